@@ -1,0 +1,154 @@
+// Plain-data results of source analysis: kernels, launch sites, tile parameters and problems, in
+// editor terms (UTF-16 offsets into the analysed text). No LSP types, no I/O, no behaviour here.
+
+/** Half-open range of UTF-16 code-unit offsets into the analysed text: [start, end). */
+export interface Range {
+  start: number;
+  end: number;
+}
+
+export type SourceLanguage = 'cuda' | 'triton';
+
+/** Element types TileCast reasons about. `tf32` is fp32 storage run on tensor cores. */
+export type Dtype = 'fp64' | 'fp32' | 'tf32' | 'fp16' | 'bf16' | 'fp8' | 'int8' | 'fp4';
+
+/** A value that came from the source: its text, and a number where constant folding succeeded. */
+export interface FoldedValue {
+  text: string;
+  /** Folded value, or null when it depends on runtime values or could not be folded. */
+  value: number | null;
+  range: Range;
+}
+
+export interface Problem {
+  range: Range;
+  message: string;
+  severity: 'error' | 'warning' | 'info';
+}
+
+export interface KernelParameter {
+  name: string;
+  type: string;
+  range: Range;
+}
+
+export interface SharedArray {
+  name: string;
+  elementType: string;
+  /** Folded size in bytes; null if a dimension does not fold. `extern __shared__` arrays are dynamic. */
+  sizeBytes: number | null;
+  dynamic: boolean;
+  range: Range;
+}
+
+export type TensorCoreUse = 'none' | 'wmma' | 'mma-ptx' | 'cute' | 'tl-dot';
+
+/** The tile loop over K in a tiled GEMM: `for (t = 0; t < K; t += TILE)`. */
+export interface TileLoop {
+  range: Range;
+  /** Stride of the loop variable (the K tile), folded where possible. */
+  stride: FoldedValue | null;
+}
+
+export interface TritonConfig {
+  range: Range;
+  /** Meta-parameters such as BLOCK_SIZE_M, folded; null where they do not fold. */
+  params: Record<string, number | null>;
+  numWarps: number | null;
+  numStages: number | null;
+}
+
+export interface KernelInfo {
+  name: string;
+  /** Whole definition. */
+  range: Range;
+  /** Just the name, for hovers and inlay hints. */
+  nameRange: Range;
+  kind: 'gemm' | 'other';
+  /** Why `kind` was chosen, for the reader (e.g. "shared-memory tiles and a K loop"). */
+  kindReason: string;
+  parameters: KernelParameter[];
+  templateParameters: string[];
+  launchBounds: { maxThreadsPerBlock: number | null; minBlocksPerSM: number | null } | null;
+  sharedArrays: SharedArray[];
+  /** Sum of static `__shared__` arrays in bytes; null if any does not fold. */
+  staticSharedMemBytes: number | null;
+  /** Dominant arithmetic element type, or null if unknown. */
+  dtype: Dtype | null;
+  tensorCores: TensorCoreUse;
+  tileLoops: TileLoop[];
+  /** Triton only: constexpr parameters and autotune configs. Empty for CUDA. */
+  constexprParams: string[];
+  configs: TritonConfig[];
+}
+
+export interface ProblemSize {
+  m: number | null;
+  n: number | null;
+  /** Reduction dimension. */
+  k: number | null;
+  batch: number | null;
+  dtype: Dtype | null;
+  /** Names of the values that were assumed rather than read from code ("m", "dtype", ...). */
+  assumed: string[];
+  /** Where assumed values came from: 'annotation' (// tilecast: ...), 'default', or 'code'. */
+  source: 'code' | 'annotation' | 'default' | 'mixed';
+}
+
+export interface LaunchSite {
+  kernel: string;
+  range: Range;
+  /** Folded [x, y, z]; null when any component does not fold. */
+  grid: [number, number, number] | null;
+  block: [number, number, number] | null;
+  gridExpr: FoldedValue | null;
+  blockExpr: FoldedValue | null;
+  dynamicSharedMemBytes: FoldedValue | null;
+  stream: FoldedValue | null;
+  /** Template arguments at the launch (`mm<64, 64, 8><<<...>>>`) or Triton meta-parameters given as keywords. */
+  templateArgs: FoldedValue[];
+  metaParams: Record<string, number | null>;
+  numWarps: number | null;
+  numStages: number | null;
+  problem: ProblemSize;
+}
+
+export interface TileParam {
+  name: string;
+  value: number | null;
+  /** Range of the value's text, which a code action rewrites. */
+  valueRange: Range;
+  /** Range of the whole definition. */
+  range: Range;
+  origin: 'define' | 'constexpr' | 'const' | 'enum' | 'template-arg' | 'cutlass-shape' | 'triton-config' | 'triton-constexpr' | 'launch-kwarg';
+}
+
+export interface LibraryGemmCall {
+  api: string;
+  range: Range;
+  m: number | null;
+  n: number | null;
+  k: number | null;
+  batch: number | null;
+  dtype: Dtype | null;
+  transA: boolean | null;
+  transB: boolean | null;
+}
+
+export interface FileAnalysis {
+  language: SourceLanguage;
+  kernels: KernelInfo[];
+  launches: LaunchSite[];
+  tileParams: TileParam[];
+  libraryCalls: LibraryGemmCall[];
+  problems: Problem[];
+}
+
+export interface AnalysisOptions {
+  /** M, N, K, dtype assumed when neither the code nor an annotation fixes them. */
+  defaultProblem: { m: number; n: number; k: number; dtype: Dtype };
+}
+
+export const DEFAULT_ANALYSIS_OPTIONS: AnalysisOptions = {
+  defaultProblem: { m: 4096, n: 4096, k: 4096, dtype: 'fp32' },
+};

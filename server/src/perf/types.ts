@@ -1,0 +1,115 @@
+// Plain-data types shared by the GPU catalogue, the occupancy calculator, the analytic model and the
+// feature vector. No behaviour and no I/O here.
+import type { Dtype } from '../analysis/types.js';
+export type { Dtype };
+
+/** A value from a cited source. `derived` is set when it was computed (e.g. SMs x clock x rate). */
+export interface Sourced<T> {
+  value: T;
+  source: string;
+  derived?: boolean;
+}
+
+/** Per-SM limits of a compute capability (CUDA C++ Programming Guide, compute capability table). */
+export interface ComputeCapabilityLimits {
+  computeCapability: string; // "8.0"
+  maxThreadsPerSM: number;
+  maxWarpsPerSM: number;
+  maxBlocksPerSM: number;
+  maxThreadsPerBlock: number;
+  registersPerSM: number;
+  maxRegistersPerThread: number;
+  maxRegistersPerBlock: number;
+  /** Registers are allocated per warp in units of this many registers. */
+  registerAllocationUnitSize: number;
+  /** Warps are allocated to a block in multiples of this. */
+  warpAllocationGranularity: number;
+  /** Shared memory per SM in bytes (maximum carve-out). */
+  sharedMemPerSMBytes: number;
+  /** Carve-outs the driver may choose, in bytes, ascending. */
+  sharedMemCarveoutsBytes: number[];
+  /** Default per-block maximum without opt-in. */
+  sharedMemPerBlockBytes: number;
+  /** Opt-in per-block maximum (cudaFuncAttributeMaxDynamicSharedMemorySize). */
+  sharedMemPerBlockOptinBytes: number;
+  sharedMemAllocationUnitBytes: number;
+  /** Shared memory the system reserves per block (1 KiB from cc 8.0). */
+  reservedSharedMemPerBlockBytes: number;
+  source: string;
+}
+
+/** Dense peak throughput in TFLOP/s (TOPS for int8) per precision; absent when the chip lacks it. */
+export interface PeakThroughput {
+  fp64?: Sourced<number>;
+  fp32?: Sourced<number>;
+  tf32Tensor?: Sourced<number>;
+  fp16Tensor?: Sourced<number>;
+  bf16Tensor?: Sourced<number>;
+  fp8Tensor?: Sourced<number>;
+  int8Tensor?: Sourced<number>;
+  fp4Tensor?: Sourced<number>;
+  /** fp16 on SIMT cores (non-tensor). */
+  fp16?: Sourced<number>;
+}
+
+export interface GpuSpec {
+  /** Short stable id, e.g. "h100-sxm". */
+  id: string;
+  name: string;
+  /** Other names, including exact NVML / nvidia-smi device names. */
+  aliases: string[];
+  vendor: 'nvidia';
+  architecture: string; // "Hopper"
+  computeCapability: string; // "9.0"
+  formFactor: string; // "SXM5", "PCIe", "laptop", ...
+  smCount: Sourced<number>;
+  fp32LanesPerSM: number;
+  baseClockMHz: Sourced<number>;
+  boostClockMHz: Sourced<number>;
+  memoryType: string;
+  memorySizeGB: Sourced<number>;
+  memoryBusWidthBits: Sourced<number>;
+  memoryBandwidthGBps: Sourced<number>;
+  l2CacheMB: Sourced<number>;
+  boardPowerW: Sourced<number>;
+  peak: PeakThroughput;
+  /** GeForce cards run fp16/bf16 with fp32 accumulate at half rate; say so here. */
+  notes?: string[];
+  limits: ComputeCapabilityLimits;
+}
+
+/** How a GEMM is implemented: by a vendor library, or by a kernel family TileCast knows. */
+export type KernelFamily = 'library' | 'tiled' | 'triton' | 'clblast-xgemm' | 'cutlass' | 'naive';
+
+/** Tile configuration of a GEMM kernel. Unknown fields are absent. */
+export interface TileConfig {
+  blockM?: number;
+  blockN?: number;
+  blockK?: number;
+  threads?: number;
+  warps?: number;
+  stages?: number;
+  threadM?: number;
+  threadN?: number;
+  vectorWidth?: number;
+  /** Native parameters of the family (e.g. the 14 CLBlast tunables), verbatim. */
+  native?: Record<string, number>;
+}
+
+/** One GEMM to predict: C[m,n] = A[m,k] x B[k,n], `batch` times. */
+export interface GemmWorkload {
+  m: number;
+  n: number;
+  /** Reduction dimension. */
+  k: number;
+  batch: number;
+  dtype: Dtype;
+  kernel: KernelFamily;
+  tile?: TileConfig;
+  /** Launch grid and block if known (from source analysis or a profile). */
+  grid?: [number, number, number];
+  block?: [number, number, number];
+  registersPerThread?: number;
+  sharedMemPerBlockBytes?: number;
+  usesTensorCores?: boolean;
+}
