@@ -1,0 +1,118 @@
+// Converts one file's analysis into the stable `tilecast analyze --json` shape (docs/cli.md,
+// version 1). Pure: it renders plain data and must not read files or run analysis itself.
+import type { FileAnalysis, ProblemSize } from '../analysis/types';
+import { LineIndex } from '../text/line-index';
+
+export const ANALYZE_JSON_VERSION = 1;
+
+export interface AnalyzeJsonProblem {
+  m: number | null;
+  n: number | null;
+  k: number | null;
+  batch: number | null;
+  dtype: string | null;
+  assumed: string[];
+  source: ProblemSize['source'];
+}
+
+export interface AnalyzeJsonFile {
+  path: string;
+  language: 'cuda' | 'triton' | null;
+  kernels: Array<{
+    name: string;
+    line: number;
+    kind: 'gemm' | 'other';
+    kindReason: string;
+    staticSharedMemBytes: number | null;
+    dtype: string | null;
+    tensorCores: string;
+    configs: Array<Record<string, number | null>>;
+  }>;
+  launches: Array<{
+    kernel: string;
+    line: number;
+    grid: [number, number, number] | null;
+    block: [number, number, number] | null;
+    dynamicSharedMemBytes: number | null;
+    problem: AnalyzeJsonProblem;
+    features?: Record<string, unknown>;
+  }>;
+  libraryCalls: Array<{ api: string; line: number; m: number | null; n: number | null; k: number | null; batch: number | null; dtype: string | null }>;
+  tileParams: Array<{ name: string; value: number | null; line: number; origin: string }>;
+  problems: Array<{ line: number; message: string; severity: string }>;
+}
+
+export interface AnalyzeJson {
+  version: typeof ANALYZE_JSON_VERSION;
+  files: AnalyzeJsonFile[];
+}
+
+export function problemToJson(problem: ProblemSize): AnalyzeJsonProblem {
+  return {
+    m: problem.m,
+    n: problem.n,
+    k: problem.k,
+    batch: problem.batch,
+    dtype: problem.dtype,
+    assumed: [...problem.assumed],
+    source: problem.source,
+  };
+}
+
+export function fileAnalysisToJson(path: string, text: string, analysis: FileAnalysis): AnalyzeJsonFile {
+  const lines = new LineIndex(text);
+  const line = (offset: number) => lines.lineNumberAt(offset);
+  return {
+    path,
+    language: analysis.language,
+    kernels: analysis.kernels.map((kernel) => ({
+      name: kernel.name,
+      line: line(kernel.nameRange.start),
+      kind: kernel.kind,
+      kindReason: kernel.kindReason,
+      staticSharedMemBytes: kernel.staticSharedMemBytes,
+      dtype: kernel.dtype,
+      tensorCores: kernel.tensorCores,
+      configs: kernel.configs.map((config) => ({
+        ...config.params,
+        num_warps: config.numWarps,
+        num_stages: config.numStages,
+        line: line(config.range.start),
+      })),
+    })),
+    launches: analysis.launches.map((launch) => ({
+      kernel: launch.kernel,
+      line: line(launch.range.start),
+      grid: launch.grid,
+      block: launch.block,
+      // CUDA launches without a third <<<>>> argument use 0 bytes; Triton sizes shared memory itself.
+      dynamicSharedMemBytes: launch.dynamicSharedMemBytes ? launch.dynamicSharedMemBytes.value : analysis.language === 'cuda' ? 0 : null,
+      problem: problemToJson(launch.problem),
+    })),
+    libraryCalls: analysis.libraryCalls.map((call) => ({
+      api: call.api,
+      line: line(call.range.start),
+      m: call.m,
+      n: call.n,
+      k: call.k,
+      batch: call.batch,
+      dtype: call.dtype,
+    })),
+    tileParams: analysis.tileParams.map((param) => ({
+      name: param.name,
+      value: param.value,
+      line: line(param.range.start),
+      origin: param.origin,
+    })),
+    problems: analysis.problems.map((problem) => ({
+      line: line(problem.range.start),
+      message: problem.message,
+      severity: problem.severity,
+    })),
+  };
+}
+
+/** A file that could not be read or is not a supported language. */
+export function unreadableFileJson(path: string, message: string): AnalyzeJsonFile {
+  return { path, language: null, kernels: [], launches: [], libraryCalls: [], tileParams: [], problems: [{ line: 1, message, severity: 'error' }] };
+}
