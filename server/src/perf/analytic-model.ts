@@ -1,0 +1,314 @@
+// The analytic GEMM performance model: tiles, waves, occupancy, traffic with tile and L2 reuse,
+// roofline times and a smooth time estimate, as named numbers with units (formulas: docs/performance-model.md).
+// Pure arithmetic over plain data: no I/O, never throws; unknown inputs give NaN, not exceptions.
+import type { GemmWorkload, GpuSpec, TileConfig } from './types';
+import { computeOccupancy, type OccupancyLimiter } from './occupancy';
+import { defaultUsesTensorCores, dtypeBytes, outputBytes, peakTflops, type PeakChoice } from './dtype';
+import { chooseLibraryTile, clblastTile } from './library-tiles';
+
+/**
+ * Calibration constants, one value for every GPU (no per-GPU factors). See docs/performance-model.md
+ * ("Constants") for where each comes from and how models/scripts/analytic-baseline.ts checks them.
+ */
+export const MODEL_CONSTANTS = {
+  /** Fraction of the datasheet dense peak a well-tuned GEMM main loop sustains (tensor cores). */
+  tensorComputeEfficiency: 0.8,
+  /** Same for SIMT (CUDA-core) FMA loops: SGEMM reaches ~75-85% of fp32 peak. */
+  simtComputeEfficiency: 0.8,
+  /** Fraction of datasheet DRAM bandwidth a streaming kernel sustains (STREAM-like ~85-90%). */
+  memoryEfficiency: 0.85,
+  /** L2 bandwidth as a multiple of DRAM bandwidth (Triton's perf model uses 4x). */
+  l2BandwidthFactor: 4,
+  /** Fraction of the L2 capacity usable for reuse of operand panels. */
+  l2UsableFraction: 0.75,
+  /** Global-memory load latency in microseconds (~0.5-0.8 us on Volta..Hopper microbenchmarks). */
+  dramLatencyUs: 0.7,
+  /** Launch + minimal kernel time floor in microseconds (CUDA-event-timed empty kernel: ~2-5 us). */
+  launchFloorUs: 3,
+};
+
+export type Bound = 'compute' | 'memory' | 'latency';
+
+export interface AnalyticEstimate {
+  /** False when inputs were incomplete (NaN dims, no peak) and the numbers are NaN. */
+  valid: boolean;
+  notes: string[];
+  // Tile and launch
+  tile: Required<Pick<TileConfig, 'blockM' | 'blockN' | 'blockK' | 'threads' | 'stages'>> & { threadM: number; threadN: number };
+  tileSource: 'workload' | 'library-heuristic' | 'launch' | 'default';
+  libraryKernelName?: string;
+  splitK: number;
+  threadsPerBlock: number;
+  registersPerThread: number;
+  registersSource: 'workload' | 'estimate';
+  sharedMemPerBlockBytes: number;
+  sharedMemSource: 'workload' | 'tile';
+  // Occupancy
+  blocksPerSM: number;
+  occupancy: number;
+  occupancyLimiter: OccupancyLimiter | 'invalid';
+  launchable: boolean;
+  smCount: number;
+  // Tiles and waves
+  tilesM: number;
+  tilesN: number;
+  /** Thread blocks launched: batch x tilesM x tilesN x splitK. */
+  tiles: number;
+  /** tiles / (blocksPerSM x SMs). */
+  waves: number;
+  /** tiles / (ceil(waves) x blocksPerSM x SMs). */
+  waveEfficiency: number;
+  /** Most tiles any one SM runs: ceil(tiles / SMs). */
+  tilesPerSM: number;
+  /** tiles / (tilesPerSM x SMs): the fraction of SM-time doing work (SM-level wave quantisation). */
+  smBusyFraction: number;
+  /** m·n / (ceil(m/BM)·BM · ceil(n/BN)·BN). */
+  tileQuantEfficiency: number;
+  /** Iterations of the K loop per tile: ceil((k / splitK) / BK). */
+  kIterations: number;
+  // Work and traffic
+  flops: number;
+  /** Flops including the padding of partial tiles and K steps. */
+  paddedFlops: number;
+  /** Global-memory bytes with tile reuse only (A once per column of tiles, B once per row of tiles, C once). */
+  bytesTiled: number;
+  /** Each matrix read or written exactly once (ideal L2 reuse). */
+  bytesIdeal: number;
+  /** DRAM bytes after the L2 model: between bytesIdeal and bytesTiled. */
+  dramBytes: number;
+  /** Miss fractions of re-reads of A and B panels in L2 (0 = all hits, 1 = all misses). */
+  l2MissA: number;
+  l2MissB: number;
+  /** DRAM reads of each A and B element after the L2 model (1 = ideal; tilesN / tilesM = no reuse). */
+  readsA: number;
+  readsB: number;
+  /** flops / dramBytes. */
+  arithmeticIntensity: number;
+  /** flops / bytesIdeal. */
+  arithmeticIntensityIdeal: number;
+  /** Peak flop/s ÷ DRAM byte/s: the roofline's ridge point in flop/byte. */
+  ridgePointFlopsPerByte: number;
+  /** Shared-memory bytes per tile: stores of A/B stages plus per-thread fragment loads. */
+  sharedMemBytesPerTile: number;
+  // Peak and times
+  peak: PeakChoice;
+  usesTensorCores: boolean;
+  computeTimeMs: number;
+  memoryTimeMs: number;
+  /** Tiled traffic through L2 at l2BandwidthFactor x DRAM bandwidth. */
+  l2TimeMs: number;
+  /** max(compute, memory, l2), ms. */
+  rooflineTimeMs: number;
+  /** Pipeline prologue/epilogue: one DRAM latency per round of resident tiles, ms. */
+  prologueMs: number;
+  launchFloorMs: number;
+  /** launchFloor + roofline + prologue, ms: the analytic time estimate. */
+  timeMs: number;
+  bound: Bound;
+  /** flops / timeMs, TFLOP/s. */
+  achievedTflops: number;
+}
+
+const cdiv = (a: number, b: number): number => Math.ceil(a / b);
+const pos = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v > 0;
+const clamp01 = (v: number): number => Math.min(1, Math.max(0, v));
+
+/**
+ * L2 miss fraction of a re-read whose reuse distance touches `workingSetBytes`: 0 at or below half
+ * the usable L2, 1 at or above twice it, linear in log2 between (smooth, monotone).
+ */
+export function l2MissFraction(workingSetBytes: number, l2Bytes: number): number {
+  if (!pos(l2Bytes)) return 1;
+  if (!(workingSetBytes > 0)) return 0;
+  return clamp01(Math.log2(workingSetBytes / (0.5 * l2Bytes)) / 2);
+}
+
+/** Registers per thread when neither ptxas nor the source says: fp32 accumulators + fragments + ~32 of addressing. */
+function estimateRegisters(threadM: number, threadN: number, maxRegs: number): number {
+  const regs = threadM * threadN + threadM + threadN + 32;
+  return Math.min(Number.isFinite(maxRegs) ? maxRegs : 255, Math.ceil(regs / 8) * 8);
+}
+
+function stripUndefined(t: TileConfig): TileConfig {
+  return Object.fromEntries(Object.entries(t).filter(([, v]) => v !== undefined)) as TileConfig;
+}
+
+/** Shared memory a tile stages: (BM·BK + BK·BN) x bytes x stages; CLBlast stages A/B only when SA/SB = 1. */
+export function tileSharedMemBytes(w: GemmWorkload, tile: { blockM: number; blockN: number; blockK: number; stages: number }, inBytes: number): number {
+  if (w.kernel === 'naive') return 0;
+  const native = w.tile?.native;
+  const sa = w.kernel === 'clblast-xgemm' && native && typeof native.SA === 'number' ? native.SA : 1;
+  const sb = w.kernel === 'clblast-xgemm' && native && typeof native.SB === 'number' ? native.SB : 1;
+  return (sa * tile.blockM * tile.blockK + sb * tile.blockK * tile.blockN) * inBytes * Math.max(1, tile.stages);
+}
+
+interface ResolvedTile { tile: AnalyticEstimate['tile']; source: AnalyticEstimate['tileSource']; splitK: number; name?: string; notes: string[] }
+
+function resolveTile(w: GemmWorkload, gpu: GpuSpec, tensor: boolean): ResolvedTile {
+  const given = w.tile ?? {};
+  const t = w.kernel === 'clblast-xgemm' && !pos(given.blockM) && given.native ? { ...clblastTile(given.native), ...stripUndefined(given) } : given;
+  const notes: string[] = [];
+  const blockThreads = w.block ? w.block[0] * w.block[1] * w.block[2] : NaN;
+  const nativeSplit = t.native?.splitK;
+  const splitK = pos(nativeSplit) ? Math.floor(nativeSplit) : 1;
+  if (pos(t.blockM) && pos(t.blockN)) {
+    const threads = pos(t.threads) ? t.threads : pos(t.warps) ? t.warps * 32 : pos(blockThreads) ? blockThreads : 256;
+    const blockK = pos(t.blockK) ? t.blockK : (w.kernel === 'naive' ? 1 : 32);
+    if (!pos(t.blockK)) notes.push(`BK not given; assumed ${blockK}`);
+    const stages = pos(t.stages) ? t.stages : (w.kernel === 'naive' ? 1 : w.kernel === 'tiled' ? 1 : 2);
+    const perThread = (t.blockM * t.blockN) / threads;
+    const threadM = pos(t.threadM) ? t.threadM : Math.max(1, Math.sqrt(perThread));
+    const threadN = pos(t.threadN) ? t.threadN : Math.max(1, perThread / threadM);
+    return { tile: { blockM: t.blockM, blockN: t.blockN, blockK, threads, stages, threadM, threadN }, source: 'workload', splitK, notes };
+  }
+  if (w.kernel === 'naive' && w.block) {
+    // One output per thread; a block covers block.y rows x block.x columns of C.
+    const tile = { blockM: w.block[1], blockN: w.block[0], blockK: 1, threads: blockThreads, stages: 1, threadM: 1, threadN: 1 };
+    return { tile, source: 'launch', splitK: 1, notes };
+  }
+  if (w.kernel === 'library' || w.kernel === 'cutlass' || !w.tile) {
+    const choice = chooseLibraryTile(w.m, w.n, w.k, w.batch, w.dtype, { smCount: gpu.smCount?.value, computeCapability: gpu.computeCapability }, tensor);
+    const c = choice.tile;
+    const tile = { blockM: c.blockM ?? 128, blockN: c.blockN ?? 128, blockK: c.blockK ?? 32, threads: c.threads ?? 256, stages: c.stages ?? 2, threadM: c.threadM ?? 8, threadN: c.threadN ?? 8 };
+    if (w.kernel !== 'library') notes.push(`no tile given; assumed the library heuristic's ${tile.blockM}x${tile.blockN}x${tile.blockK}`);
+    return { tile, source: w.kernel === 'library' ? 'library-heuristic' : 'default', splitK: choice.splitK, name: choice.kernelName, notes };
+  }
+  notes.push('tile incomplete; assumed 64x64x32, 256 threads');
+  return { tile: { blockM: 64, blockN: 64, blockK: 32, threads: 256, stages: 2, threadM: 4, threadN: 4 }, source: 'default', splitK, notes };
+}
+
+/**
+ * Analytic estimate of one GEMM workload on one GPU. Formulas and sources: docs/performance-model.md
+ * (NVIDIA Matrix Multiplication Background User's Guide for tile/wave quantisation, CUDA occupancy,
+ * the roofline of Williams et al. 2009, Little's law for the latency floor).
+ */
+export function analyticEstimate(w: GemmWorkload, gpu: GpuSpec): AnalyticEstimate {
+  const C = MODEL_CONSTANTS;
+  const m = Number(w?.m), n = Number(w?.n), k = Number(w?.k);
+  const batch = pos(w?.batch) ? w.batch : 1;
+  const notes: string[] = [];
+  const tensor = typeof w?.usesTensorCores === 'boolean' ? w.usesTensorCores : defaultUsesTensorCores(w?.kernel, w?.dtype, gpu?.computeCapability);
+  const peak = peakTflops(gpu, w?.dtype, tensor);
+  if (peak.fallback) notes.push(peak.reason);
+  const inBytes = dtypeBytes(w?.dtype);
+  const outBytes = outputBytes(w?.dtype);
+  const smCount = gpu?.smCount?.value ?? NaN;
+  const bandwidthGBps = gpu?.memoryBandwidthGBps?.value ?? NaN;
+  const l2Bytes = (gpu?.l2CacheMB?.value ?? NaN) * 1024 * 1024 * C.l2UsableFraction;
+
+  const resolved = resolveTile(w, gpu, tensor && !!peak.peak?.endsWith('Tensor'));
+  notes.push(...resolved.notes);
+  const { tile, splitK } = resolved;
+  const { blockM: BM, blockN: BN, blockK: BK, threads } = tile;
+  const stages = Math.max(1, tile.stages);
+
+  // Registers and shared memory: given, or estimated from the tile.
+  const maxRegs = gpu?.limits?.maxRegistersPerThread ?? 255;
+  const registersSource = pos(w.registersPerThread) ? 'workload' : 'estimate';
+  let registersPerThread = pos(w.registersPerThread) ? w.registersPerThread : estimateRegisters(tile.threadM, tile.threadN, maxRegs);
+  if (registersSource === 'estimate' && resolved.source !== 'workload' && resolved.source !== 'launch') {
+    // Library kernels are built to fit: at least one block's registers fit the register file
+    // (Hopper's warp-specialised kernels rebalance with setmaxnreg).
+    const perBlockCap = Math.floor((gpu?.limits?.maxRegistersPerBlock ?? 65536) / threads / 8) * 8;
+    if (perBlockCap > 0) registersPerThread = Math.min(registersPerThread, perBlockCap);
+  }
+  const smemFromTile = tileSharedMemBytes(w, { blockM: BM, blockN: BN, blockK: BK, stages }, inBytes);
+  const sharedMemSource = typeof w.sharedMemPerBlockBytes === 'number' && w.sharedMemPerBlockBytes >= 0 ? 'workload' : 'tile';
+  const sharedMemPerBlockBytes = sharedMemSource === 'workload' ? (w.sharedMemPerBlockBytes as number) : smemFromTile;
+
+  let blocksPerSM = 1, occupancy = NaN, limiter: AnalyticEstimate['occupancyLimiter'] = 'invalid', launchable = false;
+  if (gpu?.limits) {
+    const occ = computeOccupancy({ limits: gpu.limits, threadsPerBlock: threads, registersPerThread, staticSharedMemBytes: 0, dynamicSharedMemBytes: sharedMemPerBlockBytes });
+    if (occ.blocksPerSM > 0 && !occ.error) {
+      blocksPerSM = occ.blocksPerSM; occupancy = occ.occupancy; limiter = occ.limiter; launchable = true;
+    } else {
+      notes.push(`does not fit on an SM (${occ.error ?? occ.limiter}); estimated as if 1 block per SM ran`);
+      occupancy = Math.min(1, threads / 32 / (gpu.limits.maxWarpsPerSM || 64));
+    }
+  }
+
+  // Tiles and waves (NVIDIA Matrix Multiplication Background: tile and wave quantisation).
+  const tilesM = cdiv(m, BM), tilesN = cdiv(n, BN);
+  const tilesPerBatch = tilesM * tilesN * splitK;
+  const tiles = batch * tilesPerBatch;
+  const slots = blocksPerSM * smCount;
+  const waves = tiles / slots;
+  const waveEfficiency = tiles / (Math.ceil(waves) * slots);
+  const tilesPerSM = Math.ceil(tiles / smCount);
+  const smBusyFraction = tiles / (tilesPerSM * smCount);
+  const tileQuantEfficiency = (m * n) / (tilesM * BM * tilesN * BN);
+  const kSlice = k / splitK;
+  const kIterations = Math.ceil(kSlice / BK);
+
+  // Work.
+  const flops = 2 * m * n * k * batch;
+  const tileFlops = 2 * BM * BN * kIterations * BK;
+  const paddedFlops = tiles * tileFlops;
+
+  // Traffic. A is read once per column of tiles, B once per row of tiles, C written once; split-K
+  // adds fp32 partials written and read back by the reduction.
+  const aOnce = m * k * inBytes, bOnce = k * n * inBytes;
+  const cBytes = m * n * outBytes + (splitK > 1 ? m * n * 4 * 2 * splitK : 0);
+  const bytesTiled = batch * (aOnce * tilesN + bOnce * tilesM + cBytes);
+  const bytesIdeal = batch * (aOnce + bOnce + cBytes);
+  // L2 model (docs/performance-model.md, "L2 reuse"): tiles run in raster order along N and a wave
+  // of W resident tiles advances through K roughly in lockstep, so tiles of one wave that share an
+  // A row panel or a B column panel read it from DRAM once. A wave spans rowsInWave = W / tilesN
+  // rows of tiles (at least 1). Re-reads by later waves hit L2 when the data touched in between
+  // (the reuse distance) fits: for A one wave's panels, for B all of B plus the wave's A panels.
+  const W = Math.min(tilesPerBatch, slots);
+  const rowsInWave = Math.min(tilesM, Math.max(1, W / tilesN));
+  const colsInWave = Math.min(tilesN, W);
+  const groupsA = Math.max(1, tilesN / W); // waves that each re-read one A panel
+  const groupsB = tilesM / rowsInWave; // groups of rows that each re-read one B panel
+  const wsA = (rowsInWave * BM + colsInWave * BN) * k * inBytes;
+  const wsB = (n + rowsInWave * BM) * k * inBytes;
+  const l2MissA = groupsA > 1 ? l2MissFraction(wsA, l2Bytes) : 0;
+  const l2MissB = groupsB > 1 ? l2MissFraction(wsB, l2Bytes) : 0;
+  const readsA = 1 + (groupsA - 1) * l2MissA;
+  const readsB = 1 + (groupsB - 1) * l2MissB;
+  const dramBytes = batch * (aOnce * readsA + bOnce * readsB + cBytes);
+
+  const peakFlopsPerS = peak.tflops * 1e12;
+  const bandwidthBps = bandwidthGBps * 1e9;
+  const arithmeticIntensity = flops / dramBytes;
+  const arithmeticIntensityIdeal = flops / bytesIdeal;
+  const ridgePointFlopsPerByte = peakFlopsPerS / bandwidthBps;
+  const sharedMemBytesPerTile = w.kernel === 'naive' ? 0
+    : kIterations * BK * ((BM + BN) * inBytes + threads * (tile.threadM + tile.threadN) * inBytes);
+
+  // Times. Compute: the busiest SM runs tilesPerSM tiles at its share of the peak.
+  const efficiency = peak.peak?.endsWith('Tensor') ? C.tensorComputeEfficiency : C.simtComputeEfficiency;
+  const computeTimeMs = (tilesPerSM * tileFlops) / ((peakFlopsPerS * efficiency) / smCount) * 1e3;
+  // Memory: DRAM bandwidth, capped by Little's law when few SMs with shallow pipelines are active:
+  // bytes in flight per SM = blocksPerSM x (stages-1 or 1) x stage bytes, over the DRAM latency.
+  const activeSMs = Math.min(tiles, smCount);
+  const stageBytes = (BM + BN) * BK * inBytes;
+  const inFlightBytes = activeSMs * Math.min(blocksPerSM, cdiv(tiles, activeSMs)) * Math.max(1, stages - 1) * stageBytes;
+  const littleBps = inFlightBytes / (C.dramLatencyUs * 1e-6);
+  const effectiveBps = Math.min(bandwidthBps * C.memoryEfficiency, littleBps);
+  const memoryTimeMs = dramBytes / effectiveBps * 1e3;
+  const l2TimeMs = bytesTiled / (bandwidthBps * C.l2BandwidthFactor) * 1e3;
+  const rooflineTimeMs = Math.max(computeTimeMs, memoryTimeMs, l2TimeMs);
+  const rounds = Math.ceil(tilesPerSM / blocksPerSM);
+  const prologueMs = rounds * C.dramLatencyUs * 1e-3;
+  const launchFloorMs = C.launchFloorUs * 1e-3;
+  const timeMs = launchFloorMs + rooflineTimeMs + prologueMs;
+  const bound: Bound = launchFloorMs + prologueMs >= rooflineTimeMs ? 'latency'
+    : computeTimeMs >= Math.max(memoryTimeMs, l2TimeMs) ? 'compute' : 'memory';
+
+  const valid = [m, n, k, inBytes, peak.tflops, smCount, bandwidthGBps, timeMs].every((v) => Number.isFinite(v) && v > 0);
+  if (!valid) notes.push('incomplete inputs: estimate is NaN');
+  return {
+    valid, notes,
+    tile, tileSource: resolved.source, libraryKernelName: resolved.name, splitK,
+    threadsPerBlock: threads, registersPerThread, registersSource, sharedMemPerBlockBytes, sharedMemSource,
+    blocksPerSM, occupancy, occupancyLimiter: limiter, launchable, smCount,
+    tilesM, tilesN, tiles, waves, waveEfficiency, tilesPerSM, smBusyFraction, tileQuantEfficiency, kIterations,
+    flops, paddedFlops, bytesTiled, bytesIdeal, dramBytes, l2MissA, l2MissB, readsA, readsB,
+    arithmeticIntensity, arithmeticIntensityIdeal, ridgePointFlopsPerByte, sharedMemBytesPerTile,
+    peak, usesTensorCores: tensor,
+    computeTimeMs, memoryTimeMs, l2TimeMs, rooflineTimeMs, prologueMs, launchFloorMs,
+    timeMs: valid ? timeMs : NaN, bound, achievedTflops: valid ? flops / (timeMs * 1e-3) / 1e12 : NaN,
+  };
+}

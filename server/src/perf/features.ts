@@ -1,0 +1,112 @@
+// THE feature vector of a GEMM workload on a GPU, shared by training (models/scripts) and serving (the
+// language server): names with units, values, and the analytic estimate they came from. Pure; never
+// throws; unknown values are NaN. Bump FEATURE_VERSION on ANY change to names, order or meaning.
+import type { GemmWorkload, GpuSpec, KernelFamily } from './types';
+import { analyticEstimate, type AnalyticEstimate } from './analytic-model';
+import { computeCapabilityMajor, dtypeBytes } from './dtype';
+
+export const FEATURE_VERSION = 'gemm-features-v1';
+
+const KERNEL_FAMILIES: readonly KernelFamily[] = ['library', 'tiled', 'triton', 'clblast-xgemm', 'cutlass', 'naive'];
+
+/**
+ * Feature names, in vector order. Designed to transfer to GPUs not seen in training: problem sizes
+ * and times are log-scaled, the work is related to the GPU through dimensionless ratios (intensity
+ * over the ridge point, waves, efficiencies), and the GPU enters only through its specs, never its id.
+ */
+export const FEATURE_NAMES: readonly string[] = [
+  // Problem (log2 of counts)
+  'log2_m', 'log2_n', 'log2_k', 'log2_batch', 'log2_flops',
+  // Precision
+  'dtype_bytes', 'tensor_cores',
+  // GPU specs (the dtype's peak, not every peak)
+  'gpu_log2_sm_count', 'gpu_boost_clock_ghz', 'gpu_log2_bandwidth_gbps', 'gpu_log2_peak_tflops',
+  'gpu_l2_mb', 'gpu_log2_board_power_w', 'gpu_cc_major',
+  // Analytic model (times in ms, log10; ratios dimensionless)
+  'log10_compute_time_ms', 'log10_memory_time_ms', 'log10_analytic_time_ms',
+  'log2_intensity_over_ridge', 'log2_dram_over_ideal_bytes', 'log2_compute_over_memory_time',
+  'latency_fraction', 'log2_waves', 'wave_efficiency', 'sm_busy_fraction', 'tile_quant_efficiency',
+  'occupancy', 'blocks_per_sm',
+  // Tile
+  'tile_m', 'tile_n', 'tile_k', 'threads_per_block', 'stages', 'split_k', 'work_per_thread',
+  'vector_width', 'smem_kib_per_block', 'loads_per_fma',
+  // CLBlast Xgemm tunables not already covered by the tile (NaN for other families)
+  'clblast_kwi', 'clblast_vwn', 'clblast_strm', 'clblast_strn', 'clblast_sa', 'clblast_sb',
+  'clblast_mdima_over_mdimc', 'clblast_ndimb_over_ndimc',
+  // Kernel family one-hot
+  ...KERNEL_FAMILIES.map((f) => `kernel_${f.replace(/-/g, '_')}`),
+];
+
+const INDEX: ReadonlyMap<string, number> = new Map(FEATURE_NAMES.map((name, i) => [name, i]));
+
+const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : NaN);
+const log2 = (v: number): number => (v > 0 ? Math.log2(v) : NaN);
+const log10 = (v: number): number => (v > 0 ? Math.log10(v) : NaN);
+
+/** The feature vector and the analytic estimate behind it. */
+export function computeFeatures(workload: GemmWorkload, gpu: GpuSpec): { values: Float64Array; analytic: AnalyticEstimate } {
+  const a = analyticEstimate(workload, gpu);
+  const values = new Float64Array(FEATURE_NAMES.length).fill(NaN);
+  const set = (name: string, value: number): void => {
+    const i = INDEX.get(name);
+    if (i !== undefined) values[i] = Number.isFinite(value) ? value : NaN;
+  };
+  const m = num(workload?.m), n = num(workload?.n), k = num(workload?.k);
+  const batch = workload?.batch === undefined ? 1 : num(workload.batch);
+
+  set('log2_m', log2(m)); set('log2_n', log2(n)); set('log2_k', log2(k)); set('log2_batch', log2(batch));
+  set('log2_flops', log2(a.flops));
+  set('dtype_bytes', dtypeBytes(workload?.dtype));
+  set('tensor_cores', a.peak.peak?.endsWith('Tensor') ? 1 : 0);
+
+  set('gpu_log2_sm_count', log2(num(gpu?.smCount?.value)));
+  set('gpu_boost_clock_ghz', num(gpu?.boostClockMHz?.value) / 1000);
+  set('gpu_log2_bandwidth_gbps', log2(num(gpu?.memoryBandwidthGBps?.value)));
+  set('gpu_log2_peak_tflops', log2(a.peak.tflops));
+  set('gpu_l2_mb', num(gpu?.l2CacheMB?.value));
+  set('gpu_log2_board_power_w', log2(num(gpu?.boardPowerW?.value)));
+  set('gpu_cc_major', computeCapabilityMajor(gpu?.computeCapability));
+
+  set('log10_compute_time_ms', log10(a.computeTimeMs));
+  set('log10_memory_time_ms', log10(a.memoryTimeMs));
+  set('log10_analytic_time_ms', log10(a.timeMs));
+  set('log2_intensity_over_ridge', log2(a.arithmeticIntensity / a.ridgePointFlopsPerByte));
+  set('log2_dram_over_ideal_bytes', log2(a.dramBytes / a.bytesIdeal));
+  set('log2_compute_over_memory_time', log2(a.computeTimeMs / a.memoryTimeMs));
+  set('latency_fraction', (a.launchFloorMs + a.prologueMs) / a.timeMs);
+  set('log2_waves', log2(a.waves));
+  set('wave_efficiency', a.waveEfficiency);
+  set('sm_busy_fraction', a.smBusyFraction);
+  set('tile_quant_efficiency', a.tileQuantEfficiency);
+  set('occupancy', a.occupancy);
+  set('blocks_per_sm', a.launchable ? a.blocksPerSM : 0);
+
+  const t = a.tile;
+  set('tile_m', t.blockM); set('tile_n', t.blockN); set('tile_k', t.blockK);
+  set('threads_per_block', t.threads); set('stages', t.stages); set('split_k', a.splitK);
+  set('work_per_thread', t.threadM * t.threadN);
+  // Library kernels load 128-bit vectors: 16 / dtype bytes elements.
+  const libraryVector = a.tileSource === 'library-heuristic' ? 16 / dtypeBytes(workload?.dtype) : NaN;
+  set('vector_width', num(workload?.tile?.vectorWidth ?? workload?.tile?.native?.VWM ?? libraryVector));
+  set('smem_kib_per_block', a.sharedMemPerBlockBytes / 1024);
+  // Shared-memory (or register-file) operand loads per FMA in the inner loop: (TM + TN) / (TM x TN).
+  set('loads_per_fma', (t.threadM + t.threadN) / (t.threadM * t.threadN));
+
+  if (workload?.kernel === 'clblast-xgemm') {
+    const nat = workload.tile?.native ?? {};
+    set('clblast_kwi', num(nat.KWI)); set('clblast_vwn', num(nat.VWN));
+    set('clblast_strm', num(nat.STRM)); set('clblast_strn', num(nat.STRN));
+    set('clblast_sa', num(nat.SA)); set('clblast_sb', num(nat.SB));
+    set('clblast_mdima_over_mdimc', num(nat.MDIMA) / num(nat.MDIMC));
+    set('clblast_ndimb_over_ndimc', num(nat.NDIMB) / num(nat.NDIMC));
+  }
+  for (const family of KERNEL_FAMILIES) set(`kernel_${family.replace(/-/g, '_')}`, workload?.kernel === family ? 1 : 0);
+  return { values, analytic: a };
+}
+
+/** Name → value view of a feature vector (for reports, JSON and debugging). */
+export function featureRecord(values: ArrayLike<number>): Record<string, number> {
+  const out: Record<string, number> = {};
+  FEATURE_NAMES.forEach((name, i) => { out[name] = i < values.length ? values[i] : NaN; });
+  return out;
+}
