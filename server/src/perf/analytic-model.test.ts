@@ -1,0 +1,155 @@
+// Hand-worked checks of the analytic GEMM model on a toy GPU with round numbers (10 SMs, 100 TFLOP/s
+// fp16 tensor, 10 TFLOP/s fp32, 1000 GB/s, 40 MB L2), so no expected value depends on the catalogue.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { analyticEstimate, l2MissFraction, MODEL_CONSTANTS } from './analytic-model';
+import type { ComputeCapabilityLimits, GemmWorkload, GpuSpec } from './types';
+
+const s = (value: number) => ({ value, source: 'test fixture' });
+// cc 8.6-like limits written out by hand: 48 warps, 16 blocks, 64 K registers, 100 KB shared memory.
+const limits: ComputeCapabilityLimits = {
+  computeCapability: '8.6', maxThreadsPerSM: 1536, maxWarpsPerSM: 48, maxBlocksPerSM: 16, maxThreadsPerBlock: 1024,
+  registersPerSM: 65536, maxRegistersPerThread: 255, maxRegistersPerBlock: 65536, registerAllocationUnitSize: 256,
+  warpAllocationGranularity: 4, sharedMemPerSMBytes: 102400, sharedMemCarveoutsBytes: [0, 8192, 16384, 32768, 65536, 102400],
+  sharedMemPerBlockBytes: 49152, sharedMemPerBlockOptinBytes: 101376, sharedMemAllocationUnitBytes: 128,
+  reservedSharedMemPerBlockBytes: 1024, source: 'test fixture',
+};
+export const toyGpu: GpuSpec = {
+  id: 'toy', name: 'Toy GPU', aliases: [], vendor: 'nvidia', architecture: 'Toy', computeCapability: '8.6', formFactor: 'PCIe',
+  smCount: s(10), fp32LanesPerSM: 128, baseClockMHz: s(1000), boostClockMHz: s(1500), memoryType: 'GDDR6',
+  memorySizeGB: s(16), memoryBusWidthBits: s(256), memoryBandwidthGBps: s(1000), l2CacheMB: s(40), boardPowerW: s(300),
+  peak: { fp64: s(0.5), fp32: s(10), tf32Tensor: s(50), fp16Tensor: s(100), bf16Tensor: s(100) },
+  limits,
+};
+
+const near = (actual: number, expected: number, rel = 1e-9) =>
+  assert.ok(Math.abs(actual - expected) <= rel * Math.abs(expected), `${actual} != ${expected}`);
+
+test('analytic: compute-bound 1024^3 fp16, 128x128x32 tile, 3 stages', () => {
+  const w: GemmWorkload = {
+    m: 1024, n: 1024, k: 1024, batch: 1, dtype: 'fp16', kernel: 'cutlass', usesTensorCores: true, registersPerThread: 128,
+    tile: { blockM: 128, blockN: 128, blockK: 32, threads: 256, stages: 3 },
+  };
+  const a = analyticEstimate(w, toyGpu);
+  assert.equal(a.valid, true);
+  // smem = (128*32 + 32*128) * 2 B * 3 stages = 8192 * 6 = 49152 B
+  assert.equal(a.sharedMemPerBlockBytes, 49152);
+  // registers: 128 * 32 = 4096 per warp -> 65536/4096 = 16 warps = 2 blocks of 8 warps;
+  // smem: 49152 + 1024 reserved = 50176 -> floor(102400 / 50176) = 2; warps: 48/8 = 6 -> 2 blocks
+  assert.equal(a.blocksPerSM, 2);
+  assert.equal(a.occupancyLimiter, 'registers');
+  near(a.occupancy, 16 / 48);
+  // tiles = ceil(1024/128) * ceil(1024/128) = 8 * 8 = 64
+  assert.equal(a.tilesM, 8); assert.equal(a.tilesN, 8); assert.equal(a.tiles, 64);
+  // waves = 64 / (2 * 10) = 3.2; wave efficiency = 64 / (4 * 20) = 0.8
+  near(a.waves, 3.2); near(a.waveEfficiency, 0.8);
+  // busiest SM runs ceil(64/10) = 7 tiles; busy fraction 64/70
+  assert.equal(a.tilesPerSM, 7); near(a.smBusyFraction, 64 / 70);
+  assert.equal(a.tileQuantEfficiency, 1);
+  // flops = 2 * 1024^3 = 2147483648
+  assert.equal(a.flops, 2147483648);
+  assert.equal(a.kIterations, 32);
+  // tiled traffic: A 2 MiB x 8 column-tiles + B 2 MiB x 8 row-tiles + C 2 MiB = 17 x 2097152 = 35651584 B
+  assert.equal(a.bytesTiled, 35651584);
+  // ideal: 3 x 2097152 = 6291456 B; the working sets (<= 2.7 MB) fit the 30 MB usable L2 -> DRAM = ideal
+  assert.equal(a.bytesIdeal, 6291456);
+  assert.equal(a.dramBytes, 6291456);
+  // intensity = 2147483648 / 6291456 = 341.33 flop/B; ridge = 100e12 / 1000e9 = 100 flop/B
+  near(a.arithmeticIntensity, 2147483648 / 6291456); near(a.ridgePointFlopsPerByte, 100);
+  // compute: 7 tiles * (2*128*128*1024 = 33554432 flop) / (100e12 * 0.8 / 10 SMs = 8e12 flop/s) = 29.360128 us
+  assert.equal(MODEL_CONSTANTS.tensorComputeEfficiency, 0.8);
+  near(a.computeTimeMs, 0.029360128);
+  // memory: 6291456 B / (1000e9 * 0.85) = 7.4017 us (Little's law: 10 SMs * 2 blocks * 2 stages * 16384 B / 0.7 us = 936 GB/s > 850)
+  near(a.memoryTimeMs, 6291456 / 850e9 * 1e3);
+  // L2: 35651584 B / 4000e9 B/s = 8.9129 us
+  near(a.l2TimeMs, 35651584 / 4000e9 * 1e3);
+  near(a.rooflineTimeMs, 0.029360128);
+  assert.equal(a.bound, 'compute');
+  // prologue: ceil(7 tiles / 2 resident) = 4 rounds * 0.7 us = 2.8 us; floor 3 us
+  near(a.prologueMs, 0.0028); near(a.launchFloorMs, 0.003);
+  near(a.timeMs, 0.003 + 0.029360128 + 0.0028);
+  // shared-memory traffic per tile: 32 K-steps * 32 * ((128+128)*2 B + 256 threads * (8+8) * 2 B) = 1024 * 8704 B
+  assert.equal(a.sharedMemBytesPerTile, 1024 * (512 + 8192));
+});
+
+test('analytic: memory-bound 1x8192x8192 fp16 (GEMV-like), Little\'s-law bandwidth cap', () => {
+  const w: GemmWorkload = {
+    m: 1, n: 8192, k: 8192, batch: 1, dtype: 'fp16', kernel: 'cutlass', usesTensorCores: true, registersPerThread: 64,
+    tile: { blockM: 64, blockN: 128, blockK: 64, threads: 128, stages: 2 },
+  };
+  const a = analyticEstimate(w, toyGpu);
+  // smem = (64*64 + 64*128) * 2 B * 2 = 49152 -> 2 blocks/SM (shared memory); regs would allow 8
+  assert.equal(a.blocksPerSM, 2);
+  assert.equal(a.occupancyLimiter, 'shared-memory');
+  // tiles = 1 * 64 = 64; quantisation = 1*8192 / (64*8192) = 1/64
+  assert.equal(a.tiles, 64); near(a.tileQuantEfficiency, 1 / 64);
+  // compute (padded rows): 7 tiles * 2*64*128*8192 flop / 8e12 flop/s = 0.117440512 ms
+  near(a.computeTimeMs, 0.117440512);
+  // A panel (1 x 8192 x 2 B = 16384 B) is re-read by 64/20 = 3.2 waves; the reuse distance is one wave's
+  // panels: (1*64 + 20*128) * 8192 * 2 B = 42991616 B vs 30 MiB usable L2 -> miss = log2(42991616 / 15728640) / 2
+  const missA = Math.log2(42991616 / 15728640) / 2;
+  near(a.l2MissA, missA);
+  assert.equal(a.l2MissB, 0); // one row of tiles: B read once
+  const dram = 16384 * (1 + 2.2 * missA) + 8192 * 8192 * 2 + 1 * 8192 * 2;
+  near(a.dramBytes, dram);
+  // Little's law: 10 SMs * 2 blocks * 1 stage in flight * (64+128)*64*2 B = 491520 B per 0.7 us = 702 GB/s < 850 GB/s
+  near(a.memoryTimeMs, dram / (491520 / 0.7e-6) * 1e3);
+  assert.equal(a.bound, 'memory');
+  assert.ok(a.arithmeticIntensity < a.ridgePointFlopsPerByte);
+});
+
+test('analytic: tile quantisation and waves on an uneven shape, batch and split-K', () => {
+  const w: GemmWorkload = {
+    m: 1000, n: 300, k: 100, batch: 3, dtype: 'fp32', kernel: 'tiled', registersPerThread: 32,
+    tile: { blockM: 128, blockN: 128, blockK: 16, threads: 256, stages: 1, native: { splitK: 2 } },
+  };
+  const a = analyticEstimate(w, toyGpu);
+  // tiles = 3 batches * ceil(1000/128)=8 * ceil(300/128)=3 * splitK 2 = 144
+  assert.equal(a.tiles, 144);
+  // quantisation = 1000*300 / (1024 * 384) = 300000 / 393216
+  near(a.tileQuantEfficiency, 300000 / 393216);
+  // K per slice = 50 -> ceil(50/16) = 4 iterations
+  assert.equal(a.kIterations, 4);
+  // flops = 2 * 1000 * 300 * 100 * 3 = 180,000,000
+  assert.equal(a.flops, 180000000);
+  // fp32 SIMT peak (no tensor cores for a hand-written tiled kernel)
+  assert.equal(a.peak.peak, 'fp32');
+  // C: 1000*300*4 B + split-K partials 1000*300*4 B * 2 (write+read) * 2 slices = 1.2e6 + 4.8e6 = 6e6 B per batch
+  // tiled = 3 * (A 1000*100*4 * 3 + B 100*300*4 * 8 + 6e6) = 3 * (1.2e6 + 0.96e6 + 6e6) = 24.48e6 B
+  assert.equal(a.bytesTiled, 24480000);
+  // ideal = 3 * (0.4e6 + 0.12e6 + 6e6) = 19.56e6 B
+  assert.equal(a.bytesIdeal, 19560000);
+});
+
+test('analytic: L2 miss fraction is 0 at half the L2, 0.5 at the L2 size, 1 beyond twice it', () => {
+  assert.equal(l2MissFraction(1e6, 4e6), 0);
+  assert.equal(l2MissFraction(2e6, 4e6), 0); // log2(2e6/2e6) / 2 = 0
+  assert.equal(l2MissFraction(4e6, 4e6), 0.5); // log2(2) / 2
+  assert.equal(l2MissFraction(8e6, 4e6), 1); // log2(4) / 2
+  assert.equal(l2MissFraction(64e6, 4e6), 1);
+});
+
+test('analytic: library tile chosen when none is given; time grows with every dimension', () => {
+  const base: GemmWorkload = { m: 2048, n: 2048, k: 2048, batch: 1, dtype: 'bf16', kernel: 'library' };
+  const a = analyticEstimate(base, toyGpu);
+  assert.equal(a.tileSource, 'library-heuristic');
+  assert.equal(a.usesTensorCores, true);
+  assert.equal(a.peak.peak, 'bf16Tensor');
+  assert.ok(a.launchable);
+  for (const key of ['m', 'n', 'k', 'batch'] as const) {
+    const bigger = analyticEstimate({ ...base, [key]: base[key] * 2 }, toyGpu);
+    assert.ok(bigger.timeMs > a.timeMs, `${key} doubled: ${bigger.timeMs} > ${a.timeMs}`);
+  }
+});
+
+test('analytic: a tiny GEMM is latency-bound; bad input gives NaN, not an exception', () => {
+  const tiny = analyticEstimate({ m: 16, n: 16, k: 16, batch: 1, dtype: 'fp16', kernel: 'library' }, toyGpu);
+  assert.equal(tiny.bound, 'latency');
+  // floor 3 us + one round of prologue 0.7 us dominate: time >= 3.7 us
+  assert.ok(tiny.timeMs >= 0.0037);
+  const bad = analyticEstimate({ m: Number.NaN, n: 16, k: 16, batch: 1, dtype: 'fp16', kernel: 'library' }, toyGpu);
+  assert.equal(bad.valid, false);
+  assert.ok(Number.isNaN(bad.timeMs));
+  const noGpu = analyticEstimate({ m: 16, n: 16, k: 16, batch: 1, dtype: 'fp16', kernel: 'library' }, {} as GpuSpec);
+  assert.equal(noGpu.valid, false);
+});
