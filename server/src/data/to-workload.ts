@@ -1,0 +1,70 @@
+// Maps a measured GemmRecord to the GemmWorkload the feature vector and models take, recovering the
+// tile configuration from the record's params. Pure mapping; no I/O, never throws.
+import type { GemmWorkload, TileConfig } from '../perf/types';
+import type { GemmRecord } from './record';
+
+/** Param names (any source) that carry a tile field, first match wins. */
+const TILE_ALIASES: Record<'blockM' | 'blockN' | 'blockK' | 'stages' | 'warps', string[]> = {
+  blockM: ['blockM', 'block_m', 'tile_m', 'BLOCK_M', 'BLOCK_SIZE_M', 'MWG'],
+  blockN: ['blockN', 'block_n', 'tile_n', 'BLOCK_N', 'BLOCK_SIZE_N', 'NWG'],
+  blockK: ['blockK', 'block_k', 'tile_k', 'BLOCK_K', 'BLOCK_SIZE_K', 'KWG'],
+  stages: ['stages', 'num_stages', 'numStages'],
+  warps: ['warps', 'num_warps', 'numWarps'],
+};
+
+function pick(params: Record<string, number>, names: string[]): number | undefined {
+  for (const n of names) {
+    const v = params[n];
+    if (typeof v === 'number' && Number.isFinite(v) && v > 0) return v;
+  }
+  return undefined;
+}
+
+/** Tile of a CLBlast Xgemm configuration: MWG/NWG/KWG block tile, MDIMC×NDIMC threads. */
+export function clblastTile(params: Record<string, number>): TileConfig {
+  const tile: TileConfig = { native: { ...params } };
+  const { MWG, NWG, KWG, MDIMC, NDIMC, VWM } = params;
+  if (MWG > 0) tile.blockM = MWG;
+  if (NWG > 0) tile.blockN = NWG;
+  if (KWG > 0) tile.blockK = KWG;
+  if (MDIMC > 0 && NDIMC > 0) {
+    tile.threads = MDIMC * NDIMC;
+    tile.warps = Math.ceil(tile.threads / 32);
+    if (MWG > 0) tile.threadM = MWG / MDIMC;
+    if (NWG > 0) tile.threadN = NWG / NDIMC;
+  }
+  if (VWM > 0) tile.vectorWidth = VWM;
+  return tile;
+}
+
+/**
+ * The workload of a record. aiconfigurator rows (no params) give a library workload without a tile.
+ * NeuSight rows give the tile from the kernel name (params tile_m/tile_n/tile_k, already in our
+ * row-major orientation, see parseKernelNameTile) and threads = block.x·y·z. CLBlast configurations
+ * map MWG→blockM, NWG→blockN, KWG→blockK, MDIMC·NDIMC→threads, MWG/MDIMC→threadM, NWG/NDIMC→threadN,
+ * VWM→vectorWidth, and all 14 tunables as native. Other params (profiles) map by common names.
+ */
+export function recordToWorkload(r: GemmRecord): GemmWorkload {
+  const w: GemmWorkload = { m: r.m, n: r.n, k: r.k, batch: r.batch, dtype: r.dtype, kernel: r.kernel };
+  if (r.grid) w.grid = [...r.grid];
+  if (r.block) w.block = [...r.block];
+  const hasParams = Object.keys(r.params).length > 0;
+  let tile: TileConfig | undefined;
+  if (r.kernel === 'clblast-xgemm') tile = clblastTile(r.params);
+  else if (hasParams) {
+    tile = {};
+    for (const key of Object.keys(TILE_ALIASES) as Array<keyof typeof TILE_ALIASES>) {
+      const v = pick(r.params, TILE_ALIASES[key]);
+      if (v !== undefined) tile[key] = v;
+    }
+    tile.native = { ...r.params };
+  }
+  if (r.block) {
+    const threads = r.block[0] * r.block[1] * r.block[2];
+    tile = tile ?? {};
+    tile.threads = threads;
+    if (tile.warps === undefined) tile.warps = Math.ceil(threads / 32);
+  }
+  if (tile && Object.keys(tile).length > 0) w.tile = tile;
+  return w;
+}
