@@ -110,6 +110,11 @@ export interface LaunchSite {
   metaParams: Record<string, number | null>;
   numWarps: number | null;
   numStages: number | null;
+  /**
+   * Triton only: where the meta-parameters that folded the grid, numWarps and numStages came from:
+   * the kernel's first autotune config, the launch's keywords, or Triton's defaults (4 warps, 3 stages).
+   */
+  metaSource?: 'first-config' | 'launch-kwargs' | 'triton-defaults';
   problem: ProblemSize;
 }
 
