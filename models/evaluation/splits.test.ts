@@ -2,7 +2,7 @@
 // exactly once, and the stratified subsample is deterministic and keeps small strata. No I/O.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { groupKFold, leaveOneGroupOut, shapeGroupKey, shuffled, stratifiedSubsample } from './splits';
+import { capPerStratum, groupKFold, leaveOneGroupOut, shapeGroupKey, shuffled, stratifiedSubsample } from './splits';
 
 function assertNoLeak(keys: string[], trainIdx: Int32Array, testIdx: Int32Array) {
   const trainKeys = new Set(Array.from(trainIdx, (i) => keys[i]));
@@ -86,4 +86,13 @@ test('stratifiedSubsample: deterministic, near target, proportional, keeps small
   assert.equal(new Set(a).size, a.length);
   // under the target: everything
   assert.equal(stratifiedSubsample(['x', 'y'], 10, 1).length, 2);
+});
+
+test('capPerStratum keeps small strata whole and caps big ones, deterministically', () => {
+  const strata = [...Array(50).fill('a'), ...Array(5).fill('b')];
+  const s = capPerStratum(strata, 10, 3);
+  assert.equal(Array.from(s).filter((i) => strata[i] === 'a').length, 10);
+  assert.equal(Array.from(s).filter((i) => strata[i] === 'b').length, 5);
+  assert.deepEqual(Array.from(s), Array.from(capPerStratum(strata, 10, 3)));
+  assert.notDeepEqual(Array.from(s), Array.from(capPerStratum(strata, 10, 4)));
 });

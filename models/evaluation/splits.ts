@@ -120,3 +120,17 @@ export function stratifiedSubsample(
   });
   return Int32Array.from(out.sort((a, b) => a - b));
 }
+
+/**
+ * Deterministic capped subsample: at most `cap` rows per stratum (all rows of smaller strata), picked by
+ * a seeded shuffle, so every source/GPU/dtype is represented whatever its size. Sorted row indices.
+ */
+export function capPerStratum(strata: readonly string[], cap: number, seed: number, subset?: ArrayLike<number>): Int32Array {
+  const groups = groupIndices(strata, subset);
+  const out: number[] = [];
+  [...groups.keys()].sort().forEach((key, g) => {
+    const rows = groups.get(key)!;
+    out.push(...(rows.length <= cap ? rows : shuffled(rows, seed + 7919 * (g + 1)).slice(0, cap)));
+  });
+  return Int32Array.from(out.sort((a, b) => a - b));
+}
