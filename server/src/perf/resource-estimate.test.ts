@@ -1,0 +1,63 @@
+// Tests the register / shared-memory heuristic: its arithmetic worked by hand from the formula in
+// resource-estimate.ts, and its plausibility against a ptxas measurement of the same kernel.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { estimateKernelResources } from './resource-estimate';
+
+test('estimate: 16x16 tiled GEMM is close to what ptxas measured', () => {
+  // acc 1; fragments 2 x ceil(1 + 1) = 4; staging ceil((16 + 16) x 16 x 4 / 4 / 256) = 2; + 24 = 31.
+  // Shared memory (16 + 16) x 16 x 4 = 2048 = two 16x16 float __shared__ tiles.
+  const estimate = estimateKernelResources({ threadsPerBlock: 256, tileM: 16, tileN: 16, tileK: 16, threadTileM: 1, threadTileN: 1, dtypeBytes: 4 });
+  assert.equal(estimate.registersPerThread, 31);
+  assert.equal(estimate.staticSharedMemBytes, 2048);
+  assert.equal(estimate.source, 'estimate');
+  // ptxas (CUDA 13.0, sm_80) reports 32 registers for this kernel (platform/ptxas.test.ts capture).
+  assert.ok(Math.abs(estimate.registersPerThread - 32) <= 8);
+});
+
+test('estimate: SIMT 128x128x8 with 8x8 thread tiles', () => {
+  // acc 64; fragments 2 x (8 + 8) = 32; staging ceil(256 x 8 x 4 / 4 / 256) = 8; + 24 = 128.
+  const estimate = estimateKernelResources({ threadsPerBlock: 256, tileM: 128, tileN: 128, tileK: 8, threadTileM: 8, threadTileN: 8, dtypeBytes: 4 });
+  assert.equal(estimate.registersPerThread, 128);
+  assert.equal(estimate.staticSharedMemBytes, 256 * 8 * 4);
+  assert.match(estimate.reasoning, /8x8 accumulators/);
+});
+
+test('estimate: tensor-core 128x128x32 fp16 with 4 warps', () => {
+  // acc 128 x 128 / 128 = 128; 2x2 warp grid -> 64x64 warp tiles; kStep 16 halves;
+  // operands/lane (64 + 64) x 16 / 32 = 64 halves = 32 registers, double-buffered 64;
+  // staging (256 x 32 x 2) / 4 / 128 = 32; + 24 -> 248. Shared memory 256 x 32 x 2 = 16384.
+  const estimate = estimateKernelResources({ threadsPerBlock: 128, tileM: 128, tileN: 128, tileK: 32, dtypeBytes: 2, usesTensorCores: true });
+  assert.equal(estimate.registersPerThread, 248);
+  assert.equal(estimate.staticSharedMemBytes, 16384);
+  assert.match(estimate.reasoning, /2x2 warp grid/);
+});
+
+test('estimate: fp64 accumulators take two registers', () => {
+  // acc 16 x 2 = 32; fragments 2 x (4 + 4) x 2 = 32; no tile -> no staging; + 24 = 88.
+  const estimate = estimateKernelResources({ threadsPerBlock: 64, threadTileM: 4, threadTileN: 4, dtypeBytes: 8 });
+  assert.equal(estimate.registersPerThread, 88);
+  assert.equal(estimate.staticSharedMemBytes, 0);
+});
+
+test('estimate: capped at 255 with a note about spills', () => {
+  // 16x16 thread tile: 256 accumulators alone exceed the per-thread maximum.
+  const estimate = estimateKernelResources({ threadsPerBlock: 64, threadTileM: 16, threadTileN: 16, dtypeBytes: 4 });
+  assert.equal(estimate.registersPerThread, 255);
+  assert.match(estimate.reasoning, /spill/);
+});
+
+test('estimate: given shared memory wins over the tile formula', () => {
+  const estimate = estimateKernelResources({ threadsPerBlock: 256, tileM: 64, tileN: 64, tileK: 16, dtypeBytes: 4, staticSharedMemBytes: 12345 });
+  assert.equal(estimate.staticSharedMemBytes, 12345);
+});
+
+test('estimate: nonsense input gives a floor estimate, never a throw', () => {
+  // threads unknown -> 256; one output; fragments 2 x 1; + 24 = 27.
+  const estimate = estimateKernelResources({ threadsPerBlock: Number.NaN, dtypeBytes: -3 });
+  assert.equal(estimate.registersPerThread, 27);
+  assert.equal(estimate.staticSharedMemBytes, 0);
+  assert.match(estimate.reasoning, /assumed 256/);
+  assert.doesNotThrow(() => estimateKernelResources(undefined as never));
+  assert.ok(estimateKernelResources(undefined as never).registersPerThread >= 16);
+});
