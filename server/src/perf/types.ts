@@ -73,6 +73,10 @@ export interface GpuSpec {
   l2CacheMB: Sourced<number>;
   boardPowerW: Sourced<number>;
   peak: PeakThroughput;
+  /** Effective per-pin memory data rate in Gbit/s (bandwidth = bus width / 8 x rate), where known. */
+  memoryDataRateGbps?: Sourced<number>;
+  /** Tensor peaks with fp16 accumulate where they differ from `peak` (GeForce: twice the fp32-accumulate rate). */
+  peakFp16Accumulate?: PeakThroughput;
   /** GeForce cards run fp16/bf16 with fp32 accumulate at half rate; say so here. */
   notes?: string[];
   limits: ComputeCapabilityLimits;
