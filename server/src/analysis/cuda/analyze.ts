@@ -1,0 +1,235 @@
+// Entry point of the CUDA analysis: turns a tree-sitter C++ tree of the prepared text plus the
+// original text into a FileAnalysis (kernels, launches, tile parameters, cuBLAS calls, problems).
+// Pure and total: it never throws on bad input; it returns what it could read and says what it could not.
+import type { Node } from 'web-tree-sitter';
+import { foldCText, MapEnv } from '../folding';
+import type { AnalysisOptions, FileAnalysis, Problem, TileParam } from '../types';
+import { collectDefinitions } from './definitions';
+import { findKernelDefinitions, readKernel, splitTopLevel, templateParametersOf, type KernelContext, type KernelDefinition } from './kernels';
+import { readLaunch } from './launches';
+import { readLibraryCalls } from './library';
+import { prepareCudaText, type Annotation } from './prepare';
+import { annotationFor, lineStarts, readAnnotation } from './problem-size';
+import { fileScope, scopeAt, type ScopeCache } from './scopes';
+import { descendantsOf, namedChildrenOf, rangeOf } from './syntax';
+
+/** Files larger than this (UTF-16 code units, about 2 MB of ASCII) are not analysed at all. */
+export const MAX_SOURCE_CHARS = 2_000_000;
+/** At most this many syntax-error problems are listed per file; the rest are summarised. */
+const MAX_SYNTAX_PROBLEMS = 5;
+
+function emptyResult(problems: Problem[]): FileAnalysis {
+  return { language: 'cuda', kernels: [], launches: [], tileParams: [], libraryCalls: [], problems };
+}
+
+/** More than 1% NUL or C0 control characters (other than tab/newline/CR/FF) means a binary file. */
+function looksBinary(text: string): boolean {
+  const sample = text.length > 65536 ? text.slice(0, 65536) : text;
+  let control = 0;
+  for (let i = 0; i < sample.length; i++) {
+    const c = sample.charCodeAt(i);
+    if (c === 0) return true;
+    if (c < 32 && c !== 9 && c !== 10 && c !== 13 && c !== 12) control++;
+  }
+  return sample.length > 0 && control / sample.length > 0.01;
+}
+
+export function analyzeCuda(root: Node, text: string, options: AnalysisOptions): FileAnalysis {
+  if (text.length > MAX_SOURCE_CHARS) {
+    return emptyResult([{ range: { start: 0, end: 0 }, message: `file is larger than ${MAX_SOURCE_CHARS} characters; TileCast does not analyse it`, severity: 'warning' }]);
+  }
+  if (looksBinary(text)) {
+    return emptyResult([{ range: { start: 0, end: 0 }, message: 'binary file (control characters found); nothing was analysed', severity: 'warning' }]);
+  }
+  const problems: Problem[] = [];
+  try {
+    return analyzeChecked(root, text, options, problems);
+  } catch (error) {
+    // A bug here must not take the editor down: report it and return nothing rather than throw.
+    problems.push({ range: { start: 0, end: 0 }, message: `internal error in CUDA analysis: ${String(error).slice(0, 200)}`, severity: 'error' });
+    return emptyResult(problems);
+  }
+}
+
+function analyzeChecked(root: Node, text: string, options: AnalysisOptions, problems: Problem[]): FileAnalysis {
+  const prepared = prepareCudaText(text);
+  const { parseText } = prepared;
+  if (text.includes('\uFFFD')) {
+    const at = text.indexOf('\uFFFD');
+    problems.push({ range: { start: at, end: at + 1 }, message: 'the file is not valid UTF-8 (replacement characters found); analysis may be incomplete', severity: 'warning' });
+  }
+  for (const open of prepared.unmatchedLaunches) {
+    problems.push({ range: { start: open, end: open + 3 }, message: 'kernel launch `<<<` without a matching `>>>`', severity: 'error' });
+  }
+  if (root.hasError) {
+    const errors = descendantsOf(root, 'ERROR');
+    for (const error of errors.slice(0, MAX_SYNTAX_PROBLEMS)) {
+      problems.push({ range: rangeOf(error), message: 'syntax error: the analysis may be incomplete here', severity: 'warning' });
+    }
+    if (errors.length > MAX_SYNTAX_PROBLEMS) {
+      problems.push({ range: rangeOf(errors[MAX_SYNTAX_PROBLEMS]!), message: `${errors.length - MAX_SYNTAX_PROBLEMS} more syntax errors not listed`, severity: 'warning' });
+    }
+  }
+
+  const definitions = collectDefinitions(root, text, problems);
+  const tileParams: TileParam[] = [...definitions.tileParams];
+
+  const kernelContext: KernelContext = {
+    root, text, parseText, keywords: prepared.keywords, fileEnv: definitions.env, problems, templateBindings: new Map(),
+  };
+  const { definitions: kernelNodes, inMacros } = findKernelDefinitions(kernelContext);
+  for (const keyword of inMacros) {
+    problems.push({ range: { start: keyword.start, end: keyword.end }, message: 'kernel defined inside a macro: not analysed (expand the macro to analyse it)', severity: 'info' });
+  }
+
+  // Template parameters of each kernel, to bind the arguments seen at launches and instantiations.
+  const templateParamsByKernel = new Map<string, Array<{ name: string; kind: 'type' | 'value' }>>();
+  for (const node of kernelNodes) {
+    const name = kernelNameOf(node);
+    if (name && !templateParamsByKernel.has(name)) templateParamsByKernel.set(name, templateParametersOf(node));
+  }
+  const scopes: ScopeCache = { root, text, file: fileScope(root, text, definitions.env), byFunction: new Map() };
+  collectTemplateArguments(root, text, prepared.launches, templateParamsByKernel, kernelContext, scopes, tileParams);
+
+  const kernels = new Map<string, KernelDefinition>();
+  const kernelList = [];
+  for (const node of kernelNodes) {
+    const kernel = readKernel(node, kernelContext);
+    if (!kernel) continue;
+    kernelList.push(kernel.info);
+    if (!kernels.has(kernel.info.name)) kernels.set(kernel.info.name, kernel);
+  }
+
+  // Annotations: on/above a launch, above a kernel, or anywhere else (file level).
+  const starts = lineStarts(text);
+  const kernelAnnotations = new Map<string, Annotation>();
+  const attached = new Set<Annotation>();
+  for (const kernel of kernelList) {
+    const annotation = annotationFor(text, starts, prepared.annotations, kernel.range.start, kernel.nameRange.end);
+    if (annotation) {
+      if (!kernelAnnotations.has(kernel.name)) kernelAnnotations.set(kernel.name, annotation);
+      attached.add(annotation);
+    }
+  }
+  for (const chevrons of prepared.launches) {
+    const annotation = annotationFor(text, starts, prepared.annotations, chevrons.open, chevrons.close);
+    if (annotation) attached.add(annotation);
+  }
+  const fileAnnotation = prepared.annotations.find((a) => !attached.has(a)) ?? null;
+  for (const annotation of prepared.annotations) {
+    // Read once here so bad keys/values are reported once, at the annotation.
+    readAnnotationProblems(annotation, problems);
+  }
+
+  const launches = [];
+  for (const chevrons of prepared.launches) {
+    const launch = readLaunch(chevrons, {
+      text, scopes, kernels, annotations: prepared.annotations, kernelAnnotations, fileAnnotation, lineStarts: starts, options, problems,
+    });
+    if (launch) launches.push(launch);
+  }
+  const libraryCalls = readLibraryCalls(prepared.cublasIdentifiers, text, scopes, problems);
+
+  return { language: 'cuda', kernels: kernelList, launches, tileParams, libraryCalls, problems: dedupe(problems) };
+}
+
+function readAnnotationProblems(annotation: Annotation, problems: Problem[]): void {
+  readAnnotation(annotation, problems);
+}
+
+function dedupe(problems: Problem[]): Problem[] {
+  const seen = new Set<string>();
+  return problems.filter((p) => {
+    const key = `${p.range.start}:${p.range.end}:${p.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+function kernelNameOf(definition: Node): string | null {
+  const declarator = definition.childForFieldName('declarator');
+  const name = declarator?.childForFieldName('declarator');
+  if (!name) return null;
+  const simple = name.type === 'template_function' ? name.childForFieldName('name') : name;
+  return simple ? (simple.text.split('::').pop() ?? null) : null;
+}
+
+/**
+ * Template arguments at launches (`mm<64, 64, 8><<<...>>>`) and explicit instantiations
+ * (`template __global__ void mm<64, 64, 8>(...)`): tile parameters of origin 'template-arg', and
+ * bindings for the kernel's template parameters when every use agrees on a value.
+ */
+function collectTemplateArguments(
+  root: Node,
+  text: string,
+  launches: Array<{ open: number; close: number }>,
+  templateParams: Map<string, Array<{ name: string; kind: 'type' | 'value' }>>,
+  context: KernelContext,
+  scopes: ScopeCache,
+  tileParams: TileParam[],
+): void {
+  const uses: Array<{ kernel: string; args: Array<{ text: string; start: number; end: number }>; range: { start: number; end: number }; env: MapEnv }> = [];
+  for (const { open } of launches) {
+    let end = open;
+    while (end > 0 && /\s/.test(text[end - 1]!)) end--;
+    if (text[end - 1] !== '>') continue;
+    let level = 0;
+    let i = end - 1;
+    for (; i >= 0 && end - i < 2000; i--) {
+      if (text[i] === '>') level++;
+      else if (text[i] === '<' && --level === 0) break;
+      else if (text[i] === ';' || text[i] === '{' || text[i] === '}') { i = -1; break; }
+    }
+    if (i < 0) continue;
+    const name = /([A-Za-z_]\w*)\s*$/.exec(text.slice(Math.max(0, i - 200), i))?.[1];
+    if (!name) continue;
+    const inner = text.slice(i + 1, end - 1).replace(/<[^<>]*>/g, (m) => '('.padEnd(m.length - 1, ' ') + ')');
+    const args = splitTopLevel(inner, i + 1).map((p) => ({ ...p, text: text.slice(p.start, p.end) }));
+    uses.push({ kernel: name, args, range: { start: i - name.length, end }, env: scopeAtEnv(scopes, open) });
+  }
+  for (const node of descendantsOf(root, 'template_instantiation')) {
+    const declarator = node.childForFieldName('declarator');
+    const fn = declarator?.type === 'function_declarator' ? declarator.childForFieldName('declarator') : null;
+    if (!fn || fn.type !== 'template_function') continue;
+    const name = fn.childForFieldName('name')?.text;
+    const argList = fn.childForFieldName('arguments');
+    if (!name || !argList) continue;
+    const args = namedChildrenOf(argList).map((a) => ({ text: text.slice(a.startIndex, a.endIndex), start: a.startIndex, end: a.endIndex }));
+    uses.push({ kernel: name, args, range: rangeOf(node), env: scopes.file.env });
+  }
+  const seen = new Map<string, Map<string, { value: number | null; typeName: string | null; conflict: boolean }>>();
+  for (const use of uses) {
+    const params = templateParams.get(use.kernel);
+    if (!params) continue;
+    const bindings = seen.get(use.kernel) ?? new Map();
+    seen.set(use.kernel, bindings);
+    params.forEach((param, index) => {
+      const arg = use.args[index];
+      if (!arg) return;
+      if (param.kind === 'type') {
+        const previous = bindings.get(param.name);
+        if (previous && previous.typeName !== arg.text) previous.conflict = true;
+        else if (!previous) bindings.set(param.name, { value: null, typeName: arg.text, conflict: false });
+        return;
+      }
+      const value = foldValue(arg, use.env, context.problems);
+      tileParams.push({ name: param.name, value, valueRange: { start: arg.start, end: arg.end }, range: use.range, origin: 'template-arg' });
+      const previous = bindings.get(param.name);
+      if (previous && previous.value !== value) previous.conflict = true;
+      else if (!previous) bindings.set(param.name, { value, typeName: null, conflict: false });
+    });
+  }
+  for (const [kernel, bindings] of seen) {
+    const clean = new Map<string, { value: number | null; typeName: string | null }>();
+    for (const [name, binding] of bindings) if (!binding.conflict) clean.set(name, { value: binding.value, typeName: binding.typeName });
+    context.templateBindings.set(kernel, clean);
+  }
+}
+
+function scopeAtEnv(scopes: ScopeCache, offset: number): MapEnv {
+  return scopeAt(scopes, offset).env;
+}
+function foldValue(arg: { text: string; start: number }, env: MapEnv, problems: Problem[]): number | null {
+  return foldCText(arg.text, arg.start, env, problems).value;
+}

@@ -1,0 +1,190 @@
+// Collects the named constants of a CUDA file (#define, const/constexpr, enums, CUTLASS GemmShape)
+// into a folding environment and lists those that look like tile sizes. Pure; reads only the tree
+// and the text it is given.
+import type { Node } from 'web-tree-sitter';
+import { foldExpr, MapEnv, parseCExpression, type Expr } from '../folding';
+import type { Problem, Range, TileParam } from '../types';
+import { declaredName, descendantsOf, namedChildrenOf, rangeOf, sourceText } from './syntax';
+import { isTileName } from './tile-names';
+
+export interface FileDefinitions {
+  env: MapEnv;
+  /** Constants that look like tile sizes (see tile-names.ts), in file order. */
+  tileParams: TileParam[];
+}
+
+/** Types whose constants can be tile sizes (integers); float constants still go into the env. */
+const INTEGER_TYPE = /\b(int|unsigned|long|short|size_t|u?int(8|16|32|64)_t|auto|uint|index_t|char)\b/;
+
+/** Range of the meaningful part of an expression's text (drops surrounding spaces and comments). */
+function expressionSpan(expr: Expr, fallback: Range): Range {
+  return expr.range.end > expr.range.start ? expr.range : fallback;
+}
+
+interface Candidate {
+  name: string;
+  origin: TileParam['origin'];
+  expr: Expr;
+  valueRange: Range;
+  range: Range;
+  integer: boolean;
+}
+
+/** Names given to the GemmShape arguments of `cutlass::gemm::device::Gemm<...>`, in order (CUTLASS 2.x device API). */
+const CUTLASS_SHAPE_ROLES = ['ThreadblockShape', 'WarpShape', 'InstructionShape'];
+
+export function collectDefinitions(root: Node, text: string, problems: Problem[]): FileDefinitions {
+  const env = new MapEnv();
+  const candidates: Candidate[] = [];
+  const define = (candidate: Candidate) => {
+    if (!env.bindings.has(candidate.name)) env.set(candidate.name, { kind: 'expr', expr: candidate.expr });
+    candidates.push(candidate);
+  };
+
+  const nodes = descendantsOf(root, ['preproc_def', 'preproc_function_def', 'type_qualifier', 'enumerator_list', 'template_type']);
+  for (const node of nodes) {
+    switch (node.type) {
+      case 'preproc_def': {
+        const nameNode = node.childForFieldName('name');
+        const value = node.childForFieldName('value');
+        if (!nameNode) break;
+        const name = nameNode.text;
+        if (!value) {
+          if (!env.bindings.has(name)) env.set(name, { kind: 'value', value: null });
+          break;
+        }
+        const expr = parseCExpression(sourceText(text, value), value.startIndex);
+        if (!env.bindings.has(name)) env.set(name, { kind: 'macro', params: null, body: sourceText(text, value), bodyOffset: value.startIndex });
+        candidates.push({ name, origin: 'define', expr, valueRange: expressionSpan(expr, rangeOf(value)), range: rangeOf(node), integer: true });
+        break;
+      }
+      case 'preproc_function_def': {
+        const nameNode = node.childForFieldName('name');
+        const value = node.childForFieldName('value');
+        const params = node.childForFieldName('parameters');
+        if (!nameNode || !value || !params) break;
+        const paramNames = namedChildrenOf(params).filter((p) => p.type === 'identifier').map((p) => p.text);
+        if (!env.bindings.has(nameNode.text)) env.set(nameNode.text, { kind: 'macro', params: paramNames, body: sourceText(text, value), bodyOffset: value.startIndex });
+        break;
+      }
+      case 'type_qualifier': {
+        const qualifier = node.text;
+        if (qualifier !== 'const' && qualifier !== 'constexpr') break;
+        const declaration = node.parent;
+        if (!declaration || (declaration.type !== 'declaration' && declaration.type !== 'field_declaration')) break;
+        // Skip pointer/reference declarations (`const float* A`): only scalar constants fold.
+        const typeNode = declaration.childForFieldName('type');
+        const typeText = typeNode ? typeNode.text : '';
+        const integer = INTEGER_TYPE.test(typeText);
+        const isStatic = namedChildrenOf(declaration).some((c) => c.type === 'storage_class_specifier' && c.text === 'static');
+        const origin: TileParam['origin'] = qualifier === 'constexpr' ? 'constexpr' : 'const';
+        // A declaration with several qualifiers (static const) is visited once per qualifier: take the first.
+        const firstQualifier = namedChildrenOf(declaration).find((c) => c.type === 'type_qualifier' && (c.text === 'const' || c.text === 'constexpr'));
+        if (firstQualifier && firstQualifier.startIndex !== node.startIndex) break;
+        void isStatic;
+        for (const declarator of declaration.childrenForFieldName('declarator')) {
+          if (!declarator) continue;
+          let valueNode: Node | null = null;
+          let nameNode: Node | null = null;
+          if (declarator.type === 'init_declarator') {
+            nameNode = declarator.childForFieldName('declarator');
+            valueNode = declarator.childForFieldName('value');
+          } else if (declaration.type === 'field_declaration') {
+            nameNode = declarator;
+            valueNode = declaration.childForFieldName('default_value');
+          }
+          if (!nameNode || !valueNode || nameNode.type !== 'identifier' && nameNode.type !== 'field_identifier') continue;
+          let valueText = sourceText(text, valueNode);
+          let valueStart = valueNode.startIndex;
+          if (valueNode.type === 'initializer_list' || valueNode.type === 'argument_list') {
+            // `constexpr int BM{128};` / `const int BM(128);`: the value is the single element.
+            const inner = namedChildrenOf(valueNode);
+            if (inner.length !== 1) continue;
+            valueText = sourceText(text, inner[0]!);
+            valueStart = inner[0]!.startIndex;
+          }
+          const expr = parseCExpression(valueText, valueStart);
+          const name = nameNode.text;
+          define({ name, origin, expr, valueRange: expressionSpan(expr, { start: valueStart, end: valueStart + valueText.length }), range: rangeOf(declaration), integer });
+          // Struct members are also reachable qualified (`Config::BM`).
+          if (declaration.type === 'field_declaration') {
+            const owner = declaration.parent?.parent;
+            const ownerName = owner?.childForFieldName('name')?.text;
+            if (ownerName && !env.bindings.has(`${ownerName}::${name}`)) env.set(`${ownerName}::${name}`, { kind: 'expr', expr });
+          }
+        }
+        break;
+      }
+      case 'enumerator_list': {
+        let previous: Expr | null = null;
+        for (const enumerator of namedChildrenOf(node)) {
+          if (enumerator.type !== 'enumerator') continue;
+          const nameNode = enumerator.childForFieldName('name');
+          if (!nameNode) continue;
+          const valueNode = enumerator.childForFieldName('value');
+          let expr: Expr;
+          let valueRange: Range;
+          if (valueNode) {
+            expr = parseCExpression(sourceText(text, valueNode), valueNode.startIndex);
+            valueRange = expressionSpan(expr, rangeOf(valueNode));
+          } else {
+            // Implicit enumerator: previous + 1 (C11 6.7.2.2p3); a code action would insert a value at the name.
+            const one: Expr = { kind: 'number', value: 1, isFloat: false, range: rangeOf(nameNode) };
+            expr = previous ? { kind: 'binary', op: '+', left: previous, right: one, range: rangeOf(nameNode) } : { kind: 'number', value: 0, isFloat: false, range: rangeOf(nameNode) };
+            valueRange = { start: nameNode.endIndex, end: nameNode.endIndex };
+          }
+          previous = expr;
+          define({ name: nameNode.text, origin: 'enum', expr, valueRange, range: rangeOf(enumerator), integer: true });
+        }
+        break;
+      }
+      case 'template_type': {
+        const nameNode = node.childForFieldName('name');
+        const args = node.childForFieldName('arguments');
+        if (!nameNode || !args || nameNode.text !== 'GemmShape') break;
+        const values = namedChildrenOf(args);
+        if (values.length !== 3) break;
+        const prefix = gemmShapeName(node);
+        ['M', 'N', 'K'].forEach((axis, i) => {
+          const valueNode = values[i]!;
+          const expr = parseCExpression(sourceText(text, valueNode), valueNode.startIndex);
+          const name = `${prefix}.${axis}`;
+          if (!env.bindings.has(`${prefix}::k${axis}`)) env.set(`${prefix}::k${axis}`, { kind: 'expr', expr });
+          candidates.push({ name, origin: 'cutlass-shape', expr, valueRange: expressionSpan(expr, rangeOf(valueNode)), range: rangeOf(node), integer: true });
+        });
+        break;
+      }
+    }
+  }
+
+  const tileParams: TileParam[] = [];
+  for (const candidate of candidates) {
+    const folded = foldExpr(candidate.expr, env, problems);
+    const keep = candidate.origin === 'cutlass-shape' || (candidate.integer && isTileName(candidate.name) && folded.value !== null && !folded.isFloat);
+    if (!keep) continue;
+    tileParams.push({ name: candidate.name, value: folded.value, valueRange: candidate.valueRange, range: candidate.range, origin: candidate.origin });
+  }
+  return { env, tileParams };
+}
+
+/**
+ * Names a GemmShape: the alias it is bound to (`using ThreadblockShape = GemmShape<...>` →
+ * `ThreadblockShape`), else its role among a device::Gemm's template arguments, else `GemmShape`.
+ */
+function gemmShapeName(node: Node): string {
+  let current: Node | null = node.parent;
+  for (let step = 0; current && step < 6; step++) {
+    if (current.type === 'alias_declaration') return current.childForFieldName('name')?.text ?? 'GemmShape';
+    if (current.type === 'type_definition') {
+      const declarator = declaredName(current.childForFieldName('declarator'));
+      return declarator?.text ?? 'GemmShape';
+    }
+    if (current.type === 'template_argument_list') {
+      const shapes = namedChildrenOf(current).filter((arg) => /GemmShape\s*</.test(arg.text));
+      const index = shapes.findIndex((arg) => arg.startIndex <= node.startIndex && node.endIndex <= arg.endIndex);
+      return CUTLASS_SHAPE_ROLES[index] ?? 'GemmShape';
+    }
+    current = current.parent;
+  }
+  return 'GemmShape';
+}

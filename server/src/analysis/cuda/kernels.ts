@@ -1,0 +1,386 @@
+// Reads each `__global__` function definition: name, parameters, template parameters, launch
+// bounds, shared arrays, element type, tensor-core use, K tile loops, and whether it is a GEMM.
+// Pure; folding problems go to the caller's list, and nothing here throws on odd trees.
+import type { Node } from 'web-tree-sitter';
+import { foldCText, MapEnv, sizeOfType, type FoldEnv } from '../folding';
+import type { Dtype, KernelInfo, KernelParameter, Problem, Range, SharedArray, TensorCoreUse, TileLoop } from '../types';
+import type { CudaKeyword } from './prepare';
+import { ancestorOfType, declaredName, descendantsOf, namedChildrenOf, rangeOf, skipSpaces, sourceText, squash } from './syntax';
+
+export interface TemplateParameter {
+  name: string;
+  /** 'type' for `typename T`/`class T`, 'value' for `int BM`. */
+  kind: 'type' | 'value';
+}
+
+/** A kernel and the syntax the launch analysis needs afterwards. */
+export interface KernelDefinition {
+  info: KernelInfo;
+  templateParameters: TemplateParameter[];
+  /** Start of the whole definition including `template <...>`. */
+  start: number;
+}
+
+/** Element type names → Dtype (CUDA Math API type names, CUTLASS numeric types). */
+export function dtypeOfTypeName(typeName: string): Dtype | null {
+  const t = typeName.replace(/\b(const|volatile|unsigned|signed)\b|[*&]/g, ' ').replace(/\s+/g, ' ').trim();
+  if (/\b(double|double2|double4)\b|\bf64\b/.test(t)) return 'fp64';
+  if (/\b(__nv_bfloat16|nv_bfloat16|__nv_bfloat162|bfloat16_t|bfloat16|bf16)\b/.test(t)) return 'bf16';
+  if (/\b(half|__half|half2|__half2|half_t|f16)\b/.test(t)) return 'fp16';
+  if (/\b(tf32|tfloat32_t)\b/.test(t)) return 'tf32';
+  if (/\b(__nv_fp8_e4m3|__nv_fp8_e5m2|float_e4m3_t|float_e5m2_t|e4m3|e5m2)\b/.test(t)) return 'fp8';
+  if (/\b(int8_t|uint8_t|char|s8|u8)\b/.test(t)) return 'int8';
+  if (/\b(float|float2|float4|f32)\b/.test(t)) return 'fp32';
+  return null;
+}
+
+/** PTX `mma.sync...m16n8k16.row.col.f32.f16.f16.f32`: the A operand type is the third type suffix. */
+function dtypeOfMmaPtx(body: string): Dtype | null {
+  const match = /mma\.sync\.aligned\.m\d+n\d+k\d+(?:\.row\.col)?\.(\w+)\.(\w+)\.(\w+)/.exec(body);
+  if (!match) return null;
+  const a = match[2]!;
+  return ({ f16: 'fp16', bf16: 'bf16', tf32: 'tf32', s8: 'int8', u8: 'int8', e4m3: 'fp8', e5m2: 'fp8', f64: 'fp64' } as Record<string, Dtype>)[a] ?? null;
+}
+
+function tensorCoreUse(body: string): { use: TensorCoreUse; evidence: string } {
+  if (/\bmma_sync\s*\(/.test(body)) return { use: 'wmma', evidence: 'wmma::mma_sync' };
+  if (/\b(w?mma)\.(sync|m\d)|\bwgmma\./.test(body)) return { use: 'mma-ptx', evidence: 'inline PTX mma.sync' };
+  if (/\bcute::gemm\b|\bTiledMMA\b|\bMMA_Atom\b|\bmake_tiled_mma\b|\bSM[789]0_\d+x\d+x\d+/.test(body)) return { use: 'cute', evidence: 'CuTe MMA atoms' };
+  return { use: 'none', evidence: '' };
+}
+
+/** `acc += A[..] * B[..]`, `fma(a, b, acc)`, `acc += a_reg[i] * b_reg[j]`: a multiply-accumulate statement. */
+const MULTIPLY_ACCUMULATE = /\+=\s*[^;]*?\w\s*(\[[^;]*?\])+\s*\*\s*[^;]*?\w\s*\[|\b(fmaf?|__fmaf?_r[nzud]|__hfma2?)\s*\(|\+=\s*\w+\s*\*\s*\w+\s*;/;
+
+/** A dot product over a loop variable: `X += A[... v ...] * B[... v ...]` with two different arrays. */
+function isDotProductLoop(loopVariable: string, loopBody: string): boolean {
+  const statement = /\+=\s*(\w+)\s*\[([^\]]*)\]\s*\*\s*(\w+)\s*\[([^\]]*)\]/g;
+  const variable = new RegExp(`\\b${loopVariable.replace(/\W/g, '')}\\b`);
+  for (let m = statement.exec(loopBody); m; m = statement.exec(loopBody)) {
+    if (m[1] !== m[3] && variable.test(m[2]!) && variable.test(m[4]!)) return true;
+  }
+  return false;
+}
+
+/** Both a row and a column coordinate come from the launch (2-D output), as in a GEMM's C tile. */
+function hasTwoDimensionalIndex(body: string): boolean {
+  return /\b(blockIdx|threadIdx)\.y\b/.test(body) && /\b(blockIdx|threadIdx)\.x\b/.test(body);
+}
+
+function otherKindReason(body: string): string {
+  if (/\b(__expf|expf|exp|__exp2f|exp2f)\s*\(/.test(body) && /\b(max|fmaxf|fmax)\b/.test(body)) return 'exponentials with a running max (softmax-like), no multiply-accumulate over K';
+  if (/__shfl_(down|xor)_sync|>>=\s*1|\/=\s*2/.test(body)) return 'tree or warp-shuffle reduction, no GEMM tiles';
+  if (!/\b(for|while)\b/.test(body)) return 'elementwise: no loop over a reduction dimension';
+  return 'no tiled or dot-product multiply-accumulate pattern found';
+}
+
+interface LoopFacts {
+  node: Node;
+  variable: string;
+  conditionText: string;
+  strideText: string | null;
+  strideStart: number;
+  bodyText: string;
+}
+
+function readLoop(loop: Node, text: string): LoopFacts {
+  const initializer = loop.childForFieldName('initializer');
+  const condition = loop.childForFieldName('condition');
+  const update = loop.childForFieldName('update');
+  const body = loop.childForFieldName('body');
+  let variable = '';
+  if (initializer) {
+    const match = /(\w+)\s*=/.exec(sourceText(text, initializer));
+    variable = match?.[1] ?? '';
+  }
+  let strideText: string | null = null;
+  let strideStart = 0;
+  if (update) {
+    const updateText = sourceText(text, update);
+    const plusAssign = /^\s*(\w+)\s*\+=\s*/.exec(updateText);
+    const assignPlus = /^\s*(\w+)\s*=\s*\1\s*\+\s*/.exec(updateText);
+    const increment = /^\s*(\+\+\s*\w+|\w+\s*\+\+)\s*$/.test(updateText);
+    const match = plusAssign ?? assignPlus;
+    if (match) {
+      strideText = updateText.slice(match[0].length).trim();
+      strideStart = update.startIndex + match[0].length;
+      if (!variable) variable = match[1]!;
+    } else if (increment) {
+      strideText = '1';
+      strideStart = update.startIndex + updateText.search(/\+\+/);
+      if (!variable) variable = updateText.replace(/\+\+|\s/g, '');
+    }
+  }
+  return { node: loop, variable, conditionText: condition ? sourceText(text, condition) : '', strideText, strideStart, bodyText: body ? sourceText(text, body) : '' };
+}
+
+function loopStride(facts: LoopFacts, text: string, env: FoldEnv, problems: Problem[]): TileLoop['stride'] {
+  if (facts.strideText === null) return null;
+  let strideText = facts.strideText;
+  let start = facts.strideStart;
+  if (strideText === '1') {
+    // `for (t = 0; t < (K + TILE - 1) / TILE; ++t)` walks tiles one at a time: the K tile is the divisor.
+    const divisor = /\/\s*(\(?[\w\s*+]+\)?)\s*$/.exec(facts.conditionText);
+    const condition = facts.node.childForFieldName('condition');
+    if (divisor && condition) {
+      strideText = divisor[1]!.trim();
+      start = condition.startIndex + facts.conditionText.lastIndexOf(strideText);
+    }
+  }
+  const folded = foldCText(strideText, start, env, problems);
+  void text;
+  return { text: strideText, value: folded.value, range: { start, end: start + strideText.length } };
+}
+
+export interface KernelContext {
+  root: Node;
+  text: string;
+  parseText: string;
+  keywords: CudaKeyword[];
+  fileEnv: FoldEnv;
+  problems: Problem[];
+  /** Template arguments known for a kernel (from its launches or explicit instantiations), by kernel name. */
+  templateBindings: Map<string, Map<string, { value: number | null; typeName: string | null }>>;
+}
+
+export function templateParametersOf(definition: Node): TemplateParameter[] {
+  const template = definition.parent?.type === 'template_declaration' ? definition.parent : null;
+  const list = template?.childForFieldName('parameters');
+  if (!list) return [];
+  const result: TemplateParameter[] = [];
+  for (const param of namedChildrenOf(list)) {
+    if (param.type === 'type_parameter_declaration' || param.type === 'optional_type_parameter_declaration') {
+      const name = param.childForFieldName('name') ?? namedChildrenOf(param).find((c) => c.type === 'type_identifier');
+      if (name) result.push({ name: name.text, kind: 'type' });
+    } else if (param.type === 'parameter_declaration' || param.type === 'optional_parameter_declaration') {
+      const name = declaredName(param.childForFieldName('declarator'));
+      if (name) result.push({ name: name.text, kind: 'value' });
+    }
+  }
+  return result;
+}
+
+function parametersOf(declarator: Node, parseText: string): KernelParameter[] {
+  const list = declarator.childForFieldName('parameters');
+  if (!list) return [];
+  const result: KernelParameter[] = [];
+  for (const param of namedChildrenOf(list)) {
+    if (param.type !== 'parameter_declaration' && param.type !== 'optional_parameter_declaration') continue;
+    const name = declaredName(param.childForFieldName('declarator'));
+    const whole = sourceText(parseText, param);
+    const type = name
+      ? squash(parseText.slice(param.startIndex, name.startIndex) + parseText.slice(name.endIndex, param.endIndex))
+      : squash(whole);
+    result.push({ name: name?.text ?? '', type, range: rangeOf(param) });
+  }
+  return result;
+}
+
+function sharedArraysOf(definition: Node, context: KernelContext, env: FoldEnv): SharedArray[] {
+  const { text, parseText, root } = context;
+  const arrays: SharedArray[] = [];
+  const seen = new Set<number>();
+  for (const keyword of context.keywords) {
+    if (keyword.keyword !== '__shared__' || keyword.start < definition.startIndex || keyword.end > definition.endIndex) continue;
+    const node = root.namedDescendantForIndex(skipSpaces(parseText, keyword.end));
+    const declaration = ancestorOfType(node, ['declaration'], 8);
+    if (!declaration || seen.has(declaration.startIndex)) continue;
+    seen.add(declaration.startIndex);
+    const typeNode = declaration.childForFieldName('type');
+    const elementType = typeNode ? squash(sourceText(parseText, typeNode)) : '';
+    const isExtern = namedChildrenOf(declaration).some((c) => c.type === 'storage_class_specifier' && c.text === 'extern');
+    for (const declarator of declaration.childrenForFieldName('declarator')) {
+      if (!declarator) continue;
+      let current: Node | null = declarator.type === 'init_declarator' ? declarator.childForFieldName('declarator') : declarator;
+      const dims: Array<Node | null> = [];
+      for (let step = 0; current && current.type === 'array_declarator' && step < 8; step++) {
+        dims.push(current.childForFieldName('size'));
+        current = current.childForFieldName('declarator');
+      }
+      const name = current?.text ?? '';
+      let elementSize = sizeOfType(elementType);
+      if (elementSize === null) {
+        const bound = env.lookup(`sizeof(${elementType})`);
+        elementSize = bound?.kind === 'value' ? bound.value : null;
+      }
+      let sizeBytes: number | null = null;
+      const dynamic = isExtern || dims.some((d) => d === null);
+      if (!dynamic && elementSize !== null) {
+        sizeBytes = elementSize;
+        for (const dim of dims) {
+          const folded = foldCText(sourceText(text, dim!), dim!.startIndex, env, context.problems).value;
+          sizeBytes = folded === null || sizeBytes === null ? null : sizeBytes * folded;
+        }
+      }
+      arrays.push({ name, elementType, sizeBytes: dynamic ? null : sizeBytes, dynamic, range: rangeOf(declarator) });
+    }
+  }
+  return arrays;
+}
+
+/** Reads one `__global__` definition. */
+export function readKernel(definition: Node, context: KernelContext): KernelDefinition | null {
+  const { text, parseText } = context;
+  const declarator = definition.childForFieldName('declarator');
+  if (!declarator || declarator.type !== 'function_declarator') return null;
+  const nameNode = declarator.childForFieldName('declarator');
+  if (!nameNode) return null;
+  const simpleName = nameNode.type === 'template_function' ? nameNode.childForFieldName('name') : nameNode;
+  const nameRangeNode = simpleName ?? nameNode;
+  const name = nameRangeNode.text.split('::').pop() ?? nameRangeNode.text;
+  const templateParameters = templateParametersOf(definition);
+  const start = definition.parent?.type === 'template_declaration' ? definition.parent.startIndex : definition.startIndex;
+  const parameters = parametersOf(declarator, parseText);
+
+  // Kernel scope: parameters are runtime values (hide file constants of the same name); template
+  // parameters take the values seen at launches/instantiations when they are unambiguous.
+  const env = new MapEnv(context.fileEnv);
+  for (const param of parameters) if (param.name) env.hide(param.name);
+  const bindings = context.templateBindings.get(name);
+  for (const param of templateParameters) {
+    const bound = bindings?.get(param.name);
+    if (param.kind === 'value') env.set(param.name, { kind: 'value', value: bound?.value ?? null });
+    else if (bound?.typeName) {
+      env.set(`sizeof(${param.name})`, { kind: 'value', value: sizeOfType(bound.typeName) });
+      env.set(param.name, { kind: 'value', value: null });
+    }
+  }
+
+  // Launch bounds: the `__launch_bounds__` between the start of the definition and the name.
+  let launchBounds: KernelInfo['launchBounds'] = null;
+  const boundsKeyword = context.keywords.find((k) => k.keyword === '__launch_bounds__' && k.start >= start - 1 && k.start < nameRangeNode.startIndex && k.args);
+  const globalKeyword = context.keywords.find((k) => k.keyword === '__global__' && k.start < nameRangeNode.startIndex && k.start >= start - 1);
+  const precedingBounds = boundsKeyword ?? context.keywords.find((k) => k.keyword === '__launch_bounds__' && k.args && globalKeyword && k.start < start && k.start >= globalKeyword.start - 200 && k.end <= start);
+  if (precedingBounds?.args) {
+    const args = splitTopLevel(precedingBounds.args.text, precedingBounds.args.start);
+    launchBounds = {
+      maxThreadsPerBlock: args[0] ? foldCText(args[0].text, args[0].start, env, context.problems).value : null,
+      minBlocksPerSM: args[1] ? foldCText(args[1].text, args[1].start, env, context.problems).value : null,
+    };
+  }
+
+  const sharedArrays = sharedArraysOf(definition, context, env);
+  const staticArrays = sharedArrays.filter((a) => !a.dynamic);
+  const staticSharedMemBytes = staticArrays.some((a) => a.sizeBytes === null) ? null : staticArrays.reduce((sum, a) => sum + (a.sizeBytes ?? 0), 0);
+
+  const bodyNode = definition.childForFieldName('body');
+  const body = bodyNode ? sourceText(text, bodyNode) : '';
+  const tensor = tensorCoreUse(body);
+
+  // Element type: tensor-core operand types first, then the first pointer parameter (A), then shared tiles.
+  let dtype: Dtype | null = null;
+  const fragment = /fragment\s*<\s*(?:nvcuda::)?(?:wmma::)?matrix_a\s*,[^,]+,[^,]+,[^,]+,\s*([\w:]+)/.exec(body);
+  if (fragment) dtype = dtypeOfTypeName(fragment[1]!.replace(/^.*::precision::/, ''));
+  dtype ??= dtypeOfMmaPtx(body);
+  const resolveType = (typeText: string): Dtype | null => {
+    const direct = dtypeOfTypeName(typeText);
+    if (direct) return direct;
+    const word = /\b([A-Za-z_]\w*)\s*\*/.exec(typeText)?.[1] ?? typeText.replace(/\b(const|volatile)\b|[*&\s]/g, '');
+    const bound = bindings?.get(word);
+    return bound?.typeName ? dtypeOfTypeName(bound.typeName) : null;
+  };
+  if (!dtype) {
+    const pointer = parameters.find((p) => p.type.includes('*'));
+    if (pointer) dtype = resolveType(pointer.type);
+  }
+  if (!dtype && sharedArrays.length > 0) dtype = resolveType(sharedArrays[0]!.elementType);
+
+  // K tile loops: outermost loops that synchronise the block (shared tiles) or issue MMAs.
+  const tileLoops: TileLoop[] = [];
+  const loops = bodyNode ? descendantsOf(bodyNode, 'for_statement') : [];
+  const loopFacts = loops.map((loop) => readLoop(loop, text));
+  const taken: Range[] = [];
+  for (const facts of loopFacts) {
+    const range = rangeOf(facts.node);
+    if (taken.some((outer) => outer.start <= range.start && range.end <= outer.end)) continue;
+    const synchronises = /__syncthreads\s*\(|\bcp_async_wait|\bpipeline_wait|\b__pipeline_wait_prior/.test(facts.bodyText);
+    const issuesMma = tensorCoreUse(facts.bodyText).use !== 'none' || /load_matrix_sync/.test(facts.bodyText);
+    if (!synchronises && !issuesMma) continue;
+    taken.push(range);
+    tileLoops.push({ range, stride: loopStride(facts, text, env, context.problems) });
+  }
+
+  // GEMM or not, with the evidence.
+  let kind: KernelInfo['kind'] = 'other';
+  let kindReason = '';
+  const multiplyAccumulate = MULTIPLY_ACCUMULATE.test(body);
+  if (tensor.use !== 'none') {
+    kind = 'gemm';
+    kindReason = `tensor-core matrix multiply (${tensor.evidence})`;
+  } else if (/cutlass::gemm::kernel|\bGemmKernel\b|cutlass::gemm::threadblock/.test(body)) {
+    kind = 'gemm';
+    kindReason = 'CUTLASS GEMM kernel';
+  } else if (staticArrays.length + sharedArrays.filter((a) => a.dynamic).length >= 1 && tileLoops.length > 0 && multiplyAccumulate && (sharedArrays.length >= 2 || hasTwoDimensionalIndex(body) || /\bsmem\b|\bshared\b/i.test(body))) {
+    kind = 'gemm';
+    kindReason = 'shared-memory tiles and a K tile loop with multiply-accumulate';
+  } else if (hasTwoDimensionalIndex(body) && loopFacts.some((facts) => facts.variable && isDotProductLoop(facts.variable, facts.bodyText))) {
+    kind = 'gemm';
+    kindReason = 'dot-product loop over K (A[row*K + k] * B[k*N + col]) for a 2-D output';
+  } else {
+    kindReason = otherKindReason(body);
+  }
+
+  const info: KernelInfo = {
+    name,
+    range: { start, end: definition.endIndex },
+    nameRange: rangeOf(nameRangeNode),
+    kind,
+    kindReason,
+    parameters,
+    templateParameters: templateParameters.map((p) => p.name),
+    launchBounds,
+    sharedArrays,
+    staticSharedMemBytes,
+    dtype,
+    tensorCores: tensor.use,
+    tileLoops,
+    constexprParams: [],
+    configs: [],
+  };
+  return { info, templateParameters, start };
+}
+
+/** Splits `a, f(b, c), d` on top-level commas; each part keeps its offset (spaces trimmed). */
+export function splitTopLevel(text: string, offset: number): Array<{ text: string; start: number; end: number }> {
+  const parts: Array<{ text: string; start: number; end: number }> = [];
+  let level = 0;
+  let partStart = 0;
+  const push = (end: number) => {
+    const raw = text.slice(partStart, end);
+    const lead = raw.length - raw.trimStart().length;
+    const trimmed = raw.trim();
+    if (trimmed) parts.push({ text: trimmed, start: offset + partStart + lead, end: offset + partStart + lead + trimmed.length });
+  };
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (c === '(' || c === '[' || c === '{') level++;
+    else if (c === ')' || c === ']' || c === '}') level = Math.max(0, level - 1);
+    else if (c === ',' && level === 0) {
+      push(i);
+      partStart = i + 1;
+    }
+  }
+  push(text.length);
+  return parts;
+}
+
+/** Finds the kernel definitions that `__global__` keywords introduce. */
+export function findKernelDefinitions(context: KernelContext): { definitions: Node[]; inMacros: CudaKeyword[] } {
+  const definitions: Node[] = [];
+  const inMacros: CudaKeyword[] = [];
+  const seen = new Set<number>();
+  for (const keyword of context.keywords) {
+    if (keyword.keyword !== '__global__') continue;
+    const node = context.root.descendantForIndex(skipSpaces(context.parseText, keyword.end));
+    const found = ancestorOfType(node, ['function_definition', 'preproc_def', 'preproc_function_def', 'declaration', 'translation_unit'], 64);
+    if (!found) continue;
+    if (found.type === 'preproc_def' || found.type === 'preproc_function_def') {
+      inMacros.push(keyword);
+      continue;
+    }
+    if (found.type !== 'function_definition' || seen.has(found.startIndex)) continue;
+    seen.add(found.startIndex);
+    definitions.push(found);
+  }
+  return { definitions, inMacros };
+}

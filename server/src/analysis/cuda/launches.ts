@@ -1,0 +1,169 @@
+// Reads `kernel<<<grid, block, smem, stream>>>(args)` launch sites from the chevron offsets found by
+// prepare.ts: folded grid/block/smem, template arguments, and the problem size (from the kernel's
+// M/N/K parameters, an annotation or the default). Pure; text-based where the tree may be broken.
+import { foldExpr, parseCExpression, type Expr, type FoldEnv } from '../folding';
+import type { AnalysisOptions, FoldedValue, LaunchSite, Problem, Range } from '../types';
+import type { KernelDefinition } from './kernels';
+import { splitTopLevel } from './kernels';
+import type { Annotation, LaunchChevrons } from './prepare';
+import { annotationFor, readAnnotation, resolveProblem, type CodeValues } from './problem-size';
+import { scopeAt, type HostScope, type ScopeCache } from './scopes';
+
+/** Parameter names read as problem dimensions (after removing `_` and lower-casing). */
+const DIMENSION_NAMES: Record<string, 'm' | 'n' | 'k' | 'batch'> = {
+  m: 'm', mdim: 'm', dimm: 'm', sizem: 'm', numrowsa: 'm', rowsa: 'm',
+  n: 'n', ndim: 'n', dimn: 'n', sizen: 'n', colsb: 'n',
+  k: 'k', kdim: 'k', dimk: 'k', sizek: 'k', colsa: 'k',
+  batch: 'batch', batchcount: 'batch', batchsize: 'batch', numbatches: 'batch',
+};
+
+export interface LaunchContext {
+  text: string;
+  scopes: ScopeCache;
+  kernels: Map<string, KernelDefinition>;
+  annotations: Annotation[];
+  /** Annotations directly above a kernel definition, by kernel name. */
+  kernelAnnotations: Map<string, Annotation>;
+  fileAnnotation: Annotation | null;
+  lineStarts: number[];
+  options: AnalysisOptions;
+  problems: Problem[];
+}
+
+/** Kernel name and template arguments written before `<<<` (`ns::mm<64, 64, 8>`). */
+function readCallee(text: string, open: number): { name: string; nameRange: Range; templateArgs: Array<{ text: string; start: number; end: number }> } | null {
+  let end = open;
+  while (end > 0 && /\s/.test(text[end - 1]!)) end--;
+  let templateArgs: Array<{ text: string; start: number; end: number }> = [];
+  let nameEnd = end;
+  if (text[end - 1] === '>') {
+    let level = 0;
+    let i = end - 1;
+    for (; i >= 0 && end - i < 2000; i--) {
+      if (text[i] === '>') level++;
+      else if (text[i] === '<' && --level === 0) break;
+      else if (text[i] === ';' || text[i] === '{' || text[i] === '}') return null;
+    }
+    if (i < 0 || text[i] !== '<') return null;
+    templateArgs = splitTopLevelAngles(text.slice(i + 1, end - 1), i + 1);
+    nameEnd = i;
+    while (nameEnd > 0 && /\s/.test(text[nameEnd - 1]!)) nameEnd--;
+  }
+  let start = nameEnd;
+  while (start > 0 && /[\w:]/.test(text[start - 1]!)) start--;
+  const qualified = text.slice(start, nameEnd);
+  const name = qualified.split('::').pop() ?? '';
+  if (!/^[A-Za-z_]\w*$/.test(name)) return null;
+  const nameStart = nameEnd - name.length;
+  return { name, nameRange: { start: nameStart, end: nameEnd }, templateArgs };
+}
+
+/** splitTopLevel that also respects nested `<...>` (template arguments of template arguments). */
+function splitTopLevelAngles(text: string, offset: number): Array<{ text: string; start: number; end: number }> {
+  const masked = text.replace(/<[^<>]*>/g, (m) => '('.padEnd(m.length - 1, ' ') + ')');
+  return splitTopLevel(masked, offset).map((part) => ({ ...part, text: text.slice(part.start - offset, part.end - offset) }));
+}
+
+/** The kernel's argument list after `>>>`, as parts with offsets; null if no `(` follows. */
+function readKernelArgs(text: string, close: number): { parts: Array<{ text: string; start: number; end: number }>; end: number } | null {
+  let i = close + 3;
+  while (i < text.length && /\s/.test(text[i]!)) i++;
+  if (text[i] !== '(') return null;
+  let level = 0;
+  let j = i;
+  for (; j < text.length && j - i < 200000; j++) {
+    const c = text[j];
+    if (c === '(') level++;
+    else if (c === ')' && --level === 0) break;
+    else if (c === ';' && level <= 1) return { parts: splitTopLevel(text.slice(i + 1, j), i + 1), end: j };
+  }
+  return { parts: splitTopLevel(text.slice(i + 1, j), i + 1), end: Math.min(text.length, j + 1) };
+}
+
+function folded(part: { text: string; start: number; end: number } | undefined, env: FoldEnv, problems: Problem[]): FoldedValue | null {
+  if (!part) return null;
+  return { text: part.text, value: foldExpr(parseCExpression(part.text, part.start), env, problems).value, range: { start: part.start, end: part.end } };
+}
+
+/** Folds a grid/block argument: a dim3 variable, `dim3(a, b)`, `{a, b}` or an integer. */
+function foldDim3(part: { text: string; start: number; end: number } | undefined, scope: HostScope, problems: Problem[]): { triple: [number, number, number] | null; value: FoldedValue | null } {
+  if (!part) return { triple: null, value: null };
+  const expr = parseCExpression(part.text.replace(/^\{/, '(').replace(/\}$/, ')'), part.start);
+  let components: Expr[] | null = null;
+  if (expr.kind === 'name' && scope.dim3.has(expr.name)) components = scope.dim3.get(expr.name)!.components;
+  else if (expr.kind === 'call' && /(^|::)dim3$/.test(expr.callee)) components = expr.args;
+  else if (part.text.startsWith('{')) components = splitTopLevel(part.text.slice(1, -1), part.start + 1).map((p) => parseCExpression(p.text, p.start));
+  let triple: [number, number, number] | null = null;
+  if (components) {
+    if (components.length <= 3) {
+      const values = components.map((c) => foldExpr(c, scope.env, problems).value);
+      while (values.length < 3) values.push(1);
+      triple = values.every((v) => v !== null) ? (values.map((v) => Math.trunc(v!)) as [number, number, number]) : null;
+    }
+  } else {
+    const value = foldExpr(expr, scope.env, problems).value;
+    triple = value === null ? null : [Math.trunc(value), 1, 1];
+  }
+  const total = triple ? triple[0] * triple[1] * triple[2] : null;
+  return { triple, value: { text: part.text, value: total, range: { start: part.start, end: part.end } } };
+}
+
+export function readLaunch(chevrons: LaunchChevrons, context: LaunchContext): LaunchSite | null {
+  const { text, problems } = context;
+  const callee = readCallee(text, chevrons.open);
+  if (!callee) {
+    problems.push({ range: { start: chevrons.open, end: chevrons.open + 3 }, message: 'kernel launch without a readable kernel name', severity: 'warning' });
+    return null;
+  }
+  const scope = scopeAt(context.scopes, chevrons.open);
+  const config = splitTopLevel(text.slice(chevrons.open + 3, chevrons.close), chevrons.open + 3);
+  const grid = foldDim3(config[0], scope, problems);
+  const block = foldDim3(config[1], scope, problems);
+  const kernelArgs = readKernelArgs(text, chevrons.close);
+  const templateArgs: FoldedValue[] = callee.templateArgs.map((arg) => folded(arg, scope.env, problems)!);
+
+  // Problem size from the kernel's dimension parameters, folded in the launch's scope.
+  const code: CodeValues = { m: null, n: null, k: null, batch: null, dtype: null };
+  const kernel = context.kernels.get(callee.name);
+  if (kernel && kernelArgs) {
+    const params = kernel.info.parameters;
+    const byDimension = new Map<string, number>();
+    params.forEach((param, i) => {
+      const dimension = DIMENSION_NAMES[param.name.replace(/_/g, '').toLowerCase()];
+      if (dimension && !byDimension.has(dimension)) byDimension.set(dimension, i);
+    });
+    // Square kernels take one size (`matmul(A, B, C, int N)`): M = N = K = N by construction.
+    if (byDimension.has('n') && !byDimension.has('m') && !byDimension.has('k')) {
+      byDimension.set('m', byDimension.get('n')!);
+      byDimension.set('k', byDimension.get('n')!);
+    }
+    for (const [dimension, index] of byDimension) {
+      const value = folded(kernelArgs.parts[index], scope.env, problems)?.value ?? null;
+      code[dimension as 'm' | 'n' | 'k' | 'batch'] = value !== null && Number.isInteger(value) ? value : null;
+    }
+    code.dtype = kernel.info.dtype;
+  }
+  const range: Range = { start: callee.nameRange.start, end: kernelArgs?.end ?? chevrons.close + 3 };
+  const starts = context.lineStarts;
+  const annotation = annotationFor(text, starts, context.annotations, range.start, range.end)
+    ?? context.kernelAnnotations.get(callee.name)
+    ?? context.fileAnnotation;
+  const problem = resolveProblem(code, annotation ? readAnnotation(annotation, []) : null, context.options);
+
+  return {
+    kernel: callee.name,
+    range,
+    grid: grid.triple,
+    block: block.triple,
+    gridExpr: grid.value,
+    blockExpr: block.value,
+    dynamicSharedMemBytes: folded(config[2], scope.env, problems),
+    stream: config[3] ? { text: config[3].text, value: null, range: { start: config[3].start, end: config[3].end } } : null,
+    templateArgs,
+    metaParams: {},
+    numWarps: null,
+    numStages: null,
+    problem,
+  };
+}
+

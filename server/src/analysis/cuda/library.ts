@@ -1,0 +1,139 @@
+// Finds cuBLAS / cuBLASLt GEMM calls and reads m, n, k, batch, dtype and transposes from their
+// arguments (cuBLAS API reference, sections 2.7.1 gemm, 2.8.12 gemmEx, 2.7.x batched, 3.4.x Lt).
+// Pure; values that do not fold stay null.
+import type { Node } from 'web-tree-sitter';
+import { foldExpr, parseCExpression } from '../folding';
+import type { Dtype, LibraryGemmCall, Problem } from '../types';
+import { splitTopLevel } from './kernels';
+import { scopeAt, type ScopeCache } from './scopes';
+import { ancestorOfType } from './syntax';
+
+interface Signature {
+  /** Argument positions (0-based); batch/type positions are absent when the API has none. */
+  m: number; n: number; k: number;
+  transA: number; transB: number;
+  batch?: number;
+  aType?: number;
+  computeType?: number;
+  /** Fixed dtype from the function name (S/D/H/C/Z prefix). */
+  dtype?: Dtype;
+}
+
+const CLASSIC = { transA: 1, transB: 2, m: 3, n: 4, k: 5 };
+const PREFIX_DTYPE: Record<string, Dtype> = { S: 'fp32', D: 'fp64', H: 'fp16', C: 'fp32', Z: 'fp64' };
+
+function signatureOf(api: string): Signature | null {
+  const name = api.replace(/_v2$|_64$/, '');
+  let match = /^cublas([SDHCZ])gemm$/.exec(name);
+  if (match) return { ...CLASSIC, dtype: PREFIX_DTYPE[match[1]!] };
+  match = /^cublas([SDHCZ])gemmStridedBatched$/.exec(name);
+  if (match) return { ...CLASSIC, batch: 17, dtype: PREFIX_DTYPE[match[1]!] };
+  match = /^cublas([SDHCZ])gemmBatched$/.exec(name);
+  if (match) return { ...CLASSIC, batch: 14, dtype: PREFIX_DTYPE[match[1]!] };
+  if (name === 'cublasGemmEx') return { ...CLASSIC, aType: 8, computeType: 17 };
+  if (name === 'cublasSgemmEx') return { ...CLASSIC, aType: 8 };
+  if (name === 'cublasGemmStridedBatchedEx') return { ...CLASSIC, aType: 8, batch: 20, computeType: 21 };
+  if (name === 'cublasGemmBatchedEx') return { ...CLASSIC, aType: 8, batch: 17, computeType: 18 };
+  return null;
+}
+
+/** cudaDataType names (library_types.h) → Dtype. */
+export function dtypeOfCudaDataType(text: string): Dtype | null {
+  const t = text.trim();
+  if (/CUDA_R_16F\b/.test(t)) return 'fp16';
+  if (/CUDA_R_16BF\b/.test(t)) return 'bf16';
+  if (/CUDA_R_32F\b/.test(t)) return 'fp32';
+  if (/CUDA_R_64F\b/.test(t)) return 'fp64';
+  if (/CUDA_R_8I\b|CUDA_R_8U\b/.test(t)) return 'int8';
+  if (/CUDA_R_8F_E4M3\b|CUDA_R_8F_E5M2\b/.test(t)) return 'fp8';
+  if (/CUDA_R_4F_E2M1\b/.test(t)) return 'fp4';
+  return null;
+}
+
+function transposeOf(text: string | undefined): boolean | null {
+  if (!text) return null;
+  if (/CUBLAS_OP_[TC]\b|CUBLAS_OP_HERMITAN/.test(text)) return true;
+  if (/CUBLAS_OP_N\b/.test(text)) return false;
+  return null;
+}
+
+/** Arguments of the call whose name starts at `nameStart`: parts with offsets, and the call end. */
+function callArgs(text: string, nameStart: number, name: string): { parts: ReturnType<typeof splitTopLevel>; end: number } | null {
+  let i = nameStart + name.length;
+  while (i < text.length && /\s/.test(text[i]!)) i++;
+  if (text[i] !== '(') return null;
+  let level = 0;
+  let j = i;
+  for (; j < text.length && j - i < 100000; j++) {
+    if (text[j] === '(') level++;
+    else if (text[j] === ')' && --level === 0) break;
+  }
+  return { parts: splitTopLevel(text.slice(i + 1, Math.min(j, text.length)), i + 1), end: Math.min(text.length, j + 1) };
+}
+
+export function readLibraryCalls(
+  cublasIdentifiers: Array<{ name: string; start: number }>,
+  text: string,
+  scopes: ScopeCache,
+  problems: Problem[],
+): LibraryGemmCall[] {
+  const calls: LibraryGemmCall[] = [];
+  // cublasLtMatrixLayoutCreate(&desc, type, rows, cols, ld): remembered by descriptor name.
+  const layouts = new Map<string, { type: Dtype | null; rows: number | null; cols: number | null }>();
+  for (const id of cublasIdentifiers) {
+    if (id.name !== 'cublasLtMatrixLayoutCreate') continue;
+    const args = callArgs(text, id.start, id.name);
+    if (!args || args.parts.length < 4) continue;
+    const scope = scopeAt(scopes, id.start);
+    const fold = (i: number) => { const p = args.parts[i]; return p ? foldExpr(parseCExpression(p.text, p.start), scope.env, problems).value : null; };
+    layouts.set(args.parts[0]!.text.replace(/^&\s*/, ''), { type: dtypeOfCudaDataType(args.parts[1]!.text), rows: fold(2), cols: fold(3) });
+  }
+  for (const id of cublasIdentifiers) {
+    const base = { api: id.name, range: { start: id.start, end: id.start + id.name.length } };
+    if (id.name === 'cublasLtMatmul') {
+      const args = callArgs(text, id.start, id.name);
+      if (!args) continue;
+      const layout = (i: number) => layouts.get(args.parts[i]?.text ?? '') ?? null;
+      const a = layout(4);
+      const c = layout(9) ?? layout(11);
+      const m = c?.rows ?? null;
+      const n = c?.cols ?? null;
+      // A is m×k (or k×m when transposed): k is the dimension of A that is not m.
+      let k: number | null = null;
+      if (a && m !== null) k = a.rows === m ? a.cols : a.cols === m ? a.rows : null;
+      calls.push({ ...base, range: { start: id.start, end: args.end }, m, n, k, batch: null, dtype: a?.type ?? null, transA: null, transB: null });
+      continue;
+    }
+    const signature = signatureOf(id.name);
+    if (!signature) continue;
+    // Only calls, not declarations or mentions in strings: the tree must see a call expression here.
+    const node: Node | null = scopes.root.descendantForIndex(id.start);
+    if (!ancestorOfType(node, ['call_expression'], 3)) continue;
+    const args = callArgs(text, id.start, id.name);
+    if (!args) continue;
+    const scope = scopeAt(scopes, id.start);
+    const fold = (i: number | undefined) => {
+      if (i === undefined) return null;
+      const p = args.parts[i];
+      if (!p) return null;
+      const value = foldExpr(parseCExpression(p.text, p.start), scope.env, problems).value;
+      return value !== null && Number.isInteger(value) ? value : null;
+    };
+    let dtype: Dtype | null = signature.dtype ?? null;
+    if (signature.aType !== undefined) dtype = dtypeOfCudaDataType(args.parts[signature.aType]?.text ?? '');
+    // fp32 data computed on tensor cores (CUBLAS_COMPUTE_32F_FAST_TF32) runs as tf32.
+    if (dtype === 'fp32' && signature.computeType !== undefined && /FAST_TF32|TF32/.test(args.parts[signature.computeType]?.text ?? '')) dtype = 'tf32';
+    calls.push({
+      ...base,
+      range: { start: id.start, end: args.end },
+      m: fold(signature.m),
+      n: fold(signature.n),
+      k: fold(signature.k),
+      batch: signature.batch === undefined ? null : fold(signature.batch),
+      dtype,
+      transA: transposeOf(args.parts[signature.transA]?.text),
+      transB: transposeOf(args.parts[signature.transB]?.text),
+    });
+  }
+  return calls;
+}

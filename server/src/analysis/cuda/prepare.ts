@@ -1,0 +1,187 @@
+// Makes CUDA text parseable by the tree-sitter C++ grammar without moving any offset: CUDA keywords
+// are blanked to spaces and `<<< >>>` become `(   )`, in a string of the same length. It also records
+// what it blanked, launch chevrons and `// tilecast:` annotations. It must not change line breaks.
+
+/** CUDA declaration specifiers the C++ grammar does not know (CUDA C++ Programming Guide, 7.1–7.2). */
+const BLANKED_KEYWORDS = new Set([
+  '__global__', '__device__', '__host__', '__shared__', '__constant__', '__managed__', '__restrict__',
+  '__forceinline__', '__noinline__', '__launch_bounds__', '__grid_constant__', '__cluster_dims__',
+]);
+
+export interface CudaKeyword {
+  keyword: string;
+  start: number;
+  end: number;
+  /** For `__launch_bounds__(...)`/`__cluster_dims__(...)`: the text and offset of what is between the parentheses. */
+  args?: { text: string; start: number; end: number };
+}
+
+export interface Annotation {
+  /** Offset of the comment. */
+  start: number;
+  end: number;
+  /** Upper-cased keys as written (M, N, K, BATCH, DTYPE), raw values. */
+  fields: Record<string, string>;
+  /** Ranges of each value, for problems about bad values. */
+  valueRanges: Record<string, { start: number; end: number }>;
+}
+
+export interface LaunchChevrons {
+  /** Offset of `<<<`. */
+  open: number;
+  /** Offset of the matching `>>>`. */
+  close: number;
+}
+
+export interface PreparedCuda {
+  parseText: string;
+  keywords: CudaKeyword[];
+  launches: LaunchChevrons[];
+  annotations: Annotation[];
+  /** Offsets of `<<<` with no matching `>>>` (reported as problems). */
+  unmatchedLaunches: number[];
+  /** Start offsets of identifiers starting with `cublas` (library calls are looked up from these). */
+  cublasIdentifiers: Array<{ name: string; start: number }>;
+}
+
+const ANNOTATION = /^\/\/\s*tilecast\s*:(.*)$/i;
+
+function parseAnnotation(comment: string, start: number): Annotation | null {
+  const match = ANNOTATION.exec(comment);
+  if (!match) return null;
+  const body = match[1]!;
+  const bodyOffset = start + comment.length - body.length;
+  const fields: Record<string, string> = {};
+  const valueRanges: Annotation['valueRanges'] = {};
+  const pair = /([A-Za-z_]+)\s*=\s*([^\s,;]+)/g;
+  for (let m = pair.exec(body); m; m = pair.exec(body)) {
+    const key = m[1]!.toUpperCase();
+    fields[key] = m[2]!;
+    const valueStart = bodyOffset + m.index + m[0].length - m[2]!.length;
+    valueRanges[key] = { start: valueStart, end: valueStart + m[2]!.length };
+  }
+  return { start, end: start + comment.length, fields, valueRanges };
+}
+
+function isIdentifierStart(c: number): boolean {
+  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
+}
+function isIdentifierPart(c: number): boolean {
+  return isIdentifierStart(c) || (c >= 48 && c <= 57);
+}
+
+/** Scans once, skipping comments, strings and character literals; linear in the text length. */
+export function prepareCudaText(text: string): PreparedCuda {
+  const edits: Array<{ start: number; end: number; replacement: string }> = [];
+  const keywords: CudaKeyword[] = [];
+  const launches: LaunchChevrons[] = [];
+  const pendingOpens: number[] = [];
+  const annotations: Annotation[] = [];
+  const cublasIdentifiers: PreparedCuda['cublasIdentifiers'] = [];
+  const n = text.length;
+  let i = 0;
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    if (c === 47 /* / */ && text.charCodeAt(i + 1) === 47) {
+      let end = text.indexOf('\n', i);
+      if (end < 0) end = n;
+      if (text.charCodeAt(end - 1) === 13) end--;
+      const annotation = text.startsWith('tilecast', i + 2) || /^\/\/\s*tilecast/i.test(text.slice(i, Math.min(end, i + 40)))
+        ? parseAnnotation(text.slice(i, end), i)
+        : null;
+      if (annotation) annotations.push(annotation);
+      i = end;
+      continue;
+    }
+    if (c === 47 && text.charCodeAt(i + 1) === 42 /* * */) {
+      const close = text.indexOf('*/', i + 2);
+      i = close < 0 ? n : close + 2;
+      continue;
+    }
+    if (c === 34 /* " */ || c === 39 /* ' */) {
+      // A quote right after a digit is a C++14 digit separator (1'000), not a character literal.
+      if (c === 39 && i > 0 && /[0-9A-Fa-f]/.test(text[i - 1]!) && /[0-9A-Fa-f]/.test(text[i + 1] ?? '')) { i++; continue; }
+      i++;
+      while (i < n) {
+        const d = text.charCodeAt(i);
+        if (d === 92) { i += 2; continue; }
+        if (d === c || d === 10) break;
+        i++;
+      }
+      i++;
+      continue;
+    }
+    if (isIdentifierStart(c)) {
+      const start = i;
+      i++;
+      while (i < n && isIdentifierPart(text.charCodeAt(i))) i++;
+      if (c === 95 /* _ */ && text.charCodeAt(start + 1) === 95) {
+        const word = text.slice(start, i);
+        if (BLANKED_KEYWORDS.has(word)) {
+          let end = i;
+          let args: CudaKeyword['args'];
+          if (word === '__launch_bounds__' || word === '__cluster_dims__') {
+            let j = i;
+            while (j < n && /\s/.test(text[j]!)) j++;
+            if (text[j] === '(') {
+              let level = 0;
+              let k = j;
+              for (; k < n; k++) {
+                if (text[k] === '(') level++;
+                else if (text[k] === ')' && --level === 0) break;
+                else if (text[k] === '{' || text[k] === ';') break;
+              }
+              if (text[k] === ')') {
+                args = { text: text.slice(j + 1, k), start: j + 1, end: k };
+                end = k + 1;
+              }
+            }
+          }
+          keywords.push({ keyword: word, start, end, ...(args ? { args } : {}) });
+          edits.push({ start, end, replacement: '' });
+        }
+      } else if (c === 99 /* c */ && text.startsWith('cublas', start)) {
+        cublasIdentifiers.push({ name: text.slice(start, i), start });
+      }
+      continue;
+    }
+    if (c === 60 /* < */ && text.charCodeAt(i + 1) === 60 && text.charCodeAt(i + 2) === 60) {
+      pendingOpens.push(i);
+      edits.push({ start: i, end: i + 3, replacement: '(' });
+      i += 3;
+      continue;
+    }
+    if (c === 62 /* > */ && text.charCodeAt(i + 1) === 62 && text.charCodeAt(i + 2) === 62 && pendingOpens.length > 0) {
+      launches.push({ open: pendingOpens.pop()!, close: i });
+      edits.push({ start: i, end: i + 3, replacement: '  )' });
+      i += 3;
+      continue;
+    }
+    i++;
+  }
+  // An unmatched `<<<` keeps its text: turning it into `(` would unbalance the parentheses.
+  const matched = new Set(launches.map((l) => l.open));
+  const unmatchedLaunches = edits.filter((e) => e.replacement === '(' && !matched.has(e.start)).map((e) => e.start);
+  if (unmatchedLaunches.length > 0) {
+    const unmatched = new Set(unmatchedLaunches);
+    for (let k = edits.length - 1; k >= 0; k--) if (edits[k]!.replacement === '(' && unmatched.has(edits[k]!.start)) edits.splice(k, 1);
+  }
+  let parseText: string;
+  if (edits.length === 0) parseText = text;
+  else {
+    const parts: string[] = [];
+    let last = 0;
+    for (const edit of edits) {
+      parts.push(text.slice(last, edit.start));
+      const original = text.slice(edit.start, edit.end);
+      // Keep line breaks inside blanked spans (multi-line __launch_bounds__) so rows do not move.
+      const blank = original.replace(/[^\n\r]/g, ' ');
+      parts.push(edit.replacement === '' ? blank : edit.replacement.padEnd(original.length, ' '));
+      last = edit.end;
+    }
+    parts.push(text.slice(last));
+    parseText = parts.join('');
+  }
+  launches.sort((a, b) => a.open - b.open);
+  return { parseText, keywords, launches, annotations, unmatchedLaunches, cublasIdentifiers };
+}

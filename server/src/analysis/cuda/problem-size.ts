@@ -1,0 +1,123 @@
+// Decides M, N, K, batch and dtype for a launch or library call: from code where it folds, else
+// from a `// tilecast: M=.. N=.. K=.. dtype=..` annotation, else from the configured default, and
+// says which names were assumed. Pure; never invents a value without listing it in `assumed`.
+import type { AnalysisOptions, Dtype, ProblemSize, Problem } from '../types';
+import type { Annotation } from './prepare';
+
+const DTYPES: Record<string, Dtype> = {
+  fp64: 'fp64', f64: 'fp64', double: 'fp64',
+  fp32: 'fp32', f32: 'fp32', float: 'fp32', float32: 'fp32',
+  tf32: 'tf32',
+  fp16: 'fp16', f16: 'fp16', half: 'fp16', float16: 'fp16',
+  bf16: 'bf16', bfloat16: 'bf16',
+  fp8: 'fp8', e4m3: 'fp8', e5m2: 'fp8',
+  int8: 'int8', i8: 'int8', s8: 'int8',
+  fp4: 'fp4',
+};
+
+export function parseDtype(text: string): Dtype | null {
+  return DTYPES[text.toLowerCase()] ?? null;
+}
+
+/** Values read from an annotation; problems for values that are not positive integers / dtypes. */
+export function readAnnotation(annotation: Annotation, problems: Problem[]): Partial<Record<'m' | 'n' | 'k' | 'batch', number>> & { dtype?: Dtype } {
+  const result: Partial<Record<'m' | 'n' | 'k' | 'batch', number>> & { dtype?: Dtype } = {};
+  for (const [key, raw] of Object.entries(annotation.fields)) {
+    const range = annotation.valueRanges[key] ?? { start: annotation.start, end: annotation.end };
+    if (key === 'DTYPE') {
+      const dtype = parseDtype(raw);
+      if (dtype) result.dtype = dtype;
+      else problems.push({ range, message: `unknown dtype "${raw}" in tilecast annotation (use fp32, tf32, fp16, bf16, fp8, int8, fp64)`, severity: 'warning' });
+      continue;
+    }
+    const field = ({ M: 'm', N: 'n', K: 'k', BATCH: 'batch', B: 'batch' } as Record<string, 'm' | 'n' | 'k' | 'batch'>)[key];
+    if (!field) {
+      problems.push({ range, message: `unknown key "${key}" in tilecast annotation (use M, N, K, batch, dtype)`, severity: 'warning' });
+      continue;
+    }
+    const value = Number(raw.replace(/_/g, ''));
+    if (Number.isSafeInteger(value) && value > 0) result[field] = value;
+    else problems.push({ range, message: `tilecast annotation ${key}=${raw} is not a positive integer`, severity: 'warning' });
+  }
+  return result;
+}
+
+export interface CodeValues {
+  m: number | null;
+  n: number | null;
+  k: number | null;
+  batch: number | null;
+  dtype: Dtype | null;
+}
+
+/** Combines code values, an annotation (if any) and the defaults into a ProblemSize. */
+export function resolveProblem(code: CodeValues, annotation: ReturnType<typeof readAnnotation> | null, options: AnalysisOptions): ProblemSize {
+  const assumed: string[] = [];
+  const origins = new Set<'annotation' | 'default'>();
+  const pick = <T>(name: 'm' | 'n' | 'k' | 'dtype', fromCode: T | null, fromAnnotation: T | undefined, fallback: T): T => {
+    if (fromCode !== null) return fromCode;
+    assumed.push(name);
+    if (fromAnnotation !== undefined) {
+      origins.add('annotation');
+      return fromAnnotation;
+    }
+    origins.add('default');
+    return fallback;
+  };
+  const defaults = options.defaultProblem;
+  const m = pick('m', code.m, annotation?.m, defaults.m);
+  const n = pick('n', code.n, annotation?.n, defaults.n);
+  const k = pick('k', code.k, annotation?.k, defaults.k);
+  const dtype = pick('dtype', code.dtype, annotation?.dtype, defaults.dtype);
+  // Batch has no default: it stays null (one problem) unless code or an annotation gives it.
+  let batch = code.batch;
+  if (batch === null && annotation?.batch !== undefined) {
+    batch = annotation.batch;
+    assumed.push('batch');
+    origins.add('annotation');
+  }
+  const source: ProblemSize['source'] = assumed.length === 0 ? 'code' : origins.size === 1 ? [...origins][0]! : 'mixed';
+  return { m, n, k, batch, dtype, assumed, source };
+}
+
+/** Start offsets of each line, for annotation placement. */
+export function lineStarts(text: string): number[] {
+  const starts = [0];
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  return starts;
+}
+
+export function lineOf(starts: number[], offset: number): number {
+  let low = 0;
+  let high = starts.length - 1;
+  while (low < high) {
+    const mid = (low + high + 1) >> 1;
+    if (starts[mid]! <= offset) low = mid;
+    else high = mid - 1;
+  }
+  return low;
+}
+
+/**
+ * The annotation on the lines of a construct [start, end) or in the run of comment-only lines
+ * directly above it. Returns the closest one.
+ */
+export function annotationFor(text: string, starts: number[], annotations: Annotation[], start: number, end: number): Annotation | null {
+  const firstLine = lineOf(starts, start);
+  const lastLine = lineOf(starts, Math.max(start, end - 1));
+  let best: Annotation | null = null;
+  for (const annotation of annotations) {
+    const line = lineOf(starts, annotation.start);
+    if (line >= firstLine && line <= lastLine) return annotation;
+    if (line < firstLine) {
+      let attached = true;
+      for (let l = line + 1; l < firstLine; l++) {
+        const lineText = text.slice(starts[l]!, starts[l + 1] ?? text.length).trim();
+        if (lineText !== '' && !lineText.startsWith('//')) { attached = false; break; }
+      }
+      // Only the comment block immediately above counts; blank lines are allowed inside it.
+      if (attached && (!best || annotation.start > best.start)) best = annotation;
+    }
+  }
+  return best;
+}

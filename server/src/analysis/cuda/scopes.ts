@@ -1,0 +1,159 @@
+// Folding environments for host code: the locals of a function (`int M = 1024;`, `dim3 grid(...)`)
+// over the file's constants, with one level of call-site propagation for launcher functions.
+// Pure; a variable assigned more than once is treated as unknown rather than guessed.
+import type { Node } from 'web-tree-sitter';
+import { foldExpr, MapEnv, parseCExpression, type Expr, type FoldEnv } from '../folding';
+import type { Range } from '../types';
+import { ancestorOfType, declaredName, descendantsOf, namedChildrenOf, sourceText } from './syntax';
+
+/** A `dim3` built from up to three expressions. */
+export interface Dim3Definition {
+  components: Expr[];
+  range: Range;
+}
+
+export interface HostScope {
+  env: MapEnv;
+  dim3: Map<string, Dim3Definition>;
+}
+
+const MAX_CALL_SITES_SCANNED = 50;
+
+function readDim3(valueNode: Node | null, text: string): Dim3Definition | null {
+  if (!valueNode) return null;
+  let args: Node | null = null;
+  if (valueNode.type === 'argument_list' || valueNode.type === 'initializer_list' || valueNode.type === 'parameter_list') args = valueNode;
+  else if (valueNode.type === 'call_expression' && /^dim3$/.test(valueNode.childForFieldName('function')?.text ?? '')) args = valueNode.childForFieldName('arguments');
+  else if (valueNode.type === 'compound_literal_expression') args = valueNode.childForFieldName('value');
+  if (!args) {
+    // `dim3 grid = 64;` is a 1-D grid.
+    return { components: [parseCExpression(sourceText(text, valueNode), valueNode.startIndex)], range: { start: valueNode.startIndex, end: valueNode.endIndex } };
+  }
+  const components = namedChildrenOf(args).filter((c) => c.type !== 'comment').map((c) => parseCExpression(sourceText(text, c), c.startIndex));
+  return { components, range: { start: args.startIndex, end: args.endIndex } };
+}
+
+/** Collects declarations of a scope node (function body or translation unit) into `scope`. */
+function collectLocals(scopeNode: Node, text: string, scope: HostScope, topLevelOnly: boolean): void {
+  const declarations = topLevelOnly ? namedChildrenOf(scopeNode).filter((c) => c.type === 'declaration') : descendantsOf(scopeNode, 'declaration');
+  const counts = new Map<string, number>();
+  const values = new Map<string, { expr: Expr | null; dim3: Dim3Definition | null }>();
+  for (const declaration of declarations) {
+    const typeText = declaration.childForFieldName('type')?.text ?? '';
+    const isDim3 = /\bdim3\b/.test(typeText);
+    for (const declarator of declaration.childrenForFieldName('declarator')) {
+      if (!declarator) continue;
+      let nameNode: Node | null;
+      let valueNode: Node | null = null;
+      if (declarator.type === 'init_declarator') {
+        nameNode = declarator.childForFieldName('declarator');
+        valueNode = declarator.childForFieldName('value');
+      } else if (isDim3 && declarator.type === 'function_declarator') {
+        // `dim3 block(TILE, TILE);` parses as a function declaration (the "most vexing parse"):
+        // its parameter list holds the constructor arguments.
+        nameNode = declarator.childForFieldName('declarator');
+        valueNode = declarator.childForFieldName('parameters');
+      } else nameNode = declaredName(declarator);
+      if (!nameNode || nameNode.type !== 'identifier') continue;
+      const name = nameNode.text;
+      counts.set(name, (counts.get(name) ?? 0) + 1);
+      if (isDim3) {
+        values.set(name, { expr: null, dim3: valueNode ? readDim3(valueNode, text) : { components: [], range: { start: nameNode.endIndex, end: nameNode.endIndex } } });
+      } else if (valueNode && valueNode.type !== 'argument_list' && valueNode.type !== 'initializer_list') {
+        values.set(name, { expr: parseCExpression(sourceText(text, valueNode), valueNode.startIndex), dim3: null });
+      } else if (valueNode) {
+        const inner = namedChildrenOf(valueNode);
+        values.set(name, { expr: inner.length === 1 ? parseCExpression(sourceText(text, inner[0]!), inner[0]!.startIndex) : null, dim3: null });
+      } else values.set(name, { expr: null, dim3: null });
+    }
+  }
+  // Any later assignment (`M = ...`, `M++`, `grid.x = ...`, `&M` passed out) makes the value unknown.
+  const changed = new Set<string>();
+  if (!topLevelOnly) {
+    for (const node of descendantsOf(scopeNode, ['assignment_expression', 'update_expression'])) {
+      const target = node.type === 'assignment_expression' ? node.childForFieldName('left') : node.childForFieldName('argument');
+      if (!target) continue;
+      const base = target.type === 'field_expression' ? target.childForFieldName('argument') : target;
+      if (base?.type === 'identifier') changed.add(base.text);
+    }
+    const body = sourceText(text, scopeNode);
+    for (const match of body.matchAll(/&\s*([A-Za-z_]\w*)/g)) changed.add(match[1]!);
+  }
+  for (const [name, value] of values) {
+    if ((counts.get(name) ?? 0) > 1 || changed.has(name)) {
+      scope.env.hide(name);
+      scope.dim3.delete(name);
+      continue;
+    }
+    if (value.dim3) scope.dim3.set(name, value.dim3);
+    else if (value.expr) scope.env.set(name, { kind: 'expr', expr: value.expr });
+    else scope.env.hide(name);
+  }
+}
+
+/** File-scope `dim3` globals and non-const globals (const ones are already in the file env). */
+export function fileScope(root: Node, text: string, fileEnv: FoldEnv): HostScope {
+  const scope: HostScope = { env: new MapEnv(fileEnv), dim3: new Map() };
+  collectLocals(root, text, scope, true);
+  return scope;
+}
+
+export interface ScopeCache {
+  root: Node;
+  text: string;
+  file: HostScope;
+  byFunction: Map<number, HostScope>;
+}
+
+/**
+ * The scope at `offset`: locals of the enclosing function over file scope. When the function is a
+ * launcher called exactly once in the file, its parameters take the folded arguments of that call.
+ */
+export function scopeAt(cache: ScopeCache, offset: number): HostScope {
+  const node = cache.root.descendantForIndex(offset);
+  const fn = ancestorOfType(node, ['function_definition'], 400);
+  if (!fn) return cache.file;
+  const existing = cache.byFunction.get(fn.startIndex);
+  if (existing) return existing;
+  const parent = new MapEnv(cache.file.env);
+  const scope: HostScope = { env: new MapEnv(parent), dim3: new Map(cache.file.dim3) };
+  cache.byFunction.set(fn.startIndex, scope); // set first: recursion through call sites stops here
+
+  const declarator = fn.childForFieldName('declarator');
+  const params = declarator?.childForFieldName('parameters');
+  const paramNames = params ? namedChildrenOf(params).map((p) => declaredName(p.childForFieldName('declarator'))?.text ?? '') : [];
+  for (const name of paramNames) if (name) parent.hide(name);
+  const fnName = declaredName(declarator?.childForFieldName('declarator') ?? null)?.text;
+  if (fnName && paramNames.length > 0 && /^\w+$/.test(fnName)) {
+    const calls: Node[] = [];
+    const pattern = new RegExp(`\\b${fnName}\\s*\\(`, 'g');
+    let scanned = 0;
+    for (const match of cache.text.matchAll(pattern)) {
+      if (++scanned > MAX_CALL_SITES_SCANNED) break;
+      if (match.index >= fn.startIndex && match.index < fn.endIndex) continue;
+      const call = ancestorOfType(cache.root.descendantForIndex(match.index), ['call_expression'], 3);
+      if (call && call.childForFieldName('function')?.text === fnName) calls.push(call);
+    }
+    if (calls.length === 1) {
+      const call = calls[0]!;
+      const callerScope = scopeAt(cache, call.startIndex);
+      const args = call.childForFieldName('arguments');
+      const argNodes = args ? namedChildrenOf(args).filter((c) => c.type !== 'comment') : [];
+      paramNames.forEach((name, i) => {
+        const arg = argNodes[i];
+        if (!name || !arg) return;
+        const dim3 = arg.type === 'identifier' ? callerScope.dim3.get(arg.text) : undefined;
+        if (dim3) scope.dim3.set(name, dim3);
+        else {
+          // Folded in the caller's scope now; problems there are reported when the caller is analysed.
+          const folded = foldExpr(parseCExpression(sourceText(cache.text, arg), arg.startIndex), callerScope.env, []);
+          parent.set(name, { kind: 'value', value: folded.value, isFloat: folded.isFloat });
+        }
+      });
+    }
+  }
+  const body = fn.childForFieldName('body');
+  if (body) collectLocals(body, cache.text, scope, false);
+  return scope;
+}
+
