@@ -5,6 +5,7 @@ import type { GemmWorkload, GpuSpec, TileConfig } from './types';
 import { computeOccupancy, type OccupancyLimiter } from './occupancy';
 import { defaultUsesTensorCores, dtypeBytes, outputBytes, peakTflops, type PeakChoice } from './dtype';
 import { chooseLibraryTile, clblastTile } from './library-tiles';
+import { estimateKernelResources } from './resource-estimate';
 
 /**
  * Calibration constants, one value for every GPU (no per-GPU factors). See docs/performance-model.md
@@ -123,12 +124,6 @@ export function l2MissFraction(workingSetBytes: number, l2Bytes: number): number
   return clamp01(Math.log2(workingSetBytes / (0.5 * l2Bytes)) / 2);
 }
 
-/** Registers per thread when neither ptxas nor the source says: fp32 accumulators + fragments + ~32 of addressing. */
-function estimateRegisters(threadM: number, threadN: number, maxRegs: number): number {
-  const regs = threadM * threadN + threadM + threadN + 32;
-  return Math.min(Number.isFinite(maxRegs) ? maxRegs : 255, Math.ceil(regs / 8) * 8);
-}
-
 function stripUndefined(t: TileConfig): TileConfig {
   return Object.fromEntries(Object.entries(t).filter(([, v]) => v !== undefined)) as TileConfig;
 }
@@ -150,31 +145,31 @@ function resolveTile(w: GemmWorkload, gpu: GpuSpec, tensor: boolean): ResolvedTi
   const notes: string[] = [];
   const blockThreads = w.block ? w.block[0] * w.block[1] * w.block[2] : NaN;
   const nativeSplit = t.native?.splitK;
-  const splitK = pos(nativeSplit) ? Math.floor(nativeSplit) : 1;
-  if (pos(t.blockM) && pos(t.blockN)) {
-    const threads = pos(t.threads) ? t.threads : pos(t.warps) ? t.warps * 32 : pos(blockThreads) ? blockThreads : 256;
-    const blockK = pos(t.blockK) ? t.blockK : (w.kernel === 'naive' ? 1 : 32);
-    if (!pos(t.blockK)) notes.push(`BK not given; assumed ${blockK}`);
-    const stages = pos(t.stages) ? t.stages : (w.kernel === 'naive' ? 1 : w.kernel === 'tiled' ? 1 : 2);
-    const perThread = (t.blockM * t.blockN) / threads;
-    const threadM = pos(t.threadM) ? t.threadM : Math.max(1, Math.sqrt(perThread));
-    const threadN = pos(t.threadN) ? t.threadN : Math.max(1, perThread / threadM);
-    return { tile: { blockM: t.blockM, blockN: t.blockN, blockK, threads, stages, threadM, threadN }, source: 'workload', splitK, notes };
-  }
-  if (w.kernel === 'naive' && w.block) {
+  if (w.kernel === 'naive' && !pos(t.blockM) && w.block) {
     // One output per thread; a block covers block.y rows x block.x columns of C.
     const tile = { blockM: w.block[1], blockN: w.block[0], blockK: 1, threads: blockThreads, stages: 1, threadM: 1, threadN: 1 };
     return { tile, source: 'launch', splitK: 1, notes };
   }
-  if (w.kernel === 'library' || w.kernel === 'cutlass' || !w.tile) {
-    const choice = chooseLibraryTile(w.m, w.n, w.k, w.batch, w.dtype, { smCount: gpu.smCount?.value, computeCapability: gpu.computeCapability }, tensor);
-    const c = choice.tile;
-    const tile = { blockM: c.blockM ?? 128, blockN: c.blockN ?? 128, blockK: c.blockK ?? 32, threads: c.threads ?? 256, stages: c.stages ?? 2, threadM: c.threadM ?? 8, threadN: c.threadN ?? 8 };
-    if (w.kernel !== 'library') notes.push(`no tile given; assumed the library heuristic's ${tile.blockM}x${tile.blockN}x${tile.blockK}`);
-    return { tile, source: w.kernel === 'library' ? 'library-heuristic' : 'default', splitK: choice.splitK, name: choice.kernelName, notes };
-  }
-  notes.push('tile incomplete; assumed 64x64x32, 256 threads');
-  return { tile: { blockM: 64, blockN: 64, blockK: 32, threads: 256, stages: 2, threadM: 4, threadN: 4 }, source: 'default', splitK, notes };
+  // The library heuristic fills whatever the workload leaves out (all of it for library calls).
+  const choice = chooseLibraryTile(w.m, w.n, w.k, w.batch, w.dtype, { smCount: gpu?.smCount?.value, computeCapability: gpu?.computeCapability }, tensor);
+  const h = choice.tile;
+  const complete = pos(t.blockM) && pos(t.blockN);
+  const handWritten = w.kernel === 'tiled' || w.kernel === 'naive' || w.kernel === 'clblast-xgemm';
+  const blockM = pos(t.blockM) ? t.blockM : (h.blockM ?? 128);
+  const blockN = pos(t.blockN) ? t.blockN : (h.blockN ?? 128);
+  const threads = pos(t.threads) ? t.threads : pos(t.warps) ? t.warps * 32 : pos(blockThreads) ? blockThreads : (h.threads ?? 256);
+  const blockK = pos(t.blockK) ? t.blockK : (h.blockK ?? 32);
+  // Hand-written shared-memory kernels load one K tile per iteration unless they say otherwise.
+  const stages = pos(t.stages) ? t.stages : handWritten ? 1 : (h.stages ?? 2);
+  const perThread = (blockM * blockN) / threads;
+  const sameTile = blockM === h.blockM && blockN === h.blockN && threads === h.threads;
+  const threadM = pos(t.threadM) ? t.threadM : sameTile && h.threadM ? h.threadM : Math.max(1, Math.sqrt(perThread));
+  const threadN = pos(t.threadN) ? t.threadN : sameTile && h.threadN ? h.threadN : Math.max(1, perThread / threadM);
+  const splitK = pos(nativeSplit) ? Math.floor(nativeSplit) : complete ? 1 : choice.splitK;
+  const missing = (['blockM', 'blockN', 'blockK', 'threads', 'stages'] as const).filter((key) => !pos(t[key]) && !(key === 'threads' && (pos(t.warps) || pos(blockThreads))));
+  if (w.kernel !== 'library' && missing.length > 0) notes.push(`tile ${missing.join(', ')} not given; assumed from the library heuristic or defaults`);
+  const source: ResolvedTile['source'] = complete ? 'workload' : w.kernel === 'library' ? 'library-heuristic' : 'default';
+  return { tile: { blockM, blockN, blockK, threads, stages, threadM, threadN }, source, splitK, name: complete ? undefined : choice.kernelName, notes };
 }
 
 /**
@@ -196,7 +191,8 @@ export function analyticEstimate(w: GemmWorkload, gpu: GpuSpec): AnalyticEstimat
   const bandwidthGBps = gpu?.memoryBandwidthGBps?.value ?? NaN;
   const l2Bytes = (gpu?.l2CacheMB?.value ?? NaN) * 1024 * 1024 * C.l2UsableFraction;
 
-  const resolved = resolveTile(w, gpu, tensor && !!peak.peak?.endsWith('Tensor'));
+  const tensorPath = tensor && !!peak.peak?.endsWith('Tensor');
+  const resolved = resolveTile(w, gpu, tensorPath);
   notes.push(...resolved.notes);
   const { tile, splitK } = resolved;
   const { blockM: BM, blockN: BN, blockK: BK, threads } = tile;
@@ -205,7 +201,10 @@ export function analyticEstimate(w: GemmWorkload, gpu: GpuSpec): AnalyticEstimat
   // Registers and shared memory: given, or estimated from the tile.
   const maxRegs = gpu?.limits?.maxRegistersPerThread ?? 255;
   const registersSource = pos(w.registersPerThread) ? 'workload' : 'estimate';
-  let registersPerThread = pos(w.registersPerThread) ? w.registersPerThread : estimateRegisters(tile.threadM, tile.threadN, maxRegs);
+  let registersPerThread = pos(w.registersPerThread) ? w.registersPerThread : Math.min(maxRegs, estimateKernelResources({
+    threadsPerBlock: threads, tileM: BM, tileN: BN, tileK: BK, threadTileM: tile.threadM, threadTileN: tile.threadN,
+    dtypeBytes: inBytes, usesTensorCores: tensorPath,
+  }).registersPerThread);
   if (registersSource === 'estimate' && resolved.source !== 'workload' && resolved.source !== 'launch') {
     // Library kernels are built to fit: at least one block's registers fit the register file
     // (Hopper's warp-specialised kernels rebalance with setmaxnreg).

@@ -5,7 +5,7 @@ import type { GemmWorkload, GpuSpec, KernelFamily } from './types';
 import { analyticEstimate, type AnalyticEstimate } from './analytic-model';
 import { computeCapabilityMajor, dtypeBytes } from './dtype';
 
-export const FEATURE_VERSION = 'gemm-features-v1';
+export const FEATURE_VERSION = 'gemm-features-v2';
 
 const KERNEL_FAMILIES: readonly KernelFamily[] = ['library', 'tiled', 'triton', 'clblast-xgemm', 'cutlass', 'naive'];
 

@@ -1,0 +1,63 @@
+// Checks the feature vector: one value per name, no NaN where the inputs are complete, hand-computed
+// values for the problem, GPU and tile features, and NaN (never an exception) for unknown inputs.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { computeFeatures, featureRecord, FEATURE_NAMES, FEATURE_VERSION } from './features';
+import { toyGpu } from './perf-test-fixtures';
+import type { GemmWorkload } from './types';
+
+const clblastNames = FEATURE_NAMES.filter((n) => n.startsWith('clblast_'));
+
+test('features: names are unique, carry a version, and the vector has one value per name', () => {
+  assert.equal(new Set(FEATURE_NAMES).size, FEATURE_NAMES.length);
+  assert.ok(FEATURE_NAMES.length >= 30 && FEATURE_NAMES.length <= 60, `${FEATURE_NAMES.length} features`);
+  assert.match(FEATURE_VERSION, /v\d+/);
+  const { values } = computeFeatures({ m: 512, n: 512, k: 512, batch: 1, dtype: 'bf16', kernel: 'library' }, toyGpu);
+  assert.equal(values.length, FEATURE_NAMES.length);
+});
+
+test('features: a complete library workload has no NaN outside the CLBlast block; values by hand', () => {
+  const w: GemmWorkload = { m: 1024, n: 2048, k: 4096, batch: 2, dtype: 'bf16', kernel: 'library' };
+  const { values, analytic } = computeFeatures(w, toyGpu);
+  const f = featureRecord(values);
+  for (const name of FEATURE_NAMES) {
+    if (name.startsWith('clblast_')) assert.ok(Number.isNaN(f[name]), `${name} is NaN for a library GEMM`);
+    else assert.ok(Number.isFinite(f[name]), `${name} = ${f[name]}`);
+  }
+  assert.equal(f.log2_m, 10); assert.equal(f.log2_n, 11); assert.equal(f.log2_k, 12); assert.equal(f.log2_batch, 1);
+  // flops = 2 * 2^10 * 2^11 * 2^12 * 2 = 2^35
+  assert.equal(f.log2_flops, 35);
+  assert.equal(f.dtype_bytes, 2); assert.equal(f.tensor_cores, 1);
+  // toy GPU: 10 SMs, 1500 MHz, 1000 GB/s, bf16 tensor 100 TFLOP/s, 40 MB L2, 300 W, cc 8.6
+  assert.equal(f.gpu_log2_sm_count, Math.log2(10)); assert.equal(f.gpu_boost_clock_ghz, 1.5);
+  assert.equal(f.gpu_log2_bandwidth_gbps, Math.log2(1000)); assert.equal(f.gpu_log2_peak_tflops, Math.log2(100));
+  assert.equal(f.gpu_l2_mb, 40); assert.equal(f.gpu_log2_board_power_w, Math.log2(300)); assert.equal(f.gpu_cc_major, 8);
+  // library kernels load 128-bit vectors: 16 B / 2 B = 8 bf16 elements
+  assert.equal(f.vector_width, 8);
+  assert.equal(f.kernel_library, 1); assert.equal(f.kernel_triton, 0);
+  assert.equal(f.log10_analytic_time_ms, Math.log10(analytic.timeMs));
+  assert.equal(f.tile_m, analytic.tile.blockM);
+});
+
+test('features: CLBlast tunables become tile and CLBlast features', () => {
+  const native = { MWG: 64, NWG: 128, KWG: 32, MDIMC: 16, NDIMC: 8, MDIMA: 16, NDIMB: 32, KWI: 2, VWM: 4, VWN: 2, STRM: 0, STRN: 1, SA: 1, SB: 0 };
+  const { values, analytic } = computeFeatures({ m: 4096, n: 4096, k: 4096, batch: 1, dtype: 'fp32', kernel: 'clblast-xgemm', tile: { native } }, toyGpu);
+  const f = featureRecord(values);
+  for (const name of FEATURE_NAMES) assert.ok(Number.isFinite(f[name]), `${name} = ${f[name]}`);
+  assert.equal(f.tile_m, 64); assert.equal(f.tile_n, 128); assert.equal(f.tile_k, 32);
+  // 16 x 8 = 128 threads; thread tile (64/16) x (128/8) = 4 x 16 = 64 outputs; loads per FMA (4 + 16) / 64
+  assert.equal(f.threads_per_block, 128); assert.equal(f.work_per_thread, 64); assert.equal(f.loads_per_fma, 20 / 64);
+  // only A staged (SA=1, SB=0): 64 * 32 * 4 B = 8192 B = 8 KiB
+  assert.equal(analytic.sharedMemPerBlockBytes, 8192); assert.equal(f.smem_kib_per_block, 8);
+  assert.equal(f.clblast_mdima_over_mdimc, 1); assert.equal(f.clblast_ndimb_over_ndimc, 4);
+  assert.equal(f.clblast_sb, 0); assert.equal(f.vector_width, 4); assert.equal(f.clblast_vwn, 2);
+  assert.equal(f.tensor_cores, 0); assert.equal(f.kernel_clblast_xgemm, 1);
+});
+
+test('features: unknown sizes give NaN features, never an exception', () => {
+  const { values } = computeFeatures({ m: Number.NaN, n: 64, k: 64, batch: 1, dtype: 'fp16', kernel: 'triton' }, toyGpu);
+  const f = featureRecord(values);
+  assert.ok(Number.isNaN(f.log2_m)); assert.ok(Number.isNaN(f.log10_analytic_time_ms));
+  assert.equal(f.log2_n, 6);
+  assert.equal(featureRecord([1]).log2_n, Number.NaN);
+});
