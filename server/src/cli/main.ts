@@ -5,6 +5,7 @@ import type { CliCommand } from './command';
 // One entry per sub-command; each module exports `command: CliCommand`.
 const commandLoaders: Record<string, () => Promise<{ command: CliCommand }>> = {
   // analyze: () => import('./commands/analyze'),
+  occupancy: () => import('./commands/occupancy'),
 };
 
 function usage(): string {

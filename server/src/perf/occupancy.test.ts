@@ -160,6 +160,8 @@ for (const c of cases) {
     assert.equal(result.activeWarpsPerSM, c.blocks * Math.ceil(c.threads / 32));
     if (c.blocks === 0) assert.match(result.error ?? '', /\S/);
     else assert.equal(result.error, undefined);
+    // A kernel that does not fit is a result, not rejected input.
+    assert.equal(result.invalidInput, undefined);
   });
 }
 
@@ -217,6 +219,8 @@ for (const [name, patch, limiter, message] of invalid) {
     assert.equal(r.occupancy, 0);
     assert.equal(r.limiter, limiter);
     assert.match(r.error ?? '', message);
+    // Too much shared memory is a kernel that cannot launch, not malformed input.
+    assert.equal(r.invalidInput, limiter === 'shared-memory' && /opt-in/.test(name) ? undefined : true);
   });
 }
 

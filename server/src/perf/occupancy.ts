@@ -45,6 +45,8 @@ export interface OccupancyResult {
   allocatedSharedMemPerBlockBytes: number;
   /** Why no block fits, or why the input was rejected. */
   error?: string;
+  /** Set when the input itself was rejected (as opposed to a valid kernel no block of which fits). */
+  invalidInput?: true;
 }
 
 function roundUp(value: number, unit: number): number {
@@ -90,6 +92,7 @@ function rejected(limiter: OccupancyLimiter, error: string, warpsPerBlock = 0): 
     blocksByLimit: { warps: 0, registers: 0, sharedMemory: 0, blocks: 0 },
     sharedMemCarveoutBytes: 0, warpsPerBlock, allocatedRegistersPerBlock: 0, allocatedSharedMemPerBlockBytes: 0,
     error,
+    invalidInput: true,
   };
 }
 
