@@ -1,0 +1,69 @@
+// Reads `# tilecast: M=4096 N=4096 K=4096 dtype=fp16` comments and finds the ones attached to a
+// construct (on its lines or in the comment block directly above it). Text only; no evaluation.
+import type { Node } from 'web-tree-sitter';
+import type { Dtype, Problem, Range } from '../types';
+import { LineIndex, rangeOf, walk } from './syntax';
+import { dtypeFromName } from './values';
+
+export interface Annotation {
+  range: Range;
+  line: number;
+  /** Module-level comment (not inside a def, a call or a block). */
+  topLevel: boolean;
+  m: number | null;
+  n: number | null;
+  k: number | null;
+  batch: number | null;
+  dtype: Dtype | null;
+}
+
+const KEYS = new Set(['m', 'n', 'k', 'batch', 'dtype']);
+
+export function collectAnnotations(root: Node, lines: LineIndex, problems: Problem[]): Annotation[] {
+  const annotations: Annotation[] = [];
+  walk(root, (node) => {
+    if (node.type !== 'comment') return undefined;
+    const match = /^#\s*tilecast\s*:(.*)$/i.exec(node.text);
+    if (!match) return undefined;
+    const annotation: Annotation = {
+      range: rangeOf(node), line: lines.lineOf(node.startIndex), topLevel: node.parent?.type === 'module',
+      m: null, n: null, k: null, batch: null, dtype: null,
+    };
+    for (const pair of match[1].trim().split(/[\s,]+/).filter(Boolean)) {
+      const [rawKey, rawValue] = pair.split('=');
+      const key = rawKey.toLowerCase();
+      if (!KEYS.has(key) || rawValue === undefined || rawValue === '') {
+        problems.push({ range: rangeOf(node), message: `tilecast annotation: unknown entry '${pair}' (use M=, N=, K=, batch=, dtype=)`, severity: 'warning' });
+        continue;
+      }
+      if (key === 'dtype') {
+        annotation.dtype = dtypeFromName(rawValue);
+        if (!annotation.dtype) problems.push({ range: rangeOf(node), message: `tilecast annotation: unknown dtype '${rawValue}'`, severity: 'warning' });
+        continue;
+      }
+      const value = Number(rawValue.replace(/_/g, ''));
+      if (!Number.isInteger(value) || value <= 0) {
+        problems.push({ range: rangeOf(node), message: `tilecast annotation: ${rawKey} must be a positive integer, not '${rawValue}'`, severity: 'warning' });
+        continue;
+      }
+      annotation[key as 'm' | 'n' | 'k' | 'batch'] = value;
+    }
+    annotations.push(annotation);
+    return undefined;
+  });
+  return annotations;
+}
+
+/**
+ * Annotations on the lines of `node` or in the unbroken block of comment-only lines directly above it,
+ * nearest first.
+ */
+export function attachedAnnotations(annotations: Annotation[], node: Node, lines: LineIndex): Annotation[] {
+  const first = lines.lineOf(node.startIndex);
+  const last = lines.lineOf(node.endIndex);
+  let top = first;
+  while (top > 0 && lines.lineText(top - 1).trim().startsWith('#')) top--;
+  return annotations
+    .filter((annotation) => annotation.line >= top && annotation.line <= last)
+    .sort((a, b) => Math.abs(a.line - first) - Math.abs(b.line - first));
+}

@@ -1,0 +1,666 @@
+// A small, total evaluator for the Python expressions that set Triton tile sizes, grids, configs and
+// problem sizes: arithmetic, min/max, cdiv, containers, comprehensions, lambdas, torch tensor shapes.
+// It never throws and never loops unboundedly: anything it cannot know evaluates to `unknown`.
+import type { Node } from 'web-tree-sitter';
+import type { Range } from '../types';
+import { interpretFunction } from './interpret';
+import { readParameters } from './parameters';
+import { callArguments, childrenOf, dottedName, field, rangeOf, stringLiteral, syntaxChildren } from './syntax';
+import {
+  asInteger, asNumber, dtypeFromName, isDtypeName, iterate, NONE, numberValue, sequence, truthiness, UNKNOWN,
+  type ConfigValue, type PyValue, type Scope,
+} from './values';
+
+/** Local import names mapped to what they import: `tl` → `triton.language`, `cdiv` → `triton.cdiv`. */
+export type ImportTable = Map<string, string>;
+
+/** Names usable without an import in the snippets people paste; a real import overrides them. */
+const CONVENTIONAL_IMPORTS: Record<string, string> = { tl: 'triton.language', triton: 'triton', torch: 'torch', itertools: 'itertools' };
+
+const MAX_DEPTH = 120;
+const MAX_STEPS = 300_000;
+/** Comprehensions and loops stop here; real autotune spaces are far smaller. */
+export const MAX_ITEMS = 4096;
+
+/** Bindings created while evaluating (lambda and helper-function locals, comprehension variables). */
+export class EnvScope implements Scope {
+  readonly values = new Map<string, PyValue>();
+  constructor(private readonly parent: Scope | null) {}
+  lookup(name: string, at: number): PyValue {
+    const own = this.values.get(name);
+    if (own) return own;
+    return this.parent ? this.parent.lookup(name, at) : UNKNOWN;
+  }
+  has(name: string): boolean {
+    return this.values.has(name);
+  }
+}
+
+export class Evaluator {
+  private depth = 0;
+  private steps = 0;
+
+  constructor(private readonly imports: ImportTable) {}
+
+  /** `tl.cdiv` → `triton.language.cdiv`; null when the head is not an imported module or name. */
+  canonicalName(parts: string[], scope: Scope | null = null): string | null {
+    const head = parts[0];
+    let target = this.imports.get(head);
+    if (target === undefined) {
+      target = CONVENTIONAL_IMPORTS[head];
+      if (target === undefined) return null;
+      // A local variable called e.g. `tl` would shadow the convention; only assume it when unbound.
+      if (scope && scope.lookup(head, Number.MAX_SAFE_INTEGER).kind !== 'unknown') return null;
+    }
+    return [target, ...parts.slice(1)].join('.');
+  }
+
+  canonicalOf(node: Node, scope: Scope | null = null): string | null {
+    const parts = dottedName(node);
+    return parts ? this.canonicalName(parts, scope) : null;
+  }
+
+  evaluate(node: Node | null, scope: Scope): PyValue {
+    if (!node || node.isMissing || node.type === 'ERROR') return UNKNOWN;
+    if (this.depth > MAX_DEPTH || ++this.steps > MAX_STEPS) return UNKNOWN;
+    this.depth++;
+    try {
+      return this.evaluateInner(node, scope);
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private evaluateInner(node: Node, scope: Scope): PyValue {
+    switch (node.type) {
+      case 'integer': return parseInteger(node);
+      case 'float': {
+        const value = Number(node.text.replace(/_/g, ''));
+        return Number.isFinite(value) ? numberValue(value, false, rangeOf(node)) : UNKNOWN;
+      }
+      case 'true': return { kind: 'bool', value: true };
+      case 'false': return { kind: 'bool', value: false };
+      case 'none': return NONE;
+      case 'string': case 'concatenated_string': {
+        const value = stringLiteral(node);
+        return value === null ? UNKNOWN : { kind: 'string', value };
+      }
+      case 'parenthesized_expression': return this.evaluate(syntaxChildren(node)[0] ?? null, scope);
+      case 'identifier': return this.identifier(node, scope);
+      case 'attribute': return this.attribute(node, scope);
+      case 'tuple': case 'list': case 'expression_list': case 'pattern_list': case 'tuple_pattern': case 'list_pattern': {
+        const items: PyValue[] = [];
+        for (const child of syntaxChildren(node)) {
+          if (child.type === 'list_splat') {
+            const spread = iterate(this.evaluate(syntaxChildren(child)[0] ?? null, scope));
+            if (!spread) return UNKNOWN;
+            items.push(...spread);
+          } else items.push(this.evaluate(child, scope));
+        }
+        return sequence(items, node.type !== 'list' && node.type !== 'list_pattern');
+      }
+      case 'dictionary': return this.dictionary(node, scope);
+      case 'list_comprehension': case 'generator_expression': case 'set_comprehension': {
+        const items = this.comprehension(node, scope);
+        return items ? sequence(items, false) : UNKNOWN;
+      }
+      case 'binary_operator': return this.binary(node, scope);
+      case 'unary_operator': {
+        const operand = this.evaluate(field(node, 'argument'), scope);
+        const number = asNumber(operand);
+        if (number === null || operand.kind !== 'number' && operand.kind !== 'bool') return UNKNOWN;
+        const isInt = operand.kind === 'bool' || operand.isInt;
+        const operator = childrenOf(node).find((child) => !child.isNamed)?.type;
+        if (operator === '-') return numberValue(-number, isInt, rangeOf(node));
+        if (operator === '+') return numberValue(number, isInt, rangeOf(node));
+        if (operator === '~' && isInt) return numberValue(~number, true, rangeOf(node));
+        return UNKNOWN;
+      }
+      case 'not_operator': {
+        const truth = truthiness(this.evaluate(field(node, 'argument'), scope));
+        return truth === null ? UNKNOWN : { kind: 'bool', value: !truth };
+      }
+      case 'boolean_operator': {
+        const left = this.evaluate(field(node, 'left'), scope);
+        const truth = truthiness(left);
+        if (truth === null) return UNKNOWN;
+        const isAnd = field(node, 'operator')?.type === 'and';
+        if (isAnd ? !truth : truth) return left;
+        return this.evaluate(field(node, 'right'), scope);
+      }
+      case 'comparison_operator': return this.comparison(node, scope);
+      case 'conditional_expression': {
+        const [whenTrue, condition, whenFalse] = syntaxChildren(node);
+        const truth = truthiness(this.evaluate(condition ?? null, scope));
+        if (truth === null) return UNKNOWN;
+        return this.evaluate((truth ? whenTrue : whenFalse) ?? null, scope);
+      }
+      case 'subscript': return this.subscript(node, scope);
+      case 'call': return this.call(node, scope);
+      case 'lambda': return { kind: 'function', node, lambda: true, closure: scope };
+      default: return UNKNOWN;
+    }
+  }
+
+  private identifier(node: Node, scope: Scope): PyValue {
+    const bound = scope.lookup(node.text, node.startIndex);
+    if (bound.kind !== 'unknown') return bound;
+    const canonical = this.canonicalName([node.text], scope);
+    return canonical ? this.moduleMember(canonical) : UNKNOWN;
+  }
+
+  /** `tl.float16`, `torch.bfloat16`, `triton.language.float8e4nv`: dtypes by their canonical name. */
+  private moduleMember(canonical: string): PyValue {
+    const match = /^(?:triton\.language|torch)\.(\w+)$/.exec(canonical);
+    if (match && isDtypeName(match[1])) return { kind: 'dtype', dtype: dtypeFromName(match[1]), name: match[1] };
+    return UNKNOWN;
+  }
+
+  private attribute(node: Node, scope: Scope): PyValue {
+    const canonical = this.canonicalOf(node, scope);
+    if (canonical) return this.moduleMember(canonical);
+    const object = this.evaluate(field(node, 'object'), scope);
+    const name = field(node, 'attribute')?.text ?? '';
+    if (object.kind === 'tensor') {
+      if (name === 'shape') return object.shape ? sequence(object.shape, true) : UNKNOWN;
+      if (name === 'dtype') return object.dtype ? { kind: 'dtype', dtype: object.dtype, name: object.dtype } : UNKNOWN;
+      if (name === 'T' || name === 'mT') return { ...object, shape: object.shape ? transposeLast(object.shape) : null };
+      if (name === 'ndim') return object.shape ? numberValue(object.shape.length, true, rangeOf(node)) : UNKNOWN;
+    }
+    if (object.kind === 'config') {
+      if (name === 'kwargs') return { kind: 'dict', entries: object.config.params };
+      if (name === 'num_warps') return object.config.numWarps ?? UNKNOWN;
+      if (name === 'num_stages') return object.config.numStages ?? UNKNOWN;
+    }
+    return UNKNOWN;
+  }
+
+  private dictionary(node: Node, scope: Scope): PyValue {
+    const entries = new Map<string, PyValue>();
+    for (const child of syntaxChildren(node)) {
+      if (child.type === 'pair') {
+        const key = this.evaluate(field(child, 'key'), scope);
+        if (key.kind !== 'string') return UNKNOWN;
+        entries.set(key.value, this.evaluate(field(child, 'value'), scope));
+      } else if (child.type === 'dictionary_splat') {
+        const spread = this.evaluate(syntaxChildren(child)[0] ?? null, scope);
+        if (spread.kind !== 'dict') return UNKNOWN;
+        for (const [key, value] of spread.entries) entries.set(key, value);
+      } else return UNKNOWN;
+    }
+    return { kind: 'dict', entries };
+  }
+
+  /** Expands `[body for x in xs if cond for y in ys]` over literal iterables; null when any does not fold. */
+  comprehension(node: Node, scope: Scope): PyValue[] | null {
+    const body = field(node, 'body');
+    const clauses = syntaxChildren(node).filter((child) => child.type === 'for_in_clause' || child.type === 'if_clause');
+    const results: PyValue[] = [];
+    const expand = (index: number, env: EnvScope): boolean => {
+      if (results.length > MAX_ITEMS) return false;
+      if (index === clauses.length) {
+        results.push(this.evaluate(body, env));
+        return true;
+      }
+      const clause = clauses[index];
+      if (clause.type === 'if_clause') {
+        const truth = truthiness(this.evaluate(syntaxChildren(clause)[0] ?? null, env));
+        if (truth === null) return false;
+        return truth ? expand(index + 1, env) : true;
+      }
+      const items = iterate(this.evaluate(field(clause, 'right'), env));
+      const target = field(clause, 'left');
+      if (!items || !target) return false;
+      for (const item of items) {
+        const inner = new EnvScope(env);
+        bindTarget(target, item, inner);
+        if (!expand(index + 1, inner)) return false;
+      }
+      return true;
+    };
+    return expand(0, new EnvScope(scope)) ? results : null;
+  }
+
+  private binary(node: Node, scope: Scope): PyValue {
+    const left = this.evaluate(field(node, 'left'), scope);
+    const right = this.evaluate(field(node, 'right'), scope);
+    const operator = field(node, 'operator')?.type ?? '';
+    const range = rangeOf(node);
+    if (left.kind === 'sequence' && right.kind === 'sequence' && operator === '+') return sequence([...left.items, ...right.items], left.tuple);
+    if (left.kind === 'sequence' && operator === '*') {
+      const times = asInteger(right);
+      if (times === null || left.items.length * times > MAX_ITEMS) return UNKNOWN;
+      return sequence(Array.from({ length: Math.max(0, times) }, () => left.items).flat(), left.tuple);
+    }
+    if (left.kind === 'string' && right.kind === 'string' && operator === '+') return { kind: 'string', value: left.value + right.value };
+    // Arithmetic with a scalar keeps a tensor's shape and dtype (`torch.rand(...) - 0.5`).
+    if (left.kind === 'tensor' && (right.kind === 'number' || right.kind === 'tensor')) return left;
+    if (right.kind === 'tensor' && left.kind === 'number') return right;
+    const a = asNumber(left);
+    const b = asNumber(right);
+    if (a === null || b === null) return UNKNOWN;
+    const bothInt = (left.kind !== 'number' || left.isInt) && (right.kind !== 'number' || right.isInt);
+    switch (operator) {
+      case '+': return numberValue(a + b, bothInt, range);
+      case '-': return numberValue(a - b, bothInt, range);
+      case '*': return numberValue(a * b, bothInt, range);
+      case '/': return b === 0 ? UNKNOWN : numberValue(a / b, false, range);
+      case '//': return b === 0 ? UNKNOWN : numberValue(Math.floor(a / b), bothInt, range);
+      case '%': return b === 0 ? UNKNOWN : numberValue(a - b * Math.floor(a / b), bothInt, range);
+      case '**': {
+        const power = a ** b;
+        return Number.isFinite(power) ? numberValue(power, bothInt && b >= 0, range) : UNKNOWN;
+      }
+      case '<<': return bothInt ? numberValue(a * 2 ** b, true, range) : UNKNOWN;
+      case '>>': return bothInt ? numberValue(Math.floor(a / 2 ** b), true, range) : UNKNOWN;
+      case '&': return bothInt ? numberValue(a & b, true, range) : UNKNOWN;
+      case '|': return bothInt ? numberValue(a | b, true, range) : UNKNOWN;
+      case '^': return bothInt ? numberValue(a ^ b, true, range) : UNKNOWN;
+      default: return UNKNOWN;
+    }
+  }
+
+  private comparison(node: Node, scope: Scope): PyValue {
+    const operands: Node[] = [];
+    const operators: string[] = [];
+    let lastWasOperator = false;
+    for (const child of childrenOf(node)) {
+      if (child.isNamed) {
+        if (child.type !== 'comment') operands.push(child);
+        lastWasOperator = false;
+      } else {
+        // `not in` and `is not` arrive as two tokens of the same type.
+        if (!(lastWasOperator && child.type.includes(' '))) operators.push(child.type);
+        lastWasOperator = true;
+      }
+    }
+    let left = this.evaluate(operands[0] ?? null, scope);
+    for (let i = 0; i < operators.length; i++) {
+      const right = this.evaluate(operands[i + 1] ?? null, scope);
+      const result = compare(operators[i], left, right);
+      if (result === null) return UNKNOWN;
+      if (!result) return { kind: 'bool', value: false };
+      left = right;
+    }
+    return { kind: 'bool', value: true };
+  }
+
+  private subscript(node: Node, scope: Scope): PyValue {
+    const container = this.evaluate(field(node, 'value'), scope);
+    const indices = node.childrenForFieldName('subscript').filter((child): child is Node => child !== null);
+    if (indices.length !== 1) return UNKNOWN;
+    const index = this.evaluate(indices[0], scope);
+    if (container.kind === 'dict') return index.kind === 'string' ? container.entries.get(index.value) ?? UNKNOWN : UNKNOWN;
+    if (container.kind === 'sequence') {
+      const position = asInteger(index);
+      if (position === null) return UNKNOWN;
+      const resolved = position < 0 ? container.items.length + position : position;
+      return container.items[resolved] ?? UNKNOWN;
+    }
+    return UNKNOWN;
+  }
+
+  private call(node: Node, scope: Scope): PyValue {
+    const callee = field(node, 'function');
+    if (!callee) return UNKNOWN;
+    const args = callArguments(node);
+    if (args.hasSplat) return UNKNOWN;
+    const positional = () => args.positional.map((argument) => this.evaluate(argument, scope));
+    const keyword = (name: string): PyValue | null => {
+      const entry = args.keywords.get(name);
+      return entry ? this.evaluate(entry.value, scope) : null;
+    };
+
+    // A user-defined function or lambda bound to this name wins over any builtin of the same name.
+    if (callee.type === 'identifier') {
+      const bound = scope.lookup(callee.text, callee.startIndex);
+      if (bound.kind === 'function') return this.apply(bound, positional(), this.keywordValues(args.keywords, scope));
+    }
+    const canonical = callee.type === 'identifier'
+      ? this.canonicalName([callee.text], scope) ?? `builtins.${callee.text}`
+      : this.canonicalOf(callee, scope);
+    if (canonical) {
+      const builtin = this.builtin(canonical, node, positional, keyword, () => this.keywordValues(args.keywords, scope));
+      if (builtin) return builtin;
+      return UNKNOWN;
+    }
+    if (callee.type === 'attribute') {
+      const object = this.evaluate(field(callee, 'object'), scope);
+      return this.method(object, field(callee, 'attribute')?.text ?? '', positional(), keyword, node);
+    }
+    const value = this.evaluate(callee, scope);
+    if (value.kind === 'function') return this.apply(value, positional(), this.keywordValues(args.keywords, scope));
+    return UNKNOWN;
+  }
+
+  private keywordValues(keywords: Map<string, { value: Node }>, scope: Scope): Map<string, PyValue> {
+    const values = new Map<string, PyValue>();
+    for (const [name, entry] of keywords) values.set(name, this.evaluate(entry.value, scope));
+    return values;
+  }
+
+  /** Calls a lambda (evaluates its body) or a `def` (interprets its statements). */
+  apply(fn: PyValue, positional: PyValue[], keywords: Map<string, PyValue>): PyValue {
+    if (fn.kind !== 'function') return UNKNOWN;
+    const env = new EnvScope(fn.closure);
+    const parameters = readParameters(fn.node);
+    let next = 0;
+    for (const parameter of parameters) {
+      if (parameter.kind === 'varargs') {
+        env.values.set(parameter.name, sequence(positional.slice(next), true));
+        next = positional.length;
+      } else if (parameter.kind === 'kwargs') {
+        env.values.set(parameter.name, { kind: 'dict', entries: new Map(keywords) });
+      } else if (parameter.kind === 'positional' && next < positional.length) {
+        env.values.set(parameter.name, positional[next++]);
+      } else if (keywords.has(parameter.name)) {
+        env.values.set(parameter.name, keywords.get(parameter.name)!);
+      } else if (parameter.defaultValue) {
+        env.values.set(parameter.name, this.evaluate(parameter.defaultValue, fn.closure ?? env));
+      } else {
+        env.values.set(parameter.name, UNKNOWN);
+      }
+    }
+    if (fn.lambda) return this.evaluate(field(fn.node, 'body'), env);
+    if (this.depth > MAX_DEPTH / 2) return UNKNOWN;
+    this.depth += 4;
+    try {
+      return interpretFunction(this, fn.node, env);
+    } finally {
+      this.depth -= 4;
+    }
+  }
+
+  private builtin(
+    canonical: string,
+    node: Node,
+    positional: () => PyValue[],
+    keyword: (name: string) => PyValue | null,
+    keywords: () => Map<string, PyValue>,
+  ): PyValue | null {
+    const range = rangeOf(node);
+    const name = canonical.replace(/^builtins\./, '');
+    switch (name) {
+      case 'triton.cdiv': case 'triton.language.cdiv': case 'triton.language.math.cdiv': {
+        const [a, b] = positional().map(asInteger);
+        if (a === null || b === null || a === undefined || b === undefined || b === 0) return UNKNOWN;
+        return numberValue(Math.floor((a + b - 1) / b), true, range);
+      }
+      case 'triton.next_power_of_2': {
+        const n = asInteger(positional()[0] ?? UNKNOWN);
+        if (n === null) return UNKNOWN;
+        let power = 1;
+        while (power < n) power *= 2;
+        return numberValue(power, true, range);
+      }
+      case 'triton.Config': return this.config(node, positional, keyword);
+      case 'triton.language.constexpr': return positional()[0] ?? UNKNOWN;
+      case 'min': case 'max': {
+        let values = positional();
+        if (values.length === 1) values = iterate(values[0]) ?? [UNKNOWN];
+        const numbers = values.map(asNumber);
+        if (numbers.length === 0 || numbers.some((value) => value === null)) return UNKNOWN;
+        const chosen = (name === 'min' ? Math.min : Math.max)(...(numbers as number[]));
+        return values[numbers.indexOf(chosen)];
+      }
+      case 'abs': {
+        const value = positional()[0] ?? UNKNOWN;
+        const number = asNumber(value);
+        return number === null ? UNKNOWN : numberValue(Math.abs(number), value.kind !== 'number' || value.isInt, range);
+      }
+      case 'int': {
+        const value = positional()[0] ?? UNKNOWN;
+        const number = asNumber(value);
+        if (number !== null) return numberValue(Math.trunc(number), true, range);
+        if (value.kind === 'string' && /^\s*-?\d+\s*$/.test(value.value)) return numberValue(Number(value.value), true, range);
+        return UNKNOWN;
+      }
+      case 'float': {
+        const number = asNumber(positional()[0] ?? UNKNOWN);
+        return number === null ? UNKNOWN : numberValue(number, false, range);
+      }
+      case 'len': {
+        const value = positional()[0] ?? UNKNOWN;
+        if (value.kind === 'tensor') return value.shape?.[0] ?? UNKNOWN;
+        const items = iterate(value);
+        return items ? numberValue(items.length, true, range) : UNKNOWN;
+      }
+      case 'range': {
+        const bounds = positional().map(asInteger);
+        if (bounds.length === 0 || bounds.some((value) => value === null)) return UNKNOWN;
+        const [start, stop, step] = bounds.length === 1 ? [0, bounds[0]!, 1] : [bounds[0]!, bounds[1]!, bounds[2] ?? 1];
+        if (step === 0) return UNKNOWN;
+        const items: PyValue[] = [];
+        for (let value = start; step > 0 ? value < stop : value > stop; value += step) {
+          if (items.length >= MAX_ITEMS) return UNKNOWN;
+          items.push(numberValue(value, true, range));
+        }
+        return sequence(items, false);
+      }
+      case 'list': case 'tuple': case 'sorted': case 'reversed': {
+        const values = positional();
+        if (values.length === 0) return sequence([], name === 'tuple');
+        const items = iterate(values[0]);
+        if (!items) return UNKNOWN;
+        if (name === 'reversed') return sequence([...items].reverse(), false);
+        if (name === 'sorted') {
+          const numbers = items.map(asNumber);
+          if (numbers.some((value) => value === null)) return UNKNOWN;
+          return sequence([...items].sort((a, b) => asNumber(a)! - asNumber(b)!), false);
+        }
+        return sequence([...items], name === 'tuple');
+      }
+      case 'sum': {
+        const items = iterate(positional()[0] ?? UNKNOWN);
+        const numbers = items?.map(asNumber);
+        if (!numbers || numbers.some((value) => value === null)) return UNKNOWN;
+        return numberValue((numbers as number[]).reduce((a, b) => a + b, 0), true, range);
+      }
+      case 'zip': case 'itertools.product': {
+        const lists = positional().map(iterate);
+        if (lists.length === 0 || lists.some((items) => items === null)) return UNKNOWN;
+        const columns = lists as PyValue[][];
+        if (name === 'zip') {
+          const length = Math.min(...columns.map((items) => items.length));
+          return sequence(Array.from({ length }, (_, i) => sequence(columns.map((items) => items[i]), true)), false);
+        }
+        let rows: PyValue[][] = [[]];
+        for (const items of columns) {
+          rows = rows.flatMap((row) => items.map((item) => [...row, item]));
+          if (rows.length > MAX_ITEMS) return UNKNOWN;
+        }
+        return sequence(rows.map((row) => sequence(row, true)), false);
+      }
+      case 'enumerate': {
+        const items = iterate(positional()[0] ?? UNKNOWN);
+        return items ? sequence(items.map((item, i) => sequence([numberValue(i, true, range), item], true)), false) : UNKNOWN;
+      }
+      case 'dict': {
+        const values = positional();
+        const base = values.length === 0 ? new Map<string, PyValue>() : values[0].kind === 'dict' ? new Map(values[0].entries) : null;
+        if (!base || values.length > 1) return UNKNOWN;
+        for (const [key, value] of keywords()) base.set(key, value);
+        return { kind: 'dict', entries: base };
+      }
+      default:
+        return this.torchFactory(name, positional, keyword);
+    }
+  }
+
+  /** `torch.randn((M, K), dtype=torch.float16)` and friends: a tensor with a shape and a dtype. */
+  private torchFactory(name: string, positional: () => PyValue[], keyword: (name: string) => PyValue | null): PyValue | null {
+    const match = /^torch\.(randn|rand|empty|zeros|ones|full|randint|randn_like|rand_like|empty_like|zeros_like|ones_like|full_like)$/.exec(name);
+    if (!match) return null;
+    const factory = match[1];
+    const dtypeKeyword = keyword('dtype');
+    const explicitDtype = dtypeKeyword?.kind === 'dtype' ? dtypeKeyword.dtype : null;
+    const values = positional();
+    if (factory.endsWith('_like')) {
+      const source = values[0];
+      if (!source || source.kind !== 'tensor') return { kind: 'tensor', shape: null, dtype: explicitDtype };
+      return { kind: 'tensor', shape: source.shape, dtype: dtypeKeyword ? explicitDtype : source.dtype };
+    }
+    let shapeValue: PyValue | undefined;
+    if (factory === 'randint') shapeValue = keyword('size') ?? values[2] ?? (values.length === 2 ? values[1] : undefined);
+    else if (factory === 'full') shapeValue = keyword('size') ?? values[0];
+    else shapeValue = keyword('size') ?? (values.length === 1 && values[0].kind === 'sequence' ? values[0] : sequence(values, true));
+    const shape = shapeValue ? iterate(shapeValue) : null;
+    // PyTorch's default dtype is float32 (randint: int64, which we do not model).
+    const defaultDtype = factory === 'randint' ? null : 'fp32';
+    return { kind: 'tensor', shape, dtype: dtypeKeyword ? explicitDtype : defaultDtype };
+  }
+
+  private method(object: PyValue, name: string, positional: PyValue[], keyword: (name: string) => PyValue | null, node: Node): PyValue {
+    const range = rangeOf(node);
+    if (object.kind === 'tensor') {
+      switch (name) {
+        case 'to': {
+          const target = keyword('dtype') ?? positional.find((value) => value.kind === 'dtype') ?? null;
+          return target?.kind === 'dtype' ? { ...object, dtype: target.dtype } : object;
+        }
+        case 'half': return { ...object, dtype: 'fp16' };
+        case 'bfloat16': return { ...object, dtype: 'bf16' };
+        case 'float': return { ...object, dtype: 'fp32' };
+        case 'double': return { ...object, dtype: 'fp64' };
+        case 'contiguous': case 'cuda': case 'cpu': case 'clone': case 'detach': case 'requires_grad_': return object;
+        case 't': return { ...object, shape: object.shape ? transposeLast(object.shape) : null };
+        case 'transpose': {
+          const [a, b] = positional.map(asInteger);
+          if (!object.shape || a === null || b === null || a === undefined || b === undefined) return { ...object, shape: null };
+          const shape = [...object.shape];
+          const ia = a < 0 ? shape.length + a : a;
+          const ib = b < 0 ? shape.length + b : b;
+          if (shape[ia] === undefined || shape[ib] === undefined) return { ...object, shape: null };
+          [shape[ia], shape[ib]] = [shape[ib], shape[ia]];
+          return { ...object, shape };
+        }
+        case 'size': {
+          if (!object.shape) return UNKNOWN;
+          if (positional.length === 0) return sequence(object.shape, true);
+          const index = asInteger(positional[0]);
+          if (index === null) return UNKNOWN;
+          return object.shape[index < 0 ? object.shape.length + index : index] ?? UNKNOWN;
+        }
+        case 'dim': return object.shape ? numberValue(object.shape.length, true, range) : UNKNOWN;
+        case 'numel': {
+          const numbers = object.shape?.map(asInteger);
+          if (!numbers || numbers.some((value) => value === null)) return UNKNOWN;
+          return numberValue((numbers as number[]).reduce((a, b) => a * b, 1), true, range);
+        }
+        case 'view': case 'reshape': {
+          const dims = positional.length === 1 && positional[0].kind === 'sequence' ? positional[0].items : positional;
+          return { ...object, shape: dims.some((dim) => asInteger(dim) === -1) ? null : dims };
+        }
+        default: return UNKNOWN;
+      }
+    }
+    if (object.kind === 'dict') {
+      if (name === 'get') {
+        const key = positional[0];
+        if (key?.kind !== 'string') return UNKNOWN;
+        return object.entries.get(key.value) ?? positional[1] ?? NONE;
+      }
+      if (name === 'keys') return sequence([...object.entries.keys()].map((key) => ({ kind: 'string', value: key }) as PyValue), false);
+      if (name === 'values') return sequence([...object.entries.values()], false);
+      if (name === 'items') return sequence([...object.entries].map(([key, value]) => sequence([{ kind: 'string', value: key }, value], true)), false);
+    }
+    return UNKNOWN;
+  }
+
+  private config(node: Node, positional: () => PyValue[], keyword: (name: string) => PyValue | null): PyValue {
+    const args = callArguments(node);
+    const first = args.positional[0];
+    const kwargs = keyword('kwargs') ?? (first ? positional()[0] : null);
+    const params = kwargs?.kind === 'dict' ? kwargs.entries : new Map<string, PyValue>();
+    let comprehension: Node | null = null;
+    for (let current = node.parent; current; current = current.parent) {
+      if (current.type === 'list_comprehension' || current.type === 'generator_expression') comprehension = current;
+      if (current.type === 'function_definition' || current.type === 'module') break;
+    }
+    const config: ConfigValue = {
+      callRange: rangeOf(node),
+      comprehensionRange: comprehension ? rangeOf(comprehension) : null,
+      params,
+      numWarps: keyword('num_warps') ?? (args.positional[1] ? positional()[1] : null),
+      numStages: keyword('num_stages') ?? (args.positional[2] ? positional()[2] : null),
+    };
+    if (kwargs && kwargs.kind !== 'dict') config.params = new Map([['?', UNKNOWN]]);
+    return { kind: 'config', config };
+  }
+}
+
+function parseInteger(node: Node): PyValue {
+  const text = node.text.replace(/_/g, '').replace(/[lL]$/, '');
+  let value: number;
+  if (/^0[xX]/.test(text)) value = parseInt(text.slice(2), 16);
+  else if (/^0[oO]/.test(text)) value = parseInt(text.slice(2), 8);
+  else if (/^0[bB]/.test(text)) value = parseInt(text.slice(2), 2);
+  else if (/[jJ]$/.test(text)) return UNKNOWN;
+  else value = Number(text);
+  return Number.isFinite(value) ? numberValue(value, true, rangeOf(node)) : UNKNOWN;
+}
+
+function transposeLast(shape: PyValue[]): PyValue[] {
+  if (shape.length < 2) return shape;
+  const result = [...shape];
+  [result[result.length - 2], result[result.length - 1]] = [result[result.length - 1], result[result.length - 2]];
+  return result;
+}
+
+function compare(operator: string, left: PyValue, right: PyValue): boolean | null {
+  if (operator === 'in' || operator === 'not in') {
+    const items = iterate(right);
+    if (!items) return null;
+    const found = items.map((item) => equal(left, item));
+    if (found.includes(true)) return operator === 'in';
+    if (found.includes(null)) return null;
+    return operator !== 'in';
+  }
+  if (operator === '==' || operator === '!=' || operator === 'is' || operator === 'is not') {
+    const same = equal(left, right);
+    if (same === null) return null;
+    return operator === '==' || operator === 'is' ? same : !same;
+  }
+  const a = asNumber(left);
+  const b = asNumber(right);
+  if (a === null || b === null) return null;
+  switch (operator) {
+    case '<': return a < b;
+    case '<=': return a <= b;
+    case '>': return a > b;
+    case '>=': return a >= b;
+    default: return null;
+  }
+}
+
+function equal(left: PyValue, right: PyValue): boolean | null {
+  const a = asNumber(left);
+  const b = asNumber(right);
+  if (a !== null && b !== null) return a === b;
+  if (left.kind === 'string' && right.kind === 'string') return left.value === right.value;
+  if (left.kind === 'none' || right.kind === 'none') {
+    if (left.kind === 'unknown' || right.kind === 'unknown') return null;
+    return left.kind === right.kind;
+  }
+  if (left.kind === 'dtype' && right.kind === 'dtype') return left.name === right.name;
+  return null;
+}
+
+/** Binds an assignment or loop target (`x`, `a, b`, `(a, (b, c))`) to a value in `env`. */
+export function bindTarget(target: Node, value: PyValue, env: EnvScope): void {
+  if (target.type === 'identifier') {
+    env.values.set(target.text, value);
+    return;
+  }
+  if (['pattern_list', 'tuple_pattern', 'list_pattern', 'tuple', 'list', 'parenthesized_expression'].includes(target.type)) {
+    const parts = syntaxChildren(target);
+    if (target.type === 'parenthesized_expression') {
+      if (parts[0]) bindTarget(parts[0], value, env);
+      return;
+    }
+    const items = iterate(value);
+    parts.forEach((part, i) => bindTarget(part, items && items.length === parts.length ? items[i] : UNKNOWN, env));
+  }
+}
+
+export type { Range };

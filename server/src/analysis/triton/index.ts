@@ -1,0 +1,94 @@
+// Entry point of the Triton (Python) analysis: from a tree-sitter Python module to kernels, autotune
+// configs, launches, tile parameters and problems. Pure and total: it never throws on bad input; a
+// failure inside becomes a problem and whatever was found so far is returned.
+import type { Node } from 'web-tree-sitter';
+import type { AnalysisOptions, FileAnalysis, Problem } from '../types';
+import { attachedAnnotations, collectAnnotations, type Annotation } from './annotations';
+import { readConfigs } from './configs';
+import { Evaluator } from './evaluate';
+import { findKernels, type TritonKernel } from './kernels';
+import { findLaunchCalls, readLaunch } from './launches';
+import { resolveProblem } from './problem-size';
+import { collectImports, ScopeSet } from './scopes';
+import { childrenOf, LineIndex, rangeOf } from './syntax';
+import { constexprDefaults, moduleConstants } from './tile-params';
+
+const MAX_SYNTAX_PROBLEMS = 20;
+
+export function analyzeTritonTree(root: Node, text: string, options: AnalysisOptions): FileAnalysis {
+  const result: FileAnalysis = { language: 'triton', kernels: [], launches: [], tileParams: [], libraryCalls: [], problems: [] };
+  try {
+    analyze(root, text, options, result);
+  } catch (error) {
+    result.problems.push({ range: { start: 0, end: 0 }, message: `internal error in Triton analysis: ${String(error).slice(0, 200)}`, severity: 'error' });
+  }
+  return result;
+}
+
+function analyze(root: Node, text: string, options: AnalysisOptions, result: FileAnalysis): void {
+  result.problems.push(...syntaxProblems(root));
+  const lines = new LineIndex(text);
+  const imports = collectImports(root);
+  const scopes = new ScopeSet(root, new Evaluator(imports));
+  const annotations = collectAnnotations(root, lines, result.problems);
+
+  const { kernels } = findKernels(root, scopes, lines, annotations, result.problems);
+  result.tileParams.push(...moduleConstants(root, scopes));
+  const seenConfigTiles = new Set<string>();
+  for (const kernel of kernels) {
+    readConfigs(kernel, scopes, result.tileParams, result.problems, seenConfigTiles);
+    result.tileParams.push(...constexprDefaults(kernel, scopes));
+    result.kernels.push(kernel.info);
+  }
+
+  const byName = new Map<string, TritonKernel>(kernels.map((kernel) => [kernel.info.name, kernel]));
+  const imported = new Set<string>();
+  for (const [local, target] of imports) {
+    if (target !== local && !/^(triton|torch|numpy|typing|os|sys|math|functools|itertools|dataclasses)\b/.test(target)) imported.add(local);
+  }
+  const launches = findLaunchCalls(root, byName, imported).map(({ call, name }) => readLaunch(call, name, byName.get(name) ?? null, scopes, result.tileParams, result.problems));
+
+  // Annotations attached to a kernel or a launch are theirs; the rest at module level apply file-wide.
+  const attached = new Set<Annotation>();
+  const kernelAnnotations = new Map<string, Annotation[]>();
+  for (const kernel of kernels) {
+    const own = [
+      ...attachedAnnotations(annotations, kernel.outer, lines),
+      ...annotations.filter((annotation) => annotation.range.start >= kernel.definition.startIndex && annotation.range.end <= kernel.definition.endIndex),
+    ];
+    own.forEach((annotation) => attached.add(annotation));
+    kernelAnnotations.set(kernel.info.name, own);
+  }
+  const launchAnnotations = launches.map((launch) => {
+    const own = attachedAnnotations(annotations, launch.call, lines);
+    own.forEach((annotation) => attached.add(annotation));
+    return own;
+  });
+  const fileLevel = annotations.filter((annotation) => annotation.topLevel && !attached.has(annotation));
+  launches.forEach((launch, index) => {
+    const chain = [...launchAnnotations[index], ...(kernelAnnotations.get(launch.site.kernel) ?? []), ...fileLevel];
+    launch.site.problem = resolveProblem(launch, chain, options);
+    result.launches.push(launch.site);
+  });
+}
+
+function syntaxProblems(root: Node): Problem[] {
+  const problems: Problem[] = [];
+  if (!root.hasError) return problems;
+  // Missing tokens are anonymous nodes, so this walks all children, not just named ones.
+  const visit = (node: Node) => {
+    if (problems.length >= MAX_SYNTAX_PROBLEMS) return;
+    if (node.isMissing) {
+      problems.push({ range: rangeOf(node), message: `Python syntax error: missing '${node.type}'; analysis here may be incomplete`, severity: 'warning' });
+      return;
+    }
+    if (node.type === 'ERROR') {
+      problems.push({ range: rangeOf(node), message: 'Python syntax error; analysis of this region may be incomplete', severity: 'warning' });
+      return;
+    }
+    if (!node.hasError) return;
+    for (const child of childrenOf(node)) visit(child);
+  };
+  visit(root);
+  return problems;
+}

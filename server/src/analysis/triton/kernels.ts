@@ -1,0 +1,373 @@
+// Finds `@triton.jit` kernels in a Python module and reads what the performance model needs from
+// each: parameters, tl.constexpr parameters, tl.dot use, operand dtype, the K loop and its tile, and
+// whether it is a GEMM. Autotune configs are read by configs.ts; launches by launches.ts.
+import type { Node } from 'web-tree-sitter';
+import type { Dtype, KernelInfo, Problem, TileLoop } from '../types';
+import { attachedAnnotations, type Annotation } from './annotations';
+import type { Evaluator } from './evaluate';
+import { readParameters, type PythonParameter } from './parameters';
+import type { ScopeSet } from './scopes';
+import { callArguments, dottedName, field, LineIndex, rangeOf, stringLiteral, syntaxChildren, walk } from './syntax';
+import { dtypeFromName } from './values';
+
+export interface TritonKernel {
+  info: KernelInfo;
+  definition: Node;
+  /** The decorated definition (decorators included), or the definition itself. */
+  outer: Node;
+  parameters: PythonParameter[];
+  /** The `@triton.autotune(...)` call, if any. */
+  autotune: Node | null;
+  /** How tl.dot treats fp32 operands: Triton's default on NVIDIA is tf32. */
+  dotPrecision: 'tf32' | 'ieee' | null;
+  dtypeFromAnnotation: boolean;
+}
+
+interface Decorators {
+  jit: boolean;
+  autotune: Node | null;
+}
+
+function readDecorators(decorated: Node, evaluator: Evaluator): Decorators {
+  const result: Decorators = { jit: false, autotune: null };
+  for (const decorator of syntaxChildren(decorated).filter((child) => child.type === 'decorator')) {
+    const expression = syntaxChildren(decorator)[0];
+    if (!expression) continue;
+    const callee = expression.type === 'call' ? field(expression, 'function') : expression;
+    const name = callee ? evaluator.canonicalOf(callee) : null;
+    if (!name) continue;
+    if (/^triton(\.runtime)?(\.jit)?\.jit$/.test(name) || name === 'triton.language.jit') result.jit = true;
+    if (/^triton(\.runtime)?(\.autotuner)?\.autotune$/.test(name) && expression.type === 'call') result.autotune = expression;
+  }
+  return result;
+}
+
+/** A jit function that returns a value is a device helper called from kernels, not a launchable kernel. */
+function returnsValue(definition: Node): boolean {
+  let found = false;
+  const body = field(definition, 'body');
+  if (body) walk(body, (node) => {
+    if (node.type === 'function_definition' || node.type === 'lambda') return false;
+    if (node.type === 'return_statement' && syntaxChildren(node).length > 0) found = true;
+    return !found;
+  });
+  return found;
+}
+
+export interface KernelDiscovery {
+  kernels: TritonKernel[];
+  /** `@triton.jit` helpers (they return values), by name; their tl.dot counts for the kernels that call them. */
+  helpers: Map<string, Node>;
+}
+
+export function findKernels(root: Node, scopes: ScopeSet, lines: LineIndex, annotations: Annotation[], problems: Problem[]): KernelDiscovery {
+  const evaluator = scopes.evaluator;
+  const candidates: { definition: Node; outer: Node; autotune: Node | null }[] = [];
+  walk(root, (node) => {
+    if (node.type !== 'decorated_definition') return undefined;
+    const definition = field(node, 'definition');
+    if (definition?.type !== 'function_definition') return undefined;
+    const decorators = readDecorators(node, evaluator);
+    if (decorators.jit) candidates.push({ definition, outer: node, autotune: decorators.autotune });
+    else if (decorators.autotune) {
+      problems.push({ range: rangeOf(decorators.autotune), message: '@triton.autotune without @triton.jit below it: not analysed as a kernel', severity: 'warning' });
+    }
+    return undefined;
+  });
+  const helpers = new Map<string, Node>();
+  for (const candidate of candidates) {
+    const name = field(candidate.definition, 'name')?.text;
+    if (name && returnsValue(candidate.definition)) helpers.set(name, candidate.definition);
+  }
+  const kernels: TritonKernel[] = [];
+  for (const candidate of candidates) {
+    const name = field(candidate.definition, 'name');
+    if (!name || helpers.has(name.text)) continue;
+    kernels.push(readKernel(candidate.definition, candidate.outer, candidate.autotune, name, scopes, helpers, lines, annotations));
+  }
+  return { kernels, helpers };
+}
+
+interface DotUse {
+  node: Node;
+  operands: Node[];
+}
+
+function readKernel(
+  definition: Node, outer: Node, autotune: Node | null, nameNode: Node, scopes: ScopeSet,
+  helpers: Map<string, Node>, lines: LineIndex, annotations: Annotation[],
+): TritonKernel {
+  const evaluator = scopes.evaluator;
+  const parameters = readParameters(definition);
+  const constexprParams = parameters
+    .filter((parameter) => parameter.annotation && /(^|\.)constexpr$/.test(parameter.annotation.text.trim()))
+    .map((parameter) => parameter.name);
+  const body = field(definition, 'body');
+  const dots = body ? findDots(body, evaluator, helpers) : [];
+  const dotPrecision = readDotPrecision(dots, evaluator);
+  const tileLoops = body ? findTileLoops(body, dots, definition, scopes, constexprParams) : [];
+
+  const annotated = [...attachedAnnotations(annotations, outer, lines), ...annotations.filter(
+    (annotation) => annotation.range.start >= definition.startIndex && annotation.range.end <= definition.endIndex,
+  )].find((annotation) => annotation.dtype !== null);
+  let dtype: Dtype | null = annotated?.dtype ?? null;
+  if (!dtype) dtype = dtypeFromCode(parameters, dots, body, evaluator, dotPrecision);
+
+  const info: KernelInfo = {
+    name: nameNode.text,
+    range: rangeOf(outer),
+    nameRange: rangeOf(nameNode),
+    kind: dots.length > 0 ? 'gemm' : 'other',
+    kindReason: body ? describeKind(body, dots, tileLoops, evaluator) : 'empty kernel body',
+    parameters: parameters.map((parameter) => ({
+      name: parameter.name,
+      type: parameter.annotation?.text ?? '',
+      range: rangeOf(parameter.node),
+    })),
+    templateParameters: [],
+    launchBounds: null,
+    sharedArrays: [],
+    staticSharedMemBytes: null,
+    dtype,
+    tensorCores: dots.length > 0 ? 'tl-dot' : 'none',
+    tileLoops,
+    constexprParams,
+    configs: [],
+  };
+  return { info, definition, outer, parameters, autotune, dotPrecision, dtypeFromAnnotation: annotated !== undefined };
+}
+
+/** `tl.dot(a, b)`, `tl.dot_scaled(...)`, `a @ b`, and calls to jit helpers that contain one. */
+function findDots(body: Node, evaluator: Evaluator, helpers: Map<string, Node>, seen = new Set<string>()): DotUse[] {
+  const dots: DotUse[] = [];
+  walk(body, (node) => {
+    if (node.type === 'call') {
+      const callee = field(node, 'function');
+      const canonical = callee ? evaluator.canonicalOf(callee) : null;
+      if (canonical === 'triton.language.dot' || canonical === 'triton.language.dot_scaled') {
+        dots.push({ node, operands: callArguments(node).positional });
+      } else if (callee?.type === 'attribute' && field(callee, 'attribute')?.text === 'dot' && !canonical) {
+        const object = field(callee, 'object');
+        const other = callArguments(node).positional[0];
+        if (object && other) dots.push({ node, operands: [object, other] });
+      } else if (callee?.type === 'identifier' && helpers.has(callee.text) && !seen.has(callee.text)) {
+        seen.add(callee.text);
+        const helperBody = field(helpers.get(callee.text)!, 'body');
+        if (helperBody && findDots(helperBody, evaluator, helpers, seen).length > 0) dots.push({ node, operands: [] });
+      }
+    } else if (node.type === 'binary_operator' && field(node, 'operator')?.type === '@') {
+      const left = field(node, 'left');
+      const right = field(node, 'right');
+      if (left && right) dots.push({ node, operands: [left, right] });
+    }
+    return undefined;
+  });
+  return dots;
+}
+
+function readDotPrecision(dots: DotUse[], evaluator: Evaluator): 'tf32' | 'ieee' | null {
+  for (const dot of dots) {
+    if (dot.node.type !== 'call') continue;
+    const keywords = callArguments(dot.node).keywords;
+    const precision = keywords.get('input_precision')?.value;
+    const text = precision ? stringLiteral(precision) : null;
+    if (text) return text.startsWith('tf32') ? 'tf32' : text === 'ieee' ? 'ieee' : null;
+    const allow = keywords.get('allow_tf32')?.value;
+    if (allow?.type === 'true') return 'tf32';
+    if (allow?.type === 'false') return 'ieee';
+  }
+  void evaluator;
+  return dots.length > 0 ? 'tf32' : null;
+}
+
+/** The dtype named by `.to(T)`, `tl.cast(x, T)` or `x.to(dtype=T)` at `node`, if it is such a cast. */
+function castDtype(node: Node, evaluator: Evaluator): Dtype | null {
+  if (node.type !== 'call') return null;
+  const callee = field(node, 'function');
+  if (!callee) return null;
+  const args = callArguments(node);
+  let target: Node | undefined;
+  if (callee.type === 'attribute' && field(callee, 'attribute')?.text === 'to' && !evaluator.canonicalOf(callee)) {
+    target = args.keywords.get('dtype')?.value ?? args.positional[0];
+  } else if (evaluator.canonicalOf(callee) === 'triton.language.cast') {
+    target = args.keywords.get('dtype')?.value ?? args.positional[1];
+  }
+  const parts = target ? dottedName(target) : null;
+  return parts ? dtypeFromName(parts[parts.length - 1]) : null;
+}
+
+/** The dtype an operand expression is cast to, following one local assignment (`a = tl.load(p).to(T)`). */
+function operandDtype(operand: Node, body: Node, evaluator: Evaluator, at: number): Dtype | null {
+  const direct = castDtype(operand, evaluator);
+  if (direct) return direct;
+  if (operand.type !== 'identifier') return null;
+  let found: Dtype | null = null;
+  walk(body, (node) => {
+    if (node.startIndex >= at) return false;
+    if (node.type === 'assignment' && field(node, 'left')?.text === operand.text) {
+      const right = field(node, 'right');
+      const cast = right ? castDtype(right, evaluator) : null;
+      if (cast) found = cast;
+    }
+    return undefined;
+  });
+  return found;
+}
+
+const DTYPE_WORD = /\b(float8\w*|fp8\w*|bfloat16|bf16|float16|fp16|float32|fp32|float64|fp64|int8|tf32)\b/;
+
+function dtypeFromCode(parameters: PythonParameter[], dots: DotUse[], body: Node | null, evaluator: Evaluator, precision: 'tf32' | 'ieee' | null): Dtype | null {
+  const withTensorCorePrecision = (dtype: Dtype | null): Dtype | null =>
+    dtype === 'fp32' && dots.length > 0 && precision === 'tf32' ? 'tf32' : dtype;
+  // Pointer annotations (`a_ptr: tl.pointer_type(tl.float16)`, `"*fp16"`) state the element type.
+  for (const parameter of parameters) {
+    const match = parameter.annotation ? DTYPE_WORD.exec(parameter.annotation.text) : null;
+    if (match) return withTensorCorePrecision(dtypeFromName(match[1]));
+  }
+  if (!body) return null;
+  for (const dot of dots) {
+    for (const operand of dot.operands) {
+      const dtype = operandDtype(operand, body, evaluator, dot.node.startIndex);
+      if (dtype) return withTensorCorePrecision(dtype);
+    }
+    if (dot.node.type === 'call') {
+      const formats = callArguments(dot.node).positional.map(stringLiteral).filter((text): text is string => text !== null);
+      for (const format of formats) {
+        if (format === 'e2m1') return 'fp4';
+        if (/^e[45]m[23]$/.test(format)) return 'fp8';
+        if (format === 'bf16') return 'bf16';
+        if (format === 'fp16') return 'fp16';
+      }
+    }
+  }
+  const explicitPrecision = dots.some((dot) => dot.node.type === 'call' && /input_precision|allow_tf32/.test(dot.node.text));
+  if (explicitPrecision && precision) return precision === 'tf32' ? 'tf32' : 'fp32';
+  // Otherwise the casts in the body (e.g. the output `acc.to(tl.float16)`) say what the data is; casts
+  // under `if ... dtype ...:` are alternatives for other element types and count only if nothing else does.
+  const counts = new Map<Dtype, number>();
+  const conditional = new Map<Dtype, number>();
+  walk(body, (node) => {
+    const dtype = castDtype(node, evaluator);
+    if (dtype) {
+      const guarded = insideDtypeCondition(node, body);
+      const table = guarded ? conditional : counts;
+      table.set(dtype, (table.get(dtype) ?? 0) + 1);
+    }
+    return undefined;
+  });
+  const pick = (table: Map<Dtype, number>): Dtype | null => {
+    let best: Dtype | null = null;
+    for (const [dtype, count] of table) if (best === null || count > table.get(best)!) best = dtype;
+    return best;
+  };
+  return withTensorCorePrecision(pick(counts) ?? pick(conditional));
+}
+
+function insideDtypeCondition(node: Node, body: Node): boolean {
+  for (let current = node.parent; current && current.id !== body.id; current = current.parent) {
+    if (current.type === 'if_statement' || current.type === 'elif_clause') {
+      const condition = field(current, 'condition');
+      if (condition && /dtype|element_ty/.test(condition.text)) return true;
+    }
+  }
+  return false;
+}
+
+/** The innermost `for` loops that contain a tl.dot: the K loops. */
+function findTileLoops(body: Node, dots: DotUse[], definition: Node, scopes: ScopeSet, constexprParams: string[]): TileLoop[] {
+  const loops: Node[] = [];
+  walk(body, (node) => {
+    if (node.type === 'function_definition') return false;
+    if (node.type === 'for_statement' || node.type === 'while_statement') loops.push(node);
+    return undefined;
+  });
+  const containsDot = (loop: Node) => dots.some((dot) => dot.node.startIndex >= loop.startIndex && dot.node.endIndex <= loop.endIndex);
+  const withDot = loops.filter(containsDot);
+  const innermost = withDot.filter((loop) => !withDot.some((other) => other !== loop && other.startIndex >= loop.startIndex && other.endIndex <= loop.endIndex && other.id !== loop.id));
+  return innermost.map((loop) => ({ range: rangeOf(loop), stride: kTileOf(loop, body, definition, scopes, constexprParams) }));
+}
+
+const K_TILE_NAME = /^(BLOCK|TILE)(_SIZE)?_?K$|^BLOCK_K\w*$|^BK$|^(BLOCK|TILE)_SIZE_K$/;
+
+function kTileOf(loop: Node, body: Node, definition: Node, scopes: ScopeSet, constexprParams: string[]): TileLoop['stride'] {
+  const scope = scopes.functionScope(definition);
+  const fold = (node: Node) => {
+    const value = scopes.evaluator.evaluate(node, scope);
+    return value.kind === 'number' ? value.value : null;
+  };
+  if (loop.type === 'for_statement') {
+    const right = field(loop, 'right');
+    if (right?.type === 'call') {
+      const args = callArguments(right);
+      const step = args.keywords.get('step')?.value ?? args.positional[2];
+      if (step && step.text !== '1') {
+        const magnitude = step.type === 'unary_operator' && step.text.startsWith('-') ? field(step, 'argument') ?? step : step;
+        return { text: magnitude.text, value: fold(magnitude), range: rangeOf(magnitude) };
+      }
+    }
+  }
+  // `range(0, tl.cdiv(K, BLOCK_SIZE_K))` or `range(k_tiles)`: the K tile is the BLOCK_*K name in the
+  // header (through local assignments such as `k_tiles = tl.cdiv(K, BLOCK_SIZE_K)`), else in the body.
+  const header = loop.type === 'for_statement' ? field(loop, 'right') : field(loop, 'condition');
+  const searchIn = (node: Node | null, depth: number): Node | null => {
+    if (!node || depth > 3) return null;
+    let hit: Node | null = null;
+    walk(node, (inner) => {
+      if (hit) return false;
+      if (inner.type !== 'identifier') return undefined;
+      if (K_TILE_NAME.test(inner.text)) hit = inner;
+      else {
+        const assignment = localAssignment(body, inner.text, inner.startIndex);
+        if (assignment) hit = searchIn(assignment, depth + 1);
+      }
+      return undefined;
+    });
+    return hit;
+  };
+  let tile = searchIn(header, 0) ?? searchIn(field(loop, 'body'), 3);
+  if (!tile) {
+    const name = constexprParams.find((parameter) => K_TILE_NAME.test(parameter));
+    const parameter = name ? readParameters(definition).find((p) => p.name === name) : undefined;
+    if (parameter) tile = parameter.nameNode;
+  }
+  return tile ? { text: tile.text, value: fold(tile), range: rangeOf(tile) } : null;
+}
+
+function localAssignment(body: Node, name: string, before: number): Node | null {
+  let found: Node | null = null;
+  walk(body, (node) => {
+    if (node.startIndex >= before) return false;
+    if (node.type === 'assignment' && field(node, 'left')?.text === name) found = field(node, 'right');
+    return undefined;
+  });
+  return found;
+}
+
+function describeKind(body: Node, dots: DotUse[], loops: TileLoop[], evaluator: Evaluator): string {
+  const used = new Set<string>();
+  const identifiers = new Set<string>();
+  walk(body, (node) => {
+    if (node.type === 'call') {
+      const callee = field(node, 'function');
+      const canonical = callee ? evaluator.canonicalOf(callee) : null;
+      if (canonical?.startsWith('triton.language.')) used.add(canonical.slice('triton.language.'.length));
+    }
+    if (node.type === 'identifier') identifiers.add(node.text);
+    return undefined;
+  });
+  if (dots.length > 0) {
+    const traits: string[] = [];
+    if ([...identifiers].some((name) => /^GROUP(_SIZE)?_M$/.test(name))) traits.push('grouped tile order (GROUP_SIZE_M)');
+    if ([...identifiers].some((name) => /NUM_SMS|NUM_SM\b|num_sms/i.test(name)) || /for\s+\w+\s+in\s+(tl\.)?range\(\s*(start_pid|pid|tl\.program_id)/.test(body.text)) traits.push('persistent (loops over tiles)');
+    const base = loops.length > 0 ? 'tl.dot inside a K loop' : 'tl.dot on a single K tile (no K loop)';
+    return traits.length > 0 ? `${base}; ${traits.join(', ')}` : base;
+  }
+  const reductions = ['sum', 'max', 'min', 'reduce', 'argmax', 'argmin', 'xor_sum', 'cumsum', 'associative_scan'].filter((name) => used.has(name));
+  if (reductions.length > 0) {
+    if (used.has('exp') && used.has('max') && used.has('sum')) return 'no tl.dot: softmax (tl.max, tl.exp, tl.sum)';
+    if (used.has('rsqrt') || used.has('sqrt') || /\bmean\b|\bvar\b|rstd/.test(body.text)) return 'no tl.dot: normalization (mean/variance reduction)';
+    return `no tl.dot: reduction (${reductions.map((name) => `tl.${name}`).join(', ')})`;
+  }
+  if (used.has('atomic_add')) return 'no tl.dot: atomic accumulation';
+  return 'no tl.dot: elementwise';
+}

@@ -1,0 +1,140 @@
+// Finds Triton launches (`kernel[grid](args..., BLOCK_SIZE_M=128, num_warps=4)`) and folds what it
+// can: meta-parameters, num_warps/num_stages, the grid (tuples, lambdas over META, grid variables)
+// and the problem size. Values that do not fold stay null; nothing is invented.
+import type { Node } from 'web-tree-sitter';
+import type { Dtype, FoldedValue, LaunchSite, Problem, TileParam } from '../types';
+import { TRITON_DEFAULT_NUM_STAGES, TRITON_DEFAULT_NUM_WARPS } from './configs';
+import type { ScopeSet } from './scopes';
+import { callArguments, field, rangeOf, walk } from './syntax';
+import type { TritonKernel } from './kernels';
+import { asInteger, asNumber, iterate, numberValue, UNKNOWN, type PyValue } from './values';
+
+/** Keywords the Triton launcher consumes itself rather than passing to the kernel. */
+const LAUNCH_OPTIONS = new Set(['num_warps', 'num_stages', 'num_ctas', 'maxnreg', 'enable_fp_fusion', 'grid', 'stream', 'warmup', 'launch_cooperative_grid']);
+
+export interface FoundLaunch {
+  site: LaunchSite;
+  call: Node;
+  kernel: TritonKernel | null;
+  /** Values of the kernel's parameters at this launch, by parameter name. */
+  argumentValues: Map<string, PyValue>;
+}
+
+/** Calls of the form `NAME[grid](...)` where NAME is a kernel of this file or an imported name. */
+export function findLaunchCalls(root: Node, kernels: Map<string, TritonKernel>, importedNames: Set<string>): { call: Node; name: string }[] {
+  const found: { call: Node; name: string }[] = [];
+  walk(root, (node) => {
+    if (node.type !== 'call') return undefined;
+    const callee = field(node, 'function');
+    if (callee?.type !== 'subscript') return undefined;
+    const target = field(callee, 'value');
+    if (!target) return undefined;
+    const name = target.type === 'identifier' ? target.text : target.type === 'attribute' ? field(target, 'attribute')?.text : undefined;
+    if (name && (kernels.has(name) || (target.type === 'identifier' && importedNames.has(name)))) found.push({ call: node, name });
+    return undefined;
+  });
+  return found;
+}
+
+export function readLaunch(call: Node, name: string, kernel: TritonKernel | null, scopes: ScopeSet, tileParams: TileParam[], problems: Problem[]): FoundLaunch {
+  const evaluator = scopes.evaluator;
+  const scope = scopes.scopeFor(call);
+  const args = callArguments(call);
+  const constexpr = new Set(kernel?.info.constexprParams ?? []);
+  const kernelParameters = kernel?.parameters.filter((parameter) => parameter.kind === 'positional' || parameter.kind === 'keyword-only') ?? [];
+  const parameterNames = new Set(kernelParameters.map((parameter) => parameter.name));
+
+  const argumentValues = new Map<string, PyValue>();
+  args.positional.forEach((argument, index) => {
+    const parameter = kernelParameters[index];
+    if (parameter) argumentValues.set(parameter.name, evaluator.evaluate(argument, scope));
+  });
+
+  const metaParams: Record<string, number | null> = {};
+  const templateArgs: FoldedValue[] = [];
+  const keywordValues = new Map<string, PyValue>();
+  let numWarps: number | null | undefined;
+  let numStages: number | null | undefined;
+  for (const [keyword, entry] of args.keywords) {
+    const value = evaluator.evaluate(entry.value, scope);
+    keywordValues.set(keyword, value);
+    argumentValues.set(keyword, value);
+    const folded = asNumber(value);
+    const isMeta = constexpr.has(keyword) || (!kernel && !LAUNCH_OPTIONS.has(keyword) && /^[A-Z][A-Z0-9_]*$/.test(keyword))
+      || (!!kernel && !parameterNames.has(keyword) && !LAUNCH_OPTIONS.has(keyword) && kernel.parameters.some((parameter) => parameter.kind === 'kwargs'));
+    if (keyword === 'num_warps') numWarps = folded;
+    if (keyword === 'num_stages') numStages = folded;
+    if (isMeta) metaParams[keyword] = folded;
+    if (isMeta || keyword === 'num_warps' || keyword === 'num_stages') {
+      templateArgs.push({ text: entry.node.text, value: folded, range: rangeOf(entry.node) });
+      if (value.kind !== 'string' && value.kind !== 'bool' && value.kind !== 'dtype') {
+        tileParams.push({ name: keyword, value: folded, valueRange: rangeOf(entry.value), range: rangeOf(entry.node), origin: 'launch-kwarg' });
+      }
+    }
+  }
+
+  // META as the grid function sees it: every kernel argument by name, constexpr defaults, then the
+  // first autotune config (autotuned keys must not also be passed at the launch), then launch keywords.
+  const meta = new Map<string, PyValue>(argumentValues);
+  for (const parameter of kernel?.parameters ?? []) {
+    if (!meta.has(parameter.name) && parameter.defaultValue) meta.set(parameter.name, evaluator.evaluate(parameter.defaultValue, scopes.module));
+  }
+  const firstConfig = kernel?.info.configs[0];
+  let metaSource: LaunchSite['metaSource'] = 'triton-defaults';
+  if (firstConfig) {
+    metaSource = 'first-config';
+    for (const [key, value] of Object.entries(firstConfig.params)) {
+      meta.set(key, value === null ? UNKNOWN : numberValue(value, Number.isInteger(value), rangeOf(call)));
+      if (keywordValues.has(key)) {
+        problems.push({ range: rangeOf(args.keywords.get(key)!.node), message: `${key} is autotuned for ${name}; passing it at the launch conflicts with the configs`, severity: 'warning' });
+      }
+    }
+    numWarps = firstConfig.numWarps;
+    numStages = firstConfig.numStages;
+  } else if (Object.keys(metaParams).length > 0 || numWarps !== undefined || numStages !== undefined) {
+    metaSource = 'launch-kwargs';
+  }
+  const resolvedWarps = numWarps === undefined ? TRITON_DEFAULT_NUM_WARPS : numWarps;
+  const resolvedStages = numStages === undefined ? TRITON_DEFAULT_NUM_STAGES : numStages;
+  meta.set('num_warps', resolvedWarps === null ? UNKNOWN : numberValue(resolvedWarps, true, rangeOf(call)));
+  meta.set('num_stages', resolvedStages === null ? UNKNOWN : numberValue(resolvedStages, true, rangeOf(call)));
+
+  const callee = field(call, 'function')!;
+  const gridNodes = callee.childrenForFieldName('subscript').filter((node): node is Node => node !== null);
+  const grid = foldGrid(gridNodes, scopes, scope, meta);
+  const gridText = gridNodes.map((node) => node.text).join(', ');
+  const gridRange = gridNodes.length > 0 ? { start: gridNodes[0].startIndex, end: gridNodes[gridNodes.length - 1].endIndex } : rangeOf(callee);
+
+  const site: LaunchSite = {
+    kernel: name,
+    range: rangeOf(call),
+    grid,
+    block: resolvedWarps === null ? null : [resolvedWarps * 32, 1, 1],
+    gridExpr: { text: gridText, value: grid ? grid[0] * grid[1] * grid[2] : null, range: gridRange },
+    blockExpr: null,
+    dynamicSharedMemBytes: null,
+    stream: null,
+    templateArgs,
+    metaParams,
+    numWarps: resolvedWarps,
+    numStages: resolvedStages,
+    metaSource,
+    problem: { m: null, n: null, k: null, batch: null, dtype: null, assumed: [], source: 'code' },
+  };
+  return { site, call, kernel, argumentValues };
+}
+
+function foldGrid(gridNodes: Node[], scopes: ScopeSet, scope: ReturnType<ScopeSet['scopeFor']>, meta: Map<string, PyValue>): [number, number, number] | null {
+  if (gridNodes.length === 0) return null;
+  let value: PyValue = gridNodes.length === 1
+    ? scopes.evaluator.evaluate(gridNodes[0], scope)
+    : { kind: 'sequence', items: gridNodes.map((node) => scopes.evaluator.evaluate(node, scope)), tuple: true };
+  if (value.kind === 'function') value = scopes.evaluator.apply(value, [{ kind: 'dict', entries: meta }], new Map());
+  const dims = value.kind === 'number' ? [value] : iterate(value);
+  if (!dims || dims.length === 0 || dims.length > 3) return null;
+  const numbers = dims.map(asInteger);
+  if (numbers.some((dim) => dim === null || dim < 0)) return null;
+  return [numbers[0]!, numbers[1] ?? 1, numbers[2] ?? 1];
+}
+
+export type { Dtype };

@@ -1,0 +1,87 @@
+// Decides M, N, K, batch and dtype for a Triton launch: from the code (arguments bound to the kernel's
+// M/N/K parameters, tensor dtypes), else from a `# tilecast:` annotation on or above the launch, the
+// kernel or the file, else from the configured default; `assumed` names what did not come from code.
+import type { AnalysisOptions, Dtype, ProblemSize } from '../types';
+import type { Annotation } from './annotations';
+import type { FoundLaunch } from './launches';
+import { asInteger, type PyValue } from './values';
+
+type Field = 'm' | 'n' | 'k' | 'dtype';
+type Source = 'code' | 'annotation' | 'default';
+
+const DIMENSION_NAMES: Record<'m' | 'n' | 'k', RegExp> = { m: /^m$/i, n: /^n$/i, k: /^k$/i };
+const BATCH_NAMES = /^(b|batch|batch_size|bs|z|num_batches|n_batch|batch_count)$/i;
+
+export function resolveProblem(
+  launch: FoundLaunch,
+  annotationChain: Annotation[],
+  options: AnalysisOptions,
+): ProblemSize {
+  const values = launch.argumentValues;
+  const parameterOrder = launch.kernel?.parameters.map((parameter) => parameter.name) ?? [...values.keys()];
+  const fromCode = (pattern: RegExp): number | null => {
+    for (const name of parameterOrder) {
+      if (!pattern.test(name)) continue;
+      const value = asInteger(values.get(name) ?? { kind: 'unknown' });
+      if (value !== null && value > 0) return value;
+    }
+    return null;
+  };
+  const problem: ProblemSize = { m: null, n: null, k: null, batch: null, dtype: null, assumed: [], source: 'code' };
+  const sources = new Map<Field, Source>();
+  for (const field of ['m', 'n', 'k'] as const) {
+    const code = fromCode(DIMENSION_NAMES[field]);
+    if (code !== null) {
+      problem[field] = code;
+      sources.set(field, 'code');
+      continue;
+    }
+    const annotated = annotationChain.find((annotation) => annotation[field] !== null);
+    if (annotated) {
+      problem[field] = annotated[field];
+      sources.set(field, 'annotation');
+    } else {
+      problem[field] = options.defaultProblem[field];
+      sources.set(field, 'default');
+    }
+  }
+  problem.batch = fromCode(BATCH_NAMES) ?? annotationChain.find((annotation) => annotation.batch !== null)?.batch ?? null;
+
+  const codeDtype = dtypeFromCode(launch, parameterOrder);
+  if (codeDtype) {
+    problem.dtype = codeDtype;
+    sources.set('dtype', 'code');
+  } else {
+    const annotated = annotationChain.find((annotation) => annotation.dtype !== null);
+    problem.dtype = annotated?.dtype ?? options.defaultProblem.dtype;
+    sources.set('dtype', annotated ? 'annotation' : 'default');
+  }
+
+  problem.assumed = (['m', 'n', 'k', 'dtype'] as const).filter((field) => sources.get(field) !== 'code');
+  const distinct = new Set(sources.values());
+  problem.source = distinct.size === 1 ? [...distinct][0] : 'mixed';
+  return problem;
+}
+
+/**
+ * The element type of the tensors passed to the kernel, else the kernel's own dtype from its code.
+ * fp32 tensors into tl.dot run as tf32 unless the kernel asks for ieee precision (Triton's default
+ * `input_precision` on NVIDIA is tf32).
+ */
+function dtypeFromCode(launch: FoundLaunch, parameterOrder: string[]): Dtype | null {
+  const kernel = launch.kernel;
+  let tensorDtype: Dtype | null = null;
+  for (const name of parameterOrder) {
+    const value: PyValue | undefined = launch.argumentValues.get(name);
+    if (value?.kind === 'tensor' && value.dtype) {
+      tensorDtype = value.dtype;
+      break;
+    }
+  }
+  if (tensorDtype) {
+    if (tensorDtype === 'fp32' && kernel?.info.tensorCores === 'tl-dot' && kernel.dotPrecision === 'tf32') return 'tf32';
+    return tensorDtype;
+  }
+  if (kernel && kernel.info.dtype && !kernel.dtypeFromAnnotation) return kernel.info.dtype;
+  return null;
+}

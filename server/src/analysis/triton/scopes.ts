@@ -1,0 +1,282 @@
+// Flow-insensitive name resolution for a Python module: module-level and per-function bindings
+// ("the last assignment before this use"), imports, and parameters resolved from the file's own call
+// sites. It reads the tree and asks the evaluator for values; it must not decide what is a kernel.
+import type { Node } from 'web-tree-sitter';
+import { bindTarget, EnvScope, type Evaluator, type ImportTable } from './evaluate';
+import { readParameters, type PythonParameter } from './parameters';
+import { callArguments, field, namedChildrenOf, syntaxChildren, walk } from './syntax';
+import { UNKNOWN, type PyValue, type Scope } from './values';
+
+interface Binding {
+  /** Offset after which the binding is visible (end of its statement). */
+  visibleFrom: number;
+  target: Node | null;
+  value: Node | null;
+  /** 'opaque' bindings (loop variables, `with ... as`, `+=`) are known to exist but not their value. */
+  kind: 'assign' | 'function' | 'import' | 'opaque';
+  node: Node;
+}
+
+const COMPOUND = new Set(['if_statement', 'elif_clause', 'else_clause', 'for_statement', 'while_statement', 'with_statement', 'try_statement', 'except_clause', 'finally_clause', 'block', 'match_statement', 'case_clause', 'decorated_definition']);
+
+export function collectImports(root: Node): ImportTable {
+  const table: ImportTable = new Map();
+  walk(root, (node) => {
+    if (node.type === 'import_statement') {
+      for (const name of node.childrenForFieldName('name')) {
+        if (!name) continue;
+        if (name.type === 'aliased_import') {
+          const alias = field(name, 'alias');
+          const path = field(name, 'name');
+          if (alias && path) table.set(alias.text, path.text);
+        } else {
+          table.set(name.text.split('.')[0], name.text.split('.')[0]);
+        }
+      }
+      return false;
+    }
+    if (node.type === 'import_from_statement') {
+      const module = field(node, 'module_name')?.text;
+      if (!module) return false;
+      for (const name of node.childrenForFieldName('name')) {
+        if (!name) continue;
+        if (name.type === 'aliased_import') {
+          const alias = field(name, 'alias');
+          const path = field(name, 'name');
+          if (alias && path) table.set(alias.text, `${module}.${path.text}`);
+        } else {
+          table.set(name.text, `${module}.${name.text}`);
+        }
+      }
+      return false;
+    }
+    return undefined;
+  });
+  return table;
+}
+
+/** Bindings made directly in `body` (descending into if/for/with/try but not into nested defs). */
+function collectBindings(body: Node): Map<string, Binding[]> {
+  const bindings = new Map<string, Binding[]>();
+  const add = (name: string, binding: Binding) => {
+    const list = bindings.get(name) ?? [];
+    list.push(binding);
+    bindings.set(name, list);
+  };
+  const targetNames = (target: Node): string[] => {
+    if (target.type === 'identifier') return [target.text];
+    if (['pattern_list', 'tuple_pattern', 'list_pattern', 'tuple', 'list', 'parenthesized_expression'].includes(target.type)) {
+      return syntaxChildren(target).flatMap(targetNames);
+    }
+    return [];
+  };
+  const visit = (node: Node) => {
+    for (const statement of namedChildrenOf(node)) {
+      switch (statement.type) {
+        case 'expression_statement':
+          for (const expression of syntaxChildren(statement)) {
+            if (expression.type === 'assignment') {
+              let current: Node | null = expression;
+              const targets: Node[] = [];
+              while (current?.type === 'assignment') {
+                const left = field(current, 'left');
+                if (left) targets.push(left);
+                const right: Node | null = field(current, 'right');
+                if (!right || right.type !== 'assignment') {
+                  for (const target of targets) {
+                    for (const name of targetNames(target)) add(name, { visibleFrom: statement.endIndex, target, value: right, kind: right ? 'assign' : 'opaque', node: statement });
+                  }
+                  break;
+                }
+                current = right;
+              }
+            } else if (expression.type === 'augmented_assignment') {
+              const left = field(expression, 'left');
+              if (left?.type === 'identifier') add(left.text, { visibleFrom: statement.endIndex, target: left, value: null, kind: 'opaque', node: statement });
+            }
+          }
+          break;
+        case 'function_definition':
+        case 'class_definition': {
+          const name = field(statement, 'name');
+          if (name) add(name.text, { visibleFrom: statement.startIndex, target: name, value: null, kind: statement.type === 'function_definition' ? 'function' : 'opaque', node: statement });
+          break;
+        }
+        case 'decorated_definition': {
+          const definition = field(statement, 'definition');
+          const name = definition ? field(definition, 'name') : null;
+          if (definition && name) add(name.text, { visibleFrom: statement.startIndex, target: name, value: null, kind: definition.type === 'function_definition' ? 'function' : 'opaque', node: definition });
+          break;
+        }
+        case 'import_statement':
+        case 'import_from_statement':
+          for (const name of statement.childrenForFieldName('name')) {
+            if (!name) continue;
+            const local = name.type === 'aliased_import' ? field(name, 'alias')?.text : name.text.split('.')[0];
+            if (local) add(local, { visibleFrom: statement.endIndex, target: null, value: null, kind: 'import', node: statement });
+          }
+          break;
+        default:
+          if (statement.type === 'for_statement') {
+            const left = field(statement, 'left');
+            for (const name of left ? targetNames(left) : []) add(name, { visibleFrom: statement.startIndex, target: left, value: null, kind: 'opaque', node: statement });
+          }
+          if (statement.type === 'with_statement') {
+            walk(statement, (inner) => {
+              if (inner.type === 'block') return false;
+              if (inner.type === 'as_pattern_target') for (const name of targetNames(syntaxChildren(inner)[0] ?? inner)) add(name, { visibleFrom: statement.startIndex, target: null, value: null, kind: 'opaque', node: statement });
+              return undefined;
+            });
+          }
+          if (COMPOUND.has(statement.type)) visit(statement);
+          break;
+      }
+    }
+  };
+  visit(body);
+  return bindings;
+}
+
+/** Shared state for one analysis: the evaluator, the module scope, and per-function scopes. */
+export class ScopeSet {
+  readonly module: BlockScope;
+  private readonly functions = new Map<number, BlockScope>();
+  private callSites: Node[] | null = null;
+  /** How many call-site hops parameter resolution is inside; bounded so recursion terminates. */
+  resolvingDepth = 0;
+
+  constructor(readonly root: Node, readonly evaluator: Evaluator) {
+    this.module = new BlockScope(this, root, null);
+  }
+
+  /** The scope that code at `node` runs in: its enclosing `def`, else the module. */
+  scopeFor(node: Node): BlockScope {
+    for (let current = node.parent; current; current = current.parent) {
+      if (current.type === 'function_definition') return this.functionScope(current);
+    }
+    return this.module;
+  }
+
+  functionScope(definition: Node): BlockScope {
+    let scope = this.functions.get(definition.id);
+    if (!scope) {
+      scope = new BlockScope(this, definition, this.scopeFor(definition));
+      this.functions.set(definition.id, scope);
+    }
+    return scope;
+  }
+
+  /** Every call in the file whose callee is the plain name `name`. */
+  callsTo(name: string): Node[] {
+    if (!this.callSites) {
+      const calls: Node[] = [];
+      walk(this.root, (node) => {
+        if (node.type === 'call' && field(node, 'function')?.type === 'identifier') calls.push(node);
+      });
+      this.callSites = calls;
+    }
+    return this.callSites.filter((call) => field(call, 'function')?.text === name);
+  }
+}
+
+/** Bindings of one module or function body, resolved lazily and memoised. */
+export class BlockScope implements Scope {
+  private readonly bindings: Map<string, Binding[]>;
+  private readonly parameters: Map<string, PythonParameter>;
+  private readonly values = new Map<Binding, PyValue>();
+  private readonly inProgress = new Set<Binding | PythonParameter>();
+  private readonly parameterValues = new Map<string, PyValue>();
+
+  constructor(private readonly set: ScopeSet, readonly owner: Node, private readonly parent: BlockScope | null) {
+    const body = owner.type === 'function_definition' ? field(owner, 'body') : owner;
+    this.bindings = body ? collectBindings(body) : new Map();
+    this.parameters = new Map(owner.type === 'function_definition' ? readParameters(owner).map((parameter) => [parameter.name, parameter]) : []);
+  }
+
+  lookup(name: string, at: number): PyValue {
+    const candidates = this.bindings.get(name);
+    if (candidates) {
+      let chosen: Binding | undefined;
+      for (const binding of candidates) if (binding.visibleFrom <= at) chosen = binding;
+      if (chosen) return this.bindingValue(name, chosen);
+    }
+    const parameter = this.parameters.get(name);
+    if (parameter) return this.parameterValue(parameter);
+    // Functions see the module as it is when they run: its last binding of the name.
+    return this.parent ? this.parent.lookup(name, Number.MAX_SAFE_INTEGER) : UNKNOWN;
+  }
+
+  /** Whether `name` is bound in this very scope (assignment or parameter). */
+  bindsLocally(name: string): boolean {
+    return this.bindings.has(name) || this.parameters.has(name);
+  }
+
+  private bindingValue(name: string, binding: Binding): PyValue {
+    if (binding.kind === 'import' || binding.kind === 'opaque') return UNKNOWN;
+    if (binding.kind === 'function') return { kind: 'function', node: binding.node, lambda: false, closure: this };
+    const cacheKey = binding;
+    if (this.inProgress.has(binding)) return UNKNOWN;
+    let whole = this.values.get(cacheKey);
+    if (!whole) {
+      this.inProgress.add(binding);
+      try {
+        whole = this.set.evaluator.evaluate(binding.value, this);
+      } finally {
+        this.inProgress.delete(binding);
+      }
+      this.values.set(cacheKey, whole);
+    }
+    if (!binding.target || binding.target.type === 'identifier') return whole;
+    const env = new EnvScope(null);
+    bindTarget(binding.target, whole, env);
+    return env.lookup(name, 0);
+  }
+
+  /**
+   * A parameter's value: the argument at the first call site in this file that gives the most
+   * complete value (e.g. `matmul(a, b)` after `a = torch.randn((512, 512), ...)`), else its default.
+   */
+  private parameterValue(parameter: PythonParameter): PyValue {
+    const cached = this.parameterValues.get(parameter.name);
+    if (cached) return cached;
+    if (this.inProgress.has(parameter) || this.set.resolvingDepth >= 3) return UNKNOWN;
+    this.inProgress.add(parameter);
+    this.set.resolvingDepth++;
+    let best: PyValue = UNKNOWN;
+    let bestScore = 0;
+    try {
+      const name = field(this.owner, 'name')?.text;
+      const parameters = readParameters(this.owner);
+      const position = parameters.filter((p) => p.kind === 'positional').findIndex((p) => p.name === parameter.name);
+      for (const call of name ? this.set.callsTo(name) : []) {
+        if (call.startIndex >= this.owner.startIndex && call.endIndex <= this.owner.endIndex) continue;
+        const args = callArguments(call);
+        const argument = args.keywords.get(parameter.name)?.value ?? (position >= 0 ? args.positional[position] : undefined);
+        if (!argument) continue;
+        const value = this.set.evaluator.evaluate(argument, this.set.scopeFor(call));
+        const score = completeness(value);
+        if (score > bestScore) {
+          best = value;
+          bestScore = score;
+          if (score === 2) break;
+        }
+      }
+      if (bestScore === 0 && parameter.defaultValue) best = this.set.evaluator.evaluate(parameter.defaultValue, this.parent ?? this);
+    } finally {
+      this.set.resolvingDepth--;
+      this.inProgress.delete(parameter);
+    }
+    this.parameterValues.set(parameter.name, best);
+    return best;
+  }
+}
+
+/** 2: fully known; 1: partly known (a tensor of unknown shape); 0: unknown. */
+function completeness(value: PyValue): number {
+  if (value.kind === 'unknown') return 0;
+  if (value.kind === 'tensor') {
+    const shapeKnown = value.shape !== null && value.shape.every((dim) => dim.kind === 'number');
+    return shapeKnown && value.dtype !== null ? 2 : 1;
+  }
+  return 2;
+}

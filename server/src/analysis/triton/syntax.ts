@@ -1,0 +1,134 @@
+// Small helpers over the tree-sitter Python syntax tree used by the Triton analysis: child access
+// that never returns null holes, ranges, string literals, dotted names. No analysis policy here.
+import type { Node } from 'web-tree-sitter';
+import type { Range } from '../types';
+
+export function rangeOf(node: Node): Range {
+  return { start: node.startIndex, end: node.endIndex };
+}
+
+export function namedChildrenOf(node: Node): Node[] {
+  return node.namedChildren.filter((child): child is Node => child !== null);
+}
+
+export function childrenOf(node: Node): Node[] {
+  return node.children.filter((child): child is Node => child !== null);
+}
+
+export function field(node: Node, name: string): Node | null {
+  return node.childForFieldName(name);
+}
+
+/** Named children that are real syntax, not comments (comments are "extras" and appear anywhere). */
+export function syntaxChildren(node: Node): Node[] {
+  return namedChildrenOf(node).filter((child) => child.type !== 'comment');
+}
+
+/** Every descendant of `node` (itself included) in document order; `enter` may stop descent. */
+export function walk(node: Node, visit: (node: Node) => boolean | void): void {
+  if (visit(node) === false) return;
+  for (const child of namedChildrenOf(node)) walk(child, visit);
+}
+
+/** The value of a plain string literal ('x', "x"); null for f-strings or anything not a string. */
+export function stringLiteral(node: Node): string | null {
+  if (node.type === 'concatenated_string') {
+    let joined = '';
+    for (const part of syntaxChildren(node)) {
+      const value = stringLiteral(part);
+      if (value === null) return null;
+      joined += value;
+    }
+    return joined;
+  }
+  if (node.type !== 'string') return null;
+  let value = '';
+  for (const part of namedChildrenOf(node)) {
+    if (part.type === 'string_content') value += part.text;
+    else if (part.type === 'escape_sequence') value += unescape(part.text);
+    else if (part.type === 'interpolation') return null;
+  }
+  return value;
+}
+
+function unescape(sequence: string): string {
+  const simple: Record<string, string> = { n: '\n', t: '\t', '\\': '\\', "'": "'", '"': '"' };
+  return simple[sequence.slice(1)] ?? sequence.slice(1);
+}
+
+/** `a.b.c` as ['a', 'b', 'c'] when the expression is a chain of plain names; null otherwise. */
+export function dottedName(node: Node): string[] | null {
+  if (node.type === 'identifier') return [node.text];
+  if (node.type === 'attribute') {
+    const object = field(node, 'object');
+    const attribute = field(node, 'attribute');
+    if (!object || !attribute) return null;
+    const head = dottedName(object);
+    return head ? [...head, attribute.text] : null;
+  }
+  return null;
+}
+
+/** The nearest enclosing node of one of `types`, excluding `node` itself. */
+export function enclosing(node: Node, types: string[]): Node | null {
+  for (let current = node.parent; current; current = current.parent) {
+    if (types.includes(current.type)) return current;
+  }
+  return null;
+}
+
+/** Positional and keyword arguments of a call's argument_list. */
+export interface CallArguments {
+  positional: Node[];
+  keywords: Map<string, { name: Node; value: Node; node: Node }>;
+  /** `*args` / `**kwargs` make the mapping to parameters uncertain. */
+  hasSplat: boolean;
+}
+
+export function callArguments(call: Node): CallArguments {
+  const result: CallArguments = { positional: [], keywords: new Map(), hasSplat: false };
+  const list = field(call, 'arguments');
+  if (!list) return result;
+  if (list.type === 'generator_expression') {
+    result.positional.push(list);
+    return result;
+  }
+  for (const argument of syntaxChildren(list)) {
+    if (argument.type === 'keyword_argument') {
+      const name = field(argument, 'name');
+      const value = field(argument, 'value');
+      if (name && value) result.keywords.set(name.text, { name, value, node: argument });
+    } else if (argument.type === 'list_splat' || argument.type === 'dictionary_splat') {
+      result.hasSplat = true;
+    } else {
+      result.positional.push(argument);
+    }
+  }
+  return result;
+}
+
+/** Zero-based line number of a UTF-16 offset, using a precomputed table of line starts. */
+export class LineIndex {
+  private readonly starts: number[] = [0];
+  constructor(readonly text: string) {
+    for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) this.starts.push(i + 1);
+  }
+  lineOf(offset: number): number {
+    let low = 0;
+    let high = this.starts.length - 1;
+    while (low < high) {
+      const middle = (low + high + 1) >> 1;
+      if (this.starts[middle] <= offset) low = middle;
+      else high = middle - 1;
+    }
+    return low;
+  }
+  lineText(line: number): string {
+    const start = this.starts[line] ?? this.text.length;
+    const end = line + 1 < this.starts.length ? this.starts[line + 1] - 1 : this.text.length;
+    return this.text.slice(start, end);
+  }
+  get lineCount(): number {
+    return this.starts.length;
+  }
+}
