@@ -218,11 +218,12 @@ function isModelNumber(token: string): boolean {
   return /\d/.test(token) && !/^(sxm\d*|pcie|gen\d+|\d+gb|hbm\d*e?|gddr\d*x?|\d{1,2})$/.test(token);
 }
 
-/** Similarity in [0, 1] between two names: the better of edit-distance and token-overlap similarity. */
+/** Similarity between two names: the better of edit-distance and token-overlap similarity, 2 for the same name. */
 function similarity(query: string[], candidate: string[]): number {
   const a = query.join('');
   const b = candidate.join('');
   if (a === '' || b === '') return 0;
+  if (a === b) return 2;
   const edit = 1 - levenshtein(a, b) / Math.max(a.length, b.length);
   const setA = new Set(query);
   const setB = new Set(candidate);
@@ -231,7 +232,7 @@ function similarity(query: string[], candidate: string[]): number {
   const overlap = shared / (setA.size + setB.size - shared);
   // A shared model number ("4090", "a100") is strong evidence even when the rest differs.
   const modelNumberBonus = [...setA].some((t) => isModelNumber(t) && setB.has(t)) ? 0.25 : 0;
-  return Math.min(1, Math.max(edit, overlap) + modelNumberBonus);
+  return Math.min(1.5, Math.max(edit, overlap) + modelNumberBonus);
 }
 
 /** The catalogue ids nearest to a name, best first. */
@@ -267,7 +268,7 @@ function scalePeak(peak: PeakThroughput, factor: number, why: string): PeakThrou
   for (const key of PEAK_KEYS) {
     const value = peak[key];
     if (!value) continue;
-    scaled[key] = { value: Math.round(value.value * factor * 1000) / 1000, source: `${value.source}; scaled by ${why} (${MEASURED_SOURCE})`, derived: true };
+    scaled[key] = { value: Math.round(value.value * factor * 1000) / 1000, source: `${value.source}; scaled by ${why}, ${MEASURED_SOURCE}`, derived: true };
   }
   return scaled;
 }
@@ -312,11 +313,11 @@ export function applyDeviceOverrides(gpu: GpuSpec, measured: MeasuredDevice): Gp
       result.memoryBandwidthGBps = {
         value: Math.round(bandwidthGBps * 10) / 10,
         source: catalogueRate
-          ? `catalogue bandwidth scaled by measured/catalogue data rate (${MEASURED_SOURCE})`
+          ? `derived: catalogue bandwidth x data rate measured on this device (nvidia-smi) / catalogue data rate`
           : `derived: bus width / 8 x data rate measured on this device (nvidia-smi)`,
         derived: true,
       };
-      if (Math.abs(ratio - 1) > 1e-9) changed.push('memoryBandwidthGBps');
+      if (Math.abs(ratio - 1) > 0.001) changed.push('memoryBandwidthGBps');
     } else {
       result.notes!.push(`Ignored the measured memory clock ${measured.memoryClockMHz} MHz: it implies ${Math.round(bandwidthGBps)} GB/s against the catalogue's ${gpu.memoryBandwidthGBps.value} GB/s.`);
     }
