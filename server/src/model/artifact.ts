@@ -1,0 +1,327 @@
+// Binary container for shipped TileCast models ("TCMF"): JSON header + typed-array sections + CRC32.
+// Pure bytes in / bytes out: no I/O; decoding validates everything and never throws on corrupt input.
+import { binThreshold, validateForest, type Forest, type IntervalCalibration } from './forest';
+import { fromHalfBits, toHalfBits } from './half-float';
+
+export const MODEL_MAGIC = 'TCMF';
+/** Binary container version (layout of this file). */
+export const MODEL_FORMAT_VERSION = 1;
+/** Version of the artifact's logical schema (header fields). */
+export const MODEL_SCHEMA_VERSION = 1;
+
+export interface TargetSpec {
+  /** What the model predicts, e.g. "runtime", "power", "energy". */
+  name: string;
+  /** How the raw target was transformed before training, e.g. "log-ratio-to-analytic", "log", "fraction-of-power-limit". */
+  transform: string;
+  params?: Record<string, unknown>;
+}
+
+export interface ModelArtifact {
+  schemaVersion: number;
+  featureNames: string[];
+  featureVersion: string;
+  target: TargetSpec;
+  /** Fingerprint (e.g. SHA-256) of the training data. */
+  dataFingerprint: string;
+  /** Free-form JSON (held-out errors, row counts, ...). */
+  metrics: Record<string, unknown>;
+  calibration: IntervalCalibration[];
+  /** Free-form JSON: trainer options and statistics. */
+  training?: Record<string, unknown>;
+  forest: Forest;
+}
+
+export interface DecodeExpectations {
+  featureNames?: readonly string[];
+  featureVersion?: string;
+}
+
+export type DecodeResult = { ok: true; model: ModelArtifact } | { ok: false; error: string };
+export type EncodeResult = { ok: true; bytes: Uint8Array } | { ok: false; error: string };
+
+type SectionType = 'i32' | 'u16' | 'u8' | 'f32' | 'f64';
+const SECTION_BYTES: Record<SectionType, number> = { i32: 4, u16: 2, u8: 1, f32: 4, f64: 8 };
+/** Sections in file order and their element type; `threshold` is derived from bin + edges, not stored. */
+const SECTIONS: readonly { name: string; type: SectionType }[] = [
+  { name: 'treeStart', type: 'i32' },
+  { name: 'feature', type: 'u16' },
+  { name: 'bin', type: 'u8' },
+  { name: 'flags', type: 'u8' },
+  { name: 'child', type: 'i32' },
+  { name: 'edgeStart', type: 'i32' },
+  { name: 'edges', type: 'f32' },
+  { name: 'leafMean', type: 'f32' },
+  { name: 'quantileLevels', type: 'f64' },
+  { name: 'leafQuantileOffsets', type: 'u16' }, // binary16 bits
+  { name: 'featureGain', type: 'f64' },
+];
+
+interface SectionEntry {
+  name: string;
+  type: SectionType;
+  offset: number;
+  length: number;
+}
+
+const PREAMBLE = 12; // magic(4) + format version u16 + reserved u16 + header byte length u32
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+let crcTable: Int32Array | null = null;
+/** CRC-32 (IEEE 802.3, as zlib computes it). */
+export function crc32(bytes: Uint8Array, start = 0, end = bytes.length): number {
+  if (!crcTable) {
+    crcTable = new Int32Array(256);
+    for (let n = 0; n < 256; n++) {
+      let c = n;
+      for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+      crcTable[n] = c;
+    }
+  }
+  const table = crcTable;
+  let crc = -1;
+  for (let i = start; i < end; i++) crc = table[(crc ^ bytes[i]) & 0xff] ^ (crc >>> 8);
+  return (crc ^ -1) >>> 0;
+}
+
+const align8 = (n: number) => (n + 7) & ~7;
+
+function sectionData(forest: Forest, name: string): ArrayBufferView {
+  if (name === 'leafQuantileOffsets') {
+    const src = forest.leafQuantileOffsets;
+    const bits = new Uint16Array(src.length);
+    for (let i = 0; i < src.length; i++) bits[i] = toHalfBits(src[i]);
+    return bits;
+  }
+  return (forest as unknown as Record<string, ArrayBufferView>)[name];
+}
+
+/** Encodes an artifact, or says why it cannot be encoded (invalid forest, unserialisable JSON). */
+export function tryEncodeModel(artifact: ModelArtifact): EncodeResult {
+  try {
+    if (!LITTLE_ENDIAN) return { ok: false, error: 'model encoding needs a little-endian host' };
+    const forest = artifact.forest;
+    const problem = validateForest(forest);
+    if (problem) return { ok: false, error: `invalid forest: ${problem}` };
+    if (artifact.featureNames.length !== forest.nFeatures) return { ok: false, error: `${artifact.featureNames.length} feature names for a forest of ${forest.nFeatures} features` };
+    const sections: SectionEntry[] = [];
+    const views: ArrayBufferView[] = [];
+    let dataBytes = 0;
+    for (const s of SECTIONS) {
+      const view = sectionData(forest, s.name);
+      const length = view.byteLength / SECTION_BYTES[s.type];
+      sections.push({ name: s.name, type: s.type, offset: dataBytes, length });
+      views.push(view);
+      dataBytes = align8(dataBytes + view.byteLength);
+    }
+    const header = {
+      schemaVersion: artifact.schemaVersion,
+      featureNames: artifact.featureNames,
+      featureVersion: artifact.featureVersion,
+      target: artifact.target,
+      dataFingerprint: artifact.dataFingerprint,
+      metrics: artifact.metrics,
+      calibration: artifact.calibration,
+      training: artifact.training ?? {},
+      nFeatures: forest.nFeatures,
+      nTrees: forest.treeStart.length - 1,
+      nNodes: forest.child.length,
+      nLeaves: forest.leafMean.length,
+      sections,
+    };
+    const json = new TextEncoder().encode(JSON.stringify(header));
+    const dataStart = align8(PREAMBLE + json.length);
+    const total = dataStart + dataBytes + 4;
+    const bytes = new Uint8Array(total);
+    for (let i = 0; i < 4; i++) bytes[i] = MODEL_MAGIC.charCodeAt(i);
+    const dv = new DataView(bytes.buffer);
+    dv.setUint16(4, MODEL_FORMAT_VERSION, true);
+    dv.setUint16(6, 0, true);
+    dv.setUint32(8, json.length, true);
+    bytes.set(json, PREAMBLE);
+    sections.forEach((s, i) => {
+      const v = views[i];
+      bytes.set(new Uint8Array(v.buffer, v.byteOffset, v.byteLength), dataStart + s.offset);
+    });
+    dv.setUint32(total - 4, crc32(bytes, 0, total - 4), true);
+    return { ok: true, bytes };
+  } catch (err) {
+    return { ok: false, error: `cannot encode model: ${err instanceof Error ? err.message : String(err)}` };
+  }
+}
+
+/** Encodes an artifact; throws when it is invalid (a bug in the caller). Use tryEncodeModel to get the error instead. */
+export function encodeModel(artifact: ModelArtifact): Uint8Array {
+  const r = tryEncodeModel(artifact);
+  if (!r.ok) throw new Error(r.error);
+  return r.bytes;
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function readSection(bytes: Uint8Array, dataStart: number, dataEnd: number, s: SectionEntry): ArrayBufferView | string {
+  const size = SECTION_BYTES[s.type];
+  if (!Number.isSafeInteger(s.offset) || !Number.isSafeInteger(s.length) || s.offset < 0 || s.length < 0) return `section ${s.name} has a bad offset or length`;
+  if (s.offset % 8 !== 0) return `section ${s.name} is misaligned`;
+  const start = dataStart + s.offset;
+  const end = start + s.length * size;
+  if (end > dataEnd) return `section ${s.name} runs past the end of the file (truncated?)`;
+  const copy = bytes.slice(start, end).buffer;
+  switch (s.type) {
+    case 'i32':
+      return new Int32Array(copy);
+    case 'u16':
+      return new Uint16Array(copy);
+    case 'u8':
+      return new Uint8Array(copy);
+    case 'f32':
+      return new Float32Array(copy);
+    case 'f64':
+      return new Float64Array(copy);
+  }
+}
+
+function checkCalibration(v: unknown): IntervalCalibration[] | string {
+  if (!Array.isArray(v)) return 'calibration is not a list';
+  for (const c of v) {
+    if (!isRecord(c)) return 'calibration entry is not an object';
+    if (!(typeof c.level === 'number' && c.level > 0 && c.level < 1)) return 'calibration level must be in (0, 1)';
+    if (!(typeof c.scale === 'number' && Number.isFinite(c.scale) && c.scale >= 0)) return 'calibration scale must be finite and ≥ 0';
+  }
+  return v as IntervalCalibration[];
+}
+
+/** What to say when the model's features do not match this TileCast's. */
+function expectationError(model: ModelArtifact, expect: DecodeExpectations): string | null {
+  const retrain = 'retrain with `npm run train`';
+  if (expect.featureVersion !== undefined && expect.featureVersion !== model.featureVersion) {
+    return `model was trained with feature version ${model.featureVersion}, this TileCast computes version ${expect.featureVersion}: ${retrain}`;
+  }
+  if (expect.featureNames !== undefined) {
+    const want = expect.featureNames;
+    const have = model.featureNames;
+    if (want.length !== have.length) return `model was trained on ${have.length} features, this TileCast computes ${want.length}: ${retrain}`;
+    for (let i = 0; i < want.length; i++) {
+      if (want[i] !== have[i]) return `model feature ${i} is "${have[i]}", this TileCast computes "${want[i]}" there: ${retrain}`;
+    }
+  }
+  return null;
+}
+
+/** Decodes and validates a model. Never throws: corrupt, truncated or mismatched input yields { ok: false, error }. */
+export function decodeModel(bytes: Uint8Array, expect?: DecodeExpectations): DecodeResult {
+  try {
+    return decodeUnchecked(bytes, expect);
+  } catch (err) {
+    return { ok: false, error: `corrupt model: ${err instanceof Error ? err.message : String(err)}` };
+  }
+}
+
+function decodeUnchecked(bytes: Uint8Array, expect?: DecodeExpectations): DecodeResult {
+  const fail = (error: string): DecodeResult => ({ ok: false, error });
+  if (!(bytes instanceof Uint8Array)) return fail('model bytes must be a Uint8Array');
+  if (!LITTLE_ENDIAN) return fail('model decoding needs a little-endian host');
+  if (bytes.length < PREAMBLE + 4) return fail(`not a TileCast model: ${bytes.length} bytes is too short`);
+  for (let i = 0; i < 4; i++) if (bytes[i] !== MODEL_MAGIC.charCodeAt(i)) return fail('not a TileCast model (bad magic bytes; expected "TCMF")');
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const version = dv.getUint16(4, true);
+  if (version !== MODEL_FORMAT_VERSION) {
+    return fail(version > MODEL_FORMAT_VERSION ? `model format version ${version} is newer than this TileCast reads (${MODEL_FORMAT_VERSION}): update TileCast` : `model format version ${version} is not supported (this TileCast reads ${MODEL_FORMAT_VERSION}): retrain with \`npm run train\``);
+  }
+  const stored = dv.getUint32(bytes.length - 4, true);
+  const actual = crc32(bytes, 0, bytes.length - 4);
+  if (stored !== actual) return fail(`model checksum mismatch (stored ${stored.toString(16)}, computed ${actual.toString(16)}): the file is corrupt or truncated`);
+  const jsonLength = dv.getUint32(8, true);
+  if (PREAMBLE + jsonLength > bytes.length - 4) return fail('model header runs past the end of the file');
+  let header: unknown;
+  try {
+    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(PREAMBLE, PREAMBLE + jsonLength)));
+  } catch {
+    return fail('model header is not valid UTF-8 JSON');
+  }
+  if (!isRecord(header)) return fail('model header is not a JSON object');
+  const h = header;
+  if (h.schemaVersion !== MODEL_SCHEMA_VERSION) return fail(`model schema version ${String(h.schemaVersion)} is not supported (this TileCast reads ${MODEL_SCHEMA_VERSION})`);
+  if (!Array.isArray(h.featureNames) || !h.featureNames.every((n) => typeof n === 'string')) return fail('model header featureNames must be a list of strings');
+  if (typeof h.featureVersion !== 'string') return fail('model header featureVersion must be a string');
+  if (!isRecord(h.target) || typeof h.target.name !== 'string' || typeof h.target.transform !== 'string') return fail('model header target must have a name and a transform');
+  if (h.target.params !== undefined && !isRecord(h.target.params)) return fail('model header target.params must be an object');
+  if (typeof h.dataFingerprint !== 'string') return fail('model header dataFingerprint must be a string');
+  if (!isRecord(h.metrics)) return fail('model header metrics must be an object');
+  if (h.training !== undefined && !isRecord(h.training)) return fail('model header training must be an object');
+  const calibration = checkCalibration(h.calibration);
+  if (typeof calibration === 'string') return fail(`model header: ${calibration}`);
+  if (!Array.isArray(h.sections)) return fail('model header has no section table');
+  const dataStart = align8(PREAMBLE + jsonLength);
+  const dataEnd = bytes.length - 4;
+  const found = new Map<string, ArrayBufferView>();
+  for (const raw of h.sections as unknown[]) {
+    if (!isRecord(raw) || typeof raw.name !== 'string' || typeof raw.type !== 'string') return fail('model section table entry is malformed');
+    const spec = SECTIONS.find((s) => s.name === raw.name);
+    if (!spec) continue; // unknown sections from a compatible writer are skipped
+    if (raw.type !== spec.type) return fail(`section ${spec.name} has type ${raw.type}, expected ${spec.type}`);
+    if (found.has(spec.name)) return fail(`section ${spec.name} appears twice`);
+    const view = readSection(bytes, dataStart, dataEnd, { name: spec.name, type: spec.type, offset: Number(raw.offset), length: Number(raw.length) });
+    if (typeof view === 'string') return fail(view);
+    found.set(spec.name, view);
+  }
+  for (const s of SECTIONS) if (!found.has(s.name)) return fail(`model is missing section ${s.name}`);
+  const get = <T>(name: string) => found.get(name) as T;
+  const nFeatures = h.nFeatures;
+  if (typeof nFeatures !== 'number' || !Number.isInteger(nFeatures) || nFeatures < 1 || nFeatures > 0xffff) return fail('model header nFeatures is invalid');
+  if (h.featureNames.length !== nFeatures) return fail(`model has ${h.featureNames.length} feature names for ${nFeatures} features`);
+  const feature = get<Uint16Array>('feature');
+  const bin = get<Uint8Array>('bin');
+  const edgeStart = get<Int32Array>('edgeStart');
+  const edges = get<Float32Array>('edges');
+  const child = get<Int32Array>('child');
+  const bits = get<Uint16Array>('leafQuantileOffsets');
+  const leafQuantileOffsets = new Float32Array(bits.length);
+  for (let i = 0; i < bits.length; i++) leafQuantileOffsets[i] = fromHalfBits(bits[i]);
+  if (edgeStart.length !== nFeatures + 1) return fail('edge table does not match the feature count');
+  const threshold = new Float32Array(child.length);
+  const forest: Forest = {
+    nFeatures,
+    treeStart: get<Int32Array>('treeStart'),
+    feature,
+    bin,
+    flags: get<Uint8Array>('flags'),
+    child,
+    threshold,
+    edgeStart,
+    edges,
+    leafMean: get<Float32Array>('leafMean'),
+    quantileLevels: get<Float64Array>('quantileLevels'),
+    leafQuantileOffsets,
+    featureGain: get<Float64Array>('featureGain'),
+  };
+  if (feature.length !== child.length || bin.length !== child.length) return fail('node arrays differ in length');
+  if (edgeStart[0] !== 0 || edgeStart[nFeatures] !== edges.length) return fail('edge table does not match the feature count');
+  for (let f = 0; f < nFeatures; f++) if (!(edgeStart[f + 1] >= edgeStart[f])) return fail(`feature ${f} has a bad edge range`);
+  for (let i = 0; i < child.length; i++) {
+    if (child[i] < 0) continue;
+    if (feature[i] >= nFeatures) return fail(`node ${i} splits on feature ${feature[i]}, the model has ${nFeatures}`);
+    threshold[i] = binThreshold(edgeStart, edges, feature[i], bin[i]);
+  }
+  const problem = validateForest(forest);
+  if (problem) return fail(`invalid forest: ${problem}`);
+  if (h.nTrees !== forest.treeStart.length - 1 || h.nNodes !== child.length || h.nLeaves !== forest.leafMean.length) return fail('model header counts disagree with its sections');
+  const model: ModelArtifact = {
+    schemaVersion: h.schemaVersion,
+    featureNames: h.featureNames as string[],
+    featureVersion: h.featureVersion,
+    target: h.target as unknown as TargetSpec,
+    dataFingerprint: h.dataFingerprint,
+    metrics: h.metrics,
+    calibration,
+    training: h.training as Record<string, unknown> | undefined,
+    forest,
+  };
+  if (expect) {
+    const mismatch = expectationError(model, expect);
+    if (mismatch) return fail(mismatch);
+  }
+  return { ok: true, model };
+}
