@@ -59,6 +59,14 @@ export function readConfigs(kernel: TritonKernel, scopes: ScopeSet, tileParams: 
     if (config.numStages) addTile('num_stages', config.numStages, range, seenTiles, tileParams);
     kernel.info.configs.push(record);
   }
+  // A K tile that is a config parameter folds when every config gives it the same value.
+  for (const loop of kernel.info.tileLoops) {
+    const name = loop.stride?.text;
+    if (!loop.stride || loop.stride.value !== null || !name || kernel.info.configs.length === 0) continue;
+    const values = new Set(kernel.info.configs.map((config) => config.params[name] ?? null));
+    const [only] = values;
+    if (values.size === 1 && only !== null && only !== undefined) loop.stride.value = only;
+  }
 }
 
 /** One tile parameter per distinct literal: comprehension configs share their literals. */

@@ -255,12 +255,16 @@ function dtypeFromCode(parameters: PythonParameter[], dots: DotUse[], body: Node
     }
     return undefined;
   });
-  const pick = (table: Map<Dtype, number>): Dtype | null => {
-    let best: Dtype | null = null;
-    for (const [dtype, count] of table) if (best === null || count > table.get(best)!) best = dtype;
-    return best;
+  // A tie (e.g. `if fp8: acc.to(tl.float8e4nv) else: acc.to(tl.float16)`) says nothing: null.
+  const pick = (table: Map<Dtype, number>): Dtype | null | 'tie' => {
+    const ranked = [...table].sort((a, b) => b[1] - a[1]);
+    if (ranked.length === 0) return null;
+    return ranked.length > 1 && ranked[0][1] === ranked[1][1] ? 'tie' : ranked[0][0];
   };
-  return withTensorCorePrecision(pick(counts) ?? pick(conditional));
+  const unconditional = pick(counts);
+  if (unconditional === 'tie') return null;
+  const chosen = unconditional ?? pick(conditional);
+  return chosen === 'tie' ? null : withTensorCorePrecision(chosen);
 }
 
 function insideDtypeCondition(node: Node, body: Node): boolean {
