@@ -6,6 +6,7 @@ import type { CliCommand } from './command';
 const commandLoaders: Record<string, () => Promise<{ command: CliCommand }>> = {
   // analyze: () => import('./commands/analyze'),
   occupancy: () => import('./commands/occupancy'),
+  gpus: () => import('./commands/gpus'),
 };
 
 function usage(): string {
