@@ -44,6 +44,8 @@ export interface LoadOptions {
   sources?: DatasetSource[];
   /** Directory of *.jsonl profile records; default models/data/profiles. */
   profileDir?: string;
+  /** Only files whose sourceFile passes: the path relative to the datasets root, or "profiles/<name>.jsonl". */
+  include?: (sourceFile: string) => boolean;
   /** Passed to cleanRecords. */
   clean?: CleanOptions;
 }
@@ -60,19 +62,22 @@ export interface LoadResult {
   clean: CleanResult;
 }
 
-function listFiles(dir: string, suffix: string): string[] {
+type Include = ((sourceFile: string) => boolean) | undefined;
+
+function listFiles(dir: string, suffix: string, base: string, include: Include): string[] {
   if (!isDir(dir)) return [];
-  return readdirSync(dir).filter((f) => f.endsWith(suffix)).sort().map((f) => join(dir, f));
+  return readdirSync(dir).filter((f) => f.endsWith(suffix)).sort().map((f) => join(dir, f))
+    .filter((p) => !include || include(relative(base, p)));
 }
 
 function toArrayBuffer(b: Buffer): ArrayBuffer {
   return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;
 }
 
-async function loadAiconfigurator(root: string, out: GemmRecord[], issues: ParseIssue[]): Promise<void> {
+async function loadAiconfigurator(root: string, out: GemmRecord[], issues: ParseIssue[], include: Include): Promise<void> {
   const { parquetReadObjects } = await import('hyparquet');
   const { compressors } = await import('hyparquet-compressors');
-  for (const path of listFiles(join(root, 'aiconfigurator'), '.parquet')) {
+  for (const path of listFiles(join(root, 'aiconfigurator'), '.parquet', root, include)) {
     const sourceFile = relative(root, path);
     let rows: AiconfiguratorRow[];
     try {
@@ -88,12 +93,12 @@ async function loadAiconfigurator(root: string, out: GemmRecord[], issues: Parse
   }
 }
 
-function loadNeusight(root: string, out: GemmRecord[], issues: ParseIssue[]): void {
+function loadNeusight(root: string, out: GemmRecord[], issues: ParseIssue[], include: Include): void {
   const base = join(root, 'neusight');
   const files: Array<{ path: string; split: 'train' | 'test' }> = [
-    ...listFiles(join(base, 'train', 'bmm'), '.csv').map((path) => ({ path, split: 'train' as const })),
-    ...listFiles(join(base, 'train', 'linear'), '.csv').map((path) => ({ path, split: 'train' as const })),
-    ...listFiles(join(base, 'test'), '.csv').map((path) => ({ path, split: 'test' as const })),
+    ...listFiles(join(base, 'train', 'bmm'), '.csv', root, include).map((path) => ({ path, split: 'train' as const })),
+    ...listFiles(join(base, 'train', 'linear'), '.csv', root, include).map((path) => ({ path, split: 'train' as const })),
+    ...listFiles(join(base, 'test'), '.csv', root, include).map((path) => ({ path, split: 'test' as const })),
   ];
   for (const { path, split } of files) {
     const res = parseNeusightCsv(readFileSync(path, 'utf8'), relative(root, path), { split, resolveGpu: resolveGpuId });
@@ -102,8 +107,8 @@ function loadNeusight(root: string, out: GemmRecord[], issues: ParseIssue[]): vo
   }
 }
 
-function loadKernelTuner(root: string, out: GemmRecord[], issues: ParseIssue[]): void {
-  for (const path of listFiles(join(root, 'kerneltuner'), '.json.gz')) {
+function loadKernelTuner(root: string, out: GemmRecord[], issues: ParseIssue[], include: Include): void {
+  for (const path of listFiles(join(root, 'kerneltuner'), '.json.gz', root, include)) {
     const sourceFile = relative(root, path);
     let cache: unknown;
     try {
@@ -118,9 +123,12 @@ function loadKernelTuner(root: string, out: GemmRecord[], issues: ParseIssue[]):
   }
 }
 
-function loadProfiles(dir: string, out: GemmRecord[], issues: ParseIssue[]): void {
-  for (const path of listFiles(dir, '.jsonl')) {
-    const res = parseProfileJsonl(readFileSync(path, 'utf8'), relative(REPO_ROOT, path), resolveGpuId);
+function loadProfiles(dir: string, out: GemmRecord[], issues: ParseIssue[], include: Include): void {
+  if (!isDir(dir)) return;
+  for (const name of readdirSync(dir).filter((f) => f.endsWith('.jsonl')).sort()) {
+    const sourceFile = `profiles/${name}`;
+    if (include && !include(sourceFile)) continue;
+    const res = parseProfileJsonl(readFileSync(join(dir, name), 'utf8'), sourceFile, resolveGpuId);
     for (const r of res.records) out.push(r);
     for (const i of res.issues) issues.push(i);
   }
@@ -134,13 +142,14 @@ export async function loadDatasets(options: LoadOptions = {}): Promise<LoadResul
   const issues: ParseIssue[] = [];
   const rawCounts: Record<string, number> = {};
   const notes: string[] = [];
+  const include = options.include;
   for (const source of sources) {
     const before = raw.length;
-    if (source === 'profile') loadProfiles(options.profileDir ?? DEFAULT_PROFILE_DIR, raw, issues);
+    if (source === 'profile') loadProfiles(options.profileDir ?? DEFAULT_PROFILE_DIR, raw, issues, include);
     else if (root === null || !existsSync(root)) notes.push(`${source}: datasets directory not found (set TILECAST_DATASETS)`);
-    else if (source === 'aiconfigurator') await loadAiconfigurator(root, raw, issues);
-    else if (source === 'neusight') loadNeusight(root, raw, issues);
-    else if (source === 'kerneltuner') loadKernelTuner(root, raw, issues);
+    else if (source === 'aiconfigurator') await loadAiconfigurator(root, raw, issues, include);
+    else if (source === 'neusight') loadNeusight(root, raw, issues, include);
+    else if (source === 'kerneltuner') loadKernelTuner(root, raw, issues, include);
     rawCounts[source] = raw.length - before;
   }
   const clean = cleanRecords(raw, options.clean);
@@ -185,19 +194,41 @@ export function formatReport(clean: CleanResult, rawCounts: Record<string, numbe
 }
 
 /**
- * SHA-256 over the record stream (every field that identifies a measurement and its result, in order).
- * Same files + same code = same fingerprint; ~1 s for the full 2.5 M records.
+ * SHA-256 over the record stream, in order: each record's numbers (m, n, k, batch, runtimeMs, powerW,
+ * powerLimitW) as float64, and its descriptive fields (source, file, gpu, dtype, quantization, kernel,
+ * params, condition, split, framework) whenever they differ from the previous record's. Same files +
+ * same code = same fingerprint; about a second for the full 2.6 M records.
  */
 export function datasetFingerprint(records: readonly GemmRecord[]): string {
   const hash = createHash('sha256');
-  let chunk = '';
+  const PER = 7;
+  const nums = new Float64Array(PER * 8192);
+  let used = 0;
+  const flush = (): void => {
+    if (used > 0) hash.update(new Uint8Array(nums.buffer, 0, used * 8));
+    used = 0;
+  };
+  let prev = '';
   for (const r of records) {
+    const keys = Object.keys(r.params);
     let params = '';
-    for (const k of Object.keys(r.params).sort()) params += `${k}=${r.params[k]},`;
-    chunk += `${r.source}|${r.sourceFile}|${r.gpu}|${r.dtype}|${r.quantization ?? ''}|${r.m}|${r.n}|${r.k}|${r.batch}|${r.kernel}|${r.kernelName ?? ''}|${params}|${r.runtimeMs}|${r.powerW ?? ''}|${r.condition}|${r.split ?? ''}\n`;
-    if (chunk.length > 1 << 20) { hash.update(chunk); chunk = ''; }
+    if (keys.length > 0) for (const k of keys.sort()) params += `${k}=${r.params[k]},`;
+    const ctx = `${r.source}|${r.sourceFile}|${r.gpu}|${r.gpuName}|${r.dtype}|${r.quantization ?? ''}|${r.kernel}|${r.kernelName ?? ''}|${params}|${r.condition}|${r.split ?? ''}|${r.framework ?? ''}|${r.frameworkVersion ?? ''}|${r.op ?? ''}|${r.grid ?? ''}|${r.block ?? ''}`;
+    if (ctx !== prev) {
+      flush();
+      hash.update(`\n${ctx}\n`);
+      prev = ctx;
+    }
+    if (used + PER > nums.length) flush();
+    nums[used++] = r.m;
+    nums[used++] = r.n;
+    nums[used++] = r.k;
+    nums[used++] = r.batch;
+    nums[used++] = r.runtimeMs;
+    nums[used++] = r.powerW ?? NaN;
+    nums[used++] = r.powerLimitW ?? NaN;
   }
-  hash.update(chunk);
+  flush();
   return hash.digest('hex');
 }
 

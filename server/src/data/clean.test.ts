@@ -102,3 +102,13 @@ test('cleanRecords applies the rules in order and counts each; multi-kernel is f
   assert.equal(strict.records.length, 2);
   assert.equal(out.removed[0].examples[0].runtimeMs, rs[2].runtimeMs);
 });
+
+test('duplicates separated by other partitions still merge, output keeps input order', () => {
+  const rs = [
+    rec({ runtimeMs: 4 }), rec({ gpu: 'h200', runtimeMs: 1 }), rec({ m: 64, runtimeMs: 2 }), rec({ gpu: 'h200', runtimeMs: 3 }),
+    rec({ runtimeMs: 6 }), rec({ framework: undefined, frameworkVersion: undefined, runtimeMs: 1 }),
+  ];
+  const { kept, removed } = mergeDuplicates(rs);
+  assert.deepEqual(kept.map((r) => [r.gpu, r.m, r.runtimeMs]), [['h100-sxm', 128, 5], ['h200', 128, 2], ['h100-sxm', 64, 2], ['h100-sxm', 128, 1]]);
+  assert.equal(removed.length, 2);
+});

@@ -95,15 +95,8 @@ export function dropMultiKernel(records: readonly GemmRecord[]): RuleResult {
 /** Identity of a measurement for duplicate detection. `split` is included so NeuSight's train and test never merge. */
 export function duplicateKey(r: GemmRecord): string {
   const keys = Object.keys(r.params);
-  let params = '';
-  if (keys.length > 0) {
-    keys.sort();
-    params = keys.map((k) => `${k}=${r.params[k]}`).join(',');
-  }
-  return [
-    r.source, r.gpu, r.dtype, r.quantization ?? '', r.m, r.n, r.k, r.batch, r.kernel, params,
-    r.condition, r.framework ?? '', r.frameworkVersion ?? '', r.split ?? '',
-  ].join('|');
+  const params = keys.length === 0 ? '' : keys.sort().map((key) => `${key}=${r.params[key]}`).join(',');
+  return `${r.source}|${r.gpu}|${r.dtype}|${r.quantization ?? ''}|${r.m}|${r.n}|${r.k}|${r.batch}|${r.kernel}|${params}|${r.condition}|${r.framework ?? ''}|${r.frameworkVersion ?? ''}|${r.split ?? ''}`;
 }
 
 function median(values: number[]): number {
@@ -112,32 +105,63 @@ function median(values: number[]): number {
   return s.length % 2 === 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 }
 
+/** Fields that differ between almost every record; the rest of duplicateKey partitions the records first. */
+function shapeKey(r: GemmRecord): string {
+  const keys = Object.keys(r.params);
+  const params = keys.length === 0 ? '' : keys.sort().map((key) => `${key}=${r.params[key]}`).join(',');
+  return `${r.m}|${r.n}|${r.k}|${r.batch}|${r.dtype}|${r.quantization ?? ''}|${r.kernel}|${params}`;
+}
+
+function samePartition(a: GemmRecord, b: GemmRecord): boolean {
+  return a.source === b.source && a.gpu === b.gpu && a.condition === b.condition && a.framework === b.framework
+    && a.frameworkVersion === b.frameworkVersion && a.split === b.split;
+}
+
 /**
- * Merges exact duplicates (same duplicateKey): keeps the first record of each group with runtimeMs
- * (and powerW where all have one) set to the group's median; the others count as removed.
+ * Merges exact duplicates (same duplicateKey): keeps the first record of each group, in input order,
+ * with runtimeMs (and powerW where all have one) set to the group's median; the others count as
+ * removed. Records are first partitioned by source/gpu/condition/framework/split so each lookup table
+ * stays small (fast and lean on the 2.5 M aiconfigurator rows).
  */
 export function mergeDuplicates(records: readonly GemmRecord[]): RuleResult {
-  const groups = new Map<string, GemmRecord[]>();
-  const order: GemmRecord[][] = [];
-  for (const r of records) {
-    const key = duplicateKey(r);
-    const g = groups.get(key);
-    if (g) g.push(r);
-    else {
-      const fresh = [r];
-      groups.set(key, fresh);
-      order.push(fresh);
+  const partitions = new Map<string, number[]>();
+  let prev: GemmRecord | undefined;
+  let current: number[] = [];
+  for (let i = 0; i < records.length; i++) {
+    const r = records[i];
+    if (!prev || !samePartition(prev, r)) {
+      const key = `${r.source}|${r.gpu}|${r.condition}|${r.framework ?? ''}|${r.frameworkVersion ?? ''}|${r.split ?? ''}`;
+      let list = partitions.get(key);
+      if (!list) { list = []; partitions.set(key, list); }
+      current = list;
+      prev = r;
+    }
+    current.push(i);
+  }
+  const removedFlag = new Uint8Array(records.length);
+  const groups = new Map<number, GemmRecord[]>();
+  for (const indices of partitions.values()) {
+    const first = new Map<string, number>();
+    for (const i of indices) {
+      const key = shapeKey(records[i]);
+      const at = first.get(key);
+      if (at === undefined) { first.set(key, i); continue; }
+      removedFlag[i] = 1;
+      const g = groups.get(at);
+      if (g) g.push(records[i]);
+      else groups.set(at, [records[at], records[i]]);
     }
   }
   const kept: GemmRecord[] = [];
   const removed: GemmRecord[] = [];
-  for (const g of order) {
-    if (g.length === 1) { kept.push(g[0]); continue; }
+  for (let i = 0; i < records.length; i++) {
+    if (removedFlag[i]) { removed.push(records[i]); continue; }
+    const g = groups.get(i);
+    if (!g) { kept.push(records[i]); continue; }
     const merged: GemmRecord = { ...g[0], runtimeMs: median(g.map((r) => r.runtimeMs)) };
     const powers = g.map((r) => r.powerW);
     if (powers.every((p): p is number => p !== undefined)) merged.powerW = median(powers);
     kept.push(merged);
-    for (let i = 1; i < g.length; i++) removed.push(g[i]);
   }
   return { kept, removed };
 }

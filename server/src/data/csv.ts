@@ -7,42 +7,49 @@ export interface CsvTable {
   rows: Array<{ line: number; cells: string[] }>;
 }
 
-/** Splits CSV text into a header and rows. Blank lines are skipped; a trailing newline is fine. */
+/** Splits CSV text into a header and rows. Blank lines are skipped; CRLF and a trailing newline are fine. */
 export function parseCsv(text: string): CsvTable {
   const all: Array<{ line: number; cells: string[] }> = [];
-  let cells: string[] = [];
-  let field = '';
-  let inQuotes = false;
+  const len = text.length;
+  let i = 0;
   let line = 1;
-  let rowLine = 1;
-  let fieldStarted = false;
-  const endRow = (): void => {
-    if (fieldStarted || cells.length > 0) {
-      cells.push(field);
-      all.push({ line: rowLine, cells });
-    }
-    cells = [];
-    field = '';
-    fieldStarted = false;
-  };
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (inQuotes) {
-      if (c === '"') {
-        if (text[i + 1] === '"') { field += '"'; i++; } else inQuotes = false;
+  while (i < len) {
+    const rowLine = line;
+    const cells: string[] = [];
+    // read fields until end of row
+    for (;;) {
+      if (text.charCodeAt(i) === 34 /* " */) {
+        let field = '';
+        let j = i + 1;
+        for (;;) {
+          const q = text.indexOf('"', j);
+          if (q === -1) { field += text.slice(j); j = len; break; }
+          field += text.slice(j, q);
+          if (text.charCodeAt(q + 1) === 34) { field += '"'; j = q + 2; } else { j = q + 1; break; }
+        }
+        for (let p = 0; p < field.length; p++) if (field.charCodeAt(p) === 10) line++;
+        // anything between the closing quote and the delimiter is kept verbatim
+        let end = j;
+        while (end < len && text.charCodeAt(end) !== 44 && text.charCodeAt(end) !== 10 && text.charCodeAt(end) !== 13) end++;
+        cells.push(field + text.slice(j, end));
+        i = end;
       } else {
-        if (c === '\n') line++;
-        field += c;
+        let end = i;
+        while (end < len) {
+          const c = text.charCodeAt(end);
+          if (c === 44 || c === 10 || c === 13) break;
+          end++;
+        }
+        cells.push(text.slice(i, end));
+        i = end;
       }
-      continue;
+      if (i < len && text.charCodeAt(i) === 44) { i++; continue; }
+      break;
     }
-    if (c === '"') { inQuotes = true; fieldStarted = true; }
-    else if (c === ',') { cells.push(field); field = ''; fieldStarted = true; }
-    else if (c === '\r') { /* CRLF: the \n ends the row */ }
-    else if (c === '\n') { endRow(); line++; rowLine = line; }
-    else { field += c; fieldStarted = true; }
+    if (i < len && text.charCodeAt(i) === 13) i++;
+    if (i < len && text.charCodeAt(i) === 10) { i++; line++; }
+    if (!(cells.length === 1 && cells[0] === '')) all.push({ line: rowLine, cells });
   }
-  endRow();
   const [first, ...rest] = all;
   return { header: first ? first.cells.map((h) => h.trim()) : [], rows: rest };
 }
