@@ -32,7 +32,7 @@ function tinyTree(): { root: string; profiles: string } {
     'bmm,0.0354,Tesla T4,p2.1.0,8902,volta_sgemm_64x64_nn,0.6,0.3,1,1,13,64,1,1,cu121,;volta_sgemm_64x64_nn,13,27,15,29',
     'bmm,0.0356,Tesla T4,p2.1.0,8902,volta_sgemm_64x64_nn,0.6,0.3,1,1,13,64,1,1,cu121,;volta_sgemm_64x64_nn,13,27,15,29', // duplicate
     'bmm,-1,Tesla T4,p2.1.0,8902,volta_sgemm_64x64_nn,0.6,0.3,1,1,13,64,1,1,cu121,;volta_sgemm_64x64_nn,2,27,15,29', // bad time
-    'bmm,0.2,Tesla K80,p2.1.0,8902,kepler_sgemm_128x64_nn,0.6,0.3,1,1,13,64,1,1,cu121,;k,2,27,15,29', // unknown GPU
+    'bmm,0.2,Mystery Accelerator X,p2.1.0,8902,kepler_sgemm_128x64_nn,0.6,0.3,1,1,13,64,1,1,cu121,;k,2,27,15,29', // unknown GPU
   ].join('\n'));
   writeFileSync(join(root, 'neusight', 'test', 'linear.csv'), `${HEADER}\nlinear,1.13,NVIDIA L4,p2.1.0,8902,ampere_sgemm_128x64_tn,1,1,20,16,3,128,1,1,cu121,;ampere_sgemm_128x64_tn,1,1024,2560,2560\n`);
   const cfg = { MWG: 64, NWG: 64, KWG: 32, MDIMC: 16, NDIMC: 16, MDIMA: 16, NDIMB: 16, KWI: 2, VWM: 2, VWN: 2, STRM: 0, STRN: 0, SA: 1, SB: 1, PRECISION: 32 };
