@@ -2,6 +2,8 @@
 // unknown names, completeness and internal consistency of every entry, and device overrides.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import {
   applyDeviceOverrides,
   catalogueProblems,
@@ -16,6 +18,8 @@ import catalogueJson from '../../../models/gpus.json';
 import type { GpuSpec, PeakThroughput, Sourced } from './types';
 
 const gpus = listGpus();
+// The shared data sets sit beside the project (datasets/README.md); the cross-check is skipped without them.
+const NEUSIGHT_CONFIGS = join(__dirname, '..', '..', '..', '..', 'shared', 'datasets', 'neusight', 'device_configs');
 const byId = (id: string): GpuSpec => {
   const gpu = gpus.find((g) => g.id === id);
   assert.ok(gpu, `catalogue has ${id}`);
@@ -332,4 +336,42 @@ test('applyDeviceOverrides ignores missing and invalid measurements', () => {
   assert.deepEqual(same.peak, t4.peak);
   assert.deepEqual(applyDeviceOverrides(t4, {}).peak, t4.peak);
   assert.deepEqual(applyDeviceOverrides(t4, undefined as unknown as object).smCount, t4.smCount);
+});
+
+test('cross-check with NeuSight device configs: only the disagreements docs/gpu-catalogue.md lists', { skip: !existsSync(NEUSIGHT_CONFIGS) }, () => {
+  // NeuSight (ASPLOS'25) ships its own spec summary per GPU; it is a second, imperfect source.
+  const documented = new Set([
+    'h100-sxm Mem_Bw 3430 vs 3352',
+    'l4 Num_Sm 60 vs 58',
+    'l4 SingleFLOPs 31.334 vs 30.3',
+    'p100-pcie-16gb Freq 1380 vs 1303',
+    'p100-pcie-16gb SingleFLOPs 9.519 vs 9.3',
+    'p4 Num_Sm 40 vs 20',
+    'p4 Core_Per_SM 64 vs 128',
+    'p4 Freq 1113 vs 1063',
+    'p4 SingleFLOPs 5.699 vs 5.5',
+    't4 Dev_Mem 15 vs 16',
+  ]);
+  const found = new Set<string>();
+  let compared = 0;
+  for (const file of readdirSync(NEUSIGHT_CONFIGS)) {
+    if (!file.startsWith('NVIDIA') && !file.startsWith('Tesla')) continue;
+    if (file.endsWith('_TP.json')) continue; // a two-GPU tensor-parallel aggregate, not a device
+    const config = JSON.parse(readFileSync(join(NEUSIGHT_CONFIGS, file), 'utf8'));
+    const gpu = findGpu(config.Device);
+    assert.ok(gpu, `${config.Device} is catalogued`);
+    compared++;
+    const pairs: Array<[string, number, number]> = [
+      ['Dev_Mem', config.Dev_Mem, gpu.memorySizeGB.value],
+      ['Mem_Bw', config.Mem_Bw, gpu.memoryBandwidthGBps.value],
+      ['Num_Sm', config.Num_Sm, gpu.smCount.value],
+      ['Core_Per_SM', config.Core_Per_SM, gpu.fp32LanesPerSM],
+      ['Freq', config.Freq, gpu.boostClockMHz.value],
+      ['SingleFLOPs', config.SingleFLOPs / 1000, gpu.peak.fp32!.value],
+      ['L2Cache', config.L2Cache, gpu.l2CacheMB.value],
+    ];
+    for (const [field, theirs, ours] of pairs) if (Math.abs(theirs / ours - 1) > 0.02) found.add(`${gpu.id} ${field} ${theirs} vs ${ours}`);
+  }
+  assert.ok(compared >= 9);
+  assert.deepEqual([...found].sort(), [...documented].sort());
 });
