@@ -65,11 +65,7 @@ export function gpuToJson(gpu: GpuSpec): GpuJson {
     formFactor: gpu.formFactor,
     fp32LanesPerSM: gpu.fp32LanesPerSM,
     memoryType: gpu.memoryType,
-    peak: {},
-    sources,
-    derived,
-    notes: [...(gpu.notes ?? [])],
-  };
+  } as GpuJson;
   for (const field of SOURCED_FIELDS) {
     const value = take(field, gpu[field]);
     if (value !== undefined) json[field] = value;
@@ -77,6 +73,9 @@ export function gpuToJson(gpu: GpuSpec): GpuJson {
   json.peak = peaks('peak', gpu.peak);
   if (gpu.peakFp16Accumulate) json.peakFp16Accumulate = peaks('peakFp16Accumulate', gpu.peakFp16Accumulate);
   json.limits = { ...gpu.limits, sharedMemCarveoutsBytes: [...gpu.limits.sharedMemCarveoutsBytes] };
+  json.notes = [...(gpu.notes ?? [])];
+  json.sources = sources;
+  json.derived = derived;
   return json;
 }
 
