@@ -116,4 +116,9 @@ export interface GemmWorkload {
   registersPerThread?: number;
   sharedMemPerBlockBytes?: number;
   usesTensorCores?: boolean;
+  /**
+   * Quantisation scheme of a low-precision GEMM, verbatim from the source where known: 'fp8' (dynamic
+   * per-tensor), 'fp8_static', 'fp8_block', 'nvfp4', 'int8_wo', 'int4_wo', 'sq'. Absent = plain GEMM.
+   */
+  quantization?: string;
 }
