@@ -1,6 +1,6 @@
 // Grows one regression tree on pre-binned shared data (histogram split finding with the subtraction
 // trick). Pure computation seeded from (seed, treeIndex); no I/O and no worker handling here.
-import { roundToHalf } from '../../server/src/model/half-float';
+import { roundLeafOffsets } from '../../server/src/model/quantise';
 import { MISSING_BIN } from './binning';
 import { Rng } from './rng';
 
@@ -211,6 +211,7 @@ function leafQuantiles(scratch: GrowerScratch, start: number, end: number, w: nu
   const ranks = new Int32Array(end - start);
   for (let i = start; i < end; i++) ranks[i - start] = rankOfRow[rows[i]];
   ranks.sort();
+  const first = out.length;
   let cum = 0;
   let prevPos = -Infinity;
   let prevY = y[rowByRank[ranks[0]]];
@@ -224,13 +225,14 @@ function leafQuantiles(scratch: GrowerScratch, start: number, end: number, w: nu
     while (j < levels.length && levels[j] <= pos) {
       const p = levels[j];
       const v = prevPos === -Infinity ? yi : prevY + ((p - prevPos) / (pos - prevPos)) * (yi - prevY);
-      out.push(roundToHalf(v - mean));
+      out.push(v - mean);
       j++;
     }
     prevPos = pos;
     prevY = yi;
   }
-  while (j++ < levels.length) out.push(roundToHalf(prevY - mean));
+  while (j++ < levels.length) out.push(prevY - mean);
+  roundLeafOffsets(out, first, levels.length);
 }
 
 /** Draws the tree's sample into scratch (multiplicities, weights) and returns the distinct row count. */

@@ -75,13 +75,23 @@ describe('model artifact', () => {
     assert.ok(decodeModel(padded.subarray(3)).ok);
   });
 
-  it('stores quantile offsets as binary16: a float32 offset round-trips within 2^-11 relative', () => {
-    const f = { ...artifact.forest, leafQuantileOffsets: artifact.forest.leafQuantileOffsets.map((v) => v + 1e-4) };
+  it('quantises interval offsets to int8 x per-leaf scale (error ≤ scale/254) and keeps means exact', () => {
+    const f = { ...artifact.forest, leafQuantileOffsets: artifact.forest.leafQuantileOffsets.map((v, i) => v * 1.01 + (i % 3) * 1e-3) };
     const r = decodeModel(encodeModel({ ...artifact, forest: f }));
     assert.ok(r.ok);
     const got = r.model.forest.leafQuantileOffsets;
-    for (let i = 0; i < got.length; i++) assert.ok(Math.abs(got[i] - f.leafQuantileOffsets[i]) <= Math.abs(f.leafQuantileOffsets[i]) * 2 ** -11 + 1e-7);
-    assert.deepEqual(r.model.forest.leafMean, artifact.forest.leafMean); // means stay float32-exact
+    const nq = f.quantileLevels.length;
+    for (let l = 0; l < f.leafMean.length; l++) {
+      let scale = 0;
+      for (let j = 0; j < nq; j++) scale = Math.max(scale, Math.abs(f.leafQuantileOffsets[l * nq + j]));
+      for (let j = 0; j < nq; j++) assert.ok(Math.abs(got[l * nq + j] - f.leafQuantileOffsets[l * nq + j]) <= scale / 254 * (1 + 1e-6), `leaf ${l}`);
+    }
+    assert.deepEqual(r.model.forest.leafMean, artifact.forest.leafMean);
+    assert.deepEqual(r.model.forest.threshold, artifact.forest.threshold);
+    // Quantisation is idempotent: the decoded model re-encodes to the same bytes.
+    const again = decodeModel(encodeModel(r.model));
+    assert.ok(again.ok);
+    assert.deepEqual(again.model.forest.leafQuantileOffsets, got);
   });
 
   it('rejects every single-byte corruption and every truncation without throwing', () => {
@@ -104,20 +114,29 @@ describe('model artifact', () => {
     const newer = bytes.slice();
     newer[4] = 9;
     assert.match((decodeModel(reseal(newer)) as { error: string }).error, /format version 9 is newer/);
-    const child = bytes.slice();
-    new DataView(child.buffer).setInt32(sectionOffset(child, 'child'), 1 << 30, true);
-    assert.match((decodeModel(reseal(child)) as { error: string }).error, /outside its tree/);
     const feature = bytes.slice();
-    new DataView(feature.buffer).setUint16(sectionOffset(feature, 'feature'), 200, true);
+    new DataView(feature.buffer).setUint16(sectionOffset(feature, 'splitFeature'), 200, true);
     assert.match((decodeModel(reseal(feature)) as { error: string }).error, /feature 200/);
+    // Flipping one "is leaf" bit breaks the tree shape, which the rebuild detects.
+    for (const bit of [0, 1, 2, 5]) {
+      const shape = bytes.slice();
+      shape[sectionOffset(shape, 'leafBits')] ^= 1 << bit;
+      const r = decodeModel(reseal(shape));
+      assert.equal(r.ok, false, `leaf bit ${bit}`);
+      assert.match((r as { error: string }).error, /tree 0|node counts|leaves|internal/);
+    }
+    const scale = bytes.slice();
+    new DataView(scale.buffer).setFloat32(sectionOffset(scale, 'leafQuantileScale'), NaN, true);
+    assert.match((decodeModel(reseal(scale)) as { error: string }).error, /quantile scale/);
   });
 
   it('rejects forged headers that pass the checksum', () => {
     const cases: [string, (h: Record<string, any>) => void, RegExp][] = [
       ['section past the end', (h) => (h.sections.find((x: any) => x.name === 'edges').length += 100000), /past the end/],
-      ['section type changed', (h) => (h.sections.find((x: any) => x.name === 'child').type = 'f32'), /type f32, expected i32/],
+      ['section type changed', (h) => (h.sections.find((x: any) => x.name === 'treeStart').type = 'f32'), /type f32, expected i32/],
       ['section missing', (h) => (h.sections = h.sections.filter((x: any) => x.name !== 'leafMean')), /missing section leafMean/],
-      ['misaligned section', (h) => (h.sections.find((x: any) => x.name === 'bin').offset += 1), /misaligned/],
+      ['misaligned section', (h) => (h.sections.find((x: any) => x.name === 'splitBin').offset += 1), /misaligned/],
+      ['node count', (h) => (h.nNodes += 8), /nNodes/],
       ['count mismatch', (h) => (h.nTrees += 1), /counts disagree/],
       ['names vs features', (h) => h.featureNames.pop(), /7 feature names for 8/],
       ['bad calibration', (h) => (h.calibration[0].scale = -1), /scale/],

@@ -1,7 +1,7 @@
 // Binary container for shipped TileCast models ("TCMF"): JSON header + typed-array sections + CRC32.
 // Pure bytes in / bytes out: no I/O; decoding validates everything and never throws on corrupt input.
 import { binThreshold, validateForest, type Forest, type IntervalCalibration } from './forest';
-import { fromHalfBits, toHalfBits } from './half-float';
+import { dequantise, quantiseOffsets } from './quantise';
 
 export const MODEL_MAGIC = 'TCMF';
 /** Binary container version (layout of this file). */
@@ -40,22 +40,27 @@ export interface DecodeExpectations {
 export type DecodeResult = { ok: true; model: ModelArtifact } | { ok: false; error: string };
 export type EncodeResult = { ok: true; bytes: Uint8Array } | { ok: false; error: string };
 
-type SectionType = 'i32' | 'u16' | 'u8' | 'f32' | 'f64';
-const SECTION_BYTES: Record<SectionType, number> = { i32: 4, u16: 2, u8: 1, f32: 4, f64: 8 };
-/** Sections in file order and their element type; `threshold` is derived from bin + edges, not stored. */
+type SectionType = 'i32' | 'u16' | 'u8' | 'i8' | 'f32' | 'f64';
+const SECTION_BYTES: Record<SectionType, number> = { i32: 4, u16: 2, u8: 1, i8: 1, f32: 4, f64: 8 };
+/**
+ * Sections in file order. The tree shape is stored as one "is leaf" bit per node in preorder (child
+ * pointers and leaf numbers are rebuilt on decode); split fields exist for internal nodes only;
+ * thresholds are rebuilt from the split bin and the edge table.
+ */
 const SECTIONS: readonly { name: string; type: SectionType }[] = [
   { name: 'treeStart', type: 'i32' },
-  { name: 'feature', type: 'u16' },
-  { name: 'bin', type: 'u8' },
-  { name: 'flags', type: 'u8' },
-  { name: 'child', type: 'i32' },
+  { name: 'leafBits', type: 'u8' },
+  { name: 'splitFeature', type: 'u16' }, // bit 15: missing values go left
+  { name: 'splitBin', type: 'u8' },
   { name: 'edgeStart', type: 'i32' },
   { name: 'edges', type: 'f32' },
   { name: 'leafMean', type: 'f32' },
   { name: 'quantileLevels', type: 'f64' },
-  { name: 'leafQuantileOffsets', type: 'u16' }, // binary16 bits
+  { name: 'leafQuantileScale', type: 'f32' },
+  { name: 'leafQuantileCodes', type: 'i8' },
   { name: 'featureGain', type: 'f64' },
 ];
+const MISSING_LEFT_BIT = 0x8000;
 
 interface SectionEntry {
   name: string;
@@ -86,14 +91,44 @@ export function crc32(bytes: Uint8Array, start = 0, end = bytes.length): number 
 
 const align8 = (n: number) => (n + 7) & ~7;
 
-function sectionData(forest: Forest, name: string): ArrayBufferView {
-  if (name === 'leafQuantileOffsets') {
-    const src = forest.leafQuantileOffsets;
-    const bits = new Uint16Array(src.length);
-    for (let i = 0; i < src.length; i++) bits[i] = toHalfBits(src[i]);
-    return bits;
+/** The stored sections of a forest, or why it cannot be stored compactly. */
+function packForest(forest: Forest): Map<string, ArrayBufferView> | string {
+  const { child, feature, bin, flags } = forest;
+  const nNodes = child.length;
+  if (forest.nFeatures > 0x7fff) return `at most ${0x7fff} features can be stored, the forest has ${forest.nFeatures}`;
+  const leafBits = new Uint8Array((nNodes + 7) >>> 3);
+  let nLeaves = 0;
+  for (let i = 0; i < nNodes; i++) {
+    if (child[i] >= 0) continue;
+    if (~child[i] !== nLeaves) return `leaves are not numbered in preorder (node ${i} holds leaf ${~child[i]}, expected ${nLeaves})`;
+    nLeaves++;
+    leafBits[i >>> 3] |= 1 << (i & 7);
   }
-  return (forest as unknown as Record<string, ArrayBufferView>)[name];
+  const nInternal = nNodes - nLeaves;
+  const splitFeature = new Uint16Array(nInternal);
+  const splitBin = new Uint8Array(nInternal);
+  for (let i = 0, k = 0; i < nNodes; i++) {
+    if (child[i] < 0) continue;
+    splitFeature[k] = feature[i] | ((flags[i] & 1) !== 0 ? MISSING_LEFT_BIT : 0);
+    splitBin[k++] = bin[i];
+  }
+  const nq = forest.quantileLevels.length;
+  const leafQuantileScale = new Float32Array(nLeaves);
+  const leafQuantileCodes = new Int8Array(nLeaves * nq);
+  for (let l = 0; l < nLeaves; l++) leafQuantileScale[l] = quantiseOffsets(forest.leafQuantileOffsets, l * nq, nq, leafQuantileCodes, l * nq);
+  return new Map<string, ArrayBufferView>([
+    ['treeStart', forest.treeStart],
+    ['leafBits', leafBits],
+    ['splitFeature', splitFeature],
+    ['splitBin', splitBin],
+    ['edgeStart', forest.edgeStart],
+    ['edges', forest.edges],
+    ['leafMean', forest.leafMean],
+    ['quantileLevels', forest.quantileLevels],
+    ['leafQuantileScale', leafQuantileScale],
+    ['leafQuantileCodes', leafQuantileCodes],
+    ['featureGain', forest.featureGain],
+  ]);
 }
 
 /** Encodes an artifact, or says why it cannot be encoded (invalid forest, unserialisable JSON). */
@@ -104,11 +139,13 @@ export function tryEncodeModel(artifact: ModelArtifact): EncodeResult {
     const problem = validateForest(forest);
     if (problem) return { ok: false, error: `invalid forest: ${problem}` };
     if (artifact.featureNames.length !== forest.nFeatures) return { ok: false, error: `${artifact.featureNames.length} feature names for a forest of ${forest.nFeatures} features` };
+    const packed = packForest(forest);
+    if (typeof packed === 'string') return { ok: false, error: packed };
     const sections: SectionEntry[] = [];
     const views: ArrayBufferView[] = [];
     let dataBytes = 0;
     for (const s of SECTIONS) {
-      const view = sectionData(forest, s.name);
+      const view = packed.get(s.name)!;
       const length = view.byteLength / SECTION_BYTES[s.type];
       sections.push({ name: s.name, type: s.type, offset: dataBytes, length });
       views.push(view);
@@ -176,6 +213,8 @@ function readSection(bytes: Uint8Array, dataStart: number, dataEnd: number, s: S
       return new Uint16Array(copy);
     case 'u8':
       return new Uint8Array(copy);
+    case 'i8':
+      return new Int8Array(copy);
     case 'f32':
       return new Float32Array(copy);
     case 'f64':
@@ -272,39 +311,84 @@ function decodeUnchecked(bytes: Uint8Array, expect?: DecodeExpectations): Decode
   const nFeatures = h.nFeatures;
   if (typeof nFeatures !== 'number' || !Number.isInteger(nFeatures) || nFeatures < 1 || nFeatures > 0xffff) return fail('model header nFeatures is invalid');
   if (h.featureNames.length !== nFeatures) return fail(`model has ${h.featureNames.length} feature names for ${nFeatures} features`);
-  const feature = get<Uint16Array>('feature');
-  const bin = get<Uint8Array>('bin');
   const edgeStart = get<Int32Array>('edgeStart');
   const edges = get<Float32Array>('edges');
-  const child = get<Int32Array>('child');
-  const bits = get<Uint16Array>('leafQuantileOffsets');
-  const leafQuantileOffsets = new Float32Array(bits.length);
-  for (let i = 0; i < bits.length; i++) leafQuantileOffsets[i] = fromHalfBits(bits[i]);
-  if (edgeStart.length !== nFeatures + 1) return fail('edge table does not match the feature count');
-  const threshold = new Float32Array(child.length);
+  if (edgeStart.length !== nFeatures + 1 || edgeStart[0] !== 0 || edgeStart[nFeatures] !== edges.length) return fail('edge table does not match the feature count');
+  for (let f = 0; f < nFeatures; f++) if (!(edgeStart[f + 1] >= edgeStart[f])) return fail(`feature ${f} has a bad edge range`);
+  const treeStart = get<Int32Array>('treeStart');
+  const leafBits = get<Uint8Array>('leafBits');
+  const splitFeature = get<Uint16Array>('splitFeature');
+  const splitBin = get<Uint8Array>('splitBin');
+  const leafMean = get<Float32Array>('leafMean');
+  const quantileLevels = get<Float64Array>('quantileLevels');
+  const scales = get<Float32Array>('leafQuantileScale');
+  const codes = get<Int8Array>('leafQuantileCodes');
+  const nNodes = h.nNodes;
+  if (typeof nNodes !== 'number' || !Number.isInteger(nNodes) || nNodes < 1 || leafBits.length !== (nNodes + 7) >>> 3) return fail('model header nNodes disagrees with its leaf bitmap');
+  if (splitFeature.length !== splitBin.length) return fail('split sections differ in length');
+  if (treeStart.length < 2 || treeStart[0] !== 0 || treeStart[treeStart.length - 1] !== nNodes) return fail('tree ranges do not cover the nodes');
+  const nq = quantileLevels.length;
+  if (scales.length !== leafMean.length || codes.length !== leafMean.length * nq) return fail('leaf quantile sections do not match the leaf count');
+  const feature = new Uint16Array(nNodes);
+  const bin = new Uint8Array(nNodes);
+  const flags = new Uint8Array(nNodes);
+  const child = new Int32Array(nNodes);
+  const threshold = new Float32Array(nNodes);
+  // Rebuild child pointers from the preorder leaf bits: after a leaf, the next node is the right child
+  // of the most recent internal node still waiting for one.
+  const isLeaf = (i: number) => (leafBits[i >>> 3] & (1 << (i & 7))) !== 0;
+  let nextLeaf = 0;
+  let nextSplit = 0;
+  const waiting: number[] = [];
+  for (let t = 0; t + 1 < treeStart.length; t++) {
+    const start = treeStart[t];
+    const end = treeStart[t + 1];
+    if (!(end > start)) return fail(`tree ${t} is empty or out of order`);
+    for (let i = start; i < end; i++) {
+      if (i > start && isLeaf(i - 1)) {
+        const parent = waiting.pop();
+        if (parent === undefined) return fail(`tree ${t} has nodes after its last leaf`);
+        child[parent] = i;
+      }
+      if (isLeaf(i)) {
+        if (nextLeaf >= leafMean.length) return fail('more leaves than leaf values');
+        child[i] = ~nextLeaf++;
+      } else {
+        if (nextSplit >= splitFeature.length) return fail('more internal nodes than split records');
+        const packed = splitFeature[nextSplit];
+        const f = packed & ~MISSING_LEFT_BIT;
+        if (f >= nFeatures) return fail(`node ${i} splits on feature ${f}, the model has ${nFeatures}`);
+        feature[i] = f;
+        flags[i] = (packed & MISSING_LEFT_BIT) !== 0 ? 1 : 0;
+        bin[i] = splitBin[nextSplit++];
+        threshold[i] = binThreshold(edgeStart, edges, f, bin[i]);
+        waiting.push(i);
+      }
+    }
+    if (waiting.length > 0) return fail(`tree ${t} ends before all its splits have two children (truncated?)`);
+  }
+  if (nextLeaf !== leafMean.length || nextSplit !== splitFeature.length) return fail('node counts disagree with the leaf and split sections');
+  const leafQuantileOffsets = new Float32Array(codes.length);
+  for (let l = 0; l < leafMean.length; l++) {
+    const sc = scales[l];
+    if (!(sc >= 0 && Number.isFinite(sc))) return fail(`leaf ${l} has a bad quantile scale`);
+    for (let j = 0; j < nq; j++) leafQuantileOffsets[l * nq + j] = dequantise(codes[l * nq + j], sc);
+  }
   const forest: Forest = {
     nFeatures,
-    treeStart: get<Int32Array>('treeStart'),
+    treeStart,
     feature,
     bin,
-    flags: get<Uint8Array>('flags'),
+    flags,
     child,
     threshold,
     edgeStart,
     edges,
-    leafMean: get<Float32Array>('leafMean'),
-    quantileLevels: get<Float64Array>('quantileLevels'),
+    leafMean,
+    quantileLevels,
     leafQuantileOffsets,
     featureGain: get<Float64Array>('featureGain'),
   };
-  if (feature.length !== child.length || bin.length !== child.length) return fail('node arrays differ in length');
-  if (edgeStart[0] !== 0 || edgeStart[nFeatures] !== edges.length) return fail('edge table does not match the feature count');
-  for (let f = 0; f < nFeatures; f++) if (!(edgeStart[f + 1] >= edgeStart[f])) return fail(`feature ${f} has a bad edge range`);
-  for (let i = 0; i < child.length; i++) {
-    if (child[i] < 0) continue;
-    if (feature[i] >= nFeatures) return fail(`node ${i} splits on feature ${feature[i]}, the model has ${nFeatures}`);
-    threshold[i] = binThreshold(edgeStart, edges, feature[i], bin[i]);
-  }
   const problem = validateForest(forest);
   if (problem) return fail(`invalid forest: ${problem}`);
   if (h.nTrees !== forest.treeStart.length - 1 || h.nNodes !== child.length || h.nLeaves !== forest.leafMean.length) return fail('model header counts disagree with its sections');
