@@ -9,7 +9,13 @@ const require = createRequire(import.meta.url);
 const outdir = 'dist';
 mkdirSync(outdir, { recursive: true });
 
-const common = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: true, logLevel: 'warning' };
+// web-tree-sitter's CommonJS build reads import.meta.url, which a CJS bundle does not have: give it the
+// bundle's own file URL.
+const common = {
+  bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: true, logLevel: 'warning',
+  define: { 'import.meta.url': '__tilecastImportMetaUrl' },
+  banner: { js: "var __tilecastImportMetaUrl = require('url').pathToFileURL(__filename).href;" },
+};
 await Promise.all([
   build({ ...common, entryPoints: ['extension/src/extension.ts'], outfile: `${outdir}/extension.js`, external: ['vscode'] }),
   build({ ...common, entryPoints: ['server/src/lsp/main.ts'], outfile: `${outdir}/server.js` }),

@@ -4,7 +4,7 @@ import type { CliCommand } from './command';
 
 // One entry per sub-command; each module exports `command: CliCommand`.
 const commandLoaders: Record<string, () => Promise<{ command: CliCommand }>> = {
-  // analyze: () => import('./commands/analyze'),
+  analyze: () => import('./commands/analyze'),
   occupancy: () => import('./commands/occupancy'),
   gpus: () => import('./commands/gpus'),
 };
