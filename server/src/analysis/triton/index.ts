@@ -10,10 +10,9 @@ import { findKernels, type TritonKernel } from './kernels';
 import { findLaunchCalls, readLaunch } from './launches';
 import { resolveProblem } from './problem-size';
 import { collectImports, ScopeSet } from './scopes';
-import { childrenOf, LineIndex, rangeOf } from './syntax';
+import { LineIndex } from './syntax';
+import { syntaxProblems } from './syntax-problems';
 import { constexprDefaults, moduleConstants } from './tile-params';
-
-const MAX_SYNTAX_PROBLEMS = 20;
 
 export function analyzeTritonTree(root: Node, text: string, options: AnalysisOptions): FileAnalysis {
   const result: FileAnalysis = { language: 'triton', kernels: [], launches: [], tileParams: [], libraryCalls: [], problems: [] };
@@ -26,8 +25,8 @@ export function analyzeTritonTree(root: Node, text: string, options: AnalysisOpt
 }
 
 function analyze(root: Node, text: string, options: AnalysisOptions, result: FileAnalysis): void {
-  result.problems.push(...syntaxProblems(root));
   const lines = new LineIndex(text);
+  result.problems.push(...syntaxProblems(root, lines));
   const imports = collectImports(root);
   const scopes = new ScopeSet(root, new Evaluator(imports));
   const annotations = collectAnnotations(root, lines, result.problems);
@@ -70,25 +69,4 @@ function analyze(root: Node, text: string, options: AnalysisOptions, result: Fil
     launch.site.problem = resolveProblem(launch, chain, options);
     result.launches.push(launch.site);
   });
-}
-
-function syntaxProblems(root: Node): Problem[] {
-  const problems: Problem[] = [];
-  if (!root.hasError) return problems;
-  // Missing tokens are anonymous nodes, so this walks all children, not just named ones.
-  const visit = (node: Node) => {
-    if (problems.length >= MAX_SYNTAX_PROBLEMS) return;
-    if (node.isMissing) {
-      problems.push({ range: rangeOf(node), message: `Python syntax error: missing '${node.type}'; analysis here may be incomplete`, severity: 'warning' });
-      return;
-    }
-    if (node.type === 'ERROR') {
-      problems.push({ range: rangeOf(node), message: 'Python syntax error; analysis of this region may be incomplete', severity: 'warning' });
-      return;
-    }
-    if (!node.hasError) return;
-    for (const child of childrenOf(node)) visit(child);
-  };
-  visit(root);
-  return problems;
 }

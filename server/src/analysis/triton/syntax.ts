@@ -123,6 +123,9 @@ export class LineIndex {
     }
     return low;
   }
+  offsetOfLine(line: number): number {
+    return this.starts[line] ?? this.text.length;
+  }
   lineText(line: number): string {
     const start = this.starts[line] ?? this.text.length;
     const end = line + 1 < this.starts.length ? this.starts[line + 1] - 1 : this.text.length;

@@ -1,0 +1,61 @@
+// Reports broken Python as problems: tree-sitter ERROR and MISSING nodes, and statements indented
+// differently from their block (tree-sitter accepts those silently; Python raises IndentationError).
+import type { Node } from 'web-tree-sitter';
+import type { Problem } from '../types';
+import { childrenOf, LineIndex, namedChildrenOf, rangeOf, walk } from './syntax';
+
+const MAX_SYNTAX_PROBLEMS = 20;
+
+export function syntaxProblems(root: Node, lines: LineIndex): Problem[] {
+  const problems: Problem[] = [];
+  // Missing tokens are anonymous nodes, so this walks all children, not just named ones.
+  const visit = (node: Node) => {
+    if (problems.length >= MAX_SYNTAX_PROBLEMS) return;
+    if (node.isMissing) {
+      problems.push({ range: rangeOf(node), message: `Python syntax error: missing '${node.type}'; analysis here may be incomplete`, severity: 'warning' });
+      return;
+    }
+    if (node.type === 'ERROR') {
+      problems.push({ range: rangeOf(node), message: 'Python syntax error; analysis of this region may be incomplete', severity: 'warning' });
+      return;
+    }
+    if (!node.hasError) return;
+    for (const child of childrenOf(node)) visit(child);
+  };
+  visit(root);
+  problems.push(...indentationProblems(root, lines).slice(0, MAX_SYNTAX_PROBLEMS));
+  return problems;
+}
+
+function indentationProblems(root: Node, lines: LineIndex): Problem[] {
+  const problems: Problem[] = [];
+  const columnIfFirstOnLine = (node: Node): number | null => {
+    const line = lines.lineOf(node.startIndex);
+    const text = lines.lineText(line);
+    const column = text.length - text.trimStart().length;
+    return lines.offsetOfLine(line) + column === node.startIndex ? column : null;
+  };
+  walk(root, (node) => {
+    if (node.type !== 'block' && node.type !== 'module') return undefined;
+    const statements = namedChildrenOf(node).filter((child) => child.type !== 'comment' && child.type !== 'ERROR');
+    const expected = node.type === 'module' ? 0 : statements.length > 0 ? columnIfFirstOnLine(statements[0]) : null;
+    if (expected === null) return undefined;
+    for (const statement of statements) {
+      const column = columnIfFirstOnLine(statement);
+      if (column !== null && column !== expected) {
+        problems.push({
+          range: { start: statement.startIndex, end: Math.min(statement.endIndex, lineEndOf(lines, statement.startIndex)) },
+          message: `Python syntax error: unexpected indentation (column ${column}, the block is at column ${expected})`,
+          severity: 'warning',
+        });
+      }
+    }
+    return undefined;
+  });
+  return problems;
+}
+
+function lineEndOf(lines: LineIndex, offset: number): number {
+  const line = lines.lineOf(offset);
+  return lines.offsetOfLine(line) + lines.lineText(line).length;
+}
