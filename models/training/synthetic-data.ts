@@ -18,9 +18,10 @@ export interface SyntheticOptions {
   seed: number;
   /** Fraction of feature 6 values set to NaN (needs nFeatures ≥ 7); a missing value adds 2 to y. */
   missingFraction?: number;
-  /** Noise sd = noiseBase + noiseSlope x feature 5. */
+  /** Noise sd = noiseBase + noiseSlope x feature `noiseFeature` (default 0, which also drives the mean). */
   noiseBase?: number;
   noiseSlope?: number;
+  noiseFeature?: number;
 }
 
 /** Gaussian via Box-Muller from the seeded generator. */
@@ -55,7 +56,7 @@ export function makeSynthetic(o: SyntheticOptions): SyntheticData {
     const off = r * nFeatures;
     for (let f = 0; f < nFeatures; f++) x[off + f] = rng.nextFloat();
     if (nFeatures > 6 && missing > 0 && rng.nextFloat() < missing) x[off + 6] = NaN;
-    const sd = base + slope * x[off + 5];
+    const sd = base + slope * x[off + (o.noiseFeature ?? 0)];
     noiseSd[r] = sd;
     y[r] = syntheticSignal(x, off) + sd * gaussian(rng);
   }
