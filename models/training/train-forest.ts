@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { extname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { binThreshold, type Forest } from '../../server/src/model/forest';
+import { binThreshold, type Forest, type IntervalCalibration } from '../../server/src/model/forest';
 import { MAX_VALUE_BINS, binMatrix, computeBinEdges } from './binning';
 import { GrowerScratch, growTree, type GrowOptions, type GrownTree, type SharedTrainingData } from './tree-grower';
 import type { FromWorker, ToWorker, WorkerInit } from './tree-worker';
@@ -58,6 +58,8 @@ export interface ResolvedTrainOptions extends GrowOptions {
 
 export interface TrainedForest {
   forest: Forest;
+  /** Absent after training; calibrateIntervals returns a copy with it set. */
+  calibration?: IntervalCalibration[];
   stats: TrainStats;
   options: ResolvedTrainOptions;
 }
