@@ -24,8 +24,8 @@ export const MODEL_CONSTANTS = {
   l2UsableFraction: 0.75,
   /** Global-memory load latency in microseconds (~0.5-0.8 us on Volta..Hopper microbenchmarks). */
   dramLatencyUs: 0.7,
-  /** Launch + minimal kernel time floor in microseconds (CUDA-event-timed empty kernel: ~2-5 us). */
-  launchFloorUs: 3,
+  /** Launch + minimal kernel time floor in microseconds (smallest CUDA-graph-replayed GEMMs in aiconfigurator: 1.5-2.5 us). */
+  launchFloorUs: 1.5,
 };
 
 export type Bound = 'compute' | 'memory' | 'latency';
@@ -103,7 +103,9 @@ export interface AnalyticEstimate {
   /** Pipeline prologue/epilogue: one DRAM latency per round of resident tiles, ms. */
   prologueMs: number;
   launchFloorMs: number;
-  /** launchFloor + roofline + prologue, ms: the analytic time estimate. */
+  /** Separate activation-quantisation kernel for dynamically quantised GEMMs (0 otherwise), ms. */
+  quantPassMs: number;
+  /** launchFloor + roofline + prologue + quantPass, ms: the analytic time estimate. */
   timeMs: number;
   bound: Bound;
   /** flops / timeMs, TFLOP/s. */
@@ -250,16 +252,20 @@ export function analyticEstimate(w: GemmWorkload, gpu: GpuSpec): AnalyticEstimat
   const cBytes = m * n * outBytes + (splitK > 1 ? m * n * 4 * 2 * splitK : 0);
   const bytesTiled = batch * (aOnce * tilesN + bOnce * tilesM + cBytes);
   const bytesIdeal = batch * (aOnce + bOnce + cBytes);
-  // L2 model (docs/performance-model.md, "L2 reuse"): tiles run in raster order along N and a wave
-  // of W resident tiles advances through K roughly in lockstep, so tiles of one wave that share an
-  // A row panel or a B column panel read it from DRAM once. A wave spans rowsInWave = W / tilesN
-  // rows of tiles (at least 1). Re-reads by later waves hit L2 when the data touched in between
-  // (the reuse distance) fits: for A one wave's panels, for B all of B plus the wave's A panels.
+  // L2 model (docs/performance-model.md, "L2 reuse"). A wave of W resident tiles advances through K
+  // roughly in lockstep, so tiles of one wave that share an A row panel or a B column panel read it
+  // from DRAM once. Libraries, CUTLASS and Triton's grouped ordering launch tiles in swizzled groups,
+  // so a wave covers a near-square patch of R x C tiles (R·BM ≈ C·BN); hand-written kernels launch
+  // in plain row-major order (a wave covers W / tilesN rows). Re-reads by later waves hit L2 when the
+  // data touched in between fits: for A the group's A panels plus one wave's B panels, for B all of
+  // B plus the group's A panels.
   const W = Math.min(tilesPerBatch, slots);
-  const rowsInWave = Math.min(tilesM, Math.max(1, W / tilesN));
-  const colsInWave = Math.min(tilesN, W);
-  const groupsA = Math.max(1, tilesN / W); // waves that each re-read one A panel
-  const groupsB = tilesM / rowsInWave; // groups of rows that each re-read one B panel
+  const grouped = w.kernel === 'library' || w.kernel === 'cutlass' || w.kernel === 'triton';
+  let rowsInWave = grouped ? Math.min(tilesM, Math.max(1, Math.sqrt((W * BN) / BM))) : Math.min(tilesM, Math.max(1, W / tilesN));
+  const colsInWave = Math.min(tilesN, Math.max(1, W / rowsInWave));
+  rowsInWave = Math.min(tilesM, Math.max(1, W / colsInWave));
+  const groupsA = tilesN / colsInWave; // wave groups along N: each reads every A panel once
+  const groupsB = tilesM / rowsInWave; // wave groups along M: each reads every B panel once
   const wsA = (rowsInWave * BM + colsInWave * BN) * k * inBytes;
   const wsB = (n + rowsInWave * BM) * k * inBytes;
   const l2MissA = groupsA > 1 ? l2MissFraction(wsA, l2Bytes) : 0;
@@ -292,8 +298,15 @@ export function analyticEstimate(w: GemmWorkload, gpu: GpuSpec): AnalyticEstimat
   const rounds = Math.ceil(tilesPerSM / blocksPerSM);
   const prologueMs = rounds * C.dramLatencyUs * 1e-3;
   const launchFloorMs = C.launchFloorUs * 1e-3;
-  const timeMs = launchFloorMs + rooflineTimeMs + prologueMs;
-  const bound: Bound = launchFloorMs + prologueMs >= rooflineTimeMs ? 'latency'
+  // Dynamic activation quantisation (fp8 per-tensor/per-block, NVFP4, SmoothQuant) runs a separate
+  // kernel first: one launch floor + one DRAM latency + reading A in 16 bits and writing it quantised.
+  const quant = (w.quantization ?? '').toLowerCase();
+  const dynamicQuant = quant !== '' && !quant.includes('static') && !quant.endsWith('_wo');
+  const quantPassMs = dynamicQuant
+    ? launchFloorMs + C.dramLatencyUs * 1e-3 + (batch * m * k * (2 + inBytes)) / (bandwidthBps * C.memoryEfficiency) * 1e3
+    : 0;
+  const timeMs = launchFloorMs + rooflineTimeMs + prologueMs + quantPassMs;
+  const bound: Bound = launchFloorMs + prologueMs + quantPassMs >= rooflineTimeMs ? 'latency'
     : computeTimeMs >= Math.max(memoryTimeMs, l2TimeMs) ? 'compute' : 'memory';
 
   const valid = [m, n, k, inBytes, peak.tflops, smCount, bandwidthGBps, timeMs].every((v) => Number.isFinite(v) && v > 0);
@@ -307,7 +320,7 @@ export function analyticEstimate(w: GemmWorkload, gpu: GpuSpec): AnalyticEstimat
     flops, paddedFlops, bytesTiled, bytesIdeal, dramBytes, l2MissA, l2MissB, readsA, readsB,
     arithmeticIntensity, arithmeticIntensityIdeal, ridgePointFlopsPerByte, sharedMemBytesPerTile,
     peak, usesTensorCores: tensor,
-    computeTimeMs, memoryTimeMs, l2TimeMs, rooflineTimeMs, prologueMs, launchFloorMs,
+    computeTimeMs, memoryTimeMs, l2TimeMs, rooflineTimeMs, prologueMs, launchFloorMs, quantPassMs,
     timeMs: valid ? timeMs : NaN, bound, achievedTflops: valid ? flops / (timeMs * 1e-3) / 1e12 : NaN,
   };
 }

@@ -54,6 +54,20 @@ test('features: CLBlast tunables become tile and CLBlast features', () => {
   assert.equal(f.tensor_cores, 0); assert.equal(f.kernel_clblast_xgemm, 1);
 });
 
+test('features: quantisation flags and the L2 footprint ratio', () => {
+  const base: GemmWorkload = { m: 1024, n: 1024, k: 1024, batch: 1, dtype: 'fp8', kernel: 'library' };
+  const plain = featureRecord(computeFeatures(base, toyGpu).values);
+  assert.equal(plain.quant_dynamic, 0); assert.equal(plain.quant_block_scaled, 0); assert.equal(plain.quant_weight_only, 0);
+  const block = featureRecord(computeFeatures({ ...base, quantization: 'fp8_block' }, toyGpu).values);
+  assert.equal(block.quant_dynamic, 1); assert.equal(block.quant_block_scaled, 1);
+  const stat = featureRecord(computeFeatures({ ...base, quantization: 'fp8_static' }, toyGpu).values);
+  assert.equal(stat.quant_dynamic, 0);
+  const wo = featureRecord(computeFeatures({ ...base, dtype: 'int8', quantization: 'int4_wo' }, toyGpu).values);
+  assert.equal(wo.quant_weight_only, 1); assert.equal(wo.quant_dynamic, 0);
+  // fp8 1024^3: A and B 1 MiB each, C (bf16 out) 2 MiB = 4 MiB; L2 40 MiB -> log2(4/40)
+  assert.equal(plain.log2_footprint_over_l2, Math.log2(4 / 40));
+});
+
 test('features: unknown sizes give NaN features, never an exception', () => {
   const { values } = computeFeatures({ m: Number.NaN, n: 64, k: 64, batch: 1, dtype: 'fp16', kernel: 'triton' }, toyGpu);
   const f = featureRecord(values);

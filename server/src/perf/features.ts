@@ -5,7 +5,7 @@ import type { GemmWorkload, GpuSpec, KernelFamily } from './types';
 import { analyticEstimate, type AnalyticEstimate } from './analytic-model';
 import { computeCapabilityMajor, dtypeBytes } from './dtype';
 
-export const FEATURE_VERSION = 'gemm-features-v2';
+export const FEATURE_VERSION = 'gemm-features-v3';
 
 const KERNEL_FAMILIES: readonly KernelFamily[] = ['library', 'tiled', 'triton', 'clblast-xgemm', 'cutlass', 'naive'];
 
@@ -17,21 +17,22 @@ const KERNEL_FAMILIES: readonly KernelFamily[] = ['library', 'tiled', 'triton', 
 export const FEATURE_NAMES: readonly string[] = [
   // Problem (log2 of counts)
   'log2_m', 'log2_n', 'log2_k', 'log2_batch', 'log2_flops',
-  // Precision
-  'dtype_bytes', 'tensor_cores',
+  // Precision and quantisation scheme (0 for plain GEMMs)
+  'dtype_bytes', 'tensor_cores', 'quant_dynamic', 'quant_block_scaled', 'quant_weight_only',
   // GPU specs (the dtype's peak, not every peak)
   'gpu_log2_sm_count', 'gpu_boost_clock_ghz', 'gpu_log2_bandwidth_gbps', 'gpu_log2_peak_tflops',
   'gpu_l2_mb', 'gpu_log2_board_power_w', 'gpu_cc_major',
   // Analytic model (times in ms, log10; ratios dimensionless)
   'log10_compute_time_ms', 'log10_memory_time_ms', 'log10_analytic_time_ms',
   'log2_intensity_over_ridge', 'log2_dram_over_ideal_bytes', 'log2_compute_over_memory_time',
+  'log2_footprint_over_l2',
   'latency_fraction', 'log2_waves', 'wave_efficiency', 'sm_busy_fraction', 'tile_quant_efficiency',
   'occupancy', 'blocks_per_sm',
   // Tile
   'tile_m', 'tile_n', 'tile_k', 'threads_per_block', 'stages', 'split_k', 'work_per_thread',
   'vector_width', 'smem_kib_per_block', 'loads_per_fma',
   // CLBlast Xgemm tunables not already covered by the tile (NaN for other families)
-  'clblast_kwi', 'clblast_vwn', 'clblast_strm', 'clblast_strn', 'clblast_sa', 'clblast_sb',
+  'clblast_kwi', 'clblast_vwn', 'clblast_sa', 'clblast_sb',
   'clblast_mdima_over_mdimc', 'clblast_ndimb_over_ndimc',
   // Kernel family one-hot
   ...KERNEL_FAMILIES.map((f) => `kernel_${f.replace(/-/g, '_')}`),
@@ -42,6 +43,20 @@ const INDEX: ReadonlyMap<string, number> = new Map(FEATURE_NAMES.map((name, i) =
 const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : NaN);
 const log2 = (v: number): number => (v > 0 ? Math.log2(v) : NaN);
 const log10 = (v: number): number => (v > 0 ? Math.log10(v) : NaN);
+
+/**
+ * Quantisation flags from the scheme name: activations quantised at run time (dynamic fp8, block
+ * fp8, NVFP4/MX, SmoothQuant), per-block scale factors read with the operands (fp8_block, nvfp4,
+ * mxfp*), weight-only schemes dequantised inside the GEMM (int8_wo, int4_wo). All 0 when absent.
+ */
+export function quantFlags(scheme: string | undefined): { dynamic: number; blockScaled: number; weightOnly: number } {
+  const q = (scheme ?? '').toLowerCase();
+  if (q === '') return { dynamic: 0, blockScaled: 0, weightOnly: 0 };
+  const weightOnly = q.endsWith('_wo') || q.includes('weight') ? 1 : 0;
+  const blockScaled = q.includes('block') || q.includes('fp4') || q.startsWith('mx') ? 1 : 0;
+  const dynamic = weightOnly || q.includes('static') ? 0 : 1;
+  return { dynamic, blockScaled, weightOnly };
+}
 
 /** The feature vector and the analytic estimate behind it. */
 export function computeFeatures(workload: GemmWorkload, gpu: GpuSpec): { values: Float64Array; analytic: AnalyticEstimate } {
@@ -58,6 +73,8 @@ export function computeFeatures(workload: GemmWorkload, gpu: GpuSpec): { values:
   set('log2_flops', log2(a.flops));
   set('dtype_bytes', dtypeBytes(workload?.dtype));
   set('tensor_cores', a.peak.peak?.endsWith('Tensor') ? 1 : 0);
+  const q = quantFlags(workload?.quantization);
+  set('quant_dynamic', q.dynamic); set('quant_block_scaled', q.blockScaled); set('quant_weight_only', q.weightOnly);
 
   set('gpu_log2_sm_count', log2(num(gpu?.smCount?.value)));
   set('gpu_boost_clock_ghz', num(gpu?.boostClockMHz?.value) / 1000);
@@ -73,7 +90,9 @@ export function computeFeatures(workload: GemmWorkload, gpu: GpuSpec): { values:
   set('log2_intensity_over_ridge', log2(a.arithmeticIntensity / a.ridgePointFlopsPerByte));
   set('log2_dram_over_ideal_bytes', log2(a.dramBytes / a.bytesIdeal));
   set('log2_compute_over_memory_time', log2(a.computeTimeMs / a.memoryTimeMs));
-  set('latency_fraction', (a.launchFloorMs + a.prologueMs) / a.timeMs);
+  // Operands + output (each once) over the L2 size: small footprints can stay L2-resident between calls.
+  set('log2_footprint_over_l2', log2(a.bytesIdeal / (num(gpu?.l2CacheMB?.value) * 1024 * 1024)));
+  set('latency_fraction', (a.launchFloorMs + a.prologueMs + a.quantPassMs) / a.timeMs);
   set('log2_waves', log2(a.waves));
   set('wave_efficiency', a.waveEfficiency);
   set('sm_busy_fraction', a.smBusyFraction);
@@ -95,7 +114,6 @@ export function computeFeatures(workload: GemmWorkload, gpu: GpuSpec): { values:
   if (workload?.kernel === 'clblast-xgemm') {
     const nat = workload.tile?.native ?? {};
     set('clblast_kwi', num(nat.KWI)); set('clblast_vwn', num(nat.VWN));
-    set('clblast_strm', num(nat.STRM)); set('clblast_strn', num(nat.STRN));
     set('clblast_sa', num(nat.SA)); set('clblast_sb', num(nat.SB));
     set('clblast_mdima_over_mdimc', num(nat.MDIMA) / num(nat.MDIMC));
     set('clblast_ndimb_over_ndimc', num(nat.NDIMB) / num(nat.NDIMC));

@@ -17,15 +17,19 @@ test('library tiles: large bf16 on Hopper takes 128x256x64', () => {
   assert.equal(chooseLibraryTile(8192, 8192, 8192, 1, 'fp8', hopper, true).tile.blockK, 128);
 });
 
-test('library tiles: decode-sized M uses 64-row tiles and split-K', () => {
-  // m = 1: only BM = 64 candidates; 64x128 -> 4096/128 = 32 tiles, 64x64 -> 64 tiles, both < 132;
-  // smallest (64x64) leaves 64 < 66 = SMs/2 busy and K = 4096 >= 8*64: splitK = min(2^floor(log2(132/64)) = 2, 4096/(4*64) = 16, 16) = 2
+test('library tiles: decode-sized M uses swap-AB 16-row tiles, 64-row tiles up to 64, and split-K', () => {
+  // m = 1 (<= 16) on cc 9.0: swap-AB 16-row tiles with BK = 128; 16x128 -> 4096/128 = 32 tiles, 16x64 -> 64,
+  // both < 132: take 16x64; 64 < 66 = SMs/2 and K = 4096 >= 8*128: splitK = min(2^floor(log2(132/64)) = 2, 4096/(4*128) = 8, 32) = 2
   const c = chooseLibraryTile(1, 4096, 4096, 1, 'bf16', hopper, true);
-  assert.equal(c.tile.blockM, 64); assert.equal(c.tile.blockN, 64);
+  assert.equal(c.tile.blockM, 16); assert.equal(c.tile.blockN, 64); assert.equal(c.tile.blockK, 128);
   assert.equal(c.splitK, 2);
-  // m = 1, n = 16384: 64x128 gives 128 tiles < 132, 64x64 gives 256 >= 132 -> 64x64, no split
-  const wide = chooseLibraryTile(1, 16384, 4096, 1, 'bf16', hopper, true);
-  assert.equal(wide.tile.blockN, 64); assert.equal(wide.splitK, 1);
+  // m = 20: 32-row tiles; n = 16384: 32x128 -> 128 tiles < 132, 32x64 -> 256 >= 132: 32x64, no split
+  const wide = chooseLibraryTile(20, 16384, 4096, 1, 'bf16', hopper, true);
+  assert.equal(wide.tile.blockM, 32); assert.equal(wide.tile.blockN, 64); assert.equal(wide.splitK, 1);
+  // m = 48: BM = 64 candidates; 64x128 -> 4096/128 = 32, 64x64 -> 64 tiles < 132 -> 64x64 with split-K
+  // min(2^floor(log2(132/64)) = 2, 4096/(4*64) = 16, 32) = 2
+  const mid = chooseLibraryTile(48, 4096, 4096, 1, 'bf16', hopper, true);
+  assert.equal(mid.tile.blockM, 64); assert.equal(mid.tile.blockN, 64); assert.equal(mid.splitK, 2);
 });
 
 test('library tiles: medium shape steps down to a smaller tile to fill the SMs', () => {

@@ -110,9 +110,10 @@ function toTile(c: Candidate): TileConfig {
  * Choose the library tile for C[m,n] += A[m,k]·B[k,n] (`batch` times) in `dtype` on `gpu`.
  * Rule (documented in docs/performance-model.md): take the largest candidate of the generation
  * whose tile count batch·⌈m/BM⌉·⌈n/BN⌉ fills at least one wave of SMs; when none does take the
- * smallest (BM = 64 candidates only when m ≤ 64, where larger BM would mostly compute padding).
+ * smallest (BM = 64 candidates only when m ≤ 64, where larger BM would mostly compute padding;
+ * for m ≤ 32 on cc ≥ 8 a swap-AB 16- or 32-row tile with BK = 128, as decode GEMM kernels use).
  * When even that leaves under half the SMs busy and K is long, split K into
- * min(2^⌊log2(SMs/tiles)⌋, ⌊K/(4·BK)⌋, 16) slices (cuBLASLt/CUTLASS split-K / stream-K behaviour).
+ * min(2^⌊log2(SMs/tiles)⌋, ⌊K/(4·BK)⌋, 32) slices (cuBLASLt/CUTLASS split-K / stream-K behaviour).
  * fp32 without tensor cores uses the SGEMM tiles NeuSight's kernel names show, plus the
  * 32x32 "sliced1x4" kernel (K split across 4 warps inside a block) for small outputs with long K.
  */
@@ -143,7 +144,12 @@ export function chooseLibraryTile(m: number, n: number, k: number, batch: number
   const bytes = dtypeBytes(dtype);
   const scaleK = Number.isFinite(bytes) && bytes > 0 ? 2 / bytes : 1;
   let list = tensorCandidates(Number.isFinite(cc) ? cc : 8).map((c) => ({ ...c, bk: Math.max(8, Math.round(c.bk * scaleK)) }));
-  if (M <= 64) {
+  if (M <= 32 && cc >= 8) {
+    // Skinny GEMMs (decode): libraries swap A and B so the few rows of A become the MMA's narrow
+    // N side (wgmma/tcgen05 N = 8..256; mma.sync n8), i.e. a 16- or 32-row tile with a deep K step.
+    const bm = M <= 16 ? 16 : 32;
+    list = [128, 64].map((bn) => ({ bm, bn, bk: Math.max(8, Math.round(128 * scaleK)), threads: 128, stages: 4, tm: bm / 4, tn: bn / 32 }));
+  } else if (M <= 64) {
     const small = list.filter((c) => c.bm <= 64);
     if (small.length > 0) list = small;
   }
@@ -153,7 +159,7 @@ export function chooseLibraryTile(m: number, n: number, k: number, batch: number
   let splitK = 1;
   if (tiles < sms / 2 && K >= 8 * pick.bk) {
     const bySms = 2 ** Math.floor(Math.log2(sms / tiles));
-    splitK = Math.max(1, Math.min(bySms, Math.floor(K / (4 * pick.bk)), 16));
+    splitK = Math.max(1, Math.min(bySms, Math.floor(K / (4 * pick.bk)), 32));
   }
   const name = `${arch}_${dtype}_gemm_${pick.bm}x${pick.bn}x${pick.bk}_stage${pick.stages}${splitK > 1 ? `_splitk${splitK}` : ''} (heuristic)`;
   return {
