@@ -11,7 +11,7 @@ import { readLibraryCalls } from './library';
 import { prepareCudaText, type Annotation } from './prepare';
 import { annotationFor, lineStarts, readAnnotation } from './problem-size';
 import { fileScope, scopeAt, type ScopeCache } from './scopes';
-import { descendantsOf, namedChildrenOf, rangeOf } from './syntax';
+import { descendantsOf, namedChildrenOf, rangeOf, syntaxErrors } from './syntax';
 
 /** Files larger than this (UTF-16 code units, about 2 MB of ASCII) are not analysed at all. */
 export const MAX_SOURCE_CHARS = 2_000_000;
@@ -61,14 +61,20 @@ function analyzeChecked(root: Node, text: string, options: AnalysisOptions, prob
   for (const open of prepared.unmatchedLaunches) {
     problems.push({ range: { start: open, end: open + 3 }, message: 'kernel launch `<<<` without a matching `>>>`', severity: 'error' });
   }
-  if (root.hasError) {
-    const errors = descendantsOf(root, 'ERROR');
-    for (const error of errors.slice(0, MAX_SYNTAX_PROBLEMS)) {
-      problems.push({ range: rangeOf(error), message: 'syntax error: the analysis may be incomplete here', severity: 'warning' });
+  const syntax = syntaxErrors(root, MAX_SYNTAX_PROBLEMS);
+  for (const error of syntax.errors) {
+    // `DEFINE_KERNEL(name)` at file scope is a macro use, not a statement missing its `;`.
+    if (error.missing === ';') {
+      const lineStart = text.lastIndexOf('\n', error.range.start - 1) + 1;
+      if (/^\s*[A-Z_][A-Z0-9_]*\s*\(/.test(text.slice(lineStart, error.range.start + 1))) continue;
     }
-    if (errors.length > MAX_SYNTAX_PROBLEMS) {
-      problems.push({ range: rangeOf(errors[MAX_SYNTAX_PROBLEMS]!), message: `${errors.length - MAX_SYNTAX_PROBLEMS} more syntax errors not listed`, severity: 'warning' });
-    }
+    const message = error.missing ? `syntax error: missing ${error.missing}; the analysis may be incomplete here` : 'syntax error: the analysis may be incomplete here';
+    // A missing token has no width; widen it to the next character so editors can show it.
+    const range = error.range.end > error.range.start ? error.range : { start: error.range.start, end: Math.min(text.length, error.range.start + 1) };
+    problems.push({ range, message, severity: 'warning' });
+  }
+  if (syntax.total > syntax.errors.length) {
+    problems.push({ range: syntax.errors[syntax.errors.length - 1]!.range, message: `${syntax.total - syntax.errors.length} more syntax errors not listed`, severity: 'warning' });
   }
 
   const definitions = collectDefinitions(root, text, problems);

@@ -74,6 +74,11 @@ function otherKindReason(body: string): string {
   return 'no tiled or dot-product multiply-accumulate pattern found';
 }
 
+/** Replaces comments with spaces (same length) so pattern tests never match commented-out code. */
+function blankComments(code: string): string {
+  return code.replace(/\/\/[^\n]*|\/\*[\s\S]*?\*\//g, (comment) => comment.replace(/[^\n]/g, ' '));
+}
+
 interface LoopFacts {
   node: Node;
   variable: string;
@@ -111,7 +116,7 @@ function readLoop(loop: Node, text: string): LoopFacts {
       if (!variable) variable = updateText.replace(/\+\+|\s/g, '');
     }
   }
-  return { node: loop, variable, conditionText: condition ? sourceText(text, condition) : '', strideText, strideStart, bodyText: body ? sourceText(text, body) : '' };
+  return { node: loop, variable, conditionText: condition ? sourceText(text, condition) : '', strideText, strideStart, bodyText: body ? blankComments(sourceText(text, body)) : '' };
 }
 
 function loopStride(facts: LoopFacts, text: string, env: FoldEnv, problems: Problem[]): TileLoop['stride'] {
@@ -248,9 +253,10 @@ export function readKernel(definition: Node, context: KernelContext): KernelDefi
 
   // Launch bounds: the `__launch_bounds__` between the start of the definition and the name.
   let launchBounds: KernelInfo['launchBounds'] = null;
-  const boundsKeyword = context.keywords.find((k) => k.keyword === '__launch_bounds__' && k.start >= start - 1 && k.start < nameRangeNode.startIndex && k.args);
-  const globalKeyword = context.keywords.find((k) => k.keyword === '__global__' && k.start < nameRangeNode.startIndex && k.start >= start - 1);
-  const precedingBounds = boundsKeyword ?? context.keywords.find((k) => k.keyword === '__launch_bounds__' && k.args && globalKeyword && k.start < start && k.start >= globalKeyword.start - 200 && k.end <= start);
+  // `__global__ __launch_bounds__(256) void k(...)` puts the keywords before the definition node.
+  const globalKeyword = [...context.keywords].reverse().find((k) => k.keyword === '__global__' && k.start < nameRangeNode.startIndex);
+  const lowerLimit = Math.min(start, globalKeyword?.start ?? start);
+  const precedingBounds = context.keywords.find((k) => k.keyword === '__launch_bounds__' && k.args && k.start >= lowerLimit && k.start < nameRangeNode.startIndex);
   if (precedingBounds?.args) {
     const args = splitTopLevel(precedingBounds.args.text, precedingBounds.args.start);
     launchBounds = {
@@ -264,7 +270,7 @@ export function readKernel(definition: Node, context: KernelContext): KernelDefi
   const staticSharedMemBytes = staticArrays.some((a) => a.sizeBytes === null) ? null : staticArrays.reduce((sum, a) => sum + (a.sizeBytes ?? 0), 0);
 
   const bodyNode = definition.childForFieldName('body');
-  const body = bodyNode ? sourceText(text, bodyNode) : '';
+  const body = bodyNode ? blankComments(sourceText(text, bodyNode)) : '';
   const tensor = tensorCoreUse(body);
 
   // Element type: tensor-core operand types first, then the first pointer parameter (A), then shared tiles.
@@ -295,7 +301,8 @@ export function readKernel(definition: Node, context: KernelContext): KernelDefi
     if (taken.some((outer) => outer.start <= range.start && range.end <= outer.end)) continue;
     const synchronises = /__syncthreads\s*\(|\bcp_async_wait|\bpipeline_wait|\b__pipeline_wait_prior/.test(facts.bodyText);
     const issuesMma = tensorCoreUse(facts.bodyText).use !== 'none' || /load_matrix_sync/.test(facts.bodyText);
-    if (!synchronises && !issuesMma) continue;
+    // A loop that walks down (`s >>= 1`, a tree reduction) is not a K loop, even if it synchronises.
+    if ((!synchronises && !issuesMma) || facts.strideText === null) continue;
     taken.push(range);
     tileLoops.push({ range, stride: loopStride(facts, text, env, context.problems) });
   }
@@ -341,7 +348,9 @@ export function readKernel(definition: Node, context: KernelContext): KernelDefi
 }
 
 /** Splits `a, f(b, c), d` on top-level commas; each part keeps its offset (spaces trimmed). */
-export function splitTopLevel(text: string, offset: number): Array<{ text: string; start: number; end: number }> {
+export function splitTopLevel(rawText: string, offset: number): Array<{ text: string; start: number; end: number }> {
+  // Comments inside argument lists (fixture expectations, notes) are blanked so they never split or pollute parts.
+  const text = rawText.includes('/') ? blankComments(rawText) : rawText;
   const parts: Array<{ text: string; start: number; end: number }> = [];
   let level = 0;
   let partStart = 0;

@@ -77,15 +77,23 @@ function collectLocals(scopeNode: Node, text: string, scope: HostScope, topLevel
       if (base?.type === 'identifier') changed.add(base.text);
     }
     const body = sourceText(text, scopeNode);
-    for (const match of body.matchAll(/&\s*([A-Za-z_]\w*)/g)) changed.add(match[1]!);
+    for (const match of body.matchAll(/(?:^|[(,=])\s*&\s*([A-Za-z_]\w*)/gm)) changed.add(match[1]!);
   }
   for (const [name, value] of values) {
     if ((counts.get(name) ?? 0) > 1 || changed.has(name)) {
       scope.env.hide(name);
+      for (const axis of ['x', 'y', 'z']) scope.env.hide(`${name}.${axis}`);
       scope.dim3.delete(name);
       continue;
     }
-    if (value.dim3) scope.dim3.set(name, value.dim3);
+    if (value.dim3) {
+      scope.dim3.set(name, value.dim3);
+      // `block.x` in later expressions (`(N + block.x - 1) / block.x`); missing components are 1.
+      const { components, range } = value.dim3;
+      ['x', 'y', 'z'].forEach((axis, i) => {
+        scope.env.set(`${name}.${axis}`, { kind: 'expr', expr: components[i] ?? { kind: 'number', value: 1, isFloat: false, range } });
+      });
+    }
     else if (value.expr) scope.env.set(name, { kind: 'expr', expr: value.expr });
     else scope.env.hide(name);
   }

@@ -65,3 +65,38 @@ export function skipSpaces(text: string, offset: number): number {
 export function contains(outer: Range, inner: Range): boolean {
   return outer.start <= inner.start && inner.end <= outer.end;
 }
+
+/** Most nodes visited when looking for syntax errors; beyond it the search stops (huge broken files). */
+const MAX_ERROR_SEARCH_NODES = 400_000;
+
+/**
+ * ERROR and MISSING nodes, found iteratively with a cursor. Errors inside `asm(...)` statements are
+ * skipped: the C++ grammar does not read GNU asm operands such as `"+f"(d[0])`, which nvcc accepts.
+ */
+export function syntaxErrors(root: Node, limit: number): { errors: Array<{ range: Range; missing: string | null }>; total: number } {
+  const errors: Array<{ range: Range; missing: string | null }> = [];
+  let total = 0;
+  if (!root.hasError) return { errors, total };
+  const cursor = root.walk();
+  try {
+    let visited = 0;
+    for (;;) {
+      if (++visited > MAX_ERROR_SEARCH_NODES) break;
+      const type = cursor.nodeType;
+      let descend = true;
+      if (type === 'gnu_asm_expression') descend = false;
+      else if (type === 'ERROR' || cursor.nodeIsMissing) {
+        total++;
+        if (errors.length < limit) errors.push({ range: { start: cursor.startIndex, end: cursor.endIndex }, missing: cursor.nodeIsMissing ? type : null });
+        descend = false;
+      }
+      if (descend && cursor.gotoFirstChild()) continue;
+      while (!cursor.gotoNextSibling()) {
+        if (!cursor.gotoParent()) return { errors, total };
+      }
+    }
+  } finally {
+    cursor.delete();
+  }
+  return { errors, total };
+}
