@@ -54,6 +54,9 @@ describe('trainForest', () => {
     assert.equal(c.stats.workers, 2);
     sameForest(a.forest, b.forest);
     sameForest(a.forest, c.forest);
+    const oa = await trainForest(small, { ...opts, oob: true });
+    const oc = await trainForest(small, { ...opts, oob: true, workers: 2 });
+    assert.deepEqual(oa.oob, oc.oob);
     const d = await trainForest(small, { ...opts, seed: 8 });
     assert.notDeepEqual(a.forest.child, d.forest.child);
   });

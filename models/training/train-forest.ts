@@ -7,6 +7,8 @@ import { Worker } from 'node:worker_threads';
 import { binThreshold, type Forest, type IntervalCalibration } from '../../server/src/model/forest';
 import { MAX_VALUE_BINS, binMatrix, computeBinEdges } from './binning';
 import { GrowerScratch, growTree, type GrowOptions, type GrownTree, type SharedTrainingData } from './tree-grower';
+import type { OobPredictions } from '../../server/src/model/intervals';
+import { outOfBag } from './out-of-bag';
 import type { FromWorker, ToWorker, WorkerInit } from './tree-worker';
 
 export interface TrainData {
@@ -35,6 +37,8 @@ export interface TrainOptions {
   workers?: number;
   /** Leaf quantile levels stored for intervals; default 0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95. */
   quantileLevels?: readonly number[];
+  /** Also compute out-of-bag predictions of the training rows (for calibrateIntervalsOob and stats.oobR2). */
+  oob?: boolean;
   /** Called after each finished tree (in completion order). */
   onProgress?: (done: number, total: number) => void;
 }
@@ -48,6 +52,9 @@ export interface TrainStats {
   leaves: number;
   maxDepth: number;
   meanSampledRows: number;
+  /** With `oob: true`: R² of the out-of-bag mean over rows that have one, and the time it took. */
+  oobR2?: number;
+  oobMs?: number;
 }
 
 export interface ResolvedTrainOptions extends GrowOptions {
@@ -60,6 +67,8 @@ export interface TrainedForest {
   forest: Forest;
   /** Absent after training; calibrateIntervals returns a copy with it set. */
   calibration?: IntervalCalibration[];
+  /** With `oob: true`: out-of-bag predictions of the training rows. */
+  oob?: OobPredictions;
   stats: TrainStats;
   options: ResolvedTrainOptions;
 }
@@ -172,8 +181,18 @@ export async function trainForest(data: TrainData, options: TrainOptions): Promi
     sampled += t.sampledRows;
     depth = Math.max(depth, t.depth);
   }
+  let oob: OobPredictions | undefined;
+  let oobR2: number | undefined;
+  let oobMs: number | undefined;
+  if (options.oob) {
+    const t1 = performance.now();
+    oob = outOfBag(forest, shared, grow);
+    oobR2 = rSquared(oob.mean, data.y);
+    oobMs = performance.now() - t1;
+  }
   return {
     forest,
+    ...(oob ? { oob } : {}),
     stats: {
       trainMs: performance.now() - t0,
       binMs,
@@ -183,9 +202,31 @@ export async function trainForest(data: TrainData, options: TrainOptions): Promi
       leaves: forest.leafMean.length,
       maxDepth: depth,
       meanSampledRows: sampled / trees.length,
+      ...(oob ? { oobR2, oobMs } : {}),
     },
     options: { ...grow, trees: options.trees, bins, workers: workersUsed },
   };
+}
+
+/** R² of predictions against targets over rows with a finite prediction. */
+function rSquared(pred: Float64Array, y: Float64Array): number {
+  let n = 0;
+  let sum = 0;
+  for (let i = 0; i < y.length; i++) {
+    if (Number.isFinite(pred[i])) {
+      n++;
+      sum += y[i];
+    }
+  }
+  const mean = sum / n;
+  let se = 0;
+  let sv = 0;
+  for (let i = 0; i < y.length; i++) {
+    if (!Number.isFinite(pred[i])) continue;
+    se += (pred[i] - y[i]) ** 2;
+    sv += (y[i] - mean) ** 2;
+  }
+  return sv > 0 ? 1 - se / sv : NaN;
 }
 
 /**

@@ -235,10 +235,13 @@ function leafQuantiles(scratch: GrowerScratch, start: number, end: number, w: nu
   roundLeafOffsets(out, first, levels.length);
 }
 
-/** Draws the tree's sample into scratch (multiplicities, weights) and returns the distinct row count. */
-function drawSample(scratch: GrowerScratch, options: GrowOptions, rng: Rng): number {
-  const { nRows, y, weights } = scratch.data;
-  const { mult, rw, wy, rows } = scratch;
+/** The generator of tree `treeIndex`: the sample is its first use, so sampleMultiplicities can replay it. */
+export function treeRng(options: GrowOptions, treeIndex: number): Rng {
+  return new Rng(options.seed, treeIndex, 0x7ee5);
+}
+
+/** Fills `mult` with how often each row is drawn for a tree (0 = out of bag). */
+export function sampleMultiplicities(mult: Uint16Array, nRows: number, options: GrowOptions, rng: Rng): void {
   mult.fill(0);
   const draws = Math.max(1, Math.round(options.sampleFraction * nRows));
   if (options.bootstrap) {
@@ -256,6 +259,13 @@ function drawSample(scratch: GrowerScratch, options: GrowOptions, rng: Rng): num
       }
     }
   }
+}
+
+/** Draws the tree's sample into scratch (multiplicities, weights) and returns the distinct row count. */
+function drawSample(scratch: GrowerScratch, options: GrowOptions, rng: Rng): number {
+  const { nRows, y, weights } = scratch.data;
+  const { mult, rw, wy, rows } = scratch;
+  sampleMultiplicities(mult, nRows, options, rng);
   let n = 0;
   for (let r = 0; r < nRows; r++) {
     const m = mult[r];
@@ -272,7 +282,7 @@ function drawSample(scratch: GrowerScratch, options: GrowOptions, rng: Rng): num
 export function growTree(scratch: GrowerScratch, options: GrowOptions, treeIndex: number): GrownTree {
   const data = scratch.data;
   const nF = data.nFeatures;
-  const rng = new Rng(options.seed, treeIndex, 0x7ee5);
+  const rng = treeRng(options, treeIndex);
   const sampled = drawSample(scratch, options, rng);
   for (let f = 0; f < nF; f++) scratch.featureOrder[f] = f; // no state may leak between trees
   const minLeaf = Math.max(1, Math.floor(options.minSamplesLeaf));

@@ -87,7 +87,7 @@ export function treeCount(forest: Forest): number {
 }
 
 /** Where a probability falls among the stored levels: columns j0, j1 and weight w1 of column j1. */
-function levelColumns(levels: Float64Array, p: number): { j0: number; j1: number; w1: number } {
+export function levelColumns(levels: Float64Array, p: number): { j0: number; j1: number; w1: number } {
   const n = levels.length;
   if (n === 0) return { j0: -1, j1: -1, w1: 0 };
   if (p <= levels[0]) return { j0: 0, j1: 0, w1: 0 };

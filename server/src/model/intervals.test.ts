@@ -5,7 +5,7 @@ import { makeSynthetic, sliceRows } from '../../../models/training/synthetic-dat
 import { trainForest, type TrainedForest } from '../../../models/training/train-forest';
 import { decodeModel, encodeModel } from './artifact';
 import { predictBatch } from './forest';
-import { calibrateIntervals, intervalCoverage } from './intervals';
+import { calibrateIntervals, calibrateIntervalsOob, intervalCoverage } from './intervals';
 
 describe('prediction intervals', () => {
   const all = makeSynthetic({ nRows: 7000, nFeatures: 8, seed: 21, noiseBase: 0.05, noiseSlope: 1 });
@@ -14,7 +14,7 @@ describe('prediction intervals', () => {
   const test = sliceRows(all, 5500, 7000);
   let model: TrainedForest;
   before(async () => {
-    model = await trainForest(train, { trees: 40, maxDepth: 10, minSamplesLeaf: 20, featureFraction: 0.5, sampleFraction: 0.7, seed: 3, workers: 1 });
+    model = await trainForest(train, { trees: 40, maxDepth: 10, minSamplesLeaf: 20, featureFraction: 0.5, sampleFraction: 0.7, seed: 3, workers: 1, oob: true });
   });
 
   // Quantile forests adapt the width along features the trees split on (here x0 drives mean and noise).
@@ -67,6 +67,22 @@ describe('prediction intervals', () => {
     assert.ok(again.ok && again.model.calibration?.length === 1);
     const other = calibrateIntervals(cal.model, calib.x, calib.y, 0.5, { level: 0.5 });
     assert.ok(other.ok && other.model.calibration?.length === 2);
+  });
+
+  it('calibrates on out-of-bag rows without a held-out set', () => {
+    const oob = model.oob!;
+    assert.ok(oob.count.every((k) => k > 0), 'with 40 trees every row is out of bag somewhere');
+    assert.ok(model.stats.oobR2! > 0.75 && model.stats.oobR2! < 1, `OOB R² ${model.stats.oobR2}`);
+    const heldOut = calibrateIntervals(model, calib.x, calib.y, 0.8);
+    const cal = calibrateIntervalsOob(model, oob, train.y, 0.8);
+    assert.ok(cal.ok && heldOut.ok, cal.ok ? '' : cal.error);
+    assert.equal(cal.calibration.source, 'out-of-bag');
+    assert.equal(cal.calibration.n, train.nRows);
+    // The OOB scale is close to the held-out one and gives held-out coverage near the target.
+    assert.ok(Math.abs(cal.calibration.scale / heldOut.calibration.scale - 1) < 0.25, `oob ${cal.calibration.scale} vs held-out ${heldOut.calibration.scale}`);
+    const c = intervalCoverage(cal.model, test.x, test.y);
+    assert.ok(c.coverage >= 0.72 && c.coverage <= 0.88, `coverage ${c.coverage}`);
+    assert.match((calibrateIntervalsOob(model, oob, train.y.subarray(1), 0.8) as { error: string }).error, /do not match/);
   });
 
   it('keeps the calibration through the artifact', () => {
