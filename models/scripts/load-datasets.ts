@@ -193,6 +193,27 @@ export function formatReport(clean: CleanResult, rawCounts: Record<string, numbe
   return lines.join('\n');
 }
 
+function sameTriple(a: [number, number, number] | undefined, b: [number, number, number] | undefined): boolean {
+  return a === b || (a !== undefined && b !== undefined && a[0] === b[0] && a[1] === b[1] && a[2] === b[2]);
+}
+
+function sameParams(a: Record<string, number>, b: Record<string, number>): boolean {
+  if (a === b) return true;
+  const ka = Object.keys(a);
+  if (ka.length !== Object.keys(b).length) return false;
+  for (const k of ka) if (a[k] !== b[k]) return false;
+  return true;
+}
+
+/** Same descriptive fields (everything the fingerprint hashes except the per-record numbers). */
+function sameContext(a: GemmRecord, b: GemmRecord): boolean {
+  return a.source === b.source && a.sourceFile === b.sourceFile && a.gpu === b.gpu && a.gpuName === b.gpuName
+    && a.dtype === b.dtype && a.quantization === b.quantization && a.kernel === b.kernel && a.kernelName === b.kernelName
+    && a.condition === b.condition && a.split === b.split && a.framework === b.framework
+    && a.frameworkVersion === b.frameworkVersion && a.op === b.op && sameTriple(a.grid, b.grid) && sameTriple(a.block, b.block)
+    && sameParams(a.params, b.params);
+}
+
 /**
  * SHA-256 over the record stream, in order: each record's numbers (m, n, k, batch, runtimeMs, powerW,
  * powerLimitW) as float64, and its descriptive fields (source, file, gpu, dtype, quantization, kernel,
@@ -208,16 +229,15 @@ export function datasetFingerprint(records: readonly GemmRecord[]): string {
     if (used > 0) hash.update(new Uint8Array(nums.buffer, 0, used * 8));
     used = 0;
   };
-  let prev = '';
+  let prev: GemmRecord | undefined;
   for (const r of records) {
-    const keys = Object.keys(r.params);
-    let params = '';
-    if (keys.length > 0) for (const k of keys.sort()) params += `${k}=${r.params[k]},`;
-    const ctx = `${r.source}|${r.sourceFile}|${r.gpu}|${r.gpuName}|${r.dtype}|${r.quantization ?? ''}|${r.kernel}|${r.kernelName ?? ''}|${params}|${r.condition}|${r.split ?? ''}|${r.framework ?? ''}|${r.frameworkVersion ?? ''}|${r.op ?? ''}|${r.grid ?? ''}|${r.block ?? ''}`;
-    if (ctx !== prev) {
+    if (!prev || !sameContext(prev, r)) {
+      let params = '';
+      for (const k of Object.keys(r.params).sort()) params += `${k}=${r.params[k]},`;
+      const ctx = `${r.source}|${r.sourceFile}|${r.gpu}|${r.gpuName}|${r.dtype}|${r.quantization ?? ''}|${r.kernel}|${r.kernelName ?? ''}|${params}|${r.condition}|${r.split ?? ''}|${r.framework ?? ''}|${r.frameworkVersion ?? ''}|${r.op ?? ''}|${r.grid ?? ''}|${r.block ?? ''}`;
       flush();
       hash.update(`\n${ctx}\n`);
-      prev = ctx;
+      prev = r;
     }
     if (used + PER > nums.length) flush();
     nums[used++] = r.m;
@@ -249,17 +269,20 @@ export function datasetFilesFingerprint(root: string): string {
 
 async function main(): Promise<void> {
   const t0 = process.hrtime.bigint();
+  const cpu0 = process.cpuUsage();
   let peakRss = process.memoryUsage().rss;
   const timer = setInterval(() => { peakRss = Math.max(peakRss, process.memoryUsage().rss); }, 50);
   const result = await loadDatasets();
   const t1 = process.hrtime.bigint();
   const fp = datasetFingerprint(result.records);
   const t2 = process.hrtime.bigint();
+  const cpu = process.cpuUsage(cpu0);
   clearInterval(timer);
   peakRss = Math.max(peakRss, process.memoryUsage().rss);
   console.log(result.report);
   console.log('');
-  console.log(`load + clean: ${(Number(t1 - t0) / 1e9).toFixed(1)} s; fingerprint: ${(Number(t2 - t1) / 1e9).toFixed(1)} s; peak RSS ${(peakRss / 2 ** 20).toFixed(0)} MiB`);
+  console.log(`load + clean: ${(Number(t1 - t0) / 1e9).toFixed(1)} s; fingerprint: ${(Number(t2 - t1) / 1e9).toFixed(1)} s (wall); `
+    + `CPU ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s; peak RSS ${(peakRss / 2 ** 20).toFixed(0)} MiB; heap used ${(process.memoryUsage().heapUsed / 2 ** 20).toFixed(0)} MiB`);
   console.log(`datasetFingerprint: ${fp}`);
 }
 
