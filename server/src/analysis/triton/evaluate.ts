@@ -3,12 +3,13 @@
 // It never throws and never loops unboundedly: anything it cannot know evaluates to `unknown`.
 import type { Node } from 'web-tree-sitter';
 import type { Range } from '../types';
+import { callBuiltin, callMethod, transposeLast } from './builtins';
 import { interpretFunction } from './interpret';
 import { readParameters } from './parameters';
 import { callArguments, childrenOf, dottedName, field, rangeOf, stringLiteral, syntaxChildren } from './syntax';
 import {
-  asInteger, asNumber, dtypeFromName, isDtypeName, iterate, NONE, numberValue, sequence, truthiness, UNKNOWN,
-  type ConfigValue, type PyValue, type Scope,
+  asInteger, asNumber, dtypeFromName, isDtypeName, iterate, MAX_ITEMS, NONE, numberValue, sequence, truthiness, UNKNOWN,
+  type PyValue, type Scope,
 } from './values';
 
 /** Local import names mapped to what they import: `tl` → `triton.language`, `cdiv` → `triton.cdiv`. */
@@ -19,8 +20,6 @@ const CONVENTIONAL_IMPORTS: Record<string, string> = { tl: 'triton.language', tr
 
 const MAX_DEPTH = 120;
 const MAX_STEPS = 300_000;
-/** Comprehensions and loops stop here; real autotune spaces are far smaller. */
-export const MAX_ITEMS = 4096;
 
 /** Bindings created while evaluating (lambda and helper-function locals, comprehension variables). */
 export class EnvScope implements Scope {
@@ -320,13 +319,13 @@ export class Evaluator {
       ? this.canonicalName([callee.text], scope) ?? `builtins.${callee.text}`
       : this.canonicalOf(callee, scope);
     if (canonical) {
-      const builtin = this.builtin(canonical, node, positional, keyword, () => this.keywordValues(args.keywords, scope));
+      const builtin = callBuiltin(canonical, node, positional, keyword, () => this.keywordValues(args.keywords, scope));
       if (builtin) return builtin;
       return UNKNOWN;
     }
     if (callee.type === 'attribute') {
       const object = this.evaluate(field(callee, 'object'), scope);
-      return this.method(object, field(callee, 'attribute')?.text ?? '', positional(), keyword, node);
+      return callMethod(object, field(callee, 'attribute')?.text ?? '', positional(), keyword, node);
     }
     const value = this.evaluate(callee, scope);
     if (value.kind === 'function') return this.apply(value, positional(), this.keywordValues(args.keywords, scope));
@@ -371,222 +370,6 @@ export class Evaluator {
     }
   }
 
-  private builtin(
-    canonical: string,
-    node: Node,
-    positional: () => PyValue[],
-    keyword: (name: string) => PyValue | null,
-    keywords: () => Map<string, PyValue>,
-  ): PyValue | null {
-    const range = rangeOf(node);
-    const name = canonical.replace(/^builtins\./, '');
-    switch (name) {
-      case 'triton.cdiv': case 'triton.language.cdiv': case 'triton.language.math.cdiv': {
-        const [a, b] = positional().map(asInteger);
-        if (a === null || b === null || a === undefined || b === undefined || b === 0) return UNKNOWN;
-        return numberValue(Math.floor((a + b - 1) / b), true, range);
-      }
-      case 'triton.next_power_of_2': {
-        const n = asInteger(positional()[0] ?? UNKNOWN);
-        if (n === null) return UNKNOWN;
-        let power = 1;
-        while (power < n) power *= 2;
-        return numberValue(power, true, range);
-      }
-      case 'triton.Config': return this.config(node, positional, keyword);
-      case 'triton.language.constexpr': return positional()[0] ?? UNKNOWN;
-      case 'min': case 'max': {
-        let values = positional();
-        if (values.length === 1) values = iterate(values[0]) ?? [UNKNOWN];
-        const numbers = values.map(asNumber);
-        if (numbers.length === 0 || numbers.some((value) => value === null)) return UNKNOWN;
-        const chosen = (name === 'min' ? Math.min : Math.max)(...(numbers as number[]));
-        return values[numbers.indexOf(chosen)];
-      }
-      case 'abs': {
-        const value = positional()[0] ?? UNKNOWN;
-        const number = asNumber(value);
-        return number === null ? UNKNOWN : numberValue(Math.abs(number), value.kind !== 'number' || value.isInt, range);
-      }
-      case 'int': {
-        const value = positional()[0] ?? UNKNOWN;
-        const number = asNumber(value);
-        if (number !== null) return numberValue(Math.trunc(number), true, range);
-        if (value.kind === 'string' && /^\s*-?\d+\s*$/.test(value.value)) return numberValue(Number(value.value), true, range);
-        return UNKNOWN;
-      }
-      case 'float': {
-        const number = asNumber(positional()[0] ?? UNKNOWN);
-        return number === null ? UNKNOWN : numberValue(number, false, range);
-      }
-      case 'len': {
-        const value = positional()[0] ?? UNKNOWN;
-        if (value.kind === 'tensor') return value.shape?.[0] ?? UNKNOWN;
-        const items = iterate(value);
-        return items ? numberValue(items.length, true, range) : UNKNOWN;
-      }
-      case 'range': {
-        const bounds = positional().map(asInteger);
-        if (bounds.length === 0 || bounds.some((value) => value === null)) return UNKNOWN;
-        const [start, stop, step] = bounds.length === 1 ? [0, bounds[0]!, 1] : [bounds[0]!, bounds[1]!, bounds[2] ?? 1];
-        if (step === 0) return UNKNOWN;
-        const items: PyValue[] = [];
-        for (let value = start; step > 0 ? value < stop : value > stop; value += step) {
-          if (items.length >= MAX_ITEMS) return UNKNOWN;
-          items.push(numberValue(value, true, range));
-        }
-        return sequence(items, false);
-      }
-      case 'list': case 'tuple': case 'sorted': case 'reversed': {
-        const values = positional();
-        if (values.length === 0) return sequence([], name === 'tuple');
-        const items = iterate(values[0]);
-        if (!items) return UNKNOWN;
-        if (name === 'reversed') return sequence([...items].reverse(), false);
-        if (name === 'sorted') {
-          const numbers = items.map(asNumber);
-          if (numbers.some((value) => value === null)) return UNKNOWN;
-          return sequence([...items].sort((a, b) => asNumber(a)! - asNumber(b)!), false);
-        }
-        return sequence([...items], name === 'tuple');
-      }
-      case 'sum': {
-        const items = iterate(positional()[0] ?? UNKNOWN);
-        const numbers = items?.map(asNumber);
-        if (!numbers || numbers.some((value) => value === null)) return UNKNOWN;
-        return numberValue((numbers as number[]).reduce((a, b) => a + b, 0), true, range);
-      }
-      case 'zip': case 'itertools.product': {
-        const lists = positional().map(iterate);
-        if (lists.length === 0 || lists.some((items) => items === null)) return UNKNOWN;
-        const columns = lists as PyValue[][];
-        if (name === 'zip') {
-          const length = Math.min(...columns.map((items) => items.length));
-          return sequence(Array.from({ length }, (_, i) => sequence(columns.map((items) => items[i]), true)), false);
-        }
-        let rows: PyValue[][] = [[]];
-        for (const items of columns) {
-          rows = rows.flatMap((row) => items.map((item) => [...row, item]));
-          if (rows.length > MAX_ITEMS) return UNKNOWN;
-        }
-        return sequence(rows.map((row) => sequence(row, true)), false);
-      }
-      case 'enumerate': {
-        const items = iterate(positional()[0] ?? UNKNOWN);
-        return items ? sequence(items.map((item, i) => sequence([numberValue(i, true, range), item], true)), false) : UNKNOWN;
-      }
-      case 'dict': {
-        const values = positional();
-        const base = values.length === 0 ? new Map<string, PyValue>() : values[0].kind === 'dict' ? new Map(values[0].entries) : null;
-        if (!base || values.length > 1) return UNKNOWN;
-        for (const [key, value] of keywords()) base.set(key, value);
-        return { kind: 'dict', entries: base };
-      }
-      default:
-        return this.torchFactory(name, positional, keyword);
-    }
-  }
-
-  /** `torch.randn((M, K), dtype=torch.float16)` and friends: a tensor with a shape and a dtype. */
-  private torchFactory(name: string, positional: () => PyValue[], keyword: (name: string) => PyValue | null): PyValue | null {
-    const match = /^torch\.(randn|rand|empty|zeros|ones|full|randint|randn_like|rand_like|empty_like|zeros_like|ones_like|full_like)$/.exec(name);
-    if (!match) return null;
-    const factory = match[1];
-    const dtypeKeyword = keyword('dtype');
-    const explicitDtype = dtypeKeyword?.kind === 'dtype' ? dtypeKeyword.dtype : null;
-    const values = positional();
-    if (factory.endsWith('_like')) {
-      const source = values[0];
-      if (!source || source.kind !== 'tensor') return { kind: 'tensor', shape: null, dtype: explicitDtype };
-      return { kind: 'tensor', shape: source.shape, dtype: dtypeKeyword ? explicitDtype : source.dtype };
-    }
-    let shapeValue: PyValue | undefined;
-    if (factory === 'randint') shapeValue = keyword('size') ?? values[2] ?? (values.length === 2 ? values[1] : undefined);
-    else if (factory === 'full') shapeValue = keyword('size') ?? values[0];
-    else shapeValue = keyword('size') ?? (values.length === 1 && values[0].kind === 'sequence' ? values[0] : sequence(values, true));
-    const shape = shapeValue ? iterate(shapeValue) : null;
-    // PyTorch's default dtype is float32 (randint: int64, which we do not model).
-    const defaultDtype = factory === 'randint' ? null : 'fp32';
-    return { kind: 'tensor', shape, dtype: dtypeKeyword ? explicitDtype : defaultDtype };
-  }
-
-  private method(object: PyValue, name: string, positional: PyValue[], keyword: (name: string) => PyValue | null, node: Node): PyValue {
-    const range = rangeOf(node);
-    if (object.kind === 'tensor') {
-      switch (name) {
-        case 'to': {
-          const target = keyword('dtype') ?? positional.find((value) => value.kind === 'dtype') ?? null;
-          return target?.kind === 'dtype' ? { ...object, dtype: target.dtype } : object;
-        }
-        case 'half': return { ...object, dtype: 'fp16' };
-        case 'bfloat16': return { ...object, dtype: 'bf16' };
-        case 'float': return { ...object, dtype: 'fp32' };
-        case 'double': return { ...object, dtype: 'fp64' };
-        case 'contiguous': case 'cuda': case 'cpu': case 'clone': case 'detach': case 'requires_grad_': return object;
-        case 't': return { ...object, shape: object.shape ? transposeLast(object.shape) : null };
-        case 'transpose': {
-          const [a, b] = positional.map(asInteger);
-          if (!object.shape || a === null || b === null || a === undefined || b === undefined) return { ...object, shape: null };
-          const shape = [...object.shape];
-          const ia = a < 0 ? shape.length + a : a;
-          const ib = b < 0 ? shape.length + b : b;
-          if (shape[ia] === undefined || shape[ib] === undefined) return { ...object, shape: null };
-          [shape[ia], shape[ib]] = [shape[ib], shape[ia]];
-          return { ...object, shape };
-        }
-        case 'size': {
-          if (!object.shape) return UNKNOWN;
-          if (positional.length === 0) return sequence(object.shape, true);
-          const index = asInteger(positional[0]);
-          if (index === null) return UNKNOWN;
-          return object.shape[index < 0 ? object.shape.length + index : index] ?? UNKNOWN;
-        }
-        case 'dim': return object.shape ? numberValue(object.shape.length, true, range) : UNKNOWN;
-        case 'numel': {
-          const numbers = object.shape?.map(asInteger);
-          if (!numbers || numbers.some((value) => value === null)) return UNKNOWN;
-          return numberValue((numbers as number[]).reduce((a, b) => a * b, 1), true, range);
-        }
-        case 'view': case 'reshape': {
-          const dims = positional.length === 1 && positional[0].kind === 'sequence' ? positional[0].items : positional;
-          return { ...object, shape: dims.some((dim) => asInteger(dim) === -1) ? null : dims };
-        }
-        default: return UNKNOWN;
-      }
-    }
-    if (object.kind === 'dict') {
-      if (name === 'get') {
-        const key = positional[0];
-        if (key?.kind !== 'string') return UNKNOWN;
-        return object.entries.get(key.value) ?? positional[1] ?? NONE;
-      }
-      if (name === 'keys') return sequence([...object.entries.keys()].map((key) => ({ kind: 'string', value: key }) as PyValue), false);
-      if (name === 'values') return sequence([...object.entries.values()], false);
-      if (name === 'items') return sequence([...object.entries].map(([key, value]) => sequence([{ kind: 'string', value: key }, value], true)), false);
-    }
-    return UNKNOWN;
-  }
-
-  private config(node: Node, positional: () => PyValue[], keyword: (name: string) => PyValue | null): PyValue {
-    const args = callArguments(node);
-    const first = args.positional[0];
-    const kwargs = keyword('kwargs') ?? (first ? positional()[0] : null);
-    const params = kwargs?.kind === 'dict' ? kwargs.entries : new Map<string, PyValue>();
-    let comprehension: Node | null = null;
-    for (let current = node.parent; current; current = current.parent) {
-      if (current.type === 'list_comprehension' || current.type === 'generator_expression') comprehension = current;
-      if (current.type === 'function_definition' || current.type === 'module') break;
-    }
-    const config: ConfigValue = {
-      callRange: rangeOf(node),
-      comprehensionRange: comprehension ? rangeOf(comprehension) : null,
-      params,
-      numWarps: keyword('num_warps') ?? (args.positional[1] ? positional()[1] : null),
-      numStages: keyword('num_stages') ?? (args.positional[2] ? positional()[2] : null),
-    };
-    if (kwargs && kwargs.kind !== 'dict') config.params = new Map([['?', UNKNOWN]]);
-    return { kind: 'config', config };
-  }
 }
 
 function parseInteger(node: Node): PyValue {
@@ -600,12 +383,6 @@ function parseInteger(node: Node): PyValue {
   return Number.isFinite(value) ? numberValue(value, true, rangeOf(node)) : UNKNOWN;
 }
 
-function transposeLast(shape: PyValue[]): PyValue[] {
-  if (shape.length < 2) return shape;
-  const result = [...shape];
-  [result[result.length - 2], result[result.length - 1]] = [result[result.length - 1], result[result.length - 2]];
-  return result;
-}
 
 function compare(operator: string, left: PyValue, right: PyValue): boolean | null {
   if (operator === 'in' || operator === 'not in') {
@@ -663,4 +440,3 @@ export function bindTarget(target: Node, value: PyValue, env: EnvScope): void {
   }
 }
 
-export type { Range };

@@ -2,7 +2,7 @@
 // configs, launches, tile parameters and problems. Pure and total: it never throws on bad input; a
 // failure inside becomes a problem and whatever was found so far is returned.
 import type { Node } from 'web-tree-sitter';
-import type { AnalysisOptions, FileAnalysis, Problem } from '../types';
+import type { AnalysisOptions, FileAnalysis } from '../types';
 import { attachedAnnotations, collectAnnotations, type Annotation } from './annotations';
 import { readConfigs } from './configs';
 import { Evaluator } from './evaluate';

@@ -2,9 +2,9 @@
 // assignments, `if`, `for`, `append`/`extend`, `return`. Bounded and total: it never throws, and
 // statements it does not model are skipped (or, for `while`, make the result unknown).
 import type { Node } from 'web-tree-sitter';
-import { bindTarget, EnvScope, MAX_ITEMS, type Evaluator } from './evaluate';
+import { bindTarget, EnvScope, type Evaluator } from './evaluate';
 import { field, syntaxChildren } from './syntax';
-import { iterate, NONE, sequence, truthiness, UNKNOWN, type PyValue } from './values';
+import { iterate, MAX_ITEMS, NONE, sequence, truthiness, UNKNOWN, type PyValue } from './values';
 
 type Flow = { kind: 'normal' } | { kind: 'break' } | { kind: 'continue' } | { kind: 'return'; value: PyValue } | { kind: 'abort' };
 

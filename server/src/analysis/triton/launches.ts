@@ -2,7 +2,7 @@
 // can: meta-parameters, num_warps/num_stages, the grid (tuples, lambdas over META, grid variables)
 // and the problem size. Values that do not fold stay null; nothing is invented.
 import type { Node } from 'web-tree-sitter';
-import type { Dtype, FoldedValue, LaunchSite, Problem, TileParam } from '../types';
+import type { FoldedValue, LaunchSite, Problem, TileParam } from '../types';
 import { TRITON_DEFAULT_NUM_STAGES, TRITON_DEFAULT_NUM_WARPS } from './configs';
 import type { ScopeSet } from './scopes';
 import { callArguments, field, rangeOf, walk } from './syntax';
@@ -137,4 +137,3 @@ function foldGrid(gridNodes: Node[], scopes: ScopeSet, scope: ReturnType<ScopeSe
   return [numbers[0]!, numbers[1] ?? 1, numbers[2] ?? 1];
 }
 
-export type { Dtype };

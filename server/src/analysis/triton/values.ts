@@ -33,6 +33,9 @@ export interface Scope {
   lookup(name: string, at: number): PyValue;
 }
 
+/** Comprehensions, ranges and loops stop here; real autotune spaces are far smaller. */
+export const MAX_ITEMS = 4096;
+
 export const UNKNOWN: PyValue = { kind: 'unknown' };
 export const NONE: PyValue = { kind: 'none' };
 

@@ -1,0 +1,215 @@
+// Unit tests of the Triton analysis below the fixture level: the Python expression evaluator's
+// semantics (checked against Python's own rules), helper-function interpretation, annotations,
+// UTF-16 ranges, and that broken or hostile input never throws.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Parser } from 'web-tree-sitter';
+import { loadGrammars } from '../server/src/platform/grammars';
+import { analyzeTritonTree } from '../server/src/analysis/triton/index';
+import { Evaluator } from '../server/src/analysis/triton/evaluate';
+import { collectImports, ScopeSet } from '../server/src/analysis/triton/scopes';
+import type { PyValue } from '../server/src/analysis/triton/values';
+import { DEFAULT_ANALYSIS_OPTIONS, type FileAnalysis } from '../server/src/analysis/types';
+
+async function parser(): Promise<Parser> {
+  const { python } = await loadGrammars();
+  const result = new Parser();
+  result.setLanguage(python);
+  return result;
+}
+
+async function analyze(text: string): Promise<FileAnalysis> {
+  const tree = (await parser()).parse(text)!;
+  try {
+    return analyzeTritonTree(tree.rootNode, text, DEFAULT_ANALYSIS_OPTIONS);
+  } finally {
+    tree.delete();
+  }
+}
+
+/** Evaluates the module-level binding `name` of `source` (its last assignment). */
+async function valueOf(source: string, name = 'x'): Promise<PyValue> {
+  const tree = (await parser()).parse(source)!;
+  const scopes = new ScopeSet(tree.rootNode, new Evaluator(collectImports(tree.rootNode)));
+  const value = scopes.module.lookup(name, Number.MAX_SAFE_INTEGER);
+  tree.delete();
+  return value;
+}
+
+/** A plain JS rendering of a value for comparisons: numbers, strings, arrays, or 'unknown'. */
+function plain(value: PyValue): unknown {
+  switch (value.kind) {
+    case 'number': return value.value;
+    case 'bool': return value.value;
+    case 'string': return value.value;
+    case 'none': return null;
+    case 'sequence': return value.items.map(plain);
+    case 'dict': return Object.fromEntries([...value.entries].map(([key, item]) => [key, plain(item)]));
+    case 'tensor': return { shape: value.shape?.map(plain) ?? null, dtype: value.dtype };
+    case 'dtype': return `dtype:${value.dtype}`;
+    default: return value.kind;
+  }
+}
+
+test('arithmetic follows Python: floor division and modulo round toward negative infinity', async () => {
+  assert.equal(plain(await valueOf('x = 7 // -2')), -4);
+  assert.equal(plain(await valueOf('x = -7 % 3')), 2);
+  assert.equal(plain(await valueOf('x = 7 % -3')), -2);
+  assert.equal(plain(await valueOf('x = 2 ** 10 + 1_000')), 2024);
+  assert.equal(plain(await valueOf('x = 7 / 2')), 3.5);
+  assert.equal(plain(await valueOf('x = 0x10 + 0b11 + 0o7')), 16 + 3 + 7);
+  assert.equal(plain(await valueOf('x = (1 << 5) | 3')), 35);
+  assert.equal(plain(await valueOf('x = 1 // 0')), 'unknown');
+});
+
+test('cdiv, next_power_of_2, min and max fold', async () => {
+  assert.equal(plain(await valueOf('import triton\nx = triton.cdiv(1000, 128)')), 8);
+  assert.equal(plain(await valueOf('import triton.language as tl\nx = tl.cdiv(1024, 128)')), 8);
+  assert.equal(plain(await valueOf('from triton import cdiv\nx = cdiv(1, 64)')), 1);
+  assert.equal(plain(await valueOf('import triton\nx = triton.next_power_of_2(781)')), 1024);
+  assert.equal(plain(await valueOf('import triton\nx = triton.next_power_of_2(1024)')), 1024);
+  assert.equal(plain(await valueOf('x = min(3, 1, 2) + max([4, 9])')), 10);
+  assert.equal(plain(await valueOf('x = min(M, 4)')), 'unknown');
+});
+
+test('containers, comprehensions, subscripts and lambdas', async () => {
+  assert.deepEqual(plain(await valueOf('x = [v * 2 for v in range(4) if v != 1]')), [0, 4, 6]);
+  assert.deepEqual(plain(await valueOf('x = [(a, b) for a in [1, 2] for b in "xy"]')), [[1, 'x'], [1, 'y'], [2, 'x'], [2, 'y']]);
+  assert.deepEqual(plain(await valueOf('import itertools\nx = [a + b for a, b in itertools.product([10, 20], [1, 2])]')), [11, 12, 21, 22]);
+  assert.deepEqual(plain(await valueOf('x = [a * b for a, b in zip([1, 2, 3], [4, 5])]')), [4, 10]);
+  assert.equal(plain(await valueOf("META = {'BLOCK': 64}\nx = META['BLOCK'] * 2")), 128);
+  assert.equal(plain(await valueOf('x = (lambda m, n=3: m * n)(5)')), 15);
+  assert.equal(plain(await valueOf('f = lambda META: META["A"] + 1\nx = f({"A": 41})')), 42);
+  assert.equal(plain(await valueOf('x = 1 if 2 > 3 else 5')), 5);
+  assert.equal(plain(await valueOf('t = (4, 5, 6)\nx = t[-1] + len(t)')), 9);
+  assert.equal(plain(await valueOf('a, (b, c) = 1, (2, 3)\nx = a + b + c')), 6);
+  assert.equal(plain(await valueOf('x = 1 < 2 <= 2 and 3 not in [1, 2]')), true);
+});
+
+test('torch tensors carry shapes and dtypes through shape unpacking, .to and .T', async () => {
+  const source = [
+    'import torch',
+    'a = torch.randn((512, 256), device="cuda", dtype=torch.float16)',
+    'b = a.to(torch.float8_e5m2).T',
+    'M, K = a.shape',
+    'N = b.shape[1]',
+    'x = (M, K, N)',
+  ].join('\n');
+  assert.deepEqual(plain(await valueOf(source)), [512, 256, 512]);
+  assert.deepEqual(plain(await valueOf(source, 'b')), { shape: [256, 512], dtype: 'fp8' });
+  // torch's default dtype is float32; randn(3, 4) takes the shape as varargs.
+  assert.deepEqual(plain(await valueOf('import torch\nx = torch.randn(3, 4)')), { shape: [3, 4], dtype: 'fp32' });
+  assert.deepEqual(plain(await valueOf('import torch\nx = torch.ones(8).bfloat16().numel()')), 8);
+});
+
+test('names resolve to the last binding before the use, and self-reference terminates', async () => {
+  assert.equal(plain(await valueOf('y = 1\ny = y + 1\nx = y * 10')), 20);
+  assert.equal(plain(await valueOf('x = x + 1')), 'unknown');
+  assert.equal(plain(await valueOf('a = b\nb = a\nx = a')), 'unknown');
+  assert.equal(plain(await valueOf('for x in [1, 2]:\n    pass')), 'unknown');
+});
+
+test('helper functions are interpreted: loops, continue, append, and backend branches', async () => {
+  const source = [
+    'def is_hip():',
+    '    return torch.version.hip is not None',
+    'def configs():',
+    '    if is_hip():',
+    '        return [0]',
+    '    out = []',
+    '    for a in [1, 2, 3]:',
+    '        if a == 2:',
+    '            continue',
+    '        out.append(a * 10)',
+    '    out += [99]',
+    '    return out',
+    'x = configs()',
+  ].join('\n');
+  // Runtime backend queries are decided for NVIDIA: the HIP branch is not taken.
+  assert.deepEqual(plain(await valueOf(source)), [10, 30, 99]);
+  assert.equal(plain(await valueOf('def f():\n    while True:\n        pass\nx = f()')), 'unknown');
+  // Unbounded work stops: a huge range is not materialised.
+  assert.equal(plain(await valueOf('x = len(list(range(10 ** 9)))')), 'unknown');
+});
+
+test('ranges are UTF-16 offsets even after non-ASCII text', async () => {
+  const text = '# Ünïcödé 😀 comment\nimport triton\nimport triton.language as tl\n@triton.jit\ndef k(x_ptr, BLOCK: tl.constexpr = 128):\n    pass\n';
+  const analysis = await analyze(text);
+  assert.equal(analysis.kernels.length, 1);
+  const kernel = analysis.kernels[0];
+  assert.equal(text.slice(kernel.nameRange.start, kernel.nameRange.end), 'k');
+  const tile = analysis.tileParams.find((param) => param.name === 'BLOCK');
+  assert.ok(tile);
+  assert.equal(text.slice(tile.valueRange.start, tile.valueRange.end), '128');
+});
+
+test('malformed tilecast annotations are reported, well-formed ones are not', async () => {
+  const analysis = await analyze('import triton\n# tilecast: M=abc dtype=fp7 Q=3\n# tilecast: M=64 N=64 K=64 dtype=bf16\n');
+  const messages = analysis.problems.map((problem) => problem.message);
+  assert.equal(messages.length, 3, messages.join('; '));
+  assert.ok(messages.some((message) => message.includes("'abc'")));
+  assert.ok(messages.some((message) => message.includes("'fp7'")));
+  assert.ok(messages.some((message) => message.includes("'Q=3'")));
+});
+
+test('Triton defaults apply when a launch sets no num_warps: 4 warps, 3 stages', async () => {
+  const text = 'import triton\nimport triton.language as tl\n@triton.jit\ndef k(x, BLOCK: tl.constexpr):\n    pass\nk[(2,)](1, BLOCK=8)\n';
+  const [launch] = (await analyze(text)).launches;
+  assert.equal(launch.numWarps, 4);
+  assert.equal(launch.numStages, 3);
+  assert.deepEqual(launch.block, [128, 1, 1]);
+  assert.equal(launch.metaSource, 'launch-kwargs');
+  assert.deepEqual(launch.metaParams, { BLOCK: 8 });
+});
+
+const fixtureDirectory = join(__dirname, 'fixtures', 'triton');
+
+test('never throws and never reports an internal error on truncated or mangled fixtures', async () => {
+  const p = await parser();
+  const names = readdirSync(fixtureDirectory).filter((name) => name.endsWith('.py'));
+  assert.ok(names.length >= 12);
+  let runs = 0;
+  for (const name of names) {
+    const source = readFileSync(join(fixtureDirectory, name), 'utf8');
+    const variants: string[] = [];
+    for (let cut = 0; cut < source.length; cut += Math.max(1, Math.floor(source.length / 23))) variants.push(source.slice(0, cut));
+    // Deterministic mangling: drop every 7th bracket, then every 5th colon.
+    let seen = 0;
+    variants.push(source.replace(/[()[\]]/g, (match) => (++seen % 7 === 0 ? '' : match)));
+    variants.push(source.replace(/:/g, (match) => (++seen % 5 === 0 ? '' : match)));
+    for (const text of variants) {
+      const tree = p.parse(text)!;
+      const analysis = analyzeTritonTree(tree.rootNode, text, DEFAULT_ANALYSIS_OPTIONS);
+      tree.delete();
+      runs++;
+      const internal = analysis.problems.filter((problem) => problem.message.startsWith('internal error'));
+      assert.deepEqual(internal, [], `${name}: ${internal.map((problem) => problem.message).join('; ')}`);
+      for (const item of [...analysis.kernels.map((kernel) => kernel.range), ...analysis.launches.map((launch) => launch.range), ...analysis.problems.map((problem) => problem.range)]) {
+        assert.ok(item.start >= 0 && item.end <= text.length && item.start <= item.end, `${name}: range out of bounds`);
+      }
+    }
+  }
+  assert.ok(runs > 200);
+});
+
+test('pathological input stays bounded: deep nesting and a large generated file', async () => {
+  const deep = `import triton\nx = ${'('.repeat(400)}1${')'.repeat(400)}\n`;
+  await analyze(deep);
+  const kernels = Array.from({ length: 150 }, (_, i) => [
+    '@triton.jit',
+    `def k${i}(a, b, c, K, BLOCK_K: tl.constexpr = ${16 * ((i % 4) + 1)}):`,
+    '    acc = tl.zeros((16, 16), dtype=tl.float32)',
+    '    for k in range(0, tl.cdiv(K, BLOCK_K)):',
+    '        acc += tl.dot(tl.load(a), tl.load(b))',
+    `k${i}[(triton.cdiv(4096, 64), 4)](1, 2, 3, 4096)`,
+  ].join('\n')).join('\n');
+  const started = Date.now();
+  const analysis = await analyze(`import triton\nimport triton.language as tl\n${kernels}\n`);
+  assert.equal(analysis.kernels.length, 150);
+  assert.equal(analysis.launches.length, 150);
+  assert.deepEqual(analysis.launches[0].grid, [64, 4, 1]);
+  assert.equal(analysis.kernels[3].tileLoops[0].stride?.value, 64);
+  assert.ok(Date.now() - started < 5000, `took ${Date.now() - started} ms`);
+});
