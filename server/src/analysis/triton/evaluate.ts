@@ -2,7 +2,6 @@
 // problem sizes: arithmetic, min/max, cdiv, containers, comprehensions, lambdas, torch tensor shapes.
 // It never throws and never loops unboundedly: anything it cannot know evaluates to `unknown`.
 import type { Node } from 'web-tree-sitter';
-import type { Range } from '../types';
 import { callBuiltin, callMethod, transposeLast } from './builtins';
 import { interpretFunction } from './interpret';
 import { readParameters } from './parameters';
