@@ -7,6 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Parser } from 'web-tree-sitter';
 import { loadGrammars } from '../server/src/platform/grammars';
+import { SourceDocument } from '../server/src/analysis/document';
 import { analyzeTritonTree } from '../server/src/analysis/triton/index';
 import { Evaluator } from '../server/src/analysis/triton/evaluate';
 import { collectImports, ScopeSet } from '../server/src/analysis/triton/scopes';
@@ -212,4 +213,33 @@ test('pathological input stays bounded: deep nesting and a large generated file'
   assert.deepEqual(analysis.launches[0].grid, [64, 4, 1]);
   assert.equal(analysis.kernels[3].tileLoops[0].stride?.value, 64);
   assert.ok(Date.now() - started < 5000, `took ${Date.now() - started} ms`);
+});
+
+test('after an incremental edit through SourceDocument, the grid follows the edited config', async () => {
+  const grammars = await loadGrammars();
+  const text = [
+    'import torch, triton',
+    'import triton.language as tl',
+    "@triton.autotune(configs=[triton.Config({'BLOCK_M': 128}, num_warps=8)], key=['M'])",
+    '@triton.jit',
+    'def k(x_ptr, M, BLOCK_M: tl.constexpr):',
+    '    pass',
+    'def run():',
+    '    x = torch.empty(1000, device="cuda")',
+    "    k[lambda META: (triton.cdiv(1000, META['BLOCK_M']),)](x, 1000)",
+    '',
+  ].join('\n');
+  const document = new SourceDocument(grammars, 'triton', text);
+  try {
+    // cdiv(1000, 128) = 8; after the edit, cdiv(1000, 64) = 16.
+    assert.deepEqual(document.analyze(DEFAULT_ANALYSIS_OPTIONS).launches[0].grid, [8, 1, 1]);
+    const at = text.indexOf("'BLOCK_M': 128") + "'BLOCK_M': ".length;
+    document.applyEdit({ start: at, end: at + 3, newText: '64' });
+    const analysis = document.analyze(DEFAULT_ANALYSIS_OPTIONS);
+    assert.deepEqual(analysis.launches[0].grid, [16, 1, 1]);
+    assert.equal(analysis.kernels[0].configs[0].params.BLOCK_M, 64);
+    assert.deepEqual(analysis.launches[0].block, [256, 1, 1]);
+  } finally {
+    document.dispose();
+  }
 });
