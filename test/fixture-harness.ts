@@ -285,3 +285,39 @@ function countOf(analysis: FileAnalysis, key: string): number | null {
     default: return null;
   }
 }
+
+/** Every range in an analysis, labelled, for well-formedness checks (fuzz and bad-input tests). */
+export function allRanges(analysis: FileAnalysis): Array<{ label: string; range: Range }> {
+  const out: Array<{ label: string; range: Range }> = [];
+  const add = (label: string, range: Range | null | undefined) => { if (range) out.push({ label, range }); };
+  for (const kernel of analysis.kernels) {
+    add(`kernel ${kernel.name}`, kernel.range);
+    add(`kernel ${kernel.name} name`, kernel.nameRange);
+    kernel.parameters.forEach((p) => add(`param ${p.name}`, p.range));
+    kernel.sharedArrays.forEach((a) => add(`shared ${a.name}`, a.range));
+    kernel.tileLoops.forEach((loop) => { add('tile loop', loop.range); add('tile loop stride', loop.stride?.range); });
+    kernel.configs.forEach((config) => add('config', config.range));
+  }
+  for (const launch of analysis.launches) {
+    add(`launch ${launch.kernel}`, launch.range);
+    add('grid', launch.gridExpr?.range);
+    add('block', launch.blockExpr?.range);
+    add('dynamic smem', launch.dynamicSharedMemBytes?.range);
+    add('stream', launch.stream?.range);
+    launch.templateArgs.forEach((arg) => add('template arg', arg.range));
+  }
+  for (const param of analysis.tileParams) {
+    add(`tile ${param.name}`, param.range);
+    add(`tile ${param.name} value`, param.valueRange);
+  }
+  analysis.libraryCalls.forEach((call) => add(`library ${call.api}`, call.range));
+  analysis.problems.forEach((problem) => add(`problem ${problem.message}`, problem.range));
+  return out;
+}
+
+/** Ranges that are not 0 <= start <= end <= length, described for an assertion message. */
+export function badRanges(analysis: FileAnalysis, textLength: number): string[] {
+  return allRanges(analysis)
+    .filter(({ range }) => !(Number.isInteger(range.start) && Number.isInteger(range.end) && range.start >= 0 && range.start <= range.end && range.end <= textLength))
+    .map(({ label, range }) => `${label}: [${range.start}, ${range.end}) of ${textLength}`);
+}

@@ -150,9 +150,21 @@ class Evaluator {
     }
   }
 
+  /** Left-deep chains (`a + b + c + ...`) are folded iteratively, so a long flat sum cannot overflow the stack. */
   private binary(expr: Extract<Expr, { kind: 'binary' }>): Folded | null {
+    const spine: Array<Extract<Expr, { kind: 'binary' }>> = [];
+    let node: Expr = expr;
+    while (node.kind === 'binary') {
+      spine.push(node);
+      node = node.left;
+    }
+    let accumulated = this.evaluate(node);
+    for (let i = spine.length - 1; i >= 0; i--) accumulated = this.combine(spine[i]!, accumulated);
+    return accumulated;
+  }
+
+  private combine(expr: Extract<Expr, { kind: 'binary' }>, left: Folded | null): Folded | null {
     const { op } = expr;
-    const left = this.evaluate(expr.left);
     if (op === '&&' && left && left.value === 0) return { value: 0, isFloat: false };
     if (op === '||' && left && left.value !== 0) return { value: 1, isFloat: false };
     const right = this.evaluate(expr.right);
