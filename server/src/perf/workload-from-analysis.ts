@@ -1,0 +1,178 @@
+// Turns source-analysis results (a kernel, one of its launches, the file's tile parameters, or a
+// library GEMM call) into the GemmWorkload the performance model takes, listing what was assumed.
+// Pure mapping over plain data: no I/O, no LSP types, never throws; non-GEMMs give null + a reason.
+import type { Dtype, KernelInfo, LaunchSite, LibraryGemmCall, TileParam } from '../analysis/types';
+import type { GemmWorkload, KernelFamily, TileConfig } from './types';
+
+export interface WorkloadFromAnalysis {
+  workload: GemmWorkload | null;
+  /** What was assumed rather than read from the code ("dtype", "batch", "blockK from grid", ...). */
+  assumed: string[];
+  /** Why no workload could be built (non-GEMM kernel, unknown problem size). */
+  reason?: string;
+}
+
+type TileField = 'blockM' | 'blockN' | 'blockK' | 'square' | 'threadM' | 'threadN' | 'warps' | 'stages' | 'splitK';
+
+/**
+ * Which tile field a constant's name sets. Names are compared upper-case without underscores and
+ * without a `k` prefix (kTileM): BM/BLOCK_M/BLOCK_SIZE_M/TILE_M/MTILE -> blockM (N, K alike),
+ * TILE/TILE_SIZE/TILE_WIDTH/TILE_DIM/BLOCK_SIZE -> a square tile, TM/THREAD_M/WPT_M -> threadM,
+ * num_warps/NUM_WARPS -> warps, num_stages/STAGES -> stages, SPLIT_K -> splitK.
+ */
+export function tileFieldOf(name: string): TileField | null {
+  const base = (name.split(/::|\./).pop() ?? name).replace(/^k(?=[A-Z])/, '');
+  const u = base.toUpperCase().replace(/_/g, '');
+  const axis = (prefixes: string[]): 'M' | 'N' | 'K' | null => {
+    for (const p of prefixes) {
+      for (const a of ['M', 'N', 'K'] as const) {
+        if (u === `${p}${a}` || u === `${a}${p}`) return a;
+      }
+    }
+    return null;
+  };
+  if (u === 'SPLITK' || u === 'SPLITKFACTOR') return 'splitK';
+  if (u === 'NUMWARPS' || u === 'WARPS' || u === 'NWARPS') return 'warps';
+  if (u === 'NUMSTAGES' || u === 'STAGES' || u === 'NSTAGES' || u === 'PIPELINESTAGES') return 'stages';
+  const block = axis(['B', 'BLOCK', 'BLOCKSIZE', 'TILE', 'TILESIZE', 'CTA', 'THREADBLOCK']);
+  if (block) return `block${block}` as TileField;
+  const thread = axis(['T', 'THREAD', 'THREADTILE', 'WPT', 'RT']);
+  if (thread === 'M') return 'threadM';
+  if (thread === 'N') return 'threadN';
+  if (['TILE', 'TILESIZE', 'TILEWIDTH', 'TILEDIM', 'BLOCKSIZE', 'TS', 'BS'].includes(u)) return 'square';
+  return null;
+}
+
+const pos = (v: number | null | undefined): v is number => typeof v === 'number' && Number.isFinite(v) && v > 0;
+const inside = (inner: { start: number; end: number }, outer: { start: number; end: number }): boolean =>
+  inner.start >= outer.start && inner.end <= outer.end;
+const pow2Near = (v: number): number => 2 ** Math.round(Math.log2(v));
+
+/** Kernel family from what the analysis saw: Triton, CUTLASS/CuTe, shared-memory tiles, or naive. */
+export function kernelFamilyOf(kernel: KernelInfo, launch: LaunchSite | null, tileParams: TileParam[]): KernelFamily {
+  const triton = kernel.tensorCores === 'tl-dot' || kernel.configs.length > 0 || kernel.constexprParams.length > 0 || launch?.metaSource !== undefined;
+  if (triton) return 'triton';
+  const cutlass = kernel.tensorCores === 'cute' || tileParams.some((p) => p.origin === 'cutlass-shape' && inside(p.range, kernel.range));
+  if (cutlass) return 'cutlass';
+  return kernel.sharedArrays.length > 0 ? 'tiled' : 'naive';
+}
+
+/** Named values visible to this launch, later sources overriding earlier ones. */
+function namedValues(kernel: KernelInfo, launch: LaunchSite, tileParams: TileParam[]): Map<string, number> {
+  const values = new Map<string, number>();
+  // File-scope definitions first, then those inside the kernel (they shadow).
+  for (const p of tileParams) if (pos(p.value) && !inside(p.range, kernel.range)) values.set(p.name, p.value);
+  for (const p of tileParams) if (pos(p.value) && inside(p.range, kernel.range)) values.set(p.name, p.value);
+  const config = kernel.configs[0];
+  if (config) {
+    for (const [name, value] of Object.entries(config.params)) if (pos(value)) values.set(name, value);
+    if (pos(config.numWarps)) values.set('num_warps', config.numWarps);
+    if (pos(config.numStages)) values.set('num_stages', config.numStages);
+  }
+  // Template arguments at the launch bind the kernel's template parameters by position.
+  launch.templateArgs.forEach((arg, i) => {
+    const name = kernel.templateParameters[i];
+    if (name && pos(arg.value)) values.set(name, arg.value);
+  });
+  for (const [name, value] of Object.entries(launch.metaParams ?? {})) if (pos(value)) values.set(name, value);
+  if (pos(launch.numWarps)) values.set('num_warps', launch.numWarps);
+  if (pos(launch.numStages)) values.set('num_stages', launch.numStages);
+  return values;
+}
+
+/**
+ * The workload of one kernel launch. Problem size from launch.problem (its `assumed` list carried
+ * over); tile from named constants (BM/BN/BK, TILE, TM/TN, Triton BLOCK_SIZE_M/N/K, num_warps,
+ * num_stages from the launch or the first autotune config); else inferred from the launch grid
+ * (BN ≈ n / grid.x, BM ≈ m / grid.y, rounded to a power of two) or, for naive kernels, the block.
+ */
+export function workloadFromLaunch(kernel: KernelInfo, launch: LaunchSite, tileParams: TileParam[]): WorkloadFromAnalysis {
+  const assumed: string[] = [];
+  if (!kernel || kernel.kind !== 'gemm') {
+    return { workload: null, assumed, reason: `${kernel?.name ?? 'kernel'} is not a GEMM${kernel?.kindReason ? ` (${kernel.kindReason})` : ''}` };
+  }
+  const p = launch?.problem;
+  if (!p || !pos(p.m) || !pos(p.n) || !pos(p.k)) {
+    return { workload: null, assumed, reason: 'problem size (m, n, k) unknown: add a `// tilecast: m=... n=... k=...` annotation' };
+  }
+  assumed.push(...(p.assumed ?? []));
+  const batch = pos(p.batch) ? p.batch : 1;
+  if (!pos(p.batch) && !assumed.includes('batch')) assumed.push('batch');
+  let dtype: Dtype = 'fp32';
+  if (p.dtype) dtype = p.dtype;
+  else if (kernel.dtype) dtype = kernel.dtype;
+  else if (!assumed.includes('dtype')) assumed.push('dtype');
+
+  const params = tileParams ?? [];
+  const kernelFamily = kernelFamilyOf(kernel, launch, params);
+  const named = namedValues(kernel, launch, params);
+  const tile: TileConfig = {};
+  let square: number | undefined;
+  for (const [name, value] of named) {
+    const field = tileFieldOf(name);
+    if (field === null) continue;
+    if (field === 'square') square = square ?? value;
+    else if (field === 'splitK') tile.native = { ...(tile.native ?? {}), splitK: value };
+    else tile[field] = value;
+  }
+  if (square !== undefined) {
+    tile.blockM = tile.blockM ?? square;
+    tile.blockN = tile.blockN ?? square;
+    tile.blockK = tile.blockK ?? square;
+  }
+  const block = launch.block;
+  const threads = block ? block[0] * block[1] * block[2] : undefined;
+  if (kernelFamily === 'triton') {
+    if (!pos(tile.warps)) { tile.warps = 4; assumed.push('num_warps (Triton default 4)'); }
+    if (!pos(tile.stages)) { tile.stages = 3; assumed.push('num_stages (Triton default 3)'); }
+    tile.threads = tile.warps * 32;
+  } else if (pos(threads)) {
+    tile.threads = threads;
+    tile.warps = Math.ceil(threads / 32);
+  }
+  const grid = launch.grid;
+  if (kernelFamily === 'naive' && block && !pos(tile.blockM)) {
+    // One output per thread: the block covers block.y rows and block.x columns of C.
+    tile.blockM = block[1]; tile.blockN = block[0]; tile.blockK = 1; tile.threadM = 1; tile.threadN = 1;
+  } else if (grid && (!pos(tile.blockM) || !pos(tile.blockN))) {
+    if (!pos(tile.blockN) && grid[0] > 0) { tile.blockN = pow2Near(p.n / grid[0]); assumed.push('blockN from grid.x'); }
+    if (!pos(tile.blockM) && grid[1] > 0) { tile.blockM = pow2Near(p.m / grid[1]); assumed.push('blockM from grid.y'); }
+  }
+  if (!pos(tile.blockK) && pos(kernel.tileLoops[0]?.stride?.value ?? null)) tile.blockK = kernel.tileLoops[0].stride!.value!;
+  if (pos(tile.blockM) && pos(tile.blockN) && !pos(tile.blockK)) assumed.push('blockK');
+
+  const workload: GemmWorkload = { m: p.m, n: p.n, k: p.k, batch, dtype, kernel: kernelFamily };
+  if (Object.keys(tile).length > 0) workload.tile = tile;
+  if (grid) workload.grid = [...grid];
+  if (block) workload.block = [...block];
+  const dynamicSmem = launch.dynamicSharedMemBytes?.value;
+  if (kernel.staticSharedMemBytes !== null && kernelFamily !== 'triton') {
+    workload.sharedMemPerBlockBytes = kernel.staticSharedMemBytes + (pos(dynamicSmem) ? dynamicSmem : 0);
+  }
+  if (kernel.tensorCores === 'wmma' || kernel.tensorCores === 'mma-ptx' || kernel.tensorCores === 'cute') workload.usesTensorCores = true;
+  else if (kernelFamily === 'tiled' || kernelFamily === 'naive') workload.usesTensorCores = false;
+  return { workload, assumed };
+}
+
+/**
+ * The workload of a cuBLAS/cuBLASLt-style library call: kernel 'library', tile left to the library
+ * heuristic. Unfolded sizes take `defaults` when given (and are listed as assumed), else null.
+ */
+export function workloadFromLibraryCall(call: LibraryGemmCall, defaults?: { m: number; n: number; k: number; dtype: Dtype }): WorkloadFromAnalysis {
+  const assumed: string[] = [];
+  const size = (key: 'm' | 'n' | 'k'): number | null => {
+    const v = call?.[key];
+    if (pos(v)) return v;
+    if (defaults && pos(defaults[key])) { assumed.push(key); return defaults[key]; }
+    return null;
+  };
+  const m = size('m'), n = size('n'), k = size('k');
+  if (m === null || n === null || k === null) {
+    return { workload: null, assumed, reason: `${call?.api ?? 'library call'}: problem size (m, n, k) unknown` };
+  }
+  let dtype: Dtype = defaults?.dtype ?? 'fp32';
+  if (call.dtype) dtype = call.dtype;
+  else assumed.push('dtype');
+  const batch = pos(call.batch) ? call.batch : 1;
+  return { workload: { m, n, k, batch, dtype, kernel: 'library' }, assumed };
+}
