@@ -136,6 +136,8 @@ export async function trainForest(data: TrainData, options: TrainOptions): Promi
   const edges = computeBinEdges(data.x, nRows, nFeatures, bins);
   const codes = sharedTyped(Uint8Array, 1, nRows * nFeatures);
   binMatrix(data.x, nRows, nFeatures, edges, codes);
+  const codesByColumn = sharedTyped(Uint8Array, 1, nRows * nFeatures);
+  for (let r = 0, i = 0; r < nRows; r++) for (let f = 0; f < nFeatures; f++, i++) codesByColumn[f * nRows + r] = codes[i];
   const y = sharedTyped(Float64Array, 8, nRows);
   y.set(data.y);
   let weights: Float32Array | null = null;
@@ -148,7 +150,7 @@ export async function trainForest(data: TrainData, options: TrainOptions): Promi
   const rowByRank = sharedTyped(Int32Array, 4, nRows);
   const rankOfRow = sharedTyped(Int32Array, 4, nRows);
   rankRows(data.y, rowByRank, rankOfRow);
-  const shared: SharedTrainingData = { nRows, nFeatures, codes, y, weights, edgeCount, rowByRank, rankOfRow };
+  const shared: SharedTrainingData = { nRows, nFeatures, codes, codesByColumn, y, weights, edgeCount, rowByRank, rankOfRow };
   const binMs = performance.now() - t0;
 
   const grow: GrowOptions = {

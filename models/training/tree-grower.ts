@@ -8,8 +8,10 @@ import { Rng } from './rng';
 export interface SharedTrainingData {
   nRows: number;
   nFeatures: number;
-  /** Row-major bin codes, nRows x nFeatures. */
+  /** Row-major bin codes, nRows x nFeatures (for histograms). */
   codes: Uint8Array;
+  /** The same codes column-major, nFeatures x nRows (for partitioning on one feature). */
+  codesByColumn: Uint8Array;
   y: Float64Array;
   /** Per-row weights, or null for all ones. */
   weights: Float32Array | null;
@@ -53,6 +55,8 @@ export class GrowerScratch {
   readonly rw: Float64Array;
   readonly wy: Float64Array;
   readonly rows: Int32Array;
+  /** Scratch for the stable partition. */
+  readonly spill: Int32Array;
   readonly featureOrder: Int32Array;
   private readonly pool: Float64Array[] = [];
   readonly histSize: number;
@@ -62,6 +66,7 @@ export class GrowerScratch {
     this.rw = new Float64Array(data.nRows);
     this.wy = new Float64Array(data.nRows);
     this.rows = new Int32Array(data.nRows);
+    this.spill = new Int32Array(data.nRows);
     this.featureOrder = Int32Array.from({ length: data.nFeatures }, (_, i) => i);
     this.histSize = data.nFeatures * 256 * HIST_STRIDE;
   }
@@ -175,34 +180,49 @@ function findSplit(scratch: GrowerScratch, h: Float64Array, e: StackEntry, mtry:
   return best;
 }
 
-/** Moves rows going left to the front of [start, end); returns the first right position. */
+/**
+ * Stable partition of [start, end): rows going left first, both groups keeping ascending row order, so
+ * histogram building reads the row-major codes front to back. Returns the first right position.
+ */
 function partition(scratch: GrowerScratch, start: number, end: number, split: Split): number {
-  const { codes, nFeatures: nF } = scratch.data;
-  const rows = scratch.rows;
-  const f = split.feature;
+  const { codesByColumn, nRows } = scratch.data;
+  const { rows, spill } = scratch;
+  const col = split.feature * nRows;
   const bin = split.bin;
   const missLeft = split.missingLeft;
-  let i = start;
-  let j = end - 1;
-  for (;;) {
-    while (i <= j) {
-      const c = codes[rows[i] * nF + f];
-      if (c === MISSING_BIN ? missLeft : c <= bin) i++;
-      else break;
+  let w = start;
+  let nRight = 0;
+  for (let i = start; i < end; i++) {
+    const r = rows[i];
+    const c = codesByColumn[col + r];
+    if (c === MISSING_BIN ? missLeft : c <= bin) rows[w++] = r;
+    else spill[nRight++] = r;
+  }
+  rows.set(spill.subarray(0, nRight), w);
+  return w;
+}
+
+/** parent -= histogram of rows [start, end), touching only their bins (cheaper than a dense pass for few rows). */
+function subtractRows(scratch: GrowerScratch, h: Float64Array, start: number, end: number): void {
+  const { codes, nFeatures: nF } = scratch.data;
+  const { rows, wy, rw, mult } = scratch;
+  for (let i = start; i < end; i++) {
+    const r = rows[i];
+    const a = wy[r];
+    const b = rw[r];
+    const c = mult[r];
+    let base = r * nF;
+    for (let f = 0; f < nF; f++, base++) {
+      const k = ((f << 8) | codes[base]) * HIST_STRIDE;
+      h[k] -= a;
+      h[k + 1] -= b;
+      h[k + 2] -= c;
     }
-    while (i <= j) {
-      const c = codes[rows[j] * nF + f];
-      if (c === MISSING_BIN ? missLeft : c <= bin) break;
-      j--;
-    }
-    if (i >= j) return i;
-    const t = rows[i];
-    rows[i] = rows[j];
-    rows[j] = t;
-    i++;
-    j--;
   }
 }
+
+/** Below this many rows in the smaller child, subtract its rows rather than its whole histogram. */
+const SPARSE_SUBTRACT_ROWS = 128;
 
 /** Weighted quantiles (midpoint plotting positions, linear interpolation) of the leaf's targets. */
 function leafQuantiles(scratch: GrowerScratch, start: number, end: number, w: number, levels: readonly number[], mean: number, out: number[]): void {
@@ -347,7 +367,8 @@ export function growTree(scratch: GrowerScratch, options: GrowOptions, treeIndex
       buildHist(scratch, hs, small.start, small.end);
       small.hist = hs;
       if (leftSmaller ? needR : needL) {
-        for (let k = 0; k < parentHist.length; k++) parentHist[k] -= hs[k];
+        if (small.end - small.start < SPARSE_SUBTRACT_ROWS) subtractRows(scratch, parentHist, small.start, small.end);
+        else for (let k = 0; k < parentHist.length; k++) parentHist[k] -= hs[k];
         large.hist = parentHist;
       } else scratch.giveHist(parentHist);
       if (!(leftSmaller ? needL : needR)) {
