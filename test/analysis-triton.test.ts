@@ -243,3 +243,27 @@ test('after an incremental edit through SourceDocument, the grid follows the edi
     document.dispose();
   }
 });
+
+test('a launch refers to the kernel defined in its own function when names repeat', async () => {
+  const text = [
+    'import triton',
+    'import triton.language as tl',
+    'def widen(x):',
+    '    @triton.jit',
+    '    def kernel(Y, X, N, BLOCK_SIZE: tl.constexpr):',
+    '        tl.store(Y, tl.load(X).to(tl.float16))',
+    '    kernel[(1,)](x, x, 8, BLOCK_SIZE=1024)',
+    'def narrow(x):',
+    '    @triton.jit',
+    '    def kernel(Y, X, N, BLOCK: tl.constexpr):',
+    '        tl.store(Y, tl.load(X).to(tl.float8e5))',
+    '    kernel[(2,)](x, x, 8, BLOCK=64)',
+    '',
+  ].join('\n');
+  const analysis = await analyze(text);
+  assert.equal(analysis.kernels.length, 2);
+  // Each launch's keyword is a meta-parameter only of the kernel in its own function.
+  assert.deepEqual(analysis.launches.map((launch) => launch.metaParams), [{ BLOCK_SIZE: 1024 }, { BLOCK: 64 }]);
+  // Without tensors, the launch dtype is the dtype of the kernel it refers to.
+  assert.deepEqual(analysis.launches.map((launch) => launch.problem.dtype), ['fp16', 'fp8']);
+});

@@ -10,7 +10,7 @@ import { findKernels, type TritonKernel } from './kernels';
 import { findLaunchCalls, readLaunch } from './launches';
 import { resolveProblem } from './problem-size';
 import { collectImports, ScopeSet } from './scopes';
-import { LineIndex } from './syntax';
+import { enclosing, LineIndex } from './syntax';
 import { syntaxProblems } from './syntax-problems';
 import { constexprDefaults, moduleConstants } from './tile-params';
 
@@ -22,6 +22,20 @@ export function analyzeTritonTree(root: Node, text: string, options: AnalysisOpt
     result.problems.push({ range: { start: 0, end: 0 }, message: `internal error in Triton analysis: ${String(error).slice(0, 200)}`, severity: 'error' });
   }
   return result;
+}
+
+/**
+ * The kernel a launch by `name` refers to: one defined in the same function as the launch (kernels
+ * nested in wrapper functions often share a name such as `kernel`), else a module-level one.
+ */
+function visibleKernel(kernels: TritonKernel[], name: string, call: Node): TritonKernel | null {
+  const candidates = kernels.filter((kernel) => kernel.info.name === name);
+  if (candidates.length <= 1) return candidates[0] ?? null;
+  const home = (node: Node) => enclosing(node, ['function_definition'])?.id ?? null;
+  const launchHome = home(call);
+  return candidates.find((kernel) => home(kernel.definition) === launchHome)
+    ?? candidates.find((kernel) => home(kernel.definition) === null)
+    ?? candidates[0];
 }
 
 function analyze(root: Node, text: string, options: AnalysisOptions, result: FileAnalysis): void {
@@ -45,7 +59,8 @@ function analyze(root: Node, text: string, options: AnalysisOptions, result: Fil
   for (const [local, target] of imports) {
     if (target !== local && !/^(triton|torch|numpy|typing|os|sys|math|functools|itertools|dataclasses)\b/.test(target)) imported.add(local);
   }
-  const launches = findLaunchCalls(root, byName, imported).map(({ call, name }) => readLaunch(call, name, byName.get(name) ?? null, scopes, result.tileParams, result.problems));
+  const launches = findLaunchCalls(root, byName, imported).map(({ call, name }) =>
+    readLaunch(call, name, visibleKernel(kernels, name, call), scopes, result.tileParams, result.problems));
 
   // Annotations attached to a kernel or a launch are theirs; the rest at module level apply file-wide.
   const attached = new Set<Annotation>();
