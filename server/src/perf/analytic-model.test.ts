@@ -76,10 +76,36 @@ test('analytic: memory-bound 1x8192x8192 fp16 (GEMV-like), Little\'s-law bandwid
   assert.equal(a.l2MissB, 0); // one row of tiles: B read once
   const dram = 16384 * (1 + 2.2 * missA) + 8192 * 8192 * 2 + 1 * 8192 * 2;
   near(a.dramBytes, dram);
-  // Little's law: 10 SMs * 2 blocks * 1 stage in flight * (64+128)*64*2 B = 491520 B per 0.7 us = 702 GB/s < 850 GB/s
-  near(a.memoryTimeMs, dram / (491520 / 0.7e-6) * 1e3);
+  // Little's law: 10 SMs * max(64 KiB floor, 2 blocks * 1 stage * (64+128)*64*2 B = 49152) / 0.7 us = 936 GB/s > 850 GB/s
+  near(a.memoryTimeMs, dram / 850e9 * 1e3);
   assert.equal(a.bound, 'memory');
   assert.ok(a.arithmeticIntensity < a.ridgePointFlopsPerByte);
+});
+
+test('analytic: Little\'s law caps bandwidth when only 2 SMs are busy', () => {
+  const w: GemmWorkload = {
+    m: 1, n: 256, k: 65536, batch: 1, dtype: 'fp16', kernel: 'cutlass', usesTensorCores: true, registersPerThread: 64,
+    tile: { blockM: 64, blockN: 128, blockK: 64, threads: 128, stages: 2 },
+  };
+  const a = analyticEstimate(w, toyGpu);
+  // tiles = 1 * 2 = 2 -> 2 active SMs, each with max(65536, 1 block * 1 stage * 24576) = 65536 B in flight:
+  // 2 * 65536 B / 0.7 us = 187 GB/s, far below 850 GB/s
+  assert.equal(a.tiles, 2); assert.equal(a.splitK, 1); // a workload's own tile: no split-K search
+  // DRAM: B 65536*256*2 = 33554432 + A 65536*2 = 131072 (one wave: read once) + C 256*2 = 512
+  assert.equal(a.dramBytes, 33686016);
+  near(a.memoryTimeMs, 33686016 / (131072 / 0.7e-6) * 1e3);
+  // compute: 1 tile per SM * 2*64*128*65536 flop / 8e12 flop/s = 0.134 ms < 0.18 ms
+  near(a.computeTimeMs, 2 * 64 * 128 * 65536 / 8e12 * 1e3);
+  assert.equal(a.bound, 'memory');
+});
+
+test('analytic: library split-K is the candidate with the smallest estimate', () => {
+  const w: GemmWorkload = { m: 64, n: 64, k: 16384, batch: 1, dtype: 'fp16', kernel: 'library' };
+  const a = analyticEstimate(w, toyGpu);
+  assert.ok(a.splitK > 1, `split ${a.splitK}`);
+  // the chosen split is no slower than running the same tile unsplit
+  const unsplit = analyticEstimate({ ...w, kernel: 'cutlass', tile: { ...a.tile, native: { splitK: 1 } } }, toyGpu);
+  assert.ok(a.timeMs <= unsplit.timeMs, `${a.timeMs} <= ${unsplit.timeMs}`);
 });
 
 test('analytic: tile quantisation and waves on an uneven shape, batch and split-K', () => {

@@ -24,6 +24,8 @@ export const MODEL_CONSTANTS = {
   l2UsableFraction: 0.75,
   /** Global-memory load latency in microseconds (~0.5-0.8 us on Volta..Hopper microbenchmarks). */
   dramLatencyUs: 0.7,
+  /** Loads an SM keeps in flight at the least, bytes (64 KiB / 0.7 us = ~94 GB/s per SM). */
+  minInFlightBytesPerSM: 65536,
   /** Launch + minimal kernel time floor in microseconds (smallest CUDA-graph-replayed GEMMs in aiconfigurator: 1.5-2.5 us). */
   launchFloorUs: 1.5,
 };
@@ -228,92 +230,113 @@ export function analyticEstimate(w: GemmWorkload, gpu: GpuSpec): AnalyticEstimat
     }
   }
 
-  // Tiles and waves (NVIDIA Matrix Multiplication Background: tile and wave quantisation).
-  const tilesM = cdiv(m, BM), tilesN = cdiv(n, BN);
-  const tilesPerBatch = tilesM * tilesN * splitK;
-  const tiles = batch * tilesPerBatch;
-  const slots = blocksPerSM * smCount;
-  const waves = tiles / slots;
-  const waveEfficiency = tiles / (Math.ceil(waves) * slots);
-  const tilesPerSM = Math.ceil(tiles / smCount);
-  const smBusyFraction = tiles / (tilesPerSM * smCount);
-  const tileQuantEfficiency = (m * n) / (tilesM * BM * tilesN * BN);
-  const kSlice = k / splitK;
-  const kIterations = Math.ceil(kSlice / BK);
+  // Everything below depends on the split-K factor; evaluated once, or per candidate split.
+  const evaluate = (splitK: number) => {
+    // Tiles and waves (NVIDIA Matrix Multiplication Background: tile and wave quantisation).
+    const tilesM = cdiv(m, BM), tilesN = cdiv(n, BN);
+    const tilesPerBatch = tilesM * tilesN * splitK;
+    const tiles = batch * tilesPerBatch;
+    const slots = blocksPerSM * smCount;
+    const waves = tiles / slots;
+    const waveEfficiency = tiles / (Math.ceil(waves) * slots);
+    const tilesPerSM = Math.ceil(tiles / smCount);
+    const smBusyFraction = tiles / (tilesPerSM * smCount);
+    const tileQuantEfficiency = (m * n) / (tilesM * BM * tilesN * BN);
+    const kSlice = k / splitK;
+    const kIterations = Math.ceil(kSlice / BK);
 
-  // Work.
-  const flops = 2 * m * n * k * batch;
-  const tileFlops = 2 * BM * BN * kIterations * BK;
-  const paddedFlops = tiles * tileFlops;
+    // Work.
+    const flops = 2 * m * n * k * batch;
+    const tileFlops = 2 * BM * BN * kIterations * BK;
+    const paddedFlops = tiles * tileFlops;
 
-  // Traffic. A is read once per column of tiles, B once per row of tiles, C written once; split-K
-  // adds fp32 partials written and read back by the reduction.
-  const aOnce = m * k * inBytes, bOnce = k * n * inBytes;
-  const cBytes = m * n * outBytes + (splitK > 1 ? m * n * 4 * 2 * splitK : 0);
-  const bytesTiled = batch * (aOnce * tilesN + bOnce * tilesM + cBytes);
-  const bytesIdeal = batch * (aOnce + bOnce + cBytes);
-  // L2 model (docs/performance-model.md, "L2 reuse"). A wave of W resident tiles advances through K
-  // roughly in lockstep, so tiles of one wave that share an A row panel or a B column panel read it
-  // from DRAM once. Libraries, CUTLASS and Triton's grouped ordering launch tiles in swizzled groups,
-  // so a wave covers a near-square patch of R x C tiles (R·BM ≈ C·BN); hand-written kernels launch
-  // in plain row-major order (a wave covers W / tilesN rows). Re-reads by later waves hit L2 when the
-  // data touched in between fits: for A the group's A panels plus one wave's B panels, for B all of
-  // B plus the group's A panels.
-  const W = Math.min(tilesPerBatch, slots);
-  const grouped = w.kernel === 'library' || w.kernel === 'cutlass' || w.kernel === 'triton';
-  let rowsInWave = grouped ? Math.min(tilesM, Math.max(1, Math.sqrt((W * BN) / BM))) : Math.min(tilesM, Math.max(1, W / tilesN));
-  const colsInWave = Math.min(tilesN, Math.max(1, W / rowsInWave));
-  rowsInWave = Math.min(tilesM, Math.max(1, W / colsInWave));
-  const groupsA = tilesN / colsInWave; // wave groups along N: each reads every A panel once
-  const groupsB = tilesM / rowsInWave; // wave groups along M: each reads every B panel once
-  const wsA = (rowsInWave * BM + colsInWave * BN) * k * inBytes;
-  const wsB = (n + rowsInWave * BM) * k * inBytes;
-  const l2MissA = groupsA > 1 ? l2MissFraction(wsA, l2Bytes) : 0;
-  const l2MissB = groupsB > 1 ? l2MissFraction(wsB, l2Bytes) : 0;
-  const readsA = 1 + (groupsA - 1) * l2MissA;
-  const readsB = 1 + (groupsB - 1) * l2MissB;
-  const dramBytes = batch * (aOnce * readsA + bOnce * readsB + cBytes);
+    // Traffic. A is read once per column of tiles, B once per row of tiles, C written once; split-K
+    // adds fp32 partials written and read back by the reduction.
+    const aOnce = m * k * inBytes, bOnce = k * n * inBytes;
+    const cBytes = m * n * outBytes + (splitK > 1 ? m * n * 4 * 2 * splitK : 0);
+    const bytesTiled = batch * (aOnce * tilesN + bOnce * tilesM + cBytes);
+    const bytesIdeal = batch * (aOnce + bOnce + cBytes);
+    // L2 model (docs/performance-model.md, "L2 reuse"). A wave of W resident tiles advances through K
+    // roughly in lockstep, so tiles of one wave that share an A row panel or a B column panel read it
+    // from DRAM once. Libraries, CUTLASS and Triton's grouped ordering launch tiles in swizzled groups,
+    // so a wave covers a near-square patch of R x C tiles (R·BM ≈ C·BN); hand-written kernels launch
+    // in plain row-major order (a wave covers W / tilesN rows). Re-reads by later waves hit L2 when the
+    // data touched in between fits: for A the group's A panels plus one wave's B panels, for B all of
+    // B plus the group's A panels.
+    const W = Math.min(tilesPerBatch, slots);
+    const grouped = w.kernel === 'library' || w.kernel === 'cutlass' || w.kernel === 'triton';
+    let rowsInWave = grouped ? Math.min(tilesM, Math.max(1, Math.sqrt((W * BN) / BM))) : Math.min(tilesM, Math.max(1, W / tilesN));
+    const colsInWave = Math.min(tilesN, Math.max(1, W / rowsInWave));
+    rowsInWave = Math.min(tilesM, Math.max(1, W / colsInWave));
+    const groupsA = tilesN / colsInWave; // wave groups along N: each reads every A panel once
+    const groupsB = tilesM / rowsInWave; // wave groups along M: each reads every B panel once
+    const wsA = (rowsInWave * BM + colsInWave * BN) * k * inBytes;
+    const wsB = (n + rowsInWave * BM) * k * inBytes;
+    const l2MissA = groupsA > 1 ? l2MissFraction(wsA, l2Bytes) : 0;
+    const l2MissB = groupsB > 1 ? l2MissFraction(wsB, l2Bytes) : 0;
+    const readsA = 1 + (groupsA - 1) * l2MissA;
+    const readsB = 1 + (groupsB - 1) * l2MissB;
+    const dramBytes = batch * (aOnce * readsA + bOnce * readsB + cBytes);
 
-  const peakFlopsPerS = peak.tflops * 1e12;
-  const bandwidthBps = bandwidthGBps * 1e9;
-  const arithmeticIntensity = flops / dramBytes;
-  const arithmeticIntensityIdeal = flops / bytesIdeal;
-  const ridgePointFlopsPerByte = peakFlopsPerS / bandwidthBps;
-  const sharedMemBytesPerTile = w.kernel === 'naive' ? 0
-    : kIterations * BK * ((BM + BN) * inBytes + threads * (tile.threadM + tile.threadN) * inBytes);
+    const peakFlopsPerS = peak.tflops * 1e12;
+    const bandwidthBps = bandwidthGBps * 1e9;
+    const arithmeticIntensity = flops / dramBytes;
+    const arithmeticIntensityIdeal = flops / bytesIdeal;
+    const ridgePointFlopsPerByte = peakFlopsPerS / bandwidthBps;
+    const sharedMemBytesPerTile = w.kernel === 'naive' ? 0
+      : kIterations * BK * ((BM + BN) * inBytes + threads * (tile.threadM + tile.threadN) * inBytes);
 
-  // Times. Compute: the busiest SM runs tilesPerSM tiles at its share of the peak.
-  const efficiency = peak.peak?.endsWith('Tensor') ? C.tensorComputeEfficiency : C.simtComputeEfficiency;
-  const computeTimeMs = (tilesPerSM * tileFlops) / ((peakFlopsPerS * efficiency) / smCount) * 1e3;
-  // Memory: DRAM bandwidth, capped by Little's law when few SMs with shallow pipelines are active:
-  // bytes in flight per SM = blocksPerSM x (stages-1 or 1) x stage bytes, over the DRAM latency.
-  const activeSMs = Math.min(tiles, smCount);
-  const stageBytes = (BM + BN) * BK * inBytes;
-  const inFlightBytes = activeSMs * Math.min(blocksPerSM, cdiv(tiles, activeSMs)) * Math.max(1, stages - 1) * stageBytes;
-  const littleBps = inFlightBytes / (C.dramLatencyUs * 1e-6);
-  const effectiveBps = Math.min(bandwidthBps * C.memoryEfficiency, littleBps);
-  const memoryTimeMs = dramBytes / effectiveBps * 1e3;
-  const l2TimeMs = bytesTiled / (bandwidthBps * C.l2BandwidthFactor) * 1e3;
-  const rooflineTimeMs = Math.max(computeTimeMs, memoryTimeMs, l2TimeMs);
-  const rounds = Math.ceil(tilesPerSM / blocksPerSM);
-  const prologueMs = rounds * C.dramLatencyUs * 1e-3;
-  const launchFloorMs = C.launchFloorUs * 1e-3;
-  // Dynamic activation quantisation (fp8 per-tensor/per-block, NVFP4, SmoothQuant) runs a separate
-  // kernel first: one launch floor + one DRAM latency + reading A in 16 bits and writing it quantised.
-  const quant = (w.quantization ?? '').toLowerCase();
-  const dynamicQuant = quant !== '' && !quant.includes('static') && !quant.endsWith('_wo');
-  const quantPassMs = dynamicQuant
-    ? launchFloorMs + C.dramLatencyUs * 1e-3 + (batch * m * k * (2 + inBytes)) / (bandwidthBps * C.memoryEfficiency) * 1e3
-    : 0;
-  const timeMs = launchFloorMs + rooflineTimeMs + prologueMs + quantPassMs;
-  const bound: Bound = launchFloorMs + prologueMs + quantPassMs >= rooflineTimeMs ? 'latency'
-    : computeTimeMs >= Math.max(memoryTimeMs, l2TimeMs) ? 'compute' : 'memory';
+    // Times. Compute: the busiest SM runs tilesPerSM tiles at its share of the peak.
+    const efficiency = peak.peak?.endsWith('Tensor') ? C.tensorComputeEfficiency : C.simtComputeEfficiency;
+    const computeTimeMs = (tilesPerSM * tileFlops) / ((peakFlopsPerS * efficiency) / smCount) * 1e3;
+    // Memory: DRAM bandwidth, capped by Little's law when few SMs with shallow pipelines are active:
+    // bytes in flight per SM = blocksPerSM x (stages-1 or 1) x stage bytes (at least
+    // minInFlightBytesPerSM: warps also prefetch into registers), over the DRAM latency.
+    const activeSMs = Math.min(tiles, smCount);
+    const stageBytes = (BM + BN) * BK * inBytes;
+    const inFlightPerSM = Math.max(C.minInFlightBytesPerSM, Math.min(blocksPerSM, cdiv(tiles, activeSMs)) * Math.max(1, stages - 1) * stageBytes);
+    const inFlightBytes = activeSMs * inFlightPerSM;
+    const littleBps = inFlightBytes / (C.dramLatencyUs * 1e-6);
+    const effectiveBps = Math.min(bandwidthBps * C.memoryEfficiency, littleBps);
+    const memoryTimeMs = dramBytes / effectiveBps * 1e3;
+    const l2TimeMs = bytesTiled / (bandwidthBps * C.l2BandwidthFactor) * 1e3;
+    const rooflineTimeMs = Math.max(computeTimeMs, memoryTimeMs, l2TimeMs);
+    const rounds = Math.ceil(tilesPerSM / blocksPerSM);
+    const prologueMs = rounds * C.dramLatencyUs * 1e-3;
+    const launchFloorMs = C.launchFloorUs * 1e-3;
+    // Dynamic activation quantisation (fp8 per-tensor/per-block, NVFP4, SmoothQuant) runs a separate
+    // kernel first: one launch floor + one DRAM latency + reading A in 16 bits and writing it quantised.
+    const quant = (w.quantization ?? '').toLowerCase();
+    const dynamicQuant = quant !== '' && !quant.includes('static') && !quant.endsWith('_wo');
+    const quantPassMs = dynamicQuant
+      ? launchFloorMs + C.dramLatencyUs * 1e-3 + (batch * m * k * (2 + inBytes)) / (bandwidthBps * C.memoryEfficiency) * 1e3
+      : 0;
+    const timeMs = launchFloorMs + rooflineTimeMs + prologueMs + quantPassMs;
+    const bound: Bound = launchFloorMs + prologueMs + quantPassMs >= rooflineTimeMs ? 'latency'
+      : computeTimeMs >= Math.max(memoryTimeMs, l2TimeMs) ? 'compute' : 'memory';
+
+    return { splitK, tilesM, tilesN, tiles, waves, waveEfficiency, tilesPerSM, smBusyFraction, tileQuantEfficiency, kIterations, flops, paddedFlops, bytesTiled, bytesIdeal, dramBytes, l2MissA, l2MissB, readsA, readsB, arithmeticIntensity, arithmeticIntensityIdeal, ridgePointFlopsPerByte, sharedMemBytesPerTile, computeTimeMs, memoryTimeMs, l2TimeMs, rooflineTimeMs, prologueMs, launchFloorMs, quantPassMs, timeMs, bound };
+  };
+
+  // Library (and defaulted) tiles: the split-K factor is the one that minimises the estimate among
+  // 1, 2, 4, ... 32 (K slices of at least 4·BK), as a tuned library's heuristic aims to; taking the
+  // minimum over configurations also keeps the estimate monotone in m, n and k.
+  const searchSplit = resolved.source === 'library-heuristic' || resolved.source === 'default';
+  let best = evaluate(splitK);
+  if (searchSplit) {
+    for (let s = 1; s <= 32; s *= 2) {
+      if (s === splitK || (s > 1 && k / s < 4 * BK)) continue;
+      const e = evaluate(s);
+      if (e.timeMs < best.timeMs * (1 - 1e-9) || (!(best.timeMs > 0) && e.timeMs > 0)) best = e;
+    }
+  }
+  const { tilesM, tilesN, tiles, waves, waveEfficiency, tilesPerSM, smBusyFraction, tileQuantEfficiency, kIterations, flops, paddedFlops, bytesTiled, bytesIdeal, dramBytes, l2MissA, l2MissB, readsA, readsB, arithmeticIntensity, arithmeticIntensityIdeal, ridgePointFlopsPerByte, sharedMemBytesPerTile, computeTimeMs, memoryTimeMs, l2TimeMs, rooflineTimeMs, prologueMs, launchFloorMs, quantPassMs, timeMs, bound } = best;
 
   const valid = [m, n, k, inBytes, peak.tflops, smCount, bandwidthGBps, timeMs].every((v) => Number.isFinite(v) && v > 0);
   if (!valid) notes.push('incomplete inputs: estimate is NaN');
   return {
     valid, notes,
-    tile, tileSource: resolved.source, libraryKernelName: resolved.name, splitK,
+    tile, tileSource: resolved.source, libraryKernelName: resolved.name, splitK: best.splitK,
     threadsPerBlock: threads, registersPerThread, registersSource, sharedMemPerBlockBytes, sharedMemSource,
     blocksPerSM, occupancy, occupancyLimiter: limiter, launchable, smCount,
     tilesM, tilesN, tiles, waves, waveEfficiency, tilesPerSM, smBusyFraction, tileQuantEfficiency, kIterations,

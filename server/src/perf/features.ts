@@ -3,9 +3,9 @@
 // throws; unknown values are NaN. Bump FEATURE_VERSION on ANY change to names, order or meaning.
 import type { GemmWorkload, GpuSpec, KernelFamily } from './types';
 import { analyticEstimate, type AnalyticEstimate } from './analytic-model';
-import { computeCapabilityMajor, dtypeBytes } from './dtype';
+import { computeCapabilityMajor, dtypeBytes, outputBytes } from './dtype';
 
-export const FEATURE_VERSION = 'gemm-features-v3';
+export const FEATURE_VERSION = 'gemm-features-v4';
 
 const KERNEL_FAMILIES: readonly KernelFamily[] = ['library', 'tiled', 'triton', 'clblast-xgemm', 'cutlass', 'naive'];
 
@@ -91,7 +91,8 @@ export function computeFeatures(workload: GemmWorkload, gpu: GpuSpec): { values:
   set('log2_dram_over_ideal_bytes', log2(a.dramBytes / a.bytesIdeal));
   set('log2_compute_over_memory_time', log2(a.computeTimeMs / a.memoryTimeMs));
   // Operands + output (each once) over the L2 size: small footprints can stay L2-resident between calls.
-  set('log2_footprint_over_l2', log2(a.bytesIdeal / (num(gpu?.l2CacheMB?.value) * 1024 * 1024)));
+  const footprintBytes = batch * (m * k * dtypeBytes(workload?.dtype) + k * n * dtypeBytes(workload?.dtype) + m * n * outputBytes(workload?.dtype));
+  set('log2_footprint_over_l2', log2(footprintBytes / (num(gpu?.l2CacheMB?.value) * 1024 * 1024)));
   set('latency_fraction', (a.launchFloorMs + a.prologueMs + a.quantPassMs) / a.timeMs);
   set('log2_waves', log2(a.waves));
   set('wave_efficiency', a.waveEfficiency);
