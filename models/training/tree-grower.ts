@@ -129,6 +129,8 @@ function findSplit(scratch: GrowerScratch, h: Float64Array, e: StackEntry, mtry:
   const { edgeCount, nFeatures: nF } = scratch.data;
   const order = scratch.featureOrder;
   const parentScore = (e.s * e.s) / e.w;
+  // Weight sums come partly from histogram subtraction; treat tiny remainders as empty sides.
+  const minW = 1e-9 * e.w;
   let best: Split | null = null;
   for (let i = 0; i < mtry; i++) {
     const j = i + rng.nextInt(nF - i);
@@ -153,7 +155,7 @@ function findSplit(scratch: GrowerScratch, h: Float64Array, e: StackEntry, mtry:
       const rn = e.n - cn;
       if (cn >= minLeaf && rn >= minLeaf && b < nE + (mn > 0 ? 1 : 0)) {
         const rw = e.w - cw;
-        if (cw > 0 && rw > 0) {
+        if (cw > minW && rw > minW) {
           const rs = e.s - cs;
           const gain = (cs * cs) / cw + (rs * rs) / rw - parentScore;
           if (best === null ? gain > 0 : gain > best.gain) {
@@ -167,7 +169,7 @@ function findSplit(scratch: GrowerScratch, h: Float64Array, e: StackEntry, mtry:
         const rn2 = e.n - ln;
         const lw = cw + mw;
         const rw = e.w - lw;
-        if (ln >= minLeaf && rn2 >= minLeaf && lw > 0 && rw > 0) {
+        if (ln >= minLeaf && rn2 >= minLeaf && lw > minW && rw > minW) {
           const ls = cs + ms;
           const rs = e.s - ls;
           const gain = (ls * ls) / lw + (rs * rs) / rw - parentScore;
@@ -234,11 +236,12 @@ function leafQuantiles(scratch: GrowerScratch, start: number, end: number, w: nu
   const first = out.length;
   let cum = 0;
   let prevPos = -Infinity;
-  let prevY = y[rowByRank[ranks[0]]];
+  let prevY = mean;
   let j = 0;
   for (let i = 0; i < ranks.length && j < levels.length; i++) {
     const r = rowByRank[ranks[i]];
     const wi = rw[r];
+    if (!(wi > 0)) continue; // zero-weight rows carry no quantile mass
     const pos = (cum + wi / 2) / w;
     cum += wi;
     const yi = y[r];
