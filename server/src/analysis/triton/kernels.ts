@@ -104,7 +104,7 @@ function readKernel(
     .map((parameter) => parameter.name);
   const body = field(definition, 'body');
   const dots = body ? findDots(body, evaluator, helpers) : [];
-  const dotPrecision = readDotPrecision(dots, evaluator);
+  const dotPrecision = readDotPrecision(dots);
   const tileLoops = body ? findTileLoops(body, dots, definition, scopes, constexprParams) : [];
 
   const annotated = [...attachedAnnotations(annotations, outer, lines), ...annotations.filter(
@@ -165,7 +165,7 @@ function findDots(body: Node, evaluator: Evaluator, helpers: Map<string, Node>, 
   return dots;
 }
 
-function readDotPrecision(dots: DotUse[], evaluator: Evaluator): 'tf32' | 'ieee' | null {
+function readDotPrecision(dots: DotUse[]): 'tf32' | 'ieee' | null {
   for (const dot of dots) {
     if (dot.node.type !== 'call') continue;
     const keywords = callArguments(dot.node).keywords;
@@ -176,7 +176,6 @@ function readDotPrecision(dots: DotUse[], evaluator: Evaluator): 'tf32' | 'ieee'
     if (allow?.type === 'true') return 'tf32';
     if (allow?.type === 'false') return 'ieee';
   }
-  void evaluator;
   return dots.length > 0 ? 'tf32' : null;
 }
 
