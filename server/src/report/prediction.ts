@@ -1,0 +1,116 @@
+// What a runtime/power/energy prediction looks like to reports (the predictor's output, with the models
+// that made it), the predictor shape the CLI and editor call, and its CSV/JSON/text renderings. Pure.
+import type { GemmWorkload, GpuSpec } from '../perf/types';
+import type { AnalyticEstimate } from '../perf/analytic-model';
+
+/** One prediction; NaN where a value could not be predicted (then `error` says why). */
+export interface PredictionValues {
+  runtimeMs: number;
+  runtimeLoMs: number;
+  runtimeHiMs: number;
+  powerW: number;
+  powerLoW: number;
+  powerHiW: number;
+  energyMj: number;
+  energyLoMj: number;
+  energyHiMj: number;
+  error?: string;
+}
+
+/** Which model produced a target: its name, target transform, feature version, data fingerprint. */
+export interface ModelInfo {
+  target: string;
+  transform: string;
+  featureVersion: string;
+  dataFingerprint?: string;
+  /** Nominal level of the interval, e.g. 0.8 for 10th..90th percentile. */
+  intervalLevel?: number;
+  source?: string;
+}
+
+/** What `tilecast predict` and `analyze` need from a predictor (server/src/model/predictor.ts or a test fake). */
+export interface GemmPredictor {
+  predict(workload: GemmWorkload, gpu: GpuSpec): PredictionValues;
+  /** Optional batch path: one result per item, in order. */
+  predictBatch?(items: ReadonlyArray<{ workload: GemmWorkload; gpu: GpuSpec }>): PredictionValues[];
+  models?: { runtime?: ModelInfo; power?: ModelInfo };
+}
+
+/** Output columns `tilecast predict --batch` appends to every input row, in order. */
+export const PREDICTION_COLUMNS = ['runtime_ms', 'runtime_lo_ms', 'runtime_hi_ms', 'power_w', 'power_lo_w', 'power_hi_w', 'energy_mj', 'error'] as const;
+
+/** A number for CSV/JSON: 6 significant digits, no exponent noise for ordinary values; '' when not finite. */
+export function formatValue(value: number): string {
+  if (!Number.isFinite(value)) return '';
+  return String(Number(value.toPrecision(6)));
+}
+
+/** Number rounded to 6 significant digits, or null when not finite (for JSON). */
+export function roundValue(value: number): number | null {
+  return Number.isFinite(value) ? Number(value.toPrecision(6)) : null;
+}
+
+/** The appended CSV cells (with leading comma) for a prediction, or empty predictions and a message. */
+export function predictionCsvCells(values: PredictionValues | null, error: string | undefined): string {
+  if (!values) return `,,,,,,,,${csvText(error ?? 'no prediction')}`;
+  const message = error ?? values.error ?? (Number.isFinite(values.runtimeMs) ? '' : 'the model gave no prediction for this row');
+  return `,${formatValue(values.runtimeMs)},${formatValue(values.runtimeLoMs)},${formatValue(values.runtimeHiMs)},${formatValue(values.powerW)},${formatValue(values.powerLoW)},${formatValue(values.powerHiW)},${formatValue(values.energyMj)},${csvText(message)}`;
+}
+
+function csvText(text: string): string {
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+export interface SinglePredictionJson {
+  gpu: { id: string; name: string };
+  workload: GemmWorkload;
+  runtime: { ms: number | null; loMs: number | null; hiMs: number | null; model: ModelInfo | null };
+  power: { w: number | null; loW: number | null; hiW: number | null; model: ModelInfo | null };
+  energy: { mj: number | null; loMj: number | null; hiMj: number | null };
+  analytic: { timeMs: number | null; computeTimeMs: number | null; memoryTimeMs: number | null; bound: string; tflops: number | null; notes: string[] };
+  error: string | null;
+}
+
+/** JSON of one `tilecast predict` (without --batch). */
+export function singlePredictionJson(workload: GemmWorkload, gpu: GpuSpec, values: PredictionValues, analytic: AnalyticEstimate, models: GemmPredictor['models']): SinglePredictionJson {
+  return {
+    gpu: { id: gpu.id, name: gpu.name },
+    workload,
+    runtime: { ms: roundValue(values.runtimeMs), loMs: roundValue(values.runtimeLoMs), hiMs: roundValue(values.runtimeHiMs), model: models?.runtime ?? null },
+    power: { w: roundValue(values.powerW), loW: roundValue(values.powerLoW), hiW: roundValue(values.powerHiW), model: models?.power ?? null },
+    energy: { mj: roundValue(values.energyMj), loMj: roundValue(values.energyLoMj), hiMj: roundValue(values.energyHiMj) },
+    analytic: {
+      timeMs: roundValue(analytic.timeMs), computeTimeMs: roundValue(analytic.computeTimeMs), memoryTimeMs: roundValue(analytic.memoryTimeMs),
+      bound: analytic.bound, tflops: roundValue(analytic.achievedTflops), notes: [...analytic.notes],
+    },
+    error: values.error ?? null,
+  };
+}
+
+function modelText(model: ModelInfo | null): string {
+  if (!model) return '';
+  const level = model.intervalLevel !== undefined ? `, ${Math.round(model.intervalLevel * 100)}% interval` : '';
+  return `  [model ${model.target}: ${model.transform}, ${model.featureVersion}${level}]`;
+}
+
+function range(value: number | null, lo: number | null, hi: number | null, unit: string): string {
+  if (value === null) return 'no prediction';
+  return `${value} ${unit}  (${lo ?? '?'} .. ${hi ?? '?'})`;
+}
+
+/** Text of one `tilecast predict`, rendered from its JSON so both always agree. */
+export function renderSinglePredictionText(json: SinglePredictionJson): string {
+  const w = json.workload;
+  const tile = w.tile ? Object.entries(w.tile).filter(([key]) => key !== 'native').map(([key, v]) => `${key}=${v}`).join(' ') : '';
+  const native = w.tile?.native ? Object.entries(w.tile.native).map(([key, v]) => `${key}=${v}`).join(' ') : '';
+  const lines = [
+    `${json.gpu.name} (${json.gpu.id}): ${w.dtype} GEMM M=${w.m} N=${w.n} K=${w.k} batch=${w.batch}, kernel ${w.kernel}${tile ? ` (${tile})` : ''}${native ? ` [${native}]` : ''}`,
+    `runtime:  ${range(json.runtime.ms, json.runtime.loMs, json.runtime.hiMs, 'ms')}${modelText(json.runtime.model)}`,
+    `power:    ${range(json.power.w, json.power.loW, json.power.hiW, 'W')}${modelText(json.power.model)}`,
+    `energy:   ${range(json.energy.mj, json.energy.loMj, json.energy.hiMj, 'mJ')}`,
+    `analytic: ${json.analytic.timeMs ?? '?'} ms, ${json.analytic.bound}-bound, ${json.analytic.tflops ?? '?'} TFLOP/s (reference only: compute ${json.analytic.computeTimeMs ?? '?'} ms, memory ${json.analytic.memoryTimeMs ?? '?'} ms)`,
+  ];
+  for (const note of json.analytic.notes) lines.push(`  note: ${note}`);
+  if (json.error) lines.push(`error: ${json.error}`);
+  return lines.join('\n') + '\n';
+}
