@@ -47,7 +47,13 @@ export interface GrownTree {
   depth: number;
 }
 
-const HIST_STRIDE = 3; // sum(w*y), sum(w), count
+/**
+ * Histogram channels per (feature, code): sum(w*y), sum(w), and with row weights also the sample count.
+ * Without row weights w is the bootstrap multiplicity, so sum(w) is the count and two channels suffice.
+ */
+function histStride(data: SharedTrainingData): number {
+  return data.weights ? 3 : 2;
+}
 
 /** Per-worker scratch space reused across trees. */
 export class GrowerScratch {
@@ -60,6 +66,7 @@ export class GrowerScratch {
   readonly featureOrder: Int32Array;
   private readonly pool: Float64Array[] = [];
   readonly histSize: number;
+  readonly stride: number;
 
   constructor(readonly data: SharedTrainingData) {
     this.mult = new Uint16Array(data.nRows);
@@ -68,7 +75,8 @@ export class GrowerScratch {
     this.rows = new Int32Array(data.nRows);
     this.spill = new Int32Array(data.nRows);
     this.featureOrder = Int32Array.from({ length: data.nFeatures }, (_, i) => i);
-    this.histSize = data.nFeatures * 256 * HIST_STRIDE;
+    this.stride = histStride(data);
+    this.histSize = data.nFeatures * 256 * this.stride;
   }
 
   takeHist(): Float64Array {
@@ -110,6 +118,20 @@ interface StackEntry {
 function buildHist(scratch: GrowerScratch, h: Float64Array, start: number, end: number): void {
   const { codes, nFeatures: nF } = scratch.data;
   const { rows, wy, rw, mult } = scratch;
+  if (scratch.stride === 2) {
+    for (let i = start; i < end; i++) {
+      const r = rows[i];
+      const a = wy[r];
+      const b = rw[r];
+      let base = r * nF;
+      for (let f = 0; f < nF; f++, base++) {
+        const k = ((f << 8) | codes[base]) << 1;
+        h[k] += a;
+        h[k + 1] += b;
+      }
+    }
+    return;
+  }
   for (let i = start; i < end; i++) {
     const r = rows[i];
     const a = wy[r];
@@ -117,7 +139,7 @@ function buildHist(scratch: GrowerScratch, h: Float64Array, start: number, end: 
     const c = mult[r];
     let base = r * nF;
     for (let f = 0; f < nF; f++, base++) {
-      const k = ((f << 8) | codes[base]) * HIST_STRIDE;
+      const k = ((f << 8) | codes[base]) * 3;
       h[k] += a;
       h[k + 1] += b;
       h[k + 2] += c;
@@ -128,6 +150,8 @@ function buildHist(scratch: GrowerScratch, h: Float64Array, start: number, end: 
 function findSplit(scratch: GrowerScratch, h: Float64Array, e: StackEntry, mtry: number, minLeaf: number, rng: Rng): Split | null {
   const { edgeCount, nFeatures: nF } = scratch.data;
   const order = scratch.featureOrder;
+  const stride = scratch.stride;
+  const cnt = stride - 1; // channel holding the sample count
   const parentScore = (e.s * e.s) / e.w;
   // Weight sums come partly from histogram subtraction; treat tiny remainders as empty sides.
   const minW = 1e-9 * e.w;
@@ -138,19 +162,19 @@ function findSplit(scratch: GrowerScratch, h: Float64Array, e: StackEntry, mtry:
     order[j] = order[i];
     order[i] = f;
     const nE = edgeCount[f];
-    const mk = ((f << 8) | MISSING_BIN) * HIST_STRIDE;
+    const mk = ((f << 8) | MISSING_BIN) * stride;
     const ms = h[mk];
     const mw = h[mk + 1];
-    const mn = h[mk + 2];
+    const mn = h[mk + cnt];
     let cs = 0;
     let cw = 0;
     let cn = 0;
     for (let b = 0; b <= nE; b++) {
-      const k = ((f << 8) | b) * HIST_STRIDE;
+      const k = ((f << 8) | b) * stride;
       cs += h[k];
       cw += h[k + 1];
-      cn += h[k + 2];
-      if (h[k + 2] === 0 && b < nE) continue; // same partition as the previous bin
+      cn += h[k + cnt];
+      if (h[k + cnt] === 0 && b < nE) continue; // same partition as the previous bin
       // Missing right (the only option when nothing is missing).
       const rn = e.n - cn;
       if (cn >= minLeaf && rn >= minLeaf && b < nE + (mn > 0 ? 1 : 0)) {
@@ -208,6 +232,7 @@ function partition(scratch: GrowerScratch, start: number, end: number, split: Sp
 function subtractRows(scratch: GrowerScratch, h: Float64Array, start: number, end: number): void {
   const { codes, nFeatures: nF } = scratch.data;
   const { rows, wy, rw, mult } = scratch;
+  const stride = scratch.stride;
   for (let i = start; i < end; i++) {
     const r = rows[i];
     const a = wy[r];
@@ -215,10 +240,10 @@ function subtractRows(scratch: GrowerScratch, h: Float64Array, start: number, en
     const c = mult[r];
     let base = r * nF;
     for (let f = 0; f < nF; f++, base++) {
-      const k = ((f << 8) | codes[base]) * HIST_STRIDE;
+      const k = ((f << 8) | codes[base]) * stride;
       h[k] -= a;
       h[k + 1] -= b;
-      h[k + 2] -= c;
+      if (stride === 3) h[k + 2] -= c;
     }
   }
 }
@@ -327,9 +352,9 @@ export function growTree(scratch: GrowerScratch, options: GrowOptions, treeIndex
   let w = 0;
   let n = 0;
   for (let b = 0; b < 256; b++) {
-    s += rootHist[b * HIST_STRIDE];
-    w += rootHist[b * HIST_STRIDE + 1];
-    n += rootHist[b * HIST_STRIDE + 2];
+    s += rootHist[b * scratch.stride];
+    w += rootHist[b * scratch.stride + 1];
+    n += rootHist[b * scratch.stride + scratch.stride - 1];
   }
   const canSplit = (depth: number, count: number) => depth < options.maxDepth && count >= 2 * minLeaf;
   const stack: StackEntry[] = [{ start: 0, end: sampled, depth: 0, hist: rootHist, s, w, n, parent: -1 }];
