@@ -2,6 +2,7 @@
 // version 1). Pure: it renders plain data and must not read files or run analysis itself.
 import type { FileAnalysis, ProblemSize } from '../analysis/types';
 import { LineIndex } from '../text/line-index';
+import type { FeaturesJson, PredictionJson } from './analysis-features';
 
 export const ANALYZE_JSON_VERSION = 1;
 
@@ -35,9 +36,19 @@ export interface AnalyzeJsonFile {
     block: [number, number, number] | null;
     dynamicSharedMemBytes: number | null;
     problem: AnalyzeJsonProblem;
-    features?: Record<string, unknown>;
+    /** Per selected GPU id (`--gpu`): feature vector, analytic numbers, resources (report/analysis-features.ts). */
+    features?: Record<string, FeaturesJson>;
+    /** Per selected GPU id, when the models are available. */
+    prediction?: Record<string, PredictionJson>;
+    /** Why a GEMM launch has no features (e.g. problem size unknown). */
+    featuresReason?: string;
   }>;
-  libraryCalls: Array<{ api: string; line: number; m: number | null; n: number | null; k: number | null; batch: number | null; dtype: string | null }>;
+  libraryCalls: Array<{
+    api: string; line: number; m: number | null; n: number | null; k: number | null; batch: number | null; dtype: string | null;
+    features?: Record<string, FeaturesJson>;
+    prediction?: Record<string, PredictionJson>;
+    featuresReason?: string;
+  }>;
   tileParams: Array<{ name: string; value: number | null; line: number; origin: string }>;
   problems: Array<{ line: number; message: string; severity: string }>;
 }

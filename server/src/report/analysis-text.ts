@@ -1,6 +1,7 @@
 // Renders `tilecast analyze` results as human-readable text, from the same JSON-shaped data the
 // `--json` output uses, so both outputs always agree. Pure: no I/O, no analysis.
 import type { AnalyzeJsonFile } from './analysis-json';
+import type { FeaturesJson, PredictionJson } from './analysis-features';
 
 function triple(value: [number, number, number] | null): string {
   return value ? `(${value.join(', ')})` : 'unknown';
@@ -28,13 +29,41 @@ export function renderAnalysisText(file: AnalyzeJsonFile): string {
     const assumed = p.assumed.length > 0 ? ` (assumed ${p.assumed.join(', ')} from ${p.source})` : '';
     out.push(`  launch ${launch.kernel} (line ${launch.line}): grid ${triple(launch.grid)}, block ${triple(launch.block)}, dynamic smem ${orUnknown(launch.dynamicSharedMemBytes)}`);
     out.push(`    problem: M=${orUnknown(p.m)} N=${orUnknown(p.n)} K=${orUnknown(p.k)} dtype=${orUnknown(p.dtype)}${assumed}`);
+    out.push(...featureLines(launch.features, launch.prediction, launch.featuresReason));
   }
   for (const call of file.libraryCalls) {
     out.push(`  library ${call.api} (line ${call.line}): M=${orUnknown(call.m)} N=${orUnknown(call.n)} K=${orUnknown(call.k)} dtype=${orUnknown(call.dtype)}`);
+    out.push(...featureLines(call.features, call.prediction, call.featuresReason));
   }
   if (file.tileParams.length > 0) {
     out.push(`  tile parameters: ${file.tileParams.map((t) => `${t.name}=${orUnknown(t.value)} (line ${t.line})`).join(', ')}`);
   }
   for (const problem of file.problems) out.push(`  ${problem.severity} (line ${problem.line}): ${problem.message}`);
   return out.join('\n') + '\n';
+}
+
+function sig(value: number | null, digits = 3): string {
+  return value === null ? '?' : String(Number(value.toPrecision(digits)));
+}
+
+/** One line per selected GPU: analytic numbers, resources and their source, and the prediction if any. */
+function featureLines(features: Record<string, FeaturesJson> | undefined, prediction: Record<string, PredictionJson> | undefined, reason: string | undefined): string[] {
+  if (reason) return [`    no features: ${reason}`];
+  if (!features) return [];
+  const lines: string[] = [];
+  for (const [gpu, f] of Object.entries(features)) {
+    const a = f.analytic;
+    const r = f.resources;
+    const occupancy = a.occupancy === null ? '?' : `${Math.round(a.occupancy * 100)}%`;
+    lines.push(`    on ${gpu}: analytic ${sig(a.analyticTimeMs)} ms (${a.bound}-bound), ${a.tiles ?? "?"} tiles, ${sig(a.waves)} waves, ` +
+      `occupancy ${occupancy} (${a.blocksPerSM ?? '?'} blocks/SM, ${a.limiter}), ${r.registersPerThread ?? '?'} regs, ${r.staticSharedMemBytes ?? '?'} B smem (${r.source}${r.arch ? ` ${r.arch}` : ''})`);
+    if (r.note) lines.push(`      note: ${r.note}`);
+    const p = prediction?.[gpu];
+    if (p) {
+      lines.push(p.runtimeMs === null
+        ? `      predicted: no prediction${p.error ? ` (${p.error})` : ''}`
+        : `      predicted: ${sig(p.runtimeMs)} ms (${sig(p.runtimeLoMs)}..${sig(p.runtimeHiMs)}), ${sig(p.powerW)} W (${sig(p.powerLoW)}..${sig(p.powerHiW)}), ${sig(p.energyMj)} mJ`);
+    }
+  }
+  return lines;
 }

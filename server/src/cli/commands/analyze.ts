@@ -5,16 +5,24 @@ import { DEFAULT_ANALYSIS_OPTIONS } from '../../analysis/types';
 import { loadGrammars } from '../../platform/grammars';
 import { ANALYZE_JSON_VERSION, fileAnalysisToJson, unreadableFileJson, type AnalyzeJsonFile } from '../../report/analysis-json';
 import { renderAnalysisText } from '../../report/analysis-text';
+import { archOf, attachFeatures, type ArchResources } from '../../report/analysis-features';
+import type { GemmPredictor } from '../../report/prediction';
+import { resolveGpu } from '../../perf/gpu-catalogue';
+import type { GpuSpec } from '../../perf/types';
 import { formatFlags, parseArgs, type FlagSpec } from '../args';
 import type { CliCommand } from '../command';
 import { readSourceFile } from '../read-source';
+import { dirname, resolve } from 'node:path';
 
 const flags: Record<string, FlagSpec> = {
   json: { type: 'boolean', description: 'print the versioned JSON contract (docs/cli.md) instead of text' },
+  gpu: { type: 'list', description: 'GPU (catalogue id or name) to compute features and predictions for; repeatable' },
+  ptxas: { type: 'boolean', description: 'with --gpu: compile CUDA files with nvcc/ptxas for each GPU\'s architecture to measure registers and shared memory (default: estimate)' },
+  models: { type: 'string', description: 'directory holding runtime.tcm and power.tcm (default: the shipped models)' },
   help: { type: 'boolean', description: 'show this help' },
 };
 
-const help = `usage: tilecast analyze FILE... [--json]\n\nFinds kernels, launch sites, tile parameters and library GEMM calls in CUDA (.cu, .cuh) and Triton (.py) files.\n\n${formatFlags(flags)}\n`;
+const help = `usage: tilecast analyze FILE... [--json] [--gpu ID]... [--ptxas]\n\nFinds kernels, launch sites, tile parameters and library GEMM calls in CUDA (.cu, .cuh) and Triton (.py) files.\n\n${formatFlags(flags)}\n`;
 
 export const command: CliCommand = {
   name: 'analyze',
@@ -34,6 +42,20 @@ export const command: CliCommand = {
       stderr.write(`tilecast analyze: no files given\n\n${help}`);
       return 2;
     }
+    const gpus: GpuSpec[] = [];
+    for (const name of (parsed.args.flags.gpu as string[] | undefined) ?? []) {
+      const resolved = resolveGpu(name);
+      if (!resolved.ok) {
+        stderr.write(`tilecast analyze: ${resolved.error}\n`);
+        return 2;
+      }
+      if (!gpus.some((g) => g.id === resolved.gpu.id)) gpus.push(resolved.gpu);
+    }
+    if (parsed.args.flags.ptxas && gpus.length === 0) {
+      stderr.write(`tilecast analyze: --ptxas needs --gpu ID (the architecture to compile for)\n\n${help}`);
+      return 2;
+    }
+    const predictor: GemmPredictor | undefined = undefined;
     const grammars = await loadGrammars();
     const files: AnalyzeJsonFile[] = [];
     let unreadable = 0;
@@ -50,7 +72,12 @@ export const command: CliCommand = {
         continue;
       }
       const analysis = analyzeSource(grammars, language, read.text, DEFAULT_ANALYSIS_OPTIONS);
-      files.push(fileAnalysisToJson(path, read.text, analysis));
+      const json = fileAnalysisToJson(path, read.text, analysis);
+      if (gpus.length > 0) {
+        const measured = parsed.args.flags.ptxas && language === 'cuda' ? await measureAll(read.text, path, gpus) : undefined;
+        attachFeatures(json, analysis, { gpus, measured, predictor, defaultProblem: DEFAULT_ANALYSIS_OPTIONS.defaultProblem });
+      }
+      files.push(json);
     }
     if (parsed.args.flags.json) stdout.write(JSON.stringify({ version: ANALYZE_JSON_VERSION, files }, null, 2) + '\n');
     else for (const file of files) stdout.write(renderAnalysisText(file));
@@ -58,3 +85,16 @@ export const command: CliCommand = {
     return unreadable === paths.length ? 1 : 0;
   },
 };
+
+/** ptxas results per distinct architecture of the selected GPUs (the user asked for them with --ptxas). */
+async function measureAll(text: string, path: string, gpus: readonly GpuSpec[]): Promise<Map<string, ArchResources>> {
+  const { measureKernelResources } = await import('../../platform/ptxas');
+  const out = new Map<string, ArchResources>();
+  for (const gpu of gpus) {
+    const arch = archOf(gpu.computeCapability);
+    if (!arch || out.has(arch)) continue;
+    const result = await measureKernelResources(text, { arch, includeDirs: [dirname(resolve(path))] });
+    out.set(arch, result.ok ? { ok: true, kernels: result.kernels } : { ok: false, error: result.error.split('\n')[0].slice(0, 300) });
+  }
+  return out;
+}

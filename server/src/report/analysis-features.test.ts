@@ -1,0 +1,89 @@
+// attachFeatures on analysed sources: predictions from an injected predictor, ptxas results matched by
+// kernel name and architecture (with the fallback note), GEMMs without a size, and archOf.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { analyzeSource } from '../analysis/index';
+import { loadGrammars } from '../platform/grammars';
+import { findGpu } from '../perf/gpu-catalogue';
+import { attachFeatures, archOf, type ArchResources } from './analysis-features';
+import { fileAnalysisToJson, type AnalyzeJsonFile } from './analysis-json';
+import type { GemmPredictor } from './prediction';
+
+const SOURCE = `#define TILE 32
+__global__ void mm(const float* A, const float* B, float* C, int M, int N, int K) {
+  __shared__ float As[TILE][TILE];
+  __shared__ float Bs[TILE][TILE];
+  float acc = 0.0f;
+  for (int t = 0; t < K; t += TILE) {
+    As[threadIdx.y][threadIdx.x] = A[t];
+    Bs[threadIdx.y][threadIdx.x] = B[t];
+    __syncthreads();
+    for (int i = 0; i < TILE; ++i) acc += As[threadIdx.y][i] * Bs[i][threadIdx.x];
+    __syncthreads();
+  }
+  C[0] = acc;
+}
+void run(const float* A, const float* B, float* C, int M, int N, int K) {
+  // tilecast: M=2048 N=1024 K=512 dtype=fp32
+  mm<<<dim3(N / TILE, M / TILE), dim3(TILE, TILE)>>>(A, B, C, M, N, K);
+}
+`;
+
+const fake: GemmPredictor = {
+  predict: (w, gpu) => ({ runtimeMs: w.m / 1000, runtimeLoMs: w.m / 2000, runtimeHiMs: w.m / 500, powerW: gpu.boardPowerW.value, powerLoW: 1, powerHiW: 2, energyMj: 3, energyLoMj: 2, energyHiMj: 4 }),
+  models: { runtime: { target: 'runtime', transform: 'log', featureVersion: 'x' } },
+};
+
+async function analysed() {
+  const analysis = analyzeSource(await loadGrammars(), 'cuda', SOURCE);
+  return { analysis, json: fileAnalysisToJson('mm.cu', SOURCE, analysis) };
+}
+
+test('attachFeatures: ptxas results by arch and kernel name; missing arch or kernel falls back to the estimate with a note', async () => {
+  const { analysis, json } = await analysed();
+  assert.equal(analysis.kernels[0].kind, 'gemm', analysis.kernels[0].kindReason);
+  const h100 = findGpu('h100')!, a100 = findGpu('a100')!, l4 = findGpu('l4')!;
+  const measured = new Map<string, ArchResources>([
+    ['sm_90', { ok: true, kernels: [{ name: 'other', registersPerThread: 99, staticSharedMemBytes: 1 }, { name: 'mm', registersPerThread: 40, staticSharedMemBytes: 8192 }] }],
+    ['sm_80', { ok: false, error: 'nvcc fatal: boom' }],
+  ]);
+  attachFeatures(json, analysis, { gpus: [h100, a100, l4], measured, predictor: fake });
+  const launch = json.launches[0];
+  const f = launch.features!;
+  assert.deepEqual(f['h100-sxm'].resources, { registersPerThread: 40, staticSharedMemBytes: 8192, source: 'ptxas', arch: 'sm_90' });
+  assert.equal(f['h100-sxm'].values.smem_kib_per_block, 8, 'measured shared memory reaches the features');
+  assert.equal(f['a100-sxm4-80gb'].resources.source, 'estimate');
+  assert.match(f['a100-sxm4-80gb'].resources.note!, /ptxas failed for sm_80 \(nvcc fatal: boom\): estimated/);
+  assert.match(f.l4.resources.note!, /ptxas was not run for sm_89/);
+  assert.equal(f.l4.analytic.tiles, (2048 / 32) * (1024 / 32));
+  assert.deepEqual(launch.prediction!['h100-sxm'], {
+    runtimeMs: 2.048, runtimeLoMs: 1.024, runtimeHiMs: 4.096, powerW: 700, powerLoW: 1, powerHiW: 2, energyMj: 3, energyLoMj: 2, energyHiMj: 4,
+    models: { runtime: { target: 'runtime', transform: 'log', featureVersion: 'x' }, power: null },
+  });
+});
+
+test('attachFeatures: no GPUs -> nothing added; no predictor -> no prediction key; unknown sizes -> featuresReason', async () => {
+  const { analysis, json } = await analysed();
+  attachFeatures(json, analysis, { gpus: [] });
+  assert.equal(json.launches[0].features, undefined);
+  attachFeatures(json, analysis, { gpus: [findGpu('t4')!] });
+  const launch: AnalyzeJsonFile['launches'][number] = json.launches[0];
+  assert.ok(launch.features?.t4);
+  assert.equal(launch.prediction, undefined);
+  assert.equal(launch.features.t4.resources.note, undefined, 'no ptxas asked, no note');
+  // A library call whose sizes do not fold and no defaults.
+  const call = { api: 'cublasSgemm', range: { start: 0, end: 1 }, m: null, n: 64, k: 64, batch: null, dtype: null, transA: null, transB: null };
+  const libJson: AnalyzeJsonFile = { ...json, libraryCalls: [{ api: 'cublasSgemm', line: 1, m: null, n: 64, k: 64, batch: null, dtype: null }] };
+  attachFeatures(libJson, { ...analysis, launches: [], libraryCalls: [call] }, { gpus: [findGpu('t4')!] });
+  assert.match(libJson.libraryCalls[0].featuresReason!, /problem size \(m, n, k\) unknown/);
+  attachFeatures(libJson, { ...analysis, launches: [], libraryCalls: [call] }, { gpus: [findGpu('t4')!], defaultProblem: { m: 128, n: 128, k: 128, dtype: 'fp16' } });
+  assert.deepEqual(libJson.libraryCalls[0].features!.t4.assumed, ['m', 'dtype']);
+});
+
+test('archOf: compute capability to ptxas architecture', () => {
+  assert.equal(archOf('8.0'), 'sm_80');
+  assert.equal(archOf('9.0'), 'sm_90');
+  assert.equal(archOf('10.0'), 'sm_100');
+  assert.equal(archOf('12.1'), 'sm_121');
+  assert.equal(archOf('x'), null);
+});
