@@ -95,6 +95,8 @@ describe('predict', () => {
   it('reports split-gain importance normalised to 1', () => {
     const imp = featureImportance(model, ['m', 'n']);
     assert.deepEqual(imp.map((r) => [r.name, r.importance]), [['m', 0.75], ['n', 0.25]]);
+    assert.deepEqual(featureImportance({ ...model, featureNames: ['a', 'b'] }).map((r) => r.name), ['a', 'b']);
+    assert.deepEqual(featureImportance(model).map((r) => r.name), ['f0', 'f1']);
   });
 });
 

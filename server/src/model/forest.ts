@@ -244,12 +244,20 @@ export function predictBatch(model: PredictableModel, x: Float32Array | Float64A
   return out;
 }
 
-/** Split-gain feature importance, normalised to sum to 1 (all zeros when the forest never split). */
-export function featureImportance(model: PredictableModel, featureNames?: readonly string[]): { feature: number; name: string; importance: number }[] {
+/**
+ * Split-gain feature importance (total variance reduction per feature), normalised to sum to 1 (all
+ * zeros when the forest never split), most important first. Names come from `featureNames`, else from
+ * the model's own `featureNames` (a ModelArtifact), else "f<index>".
+ */
+export function featureImportance(
+  model: PredictableModel & { featureNames?: readonly string[] },
+  featureNames?: readonly string[],
+): { feature: number; name: string; importance: number }[] {
+  const names = featureNames ?? model.featureNames;
   const gain = model.forest.featureGain;
   let total = 0;
   for (let f = 0; f < gain.length; f++) total += gain[f];
-  const rows = Array.from(gain, (g, f) => ({ feature: f, name: featureNames?.[f] ?? `f${f}`, importance: total > 0 ? g / total : 0 }));
+  const rows = Array.from(gain, (g, f) => ({ feature: f, name: names?.[f] ?? `f${f}`, importance: total > 0 ? g / total : 0 }));
   return rows.sort((a, b) => b.importance - a.importance || a.feature - b.feature);
 }
 
