@@ -108,6 +108,16 @@ test('analytic: library split-K is the candidate with the smallest estimate', ()
   assert.ok(a.timeMs <= unsplit.timeMs, `${a.timeMs} <= ${unsplit.timeMs}`);
 });
 
+test('analytic: a library launch with grid.z = 3 x batch runs split-K 3', () => {
+  // NeuSight-style record: 128x64 SGEMM, batch 2, grid (4, 2, 6): K split 6 / 2 = 3 ways
+  const w: GemmWorkload = { m: 128, n: 512, k: 3000, batch: 2, dtype: 'fp32', kernel: 'library', grid: [4, 2, 6], block: [128, 1, 1], tile: { blockM: 128, blockN: 64, threads: 128 } };
+  const a = analyticEstimate(w, toyGpu);
+  assert.equal(a.splitK, 3);
+  // tiles = 2 * ceil(128/128) * ceil(512/64) * 3 = 48; K per slice 1000 -> ceil(1000 / 8) = 125 steps of BK = 8 (SGEMM)
+  assert.equal(a.tiles, 48); assert.equal(a.kIterations, 125);
+  assert.equal(analyticEstimate({ ...w, grid: [4, 2, 2] }, toyGpu).splitK, 1);
+});
+
 test('analytic: tile quantisation and waves on an uneven shape, batch and split-K', () => {
   const w: GemmWorkload = {
     m: 1000, n: 300, k: 100, batch: 3, dtype: 'fp32', kernel: 'tiled', registersPerThread: 32,

@@ -141,7 +141,7 @@ export function tileSharedMemBytes(w: GemmWorkload, tile: { blockM: number; bloc
   return (sa * tile.blockM * tile.blockK + sb * tile.blockK * tile.blockN) * inBytes * Math.max(1, tile.stages);
 }
 
-interface ResolvedTile { tile: AnalyticEstimate['tile']; source: AnalyticEstimate['tileSource']; splitK: number; name?: string; notes: string[] }
+interface ResolvedTile { tile: AnalyticEstimate['tile']; source: AnalyticEstimate['tileSource']; splitK: number; splitFixed?: boolean; name?: string; notes: string[] }
 
 function resolveTile(w: GemmWorkload, gpu: GpuSpec, tensor: boolean): ResolvedTile {
   const given = w.tile ?? {};
@@ -169,11 +169,16 @@ function resolveTile(w: GemmWorkload, gpu: GpuSpec, tensor: boolean): ResolvedTi
   const sameTile = blockM === h.blockM && blockN === h.blockN && threads === h.threads;
   const threadM = pos(t.threadM) ? t.threadM : sameTile && h.threadM ? h.threadM : Math.max(1, Math.sqrt(perThread));
   const threadN = pos(t.threadN) ? t.threadN : sameTile && h.threadN ? h.threadN : Math.max(1, perThread / threadM);
-  const splitK = pos(nativeSplit) ? Math.floor(nativeSplit) : complete ? 1 : choice.splitK;
+  // A library launch whose grid.z is a multiple of the batch splits K that many ways (cuBLAS's
+  // split-K kernels put the K slices on grid.z, as NeuSight's launch records show).
+  const gz = w.grid?.[2];
+  const batchCount = pos(w.batch) ? w.batch : 1;
+  const gridSplit = (w.kernel === 'library' || w.kernel === 'cutlass') && pos(gz) && gz > batchCount && gz % batchCount === 0 ? gz / batchCount : undefined;
+  const splitK = pos(nativeSplit) ? Math.floor(nativeSplit) : gridSplit ?? (complete ? 1 : choice.splitK);
   const missing = (['blockM', 'blockN', 'blockK', 'threads', 'stages'] as const).filter((key) => !pos(t[key]) && !(key === 'threads' && (pos(t.warps) || pos(blockThreads))));
   if (w.kernel !== 'library' && missing.length > 0) notes.push(`tile ${missing.join(', ')} not given; assumed from the library heuristic or defaults`);
   const source: ResolvedTile['source'] = complete ? 'workload' : w.kernel === 'library' ? 'library-heuristic' : 'default';
-  return { tile: { blockM, blockN, blockK, threads, stages, threadM, threadN }, source, splitK, name: complete ? undefined : choice.kernelName, notes };
+  return { tile: { blockM, blockN, blockK, threads, stages, threadM, threadN }, source, splitK, splitFixed: pos(nativeSplit) || gridSplit !== undefined, name: complete ? undefined : choice.kernelName, notes };
 }
 
 /**
@@ -321,7 +326,7 @@ export function analyticEstimate(w: GemmWorkload, gpu: GpuSpec): AnalyticEstimat
   // Library (and defaulted) tiles: the split-K factor is the one that minimises the estimate among
   // 1, 2, 4, ... 32 (K slices of at least 4·BK), as a tuned library's heuristic aims to; taking the
   // minimum over configurations also keeps the estimate monotone in m, n and k.
-  const searchSplit = resolved.source === 'library-heuristic' || resolved.source === 'default';
+  const searchSplit = (resolved.source === 'library-heuristic' || resolved.source === 'default') && !resolved.splitFixed;
   let best = evaluate(splitK);
   if (searchSplit) {
     for (let s = 1; s <= 32; s *= 2) {

@@ -5,7 +5,7 @@ import type { GemmWorkload, GpuSpec, KernelFamily } from './types';
 import { analyticEstimate, type AnalyticEstimate } from './analytic-model';
 import { computeCapabilityMajor, dtypeBytes, outputBytes } from './dtype';
 
-export const FEATURE_VERSION = 'gemm-features-v4';
+export const FEATURE_VERSION = 'gemm-features-v5';
 
 const KERNEL_FAMILIES: readonly KernelFamily[] = ['library', 'tiled', 'triton', 'clblast-xgemm', 'cutlass', 'naive'];
 
