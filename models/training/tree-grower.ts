@@ -391,18 +391,22 @@ export function growTree(scratch: GrowerScratch, options: GrowOptions, treeIndex
       const leftSmaller = mid - e.start <= e.end - mid;
       const small = leftSmaller ? left : right;
       const large = leftSmaller ? right : left;
-      const hs = scratch.takeHist();
-      buildHist(scratch, hs, small.start, small.end);
-      small.hist = hs;
-      if (leftSmaller ? needR : needL) {
-        if (small.end - small.start < SPARSE_SUBTRACT_ROWS) subtractRows(scratch, parentHist, small.start, small.end);
-        else for (let k = 0; k < parentHist.length; k++) parentHist[k] -= hs[k];
+      const needSmall = leftSmaller ? needL : needR;
+      const needLarge = leftSmaller ? needR : needL;
+      const sparse = small.end - small.start < SPARSE_SUBTRACT_ROWS;
+      // The smaller child's histogram is built when it may split or for a dense subtraction.
+      let hs: Float64Array | null = null;
+      if (needSmall || (needLarge && !sparse)) {
+        hs = scratch.takeHist();
+        buildHist(scratch, hs, small.start, small.end);
+      }
+      if (needLarge) {
+        if (sparse) subtractRows(scratch, parentHist, small.start, small.end);
+        else for (let k = 0, h = hs!; k < parentHist.length; k++) parentHist[k] -= h[k];
         large.hist = parentHist;
       } else scratch.giveHist(parentHist);
-      if (!(leftSmaller ? needL : needR)) {
-        scratch.giveHist(hs);
-        small.hist = null;
-      }
+      if (needSmall) small.hist = hs;
+      else scratch.giveHist(hs);
     } else scratch.giveHist(parentHist);
     stack.push(right, left);
   }
