@@ -2,6 +2,7 @@
 // its cached analysis. Pure apart from the parser it owns; it must not read files or know LSP types.
 import { Parser, type Edit, type Language, type Node, type Point, type Tree } from 'web-tree-sitter';
 import { analyzeCuda, MAX_SOURCE_CHARS } from './cuda/analyze';
+import { createCudaAnalysisCache } from './cuda/cache';
 import { prepareCudaText } from './cuda/prepare';
 import { analyzeTritonSafely } from './triton-bridge';
 import { DEFAULT_ANALYSIS_OPTIONS, type AnalysisOptions, type FileAnalysis, type SourceLanguage } from './types';
@@ -49,6 +50,8 @@ export class SourceDocument {
   private tree: Tree | null = null;
   private cached: { options: AnalysisOptions; result: FileAnalysis } | null = null;
   private readonly grammar: Language;
+  /** Per-kernel and per-launch results of the last analysis, reused when their text did not change. */
+  private readonly cudaCache = createCudaAnalysisCache();
 
   constructor(private readonly grammars: { cpp: Language; python: Language }, readonly language: SourceLanguage, text: string) {
     this.currentText = text;
@@ -139,7 +142,7 @@ export class SourceDocument {
     } else if (!this.tree) {
       result = emptyAnalysis(this.language, 'the parser failed on this file; nothing was analysed');
     } else if (this.language === 'cuda') {
-      result = analyzeCuda(this.tree.rootNode, this.currentText, options);
+      result = analyzeCuda(this.tree.rootNode, this.currentText, options, this.cudaCache);
     } else {
       result = analyzeTritonSafely(this.tree.rootNode as Node, this.currentText, options);
     }

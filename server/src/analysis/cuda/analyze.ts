@@ -8,10 +8,11 @@ import { collectDefinitions } from './definitions';
 import { findKernelDefinitions, readKernel, splitTopLevel, templateParametersOf, type KernelContext, type KernelDefinition } from './kernels';
 import { readLaunch } from './launches';
 import { readLibraryCalls } from './library';
-import { prepareCudaText, type Annotation } from './prepare';
+import { prepareCudaText, type Annotation, type PreparedCuda } from './prepare';
 import { annotationFor, lineStarts, readAnnotation } from './problem-size';
-import { fileScope, scopeAt, type ScopeCache } from './scopes';
-import { descendantsOf, namedChildrenOf, rangeOf, syntaxErrors } from './syntax';
+import { createCudaAnalysisCache, shifted, type CudaAnalysisCache } from './cache';
+import { fileScope, launchDependencyKey, scopeAt, type ScopeCache } from './scopes';
+import { ancestorOfType, namedChildrenOf, rangeOf, syntaxErrors } from './syntax';
 
 /** Files larger than this (UTF-16 code units, about 2 MB of ASCII) are not analysed at all. */
 export const MAX_SOURCE_CHARS = 2_000_000;
@@ -34,7 +35,11 @@ function looksBinary(text: string): boolean {
   return sample.length > 0 && control / sample.length > 0.01;
 }
 
-export function analyzeCuda(root: Node, text: string, options: AnalysisOptions): FileAnalysis {
+/**
+ * Analyses CUDA source. `root` is the tree of `prepareCudaText(text).parseText`. With a `cache` (kept by
+ * the caller between edits of one document) unchanged kernels and launches are reused.
+ */
+export function analyzeCuda(root: Node, text: string, options: AnalysisOptions, cache?: CudaAnalysisCache): FileAnalysis {
   if (text.length > MAX_SOURCE_CHARS) {
     return emptyResult([{ range: { start: 0, end: 0 }, message: `file is larger than ${MAX_SOURCE_CHARS} characters; TileCast does not analyse it`, severity: 'warning' }]);
   }
@@ -43,7 +48,7 @@ export function analyzeCuda(root: Node, text: string, options: AnalysisOptions):
   }
   const problems: Problem[] = [];
   try {
-    return analyzeChecked(root, text, options, problems);
+    return analyzeChecked(root, text, options, problems, cache ?? null);
   } catch (error) {
     // A bug here must not take the editor down: report it and return nothing rather than throw.
     problems.push({ range: { start: 0, end: 0 }, message: `internal error in CUDA analysis: ${String(error).slice(0, 200)}`, severity: 'error' });
@@ -51,7 +56,7 @@ export function analyzeCuda(root: Node, text: string, options: AnalysisOptions):
   }
 }
 
-function analyzeChecked(root: Node, text: string, options: AnalysisOptions, problems: Problem[]): FileAnalysis {
+function analyzeChecked(root: Node, text: string, options: AnalysisOptions, problems: Problem[], cache: CudaAnalysisCache | null): FileAnalysis {
   const prepared = prepareCudaText(text);
   const { parseText } = prepared;
   if (text.includes('\uFFFD')) {
@@ -77,7 +82,7 @@ function analyzeChecked(root: Node, text: string, options: AnalysisOptions, prob
     problems.push({ range: syntax.errors[syntax.errors.length - 1]!.range, message: `${syntax.total - syntax.errors.length} more syntax errors not listed`, severity: 'warning' });
   }
 
-  const definitions = collectDefinitions(root, text, problems);
+  const definitions = collectDefinitions(root, text, problems, prepared.definitionTokens);
   const tileParams: TileParam[] = [...definitions.tileParams];
 
   const kernelContext: KernelContext = {
@@ -94,13 +99,28 @@ function analyzeChecked(root: Node, text: string, options: AnalysisOptions, prob
     const name = kernelNameOf(node);
     if (name && !templateParamsByKernel.has(name)) templateParamsByKernel.set(name, templateParametersOf(node));
   }
-  const scopes: ScopeCache = { root, text, file: fileScope(root, text, definitions.env), byFunction: new Map() };
-  collectTemplateArguments(root, text, prepared.launches, templateParamsByKernel, kernelContext, scopes, tileParams);
+  const file = fileScope(root, text, definitions.env);
+  const scopes: ScopeCache = { root, text, file, byFunction: new Map(), byFunctionLocal: new Map(), callSites: prepared.callSites };
+  const environmentKey = `${definitions.signature}\u0002${file.signature}`;
+  const nextCache = createCudaAnalysisCache();
+  collectTemplateArguments(root, text, prepared.launches, templateParamsByKernel, kernelContext, scopes, tileParams, prepared.definitionTokens);
 
   const kernels = new Map<string, KernelDefinition>();
   const kernelList = [];
   for (const node of kernelNodes) {
-    const kernel = readKernel(node, kernelContext);
+    const start = node.parent?.type === 'template_declaration' ? node.parent.startIndex : node.startIndex;
+    const bindings = kernelContext.templateBindings.get(kernelNameOf(node) ?? '');
+    const key = `${environmentKey}\u0002${JSON.stringify(bindings ? [...bindings] : null)}\u0002${text.slice(start, node.endIndex)}`;
+    const hit = cache?.kernels.get(key);
+    let kernel: KernelDefinition | null;
+    if (hit) {
+      kernel = { ...shifted(hit.definition, start - hit.start), start };
+    } else {
+      const problemCount = problems.length;
+      kernel = readKernel(node, kernelContext);
+      if (kernel && problems.length === problemCount) nextCache.kernels.set(key, { definition: shifted(kernel, 0), start });
+    }
+    if (hit) nextCache.kernels.set(key, { definition: hit.definition, start: hit.start });
     if (!kernel) continue;
     kernelList.push(kernel.info);
     if (!kernels.has(kernel.info.name)) kernels.set(kernel.info.name, kernel);
@@ -128,13 +148,37 @@ function analyzeChecked(root: Node, text: string, options: AnalysisOptions, prob
   }
 
   const launches = [];
+  const launchContext = { text, scopes, kernels, annotations: prepared.annotations, kernelAnnotations, fileAnnotation, lineStarts: starts, options, problems };
+  const optionsKey = JSON.stringify(options);
   for (const chevrons of prepared.launches) {
-    const launch = readLaunch(chevrons, {
-      text, scopes, kernels, annotations: prepared.annotations, kernelAnnotations, fileAnnotation, lineStarts: starts, options, problems,
-    });
-    if (launch) launches.push(launch);
+    // A launch depends on its function (and unique caller), the constants, the kernel's parameters
+    // and dtype, the annotation that applies, and the options: all part of the key, as text.
+    const dependencies = launchDependencyKey(scopes, chevrons.open);
+    let key: string | null = null;
+    if (dependencies !== null) {
+      const callee = /([A-Za-z_]\w*)\s*(<[^;{}]*>)?\s*$/.exec(text.slice(Math.max(0, chevrons.open - 300), chevrons.open))?.[1] ?? '';
+      const kernel = kernels.get(callee);
+      const annotation = annotationFor(text, starts, prepared.annotations, chevrons.open, chevrons.close) ?? kernelAnnotations.get(callee) ?? fileAnnotation;
+      key = [environmentKey, dependencies, optionsKey, JSON.stringify(annotation?.fields ?? null),
+        JSON.stringify(kernel ? [kernel.info.parameters.map((p) => p.name), kernel.info.dtype] : null)].join('\u0002');
+    }
+    const hit = key !== null ? cache?.launches.get(key) : undefined;
+    if (hit && key !== null) {
+      launches.push(shifted(hit.launch, chevrons.open - hit.start));
+      nextCache.launches.set(key, hit);
+      continue;
+    }
+    const problemCount = problems.length;
+    const launch = readLaunch(chevrons, launchContext);
+    if (!launch) continue;
+    launches.push(launch);
+    if (key !== null && problems.length === problemCount) nextCache.launches.set(key, { launch: shifted(launch, 0), start: chevrons.open });
   }
   const libraryCalls = readLibraryCalls(prepared.cublasIdentifiers, text, scopes, problems);
+  if (cache) {
+    cache.kernels = nextCache.kernels;
+    cache.launches = nextCache.launches;
+  }
 
   return { language: 'cuda', kernels: kernelList, launches, tileParams, libraryCalls, problems: dedupe(problems) };
 }
@@ -174,8 +218,9 @@ function collectTemplateArguments(
   context: KernelContext,
   scopes: ScopeCache,
   tileParams: TileParam[],
+  definitionTokens: PreparedCuda['definitionTokens'],
 ): void {
-  const uses: Array<{ kernel: string; args: Array<{ text: string; start: number; end: number }>; range: { start: number; end: number }; env: MapEnv }> = [];
+  const uses: Array<{ kernel: string; args: Array<{ text: string; start: number; end: number }>; range: { start: number; end: number }; env: () => MapEnv }> = [];
   for (const { open } of launches) {
     let end = open;
     while (end > 0 && /\s/.test(text[end - 1]!)) end--;
@@ -192,9 +237,13 @@ function collectTemplateArguments(
     if (!name) continue;
     const inner = text.slice(i + 1, end - 1).replace(/<[^<>]*>/g, (m) => '('.padEnd(m.length - 1, ' ') + ')');
     const args = splitTopLevel(inner, i + 1).map((p) => ({ ...p, text: text.slice(p.start, p.end) }));
-    uses.push({ kernel: name, args, range: { start: i - name.length, end }, env: scopeAtEnv(scopes, open) });
+    uses.push({ kernel: name, args, range: { start: i - name.length, end }, env: () => scopeAtEnv(scopes, open) });
   }
-  for (const node of descendantsOf(root, 'template_instantiation')) {
+  const instantiations = definitionTokens
+    .filter((token) => token.token === 'template')
+    .map((token) => ancestorOfType(root.descendantForIndex(token.start, token.start + 1), ['template_instantiation'], 2))
+    .filter((node): node is Node => node !== null);
+  for (const node of instantiations) {
     const declarator = node.childForFieldName('declarator');
     const fn = declarator?.type === 'function_declarator' ? declarator.childForFieldName('declarator') : null;
     if (!fn || fn.type !== 'template_function') continue;
@@ -202,7 +251,7 @@ function collectTemplateArguments(
     const argList = fn.childForFieldName('arguments');
     if (!name || !argList) continue;
     const args = namedChildrenOf(argList).map((a) => ({ text: text.slice(a.startIndex, a.endIndex), start: a.startIndex, end: a.endIndex }));
-    uses.push({ kernel: name, args, range: rangeOf(node), env: scopes.file.env });
+    uses.push({ kernel: name, args, range: rangeOf(node), env: () => scopes.file.env });
   }
   const seen = new Map<string, Map<string, { value: number | null; typeName: string | null; conflict: boolean }>>();
   for (const use of uses) {
@@ -236,6 +285,8 @@ function collectTemplateArguments(
 function scopeAtEnv(scopes: ScopeCache, offset: number): MapEnv {
   return scopeAt(scopes, offset).env;
 }
-function foldValue(arg: { text: string; start: number }, env: MapEnv, problems: Problem[]): number | null {
-  return foldCText(arg.text, arg.start, env, problems).value;
+function foldValue(arg: { text: string; start: number }, env: () => MapEnv, problems: Problem[]): number | null {
+  // Plain integer arguments (the common `mm<64, 64, 8>`) need no scope: skip building one.
+  if (/^\d+$/.test(arg.text)) return Number(arg.text);
+  return foldCText(arg.text, arg.start, env(), problems).value;
 }

@@ -4,11 +4,14 @@
 import type { Node } from 'web-tree-sitter';
 import { foldExpr, MapEnv, parseCExpression, type Expr } from '../folding';
 import type { Problem, Range, TileParam } from '../types';
-import { declaredName, descendantsOf, namedChildrenOf, rangeOf, sourceText } from './syntax';
+import type { PreparedCuda } from './prepare';
+import { ancestorOfType, declaredName, descendantsOf, namedChildrenOf, rangeOf, sourceText } from './syntax';
 import { isTileName } from './tile-names';
 
 export interface FileDefinitions {
   env: MapEnv;
+  /** The definitions' text, joined (no offsets): equal signatures mean equal environments. */
+  signature: string;
   /** Constants that look like tile sizes (see tile-names.ts), in file order. */
   tileParams: TileParam[];
 }
@@ -33,7 +36,30 @@ interface Candidate {
 /** Names given to the GemmShape arguments of `cutlass::gemm::device::Gemm<...>`, in order (CUTLASS 2.x device API). */
 const CUTLASS_SHAPE_ROLES = ['ThreadblockShape', 'WarpShape', 'InstructionShape'];
 
-export function collectDefinitions(root: Node, text: string, problems: Problem[]): FileDefinitions {
+/** Finds the definition nodes at the token offsets recorded by prepare.ts (no whole-tree walk). */
+function definitionNodes(root: Node, tokens: PreparedCuda['definitionTokens']): Node[] {
+  const nodes: Node[] = [];
+  const seen = new Set<string>();
+  for (const token of tokens) {
+    const leaf = root.descendantForIndex(token.start, token.start + 1);
+    let node: Node | null = null;
+    switch (token.token) {
+      case 'define': node = ancestorOfType(leaf, ['preproc_def', 'preproc_function_def'], 3); break;
+      case 'const': case 'constexpr': node = ancestorOfType(leaf, ['type_qualifier'], 2); break;
+      case 'enum': node = ancestorOfType(leaf, ['enum_specifier'], 2)?.childForFieldName('body') ?? null; break;
+      case 'GemmShape': node = ancestorOfType(leaf, ['template_type'], 3); break;
+      case 'template': break;
+    }
+    if (!node) continue;
+    const key = `${node.type}:${node.startIndex}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    nodes.push(node);
+  }
+  return nodes;
+}
+
+export function collectDefinitions(root: Node, text: string, problems: Problem[], tokens?: PreparedCuda['definitionTokens']): FileDefinitions {
   const env = new MapEnv();
   const candidates: Candidate[] = [];
   const define = (candidate: Candidate) => {
@@ -41,7 +67,9 @@ export function collectDefinitions(root: Node, text: string, problems: Problem[]
     candidates.push(candidate);
   };
 
-  const nodes = descendantsOf(root, ['preproc_def', 'preproc_function_def', 'type_qualifier', 'enumerator_list', 'template_type']);
+  const nodes = tokens
+    ? definitionNodes(root, tokens)
+    : descendantsOf(root, ['preproc_def', 'preproc_function_def', 'type_qualifier', 'enumerator_list', 'template_type']);
   for (const node of nodes) {
     switch (node.type) {
       case 'preproc_def': {
@@ -157,6 +185,10 @@ export function collectDefinitions(root: Node, text: string, problems: Problem[]
     }
   }
 
+  const signature = nodes
+    .map((node) => (node.type === 'type_qualifier' ? node.parent ?? node : node))
+    .map((node) => text.slice(node.startIndex, node.endIndex))
+    .join('\u0001');
   const tileParams: TileParam[] = [];
   for (const candidate of candidates) {
     const folded = foldExpr(candidate.expr, env, problems);
@@ -164,7 +196,7 @@ export function collectDefinitions(root: Node, text: string, problems: Problem[]
     if (!keep) continue;
     tileParams.push({ name: candidate.name, value: folded.value, valueRange: candidate.valueRange, range: candidate.range, origin: candidate.origin });
   }
-  return { env, tileParams };
+  return { env, signature, tileParams };
 }
 
 /**

@@ -310,7 +310,9 @@ export function readKernel(definition: Node, context: KernelContext): KernelDefi
   // GEMM or not, with the evidence.
   let kind: KernelInfo['kind'] = 'other';
   let kindReason = '';
-  const multiplyAccumulate = MULTIPLY_ACCUMULATE.test(body);
+  // Tested per statement (bounded length) so the lazy patterns cannot backtrack across a whole body.
+  const multiplyAccumulate = body.split(';').some((statement) =>
+    statement.length < 2000 && (statement.includes('+=') || statement.includes('fma')) && MULTIPLY_ACCUMULATE.test(`${statement};`));
   if (tensor.use !== 'none') {
     kind = 'gemm';
     kindReason = `tensor-core matrix multiply (${tensor.evidence})`;

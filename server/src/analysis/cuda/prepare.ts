@@ -42,6 +42,14 @@ export interface PreparedCuda {
   unmatchedLaunches: number[];
   /** Start offsets of identifiers starting with `cublas` (library calls are looked up from these). */
   cublasIdentifiers: Array<{ name: string; start: number }>;
+  /**
+   * Offsets of the tokens that start a definition the analysis reads: `#define`, `const`, `constexpr`,
+   * `enum`, `GemmShape`, and `template` not followed by `<` (explicit instantiation). Looking nodes up
+   * at these offsets avoids walking the whole tree.
+   */
+  definitionTokens: Array<{ token: 'define' | 'const' | 'constexpr' | 'enum' | 'GemmShape' | 'template'; start: number }>;
+  /** Offsets of `name (` call-like uses outside comments and strings, by name. */
+  callSites: Map<string, number[]>;
 }
 
 const ANNOTATION = /^\/\/\s*tilecast\s*:(.*)$/i;
@@ -70,6 +78,19 @@ function isIdentifierPart(c: number): boolean {
   return isIdentifierStart(c) || (c >= 48 && c <= 57);
 }
 
+/** After `const`: words (type names, `::`) then `*` within 80 characters. A linear scan, no regex backtracking. */
+function isPointerDeclaration(text: string, from: number): boolean {
+  const end = Math.min(text.length, from + 80);
+  let sawWord = false;
+  for (let j = from; j < end; j++) {
+    const c = text.charCodeAt(j);
+    if (c === 42 /* * */) return sawWord;
+    if (isIdentifierPart(c) || c === 58 /* : */) sawWord = true;
+    else if (c !== 32 && c !== 9 && c !== 10 && c !== 13) return false;
+  }
+  return false;
+}
+
 /** Scans once, skipping comments, strings and character literals; linear in the text length. */
 export function prepareCudaText(text: string): PreparedCuda {
   const edits: Array<{ start: number; end: number; replacement: string }> = [];
@@ -78,6 +99,8 @@ export function prepareCudaText(text: string): PreparedCuda {
   const pendingOpens: number[] = [];
   const annotations: Annotation[] = [];
   const cublasIdentifiers: PreparedCuda['cublasIdentifiers'] = [];
+  const definitionTokens: PreparedCuda['definitionTokens'] = [];
+  const callSites = new Map<string, number[]>();
   const n = text.length;
   let i = 0;
   while (i < n) {
@@ -140,8 +163,27 @@ export function prepareCudaText(text: string): PreparedCuda {
           keywords.push({ keyword: word, start, end, ...(args ? { args } : {}) });
           edits.push({ start, end, replacement: '' });
         }
-      } else if (c === 99 /* c */ && text.startsWith('cublas', start)) {
-        cublasIdentifiers.push({ name: text.slice(start, i), start });
+      } else {
+        const word = text.slice(start, i);
+        if (c === 99 /* c */ && word.startsWith('cublas')) cublasIdentifiers.push({ name: word, start });
+        if (word === 'const' || word === 'constexpr') {
+          // `const float *A` (a pointer parameter) never defines a constant: skip it cheaply here.
+          if (!isPointerDeclaration(text, i)) definitionTokens.push({ token: word, start });
+        } else if (word === 'enum' || word === 'GemmShape') definitionTokens.push({ token: word, start });
+        else if (word === 'define' && /#\s*$/.test(text.slice(Math.max(0, start - 8), start))) {
+          definitionTokens.push({ token: 'define', start: text.lastIndexOf('#', start) });
+        } else if (word === 'template') {
+          let j = i;
+          while (j < n && (text.charCodeAt(j) === 32 || text.charCodeAt(j) === 9)) j++;
+          if (text[j] !== '<') definitionTokens.push({ token: 'template', start });
+        }
+        let j = i;
+        while (j < n && (text.charCodeAt(j) === 32 || text.charCodeAt(j) === 9)) j++;
+        if (text.charCodeAt(j) === 40 /* ( */) {
+          const list = callSites.get(word);
+          if (list) list.push(start);
+          else callSites.set(word, [start]);
+        }
       }
       continue;
     }
@@ -183,5 +225,5 @@ export function prepareCudaText(text: string): PreparedCuda {
     parseText = parts.join('');
   }
   launches.sort((a, b) => a.open - b.open);
-  return { parseText, keywords, launches, annotations, unmatchedLaunches, cublasIdentifiers };
+  return { parseText, keywords, launches, annotations, unmatchedLaunches, cublasIdentifiers, definitionTokens, callSites };
 }

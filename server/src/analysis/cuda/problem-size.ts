@@ -99,25 +99,29 @@ export function lineOf(starts: number[], offset: number): number {
 }
 
 /**
- * The annotation on the lines of a construct [start, end) or in the run of comment-only lines
- * directly above it. Returns the closest one.
+ * The annotation on the lines of a construct [start, end) or in the run of comment-only (or blank)
+ * lines directly above it. `annotations` must be sorted by offset (prepare.ts emits them in order).
  */
 export function annotationFor(text: string, starts: number[], annotations: Annotation[], start: number, end: number): Annotation | null {
   const firstLine = lineOf(starts, start);
   const lastLine = lineOf(starts, Math.max(start, end - 1));
-  let best: Annotation | null = null;
-  for (const annotation of annotations) {
-    const line = lineOf(starts, annotation.start);
-    if (line >= firstLine && line <= lastLine) return annotation;
-    if (line < firstLine) {
-      let attached = true;
-      for (let l = line + 1; l < firstLine; l++) {
-        const lineText = text.slice(starts[l]!, starts[l + 1] ?? text.length).trim();
-        if (lineText !== '' && !lineText.startsWith('//')) { attached = false; break; }
-      }
-      // Only the comment block immediately above counts; blank lines are allowed inside it.
-      if (attached && (!best || annotation.start > best.start)) best = annotation;
-    }
+  const blockStart = starts[firstLine]!;
+  const blockEnd = starts[lastLine + 1] ?? text.length;
+  let low = 0;
+  let high = annotations.length;
+  while (low < high) {
+    const mid = (low + high) >> 1;
+    if (annotations[mid]!.start < blockStart) low = mid + 1;
+    else high = mid;
   }
-  return best;
+  const onLines = annotations[low];
+  if (onLines && onLines.start < blockEnd) return onLines;
+  // Only the nearest annotation above can be attached: any earlier one has it (a comment) or code in between.
+  const above = annotations[low - 1];
+  if (!above) return null;
+  for (let line = lineOf(starts, above.start) + 1; line < firstLine; line++) {
+    const lineText = text.slice(starts[line]!, starts[line + 1] ?? text.length).trim();
+    if (lineText !== '' && !lineText.startsWith('//')) return null;
+  }
+  return above;
 }

@@ -34,8 +34,10 @@ function readDim3(valueNode: Node | null, text: string): Dim3Definition | null {
 }
 
 /** Collects declarations of a scope node (function body or translation unit) into `scope`. */
-function collectLocals(scopeNode: Node, text: string, scope: HostScope, topLevelOnly: boolean): void {
+/** Returns the declarations' text, joined: a signature of what was read (for cache keys). */
+function collectLocals(scopeNode: Node, text: string, scope: HostScope, topLevelOnly: boolean): string {
   const declarations = topLevelOnly ? namedChildrenOf(scopeNode).filter((c) => c.type === 'declaration') : descendantsOf(scopeNode, 'declaration');
+  const signature = declarations.map((d) => text.slice(d.startIndex, d.endIndex)).join('\u0001');
   const counts = new Map<string, number>();
   const values = new Map<string, { expr: Expr | null; dim3: Dim3Definition | null }>();
   for (const declaration of declarations) {
@@ -97,13 +99,14 @@ function collectLocals(scopeNode: Node, text: string, scope: HostScope, topLevel
     else if (value.expr) scope.env.set(name, { kind: 'expr', expr: value.expr });
     else scope.env.hide(name);
   }
+  return signature;
 }
 
 /** File-scope `dim3` globals and non-const globals (const ones are already in the file env). */
-export function fileScope(root: Node, text: string, fileEnv: FoldEnv): HostScope {
+export function fileScope(root: Node, text: string, fileEnv: FoldEnv): HostScope & { signature: string } {
   const scope: HostScope = { env: new MapEnv(fileEnv), dim3: new Map() };
-  collectLocals(root, text, scope, true);
-  return scope;
+  const signature = collectLocals(root, text, scope, true);
+  return { ...scope, signature };
 }
 
 export interface ScopeCache {
@@ -111,57 +114,87 @@ export interface ScopeCache {
   text: string;
   file: HostScope;
   byFunction: Map<number, HostScope>;
+  /** Scopes without call-site propagation (used for callers, so propagation is one level deep). */
+  byFunctionLocal: Map<number, HostScope>;
+  /** `name (` offsets from prepare.ts, for finding the call sites of a launcher function. */
+  callSites: Map<string, number[]>;
+}
+
+export function functionAt(cache: ScopeCache, offset: number): Node | null {
+  return ancestorOfType(cache.root.descendantForIndex(offset), ['function_definition'], 400);
+}
+
+function parameterNamesOf(fn: Node): string[] {
+  const params = fn.childForFieldName('declarator')?.childForFieldName('parameters');
+  return params ? namedChildrenOf(params).map((p) => declaredName(p.childForFieldName('declarator'))?.text ?? '') : [];
+}
+
+/** The single call of `fn` elsewhere in the file, or null when there are none or several. */
+export function uniqueCaller(cache: ScopeCache, fn: Node): Node | null {
+  const fnName = declaredName(fn.childForFieldName('declarator')?.childForFieldName('declarator') ?? null)?.text;
+  if (!fnName || !/^\w+$/.test(fnName)) return null;
+  const calls: Node[] = [];
+  let scanned = 0;
+  for (const at of cache.callSites.get(fnName) ?? []) {
+    if (++scanned > MAX_CALL_SITES_SCANNED) break;
+    if (at >= fn.startIndex && at < fn.endIndex) continue;
+    const call = ancestorOfType(cache.root.descendantForIndex(at, at + 1), ['call_expression'], 3);
+    if (call && call.childForFieldName('function')?.text === fnName) calls.push(call);
+  }
+  return calls.length === 1 ? calls[0]! : null;
 }
 
 /**
  * The scope at `offset`: locals of the enclosing function over file scope. When the function is a
- * launcher called exactly once in the file, its parameters take the folded arguments of that call.
+ * launcher called exactly once in the file, its parameters take the arguments of that call, folded
+ * in the caller's own locals (one level: the caller's parameters are not propagated further).
  */
-export function scopeAt(cache: ScopeCache, offset: number): HostScope {
-  const node = cache.root.descendantForIndex(offset);
-  const fn = ancestorOfType(node, ['function_definition'], 400);
+export function scopeAt(cache: ScopeCache, offset: number, propagate = true): HostScope {
+  const fn = functionAt(cache, offset);
   if (!fn) return cache.file;
-  const existing = cache.byFunction.get(fn.startIndex);
+  const memo = propagate ? cache.byFunction : cache.byFunctionLocal;
+  const existing = memo.get(fn.startIndex);
   if (existing) return existing;
   const parent = new MapEnv(cache.file.env);
   const scope: HostScope = { env: new MapEnv(parent), dim3: new Map(cache.file.dim3) };
-  cache.byFunction.set(fn.startIndex, scope); // set first: recursion through call sites stops here
+  memo.set(fn.startIndex, scope);
 
-  const declarator = fn.childForFieldName('declarator');
-  const params = declarator?.childForFieldName('parameters');
-  const paramNames = params ? namedChildrenOf(params).map((p) => declaredName(p.childForFieldName('declarator'))?.text ?? '') : [];
+  const paramNames = parameterNamesOf(fn);
   for (const name of paramNames) if (name) parent.hide(name);
-  const fnName = declaredName(declarator?.childForFieldName('declarator') ?? null)?.text;
-  if (fnName && paramNames.length > 0 && /^\w+$/.test(fnName)) {
-    const calls: Node[] = [];
-    const pattern = new RegExp(`\\b${fnName}\\s*\\(`, 'g');
-    let scanned = 0;
-    for (const match of cache.text.matchAll(pattern)) {
-      if (++scanned > MAX_CALL_SITES_SCANNED) break;
-      if (match.index >= fn.startIndex && match.index < fn.endIndex) continue;
-      const call = ancestorOfType(cache.root.descendantForIndex(match.index), ['call_expression'], 3);
-      if (call && call.childForFieldName('function')?.text === fnName) calls.push(call);
-    }
-    if (calls.length === 1) {
-      const call = calls[0]!;
-      const callerScope = scopeAt(cache, call.startIndex);
-      const args = call.childForFieldName('arguments');
-      const argNodes = args ? namedChildrenOf(args).filter((c) => c.type !== 'comment') : [];
-      paramNames.forEach((name, i) => {
-        const arg = argNodes[i];
-        if (!name || !arg) return;
-        const dim3 = arg.type === 'identifier' ? callerScope.dim3.get(arg.text) : undefined;
-        if (dim3) scope.dim3.set(name, dim3);
-        else {
-          // Folded in the caller's scope now; problems there are reported when the caller is analysed.
-          const folded = foldExpr(parseCExpression(sourceText(cache.text, arg), arg.startIndex), callerScope.env, []);
-          parent.set(name, { kind: 'value', value: folded.value, isFloat: folded.isFloat });
-        }
-      });
-    }
+  const call = propagate && paramNames.length > 0 ? uniqueCaller(cache, fn) : null;
+  if (call) {
+    const callerScope = scopeAt(cache, call.startIndex, false);
+    const args = call.childForFieldName('arguments');
+    const argNodes = args ? namedChildrenOf(args).filter((c) => c.type !== 'comment') : [];
+    paramNames.forEach((name, i) => {
+      const arg = argNodes[i];
+      if (!name || !arg) return;
+      const dim3 = arg.type === 'identifier' ? callerScope.dim3.get(arg.text) : undefined;
+      if (dim3) scope.dim3.set(name, dim3);
+      else {
+        // Folded in the caller's scope now; problems there are reported when the caller is analysed.
+        const folded = foldExpr(parseCExpression(sourceText(cache.text, arg), arg.startIndex), callerScope.env, []);
+        parent.set(name, { kind: 'value', value: folded.value, isFloat: folded.isFloat });
+      }
+    });
   }
   const body = fn.childForFieldName('body');
   if (body) collectLocals(body, cache.text, scope, false);
   return scope;
 }
 
+/**
+ * Everything a launch's folded values can depend on besides the file constants: the enclosing
+ * function's text, the launch's place in it, and the text of the unique caller. Used as a cache key.
+ */
+export function launchDependencyKey(cache: ScopeCache, offset: number): string | null {
+  const fn = functionAt(cache, offset);
+  if (!fn) return null;
+  const call = parameterNamesOf(fn).length > 0 ? uniqueCaller(cache, fn) : null;
+  const caller = call ? functionAt(cache, call.startIndex) : null;
+  const text = cache.text;
+  return [
+    text.slice(fn.startIndex, fn.endIndex), offset - fn.startIndex,
+    caller ? text.slice(caller.startIndex, caller.endIndex) : '', caller && call ? call.startIndex - caller.startIndex : -1,
+  ].join('\u0001');
+}
