@@ -1,0 +1,162 @@
+// The evaluation protocols behind `npm run eval`: fit the project's forest on each fold's training rows,
+// predict the held-out rows, calibrate intervals leave-one-fold-out, and turn predictions into natural
+// units (ms, W) with slice tags. Uses the same features, targets and trainer as the shipped models.
+import type { TrainOptions } from '../training/train-forest';
+import { fromTarget, type TargetTransform } from '../../server/src/model/targets';
+import type { Design } from '../evaluation/design-matrix';
+import { capPerStratum, type Fold } from '../evaluation/splits';
+import { crossFoldScales, neededScales } from '../evaluation/interval-scale';
+import type { HeldOut } from '../evaluation/breakdown';
+import { spearman, topKRegretPct } from '../evaluation/metrics';
+import { fitRows, predictRows, SEED } from './pipeline';
+
+/** Held-out predictions of one fold in target space. */
+export interface FoldRun {
+  name: string;
+  testIdx: Int32Array;
+  mean: Float64Array;
+  lo: Float64Array;
+  hi: Float64Array;
+  nTrain: number;
+  fitMs: number;
+}
+
+/** Subsampling stratum of a design row (same definition as pipeline.stratum, from tags). */
+export function rowStratum(tags: Record<string, string>): string {
+  return `${tags.source}|${tags.gpu}|${tags.dtype}|${tags.split}`;
+}
+
+/**
+ * Fits one forest per fold on at most `trainCap` rows per stratum of the fold's training rows and
+ * predicts its test rows. Folds whose training set is empty are skipped.
+ */
+export async function runFolds(
+  d: Design,
+  y: Float64Array,
+  folds: readonly Fold[],
+  forest: Omit<TrainOptions, 'seed'>,
+  trainCap: number,
+  log: (line: string) => void,
+): Promise<FoldRun[]> {
+  const strata = d.tags.map(rowStratum);
+  const runs: FoldRun[] = [];
+  for (const f of folds) {
+    const train = capPerStratum(strata, trainCap, SEED, f.trainIdx);
+    if (train.length === 0 || f.testIdx.length === 0) continue;
+    const model = await fitRows(d, y, train, forest);
+    const p = predictRows(model, d, f.testIdx);
+    runs.push({ name: f.name, testIdx: f.testIdx, mean: p.mean, lo: p.lo, hi: p.hi, nTrain: train.length, fitMs: model.stats.trainMs });
+    log(`  ${f.name}: train ${train.length} rows, test ${f.testIdx.length}, fit ${(model.stats.trainMs / 1000).toFixed(1)} s`);
+  }
+  return runs;
+}
+
+/** Reference value of the inverse transform for a row (analytic ms, power limit W). */
+export function referenceOf(d: Design, transform: TargetTransform, row: number): number {
+  if (transform === 'log-ratio-to-analytic') return d.analyticMs[row];
+  if (transform === 'fraction-of-power-limit') return d.powerLimitW[row];
+  return NaN;
+}
+
+export interface HeldOutOptions {
+  transform: TargetTransform;
+  /** Nominal interval coverage to calibrate to (leave-one-fold-out); null keeps the raw interval. */
+  calibrateTo: number | null;
+}
+
+/**
+ * Natural-unit held-out predictions for all runs. With calibration, each fold's interval is scaled by
+ * the factor fitted on every other fold's held-out rows, so the coverage reported never saw the fold.
+ * Returns the held-out set and the scale fitted on all folds together (what a shipped model would use).
+ */
+export function heldOutOf(runs: readonly FoldRun[], d: Design, y: Float64Array, o: HeldOutOptions): { heldOut: HeldOut; pooledScale: number; scales: Map<string, number> } {
+  const mean: number[] = [];
+  const lo: number[] = [];
+  const hi: number[] = [];
+  const yy: number[] = [];
+  const foldOf: string[] = [];
+  for (const r of runs) {
+    for (let t = 0; t < r.testIdx.length; t++) {
+      mean.push(r.mean[t]);
+      lo.push(r.lo[t]);
+      hi.push(r.hi[t]);
+      yy.push(y[r.testIdx[t]]);
+      foldOf.push(r.name);
+    }
+  }
+  const needed = neededScales(mean, lo, hi, yy);
+  const scales = o.calibrateTo === null ? new Map<string, number>() : crossFoldScales(needed, foldOf, o.calibrateTo);
+  const pooled = o.calibrateTo === null ? 1 : crossFoldScales(needed, foldOf.map(() => 'all'), o.calibrateTo).get('all') ?? 1;
+  const actualOf = o.transform === 'fraction-of-power-limit' ? d.powerW : d.runtimeMs;
+  const h: HeldOut = { predicted: [], lo: [], hi: [], actual: [], tags: [] };
+  let i = 0;
+  for (const r of runs) {
+    const s = scales.get(r.name) ?? 1;
+    for (let t = 0; t < r.testIdx.length; t++, i++) {
+      const row = r.testIdx[t];
+      const ref = referenceOf(d, o.transform, row);
+      const m = mean[i];
+      h.predicted.push(fromTarget(o.transform, m, ref));
+      h.lo.push(fromTarget(o.transform, m - s * Math.max(0, m - lo[i]), ref));
+      h.hi.push(fromTarget(o.transform, m + s * Math.max(0, hi[i] - m), ref));
+      h.actual.push(actualOf[row]);
+      h.tags.push({ ...d.tags[row], fold: r.name });
+    }
+  }
+  return { heldOut: h, pooledScale: pooled, scales };
+}
+
+/** The analytic model alone on the same held-out rows (runtime only; intervals are the point value). */
+export function analyticHeldOut(runs: readonly FoldRun[], d: Design): HeldOut {
+  const h: HeldOut = { predicted: [], lo: [], hi: [], actual: [], tags: [] };
+  for (const r of runs) {
+    for (const row of r.testIdx) {
+      h.predicted.push(d.analyticMs[row]);
+      h.lo.push(d.analyticMs[row]);
+      h.hi.push(d.analyticMs[row]);
+      h.actual.push(d.runtimeMs[row]);
+      h.tags.push({ ...d.tags[row], fold: r.name });
+    }
+  }
+  return h;
+}
+
+export interface RankingResult {
+  gpu: string;
+  n: number;
+  spearman: number;
+  top1RegretPct: number;
+  top5RegretPct: number;
+  /** Regret of the configuration the analytic model ranks first (baseline). */
+  analyticTop1RegretPct: number;
+  analyticSpearman: number;
+}
+
+/** Kernel Tuner ranking quality per held-out GPU: Spearman over its configurations and top-k regret. */
+export function rankingByGpu(h: HeldOut, analytic: HeldOut): RankingResult[] {
+  const gpus = [...new Set(h.tags.filter((t) => t.source === 'kerneltuner').map((t) => t.gpu))].sort();
+  return gpus.map((gpu) => {
+    const pick = (x: HeldOut) => {
+      const p: number[] = [];
+      const a: number[] = [];
+      x.tags.forEach((t, i) => {
+        if (t.source === 'kerneltuner' && t.gpu === gpu) {
+          p.push(x.predicted[i]);
+          a.push(x.actual[i]);
+        }
+      });
+      return { p, a };
+    };
+    const f = pick(h);
+    const b = pick(analytic);
+    return {
+      gpu,
+      n: f.p.length,
+      spearman: spearman(f.p, f.a),
+      top1RegretPct: topKRegretPct(f.p, f.a, 1),
+      top5RegretPct: topKRegretPct(f.p, f.a, 5),
+      analyticTop1RegretPct: topKRegretPct(b.p, b.a, 1),
+      analyticSpearman: spearman(b.p, b.a),
+    };
+  });
+}

@@ -1,0 +1,116 @@
+// The learning pipeline shared by train.ts, eval.ts and compare-learners.ts: which records feed which
+// model, deterministic subsampling, features and targets, the forest hyperparameters, fit and predict.
+// May do I/O (loads the datasets); writes nothing.
+import { loadDatasets, datasetFingerprint } from './load-datasets';
+import type { GemmRecord } from '../../server/src/data/record';
+import { recordToWorkload } from '../../server/src/data/to-workload';
+import { computeFeatures, FEATURE_NAMES } from '../../server/src/perf/features';
+import { findGpu } from '../../server/src/perf/gpu-catalogue';
+import { predictBatch, type BatchPrediction } from '../../server/src/model/forest';
+import { toTarget, type RuntimeTransform } from '../../server/src/model/targets';
+import { trainForest, type TrainOptions, type TrainedForest } from '../training/train-forest';
+import { buildDesign, dtypeLabel, takeRows, takeValues, type Design } from '../evaluation/design-matrix';
+import { capPerStratum } from '../evaluation/splits';
+
+export const SEED = 20261128;
+
+/** Forest settings of the shipped models (sized so both artifacts stay well under 8 MB). */
+export const SHIP_RUNTIME_FOREST: Omit<TrainOptions, 'seed'> = {
+  trees: 64, maxDepth: 24, minSamplesLeaf: 8, featureFraction: 0.5, sampleFraction: 0.5, bootstrap: false,
+};
+export const SHIP_POWER_FOREST: Omit<TrainOptions, 'seed'> = {
+  trees: 48, maxDepth: 20, minSamplesLeaf: 10, featureFraction: 0.5, sampleFraction: 0.5, bootstrap: false,
+};
+
+/** Rows per source/GPU/dtype/split stratum for the shipped runtime model and for the eval pool. */
+export const RUNTIME_CAP_PER_STRATUM = 12000;
+export const POWER_CAP_PER_STRATUM = 15000;
+
+export interface Loaded {
+  records: GemmRecord[];
+  fingerprint: string;
+  report: string;
+  loadMs: number;
+}
+
+export async function loadAll(): Promise<Loaded> {
+  const t0 = performance.now();
+  const { records, report } = await loadDatasets();
+  const fingerprint = datasetFingerprint(records);
+  return { records, report, fingerprint, loadMs: performance.now() - t0 };
+}
+
+/** Stratum of a record for subsampling: source, GPU, dtype/quantization, NeuSight split. */
+export function stratum(r: GemmRecord): string {
+  return `${r.source}|${r.gpu}|${dtypeLabel(r)}|${r.split ?? ''}`;
+}
+
+/**
+ * Runtime rows: plain runs only. aiconfigurator's power-measuring runs are 7–15% slower (sustained load
+ * hits the power cap); the same shapes are measured plainly on the same GPUs, so they are left out of
+ * the runtime model rather than flagged by a feature the user could not set at serving time.
+ */
+export function runtimeIndices(records: readonly GemmRecord[], cap: number, seed = SEED, options: { allKernelTuner?: boolean } = {}): Int32Array {
+  const keys = records.map((r) => (r.condition === 'plain' ? stratum(r) : ''));
+  const subset: number[] = [];
+  const whole: number[] = [];
+  for (let i = 0; i < records.length; i++) {
+    if (records[i].condition !== 'plain') continue;
+    (options.allKernelTuner && records[i].source === 'kerneltuner' ? whole : subset).push(i);
+  }
+  const capped = capPerStratum(keys, cap, seed, subset);
+  if (whole.length === 0) return capped;
+  return Int32Array.from([...capped, ...whole].sort((a, b) => a - b));
+}
+
+/** Power rows: every record with a measured power (the power-measuring runs). */
+export function powerIndices(records: readonly GemmRecord[], cap: number, seed = SEED): Int32Array {
+  const keys = records.map(stratum);
+  const subset: number[] = [];
+  for (let i = 0; i < records.length; i++) if (records[i].powerW !== undefined && Number.isFinite(records[i].powerW)) subset.push(i);
+  return capPerStratum(keys, cap, seed + 1, subset);
+}
+
+export function designFor(records: readonly GemmRecord[], idx: ArrayLike<number>): Design {
+  const { design } = buildDesign(records, idx, FEATURE_NAMES.length, computeFeatures, findGpu, recordToWorkload);
+  return design;
+}
+
+export function runtimeTargets(d: Design, transform: RuntimeTransform): Float64Array {
+  const y = new Float64Array(d.nRows);
+  for (let i = 0; i < d.nRows; i++) y[i] = toTarget(transform, d.runtimeMs[i], d.analyticMs[i]);
+  return y;
+}
+
+export function powerTargets(d: Design): Float64Array {
+  const y = new Float64Array(d.nRows);
+  for (let i = 0; i < d.nRows; i++) y[i] = toTarget('fraction-of-power-limit', d.powerW[i], d.powerLimitW[i]);
+  return y;
+}
+
+/** Rows of `rows` whose target is finite (the trainer rejects non-finite targets). */
+export function finiteRows(y: Float64Array, rows: ArrayLike<number>): Int32Array {
+  const out: number[] = [];
+  for (let t = 0; t < rows.length; t++) if (Number.isFinite(y[rows[t]])) out.push(rows[t]);
+  return Int32Array.from(out);
+}
+
+export async function fitRows(d: Design, y: Float64Array, rows: ArrayLike<number>, options: Omit<TrainOptions, 'seed'>, seed = SEED): Promise<TrainedForest> {
+  const keep = finiteRows(y, rows);
+  return trainForest({ x: takeRows(d.x, d.nFeatures, keep), y: takeValues(y, keep), nRows: keep.length, nFeatures: d.nFeatures }, { ...options, seed });
+}
+
+export function predictRows(model: { forest: TrainedForest['forest'] }, d: Design, rows: ArrayLike<number>): BatchPrediction {
+  return predictBatch(model, takeRows(d.x, d.nFeatures, rows), rows.length, { uncalibrated: true, level: 0.8 });
+}
+
+/** Rows of the design whose tag `key` equals / differs from `value`. */
+export function rowsWhere(d: Design, pred: (tags: Record<string, string>, row: number) => boolean): Int32Array {
+  const out: number[] = [];
+  for (let i = 0; i < d.nRows; i++) if (pred(d.tags[i], i)) out.push(i);
+  return Int32Array.from(out);
+}
+
+export function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(1)} s`;
+}
