@@ -1,0 +1,111 @@
+// Tests of the predictor: inverse target transforms applied exactly, energy = runtime × power with the
+// documented interval, refusal of mismatched or corrupt artifacts, no throw on bad workloads, and sanity
+// of the shipped models when present. Builds tiny forests with the real trainer; reads files only for
+// the shipped-model test (skipped when they are absent).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { encodeModel, MODEL_SCHEMA_VERSION } from './artifact';
+import { createPredictor } from './predictor';
+import { FEATURE_NAMES, FEATURE_VERSION, computeFeatures } from '../perf/features';
+import { findGpu } from '../perf/gpu-catalogue';
+import type { GemmWorkload } from '../perf/types';
+import { trainForest } from '../../../models/training/train-forest';
+
+const gpu = findGpu('h100-sxm')!;
+const w: GemmWorkload = { m: 4096, n: 4096, k: 4096, batch: 1, dtype: 'bf16', kernel: 'library' };
+
+/** A model whose target is `value` everywhere (plus `spread` of noise, for non-zero intervals). */
+async function constantModel(name: string, transform: string, value: number, spread = 0, featureVersion = FEATURE_VERSION): Promise<Uint8Array> {
+  const nRows = 200;
+  const nF = FEATURE_NAMES.length;
+  const x = new Float32Array(nRows * nF);
+  const y = new Float64Array(nRows);
+  for (let i = 0; i < nRows; i++) {
+    for (let f = 0; f < nF; f++) x[i * nF + f] = (i * (f + 3)) % 17;
+    y[i] = value + spread * (((i * 7) % 11) / 10 - 0.5);
+  }
+  const t = await trainForest({ x, y, nRows, nFeatures: nF }, { trees: 4, maxDepth: 3, minSamplesLeaf: 20, featureFraction: 1, sampleFraction: 1, seed: 1, workers: 1 });
+  return encodeModel({
+    schemaVersion: MODEL_SCHEMA_VERSION, featureNames: [...FEATURE_NAMES], featureVersion, target: { name, transform },
+    dataFingerprint: 'test', metrics: {}, calibration: [], forest: t.forest,
+  });
+}
+
+test('runtime = analytic × exp(target); power = fraction × board power; energy = runtime × power', async () => {
+  const made = createPredictor({
+    runtime: await constantModel('runtime', 'log-ratio-to-analytic', Math.log(2)),
+    power: await constantModel('power', 'fraction-of-power-limit', 0.5),
+  });
+  assert.ok(made.ok, made.ok ? '' : made.error);
+  const p = made.predictor.predict(w, gpu);
+  assert.equal(p.error, undefined);
+  const analytic = computeFeatures(w, gpu).analytic.timeMs;
+  assert.ok(Math.abs(p.runtimeMs - 2 * analytic) < 1e-6 * analytic, `${p.runtimeMs} vs ${2 * analytic}`);
+  assert.ok(Math.abs(p.powerW - 0.5 * gpu.boardPowerW.value) < 1e-3);
+  assert.ok(Math.abs(p.energyMj - p.runtimeMs * p.powerW) < 1e-9 * p.energyMj);
+  assert.equal(p.level, 0.8);
+});
+
+test('intervals bracket the point values and energy bounds are the products of the bounds', async () => {
+  const made = createPredictor({
+    runtime: await constantModel('runtime', 'log-ratio-to-analytic', 0, 0.6),
+    power: await constantModel('power', 'fraction-of-power-limit', 0.6, 0.3),
+  });
+  assert.ok(made.ok);
+  const p = made.predictor.predict(w, gpu);
+  assert.ok(p.runtimeLoMs < p.runtimeMs && p.runtimeMs < p.runtimeHiMs, JSON.stringify(p));
+  assert.ok(p.powerLoW <= p.powerW && p.powerW <= p.powerHiW);
+  assert.ok(Math.abs(p.energyLoMj - p.runtimeLoMs * p.powerLoW) < 1e-9 * p.energyLoMj);
+  assert.ok(Math.abs(p.energyHiMj - p.runtimeHiMs * p.powerHiW) < 1e-9 * p.energyHiMj);
+  assert.ok(p.energyLoMj <= p.energyMj && p.energyMj <= p.energyHiMj);
+});
+
+test('log runtime transform is inverted without the analytic reference', async () => {
+  const made = createPredictor({
+    runtime: await constantModel('runtime', 'log', Math.log(3.5)),
+    power: await constantModel('power', 'fraction-of-power-limit', 0.5),
+  });
+  assert.ok(made.ok);
+  assert.ok(Math.abs(made.predictor.predict(w, gpu).runtimeMs - 3.5) < 1e-5);
+});
+
+test('refuses swapped, unknown-transform, other-feature-version and corrupt artifacts', async () => {
+  const runtime = await constantModel('runtime', 'log-ratio-to-analytic', 0);
+  const power = await constantModel('power', 'fraction-of-power-limit', 0.5);
+  const swapped = createPredictor({ runtime: power, power: runtime });
+  assert.equal(swapped.ok, false);
+  assert.match(swapped.ok ? '' : swapped.error, /runtime model file holds a "power" model/);
+  const unknown = createPredictor({ runtime: await constantModel('runtime', 'sqrt', 0), power });
+  assert.match(unknown.ok ? '' : unknown.error, /cannot invert/);
+  const old = createPredictor({ runtime: await constantModel('runtime', 'log', 0, 0, 'gemm-features-v0'), power });
+  assert.match(old.ok ? '' : old.error, /runtime model: .*feature version/);
+  const corrupt = runtime.slice();
+  corrupt[corrupt.length - 10] ^= 0xff;
+  assert.equal(createPredictor({ runtime: corrupt, power }).ok, false);
+  assert.equal(createPredictor({ runtime: new Uint8Array(3), power }).ok, false);
+});
+
+test('a workload the analytic model cannot handle gives NaN with a reason, never a throw', async () => {
+  const made = createPredictor({
+    runtime: await constantModel('runtime', 'log-ratio-to-analytic', 0),
+    power: await constantModel('power', 'fraction-of-power-limit', 0.5),
+  });
+  assert.ok(made.ok);
+  const p = made.predictor.predict({ ...w, m: NaN }, gpu);
+  assert.ok(Number.isNaN(p.runtimeMs));
+  assert.ok(p.error && p.error.length > 0);
+});
+
+test('shipped models: load, plausible H100 bf16 times, bigger GEMMs take longer', { skip: !existsSync(join(__dirname, '..', '..', '..', 'models', 'runtime.tcmf')) ? 'models/runtime.tcmf not built (npm run train)' : false }, () => {
+  const dir = join(__dirname, '..', '..', '..', 'models');
+  const made = createPredictor({ runtime: readFileSync(join(dir, 'runtime.tcmf')), power: readFileSync(join(dir, 'power.tcmf')) });
+  assert.ok(made.ok, made.ok ? '' : made.error);
+  const p = made.predictor.predict(w, gpu);
+  // 4096^3 bf16 = 137 GFLOP; H100 SXM dense bf16 ~ 990 TFLOP/s -> >= 0.14 ms; measured ~0.2-0.3 ms.
+  assert.ok(p.runtimeMs > 0.14 && p.runtimeMs < 1.0, `runtime ${p.runtimeMs}`);
+  assert.ok(p.powerW > 100 && p.powerW <= gpu.boardPowerW.value, `power ${p.powerW}`);
+  const big = made.predictor.predict({ ...w, m: 16384 }, gpu);
+  assert.ok(big.runtimeMs > 2 * p.runtimeMs, `${big.runtimeMs} vs ${p.runtimeMs}`);
+});
