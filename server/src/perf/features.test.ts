@@ -32,6 +32,8 @@ test('features: a complete library workload has no NaN outside the CLBlast block
   assert.equal(f.gpu_log2_sm_count, Math.log2(10)); assert.equal(f.gpu_boost_clock_ghz, 1.5);
   assert.equal(f.gpu_log2_bandwidth_gbps, Math.log2(1000)); assert.equal(f.gpu_log2_peak_tflops, Math.log2(100));
   assert.equal(f.gpu_l2_mb, 40); assert.equal(f.gpu_log2_board_power_w, Math.log2(300)); assert.equal(f.gpu_cc_major, 8);
+  // 300 W / 100 TFLOP/s = 3 W per TFLOP/s
+  assert.equal(f.gpu_log2_watts_per_peak_tflops, Math.log2(3));
   // library kernels load 128-bit vectors: 16 B / 2 B = 8 bf16 elements
   assert.equal(f.vector_width, 8);
   assert.equal(f.kernel_library, 1); assert.equal(f.kernel_triton, 0);

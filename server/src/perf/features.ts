@@ -5,7 +5,7 @@ import type { GemmWorkload, GpuSpec, KernelFamily } from './types';
 import { analyticEstimate, type AnalyticEstimate } from './analytic-model';
 import { computeCapabilityMajor, dtypeBytes, outputBytes } from './dtype';
 
-export const FEATURE_VERSION = 'gemm-features-v5';
+export const FEATURE_VERSION = 'gemm-features-v6';
 
 const KERNEL_FAMILIES: readonly KernelFamily[] = ['library', 'tiled', 'triton', 'clblast-xgemm', 'cutlass', 'naive'];
 
@@ -21,7 +21,7 @@ export const FEATURE_NAMES: readonly string[] = [
   'dtype_bytes', 'tensor_cores', 'quant_dynamic', 'quant_block_scaled', 'quant_weight_only',
   // GPU specs (the dtype's peak, not every peak)
   'gpu_log2_sm_count', 'gpu_boost_clock_ghz', 'gpu_log2_bandwidth_gbps', 'gpu_log2_peak_tflops',
-  'gpu_l2_mb', 'gpu_log2_board_power_w', 'gpu_cc_major',
+  'gpu_l2_mb', 'gpu_log2_board_power_w', 'gpu_log2_watts_per_peak_tflops', 'gpu_cc_major',
   // Analytic model (times in ms, log10; ratios dimensionless)
   'log10_compute_time_ms', 'log10_memory_time_ms', 'log10_analytic_time_ms',
   'log2_intensity_over_ridge', 'log2_dram_over_ideal_bytes', 'log2_compute_over_memory_time',
@@ -82,6 +82,9 @@ export function computeFeatures(workload: GemmWorkload, gpu: GpuSpec): { values:
   set('gpu_log2_peak_tflops', log2(a.peak.tflops));
   set('gpu_l2_mb', num(gpu?.l2CacheMB?.value));
   set('gpu_log2_board_power_w', log2(num(gpu?.boardPowerW?.value)));
+  // Board power per peak TFLOP/s of the dtype: low values mean the chip cannot hold boost clocks at
+  // full load (power-capped T4/L4-class boards run large GEMMs ~2x below peak).
+  set('gpu_log2_watts_per_peak_tflops', log2(num(gpu?.boardPowerW?.value) / a.peak.tflops));
   set('gpu_cc_major', computeCapabilityMajor(gpu?.computeCapability));
 
   set('log10_compute_time_ms', log10(a.computeTimeMs));
