@@ -1,7 +1,7 @@
 // Bundles the extension client, the language server and the CLI into dist/, and copies the
 // tree-sitter WebAssembly grammars beside them. Type-checking is `npm run typecheck`, not this.
 import { build } from 'esbuild';
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 
@@ -29,3 +29,11 @@ const wasmSources = [
   require.resolve('tree-sitter-wasms/out/tree-sitter-python.wasm'),
 ];
 for (const source of wasmSources) copyFileSync(source, join(outdir, source.split(/[\\/]/).pop()));
+
+// The shipped models (platform/models.ts looks in dist/models/ first); a clone without them still builds.
+mkdirSync(join(outdir, 'models'), { recursive: true });
+for (const name of ['runtime.tcm', 'power.tcm']) {
+  const source = join('models', name);
+  if (existsSync(source)) copyFileSync(source, join(outdir, 'models', name));
+  else console.warn(`esbuild.mjs: ${source} not found; \`tilecast predict\` will say so (run npm run train)`);
+}

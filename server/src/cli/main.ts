@@ -7,6 +7,7 @@ const commandLoaders: Record<string, () => Promise<{ command: CliCommand }>> = {
   analyze: () => import('./commands/analyze'),
   occupancy: () => import('./commands/occupancy'),
   gpus: () => import('./commands/gpus'),
+  predict: () => import('./commands/predict'),
 };
 
 function usage(): string {

@@ -55,7 +55,7 @@ export const command: CliCommand = {
       stderr.write(`tilecast analyze: --ptxas needs --gpu ID (the architecture to compile for)\n\n${help}`);
       return 2;
     }
-    const predictor: GemmPredictor | undefined = undefined;
+    const predictor = gpus.length > 0 ? await loadPredictorQuietly(parsed.args.flags.models as string | undefined, stderr) : undefined;
     const grammars = await loadGrammars();
     const files: AnalyzeJsonFile[] = [];
     let unreadable = 0;
@@ -85,6 +85,20 @@ export const command: CliCommand = {
     return unreadable === paths.length ? 1 : 0;
   },
 };
+
+/** The shipped models, or undefined (with a note on stderr) when they cannot be loaded: features still print. */
+async function loadPredictorQuietly(modelsDir: string | undefined, stderr: NodeJS.WritableStream): Promise<GemmPredictor | undefined> {
+  let loaded: { ok: true; predictor: GemmPredictor } | { ok: false; error: string };
+  try {
+    const { loadShippedPredictor } = await import('../../platform/models');
+    loaded = await loadShippedPredictor(modelsDir);
+  } catch (error) {
+    loaded = { ok: false, error: error instanceof Error ? error.message : String(error) };
+  }
+  if (loaded.ok) return loaded.predictor;
+  stderr.write(`tilecast analyze: no predictions (${loaded.error})\n`);
+  return undefined;
+}
 
 /** ptxas results per distinct architecture of the selected GPUs (the user asked for them with --ptxas). */
 async function measureAll(text: string, path: string, gpus: readonly GpuSpec[]): Promise<Map<string, ArchResources>> {
