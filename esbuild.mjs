@@ -32,7 +32,7 @@ for (const source of wasmSources) copyFileSync(source, join(outdir, source.split
 
 // The shipped models (platform/models.ts looks in dist/models/ first); a clone without them still builds.
 mkdirSync(join(outdir, 'models'), { recursive: true });
-for (const name of ['runtime.tcm', 'power.tcm']) {
+for (const name of ['runtime.tcmf', 'power.tcmf']) {
   const source = join('models', name);
   if (existsSync(source)) copyFileSync(source, join(outdir, 'models', name));
   else console.warn(`esbuild.mjs: ${source} not found; \`tilecast predict\` will say so (run npm run train)`);

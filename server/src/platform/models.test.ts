@@ -34,19 +34,19 @@ test('models: a directory without model files names the places searched and the 
   const dir = dirWith({});
   const r = await loadShippedPredictor(dir);
   assert.ok(!r.ok);
-  assert.match(r.error, /model files runtime\.tcm and power\.tcm not found \(looked in .*tilecast-models-.*\): reinstall or run npm run train/);
+  assert.match(r.error, /model files runtime\.tcmf and power\.tcmf not found \(looked in .*tilecast-models-.*\): reinstall or run npm run train/);
 });
 
 test('models: one file missing, a corrupt file, a model for other features', async () => {
   const good = shipped ? readFileSync(join(shippedDir, MODEL_FILES.power)) : undefined;
   const missing = await loadShippedPredictor(dirWith({ [MODEL_FILES.runtime]: new Uint8Array([1, 2, 3]) }));
   assert.ok(!missing.ok);
-  assert.match(missing.error, /model file .*power\.tcm is missing: reinstall or run npm run train/);
+  assert.match(missing.error, /model file .*power\.tcmf is missing: reinstall or run npm run train/);
 
   const corruptDir = dirWith({ [MODEL_FILES.runtime]: new TextEncoder().encode('TCMF this is not a model'), [MODEL_FILES.power]: good ?? new Uint8Array(8) });
   const corrupt = await loadShippedPredictor(corruptDir);
   assert.ok(!corrupt.ok);
-  assert.match(corrupt.error, /model file .*runtime\.tcm is corrupt \(.+\): reinstall or run npm run train/);
+  assert.match(corrupt.error, /model file .*runtime\.tcmf is corrupt \(.+\): reinstall or run npm run train/);
 
   const data = makeSynthetic({ nRows: 400, nFeatures: 8, seed: 3, missingFraction: 0 });
   const trained = await trainForest(data, { trees: 2, maxDepth: 4, minSamplesLeaf: 10, featureFraction: 1, sampleFraction: 1, seed: 1, workers: 1 });
@@ -56,10 +56,10 @@ test('models: one file missing, a corrupt file, a model for other features', asy
   });
   const mismatch = await loadShippedPredictor(dirWith({ [MODEL_FILES.runtime]: other, [MODEL_FILES.power]: other }));
   assert.ok(!mismatch.ok);
-  assert.match(mismatch.error, /model file .*runtime\.tcm does not match this TileCast's features \(.+\): reinstall or run npm run train/);
+  assert.match(mismatch.error, /model file .*runtime\.tcmf does not match this TileCast's features \(.+\): reinstall or run npm run train/);
 });
 
-test('models: the shipped models predict through tilecast predict (single and batch)', { skip: shipped ? false : 'models/runtime.tcm and models/power.tcm not present' }, async () => {
+test('models: the shipped models predict through tilecast predict (single and batch)', { skip: shipped ? false : 'models/runtime.tcmf and models/power.tcmf not present' }, async () => {
   const loaded = await loadShippedPredictor();
   assert.ok(loaded.ok, loaded.ok ? '' : loaded.error);
   const values = loaded.predictor.predict({ m: 4096, n: 4096, k: 4096, batch: 1, dtype: 'bf16', kernel: 'library' }, findGpu('h100')!);

@@ -1,4 +1,4 @@
-// Finds and reads the shipped model artifacts (models/runtime.tcm, models/power.tcm, or dist/models/ in
+// Finds and reads the shipped model artifacts (models/runtime.tcmf, models/power.tcmf, or dist/models/ in
 // the bundle) and builds the predictor from their bytes. File I/O only: decoding and prediction are model/.
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -8,7 +8,7 @@ import { createPredictor, type Predictor } from '../model/predictor';
 import { FEATURE_NAMES, FEATURE_VERSION } from '../perf/features';
 import type { GemmPredictor, ModelInfo, PredictionValues } from '../report/prediction';
 
-export const MODEL_FILES = { runtime: 'runtime.tcm', power: 'power.tcm' } as const;
+export const MODEL_FILES = { runtime: 'runtime.tcmf', power: 'power.tcmf' } as const;
 
 export type LoadResult = { ok: true; predictor: GemmPredictor; dir: string } | { ok: false; error: string };
 

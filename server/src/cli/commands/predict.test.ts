@@ -98,9 +98,9 @@ test('predict: bad single arguments exit 2 with the reason; a missing model exit
   const negative = await run(['--gpu', 'h100', '--dtype', 'fp16', '--m', '-5', '--n', '1', '--k', '1']);
   assert.equal(negative.code, 2);
   assert.match(negative.stderr, /m must be a positive whole number, got '-5'/);
-  const noModel = await run(['--gpu', 'h100', '--dtype', 'fp16', '--m', '8', '--n', '8', '--k', '8'], { loadPredictor: async () => ({ ok: false, error: 'model file models/runtime.tcm is missing: reinstall or run npm run train' }) });
+  const noModel = await run(['--gpu', 'h100', '--dtype', 'fp16', '--m', '8', '--n', '8', '--k', '8'], { loadPredictor: async () => ({ ok: false, error: 'model file models/runtime.tcmf is missing: reinstall or run npm run train' }) });
   assert.equal(noModel.code, 1);
-  assert.match(noModel.stderr, /models\/runtime\.tcm is missing/);
+  assert.match(noModel.stderr, /models\/runtime\.tcmf is missing/);
   const help = await run(['--help']);
   assert.equal(help.code, 0);
   assert.match(help.stdout, /tilecast predict --batch IN\.csv \[--out OUT\.csv\]/);

@@ -33,7 +33,7 @@ const flags: Record<string, FlagSpec> = {
   ...Object.fromEntries(CONFIG_COLUMNS.map(([column]) => [configFlag(column), { type: 'string', description: `tile config: ${column} (not for clblast-xgemm)` } as FlagSpec])),
   ...Object.fromEntries(CLBLAST_TUNABLES.map((name) => [name, { type: 'string', description: `CLBlast Xgemm tunable ${name} (kernel clblast-xgemm)` } as FlagSpec])),
   out: { type: 'string', description: 'with --batch FILE: write the result CSV here (default or `-`: stdout)' },
-  models: { type: 'string', description: 'directory holding runtime.tcm and power.tcm (default: the shipped models)' },
+  models: { type: 'string', description: 'directory holding runtime.tcmf and power.tcmf (default: the shipped models)' },
   json: { type: 'boolean', description: 'single prediction as JSON' },
   help: { type: 'boolean', description: 'show this help' },
 };
