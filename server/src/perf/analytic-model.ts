@@ -149,7 +149,7 @@ function resolveTile(w: GemmWorkload, gpu: GpuSpec, tensor: boolean): ResolvedTi
   const notes: string[] = [];
   const blockThreads = w.block ? w.block[0] * w.block[1] * w.block[2] : NaN;
   const nativeSplit = t.native?.splitK;
-  if (w.kernel === 'naive' && !pos(t.blockM) && w.block) {
+  if (w.kernel === 'naive' && !tensor && !pos(t.blockM) && w.block) {
     // One output per thread; a block covers block.y rows x block.x columns of C.
     const tile = { blockM: w.block[1], blockN: w.block[0], blockK: 1, threads: blockThreads, stages: 1, threadM: 1, threadN: 1 };
     return { tile, source: 'launch', splitK: 1, notes };

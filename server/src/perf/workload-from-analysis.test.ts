@@ -102,6 +102,14 @@ test('workload: non-GEMMs and unknown sizes give null with a reason', () => {
   assert.equal(unknown.workload, null); assert.match(unknown.reason ?? '', /problem size/);
 });
 
+test('workload: a WMMA kernel without shared memory takes its tile from the grid, not one output per thread', () => {
+  const wmma = kernel({ tensorCores: 'wmma', dtype: 'fp16', sharedArrays: [], staticSharedMemBytes: 0 });
+  // 4096 x 4096 over grid (64, 64): BN = 4096 / 64 = 64, BM = 64; block (128, 4) = 512 threads
+  const w = workloadFromLaunch(wmma, launch({ grid: [64, 64, 1], block: [128, 4, 1], problem: { m: 4096, n: 4096, k: 4096, batch: 1, dtype: 'fp16', assumed: [], source: 'code' } }), [param('WMMA_M', 16)]).workload!;
+  assert.equal(w.kernel, 'naive'); assert.equal(w.usesTensorCores, true);
+  assert.equal(w.tile?.blockM, 64); assert.equal(w.tile?.blockN, 64); assert.equal(w.tile?.threads, 512);
+});
+
 test('workload: CUTLASS and tensor-core kernels', () => {
   const cute = kernel({ tensorCores: 'cute', dtype: 'bf16' });
   assert.equal(kernelFamilyOf(cute, null, []), 'cutlass');

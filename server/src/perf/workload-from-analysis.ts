@@ -131,7 +131,7 @@ export function workloadFromLaunch(kernel: KernelInfo, launch: LaunchSite, tileP
     tile.warps = Math.ceil(threads / 32);
   }
   const grid = launch.grid;
-  if (kernelFamily === 'naive' && block && !pos(tile.blockM)) {
+  if (kernelFamily === 'naive' && kernel.tensorCores === 'none' && block && !pos(tile.blockM)) {
     // One output per thread: the block covers block.y rows and block.x columns of C.
     tile.blockM = block[1]; tile.blockN = block[0]; tile.blockK = 1; tile.threadM = 1; tile.threadN = 1;
   } else if (grid && (!pos(tile.blockM) || !pos(tile.blockN))) {
