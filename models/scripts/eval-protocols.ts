@@ -5,7 +5,7 @@ import type { TrainOptions } from '../training/train-forest';
 import { fromTarget, type TargetTransform } from '../../server/src/model/targets';
 import type { Design } from '../evaluation/design-matrix';
 import { capPerStratum, type Fold } from '../evaluation/splits';
-import { crossFoldScales, neededScales } from '../evaluation/interval-scale';
+import { crossFoldScales, fitIntervalScale, neededScales } from '../evaluation/interval-scale';
 import type { HeldOut } from '../evaluation/breakdown';
 import { spearman, topKRegretPct } from '../evaluation/metrics';
 import { fitRows, predictRows, SEED } from './pipeline';
@@ -86,7 +86,7 @@ export function heldOutOf(runs: readonly FoldRun[], d: Design, y: Float64Array, 
   }
   const needed = neededScales(mean, lo, hi, yy);
   const scales = o.calibrateTo === null ? new Map<string, number>() : crossFoldScales(needed, foldOf, o.calibrateTo);
-  const pooled = o.calibrateTo === null ? 1 : crossFoldScales(needed, foldOf.map(() => 'all'), o.calibrateTo).get('all') ?? 1;
+  const pooled = o.calibrateTo === null ? 1 : fitIntervalScale(needed, o.calibrateTo);
   const actualOf = o.transform === 'fraction-of-power-limit' ? d.powerW : d.runtimeMs;
   const h: HeldOut = { predicted: [], lo: [], hi: [], actual: [], tags: [] };
   let i = 0;

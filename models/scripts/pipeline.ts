@@ -16,10 +16,10 @@ export const SEED = 20261128;
 
 /** Forest settings of the shipped models (sized so both artifacts stay well under 8 MB). */
 export const SHIP_RUNTIME_FOREST: Omit<TrainOptions, 'seed'> = {
-  trees: 64, maxDepth: 24, minSamplesLeaf: 8, featureFraction: 0.5, sampleFraction: 0.5, bootstrap: false,
+  trees: 64, maxDepth: 24, minSamplesLeaf: 20, featureFraction: 0.5, sampleFraction: 0.5, bootstrap: false,
 };
 export const SHIP_POWER_FOREST: Omit<TrainOptions, 'seed'> = {
-  trees: 48, maxDepth: 20, minSamplesLeaf: 10, featureFraction: 0.5, sampleFraction: 0.5, bootstrap: false,
+  trees: 48, maxDepth: 20, minSamplesLeaf: 20, featureFraction: 0.5, sampleFraction: 0.5, bootstrap: false,
 };
 
 /** Rows per source/GPU/dtype/split stratum for the shipped runtime model and for the eval pool. */
@@ -52,10 +52,12 @@ export function stratum(r: GemmRecord): string {
  */
 export function runtimeIndices(records: readonly GemmRecord[], cap: number, seed = SEED, options: { allKernelTuner?: boolean } = {}): Int32Array {
   const keys = records.map((r) => (r.condition === 'plain' ? stratum(r) : ''));
+  const excluded = new Set(fallbackSeries(records).map((s) => s.series));
   const subset: number[] = [];
   const whole: number[] = [];
   for (let i = 0; i < records.length; i++) {
     if (records[i].condition !== 'plain') continue;
+    if (excluded.size > 0 && excluded.has(seriesKey(records[i]))) continue;
     (options.allKernelTuner && records[i].source === 'kerneltuner' ? whole : subset).push(i);
   }
   const capped = capPerStratum(keys, cap, seed, subset);
@@ -63,11 +65,57 @@ export function runtimeIndices(records: readonly GemmRecord[], cap: number, seed
   return Int32Array.from([...capped, ...whole].sort((a, b) => a - b));
 }
 
+/** One measurement series: a GPU, quantization scheme and framework version of aiconfigurator. */
+export function seriesKey(r: GemmRecord): string {
+  return `${r.source}|${r.gpu}|${dtypeLabel(r)}|${r.framework ?? ''} ${r.frameworkVersion ?? ''}|${r.condition}`;
+}
+
+/** A series whose median runtime over bf16 on the same GPU and shapes exceeds this is not a library GEMM. */
+export const FALLBACK_RATIO = 3;
+
+let fallbackCache: { records: readonly GemmRecord[]; out: Array<{ series: string; medianRatioToBf16: number; rows: number }> } | null = null;
+
+/**
+ * Quantized aiconfigurator series that run a framework's fallback path rather than a library GEMM: the
+ * median of (runtime / bf16 runtime of the same GPU and shape) over the series is above FALLBACK_RATIO.
+ * On this snapshot that is vLLM's fp8_block (4–90x slower than bf16 at small m, while TensorRT-LLM and
+ * SGLang run the same shapes at 0.6–1.2x). TileCast predicts library GEMMs, so these leave the runtime and
+ * power sets. Power-measuring series are compared with the plain bf16 runs (they are 7–15% slower anyway).
+ */
+export function fallbackSeries(records: readonly GemmRecord[]): Array<{ series: string; medianRatioToBf16: number; rows: number }> {
+  if (fallbackCache && fallbackCache.records === records) return fallbackCache.out;
+  const bf16 = new Map<string, number>();
+  for (const r of records) {
+    if (r.source === 'aiconfigurator' && r.condition === 'plain' && r.dtype === 'bf16') bf16.set(`${r.gpu}|${r.m}|${r.n}|${r.k}`, r.runtimeMs);
+  }
+  const ratios = new Map<string, number[]>();
+  for (const r of records) {
+    if (r.source !== 'aiconfigurator' || r.dtype === 'bf16') continue;
+    const b = bf16.get(`${r.gpu}|${r.m}|${r.n}|${r.k}`);
+    if (b === undefined) continue;
+    const key = seriesKey(r);
+    let list = ratios.get(key);
+    if (!list) ratios.set(key, (list = []));
+    list.push(r.runtimeMs / b);
+  }
+  const out: Array<{ series: string; medianRatioToBf16: number; rows: number }> = [];
+  for (const [series, list] of [...ratios].sort()) {
+    list.sort((a, b) => a - b);
+    const median = list[list.length >> 1];
+    if (median > FALLBACK_RATIO) out.push({ series, medianRatioToBf16: median, rows: list.length });
+  }
+  fallbackCache = { records, out };
+  return out;
+}
+
 /** Power rows: every record with a measured power (the power-measuring runs). */
 export function powerIndices(records: readonly GemmRecord[], cap: number, seed = SEED): Int32Array {
   const keys = records.map(stratum);
+  const excluded = new Set(fallbackSeries(records).map((s) => s.series));
   const subset: number[] = [];
-  for (let i = 0; i < records.length; i++) if (records[i].powerW !== undefined && Number.isFinite(records[i].powerW)) subset.push(i);
+  for (let i = 0; i < records.length; i++) {
+    if (records[i].powerW !== undefined && Number.isFinite(records[i].powerW) && !excluded.has(seriesKey(records[i]))) subset.push(i);
+  }
   return capPerStratum(keys, cap, seed + 1, subset);
 }
 
