@@ -5,7 +5,7 @@ import type { GemmWorkload, GpuSpec, KernelFamily } from './types';
 import { analyticEstimate, type AnalyticEstimate } from './analytic-model';
 import { computeCapabilityMajor, dtypeBytes, outputBytes } from './dtype';
 
-export const FEATURE_VERSION = 'gemm-features-v6';
+export const FEATURE_VERSION = 'gemm-features-v7';
 
 const KERNEL_FAMILIES: readonly KernelFamily[] = ['library', 'tiled', 'triton', 'clblast-xgemm', 'cutlass', 'naive'];
 
@@ -108,8 +108,9 @@ export function computeFeatures(workload: GemmWorkload, gpu: GpuSpec): { values:
   set('tile_m', t.blockM); set('tile_n', t.blockN); set('tile_k', t.blockK);
   set('threads_per_block', t.threads); set('stages', t.stages); set('split_k', a.splitK);
   set('work_per_thread', t.threadM * t.threadN);
-  // Library kernels load 128-bit vectors: 16 / dtype bytes elements.
-  const libraryVector = a.tileSource === 'library-heuristic' ? 16 / dtypeBytes(workload?.dtype) : NaN;
+  // Library, CUTLASS and Triton kernels load 128-bit vectors: 16 / dtype bytes elements.
+  const family = workload?.kernel;
+  const libraryVector = family === 'library' || family === 'cutlass' || family === 'triton' ? 16 / dtypeBytes(workload?.dtype) : NaN;
   set('vector_width', num(workload?.tile?.vectorWidth ?? workload?.tile?.native?.VWM ?? libraryVector));
   set('smem_kib_per_block', a.sharedMemPerBlockBytes / 1024);
   // Shared-memory (or register-file) operand loads per FMA in the inner loop: (TM + TN) / (TM x TN).
