@@ -3,7 +3,7 @@
 import { Parser, type Edit, type Language, type Node, type Point, type Tree } from 'web-tree-sitter';
 import { analyzeCuda, MAX_SOURCE_CHARS } from './cuda/analyze';
 import { createCudaAnalysisCache } from './cuda/cache';
-import { prepareCudaText } from './cuda/prepare';
+import { prepareCudaText, type PreparedCuda } from './cuda/prepare';
 import { analyzeTritonSafely } from './triton-bridge';
 import { DEFAULT_ANALYSIS_OPTIONS, type AnalysisOptions, type FileAnalysis, type SourceLanguage } from './types';
 
@@ -68,18 +68,23 @@ export class SourceDocument {
     return this.tree;
   }
 
+  /** The CUDA preparation of the current text, kept so analysis does not redo it. */
+  private prepared: PreparedCuda | null = null;
+
   private textToParse(text: string): string {
-    return this.language === 'cuda' ? prepareCudaText(text).parseText : text;
+    if (this.language !== 'cuda') return text;
+    this.prepared = prepareCudaText(text);
+    return this.prepared.parseText;
   }
 
-  private reparse(edit: Edit | null): void {
+  private reparse(edit: Edit | null, preparedText?: string): void {
     if (this.currentText.length > MAX_SOURCE_CHARS) {
       this.tree?.delete();
       this.tree = null;
       this.parseText = '';
       return;
     }
-    const next = this.textToParse(this.currentText);
+    const next = preparedText ?? this.textToParse(this.currentText);
     const parser = parserFor(this.grammar);
     let old: Tree | null = null;
     if (edit && this.tree) {
@@ -130,7 +135,7 @@ export class SourceDocument {
       startPosition: pointAt(oldParse, prefix),
       oldEndPosition: pointAt(oldParse, oldEnd),
       newEndPosition: pointAt(newParse, newEnd),
-    } as Edit);
+    } as Edit, newParse);
   }
 
   /** Analysis of the current text; cached until the next edit (or different options). */
@@ -142,7 +147,7 @@ export class SourceDocument {
     } else if (!this.tree) {
       result = emptyAnalysis(this.language, 'the parser failed on this file; nothing was analysed');
     } else if (this.language === 'cuda') {
-      result = analyzeCuda(this.tree.rootNode, this.currentText, options, this.cudaCache);
+      result = analyzeCuda(this.tree.rootNode, this.currentText, options, this.cudaCache, this.prepared ?? undefined);
     } else {
       result = analyzeTritonSafely(this.tree.rootNode as Node, this.currentText, options);
     }

@@ -4,7 +4,7 @@
 import type { Node } from 'web-tree-sitter';
 import { foldCText, MapEnv } from '../folding';
 import type { AnalysisOptions, FileAnalysis, Problem, TileParam } from '../types';
-import { collectDefinitions } from './definitions';
+import { collectDefinitions, type FileDefinitions } from './definitions';
 import { findKernelDefinitions, readKernel, splitTopLevel, templateParametersOf, type KernelContext, type KernelDefinition } from './kernels';
 import { readLaunch } from './launches';
 import { readLibraryCalls } from './library';
@@ -39,7 +39,7 @@ function looksBinary(text: string): boolean {
  * Analyses CUDA source. `root` is the tree of `prepareCudaText(text).parseText`. With a `cache` (kept by
  * the caller between edits of one document) unchanged kernels and launches are reused.
  */
-export function analyzeCuda(root: Node, text: string, options: AnalysisOptions, cache?: CudaAnalysisCache): FileAnalysis {
+export function analyzeCuda(root: Node, text: string, options: AnalysisOptions, cache?: CudaAnalysisCache, prepared?: PreparedCuda): FileAnalysis {
   if (text.length > MAX_SOURCE_CHARS) {
     return emptyResult([{ range: { start: 0, end: 0 }, message: `file is larger than ${MAX_SOURCE_CHARS} characters; TileCast does not analyse it`, severity: 'warning' }]);
   }
@@ -48,7 +48,7 @@ export function analyzeCuda(root: Node, text: string, options: AnalysisOptions, 
   }
   const problems: Problem[] = [];
   try {
-    return analyzeChecked(root, text, options, problems, cache ?? null);
+    return analyzeChecked(root, text, options, problems, cache ?? null, prepared && prepared.parseText.length === text.length ? prepared : prepareCudaText(text));
   } catch (error) {
     // A bug here must not take the editor down: report it and return nothing rather than throw.
     problems.push({ range: { start: 0, end: 0 }, message: `internal error in CUDA analysis: ${String(error).slice(0, 200)}`, severity: 'error' });
@@ -56,8 +56,7 @@ export function analyzeCuda(root: Node, text: string, options: AnalysisOptions, 
   }
 }
 
-function analyzeChecked(root: Node, text: string, options: AnalysisOptions, problems: Problem[], cache: CudaAnalysisCache | null): FileAnalysis {
-  const prepared = prepareCudaText(text);
+function analyzeChecked(root: Node, text: string, options: AnalysisOptions, problems: Problem[], cache: CudaAnalysisCache | null, prepared: PreparedCuda): FileAnalysis {
   const { parseText } = prepared;
   if (text.includes('\uFFFD')) {
     const at = text.indexOf('\uFFFD');
@@ -82,7 +81,7 @@ function analyzeChecked(root: Node, text: string, options: AnalysisOptions, prob
     problems.push({ range: syntax.errors[syntax.errors.length - 1]!.range, message: `${syntax.total - syntax.errors.length} more syntax errors not listed`, severity: 'warning' });
   }
 
-  const definitions = collectDefinitions(root, text, problems, prepared.definitionTokens);
+  const definitions = cachedDefinitions(root, text, problems, prepared, cache);
   const tileParams: TileParam[] = [...definitions.tileParams];
 
   const kernelContext: KernelContext = {
@@ -94,11 +93,19 @@ function analyzeChecked(root: Node, text: string, options: AnalysisOptions, prob
   }
 
   // Template parameters of each kernel, to bind the arguments seen at launches and instantiations.
-  const templateParamsByKernel = new Map<string, Array<{ name: string; kind: 'type' | 'value' }>>();
-  for (const node of kernelNodes) {
-    const name = kernelNameOf(node);
-    if (name && !templateParamsByKernel.has(name)) templateParamsByKernel.set(name, templateParametersOf(node));
-  }
+  const kernelNodesByName = new Map<string, Node>();
+  const kernelNames = kernelNodes.map((node) => kernelNameOf(node));
+  kernelNodes.forEach((node, i) => {
+    const name = kernelNames[i];
+    if (name && !kernelNodesByName.has(name)) kernelNodesByName.set(name, node);
+  });
+  // Read lazily: only kernels that are instantiated somewhere need their template parameter list.
+  const templateParamsByKernel = {
+    get(name: string): Array<{ name: string; kind: 'type' | 'value' }> | undefined {
+      const node = kernelNodesByName.get(name);
+      return node ? templateParametersOf(node) : undefined;
+    },
+  };
   const file = fileScope(root, text, definitions.env);
   const scopes: ScopeCache = { root, text, file, byFunction: new Map(), byFunctionLocal: new Map(), callSites: prepared.callSites };
   const environmentKey = `${definitions.signature}\u0002${file.signature}`;
@@ -107,9 +114,10 @@ function analyzeChecked(root: Node, text: string, options: AnalysisOptions, prob
 
   const kernels = new Map<string, KernelDefinition>();
   const kernelList = [];
-  for (const node of kernelNodes) {
-    const start = node.parent?.type === 'template_declaration' ? node.parent.startIndex : node.startIndex;
-    const bindings = kernelContext.templateBindings.get(kernelNameOf(node) ?? '');
+  for (const [index, node] of kernelNodes.entries()) {
+    const parent = node.parent;
+    const start = parent?.type === 'template_declaration' ? parent.startIndex : node.startIndex;
+    const bindings = kernelContext.templateBindings.get(kernelNames[index] ?? '');
     const key = `${environmentKey}\u0002${JSON.stringify(bindings ? [...bindings] : null)}\u0002${text.slice(start, node.endIndex)}`;
     const hit = cache?.kernels.get(key);
     let kernel: KernelDefinition | null;
@@ -151,8 +159,8 @@ function analyzeChecked(root: Node, text: string, options: AnalysisOptions, prob
   const launchContext = { text, scopes, kernels, annotations: prepared.annotations, kernelAnnotations, fileAnnotation, lineStarts: starts, options, problems };
   const optionsKey = JSON.stringify(options);
   for (const chevrons of prepared.launches) {
-    // A launch depends on its function (and unique caller), the constants, the kernel's parameters
-    // and dtype, the annotation that applies, and the options: all part of the key, as text.
+    // A launch depends on its function (and unique caller), the constants, the kernel's parameters,
+    // dtype and kind, the annotation that applies, and the options: all part of the key, as text.
     const dependencies = launchDependencyKey(scopes, chevrons.open);
     let key: string | null = null;
     if (dependencies !== null) {
@@ -160,7 +168,7 @@ function analyzeChecked(root: Node, text: string, options: AnalysisOptions, prob
       const kernel = kernels.get(callee);
       const annotation = annotationFor(text, starts, prepared.annotations, chevrons.open, chevrons.close) ?? kernelAnnotations.get(callee) ?? fileAnnotation;
       key = [environmentKey, dependencies, optionsKey, JSON.stringify(annotation?.fields ?? null),
-        JSON.stringify(kernel ? [kernel.info.parameters.map((p) => p.name), kernel.info.dtype] : null)].join('\u0002');
+        JSON.stringify(kernel ? [kernel.info.parameters.map((p) => p.name), kernel.info.dtype, kernel.info.kind] : null)].join('\u0002');
     }
     const hit = key !== null ? cache?.launches.get(key) : undefined;
     if (hit && key !== null) {
@@ -185,6 +193,36 @@ function analyzeChecked(root: Node, text: string, options: AnalysisOptions, prob
 
 function readAnnotationProblems(annotation: Annotation, problems: Problem[]): void {
   readAnnotation(annotation, problems);
+}
+
+/**
+ * collectDefinitions, or the previous result when every definition's text is unchanged: tile
+ * parameters then move with their definition. Results that produced problems are not reused.
+ */
+function cachedDefinitions(root: Node, text: string, problems: Problem[], prepared: PreparedCuda, cache: CudaAnalysisCache | null): FileDefinitions {
+  const tokens = prepared.definitionTokens;
+  const signature = tokens.map((t) => text.slice(t.from, t.end)).join('\u0001');
+  // With syntax errors the same text can land in an ERROR node (not a definition): read afresh.
+  const previous = root.hasError ? null : cache?.definitions;
+  if (previous && previous.signature === signature) {
+    const starts = tokens.map((t) => t.start);
+    const tileParams = previous.result.tileParams.map((param, i) => {
+      const snippet = previous.snippetOfTileParam[i]!;
+      return shifted(param, snippet >= 0 ? starts[snippet]! - previous.snippetStarts[snippet]! : 0);
+    });
+    return { ...previous.result, tileParams };
+  }
+  const problemCount = problems.length;
+  const result = collectDefinitions(root, text, problems, tokens);
+  if (cache) {
+    cache.definitions = null;
+    const snippetOfTileParam = result.tileParams.map((param) => tokens.findIndex((t) => t.from <= param.valueRange.start && param.valueRange.end <= t.end));
+    // Reuse needs every tile parameter inside a known snippet and no problems to re-anchor.
+    if (!root.hasError && problems.length === problemCount && snippetOfTileParam.every((index) => index >= 0)) {
+      cache.definitions = { signature, snippetStarts: tokens.map((t) => t.start), result, snippetOfTileParam };
+    }
+  }
+  return result;
 }
 
 function dedupe(problems: Problem[]): Problem[] {
@@ -214,7 +252,7 @@ function collectTemplateArguments(
   root: Node,
   text: string,
   launches: Array<{ open: number; close: number }>,
-  templateParams: Map<string, Array<{ name: string; kind: 'type' | 'value' }>>,
+  templateParams: { get(name: string): Array<{ name: string; kind: 'type' | 'value' }> | undefined },
   context: KernelContext,
   scopes: ScopeCache,
   tileParams: TileParam[],

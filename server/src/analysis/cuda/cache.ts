@@ -2,15 +2,18 @@
 // dependencies did not change (keys are texts, never offsets), shifted to their new offsets. Plain
 // data; the owner (SourceDocument) keeps one per document. Entries that produced problems are not kept.
 import type { LaunchSite } from '../types';
+import type { FileDefinitions } from './definitions';
 import type { KernelDefinition } from './kernels';
 
 export interface CudaAnalysisCache {
   kernels: Map<string, { definition: KernelDefinition; start: number }>;
   launches: Map<string, { launch: LaunchSite; start: number }>;
+  /** File constants, reused while the text of every definition is unchanged (offsets may move). */
+  definitions: { signature: string; snippetStarts: number[]; result: FileDefinitions; snippetOfTileParam: number[] } | null;
 }
 
 export function createCudaAnalysisCache(): CudaAnalysisCache {
-  return { kernels: new Map(), launches: new Map() };
+  return { kernels: new Map(), launches: new Map(), definitions: null };
 }
 
 /** Deep copy of plain data with every `{ start, end }` range moved by `delta`. */

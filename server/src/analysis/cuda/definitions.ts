@@ -212,7 +212,7 @@ function gemmShapeName(node: Node): string {
       return declarator?.text ?? 'GemmShape';
     }
     if (current.type === 'template_argument_list') {
-      const shapes = namedChildrenOf(current).filter((arg) => /GemmShape\s*</.test(arg.text));
+      const shapes = namedChildrenOf(current).filter((arg) => arg.type !== 'comment' && /GemmShape\s*</.test(arg.text));
       const index = shapes.findIndex((arg) => arg.startIndex <= node.startIndex && node.endIndex <= arg.endIndex);
       return CUTLASS_SHAPE_ROLES[index] ?? 'GemmShape';
     }

@@ -133,7 +133,7 @@ export function readLaunch(chevrons: LaunchChevrons, context: LaunchContext): La
       if (dimension && !byDimension.has(dimension)) byDimension.set(dimension, i);
     });
     // Square kernels take one size (`matmul(A, B, C, int N)`): M = N = K = N by construction.
-    if (byDimension.has('n') && !byDimension.has('m') && !byDimension.has('k')) {
+    if (kernel.info.kind === 'gemm' && byDimension.has('n') && !byDimension.has('m') && !byDimension.has('k')) {
       byDimension.set('m', byDimension.get('n')!);
       byDimension.set('k', byDimension.get('n')!);
     }

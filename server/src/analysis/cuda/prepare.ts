@@ -47,7 +47,13 @@ export interface PreparedCuda {
    * `enum`, `GemmShape`, and `template` not followed by `<` (explicit instantiation). Looking nodes up
    * at these offsets avoids walking the whole tree.
    */
-  definitionTokens: Array<{ token: 'define' | 'const' | 'constexpr' | 'enum' | 'GemmShape' | 'template'; start: number }>;
+  definitionTokens: Array<{
+    token: 'define' | 'const' | 'constexpr' | 'enum' | 'GemmShape' | 'template';
+    start: number;
+    /** The text a definition's meaning depends on, [from, end): used as a cache signature. */
+    from: number;
+    end: number;
+  }>;
   /** Offsets of `name (` call-like uses outside comments and strings, by name. */
   callSites: Map<string, number[]>;
 }
@@ -91,6 +97,32 @@ function isPointerDeclaration(text: string, from: number): boolean {
   return false;
 }
 
+/**
+ * End of a definition's text for cache signatures: the first of `stops` (a `\n` stop honours
+ * backslash continuations), within 4,000 characters.
+ */
+function snippetEnd(text: string, from: number, stops: string): number {
+  const limit = Math.min(text.length, from + 4000);
+  for (let j = from; j < limit; j++) {
+    const c = text[j]!;
+    if (stops.includes(c)) {
+      if (c === '\n' && (text[j - 1] === '\\' || (text[j - 1] === '\r' && text[j - 2] === '\\'))) continue;
+      return j + 1;
+    }
+  }
+  return limit;
+}
+
+/** Start of the statement around `from`: just after the previous `;`, `{` or `}` (within 4,000 characters). */
+function snippetStart(text: string, from: number): number {
+  const limit = Math.max(0, from - 4000);
+  for (let j = from - 1; j >= limit; j--) {
+    const c = text[j];
+    if (c === ';' || c === '{' || c === '}') return j + 1;
+  }
+  return limit;
+}
+
 /** Scans once, skipping comments, strings and character literals; linear in the text length. */
 export function prepareCudaText(text: string): PreparedCuda {
   const edits: Array<{ start: number; end: number; replacement: string }> = [];
@@ -106,7 +138,10 @@ export function prepareCudaText(text: string): PreparedCuda {
   while (i < n) {
     const c = text.charCodeAt(i);
     if (c === 47 /* / */ && text.charCodeAt(i + 1) === 47) {
+      // A `//` comment ending in a backslash continues on the next line (C11 5.1.1.2: lines are
+      // spliced before comments are removed); tree-sitter agrees, so the scan must too.
       let end = text.indexOf('\n', i);
+      while (end >= 0 && (text.charCodeAt(end - 1) === 92 || (text.charCodeAt(end - 1) === 13 && text.charCodeAt(end - 2) === 92))) end = text.indexOf('\n', end + 1);
       if (end < 0) end = n;
       if (text.charCodeAt(end - 1) === 13) end--;
       const annotation = text.startsWith('tilecast', i + 2) || /^\/\/\s*tilecast/i.test(text.slice(i, Math.min(end, i + 40)))
@@ -168,14 +203,19 @@ export function prepareCudaText(text: string): PreparedCuda {
         if (c === 99 /* c */ && word.startsWith('cublas')) cublasIdentifiers.push({ name: word, start });
         if (word === 'const' || word === 'constexpr') {
           // `const float *A` (a pointer parameter) never defines a constant: skip it cheaply here.
-          if (!isPointerDeclaration(text, i)) definitionTokens.push({ token: word, start });
-        } else if (word === 'enum' || word === 'GemmShape') definitionTokens.push({ token: word, start });
+          if (!isPointerDeclaration(text, i)) definitionTokens.push({ token: word, start, from: snippetStart(text, start), end: snippetEnd(text, start, ';{)') });
+        } else if (word === 'enum') definitionTokens.push({ token: word, start, from: start, end: snippetEnd(text, start, '};') });
+        // A GemmShape's name comes from its statement (`using X = ...`, its place among Gemm<...> arguments).
+        else if (word === 'GemmShape') definitionTokens.push({ token: word, start, from: snippetStart(text, start), end: snippetEnd(text, start, ';') });
         else if (word === 'define' && /#\s*$/.test(text.slice(Math.max(0, start - 8), start))) {
-          definitionTokens.push({ token: 'define', start: text.lastIndexOf('#', start) });
+          {
+          const hash = text.lastIndexOf('#', start);
+          definitionTokens.push({ token: 'define', start: hash, from: hash, end: snippetEnd(text, start, '\n') });
+        }
         } else if (word === 'template') {
           let j = i;
           while (j < n && (text.charCodeAt(j) === 32 || text.charCodeAt(j) === 9)) j++;
-          if (text[j] !== '<') definitionTokens.push({ token: 'template', start });
+          if (text[j] !== '<') definitionTokens.push({ token: 'template', start, from: start, end: i });
         }
         let j = i;
         while (j < n && (text.charCodeAt(j) === 32 || text.charCodeAt(j) === 9)) j++;

@@ -118,6 +118,8 @@ export interface ScopeCache {
   byFunctionLocal: Map<number, HostScope>;
   /** `name (` offsets from prepare.ts, for finding the call sites of a launcher function. */
   callSites: Map<string, number[]>;
+  /** Sorted ranges of function definitions, read on first use by launchDependencyKey. */
+  functionRanges?: Array<{ start: number; end: number }>;
 }
 
 export function functionAt(cache: ScopeCache, offset: number): Node | null {
@@ -188,13 +190,55 @@ export function scopeAt(cache: ScopeCache, offset: number, propagate = true): Ho
  * function's text, the launch's place in it, and the text of the unique caller. Used as a cache key.
  */
 export function launchDependencyKey(cache: ScopeCache, offset: number): string | null {
-  const fn = functionAt(cache, offset);
+  const functions = topLevelFunctions(cache);
+  const fn = functionRangeAt(functions, offset);
   if (!fn) return null;
-  const call = parameterNamesOf(fn).length > 0 ? uniqueCaller(cache, fn) : null;
-  const caller = call ? functionAt(cache, call.startIndex) : null;
   const text = cache.text;
-  return [
-    text.slice(fn.startIndex, fn.endIndex), offset - fn.startIndex,
-    caller ? text.slice(caller.startIndex, caller.endIndex) : '', caller && call ? call.startIndex - caller.startIndex : -1,
-  ].join('\u0001');
+  // Text only (no tree walks): the launcher's name and every function that mentions `name(` elsewhere.
+  const header = text.slice(fn.start, Math.min(fn.end, text.indexOf('{', fn.start) >>> 0));
+  const name = /([A-Za-z_]\w*)\s*\(/.exec(header)?.[1];
+  const callers: string[] = [];
+  for (const at of name ? cache.callSites.get(name) ?? [] : []) {
+    if (at >= fn.start && at < fn.end) continue;
+    if (callers.length >= MAX_CALL_SITES_SCANNED) break;
+    const caller = functionRangeAt(functions, at);
+    callers.push(caller ? `${text.slice(caller.start, caller.end)}@${at - caller.start}` : `@${text.slice(Math.max(0, at - 40), at + 200)}`);
+  }
+  return [text.slice(fn.start, fn.end), offset - fn.start, ...callers].join('\u0001');
+}
+
+/**
+ * Ranges of function definitions at file scope and one level inside namespaces, templates and
+ * `extern "C"` blocks, sorted; read once per analysis (one child list per level, no deep walk).
+ */
+function topLevelFunctions(cache: ScopeCache): Array<{ start: number; end: number }> {
+  if (cache.functionRanges) return cache.functionRanges;
+  const ranges: Array<{ start: number; end: number }> = [];
+  const visit = (node: Node, depth: number) => {
+    for (const child of namedChildrenOf(node)) {
+      if (child.type === 'function_definition') ranges.push({ start: child.startIndex, end: child.endIndex });
+      else if (depth < 3 && (child.type === 'template_declaration' || child.type === 'linkage_specification')) visit(child, depth + 1);
+      else if (depth < 3 && child.type === 'namespace_definition') {
+        const body = child.childForFieldName('body');
+        if (body) visit(body, depth + 1);
+      } else if (depth < 3 && child.type === 'declaration_list') visit(child, depth + 1);
+    }
+  };
+  visit(cache.root, 0);
+  ranges.sort((a, b) => a.start - b.start);
+  cache.functionRanges = ranges;
+  return ranges;
+}
+
+function functionRangeAt(ranges: Array<{ start: number; end: number }>, offset: number): { start: number; end: number } | null {
+  let low = 0;
+  let high = ranges.length - 1;
+  while (low <= high) {
+    const mid = (low + high) >> 1;
+    const range = ranges[mid]!;
+    if (offset < range.start) high = mid - 1;
+    else if (offset >= range.end) low = mid + 1;
+    else return range;
+  }
+  return null;
 }
