@@ -1,26 +1,18 @@
 // `npm run bench -- predict-batch`: writes a 1,000,000-row CSV of GEMMs (mixed GPUs incl. NVML names,
 // dtypes, kernels, 1% bad rows) to a temp dir, streams it through `tilecast predict --batch`, and prints
-// rows/s and peak RSS. Uses the shipped models when present, else says so and uses the analytic stand-in.
-import { createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
+// rows/s and peak RSS. Uses the shipped models when present; else forests of the shipped size trained here
+// on the bench's own feature vectors with made-up targets (same load and predict path, meaningless numbers).
+import { createWriteStream, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { runPredict, type PredictorLoad } from '../server/src/cli/commands/predict';
 import { loadShippedPredictor } from '../server/src/platform/models';
-import { computeFeatures } from '../server/src/perf/features';
-import type { GemmPredictor } from '../server/src/report/prediction';
-
-/** Stand-in when no models are shipped: computes the feature vector per row (the predictor's per-row work before the forests) and reports the analytic time. */
-function analyticStandIn(): GemmPredictor {
-  return {
-    predict(workload, gpu) {
-      const { analytic } = computeFeatures(workload, gpu);
-      const t = analytic.timeMs;
-      const p = gpu.boardPowerW.value * 0.7;
-      return { runtimeMs: t, runtimeLoMs: t, runtimeHiMs: t, powerW: p, powerLoW: p, powerHiW: p, energyMj: t * p, energyLoMj: NaN, energyHiMj: NaN };
-    },
-  };
-}
+import { computeFeatures, FEATURE_NAMES, FEATURE_VERSION } from '../server/src/perf/features';
+import { encodeModel, MODEL_SCHEMA_VERSION } from '../server/src/model/artifact';
+import { findGpu } from '../server/src/perf/gpu-catalogue';
+import type { Dtype, GemmWorkload, KernelFamily } from '../server/src/perf/types';
+import { trainForest, type TrainOptions } from '../models/training/train-forest';
 
 const ROWS = Number(process.env.TILECAST_BENCH_ROWS ?? 1_000_000);
 const GPUS = ['h100-sxm', 'NVIDIA A100-SXM4-80GB', 'rtx-4090', 'NVIDIA GeForce RTX 3090', 'l4', 'Tesla T4', 'v100-sxm2-32gb', 'NVIDIA H200'];
@@ -59,6 +51,36 @@ async function writeInput(path: string): Promise<void> {
   await new Promise<void>((r) => out.once('finish', () => r()));
 }
 
+/** Forests with the shipped settings (models/scripts/pipeline.ts) on real feature vectors and synthetic targets, written as .tcmf files. */
+async function writeStandInModels(dir: string): Promise<void> {
+  const random = rng(7);
+  const pick = <T>(list: readonly T[]) => list[Math.floor(random() * list.length)];
+  const nRows = 40000;
+  const nF = FEATURE_NAMES.length;
+  const x = new Float32Array(nRows * nF);
+  const yRuntime = new Float64Array(nRows);
+  const yPower = new Float64Array(nRows);
+  const gpus = GPUS.map((g) => findGpu(g)!);
+  for (let r = 0; r < nRows; r++) {
+    const w: GemmWorkload = { m: 16 * (1 + Math.floor(random() * 512)), n: 16 * (1 + Math.floor(random() * 512)), k: 16 * (1 + Math.floor(random() * 512)), batch: 1, dtype: pick(DTYPES) as Dtype, kernel: pick(KERNELS) as KernelFamily };
+    const { values, analytic } = computeFeatures(w, pick(gpus));
+    x.set(values, r * nF);
+    const noise = random() - 0.5;
+    yRuntime[r] = 0.3 * Math.sin(Math.log2(analytic.timeMs + 1e-6)) + 0.2 * noise;
+    yPower[r] = Math.min(1, Math.max(0.05, 0.6 + 0.1 * Math.cos(values[0]) + 0.2 * noise));
+  }
+  const train = (y: Float64Array, o: Omit<TrainOptions, 'seed'>) => trainForest({ x, y, nRows, nFeatures: nF }, { ...o, seed: 1 });
+  const runtime = await train(yRuntime, { trees: 64, maxDepth: 24, minSamplesLeaf: 8, featureFraction: 0.5, sampleFraction: 0.5, bootstrap: false });
+  const power = await train(yPower, { trees: 48, maxDepth: 20, minSamplesLeaf: 10, featureFraction: 0.5, sampleFraction: 0.5, bootstrap: false });
+  const artifact = (name: string, transform: string, forest: typeof runtime.forest) => encodeModel({
+    schemaVersion: MODEL_SCHEMA_VERSION, featureNames: [...FEATURE_NAMES], featureVersion: FEATURE_VERSION, target: { name, transform },
+    dataFingerprint: 'bench stand-in', metrics: {}, calibration: [], forest,
+  });
+  writeFileSync(join(dir, 'runtime.tcmf'), artifact('runtime', 'log-ratio-to-analytic', runtime.forest));
+  writeFileSync(join(dir, 'power.tcmf'), artifact('power', 'fraction-of-power-limit', power.forest));
+  console.log(`stand-in forests: runtime ${runtime.stats.nodes} nodes (max depth ${runtime.stats.maxDepth}), power ${power.stats.nodes} nodes (max depth ${power.stats.maxDepth})`);
+}
+
 class Sink extends Writable {
   text = '';
   override _write(chunk: Buffer | string, _e: BufferEncoding, cb: () => void): void { this.text += chunk.toString(); cb(); }
@@ -72,9 +94,14 @@ async function main(): Promise<void> {
     const t0 = performance.now();
     await writeInput(input);
     console.log(`generated ${ROWS} rows (${(statSync(input).size / 1e6).toFixed(1)} MB) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-    const shipped = await loadShippedPredictor(undefined).catch((error: unknown) => ({ ok: false as const, error: String(error) }));
-    const load: PredictorLoad = shipped.ok ? shipped : { ok: true, predictor: analyticStandIn() };
-    console.log(shipped.ok ? 'predictor: shipped models' : `predictor: analytic stand-in (no shipped models: ${shipped.error})`);
+    let load: PredictorLoad = await loadShippedPredictor(undefined);
+    if (load.ok) console.log('predictor: shipped models');
+    else {
+      console.log(`no shipped models (${load.error}); training stand-in forests of the shipped size`);
+      await writeStandInModels(dir);
+      load = await loadShippedPredictor(dir);
+      if (!load.ok) throw new Error(load.error);
+    }
     (globalThis as { gc?: () => void }).gc?.();
     const rssBefore = process.memoryUsage().rss;
     let peakRss = rssBefore;

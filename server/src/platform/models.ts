@@ -4,7 +4,8 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { decodeModel, type ModelArtifact } from '../model/artifact';
-import { createPredictor, type Predictor } from '../model/predictor';
+import { createPredictor, type GemmPrediction, type Predictor } from '../model/predictor';
+import { predictGemmBatch } from '../model/predict-batch';
 import { FEATURE_NAMES, FEATURE_VERSION } from '../perf/features';
 import type { GemmPredictor, ModelInfo, PredictionValues } from '../report/prediction';
 
@@ -89,17 +90,18 @@ const LEVEL = 0.8;
 
 /** The predictor as the reports see it, with which model and target made each number. */
 function adapt(predictor: Predictor): GemmPredictor {
+  const toValues = (p: GemmPrediction): PredictionValues => {
+    const values: PredictionValues = {
+      runtimeMs: p.runtimeMs, runtimeLoMs: p.runtimeLoMs, runtimeHiMs: p.runtimeHiMs,
+      powerW: p.powerW, powerLoW: p.powerLoW, powerHiW: p.powerHiW,
+      energyMj: p.energyMj, energyLoMj: p.energyLoMj, energyHiMj: p.energyHiMj,
+    };
+    if (p.error) values.error = p.error;
+    return values;
+  };
   return {
-    predict(workload, gpu): PredictionValues {
-      const p = predictor.predict(workload, gpu);
-      const values: PredictionValues = {
-        runtimeMs: p.runtimeMs, runtimeLoMs: p.runtimeLoMs, runtimeHiMs: p.runtimeHiMs,
-        powerW: p.powerW, powerLoW: p.powerLoW, powerHiW: p.powerHiW,
-        energyMj: p.energyMj, energyLoMj: p.energyLoMj, energyHiMj: p.energyHiMj,
-      };
-      if (p.error) values.error = p.error;
-      return values;
-    },
+    predict: (workload, gpu) => toValues(predictor.predict(workload, gpu)),
+    predictBatch: (items) => predictGemmBatch(predictor, items).map(toValues),
     models: { runtime: modelInfo(predictor.runtimeModel, MODEL_FILES.runtime), power: modelInfo(predictor.powerModel, MODEL_FILES.power) },
   };
 }
