@@ -36,9 +36,9 @@ test('neusight: tile from the kernel name, threads from the block', () => {
   assert.equal(xmma.batch, 2);
 });
 
-test('aiconfigurator: library workload without a tile', () => {
+test('aiconfigurator: library workload without a tile, keeping the quantization', () => {
   const w = recordToWorkload({ ...base, kernel: 'library', dtype: 'fp8', quantization: 'fp8_block', source: 'aiconfigurator', params: {}, m: 81, n: 3584, k: 8192 });
-  assert.deepEqual(w, { m: 81, n: 3584, k: 8192, batch: 1, dtype: 'fp8', kernel: 'library' });
+  assert.deepEqual(w, { m: 81, n: 3584, k: 8192, batch: 1, dtype: 'fp8', kernel: 'library', quantization: 'fp8_block' });
 });
 
 test('profile params with Triton names map to the tile', () => {

@@ -46,6 +46,8 @@ export function clblastTile(params: Record<string, number>): TileConfig {
  */
 export function recordToWorkload(r: GemmRecord): GemmWorkload {
   const w: GemmWorkload = { m: r.m, n: r.n, k: r.k, batch: r.batch, dtype: r.dtype, kernel: r.kernel };
+  // fp8_block, nvfp4, sq, ... run at very different speeds from plain fp8/fp4: the features need it.
+  if (r.quantization) w.quantization = r.quantization;
   if (r.grid) w.grid = [...r.grid];
   if (r.block) w.block = [...r.block];
   const hasParams = Object.keys(r.params).length > 0;
