@@ -100,14 +100,19 @@ function analyzeChecked(root: Node, text: string, options: AnalysisOptions, prob
     if (name && !kernelNodesByName.has(name)) kernelNodesByName.set(name, node);
   });
   // Read lazily: only kernels that are instantiated somewhere need their template parameter list.
+  const templateParamsMemo = new Map<string, Array<{ name: string; kind: 'type' | 'value' }> | undefined>();
   const templateParamsByKernel = {
     get(name: string): Array<{ name: string; kind: 'type' | 'value' }> | undefined {
-      const node = kernelNodesByName.get(name);
-      return node ? templateParametersOf(node) : undefined;
+      if (!templateParamsMemo.has(name)) {
+        const node = kernelNodesByName.get(name);
+        templateParamsMemo.set(name, node ? templateParametersOf(node) : undefined);
+      }
+      return templateParamsMemo.get(name);
     },
   };
-  const file = fileScope(root, text, definitions.env);
-  const scopes: ScopeCache = { root, text, file, byFunction: new Map(), byFunctionLocal: new Map(), callSites: prepared.callSites };
+  const topLevel = namedChildrenOf(root);
+  const file = fileScope(topLevel, text, definitions.env);
+  const scopes: ScopeCache = { root, text, file, byFunction: new Map(), byFunctionLocal: new Map(), callSites: prepared.callSites, topLevel };
   const environmentKey = `${definitions.signature}\u0002${file.signature}`;
   const nextCache = createCudaAnalysisCache();
   collectTemplateArguments(root, text, prepared.launches, templateParamsByKernel, kernelContext, scopes, tileParams, prepared.definitionTokens);

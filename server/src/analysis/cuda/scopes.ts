@@ -35,8 +35,8 @@ function readDim3(valueNode: Node | null, text: string): Dim3Definition | null {
 
 /** Collects declarations of a scope node (function body or translation unit) into `scope`. */
 /** Returns the declarations' text, joined: a signature of what was read (for cache keys). */
-function collectLocals(scopeNode: Node, text: string, scope: HostScope, topLevelOnly: boolean): string {
-  const declarations = topLevelOnly ? namedChildrenOf(scopeNode).filter((c) => c.type === 'declaration') : descendantsOf(scopeNode, 'declaration');
+function collectLocals(scopeNode: Node | Node[], text: string, scope: HostScope, topLevelOnly: boolean): string {
+  const declarations = Array.isArray(scopeNode) ? scopeNode.filter((c) => c.type === 'declaration') : descendantsOf(scopeNode, 'declaration');
   const signature = declarations.map((d) => text.slice(d.startIndex, d.endIndex)).join('\u0001');
   const counts = new Map<string, number>();
   const values = new Map<string, { expr: Expr | null; dim3: Dim3Definition | null }>();
@@ -71,7 +71,7 @@ function collectLocals(scopeNode: Node, text: string, scope: HostScope, topLevel
   }
   // Any later assignment (`M = ...`, `M++`, `grid.x = ...`, `&M` passed out) makes the value unknown.
   const changed = new Set<string>();
-  if (!topLevelOnly) {
+  if (!topLevelOnly && !Array.isArray(scopeNode)) {
     for (const node of descendantsOf(scopeNode, ['assignment_expression', 'update_expression'])) {
       const target = node.type === 'assignment_expression' ? node.childForFieldName('left') : node.childForFieldName('argument');
       if (!target) continue;
@@ -103,9 +103,9 @@ function collectLocals(scopeNode: Node, text: string, scope: HostScope, topLevel
 }
 
 /** File-scope `dim3` globals and non-const globals (const ones are already in the file env). */
-export function fileScope(root: Node, text: string, fileEnv: FoldEnv): HostScope & { signature: string } {
+export function fileScope(topLevel: Node[], text: string, fileEnv: FoldEnv): HostScope & { signature: string } {
   const scope: HostScope = { env: new MapEnv(fileEnv), dim3: new Map() };
-  const signature = collectLocals(root, text, scope, true);
+  const signature = collectLocals(topLevel, text, scope, true);
   return { ...scope, signature };
 }
 
@@ -118,6 +118,8 @@ export interface ScopeCache {
   byFunctionLocal: Map<number, HostScope>;
   /** `name (` offsets from prepare.ts, for finding the call sites of a launcher function. */
   callSites: Map<string, number[]>;
+  /** The translation unit's named children (read once per analysis). */
+  topLevel: Node[];
   /** Sorted ranges of function definitions, read on first use by launchDependencyKey. */
   functionRanges?: Array<{ start: number; end: number }>;
 }
@@ -214,8 +216,8 @@ export function launchDependencyKey(cache: ScopeCache, offset: number): string |
 function topLevelFunctions(cache: ScopeCache): Array<{ start: number; end: number }> {
   if (cache.functionRanges) return cache.functionRanges;
   const ranges: Array<{ start: number; end: number }> = [];
-  const visit = (node: Node, depth: number) => {
-    for (const child of namedChildrenOf(node)) {
+  const visit = (node: Node | Node[], depth: number) => {
+    for (const child of Array.isArray(node) ? node : namedChildrenOf(node)) {
       if (child.type === 'function_definition') ranges.push({ start: child.startIndex, end: child.endIndex });
       else if (depth < 3 && (child.type === 'template_declaration' || child.type === 'linkage_specification')) visit(child, depth + 1);
       else if (depth < 3 && child.type === 'namespace_definition') {
@@ -224,7 +226,7 @@ function topLevelFunctions(cache: ScopeCache): Array<{ start: number; end: numbe
       } else if (depth < 3 && child.type === 'declaration_list') visit(child, depth + 1);
     }
   };
-  visit(cache.root, 0);
+  visit(cache.topLevel, 0);
   ranges.sort((a, b) => a.start - b.start);
   cache.functionRanges = ranges;
   return ranges;
