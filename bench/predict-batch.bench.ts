@@ -3,10 +3,11 @@
 // rows/s and peak RSS. Uses the shipped models when present; else forests of the shipped size trained here
 // on the bench's own feature vectors with made-up targets (same load and predict path, meaningless numbers).
 import { createWriteStream, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { runPredict, type PredictorLoad } from '../server/src/cli/commands/predict';
+import { runPredict } from '../server/src/cli/commands/predict';
+import { withWorkers } from '../server/src/cli/predict/predict-pool';
 import { loadShippedPredictor } from '../server/src/platform/models';
 import { computeFeatures, FEATURE_NAMES, FEATURE_VERSION } from '../server/src/perf/features';
 import { encodeModel, MODEL_SCHEMA_VERSION } from '../server/src/model/artifact';
@@ -94,31 +95,38 @@ async function main(): Promise<void> {
     const t0 = performance.now();
     await writeInput(input);
     console.log(`generated ${ROWS} rows (${(statSync(input).size / 1e6).toFixed(1)} MB) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-    let load: PredictorLoad = await loadShippedPredictor(undefined);
-    if (load.ok) console.log('predictor: shipped models');
+    let load = await loadShippedPredictor(undefined);
+    if (load.ok) console.log(`predictor: shipped models (${load.dir})`);
     else {
       console.log(`no shipped models (${load.error}); training stand-in forests of the shipped size`);
       await writeStandInModels(dir);
       load = await loadShippedPredictor(dir);
       if (!load.ok) throw new Error(load.error);
     }
-    (globalThis as { gc?: () => void }).gc?.();
-    const rssBefore = process.memoryUsage().rss;
-    let peakRss = rssBefore;
-    const sampler = setInterval(() => { peakRss = Math.max(peakRss, process.memoryUsage().rss); }, 20);
-    const stderr = new Sink();
-    const cpu0 = process.cpuUsage();
-    const t1 = performance.now();
-    const code = await runPredict(['--batch', input, '--out', output], { stdout: new Sink(), stderr }, { loadPredictor: async () => load });
-    const seconds = (performance.now() - t1) / 1000;
-    const cpu = process.cpuUsage(cpu0);
-    const cpuSeconds = (cpu.user + cpu.system) / 1e6;
-    clearInterval(sampler);
-    peakRss = Math.max(peakRss, process.memoryUsage().rss);
-    console.log(stderr.text.trim());
-    console.log(`exit ${code}; ${ROWS} rows in ${seconds.toFixed(2)} s wall = ${Math.round(ROWS / seconds)} rows/s; ` +
-      `${cpuSeconds.toFixed(2)} s CPU = ${Math.round(ROWS / cpuSeconds)} rows per CPU-second (less sensitive to a busy machine); output ${(statSync(output).size / 1e6).toFixed(1)} MB`);
-    console.log(`RSS before ${(rssBefore / 2 ** 20).toFixed(0)} MiB, peak sampled ${(peakRss / 2 ** 20).toFixed(0)} MiB, process max RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`);
+    const loaded = load;
+    const settings = (process.env.TILECAST_BENCH_WORKERS ?? `0,${Math.min(8, availableParallelism())}`).split(',').map(Number);
+    for (const workers of settings) {
+      (globalThis as { gc?: () => void }).gc?.();
+      const rssBefore = process.memoryUsage().rss;
+      let peakRss = rssBefore;
+      const sampler = setInterval(() => { peakRss = Math.max(peakRss, process.memoryUsage().rss); }, 20);
+      const stderr = new Sink();
+      const cpu0 = process.cpuUsage();
+      const t1 = performance.now();
+      const code = await runPredict(['--batch', input, '--out', output, '--workers', String(workers)], { stdout: new Sink(), stderr }, {
+        loadPredictor: async (_dir, n = 0) => ({ ok: true, predictor: n > 0 ? withWorkers(loaded.predictor, loaded.dir, n) : loaded.predictor }),
+      });
+      const seconds = (performance.now() - t1) / 1000;
+      const cpu = process.cpuUsage(cpu0);
+      const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+      clearInterval(sampler);
+      peakRss = Math.max(peakRss, process.memoryUsage().rss);
+      console.log(`--workers ${workers}: ${stderr.text.trim().split('\n').pop()}`);
+      console.log(`  exit ${code}; ${ROWS} rows in ${seconds.toFixed(2)} s wall = ${Math.round(ROWS / seconds)} rows/s; ` +
+        `${cpuSeconds.toFixed(2)} s CPU (all threads) = ${Math.round(ROWS / cpuSeconds)} rows per CPU-second; output ${(statSync(output).size / 1e6).toFixed(1)} MB`);
+      console.log(`  RSS before ${(rssBefore / 2 ** 20).toFixed(0)} MiB, peak sampled ${(peakRss / 2 ** 20).toFixed(0)} MiB (main thread's process; workers included)`);
+    }
+    console.log(`process max RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${availableParallelism()} CPUs`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

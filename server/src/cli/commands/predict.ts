@@ -5,7 +5,8 @@ import { resolve } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { CLBLAST_TUNABLES } from '../../perf/library-tiles';
 import { analyticEstimate } from '../../perf/analytic-model';
-import { CONFIG_COLUMNS, mapColumns, RowInterpreter } from '../../report/predict-rows';
+import { CONFIG_COLUMNS, mapColumns, parseWholeNumber, RowInterpreter } from '../../report/predict-rows';
+import { availableParallelism } from 'node:os';
 import { renderSinglePredictionText, singlePredictionJson, type GemmPredictor } from '../../report/prediction';
 import { formatFlags, parseArgs, type FlagSpec } from '../args';
 import type { CliCommand, CliStreams } from '../command';
@@ -14,8 +15,8 @@ import { predictCsvStream } from '../predict/batch-csv';
 export type PredictorLoad = { ok: true; predictor: GemmPredictor } | { ok: false; error: string };
 
 export interface PredictDeps {
-  /** Loads the shipped models (or a test fake); `modelsDir` from --models. */
-  loadPredictor(modelsDir: string | undefined): Promise<PredictorLoad>;
+  /** Loads the shipped models (or a test fake); `modelsDir` from --models; `workers` > 0 allows worker threads (batch). */
+  loadPredictor(modelsDir: string | undefined, workers?: number): Promise<PredictorLoad>;
   /** Standard input for `--batch -`. */
   stdin?: Readable;
 }
@@ -34,6 +35,7 @@ const flags: Record<string, FlagSpec> = {
   ...Object.fromEntries(CLBLAST_TUNABLES.map((name) => [name, { type: 'string', description: `CLBlast Xgemm tunable ${name} (kernel clblast-xgemm)` } as FlagSpec])),
   out: { type: 'string', description: 'with --batch FILE: write the result CSV here (default or `-`: stdout)' },
   models: { type: 'string', description: 'directory holding runtime.tcmf and power.tcmf (default: the shipped models)' },
+  workers: { type: 'string', description: 'with --batch: prediction threads (default: one per CPU, at most 8; 0 = predict on the main thread)' },
   json: { type: 'boolean', description: 'single prediction as JSON' },
   help: { type: 'boolean', description: 'show this help' },
 };
@@ -52,9 +54,12 @@ ${formatFlags(flags)}
 
 const SINGLE_FLAGS = ['gpu', 'dtype', 'm', 'n', 'k', 'kernel', 'json', ...CONFIG_COLUMNS.map(([c]) => configFlag(c)), ...CLBLAST_TUNABLES];
 
-async function defaultLoadPredictor(modelsDir: string | undefined): Promise<PredictorLoad> {
+async function defaultLoadPredictor(modelsDir: string | undefined, workers = 0): Promise<PredictorLoad> {
   const { loadShippedPredictor } = await import('../../platform/models');
-  return loadShippedPredictor(modelsDir);
+  const loaded = await loadShippedPredictor(modelsDir);
+  if (!loaded.ok || workers < 1) return loaded;
+  const { withWorkers } = await import('../predict/predict-pool');
+  return { ok: true, predictor: withWorkers(loaded.predictor, loaded.dir, workers) };
 }
 
 function endStream(stream: Writable): Promise<void> {
@@ -64,7 +69,7 @@ function endStream(stream: Writable): Promise<void> {
   });
 }
 
-async function runBatch(path: string, out: string | undefined, modelsDir: string | undefined, { stdout, stderr }: CliStreams, deps: PredictDeps): Promise<number> {
+async function runBatch(path: string, out: string | undefined, modelsDir: string | undefined, workers: number, { stdout, stderr }: CliStreams, deps: PredictDeps): Promise<number> {
   const toStdout = out === undefined || out === '-';
   if (!toStdout && path !== '-' && resolve(path) === resolve(out)) {
     stderr.write(`tilecast predict: --out would overwrite the input ${path}\n`);
@@ -86,7 +91,7 @@ async function runBatch(path: string, out: string | undefined, modelsDir: string
       return 1;
     }
   }
-  const loaded = await deps.loadPredictor(modelsDir);
+  const loaded = await deps.loadPredictor(modelsDir, workers);
   if (!loaded.ok) { await closeInput(); stderr.write(`tilecast predict: ${loaded.error}\n`); return 1; }
   let output: Writable = stdout as Writable;
   if (!toStdout) {
@@ -105,6 +110,8 @@ async function runBatch(path: string, out: string | undefined, modelsDir: string
     const s = result.summary;
     if (s.ignoredColumns.length > 0) stderr.write(`tilecast predict: columns not used (copied through): ${s.ignoredColumns.map((c) => `'${c}'`).join(', ')}\n`);
     stderr.write(`tilecast predict: ${s.rows} row${s.rows === 1 ? '' : 's'}, ${s.predicted} predicted, ${s.failed} not (see the error column)\n`);
+    const pool = (loaded.predictor as { stats?: { workerChunks: number; fallback?: string } }).stats;
+    if (pool?.fallback && pool.workerChunks === 0 && s.rows > 8192) stderr.write(`tilecast predict: worker threads unavailable (${pool.fallback}); predicted on the main thread\n`);
     return 0;
   } catch (error) {
     if (!toStdout) output.destroy();
@@ -112,6 +119,7 @@ async function runBatch(path: string, out: string | undefined, modelsDir: string
     return 1;
   } finally {
     await closeInput();
+    await loaded.predictor.close?.();
   }
 }
 
@@ -157,7 +165,9 @@ export async function runPredict(argv: string[], streams: CliStreams, deps: Pred
   if (batchIsFile || given.out !== undefined) {
     if (batch === undefined) { stderr.write(`tilecast predict: --out needs --batch IN.csv\n\n${help}`); return 2; }
     if (single.length > 0) { stderr.write(`tilecast predict: --batch FILE reads every workload from the file; drop ${single.map((s) => `--${s}`).join(', ')}\n\n${help}`); return 2; }
-    return runBatch(batch, given.out as string | undefined, given.models as string | undefined, streams, deps);
+    const workers = given.workers === undefined ? Math.min(8, availableParallelism()) : parseWholeNumber(given.workers as string);
+    if (!(workers >= 0 && workers <= 64)) { stderr.write(`tilecast predict: --workers must be a whole number 0..64, got '${given.workers}'\n\n${help}`); return 2; }
+    return runBatch(batch, given.out as string | undefined, given.models as string | undefined, workers, streams, deps);
   }
   return runSingle(given, streams, deps);
 }

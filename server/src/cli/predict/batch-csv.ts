@@ -63,8 +63,6 @@ export async function predictCsvStream(input: Readable | AsyncIterable<string | 
   let headerText = '';
   const pending: CsvRecord[] = [];
   const summary: BatchSummary = { rows: 0, predicted: 0, failed: 0, ignoredColumns: [] };
-  const items: Array<{ workload: GemmWorkload; gpu: GpuSpec }> = [];
-  const rowError: Array<string | undefined> = [];
 
   const onRecord = (record: CsvRecord) => {
     if (columns || headerError) {
@@ -81,28 +79,37 @@ export async function predictCsvStream(input: Readable | AsyncIterable<string | 
     }
   };
 
-  /** Predicts pending[from, to) and writes those rows. */
-  const predictSlice = async (cols: PredictColumns, rows: RowInterpreter, from: number, to: number) => {
-    items.length = 0;
-    rowError.length = 0;
-    for (let i = from; i < to; i++) {
-      const record = pending[i];
-      if (record.unterminated) { rowError.push(`line ${record.line}: a quoted field is not closed before the end of the file`); continue; }
+  interface Slice { records: CsvRecord[]; errors: Array<string | undefined>; predictions: PredictionValues[] | Promise<PredictionValues[]> }
+  const inFlight: Slice[] = [];
+  const maxInFlight = predictor.predictBatchAsync ? Math.max(1, predictor.concurrency ?? 1) * 2 : 1;
+
+  /** Validates a slice of rows and starts predicting its good rows. */
+  const dispatch = (rows: RowInterpreter, records: CsvRecord[]): Slice => {
+    const items: Array<{ workload: GemmWorkload; gpu: GpuSpec }> = [];
+    const errors: Array<string | undefined> = new Array(records.length);
+    for (let i = 0; i < records.length; i++) {
+      const record = records[i];
+      if (record.unterminated) { errors[i] = `line ${record.line}: a quoted field is not closed before the end of the file`; continue; }
       const result = rows.interpret(record.cells);
-      if (result.ok) {
-        items.push({ workload: result.workload, gpu: result.gpu });
-        rowError.push(undefined);
-      } else rowError.push(result.error);
+      if (result.ok) items.push({ workload: result.workload, gpu: result.gpu });
+      else errors[i] = result.error;
     }
-    let predictions: PredictionValues[];
+    let predictions: Slice['predictions'];
     if (items.length === 0) predictions = [];
+    else if (predictor.predictBatchAsync) predictions = predictor.predictBatchAsync(items);
     else if (predictor.predictBatch) predictions = predictor.predictBatch(items);
     else predictions = items.map((item) => predictor.predict(item.workload, item.gpu));
+    return { records, errors, predictions };
+  };
+
+  /** Waits for the oldest slice and writes its rows (input order is kept: slices finish in order). */
+  const finish = async (cols: PredictColumns, slice: Slice) => {
+    const predictions = await slice.predictions;
     let out = '';
     let next = 0;
-    for (let i = from; i < to; i++) {
-      const record = pending[i];
-      const error = rowError[i - from];
+    for (let i = 0; i < slice.records.length; i++) {
+      const record = slice.records[i];
+      const error = slice.errors[i];
       const prefix = record.cells.length === cols.width && !record.unterminated ? record.raw : csvRecord(fit(record.cells, cols.width));
       if (error === undefined) {
         const values = predictions[next++] ?? null;
@@ -114,23 +121,26 @@ export async function predictCsvStream(input: Readable | AsyncIterable<string | 
         out += prefix + predictionCsvCells(null, error) + '\n';
       }
     }
-    summary.rows += to - from;
+    summary.rows += slice.records.length;
     await write(output, out);
   };
 
-  const flush = async () => {
-    if (pending.length === 0 || !columns || !interpreter) return;
+  const flush = async (final: boolean) => {
+    if (!columns || !interpreter) return;
+    const cols: PredictColumns = columns;
     for (let from = 0; from < pending.length; from += chunkRows) {
-      await predictSlice(columns, interpreter, from, Math.min(pending.length, from + chunkRows));
+      inFlight.push(dispatch(interpreter, pending.slice(from, Math.min(pending.length, from + chunkRows))));
+      while (inFlight.length >= maxInFlight) await finish(cols, inFlight.shift()!);
     }
     pending.length = 0;
+    if (final) while (inFlight.length > 0) await finish(cols, inFlight.shift()!);
   };
 
   for await (const chunk of input) {
     splitter.push(typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true }), onRecord);
     if (headerError) return { ok: false, error: headerError };
     if (headerText) { await write(output, headerText); headerText = ''; }
-    if (pending.length >= chunkRows) await flush();
+    if (pending.length >= chunkRows) await flush(false);
   }
   const tail = decoder.decode();
   if (tail) splitter.push(tail, onRecord);
@@ -138,7 +148,7 @@ export async function predictCsvStream(input: Readable | AsyncIterable<string | 
   if (headerError) return { ok: false, error: headerError };
   if (!columns) return { ok: false, error: `${name} is empty: expected a header line (gpu,dtype,m,n,k,...)` };
   if (headerText) await write(output, headerText);
-  await flush();
+  await flush(true);
   return { ok: true, summary };
 }
 
