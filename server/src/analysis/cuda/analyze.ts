@@ -113,7 +113,14 @@ function analyzeChecked(root: Node, text: string, options: AnalysisOptions, prob
   const topLevel = namedChildrenOf(root);
   const file = fileScope(topLevel, text, definitions.env);
   const scopes: ScopeCache = { root, text, file, byFunction: new Map(), byFunctionLocal: new Map(), callSites: prepared.callSites, topLevel };
-  const environmentKey = `${definitions.signature}\u0002${file.signature}`;
+  // The constants' text can be long: compare it once with the previous analysis and key entries on a
+  // small generation number instead of repeating the text in every key.
+  const environmentText = `${definitions.signature}\u0002${file.signature}`;
+  let environmentKey = '0';
+  if (cache) {
+    if (cache.environment?.text !== environmentText) cache.environment = { text: environmentText, generation: (cache.environment?.generation ?? 0) + 1 };
+    environmentKey = String(cache.environment.generation);
+  }
   const nextCache = createCudaAnalysisCache();
   collectTemplateArguments(root, text, prepared.launches, templateParamsByKernel, kernelContext, scopes, tileParams, prepared.definitionTokens);
 

@@ -10,10 +10,12 @@ export interface CudaAnalysisCache {
   launches: Map<string, { launch: LaunchSite; start: number }>;
   /** File constants, reused while the text of every definition is unchanged (offsets may move). */
   definitions: { signature: string; snippetStarts: number[]; result: FileDefinitions; snippetOfTileParam: number[] } | null;
+  /** Text of the file's constants and file-scope declarations, and a number that changes with it. */
+  environment: { text: string; generation: number } | null;
 }
 
 export function createCudaAnalysisCache(): CudaAnalysisCache {
-  return { kernels: new Map(), launches: new Map(), definitions: null };
+  return { kernels: new Map(), launches: new Map(), definitions: null, environment: null };
 }
 
 /** Deep copy of plain data with every `{ start, end }` range moved by `delta`. */
