@@ -8,6 +8,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadGrammars } from '../server/src/platform/grammars';
 import { analyzeSource, SourceDocument } from '../server/src/analysis/index';
+import { prepareCudaText } from '../server/src/analysis/cuda/prepare';
 import type { SourceLanguage } from '../server/src/analysis/types';
 import { badRanges } from './fixture-harness';
 
@@ -90,6 +91,7 @@ test(`fuzz: ${CASES} seeded mutations of every fixture never throw and keep rang
       edits.push(edit);
       text = text.slice(0, edit.start) + edit.newText + text.slice(edit.end);
     }
+    if (fixture.language === 'cuda') assert.equal(prepareCudaText(text).parseText.length, text.length, `case ${i}: the CUDA rewrite changed the length`);
     const label = `case ${i} (${fixture.name}, edits ${JSON.stringify(edits).slice(0, 300)})`;
     const started = performance.now();
     const result = analyzeSource(grammars, fixture.language, text);

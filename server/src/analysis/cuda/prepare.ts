@@ -197,6 +197,8 @@ export function prepareCudaText(text: string): PreparedCuda {
           }
           keywords.push({ keyword: word, start, end, ...(args ? { args } : {}) });
           edits.push({ start, end, replacement: '' });
+          // Continue after the blanked arguments: edits must never overlap, or the length would change.
+          i = end;
         }
       } else {
         const word = text.slice(start, i);

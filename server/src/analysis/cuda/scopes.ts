@@ -36,10 +36,14 @@ function readDim3(valueNode: Node | null, text: string): Dim3Definition | null {
 /** Collects declarations of a scope node (function body or translation unit) into `scope`. */
 /** Returns the declarations' text, joined: a signature of what was read (for cache keys). */
 function collectLocals(scopeNode: Node | Node[], text: string, scope: HostScope, topLevelOnly: boolean): string {
-  const declarations = Array.isArray(scopeNode) ? scopeNode.filter((c) => c.type === 'declaration') : descendantsOf(scopeNode, 'declaration');
+  // One walk for declarations and the assignments that invalidate them.
+  const found = Array.isArray(scopeNode) ? scopeNode : descendantsOf(scopeNode, ['declaration', 'assignment_expression', 'update_expression']);
+  const declarations = found.filter((c) => c.type === 'declaration');
+  const assignments = Array.isArray(scopeNode) ? [] : found.filter((c) => c.type !== 'declaration');
   const signature = declarations.map((d) => text.slice(d.startIndex, d.endIndex)).join('\u0001');
   const counts = new Map<string, number>();
-  const values = new Map<string, { expr: Expr | null; dim3: Dim3Definition | null }>();
+  // Initialisers are kept as text and parsed only if a launch looks the name up.
+  const values = new Map<string, { expr: { text: string; offset: number } | null; dim3: Dim3Definition | null }>();
   for (const declaration of declarations) {
     const typeText = declaration.childForFieldName('type')?.text ?? '';
     const isDim3 = /\bdim3\b/.test(typeText);
@@ -62,17 +66,17 @@ function collectLocals(scopeNode: Node | Node[], text: string, scope: HostScope,
       if (isDim3) {
         values.set(name, { expr: null, dim3: valueNode ? readDim3(valueNode, text) : { components: [], range: { start: nameNode.endIndex, end: nameNode.endIndex } } });
       } else if (valueNode && valueNode.type !== 'argument_list' && valueNode.type !== 'initializer_list') {
-        values.set(name, { expr: parseCExpression(sourceText(text, valueNode), valueNode.startIndex), dim3: null });
+        values.set(name, { expr: { text: sourceText(text, valueNode), offset: valueNode.startIndex }, dim3: null });
       } else if (valueNode) {
         const inner = namedChildrenOf(valueNode);
-        values.set(name, { expr: inner.length === 1 ? parseCExpression(sourceText(text, inner[0]!), inner[0]!.startIndex) : null, dim3: null });
+        values.set(name, { expr: inner.length === 1 ? { text: sourceText(text, inner[0]!), offset: inner[0]!.startIndex } : null, dim3: null });
       } else values.set(name, { expr: null, dim3: null });
     }
   }
   // Any later assignment (`M = ...`, `M++`, `grid.x = ...`, `&M` passed out) makes the value unknown.
   const changed = new Set<string>();
   if (!topLevelOnly && !Array.isArray(scopeNode)) {
-    for (const node of descendantsOf(scopeNode, ['assignment_expression', 'update_expression'])) {
+    for (const node of assignments) {
       const target = node.type === 'assignment_expression' ? node.childForFieldName('left') : node.childForFieldName('argument');
       if (!target) continue;
       const base = target.type === 'field_expression' ? target.childForFieldName('argument') : target;
@@ -96,7 +100,7 @@ function collectLocals(scopeNode: Node | Node[], text: string, scope: HostScope,
         scope.env.set(`${name}.${axis}`, { kind: 'expr', expr: components[i] ?? { kind: 'number', value: 1, isFloat: false, range } });
       });
     }
-    else if (value.expr) scope.env.set(name, { kind: 'expr', expr: value.expr });
+    else if (value.expr) scope.env.set(name, { kind: 'macro', params: null, body: value.expr.text, bodyOffset: value.expr.offset });
     else scope.env.hide(name);
   }
   return signature;
