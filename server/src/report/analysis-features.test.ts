@@ -8,6 +8,7 @@ import { findGpu } from '../perf/gpu-catalogue';
 import { attachFeatures, archOf, type ArchResources } from './analysis-features';
 import { fileAnalysisToJson, type AnalyzeJsonFile } from './analysis-json';
 import type { GemmPredictor } from './prediction';
+import { renderAnalysisText } from './analysis-text';
 
 const SOURCE = `#define TILE 32
 __global__ void mm(const float* A, const float* B, float* C, int M, int N, int K) {
@@ -60,6 +61,10 @@ test('attachFeatures: ptxas results by arch and kernel name; missing arch or ker
     runtimeMs: 2.048, runtimeLoMs: 1.024, runtimeHiMs: 4.096, powerW: 700, powerLoW: 1, powerHiW: 2, energyMj: 3, energyLoMj: 2, energyHiMj: 4,
     models: { runtime: { target: 'runtime', transform: 'log', featureVersion: 'x' }, power: null },
   });
+  // The text renderer shows the same data: one line per GPU, the prediction under it.
+  const text = renderAnalysisText(json);
+  assert.match(text, /on h100-sxm: analytic [\d.]+ ms \(\w+-bound\), 2048 tiles, [\d.]+ waves, occupancy \d+% .*, 40 regs, 8192 B smem \(ptxas sm_90\)\n {6}predicted: 2\.05 ms \(1\.02\.\.4\.1\), 700 W \(1\.\.2\), 3 mJ/);
+  assert.match(text, /on a100-sxm4-80gb: .*\(estimate\)\n {6}note: ptxas failed for sm_80/);
 });
 
 test('attachFeatures: no GPUs -> nothing added; no predictor -> no prediction key; unknown sizes -> featuresReason', async () => {

@@ -103,9 +103,13 @@ test('predict: bad single arguments exit 2 with the reason; a missing model exit
   assert.match(noModel.stderr, /models\/runtime\.tcmf is missing/);
   const help = await run(['--help']);
   assert.equal(help.code, 0);
-  assert.match(help.stdout, /tilecast predict --batch IN\.csv \[--out OUT\.csv\]/);
+  assert.match(help.stdout, /tilecast predict --batch IN\.csv \[--out OUT\.csv\] \[--workers N\]/);
   const mixed = await run(['--batch', 'x.csv', '--out', 'y.csv', '--gpu', 'h100']);
   assert.equal(mixed.code, 2);
+  assert.match(mixed.stderr, /drop --gpu/);
+  const workers = await run(['--batch', 'x.csv', '--workers', 'many']);
+  assert.equal(workers.code, 2);
+  assert.match(workers.stderr, /--workers must be a whole number 0\.\.64, got 'many'/);
 });
 
 test('predict --batch: every input column verbatim, predictions appended, one row per input row, errors per row', async () => {

@@ -41,7 +41,7 @@ const flags: Record<string, FlagSpec> = {
 };
 
 const help = `usage: tilecast predict --gpu ID --dtype DTYPE --m M --n N --k K [--batch B] [--kernel FAMILY] [config flags] [--json]
-       tilecast predict --batch IN.csv [--out OUT.csv]
+       tilecast predict --batch IN.csv [--out OUT.csv] [--workers N]
 
 Predicts runtime (ms), power (W) and energy (mJ) of a GEMM C[m,n] = A[m,k] x B[k,n] on a GPU, with
 intervals, from the shipped random-forest models; the analytic estimate is shown for reference.
