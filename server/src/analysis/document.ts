@@ -94,6 +94,13 @@ export class SourceDocument {
     let tree: Tree | null = null;
     try {
       tree = parser.parse(next, old);
+      // Error recovery after an incremental parse can differ from a fresh parse of the same text
+      // (found by the fuzz test). Results must not depend on edit history, so a tree with errors
+      // is re-parsed from scratch; valid code keeps the fast incremental path.
+      if (tree && old && tree.rootNode.hasError) {
+        tree.delete();
+        tree = parser.parse(next);
+      }
     } catch {
       tree = null;
     }

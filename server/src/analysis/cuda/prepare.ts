@@ -267,5 +267,7 @@ export function prepareCudaText(text: string): PreparedCuda {
     parseText = parts.join('');
   }
   launches.sort((a, b) => a.open - b.open);
+  // Safety net for the same-length invariant every offset relies on (edits never overlap today).
+  if (parseText.length !== text.length) parseText = text;
   return { parseText, keywords, launches, annotations, unmatchedLaunches, cublasIdentifiers, definitionTokens, callSites };
 }
