@@ -92,7 +92,15 @@ function foldDim3(part: { text: string; start: number; end: number } | undefined
   let components: Expr[] | null = null;
   if (expr.kind === 'name' && scope.dim3.has(expr.name)) components = scope.dim3.get(expr.name)!.components;
   else if (expr.kind === 'call' && /(^|::)dim3$/.test(expr.callee)) components = expr.args;
-  else if (part.text.startsWith('{')) components = splitTopLevel(part.text.slice(1, -1), part.start + 1).map((p) => parseCExpression(p.text, p.start));
+  else if (part.text.startsWith('{') && part.text.endsWith('}')) components = splitTopLevel(part.text.slice(1, -1), part.start + 1).map((p) => parseCExpression(p.text, p.start));
+  else {
+    // `dim3{a, b}` (brace initialisation) is not an expression the C parser reads.
+    const brace = /^(?:::)?dim3\s*\{/.exec(part.text);
+    if (brace && part.text.endsWith('}')) {
+      const inner = part.text.slice(brace[0].length, -1);
+      components = splitTopLevel(inner, part.start + brace[0].length).map((p) => parseCExpression(p.text, p.start));
+    }
+  }
   let triple: [number, number, number] | null = null;
   if (components) {
     if (components.length <= 3) {
