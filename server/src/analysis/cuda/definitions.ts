@@ -104,12 +104,10 @@ export function collectDefinitions(root: Node, text: string, problems: Problem[]
         const typeNode = declaration.childForFieldName('type');
         const typeText = typeNode ? typeNode.text : '';
         const integer = INTEGER_TYPE.test(typeText);
-        const isStatic = namedChildrenOf(declaration).some((c) => c.type === 'storage_class_specifier' && c.text === 'static');
         const origin: TileParam['origin'] = qualifier === 'constexpr' ? 'constexpr' : 'const';
         // A declaration with several qualifiers (static const) is visited once per qualifier: take the first.
         const firstQualifier = namedChildrenOf(declaration).find((c) => c.type === 'type_qualifier' && (c.text === 'const' || c.text === 'constexpr'));
         if (firstQualifier && firstQualifier.startIndex !== node.startIndex) break;
-        void isStatic;
         for (const declarator of declaration.childrenForFieldName('declarator')) {
           if (!declarator) continue;
           let valueNode: Node | null = null;

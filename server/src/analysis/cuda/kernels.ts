@@ -119,7 +119,7 @@ function readLoop(loop: Node, text: string): LoopFacts {
   return { node: loop, variable, conditionText: condition ? sourceText(text, condition) : '', strideText, strideStart, bodyText: body ? blankComments(sourceText(text, body)) : '' };
 }
 
-function loopStride(facts: LoopFacts, text: string, env: FoldEnv, problems: Problem[]): TileLoop['stride'] {
+function loopStride(facts: LoopFacts, env: FoldEnv, problems: Problem[]): TileLoop['stride'] {
   if (facts.strideText === null) return null;
   let strideText = facts.strideText;
   let start = facts.strideStart;
@@ -133,7 +133,6 @@ function loopStride(facts: LoopFacts, text: string, env: FoldEnv, problems: Prob
     }
   }
   const folded = foldCText(strideText, start, env, problems);
-  void text;
   return { text: strideText, value: folded.value, range: { start, end: start + strideText.length } };
 }
 
@@ -304,7 +303,7 @@ export function readKernel(definition: Node, context: KernelContext): KernelDefi
     // A loop that walks down (`s >>= 1`, a tree reduction) is not a K loop, even if it synchronises.
     if ((!synchronises && !issuesMma) || facts.strideText === null) continue;
     taken.push(range);
-    tileLoops.push({ range, stride: loopStride(facts, text, env, context.problems) });
+    tileLoops.push({ range, stride: loopStride(facts, env, context.problems) });
   }
 
   // GEMM or not, with the evidence.

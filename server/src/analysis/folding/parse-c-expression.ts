@@ -195,7 +195,7 @@ class ExpressionParser {
   private parseSizeof(): Expr {
     const keyword = this.next();
     if (this.is('(')) {
-      const open = this.next();
+      this.next(); // (
       const typeStart = this.peek().start;
       let level = 0;
       while (!this.atEnd && !(level === 0 && this.is(')'))) {
@@ -205,7 +205,6 @@ class ExpressionParser {
       }
       const typeName = this.textOf(typeStart, this.peek().start).trim();
       const close = this.next();
-      void open;
       return { kind: 'sizeof', typeName, range: { start: keyword.start, end: close.end } };
     }
     const operand = this.parseUnary();
