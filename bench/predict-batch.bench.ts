@@ -7,7 +7,6 @@ import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { runPredict } from '../server/src/cli/commands/predict';
-import { withWorkers } from '../server/src/cli/predict/predict-pool';
 import { loadShippedPredictor } from '../server/src/platform/models';
 import { computeFeatures, FEATURE_NAMES, FEATURE_VERSION } from '../server/src/perf/features';
 import { encodeModel, MODEL_SCHEMA_VERSION } from '../server/src/model/artifact';
@@ -112,18 +111,21 @@ async function main(): Promise<void> {
       const sampler = setInterval(() => { peakRss = Math.max(peakRss, process.memoryUsage().rss); }, 20);
       const stderr = new Sink();
       const cpu0 = process.cpuUsage();
+      const elu0 = performance.eventLoopUtilization();
       const t1 = performance.now();
       const code = await runPredict(['--batch', input, '--out', output, '--workers', String(workers)], { stdout: new Sink(), stderr }, {
-        loadPredictor: async (_dir, n = 0) => ({ ok: true, predictor: n > 0 ? withWorkers(loaded.predictor, loaded.dir, n) : loaded.predictor }),
+        loadPredictor: async () => ({ ok: true, predictor: loaded.predictor, modelsDir: loaded.dir }),
       });
       const seconds = (performance.now() - t1) / 1000;
       const cpu = process.cpuUsage(cpu0);
+      const mainBusySeconds = performance.eventLoopUtilization(elu0).active / 1000;
       const cpuSeconds = (cpu.user + cpu.system) / 1e6;
       clearInterval(sampler);
       peakRss = Math.max(peakRss, process.memoryUsage().rss);
       console.log(`--workers ${workers}: ${stderr.text.trim().split('\n').pop()}`);
       console.log(`  exit ${code}; ${ROWS} rows in ${seconds.toFixed(2)} s wall = ${Math.round(ROWS / seconds)} rows/s; ` +
         `${cpuSeconds.toFixed(2)} s CPU (all threads) = ${Math.round(ROWS / cpuSeconds)} rows per CPU-second; output ${(statSync(output).size / 1e6).toFixed(1)} MB`);
+      console.log(`  main thread busy ${mainBusySeconds.toFixed(2)} s (event-loop utilisation): alone it would sustain ${Math.round(ROWS / mainBusySeconds)} rows/s`);
       console.log(`  RSS before ${(rssBefore / 2 ** 20).toFixed(0)} MiB, peak sampled ${(peakRss / 2 ** 20).toFixed(0)} MiB (main thread's process; workers included)`);
     }
     console.log(`process max RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${availableParallelism()} CPUs`);

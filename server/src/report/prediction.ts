@@ -33,11 +33,6 @@ export interface GemmPredictor {
   predict(workload: GemmWorkload, gpu: GpuSpec): PredictionValues;
   /** Optional batch path: one result per item, in order. */
   predictBatch?(items: ReadonlyArray<{ workload: GemmWorkload; gpu: GpuSpec }>): PredictionValues[];
-  /** Optional asynchronous batch path (e.g. worker threads); `concurrency` chunks may be in flight at once. */
-  predictBatchAsync?(items: ReadonlyArray<{ workload: GemmWorkload; gpu: GpuSpec }>): Promise<PredictionValues[]>;
-  concurrency?: number;
-  /** Releases what the predictor holds (worker threads). */
-  close?(): Promise<void>;
   models?: { runtime?: ModelInfo; power?: ModelInfo };
 }
 

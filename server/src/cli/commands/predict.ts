@@ -11,12 +11,14 @@ import { renderSinglePredictionText, singlePredictionJson, type GemmPredictor } 
 import { formatFlags, parseArgs, type FlagSpec } from '../args';
 import type { CliCommand, CliStreams } from '../command';
 import { predictCsvStream } from '../predict/batch-csv';
+import { workerPool } from '../predict/predict-pool';
 
-export type PredictorLoad = { ok: true; predictor: GemmPredictor } | { ok: false; error: string };
+/** `modelsDir`: where the models came from, so worker threads can load the same files (absent for fakes). */
+export type PredictorLoad = { ok: true; predictor: GemmPredictor; modelsDir?: string } | { ok: false; error: string };
 
 export interface PredictDeps {
-  /** Loads the shipped models (or a test fake); `modelsDir` from --models; `workers` > 0 allows worker threads (batch). */
-  loadPredictor(modelsDir: string | undefined, workers?: number): Promise<PredictorLoad>;
+  /** Loads the shipped models (or a test fake); `modelsDir` from --models. */
+  loadPredictor(modelsDir: string | undefined): Promise<PredictorLoad>;
   /** Standard input for `--batch -`. */
   stdin?: Readable;
 }
@@ -54,12 +56,10 @@ ${formatFlags(flags)}
 
 const SINGLE_FLAGS = ['gpu', 'dtype', 'm', 'n', 'k', 'kernel', 'json', ...CONFIG_COLUMNS.map(([c]) => configFlag(c)), ...CLBLAST_TUNABLES];
 
-async function defaultLoadPredictor(modelsDir: string | undefined, workers = 0): Promise<PredictorLoad> {
+async function defaultLoadPredictor(modelsDir: string | undefined): Promise<PredictorLoad> {
   const { loadShippedPredictor } = await import('../../platform/models');
   const loaded = await loadShippedPredictor(modelsDir);
-  if (!loaded.ok || workers < 1) return loaded;
-  const { withWorkers } = await import('../predict/predict-pool');
-  return { ok: true, predictor: withWorkers(loaded.predictor, loaded.dir, workers) };
+  return loaded.ok ? { ok: true, predictor: loaded.predictor, modelsDir: loaded.dir } : loaded;
 }
 
 function endStream(stream: Writable): Promise<void> {
@@ -91,7 +91,7 @@ async function runBatch(path: string, out: string | undefined, modelsDir: string
       return 1;
     }
   }
-  const loaded = await deps.loadPredictor(modelsDir, workers);
+  const loaded = await deps.loadPredictor(modelsDir);
   if (!loaded.ok) { await closeInput(); stderr.write(`tilecast predict: ${loaded.error}\n`); return 1; }
   let output: Writable = stdout as Writable;
   if (!toStdout) {
@@ -103,15 +103,15 @@ async function runBatch(path: string, out: string | undefined, modelsDir: string
       return 1;
     }
   }
+  const pool = workers > 0 && loaded.modelsDir ? workerPool(loaded.modelsDir, workers) : null;
   try {
-    const result = await predictCsvStream(input, output, loaded.predictor, { inputName: path === '-' ? 'standard input' : path });
+    const result = await predictCsvStream(input, output, loaded.predictor, { inputName: path === '-' ? 'standard input' : path, runner: pool?.create });
     if (!toStdout) await endStream(output);
     if (!result.ok) { stderr.write(`tilecast predict: ${result.error}\n`); return 1; }
     const s = result.summary;
     if (s.ignoredColumns.length > 0) stderr.write(`tilecast predict: columns not used (copied through): ${s.ignoredColumns.map((c) => `'${c}'`).join(', ')}\n`);
     stderr.write(`tilecast predict: ${s.rows} row${s.rows === 1 ? '' : 's'}, ${s.predicted} predicted, ${s.failed} not (see the error column)\n`);
-    const pool = (loaded.predictor as { stats?: { workerChunks: number; fallback?: string } }).stats;
-    if (pool?.fallback && pool.workerChunks === 0 && s.rows > 8192) stderr.write(`tilecast predict: worker threads unavailable (${pool.fallback}); predicted on the main thread\n`);
+    if (pool?.stats.fallback && s.rows > 8192) stderr.write(`tilecast predict: worker threads unavailable (${pool.stats.fallback}); predicted on the main thread\n`);
     return 0;
   } catch (error) {
     if (!toStdout) output.destroy();
@@ -119,7 +119,7 @@ async function runBatch(path: string, out: string | undefined, modelsDir: string
     return 1;
   } finally {
     await closeInput();
-    await loaded.predictor.close?.();
+    await pool?.close();
   }
 }
 

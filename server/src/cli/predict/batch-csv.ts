@@ -2,10 +2,10 @@
 // and writes each input row plus the prediction columns with backpressure, so memory stays flat for
 // millions of rows. The CSV contract and row rules live in report/; this file only moves data.
 import type { Readable, Writable } from 'node:stream';
-import { CsvRecordSplitter, csvRecord, type CsvRecord } from '../../report/csv-stream';
+import { CsvRecordSplitter, type CsvRecord } from '../../report/csv-stream';
 import { mapColumns, RowInterpreter, type PredictColumns } from '../../report/predict-rows';
-import { PREDICTION_COLUMNS, predictionCsvCells, type GemmPredictor, type PredictionValues } from '../../report/prediction';
-import type { GemmWorkload, GpuSpec } from '../../perf/types';
+import { PREDICTION_COLUMNS, type GemmPredictor } from '../../report/prediction';
+import { renderChunk, type ChunkResult } from './render-chunk';
 
 export interface BatchSummary {
   rows: number;
@@ -17,11 +17,19 @@ export interface BatchSummary {
 
 export type BatchResult = { ok: true; summary: BatchSummary } | { ok: false; error: string };
 
+/** Runs chunks somewhere else (worker threads); up to `concurrency` chunks are in flight, finished in order. */
+export interface ChunkRunner {
+  concurrency: number;
+  run(records: CsvRecord[]): Promise<ChunkResult>;
+}
+
 export interface BatchOptions {
   /** Rows predicted per predictor call (default 4096). */
   chunkRows?: number;
   /** Name of the input in messages. */
   inputName?: string;
+  /** Given the header and the main-thread chunk renderer, a runner for the chunks (default: the main thread). */
+  runner?: (header: readonly string[], inProcess: (records: CsvRecord[]) => ChunkResult) => ChunkRunner;
 }
 
 /** Resolves when `output` can take more data; rejects when it fails. */
@@ -63,6 +71,7 @@ export async function predictCsvStream(input: Readable | AsyncIterable<string | 
   let headerText = '';
   const pending: CsvRecord[] = [];
   const summary: BatchSummary = { rows: 0, predicted: 0, failed: 0, ignoredColumns: [] };
+  let header: readonly string[] = [];
 
   const onRecord = (record: CsvRecord) => {
     if (columns || headerError) {
@@ -75,65 +84,36 @@ export async function predictCsvStream(input: Readable | AsyncIterable<string | 
       columns = mapped.columns;
       interpreter = new RowInterpreter(columns);
       summary.ignoredColumns = columns.ignored;
+      header = record.cells;
       headerText = `${record.raw},${PREDICTION_COLUMNS.join(',')}\n`;
     }
   };
 
-  interface Slice { records: CsvRecord[]; errors: Array<string | undefined>; predictions: PredictionValues[] | Promise<PredictionValues[]> }
-  const inFlight: Slice[] = [];
-  const maxInFlight = predictor.predictBatchAsync ? Math.max(1, predictor.concurrency ?? 1) * 2 : 1;
+  let runner: ChunkRunner | null = null;
+  const inFlight: Array<ChunkResult | Promise<ChunkResult>> = [];
 
-  /** Validates a slice of rows and starts predicting its good rows. */
-  const dispatch = (rows: RowInterpreter, records: CsvRecord[]): Slice => {
-    const items: Array<{ workload: GemmWorkload; gpu: GpuSpec }> = [];
-    const errors: Array<string | undefined> = new Array(records.length);
-    for (let i = 0; i < records.length; i++) {
-      const record = records[i];
-      if (record.unterminated) { errors[i] = `line ${record.line}: a quoted field is not closed before the end of the file`; continue; }
-      const result = rows.interpret(record.cells);
-      if (result.ok) items.push({ workload: result.workload, gpu: result.gpu });
-      else errors[i] = result.error;
-    }
-    let predictions: Slice['predictions'];
-    if (items.length === 0) predictions = [];
-    else if (predictor.predictBatchAsync) predictions = predictor.predictBatchAsync(items);
-    else if (predictor.predictBatch) predictions = predictor.predictBatch(items);
-    else predictions = items.map((item) => predictor.predict(item.workload, item.gpu));
-    return { records, errors, predictions };
-  };
-
-  /** Waits for the oldest slice and writes its rows (input order is kept: slices finish in order). */
-  const finish = async (cols: PredictColumns, slice: Slice) => {
-    const predictions = await slice.predictions;
-    let out = '';
-    let next = 0;
-    for (let i = 0; i < slice.records.length; i++) {
-      const record = slice.records[i];
-      const error = slice.errors[i];
-      const prefix = record.cells.length === cols.width && !record.unterminated ? record.raw : csvRecord(fit(record.cells, cols.width));
-      if (error === undefined) {
-        const values = predictions[next++] ?? null;
-        if (values && Number.isFinite(values.runtimeMs) && !values.error) summary.predicted++;
-        else summary.failed++;
-        out += prefix + predictionCsvCells(values, values ? undefined : 'the predictor returned no result') + '\n';
-      } else {
-        summary.failed++;
-        out += prefix + predictionCsvCells(null, error) + '\n';
-      }
-    }
-    summary.rows += slice.records.length;
-    await write(output, out);
+  const finish = async (result: ChunkResult | Promise<ChunkResult>) => {
+    const r = await result;
+    summary.predicted += r.predicted;
+    summary.failed += r.failed;
+    await write(output, r.text);
   };
 
   const flush = async (final: boolean) => {
     if (!columns || !interpreter) return;
     const cols: PredictColumns = columns;
+    const rows: RowInterpreter = interpreter;
+    const inProcess = (records: CsvRecord[]) => renderChunk(cols, rows, predictor, records);
+    runner ??= options.runner ? options.runner(header, inProcess) : null;
+    const maxInFlight = runner ? Math.max(1, runner.concurrency) * 2 : 1;
     for (let from = 0; from < pending.length; from += chunkRows) {
-      inFlight.push(dispatch(interpreter, pending.slice(from, Math.min(pending.length, from + chunkRows))));
-      while (inFlight.length >= maxInFlight) await finish(cols, inFlight.shift()!);
+      const records = pending.slice(from, Math.min(pending.length, from + chunkRows));
+      summary.rows += records.length;
+      inFlight.push(runner ? runner.run(records) : inProcess(records));
+      while (inFlight.length >= maxInFlight) await finish(inFlight.shift()!);
     }
     pending.length = 0;
-    if (final) while (inFlight.length > 0) await finish(cols, inFlight.shift()!);
+    if (final) while (inFlight.length > 0) await finish(inFlight.shift()!);
   };
 
   for await (const chunk of input) {
@@ -150,11 +130,4 @@ export async function predictCsvStream(input: Readable | AsyncIterable<string | 
   if (headerText) await write(output, headerText);
   await flush(true);
   return { ok: true, summary };
-}
-
-/** Cells padded with empty fields or cut to the header's width. */
-function fit(cells: readonly string[], width: number): string[] {
-  const out = cells.slice(0, width);
-  while (out.length < width) out.push('');
-  return out;
 }

@@ -12,7 +12,7 @@ import { computeFeatures, FEATURE_NAMES, FEATURE_VERSION } from '../../perf/feat
 import { findGpu } from '../../perf/gpu-catalogue';
 import { loadShippedPredictor } from '../../platform/models';
 import { predictCsvStream } from './batch-csv';
-import { withWorkers, workerScript } from './predict-pool';
+import { workerPool, workerScript } from './predict-pool';
 
 class Capture extends Writable {
   text = '';
@@ -42,24 +42,26 @@ test('predict pool: worker threads give the same CSV as the main thread, in orde
   await writeModels(dir);
   const loaded = await loadShippedPredictor(dir);
   assert.ok(loaded.ok, loaded.ok ? '' : loaded.error);
-  const csv = 'gpu,dtype,m,n,k\n' + Array.from({ length: 3000 }, (_, i) => (i === 1234 ? 'nope,fp16,1,1,1\n' : `${['h100', 'l4', 't4'][i % 3]},${i % 2 ? 'fp16' : 'bf16'},${16 * (1 + (i % 97))},${32 * (1 + (i % 13))},${8 * (1 + i)}\n`)).join('');
-  const run = async (predictor: typeof loaded.predictor) => {
+  // Quoted fields with commas and line breaks, a bad GPU, and an unclosed quote at the end cross the thread boundary.
+  const csv = 'gpu,dtype,m,n,k,note\n' + Array.from({ length: 3000 }, (_, i) => (i === 1234 ? 'nope,fp16,1,1,1,x\n'
+    : `${['h100', 'l4', 't4'][i % 3]},${i % 2 ? 'fp16' : 'bf16'},${16 * (1 + (i % 97))},${32 * (1 + (i % 13))},${8 * (1 + i)},${i % 5 ? '' : '"a, ""b""\nc"'}\n`)).join('') + 'h100,fp16,1,1,1,"open';
+  const run = async (runner?: ReturnType<typeof workerPool>) => {
     const out = new Capture();
-    const result = await predictCsvStream(Readable.from([csv]), out, predictor, { chunkRows: 256 });
+    const result = await predictCsvStream(Readable.from([csv]), out, loaded.predictor, { chunkRows: 256, runner: runner?.create });
     assert.ok(result.ok);
     return { text: out.text, summary: result.summary };
   };
-  const inProcess = await run(loaded.predictor);
-  const pooled = withWorkers(loaded.predictor, loaded.dir, 2, 0);
-  assert.equal(pooled.concurrency, 2);
+  const inProcess = await run();
+  const pool = workerPool(loaded.dir, 2, 0);
   try {
-    const viaWorkers = await run(pooled);
-    assert.equal(pooled.stats.fallback, undefined);
-    assert.ok(pooled.stats.workerChunks >= 10 && pooled.stats.inProcessChunks === 0, JSON.stringify(pooled.stats));
+    const viaWorkers = await run(pool);
+    assert.equal(pool.stats.fallback, undefined);
+    assert.ok(pool.stats.workerChunks >= 10 && pool.stats.inProcessChunks === 0, JSON.stringify(pool.stats));
     assert.equal(viaWorkers.text, inProcess.text);
     assert.deepEqual(viaWorkers.summary, inProcess.summary);
-    assert.equal(inProcess.summary.failed, 1);
+    assert.equal(inProcess.summary.failed, 2);
+    assert.match(inProcess.text, /line 3602: a quoted field is not closed/);
   } finally {
-    await pooled.close?.();
+    await pool.close();
   }
 });

@@ -1,39 +1,40 @@
-// Worker thread of `tilecast predict --batch`: loads the models once, then predicts chunks of workloads
-// sent by the pool (predict-pool.ts) and posts back packed numbers. No CSV, no files other than the models.
+// Worker thread of `tilecast predict --batch`: loads the models once, then renders the chunks the pool
+// (predict-pool.ts) sends with the same renderChunk as the main thread. No files other than the models.
 import { parentPort, workerData } from 'node:worker_threads';
-import { findGpu } from '../../perf/gpu-catalogue';
-import type { GemmWorkload, GpuSpec } from '../../perf/types';
+import { CsvRecordSplitter, type CsvRecord } from '../../report/csv-stream';
+import { mapColumns, RowInterpreter } from '../../report/predict-rows';
 import { loadShippedPredictor } from '../../platform/models';
-import { packPredictions, type ChunkRequest, type WorkerReply } from './predict-pool-protocol';
-
-const gpus = new Map<string, GpuSpec | undefined>();
-function gpuById(id: string): GpuSpec | undefined {
-  if (!gpus.has(id)) gpus.set(id, findGpu(id));
-  return gpus.get(id);
-}
+import { renderChunk } from './render-chunk';
+import type { ChunkRequest, WorkerReply, WorkerSetup } from './predict-pool-protocol';
 
 async function start(): Promise<void> {
   const port = parentPort;
   if (!port) return;
-  const loaded = await loadShippedPredictor((workerData as { modelsDir: string }).modelsDir);
-  if (!loaded.ok || !loaded.predictor.predictBatch) {
-    port.postMessage({ kind: 'failed', error: loaded.ok ? 'no batch predictor' : loaded.error } satisfies WorkerReply);
+  const setup = workerData as WorkerSetup;
+  const loaded = await loadShippedPredictor(setup.modelsDir);
+  const mapped = mapColumns(setup.header);
+  if (!loaded.ok || !mapped.ok) {
+    port.postMessage({ kind: 'failed', error: !loaded.ok ? loaded.error : mapped.ok ? '' : mapped.error } satisfies WorkerReply);
     return;
   }
   const predictor = loaded.predictor;
+  const columns = mapped.columns;
+  const rows = new RowInterpreter(columns);
   port.postMessage({ kind: 'ready' } satisfies WorkerReply);
   port.on('message', (request: ChunkRequest) => {
-    const items: Array<{ workload: GemmWorkload; gpu: GpuSpec }> = [];
-    const missing: number[] = [];
-    request.workloads.forEach((workload, i) => {
-      const gpu = gpuById(request.gpuIds[i]);
-      if (gpu) items.push({ workload, gpu });
-      else missing.push(i);
-    });
-    const values = predictor.predictBatch!(items);
-    // A GPU id the worker cannot find (e.g. a measured override) is predicted by the main thread instead.
-    const packed = packPredictions(values, request.workloads.length, missing);
-    port.postMessage({ kind: 'result', id: request.id, ...packed } satisfies WorkerReply, [packed.numbers.buffer as ArrayBuffer]);
+    const records: CsvRecord[] = [];
+    const splitter = new CsvRecordSplitter();
+    // A leading blank line: a U+FEFF that starts a record is data here, not a byte-order mark.
+    splitter.push('\n', (r) => records.push(r));
+    splitter.push(request.text, (r) => records.push(r));
+    splitter.end((r) => records.push(r));
+    if (records.length !== request.lines.length) {
+      port.postMessage({ kind: 'chunk-failed', id: request.id, error: `re-split gave ${records.length} records, expected ${request.lines.length}` } satisfies WorkerReply);
+      return;
+    }
+    records.forEach((r, i) => { r.line = request.lines[i]; });
+    const result = renderChunk(columns, rows, predictor, records);
+    port.postMessage({ kind: 'result', id: request.id, ...result } satisfies WorkerReply);
   });
 }
 
