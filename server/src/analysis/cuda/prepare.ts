@@ -201,27 +201,30 @@ export function prepareCudaText(text: string): PreparedCuda {
           i = end;
         }
       } else {
-        const word = text.slice(start, i);
-        if (c === 99 /* c */ && word.startsWith('cublas')) cublasIdentifiers.push({ name: word, start });
-        if (word === 'const' || word === 'constexpr') {
-          // `const float *A` (a pointer parameter) never defines a constant: skip it cheaply here.
-          if (!isPointerDeclaration(text, i)) definitionTokens.push({ token: word, start, from: snippetStart(text, start), end: snippetEnd(text, start, ';{)') });
-        } else if (word === 'enum') definitionTokens.push({ token: word, start, from: start, end: snippetEnd(text, start, '};') });
+        // Most identifiers are neither definition tokens nor calls: slice the word only when needed.
+        let word: string | null = null;
+        if (c === 99 /* c */ || c === 101 /* e */ || c === 71 /* G */ || c === 100 /* d */ || c === 116 /* t */) {
+          word = text.slice(start, i);
+          if (c === 99 && word.startsWith('cublas')) cublasIdentifiers.push({ name: word, start });
+          if (word === 'const' || word === 'constexpr') {
+            // `const float *A` (a pointer parameter) never defines a constant: skip it cheaply here.
+            if (!isPointerDeclaration(text, i)) definitionTokens.push({ token: word, start, from: snippetStart(text, start), end: snippetEnd(text, start, ';{)') });
+          } else if (word === 'enum') definitionTokens.push({ token: word, start, from: start, end: snippetEnd(text, start, '};') });
+          else if (word === 'define' && /#\s*$/.test(text.slice(Math.max(0, start - 8), start))) {
+            const hash = text.lastIndexOf('#', start);
+            definitionTokens.push({ token: 'define', start: hash, from: hash, end: snippetEnd(text, start, '\n') });
+          } else if (word === 'template') {
+            let j = i;
+            while (j < n && (text.charCodeAt(j) === 32 || text.charCodeAt(j) === 9)) j++;
+            if (text[j] !== '<') definitionTokens.push({ token: 'template', start, from: start, end: i });
+          }
+        }
         // A GemmShape's name comes from its statement (`using X = ...`, its place among Gemm<...> arguments).
-        else if (word === 'GemmShape') definitionTokens.push({ token: word, start, from: snippetStart(text, start), end: snippetEnd(text, start, ';') });
-        else if (word === 'define' && /#\s*$/.test(text.slice(Math.max(0, start - 8), start))) {
-          {
-          const hash = text.lastIndexOf('#', start);
-          definitionTokens.push({ token: 'define', start: hash, from: hash, end: snippetEnd(text, start, '\n') });
-        }
-        } else if (word === 'template') {
-          let j = i;
-          while (j < n && (text.charCodeAt(j) === 32 || text.charCodeAt(j) === 9)) j++;
-          if (text[j] !== '<') definitionTokens.push({ token: 'template', start, from: start, end: i });
-        }
+        if (c === 71 && word === 'GemmShape') definitionTokens.push({ token: word, start, from: snippetStart(text, start), end: snippetEnd(text, start, ';') });
         let j = i;
         while (j < n && (text.charCodeAt(j) === 32 || text.charCodeAt(j) === 9)) j++;
         if (text.charCodeAt(j) === 40 /* ( */) {
+          word ??= text.slice(start, i);
           const list = callSites.get(word);
           if (list) list.push(start);
           else callSites.set(word, [start]);
