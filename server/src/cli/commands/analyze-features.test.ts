@@ -7,6 +7,9 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { command } from './analyze';
 import { FEATURE_NAMES, FEATURE_VERSION } from '../../perf/features';
+import { writeTestModels } from '../predict/test-models';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 
 class Capture extends Writable {
   text = '';
@@ -101,4 +104,29 @@ test('analyze --gpu --ptxas: registers and shared memory measured for each GPU a
     assert.equal(r.staticSharedMemBytes, 2048);
     assert.ok(r.registersPerThread >= 16 && r.registersPerThread <= 64, `${r.registersPerThread} registers`);
   }
+});
+
+test('analyze --gpu --models DIR: a prediction per GPU from the loaded models; a bad directory leaves features only', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tilecast-analyze-models-'));
+  await writeTestModels(dir);
+  const { code, stdout, stderr } = await run(example, cublas, '--json', '--gpu', 'h100', '--gpu', 't4', '--models', dir);
+  assert.equal(code, 0, stderr);
+  const [file, lib] = JSON.parse(stdout).files;
+  for (const target of [file.launches[0], lib.libraryCalls[0]]) {
+    assert.deepEqual(Object.keys(target.prediction), ['h100-sxm', 't4']);
+    const p = target.prediction['h100-sxm'];
+    assert.ok(p.runtimeMs > 0 && p.runtimeLoMs <= p.runtimeMs && p.runtimeMs <= p.runtimeHiMs, JSON.stringify(p));
+    assert.ok(p.powerW > 0 && p.energyMj > 0);
+    assert.equal(p.models.runtime.transform, 'log-ratio-to-analytic');
+    assert.equal(p.models.power.target, 'power');
+    assert.equal(p.models.runtime.featureVersion, FEATURE_VERSION);
+  }
+  const text = await run(example, '--gpu', 'h100', '--models', dir);
+  assert.match(text.stdout, /on h100-sxm: analytic .*\n {6}predicted: [\d.]+ ms \([\d.]+\.\.[\d.]+\), [\d.]+ W/);
+  const missing = await run(example, '--json', '--gpu', 'h100', '--models', join(dir, 'nope'));
+  assert.equal(missing.code, 0);
+  assert.match(missing.stderr, /no predictions \(model files runtime\.tcmf and power\.tcmf not found/);
+  const launch = JSON.parse(missing.stdout).files[0].launches[0];
+  assert.ok(launch.features['h100-sxm']);
+  assert.equal(launch.prediction, undefined);
 });
