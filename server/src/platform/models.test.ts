@@ -12,6 +12,7 @@ import { encodeModel } from '../model/artifact';
 import { loadShippedPredictor, MODEL_FILES } from './models';
 import { runPredict } from '../cli/commands/predict';
 import { findGpu } from '../perf/gpu-catalogue';
+import { writeTestModels } from '../cli/predict/test-models';
 
 const shippedDir = join(__dirname, '..', '..', '..', 'models');
 const shipped = existsSync(join(shippedDir, MODEL_FILES.runtime)) && existsSync(join(shippedDir, MODEL_FILES.power));
@@ -59,8 +60,9 @@ test('models: one file missing, a corrupt file, a model for other features', asy
   assert.match(mismatch.error, /model file .*runtime\.tcmf does not match this TileCast's features \(.+\): reinstall or run npm run train/);
 });
 
-test('models: the shipped models predict through tilecast predict (single and batch)', { skip: shipped ? false : 'models/runtime.tcmf and models/power.tcmf not present' }, async () => {
-  const loaded = await loadShippedPredictor();
+/** Single and batch predictions through `tilecast predict` from the models in `dir` (default: the shipped ones). */
+async function checkEndToEnd(dir: string | undefined): Promise<void> {
+  const loaded = await loadShippedPredictor(dir);
   assert.ok(loaded.ok, loaded.ok ? '' : loaded.error);
   const values = loaded.predictor.predict({ m: 4096, n: 4096, k: 4096, batch: 1, dtype: 'bf16', kernel: 'library' }, findGpu('h100')!);
   assert.ok(values.runtimeMs > 0 && values.runtimeLoMs <= values.runtimeMs && values.runtimeMs <= values.runtimeHiMs, JSON.stringify(values));
@@ -68,12 +70,13 @@ test('models: the shipped models predict through tilecast predict (single and ba
   assert.ok(values.energyMj > 0);
   const stdout = new Capture();
   const stderr = new Capture();
-  const deps = { loadPredictor: (dir: string | undefined) => loadShippedPredictor(dir) };
+  const deps = { loadPredictor: async (d: string | undefined) => { const l = await loadShippedPredictor(d ?? dir); return l.ok ? { ...l, modelsDir: l.dir } : l; } };
   const code = await runPredict(['--gpu', 'h100', '--dtype', 'bf16', '--m', '4096', '--n', '4096', '--k', '4096', '--json'], { stdout, stderr }, deps);
   assert.equal(code, 0, stderr.text);
   const json = JSON.parse(stdout.text);
   assert.ok(json.runtime.ms > 0);
-  assert.equal(typeof json.runtime.model.transform, 'string');
+  assert.equal(json.runtime.model.transform, 'log-ratio-to-analytic');
+  assert.equal(json.power.model.transform, 'fraction-of-power-limit');
   const input = join(dirWith({ 'in.csv': 'gpu,dtype,m,n,k\nh100,bf16,4096,4096,4096\nl4,fp16,512,512,512\n' }), 'in.csv');
   const batchOut = new Capture();
   const batchCode = await runPredict(['--batch', input], { stdout: batchOut, stderr: new Capture() }, deps);
@@ -82,5 +85,16 @@ test('models: the shipped models predict through tilecast predict (single and ba
   assert.equal(lines.length, 3);
   const first = lines[1].split(',');
   assert.equal(Number(first[5]), json.runtime.ms, 'batch and single agree');
+  assert.equal(Number(first[8]), json.power.w);
   assert.equal(first[12], '');
+}
+
+test('models: models with this build\'s features predict through tilecast predict (single and batch agree)', async () => {
+  const dir = dirWith({});
+  await writeTestModels(dir);
+  await checkEndToEnd(dir);
+});
+
+test('models: the shipped models predict through tilecast predict (single and batch)', { skip: shipped ? false : 'models/runtime.tcmf and models/power.tcmf not present' }, async () => {
+  await checkEndToEnd(undefined);
 });
