@@ -171,8 +171,8 @@ function analyzeChecked(root: Node, text: string, options: AnalysisOptions, prob
   const launchContext = { text, scopes, kernels, annotations: prepared.annotations, kernelAnnotations, fileAnnotation, lineStarts: starts, options, problems };
   const optionsKey = JSON.stringify(options);
   for (const chevrons of prepared.launches) {
-    // A launch depends on its function (and unique caller), the constants, the kernel's parameters,
-    // dtype and kind, the annotation that applies, and the options: all part of the key, as text.
+    // A launch depends on its function (and unique caller), the constants, the kernel (parameters,
+    // dtype, kind, body), the annotation that applies, and the options: all part of the key, as text.
     const dependencies = launchDependencyKey(scopes, chevrons.open);
     let key: string | null = null;
     if (dependencies !== null) {
@@ -180,7 +180,9 @@ function analyzeChecked(root: Node, text: string, options: AnalysisOptions, prob
       const kernel = kernels.get(callee);
       const annotation = annotationFor(text, starts, prepared.annotations, chevrons.open, chevrons.close) ?? kernelAnnotations.get(callee) ?? fileAnnotation;
       key = [environmentKey, dependencies, optionsKey, JSON.stringify(annotation?.fields ?? null),
-        JSON.stringify(kernel ? [kernel.info.parameters.map((p) => p.name), kernel.info.dtype, kernel.info.kind] : null)].join('\u0002');
+        JSON.stringify(kernel ? [kernel.info.parameters.map((p) => p.name), kernel.info.dtype, kernel.info.kind] : null),
+        // The kernel's body decides whether grid × block gives M and N (launches.ts, sizesFromGrid).
+        kernel ? text.slice(kernel.info.range.start, kernel.info.range.end) : ''].join('\u0002');
     }
     const hit = key !== null ? cache?.launches.get(key) : undefined;
     if (hit && key !== null) {

@@ -116,6 +116,38 @@ function foldDim3(part: { text: string; start: number; end: number } | undefined
   return { triple, value: { text: part.text, value: total, range: { start: part.start, end: part.end } } };
 }
 
+/**
+ * M and N of a GEMM that computes one C element per thread (`col = blockIdx.x * blockDim.x +
+ * threadIdx.x`, or `* TILE` with TILE equal to the block size): N = grid.x × block.x and
+ * M = grid.y × block.y, rounded up to whole blocks. Other kernels give nothing.
+ */
+function sizesFromGrid(
+  kernelText: string,
+  kind: 'gemm' | 'other',
+  grid: [number, number, number] | null,
+  block: [number, number, number] | null,
+  env: FoldEnv,
+): { m?: number; n?: number } {
+  if (kind !== 'gemm' || !grid || !block) return {};
+  const perThread = (axis: 'x' | 'y', blockSize: number): boolean => {
+    const patterns = [
+      new RegExp(`blockIdx\\.${axis}\\s*\\*\\s*([\\w.:]+)\\s*\\+\\s*threadIdx\\.${axis}\\b`),
+      new RegExp(`([\\w.:]+)\\s*\\*\\s*blockIdx\\.${axis}\\s*\\+\\s*threadIdx\\.${axis}\\b`),
+      new RegExp(`threadIdx\\.${axis}\\s*\\+\\s*blockIdx\\.${axis}\\s*\\*\\s*([\\w.:]+)`),
+    ];
+    return patterns.some((pattern) => {
+      const factor = pattern.exec(kernelText)?.[1];
+      if (!factor) return false;
+      if (factor === `blockDim.${axis}`) return true;
+      return foldExpr(parseCExpression(factor, 0), env, []).value === blockSize;
+    });
+  };
+  const result: { m?: number; n?: number } = {};
+  if (perThread('x', block[0])) result.n = grid[0] * block[0];
+  if (perThread('y', block[1])) result.m = grid[1] * block[1];
+  return result;
+}
+
 export function readLaunch(chevrons: LaunchChevrons, context: LaunchContext): LaunchSite | null {
   const { text, problems } = context;
   const callee = readCallee(text, chevrons.open);
@@ -133,6 +165,15 @@ export function readLaunch(chevrons: LaunchChevrons, context: LaunchContext): La
   // Problem size from the kernel's dimension parameters, folded in the launch's scope.
   const code: CodeValues = { m: null, n: null, k: null, batch: null, dtype: null };
   const kernel = context.kernels.get(callee.name);
+  const dimensionParameters = new Set<string>();
+  if (kernel) {
+    for (const param of kernel.info.parameters) {
+      const dimension = DIMENSION_NAMES[param.name.replace(/_/g, '').toLowerCase()];
+      if (dimension) dimensionParameters.add(dimension);
+    }
+    // A square GEMM's single N parameter sizes M too.
+    if (kernel.info.kind === 'gemm' && dimensionParameters.has('n')) dimensionParameters.add('m');
+  }
   if (kernel && kernelArgs) {
     const params = kernel.info.parameters;
     const byDimension = new Map<string, number>();
@@ -156,7 +197,12 @@ export function readLaunch(chevrons: LaunchChevrons, context: LaunchContext): La
   const annotation = annotationFor(text, starts, context.annotations, range.start, range.end)
     ?? context.kernelAnnotations.get(callee.name)
     ?? context.fileAnnotation;
-  const problem = resolveProblem(code, annotation ? readAnnotation(annotation, []) : null, context.options);
+  // Grid coverage is used only for a dimension the kernel takes no parameter for (sizes fixed at
+  // compile time): with a runtime M the grid is only an upper bound, and that would be a guess.
+  const fromGrid = kernel ? sizesFromGrid(text.slice(kernel.info.range.start, kernel.info.range.end), kernel.info.kind, grid.triple, block.triple, scope.env) : {};
+  if (dimensionParameters.has('m')) delete fromGrid.m;
+  if (dimensionParameters.has('n')) delete fromGrid.n;
+  const problem = resolveProblem(code, annotation ? readAnnotation(annotation, []) : null, context.options, fromGrid);
 
   return {
     kernel: callee.name,

@@ -51,16 +51,28 @@ export interface CodeValues {
 }
 
 /** Combines code values, an annotation (if any) and the defaults into a ProblemSize. */
-export function resolveProblem(code: CodeValues, annotation: ReturnType<typeof readAnnotation> | null, options: AnalysisOptions): ProblemSize {
+/**
+ * Precedence: kernel arguments (code) > annotation > grid × block (code, rounded up to whole blocks)
+ * > default. Values from the grid are read from code, so they are not listed in `assumed`.
+ */
+export function resolveProblem(
+  code: CodeValues,
+  annotation: ReturnType<typeof readAnnotation> | null,
+  options: AnalysisOptions,
+  fromGrid: { m?: number; n?: number } = {},
+): ProblemSize {
   const assumed: string[] = [];
   const origins = new Set<'annotation' | 'default'>();
   const pick = <T>(name: 'm' | 'n' | 'k' | 'dtype', fromCode: T | null, fromAnnotation: T | undefined, fallback: T): T => {
     if (fromCode !== null) return fromCode;
-    assumed.push(name);
     if (fromAnnotation !== undefined) {
+      assumed.push(name);
       origins.add('annotation');
       return fromAnnotation;
     }
+    const grid = name === 'm' || name === 'n' ? fromGrid[name] : undefined;
+    if (grid !== undefined) return grid as T;
+    assumed.push(name);
     origins.add('default');
     return fallback;
   };
