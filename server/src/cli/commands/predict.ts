@@ -1,12 +1,12 @@
 // `tilecast predict`: runtime, power and energy (with intervals) of one GEMM given by flags, or of every
 // row of a CSV (--batch IN.csv --out OUT.csv). Thin: flags and files here; rules in report/, streaming in predict/.
 import { open } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { CLBLAST_TUNABLES } from '../../perf/library-tiles';
 import { analyticEstimate } from '../../perf/analytic-model';
 import { CONFIG_COLUMNS, mapColumns, parseWholeNumber, RowInterpreter } from '../../report/predict-rows';
-import { availableParallelism } from 'node:os';
 import { renderSinglePredictionText, singlePredictionJson, type GemmPredictor } from '../../report/prediction';
 import { formatFlags, parseArgs, type FlagSpec } from '../args';
 import type { CliCommand, CliStreams } from '../command';
