@@ -65,3 +65,24 @@ test('csv: fields are quoted only when they must be', () => {
   const values = ['a', 'b,c', 'd"e', 'f\r\ng', ''];
   assert.deepEqual(split([csvRecord(values) + '\n'])[0].cells, values);
 });
+
+test('csv: random tables survive write -> random chunking -> split (LF and CRLF)', () => {
+  let seed = 42;
+  const random = () => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed / 2147483648; };
+  const alphabet = ['a', 'b', ',', '"', '\n', '\r\n', ' ', '1', 'é', '\u{1F600}'];
+  const value = () => Array.from({ length: Math.floor(random() * 6) }, () => alphabet[Math.floor(random() * alphabet.length)]).join('');
+  for (let round = 0; round < 200; round++) {
+    const width = 1 + Math.floor(random() * 5);
+    // A record must not be blank (blank lines are skipped): the first cell of each row is never empty.
+    const table = Array.from({ length: 1 + Math.floor(random() * 8) }, () => Array.from({ length: width }, (_, i) => (i === 0 ? 'x' + value() : value())));
+    const eol = random() < 0.5 ? '\n' : '\r\n';
+    const text = table.map(csvRecord).join(eol) + (random() < 0.5 ? eol : '');
+    const chunks: string[] = [];
+    for (let i = 0; i < text.length;) {
+      const size = 1 + Math.floor(random() * 9);
+      chunks.push(text.slice(i, i + size));
+      i += size;
+    }
+    assert.deepEqual(split(chunks).map((r) => r.cells), table, JSON.stringify(text));
+  }
+});
