@@ -42,22 +42,24 @@ export const PREDICTION_COLUMNS = ['runtime_ms', 'runtime_lo_ms', 'runtime_hi_ms
 /** A number for CSV/JSON: 6 significant digits, no exponent noise for ordinary values; '' when not finite. */
 export function formatValue(value: number): string {
   if (!Number.isFinite(value)) return '';
-  const magnitude = Math.abs(value);
+  const magnitude = value < 0 ? -value : value;
   if (magnitude >= 1e-6 && magnitude < 1e15) {
-    // Fast path (a million rows x 7 numbers): round to 6 significant digits with one multiply and divide;
-    // dividing an integer by a power of ten gives the double nearest the decimal, so String() prints it.
-    const exponent = Math.floor(Math.log10(magnitude));
-    if (exponent <= 5) {
-      const scale = POWERS_OF_TEN[5 - exponent];
-      const rounded = Math.round(value * scale) / scale;
-      // log10 can be off by one at exact powers of ten; then fall back to toPrecision.
-      if (Math.abs(rounded) < 10 ** (exponent + 1) || Math.abs(rounded) === 10 ** (exponent + 1)) return String(rounded);
-    }
+    // Fast path (a million rows x 7 numbers): 6 significant digits as an integer, then the decimal point
+    // placed by string slicing; the same text as String(Number(value.toPrecision(6))) in this range, except
+    // that a value a hair below an exact decimal tie (99999.95) may round up (100000, not 99999.9).
+    let fraction = 5 - Math.floor(Math.log10(magnitude));
+    let scaled = fraction >= 0 ? Math.round(magnitude * POWERS_OF_TEN[fraction]) : Math.round(magnitude / POWERS_OF_TEN[-fraction]);
+    if (scaled >= 1e6) { scaled = Math.round(scaled / 10); fraction--; } // log10 rounded down, or rounding carried
+    while (fraction > 0 && scaled % 10 === 0) { scaled /= 10; fraction--; }
+    let text = String(scaled);
+    if (fraction < 0) text += '0'.repeat(-fraction);
+    else if (fraction > 0) text = text.length > fraction ? `${text.slice(0, text.length - fraction)}.${text.slice(text.length - fraction)}` : `0.${'0'.repeat(fraction - text.length)}${text}`;
+    return value < 0 ? `-${text}` : text;
   }
   return String(Number(value.toPrecision(6)));
 }
 
-const POWERS_OF_TEN = Array.from({ length: 13 }, (_, i) => 10 ** i);
+const POWERS_OF_TEN = Array.from({ length: 16 }, (_, i) => 10 ** i);
 
 /** Number rounded to 6 significant digits, or null when not finite (for JSON). */
 export function roundValue(value: number): number | null {
