@@ -72,3 +72,23 @@ test('deleting and restoring large spans, and edits at both ends', async () => {
     { find: '// expect:', replace: '//expect:' },
   ]);
 });
+
+test('comparisons first misread as template arguments: edits near and far keep the cold result', async () => {
+  const text = fixture('comparisons-not-templates.cu');
+  const condition = text.indexOf('t * TILE + threadIdx.x < K');
+  await checkEdits(text, [
+    // Far from the misread `<`: the rewrites carry over.
+    { find: '#define TILE 16', replace: '#define TILE 32' },
+    // Inside the statement: `< K` becomes `<= K` and back, `<` is typed and deleted.
+    { at: condition + 't * TILE + threadIdx.x <'.length, remove: 0, insert: '=' },
+    { at: condition + 't * TILE + threadIdx.x <'.length, remove: 1, insert: '' },
+    { at: condition + 't * TILE + threadIdx.x '.length, remove: 1, insert: '' },
+    { at: condition + 't * TILE + threadIdx.x '.length, remove: 0, insert: '<' },
+    { find: 'bool inside = threadIdx.x < 32', replace: 'bool inside = threadIdx.x 32' },
+    { find: 'bool inside = threadIdx.x 32', replace: 'bool inside = threadIdx.x < 32' },
+    // A member template that really is one, then broken and repaired.
+    { at: text.indexOf('int main()'), remove: 0, insert: 'template <int V> struct Box { template <int W> static int get() { return V + W; } };\n' },
+    { find: 'int p = pick(', replace: 'int q = Box<1>::get<2>() + s.get<float(); int p = pick(' },
+    { find: 's.get<float();', replace: 's.get<float>();' },
+  ]);
+});

@@ -4,6 +4,7 @@ import { Parser, type Edit, type Language, type Node, type Point, type Tree } fr
 import { analyzeCuda, MAX_SOURCE_CHARS } from './cuda/analyze';
 import { createCudaAnalysisCache } from './cuda/cache';
 import { prepareCudaText, type PreparedCuda } from './cuda/prepare';
+import { applyLessThanRewrites, disambiguateLessThan } from './cuda/template-ambiguity';
 import { analyzeTritonSafely } from './triton-bridge';
 import { DEFAULT_ANALYSIS_OPTIONS, type AnalysisOptions, type FileAnalysis, type SourceLanguage } from './types';
 
@@ -31,6 +32,27 @@ function emptyAnalysis(language: SourceLanguage, message: string): FileAnalysis 
     language, kernels: [], launches: [], tileParams: [], libraryCalls: [],
     problems: [{ range: { start: 0, end: 0 }, message, severity: 'warning' }],
   };
+}
+
+/**
+ * Rewrite offsets moved by an edit of [start, end) to `insertedLength` characters, without those in the
+ * edited statement (from the `;`, `{` or `}` before the edit to the one after it in the new text): a
+ * change there can turn a comparison into a template argument list.
+ */
+function carryRewrites(rewrites: number[], start: number, end: number, insertedLength: number, newText: string): number[] {
+  if (rewrites.length === 0) return rewrites;
+  const delta = insertedLength - (end - start);
+  let statementStart = start;
+  while (statementStart > 0 && !';{}'.includes(newText[statementStart - 1]!)) statementStart--;
+  let statementEnd = start + insertedLength;
+  while (statementEnd < newText.length && !';{}'.includes(newText[statementEnd]!)) statementEnd++;
+  const carried: number[] = [];
+  for (const offset of rewrites) {
+    const moved = offset < start ? offset : offset >= end ? offset + delta : -1;
+    if (moved < 0 || (moved >= statementStart && moved <= statementEnd) || newText[moved] !== '<') continue;
+    carried.push(moved);
+  }
+  return carried;
 }
 
 /** Row/column (UTF-16 code units, as web-tree-sitter counts them for string input) of an offset. */
@@ -68,8 +90,10 @@ export class SourceDocument {
     return this.tree;
   }
 
-  /** The CUDA preparation of the current text, kept so analysis does not redo it. */
+  /** The CUDA preparation of the current text (its parseText with the `<` rewrites), kept so analysis does not redo it. */
   private prepared: PreparedCuda | null = null;
+  /** Offsets where a misread `<` is parsed as `>` (cuda/template-ambiguity.ts), sorted. */
+  private rewrites: number[] = [];
 
   private textToParse(text: string): string {
     if (this.language !== 'cuda') return text;
@@ -77,14 +101,27 @@ export class SourceDocument {
     return this.prepared.parseText;
   }
 
-  private reparse(edit: Edit | null, preparedText?: string): void {
+  /** Parses `next` from scratch; for CUDA, misread `<` comparisons are then resolved (only when the tree has errors). */
+  private parseFresh(parser: Parser, next: string): { tree: Tree | null; text: string; rewrites: number[] } {
+    const tree = parser.parse(next);
+    if (!tree || this.language !== 'cuda' || !tree.rootNode.hasError) return { tree, text: next, rewrites: [] };
+    const resolved = disambiguateLessThan(next, tree, (text) => parser.parse(text));
+    return { tree: resolved.tree, text: resolved.parseText, rewrites: resolved.rewrites };
+  }
+
+  /**
+   * Parses `next` (incrementally after `edit` when there is a tree). `freshText` is the text without
+   * carried `<` rewrites: a tree with errors is re-parsed from it from scratch.
+   */
+  private reparse(edit: Edit | null, preparedText?: string, freshText?: string, carried: number[] = []): void {
     if (this.currentText.length > MAX_SOURCE_CHARS) {
       this.tree?.delete();
       this.tree = null;
       this.parseText = '';
+      this.rewrites = [];
       return;
     }
-    const next = preparedText ?? this.textToParse(this.currentText);
+    let next = preparedText ?? this.textToParse(this.currentText);
     const parser = parserFor(this.grammar);
     let old: Tree | null = null;
     if (edit && this.tree) {
@@ -92,22 +129,31 @@ export class SourceDocument {
       old = this.tree;
     }
     let tree: Tree | null = null;
+    let rewrites = carried;
     try {
-      tree = parser.parse(next, old);
-      // Error recovery after an incremental parse can differ from a fresh parse of the same text
-      // (found by the fuzz test). Results must not depend on edit history, so a tree with errors
-      // is re-parsed from scratch; valid code keeps the fast incremental path.
-      if (tree && old && tree.rootNode.hasError) {
-        tree.delete();
-        tree = parser.parse(next);
+      if (old) {
+        tree = parser.parse(next, old);
+        // Error recovery after an incremental parse can differ from a fresh parse of the same text
+        // (found by the fuzz test). Results must not depend on edit history, so a tree with errors
+        // is re-parsed from scratch; valid code keeps the fast incremental path.
+        if (tree && tree.rootNode.hasError) {
+          tree.delete();
+          const fresh = this.parseFresh(parser, freshText ?? next);
+          ({ tree, text: next, rewrites } = fresh);
+        }
+      } else {
+        ({ tree, text: next, rewrites } = this.parseFresh(parser, freshText ?? next));
       }
     } catch {
       tree = null;
+      rewrites = [];
     }
     if (old && old !== tree) old.delete();
     else if (!edit) this.tree?.delete();
     this.tree = tree;
     this.parseText = next;
+    this.rewrites = rewrites;
+    if (this.prepared) this.prepared = { ...this.prepared, parseText: next };
   }
 
   /** Applies one edit (offsets into the current text) and re-parses incrementally. */
@@ -126,7 +172,10 @@ export class SourceDocument {
     // The CUDA rewrite can change outside the edited span (an edit that opens a comment un-blanks
     // `__global__` further down), so the tree edit covers the whole span where the parsed text differs.
     const oldParse = this.parseText;
-    const newParse = this.textToParse(this.currentText);
+    const freshParse = this.textToParse(this.currentText);
+    // `<` rewrites outside the edited statement carry over (a fresh parse with errors recomputes them).
+    const carried = this.language === 'cuda' ? carryRewrites(this.rewrites, start, end, edit.newText.length, this.currentText) : [];
+    const newParse = carried.length > 0 ? applyLessThanRewrites(freshParse, carried) : freshParse;
     let prefix = 0;
     const limit = Math.min(oldParse.length, newParse.length, start);
     while (prefix < limit && oldParse.charCodeAt(prefix) === newParse.charCodeAt(prefix)) prefix++;
@@ -142,7 +191,7 @@ export class SourceDocument {
       startPosition: pointAt(oldParse, prefix),
       oldEndPosition: pointAt(oldParse, oldEnd),
       newEndPosition: pointAt(newParse, newEnd),
-    } as Edit, newParse);
+    } as Edit, newParse, freshParse, carried);
   }
 
   /** Analysis of the current text; cached until the next edit (or different options). */

@@ -87,7 +87,17 @@ export function syntaxErrors(root: Node, limit: number): { errors: Array<{ range
       if (type === 'gnu_asm_expression') descend = false;
       else if (type === 'ERROR' || cursor.nodeIsMissing) {
         total++;
-        if (errors.length < limit) errors.push({ range: { start: cursor.startIndex, end: cursor.endIndex }, missing: cursor.nodeIsMissing ? type : null });
+        if (errors.length < limit) {
+          let start = cursor.startIndex;
+          if (cursor.nodeIsMissing) {
+            // Tree-sitter places a missing token after any comments that follow the code (`x = 1 // c`
+            // then `}`): report it where it belongs, right after the previous token.
+            let previous = cursor.currentNode.previousSibling;
+            while (previous && previous.type === 'comment') previous = previous.previousSibling;
+            if (previous && previous.endIndex < start) start = previous.endIndex;
+          }
+          errors.push({ range: { start, end: cursor.nodeIsMissing ? start : cursor.endIndex }, missing: cursor.nodeIsMissing ? type : null });
+        }
         descend = false;
       }
       if (descend && cursor.gotoFirstChild()) continue;

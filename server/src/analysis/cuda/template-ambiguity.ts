@@ -1,0 +1,241 @@
+// Resolves tree-sitter's `<` ambiguity in CUDA expressions. C++ decides whether `name <` opens a
+// template argument list by name lookup ([temp.names]/3); the grammar cannot look names up and reads
+// `threadIdx.x < K` as a member template `x<K ...` and then recovers with a MISSING `>` or an ERROR.
+// Here each `<` that opens such a failed template reading, after a name not declared as a template in
+// this file, becomes `>` in the parsed text (same length; same precedence and associativity as `<`, so
+// the comparison's tree and ranges are exact), and the change is kept only if the re-parsed statement
+// has no error left. Genuine errors stay. Pure apart from the parse function the caller passes in.
+import type { Node, Tree } from 'web-tree-sitter';
+
+/** Rounds of rewrite + re-parse (each round can uncover the next misread `<` of a statement). */
+const MAX_ROUNDS = 4;
+/** Error nodes examined per round and candidate `<` per file: bounds the work on very broken files. */
+const MAX_ERRORS_EXAMINED = 200;
+const MAX_REWRITES = 500;
+
+/** Where an error's statement starts and ends, and the `<` offsets that may be misread comparisons. */
+interface Group {
+  start: number;
+  end: number;
+  offsets: number[];
+}
+
+/** Containers of statements: the climb from an error stops below one of these. */
+const BLOCK_TYPES = new Set(['compound_statement', 'translation_unit', 'declaration_list', 'field_declaration_list', 'ERROR']);
+/** Statements with a header and a body: their header parts and body are statements of their own here. */
+const BODY_OWNERS = new Set(['if_statement', 'for_statement', 'for_range_loop', 'while_statement', 'do_statement', 'switch_statement']);
+
+/**
+ * Names declared as templates in this file (`template <...> struct X`, `template <...> __global__ void
+ * k(...)`): a `<` after one of them opens template arguments and is never rewritten.
+ */
+function knownTemplates(text: string): Set<string> {
+  const names = new Set<string>();
+  const header = /\btemplate\s*</g;
+  for (let m = header.exec(text); m && names.size < 10_000; m = header.exec(text)) {
+    // Skip the parameter list (nested `<>` allowed), then take the declared name.
+    let level = 0;
+    let i = m.index + m[0].length - 1;
+    const limit = Math.min(text.length, i + 2000);
+    for (; i < limit; i++) {
+      const c = text[i];
+      if (c === '<') level++;
+      else if (c === '>' && --level === 0) break;
+      else if (c === ';' || c === '{') break;
+    }
+    if (text[i] !== '>') continue;
+    const rest = text.slice(i + 1, Math.min(text.length, i + 600));
+    const declared = /^[^;{(=]*?\b(?:struct|class|union)\s+([A-Za-z_]\w*)/.exec(rest) ?? /^\s*using\s+([A-Za-z_]\w*)/.exec(rest)
+      ?? /([A-Za-z_]\w*)\s*(?:<[^;{()]*>\s*)?\(/.exec(rest);
+    if (declared) names.add(declared[1]!);
+  }
+  return names;
+}
+
+function isIdentifierChar(c: number): boolean {
+  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || (c >= 48 && c <= 57);
+}
+
+/** The identifier that ends just before `offset` (spaces skipped), or null. */
+function nameBefore(text: string, offset: number): string | null {
+  let end = offset;
+  while (end > 0 && (text[end - 1] === ' ' || text[end - 1] === '\t')) end--;
+  let start = end;
+  while (start > 0 && isIdentifierChar(text.charCodeAt(start - 1))) start--;
+  if (start === end || /[0-9]/.test(text[start]!)) return null;
+  return text.slice(start, end);
+}
+
+/** A `<` at `offset` that could be a misread less-than: a lone `<` after a name not known as a template. */
+function isCandidate(text: string, offset: number, known: Set<string>): boolean {
+  if (text[offset] !== '<' || text[offset + 1] === '<' || text[offset + 1] === '=' || text[offset - 1] === '<') return false;
+  const name = nameBefore(text, offset);
+  if (!name || known.has(name)) return false;
+  return name !== 'template' && name !== 'operator' && !/_cast$/.test(name);
+}
+
+/** Error and MISSING nodes (at most `limit`), found with a cursor; `asm(...)` is skipped as in syntax.ts. */
+function errorNodes(root: Node, limit: number): Node[] {
+  const found: Node[] = [];
+  if (!root.hasError) return found;
+  const cursor = root.walk();
+  try {
+    let visited = 0;
+    for (;;) {
+      if (++visited > 400_000) break;
+      const type = cursor.nodeType;
+      let descend = true;
+      if (type === 'gnu_asm_expression') descend = false;
+      else if (type === 'ERROR' || cursor.nodeIsMissing) {
+        found.push(cursor.currentNode);
+        if (found.length >= limit) break;
+        // Inner errors of an ERROR are part of the same failure.
+        descend = false;
+      } else if (!cursor.currentNode.hasError) descend = false;
+      if (descend && cursor.gotoFirstChild()) continue;
+      let done = false;
+      while (!cursor.gotoNextSibling()) {
+        if (!cursor.gotoParent()) { done = true; break; }
+      }
+      if (done) break;
+    }
+  } finally {
+    cursor.delete();
+  }
+  return found;
+}
+
+/**
+ * The statement an error belongs to: the climb stops below a block or a statement with a body (so an
+ * `if` condition, a `for` header part or a body statement each count alone), at most 64 levels up.
+ */
+function statementOf(node: Node): Node {
+  let current: Node = node;
+  for (let step = 0; step < 64; step++) {
+    const parent = current.parent;
+    if (!parent || BLOCK_TYPES.has(parent.type) || BODY_OWNERS.has(parent.type)) return current;
+    current = parent;
+  }
+  return current;
+}
+
+/**
+ * Candidate `<` offsets for one error: for a MISSING `>`, the opener of its template argument list;
+ * otherwise the `<` tokens (template argument list openers included) of the error's statement, from its
+ * start up to the end of the error, outside nested blocks.
+ */
+function groupFor(error: Node, text: string, known: Set<string>): Group | null {
+  if (error.isMissing && error.type === '>' && error.parent?.type === 'template_argument_list') {
+    const opener = error.parent.startIndex;
+    if (!isCandidate(text, opener, known)) return null;
+    const statement = statementOf(error.parent);
+    return { start: statement.startIndex, end: Math.max(statement.endIndex, error.endIndex), offsets: [opener] };
+  }
+  const statement = statementOf(error);
+  const offsets = lessThanTokens(statement, error.endIndex, text, known);
+  return offsets.length > 0 ? { start: statement.startIndex, end: Math.max(statement.endIndex, error.endIndex), offsets } : null;
+}
+
+/** `<` tokens in `node`'s subtree that start before `end`, outside nested compound statements. */
+function lessThanTokens(node: Node, end: number, text: string, known: Set<string>): number[] {
+  const offsets: number[] = [];
+  const cursor = node.walk();
+  try {
+    let visited = 0;
+    for (;;) {
+      if (++visited > 20_000 || offsets.length > 32) break;
+      const type = cursor.nodeType;
+      const start = cursor.startIndex;
+      if (type === '<' && isCandidate(text, start, known)) offsets.push(start);
+      const descend = start < end && type !== 'compound_statement' && type !== 'string_literal' && type !== 'comment';
+      if (descend && cursor.gotoFirstChild()) continue;
+      let done = false;
+      while (!cursor.gotoNextSibling()) {
+        // A cursor made by `node.walk()` cannot climb above `node`.
+        if (!cursor.gotoParent()) { done = true; break; }
+      }
+      if (done) break;
+    }
+  } finally {
+    cursor.delete();
+  }
+  return offsets;
+}
+
+/** True when `root` has an error or MISSING node overlapping [start, end). */
+function hasErrorIn(root: Node, start: number, end: number): boolean {
+  for (const error of errorNodes(root, MAX_ERRORS_EXAMINED)) {
+    if (error.startIndex <= end && error.endIndex >= start) return true;
+  }
+  return false;
+}
+
+function withRewrites(text: string, offsets: Iterable<number>): string {
+  const sorted = [...offsets].sort((a, b) => a - b);
+  if (sorted.length === 0) return text;
+  const parts: string[] = [];
+  let last = 0;
+  for (const offset of sorted) {
+    if (text[offset] !== '<') continue;
+    parts.push(text.slice(last, offset), '>');
+    last = offset + 1;
+  }
+  parts.push(text.slice(last));
+  return parts.join('');
+}
+
+export interface Disambiguated {
+  parseText: string;
+  tree: Tree;
+  /** Offsets where `<` was parsed as `>` (sorted). */
+  rewrites: number[];
+}
+
+/**
+ * Re-parses `parseText` with misread `<` rewritten until no error left is one of them. `tree` is the
+ * parse of `parseText`; trees that are not returned are deleted. `parse` parses from scratch.
+ */
+export function disambiguateLessThan(parseText: string, tree: Tree, parse: (text: string) => Tree | null): Disambiguated {
+  let text = parseText;
+  let current = tree;
+  const rewrites = new Set<number>();
+  if (!current.rootNode.hasError) return { parseText: text, tree: current, rewrites: [] };
+  const known = knownTemplates(parseText);
+  for (let round = 0; round < MAX_ROUNDS && current.rootNode.hasError && rewrites.size < MAX_REWRITES; round++) {
+    const groups: Group[] = [];
+    for (const error of errorNodes(current.rootNode, MAX_ERRORS_EXAMINED)) {
+      const group = groupFor(error, text, known);
+      if (group && group.offsets.some((o) => !rewrites.has(o))) groups.push(group);
+    }
+    if (groups.length === 0) break;
+    const trial = new Set(rewrites);
+    for (const group of groups) for (const offset of group.offsets) trial.add(offset);
+    const trialText = withRewrites(text, trial);
+    const next = parse(trialText);
+    if (!next) break;
+    // Keep the rewrites of the statements that now parse; drop the others (genuine errors).
+    const failed = groups.filter((group) => hasErrorIn(next.rootNode, group.start, group.end));
+    if (failed.length === 0) {
+      current.delete();
+      current = next;
+      text = trialText;
+      for (const offset of trial) rewrites.add(offset);
+      continue;
+    }
+    next.delete();
+    const kept = groups.filter((group) => !failed.includes(group));
+    if (kept.length === 0) break;
+    const keptSet = new Set(rewrites);
+    for (const group of kept) for (const offset of group.offsets) keptSet.add(offset);
+    const keptText = withRewrites(text, keptSet);
+    const keptTree = parse(keptText);
+    if (!keptTree) break;
+    current.delete();
+    current = keptTree;
+    text = keptText;
+    for (const offset of keptSet) rewrites.add(offset);
+  }
+  return { parseText: text, tree: current, rewrites: [...rewrites].sort((a, b) => a - b) };
+}
+
+export { withRewrites as applyLessThanRewrites };
