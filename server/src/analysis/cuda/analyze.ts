@@ -6,7 +6,7 @@ import { foldCText, MapEnv } from '../folding';
 import type { AnalysisOptions, FileAnalysis, Problem, TileParam } from '../types';
 import { collectDefinitions, type FileDefinitions } from './definitions';
 import { findKernelDefinitions, readKernel, splitTopLevel, templateParametersOf, type KernelContext, type KernelDefinition } from './kernels';
-import { readLaunch } from './launches';
+import { readCallee, readLaunch } from './launches';
 import { readLibraryCalls } from './library';
 import { prepareCudaText, type Annotation, type PreparedCuda } from './prepare';
 import { annotationFor, lineStarts, readAnnotation } from './problem-size';
@@ -85,7 +85,7 @@ function analyzeChecked(root: Node, text: string, options: AnalysisOptions, prob
   const tileParams: TileParam[] = [...definitions.tileParams];
 
   const kernelContext: KernelContext = {
-    root, text, parseText, keywords: prepared.keywords, fileEnv: definitions.env, problems, templateBindings: new Map(),
+    root, text, parseText, keywords: prepared.keywords, forKeywords: prepared.forKeywords, fileEnv: definitions.env, problems, templateBindings: new Map(),
   };
   const { definitions: kernelNodes, inMacros } = findKernelDefinitions(kernelContext);
   for (const keyword of inMacros) {
@@ -176,7 +176,7 @@ function analyzeChecked(root: Node, text: string, options: AnalysisOptions, prob
     const dependencies = launchDependencyKey(scopes, chevrons.open);
     let key: string | null = null;
     if (dependencies !== null) {
-      const callee = /([A-Za-z_]\w*)\s*(<[^;{}]*>)?\s*$/.exec(text.slice(Math.max(0, chevrons.open - 300), chevrons.open))?.[1] ?? '';
+      const callee = readCallee(text, chevrons.open)?.name ?? '';
       const kernel = kernels.get(callee);
       const annotation = annotationFor(text, starts, prepared.annotations, chevrons.open, chevrons.close) ?? kernelAnnotations.get(callee) ?? fileAnnotation;
       key = [environmentKey, dependencies, optionsKey, JSON.stringify(annotation?.fields ?? null),
@@ -285,7 +285,7 @@ function collectTemplateArguments(
       else if (text[i] === ';' || text[i] === '{' || text[i] === '}') { i = -1; break; }
     }
     if (i < 0) continue;
-    const name = /([A-Za-z_]\w*)\s*$/.exec(text.slice(Math.max(0, i - 200), i))?.[1];
+    const name = identifierBefore(text, i, 200);
     if (!name) continue;
     const inner = text.slice(i + 1, end - 1).replace(/<[^<>]*>/g, (m) => '('.padEnd(m.length - 1, ' ') + ')');
     const args = splitTopLevel(inner, i + 1).map((p) => ({ ...p, text: text.slice(p.start, p.end) }));
@@ -341,4 +341,15 @@ function foldValue(arg: { text: string; start: number }, env: () => MapEnv, prob
   // Plain integer arguments (the common `mm<64, 64, 8>`) need no scope: skip building one.
   if (/^\d+$/.test(arg.text)) return Number(arg.text);
   return foldCText(arg.text, arg.start, env(), problems).value;
+}
+
+/** The identifier right before `end` (spaces between allowed), looking back at most `window` characters. */
+function identifierBefore(text: string, end: number, window: number): string | undefined {
+  const limit = Math.max(0, end - window);
+  let nameEnd = end;
+  while (nameEnd > limit && /\s/.test(text[nameEnd - 1]!)) nameEnd--;
+  let start = nameEnd;
+  while (start > limit && /\w/.test(text[start - 1]!)) start--;
+  while (start < nameEnd && /[0-9]/.test(text[start]!)) start++;
+  return start < nameEnd ? text.slice(start, nameEnd) : undefined;
 }

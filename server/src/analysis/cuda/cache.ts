@@ -18,16 +18,30 @@ export function createCudaAnalysisCache(): CudaAnalysisCache {
   return { kernels: new Map(), launches: new Map(), definitions: null, environment: null };
 }
 
-/** Deep copy of plain data with every `{ start, end }` range moved by `delta`. */
+/**
+ * Plain data with every `{ start, end }` range moved by `delta`: a deep copy, except that `delta` 0
+ * returns `value` itself (results are plain data that nothing mutates once returned).
+ */
 export function shifted<T>(value: T, delta: number): T {
-  if (Array.isArray(value)) return value.map((item) => shifted(item, delta)) as T;
+  return delta === 0 ? value : shiftedCopy(value, delta);
+}
+
+function shiftedCopy<T>(value: T, delta: number): T {
   if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) {
+    const items = new Array(value.length);
+    for (let i = 0; i < value.length; i++) items[i] = shiftedCopy(value[i], delta);
+    return items as T;
+  }
   const record = value as Record<string, unknown>;
   const keys = Object.keys(record);
   if (keys.length === 2 && typeof record.start === 'number' && typeof record.end === 'number') {
     return { start: record.start + delta, end: record.end + delta } as T;
   }
   const copy: Record<string, unknown> = {};
-  for (const key of keys) copy[key] = shifted(record[key], delta);
+  for (const key of keys) {
+    const item = record[key];
+    copy[key] = item === null || typeof item !== 'object' ? item : shiftedCopy(item, delta);
+  }
   return copy as T;
 }

@@ -141,6 +141,8 @@ export interface KernelContext {
   text: string;
   parseText: string;
   keywords: CudaKeyword[];
+  /** Offsets of `for` keywords (prepare.ts), in order. */
+  forKeywords: number[];
   fileEnv: FoldEnv;
   problems: Problem[];
   /** Template arguments known for a kernel (from its launches or explicit instantiations), by kernel name. */
@@ -184,8 +186,10 @@ function sharedArraysOf(definition: Node, context: KernelContext, env: FoldEnv):
   const { text, parseText, root } = context;
   const arrays: SharedArray[] = [];
   const seen = new Set<number>();
-  for (const keyword of context.keywords) {
-    if (keyword.keyword !== '__shared__' || keyword.start < definition.startIndex || keyword.end > definition.endIndex) continue;
+  const { keywords } = context;
+  for (let k = firstKeywordAt(keywords, definition.startIndex); k < keywords.length && keywords[k]!.start < definition.endIndex; k++) {
+    const keyword = keywords[k]!;
+    if (keyword.keyword !== '__shared__' || keyword.end > definition.endIndex) continue;
     const node = root.namedDescendantForIndex(skipSpaces(parseText, keyword.end));
     const declaration = ancestorOfType(node, ['declaration'], 8);
     if (!declaration || seen.has(declaration.startIndex)) continue;
@@ -253,9 +257,16 @@ export function readKernel(definition: Node, context: KernelContext): KernelDefi
   // Launch bounds: the `__launch_bounds__` between the start of the definition and the name.
   let launchBounds: KernelInfo['launchBounds'] = null;
   // `__global__ __launch_bounds__(256) void k(...)` puts the keywords before the definition node.
-  const globalKeyword = [...context.keywords].reverse().find((k) => k.keyword === '__global__' && k.start < nameRangeNode.startIndex);
+  // Keywords are in text order: binary search instead of scanning them all for every kernel.
+  const { keywords } = context;
+  const nameAt = firstKeywordAt(keywords, nameRangeNode.startIndex);
+  let globalKeyword: CudaKeyword | undefined;
+  for (let k = nameAt - 1; k >= 0 && !globalKeyword; k--) if (keywords[k]!.keyword === '__global__') globalKeyword = keywords[k];
   const lowerLimit = Math.min(start, globalKeyword?.start ?? start);
-  const precedingBounds = context.keywords.find((k) => k.keyword === '__launch_bounds__' && k.args && k.start >= lowerLimit && k.start < nameRangeNode.startIndex);
+  let precedingBounds: CudaKeyword | undefined;
+  for (let k = firstKeywordAt(keywords, lowerLimit); k < nameAt && !precedingBounds; k++) {
+    if (keywords[k]!.keyword === '__launch_bounds__' && keywords[k]!.args) precedingBounds = keywords[k];
+  }
   if (precedingBounds?.args) {
     const args = splitTopLevel(precedingBounds.args.text, precedingBounds.args.start);
     launchBounds = {
@@ -292,7 +303,7 @@ export function readKernel(definition: Node, context: KernelContext): KernelDefi
 
   // K tile loops: outermost loops that synchronise the block (shared tiles) or issue MMAs.
   const tileLoops: TileLoop[] = [];
-  const loops = bodyNode ? descendantsOf(bodyNode, 'for_statement') : [];
+  const loops = bodyNode ? forStatementsIn(bodyNode, context) : [];
   const loopFacts = loops.map((loop) => readLoop(loop, text));
   const taken: Range[] = [];
   for (const facts of loopFacts) {
@@ -372,6 +383,39 @@ export function splitTopLevel(rawText: string, offset: number): Array<{ text: st
   }
   push(text.length);
   return parts;
+}
+
+/**
+ * The `for` statements inside `node`, in text order, found from the `for` keywords prepare.ts recorded
+ * (a few node lookups each) instead of a walk over the subtree.
+ */
+function forStatementsIn(node: Node, context: KernelContext): Node[] {
+  const { forKeywords, root } = context;
+  let low = 0;
+  let high = forKeywords.length;
+  while (low < high) {
+    const mid = (low + high) >> 1;
+    if (forKeywords[mid]! < node.startIndex) low = mid + 1;
+    else high = mid;
+  }
+  const loops: Node[] = [];
+  for (let k = low; k < forKeywords.length && forKeywords[k]! < node.endIndex; k++) {
+    const statement = root.descendantForIndex(forKeywords[k]!)?.parent;
+    if (statement && statement.type === 'for_statement' && statement.startIndex === forKeywords[k]) loops.push(statement);
+  }
+  return loops;
+}
+
+/** Index of the first keyword starting at or after `offset` (keywords are sorted by start). */
+function firstKeywordAt(keywords: CudaKeyword[], offset: number): number {
+  let low = 0;
+  let high = keywords.length;
+  while (low < high) {
+    const mid = (low + high) >> 1;
+    if (keywords[mid]!.start < offset) low = mid + 1;
+    else high = mid;
+  }
+  return low;
 }
 
 /** Finds the kernel definitions that `__global__` keywords introduce. */

@@ -31,7 +31,7 @@ export interface LaunchContext {
 }
 
 /** Kernel name and template arguments written before `<<<` (`ns::mm<64, 64, 8>`). */
-function readCallee(text: string, open: number): { name: string; nameRange: Range; templateArgs: Array<{ text: string; start: number; end: number }> } | null {
+export function readCallee(text: string, open: number): { name: string; nameRange: Range; templateArgs: Array<{ text: string; start: number; end: number }> } | null {
   let end = open;
   while (end > 0 && /\s/.test(text[end - 1]!)) end--;
   let templateArgs: Array<{ text: string; start: number; end: number }> = [];

@@ -56,6 +56,8 @@ export interface PreparedCuda {
   }>;
   /** Offsets of `name (` call-like uses outside comments and strings, by name. */
   callSites: Map<string, number[]>;
+  /** Offsets of `for` keywords outside comments and strings, in order (loops are looked up from these). */
+  forKeywords: number[];
 }
 
 const ANNOTATION = /^\/\/\s*tilecast\s*:(.*)$/i;
@@ -133,6 +135,7 @@ export function prepareCudaText(text: string): PreparedCuda {
   const cublasIdentifiers: PreparedCuda['cublasIdentifiers'] = [];
   const definitionTokens: PreparedCuda['definitionTokens'] = [];
   const callSites = new Map<string, number[]>();
+  const forKeywords: number[] = [];
   const n = text.length;
   let i = 0;
   while (i < n) {
@@ -203,6 +206,7 @@ export function prepareCudaText(text: string): PreparedCuda {
       } else {
         // Most identifiers are neither definition tokens nor calls: slice the word only when needed.
         let word: string | null = null;
+        if (c === 102 /* f */ && i - start === 3 && text.charCodeAt(start + 1) === 111 && text.charCodeAt(start + 2) === 114) forKeywords.push(start);
         if (c === 99 /* c */ || c === 101 /* e */ || c === 71 /* G */ || c === 100 /* d */ || c === 116 /* t */) {
           word = text.slice(start, i);
           if (c === 99 && word.startsWith('cublas')) cublasIdentifiers.push({ name: word, start });
@@ -272,5 +276,5 @@ export function prepareCudaText(text: string): PreparedCuda {
   launches.sort((a, b) => a.open - b.open);
   // Safety net for the same-length invariant every offset relies on (edits never overlap today).
   if (parseText.length !== text.length) parseText = text;
-  return { parseText, keywords, launches, annotations, unmatchedLaunches, cublasIdentifiers, definitionTokens, callSites };
+  return { parseText, keywords, launches, annotations, unmatchedLaunches, cublasIdentifiers, definitionTokens, callSites, forKeywords };
 }
