@@ -1,11 +1,13 @@
 // The analytic GEMM performance model: tiles, waves, occupancy, traffic with tile and L2 reuse,
-// roofline times and a smooth time estimate, as named numbers with units (formulas: docs/performance-model.md).
+// roofline times and a smooth time estimate, as named numbers with units (formulas: docs/performance-model.md);
+// for hand-written SIMT kernels also instruction issue, shared-memory/L1 and latency hiding (simt-tiling.ts, §3.9).
 // Pure arithmetic over plain data: no I/O, never throws; unknown inputs give NaN, not exceptions.
 import type { GemmWorkload, GpuSpec, TileConfig } from './types';
 import { computeOccupancy, type OccupancyLimiter } from './occupancy';
 import { defaultUsesTensorCores, dtypeBytes, outputBytes, peakTflops, type PeakChoice } from './dtype';
 import { chooseLibraryTile, clblastTile } from './library-tiles';
 import { estimateKernelResources } from './resource-estimate';
+import { simtTilingCosts, SIMT_CONSTANTS, type SimtTilingCosts } from './simt-tiling';
 
 /**
  * Calibration constants, one value for every GPU (no per-GPU factors). See docs/performance-model.md
@@ -30,7 +32,14 @@ export const MODEL_CONSTANTS = {
   launchFloorUs: 1.5,
 };
 
+/** The roofline class of the estimate (the CLI/report contract): in-SM work, DRAM/L2, or fixed latencies. */
 export type Bound = 'compute' | 'memory' | 'latency';
+/**
+ * What limits the estimate, finer than Bound: for hand-written SIMT kernels (§3.9) the in-SM limit
+ * is split into the FMA pipes ('compute'), the shared-memory/L1 data path and instruction issue.
+ * Bound is 'compute' whenever timeLimiter is 'shared-memory' or 'issue'.
+ */
+export type Limiter = Bound | 'shared-memory' | 'issue';
 
 export interface AnalyticEstimate {
   /** False when inputs were incomplete (NaN dims, no peak) and the numbers are NaN. */
@@ -44,6 +53,8 @@ export interface AnalyticEstimate {
   threadsPerBlock: number;
   registersPerThread: number;
   registersSource: 'workload' | 'estimate';
+  /** Registers the tile needs before the 255 cap (estimate), or the given count. */
+  registersDemand: number;
   sharedMemPerBlockBytes: number;
   sharedMemSource: 'workload' | 'tile';
   // Occupancy
@@ -100,8 +111,24 @@ export interface AnalyticEstimate {
   memoryTimeMs: number;
   /** Tiled traffic through L2 at l2BandwidthFactor x DRAM bandwidth. */
   l2TimeMs: number;
-  /** max(compute, memory, l2), ms. */
+  /** max(compute, memory, l2) for library/tensor-core kernels; for hand-written SIMT kernels also issue and shared/L1 (§3.9), ms. */
   rooflineTimeMs: number;
+  /** True when the SIMT tiling terms of §3.9 apply (non-library kernels without tensor cores). */
+  simtTiling: boolean;
+  /** Warp-instruction issue time of the busiest SM at 4 warp instructions per clock, over the achieved fraction, ms (NaN when simtTiling is false). */
+  issueTimeMs: number;
+  /** Shared-memory time of staged operands: 128-byte wavefronts (bank conflicts included) at one per clock per SM, ms (0 when nothing is staged; NaN when simtTiling is false). */
+  sharedMemTimeMs: number;
+  /** L1 time of operands loaded from global inside the loop and of spills, same data path, ms (NaN when simtTiling is false). */
+  l1TimeMs: number;
+  /** Per-k costs behind issueTimeMs and sharedMemTimeMs (undefined when simtTiling is false). */
+  simt?: SimtTilingCosts;
+  /** Independent FMAs per thread per k (TM·TN). */
+  ilp: number;
+  /** Fraction of the FMA/issue peak latency hiding allows (1 for library kernels). */
+  achievedFraction: number;
+  /** Useful / fetched bytes of the global loads, 0..1 (1 for library kernels). */
+  coalescingFactor: number;
   /** Pipeline prologue/epilogue: one DRAM latency per round of resident tiles, ms. */
   prologueMs: number;
   launchFloorMs: number;
@@ -110,6 +137,8 @@ export interface AnalyticEstimate {
   /** launchFloor + roofline + prologue + quantPass, ms: the analytic time estimate. */
   timeMs: number;
   bound: Bound;
+  /** The largest term of the estimate (§3.9); equals bound except 'shared-memory' and 'issue'. */
+  timeLimiter: Limiter;
   /** flops / timeMs, TFLOP/s. */
   achievedTflops: number;
 }
@@ -210,10 +239,12 @@ export function analyticEstimate(w: GemmWorkload, gpu: GpuSpec): AnalyticEstimat
   // Registers and shared memory: given, or estimated from the tile.
   const maxRegs = gpu?.limits?.maxRegistersPerThread ?? 255;
   const registersSource = pos(w.registersPerThread) ? 'workload' : 'estimate';
-  let registersPerThread = pos(w.registersPerThread) ? w.registersPerThread : Math.min(maxRegs, estimateKernelResources({
+  const resources = estimateKernelResources({
     threadsPerBlock: threads, tileM: BM, tileN: BN, tileK: BK, threadTileM: tile.threadM, threadTileN: tile.threadN,
     dtypeBytes: inBytes, usesTensorCores: tensorPath,
-  }).registersPerThread);
+  });
+  let registersPerThread = pos(w.registersPerThread) ? w.registersPerThread : Math.min(maxRegs, resources.registersPerThread);
+  const registersDemand = pos(w.registersPerThread) ? w.registersPerThread : resources.registersDemand;
   if (registersSource === 'estimate' && resolved.source !== 'workload' && resolved.source !== 'launch') {
     // Library kernels are built to fit: at least one block's registers fit the register file
     // (Hopper's warp-specialised kernels rebalance with setmaxnreg).
@@ -234,6 +265,10 @@ export function analyticEstimate(w: GemmWorkload, gpu: GpuSpec): AnalyticEstimat
       occupancy = Math.min(1, threads / 32 / (gpu.limits.maxWarpsPerSM || 64));
     }
   }
+
+  // Hand-written SIMT kernels (§3.9): per-k instruction, shared-memory/L1 and latency-hiding costs.
+  const simt = w.kernel !== 'library' && !tensorPath ? simtCosts(w, tile, inBytes, registersDemand, blocksPerSM, gpu) : undefined;
+  const clockHz = (gpu?.boostClockMHz?.value ?? NaN) * 1e6;
 
   // Everything below depends on the split-K factor; evaluated once, or per candidate split.
   const evaluate = (splitK: number) => {
@@ -293,7 +328,9 @@ export function analyticEstimate(w: GemmWorkload, gpu: GpuSpec): AnalyticEstimat
 
     // Times. Compute: the busiest SM runs tilesPerSM tiles at its share of the peak.
     const efficiency = peak.peak?.endsWith('Tensor') ? C.tensorComputeEfficiency : C.simtComputeEfficiency;
-    const computeTimeMs = (tilesPerSM * tileFlops) / ((peakFlopsPerS * efficiency) / smCount) * 1e3;
+    // Hand-written SIMT kernels reach that peak only at the fraction latency hiding allows (§3.9).
+    const achievedFraction = simt ? simt.achievedFraction : 1;
+    const computeTimeMs = (tilesPerSM * tileFlops) / ((peakFlopsPerS * efficiency * achievedFraction) / smCount) * 1e3;
     // Memory: DRAM bandwidth, capped by Little's law when few SMs with shallow pipelines are active:
     // bytes in flight per SM = blocksPerSM x (stages-1 or 1) x stage bytes (at least
     // minInFlightBytesPerSM: warps also prefetch into registers), over the DRAM latency.
@@ -305,7 +342,17 @@ export function analyticEstimate(w: GemmWorkload, gpu: GpuSpec): AnalyticEstimat
     const effectiveBps = Math.min(bandwidthBps * C.memoryEfficiency, littleBps);
     const memoryTimeMs = dramBytes / effectiveBps * 1e3;
     const l2TimeMs = bytesTiled / (bandwidthBps * C.l2BandwidthFactor) * 1e3;
-    const rooflineTimeMs = Math.max(computeTimeMs, memoryTimeMs, l2TimeMs);
+    // SIMT tiling terms: the busiest SM runs tilesPerSM x warps x K warp-steps of the main loop.
+    const warpSteps = tilesPerSM * Math.ceil(threads / 32) * kIterations * BK;
+    const issueTimeMs = simt ? (warpSteps * simt.instrPerWarpPerK) / (SIMT_CONSTANTS.schedulersPerSM * clockHz * achievedFraction) * 1e3 : NaN;
+    const sharedMemTimeMs = simt ? (warpSteps * simt.sharedWavefrontsPerWarpPerK) / clockHz * 1e3 : NaN;
+    const l1TimeMs = simt ? (warpSteps * simt.l1WavefrontsPerWarpPerK) / clockHz * 1e3 : NaN;
+    const onChipMs = simt ? sharedMemTimeMs + l1TimeMs : 0;
+    // Library kernels overlap their pipes: the largest time wins. Hand-written SIMT loops overlap them
+    // imperfectly (a warp waiting on a shared load issues no FMA): their five times combine as an L2
+    // norm, the max when one dominates and √2·max when two are equal (§3.9).
+    const rooflineTimeMs = simt ? Math.hypot(computeTimeMs, memoryTimeMs, l2TimeMs, issueTimeMs, onChipMs)
+      : Math.max(computeTimeMs, memoryTimeMs, l2TimeMs);
     const rounds = Math.ceil(tilesPerSM / blocksPerSM);
     const prologueMs = rounds * C.dramLatencyUs * 1e-3;
     const launchFloorMs = C.launchFloorUs * 1e-3;
@@ -317,10 +364,15 @@ export function analyticEstimate(w: GemmWorkload, gpu: GpuSpec): AnalyticEstimat
       ? launchFloorMs + C.dramLatencyUs * 1e-3 + (batch * m * k * (2 + inBytes)) / (bandwidthBps * C.memoryEfficiency) * 1e3
       : 0;
     const timeMs = launchFloorMs + rooflineTimeMs + prologueMs + quantPassMs;
-    const bound: Bound = launchFloorMs + prologueMs + quantPassMs >= rooflineTimeMs ? 'latency'
-      : computeTimeMs >= Math.max(memoryTimeMs, l2TimeMs) ? 'compute' : 'memory';
+    const memTimeMs = Math.max(memoryTimeMs, l2TimeMs);
+    const largest = Math.max(computeTimeMs, memTimeMs, simt ? issueTimeMs : 0, onChipMs);
+    const timeLimiter: Limiter = launchFloorMs + prologueMs + quantPassMs >= rooflineTimeMs ? 'latency'
+      : computeTimeMs >= largest ? 'compute'
+        : simt && issueTimeMs >= largest ? 'issue'
+          : simt && onChipMs >= largest && onChipMs > memTimeMs ? 'shared-memory' : 'memory';
+    const bound: Bound = timeLimiter === 'shared-memory' || timeLimiter === 'issue' ? 'compute' : timeLimiter;
 
-    return { splitK, tilesM, tilesN, tiles, waves, waveEfficiency, tilesPerSM, smBusyFraction, tileQuantEfficiency, kIterations, flops, paddedFlops, bytesTiled, bytesIdeal, dramBytes, l2MissA, l2MissB, readsA, readsB, arithmeticIntensity, arithmeticIntensityIdeal, ridgePointFlopsPerByte, sharedMemBytesPerTile, computeTimeMs, memoryTimeMs, l2TimeMs, rooflineTimeMs, prologueMs, launchFloorMs, quantPassMs, timeMs, bound };
+    return { splitK, tilesM, tilesN, tiles, waves, waveEfficiency, tilesPerSM, smBusyFraction, tileQuantEfficiency, kIterations, flops, paddedFlops, bytesTiled, bytesIdeal, dramBytes, l2MissA, l2MissB, readsA, readsB, arithmeticIntensity, arithmeticIntensityIdeal, ridgePointFlopsPerByte, sharedMemBytesPerTile, computeTimeMs, memoryTimeMs, l2TimeMs, rooflineTimeMs, prologueMs, launchFloorMs, quantPassMs, timeMs, bound, timeLimiter, issueTimeMs, sharedMemTimeMs, l1TimeMs };
   };
 
   // Library (and defaulted) tiles: the split-K factor is the one that minimises the estimate among
@@ -335,20 +387,48 @@ export function analyticEstimate(w: GemmWorkload, gpu: GpuSpec): AnalyticEstimat
       if (e.timeMs < best.timeMs * (1 - 1e-9) || (!(best.timeMs > 0) && e.timeMs > 0)) best = e;
     }
   }
-  const { tilesM, tilesN, tiles, waves, waveEfficiency, tilesPerSM, smBusyFraction, tileQuantEfficiency, kIterations, flops, paddedFlops, bytesTiled, bytesIdeal, dramBytes, l2MissA, l2MissB, readsA, readsB, arithmeticIntensity, arithmeticIntensityIdeal, ridgePointFlopsPerByte, sharedMemBytesPerTile, computeTimeMs, memoryTimeMs, l2TimeMs, rooflineTimeMs, prologueMs, launchFloorMs, quantPassMs, timeMs, bound } = best;
+  const { tilesM, tilesN, tiles, waves, waveEfficiency, tilesPerSM, smBusyFraction, tileQuantEfficiency, kIterations, flops, paddedFlops, bytesTiled, bytesIdeal, dramBytes, l2MissA, l2MissB, readsA, readsB, arithmeticIntensity, arithmeticIntensityIdeal, ridgePointFlopsPerByte, sharedMemBytesPerTile, computeTimeMs, memoryTimeMs, l2TimeMs, rooflineTimeMs, prologueMs, launchFloorMs, quantPassMs, timeMs, bound, timeLimiter, issueTimeMs, sharedMemTimeMs, l1TimeMs } = best;
 
   const valid = [m, n, k, inBytes, peak.tflops, smCount, bandwidthGBps, timeMs].every((v) => Number.isFinite(v) && v > 0);
   if (!valid) notes.push('incomplete inputs: estimate is NaN');
   return {
     valid, notes,
     tile, tileSource: resolved.source, libraryKernelName: resolved.name, splitK: best.splitK,
-    threadsPerBlock: threads, registersPerThread, registersSource, sharedMemPerBlockBytes, sharedMemSource,
+    threadsPerBlock: threads, registersPerThread, registersSource, registersDemand, sharedMemPerBlockBytes, sharedMemSource,
     blocksPerSM, occupancy, occupancyLimiter: limiter, launchable, smCount,
     tilesM, tilesN, tiles, waves, waveEfficiency, tilesPerSM, smBusyFraction, tileQuantEfficiency, kIterations,
     flops, paddedFlops, bytesTiled, bytesIdeal, dramBytes, l2MissA, l2MissB, readsA, readsB,
     arithmeticIntensity, arithmeticIntensityIdeal, ridgePointFlopsPerByte, sharedMemBytesPerTile,
     peak, usesTensorCores: tensor,
     computeTimeMs, memoryTimeMs, l2TimeMs, rooflineTimeMs, prologueMs, launchFloorMs, quantPassMs,
-    timeMs: valid ? timeMs : NaN, bound, achievedTflops: valid ? flops / (timeMs * 1e-3) / 1e12 : NaN,
+    simtTiling: simt !== undefined, issueTimeMs, sharedMemTimeMs, l1TimeMs, simt,
+    ilp: tile.threadM * tile.threadN, achievedFraction: simt ? simt.achievedFraction : 1, coalescingFactor: simt ? simt.coalescingFactor : 1,
+    timeMs: valid ? timeMs : NaN, bound, timeLimiter, achievedTflops: valid ? flops / (timeMs * 1e-3) / 1e12 : NaN,
   };
+}
+
+/**
+ * Inputs of simtTilingCosts from the workload (§3.9). CLBlast: MDIMC threads along M (local id 0),
+ * MDIMA/NDIMB load layouts, STRM/STRN, SA/SB, VWM/VWN. Other hand-written kernels: threadIdx.x runs
+ * along N (a warp covers min(32, BN/TN) columns), operands staged in shared memory (naive: none) and
+ * read with conflict-free, coalesced layouts.
+ */
+function simtCosts(w: GemmWorkload, tile: AnalyticEstimate['tile'], inBytes: number, registersDemand: number, blocksPerSM: number, gpu: GpuSpec): SimtTilingCosts {
+  const nat = w.tile?.native ?? {};
+  const n = (key: string, d: number): number => (typeof nat[key] === 'number' && Number.isFinite(nat[key]) ? nat[key] : d);
+  const clblast = w.kernel === 'clblast-xgemm';
+  const vectorM = pos(w.tile?.vectorWidth) ? w.tile.vectorWidth : n('VWM', 1);
+  const vectorN = clblast ? n('VWN', 1) : vectorM;
+  const threadsAlongN = Math.max(1, Math.min(32, tile.blockN / Math.max(1, tile.threadN)));
+  const staged = w.kernel === 'naive' ? 0 : 1;
+  return simtTilingCosts({
+    blockM: tile.blockM, blockN: tile.blockN, blockK: tile.blockK, threads: tile.threads,
+    threadM: tile.threadM, threadN: tile.threadN, vectorM, vectorN,
+    stagedA: clblast ? n('SA', 1) : staged, stagedB: clblast ? n('SB', 1) : staged,
+    warpThreadsM: clblast ? Math.min(32, n('MDIMC', tile.blockM / Math.max(1, tile.threadM))) : Math.max(1, 32 / threadsAlongN),
+    loadThreadsA: clblast ? n('MDIMA', 32) : 32, loadThreadsB: clblast ? n('NDIMB', 32) : 32,
+    stridedM: clblast ? n('STRM', 0) : 1, stridedN: clblast ? n('STRN', 0) : 1,
+    elementBytes: inBytes, registersDemand,
+    activeWarpsPerSM: blocksPerSM * Math.ceil(tile.threads / 32), fp32LanesPerSM: gpu?.fp32LanesPerSM ?? NaN,
+  });
 }

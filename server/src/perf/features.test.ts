@@ -7,21 +7,23 @@ import { toyGpu } from './perf-test-fixtures';
 import type { GemmWorkload } from './types';
 
 const clblastNames = FEATURE_NAMES.filter((n) => n.startsWith('clblast_'));
+/** SIMT main-loop features: NaN for library and tensor-core kernels (docs/performance-model.md §3.9). */
+const simtNames = ['log10_smem_time_ms', 'log10_issue_time_ms', 'achieved_fraction', 'coalescing_factor', 'spilled_registers'];
 
 test('features: names are unique, carry a version, and the vector has one value per name', () => {
   assert.equal(new Set(FEATURE_NAMES).size, FEATURE_NAMES.length);
-  assert.ok(FEATURE_NAMES.length >= 30 && FEATURE_NAMES.length <= 60, `${FEATURE_NAMES.length} features`);
+  assert.ok(FEATURE_NAMES.length >= 30 && FEATURE_NAMES.length <= 70, `${FEATURE_NAMES.length} features`);
   assert.match(FEATURE_VERSION, /v\d+/);
   const { values } = computeFeatures({ m: 512, n: 512, k: 512, batch: 1, dtype: 'bf16', kernel: 'library' }, toyGpu);
   assert.equal(values.length, FEATURE_NAMES.length);
 });
 
-test('features: a complete library workload has no NaN outside the CLBlast block; values by hand', () => {
+test('features: a complete library workload has no NaN outside the CLBlast and SIMT blocks; values by hand', () => {
   const w: GemmWorkload = { m: 1024, n: 2048, k: 4096, batch: 2, dtype: 'bf16', kernel: 'library' };
   const { values, analytic } = computeFeatures(w, toyGpu);
   const f = featureRecord(values);
   for (const name of FEATURE_NAMES) {
-    if (name.startsWith('clblast_')) assert.ok(Number.isNaN(f[name]), `${name} is NaN for a library GEMM`);
+    if (name.startsWith('clblast_') || simtNames.includes(name)) assert.ok(Number.isNaN(f[name]), `${name} is NaN for a library GEMM`);
     else assert.ok(Number.isFinite(f[name]), `${name} = ${f[name]}`);
   }
   assert.equal(f.log2_m, 10); assert.equal(f.log2_n, 11); assert.equal(f.log2_k, 12); assert.equal(f.log2_batch, 1);
@@ -39,6 +41,9 @@ test('features: a complete library workload has no NaN outside the CLBlast block
   assert.equal(f.kernel_library, 1); assert.equal(f.kernel_triton, 0);
   assert.equal(f.log10_analytic_time_ms, Math.log10(analytic.timeMs));
   assert.equal(f.tile_m, analytic.tile.blockM);
+  // one-hot of the limiting term: exactly one of five, the same as the roofline bound for libraries
+  assert.equal(f.bound_compute + f.bound_memory + f.bound_latency + f.bound_shared_memory + f.bound_issue, 1);
+  assert.equal(f[`bound_${analytic.bound}`], 1);
 });
 
 test('features: CLBlast tunables become tile and CLBlast features', () => {
@@ -54,6 +59,16 @@ test('features: CLBlast tunables become tile and CLBlast features', () => {
   assert.equal(f.clblast_mdima_over_mdimc, 1); assert.equal(f.clblast_ndimb_over_ndimc, 4);
   assert.equal(f.clblast_sb, 0); assert.equal(f.vector_width, 4); assert.equal(f.clblast_vwn, 2);
   assert.equal(f.tensor_cores, 0); assert.equal(f.kernel_clblast_xgemm, 1);
+  // SIMT terms: registers 64 + 2 x 20 + (64 + 128) x 32 / 128 = 48 + 24 = 176 <= 255 -> no spill
+  assert.equal(f.spilled_registers, 0);
+  // coalescing: A staged through MDIMA = 16 threads 4 words apart with 4-word vectors -> 1;
+  // B direct, 2 threads along N (32 / 16), STRN = 1, 2-word vectors -> 16 B of a 32-B sector = 0.5;
+  // weighted by tile sides: (64 + 128) / (64 / 1 + 128 / 0.5) = 192 / 320 = 0.6
+  assert.equal(f.coalescing_factor, 0.6);
+  assert.equal(f.log10_issue_time_ms, Math.log10(analytic.issueTimeMs));
+  assert.equal(f.log10_smem_time_ms, Math.log10(analytic.sharedMemTimeMs + analytic.l1TimeMs));
+  assert.equal(f.achieved_fraction, analytic.achievedFraction);
+  assert.equal(f[`bound_${analytic.timeLimiter.replace('-', '_')}`], 1);
 });
 
 test('features: quantisation flags and the L2 footprint ratio', () => {

@@ -2,12 +2,13 @@
 // language server): names with units, values, and the analytic estimate they came from. Pure; never
 // throws; unknown values are NaN. Bump FEATURE_VERSION on ANY change to names, order or meaning.
 import type { GemmWorkload, GpuSpec, KernelFamily } from './types';
-import { analyticEstimate, type AnalyticEstimate } from './analytic-model';
+import { analyticEstimate, type AnalyticEstimate, type Limiter } from './analytic-model';
 import { computeCapabilityMajor, dtypeBytes, outputBytes } from './dtype';
 
-export const FEATURE_VERSION = 'gemm-features-v7';
+export const FEATURE_VERSION = 'gemm-features-v8';
 
 const KERNEL_FAMILIES: readonly KernelFamily[] = ['library', 'tiled', 'triton', 'clblast-xgemm', 'cutlass', 'naive'];
+const LIMITERS: readonly Limiter[] = ['compute', 'memory', 'latency', 'shared-memory', 'issue'];
 
 /**
  * Feature names, in vector order. Designed to transfer to GPUs not seen in training: problem sizes
@@ -28,6 +29,11 @@ export const FEATURE_NAMES: readonly string[] = [
   'log2_footprint_over_l2',
   'latency_fraction', 'log2_waves', 'wave_efficiency', 'sm_busy_fraction', 'tile_quant_efficiency',
   'occupancy', 'blocks_per_sm',
+  // SIMT main-loop terms of hand-written kernels (docs/performance-model.md §3.9; NaN for library and
+  // tensor-core kernels): shared-memory/L1 data-path time, instruction-issue time, latency hiding,
+  // global-load coalescing, registers spilled past 255; then the limiting term, one-hot.
+  'log10_smem_time_ms', 'log10_issue_time_ms', 'achieved_fraction', 'coalescing_factor', 'spilled_registers',
+  ...LIMITERS.map((b) => `bound_${b.replace(/-/g, '_')}`),
   // Tile
   'tile_m', 'tile_n', 'tile_k', 'threads_per_block', 'stages', 'split_k', 'work_per_thread',
   'vector_width', 'smem_kib_per_block', 'loads_per_fma',
@@ -103,6 +109,15 @@ export function computeFeatures(workload: GemmWorkload, gpu: GpuSpec): { values:
   set('tile_quant_efficiency', a.tileQuantEfficiency);
   set('occupancy', a.occupancy);
   set('blocks_per_sm', a.launchable ? a.blocksPerSM : 0);
+  if (a.simtTiling) {
+    // Shared memory and L1 are one data path on Volta and later: staged reads + unstaged L1 reads + spills.
+    set('log10_smem_time_ms', log10(a.sharedMemTimeMs + a.l1TimeMs));
+    set('log10_issue_time_ms', log10(a.issueTimeMs));
+    set('achieved_fraction', a.achievedFraction);
+    set('coalescing_factor', a.coalescingFactor);
+    set('spilled_registers', a.simt?.spilledRegisters ?? NaN);
+  }
+  for (const b of LIMITERS) set(`bound_${b.replace(/-/g, '_')}`, a.valid ? (a.timeLimiter === b ? 1 : 0) : NaN);
 
   const t = a.tile;
   set('tile_m', t.blockM); set('tile_n', t.blockN); set('tile_k', t.blockK);

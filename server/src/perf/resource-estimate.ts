@@ -20,6 +20,8 @@ export interface ResourceEstimateInput {
 
 export interface ResourceEstimate {
   registersPerThread: number;
+  /** Registers the tile needs before the 16..255 clamp (above 255 the compiler spills the rest). */
+  registersDemand: number;
   staticSharedMemBytes: number;
   source: 'estimate';
   reasoning: string;
@@ -110,5 +112,5 @@ export function estimateKernelResources(input: ResourceEstimateInput): ResourceE
     staticSharedMemBytes = 0;
     notes.push('no tile shape: no shared memory assumed');
   }
-  return { registersPerThread, staticSharedMemBytes, source: 'estimate', reasoning: notes.join('; ') };
+  return { registersPerThread, registersDemand: Math.ceil(raw), staticSharedMemBytes, source: 'estimate', reasoning: notes.join('; ') };
 }
