@@ -2,7 +2,7 @@
 // its cached analysis. Pure apart from the parser it owns; it must not read files or know LSP types.
 import { Parser, type Edit, type Language, type Node, type Point, type Tree } from 'web-tree-sitter';
 import { analyzeCuda, MAX_SOURCE_CHARS } from './cuda/analyze';
-import { createCudaAnalysisCache } from './cuda/cache';
+import { createCudaAnalysisCache, recordChange } from './cuda/cache';
 import { prepareCudaText, type PreparedCuda } from './cuda/prepare';
 import { applyLessThanRewrites, disambiguateLessThan } from './cuda/template-ambiguity';
 import { analyzeTritonSafely } from './triton-bridge';
@@ -164,6 +164,8 @@ export class SourceDocument {
     this.currentText = oldText.slice(0, start) + edit.newText + oldText.slice(end);
     this.cached = null;
     if (!this.tree || oldText.length > MAX_SOURCE_CHARS || this.currentText.length > MAX_SOURCE_CHARS) {
+      this.cudaCache.change = null;
+      this.cudaCache.lastText = null;
       this.tree?.delete();
       this.tree = null;
       this.reparse(null);
@@ -184,6 +186,8 @@ export class SourceDocument {
     while (suffix < suffixLimit && oldParse.charCodeAt(oldParse.length - 1 - suffix) === newParse.charCodeAt(newParse.length - 1 - suffix)) suffix++;
     const oldEnd = oldParse.length - suffix;
     const newEnd = newParse.length - suffix;
+    // The text changed in [start, end) and the parsed text in [prefix, oldEnd): both shift by the same amount.
+    recordChange(this.cudaCache, oldText, Math.min(start, prefix), Math.max(end, oldEnd), Math.max(start + edit.newText.length, newEnd));
     this.reparse({
       startIndex: prefix,
       oldEndIndex: oldEnd,

@@ -5,13 +5,13 @@ import type { Node } from 'web-tree-sitter';
 import { foldCText, MapEnv } from '../folding';
 import type { AnalysisOptions, FileAnalysis, Problem, TileParam } from '../types';
 import { collectDefinitions, type FileDefinitions } from './definitions';
-import { findKernelDefinitions, readKernel, splitTopLevel, templateParametersOf, type KernelContext, type KernelDefinition } from './kernels';
+import { findKernelDefinitions, readKernel, splitTopLevel, templateParametersOf, type KernelContext, type KernelDefinition, type TemplateParameter } from './kernels';
 import { readCallee, readLaunch } from './launches';
 import { readLibraryCalls } from './library';
 import { prepareCudaText, type Annotation, type PreparedCuda } from './prepare';
 import { annotationFor, lineStarts, readAnnotation } from './problem-size';
-import { createCudaAnalysisCache, shifted, type CudaAnalysisCache } from './cache';
-import { fileScope, launchDependencyKey, scopeAt, type ScopeCache } from './scopes';
+import { addSpanEntry, createCudaAnalysisCache, findSpanEntry, shifted, type CudaAnalysisCache } from './cache';
+import { fileScope, launchDependencies, scopeAt, type ScopeCache } from './scopes';
 import { ancestorOfType, namedChildrenOf, rangeOf, syntaxErrors } from './syntax';
 
 /** Files larger than this (UTF-16 code units, about 2 MB of ASCII) are not analysed at all. */
@@ -100,18 +100,20 @@ function analyzeChecked(root: Node, text: string, options: AnalysisOptions, prob
     if (name && !kernelNodesByName.has(name)) kernelNodesByName.set(name, node);
   });
   // Read lazily: only kernels that are instantiated somewhere need their template parameter list.
+  const nextTemplateParameters = new Map<string, TemplateParameter[]>();
   const templateParamsMemo = new Map<string, Array<{ name: string; kind: 'type' | 'value' }> | undefined>();
   const templateParamsByKernel = {
     get(name: string): Array<{ name: string; kind: 'type' | 'value' }> | undefined {
       if (!templateParamsMemo.has(name)) {
         const node = kernelNodesByName.get(name);
-        templateParamsMemo.set(name, node ? templateParametersOf(node) : undefined);
+        templateParamsMemo.set(name, node ? cachedTemplateParameters(node, parseText, cache, nextTemplateParameters) : undefined);
       }
       return templateParamsMemo.get(name);
     },
   };
   const topLevel = namedChildrenOf(root);
-  const file = fileScope(topLevel, text, definitions.env);
+  const file = fileScope(topLevel, text, definitions.env, cache?.fileScope);
+  if (cache) cache.fileScope = file;
   const scopes: ScopeCache = { root, text, file, byFunction: new Map(), byFunctionLocal: new Map(), callSites: prepared.callSites, topLevel };
   // The constants' text can be long: compare it once with the previous analysis and key entries on a
   // small generation number instead of repeating the text in every key.
@@ -122,6 +124,8 @@ function analyzeChecked(root: Node, text: string, options: AnalysisOptions, prob
     environmentKey = String(cache.environment.generation);
   }
   const nextCache = createCudaAnalysisCache();
+  // Edits since the last analysis (from the document): entries outside them are reused without comparing text.
+  const change = cache?.change && cache.change.source === cache.lastText ? cache.change : null;
   collectTemplateArguments(root, text, prepared.launches, templateParamsByKernel, kernelContext, scopes, tileParams, prepared.definitionTokens);
 
   const kernels = new Map<string, KernelDefinition>();
@@ -130,17 +134,18 @@ function analyzeChecked(root: Node, text: string, options: AnalysisOptions, prob
     const parent = node.parent;
     const start = parent?.type === 'template_declaration' ? parent.startIndex : node.startIndex;
     const bindings = kernelContext.templateBindings.get(kernelNames[index] ?? '');
-    const key = `${environmentKey}\u0002${JSON.stringify(bindings ? [...bindings] : null)}\u0002${text.slice(start, node.endIndex)}`;
-    const hit = cache?.kernels.get(key);
+    const key = `${environmentKey}\u0002${JSON.stringify(bindings ? [...bindings] : null)}`;
+    const spans = [start, node.endIndex];
+    const hit = findSpanEntry(cache?.kernels, key, text, spans, change);
     let kernel: KernelDefinition | null;
     if (hit) {
-      kernel = { ...shifted(hit.definition, start - hit.start), start };
+      kernel = { ...shifted(hit.value, start - hit.start), start };
+      addSpanEntry(nextCache.kernels, key, { value: kernel, start, source: text, spans });
     } else {
       const problemCount = problems.length;
       kernel = readKernel(node, kernelContext);
-      if (kernel && problems.length === problemCount) nextCache.kernels.set(key, { definition: shifted(kernel, 0), start });
+      if (kernel && problems.length === problemCount) addSpanEntry(nextCache.kernels, key, { value: kernel, start, source: text, spans });
     }
-    if (hit) nextCache.kernels.set(key, { definition: hit.definition, start: hit.start });
     if (!kernel) continue;
     kernelList.push(kernel.info);
     if (!kernels.has(kernel.info.name)) kernels.set(kernel.info.name, kernel);
@@ -173,33 +178,38 @@ function analyzeChecked(root: Node, text: string, options: AnalysisOptions, prob
   for (const chevrons of prepared.launches) {
     // A launch depends on its function (and unique caller), the constants, the kernel (parameters,
     // dtype, kind, body), the annotation that applies, and the options: all part of the key, as text.
-    const dependencies = launchDependencyKey(scopes, chevrons.open);
+    const dependencies = launchDependencies(scopes, chevrons.open);
     let key: string | null = null;
+    let spans: number[] = [];
     if (dependencies !== null) {
       const callee = readCallee(text, chevrons.open)?.name ?? '';
       const kernel = kernels.get(callee);
       const annotation = annotationFor(text, starts, prepared.annotations, chevrons.open, chevrons.close) ?? kernelAnnotations.get(callee) ?? fileAnnotation;
-      key = [environmentKey, dependencies, optionsKey, JSON.stringify(annotation?.fields ?? null),
-        JSON.stringify(kernel ? [kernel.info.parameters.map((p) => p.name), kernel.info.dtype, kernel.info.kind] : null),
-        // The kernel's body decides whether grid × block gives M and N (launches.ts, sizesFromGrid).
-        kernel ? text.slice(kernel.info.range.start, kernel.info.range.end) : ''].join('\u0002');
+      key = [environmentKey, dependencies.key, optionsKey, JSON.stringify(annotation?.fields ?? null),
+        JSON.stringify(kernel ? [kernel.info.parameters.map((p) => p.name), kernel.info.dtype, kernel.info.kind] : null)].join('\u0002');
+      // The kernel's body decides whether grid × block gives M and N (launches.ts, sizesFromGrid).
+      spans = kernel ? [...dependencies.spans, kernel.info.range.start, kernel.info.range.end] : dependencies.spans;
     }
-    const hit = key !== null ? cache?.launches.get(key) : undefined;
+    const hit = key !== null ? findSpanEntry(cache?.launches, key, text, spans, change) : undefined;
     if (hit && key !== null) {
-      launches.push(shifted(hit.launch, chevrons.open - hit.start));
-      nextCache.launches.set(key, hit);
+      const launch = shifted(hit.value, chevrons.open - hit.start);
+      launches.push(launch);
+      addSpanEntry(nextCache.launches, key, { value: launch, start: chevrons.open, source: text, spans });
       continue;
     }
     const problemCount = problems.length;
     const launch = readLaunch(chevrons, launchContext);
     if (!launch) continue;
     launches.push(launch);
-    if (key !== null && problems.length === problemCount) nextCache.launches.set(key, { launch: shifted(launch, 0), start: chevrons.open });
+    if (key !== null && problems.length === problemCount) addSpanEntry(nextCache.launches, key, { value: launch, start: chevrons.open, source: text, spans });
   }
   const libraryCalls = readLibraryCalls(prepared.cublasIdentifiers, text, scopes, problems);
   if (cache) {
     cache.kernels = nextCache.kernels;
     cache.launches = nextCache.launches;
+    cache.lastText = text;
+    cache.templateParameters = nextTemplateParameters;
+    cache.change = null;
   }
 
   return { language: 'cuda', kernels: kernelList, launches, tileParams, libraryCalls, problems: dedupe(problems) };
@@ -352,4 +362,15 @@ function identifierBefore(text: string, end: number, window: number): string | u
   while (start > limit && /\w/.test(text[start - 1]!)) start--;
   while (start < nameEnd && /[0-9]/.test(text[start]!)) start++;
   return start < nameEnd ? text.slice(start, nameEnd) : undefined;
+}
+
+/** templateParametersOf, reused by the text of the `template <...>` header (a few node reads instead of a walk). */
+function cachedTemplateParameters(node: Node, parseText: string, cache: CudaAnalysisCache | null, next: Map<string, TemplateParameter[]>): TemplateParameter[] {
+  const parent = node.parent;
+  if (!parent || parent.type !== 'template_declaration') return [];
+  const header = parseText.slice(parent.startIndex, node.startIndex);
+  const known = next.get(header) ?? cache?.templateParameters.get(header);
+  const params = known ?? templateParametersOf(node);
+  next.set(header, params);
+  return params;
 }

@@ -3,19 +3,107 @@
 // data; the owner (SourceDocument) keeps one per document. Entries that produced problems are not kept.
 import type { LaunchSite } from '../types';
 import type { FileDefinitions } from './definitions';
-import type { KernelDefinition } from './kernels';
+import type { KernelDefinition, TemplateParameter } from './kernels';
+import type { FileScope } from './scopes';
+
+/**
+ * Results filed under a small key (lengths, relative offsets, small JSON); an entry applies when the
+ * text of each of its spans equals the text of the same spans now. Comparing slices is a memory
+ * compare, much cheaper than hashing whole functions into string keys on every analysis.
+ */
+export type SpanCache<T> = Map<string, Array<SpanEntry<T>>>;
+export interface SpanEntry<T> {
+  value: T;
+  /** Offset the value's ranges are relative to (a kernel's start, a launch's `<<<`). */
+  start: number;
+  /** The text the spans were read from (always the text of the analysis that filed the entry). */
+  source: string;
+  /** [start, end) pairs, flattened. */
+  spans: number[];
+}
+
+/**
+ * What changed since the last analysis: in `source` (that analysis's text) [start, oldEnd) became
+ * [start, newEnd). Text outside it is equal, moved by newEnd - oldEnd after it.
+ */
+export interface TextChange {
+  source: string;
+  start: number;
+  oldEnd: number;
+  newEnd: number;
+}
+
+/** Where the span [a, b) of the changed text's source is now, or null when the change touches it. */
+function mappedSpan(change: TextChange, a: number, b: number): [number, number] | null {
+  if (b <= change.start) return [a, b];
+  if (a >= change.oldEnd) return [a + change.newEnd - change.oldEnd, b + change.newEnd - change.oldEnd];
+  return null;
+}
+
+export function findSpanEntry<T>(cache: SpanCache<T> | undefined, key: string, text: string, spans: number[], change: TextChange | null = null): SpanEntry<T> | undefined {
+  const entries = cache?.get(key);
+  if (!entries) return undefined;
+  outer: for (const entry of entries) {
+    if (entry.spans.length !== spans.length) continue;
+    if (change && entry.source === change.source) {
+      // Spans the change did not touch, now at the requested offsets: equal text without comparing it.
+      let moved = true;
+      for (let i = 0; i < spans.length && moved; i += 2) {
+        const now = mappedSpan(change, entry.spans[i]!, entry.spans[i + 1]!);
+        moved = now !== null && now[0] === spans[i] && now[1] === spans[i + 1];
+      }
+      if (moved) return entry;
+    }
+    for (let i = 0; i < spans.length; i += 2) {
+      if (entry.spans[i + 1]! - entry.spans[i]! !== spans[i + 1]! - spans[i]!) continue outer;
+      if (entry.source.slice(entry.spans[i], entry.spans[i + 1]) !== text.slice(spans[i], spans[i + 1])) continue outer;
+    }
+    return entry;
+  }
+  return undefined;
+}
+
+export function addSpanEntry<T>(cache: SpanCache<T>, key: string, entry: SpanEntry<T>): void {
+  const entries = cache.get(key);
+  if (entries) entries.push(entry);
+  else cache.set(key, [entry]);
+}
 
 export interface CudaAnalysisCache {
-  kernels: Map<string, { definition: KernelDefinition; start: number }>;
-  launches: Map<string, { launch: LaunchSite; start: number }>;
+  kernels: SpanCache<KernelDefinition>;
+  launches: SpanCache<LaunchSite>;
   /** File constants, reused while the text of every definition is unchanged (offsets may move). */
   definitions: { signature: string; snippetStarts: number[]; result: FileDefinitions; snippetOfTileParam: number[] } | null;
   /** Text of the file's constants and file-scope declarations, and a number that changes with it. */
   environment: { text: string; generation: number } | null;
+  /** The text of the analysis that filed the entries, and the edits since (recorded by the document). */
+  lastText: string | null;
+  change: TextChange | null;
+  /** File-scope declarations of the last analysis (scopes.ts fileScope). */
+  fileScope: FileScope | null;
+  /** Template parameter lists by the text of their `template <...>` header. */
+  templateParameters: Map<string, TemplateParameter[]>;
 }
 
 export function createCudaAnalysisCache(): CudaAnalysisCache {
-  return { kernels: new Map(), launches: new Map(), definitions: null, environment: null };
+  return { kernels: new Map(), launches: new Map(), definitions: null, environment: null, lastText: null, change: null, fileScope: null, templateParameters: new Map() };
+}
+
+/**
+ * Records an edit of `previous` (the document's text before it): [start, oldEnd) became [start, newEnd).
+ * Successive edits before the next analysis merge into one change of the last analysed text.
+ */
+export function recordChange(cache: CudaAnalysisCache, previous: string, start: number, oldEnd: number, newEnd: number): void {
+  if (cache.lastText === null) return;
+  const pending = cache.change;
+  if (!pending) {
+    cache.change = previous === cache.lastText ? { source: previous, start, oldEnd, newEnd } : null;
+    return;
+  }
+  // The pending change's region in `previous` is [pending.start, pending.newEnd); widen it by this edit.
+  const from = Math.min(pending.start, start);
+  const to = Math.max(pending.newEnd, oldEnd);
+  cache.change = { source: pending.source, start: from, oldEnd: to - (pending.newEnd - pending.oldEnd), newEnd: to + (newEnd - oldEnd) };
 }
 
 /**

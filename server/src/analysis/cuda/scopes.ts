@@ -107,11 +107,17 @@ function collectLocals(scopeNode: Node | Node[], text: string, scope: HostScope,
 }
 
 /** File-scope `dim3` globals and non-const globals (const ones are already in the file env). */
-export function fileScope(topLevel: Node[], text: string, fileEnv: FoldEnv): HostScope & { signature: string } {
+/** With `previous` (the last analysis's file scope), an unchanged set of declarations over the same constants is reused. */
+export function fileScope(topLevel: Node[], text: string, fileEnv: FoldEnv, previous?: FileScope | null): FileScope {
+  const declarations = topLevel.filter((node) => node.type === 'declaration');
+  const signature = declarations.map((d) => text.slice(d.startIndex, d.endIndex)).join('\u0001');
+  if (previous && previous.signature === signature && previous.fileEnv === fileEnv) return previous;
   const scope: HostScope = { env: new MapEnv(fileEnv), dim3: new Map() };
-  const signature = collectLocals(topLevel, text, scope, true);
-  return { ...scope, signature };
+  collectLocals(declarations, text, scope, true);
+  return { ...scope, signature, fileEnv };
 }
+
+export type FileScope = HostScope & { signature: string; fileEnv: FoldEnv };
 
 export interface ScopeCache {
   root: Node;
@@ -124,7 +130,7 @@ export interface ScopeCache {
   callSites: Map<string, number[]>;
   /** The translation unit's named children (read once per analysis). */
   topLevel: Node[];
-  /** Sorted ranges of function definitions, read on first use by launchDependencyKey. */
+  /** Sorted ranges of function definitions, read on first use by launchDependencies. */
   functionRanges?: Array<{ start: number; end: number }>;
 }
 
@@ -193,9 +199,10 @@ export function scopeAt(cache: ScopeCache, offset: number, propagate = true): Ho
 
 /**
  * Everything a launch's folded values can depend on besides the file constants: the enclosing
- * function's text, the launch's place in it, and the text of the unique caller. Used as a cache key.
+ * function's text, the launch's place in it, and the texts of the functions that call it. Returned
+ * as a small key (lengths and relative offsets) and the spans whose text must be unchanged (cache.ts).
  */
-export function launchDependencyKey(cache: ScopeCache, offset: number): string | null {
+export function launchDependencies(cache: ScopeCache, offset: number): { key: string; spans: number[] } | null {
   const functions = topLevelFunctions(cache);
   const fn = functionRangeAt(functions, offset);
   if (!fn) return null;
@@ -203,14 +210,18 @@ export function launchDependencyKey(cache: ScopeCache, offset: number): string |
   // Text only (no tree walks): the launcher's name and every function that mentions `name(` elsewhere.
   const header = text.slice(fn.start, Math.min(fn.end, text.indexOf('{', fn.start) >>> 0));
   const name = /([A-Za-z_]\w*)\s*\(/.exec(header)?.[1];
-  const callers: string[] = [];
+  const keys: string[] = [`${fn.end - fn.start}@${offset - fn.start}`];
+  const spans = [fn.start, fn.end];
+  let callers = 0;
   for (const at of name ? cache.callSites.get(name) ?? [] : []) {
     if (at >= fn.start && at < fn.end) continue;
-    if (callers.length >= MAX_CALL_SITES_SCANNED) break;
+    if (++callers > MAX_CALL_SITES_SCANNED) break;
     const caller = functionRangeAt(functions, at);
-    callers.push(caller ? `${text.slice(caller.start, caller.end)}@${at - caller.start}` : `@${text.slice(Math.max(0, at - 40), at + 200)}`);
+    const span = caller ?? { start: Math.max(0, at - 40), end: Math.min(text.length, at + 200) };
+    keys.push(`${caller ? 'f' : 't'}${span.end - span.start}@${at - span.start}`);
+    spans.push(span.start, span.end);
   }
-  return [text.slice(fn.start, fn.end), offset - fn.start, ...callers].join('\u0001');
+  return { key: keys.join(','), spans };
 }
 
 /**
