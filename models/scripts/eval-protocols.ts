@@ -8,7 +8,7 @@ import { capPerStratum, type Fold } from '../evaluation/splits';
 import { crossFoldScales, fitIntervalScale, neededScales } from '../evaluation/interval-scale';
 import type { HeldOut } from '../evaluation/breakdown';
 import { spearman, topKRegretPct } from '../evaluation/metrics';
-import { fitRows, predictRows, SEED } from './pipeline';
+import { fitRows, predictRows, tuningWeights, SEED } from './pipeline';
 
 /** Held-out predictions of one fold in target space. */
 export interface FoldRun {
@@ -27,8 +27,9 @@ export function rowStratum(tags: Record<string, string>): string {
 }
 
 /**
- * Fits one forest per fold on at most `trainCap` rows per stratum of the fold's training rows and
- * predicts its test rows. Folds whose training set is empty are skipped.
+ * Fits one forest per fold on at most `trainCap` rows per stratum of the fold's training rows (all
+ * Kernel Tuner configurations: a tuning space is only useful whole) and predicts its test rows, with
+ * the pipeline's training weights. Folds whose training set is empty are skipped.
  */
 export async function runFolds(
   d: Design,
@@ -38,12 +39,14 @@ export async function runFolds(
   trainCap: number,
   log: (line: string) => void,
 ): Promise<FoldRun[]> {
-  const strata = d.tags.map(rowStratum);
+  const strata = d.tags.map((t) => (t.source === 'kerneltuner' ? '' : rowStratum(t)));
+  const weights = tuningWeights(d);
   const runs: FoldRun[] = [];
   for (const f of folds) {
-    const train = capPerStratum(strata, trainCap, SEED, f.trainIdx);
+    const capped = capPerStratum(strata, trainCap, SEED, Array.from(f.trainIdx).filter((i) => strata[i] !== ''));
+    const train = Int32Array.from([...capped, ...Array.from(f.trainIdx).filter((i) => strata[i] === '')]).sort();
     if (train.length === 0 || f.testIdx.length === 0) continue;
-    const model = await fitRows(d, y, train, forest);
+    const model = await fitRows(d, y, train, forest, SEED, weights);
     const p = predictRows(model, d, f.testIdx);
     runs.push({ name: f.name, testIdx: f.testIdx, mean: p.mean, lo: p.lo, hi: p.hi, nTrain: train.length, fitMs: model.stats.trainMs });
     log(`  ${f.name}: train ${train.length} rows, test ${f.testIdx.length}, fit ${(model.stats.trainMs / 1000).toFixed(1)} s`);

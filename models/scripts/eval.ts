@@ -15,7 +15,7 @@ import {
 import { analyticHeldOut, heldOutOf, rankingByGpu, runFolds } from './eval-protocols';
 import { seriesDisagreement, type Measurement } from '../evaluation/noise-floor';
 import { dtypeLabel } from '../evaluation/design-matrix';
-import { fallbackSeries, seriesKey } from './pipeline';
+import { fallbackSeries, seriesKey, FAST_CONFIG_FRACTION, FAST_CONFIG_WEIGHT } from './pipeline';
 import type { GemmRecord } from '../../server/src/data/record';
 
 /** Runtime (plain) and power noise floors: two series measuring the same GPU, dtype and shape. */
@@ -141,7 +141,7 @@ async function main(): Promise<void> {
   md.push(`- Data: ${L.records.length} cleaned records, fingerprint \`${L.fingerprint.slice(0, 16)}…\`; features \`${FEATURE_VERSION}\` (${FEATURE_NAMES.length} features).`);
   md.push(`- Runtime pool: plain runs only (power-measuring runs are 7–15% slower and are left out of runtime), at most ${QUICK ? 3000 : RUNTIME_CAP_PER_STRATUM} rows per source/GPU/dtype/split stratum, all ${rt.tags.filter(isKt).length} Kernel Tuner configurations: ${rt.nRows} rows.`);
   md.push(`- Runtime target: \`${transform}\` = ln(runtime / analytic time). Power target: power / power limit. Predictions are inverted to ms and W before scoring.`);
-  md.push(`- Each fold trains the project's forest on at most ${TRAIN_CAP} rows per stratum of its training side, with ${EVAL_RUNTIME_FOREST.trees} trees (runtime) / ${EVAL_POWER_FOREST.trees} trees (power) instead of the shipped ${SHIP_RUNTIME_FOREST.trees} / ${SHIP_POWER_FOREST.trees}, to keep the ${logoRuns.length} LOGO folds within minutes on 2 cores; other settings as shipped (max depth ${SHIP_RUNTIME_FOREST.maxDepth}, min leaf ${SHIP_RUNTIME_FOREST.minSamplesLeaf}, feature fraction ${SHIP_RUNTIME_FOREST.featureFraction}).`);
+  md.push(`- Each fold trains the project's forest on at most ${TRAIN_CAP} rows per stratum of its training side (Kernel Tuner configurations of the training GPUs whole; the fastest ${FAST_CONFIG_FRACTION * 100}% of each GPU's configurations weigh ${FAST_CONFIG_WEIGHT}, as in the shipped model), with ${EVAL_RUNTIME_FOREST.trees} trees (runtime) / ${EVAL_POWER_FOREST.trees} trees (power) instead of the shipped ${SHIP_RUNTIME_FOREST.trees} / ${SHIP_POWER_FOREST.trees}, to keep the ${logoRuns.length} LOGO folds within minutes on 2 cores; other settings as shipped (max depth ${SHIP_RUNTIME_FOREST.maxDepth}, min leaf ${SHIP_RUNTIME_FOREST.minSamplesLeaf}, feature fraction ${SHIP_RUNTIME_FOREST.featureFraction}).`);
   md.push(`- Intervals: the forest's 10th–90th percentile interval, scaled per fold by the factor fitted on the *other* folds' held-out rows (leave-one-fold-out conformal scaling); coverage is of that 80% interval.`);
   md.push(`- Shape groups: aiconfigurator/NeuSight by (n, k) weight shape, so every token count m of a weight shape is held out together and the repeating grid cannot leak; Kernel Tuner by block tile (MWG, NWG).`);
   md.push(`- Wall time: total ${seconds(totalMs)} (load ${seconds(L.loadMs)}, runtime LOGO ${seconds(logoMs)}, shape 5-fold ${seconds(shapeMs)}, power ${seconds(powerMs)}, comparison ${seconds(compareMs)}).${QUICK ? ' QUICK MODE (TILECAST_EVAL_QUICK=1): reduced sizes, figures not final.' : ''}`, '');

@@ -16,7 +16,7 @@ export const SEED = 20261128;
 
 /** Forest settings of the shipped models (sized so both artifacts stay well under 8 MB). */
 export const SHIP_RUNTIME_FOREST: Omit<TrainOptions, 'seed'> = {
-  trees: 64, maxDepth: 24, minSamplesLeaf: 20, featureFraction: 0.5, sampleFraction: 0.5, bootstrap: false,
+  trees: 64, maxDepth: 24, minSamplesLeaf: 24, featureFraction: 0.5, sampleFraction: 0.5, bootstrap: false,
 };
 export const SHIP_POWER_FOREST: Omit<TrainOptions, 'seed'> = {
   trees: 48, maxDepth: 20, minSamplesLeaf: 20, featureFraction: 0.5, sampleFraction: 0.5, bootstrap: false,
@@ -143,9 +143,36 @@ export function finiteRows(y: Float64Array, rows: ArrayLike<number>): Int32Array
   return Int32Array.from(out);
 }
 
-export async function fitRows(d: Design, y: Float64Array, rows: ArrayLike<number>, options: Omit<TrainOptions, 'seed'>, seed = SEED): Promise<TrainedForest> {
+/** Weight of the fastest configurations of a tuning space in training (see tuningWeights). */
+export const FAST_CONFIG_WEIGHT = 5;
+export const FAST_CONFIG_FRACTION = 0.1;
+
+/**
+ * Training weights: 1, except the fastest 10% of Kernel Tuner configurations of each GPU weigh 5, so the
+ * trees resolve the fast end of a tuning space, where picking the best configuration is decided
+ * (measured: lower top-1 regret on held-out GPUs). Uses only the training rows' own runtimes.
+ */
+export function tuningWeights(d: Design): Float32Array {
+  const w = new Float32Array(d.nRows).fill(1);
+  const byGpu = new Map<string, number[]>();
+  for (let i = 0; i < d.nRows; i++) {
+    if (d.tags[i].source !== 'kerneltuner') continue;
+    let list = byGpu.get(d.tags[i].gpu);
+    if (!list) byGpu.set(d.tags[i].gpu, (list = []));
+    list.push(i);
+  }
+  for (const rows of byGpu.values()) {
+    rows.sort((a, b) => d.runtimeMs[a] - d.runtimeMs[b]);
+    const fast = Math.ceil(rows.length * FAST_CONFIG_FRACTION);
+    for (let t = 0; t < fast; t++) w[rows[t]] = FAST_CONFIG_WEIGHT;
+  }
+  return w;
+}
+
+export async function fitRows(d: Design, y: Float64Array, rows: ArrayLike<number>, options: Omit<TrainOptions, 'seed'>, seed = SEED, weights?: Float32Array): Promise<TrainedForest> {
   const keep = finiteRows(y, rows);
-  return trainForest({ x: takeRows(d.x, d.nFeatures, keep), y: takeValues(y, keep), nRows: keep.length, nFeatures: d.nFeatures }, { ...options, seed });
+  const data = { x: takeRows(d.x, d.nFeatures, keep), y: takeValues(y, keep), nRows: keep.length, nFeatures: d.nFeatures };
+  return trainForest(weights ? { ...data, weights: Float32Array.from(keep, (i) => weights[i]) } : data, { ...options, seed });
 }
 
 export function predictRows(model: { forest: TrainedForest['forest'] }, d: Design, rows: ArrayLike<number>): BatchPrediction {

@@ -14,8 +14,8 @@ import { capPerStratum, groupKFold, leaveOneGroupOut, type Fold } from '../evalu
 import { datasetsRoot } from './load-datasets';
 import { heldOutOf, rowStratum, runFolds } from './eval-protocols';
 import {
-  designFor, fitRows, loadAll, powerIndices, powerTargets, runtimeIndices, runtimeTargets, seconds,
-  POWER_CAP_PER_STRATUM, SEED, SHIP_POWER_FOREST, SHIP_RUNTIME_FOREST,
+  designFor, fitRows, tuningWeights, loadAll, powerIndices, powerTargets, runtimeIndices, runtimeTargets, seconds,
+  FAST_CONFIG_FRACTION, FAST_CONFIG_WEIGHT, POWER_CAP_PER_STRATUM, SEED, SHIP_POWER_FOREST, SHIP_RUNTIME_FOREST,
 } from './pipeline';
 
 /** Rows per stratum in the shipped runtime model's training set. */
@@ -86,17 +86,18 @@ async function main(): Promise<void> {
   log(`loaded ${L.records.length} records in ${seconds(L.loadMs)}; fingerprint ${L.fingerprint}`);
 
   // ---- Runtime ----
-  const rt = designFor(L.records, runtimeIndices(L.records, SHIP_RUNTIME_CAP, SEED));
+  const rt = designFor(L.records, runtimeIndices(L.records, SHIP_RUNTIME_CAP, SEED, { allKernelTuner: true }));
   const transform: TargetTransform = 'log-ratio-to-analytic';
   const yRt = runtimeTargets(rt, transform);
-  log(`runtime: ${rt.nRows} rows (plain runs, ≤ ${SHIP_RUNTIME_CAP} per source/GPU/dtype/split)`);
+  log(`runtime: ${rt.nRows} rows (plain runs, ≤ ${SHIP_RUNTIME_CAP} per source/GPU/dtype/split, all Kernel Tuner configurations)`);
   const rtCal = await calibrateOnHeldOutGpus(rt, yRt, gpuFolds(rt, 4), transform, SHIP_RUNTIME_FOREST, 2000, 'runtime');
   log(`  runtime interval scale ${rtCal.calibration.scale.toFixed(3)} (raw coverage ${(rtCal.calibration.coverageBefore * 100).toFixed(0)}%)`);
   const all = Int32Array.from({ length: rt.nRows }, (_, i) => i);
-  const rtModel = await fitRows(rt, yRt, all, SHIP_RUNTIME_FOREST);
+  const rtModel = await fitRows(rt, yRt, all, SHIP_RUNTIME_FOREST, SEED, tuningWeights(rt));
   log(`  runtime forest: ${rtModel.stats.trees} trees, ${rtModel.stats.leaves} leaves, ${seconds(rtModel.stats.trainMs)}`);
   const rtBytes = encodeModel(artifact({ name: 'runtime', transform }, rtModel, rtCal, L.fingerprint, rt.nRows, {
-    rows: rt.nRows, selection: `plain runs, ≤ ${SHIP_RUNTIME_CAP} rows per source/GPU/dtype/split, seed ${SEED}`,
+    selection: `plain runs without framework fallback series, ≤ ${SHIP_RUNTIME_CAP} rows per source/GPU/dtype/split, all Kernel Tuner configurations, seed ${SEED}`,
+    weights: `fastest ${FAST_CONFIG_FRACTION * 100}% of Kernel Tuner configurations per GPU weigh ${FAST_CONFIG_WEIGHT}`,
   }));
 
   // ---- Power ----
