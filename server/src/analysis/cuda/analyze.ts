@@ -134,17 +134,17 @@ function analyzeChecked(root: Node, text: string, options: AnalysisOptions, prob
     const parent = node.parent;
     const start = parent?.type === 'template_declaration' ? parent.startIndex : node.startIndex;
     const bindings = kernelContext.templateBindings.get(kernelNames[index] ?? '');
-    const key = `${environmentKey}\u0002${JSON.stringify(bindings ? [...bindings] : null)}`;
+    const key = `${environmentKey}\u0002${kernelNames[index] ?? ''}\u0002${JSON.stringify(bindings ? [...bindings] : null)}`;
     const spans = [start, node.endIndex];
     const hit = findSpanEntry(cache?.kernels, key, text, spans, change);
     let kernel: KernelDefinition | null;
     if (hit) {
       kernel = { ...shifted(hit.value, start - hit.start), start };
-      addSpanEntry(nextCache.kernels, key, { value: kernel, start, source: text, spans });
+      addSpanEntry(nextCache.kernels, { key, value: kernel, start, source: text, spans });
     } else {
       const problemCount = problems.length;
       kernel = readKernel(node, kernelContext);
-      if (kernel && problems.length === problemCount) addSpanEntry(nextCache.kernels, key, { value: kernel, start, source: text, spans });
+      if (kernel && problems.length === problemCount) addSpanEntry(nextCache.kernels, { key, value: kernel, start, source: text, spans });
     }
     if (!kernel) continue;
     kernelList.push(kernel.info);
@@ -194,14 +194,14 @@ function analyzeChecked(root: Node, text: string, options: AnalysisOptions, prob
     if (hit && key !== null) {
       const launch = shifted(hit.value, chevrons.open - hit.start);
       launches.push(launch);
-      addSpanEntry(nextCache.launches, key, { value: launch, start: chevrons.open, source: text, spans });
+      addSpanEntry(nextCache.launches, { key, value: launch, start: chevrons.open, source: text, spans });
       continue;
     }
     const problemCount = problems.length;
     const launch = readLaunch(chevrons, launchContext);
     if (!launch) continue;
     launches.push(launch);
-    if (key !== null && problems.length === problemCount) addSpanEntry(nextCache.launches, key, { value: launch, start: chevrons.open, source: text, spans });
+    if (key !== null && problems.length === problemCount) addSpanEntry(nextCache.launches, { key, value: launch, start: chevrons.open, source: text, spans });
   }
   const libraryCalls = readLibraryCalls(prepared.cublasIdentifiers, text, scopes, problems);
   if (cache) {

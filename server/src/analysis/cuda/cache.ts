@@ -9,17 +9,27 @@ import type { FileScope } from './scopes';
 /**
  * Results filed under a small key (lengths, relative offsets, small JSON); an entry applies when the
  * text of each of its spans equals the text of the same spans now. Comparing slices is a memory
- * compare, much cheaper than hashing whole functions into string keys on every analysis.
+ * compare, much cheaper than hashing whole functions into string keys on every analysis; after an
+ * edit the document recorded, entries are found by their old offset and need no compare at all.
  */
-export type SpanCache<T> = Map<string, Array<SpanEntry<T>>>;
+export interface SpanCache<T> {
+  byKey: Map<string, Array<SpanEntry<T>>>;
+  /** The same entries by the start of their first span. */
+  byStart: Map<number, Array<SpanEntry<T>>>;
+}
 export interface SpanEntry<T> {
+  key: string;
   value: T;
   /** Offset the value's ranges are relative to (a kernel's start, a launch's `<<<`). */
   start: number;
   /** The text the spans were read from (always the text of the analysis that filed the entry). */
   source: string;
-  /** [start, end) pairs, flattened. */
+  /** [start, end) pairs, flattened; at least one pair. */
   spans: number[];
+}
+
+export function createSpanCache<T>(): SpanCache<T> {
+  return { byKey: new Map(), byStart: new Map() };
 }
 
 /**
@@ -41,12 +51,14 @@ function mappedSpan(change: TextChange, a: number, b: number): [number, number] 
 }
 
 export function findSpanEntry<T>(cache: SpanCache<T> | undefined, key: string, text: string, spans: number[], change: TextChange | null = null): SpanEntry<T> | undefined {
-  const entries = cache?.get(key);
-  if (!entries) return undefined;
-  outer: for (const entry of entries) {
-    if (entry.spans.length !== spans.length) continue;
-    if (change && entry.source === change.source) {
-      // Spans the change did not touch, now at the requested offsets: equal text without comparing it.
+  if (!cache) return undefined;
+  if (change) {
+    // Spans the change did not touch, now at the requested offsets: equal text without comparing it.
+    const first = spans[0]!;
+    const delta = change.newEnd - change.oldEnd;
+    const oldStart = first < change.start ? first : first >= change.newEnd ? first - delta : -1;
+    for (const entry of cache.byStart.get(oldStart) ?? []) {
+      if (entry.key !== key || entry.source !== change.source || entry.spans.length !== spans.length) continue;
       let moved = true;
       for (let i = 0; i < spans.length && moved; i += 2) {
         const now = mappedSpan(change, entry.spans[i]!, entry.spans[i + 1]!);
@@ -54,6 +66,9 @@ export function findSpanEntry<T>(cache: SpanCache<T> | undefined, key: string, t
       }
       if (moved) return entry;
     }
+  }
+  outer: for (const entry of cache.byKey.get(key) ?? []) {
+    if (entry.spans.length !== spans.length) continue;
     for (let i = 0; i < spans.length; i += 2) {
       if (entry.spans[i + 1]! - entry.spans[i]! !== spans[i + 1]! - spans[i]!) continue outer;
       if (entry.source.slice(entry.spans[i], entry.spans[i + 1]) !== text.slice(spans[i], spans[i + 1])) continue outer;
@@ -63,10 +78,14 @@ export function findSpanEntry<T>(cache: SpanCache<T> | undefined, key: string, t
   return undefined;
 }
 
-export function addSpanEntry<T>(cache: SpanCache<T>, key: string, entry: SpanEntry<T>): void {
-  const entries = cache.get(key);
-  if (entries) entries.push(entry);
-  else cache.set(key, [entry]);
+export function addSpanEntry<T>(cache: SpanCache<T>, entry: SpanEntry<T>): void {
+  const add = <K>(map: Map<K, Array<SpanEntry<T>>>, at: K) => {
+    const entries = map.get(at);
+    if (entries) entries.push(entry);
+    else map.set(at, [entry]);
+  };
+  add(cache.byKey, entry.key);
+  add(cache.byStart, entry.spans[0]!);
 }
 
 export interface CudaAnalysisCache {
@@ -86,7 +105,7 @@ export interface CudaAnalysisCache {
 }
 
 export function createCudaAnalysisCache(): CudaAnalysisCache {
-  return { kernels: new Map(), launches: new Map(), definitions: null, environment: null, lastText: null, change: null, fileScope: null, templateParameters: new Map() };
+  return { kernels: createSpanCache(), launches: createSpanCache(), definitions: null, environment: null, lastText: null, change: null, fileScope: null, templateParameters: new Map() };
 }
 
 /**
