@@ -54,3 +54,35 @@ test('annotations are read with their value ranges', () => {
   const range = annotation!.valueRanges.K!;
   assert.equal(text.slice(range.start, range.end), '64');
 });
+
+test('incremental preparation equals a full scan whenever it answers', async () => {
+  const { readdirSync, readFileSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const { prepareCudaEdit } = await import('../server/src/analysis/cuda/prepare-incremental');
+  const dir = join(__dirname, 'fixtures', 'cuda');
+  const pieces = ['a', '1', ' ', '_', '(', ')', ';', '{', '}', '<', '>', '<<<', '>>>', '/', '*', '/*', '*/', '//', '"', "'", '\n', '\\', '#', 'const ', 'for (', '__global__', '__launch_bounds__(', 'cublasSgemm(', '// tilecast: M=8\n', 'define'];
+  let state = 12345;
+  const next = () => ((state = (state * 1103515245 + 12345) >>> 0) / 4294967296);
+  let answered = 0;
+  let total = 0;
+  for (const name of readdirSync(dir)) {
+    let text = readFileSync(join(dir, name), 'utf8');
+    let prepared = prepareCudaText(text);
+    for (let k = 0; k < 60; k++) {
+      const start = Math.floor(next() * (text.length + 1));
+      const end = Math.min(text.length, start + (next() < 0.5 ? 0 : Math.floor(next() * 6)));
+      const inserted = next() < 0.3 ? '' : pieces[Math.floor(next() * pieces.length)]!;
+      const newText = text.slice(0, start) + inserted + text.slice(end);
+      const incremental = prepareCudaEdit(text, prepared, newText, start, end, inserted.length);
+      const full = prepareCudaText(newText);
+      total++;
+      if (incremental) {
+        answered++;
+        assert.deepStrictEqual(incremental, full, `${name}: replacing [${start}, ${end}) with ${JSON.stringify(inserted)}`);
+      }
+      text = newText;
+      prepared = full;
+    }
+  }
+  assert.ok(answered > total / 2, `answered ${answered} of ${total}`);
+});

@@ -4,6 +4,7 @@ import { Parser, type Edit, type Language, type Node, type Point, type Tree } fr
 import { analyzeCuda, MAX_SOURCE_CHARS } from './cuda/analyze';
 import { createCudaAnalysisCache, recordChange } from './cuda/cache';
 import { prepareCudaText, type PreparedCuda } from './cuda/prepare';
+import { prepareCudaEdit } from './cuda/prepare-incremental';
 import { applyLessThanRewrites, disambiguateLessThan } from './cuda/template-ambiguity';
 import { analyzeTritonSafely } from './triton-bridge';
 import { DEFAULT_ANALYSIS_OPTIONS, type AnalysisOptions, type FileAnalysis, type SourceLanguage } from './types';
@@ -95,9 +96,15 @@ export class SourceDocument {
   /** Offsets where a misread `<` is parsed as `>` (cuda/template-ambiguity.ts), sorted. */
   private rewrites: number[] = [];
 
-  private textToParse(text: string): string {
+  /** The preparation of the current text as prepareCudaText gives it (no `<` rewrites), for incremental preparation. */
+  private pristine: PreparedCuda | null = null;
+
+  /** The text tree-sitter parses; after an edit of the previous text, CUDA is re-scanned around the edit only when that is exact. */
+  private textToParse(text: string, edit?: { previous: string; start: number; end: number; insertedLength: number }): string {
     if (this.language !== 'cuda') return text;
-    this.prepared = prepareCudaText(text);
+    const incremental = edit && this.pristine ? prepareCudaEdit(edit.previous, this.pristine, text, edit.start, edit.end, edit.insertedLength) : null;
+    this.pristine = incremental ?? prepareCudaText(text);
+    this.prepared = this.pristine;
     return this.prepared.parseText;
   }
 
@@ -174,7 +181,7 @@ export class SourceDocument {
     // The CUDA rewrite can change outside the edited span (an edit that opens a comment un-blanks
     // `__global__` further down), so the tree edit covers the whole span where the parsed text differs.
     const oldParse = this.parseText;
-    const freshParse = this.textToParse(this.currentText);
+    const freshParse = this.textToParse(this.currentText, { previous: oldText, start, end, insertedLength: edit.newText.length });
     // `<` rewrites outside the edited statement carry over (a fresh parse with errors recomputes them).
     const carried = this.language === 'cuda' ? carryRewrites(this.rewrites, start, end, edit.newText.length, this.currentText) : [];
     const newParse = carried.length > 0 ? applyLessThanRewrites(freshParse, carried) : freshParse;

@@ -58,6 +58,8 @@ export interface PreparedCuda {
   callSites: Map<string, number[]>;
   /** Offsets of `for` keywords outside comments and strings, in order (loops are looked up from these). */
   forKeywords: number[];
+  /** Comments, strings and character literals, [start, end) pairs flattened, in order. */
+  regions: number[];
 }
 
 const ANNOTATION = /^\/\/\s*tilecast\s*:(.*)$/i;
@@ -103,7 +105,7 @@ function isPointerDeclaration(text: string, from: number): boolean {
  * End of a definition's text for cache signatures: the first of `stops` (a `\n` stop honours
  * backslash continuations), within 4,000 characters.
  */
-function snippetEnd(text: string, from: number, stops: string): number {
+export function snippetEnd(text: string, from: number, stops: string): number {
   const limit = Math.min(text.length, from + 4000);
   for (let j = from; j < limit; j++) {
     const c = text[j]!;
@@ -116,7 +118,7 @@ function snippetEnd(text: string, from: number, stops: string): number {
 }
 
 /** Start of the statement around `from`: just after the previous `;`, `{` or `}` (within 4,000 characters). */
-function snippetStart(text: string, from: number): number {
+export function snippetStart(text: string, from: number): number {
   const limit = Math.max(0, from - 4000);
   for (let j = from - 1; j >= limit; j--) {
     const c = text[j];
@@ -125,9 +127,35 @@ function snippetStart(text: string, from: number): number {
   return limit;
 }
 
+/** What one scan of a range finds (prepareCudaText scans the whole text; prepare-incremental.ts a few lines). */
+export interface CudaScan {
+  edits: Array<{ start: number; end: number; replacement: string }>;
+  keywords: CudaKeyword[];
+  /** Matched chevrons, in the order their `>>>` was met. */
+  launches: LaunchChevrons[];
+  /** `<<<` offsets still open at the end of the range. */
+  pendingOpens: number[];
+  annotations: Annotation[];
+  cublasIdentifiers: PreparedCuda['cublasIdentifiers'];
+  definitionTokens: PreparedCuda['definitionTokens'];
+  callSites: Map<string, number[]>;
+  forKeywords: number[];
+  /** Comments, strings and character literals, [start, end) pairs flattened, in order. */
+  regions: number[];
+  /** Where the scan stopped: at or after the end of the range (a token may run past it). */
+  end: number;
+  /** A `>>>` was met with no `<<<` open in the range (its meaning depends on what precedes the range). */
+  closedOutside: boolean;
+}
+
 /** Scans once, skipping comments, strings and character literals; linear in the text length. */
 export function prepareCudaText(text: string): PreparedCuda {
-  const edits: Array<{ start: number; end: number; replacement: string }> = [];
+  return finishPreparation(text, scanCuda(text, 0, text.length));
+}
+
+/** Scans the tokens that start in [from, to), starting in plain code (not in a comment or string). */
+export function scanCuda(text: string, from: number, to: number): CudaScan {
+  const edits: CudaScan['edits'] = [];
   const keywords: CudaKeyword[] = [];
   const launches: LaunchChevrons[] = [];
   const pendingOpens: number[] = [];
@@ -136,9 +164,11 @@ export function prepareCudaText(text: string): PreparedCuda {
   const definitionTokens: PreparedCuda['definitionTokens'] = [];
   const callSites = new Map<string, number[]>();
   const forKeywords: number[] = [];
+  const regions: number[] = [];
+  let closedOutside = false;
   const n = text.length;
-  let i = 0;
-  while (i < n) {
+  let i = from;
+  while (i < to) {
     const c = text.charCodeAt(i);
     if (c === 47 /* / */ && text.charCodeAt(i + 1) === 47) {
       // A `//` comment ending in a backslash continues on the next line (C11 5.1.1.2: lines are
@@ -151,17 +181,20 @@ export function prepareCudaText(text: string): PreparedCuda {
         ? parseAnnotation(text.slice(i, end), i)
         : null;
       if (annotation) annotations.push(annotation);
+      regions.push(i, end);
       i = end;
       continue;
     }
     if (c === 47 && text.charCodeAt(i + 1) === 42 /* * */) {
       const close = text.indexOf('*/', i + 2);
+      regions.push(i, close < 0 ? n : close + 2);
       i = close < 0 ? n : close + 2;
       continue;
     }
     if (c === 34 /* " */ || c === 39 /* ' */) {
       // A quote right after a digit is a C++14 digit separator (1'000), not a character literal.
       if (c === 39 && i > 0 && /[0-9A-Fa-f]/.test(text[i - 1]!) && /[0-9A-Fa-f]/.test(text[i + 1] ?? '')) { i++; continue; }
+      const opening = i;
       i++;
       while (i < n) {
         const d = text.charCodeAt(i);
@@ -170,6 +203,7 @@ export function prepareCudaText(text: string): PreparedCuda {
         i++;
       }
       i++;
+      regions.push(opening, Math.min(i, n));
       continue;
     }
     if (isIdentifierStart(c)) {
@@ -242,6 +276,7 @@ export function prepareCudaText(text: string): PreparedCuda {
       i += 3;
       continue;
     }
+    if (c === 62 && text.charCodeAt(i + 1) === 62 && text.charCodeAt(i + 2) === 62 && pendingOpens.length === 0) closedOutside = true;
     if (c === 62 /* > */ && text.charCodeAt(i + 1) === 62 && text.charCodeAt(i + 2) === 62 && pendingOpens.length > 0) {
       launches.push({ open: pendingOpens.pop()!, close: i });
       edits.push({ start: i, end: i + 3, replacement: '  )' });
@@ -250,9 +285,14 @@ export function prepareCudaText(text: string): PreparedCuda {
     }
     i++;
   }
+  return { edits, keywords, launches, pendingOpens, annotations, cublasIdentifiers, definitionTokens, callSites, forKeywords, regions, end: i, closedOutside };
+}
+
+/** The parsed text and records of a whole-text scan. */
+function finishPreparation(text: string, scan: CudaScan): PreparedCuda {
+  const { edits, keywords, launches, annotations, cublasIdentifiers, definitionTokens, callSites, forKeywords, regions } = scan;
   // An unmatched `<<<` keeps its text: turning it into `(` would unbalance the parentheses.
-  const matched = new Set(launches.map((l) => l.open));
-  const unmatchedLaunches = edits.filter((e) => e.replacement === '(' && !matched.has(e.start)).map((e) => e.start);
+  const unmatchedLaunches = [...scan.pendingOpens];
   if (unmatchedLaunches.length > 0) {
     const unmatched = new Set(unmatchedLaunches);
     for (let k = edits.length - 1; k >= 0; k--) if (edits[k]!.replacement === '(' && unmatched.has(edits[k]!.start)) edits.splice(k, 1);
@@ -264,10 +304,13 @@ export function prepareCudaText(text: string): PreparedCuda {
     let last = 0;
     for (const edit of edits) {
       parts.push(text.slice(last, edit.start));
-      const original = text.slice(edit.start, edit.end);
-      // Keep line breaks inside blanked spans (multi-line __launch_bounds__) so rows do not move.
-      const blank = original.replace(/[^\n\r]/g, ' ');
-      parts.push(edit.replacement === '' ? blank : edit.replacement.padEnd(original.length, ' '));
+      const length = edit.end - edit.start;
+      if (edit.replacement !== '') parts.push(edit.replacement.padEnd(length, ' '));
+      else {
+        const original = text.slice(edit.start, edit.end);
+        // Keep line breaks inside blanked spans (multi-line __launch_bounds__) so rows do not move.
+        parts.push(original.includes('\n') || original.includes('\r') ? original.replace(/[^\n\r]/g, ' ') : ' '.repeat(length));
+      }
       last = edit.end;
     }
     parts.push(text.slice(last));
@@ -276,5 +319,5 @@ export function prepareCudaText(text: string): PreparedCuda {
   launches.sort((a, b) => a.open - b.open);
   // Safety net for the same-length invariant every offset relies on (edits never overlap today).
   if (parseText.length !== text.length) parseText = text;
-  return { parseText, keywords, launches, annotations, unmatchedLaunches, cublasIdentifiers, definitionTokens, callSites, forKeywords };
+  return { parseText, keywords, launches, annotations, unmatchedLaunches, cublasIdentifiers, definitionTokens, callSites, forKeywords, regions };
 }
