@@ -11,7 +11,7 @@ import { readLibraryCalls } from './library';
 import { prepareCudaText, type Annotation, type PreparedCuda } from './prepare';
 import { annotationFor, lineStarts, readAnnotation } from './problem-size';
 import { addSpanEntry, createCudaAnalysisCache, findSpanEntry, shifted, type CudaAnalysisCache } from './cache';
-import { fileScope, launchDependencies, scopeAt, type ScopeCache } from './scopes';
+import { fileScope, launchDependencies, outlineTopLevel, scopeAt, type ScopeCache } from './scopes';
 import { ancestorOfType, namedChildrenOf, rangeOf, syntaxErrors } from './syntax';
 
 /** Files larger than this (UTF-16 code units, about 2 MB of ASCII) are not analysed at all. */
@@ -23,9 +23,12 @@ function emptyResult(problems: Problem[]): FileAnalysis {
   return { language: 'cuda', kernels: [], launches: [], tileParams: [], libraryCalls: [], problems };
 }
 
+/** Characters at the start of a file that looksBinary reads. */
+const BINARY_SAMPLE = 65536;
+
 /** More than 1% NUL or C0 control characters (other than tab/newline/CR/FF) means a binary file. */
 function looksBinary(text: string): boolean {
-  const sample = text.length > 65536 ? text.slice(0, 65536) : text;
+  const sample = text.length > BINARY_SAMPLE ? text.slice(0, BINARY_SAMPLE) : text;
   let control = 0;
   for (let i = 0; i < sample.length; i++) {
     const c = sample.charCodeAt(i);
@@ -43,7 +46,9 @@ export function analyzeCuda(root: Node, text: string, options: AnalysisOptions, 
   if (text.length > MAX_SOURCE_CHARS) {
     return emptyResult([{ range: { start: 0, end: 0 }, message: `file is larger than ${MAX_SOURCE_CHARS} characters; TileCast does not analyse it`, severity: 'warning' }]);
   }
-  if (looksBinary(text)) {
+  // The last analysed text was not binary; when the edits since start past the sample, neither is this one.
+  const sampleUnchanged = cache?.change && cache.change.source === cache.lastText && cache.change.start >= BINARY_SAMPLE && cache.change.source.length > BINARY_SAMPLE;
+  if (!sampleUnchanged && looksBinary(text)) {
     return emptyResult([{ range: { start: 0, end: 0 }, message: 'binary file (control characters found); nothing was analysed', severity: 'warning' }]);
   }
   const problems: Problem[] = [];
@@ -111,10 +116,10 @@ function analyzeChecked(root: Node, text: string, options: AnalysisOptions, prob
       return templateParamsMemo.get(name);
     },
   };
-  const topLevel = namedChildrenOf(root);
-  const file = fileScope(topLevel, text, definitions.env, cache?.fileScope);
+  const outline = outlineTopLevel(root);
+  const file = fileScope(outline.declarations, text, definitions.env, cache?.fileScope);
   if (cache) cache.fileScope = file;
-  const scopes: ScopeCache = { root, text, file, byFunction: new Map(), byFunctionLocal: new Map(), callSites: prepared.callSites, topLevel };
+  const scopes: ScopeCache = { root, text, file, byFunction: new Map(), byFunctionLocal: new Map(), callSites: prepared.callSites, functionRanges: outline.functionRanges };
   // The constants' text can be long: compare it once with the previous analysis and key entries on a
   // small generation number instead of repeating the text in every key.
   const environmentText = `${definitions.signature}\u0002${file.signature}`;
@@ -185,8 +190,8 @@ function analyzeChecked(root: Node, text: string, options: AnalysisOptions, prob
       const callee = readCallee(text, chevrons.open)?.name ?? '';
       const kernel = kernels.get(callee);
       const annotation = annotationFor(text, starts, prepared.annotations, chevrons.open, chevrons.close) ?? kernelAnnotations.get(callee) ?? fileAnnotation;
-      key = [environmentKey, dependencies.key, optionsKey, JSON.stringify(annotation?.fields ?? null),
-        JSON.stringify(kernel ? [kernel.info.parameters.map((p) => p.name), kernel.info.dtype, kernel.info.kind] : null)].join('\u0002');
+      key = [environmentKey, dependencies.key, optionsKey, annotation ? memoJson(annotation, () => annotation.fields) : 'null',
+        kernel ? memoJson(kernel.info, () => [kernel.info.parameters.map((p) => p.name), kernel.info.dtype, kernel.info.kind]) : 'null'].join('\u0002');
       // The kernel's body decides whether grid × block gives M and N (launches.ts, sizesFromGrid).
       spans = kernel ? [...dependencies.spans, kernel.info.range.start, kernel.info.range.end] : dependencies.spans;
     }
@@ -373,4 +378,15 @@ function cachedTemplateParameters(node: Node, parseText: string, cache: CudaAnal
   const params = known ?? templateParametersOf(node);
   next.set(header, params);
   return params;
+}
+
+/** JSON of a part of a launch key, once per object (annotations and cached kernels outlive one analysis). */
+const jsonMemo = new WeakMap<object, string>();
+function memoJson(owner: object, value: () => unknown): string {
+  let json = jsonMemo.get(owner);
+  if (json === undefined) {
+    json = JSON.stringify(value());
+    jsonMemo.set(owner, json);
+  }
+  return json;
 }

@@ -108,8 +108,7 @@ function collectLocals(scopeNode: Node | Node[], text: string, scope: HostScope,
 
 /** File-scope `dim3` globals and non-const globals (const ones are already in the file env). */
 /** With `previous` (the last analysis's file scope), an unchanged set of declarations over the same constants is reused. */
-export function fileScope(topLevel: Node[], text: string, fileEnv: FoldEnv, previous?: FileScope | null): FileScope {
-  const declarations = topLevel.filter((node) => node.type === 'declaration');
+export function fileScope(declarations: Node[], text: string, fileEnv: FoldEnv, previous?: FileScope | null): FileScope {
   const signature = declarations.map((d) => text.slice(d.startIndex, d.endIndex)).join('\u0001');
   if (previous && previous.signature === signature && previous.fileEnv === fileEnv) return previous;
   const scope: HostScope = { env: new MapEnv(fileEnv), dim3: new Map() };
@@ -128,10 +127,8 @@ export interface ScopeCache {
   byFunctionLocal: Map<number, HostScope>;
   /** `name (` offsets from prepare.ts, for finding the call sites of a launcher function. */
   callSites: Map<string, number[]>;
-  /** The translation unit's named children (read once per analysis). */
-  topLevel: Node[];
-  /** Sorted ranges of function definitions, read on first use by launchDependencies. */
-  functionRanges?: Array<{ start: number; end: number }>;
+  /** Sorted ranges of function definitions at file scope and inside namespaces, templates, `extern "C"` (outlineTopLevel). */
+  functionRanges: Array<{ start: number; end: number }>;
 }
 
 export function functionAt(cache: ScopeCache, offset: number): Node | null {
@@ -224,27 +221,42 @@ export function launchDependencies(cache: ScopeCache, offset: number): { key: st
   return { key: keys.join(','), spans };
 }
 
+/** Containers whose children are read as file scope by outlineTopLevel (a namespace through its body). */
+const TOP_LEVEL_CONTAINERS = new Set(['template_declaration', 'linkage_specification', 'namespace_definition', 'declaration_list']);
+
 /**
- * Ranges of function definitions at file scope and one level inside namespaces, templates and
- * `extern "C"` blocks, sorted; read once per analysis (one child list per level, no deep walk).
+ * One cursor pass over the file's top level: the declarations directly under the translation unit
+ * (file-scope variables), and the ranges of function definitions there and inside nested
+ * namespaces, templates and `extern "C"` blocks (8 levels), in text order. A cursor reads a node's type and
+ * offsets without building node objects, which matters with thousands of top-level items.
  */
-function topLevelFunctions(cache: ScopeCache): Array<{ start: number; end: number }> {
-  if (cache.functionRanges) return cache.functionRanges;
-  const ranges: Array<{ start: number; end: number }> = [];
-  const visit = (node: Node | Node[], depth: number) => {
-    for (const child of Array.isArray(node) ? node : namedChildrenOf(node)) {
-      if (child.type === 'function_definition') ranges.push({ start: child.startIndex, end: child.endIndex });
-      else if (depth < 3 && (child.type === 'template_declaration' || child.type === 'linkage_specification')) visit(child, depth + 1);
-      else if (depth < 3 && child.type === 'namespace_definition') {
-        const body = child.childForFieldName('body');
-        if (body) visit(body, depth + 1);
-      } else if (depth < 3 && child.type === 'declaration_list') visit(child, depth + 1);
+export function outlineTopLevel(root: Node): { declarations: Node[]; functionRanges: Array<{ start: number; end: number }> } {
+  const declarations: Node[] = [];
+  const functionRanges: Array<{ start: number; end: number }> = [];
+  const cursor = root.walk();
+  try {
+    if (!cursor.gotoFirstChild()) return { declarations, functionRanges };
+    let depth = 0;
+    for (;;) {
+      const type = cursor.nodeType;
+      if (type === 'function_definition') functionRanges.push({ start: cursor.startIndex, end: cursor.endIndex });
+      else if (type === 'declaration' && depth === 0) declarations.push(cursor.currentNode);
+      if (depth < 8 && TOP_LEVEL_CONTAINERS.has(type) && cursor.gotoFirstChild()) {
+        depth++;
+        continue;
+      }
+      while (!cursor.gotoNextSibling()) {
+        if (depth === 0 || !cursor.gotoParent()) return { declarations, functionRanges };
+        depth--;
+      }
     }
-  };
-  visit(cache.topLevel, 0);
-  ranges.sort((a, b) => a.start - b.start);
-  cache.functionRanges = ranges;
-  return ranges;
+  } finally {
+    cursor.delete();
+  }
+}
+
+function topLevelFunctions(cache: ScopeCache): Array<{ start: number; end: number }> {
+  return cache.functionRanges;
 }
 
 function functionRangeAt(ranges: Array<{ start: number; end: number }>, offset: number): { start: number; end: number } | null {
