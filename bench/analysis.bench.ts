@@ -1,5 +1,6 @@
 // Analysis speed: cold analysis of a generated 5,000-line CUDA file and incremental re-analysis after
-// a one-character edit, plus tree-sitter's own parse time (the floor under both) and peak memory.
+// a one-character edit (replacing one, and inserting/deleting one), plus tree-sitter's own parse
+// time (the floor under both) and peak memory.
 // Each figure is given as wall time and as this process's CPU time (process.cpuUsage), median and
 // minimum: the machine is shared, and CPU time and minima are what other jobs disturb least.
 // Prints figures; asserts nothing.
@@ -108,6 +109,7 @@ async function main(): Promise<void> {
   const cold = new Timings();
   let kernels = 0;
   let launches = 0;
+  const collect = () => (globalThis as { gc?: () => void }).gc?.();
   for (let run = 0; run < 23; run++) {
     let document: SourceDocument | null = null;
     const result = cold.measure(() => {
@@ -152,27 +154,39 @@ async function main(): Promise<void> {
   }
   parser.delete();
 
-  // Incremental: flip one digit inside a kernel body in the middle of the file, re-analyse.
+  // Incremental: flip one digit inside a kernel body in the middle of the file, re-analyse (20 edits
+  // warm the JIT first; the heap is collected once before, not between edits, as in an editor).
   const document = new SourceDocument(grammars, 'cuda', text);
   document.analyze();
+  collect();
   const target = document.text.indexOf('acc = 0.0f', Math.floor(text.length / 2)) + 'acc = '.length;
   const incremental = new Timings();
-  for (let run = 0; run < 83; run++) {
+  for (let run = 0; run < 220; run++) {
     const digit = run % 2 === 0 ? '1' : '0';
     incremental.measure(() => {
       document.applyEdit({ start: target, end: target + 1, newText: digit });
       document.analyze();
-    }, run >= 3);
+    }, run >= 20);
     sample();
   }
   // Typing in a launch line (changes a launch, not a kernel).
   const launchTarget = document.text.indexOf('0.5f', Math.floor(text.length / 2)) + 2;
   const incrementalLaunch = new Timings();
-  for (let run = 0; run < 83; run++) {
+  for (let run = 0; run < 220; run++) {
     incrementalLaunch.measure(() => {
       document.applyEdit({ start: launchTarget, end: launchTarget + 1, newText: run % 2 === 0 ? '7' : '5' });
       document.analyze();
-    }, run >= 3);
+    }, run >= 20);
+  }
+  // Typing: a digit inserted (`acc = 10.0f`), then deleted: every later offset moves by one each time.
+  const typingTarget = document.text.indexOf('acc = 0.0f', Math.floor(text.length / 3)) + 'acc = '.length;
+  const typing = new Timings();
+  for (let run = 0; run < 220; run++) {
+    typing.measure(() => {
+      if (run % 2 === 0) document.applyEdit({ start: typingTarget, end: typingTarget, newText: '1' });
+      else document.applyEdit({ start: typingTarget, end: typingTarget + 1, newText: '' });
+      document.analyze();
+    }, run >= 20);
   }
   document.dispose();
   (globalThis as { gc?: () => void }).gc?.();
@@ -186,6 +200,7 @@ async function main(): Promise<void> {
   console.log(`incremental after a 1-character edit in a kernel body: ${incremental.format(2)}`);
   console.log(`  of which tree-sitter incremental parse alone (tree.edit + parse): ${parseIncremental.format(2)}`);
   console.log(`incremental after a 1-character edit in a launch line: ${incrementalLaunch.format(2)}`);
+  console.log(`incremental after typing or deleting a character (offsets after it move): ${typing.format(2)}`);
   // Other processes share these cores; the load average says how much the figures are disturbed.
   console.log(`load average (1 min) at the end: ${loadavg()[0]!.toFixed(2)} on ${cpus().length} cores`);
   console.log(`peak RSS ${(peakRss / 2 ** 20).toFixed(0)} MiB, peak JS heap ${(peakHeap / 2 ** 20).toFixed(0)} MiB`);

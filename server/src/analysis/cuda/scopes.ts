@@ -227,8 +227,8 @@ const TOP_LEVEL_CONTAINERS = new Set(['template_declaration', 'linkage_specifica
 /**
  * One cursor pass over the file's top level: the declarations directly under the translation unit
  * (file-scope variables), and the ranges of function definitions there and inside nested
- * namespaces, templates and `extern "C"` blocks (8 levels), in text order. A cursor reads a node's type and
- * offsets without building node objects, which matters with thousands of top-level items.
+ * namespaces, templates and `extern "C"` blocks (8 levels), in text order. A cursor reads a node's
+ * type and offsets without building node objects, which matters with thousands of top-level items.
  */
 export function outlineTopLevel(root: Node): { declarations: Node[]; functionRanges: Array<{ start: number; end: number }> } {
   const declarations: Node[] = [];
