@@ -130,6 +130,8 @@ export interface RankingResult {
   spearman: number;
   top1RegretPct: number;
   top5RegretPct: number;
+  /** Top-1 regret when configurations are ranked by the interval's upper bound (pessimistic pick). */
+  top1RegretByHiPct: number;
   /** Regret of the configuration the analytic model ranks first (baseline). */
   analyticTop1RegretPct: number;
   analyticSpearman: number;
@@ -142,13 +144,15 @@ export function rankingByGpu(h: HeldOut, analytic: HeldOut): RankingResult[] {
     const pick = (x: HeldOut) => {
       const p: number[] = [];
       const a: number[] = [];
+      const hi: number[] = [];
       x.tags.forEach((t, i) => {
         if (t.source === 'kerneltuner' && t.gpu === gpu) {
           p.push(x.predicted[i]);
           a.push(x.actual[i]);
+          hi.push(x.hi[i]);
         }
       });
-      return { p, a };
+      return { p, a, hi };
     };
     const f = pick(h);
     const b = pick(analytic);
@@ -158,6 +162,7 @@ export function rankingByGpu(h: HeldOut, analytic: HeldOut): RankingResult[] {
       spearman: spearman(f.p, f.a),
       top1RegretPct: topKRegretPct(f.p, f.a, 1),
       top5RegretPct: topKRegretPct(f.p, f.a, 5),
+      top1RegretByHiPct: topKRegretPct(f.hi, f.a, 1),
       analyticTop1RegretPct: topKRegretPct(b.p, b.a, 1),
       analyticSpearman: spearman(b.p, b.a),
     };
