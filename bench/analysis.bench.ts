@@ -2,7 +2,9 @@
 // a one-character edit (replacing one, and inserting/deleting one), plus tree-sitter's own parse
 // time (the floor under both) and peak memory.
 // Each figure is given as wall time and as this process's CPU time (process.cpuUsage), median and
-// minimum: the machine is shared, and CPU time and minima are what other jobs disturb least.
+// minimum: the machine is shared, and CPU time and minima are what other jobs disturb least. The CPU
+// time is the whole process's, so V8's background threads (garbage collection, optimising compiler)
+// count too: a CPU median above the wall median means work ran beside the analysis, not in it.
 // Prints figures; asserts nothing.
 import { loadGrammars } from '../server/src/platform/grammars';
 import { cpus, loadavg } from 'node:os';
