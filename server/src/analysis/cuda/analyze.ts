@@ -191,7 +191,7 @@ function analyzeChecked(root: Node, text: string, options: AnalysisOptions, prob
       const kernel = kernels.get(callee);
       const annotation = annotationFor(text, starts, prepared.annotations, chevrons.open, chevrons.close) ?? kernelAnnotations.get(callee) ?? fileAnnotation;
       key = [environmentKey, dependencies.key, optionsKey, annotation ? memoJson(annotation, () => annotation.fields) : 'null',
-        kernel ? memoJson(kernel.info, () => [kernel.info.parameters.map((p) => p.name), kernel.info.dtype, kernel.info.kind]) : 'null'].join('\u0002');
+        kernel ? (kernel.launchKey ??= JSON.stringify([kernel.info.parameters.map((p) => p.name), kernel.info.dtype, kernel.info.kind])) : 'null'].join('\u0002');
       // The kernel's body decides whether grid × block gives M and N (launches.ts, sizesFromGrid).
       spans = kernel ? [...dependencies.spans, kernel.info.range.start, kernel.info.range.end] : dependencies.spans;
     }

@@ -19,6 +19,8 @@ export interface KernelDefinition {
   templateParameters: TemplateParameter[];
   /** Start of the whole definition including `template <...>`. */
   start: number;
+  /** What a launch's cache key needs from the kernel (parameter names, dtype, kind), as JSON; set by analyze.ts. */
+  launchKey?: string;
 }
 
 /** Element type names → Dtype (CUDA Math API type names, CUTLASS numeric types). */
