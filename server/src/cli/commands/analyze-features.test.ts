@@ -4,27 +4,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
+import { runInProcess } from '../run-in-process';
 import { command } from './analyze';
 import { FEATURE_NAMES, FEATURE_VERSION } from '../../perf/features';
 import { writeTestModels } from '../predict/test-models';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 
-class Capture extends Writable {
-  text = '';
-  override _write(chunk: Buffer | string, _encoding: BufferEncoding, callback: () => void): void {
-    this.text += chunk.toString();
-    callback();
-  }
-}
-
-async function run(...args: string[]) {
-  const stdout = new Capture();
-  const stderr = new Capture();
-  const code = await command.run(args, { stdout, stderr });
-  return { code, stdout: stdout.text, stderr: stderr.text };
-}
+const run = (...args: string[]) => runInProcess(command, args);
 
 const root = join(__dirname, '..', '..', '..', '..');
 const example = join(root, 'examples', 'tiled_matmul.cu');

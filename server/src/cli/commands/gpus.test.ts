@@ -2,24 +2,11 @@
 // NVML names given as several words, and exit code 2 with suggestions for unknown GPUs.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Writable } from 'node:stream';
+import { runInProcess } from '../run-in-process';
 import { command, gpuToJson } from './gpus';
 import { findGpu, listGpus } from '../../perf/gpu-catalogue';
 
-class Capture extends Writable {
-  text = '';
-  override _write(chunk: Buffer | string, _encoding: BufferEncoding, callback: () => void): void {
-    this.text += chunk.toString();
-    callback();
-  }
-}
-
-async function run(...args: string[]) {
-  const stdout = new Capture();
-  const stderr = new Capture();
-  const code = await command.run(args, { stdout, stderr });
-  return { code, stdout: stdout.text, stderr: stderr.text };
-}
+const run = (...args: string[]) => runInProcess(command, args);
 
 test('gpus: the table lists every catalogue GPU with its key figures', async () => {
   const { code, stdout, stderr } = await run();

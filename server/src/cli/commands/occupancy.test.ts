@@ -2,23 +2,10 @@
 // exit code 2 with a message on stderr for bad arguments.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Writable } from 'node:stream';
+import { runInProcess } from '../run-in-process';
 import { command } from './occupancy';
 
-class Capture extends Writable {
-  text = '';
-  override _write(chunk: Buffer | string, _encoding: BufferEncoding, callback: () => void): void {
-    this.text += chunk.toString();
-    callback();
-  }
-}
-
-async function run(...args: string[]) {
-  const stdout = new Capture();
-  const stderr = new Capture();
-  const code = await command.run(args, { stdout, stderr });
-  return { code, stdout: stdout.text, stderr: stderr.text };
-}
+const run = (...args: string[]) => runInProcess(command, args);
 
 test('occupancy CLI: --cc 8.0, 256 threads, 64 registers -> 4 blocks, 50 %, registers (JSON)', async () => {
   // 64 x 32 = 2048 registers per warp; 16384 per sub-partition / 2048 = 8 warps x 4 = 32 -> 32 / 8 = 4 blocks.

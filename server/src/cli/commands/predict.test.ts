@@ -5,19 +5,13 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable, Writable } from 'node:stream';
+import { Readable } from 'node:stream';
+import { CaptureStream as Capture } from '../run-in-process';
 import { runPredict, type PredictDeps } from './predict';
 import type { GemmPredictor, PredictionValues } from '../../report/prediction';
 import { CsvRecordSplitter } from '../../report/csv-stream';
 import type { GemmWorkload, GpuSpec } from '../../perf/types';
 
-class Capture extends Writable {
-  text = '';
-  override _write(chunk: Buffer | string, _encoding: BufferEncoding, callback: () => void): void {
-    this.text += chunk.toString();
-    callback();
-  }
-}
 
 /** runtime = m·n·k·batch / 1e9 ms; power = half the board power; energy = runtime x power. */
 function fakeValues(w: GemmWorkload, gpu: GpuSpec): PredictionValues {
