@@ -25,6 +25,8 @@ export interface FeaturesJson {
     occupancy: number | null; limiter: string; flops: number | null; dramBytes: number | null;
     arithmeticIntensity: number | null; computeTimeMs: number | null; memoryTimeMs: number | null;
     rooflineTimeMs: number | null; analyticTimeMs: number | null; bound: string;
+    /** The term that sets the estimate: compute, memory, latency, shared-memory or issue. */
+    timeLimiter: string; sharedMemTimeMs: number | null; issueTimeMs: number | null;
   };
   resources: { registersPerThread: number | null; staticSharedMemBytes: number | null; source: 'ptxas' | 'estimate'; arch?: string; note?: string };
   assumed: string[];
@@ -82,6 +84,7 @@ export function gpuEntries(
       occupancy: finite(a.occupancy), limiter: a.occupancyLimiter, flops: finite(a.flops), dramBytes: finite(a.dramBytes),
       arithmeticIntensity: finite(a.arithmeticIntensity), computeTimeMs: finite(a.computeTimeMs), memoryTimeMs: finite(a.memoryTimeMs),
       rooflineTimeMs: finite(a.rooflineTimeMs), analyticTimeMs: finite(a.timeMs), bound: a.bound,
+      timeLimiter: a.timeLimiter, sharedMemTimeMs: finite(a.sharedMemTimeMs), issueTimeMs: finite(a.issueTimeMs),
     },
     resources,
     assumed: [...assumed],

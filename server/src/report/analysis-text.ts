@@ -55,7 +55,7 @@ function featureLines(features: Record<string, FeaturesJson> | undefined, predic
     const a = f.analytic;
     const r = f.resources;
     const occupancy = a.occupancy === null ? '?' : `${Math.round(a.occupancy * 100)}%`;
-    lines.push(`    on ${gpu}: analytic ${sig(a.analyticTimeMs)} ms (${a.bound}-bound), ${a.tiles ?? "?"} tiles, ${sig(a.waves)} waves, ` +
+    lines.push(`    on ${gpu}: analytic ${sig(a.analyticTimeMs)} ms (${a.timeLimiter}-bound), ${a.tiles ?? "?"} tiles, ${sig(a.waves)} waves, ` +
       `occupancy ${occupancy} (${a.blocksPerSM ?? '?'} blocks/SM, ${a.limiter}), ${r.registersPerThread ?? '?'} regs, ${r.staticSharedMemBytes ?? '?'} B smem (${r.source}${r.arch ? ` ${r.arch}` : ''})`);
     if (r.note) lines.push(`      note: ${r.note}`);
     const p = prediction?.[gpu];

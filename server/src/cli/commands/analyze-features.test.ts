@@ -46,6 +46,9 @@ test('analyze --gpu: features per GPU on a GEMM launch, analytic numbers, estima
   assert.equal(h100.analytic.flops, 2 * 4096 ** 3);
   assert.ok(h100.analytic.analyticTimeMs >= h100.analytic.rooflineTimeMs && h100.analytic.rooflineTimeMs >= h100.analytic.computeTimeMs);
   assert.ok(['compute', 'memory', 'latency'].includes(h100.analytic.bound));
+  // A 16x16 SIMT tile reads 2 shared-memory words per FMA: shared memory, not the FP32 pipes, sets the time.
+  assert.equal(h100.analytic.timeLimiter, 'shared-memory');
+  assert.ok(h100.analytic.sharedMemTimeMs > h100.analytic.computeTimeMs);
   assert.equal(h100.resources.source, 'estimate');
   assert.equal(h100.resources.staticSharedMemBytes, 2048, 'counted __shared__ arrays');
   assert.ok(h100.resources.registersPerThread >= 16);
@@ -71,7 +74,7 @@ test('analyze --gpu: library calls get features; non-GEMM launches get none; no 
 test('analyze --gpu: text shows one line per GPU from the same data; bad GPU or --ptxas alone -> exit 2', async () => {
   const text = await run(example, '--gpu', 'rtx-4090');
   assert.equal(text.code, 0);
-  assert.match(text.stdout, /on rtx-4090: analytic [\d.]+ ms \((compute|memory|latency)-bound\), 65536 tiles, [\d.]+ waves, occupancy \d+% \(\d+ blocks\/SM, \w+\), \d+ regs, 2048 B smem \(estimate\)/);
+  assert.match(text.stdout, /on rtx-4090: analytic [\d.]+ ms \(shared-memory-bound\), 65536 tiles, [\d.]+ waves, occupancy \d+% \(\d+ blocks\/SM, \w+\), \d+ regs, 2048 B smem \(estimate\)/);
   const bad = await run(example, '--gpu', 'RTX 9090');
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /unknown GPU 'RTX 9090'/);
