@@ -71,7 +71,11 @@ function artifact(target: { name: string; transform: TargetTransform }, model: T
     dataFingerprint: fingerprint,
     metrics: c.metrics,
     calibration: [c.calibration],
-    training: { ...model.options, stats: model.stats, rows, seed: SEED, ...extra },
+    // No timings or worker counts: the artifact must be byte-identical for the same data, code and seed.
+    training: {
+      ...model.options, workers: undefined, rows, seed: SEED, ...extra,
+      stats: { trees: model.stats.trees, nodes: model.stats.nodes, leaves: model.stats.leaves, maxDepth: model.stats.maxDepth, meanSampledRows: model.stats.meanSampledRows },
+    },
     forest: model.forest,
   };
 }
