@@ -63,7 +63,7 @@ test('attachFeatures: ptxas results by arch and kernel name; missing arch or ker
   });
   // The text renderer shows the same data: one line per GPU, the prediction under it.
   const text = renderAnalysisText(json);
-  assert.match(text, /on h100-sxm: analytic [\d.]+ ms \(\w+-bound\), 2048 tiles, [\d.]+ waves, occupancy \d+% .*, 40 regs, 8192 B smem \(ptxas sm_90\)\n {6}predicted: 2\.05 ms \(1\.02\.\.4\.1\), 700 W \(1\.\.2\), 3 mJ/);
+  assert.match(text, /on h100-sxm: analytic [\d.]+ ms \([\w-]+-bound\), 2048 tiles, [\d.]+ waves, occupancy \d+% .*, 40 regs, 8192 B smem \(ptxas sm_90\)\n {6}predicted: 2\.05 ms \(1\.02\.\.4\.1\), 700 W \(1\.\.2\), 3 mJ/);
   assert.match(text, /on a100-sxm4-80gb: .*\(estimate\)\n {6}note: ptxas failed for sm_80/);
 });
 
