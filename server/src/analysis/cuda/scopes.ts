@@ -4,6 +4,7 @@
 import type { Node } from 'web-tree-sitter';
 import { foldExpr, MapEnv, parseCExpression, type Expr, type FoldEnv } from '../folding';
 import type { Range } from '../types';
+import { readLocalsFromText } from './host-locals-text';
 import { ancestorOfType, declaredName, descendantsOf, namedChildrenOf, sourceText } from './syntax';
 
 /** A `dim3` built from up to three expressions. */
@@ -36,6 +37,18 @@ function readDim3(valueNode: Node | null, text: string): Dim3Definition | null {
 /** Collects declarations of a scope node (function body or translation unit) into `scope`. */
 /** Returns the declarations' text, joined: a signature of what was read (for cache keys). */
 function collectLocals(scopeNode: Node | Node[], text: string, scope: HostScope, topLevelOnly: boolean): string {
+  // A simple function body is read from its text (host-locals-text.ts); anything else from the tree.
+  const fromText = Array.isArray(scopeNode) || topLevelOnly ? null : readLocalsFromText(text, scopeNode.startIndex, scopeNode.endIndex);
+  if (fromText && !Array.isArray(scopeNode)) {
+    const counts = new Map<string, number>();
+    const values = new Map<string, { expr: { text: string; offset: number } | null; dim3: Dim3Definition | null }>();
+    for (const local of fromText) {
+      counts.set(local.name, (counts.get(local.name) ?? 0) + 1);
+      values.set(local.name, { expr: local.expr, dim3: local.dim3 });
+    }
+    applyLocals(scope, values, counts, addressTaken(sourceText(text, scopeNode)));
+    return '';
+  }
   // One walk for declarations and the assignments that invalidate them.
   const found = Array.isArray(scopeNode) ? scopeNode : descendantsOf(scopeNode, ['declaration', 'assignment_expression', 'update_expression']);
   const declarations = found.filter((c) => c.type === 'declaration');
@@ -82,9 +95,22 @@ function collectLocals(scopeNode: Node | Node[], text: string, scope: HostScope,
       const base = target.type === 'field_expression' ? target.childForFieldName('argument') : target;
       if (base?.type === 'identifier') changed.add(base.text);
     }
-    const body = sourceText(text, scopeNode);
-    for (const match of body.matchAll(/(?:^|[(,=])\s*&\s*([A-Za-z_]\w*)/gm)) changed.add(match[1]!);
+    for (const name of addressTaken(sourceText(text, scopeNode))) changed.add(name);
   }
+  applyLocals(scope, values, counts, changed);
+  return signature;
+}
+
+/** Names whose address is passed out (`cudaMalloc(&A, ...)`): their value may change. */
+function addressTaken(body: string): Set<string> {
+  const names = new Set<string>();
+  for (const match of body.matchAll(/(?:^|[(,=])\s*&\s*([A-Za-z_]\w*)/gm)) names.add(match[1]!);
+  return names;
+}
+
+/** Puts the read locals into `scope`: a name declared twice or changed later is unknown. */
+function applyLocals(scope: HostScope, values: Map<string, { expr: { text: string; offset: number } | null; dim3: Dim3Definition | null }>,
+  counts: Map<string, number>, changed: Set<string>): void {
   for (const [name, value] of values) {
     if ((counts.get(name) ?? 0) > 1 || changed.has(name)) {
       scope.env.hide(name);
@@ -103,7 +129,6 @@ function collectLocals(scopeNode: Node | Node[], text: string, scope: HostScope,
     else if (value.expr) scope.env.set(name, { kind: 'macro', params: null, body: value.expr.text, bodyOffset: value.expr.offset });
     else scope.env.hide(name);
   }
-  return signature;
 }
 
 /** File-scope `dim3` globals and non-const globals (const ones are already in the file env). */
