@@ -5,6 +5,7 @@ import type { Node } from 'web-tree-sitter';
 import { foldExpr, MapEnv, parseCExpression, type Expr, type FoldEnv } from '../folding';
 import type { Range } from '../types';
 import { readLocalsFromText } from './host-locals-text';
+import { parametersFromText } from './kernels';
 import { ancestorOfType, declaredName, descendantsOf, namedChildrenOf, sourceText } from './syntax';
 
 /** A `dim3` built from up to three expressions. */
@@ -154,15 +155,28 @@ export interface ScopeCache {
   callSites: Map<string, number[]>;
   /** Sorted ranges of function definitions at file scope and inside namespaces, templates, `extern "C"` (outlineTopLevel). */
   functionRanges: Array<{ start: number; end: number }>;
+  /** Whether the tree has syntax errors (read once, by functionAt). */
+  treeHasError?: boolean;
 }
 
 export function functionAt(cache: ScopeCache, offset: number): Node | null {
+  // In an error-free tree, a function at file scope (or in a namespace) is found by its range from
+  // outlineTopLevel without walking up from the innermost node, unless it may hold a local class.
+  cache.treeHasError ??= cache.root.hasError;
+  const range = cache.treeHasError ? null : functionRangeAt(cache.functionRanges, offset);
+  if (range && !/\b(?:class|struct|union)\b/.test(cache.text.slice(range.start, range.end))) {
+    const node = cache.root.descendantForIndex(range.start, range.end);
+    if (node?.type === 'function_definition' && node.startIndex === range.start && node.endIndex === range.end) return node;
+  }
   return ancestorOfType(cache.root.descendantForIndex(offset), ['function_definition'], 400);
 }
 
-function parameterNamesOf(fn: Node): string[] {
+function parameterNamesOf(fn: Node, text: string): string[] {
   const params = fn.childForFieldName('declarator')?.childForFieldName('parameters');
-  return params ? namedChildrenOf(params).map((p) => declaredName(p.childForFieldName('declarator'))?.text ?? '') : [];
+  if (!params) return [];
+  const fromText = parametersFromText(text, params.startIndex, params.endIndex);
+  if (fromText) return fromText.map((p) => p.name);
+  return namedChildrenOf(params).map((p) => declaredName(p.childForFieldName('declarator'))?.text ?? '');
 }
 
 /** The single call of `fn` elsewhere in the file, or null when there are none or several. */
@@ -195,7 +209,7 @@ export function scopeAt(cache: ScopeCache, offset: number, propagate = true): Ho
   const scope: HostScope = { env: new MapEnv(parent), dim3: new Map(cache.file.dim3) };
   memo.set(fn.startIndex, scope);
 
-  const paramNames = parameterNamesOf(fn);
+  const paramNames = parameterNamesOf(fn, cache.text);
   for (const name of paramNames) if (name) parent.hide(name);
   const call = propagate && paramNames.length > 0 ? uniqueCaller(cache, fn) : null;
   if (call) {
