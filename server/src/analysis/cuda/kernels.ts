@@ -5,6 +5,7 @@ import type { Node } from 'web-tree-sitter';
 import { foldCText, MapEnv, sizeOfType, type FoldEnv } from '../folding';
 import type { Dtype, KernelInfo, KernelParameter, Problem, Range, SharedArray, TensorCoreUse, TileLoop } from '../types';
 import type { CudaKeyword } from './prepare';
+import { readSharedDeclaration } from './shared-arrays-text';
 import { ancestorOfType, declaredName, descendantsOf, namedChildrenOf, rangeOf, skipSpaces, sourceText, squash } from './syntax';
 
 export interface TemplateParameter {
@@ -226,6 +227,13 @@ function sharedArraysOf(definition: Node, context: KernelContext, env: FoldEnv):
   for (let k = firstKeywordAt(keywords, definition.startIndex); k < keywords.length && keywords[k]!.start < definition.endIndex; k++) {
     const keyword = keywords[k]!;
     if (keyword.keyword !== '__shared__' || keyword.end > definition.endIndex) continue;
+    const fromText = readSharedDeclaration(parseText, keyword.start, keyword.end);
+    if (fromText && fromText.range.end <= definition.endIndex) {
+      if (seen.has(fromText.start)) continue;
+      seen.add(fromText.start);
+      arrays.push(sharedArray(fromText.name, fromText.elementType, false, fromText.dims, fromText.range, context, env));
+      continue;
+    }
     const node = root.namedDescendantForIndex(skipSpaces(parseText, keyword.end));
     const declaration = ancestorOfType(node, ['declaration'], 8);
     if (!declaration || seen.has(declaration.startIndex)) continue;
@@ -236,30 +244,35 @@ function sharedArraysOf(definition: Node, context: KernelContext, env: FoldEnv):
     for (const declarator of declaration.childrenForFieldName('declarator')) {
       if (!declarator) continue;
       let current: Node | null = declarator.type === 'init_declarator' ? declarator.childForFieldName('declarator') : declarator;
-      const dims: Array<Node | null> = [];
+      const dims: Array<Range | null> = [];
       for (let step = 0; current && current.type === 'array_declarator' && step < 8; step++) {
-        dims.push(current.childForFieldName('size'));
+        const size = current.childForFieldName('size');
+        dims.push(size ? rangeOf(size) : null);
         current = current.childForFieldName('declarator');
       }
-      const name = current?.text ?? '';
-      let elementSize = sizeOfType(elementType);
-      if (elementSize === null) {
-        const bound = env.lookup(`sizeof(${elementType})`);
-        elementSize = bound?.kind === 'value' ? bound.value : null;
-      }
-      let sizeBytes: number | null = null;
-      const dynamic = isExtern || dims.some((d) => d === null);
-      if (!dynamic && elementSize !== null) {
-        sizeBytes = elementSize;
-        for (const dim of dims) {
-          const folded = foldCText(sourceText(text, dim!), dim!.startIndex, env, context.problems).value;
-          sizeBytes = folded === null || sizeBytes === null ? null : sizeBytes * folded;
-        }
-      }
-      arrays.push({ name, elementType, sizeBytes: dynamic ? null : sizeBytes, dynamic, range: rangeOf(declarator) });
+      arrays.push(sharedArray(current?.text ?? '', elementType, isExtern, dims, rangeOf(declarator), context, env));
     }
   }
   return arrays;
+}
+
+/** One shared array's size: element size times the folded dimensions (null for `[]` or `extern`). */
+function sharedArray(name: string, elementType: string, isExtern: boolean, dims: Array<Range | null>, range: Range, context: KernelContext, env: FoldEnv): SharedArray {
+  let elementSize = sizeOfType(elementType);
+  if (elementSize === null) {
+    const bound = env.lookup(`sizeof(${elementType})`);
+    elementSize = bound?.kind === 'value' ? bound.value : null;
+  }
+  let sizeBytes: number | null = null;
+  const dynamic = isExtern || dims.some((d) => d === null);
+  if (!dynamic && elementSize !== null) {
+    sizeBytes = elementSize;
+    for (const dim of dims) {
+      const folded = foldCText(sourceText(context.text, dim!), dim!.start, env, context.problems).value;
+      sizeBytes = folded === null || sizeBytes === null ? null : sizeBytes * folded;
+    }
+  }
+  return { name, elementType, sizeBytes: dynamic ? null : sizeBytes, dynamic, range };
 }
 
 /** Reads one `__global__` definition. */
