@@ -215,15 +215,17 @@ export function scopeAt(cache: ScopeCache, offset: number, propagate = true): Ho
   if (call) {
     const callerScope = scopeAt(cache, call.startIndex, false);
     const args = call.childForFieldName('arguments');
-    const argNodes = args ? namedChildrenOf(args).filter((c) => c.type !== 'comment') : [];
+    const argParts = args ? argumentsFromText(cache.text, args.startIndex, args.endIndex)
+      ?? namedChildrenOf(args).filter((c) => c.type !== 'comment').map((c) => ({ text: sourceText(cache.text, c), start: c.startIndex, identifier: c.type === 'identifier' }))
+      : [];
     paramNames.forEach((name, i) => {
-      const arg = argNodes[i];
+      const arg = argParts[i];
       if (!name || !arg) return;
-      const dim3 = arg.type === 'identifier' ? callerScope.dim3.get(arg.text) : undefined;
+      const dim3 = arg.identifier ? callerScope.dim3.get(arg.text) : undefined;
       if (dim3) scope.dim3.set(name, dim3);
       else {
         // Folded in the caller's scope now; problems there are reported when the caller is analysed.
-        const folded = foldExpr(parseCExpression(sourceText(cache.text, arg), arg.startIndex), callerScope.env, []);
+        const folded = foldExpr(parseCExpression(arg.text, arg.start), callerScope.env, []);
         parent.set(name, { kind: 'value', value: folded.value, isFloat: folded.isFloat });
       }
     });
@@ -231,6 +233,36 @@ export function scopeAt(cache: ScopeCache, offset: number, propagate = true): Ho
   const body = fn.childForFieldName('body');
   if (body) collectLocals(body, cache.text, scope, false);
   return scope;
+}
+
+/**
+ * A call's arguments `(a, b + 1, &c)` split from the text (trimmed, with offsets), or null when they
+ * may hold comments, strings, braces or template arguments (the tree's argument nodes are read then).
+ */
+function argumentsFromText(text: string, start: number, end: number): Array<{ text: string; start: number; identifier: boolean }> | null {
+  if (text[start] !== '(' || text[end - 1] !== ')') return null;
+  const inner = text.slice(start + 1, end - 1);
+  if (/[/"'{}<>#\\]/.test(inner)) return null;
+  if (!inner.trim()) return [];
+  const parts: Array<{ text: string; start: number; identifier: boolean }> = [];
+  let level = 0;
+  let partStart = 0;
+  for (let i = 0; i <= inner.length; i++) {
+    const c = i < inner.length ? inner[i] : ',';
+    if (c === '(' || c === '[') level++;
+    else if (c === ')' || c === ']') level--;
+    else if (c === ',' && level === 0) {
+      const raw = inner.slice(partStart, i);
+      const trimmed = raw.trim();
+      if (!trimmed) return null;
+      const identifier = /^[A-Za-z_]\w*$/.test(trimmed);
+      if (identifier && /^(?:true|false|nullptr|NULL|this|sizeof)$/.test(trimmed)) return null;
+      parts.push({ text: trimmed, start: start + 1 + partStart + (raw.length - raw.trimStart().length), identifier });
+      partStart = i + 1;
+    }
+    if (level < 0) return null;
+  }
+  return level === 0 ? parts : null;
 }
 
 /**
