@@ -7,7 +7,8 @@ import { fromTarget, isTargetTransform, type TargetTransform } from './targets';
 import { computeFeatures, FEATURE_NAMES, FEATURE_VERSION } from '../perf/features';
 import type { GemmWorkload, GpuSpec } from '../perf/types';
 
-export interface GemmPrediction {
+/** One prediction; NaN where a value could not be predicted (then `error` says why). */
+export interface PredictionValues {
   runtimeMs: number;
   runtimeLoMs: number;
   runtimeHiMs: number;
@@ -23,12 +24,15 @@ export interface GemmPrediction {
   energyMj: number;
   energyLoMj: number;
   energyHiMj: number;
+  /** Why values are NaN, if they are. */
+  error?: string;
+}
+
+export interface GemmPrediction extends PredictionValues {
   /** The analytic model's time the runtime model corrects, in ms. */
   analyticMs: number;
   /** Nominal level of the intervals (0.8). */
   level: number;
-  /** Why values are NaN, if they are. */
-  error?: string;
 }
 
 export interface Predictor {

@@ -2,20 +2,9 @@
 // that made it), the predictor shape the CLI and editor call, and its CSV/JSON/text renderings. Pure.
 import type { GemmWorkload, GpuSpec } from '../perf/types';
 import type { AnalyticEstimate } from '../perf/analytic-model';
+import type { PredictionValues } from '../model/predictor';
 
-/** One prediction; NaN where a value could not be predicted (then `error` says why). */
-export interface PredictionValues {
-  runtimeMs: number;
-  runtimeLoMs: number;
-  runtimeHiMs: number;
-  powerW: number;
-  powerLoW: number;
-  powerHiW: number;
-  energyMj: number;
-  energyLoMj: number;
-  energyHiMj: number;
-  error?: string;
-}
+export type { PredictionValues };
 
 /** Which model produced a target: its name, target transform, feature version, data fingerprint. */
 export interface ModelInfo {
