@@ -24,6 +24,23 @@ const PRECEDENCE: Record<string, number> = {
 const CAST_TYPES = new Set(['int', 'unsigned', 'long', 'short', 'char', 'float', 'double', 'size_t', 'int32_t',
   'int64_t', 'uint32_t', 'uint64_t', 'signed', 'bool', 'half', '__half', '__nv_bfloat16']);
 
+/** PUNCTUATORS grouped by first character, longest first (the order `find` must try them in). */
+const PUNCTUATORS_BY_FIRST = new Map<number, string[]>();
+for (const p of PUNCTUATORS) {
+  const list = PUNCTUATORS_BY_FIRST.get(p.charCodeAt(0)) ?? [];
+  list.push(p);
+  PUNCTUATORS_BY_FIRST.set(p.charCodeAt(0), list);
+}
+for (const list of PUNCTUATORS_BY_FIRST.values()) list.sort((a, b) => b.length - a.length);
+
+/** A `+`/`-` at `i` continues a pp-number after `p`/`P`, or after `e`/`E` unless the number is hexadecimal. */
+function exponentSignAllowed(text: string, start: number, i: number): boolean {
+  const prev = text.charCodeAt(i - 1);
+  if (prev === 112 || prev === 80) return true;
+  if (prev !== 101 && prev !== 69) return false;
+  return !(i - start >= 2 && text.charCodeAt(start) === 48 && (text.charCodeAt(start + 1) === 120 || text.charCodeAt(start + 1) === 88));
+}
+
 function tokenize(text: string, base: number): Token[] {
   const tokens: Token[] = [];
   let i = 0;
@@ -32,16 +49,16 @@ function tokenize(text: string, base: number): Token[] {
     const c = text.charCodeAt(i);
     if (c === 32 || c === 9 || c === 10 || c === 13 || c === 12 || c === 11) { i++; continue; }
     if (c === 92 /* \ line continuation */) { i++; continue; }
-    if (text.startsWith('//', i)) { const nl = text.indexOf('\n', i); i = nl < 0 ? n : nl; continue; }
-    if (text.startsWith('/*', i)) { const close = text.indexOf('*/', i + 2); i = close < 0 ? n : close + 2; continue; }
+    if (c === 47 && text.startsWith('//', i)) { const nl = text.indexOf('\n', i); i = nl < 0 ? n : nl; continue; }
+    if (c === 47 && text.startsWith('/*', i)) { const close = text.indexOf('*/', i + 2); i = close < 0 ? n : close + 2; continue; }
     const start = i;
     if ((c >= 48 && c <= 57) || (c === 46 && i + 1 < n && /[0-9]/.test(text[i + 1]!))) {
       // pp-number (C11 6.4.8): digits, letters, dots, and exponent signs.
       i++;
       while (i < n) {
-        const ch = text[i]!;
-        if (/[0-9A-Za-z_.']/.test(ch)) i++;
-        else if ((ch === '+' || ch === '-') && (/[pP]/.test(text[i - 1]!) || (/[eE]/.test(text[i - 1]!) && !/^0[xX]/.test(text.slice(start, i))))) i++;
+        const d = text.charCodeAt(i);
+        if ((d >= 48 && d <= 57) || (d >= 65 && d <= 90) || (d >= 97 && d <= 122) || d === 95 || d === 46 || d === 39) i++;
+        else if ((d === 43 || d === 45) && exponentSignAllowed(text, start, i)) i++;
         else break;
       }
       tokens.push({ kind: 'number', text: text.slice(start, i), start: base + start, end: base + i });
@@ -64,7 +81,7 @@ function tokenize(text: string, base: number): Token[] {
       tokens.push({ kind: 'string', text: text.slice(start, i), start: base + start, end: base + i });
       continue;
     }
-    const punct = PUNCTUATORS.find((p) => text.startsWith(p, i)) ?? text[i]!;
+    const punct = PUNCTUATORS_BY_FIRST.get(c)?.find((p) => p.length === 1 || text.startsWith(p, i)) ?? text[i]!;
     i += punct.length;
     tokens.push({ kind: 'punct', text: punct, start: base + start, end: base + i });
   }
@@ -72,8 +89,20 @@ function tokenize(text: string, base: number): Token[] {
   return tokens;
 }
 
+function isDecimalDigits(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const d = text.charCodeAt(i);
+    if (d < 48 || d > 57) return false;
+  }
+  return text.length > 0;
+}
+
 /** Reads a C integer or floating literal; integers beyond 2^53 become `too-large`. */
 export function parseNumberLiteral(text: string, range: Range): Expr {
+  // Common case first: a short plain decimal (no leading zero, no suffix) is exact as a Number.
+  if (text.length <= 15 && (text.length === 1 || text.charCodeAt(0) !== 48) && isDecimalDigits(text)) {
+    return { kind: 'number', value: Number(text), isFloat: false, range };
+  }
   const clean = text.replace(/'/g, '');
   const intMatch = /^(0[xX][0-9a-fA-F]+|0[bB][01]+|0[0-7]*|[1-9][0-9]*)([uUlL]*)$/.exec(clean);
   if (intMatch) {
