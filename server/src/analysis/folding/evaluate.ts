@@ -195,6 +195,11 @@ class Evaluator {
         default: return null; // %, shifts and bit operations on floats are not valid C
       }
     }
+    // Safe-integer fast path: a Number result within 2^53 is exact, so it equals the BigInt one.
+    if (op === '+' || op === '-' || op === '*') {
+      const r = op === '+' ? a + b : op === '-' ? a - b : a * b;
+      if (Number.isSafeInteger(r)) return { value: r + 0, isFloat: false };
+    }
     const x = BigInt(a);
     const y = BigInt(b);
     switch (op) {
