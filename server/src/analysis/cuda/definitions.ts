@@ -5,6 +5,7 @@ import type { Node } from 'web-tree-sitter';
 import { foldExpr, MapEnv, parseCExpression, type Expr } from '../folding';
 import type { Problem, Range, TileParam } from '../types';
 import type { PreparedCuda } from './prepare';
+import { mayHoldRecords, readConstDeclaration, type TextConst } from './const-declarations-text';
 import { ancestorOfType, declaredName, descendantsOf, namedChildrenOf, rangeOf, sourceText } from './syntax';
 import { isTileName } from './tile-names';
 
@@ -46,8 +47,12 @@ interface TextDefine {
   value: Range | null;
 }
 
-function isTextDefine(node: Node | TextDefine): node is TextDefine {
+function isTextDefine(node: Node | TextDefine | TextConst): node is TextDefine {
   return node.type === 'text_define';
+}
+
+function isTextConst(node: Node | TextDefine | TextConst): node is TextConst {
+  return node.type === 'text_const';
 }
 
 const SIMPLE_DEFINE = /#[ \t]*define[ \t]+([A-Za-z_]\w*)(?:[ \t]+([^\n]*))?(?:\n|$)/y;
@@ -67,11 +72,20 @@ function readDefine(text: string, hash: number): TextDefine | null {
   return { type: 'text_define', startIndex: hash, endIndex, name: match[1]!, value };
 }
 
-function definitionNodes(root: Node, tokens: PreparedCuda['definitionTokens'], text: string): Array<Node | TextDefine> {
-  const nodes: Array<Node | TextDefine> = [];
+function definitionNodes(root: Node, tokens: PreparedCuda['definitionTokens'], text: string): Array<Node | TextDefine | TextConst> {
+  const nodes: Array<Node | TextDefine | TextConst> = [];
   const seen = new Set<string>();
   const exact = !root.hasError;
+  let constsFromText: boolean | null = null;
   for (const token of tokens) {
+    if (exact && (token.token === 'const' || token.token === 'constexpr')) {
+      constsFromText ??= !mayHoldRecords(text);
+      const declaration = constsFromText ? readConstDeclaration(text, token.start) : null;
+      if (declaration) {
+        nodes.push(declaration);
+        continue;
+      }
+    }
     const fromText = exact && token.token === 'define' ? readDefine(text, token.start) : null;
     if (fromText) {
       const key = `preproc_def:${fromText.startIndex}`;
@@ -106,10 +120,19 @@ export function collectDefinitions(root: Node, text: string, problems: Problem[]
     candidates.push(candidate);
   };
 
-  const nodes: Array<Node | TextDefine> = tokens
+  const nodes: Array<Node | TextDefine | TextConst> = tokens
     ? definitionNodes(root, tokens, text)
     : descendantsOf(root, ['preproc_def', 'preproc_function_def', 'type_qualifier', 'enumerator_list', 'template_type']);
   for (const node of nodes) {
+    if (isTextConst(node)) {
+      const origin: TileParam['origin'] = node.qualifier;
+      const integer = INTEGER_TYPE.test(node.typeText);
+      for (const { name, valueStart, valueText } of node.declarators) {
+        const expr = parseCExpression(valueText, valueStart);
+        define({ name, origin, expr, valueRange: expressionSpan(expr, { start: valueStart, end: valueStart + valueText.length }), range: { start: node.startIndex, end: node.endIndex }, integer });
+      }
+      continue;
+    }
     if (isTextDefine(node)) {
       const { name, value } = node;
       if (!value) {
