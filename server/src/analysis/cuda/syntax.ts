@@ -1,6 +1,6 @@
 // Small helpers over web-tree-sitter nodes for the CUDA analysis: typed child access, ancestor
 // search, declarator names. Iterative only, so deeply nested input cannot overflow the stack.
-import type { Node } from 'web-tree-sitter';
+import type { Node, TreeCursor } from 'web-tree-sitter';
 import type { Range } from '../types';
 
 export function rangeOf(node: Node): Range {
@@ -101,12 +101,21 @@ export function syntaxErrors(root: Node, limit: number): { errors: Array<{ range
         descend = false;
       }
       if (descend && cursor.gotoFirstChild()) continue;
-      while (!cursor.gotoNextSibling()) {
-        if (!cursor.gotoParent()) return { errors, total };
-      }
+      if (!skipSubtree(cursor)) return { errors, total };
     }
   } finally {
     cursor.delete();
   }
   return { errors, total };
+}
+
+/**
+ * Pre-order step that skips the current node's children: moves the cursor to the next sibling, climbing
+ * as needed. False when the walk is over (a cursor made by `node.walk()` cannot climb above `node`).
+ */
+export function skipSubtree(cursor: TreeCursor): boolean {
+  while (!cursor.gotoNextSibling()) {
+    if (!cursor.gotoParent()) return false;
+  }
+  return true;
 }

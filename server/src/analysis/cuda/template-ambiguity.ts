@@ -6,6 +6,7 @@
 // the comparison's tree and ranges are exact), and the change is kept only if the re-parsed statement
 // has no error left. Genuine errors stay. Pure apart from the parse function the caller passes in.
 import type { Node, Tree } from 'web-tree-sitter';
+import { skipSubtree } from './syntax';
 
 /** Rounds of rewrite + re-parse (each round can uncover the next misread `<` of a statement). */
 const MAX_ROUNDS = 4;
@@ -93,11 +94,7 @@ function errorNodes(root: Node, limit: number): Node[] {
         descend = false;
       } else if (!cursor.currentNode.hasError) descend = false;
       if (descend && cursor.gotoFirstChild()) continue;
-      let done = false;
-      while (!cursor.gotoNextSibling()) {
-        if (!cursor.gotoParent()) { done = true; break; }
-      }
-      if (done) break;
+      if (!skipSubtree(cursor)) break;
     }
   } finally {
     cursor.delete();
@@ -149,12 +146,7 @@ function lessThanTokens(node: Node, end: number, text: string, known: Set<string
       if (type === '<' && isCandidate(text, start, known)) offsets.push(start);
       const descend = start < end && type !== 'compound_statement' && type !== 'string_literal' && type !== 'comment';
       if (descend && cursor.gotoFirstChild()) continue;
-      let done = false;
-      while (!cursor.gotoNextSibling()) {
-        // A cursor made by `node.walk()` cannot climb above `node`.
-        if (!cursor.gotoParent()) { done = true; break; }
-      }
-      if (done) break;
+      if (!skipSubtree(cursor)) break;
     }
   } finally {
     cursor.delete();
