@@ -23,6 +23,13 @@ export interface OobPredictions {
 
 export type CalibrateResult<M> = { ok: true; model: M; calibration: IntervalCalibration } | { ok: false; error: string };
 
+/** Why an interval level or a target coverage is unusable, or null when both are in (0, 1). */
+function checkLevels(level: number, targetCoverage: number): string | null {
+  if (!(level > 0 && level < 1)) return `interval level must be in (0, 1), got ${level}`;
+  if (!(targetCoverage > 0 && targetCoverage < 1)) return `target coverage must be in (0, 1), got ${targetCoverage}`;
+  return null;
+}
+
 /**
  * Scale each interval side by s (lo' = mean - s (mean - lo), hi' = mean + s (hi - mean)) where s is the
  * split-conformal quantile of the per-row scores "smallest s that covers y": with n rows, the
@@ -37,8 +44,8 @@ export function calibrateIntervals<M extends PredictableModel>(
   options: CalibrateOptions = {},
 ): CalibrateResult<M> {
   const level = options.level ?? 0.8;
-  if (!(level > 0 && level < 1)) return { ok: false, error: `interval level must be in (0, 1), got ${level}` };
-  if (!(targetCoverage > 0 && targetCoverage < 1)) return { ok: false, error: `target coverage must be in (0, 1), got ${targetCoverage}` };
+  const invalid = checkLevels(level, targetCoverage);
+  if (invalid) return { ok: false, error: invalid };
   const nF = model.forest.nFeatures;
   const nRows = holdoutY.length;
   if (holdoutX.length !== nRows * nF) return { ok: false, error: `holdoutX has ${holdoutX.length} values, ${nRows} rows x ${nF} features need ${nRows * nF}` };
@@ -59,8 +66,8 @@ export function calibrateIntervalsOob<M extends PredictableModel>(
   options: CalibrateOptions = {},
 ): CalibrateResult<M> {
   const level = options.level ?? 0.8;
-  if (!(level > 0 && level < 1)) return { ok: false, error: `interval level must be in (0, 1), got ${level}` };
-  if (!(targetCoverage > 0 && targetCoverage < 1)) return { ok: false, error: `target coverage must be in (0, 1), got ${targetCoverage}` };
+  const invalid = checkLevels(level, targetCoverage);
+  if (invalid) return { ok: false, error: invalid };
   const levels = model.forest.quantileLevels;
   const nq = levels.length;
   const nRows = y.length;
