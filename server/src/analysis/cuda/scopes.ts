@@ -4,6 +4,7 @@
 import type { Node } from 'web-tree-sitter';
 import { foldExpr, MapEnv, parseCExpression, type Expr, type FoldEnv } from '../folding';
 import type { Range } from '../types';
+import { classifyCallSite, readFunctionHeader } from './functions-text';
 import { readLocalsFromText } from './host-locals-text';
 import { parametersFromText } from './kernels';
 import { ancestorOfType, declaredName, descendantsOf, namedChildrenOf, sourceText } from './syntax';
@@ -35,21 +36,23 @@ function readDim3(valueNode: Node | null, text: string): Dim3Definition | null {
   return { components, range: { start: args.startIndex, end: args.endIndex } };
 }
 
+/** Reads the locals of a function body [start, end) from its text into `scope`; false when the text reader is unsure. */
+function collectLocalsFromText(body: { start: number; end: number }, text: string, scope: HostScope): boolean {
+  const fromText = readLocalsFromText(text, body.start, body.end);
+  if (!fromText) return false;
+  const counts = new Map<string, number>();
+  const values = new Map<string, { expr: { text: string; offset: number } | null; dim3: Dim3Definition | null }>();
+  for (const local of fromText) {
+    counts.set(local.name, (counts.get(local.name) ?? 0) + 1);
+    values.set(local.name, { expr: local.expr, dim3: local.dim3 });
+  }
+  applyLocals(scope, values, counts, addressTaken(text.slice(body.start, body.end)));
+  return true;
+}
+
 /** Collects declarations of a scope node (function body or translation unit) into `scope`. */
 /** Returns the declarations' text, joined: a signature of what was read (for cache keys). */
 function collectLocals(scopeNode: Node | Node[], text: string, scope: HostScope, topLevelOnly: boolean): string {
-  // A simple function body is read from its text (host-locals-text.ts); anything else from the tree.
-  const fromText = Array.isArray(scopeNode) || topLevelOnly ? null : readLocalsFromText(text, scopeNode.startIndex, scopeNode.endIndex);
-  if (fromText && !Array.isArray(scopeNode)) {
-    const counts = new Map<string, number>();
-    const values = new Map<string, { expr: { text: string; offset: number } | null; dim3: Dim3Definition | null }>();
-    for (const local of fromText) {
-      counts.set(local.name, (counts.get(local.name) ?? 0) + 1);
-      values.set(local.name, { expr: local.expr, dim3: local.dim3 });
-    }
-    applyLocals(scope, values, counts, addressTaken(sourceText(text, scopeNode)));
-    return '';
-  }
   // One walk for declarations and the assignments that invalidate them.
   const found = Array.isArray(scopeNode) ? scopeNode : descendantsOf(scopeNode, ['declaration', 'assignment_expression', 'update_expression']);
   const declarations = found.filter((c) => c.type === 'declaration');
@@ -157,18 +160,80 @@ export interface ScopeCache {
   functionRanges: Array<{ start: number; end: number }>;
   /** Whether the tree has syntax errors (read once, by functionAt). */
   treeHasError?: boolean;
+  /** Facts about a function's text (may hold a local class, a preprocessor line), by kind and range. */
+  rangeFacts?: Map<string, boolean>;
 }
 
-export function functionAt(cache: ScopeCache, offset: number): Node | null {
-  // In an error-free tree, a function at file scope (or in a namespace) is found by its range from
-  // outlineTopLevel without walking up from the innermost node, unless it may hold a local class.
+/**
+ * The function definition around `offset`. In an error-free tree a function at file scope (or in a
+ * namespace) is found by its range from outlineTopLevel without walking up from the innermost node,
+ * unless it may hold a local class; `node` is then null and read from the tree only when needed.
+ */
+function functionAt(cache: ScopeCache, offset: number): FunctionRef | null {
   cache.treeHasError ??= cache.root.hasError;
   const range = cache.treeHasError ? null : functionRangeAt(cache.functionRanges, offset);
-  if (range && !/\b(?:class|struct|union)\b/.test(cache.text.slice(range.start, range.end))) {
-    const node = cache.root.descendantForIndex(range.start, range.end);
-    if (node?.type === 'function_definition' && node.startIndex === range.start && node.endIndex === range.end) return node;
+  if (range && !mayHoldLocalClass(cache, range)) return { start: range.start, end: range.end, node: null };
+  const node = ancestorOfType(cache.root.descendantForIndex(offset), ['function_definition'], 400);
+  return node ? { start: node.startIndex, end: node.endIndex, node } : null;
+}
+
+/** A function definition: its range, and its node when it was found through the tree. */
+interface FunctionRef {
+  start: number;
+  end: number;
+  node: Node | null;
+}
+
+function mayHoldLocalClass(cache: ScopeCache, range: { start: number; end: number }): boolean {
+  return memoByRange(cache, 'class', range, () => /\b(?:class|struct|union)\b/.test(cache.text.slice(range.start, range.end)));
+}
+
+/** Whether a function's text has a `#` (a preprocessor line): its call sites are then read from the tree. */
+function mayHoldPreprocessor(cache: ScopeCache, range: { start: number; end: number }): boolean {
+  return memoByRange(cache, 'hash', range, () => cache.text.indexOf('#', range.start) >>> 0 < range.end);
+}
+
+function memoByRange(cache: ScopeCache, what: string, range: { start: number; end: number }, compute: () => boolean): boolean {
+  cache.rangeFacts ??= new Map();
+  const key = `${what}${range.start}:${range.end}`;
+  let value = cache.rangeFacts.get(key);
+  if (value === undefined) {
+    value = compute();
+    cache.rangeFacts.set(key, value);
   }
-  return ancestorOfType(cache.root.descendantForIndex(offset), ['function_definition'], 400);
+  return value;
+}
+
+function nodeOf(cache: ScopeCache, fn: FunctionRef): Node | null {
+  if (fn.node) return fn.node;
+  const node = cache.root.descendantForIndex(fn.start, fn.end);
+  fn.node = node?.type === 'function_definition' && node.startIndex === fn.start && node.endIndex === fn.end
+    ? node
+    : ancestorOfType(cache.root.descendantForIndex(fn.start), ['function_definition'], 400);
+  return fn.node;
+}
+
+/** What scopeAt reads of a function: its simple name, parameter names and body, from the text when plain. */
+interface FunctionParts {
+  name: string | null;
+  paramNames: string[];
+  body: { start: number; end: number } | null;
+}
+
+function partsOf(cache: ScopeCache, fn: FunctionRef): FunctionParts {
+  if (!fn.node) {
+    const header = readFunctionHeader(cache.text, fn.start, fn.end);
+    const params = header ? parametersFromText(cache.text, header.paramsStart, header.paramsEnd) : null;
+    if (header && params) return { name: header.name, paramNames: params.map((p) => p.name), body: { start: header.bodyStart, end: fn.end } };
+  }
+  const node = nodeOf(cache, fn);
+  if (!node) return { name: null, paramNames: [], body: null };
+  const body = node.childForFieldName('body');
+  return {
+    name: declaredName(node.childForFieldName('declarator')?.childForFieldName('declarator') ?? null)?.text ?? null,
+    paramNames: parameterNamesOf(node, cache.text),
+    body: body ? { start: body.startIndex, end: body.endIndex } : null,
+  };
 }
 
 function parameterNamesOf(fn: Node, text: string): string[] {
@@ -179,19 +244,50 @@ function parameterNamesOf(fn: Node, text: string): string[] {
   return namedChildrenOf(params).map((p) => declaredName(p.childForFieldName('declarator'))?.text ?? '');
 }
 
-/** The single call of `fn` elsewhere in the file, or null when there are none or several. */
-export function uniqueCaller(cache: ScopeCache, fn: Node): Node | null {
-  const fnName = declaredName(fn.childForFieldName('declarator')?.childForFieldName('declarator') ?? null)?.text;
+/** A call of a launcher: where it starts and its argument list (`(` to `)` inclusive). */
+interface CallRef {
+  start: number;
+  argsStart: number;
+  argsEnd: number;
+  /** The call's node, when the tree was read (for its argument nodes). */
+  node: Node | null;
+}
+
+/** The single call of `fn` (named `fnName`) elsewhere in the file, or null when there are none or several. */
+function uniqueCaller(cache: ScopeCache, fn: FunctionRef, fnName: string | null): CallRef | null {
   if (!fnName || !/^\w+$/.test(fnName)) return null;
-  const calls: Node[] = [];
+  const sites: number[] = [];
   let scanned = 0;
   for (const at of cache.callSites.get(fnName) ?? []) {
     if (++scanned > MAX_CALL_SITES_SCANNED) break;
-    if (at >= fn.startIndex && at < fn.endIndex) continue;
+    if (at >= fn.start && at < fn.end) continue;
+    sites.push(at);
+  }
+  // From the text when every site is surely a call or surely not one; otherwise all from the tree.
+  const fromText: CallRef[] = [];
+  let sure = !cache.treeHasError;
+  for (const at of sure ? sites : []) {
+    const enclosing = functionRangeAt(cache.functionRanges, at);
+    if (!enclosing || mayHoldPreprocessor(cache, enclosing)) {
+      sure = false;
+      break;
+    }
+    const site = classifyCallSite(cache.text, at, fnName);
+    if (site.kind === 'unsure') {
+      sure = false;
+      break;
+    }
+    if (site.kind === 'call') fromText.push({ start: at, argsStart: site.argsStart, argsEnd: site.argsEnd, node: null });
+  }
+  if (sure) return fromText.length === 1 ? fromText[0]! : null;
+  const calls: Node[] = [];
+  for (const at of sites) {
     const call = ancestorOfType(cache.root.descendantForIndex(at, at + 1), ['call_expression'], 3);
     if (call && call.childForFieldName('function')?.text === fnName) calls.push(call);
   }
-  return calls.length === 1 ? calls[0]! : null;
+  if (calls.length !== 1) return null;
+  const args = calls[0]!.childForFieldName('arguments');
+  return { start: calls[0]!.startIndex, argsStart: args?.startIndex ?? -1, argsEnd: args?.endIndex ?? -1, node: calls[0]! };
 }
 
 /**
@@ -203,21 +299,19 @@ export function scopeAt(cache: ScopeCache, offset: number, propagate = true): Ho
   const fn = functionAt(cache, offset);
   if (!fn) return cache.file;
   const memo = propagate ? cache.byFunction : cache.byFunctionLocal;
-  const existing = memo.get(fn.startIndex);
+  const existing = memo.get(fn.start);
   if (existing) return existing;
   const parent = new MapEnv(cache.file.env);
   const scope: HostScope = { env: new MapEnv(parent), dim3: new Map(cache.file.dim3) };
-  memo.set(fn.startIndex, scope);
+  memo.set(fn.start, scope);
 
-  const paramNames = parameterNamesOf(fn, cache.text);
+  const parts = partsOf(cache, fn);
+  const paramNames = parts.paramNames;
   for (const name of paramNames) if (name) parent.hide(name);
-  const call = propagate && paramNames.length > 0 ? uniqueCaller(cache, fn) : null;
+  const call = propagate && paramNames.length > 0 ? uniqueCaller(cache, fn, parts.name) : null;
   if (call) {
-    const callerScope = scopeAt(cache, call.startIndex, false);
-    const args = call.childForFieldName('arguments');
-    const argParts = args ? argumentsFromText(cache.text, args.startIndex, args.endIndex)
-      ?? namedChildrenOf(args).filter((c) => c.type !== 'comment').map((c) => ({ text: sourceText(cache.text, c), start: c.startIndex, identifier: c.type === 'identifier' }))
-      : [];
+    const callerScope = scopeAt(cache, call.start, false);
+    const argParts = call.argsStart < 0 ? [] : argumentsFromText(cache.text, call.argsStart, call.argsEnd) ?? argumentNodes(cache, call);
     paramNames.forEach((name, i) => {
       const arg = argParts[i];
       if (!name || !arg) return;
@@ -230,9 +324,20 @@ export function scopeAt(cache: ScopeCache, offset: number, propagate = true): Ho
       }
     });
   }
-  const body = fn.childForFieldName('body');
-  if (body) collectLocals(body, cache.text, scope, false);
+  // A simple body is read from its text (host-locals-text.ts); anything else from the tree.
+  if (parts.body && !collectLocalsFromText(parts.body, cache.text, scope)) {
+    const body = nodeOf(cache, fn)?.childForFieldName('body');
+    if (body) collectLocals(body, cache.text, scope, false);
+  }
   return scope;
+}
+
+/** A call's argument nodes (when its text holds comments, strings or templates). */
+function argumentNodes(cache: ScopeCache, call: CallRef): Array<{ text: string; start: number; identifier: boolean }> {
+  const node = call.node ?? ancestorOfType(cache.root.descendantForIndex(call.start, call.start + 1), ['call_expression'], 3);
+  const args = node?.childForFieldName('arguments');
+  if (!args) return [];
+  return namedChildrenOf(args).filter((c) => c.type !== 'comment').map((c) => ({ text: sourceText(cache.text, c), start: c.startIndex, identifier: c.type === 'identifier' }));
 }
 
 /**
