@@ -116,6 +116,20 @@ function foldDim3(part: { text: string; start: number; end: number } | undefined
   return { triple, value: { text: part.text, value: total, range: { start: part.start, end: part.end } } };
 }
 
+/** `blockIdx.x * F + threadIdx.x` and its commuted forms, per axis: F is the block's extent in C. */
+const PER_THREAD_INDEX = {
+  x: perThreadPatterns('x'),
+  y: perThreadPatterns('y'),
+};
+
+function perThreadPatterns(axis: 'x' | 'y'): RegExp[] {
+  return [
+    new RegExp(`blockIdx\\.${axis}\\s*\\*\\s*([\\w.:]+)\\s*\\+\\s*threadIdx\\.${axis}\\b`),
+    new RegExp(`([\\w.:]+)\\s*\\*\\s*blockIdx\\.${axis}\\s*\\+\\s*threadIdx\\.${axis}\\b`),
+    new RegExp(`threadIdx\\.${axis}\\s*\\+\\s*blockIdx\\.${axis}\\s*\\*\\s*([\\w.:]+)`),
+  ];
+}
+
 /**
  * M and N of a GEMM that computes one C element per thread (`col = blockIdx.x * blockDim.x +
  * threadIdx.x`, or `* TILE` with TILE equal to the block size): N = grid.x × block.x and
@@ -130,12 +144,7 @@ function sizesFromGrid(
 ): { m?: number; n?: number } {
   if (kind !== 'gemm' || !grid || !block) return {};
   const perThread = (axis: 'x' | 'y', blockSize: number): boolean => {
-    const patterns = [
-      new RegExp(`blockIdx\\.${axis}\\s*\\*\\s*([\\w.:]+)\\s*\\+\\s*threadIdx\\.${axis}\\b`),
-      new RegExp(`([\\w.:]+)\\s*\\*\\s*blockIdx\\.${axis}\\s*\\+\\s*threadIdx\\.${axis}\\b`),
-      new RegExp(`threadIdx\\.${axis}\\s*\\+\\s*blockIdx\\.${axis}\\s*\\*\\s*([\\w.:]+)`),
-    ];
-    return patterns.some((pattern) => {
+    return PER_THREAD_INDEX[axis].some((pattern) => {
       const factor = pattern.exec(kernelText)?.[1];
       if (!factor) return false;
       if (factor === `blockDim.${axis}`) return true;
@@ -199,7 +208,9 @@ export function readLaunch(chevrons: LaunchChevrons, context: LaunchContext): La
     ?? context.fileAnnotation;
   // Grid coverage is used only for a dimension the kernel takes no parameter for (sizes fixed at
   // compile time): with a runtime M the grid is only an upper bound, and that would be a guess.
-  const fromGrid = kernel ? sizesFromGrid(text.slice(kernel.info.range.start, kernel.info.range.end), kernel.info.kind, grid.triple, block.triple, scope.env) : {};
+  const fromGrid = kernel && kernel.info.kind === 'gemm' && grid.triple && block.triple
+    ? sizesFromGrid(text.slice(kernel.info.range.start, kernel.info.range.end), kernel.info.kind, grid.triple, block.triple, scope.env)
+    : {};
   if (dimensionParameters.has('m')) delete fromGrid.m;
   if (dimensionParameters.has('n')) delete fromGrid.n;
   const problem = resolveProblem(code, annotation ? readAnnotation(annotation, []) : null, context.options, fromGrid);
