@@ -141,7 +141,7 @@ class Evaluator {
     if (this.active.size >= MAX_EXPANSION_DEPTH) return this.problem(range, `definition chain through ${name} is too long to fold`);
     this.active.add(name);
     try {
-      const expr = binding.kind === 'expr' ? binding.expr : parseCExpression(binding.body, binding.bodyOffset);
+      const expr = binding.kind === 'expr' ? binding.expr : macroBody(binding);
       const result = this.evaluate(expr);
       this.cache.set(name, result);
       return result;
@@ -283,6 +283,18 @@ class Evaluator {
       this.active.delete(name);
     }
   }
+}
+
+/** Parsed bodies of object-like macros, by binding: one `#define TILE 16` is read by many folds. */
+const parsedMacroBodies = new WeakMap<Binding, Expr>();
+
+function macroBody(binding: Extract<Binding, { kind: 'macro' }>): Expr {
+  let expr = parsedMacroBodies.get(binding);
+  if (!expr) {
+    expr = parseCExpression(binding.body, binding.bodyOffset);
+    parsedMacroBodies.set(binding, expr);
+  }
+  return expr;
 }
 
 /** Folds an expression; problems (overflow, division by zero, recursion) are appended to `problems`. */
