@@ -160,8 +160,10 @@ export interface ScopeCache {
   functionRanges: Array<{ start: number; end: number }>;
   /** Whether the tree has syntax errors (read once, by functionAt). */
   treeHasError?: boolean;
-  /** Facts about a function's text (may hold a local class, a preprocessor line), by kind and range. */
-  rangeFacts?: Map<string, boolean>;
+  /** Whether a function's text may hold a local class, by the function's start (functionAt). */
+  mayHoldLocalClass?: Map<number, boolean>;
+  /** Whether a function's text holds a `#`, by the function's start (uniqueCaller). */
+  mayHoldPreprocessor?: Map<number, boolean>;
 }
 
 /**
@@ -185,21 +187,22 @@ interface FunctionRef {
 }
 
 function mayHoldLocalClass(cache: ScopeCache, range: { start: number; end: number }): boolean {
-  return memoByRange(cache, 'class', range, () => /\b(?:class|struct|union)\b/.test(cache.text.slice(range.start, range.end)));
+  cache.mayHoldLocalClass ??= new Map();
+  return memoByStart(cache.mayHoldLocalClass, range, () => /\b(?:class|struct|union)\b/.test(cache.text.slice(range.start, range.end)));
 }
 
 /** Whether a function's text has a `#` (a preprocessor line): its call sites are then read from the tree. */
 function mayHoldPreprocessor(cache: ScopeCache, range: { start: number; end: number }): boolean {
-  return memoByRange(cache, 'hash', range, () => cache.text.indexOf('#', range.start) >>> 0 < range.end);
+  cache.mayHoldPreprocessor ??= new Map();
+  return memoByStart(cache.mayHoldPreprocessor, range, () => cache.text.indexOf('#', range.start) >>> 0 < range.end);
 }
 
-function memoByRange(cache: ScopeCache, what: string, range: { start: number; end: number }, compute: () => boolean): boolean {
-  cache.rangeFacts ??= new Map();
-  const key = `${what}${range.start}:${range.end}`;
-  let value = cache.rangeFacts.get(key);
+/** A fact about a function's text, computed once per function (functions do not overlap, so the start is a key). */
+function memoByStart(memo: Map<number, boolean>, range: { start: number; end: number }, compute: () => boolean): boolean {
+  let value = memo.get(range.start);
   if (value === undefined) {
     value = compute();
-    cache.rangeFacts.set(key, value);
+    memo.set(range.start, value);
   }
   return value;
 }
