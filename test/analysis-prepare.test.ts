@@ -4,18 +4,28 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { prepareCudaText } from '../server/src/analysis/cuda/prepare';
 
-test('keywords are blanked and chevrons become parentheses, offsets unchanged', () => {
+test('keywords are blanked and chevrons become braces, offsets unchanged', () => {
   const text = '__global__ void __launch_bounds__(256, 2) k(float *__restrict__ x) {}\nint main() { k<<<g, b, 0, s>>>(p); }\n';
   const prepared = prepareCudaText(text);
   assert.equal(prepared.parseText.length, text.length);
   const blank = (word: string) => ' '.repeat(word.length);
   const expected = `${blank('__global__')} void ${blank('__launch_bounds__(256, 2)')} k(float *${blank('__restrict__')} x) {}\n`
-    + 'int main() { k(  g, b, 0, s  )(p); }\n';
+    + 'int main() { k{  g, b, 0, s  }(p); }\n';
   assert.equal(prepared.parseText, expected);
   const bounds = prepared.keywords.find((k) => k.keyword === '__launch_bounds__')!;
   assert.equal(bounds.args!.text, '256, 2');
   assert.equal(text.slice(bounds.args!.start, bounds.args!.end), '256, 2');
   assert.deepEqual(prepared.launches, [{ open: text.indexOf('<<<'), close: text.indexOf('>>>') }]);
+});
+
+test('chevrons become parentheses where braces could change the statement', () => {
+  const cases: Array<[string, string]> = [
+    ['k<<<dim3{4, 4}, 256>>>(p);', 'k(  dim3{4, 4}, 256  )(p);'], // braces inside the configuration
+    ['k<<<n /* rows */, 256>>>(p);', 'k(  n /* rows */, 256  )(p);'], // a comment inside
+    ['(*fn)<<<1, 1>>>(p);', '(*fn)(  1, 1  )(p);'], // no name before the chevrons
+    ['mm<64, 64><<<g, b>>>(p);', 'mm<64, 64>{  g, b  }(p);'], // template arguments: braces
+  ];
+  for (const [text, expected] of cases) assert.equal(prepareCudaText(text).parseText, expected, text);
 });
 
 test('nested template closers stay, comments and strings are not rewritten', () => {

@@ -1,5 +1,5 @@
 // Makes CUDA text parseable by the tree-sitter C++ grammar without moving any offset: CUDA keywords
-// are blanked to spaces and `<<< >>>` become `(   )`, in a string of the same length. It also records
+// are blanked to spaces and `<<< >>>` become `{   }` (or `(   )`), in a string of the same length. It also records
 // what it blanked, launch chevrons and `// tilecast:` annotations. It must not change line breaks.
 
 /** CUDA declaration specifiers the C++ grammar does not know (CUDA C++ Programming Guide, 7.1–7.2). */
@@ -278,14 +278,48 @@ export function scanCuda(text: string, from: number, to: number): CudaScan {
     }
     if (c === 62 && text.charCodeAt(i + 1) === 62 && text.charCodeAt(i + 2) === 62 && pendingOpens.length === 0) closedOutside = true;
     if (c === 62 /* > */ && text.charCodeAt(i + 1) === 62 && text.charCodeAt(i + 2) === 62 && pendingOpens.length > 0) {
-      launches.push({ open: pendingOpens.pop()!, close: i });
-      edits.push({ start: i, end: i + 3, replacement: '  )' });
+      const open = pendingOpens.pop()!;
+      launches.push({ open, close: i });
+      edits.push({ start: i, end: i + 3, replacement: bracesFit(text, open, i) && setOpenReplacement(edits, open, '{') ? '  }' : '  )' });
       i += 3;
       continue;
     }
     i++;
   }
   return { edits, keywords, launches, pendingOpens, annotations, cublasIdentifiers, definitionTokens, callSites, forKeywords, regions, end: i, closedOutside };
+}
+
+/**
+ * Whether a launch `k<<<...>>>` may read as `k{...}` (a brace initialisation) rather than `k(...)`: the
+ * C++ grammar then knows at once that `k<64, 64>` names a template, instead of also trying
+ * `(k < 64), (64 > ...)` to the end of the statement (about half the parse time of such a launch).
+ * Only for a launch within one statement, after a name or template arguments, with no braces,
+ * semicolons or comments in its configuration; anything else keeps parentheses.
+ */
+function bracesFit(text: string, open: number, close: number): boolean {
+  let before = open - 1;
+  while (before >= 0 && (text.charCodeAt(before) === 32 || text.charCodeAt(before) === 9)) before--;
+  const c = text.charCodeAt(before);
+  const wordOrTemplate = (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c === 62;
+  if (!wordOrTemplate || close - open > 2000) return false;
+  for (let i = open + 3; i < close; i++) {
+    const ch = text.charCodeAt(i);
+    // ; { } / " ' # \
+    if (ch === 59 || ch === 123 || ch === 125 || ch === 47 || ch === 34 || ch === 39 || ch === 35 || ch === 92) return false;
+  }
+  return true;
+}
+
+/** Sets the replacement of the `<<<` edit at `open` (the latest edits come last); false if it is not there. */
+function setOpenReplacement(edits: CudaScan['edits'], open: number, replacement: string): boolean {
+  for (let k = edits.length - 1; k >= 0; k--) {
+    if (edits[k]!.start === open) {
+      edits[k]!.replacement = replacement;
+      return true;
+    }
+    if (edits[k]!.start < open) return false;
+  }
+  return false;
 }
 
 /** The parsed text and records of a whole-text scan. */
