@@ -90,7 +90,8 @@ function analyzeChecked(root: Node, text: string, options: AnalysisOptions, prob
   const tileParams: TileParam[] = [...definitions.tileParams];
 
   const kernelContext: KernelContext = {
-    root, text, parseText, keywords: prepared.keywords, forKeywords: prepared.forKeywords, fileEnv: definitions.env, problems, templateBindings: new Map(),
+    root, text, parseText, keywords: prepared.keywords, forKeywords: prepared.forKeywords, regions: prepared.regions,
+    loopsFromText: !root.hasError && !text.includes('R"'), fileEnv: definitions.env, problems, templateBindings: new Map(),
   };
   const { definitions: kernelNodes, inMacros } = findKernelDefinitions(kernelContext);
   for (const keyword of inMacros) {

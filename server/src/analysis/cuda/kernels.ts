@@ -5,6 +5,7 @@ import type { Node } from 'web-tree-sitter';
 import { foldCText, MapEnv, sizeOfType, type FoldEnv } from '../folding';
 import type { Dtype, KernelInfo, KernelParameter, Problem, Range, SharedArray, TensorCoreUse, TileLoop } from '../types';
 import type { CudaKeyword } from './prepare';
+import { readForLoopText } from './loops-text';
 import { readSharedDeclaration } from './shared-arrays-text';
 import { ancestorOfType, declaredName, descendantsOf, namedChildrenOf, rangeOf, skipSpaces, sourceText, squash } from './syntax';
 
@@ -83,43 +84,60 @@ function blankComments(code: string): string {
 }
 
 interface LoopFacts {
-  node: Node;
+  /** The whole `for` statement. */
+  range: Range;
   variable: string;
   conditionText: string;
+  /** Start of the condition, or -1 without one. */
+  conditionStart: number;
   strideText: string | null;
   strideStart: number;
   bodyText: string;
 }
 
-function readLoop(loop: Node, text: string): LoopFacts {
-  const initializer = loop.childForFieldName('initializer');
-  const condition = loop.childForFieldName('condition');
-  const update = loop.childForFieldName('update');
-  const body = loop.childForFieldName('body');
+type Span = { start: number; end: number } | null;
+
+/** What the K-loop analysis reads from a `for` statement's parts (from the tree or from loops-text.ts). */
+function loopFacts(range: Range, initializer: Span, condition: Span, update: Span, body: Span, text: string): LoopFacts {
   let variable = '';
   if (initializer) {
-    const match = /(\w+)\s*=/.exec(sourceText(text, initializer));
+    const match = /(\w+)\s*=/.exec(text.slice(initializer.start, initializer.end));
     variable = match?.[1] ?? '';
   }
   let strideText: string | null = null;
   let strideStart = 0;
   if (update) {
-    const updateText = sourceText(text, update);
+    const updateText = text.slice(update.start, update.end);
     const plusAssign = /^\s*(\w+)\s*\+=\s*/.exec(updateText);
     const assignPlus = /^\s*(\w+)\s*=\s*\1\s*\+\s*/.exec(updateText);
     const increment = /^\s*(\+\+\s*\w+|\w+\s*\+\+)\s*$/.test(updateText);
     const match = plusAssign ?? assignPlus;
     if (match) {
       strideText = updateText.slice(match[0].length).trim();
-      strideStart = update.startIndex + match[0].length;
+      strideStart = update.start + match[0].length;
       if (!variable) variable = match[1]!;
     } else if (increment) {
       strideText = '1';
-      strideStart = update.startIndex + updateText.search(/\+\+/);
+      strideStart = update.start + updateText.search(/\+\+/);
       if (!variable) variable = updateText.replace(/\+\+|\s/g, '');
     }
   }
-  return { node: loop, variable, conditionText: condition ? sourceText(text, condition) : '', strideText, strideStart, bodyText: body ? blankComments(sourceText(text, body)) : '' };
+  let bodyText = '';
+  if (body) {
+    const raw = text.slice(body.start, body.end);
+    // Without a `/` there is no comment to blank (the common case: skip the regex).
+    bodyText = raw.includes('/') ? blankComments(raw) : raw;
+  }
+  return {
+    range, variable, conditionText: condition ? text.slice(condition.start, condition.end) : '', conditionStart: condition ? condition.start : -1,
+    strideText, strideStart, bodyText,
+  };
+}
+
+function readLoop(loop: Node, text: string): LoopFacts {
+  const span = (node: Node | null): Span => node ? { start: node.startIndex, end: node.endIndex } : null;
+  return loopFacts(rangeOf(loop), span(loop.childForFieldName('initializer')), span(loop.childForFieldName('condition')),
+    span(loop.childForFieldName('update')), span(loop.childForFieldName('body')), text);
 }
 
 function loopStride(facts: LoopFacts, env: FoldEnv, problems: Problem[]): TileLoop['stride'] {
@@ -129,10 +147,9 @@ function loopStride(facts: LoopFacts, env: FoldEnv, problems: Problem[]): TileLo
   if (strideText === '1') {
     // `for (t = 0; t < (K + TILE - 1) / TILE; ++t)` walks tiles one at a time: the K tile is the divisor.
     const divisor = /\/\s*(\(?[\w\s*+]+\)?)\s*$/.exec(facts.conditionText);
-    const condition = facts.node.childForFieldName('condition');
-    if (divisor && condition) {
+    if (divisor && facts.conditionStart >= 0) {
       strideText = divisor[1]!.trim();
-      start = condition.startIndex + facts.conditionText.lastIndexOf(strideText);
+      start = facts.conditionStart + facts.conditionText.lastIndexOf(strideText);
     }
   }
   const folded = foldCText(strideText, start, env, problems);
@@ -146,6 +163,13 @@ export interface KernelContext {
   keywords: CudaKeyword[];
   /** Offsets of `for` keywords (prepare.ts), in order. */
   forKeywords: number[];
+  /** Comments, strings and character literals as [start, end) pairs (prepare.ts), in order. */
+  regions: number[];
+  /**
+   * Whether `for` statements may be read from the text (loops-text.ts): only when the tree has no
+   * syntax errors and no raw string (whose quotes prepare.ts cannot follow) hides code from the tree.
+   */
+  loopsFromText: boolean;
   fileEnv: FoldEnv;
   problems: Problem[];
   /** Template arguments known for a kernel (from its launches or explicit instantiations), by kernel name. */
@@ -352,11 +376,10 @@ export function readKernel(definition: Node, context: KernelContext): KernelDefi
 
   // K tile loops: outermost loops that synchronise the block (shared tiles) or issue MMAs.
   const tileLoops: TileLoop[] = [];
-  const loops = bodyNode ? forStatementsIn(bodyNode, context) : [];
-  const loopFacts = loops.map((loop) => readLoop(loop, text));
+  const loopFacts = bodyNode ? loopsIn(bodyNode.startIndex, bodyNode.endIndex, context) : [];
   const taken: Range[] = [];
   for (const facts of loopFacts) {
-    const range = rangeOf(facts.node);
+    const range = facts.range;
     if (taken.some((outer) => outer.start <= range.start && range.end <= outer.end)) continue;
     const synchronises = /__syncthreads\s*\(|\bcp_async_wait|\bpipeline_wait|\b__pipeline_wait_prior/.test(facts.bodyText);
     const issuesMma = tensorCoreUse(facts.bodyText).use !== 'none' || /load_matrix_sync/.test(facts.bodyText);
@@ -435,22 +458,28 @@ export function splitTopLevel(rawText: string, offset: number): Array<{ text: st
 }
 
 /**
- * The `for` statements inside `node`, in text order, found from the `for` keywords prepare.ts recorded
- * (a few node lookups each) instead of a walk over the subtree.
+ * The `for` statements in [start, end), in text order, found from the `for` keywords prepare.ts recorded:
+ * read from the text when loops-text.ts is sure of one, else from a few node lookups (no subtree walk).
  */
-function forStatementsIn(node: Node, context: KernelContext): Node[] {
-  const { forKeywords, root } = context;
+function loopsIn(start: number, end: number, context: KernelContext): LoopFacts[] {
+  const { forKeywords, root, text, parseText } = context;
   let low = 0;
   let high = forKeywords.length;
   while (low < high) {
     const mid = (low + high) >> 1;
-    if (forKeywords[mid]! < node.startIndex) low = mid + 1;
+    if (forKeywords[mid]! < start) low = mid + 1;
     else high = mid;
   }
-  const loops: Node[] = [];
-  for (let k = low; k < forKeywords.length && forKeywords[k]! < node.endIndex; k++) {
-    const statement = root.descendantForIndex(forKeywords[k]!)?.parent;
-    if (statement && statement.type === 'for_statement' && statement.startIndex === forKeywords[k]) loops.push(statement);
+  const loops: LoopFacts[] = [];
+  for (let k = low; k < forKeywords.length && forKeywords[k]! < end; k++) {
+    const at = forKeywords[k]!;
+    const fromText = context.loopsFromText ? readForLoopText(parseText, context.regions, at, end) : null;
+    if (fromText) {
+      loops.push(loopFacts({ start: fromText.start, end: fromText.end }, fromText.initializer, fromText.condition, fromText.update, fromText.body, text));
+      continue;
+    }
+    const statement = root.descendantForIndex(at)?.parent;
+    if (statement && statement.type === 'for_statement' && statement.startIndex === at) loops.push(readLoop(statement, text));
   }
   return loops;
 }
