@@ -91,7 +91,7 @@ function analyzeChecked(root: Node, text: string, options: AnalysisOptions, prob
 
   const kernelContext: KernelContext = {
     root, text, parseText, keywords: prepared.keywords, forKeywords: prepared.forKeywords, regions: prepared.regions,
-    loopsFromText: !root.hasError && !text.includes('R"'), fileEnv: definitions.env, problems, templateBindings: new Map(),
+    textReadable: !root.hasError && !text.includes('R"'), fileEnv: definitions.env, problems, templateBindings: new Map(),
   };
   const { definitions: kernelNodes, inMacros } = findKernelDefinitions(kernelContext);
   for (const keyword of inMacros) {

@@ -5,6 +5,7 @@ import type { Node } from 'web-tree-sitter';
 import { foldCText, MapEnv, sizeOfType, type FoldEnv } from '../folding';
 import type { Dtype, KernelInfo, KernelParameter, Problem, Range, SharedArray, TensorCoreUse, TileLoop } from '../types';
 import type { CudaKeyword } from './prepare';
+import { readKernelHead, templateParametersFromHeader } from './kernel-text';
 import { readForLoopText } from './loops-text';
 import { readSharedDeclaration } from './shared-arrays-text';
 import { ancestorOfType, declaredName, descendantsOf, namedChildrenOf, rangeOf, skipSpaces, sourceText, squash } from './syntax';
@@ -166,10 +167,10 @@ export interface KernelContext {
   /** Comments, strings and character literals as [start, end) pairs (prepare.ts), in order. */
   regions: number[];
   /**
-   * Whether `for` statements may be read from the text (loops-text.ts): only when the tree has no
-   * syntax errors and no raw string (whose quotes prepare.ts cannot follow) hides code from the tree.
+   * Whether loops and kernel heads may be read from the text (loops-text.ts, kernel-text.ts): only when
+   * the tree has no syntax errors and no raw string (whose quotes prepare.ts cannot follow) hides code.
    */
-  loopsFromText: boolean;
+  textReadable: boolean;
   fileEnv: FoldEnv;
   problems: Problem[];
   /** Template arguments known for a kernel (from its launches or explicit instantiations), by kernel name. */
@@ -225,8 +226,8 @@ export function parametersFromText(parseText: string, start: number, end: number
   return result;
 }
 
-function parametersOf(declarator: Node, parseText: string): KernelParameter[] {
-  const list = declarator.childForFieldName('parameters');
+function parametersOf(declarator: Node | null, parseText: string): KernelParameter[] {
+  const list = declarator?.childForFieldName('parameters');
   if (!list) return [];
   const fromText = parametersFromText(parseText, list.startIndex, list.endIndex);
   if (fromText) return fromText;
@@ -243,16 +244,16 @@ function parametersOf(declarator: Node, parseText: string): KernelParameter[] {
   return result;
 }
 
-function sharedArraysOf(definition: Node, context: KernelContext, env: FoldEnv): SharedArray[] {
+function sharedArraysOf(definitionStart: number, definitionEnd: number, context: KernelContext, env: FoldEnv): SharedArray[] {
   const { text, parseText, root } = context;
   const arrays: SharedArray[] = [];
   const seen = new Set<number>();
   const { keywords } = context;
-  for (let k = firstKeywordAt(keywords, definition.startIndex); k < keywords.length && keywords[k]!.start < definition.endIndex; k++) {
+  for (let k = firstKeywordAt(keywords, definitionStart); k < keywords.length && keywords[k]!.start < definitionEnd; k++) {
     const keyword = keywords[k]!;
-    if (keyword.keyword !== '__shared__' || keyword.end > definition.endIndex) continue;
+    if (keyword.keyword !== '__shared__' || keyword.end > definitionEnd) continue;
     const fromText = readSharedDeclaration(parseText, keyword.start, keyword.end);
-    if (fromText && fromText.range.end <= definition.endIndex) {
+    if (fromText && fromText.range.end <= definitionEnd) {
       if (seen.has(fromText.start)) continue;
       seen.add(fromText.start);
       arrays.push(sharedArray(fromText.name, fromText.elementType, false, fromText.dims, fromText.range, context, env));
@@ -302,16 +303,39 @@ function sharedArray(name: string, elementType: string, isExtern: boolean, dims:
 /** Reads one `__global__` definition. */
 export function readKernel(definition: Node, context: KernelContext): KernelDefinition | null {
   const { text, parseText } = context;
-  const declarator = definition.childForFieldName('declarator');
-  if (!declarator || declarator.type !== 'function_declarator') return null;
-  const nameNode = declarator.childForFieldName('declarator');
-  if (!nameNode) return null;
-  const simpleName = nameNode.type === 'template_function' ? nameNode.childForFieldName('name') : nameNode;
-  const nameRangeNode = simpleName ?? nameNode;
-  const name = nameRangeNode.text.split('::').pop() ?? nameRangeNode.text;
-  const templateParameters = templateParametersOf(definition);
-  const start = definition.parent?.type === 'template_declaration' ? definition.parent.startIndex : definition.startIndex;
-  const parameters = parametersOf(declarator, parseText);
+  const definitionStart = definition.startIndex;
+  const definitionEnd = definition.endIndex;
+  const parent = definition.parent;
+  const template = parent?.type === 'template_declaration' ? parent : null;
+  const start = template ? template.startIndex : definitionStart;
+  // The common head (`void name(params) {`) and template header are read from the text; the tree otherwise.
+  const head = context.textReadable ? readKernelHead(parseText, definitionStart, definitionEnd) : null;
+  let name: string;
+  let nameRange: Range;
+  let parameters: KernelParameter[];
+  let bodyRange: Range | null;
+  if (head) {
+    name = head.name;
+    nameRange = head.nameRange;
+    parameters = parametersFromText(parseText, head.parameters.start, head.parameters.end) ?? parametersOf(definition.childForFieldName('declarator'), parseText);
+    bodyRange = head.body;
+  } else {
+    const declarator = definition.childForFieldName('declarator');
+    if (!declarator || declarator.type !== 'function_declarator') return null;
+    const nameNode = declarator.childForFieldName('declarator');
+    if (!nameNode) return null;
+    const simpleName = nameNode.type === 'template_function' ? nameNode.childForFieldName('name') : nameNode;
+    const nameRangeNode = simpleName ?? nameNode;
+    name = nameRangeNode.text.split('::').pop() ?? nameRangeNode.text;
+    nameRange = rangeOf(nameRangeNode);
+    parameters = parametersOf(declarator, parseText);
+    const bodyNode = definition.childForFieldName('body');
+    bodyRange = bodyNode ? rangeOf(bodyNode) : null;
+  }
+  let templateParameters: TemplateParameter[] = [];
+  if (template) {
+    templateParameters = (context.textReadable ? templateParametersFromHeader(parseText.slice(start, definitionStart)) : null) ?? templateParametersOf(definition);
+  }
 
   // Kernel scope: parameters are runtime values (hide file constants of the same name); template
   // parameters take the values seen at launches/instantiations when they are unambiguous.
@@ -332,7 +356,7 @@ export function readKernel(definition: Node, context: KernelContext): KernelDefi
   // `__global__ __launch_bounds__(256) void k(...)` puts the keywords before the definition node.
   // Keywords are in text order: binary search instead of scanning them all for every kernel.
   const { keywords } = context;
-  const nameAt = firstKeywordAt(keywords, nameRangeNode.startIndex);
+  const nameAt = firstKeywordAt(keywords, nameRange.start);
   let globalKeyword: CudaKeyword | undefined;
   for (let k = nameAt - 1; k >= 0 && !globalKeyword; k--) if (keywords[k]!.keyword === '__global__') globalKeyword = keywords[k];
   const lowerLimit = Math.min(start, globalKeyword?.start ?? start);
@@ -348,12 +372,11 @@ export function readKernel(definition: Node, context: KernelContext): KernelDefi
     };
   }
 
-  const sharedArrays = sharedArraysOf(definition, context, env);
+  const sharedArrays = sharedArraysOf(definitionStart, definitionEnd, context, env);
   const staticArrays = sharedArrays.filter((a) => !a.dynamic);
   const staticSharedMemBytes = staticArrays.some((a) => a.sizeBytes === null) ? null : staticArrays.reduce((sum, a) => sum + (a.sizeBytes ?? 0), 0);
 
-  const bodyNode = definition.childForFieldName('body');
-  const body = bodyNode ? blankComments(sourceText(text, bodyNode)) : '';
+  const body = bodyRange ? blankComments(sourceText(text, bodyRange)) : '';
   const tensor = tensorCoreUse(body);
 
   // Element type: tensor-core operand types first, then the first pointer parameter (A), then shared tiles.
@@ -376,7 +399,7 @@ export function readKernel(definition: Node, context: KernelContext): KernelDefi
 
   // K tile loops: outermost loops that synchronise the block (shared tiles) or issue MMAs.
   const tileLoops: TileLoop[] = [];
-  const loopFacts = bodyNode ? loopsIn(bodyNode.startIndex, bodyNode.endIndex, context) : [];
+  const loopFacts = bodyRange ? loopsIn(bodyRange.start, bodyRange.end, context) : [];
   const taken: Range[] = [];
   for (const facts of loopFacts) {
     const range = facts.range;
@@ -413,8 +436,8 @@ export function readKernel(definition: Node, context: KernelContext): KernelDefi
 
   const info: KernelInfo = {
     name,
-    range: { start, end: definition.endIndex },
-    nameRange: rangeOf(nameRangeNode),
+    range: { start, end: definitionEnd },
+    nameRange,
     kind,
     kindReason,
     parameters,
@@ -473,7 +496,7 @@ function loopsIn(start: number, end: number, context: KernelContext): LoopFacts[
   const loops: LoopFacts[] = [];
   for (let k = low; k < forKeywords.length && forKeywords[k]! < end; k++) {
     const at = forKeywords[k]!;
-    const fromText = context.loopsFromText ? readForLoopText(parseText, context.regions, at, end) : null;
+    const fromText = context.textReadable ? readForLoopText(parseText, context.regions, at, end) : null;
     if (fromText) {
       loops.push(loopFacts({ start: fromText.start, end: fromText.end }, fromText.initializer, fromText.condition, fromText.update, fromText.body, text));
       continue;
