@@ -5,7 +5,7 @@ import type { Node } from 'web-tree-sitter';
 import { foldCText, MapEnv, sizeOfType, type FoldEnv } from '../folding';
 import type { Dtype, KernelInfo, KernelParameter, Problem, Range, SharedArray, TensorCoreUse, TileLoop } from '../types';
 import type { CudaKeyword } from './prepare';
-import { readKernelHead, templateParametersFromHeader } from './kernel-text';
+import { readKernelHead, templateParametersFromHeader, type KernelHeadText } from './kernel-text';
 import { readForLoopText } from './loops-text';
 import { readSharedDeclaration } from './shared-arrays-text';
 import { ancestorOfType, declaredName, descendantsOf, namedChildrenOf, rangeOf, skipSpaces, sourceText, squash } from './syntax';
@@ -300,16 +300,38 @@ function sharedArray(name: string, elementType: string, isExtern: boolean, dims:
   return { name, elementType, sizeBytes: dynamic ? null : sizeBytes, dynamic, range };
 }
 
-/** Reads one `__global__` definition. */
-export function readKernel(definition: Node, context: KernelContext): KernelDefinition | null {
-  const { text, parseText } = context;
-  const definitionStart = definition.startIndex;
-  const definitionEnd = definition.endIndex;
+/** Where a kernel definition lies, read once per analysis (each node getter crosses into WebAssembly). */
+export interface KernelSpan {
+  node: Node;
+  /** The function definition itself, without a `template <...>` header. */
+  definitionStart: number;
+  definitionEnd: number;
+  /** Start of the whole definition, including `template <...>`. */
+  start: number;
+  isTemplate: boolean;
+  /** readKernelHead's result once read (undefined: not read yet; null: not readable from the text). */
+  head?: KernelHeadText | null;
+}
+
+export function kernelSpanOf(definition: Node): KernelSpan {
   const parent = definition.parent;
-  const template = parent?.type === 'template_declaration' ? parent : null;
-  const start = template ? template.startIndex : definitionStart;
+  const isTemplate = parent?.type === 'template_declaration';
+  const definitionStart = definition.startIndex;
+  return { node: definition, definitionStart, definitionEnd: definition.endIndex, start: isTemplate ? parent!.startIndex : definitionStart, isTemplate };
+}
+
+/** The kernel's `void name(params) {` head read from the text (kernel-text.ts), or null when the tree must read it. */
+export function kernelHeadOf(span: KernelSpan, context: Pick<KernelContext, 'parseText' | 'textReadable'>): KernelHeadText | null {
+  if (span.head === undefined) span.head = context.textReadable ? readKernelHead(context.parseText, span.definitionStart, span.definitionEnd) : null;
+  return span.head;
+}
+
+/** Reads one `__global__` definition. */
+export function readKernel(definition: Node, context: KernelContext, span: KernelSpan = kernelSpanOf(definition)): KernelDefinition | null {
+  const { text, parseText } = context;
+  const { definitionStart, definitionEnd, start } = span;
   // The common head (`void name(params) {`) and template header are read from the text; the tree otherwise.
-  const head = context.textReadable ? readKernelHead(parseText, definitionStart, definitionEnd) : null;
+  const head = kernelHeadOf(span, context);
   let name: string;
   let nameRange: Range;
   let parameters: KernelParameter[];
@@ -333,7 +355,7 @@ export function readKernel(definition: Node, context: KernelContext): KernelDefi
     bodyRange = bodyNode ? rangeOf(bodyNode) : null;
   }
   let templateParameters: TemplateParameter[] = [];
-  if (template) {
+  if (span.isTemplate) {
     templateParameters = (context.textReadable ? templateParametersFromHeader(parseText.slice(start, definitionStart)) : null) ?? templateParametersOf(definition);
   }
 
