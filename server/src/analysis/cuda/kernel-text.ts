@@ -1,9 +1,12 @@
 // Reads the common kernel head from the parsed text (CUDA keywords blanked), without the tree:
-// `void name(params) {` and a plain `template <int BM, typename T>` header. Anything else (qualified
-// or templated names, attributes, trailing qualifiers, defaults, nested `<>`, comments, pointers)
-// gives null, and kernels.ts reads the tree instead, so what this returns is what the tree would
-// have given. Only for trees without syntax errors. Pure; never throws.
+// `void name(params) {`, plain `type [*&] name` parameters and a plain `template <int BM, typename T>`
+// header. Anything else (qualified or templated names, attributes, trailing qualifiers, defaults,
+// nested `<>`, comments, arrays, function pointers) gives null, and kernels.ts reads the tree instead,
+// so what this returns is what the tree would have given. The head and template readers are only for
+// trees without syntax errors; parametersFromText is given a list's exact range. Pure, linear; never throws.
+import type { KernelParameter } from '../types';
 import type { TemplateParameter } from './kernels';
+import { squash } from './syntax';
 
 /** The parts of a function definition's head, as offsets. */
 export interface KernelHeadText {
@@ -76,4 +79,79 @@ export function templateParametersFromHeader(header: string): TemplateParameter[
     else result.push({ name: second, kind: 'value' });
   }
   return result;
+}
+
+/** Words that cannot be a parameter's name, or that may swallow the next word into the type (`unsigned M`). */
+const NOT_A_PARAMETER_NAME = /^(?:const|volatile|void|int|float|double|char|bool|short|long|signed|unsigned|auto|struct|class|enum|typename)$/;
+
+/**
+ * Parameters written as `type words [*&] name` (`const float *__restrict__ A`, `int M`), read from
+ * the parsed text (CUDA keywords blanked); null when any parameter is anything else (templates,
+ * arrays, defaults, function pointers, comments, unnamed parameters), which the tree then reads.
+ */
+export function parametersFromText(parseText: string, start: number, end: number): KernelParameter[] | null {
+  if (parseText[start] !== '(' || parseText[end - 1] !== ')') return null;
+  const inner = parseText.slice(start + 1, end - 1);
+  if (!inner.trim()) return [];
+  if (/[^\w\s,*&:]/.test(inner)) return null;
+  const result: KernelParameter[] = [];
+  for (let partStart = 0; partStart <= inner.length;) {
+    let comma = inner.indexOf(',', partStart);
+    if (comma < 0) comma = inner.length;
+    const raw = inner.slice(partStart, comma);
+    const trimmed = raw.trim();
+    const at = start + 1 + partStart + (raw.length - raw.trimStart().length);
+    partStart = comma + 1;
+    const nameStart = parameterNameStart(trimmed);
+    if (nameStart < 0) return null;
+    const typeText = trimmed.slice(0, nameStart);
+    const name = trimmed.slice(nameStart);
+    const lastTypeWord = lastWordOf(typeText);
+    if (!lastTypeWord || NOT_A_PARAMETER_NAME.test(name) || /^(?:short|long|signed|unsigned)$/.test(lastTypeWord) || !isIdentifierStart(typeText.charCodeAt(0)) || typeText.includes('::') && /:\s*$/.test(typeText.trim())) return null;
+    result.push({ name, type: squash(typeText), range: { start: at, end: at + trimmed.length } });
+  }
+  return result;
+}
+
+function isIdentifierStart(c: number): boolean {
+  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
+}
+function isWordChar(c: number): boolean {
+  return isIdentifierStart(c) || (c >= 48 && c <= 57);
+}
+function isWordOrColon(c: number): boolean {
+  return isWordChar(c) || c === 58;
+}
+
+/**
+ * Where the name starts in one trimmed parameter `type words [*&] name` made only of word characters,
+ * `:`, `*`, `&` and spaces, or -1. The same split as `/^((?:[A-Za-z_][\w:]*\s*|[*&]\s*)*?)(?<=[\s*&])([A-Za-z_]\w*)$/`
+ * (the name is the trailing word, after a space, `*` or `&`; every word or `::` run of the type starts
+ * with a letter or `_`), in one linear scan: that regex backtracks exponentially on a long word
+ * followed by `:` (`(int aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa:)`).
+ */
+function parameterNameStart(parameter: string): number {
+  const length = parameter.length;
+  let nameStart = length;
+  while (nameStart > 0 && isWordChar(parameter.charCodeAt(nameStart - 1))) nameStart--;
+  if (nameStart === length || nameStart === 0 || !isIdentifierStart(parameter.charCodeAt(nameStart)) || parameter.charCodeAt(nameStart - 1) === 58) return -1;
+  for (let i = 0; i < nameStart; i++) {
+    const c = parameter.charCodeAt(i);
+    if (isWordOrColon(c) && !isIdentifierStart(c) && (i === 0 || !isWordOrColon(parameter.charCodeAt(i - 1)))) return -1;
+  }
+  return nameStart;
+}
+
+/**
+ * What `/([A-Za-z_][\w:]*)[\s*&]*$/` captures in a type made only of word characters, `:`, `*`, `&`
+ * and spaces (parametersFromText checked): the last run of word characters and colons, from its first
+ * letter or `_`; undefined when there is none. A scan instead of a regex that retries every start.
+ */
+function lastWordOf(typeText: string): string | undefined {
+  let end = typeText.length;
+  while (end > 0 && !isWordOrColon(typeText.charCodeAt(end - 1))) end--;
+  let runStart = end;
+  while (runStart > 0 && isWordOrColon(typeText.charCodeAt(runStart - 1))) runStart--;
+  for (let i = runStart; i < end; i++) if (isIdentifierStart(typeText.charCodeAt(i))) return typeText.slice(i, end);
+  return undefined;
 }

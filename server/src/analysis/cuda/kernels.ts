@@ -5,7 +5,7 @@ import type { Node } from 'web-tree-sitter';
 import { foldCText, MapEnv, sizeOfType, type FoldEnv } from '../folding';
 import type { Dtype, KernelInfo, KernelParameter, Problem, Range, SharedArray, TensorCoreUse, TileLoop } from '../types';
 import type { CudaKeyword } from './prepare';
-import { readKernelHead, templateParametersFromHeader, type KernelHeadText } from './kernel-text';
+import { parametersFromText, readKernelHead, templateParametersFromHeader, type KernelHeadText } from './kernel-text';
 import { readForLoopText } from './loops-text';
 import { readSharedDeclaration } from './shared-arrays-text';
 import { ancestorOfType, declaredName, descendantsOf, namedChildrenOf, rangeOf, skipSpaces, sourceText, squash } from './syntax';
@@ -190,38 +190,6 @@ export function templateParametersOf(definition: Node): TemplateParameter[] {
       const name = declaredName(param.childForFieldName('declarator'));
       if (name) result.push({ name: name.text, kind: 'value' });
     }
-  }
-  return result;
-}
-
-/** Words that cannot be a parameter's name, or that may swallow the next word into the type (`unsigned M`). */
-const NOT_A_PARAMETER_NAME = /^(?:const|volatile|void|int|float|double|char|bool|short|long|signed|unsigned|auto|struct|class|enum|typename)$/;
-
-/**
- * Parameters written as `type words [*&] name` (`const float *__restrict__ A`, `int M`), read from
- * the parsed text (CUDA keywords blanked); null when any parameter is anything else (templates,
- * arrays, defaults, function pointers, comments, unnamed parameters), which the tree then reads.
- */
-export function parametersFromText(parseText: string, start: number, end: number): KernelParameter[] | null {
-  if (parseText[start] !== '(' || parseText[end - 1] !== ')') return null;
-  const inner = parseText.slice(start + 1, end - 1);
-  if (!inner.trim()) return [];
-  if (/[^\w\s,*&:]/.test(inner)) return null;
-  const result: KernelParameter[] = [];
-  let partStart = 0;
-  for (let i = 0; i <= inner.length; i++) {
-    if (i < inner.length && inner[i] !== ',') continue;
-    const raw = inner.slice(partStart, i);
-    const trimmed = raw.trim();
-    const at = start + 1 + partStart + (raw.length - raw.trimStart().length);
-    partStart = i + 1;
-    const match = /^((?:[A-Za-z_][\w:]*\s*|[*&]\s*)*?)(?<=[\s*&])([A-Za-z_]\w*)$/.exec(trimmed);
-    if (!match) return null;
-    const typeText = match[1]!;
-    const name = match[2]!;
-    const lastTypeWord = /([A-Za-z_][\w:]*)[\s*&]*$/.exec(typeText)?.[1];
-    if (!lastTypeWord || NOT_A_PARAMETER_NAME.test(name) || /^(?:short|long|signed|unsigned)$/.test(lastTypeWord) || !/^[A-Za-z_]/.test(typeText) || typeText.includes('::') && /:\s*$/.test(typeText.trim())) return null;
-    result.push({ name, type: squash(typeText), range: { start: at, end: at + trimmed.length } });
   }
   return result;
 }

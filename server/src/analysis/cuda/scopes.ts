@@ -5,7 +5,7 @@ import type { Node } from 'web-tree-sitter';
 import { foldExpr, MapEnv, parseCExpression, type Expr, type FoldEnv } from '../folding';
 import type { Range } from '../types';
 import { readLocalsFromText } from './host-locals-text';
-import { parametersFromText } from './kernels';
+import { parametersFromText } from './kernel-text';
 import { ancestorOfType, declaredName, descendantsOf, namedChildrenOf, sourceText } from './syntax';
 
 /** A `dim3` built from up to three expressions. */
