@@ -81,6 +81,8 @@ function otherKindReason(body: string): string {
 
 /** Replaces comments with spaces (same length) so pattern tests never match commented-out code. */
 function blankComments(code: string): string {
+  // Every comment starts with `/`: without one there is nothing to blank (most kernel bodies), so skip the regex.
+  if (!code.includes('/')) return code;
   return code.replace(/\/\/[^\n]*|\/\*[\s\S]*?\*\//g, (comment) => comment.replace(/[^\n]/g, ' '));
 }
 
@@ -127,7 +129,7 @@ function loopFacts(range: Range, initializer: Span, condition: Span, update: Spa
   if (body) {
     const raw = text.slice(body.start, body.end);
     // Without a `/` there is no comment to blank (the common case: skip the regex).
-    bodyText = raw.includes('/') ? blankComments(raw) : raw;
+    bodyText = blankComments(raw);
   }
   return {
     range, variable, conditionText: condition ? text.slice(condition.start, condition.end) : '', conditionStart: condition ? condition.start : -1,
@@ -268,6 +270,15 @@ function sharedArray(name: string, elementType: string, isExtern: boolean, dims:
   return { name, elementType, sizeBytes: dynamic ? null : sizeBytes, dynamic, range };
 }
 
+/** A parameter's or shared array's element type, through the template bindings for `T *`. */
+function resolveType(typeText: string, bindings: Map<string, { typeName: string | null }> | undefined): Dtype | null {
+  const direct = dtypeOfTypeName(typeText);
+  if (direct) return direct;
+  const word = /\b([A-Za-z_]\w*)\s*\*/.exec(typeText)?.[1] ?? typeText.replace(/\b(const|volatile)\b|[*&\s]/g, '');
+  const bound = bindings?.get(word);
+  return bound?.typeName ? dtypeOfTypeName(bound.typeName) : null;
+}
+
 /** Where a kernel definition lies, read once per analysis (each node getter crosses into WebAssembly). */
 export interface KernelSpan {
   node: Node;
@@ -374,18 +385,11 @@ export function readKernel(definition: Node, context: KernelContext, span: Kerne
   const fragment = /fragment\s*<\s*(?:nvcuda::)?(?:wmma::)?matrix_a\s*,[^,]+,[^,]+,[^,]+,\s*([\w:]+)/.exec(body);
   if (fragment) dtype = dtypeOfTypeName(fragment[1]!.replace(/^.*::precision::/, ''));
   dtype ??= dtypeOfMmaPtx(body);
-  const resolveType = (typeText: string): Dtype | null => {
-    const direct = dtypeOfTypeName(typeText);
-    if (direct) return direct;
-    const word = /\b([A-Za-z_]\w*)\s*\*/.exec(typeText)?.[1] ?? typeText.replace(/\b(const|volatile)\b|[*&\s]/g, '');
-    const bound = bindings?.get(word);
-    return bound?.typeName ? dtypeOfTypeName(bound.typeName) : null;
-  };
   if (!dtype) {
     const pointer = parameters.find((p) => p.type.includes('*'));
-    if (pointer) dtype = resolveType(pointer.type);
+    if (pointer) dtype = resolveType(pointer.type, bindings);
   }
-  if (!dtype && sharedArrays.length > 0) dtype = resolveType(sharedArrays[0]!.elementType);
+  if (!dtype && sharedArrays.length > 0) dtype = resolveType(sharedArrays[0]!.elementType, bindings);
 
   // K tile loops: outermost loops that synchronise the block (shared tiles) or issue MMAs.
   const tileLoops: TileLoop[] = [];
@@ -447,7 +451,7 @@ export function readKernel(definition: Node, context: KernelContext, span: Kerne
 /** Splits `a, f(b, c), d` on top-level commas; each part keeps its offset (spaces trimmed). */
 export function splitTopLevel(rawText: string, offset: number): Array<{ text: string; start: number; end: number }> {
   // Comments inside argument lists (fixture expectations, notes) are blanked so they never split or pollute parts.
-  const text = rawText.includes('/') ? blankComments(rawText) : rawText;
+  const text = blankComments(rawText);
   const parts: Array<{ text: string; start: number; end: number }> = [];
   let level = 0;
   let partStart = 0;
