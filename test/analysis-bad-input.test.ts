@@ -103,6 +103,14 @@ test('10,000 nested parentheses in a kernel and in a macro do not blow the stack
   assert.ok(result.problems.some((p) => /nested too deeply/.test(p.message)));
 });
 
+test('a long word before `:` in a kernel parameter list is read in linear time', async () => {
+  // The parameter pattern once backtracked exponentially here (about 0.6 s at 26 letters, doubling per letter).
+  const started = performance.now();
+  const result = await analyze(`__global__ void k(int ${'a'.repeat(40)}:) {}\n__global__ void j(int ${'b'.repeat(40)}::) {}\n`);
+  assert.ok(performance.now() - started < 2000);
+  assert.equal(result.kernels.length, 2);
+});
+
 test('empty text, only comments, and a lone `<<<` are fine', async () => {
   assert.equal((await analyze('')).kernels.length, 0);
   assert.equal((await analyze('// nothing here\n/* still nothing')).kernels.length, 0);

@@ -5,7 +5,8 @@ import type { Node } from 'web-tree-sitter';
 import { foldCText, MapEnv } from '../folding';
 import type { AnalysisOptions, FileAnalysis, Problem, TileParam } from '../types';
 import { collectDefinitions, type FileDefinitions } from './definitions';
-import { findKernelDefinitions, readKernel, splitTopLevel, templateParametersOf, type KernelContext, type KernelDefinition, type TemplateParameter } from './kernels';
+import { templateParametersFromHeader } from './kernel-text';
+import { findKernelDefinitions, kernelHeadOf, kernelSpanOf, readKernel, splitTopLevel, templateParametersOf, type KernelContext, type KernelDefinition, type KernelSpan, type TemplateParameter } from './kernels';
 import { readCallee, readLaunch } from './launches';
 import { readLibraryCalls } from './library';
 import { prepareCudaText, type Annotation, type PreparedCuda } from './prepare';
@@ -90,7 +91,8 @@ function analyzeChecked(root: Node, text: string, options: AnalysisOptions, prob
   const tileParams: TileParam[] = [...definitions.tileParams];
 
   const kernelContext: KernelContext = {
-    root, text, parseText, keywords: prepared.keywords, forKeywords: prepared.forKeywords, fileEnv: definitions.env, problems, templateBindings: new Map(),
+    root, text, parseText, keywords: prepared.keywords, forKeywords: prepared.forKeywords, regions: prepared.regions,
+    textReadable: !root.hasError && !text.includes('R"'), fileEnv: definitions.env, problems, templateBindings: new Map(),
   };
   const { definitions: kernelNodes, inMacros } = findKernelDefinitions(kernelContext);
   for (const keyword of inMacros) {
@@ -98,11 +100,12 @@ function analyzeChecked(root: Node, text: string, options: AnalysisOptions, prob
   }
 
   // Template parameters of each kernel, to bind the arguments seen at launches and instantiations.
-  const kernelNodesByName = new Map<string, Node>();
-  const kernelNames = kernelNodes.map((node) => kernelNameOf(node));
-  kernelNodes.forEach((node, i) => {
+  const kernelSpans = kernelNodes.map(kernelSpanOf);
+  const kernelSpansByName = new Map<string, KernelSpan>();
+  const kernelNames = kernelSpans.map((span) => kernelNameOf(span, kernelContext));
+  kernelSpans.forEach((span, i) => {
     const name = kernelNames[i];
-    if (name && !kernelNodesByName.has(name)) kernelNodesByName.set(name, node);
+    if (name && !kernelSpansByName.has(name)) kernelSpansByName.set(name, span);
   });
   // Read lazily: only kernels that are instantiated somewhere need their template parameter list.
   const nextTemplateParameters = new Map<string, TemplateParameter[]>();
@@ -110,8 +113,8 @@ function analyzeChecked(root: Node, text: string, options: AnalysisOptions, prob
   const templateParamsByKernel = {
     get(name: string): Array<{ name: string; kind: 'type' | 'value' }> | undefined {
       if (!templateParamsMemo.has(name)) {
-        const node = kernelNodesByName.get(name);
-        templateParamsMemo.set(name, node ? cachedTemplateParameters(node, parseText, cache, nextTemplateParameters) : undefined);
+        const span = kernelSpansByName.get(name);
+        templateParamsMemo.set(name, span ? cachedTemplateParameters(span, parseText, kernelContext.textReadable, cache, nextTemplateParameters) : undefined);
       }
       return templateParamsMemo.get(name);
     },
@@ -135,12 +138,11 @@ function analyzeChecked(root: Node, text: string, options: AnalysisOptions, prob
 
   const kernels = new Map<string, KernelDefinition>();
   const kernelList = [];
-  for (const [index, node] of kernelNodes.entries()) {
-    const parent = node.parent;
-    const start = parent?.type === 'template_declaration' ? parent.startIndex : node.startIndex;
+  for (const [index, span] of kernelSpans.entries()) {
+    const { node, start } = span;
     const bindings = kernelContext.templateBindings.get(kernelNames[index] ?? '');
     const key = `${environmentKey}\u0002${kernelNames[index] ?? ''}\u0002${JSON.stringify(bindings ? [...bindings] : null)}`;
-    const spans = [start, node.endIndex];
+    const spans = [start, span.definitionEnd];
     const hit = findSpanEntry(cache?.kernels, key, text, spans, change);
     let kernel: KernelDefinition | null;
     if (hit) {
@@ -148,7 +150,7 @@ function analyzeChecked(root: Node, text: string, options: AnalysisOptions, prob
       addSpanEntry(nextCache.kernels, { key, value: kernel, start, source: text, spans });
     } else {
       const problemCount = problems.length;
-      kernel = readKernel(node, kernelContext);
+      kernel = readKernel(node, kernelContext, span);
       if (kernel && problems.length === problemCount) addSpanEntry(nextCache.kernels, { key, value: kernel, start, source: text, spans });
     }
     if (!kernel) continue;
@@ -264,8 +266,10 @@ function dedupe(problems: Problem[]): Problem[] {
   });
 }
 
-function kernelNameOf(definition: Node): string | null {
-  const declarator = definition.childForFieldName('declarator');
+function kernelNameOf(span: KernelSpan, context: KernelContext): string | null {
+  const head = kernelHeadOf(span, context);
+  if (head) return head.name;
+  const declarator = span.node.childForFieldName('declarator');
   const name = declarator?.childForFieldName('declarator');
   if (!name) return null;
   const simple = name.type === 'template_function' ? name.childForFieldName('name') : name;
@@ -370,12 +374,11 @@ function identifierBefore(text: string, end: number, window: number): string | u
 }
 
 /** templateParametersOf, reused by the text of the `template <...>` header (a few node reads instead of a walk). */
-function cachedTemplateParameters(node: Node, parseText: string, cache: CudaAnalysisCache | null, next: Map<string, TemplateParameter[]>): TemplateParameter[] {
-  const parent = node.parent;
-  if (!parent || parent.type !== 'template_declaration') return [];
-  const header = parseText.slice(parent.startIndex, node.startIndex);
+function cachedTemplateParameters(span: KernelSpan, parseText: string, textReadable: boolean, cache: CudaAnalysisCache | null, next: Map<string, TemplateParameter[]>): TemplateParameter[] {
+  if (!span.isTemplate) return [];
+  const header = parseText.slice(span.start, span.definitionStart);
   const known = next.get(header) ?? cache?.templateParameters.get(header);
-  const params = known ?? templateParametersOf(node);
+  const params = known ?? (textReadable ? templateParametersFromHeader(header) : null) ?? templateParametersOf(span.node);
   next.set(header, params);
   return params;
 }

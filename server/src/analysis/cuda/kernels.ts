@@ -5,6 +5,8 @@ import type { Node } from 'web-tree-sitter';
 import { foldCText, MapEnv, sizeOfType, type FoldEnv } from '../folding';
 import type { Dtype, KernelInfo, KernelParameter, Problem, Range, SharedArray, TensorCoreUse, TileLoop } from '../types';
 import type { CudaKeyword } from './prepare';
+import { parametersFromText, readKernelHead, templateParametersFromHeader, type KernelHeadText } from './kernel-text';
+import { readForLoopText } from './loops-text';
 import { readSharedDeclaration } from './shared-arrays-text';
 import { ancestorOfType, declaredName, descendantsOf, namedChildrenOf, rangeOf, skipSpaces, sourceText, squash } from './syntax';
 
@@ -79,47 +81,66 @@ function otherKindReason(body: string): string {
 
 /** Replaces comments with spaces (same length) so pattern tests never match commented-out code. */
 function blankComments(code: string): string {
+  // Every comment starts with `/`: without one there is nothing to blank (most kernel bodies), so skip the regex.
+  if (!code.includes('/')) return code;
   return code.replace(/\/\/[^\n]*|\/\*[\s\S]*?\*\//g, (comment) => comment.replace(/[^\n]/g, ' '));
 }
 
 interface LoopFacts {
-  node: Node;
+  /** The whole `for` statement. */
+  range: Range;
   variable: string;
   conditionText: string;
+  /** Start of the condition, or -1 without one. */
+  conditionStart: number;
   strideText: string | null;
   strideStart: number;
   bodyText: string;
 }
 
-function readLoop(loop: Node, text: string): LoopFacts {
-  const initializer = loop.childForFieldName('initializer');
-  const condition = loop.childForFieldName('condition');
-  const update = loop.childForFieldName('update');
-  const body = loop.childForFieldName('body');
+type Span = { start: number; end: number } | null;
+
+/** What the K-loop analysis reads from a `for` statement's parts (from the tree or from loops-text.ts). */
+function loopFacts(range: Range, initializer: Span, condition: Span, update: Span, body: Span, text: string): LoopFacts {
   let variable = '';
   if (initializer) {
-    const match = /(\w+)\s*=/.exec(sourceText(text, initializer));
+    const match = /(\w+)\s*=/.exec(text.slice(initializer.start, initializer.end));
     variable = match?.[1] ?? '';
   }
   let strideText: string | null = null;
   let strideStart = 0;
   if (update) {
-    const updateText = sourceText(text, update);
+    const updateText = text.slice(update.start, update.end);
     const plusAssign = /^\s*(\w+)\s*\+=\s*/.exec(updateText);
     const assignPlus = /^\s*(\w+)\s*=\s*\1\s*\+\s*/.exec(updateText);
     const increment = /^\s*(\+\+\s*\w+|\w+\s*\+\+)\s*$/.test(updateText);
     const match = plusAssign ?? assignPlus;
     if (match) {
       strideText = updateText.slice(match[0].length).trim();
-      strideStart = update.startIndex + match[0].length;
+      strideStart = update.start + match[0].length;
       if (!variable) variable = match[1]!;
     } else if (increment) {
       strideText = '1';
-      strideStart = update.startIndex + updateText.search(/\+\+/);
+      strideStart = update.start + updateText.search(/\+\+/);
       if (!variable) variable = updateText.replace(/\+\+|\s/g, '');
     }
   }
-  return { node: loop, variable, conditionText: condition ? sourceText(text, condition) : '', strideText, strideStart, bodyText: body ? blankComments(sourceText(text, body)) : '' };
+  let bodyText = '';
+  if (body) {
+    const raw = text.slice(body.start, body.end);
+    // Without a `/` there is no comment to blank (the common case: skip the regex).
+    bodyText = blankComments(raw);
+  }
+  return {
+    range, variable, conditionText: condition ? text.slice(condition.start, condition.end) : '', conditionStart: condition ? condition.start : -1,
+    strideText, strideStart, bodyText,
+  };
+}
+
+function readLoop(loop: Node, text: string): LoopFacts {
+  const span = (node: Node | null): Span => node ? { start: node.startIndex, end: node.endIndex } : null;
+  return loopFacts(rangeOf(loop), span(loop.childForFieldName('initializer')), span(loop.childForFieldName('condition')),
+    span(loop.childForFieldName('update')), span(loop.childForFieldName('body')), text);
 }
 
 function loopStride(facts: LoopFacts, env: FoldEnv, problems: Problem[]): TileLoop['stride'] {
@@ -129,10 +150,9 @@ function loopStride(facts: LoopFacts, env: FoldEnv, problems: Problem[]): TileLo
   if (strideText === '1') {
     // `for (t = 0; t < (K + TILE - 1) / TILE; ++t)` walks tiles one at a time: the K tile is the divisor.
     const divisor = /\/\s*(\(?[\w\s*+]+\)?)\s*$/.exec(facts.conditionText);
-    const condition = facts.node.childForFieldName('condition');
-    if (divisor && condition) {
+    if (divisor && facts.conditionStart >= 0) {
       strideText = divisor[1]!.trim();
-      start = condition.startIndex + facts.conditionText.lastIndexOf(strideText);
+      start = facts.conditionStart + facts.conditionText.lastIndexOf(strideText);
     }
   }
   const folded = foldCText(strideText, start, env, problems);
@@ -146,6 +166,13 @@ export interface KernelContext {
   keywords: CudaKeyword[];
   /** Offsets of `for` keywords (prepare.ts), in order. */
   forKeywords: number[];
+  /** Comments, strings and character literals as [start, end) pairs (prepare.ts), in order. */
+  regions: number[];
+  /**
+   * Whether loops and kernel heads may be read from the text (loops-text.ts, kernel-text.ts): only when
+   * the tree has no syntax errors and no raw string (whose quotes prepare.ts cannot follow) hides code.
+   */
+  textReadable: boolean;
   fileEnv: FoldEnv;
   problems: Problem[];
   /** Template arguments known for a kernel (from its launches or explicit instantiations), by kernel name. */
@@ -169,40 +196,8 @@ export function templateParametersOf(definition: Node): TemplateParameter[] {
   return result;
 }
 
-/** Words that cannot be a parameter's name, or that may swallow the next word into the type (`unsigned M`). */
-const NOT_A_PARAMETER_NAME = /^(?:const|volatile|void|int|float|double|char|bool|short|long|signed|unsigned|auto|struct|class|enum|typename)$/;
-
-/**
- * Parameters written as `type words [*&] name` (`const float *__restrict__ A`, `int M`), read from
- * the parsed text (CUDA keywords blanked); null when any parameter is anything else (templates,
- * arrays, defaults, function pointers, comments, unnamed parameters), which the tree then reads.
- */
-export function parametersFromText(parseText: string, start: number, end: number): KernelParameter[] | null {
-  if (parseText[start] !== '(' || parseText[end - 1] !== ')') return null;
-  const inner = parseText.slice(start + 1, end - 1);
-  if (!inner.trim()) return [];
-  if (/[^\w\s,*&:]/.test(inner)) return null;
-  const result: KernelParameter[] = [];
-  let partStart = 0;
-  for (let i = 0; i <= inner.length; i++) {
-    if (i < inner.length && inner[i] !== ',') continue;
-    const raw = inner.slice(partStart, i);
-    const trimmed = raw.trim();
-    const at = start + 1 + partStart + (raw.length - raw.trimStart().length);
-    partStart = i + 1;
-    const match = /^((?:[A-Za-z_][\w:]*\s*|[*&]\s*)*?)(?<=[\s*&])([A-Za-z_]\w*)$/.exec(trimmed);
-    if (!match) return null;
-    const typeText = match[1]!;
-    const name = match[2]!;
-    const lastTypeWord = /([A-Za-z_][\w:]*)[\s*&]*$/.exec(typeText)?.[1];
-    if (!lastTypeWord || NOT_A_PARAMETER_NAME.test(name) || /^(?:short|long|signed|unsigned)$/.test(lastTypeWord) || !/^[A-Za-z_]/.test(typeText) || typeText.includes('::') && /:\s*$/.test(typeText.trim())) return null;
-    result.push({ name, type: squash(typeText), range: { start: at, end: at + trimmed.length } });
-  }
-  return result;
-}
-
-function parametersOf(declarator: Node, parseText: string): KernelParameter[] {
-  const list = declarator.childForFieldName('parameters');
+function parametersOf(declarator: Node | null, parseText: string): KernelParameter[] {
+  const list = declarator?.childForFieldName('parameters');
   if (!list) return [];
   const fromText = parametersFromText(parseText, list.startIndex, list.endIndex);
   if (fromText) return fromText;
@@ -219,16 +214,16 @@ function parametersOf(declarator: Node, parseText: string): KernelParameter[] {
   return result;
 }
 
-function sharedArraysOf(definition: Node, context: KernelContext, env: FoldEnv): SharedArray[] {
+function sharedArraysOf(definitionStart: number, definitionEnd: number, context: KernelContext, env: FoldEnv): SharedArray[] {
   const { text, parseText, root } = context;
   const arrays: SharedArray[] = [];
   const seen = new Set<number>();
   const { keywords } = context;
-  for (let k = firstKeywordAt(keywords, definition.startIndex); k < keywords.length && keywords[k]!.start < definition.endIndex; k++) {
+  for (let k = firstKeywordAt(keywords, definitionStart); k < keywords.length && keywords[k]!.start < definitionEnd; k++) {
     const keyword = keywords[k]!;
-    if (keyword.keyword !== '__shared__' || keyword.end > definition.endIndex) continue;
+    if (keyword.keyword !== '__shared__' || keyword.end > definitionEnd) continue;
     const fromText = readSharedDeclaration(parseText, keyword.start, keyword.end);
-    if (fromText && fromText.range.end <= definition.endIndex) {
+    if (fromText && fromText.range.end <= definitionEnd) {
       if (seen.has(fromText.start)) continue;
       seen.add(fromText.start);
       arrays.push(sharedArray(fromText.name, fromText.elementType, false, fromText.dims, fromText.range, context, env));
@@ -275,19 +270,73 @@ function sharedArray(name: string, elementType: string, isExtern: boolean, dims:
   return { name, elementType, sizeBytes: dynamic ? null : sizeBytes, dynamic, range };
 }
 
+/** A parameter's or shared array's element type, through the template bindings for `T *`. */
+function resolveType(typeText: string, bindings: Map<string, { typeName: string | null }> | undefined): Dtype | null {
+  const direct = dtypeOfTypeName(typeText);
+  if (direct) return direct;
+  const word = /\b([A-Za-z_]\w*)\s*\*/.exec(typeText)?.[1] ?? typeText.replace(/\b(const|volatile)\b|[*&\s]/g, '');
+  const bound = bindings?.get(word);
+  return bound?.typeName ? dtypeOfTypeName(bound.typeName) : null;
+}
+
+/** Where a kernel definition lies, read once per analysis (each node getter crosses into WebAssembly). */
+export interface KernelSpan {
+  node: Node;
+  /** The function definition itself, without a `template <...>` header. */
+  definitionStart: number;
+  definitionEnd: number;
+  /** Start of the whole definition, including `template <...>`. */
+  start: number;
+  isTemplate: boolean;
+  /** readKernelHead's result once read (undefined: not read yet; null: not readable from the text). */
+  head?: KernelHeadText | null;
+}
+
+export function kernelSpanOf(definition: Node): KernelSpan {
+  const parent = definition.parent;
+  const isTemplate = parent?.type === 'template_declaration';
+  const definitionStart = definition.startIndex;
+  return { node: definition, definitionStart, definitionEnd: definition.endIndex, start: isTemplate ? parent!.startIndex : definitionStart, isTemplate };
+}
+
+/** The kernel's `void name(params) {` head read from the text (kernel-text.ts), or null when the tree must read it. */
+export function kernelHeadOf(span: KernelSpan, context: Pick<KernelContext, 'parseText' | 'textReadable'>): KernelHeadText | null {
+  if (span.head === undefined) span.head = context.textReadable ? readKernelHead(context.parseText, span.definitionStart, span.definitionEnd) : null;
+  return span.head;
+}
+
 /** Reads one `__global__` definition. */
-export function readKernel(definition: Node, context: KernelContext): KernelDefinition | null {
+export function readKernel(definition: Node, context: KernelContext, span: KernelSpan = kernelSpanOf(definition)): KernelDefinition | null {
   const { text, parseText } = context;
-  const declarator = definition.childForFieldName('declarator');
-  if (!declarator || declarator.type !== 'function_declarator') return null;
-  const nameNode = declarator.childForFieldName('declarator');
-  if (!nameNode) return null;
-  const simpleName = nameNode.type === 'template_function' ? nameNode.childForFieldName('name') : nameNode;
-  const nameRangeNode = simpleName ?? nameNode;
-  const name = nameRangeNode.text.split('::').pop() ?? nameRangeNode.text;
-  const templateParameters = templateParametersOf(definition);
-  const start = definition.parent?.type === 'template_declaration' ? definition.parent.startIndex : definition.startIndex;
-  const parameters = parametersOf(declarator, parseText);
+  const { definitionStart, definitionEnd, start } = span;
+  // The common head (`void name(params) {`) and template header are read from the text; the tree otherwise.
+  const head = kernelHeadOf(span, context);
+  let name: string;
+  let nameRange: Range;
+  let parameters: KernelParameter[];
+  let bodyRange: Range | null;
+  if (head) {
+    name = head.name;
+    nameRange = head.nameRange;
+    parameters = parametersFromText(parseText, head.parameters.start, head.parameters.end) ?? parametersOf(definition.childForFieldName('declarator'), parseText);
+    bodyRange = head.body;
+  } else {
+    const declarator = definition.childForFieldName('declarator');
+    if (!declarator || declarator.type !== 'function_declarator') return null;
+    const nameNode = declarator.childForFieldName('declarator');
+    if (!nameNode) return null;
+    const simpleName = nameNode.type === 'template_function' ? nameNode.childForFieldName('name') : nameNode;
+    const nameRangeNode = simpleName ?? nameNode;
+    name = nameRangeNode.text.split('::').pop() ?? nameRangeNode.text;
+    nameRange = rangeOf(nameRangeNode);
+    parameters = parametersOf(declarator, parseText);
+    const bodyNode = definition.childForFieldName('body');
+    bodyRange = bodyNode ? rangeOf(bodyNode) : null;
+  }
+  let templateParameters: TemplateParameter[] = [];
+  if (span.isTemplate) {
+    templateParameters = (context.textReadable ? templateParametersFromHeader(parseText.slice(start, definitionStart)) : null) ?? templateParametersOf(definition);
+  }
 
   // Kernel scope: parameters are runtime values (hide file constants of the same name); template
   // parameters take the values seen at launches/instantiations when they are unambiguous.
@@ -308,7 +357,7 @@ export function readKernel(definition: Node, context: KernelContext): KernelDefi
   // `__global__ __launch_bounds__(256) void k(...)` puts the keywords before the definition node.
   // Keywords are in text order: binary search instead of scanning them all for every kernel.
   const { keywords } = context;
-  const nameAt = firstKeywordAt(keywords, nameRangeNode.startIndex);
+  const nameAt = firstKeywordAt(keywords, nameRange.start);
   let globalKeyword: CudaKeyword | undefined;
   for (let k = nameAt - 1; k >= 0 && !globalKeyword; k--) if (keywords[k]!.keyword === '__global__') globalKeyword = keywords[k];
   const lowerLimit = Math.min(start, globalKeyword?.start ?? start);
@@ -324,12 +373,11 @@ export function readKernel(definition: Node, context: KernelContext): KernelDefi
     };
   }
 
-  const sharedArrays = sharedArraysOf(definition, context, env);
+  const sharedArrays = sharedArraysOf(definitionStart, definitionEnd, context, env);
   const staticArrays = sharedArrays.filter((a) => !a.dynamic);
   const staticSharedMemBytes = staticArrays.some((a) => a.sizeBytes === null) ? null : staticArrays.reduce((sum, a) => sum + (a.sizeBytes ?? 0), 0);
 
-  const bodyNode = definition.childForFieldName('body');
-  const body = bodyNode ? blankComments(sourceText(text, bodyNode)) : '';
+  const body = bodyRange ? blankComments(sourceText(text, bodyRange)) : '';
   const tensor = tensorCoreUse(body);
 
   // Element type: tensor-core operand types first, then the first pointer parameter (A), then shared tiles.
@@ -337,26 +385,18 @@ export function readKernel(definition: Node, context: KernelContext): KernelDefi
   const fragment = /fragment\s*<\s*(?:nvcuda::)?(?:wmma::)?matrix_a\s*,[^,]+,[^,]+,[^,]+,\s*([\w:]+)/.exec(body);
   if (fragment) dtype = dtypeOfTypeName(fragment[1]!.replace(/^.*::precision::/, ''));
   dtype ??= dtypeOfMmaPtx(body);
-  const resolveType = (typeText: string): Dtype | null => {
-    const direct = dtypeOfTypeName(typeText);
-    if (direct) return direct;
-    const word = /\b([A-Za-z_]\w*)\s*\*/.exec(typeText)?.[1] ?? typeText.replace(/\b(const|volatile)\b|[*&\s]/g, '');
-    const bound = bindings?.get(word);
-    return bound?.typeName ? dtypeOfTypeName(bound.typeName) : null;
-  };
   if (!dtype) {
     const pointer = parameters.find((p) => p.type.includes('*'));
-    if (pointer) dtype = resolveType(pointer.type);
+    if (pointer) dtype = resolveType(pointer.type, bindings);
   }
-  if (!dtype && sharedArrays.length > 0) dtype = resolveType(sharedArrays[0]!.elementType);
+  if (!dtype && sharedArrays.length > 0) dtype = resolveType(sharedArrays[0]!.elementType, bindings);
 
   // K tile loops: outermost loops that synchronise the block (shared tiles) or issue MMAs.
   const tileLoops: TileLoop[] = [];
-  const loops = bodyNode ? forStatementsIn(bodyNode, context) : [];
-  const loopFacts = loops.map((loop) => readLoop(loop, text));
+  const loopFacts = bodyRange ? loopsIn(bodyRange.start, bodyRange.end, context) : [];
   const taken: Range[] = [];
   for (const facts of loopFacts) {
-    const range = rangeOf(facts.node);
+    const range = facts.range;
     if (taken.some((outer) => outer.start <= range.start && range.end <= outer.end)) continue;
     const synchronises = /__syncthreads\s*\(|\bcp_async_wait|\bpipeline_wait|\b__pipeline_wait_prior/.test(facts.bodyText);
     const issuesMma = tensorCoreUse(facts.bodyText).use !== 'none' || /load_matrix_sync/.test(facts.bodyText);
@@ -390,8 +430,8 @@ export function readKernel(definition: Node, context: KernelContext): KernelDefi
 
   const info: KernelInfo = {
     name,
-    range: { start, end: definition.endIndex },
-    nameRange: rangeOf(nameRangeNode),
+    range: { start, end: definitionEnd },
+    nameRange,
     kind,
     kindReason,
     parameters,
@@ -411,7 +451,7 @@ export function readKernel(definition: Node, context: KernelContext): KernelDefi
 /** Splits `a, f(b, c), d` on top-level commas; each part keeps its offset (spaces trimmed). */
 export function splitTopLevel(rawText: string, offset: number): Array<{ text: string; start: number; end: number }> {
   // Comments inside argument lists (fixture expectations, notes) are blanked so they never split or pollute parts.
-  const text = rawText.includes('/') ? blankComments(rawText) : rawText;
+  const text = blankComments(rawText);
   const parts: Array<{ text: string; start: number; end: number }> = [];
   let level = 0;
   let partStart = 0;
@@ -435,22 +475,28 @@ export function splitTopLevel(rawText: string, offset: number): Array<{ text: st
 }
 
 /**
- * The `for` statements inside `node`, in text order, found from the `for` keywords prepare.ts recorded
- * (a few node lookups each) instead of a walk over the subtree.
+ * The `for` statements in [start, end), in text order, found from the `for` keywords prepare.ts recorded:
+ * read from the text when loops-text.ts is sure of one, else from a few node lookups (no subtree walk).
  */
-function forStatementsIn(node: Node, context: KernelContext): Node[] {
-  const { forKeywords, root } = context;
+function loopsIn(start: number, end: number, context: KernelContext): LoopFacts[] {
+  const { forKeywords, root, text, parseText } = context;
   let low = 0;
   let high = forKeywords.length;
   while (low < high) {
     const mid = (low + high) >> 1;
-    if (forKeywords[mid]! < node.startIndex) low = mid + 1;
+    if (forKeywords[mid]! < start) low = mid + 1;
     else high = mid;
   }
-  const loops: Node[] = [];
-  for (let k = low; k < forKeywords.length && forKeywords[k]! < node.endIndex; k++) {
-    const statement = root.descendantForIndex(forKeywords[k]!)?.parent;
-    if (statement && statement.type === 'for_statement' && statement.startIndex === forKeywords[k]) loops.push(statement);
+  const loops: LoopFacts[] = [];
+  for (let k = low; k < forKeywords.length && forKeywords[k]! < end; k++) {
+    const at = forKeywords[k]!;
+    const fromText = context.textReadable ? readForLoopText(parseText, context.regions, at, end) : null;
+    if (fromText) {
+      loops.push(loopFacts({ start: fromText.start, end: fromText.end }, fromText.initializer, fromText.condition, fromText.update, fromText.body, text));
+      continue;
+    }
+    const statement = root.descendantForIndex(at)?.parent;
+    if (statement && statement.type === 'for_statement' && statement.startIndex === at) loops.push(readLoop(statement, text));
   }
   return loops;
 }

@@ -6,7 +6,7 @@ import { foldExpr, MapEnv, parseCExpression, type Expr, type FoldEnv } from '../
 import type { Range } from '../types';
 import { classifyCallSite, readFunctionHeader } from './functions-text';
 import { readLocalsFromText } from './host-locals-text';
-import { parametersFromText } from './kernels';
+import { parametersFromText } from './kernel-text';
 import { ancestorOfType, declaredName, descendantsOf, namedChildrenOf, sourceText } from './syntax';
 
 /** A `dim3` built from up to three expressions. */

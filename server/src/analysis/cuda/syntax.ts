@@ -52,7 +52,24 @@ export function sourceText(text: string, node: Node | Range): string {
 
 /** Collapses whitespace (blanked keywords leave runs of spaces). */
 export function squash(text: string): string {
-  return text.replace(/\s+/g, ' ').trim();
+  // ASCII text (the common case) is trimmed by index and collapsed only when it has a run or a tab/newline.
+  let start = 0;
+  let end = text.length;
+  while (start < end && isAsciiSpace(text.charCodeAt(start))) start++;
+  while (end > start && isAsciiSpace(text.charCodeAt(end - 1))) end--;
+  let collapse = false;
+  for (let i = start; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c > 127) return text.replace(/\s+/g, ' ').trim();
+    if (c === 32 ? isAsciiSpace(text.charCodeAt(i + 1)) : isAsciiSpace(c)) collapse = true;
+  }
+  const trimmed = start === 0 && end === text.length ? text : text.slice(start, end);
+  return collapse ? trimmed.replace(/\s+/g, ' ') : trimmed;
+}
+
+/** The ASCII characters JavaScript's `\s` and `trim` treat as white space. */
+function isAsciiSpace(c: number): boolean {
+  return c === 32 || (c >= 9 && c <= 13);
 }
 
 /** Offset of the first non-space character at or after `offset`. */
