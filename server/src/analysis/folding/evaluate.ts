@@ -53,8 +53,13 @@ export interface FoldResult {
 }
 
 class Evaluator {
-  private readonly active = new Set<string>();
-  private readonly cache = new Map<string, Folded | null>();
+  // Most folds look up plain values only: the expansion set and the cache are made on first need
+  // (an evaluator is made per fold, thousands of them per analysis).
+  private activeNames: Set<string> | null = null;
+  private cache: Map<string, Folded | null> | null = null;
+  private get active(): Set<string> {
+    return (this.activeNames ??= new Set<string>());
+  }
   readonly namesUsed: string[] = [];
   private depth = 0;
   constructor(private readonly env: FoldEnv, private readonly problems: Problem[]) {}
@@ -128,7 +133,7 @@ class Evaluator {
   }
 
   private lookupName(name: string, range: Range): Folded | null {
-    const cached = this.cache.get(name);
+    const cached = this.cache?.get(name);
     if (cached !== undefined) {
       return cached;
     }
@@ -143,7 +148,7 @@ class Evaluator {
     try {
       const expr = binding.kind === 'expr' ? binding.expr : macroBody(binding);
       const result = this.evaluate(expr);
-      this.cache.set(name, result);
+      (this.cache ??= new Map()).set(name, result);
       return result;
     } finally {
       this.active.delete(name);
