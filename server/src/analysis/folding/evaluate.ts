@@ -10,8 +10,8 @@ import { sizeOfType } from './sizeof';
 export type Binding =
   | { kind: 'value'; value: number | null; isFloat?: boolean }
   | { kind: 'expr'; expr: Expr }
-  /** Object-like `#define` (body kept as text; parsed on first use) or function-like macro. */
-  | { kind: 'macro'; params: string[] | null; body: string; bodyOffset: number };
+  /** Object-like `#define` (body kept as text; parsed on first use, kept in `parsed`) or function-like macro. */
+  | { kind: 'macro'; params: string[] | null; body: string; bodyOffset: number; parsed?: Expr };
 
 export interface FoldEnv {
   lookup(name: string): Binding | undefined;
@@ -290,16 +290,9 @@ class Evaluator {
   }
 }
 
-/** Parsed bodies of object-like macros, by binding: one `#define TILE 16` is read by many folds. */
-const parsedMacroBodies = new WeakMap<Binding, Expr>();
-
+/** An object-like macro's body, parsed once per binding: one `#define TILE 16` is read by many folds. */
 function macroBody(binding: Extract<Binding, { kind: 'macro' }>): Expr {
-  let expr = parsedMacroBodies.get(binding);
-  if (!expr) {
-    expr = parseCExpression(binding.body, binding.bodyOffset);
-    parsedMacroBodies.set(binding, expr);
-  }
-  return expr;
+  return (binding.parsed ??= parseCExpression(binding.body, binding.bodyOffset));
 }
 
 /** Folds an expression; problems (overflow, division by zero, recursion) are appended to `problems`. */
