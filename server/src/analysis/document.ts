@@ -2,7 +2,7 @@
 // its cached analysis. Pure apart from the parser it owns; it must not read files or know LSP types.
 import { Parser, type Edit, type Language, type Node, type Point, type Tree } from 'web-tree-sitter';
 import { analyzeCuda, MAX_SOURCE_CHARS } from './cuda/analyze';
-import { createCudaAnalysisCache, recordChange } from './cuda/cache';
+import { createCudaAnalysisCache, recordChange, recordTreeChanges } from './cuda/cache';
 import { prepareCudaText, type PreparedCuda } from './cuda/prepare';
 import { prepareCudaEdit } from './cuda/prepare-incremental';
 import { applyLessThanRewrites, disambiguateLessThan } from './cuda/template-ambiguity';
@@ -96,6 +96,9 @@ export class SourceDocument {
   /** Offsets where a misread `<` is parsed as `>` (cuda/template-ambiguity.ts), sorted. */
   private rewrites: number[] = [];
 
+  /** tree-sitter's changed ranges of the last incremental parse without errors ([start, end) pairs), else null. */
+  private treeChanges: number[] | null = null;
+
   /** The preparation of the current text as prepareCudaText gives it (no `<` rewrites), for incremental preparation. */
   private pristine: PreparedCuda | null = null;
 
@@ -137,6 +140,7 @@ export class SourceDocument {
     }
     let tree: Tree | null = null;
     let rewrites = carried;
+    this.treeChanges = null;
     try {
       if (old) {
         tree = parser.parse(next, old);
@@ -147,6 +151,11 @@ export class SourceDocument {
           tree.delete();
           const fresh = this.parseFresh(parser, freshText ?? next);
           ({ tree, text: next, rewrites } = fresh);
+        } else if (tree && this.language === 'cuda') {
+          // Where the structure changed: the analysis carries the rest of the tree's layout over (cuda/structure.ts).
+          const changes: number[] = [];
+          for (const range of old.getChangedRanges(tree)) changes.push(range.startIndex, range.endIndex);
+          this.treeChanges = changes;
         }
       } else {
         ({ tree, text: next, rewrites } = this.parseFresh(parser, freshText ?? next));
@@ -194,6 +203,7 @@ export class SourceDocument {
     const oldEnd = oldParse.length - suffix;
     const newEnd = newParse.length - suffix;
     // The text changed in [start, end) and the parsed text in [prefix, oldEnd): both shift by the same amount.
+    const singleEdit = this.cudaCache.change === null;
     recordChange(this.cudaCache, oldText, Math.min(start, prefix), Math.max(end, oldEnd), Math.max(start + edit.newText.length, newEnd));
     this.reparse({
       startIndex: prefix,
@@ -203,6 +213,7 @@ export class SourceDocument {
       oldEndPosition: pointAt(oldParse, oldEnd),
       newEndPosition: pointAt(newParse, newEnd),
     } as Edit, newParse, freshParse, carried);
+    if (this.treeChanges) recordTreeChanges(this.cudaCache, this.treeChanges, singleEdit);
   }
 
   /** Analysis of the current text; cached until the next edit (or different options). */
