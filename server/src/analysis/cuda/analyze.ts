@@ -154,7 +154,7 @@ function analyzeChecked(root: Node, text: string, options: AnalysisOptions, prob
     const hit = findSpanEntry(cache?.kernels, key, text, spans, change);
     let kernel: KernelDefinition | null;
     if (hit) {
-      kernel = { ...shifted(hit.value, start - hit.start), start };
+      kernel = start === hit.start ? hit.value : { ...shifted(hit.value, start - hit.start), start };
       addSpanEntry(nextCache.kernels, { key, value: kernel, start, source: text, spans });
     } else {
       const problemCount = problems.length;
@@ -200,7 +200,7 @@ function analyzeChecked(root: Node, text: string, options: AnalysisOptions, prob
       const callee = readCallee(text, chevrons.open)?.name ?? '';
       const kernel = kernels.get(callee);
       const annotation = annotationFor(text, starts, prepared.annotations, chevrons.open, chevrons.close) ?? kernelAnnotations.get(callee) ?? fileAnnotation;
-      key = [environmentKey, dependencies.key, optionsKey, annotation ? memoJson(annotation, () => annotation.fields) : 'null',
+      key = [environmentKey, dependencies.key, optionsKey, annotation ? memoJson(annotation.fields, () => annotation.fields) : 'null',
         kernel ? (kernel.launchKey ??= JSON.stringify([kernel.info.parameters.map((p) => p.name), kernel.info.dtype, kernel.info.kind])) : 'null'].join('\u0002');
       // The kernel's body decides whether grid × block gives M and N (launches.ts, sizesFromGrid).
       spans = kernel ? [...dependencies.spans, kernel.info.range.start, kernel.info.range.end] : dependencies.spans;
@@ -391,7 +391,7 @@ function cachedTemplateParameters(span: KernelSpan, parseText: string, textReada
   return params;
 }
 
-/** JSON of a part of a launch key, once per object (annotations and cached kernels outlive one analysis). */
+/** JSON of a part of a launch key, once per object (annotation fields, which incremental preparation keeps when it moves an annotation, outlive one analysis). */
 const jsonMemo = new WeakMap<object, string>();
 function memoJson(owner: object, value: () => unknown): string {
   let json = jsonMemo.get(owner);

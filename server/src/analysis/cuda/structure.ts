@@ -74,16 +74,6 @@ export function carryStructure(previous: FileStructure | null, change: TextChang
   return { functionRanges, previous, change, fresh };
 }
 
-/** The offset in the previous text of `offset` in the new one, outside the carried structure's fresh region. */
-function previousOffset(carried: CarriedStructure, offset: number): number {
-  return offset < carried.change.start ? offset : offset - (carried.change.newEnd - carried.change.oldEnd);
-}
-
-/** The new offset of `offset` of the previous text, which lies outside the change. */
-function movedOffset(carried: CarriedStructure, offset: number): number {
-  return offset < carried.change.start ? offset : offset + (carried.change.newEnd - carried.change.oldEnd);
-}
-
 /**
  * The kernel definitions of the file, as findKernelDefinitions finds them: carried over for keywords
  * outside the fresh region (nodes looked up only when read), looked up in the tree for the others.
@@ -95,62 +85,77 @@ export function kernelSpansOf(
   keywords: CudaKeyword[],
   carried: CarriedStructure | null,
   sites: Map<number, KernelSite>,
-): { spans: Array<KernelSpan & { site: KernelDefinitionSite }>; inMacros: CudaKeyword[] } {
-  const spans: Array<KernelSpan & { site: KernelDefinitionSite }> = [];
+): { spans: LazyKernelSpan[]; inMacros: CudaKeyword[] } {
+  const spans: LazyKernelSpan[] = [];
   const inMacros: CudaKeyword[] = [];
   const seen = new Set<number>();
+  const delta = carried ? carried.change.newEnd - carried.change.oldEnd : 0;
   for (const keyword of keywords) {
     if (keyword.keyword !== '__global__') continue;
     const at = skipSpaces(parseText, keyword.end);
-    const lookUp = () => ancestorOfType(root.descendantForIndex(at), ['function_definition', 'preproc_def', 'preproc_function_def', 'declaration', 'translation_unit'], 64);
     // What the tree has at `at` (its ancestors) is unchanged outside the fresh region.
     const outside = carried !== null && (at < carried.fresh.start || keyword.start >= carried.fresh.end);
-    const old = outside ? carried.previous.kernelSites.get(previousOffset(carried, keyword.start)) : undefined;
+    const old = outside ? carried.previous.kernelSites.get(keyword.start < carried.change.start ? keyword.start : keyword.start - delta) : undefined;
     let site: KernelSite;
     let node: Node | null = null;
     if (old) {
       if (old.kind !== 'kernel') site = old;
       else {
-        const moved = { kind: 'kernel' as const, definitionStart: movedOffset(carried!, old.definitionStart), definitionEnd: movedOffset(carried!, old.definitionEnd), start: movedOffset(carried!, old.start), isTemplate: old.isTemplate };
+        const move = (offset: number) => (offset < carried!.change.start ? offset : offset + delta);
+        const definitionStart = move(old.definitionStart);
+        const definitionEnd = move(old.definitionEnd);
         // The edited function's own name may have changed; only kernels clear of the edit keep theirs.
-        const clear = moved.definitionEnd <= carried!.fresh.start || moved.definitionStart >= carried!.fresh.end;
-        site = clear && old.name !== undefined ? { ...moved, name: old.name } : moved;
+        const clear = definitionEnd <= carried!.fresh.start || definitionStart >= carried!.fresh.end;
+        site = { kind: 'kernel', definitionStart, definitionEnd, start: move(old.start), isTemplate: old.isTemplate, name: clear ? old.name : undefined };
       }
     } else {
-      node = lookUp();
+      node = kernelSiteNode(root, at);
       if (!node) site = { kind: 'other' };
       else if (node.type === 'preproc_def' || node.type === 'preproc_function_def') site = { kind: 'macro' };
       else if (node.type !== 'function_definition') site = { kind: 'other' };
       else {
         const parent = node.parent;
         const isTemplate = parent?.type === 'template_declaration';
-        site = { kind: 'kernel', definitionStart: node.startIndex, definitionEnd: node.endIndex, start: isTemplate ? parent!.startIndex : node.startIndex, isTemplate };
+        site = { kind: 'kernel', definitionStart: node.startIndex, definitionEnd: node.endIndex, start: isTemplate ? parent!.startIndex : node.startIndex, isTemplate, name: undefined };
       }
     }
     sites.set(keyword.start, site);
     if (site.kind === 'macro') inMacros.push(keyword);
     if (site.kind !== 'kernel' || seen.has(site.definitionStart)) continue;
     seen.add(site.definitionStart);
-    spans.push(lazySpan(site, node, lookUp, root));
+    spans.push(new LazyKernelSpan(site, node, at, root));
   }
   return { spans, inMacros };
 }
 
+/** What findKernelDefinitions looks up for a `__global__` keyword: the node around the first token after it. */
+function kernelSiteNode(root: Node, at: number): Node | null {
+  return ancestorOfType(root.descendantForIndex(at), ['function_definition', 'preproc_def', 'preproc_function_def', 'declaration', 'translation_unit'], 64);
+}
+
 /** A KernelSpan whose node is looked up only when something reads it (a cache miss, an unusual head). */
-function lazySpan(site: KernelDefinitionSite, known: Node | null, lookUp: () => Node | null, root: Node): KernelSpan & { site: KernelDefinitionSite } {
-  let node = known;
-  return {
-    definitionStart: site.definitionStart,
-    definitionEnd: site.definitionEnd,
-    start: site.start,
-    isTemplate: site.isTemplate,
-    site,
-    get node(): Node {
-      if (!node) {
-        const found = ancestorOfType(root.descendantForIndex(site.definitionStart), ['function_definition'], 64);
-        node = found && found.startIndex === site.definitionStart && found.endIndex === site.definitionEnd ? found : lookUp()!;
-      }
-      return node;
-    },
-  };
+export class LazyKernelSpan implements KernelSpan {
+  readonly definitionStart: number;
+  readonly definitionEnd: number;
+  readonly start: number;
+  readonly isTemplate: boolean;
+  head?: KernelSpan['head'];
+  private known: Node | null;
+
+  /** `at`: the offset after the keyword, where the cold lookup starts. */
+  constructor(readonly site: KernelDefinitionSite, node: Node | null, private readonly at: number, private readonly root: Node) {
+    this.definitionStart = site.definitionStart;
+    this.definitionEnd = site.definitionEnd;
+    this.start = site.start;
+    this.isTemplate = site.isTemplate;
+    this.known = node;
+  }
+
+  get node(): Node {
+    if (!this.known) {
+      const found = ancestorOfType(this.root.descendantForIndex(this.definitionStart), ['function_definition'], 64);
+      this.known = found && found.startIndex === this.definitionStart && found.endIndex === this.definitionEnd ? found : kernelSiteNode(this.root, this.at)!;
+    }
+    return this.known;
+  }
 }
