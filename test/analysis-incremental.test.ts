@@ -92,3 +92,53 @@ test('comparisons first misread as template arguments: edits near and far keep t
     { find: 's.get<float();', replace: 's.get<float>();' },
   ]);
 });
+
+test('edits inside one function, analysed one by one: the carried file layout (cuda/structure.ts) keeps the cold result', async () => {
+  // Each edit is analysed alone, so tree-sitter's changed ranges are used to carry function ranges and
+  // kernel sites over; snippets include ones that change the structure inside a body (a local
+  // `__global__` declaration, a lambda, a nested block, a `#define`) or break it (an unbalanced brace).
+  const snippets = ['1', ' ', 'x', ';', '{ int q = 2; }', '{', '}', 'extern __global__ void late_kernel(int);', 'auto f = [](int v) { return v; };',
+    '\n#define LOCAL 3\n', 'gemm_tiled<<<1, 1>>>(0, 0, 0, 1, 1, 1);', '/*', '*/', 'struct S { int v; };'];
+  let state = 12345;
+  const next = () => {
+    state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+    return state / 4294967296;
+  };
+  for (const name of ['multi-launch.cu', 'launcher-function.cu', 'templated.cu', 'register-blocked.cu', 'macro-kernel.cu', 'launch-bounds.cu']) {
+    const original = fixture(name);
+    const edits: Array<{ at: number; remove: number; insert: string }> = [];
+    let text = original;
+    for (let i = 0; i < 28; i++) {
+      let at: number;
+      let remove = 0;
+      let insert: string;
+      // Ends of kernel names: `name(params) {` with a `__global__` since the last `}` or `;`.
+      const kernelNames = [...text.matchAll(/(\w+)\s*\([^()]*\)\s*\{/g)]
+        .filter((m) => text.lastIndexOf('__global__', m.index) > Math.max(text.lastIndexOf('}', m.index), text.lastIndexOf(';', m.index)))
+        .map((m) => m.index + m[1]!.length);
+      if (i % 7 === 6 && kernelNames.length > 0) {
+        // Rename a kernel (the edit is inside its definition, after the keyword).
+        at = kernelNames[Math.floor(next() * kernelNames.length)]!;
+        insert = 'z';
+      } else {
+        // A place just inside some function body: after a `{` that follows a `)`.
+        const bodies = [...text.matchAll(/\)\s*\{/g)].map((m) => m.index + m[0].length);
+        const body = bodies[Math.floor(next() * bodies.length)]!;
+        at = Math.min(text.length, body + Math.floor(next() * 40));
+        remove = next() < 0.3 ? 1 : 0;
+        insert = remove && next() < 0.5 ? '' : snippets[Math.floor(next() * snippets.length)]!;
+      }
+      edits.push({ at, remove, insert });
+      text = text.slice(0, at) + insert + text.slice(at + remove);
+    }
+    await checkEdits(original, edits);
+  }
+});
+
+test('renaming a template kernel by typing after its name: its launches no longer bind its template parameters', async () => {
+  // The `__global__` keyword lies before the function's node, so the kernel's site is carried over
+  // (cuda/structure.ts); its name must still be read again, or `mm<64, 64, 8>` would size `mmz`'s tiles.
+  const text = fixture('templated.cu');
+  const at = text.indexOf('mm(const') + 2;
+  await checkEdits(text, [{ at, remove: 0, insert: 'z' }, { at: at + 1, remove: 0, insert: 'q' }, { at, remove: 2, insert: '' }]);
+});

@@ -2,9 +2,9 @@
 // its cached analysis. Pure apart from the parser it owns; it must not read files or know LSP types.
 import { Parser, type Edit, type Language, type Node, type Point, type Tree } from 'web-tree-sitter';
 import { analyzeCuda, MAX_SOURCE_CHARS } from './cuda/analyze';
-import { createCudaAnalysisCache, recordChange } from './cuda/cache';
+import { createCudaAnalysisCache, recordChange, recordTreeChanges } from './cuda/cache';
 import { prepareCudaText, type PreparedCuda } from './cuda/prepare';
-import { prepareCudaEdit } from './cuda/prepare-incremental';
+import { editWindow, prepareCudaEdit } from './cuda/prepare-incremental';
 import { applyLessThanRewrites, disambiguateLessThan } from './cuda/template-ambiguity';
 import { analyzeTritonSafely } from './triton-bridge';
 import { DEFAULT_ANALYSIS_OPTIONS, type AnalysisOptions, type FileAnalysis, type SourceLanguage } from './types';
@@ -56,11 +56,14 @@ function carryRewrites(rewrites: number[], start: number, end: number, insertedL
   return carried;
 }
 
-/** Row/column (UTF-16 code units, as web-tree-sitter counts them for string input) of an offset. */
-function pointAt(text: string, offset: number): Point {
-  let row = 0;
-  let lineStart = 0;
-  for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) {
+/**
+ * Row/column (UTF-16 code units, as web-tree-sitter counts them for string input) of `offset`, counting
+ * lines from `from` (at `fromPoint`, by default the start of the text) so later points need not rescan.
+ */
+function pointAt(text: string, offset: number, from = 0, fromPoint: Point = { row: 0, column: 0 }): Point {
+  let row = fromPoint.row;
+  let lineStart = from - fromPoint.column;
+  for (let i = text.indexOf('\n', from); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) {
     row++;
     lineStart = i + 1;
   }
@@ -96,6 +99,14 @@ export class SourceDocument {
   /** Offsets where a misread `<` is parsed as `>` (cuda/template-ambiguity.ts), sorted. */
   private rewrites: number[] = [];
 
+  /** After an incremental preparation: the parsed text is unchanged before `from` and from `oldTo` (old offsets) on. */
+  private unchangedOutside: { from: number; oldTo: number } | null = null;
+  /** Whether the parsed text is the preparation's own (no `<` rewrites applied): then unchangedOutside holds for it too. */
+  private parsedPristine = false;
+
+  /** tree-sitter's changed ranges of the last incremental parse without errors ([start, end) pairs), else null. */
+  private treeChanges: number[] | null = null;
+
   /** The preparation of the current text as prepareCudaText gives it (no `<` rewrites), for incremental preparation. */
   private pristine: PreparedCuda | null = null;
 
@@ -103,6 +114,7 @@ export class SourceDocument {
   private textToParse(text: string, edit?: { previous: string; start: number; end: number; insertedLength: number }): string {
     if (this.language !== 'cuda') return text;
     const incremental = edit && this.pristine ? prepareCudaEdit(edit.previous, this.pristine, text, edit.start, edit.end, edit.insertedLength) : null;
+    this.unchangedOutside = incremental && edit ? editWindow(edit.previous, edit.start, edit.end) : null;
     this.pristine = incremental ?? prepareCudaText(text);
     this.prepared = this.pristine;
     return this.prepared.parseText;
@@ -137,6 +149,7 @@ export class SourceDocument {
     }
     let tree: Tree | null = null;
     let rewrites = carried;
+    this.treeChanges = null;
     try {
       if (old) {
         tree = parser.parse(next, old);
@@ -147,6 +160,11 @@ export class SourceDocument {
           tree.delete();
           const fresh = this.parseFresh(parser, freshText ?? next);
           ({ tree, text: next, rewrites } = fresh);
+        } else if (tree && this.language === 'cuda') {
+          // Where the structure changed: the analysis carries the rest of the tree's layout over (cuda/structure.ts).
+          const changes: number[] = [];
+          for (const range of old.getChangedRanges(tree)) changes.push(range.startIndex, range.endIndex);
+          this.treeChanges = changes;
         }
       } else {
         ({ tree, text: next, rewrites } = this.parseFresh(parser, freshText ?? next));
@@ -159,6 +177,7 @@ export class SourceDocument {
     else if (!edit) this.tree?.delete();
     this.tree = tree;
     this.parseText = next;
+    this.parsedPristine = next === this.pristine?.parseText;
     this.rewrites = rewrites;
     if (this.prepared) this.prepared = { ...this.prepared, parseText: next };
   }
@@ -181,28 +200,36 @@ export class SourceDocument {
     // The CUDA rewrite can change outside the edited span (an edit that opens a comment un-blanks
     // `__global__` further down), so the tree edit covers the whole span where the parsed text differs.
     const oldParse = this.parseText;
+    const wasPristine = this.parsedPristine;
     const freshParse = this.textToParse(this.currentText, { previous: oldText, start, end, insertedLength: edit.newText.length });
     // `<` rewrites outside the edited statement carry over (a fresh parse with errors recomputes them).
     const carried = this.language === 'cuda' ? carryRewrites(this.rewrites, start, end, edit.newText.length, this.currentText) : [];
     const newParse = carried.length > 0 ? applyLessThanRewrites(freshParse, carried) : freshParse;
-    let prefix = 0;
+    // Both parsed texts are the preparations' own: they agree outside the re-scanned window, so the
+    // comparison starts at its edges instead of walking the whole file.
+    const known = wasPristine && carried.length === 0 ? this.unchangedOutside : null;
     const limit = Math.min(oldParse.length, newParse.length, start);
+    let prefix = known ? Math.min(known.from, limit) : 0;
     while (prefix < limit && oldParse.charCodeAt(prefix) === newParse.charCodeAt(prefix)) prefix++;
-    let suffix = 0;
     const suffixLimit = Math.min(oldParse.length - prefix, newParse.length - prefix, oldText.length - end);
+    let suffix = known ? Math.min(oldParse.length - known.oldTo, suffixLimit) : 0;
     while (suffix < suffixLimit && oldParse.charCodeAt(oldParse.length - 1 - suffix) === newParse.charCodeAt(newParse.length - 1 - suffix)) suffix++;
     const oldEnd = oldParse.length - suffix;
     const newEnd = newParse.length - suffix;
     // The text changed in [start, end) and the parsed text in [prefix, oldEnd): both shift by the same amount.
+    const singleEdit = this.cudaCache.change === null;
+    const startPosition = pointAt(oldParse, prefix);
     recordChange(this.cudaCache, oldText, Math.min(start, prefix), Math.max(end, oldEnd), Math.max(start + edit.newText.length, newEnd));
     this.reparse({
       startIndex: prefix,
       oldEndIndex: oldEnd,
       newEndIndex: newEnd,
-      startPosition: pointAt(oldParse, prefix),
-      oldEndPosition: pointAt(oldParse, oldEnd),
-      newEndPosition: pointAt(newParse, newEnd),
+      startPosition,
+      // The texts agree before `prefix`: count lines from there.
+      oldEndPosition: pointAt(oldParse, oldEnd, prefix, startPosition),
+      newEndPosition: pointAt(newParse, newEnd, prefix, startPosition),
     } as Edit, newParse, freshParse, carried);
+    if (this.treeChanges) recordTreeChanges(this.cudaCache, this.treeChanges, singleEdit);
   }
 
   /** Analysis of the current text; cached until the next edit (or different options). */

@@ -6,13 +6,14 @@ import { foldCText, MapEnv } from '../folding';
 import type { AnalysisOptions, FileAnalysis, Problem, TileParam } from '../types';
 import { collectDefinitions, type FileDefinitions } from './definitions';
 import { templateParametersFromHeader } from './kernel-text';
-import { findKernelDefinitions, kernelHeadOf, kernelSpanOf, readKernel, splitTopLevel, templateParametersOf, type KernelContext, type KernelDefinition, type KernelSpan, type TemplateParameter } from './kernels';
+import { kernelHeadOf, readKernel, splitTopLevel, templateParametersOf, type KernelContext, type KernelDefinition, type KernelSpan, type TemplateParameter } from './kernels';
 import { readCallee, readLaunch } from './launches';
 import { readLibraryCalls } from './library';
 import { prepareCudaText, type Annotation, type PreparedCuda } from './prepare';
 import { annotationFor, lineStarts, readAnnotation } from './problem-size';
 import { addSpanEntry, createCudaAnalysisCache, findSpanEntry, shifted, type CudaAnalysisCache } from './cache';
 import { fileScope, launchDependencies, outlineTopLevel, scopeAt, type ScopeCache } from './scopes';
+import { carryStructure, kernelSpansOf, type KernelSite } from './structure';
 import { ancestorOfType, namedChildrenOf, rangeOf, syntaxErrors } from './syntax';
 
 /** Files larger than this (UTF-16 code units, about 2 MB of ASCII) are not analysed at all. */
@@ -94,15 +95,19 @@ function analyzeChecked(root: Node, text: string, options: AnalysisOptions, prob
     root, text, parseText, keywords: prepared.keywords, forKeywords: prepared.forKeywords, regions: prepared.regions,
     textReadable: !root.hasError && !text.includes('R"'), fileEnv: definitions.env, problems, templateBindings: new Map(),
   };
-  const { definitions: kernelNodes, inMacros } = findKernelDefinitions(kernelContext);
+  // Edits since the last analysis (from the document): entries outside them are reused without comparing text.
+  const change = cache?.change && cache.change.source === cache.lastText ? cache.change : null;
+  // The file's layout (function ranges, kernel definitions), carried over when the edit stayed inside one function.
+  const carried = carryStructure(cache?.structure ?? null, change, root.hasError, kernelContext.textReadable);
+  const kernelSites = new Map<number, KernelSite>();
+  const { spans: kernelSpans, inMacros } = kernelSpansOf(root, parseText, prepared.keywords, carried, kernelSites);
   for (const keyword of inMacros) {
     problems.push({ range: { start: keyword.start, end: keyword.end }, message: 'kernel defined inside a macro: not analysed (expand the macro to analyse it)', severity: 'info' });
   }
 
   // Template parameters of each kernel, to bind the arguments seen at launches and instantiations.
-  const kernelSpans = kernelNodes.map(kernelSpanOf);
   const kernelSpansByName = new Map<string, KernelSpan>();
-  const kernelNames = kernelSpans.map((span) => kernelNameOf(span, kernelContext));
+  const kernelNames = kernelSpans.map((span) => (span.site.name !== undefined ? span.site.name : (span.site.name = kernelNameOf(span, kernelContext))));
   kernelSpans.forEach((span, i) => {
     const name = kernelNames[i];
     if (name && !kernelSpansByName.has(name)) kernelSpansByName.set(name, span);
@@ -119,10 +124,15 @@ function analyzeChecked(root: Node, text: string, options: AnalysisOptions, prob
       return templateParamsMemo.get(name);
     },
   };
-  const outline = outlineTopLevel(root);
-  const file = fileScope(outline.declarations, text, definitions.env, cache?.fileScope);
-  if (cache) cache.fileScope = file;
-  const scopes: ScopeCache = { root, text, file, byFunction: new Map(), byFunctionLocal: new Map(), callSites: prepared.callSites, functionRanges: outline.functionRanges };
+  // Carried over, the file-scope declarations lie outside the edited function: same text, so the same scope over the same constants.
+  const outline = carried && cache?.fileScope?.fileEnv === definitions.env ? null : outlineTopLevel(root);
+  const file = outline ? fileScope(outline.declarations, text, definitions.env, cache?.fileScope) : cache!.fileScope!;
+  const functionRanges = outline?.functionRanges ?? carried!.functionRanges;
+  if (cache) {
+    cache.fileScope = file;
+    cache.structure = root.hasError ? null : { source: text, textReadable: kernelContext.textReadable, functionRanges, kernelSites };
+  }
+  const scopes: ScopeCache = { root, text, file, byFunction: new Map(), byFunctionLocal: new Map(), callSites: prepared.callSites, functionRanges };
   // The constants' text can be long: compare it once with the previous analysis and key entries on a
   // small generation number instead of repeating the text in every key.
   const environmentText = `${definitions.signature}\u0002${file.signature}`;
@@ -132,25 +142,23 @@ function analyzeChecked(root: Node, text: string, options: AnalysisOptions, prob
     environmentKey = String(cache.environment.generation);
   }
   const nextCache = createCudaAnalysisCache();
-  // Edits since the last analysis (from the document): entries outside them are reused without comparing text.
-  const change = cache?.change && cache.change.source === cache.lastText ? cache.change : null;
   collectTemplateArguments(root, text, prepared.launches, templateParamsByKernel, kernelContext, scopes, tileParams, prepared.definitionTokens);
 
   const kernels = new Map<string, KernelDefinition>();
   const kernelList = [];
   for (const [index, span] of kernelSpans.entries()) {
-    const { node, start } = span;
+    const { start } = span;
     const bindings = kernelContext.templateBindings.get(kernelNames[index] ?? '');
     const key = `${environmentKey}\u0002${kernelNames[index] ?? ''}\u0002${JSON.stringify(bindings ? [...bindings] : null)}`;
     const spans = [start, span.definitionEnd];
     const hit = findSpanEntry(cache?.kernels, key, text, spans, change);
     let kernel: KernelDefinition | null;
     if (hit) {
-      kernel = { ...shifted(hit.value, start - hit.start), start };
+      kernel = start === hit.start ? hit.value : { ...shifted(hit.value, start - hit.start), start };
       addSpanEntry(nextCache.kernels, { key, value: kernel, start, source: text, spans });
     } else {
       const problemCount = problems.length;
-      kernel = readKernel(node, kernelContext, span);
+      kernel = readKernel(span.node, kernelContext, span);
       if (kernel && problems.length === problemCount) addSpanEntry(nextCache.kernels, { key, value: kernel, start, source: text, spans });
     }
     if (!kernel) continue;
@@ -192,7 +200,7 @@ function analyzeChecked(root: Node, text: string, options: AnalysisOptions, prob
       const callee = readCallee(text, chevrons.open)?.name ?? '';
       const kernel = kernels.get(callee);
       const annotation = annotationFor(text, starts, prepared.annotations, chevrons.open, chevrons.close) ?? kernelAnnotations.get(callee) ?? fileAnnotation;
-      key = [environmentKey, dependencies.key, optionsKey, annotation ? memoJson(annotation, () => annotation.fields) : 'null',
+      key = [environmentKey, dependencies.key, optionsKey, annotation ? memoJson(annotation.fields, () => annotation.fields) : 'null',
         kernel ? (kernel.launchKey ??= JSON.stringify([kernel.info.parameters.map((p) => p.name), kernel.info.dtype, kernel.info.kind])) : 'null'].join('\u0002');
       // The kernel's body decides whether grid × block gives M and N (launches.ts, sizesFromGrid).
       spans = kernel ? [...dependencies.spans, kernel.info.range.start, kernel.info.range.end] : dependencies.spans;
@@ -383,7 +391,7 @@ function cachedTemplateParameters(span: KernelSpan, parseText: string, textReada
   return params;
 }
 
-/** JSON of a part of a launch key, once per object (annotations and cached kernels outlive one analysis). */
+/** JSON of a part of a launch key, once per object (annotation fields, which incremental preparation keeps when it moves an annotation, outlive one analysis). */
 const jsonMemo = new WeakMap<object, string>();
 function memoJson(owner: object, value: () => unknown): string {
   let json = jsonMemo.get(owner);

@@ -5,6 +5,7 @@ import type { LaunchSite } from '../types';
 import type { FileDefinitions } from './definitions';
 import type { KernelDefinition, TemplateParameter } from './kernels';
 import type { FileScope } from './scopes';
+import type { FileStructure } from './structure';
 
 /**
  * Results filed under a small key (lengths, relative offsets, small JSON); an entry applies when the
@@ -41,6 +42,11 @@ export interface TextChange {
   start: number;
   oldEnd: number;
   newEnd: number;
+  /**
+   * After a single edit parsed incrementally: tree-sitter's changed ranges ([start, end) pairs in the
+   * new text, flattened). Undefined when unknown (several edits merged, or a fresh parse).
+   */
+  treeChanges?: number[];
 }
 
 /** Where the span [a, b) of the changed text's source is now, or null when the change touches it. */
@@ -102,10 +108,12 @@ export interface CudaAnalysisCache {
   fileScope: FileScope | null;
   /** Template parameter lists by the text of their `template <...>` header. */
   templateParameters: Map<string, TemplateParameter[]>;
+  /** Function ranges and kernel sites of the last analysis (structure.ts), null after a tree with errors. */
+  structure: FileStructure | null;
 }
 
 export function createCudaAnalysisCache(): CudaAnalysisCache {
-  return { kernels: createSpanCache(), launches: createSpanCache(), definitions: null, environment: null, lastText: null, change: null, fileScope: null, templateParameters: new Map() };
+  return { kernels: createSpanCache(), launches: createSpanCache(), definitions: null, environment: null, lastText: null, change: null, fileScope: null, templateParameters: new Map(), structure: null };
 }
 
 /**
@@ -123,6 +131,14 @@ export function recordChange(cache: CudaAnalysisCache, previous: string, start: 
   const from = Math.min(pending.start, start);
   const to = Math.max(pending.newEnd, oldEnd);
   cache.change = { source: pending.source, start: from, oldEnd: to - (pending.newEnd - pending.oldEnd), newEnd: to + (newEnd - oldEnd) };
+}
+
+/**
+ * Records tree-sitter's changed ranges for the edit just recorded, when it is the only one since the
+ * last analysis (merged edits would need their ranges mapped through each other: not worth it).
+ */
+export function recordTreeChanges(cache: CudaAnalysisCache, ranges: number[], singleEdit: boolean): void {
+  if (cache.change && singleEdit) cache.change.treeChanges = ranges;
 }
 
 /**

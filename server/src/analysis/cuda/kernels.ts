@@ -512,24 +512,3 @@ function firstKeywordAt(keywords: CudaKeyword[], offset: number): number {
   }
   return low;
 }
-
-/** Finds the kernel definitions that `__global__` keywords introduce. */
-export function findKernelDefinitions(context: KernelContext): { definitions: Node[]; inMacros: CudaKeyword[] } {
-  const definitions: Node[] = [];
-  const inMacros: CudaKeyword[] = [];
-  const seen = new Set<number>();
-  for (const keyword of context.keywords) {
-    if (keyword.keyword !== '__global__') continue;
-    const node = context.root.descendantForIndex(skipSpaces(context.parseText, keyword.end));
-    const found = ancestorOfType(node, ['function_definition', 'preproc_def', 'preproc_function_def', 'declaration', 'translation_unit'], 64);
-    if (!found) continue;
-    if (found.type === 'preproc_def' || found.type === 'preproc_function_def') {
-      inMacros.push(keyword);
-      continue;
-    }
-    if (found.type !== 'function_definition' || seen.has(found.startIndex)) continue;
-    seen.add(found.startIndex);
-    definitions.push(found);
-  }
-  return { definitions, inMacros };
-}

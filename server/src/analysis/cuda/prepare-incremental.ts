@@ -3,7 +3,7 @@
 // scan: the re-scanned window starts and ends in plain code (no comment, string, blanked keyword or
 // launch crosses its ends) and no `<<<` is left open. Otherwise it answers null and the caller scans
 // everything. Pure; the property test in test/analysis-prepare.test.ts compares it with a full scan.
-import { scanCuda, snippetEnd, snippetStart, type Annotation, type PreparedCuda } from './prepare';
+import { scanCuda, snippetEnd, snippetStart, type Annotation, type CudaKeyword, type PreparedCuda } from './prepare';
 
 /** Characters before the edit that are scanned again (a `const` looks 80 characters ahead). */
 const LOOK_BEHIND = 100;
@@ -26,15 +26,23 @@ function crosses(pairs: number[], at: number): boolean {
 }
 
 /**
+ * The lines of `oldText` that an edit of [start, end) makes prepareCudaEdit scan again, [from, oldTo):
+ * when it answers, its parseText equals the old one before `from` and from `oldTo` on (moved).
+ */
+export function editWindow(oldText: string, start: number, end: number): { from: number; oldTo: number } {
+  const from = lineStartAt(oldText, Math.max(0, start - LOOK_BEHIND));
+  const oldTo = oldText.indexOf('\n', end);
+  return { from, oldTo: oldTo < 0 ? oldText.length : oldTo };
+}
+
+/**
  * The preparation of `newText`, which is `oldText` with [start, end) replaced by `insertedLength`
  * characters, from `old` (the preparation of `oldText`); null when a full scan is needed.
  */
 export function prepareCudaEdit(oldText: string, old: PreparedCuda, newText: string, start: number, end: number, insertedLength: number): PreparedCuda | null {
   if (old.unmatchedLaunches.length > 0 || newText.length !== oldText.length + insertedLength - (end - start)) return null;
   const delta = insertedLength - (end - start);
-  const from = lineStartAt(oldText, Math.max(0, start - LOOK_BEHIND));
-  let oldTo = oldText.indexOf('\n', end);
-  if (oldTo < 0) oldTo = oldText.length;
+  const { from, oldTo } = editWindow(oldText, start, end);
   const newTo = oldTo + delta;
   for (const at of [from, oldTo]) {
     if (crosses(old.regions, at)) return null;
@@ -51,9 +59,10 @@ export function prepareCudaEdit(oldText: string, old: PreparedCuda, newText: str
   const keywords = [
     ...before(old.keywords, (k) => k.start),
     ...scan.keywords,
-    ...after(old.keywords, (k) => k.start).map((k) => ({
-      ...k, start: moved(k.start), end: moved(k.end), ...(k.args ? { args: { ...k.args, start: moved(k.args.start), end: moved(k.args.end) } } : {}),
-    })),
+    // Built field by field: a spread per keyword costs more than the rest of the move.
+    ...after(old.keywords, (k) => k.start).map((k): CudaKeyword => (k.args
+      ? { keyword: k.keyword, start: moved(k.start), end: moved(k.end), args: { text: k.args.text, start: moved(k.args.start), end: moved(k.args.end) } }
+      : { keyword: k.keyword, start: moved(k.start), end: moved(k.end) })),
   ];
   const launches = [
     ...before(old.launches, (l) => l.open),
@@ -88,7 +97,7 @@ export function prepareCudaEdit(oldText: string, old: PreparedCuda, newText: str
     ...before(old.definitionTokens, (t) => t.start).map((t) => (touches(t) ? reread(t) : t)),
     ...scan.definitionTokens,
     ...after(old.definitionTokens, (t) => t.start).map((t) => {
-      const shiftedToken = { ...t, start: moved(t.start), from: moved(t.from), end: moved(t.end) };
+      const shiftedToken = { token: t.token, start: moved(t.start), from: moved(t.from), end: moved(t.end) };
       return touches(t) ? reread(shiftedToken) : shiftedToken;
     }),
   ];
