@@ -84,40 +84,62 @@ export function readLocalsFromText(text: string, start: number, end: number): Te
   return locals;
 }
 
+/** JavaScript's `\s`: ASCII white space, NBSP, the Unicode space separators, line/paragraph separators, BOM. */
+function isJsSpace(c: number): boolean {
+  if (c <= 32) return c === 32 || (c >= 9 && c <= 13);
+  if (c < 160) return false;
+  return c === 160 || c === 5760 || (c >= 8192 && c <= 8202) || c === 8232 || c === 8233 || c === 8239 || c === 8287 || c === 12288 || c === 65279;
+}
+
+function isIdentifierStart(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95;
+}
+
+/** `\w`: ASCII letters, digits and `_`. */
+function isWordCode(c: number): boolean {
+  return isIdentifierStart(c) || (c >= 48 && c <= 57);
+}
+
+/** Whether `needle` occurs entirely inside [from, to) of `text`. */
+function occursWithin(text: string, needle: string, from: number, to: number): boolean {
+  const at = text.indexOf(needle, from);
+  return at >= 0 && at + needle.length <= to;
+}
+
 /** Reads one statement [start, end) (without its `;`) into `locals`; false when unsure. */
 function readStatement(text: string, start: number, end: number, locals: TextLocal[]): boolean {
   let i = start;
-  while (i < end && /\s/.test(text[i]!)) i++;
+  while (i < end && isJsSpace(text.charCodeAt(i))) i++;
   if (i === end) return false;
-  const statement = text.slice(i, end);
-  if (statement.includes('++') || statement.includes('--')) return false;
-  // The type: whitelisted words, then the declarators.
-  const words = /^(?:[A-Za-z_]\w*\s+)*/.exec(statement)?.[0] ?? '';
-  const wordList = words.split(/\s+/).filter(Boolean);
+  if (occursWithin(text, '++', i, end) || occursWithin(text, '--', i, end)) return false;
+  // The type: the leading run of whitelisted words, each followed by white space (`int x` stops the run
+  // at the name, so the name is never taken for a type word). One scan, no slices of the statement.
   let typeWords = 0;
   let isDim3 = false;
-  for (const word of wordList) {
+  let otherThanDim3 = false;
+  let lastTypeWord = '';
+  let declStart = i;
+  for (let p = i; p < end;) {
+    if (!isIdentifierStart(text.charCodeAt(p))) break;
+    let q = p + 1;
+    while (q < end && isWordCode(text.charCodeAt(q))) q++;
+    if (q >= end || !isJsSpace(text.charCodeAt(q))) break;
+    const word = text.slice(p, q);
     if (!TYPE_WORDS.has(word)) break;
     typeWords++;
+    lastTypeWord = word;
     if (word === 'dim3') isDim3 = true;
+    else if (word !== 'const' && word !== 'static') otherThanDim3 = true;
+    declStart = q;
+    p = q + 1;
+    while (p < end && isJsSpace(text.charCodeAt(p))) p++;
   }
-  const hasType = typeWords > 0 && BASE_TYPES.has(wordList[typeWords - 1]!);
   if (typeWords === 0) {
-    if (statement.includes('=')) return false;
-    return CALL_STATEMENT.test(statement);
+    if (occursWithin(text, '=', i, end)) return false;
+    return CALL_STATEMENT.test(text.slice(i, end));
   }
-  if (!hasType || statement.includes('<') || statement.includes('>')) return false;
-  // `int x` stops the word run at the name, so the name may be among the words; find where the type ends.
-  let declStart = i;
-  for (let w = 0; w < typeWords; w++) {
-    const m = /[A-Za-z_]\w*/y;
-    while (/\s/.test(text[declStart]!)) declStart++;
-    m.lastIndex = declStart;
-    const word = m.exec(text);
-    if (!word) return false;
-    declStart += word[0].length;
-  }
-  if (isDim3 && wordList.slice(0, typeWords).some((w) => w !== 'dim3' && w !== 'const' && w !== 'static')) return false;
+  if (!BASE_TYPES.has(lastTypeWord) || occursWithin(text, '<', i, end) || occursWithin(text, '>', i, end)) return false;
+  if (isDim3 && otherThanDim3) return false;
   const declarators = splitCommas(text.slice(declStart, end), declStart);
   if (!declarators || declarators.length === 0) return false;
   for (const part of declarators) {
