@@ -3,6 +3,7 @@
 // `name(` site is a call. Whatever it is not sure of it answers with null or 'unsure', and scopes.ts
 // asks the tree instead, so an answer given here is the one the tree would give. Only used when the
 // tree has no syntax errors. Pure; never throws.
+import { isAsciiSpace, isIdentifierPart } from './chars';
 
 /** A definition `words name(params) { ... }`: the name, the parameter list and the body. */
 export interface FunctionHeaderText {
@@ -14,17 +15,11 @@ export interface FunctionHeaderText {
   bodyStart: number;
 }
 
-function isSpace(c: number): boolean {
-  return c === 32 || c === 9 || c === 10 || c === 13 || c === 12 || c === 11;
-}
 
-function isWordChar(c: number): boolean {
-  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95;
-}
 
 /** Characters a plain header may hold: words, spaces, `,*&:()<>`. */
 function isHeaderChar(c: number): boolean {
-  return isWordChar(c) || isSpace(c) || c === 44 || c === 42 || c === 38 || c === 58 || c === 40 || c === 41 || c === 60 || c === 62;
+  return isIdentifierPart(c) || isAsciiSpace(c) || c === 44 || c === 42 || c === 38 || c === 58 || c === 40 || c === 41 || c === 60 || c === 62;
 }
 
 /**
@@ -45,7 +40,7 @@ export function readFunctionHeader(text: string, start: number, end: number): Fu
   }
   if (bodyStart < 0) return null;
   let close = bodyStart - 1;
-  while (close > start && isSpace(text.charCodeAt(close))) close--;
+  while (close > start && isAsciiSpace(text.charCodeAt(close))) close--;
   if (text.charCodeAt(close) !== 41 /* ) */) return null;
   let open = close - 1;
   while (open > start && text.charCodeAt(open) !== 40 /* ( */) {
@@ -54,18 +49,18 @@ export function readFunctionHeader(text: string, start: number, end: number): Fu
   }
   if (text.charCodeAt(open) !== 40) return null;
   let nameEnd = open;
-  while (nameEnd > start && isSpace(text.charCodeAt(nameEnd - 1))) nameEnd--;
+  while (nameEnd > start && isAsciiSpace(text.charCodeAt(nameEnd - 1))) nameEnd--;
   let nameStart = nameEnd;
-  while (nameStart > start && isWordChar(text.charCodeAt(nameStart - 1))) nameStart--;
+  while (nameStart > start && isIdentifierPart(text.charCodeAt(nameStart - 1))) nameStart--;
   if (nameStart === nameEnd || !/^[A-Za-z_]/.test(text[nameStart]!)) return null;
   // A return type must precede the name, ending in a word or `>` (not `*`, `&` or `::`).
   let before = nameStart - 1;
-  while (before >= start && isSpace(text.charCodeAt(before))) before--;
+  while (before >= start && isAsciiSpace(text.charCodeAt(before))) before--;
   if (before < start) return null;
   const last = text.charCodeAt(before);
-  if (!isWordChar(last) && last !== 62 /* > */) return null;
+  if (!isIdentifierPart(last) && last !== 62 /* > */) return null;
   let wordStart = before;
-  while (wordStart > start && isWordChar(text.charCodeAt(wordStart - 1))) wordStart--;
+  while (wordStart > start && isIdentifierPart(text.charCodeAt(wordStart - 1))) wordStart--;
   if (text.slice(wordStart, before + 1) === 'operator') return null;
   return { name: text.slice(nameStart, nameEnd), paramsStart: open, paramsEnd: close + 1, bodyStart };
 }
@@ -81,15 +76,15 @@ const EXPRESSION_KEYWORDS = new Set(['return', 'else', 'do', 'throw', 'co_return
  */
 export function classifyCallSite(text: string, at: number, name: string): { kind: 'call'; argsStart: number; argsEnd: number } | { kind: 'not-call' | 'unsure' } {
   let p = at - 1;
-  while (p >= 0 && isSpace(text.charCodeAt(p))) p--;
+  while (p >= 0 && isAsciiSpace(text.charCodeAt(p))) p--;
   const c = p >= 0 ? text[p]! : ';';
   let statementStart = false;
   if (c === '.') return { kind: 'not-call' };
   if (c === '>' && text[p - 1] === '-') return { kind: 'not-call' };
   if (c === ':' && text[p - 1] === ':') return { kind: 'not-call' };
-  if (isWordChar(text.charCodeAt(p))) {
+  if (isIdentifierPart(text.charCodeAt(p))) {
     let wordStart = p;
-    while (wordStart > 0 && isWordChar(text.charCodeAt(wordStart - 1))) wordStart--;
+    while (wordStart > 0 && isIdentifierPart(text.charCodeAt(wordStart - 1))) wordStart--;
     if (!EXPRESSION_KEYWORDS.has(text.slice(wordStart, p + 1))) return { kind: 'unsure' };
   } else if (c === ';' || c === '{' || c === '}') statementStart = true;
   else if (!'(,=[?!'.includes(c)) return { kind: 'unsure' };

@@ -3,6 +3,7 @@
 // calls and launches). Every shape it is not sure of makes it give up (null), and scopes.ts reads
 // the body from the tree instead, so whatever it returns is what the tree walk would have read.
 // Pure; never throws.
+import { isIdentifierPart, isIdentifierStart, isJsSpace } from './chars';
 import { parseCExpression } from '../folding';
 import type { Dim3Definition } from './scopes';
 
@@ -84,22 +85,6 @@ export function readLocalsFromText(text: string, start: number, end: number): Te
   return locals;
 }
 
-/** JavaScript's `\s`: ASCII white space, NBSP, the Unicode space separators, line/paragraph separators, BOM. */
-function isJsSpace(c: number): boolean {
-  if (c <= 32) return c === 32 || (c >= 9 && c <= 13);
-  if (c < 160) return false;
-  return c === 160 || c === 5760 || (c >= 8192 && c <= 8202) || c === 8232 || c === 8233 || c === 8239 || c === 8287 || c === 12288 || c === 65279;
-}
-
-function isIdentifierStart(c: number): boolean {
-  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95;
-}
-
-/** `\w`: ASCII letters, digits and `_`. */
-function isWordCode(c: number): boolean {
-  return isIdentifierStart(c) || (c >= 48 && c <= 57);
-}
-
 /** Whether `needle` occurs entirely inside [from, to) of `text`. */
 function occursWithin(text: string, needle: string, from: number, to: number): boolean {
   const at = text.indexOf(needle, from);
@@ -122,7 +107,7 @@ function readStatement(text: string, start: number, end: number, locals: TextLoc
   for (let p = i; p < end;) {
     if (!isIdentifierStart(text.charCodeAt(p))) break;
     let q = p + 1;
-    while (q < end && isWordCode(text.charCodeAt(q))) q++;
+    while (q < end && isIdentifierPart(text.charCodeAt(q))) q++;
     if (q >= end || !isJsSpace(text.charCodeAt(q))) break;
     const word = text.slice(p, q);
     if (!TYPE_WORDS.has(word)) break;

@@ -4,6 +4,7 @@
 // nested `<>`, comments, arrays, function pointers) gives null, and kernels.ts reads the tree instead,
 // so what this returns is what the tree would have given. The head and template readers are only for
 // trees without syntax errors; parametersFromText is given a list's exact range. Pure, linear; never throws.
+import { isIdentifierPart, isIdentifierStart } from './chars';
 import type { KernelParameter } from '../types';
 import type { TemplateParameter } from './kernels';
 import { squash } from './syntax';
@@ -113,14 +114,8 @@ export function parametersFromText(parseText: string, start: number, end: number
   return result;
 }
 
-function isIdentifierStart(c: number): boolean {
-  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
-}
-function isWordChar(c: number): boolean {
-  return isIdentifierStart(c) || (c >= 48 && c <= 57);
-}
 function isWordOrColon(c: number): boolean {
-  return isWordChar(c) || c === 58;
+  return isIdentifierPart(c) || c === 58;
 }
 
 /**
@@ -133,7 +128,7 @@ function isWordOrColon(c: number): boolean {
 function parameterNameStart(parameter: string): number {
   const length = parameter.length;
   let nameStart = length;
-  while (nameStart > 0 && isWordChar(parameter.charCodeAt(nameStart - 1))) nameStart--;
+  while (nameStart > 0 && isIdentifierPart(parameter.charCodeAt(nameStart - 1))) nameStart--;
   if (nameStart === length || nameStart === 0 || !isIdentifierStart(parameter.charCodeAt(nameStart)) || parameter.charCodeAt(nameStart - 1) === 58) return -1;
   for (let i = 0; i < nameStart; i++) {
     const c = parameter.charCodeAt(i);

@@ -1,6 +1,7 @@
 // Makes CUDA text parseable by the tree-sitter C++ grammar without moving any offset: CUDA keywords
 // are blanked to spaces and `<<< >>>` become `{   }` (or `(   )`), in a string of the same length. It also records
 // what it blanked, launch chevrons and `// tilecast:` annotations. It must not change line breaks.
+import { isIdentifierPart, isIdentifierStart } from './chars';
 
 /** CUDA declaration specifiers the C++ grammar does not know (CUDA C++ Programming Guide, 7.1–7.2). */
 const BLANKED_KEYWORDS = new Set([
@@ -81,12 +82,6 @@ function parseAnnotation(comment: string, start: number): Annotation | null {
   return { start, end: start + comment.length, fields, valueRanges };
 }
 
-function isIdentifierStart(c: number): boolean {
-  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
-}
-function isIdentifierPart(c: number): boolean {
-  return isIdentifierStart(c) || (c >= 48 && c <= 57);
-}
 
 /** After `const`: words (type names, `::`) then `*` within 80 characters. A linear scan, no regex backtracking. */
 function isPointerDeclaration(text: string, from: number): boolean {

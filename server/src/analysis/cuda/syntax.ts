@@ -1,5 +1,6 @@
 // Small helpers over web-tree-sitter nodes for the CUDA analysis: typed child access, ancestor
 // search, declarator names. Iterative only, so deeply nested input cannot overflow the stack.
+import { isAsciiSpace } from './chars';
 import type { Node, TreeCursor } from 'web-tree-sitter';
 import type { Range } from '../types';
 
@@ -68,9 +69,6 @@ export function squash(text: string): string {
 }
 
 /** The ASCII characters JavaScript's `\s` and `trim` treat as white space. */
-function isAsciiSpace(c: number): boolean {
-  return c === 32 || (c >= 9 && c <= 13);
-}
 
 /** Offset of the first non-space character at or after `offset`. */
 export function skipSpaces(text: string, offset: number): number {

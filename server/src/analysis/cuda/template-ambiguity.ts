@@ -5,6 +5,7 @@
 // this file, becomes `>` in the parsed text (same length; same precedence and associativity as `<`, so
 // the comparison's tree and ranges are exact), and the change is kept only if the re-parsed statement
 // has no error left. Genuine errors stay. Pure apart from the parse function the caller passes in.
+import { isIdentifierPart } from './chars';
 import type { Node, Tree } from 'web-tree-sitter';
 import { skipSubtree } from './syntax';
 
@@ -53,16 +54,13 @@ function knownTemplates(text: string): Set<string> {
   return names;
 }
 
-function isIdentifierChar(c: number): boolean {
-  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || (c >= 48 && c <= 57);
-}
 
 /** The identifier that ends just before `offset` (spaces skipped), or null. */
 function nameBefore(text: string, offset: number): string | null {
   let end = offset;
   while (end > 0 && (text[end - 1] === ' ' || text[end - 1] === '\t')) end--;
   let start = end;
-  while (start > 0 && isIdentifierChar(text.charCodeAt(start - 1))) start--;
+  while (start > 0 && isIdentifierPart(text.charCodeAt(start - 1))) start--;
   if (start === end || /[0-9]/.test(text[start]!)) return null;
   return text.slice(start, end);
 }
