@@ -1,6 +1,6 @@
 // Small helpers over web-tree-sitter nodes for the CUDA analysis: typed child access, ancestor
 // search, declarator names. Iterative only, so deeply nested input cannot overflow the stack.
-import { isAsciiSpace } from './chars';
+import { isAsciiSpace, isJsSpace } from './chars';
 import type { Node, TreeCursor } from 'web-tree-sitter';
 import type { Range } from '../types';
 
@@ -73,7 +73,7 @@ export function squash(text: string): string {
 /** Offset of the first non-space character at or after `offset`. */
 export function skipSpaces(text: string, offset: number): number {
   let i = offset;
-  while (i < text.length && /\s/.test(text[i]!)) i++;
+  while (i < text.length && isJsSpace(text.charCodeAt(i))) i++;
   return i;
 }
 
