@@ -61,6 +61,14 @@ test('sizeof of the element types GEMMs use', () => {
   assert.equal(sizeOfType('MyStruct'), null);
 });
 
+test('sizeof of a name that Object.prototype carries is unknown, not a crash', () => {
+  for (const name of ['constructor', 'toString', '__proto__', 'hasOwnProperty']) {
+    assert.equal(sizeOfType(name), null);
+    assert.equal(fold(`sizeof(${name}) * 2`).value, null);
+    assert.equal(fold(`sizeof(${name}) << 1`).value, null);
+  }
+});
+
 test('object-like and function-like macros, enum-like chains', () => {
   const env = new MapEnv()
     .set('TILE', { kind: 'macro', params: null, body: '(BASE * 2)', bodyOffset: 0 })

@@ -52,6 +52,9 @@ export interface FoldResult {
   namesUsed: string[];
 }
 
+// The evaluator returns each node's value as a number (null when it does not fold) and leaves the
+// value's `isFloat` in a field, read right after the call: one result object per node was a large
+// share of the folding code's allocation. A Folded object is made only for the per-fold cache.
 class Evaluator {
   // Most folds look up plain values only: the expansion set and the cache are made on first need
   // (an evaluator is made per fold, thousands of them per analysis).
@@ -62,6 +65,8 @@ class Evaluator {
   }
   readonly namesUsed: string[] = [];
   private depth = 0;
+  /** `isFloat` of the value the last evaluate call returned (meaningless after a null). */
+  isFloat = false;
   constructor(private readonly env: FoldEnv, private readonly problems: Problem[]) {}
 
   private problem(range: Range, message: string): null {
@@ -71,26 +76,32 @@ class Evaluator {
     return null;
   }
 
-  private integer(value: bigint, range: Range, what: string): Folded | null {
+  /** An integer result, or null with a problem when it leaves the exactly representable range. */
+  private integer(value: bigint, range: Range, what: string): number | null {
     if (value > MAX_SAFE || value < -MAX_SAFE) return this.problem(range, `integer overflow in ${what}: the value does not fit 2^53`);
-    return { value: Number(value), isFloat: false };
+    this.isFloat = false;
+    return Number(value);
   }
 
-  evaluate(expr: Expr): Folded | null {
+  private result(value: number, isFloat: boolean): number {
+    this.isFloat = isFloat;
+    return value;
+  }
+
+  evaluate(expr: Expr): number | null {
+    // No try/finally: nothing below throws, and an evaluator is dropped with its fold anyway.
     if (++this.depth > 2000) {
       this.depth--;
       return this.problem(expr.range, 'expression too deeply nested to fold');
     }
-    try {
-      return this.evaluateInner(expr);
-    } finally {
-      this.depth--;
-    }
+    const value = this.evaluateInner(expr);
+    this.depth--;
+    return value;
   }
 
-  private evaluateInner(expr: Expr): Folded | null {
+  private evaluateInner(expr: Expr): number | null {
     switch (expr.kind) {
-      case 'number': return { value: expr.value, isFloat: expr.isFloat };
+      case 'number': return this.result(expr.value, expr.isFloat);
       case 'too-large': return this.problem(expr.range, `integer literal ${expr.text.slice(0, 40)} is too large to fold (beyond 2^53)`);
       case 'unknown':
         if (expr.reason === 'nested too deeply') return this.problem(expr.range, 'expression nested too deeply to fold');
@@ -98,65 +109,71 @@ class Evaluator {
       case 'name': return this.lookupName(expr.name, expr.range);
       case 'sizeof': {
         const size = sizeOfType(expr.typeName);
-        if (size !== null) return { value: size, isFloat: false };
+        if (size !== null) return this.result(size, false);
         const binding = this.env.lookup(`sizeof(${expr.typeName})`);
-        if (binding?.kind === 'value' && binding.value !== null) return { value: binding.value, isFloat: false };
+        if (binding?.kind === 'value' && binding.value !== null) return this.result(binding.value, false);
         return null;
       }
       case 'cast': {
         const operand = this.evaluate(expr.operand);
-        if (!operand) return null;
-        if (/float|double|half|bfloat/.test(expr.typeName)) return { value: operand.value, isFloat: true };
-        return { value: Math.trunc(operand.value), isFloat: false };
+        if (operand === null) return null;
+        if (/float|double|half|bfloat/.test(expr.typeName)) return this.result(operand, true);
+        return this.result(Math.trunc(operand), false);
       }
       case 'unary': {
         const operand = this.evaluate(expr.operand);
-        if (!operand) return null;
+        if (operand === null) return null;
         switch (expr.op) {
-          case '-': return { value: -operand.value, isFloat: operand.isFloat };
+          case '-': return -operand; // isFloat stays the operand's
           case '+': return operand;
-          case '!': return { value: operand.value === 0 ? 1 : 0, isFloat: false };
-          case '~': return operand.isFloat ? null : this.integer(~BigInt(operand.value), expr.range, '~');
+          case '!': return this.result(operand === 0 ? 1 : 0, false);
+          case '~': return this.isFloat ? null : this.integer(~BigInt(operand), expr.range, '~');
         }
         return null;
       }
       case 'ternary': {
         const condition = this.evaluate(expr.condition);
-        if (condition) return this.evaluate(condition.value !== 0 ? expr.then : expr.otherwise);
+        if (condition !== null) return this.evaluate(condition !== 0 ? expr.then : expr.otherwise);
         const then = this.evaluate(expr.then);
+        const thenIsFloat = this.isFloat;
         const otherwise = this.evaluate(expr.otherwise);
-        return then && otherwise && then.value === otherwise.value ? then : null;
+        return then !== null && otherwise !== null && then === otherwise ? this.result(then, thenIsFloat) : null;
       }
       case 'binary': return this.binary(expr);
       case 'call': return this.call(expr);
     }
   }
 
-  private lookupName(name: string, range: Range): Folded | null {
+  private lookupName(name: string, range: Range): number | null {
     const cached = this.cache?.get(name);
     if (cached !== undefined) {
-      return cached;
+      return cached === null ? null : this.result(cached.value, cached.isFloat);
     }
     const binding = this.env.lookup(name);
     if (!binding) return null;
     if (!this.namesUsed.includes(name)) this.namesUsed.push(name);
-    if (binding.kind === 'value') return binding.value === null ? null : { value: binding.value, isFloat: binding.isFloat ?? !Number.isInteger(binding.value) };
+    if (binding.kind === 'value') return binding.value === null ? null : this.result(binding.value, binding.isFloat ?? !Number.isInteger(binding.value));
     if (binding.kind === 'macro' && binding.params !== null) return null; // function-like macro named without a call
     if (this.active.has(name)) return this.problem(range, `recursive definition of ${name}: it refers to itself`);
     if (this.active.size >= MAX_EXPANSION_DEPTH) return this.problem(range, `definition chain through ${name} is too long to fold`);
     this.active.add(name);
     try {
       const expr = binding.kind === 'expr' ? binding.expr : macroBody(binding);
-      const result = this.evaluate(expr);
-      (this.cache ??= new Map()).set(name, result);
-      return result;
+      const value = this.evaluate(expr);
+      (this.cache ??= new Map()).set(name, value === null ? null : { value, isFloat: this.isFloat });
+      return value;
     } finally {
       this.active.delete(name);
     }
   }
 
   /** Left-deep chains (`a + b + c + ...`) are folded iteratively, so a long flat sum cannot overflow the stack. */
-  private binary(expr: Extract<Expr, { kind: 'binary' }>): Folded | null {
+  private binary(expr: Extract<Expr, { kind: 'binary' }>): number | null {
+    // The common shape `a op b` (left not itself binary) needs no spine array.
+    if (expr.left.kind !== 'binary') {
+      const left = this.evaluate(expr.left);
+      return this.combine(expr, left, this.isFloat);
+    }
     const spine: Array<Extract<Expr, { kind: 'binary' }>> = [];
     let node: Expr = expr;
     while (node.kind === 'binary') {
@@ -164,46 +181,44 @@ class Evaluator {
       node = node.left;
     }
     let accumulated = this.evaluate(node);
-    for (let i = spine.length - 1; i >= 0; i--) accumulated = this.combine(spine[i]!, accumulated);
+    for (let i = spine.length - 1; i >= 0; i--) accumulated = this.combine(spine[i]!, accumulated, this.isFloat);
     return accumulated;
   }
 
-  private combine(expr: Extract<Expr, { kind: 'binary' }>, left: Folded | null): Folded | null {
+  private combine(expr: Extract<Expr, { kind: 'binary' }>, a: number | null, leftIsFloat: boolean): number | null {
     const { op } = expr;
-    if (op === '&&' && left && left.value === 0) return { value: 0, isFloat: false };
-    if (op === '||' && left && left.value !== 0) return { value: 1, isFloat: false };
-    const right = this.evaluate(expr.right);
-    if (!left || !right) return null;
-    const a = left.value;
-    const b = right.value;
-    const bool = (value: boolean): Folded => ({ value: value ? 1 : 0, isFloat: false });
+    if (op === '&&' && a === 0) return this.result(0, false);
+    if (op === '||' && a !== null && a !== 0) return this.result(1, false);
+    const b = this.evaluate(expr.right);
+    if (a === null || b === null) return null;
     switch (op) {
-      case '<': return bool(a < b);
-      case '<=': return bool(a <= b);
-      case '>': return bool(a > b);
-      case '>=': return bool(a >= b);
-      case '==': return bool(a === b);
-      case '!=': return bool(a !== b);
-      case '&&': return bool(a !== 0 && b !== 0);
-      case '||': return bool(a !== 0 || b !== 0);
+      case '<': return this.result(a < b ? 1 : 0, false);
+      case '<=': return this.result(a <= b ? 1 : 0, false);
+      case '>': return this.result(a > b ? 1 : 0, false);
+      case '>=': return this.result(a >= b ? 1 : 0, false);
+      case '==': return this.result(a === b ? 1 : 0, false);
+      case '!=': return this.result(a !== b ? 1 : 0, false);
+      case '&&': return this.result(a !== 0 && b !== 0 ? 1 : 0, false);
+      case '||': return this.result(a !== 0 || b !== 0 ? 1 : 0, false);
     }
-    const isFloat = left.isFloat || right.isFloat;
+    const isFloat = leftIsFloat || this.isFloat;
     if ((op === '/' || op === '//' || op === '%') && b === 0) return this.problem(expr.range, 'division by zero');
     if (isFloat) {
+      this.isFloat = true;
       switch (op) {
-        case '+': return { value: a + b, isFloat };
-        case '-': return { value: a - b, isFloat };
-        case '*': return { value: a * b, isFloat };
-        case '/': return { value: a / b, isFloat };
-        case '//': return { value: Math.floor(a / b), isFloat };
-        case '**': return { value: a ** b, isFloat };
+        case '+': return a + b;
+        case '-': return a - b;
+        case '*': return a * b;
+        case '/': return a / b;
+        case '//': return Math.floor(a / b);
+        case '**': return a ** b;
         default: return null; // %, shifts and bit operations on floats are not valid C
       }
     }
     // Safe-integer fast path: a Number result within 2^53 is exact, so it equals the BigInt one.
     if (op === '+' || op === '-' || op === '*') {
       const r = op === '+' ? a + b : op === '-' ? a - b : a * b;
-      if (Number.isSafeInteger(r)) return { value: r + 0, isFloat: false };
+      if (Number.isSafeInteger(r)) return this.result(r + 0, false);
     }
     const x = BigInt(a);
     const y = BigInt(b);
@@ -228,46 +243,56 @@ class Evaluator {
     return null;
   }
 
-  private call(expr: Extract<Expr, { kind: 'call' }>): Folded | null {
+  private call(expr: Extract<Expr, { kind: 'call' }>): number | null {
     const callee = expr.callee;
     const binding = this.env.lookup(callee);
     if (binding?.kind === 'macro' && binding.params !== null) return this.expandMacro(callee, binding.params, binding.body, binding.bodyOffset, expr);
     const shortName = callee.split(/::|\./).pop()!.toLowerCase();
-    const args = expr.args.map((arg) => this.evaluate(arg));
+    const args = expr.args.map((arg): Folded | null => {
+      const value = this.evaluate(arg);
+      return value === null ? null : { value, isFloat: this.isFloat };
+    });
     const all = args.every((arg): arg is Folded => arg !== null);
+    let folded: Folded | null = null;
     switch (shortName) {
       case 'min': case 'fminf': case 'fmin': case 'umin':
-        return all && args.length > 0 ? args.reduce((m, v) => (v.value < m.value ? v : m)) : null;
+        folded = all && args.length > 0 ? args.reduce((m, v) => (v.value < m.value ? v : m)) : null;
+        break;
       case 'max': case 'fmaxf': case 'fmax': case 'umax':
-        return all && args.length > 0 ? args.reduce((m, v) => (v.value > m.value ? v : m)) : null;
+        folded = all && args.length > 0 ? args.reduce((m, v) => (v.value > m.value ? v : m)) : null;
+        break;
       // Ceiling division helpers: CUTLASS ceil_div, Triton cdiv, common div_up/DIV_UP/CEIL_DIV macros.
       case 'cdiv': case 'ceil_div': case 'div_up': case 'divup': case 'ceildiv': case 'ceil_div_up': case 'round_up_div': {
         if (!all || args.length !== 2) return null;
         const [n, d] = args as [Folded, Folded];
         if (d.value === 0) return this.problem(expr.range, 'division by zero');
-        if (n.isFloat || d.isFloat) return { value: Math.ceil(n.value / d.value), isFloat: false };
+        if (n.isFloat || d.isFloat) return this.result(Math.ceil(n.value / d.value), false);
         const x = BigInt(n.value);
         const y = BigInt(d.value);
         return this.integer((x + y - 1n) / y, expr.range, 'ceiling division');
       }
       case 'ceil': case 'ceilf':
-        return all && args.length === 1 ? { value: Math.ceil(args[0]!.value), isFloat: true } : null;
+        folded = all && args.length === 1 ? { value: Math.ceil(args[0]!.value), isFloat: true } : null;
+        break;
       case 'floor': case 'floorf':
-        return all && args.length === 1 ? { value: Math.floor(args[0]!.value), isFloat: true } : null;
+        folded = all && args.length === 1 ? { value: Math.floor(args[0]!.value), isFloat: true } : null;
+        break;
       case 'abs':
-        return all && args.length === 1 ? { value: Math.abs(args[0]!.value), isFloat: args[0]!.isFloat } : null;
+        folded = all && args.length === 1 ? { value: Math.abs(args[0]!.value), isFloat: args[0]!.isFloat } : null;
+        break;
       case 'int':
-        return all && args.length === 1 ? { value: Math.trunc(args[0]!.value), isFloat: false } : null;
+        folded = all && args.length === 1 ? { value: Math.trunc(args[0]!.value), isFloat: false } : null;
+        break;
       case 'next_power_of_2': {
         if (!all || args.length !== 1) return null;
         const v = args[0]!.value;
-        return v <= 1 ? { value: 1, isFloat: false } : { value: 2 ** Math.ceil(Math.log2(v)), isFloat: false };
+        return this.result(v <= 1 ? 1 : 2 ** Math.ceil(Math.log2(v)), false);
       }
     }
-    return null;
+    return folded === null ? null : this.result(folded.value, folded.isFloat);
   }
 
-  private expandMacro(name: string, params: string[], body: string, bodyOffset: number, call: Extract<Expr, { kind: 'call' }>): Folded | null {
+  private expandMacro(name: string, params: string[], body: string, bodyOffset: number, call: Extract<Expr, { kind: 'call' }>): number | null {
     if (this.active.has(name)) return this.problem(call.range, `recursive definition of ${name}: it refers to itself`);
     if (this.active.size >= MAX_EXPANSION_DEPTH) return this.problem(call.range, `definition chain through ${name} is too long to fold`);
     // Parameters are bound by value: a simplification of textual substitution that is exact for
@@ -276,14 +301,16 @@ class Evaluator {
     params.forEach((param, i) => {
       const arg = call.args[i];
       const folded = arg ? this.evaluate(arg) : null;
-      scope.set(param, { kind: 'value', value: folded?.value ?? null, isFloat: folded?.isFloat });
+      scope.set(param, { kind: 'value', value: folded, isFloat: folded === null ? undefined : this.isFloat });
     });
     this.active.add(name);
     try {
       const inner = new Evaluator(scope, this.problems);
       for (const active of this.active) inner.active.add(active);
       inner.depth = this.depth;
-      return inner.evaluate(parseCExpression(body, bodyOffset));
+      const value = inner.evaluate(parseCExpression(body, bodyOffset));
+      this.isFloat = inner.isFloat;
+      return value;
     } finally {
       this.active.delete(name);
     }
@@ -298,8 +325,8 @@ function macroBody(binding: Extract<Binding, { kind: 'macro' }>): Expr {
 /** Folds an expression; problems (overflow, division by zero, recursion) are appended to `problems`. */
 export function foldExpr(expr: Expr, env: FoldEnv = EMPTY_ENV, problems: Problem[] = []): FoldResult {
   const evaluator = new Evaluator(env, problems);
-  const result = evaluator.evaluate(expr);
-  return { value: result && Number.isFinite(result.value) ? result.value : null, isFloat: result?.isFloat ?? false, namesUsed: evaluator.namesUsed };
+  const value = evaluator.evaluate(expr);
+  return { value: value !== null && Number.isFinite(value) ? value : null, isFloat: value !== null && evaluator.isFloat, namesUsed: evaluator.namesUsed };
 }
 
 /** Parses and folds C expression text sitting at `offset` in the file. */

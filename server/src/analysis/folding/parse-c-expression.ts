@@ -2,36 +2,48 @@
 // into an Expr with ranges in the enclosing file. Never throws: unreadable parts become `unknown`,
 // and nesting beyond MAX_EXPRESSION_DEPTH is cut off rather than recursing without bound.
 import type { Range } from '../types';
-import type { BinaryOperator, Expr } from './expression';
+import type { BinaryOperator, Expr, UnaryOperator } from './expression';
 
 /** Deepest nesting (parentheses, unary chains, ternaries) parsed; deeper input becomes `unknown`. */
 export const MAX_EXPRESSION_DEPTH = 200;
 
-type TokenKind = 'number' | 'name' | 'punct' | 'string' | 'end';
-interface Token { kind: TokenKind; text: string; start: number; end: number }
+// Tokens live in parallel arrays shared by every parse rather than one object per token: thousands
+// of expressions are parsed per analysis and token objects were the folding code's largest
+// allocation. A parse never starts another parse before it finishes (the evaluator parses macro
+// bodies only between parses), so one set of arrays is enough.
+const NUMBER = 0;
+const NAME = 1;
+const PUNCT = 2;
+const STRING = 3;
+const END = 4;
+const tokenKinds: number[] = [];
+const tokenTexts: string[] = [];
+const tokenStarts: number[] = [];
+const tokenEnds: number[] = [];
+let tokenCount = 0;
+/** Token arrays longer than this are dropped after a parse, so one huge input does not stay allocated. */
+const KEPT_TOKENS = 4096;
 
-const PUNCTUATORS = ['<<=', '>>=', '...', '::', '->', '<<', '>>', '<=', '>=', '==', '!=', '&&', '||', '++', '--',
-  '+=', '-=', '*=', '/=', '+', '-', '*', '/', '%', '<', '>', '&', '|', '^', '~', '!', '?', ':', '(', ')', '[', ']',
-  '{', '}', ',', '.', ';', '=', '#'];
-
-/** C binary operator precedence (C11 6.5, higher binds tighter). */
-const PRECEDENCE: Record<string, number> = {
-  '||': 1, '&&': 2, '|': 3, '^': 4, '&': 5, '==': 6, '!=': 6, '<': 7, '<=': 7, '>': 7, '>=': 7,
-  '<<': 8, '>>': 8, '+': 9, '-': 9, '*': 10, '/': 10, '%': 10,
-};
+/** C binary operator precedence (C11 6.5, higher binds tighter); 0 for anything else. */
+function precedenceOf(op: string): number {
+  switch (op) {
+    case '||': return 1;
+    case '&&': return 2;
+    case '|': return 3;
+    case '^': return 4;
+    case '&': return 5;
+    case '==': case '!=': return 6;
+    case '<': case '<=': case '>': case '>=': return 7;
+    case '<<': case '>>': return 8;
+    case '+': case '-': return 9;
+    case '*': case '/': case '%': return 10;
+  }
+  return 0;
+}
 
 /** Type names recognised in casts `(int)x` and functional casts `int(x)`. */
 const CAST_TYPES = new Set(['int', 'unsigned', 'long', 'short', 'char', 'float', 'double', 'size_t', 'int32_t',
   'int64_t', 'uint32_t', 'uint64_t', 'signed', 'bool', 'half', '__half', '__nv_bfloat16']);
-
-/** PUNCTUATORS grouped by first character, longest first (the order `find` must try them in). */
-const PUNCTUATORS_BY_FIRST = new Map<number, string[]>();
-for (const p of PUNCTUATORS) {
-  const list = PUNCTUATORS_BY_FIRST.get(p.charCodeAt(0)) ?? [];
-  list.push(p);
-  PUNCTUATORS_BY_FIRST.set(p.charCodeAt(0), list);
-}
-for (const list of PUNCTUATORS_BY_FIRST.values()) list.sort((a, b) => b.length - a.length);
 
 /** A `+`/`-` at `i` continues a pp-number after `p`/`P`, or after `e`/`E` unless the number is hexadecimal. */
 function exponentSignAllowed(text: string, start: number, i: number): boolean {
@@ -41,18 +53,83 @@ function exponentSignAllowed(text: string, start: number, i: number): boolean {
   return !(i - start >= 2 && text.charCodeAt(start) === 48 && (text.charCodeAt(start + 1) === 120 || text.charCodeAt(start + 1) === 88));
 }
 
-function tokenize(text: string, base: number): Token[] {
-  const tokens: Token[] = [];
+/**
+ * The C punctuator at `i` (first code unit `c`), longest match first (`<<=` before `<<` before `<`).
+ * Any other character is a one-character token of its own.
+ */
+function punctuatorAt(text: string, i: number, c: number): string {
+  const d = text.charCodeAt(i + 1);
+  switch (c) {
+    case 60: return d === 60 ? (text.charCodeAt(i + 2) === 61 ? '<<=' : '<<') : d === 61 ? '<=' : '<';
+    case 62: return d === 62 ? (text.charCodeAt(i + 2) === 61 ? '>>=' : '>>') : d === 61 ? '>=' : '>';
+    case 46: return d === 46 && text.charCodeAt(i + 2) === 46 ? '...' : '.';
+    case 58: return d === 58 ? '::' : ':';
+    case 45: return d === 62 ? '->' : d === 45 ? '--' : d === 61 ? '-=' : '-';
+    case 43: return d === 43 ? '++' : d === 61 ? '+=' : '+';
+    case 61: return d === 61 ? '==' : '=';
+    case 33: return d === 61 ? '!=' : '!';
+    case 38: return d === 38 ? '&&' : '&';
+    case 124: return d === 124 ? '||' : '|';
+    case 42: return d === 61 ? '*=' : '*';
+    case 47: return d === 61 ? '/=' : '/';
+    case 37: return '%';
+    case 94: return '^';
+    case 126: return '~';
+    case 63: return '?';
+    case 40: return '(';
+    case 41: return ')';
+    case 91: return '[';
+    case 93: return ']';
+    case 123: return '{';
+    case 125: return '}';
+    case 44: return ',';
+    case 59: return ';';
+    case 35: return '#';
+  }
+  return text[i]!;
+}
+
+function isSpace(c: number): boolean {
+  return c === 32 || c === 9 || c === 10 || c === 13 || c === 12 || c === 11;
+}
+
+function isIdentifierStart(c: number): boolean {
+  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c > 127;
+}
+
+/** Index just past the identifier characters from `i` on. */
+function identifierEnd(text: string, i: number): number {
+  const n = text.length;
+  while (i < n) {
+    const d = text.charCodeAt(i);
+    if ((d >= 65 && d <= 90) || (d >= 97 && d <= 122) || d === 95 || (d >= 48 && d <= 57) || d > 127) i++;
+    else break;
+  }
+  return i;
+}
+
+function pushToken(kind: number, text: string, start: number, end: number): void {
+  tokenKinds[tokenCount] = kind;
+  tokenTexts[tokenCount] = text;
+  tokenStarts[tokenCount] = start;
+  tokenEnds[tokenCount] = end;
+  tokenCount++;
+}
+
+/** Fills the token arrays from `text`, closing them with an END token at the text's end. */
+function tokenize(text: string, base: number): void {
+  tokenCount = 0;
   let i = 0;
   const n = text.length;
   while (i < n) {
     const c = text.charCodeAt(i);
-    if (c === 32 || c === 9 || c === 10 || c === 13 || c === 12 || c === 11) { i++; continue; }
+    if (isSpace(c)) { i++; continue; }
     if (c === 92 /* \ line continuation */) { i++; continue; }
-    if (c === 47 && text.startsWith('//', i)) { const nl = text.indexOf('\n', i); i = nl < 0 ? n : nl; continue; }
-    if (c === 47 && text.startsWith('/*', i)) { const close = text.indexOf('*/', i + 2); i = close < 0 ? n : close + 2; continue; }
+    if (c === 47 && text.charCodeAt(i + 1) === 47) { const nl = text.indexOf('\n', i); i = nl < 0 ? n : nl; continue; }
+    if (c === 47 && text.charCodeAt(i + 1) === 42) { const close = text.indexOf('*/', i + 2); i = close < 0 ? n : close + 2; continue; }
     const start = i;
-    if ((c >= 48 && c <= 57) || (c === 46 && i + 1 < n && /[0-9]/.test(text[i + 1]!))) {
+    const after = text.charCodeAt(i + 1);
+    if ((c >= 48 && c <= 57) || (c === 46 && after >= 48 && after <= 57)) {
       // pp-number (C11 6.4.8): digits, letters, dots, and exponent signs.
       i++;
       while (i < n) {
@@ -61,32 +138,26 @@ function tokenize(text: string, base: number): Token[] {
         else if ((d === 43 || d === 45) && exponentSignAllowed(text, start, i)) i++;
         else break;
       }
-      tokens.push({ kind: 'number', text: text.slice(start, i), start: base + start, end: base + i });
+      pushToken(NUMBER, text.slice(start, i), base + start, base + i);
       continue;
     }
-    if ((c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c > 127) {
-      i++;
-      while (i < n) {
-        const d = text.charCodeAt(i);
-        if ((d >= 65 && d <= 90) || (d >= 97 && d <= 122) || d === 95 || (d >= 48 && d <= 57) || d > 127) i++;
-        else break;
-      }
-      tokens.push({ kind: 'name', text: text.slice(start, i), start: base + start, end: base + i });
+    if (isIdentifierStart(c)) {
+      i = identifierEnd(text, i + 1);
+      pushToken(NAME, text.slice(start, i), base + start, base + i);
       continue;
     }
     if (c === 34 || c === 39) {
       i++;
       while (i < n && text.charCodeAt(i) !== c) i += text.charCodeAt(i) === 92 ? 2 : 1;
       i = Math.min(n, i + 1);
-      tokens.push({ kind: 'string', text: text.slice(start, i), start: base + start, end: base + i });
+      pushToken(STRING, text.slice(start, i), base + start, base + i);
       continue;
     }
-    const punct = PUNCTUATORS_BY_FIRST.get(c)?.find((p) => p.length === 1 || text.startsWith(p, i)) ?? text[i]!;
+    const punct = punctuatorAt(text, i, c);
     i += punct.length;
-    tokens.push({ kind: 'punct', text: punct, start: base + start, end: base + i });
+    pushToken(PUNCT, punct, base + start, base + i);
   }
-  tokens.push({ kind: 'end', text: '', start: base + n, end: base + n });
-  return tokens;
+  pushToken(END, '', base + n, base + n);
 }
 
 function isDecimalDigits(text: string): boolean {
@@ -119,19 +190,64 @@ export function parseNumberLiteral(text: string, range: Range): Expr {
   return { kind: 'unknown', text, range, reason: 'unreadable number' };
 }
 
+/**
+ * The Expr for a text that is one plain decimal literal or one identifier between spaces (most
+ * macro bodies and launch arguments), read without tokenizing; null for anything else. Names the
+ * parser reads specially (`sizeof`, `true`, `false`) are left to it.
+ */
+function parseSimple(text: string, base: number): Expr | null {
+  const n = text.length;
+  let i = 0;
+  while (i < n && isSpace(text.charCodeAt(i))) i++;
+  if (i === n) return null;
+  const start = i;
+  const c = text.charCodeAt(i);
+  let isNumber: boolean;
+  if (c >= 48 && c <= 57) {
+    i++;
+    while (i < n) {
+      const d = text.charCodeAt(i);
+      if (d >= 48 && d <= 57) i++;
+      else break;
+    }
+    // A leading zero (octal) or more than 15 digits (maybe beyond 2^53) takes the general path.
+    if (i - start > 15 || (c === 48 && i - start > 1)) return null;
+    isNumber = true;
+  } else if (isIdentifierStart(c)) {
+    i = identifierEnd(text, i + 1);
+    isNumber = false;
+  } else return null;
+  const end = i;
+  while (i < n && isSpace(text.charCodeAt(i))) i++;
+  // Anything after the token (even a suffix like `u` or `.5`) goes to the tokenizer.
+  if (i !== n || (end < n && !isSpace(text.charCodeAt(end)))) return null;
+  const word = text.slice(start, end);
+  const range = { start: base + start, end: base + end };
+  if (isNumber) return { kind: 'number', value: Number(word), isFloat: false, range };
+  if (word === 'sizeof' || word === 'true' || word === 'false') return null;
+  return { kind: 'name', name: word, range };
+}
+
 class ExpressionParser {
   private position = 0;
   private depth = 0;
-  constructor(private readonly tokens: Token[], private readonly source: string, private readonly base: number) {}
+  constructor(private readonly source: string, private readonly base: number) {}
 
-  private peek(offset = 0): Token { return this.tokens[Math.min(this.position + offset, this.tokens.length - 1)]!; }
-  private next(): Token { const token = this.peek(); if (token.kind !== 'end') this.position++; return token; }
-  private is(text: string, offset = 0): boolean { const t = this.peek(offset); return t.kind === 'punct' && t.text === text; }
+  /** Index of the token `offset` ahead, clamped to the END token. */
+  private at(offset = 0): number { return Math.min(this.position + offset, tokenCount - 1); }
+  private kindAt(offset = 0): number { return tokenKinds[this.at(offset)]!; }
+  private textAt(offset = 0): string { return tokenTexts[this.at(offset)]!; }
+  private startAt(offset = 0): number { return tokenStarts[this.at(offset)]!; }
+  /** Consumes the current token (never the END token) and returns its index. */
+  private next(): number { const index = this.at(); if (tokenKinds[index] !== END) this.position++; return index; }
+  private is(text: string, offset = 0): boolean { const index = this.at(offset); return tokenKinds[index] === PUNCT && tokenTexts[index] === text; }
   private textOf(start: number, end: number): string { return this.source.slice(start - this.base, end - this.base); }
-  get atEnd(): boolean { return this.peek().kind === 'end'; }
+  /** End offset of the last consumed token. */
+  private get previousEnd(): number { return tokenEnds[this.position - 1]!; }
+  get atEnd(): boolean { return this.kindAt() === END; }
 
   private unknown(start: number, reason: string): Expr {
-    const end = Math.max(start, this.peek().start);
+    const end = Math.max(start, this.startAt());
     return { kind: 'unknown', text: this.textOf(start, end), range: { start, end }, reason };
   }
 
@@ -139,105 +255,107 @@ class ExpressionParser {
   private skipBalanced(): void {
     let level = 0;
     while (!this.atEnd) {
-      const t = this.peek();
-      if (t.kind === 'punct' && (t.text === '(' || t.text === '[' || t.text === '{')) level++;
-      if (t.kind === 'punct' && (t.text === ')' || t.text === ']' || t.text === '}')) {
-        if (level === 0) return;
-        level--;
+      if (this.kindAt() === PUNCT) {
+        const text = this.textAt();
+        if (text === '(' || text === '[' || text === '{') level++;
+        if (text === ')' || text === ']' || text === '}') {
+          if (level === 0) return;
+          level--;
+        }
+        if (level === 0 && (text === ',' || text === ';')) return;
       }
-      if (level === 0 && t.kind === 'punct' && (t.text === ',' || t.text === ';')) return;
       this.next();
     }
   }
 
   parseExpression(): Expr {
-    const start = this.peek().start;
+    const start = this.startAt();
     if (++this.depth > MAX_EXPRESSION_DEPTH) {
       this.skipBalanced();
       this.depth--;
       return this.unknown(start, 'nested too deeply');
     }
-    try {
-      const condition = this.parseBinary(1);
-      if (this.is('?')) {
-        this.next();
-        const then = this.parseExpression();
-        if (this.is(':')) this.next();
-        const otherwise = this.parseExpression();
-        return { kind: 'ternary', condition, then, otherwise, range: { start, end: otherwise.range.end } };
-      }
-      return condition;
-    } finally {
-      this.depth--;
+    const condition = this.parseBinary(1);
+    let result = condition;
+    if (this.is('?')) {
+      this.next();
+      const then = this.parseExpression();
+      if (this.is(':')) this.next();
+      const otherwise = this.parseExpression();
+      result = { kind: 'ternary', condition, then, otherwise, range: { start, end: otherwise.range.end } };
     }
+    this.depth--;
+    return result;
   }
 
   private parseBinary(minPrecedence: number): Expr {
     let left = this.parseUnary();
     for (;;) {
-      const t = this.peek();
-      const precedence = t.kind === 'punct' ? PRECEDENCE[t.text] : undefined;
-      if (precedence === undefined || precedence < minPrecedence) return left;
-      this.next();
+      const precedence = this.kindAt() === PUNCT ? precedenceOf(this.textAt()) : 0;
+      if (precedence < minPrecedence) return left;
+      const op = tokenTexts[this.next()] as BinaryOperator;
       const right = this.parseBinary(precedence + 1);
-      left = { kind: 'binary', op: t.text as BinaryOperator, left, right, range: { start: left.range.start, end: right.range.end } };
+      left = { kind: 'binary', op, left, right, range: { start: left.range.start, end: right.range.end } };
     }
   }
 
   private parseUnary(): Expr {
-    const t = this.peek();
-    if (t.kind === 'punct' && (t.text === '-' || t.text === '+' || t.text === '~' || t.text === '!')) {
+    const kind = this.kindAt();
+    const text = this.textAt();
+    const start = this.startAt();
+    if (kind === PUNCT && (text === '-' || text === '+' || text === '~' || text === '!')) {
       this.next();
       if (++this.depth > MAX_EXPRESSION_DEPTH) {
         this.skipBalanced();
         this.depth--;
-        return this.unknown(t.start, 'nested too deeply');
+        return this.unknown(start, 'nested too deeply');
       }
       const operand = this.parseUnary();
       this.depth--;
-      return { kind: 'unary', op: t.text, operand, range: { start: t.start, end: operand.range.end } };
+      return { kind: 'unary', op: text as UnaryOperator, operand, range: { start, end: operand.range.end } };
     }
-    if (t.kind === 'name' && t.text === 'sizeof') return this.parseSizeof();
-    if (t.kind === 'name' && /^(static_cast|reinterpret_cast|const_cast)$/.test(t.text) && this.is('<', 1)) {
+    if (kind === NAME && text === 'sizeof') return this.parseSizeof();
+    if (kind === NAME && (text === 'static_cast' || text === 'reinterpret_cast' || text === 'const_cast') && this.is('<', 1)) {
       this.next(); this.next();
-      const typeStart = this.peek().start;
+      const typeStart = this.startAt();
       while (!this.atEnd && !this.is('>')) this.next();
-      const typeName = this.textOf(typeStart, this.peek().start).trim();
+      const typeName = this.textOf(typeStart, this.startAt()).trim();
       this.next();
       const operand = this.parsePostfix();
-      return { kind: 'cast', typeName, operand, range: { start: t.start, end: operand.range.end } };
+      return { kind: 'cast', typeName, operand, range: { start, end: operand.range.end } };
     }
     // C-style cast: `(int)x`, `(unsigned long)x`.
-    if (this.is('(') && this.peek(1).kind === 'name' && CAST_TYPES.has(this.peek(1).text)) {
+    if (kind === PUNCT && text === '(' && this.kindAt(1) === NAME && CAST_TYPES.has(this.textAt(1))) {
       let offset = 1;
-      while (this.peek(offset).kind === 'name' && CAST_TYPES.has(this.peek(offset).text)) offset++;
+      while (this.kindAt(offset) === NAME && CAST_TYPES.has(this.textAt(offset))) offset++;
       if (this.is(')', offset)) {
-        const typeName = this.tokens.slice(this.position + 1, this.position + offset).map((x) => x.text).join(' ');
-        for (let i = 0; i <= offset; i++) this.next();
+        let typeName = this.textAt(1);
+        for (let i = 2; i < offset; i++) typeName += ' ' + this.textAt(i);
+        this.position += offset + 1; // the words and `)` exist, so no clamping is needed
         const operand = this.parseUnary();
-        return { kind: 'cast', typeName, operand, range: { start: t.start, end: operand.range.end } };
+        return { kind: 'cast', typeName, operand, range: { start, end: operand.range.end } };
       }
     }
     return this.parsePostfix();
   }
 
   private parseSizeof(): Expr {
-    const keyword = this.next();
+    const start = tokenStarts[this.next()]!;
     if (this.is('(')) {
       this.next(); // (
-      const typeStart = this.peek().start;
+      const typeStart = this.startAt();
       let level = 0;
       while (!this.atEnd && !(level === 0 && this.is(')'))) {
         if (this.is('(')) level++;
         if (this.is(')')) level--;
         this.next();
       }
-      const typeName = this.textOf(typeStart, this.peek().start).trim();
-      const close = this.next();
-      return { kind: 'sizeof', typeName, range: { start: keyword.start, end: close.end } };
+      const typeName = this.textOf(typeStart, this.startAt()).trim();
+      const end = tokenEnds[this.next()]!;
+      return { kind: 'sizeof', typeName, range: { start, end } };
     }
     const operand = this.parseUnary();
-    return { kind: 'sizeof', typeName: operand.kind === 'name' ? operand.name : '', range: { start: keyword.start, end: operand.range.end } };
+    return { kind: 'sizeof', typeName: operand.kind === 'name' ? operand.name : '', range: { start, end: operand.range.end } };
   }
 
   private parseArguments(): Expr[] {
@@ -258,13 +376,16 @@ class ExpressionParser {
     let offset = 1;
     let level = 1;
     while (offset < 64) {
-      const t = this.peek(offset);
-      if (t.kind === 'end') return;
-      if (t.kind === 'punct' && t.text === '<') level++;
-      if (t.kind === 'punct' && t.text === '>') level--;
-      if (t.kind === 'punct' && t.text === '>>') level -= 2;
-      if (level <= 0) break;
-      if (t.kind === 'punct' && ![',', '::', '*'].includes(t.text)) return;
+      const kind = this.kindAt(offset);
+      if (kind === END) return;
+      if (kind === PUNCT) {
+        const text = this.textAt(offset);
+        if (text === '<') level++;
+        if (text === '>') level--;
+        if (text === '>>') level -= 2;
+        if (level <= 0) break;
+        if (text !== ',' && text !== '::' && text !== '*') return;
+      }
       offset++;
     }
     if (level === 0 && this.is('(', offset + 1)) for (let i = 0; i <= offset; i++) this.next();
@@ -273,65 +394,65 @@ class ExpressionParser {
   private parsePostfix(): Expr {
     let expr = this.parsePrimary();
     for (;;) {
-      if (this.is('(') ) {
+      if (this.is('(')) {
         const start = expr.range.start;
         const callee = expr.kind === 'name' ? expr.name : null;
         const args = this.parseArguments();
-        const end = this.tokens[this.position - 1]!.end;
+        const end = this.previousEnd;
         if (callee !== null && CAST_TYPES.has(callee) && args.length === 1) expr = { kind: 'cast', typeName: callee, operand: args[0]!, range: { start, end } };
         else if (callee !== null) expr = { kind: 'call', callee, args, range: { start, end } };
         else expr = { kind: 'unknown', text: this.textOf(start, end), range: { start, end }, reason: 'call of an expression' };
-      } else if ((this.is('.') || this.is('->')) && this.peek(1).kind === 'name' && expr.kind === 'name') {
+      } else if ((this.is('.') || this.is('->')) && this.kindAt(1) === NAME && expr.kind === 'name') {
         this.next();
         const member = this.next();
-        expr = { kind: 'name', name: `${expr.name}.${member.text}`, range: { start: expr.range.start, end: member.end } };
+        expr = { kind: 'name', name: `${expr.name}.${tokenTexts[member]!}`, range: { start: expr.range.start, end: tokenEnds[member]! } };
       } else if (this.is('[')) {
         const start = expr.range.start;
         this.next();
         this.skipBalanced();
         if (this.is(']')) this.next();
-        const end = this.tokens[this.position - 1]!.end;
+        const end = this.previousEnd;
         expr = { kind: 'unknown', text: this.textOf(start, end), range: { start, end }, reason: 'array element' };
       } else if (this.is('++') || this.is('--')) {
-        const t = this.next();
-        expr = { kind: 'unknown', text: this.textOf(expr.range.start, t.end), range: { start: expr.range.start, end: t.end }, reason: 'side effect' };
+        const end = tokenEnds[this.next()]!;
+        expr = { kind: 'unknown', text: this.textOf(expr.range.start, end), range: { start: expr.range.start, end }, reason: 'side effect' };
       } else return expr;
     }
   }
 
   private parsePrimary(): Expr {
-    const t = this.peek();
-    if (t.kind === 'number') {
-      this.next();
-      return parseNumberLiteral(t.text, { start: t.start, end: t.end });
+    const kind = this.kindAt();
+    const text = this.textAt();
+    const start = this.startAt();
+    if (kind === NUMBER) {
+      const end = tokenEnds[this.next()]!;
+      return parseNumberLiteral(text, { start, end });
     }
-    if (t.kind === 'name' || (t.kind === 'punct' && t.text === '::' && this.peek(1).kind === 'name')) {
-      let name = '';
-      const start = t.start;
-      if (this.is('::')) this.next();
-      name = this.next().text;
-      let end = this.tokens[this.position - 1]!.end;
-      while (this.is('::') && this.peek(1).kind === 'name') {
+    if (kind === NAME || (kind === PUNCT && text === '::' && this.kindAt(1) === NAME)) {
+      if (kind === PUNCT) this.next();
+      let name = tokenTexts[this.next()]!;
+      let end = this.previousEnd;
+      while (this.is('::') && this.kindAt(1) === NAME) {
         this.next();
-        name += '::' + this.next().text;
-        end = this.tokens[this.position - 1]!.end;
+        name += '::' + tokenTexts[this.next()]!;
+        end = this.previousEnd;
       }
       if (name === 'true' || name === 'false') return { kind: 'number', value: name === 'true' ? 1 : 0, isFloat: false, range: { start, end } };
       this.skipTemplateArguments();
       return { kind: 'name', name, range: { start, end } };
     }
-    if (t.kind === 'punct' && t.text === '(') {
+    if (kind === PUNCT && text === '(') {
       this.next();
       const inner = this.parseExpression();
       // A comma expression `(a, b)` yields its last operand (C11 6.5.17).
       let result = inner;
       while (this.is(',')) { this.next(); result = this.parseExpression(); }
-      const close = this.is(')') ? this.next() : this.peek();
+      const closeEnd = tokenEnds[this.is(')') ? this.next() : this.at()]!;
       if (result.kind === 'unknown' && result.reason === 'nested too deeply') return result;
-      return { ...result, range: { start: t.start, end: Math.max(close.end, result.range.end) } } as Expr;
+      return { ...result, range: { start, end: Math.max(closeEnd, result.range.end) } } as Expr;
     }
-    this.next();
-    return { kind: 'unknown', text: t.text, range: { start: t.start, end: t.end }, reason: t.kind === 'end' ? 'empty expression' : `unexpected ${t.text}` };
+    const end = tokenEnds[this.next()]!;
+    return { kind: 'unknown', text, range: { start, end }, reason: kind === END ? 'empty expression' : `unexpected ${text}` };
   }
 }
 
@@ -340,13 +461,21 @@ class ExpressionParser {
  * are not part of the expression make the result `unknown`, so `16; int x` is never folded to 16.
  */
 export function parseCExpression(text: string, base = 0): Expr {
-  const tokens = tokenize(text, base);
-  const parser = new ExpressionParser(tokens, text, base);
-  const expr = parser.parseExpression();
+  const simple = parseSimple(text, base);
+  if (simple !== null) return simple;
+  tokenize(text, base);
+  const parser = new ExpressionParser(text, base);
+  let expr = parser.parseExpression();
   if (!parser.atEnd) {
-    const start = tokens[0]!.start;
-    const end = tokens[tokens.length - 1]!.end;
-    return { kind: 'unknown', text: text.trim(), range: { start, end }, reason: 'not a single expression' };
+    const start = tokenStarts[0]!;
+    const end = tokenEnds[tokenCount - 1]!;
+    expr = { kind: 'unknown', text: text.trim(), range: { start, end }, reason: 'not a single expression' };
+  }
+  if (tokenCount > KEPT_TOKENS) {
+    tokenKinds.length = 0;
+    tokenTexts.length = 0;
+    tokenStarts.length = 0;
+    tokenEnds.length = 0;
   }
   return expr;
 }

@@ -1,8 +1,11 @@
 // Sizes in bytes of the element types GEMM kernels use, for `sizeof(T)` and `__shared__` arrays.
 // Pure lookup; it must not guess sizes of user-defined types (those return null).
 
-/** Sizes per the CUDA C++ Programming Guide, "Built-in Vector Types", and the usual LP64 ABI. */
-const SIZE_BYTES: Record<string, number> = {
+/**
+ * Sizes per the CUDA C++ Programming Guide, "Built-in Vector Types", and the usual LP64 ABI. Kept in
+ * a Map: a plain object would answer `sizeof(constructor)` with Object.prototype's function.
+ */
+const SIZE_BYTES = new Map<string, number>(Object.entries({
   char: 1, 'signed char': 1, 'unsigned char': 1, int8_t: 1, uint8_t: 1, bool: 1,
   __nv_fp8_e4m3: 1, __nv_fp8_e5m2: 1, 'cutlass::float_e4m3_t': 1, 'cutlass::float_e5m2_t': 1,
   short: 2, 'unsigned short': 2, int16_t: 2, uint16_t: 2,
@@ -14,15 +17,18 @@ const SIZE_BYTES: Record<string, number> = {
   float3: 12, int3: 12,
   float4: 16, int4: 16, uint4: 16, double2: 16,
   double4: 32,
-};
+}));
 
 /** Size of a basic or CUDA vector type, or null when unknown (structs, template parameters). */
 export function sizeOfType(typeName: string): number | null {
+  // Most names are already a table key (`float`, `half`); normalising would give the same key.
+  const direct = SIZE_BYTES.get(typeName);
+  if (direct !== undefined) return direct;
   const normalised = typeName
     .replace(/\b(const|volatile|__restrict__|__restrict|restrict|struct)\b/g, ' ')
     .replace(/^\s*(::)?std::/, '')
     .replace(/\s+/g, ' ')
     .trim();
   if (normalised.endsWith('*')) return 8;
-  return SIZE_BYTES[normalised] ?? null;
+  return SIZE_BYTES.get(normalised) ?? null;
 }
