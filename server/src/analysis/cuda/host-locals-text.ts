@@ -85,10 +85,14 @@ export function readLocalsFromText(text: string, start: number, end: number): Te
   return locals;
 }
 
-/** Whether `needle` occurs entirely inside [from, to) of `text`. */
+/** Whether `needle` occurs entirely inside [from, to) of `text` (a bounded scan: indexOf would search the rest of the file). */
 function occursWithin(text: string, needle: string, from: number, to: number): boolean {
-  const at = text.indexOf(needle, from);
-  return at >= 0 && at + needle.length <= to;
+  const first = needle.charCodeAt(0);
+  const last = to - needle.length;
+  for (let i = from; i <= last; i++) {
+    if (text.charCodeAt(i) === first && text.startsWith(needle, i)) return true;
+  }
+  return false;
 }
 
 /** Reads one statement [start, end) (without its `;`) into `locals`; false when unsure. */

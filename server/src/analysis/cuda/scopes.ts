@@ -194,7 +194,11 @@ function mayHoldLocalClass(cache: ScopeCache, range: { start: number; end: numbe
 /** Whether a function's text has a `#` (a preprocessor line): its call sites are then read from the tree. */
 function mayHoldPreprocessor(cache: ScopeCache, range: { start: number; end: number }): boolean {
   cache.mayHoldPreprocessor ??= new Map();
-  return memoByStart(cache.mayHoldPreprocessor, range, () => cache.text.indexOf('#', range.start) >>> 0 < range.end);
+  return memoByStart(cache.mayHoldPreprocessor, range, () => {
+    // A bounded scan: indexOf would search on to the end of the file when the function has no `#`.
+    for (let i = range.start; i < range.end; i++) if (cache.text.charCodeAt(i) === 35 /* # */) return true;
+    return false;
+  });
 }
 
 /** A fact about a function's text, computed once per function (functions do not overlap, so the start is a key). */
