@@ -1,6 +1,6 @@
 // Analysis speed: cold analysis of a generated 5,000-line CUDA file and incremental re-analysis after
 // a one-character edit (replacing one, and inserting/deleting one), plus tree-sitter's own parse
-// time (the floor under both) and peak memory.
+// time (the floor under both), peak memory, and a 20,000-line file to show the cost grows linearly.
 // Each figure is given as wall time and as this process's CPU time (process.cpuUsage), median and
 // minimum: the machine is shared, and CPU time and minima are what other jobs disturb least. The CPU
 // time is the whole process's, so V8's background threads (garbage collection, optimising compiler)
@@ -210,12 +210,30 @@ async function main(): Promise<void> {
   (globalThis as { gc?: () => void }).gc?.();
   sample();
 
+  // Scaling: the same kind of file four times as long (20,000 lines, distinct names). Analysis time
+  // should grow about four times too; much more means a search that runs on to the end of the file.
+  // Run last, after the peak memory above was sampled, so that figure stays the 5,000-line file's.
+  let large = '#include <cuda_runtime.h>\n';
+  for (let i = 0; large.split('\n').length < 20000; i++) large += unit(i);
+  const coldLarge = new Timings();
+  for (let run = 0; run < 9; run++) {
+    let document: SourceDocument | null = null;
+    coldLarge.measure(() => {
+      document = new SourceDocument(grammars, 'cuda', large);
+      return document.analyze();
+    }, run >= 2);
+    (document as SourceDocument | null)?.dispose();
+  }
+
   console.log(`grammar load: ${loadMs.toFixed(1)} ms`);
   console.log(`generated file: ${lines} lines, ${text.length} chars, ${kernels} kernels, ${launches} launches`);
   console.log(`first analysis in this process (V8 still compiling the grammar and this code): ${first.format(1)}`);
   console.log(`cold analysis, next ${warmUpCold.wall.length} runs (warm-up, not counted below): ${warmUpCold.format(1)}`);
   console.log(`cold analysis (prepare + parse + analyse): ${cold.format(1)}`);
   console.log(`  of which tree-sitter fresh parse alone: ${parseCold.format(1)}`);
+  const largeLines = large.split('\n').length;
+  console.log(`cold analysis of a ${largeLines}-line file (${(large.length / text.length).toFixed(1)}x the characters): ${coldLarge.format(1)}; `
+    + `${(median(coldLarge.wall) / median(cold.wall)).toFixed(1)}x the time`);
   console.log(`  of which CUDA prepare (one text scan) alone: ${prepareCold.format(1)}`);
   console.log(`incremental, first 200 edits of a fresh document (warm-up, not counted below): ${warmUp.format(2)}`);
   console.log(`incremental after a 1-character edit in a kernel body: ${incremental.format(2)}`);
