@@ -236,7 +236,10 @@ export function scanCuda(text: string, from: number, to: number): CudaScan {
         // Most identifiers are neither definition tokens nor calls: slice the word only when needed.
         let word: string | null = null;
         if (c === 102 /* f */ && i - start === 3 && text.charCodeAt(start + 1) === 111 && text.charCodeAt(start + 2) === 114) forKeywords.push(start);
-        if (c === 99 /* c */ || c === 101 /* e */ || c === 71 /* G */ || c === 100 /* d */ || c === 116 /* t */) {
+        // Only words of the lengths of `const`, `constexpr`, `cublas…`, `enum`, `define`, `template`, `GemmShape`.
+        const length = i - start;
+        if ((c === 99 /* c */ && (length === 5 || length === 9 || (length >= 6 && text.startsWith('cublas', start))))
+          || (c === 101 /* e */ && length === 4) || (c === 100 /* d */ && length === 6) || (c === 116 /* t */ && length === 8) || (c === 71 /* G */ && length === 9)) {
           word = text.slice(start, i);
           if (c === 99 && word.startsWith('cublas')) cublasIdentifiers.push({ name: word, start });
           if (word === 'const' || word === 'constexpr') {
