@@ -99,8 +99,10 @@ function analyzeChecked(root: Node, text: string, options: AnalysisOptions, prob
   const change = cache?.change && cache.change.source === cache.lastText ? cache.change : null;
   // The file's layout (function ranges, kernel definitions), carried over when the edit stayed inside one function.
   const carried = carryStructure(cache?.structure ?? null, change, root.hasError, kernelContext.textReadable);
+  // Carried over, the file-scope declarations lie outside the edited function: same text, so the same scope over the same constants.
+  const outline = carried && cache?.fileScope?.fileEnv === definitions.env ? null : outlineTopLevel(root);
   const kernelSites = new Map<number, KernelSite>();
-  const { spans: kernelSpans, inMacros } = kernelSpansOf(root, parseText, prepared.keywords, carried, kernelSites);
+  const { spans: kernelSpans, inMacros } = kernelSpansOf(root, parseText, prepared.keywords, carried, kernelSites, root.hasError ? null : outline);
   for (const keyword of inMacros) {
     problems.push({ range: { start: keyword.start, end: keyword.end }, message: 'kernel defined inside a macro: not analysed (expand the macro to analyse it)', severity: 'info' });
   }
@@ -124,8 +126,6 @@ function analyzeChecked(root: Node, text: string, options: AnalysisOptions, prob
       return templateParamsMemo.get(name);
     },
   };
-  // Carried over, the file-scope declarations lie outside the edited function: same text, so the same scope over the same constants.
-  const outline = carried && cache?.fileScope?.fileEnv === definitions.env ? null : outlineTopLevel(root);
   const file = outline ? fileScope(outline.declarations, text, definitions.env, cache?.fileScope) : cache!.fileScope!;
   const functionRanges = outline?.functionRanges ?? carried!.functionRanges;
   if (cache) {
@@ -158,7 +158,7 @@ function analyzeChecked(root: Node, text: string, options: AnalysisOptions, prob
       addSpanEntry(nextCache.kernels, { key, value: kernel, start, source: text, spans });
     } else {
       const problemCount = problems.length;
-      kernel = readKernel(span.node, kernelContext, span);
+      kernel = readKernel(span, kernelContext);
       if (kernel && problems.length === problemCount) addSpanEntry(nextCache.kernels, { key, value: kernel, start, source: text, spans });
     }
     if (!kernel) continue;

@@ -281,7 +281,8 @@ function resolveType(typeText: string, bindings: Map<string, { typeName: string 
 
 /** Where a kernel definition lies, read once per analysis (each node getter crosses into WebAssembly). */
 export interface KernelSpan {
-  node: Node;
+  /** The function_definition node (may be looked up when read: structure.ts LazyKernelSpan). */
+  readonly node: Node;
   /** The function definition itself, without a `template <...>` header. */
   definitionStart: number;
   definitionEnd: number;
@@ -292,21 +293,14 @@ export interface KernelSpan {
   head?: KernelHeadText | null;
 }
 
-export function kernelSpanOf(definition: Node): KernelSpan {
-  const parent = definition.parent;
-  const isTemplate = parent?.type === 'template_declaration';
-  const definitionStart = definition.startIndex;
-  return { node: definition, definitionStart, definitionEnd: definition.endIndex, start: isTemplate ? parent!.startIndex : definitionStart, isTemplate };
-}
-
 /** The kernel's `void name(params) {` head read from the text (kernel-text.ts), or null when the tree must read it. */
 export function kernelHeadOf(span: KernelSpan, context: Pick<KernelContext, 'parseText' | 'textReadable'>): KernelHeadText | null {
   if (span.head === undefined) span.head = context.textReadable ? readKernelHead(context.parseText, span.definitionStart, span.definitionEnd) : null;
   return span.head;
 }
 
-/** Reads one `__global__` definition. */
-export function readKernel(definition: Node, context: KernelContext, span: KernelSpan = kernelSpanOf(definition)): KernelDefinition | null {
+/** Reads one `__global__` definition; its node is read (`span.node`, possibly a lookup) only where the text readers decline. */
+export function readKernel(span: KernelSpan, context: KernelContext): KernelDefinition | null {
   const { text, parseText } = context;
   const { definitionStart, definitionEnd, start } = span;
   // The common head (`void name(params) {`) and template header are read from the text; the tree otherwise.
@@ -318,9 +312,10 @@ export function readKernel(definition: Node, context: KernelContext, span: Kerne
   if (head) {
     name = head.name;
     nameRange = head.nameRange;
-    parameters = parametersFromText(parseText, head.parameters.start, head.parameters.end) ?? parametersOf(definition.childForFieldName('declarator'), parseText);
+    parameters = parametersFromText(parseText, head.parameters.start, head.parameters.end) ?? parametersOf(span.node.childForFieldName('declarator'), parseText);
     bodyRange = head.body;
   } else {
+    const definition = span.node;
     const declarator = definition.childForFieldName('declarator');
     if (!declarator || declarator.type !== 'function_declarator') return null;
     const nameNode = declarator.childForFieldName('declarator');
@@ -335,7 +330,7 @@ export function readKernel(definition: Node, context: KernelContext, span: Kerne
   }
   let templateParameters: TemplateParameter[] = [];
   if (span.isTemplate) {
-    templateParameters = (context.textReadable ? templateParametersFromHeader(parseText.slice(start, definitionStart)) : null) ?? templateParametersOf(definition);
+    templateParameters = (context.textReadable ? templateParametersFromHeader(parseText.slice(start, definitionStart)) : null) ?? templateParametersOf(span.node);
   }
 
   // Kernel scope: parameters are runtime values (hide file constants of the same name); template

@@ -407,29 +407,48 @@ export function launchDependencies(cache: ScopeCache, offset: number): { key: st
 /** Containers whose children are read as file scope by outlineTopLevel (a namespace through its body). */
 const TOP_LEVEL_CONTAINERS = new Set(['template_declaration', 'linkage_specification', 'namespace_definition', 'declaration_list']);
 
+/** What outlineTopLevel reads of the file's top level. */
+export interface TopLevelOutline {
+  /** Declarations directly under the translation unit (file-scope variables). */
+  declarations: Node[];
+  functionRanges: Array<{ start: number; end: number }>;
+  /** For each function range, the start of the template_declaration that is its parent, or -1. */
+  templateStarts: number[];
+}
+
 /**
  * One cursor pass over the file's top level: the declarations directly under the translation unit
  * (file-scope variables), and the ranges of function definitions there and inside nested
  * namespaces, templates and `extern "C"` blocks (8 levels), in text order. A cursor reads a node's
  * type and offsets without building node objects, which matters with thousands of top-level items.
  */
-export function outlineTopLevel(root: Node): { declarations: Node[]; functionRanges: Array<{ start: number; end: number }> } {
+export function outlineTopLevel(root: Node): TopLevelOutline {
   const declarations: Node[] = [];
   const functionRanges: Array<{ start: number; end: number }> = [];
+  const templateStarts: number[] = [];
+  const outline = { declarations, functionRanges, templateStarts };
+  // The start of each open container when it is a template_declaration (else -1), by depth - 1.
+  const containerTemplateStart: number[] = [];
   const cursor = root.walk();
   try {
-    if (!cursor.gotoFirstChild()) return { declarations, functionRanges };
+    if (!cursor.gotoFirstChild()) return outline;
     let depth = 0;
     for (;;) {
       const type = cursor.nodeType;
-      if (type === 'function_definition') functionRanges.push({ start: cursor.startIndex, end: cursor.endIndex });
-      else if (type === 'declaration' && depth === 0) declarations.push(cursor.currentNode);
-      if (depth < 8 && TOP_LEVEL_CONTAINERS.has(type) && cursor.gotoFirstChild()) {
-        depth++;
-        continue;
+      if (type === 'function_definition') {
+        functionRanges.push({ start: cursor.startIndex, end: cursor.endIndex });
+        templateStarts.push(depth > 0 ? containerTemplateStart[depth - 1]! : -1);
+      } else if (type === 'declaration' && depth === 0) declarations.push(cursor.currentNode);
+      if (depth < 8 && TOP_LEVEL_CONTAINERS.has(type)) {
+        const templateStart = type === 'template_declaration' ? cursor.startIndex : -1;
+        if (cursor.gotoFirstChild()) {
+          containerTemplateStart[depth] = templateStart;
+          depth++;
+          continue;
+        }
       }
       while (!cursor.gotoNextSibling()) {
-        if (depth === 0 || !cursor.gotoParent()) return { declarations, functionRanges };
+        if (depth === 0 || !cursor.gotoParent()) return outline;
         depth--;
       }
     }

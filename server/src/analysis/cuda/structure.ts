@@ -9,6 +9,7 @@ import type { Node } from 'web-tree-sitter';
 import type { TextChange } from './cache';
 import type { KernelSpan } from './kernels';
 import type { CudaKeyword } from './prepare';
+import type { TopLevelOutline } from './scopes';
 import { ancestorOfType, skipSpaces } from './syntax';
 
 /** What the tree has at one `__global__` keyword (findKernelDefinitions). */
@@ -77,7 +78,8 @@ export function carryStructure(previous: FileStructure | null, change: TextChang
 /**
  * The kernel definitions of the file, as findKernelDefinitions finds them: carried over for keywords
  * outside the fresh region (nodes looked up only when read), looked up in the tree for the others.
- * Fills `sites` with what each keyword found, for the next analysis.
+ * `outline` (this tree's, given only when it has no syntax errors) answers the common lookup without
+ * the tree. Fills `sites` with what each keyword found, for the next analysis.
  */
 export function kernelSpansOf(
   root: Node,
@@ -85,6 +87,7 @@ export function kernelSpansOf(
   keywords: CudaKeyword[],
   carried: CarriedStructure | null,
   sites: Map<number, KernelSite>,
+  outline: Pick<TopLevelOutline, 'functionRanges' | 'templateStarts'> | null,
 ): { spans: LazyKernelSpan[]; inMacros: CudaKeyword[] } {
   const spans: LazyKernelSpan[] = [];
   const inMacros: CudaKeyword[] = [];
@@ -98,6 +101,7 @@ export function kernelSpansOf(
     const old = outside ? carried.previous.kernelSites.get(keyword.start < carried.change.start ? keyword.start : keyword.start - delta) : undefined;
     let site: KernelSite;
     let node: Node | null = null;
+    let fn: number;
     if (old) {
       if (old.kind !== 'kernel') site = old;
       else {
@@ -108,6 +112,13 @@ export function kernelSpansOf(
         const clear = definitionEnd <= carried!.fresh.start || definitionStart >= carried!.fresh.end;
         site = { kind: 'kernel', definitionStart, definitionEnd, start: move(old.start), isTemplate: old.isTemplate, name: clear ? old.name : undefined };
       }
+    } else if (outline && (fn = functionStartingAt(outline.functionRanges, at)) >= 0) {
+      // The first leaf of a function definition has no declaration, macro or other function
+      // definition between it and the definition (in a tree without errors), so kernelSiteNode
+      // would find that definition; its parent is the template_declaration the outline saw, if any.
+      const range = outline.functionRanges[fn]!;
+      const templateStart = outline.templateStarts[fn]!;
+      site = { kind: 'kernel', definitionStart: range.start, definitionEnd: range.end, start: templateStart >= 0 ? templateStart : range.start, isTemplate: templateStart >= 0, name: undefined };
     } else {
       node = kernelSiteNode(root, at);
       if (!node) site = { kind: 'other' };
@@ -126,6 +137,20 @@ export function kernelSpansOf(
     spans.push(new LazyKernelSpan(site, node, at, root));
   }
   return { spans, inMacros };
+}
+
+/** The index of the range starting exactly at `offset` in sorted, disjoint `ranges`, or -1. */
+function functionStartingAt(ranges: Array<{ start: number; end: number }>, offset: number): number {
+  let low = 0;
+  let high = ranges.length - 1;
+  while (low <= high) {
+    const mid = (low + high) >> 1;
+    const start = ranges[mid]!.start;
+    if (offset < start) high = mid - 1;
+    else if (offset > start) low = mid + 1;
+    else return mid;
+  }
+  return -1;
 }
 
 /** What findKernelDefinitions looks up for a `__global__` keyword: the node around the first token after it. */
