@@ -1,7 +1,7 @@
 // The text readers (analysis/cuda/*-text.ts) must give the tree's answer whenever they answer. This
 // runs them over every CUDA fixture and the bundled example (every file whose tree has no syntax
 // errors) and compares each answer with the tree-sitter nodes: `for` loops, kernel and host function
-// heads, and launcher call sites. A reader may decline (null, 'unsure'); it may never disagree.
+// heads, launcher call sites and file-scope declarations. A reader may decline (null, 'unsure'); it may never disagree.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -12,6 +12,9 @@ import { prepareCudaText } from '../server/src/analysis/cuda/prepare';
 import { readForLoopText } from '../server/src/analysis/cuda/loops-text';
 import { readKernelHead } from '../server/src/analysis/cuda/kernel-text';
 import { classifyCallSite, readFunctionHeader } from '../server/src/analysis/cuda/functions-text';
+import { readDeclarationFromText } from '../server/src/analysis/cuda/host-locals-text';
+import { fileScope, outlineTopLevel } from '../server/src/analysis/cuda/scopes';
+import { MapEnv } from '../server/src/analysis/folding';
 
 function sources(): Array<{ name: string; text: string }> {
   const dir = join(__dirname, 'fixtures', 'cuda');
@@ -26,7 +29,7 @@ test('text readers agree with the tree on every fixture', async (t) => {
   const grammars = await loadGrammars();
   const parser = new Parser();
   parser.setLanguage(grammars.cpp);
-  const answered = { loops: 0, kernelHeads: 0, functionHeaders: 0, callSites: 0 };
+  const answered = { loops: 0, kernelHeads: 0, functionHeaders: 0, callSites: 0, fileDeclarations: 0 };
   let cleanFiles = 0;
   for (const { name, text } of sources()) {
     const prepared = prepareCudaText(text);
@@ -86,6 +89,15 @@ test('text readers agree with the tree on every fixture', async (t) => {
           if (site.kind === 'call') assert.deepEqual([site.argsStart, site.argsEnd], span(node!.childForFieldName('arguments')), where);
         }
       }
+      // File-scope declarations: the scope read from their text equals the scope read from the tree.
+      const outline = outlineTopLevel(root);
+      const ranges = outline.declarationRanges;
+      for (let i = 0; i < ranges.length; i += 2) if (readDeclarationFromText(text, ranges[i]!, ranges[i + 1]!)) answered.fileDeclarations++;
+      const env = new MapEnv();
+      const fromText = fileScope(outline, text, env, null, true);
+      const fromTree = fileScope(outline, text, env, null, false);
+      assert.deepEqual([...fromText.env.bindings], [...fromTree.env.bindings], `${name}: file scope`);
+      assert.deepEqual([...fromText.dim3], [...fromTree.dim3], `${name}: file-scope dim3`);
     } finally {
       tree.delete();
     }
@@ -93,7 +105,7 @@ test('text readers agree with the tree on every fixture', async (t) => {
   parser.delete();
   // The comparison is only worth something if the readers answered often.
   assert.ok(cleanFiles >= 30, `clean fixtures: ${cleanFiles}`);
-  const minimum: Record<string, number> = { loops: 20, kernelHeads: 20, functionHeaders: 20, callSites: 5 };
+  const minimum: Record<string, number> = { loops: 20, kernelHeads: 20, functionHeaders: 20, callSites: 5, fileDeclarations: 3 };
   for (const [reader, count] of Object.entries(answered)) assert.ok(count >= minimum[reader]!, `${reader} answered ${count} times`);
   t.diagnostic(`answers compared with the tree: ${JSON.stringify(answered)} in ${cleanFiles} files`);
 });

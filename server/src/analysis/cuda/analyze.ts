@@ -126,7 +126,7 @@ function analyzeChecked(root: Node, text: string, options: AnalysisOptions, prob
       return templateParamsMemo.get(name);
     },
   };
-  const file = outline ? fileScope(outline.declarations, text, definitions.env, cache?.fileScope) : cache!.fileScope!;
+  const file = outline ? fileScope(outline, text, definitions.env, cache?.fileScope, kernelContext.textReadable) : cache!.fileScope!;
   const functionRanges = outline?.functionRanges ?? carried!.functionRanges;
   if (cache) {
     cache.fileScope = file;

@@ -1,6 +1,6 @@
 // Reads the locals of a simple host function body from its text, without touching the tree: the
 // common launcher shape (`const int M = 512, N = 512;`, `dim3 block(T, T);`, `float *A = nullptr;`,
-// calls and launches). Every shape it is not sure of makes it give up (null), and scopes.ts reads
+// calls and launches), and plain file-scope declarations (`constexpr int BK = 8;`). Every shape it is not sure of makes it give up (null), and scopes.ts reads
 // the body from the tree instead, so whatever it returns is what the tree walk would have read.
 // Pure; never throws.
 import { isIdentifierPart, isIdentifierStart, isJsSpace } from './chars';
@@ -63,12 +63,7 @@ export function readLocalsFromText(text: string, start: number, end: number): Te
   if (text[start] !== '{' || text[end - 1] !== '}') return null;
   const innerStart = start + 1;
   const innerEnd = end - 1;
-  for (let i = innerStart; i < innerEnd; i++) {
-    const c = text.charCodeAt(i);
-    // { } # " ' \ and comments (a `/` followed by `/` or `*`).
-    if (c === 123 || c === 125 || c === 35 || c === 34 || c === 39 || c === 92) return null;
-    if (c === 47 && (text[i + 1] === '/' || text[i + 1] === '*')) return null;
-  }
+  if (!plainText(text, innerStart, innerEnd)) return null;
   const locals: TextLocal[] = [];
   let statementStart = innerStart;
   let level = 0;
@@ -85,6 +80,28 @@ export function readLocalsFromText(text: string, start: number, end: number): Te
   return locals;
 }
 
+/** Whether [start, end) has none of { } # " ' \ and no comment (a `/` followed by `/` or `*`). */
+function plainText(text: string, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 123 || c === 125 || c === 35 || c === 34 || c === 39 || c === 92) return false;
+    if (c === 47 && (text[i + 1] === '/' || text[i + 1] === '*')) return false;
+  }
+  return true;
+}
+
+/**
+ * The names one declaration node's text [start, end) declares (ending in its `;`; a file-scope
+ * declaration, read as collectLocals reads it), or null when unsure: the same shapes as in a body,
+ * and the statement must begin with a type word (`foo(x);` may be a declaration to the tree).
+ */
+export function readDeclarationFromText(text: string, start: number, end: number): TextLocal[] | null {
+  if (end <= start || text[end - 1] !== ';' || !plainText(text, start, end - 1)) return null;
+  for (let i = start; i < end - 1; i++) if (text.charCodeAt(i) === 59 /* ; */) return null;
+  const locals: TextLocal[] = [];
+  return readStatement(text, start, end - 1, locals, true) ? locals : null;
+}
+
 /** Whether `needle` occurs entirely inside [from, to) of `text` (a bounded scan: indexOf would search the rest of the file). */
 function occursWithin(text: string, needle: string, from: number, to: number): boolean {
   const first = needle.charCodeAt(0);
@@ -95,8 +112,8 @@ function occursWithin(text: string, needle: string, from: number, to: number): b
   return false;
 }
 
-/** Reads one statement [start, end) (without its `;`) into `locals`; false when unsure. */
-function readStatement(text: string, start: number, end: number, locals: TextLocal[]): boolean {
+/** Reads one statement [start, end) (without its `;`) into `locals`; false when unsure (or, with `declarationOnly`, not a declaration). */
+function readStatement(text: string, start: number, end: number, locals: TextLocal[], declarationOnly = false): boolean {
   let i = start;
   while (i < end && isJsSpace(text.charCodeAt(i))) i++;
   if (i === end) return false;
@@ -124,6 +141,7 @@ function readStatement(text: string, start: number, end: number, locals: TextLoc
     while (p < end && isJsSpace(text.charCodeAt(p))) p++;
   }
   if (typeWords === 0) {
+    if (declarationOnly) return false;
     if (occursWithin(text, '=', i, end)) return false;
     return CALL_STATEMENT.test(text.slice(i, end));
   }

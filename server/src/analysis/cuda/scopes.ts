@@ -5,7 +5,7 @@ import type { Node } from 'web-tree-sitter';
 import { foldExpr, MapEnv, parseCExpression, type Expr, type FoldEnv } from '../folding';
 import type { Range } from '../types';
 import { classifyCallSite, readFunctionHeader } from './functions-text';
-import { readLocalsFromText } from './host-locals-text';
+import { readDeclarationFromText, readLocalsFromText, type TextLocal } from './host-locals-text';
 import { parametersFromText } from './kernel-text';
 import { ancestorOfType, declaredName, descendantsOf, namedChildrenOf, sourceText } from './syntax';
 
@@ -40,14 +40,30 @@ function readDim3(valueNode: Node | null, text: string): Dim3Definition | null {
 function collectLocalsFromText(body: { start: number; end: number }, text: string, scope: HostScope): boolean {
   const fromText = readLocalsFromText(text, body.start, body.end);
   if (!fromText) return false;
+  applyTextLocals(scope, fromText, addressTaken(text.slice(body.start, body.end)));
+  return true;
+}
+
+/** Reads file-scope declarations ([start, end) pairs) from their text into `scope` as collectLocals(…, true) would; false when unsure of any. */
+function collectFileLocalsFromText(ranges: number[], text: string, scope: HostScope): boolean {
+  const fromText: TextLocal[] = [];
+  for (let i = 0; i < ranges.length; i += 2) {
+    const locals = readDeclarationFromText(text, ranges[i]!, ranges[i + 1]!);
+    if (!locals) return false;
+    for (const local of locals) fromText.push(local);
+  }
+  applyTextLocals(scope, fromText, new Set());
+  return true;
+}
+
+function applyTextLocals(scope: HostScope, fromText: TextLocal[], changed: Set<string>): void {
   const counts = new Map<string, number>();
   const values = new Map<string, { expr: { text: string; offset: number } | null; dim3: Dim3Definition | null }>();
   for (const local of fromText) {
     counts.set(local.name, (counts.get(local.name) ?? 0) + 1);
     values.set(local.name, { expr: local.expr, dim3: local.dim3 });
   }
-  applyLocals(scope, values, counts, addressTaken(text.slice(body.start, body.end)));
-  return true;
+  applyLocals(scope, values, counts, changed);
 }
 
 /** Collects declarations of a scope node (function body or translation unit) into `scope`. */
@@ -135,13 +151,23 @@ function applyLocals(scope: HostScope, values: Map<string, { expr: { text: strin
   }
 }
 
-/** File-scope `dim3` globals and non-const globals (const ones are already in the file env). */
-/** With `previous` (the last analysis's file scope), an unchanged set of declarations over the same constants is reused. */
-export function fileScope(declarations: Node[], text: string, fileEnv: FoldEnv, previous?: FileScope | null): FileScope {
-  const signature = declarations.map((d) => text.slice(d.startIndex, d.endIndex)).join('\u0001');
+/**
+ * File-scope `dim3` globals and non-const globals (const ones are already in the file env). With
+ * `previous` (the last analysis's file scope), an unchanged set of declarations over the same
+ * constants is reused. With `textReadable` (KernelContext's) the declarations are read from their
+ * text, and from the tree when the text reader is unsure of any.
+ */
+export function fileScope(outline: Pick<TopLevelOutline, 'declarationRanges' | 'declarationNodes'>, text: string, fileEnv: FoldEnv, previous: FileScope | null | undefined, textReadable: boolean): FileScope {
+  const ranges = outline.declarationRanges;
+  const parts: string[] = [];
+  for (let i = 0; i < ranges.length; i += 2) parts.push(text.slice(ranges[i]!, ranges[i + 1]!));
+  const signature = parts.join('\u0001');
   if (previous && previous.signature === signature && previous.fileEnv === fileEnv) return previous;
   const scope: HostScope = { env: new MapEnv(fileEnv), dim3: new Map() };
-  collectLocals(declarations, text, scope, true);
+  if (!textReadable || !collectFileLocalsFromText(ranges, text, scope)) {
+    // The text reader adds nothing before it is sure of every declaration.
+    collectLocals(outline.declarationNodes(), text, scope, true);
+  }
   return { ...scope, signature, fileEnv };
 }
 
@@ -409,8 +435,10 @@ const TOP_LEVEL_CONTAINERS = new Set(['template_declaration', 'linkage_specifica
 
 /** What outlineTopLevel reads of the file's top level. */
 export interface TopLevelOutline {
-  /** Declarations directly under the translation unit (file-scope variables). */
-  declarations: Node[];
+  /** [start, end) pairs of the declarations directly under the translation unit (file-scope variables). */
+  declarationRanges: number[];
+  /** Their nodes, looked up when called (fileScope's fallback from the text). */
+  declarationNodes: () => Node[];
   functionRanges: Array<{ start: number; end: number }>;
   /** For each function range, the start of the template_declaration that is its parent, or -1. */
   templateStarts: number[];
@@ -423,10 +451,12 @@ export interface TopLevelOutline {
  * type and offsets without building node objects, which matters with thousands of top-level items.
  */
 export function outlineTopLevel(root: Node): TopLevelOutline {
-  const declarations: Node[] = [];
+  const declarationRanges: number[] = [];
   const functionRanges: Array<{ start: number; end: number }> = [];
   const templateStarts: number[] = [];
-  const outline = { declarations, functionRanges, templateStarts };
+  // The same declarations as the cursor sees at depth 0 (named children of type declaration).
+  const declarationNodes = () => root.namedChildren.filter((child): child is Node => child?.type === 'declaration');
+  const outline = { declarationRanges, declarationNodes, functionRanges, templateStarts };
   // The start of each open container when it is a template_declaration (else -1), by depth - 1.
   const containerTemplateStart: number[] = [];
   const cursor = root.walk();
@@ -438,7 +468,7 @@ export function outlineTopLevel(root: Node): TopLevelOutline {
       if (type === 'function_definition') {
         functionRanges.push({ start: cursor.startIndex, end: cursor.endIndex });
         templateStarts.push(depth > 0 ? containerTemplateStart[depth - 1]! : -1);
-      } else if (type === 'declaration' && depth === 0) declarations.push(cursor.currentNode);
+      } else if (type === 'declaration' && depth === 0) declarationRanges.push(cursor.startIndex, cursor.endIndex);
       if (depth < 8 && TOP_LEVEL_CONTAINERS.has(type)) {
         const templateStart = type === 'template_declaration' ? cursor.startIndex : -1;
         if (cursor.gotoFirstChild()) {
