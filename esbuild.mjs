@@ -10,13 +10,12 @@ const require = createRequire(import.meta.url);
 const outdir = 'dist';
 mkdirSync(outdir, { recursive: true });
 
-const common = bundleOptions;
 await Promise.all([
-  build({ ...common, entryPoints: ['extension/src/extension.ts'], outfile: `${outdir}/extension.js`, external: ['vscode'] }),
-  build({ ...common, entryPoints: ['server/src/lsp/main.ts'], outfile: `${outdir}/server.js` }),
-  build({ ...common, entryPoints: ['server/src/cli/main.ts'], outfile: `${outdir}/cli.js` }),
+  build({ ...bundleOptions, entryPoints: ['extension/src/extension.ts'], outfile: `${outdir}/extension.js`, external: ['vscode'] }),
+  build({ ...bundleOptions, entryPoints: ['server/src/lsp/main.ts'], outfile: `${outdir}/server.js` }),
+  build({ ...bundleOptions, entryPoints: ['server/src/cli/main.ts'], outfile: `${outdir}/cli.js` }),
   // `tilecast predict --batch` starts this beside cli.js (server/src/cli/predict/predict-pool.ts).
-  build({ ...common, entryPoints: ['server/src/cli/predict/predict-worker.ts'], outfile: `${outdir}/predict-worker.js` }),
+  build({ ...bundleOptions, entryPoints: ['server/src/cli/predict/predict-worker.ts'], outfile: `${outdir}/predict-worker.js` }),
 ]);
 
 // web-tree-sitter loads its runtime wasm and the grammars at run time; ship them in dist/.

@@ -14,6 +14,5 @@ export async function loadBundled<T>(entry: string, name: string): Promise<T> {
   const { bundleOptions } = (await import(specifier)) as { bundleOptions: BuildOptions };
   const outfile = join(outdir, `${name}.js`);
   await build({ ...bundleOptions, sourcemap: false, entryPoints: [join(root, entry)], outfile });
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   return require(outfile) as T;
 }

@@ -79,7 +79,7 @@ export class SourceDocument {
   /** Per-kernel and per-launch results of the last analysis, reused when their text did not change. */
   private readonly cudaCache = createCudaAnalysisCache();
 
-  constructor(private readonly grammars: { cpp: Language; python: Language }, readonly language: SourceLanguage, text: string) {
+  constructor(grammars: { cpp: Language; python: Language }, readonly language: SourceLanguage, text: string) {
     this.currentText = text;
     this.grammar = language === 'cuda' ? grammars.cpp : grammars.python;
     this.reparse(null);

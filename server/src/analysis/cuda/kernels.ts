@@ -8,7 +8,7 @@ import type { CudaKeyword } from './prepare';
 import { parametersFromText, readKernelHead, templateParametersFromHeader, type KernelHeadText } from './kernel-text';
 import { readForLoopText } from './loops-text';
 import { readSharedDeclaration } from './shared-arrays-text';
-import { ancestorOfType, declaredName, descendantsOf, namedChildrenOf, rangeOf, skipSpaces, sourceText, squash } from './syntax';
+import { ancestorOfType, declaredName, namedChildrenOf, rangeOf, skipSpaces, sourceText, squash } from './syntax';
 
 export interface TemplateParameter {
   name: string;
@@ -215,7 +215,7 @@ function parametersOf(declarator: Node | null, parseText: string): KernelParamet
 }
 
 function sharedArraysOf(definitionStart: number, definitionEnd: number, context: KernelContext, env: FoldEnv): SharedArray[] {
-  const { text, parseText, root } = context;
+  const { parseText, root } = context;
   const arrays: SharedArray[] = [];
   const seen = new Set<number>();
   const { keywords } = context;
