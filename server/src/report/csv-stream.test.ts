@@ -2,7 +2,7 @@
 // same records whatever the chunk boundaries are; plus field escaping for output.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CsvRecordSplitter, csvField, csvRecord, type CsvRecord } from './csv-stream';
+import { CsvRecordSplitter, csvField, csvRecord, hasFormulaCell, isFormulaCell, neutraliseFormula, spreadsheetCsvRecord, type CsvRecord } from './csv-stream';
 
 function split(chunks: string[]): CsvRecord[] {
   const splitter = new CsvRecordSplitter();
@@ -64,6 +64,24 @@ test('csv: fields are quoted only when they must be', () => {
   // Round trip through the splitter.
   const values = ['a', 'b,c', 'd"e', 'f\r\ng', ''];
   assert.deepEqual(split([csvRecord(values) + '\n'])[0].cells, values);
+});
+
+test('csv: cells a spreadsheet would run as formulas are neutralised; numbers stay numbers', () => {
+  // OWASP "CSV Injection": = + - @ tab and carriage return start a formula.
+  for (const formula of ['=1+1', '=HYPERLINK("http://x","y")', "+cmd|' /C calc'!A0", '-2+3', '@SUM(A1:A2)', '\tx', '\r=1', '-', '+', '-1.5 ', '-Infinity', '--1']) {
+    assert.equal(isFormulaCell(formula), true, JSON.stringify(formula));
+    assert.equal(neutraliseFormula(formula), `'${formula}`);
+  }
+  for (const plain of ['', 'h100', ' =1', "'=1", '1=1', 'a-b', '-1.5', '+3', '-0', '2e-3', '-2E+3', '.5', '-.5', '4096', '4096.0']) {
+    assert.equal(isFormulaCell(plain), false, JSON.stringify(plain));
+    assert.equal(neutraliseFormula(plain), plain);
+  }
+  assert.equal(hasFormulaCell(['a', '-1', '+2']), false);
+  assert.equal(hasFormulaCell(['a', '-1', '@x']), true);
+  // Quoted as CSV requires after the quote is added; the splitter reads back the neutralised text.
+  const record = spreadsheetCsvRecord(['=a,b', '\tx', '-1.5', 'say "=hi"', '=x"y']);
+  assert.equal(record, `"'=a,b",'\tx,-1.5,"say ""=hi""","'=x""y"`);
+  assert.deepEqual(split([`${record}\n`])[0].cells, ["'=a,b", "'\tx", '-1.5', 'say "=hi"', `'=x"y`]);
 });
 
 test('csv: random tables survive write -> random chunking -> split (LF and CRLF)', () => {

@@ -1,5 +1,6 @@
-// Incremental RFC 4180 CSV record splitter for streamed input (text chunks in, records out) and CSV
-// field escaping for output. Pure: no I/O, never throws; holds only the unfinished last record.
+// Incremental RFC 4180 CSV record splitter for streamed input (text chunks in, records out), CSV
+// field escaping for output, and neutralising of cells a spreadsheet would run as formulas.
+// Pure: no I/O, never throws; holds only the unfinished last record.
 
 export interface CsvRecord {
   /** Parsed fields (quotes removed, doubled quotes undone). */
@@ -142,6 +143,33 @@ function parseQuotedRecord(text: string, start: number, final: boolean): { cells
 
 const NEEDS_QUOTES = /[",\r\n]/;
 
+/** A plain decimal number, optionally signed: "-1.5", "+3", "2e-3", ".5". A spreadsheet reads it as that number. */
+const PLAIN_NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+/**
+ * True when a spreadsheet would read the cell as a formula: it starts with `=`, `+`, `-`, `@`, a tab or a
+ * carriage return (OWASP, "CSV Injection") and is not a plain number. Numbers such as `-1.5` and `+3` stay
+ * numbers: a formula made of one number computes that number, so there is nothing to neutralise.
+ */
+export function isFormulaCell(value: string): boolean {
+  if (value.length === 0) return false;
+  const first = value.charCodeAt(0);
+  // = + - @ TAB CR
+  if (first !== 61 && first !== 43 && first !== 45 && first !== 64 && first !== 9 && first !== 13) return false;
+  return !PLAIN_NUMBER.test(value);
+}
+
+/** The cell a spreadsheet shows as text: a formula-like cell gets a leading single quote; anything else is unchanged. */
+export function neutraliseFormula(value: string): string {
+  return isFormulaCell(value) ? `'${value}` : value;
+}
+
+/** True when any cell of a record needs neutralising (the record then cannot be copied verbatim). */
+export function hasFormulaCell(cells: readonly string[]): boolean {
+  for (let i = 0; i < cells.length; i++) if (isFormulaCell(cells[i])) return true;
+  return false;
+}
+
 /** One CSV field: quoted (with doubled quotes) when it holds a comma, quote or line break. */
 export function csvField(value: string): string {
   return NEEDS_QUOTES.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
@@ -151,5 +179,17 @@ export function csvField(value: string): string {
 export function csvRecord(values: readonly string[]): string {
   let out = '';
   for (let i = 0; i < values.length; i++) out += (i === 0 ? '' : ',') + csvField(values[i]);
+  return out;
+}
+
+/** A CSV field safe to open in a spreadsheet: formula-like text neutralised, then quoted as CSV requires. */
+export function spreadsheetCsvField(value: string): string {
+  return csvField(neutraliseFormula(value));
+}
+
+/** A CSV record whose formula-like cells are neutralised (see isFormulaCell), without a line ending. */
+export function spreadsheetCsvRecord(values: readonly string[]): string {
+  let out = '';
+  for (let i = 0; i < values.length; i++) out += (i === 0 ? '' : ',') + spreadsheetCsvField(values[i]);
   return out;
 }

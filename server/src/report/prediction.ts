@@ -3,6 +3,7 @@
 import type { GemmWorkload, GpuSpec } from '../perf/types';
 import type { AnalyticEstimate } from '../perf/analytic-model';
 import type { PredictionValues } from '../model/predictor';
+import { spreadsheetCsvField } from './csv-stream';
 
 export type { PredictionValues };
 
@@ -62,8 +63,9 @@ export function predictionCsvCells(values: PredictionValues | null, error: strin
   return `,${formatValue(values.runtimeMs)},${formatValue(values.runtimeLoMs)},${formatValue(values.runtimeHiMs)},${formatValue(values.powerW)},${formatValue(values.powerLoW)},${formatValue(values.powerHiW)},${formatValue(values.energyMj)},${csvText(message)}`;
 }
 
+/** The error message echoes input text; it is neutralised like every other cell a spreadsheet may open. */
 function csvText(text: string): string {
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+  return spreadsheetCsvField(text);
 }
 
 export interface SinglePredictionJson {

@@ -2,7 +2,7 @@
 // and writes each input row plus the prediction columns with backpressure, so memory stays flat for
 // millions of rows. The CSV contract and row rules live in report/; this file only moves data.
 import type { Readable, Writable } from 'node:stream';
-import { CsvRecordSplitter, type CsvRecord } from '../../report/csv-stream';
+import { CsvRecordSplitter, hasFormulaCell, spreadsheetCsvRecord, type CsvRecord } from '../../report/csv-stream';
 import { mapColumns, RowInterpreter, type PredictColumns } from '../../report/predict-rows';
 import { PREDICTION_COLUMNS, type GemmPredictor } from '../../report/prediction';
 import { renderChunk, type ChunkResult } from './render-chunk';
@@ -85,7 +85,8 @@ export async function predictCsvStream(input: Readable | AsyncIterable<string | 
       interpreter = new RowInterpreter(columns);
       summary.ignoredColumns = columns.ignored;
       header = record.cells;
-      headerText = `${record.raw},${PREDICTION_COLUMNS.join(',')}\n`;
+      const headerCells = hasFormulaCell(record.cells) ? spreadsheetCsvRecord(record.cells) : record.raw;
+      headerText = `${headerCells},${PREDICTION_COLUMNS.join(',')}\n`;
     }
   };
 

@@ -1,7 +1,7 @@
 // One chunk of `tilecast predict --batch`: validates its rows, predicts the good ones in one batch and
 // renders the output lines (input row verbatim + prediction cells). Runs on the main thread or in a
 // prediction worker (predict-worker.ts), so both give the same bytes. No I/O.
-import { csvRecord, type CsvRecord } from '../../report/csv-stream';
+import { hasFormulaCell, spreadsheetCsvRecord, type CsvRecord } from '../../report/csv-stream';
 import type { PredictColumns, RowInterpreter } from '../../report/predict-rows';
 import { predictionCsvCells, type GemmPredictor, type PredictionValues } from '../../report/prediction';
 import type { GemmWorkload, GpuSpec } from '../../perf/types';
@@ -40,7 +40,9 @@ export function renderChunk(cols: PredictColumns, rows: RowInterpreter, predicto
   for (let i = 0; i < records.length; i++) {
     const record = records[i];
     const error = errors[i];
-    const prefix = record.cells.length === cols.width && !record.unterminated ? record.raw : csvRecord(fit(record.cells, cols.width));
+    // The input row verbatim, unless its width is wrong or a cell would run as a spreadsheet formula.
+    const verbatim = record.cells.length === cols.width && !record.unterminated && !hasFormulaCell(record.cells);
+    const prefix = verbatim ? record.raw : spreadsheetCsvRecord(fit(record.cells, cols.width));
     if (error === undefined) {
       const values = predictions[next++] ?? null;
       if (values && Number.isFinite(values.runtimeMs) && !values.error) predicted++;
