@@ -30,7 +30,10 @@ export function parseArgs(argv: string[], specs: Record<string, FlagSpec>): Pars
     const eq = arg.indexOf('=');
     const name = eq >= 0 ? arg.slice(2, eq) : arg.slice(2);
     const spec = specs[name];
-    if (!spec) return { ok: false, error: `unknown option --${name}` };
+    if (!spec) {
+      const near = nearestName(name, Object.keys(specs));
+      return { ok: false, error: `unknown option --${name}${near ? `; did you mean --${near}?` : ''}` };
+    }
     if (spec.type === 'boolean') {
       if (eq >= 0) return { ok: false, error: `--${name} takes no value` };
       flags[name] = true;
@@ -49,6 +52,41 @@ export function parseArgs(argv: string[], specs: Record<string, FlagSpec>): Pars
     }
   }
   return { ok: true, args: { flags, positional } };
+}
+
+/** The declared name closest to `name` (one that starts with it, or 1 edit away; 2 for names over 3 letters), if any. */
+function nearestName(name: string, names: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = name.length > 3 ? 3 : 2;
+  for (const candidate of names) {
+    const distance = candidate.startsWith(name) && name.length >= 2 ? 1 : editDistance(name.toLowerCase(), candidate.toLowerCase());
+    if (distance < bestDistance) {
+      best = candidate;
+      bestDistance = distance;
+    }
+  }
+  return best;
+}
+
+/** Levenshtein distance (insertions, deletions, substitutions), for option names of a few characters. */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return previous[b.length];
+}
+
+/**
+ * The one line an argument error prints: the command, the message and where the usage is. Never the
+ * whole usage: that buries the message (`--help` prints it).
+ */
+export function argumentError(command: string, message: string): string {
+  return `tilecast ${command}: ${message} (see 'tilecast ${command} --help')\n`;
 }
 
 export function formatFlags(specs: Record<string, FlagSpec>): string {

@@ -9,7 +9,7 @@ import { archOf, attachFeatures, type ArchResources } from '../../report/analysi
 import type { GemmPredictor } from '../../report/prediction';
 import { resolveGpu } from '../../perf/gpu-catalogue';
 import type { GpuSpec } from '../../perf/types';
-import { formatFlags, parseArgs, type FlagSpec } from '../args';
+import { argumentError, formatFlags, parseArgs, type FlagSpec } from '../args';
 import type { CliCommand } from '../command';
 import { readSourceFile } from '../read-source';
 import { dirname, resolve } from 'node:path';
@@ -30,7 +30,7 @@ export const command: CliCommand = {
   async run(argv, { stdout, stderr }) {
     const parsed = parseArgs(argv, flags);
     if (!parsed.ok) {
-      stderr.write(`tilecast analyze: ${parsed.error}\n\n${help}`);
+      stderr.write(argumentError('analyze', parsed.error));
       return 2;
     }
     if (parsed.args.flags.help) {
@@ -39,7 +39,7 @@ export const command: CliCommand = {
     }
     const paths = parsed.args.positional;
     if (paths.length === 0) {
-      stderr.write(`tilecast analyze: no files given\n\n${help}`);
+      stderr.write(argumentError('analyze', 'no files given'));
       return 2;
     }
     const gpus: GpuSpec[] = [];
@@ -52,23 +52,25 @@ export const command: CliCommand = {
       if (!gpus.some((g) => g.id === resolved.gpu.id)) gpus.push(resolved.gpu);
     }
     if (parsed.args.flags.ptxas && gpus.length === 0) {
-      stderr.write(`tilecast analyze: --ptxas needs --gpu ID (the architecture to compile for)\n\n${help}`);
+      stderr.write(argumentError('analyze', '--ptxas needs --gpu ID (the architecture to compile for)'));
       return 2;
     }
     const predictor = gpus.length > 0 ? await loadPredictorQuietly(parsed.args.flags.models as string | undefined, stderr) : undefined;
     const grammars = await loadGrammars();
     const files: AnalyzeJsonFile[] = [];
-    let unreadable = 0;
+    const failures: string[] = [];
     for (const path of paths) {
       const read = await readSourceFile(path);
       if (!read.ok) {
-        unreadable++;
+        failures.push(read.error);
         files.push(unreadableFileJson(path, read.error));
         continue;
       }
       const language = languageForPath(path, read.text);
       if (!language) {
-        files.push(unreadableFileJson(path, `${path}: not a CUDA (.cu, .cuh) or Triton (.py importing triton) file`));
+        const error = `${path}: not a CUDA (.cu, .cuh) or Triton (.py importing triton) file`;
+        failures.push(error);
+        files.push(unreadableFileJson(path, error));
         continue;
       }
       const analysis = analyzeSource(grammars, language, read.text, DEFAULT_ANALYSIS_OPTIONS);
@@ -81,8 +83,11 @@ export const command: CliCommand = {
     }
     if (parsed.args.flags.json) stdout.write(JSON.stringify({ version: ANALYZE_JSON_VERSION, files }, null, 2) + '\n');
     else for (const file of files) stdout.write(renderAnalysisText(file));
-    // Exit 1 only when no file could be read at all; analysis problems are results, not failures.
-    return unreadable === paths.length ? 1 : 0;
+    // Every file that could not be analysed is named on stderr too (stdout may be JSON read by a program),
+    // and makes the exit code 1, as with cat or grep; the other files are still analysed. Analysis problems
+    // (code that does not parse, values that do not fold) are results, not failures.
+    for (const failure of failures) stderr.write(`tilecast analyze: ${failure}\n`);
+    return failures.length > 0 ? 1 : 0;
   },
 };
 

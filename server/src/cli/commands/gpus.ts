@@ -3,7 +3,7 @@
 import { listGpus, resolveGpu } from '../../perf/gpu-catalogue';
 import type { GpuSpec, PeakThroughput, Sourced } from '../../perf/types';
 import { localGpuSpecs } from '../../platform/device-query';
-import { formatFlags, parseArgs, type FlagSpec } from '../args';
+import { argumentError, formatFlags, parseArgs, type FlagSpec } from '../args';
 import type { CliCommand } from '../command';
 
 const flags: Record<string, FlagSpec> = {
@@ -163,7 +163,7 @@ export const command: CliCommand = {
   async run(argv, { stdout, stderr }) {
     const parsed = parseArgs(argv, flags);
     if (!parsed.ok) {
-      stderr.write(`tilecast gpus: ${parsed.error}\n\n${help}`);
+      stderr.write(argumentError('gpus', parsed.error));
       return 2;
     }
     const { flags: given, positional } = parsed.args;
@@ -174,7 +174,7 @@ export const command: CliCommand = {
     const json = given.json === true;
     if (given.local) {
       if (positional.length > 0) {
-        stderr.write(`tilecast gpus: --local takes no GPU name\n\n${help}`);
+        stderr.write(argumentError('gpus', '--local takes no GPU name'));
         return 2;
       }
       return runLocal(json, stdout);

@@ -5,7 +5,7 @@ import { limitsFor } from '../../perf/compute-capabilities';
 import { resolveGpu } from '../../perf/gpu-catalogue';
 import { computeOccupancy, type OccupancyResult } from '../../perf/occupancy';
 import type { ComputeCapabilityLimits } from '../../perf/types';
-import { formatFlags, parseArgs, type FlagSpec } from '../args';
+import { argumentError, formatFlags, parseArgs, type FlagSpec } from '../args';
 import type { CliCommand } from '../command';
 
 const flags: Record<string, FlagSpec> = {
@@ -110,7 +110,7 @@ export const command: CliCommand = {
   summary: 'blocks per SM, occupancy and the limiting resource for a launch shape',
   async run(argv, { stdout, stderr }) {
     const fail = (message: string) => {
-      stderr.write(`tilecast occupancy: ${message}\n\n${help}`);
+      stderr.write(argumentError('occupancy', message));
       return 2;
     };
     const parsed = parseArgs(argv, flags);

@@ -8,7 +8,7 @@ import { CLBLAST_TUNABLES } from '../../perf/library-tiles';
 import { analyticEstimate } from '../../perf/analytic-model';
 import { CONFIG_COLUMNS, mapColumns, parseWholeNumber, RowInterpreter } from '../../report/predict-rows';
 import { renderSinglePredictionText, singlePredictionJson, type GemmPredictor } from '../../report/prediction';
-import { formatFlags, parseArgs, type FlagSpec } from '../args';
+import { argumentError, formatFlags, parseArgs, type FlagSpec } from '../args';
 import type { CliCommand, CliStreams } from '../command';
 import { predictCsvStream } from '../predict/batch-csv';
 import { workerPool } from '../predict/predict-pool';
@@ -69,7 +69,7 @@ function endStream(stream: Writable): Promise<void> {
   });
 }
 
-async function runBatch(path: string, out: string | undefined, modelsDir: string | undefined, workers: number, { stdout, stderr }: CliStreams, deps: PredictDeps): Promise<number> {
+async function runBatch(path: string, out: string | undefined, modelsDir: string | undefined, workers: number, { stdout, stderr, dataOut }: CliStreams, deps: PredictDeps): Promise<number> {
   const toStdout = out === undefined || out === '-';
   if (!toStdout && path !== '-' && resolve(path) === resolve(out)) {
     stderr.write(`tilecast predict: --out would overwrite the input ${path}\n`);
@@ -93,7 +93,7 @@ async function runBatch(path: string, out: string | undefined, modelsDir: string
   }
   const loaded = await deps.loadPredictor(modelsDir);
   if (!loaded.ok) { await closeInput(); stderr.write(`tilecast predict: ${loaded.error}\n`); return 1; }
-  let output: Writable = stdout as Writable;
+  let output: Writable = (dataOut ?? stdout) as Writable;
   if (!toStdout) {
     try {
       output = (await open(out!, 'w')).createWriteStream({ highWaterMark: 256 * 1024 });
@@ -132,7 +132,7 @@ function describeError(error: unknown): string {
 }
 
 async function runSingle(given: Record<string, string | boolean | string[] | undefined>, { stdout, stderr }: CliStreams, deps: PredictDeps): Promise<number> {
-  const fail = (message: string) => { stderr.write(`tilecast predict: ${message}\n\n${help}`); return 2; };
+  const fail = (message: string) => { stderr.write(argumentError('predict', message)); return 2; };
   for (const name of ['gpu', 'dtype', 'm', 'n', 'k']) if (given[name] === undefined) return fail(`--${name} is required (or --batch FILE.csv)`);
   // The flags become one CSV row, so a single prediction follows exactly the batch rules.
   const header = ['gpu', 'dtype', 'm', 'n', 'k', 'batch', 'kernel'];
@@ -155,18 +155,18 @@ async function runSingle(given: Record<string, string | boolean | string[] | und
 export async function runPredict(argv: string[], streams: CliStreams, deps: PredictDeps): Promise<number> {
   const { stdout, stderr } = streams;
   const parsed = parseArgs(argv, flags);
-  if (!parsed.ok) { stderr.write(`tilecast predict: ${parsed.error}\n\n${help}`); return 2; }
+  if (!parsed.ok) { stderr.write(argumentError('predict', parsed.error)); return 2; }
   const given = parsed.args.flags;
   if (given.help) { stdout.write(help); return 0; }
-  if (parsed.args.positional.length > 0) { stderr.write(`tilecast predict: unexpected argument '${parsed.args.positional[0]}'\n\n${help}`); return 2; }
+  if (parsed.args.positional.length > 0) { stderr.write(argumentError('predict', `unexpected argument '${parsed.args.positional[0]}'`)); return 2; }
   const batch = given.batch as string | undefined;
   const single = SINGLE_FLAGS.filter((name) => given[name] !== undefined);
   const batchIsFile = batch !== undefined && !/^\s*\+?\d+(\.0*)?\s*$/.test(batch) && (single.length === 0 || given.out !== undefined);
   if (batchIsFile || given.out !== undefined) {
-    if (batch === undefined) { stderr.write(`tilecast predict: --out needs --batch IN.csv\n\n${help}`); return 2; }
-    if (single.length > 0) { stderr.write(`tilecast predict: --batch FILE reads every workload from the file; drop ${single.map((s) => `--${s}`).join(', ')}\n\n${help}`); return 2; }
+    if (batch === undefined) { stderr.write(argumentError('predict', '--out needs --batch IN.csv')); return 2; }
+    if (single.length > 0) { stderr.write(argumentError('predict', `--batch FILE reads every workload from the file; drop ${single.map((s) => `--${s}`).join(', ')}`)); return 2; }
     const workers = given.workers === undefined ? Math.min(8, availableParallelism()) : parseWholeNumber(given.workers as string);
-    if (!(workers >= 0 && workers <= 64)) { stderr.write(`tilecast predict: --workers must be a whole number 0..64, got '${given.workers}'\n\n${help}`); return 2; }
+    if (!(workers >= 0 && workers <= 64)) { stderr.write(argumentError('predict', `--workers must be a whole number 0..64, got '${given.workers}'`)); return 2; }
     return runBatch(batch, given.out as string | undefined, given.models as string | undefined, workers, streams, deps);
   }
   return runSingle(given, streams, deps);

@@ -1,0 +1,104 @@
+// The `tilecast` entry point in-process: the analyze shorthand with options before the file, exit codes of
+// files that cannot be analysed, one-line argument errors, and escaped control characters from input
+// (--gpu values, CSV cells, file names) in what reaches a terminal.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { main } from './main';
+import { writeTestModels } from './predict/test-models';
+import { CaptureStream } from './run-in-process';
+
+const root = join(__dirname, '..', '..', '..');
+const example = join(root, 'examples', 'tiled_matmul.cu');
+const dir = mkdtempSync(join(tmpdir(), 'tilecast-main-'));
+const ESC = '\u001b';
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
+
+async function tilecast(argv: string[], stdoutIsTerminal = true) {
+  const stdout = new CaptureStream();
+  const stderr = new CaptureStream();
+  const code = await main(argv, { stdout, stderr, stdoutIsTerminal });
+  return { code, stdout: stdout.text, stderr: stderr.text };
+}
+
+test('tilecast: options before the file are the analyze shorthand too', async () => {
+  const before = await tilecast(['--json', example]);
+  assert.equal(before.code, 0, before.stderr);
+  const after = await tilecast(['analyze', example, '--json']);
+  assert.equal(before.stdout, after.stdout);
+  assert.equal(JSON.parse(before.stdout).files[0].kernels[0].name, 'matmul_tiled');
+  const text = await tilecast([example]);
+  assert.equal(text.code, 0);
+  assert.match(text.stdout, /kernel matmul_tiled/);
+});
+
+test('tilecast analyze: a file that is not CUDA or Triton, or cannot be read, exits 1 and says so on stderr', async () => {
+  const notSource = join(dir, 'notes.txt');
+  writeFileSync(notSource, 'just text\n');
+  const one = await tilecast(['analyze', notSource]);
+  assert.equal(one.code, 1);
+  assert.match(one.stderr, /notes\.txt: not a CUDA \(\.cu, \.cuh\) or Triton/);
+  const mixed = await tilecast(['analyze', '--json', example, join(dir, 'missing.cu')]);
+  assert.equal(mixed.code, 1, 'one missing file among good ones still fails');
+  assert.equal(JSON.parse(mixed.stdout).files[0].kernels[0].name, 'matmul_tiled', 'the good file is still analysed');
+  assert.match(mixed.stderr, /missing\.cu: no such file/);
+});
+
+test('tilecast: each argument error is one line with a --help hint, not the usage', async () => {
+  const cases: Array<[string[], RegExp]> = [
+    [['analyze', example, '--jsn'], /^tilecast analyze: unknown option --jsn; did you mean --json\? \(see 'tilecast analyze --help'\)$/],
+    [['analyze'], /^tilecast analyze: no files given \(see 'tilecast analyze --help'\)$/],
+    [['--frobnicate', example], /^tilecast analyze: unknown option --frobnicate \(see 'tilecast analyze --help'\)$/],
+    [['gpus', '--local', 'h100'], /^tilecast gpus: --local takes no GPU name \(see 'tilecast gpus --help'\)$/],
+    [['occupancy', '--gpu', 'h100', '--threads', '2048', '--regs', '32'], /^tilecast occupancy: .*\(see 'tilecast occupancy --help'\)$/],
+    [['predict', '--gpu', 'h100', '--dtype', 'fp16', '--m', '1', '--n', '1'], /^tilecast predict: --k is required .*\(see 'tilecast predict --help'\)$/],
+    [['predict', '--dtpe', 'fp16'], /^tilecast predict: unknown option --dtpe; did you mean --dtype\?/],
+    [['analyse', example], /^tilecast: unknown command 'analyse' \(and no such file\); commands: analyze, gpus, occupancy, predict/],
+  ];
+  for (const [argv, expected] of cases) {
+    const r = await tilecast(argv);
+    assert.equal(r.code, 2, argv.join(' '));
+    assert.equal(r.stderr.split('\n').length, 2, `one line for ${argv.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr.trimEnd(), expected);
+    assert.equal(r.stdout, '');
+  }
+  const help = await tilecast(['help', 'predict']);
+  assert.equal(help.code, 0);
+  assert.match(help.stdout, /^usage: tilecast predict/);
+});
+
+test('tilecast: ESC[2J in --gpu and in a file name reaches the terminal as visible text', async () => {
+  const gpu = await tilecast(['analyze', example, '--gpu', `${ESC}[2Jh100`]);
+  assert.equal(gpu.code, 2);
+  assert.match(gpu.stderr, /unknown GPU '\\u001b\[2Jh100'/);
+  assert.doesNotMatch(gpu.stderr, CONTROL);
+  const predict = await tilecast(['predict', '--gpu', `${ESC}[2J`, '--dtype', 'fp16', '--m', '1', '--n', '1', '--k', '1']);
+  assert.equal(predict.code, 2);
+  assert.match(predict.stderr, /\\u001b\[2J/);
+  assert.doesNotMatch(predict.stderr, CONTROL);
+  const name = await tilecast(['analyze', join(dir, `${ESC}]0;pwned\u0007.cu`)]);
+  assert.equal(name.code, 1);
+  assert.match(name.stdout + name.stderr, /\\u001b\]0;pwned\\u0007\.cu/);
+  assert.doesNotMatch(name.stdout + name.stderr, CONTROL);
+});
+
+test('tilecast predict --batch: ESC[2J in CSV cells is escaped on a terminal and kept byte for byte in a pipe', async () => {
+  const models = mkdtempSync(join(tmpdir(), 'tilecast-main-models-'));
+  await writeTestModels(models);
+  const input = join(dir, 'escapes.csv');
+  writeFileSync(input, `gpu,dtype,m,n,k,${ESC}[2Jnote\n${ESC}[2Jh100,fp16,64,64,64,x\nh100,fp16,64,64,64,${ESC}[2J\u009b31m\n`);
+  const argv = ['predict', '--batch', input, '--models', models, '--workers', '0'];
+  const terminal = await tilecast(argv, true);
+  assert.equal(terminal.code, 0, terminal.stderr);
+  assert.match(terminal.stderr, /columns not used \(copied through\): '\\u001b\[2Jnote'/);
+  assert.match(terminal.stdout, /unknown GPU '\\u001b\[2Jh100'/);
+  assert.match(terminal.stdout, /,\\u001b\[2J\\u009b31m,/);
+  assert.doesNotMatch(terminal.stdout + terminal.stderr, CONTROL);
+  const pipe = await tilecast(argv, false);
+  assert.equal(pipe.code, 0, pipe.stderr);
+  assert.doesNotMatch(pipe.stderr, CONTROL, 'messages are escaped wherever stderr goes');
+  assert.ok(pipe.stdout.startsWith(`gpu,dtype,m,n,k,${ESC}[2Jnote,runtime_ms`), 'CSV data in a pipe is byte for byte');
+  assert.ok(pipe.stdout.includes(`\nh100,fp16,64,64,64,${ESC}[2J\u009b31m,`));
+});
