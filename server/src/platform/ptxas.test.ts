@@ -193,3 +193,17 @@ test('measureKernelResources: a compile error is reported with the compiler mess
   assert.equal(result.ok, false);
   if (!result.ok) assert.match(result.error, /undeclared_thing|error/);
 });
+
+const hasPrlimit = spawnSync('prlimit', ['--version'], { encoding: 'utf8' }).status === 0;
+
+test('measureKernelResources: nvcc over its memory limit is reported as such', { skip: noNvcc || (hasPrlimit ? false : 'prlimit is not installed'), timeout: 120_000 }, async () => {
+  // 64 MiB: nvcc itself cannot start (it crashes); 128 MiB: the front end (cicc) reports "out of memory".
+  // Measured with nvcc 13.0: the tiled GEMM compiles from 160 MiB up.
+  for (const mib of [64, 128]) {
+    const result = await measureKernelResources(TILED_GEMM, { arch: 'sm_80', memoryLimitBytes: mib * 1024 ** 2 });
+    assert.equal(result.ok, false, `${mib} MiB`);
+    if (!result.ok) assert.match(result.error, new RegExp(`nvcc ran out of memory: the compiler may use at most ${mib} MiB`), result.error);
+  }
+  const roomy = await measureKernelResources(TILED_GEMM, { arch: 'sm_80', memoryLimitBytes: 1024 ** 3 });
+  assert.equal(roomy.ok, true, roomy.ok ? '' : roomy.error);
+});

@@ -1,12 +1,13 @@
 // Measures what the CUDA compiler really allocates per kernel (registers, static shared memory,
 // spills) by compiling a source with `nvcc --cubin -Xptxas -v` and parsing ptxas's report; results
-// are cached by content hash. All process and file I/O of this job lives here; it never runs a shell.
-import { execFile } from 'node:child_process';
+// are cached by content hash. All file I/O of this job lives here; processes run through
+// limited-process.ts (timeout and memory limit, never a shell).
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { DEFAULT_MEMORY_LIMIT_BYTES, formatBytes, runLimited } from './limited-process';
 
 export interface KernelResources {
   /** Qualified kernel name without template arguments or parameters, e.g. "ns::tiled_gemm". */
@@ -41,6 +42,11 @@ export interface MeasureOptions {
   cacheDir?: string;
   /** Default 60 s. */
   timeoutMs?: number;
+  /**
+   * Address-space limit of nvcc and each compiler it runs, in bytes (default DEFAULT_MEMORY_LIMIT_BYTES,
+   * 8 GiB; 0 = none). Enforced with prlimit where util-linux is installed; without prlimit there is none.
+   */
+  memoryLimitBytes?: number;
 }
 
 const ENTRY = /Compiling entry function '([^']+)' for '([^']+)'/;
@@ -154,21 +160,6 @@ export function kernelBaseName(mangled: string): string {
   return parts.length > 0 ? parts.join('::') : mangled;
 }
 
-type ProcessError = NodeJS.ErrnoException & { killed?: boolean; signal?: NodeJS.Signals | null };
-interface ProcessResult { code: number | null; stdout: string; stderr: string; error?: ProcessError }
-
-function runProcess(file: string, args: string[], timeoutMs: number): Promise<ProcessResult> {
-  return new Promise((resolve) => {
-    execFile(file, args, { timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024, windowsHide: true }, (error, stdout, stderr) => {
-      const failure = error as ProcessError | null;
-      resolve({
-        code: failure ? (typeof failure.code === 'number' ? failure.code : null) : 0,
-        stdout: String(stdout), stderr: String(stderr), error: failure ?? undefined,
-      });
-    });
-  });
-}
-
 /** Demangles with cu++filt (next to nvcc, or on PATH) or c++filt; undefined if neither runs. */
 async function demangle(names: string[], nvccPath: string): Promise<Map<string, string> | undefined> {
   const mangled = names.filter((name) => name.startsWith('_Z'));
@@ -176,8 +167,8 @@ async function demangle(names: string[], nvccPath: string): Promise<Map<string, 
   const besideNvcc = join(dirname(nvccPath), 'cu++filt');
   const tools = [...(nvccPath.includes('/') && existsSync(besideNvcc) ? [besideNvcc] : []), 'cu++filt', 'c++filt'];
   for (const tool of tools) {
-    const result = await runProcess(tool, mangled, 10_000);
-    if (result.error) continue;
+    const result = await runLimited(tool, mangled, { timeoutMs: 10_000, memoryLimitBytes: DEFAULT_MEMORY_LIMIT_BYTES });
+    if (result.code !== 0) continue;
     const lines = result.stdout.split(/\r?\n/);
     if (lines.length < mangled.length) continue;
     return new Map(mangled.map((name, index) => [name, lines[index].trim()]));
@@ -225,10 +216,15 @@ export async function measureKernelResources(sourceText: string, options: Measur
     const sourceFile = join(workDir, 'kernel.cu');
     await writeFile(sourceFile, sourceText, 'utf8');
     const args = [...flags, '-o', join(workDir, 'kernel.cubin'), sourceFile];
-    const result = await runProcess(nvccPath, args, timeoutMs);
-    if (result.error) {
-      if (result.error.code === 'ENOENT') return { ok: false, error: `nvcc not found (${nvccPath}); install the CUDA toolkit or set nvccPath` };
-      if (result.error.killed || result.error.signal) return { ok: false, error: `nvcc timed out after ${timeoutMs} ms` };
+    const result = await runLimited(nvccPath, args, { timeoutMs, memoryLimitBytes: options.memoryLimitBytes ?? DEFAULT_MEMORY_LIMIT_BYTES });
+    if (result.code !== 0) {
+      if (result.notFound) return { ok: false, error: `nvcc not found (${nvccPath}); install the CUDA toolkit or set nvccPath` };
+      if (result.timedOut) return { ok: false, error: `nvcc timed out after ${timeoutMs} ms` };
+      if (result.outOfMemory && result.memoryLimitBytes !== undefined) {
+        return { ok: false, error: `nvcc ran out of memory: the compiler may use at most ${formatBytes(result.memoryLimitBytes)} of address space (memoryLimitBytes); the file needs more, or instantiates templates without bound` };
+      }
+      if (result.failure) return { ok: false, error: `could not run nvcc: ${result.failure}` };
+      if (result.signal) return { ok: false, error: `nvcc was killed by ${result.signal}` };
       return { ok: false, error: `nvcc failed (exit ${result.code ?? '?'}): ${compilerMessage(result.stderr, result.stdout)}` };
     }
     const kernels = parsePtxasVerbose(`${result.stderr}\n${result.stdout}`).filter((kernel) => kernel.arch === arch);
