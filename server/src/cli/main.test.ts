@@ -14,6 +14,7 @@ const root = join(__dirname, '..', '..', '..');
 const example = join(root, 'examples', 'tiled_matmul.cu');
 const dir = mkdtempSync(join(tmpdir(), 'tilecast-main-'));
 const ESC = '\u001b';
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the test looks for control characters in the output.
 const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
 
 async function tilecast(argv: string[], stdoutIsTerminal = true) {

@@ -59,7 +59,9 @@ async function dispatch(argv: string[], streams: CliStreams): Promise<number> {
   let args = rest;
   if (!(first in commandLoaders)) {
     if (looksLikeCommand(first)) {
-      streams.stderr.write(`tilecast: unknown command '${first}' (and no such file); commands: ${Object.keys(commandLoaders).sort().join(', ')} (see 'tilecast --help')\n`);
+      streams.stderr.write(
+        `tilecast: unknown command '${first}' (and no such file); commands: ${Object.keys(commandLoaders).sort().join(', ')} (see 'tilecast --help')\n`,
+      );
       return 2;
     }
     // `tilecast [OPTIONS] FILE...` is short for `tilecast analyze [OPTIONS] FILE...`, options first or last.
@@ -88,7 +90,12 @@ export async function main(argv: string[], output: ProcessOutput = processOutput
   }
 }
 
-if (require.main === module || process.env.TILECAST_CLI_MAIN === '1' || /cli\.js$/.test(process.argv[1] ?? '') || /tilecast(\.js)?$/.test(process.argv[1] ?? '')) {
+if (
+  require.main === module ||
+  process.env.TILECAST_CLI_MAIN === '1' ||
+  /cli\.js$/.test(process.argv[1] ?? '') ||
+  /tilecast(\.js)?$/.test(process.argv[1] ?? '')
+) {
   main(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;

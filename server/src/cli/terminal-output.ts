@@ -8,6 +8,7 @@ import { Writable } from 'node:stream';
  * C0 controls except tab and line feed, DEL, and C1 controls. ESC (U+001B) is among them, so no escape
  * sequence survives: `ESC[2J` prints as the visible text `\u001b[2J`.
  */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is this module's job.
 const CONTROL_CHARACTERS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
 
 /**

@@ -27,7 +27,10 @@ test('memory limit: prlimit --as=BYTES -- FILE ARGS, or the command unchanged wi
   assert.equal(formatBytes(64 * 1024 ** 2), '64 MiB');
 });
 
-test('memory limit: a run that fits succeeds; one that needs more than the limit is reported as out of memory', { skip: noPrlimit, timeout: 60_000 }, async () => {
+test('memory limit: a run that fits succeeds; one that needs more than the limit is reported as out of memory', {
+  skip: noPrlimit,
+  timeout: 60_000,
+}, async () => {
   const fits = await runLimited(process.execPath, reserve(100), { timeoutMs: 30_000, memoryLimitBytes: 2 * GiB });
   assert.equal(fits.code, 0, fits.stderr);
   assert.equal(fits.memoryLimitBytes, 2 * GiB);

@@ -48,7 +48,12 @@ export interface LimitedCommand {
  * Unchanged (and no limit) when no limit is asked for (undefined or 0) or there is no prlimit (`prlimitPath` null;
  * by default prlimit is looked up on $PATH).
  */
-export function withMemoryLimit(file: string, args: readonly string[], memoryLimitBytes: number | undefined, prlimitPath: string | null = defaultPrlimit() ?? null): LimitedCommand {
+export function withMemoryLimit(
+  file: string,
+  args: readonly string[],
+  memoryLimitBytes: number | undefined,
+  prlimitPath: string | null = defaultPrlimit() ?? null,
+): LimitedCommand {
   const bytes = memoryLimitBytes !== undefined && Number.isFinite(memoryLimitBytes) && memoryLimitBytes > 0 ? Math.floor(memoryLimitBytes) : undefined;
   if (bytes === undefined || !prlimitPath) return { file, args: [...args], memoryLimitBytes: undefined };
   return { file: prlimitPath, args: [`--as=${bytes}`, '--', file, ...args], memoryLimitBytes: bytes };
@@ -89,23 +94,44 @@ type ExecError = NodeJS.ErrnoException & { killed?: boolean; signal?: NodeJS.Sig
 export function runLimited(file: string, args: readonly string[], options: LimitedRunOptions): Promise<LimitedRunResult> {
   const command = withMemoryLimit(file, args, options.memoryLimitBytes, options.prlimitPath === undefined ? (defaultPrlimit() ?? null) : options.prlimitPath);
   return new Promise((resolve) => {
-    execFile(command.file, command.args, { timeout: options.timeoutMs, maxBuffer: options.maxBufferBytes ?? 16 * 1024 * 1024, windowsHide: true }, (error, stdout, stderr) => {
-      const failure = error as ExecError | null;
-      const out = String(stdout);
-      const err = String(stderr);
-      // execFile's error carries the exit code as a number in `code` (an errno string when it could not start).
-      const rawCode: unknown = failure?.code;
-      const code: number | null = failure ? (typeof rawCode === 'number' ? rawCode : null) : 0;
-      const signal = failure?.signal ?? null;
-      // prlimit exits 127 with "failed to execute FILE" when FILE cannot be run.
-      const notFound = failure?.code === 'ENOENT' || (command.memoryLimitBytes !== undefined && code === 127 && /failed to execute/.test(err));
-      const timedOut = failure?.killed === true;
-      const outOfMemory = command.memoryLimitBytes !== undefined && failure !== null && !timedOut && !notFound && ((signal !== null && CRASH_SIGNALS.has(signal)) || code === 128 + 11 || code === 128 + 6 || OUT_OF_MEMORY_TEXT.test(err) || OUT_OF_MEMORY_TEXT.test(out));
-      resolve({
-        code, signal, stdout: out, stderr: err, notFound, timedOut, outOfMemory, memoryLimitBytes: command.memoryLimitBytes,
-        failure: failure && typeof rawCode !== 'number' && !notFound && !timedOut && signal === null ? failure.message : undefined,
-      });
-    });
+    execFile(
+      command.file,
+      command.args,
+      { timeout: options.timeoutMs, maxBuffer: options.maxBufferBytes ?? 16 * 1024 * 1024, windowsHide: true },
+      (error, stdout, stderr) => {
+        const failure = error as ExecError | null;
+        const out = String(stdout);
+        const err = String(stderr);
+        // execFile's error carries the exit code as a number in `code` (an errno string when it could not start).
+        const rawCode: unknown = failure?.code;
+        const code: number | null = failure ? (typeof rawCode === 'number' ? rawCode : null) : 0;
+        const signal = failure?.signal ?? null;
+        // prlimit exits 127 with "failed to execute FILE" when FILE cannot be run.
+        const notFound = failure?.code === 'ENOENT' || (command.memoryLimitBytes !== undefined && code === 127 && /failed to execute/.test(err));
+        const timedOut = failure?.killed === true;
+        const outOfMemory =
+          command.memoryLimitBytes !== undefined &&
+          failure !== null &&
+          !timedOut &&
+          !notFound &&
+          ((signal !== null && CRASH_SIGNALS.has(signal)) ||
+            code === 128 + 11 ||
+            code === 128 + 6 ||
+            OUT_OF_MEMORY_TEXT.test(err) ||
+            OUT_OF_MEMORY_TEXT.test(out));
+        resolve({
+          code,
+          signal,
+          stdout: out,
+          stderr: err,
+          notFound,
+          timedOut,
+          outOfMemory,
+          memoryLimitBytes: command.memoryLimitBytes,
+          failure: failure && typeof rawCode !== 'number' && !notFound && !timedOut && signal === null ? failure.message : undefined,
+        });
+      },
+    );
   });
 }
 

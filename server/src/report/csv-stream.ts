@@ -134,7 +134,7 @@ function parseQuotedRecord(text: string, start: number, final: boolean): { cells
     if (i >= len && !final) return null;
     break;
   }
-  let end = i;
+  const end = i;
   if (i < len && text.charCodeAt(i) === CR) i++;
   if (i < len && text.charCodeAt(i) === LF) i++;
   else if (i >= len && !final && end < len) return null;

@@ -9,7 +9,17 @@ import type { GemmPredictor } from '../../report/prediction';
 import { predictCsvStream } from './batch-csv';
 
 const predictor: GemmPredictor = {
-  predict: (w) => ({ runtimeMs: w.m / 1000, runtimeLoMs: 0, runtimeHiMs: 1, powerW: 100, powerLoW: 90, powerHiW: 110, energyMj: w.m / 10, energyLoMj: 0, energyHiMj: 1 }),
+  predict: (w) => ({
+    runtimeMs: w.m / 1000,
+    runtimeLoMs: 0,
+    runtimeHiMs: 1,
+    powerW: 100,
+    powerLoW: 90,
+    powerHiW: 110,
+    energyMj: w.m / 10,
+    energyLoMj: 0,
+    energyHiMj: 1,
+  }),
 };
 
 async function predictText(input: string): Promise<string> {
