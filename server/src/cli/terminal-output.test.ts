@@ -2,6 +2,7 @@
 // \u00XX escapes, tab and newline stay, JSON stays valid and equal, and the stream keeps write order.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { Writable } from 'node:stream';
 import { CaptureStream } from './run-in-process';
 import { escapeControlCharacters, TerminalSafeStream } from './terminal-output';
 
@@ -35,4 +36,24 @@ test('terminal: the stream escapes strings and buffers (a character split across
   stream.write('three\n');
   await stream.flushed();
   assert.equal(target.text, 'one\\u001b[2J\né\\u001b[31m\nthree\n');
+});
+
+test('terminal: a reader that went away (EPIPE) drops the rest quietly; other write errors are errors', async () => {
+  const failing = (code: string) =>
+    new Writable({
+      write(_chunk, _encoding, callback) {
+        callback(Object.assign(new Error(`write ${code}`), { code }));
+      },
+    });
+  const gone = new TerminalSafeStream(failing('EPIPE'));
+  const errors: Error[] = [];
+  gone.on('error', (error) => errors.push(error));
+  gone.write('first\n');
+  gone.write('second\n');
+  await gone.flushed();
+  assert.deepEqual(errors, []);
+  const broken = new TerminalSafeStream(failing('EIO'));
+  const failed = new Promise<Error>((resolve) => broken.once('error', resolve));
+  broken.write('x\n');
+  assert.match((await failed).message, /EIO/);
 });

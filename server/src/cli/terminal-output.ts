@@ -22,21 +22,38 @@ export function escapeControlCharacters(text: string): string {
   return text.replace(CONTROL_CHARACTERS, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
-/** A writable stream that escapes control characters (escapeControlCharacters) on the way to `target`. */
+/** The reader went away (`tilecast gpus | head -1`): not an error of ours. */
+function isBrokenPipe(error: unknown): boolean {
+  return (error as NodeJS.ErrnoException | null)?.code === 'EPIPE';
+}
+
+/**
+ * A writable stream that escapes control characters (escapeControlCharacters) on the way to `target`.
+ * When the reader of `target` goes away (EPIPE), the rest of the output is dropped quietly, as other
+ * command-line tools do; other write errors are this stream's errors.
+ */
 export class TerminalSafeStream extends Writable {
   private readonly decoder = new StringDecoder('utf8');
+  private readerGone = false;
 
   constructor(private readonly target: NodeJS.WritableStream) {
     super({ decodeStrings: false });
+    target.on('error', (error: Error) => {
+      if (isBrokenPipe(error)) this.readerGone = true;
+      else this.destroy(error);
+    });
   }
 
   override _write(chunk: Buffer | string, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
     const text = typeof chunk === 'string' ? chunk : this.decoder.write(chunk);
-    if (text.length === 0) {
+    if (text.length === 0 || this.readerGone) {
       callback();
       return;
     }
-    this.target.write(escapeControlCharacters(text), (error?: Error | null) => callback(error));
+    this.target.write(escapeControlCharacters(text), (error?: Error | null) => {
+      if (error && isBrokenPipe(error)) this.readerGone = true;
+      callback(this.readerGone ? null : error);
+    });
   }
 
   /** Resolves once everything written so far has been handed to the target (writes complete in order). */
