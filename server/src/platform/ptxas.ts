@@ -221,7 +221,7 @@ export async function measureKernelResources(sourceText: string, options: Measur
       if (result.notFound) return { ok: false, error: `nvcc not found (${nvccPath}); install the CUDA toolkit or set nvccPath` };
       if (result.timedOut) return { ok: false, error: `nvcc timed out after ${timeoutMs} ms` };
       if (result.outOfMemory && result.memoryLimitBytes !== undefined) {
-        return { ok: false, error: `nvcc ran out of memory: the compiler may use at most ${formatBytes(result.memoryLimitBytes)} of address space (memoryLimitBytes); the file needs more, or instantiates templates without bound` };
+        return { ok: false, error: `nvcc ran out of memory: the compiler may use at most ${formatBytes(result.memoryLimitBytes)} of address space (memoryLimitBytes)${result.signal ? `, and it died of ${result.signal}` : ''}; the file needs more, or instantiates templates without bound` };
       }
       if (result.failure) return { ok: false, error: `could not run nvcc: ${result.failure}` };
       if (result.signal) return { ok: false, error: `nvcc was killed by ${result.signal}` };
