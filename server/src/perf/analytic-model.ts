@@ -8,6 +8,7 @@ import { defaultUsesTensorCores, dtypeBytes, outputBytes, peakTflops, type PeakC
 import { chooseLibraryTile, clblastTile } from './library-tiles';
 import { estimateKernelResources } from './resource-estimate';
 import { simtTilingCosts, SIMT_CONSTANTS, type SimtTilingCosts } from './simt-tiling';
+import { sustainedClock, type SustainedClock } from './sustained-clock';
 
 /**
  * Calibration constants, one value for every GPU (no per-GPU factors). See docs/performance-model.md
@@ -141,6 +142,15 @@ export interface AnalyticEstimate {
   timeLimiter: Limiter;
   /** flops / timeMs, TFLOP/s. */
   achievedTflops: number;
+  // Sustained clock (§3.10): the compute time uses the peak at this clock, not at boost.
+  /** SM clock sustained under a long GEMM of this kind (tensor or SIMT), MHz. */
+  sustainedClockMHz: number;
+  /** sustainedClockMHz / boost clock: the share of the datasheet peak the clock allows (0..1). */
+  clockFraction: number;
+  /** Where the sustained clock came from: a documented value, the power roof, or the boost clock. */
+  clockSource: SustainedClock['source'];
+  /** The datasheet peak x clockFraction, TFLOP/s: the peak the compute time is taken against (before efficiency). */
+  sustainedPeakTflops: number;
 }
 
 const cdiv = (a: number, b: number): number => Math.ceil(a / b);
@@ -268,7 +278,12 @@ export function analyticEstimate(w: GemmWorkload, gpu: GpuSpec): AnalyticEstimat
 
   // Hand-written SIMT kernels (§3.9): per-k instruction, shared-memory/L1 and latency-hiding costs.
   const simt = w.kernel !== 'library' && !tensorPath ? simtCosts(w, tile, inBytes, registersDemand, blocksPerSM, gpu) : undefined;
-  const clockHz = (gpu?.boostClockMHz?.value ?? NaN) * 1e6;
+  // The clock a long GEMM sustains (§3.10): documented, or capped by the board's power budget.
+  const clock = sustainedClock(gpu, tensorPath ? 'tensor' : 'simt');
+  if (clock.fallbackNote) notes.push(clock.fallbackNote);
+  else if (clock.source !== 'boost') notes.push(`sustained clock ${clock.reason}`);
+  const clockHz = clock.clockMHz * 1e6;
+  const sustainedPeakTflops = peak.tflops * clock.fractionOfBoost;
 
   // Everything below depends on the split-K factor; evaluated once, or per candidate split.
   const evaluate = (splitK: number) => {
@@ -318,7 +333,7 @@ export function analyticEstimate(w: GemmWorkload, gpu: GpuSpec): AnalyticEstimat
     const readsB = 1 + (groupsB - 1) * l2MissB;
     const dramBytes = batch * (aOnce * readsA + bOnce * readsB + cBytes);
 
-    const peakFlopsPerS = peak.tflops * 1e12;
+    const peakFlopsPerS = sustainedPeakTflops * 1e12;
     const bandwidthBps = bandwidthGBps * 1e9;
     const arithmeticIntensity = flops / dramBytes;
     const arithmeticIntensityIdeal = flops / bytesIdeal;
@@ -404,6 +419,7 @@ export function analyticEstimate(w: GemmWorkload, gpu: GpuSpec): AnalyticEstimat
     simtTiling: simt !== undefined, issueTimeMs, sharedMemTimeMs, l1TimeMs, simt,
     ilp: tile.threadM * tile.threadN, achievedFraction: simt ? simt.achievedFraction : 1, coalescingFactor: simt ? simt.coalescingFactor : 1,
     timeMs: valid ? timeMs : NaN, bound, timeLimiter, achievedTflops: valid ? flops / (timeMs * 1e-3) / 1e12 : NaN,
+    sustainedClockMHz: clock.clockMHz, clockFraction: clock.fractionOfBoost, clockSource: clock.source, sustainedPeakTflops,
   };
 }
 
