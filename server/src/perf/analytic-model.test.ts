@@ -225,3 +225,14 @@ test('analytic: operands that fit in L2 stay there across repeated calls; too ma
   // Nonsense copy counts are ignored (cold), never NaN.
   assert.equal(analyticEstimate({ ...w, repeatedCalls: { copiesA: Number.NaN, copiesB: -1 } }, toyGpu).crossCallMiss, 1);
 });
+
+test('analytic: a GPU missing what the clock and residency physics need gets notes and a finite estimate, never NaN', () => {
+  const bare = { ...toyGpu, boardPowerW: undefined, l2CacheMB: undefined } as unknown as GpuSpec;
+  const a = analyticEstimate({ m: 4096, n: 4096, k: 4096, batch: 1, dtype: 'bf16', kernel: 'library', repeatedCalls: { copiesA: 1, copiesB: 1 } }, bare);
+  assert.equal(a.valid, true);
+  assert.ok(Number.isFinite(a.timeMs) && a.timeMs > 0);
+  assert.equal(a.clockSource, 'boost'); assert.equal(a.clockFraction, 1); assert.equal(a.sustainedClockMHz, 1500);
+  assert.ok(a.notes.some((n) => /no board power: boost clock 1500 MHz assumed/.test(n)), a.notes.join('; '));
+  assert.ok(a.notes.some((n) => /no L2 size/.test(n)), a.notes.join('; '));
+  assert.equal(a.crossCallMiss, 1);
+});

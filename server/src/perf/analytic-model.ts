@@ -254,6 +254,7 @@ export function analyticEstimate(w: GemmWorkload, gpu: GpuSpec): AnalyticEstimat
   const smCount = gpu?.smCount?.value ?? NaN;
   const bandwidthGBps = gpu?.memoryBandwidthGBps?.value ?? NaN;
   const l2Bytes = (gpu?.l2CacheMB?.value ?? NaN) * 1024 * 1024 * C.l2UsableFraction;
+  if (w?.repeatedCalls && !pos(l2Bytes)) notes.push('no L2 size in the catalogue: repeated calls are estimated cold (no L2 residency)');
 
   const tensorPath = tensor && !!peak.peak?.endsWith('Tensor');
   const resolved = resolveTile(w, gpu, tensorPath);
