@@ -1,13 +1,15 @@
 // The analytic GEMM performance model: tiles, waves, occupancy, traffic with tile and L2 reuse,
 // roofline times and a smooth time estimate, as named numbers with units (formulas: docs/performance-model.md);
 // for hand-written SIMT kernels also instruction issue, shared-memory/L1 and latency hiding (simt-tiling.ts, §3.9).
+// Peaks are taken at the sustained clock (sustained-clock.ts, §3.10) and the architecture's SIMT issue efficiency (§3.11).
 // Pure arithmetic over plain data: no I/O, never throws; unknown inputs give NaN, not exceptions.
 import type { GemmWorkload, GpuSpec, TileConfig } from './types';
 import { computeOccupancy, type OccupancyLimiter } from './occupancy';
 import { defaultUsesTensorCores, dtypeBytes, outputBytes, peakTflops, type PeakChoice } from './dtype';
 import { chooseLibraryTile, clblastTile } from './library-tiles';
 import { estimateKernelResources } from './resource-estimate';
-import { simtTilingCosts, SIMT_CONSTANTS, type SimtTilingCosts } from './simt-tiling';
+import { simtArchitecture, simtTilingCosts, SIMT_CONSTANTS, type SimtTilingCosts } from './simt-tiling';
+import { sustainedClock, type SustainedClock } from './sustained-clock';
 
 /**
  * Calibration constants, one value for every GPU (no per-GPU factors). See docs/performance-model.md
@@ -93,7 +95,9 @@ export interface AnalyticEstimate {
   /** Miss fractions of re-reads of A and B panels in L2 (0 = all hits, 1 = all misses). */
   l2MissA: number;
   l2MissB: number;
-  /** DRAM reads of each A and B element after the L2 model (1 = ideal; tilesN / tilesM = no reuse). */
+  /** Miss fraction of the compulsory reads and C write-back across repeated calls (1 = cold; §3.4). */
+  crossCallMiss: number;
+  /** DRAM reads of each A and B element after the L2 model (1 = ideal; tilesN / tilesM = no reuse; below 1 when operands stay in L2 between repeated calls). */
   readsA: number;
   readsB: number;
   /** flops / dramBytes. */
@@ -141,6 +145,17 @@ export interface AnalyticEstimate {
   timeLimiter: Limiter;
   /** flops / timeMs, TFLOP/s. */
   achievedTflops: number;
+  // Sustained clock (§3.10): the compute time uses the peak at this clock, not at boost.
+  /** SM clock sustained under a long GEMM of this kind (tensor or SIMT), MHz. */
+  sustainedClockMHz: number;
+  /** sustainedClockMHz / boost clock: the share of the datasheet peak the clock allows (0..1). */
+  clockFraction: number;
+  /** Where the sustained clock came from: a documented value, the power roof, or the boost clock. */
+  clockSource: SustainedClock['source'];
+  /** Share of the datasheet FP32 peak the SIMT datapaths can be fed (0.77 on cc 8.6/8.9/12.x, §3.11; 1 otherwise and for tensor cores). */
+  simtIssueEfficiency: number;
+  /** The datasheet peak x clockFraction x simtIssueEfficiency, TFLOP/s: the peak the compute time is taken against (before efficiency). */
+  sustainedPeakTflops: number;
 }
 
 const cdiv = (a: number, b: number): number => Math.ceil(a / b);
@@ -155,6 +170,18 @@ export function l2MissFraction(workingSetBytes: number, l2Bytes: number): number
   if (!pos(l2Bytes)) return 1;
   if (!(workingSetBytes > 0)) return 0;
   return clamp01(Math.log2(workingSetBytes / (0.5 * l2Bytes)) / 2);
+}
+
+/**
+ * Miss fraction of a call's compulsory operand reads when the call repeats over `repeated` copies of
+ * each operand: the reuse distance between two uses of one buffer is every copy of A, B and C, so the
+ * same capacity test as l2MissFraction applies to copiesA·A + copiesB·B + copiesC·C. 1 (cold) when the
+ * call is not repeated or the counts are not positive.
+ */
+export function crossCallMissFraction(repeated: GemmWorkload['repeatedCalls'], aBytes: number, bBytes: number, cBytes: number, l2Bytes: number): number {
+  if (!repeated || !pos(repeated.copiesA) || !pos(repeated.copiesB)) return 1;
+  const copiesC = pos(repeated.copiesC) ? repeated.copiesC : 1;
+  return l2MissFraction(repeated.copiesA * aBytes + repeated.copiesB * bBytes + copiesC * cBytes, l2Bytes);
 }
 
 function stripUndefined(t: TileConfig): TileConfig {
@@ -228,6 +255,7 @@ export function analyticEstimate(w: GemmWorkload, gpu: GpuSpec): AnalyticEstimat
   const smCount = gpu?.smCount?.value ?? NaN;
   const bandwidthGBps = gpu?.memoryBandwidthGBps?.value ?? NaN;
   const l2Bytes = (gpu?.l2CacheMB?.value ?? NaN) * 1024 * 1024 * C.l2UsableFraction;
+  if (w?.repeatedCalls && !pos(l2Bytes)) notes.push('no L2 size in the catalogue: repeated calls are estimated cold (no L2 residency)');
 
   const tensorPath = tensor && !!peak.peak?.endsWith('Tensor');
   const resolved = resolveTile(w, gpu, tensorPath);
@@ -268,7 +296,15 @@ export function analyticEstimate(w: GemmWorkload, gpu: GpuSpec): AnalyticEstimat
 
   // Hand-written SIMT kernels (§3.9): per-k instruction, shared-memory/L1 and latency-hiding costs.
   const simt = w.kernel !== 'library' && !tensorPath ? simtCosts(w, tile, inBytes, registersDemand, blocksPerSM, gpu) : undefined;
-  const clockHz = (gpu?.boostClockMHz?.value ?? NaN) * 1e6;
+  // The clock a long GEMM sustains (§3.10): documented, or capped by the board's power budget.
+  const clock = sustainedClock(gpu, tensorPath ? 'tensor' : 'simt');
+  if (clock.fallbackNote) notes.push(clock.fallbackNote);
+  else if (clock.source !== 'boost') notes.push(`sustained clock ${clock.reason}`);
+  const clockHz = clock.clockMHz * 1e6;
+  // SIMT FP32 on cc 8.6/8.9/12.x: the doubled FP32 lanes share a datapath with INT32 (§3.11).
+  const architecture = simtArchitecture(gpu?.computeCapability, gpu?.limits?.maxRegistersPerThread);
+  const simtIssueEfficiency = peak.peak === 'fp32' ? architecture.fp32IssueEfficiency : 1;
+  const sustainedPeakTflops = peak.tflops * clock.fractionOfBoost * simtIssueEfficiency;
 
   // Everything below depends on the split-K factor; evaluated once, or per candidate split.
   const evaluate = (splitK: number) => {
@@ -314,11 +350,14 @@ export function analyticEstimate(w: GemmWorkload, gpu: GpuSpec): AnalyticEstimat
     const wsB = (n + rowsInWave * BM) * k * inBytes;
     const l2MissA = groupsA > 1 ? l2MissFraction(wsA, l2Bytes) : 0;
     const l2MissB = groupsB > 1 ? l2MissFraction(wsB, l2Bytes) : 0;
-    const readsA = 1 + (groupsA - 1) * l2MissA;
-    const readsB = 1 + (groupsB - 1) * l2MissB;
-    const dramBytes = batch * (aOnce * readsA + bOnce * readsB + cBytes);
+    // L2 residency across calls (§3.4): when the call repeats over few operand copies, the compulsory
+    // reads (and C's write-back) hit L2 by the same capacity test, with all copies as the working set.
+    const crossCallMiss = crossCallMissFraction(w.repeatedCalls, batch * aOnce, batch * bOnce, batch * cBytes, l2Bytes);
+    const readsA = crossCallMiss + (groupsA - 1) * Math.min(l2MissA, crossCallMiss);
+    const readsB = crossCallMiss + (groupsB - 1) * Math.min(l2MissB, crossCallMiss);
+    const dramBytes = batch * (aOnce * readsA + bOnce * readsB + cBytes * crossCallMiss);
 
-    const peakFlopsPerS = peak.tflops * 1e12;
+    const peakFlopsPerS = sustainedPeakTflops * 1e12;
     const bandwidthBps = bandwidthGBps * 1e9;
     const arithmeticIntensity = flops / dramBytes;
     const arithmeticIntensityIdeal = flops / bytesIdeal;
@@ -344,7 +383,7 @@ export function analyticEstimate(w: GemmWorkload, gpu: GpuSpec): AnalyticEstimat
     const l2TimeMs = bytesTiled / (bandwidthBps * C.l2BandwidthFactor) * 1e3;
     // SIMT tiling terms: the busiest SM runs tilesPerSM x warps x K warp-steps of the main loop.
     const warpSteps = tilesPerSM * Math.ceil(threads / 32) * kIterations * BK;
-    const issueTimeMs = simt ? (warpSteps * simt.instrPerWarpPerK) / (SIMT_CONSTANTS.schedulersPerSM * clockHz * achievedFraction) * 1e3 : NaN;
+    const issueTimeMs = simt ? (warpSteps * simt.instrPerWarpPerK) / (SIMT_CONSTANTS.schedulersPerSM * simt.issuePerScheduler * clockHz * achievedFraction) * 1e3 : NaN;
     const sharedMemTimeMs = simt ? (warpSteps * simt.sharedWavefrontsPerWarpPerK) / clockHz * 1e3 : NaN;
     const l1TimeMs = simt ? (warpSteps * simt.l1WavefrontsPerWarpPerK) / clockHz * 1e3 : NaN;
     const onChipMs = simt ? sharedMemTimeMs + l1TimeMs : 0;
@@ -372,7 +411,7 @@ export function analyticEstimate(w: GemmWorkload, gpu: GpuSpec): AnalyticEstimat
           : simt && onChipMs >= largest && onChipMs > memTimeMs ? 'shared-memory' : 'memory';
     const bound: Bound = timeLimiter === 'shared-memory' || timeLimiter === 'issue' ? 'compute' : timeLimiter;
 
-    return { splitK, tilesM, tilesN, tiles, waves, waveEfficiency, tilesPerSM, smBusyFraction, tileQuantEfficiency, kIterations, flops, paddedFlops, bytesTiled, bytesIdeal, dramBytes, l2MissA, l2MissB, readsA, readsB, arithmeticIntensity, arithmeticIntensityIdeal, ridgePointFlopsPerByte, sharedMemBytesPerTile, computeTimeMs, memoryTimeMs, l2TimeMs, rooflineTimeMs, prologueMs, launchFloorMs, quantPassMs, timeMs, bound, timeLimiter, issueTimeMs, sharedMemTimeMs, l1TimeMs };
+    return { splitK, tilesM, tilesN, tiles, waves, waveEfficiency, tilesPerSM, smBusyFraction, tileQuantEfficiency, kIterations, flops, paddedFlops, bytesTiled, bytesIdeal, dramBytes, l2MissA, l2MissB, crossCallMiss, readsA, readsB, arithmeticIntensity, arithmeticIntensityIdeal, ridgePointFlopsPerByte, sharedMemBytesPerTile, computeTimeMs, memoryTimeMs, l2TimeMs, rooflineTimeMs, prologueMs, launchFloorMs, quantPassMs, timeMs, bound, timeLimiter, issueTimeMs, sharedMemTimeMs, l1TimeMs };
   };
 
   // Library (and defaulted) tiles: the split-K factor is the one that minimises the estimate among
@@ -387,7 +426,7 @@ export function analyticEstimate(w: GemmWorkload, gpu: GpuSpec): AnalyticEstimat
       if (e.timeMs < best.timeMs * (1 - 1e-9) || (!(best.timeMs > 0) && e.timeMs > 0)) best = e;
     }
   }
-  const { tilesM, tilesN, tiles, waves, waveEfficiency, tilesPerSM, smBusyFraction, tileQuantEfficiency, kIterations, flops, paddedFlops, bytesTiled, bytesIdeal, dramBytes, l2MissA, l2MissB, readsA, readsB, arithmeticIntensity, arithmeticIntensityIdeal, ridgePointFlopsPerByte, sharedMemBytesPerTile, computeTimeMs, memoryTimeMs, l2TimeMs, rooflineTimeMs, prologueMs, launchFloorMs, quantPassMs, timeMs, bound, timeLimiter, issueTimeMs, sharedMemTimeMs, l1TimeMs } = best;
+  const { tilesM, tilesN, tiles, waves, waveEfficiency, tilesPerSM, smBusyFraction, tileQuantEfficiency, kIterations, flops, paddedFlops, bytesTiled, bytesIdeal, dramBytes, l2MissA, l2MissB, crossCallMiss, readsA, readsB, arithmeticIntensity, arithmeticIntensityIdeal, ridgePointFlopsPerByte, sharedMemBytesPerTile, computeTimeMs, memoryTimeMs, l2TimeMs, rooflineTimeMs, prologueMs, launchFloorMs, quantPassMs, timeMs, bound, timeLimiter, issueTimeMs, sharedMemTimeMs, l1TimeMs } = best;
 
   const valid = [m, n, k, inBytes, peak.tflops, smCount, bandwidthGBps, timeMs].every((v) => Number.isFinite(v) && v > 0);
   if (!valid) notes.push('incomplete inputs: estimate is NaN');
@@ -397,13 +436,14 @@ export function analyticEstimate(w: GemmWorkload, gpu: GpuSpec): AnalyticEstimat
     threadsPerBlock: threads, registersPerThread, registersSource, registersDemand, sharedMemPerBlockBytes, sharedMemSource,
     blocksPerSM, occupancy, occupancyLimiter: limiter, launchable, smCount,
     tilesM, tilesN, tiles, waves, waveEfficiency, tilesPerSM, smBusyFraction, tileQuantEfficiency, kIterations,
-    flops, paddedFlops, bytesTiled, bytesIdeal, dramBytes, l2MissA, l2MissB, readsA, readsB,
+    flops, paddedFlops, bytesTiled, bytesIdeal, dramBytes, l2MissA, l2MissB, crossCallMiss, readsA, readsB,
     arithmeticIntensity, arithmeticIntensityIdeal, ridgePointFlopsPerByte, sharedMemBytesPerTile,
     peak, usesTensorCores: tensor,
     computeTimeMs, memoryTimeMs, l2TimeMs, rooflineTimeMs, prologueMs, launchFloorMs, quantPassMs,
     simtTiling: simt !== undefined, issueTimeMs, sharedMemTimeMs, l1TimeMs, simt,
     ilp: tile.threadM * tile.threadN, achievedFraction: simt ? simt.achievedFraction : 1, coalescingFactor: simt ? simt.coalescingFactor : 1,
     timeMs: valid ? timeMs : NaN, bound, timeLimiter, achievedTflops: valid ? flops / (timeMs * 1e-3) / 1e12 : NaN,
+    sustainedClockMHz: clock.clockMHz, clockFraction: clock.fractionOfBoost, clockSource: clock.source, simtIssueEfficiency, sustainedPeakTflops,
   };
 }
 
@@ -430,5 +470,6 @@ function simtCosts(w: GemmWorkload, tile: AnalyticEstimate['tile'], inBytes: num
     stridedM: clblast ? n('STRM', 0) : 1, stridedN: clblast ? n('STRN', 0) : 1,
     elementBytes: inBytes, registersDemand,
     activeWarpsPerSM: blocksPerSM * Math.ceil(tile.threads / 32), fp32LanesPerSM: gpu?.fp32LanesPerSM ?? NaN,
+    architecture: simtArchitecture(gpu?.computeCapability, gpu?.limits?.maxRegistersPerThread),
   });
 }

@@ -73,6 +73,11 @@ export interface GpuSpec {
   l2CacheMB: Sourced<number>;
   boardPowerW: Sourced<number>;
   peak: PeakThroughput;
+  /**
+   * SM clock a long dense GEMM sustains, MHz, where a source documents it (e.g. Tesla K40 ships clocked
+   * at base). Absent: perf/sustained-clock.ts derives it from the board's power budget.
+   */
+  sustainedClockMHz?: Sourced<number>;
   /** Effective per-pin memory data rate in Gbit/s (bandwidth = bus width / 8 x rate), where known. */
   memoryDataRateGbps?: Sourced<number>;
   /** Tensor peaks with fp16 accumulate where they differ from `peak` (GeForce: twice the fp32-accumulate rate). */
@@ -121,4 +126,10 @@ export interface GemmWorkload {
    * per-tensor), 'fp8_static', 'fp8_block', 'nvfp4', 'int8_wo', 'int4_wo', 'sq'. Absent = plain GEMM.
    */
   quantization?: string;
+  /**
+   * The call is repeated back to back by a harness (or a loop) that cycles through this many distinct
+   * copies of each operand (1 = the same buffer every call). Operands whose copies fit in L2 stay there
+   * between calls (analytic model §3.4, "L2 residency across calls"). Absent = every call starts cold.
+   */
+  repeatedCalls?: { copiesA: number; copiesB: number; copiesC?: number };
 }
