@@ -17,15 +17,18 @@ async function bundleWriter(dir: string): Promise<string> {
   return out;
 }
 
-/** Runs one writer; kills it after `killAfterMs` (null: lets it finish). Resolves with the ids it reported committed. */
+/** Runs one writer; kills it `killAfterMs` after it reports ready (null: lets it finish). Resolves with the ids it reported committed. */
 function runWriter(script: string, store: string, batches: number, tag: string, killAfterMs: number | null): Promise<Map<string, number>> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [script, store, String(batches), tag], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
-    child.stdout.on('data', (d) => { out += d; });
+    let timer: NodeJS.Timeout | null = null;
+    child.stdout.on('data', (d) => {
+      out += d;
+      if (killAfterMs !== null && timer === null && out.includes('ready\n')) timer = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+    });
     child.stderr.on('data', (d) => { err += d; });
-    const timer = killAfterMs === null ? null : setTimeout(() => child.kill('SIGKILL'), killAfterMs);
     child.on('error', reject);
     child.on('close', (code, signal) => {
       if (timer) clearTimeout(timer);
@@ -72,10 +75,10 @@ test('writers killed at random moments 240 times leave no torn, duplicated or lo
     let seed = 12345;
     const random = (): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
     const kills = 240;
-    // Three writers at a time, each killed 30-110 ms after it starts (node starts in ~30-60 ms, so
-    // kills land before, during and after appends and compactions).
+    // Three writers at a time, each killed 0-25 ms after it is ready to write: kills land during
+    // appends (temporary file, rename) and compactions (every 7th append).
     for (let i = 0; i < kills; i += 3) {
-      const round = await Promise.all([0, 1, 2].map((w) => runWriter(script, store, 1000, `k${i + w}`, 30 + Math.floor(random() * 80))));
+      const round = await Promise.all([0, 1, 2].map((w) => runWriter(script, store, 1000, `k${i + w}`, Math.floor(random() * 25))));
       for (const m of round) for (const [id, n] of m) committed.set(id, n);
     }
     const { batches } = checkStore(store, committed);

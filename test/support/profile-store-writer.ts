@@ -8,6 +8,7 @@ import type { ProfileRecord } from '../../server/src/data/profile-record';
 const [dir, countText, tag] = process.argv.slice(2);
 const count = Number(countText);
 const store = { dir };
+writeSync(1, 'ready\n');
 for (let seq = 0; seq < count; seq++) {
   const n = 1 + (seq % 3);
   const records: ProfileRecord[] = [];
