@@ -17,8 +17,10 @@ export interface HarnessRequest {
   fileName: string;
   text: string;
   analysis: FileAnalysis;
-  /** UTF-16 offset inside a launch site or a kernel definition. */
+  /** UTF-16 offset inside a launch site or a kernel definition (the cursor, or a line's start). */
   offset: number;
+  /** End of the selected span (a line's end); default `offset`. */
+  offsetEnd?: number;
   /** CUDA architecture to build for, e.g. "sm_90". */
   arch: string;
   /** Catalogue id written into the records ('' lets the reader resolve the device name). */
@@ -37,7 +39,7 @@ function baseName(path: string): string {
 }
 
 export function generateHarness(request: HarnessRequest): HarnessResult {
-  const found = launchAtOffset(request.analysis, request.offset);
+  const found = launchAtOffset(request.analysis, request.offset, request.offsetEnd);
   if (!found) {
     const names = request.analysis.launches.map((l) => l.kernel);
     return { ok: false, reason: `no kernel launch at that line${names.length ? ` (launches in this file: ${[...new Set(names)].join(', ')})` : ' (this file launches no kernel)'}` };

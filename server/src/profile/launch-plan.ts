@@ -120,11 +120,14 @@ function scalarMeaning(name: string, cType: string): { expr: string; meaning: st
   return null;
 }
 
-/** The launch site whose range covers `offset`, else the first launch of a kernel whose definition covers it. */
-export function launchAtOffset(analysis: FileAnalysis, offset: number): { launch: LaunchSite; index: number } | null {
-  const at = analysis.launches.findIndex((l) => offset >= l.range.start && offset <= l.range.end);
+/**
+ * The launch site overlapping [offset, offsetEnd] (a cursor, or a whole line), else the first launch of a
+ * kernel whose definition covers `offset`.
+ */
+export function launchAtOffset(analysis: FileAnalysis, offset: number, offsetEnd = offset): { launch: LaunchSite; index: number } | null {
+  const at = analysis.launches.findIndex((l) => l.range.start <= offsetEnd && l.range.end >= offset);
   if (at >= 0) return { launch: analysis.launches[at], index: at };
-  const kernel = analysis.kernels.find((k) => offset >= k.range.start && offset <= k.range.end);
+  const kernel = analysis.kernels.find((k) => k.range.start <= offsetEnd && k.range.end >= offset);
   if (!kernel) return null;
   const first = analysis.launches.findIndex((l) => l.kernel === kernel.name);
   return first >= 0 ? { launch: analysis.launches[first], index: first } : null;
