@@ -56,7 +56,7 @@ test('tilecast: each argument error is one line with a --help hint, not the usag
     [['occupancy', '--gpu', 'h100', '--threads', '2048', '--regs', '32'], /^tilecast occupancy: .*\(see 'tilecast occupancy --help'\)$/],
     [['predict', '--gpu', 'h100', '--dtype', 'fp16', '--m', '1', '--n', '1'], /^tilecast predict: --k is required .*\(see 'tilecast predict --help'\)$/],
     [['predict', '--dtpe', 'fp16'], /^tilecast predict: unknown option --dtpe; did you mean --dtype\?/],
-    [['analyse', example], /^tilecast: unknown command 'analyse' \(and no such file\); commands: analyze, gpus, occupancy, predict/],
+    [['analyse', example], /^tilecast: unknown command 'analyse' \(and no such file\); commands: analyze, gpus, harness, occupancy, predict, profile/],
   ];
   for (const [argv, expected] of cases) {
     const r = await tilecast(argv);
