@@ -8,6 +8,7 @@ import type { LineIndex } from '../text/line-index';
 import { buildKernelReports, type KernelReport } from './reports';
 import { hover } from './hover';
 import { inlayHints } from './inlay-hints';
+import { diagnostics } from './diagnostics';
 import type { GpuSpec } from '../perf/types';
 import type { GemmPredictor } from '../report/prediction';
 import type {
@@ -77,8 +78,9 @@ export function inlayHintsIn(reports: DocumentReports, range: OffsetRange): Inla
 export function codeLensesOf(_reports: DocumentReports): CodeLensItem[] {
   return [];
 }
-export function diagnosticsOf(_reports: DocumentReports): DiagnosticItem[] {
-  return [];
+/** Every rule of DIAGNOSTIC_CODES over the document, on all target GPUs, with configured severities. */
+export function diagnosticsOf(reports: DocumentReports): DiagnosticItem[] {
+  return diagnostics(reports);
 }
 export function codeActionsAt(_reports: DocumentReports, _range: OffsetRange, _diagnostics: readonly DiagnosticCode[]): CodeActionItem[] {
   return [];

@@ -11,6 +11,8 @@ export interface ConfigIssue {
   code: 'smem-over-limit' | 'triton-smem-over-limit' | 'threads-over-limit' | 'registers-over-limit' | 'instruction-unsupported';
   illegal: boolean;
   message: string;
+  /** Set for the static `__shared__` limit, which the kernel's definition decides (diagnosed there). */
+  staticShared?: true;
 }
 
 export interface LegalityContext {
@@ -63,7 +65,7 @@ export function configIssues(workload: GemmWorkload, a: AnalyticEstimate, gpu: G
     const what = triton ? `pipelined shared memory (BM + BN) × BK × stages × bytes = ${kib(smem)}` : `shared memory ${kib(smem)} per block`;
     issues.push({ code: smemCode, illegal: true, message: `${what} > ${kib(limits.sharedMemPerBlockOptinBytes)} (${gpu.name} per-block maximum)` });
   } else if (!triton && ctx.staticSharedMemBytes !== null && ctx.staticSharedMemBytes > limits.sharedMemPerBlockBytes) {
-    issues.push({ code: 'smem-over-limit', illegal: true, message: `static __shared__ arrays of ${kib(ctx.staticSharedMemBytes)} > ${kib(limits.sharedMemPerBlockBytes)}: static shared memory cannot use the opt-in; use extern __shared__ with cudaFuncSetAttribute` });
+    issues.push({ code: 'smem-over-limit', illegal: true, staticShared: true, message: `static __shared__ arrays of ${kib(ctx.staticSharedMemBytes)} > ${kib(limits.sharedMemPerBlockBytes)}: static shared memory cannot use the opt-in; use extern __shared__ with cudaFuncSetAttribute` });
   } else if (!triton && smem > limits.sharedMemPerBlockBytes) {
     issues.push({ code: 'smem-over-limit', illegal: false, message: `shared memory ${kib(smem)} per block > ${kib(limits.sharedMemPerBlockBytes)}: needs cudaFuncSetAttribute(cudaFuncAttributeMaxDynamicSharedMemorySize) on ${gpu.name}` });
   }

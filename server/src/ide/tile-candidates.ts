@@ -177,10 +177,17 @@ export function scoreCandidate(overrides: TileOverride[], workload: GemmWorkload
   return { overrides, workload, timeMs: t, timeLoMs: t, timeHiMs: t, energyMj: null, powerW: null, source: 'analytic' };
 }
 
-/** Whether the kernel body compares against M, N or K (`if (row < M && col < N)`): a bounds check. */
+/**
+ * Whether the kernel guards its edges: an `if` comparing an index with M, N or K (`if (row < M && col < N)`),
+ * a min(...) clamp, or Triton's masked loads. A text heuristic over the kernel body; loop bounds alone
+ * (`for (t = 0; t < K; ...)`) do not count.
+ */
 export function hasBoundsCheck(text: string, kernel: KernelInfo | null): boolean {
   if (!kernel) return true;
   const body = text.slice(kernel.range.start, kernel.range.end);
-  if (kernel.configs.length > 0 || /\bmask\s*=/.test(body)) return true; // Triton masks its loads
-  return /<\s*\(?\s*[MNK]\b|<\s*(?:size_?)?[mnk]\b|\b[MNK]\s*>|min\s*\(/.test(body);
+  if (kernel.configs.length > 0 || kernel.constexprParams.length > 0 || /\bmask\s*=/.test(body)) return true;
+  if (/\bmin\s*\(/.test(body)) return true;
+  const compares = /(?:<=?|>=?)\s*\(?\s*(?:[A-Za-z]+_)?[MNKmnk]\b|\b[MNKmnk]\s*(?:<=?|>=?)/;
+  const conditions = [...body.matchAll(/\bif\s*\(([^{;]*)/g), ...body.matchAll(/([^;{}=]*)\?/g)].map((m) => m[1] ?? '');
+  return conditions.some((c) => compares.test(c));
 }
