@@ -10,6 +10,7 @@ import { hover } from './hover';
 import { inlayHints } from './inlay-hints';
 import { diagnostics } from './diagnostics';
 import { codeLenses } from './code-lens';
+import { codeActions } from './code-actions';
 import type { GpuSpec } from '../perf/types';
 import type { GemmPredictor } from '../report/prediction';
 import type {
@@ -88,8 +89,13 @@ export function codeLensesOf(reports: DocumentReports): CodeLensItem[] {
 export function diagnosticsOf(reports: DocumentReports): DiagnosticItem[] {
   return diagnostics(reports);
 }
-export function codeActionsAt(_reports: DocumentReports, _range: OffsetRange, _diagnostics: readonly DiagnosticCode[]): CodeActionItem[] {
-  return [];
+/**
+ * Tile rewrites (time-optimal, near-tied alternatives, energy-optimal) for the report or tile parameter
+ * at `range`, and autotune-list actions for Triton kernels. `diagnostics`: codes of the diagnostics at
+ * the range; actions that resolve one of them are quickfixes listing it in `fixes`.
+ */
+export function codeActionsAt(reports: DocumentReports, range: OffsetRange, diagnostics: readonly DiagnosticCode[]): CodeActionItem[] {
+  return codeActions(reports, range, diagnostics);
 }
 export function rooflineAt(_reports: DocumentReports, _offset: number): RooflineResult {
   return { title: '', dtype: 'fp32', roofs: [], points: [], message: 'not implemented' };

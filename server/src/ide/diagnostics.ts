@@ -81,7 +81,9 @@ function analysisFindings(reports: DocumentReports, add: (f: Finding) => void): 
 function reportFindings(reports: DocumentReports, report: KernelReport, add: (f: Finding) => void): void {
   const { gpus } = reports.input;
   if (!report.workload) return;
-  for (const gpu of gpus) {
+  // An autotuned launch runs whichever config the autotuner picks; the configs carry their own limits.
+  const autotuned = report.subject === 'launch' && (report.kernel?.configs.length ?? 0) > 0;
+  for (const gpu of autotuned ? [] : gpus) {
     const outcome = report.on(gpu);
     if (!outcome) continue;
     for (const issue of outcome.issues) {

@@ -4,7 +4,7 @@ import type { Range, TileParam } from '../analysis/types';
 import type { DocumentReports, HoverResult } from './api';
 import { formatPercent, formatTime, reportMarkdown } from './render';
 import type { KernelReport } from './reports';
-import { candidateProblem, hasBoundsCheck, scoreCandidate, tunableParams, valuesFor, workloadWith } from './tile-candidates';
+import { candidateProblem, hasBoundsCheck, scoreCandidate, tunablesOf, valuesFor, workloadWith } from './tile-candidates';
 
 const contains = (range: Range, offset: number): boolean => offset >= range.start && offset <= range.end;
 
@@ -79,7 +79,7 @@ export function hover(reports: DocumentReports, offset: number): HoverResult | n
   const { gpus, modelError } = reports.input;
   const param = paramAt(reports, offset);
   if (param) {
-    const affected = reports.reports.filter((r) => r.workload && tunableParams(r, reports.input.analysis.tileParams).includes(param));
+    const affected = reports.reports.filter((r) => r.workload && tunablesOf(reports, r).includes(param));
     const report = affected.find((r) => contains(r.range, offset)) ?? affected[0];
     const range = contains(param.valueRange, offset) ? param.valueRange : param.range;
     if (!report) {

@@ -148,7 +148,8 @@ export function reportMarkdown(report: KernelReport, outcomes: Array<GpuOutcome 
   const primary = outcomes[0] ?? null;
   lines.push('', `${describeWorkload(report.workload)} · ${problemSourceText(report)}`);
   if (primary) {
-    lines.push('', `${describeTile(primary)}`);
+    const picked = primary.pickedConfig !== undefined ? ` · autotune config #${primary.pickedConfig + 1}, the fastest legal one predicted on ${primary.gpu.name}` : '';
+    lines.push('', `${describeTile(primary)}${picked}`);
     const e = shownEstimate(primary, modelError);
     lines.push('', `**${primary.gpu.name}**: ${outcomeDetails(primary, e).join('  \n')}`);
     for (const issue of primary.issues) lines.push('', `${issue.illegal ? '⚠ **Cannot run**' : 'Note'}: ${issue.message}`);

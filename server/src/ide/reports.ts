@@ -25,6 +25,8 @@ export interface GpuOutcome {
   prediction: PredictionValues | null;
   /** Findings on this GPU, illegal ones first. */
   issues: ConfigIssue[];
+  /** For an autotuned launch: the config (0-based) the autotuner is predicted to pick on this GPU. */
+  pickedConfig?: number;
   /** Spill bytes ptxas reported for this kernel on this GPU's architecture, when given. */
   spills?: { storesBytes: number; loadsBytes: number; arch: string };
 }
@@ -63,6 +65,11 @@ export interface KernelReport {
   problemSource: ProblemSize['source'] | null;
   /** Why there is no workload (then `workload` is null and nothing is predicted). */
   reason: string | null;
+  /**
+   * An autotuned Triton launch: its config reports. Its outcome on a GPU is that of the legal config
+   * predicted fastest there (what the autotuner would keep), not of the first config.
+   */
+  autotune?: KernelReport[];
   /** The outcome on `gpu` (memoised by GPU id); null when there is no workload. */
   on(gpu: GpuSpec): GpuOutcome | null;
 }
@@ -122,7 +129,7 @@ export function buildKernelReports(inputs: ReportInputs): KernelReport[] {
       index: reports.length,
       on(gpu: GpuSpec): GpuOutcome | null {
         const key = gpu.id;
-        if (!cache.has(key)) cache.set(key, computeOutcome(report, gpu, inputs, options));
+        if (!cache.has(key)) cache.set(key, report.autotune ? pickConfig(report.autotune, gpu, inputs.modelError) : computeOutcome(report, gpu, inputs, options));
         return cache.get(key) ?? null;
       },
     };
@@ -161,7 +168,27 @@ export function buildKernelReports(inputs: ReportInputs): KernelReport[] {
       }, { dynamicSmem: 0, staticSmem: null, kernelName: kernel.name });
     });
   }
+  for (const report of reports) {
+    if (report.subject !== 'launch' || report.launch?.metaSource !== 'first-config') continue;
+    const configs = reports.filter((r) => r.subject === 'triton-config' && r.kernel === report.kernel);
+    if (configs.length > 1) report.autotune = configs;
+  }
   return reports;
+}
+
+/** The outcome of the legal config predicted fastest on `gpu` (the first config when none is legal). */
+function pickConfig(configs: KernelReport[], gpu: GpuSpec, modelError: string | null): GpuOutcome | null {
+  let best: { outcome: GpuOutcome; index: number; timeMs: number } | null = null;
+  configs.forEach((config, index) => {
+    const outcome = config.on(gpu);
+    if (!outcome || outcome.issues.some((i) => i.illegal)) return;
+    const timeMs = shownEstimate(outcome, modelError).timeMs;
+    if (Number.isFinite(timeMs) && (!best || timeMs < best.timeMs)) best = { outcome, index, timeMs };
+  });
+  const chosen = best as { outcome: GpuOutcome; index: number } | null;
+  if (chosen) return { ...chosen.outcome, pickedConfig: chosen.index };
+  const first = configs[0]!.on(gpu);
+  return first ? { ...first, pickedConfig: 0 } : null;
 }
 
 function computeOutcome(

@@ -1,13 +1,14 @@
 // Tile candidates for a report: the workload a kernel would have with other values of its tile
 // parameters (the launch configuration that depends on them kept consistent), which of those are legal,
 // and their ranking by predicted time and energy. Pure; the predictor is injected; never throws.
-import type { KernelInfo, LaunchSite, TileParam } from '../analysis/types';
+import type { KernelInfo, LaunchSite, TileParam, TritonConfig } from '../analysis/types';
 import { analyticEstimate } from '../perf/analytic-model';
 import type { GemmWorkload, GpuSpec, TileConfig } from '../perf/types';
 import { tileFieldOf, workloadFromLaunch } from '../perf/workload-from-analysis';
-import type { GemmPredictor } from '../report/prediction';
+import type { GemmPredictor, PredictionValues } from '../report/prediction';
 import { configIssues } from './legality';
 import type { KernelReport } from './reports';
+import type { DocumentReports } from './api';
 
 export interface TileOverride { param: TileParam; value: number }
 
@@ -43,6 +44,13 @@ export function workloadWith(report: KernelReport, tileParams: readonly TilePara
   }
   const built = workloadFromLaunch(kernel, launch, params).workload;
   return built ? keepLaunchConsistent(base, built) : null;
+}
+
+/** The workload of a Triton kernel launched with `config` alone (no launch keywords), as a config report's. */
+export function tritonConfigWorkload(report: KernelReport, tileParams: readonly TileParam[], config: TritonConfig): GemmWorkload | null {
+  if (!report.kernel || !report.launch) return null;
+  const launch: LaunchSite = { ...report.launch, metaParams: {}, numWarps: null, numStages: null };
+  return workloadFromLaunch({ ...report.kernel, configs: [config] }, launch, tileParams.filter((p) => p.origin !== 'launch-kwarg')).workload;
 }
 
 /**
@@ -88,6 +96,16 @@ export function tunableParams(report: KernelReport, tileParams: readonly TilePar
     const probe = workloadWith(report, tileParams, [{ param: p, value: p.value! * 2 }]);
     return probe !== null && JSON.stringify(probe) !== base;
   });
+}
+
+/** tunableParams, memoised per report in the document's reports. */
+export function tunablesOf(reports: DocumentReports, report: KernelReport): TileParam[] {
+  let params = reports.tunables.get(report.index);
+  if (!params) {
+    params = tunableParams(report, reports.input.analysis.tileParams);
+    reports.tunables.set(report.index, params);
+  }
+  return params;
 }
 
 /** Values to try for a parameter, by the tile field its name sets (powers of two in a useful range). */
@@ -142,31 +160,59 @@ export function candidateProblem(w: GemmWorkload, ctx: CandidateContext, kernel:
   return illegal ? illegal.message : null;
 }
 
-/** Every combination of the values of `params` (the current value included), capped at `limit`. */
-export function combinations(params: readonly TileParam[], limit = 2000): TileOverride[][] {
-  let out: TileOverride[][] = [[]];
-  for (const param of params) {
-    const values = [...new Set([...valuesFor(param), param.value!])].sort((x, y) => x - y);
-    const next: TileOverride[][] = [];
-    for (const partial of out) for (const value of values) { if (next.length < limit) next.push([...partial, { param, value }]); }
-    out = next;
+/** Most combinations ranked per request: enough to cover ±2 powers of two of 3-4 parameters. */
+export const CANDIDATE_LIMIT = 256;
+
+/**
+ * Every combination of the values of `params` (the current value included). Over `limit`, the longest
+ * value list loses its value farthest (in log2) from the current one until the product fits: the
+ * search stays centred on the kernel as written.
+ */
+export function combinations(params: readonly TileParam[], limit = CANDIDATE_LIMIT): TileOverride[][] {
+  const lists = params.map((param) => [...new Set([...valuesFor(param), param.value!])].sort((x, y) => x - y));
+  const size = () => lists.reduce((n, list) => n * list.length, 1);
+  while (size() > limit) {
+    let longest = 0;
+    lists.forEach((list, i) => { if (list.length > lists[longest]!.length) longest = i; });
+    const list = lists[longest]!;
+    if (list.length <= 1) break;
+    const current = params[longest]!.value!;
+    let far = 0;
+    list.forEach((v, i) => { if (Math.abs(Math.log2(v / current)) > Math.abs(Math.log2(list[far]! / current))) far = i; });
+    list.splice(far, 1);
   }
+  let out: TileOverride[][] = [[]];
+  params.forEach((param, i) => {
+    const next: TileOverride[][] = [];
+    for (const partial of out) for (const value of lists[i]!) next.push([...partial, { param, value }]);
+    out = next;
+  });
   return out;
 }
 
 /** Legal candidates with their predicted (or analytic) time and energy on ctx.gpu, fastest first. */
 export function rankCandidates(report: KernelReport, tileParams: readonly TileParam[], params: readonly TileParam[], ctx: CandidateContext): Candidate[] {
-  const ranked: Candidate[] = [];
+  const legal: Array<{ overrides: TileOverride[]; workload: GemmWorkload }> = [];
   for (const overrides of combinations(params)) {
     const workload = workloadWith(report, tileParams, overrides);
-    if (!workload || candidateProblem(workload, ctx, report.kernel)) continue;
-    ranked.push(scoreCandidate(overrides, workload, ctx));
+    if (workload && !candidateProblem(workload, ctx, report.kernel)) legal.push({ overrides, workload });
   }
-  return ranked.filter((c) => Number.isFinite(c.timeMs)).sort((x, y) => x.timeMs - y.timeMs);
+  return scoreCandidates(legal, ctx).filter((c) => Number.isFinite(c.timeMs)).sort((x, y) => x.timeMs - y.timeMs);
+}
+
+/** Scores many candidates, through the predictor's batch path when it has one (same numbers, ~2x faster). */
+export function scoreCandidates(items: ReadonlyArray<{ overrides: TileOverride[]; workload: GemmWorkload }>, ctx: CandidateContext): Candidate[] {
+  const batch = ctx.predictor?.predictBatch;
+  if (!batch || items.length < 2) return items.map((item) => scoreCandidate(item.overrides, item.workload, ctx));
+  const predictions = batch.call(ctx.predictor, items.map((item) => ({ workload: item.workload, gpu: ctx.gpu })));
+  return items.map((item, i) => fromPrediction(item.overrides, item.workload, predictions[i], ctx));
 }
 
 export function scoreCandidate(overrides: TileOverride[], workload: GemmWorkload, ctx: CandidateContext): Candidate {
-  const p = ctx.predictor?.predict(workload, ctx.gpu);
+  return fromPrediction(overrides, workload, ctx.predictor?.predict(workload, ctx.gpu), ctx);
+}
+
+function fromPrediction(overrides: TileOverride[], workload: GemmWorkload, p: PredictionValues | undefined, ctx: CandidateContext): Candidate {
   if (p && Number.isFinite(p.runtimeMs)) {
     return {
       overrides, workload, timeMs: p.runtimeMs, timeLoMs: p.runtimeLoMs, timeHiMs: p.runtimeHiMs,
