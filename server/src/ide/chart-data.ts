@@ -112,7 +112,7 @@ export function compareGpus(reports: DocumentReports, offset: number, gpus: GpuS
 }
 
 /** A CSV cell: quoted when needed; text that a spreadsheet would run as a formula gets a leading '. */
-function csvCell(value: string | number | null): string {
+export function csvCell(value: string | number | null): string {
   if (value === null) return '';
   if (typeof value === 'number') return Number.isFinite(value) ? String(Number(value.toPrecision(6))) : '';
   const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
