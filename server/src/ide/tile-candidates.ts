@@ -160,8 +160,8 @@ export function candidateProblem(w: GemmWorkload, ctx: CandidateContext, kernel:
   return illegal ? illegal.message : null;
 }
 
-/** Most combinations ranked per request: enough to cover ±2 powers of two of 3-4 parameters. */
-export const CANDIDATE_LIMIT = 256;
+/** Most combinations ranked per request (then the legality filter): over 200 legal ones for five tile constants. */
+export const CANDIDATE_LIMIT = 400;
 
 /**
  * Every combination of the values of `params` (the current value included). Over `limit`, the longest
