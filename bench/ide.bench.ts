@@ -11,7 +11,7 @@ type IdeEntry = typeof import('./ide-entry');
 /** 100 lines: a templated tiled GEMM, an elementwise kernel, a launcher with the launch (tile as template argument). */
 function unit(i: number): string {
   const tile = 8 << (i % 3);
-  const helpers = Array.from({ length: 68 }, (_, j) => `    total_${i} += scratch_${i}[${j}] * ${j + 1}.0f; // host-side bookkeeping line ${j}`).join('\n');
+  const helpers = Array.from({ length: 73 }, (_, j) => `    total_${i} += scratch_${i}[${j}] * ${j + 1}.0f; // host-side bookkeeping line ${j}`).join('\n');
   return `// tilecast: M=${1024 + 64 * (i % 8)} N=1024 K=512
 template <int TILE>
 __global__ void gemm_${i}(const float *A, const float *B, float *C, int M, int N, int K) {
