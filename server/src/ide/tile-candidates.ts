@@ -88,7 +88,8 @@ export function tunableParams(report: KernelReport, tileParams: readonly TilePar
   const base = JSON.stringify(report.workload);
   const candidates = tileParams.filter((p) => pos(p.value) && tileFieldOf(p.name) !== null && p.valueRange.end > p.valueRange.start);
   const relevant = candidates.filter((p) => {
-    if (p.origin === 'triton-config') return report.config !== null && inside(p.valueRange, report.config.range);
+    // A config made in a loop shares its range with its siblings: its values are loop variables, not constants.
+    if (p.origin === 'triton-config') return report.config !== null && inside(p.valueRange, report.config.range) && report.kernel!.configs.filter((c) => c.range.start === report.config!.range.start).length === 1;
     if (p.origin === 'template-arg' || p.origin === 'launch-kwarg') return report.subject === 'launch' && inside(p.valueRange, report.launch!.range);
     return true;
   });
