@@ -21,8 +21,13 @@ for (const [dir, language] of [['cuda', 'cuda'], ['triton', 'triton'], ['ide', n
 
 const gpus = ['rtx-4090', 'gtx-680', 'h100-sxm'].map((id) => findGpu(id)!);
 
-for (const predictor of [fakePredictor(), null]) {
-  test(`every feature on every fixture (${predictor ? 'fake predictor' : 'no predictor'}): no throw, ranges inside the text`, async () => {
+const variants = [
+  { name: 'fake predictor', predictor: fakePredictor(), gpus },
+  { name: 'no predictor', predictor: null, gpus },
+  { name: 'no GPU resolved', predictor: fakePredictor(), gpus: [] },
+];
+for (const { name, predictor, gpus } of variants) {
+  test(`every feature on every fixture (${name}): no throw, ranges inside the text`, async () => {
     const grammars = await loadGrammars();
     for (const { path, language } of sources) {
       const text = readFileSync(path, 'utf8').replace('$0', '');
