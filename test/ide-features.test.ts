@@ -171,3 +171,15 @@ test('CSV export: one row per report and GPU; a cell a spreadsheet would run as 
   assert.equal(csvCell('=HYPERLINK("x")'), `"'=HYPERLINK(""x"")"`);
   assert.equal(csvCell(-1.5), '-1.5', 'numbers stay numbers');
 });
+
+test('a register file the launch cannot get is an error; estimated spilling alone is a warning', async () => {
+  const text = fixture('cuda/register-blocked.cu').replace('#define BM 128', '#define BM 256').replace('#define BN 128', '#define BN 256');
+  const found = api.diagnosticsOf(await reportsFor(text, 'cuda')).filter((d) => d.code === 'registers-over-limit');
+  assert.equal(found.length, 1);
+  assert.equal(found[0]!.severity, 'error');
+  assert.match(found[0]!.message, /× 1024 threads = \d+ registers per block > 65536/);
+  const spilling = fixture('cuda/register-blocked.cu').replace('#define TM 8', '#define TM 32').replace('#define TN 8', '#define TN 16');
+  const soft = api.diagnosticsOf(await reportsFor(spilling, 'cuda')).filter((d) => d.code === 'registers-over-limit');
+  assert.deepEqual(soft.map((d) => d.severity), ['warning']);
+  assert.match(soft[0]!.message, /compiler caps at 255 and spills/);
+});
