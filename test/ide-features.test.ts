@@ -183,3 +183,13 @@ test('a register file the launch cannot get is an error; estimated spilling alon
   assert.deepEqual(soft.map((d) => d.severity), ['warning']);
   assert.match(soft[0]!.message, /compiler caps at 255 and spills/);
 });
+
+test('library calls: no shared-memory or register findings (the library picks and opts in); fp8 still needs cc 8.9', async () => {
+  const text = fixture('cuda/cublas-gemmex.cu');
+  const reports = await reportsFor(text, 'cuda', { gpus: ['rtx-4090', 'h100-sxm', 't4'] });
+  assert.deepEqual(api.diagnosticsOf(reports).filter((d) => d.code !== 'tail-wave-idle' && d.code !== 'low-occupancy'), []);
+  const fp8: GemmWorkload = { m: 4096, n: 4096, k: 4096, batch: 1, dtype: 'fp8', kernel: 'library' };
+  const on = (id: string) => configIssues(fp8, analyticEstimate(fp8, gpu(id)), gpu(id), { kernel: null, staticSharedMemBytes: null, checkLaunchBounds: true }).map((i) => i.code);
+  assert.deepEqual(on('a100-sxm4-80gb'), ['instruction-unsupported']);
+  assert.deepEqual(on('h100-sxm'), []);
+});

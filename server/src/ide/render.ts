@@ -104,7 +104,7 @@ export function outcomeDetails(outcome: GpuOutcome, e: ShownEstimate): string[] 
     lines.push(`**≈${formatTime(e.timeMs)} (analytic estimate only)** · no power or energy: ${e.note ?? 'model unavailable'}`);
   }
   const tailIdle = tailIdleFraction(a.waves);
-  lines.push(`occupancy ${formatPercent(a.occupancy)} (${a.blocksPerSM} blocks/SM, limited by ${a.occupancyLimiter}) · ${sig(a.waves)} waves, last wave ${formatPercent(tailIdle)} idle`);
+  lines.push(`occupancy ${formatPercent(a.occupancy)} (${a.blocksPerSM} block${a.blocksPerSM === 1 ? '' : 's'}/SM, limited by ${a.occupancyLimiter}) · ${sig(a.waves)} waves, last wave ${formatPercent(tailIdle)} idle`);
   const achievedTflops = a.flops / e.timeMs / 1e9;
   const fraction = achievedTflops / a.peak.tflops;
   lines.push(`${a.timeLimiter === a.bound ? a.bound : `${a.bound} (${a.timeLimiter})`}-bound · arithmetic intensity ${sig(a.arithmeticIntensity)} FLOP/B (ridge ${sig(a.ridgePointFlopsPerByte)}) · ${sig(achievedTflops)} TFLOP/s = ${formatPercent(fraction)} of the ${a.peak.peak ?? outcome.workload.dtype} peak`);
