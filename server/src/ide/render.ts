@@ -131,7 +131,8 @@ export function gpuTable(outcomes: Array<GpuOutcome | null>, modelError: string 
     }
     const e = shownEstimate(outcome, modelError);
     const time = e.source === 'model' ? `${formatTime(e.timeMs)}${interval(e.timeLoMs, e.timeHiMs, formatTime)}` : `≈${formatTime(e.timeMs)}`;
-    const notes = outcome.issues.map((i) => i.message).join('; ');
+    const picked = outcome.pickedConfig !== undefined ? [`autotune config #${outcome.pickedConfig + 1}`] : [];
+    const notes = [...picked, ...outcome.issues.map((i) => i.message)].join('; ');
     rows.push(`| ${cell(outcome.gpu.name)} | ${time} | ${e.powerW !== null ? formatPower(e.powerW) : '—'} | ${e.energyMj !== null ? formatEnergy(e.energyMj) : '—'} | ${formatPercent(outcome.analytic.occupancy)} | ${cell(notes)} |`);
   }
   return rows;
