@@ -10,7 +10,7 @@ import { analyticEstimate } from '../perf/analytic-model';
 import { LOW_OCCUPANCY_LIMIT, TAIL_COST_LIMIT, TAIL_IDLE_LIMIT } from './diagnostics';
 import type { KernelReport } from './reports';
 import { reportNear } from './hover';
-import { hasBoundsCheck, rankCandidates, scoreCandidate, tunablesOf, type Candidate, type CandidateContext } from './tile-candidates';
+import { candidateContext, rankCandidates, scoreCandidate, tunablesOf, type Candidate } from './tile-candidates';
 import { autotuneActions } from './autotune-actions';
 
 /** Diagnostics a legal tile change can fix (so its action is a quickfix for them). */
@@ -91,7 +91,7 @@ export function codeActions(reports: DocumentReports, range: Range, diagnostics:
 export function tileActions(reports: DocumentReports, report: KernelReport, params: TileParam[], diagnostics: readonly DiagnosticCode[]): CodeActionItem[] {
   const gpu = reports.input.gpus[0];
   if (!gpu || !report.workload || params.length === 0) return [];
-  const ctx: CandidateContext = { gpu, predictor: reports.input.predictor, boundsChecked: hasBoundsCheck(reports.text, report.kernel) };
+  const ctx = candidateContext(reports, report, gpu);
   const ranked = rankCandidates(report, reports.input.analysis.tileParams, params, ctx);
   if (ranked.length === 0) return [];
   const current = scoreCandidate(params.map((param) => ({ param, value: param.value! })), report.workload, ctx);

@@ -4,7 +4,7 @@ import type { Range, TileParam } from '../analysis/types';
 import type { DocumentReports, HoverResult } from './api';
 import { formatPercent, formatTime, reportMarkdown } from './render';
 import type { KernelReport } from './reports';
-import { candidateProblem, hasBoundsCheck, scoreCandidate, tunablesOf, valuesFor, workloadWith } from './tile-candidates';
+import { candidateContext, candidateProblem, scoreCandidate, tunablesOf, valuesFor, workloadWith } from './tile-candidates';
 
 const contains = (range: Range, offset: number): boolean => offset >= range.start && offset <= range.end;
 
@@ -57,7 +57,7 @@ export function neighbourLines(reports: DocumentReports, report: KernelReport, p
   const values = [...new Set([...valuesFor(param), current])].sort((x, y) => x - y);
   const at = values.indexOf(current);
   const around = values.slice(Math.max(0, at - 2), at + 3);
-  const ctx = { gpu, predictor: reports.input.predictor, boundsChecked: hasBoundsCheck(reports.input.text, report.kernel) };
+  const ctx = candidateContext(reports, report, gpu);
   const tileParams = reports.input.analysis.tileParams;
   const base = workloadWith(report, tileParams, [{ param, value: current }]);
   const baseScore = base ? scoreCandidate([], base, ctx) : null;
