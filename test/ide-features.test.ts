@@ -193,3 +193,13 @@ test('library calls: no shared-memory or register findings (the library picks an
   assert.deepEqual(on('a100-sxm4-80gb'), ['instruction-unsupported']);
   assert.deepEqual(on('h100-sxm'), []);
 });
+
+test('a tile constant several launches read: the action says it changes the others too', async () => {
+  const text = fixture('cuda/multi-launch.cu');
+  const reports = await reportsFor(text, 'cuda', { predictor: fakePredictor({ centre: 16 }) });
+  const at = text.indexOf('#define TILE_DIM 32') + '#define TILE_DIM '.length;
+  const actions = api.codeActionsAt(reports, { start: at, end: at }, []);
+  const use = actions.find((a) => a.title.startsWith('Use TILE_DIM = 16'))!;
+  assert.match(use.title, /; also changes 1 other launch\)$/);
+  assert.deepEqual(use.edits, [{ range: { start: at, end: at + 2 }, newText: '16' }]);
+});

@@ -112,7 +112,9 @@ export function tileActions(reports: DocumentReports, report: KernelReport, para
     return fixes.length > 0 ? { kind: 'quickfix', fixes } : { kind: 'refactor.rewrite' };
   };
   const analytic = best.source === 'analytic';
-  const suffix = analytic ? '; analytic estimate, model unavailable' : '';
+  // A constant other launches read too changes them as well: say so (they were not ranked).
+  const shared = reports.reports.filter((r) => r !== report && r.workload && tunablesOf(reports, r).some((p) => params.includes(p))).length;
+  const suffix = (analytic ? '; analytic estimate, model unavailable' : '') + (shared > 0 ? `; also changes ${shared} other launch${shared === 1 ? '' : 'es'}` : '');
   const out: CodeActionItem[] = [];
   // Candidates whose predicted time lies inside the best one's interval cannot be told apart.
   const tied = analytic ? [best] : ranked.filter((c) => c.timeMs <= best.timeHiMs);
