@@ -3,37 +3,13 @@
 // (extension/webview/messages.ts), never into the HTML. Saving asks for a path and writes the bytes.
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
+import { chartHtml } from './chart-html';
 import { isWebviewMessage, type ChartKind, type HostMessage, type WebviewMessage } from '../webview/messages';
 
 const TITLES: Record<ChartKind, string> = { roofline: 'TileCast: Roofline', tileSweep: 'TileCast: Tile Sweep', compare: 'TileCast: Compare GPUs' };
 
 export function nonce(): string {
   return randomBytes(18).toString('base64').replace(/[^A-Za-z0-9]/g, '');
-}
-
-/** The page: resources from dist/webview only, no network, scripts and Plot's styles by nonce only. */
-export function chartHtml(webview: Pick<vscode.Webview, 'asWebviewUri' | 'cspSource'>, extensionUri: vscode.Uri, scriptNonce: string): string {
-  const asset = (name: string) => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview', name)).toString();
-  const csp = [
-    "default-src 'none'",
-    `script-src 'nonce-${scriptNonce}'`,
-    `style-src ${webview.cspSource} 'nonce-${scriptNonce}'`,
-    `img-src ${webview.cspSource} data: blob:`,
-    `font-src ${webview.cspSource}`,
-  ].join('; ');
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${asset('charts.css')}">
-<title>TileCast chart</title>
-</head>
-<body>
-<script nonce="${scriptNonce}" src="${asset('charts.js')}"></script>
-</body>
-</html>`;
 }
 
 export interface ChartPanelEvents {
@@ -68,7 +44,8 @@ export class ChartPanels implements vscode.Disposable {
       if (isWebviewMessage(message)) void this.handle(kind, message, markReady, openedAt);
     });
     panel.onDidDispose(() => this.panels.delete(kind));
-    panel.webview.html = chartHtml(panel.webview, this.extensionUri, nonce());
+    const asset = (name: string) => panel.webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview', name)).toString();
+    panel.webview.html = chartHtml(panel.webview.cspSource, asset, nonce());
     this.panels.set(kind, { panel, ready, openedAt });
     void this.post(kind, { type: 'loading', kind, title });
   }
