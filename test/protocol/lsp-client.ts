@@ -94,6 +94,14 @@ export class LspTestClient {
     });
   }
 
+  get exitCode(): number | null {
+    return this.child.exitCode;
+  }
+
+  onExit(listener: () => void): void {
+    this.child.once('exit', listener);
+  }
+
   get exited(): boolean {
     return this.child.exitCode !== null;
   }

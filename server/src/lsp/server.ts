@@ -217,7 +217,8 @@ export class TilecastServer {
     this.options = this.analysisOptions();
     this.generation++;
     this.loadModel(settings.modelPath);
-    this.sendStatus();
+    // Until the first model has loaded, its completion sends the status (with the model in it).
+    if (this.loadedModel !== null) this.sendStatus();
     this.refreshClient();
   }
 
@@ -246,7 +247,7 @@ export class TilecastServer {
     const message = [
       `TileCast server ${SERVER_VERSION}`,
       `GPUs ${gpus.map((gpu) => gpu.id).join(', ')}`,
-      modelStatus.ok ? `model ${modelStatus.runtimeFingerprint} / ${modelStatus.powerFingerprint} from ${modelStatus.dir}` : `no model: ${modelStatus.error}`,
+      modelStatus.ok ? `model ${modelStatus.runtimeFingerprint.slice(0, 12)} / ${modelStatus.powerFingerprint.slice(0, 12)} from ${modelStatus.dir}` : `no model: ${modelStatus.error}`,
       ...unknown,
     ].join('; ');
     return { serverVersion: SERVER_VERSION, gpus, unknownGpus: this.unknownGpus, model: modelStatus, message };
