@@ -166,8 +166,8 @@ async function memory(): Promise<void> {
 async function randomEdits(): Promise<void> {
   const client = await startServer();
   const edits = 500;
-  const result = await runRandomEdits(client, stressFiles(), edits, 7, 250);
-  console.log(`random edits of ${stressFiles().length} fixtures (${edits} edits, each followed by one request; two 1 MB lines inserted and removed):`);
+  const result = await runRandomEdits(client, stressFiles(), edits, 7, 250, ['blob', 'expression']);
+  console.log(`random edits of ${stressFiles().length} fixtures (${edits} edits, each followed by one request; a 1 MB word and a 1 MB a+a+... expression inserted and removed):`);
   for (const [kind, latencies] of Object.entries(result.latencyMs)) console.log(`  ${kind}: ${summary(latencies)}`);
   console.log(`  errors: ${result.errors.length}, handler failures: ${result.handlerFailures.length}`);
   await client.shutdown();

@@ -233,3 +233,12 @@ test('shutdown answers null and exit ends the process', { skip }, async () => {
   await new Promise<void>((resolve) => (client.exited ? resolve() : client.onExit(resolve)));
   assert.equal(client.exitCode, 0);
 });
+
+test('a client that goes away without shutdown (stdin closed) does not leave the server running', { skip }, async () => {
+  const orphan = new LspTestClient(serverPath!);
+  await orphan.request('initialize', { processId: process.pid, rootUri: null, capabilities: {} });
+  const exited = new Promise<void>((resolve) => orphan.onExit(resolve));
+  orphan.closeInput();
+  await exited;
+  assert.equal(orphan.exitCode, 1);
+});

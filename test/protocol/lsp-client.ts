@@ -100,6 +100,11 @@ export class LspTestClient {
     return this.child.exitCode;
   }
 
+  /** Closes the server's stdin, as a client that dies does. */
+  closeInput(): void {
+    this.child.stdin.end();
+  }
+
   onExit(listener: () => void): void {
     this.child.once('exit', listener);
   }

@@ -3,7 +3,7 @@
 //   request whose document already has a newer change waiting is answered "content modified" at once
 //   instead of analysing a version that is already outdated;
 // - DiagnosticsTimer publishes diagnostics for a document only after its edits pause (debounce), and
-//   skips the run when a newer change is waiting.
+//   skips the run when a newer change is waiting; the pause is longer for a file that is slow to analyse.
 // It must not analyse anything itself: callers pass the work in.
 import type { Message, NotificationMessage } from 'vscode-languageserver/node';
 
@@ -33,6 +33,15 @@ export class Inbox {
 
 /** Delay between the last edit of a document and its diagnostics: long enough to coalesce a burst of keystrokes. */
 export const DIAGNOSTICS_DEBOUNCE_MS = 150;
+
+/**
+ * The delay for a document whose last analysis took `lastComputeMs`: a file that takes long to analyse
+ * (broken code the parser struggles with, a huge file) waits for a longer pause, so that typing in it
+ * does not keep the one thread busy with diagnostics that the next keystroke makes stale.
+ */
+export function diagnosticsDelayMs(lastComputeMs: number): number {
+  return Math.min(2000, Math.max(DIAGNOSTICS_DEBOUNCE_MS, 2 * lastComputeMs));
+}
 
 /** One pending diagnostics run per document; a new edit restarts its delay. */
 export class DiagnosticsTimer {
