@@ -21,25 +21,28 @@ export interface FakeOptions {
   powerSlope?: number;
   /** Half-width of the runtime interval as a fraction (0.1 = ±10%). */
   interval?: number;
+  /** The fastest BM and BN (64 by default). */
+  centre?: number;
 }
 
 /**
  * A deterministic stand-in for the model: runtime = flops / (GPU rate) × a penalty that grows with
- * the log-distance of the tile from 64×64×16 (TM·TN 16, 4 warps, 3 stages); power grows with the tile
+ * the log-distance of the tile from centre×centre×16 (centre 64; TM·TN 16, 4 warps, 3 stages); power grows with the tile
  * area. A function of the workload only, so retraining the real model never changes a fixture.
  */
 export function fakePredictor(options: FakeOptions = {}): GemmPredictor {
   const slope = options.powerSlope ?? 20;
   const half = options.interval ?? 0.1;
+  const centre = options.centre ?? 64;
   const dist = (v: number | undefined, centre: number, weight: number) => (v && v > 0 ? weight * Math.abs(Math.log2(v / centre)) : 0);
   return {
     predict(w: GemmWorkload, gpu: GpuSpec): PredictionValues {
       const t = w.tile ?? {};
       const flops = 2 * w.m * w.n * w.k * (w.batch || 1);
-      const penalty = 1 + dist(t.blockM ?? 64, 64, 0.25) + dist(t.blockN ?? 64, 64, 0.25) + dist(t.blockK ?? 16, 16, 0.1)
+      const penalty = 1 + dist(t.blockM ?? 64, centre, 0.25) + dist(t.blockN ?? 64, centre, 0.25) + dist(t.blockK ?? 16, 16, 0.1)
         + dist((t.threadM ?? 4) * (t.threadN ?? 4), 16, 0.05) + dist(t.warps, 4, 0.05) + (t.stages ? 0.05 * Math.abs(t.stages - 3) : 0);
       const runtimeMs = (flops / ((FAKE_TFLOPS[gpu.id] ?? 20) * 1e12)) * 1000 * penalty;
-      const powerW = 100 + slope * Math.log2(((t.blockM ?? 64) * (t.blockN ?? 64)) / 1024);
+      const powerW = Math.max(10, 100 + slope * Math.log2(((t.blockM ?? 64) * (t.blockN ?? 64)) / 1024));
       return {
         runtimeMs, runtimeLoMs: runtimeMs * (1 - half), runtimeHiMs: runtimeMs * (1 + half),
         powerW, powerLoW: powerW * 0.95, powerHiW: powerW * 1.05,
@@ -56,7 +59,7 @@ export interface IdeFixture extends ParsedFixture {
   modelError: string | null;
 }
 
-/** Reads the fixture and its `// ide: key=value ...` line (gpus, inlayHints, predictor=none, powerSlope, interval, <code>=<severity>). */
+/** Reads the fixture and its `// ide: key=value ...` line (gpus, inlayHints, predictor=none, powerSlope, interval, centre, <code>=<severity>). */
 export function parseIdeFixture(path: string, raw: string): IdeFixture {
   const parsed = parseFixture(path, raw, IDE_KINDS);
   const line = /(?:\/\/|#)\s*ide:(.*)/.exec(parsed.text)?.[1] ?? '';
@@ -75,7 +78,7 @@ export function parseIdeFixture(path: string, raw: string): IdeFixture {
     inlayHints: (fields.inlayHints as TilecastSettings['inlayHints']) ?? DEFAULT_SETTINGS.inlayHints,
   };
   const none = fields.predictor === 'none';
-  const predictor = none ? null : fakePredictor({ powerSlope: fields.powerSlope ? Number(fields.powerSlope) : undefined, interval: fields.interval ? Number(fields.interval) : undefined });
+  const predictor = none ? null : fakePredictor({ powerSlope: fields.powerSlope ? Number(fields.powerSlope) : undefined, interval: fields.interval ? Number(fields.interval) : undefined, centre: fields.centre ? Number(fields.centre) : undefined });
   return { ...parsed, gpus, settings, predictor, modelError: none ? 'runtime model: bad magic (test)' : null };
 }
 
@@ -141,7 +144,8 @@ export function checkDiagnostics(f: IdeFixture, reports: DocumentReports, failur
 
 /**
  * `action TITLE => NEWTEXT`: asked at `$0` (else at the carets), an action whose title contains TITLE
- * has an edit replacing exactly the carets with NEWTEXT. `noaction TITLE`: no such action.
+ * has an edit replacing exactly the carets with NEWTEXT; `action quickfix: TITLE`: and it is a quickfix
+ * for a diagnostic at the asked range. `noaction TITLE`: no such action.
  */
 export function checkActions(f: IdeFixture, reports: DocumentReports, failures: string[]): void {
   const codes = diagnosticsOf(reports);
@@ -150,8 +154,11 @@ export function checkActions(f: IdeFixture, reports: DocumentReports, failures: 
     const asked = f.cursor !== null ? { start: f.cursor, end: f.cursor } : e.range;
     const here = codes.filter((d) => d.range.start <= asked.end && d.range.end >= asked.start).map((d) => d.code);
     const actions = codeActionsAt(reports, asked, here);
-    const [title = '', newText] = e.rest.split(' => ');
-    const matching = actions.filter((a) => a.title.includes(title.trim()));
+    const [rawTitle = '', newText] = e.rest.split(' => ');
+    // `action quickfix: TITLE`: the action must be a quickfix (for a diagnostic at the asked range).
+    const quickfix = rawTitle.startsWith('quickfix: ');
+    const title = quickfix ? rawTitle.slice('quickfix: '.length) : rawTitle;
+    const matching = actions.filter((a) => a.title.includes(title.trim()) && (!quickfix || (a.kind === 'quickfix' && (a.fixes?.length ?? 0) > 0)));
     if (e.kind === 'noaction') {
       if (matching.length > 0) failures.push(`${where(f, e)}: unexpected action "${matching[0]!.title}"`);
       continue;

@@ -32,7 +32,7 @@ export function autotuneActions(reports: DocumentReports, report: KernelReport):
   const gpu = reports.input.gpus[0];
   if (!kernel || !gpu || kernel.configs.length === 0) return [];
   const configReports = reports.reports.filter((r) => r.subject === 'triton-config' && r.kernel?.name === kernel.name);
-  if (configReports.length !== kernel.configs.length) return [];
+  if (configReports.length !== kernel.configs.length || !writtenOut(kernel.configs)) return [];
   const text = reports.text;
   const times = configReports.map((r) => {
     const outcome = r.on(gpu);
@@ -50,14 +50,18 @@ export function autotuneActions(reports: DocumentReports, report: KernelReport):
   }
   // Keeping a subset rewrites the list between the first and last config: only for a plain list.
   const separators = configs.slice(1).map((c, i) => text.slice(configs[i]!.range.end, c.range.start));
-  const plainList = separators.every((s) => /^\s*,\s*$/.test(s));
+  // Comments between configs are allowed (and dropped by the rewrite); anything else is not a plain list.
+  const plainList = separators.every((s) => /^\s*,(?:\s|#[^\n]*)*$/.test(s));
+  const lineStart = (offset: number) => text.lastIndexOf('\n', offset - 1) + 1;
+  const indentOf = (offset: number) => /^\s*/.exec(text.slice(lineStart(offset), offset))?.[0] ?? '';
+  const joiner = separators.length > 0 && !separators[0]!.includes('\n') ? ', ' : `,\n${indentOf(configs[configs.length - 1]!.range.start)}`;
   if (plainList && configs.length > KEEP_FASTEST) {
     const kept = order.slice(0, KEEP_FASTEST).filter((i) => Number.isFinite(times[i]!));
     if (kept.length > 0) {
       out.push({
         title: `Keep the ${kept.length} fastest autotune configs (predicted ${kept.map((i) => formatTime(times[i]!)).join(', ')}${on})`,
         kind: 'refactor.rewrite',
-        edits: [{ range: { start: configs[0]!.range.start, end: configs[configs.length - 1]!.range.end }, newText: kept.map((i) => texts[i]).join(separators[0]) }],
+        edits: [{ range: { start: configs[0]!.range.start, end: configs[configs.length - 1]!.range.end }, newText: kept.map((i) => texts[i]).join(joiner) }],
       });
     }
   }
@@ -65,19 +69,22 @@ export function autotuneActions(reports: DocumentReports, report: KernelReport):
   const fastest = Math.min(...times);
   if (added && added.timeMs < fastest) {
     const last = configs[configs.length - 1]!;
-    const lineStart = text.lastIndexOf('\n', last.range.start - 1) + 1;
-    const indent = /^\s*/.exec(text.slice(lineStart, last.range.start))?.[0] ?? '';
-    const separator = configs.length > 1 && !separators[0]!.includes('\n') ? ', ' : `,\n${indent}`;
     const quote = texts[0]!.includes('"') && !texts[0]!.includes("'") ? '"' : "'";
     const newText = configText(added.params, added.numWarps, added.numStages, quote);
     const versus = Number.isFinite(fastest) ? `, ${signedPercent(added.timeMs / fastest - 1)} vs the fastest listed` : '; no listed config can run';
     out.push({
       title: `Add ${newText} (predicted ${formatTime(added.timeMs)}${versus}${on})`,
       kind: 'refactor.rewrite',
-      edits: [{ range: { start: last.range.end, end: last.range.end }, newText: `${separator}${newText}` }],
+      edits: [{ range: { start: last.range.end, end: last.range.end }, newText: `${joiner}${newText}` }],
     });
   }
   return out;
+}
+
+/** Every config written out in the text (configs made in a loop share one range: no text to move). */
+export function writtenOut(configs: readonly TritonConfig[]): boolean {
+  const sorted = [...configs].sort((a, b) => a.range.start - b.range.start);
+  return sorted.every((c, i) => i === 0 || c.range.start >= sorted[i - 1]!.range.end);
 }
 
 interface AddedConfig { params: Record<string, number | null>; numWarps: number; numStages: number; timeMs: number }
