@@ -161,44 +161,36 @@ test('tilecast/catalogue lists the GPU catalogue', { skip }, async () => {
 });
 
 const point = () => ({ uri, position: launch });
-// The chart requests are implemented in ide/ (rooflineAt, tileSweepAt, compareGpusAt, exportCsv,
-// problemSizeAnnotationEdit): until the ide branch fills them in, these answer its placeholders.
-const placeholder = (result: any) => result?.message === 'not implemented' || (result && 'rows' in result && result.rows === 0 && result.csv === '');
 
-test('tilecast/roofline: the launch as a point under the GPU roofs', { skip }, async (t) => {
+test('tilecast/roofline: the launch as a point under the GPU roofs', { skip }, async () => {
   const { result } = await client.request('tilecast/roofline', point());
-  if (placeholder(result)) return t.todo('rooflineAt is a placeholder in ide/api.ts');
   assert.ok(result.points.length > 0 && result.roofs.length > 0, JSON.stringify(result));
   assert.ok(result.points[0].arithmeticIntensity > 0);
 });
 
-test('tilecast/tileSweep: predicted runtimes over two tile dimensions', { skip }, async (t) => {
+test('tilecast/tileSweep: predicted runtimes over two tile dimensions', { skip }, async () => {
   const { result } = await client.request('tilecast/tileSweep', point());
-  if (placeholder(result)) return t.todo('tileSweepAt is a placeholder in ide/api.ts');
   assert.ok(result.cells.length > 1, JSON.stringify(result).slice(0, 500));
   assert.ok(result.cells.some((c: any) => c.timeMs && c.timeMs.value > 0));
 });
 
-test('tilecast/compareGpus: one row per requested GPU', { skip }, async (t) => {
+test('tilecast/compareGpus: one row per requested GPU', { skip }, async () => {
   const { result } = await client.request('tilecast/compareGpus', { ...point(), gpuIds: ['rtx-4090', 'a100-sxm4-80gb', 'h100'] });
-  if (placeholder(result)) return t.todo('compareGpusAt is a placeholder in ide/api.ts');
   assert.equal(result.rows.length, 3, JSON.stringify(result));
   assert.ok(result.rows.every((r: any) => r.timeMs === null || r.timeMs.value > 0));
 });
 
-test('tilecast/exportCsv: a header and rows', { skip }, async (t) => {
+test('tilecast/exportCsv: a header and rows', { skip }, async () => {
   const { result } = await client.request('tilecast/exportCsv', { uri });
-  if (placeholder(result)) return t.todo('exportCsv is a placeholder in ide/api.ts');
   assert.ok(result.rows > 0);
   assert.equal(result.csv.trim().split('\n').length, result.rows + 1);
 });
 
-test('tilecast/problemSizeEdit: the edit that writes the annotation; bad sizes are refused', { skip }, async (t) => {
+test('tilecast/problemSizeEdit: the edit that writes the annotation; bad sizes are refused', { skip }, async () => {
   const bad = await client.request('tilecast/problemSizeEdit', { ...point(), m: -1, n: 2, k: 3 });
   assert.equal(bad.result.edit, null);
   assert.match(bad.result.message, /whole numbers/);
   const { result } = await client.request('tilecast/problemSizeEdit', { ...point(), m: 1024, n: 2048, k: 512 });
-  if (result?.edit === null && /no kernel/.test(result.message ?? '')) return t.todo('problemSizeAnnotationEdit is a placeholder in ide/api.ts');
   assert.match(result.edit.newText, /tilecast:.*M=1024.*N=2048.*K=512/);
   assert.equal(typeof result.edit.lspRange.start.line, 'number');
 });
