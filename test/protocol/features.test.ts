@@ -234,3 +234,30 @@ test('a client that goes away without shutdown (stdin closed) does not leave the
   await exited;
   assert.equal(orphan.exitCode, 1);
 });
+
+test('a request read together with a newer change of its document answers "content modified" without analysing', { skip }, async () => {
+  const staleUri = 'file:///tmp/tilecast-protocol/stale.cu';
+  const fresh = new LspTestClient(serverPath!);
+  try {
+    await fresh.request('initialize', { processId: process.pid, rootUri: null, capabilities: {} });
+    fresh.notify('initialized', {});
+    fresh.notify('textDocument/didOpen', { textDocument: { uri: staleUri, languageId: 'cuda-cpp', version: 1, text: example } });
+    assert.match(hoverText(await fresh.request('textDocument/hover', { textDocument: { uri: staleUri }, position: launch })), RUNTIME);
+    const change = { textDocument: { uri: staleUri, version: 2 }, contentChanges: [{ range: { start: tileValue, end: { line: tileLine, character: tileValue.character + 2 } }, text: '32' }] };
+    const cancelledId = fresh.peekNextId + 1;
+    const [stale, , cancelled, , current] = fresh.sendTogether([
+      { method: 'textDocument/hover', params: { textDocument: { uri: staleUri }, position: launch } },
+      { method: 'textDocument/didChange', params: change, notification: true },
+      { method: 'textDocument/hover', params: { textDocument: { uri: staleUri }, position: launch } },
+      { method: '$/cancelRequest', params: { id: cancelledId }, notification: true },
+      { method: 'textDocument/hover', params: { textDocument: { uri: staleUri }, position: launch } },
+    ]);
+    assert.equal((await stale!).error?.code, -32801, 'the hover of version 1 is outdated once version 2 is read');
+    assert.equal((await cancelled!).error?.code, -32800, 'a cancelled request is not run');
+    const answer = await current!;
+    assert.match(hoverText(answer), /32/);
+    assert.match(hoverText(answer), RUNTIME);
+  } finally {
+    await fresh.shutdown();
+  }
+});
