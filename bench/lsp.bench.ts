@@ -91,6 +91,8 @@ async function bigFile(): Promise<void> {
   let document = TextDocument.create(uri, 'cuda-cpp', 1, bench.text);
   client.notify('textDocument/didOpen', { textDocument: { uri, languageId: 'cuda-cpp', version: 1, text: bench.text } });
   const hoverAt = (offset: number) => client.request('textDocument/hover', { textDocument: { uri }, position: document.positionAt(offset) });
+  // Edits keep the length; only the `foo(` of the broken case (inside unit 0) shifts what follows it.
+  const shift = () => document.getText().length - bench.text.length;
   const open = await timed(() => hoverAt(bench.launchOffsets[0]!));
   if (!hoverHasRuntime(open.value)) throw new Error(`no prediction in the hover: ${JSON.stringify(open.value).slice(0, 300)}`);
   console.log(`didOpen -> first hover (cold analysis of the whole file): ${open.ms.toFixed(1)} ms; load average ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores`);
@@ -106,8 +108,6 @@ async function bigFile(): Promise<void> {
   console.log(`hover, no edit in between, after 50 warm-up [p99 <= 10 ms]: ${summary(hovers)}; server CPU ${cpuPer(cpuStart, hovers.length)}`);
 
   const wholeFile = () => ({ start: { line: 0, character: 0 }, end: document.positionAt(document.getText().length) });
-  // Edits keep the length; only the `foo(` of the broken case (inside unit 0) shifts what follows it.
-  const shift = () => document.getText().length - bench.text.length;
   /** One keystroke: replace the digit before ".0f" in unit `unit`'s `acc = 0.0f` (unit >= 1) with another digit. */
   const edit = (unit: number, digit: string) => {
     const offset = bench.editOffsets[unit]! + shift();

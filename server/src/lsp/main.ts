@@ -42,12 +42,16 @@ export function startServer(connection: Connection, inbox: Inbox): TilecastServe
     else server.applySettings((params?.settings as { tilecast?: unknown } | undefined)?.tilecast);
   }));
 
-  connection.onDidOpenTextDocument(server.notification('didOpen', ({ textDocument }) => {
+  connection.onDidOpenTextDocument(server.notification('didOpen', (params) => {
+    inbox.applied(params?.textDocument?.uri);
+    const { textDocument } = params;
     server.store.open(textDocument.uri, textDocument.languageId, textDocument.version, textDocument.text);
     server.diagnosticsTimer.schedule(textDocument.uri, 0);
   }));
 
-  connection.onDidChangeTextDocument(server.notification('didChange', ({ textDocument, contentChanges }) => {
+  connection.onDidChangeTextDocument(server.notification('didChange', (params) => {
+    inbox.applied(params?.textDocument?.uri);
+    const { textDocument, contentChanges } = params;
     const file = server.store.change(textDocument.uri, textDocument.version, contentChanges);
     if (file) server.diagnosticsTimer.schedule(textDocument.uri, diagnosticsDelayMs(file.lastComputeMs));
   }));

@@ -7,27 +7,31 @@
 // It must not analyse anything itself: callers pass the work in.
 import type { Message, NotificationMessage } from 'vscode-languageserver/node';
 
-/** Latest document versions as received (read from the stream), ahead of those dispatched. */
+/**
+ * Document changes read from the client but not yet applied, counted per document: observe() runs as
+ * each message is read, applied() when the connection dispatches a didOpen/didChange (whether or not
+ * applying it succeeds, so a malformed change cannot leave a document looking outdated forever).
+ */
 export class Inbox {
-  private readonly received = new Map<string, number>();
+  private readonly pending = new Map<string, number>();
 
   observe(message: Message): void {
     const notification = message as NotificationMessage;
-    if (typeof notification.method !== 'string') return;
-    const params = notification.params as { textDocument?: { uri?: unknown; version?: unknown } } | undefined;
-    const uri = params?.textDocument?.uri;
-    const version = params?.textDocument?.version;
-    if (typeof uri !== 'string') return;
-    if (notification.method === 'textDocument/didClose') this.received.delete(uri);
-    else if ((notification.method === 'textDocument/didChange' || notification.method === 'textDocument/didOpen') && typeof version === 'number') {
-      this.received.set(uri, version);
-    }
+    if (notification.method !== 'textDocument/didChange' && notification.method !== 'textDocument/didOpen') return;
+    const uri = (notification.params as { textDocument?: { uri?: unknown } } | undefined)?.textDocument?.uri;
+    if (typeof uri === 'string') this.pending.set(uri, (this.pending.get(uri) ?? 0) + 1);
   }
 
-  /** Whether a change of `uri` newer than `version` has been read but not yet applied. */
-  hasNewerThan(uri: string, version: number): boolean {
-    const received = this.received.get(uri);
-    return received !== undefined && received !== version;
+  applied(uri: unknown): void {
+    if (typeof uri !== 'string') return;
+    const count = this.pending.get(uri) ?? 0;
+    if (count > 1) this.pending.set(uri, count - 1);
+    else this.pending.delete(uri);
+  }
+
+  /** Whether a change of `uri` has been read but not yet applied: work on its current version would be outdated. */
+  hasPendingChange(uri: string): boolean {
+    return this.pending.has(uri);
   }
 }
 

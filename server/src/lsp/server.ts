@@ -130,7 +130,7 @@ export class TilecastServer {
     if (typeof uri !== 'string' || !this.grammars) return null;
     const file = this.store.get(uri);
     if (!file) return null;
-    if (this.inbox.hasNewerThan(uri, file.document.version)) throw new ResponseError(LSPErrorCodes.ContentModified, 'the document changed');
+    if (this.inbox.hasPendingChange(uri)) throw new ResponseError(LSPErrorCodes.ContentModified, 'the document changed');
     const reports = this.store.reportsFor(file, this.grammars, this.context());
     return reports ? { file, reports } : null;
   }
@@ -174,9 +174,9 @@ export class TilecastServer {
     const file = this.store.get(uri);
     if (!file) return;
     // A newer change is already read: it re-arms the timer when it is applied.
-    if (this.inbox.hasNewerThan(uri, file.document.version)) return;
+    if (this.inbox.hasPendingChange(uri)) return;
     if (!this.grammars || this.loadedModel === null) {
-      void this.ready().then(() => this.diagnosticsTimer.schedule(uri, 0));
+      void this.ready().then(() => this.diagnosticsTimer.schedule(uri, 0), () => undefined);
       return;
     }
     let diagnostics: Diagnostic[] = [];
