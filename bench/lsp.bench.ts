@@ -93,7 +93,7 @@ async function bigFile(): Promise<void> {
   const hoverAt = (offset: number) => client.request('textDocument/hover', { textDocument: { uri }, position: document.positionAt(offset) });
   // Edits keep the length; only the `foo(` of the broken case (inside unit 0) shifts what follows it.
   const shift = () => document.getText().length - bench.text.length;
-  const open = await timed(() => hoverAt(bench.launchOffsets[0]!));
+  const open = await timed(() => hoverAt(bench.gemmLaunchOffsets[0]!));
   if (!hoverHasRuntime(open.value)) throw new Error(`no prediction in the hover: ${JSON.stringify(open.value).slice(0, 300)}`);
   console.log(`didOpen -> first hover (cold analysis of the whole file): ${open.ms.toFixed(1)} ms; load average ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores`);
 
@@ -102,7 +102,8 @@ async function bigFile(): Promise<void> {
   let cpuStart = 0;
   for (let i = 0; i < 350; i++) {
     if (i === 50) cpuStart = serverCpuMs(client.pid);
-    const { ms } = await timed(() => hoverAt(bench.launchOffsets[i % bench.launchOffsets.length]! + shift()));
+    const { ms, value } = await timed(() => hoverAt(bench.gemmLaunchOffsets[i % bench.gemmLaunchOffsets.length]! + shift()));
+    if (!hoverHasRuntime(value)) throw new Error('no prediction in the hover');
     if (i >= 50) hovers.push(ms);
   }
   console.log(`hover, no edit in between, after 50 warm-up [p99 <= 10 ms]: ${summary(hovers)}; server CPU ${cpuPer(cpuStart, hovers.length)}`);
@@ -126,7 +127,7 @@ async function bigFile(): Promise<void> {
       const unit = 1 + (i % 24);
       const { ms, value } = await timed(() => {
         edit(unit, String(i % 10));
-        return hoverAt(bench.launchOffsets[(2 * unit + 7) % bench.launchOffsets.length]! + shift());
+        return hoverAt(bench.gemmLaunchOffsets[(unit + 7) % bench.gemmLaunchOffsets.length]! + shift());
       });
       if (!hoverHasRuntime(value)) throw new Error(`no prediction in the hover after an edit (${label})`);
       if (i >= 50) latencies.push(ms);
