@@ -77,10 +77,13 @@ test('legality: instructions the architecture lacks, threads, registers per bloc
   assert.equal(unsupported(gpu('rtx-3090'), 'fp8'), true, 'fp8 needs cc 8.9');
   assert.equal(unsupported(gpu('rtx-4090'), 'fp8'), false);
   assert.equal(unsupported(gpu('gtx-1080'), 'fp16'), true, 'wmma needs cc 7.0');
-  const big: GemmWorkload = { ...w, dtype: 'fp32', usesTensorCores: false, tile: { blockM: 64, blockN: 64, blockK: 8, threads: 2048 }, registersPerThread: 64 };
-  const issues = configIssues(big, analyticEstimate(big, gpu('rtx-4090')), gpu('rtx-4090'), { kernel: null, staticSharedMemBytes: null, checkLaunchBounds: false });
-  assert.ok(issues.some((i) => i.code === 'threads-over-limit' && i.illegal));
-  assert.ok(issues.some((i) => i.code === 'registers-over-limit' && i.illegal), '64 registers x 2048 threads > 65536');
+  const issuesOf = (threads: number, registersPerThread: number) => {
+    const big: GemmWorkload = { ...w, dtype: 'fp32', usesTensorCores: false, tile: { blockM: 64, blockN: 64, blockK: 8, threads }, registersPerThread };
+    return configIssues(big, analyticEstimate(big, gpu('rtx-4090')), gpu('rtx-4090'), { kernel: null, staticSharedMemBytes: null, checkLaunchBounds: false });
+  };
+  assert.deepEqual(issuesOf(2048, 64).filter((i) => i.illegal).map((i) => i.code), ['threads-over-limit'], 'the register file is not reported again');
+  assert.ok(issuesOf(1024, 128).some((i) => i.code === 'registers-over-limit' && i.illegal), '128 registers x 1024 threads > 65536');
+  assert.ok(!issuesOf(1024, 64).some((i) => i.illegal), '64 x 1024 = 65536 fits');
 });
 
 test('register-spills fires only with ptxas results that report spills', async () => {
@@ -167,4 +170,26 @@ test('CSV export: one row per report and GPU; a cell a spreadsheet would run as 
   assert.match(lines[1]!, /^33,launch,matmul_tiled,rtx-4090,1024,1024,1024,1,fp32,model,/);
   assert.equal(csvCell('=HYPERLINK("x")'), `"'=HYPERLINK(""x"")"`);
   assert.equal(csvCell(-1.5), '-1.5', 'numbers stay numbers');
+});
+
+test('a register file the launch cannot get is an error; estimated spilling alone is a warning', async () => {
+  const text = fixture('cuda/register-blocked.cu').replace('#define BM 128', '#define BM 256').replace('#define BN 128', '#define BN 256');
+  const found = api.diagnosticsOf(await reportsFor(text, 'cuda')).filter((d) => d.code === 'registers-over-limit');
+  assert.equal(found.length, 1);
+  assert.equal(found[0]!.severity, 'error');
+  assert.match(found[0]!.message, /× 1024 threads = \d+ registers per block > 65536/);
+  const spilling = fixture('cuda/register-blocked.cu').replace('#define TM 8', '#define TM 32').replace('#define TN 8', '#define TN 16');
+  const soft = api.diagnosticsOf(await reportsFor(spilling, 'cuda')).filter((d) => d.code === 'registers-over-limit');
+  assert.deepEqual(soft.map((d) => d.severity), ['warning']);
+  assert.match(soft[0]!.message, /compiler caps at 255 and spills/);
+});
+
+test('library calls: no shared-memory or register findings (the library picks and opts in); fp8 still needs cc 8.9', async () => {
+  const text = fixture('cuda/cublas-gemmex.cu');
+  const reports = await reportsFor(text, 'cuda', { gpus: ['rtx-4090', 'h100-sxm', 't4'] });
+  assert.deepEqual(api.diagnosticsOf(reports).filter((d) => d.code !== 'tail-wave-idle' && d.code !== 'low-occupancy'), []);
+  const fp8: GemmWorkload = { m: 4096, n: 4096, k: 4096, batch: 1, dtype: 'fp8', kernel: 'library' };
+  const on = (id: string) => configIssues(fp8, analyticEstimate(fp8, gpu(id)), gpu(id), { kernel: null, staticSharedMemBytes: null, checkLaunchBounds: true }).map((i) => i.code);
+  assert.deepEqual(on('a100-sxm4-80gb'), ['instruction-unsupported']);
+  assert.deepEqual(on('h100-sxm'), []);
 });
