@@ -16,6 +16,8 @@ await Promise.all([
   build({ ...bundleOptions, entryPoints: ['server/src/cli/main.ts'], outfile: `${outdir}/cli.js` }),
   // `tilecast predict --batch` starts this beside cli.js (server/src/cli/predict/predict-pool.ts).
   build({ ...bundleOptions, entryPoints: ['server/src/cli/predict/predict-worker.ts'], outfile: `${outdir}/predict-worker.js` }),
+  // The chart webview (extension/src/chart-panel.ts loads dist/webview/charts.js and charts.css): browser code.
+  build({ entryPoints: { charts: 'extension/webview/main.ts' }, outdir: `${outdir}/webview`, bundle: true, platform: 'browser', format: 'iife', target: 'chrome120', minify: true, logLevel: 'warning' }),
 ]);
 
 // web-tree-sitter loads its runtime wasm and the grammars at run time; ship them in dist/.

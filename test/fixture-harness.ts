@@ -13,6 +13,8 @@ export interface Expectation {
   /** Offsets of the caret columns on the nearest preceding non-expectation line. */
   range: Range;
   fields: Record<string, string>;
+  /** Everything after the kind, verbatim (editor fixtures read free text from it). */
+  rest: string;
 }
 
 export interface ParsedFixture {
@@ -42,7 +44,10 @@ function parsePairs(text: string): Record<string, string> {
   return fields;
 }
 
-export function parseFixture(path: string, rawText: string): ParsedFixture {
+const ANALYSIS_KINDS = ['kernel', 'launch', 'tile', 'library', 'config', 'problem'];
+
+/** `kinds`: the expectation kinds this fixture family uses (analysis fixtures by default). */
+export function parseFixture(path: string, rawText: string, kinds: readonly string[] = ANALYSIS_KINDS): ParsedFixture {
   const cursorAt = rawText.indexOf('$0');
   const text = cursorAt >= 0 ? rawText.slice(0, cursorAt) + rawText.slice(cursorAt + 2) : rawText;
   const expectations: Expectation[] = [];
@@ -82,11 +87,11 @@ export function parseFixture(path: string, rawText: string): ParsedFixture {
           fields = { ...(eq < 0 ? {} : { value: subjectToken.slice(eq + 1) }), ...fields };
         }
         if (kind === 'problem') subject = subjectToken.replace(/_/g, ' ');
-        if (!['kernel', 'launch', 'tile', 'library', 'config', 'problem'].includes(kind) || subject === '') {
+        if (!kinds.includes(kind) || subject === '') {
           errors.push(`${path}:${lineNumber}: unknown expectation "${rest}"`);
         } else {
           const start = targetLineStart + caretColumn;
-          expectations.push({ line: lineNumber, kind, subject, range: { start, end: start + caretLength }, fields });
+          expectations.push({ line: lineNumber, kind, subject, range: { start, end: start + caretLength }, fields, rest: rest.slice(kind.length).trim() });
         }
       }
     } else {

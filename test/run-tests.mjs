@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
-const roots = ['server', 'models', 'test', 'extension'];
+const roots = ['server', 'models', 'test', 'extension', 'syntaxes'];
 const skip = new Set(['node_modules', 'dist', '.e2e', 'fixtures']);
 function walk(dir, out) {
   let entries;

@@ -1,28 +1,79 @@
-// The TileCast VS Code client: starts the bundled language server for CUDA and Triton files. The
-// only code that imports 'vscode'; it holds no analysis logic.
-import * as path from 'node:path';
-import type { ExtensionContext } from 'vscode';
-import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+// The TileCast VS Code client: the output channel, the language client, the status-bar GPU, the
+// commands and the chart webviews. The only code that imports 'vscode'; it holds no analysis logic.
+import * as vscode from 'vscode';
+import type { LanguageClient } from 'vscode-languageclient/node';
+import type { StatusParams } from '../../server/src/ide/protocol';
+import { ChartPanels } from './chart-panel';
+import { createClient } from './client';
+import { registerCommands } from './commands';
+import { configuredGpus } from './gpu-picker';
+import { statusBarText, statusLines } from './status-line';
 
 let client: LanguageClient | undefined;
 
-export async function activate(context: ExtensionContext): Promise<void> {
-  const serverModule = context.asAbsolutePath(path.join('dist', 'server.js'));
-  const serverOptions: ServerOptions = {
-    run: { module: serverModule, transport: TransportKind.stdio },
-    debug: { module: serverModule, transport: TransportKind.stdio },
+export async function activate(context: vscode.ExtensionContext): Promise<void> {
+  const output = vscode.window.createOutputChannel('TileCast');
+  context.subscriptions.push(output);
+  output.appendLine(`TileCast ${String(context.extension.packageJSON.version)} activated (workspace ${vscode.workspace.isTrusted ? 'trusted' : 'not trusted: nothing runs a compiler'})`);
+
+  let status: StatusParams | null = null;
+  const statusItem = vscode.window.createStatusBarItem('tilecast.gpu', vscode.StatusBarAlignment.Right, 100);
+  statusItem.name = 'TileCast GPU';
+  statusItem.command = 'tilecast.selectPrimaryGpu';
+  const refreshStatusItem = () => {
+    statusItem.text = statusBarText(status, configuredGpus());
+    const tooltip = new vscode.MarkdownString('**TileCast**: predictions for ');
+    tooltip.appendText((status?.gpus.map((g) => g.name) ?? configuredGpus()).join(', ') || 'no GPU');
+    tooltip.appendMarkdown('\n\nClick to choose the primary GPU.');
+    if (status && !status.model.ok) tooltip.appendText(`\n\nModel unavailable: ${status.model.error}`);
+    statusItem.tooltip = tooltip;
+    statusItem.backgroundColor = status && (!status.model.ok || status.unknownGpus.length > 0) ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
   };
-  const clientOptions: LanguageClientOptions = {
-    documentSelector: [
-      { scheme: 'file', language: 'cuda-cpp' },
-      { scheme: 'file', language: 'cuda' },
-      { scheme: 'file', pattern: '**/*.{cu,cuh}' },
-      { scheme: 'file', language: 'python' },
-    ],
+  refreshStatusItem();
+  statusItem.show();
+  context.subscriptions.push(statusItem, vscode.workspace.onDidChangeConfiguration((event) => {
+    if (event.affectsConfiguration('tilecast.gpus')) refreshStatusItem();
+  }));
+
+  const onStatus = (params: StatusParams) => {
+    status = params;
+    for (const line of statusLines(params)) output.appendLine(line);
+    refreshStatusItem();
   };
-  client = new LanguageClient('tilecast', 'TileCast', serverOptions, clientOptions);
-  await client.start();
-  context.subscriptions.push({ dispose: () => void client?.stop() });
+  client = createClient(context, output, onStatus);
+  const request = <R>(method: string, params?: unknown): Promise<R> =>
+    client ? client.sendRequest<R>(method, params) : Promise.reject(new Error('the server is not running'));
+
+  const panels = new ChartPanels(context.extensionUri, {
+    onSelectGpu: (_kind, gpuId) => commands.sweepOnGpu(gpuId),
+    log: (line) => output.appendLine(line),
+  });
+  const commands = registerCommands({
+    request,
+    panels,
+    output,
+    extensionUri: context.extensionUri,
+    targetGpus: () => status?.gpus ?? configuredGpus().map((id) => ({ id, name: id })),
+  });
+  context.subscriptions.push(panels, ...commands.disposables);
+
+  // Trust lets the server run ptxas; it only ever goes from untrusted to trusted, so restart once then.
+  context.subscriptions.push(vscode.workspace.onDidGrantWorkspaceTrust(() => {
+    output.appendLine('Workspace trusted: restarting the TileCast server');
+    void client?.stop().then(() => {
+      client = createClient(context, output, onStatus);
+      return client.start();
+    });
+  }));
+
+  try {
+    await client.start();
+  } catch (error) {
+    output.appendLine(`The TileCast server did not start: ${error instanceof Error ? error.message : String(error)}`);
+    void vscode.window.showErrorMessage('TileCast: the language server did not start; see the TileCast output.', 'Show Output').then((choice) => {
+      if (choice) output.show(true);
+    });
+  }
 }
 
 export async function deactivate(): Promise<void> {

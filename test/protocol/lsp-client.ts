@@ -19,9 +19,11 @@ export class LspTestClient {
   readonly received: Message[] = [];
   private waiters: Array<{ match: (m: Message) => boolean; resolve: (m: Message) => void }> = [];
   stderr = '';
+  /** Answers to requests the server sends (workspace/configuration, refreshes); unlisted methods get null. */
+  private readonly serverRequestHandlers = new Map<string, (params: any) => unknown>();
 
-  constructor(serverPath: string) {
-    this.child = spawn(process.execPath, [serverPath, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  constructor(serverPath: string, options: { env?: NodeJS.ProcessEnv } = {}) {
+    this.child = spawn(process.execPath, [serverPath, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'], env: options.env ?? process.env });
     this.child.stdout.on('data', (chunk: Buffer) => this.onData(chunk));
     this.child.stderr.on('data', (chunk: Buffer) => { this.stderr += chunk.toString(); });
   }
@@ -43,12 +45,25 @@ export class LspTestClient {
       this.buffer = this.buffer.subarray(headerEnd + 4 + length);
       const message = JSON.parse(body) as Message;
       this.received.push(message);
+      if (message.id !== undefined && message.method !== undefined) {
+        const handler = this.serverRequestHandlers.get(message.method);
+        this.send({ id: message.id, result: handler ? handler(message.params) : null });
+      }
       this.waiters = this.waiters.filter((waiter) => {
         if (!waiter.match(message)) return true;
         waiter.resolve(message);
         return false;
       });
     }
+  }
+
+  /** How to answer a request the server sends (by method); the request is also recorded in `received`. */
+  onServerRequest(method: string, handler: (params: any) => unknown): void {
+    this.serverRequestHandlers.set(method, handler);
+  }
+
+  get pid(): number | undefined {
+    return this.child.pid;
   }
 
   private send(message: object): void {
@@ -59,7 +74,8 @@ export class LspTestClient {
 
   request(method: string, params: unknown): Promise<Message> {
     const id = this.nextId++;
-    const reply = this.waitFor((m) => m.id === id && m.method === undefined);
+    // A reply to a new id cannot have arrived yet: wait without scanning what was received.
+    const reply = this.waitFor((m) => m.id === id && m.method === undefined, 20000, false);
     this.send({ id, method, params });
     return reply;
   }
@@ -69,13 +85,21 @@ export class LspTestClient {
   }
 
   /** Resolves with the first message (already received or future) that matches; rejects after timeoutMs. */
-  waitFor(match: (m: Message) => boolean, timeoutMs = 20000): Promise<Message> {
-    const seen = this.received.find(match);
+  waitFor(match: (m: Message) => boolean, timeoutMs = 20000, scanReceived = true): Promise<Message> {
+    const seen = scanReceived ? this.received.find(match) : undefined;
     if (seen) return Promise.resolve(seen);
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`timed out waiting for a message; stderr: ${this.stderr}`)), timeoutMs);
       this.waiters.push({ match, resolve: (m) => { clearTimeout(timer); resolve(m); } });
     });
+  }
+
+  get exitCode(): number | null {
+    return this.child.exitCode;
+  }
+
+  onExit(listener: () => void): void {
+    this.child.once('exit', listener);
   }
 
   get exited(): boolean {

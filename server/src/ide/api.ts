@@ -1,8 +1,16 @@
 // The editor features' entry points, as the language server and the CLI call them: plain functions from
 // a document's analysis (and the GPUs, settings and predictor) to plain records with offset ranges. No
-// LSP types, no I/O. PLACEHOLDER bodies: the ide/ implementation replaces them (same signatures; it may
-// add fields). Nothing here may be called done while a body below returns an empty answer.
-import type { FileAnalysis } from '../analysis/types';
+// LSP types, no I/O. A facade: each feature lives in its own file of ide/ (hover.ts, inlay-hints.ts, ...);
+// reports.ts builds the one KernelReport per launch, library call and triton.Config they all read.
+import type { FileAnalysis, TileParam } from '../analysis/types';
+import type { ArchResources } from '../report/analysis-features';
+import type { LineIndex } from '../text/line-index';
+import { buildKernelReports, type KernelReport } from './reports';
+import { hover } from './hover';
+import { inlayHints } from './inlay-hints';
+import { diagnostics } from './diagnostics';
+import { codeLenses } from './code-lens';
+import { codeActions } from './code-actions';
 import type { GpuSpec } from '../perf/types';
 import type { GemmPredictor } from '../report/prediction';
 import type {
@@ -19,12 +27,24 @@ export interface IdeInput {
   /** Null when the model could not be loaded (then `modelError`); analytic estimates still work. */
   predictor: GemmPredictor | null;
   modelError: string | null;
+  /**
+   * Optional ptxas results by architecture ("sm_80"), e.g. from server/src/platform/ptxas.ts run under
+   * workspace trust: measured registers and shared memory replace the estimates, and spill bytes feed
+   * the register-spills diagnostic (which fires only when these are given).
+   */
+  measuredResources?: ReadonlyMap<string, ArchResources>;
 }
 
 /** The per-document reports every feature reads (one per launch, library call and Triton config). */
 export interface DocumentReports {
   input: IdeInput;
-  // The ide/ implementation defines the report records (KernelReport) and adds them here.
+  /** One per GEMM launch, library GEMM call and triton.Config; outcomes per GPU are computed lazily. */
+  reports: KernelReport[];
+  /** Memo of each report's tile parameters (by report index), filled on first use. */
+  tunables: Map<number, TileParam[]>;
+  /** Offset <-> line conversion of input.text, built on first use. */
+  lineIndex?: LineIndex;
+  text: string;
 }
 
 export interface HoverResult { range: OffsetRange; markdown: string }
@@ -46,23 +66,36 @@ export interface CodeActionItem {
   fixes?: DiagnosticCode[];
 }
 
+/** Cheap: workloads only. Estimates and predictions are computed per report and GPU when a feature asks. */
 export function buildReports(input: IdeInput): DocumentReports {
-  return { input };
+  return { input, reports: buildKernelReports(input), tunables: new Map(), text: input.text };
 }
-export function hoverAt(_reports: DocumentReports, _offset: number): HoverResult | null {
-  return null;
+export function hoverAt(reports: DocumentReports, offset: number): HoverResult | null {
+  return hover(reports, offset);
 }
-export function inlayHintsIn(_reports: DocumentReports, _range: OffsetRange): InlayHintItem[] {
-  return [];
+/** Hints for reports that end inside `range` (the visible range), primary GPU only. */
+export function inlayHintsIn(reports: DocumentReports, range: OffsetRange): InlayHintItem[] {
+  return inlayHints(reports, range);
 }
-export function codeLensesOf(_reports: DocumentReports): CodeLensItem[] {
-  return [];
+/**
+ * Lenses above GEMM kernels, launch sites and library calls: `1.92 ms on RTX 4090`, Compare GPUs, Tile
+ * sweep, Profile. Each command's args are `[{ offset }]` (the report's start offset): the core knows no
+ * URI, so the server adds `uri` to each argument object, making it a DocumentPoint-like `{ uri, offset }`.
+ */
+export function codeLensesOf(reports: DocumentReports): CodeLensItem[] {
+  return codeLenses(reports);
 }
-export function diagnosticsOf(_reports: DocumentReports): DiagnosticItem[] {
-  return [];
+/** Every rule of DIAGNOSTIC_CODES over the document, on all target GPUs, with configured severities. */
+export function diagnosticsOf(reports: DocumentReports): DiagnosticItem[] {
+  return diagnostics(reports);
 }
-export function codeActionsAt(_reports: DocumentReports, _range: OffsetRange, _diagnostics: readonly DiagnosticCode[]): CodeActionItem[] {
-  return [];
+/**
+ * Tile rewrites (time-optimal, near-tied alternatives, energy-optimal) for the report or tile parameter
+ * at `range`, and autotune-list actions for Triton kernels. `diagnostics`: codes of the diagnostics at
+ * the range; actions that resolve one of them are quickfixes listing it in `fixes`.
+ */
+export function codeActionsAt(reports: DocumentReports, range: OffsetRange, diagnostics: readonly DiagnosticCode[]): CodeActionItem[] {
+  return codeActions(reports, range, diagnostics);
 }
 export function rooflineAt(_reports: DocumentReports, _offset: number): RooflineResult {
   return { title: '', dtype: 'fp32', roofs: [], points: [], message: 'not implemented' };

@@ -1,69 +1,80 @@
-// The TileCast language server over stdio: keeps documents in sync and publishes the analysis'
-// problems as diagnostics. Each handler converts in, calls the core, converts out; a failure is
-// logged and answered with nothing, and never stops the server.
-import { createConnection, ProposedFeatures, TextDocumentSyncKind, type Connection } from 'vscode-languageserver/node';
-import { DEFAULT_ANALYSIS_OPTIONS } from '../analysis/types';
-import { loadGrammars } from '../platform/grammars';
-import { LineIndex } from '../text/line-index';
-import { toDiagnostic } from './conversions';
-import { DocumentStore, type OpenDocument } from './documents';
+// The TileCast language server's entry point (dist/server.js): the connection over stdio, with every
+// incoming message seen by the Inbox as it is read, and the document and settings notifications.
+// Requests are in handlers.ts; state, settings and scheduling in server.ts. It must not analyse anything.
+import {
+  CodeActionKind, createConnection, ProposedFeatures, StreamMessageReader, StreamMessageWriter, TextDocumentSyncKind,
+  type Connection, type InitializeResult, type MessageReader,
+} from 'vscode-languageserver/node';
+import { registerHandlers } from './handlers';
+import { Inbox } from './scheduler';
+import { SERVER_VERSION, TilecastServer } from './server';
 
-function guarded<A extends unknown[], R>(connection: Connection, name: string, handler: (...args: A) => R): (...args: A) => R | undefined {
-  return (...args: A) => {
-    try {
-      return handler(...args);
-    } catch (error) {
-      connection.console.error(`tilecast: ${name} failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
-      return undefined;
-    }
-  };
-}
+export function startServer(connection: Connection, inbox: Inbox): TilecastServer {
+  const server = new TilecastServer(connection, inbox);
 
-export function startServer(connection: Connection): void {
-  let store: DocumentStore | undefined;
-  const pending: Array<() => void> = [];
-  const whenReady = (action: () => void) => (store ? action() : pending.push(action));
-
-  const publish = (document: OpenDocument | undefined, uri: string) => {
-    if (!document) {
-      void connection.sendDiagnostics({ uri, diagnostics: [] });
-      return;
-    }
-    const analysis = document.source.analyze(DEFAULT_ANALYSIS_OPTIONS);
-    const index = new LineIndex(document.source.text);
-    void connection.sendDiagnostics({ uri, version: document.version, diagnostics: analysis.problems.map((p) => toDiagnostic(index, p)) });
-  };
-
-  connection.onInitialize(() => ({
-    capabilities: { textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental } },
-    serverInfo: { name: 'tilecast', version: '0.1.0' },
-  }));
-
-  connection.onInitialized(() => {
-    loadGrammars().then(
-      (grammars) => {
-        store = new DocumentStore(grammars);
-        for (const action of pending.splice(0)) action();
+  connection.onInitialize((params): InitializeResult => {
+    server.capabilities = params.capabilities ?? {};
+    return {
+      capabilities: {
+        textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
+        hoverProvider: true,
+        inlayHintProvider: true,
+        codeLensProvider: { resolveProvider: false },
+        // Actions carry their edits: the candidates are ranked for the list anyway (ide/), so a resolve step would save nothing.
+        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, CodeActionKind.RefactorRewrite], resolveProvider: false },
       },
-      (error: unknown) => connection.console.error(`tilecast: could not load the parsers: ${String(error)}`),
-    );
+      serverInfo: { name: 'tilecast', version: SERVER_VERSION },
+    };
   });
 
-  connection.onDidOpenTextDocument(guarded(connection, 'didOpen', ({ textDocument }) =>
-    whenReady(guarded(connection, 'didOpen', () => publish(store!.openDocument(textDocument.uri, textDocument.version, textDocument.text), textDocument.uri)))));
+  connection.onInitialized(server.notification('initialized', () => {
+    server.registerForSettingsChanges();
+    void server.pullSettings();
+  }));
 
-  connection.onDidChangeTextDocument(guarded(connection, 'didChange', ({ textDocument, contentChanges }) =>
-    whenReady(guarded(connection, 'didChange', () => publish(store!.change(textDocument.uri, textDocument.version, contentChanges), textDocument.uri)))));
+  connection.onDidChangeConfiguration(server.notification('didChangeConfiguration', (params) => {
+    // Clients with workspace/configuration are asked; the others send the settings with the notification.
+    if (server.capabilities.workspace?.configuration) void server.pullSettings();
+    else server.applySettings((params?.settings as { tilecast?: unknown } | undefined)?.tilecast);
+  }));
 
-  connection.onDidCloseTextDocument(guarded(connection, 'didClose', ({ textDocument }) =>
-    whenReady(() => {
-      store!.close(textDocument.uri);
-      void connection.sendDiagnostics({ uri: textDocument.uri, diagnostics: [] });
-    })));
+  connection.onDidOpenTextDocument(server.notification('didOpen', ({ textDocument }) => {
+    server.store.open(textDocument.uri, textDocument.languageId, textDocument.version, textDocument.text);
+    server.diagnosticsTimer.schedule(textDocument.uri, 0);
+  }));
 
+  connection.onDidChangeTextDocument(server.notification('didChange', ({ textDocument, contentChanges }) => {
+    if (server.store.change(textDocument.uri, textDocument.version, contentChanges)) server.diagnosticsTimer.schedule(textDocument.uri);
+  }));
+
+  connection.onDidCloseTextDocument(server.notification('didClose', ({ textDocument }) => {
+    server.diagnosticsTimer.cancel(textDocument.uri);
+    server.store.close(textDocument.uri);
+    void connection.sendDiagnostics({ uri: textDocument.uri, diagnostics: [] });
+  }));
+
+  connection.onShutdown(() => server.diagnosticsTimer.dispose());
+
+  registerHandlers(connection, server);
   connection.listen();
+  return server;
+}
+
+/** Over stdio (how the extension starts it), the Inbox sees each message when it is read; other transports go without. */
+function connect(inbox: Inbox): Connection {
+  if (process.argv.includes('--node-ipc') || process.argv.some((arg) => arg.startsWith('--socket') || arg.startsWith('--pipe'))) {
+    return createConnection(ProposedFeatures.all);
+  }
+  const reader: MessageReader = new StreamMessageReader(process.stdin);
+  const listen = reader.listen.bind(reader);
+  reader.listen = (callback) => listen((message) => {
+    inbox.observe(message);
+    callback(message);
+  });
+  return createConnection(ProposedFeatures.all, reader, new StreamMessageWriter(process.stdout));
 }
 
 if (require.main === module || /server\.js$/.test(process.argv[1] ?? '')) {
-  startServer(createConnection(ProposedFeatures.all));
+  const inbox = new Inbox();
+  startServer(connect(inbox), inbox);
 }

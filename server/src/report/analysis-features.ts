@@ -6,6 +6,7 @@ import type { FileAnalysis } from '../analysis/types';
 import { workloadFromLaunch, workloadFromLibraryCall } from '../perf/workload-from-analysis';
 import type { AnalyzeJsonFile } from './analysis-json';
 import { computeFeatures, FEATURE_NAMES, FEATURE_VERSION } from '../perf/features';
+import type { AnalyticEstimate } from '../perf/analytic-model';
 import { estimateKernelResources } from '../perf/resource-estimate';
 import { dtypeBytes } from '../perf/dtype';
 import { roundValue, type GemmPredictor, type ModelInfo } from './prediction';
@@ -45,6 +46,9 @@ const finite = (v: number): number | null => (Number.isFinite(v) ? v : null);
 export interface GpuEntries {
   features: FeaturesJson;
   prediction?: PredictionJson;
+  /** The workload as predicted (measured resources applied) and its raw analytic estimate (for the editor). */
+  workload: GemmWorkload;
+  analytic: AnalyticEstimate;
 }
 
 /**
@@ -89,7 +93,7 @@ export function gpuEntries(
     resources,
     assumed: [...assumed],
   };
-  if (!options.predictor) return { features };
+  if (!options.predictor) return { features, workload, analytic: a };
   const p = options.predictor.predict(workload, gpu);
   const prediction: PredictionJson = {
     runtimeMs: roundValue(p.runtimeMs), runtimeLoMs: roundValue(p.runtimeLoMs), runtimeHiMs: roundValue(p.runtimeHiMs),
@@ -98,7 +102,7 @@ export function gpuEntries(
     models: { runtime: options.predictor.models?.runtime ?? null, power: options.predictor.models?.power ?? null },
   };
   if (p.error) prediction.error = p.error;
-  return { features, prediction };
+  return { features, prediction, workload, analytic: a };
 }
 
 /** "8.0" -> "sm_80", "10.0" -> "sm_100"; null when malformed. */
@@ -108,7 +112,11 @@ export function archOf(computeCapability: string): string | null {
 }
 
 /** What ptxas reported for one architecture: kernels by name, or why it could not run. */
-export type ArchResources = { ok: true; kernels: ReadonlyArray<{ name: string; registersPerThread: number; staticSharedMemBytes: number }> } | { ok: false; error: string };
+export type ArchResources = {
+  ok: true;
+  /** Spill bytes are optional (ptxas reports them; the editor's register-spills diagnostic reads them). */
+  kernels: ReadonlyArray<{ name: string; registersPerThread: number; staticSharedMemBytes: number; spillStoresBytes?: number; spillLoadsBytes?: number }>;
+} | { ok: false; error: string };
 
 export interface AttachOptions {
   gpus: readonly GpuSpec[];
@@ -119,7 +127,7 @@ export interface AttachOptions {
   defaultProblem?: { m: number; n: number; k: number; dtype: Dtype };
 }
 
-function measuredFor(kernelName: string, arch: string | null, measured: AttachOptions['measured']): { measured?: MeasuredResources; note?: string } {
+export function measuredFor(kernelName: string, arch: string | null, measured: AttachOptions['measured']): { measured?: MeasuredResources; note?: string } {
   if (!measured || !arch) return measured && !arch ? { note: 'no CUDA architecture for this GPU: estimated' } : {};
   const result = measured.get(arch);
   if (!result) return { note: `ptxas was not run for ${arch}: estimated` };

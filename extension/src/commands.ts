@@ -1,0 +1,184 @@
+// The palette commands (category "TileCast") and the code-lens commands the server names in
+// CLIENT_COMMANDS: each turns the editor state into a request, sends it, and shows the answer.
+import * as vscode from 'vscode';
+import type { Dtype } from '../../server/src/analysis/types';
+import {
+  COMPARE_GPUS_REQUEST, EXPORT_CSV_REQUEST, PROBLEM_SIZE_EDIT_REQUEST, ROOFLINE_REQUEST, TILE_SWEEP_REQUEST,
+  type CompareGpusResult, type DocumentPoint, type ExportCsvResult, type ProblemSizeEditParams, type ProblemSizeEditResult,
+  type RooflineResult, type TileSweepResult,
+} from '../../server/src/ide/protocol';
+import type { ChartPanels } from './chart-panel';
+import { pickPrimaryGpu, pickTargetGpus } from './gpu-picker';
+
+export interface CommandContext {
+  request<R>(method: string, params?: unknown): Promise<R>;
+  panels: ChartPanels;
+  output: vscode.OutputChannel;
+  extensionUri: vscode.Uri;
+  /** The configured GPUs as the server resolved them (primary first), for the tile-sweep selector. */
+  targetGpus(): Array<{ id: string; name: string }>;
+}
+
+const DTYPES: Dtype[] = ['fp32', 'tf32', 'fp16', 'bf16', 'fp8', 'int8', 'fp4', 'fp64'];
+
+function isDocumentPoint(value: unknown): value is DocumentPoint {
+  const point = value as DocumentPoint | undefined;
+  return typeof point?.uri === 'string' && typeof point.position?.line === 'number' && typeof point.position.character === 'number';
+}
+
+/** The code lens's point, else the cursor of the active CUDA/Python editor. */
+function pointOf(argument: unknown): DocumentPoint | undefined {
+  if (isDocumentPoint(argument)) return argument;
+  const editor = vscode.window.activeTextEditor;
+  if (!editor) {
+    void vscode.window.showInformationMessage('TileCast: open a CUDA or Triton file and put the cursor in a kernel or at a launch.');
+    return undefined;
+  }
+  const { line, character } = editor.selection.active;
+  return { uri: editor.document.uri.toString(), position: { line, character } };
+}
+
+function failure(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return `The TileCast server could not answer: ${message}`;
+}
+
+export interface Commands {
+  disposables: vscode.Disposable[];
+  /** The tile-sweep webview asked for another GPU: sweep the same point again on it. */
+  sweepOnGpu(gpuId: string): void;
+}
+
+export function registerCommands(context: CommandContext): Commands {
+  const { request, panels, output } = context;
+  let lastSweepPoint: DocumentPoint | undefined;
+
+  async function roofline(argument: unknown): Promise<void> {
+    const point = pointOf(argument);
+    if (!point) return;
+    panels.open('roofline', 'Roofline');
+    try {
+      await panels.post('roofline', { type: 'roofline', data: await request<RooflineResult>(ROOFLINE_REQUEST, point) });
+    } catch (error) {
+      await panels.post('roofline', { type: 'failed', kind: 'roofline', message: failure(error) });
+    }
+  }
+
+  async function tileSweep(argument: unknown, gpuId?: string): Promise<void> {
+    const point = pointOf(argument);
+    if (!point) return;
+    lastSweepPoint = point;
+    panels.open('tileSweep', 'Tile sweep');
+    try {
+      const data = await request<TileSweepResult>(TILE_SWEEP_REQUEST, { ...point, ...(gpuId ? { gpuId } : {}) });
+      await panels.post('tileSweep', { type: 'tileSweep', data, gpus: context.targetGpus() });
+    } catch (error) {
+      await panels.post('tileSweep', { type: 'failed', kind: 'tileSweep', message: failure(error) });
+    }
+  }
+
+  async function compare(argument: unknown): Promise<void> {
+    const point = pointOf(argument);
+    if (!point) return;
+    panels.open('compare', 'Compare GPUs');
+    try {
+      await panels.post('compare', { type: 'compare', data: await request<CompareGpusResult>(COMPARE_GPUS_REQUEST, point) });
+    } catch (error) {
+      await panels.post('compare', { type: 'failed', kind: 'compare', message: failure(error) });
+    }
+  }
+
+  async function askSize(name: string, value: string): Promise<number | undefined> {
+    const answer = await vscode.window.showInputBox({
+      title: 'TileCast: problem size',
+      prompt: `${name} (K is the reduction dimension)`,
+      value,
+      validateInput: (text) => (/^\s*[1-9]\d{0,9}\s*$/.test(text) ? undefined : 'A positive whole number'),
+    });
+    return answer === undefined ? undefined : Number(answer.trim());
+  }
+
+  async function setProblemSize(argument: unknown): Promise<void> {
+    const point = pointOf(argument);
+    if (!point) return;
+    const defaults = vscode.workspace.getConfiguration('tilecast').get<{ m: number; n: number; k: number }>('defaultProblemSize') ?? { m: 4096, n: 4096, k: 4096 };
+    const m = await askSize('M (rows of C)', String(defaults.m));
+    if (m === undefined) return;
+    const n = await askSize('N (columns of C)', String(defaults.n));
+    if (n === undefined) return;
+    const k = await askSize('K (reduction)', String(defaults.k));
+    if (k === undefined) return;
+    const dtype = await vscode.window.showQuickPick(['(from the code)', ...DTYPES], { title: 'TileCast: element type' });
+    if (dtype === undefined) return;
+    const params: ProblemSizeEditParams = { ...point, m, n, k, ...(DTYPES.includes(dtype as Dtype) ? { dtype: dtype as Dtype } : {}) };
+    let result: ProblemSizeEditResult;
+    try {
+      result = await request<ProblemSizeEditResult>(PROBLEM_SIZE_EDIT_REQUEST, params);
+    } catch (error) {
+      void vscode.window.showErrorMessage(failure(error));
+      return;
+    }
+    if (!result.edit) {
+      void vscode.window.showInformationMessage(result.message ?? 'TileCast: no kernel or launch at the cursor.');
+      return;
+    }
+    const { start, end } = result.edit.lspRange;
+    const edit = new vscode.WorkspaceEdit();
+    edit.replace(vscode.Uri.parse(point.uri), new vscode.Range(start.line, start.character, end.line, end.character), result.edit.newText);
+    await vscode.workspace.applyEdit(edit);
+  }
+
+  async function exportCsv(argument: unknown): Promise<void> {
+    const uri = isDocumentPoint(argument) ? argument.uri : vscode.window.activeTextEditor?.document.uri.toString();
+    if (!uri) {
+      void vscode.window.showInformationMessage('TileCast: open a CUDA or Triton file to export its predictions.');
+      return;
+    }
+    let result: ExportCsvResult;
+    try {
+      result = await request<ExportCsvResult>(EXPORT_CSV_REQUEST, { uri });
+    } catch (error) {
+      void vscode.window.showErrorMessage(failure(error));
+      return;
+    }
+    if (result.rows === 0) {
+      void vscode.window.showInformationMessage('TileCast: no predictions in this file to export.');
+      return;
+    }
+    const source = vscode.Uri.parse(uri);
+    const target = await vscode.window.showSaveDialog({
+      defaultUri: source.with({ path: source.path.replace(/\.[^./]*$/, '') + '.tilecast.csv' }),
+      filters: { CSV: ['csv'] },
+      saveLabel: 'Export',
+    });
+    if (!target) return;
+    await vscode.workspace.fs.writeFile(target, Buffer.from(result.csv, 'utf8'));
+    output.appendLine(`exported ${result.rows} prediction rows to ${target.fsPath}`);
+    void vscode.window.showInformationMessage(`TileCast: exported ${result.rows} rows to ${vscode.workspace.asRelativePath(target)}.`);
+  }
+
+  async function openModelReport(): Promise<void> {
+    const report = vscode.Uri.joinPath(context.extensionUri, 'models', 'REPORT.md');
+    await vscode.commands.executeCommand('markdown.showPreview', report);
+  }
+
+  function profile(): void {
+    // Issue 10 wires this to the profiling harness; until then it says so instead of doing nothing.
+    void vscode.window.showInformationMessage('TileCast: profiling a kernel on this machine\'s GPU is not available in this version yet. Predictions come from the shipped model.');
+  }
+
+  const register = vscode.commands.registerCommand;
+  const disposables = [
+    register('tilecast.selectGpus', () => pickTargetGpus(request).catch((e: unknown) => vscode.window.showErrorMessage(failure(e)))),
+    register('tilecast.selectPrimaryGpu', () => pickPrimaryGpu(request).catch((e: unknown) => vscode.window.showErrorMessage(failure(e)))),
+    register('tilecast.setProblemSize', setProblemSize),
+    register('tilecast.compareGpus', compare),
+    register('tilecast.showRoofline', roofline),
+    register('tilecast.showTileSweep', (argument: unknown) => tileSweep(argument)),
+    register('tilecast.exportCsv', exportCsv),
+    register('tilecast.openModelReport', openModelReport),
+    register('tilecast.showOutput', () => output.show(true)),
+    register('tilecast.profileKernel', profile),
+  ];
+  return { disposables, sweepOnGpu: (gpuId) => void (lastSweepPoint && tileSweep(lastSweepPoint, gpuId)) };
+}

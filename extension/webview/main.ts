@@ -1,0 +1,162 @@
+// The chart webview's script: receives typed messages from the host (messages.ts), draws the chart
+// with Observable Plot, re-draws on resize and theme changes, and sends saves and selections back.
+// It never fetches anything and never writes data into HTML strings.
+import '@vscode-elements/elements/dist/vscode-button/index.js';
+import '@vscode-elements/elements/dist/vscode-single-select/index.js';
+import '@vscode-elements/elements/dist/vscode-option/index.js';
+import './style.css';
+import { compareChart, METRIC_LABELS, type CompareMetric } from './compare-chart';
+import type { ChartKind, HostMessage, WebviewMessage } from './messages';
+import { rooflineChart } from './roofline-chart';
+import { mainSvg, pngBase64, svgText } from './save';
+import { adoptPlotStyles, readTheme } from './theme';
+import { tileSweepChart } from './tile-sweep-chart';
+
+declare function acquireVsCodeApi(): { postMessage(message: WebviewMessage): void };
+const host = acquireVsCodeApi();
+const post = (message: WebviewMessage) => host.postMessage(message);
+const nonce = (document.currentScript as HTMLScriptElement | null)?.nonce ?? '';
+
+function element<K extends keyof HTMLElementTagNameMap>(tag: K, attributes: Record<string, string> = {}, text?: string): HTMLElementTagNameMap[K] {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, value);
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+const header = element('header');
+const title = element('h1', { id: 'title' }, 'TileCast');
+const controls = element('div', { class: 'controls' });
+const saveSvg = element('vscode-button', { id: 'save-svg', secondary: '' }, 'Save SVG');
+const savePng = element('vscode-button', { id: 'save-png', secondary: '' }, 'Save PNG');
+const actions = element('div', { class: 'actions' });
+actions.append(saveSvg, savePng);
+header.append(title, controls, actions);
+const status = element('p', { id: 'status', role: 'status' });
+const chart = element('div', { id: 'chart', class: 'chart' });
+const note = element('p', { id: 'note', class: 'note' });
+document.body.append(header, status, chart, note);
+
+let current: HostMessage | null = null;
+let compareMetric: CompareMetric = 'timeMs';
+let firstPaintSent = false;
+
+function select(id: string, options: Array<{ value: string; label: string }>, selected: string, onChange: (value: string) => void): HTMLElement {
+  const box = element('vscode-single-select', { id, 'aria-label': id });
+  for (const option of options) {
+    const node = element('vscode-option', { value: option.value }, option.label);
+    if (option.value === selected) node.setAttribute('selected', '');
+    box.append(node);
+  }
+  box.addEventListener('change', () => onChange((box as unknown as { value: string }).value));
+  return box;
+}
+
+function fileStem(): string {
+  const kind: ChartKind = current?.type === 'roofline' || current?.type === 'tileSweep' || current?.type === 'compare' ? current.type : 'roofline';
+  return { roofline: 'tilecast-roofline', tileSweep: 'tilecast-tile-sweep', compare: 'tilecast-gpu-comparison' }[kind];
+}
+
+function draw(): void {
+  if (!current) return;
+  const started = performance.now();
+  const theme = readTheme();
+  const width = Math.max(320, Math.min(chart.clientWidth || document.body.clientWidth, 1100));
+  controls.replaceChildren();
+  status.textContent = '';
+  note.textContent = '';
+  let drawn: Element | null = null;
+  let kind: ChartKind;
+  switch (current.type) {
+    case 'loading':
+      title.textContent = current.title;
+      status.textContent = 'Predicting…';
+      chart.replaceChildren();
+      return;
+    case 'failed':
+      title.textContent = 'TileCast';
+      status.textContent = current.message;
+      chart.replaceChildren();
+      return;
+    case 'roofline':
+      kind = 'roofline';
+      title.textContent = current.data.title;
+      if (current.data.points.length === 0) status.textContent = current.data.message ?? 'Nothing to plot at the cursor.';
+      if (current.data.roofs.length > 0) drawn = rooflineChart(current.data, theme, width);
+      note.textContent = `Roofs for ${current.data.dtype}; whiskers are the prediction's interval.`;
+      break;
+    case 'tileSweep': {
+      kind = 'tileSweep';
+      const data = current.data;
+      title.textContent = data.title;
+      if (current.gpus.length > 1) controls.append(select('gpu', current.gpus.map((g) => ({ value: g.id, label: g.name })), data.gpuId, (gpuId) => post({ type: 'selectGpu', gpuId })));
+      if (data.cells.length === 0) status.textContent = data.message ?? 'No tile parameters to sweep at the cursor.';
+      else drawn = tileSweepChart(data, theme, width);
+      note.textContent = 'Dashed outline: the current configuration. ★: the suggested one. ✕: cannot run on this GPU. Hover a cell for its interval.';
+      break;
+    }
+    case 'compare': {
+      kind = 'compare';
+      title.textContent = current.data.title;
+      const metrics = (Object.keys(METRIC_LABELS) as CompareMetric[]).map((value) => ({ value, label: METRIC_LABELS[value] }));
+      controls.append(select('metric', metrics, compareMetric, (value) => {
+        compareMetric = value as CompareMetric;
+        draw();
+      }));
+      if (current.data.rows.length === 0) status.textContent = current.data.message ?? 'No GPUs to compare.';
+      else drawn = compareChart(current.data, compareMetric, theme, width);
+      if (current.data.rows.some((r) => r.extrapolating)) note.textContent = '* outside the GPUs the model was trained on: the interval is wider.';
+      break;
+    }
+  }
+  if (drawn) adoptPlotStyles(drawn, nonce);
+  chart.replaceChildren(...(drawn ? [drawn] : []));
+  const renderMs = performance.now() - started;
+  if (!firstPaintSent && drawn) {
+    firstPaintSent = true;
+    // Two frames: the chart has been laid out and painted when the second callback runs.
+    requestAnimationFrame(() => requestAnimationFrame(() => post({ type: 'rendered', kind, sinceLoadMs: performance.now(), renderMs })));
+  }
+}
+
+async function save(format: 'svg' | 'png'): Promise<void> {
+  const svg = mainSvg(chart.querySelector('figure') ?? chart);
+  if (!svg) return;
+  const text = svgText(svg, readTheme().background);
+  if (format === 'svg') {
+    post({ type: 'save', format, fileName: `${fileStem()}.svg`, data: text });
+    return;
+  }
+  const { width, height } = svg.getBoundingClientRect();
+  post({ type: 'save', format, fileName: `${fileStem()}.png`, data: await pngBase64(text, width, height) });
+}
+
+saveSvg.addEventListener('click', () => void save('svg').catch(reportError));
+savePng.addEventListener('click', () => void save('png').catch(reportError));
+
+function reportError(error: unknown): void {
+  post({ type: 'scriptError', message: error instanceof Error ? error.message : String(error) });
+}
+window.addEventListener('error', (event) => reportError(event.error ?? event.message));
+
+window.addEventListener('message', (event: MessageEvent<HostMessage>) => {
+  const message = event.data;
+  if (!message || typeof message !== 'object' || typeof message.type !== 'string') return;
+  if (message.type === 'tileSweep' && current?.type === 'tileSweep') firstPaintSent = true; // a GPU switch is not a first paint
+  current = message;
+  try {
+    draw();
+  } catch (error) {
+    reportError(error);
+  }
+});
+
+// Re-draw for a new width (debounced to one frame) and when the theme changes (VS Code swaps body classes).
+let pendingFrame = 0;
+new ResizeObserver(() => {
+  cancelAnimationFrame(pendingFrame);
+  pendingFrame = requestAnimationFrame(draw);
+}).observe(chart);
+new MutationObserver(draw).observe(document.body, { attributes: true, attributeFilter: ['class'] });
+
+post({ type: 'ready' });

@@ -1,0 +1,106 @@
+// Code actions on a Triton autotune list: sort its configs by predicted time on the primary GPU, keep
+// the k fastest, and add the predicted-best config the list lacks. Edits replace config ranges from the
+// analysis (or insert after the last one); nothing is re-printed but the added config. Pure.
+import type { TritonConfig } from '../analysis/types';
+import type { CodeActionItem, DocumentReports, TextEditItem } from './api';
+import { formatTime } from './render';
+import { shownEstimate, type KernelReport } from './reports';
+import { tileFieldOf } from '../perf/workload-from-analysis';
+import { candidateProblem, scoreCandidates, tritonConfigWorkload, type CandidateContext } from './tile-candidates';
+import type { GemmWorkload } from '../perf/types';
+
+/** How many configs "keep the fastest" keeps. */
+export const KEEP_FASTEST = 3;
+const BLOCK_MN = [32, 64, 128, 256];
+const BLOCK_K = [32, 64, 128];
+const WARPS = [2, 4, 8];
+const STAGES = [2, 3, 4, 5];
+
+function signedPercent(fraction: number): string {
+  const p = Math.round(fraction * 100);
+  return p > 0 ? `+${p}%` : p < 0 ? `−${-p}%` : '±0%';
+}
+
+/** The text a new config is written as, in the quote style of an existing one. */
+export function configText(params: Record<string, number | null>, numWarps: number, numStages: number, quote: string): string {
+  const entries = Object.entries(params).filter(([, v]) => v !== null).map(([k, v]) => `${quote}${k}${quote}: ${v}`);
+  return `triton.Config({${entries.join(', ')}}, num_stages=${numStages}, num_warps=${numWarps})`;
+}
+
+export function autotuneActions(reports: DocumentReports, report: KernelReport): CodeActionItem[] {
+  const kernel = report.kernel;
+  const gpu = reports.input.gpus[0];
+  if (!kernel || !gpu || kernel.configs.length === 0) return [];
+  const configReports = reports.reports.filter((r) => r.subject === 'triton-config' && r.kernel?.name === kernel.name);
+  if (configReports.length !== kernel.configs.length) return [];
+  const text = reports.text;
+  const times = configReports.map((r) => {
+    const outcome = r.on(gpu);
+    if (!outcome || outcome.issues.some((i) => i.illegal)) return Infinity;
+    return shownEstimate(outcome, reports.input.modelError).timeMs;
+  });
+  const configs = kernel.configs;
+  const texts = configs.map((c) => text.slice(c.range.start, c.range.end));
+  const order = configs.map((_, i) => i).sort((a, b) => times[a]! - times[b]! || a - b);
+  const out: CodeActionItem[] = [];
+  const on = ` on ${gpu.name}`;
+  if (order.some((index, slot) => index !== slot)) {
+    const edits: TextEditItem[] = configs.map((c, slot) => ({ range: { ...c.range }, newText: texts[order[slot]!]! })).filter((e, slot) => order[slot] !== slot);
+    out.push({ title: `Sort the autotune configs by predicted time${on} (fastest first)`, kind: 'refactor.rewrite', edits });
+  }
+  // Keeping a subset rewrites the list between the first and last config: only for a plain list.
+  const separators = configs.slice(1).map((c, i) => text.slice(configs[i]!.range.end, c.range.start));
+  // Comments between configs are allowed (and dropped by the rewrite); anything else is not a plain list.
+  const plainList = separators.every((s) => /^\s*,(?:\s|#[^\n]*)*$/.test(s));
+  const lineStart = (offset: number) => text.lastIndexOf('\n', offset - 1) + 1;
+  const indentOf = (offset: number) => /^\s*/.exec(text.slice(lineStart(offset), offset))?.[0] ?? '';
+  const joiner = separators.length > 0 && !separators[0]!.includes('\n') ? ', ' : `,\n${indentOf(configs[configs.length - 1]!.range.start)}`;
+  if (plainList && configs.length > KEEP_FASTEST) {
+    const kept = order.slice(0, KEEP_FASTEST).filter((i) => Number.isFinite(times[i]!));
+    if (kept.length > 0) {
+      out.push({
+        title: `Keep the ${kept.length} fastest autotune configs (predicted ${kept.map((i) => formatTime(times[i]!)).join(', ')}${on})`,
+        kind: 'refactor.rewrite',
+        edits: [{ range: { start: configs[0]!.range.start, end: configs[configs.length - 1]!.range.end }, newText: kept.map((i) => texts[i]).join(joiner) }],
+      });
+    }
+  }
+  const added = bestMissingConfig(reports, configReports[0]!, configs, { gpu, predictor: reports.input.predictor, boundsChecked: true });
+  const fastest = Math.min(...times);
+  if (added && added.timeMs < fastest) {
+    const last = configs[configs.length - 1]!;
+    const quote = texts[0]!.includes('"') && !texts[0]!.includes("'") ? '"' : "'";
+    const newText = configText(added.params, added.numWarps, added.numStages, quote);
+    const versus = Number.isFinite(fastest) ? `, ${signedPercent(added.timeMs / fastest - 1)} vs the fastest listed` : '; no listed config can run';
+    out.push({
+      title: `Add ${newText} (predicted ${formatTime(added.timeMs)}${versus}${on})`,
+      kind: 'refactor.rewrite',
+      edits: [{ range: { start: last.range.end, end: last.range.end }, newText: `${joiner}${newText}` }],
+    });
+  }
+  return out;
+}
+
+interface AddedConfig { params: Record<string, number | null>; numWarps: number; numStages: number; timeMs: number }
+
+/** The fastest legal config over block sizes, warps and stages that the list does not already hold. */
+export function bestMissingConfig(reports: DocumentReports, report: KernelReport, configs: readonly TritonConfig[], ctx: CandidateContext): AddedConfig | null {
+  const base = configs[0]!;
+  const keys = Object.keys(base.params);
+  const axis = (field: string) => keys.find((k) => tileFieldOf(k) === field);
+  const mKey = axis('blockM'), nKey = axis('blockN'), kKey = axis('blockK');
+  if (!mKey || !nKey || !kKey) return null;
+  const listed = new Set(configs.map((c) => `${c.params[mKey]},${c.params[nKey]},${c.params[kKey]},${c.numWarps},${c.numStages}`));
+  const legal: Array<{ overrides: []; workload: GemmWorkload; config: Omit<AddedConfig, 'timeMs'> }> = [];
+  for (const bm of BLOCK_MN) for (const bn of BLOCK_MN) for (const bk of BLOCK_K) for (const warps of WARPS) for (const stages of STAGES) {
+    if (listed.has(`${bm},${bn},${bk},${warps},${stages}`)) continue;
+    const params = { ...base.params, [mKey]: bm, [nKey]: bn, [kKey]: bk };
+    const workload = tritonConfigWorkload(report, reports.input.analysis.tileParams, { ...base, params, numWarps: warps, numStages: stages });
+    if (workload && !candidateProblem(workload, ctx, report.kernel)) legal.push({ overrides: [], workload, config: { params, numWarps: warps, numStages: stages } });
+  }
+  let best: AddedConfig | null = null;
+  scoreCandidates(legal, ctx).forEach((score, i) => {
+    if (Number.isFinite(score.timeMs) && (!best || score.timeMs < best.timeMs)) best = { ...legal[i]!.config, timeMs: score.timeMs };
+  });
+  return best;
+}

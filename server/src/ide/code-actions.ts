@@ -1,0 +1,127 @@
+// Code actions: rewrite tile constants (a #define, constexpr, template argument at the launch, or a
+// triton.Config value) to the predicted time-optimal and, when different, energy-optimal legal
+// configuration, offering the top few when they are within the interval of the best; and reorder,
+// trim and extend Triton autotune lists. Each edit replaces exactly a value's range from the analysis.
+import type { Range, TileParam } from '../analysis/types';
+import type { CodeActionItem, DocumentReports, TextEditItem } from './api';
+import type { DiagnosticCode } from './protocol';
+import { formatEnergy, formatTime } from './render';
+import type { KernelReport } from './reports';
+import { reportNear } from './hover';
+import { hasBoundsCheck, rankCandidates, scoreCandidate, tunablesOf, type Candidate, type CandidateContext } from './tile-candidates';
+import { autotuneActions } from './autotune-actions';
+
+/** Diagnostics a legal tile change can fix (so its action is a quickfix for them). */
+const TILE_FIXABLE: readonly DiagnosticCode[] = ['smem-over-limit', 'threads-over-limit', 'registers-over-limit', 'tail-wave-idle', 'low-occupancy', 'tile-does-not-divide', 'triton-smem-over-limit'];
+/** How many near-tied candidates to offer at most. */
+export const NEAR_TIE_OFFERS = 3;
+
+const overlaps = (a: Range, b: Range) => a.start <= b.end && b.start <= a.end;
+
+function signedPercent(fraction: number): string {
+  const p = Math.round(fraction * 100);
+  return p > 0 ? `+${p}%` : p < 0 ? `−${-p}%` : '±0%';
+}
+
+/** "BM = 64, TM = 4": the parameters a candidate changes. */
+function changesText(candidate: Candidate): string {
+  return candidate.overrides.filter((o) => o.value !== o.param.value).map((o) => `${o.param.name} = ${o.value}`).join(', ');
+}
+
+/**
+ * The value edits, plus, for template arguments at a launch, the same literal in that launch's grid and
+ * block arguments (`mm<64, 64, 8><<<dim3(N / 64, M / 64), 256>>>`) when every argument that had the
+ * literal moves to one new value; a grid held in a variable is left alone (its folded value is
+ * recomputed for the prediction either way).
+ */
+function editsOf(candidate: Candidate, report: KernelReport, text: string): TextEditItem[] {
+  const changed = candidate.overrides.filter((o) => o.value !== o.param.value);
+  const edits: TextEditItem[] = changed.map((o) => ({ range: { ...o.param.valueRange }, newText: String(o.value) }));
+  const launch = report.launch;
+  if (!launch || report.subject !== 'launch') return edits;
+  const templated = candidate.overrides.filter((o) => o.param.origin === 'template-arg');
+  for (const old of new Set(templated.filter((o) => o.value !== o.param.value).map((o) => o.param.value!))) {
+    const targets = new Set(templated.filter((o) => o.param.value === old).map((o) => o.value));
+    if (targets.size !== 1) continue;
+    const value = [...targets][0]!;
+    for (const expr of [launch.gridExpr, launch.blockExpr]) {
+      if (!expr) continue;
+      const slice = text.slice(expr.range.start, expr.range.end);
+      for (const m of slice.matchAll(new RegExp(`(?<![\\w.])${old}(?![\\w.])`, 'g'))) {
+        const start = expr.range.start + m.index!;
+        edits.push({ range: { start, end: start + String(old).length }, newText: String(value) });
+      }
+    }
+  }
+  return edits.sort((a, b) => a.range.start - b.range.start);
+}
+
+function same(a: Candidate, b: Candidate): boolean {
+  return a.overrides.every((o, i) => o.value === b.overrides[i]!.value);
+}
+
+/** The report the range asks about: a tile parameter's first user, else the report at or near it. */
+function reportFor(reports: DocumentReports, range: Range): { report: KernelReport; params: TileParam[] } | null {
+  const tileParams = reports.input.analysis.tileParams;
+  const param = tileParams.find((p) => overlaps(p.valueRange, range)) ?? tileParams.find((p) => overlaps(p.range, range) && p.origin !== 'template-arg' && p.origin !== 'triton-config');
+  if (param) {
+    const user = reports.reports.find((r) => r.workload && overlaps(r.range, range) && tunablesOf(reports, r).includes(param))
+      ?? reports.reports.find((r) => r.workload && tunablesOf(reports, r).includes(param));
+    if (user) return { report: user, params: tunablesOf(reports, user) };
+  }
+  const report = reportNear(reports, range.start);
+  if (!report || !report.workload) return null;
+  const inKernel = reports.input.analysis.kernels.some((k) => overlaps(k.range, range) && k.name === report.kernel?.name);
+  if (!overlaps(report.range, range) && !inKernel) return null;
+  return { report, params: tunablesOf(reports, report) };
+}
+
+export function codeActions(reports: DocumentReports, range: Range, diagnostics: readonly DiagnosticCode[]): CodeActionItem[] {
+  const target = reportFor(reports, range);
+  if (!target) return [];
+  const out: CodeActionItem[] = [];
+  out.push(...tileActions(reports, target.report, target.params, diagnostics));
+  out.push(...autotuneActions(reports, target.report));
+  return out;
+}
+
+/** Time-optimal (or the near-tied top few) and energy-optimal tile rewrites for one report. */
+export function tileActions(reports: DocumentReports, report: KernelReport, params: TileParam[], diagnostics: readonly DiagnosticCode[]): CodeActionItem[] {
+  const gpu = reports.input.gpus[0];
+  if (!gpu || !report.workload || params.length === 0) return [];
+  const ctx: CandidateContext = { gpu, predictor: reports.input.predictor, boundsChecked: hasBoundsCheck(reports.text, report.kernel) };
+  const ranked = rankCandidates(report, reports.input.analysis.tileParams, params, ctx);
+  if (ranked.length === 0) return [];
+  const current = scoreCandidate(params.map((param) => ({ param, value: param.value! })), report.workload, ctx);
+  const best = ranked[0]!;
+  const fixes = diagnostics.filter((d) => TILE_FIXABLE.includes(d));
+  const kind: CodeActionItem['kind'] = fixes.length > 0 ? 'quickfix' : 'refactor.rewrite';
+  const analytic = best.source === 'analytic';
+  const suffix = analytic ? '; analytic estimate, model unavailable' : '';
+  const out: CodeActionItem[] = [];
+  // Candidates whose predicted time lies inside the best one's interval cannot be told apart.
+  const tied = analytic ? [best] : ranked.filter((c) => c.timeMs <= best.timeHiMs);
+  const offered = tied.slice(0, NEAR_TIE_OFFERS).filter((c) => !same(c, current));
+  const currentTied = tied.some((c) => same(c, current));
+  for (const candidate of offered) {
+    const change = candidate.timeMs / current.timeMs - 1;
+    const spread = (candidate.timeHiMs - candidate.timeLoMs) / 2 / current.timeMs;
+    const uncertainty = analytic ? '' : ` ± ${Math.round(spread * 100)}%`;
+    const tieNote = tied.length > 1 ? `; ${tied.length} configurations within the uncertainty of the best${currentTied ? ', the current one included' : ''}` : '';
+    out.push({
+      title: `Use ${changesText(candidate)} (predicted ${analytic ? '≈' : ''}${formatTime(candidate.timeMs)}, ${signedPercent(change)}${uncertainty}${tieNote}${suffix})`,
+      kind, edits: editsOf(candidate, report, reports.text), isPreferred: tied.length === 1, fixes: kind === 'quickfix' ? fixes : undefined,
+    });
+  }
+  const withEnergy = ranked.filter((c) => c.energyMj !== null);
+  if (withEnergy.length > 0 && current.energyMj !== null) {
+    const frugal = withEnergy.reduce((a, b) => (b.energyMj! < a.energyMj! ? b : a));
+    if (!same(frugal, best) && !same(frugal, current) && !offered.some((c) => same(c, frugal))) {
+      out.push({
+        title: `Use ${changesText(frugal)} for least energy (predicted ${formatEnergy(frugal.energyMj!)}, ${signedPercent(frugal.energyMj! / current.energyMj - 1)} energy; ${formatTime(frugal.timeMs)}, ${signedPercent(frugal.timeMs / current.timeMs - 1)} time)`,
+        kind, edits: editsOf(frugal, report, reports.text), isPreferred: false, fixes: kind === 'quickfix' ? fixes : undefined,
+      });
+    }
+  }
+  return out;
+}

@@ -1,0 +1,95 @@
+// Whether a kernel configuration can run on a GPU, and what in it is close to a limit: threads per
+// block, shared memory per block (with and without the opt-in), registers, and instructions the
+// architecture lacks. Pure: reads the workload, its analytic estimate and the GPU's limits; no I/O.
+import type { KernelInfo } from '../analysis/types';
+import type { AnalyticEstimate } from '../perf/analytic-model';
+import { computeCapabilityNumber } from '../perf/dtype';
+import type { GemmWorkload, GpuSpec } from '../perf/types';
+
+/** One finding about a configuration on a GPU. `illegal`: it cannot launch or compile there. */
+export interface ConfigIssue {
+  code: 'smem-over-limit' | 'triton-smem-over-limit' | 'threads-over-limit' | 'registers-over-limit' | 'instruction-unsupported';
+  illegal: boolean;
+  message: string;
+  /** Set for the static `__shared__` limit, which the kernel's definition decides (diagnosed there). */
+  staticShared?: true;
+}
+
+export interface LegalityContext {
+  kernel: KernelInfo | null;
+  /** Static `__shared__` bytes of the kernel (counts against the 48 KiB static limit), when known. */
+  staticSharedMemBytes: number | null;
+  /** Registers per thread ptxas measured, when given (then demand = measured). */
+  measuredRegistersPerThread?: number;
+  /** Check the kernel's `__launch_bounds__` (true for the configuration in the source, false for candidates). */
+  checkLaunchBounds: boolean;
+}
+
+export const kib = (bytes: number): string => `${Number((bytes / 1024).toFixed(1))} KiB`;
+
+/**
+ * Compute capability each instruction family needs (CUDA C++ Programming Guide, "Warp Matrix
+ * Functions" (wmma from 7.0; bf16 and tf32 fragments from 8.0; fp64 dmma 8.0; sub-byte and int8 7.2)
+ * and PTX ISA "mma" (e4m3/e5m2 from sm_89; fp4 block-scaled from sm_100)).
+ */
+function tensorRequirement(dtype: string): { cc: number; what: string } {
+  switch (dtype) {
+    case 'bf16': return { cc: 8.0, what: 'bf16 tensor-core instructions' };
+    case 'tf32': return { cc: 8.0, what: 'tf32 tensor-core instructions' };
+    case 'fp64': return { cc: 8.0, what: 'fp64 tensor-core (DMMA) instructions' };
+    case 'fp8': return { cc: 8.9, what: 'fp8 (e4m3/e5m2) tensor-core instructions' };
+    case 'fp4': return { cc: 10.0, what: 'fp4 tensor-core instructions' };
+    case 'int8': return { cc: 7.2, what: 'int8 tensor-core instructions' };
+    default: return { cc: 7.0, what: 'tensor-core (wmma/mma) instructions' };
+  }
+}
+
+/** Findings for `workload` (estimate `a`) on `gpu`, illegal ones first. */
+export function configIssues(workload: GemmWorkload, a: AnalyticEstimate, gpu: GpuSpec, ctx: LegalityContext): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const limits = gpu.limits;
+  if (!limits) return issues;
+  const threads = a.threadsPerBlock;
+  if (threads > limits.maxThreadsPerBlock) {
+    issues.push({ code: 'threads-over-limit', illegal: true, message: `${threads} threads per block > ${limits.maxThreadsPerBlock} (cc ${gpu.computeCapability} limit)` });
+  }
+  const bound = ctx.kernel?.launchBounds?.maxThreadsPerBlock;
+  if (ctx.checkLaunchBounds && bound && threads > bound) {
+    issues.push({ code: 'threads-over-limit', illegal: true, message: `${threads} threads per block > __launch_bounds__ ${bound}: the launch fails` });
+  }
+
+  const triton = workload.kernel === 'triton';
+  const smem = a.sharedMemPerBlockBytes;
+  const smemCode = triton ? 'triton-smem-over-limit' : 'smem-over-limit';
+  if (smem > limits.sharedMemPerBlockOptinBytes) {
+    const what = triton ? `pipelined shared memory (BM + BN) × BK × stages × bytes = ${kib(smem)}` : `shared memory ${kib(smem)} per block`;
+    issues.push({ code: smemCode, illegal: true, message: `${what} > ${kib(limits.sharedMemPerBlockOptinBytes)} (${gpu.name} per-block maximum)` });
+  } else if (!triton && ctx.staticSharedMemBytes !== null && ctx.staticSharedMemBytes > limits.sharedMemPerBlockBytes) {
+    issues.push({ code: 'smem-over-limit', illegal: true, staticShared: true, message: `static __shared__ arrays of ${kib(ctx.staticSharedMemBytes)} > ${kib(limits.sharedMemPerBlockBytes)}: static shared memory cannot use the opt-in; use extern __shared__ with cudaFuncSetAttribute` });
+  } else if (!triton && smem > limits.sharedMemPerBlockBytes) {
+    issues.push({ code: 'smem-over-limit', illegal: false, message: `shared memory ${kib(smem)} per block > ${kib(limits.sharedMemPerBlockBytes)}: needs cudaFuncSetAttribute(cudaFuncAttributeMaxDynamicSharedMemorySize) on ${gpu.name}` });
+  }
+
+  const registers = ctx.measuredRegistersPerThread ?? a.registersPerThread;
+  const allocatedPerWarp = Math.ceil((registers * 32) / limits.registerAllocationUnitSize) * limits.registerAllocationUnitSize;
+  const perBlock = allocatedPerWarp * Math.ceil(threads / 32);
+  if (perBlock > limits.maxRegistersPerBlock) {
+    issues.push({ code: 'registers-over-limit', illegal: true, message: `${registers} registers × ${threads} threads = ${perBlock} registers per block > ${limits.maxRegistersPerBlock}: too many resources requested for launch` });
+  } else if (ctx.measuredRegistersPerThread === undefined && a.registersDemand > limits.maxRegistersPerThread) {
+    issues.push({ code: 'registers-over-limit', illegal: false, message: `an estimated ${a.registersDemand} registers per thread > ${limits.maxRegistersPerThread} (cc ${gpu.computeCapability}): the compiler caps at ${limits.maxRegistersPerThread} and spills` });
+  }
+
+  const tensor = ctx.kernel ? ctx.kernel.tensorCores !== 'none' : false;
+  const librarySpecial = workload.kernel === 'library' && (workload.dtype === 'fp8' || workload.dtype === 'fp4');
+  if (tensor || librarySpecial) {
+    const need = tensorRequirement(workload.dtype);
+    const cc = computeCapabilityNumber(gpu.computeCapability);
+    if (cc < need.cc) {
+      issues.push({ code: 'instruction-unsupported', illegal: true, message: `${need.what} need cc ≥ ${need.cc.toFixed(1)}; ${gpu.name} is cc ${gpu.computeCapability}` });
+    }
+  }
+  if (!a.launchable && !issues.some((i) => i.illegal)) {
+    issues.push({ code: 'smem-over-limit', illegal: true, message: `no block fits on an SM of ${gpu.name}` });
+  }
+  return issues.sort((x, y) => Number(y.illegal) - Number(x.illegal));
+}

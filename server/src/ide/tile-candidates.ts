@@ -1,0 +1,239 @@
+// Tile candidates for a report: the workload a kernel would have with other values of its tile
+// parameters (the launch configuration that depends on them kept consistent), which of those are legal,
+// and their ranking by predicted time and energy. Pure; the predictor is injected; never throws.
+import type { KernelInfo, LaunchSite, TileParam, TritonConfig } from '../analysis/types';
+import { analyticEstimate } from '../perf/analytic-model';
+import type { GemmWorkload, GpuSpec, TileConfig } from '../perf/types';
+import { tileFieldOf, workloadFromLaunch } from '../perf/workload-from-analysis';
+import type { GemmPredictor, PredictionValues } from '../report/prediction';
+import { configIssues } from './legality';
+import type { KernelReport } from './reports';
+import type { DocumentReports } from './api';
+
+export interface TileOverride { param: TileParam; value: number }
+
+const inside = (inner: { start: number; end: number }, outer: { start: number; end: number }): boolean =>
+  inner.start >= outer.start && inner.end <= outer.end;
+const pos = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v > 0;
+
+/** The workload with `overrides` applied, through the same mapping as the report's own workload. */
+export function workloadWith(report: KernelReport, tileParams: readonly TileParam[], overrides: readonly TileOverride[]): GemmWorkload | null {
+  const base = report.workload;
+  if (!base || !report.kernel || !report.launch) return null;
+  let kernel: KernelInfo = report.config ? { ...report.kernel, configs: [report.config] } : report.kernel;
+  let launch: LaunchSite = report.subject === 'triton-config' ? { ...report.launch, metaParams: {}, numWarps: null, numStages: null } : report.launch;
+  let params = report.subject === 'triton-config' ? tileParams.filter((p) => p.origin !== 'launch-kwarg') : [...tileParams];
+  for (const { param, value } of overrides) {
+    if (param.origin === 'template-arg') {
+      launch = { ...launch, templateArgs: launch.templateArgs.map((arg) => (inside(param.valueRange, arg.range) ? { ...arg, value } : arg)) };
+    } else if (param.origin === 'triton-config') {
+      const config = kernel.configs[0];
+      if (!config || !inside(param.valueRange, config.range)) continue;
+      const next = { ...config, params: { ...config.params } };
+      if (param.name === 'num_warps') next.numWarps = value;
+      else if (param.name === 'num_stages') next.numStages = value;
+      else next.params[param.name] = value;
+      kernel = { ...kernel, configs: [next] };
+    } else if (param.origin === 'launch-kwarg') {
+      if (param.name === 'num_warps') launch = { ...launch, numWarps: value };
+      else if (param.name === 'num_stages') launch = { ...launch, numStages: value };
+      else launch = { ...launch, metaParams: { ...launch.metaParams, [param.name]: value } };
+    } else {
+      params = params.map((p) => (p === param ? { ...p, value } : p));
+    }
+  }
+  const built = workloadFromLaunch(kernel, launch, params).workload;
+  return built ? keepLaunchConsistent(base, built) : null;
+}
+
+/** The workload of a Triton kernel launched with `config` alone (no launch keywords), as a config report's. */
+export function tritonConfigWorkload(report: KernelReport, tileParams: readonly TileParam[], config: TritonConfig): GemmWorkload | null {
+  if (!report.kernel || !report.launch) return null;
+  const launch: LaunchSite = { ...report.launch, metaParams: {}, numWarps: null, numStages: null };
+  return workloadFromLaunch({ ...report.kernel, configs: [config] }, launch, tileParams.filter((p) => p.origin !== 'launch-kwarg')).workload;
+}
+
+/**
+ * The launch shape the kernel's own code derives from its tiles, carried to the new tile: threads per
+ * block when the current block is BM·BN / (TM·TN) threads (one TM×TN sub-tile per thread), the grid
+ * when it is ⌈N/BN⌉ × ⌈M/BM⌉, and static shared memory scaled with the staged tile bytes.
+ */
+export function keepLaunchConsistent(base: GemmWorkload, next: GemmWorkload): GemmWorkload {
+  const bt = base.tile ?? {};
+  const nt: TileConfig = { ...(next.tile ?? {}) };
+  const out: GemmWorkload = { ...next, tile: nt };
+  if (next.kernel === 'triton' || !pos(bt.blockM) || !pos(bt.blockN) || !pos(nt.blockM) || !pos(nt.blockN)) return out;
+  const perThread = (t: TileConfig) => (pos(t.threadM) ? t.threadM : 1) * (pos(t.threadN) ? t.threadN : 1);
+  if (pos(bt.threads) && bt.threads === (bt.blockM * bt.blockN) / perThread(bt)) {
+    const threads = (nt.blockM * nt.blockN) / perThread(nt);
+    nt.threads = threads;
+    nt.warps = Math.ceil(threads / 32);
+    if (base.block && base.block[1] > 1) out.block = [nt.blockN / (pos(nt.threadN) ? nt.threadN : 1), nt.blockM / (pos(nt.threadM) ? nt.threadM : 1), 1];
+    else if (base.block) out.block = [threads, 1, 1];
+  }
+  if (base.grid && base.grid[0] === Math.ceil(base.n / bt.blockN) && base.grid[1] === Math.ceil(base.m / bt.blockM)) {
+    out.grid = [Math.ceil(next.n / nt.blockN), Math.ceil(next.m / nt.blockM), base.grid[2]];
+  }
+  if (typeof base.sharedMemPerBlockBytes === 'number' && pos(bt.blockK) && pos(nt.blockK)) {
+    const staged = (t: TileConfig) => ((t.blockM ?? 0) + (t.blockN ?? 0)) * (t.blockK ?? 0);
+    const ratio = staged(nt) / staged(bt);
+    if (Number.isFinite(ratio) && ratio > 0) out.sharedMemPerBlockBytes = Math.round(base.sharedMemPerBlockBytes * ratio);
+  }
+  return out;
+}
+
+/** Tile parameters whose value changes this report's workload (probed, so no rule is duplicated). */
+export function tunableParams(report: KernelReport, tileParams: readonly TileParam[]): TileParam[] {
+  if (!report.workload || !report.kernel || !report.launch) return [];
+  const base = JSON.stringify(report.workload);
+  const candidates = tileParams.filter((p) => pos(p.value) && tileFieldOf(p.name) !== null && p.valueRange.end > p.valueRange.start);
+  const relevant = candidates.filter((p) => {
+    if (p.origin === 'triton-config') return report.config !== null && inside(p.valueRange, report.config.range);
+    if (p.origin === 'template-arg' || p.origin === 'launch-kwarg') return report.subject === 'launch' && inside(p.valueRange, report.launch!.range);
+    return true;
+  });
+  return relevant.filter((p) => {
+    const probe = workloadWith(report, tileParams, [{ param: p, value: p.value! * 2 }]);
+    return probe !== null && JSON.stringify(probe) !== base;
+  });
+}
+
+/** tunableParams, memoised per report in the document's reports. */
+export function tunablesOf(reports: DocumentReports, report: KernelReport): TileParam[] {
+  let params = reports.tunables.get(report.index);
+  if (!params) {
+    params = tunableParams(report, reports.input.analysis.tileParams);
+    reports.tunables.set(report.index, params);
+  }
+  return params;
+}
+
+/** Values to try for a parameter, by the tile field its name sets (powers of two in a useful range). */
+export function valuesFor(param: TileParam): number[] {
+  const field = tileFieldOf(param.name);
+  const range = (lo: number, hi: number) => { const out: number[] = []; for (let v = lo; v <= hi; v *= 2) out.push(v); return out; };
+  switch (field) {
+    case 'blockM': case 'blockN': return range(16, 256);
+    case 'blockK': return range(8, 128);
+    case 'square': return range(4, 64);
+    case 'threadM': case 'threadN': return range(1, 16);
+    case 'warps': return range(1, 16);
+    case 'stages': return [1, 2, 3, 4, 5];
+    default: return param.value ? [param.value] : [];
+  }
+}
+
+export interface Candidate {
+  overrides: TileOverride[];
+  workload: GemmWorkload;
+  timeMs: number;
+  timeLoMs: number;
+  timeHiMs: number;
+  energyMj: number | null;
+  powerW: number | null;
+  source: 'model' | 'analytic';
+}
+
+export interface CandidateContext {
+  gpu: GpuSpec;
+  predictor: GemmPredictor | null;
+  /** The kernel compares its indices with M/N/K (a bounds check), so tiles need not divide the problem. */
+  boundsChecked: boolean;
+}
+
+/** Why a candidate cannot be used (divisibility, thread count, limits on the GPU), or null. */
+export function candidateProblem(w: GemmWorkload, ctx: CandidateContext, kernel: KernelInfo | null): string | null {
+  const t = w.tile ?? {};
+  if (pos(t.threadM) && pos(t.blockM) && t.blockM % t.threadM !== 0) return `BM ${t.blockM} is not a multiple of TM ${t.threadM}`;
+  if (pos(t.threadN) && pos(t.blockN) && t.blockN % t.threadN !== 0) return `BN ${t.blockN} is not a multiple of TN ${t.threadN}`;
+  const threads = t.threads ?? 0;
+  if (w.kernel !== 'triton' && threads > 0 && threads < 32) return `${threads} threads per block: less than a warp`;
+  if (w.kernel !== 'triton' && (pos(t.threadM) || pos(t.threadN)) && pos(t.blockK) && pos(t.blockM) && pos(t.blockN) && threads > 0) {
+    // A register-blocked kernel loads its A and B tiles with all threads: whole loads per thread.
+    if ((t.blockM * t.blockK) % threads !== 0 || (t.blockN * t.blockK) % threads !== 0) return `the ${t.blockM}×${t.blockK} and ${t.blockK}×${t.blockN} tiles do not split evenly over ${threads} threads`;
+  }
+  if (!ctx.boundsChecked && pos(t.blockM) && pos(t.blockN)) {
+    if (w.m % t.blockM !== 0 || w.n % t.blockN !== 0 || (pos(t.blockK) && w.k % t.blockK !== 0)) return 'the tile does not divide the problem size and the kernel has no bounds check';
+  }
+  const a = analyticEstimate(w, ctx.gpu);
+  const illegal = configIssues(w, a, ctx.gpu, { kernel, staticSharedMemBytes: w.kernel === 'triton' ? null : w.sharedMemPerBlockBytes ?? null, checkLaunchBounds: false }).find((i) => i.illegal);
+  return illegal ? illegal.message : null;
+}
+
+/** Most combinations ranked per request: enough to cover ±2 powers of two of 3-4 parameters. */
+export const CANDIDATE_LIMIT = 256;
+
+/**
+ * Every combination of the values of `params` (the current value included). Over `limit`, the longest
+ * value list loses its value farthest (in log2) from the current one until the product fits: the
+ * search stays centred on the kernel as written.
+ */
+export function combinations(params: readonly TileParam[], limit = CANDIDATE_LIMIT): TileOverride[][] {
+  const lists = params.map((param) => [...new Set([...valuesFor(param), param.value!])].sort((x, y) => x - y));
+  const size = () => lists.reduce((n, list) => n * list.length, 1);
+  while (size() > limit) {
+    let longest = 0;
+    lists.forEach((list, i) => { if (list.length > lists[longest]!.length) longest = i; });
+    const list = lists[longest]!;
+    if (list.length <= 1) break;
+    const current = params[longest]!.value!;
+    let far = 0;
+    list.forEach((v, i) => { if (Math.abs(Math.log2(v / current)) > Math.abs(Math.log2(list[far]! / current))) far = i; });
+    list.splice(far, 1);
+  }
+  let out: TileOverride[][] = [[]];
+  params.forEach((param, i) => {
+    const next: TileOverride[][] = [];
+    for (const partial of out) for (const value of lists[i]!) next.push([...partial, { param, value }]);
+    out = next;
+  });
+  return out;
+}
+
+/** Legal candidates with their predicted (or analytic) time and energy on ctx.gpu, fastest first. */
+export function rankCandidates(report: KernelReport, tileParams: readonly TileParam[], params: readonly TileParam[], ctx: CandidateContext): Candidate[] {
+  const legal: Array<{ overrides: TileOverride[]; workload: GemmWorkload }> = [];
+  for (const overrides of combinations(params)) {
+    const workload = workloadWith(report, tileParams, overrides);
+    if (workload && !candidateProblem(workload, ctx, report.kernel)) legal.push({ overrides, workload });
+  }
+  return scoreCandidates(legal, ctx).filter((c) => Number.isFinite(c.timeMs)).sort((x, y) => x.timeMs - y.timeMs);
+}
+
+/** Scores many candidates, through the predictor's batch path when it has one (same numbers, ~2x faster). */
+export function scoreCandidates(items: ReadonlyArray<{ overrides: TileOverride[]; workload: GemmWorkload }>, ctx: CandidateContext): Candidate[] {
+  const batch = ctx.predictor?.predictBatch;
+  if (!batch || items.length < 2) return items.map((item) => scoreCandidate(item.overrides, item.workload, ctx));
+  const predictions = batch.call(ctx.predictor, items.map((item) => ({ workload: item.workload, gpu: ctx.gpu })));
+  return items.map((item, i) => fromPrediction(item.overrides, item.workload, predictions[i], ctx));
+}
+
+export function scoreCandidate(overrides: TileOverride[], workload: GemmWorkload, ctx: CandidateContext): Candidate {
+  return fromPrediction(overrides, workload, ctx.predictor?.predict(workload, ctx.gpu), ctx);
+}
+
+function fromPrediction(overrides: TileOverride[], workload: GemmWorkload, p: PredictionValues | undefined, ctx: CandidateContext): Candidate {
+  if (p && Number.isFinite(p.runtimeMs)) {
+    return {
+      overrides, workload, timeMs: p.runtimeMs, timeLoMs: p.runtimeLoMs, timeHiMs: p.runtimeHiMs,
+      energyMj: Number.isFinite(p.energyMj) ? p.energyMj : null, powerW: Number.isFinite(p.powerW) ? p.powerW : null, source: 'model',
+    };
+  }
+  const t = analyticEstimate(workload, ctx.gpu).timeMs;
+  return { overrides, workload, timeMs: t, timeLoMs: t, timeHiMs: t, energyMj: null, powerW: null, source: 'analytic' };
+}
+
+/**
+ * Whether the kernel guards its edges: an `if` comparing an index with M, N or K (`if (row < M && col < N)`),
+ * a min(...) clamp, or Triton's masked loads. A text heuristic over the kernel body; loop bounds alone
+ * (`for (t = 0; t < K; ...)`) do not count.
+ */
+export function hasBoundsCheck(text: string, kernel: KernelInfo | null): boolean {
+  if (!kernel) return true;
+  const body = text.slice(kernel.range.start, kernel.range.end);
+  if (kernel.configs.length > 0 || kernel.constexprParams.length > 0 || /\bmask\s*=/.test(body)) return true;
+  if (/\bmin\s*\(/.test(body)) return true;
+  const compares = /(?:<=?|>=?)\s*\(?\s*(?:[A-Za-z]+_)?[MNKmnk]\b|\b[MNKmnk]\s*(?:<=?|>=?)/;
+  const conditions = [...body.matchAll(/\bif\s*\(([^{;]*)/g), ...body.matchAll(/([^;{}=]*)\?/g)].map((m) => m[1] ?? '');
+  return conditions.some((c) => compares.test(c));
+}

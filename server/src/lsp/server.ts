@@ -1,0 +1,261 @@
+// The language server's state and lifecycle: capabilities, settings (workspace/configuration and
+// didChangeConfiguration), the model, the status notification, debounced diagnostics, and the one
+// wrapper every request goes through. The features themselves are in handlers.ts.
+//
+// Scheduling (docs/architecture.md, invariant 7), everything on the main thread:
+// - didChange only splices the text (documents.ts); the analysis and reports of a version are computed
+//   when a request or the diagnostics timer first needs them, once, and cached by version;
+// - a burst of edits is parsed as one edit, and diagnostics wait until edits pause for 150 ms;
+// - a request for a document with a newer change already read from the client (Inbox) is answered
+//   "content modified" without analysing the outdated version; a cancelled request is not started.
+// A worker thread would keep the main thread free while a version is analysed, but the request that
+// needs that version waits for it either way, and a warm analysis of a valid 5,000-line file costs a
+// few milliseconds (bench/lsp.bench.ts): the thread would add copying and a second copy of the
+// documents and buy nothing the targets measure. It pays only if analysis of broken code stays slow
+// (see docs/architecture.md, "Scheduling").
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import {
+  DidChangeConfigurationNotification, LSPErrorCodes, ResponseError,
+  type CancellationToken, type ClientCapabilities, type Connection, type Diagnostic,
+} from 'vscode-languageserver/node';
+import type { AnalysisOptions } from '../analysis/types';
+import { diagnosticsOf, type DocumentReports } from '../ide/api';
+import { DEFAULT_SETTINGS, STATUS_NOTIFICATION, type StatusParams, type TilecastSettings } from '../ide/protocol';
+import type { GpuSpec } from '../perf/types';
+import { loadGrammars, type Grammars } from '../platform/grammars';
+import { loadShippedPredictor, type LoadResult } from '../platform/models';
+import type { ModelInfo } from '../report/prediction';
+import { problemToDiagnostic, toDiagnostic } from './conversions';
+import { DocumentStore, type OpenFile, type ReportContext } from './documents';
+import { DiagnosticsTimer, Inbox } from './scheduler';
+import { readSettings, resolveGpus } from './settings';
+import { version as SERVER_VERSION } from '../../../package.json';
+
+export { SERVER_VERSION };
+
+/** The directory whose docs/diagnostics.md the diagnostics link to: beside dist/ when bundled, the repository from source. */
+function findDocsBase(): string | null {
+  for (const dir of [join(__dirname, '..'), join(__dirname, '..', '..', '..')]) {
+    if (existsSync(join(dir, 'docs', 'diagnostics.md'))) return pathToFileURL(dir).href;
+  }
+  return null;
+}
+
+/** A model's data fingerprint, or its feature version when it records none. */
+const fingerprint = (info: ModelInfo | undefined): string => info?.dataFingerprint ?? info?.featureVersion ?? 'unknown';
+
+const describe = (error: unknown): string => (error instanceof Error ? error.stack ?? error.message : String(error));
+
+/** A document at one version with its reports, as a handler sees it. */
+export interface Snapshot {
+  file: OpenFile;
+  reports: DocumentReports;
+}
+
+export class TilecastServer {
+  readonly store = new DocumentStore();
+  readonly diagnosticsTimer = new DiagnosticsTimer((uri) => this.publishDiagnostics(uri));
+  capabilities: ClientCapabilities = {};
+  settings: TilecastSettings = { ...DEFAULT_SETTINGS };
+  gpus: GpuSpec[] = resolveGpus(DEFAULT_SETTINGS.gpus).gpus;
+  private unknownGpus: StatusParams['unknownGpus'] = [];
+  private options: AnalysisOptions = this.analysisOptions();
+  private generation = 0;
+  private grammars: Grammars | null = null;
+  private readonly grammarsLoading: Promise<Grammars>;
+  private modelPath: string | null = null;
+  private model: Promise<LoadResult> | null = null;
+  private loadedModel: LoadResult | null = null;
+  readonly docsBase = findDocsBase();
+
+  constructor(readonly connection: Connection, readonly inbox: Inbox) {
+    this.grammarsLoading = loadGrammars().then((grammars) => (this.grammars = grammars));
+    this.grammarsLoading.catch((error: unknown) => this.log('error', `could not load the parsers, nothing will be analysed: ${describe(error)}`));
+    this.loadModel(DEFAULT_SETTINGS.modelPath);
+  }
+
+  log(level: 'info' | 'warn' | 'error', message: string): void {
+    this.connection.console[level](`tilecast: ${message}`);
+  }
+
+  private analysisOptions(): AnalysisOptions {
+    const { m, n, k } = this.settings.defaultProblemSize;
+    return { defaultProblem: { m, n, k, dtype: this.settings.defaultDtype } };
+  }
+
+  private loadModel(modelPath: string): void {
+    if (this.modelPath === modelPath && this.model) return;
+    this.modelPath = modelPath;
+    const loading = loadShippedPredictor(modelPath || undefined).catch((error: unknown): LoadResult => ({ ok: false, error: describe(error) }));
+    this.model = loading;
+    void loading.then((result) => {
+      if (this.model !== loading) return; // superseded by a newer model path
+      this.loadedModel = result;
+      this.generation++;
+      if (!result.ok) this.log('error', `${result.error}. Hovers and hints show analytic estimates only.`);
+      this.sendStatus();
+      this.refreshClient();
+    });
+  }
+
+  /** Resolves when the parsers and the model of the current settings are loaded (a model that failed counts as loaded). */
+  async ready(): Promise<void> {
+    await this.grammarsLoading;
+    // Until the model of the latest settings is loaded: a model path may change while waiting.
+    for (;;) {
+      const loading = this.model;
+      const result = await loading;
+      if (loading === this.model && result === this.loadedModel) return;
+    }
+  }
+
+  private context(): ReportContext {
+    const model = this.loadedModel;
+    return {
+      generation: this.generation,
+      options: this.options,
+      input: {
+        gpus: this.gpus,
+        settings: this.settings,
+        predictor: model?.ok ? model.predictor : null,
+        modelError: model === null ? 'the model is still loading' : model.ok ? null : model.error,
+      },
+    };
+  }
+
+  /** The reports of `uri` at its current version (computed now if needed), or null when it is not analysed. */
+  snapshot(uri: unknown): Snapshot | null {
+    if (typeof uri !== 'string' || !this.grammars) return null;
+    const file = this.store.get(uri);
+    if (!file) return null;
+    if (this.inbox.hasNewerThan(uri, file.document.version)) throw new ResponseError(LSPErrorCodes.ContentModified, 'the document changed');
+    const reports = this.store.reportsFor(file, this.grammars, this.context());
+    return reports ? { file, reports } : null;
+  }
+
+  /**
+   * Wraps a request handler once: waits until the server is ready, answers "cancelled" or "content
+   * modified" without doing the work when the request is already outdated, and turns any other failure
+   * into a log line and a null answer.
+   */
+  request<P, R>(name: string, handler: (params: P, token: CancellationToken) => R | null): (params: P, token: CancellationToken) => Promise<R | null> {
+    return async (params, token) => {
+      const uri = (params as { textDocument?: { uri?: unknown }; uri?: unknown } | null)?.textDocument?.uri ?? (params as { uri?: unknown } | null)?.uri;
+      const versionAtArrival = typeof uri === 'string' ? this.store.get(uri)?.document.version : undefined;
+      try {
+        await this.ready();
+        if (token.isCancellationRequested) throw new ResponseError(LSPErrorCodes.RequestCancelled, 'cancelled');
+        if (typeof uri === 'string' && versionAtArrival !== undefined && this.store.get(uri)?.document.version !== versionAtArrival) {
+          throw new ResponseError(LSPErrorCodes.ContentModified, 'the document changed');
+        }
+        return handler(params, token) ?? null;
+      } catch (error) {
+        if (error instanceof ResponseError) throw error;
+        this.log('error', `${name} failed: ${describe(error)}`);
+        return null;
+      }
+    };
+  }
+
+  /** Wraps a notification handler once: a failure is logged, never thrown into the connection. */
+  notification<P>(name: string, handler: (params: P) => void): (params: P) => void {
+    return (params) => {
+      try {
+        handler(params);
+      } catch (error) {
+        this.log('error', `${name} failed: ${describe(error)}`);
+      }
+    };
+  }
+
+  publishDiagnostics(uri: string): void {
+    const file = this.store.get(uri);
+    if (!file) return;
+    // A newer change is already read: it re-arms the timer when it is applied.
+    if (this.inbox.hasNewerThan(uri, file.document.version)) return;
+    if (!this.grammars || this.loadedModel === null) {
+      void this.ready().then(() => this.diagnosticsTimer.schedule(uri, 0));
+      return;
+    }
+    let diagnostics: Diagnostic[] = [];
+    try {
+      const snapshot = this.snapshot(uri);
+      if (snapshot) {
+        const document = snapshot.file.document;
+        diagnostics = [
+          ...snapshot.reports.input.analysis.problems.map((problem) => problemToDiagnostic(document, problem)),
+          ...diagnosticsOf(snapshot.reports).map((item) => toDiagnostic(document, item, this.docsBase)),
+        ];
+      }
+    } catch (error) {
+      if (error instanceof ResponseError) return;
+      this.log('error', `diagnostics of ${uri} failed: ${describe(error)}`);
+    }
+    void this.connection.sendDiagnostics({ uri, version: file.document.version, diagnostics });
+  }
+
+  /** Pulls the `tilecast` section when the client supports workspace/configuration. */
+  async pullSettings(): Promise<void> {
+    if (!this.capabilities.workspace?.configuration) return;
+    try {
+      const [section] = (await this.connection.workspace.getConfiguration([{ section: 'tilecast' }])) as unknown[];
+      this.applySettings(section);
+    } catch (error) {
+      this.log('warn', `could not read the settings (${describe(error)}); keeping the current ones`);
+    }
+  }
+
+  applySettings(raw: unknown): void {
+    const { settings, problems } = readSettings(raw);
+    const resolved = resolveGpus(settings.gpus);
+    for (const problem of [...problems, ...resolved.problems]) this.log('warn', problem);
+    this.settings = settings;
+    this.gpus = resolved.gpus;
+    this.unknownGpus = resolved.unknown;
+    this.options = this.analysisOptions();
+    this.generation++;
+    this.loadModel(settings.modelPath);
+    // Until the first model has loaded, its completion sends the status (with the model in it).
+    if (this.loadedModel !== null) this.sendStatus();
+    this.refreshClient();
+  }
+
+  registerForSettingsChanges(): void {
+    if (this.capabilities.workspace?.didChangeConfiguration?.dynamicRegistration) {
+      void this.connection.client.register(DidChangeConfigurationNotification.type, { section: 'tilecast' }).catch(() => undefined);
+    }
+  }
+
+  /** Everything shown may have changed: the client re-asks for hints and lenses; diagnostics are republished. */
+  private refreshClient(): void {
+    if (this.capabilities.workspace?.inlayHint?.refreshSupport) void this.connection.languages.inlayHint.refresh().catch(() => undefined);
+    if (this.capabilities.workspace?.codeLens?.refreshSupport) void this.connection.sendRequest('workspace/codeLens/refresh').catch(() => undefined);
+    for (const file of this.store.all()) this.diagnosticsTimer.schedule(file.uri, 0);
+  }
+
+  statusParams(): StatusParams {
+    const model = this.loadedModel;
+    const gpus = this.gpus.map((gpu) => ({ id: gpu.id, name: gpu.name }));
+    const modelStatus: StatusParams['model'] = model === null
+      ? { ok: false, error: 'the model is still loading' }
+      : model.ok
+        ? { ok: true, runtimeFingerprint: fingerprint(model.predictor.models?.runtime), powerFingerprint: fingerprint(model.predictor.models?.power), dir: model.dir }
+        : { ok: false, error: model.error };
+    const unknown = this.unknownGpus.map((u) => `unknown GPU '${u.name}'${u.suggestions.length > 0 ? ` (did you mean ${u.suggestions.join(', ')}?)` : ''}`);
+    const message = [
+      `TileCast server ${SERVER_VERSION}`,
+      `GPUs ${gpus.map((gpu) => gpu.id).join(', ')}`,
+      modelStatus.ok ? `model ${modelStatus.runtimeFingerprint.slice(0, 12)} / ${modelStatus.powerFingerprint.slice(0, 12)} from ${modelStatus.dir}` : `no model: ${modelStatus.error}`,
+      ...unknown,
+    ].join('; ');
+    return { serverVersion: SERVER_VERSION, gpus, unknownGpus: this.unknownGpus, model: modelStatus, message };
+  }
+
+  sendStatus(): void {
+    const status = this.statusParams();
+    this.log(status.model.ok && status.unknownGpus.length === 0 ? 'info' : 'warn', status.message);
+    void this.connection.sendNotification(STATUS_NOTIFICATION, status);
+  }
+}
