@@ -25,7 +25,7 @@ function importsOf(path: string): string[] {
   return specifiers;
 }
 
-const pureCore = ['analysis', 'perf', 'model', 'report', 'data', 'text', 'ide'].map((dir) => join(root, 'server', 'src', dir));
+const pureCore = ['analysis', 'perf', 'model', 'report', 'data', 'text', 'ide', 'profile'].map((dir) => join(root, 'server', 'src', dir));
 const ioModules = /^(node:)?(fs|fs\/promises|child_process|net|http|https|worker_threads|dgram|readline)$/;
 
 test('the pure core imports no I/O modules and no editor protocol', () => {

@@ -11,6 +11,8 @@ const commandLoaders: Record<string, () => Promise<{ command: CliCommand }>> = {
   occupancy: () => import('./commands/occupancy'),
   gpus: () => import('./commands/gpus'),
   predict: () => import('./commands/predict'),
+  harness: () => import('./commands/harness'),
+  profile: () => import('./commands/profile'),
 };
 
 function usage(): string {

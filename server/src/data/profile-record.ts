@@ -48,6 +48,21 @@ export interface ProfileRecord {
   /** Optional extras. */
   kernelName?: string;
   quantization?: string;
+  /** Written by TileCast's harness (docs/profiling.md): spread of the timed launches, ms. */
+  runtimeP10Ms?: number;
+  runtimeP90Ms?: number;
+  /** Energy per launch over the sustained run (mJ), and how it was measured. */
+  energyMj?: number;
+  energyMethod?: 'nvml-total-energy' | 'power-samples';
+  /** Length of the sustained (energy) run, ms. */
+  sustainedMs?: number;
+  gpuUuid?: string;
+  driverVersion?: string;
+  cudaVersion?: string;
+  /** Result check against the reference: 'failed' records are measurements of a wrong result. */
+  check?: 'passed' | 'failed' | 'skipped';
+  /** Largest sampled |C - reference| / sqrt(K). */
+  checkMaxError?: number;
 }
 
 type Check = { ok: true; value: ProfileRecord } | { ok: false; reason: string };
@@ -65,7 +80,10 @@ const KNOWN_FIELDS = new Set([
   'schema', 'gpu', 'gpuName', 'dtype', 'm', 'n', 'k', 'batch', 'kernel', 'params', 'grid', 'block', 'runtimeMs',
   'runtimeSamplesMs', 'powerW', 'powerSamplesW', 'powerLimitW', 'smClockMHz', 'memClockMHz', 'temperatureC',
   'clockPolicy', 'timestamp', 'tool', 'kernelName', 'quantization',
+  'runtimeP10Ms', 'runtimeP90Ms', 'energyMj', 'energyMethod', 'sustainedMs', 'gpuUuid', 'driverVersion', 'cudaVersion', 'check', 'checkMaxError',
 ]);
+const POSITIVE_EXTRAS = ['runtimeP10Ms', 'runtimeP90Ms', 'energyMj', 'sustainedMs'] as const;
+const STRING_EXTRAS = ['kernelName', 'quantization', 'gpuUuid', 'driverVersion', 'cudaVersion'] as const;
 
 /** Validates one decoded JSON value as a ProfileRecord; the first problem found is the reason. */
 export function validateProfileRecord(v: unknown): Check {
@@ -100,8 +118,13 @@ export function validateProfileRecord(v: unknown): Check {
     return { ok: false, reason: 'timestamp must be an ISO 8601 date-time' };
   }
   if (typeof v.tool !== 'string' || v.tool.trim() === '') return { ok: false, reason: 'tool must be a non-empty string' };
-  if (v.kernelName !== undefined && typeof v.kernelName !== 'string') return { ok: false, reason: 'kernelName must be a string' };
-  if (v.quantization !== undefined && typeof v.quantization !== 'string') return { ok: false, reason: 'quantization must be a string' };
+  for (const key of STRING_EXTRAS) if (v[key] !== undefined && typeof v[key] !== 'string') return { ok: false, reason: `${key} must be a string` };
+  for (const key of POSITIVE_EXTRAS) if (v[key] !== undefined && !posNum(v[key])) return { ok: false, reason: `${key} must be a finite number > 0` };
+  if (v.energyMethod !== undefined && v.energyMethod !== 'nvml-total-energy' && v.energyMethod !== 'power-samples') {
+    return { ok: false, reason: 'energyMethod must be "nvml-total-energy" or "power-samples"' };
+  }
+  if (v.check !== undefined && v.check !== 'passed' && v.check !== 'failed' && v.check !== 'skipped') return { ok: false, reason: 'check must be "passed", "failed" or "skipped"' };
+  if (v.checkMaxError !== undefined && !(finite(v.checkMaxError) && v.checkMaxError >= 0)) return { ok: false, reason: 'checkMaxError must be a finite number >= 0' };
   return { ok: true, value: v as unknown as ProfileRecord };
 }
 
