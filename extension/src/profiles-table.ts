@@ -39,7 +39,9 @@ export function profileRow(r: ProfileRecord): ProfileRow {
     m: r.m,
     n: r.n,
     k: r.k,
-    params: Object.entries(r.params).map(([key, value]) => `${key}=${value}`).join(' '),
+    params: Object.entries(r.params)
+      .map(([key, value]) => `${key}=${value}`)
+      .join(' '),
     runtimeMs: r.runtimeMs,
     powerW: r.powerW ?? null,
     energyMj: r.energyMj ?? null,
@@ -50,10 +52,13 @@ export function profileRow(r: ProfileRecord): ProfileRow {
 
 export function filterRows(rows: readonly ProfileRow[], filters: ProfileFilters): ProfileRow[] {
   const text = filters.text?.trim().toLowerCase() ?? '';
-  return rows.filter((row) => (!filters.gpu || row.gpu === filters.gpu || row.gpuName === filters.gpu)
-    && (!filters.dtype || row.dtype === filters.dtype)
-    && (!filters.kernel || row.kernel === filters.kernel)
-    && (!text || [row.kernelName, row.kernel, row.params, row.tool, row.gpuName].some((field) => field.toLowerCase().includes(text))));
+  return rows.filter(
+    (row) =>
+      (!filters.gpu || row.gpu === filters.gpu || row.gpuName === filters.gpu) &&
+      (!filters.dtype || row.dtype === filters.dtype) &&
+      (!filters.kernel || row.kernel === filters.kernel) &&
+      (!text || [row.kernelName, row.kernel, row.params, row.tool, row.gpuName].some((field) => field.toLowerCase().includes(text))),
+  );
 }
 
 /** The distinct values of a column, sorted, for a filter's drop-down. */
@@ -62,7 +67,21 @@ export function distinct(rows: readonly ProfileRow[], key: 'gpuName' | 'dtype' |
 }
 
 export const CSV_COLUMNS: ReadonlyArray<keyof ProfileRow> = [
-  'timestamp', 'gpu', 'gpuName', 'kernel', 'kernelName', 'dtype', 'm', 'n', 'k', 'params', 'runtimeMs', 'powerW', 'energyMj', 'check', 'tool',
+  'timestamp',
+  'gpu',
+  'gpuName',
+  'kernel',
+  'kernelName',
+  'dtype',
+  'm',
+  'n',
+  'k',
+  'params',
+  'runtimeMs',
+  'powerW',
+  'energyMj',
+  'check',
+  'tool',
 ];
 
 function csvField(value: string | number | null): string {

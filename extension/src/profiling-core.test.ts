@@ -10,8 +10,22 @@ import type { ProfileRecord } from '../../server/src/data/profile-record';
 import { command as profileCommand } from '../../server/src/cli/commands/profile';
 import { runInProcess } from '../../server/src/cli/run-in-process';
 import {
-  DEFAULT_PROFILE_SETTINGS, describeWhere, formatComparison, importArgs, importNeedsSize, isMissingGpuMessage, lastCliError, measuredSweepCells,
-  parseRecordLines, parseRetrainProgress, profileArgs, retrainArgs, summariseRun, trustRefusal, whereArgs, type ProfileSettings,
+  DEFAULT_PROFILE_SETTINGS,
+  describeWhere,
+  formatComparison,
+  importArgs,
+  importNeedsSize,
+  isMissingGpuMessage,
+  lastCliError,
+  measuredSweepCells,
+  parseRecordLines,
+  parseRetrainProgress,
+  profileArgs,
+  retrainArgs,
+  summariseRun,
+  trustRefusal,
+  whereArgs,
+  type ProfileSettings,
 } from './profiling-core';
 import { distinct, filterRows, profileRow, rowsToCsv } from './profiles-table';
 
@@ -19,9 +33,25 @@ const example = join(__dirname, '..', '..', 'examples', 'tiled_matmul.cu');
 
 function record(overrides: Partial<ProfileRecord> = {}): ProfileRecord {
   return {
-    schema: 'tilecast-profile/1', gpu: 'rtx-4090', gpuName: 'NVIDIA GeForce RTX 4090', dtype: 'fp32', m: 1024, n: 1024, k: 1024, batch: 1,
-    kernel: 'tiled', params: { TILE: 16 }, grid: [64, 64, 1], block: [16, 16, 1], runtimeMs: 2.1, clockPolicy: 'default',
-    timestamp: '2026-12-05T19:00:00Z', tool: 'tilecast-harness 0.1.0', kernelName: 'matmul_tiled', check: 'passed', ...overrides,
+    schema: 'tilecast-profile/1',
+    gpu: 'rtx-4090',
+    gpuName: 'NVIDIA GeForce RTX 4090',
+    dtype: 'fp32',
+    m: 1024,
+    n: 1024,
+    k: 1024,
+    batch: 1,
+    kernel: 'tiled',
+    params: { TILE: 16 },
+    grid: [64, 64, 1],
+    block: [16, 16, 1],
+    runtimeMs: 2.1,
+    clockPolicy: 'default',
+    timestamp: '2026-12-05T19:00:00Z',
+    tool: 'tilecast-harness 0.1.0',
+    kernelName: 'matmul_tiled',
+    check: 'passed',
+    ...overrides,
   };
 }
 
@@ -36,20 +66,55 @@ test('where a run goes: nothing for this machine, host and SSH options, SLURM op
   assert.deepEqual(whereArgs(DEFAULT_PROFILE_SETTINGS), []);
   assert.equal(describeWhere(DEFAULT_PROFILE_SETTINGS), 'this machine');
   const remote: ProfileSettings = {
-    ...DEFAULT_PROFILE_SETTINGS, host: ' me@gpu-box ', port: 2222, identityFile: '~/.ssh/id_gpu', sshOptions: ['StrictHostKeyChecking=accept-new', ' '],
+    ...DEFAULT_PROFILE_SETTINGS,
+    host: ' me@gpu-box ',
+    port: 2222,
+    identityFile: '~/.ssh/id_gpu',
+    sshOptions: ['StrictHostKeyChecking=accept-new', ' '],
     slurm: { enabled: true, partition: 'gpu', account: '', time: '00:05:00', options: ['--constraint=h100'] },
   };
   assert.deepEqual(whereArgs(remote), [
-    '--host', 'me@gpu-box', '--port', '2222', '--identity', '~/.ssh/id_gpu', '--ssh-option', 'StrictHostKeyChecking=accept-new',
-    '--slurm', '--partition', 'gpu', '--time', '00:05:00', '--slurm-option=--constraint=h100',
+    '--host',
+    'me@gpu-box',
+    '--port',
+    '2222',
+    '--identity',
+    '~/.ssh/id_gpu',
+    '--ssh-option',
+    'StrictHostKeyChecking=accept-new',
+    '--slurm',
+    '--partition',
+    'gpu',
+    '--time',
+    '00:05:00',
+    '--slurm-option=--constraint=h100',
   ]);
   assert.equal(describeWhere(remote), 'SLURM (gpu) via me@gpu-box');
 });
 
 test('profile arguments: 1-based line, sweep, store, JSON output; a file name with spaces stays one argument', () => {
-  const args = profileArgs({ file: '/w/my kernels/a.cu', line: 32, sweep: true, workspace: '/w' }, { ...DEFAULT_PROFILE_SETTINGS, clockPolicy: 'locked', timeoutSeconds: 90 });
-  assert.deepEqual(args, ['profile', '/w/my kernels/a.cu', '--line', '33', '--sweep', '--timeout', '90', '--clock-policy', 'locked', '--workspace', '/w', '--json']);
-  assert.deepEqual(profileArgs({ file: '/a.cu', line: 0, sweep: false, workspace: '/w' }, { ...DEFAULT_PROFILE_SETTINGS, store: 'global' }).slice(-2), ['--global', '--json']);
+  const args = profileArgs(
+    { file: '/w/my kernels/a.cu', line: 32, sweep: true, workspace: '/w' },
+    { ...DEFAULT_PROFILE_SETTINGS, clockPolicy: 'locked', timeoutSeconds: 90 },
+  );
+  assert.deepEqual(args, [
+    'profile',
+    '/w/my kernels/a.cu',
+    '--line',
+    '33',
+    '--sweep',
+    '--timeout',
+    '90',
+    '--clock-policy',
+    'locked',
+    '--workspace',
+    '/w',
+    '--json',
+  ]);
+  assert.deepEqual(profileArgs({ file: '/a.cu', line: 0, sweep: false, workspace: '/w' }, { ...DEFAULT_PROFILE_SETTINGS, store: 'global' }).slice(-2), [
+    '--global',
+    '--json',
+  ]);
   assert.deepEqual(retrainArgs('/w', DEFAULT_PROFILE_SETTINGS), ['profile', 'retrain', '--workspace', '/w', '--json']);
 });
 
@@ -58,7 +123,7 @@ test('the real `tilecast profile` accepts the arguments; with no nvidia-smi the 
   const store = mkdtempSync(join(tmpdir(), 'tilecast-store-'));
   const savedPath = process.env.PATH;
   process.env.PATH = emptyPath;
-  let result;
+  let result: Awaited<ReturnType<typeof runInProcess>>;
   try {
     const args = profileArgs({ file: example, line: 32, sweep: false, workspace: store }, DEFAULT_PROFILE_SETTINGS);
     assert.equal(args[0], 'profile');
@@ -77,10 +142,29 @@ test('the real `tilecast profile` accepts the arguments; with no nvidia-smi the 
 test('import needs a size for ncu tables, not for Kernel Tuner caches; the size or the source goes along', () => {
   assert.equal(importNeedsSize(['/a/cache.json', '/a/cache.json.gz']), false);
   assert.equal(importNeedsSize(['/a/cache.json', '/a/ncu.csv']), true);
-  assert.deepEqual(importArgs({ files: ['/a/ncu.csv'], workspace: '/w', source: { file: '/w/k.cu', line: 9 } }, DEFAULT_PROFILE_SETTINGS),
-    ['profile', 'import', '/a/ncu.csv', '--source', '/w/k.cu', '--line', '10', '--workspace', '/w']);
-  assert.deepEqual(importArgs({ files: ['/a/ncu.csv'], workspace: undefined, size: { m: 1, n: 2, k: 3 } }, DEFAULT_PROFILE_SETTINGS),
-    ['profile', 'import', '/a/ncu.csv', '--m', '1', '--n', '2', '--k', '3', '--global']);
+  assert.deepEqual(importArgs({ files: ['/a/ncu.csv'], workspace: '/w', source: { file: '/w/k.cu', line: 9 } }, DEFAULT_PROFILE_SETTINGS), [
+    'profile',
+    'import',
+    '/a/ncu.csv',
+    '--source',
+    '/w/k.cu',
+    '--line',
+    '10',
+    '--workspace',
+    '/w',
+  ]);
+  assert.deepEqual(importArgs({ files: ['/a/ncu.csv'], workspace: undefined, size: { m: 1, n: 2, k: 3 } }, DEFAULT_PROFILE_SETTINGS), [
+    'profile',
+    'import',
+    '/a/ncu.csv',
+    '--m',
+    '1',
+    '--n',
+    '2',
+    '--k',
+    '3',
+    '--global',
+  ]);
 });
 
 test('record lines: valid records kept, anything else an issue with its line', () => {
@@ -102,9 +186,15 @@ test('the result line: signed percentage, precision by size, no prediction said 
   assert.equal(formatComparison(1.5, 2), 'measured 1.50 ms vs predicted 2.00 ms, -25%');
   assert.equal(formatComparison(123.4, 12.34), 'measured 123 ms vs predicted 12.3 ms, +900%');
   assert.equal(formatComparison(2.1, null, 'GPU not in the catalogue'), 'measured 2.10 ms (no prediction: GPU not in the catalogue)');
-  assert.equal(summariseRun([record()], [{ runtimeMs: 1.92 }]), 'TileCast: matmul_tiled on NVIDIA GeForce RTX 4090: measured 2.10 ms vs predicted 1.92 ms, +9%');
+  assert.equal(
+    summariseRun([record()], [{ runtimeMs: 1.92 }]),
+    'TileCast: matmul_tiled on NVIDIA GeForce RTX 4090: measured 2.10 ms vs predicted 1.92 ms, +9%',
+  );
   const sweep = [record({ params: { TILE: 8 }, runtimeMs: 3 }), record({ params: { TILE: 32 }, runtimeMs: 1.5 })];
-  assert.equal(summariseRun(sweep, [{ runtimeMs: 2 }, { runtimeMs: 1.6 }]), 'TileCast: 2 configurations measured on NVIDIA GeForce RTX 4090; fastest TILE=32: measured 1.50 ms vs predicted 1.60 ms, -6%');
+  assert.equal(
+    summariseRun(sweep, [{ runtimeMs: 2 }, { runtimeMs: 1.6 }]),
+    'TileCast: 2 configurations measured on NVIDIA GeForce RTX 4090; fastest TILE=32: measured 1.50 ms vs predicted 1.60 ms, -6%',
+  );
 });
 
 test('measured sweep cells: the sweep GPU, kernel and size only, both axes set, fastest per cell, failed checks left out', () => {
@@ -117,7 +207,9 @@ test('measured sweep cells: the sweep GPU, kernel and size only, both axes set, 
     record({ params: { BM: 32 }, runtimeMs: 4 }),
     record({ params: { BM: 32, BN: 64 }, runtimeMs: 3, kernelName: 'other' }),
   ];
-  assert.deepEqual(measuredSweepCells(records, { gpuId: 'rtx-4090', xName: 'BM', yName: 'BN', kernelName: 'matmul_tiled', m: 1024 }), [{ x: 64, y: 64, timeMs: 1.8 }]);
+  assert.deepEqual(measuredSweepCells(records, { gpuId: 'rtx-4090', xName: 'BM', yName: 'BN', kernelName: 'matmul_tiled', m: 1024 }), [
+    { x: 64, y: 64, timeMs: 1.8 },
+  ]);
 });
 
 test('profiles table: filters by GPU, dtype, family and text; CSV quotes and defuses formulas', () => {
@@ -129,6 +221,9 @@ test('profiles table: filters by GPU, dtype, family and text; CSV quotes and def
   assert.equal(filterRows(rows, { text: 'nothing' }).length, 0);
   const csv = rowsToCsv(rows).split('\n');
   assert.equal(csv[0], 'timestamp,gpu,gpuName,kernel,kernelName,dtype,m,n,k,params,runtimeMs,powerW,energyMj,check,tool');
-  assert.equal(csv[1], '2026-12-05T19:00:00Z,rtx-4090,NVIDIA GeForce RTX 4090,tiled,matmul_tiled,fp32,1024,1024,1024,TILE=16,2.1,,,passed,tilecast-harness 0.1.0');
+  assert.equal(
+    csv[1],
+    '2026-12-05T19:00:00Z,rtx-4090,NVIDIA GeForce RTX 4090,tiled,matmul_tiled,fp32,1024,1024,1024,TILE=16,2.1,,,passed,tilecast-harness 0.1.0',
+  );
   assert.match(csv[2], /,'=cmd\|x,fp16,/);
 });

@@ -20,9 +20,14 @@ export interface ProfileSettings {
 }
 
 export const DEFAULT_PROFILE_SETTINGS: ProfileSettings = {
-  host: '', port: null, identityFile: '', sshOptions: [],
+  host: '',
+  port: null,
+  identityFile: '',
+  sshOptions: [],
   slurm: { enabled: false, partition: '', account: '', time: '00:15:00', options: [] },
-  store: 'workspace', clockPolicy: 'default', timeoutSeconds: 600,
+  store: 'workspace',
+  clockPolicy: 'default',
+  timeoutSeconds: 600,
 };
 
 export type ProfilingCommand = 'profile' | 'sweep' | 'retrain' | 'revert' | 'import' | 'showProfiles';
@@ -179,7 +184,9 @@ export function formatComparison(measuredMs: number, predictedMs: number | null,
 
 /** A record's tile values as one label: "BM=64 BN=64 BK=8" (params in their recorded order). */
 export function paramsLabel(params: Record<string, number>): string {
-  return Object.entries(params).map(([k, v]) => `${k}=${v}`).join(' ');
+  return Object.entries(params)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(' ');
 }
 
 /** The notification for a finished run: one record, or the best of a sweep. */
@@ -197,7 +204,10 @@ export function summariseRun(records: readonly ProfileRecord[], predicted: Reado
 }
 
 /** Measured cells of a tile sweep: the records on the sweep's GPU that set both axes (the fastest where several do). */
-export function measuredSweepCells(records: readonly ProfileRecord[], sweep: { gpuId: string; xName: string; yName: string; kernelName?: string; m?: number; n?: number; k?: number }): Array<{ x: number; y: number; timeMs: number }> {
+export function measuredSweepCells(
+  records: readonly ProfileRecord[],
+  sweep: { gpuId: string; xName: string; yName: string; kernelName?: string; m?: number; n?: number; k?: number },
+): Array<{ x: number; y: number; timeMs: number }> {
   const cells = new Map<string, { x: number; y: number; timeMs: number }>();
   for (const r of records) {
     if (r.check === 'failed' || r.gpu !== sweep.gpuId) continue;

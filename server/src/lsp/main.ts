@@ -6,6 +6,7 @@ import {
   type Connection, type InitializeResult, type MessageReader,
 } from 'vscode-languageserver/node';
 import { registerHandlers } from './handlers';
+import { registerProfileRequests } from './profile-requests';
 import { Inbox } from './scheduler';
 import { SERVER_VERSION, TilecastServer } from './server';
 
@@ -56,6 +57,7 @@ export function startServer(connection: Connection, inbox: Inbox): TilecastServe
   connection.onShutdown(() => server.diagnosticsTimer.dispose());
 
   registerHandlers(connection, server);
+  registerProfileRequests(connection, server);
   connection.listen();
   return server;
 }
