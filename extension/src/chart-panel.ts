@@ -4,12 +4,17 @@
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import { chartHtml } from './chart-html';
-import { isWebviewMessage, type ChartKind, type HostMessage, type WebviewMessage } from '../webview/messages';
+import { isWebviewMessage, type ChartKind, type HostMessage, type PaintMarks, type WebviewMessage } from '../webview/messages';
 
 const TITLES: Record<ChartKind, string> = { roofline: 'TileCast: Roofline', tileSweep: 'TileCast: Tile Sweep', compare: 'TileCast: Compare GPUs' };
 
 export function nonce(): string {
   return randomBytes(18).toString('base64').replace(/[^A-Za-z0-9]/g, '');
+}
+
+function marksText(marks: PaintMarks | undefined): string {
+  if (!marks) return '';
+  return `; libraries loaded ${marks.librariesLoadedMs.toFixed(0)} ms, ready ${marks.readyMs.toFixed(0)} ms, data ${marks.dataMs.toFixed(0)} ms`;
 }
 
 export interface ChartPanelEvents {
@@ -63,7 +68,7 @@ export class ChartPanels implements vscode.Disposable {
         markReady();
         return;
       case 'rendered':
-        this.events.log(`${TITLES[kind]}: first paint ${Date.now() - openedAt} ms after the panel opened (page ${message.sinceLoadMs.toFixed(0)} ms, chart ${message.renderMs.toFixed(0)} ms)`);
+        this.events.log(`${TITLES[kind]}: first paint ${Date.now() - openedAt} ms after the panel opened (page ${message.sinceLoadMs.toFixed(0)} ms, chart ${message.renderMs.toFixed(0)} ms${marksText(message.marks)})`);
         return;
       case 'selectGpu':
         this.events.onSelectGpu(kind, message.gpuId);

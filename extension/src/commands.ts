@@ -21,6 +21,9 @@ export interface CommandContext {
   measuredFor?(data: TileSweepResult): TileSweepResult['measured'];
 }
 
+/** The server answers null when the position is in no kernel, launch or library call. */
+const NOTHING_AT_CURSOR = 'TileCast: no kernel, launch or library GEMM call at the cursor.';
+
 const DTYPES: Dtype[] = ['fp32', 'tf32', 'fp16', 'bf16', 'fp8', 'int8', 'fp4', 'fp64'];
 
 function isDocumentPoint(value: unknown): value is DocumentPoint {
@@ -62,7 +65,8 @@ export function registerCommands(context: CommandContext): Commands {
     if (!point) return;
     panels.open('roofline', 'Roofline');
     try {
-      await panels.post('roofline', { type: 'roofline', data: await request<RooflineResult>(ROOFLINE_REQUEST, point) });
+      const data = await request<RooflineResult | null>(ROOFLINE_REQUEST, point);
+      await panels.post('roofline', data ? { type: 'roofline', data } : { type: 'failed', kind: 'roofline', message: NOTHING_AT_CURSOR });
     } catch (error) {
       await panels.post('roofline', { type: 'failed', kind: 'roofline', message: failure(error) });
     }
@@ -74,9 +78,9 @@ export function registerCommands(context: CommandContext): Commands {
     lastSweepPoint = point;
     panels.open('tileSweep', 'Tile sweep');
     try {
-      const data = await request<TileSweepResult>(TILE_SWEEP_REQUEST, { ...point, ...(gpuId ? { gpuId } : {}) });
+      const data = await request<TileSweepResult | null>(TILE_SWEEP_REQUEST, { ...point, ...(gpuId ? { gpuId } : {}) });
       if (data && !data.measured && data.cells.length > 0) data.measured = context.measuredFor?.(data);
-      await panels.post('tileSweep', { type: 'tileSweep', data, gpus: context.targetGpus() });
+      await panels.post('tileSweep', data ? { type: 'tileSweep', data, gpus: context.targetGpus() } : { type: 'failed', kind: 'tileSweep', message: NOTHING_AT_CURSOR });
     } catch (error) {
       await panels.post('tileSweep', { type: 'failed', kind: 'tileSweep', message: failure(error) });
     }
@@ -87,7 +91,8 @@ export function registerCommands(context: CommandContext): Commands {
     if (!point) return;
     panels.open('compare', 'Compare GPUs');
     try {
-      await panels.post('compare', { type: 'compare', data: await request<CompareGpusResult>(COMPARE_GPUS_REQUEST, point) });
+      const data = await request<CompareGpusResult | null>(COMPARE_GPUS_REQUEST, point);
+      await panels.post('compare', data ? { type: 'compare', data } : { type: 'failed', kind: 'compare', message: NOTHING_AT_CURSOR });
     } catch (error) {
       await panels.post('compare', { type: 'failed', kind: 'compare', message: failure(error) });
     }
@@ -116,15 +121,15 @@ export function registerCommands(context: CommandContext): Commands {
     const dtype = await vscode.window.showQuickPick(['(from the code)', ...DTYPES], { title: 'TileCast: element type' });
     if (dtype === undefined) return;
     const params: ProblemSizeEditParams = { ...point, m, n, k, ...(DTYPES.includes(dtype as Dtype) ? { dtype: dtype as Dtype } : {}) };
-    let result: ProblemSizeEditResult;
+    let result: ProblemSizeEditResult | null;
     try {
-      result = await request<ProblemSizeEditResult>(PROBLEM_SIZE_EDIT_REQUEST, params);
+      result = await request<ProblemSizeEditResult | null>(PROBLEM_SIZE_EDIT_REQUEST, params);
     } catch (error) {
       void vscode.window.showErrorMessage(failure(error));
       return;
     }
-    if (!result.edit) {
-      void vscode.window.showInformationMessage(result.message ?? 'TileCast: no kernel or launch at the cursor.');
+    if (!result?.edit) {
+      void vscode.window.showInformationMessage(result?.message ?? NOTHING_AT_CURSOR);
       return;
     }
     const { start, end } = result.edit.lspRange;
@@ -139,14 +144,14 @@ export function registerCommands(context: CommandContext): Commands {
       void vscode.window.showInformationMessage('TileCast: open a CUDA or Triton file to export its predictions.');
       return;
     }
-    let result: ExportCsvResult;
+    let result: ExportCsvResult | null;
     try {
-      result = await request<ExportCsvResult>(EXPORT_CSV_REQUEST, { uri });
+      result = await request<ExportCsvResult | null>(EXPORT_CSV_REQUEST, { uri });
     } catch (error) {
       void vscode.window.showErrorMessage(failure(error));
       return;
     }
-    if (result.rows === 0) {
+    if (!result || result.rows === 0) {
       void vscode.window.showInformationMessage('TileCast: no predictions in this file to export.');
       return;
     }

@@ -36,9 +36,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     if (event.affectsConfiguration('tilecast.gpus')) refreshStatusItem();
   }));
 
+  // A status comes at each server start and again when settings change; write it only when it says something new.
+  let lastStatusLines = '';
   const onStatus = (params: StatusParams) => {
     status = params;
-    for (const line of statusLines(params)) output.appendLine(line);
+    const lines = statusLines(params).join('\n');
+    if (lines !== lastStatusLines) output.appendLine(lines);
+    lastStatusLines = lines;
     refreshStatusItem();
   };
   client = createClient(context, output, onStatus);
@@ -69,6 +73,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   // Trust lets the server run ptxas; it only ever goes from untrusted to trusted, so restart once then.
   context.subscriptions.push(vscode.workspace.onDidGrantWorkspaceTrust(() => {
     output.appendLine('Workspace trusted: restarting the TileCast server');
+    lastStatusLines = '';
     void client?.stop().then(() => {
       client = createClient(context, output, onStatus);
       return client.start();

@@ -2,10 +2,11 @@
 // notification. No VS Code API here, so it is tested without an editor (test/extension-manifest.test.ts).
 import type { GpuSummary, StatusParams } from '../../server/src/ide/protocol';
 
-/** The line written to the "TileCast" output channel on every server start (and status change). */
+/** The lines written to the "TileCast" output channel on every server start (and status change); the
+ * server logs its own `message` through the LSP log, so it is not repeated here. */
 export function statusLines(status: StatusParams): string[] {
   const model = status.model.ok
-    ? `model runtime ${status.model.runtimeFingerprint}, power ${status.model.powerFingerprint} (${status.model.dir})`
+    ? `model runtime ${status.model.runtimeFingerprint.slice(0, 12)}, power ${status.model.powerFingerprint.slice(0, 12)} (${status.model.dir})`
     : `model unavailable: ${status.model.error} (analytic estimates only)`;
   const gpus = status.gpus.length > 0 ? status.gpus.map((g) => `${g.name} [${g.id}]`).join(', ') : 'none';
   const lines = [`TileCast server ${status.serverVersion} · ${model} · GPUs: ${gpus}`];
@@ -13,7 +14,6 @@ export function statusLines(status: StatusParams): string[] {
     const hint = unknown.suggestions.length > 0 ? `; did you mean ${unknown.suggestions.join(', ')}?` : '';
     lines.push(`tilecast.gpus: "${unknown.name}" is not in the catalogue${hint}`);
   }
-  if (status.message !== '' && !lines.includes(status.message)) lines.push(status.message);
   return lines;
 }
 

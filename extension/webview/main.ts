@@ -6,13 +6,15 @@ import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-option/index.js';
 import './style.css';
 import { compareChart, METRIC_LABELS, type CompareMetric } from './compare-chart';
-import type { ChartKind, HostMessage, WebviewMessage } from './messages';
+import type { ChartKind, HostMessage, PaintMarks, WebviewMessage } from './messages';
 import { rooflineChart } from './roofline-chart';
 import { mainSvg, pngBase64, svgText } from './save';
 import { adoptPlotStyles, readTheme } from './theme';
 import { tileSweepChart } from './tile-sweep-chart';
 import { measuredCells, measuredSweepChart } from './measured-sweep-chart';
 
+// Imports run first in the bundle, so this is when Plot and the elements have loaded.
+const librariesLoadedMs = performance.now();
 declare function acquireVsCodeApi(): { postMessage(message: WebviewMessage): void };
 const host = acquireVsCodeApi();
 const post = (message: WebviewMessage) => host.postMessage(message);
@@ -41,6 +43,7 @@ document.body.append(header, status, chart, note);
 let current: HostMessage | null = null;
 let compareMetric: CompareMetric = 'timeMs';
 let firstPaintSent = false;
+const marks: PaintMarks = { librariesLoadedMs, readyMs: 0, dataMs: 0 };
 
 function select(id: string, options: Array<{ value: string; label: string }>, selected: string, onChange: (value: string) => void): HTMLElement {
   const box = element('vscode-single-select', { id, 'aria-label': id });
@@ -127,7 +130,7 @@ function draw(): void {
   if (!firstPaintSent && drawn) {
     firstPaintSent = true;
     // Two frames: the chart has been laid out and painted when the second callback runs.
-    requestAnimationFrame(() => requestAnimationFrame(() => post({ type: 'rendered', kind, sinceLoadMs: performance.now(), renderMs })));
+    requestAnimationFrame(() => requestAnimationFrame(() => post({ type: 'rendered', kind, sinceLoadMs: performance.now(), renderMs, marks })));
   }
 }
 
@@ -155,6 +158,7 @@ window.addEventListener('message', (event: MessageEvent<HostMessage>) => {
   const message = event.data;
   if (!message || typeof message !== 'object' || typeof message.type !== 'string') return;
   if (message.type === 'tileSweep' && current?.type === 'tileSweep') firstPaintSent = true; // a GPU switch is not a first paint
+  if (!firstPaintSent && message.type !== 'loading') marks.dataMs = performance.now();
   current = message;
   try {
     draw();
@@ -171,4 +175,5 @@ new ResizeObserver(() => {
 }).observe(chart);
 new MutationObserver(draw).observe(document.body, { attributes: true, attributeFilter: ['class'] });
 
+marks.readyMs = performance.now();
 post({ type: 'ready' });

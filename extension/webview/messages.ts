@@ -10,6 +10,13 @@ export interface GpuChoice {
   name: string;
 }
 
+/** When the first chart's steps happened, in performance.now() of the webview (ms since its document started). */
+export interface PaintMarks {
+  librariesLoadedMs: number;
+  readyMs: number;
+  dataMs: number;
+}
+
 /** Host -> webview. */
 export type HostMessage =
   | { type: 'loading'; kind: ChartKind; title: string }
@@ -22,7 +29,7 @@ export type HostMessage =
 export type WebviewMessage =
   | { type: 'ready' }
   /** A chart is on screen; `sinceLoadMs` is performance.now() in the webview (time since its document started loading). */
-  | { type: 'rendered'; kind: ChartKind; sinceLoadMs: number; renderMs: number }
+  | { type: 'rendered'; kind: ChartKind; sinceLoadMs: number; renderMs: number; marks?: PaintMarks }
   /** Save a chart: SVG text or a PNG as base64. */
   | { type: 'save'; format: 'svg' | 'png'; fileName: string; data: string }
   | { type: 'selectGpu'; gpuId: string }

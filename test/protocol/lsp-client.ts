@@ -19,6 +19,8 @@ export class LspTestClient {
   readonly received: Message[] = [];
   private waiters: Array<{ match: (m: Message) => boolean; resolve: (m: Message) => void }> = [];
   stderr = '';
+  /** How long a request may wait for its answer before the promise rejects. */
+  requestTimeoutMs = 20000;
   /** Answers to requests the server sends (workspace/configuration, refreshes); unlisted methods get null. */
   private readonly serverRequestHandlers = new Map<string, (params: any) => unknown>();
 
@@ -75,7 +77,7 @@ export class LspTestClient {
   request(method: string, params: unknown): Promise<Message> {
     const id = this.nextId++;
     // A reply to a new id cannot have arrived yet: wait without scanning what was received.
-    const reply = this.waitFor((m) => m.id === id && m.method === undefined, 20000, false);
+    const reply = this.waitFor((m) => m.id === id && m.method === undefined, this.requestTimeoutMs, false);
     this.send({ id, method, params });
     return reply;
   }

@@ -2,7 +2,8 @@
 // request; used by the stress test (which checks every request is answered and nothing fails) and by
 // bench/lsp.bench.ts (which prints the latencies). Seeded, so a failure replays. Edits are those a user,
 // a paste or a broken tool makes: typing tokens, deleting spans, deleting or pasting half a file,
-// binary bytes, lone surrogates, 1 MB lines, whole-document replacements.
+// binary bytes, lone surrogates, whole-document replacements; and every so often a 1 MB line, removed
+// again by the next change (each costs the parser a second or more: a few are enough).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TextDocument } from 'vscode-languageserver-textdocument';
@@ -72,19 +73,25 @@ export function randomChange(random: () => number, document: TextDocument, paste
     changes.push({ range: { start: afterFirst.positionAt(second), end: afterFirst.positionAt(second) }, text: '}' });
     return { changes, label: 'two changes' };
   }
-  if (pick < 0.95) {
+  if (pick < 0.96) {
     const source = pasteSources[Math.floor(random() * pasteSources.length)] ?? '';
     return { changes: [{ text: source }], label: 'replace document' };
-  }
-  if (pick < 0.96) {
-    const offset = at();
-    const line = random() < 0.5 ? 'x'.repeat(1_000_000) : 'a+'.repeat(500_000);
-    return { changes: [replace(offset, offset, `\n${line}\n`)], label: '1 MB line' };
   }
   // Undo what grew the file: keep it from growing without bound.
   if (length > 200_000) return { changes: [{ text: pasteSources[0] ?? '' }], label: 'replace oversized document' };
   const start = at();
   return { changes: [replace(start, start, '')], label: 'empty change' };
+}
+
+/** A 1 MB line inserted at a random offset (a minified blob, or one long expression), and the change that removes it again. */
+export function megaLine(random: () => number, document: TextDocument, kind: number): { insert: Change; remove: (after: TextDocument) => Change } {
+  const offset = Math.floor(random() * (document.getText().length + 1));
+  const line = `\n${kind % 2 === 0 ? 'x'.repeat(1_000_000) : 'a+'.repeat(500_000)}\n`;
+  const start = document.positionAt(offset);
+  return {
+    insert: { range: { start, end: start }, text: line },
+    remove: (after) => ({ range: { start, end: after.positionAt(offset + line.length) }, text: '' }),
+  };
 }
 
 export interface StressFile {
@@ -111,10 +118,18 @@ export function stressFiles(): StressFile[] {
 export interface StressResult {
   edits: number;
   requests: number;
-  /** Milliseconds from sending the request (right after the change) to its answer, per request method. */
+  /** Milliseconds from sending the request (right after the change) to its answer, per request method (1 MB line changes apart). */
   latencyMs: Record<string, number[]>;
+  /** First lines of the server's log lines for handlers that threw (caught, logged and answered null). */
+  handlerFailures: string[];
   /** Answers that were errors other than "content modified" / "cancelled". */
   errors: Array<{ method: string; label: string; error: unknown }>;
+}
+
+function collectFailures(messages: Message[], result: StressResult): void {
+  for (const message of messages) {
+    if (message.method === 'window/logMessage' && / failed: /.test(message.params?.message ?? '')) result.handlerFailures.push(message.params.message.split('\n')[0]);
+  }
 }
 
 const REQUESTS = ['textDocument/hover', 'textDocument/inlayHint', 'textDocument/codeLens', 'textDocument/codeAction', 'tilecast/roofline'] as const;
@@ -124,16 +139,31 @@ const REQUESTS = ['textDocument/hover', 'textDocument/inlayHint', 'textDocument/
  * about the changed file (cycling through hover, inlay hints, lenses, actions and a custom request) and
  * waits for its answer before the next change.
  */
-export async function runRandomEdits(client: LspTestClient, files: StressFile[], edits: number, seed: number): Promise<StressResult> {
+export async function runRandomEdits(client: LspTestClient, files: StressFile[], edits: number, seed: number, megaLineEvery = 500, trace?: (line: string) => void, onRequest?: (document: TextDocument, method: string, params: unknown) => void): Promise<StressResult> {
   const random = seededRandom(seed);
   const documents = files.map((file) => TextDocument.create(file.uri, file.languageId, 1, file.text));
   const pasteSources = files.map((file) => file.text);
   for (const file of files) client.notify('textDocument/didOpen', { textDocument: { uri: file.uri, languageId: file.languageId, version: 1, text: file.text } });
-  const result: StressResult = { edits: 0, requests: 0, latencyMs: {}, errors: [] };
+  const result: StressResult = { edits: 0, requests: 0, latencyMs: {}, errors: [], handlerFailures: [] };
+  let pendingRemoval: { index: number; remove: (after: TextDocument) => Change } | null = null;
   for (let i = 0; i < edits; i++) {
-    const index = Math.floor(random() * documents.length);
+    let index = Math.floor(random() * documents.length);
+    let changes: Change[];
+    let label: string;
+    if (pendingRemoval) {
+      index = pendingRemoval.index;
+      changes = [pendingRemoval.remove(documents[index]!)];
+      label = 'remove 1 MB line';
+      pendingRemoval = null;
+    } else if (megaLineEvery > 0 && i % megaLineEvery === megaLineEvery - 1) {
+      const mega = megaLine(random, documents[index]!, Math.floor(i / megaLineEvery));
+      changes = [mega.insert];
+      label = '1 MB line';
+      pendingRemoval = { index, remove: mega.remove };
+    } else {
+      ({ changes, label } = randomChange(random, documents[index]!, pasteSources));
+    }
     const document = documents[index]!;
-    const { changes, label } = randomChange(random, document, pasteSources);
     const next = TextDocument.update(document, changes as never, document.version + 1);
     documents[index] = next;
     client.notify('textDocument/didChange', { textDocument: { uri: next.uri, version: next.version }, contentChanges: changes });
@@ -147,11 +177,17 @@ export async function runRandomEdits(client: LspTestClient, files: StressFile[],
         : method === 'textDocument/codeLens' ? { textDocument: { uri: next.uri } }
           : method === 'textDocument/codeAction' ? { textDocument: { uri: next.uri }, range: { start: position, end: position }, context: { diagnostics: [] } }
             : { uri: next.uri, position };
+    onRequest?.(next, method, params);
     const started = performance.now();
     const answer: Message = await client.request(method, params);
-    (result.latencyMs[method] ??= []).push(performance.now() - started);
+    const elapsed = performance.now() - started;
+    trace?.(`${i} ${label} ${method} ${next.uri.slice(-24)} ${next.getText().length} chars: ${elapsed.toFixed(1)} ms`);
+    (result.latencyMs[label.includes('1 MB') ? label : method] ??= []).push(elapsed);
     result.requests++;
     if (answer.error && answer.error.code !== -32801 && answer.error.code !== -32800) result.errors.push({ method, label, error: answer.error });
+    // Keep the client's memory flat over thousands of messages (requests wait on replies, not on this list).
+    if (client.received.length > 500) collectFailures(client.received.splice(0), result);
   }
+  collectFailures(client.received.splice(0), result);
   return result;
 }

@@ -11,6 +11,8 @@ import { inlayHints } from './inlay-hints';
 import { diagnostics } from './diagnostics';
 import { codeLenses } from './code-lens';
 import { codeActions } from './code-actions';
+import { compareGpus, exportReportsCsv, roofline, tileSweep } from './chart-data';
+import { problemSizeEdit } from './annotation-edit';
 import type { GpuSpec } from '../perf/types';
 import type { GemmPredictor } from '../report/prediction';
 import type {
@@ -97,18 +99,26 @@ export function diagnosticsOf(reports: DocumentReports): DiagnosticItem[] {
 export function codeActionsAt(reports: DocumentReports, range: OffsetRange, diagnostics: readonly DiagnosticCode[]): CodeActionItem[] {
   return codeActions(reports, range, diagnostics);
 }
-export function rooflineAt(_reports: DocumentReports, _offset: number): RooflineResult {
-  return { title: '', dtype: 'fp32', roofs: [], points: [], message: 'not implemented' };
+/** Roofs of the target GPUs and the report's point on each (report at the offset, or nearest before). */
+export function rooflineAt(reports: DocumentReports, offset: number): RooflineResult {
+  return roofline(reports, offset);
 }
-export function tileSweepAt(_reports: DocumentReports, _offset: number, _gpuId?: string): TileSweepResult {
-  return { title: '', gpuId: '', xName: '', yName: '', xValues: [], yValues: [], cells: [], current: null, suggested: null, message: 'not implemented' };
+/** Predicted runtime over two tile parameters (legal cells with intervals, illegal ones with a reason). */
+export function tileSweepAt(reports: DocumentReports, offset: number, gpuId?: string): TileSweepResult {
+  return tileSweep(reports, offset, gpuId);
 }
-export function compareGpusAt(_reports: DocumentReports, _offset: number, _gpus: GpuSpec[]): CompareGpusResult {
-  return { title: '', rows: [], message: 'not implemented' };
+/** One row per GPU in `gpus` (the target GPUs when empty); GPUs outside the targets are computed on demand. */
+export function compareGpusAt(reports: DocumentReports, offset: number, gpus: GpuSpec[]): CompareGpusResult {
+  return compareGpus(reports, offset, gpus);
 }
-export function exportCsv(_reports: DocumentReports): { csv: string; rows: number } {
-  return { csv: '', rows: 0 };
+/** Every report on every target GPU as CSV (header + one row per report and GPU). */
+export function exportCsv(reports: DocumentReports): { csv: string; rows: number } {
+  return exportReportsCsv(reports);
 }
-export function problemSizeAnnotationEdit(_reports: DocumentReports, _offset: number, _size: { m: number; n: number; k: number; dtype?: string }): TextEditItem | null {
-  return null;
+/**
+ * Writes or updates the `tilecast:` annotation for the launch (or CUDA kernel) at the offset; null when
+ * there is none or the sizes are not positive integers.
+ */
+export function problemSizeAnnotationEdit(reports: DocumentReports, offset: number, size: { m: number; n: number; k: number; dtype?: string }): TextEditItem | null {
+  return problemSizeEdit(reports, offset, size);
 }

@@ -32,7 +32,7 @@ export function autotuneActions(reports: DocumentReports, report: KernelReport):
   const gpu = reports.input.gpus[0];
   if (!kernel || !gpu || kernel.configs.length === 0) return [];
   const configReports = reports.reports.filter((r) => r.subject === 'triton-config' && r.kernel?.name === kernel.name);
-  if (configReports.length !== kernel.configs.length) return [];
+  if (configReports.length !== kernel.configs.length || !writtenOut(kernel.configs)) return [];
   const text = reports.text;
   const times = configReports.map((r) => {
     const outcome = r.on(gpu);
@@ -79,6 +79,12 @@ export function autotuneActions(reports: DocumentReports, report: KernelReport):
     });
   }
   return out;
+}
+
+/** Every config written out in the text (configs made in a loop share one range: no text to move). */
+export function writtenOut(configs: readonly TritonConfig[]): boolean {
+  const sorted = [...configs].sort((a, b) => a.range.start - b.range.start);
+  return sorted.every((c, i) => i === 0 || c.range.start >= sorted[i - 1]!.range.end);
 }
 
 interface AddedConfig { params: Record<string, number | null>; numWarps: number; numStages: number; timeMs: number }

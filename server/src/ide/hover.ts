@@ -86,7 +86,7 @@ export function hover(reports: DocumentReports, offset: number): HoverResult | n
       return { range, markdown: `**${param.name}** = ${param.value ?? '?'} (${param.origin})\n\nNo GEMM launch in this file uses it, so there is nothing to predict.` };
     }
     const head = `**${param.name}** = ${param.value ?? '?'} (${param.origin}) · used by ${affected.length} report${affected.length === 1 ? '' : 's'}`;
-    const body = reportMarkdown(report, [report.on(gpus[0]!)], modelError, neighbourLines(reports, report, param));
+    const body = reportMarkdown(report, gpus[0] ? [report.on(gpus[0])] : [], modelError, neighbourLines(reports, report, param));
     return { range, markdown: `${head}\n\n${body}` };
   }
   const report = reportAt(reports, offset);

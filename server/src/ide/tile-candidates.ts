@@ -88,7 +88,8 @@ export function tunableParams(report: KernelReport, tileParams: readonly TilePar
   const base = JSON.stringify(report.workload);
   const candidates = tileParams.filter((p) => pos(p.value) && tileFieldOf(p.name) !== null && p.valueRange.end > p.valueRange.start);
   const relevant = candidates.filter((p) => {
-    if (p.origin === 'triton-config') return report.config !== null && inside(p.valueRange, report.config.range);
+    // A config made in a loop shares its range with its siblings: its values are loop variables, not constants.
+    if (p.origin === 'triton-config') return report.config !== null && inside(p.valueRange, report.config.range) && report.kernel!.configs.filter((c) => c.range.start === report.config!.range.start).length === 1;
     if (p.origin === 'template-arg' || p.origin === 'launch-kwarg') return report.subject === 'launch' && inside(p.valueRange, report.launch!.range);
     return true;
   });
@@ -160,8 +161,8 @@ export function candidateProblem(w: GemmWorkload, ctx: CandidateContext, kernel:
   return illegal ? illegal.message : null;
 }
 
-/** Most combinations ranked per request: enough to cover ±2 powers of two of 3-4 parameters. */
-export const CANDIDATE_LIMIT = 256;
+/** Most combinations ranked per request (then the legality filter): over 200 legal ones for five tile constants. */
+export const CANDIDATE_LIMIT = 400;
 
 /**
  * Every combination of the values of `params` (the current value included). Over `limit`, the longest

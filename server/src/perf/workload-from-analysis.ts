@@ -21,6 +21,18 @@ type TileField = 'blockM' | 'blockN' | 'blockK' | 'square' | 'threadM' | 'thread
  * num_warps/NUM_WARPS -> warps, num_stages/STAGES -> stages, SPLIT_K -> splitK.
  */
 export function tileFieldOf(name: string): TileField | null {
+  // Every launch looks up every file-scope constant: memoised by name (a pure function of the string).
+  const known = FIELD_CACHE.get(name);
+  if (known !== undefined) return known;
+  if (FIELD_CACHE.size > 10000) FIELD_CACHE.clear();
+  const field = fieldFromName(name);
+  FIELD_CACHE.set(name, field);
+  return field;
+}
+
+const FIELD_CACHE = new Map<string, TileField | null>();
+
+function fieldFromName(name: string): TileField | null {
   const base = (name.split(/::|\./).pop() ?? name).replace(/^k(?=[A-Z])/, '');
   const u = base.toUpperCase().replace(/_/g, '');
   const axis = (prefixes: string[]): 'M' | 'N' | 'K' | null => {

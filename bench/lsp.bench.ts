@@ -1,0 +1,188 @@
+// Language-server latency and memory, measured through the protocol as the user feels them: a client
+// in this process talks JSON-RPC over stdio to the bundled server (dist/server.js, rebuilt first), and
+// each figure runs from sending the message (the keystroke's didChange, or the request) to receiving
+// the answer. Figures (issue 8 targets in brackets): server ready after start; hover p99 after warm-up
+// [<= 10 ms]; edit->hover p99 on a 5,000-line file with 50 launch sites, valid and with a syntax error
+// elsewhere [<= 50 ms]; inlay hints for the whole file [<= 50 ms]; RSS with 20 open files [<= 150 MB];
+// and the request latencies of a random-edit run (as in test/protocol/stress.test.ts).
+// `npm run bench -- lsp`. Prints figures; asserts nothing.
+import { spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { LspTestClient } from '../test/protocol/lsp-client';
+import { runRandomEdits, stressFiles } from '../test/protocol/random-edits';
+import { generateBenchFile } from './lsp-workload';
+
+const root = join(__dirname, '..');
+
+function percentile(values: number[], fraction: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(fraction * sorted.length) - 1))]!;
+}
+
+function summary(values: number[]): string {
+  const f = (v: number) => v.toFixed(1);
+  return `p50 ${f(percentile(values, 0.5))} ms, p99 ${f(percentile(values, 0.99))} ms, max ${f(Math.max(...values))} ms (n=${values.length})`;
+}
+
+async function timed<T>(work: () => Promise<T>): Promise<{ ms: number; value: T }> {
+  const started = performance.now();
+  const value = await work();
+  return { ms: performance.now() - started, value };
+}
+
+async function startServer(): Promise<LspTestClient> {
+  const client = new LspTestClient(join(root, 'dist', 'server.js'));
+  client.requestTimeoutMs = 120_000;
+  await client.request('initialize', { processId: process.pid, rootUri: null, capabilities: {} });
+  client.notify('initialized', {});
+  return client;
+}
+
+function rssMb(pid: number | undefined): { rssMb: number; peakMb: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? NaN);
+  return { rssMb: kb('VmRSS') / 1024, peakMb: kb('VmHWM') / 1024 };
+}
+
+const hoverHasRuntime = (answer: { result?: any }) => / ms/.test(answer.result?.contents?.value ?? '');
+
+async function startup(): Promise<void> {
+  const example = readFileSync(join(root, 'examples', 'tiled_matmul.cu'), 'utf8');
+  const initialized: number[] = [];
+  const firstHover: number[] = [];
+  for (let run = 0; run < 5; run++) {
+    const started = performance.now();
+    const client = new LspTestClient(join(root, 'dist', 'server.js'));
+    await client.request('initialize', { processId: process.pid, rootUri: null, capabilities: {} });
+    initialized.push(performance.now() - started);
+    client.notify('initialized', {});
+    const uri = `file:///bench/startup-${run}.cu`;
+    client.notify('textDocument/didOpen', { textDocument: { uri, languageId: 'cuda-cpp', version: 1, text: example } });
+    const hover = await client.request('textDocument/hover', { textDocument: { uri }, position: { line: 32, character: 4 } });
+    if (!hoverHasRuntime(hover)) throw new Error(`no prediction in the first hover: ${JSON.stringify(hover)}`);
+    firstHover.push(performance.now() - started);
+    await client.shutdown();
+  }
+  console.log(`server start -> initialize answered: ${summary(initialized)}`);
+  console.log(`server start -> first hover with a prediction (examples/tiled_matmul.cu) [ready <= 400 ms]: ${summary(firstHover)}`);
+}
+
+async function bigFile(): Promise<void> {
+  const bench = generateBenchFile();
+  console.log(`bench file: ${bench.lines} lines, ${bench.launchOffsets.length} launch sites, ${bench.text.length} characters`);
+  const client = await startServer();
+  const uri = 'file:///bench/big.cu';
+  let document = TextDocument.create(uri, 'cuda-cpp', 1, bench.text);
+  client.notify('textDocument/didOpen', { textDocument: { uri, languageId: 'cuda-cpp', version: 1, text: bench.text } });
+  const hoverAt = (offset: number) => client.request('textDocument/hover', { textDocument: { uri }, position: document.positionAt(offset) });
+  const open = await timed(() => hoverAt(bench.launchOffsets[0]!));
+  if (!hoverHasRuntime(open.value)) throw new Error(`no prediction in the hover: ${JSON.stringify(open.value).slice(0, 300)}`);
+  console.log(`didOpen -> first hover (cold analysis of the whole file): ${open.ms.toFixed(1)} ms`);
+
+  const hovers: number[] = [];
+  for (let i = 0; i < 350; i++) {
+    const { ms } = await timed(() => hoverAt(bench.launchOffsets[i % bench.launchOffsets.length]! + shift()));
+    if (i >= 50) hovers.push(ms);
+  }
+  console.log(`hover, no edit in between, after 50 warm-up [p99 <= 10 ms]: ${summary(hovers)}`);
+
+  const wholeFile = () => ({ start: { line: 0, character: 0 }, end: document.positionAt(document.getText().length) });
+  // Edits keep the length; only the `foo(` of the broken case (inside unit 0) shifts what follows it.
+  const shift = () => document.getText().length - bench.text.length;
+  /** One keystroke: replace the digit before ".0f" in unit `unit`'s `acc = 0.0f` (unit >= 1) with another digit. */
+  const edit = (unit: number, digit: string) => {
+    const offset = bench.editOffsets[unit]! + shift();
+    const change = { range: { start: document.positionAt(offset), end: document.positionAt(offset + 1) }, text: digit };
+    document = TextDocument.update(document, [change], document.version + 1);
+    client.notify('textDocument/didChange', { textDocument: { uri, version: document.version }, contentChanges: [change] });
+  };
+
+  const editThenHover = async (label: string) => {
+    const latencies: number[] = [];
+    const hints: number[] = [];
+    for (let i = 0; i < 250; i++) {
+      const unit = 1 + (i % 24);
+      const { ms, value } = await timed(() => {
+        edit(unit, String(i % 10));
+        return hoverAt(bench.launchOffsets[(2 * unit + 7) % bench.launchOffsets.length]! + shift());
+      });
+      if (!hoverHasRuntime(value)) throw new Error(`no prediction in the hover after an edit (${label})`);
+      if (i >= 50) latencies.push(ms);
+    }
+    for (let i = 0; i < 120; i++) {
+      const { ms } = await timed(() => {
+        edit(1 + (i % 24), String((i + 3) % 10));
+        return client.request('textDocument/inlayHint', { textDocument: { uri }, range: wholeFile() });
+      });
+      if (i >= 20) hints.push(ms);
+    }
+    const warmHints: number[] = [];
+    for (let i = 0; i < 120; i++) {
+      const { ms, value } = await timed(() => client.request('textDocument/inlayHint', { textDocument: { uri }, range: wholeFile() }));
+      if (i === 0) console.log(`  (${value.result.length} inlay hints in the file)`);
+      if (i >= 20) warmHints.push(ms);
+    }
+    console.log(`edit -> hover, ${label} [p99 <= 50 ms]: ${summary(latencies)}`);
+    console.log(`edit -> inlay hints for the whole file, ${label} [<= 50 ms]: ${summary(hints)}`);
+    console.log(`inlay hints for the whole file, no edit in between, ${label}: ${summary(warmHints)}`);
+  };
+
+  await editThenHover('valid code');
+  // A syntax error elsewhere: an unclosed call at the top of the first kernel's body, kept while typing below.
+  const brokenAt = bench.text.indexOf('float acc = 0.0f;');
+  const breakIt = { range: { start: document.positionAt(brokenAt), end: document.positionAt(brokenAt) }, text: 'foo(' };
+  document = TextDocument.update(document, [breakIt], document.version + 1);
+  client.notify('textDocument/didChange', { textDocument: { uri, version: document.version }, contentChanges: [breakIt] });
+  await editThenHover('with an unclosed foo( in another function');
+  await client.shutdown();
+}
+
+async function memory(): Promise<void> {
+  const client = await startServer();
+  const fixtures = readdirSync(join(root, 'test', 'fixtures', 'cuda')).filter((name) => name.endsWith('.cu')).slice(0, 19);
+  const files = [
+    ...fixtures.map((name) => ({ uri: `file:///bench/mem/${name}`, text: readFileSync(join(root, 'test', 'fixtures', 'cuda', name), 'utf8') })),
+    { uri: 'file:///bench/mem/big.cu', text: generateBenchFile().text },
+  ];
+  for (const file of files) {
+    client.notify('textDocument/didOpen', { textDocument: { uri: file.uri, languageId: 'cuda-cpp', version: 1, text: file.text } });
+    const document = TextDocument.create(file.uri, 'cuda-cpp', 1, file.text);
+    await client.request('textDocument/inlayHint', { textDocument: { uri: file.uri }, range: { start: { line: 0, character: 0 }, end: document.positionAt(file.text.length) } });
+    await client.request('textDocument/codeLens', { textDocument: { uri: file.uri } });
+  }
+  // Let the debounced diagnostics of every file run too.
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  const { rssMb: rss, peakMb } = rssMb(client.pid);
+  console.log(`RSS with 20 open files (19 fixtures + the 5,000-line file; hints, lenses, diagnostics computed) [<= 150 MB]: ${rss.toFixed(0)} MB (peak ${peakMb.toFixed(0)} MB)`);
+  await client.shutdown();
+  const idle = await startServer();
+  await idle.request('tilecast/catalogue', null);
+  console.log(`RSS of a server with no open file (grammars and model loaded): ${rssMb(idle.pid).rssMb.toFixed(0)} MB`);
+  await idle.shutdown();
+}
+
+async function randomEdits(): Promise<void> {
+  const client = await startServer();
+  const edits = 500;
+  const result = await runRandomEdits(client, stressFiles(), edits, 7, 250);
+  console.log(`random edits of ${stressFiles().length} fixtures (${edits} edits, each followed by one request; two 1 MB lines inserted and removed):`);
+  for (const [kind, latencies] of Object.entries(result.latencyMs)) console.log(`  ${kind}: ${summary(latencies)}`);
+  console.log(`  errors: ${result.errors.length}, handler failures: ${result.handlerFailures.length}`);
+  await client.shutdown();
+}
+
+async function main(): Promise<void> {
+  const build = spawnSync(process.execPath, [join(root, 'esbuild.mjs')], { cwd: root, stdio: 'inherit' });
+  if (build.status !== 0) throw new Error('build failed');
+  await startup();
+  await bigFile();
+  await memory();
+  await randomEdits();
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

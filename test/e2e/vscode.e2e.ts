@@ -1,0 +1,295 @@
+// End-to-end in a real VS Code (code-server 4.100.3 = VS Code 1.100.3) driven by playwright-core and
+// Debian's Chromium: installs the packaged .vsix, opens examples/tiled_matmul.cu and checks what a user
+// sees: the status-bar GPU, inlay hint, hover, a tile code action that changes the file on disk, the
+// roofline webview's chart (with its first paint), the output channel. Waits on conditions, never sleeps.
+// Run: npm run test:e2e (needs test/e2e/install-code-server.sh once; recipe in docs/webviews.md).
+// Env: CODE_SERVER_ENTRY, EXT_VSIX (default ./tilecast-<version>.vsix), E2E_ARTIFACTS (default ./.e2e/artifacts).
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, openSync, closeSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser, type FrameLocator, type Page } from 'playwright-core';
+
+const repo = join(__dirname, '..', '..');
+const version = (JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')) as { version: string }).version;
+const ENTRY = process.env.CODE_SERVER_ENTRY ?? join(repo, '.e2e', 'code-server', 'node_modules', 'code-server', 'out', 'node', 'entry.js');
+const VSIX = process.env.EXT_VSIX ?? join(repo, `tilecast-${version}.vsix`);
+const ART = process.env.E2E_ARTIFACTS ?? join(repo, '.e2e', 'artifacts');
+
+const started = Date.now();
+const lap = (message: string) => console.log(`# [${((Date.now() - started) / 1000).toFixed(1)}s] ${message}`);
+const text = (raw: string) => raw.replace(/\u00a0/g, ' ').replace(/\s+/g, ' ').trim();
+
+let root: string;
+let workspace: string;
+let server: ChildProcess | undefined;
+let browser: Browser | undefined;
+let page: Page;
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitHttpOk(url: string, timeoutMs: number, log: string): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    if (server?.exitCode !== null) throw new Error(`code-server exited (${server?.exitCode}); see ${log}`);
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100)); // a poll interval, not a wait for the answer
+  }
+  throw new Error(`timeout waiting for ${url}`);
+}
+
+/** Polls a condition on this machine (the file system) until it holds. */
+async function until<T>(condition: () => T | undefined, timeoutMs: number, what: string): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const value = condition();
+    if (value !== undefined) return value;
+    if (Date.now() > end) throw new Error(`timeout waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100)); // a poll interval
+  }
+}
+
+async function shot(name: string): Promise<void> {
+  await page.screenshot({ path: join(ART, `${name}.png`) });
+}
+
+/** Runs a command from the palette by its title. */
+async function runCommand(title: string): Promise<void> {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible' });
+  await input.fill(`>${title}`);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor();
+  await page.keyboard.press('Enter');
+}
+
+async function goToLine(lineColumn: string): Promise<void> {
+  await page.keyboard.press('Control+G');
+  await page.locator('.quick-input-widget input').waitFor({ state: 'visible' });
+  await page.keyboard.type(lineColumn);
+  await page.keyboard.press('Enter');
+  await page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
+}
+
+before(async () => {
+  mkdirSync(ART, { recursive: true });
+  root = mkdtempSync(join(tmpdir(), 'tilecast-e2e-'));
+  const userData = join(root, 'user-data');
+  const extensions = join(root, 'extensions');
+  workspace = join(root, 'workspace');
+  for (const dir of [join(userData, 'User'), extensions, workspace]) mkdirSync(dir, { recursive: true });
+  copyFileSync(join(repo, 'examples', 'tiled_matmul.cu'), join(workspace, 'tiled_matmul.cu'));
+  writeFileSync(join(userData, 'User', 'settings.json'), JSON.stringify({
+    'telemetry.telemetryLevel': 'off', 'update.mode': 'none', 'extensions.autoCheckUpdates': false, 'extensions.autoUpdate': false,
+    'workbench.enableExperiments': false, 'workbench.startupEditor': 'none', 'workbench.tips.enabled': false,
+    'security.workspace.trust.enabled': false, 'editor.inlayHints.enabled': 'on', 'editor.hover.delay': 100, 'git.enabled': false,
+    'tilecast.gpus': ['rtx-4090', 'h100-sxm'],
+  }, null, 2));
+  const port = await freePort();
+  const config = join(root, 'config.yaml'); // keeps code-server away from ~/.config/code-server
+  writeFileSync(config, [`bind-addr: 127.0.0.1:${port}`, 'auth: none', 'cert: false', 'disable-telemetry: true', 'disable-update-check: true',
+    'disable-workspace-trust: true', 'disable-getting-started-override: true', ''].join('\n'));
+  const args = [ENTRY, '--config', config, '--user-data-dir', userData, '--extensions-dir', extensions];
+  execFileSync(process.execPath, [...args, '--install-extension', VSIX], { stdio: 'inherit' });
+  lap(`installed ${VSIX}`);
+
+  const log = join(ART, 'code-server.log');
+  const logFd = openSync(log, 'w');
+  // Its own process group, so teardown ends the extension host and the language server with it.
+  server = spawn(process.execPath, args, { detached: true, stdio: ['ignore', logFd, logFd] });
+  closeSync(logFd);
+  await waitHttpOk(`http://127.0.0.1:${port}/healthz`, 30000, log);
+  lap('code-server up');
+
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  page = await (await browser.newContext({ viewport: { width: 1400, height: 900 } })).newPage();
+  page.setDefaultTimeout(30000);
+  page.on('pageerror', (error) => console.log('# [pageerror]', error.message.slice(0, 200)));
+  await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}`);
+  await page.waitForSelector('.explorer-folders-view .monaco-list-row', { timeout: 60000 });
+  lap('workbench loaded');
+});
+
+after(async () => {
+  if (page) await page.screenshot({ path: join(ART, 'final.png') }).catch(() => undefined);
+  await browser?.close().catch(() => undefined);
+  if (server?.pid && server.exitCode === null) {
+    try {
+      process.kill(-server.pid, 'SIGTERM');
+    } catch {
+      // already gone
+    }
+  }
+  if (root) rmSync(root, { recursive: true, force: true });
+  lap('teardown done');
+});
+
+test('opening tiled_matmul.cu shows the primary GPU in the status bar and a prediction as an inlay hint', async () => {
+  await page.keyboard.press('Control+P');
+  await page.locator('.quick-input-widget input').waitFor({ state: 'visible' });
+  await page.keyboard.type('tiled_matmul.cu');
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: 'tiled_matmul.cu' }).first().waitFor();
+  await page.keyboard.press('Enter');
+  await page.locator('.monaco-editor .view-lines', { hasText: 'matmul_tiled' }).first().waitFor();
+  // The server's name for the GPU replaces the configured id once its status arrives.
+  const status = page.locator('.statusbar-item', { hasText: 'GeForce RTX 4090 +1' });
+  await status.waitFor({ timeout: 60000 });
+  lap(`status bar: "${text(await status.innerText())}"`);
+  // View lines render spaces as U+00A0, which \s matches.
+  const hint = page.locator('.monaco-editor .view-line span[class*="dyn-rule-"]', { hasText: /\d\s+ms/ });
+  await hint.first().waitFor({ timeout: 60000 });
+  const hintText = text(await hint.first().innerText());
+  assert.match(hintText, /^\d[\d.]* ms · \d[\d.]* W · \d[\d.]* (m?J)$/);
+  const line = text(await page.locator('.monaco-editor .view-line', { hasText: 'matmul_tiled<<<' }).innerText());
+  assert.ok(line.includes(hintText), `the hint sits on the launch line: ${line}`);
+  await shot('1-inlay-hint');
+  lap(`inlay hint: "${hintText}"`);
+});
+
+test('hovering the kernel name shows the predicted runtime with its interval, power and energy', async () => {
+  await page.locator('.monaco-editor .view-line span span', { hasText: /^matmul_tiled$/ }).first().hover();
+  const hover = page.locator('.monaco-resizable-hover .monaco-hover:not(.hidden) .monaco-hover-content');
+  await hover.waitFor({ state: 'visible' });
+  await hover.filter({ hasText: /\d\s+ms/ }).waitFor();
+  const hoverText = text(await hover.innerText());
+  assert.match(hoverText, /\d[\d.]* ms/);
+  assert.match(hoverText, /\d[\d.]* W/);
+  assert.match(hoverText, /RTX 4090/);
+  await shot('2-hover');
+  lap(`hover: "${hoverText.slice(0, 160)}…"`);
+  await page.mouse.move(1, 1);
+  await page.keyboard.press('Escape');
+  await hover.waitFor({ state: 'hidden' });
+});
+
+test('a tile code action rewrites TILE and the file changes on disk', async () => {
+  const file = join(workspace, 'tiled_matmul.cu');
+  const before = readFileSync(file, 'utf8');
+  assert.match(before, /#define TILE 16\b/);
+  await goToLine('6:14'); // on the 16 of `#define TILE 16`
+  await page.keyboard.press('Control+.');
+  const action = page.locator('.action-widget .monaco-list-row', { hasText: /Use TILE = \d+/ }).first();
+  await action.waitFor();
+  const title = text(await action.innerText());
+  await shot('3-code-action');
+  // The list takes keys (a pointer blocker covers it from the mouse): move the focus to the action, then Enter.
+  const focused = page.locator('.action-widget .monaco-list-row.focused');
+  for (let step = 0; step < 20 && !/Use TILE = \d+/.test(await focused.innerText().catch(() => '')); step++) await page.keyboard.press('ArrowDown');
+  assert.match(text(await focused.innerText()), /Use TILE = \d+/);
+  await page.keyboard.press('Enter');
+  const tile = /Use TILE = (\d+)/.exec(title)![1];
+  await page.locator('.monaco-editor .view-line', { hasText: `#define TILE ${tile}` }).waitFor();
+  await runCommand('File: Save');
+  const after = await until(() => {
+    const now = readFileSync(file, 'utf8');
+    return now !== before ? now : undefined;
+  }, 15000, 'the file to change on disk');
+  assert.match(after, new RegExp(`#define TILE ${tile}\\b`));
+  assert.equal(after.replace(`#define TILE ${tile}`, '#define TILE 16'), before, 'only the value changed');
+  lap(`code action "${title}" applied and saved`);
+});
+
+test('Show Roofline opens a webview that draws the chart (first paint timed from the command)', async () => {
+  await goToLine('33:5'); // the launch
+  const t0 = Date.now();
+  await runCommand('TileCast: Show Roofline');
+  const frame: FrameLocator = page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
+  const chart = frame.locator('#chart svg').last();
+  await chart.waitFor({ state: 'visible', timeout: 60000 });
+  const paintMs = Date.now() - t0;
+  const svg = await chart.innerHTML();
+  assert.match(svg, /GeForce RTX 4090/);
+  assert.ok((await chart.locator('circle').count()) >= 1, 'the kernel point is drawn');
+  await shot('4-roofline');
+  lap(`roofline chart visible ${paintMs} ms after the command was run`);
+});
+
+test('the TileCast output channel has the server start line and the webview first paint', async () => {
+  await runCommand('TileCast: Show Output');
+  const output = page.locator('.output-view, .part.panel').locator('.view-lines');
+  await output.filter({ hasText: 'TileCast server' }).first().waitFor();
+  await output.filter({ hasText: 'first paint' }).first().waitFor();
+  const lines = text(await output.first().innerText());
+  const start = /TileCast server [^·]+·[^·]+· GPUs: [^\n]*?RTX 4090/.exec(lines);
+  assert.ok(start, lines.slice(0, 400));
+  const paint = /Roofline: first paint (\d+) ms after the panel opened \(page (\d+) ms, chart (\d+) ms([^)]*)\)/.exec(lines);
+  assert.ok(paint, lines.slice(0, 600));
+  await shot('5-output');
+  lap(`output: "${start[0].slice(0, 160)}"; webview first paint ${paint[1]} ms after the panel opened (page ${paint[2]} ms, chart ${paint[3]} ms${paint[4]})`);
+});
+
+/** A toast notification with this text (VS Code shows them bottom right). */
+function toast(pattern: RegExp) {
+  return page.locator('.notifications-toasts .notification-toast', { hasText: pattern }).first();
+}
+
+test('Profile Kernel at Cursor on a machine without a GPU says what it looked for and how to profile elsewhere', async () => {
+  // Back to the source editor (the output panel has the focus): quick open, as a user would.
+  await page.keyboard.press('Control+P');
+  await page.locator('.quick-input-widget input').waitFor({ state: 'visible' });
+  await page.keyboard.type('tiled_matmul.cu');
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: 'tiled_matmul.cu' }).first().waitFor();
+  await page.keyboard.press('Enter');
+  await goToLine('33:5');
+  const t0 = Date.now();
+  await runCommand('TileCast: Profile Kernel at Cursor');
+  // This test machine has no nvidia-smi (CI neither): the CLI's own check answers, before anything is built.
+  const message = toast(/No NVIDIA GPU on this machine/);
+  await message.waitFor({ timeout: 60000 }).catch(async (error: unknown) => {
+    await shot('6-profile-no-gpu-failed');
+    throw error;
+  });
+  const shown = text(await message.innerText());
+  assert.match(shown, /nvidia-smi/);
+  assert.match(shown, /tilecast\.profile\.host/);
+  assert.match(shown, /Set SSH Host/);
+  assert.match(shown, /SLURM Settings/);
+  await shot('6-profile-no-gpu');
+  lap(`profile without a GPU: "${shown.slice(0, 160)}" ${Date.now() - t0} ms after the command`);
+  await message.locator('.codicon-notifications-clear, .codicon-close').first().click().catch(() => page.keyboard.press('Escape'));
+});
+
+test('Show My Profiles lists the workspace store with the server\'s prediction beside each measurement', async () => {
+  const store = join(workspace, '.tilecast', 'profiles');
+  mkdirSync(store, { recursive: true });
+  const record = (tile: number, runtimeMs: number) => JSON.stringify({
+    schema: 'tilecast-profile/1', gpu: 'rtx-4090', gpuName: 'NVIDIA GeForce RTX 4090', dtype: 'fp32', m: 4096, n: 4096, k: 4096, batch: 1, kernel: 'tiled',
+    params: { TILE: tile }, grid: [4096 / tile, 4096 / tile, 1], block: [tile, tile, 1], runtimeMs, clockPolicy: 'default', timestamp: '2026-12-05T19:00:00Z',
+    tool: 'e2e-seed', kernelName: 'matmul_tiled',
+  });
+  writeFileSync(join(store, 'batch-e2e.jsonl'), `# tilecast-batch e2e 2\n${record(16, 61.5)}\n${record(32, 48.2)}\n# end e2e\n`);
+  await runCommand('TileCast: Show My Profiles');
+  // The frame that holds the table (the roofline webview is open too); polled, a webview loads in its own frames.
+  let table: ReturnType<Page['locator']> | undefined;
+  for (const end = Date.now() + 60000; !table && Date.now() < end; await new Promise((resolve) => setTimeout(resolve, 100))) {
+    for (const f of page.frames()) if ((await f.locator('#profiles tbody tr').count().catch(() => 0)) >= 2) table = f.locator('#profiles');
+  }
+  assert.ok(table, 'a webview with the profiles table and both seeded rows');
+  const rows = text(await table.innerText());
+  assert.match(rows, /61\.5/);
+  assert.match(rows, /48\.2/);
+  assert.match(rows, /matmul_tiled/);
+  // The prediction comes from the language server (tilecast/predictProfiles): a number and a signed difference.
+  assert.match(rows, /\d[\d.]* \([+-]\d+%\)/, rows.slice(0, 400));
+  await shot('7-my-profiles');
+  lap(`my profiles: "${rows.slice(0, 200)}"`);
+});

@@ -1,0 +1,170 @@
+// Editor-core behaviour that caret fixtures cannot show: multi-line autotune edits, the annotation edit
+// as the analysis reads it back, legality per architecture, ptxas spills only when given, severities,
+// hint modes, laziness, and docs/diagnostics.md covering every code. Fake predictor throughout.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadGrammars } from '../server/src/platform/grammars';
+import { analyzeSource } from '../server/src/analysis/index';
+import type { SourceLanguage } from '../server/src/analysis/types';
+import { findGpu } from '../server/src/perf/gpu-catalogue';
+import { analyticEstimate } from '../server/src/perf/analytic-model';
+import type { GemmWorkload, GpuSpec } from '../server/src/perf/types';
+import type { GemmPredictor } from '../server/src/report/prediction';
+import * as api from '../server/src/ide/api';
+import { configIssues } from '../server/src/ide/legality';
+import { csvCell } from '../server/src/ide/chart-data';
+import { DEFAULT_SETTINGS, DIAGNOSTIC_CODES, type TilecastSettings } from '../server/src/ide/protocol';
+import { fakePredictor } from './ide-harness';
+
+const gpu = (id: string): GpuSpec => findGpu(id)!;
+const fixture = (path: string) => readFileSync(join(__dirname, 'fixtures', path), 'utf8').replace('$0', '');
+
+async function reportsFor(text: string, language: SourceLanguage, options: { settings?: Partial<TilecastSettings>; predictor?: GemmPredictor | null; gpus?: string[]; measured?: api.IdeInput['measuredResources'] } = {}) {
+  const analysis = analyzeSource(await loadGrammars(), language, text);
+  return api.buildReports({
+    text, analysis, gpus: (options.gpus ?? ['rtx-4090']).map(gpu), settings: { ...DEFAULT_SETTINGS, ...options.settings },
+    predictor: options.predictor === undefined ? fakePredictor({ centre: 128 }) : options.predictor, modelError: options.predictor === null ? 'missing' : null,
+    measuredResources: options.measured,
+  });
+}
+
+function apply(text: string, edits: api.TextEditItem[]): string {
+  let out = text;
+  for (const edit of [...edits].sort((a, b) => b.range.start - a.range.start)) out = out.slice(0, edit.range.start) + edit.newText + out.slice(edit.range.end);
+  return out;
+}
+
+test('autotune actions: keep the 3 fastest and add the best missing config give a list the analysis reads back', async () => {
+  const text = fixture('ide/triton-autotune-actions.py');
+  const reports = await reportsFor(text, 'triton');
+  const at = text.indexOf("triton.Config({'BLOCK_SIZE_M': 64, 'BLOCK_SIZE_N': 64");
+  const actions = api.codeActionsAt(reports, { start: at, end: at }, []);
+  const keep = actions.find((a) => a.title.startsWith('Keep the 3 fastest'))!;
+  const kept = analyzeSource(await loadGrammars(), 'triton', apply(text, keep.edits)).kernels[0]!.configs;
+  // Fastest first under the fake (centre 128, BK 16 best): 64x128x16, 128x64x32, 64x64x32.
+  assert.deepEqual(kept.map((c) => [c.params.BLOCK_SIZE_M, c.params.BLOCK_SIZE_N, c.params.BLOCK_SIZE_K]), [[64, 128, 16], [128, 64, 32], [64, 64, 32]]);
+  const add = actions.find((a) => a.title.startsWith('Add triton.Config'))!;
+  const added = analyzeSource(await loadGrammars(), 'triton', apply(text, add.edits)).kernels[0]!.configs;
+  assert.equal(added.length, 5);
+  assert.deepEqual([added[4]!.params.BLOCK_SIZE_M, added[4]!.params.BLOCK_SIZE_N, added[4]!.numWarps, added[4]!.numStages], [128, 128, 4, 3]);
+  const sort = actions.find((a) => a.title.startsWith('Sort'))!;
+  const sorted = analyzeSource(await loadGrammars(), 'triton', apply(text, sort.edits)).kernels[0]!.configs;
+  assert.deepEqual(sorted.map((c) => c.params.BLOCK_SIZE_M), [64, 128, 64, 32]);
+});
+
+test('problem-size annotation: inserted above the launch, read back by the analysis, then updated in place', async () => {
+  const text = fixture('cuda/default-problem.cu');
+  const at = text.indexOf('dgemm_naive<<<');
+  const first = api.problemSizeAnnotationEdit(await reportsFor(text, 'cuda'), at, { m: 512, n: 256, k: 128, dtype: 'fp64' })!;
+  const once = apply(text, [first]);
+  const launch = analyzeSource(await loadGrammars(), 'cuda', once).launches[0]!;
+  assert.deepEqual([launch.problem.m, launch.problem.n, launch.problem.k, launch.problem.source], [512, 256, 128, 'annotation']);
+  const second = api.problemSizeAnnotationEdit(await reportsFor(once, 'cuda'), once.indexOf('dgemm_naive<<<'), { m: 64, n: 64, k: 64 })!;
+  const twice = apply(once, [second]);
+  assert.equal(twice.match(/tilecast:/g)!.length, 1, 'the annotation is updated, not duplicated');
+  assert.match(twice, /\/\/ tilecast: M=64 N=64 K=64 dtype=fp64\n/);
+  assert.equal(api.problemSizeAnnotationEdit(await reportsFor(text, 'cuda'), at, { m: 0, n: 1, k: 1 }), null);
+});
+
+test('legality: instructions the architecture lacks, threads, registers per block', () => {
+  const w: GemmWorkload = { m: 1024, n: 1024, k: 1024, batch: 1, dtype: 'bf16', kernel: 'tiled', usesTensorCores: true, tile: { blockM: 64, blockN: 64, blockK: 32, threads: 128 } };
+  const wmma = { kernel: { tensorCores: 'wmma', launchBounds: null } as never, staticSharedMemBytes: null, checkLaunchBounds: false };
+  const unsupported = (g: GpuSpec, dtype: GemmWorkload['dtype']) => configIssues({ ...w, dtype }, analyticEstimate({ ...w, dtype }, g), g, wmma).some((i) => i.code === 'instruction-unsupported' && i.illegal);
+  assert.equal(unsupported(gpu('t4'), 'bf16'), true, 'bf16 tensor cores need cc 8.0');
+  assert.equal(unsupported(gpu('a100-sxm4-80gb'), 'bf16'), false);
+  assert.equal(unsupported(gpu('rtx-3090'), 'fp8'), true, 'fp8 needs cc 8.9');
+  assert.equal(unsupported(gpu('rtx-4090'), 'fp8'), false);
+  assert.equal(unsupported(gpu('gtx-1080'), 'fp16'), true, 'wmma needs cc 7.0');
+  const big: GemmWorkload = { ...w, dtype: 'fp32', usesTensorCores: false, tile: { blockM: 64, blockN: 64, blockK: 8, threads: 2048 }, registersPerThread: 64 };
+  const issues = configIssues(big, analyticEstimate(big, gpu('rtx-4090')), gpu('rtx-4090'), { kernel: null, staticSharedMemBytes: null, checkLaunchBounds: false });
+  assert.ok(issues.some((i) => i.code === 'threads-over-limit' && i.illegal));
+  assert.ok(issues.some((i) => i.code === 'registers-over-limit' && i.illegal), '64 registers x 2048 threads > 65536');
+});
+
+test('register-spills fires only with ptxas results that report spills', async () => {
+  const text = fixture('cuda/register-blocked.cu');
+  const codes = async (measured?: api.IdeInput['measuredResources']) => api.diagnosticsOf(await reportsFor(text, 'cuda', { measured })).map((d) => d.code);
+  assert.ok(!(await codes()).includes('register-spills'));
+  const kernels = (spill: number) => [{ name: 'sgemm2DBlocktiling', registersPerThread: 128, staticSharedMemBytes: 8192, spillStoresBytes: spill, spillLoadsBytes: spill }];
+  assert.ok(!(await codes(new Map([['sm_89', { ok: true, kernels: kernels(0) }]]))).includes('register-spills'));
+  const spilled = api.diagnosticsOf(await reportsFor(text, 'cuda', { measured: new Map([['sm_89', { ok: true, kernels: kernels(504) }]]) }));
+  const hit = spilled.find((d) => d.code === 'register-spills')!;
+  assert.match(hit.message, /504 bytes of spill stores/);
+  assert.equal(hit.severity, 'warning');
+});
+
+test('severities: a rule set to off disappears, others keep their defaults', async () => {
+  const text = fixture('ide/gemm-diagnostics.cu');
+  const all = api.diagnosticsOf(await reportsFor(text, 'cuda', { predictor: fakePredictor() }));
+  const off = api.diagnosticsOf(await reportsFor(text, 'cuda', { predictor: fakePredictor(), settings: { diagnostics: { 'tile-does-not-divide': 'off' } } }));
+  assert.ok(all.some((d) => d.code === 'tile-does-not-divide'));
+  assert.deepEqual(off.map((d) => d.code), all.map((d) => d.code).filter((c) => c !== 'tile-does-not-divide'));
+  assert.equal(all.find((d) => d.code === 'low-occupancy')!.severity, 'information');
+});
+
+test('docs/diagnostics.md has a section for every diagnostic code', () => {
+  const doc = readFileSync(join(__dirname, '..', 'docs', 'diagnostics.md'), 'utf8');
+  for (const code of DIAGNOSTIC_CODES) assert.match(doc, new RegExp(`^## ${code}$`, 'm'), code);
+});
+
+test('inlay hint modes: off gives none, time gives the time alone', async () => {
+  const text = fixture('ide/tiled-hover.cu');
+  const whole = { start: 0, end: text.length };
+  assert.deepEqual(api.inlayHintsIn(await reportsFor(text, 'cuda', { settings: { inlayHints: 'off' } }), whole), []);
+  const time = api.inlayHintsIn(await reportsFor(text, 'cuda', { settings: { inlayHints: 'time' }, predictor: fakePredictor() }), whole);
+  assert.deepEqual(time.map((h) => h.label), ['88 µs']);
+});
+
+test('laziness: building reports predicts nothing; hints for a range predict only the reports in it', async () => {
+  let calls = 0;
+  const fake = fakePredictor();
+  const counting: GemmPredictor = { predict: (w, g) => { calls++; return fake.predict(w, g); } };
+  const text = fixture('cuda/multi-launch.cu');
+  const reports = await reportsFor(text, 'cuda', { predictor: counting, gpus: ['rtx-4090', 't4'] });
+  assert.ok(reports.reports.length >= 2, 'the fixture has several launches');
+  assert.equal(calls, 0);
+  const first = reports.reports[0]!;
+  api.inlayHintsIn(reports, { start: first.range.start, end: first.range.end + 1 });
+  assert.equal(calls, 1, 'one report on the primary GPU');
+  api.inlayHintsIn(reports, { start: first.range.start, end: first.range.end + 1 });
+  assert.equal(calls, 1, 'memoised');
+});
+
+test('without a predictor, tile actions rank by the analytic estimate and say so', async () => {
+  const text = fixture('ide/tile-action.cu');
+  const reports = await reportsFor(text, 'cuda', { predictor: null });
+  const at = text.indexOf('TILE 16') + 5;
+  const actions = api.codeActionsAt(reports, { start: at, end: at }, []);
+  assert.ok(actions.length > 0);
+  for (const action of actions) assert.match(action.title, /analytic estimate, model unavailable/);
+  assert.ok(actions.every((a) => !a.title.includes('least energy')), 'no energy without the power model');
+});
+
+test('the tile sweep marks illegal cells with a reason and the best legal cell as suggested', async () => {
+  const text = fixture('ide/register-blocked-actions.cu');
+  const reports = await reportsFor(text, 'cuda', { predictor: fakePredictor({ centre: 128 }) });
+  const sweep = api.tileSweepAt(reports, text.indexOf('sgemm2DBlocktiling<<<'));
+  assert.equal(sweep.xName, 'BN');
+  assert.equal(sweep.yName, 'BM');
+  assert.deepEqual(sweep.current, { x: 128, y: 128 });
+  assert.deepEqual(sweep.suggested, { x: 128, y: 128 }, 'the fake is fastest at 128x128');
+  const illegal = sweep.cells.find((c) => c.x === 256 && c.y === 256)!;
+  assert.equal(illegal.timeMs, null);
+  // 256x256 with 8x8 per thread is 1,024 threads, each needing more registers than a block may hold.
+  assert.match(illegal.illegalReason!, /× 1024 threads = \d+ registers per block > 65536/);
+  const cell = sweep.cells.find((c) => c.x === 64 && c.y === 128)!;
+  assert.ok(cell.timeMs && cell.timeMs.lo < cell.timeMs.value && cell.timeMs.value < cell.timeMs.hi);
+});
+
+test('CSV export: one row per report and GPU; a cell a spreadsheet would run as a formula is neutralised', async () => {
+  const reports = await reportsFor(fixture('ide/tiled-hover.cu'), 'cuda', { gpus: ['rtx-4090', 't4'] });
+  const { csv, rows } = api.exportCsv(reports);
+  assert.equal(rows, 2);
+  const lines = csv.trim().split('\n');
+  assert.equal(lines.length, 3);
+  assert.match(lines[1]!, /^33,launch,matmul_tiled,rtx-4090,1024,1024,1024,1,fp32,model,/);
+  assert.equal(csvCell('=HYPERLINK("x")'), `"'=HYPERLINK(""x"")"`);
+  assert.equal(csvCell(-1.5), '-1.5', 'numbers stay numbers');
+});
