@@ -293,3 +293,19 @@ test('Show My Profiles lists the workspace store with the server\'s prediction b
   await shot('7-my-profiles');
   lap(`my profiles: "${rows.slice(0, 200)}"`);
 });
+
+test('the hover shows the measurement of the current configuration beside the prediction', async () => {
+  // The store seeded above has TILE=16 and TILE=32 on the RTX 4090; the code action made TILE 32.
+  // The webview has the keyboard focus now: open the file from the explorer.
+  await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'tiled_matmul.cu' }).first().dblclick();
+  const editor = page.locator('.editor-instance .monaco-editor', { hasText: '__global__ void matmul_tiled' }).first();
+  await editor.waitFor();
+  await editor.locator('.view-line span span', { hasText: /^matmul_tiled$/ }).first().hover();
+  const hover = page.locator('.monaco-resizable-hover .monaco-hover:not(.hidden) .monaco-hover-content');
+  await hover.filter({ hasText: /Measured/ }).waitFor();
+  const hoverText = text(await hover.innerText());
+  assert.match(hoverText, /Measured on NVIDIA GeForce RTX 4090: 48\.2 ms vs predicted \d[\d.]* ms, [+-]\d+% \(your profile of 2026-12-05\)/);
+  assert.doesNotMatch(hoverText, /61\.5 ms/, 'the TILE=16 measurement is not the current configuration');
+  await shot('8-hover-measured');
+  lap(`hover with measurement: "${/Measured[^)]*\)/.exec(hoverText)?.[0]}"`);
+});
