@@ -10,7 +10,7 @@ import { pathToFileURL } from 'node:url';
 import { analyzeSource } from '../server/src/analysis/index';
 import type { ProfileRecord } from '../server/src/data/profile-record';
 import * as api from '../server/src/ide/api';
-import { measuredMarkdown } from '../server/src/ide/measured';
+import { measuredMarkdown, predictRecordAt } from '../server/src/ide/measured';
 import { formatTime } from '../server/src/ide/render';
 import { DEFAULT_SETTINGS } from '../server/src/ide/protocol';
 import { storesFor, withMeasured } from '../server/src/lsp/measured-hover';
@@ -111,4 +111,22 @@ test('stores: the nearest .tilecast/profiles above the file, then the global one
   appendProfiles({ dir: join(workspace, '.tilecast', 'profiles') }, [record({ runtimeMs: 33.3, timestamp: '2026-12-06T00:00:00Z' })]);
   assert.match(withMeasured(hover, r, at, pathToFileURL(file).href).markdown, /33\.3 ms/);
   assert.equal(withMeasured(hover, r, at, 'untitled:Untitled-1'), hover);
+});
+
+test('a measured record is predicted as the hover predicts its configuration: the current one, or another tile value as if edited', async () => {
+  const r = await reports();
+  const at = source.indexOf('matmul_tiled<<<');
+  const gpu = findGpu('rtx-4090')!;
+  assert.equal(predictRecordAt(r, at, record())?.runtimeMs?.value, r.reports[0].on(gpu)!.prediction!.runtimeMs);
+  const edited = source.replace('#define TILE 16', '#define TILE 32');
+  const afterEdit = await reports(edited);
+  const asEdited = afterEdit.reports[0].on(gpu)!.prediction!.runtimeMs;
+  assert.notEqual(asEdited, r.reports[0].on(gpu)!.prediction!.runtimeMs, 'the tile changes the prediction');
+  assert.equal(predictRecordAt(r, at, record({ params: { TILE: 32 } }))?.runtimeMs?.value, asEdited);
+  assert.equal(predictRecordAt(r, at, record({ params: { BM: 64 } })), null, 'not a tile parameter of this launch');
+  assert.equal(predictRecordAt(r, at, record({ m: 1024 })), null, 'another problem size');
+  assert.deepEqual(predictRecordAt(r, at, record({ gpu: '', gpuName: 'Imaginary 9000' })), {
+    runtimeMs: null,
+    error: 'Imaginary 9000 is not in the GPU catalogue',
+  });
 });

@@ -130,9 +130,9 @@ export function registerProfilingCommands(context: ProfilingContext): vscode.Dis
     });
   }
 
-  async function predictionsFor(records: ProfileRecord[]): Promise<PredictProfilesResult['predictions']> {
+  async function predictionsFor(records: ProfileRecord[], point?: DocumentPoint): Promise<PredictProfilesResult['predictions']> {
     try {
-      const answer = await context.request<PredictProfilesResult | null>(PREDICT_PROFILES_REQUEST, { records });
+      const answer = await context.request<PredictProfilesResult | null>(PREDICT_PROFILES_REQUEST, { records, ...(point ? { point } : {}) });
       if (answer) return answer.predictions;
     } catch (error) {
       output.appendLine(`no predictions for the records: ${error instanceof Error ? error.message : String(error)}`);
@@ -188,7 +188,7 @@ export function registerProfilingCommands(context: ProfilingContext): vscode.Dis
       showFailure(run, sweep ? 'the tile sweep' : 'profiling');
       return;
     }
-    const predictions = await predictionsFor(records);
+    const predictions = await predictionsFor(records, at.point);
     const summary = summariseRun(
       records,
       predictions.map((p) => ({ runtimeMs: p.runtimeMs?.value ?? null, error: p.error })),

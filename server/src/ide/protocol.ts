@@ -199,8 +199,10 @@ export const CLIENT_COMMANDS = {
 } as const;
 
 /**
- * `tilecast/predictProfiles` ({ records: tilecast-profile/1 records }), issue 10: the server's prediction
- * for each measured record (same model as the hovers), for "measured 2.10 ms vs predicted 1.92 ms".
+ * `tilecast/predictProfiles` ({ records: tilecast-profile/1 records, point?: DocumentPoint }), issue 10: the
+ * server's prediction for each measured record (same model as the hovers), for "measured 2.10 ms vs
+ * predicted 1.92 ms". With `point` (the profiled launch), its records get the hover's prediction of their
+ * configuration; without, each record is predicted from its own fields.
  */
 export const PREDICT_PROFILES_REQUEST = 'tilecast/predictProfiles';
 export interface PredictProfilesResult {
