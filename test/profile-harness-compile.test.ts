@@ -53,7 +53,7 @@ async function compile(dir: string, source: string, arch = 'sm_90'): Promise<voi
 }
 
 // tiled-16 is compiled by the sweep test below.
-const CUDA_FIXTURES = ['naive.cu', 'register-blocked.cu', 'wmma-fp16.cu', 'templated.cu', 'vectorized-float4.cu', 'dynamic-smem.cu'];
+const CUDA_FIXTURES = ['naive.cu', 'register-blocked.cu', 'wmma-fp16.cu', 'templated.cu', 'dynamic-smem.cu'];
 
 test('CUDA harnesses of the fixtures compile with nvcc -arch=sm_90, two at a time', { skip: haveNvcc ? false : 'nvcc not found on PATH' }, async () => {
   const root = mkdtempSync(join(tmpdir(), 'tilecast-harness-'));

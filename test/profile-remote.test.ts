@@ -44,6 +44,17 @@ function freePort(): Promise<number> {
   });
 }
 
+/** Stand-ins on the remote PATH (the machine has no GPU): nvidia-smi lists a GPU unless `nodriver` exists; nvcc answers --version. */
+function remoteTools(dir: string): string {
+  const bin = join(dir, 'remote-bin');
+  mkdirSync(bin);
+  writeFileSync(join(bin, 'nvidia-smi'), `#!/bin/sh\nif [ -f '${join(dir, 'nodriver')}' ]; then echo "NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver." >&2; exit 9; fi\necho "GPU 0: NVIDIA L4 (UUID: GPU-00000000-1111-2222-3333-444444444444)"\n`);
+  writeFileSync(join(bin, 'nvcc'), '#!/bin/sh\necho "Cuda compilation tools, release 13.0 (stand-in)"\n');
+  chmodSync(join(bin, 'nvidia-smi'), 0o755);
+  chmodSync(join(bin, 'nvcc'), 0o755);
+  return bin;
+}
+
 async function startSshd(dir: string): Promise<{ child: ChildProcess; port: number; key: string } | string> {
   if (!existsSync('/usr/sbin/sshd')) return 'sshd not installed (apt-get install openssh-server)';
   try { mkdirSync('/run/sshd', { recursive: true }); } catch { return 'cannot create /run/sshd (sshd privilege separation directory; run as root)'; }
@@ -57,7 +68,7 @@ async function startSshd(dir: string): Promise<{ child: ChildProcess; port: numb
   writeFileSync(config, [
     `Port ${port}`, 'ListenAddress 127.0.0.1', `HostKey ${join(dir, 'host_key')}`, `AuthorizedKeysFile ${join(dir, 'authorized_keys')}`,
     'PasswordAuthentication no', 'KbdInteractiveAuthentication no', 'UsePAM no', 'StrictModes no', 'PermitRootLogin yes',
-    `PidFile ${join(dir, 'sshd.pid')}`, 'Subsystem sftp internal-sftp', 'LogLevel ERROR', '',
+    `PidFile ${join(dir, 'sshd.pid')}`, 'Subsystem sftp internal-sftp', 'LogLevel ERROR', `SetEnv PATH=${remoteTools(dir)}:/usr/local/bin:/usr/bin:/bin`, '',
   ].join('\n'));
   const child = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', config, '-p', String(port)], { stdio: ['ignore', 'ignore', 'pipe'] });
   let err = '';
@@ -116,6 +127,12 @@ test('SSH: a real sshd on loopback builds and runs the harness stand-in, records
     assert.equal(cancelled.cancelled, true);
     assert.ok(Date.now() - started < 20_000, 'cancel does not wait for the 60 s run');
     assert.deepEqual(remoteDirs().filter((d) => !before.has(d)), [], 'remote temporary directory removed after cancel');
+
+    writeFileSync(join(dir, 'nodriver'), '');
+    const noDriver = await profileKernel({ bundle: standInBundle('record'), harnessDir: join(dir, 'h4'), where: target });
+    assert.equal(noDriver.ok, false);
+    assert.match(noDriver.error!, /^No NVIDIA GPU on .*127\.0\.0\.1 \(ssh\): nvidia-smi failed \(NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver\.\)/);
+    assert.deepEqual(remoteDirs().filter((d) => !before.has(d)), [], 'remote temporary directory removed after the failed check');
 
     const unreachable = await profileKernel({ bundle: standInBundle('record'), harnessDir: join(dir, 'h3'), where: { ...target, port: await freePort() } });
     assert.equal(unreachable.ok, false);

@@ -9,7 +9,7 @@ import { parseProfileJsonl, type ProfileRecord } from '../data/profile-record';
 import { resolveGpuId } from '../data/gpu-id';
 import { shellQuote } from '../profile/cuda-harness';
 import { localIncludes, type HarnessBundle } from '../profile/index';
-import { describeFailure, runProcess } from './process-runner';
+import { describeFailure, runProcess, type ProcessResult } from './process-runner';
 import { LocalExecutor, SshExecutor, type Executor, type RunOptions, type SshTarget } from './profile-targets';
 
 export interface SlurmOptions {
@@ -86,21 +86,35 @@ export function writeHarness(bundle: HarnessBundle, dir: string, sourcePath?: st
 
 const WHERE_ELSE = 'Profile on another machine with `--host user@gpu-box` (setting tilecast.profile.host) or on a SLURM cluster with `--slurm` (settings tilecast.profile.slurm.*).';
 
-/** What is missing on this machine to run the bundle, or null. Looks for nvidia-smi and a GPU, nvcc, python3 with torch and triton. */
-export async function missingLocalTools(bundle: HarnessBundle, signal?: AbortSignal): Promise<string | null> {
-  const smi = await runProcess('nvidia-smi', ['-L'], { timeoutMs: 15_000, signal });
+/** Runs one argument vector where the harness will run (this machine, or the SSH host). */
+export type ToolRunner = (argv: readonly string[], timeoutMs: number) => Promise<ProcessResult>;
+
+const localRunner = (signal?: AbortSignal): ToolRunner => (argv, timeoutMs) => runProcess(argv[0], argv.slice(1), { timeoutMs, signal });
+
+/**
+ * What is missing to run the bundle `on` ("this machine", "gpu-box (ssh)"), or null. Looks for
+ * nvidia-smi listing a GPU, then nvcc (CUDA) or python3 with torch and triton (Triton).
+ */
+export async function missingTools(bundle: HarnessBundle, run: ToolRunner, on = 'this machine'): Promise<string | null> {
+  const smi = await run(['nvidia-smi', '-L'], 15_000);
+  const notFound = (r: ProcessResult): boolean => r.startError !== undefined || r.code === 127;
   if (smi.code !== 0 || !/GPU \d+:/.test(smi.stdout)) {
-    const why = smi.startError ? 'nvidia-smi is not on PATH' : smi.code !== 0 ? `nvidia-smi failed (${(smi.stderr || smi.stdout).trim().split('\n')[0] || `exit ${smi.code}`})` : 'nvidia-smi lists no GPU';
-    return `No NVIDIA GPU on this machine: ${why}. ${WHERE_ELSE}`;
+    const why = notFound(smi) ? 'nvidia-smi is not on PATH' : smi.code !== 0 ? `nvidia-smi failed (${(smi.stderr || smi.stdout).trim().split('\n')[0] || `exit ${smi.code}`})` : 'nvidia-smi lists no GPU';
+    return `No NVIDIA GPU on ${on}: ${why}. ${WHERE_ELSE}`;
   }
   if (bundle.language === 'cuda') {
-    const nvcc = await runProcess('nvcc', ['--version'], { timeoutMs: 15_000, signal });
-    if (nvcc.code !== 0) return `No CUDA compiler on this machine: nvcc is not on PATH (install the CUDA toolkit or add its bin/ to PATH). ${WHERE_ELSE}`;
+    const nvcc = await run(['nvcc', '--version'], 15_000);
+    if (nvcc.code !== 0) return `No CUDA compiler on ${on}: nvcc is not on PATH (install the CUDA toolkit or add its bin/ to PATH). ${WHERE_ELSE}`;
   } else {
-    const py = await runProcess('python3', ['-c', 'import torch, triton'], { timeoutMs: 60_000, signal });
-    if (py.code !== 0) return `No Python with Triton on this machine: \`python3 -c "import torch, triton"\` ${py.startError ? 'found no python3' : 'failed'}. ${WHERE_ELSE}`;
+    const py = await run(['python3', '-c', 'import torch, triton'], 60_000);
+    if (py.code !== 0) return `No Python with Triton on ${on}: \`python3 -c "import torch, triton"\` ${notFound(py) ? 'found no python3' : 'failed'}. ${WHERE_ELSE}`;
   }
   return null;
+}
+
+/** missingTools on this machine. */
+export function missingLocalTools(bundle: HarnessBundle, signal?: AbortSignal): Promise<string | null> {
+  return missingTools(bundle, localRunner(signal));
 }
 
 function jobScript(bundle: HarnessBundle, harnessArgs: readonly string[]): string {
@@ -175,6 +189,12 @@ export async function profileKernel(options: ProfileKernelOptions, callbacks: Pr
     if (!placed.ok) return fail(placed.error, signal?.aborted);
     const cwd = placed.dir;
     const run = (argv: readonly string[], timeoutMs: number, extra: Partial<RunOptions> = {}) => executor.run(argv, cwd, { timeoutMs, signal, onLine, ...extra });
+    if (where.kind === 'ssh') {
+      // The same check as on this machine, on the host (a SLURM login node has no GPU: not checked there).
+      const missing = await missingTools(bundle, (argv, timeoutMs) => executor.run(argv, cwd, { timeoutMs, signal }), executor.describe);
+      if (signal?.aborted) return fail('cancelled', true);
+      if (missing) return fail(missing);
+    }
     if (!slurm) {
       if (bundle.build) {
         progress('build', `building on ${executor.describe}: ${bundle.build.join(' ')}`);

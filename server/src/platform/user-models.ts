@@ -134,7 +134,9 @@ function workerSource(): { code: string } | null {
   const ext = extname(__filename);
   const file = join(__dirname, `retrain-worker${ext}`);
   if (!existsSync(file)) return null;
-  if (ext === '.ts') return { code: `require(${JSON.stringify(require.resolve('tsx/cjs'))}); require(${JSON.stringify(file)});` };
+  // A variable, not a literal: bundlers must not try to resolve tsx (it exists only when running from source).
+  const tsxHook = 'tsx/cjs';
+  if (ext === '.ts') return { code: `require(${JSON.stringify(require.resolve(tsxHook))}); require(${JSON.stringify(file)});` };
   return { code: `require(${JSON.stringify(file)});` };
 }
 

@@ -47,13 +47,13 @@ ${formatFlags(flags)}
 `;
 
 
-/** "measured 2.10 ms vs predicted 1.92 ms, +9%" for one record, or why there is no prediction. */
-async function comparison(record: ProfileRecord): Promise<string> {
+/** "measured 2.10 ms vs predicted 1.92 ms, +9%" for one record (the workspace's model, else the shipped one), or why there is no prediction. */
+async function comparison(record: ProfileRecord, workspace: string): Promise<string> {
   const measured = `measured ${record.runtimeMs.toPrecision(3)} ms`;
   const gpu = findGpu(record.gpu || record.gpuName);
   if (!gpu) return `${measured} (${record.gpuName} is not in the catalogue: no prediction)`;
-  const { loadShippedPredictor } = await import('../../platform/models');
-  const loaded = await loadShippedPredictor();
+  const { loadWorkspacePredictor, workspaceModelDir } = await import('../../platform/user-models');
+  const loaded = await loadWorkspacePredictor(workspaceModelDir(workspace));
   if (!loaded.ok) return `${measured} (no prediction: ${loaded.error})`;
   const p = loaded.predictor.predict(recordToWorkload(profileToGemmRecord(record, 'measured')), gpu);
   if (!Number.isFinite(p.runtimeMs)) return `${measured} (no prediction: ${p.error ?? 'unknown'})`;
@@ -132,7 +132,7 @@ async function runProfile(argv: string[], { stdout, stderr }: CliStreams): Promi
   }
   for (const r of result.records) {
     if (f.json) stdout.write(`${JSON.stringify(r)}\n`);
-    else stdout.write(`${r.kernelName ?? prepared.result.kernelName} ${JSON.stringify(r.params)} on ${r.gpuName}: ${await comparison(r)}${r.powerW ? `, ${r.powerW.toFixed(0)} W, ${r.energyMj?.toPrecision(3) ?? '?'} mJ per launch` : ''}\n`);
+    else stdout.write(`${r.kernelName ?? prepared.result.kernelName} ${JSON.stringify(r.params)} on ${r.gpuName}: ${await comparison(r, resolve((f.workspace as string | undefined) ?? process.cwd()))}${r.powerW ? `, ${r.powerW.toFixed(0)} W, ${r.energyMj?.toPrecision(3) ?? '?'} mJ per launch` : ''}\n`);
   }
   return keep.length === result.records.length ? 0 : 3;
 }
