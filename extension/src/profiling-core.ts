@@ -214,7 +214,8 @@ export function measuredSweepCells(
     if (sweep.kernelName && r.kernelName && r.kernelName !== sweep.kernelName) continue;
     if ((sweep.m && r.m !== sweep.m) || (sweep.n && r.n !== sweep.n) || (sweep.k && r.k !== sweep.k)) continue;
     const x = r.params[sweep.xName];
-    const y = r.params[sweep.yName];
+    // A one-parameter sweep has no y parameter (yName ''): its single row is y = 1 (ide/chart-data.ts).
+    const y = sweep.yName === '' ? 1 : r.params[sweep.yName];
     if (x === undefined || y === undefined) continue;
     const key = `${x},${y}`;
     const old = cells.get(key);

@@ -11,7 +11,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, openSync, closeSync, readFileSync
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type FrameLocator, type Page } from 'playwright-core';
+import { chromium, type Browser, type Frame, type FrameLocator, type Page } from 'playwright-core';
 
 const repo = join(__dirname, '..', '..');
 const version = (JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')) as { version: string }).version;
@@ -65,6 +65,19 @@ async function until<T>(condition: () => T | undefined, timeoutMs: number, what:
   }
 }
 
+/** The webview frame whose chart has `selector` drawn in it (webviews are nested iframes). */
+async function chartFrame(selector: string, timeoutMs = 60000): Promise<Frame> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    for (const frame of page.frames()) {
+      const found = await frame.evaluate((inChart) => document.querySelector(`#chart svg ${inChart}`) !== null, selector).catch(() => false);
+      if (found) return frame;
+    }
+    if (Date.now() > end) throw new Error(`timeout waiting for a chart with ${selector}`);
+    await new Promise((resolve) => setTimeout(resolve, 100)); // a poll interval
+  }
+}
+
 async function shot(name: string): Promise<void> {
   await page.screenshot({ path: join(ART, `${name}.png`) });
 }
@@ -75,7 +88,14 @@ async function runCommand(title: string): Promise<void> {
   const input = page.locator('.quick-input-widget input');
   await input.waitFor({ state: 'visible' });
   await input.fill(`>${title}`);
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor();
+  // Enter runs the focused row, and fuzzy matches can be listed above the command: move the focus onto it.
+  const rows = page.locator('.quick-input-list .monaco-list-row');
+  await rows.locator('.label-name', { hasText: title }).first().waitFor();
+  const focused = page.locator('.quick-input-list .monaco-list-row.focused .label-name');
+  for (let step = 0; text(await focused.innerText()) !== title; step++) {
+    if (step > 20) throw new Error(`"${title}" is not in the palette: ${(await rows.allInnerTexts()).map(text).join(' | ')}`);
+    await page.keyboard.press('ArrowDown');
+  }
   await page.keyboard.press('Enter');
 }
 
@@ -223,17 +243,33 @@ test('Show Roofline opens a webview that draws the chart (first paint timed from
   lap(`roofline chart visible ${paintMs} ms after the command was run`);
 });
 
+test('Show Tile Sweep and Compare GPUs draw their charts from the server', async () => {
+  await goToLine('33:5');
+  await runCommand('TileCast: Show Tile Sweep');
+  const sweep = await chartFrame('g[aria-label="cell"]');
+  // TILE is one dimension: a row of cells, the legal ones coloured (first cell mark), the others crossed out.
+  const cells = await sweep.locator('#chart svg g[aria-label="cell"]').first().locator('rect').count();
+  assert.ok(cells >= 2, `${cells} legal cells`);
+  await shot('5-tile-sweep');
+  await runCommand('TileCast: Compare GPUs');
+  const compare = await chartFrame('g[aria-label="bar"]');
+  const bars = await compare.locator('#chart svg g[aria-label="bar"] rect').count();
+  assert.ok(bars >= 2, `${bars} bars (RTX 4090 and H100 are configured)`);
+  await shot('6-compare-gpus');
+  lap(`tile sweep: ${cells} cells; comparison: ${bars} bars`);
+});
+
 test('the TileCast output channel has the server start line and the webview first paint', async () => {
   await runCommand('TileCast: Show Output');
   const output = page.locator('.output-view, .part.panel').locator('.view-lines');
   await output.filter({ hasText: 'TileCast server' }).first().waitFor();
   await output.filter({ hasText: 'first paint' }).first().waitFor();
   const lines = text(await output.first().innerText());
-  const start = /TileCast server [^·]+·[^·]+· GPUs: [^\n]*?RTX 4090/.exec(lines);
+  const start = /TileCast server \S+ · model runtime \w+, power \w+ \([^)]*\) · GPUs: NVIDIA GeForce RTX 4090 \[rtx-4090\]/.exec(lines);
   assert.ok(start, lines.slice(0, 400));
   const paint = /Roofline: first paint (\d+) ms after the panel opened \(page (\d+) ms, chart (\d+) ms([^)]*)\)/.exec(lines);
   assert.ok(paint, lines.slice(0, 600));
-  await shot('5-output');
+  await shot('7-output');
   lap(`output: "${start[0].slice(0, 160)}"; webview first paint ${paint[1]} ms after the panel opened (page ${paint[2]} ms, chart ${paint[3]} ms${paint[4]})`);
 });
 
