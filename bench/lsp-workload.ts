@@ -72,6 +72,8 @@ export interface BenchFile {
   lines: number;
   /** Offsets of the 50 launch sites (the kernel name of each `<<<` launch), for hovers. */
   launchOffsets: number[];
+  /** Offsets of the 25 GEMM launches among them (the others launch an elementwise kernel). */
+  gemmLaunchOffsets: number[];
   /** Offsets inside a kernel body, one per unit, where an edit keeps the code valid. */
   editOffsets: number[];
 }
@@ -86,7 +88,8 @@ export function generateBenchFile(targetLines = 5000, launchUnits = 25): BenchFi
   for (let j = 0; text.split('\n').length < targetLines; j++) text += hostUnit(launchUnits, j);
   const launchOffsets: number[] = [];
   for (const match of text.matchAll(/^\s+(\w+)<<</gm)) launchOffsets.push(match.index + match[0].indexOf(match[1]!) + 1);
+  const gemmLaunchOffsets = launchOffsets.filter((offset) => text.startsWith('gemm_', offset - 1));
   const editOffsets: number[] = [];
   for (const match of text.matchAll(/float acc = 0\.0f;/g)) editOffsets.push(match.index + 'float acc = '.length);
-  return { text, lines: text.split('\n').length, launchOffsets, editOffsets };
+  return { text, lines: text.split('\n').length, launchOffsets, gemmLaunchOffsets, editOffsets };
 }

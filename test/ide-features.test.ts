@@ -77,10 +77,13 @@ test('legality: instructions the architecture lacks, threads, registers per bloc
   assert.equal(unsupported(gpu('rtx-3090'), 'fp8'), true, 'fp8 needs cc 8.9');
   assert.equal(unsupported(gpu('rtx-4090'), 'fp8'), false);
   assert.equal(unsupported(gpu('gtx-1080'), 'fp16'), true, 'wmma needs cc 7.0');
-  const big: GemmWorkload = { ...w, dtype: 'fp32', usesTensorCores: false, tile: { blockM: 64, blockN: 64, blockK: 8, threads: 2048 }, registersPerThread: 64 };
-  const issues = configIssues(big, analyticEstimate(big, gpu('rtx-4090')), gpu('rtx-4090'), { kernel: null, staticSharedMemBytes: null, checkLaunchBounds: false });
-  assert.ok(issues.some((i) => i.code === 'threads-over-limit' && i.illegal));
-  assert.ok(issues.some((i) => i.code === 'registers-over-limit' && i.illegal), '64 registers x 2048 threads > 65536');
+  const issuesOf = (threads: number, registersPerThread: number) => {
+    const big: GemmWorkload = { ...w, dtype: 'fp32', usesTensorCores: false, tile: { blockM: 64, blockN: 64, blockK: 8, threads }, registersPerThread };
+    return configIssues(big, analyticEstimate(big, gpu('rtx-4090')), gpu('rtx-4090'), { kernel: null, staticSharedMemBytes: null, checkLaunchBounds: false });
+  };
+  assert.deepEqual(issuesOf(2048, 64).filter((i) => i.illegal).map((i) => i.code), ['threads-over-limit'], 'the register file is not reported again');
+  assert.ok(issuesOf(1024, 128).some((i) => i.code === 'registers-over-limit' && i.illegal), '128 registers x 1024 threads > 65536');
+  assert.ok(!issuesOf(1024, 64).some((i) => i.illegal), '64 x 1024 = 65536 fits');
 });
 
 test('register-spills fires only with ptxas results that report spills', async () => {

@@ -144,7 +144,8 @@ export function checkDiagnostics(f: IdeFixture, reports: DocumentReports, failur
 
 /**
  * `action TITLE => NEWTEXT`: asked at `$0` (else at the carets), an action whose title contains TITLE
- * has an edit replacing exactly the carets with NEWTEXT. `noaction TITLE`: no such action.
+ * has an edit replacing exactly the carets with NEWTEXT; `action quickfix: TITLE`: and it is a quickfix
+ * for a diagnostic at the asked range. `noaction TITLE`: no such action.
  */
 export function checkActions(f: IdeFixture, reports: DocumentReports, failures: string[]): void {
   const codes = diagnosticsOf(reports);
@@ -153,8 +154,11 @@ export function checkActions(f: IdeFixture, reports: DocumentReports, failures: 
     const asked = f.cursor !== null ? { start: f.cursor, end: f.cursor } : e.range;
     const here = codes.filter((d) => d.range.start <= asked.end && d.range.end >= asked.start).map((d) => d.code);
     const actions = codeActionsAt(reports, asked, here);
-    const [title = '', newText] = e.rest.split(' => ');
-    const matching = actions.filter((a) => a.title.includes(title.trim()));
+    const [rawTitle = '', newText] = e.rest.split(' => ');
+    // `action quickfix: TITLE`: the action must be a quickfix (for a diagnostic at the asked range).
+    const quickfix = rawTitle.startsWith('quickfix: ');
+    const title = quickfix ? rawTitle.slice('quickfix: '.length) : rawTitle;
+    const matching = actions.filter((a) => a.title.includes(title.trim()) && (!quickfix || (a.kind === 'quickfix' && (a.fixes?.length ?? 0) > 0)));
     if (e.kind === 'noaction') {
       if (matching.length > 0) failures.push(`${where(f, e)}: unexpected action "${matching[0]!.title}"`);
       continue;

@@ -161,44 +161,36 @@ test('tilecast/catalogue lists the GPU catalogue', { skip }, async () => {
 });
 
 const point = () => ({ uri, position: launch });
-// The chart requests are implemented in ide/ (rooflineAt, tileSweepAt, compareGpusAt, exportCsv,
-// problemSizeAnnotationEdit): until the ide branch fills them in, these answer its placeholders.
-const placeholder = (result: any) => result?.message === 'not implemented' || (result && 'rows' in result && result.rows === 0 && result.csv === '');
 
-test('tilecast/roofline: the launch as a point under the GPU roofs', { skip }, async (t) => {
+test('tilecast/roofline: the launch as a point under the GPU roofs', { skip }, async () => {
   const { result } = await client.request('tilecast/roofline', point());
-  if (placeholder(result)) return t.todo('rooflineAt is a placeholder in ide/api.ts');
   assert.ok(result.points.length > 0 && result.roofs.length > 0, JSON.stringify(result));
   assert.ok(result.points[0].arithmeticIntensity > 0);
 });
 
-test('tilecast/tileSweep: predicted runtimes over two tile dimensions', { skip }, async (t) => {
+test('tilecast/tileSweep: predicted runtimes over two tile dimensions', { skip }, async () => {
   const { result } = await client.request('tilecast/tileSweep', point());
-  if (placeholder(result)) return t.todo('tileSweepAt is a placeholder in ide/api.ts');
   assert.ok(result.cells.length > 1, JSON.stringify(result).slice(0, 500));
   assert.ok(result.cells.some((c: any) => c.timeMs && c.timeMs.value > 0));
 });
 
-test('tilecast/compareGpus: one row per requested GPU', { skip }, async (t) => {
+test('tilecast/compareGpus: one row per requested GPU', { skip }, async () => {
   const { result } = await client.request('tilecast/compareGpus', { ...point(), gpuIds: ['rtx-4090', 'a100-sxm4-80gb', 'h100'] });
-  if (placeholder(result)) return t.todo('compareGpusAt is a placeholder in ide/api.ts');
   assert.equal(result.rows.length, 3, JSON.stringify(result));
   assert.ok(result.rows.every((r: any) => r.timeMs === null || r.timeMs.value > 0));
 });
 
-test('tilecast/exportCsv: a header and rows', { skip }, async (t) => {
+test('tilecast/exportCsv: a header and rows', { skip }, async () => {
   const { result } = await client.request('tilecast/exportCsv', { uri });
-  if (placeholder(result)) return t.todo('exportCsv is a placeholder in ide/api.ts');
   assert.ok(result.rows > 0);
   assert.equal(result.csv.trim().split('\n').length, result.rows + 1);
 });
 
-test('tilecast/problemSizeEdit: the edit that writes the annotation; bad sizes are refused', { skip }, async (t) => {
+test('tilecast/problemSizeEdit: the edit that writes the annotation; bad sizes are refused', { skip }, async () => {
   const bad = await client.request('tilecast/problemSizeEdit', { ...point(), m: -1, n: 2, k: 3 });
   assert.equal(bad.result.edit, null);
   assert.match(bad.result.message, /whole numbers/);
   const { result } = await client.request('tilecast/problemSizeEdit', { ...point(), m: 1024, n: 2048, k: 512 });
-  if (result?.edit === null && /no kernel/.test(result.message ?? '')) return t.todo('problemSizeAnnotationEdit is a placeholder in ide/api.ts');
   assert.match(result.edit.newText, /tilecast:.*M=1024.*N=2048.*K=512/);
   assert.equal(typeof result.edit.lspRange.start.line, 'number');
 });
@@ -232,4 +224,40 @@ test('shutdown answers null and exit ends the process', { skip }, async () => {
   client.notify('exit', null);
   await new Promise<void>((resolve) => (client.exited ? resolve() : client.onExit(resolve)));
   assert.equal(client.exitCode, 0);
+});
+
+test('a client that goes away without shutdown (stdin closed) does not leave the server running', { skip }, async () => {
+  const orphan = new LspTestClient(serverPath!);
+  await orphan.request('initialize', { processId: process.pid, rootUri: null, capabilities: {} });
+  const exited = new Promise<void>((resolve) => orphan.onExit(resolve));
+  orphan.closeInput();
+  await exited;
+  assert.equal(orphan.exitCode, 1);
+});
+
+test('a request read together with a newer change of its document answers "content modified" without analysing', { skip }, async () => {
+  const staleUri = 'file:///tmp/tilecast-protocol/stale.cu';
+  const fresh = new LspTestClient(serverPath!);
+  try {
+    await fresh.request('initialize', { processId: process.pid, rootUri: null, capabilities: {} });
+    fresh.notify('initialized', {});
+    fresh.notify('textDocument/didOpen', { textDocument: { uri: staleUri, languageId: 'cuda-cpp', version: 1, text: example } });
+    assert.match(hoverText(await fresh.request('textDocument/hover', { textDocument: { uri: staleUri }, position: launch })), RUNTIME);
+    const change = { textDocument: { uri: staleUri, version: 2 }, contentChanges: [{ range: { start: tileValue, end: { line: tileLine, character: tileValue.character + 2 } }, text: '32' }] };
+    const cancelledId = fresh.peekNextId + 1;
+    const [stale, , cancelled, , current] = fresh.sendTogether([
+      { method: 'textDocument/hover', params: { textDocument: { uri: staleUri }, position: launch } },
+      { method: 'textDocument/didChange', params: change, notification: true },
+      { method: 'textDocument/hover', params: { textDocument: { uri: staleUri }, position: launch } },
+      { method: '$/cancelRequest', params: { id: cancelledId }, notification: true },
+      { method: 'textDocument/hover', params: { textDocument: { uri: staleUri }, position: launch } },
+    ]);
+    assert.equal((await stale!).error?.code, -32801, 'the hover of version 1 is outdated once version 2 is read');
+    assert.equal((await cancelled!).error?.code, -32800, 'a cancelled request is not run');
+    const answer = await current!;
+    assert.match(hoverText(answer), /32/);
+    assert.match(hoverText(answer), RUNTIME);
+  } finally {
+    await fresh.shutdown();
+  }
 });

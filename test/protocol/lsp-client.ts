@@ -68,6 +68,35 @@ export class LspTestClient {
     return this.child.pid;
   }
 
+  /**
+   * Sends several messages in one write, so the server reads them together: requests get ids as in
+   * `request`, and the returned promises are their answers (null for notifications).
+   */
+  sendTogether(messages: Array<{ method: string; params: unknown; notification?: boolean }>): Array<Promise<Message> | null> {
+    const framed: Buffer[] = [];
+    const replies = messages.map(({ method, params, notification }) => {
+      if (notification) {
+        framed.push(this.frame({ method, params }));
+        return null;
+      }
+      const id = this.nextId++;
+      framed.push(this.frame({ id, method, params }));
+      return this.waitFor((m) => m.id === id && m.method === undefined, this.requestTimeoutMs, false);
+    });
+    this.child.stdin.write(Buffer.concat(framed));
+    return replies;
+  }
+
+  /** The id the next request will get. */
+  get peekNextId(): number {
+    return this.nextId;
+  }
+
+  private frame(message: object): Buffer {
+    const body = Buffer.from(JSON.stringify({ jsonrpc: '2.0', ...message }), 'utf8');
+    return Buffer.concat([Buffer.from(`Content-Length: ${body.length}\r\n\r\n`, 'ascii'), body]);
+  }
+
   private send(message: object): void {
     const body = Buffer.from(JSON.stringify({ jsonrpc: '2.0', ...message }), 'utf8');
     this.child.stdin.write(`Content-Length: ${body.length}\r\n\r\n`);
@@ -98,6 +127,11 @@ export class LspTestClient {
 
   get exitCode(): number | null {
     return this.child.exitCode;
+  }
+
+  /** Closes the server's stdin, as a client that dies does. */
+  closeInput(): void {
+    this.child.stdin.end();
   }
 
   onExit(listener: () => void): void {

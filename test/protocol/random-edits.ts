@@ -83,10 +83,13 @@ export function randomChange(random: () => number, document: TextDocument, paste
   return { changes: [replace(start, start, '')], label: 'empty change' };
 }
 
+/** 'blob': one 1 MB word, as minified or generated text; 'expression': a + a + ... over 1 MB (a parse tree 500,000 deep). */
+export type MegaLineKind = 'blob' | 'expression';
+
 /** A 1 MB line inserted at a random offset (a minified blob, or one long expression), and the change that removes it again. */
-export function megaLine(random: () => number, document: TextDocument, kind: number): { insert: Change; remove: (after: TextDocument) => Change } {
+export function megaLine(random: () => number, document: TextDocument, kind: MegaLineKind): { insert: Change; remove: (after: TextDocument) => Change } {
   const offset = Math.floor(random() * (document.getText().length + 1));
-  const line = `\n${kind % 2 === 0 ? 'x'.repeat(1_000_000) : 'a+'.repeat(500_000)}\n`;
+  const line = `\n${kind === 'blob' ? 'x'.repeat(1_000_000) : 'a+'.repeat(500_000)}\n`;
   const start = document.positionAt(offset);
   return {
     insert: { range: { start, end: start }, text: line },
@@ -139,7 +142,7 @@ const REQUESTS = ['textDocument/hover', 'textDocument/inlayHint', 'textDocument/
  * about the changed file (cycling through hover, inlay hints, lenses, actions and a custom request) and
  * waits for its answer before the next change.
  */
-export async function runRandomEdits(client: LspTestClient, files: StressFile[], edits: number, seed: number, megaLineEvery = 500, trace?: (line: string) => void, onRequest?: (document: TextDocument, method: string, params: unknown) => void): Promise<StressResult> {
+export async function runRandomEdits(client: LspTestClient, files: StressFile[], edits: number, seed: number, megaLineEvery = 500, megaLineKinds: MegaLineKind[] = ['blob'], trace?: (line: string) => void, onRequest?: (document: TextDocument, method: string, params: unknown) => void): Promise<StressResult> {
   const random = seededRandom(seed);
   const documents = files.map((file) => TextDocument.create(file.uri, file.languageId, 1, file.text));
   const pasteSources = files.map((file) => file.text);
@@ -156,7 +159,7 @@ export async function runRandomEdits(client: LspTestClient, files: StressFile[],
       label = 'remove 1 MB line';
       pendingRemoval = null;
     } else if (megaLineEvery > 0 && i % megaLineEvery === megaLineEvery - 1) {
-      const mega = megaLine(random, documents[index]!, Math.floor(i / megaLineEvery));
+      const mega = megaLine(random, documents[index]!, megaLineKinds[Math.floor(i / megaLineEvery) % megaLineKinds.length]!);
       changes = [mega.insert];
       label = '1 MB line';
       pendingRemoval = { index, remove: mega.remove };

@@ -5,7 +5,9 @@
 import type { Range, TileParam } from '../analysis/types';
 import type { CodeActionItem, DocumentReports, TextEditItem } from './api';
 import type { DiagnosticCode } from './protocol';
-import { formatEnergy, formatTime } from './render';
+import { formatEnergy, formatTime, tailIdleFraction } from './render';
+import { analyticEstimate } from '../perf/analytic-model';
+import { LOW_OCCUPANCY_LIMIT, TAIL_COST_LIMIT, TAIL_IDLE_LIMIT } from './diagnostics';
 import type { KernelReport } from './reports';
 import { reportNear } from './hover';
 import { hasBoundsCheck, rankCandidates, scoreCandidate, tunablesOf, type Candidate, type CandidateContext } from './tile-candidates';
@@ -94,8 +96,21 @@ export function tileActions(reports: DocumentReports, report: KernelReport, para
   if (ranked.length === 0) return [];
   const current = scoreCandidate(params.map((param) => ({ param, value: param.value! })), report.workload, ctx);
   const best = ranked[0]!;
-  const fixes = diagnostics.filter((d) => TILE_FIXABLE.includes(d));
-  const kind: CodeActionItem['kind'] = fixes.length > 0 ? 'quickfix' : 'refactor.rewrite';
+  const fixable = diagnostics.filter((d) => TILE_FIXABLE.includes(d));
+  // A quickfix names the diagnostics the candidate resolves (all candidates are legal, so the limit
+  // rules always; tail, occupancy and divisibility only when the candidate's own numbers clear them).
+  const shape = (candidate: Candidate): Pick<CodeActionItem, 'kind' | 'fixes'> => {
+    const a = analyticEstimate(candidate.workload, gpu);
+    const t = candidate.workload.tile ?? {};
+    const divides = ctx.boundsChecked || [[t.blockM, candidate.workload.m], [t.blockN, candidate.workload.n], [t.blockK, candidate.workload.k]].every(([tile, size]) => !tile || size! % tile === 0);
+    const fixes = fixable.filter((code) => {
+      if (code === 'tail-wave-idle') return !(tailIdleFraction(a.waves) > TAIL_IDLE_LIMIT && 1 - a.waveEfficiency >= TAIL_COST_LIMIT);
+      if (code === 'low-occupancy') return a.occupancy >= LOW_OCCUPANCY_LIMIT;
+      if (code === 'tile-does-not-divide') return divides;
+      return true;
+    });
+    return fixes.length > 0 ? { kind: 'quickfix', fixes } : { kind: 'refactor.rewrite' };
+  };
   const analytic = best.source === 'analytic';
   const suffix = analytic ? '; analytic estimate, model unavailable' : '';
   const out: CodeActionItem[] = [];
@@ -110,7 +125,7 @@ export function tileActions(reports: DocumentReports, report: KernelReport, para
     const tieNote = tied.length > 1 ? `; ${tied.length} configurations within the uncertainty of the best${currentTied ? ', the current one included' : ''}` : '';
     out.push({
       title: `Use ${changesText(candidate)} (predicted ${analytic ? '≈' : ''}${formatTime(candidate.timeMs)}, ${signedPercent(change)}${uncertainty}${tieNote}${suffix})`,
-      kind, edits: editsOf(candidate, report, reports.text), isPreferred: tied.length === 1, fixes: kind === 'quickfix' ? fixes : undefined,
+      ...shape(candidate), edits: editsOf(candidate, report, reports.text), isPreferred: tied.length === 1,
     });
   }
   const withEnergy = ranked.filter((c) => c.energyMj !== null);
@@ -119,7 +134,7 @@ export function tileActions(reports: DocumentReports, report: KernelReport, para
     if (!same(frugal, best) && !same(frugal, current) && !offered.some((c) => same(c, frugal))) {
       out.push({
         title: `Use ${changesText(frugal)} for least energy (predicted ${formatEnergy(frugal.energyMj!)}, ${signedPercent(frugal.energyMj! / current.energyMj - 1)} energy; ${formatTime(frugal.timeMs)}, ${signedPercent(frugal.timeMs / current.timeMs - 1)} time)`,
-        kind, edits: editsOf(frugal, report, reports.text), isPreferred: false, fixes: kind === 'quickfix' ? fixes : undefined,
+        ...shape(frugal), edits: editsOf(frugal, report, reports.text), isPreferred: false,
       });
     }
   }

@@ -73,7 +73,8 @@ export function configIssues(workload: GemmWorkload, a: AnalyticEstimate, gpu: G
   const registers = ctx.measuredRegistersPerThread ?? a.registersPerThread;
   const allocatedPerWarp = Math.ceil((registers * 32) / limits.registerAllocationUnitSize) * limits.registerAllocationUnitSize;
   const perBlock = allocatedPerWarp * Math.ceil(threads / 32);
-  if (perBlock > limits.maxRegistersPerBlock) {
+  // With too many threads the thread limit is the finding; the register file would be its echo.
+  if (perBlock > limits.maxRegistersPerBlock && threads <= limits.maxThreadsPerBlock) {
     issues.push({ code: 'registers-over-limit', illegal: true, message: `${registers} registers × ${threads} threads = ${perBlock} registers per block > ${limits.maxRegistersPerBlock}: too many resources requested for launch` });
   } else if (ctx.measuredRegistersPerThread === undefined && a.registersDemand > limits.maxRegistersPerThread) {
     issues.push({ code: 'registers-over-limit', illegal: false, message: `an estimated ${a.registersDemand} registers per thread > ${limits.maxRegistersPerThread} (cc ${gpu.computeCapability}): the compiler caps at ${limits.maxRegistersPerThread} and spills` });

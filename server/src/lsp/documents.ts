@@ -26,6 +26,8 @@ export interface OpenFile {
   /** Parsed state, created at the first analysis and then kept in step with `document` lazily. */
   source: SourceDocument | null;
   cached: { version: number; generation: number; reports: DocumentReports } | null;
+  /** Milliseconds the last computation of reports took (re-parse, analysis, reports), for the debounce. */
+  lastComputeMs: number;
 }
 
 /** The file system path of a URI, for the extension check (an untitled: URI has none). */
@@ -66,7 +68,7 @@ export class DocumentStore {
     this.close(uri);
     const file: OpenFile = {
       uri, languageId, document: TextDocument.create(uri, languageId, version, text),
-      language: languageOf(uri, languageId, text), source: null, cached: null,
+      language: languageOf(uri, languageId, text), source: null, cached: null, lastComputeMs: 0,
     };
     this.files.set(uri, file);
     return file;
@@ -99,6 +101,7 @@ export class DocumentStore {
     const version = file.document.version;
     const cached = file.cached;
     if (cached && cached.version === version && cached.generation === context.generation) return cached.reports;
+    const started = performance.now();
     const text = file.document.getText();
     // A Python file becomes Triton when it starts importing triton (and stops when it no longer does).
     if (file.language !== 'cuda') {
@@ -118,6 +121,7 @@ export class DocumentStore {
     const analysis = file.source.analyze(context.options);
     const reports = buildReports({ ...context.input, text, analysis });
     file.cached = { version, generation: context.generation, reports };
+    file.lastComputeMs = performance.now() - started;
     return reports;
   }
 }

@@ -5,10 +5,14 @@ import {
   CodeActionKind, createConnection, ProposedFeatures, StreamMessageReader, StreamMessageWriter, TextDocumentSyncKind,
   type Connection, type InitializeResult, type MessageReader,
 } from 'vscode-languageserver/node';
+import { format } from 'node:util';
 import { registerHandlers } from './handlers';
 import { registerProfileRequests } from './profile-requests';
-import { Inbox } from './scheduler';
+import { diagnosticsDelayMs, Inbox } from './scheduler';
 import { SERVER_VERSION, TilecastServer } from './server';
+
+/** Whether the client asked for shutdown before the connection closed (the exit code says so). */
+let shutdownReceived = false;
 
 export function startServer(connection: Connection, inbox: Inbox): TilecastServer {
   const server = new TilecastServer(connection, inbox);
@@ -39,13 +43,18 @@ export function startServer(connection: Connection, inbox: Inbox): TilecastServe
     else server.applySettings((params?.settings as { tilecast?: unknown } | undefined)?.tilecast);
   }));
 
-  connection.onDidOpenTextDocument(server.notification('didOpen', ({ textDocument }) => {
+  connection.onDidOpenTextDocument(server.notification('didOpen', (params) => {
+    inbox.applied(params?.textDocument?.uri);
+    const { textDocument } = params;
     server.store.open(textDocument.uri, textDocument.languageId, textDocument.version, textDocument.text);
     server.diagnosticsTimer.schedule(textDocument.uri, 0);
   }));
 
-  connection.onDidChangeTextDocument(server.notification('didChange', ({ textDocument, contentChanges }) => {
-    if (server.store.change(textDocument.uri, textDocument.version, contentChanges)) server.diagnosticsTimer.schedule(textDocument.uri);
+  connection.onDidChangeTextDocument(server.notification('didChange', (params) => {
+    inbox.applied(params?.textDocument?.uri);
+    const { textDocument, contentChanges } = params;
+    const file = server.store.change(textDocument.uri, textDocument.version, contentChanges);
+    if (file) server.diagnosticsTimer.schedule(textDocument.uri, diagnosticsDelayMs(file.lastComputeMs));
   }));
 
   connection.onDidCloseTextDocument(server.notification('didClose', ({ textDocument }) => {
@@ -54,7 +63,10 @@ export function startServer(connection: Connection, inbox: Inbox): TilecastServe
     void connection.sendDiagnostics({ uri: textDocument.uri, diagnostics: [] });
   }));
 
-  connection.onShutdown(() => server.diagnosticsTimer.dispose());
+  connection.onShutdown(() => {
+    shutdownReceived = true;
+    server.diagnosticsTimer.dispose();
+  });
 
   registerHandlers(connection, server);
   registerProfileRequests(connection, server);
@@ -73,7 +85,18 @@ function connect(inbox: Inbox): Connection {
     inbox.observe(message);
     callback(message);
   });
-  return createConnection(ProposedFeatures.all, reader, new StreamMessageWriter(process.stdout));
+  const connection = createConnection(ProposedFeatures.all, reader, new StreamMessageWriter(process.stdout));
+  // What createConnection does for --stdio and not for a reader it is given: exit when the client's end of
+  // stdin closes (a client that dies must not leave the server running), and keep console output off stdout.
+  const exitWithClient = () => process.exit(shutdownReceived ? 0 : 1);
+  process.stdin.on('end', exitWithClient);
+  process.stdin.on('close', exitWithClient);
+  const toLog = (write: (message: string) => void) => (...args: unknown[]) => write(format(...args));
+  console.log = toLog((message) => connection.console.log(message));
+  console.info = toLog((message) => connection.console.info(message));
+  console.warn = toLog((message) => connection.console.warn(message));
+  console.error = toLog((message) => connection.console.error(message));
+  return connection;
 }
 
 if (require.main === module || /server\.js$/.test(process.argv[1] ?? '')) {

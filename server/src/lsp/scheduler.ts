@@ -3,36 +3,49 @@
 //   request whose document already has a newer change waiting is answered "content modified" at once
 //   instead of analysing a version that is already outdated;
 // - DiagnosticsTimer publishes diagnostics for a document only after its edits pause (debounce), and
-//   skips the run when a newer change is waiting.
+//   skips the run when a newer change is waiting; the pause is longer for a file that is slow to analyse.
 // It must not analyse anything itself: callers pass the work in.
 import type { Message, NotificationMessage } from 'vscode-languageserver/node';
 
-/** Latest document versions as received (read from the stream), ahead of those dispatched. */
+/**
+ * Document changes read from the client but not yet applied, counted per document: observe() runs as
+ * each message is read, applied() when the connection dispatches a didOpen/didChange (whether or not
+ * applying it succeeds, so a malformed change cannot leave a document looking outdated forever).
+ */
 export class Inbox {
-  private readonly received = new Map<string, number>();
+  private readonly pending = new Map<string, number>();
 
   observe(message: Message): void {
     const notification = message as NotificationMessage;
-    if (typeof notification.method !== 'string') return;
-    const params = notification.params as { textDocument?: { uri?: unknown; version?: unknown } } | undefined;
-    const uri = params?.textDocument?.uri;
-    const version = params?.textDocument?.version;
-    if (typeof uri !== 'string') return;
-    if (notification.method === 'textDocument/didClose') this.received.delete(uri);
-    else if ((notification.method === 'textDocument/didChange' || notification.method === 'textDocument/didOpen') && typeof version === 'number') {
-      this.received.set(uri, version);
-    }
+    if (notification.method !== 'textDocument/didChange' && notification.method !== 'textDocument/didOpen') return;
+    const uri = (notification.params as { textDocument?: { uri?: unknown } } | undefined)?.textDocument?.uri;
+    if (typeof uri === 'string') this.pending.set(uri, (this.pending.get(uri) ?? 0) + 1);
   }
 
-  /** Whether a change of `uri` newer than `version` has been read but not yet applied. */
-  hasNewerThan(uri: string, version: number): boolean {
-    const received = this.received.get(uri);
-    return received !== undefined && received !== version;
+  applied(uri: unknown): void {
+    if (typeof uri !== 'string') return;
+    const count = this.pending.get(uri) ?? 0;
+    if (count > 1) this.pending.set(uri, count - 1);
+    else this.pending.delete(uri);
+  }
+
+  /** Whether a change of `uri` has been read but not yet applied: work on its current version would be outdated. */
+  hasPendingChange(uri: string): boolean {
+    return this.pending.has(uri);
   }
 }
 
 /** Delay between the last edit of a document and its diagnostics: long enough to coalesce a burst of keystrokes. */
 export const DIAGNOSTICS_DEBOUNCE_MS = 150;
+
+/**
+ * The delay for a document whose last analysis took `lastComputeMs`: a file that takes long to analyse
+ * (broken code the parser struggles with, a huge file) waits for a longer pause, so that typing in it
+ * does not keep the one thread busy with diagnostics that the next keystroke makes stale.
+ */
+export function diagnosticsDelayMs(lastComputeMs: number): number {
+  return Math.min(2000, Math.max(DIAGNOSTICS_DEBOUNCE_MS, 2 * lastComputeMs));
+}
 
 /** One pending diagnostics run per document; a new edit restarts its delay. */
 export class DiagnosticsTimer {

@@ -1,0 +1,40 @@
+// The Inbox counts changes read but not applied; the debounce grows with the cost of the last analysis.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { diagnosticsDelayMs, DIAGNOSTICS_DEBOUNCE_MS, Inbox } from './scheduler';
+
+const change = (uri: unknown, version: unknown) => ({ jsonrpc: '2.0', method: 'textDocument/didChange', params: { textDocument: { uri, version }, contentChanges: [] } });
+
+test('a document has a pending change from when a change is read until every change read is applied', () => {
+  const inbox = new Inbox();
+  assert.equal(inbox.hasPendingChange('a'), false);
+  inbox.observe(change('a', 2));
+  inbox.observe(change('a', 3));
+  inbox.observe(change('b', 9));
+  assert.equal(inbox.hasPendingChange('a'), true);
+  inbox.applied('a');
+  assert.equal(inbox.hasPendingChange('a'), true, 'one of two applied');
+  inbox.applied('a');
+  assert.equal(inbox.hasPendingChange('a'), false);
+  assert.equal(inbox.hasPendingChange('b'), true);
+  // Applying more than was read (another transport, a duplicate) never goes negative.
+  inbox.applied('a');
+  inbox.observe(change('a', 4));
+  assert.equal(inbox.hasPendingChange('a'), true);
+});
+
+test('requests, other notifications and malformed changes are not counted', () => {
+  const inbox = new Inbox();
+  inbox.observe({ jsonrpc: '2.0', id: 1, method: 'textDocument/hover', params: { textDocument: { uri: 'a' } } } as never);
+  inbox.observe({ jsonrpc: '2.0', method: 'textDocument/didSave', params: { textDocument: { uri: 'a' } } } as never);
+  inbox.observe(change(42, 1));
+  inbox.observe({ jsonrpc: '2.0', method: 'textDocument/didChange' } as never);
+  assert.equal(inbox.hasPendingChange('a'), false);
+  assert.equal(inbox.hasPendingChange('42'), false);
+});
+
+test('the diagnostics delay is the debounce, twice the last analysis when slower, at most 2 s', () => {
+  assert.equal(diagnosticsDelayMs(0), DIAGNOSTICS_DEBOUNCE_MS);
+  assert.equal(diagnosticsDelayMs(400), 800);
+  assert.equal(diagnosticsDelayMs(60_000), 2000);
+});
