@@ -171,3 +171,25 @@ test('CSV export: one row per report and GPU; a cell a spreadsheet would run as 
   assert.equal(csvCell('=HYPERLINK("x")'), `"'=HYPERLINK(""x"")"`);
   assert.equal(csvCell(-1.5), '-1.5', 'numbers stay numbers');
 });
+
+test('a register file the launch cannot get is an error; estimated spilling alone is a warning', async () => {
+  const text = fixture('cuda/register-blocked.cu').replace('#define BM 128', '#define BM 256').replace('#define BN 128', '#define BN 256');
+  const found = api.diagnosticsOf(await reportsFor(text, 'cuda')).filter((d) => d.code === 'registers-over-limit');
+  assert.equal(found.length, 1);
+  assert.equal(found[0]!.severity, 'error');
+  assert.match(found[0]!.message, /× 1024 threads = \d+ registers per block > 65536/);
+  const spilling = fixture('cuda/register-blocked.cu').replace('#define TM 8', '#define TM 32').replace('#define TN 8', '#define TN 16');
+  const soft = api.diagnosticsOf(await reportsFor(spilling, 'cuda')).filter((d) => d.code === 'registers-over-limit');
+  assert.deepEqual(soft.map((d) => d.severity), ['warning']);
+  assert.match(soft[0]!.message, /compiler caps at 255 and spills/);
+});
+
+test('library calls: no shared-memory or register findings (the library picks and opts in); fp8 still needs cc 8.9', async () => {
+  const text = fixture('cuda/cublas-gemmex.cu');
+  const reports = await reportsFor(text, 'cuda', { gpus: ['rtx-4090', 'h100-sxm', 't4'] });
+  assert.deepEqual(api.diagnosticsOf(reports).filter((d) => d.code !== 'tail-wave-idle' && d.code !== 'low-occupancy'), []);
+  const fp8: GemmWorkload = { m: 4096, n: 4096, k: 4096, batch: 1, dtype: 'fp8', kernel: 'library' };
+  const on = (id: string) => configIssues(fp8, analyticEstimate(fp8, gpu(id)), gpu(id), { kernel: null, staticSharedMemBytes: null, checkLaunchBounds: true }).map((i) => i.code);
+  assert.deepEqual(on('a100-sxm4-80gb'), ['instruction-unsupported']);
+  assert.deepEqual(on('h100-sxm'), []);
+});

@@ -46,6 +46,7 @@ export interface DocumentReports {
   tunables: Map<number, TileParam[]>;
   /** Offset <-> line conversion of input.text, built on first use. */
   lineIndex?: LineIndex;
+  /** input.text (the features slice it often). */
   text: string;
 }
 

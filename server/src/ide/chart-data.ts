@@ -8,7 +8,7 @@ import type { CompareGpusResult, Interval, RooflineResult, TileSweepCell, TileSw
 import { describeWorkload } from './render';
 import { lineIndexOf, shownEstimate, type KernelReport } from './reports';
 import { tileFieldOf } from '../perf/workload-from-analysis';
-import { candidateProblem, hasBoundsCheck, scoreCandidates, tunablesOf, valuesFor, workloadWith, type CandidateContext, type TileOverride } from './tile-candidates';
+import { candidateContext, candidateProblem, scoreCandidates, tunablesOf, valuesFor, workloadWith, type TileOverride } from './tile-candidates';
 import type { GemmWorkload } from '../perf/types';
 
 const NOTHING = 'no GEMM launch, library call or autotune config at or before the cursor';
@@ -62,7 +62,7 @@ export function tileSweep(reports: DocumentReports, offset: number, gpuId?: stri
   if (!x) return empty(`${report.label} has no tile parameter TileCast can vary (tile sizes come from the ${report.subject === 'library' ? 'library' : 'launch grid'})`, gpu.id);
   const xValues = [...new Set([...valuesFor(x), x.value!])].sort((a, b) => a - b);
   const yValues = y ? [...new Set([...valuesFor(y), y.value!])].sort((a, b) => a - b) : [1];
-  const ctx: CandidateContext = { gpu, predictor: reports.input.predictor, boundsChecked: hasBoundsCheck(reports.text, report.kernel) };
+  const ctx = candidateContext(reports, report, gpu);
   const tileParams = reports.input.analysis.tileParams;
   const cells: TileSweepCell[] = [];
   const legal: Array<{ overrides: TileOverride[]; workload: GemmWorkload; cell: TileSweepCell }> = [];

@@ -10,7 +10,7 @@ import { analyticEstimate } from '../perf/analytic-model';
 import { LOW_OCCUPANCY_LIMIT, TAIL_COST_LIMIT, TAIL_IDLE_LIMIT } from './diagnostics';
 import type { KernelReport } from './reports';
 import { reportNear } from './hover';
-import { hasBoundsCheck, rankCandidates, scoreCandidate, tunablesOf, type Candidate, type CandidateContext } from './tile-candidates';
+import { candidateContext, rankCandidates, scoreCandidate, tunablesOf, type Candidate } from './tile-candidates';
 import { autotuneActions } from './autotune-actions';
 
 /** Diagnostics a legal tile change can fix (so its action is a quickfix for them). */
@@ -91,7 +91,7 @@ export function codeActions(reports: DocumentReports, range: Range, diagnostics:
 export function tileActions(reports: DocumentReports, report: KernelReport, params: TileParam[], diagnostics: readonly DiagnosticCode[]): CodeActionItem[] {
   const gpu = reports.input.gpus[0];
   if (!gpu || !report.workload || params.length === 0) return [];
-  const ctx: CandidateContext = { gpu, predictor: reports.input.predictor, boundsChecked: hasBoundsCheck(reports.text, report.kernel) };
+  const ctx = candidateContext(reports, report, gpu);
   const ranked = rankCandidates(report, reports.input.analysis.tileParams, params, ctx);
   if (ranked.length === 0) return [];
   const current = scoreCandidate(params.map((param) => ({ param, value: param.value! })), report.workload, ctx);
@@ -118,22 +118,27 @@ export function tileActions(reports: DocumentReports, report: KernelReport, para
   const tied = analytic ? [best] : ranked.filter((c) => c.timeMs <= best.timeHiMs);
   const offered = tied.slice(0, NEAR_TIE_OFFERS).filter((c) => !same(c, current));
   const currentTied = tied.some((c) => same(c, current));
+  // A configuration that cannot run has no runtime to compare with: say so instead of a percentage.
+  const currentIllegal = report.on(gpu)?.issues.some((i) => i.illegal) ?? false;
   for (const candidate of offered) {
     const change = candidate.timeMs / current.timeMs - 1;
     const spread = (candidate.timeHiMs - candidate.timeLoMs) / 2 / current.timeMs;
     const uncertainty = analytic ? '' : ` ± ${Math.round(spread * 100)}%`;
+    const versus = currentIllegal ? `; the current configuration cannot run on ${gpu.name}` : `, ${signedPercent(change)}${uncertainty}`;
     const tieNote = tied.length > 1 ? `; ${tied.length} configurations within the uncertainty of the best${currentTied ? ', the current one included' : ''}` : '';
     out.push({
-      title: `Use ${changesText(candidate)} (predicted ${analytic ? '≈' : ''}${formatTime(candidate.timeMs)}, ${signedPercent(change)}${uncertainty}${tieNote}${suffix})`,
+      title: `Use ${changesText(candidate)} (predicted ${analytic ? '≈' : ''}${formatTime(candidate.timeMs)}${versus}${tieNote}${suffix})`,
       ...shape(candidate), edits: editsOf(candidate, report, reports.text), isPreferred: tied.length === 1,
     });
   }
   const withEnergy = ranked.filter((c) => c.energyMj !== null);
-  if (withEnergy.length > 0 && current.energyMj !== null) {
+  if (withEnergy.length > 0 && (current.energyMj !== null || currentIllegal)) {
     const frugal = withEnergy.reduce((a, b) => (b.energyMj! < a.energyMj! ? b : a));
     if (!same(frugal, best) && !same(frugal, current) && !offered.some((c) => same(c, frugal))) {
       out.push({
-        title: `Use ${changesText(frugal)} for least energy (predicted ${formatEnergy(frugal.energyMj!)}, ${signedPercent(frugal.energyMj! / current.energyMj - 1)} energy; ${formatTime(frugal.timeMs)}, ${signedPercent(frugal.timeMs / current.timeMs - 1)} time)`,
+        title: currentIllegal || current.energyMj === null
+          ? `Use ${changesText(frugal)} for least energy (predicted ${formatEnergy(frugal.energyMj!)}, ${formatTime(frugal.timeMs)})`
+          : `Use ${changesText(frugal)} for least energy (predicted ${formatEnergy(frugal.energyMj!)}, ${signedPercent(frugal.energyMj! / current.energyMj - 1)} energy; ${formatTime(frugal.timeMs)}, ${signedPercent(frugal.timeMs / current.timeMs - 1)} time)`,
         ...shape(frugal), edits: editsOf(frugal, report, reports.text), isPreferred: false,
       });
     }

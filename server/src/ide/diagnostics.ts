@@ -30,7 +30,8 @@ export const TAIL_COST_LIMIT = 0.05;
 /** Occupancy below this is reported with its limiter. */
 export const LOW_OCCUPANCY_LIMIT = 0.25;
 
-interface Finding { code: DiagnosticCode; range: Range; message: string; gpus: string[]; soft?: boolean }
+/** `soft`: the kernel still runs (e.g. after the opt-in); `hard`: it cannot launch or compile there. */
+interface Finding { code: DiagnosticCode; range: Range; message: string; gpus: string[]; soft?: boolean; hard?: boolean }
 
 export function diagnostics(reports: DocumentReports): DiagnosticItem[] {
   const { input } = reports;
@@ -50,7 +51,8 @@ export function diagnostics(reports: DocumentReports): DiagnosticItem[] {
     if (configured === 'off') continue;
     // A finding that does not stop the kernel (e.g. shared memory that needs the opt-in) is a warning
     // under an 'error' rule unless the user configured the rule.
-    const severity = configured ?? (f.soft && DEFAULT_SEVERITIES[f.code] === 'error' ? 'warning' : DEFAULT_SEVERITIES[f.code]);
+    // A register file the launch cannot get is an error even though spilling (the rule's usual case) is not.
+    const severity = configured ?? (f.hard ? 'error' : f.soft && DEFAULT_SEVERITIES[f.code] === 'error' ? 'warning' : DEFAULT_SEVERITIES[f.code]);
     const on = f.gpus.length > 0 && f.gpus.length < input.gpus.length ? ` (on ${f.gpus.join(', ')})` : '';
     out.push({ range: f.range, message: f.message + on, code: f.code, severity, docPath: `docs/diagnostics.md#${f.code}` });
   }
@@ -94,7 +96,7 @@ function reportFindings(reports: DocumentReports, report: KernelReport, add: (f:
       if (issue.code === 'threads-over-limit' && report.launch?.block && !issue.message.includes('__launch_bounds__')) continue;
       const range = issue.code === 'threads-over-limit' && report.launch?.blockExpr ? report.launch.blockExpr.range : report.range;
       // Limits differ per GPU in numbers only: strip the GPU name so findings on several GPUs merge.
-      add({ code: issue.code, range, message: issue.message.replace(` (${gpu.name} per-block maximum)`, ' (per-block maximum)').replace(` on ${gpu.name}`, ''), gpus: [gpu.name], soft: !issue.illegal });
+      add({ code: issue.code, range, message: issue.message.replace(` (${gpu.name} per-block maximum)`, ' (per-block maximum)').replace(` on ${gpu.name}`, ''), gpus: [gpu.name], soft: !issue.illegal, hard: issue.illegal });
     }
     if (outcome.spills && (outcome.spills.storesBytes > 0 || outcome.spills.loadsBytes > 0)) {
       add({ code: 'register-spills', range: report.range, gpus: [gpu.name],

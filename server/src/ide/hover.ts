@@ -3,8 +3,8 @@
 import type { Range, TileParam } from '../analysis/types';
 import type { DocumentReports, HoverResult } from './api';
 import { formatPercent, formatTime, reportMarkdown } from './render';
-import type { KernelReport } from './reports';
-import { candidateProblem, hasBoundsCheck, scoreCandidate, tunablesOf, valuesFor, workloadWith } from './tile-candidates';
+import { shownEstimate, type KernelReport } from './reports';
+import { candidateContext, candidateProblem, scoreCandidate, tunablesOf, valuesFor, workloadWith } from './tile-candidates';
 
 const contains = (range: Range, offset: number): boolean => offset >= range.start && offset <= range.end;
 
@@ -57,7 +57,7 @@ export function neighbourLines(reports: DocumentReports, report: KernelReport, p
   const values = [...new Set([...valuesFor(param), current])].sort((x, y) => x - y);
   const at = values.indexOf(current);
   const around = values.slice(Math.max(0, at - 2), at + 3);
-  const ctx = { gpu, predictor: reports.input.predictor, boundsChecked: hasBoundsCheck(reports.input.text, report.kernel) };
+  const ctx = candidateContext(reports, report, gpu);
   const tileParams = reports.input.analysis.tileParams;
   const base = workloadWith(report, tileParams, [{ param, value: current }]);
   const baseScore = base ? scoreCandidate([], base, ctx) : null;
@@ -75,6 +75,23 @@ export function neighbourLines(reports: DocumentReports, report: KernelReport, p
   return [`Neighbouring values of **${param.name}** for the ${report.label} ${report.subject === 'triton-config' ? 'config' : report.subject}:`, '', ...rows];
 }
 
+/** For a triton.Config: where it ranks among its kernel's configs on the primary GPU. */
+function configRankLines(reports: DocumentReports, report: KernelReport): string[] {
+  const gpu = reports.input.gpus[0];
+  if (report.subject !== 'triton-config' || !gpu) return [];
+  const siblings = reports.reports.filter((r) => r.subject === 'triton-config' && r.kernel === report.kernel);
+  const timed = siblings.map((r) => {
+    const outcome = r.on(gpu);
+    const legal = outcome && !outcome.issues.some((i) => i.illegal);
+    return { report: r, timeMs: legal ? shownEstimate(outcome, reports.input.modelError).timeMs : Infinity };
+  }).sort((a, b) => a.timeMs - b.timeMs);
+  const rank = timed.findIndex((t) => t.report === report) + 1;
+  const fastest = timed[0]!;
+  if (!Number.isFinite(timed.find((t) => t.report === report)!.timeMs)) return [`Cannot run on ${gpu.name}: the autotuner will skip it.`];
+  const lead = fastest.report === report ? 'the fastest' : `fastest: ${fastest.report.label.replace(/^.* config /, 'config ')}, ${formatTime(fastest.timeMs)}`;
+  return [`Predicted rank on ${gpu.name}: ${rank} of ${siblings.length} configs (${lead}).`];
+}
+
 export function hover(reports: DocumentReports, offset: number): HoverResult | null {
   const { gpus, modelError } = reports.input;
   const param = paramAt(reports, offset);
@@ -90,7 +107,7 @@ export function hover(reports: DocumentReports, offset: number): HoverResult | n
     return { range, markdown: `${head}\n\n${body}` };
   }
   const report = reportAt(reports, offset);
-  if (report) return { range: report.range, markdown: reportMarkdown(report, outcomesOf(reports, report), modelError) };
+  if (report) return { range: report.range, markdown: reportMarkdown(report, outcomesOf(reports, report), modelError, configRankLines(reports, report)) };
   const kernel = reports.input.analysis.kernels.find((k) => contains(k.nameRange, offset));
   if (!kernel) return null;
   if (kernel.kind !== 'gemm') return { range: kernel.nameRange, markdown: `**${kernel.name}**: not a GEMM (${kernel.kindReason}); TileCast predicts GEMMs only.` };

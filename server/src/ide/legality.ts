@@ -49,6 +49,8 @@ export function configIssues(workload: GemmWorkload, a: AnalyticEstimate, gpu: G
   const issues: ConfigIssue[] = [];
   const limits = gpu.limits;
   if (!limits) return issues;
+  // A library picks its own kernel (and opts in to shared memory itself): only missing instructions apply.
+  if (workload.kernel === 'library') return instructionIssues(workload, gpu, null, issues);
   const threads = a.threadsPerBlock;
   if (threads > limits.maxThreadsPerBlock) {
     issues.push({ code: 'threads-over-limit', illegal: true, message: `${threads} threads per block > ${limits.maxThreadsPerBlock} (cc ${gpu.computeCapability} limit)` });
@@ -70,6 +72,8 @@ export function configIssues(workload: GemmWorkload, a: AnalyticEstimate, gpu: G
     issues.push({ code: 'smem-over-limit', illegal: false, message: `shared memory ${kib(smem)} per block > ${kib(limits.sharedMemPerBlockBytes)}: needs cudaFuncSetAttribute(cudaFuncAttributeMaxDynamicSharedMemorySize) on ${gpu.name}` });
   }
 
+  // Triton allocates registers itself (and our estimate of its kernels is rough): no register findings.
+  if (triton) return instructionIssues(workload, gpu, ctx.kernel, issues).sort((x, y) => Number(y.illegal) - Number(x.illegal));
   const registers = ctx.measuredRegistersPerThread ?? a.registersPerThread;
   const allocatedPerWarp = Math.ceil((registers * 32) / limits.registerAllocationUnitSize) * limits.registerAllocationUnitSize;
   const perBlock = allocatedPerWarp * Math.ceil(threads / 32);
@@ -80,7 +84,20 @@ export function configIssues(workload: GemmWorkload, a: AnalyticEstimate, gpu: G
     issues.push({ code: 'registers-over-limit', illegal: false, message: `an estimated ${a.registersDemand} registers per thread > ${limits.maxRegistersPerThread} (cc ${gpu.computeCapability}): the compiler caps at ${limits.maxRegistersPerThread} and spills` });
   }
 
-  const tensor = ctx.kernel ? ctx.kernel.tensorCores !== 'none' : false;
+  return finish(instructionIssues(workload, gpu, ctx.kernel, issues), a, gpu);
+}
+
+/** A configuration no block of which fits an SM says so when nothing more specific did; illegal first. */
+function finish(issues: ConfigIssue[], a: AnalyticEstimate, gpu: GpuSpec): ConfigIssue[] {
+  if (!a.launchable && !issues.some((i) => i.illegal)) {
+    issues.push({ code: 'smem-over-limit', illegal: true, message: `no block fits on an SM of ${gpu.name}` });
+  }
+  return issues.sort((x, y) => Number(y.illegal) - Number(x.illegal));
+}
+
+/** Tensor-core instructions the kernel (or a library's fp8/fp4 GEMM) needs that `gpu` lacks. */
+function instructionIssues(workload: GemmWorkload, gpu: GpuSpec, kernel: KernelInfo | null, issues: ConfigIssue[]): ConfigIssue[] {
+  const tensor = kernel ? kernel.tensorCores !== 'none' : false;
   const librarySpecial = workload.kernel === 'library' && (workload.dtype === 'fp8' || workload.dtype === 'fp4');
   if (tensor || librarySpecial) {
     const need = tensorRequirement(workload.dtype);
@@ -89,8 +106,5 @@ export function configIssues(workload: GemmWorkload, a: AnalyticEstimate, gpu: G
       issues.push({ code: 'instruction-unsupported', illegal: true, message: `${need.what} need cc ≥ ${need.cc.toFixed(1)}; ${gpu.name} is cc ${gpu.computeCapability}` });
     }
   }
-  if (!a.launchable && !issues.some((i) => i.illegal)) {
-    issues.push({ code: 'smem-over-limit', illegal: true, message: `no block fits on an SM of ${gpu.name}` });
-  }
-  return issues.sort((x, y) => Number(y.illegal) - Number(x.illegal));
+  return issues;
 }

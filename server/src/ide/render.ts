@@ -104,7 +104,7 @@ export function outcomeDetails(outcome: GpuOutcome, e: ShownEstimate): string[] 
     lines.push(`**≈${formatTime(e.timeMs)} (analytic estimate only)** · no power or energy: ${e.note ?? 'model unavailable'}`);
   }
   const tailIdle = tailIdleFraction(a.waves);
-  lines.push(`occupancy ${formatPercent(a.occupancy)} (${a.blocksPerSM} blocks/SM, limited by ${a.occupancyLimiter}) · ${sig(a.waves)} waves, last wave ${formatPercent(tailIdle)} idle`);
+  lines.push(`occupancy ${formatPercent(a.occupancy)} (${a.blocksPerSM} block${a.blocksPerSM === 1 ? '' : 's'}/SM, limited by ${a.occupancyLimiter}) · ${sig(a.waves)} waves, last wave ${formatPercent(tailIdle)} idle`);
   const achievedTflops = a.flops / e.timeMs / 1e9;
   const fraction = achievedTflops / a.peak.tflops;
   lines.push(`${a.timeLimiter === a.bound ? a.bound : `${a.bound} (${a.timeLimiter})`}-bound · arithmetic intensity ${sig(a.arithmeticIntensity)} FLOP/B (ridge ${sig(a.ridgePointFlopsPerByte)}) · ${sig(achievedTflops)} TFLOP/s = ${formatPercent(fraction)} of the ${a.peak.peak ?? outcome.workload.dtype} peak`);
@@ -131,7 +131,8 @@ export function gpuTable(outcomes: Array<GpuOutcome | null>, modelError: string 
     }
     const e = shownEstimate(outcome, modelError);
     const time = e.source === 'model' ? `${formatTime(e.timeMs)}${interval(e.timeLoMs, e.timeHiMs, formatTime)}` : `≈${formatTime(e.timeMs)}`;
-    const notes = outcome.issues.map((i) => i.message).join('; ');
+    const picked = outcome.pickedConfig !== undefined ? [`autotune config #${outcome.pickedConfig + 1}`] : [];
+    const notes = [...picked, ...outcome.issues.map((i) => i.message)].join('; ');
     rows.push(`| ${cell(outcome.gpu.name)} | ${time} | ${e.powerW !== null ? formatPower(e.powerW) : '—'} | ${e.energyMj !== null ? formatEnergy(e.energyMj) : '—'} | ${formatPercent(outcome.analytic.occupancy)} | ${cell(notes)} |`);
   }
   return rows;

@@ -140,6 +140,23 @@ export interface CandidateContext {
   predictor: GemmPredictor | null;
   /** The kernel compares its indices with M/N/K (a bounds check), so tiles need not divide the problem. */
   boundsChecked: boolean;
+  /** `__launch_bounds__` maximum written as a constant the tile does not change: candidates must stay under it. */
+  fixedLaunchBound?: number;
+}
+
+/** The context for ranking `report`'s candidates on `gpu`: bounds check and a fixed launch bound, read from the text. */
+export function candidateContext(reports: DocumentReports, report: KernelReport, gpu: GpuSpec): CandidateContext {
+  const kernel = report.kernel;
+  const ctx: CandidateContext = { gpu, predictor: reports.input.predictor, boundsChecked: hasBoundsCheck(reports.text, kernel) };
+  const bound = kernel?.launchBounds?.maxThreadsPerBlock;
+  if (kernel && bound) {
+    const head = reports.text.slice(Math.max(0, kernel.range.start - 400), kernel.nameRange.start);
+    const at = head.lastIndexOf('__launch_bounds__');
+    const names = tunablesOf(reports, report).map((p) => p.name);
+    const expression = at >= 0 ? head.slice(at) : '';
+    if (!names.some((name) => new RegExp(`\\b${name.replace(/[^\w]/g, '')}\\b`).test(expression))) ctx.fixedLaunchBound = bound;
+  }
+  return ctx;
 }
 
 /** Why a candidate cannot be used (divisibility, thread count, limits on the GPU), or null. */
@@ -149,6 +166,7 @@ export function candidateProblem(w: GemmWorkload, ctx: CandidateContext, kernel:
   if (pos(t.threadN) && pos(t.blockN) && t.blockN % t.threadN !== 0) return `BN ${t.blockN} is not a multiple of TN ${t.threadN}`;
   const threads = t.threads ?? 0;
   if (w.kernel !== 'triton' && threads > 0 && threads < 32) return `${threads} threads per block: less than a warp`;
+  if (ctx.fixedLaunchBound && threads > ctx.fixedLaunchBound) return `${threads} threads per block > __launch_bounds__(${ctx.fixedLaunchBound})`;
   if (w.kernel !== 'triton' && (pos(t.threadM) || pos(t.threadN)) && pos(t.blockK) && pos(t.blockM) && pos(t.blockN) && threads > 0) {
     // A register-blocked kernel loads its A and B tiles with all threads: whole loads per thread.
     if ((t.blockM * t.blockK) % threads !== 0 || (t.blockN * t.blockK) % threads !== 0) return `the ${t.blockM}×${t.blockK} and ${t.blockK}×${t.blockN} tiles do not split evenly over ${threads} threads`;
