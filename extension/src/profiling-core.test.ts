@@ -210,6 +210,18 @@ test('measured sweep cells: the sweep GPU, kernel and size only, both axes set, 
   assert.deepEqual(measuredSweepCells(records, { gpuId: 'rtx-4090', xName: 'BM', yName: 'BN', kernelName: 'matmul_tiled', m: 1024 }), [
     { x: 64, y: 64, timeMs: 1.8 },
   ]);
+  // A one-parameter sweep (#define TILE): no y parameter, one row at y = 1.
+  assert.deepEqual(
+    measuredSweepCells([record({ params: { TILE: 32 }, runtimeMs: 1.5 }), record({ params: { TILE: 8 }, runtimeMs: 3 })], {
+      gpuId: 'rtx-4090',
+      xName: 'TILE',
+      yName: '',
+    }),
+    [
+      { x: 32, y: 1, timeMs: 1.5 },
+      { x: 8, y: 1, timeMs: 3 },
+    ],
+  );
 });
 
 test('profiles table: filters by GPU, dtype, family and text; CSV quotes and defuses formulas', () => {

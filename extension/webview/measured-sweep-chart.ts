@@ -37,7 +37,7 @@ export function measuredSweepChart(data: TileSweepResult, theme: ChartTheme, wid
     padding: 0.04,
     style: { background: theme.background, color: theme.foreground, fontFamily: theme.font, fontSize: '12px' },
     x: { type: 'band', domain: data.xValues, label: `${data.xName} →` },
-    y: { type: 'band', domain: data.yValues, label: `↑ ${data.yName}`, reverse: true },
+    y: { type: 'band', domain: data.yValues, label: `↑ ${data.yName}`, reverse: true, axis: data.yName === '' ? null : 'left' },
     color: { type: 'diverging', scheme: 'rdbu', reverse: true, domain: [-extent, extent], legend: true, label: 'measured vs predicted, %' },
     marks: [
       Plot.cell(cells, {
@@ -45,7 +45,7 @@ export function measuredSweepChart(data: TileSweepResult, theme: ChartTheme, wid
         y: 'y',
         fill: 'deltaPct',
         title: (c: MeasuredCell) =>
-          `${data.xName}=${c.x}, ${data.yName}=${c.y}\nmeasured ${formatNumber(c.measuredMs)} ms vs predicted ${formatNumber(c.predictedMs)} ms, ${signed(c.deltaPct)}`,
+          `${data.yName === '' ? `${data.xName}=${c.x}` : `${data.xName}=${c.x}, ${data.yName}=${c.y}`}\nmeasured ${formatNumber(c.measuredMs)} ms vs predicted ${formatNumber(c.predictedMs)} ms, ${signed(c.deltaPct)}`,
         tip: true,
       }),
       Plot.text(cells, {
