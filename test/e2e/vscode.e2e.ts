@@ -336,7 +336,11 @@ test('the hover shows the measurement of the current configuration beside the pr
   await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'tiled_matmul.cu' }).first().dblclick();
   const editor = page.locator('.editor-instance .monaco-editor', { hasText: '__global__ void matmul_tiled' }).first();
   await editor.waitFor();
-  await editor.locator('.view-line span span', { hasText: /^matmul_tiled$/ }).first().hover();
+  // The keyboard hover on the launch (the mouse can land on the sticky-scroll header after the scrolling above).
+  await editor.locator('.view-lines').click();
+  await goToLine('33:5');
+  await page.keyboard.press('Control+K');
+  await page.keyboard.press('Control+I');
   const hover = page.locator('.monaco-resizable-hover .monaco-hover:not(.hidden) .monaco-hover-content');
   await hover.filter({ hasText: /Measured/ }).waitFor();
   const hoverText = text(await hover.innerText());
