@@ -18,6 +18,7 @@ import {
   lastCliError,
   measuredSweepCells,
   parseRecordLines,
+  parseTrailingJson,
   parseRetrainProgress,
   profileArgs,
   retrainArgs,
@@ -218,17 +219,15 @@ export function registerProfilingCommands(context: ProfilingContext): vscode.Dis
       showFailure(run, 'retraining');
       return;
     }
-    let manifest: {
+    const manifest = parseTrailingJson(run.stdout) as {
       modelDir: string;
       strategy: string;
       why: string;
       fingerprint: string;
       before?: { mdAPEPct: number };
       strategies: Array<{ strategy: string; available: boolean; heldOut?: { mdAPEPct: number } }>;
-    };
-    try {
-      manifest = JSON.parse(run.stdout);
-    } catch {
+    } | null;
+    if (!manifest || typeof manifest.strategy !== 'string' || !Array.isArray(manifest.strategies)) {
       void vscode.window.showErrorMessage('TileCast: retraining finished but its answer could not be read; see the output.');
       output.appendLine(run.stdout);
       return;

@@ -3,12 +3,14 @@
 // measured cells and the profiles table.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ProfileRecord } from '../../server/src/data/profile-record';
 import { command as profileCommand } from '../../server/src/cli/commands/profile';
 import { runInProcess } from '../../server/src/cli/run-in-process';
+import { appendProfiles, storeLocation } from '../../server/src/platform/profile-store';
+import { runCli } from './cli-process';
 import {
   DEFAULT_PROFILE_SETTINGS,
   describeWhere,
@@ -20,6 +22,7 @@ import {
   measuredSweepCells,
   parseRecordLines,
   parseRetrainProgress,
+  parseTrailingJson,
   profileArgs,
   retrainArgs,
   summariseRun,
@@ -238,4 +241,46 @@ test('profiles table: filters by GPU, dtype, family and text; CSV quotes and def
     '2026-12-05T19:00:00Z,rtx-4090,NVIDIA GeForce RTX 4090,tiled,matmul_tiled,fp32,1024,1024,1024,TILE=16,2.1,,,passed,tilecast-harness 0.1.0',
   );
   assert.match(csv[2], /,'=cmd\|x,fp16,/);
+});
+
+test('the retrain answer is the trailing JSON object, whatever the dataset loader printed before it', async () => {
+  const manifest = { modelDir: '/w/.tilecast/models', strategy: 'correction', strategies: [{ strategy: 'correction', available: true }] };
+  assert.deepEqual(parseTrailingJson(`datasets root: (not found)\nnote: {x} here\n${JSON.stringify(manifest, null, 2)}\n`), manifest);
+  assert.equal(parseTrailingJson('no json at all\n'), null);
+  assert.equal(parseTrailingJson('{ broken\n'), null);
+});
+
+test('retrain through the bundled CLI as the editor runs it: the answer parses to the stored model', {
+  skip: !existsSync(join(__dirname, '..', '..', 'dist', 'cli.js')) && 'dist/cli.js not built',
+}, async () => {
+  const workspace = mkdtempSync(join(tmpdir(), 'tilecast-retrain-'));
+  const records: ProfileRecord[] = [];
+  for (const m of [512, 1024, 2048, 4096])
+    for (const tile of [8, 16, 32]) {
+      records.push(
+        record({
+          m,
+          n: m,
+          k: m,
+          params: { TILE: tile },
+          grid: [m / tile, m / tile, 1],
+          block: [tile, tile, 1],
+          runtimeMs: ((2 * m ** 3) / (tile * 1.2e12)) * (1 + 0.1 * Math.sin(m + tile)),
+        }),
+      );
+    }
+  appendProfiles(storeLocation({ workspace }), records);
+  // No shipped training data here (--datasets to a missing directory): the correction strategy alone, as in the .vsix.
+  const run = await runCli(
+    join(__dirname, '..', '..', 'dist', 'cli.js'),
+    [...retrainArgs(workspace, DEFAULT_PROFILE_SETTINGS), '--datasets', join(workspace, 'none')],
+    { cwd: workspace },
+  );
+  assert.equal(run.code, 0, run.stderrLines.join('\n'));
+  const progress = run.stderrLines.map(parseRetrainProgress).filter((p) => p !== null);
+  assert.ok(progress.length >= 2 && progress.at(-1)!.fraction === 1, run.stderrLines.join('\n'));
+  const manifest = parseTrailingJson(run.stdout) as { modelDir: string; strategy: string; fingerprint: string };
+  assert.equal(manifest.strategy, 'correction');
+  assert.equal(manifest.modelDir, join(workspace, '.tilecast', 'models'));
+  assert.ok(existsSync(join(manifest.modelDir, 'user-model.json')));
 });
