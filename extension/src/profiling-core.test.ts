@@ -284,3 +284,24 @@ test('retrain through the bundled CLI as the editor runs it: the answer parses t
   assert.equal(manifest.modelDir, join(workspace, '.tilecast', 'models'));
   assert.ok(existsSync(join(manifest.modelDir, 'user-model.json')));
 });
+
+test('import through the bundled CLI as the editor runs it: a Kernel Tuner cache and an ncu table with the size of the launch at the cursor', {
+  skip: !existsSync(join(__dirname, '..', '..', 'dist', 'cli.js')) && 'dist/cli.js not built',
+}, async () => {
+  const workspace = mkdtempSync(join(tmpdir(), 'tilecast-import-'));
+  const fixtures = join(__dirname, '..', '..', 'test', 'fixtures', 'profiling');
+  const cli = join(__dirname, '..', '..', 'dist', 'cli.js');
+  const cache = await runCli(cli, importArgs({ files: [join(fixtures, 'kerneltuner-cache.json')], workspace }, DEFAULT_PROFILE_SETTINGS));
+  assert.equal(cache.code, 0, cache.stderrLines.join('\n'));
+  assert.match(cache.stdout, /^2 record\(s\) appended to /m);
+  const files = [join(fixtures, 'ncu-raw.csv')];
+  assert.equal(importNeedsSize(files), true);
+  const ncu = await runCli(cli, importArgs({ files, workspace, source: { file: example, line: 32 } }, DEFAULT_PROFILE_SETTINGS));
+  assert.match(ncu.stdout, /record\(s\) appended to /, ncu.stderrLines.join('\n'));
+  const stored = parseRecordLines((await runCli(cli, ['profile', 'list', '--workspace', workspace, '--json'])).stdout).records;
+  assert.ok(stored.length > 2);
+  assert.ok(
+    stored.some((r) => r.m === 4096 && r.n === 4096 && r.k === 4096),
+    'the ncu rows took the size of the launch at the cursor',
+  );
+});
