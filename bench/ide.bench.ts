@@ -101,14 +101,22 @@ function time<T>(work: () => T): [T, number] {
 }
 
 async function main(): Promise<void> {
-  const { loadGrammars, loadShippedPredictor, analyzeSource, findGpu, api, DEFAULT_SETTINGS, rankCandidates, tunablesOf, hasBoundsCheck } = await loadBundled<IdeEntry>('bench/ide-entry.ts', 'ide');
+  const { loadGrammars, loadShippedPredictor, analyzeSource, findGpu, api, DEFAULT_SETTINGS, rankCandidates, tunablesOf, hasBoundsCheck } =
+    await loadBundled<IdeEntry>('bench/ide-entry.ts', 'ide');
   const loaded = await loadShippedPredictor(join(__dirname, '..', 'models'));
-  if (!loaded.ok) { console.log(`no shipped model: ${loaded.error}`); return; }
+  if (!loaded.ok) {
+    console.log(`no shipped model: ${loaded.error}`);
+    return;
+  }
   const predictor = loaded.predictor;
   const grammars = await loadGrammars();
   const gpus = ['rtx-4090', 'a100-sxm4-80gb', 't4'].map((id) => findGpu(id)!);
   const settings = { ...DEFAULT_SETTINGS, gpus: gpus.map((g) => g.id) };
-  console.log(`load average: ${loadavg().map((v) => v.toFixed(1)).join(' ')} (wall-clock figures; other load inflates them)`);
+  console.log(
+    `load average: ${loadavg()
+      .map((v) => v.toFixed(1))
+      .join(' ')} (wall-clock figures; other load inflates them)`,
+  );
 
   let text = '#include <cuda_runtime.h>\n';
   let units = 0;
@@ -122,18 +130,25 @@ async function main(): Promise<void> {
   const sample = api.hoverAt(fresh(), analysis.launches[0]!.range.start + 2)?.markdown ?? '';
   console.log(`sample hover (first launch): ${sample.split('\n').find((line) => line.startsWith('**NVIDIA')) ?? sample.slice(0, 200)}`);
   // Warm-up: the server is long-lived, so the JIT has seen these paths before a user hovers.
-  for (let i = 0; i < 20; i++) { const r = fresh(); api.inlayHintsIn(r, { start: 0, end: text.length }); api.hoverAt(r, analysis.launches[i % 50]!.range.start); }
+  for (let i = 0; i < 20; i++) {
+    const r = fresh();
+    api.inlayHintsIn(r, { start: 0, end: text.length });
+    api.hoverAt(r, analysis.launches[i % 50]!.range.start);
+  }
 
   const build: number[] = [];
   const hintsWhole: number[] = [];
   const hintsView: number[] = [];
   for (let i = 0; i < 60; i++) {
     const [reports, ms] = time(fresh);
-    build.push(ms); withCpu(build);
-    hintsWhole.push(time(() => api.inlayHintsIn(reports, { start: 0, end: text.length }))[1]); withCpu(hintsWhole);
+    build.push(ms);
+    withCpu(build);
+    hintsWhole.push(time(() => api.inlayHintsIn(reports, { start: 0, end: text.length }))[1]);
+    withCpu(hintsWhole);
     const launch = analysis.launches[(i * 7) % analysis.launches.length]!;
     const view = fresh();
-    hintsView.push(time(() => api.inlayHintsIn(view, { start: Math.max(0, launch.range.start - 2000), end: launch.range.end + 2000 }))[1]); withCpu(hintsView);
+    hintsView.push(time(() => api.inlayHintsIn(view, { start: Math.max(0, launch.range.start - 2000), end: launch.range.end + 2000 }))[1]);
+    withCpu(hintsView);
   }
   console.log(`buildReports (per document version): ${stats(build)}`);
   console.log(`inlay hints, whole file, fresh reports (50 predictions): ${stats(hintsWhole)}   [target <= 50 ms]`);
@@ -148,21 +163,28 @@ async function main(): Promise<void> {
   for (let i = 0; i < 300; i++) {
     const launch = gemmLaunches[(i * 13) % gemmLaunches.length]!;
     const reports = fresh();
-    hoverLaunch.push(time(() => api.hoverAt(reports, launch.range.start + 2))[1]); withCpu(hoverLaunch);
-    buildAndHover.push(time(() => api.hoverAt(fresh(), launch.range.start + 2))[1]); withCpu(buildAndHover);
+    hoverLaunch.push(time(() => api.hoverAt(reports, launch.range.start + 2))[1]);
+    withCpu(hoverLaunch);
+    buildAndHover.push(time(() => api.hoverAt(fresh(), launch.range.start + 2))[1]);
+    withCpu(buildAndHover);
     const param = analysis.tileParams[(i * 11) % analysis.tileParams.length]!;
     const forTile = fresh();
-    hoverTile.push(time(() => api.hoverAt(forTile, param.valueRange.start))[1]); withCpu(hoverTile);
+    hoverTile.push(time(() => api.hoverAt(forTile, param.valueRange.start))[1]);
+    withCpu(hoverTile);
     const kernel = gemmKernels[(i * 5) % gemmKernels.length]!;
     const forKernel = fresh();
-    hoverKernel.push(time(() => api.hoverAt(forKernel, kernel.nameRange.start))[1]); withCpu(hoverKernel);
+    hoverKernel.push(time(() => api.hoverAt(forKernel, kernel.nameRange.start))[1]);
+    withCpu(hoverKernel);
   }
   console.log(`hover on a launch (3 GPUs), fresh reports: ${stats(hoverLaunch)}   [target p99 <= 10 ms]`);
   console.log(`buildReports + hover on a launch (a new document version): ${stats(buildAndHover)}`);
   console.log(`hover on a tile template argument (neighbouring values), fresh reports: ${stats(hoverTile)}`);
   console.log(`hover on a GEMM kernel name, fresh reports: ${stats(hoverKernel)}`);
   const diag: number[] = [];
-  for (let i = 0; i < 20; i++) { diag.push(time(() => api.diagnosticsOf(fresh()))[1]); withCpu(diag); }
+  for (let i = 0; i < 20; i++) {
+    diag.push(time(() => api.diagnosticsOf(fresh()))[1]);
+    withCpu(diag);
+  }
   console.log(`diagnostics, whole file, 3 GPUs, fresh reports: ${stats(diag)}`);
 
   const blocked = analyzeSource(grammars, 'cuda', REGISTER_BLOCKED);
@@ -177,16 +199,27 @@ async function main(): Promise<void> {
     const ctx = { gpu: gpus[0]!, predictor, boundsChecked: hasBoundsCheck(REGISTER_BLOCKED, report.kernel) };
     const [result, ms] = time(() => rankCandidates(report, blocked.tileParams, params, ctx));
     ranked = result.length;
-    if (i >= 5) { rank.push(ms); withCpu(rank); }
+    if (i >= 5) {
+      rank.push(ms);
+      withCpu(rank);
+    }
     const at = REGISTER_BLOCKED.indexOf('sgemm2DBlocktiling<<<');
     const [, actionMs] = time(() => api.codeActionsAt(api.buildReports(blockedInput), { start: at, end: at }, []));
-    if (i >= 5) { actions.push(actionMs); withCpu(actions); }
+    if (i >= 5) {
+      actions.push(actionMs);
+      withCpu(actions);
+    }
   }
-  console.log(`tile candidates ranked (register-blocked, 5 constants, shipped predictor): ${ranked} legal candidates, ${stats(rank)}; per 200 candidates: wall p50 ${(percentile(rank, 0.5) * 200 / ranked).toFixed(1)} ms, CPU p50 ${(percentile(cpuOf.get(rank) ?? [NaN], 0.5) * 200 / ranked).toFixed(1)} ms   [target: >= 200 in <= 30 ms]`);
+  console.log(
+    `tile candidates ranked (register-blocked, 5 constants, shipped predictor): ${ranked} legal candidates, ${stats(rank)}; per 200 candidates: wall p50 ${((percentile(rank, 0.5) * 200) / ranked).toFixed(1)} ms, CPU p50 ${((percentile(cpuOf.get(rank) ?? [NaN], 0.5) * 200) / ranked).toFixed(1)} ms   [target: >= 200 in <= 30 ms]`,
+  );
   console.log(`code actions at the launch, end to end (ranking + energy + titles): ${stats(actions)}`);
   const sweep: number[] = [];
   for (let i = 0; i < 20; i++) sweep.push(time(() => api.tileSweepAt(api.buildReports(blockedInput), REGISTER_BLOCKED.indexOf('sgemm2DBlocktiling<<<')))[1]);
   console.log(`tile sweep (BN x BM, 25 cells): ${stats(sweep)}`);
 }
 
-main().catch((error) => { console.error(error); process.exit(1); });
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

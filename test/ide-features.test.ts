@@ -21,11 +21,19 @@ import { fakePredictor } from './ide-harness';
 const gpu = (id: string): GpuSpec => findGpu(id)!;
 const fixture = (path: string) => readFileSync(join(__dirname, 'fixtures', path), 'utf8').replace('$0', '');
 
-async function reportsFor(text: string, language: SourceLanguage, options: { settings?: Partial<TilecastSettings>; predictor?: GemmPredictor | null; gpus?: string[]; measured?: api.IdeInput['measuredResources'] } = {}) {
+async function reportsFor(
+  text: string,
+  language: SourceLanguage,
+  options: { settings?: Partial<TilecastSettings>; predictor?: GemmPredictor | null; gpus?: string[]; measured?: api.IdeInput['measuredResources'] } = {},
+) {
   const analysis = analyzeSource(await loadGrammars(), language, text);
   return api.buildReports({
-    text, analysis, gpus: (options.gpus ?? ['rtx-4090']).map(gpu), settings: { ...DEFAULT_SETTINGS, ...options.settings },
-    predictor: options.predictor === undefined ? fakePredictor({ centre: 128 }) : options.predictor, modelError: options.predictor === null ? 'missing' : null,
+    text,
+    analysis,
+    gpus: (options.gpus ?? ['rtx-4090']).map(gpu),
+    settings: { ...DEFAULT_SETTINGS, ...options.settings },
+    predictor: options.predictor === undefined ? fakePredictor({ centre: 128 }) : options.predictor,
+    modelError: options.predictor === null ? 'missing' : null,
     measuredResources: options.measured,
   });
 }
@@ -44,14 +52,24 @@ test('autotune actions: keep the 3 fastest and add the best missing config give 
   const keep = actions.find((a) => a.title.startsWith('Keep the 3 fastest'))!;
   const kept = analyzeSource(await loadGrammars(), 'triton', apply(text, keep.edits)).kernels[0]!.configs;
   // Fastest first under the fake (centre 128, BK 16 best): 64x128x16, 128x64x32, 64x64x32.
-  assert.deepEqual(kept.map((c) => [c.params.BLOCK_SIZE_M, c.params.BLOCK_SIZE_N, c.params.BLOCK_SIZE_K]), [[64, 128, 16], [128, 64, 32], [64, 64, 32]]);
+  assert.deepEqual(
+    kept.map((c) => [c.params.BLOCK_SIZE_M, c.params.BLOCK_SIZE_N, c.params.BLOCK_SIZE_K]),
+    [
+      [64, 128, 16],
+      [128, 64, 32],
+      [64, 64, 32],
+    ],
+  );
   const add = actions.find((a) => a.title.startsWith('Add triton.Config'))!;
   const added = analyzeSource(await loadGrammars(), 'triton', apply(text, add.edits)).kernels[0]!.configs;
   assert.equal(added.length, 5);
   assert.deepEqual([added[4]!.params.BLOCK_SIZE_M, added[4]!.params.BLOCK_SIZE_N, added[4]!.numWarps, added[4]!.numStages], [128, 128, 4, 3]);
   const sort = actions.find((a) => a.title.startsWith('Sort'))!;
   const sorted = analyzeSource(await loadGrammars(), 'triton', apply(text, sort.edits)).kernels[0]!.configs;
-  assert.deepEqual(sorted.map((c) => c.params.BLOCK_SIZE_M), [64, 128, 64, 32]);
+  assert.deepEqual(
+    sorted.map((c) => c.params.BLOCK_SIZE_M),
+    [64, 128, 64, 32],
+  );
 });
 
 test('problem-size annotation: inserted above the launch, read back by the analysis, then updated in place', async () => {
@@ -69,9 +87,19 @@ test('problem-size annotation: inserted above the launch, read back by the analy
 });
 
 test('legality: instructions the architecture lacks, threads, registers per block', () => {
-  const w: GemmWorkload = { m: 1024, n: 1024, k: 1024, batch: 1, dtype: 'bf16', kernel: 'tiled', usesTensorCores: true, tile: { blockM: 64, blockN: 64, blockK: 32, threads: 128 } };
+  const w: GemmWorkload = {
+    m: 1024,
+    n: 1024,
+    k: 1024,
+    batch: 1,
+    dtype: 'bf16',
+    kernel: 'tiled',
+    usesTensorCores: true,
+    tile: { blockM: 64, blockN: 64, blockK: 32, threads: 128 },
+  };
   const wmma = { kernel: { tensorCores: 'wmma', launchBounds: null } as never, staticSharedMemBytes: null, checkLaunchBounds: false };
-  const unsupported = (g: GpuSpec, dtype: GemmWorkload['dtype']) => configIssues({ ...w, dtype }, analyticEstimate({ ...w, dtype }, g), g, wmma).some((i) => i.code === 'instruction-unsupported' && i.illegal);
+  const unsupported = (g: GpuSpec, dtype: GemmWorkload['dtype']) =>
+    configIssues({ ...w, dtype }, analyticEstimate({ ...w, dtype }, g), g, wmma).some((i) => i.code === 'instruction-unsupported' && i.illegal);
   assert.equal(unsupported(gpu('t4'), 'bf16'), true, 'bf16 tensor cores need cc 8.0');
   assert.equal(unsupported(gpu('a100-sxm4-80gb'), 'bf16'), false);
   assert.equal(unsupported(gpu('rtx-3090'), 'fp8'), true, 'fp8 needs cc 8.9');
@@ -81,8 +109,17 @@ test('legality: instructions the architecture lacks, threads, registers per bloc
     const big: GemmWorkload = { ...w, dtype: 'fp32', usesTensorCores: false, tile: { blockM: 64, blockN: 64, blockK: 8, threads }, registersPerThread };
     return configIssues(big, analyticEstimate(big, gpu('rtx-4090')), gpu('rtx-4090'), { kernel: null, staticSharedMemBytes: null, checkLaunchBounds: false });
   };
-  assert.deepEqual(issuesOf(2048, 64).filter((i) => i.illegal).map((i) => i.code), ['threads-over-limit'], 'the register file is not reported again');
-  assert.ok(issuesOf(1024, 128).some((i) => i.code === 'registers-over-limit' && i.illegal), '128 registers x 1024 threads > 65536');
+  assert.deepEqual(
+    issuesOf(2048, 64)
+      .filter((i) => i.illegal)
+      .map((i) => i.code),
+    ['threads-over-limit'],
+    'the register file is not reported again',
+  );
+  assert.ok(
+    issuesOf(1024, 128).some((i) => i.code === 'registers-over-limit' && i.illegal),
+    '128 registers x 1024 threads > 65536',
+  );
   assert.ok(!issuesOf(1024, 64).some((i) => i.illegal), '64 x 1024 = 65536 fits');
 });
 
@@ -90,7 +127,9 @@ test('register-spills fires only with ptxas results that report spills', async (
   const text = fixture('cuda/register-blocked.cu');
   const codes = async (measured?: api.IdeInput['measuredResources']) => api.diagnosticsOf(await reportsFor(text, 'cuda', { measured })).map((d) => d.code);
   assert.ok(!(await codes()).includes('register-spills'));
-  const kernels = (spill: number) => [{ name: 'sgemm2DBlocktiling', registersPerThread: 128, staticSharedMemBytes: 8192, spillStoresBytes: spill, spillLoadsBytes: spill }];
+  const kernels = (spill: number) => [
+    { name: 'sgemm2DBlocktiling', registersPerThread: 128, staticSharedMemBytes: 8192, spillStoresBytes: spill, spillLoadsBytes: spill },
+  ];
   assert.ok(!(await codes(new Map([['sm_89', { ok: true, kernels: kernels(0) }]]))).includes('register-spills'));
   const spilled = api.diagnosticsOf(await reportsFor(text, 'cuda', { measured: new Map([['sm_89', { ok: true, kernels: kernels(504) }]]) }));
   const hit = spilled.find((d) => d.code === 'register-spills')!;
@@ -103,7 +142,10 @@ test('severities: a rule set to off disappears, others keep their defaults', asy
   const all = api.diagnosticsOf(await reportsFor(text, 'cuda', { predictor: fakePredictor() }));
   const off = api.diagnosticsOf(await reportsFor(text, 'cuda', { predictor: fakePredictor(), settings: { diagnostics: { 'tile-does-not-divide': 'off' } } }));
   assert.ok(all.some((d) => d.code === 'tile-does-not-divide'));
-  assert.deepEqual(off.map((d) => d.code), all.map((d) => d.code).filter((c) => c !== 'tile-does-not-divide'));
+  assert.deepEqual(
+    off.map((d) => d.code),
+    all.map((d) => d.code).filter((c) => c !== 'tile-does-not-divide'),
+  );
   assert.equal(all.find((d) => d.code === 'low-occupancy')!.severity, 'information');
 });
 
@@ -117,13 +159,21 @@ test('inlay hint modes: off gives none, time gives the time alone', async () => 
   const whole = { start: 0, end: text.length };
   assert.deepEqual(api.inlayHintsIn(await reportsFor(text, 'cuda', { settings: { inlayHints: 'off' } }), whole), []);
   const time = api.inlayHintsIn(await reportsFor(text, 'cuda', { settings: { inlayHints: 'time' }, predictor: fakePredictor() }), whole);
-  assert.deepEqual(time.map((h) => h.label), ['88 µs']);
+  assert.deepEqual(
+    time.map((h) => h.label),
+    ['88 µs'],
+  );
 });
 
 test('laziness: building reports predicts nothing; hints for a range predict only the reports in it', async () => {
   let calls = 0;
   const fake = fakePredictor();
-  const counting: GemmPredictor = { predict: (w, g) => { calls++; return fake.predict(w, g); } };
+  const counting: GemmPredictor = {
+    predict: (w, g) => {
+      calls++;
+      return fake.predict(w, g);
+    },
+  };
   const text = fixture('cuda/multi-launch.cu');
   const reports = await reportsFor(text, 'cuda', { predictor: counting, gpus: ['rtx-4090', 't4'] });
   assert.ok(reports.reports.length >= 2, 'the fixture has several launches');
@@ -142,7 +192,10 @@ test('without a predictor, tile actions rank by the analytic estimate and say so
   const actions = api.codeActionsAt(reports, { start: at, end: at }, []);
   assert.ok(actions.length > 0);
   for (const action of actions) assert.match(action.title, /analytic estimate, model unavailable/);
-  assert.ok(actions.every((a) => !a.title.includes('least energy')), 'no energy without the power model');
+  assert.ok(
+    actions.every((a) => !a.title.includes('least energy')),
+    'no energy without the power model',
+  );
 });
 
 test('the tile sweep marks illegal cells with a reason and the best legal cell as suggested', async () => {
@@ -180,16 +233,33 @@ test('a register file the launch cannot get is an error; estimated spilling alon
   assert.match(found[0]!.message, /× 1024 threads = \d+ registers per block > 65536/);
   const spilling = fixture('cuda/register-blocked.cu').replace('#define TM 8', '#define TM 32').replace('#define TN 8', '#define TN 16');
   const soft = api.diagnosticsOf(await reportsFor(spilling, 'cuda')).filter((d) => d.code === 'registers-over-limit');
-  assert.deepEqual(soft.map((d) => d.severity), ['warning']);
+  assert.deepEqual(
+    soft.map((d) => d.severity),
+    ['warning'],
+  );
   assert.match(soft[0]!.message, /compiler caps at 255 and spills/);
 });
 
 test('library calls: no shared-memory or register findings (the library picks and opts in); fp8 still needs cc 8.9', async () => {
   const text = fixture('cuda/cublas-gemmex.cu');
   const reports = await reportsFor(text, 'cuda', { gpus: ['rtx-4090', 'h100-sxm', 't4'] });
-  assert.deepEqual(api.diagnosticsOf(reports).filter((d) => d.code !== 'tail-wave-idle' && d.code !== 'low-occupancy'), []);
+  assert.deepEqual(
+    api.diagnosticsOf(reports).filter((d) => d.code !== 'tail-wave-idle' && d.code !== 'low-occupancy'),
+    [],
+  );
   const fp8: GemmWorkload = { m: 4096, n: 4096, k: 4096, batch: 1, dtype: 'fp8', kernel: 'library' };
-  const on = (id: string) => configIssues(fp8, analyticEstimate(fp8, gpu(id)), gpu(id), { kernel: null, staticSharedMemBytes: null, checkLaunchBounds: true }).map((i) => i.code);
+  const on = (id: string) =>
+    configIssues(fp8, analyticEstimate(fp8, gpu(id)), gpu(id), { kernel: null, staticSharedMemBytes: null, checkLaunchBounds: true }).map((i) => i.code);
   assert.deepEqual(on('a100-sxm4-80gb'), ['instruction-unsupported']);
   assert.deepEqual(on('h100-sxm'), []);
+});
+
+test('a tile constant several launches read: the action says it changes the others too', async () => {
+  const text = fixture('cuda/multi-launch.cu');
+  const reports = await reportsFor(text, 'cuda', { predictor: fakePredictor({ centre: 16 }) });
+  const at = text.indexOf('#define TILE_DIM 32') + '#define TILE_DIM '.length;
+  const actions = api.codeActionsAt(reports, { start: at, end: at }, []);
+  const use = actions.find((a) => a.title.startsWith('Use TILE_DIM = 16'))!;
+  assert.match(use.title, /; also changes 1 other launch\)$/);
+  assert.deepEqual(use.edits, [{ range: { start: at, end: at + 2 }, newText: '16' }]);
 });

@@ -9,7 +9,9 @@ import { analyzeSource } from '../server/src/analysis/index';
 import { checkActions, checkDiagnostics, checkHints, checkHovers, checkLenses, parseIdeFixture, reportsOf } from './ide-harness';
 
 const dir = join(__dirname, 'fixtures', 'ide');
-const names = readdirSync(dir).filter((name) => /\.(cu|cuh|py)$/.test(name)).sort();
+const names = readdirSync(dir)
+  .filter((name) => /\.(cu|cuh|py)$/.test(name))
+  .sort();
 
 for (const name of names) {
   test(`ide fixture ${name}`, async () => {

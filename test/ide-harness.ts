@@ -5,9 +5,7 @@ import type { FileAnalysis } from '../server/src/analysis/types';
 import type { GemmWorkload, GpuSpec } from '../server/src/perf/types';
 import { findGpu } from '../server/src/perf/gpu-catalogue';
 import type { GemmPredictor, PredictionValues } from '../server/src/report/prediction';
-import {
-  buildReports, codeActionsAt, codeLensesOf, diagnosticsOf, hoverAt, inlayHintsIn, type DocumentReports,
-} from '../server/src/ide/api';
+import { buildReports, codeActionsAt, codeLensesOf, diagnosticsOf, hoverAt, inlayHintsIn, type DocumentReports } from '../server/src/ide/api';
 import { DEFAULT_SETTINGS, DIAGNOSTIC_CODES, type DiagnosticCode, type RuleSeverity, type TilecastSettings } from '../server/src/ide/protocol';
 import { parseFixture, type Expectation, type ParsedFixture } from './fixture-harness';
 
@@ -39,14 +37,26 @@ export function fakePredictor(options: FakeOptions = {}): GemmPredictor {
     predict(w: GemmWorkload, gpu: GpuSpec): PredictionValues {
       const t = w.tile ?? {};
       const flops = 2 * w.m * w.n * w.k * (w.batch || 1);
-      const penalty = 1 + dist(t.blockM ?? 64, centre, 0.25) + dist(t.blockN ?? 64, centre, 0.25) + dist(t.blockK ?? 16, 16, 0.1)
-        + dist((t.threadM ?? 4) * (t.threadN ?? 4), 16, 0.05) + dist(t.warps, 4, 0.05) + (t.stages ? 0.05 * Math.abs(t.stages - 3) : 0);
+      const penalty =
+        1 +
+        dist(t.blockM ?? 64, centre, 0.25) +
+        dist(t.blockN ?? 64, centre, 0.25) +
+        dist(t.blockK ?? 16, 16, 0.1) +
+        dist((t.threadM ?? 4) * (t.threadN ?? 4), 16, 0.05) +
+        dist(t.warps, 4, 0.05) +
+        (t.stages ? 0.05 * Math.abs(t.stages - 3) : 0);
       const runtimeMs = (flops / ((FAKE_TFLOPS[gpu.id] ?? 20) * 1e12)) * 1000 * penalty;
       const powerW = Math.max(10, 100 + slope * Math.log2(((t.blockM ?? 64) * (t.blockN ?? 64)) / 1024));
       return {
-        runtimeMs, runtimeLoMs: runtimeMs * (1 - half), runtimeHiMs: runtimeMs * (1 + half),
-        powerW, powerLoW: powerW * 0.95, powerHiW: powerW * 1.05,
-        energyMj: runtimeMs * powerW, energyLoMj: runtimeMs * (1 - half) * powerW * 0.95, energyHiMj: runtimeMs * (1 + half) * powerW * 1.05,
+        runtimeMs,
+        runtimeLoMs: runtimeMs * (1 - half),
+        runtimeHiMs: runtimeMs * (1 + half),
+        powerW,
+        powerLoW: powerW * 0.95,
+        powerHiW: powerW * 1.05,
+        energyMj: runtimeMs * powerW,
+        energyLoMj: runtimeMs * (1 - half) * powerW * 0.95,
+        energyHiMj: runtimeMs * (1 + half) * powerW * 1.05,
       };
     },
   };
@@ -74,16 +84,31 @@ export function parseIdeFixture(path: string, raw: string): IdeFixture {
   const diagnostics: Partial<Record<DiagnosticCode, RuleSeverity>> = {};
   for (const code of DIAGNOSTIC_CODES) if (fields[code]) diagnostics[code] = fields[code] as RuleSeverity;
   const settings: TilecastSettings = {
-    ...DEFAULT_SETTINGS, gpus: gpuIds, diagnostics,
+    ...DEFAULT_SETTINGS,
+    gpus: gpuIds,
+    diagnostics,
     inlayHints: (fields.inlayHints as TilecastSettings['inlayHints']) ?? DEFAULT_SETTINGS.inlayHints,
   };
   const none = fields.predictor === 'none';
-  const predictor = none ? null : fakePredictor({ powerSlope: fields.powerSlope ? Number(fields.powerSlope) : undefined, interval: fields.interval ? Number(fields.interval) : undefined, centre: fields.centre ? Number(fields.centre) : undefined });
+  const predictor = none
+    ? null
+    : fakePredictor({
+        powerSlope: fields.powerSlope ? Number(fields.powerSlope) : undefined,
+        interval: fields.interval ? Number(fields.interval) : undefined,
+        centre: fields.centre ? Number(fields.centre) : undefined,
+      });
   return { ...parsed, gpus, settings, predictor, modelError: none ? 'runtime model: bad magic (test)' : null };
 }
 
 export function reportsOf(fixture: IdeFixture, analysis: FileAnalysis): DocumentReports {
-  return buildReports({ text: fixture.text, analysis, gpus: fixture.gpus, settings: fixture.settings, predictor: fixture.predictor, modelError: fixture.modelError });
+  return buildReports({
+    text: fixture.text,
+    analysis,
+    gpus: fixture.gpus,
+    settings: fixture.settings,
+    predictor: fixture.predictor,
+    modelError: fixture.modelError,
+  });
 }
 
 const show = (text: string, r: { start: number; end: number }) => JSON.stringify(text.slice(r.start, r.end));
@@ -91,7 +116,10 @@ const where = (f: IdeFixture, e: Expectation) => `${f.path}:${e.line}`;
 
 /** A label pattern: exact text, where `*` matches anything (for analytic numbers that are not the fake's). */
 function matches(pattern: string, text: string): boolean {
-  const source = pattern.split('*').map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*');
+  const source = pattern
+    .split('*')
+    .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+    .join('.*');
   return new RegExp(`^${source}$`).test(text);
 }
 
@@ -101,7 +129,8 @@ export function checkHints(f: IdeFixture, reports: DocumentReports, failures: st
   for (const e of f.expectations) {
     if (e.kind === 'hint') {
       const at = hints.filter((h) => h.offset === e.range.end);
-      if (!at.some((h) => matches(e.rest, h.label))) failures.push(`${where(f, e)}: no hint "${e.rest}" after ${show(f.text, e.range)} (have: ${at.map((h) => h.label).join(' | ') || 'none'})`);
+      if (!at.some((h) => matches(e.rest, h.label)))
+        failures.push(`${where(f, e)}: no hint "${e.rest}" after ${show(f.text, e.range)} (have: ${at.map((h) => h.label).join(' | ') || 'none'})`);
     } else if (e.kind === 'nohint') {
       const inside = hints.filter((h) => h.offset >= e.range.start && h.offset <= e.range.end);
       if (inside.length > 0) failures.push(`${where(f, e)}: unexpected hint ${inside.map((h) => h.label).join(' | ')}`);
@@ -119,8 +148,12 @@ export function checkHovers(f: IdeFixture, reports: DocumentReports, failures: s
       if (result) failures.push(`${where(f, e)}: unexpected hover ${JSON.stringify(result.markdown.slice(0, 80))}`);
       continue;
     }
-    if (!result) { failures.push(`${where(f, e)}: no hover at ${show(f.text, e.range)}`); continue; }
-    if (result.range.start !== e.range.start || result.range.end !== e.range.end) failures.push(`${where(f, e)}: hover covers ${show(f.text, result.range)}, expected ${show(f.text, e.range)}`);
+    if (!result) {
+      failures.push(`${where(f, e)}: no hover at ${show(f.text, e.range)}`);
+      continue;
+    }
+    if (result.range.start !== e.range.start || result.range.end !== e.range.end)
+      failures.push(`${where(f, e)}: hover covers ${show(f.text, result.range)}, expected ${show(f.text, e.range)}`);
     if (!result.markdown.includes(e.rest)) failures.push(`${where(f, e)}: hover lacks "${e.rest}":\n${result.markdown}`);
   }
 }
@@ -133,13 +166,21 @@ export function checkDiagnostics(f: IdeFixture, reports: DocumentReports, failur
     const [code = '', severity = '', ...words] = e.rest.split(/\s+/);
     const text = words.join(' ');
     const hit = all.find((d) => d.code === code && d.range.start === e.range.start && d.range.end === e.range.end);
-    if (!hit) { failures.push(`${where(f, e)}: no ${code} diagnostic on ${show(f.text, e.range)} (have: ${all.map((d) => `${d.code}@${show(f.text, d.range)}`).join(', ') || 'none'})`); continue; }
+    if (!hit) {
+      failures.push(
+        `${where(f, e)}: no ${code} diagnostic on ${show(f.text, e.range)} (have: ${all.map((d) => `${d.code}@${show(f.text, d.range)}`).join(', ') || 'none'})`,
+      );
+      continue;
+    }
     if (hit.severity !== severity) failures.push(`${where(f, e)}: ${code} severity ${hit.severity}, expected ${severity}`);
     if (!hit.message.includes(text)) failures.push(`${where(f, e)}: ${code} message "${hit.message}" lacks "${text}"`);
     if (hit.docPath !== `docs/diagnostics.md#${code}`) failures.push(`${where(f, e)}: docPath ${hit.docPath}`);
   }
   const expected = f.counts.find((c) => c.key === 'diagnostics');
-  if (expected && expected.value !== all.length) failures.push(`${f.path}:${expected.line}: expected ${expected.value} diagnostics, got ${all.length}: ${all.map((d) => `${d.code}: ${d.message}`).join('; ')}`);
+  if (expected && expected.value !== all.length)
+    failures.push(
+      `${f.path}:${expected.line}: expected ${expected.value} diagnostics, got ${all.length}: ${all.map((d) => `${d.code}: ${d.message}`).join('; ')}`,
+    );
 }
 
 /**
@@ -163,10 +204,18 @@ export function checkActions(f: IdeFixture, reports: DocumentReports, failures: 
       if (matching.length > 0) failures.push(`${where(f, e)}: unexpected action "${matching[0]!.title}"`);
       continue;
     }
-    if (matching.length === 0) { failures.push(`${where(f, e)}: no action with "${title.trim()}" (have: ${actions.map((a) => a.title).join(' | ') || 'none'})`); continue; }
+    if (matching.length === 0) {
+      failures.push(`${where(f, e)}: no action with "${title.trim()}" (have: ${actions.map((a) => a.title).join(' | ') || 'none'})`);
+      continue;
+    }
     if (newText === undefined) continue;
-    const ok = matching.some((a) => a.edits.some((edit) => edit.range.start === e.range.start && edit.range.end === e.range.end && edit.newText === newText.trim()));
-    if (!ok) failures.push(`${where(f, e)}: "${title.trim()}" edits ${matching.map((a) => a.edits.map((x) => `${show(f.text, x.range)}->${JSON.stringify(x.newText)}`).join(',')).join(' | ')}, expected ${show(f.text, e.range)}->${JSON.stringify(newText.trim())}`);
+    const ok = matching.some((a) =>
+      a.edits.some((edit) => edit.range.start === e.range.start && edit.range.end === e.range.end && edit.newText === newText.trim()),
+    );
+    if (!ok)
+      failures.push(
+        `${where(f, e)}: "${title.trim()}" edits ${matching.map((a) => a.edits.map((x) => `${show(f.text, x.range)}->${JSON.stringify(x.newText)}`).join(',')).join(' | ')}, expected ${show(f.text, e.range)}->${JSON.stringify(newText.trim())}`,
+      );
   }
 }
 
@@ -176,6 +225,7 @@ export function checkLenses(f: IdeFixture, reports: DocumentReports, failures: s
   for (const e of f.expectations) {
     if (e.kind !== 'lens') continue;
     const at = lenses.filter((l) => l.range.start === e.range.start);
-    if (!at.some((l) => l.title === e.rest)) failures.push(`${where(f, e)}: no lens "${e.rest}" at ${show(f.text, e.range)} (have: ${at.map((l) => l.title).join(' | ') || 'none'})`);
+    if (!at.some((l) => l.title === e.rest))
+      failures.push(`${where(f, e)}: no lens "${e.rest}" at ${show(f.text, e.range)} (have: ${at.map((l) => l.title).join(' | ') || 'none'})`);
   }
 }

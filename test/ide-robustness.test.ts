@@ -12,7 +12,11 @@ import { DEFAULT_SETTINGS } from '../server/src/ide/protocol';
 import { fakePredictor } from './ide-harness';
 
 const sources: Array<{ path: string; language: 'cuda' | 'triton' }> = [];
-for (const [dir, language] of [['cuda', 'cuda'], ['triton', 'triton'], ['ide', null]] as const) {
+for (const [dir, language] of [
+  ['cuda', 'cuda'],
+  ['triton', 'triton'],
+  ['ide', null],
+] as const) {
   for (const name of readdirSync(join(__dirname, 'fixtures', dir)).sort()) {
     const lang = language ?? (name.endsWith('.py') ? 'triton' : 'cuda');
     if (/\.(cu|cuh|py)$/.test(name)) sources.push({ path: join(__dirname, 'fixtures', dir, name), language: lang });
@@ -37,7 +41,10 @@ for (const { name, predictor, gpus } of variants) {
         assert.ok(Number.isInteger(r.start) && r.start >= 0 && r.start <= r.end && r.end <= text.length, `${path}: ${what} [${r.start}, ${r.end})`);
       const offsets = new Set<number>([0, text.length]);
       for (let o = 0; o < text.length; o += 97) offsets.add(o);
-      for (const r of reports.reports) { offsets.add(r.range.start); offsets.add(r.range.end - 1); }
+      for (const r of reports.reports) {
+        offsets.add(r.range.start);
+        offsets.add(r.range.end - 1);
+      }
       for (const p of analysis.tileParams) offsets.add(p.valueRange.start);
       for (const k of analysis.kernels) offsets.add(k.nameRange.start);
       const diagnostics = api.diagnosticsOf(reports);
@@ -47,8 +54,15 @@ for (const { name, predictor, gpus } of variants) {
       assert.ok(api.exportCsv(reports).rows >= 0);
       for (const offset of offsets) {
         const hover = api.hoverAt(reports, offset);
-        if (hover) { inside(hover.range, 'hover'); assert.ok(hover.markdown.length > 0); }
-        for (const action of api.codeActionsAt(reports, { start: offset, end: offset }, diagnostics.map((d) => d.code))) {
+        if (hover) {
+          inside(hover.range, 'hover');
+          assert.ok(hover.markdown.length > 0);
+        }
+        for (const action of api.codeActionsAt(
+          reports,
+          { start: offset, end: offset },
+          diagnostics.map((d) => d.code),
+        )) {
           action.edits.forEach((e) => inside(e.range, `edit of "${action.title}"`));
           const sorted = [...action.edits].sort((a, b) => a.range.start - b.range.start);
           sorted.slice(1).forEach((e, i) => assert.ok(e.range.start >= sorted[i]!.range.end, `${path}: overlapping edits in "${action.title}"`));

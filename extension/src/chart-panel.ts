@@ -14,7 +14,7 @@ export function nonce(): string {
 
 function marksText(marks: PaintMarks | undefined): string {
   if (!marks) return '';
-  return `; libraries loaded ${marks.librariesLoadedMs.toFixed(0)} ms, ready ${marks.readyMs.toFixed(0)} ms, data ${marks.dataMs.toFixed(0)} ms`;
+  return `; script fetched ${marks.scriptFetchedMs.toFixed(0)} ms, style ${marks.styleFetchedMs.toFixed(0)} ms, libraries loaded ${marks.librariesLoadedMs.toFixed(0)} ms, ready ${marks.readyMs.toFixed(0)} ms, data ${marks.dataMs.toFixed(0)} ms`;
 }
 
 export interface ChartPanelEvents {

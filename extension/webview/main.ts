@@ -43,7 +43,9 @@ document.body.append(header, status, chart, note);
 let current: HostMessage | null = null;
 let compareMetric: CompareMetric = 'timeMs';
 let firstPaintSent = false;
-const marks: PaintMarks = { librariesLoadedMs, readyMs: 0, dataMs: 0 };
+const fetched = (suffix: string) =>
+  (performance.getEntriesByType('resource') as PerformanceResourceTiming[]).find((entry) => entry.name.split('?')[0].endsWith(suffix))?.responseEnd ?? -1;
+const marks: PaintMarks = { scriptFetchedMs: fetched('charts.js'), styleFetchedMs: fetched('charts.css'), librariesLoadedMs, readyMs: 0, dataMs: 0 };
 
 function select(id: string, options: Array<{ value: string; label: string }>, selected: string, onChange: (value: string) => void): HTMLElement {
   const box = element('vscode-single-select', { id, 'aria-label': id });

@@ -12,6 +12,9 @@ export interface GpuChoice {
 
 /** When the first chart's steps happened, in performance.now() of the webview (ms since its document started). */
 export interface PaintMarks {
+  /** When the page's script and stylesheet had arrived (resource timing responseEnd); -1 if unknown. */
+  scriptFetchedMs: number;
+  styleFetchedMs: number;
   librariesLoadedMs: number;
   readyMs: number;
   dataMs: number;

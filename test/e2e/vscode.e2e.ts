@@ -25,6 +25,7 @@ const text = (raw: string) => raw.replace(/\u00a0/g, ' ').replace(/\s+/g, ' ').t
 
 let root: string;
 let workspace: string;
+let userSettings: string;
 let server: ChildProcess | undefined;
 let browser: Browser | undefined;
 let page: Page;
@@ -107,6 +108,17 @@ async function goToLine(lineColumn: string): Promise<void> {
   await page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
 }
 
+/** Quick Open: opens (or focuses) a workspace file in the editor. */
+async function openFile(name: string): Promise<void> {
+  await page.keyboard.press('Control+P');
+  await page.locator('.quick-input-widget input').waitFor({ state: 'visible' });
+  await page.keyboard.type(name);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor();
+  await page.keyboard.press('Enter');
+  await page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
+  await page.locator('.monaco-editor.focused .view-lines').first().waitFor();
+}
+
 before(async () => {
   mkdirSync(ART, { recursive: true });
   root = mkdtempSync(join(tmpdir(), 'tilecast-e2e-'));
@@ -115,7 +127,8 @@ before(async () => {
   workspace = join(root, 'workspace');
   for (const dir of [join(userData, 'User'), extensions, workspace]) mkdirSync(dir, { recursive: true });
   copyFileSync(join(repo, 'examples', 'tiled_matmul.cu'), join(workspace, 'tiled_matmul.cu'));
-  writeFileSync(join(userData, 'User', 'settings.json'), JSON.stringify({
+  userSettings = join(userData, 'User', 'settings.json');
+  writeFileSync(userSettings, JSON.stringify({
     'telemetry.telemetryLevel': 'off', 'update.mode': 'none', 'extensions.autoCheckUpdates': false, 'extensions.autoUpdate': false,
     'workbench.enableExperiments': false, 'workbench.startupEditor': 'none', 'workbench.tips.enabled': false,
     'security.workspace.trust.enabled': false, 'editor.inlayHints.enabled': 'on', 'editor.hover.delay': 100, 'git.enabled': false,
@@ -164,12 +177,7 @@ after(async () => {
 });
 
 test('opening tiled_matmul.cu shows the primary GPU in the status bar and a prediction as an inlay hint', async () => {
-  await page.keyboard.press('Control+P');
-  await page.locator('.quick-input-widget input').waitFor({ state: 'visible' });
-  await page.keyboard.type('tiled_matmul.cu');
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: 'tiled_matmul.cu' }).first().waitFor();
-  await page.keyboard.press('Enter');
-  await page.locator('.monaco-editor .view-lines', { hasText: 'matmul_tiled' }).first().waitFor();
+  await openFile('tiled_matmul.cu');
   // The server's name for the GPU replaces the configured id once its status arrives.
   const status = page.locator('.statusbar-item', { hasText: 'GeForce RTX 4090 +1' });
   await status.waitFor({ timeout: 60000 });
@@ -208,7 +216,12 @@ test('a tile code action rewrites TILE and the file changes on disk', async () =
   await goToLine('6:14'); // on the 16 of `#define TILE 16`
   await page.keyboard.press('Control+.');
   const action = page.locator('.action-widget .monaco-list-row', { hasText: /Use TILE = \d+/ }).first();
-  await action.waitFor();
+  try {
+    await action.waitFor();
+  } catch (error) {
+    await shot('3-code-action-missing');
+    throw new Error(`no tile action; the menu lists: ${(await page.locator('.action-widget .monaco-list-row').allInnerTexts()).map(text).join(' | ')}`, { cause: error });
+  }
   const title = text(await action.innerText());
   await shot('3-code-action');
   // The list takes keys (a pointer blocker covers it from the mouse): move the focus to the action, then Enter.
@@ -270,6 +283,9 @@ test('the TileCast output channel has the server start line and the webview firs
   const paint = /Roofline: first paint (\d+) ms after the panel opened \(page (\d+) ms, chart (\d+) ms([^)]*)\)/.exec(lines);
   assert.ok(paint, lines.slice(0, 600));
   await shot('7-output');
+  for (const other of lines.matchAll(/(Tile Sweep|Compare GPUs): first paint (\d+) ms after the panel opened \(page (\d+) ms([^)]*)\)/g)) {
+    lap(`${other[1]}: first paint ${other[2]} ms after the panel opened (page ${other[3]} ms${other[4]})`);
+  }
   lap(`output: "${start[0].slice(0, 160)}"; webview first paint ${paint[1]} ms after the panel opened (page ${paint[2]} ms, chart ${paint[3]} ms${paint[4]})`);
 });
 
@@ -348,4 +364,64 @@ test('the hover shows the measurement of the current configuration beside the pr
   assert.doesNotMatch(hoverText, /61\.5 ms/, 'the TILE=16 measurement is not the current configuration');
   await shot('8-hover-measured');
   lap(`hover with measurement: "${/Measured[^)]*\)/.exec(hoverText)?.[0]}"`);
+  await page.keyboard.press('Escape');
+  await hover.waitFor({ state: 'hidden' });
+});
+
+test('Set Problem Size writes a highlighted tilecast annotation above the launch', async () => {
+  await openFile('tiled_matmul.cu'); // the output panel had the focus
+  await goToLine('33:5');
+  await runCommand('TileCast: Set Problem Size for the Kernel at the Cursor');
+  // One input box after the other: wait for each one's own prompt before typing into it.
+  for (const [prompt, value] of [['M (rows of C)', '2048'], ['N (columns of C)', '1024'], ['K (reduction)', '512']]) {
+    await page.locator('.quick-input-widget', { hasText: prompt }).waitFor();
+    await page.locator('.quick-input-widget input').fill(value);
+    await page.keyboard.press('Enter');
+  }
+  await page.locator('.quick-input-widget', { hasText: 'element type' }).waitFor();
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: 'fp16' }).waitFor();
+  await page.locator('.quick-input-widget input').fill('fp16');
+  await page.keyboard.press('Enter');
+  const annotation = page.locator('.monaco-editor .view-line', { hasText: /tilecast:\sM=2048\sN=1024\sK=512\sdtype=fp16/ });
+  try {
+    await annotation.waitFor();
+  } catch (error) {
+    await shot('8-problem-size-missing');
+    throw error;
+  }
+  // The injection grammar gives `tilecast` its own token, coloured unlike the comment text around it.
+  const keyword = annotation.locator('span > span', { hasText: /^tilecast$/ });
+  const key = annotation.locator('span > span', { hasText: /^M$/ });
+  const marker = annotation.locator('span > span', { hasText: /^\s*\/\/\s*$/ });
+  await keyword.first().waitFor();
+  const [keywordClass, keyClass, markerClass] = await Promise.all([keyword, key, marker].map((l) => l.first().getAttribute('class')));
+  assert.notEqual(keywordClass, markerClass, 'tilecast is not coloured as the comment');
+  assert.notEqual(keyClass, markerClass, 'M is not coloured as the comment');
+  await shot('8-problem-size');
+  lap(`annotation: "${text(await annotation.innerText())}" (token classes ${markerClass} / ${keywordClass} / ${keyClass})`);
+});
+
+test('clicking the status bar picks the primary GPU from the catalogue and updates tilecast.gpus', async () => {
+  await page.locator('.statusbar-item', { hasText: 'GeForce RTX 4090 +1' }).click();
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible' });
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: / · sm_\d+/ }).first().waitFor();
+  await input.fill('h100 sxm');
+  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: 'NVIDIA H100 SXM' }).first();
+  await row.waitFor();
+  assert.match(text(await row.innerText()), /h100-sxm · Hopper · sm_90.*\d+ GB · \d+ GB\/s · FP32 [\d.]+ TFLOP\/s/);
+  await shot('9-gpu-pick');
+  const focused = page.locator('.quick-input-list .monaco-list-row.focused');
+  for (let step = 0; !/h100-sxm ·/.test(text(await focused.innerText())); step++) {
+    assert.ok(step < 10, 'h100-sxm is listed');
+    await page.keyboard.press('ArrowDown');
+  }
+  await page.keyboard.press('Enter');
+  const gpus = await until(() => {
+    const settings = JSON.parse(readFileSync(userSettings, 'utf8')) as { 'tilecast.gpus'?: string[] };
+    return settings['tilecast.gpus']?.[0] === 'h100-sxm' ? settings['tilecast.gpus'] : undefined;
+  }, 15000, 'tilecast.gpus to start with h100-sxm');
+  assert.deepEqual(gpus, ['h100-sxm', 'rtx-4090']);
+  await page.locator('.statusbar-item', { hasText: 'H100 SXM5 80 GB +1' }).waitFor();
+  lap(`tilecast.gpus is now ${JSON.stringify(gpus)}; the status bar follows`);
 });

@@ -218,6 +218,20 @@ test('a corrupt model: the status and the hover say so, analysis keeps working, 
   }
 });
 
+test('a Triton file (Python that imports triton) gets inlay hints and a hover on its launch', { skip }, async () => {
+  const tritonUri = 'file:///tmp/tilecast-protocol/batched-matmul.py';
+  const text = readFileSync(join(__dirname, '..', 'fixtures', 'triton', 'batched-matmul.py'), 'utf8');
+  const tritonLines = text.split('\n');
+  client.notify('textDocument/didOpen', { textDocument: { uri: tritonUri, languageId: 'python', version: 1, text } });
+  const hints = await client.request('textDocument/inlayHint', { textDocument: { uri: tritonUri }, range: { start: { line: 0, character: 0 }, end: { line: tritonLines.length, character: 0 } } });
+  assert.ok(hints.result.length > 0, 'hints for the Triton launch');
+  assert.ok(hints.result.every((h: any) => /\d/.test(h.label)));
+  const line = tritonLines.findIndex((l) => l.includes('bmm_kernel[grid]'));
+  const hover = await client.request('textDocument/hover', { textDocument: { uri: tritonUri }, position: { line, character: tritonLines[line]!.indexOf('bmm_kernel') + 1 } });
+  assert.match(hoverText(hover), /\d (ms|µs|s)\b/);
+});
+
+
 test('shutdown answers null and exit ends the process', { skip }, async () => {
   const answer = await client.request('shutdown', null);
   assert.equal(answer.result, null);

@@ -121,7 +121,7 @@ export function stressFiles(): StressFile[] {
 export interface StressResult {
   edits: number;
   requests: number;
-  /** Milliseconds from sending the request (right after the change) to its answer, per request method (1 MB line changes apart). */
+  /** Milliseconds from sending the change to the answer of the request after it, per request method (1 MB line changes apart). */
   latencyMs: Record<string, number[]>;
   /** First lines of the server's log lines for handlers that threw (caught, logged and answered null). */
   handlerFailures: string[];
@@ -169,6 +169,7 @@ export async function runRandomEdits(client: LspTestClient, files: StressFile[],
     const document = documents[index]!;
     const next = TextDocument.update(document, changes as never, document.version + 1);
     documents[index] = next;
+    const started = performance.now();
     client.notify('textDocument/didChange', { textDocument: { uri: next.uri, version: next.version }, contentChanges: changes });
     result.edits++;
     const method = REQUESTS[i % REQUESTS.length]!;
@@ -181,7 +182,6 @@ export async function runRandomEdits(client: LspTestClient, files: StressFile[],
           : method === 'textDocument/codeAction' ? { textDocument: { uri: next.uri }, range: { start: position, end: position }, context: { diagnostics: [] } }
             : { uri: next.uri, position };
     onRequest?.(next, method, params);
-    const started = performance.now();
     const answer: Message = await client.request(method, params);
     const elapsed = performance.now() - started;
     trace?.(`${i} ${label} ${method} ${next.uri.slice(-24)} ${next.getText().length} chars: ${elapsed.toFixed(1)} ms`);

@@ -24,7 +24,10 @@ function annotationBody(size: { m: number; n: number; k: number; dtype?: string 
     const [key = '', value = ''] = pair.split('=');
     const upper = key.toUpperCase();
     if (upper === 'M' || upper === 'N' || upper === 'K') continue;
-    if (upper === 'DTYPE') { dtype = dtype ?? value; continue; }
+    if (upper === 'DTYPE') {
+      dtype = dtype ?? value;
+      continue;
+    }
     kept.push(pair);
   }
   return [`M=${size.m}`, `N=${size.n}`, `K=${size.k}`, ...(dtype ? [`dtype=${dtype}`] : []), ...kept].join(' ');

@@ -15,9 +15,7 @@ import { compareGpus, exportReportsCsv, roofline, tileSweep } from './chart-data
 import { problemSizeEdit } from './annotation-edit';
 import type { GpuSpec } from '../perf/types';
 import type { GemmPredictor } from '../report/prediction';
-import type {
-  CompareGpusResult, DiagnosticCode, OffsetRange, RooflineResult, TilecastSettings, TileSweepResult,
-} from './protocol';
+import type { CompareGpusResult, DiagnosticCode, OffsetRange, RooflineResult, TilecastSettings, TileSweepResult } from './protocol';
 
 /** Everything a feature needs about one document version. Built once per version by the server. */
 export interface IdeInput {
@@ -50,16 +48,33 @@ export interface DocumentReports {
   text: string;
 }
 
-export interface HoverResult { range: OffsetRange; markdown: string }
-export interface InlayHintItem { offset: number; label: string; tooltip?: string; paddingLeft?: boolean }
-export interface CodeLensItem { range: OffsetRange; title: string; command?: { id: string; args: unknown[] } }
+export interface HoverResult {
+  range: OffsetRange;
+  markdown: string;
+}
+export interface InlayHintItem {
+  offset: number;
+  label: string;
+  tooltip?: string;
+  paddingLeft?: boolean;
+}
+export interface CodeLensItem {
+  range: OffsetRange;
+  title: string;
+  command?: { id: string; args: unknown[] };
+}
 export interface DiagnosticItem {
-  range: OffsetRange; message: string; code: DiagnosticCode;
+  range: OffsetRange;
+  message: string;
+  code: DiagnosticCode;
   severity: 'error' | 'warning' | 'information' | 'hint';
   /** docs/diagnostics.md#<code> */
   docPath: string;
 }
-export interface TextEditItem { range: OffsetRange; newText: string }
+export interface TextEditItem {
+  range: OffsetRange;
+  newText: string;
+}
 export interface CodeActionItem {
   title: string;
   kind: 'quickfix' | 'refactor.rewrite';
@@ -120,6 +135,10 @@ export function exportCsv(reports: DocumentReports): { csv: string; rows: number
  * Writes or updates the `tilecast:` annotation for the launch (or CUDA kernel) at the offset; null when
  * there is none or the sizes are not positive integers.
  */
-export function problemSizeAnnotationEdit(reports: DocumentReports, offset: number, size: { m: number; n: number; k: number; dtype?: string }): TextEditItem | null {
+export function problemSizeAnnotationEdit(
+  reports: DocumentReports,
+  offset: number,
+  size: { m: number; n: number; k: number; dtype?: string },
+): TextEditItem | null {
   return problemSizeEdit(reports, offset, size);
 }

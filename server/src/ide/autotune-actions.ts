@@ -23,7 +23,9 @@ function signedPercent(fraction: number): string {
 
 /** The text a new config is written as, in the quote style of an existing one. */
 export function configText(params: Record<string, number | null>, numWarps: number, numStages: number, quote: string): string {
-  const entries = Object.entries(params).filter(([, v]) => v !== null).map(([k, v]) => `${quote}${k}${quote}: ${v}`);
+  const entries = Object.entries(params)
+    .filter(([, v]) => v !== null)
+    .map(([k, v]) => `${quote}${k}${quote}: ${v}`);
   return `triton.Config({${entries.join(', ')}}, num_stages=${numStages}, num_warps=${numWarps})`;
 }
 
@@ -45,7 +47,9 @@ export function autotuneActions(reports: DocumentReports, report: KernelReport):
   const out: CodeActionItem[] = [];
   const on = ` on ${gpu.name}`;
   if (order.some((index, slot) => index !== slot)) {
-    const edits: TextEditItem[] = configs.map((c, slot) => ({ range: { ...c.range }, newText: texts[order[slot]!]! })).filter((e, slot) => order[slot] !== slot);
+    const edits: TextEditItem[] = configs
+      .map((c, slot) => ({ range: { ...c.range }, newText: texts[order[slot]!]! }))
+      .filter((_, slot) => order[slot] !== slot);
     out.push({ title: `Sort the autotune configs by predicted time${on} (fastest first)`, kind: 'refactor.rewrite', edits });
   }
   // Keeping a subset rewrites the list between the first and last config: only for a plain list.
@@ -87,23 +91,35 @@ export function writtenOut(configs: readonly TritonConfig[]): boolean {
   return sorted.every((c, i) => i === 0 || c.range.start >= sorted[i - 1]!.range.end);
 }
 
-interface AddedConfig { params: Record<string, number | null>; numWarps: number; numStages: number; timeMs: number }
+interface AddedConfig {
+  params: Record<string, number | null>;
+  numWarps: number;
+  numStages: number;
+  timeMs: number;
+}
 
 /** The fastest legal config over block sizes, warps and stages that the list does not already hold. */
 export function bestMissingConfig(reports: DocumentReports, report: KernelReport, configs: readonly TritonConfig[], ctx: CandidateContext): AddedConfig | null {
   const base = configs[0]!;
   const keys = Object.keys(base.params);
   const axis = (field: string) => keys.find((k) => tileFieldOf(k) === field);
-  const mKey = axis('blockM'), nKey = axis('blockN'), kKey = axis('blockK');
+  const mKey = axis('blockM'),
+    nKey = axis('blockN'),
+    kKey = axis('blockK');
   if (!mKey || !nKey || !kKey) return null;
   const listed = new Set(configs.map((c) => `${c.params[mKey]},${c.params[nKey]},${c.params[kKey]},${c.numWarps},${c.numStages}`));
   const legal: Array<{ overrides: []; workload: GemmWorkload; config: Omit<AddedConfig, 'timeMs'> }> = [];
-  for (const bm of BLOCK_MN) for (const bn of BLOCK_MN) for (const bk of BLOCK_K) for (const warps of WARPS) for (const stages of STAGES) {
-    if (listed.has(`${bm},${bn},${bk},${warps},${stages}`)) continue;
-    const params = { ...base.params, [mKey]: bm, [nKey]: bn, [kKey]: bk };
-    const workload = tritonConfigWorkload(report, reports.input.analysis.tileParams, { ...base, params, numWarps: warps, numStages: stages });
-    if (workload && !candidateProblem(workload, ctx, report.kernel)) legal.push({ overrides: [], workload, config: { params, numWarps: warps, numStages: stages } });
-  }
+  for (const bm of BLOCK_MN)
+    for (const bn of BLOCK_MN)
+      for (const bk of BLOCK_K)
+        for (const warps of WARPS)
+          for (const stages of STAGES) {
+            if (listed.has(`${bm},${bn},${bk},${warps},${stages}`)) continue;
+            const params = { ...base.params, [mKey]: bm, [nKey]: bn, [kKey]: bk };
+            const workload = tritonConfigWorkload(report, reports.input.analysis.tileParams, { ...base, params, numWarps: warps, numStages: stages });
+            if (workload && !candidateProblem(workload, ctx, report.kernel))
+              legal.push({ overrides: [], workload, config: { params, numWarps: warps, numStages: stages } });
+          }
   let best: AddedConfig | null = null;
   scoreCandidates(legal, ctx).forEach((score, i) => {
     if (Number.isFinite(score.timeMs) && (!best || score.timeMs < best.timeMs)) best = { ...legal[i]!.config, timeMs: score.timeMs };

@@ -35,8 +35,10 @@ export function roofline(reports: DocumentReports, offset: number): RooflineResu
     // TFLOP/s = flops / (ms · 1e-3) / 1e12; the slowest time gives the low end.
     const tflops = (ms: number | null) => (ms === null ? null : a.flops / ms / 1e9);
     result.points.push({
-      gpuId: gpu.id, label: `${report.label} on ${gpu.name}${e.source === 'analytic' ? ' (analytic)' : ''}`,
-      arithmeticIntensity: a.arithmeticIntensity, tflops: interval(tflops(e.timeMs)!, tflops(e.timeHiMs), tflops(e.timeLoMs)),
+      gpuId: gpu.id,
+      label: `${report.label} on ${gpu.name}${e.source === 'analytic' ? ' (analytic)' : ''}`,
+      arithmeticIntensity: a.arithmeticIntensity,
+      tflops: interval(tflops(e.timeMs)!, tflops(e.timeHiMs), tflops(e.timeLoMs)),
     });
   }
   if (result.points.length === 0) result.message = 'the configuration cannot run on any selected GPU';
@@ -53,40 +55,66 @@ function sweepAxes(reports: DocumentReports, report: KernelReport) {
 }
 
 export function tileSweep(reports: DocumentReports, offset: number, gpuId?: string): TileSweepResult {
-  const empty = (message: string, gpu = ''): TileSweepResult => ({ title: '', gpuId: gpu, xName: '', yName: '', xValues: [], yValues: [], cells: [], current: null, suggested: null, message });
+  const empty = (message: string, gpu = ''): TileSweepResult => ({
+    title: '',
+    gpuId: gpu,
+    xName: '',
+    yName: '',
+    xValues: [],
+    yValues: [],
+    cells: [],
+    current: null,
+    suggested: null,
+    message,
+  });
   const report = reportNear(reports, offset);
   if (!report || !report.workload) return empty(report?.reason ?? NOTHING);
   const gpu = (gpuId ? reports.input.gpus.find((g) => g.id === gpuId) : undefined) ?? reports.input.gpus[0];
   if (!gpu) return empty('no target GPU');
   const { x, y } = sweepAxes(reports, report);
-  if (!x) return empty(`${report.label} has no tile parameter TileCast can vary (tile sizes come from the ${report.subject === 'library' ? 'library' : 'launch grid'})`, gpu.id);
+  if (!x)
+    return empty(
+      `${report.label} has no tile parameter TileCast can vary (tile sizes come from the ${report.subject === 'library' ? 'library' : 'launch grid'})`,
+      gpu.id,
+    );
   const xValues = [...new Set([...valuesFor(x), x.value!])].sort((a, b) => a - b);
   const yValues = y ? [...new Set([...valuesFor(y), y.value!])].sort((a, b) => a - b) : [1];
   const ctx = candidateContext(reports, report, gpu);
   const tileParams = reports.input.analysis.tileParams;
   const cells: TileSweepCell[] = [];
   const legal: Array<{ overrides: TileOverride[]; workload: GemmWorkload; cell: TileSweepCell }> = [];
-  for (const yv of yValues) for (const xv of xValues) {
-    const overrides: TileOverride[] = [{ param: x, value: xv }, ...(y ? [{ param: y, value: yv }] : [])];
-    const cell: TileSweepCell = { x: xv, y: yv, timeMs: null };
-    cells.push(cell);
-    const workload = workloadWith(report, tileParams, overrides);
-    const problem = workload ? candidateProblem(workload, ctx, report.kernel) : 'no workload';
-    if (problem || !workload) cell.illegalReason = problem ?? 'no workload';
-    else legal.push({ overrides, workload, cell });
-  }
+  for (const yv of yValues)
+    for (const xv of xValues) {
+      const overrides: TileOverride[] = [{ param: x, value: xv }, ...(y ? [{ param: y, value: yv }] : [])];
+      const cell: TileSweepCell = { x: xv, y: yv, timeMs: null };
+      cells.push(cell);
+      const workload = workloadWith(report, tileParams, overrides);
+      const problem = workload ? candidateProblem(workload, ctx, report.kernel) : 'no workload';
+      if (problem || !workload) cell.illegalReason = problem ?? 'no workload';
+      else legal.push({ overrides, workload, cell });
+    }
   let best: TileSweepCell | null = null;
   scoreCandidates(legal, ctx).forEach((score, i) => {
     const cell = legal[i]!.cell;
-    if (!Number.isFinite(score.timeMs)) { cell.illegalReason = 'no prediction'; return; }
+    if (!Number.isFinite(score.timeMs)) {
+      cell.illegalReason = 'no prediction';
+      return;
+    }
     cell.timeMs = interval(score.timeMs, score.timeLoMs, score.timeHiMs);
     if (!best || score.timeMs < best.timeMs!.value) best = cell;
   });
   const chosen = best as TileSweepCell | null;
   const analytic = !reports.input.predictor ? ' (analytic estimates: model unavailable)' : '';
   return {
-    title: `${titleOf(report)} on ${gpu.name}${analytic}`, gpuId: gpu.id, xName: x.name, yName: y?.name ?? '', xValues, yValues, cells,
-    current: { x: x.value!, y: y ? y.value! : 1 }, suggested: chosen ? { x: chosen.x, y: chosen.y } : null,
+    title: `${titleOf(report)} on ${gpu.name}${analytic}`,
+    gpuId: gpu.id,
+    xName: x.name,
+    yName: y?.name ?? '',
+    xValues,
+    yValues,
+    cells,
+    current: { x: x.value!, y: y ? y.value! : 1 },
+    suggested: chosen ? { x: chosen.x, y: chosen.y } : null,
     ...(chosen ? {} : { message: 'no legal configuration in the sweep' }),
   };
 }
@@ -99,10 +127,15 @@ export function compareGpus(reports: DocumentReports, offset: number, gpus: GpuS
     const outcome = report.on(gpu);
     if (!outcome) continue;
     const illegal = outcome.issues.filter((i) => i.illegal).map((i) => i.message);
-    if (illegal.length > 0) { rows.push({ gpuId: gpu.id, gpuName: gpu.name, timeMs: null, powerW: null, energyMj: null, illegalReason: illegal.join('; ') }); continue; }
+    if (illegal.length > 0) {
+      rows.push({ gpuId: gpu.id, gpuName: gpu.name, timeMs: null, powerW: null, energyMj: null, illegalReason: illegal.join('; ') });
+      continue;
+    }
     const e = shownEstimate(outcome, reports.input.modelError);
     rows.push({
-      gpuId: gpu.id, gpuName: gpu.name, timeMs: interval(e.timeMs, e.timeLoMs, e.timeHiMs),
+      gpuId: gpu.id,
+      gpuName: gpu.name,
+      timeMs: interval(e.timeMs, e.timeLoMs, e.timeHiMs),
       powerW: e.powerW === null ? null : interval(e.powerW, e.powerLoW, e.powerHiW),
       energyMj: e.energyMj === null ? null : interval(e.energyMj, e.energyLoMj, e.energyHiMj),
     });
@@ -119,7 +152,27 @@ export function csvCell(value: string | number | null): string {
   return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
-export const CSV_HEADER = ['line', 'subject', 'label', 'gpu', 'm', 'n', 'k', 'batch', 'dtype', 'source', 'runtime_ms', 'runtime_lo_ms', 'runtime_hi_ms', 'power_w', 'energy_mj', 'occupancy', 'bound', 'problem_source', 'cannot_run'];
+export const CSV_HEADER = [
+  'line',
+  'subject',
+  'label',
+  'gpu',
+  'm',
+  'n',
+  'k',
+  'batch',
+  'dtype',
+  'source',
+  'runtime_ms',
+  'runtime_lo_ms',
+  'runtime_hi_ms',
+  'power_w',
+  'energy_mj',
+  'occupancy',
+  'bound',
+  'problem_source',
+  'cannot_run',
+];
 
 /** Every report on every target GPU, one row each, with the estimate the editor shows. */
 export function exportReportsCsv(reports: DocumentReports): { csv: string; rows: number } {
@@ -132,11 +185,35 @@ export function exportReportsCsv(reports: DocumentReports): { csv: string; rows:
       const outcome = report.on(gpu);
       if (!outcome) continue;
       const e = shownEstimate(outcome, reports.input.modelError);
-      const illegal = outcome.issues.filter((i) => i.illegal).map((i) => i.message).join('; ');
-      lines.push([
-        index.lineNumberAt(report.range.start), report.subject, report.label, gpu.id, w.m, w.n, w.k, w.batch, w.dtype, e.source,
-        e.timeMs, e.timeLoMs, e.timeHiMs, e.powerW, e.energyMj, outcome.analytic.occupancy, outcome.analytic.bound, report.problemSource, illegal || null,
-      ].map(csvCell).join(','));
+      const illegal = outcome.issues
+        .filter((i) => i.illegal)
+        .map((i) => i.message)
+        .join('; ');
+      lines.push(
+        [
+          index.lineNumberAt(report.range.start),
+          report.subject,
+          report.label,
+          gpu.id,
+          w.m,
+          w.n,
+          w.k,
+          w.batch,
+          w.dtype,
+          e.source,
+          e.timeMs,
+          e.timeLoMs,
+          e.timeHiMs,
+          e.powerW,
+          e.energyMj,
+          outcome.analytic.occupancy,
+          outcome.analytic.bound,
+          report.problemSource,
+          illegal || null,
+        ]
+          .map(csvCell)
+          .join(','),
+      );
     }
   }
   return { csv: `${lines.join('\n')}\n`, rows: lines.length - 1 };

@@ -14,7 +14,15 @@ import { candidateContext, rankCandidates, scoreCandidate, tunablesOf, type Cand
 import { autotuneActions } from './autotune-actions';
 
 /** Diagnostics a legal tile change can fix (so its action is a quickfix for them). */
-const TILE_FIXABLE: readonly DiagnosticCode[] = ['smem-over-limit', 'threads-over-limit', 'registers-over-limit', 'tail-wave-idle', 'low-occupancy', 'tile-does-not-divide', 'triton-smem-over-limit'];
+const TILE_FIXABLE: readonly DiagnosticCode[] = [
+  'smem-over-limit',
+  'threads-over-limit',
+  'registers-over-limit',
+  'tail-wave-idle',
+  'low-occupancy',
+  'tile-does-not-divide',
+  'triton-smem-over-limit',
+];
 /** How many near-tied candidates to offer at most. */
 export const NEAR_TIE_OFFERS = 3;
 
@@ -27,7 +35,10 @@ function signedPercent(fraction: number): string {
 
 /** "BM = 64, TM = 4": the parameters a candidate changes. */
 function changesText(candidate: Candidate): string {
-  return candidate.overrides.filter((o) => o.value !== o.param.value).map((o) => `${o.param.name} = ${o.value}`).join(', ');
+  return candidate.overrides
+    .filter((o) => o.value !== o.param.value)
+    .map((o) => `${o.param.name} = ${o.value}`)
+    .join(', ');
 }
 
 /**
@@ -65,10 +76,13 @@ function same(a: Candidate, b: Candidate): boolean {
 /** The report the range asks about: a tile parameter's first user, else the report at or near it. */
 function reportFor(reports: DocumentReports, range: Range): { report: KernelReport; params: TileParam[] } | null {
   const tileParams = reports.input.analysis.tileParams;
-  const param = tileParams.find((p) => overlaps(p.valueRange, range)) ?? tileParams.find((p) => overlaps(p.range, range) && p.origin !== 'template-arg' && p.origin !== 'triton-config');
+  const param =
+    tileParams.find((p) => overlaps(p.valueRange, range)) ??
+    tileParams.find((p) => overlaps(p.range, range) && p.origin !== 'template-arg' && p.origin !== 'triton-config');
   if (param) {
-    const user = reports.reports.find((r) => r.workload && overlaps(r.range, range) && tunablesOf(reports, r).includes(param))
-      ?? reports.reports.find((r) => r.workload && tunablesOf(reports, r).includes(param));
+    const user =
+      reports.reports.find((r) => r.workload && overlaps(r.range, range) && tunablesOf(reports, r).includes(param)) ??
+      reports.reports.find((r) => r.workload && tunablesOf(reports, r).includes(param));
     if (user) return { report: user, params: tunablesOf(reports, user) };
   }
   const report = reportNear(reports, range.start);
@@ -94,7 +108,11 @@ export function tileActions(reports: DocumentReports, report: KernelReport, para
   const ctx = candidateContext(reports, report, gpu);
   const ranked = rankCandidates(report, reports.input.analysis.tileParams, params, ctx);
   if (ranked.length === 0) return [];
-  const current = scoreCandidate(params.map((param) => ({ param, value: param.value! })), report.workload, ctx);
+  const current = scoreCandidate(
+    params.map((param) => ({ param, value: param.value! })),
+    report.workload,
+    ctx,
+  );
   const best = ranked[0]!;
   const fixable = diagnostics.filter((d) => TILE_FIXABLE.includes(d));
   // A quickfix names the diagnostics the candidate resolves (all candidates are legal, so the limit
@@ -102,7 +120,13 @@ export function tileActions(reports: DocumentReports, report: KernelReport, para
   const shape = (candidate: Candidate): Pick<CodeActionItem, 'kind' | 'fixes'> => {
     const a = analyticEstimate(candidate.workload, gpu);
     const t = candidate.workload.tile ?? {};
-    const divides = ctx.boundsChecked || [[t.blockM, candidate.workload.m], [t.blockN, candidate.workload.n], [t.blockK, candidate.workload.k]].every(([tile, size]) => !tile || size! % tile === 0);
+    const divides =
+      ctx.boundsChecked ||
+      [
+        [t.blockM, candidate.workload.m],
+        [t.blockN, candidate.workload.n],
+        [t.blockK, candidate.workload.k],
+      ].every(([tile, size]) => !tile || size! % tile === 0);
     const fixes = fixable.filter((code) => {
       if (code === 'tail-wave-idle') return !(tailIdleFraction(a.waves) > TAIL_IDLE_LIMIT && 1 - a.waveEfficiency >= TAIL_COST_LIMIT);
       if (code === 'low-occupancy') return a.occupancy >= LOW_OCCUPANCY_LIMIT;
@@ -112,7 +136,10 @@ export function tileActions(reports: DocumentReports, report: KernelReport, para
     return fixes.length > 0 ? { kind: 'quickfix', fixes } : { kind: 'refactor.rewrite' };
   };
   const analytic = best.source === 'analytic';
-  const suffix = analytic ? '; analytic estimate, model unavailable' : '';
+  // A constant other launches read too changes them as well: say so (they were not ranked).
+  const shared = reports.reports.filter((r) => r !== report && r.workload && tunablesOf(reports, r).some((p) => params.includes(p))).length;
+  const suffix =
+    (analytic ? '; analytic estimate, model unavailable' : '') + (shared > 0 ? `; also changes ${shared} other launch${shared === 1 ? '' : 'es'}` : '');
   const out: CodeActionItem[] = [];
   // Candidates whose predicted time lies inside the best one's interval cannot be told apart.
   const tied = analytic ? [best] : ranked.filter((c) => c.timeMs <= best.timeHiMs);
@@ -125,10 +152,13 @@ export function tileActions(reports: DocumentReports, report: KernelReport, para
     const spread = (candidate.timeHiMs - candidate.timeLoMs) / 2 / current.timeMs;
     const uncertainty = analytic ? '' : ` ± ${Math.round(spread * 100)}%`;
     const versus = currentIllegal ? `; the current configuration cannot run on ${gpu.name}` : `, ${signedPercent(change)}${uncertainty}`;
-    const tieNote = tied.length > 1 ? `; ${tied.length} configurations within the uncertainty of the best${currentTied ? ', the current one included' : ''}` : '';
+    const tieNote =
+      tied.length > 1 ? `; ${tied.length} configurations within the uncertainty of the best${currentTied ? ', the current one included' : ''}` : '';
     out.push({
       title: `Use ${changesText(candidate)} (predicted ${analytic ? '≈' : ''}${formatTime(candidate.timeMs)}${versus}${tieNote}${suffix})`,
-      ...shape(candidate), edits: editsOf(candidate, report, reports.text), isPreferred: tied.length === 1,
+      ...shape(candidate),
+      edits: editsOf(candidate, report, reports.text),
+      isPreferred: tied.length === 1,
     });
   }
   const withEnergy = ranked.filter((c) => c.energyMj !== null);
@@ -136,10 +166,13 @@ export function tileActions(reports: DocumentReports, report: KernelReport, para
     const frugal = withEnergy.reduce((a, b) => (b.energyMj! < a.energyMj! ? b : a));
     if (!same(frugal, best) && !same(frugal, current) && !offered.some((c) => same(c, frugal))) {
       out.push({
-        title: currentIllegal || current.energyMj === null
-          ? `Use ${changesText(frugal)} for least energy (predicted ${formatEnergy(frugal.energyMj!)}, ${formatTime(frugal.timeMs)})`
-          : `Use ${changesText(frugal)} for least energy (predicted ${formatEnergy(frugal.energyMj!)}, ${signedPercent(frugal.energyMj! / current.energyMj - 1)} energy; ${formatTime(frugal.timeMs)}, ${signedPercent(frugal.timeMs / current.timeMs - 1)} time)`,
-        ...shape(frugal), edits: editsOf(frugal, report, reports.text), isPreferred: false,
+        title:
+          currentIllegal || current.energyMj === null
+            ? `Use ${changesText(frugal)} for least energy (predicted ${formatEnergy(frugal.energyMj!)}, ${formatTime(frugal.timeMs)})`
+            : `Use ${changesText(frugal)} for least energy (predicted ${formatEnergy(frugal.energyMj!)}, ${signedPercent(frugal.energyMj! / current.energyMj - 1)} energy; ${formatTime(frugal.timeMs)}, ${signedPercent(frugal.timeMs / current.timeMs - 1)} time)`,
+        ...shape(frugal),
+        edits: editsOf(frugal, report, reports.text),
+        isPreferred: false,
       });
     }
   }

@@ -31,19 +31,33 @@ export const TAIL_COST_LIMIT = 0.05;
 export const LOW_OCCUPANCY_LIMIT = 0.25;
 
 /** `soft`: the kernel still runs (e.g. after the opt-in); `hard`: it cannot launch or compile there. */
-interface Finding { code: DiagnosticCode; range: Range; message: string; gpus: string[]; soft?: boolean; hard?: boolean }
+interface Finding {
+  code: DiagnosticCode;
+  range: Range;
+  message: string;
+  gpus: string[];
+  soft?: boolean;
+  hard?: boolean;
+}
 
 export function diagnostics(reports: DocumentReports): DiagnosticItem[] {
   const { input } = reports;
   const findings: Finding[] = [];
   const add = (f: Finding) => {
     const same = findings.find((x) => x.code === f.code && x.range.start === f.range.start && x.range.end === f.range.end && x.message === f.message);
-    if (same) { for (const g of f.gpus) if (!same.gpus.includes(g)) same.gpus.push(g); } else findings.push(f);
+    if (same) {
+      for (const g of f.gpus) if (!same.gpus.includes(g)) same.gpus.push(g);
+    } else findings.push(f);
   };
   analysisFindings(reports, add);
   for (const report of reports.reports) reportFindings(reports, report, add);
   if (!input.predictor && reports.reports.length > 0) {
-    add({ code: 'model-unavailable', range: reports.reports[0]!.range, gpus: [], message: `TileCast's model is unavailable (${input.modelError ?? 'not loaded'}): hovers and hints show analytic estimates only, without power, energy or intervals` });
+    add({
+      code: 'model-unavailable',
+      range: reports.reports[0]!.range,
+      gpus: [],
+      message: `TileCast's model is unavailable (${input.modelError ?? 'not loaded'}): hovers and hints show analytic estimates only, without power, energy or intervals`,
+    });
   }
   const out: DiagnosticItem[] = [];
   for (const f of findings) {
@@ -69,16 +83,24 @@ function analysisFindings(reports: DocumentReports, add: (f: Finding) => void): 
     if (over.length === 0) continue;
     const largest = kernel.sharedArrays.filter((a) => !a.dynamic).sort((a, b) => (b.sizeBytes ?? 0) - (a.sizeBytes ?? 0))[0];
     const limit = Math.min(...over.map((g) => g.limits.sharedMemPerBlockBytes));
-    add({ code: 'smem-over-limit', range: largest?.range ?? kernel.nameRange, gpus: over.map((g) => g.name),
-      message: `${kernel.name} declares ${kib(bytes)} of static __shared__ memory; the per-block limit for static shared memory is ${kib(limit)} (larger needs extern __shared__ and cudaFuncSetAttribute)` });
+    add({
+      code: 'smem-over-limit',
+      range: largest?.range ?? kernel.nameRange,
+      gpus: over.map((g) => g.name),
+      message: `${kernel.name} declares ${kib(bytes)} of static __shared__ memory; the per-block limit for static shared memory is ${kib(limit)} (larger needs extern __shared__ and cudaFuncSetAttribute)`,
+    });
   }
   for (const launch of analysis.launches) {
     if (!launch.block) continue;
     const threads = launch.block[0] * launch.block[1] * launch.block[2];
     const over = gpus.filter((g) => g.limits && threads > g.limits.maxThreadsPerBlock);
     if (over.length === 0) continue;
-    add({ code: 'threads-over-limit', range: launch.blockExpr?.range ?? launch.range, gpus: over.map((g) => g.name),
-      message: `${threads} threads per block (${launch.block.join(' × ')}) > ${over[0]!.limits.maxThreadsPerBlock}: the launch fails with cudaErrorInvalidConfiguration` });
+    add({
+      code: 'threads-over-limit',
+      range: launch.blockExpr?.range ?? launch.range,
+      gpus: over.map((g) => g.name),
+      message: `${threads} threads per block (${launch.block.join(' × ')}) > ${over[0]!.limits.maxThreadsPerBlock}: the launch fails with cudaErrorInvalidConfiguration`,
+    });
   }
 }
 
@@ -96,11 +118,22 @@ function reportFindings(reports: DocumentReports, report: KernelReport, add: (f:
       if (issue.code === 'threads-over-limit' && report.launch?.block && !issue.message.includes('__launch_bounds__')) continue;
       const range = issue.code === 'threads-over-limit' && report.launch?.blockExpr ? report.launch.blockExpr.range : report.range;
       // Limits differ per GPU in numbers only: strip the GPU name so findings on several GPUs merge.
-      add({ code: issue.code, range, message: issue.message.replace(` (${gpu.name} per-block maximum)`, ' (per-block maximum)').replace(` on ${gpu.name}`, ''), gpus: [gpu.name], soft: !issue.illegal, hard: issue.illegal });
+      add({
+        code: issue.code,
+        range,
+        message: issue.message.replace(` (${gpu.name} per-block maximum)`, ' (per-block maximum)').replace(` on ${gpu.name}`, ''),
+        gpus: [gpu.name],
+        soft: !issue.illegal,
+        hard: issue.illegal,
+      });
     }
     if (outcome.spills && (outcome.spills.storesBytes > 0 || outcome.spills.loadsBytes > 0)) {
-      add({ code: 'register-spills', range: report.range, gpus: [gpu.name],
-        message: `ptxas (${outcome.spills.arch}) reports ${outcome.spills.storesBytes} bytes of spill stores and ${outcome.spills.loadsBytes} bytes of spill loads per thread: registers spill to local memory` });
+      add({
+        code: 'register-spills',
+        range: report.range,
+        gpus: [gpu.name],
+        message: `ptxas (${outcome.spills.arch}) reports ${outcome.spills.storesBytes} bytes of spill stores and ${outcome.spills.loadsBytes} bytes of spill loads per thread: registers spill to local memory`,
+      });
     }
   }
   const primary = gpus[0] ? report.on(gpus[0]) : null;
@@ -109,21 +142,42 @@ function reportFindings(reports: DocumentReports, report: KernelReport, add: (f:
   const idle = tailIdleFraction(a.waves);
   // The idle tail must also cost something overall: 85.3 waves lose under 1% however idle the last is.
   if (idle > TAIL_IDLE_LIMIT && 1 - a.waveEfficiency >= TAIL_COST_LIMIT) {
-    const what = a.waves < 1 ? `${a.tiles} blocks fill ${formatPercent(a.waves)} of one wave` : `${Number(a.waves.toFixed(2))} waves: the last wave leaves ${formatPercent(idle)} of the slots idle`;
-    add({ code: 'tail-wave-idle', range: report.range, gpus: [primary.gpu.name], message: `${what} (${a.blocksPerSM} blocks/SM × ${a.smCount} SMs on ${primary.gpu.name})` });
+    const what =
+      a.waves < 1
+        ? `${a.tiles} blocks fill ${formatPercent(a.waves)} of one wave`
+        : `${Number(a.waves.toFixed(2))} waves: the last wave leaves ${formatPercent(idle)} of the slots idle`;
+    add({
+      code: 'tail-wave-idle',
+      range: report.range,
+      gpus: [primary.gpu.name],
+      message: `${what} (${a.blocksPerSM} blocks/SM × ${a.smCount} SMs on ${primary.gpu.name})`,
+    });
   }
   if (a.occupancy < LOW_OCCUPANCY_LIMIT) {
-    add({ code: 'low-occupancy', range: report.range, gpus: [primary.gpu.name], message: `occupancy ${formatPercent(a.occupancy)} on ${primary.gpu.name}, limited by ${a.occupancyLimiter} (${a.blocksPerSM} blocks of ${a.threadsPerBlock} threads per SM)` });
+    add({
+      code: 'low-occupancy',
+      range: report.range,
+      gpus: [primary.gpu.name],
+      message: `occupancy ${formatPercent(a.occupancy)} on ${primary.gpu.name}, limited by ${a.occupancyLimiter} (${a.blocksPerSM} blocks of ${a.threadsPerBlock} threads per SM)`,
+    });
   }
   const t = report.workload.tile;
   if (report.kernel && t && !hasBoundsCheck(reports.text, report.kernel)) {
     const w = report.workload;
-    const bad = [['BM', t.blockM, 'M', w.m], ['BN', t.blockN, 'N', w.n], ['BK', t.blockK, 'K', w.k]]
+    const bad = [
+      ['BM', t.blockM, 'M', w.m],
+      ['BN', t.blockN, 'N', w.n],
+      ['BK', t.blockK, 'K', w.k],
+    ]
       .filter(([, tile, , size]) => typeof tile === 'number' && tile > 0 && (size as number) % (tile as number) !== 0)
       .filter(([name]) => !report.assumed.some((a) => a.startsWith(`block${(name as string)[1]}`)));
     if (bad.length > 0) {
-      add({ code: 'tile-does-not-divide', range: report.range, gpus: [],
-        message: `${bad.map(([name, tile, dim, size]) => `${name} = ${tile} does not divide ${dim} = ${size}`).join('; ')}, and ${report.kernel.name} has no bounds check: the edge tiles read and write out of bounds` });
+      add({
+        code: 'tile-does-not-divide',
+        range: report.range,
+        gpus: [],
+        message: `${bad.map(([name, tile, dim, size]) => `${name} = ${tile} does not divide ${dim} = ${size}`).join('; ')}, and ${report.kernel.name} has no bounds check: the edge tiles read and write out of bounds`,
+      });
     }
   }
 }

@@ -66,11 +66,16 @@ export function neighbourLines(reports: DocumentReports, report: KernelReport, p
     const workload = workloadWith(report, tileParams, [{ param, value }]);
     if (!workload) continue;
     const problem = value === current ? null : candidateProblem(workload, ctx, report.kernel);
-    if (problem) { rows.push(`| ${value} | — | ⚠ ${problem.replace(/\|/g, '\\|')} |`); continue; }
+    if (problem) {
+      rows.push(`| ${value} | — | ⚠ ${problem.replace(/\|/g, '\\|')} |`);
+      continue;
+    }
     const score = scoreCandidate([], workload, ctx);
     const change = baseScore ? score.timeMs / baseScore.timeMs - 1 : NaN;
     const time = `${score.source === 'analytic' ? '≈' : ''}${formatTime(score.timeMs)}`;
-    rows.push(`| ${value === current ? `**${value}** (now)` : value} | ${time} | ${value === current ? '' : `${change > 0 ? '+' : change < 0 ? '−' : '±'}${formatPercent(Math.abs(change))}`} |`);
+    rows.push(
+      `| ${value === current ? `**${value}** (now)` : value} | ${time} | ${value === current ? '' : `${change > 0 ? '+' : change < 0 ? '−' : '±'}${formatPercent(Math.abs(change))}`} |`,
+    );
   }
   return [`Neighbouring values of **${param.name}** for the ${report.label} ${report.subject === 'triton-config' ? 'config' : report.subject}:`, '', ...rows];
 }
@@ -80,11 +85,13 @@ function configRankLines(reports: DocumentReports, report: KernelReport): string
   const gpu = reports.input.gpus[0];
   if (report.subject !== 'triton-config' || !gpu) return [];
   const siblings = reports.reports.filter((r) => r.subject === 'triton-config' && r.kernel === report.kernel);
-  const timed = siblings.map((r) => {
-    const outcome = r.on(gpu);
-    const legal = outcome && !outcome.issues.some((i) => i.illegal);
-    return { report: r, timeMs: legal ? shownEstimate(outcome, reports.input.modelError).timeMs : Infinity };
-  }).sort((a, b) => a.timeMs - b.timeMs);
+  const timed = siblings
+    .map((r) => {
+      const outcome = r.on(gpu);
+      const legal = outcome && !outcome.issues.some((i) => i.illegal);
+      return { report: r, timeMs: legal ? shownEstimate(outcome, reports.input.modelError).timeMs : Infinity };
+    })
+    .sort((a, b) => a.timeMs - b.timeMs);
   const rank = timed.findIndex((t) => t.report === report) + 1;
   const fastest = timed[0]!;
   if (!Number.isFinite(timed.find((t) => t.report === report)!.timeMs)) return [`Cannot run on ${gpu.name}: the autotuner will skip it.`];
@@ -100,7 +107,10 @@ export function hover(reports: DocumentReports, offset: number): HoverResult | n
     const report = affected.find((r) => contains(r.range, offset)) ?? affected[0];
     const range = contains(param.valueRange, offset) ? param.valueRange : param.range;
     if (!report) {
-      return { range, markdown: `**${param.name}** = ${param.value ?? '?'} (${param.origin})\n\nNo GEMM launch in this file uses it, so there is nothing to predict.` };
+      return {
+        range,
+        markdown: `**${param.name}** = ${param.value ?? '?'} (${param.origin})\n\nNo GEMM launch in this file uses it, so there is nothing to predict.`,
+      };
     }
     const head = `**${param.name}** = ${param.value ?? '?'} (${param.origin}) · used by ${affected.length} report${affected.length === 1 ? '' : 's'}`;
     const body = reportMarkdown(report, gpus[0] ? [report.on(gpus[0])] : [], modelError, neighbourLines(reports, report, param));
@@ -110,9 +120,14 @@ export function hover(reports: DocumentReports, offset: number): HoverResult | n
   if (report) return { range: report.range, markdown: reportMarkdown(report, outcomesOf(reports, report), modelError, configRankLines(reports, report)) };
   const kernel = reports.input.analysis.kernels.find((k) => contains(k.nameRange, offset));
   if (!kernel) return null;
-  if (kernel.kind !== 'gemm') return { range: kernel.nameRange, markdown: `**${kernel.name}**: not a GEMM (${kernel.kindReason}); TileCast predicts GEMMs only.` };
+  if (kernel.kind !== 'gemm')
+    return { range: kernel.nameRange, markdown: `**${kernel.name}**: not a GEMM (${kernel.kindReason}); TileCast predicts GEMMs only.` };
   const own = reportsOfKernel(reports, kernel.name);
-  if (own.length === 0) return { range: kernel.nameRange, markdown: `**${kernel.name}** (GEMM kernel)\n\nNo launch of it in this file: add one, or a \`tilecast: M=.. N=.. K=..\` annotation with a launch, to see predictions.` };
+  if (own.length === 0)
+    return {
+      range: kernel.nameRange,
+      markdown: `**${kernel.name}** (GEMM kernel)\n\nNo launch of it in this file: add one, or a \`tilecast: M=.. N=.. K=..\` annotation with a launch, to see predictions.`,
+    };
   const first = own[0]!;
   const more = own.length > 1 ? `\n\n_${own.length} reports for this kernel (launches and configs); this is the first._` : '';
   return { range: kernel.nameRange, markdown: reportMarkdown(first, outcomesOf(reports, first), modelError) + more };

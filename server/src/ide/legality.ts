@@ -34,13 +34,20 @@ export const kib = (bytes: number): string => `${Number((bytes / 1024).toFixed(1
  */
 function tensorRequirement(dtype: string): { cc: number; what: string } {
   switch (dtype) {
-    case 'bf16': return { cc: 8.0, what: 'bf16 tensor-core instructions' };
-    case 'tf32': return { cc: 8.0, what: 'tf32 tensor-core instructions' };
-    case 'fp64': return { cc: 8.0, what: 'fp64 tensor-core (DMMA) instructions' };
-    case 'fp8': return { cc: 8.9, what: 'fp8 (e4m3/e5m2) tensor-core instructions' };
-    case 'fp4': return { cc: 10.0, what: 'fp4 tensor-core instructions' };
-    case 'int8': return { cc: 7.2, what: 'int8 tensor-core instructions' };
-    default: return { cc: 7.0, what: 'tensor-core (wmma/mma) instructions' };
+    case 'bf16':
+      return { cc: 8.0, what: 'bf16 tensor-core instructions' };
+    case 'tf32':
+      return { cc: 8.0, what: 'tf32 tensor-core instructions' };
+    case 'fp64':
+      return { cc: 8.0, what: 'fp64 tensor-core (DMMA) instructions' };
+    case 'fp8':
+      return { cc: 8.9, what: 'fp8 (e4m3/e5m2) tensor-core instructions' };
+    case 'fp4':
+      return { cc: 10.0, what: 'fp4 tensor-core instructions' };
+    case 'int8':
+      return { cc: 7.2, what: 'int8 tensor-core instructions' };
+    default:
+      return { cc: 7.0, what: 'tensor-core (wmma/mma) instructions' };
   }
 }
 
@@ -53,7 +60,11 @@ export function configIssues(workload: GemmWorkload, a: AnalyticEstimate, gpu: G
   if (workload.kernel === 'library') return instructionIssues(workload, gpu, null, issues);
   const threads = a.threadsPerBlock;
   if (threads > limits.maxThreadsPerBlock) {
-    issues.push({ code: 'threads-over-limit', illegal: true, message: `${threads} threads per block > ${limits.maxThreadsPerBlock} (cc ${gpu.computeCapability} limit)` });
+    issues.push({
+      code: 'threads-over-limit',
+      illegal: true,
+      message: `${threads} threads per block > ${limits.maxThreadsPerBlock} (cc ${gpu.computeCapability} limit)`,
+    });
   }
   const bound = ctx.kernel?.launchBounds?.maxThreadsPerBlock;
   if (ctx.checkLaunchBounds && bound && threads > bound) {
@@ -67,9 +78,18 @@ export function configIssues(workload: GemmWorkload, a: AnalyticEstimate, gpu: G
     const what = triton ? `pipelined shared memory (BM + BN) × BK × stages × bytes = ${kib(smem)}` : `shared memory ${kib(smem)} per block`;
     issues.push({ code: smemCode, illegal: true, message: `${what} > ${kib(limits.sharedMemPerBlockOptinBytes)} (${gpu.name} per-block maximum)` });
   } else if (!triton && ctx.staticSharedMemBytes !== null && ctx.staticSharedMemBytes > limits.sharedMemPerBlockBytes) {
-    issues.push({ code: 'smem-over-limit', illegal: true, staticShared: true, message: `static __shared__ arrays of ${kib(ctx.staticSharedMemBytes)} > ${kib(limits.sharedMemPerBlockBytes)}: static shared memory cannot use the opt-in; use extern __shared__ with cudaFuncSetAttribute` });
+    issues.push({
+      code: 'smem-over-limit',
+      illegal: true,
+      staticShared: true,
+      message: `static __shared__ arrays of ${kib(ctx.staticSharedMemBytes)} > ${kib(limits.sharedMemPerBlockBytes)}: static shared memory cannot use the opt-in; use extern __shared__ with cudaFuncSetAttribute`,
+    });
   } else if (!triton && smem > limits.sharedMemPerBlockBytes) {
-    issues.push({ code: 'smem-over-limit', illegal: false, message: `shared memory ${kib(smem)} per block > ${kib(limits.sharedMemPerBlockBytes)}: needs cudaFuncSetAttribute(cudaFuncAttributeMaxDynamicSharedMemorySize) on ${gpu.name}` });
+    issues.push({
+      code: 'smem-over-limit',
+      illegal: false,
+      message: `shared memory ${kib(smem)} per block > ${kib(limits.sharedMemPerBlockBytes)}: needs cudaFuncSetAttribute(cudaFuncAttributeMaxDynamicSharedMemorySize) on ${gpu.name}`,
+    });
   }
 
   // Triton allocates registers itself (and our estimate of its kernels is rough): no register findings.
@@ -79,9 +99,17 @@ export function configIssues(workload: GemmWorkload, a: AnalyticEstimate, gpu: G
   const perBlock = allocatedPerWarp * Math.ceil(threads / 32);
   // With too many threads the thread limit is the finding; the register file would be its echo.
   if (perBlock > limits.maxRegistersPerBlock && threads <= limits.maxThreadsPerBlock) {
-    issues.push({ code: 'registers-over-limit', illegal: true, message: `${registers} registers × ${threads} threads = ${perBlock} registers per block > ${limits.maxRegistersPerBlock}: too many resources requested for launch` });
+    issues.push({
+      code: 'registers-over-limit',
+      illegal: true,
+      message: `${registers} registers × ${threads} threads = ${perBlock} registers per block > ${limits.maxRegistersPerBlock}: too many resources requested for launch`,
+    });
   } else if (ctx.measuredRegistersPerThread === undefined && a.registersDemand > limits.maxRegistersPerThread) {
-    issues.push({ code: 'registers-over-limit', illegal: false, message: `an estimated ${a.registersDemand} registers per thread > ${limits.maxRegistersPerThread} (cc ${gpu.computeCapability}): the compiler caps at ${limits.maxRegistersPerThread} and spills` });
+    issues.push({
+      code: 'registers-over-limit',
+      illegal: false,
+      message: `an estimated ${a.registersDemand} registers per thread > ${limits.maxRegistersPerThread} (cc ${gpu.computeCapability}): the compiler caps at ${limits.maxRegistersPerThread} and spills`,
+    });
   }
 
   return finish(instructionIssues(workload, gpu, ctx.kernel, issues), a, gpu);
@@ -103,7 +131,11 @@ function instructionIssues(workload: GemmWorkload, gpu: GpuSpec, kernel: KernelI
     const need = tensorRequirement(workload.dtype);
     const cc = computeCapabilityNumber(gpu.computeCapability);
     if (cc < need.cc) {
-      issues.push({ code: 'instruction-unsupported', illegal: true, message: `${need.what} need cc ≥ ${need.cc.toFixed(1)}; ${gpu.name} is cc ${gpu.computeCapability}` });
+      issues.push({
+        code: 'instruction-unsupported',
+        illegal: true,
+        message: `${need.what} need cc ≥ ${need.cc.toFixed(1)}; ${gpu.name} is cc ${gpu.computeCapability}`,
+      });
     }
   }
   return issues;

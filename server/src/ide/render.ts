@@ -98,16 +98,22 @@ export function outcomeDetails(outcome: GpuOutcome, e: ShownEstimate): string[] 
   const a = outcome.analytic;
   const lines: string[] = [];
   if (e.source === 'model') {
-    lines.push(`**${formatTime(e.timeMs)}**${interval(e.timeLoMs, e.timeHiMs, formatTime)} · ${e.powerW !== null ? formatPower(e.powerW) : '? W'}${interval(e.powerLoW, e.powerHiW, formatPower)} · ${e.energyMj !== null ? formatEnergy(e.energyMj) : '? J'}${interval(e.energyLoMj, e.energyHiMj, formatEnergy)} (80% intervals)`);
+    lines.push(
+      `**${formatTime(e.timeMs)}**${interval(e.timeLoMs, e.timeHiMs, formatTime)} · ${e.powerW !== null ? formatPower(e.powerW) : '? W'}${interval(e.powerLoW, e.powerHiW, formatPower)} · ${e.energyMj !== null ? formatEnergy(e.energyMj) : '? J'}${interval(e.energyLoMj, e.energyHiMj, formatEnergy)} (80% intervals)`,
+    );
     lines.push(`analytic estimate ${formatTime(a.timeMs)}`);
   } else {
     lines.push(`**≈${formatTime(e.timeMs)} (analytic estimate only)** · no power or energy: ${e.note ?? 'model unavailable'}`);
   }
   const tailIdle = tailIdleFraction(a.waves);
-  lines.push(`occupancy ${formatPercent(a.occupancy)} (${a.blocksPerSM} block${a.blocksPerSM === 1 ? '' : 's'}/SM, limited by ${a.occupancyLimiter}) · ${sig(a.waves)} waves, last wave ${formatPercent(tailIdle)} idle`);
+  lines.push(
+    `occupancy ${formatPercent(a.occupancy)} (${a.blocksPerSM} block${a.blocksPerSM === 1 ? '' : 's'}/SM, limited by ${a.occupancyLimiter}) · ${sig(a.waves)} waves, last wave ${formatPercent(tailIdle)} idle`,
+  );
   const achievedTflops = a.flops / e.timeMs / 1e9;
   const fraction = achievedTflops / a.peak.tflops;
-  lines.push(`${a.timeLimiter === a.bound ? a.bound : `${a.bound} (${a.timeLimiter})`}-bound · arithmetic intensity ${sig(a.arithmeticIntensity)} FLOP/B (ridge ${sig(a.ridgePointFlopsPerByte)}) · ${sig(achievedTflops)} TFLOP/s = ${formatPercent(fraction)} of the ${a.peak.peak ?? outcome.workload.dtype} peak`);
+  lines.push(
+    `${a.timeLimiter === a.bound ? a.bound : `${a.bound} (${a.timeLimiter})`}-bound · arithmetic intensity ${sig(a.arithmeticIntensity)} FLOP/B (ridge ${sig(a.ridgePointFlopsPerByte)}) · ${sig(achievedTflops)} TFLOP/s = ${formatPercent(fraction)} of the ${a.peak.peak ?? outcome.workload.dtype} peak`,
+  );
   lines.push(`${a.registersPerThread} registers/thread (${outcome.features.resources.source}), ${kib(a.sharedMemPerBlockBytes)} shared memory/block`);
   return lines;
 }
@@ -133,7 +139,9 @@ export function gpuTable(outcomes: Array<GpuOutcome | null>, modelError: string 
     const time = e.source === 'model' ? `${formatTime(e.timeMs)}${interval(e.timeLoMs, e.timeHiMs, formatTime)}` : `≈${formatTime(e.timeMs)}`;
     const picked = outcome.pickedConfig !== undefined ? [`autotune config #${outcome.pickedConfig + 1}`] : [];
     const notes = [...picked, ...outcome.issues.map((i) => i.message)].join('; ');
-    rows.push(`| ${cell(outcome.gpu.name)} | ${time} | ${e.powerW !== null ? formatPower(e.powerW) : '—'} | ${e.energyMj !== null ? formatEnergy(e.energyMj) : '—'} | ${formatPercent(outcome.analytic.occupancy)} | ${cell(notes)} |`);
+    rows.push(
+      `| ${cell(outcome.gpu.name)} | ${time} | ${e.powerW !== null ? formatPower(e.powerW) : '—'} | ${e.energyMj !== null ? formatEnergy(e.energyMj) : '—'} | ${formatPercent(outcome.analytic.occupancy)} | ${cell(notes)} |`,
+    );
   }
   return rows;
 }
@@ -149,7 +157,8 @@ export function reportMarkdown(report: KernelReport, outcomes: Array<GpuOutcome 
   const primary = outcomes[0] ?? null;
   lines.push('', `${describeWorkload(report.workload)} · ${problemSourceText(report)}`);
   if (primary) {
-    const picked = primary.pickedConfig !== undefined ? ` · autotune config #${primary.pickedConfig + 1}, the fastest legal one predicted on ${primary.gpu.name}` : '';
+    const picked =
+      primary.pickedConfig !== undefined ? ` · autotune config #${primary.pickedConfig + 1}, the fastest legal one predicted on ${primary.gpu.name}` : '';
     lines.push('', `${describeTile(primary)}${picked}`);
     const e = shownEstimate(primary, modelError);
     lines.push('', `**${primary.gpu.name}**: ${outcomeDetails(primary, e).join('  \n')}`);
@@ -160,6 +169,10 @@ export function reportMarkdown(report: KernelReport, outcomes: Array<GpuOutcome 
   }
   if (outcomes.length > 1) lines.push('', ...gpuTable(outcomes, modelError));
   if (extra.length > 0) lines.push('', ...extra);
-  if (primary && shownEstimate(primary, modelError).source === 'analytic') lines.push('', `_Model unavailable: ${modelError ?? primary.prediction?.error ?? 'no predictor'}. Analytic estimates have no interval; expect errors of 2× or more on unfamiliar kernels._`);
+  if (primary && shownEstimate(primary, modelError).source === 'analytic')
+    lines.push(
+      '',
+      `_Model unavailable: ${modelError ?? primary.prediction?.error ?? 'no predictor'}. Analytic estimates have no interval; expect errors of 2× or more on unfamiliar kernels._`,
+    );
   return lines.join('\n');
 }

@@ -92,15 +92,31 @@ export function shownEstimate(outcome: GpuOutcome, modelError: string | null): S
   const p = outcome.prediction;
   if (p && Number.isFinite(p.runtimeMs)) {
     return {
-      source: 'model', timeMs: p.runtimeMs, timeLoMs: finiteOr(p.runtimeLoMs), timeHiMs: finiteOr(p.runtimeHiMs),
-      powerW: finiteOr(p.powerW), powerLoW: finiteOr(p.powerLoW), powerHiW: finiteOr(p.powerHiW),
-      energyMj: finiteOr(p.energyMj), energyLoMj: finiteOr(p.energyLoMj), energyHiMj: finiteOr(p.energyHiMj),
+      source: 'model',
+      timeMs: p.runtimeMs,
+      timeLoMs: finiteOr(p.runtimeLoMs),
+      timeHiMs: finiteOr(p.runtimeHiMs),
+      powerW: finiteOr(p.powerW),
+      powerLoW: finiteOr(p.powerLoW),
+      powerHiW: finiteOr(p.powerHiW),
+      energyMj: finiteOr(p.energyMj),
+      energyLoMj: finiteOr(p.energyLoMj),
+      energyHiMj: finiteOr(p.energyHiMj),
     };
   }
   const note = p?.error ? `model: ${p.error}` : `model unavailable${modelError ? `: ${modelError}` : ''}`;
   return {
-    source: 'analytic', timeMs: outcome.analytic.timeMs, timeLoMs: null, timeHiMs: null,
-    powerW: null, powerLoW: null, powerHiW: null, energyMj: null, energyLoMj: null, energyHiMj: null, note,
+    source: 'analytic',
+    timeMs: outcome.analytic.timeMs,
+    timeLoMs: null,
+    timeHiMs: null,
+    powerW: null,
+    powerLoW: null,
+    powerHiW: null,
+    energyMj: null,
+    energyLoMj: null,
+    energyHiMj: null,
+    note,
   };
 }
 
@@ -112,9 +128,27 @@ function kernelOf(analysis: FileAnalysis, name: string): KernelInfo | null {
 function defaultLaunch(kernel: KernelInfo, settings: TilecastSettings): LaunchSite {
   const d = settings.defaultProblemSize;
   return {
-    kernel: kernel.name, range: kernel.nameRange, grid: null, block: null, gridExpr: null, blockExpr: null,
-    dynamicSharedMemBytes: null, stream: null, templateArgs: [], metaParams: {}, numWarps: null, numStages: null,
-    problem: { m: d.m, n: d.n, k: d.k, batch: null, dtype: kernel.dtype ?? null, assumed: ['m', 'n', 'k', ...(kernel.dtype ? [] : ['dtype'])], source: 'default' },
+    kernel: kernel.name,
+    range: kernel.nameRange,
+    grid: null,
+    block: null,
+    gridExpr: null,
+    blockExpr: null,
+    dynamicSharedMemBytes: null,
+    stream: null,
+    templateArgs: [],
+    metaParams: {},
+    numWarps: null,
+    numStages: null,
+    problem: {
+      m: d.m,
+      n: d.n,
+      k: d.k,
+      batch: null,
+      dtype: kernel.dtype ?? null,
+      assumed: ['m', 'n', 'k', ...(kernel.dtype ? [] : ['dtype'])],
+      source: 'default',
+    },
   };
 }
 
@@ -129,7 +163,8 @@ export function buildKernelReports(inputs: ReportInputs): KernelReport[] {
       index: reports.length,
       on(gpu: GpuSpec): GpuOutcome | null {
         const key = gpu.id;
-        if (!cache.has(key)) cache.set(key, report.autotune ? pickConfig(report.autotune, gpu, inputs.modelError) : computeOutcome(report, gpu, inputs, options));
+        if (!cache.has(key))
+          cache.set(key, report.autotune ? pickConfig(report.autotune, gpu, inputs.modelError) : computeOutcome(report, gpu, inputs, options));
         return cache.get(key) ?? null;
       },
     };
@@ -140,19 +175,45 @@ export function buildKernelReports(inputs: ReportInputs): KernelReport[] {
     const kernel = kernelOf(analysis, launch.kernel);
     if (!kernel || kernel.kind !== 'gemm') continue;
     const built = workloadFromLaunch(kernel, launch, analysis.tileParams);
-    add({
-      subject: 'launch', label: kernel.name, range: launch.range, kernel, launch, call: null, config: null, configIndex: null,
-      workload: built.workload, assumed: built.assumed, problemSource: launch.problem.source, reason: built.workload ? null : built.reason ?? 'no workload',
-    }, { dynamicSmem: launch.dynamicSharedMemBytes?.value ?? 0, staticSmem: kernel.staticSharedMemBytes, kernelName: kernel.name });
+    add(
+      {
+        subject: 'launch',
+        label: kernel.name,
+        range: launch.range,
+        kernel,
+        launch,
+        call: null,
+        config: null,
+        configIndex: null,
+        workload: built.workload,
+        assumed: built.assumed,
+        problemSource: launch.problem.source,
+        reason: built.workload ? null : (built.reason ?? 'no workload'),
+      },
+      { dynamicSmem: launch.dynamicSharedMemBytes?.value ?? 0, staticSmem: kernel.staticSharedMemBytes, kernelName: kernel.name },
+    );
   }
   const defaults = { ...settings.defaultProblemSize, dtype: settings.defaultDtype };
   for (const call of analysis.libraryCalls) {
     const built = workloadFromLibraryCall(call, defaults);
     const assumedSize = built.assumed.some((a) => a === 'm' || a === 'n' || a === 'k');
-    add({
-      subject: 'library', label: call.api, range: call.range, kernel: null, launch: null, call, config: null, configIndex: null,
-      workload: built.workload, assumed: built.assumed, problemSource: assumedSize ? 'default' : 'code', reason: built.workload ? null : built.reason ?? 'no workload',
-    }, { dynamicSmem: 0, staticSmem: null, kernelName: null });
+    add(
+      {
+        subject: 'library',
+        label: call.api,
+        range: call.range,
+        kernel: null,
+        launch: null,
+        call,
+        config: null,
+        configIndex: null,
+        workload: built.workload,
+        assumed: built.assumed,
+        problemSource: assumedSize ? 'default' : 'code',
+        reason: built.workload ? null : (built.reason ?? 'no workload'),
+      },
+      { dynamicSmem: 0, staticSmem: null, kernelName: null },
+    );
   }
   for (const kernel of analysis.kernels) {
     if (kernel.kind !== 'gemm') continue;
@@ -161,11 +222,28 @@ export function buildKernelReports(inputs: ReportInputs): KernelReport[] {
       // The config alone decides the meta-parameters: the launch's own keywords would override it.
       const single: KernelInfo = { ...kernel, configs: [config] };
       const plain: LaunchSite = { ...launch, metaParams: {}, numWarps: null, numStages: null };
-      const built = workloadFromLaunch(single, plain, analysis.tileParams.filter((p) => p.origin !== 'launch-kwarg'));
-      add({
-        subject: 'triton-config', label: `${kernel.name} config #${i + 1}`, range: config.range, kernel, launch, call: null, config, configIndex: i,
-        workload: built.workload, assumed: built.assumed, problemSource: launch.problem.source, reason: built.workload ? null : built.reason ?? 'no workload',
-      }, { dynamicSmem: 0, staticSmem: null, kernelName: kernel.name });
+      const built = workloadFromLaunch(
+        single,
+        plain,
+        analysis.tileParams.filter((p) => p.origin !== 'launch-kwarg'),
+      );
+      add(
+        {
+          subject: 'triton-config',
+          label: `${kernel.name} config #${i + 1}`,
+          range: config.range,
+          kernel,
+          launch,
+          call: null,
+          config,
+          configIndex: i,
+          workload: built.workload,
+          assumed: built.assumed,
+          problemSource: launch.problem.source,
+          reason: built.workload ? null : (built.reason ?? 'no workload'),
+        },
+        { dynamicSmem: 0, staticSmem: null, kernelName: kernel.name },
+      );
     });
   }
   for (const report of reports) {
@@ -192,19 +270,26 @@ function pickConfig(configs: KernelReport[], gpu: GpuSpec, modelError: string | 
 }
 
 function computeOutcome(
-  report: KernelReport, gpu: GpuSpec, inputs: ReportInputs,
+  report: KernelReport,
+  gpu: GpuSpec,
+  inputs: ReportInputs,
   options: { dynamicSmem: number; staticSmem: number | null; kernelName: string | null },
 ): GpuOutcome | null {
   if (!report.workload) return null;
   const cuda = inputs.analysis.language === 'cuda' && options.kernelName !== null;
   const resources = cuda && inputs.measuredResources ? measuredFor(options.kernelName!, archOf(gpu.computeCapability), inputs.measuredResources) : {};
   const entries = gpuEntries(report.workload, gpu, report.assumed, {
-    measured: resources.measured, measureNote: resources.note, dynamicSharedMemBytes: options.dynamicSmem, staticSharedMemBytes: options.staticSmem,
+    measured: resources.measured,
+    measureNote: resources.note,
+    dynamicSharedMemBytes: options.dynamicSmem,
+    staticSharedMemBytes: options.staticSmem,
   });
   const prediction = inputs.predictor ? inputs.predictor.predict(entries.workload, gpu) : null;
   const issues = configIssues(entries.workload, entries.analytic, gpu, {
-    kernel: report.kernel, staticSharedMemBytes: resources.measured ? resources.measured.staticSharedMemBytes : options.staticSmem,
-    measuredRegistersPerThread: resources.measured?.registersPerThread, checkLaunchBounds: true,
+    kernel: report.kernel,
+    staticSharedMemBytes: resources.measured ? resources.measured.staticSharedMemBytes : options.staticSmem,
+    measuredRegistersPerThread: resources.measured?.registersPerThread,
+    checkLaunchBounds: true,
   });
   const outcome: GpuOutcome = { gpu, workload: entries.workload, analytic: entries.analytic, features: entries.features, prediction, issues };
   if (resources.measured && options.kernelName) {

@@ -10,10 +10,12 @@ import { configIssues } from './legality';
 import type { KernelReport } from './reports';
 import type { DocumentReports } from './api';
 
-export interface TileOverride { param: TileParam; value: number }
+export interface TileOverride {
+  param: TileParam;
+  value: number;
+}
 
-const inside = (inner: { start: number; end: number }, outer: { start: number; end: number }): boolean =>
-  inner.start >= outer.start && inner.end <= outer.end;
+const inside = (inner: { start: number; end: number }, outer: { start: number; end: number }): boolean => inner.start >= outer.start && inner.end <= outer.end;
 const pos = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v > 0;
 
 /** The workload with `overrides` applied, through the same mapping as the report's own workload. */
@@ -50,7 +52,11 @@ export function workloadWith(report: KernelReport, tileParams: readonly TilePara
 export function tritonConfigWorkload(report: KernelReport, tileParams: readonly TileParam[], config: TritonConfig): GemmWorkload | null {
   if (!report.kernel || !report.launch) return null;
   const launch: LaunchSite = { ...report.launch, metaParams: {}, numWarps: null, numStages: null };
-  return workloadFromLaunch({ ...report.kernel, configs: [config] }, launch, tileParams.filter((p) => p.origin !== 'launch-kwarg')).workload;
+  return workloadFromLaunch(
+    { ...report.kernel, configs: [config] },
+    launch,
+    tileParams.filter((p) => p.origin !== 'launch-kwarg'),
+  ).workload;
 }
 
 /**
@@ -89,7 +95,12 @@ export function tunableParams(report: KernelReport, tileParams: readonly TilePar
   const candidates = tileParams.filter((p) => pos(p.value) && tileFieldOf(p.name) !== null && p.valueRange.end > p.valueRange.start);
   const relevant = candidates.filter((p) => {
     // A config made in a loop shares its range with its siblings: its values are loop variables, not constants.
-    if (p.origin === 'triton-config') return report.config !== null && inside(p.valueRange, report.config.range) && report.kernel!.configs.filter((c) => c.range.start === report.config!.range.start).length === 1;
+    if (p.origin === 'triton-config')
+      return (
+        report.config !== null &&
+        inside(p.valueRange, report.config.range) &&
+        report.kernel!.configs.filter((c) => c.range.start === report.config!.range.start).length === 1
+      );
     if (p.origin === 'template-arg' || p.origin === 'launch-kwarg') return report.subject === 'launch' && inside(p.valueRange, report.launch!.range);
     return true;
   });
@@ -112,15 +123,28 @@ export function tunablesOf(reports: DocumentReports, report: KernelReport): Tile
 /** Values to try for a parameter, by the tile field its name sets (powers of two in a useful range). */
 export function valuesFor(param: TileParam): number[] {
   const field = tileFieldOf(param.name);
-  const range = (lo: number, hi: number) => { const out: number[] = []; for (let v = lo; v <= hi; v *= 2) out.push(v); return out; };
+  const range = (lo: number, hi: number) => {
+    const out: number[] = [];
+    for (let v = lo; v <= hi; v *= 2) out.push(v);
+    return out;
+  };
   switch (field) {
-    case 'blockM': case 'blockN': return range(16, 256);
-    case 'blockK': return range(8, 128);
-    case 'square': return range(4, 64);
-    case 'threadM': case 'threadN': return range(1, 16);
-    case 'warps': return range(1, 16);
-    case 'stages': return [1, 2, 3, 4, 5];
-    default: return param.value ? [param.value] : [];
+    case 'blockM':
+    case 'blockN':
+      return range(16, 256);
+    case 'blockK':
+      return range(8, 128);
+    case 'square':
+      return range(4, 64);
+    case 'threadM':
+    case 'threadN':
+      return range(1, 16);
+    case 'warps':
+      return range(1, 16);
+    case 'stages':
+      return [1, 2, 3, 4, 5];
+    default:
+      return param.value ? [param.value] : [];
   }
 }
 
@@ -169,13 +193,19 @@ export function candidateProblem(w: GemmWorkload, ctx: CandidateContext, kernel:
   if (ctx.fixedLaunchBound && threads > ctx.fixedLaunchBound) return `${threads} threads per block > __launch_bounds__(${ctx.fixedLaunchBound})`;
   if (w.kernel !== 'triton' && (pos(t.threadM) || pos(t.threadN)) && pos(t.blockK) && pos(t.blockM) && pos(t.blockN) && threads > 0) {
     // A register-blocked kernel loads its A and B tiles with all threads: whole loads per thread.
-    if ((t.blockM * t.blockK) % threads !== 0 || (t.blockN * t.blockK) % threads !== 0) return `the ${t.blockM}×${t.blockK} and ${t.blockK}×${t.blockN} tiles do not split evenly over ${threads} threads`;
+    if ((t.blockM * t.blockK) % threads !== 0 || (t.blockN * t.blockK) % threads !== 0)
+      return `the ${t.blockM}×${t.blockK} and ${t.blockK}×${t.blockN} tiles do not split evenly over ${threads} threads`;
   }
   if (!ctx.boundsChecked && pos(t.blockM) && pos(t.blockN)) {
-    if (w.m % t.blockM !== 0 || w.n % t.blockN !== 0 || (pos(t.blockK) && w.k % t.blockK !== 0)) return 'the tile does not divide the problem size and the kernel has no bounds check';
+    if (w.m % t.blockM !== 0 || w.n % t.blockN !== 0 || (pos(t.blockK) && w.k % t.blockK !== 0))
+      return 'the tile does not divide the problem size and the kernel has no bounds check';
   }
   const a = analyticEstimate(w, ctx.gpu);
-  const illegal = configIssues(w, a, ctx.gpu, { kernel, staticSharedMemBytes: w.kernel === 'triton' ? null : w.sharedMemPerBlockBytes ?? null, checkLaunchBounds: false }).find((i) => i.illegal);
+  const illegal = configIssues(w, a, ctx.gpu, {
+    kernel,
+    staticSharedMemBytes: w.kernel === 'triton' ? null : (w.sharedMemPerBlockBytes ?? null),
+    checkLaunchBounds: false,
+  }).find((i) => i.illegal);
   return illegal ? illegal.message : null;
 }
 
@@ -192,12 +222,16 @@ export function combinations(params: readonly TileParam[], limit = CANDIDATE_LIM
   const size = () => lists.reduce((n, list) => n * list.length, 1);
   while (size() > limit) {
     let longest = 0;
-    lists.forEach((list, i) => { if (list.length > lists[longest]!.length) longest = i; });
+    lists.forEach((list, i) => {
+      if (list.length > lists[longest]!.length) longest = i;
+    });
     const list = lists[longest]!;
     if (list.length <= 1) break;
     const current = params[longest]!.value!;
     let far = 0;
-    list.forEach((v, i) => { if (Math.abs(Math.log2(v / current)) > Math.abs(Math.log2(list[far]! / current))) far = i; });
+    list.forEach((v, i) => {
+      if (Math.abs(Math.log2(v / current)) > Math.abs(Math.log2(list[far]! / current))) far = i;
+    });
     list.splice(far, 1);
   }
   let out: TileOverride[][] = [[]];
@@ -216,14 +250,19 @@ export function rankCandidates(report: KernelReport, tileParams: readonly TilePa
     const workload = workloadWith(report, tileParams, overrides);
     if (workload && !candidateProblem(workload, ctx, report.kernel)) legal.push({ overrides, workload });
   }
-  return scoreCandidates(legal, ctx).filter((c) => Number.isFinite(c.timeMs)).sort((x, y) => x.timeMs - y.timeMs);
+  return scoreCandidates(legal, ctx)
+    .filter((c) => Number.isFinite(c.timeMs))
+    .sort((x, y) => x.timeMs - y.timeMs);
 }
 
 /** Scores many candidates, through the predictor's batch path when it has one (same numbers, ~2x faster). */
 export function scoreCandidates(items: ReadonlyArray<{ overrides: TileOverride[]; workload: GemmWorkload }>, ctx: CandidateContext): Candidate[] {
   const batch = ctx.predictor?.predictBatch;
   if (!batch || items.length < 2) return items.map((item) => scoreCandidate(item.overrides, item.workload, ctx));
-  const predictions = batch.call(ctx.predictor, items.map((item) => ({ workload: item.workload, gpu: ctx.gpu })));
+  const predictions = batch.call(
+    ctx.predictor,
+    items.map((item) => ({ workload: item.workload, gpu: ctx.gpu })),
+  );
   return items.map((item, i) => fromPrediction(item.overrides, item.workload, predictions[i], ctx));
 }
 
@@ -234,8 +273,14 @@ export function scoreCandidate(overrides: TileOverride[], workload: GemmWorkload
 function fromPrediction(overrides: TileOverride[], workload: GemmWorkload, p: PredictionValues | undefined, ctx: CandidateContext): Candidate {
   if (p && Number.isFinite(p.runtimeMs)) {
     return {
-      overrides, workload, timeMs: p.runtimeMs, timeLoMs: p.runtimeLoMs, timeHiMs: p.runtimeHiMs,
-      energyMj: Number.isFinite(p.energyMj) ? p.energyMj : null, powerW: Number.isFinite(p.powerW) ? p.powerW : null, source: 'model',
+      overrides,
+      workload,
+      timeMs: p.runtimeMs,
+      timeLoMs: p.runtimeLoMs,
+      timeHiMs: p.runtimeHiMs,
+      energyMj: Number.isFinite(p.energyMj) ? p.energyMj : null,
+      powerW: Number.isFinite(p.powerW) ? p.powerW : null,
+      source: 'model',
     };
   }
   const t = analyticEstimate(workload, ctx.gpu).timeMs;
