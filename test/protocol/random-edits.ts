@@ -159,6 +159,9 @@ export async function runRandomEdits(client: LspTestClient, files: StressFile[],
       label = 'remove 1 MB line';
       pendingRemoval = null;
     } else if (megaLineEvery > 0 && i % megaLineEvery === megaLineEvery - 1) {
+      // Into a CUDA file: it is analysed whatever the edits did to it (a Python file stops being Triton without its import).
+      const cuda = documents.map((d, k) => (d.uri.endsWith('.cu') ? k : -1)).filter((k) => k >= 0);
+      if (cuda.length > 0) index = cuda[Math.floor(random() * cuda.length)]!;
       const mega = megaLine(random, documents[index]!, megaLineKinds[Math.floor(i / megaLineEvery) % megaLineKinds.length]!);
       changes = [mega.insert];
       label = '1 MB line';
