@@ -7,7 +7,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, openSync, closeSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, openSync, closeSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -121,6 +121,7 @@ async function openFile(name: string): Promise<void> {
 
 before(async () => {
   mkdirSync(ART, { recursive: true });
+  for (const old of readdirSync(ART)) if (old.endsWith('.png')) rmSync(join(ART, old)); // this run's screenshots only
   root = mkdtempSync(join(tmpdir(), 'tilecast-e2e-'));
   const userData = join(root, 'user-data');
   const extensions = join(root, 'extensions');
