@@ -308,7 +308,7 @@ test('Profile Kernel at Cursor on a machine without a GPU says what it looked fo
   // This test machine has no nvidia-smi (CI neither): the CLI's own check answers, before anything is built.
   const message = toast(/No NVIDIA GPU on this machine/);
   await message.waitFor({ timeout: 60000 }).catch(async (error: unknown) => {
-    await shot('6-profile-no-gpu-failed');
+    await shot('profile-1-no-gpu-failed');
     throw error;
   });
   const shown = text(await message.innerText());
@@ -316,7 +316,7 @@ test('Profile Kernel at Cursor on a machine without a GPU says what it looked fo
   assert.match(shown, /tilecast\.profile\.host/);
   assert.match(shown, /Set SSH Host/);
   assert.match(shown, /SLURM Settings/);
-  await shot('6-profile-no-gpu');
+  await shot('profile-1-no-gpu');
   lap(`profile without a GPU: "${shown.slice(0, 160)}" ${Date.now() - t0} ms after the command`);
   await message.locator('.codicon-notifications-clear, .codicon-close').first().click().catch(() => page.keyboard.press('Escape'));
 });
@@ -343,7 +343,7 @@ test('Show My Profiles lists the workspace store with the server\'s prediction b
   assert.match(rows, /matmul_tiled/);
   // The prediction comes from the language server (tilecast/predictProfiles): a number and a signed difference.
   assert.match(rows, /\d[\d.]* \([+-]\d+%\)/, rows.slice(0, 400));
-  await shot('7-my-profiles');
+  await shot('profile-2-my-profiles');
   lap(`my profiles: "${rows.slice(0, 200)}"`);
 });
 
@@ -363,7 +363,7 @@ test('the hover shows the measurement of the current configuration beside the pr
   const hoverText = text(await hover.innerText());
   assert.match(hoverText, /Measured on NVIDIA GeForce RTX 4090: 48\.2 ms vs predicted \d[\d.]* ms, [+-]\d+% \(your profile of 2026-12-05\)/);
   assert.doesNotMatch(hoverText, /61\.5 ms/, 'the TILE=16 measurement is not the current configuration');
-  await shot('8-hover-measured');
+  await shot('profile-3-hover-measured');
   lap(`hover with measurement: "${/Measured[^)]*\)/.exec(hoverText)?.[0]}"`);
   await page.keyboard.press('Escape');
   await hover.waitFor({ state: 'hidden' });
