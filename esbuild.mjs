@@ -16,8 +16,11 @@ await Promise.all([
   build({ ...bundleOptions, entryPoints: ['server/src/cli/main.ts'], outfile: `${outdir}/cli.js` }),
   // `tilecast predict --batch` starts this beside cli.js (server/src/cli/predict/predict-pool.ts).
   build({ ...bundleOptions, entryPoints: ['server/src/cli/predict/predict-worker.ts'], outfile: `${outdir}/predict-worker.js` }),
-  // The chart webview (extension/src/chart-panel.ts loads dist/webview/charts.js and charts.css): browser code.
-  build({ entryPoints: { charts: 'extension/webview/main.ts' }, outdir: `${outdir}/webview`, bundle: true, platform: 'browser', format: 'iife', target: 'chrome120', minify: true, logLevel: 'warning' }),
+  // `tilecast profile retrain` (and the editor's Retrain command, which runs the CLI) starts this beside cli.js (platform/user-models.ts).
+  build({ ...bundleOptions, entryPoints: ['server/src/platform/retrain-worker.ts'], outfile: `${outdir}/retrain-worker.js` }),
+  // The chart webview (extension/src/chart-panel.ts loads dist/webview/charts.js and charts.css) and the
+  // profiles table (profiles-panel.ts: profiles.js, profiles.css): browser code.
+  build({ entryPoints: { charts: 'extension/webview/main.ts', profiles: 'extension/webview/profiles.ts' }, outdir: `${outdir}/webview`, bundle: true, platform: 'browser', format: 'iife', target: 'chrome120', minify: true, logLevel: 'warning' }),
 ]);
 
 // web-tree-sitter loads its runtime wasm and the grammars at run time; ship them in dist/.

@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { DEFAULT_PROFILE_SETTINGS } from '../extension/src/profiling-core';
 import { statusBarText, statusLines } from '../extension/src/status-line';
 import { CLIENT_COMMANDS, DEFAULT_SETTINGS, DIAGNOSTIC_CODES, type StatusParams } from '../server/src/ide/protocol';
 
@@ -26,8 +27,21 @@ test('every setting the server reads is contributed with the server default', ()
     assert.deepEqual(property.default, value, `tilecast.${key} default`);
   }
   assert.ok(settings['tilecast.trace.server'], 'tilecast.trace.server (the language client reads it by the client id)');
-  const extra = Object.keys(settings).filter((key) => key !== 'tilecast.trace.server' && !(key.slice('tilecast.'.length) in DEFAULT_SETTINGS));
+  // tilecast.profile.* are the client's (profiling commands); checked below.
+  const extra = Object.keys(settings).filter((key) => key !== 'tilecast.trace.server' && !key.startsWith('tilecast.profile.') && !(key.slice('tilecast.'.length) in DEFAULT_SETTINGS));
   assert.deepEqual(extra, [], 'no setting the server does not read');
+});
+
+test('the profiling settings are the ones the client reads, with its defaults', () => {
+  const { slurm, ...rest } = DEFAULT_PROFILE_SETTINGS;
+  const expected: Record<string, unknown> = { gpu: '' };
+  for (const [key, value] of Object.entries(rest)) expected[key] = value;
+  for (const [key, value] of Object.entries(slurm)) expected[`slurm.${key}`] = value;
+  const contributed = Object.keys(settings).filter((key) => key.startsWith('tilecast.profile.')).map((key) => key.slice('tilecast.profile.'.length));
+  assert.deepEqual(contributed.sort(), Object.keys(expected).sort());
+  for (const [key, value] of Object.entries(expected)) assert.deepEqual(settings[`tilecast.profile.${key}`].default, value, `tilecast.profile.${key} default`);
+  const reader = readFileSync(join(root, 'extension', 'src', 'profiling-commands.ts'), 'utf8');
+  for (const key of Object.keys(expected)) assert.ok(reader.includes(`'${key}'`), `profiling-commands.ts reads tilecast.profile.${key}`);
 });
 
 test('a severity setting for each diagnostic code, and nothing else', () => {

@@ -17,6 +17,8 @@ export interface CommandContext {
   extensionUri: vscode.Uri;
   /** The configured GPUs as the server resolved them (primary first), for the tile-sweep selector. */
   targetGpus(): Array<{ id: string; name: string }>;
+  /** The user's measured cells for a sweep (profile store), drawn beside the prediction. */
+  measuredFor?(data: TileSweepResult): TileSweepResult['measured'];
 }
 
 /** The server answers null when the position is in no kernel, launch or library call. */
@@ -50,6 +52,8 @@ export interface Commands {
   disposables: vscode.Disposable[];
   /** The tile-sweep webview asked for another GPU: sweep the same point again on it. */
   sweepOnGpu(gpuId: string): void;
+  /** Shows the tile-sweep chart at a point (after a measured sweep). */
+  showTileSweep(point: DocumentPoint): Promise<void>;
 }
 
 export function registerCommands(context: CommandContext): Commands {
@@ -75,6 +79,7 @@ export function registerCommands(context: CommandContext): Commands {
     panels.open('tileSweep', 'Tile sweep');
     try {
       const data = await request<TileSweepResult | null>(TILE_SWEEP_REQUEST, { ...point, ...(gpuId ? { gpuId } : {}) });
+      if (data && !data.measured && data.cells.length > 0) data.measured = context.measuredFor?.(data);
       await panels.post('tileSweep', data ? { type: 'tileSweep', data, gpus: context.targetGpus() } : { type: 'failed', kind: 'tileSweep', message: NOTHING_AT_CURSOR });
     } catch (error) {
       await panels.post('tileSweep', { type: 'failed', kind: 'tileSweep', message: failure(error) });
@@ -167,11 +172,6 @@ export function registerCommands(context: CommandContext): Commands {
     await vscode.commands.executeCommand('markdown.showPreview', report);
   }
 
-  function profile(): void {
-    // Issue 10 wires this to the profiling harness; until then it says so instead of doing nothing.
-    void vscode.window.showInformationMessage('TileCast: profiling a kernel on this machine\'s GPU is not available in this version yet. Predictions come from the shipped model.');
-  }
-
   const register = vscode.commands.registerCommand;
   const disposables = [
     register('tilecast.selectGpus', () => pickTargetGpus(request).catch((e: unknown) => vscode.window.showErrorMessage(failure(e)))),
@@ -183,7 +183,6 @@ export function registerCommands(context: CommandContext): Commands {
     register('tilecast.exportCsv', exportCsv),
     register('tilecast.openModelReport', openModelReport),
     register('tilecast.showOutput', () => output.show(true)),
-    register('tilecast.profileKernel', profile),
   ];
-  return { disposables, sweepOnGpu: (gpuId) => void (lastSweepPoint && tileSweep(lastSweepPoint, gpuId)) };
+  return { disposables, sweepOnGpu: (gpuId) => void (lastSweepPoint && tileSweep(lastSweepPoint, gpuId)), showTileSweep: (point) => tileSweep(point) };
 }

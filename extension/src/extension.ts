@@ -6,6 +6,7 @@ import type { StatusParams } from '../../server/src/ide/protocol';
 import { ChartPanels } from './chart-panel';
 import { createClient } from './client';
 import { registerCommands } from './commands';
+import { measuredForSweep, registerProfilingCommands } from './profiling-commands';
 import { configuredGpus } from './gpu-picker';
 import { statusBarText, statusLines } from './status-line';
 
@@ -58,8 +59,16 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     output,
     extensionUri: context.extensionUri,
     targetGpus: () => status?.gpus ?? configuredGpus().map((id) => ({ id, name: id })),
+    measuredFor: (data) => measuredForSweep(data, data.kernelName),
   });
-  context.subscriptions.push(panels, ...commands.disposables);
+  const profiling = registerProfilingCommands({
+    extensionUri: context.extensionUri,
+    output,
+    request,
+    primaryGpu: () => status?.gpus[0]?.id,
+    showTileSweep: (point) => commands.showTileSweep(point),
+  });
+  context.subscriptions.push(panels, ...commands.disposables, ...profiling);
 
   // Trust lets the server run ptxas; it only ever goes from untrusted to trusted, so restart once then.
   context.subscriptions.push(vscode.workspace.onDidGrantWorkspaceTrust(() => {

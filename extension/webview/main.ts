@@ -11,6 +11,7 @@ import { rooflineChart } from './roofline-chart';
 import { mainSvg, pngBase64, svgText } from './save';
 import { adoptPlotStyles, readTheme } from './theme';
 import { tileSweepChart } from './tile-sweep-chart';
+import { measuredCells, measuredSweepChart } from './measured-sweep-chart';
 
 // Imports run first in the bundle, so this is when Plot and the elements have loaded.
 const librariesLoadedMs = performance.now();
@@ -98,6 +99,17 @@ function draw(): void {
       if (data.cells.length === 0) status.textContent = data.message ?? 'No tile parameters to sweep at the cursor.';
       else drawn = tileSweepChart(data, theme, width);
       note.textContent = 'Dashed outline: the current configuration. ★: the suggested one. ✕: cannot run on this GPU. Hover a cell for its interval.';
+      if (drawn && measuredCells(data).length > 0) {
+        // Beside the prediction: the user's measurements on this GPU (profile store), as % off the prediction.
+        const pair = element('div', { class: 'chart-pair' });
+        const predicted = element('figure', { 'aria-label': 'predicted' });
+        predicted.append(element('figcaption', {}, 'Predicted'), drawn);
+        const measured = element('figure', { 'aria-label': 'measured vs predicted' });
+        measured.append(element('figcaption', {}, 'Measured vs predicted'), measuredSweepChart(data, theme, width));
+        pair.append(predicted, measured);
+        drawn = pair;
+        note.textContent += ' Right: your measurements (TileCast: My Profiles), red slower than predicted, blue faster.';
+      }
       break;
     }
     case 'compare': {

@@ -132,6 +132,8 @@ export interface TileSweepResult {
   suggested: { x: number; y: number } | null;
   /** Measured cells from the user's profiles (issue 10), same axes; absent until profiled. */
   measured?: Array<{ x: number; y: number; timeMs: number }>;
+  /** The swept kernel's name, so the client matches only its measurements (issue 10); optional. */
+  kernelName?: string;
   message?: string;
 }
 
@@ -195,3 +197,15 @@ export const CLIENT_COMMANDS = {
   profile: 'tilecast.profileKernel',
   selectGpus: 'tilecast.selectGpus',
 } as const;
+
+/**
+ * `tilecast/predictProfiles` ({ records: tilecast-profile/1 records, point?: DocumentPoint }), issue 10: the
+ * server's prediction for each measured record (same model as the hovers), for "measured 2.10 ms vs
+ * predicted 1.92 ms". With `point` (the profiled launch), its records get the hover's prediction of their
+ * configuration; without, each record is predicted from its own fields.
+ */
+export const PREDICT_PROFILES_REQUEST = 'tilecast/predictProfiles';
+export interface PredictProfilesResult {
+  /** One per record, in order. */
+  predictions: Array<{ runtimeMs: Interval | null; error?: string }>;
+}

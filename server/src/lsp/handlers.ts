@@ -13,6 +13,7 @@ import {
   type ProblemSizeEditResult, type RooflineResult, type TileSweepResult,
 } from '../ide/protocol';
 import { listGpus } from '../perf/gpu-catalogue';
+import { withMeasured } from './measured-hover';
 import { fromLspRange, toCodeAction, toCodeLens, toGpuSummary, toHover, toInlayHint, toLspRange } from './conversions';
 import type { Snapshot, TilecastServer } from './server';
 import { resolveGpus } from './settings';
@@ -34,7 +35,7 @@ export function registerHandlers(connection: Connection, server: TilecastServer)
   connection.onHover(server.request('hover', (params: HoverParams): Hover | null => {
     const at = pointIn(server, { uri: params.textDocument.uri, position: params.position });
     const hover = at && hoverAt(at.snapshot.reports, at.offset);
-    return hover ? toHover(at.snapshot.file.document, hover) : null;
+    return hover ? toHover(at.snapshot.file.document, withMeasured(hover, at.snapshot.reports, at.offset, params.textDocument.uri)) : null;
   }));
 
   connection.languages.inlayHint.on(server.request('inlayHint', (params: InlayHintParams): InlayHint[] | null => {

@@ -7,6 +7,7 @@ import {
 } from 'vscode-languageserver/node';
 import { format } from 'node:util';
 import { registerHandlers } from './handlers';
+import { registerProfileRequests } from './profile-requests';
 import { diagnosticsDelayMs, Inbox } from './scheduler';
 import { SERVER_VERSION, TilecastServer } from './server';
 
@@ -68,6 +69,7 @@ export function startServer(connection: Connection, inbox: Inbox): TilecastServe
   });
 
   registerHandlers(connection, server);
+  registerProfileRequests(connection, server);
   connection.listen();
   return server;
 }

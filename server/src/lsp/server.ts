@@ -128,6 +128,12 @@ export class TilecastServer {
     };
   }
 
+  /** The loaded predictor (null while loading or when it failed, then `error`), for requests that predict records. */
+  currentModel(): { predictor: ReportContext['input']['predictor']; error: string | null } {
+    const { predictor, modelError } = this.context().input;
+    return { predictor, error: modelError };
+  }
+
   /** The reports of `uri` at its current version (computed now if needed), or null when it is not analysed. */
   snapshot(uri: unknown): Snapshot | null {
     if (typeof uri !== 'string' || !this.grammars) return null;
