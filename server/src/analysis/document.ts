@@ -5,7 +5,7 @@ import { analyzeCuda, MAX_SOURCE_CHARS } from './cuda/analyze';
 import { createCudaAnalysisCache, recordChange, recordTreeChanges } from './cuda/cache';
 import { prepareCudaText, type PreparedCuda } from './cuda/prepare';
 import { editWindow, prepareCudaEdit } from './cuda/prepare-incremental';
-import { applyLessThanRewrites, disambiguateLessThan } from './cuda/template-ambiguity';
+import { applyLessThanRewrites, resolveLessThan } from './cuda/template-ambiguity';
 import { analyzeTritonSafely } from './triton-bridge';
 import { DEFAULT_ANALYSIS_OPTIONS, type AnalysisOptions, type FileAnalysis, type SourceLanguage } from './types';
 
@@ -104,7 +104,7 @@ export class SourceDocument {
   /** Whether the parsed text is the preparation's own (no `<` rewrites applied): then unchangedOutside holds for it too. */
   private parsedPristine = false;
 
-  /** tree-sitter's changed ranges of the last incremental parse without errors ([start, end) pairs), else null. */
+  /** tree-sitter's changed ranges of the last incremental parse ([start, end) pairs), else null. */
   private treeChanges: number[] | null = null;
 
   /** The preparation of the current text as prepareCudaText gives it (no `<` rewrites), for incremental preparation. */
@@ -120,19 +120,37 @@ export class SourceDocument {
     return this.prepared.parseText;
   }
 
-  /** Parses `next` from scratch; for CUDA, misread `<` comparisons are then resolved (only when the tree has errors). */
-  private parseFresh(parser: Parser, next: string): { tree: Tree | null; text: string; rewrites: number[] } {
-    const tree = parser.parse(next);
-    if (!tree || this.language !== 'cuda' || !tree.rootNode.hasError) return { tree, text: next, rewrites: [] };
-    const resolved = disambiguateLessThan(next, tree, (text) => parser.parse(text));
-    return { tree: resolved.tree, text: resolved.parseText, rewrites: resolved.rewrites };
+  /**
+   * Re-parses `text`, which differs from the text of `base` only at `offsets` (a `<` that became `>`),
+   * incrementally from a copy of `base`; adds tree-sitter's changed ranges to `changes` when given.
+   */
+  private reparseAt(parser: Parser, text: string, base: Tree, offsets: number[], changes: number[] | null): Tree | null {
+    const copy = base.copy();
+    try {
+      let from = 0;
+      let fromPoint: Point = { row: 0, column: 0 };
+      for (const offset of offsets) {
+        fromPoint = pointAt(text, offset, from, fromPoint);
+        from = offset;
+        const after = { row: fromPoint.row, column: fromPoint.column + 1 };
+        copy.edit({ startIndex: offset, oldEndIndex: offset + 1, newEndIndex: offset + 1, startPosition: fromPoint, oldEndPosition: after, newEndPosition: after } as Edit);
+      }
+      const tree = parser.parse(text, copy);
+      if (tree && changes) for (const range of copy.getChangedRanges(tree)) changes.push(range.startIndex, range.endIndex);
+      return tree;
+    } finally {
+      copy.delete();
+    }
   }
 
   /**
-   * Parses `next` (incrementally after `edit` when there is a tree). `freshText` is the text without
-   * carried `<` rewrites: a tree with errors is re-parsed from it from scratch.
+   * Parses `next` (incrementally after `edit` when there is a tree), in which the `<` rewrites `carried`
+   * are applied. For CUDA, a tree with errors then has its misread `<` comparisons resolved
+   * (cuda/template-ambiguity.ts), also incrementally: tree-sitter's incremental parse of a text with
+   * errors gives the tree a fresh parse gives (test/analysis-fuzz.test.ts compares the analyses), so
+   * a syntax error anywhere in the file does not make every keystroke re-parse it from scratch.
    */
-  private reparse(edit: Edit | null, preparedText?: string, freshText?: string, carried: number[] = []): void {
+  private reparse(edit: Edit | null, preparedText?: string, carried: number[] = []): void {
     if (this.currentText.length > MAX_SOURCE_CHARS) {
       this.tree?.delete();
       this.tree = null;
@@ -149,33 +167,24 @@ export class SourceDocument {
     }
     let tree: Tree | null = null;
     let rewrites = carried;
-    this.treeChanges = null;
+    // Where the structure changed: the analysis carries the rest of the tree's layout over (cuda/structure.ts).
+    const changes: number[] | null = old && this.language === 'cuda' ? [] : null;
     try {
-      if (old) {
-        tree = parser.parse(next, old);
-        // Error recovery after an incremental parse can differ from a fresh parse of the same text
-        // (found by the fuzz test). Results must not depend on edit history, so a tree with errors
-        // is re-parsed from scratch; valid code keeps the fast incremental path.
-        if (tree && tree.rootNode.hasError) {
-          tree.delete();
-          const fresh = this.parseFresh(parser, freshText ?? next);
-          ({ tree, text: next, rewrites } = fresh);
-        } else if (tree && this.language === 'cuda') {
-          // Where the structure changed: the analysis carries the rest of the tree's layout over (cuda/structure.ts).
-          const changes: number[] = [];
-          for (const range of old.getChangedRanges(tree)) changes.push(range.startIndex, range.endIndex);
-          this.treeChanges = changes;
-        }
-      } else {
-        ({ tree, text: next, rewrites } = this.parseFresh(parser, freshText ?? next));
+      tree = old ? parser.parse(next, old) : parser.parse(next);
+      if (tree && changes && old) for (const range of old.getChangedRanges(tree)) changes.push(range.startIndex, range.endIndex);
+      if (tree && this.language === 'cuda' && tree.rootNode.hasError) {
+        const resolved = resolveLessThan(next, tree, (text, base, offsets) => this.reparseAt(parser, text, base, offsets, changes), carried);
+        ({ tree, parseText: next, rewrites } = resolved);
       }
     } catch {
+      tree?.delete();
       tree = null;
       rewrites = [];
     }
     if (old && old !== tree) old.delete();
     else if (!edit) this.tree?.delete();
     this.tree = tree;
+    this.treeChanges = changes;
     this.parseText = next;
     this.parsedPristine = next === this.pristine?.parseText;
     this.rewrites = rewrites;
@@ -228,7 +237,7 @@ export class SourceDocument {
       // The texts agree before `prefix`: count lines from there.
       oldEndPosition: pointAt(oldParse, oldEnd, prefix, startPosition),
       newEndPosition: pointAt(newParse, newEnd, prefix, startPosition),
-    } as Edit, newParse, freshParse, carried);
+    } as Edit, newParse, carried);
     if (this.treeChanges) recordTreeChanges(this.cudaCache, this.treeChanges, singleEdit);
   }
 
