@@ -70,8 +70,28 @@ function pointAt(text: string, offset: number, from = 0, fromPoint: Point = { ro
   return { row, column: offset - lineStart };
 }
 
+/**
+ * `text[from, to)` with each lone `\r` (old Mac OS line ends) turned into `\n`: the same length, so
+ * every offset still points at the original characters, and the grammars, which end line comments and
+ * preprocessor lines at `\n` only, see the line breaks an editor shows.
+ */
+export function normalizeLineEnds(text: string, from = 0, to = text.length): string {
+  let out = '';
+  let last = from;
+  for (let i = text.indexOf('\r', from); i >= 0 && i < to; i = text.indexOf('\r', i + 1)) {
+    if (text.charCodeAt(i + 1) === 10) continue;
+    out += text.slice(last, i) + '\n';
+    last = i + 1;
+  }
+  return last === from ? text.slice(from, to) : out + text.slice(last, to);
+}
+
 export class SourceDocument {
   private currentText: string;
+  /** currentText with lone `\r` made `\n` (normalizeLineEnds): what is parsed and analysed. */
+  private analysisText: string;
+  /** Whether the text has ever held a `\r`: only then is analysisText kept apart from currentText. */
+  private hasCarriageReturns: boolean;
   private parseText = '';
   private tree: Tree | null = null;
   private cached: { options: AnalysisOptions; result: FileAnalysis } | null = null;
@@ -81,6 +101,8 @@ export class SourceDocument {
 
   constructor(grammars: { cpp: Language; python: Language }, readonly language: SourceLanguage, text: string) {
     this.currentText = text;
+    this.hasCarriageReturns = text.includes('\r');
+    this.analysisText = this.hasCarriageReturns ? normalizeLineEnds(text) : text;
     this.grammar = language === 'cuda' ? grammars.cpp : grammars.python;
     this.reparse(null);
   }
@@ -151,14 +173,14 @@ export class SourceDocument {
    * a syntax error anywhere in the file does not make every keystroke re-parse it from scratch.
    */
   private reparse(edit: Edit | null, preparedText?: string, carried: number[] = []): void {
-    if (this.currentText.length > MAX_SOURCE_CHARS) {
+    if (this.analysisText.length > MAX_SOURCE_CHARS) {
       this.tree?.delete();
       this.tree = null;
       this.parseText = '';
       this.rewrites = [];
       return;
     }
-    let next = preparedText ?? this.textToParse(this.currentText);
+    let next = preparedText ?? this.textToParse(this.analysisText);
     const parser = parserFor(this.grammar);
     let old: Tree | null = null;
     if (edit && this.tree) {
@@ -193,12 +215,26 @@ export class SourceDocument {
 
   /** Applies one edit (offsets into the current text) and re-parses incrementally. */
   applyEdit(edit: TextEdit): void {
-    const start = Math.max(0, Math.min(edit.start, this.currentText.length));
-    const end = Math.max(start, Math.min(edit.end, this.currentText.length));
-    const oldText = this.currentText;
-    this.currentText = oldText.slice(0, start) + edit.newText + oldText.slice(end);
+    const oldReal = this.currentText;
+    let start = Math.max(0, Math.min(edit.start, oldReal.length));
+    let end = Math.max(start, Math.min(edit.end, oldReal.length));
+    this.currentText = oldReal.slice(0, start) + edit.newText + oldReal.slice(end);
+    let insertedLength = edit.newText.length;
+    const oldText = this.analysisText;
+    if (this.hasCarriageReturns || edit.newText.includes('\r')) {
+      // The edit can make a `\r` before it lone or not lone any more: normalise one character around it too.
+      this.hasCarriageReturns = true;
+      const delta = insertedLength - (end - start);
+      start = Math.max(0, start - 1);
+      end = Math.min(oldReal.length, end + 1);
+      const inserted = normalizeLineEnds(this.currentText, start, end + delta);
+      insertedLength = inserted.length;
+      this.analysisText = oldText.slice(0, start) + inserted + oldText.slice(end);
+    } else {
+      this.analysisText = this.currentText;
+    }
     this.cached = null;
-    if (!this.tree || oldText.length > MAX_SOURCE_CHARS || this.currentText.length > MAX_SOURCE_CHARS) {
+    if (!this.tree || oldText.length > MAX_SOURCE_CHARS || this.analysisText.length > MAX_SOURCE_CHARS) {
       this.cudaCache.change = null;
       this.cudaCache.lastText = null;
       this.tree?.delete();
@@ -210,9 +246,9 @@ export class SourceDocument {
     // `__global__` further down), so the tree edit covers the whole span where the parsed text differs.
     const oldParse = this.parseText;
     const wasPristine = this.parsedPristine;
-    const freshParse = this.textToParse(this.currentText, { previous: oldText, start, end, insertedLength: edit.newText.length });
+    const freshParse = this.textToParse(this.analysisText, { previous: oldText, start, end, insertedLength });
     // `<` rewrites outside the edited statement carry over (a fresh parse with errors recomputes them).
-    const carried = this.language === 'cuda' ? carryRewrites(this.rewrites, start, end, edit.newText.length, this.currentText) : [];
+    const carried = this.language === 'cuda' ? carryRewrites(this.rewrites, start, end, insertedLength, this.analysisText) : [];
     const newParse = carried.length > 0 ? applyLessThanRewrites(freshParse, carried) : freshParse;
     // Both parsed texts are the preparations' own: they agree outside the re-scanned window, so the
     // comparison starts at its edges instead of walking the whole file.
@@ -228,7 +264,7 @@ export class SourceDocument {
     // The text changed in [start, end) and the parsed text in [prefix, oldEnd): both shift by the same amount.
     const singleEdit = this.cudaCache.change === null;
     const startPosition = pointAt(oldParse, prefix);
-    recordChange(this.cudaCache, oldText, Math.min(start, prefix), Math.max(end, oldEnd), Math.max(start + edit.newText.length, newEnd));
+    recordChange(this.cudaCache, oldText, Math.min(start, prefix), Math.max(end, oldEnd), Math.max(start + insertedLength, newEnd));
     this.reparse({
       startIndex: prefix,
       oldEndIndex: oldEnd,
@@ -245,14 +281,14 @@ export class SourceDocument {
   analyze(options: AnalysisOptions = DEFAULT_ANALYSIS_OPTIONS): FileAnalysis {
     if (this.cached && this.cached.options === options) return this.cached.result;
     let result: FileAnalysis;
-    if (this.currentText.length > MAX_SOURCE_CHARS) {
+    if (this.analysisText.length > MAX_SOURCE_CHARS) {
       result = emptyAnalysis(this.language, `file is larger than ${MAX_SOURCE_CHARS} characters; TileCast does not analyse it`);
     } else if (!this.tree) {
       result = emptyAnalysis(this.language, 'the parser failed on this file; nothing was analysed');
     } else if (this.language === 'cuda') {
-      result = analyzeCuda(this.tree.rootNode, this.currentText, options, this.cudaCache, this.prepared ?? undefined);
+      result = analyzeCuda(this.tree.rootNode, this.analysisText, options, this.cudaCache, this.prepared ?? undefined);
     } else {
-      result = analyzeTritonSafely(this.tree.rootNode as Node, this.currentText, options);
+      result = analyzeTritonSafely(this.tree.rootNode as Node, this.analysisText, options);
     }
     this.cached = { options, result };
     return result;
