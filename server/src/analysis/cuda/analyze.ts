@@ -14,7 +14,7 @@ import { annotationFor, lineStarts, readAnnotation } from './problem-size';
 import { addSpanEntry, createCudaAnalysisCache, findSpanEntry, shifted, type CudaAnalysisCache } from './cache';
 import { fileScope, launchDependencies, outlineTopLevel, scopeAt, type ScopeCache } from './scopes';
 import { carryStructure, kernelSpansOf, type KernelSite } from './structure';
-import { ancestorOfType, namedChildrenOf, rangeOf, syntaxErrors } from './syntax';
+import { ancestorOfType, errorItemRanges, errorNodes, inRanges, namedChildrenOf, rangeOf, syntaxErrors } from './syntax';
 
 /** Files larger than this (UTF-16 code units, about 2 MB of ASCII) are not analysed at all. */
 export const MAX_SOURCE_CHARS = 2_000_000;
@@ -241,8 +241,11 @@ function readAnnotationProblems(annotation: Annotation, problems: Problem[]): vo
 function cachedDefinitions(root: Node, text: string, problems: Problem[], prepared: PreparedCuda, cache: CudaAnalysisCache | null): FileDefinitions {
   const tokens = prepared.definitionTokens;
   const signature = tokens.map((t) => text.slice(t.from, t.end)).join('\u0001');
-  // With syntax errors the same text can land in an ERROR node (not a definition): read afresh.
-  const previous = root.hasError ? null : cache?.definitions;
+  // In a top-level item with a syntax error the same text can land in an ERROR node (not a
+  // definition): reuse only when every definition lies outside such items, now and before.
+  const errorItems = root.hasError ? errorItemRanges(errorNodes(root, 100_000)) : [];
+  const clearOfErrors = errorItems.length === 0 || tokens.every((t) => !inRanges(errorItems, t.start) && !inRanges(errorItems, Math.max(t.start, t.end - 1)));
+  const previous = clearOfErrors ? cache?.definitions : null;
   if (previous && previous.signature === signature) {
     const starts = tokens.map((t) => t.start);
     const tileParams = previous.result.tileParams.map((param, i) => {
@@ -257,7 +260,7 @@ function cachedDefinitions(root: Node, text: string, problems: Problem[], prepar
     cache.definitions = null;
     const snippetOfTileParam = result.tileParams.map((param) => tokens.findIndex((t) => t.from <= param.valueRange.start && param.valueRange.end <= t.end));
     // Reuse needs every tile parameter inside a known snippet and no problems to re-anchor.
-    if (!root.hasError && problems.length === problemCount && snippetOfTileParam.every((index) => index >= 0)) {
+    if (clearOfErrors && problems.length === problemCount && snippetOfTileParam.every((index) => index >= 0)) {
       cache.definitions = { signature, snippetStarts: tokens.map((t) => t.start), result, snippetOfTileParam };
     }
   }

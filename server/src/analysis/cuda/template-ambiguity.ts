@@ -9,7 +9,7 @@
 // is no cap on how many are resolved. Pure apart from the re-parse function the caller passes in.
 import { isIdentifierPart } from './chars';
 import type { Node, Tree } from 'web-tree-sitter';
-import { skipSubtree } from './syntax';
+import { errorItemRanges, errorNodes, inRanges, skipSubtree } from './syntax';
 
 /**
  * Rounds of rewrite + re-parse. Each round resolves every misread statement at once and can uncover
@@ -76,33 +76,6 @@ function isCandidate(text: string, offset: number, known: Set<string>): boolean 
   const name = nameBefore(text, offset);
   if (!name || known.has(name)) return false;
   return name !== 'template' && name !== 'operator' && !/_cast$/.test(name);
-}
-
-/** Error and MISSING nodes (at most `limit`), found with a cursor; `asm(...)` is skipped as in syntax.ts. */
-function errorNodes(root: Node, limit: number): Node[] {
-  const found: Node[] = [];
-  if (!root.hasError) return found;
-  const cursor = root.walk();
-  try {
-    let visited = 0;
-    for (;;) {
-      if (++visited > 4_000_000) break;
-      const type = cursor.nodeType;
-      let descend = true;
-      if (type === 'gnu_asm_expression') descend = false;
-      else if (type === 'ERROR' || cursor.nodeIsMissing) {
-        found.push(cursor.currentNode);
-        if (found.length >= limit) break;
-        // Inner errors of an ERROR are part of the same failure.
-        descend = false;
-      } else if (!cursor.currentNode.hasError) descend = false;
-      if (descend && cursor.gotoFirstChild()) continue;
-      if (!skipSubtree(cursor)) break;
-    }
-  } finally {
-    cursor.delete();
-  }
-  return found;
 }
 
 /**
@@ -254,9 +227,6 @@ export function disambiguateLessThan(parseText: string, tree: Tree, reparse: Rep
   return { parseText: text, tree: current, rewrites: [...applied].sort((a, b) => a - b) };
 }
 
-/** Containers of top-level items: a file, a namespace or `extern "C"` body. */
-const ITEM_CONTAINERS = new Set(['translation_unit', 'declaration_list']);
-
 /**
  * The rewrites (sorted offsets) that lie in a top-level item (a function, a declaration, an ERROR
  * directly in the file) that still has a syntax error. Which `<` such an item needs rewritten depends
@@ -265,17 +235,8 @@ const ITEM_CONTAINERS = new Set(['translation_unit', 'declaration_list']);
  */
 function rewritesInErrorItems(root: Node, rewrites: number[]): number[] {
   if (rewrites.length === 0 || !root.hasError) return [];
-  const items: Array<[number, number]> = [];
-  for (const error of errorNodes(root, MAX_ERRORS_EXAMINED)) {
-    let item: Node = error;
-    for (let step = 0; step < 256; step++) {
-      const parent = item.parent;
-      if (!parent || ITEM_CONTAINERS.has(parent.type)) break;
-      item = parent;
-    }
-    items.push([item.startIndex, item.endIndex]);
-  }
-  return rewrites.filter((offset) => items.some(([start, end]) => start <= offset && offset < end));
+  const items = errorItemRanges(errorNodes(root, MAX_ERRORS_EXAMINED));
+  return rewrites.filter((offset) => inRanges(items, offset));
 }
 
 /**
