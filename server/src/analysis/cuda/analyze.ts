@@ -5,8 +5,7 @@ import type { Node } from 'web-tree-sitter';
 import { foldCText, MapEnv } from '../folding';
 import type { AnalysisOptions, FileAnalysis, Problem, TileParam } from '../types';
 import { collectDefinitions, type FileDefinitions } from './definitions';
-import { templateParametersFromHeader } from './kernel-text';
-import { kernelHeadOf, readKernel, splitTopLevel, templateParametersOf, type KernelContext, type KernelDefinition, type KernelSpan, type TemplateParameter } from './kernels';
+import { readKernel, splitTopLevel, templateParametersOf, type KernelContext, type KernelDefinition, type KernelSpan, type TemplateParameter } from './kernels';
 import { readCallee, readLaunch } from './launches';
 import { readLibraryCalls } from './library';
 import { prepareCudaText, type Annotation, type PreparedCuda } from './prepare';
@@ -92,13 +91,13 @@ function analyzeChecked(root: Node, text: string, options: AnalysisOptions, prob
   const tileParams: TileParam[] = [...definitions.tileParams];
 
   const kernelContext: KernelContext = {
-    root, text, parseText, keywords: prepared.keywords, forKeywords: prepared.forKeywords, regions: prepared.regions,
-    textReadable: !root.hasError && !text.includes('R"'), fileEnv: definitions.env, problems, templateBindings: new Map(),
+    root, text, parseText, keywords: prepared.keywords, forKeywords: prepared.forKeywords,
+    fileEnv: definitions.env, problems, templateBindings: new Map(),
   };
   // Edits since the last analysis (from the document): entries outside them are reused without comparing text.
   const change = cache?.change && cache.change.source === cache.lastText ? cache.change : null;
   // The file's layout (function ranges, kernel definitions), carried over when the edit stayed inside one function.
-  const carried = carryStructure(cache?.structure ?? null, change, root.hasError, kernelContext.textReadable);
+  const carried = carryStructure(cache?.structure ?? null, change, root.hasError);
   // Carried over, the file-scope declarations lie outside the edited function: same text, so the same scope over the same constants.
   const outline = carried && cache?.fileScope?.fileEnv === definitions.env ? null : outlineTopLevel(root);
   const kernelSites = new Map<number, KernelSite>();
@@ -109,7 +108,7 @@ function analyzeChecked(root: Node, text: string, options: AnalysisOptions, prob
 
   // Template parameters of each kernel, to bind the arguments seen at launches and instantiations.
   const kernelSpansByName = new Map<string, KernelSpan>();
-  const kernelNames = kernelSpans.map((span) => (span.site.name !== undefined ? span.site.name : (span.site.name = kernelNameOf(span, kernelContext))));
+  const kernelNames = kernelSpans.map((span) => (span.site.name !== undefined ? span.site.name : (span.site.name = kernelNameOf(span))));
   kernelSpans.forEach((span, i) => {
     const name = kernelNames[i];
     if (name && !kernelSpansByName.has(name)) kernelSpansByName.set(name, span);
@@ -121,16 +120,16 @@ function analyzeChecked(root: Node, text: string, options: AnalysisOptions, prob
     get(name: string): Array<{ name: string; kind: 'type' | 'value' }> | undefined {
       if (!templateParamsMemo.has(name)) {
         const span = kernelSpansByName.get(name);
-        templateParamsMemo.set(name, span ? cachedTemplateParameters(span, parseText, kernelContext.textReadable, cache, nextTemplateParameters) : undefined);
+        templateParamsMemo.set(name, span ? cachedTemplateParameters(span, parseText, cache, nextTemplateParameters) : undefined);
       }
       return templateParamsMemo.get(name);
     },
   };
-  const file = outline ? fileScope(outline, text, definitions.env, cache?.fileScope, kernelContext.textReadable) : cache!.fileScope!;
+  const file = outline ? fileScope(outline, text, definitions.env, cache?.fileScope) : cache!.fileScope!;
   const functionRanges = outline?.functionRanges ?? carried!.functionRanges;
   if (cache) {
     cache.fileScope = file;
-    cache.structure = root.hasError ? null : { source: text, textReadable: kernelContext.textReadable, functionRanges, kernelSites };
+    cache.structure = root.hasError ? null : { source: text, functionRanges, kernelSites };
   }
   const scopes: ScopeCache = { root, text, file, byFunction: new Map(), byFunctionLocal: new Map(), callSites: prepared.callSites, functionRanges };
   // The constants' text can be long: compare it once with the previous analysis and key entries on a
@@ -277,9 +276,7 @@ function dedupe(problems: Problem[]): Problem[] {
   });
 }
 
-function kernelNameOf(span: KernelSpan, context: KernelContext): string | null {
-  const head = kernelHeadOf(span, context);
-  if (head) return head.name;
+function kernelNameOf(span: KernelSpan): string | null {
   const declarator = span.node.childForFieldName('declarator');
   const name = declarator?.childForFieldName('declarator');
   if (!name) return null;
@@ -385,11 +382,11 @@ function identifierBefore(text: string, end: number, window: number): string | u
 }
 
 /** templateParametersOf, reused by the text of the `template <...>` header (a few node reads instead of a walk). */
-function cachedTemplateParameters(span: KernelSpan, parseText: string, textReadable: boolean, cache: CudaAnalysisCache | null, next: Map<string, TemplateParameter[]>): TemplateParameter[] {
+function cachedTemplateParameters(span: KernelSpan, parseText: string, cache: CudaAnalysisCache | null, next: Map<string, TemplateParameter[]>): TemplateParameter[] {
   if (!span.isTemplate) return [];
   const header = parseText.slice(span.start, span.definitionStart);
   const known = next.get(header) ?? cache?.templateParameters.get(header);
-  const params = known ?? (textReadable ? templateParametersFromHeader(header) : null) ?? templateParametersOf(span.node);
+  const params = known ?? templateParametersOf(span.node);
   next.set(header, params);
   return params;
 }

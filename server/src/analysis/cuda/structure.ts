@@ -25,8 +25,6 @@ export type KernelDefinitionSite = Extract<KernelSite, { kind: 'kernel' }>;
 /** The layout of one analysed text, filed in the document's cache (only for trees without errors). */
 export interface FileStructure {
   source: string;
-  /** KernelContext.textReadable of that analysis: kernel names are read differently without it. */
-  textReadable: boolean;
   functionRanges: Array<{ start: number; end: number }>;
   /** By keyword start. */
   kernelSites: Map<number, KernelSite>;
@@ -42,8 +40,8 @@ export interface CarriedStructure {
 }
 
 /** The previous layout, when `change` (with tree-sitter's ranges) stays strictly inside one of its functions; else null. */
-export function carryStructure(previous: FileStructure | null, change: TextChange | null, treeHasError: boolean, textReadable: boolean): CarriedStructure | null {
-  if (!previous || !change || treeHasError || change.source !== previous.source || !change.treeChanges || previous.textReadable !== textReadable) return null;
+export function carryStructure(previous: FileStructure | null, change: TextChange | null, treeHasError: boolean): CarriedStructure | null {
+  if (!previous || !change || treeHasError || change.source !== previous.source || !change.treeChanges) return null;
   const ranges = previous.functionRanges;
   // The function holding the edit (functions do not overlap and are sorted).
   let low = 0;
@@ -158,13 +156,12 @@ function kernelSiteNode(root: Node, at: number): Node | null {
   return ancestorOfType(root.descendantForIndex(at), ['function_definition', 'preproc_def', 'preproc_function_def', 'declaration', 'translation_unit'], 64);
 }
 
-/** A KernelSpan whose node is looked up only when something reads it (a cache miss, an unusual head). */
+/** A KernelSpan whose node is looked up only when something reads it (a cache miss, a kernel's name). */
 export class LazyKernelSpan implements KernelSpan {
   readonly definitionStart: number;
   readonly definitionEnd: number;
   readonly start: number;
   readonly isTemplate: boolean;
-  head?: KernelSpan['head'];
   private known: Node | null;
 
   /** `at`: the offset after the keyword, where the cold lookup starts. */
