@@ -132,17 +132,14 @@ export function collectDefinitions(root: Node, text: string, problems: Problem[]
           const expr = parseCExpression(valueText, valueStart);
           const name = nameNode.text;
           define({ name, origin, expr, valueRange: expressionSpan(expr, { start: valueStart, end: valueStart + valueText.length }), range: rangeOf(declaration), integer });
-          // Struct members are also reachable qualified (`Config::BM`).
-          if (declaration.type === 'field_declaration') {
-            const owner = declaration.parent?.parent;
-            const ownerName = owner?.childForFieldName('name')?.text;
-            if (ownerName && !env.bindings.has(`${ownerName}::${name}`)) env.set(`${ownerName}::${name}`, { kind: 'expr', expr });
-          }
+          // Namespace and struct members are also reachable qualified (`cfg::TILE_M`, `Config::BM`).
+          defineQualified(env, enclosingScopes(declaration), name, expr);
         }
         break;
       }
       case 'enumerator_list': {
         let previous: Expr | null = null;
+        let enumScopes: string[] | undefined;
         for (const enumerator of namedChildrenOf(node)) {
           if (enumerator.type !== 'enumerator') continue;
           const nameNode = enumerator.childForFieldName('name');
@@ -161,6 +158,12 @@ export function collectDefinitions(root: Node, text: string, problems: Problem[]
           }
           previous = expr;
           define({ name: nameNode.text, origin: 'enum', expr, valueRange, range: rangeOf(enumerator), integer: true });
+          if (enumScopes === undefined) {
+            const specifier = node.parent;
+            const enumName = specifier?.type === 'enum_specifier' ? specifier.childForFieldName('name')?.text : undefined;
+            enumScopes = specifier ? [...enclosingScopes(specifier), ...(enumName ? [enumName] : [])] : [];
+          }
+          defineQualified(env, enumScopes, nameNode.text, expr);
         }
         break;
       }
@@ -195,6 +198,36 @@ export function collectDefinitions(root: Node, text: string, problems: Problem[]
     tileParams.push({ name: candidate.name, value: folded.value, valueRange: candidate.valueRange, range: candidate.range, origin: candidate.origin });
   }
   return { env, signature, tileParams };
+}
+
+/** Nodes whose name qualifies the names declared inside them. */
+const NAMING_SCOPES = new Set(['namespace_definition', 'struct_specifier', 'class_specifier', 'union_specifier']);
+
+/**
+ * Names of the namespaces and classes around `node`, outermost first (`namespace a::b { struct S`
+ * gives a, b, S). An anonymous namespace or struct adds nothing: its members are named unqualified.
+ */
+function enclosingScopes(node: Node): string[] {
+  const names: string[] = [];
+  let current = node.parent;
+  for (let step = 0; current && step < 64; step++, current = current.parent) {
+    if (!NAMING_SCOPES.has(current.type)) continue;
+    const name = current.childForFieldName('name')?.text;
+    if (name) names.unshift(...name.split('::').map((part) => part.trim()).filter(Boolean));
+  }
+  return names;
+}
+
+/**
+ * Binds `name` declared in `scopes` under each qualified spelling that reaches it: from the outermost
+ * scope (`tc::detail::BLOCK_K`) and from inside each enclosing one (`detail::BLOCK_K`). The first
+ * definition of a spelling wins, as for unqualified names.
+ */
+function defineQualified(env: MapEnv, scopes: string[], name: string, expr: Expr): void {
+  for (let i = 0; i < scopes.length; i++) {
+    const qualified = `${scopes.slice(i).join('::')}::${name}`;
+    if (!env.bindings.has(qualified)) env.set(qualified, { kind: 'expr', expr });
+  }
 }
 
 /**
