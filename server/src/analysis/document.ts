@@ -6,6 +6,7 @@ import { createCudaAnalysisCache, recordChange, recordTreeChanges } from './cuda
 import { prepareCudaText, type PreparedCuda } from './cuda/prepare';
 import { editWindow, prepareCudaEdit } from './cuda/prepare-incremental';
 import { applyLessThanRewrites, resolveLessThan } from './cuda/template-ambiguity';
+import { containErrors, type SkippedBody } from './cuda/error-containment';
 import { analyzeTritonSafely } from './triton-bridge';
 import { DEFAULT_ANALYSIS_OPTIONS, type AnalysisOptions, type FileAnalysis, type SourceLanguage } from './types';
 
@@ -143,19 +144,23 @@ export class SourceDocument {
   }
 
   /**
-   * Re-parses `text`, which differs from the text of `base` only at `offsets` (a `<` that became `>`),
-   * incrementally from a copy of `base`; adds tree-sitter's changed ranges to `changes` when given.
+   * Re-parses `text`, which differs from the text of `base` only in the sorted [start, end) pairs of
+   * `ranges` (same-length changes: a `<` that became `>`, a blanked body), incrementally from a copy
+   * of `base`; adds tree-sitter's changed ranges to `changes` when given.
    */
-  private reparseAt(parser: Parser, text: string, base: Tree, offsets: number[], changes: number[] | null): Tree | null {
+  private reparseRanges(parser: Parser, text: string, base: Tree, ranges: number[], changes: number[] | null): Tree | null {
     const copy = base.copy();
     try {
       let from = 0;
       let fromPoint: Point = { row: 0, column: 0 };
-      for (const offset of offsets) {
-        fromPoint = pointAt(text, offset, from, fromPoint);
-        from = offset;
-        const after = { row: fromPoint.row, column: fromPoint.column + 1 };
-        copy.edit({ startIndex: offset, oldEndIndex: offset + 1, newEndIndex: offset + 1, startPosition: fromPoint, oldEndPosition: after, newEndPosition: after } as Edit);
+      for (let i = 0; i < ranges.length; i += 2) {
+        const start = ranges[i]!;
+        const end = ranges[i + 1]!;
+        fromPoint = pointAt(text, start, from, fromPoint);
+        from = start;
+        // Same length and line breaks kept, so the end has the same point before and after.
+        const after = pointAt(text, end, start, fromPoint);
+        copy.edit({ startIndex: start, oldEndIndex: end, newEndIndex: end, startPosition: fromPoint, oldEndPosition: after, newEndPosition: after } as Edit);
       }
       const tree = parser.parse(text, copy);
       if (tree && changes) for (const range of copy.getChangedRanges(tree)) changes.push(range.startIndex, range.endIndex);
@@ -189,14 +194,31 @@ export class SourceDocument {
     }
     let tree: Tree | null = null;
     let rewrites = carried;
+    let skipped: SkippedBody[] = [];
     // Where the structure changed: the analysis carries the rest of the tree's layout over (cuda/structure.ts).
     const changes: number[] | null = old && this.language === 'cuda' ? [] : null;
     try {
       tree = old ? parser.parse(next, old) : parser.parse(next);
+      if (tree && old && this.language !== 'cuda' && tree.rootNode.hasError) {
+        // Python's error recovery (its indentation scanner) can differ after an incremental parse
+        // (found by the fuzz test): a Triton file with errors is parsed from scratch (they are small).
+        tree.delete();
+        tree = parser.parse(next);
+      }
       if (tree && changes && old) for (const range of old.getChangedRanges(tree)) changes.push(range.startIndex, range.endIndex);
       if (tree && this.language === 'cuda' && tree.rootNode.hasError) {
-        const resolved = resolveLessThan(next, tree, (text, base, offsets) => this.reparseAt(parser, text, base, offsets, changes), carried);
-        ({ tree, parseText: next, rewrites } = resolved);
+        // Blanking a runaway error's function (cuda/error-containment.ts) can uncover misread `<` that
+        // the runaway ERROR hid, so the two alternate until neither changes anything.
+        for (let pass = 0; pass < 4; pass++) {
+          const resolved = resolveLessThan(next, tree, (text, base, offsets) => this.reparseRanges(parser, text, base, offsets.flatMap((o) => [o, o + 1]), changes), rewrites);
+          ({ tree, parseText: next, rewrites } = resolved);
+          if (!tree.rootNode.hasError) break;
+          const contained = containErrors(next, tree, (text, base, ranges) => this.reparseRanges(parser, text, base, ranges, changes));
+          ({ tree, parseText: next } = contained);
+          if (contained.skipped.length === 0) break;
+          skipped = [...skipped, ...contained.skipped].sort((a, b) => a.start - b.start);
+          rewrites = rewrites.filter((offset) => !skipped.some((span) => span.start <= offset && offset < span.end));
+        }
       }
     } catch {
       tree?.delete();
@@ -210,7 +232,7 @@ export class SourceDocument {
     this.parseText = next;
     this.parsedPristine = next === this.pristine?.parseText;
     this.rewrites = rewrites;
-    if (this.prepared) this.prepared = { ...this.prepared, parseText: next };
+    if (this.prepared) this.prepared = { ...this.prepared, parseText: next, skippedBodies: skipped };
   }
 
   /** Applies one edit (offsets into the current text) and re-parses incrementally. */

@@ -83,6 +83,10 @@ function analyzeChecked(root: Node, text: string, options: AnalysisOptions, prob
     const range = error.range.end > error.range.start ? error.range : { start: error.range.start, end: Math.min(text.length, error.range.start + 1) };
     problems.push({ range, message, severity: 'warning' });
   }
+  for (const skipped of prepared.skippedBodies ?? []) {
+    const range = skipped.error.end > skipped.error.start ? skipped.error : { start: skipped.error.start, end: Math.min(text.length, skipped.error.start + 1) };
+    problems.push({ range, message: 'syntax error: this function could not be read past here; its body was skipped so that the rest of the file is analysed', severity: 'warning' });
+  }
   if (syntax.total > syntax.errors.length) {
     problems.push({ range: syntax.errors[syntax.errors.length - 1]!.range, message: `${syntax.total - syntax.errors.length} more syntax errors not listed`, severity: 'warning' });
   }
@@ -149,7 +153,8 @@ function analyzeChecked(root: Node, text: string, options: AnalysisOptions, prob
     const { start } = span;
     const bindings = kernelContext.templateBindings.get(kernelNames[index] ?? '');
     const key = `${environmentKey}\u0002${kernelNames[index] ?? ''}\u0002${JSON.stringify(bindings ? [...bindings] : null)}`;
-    const spans = [start, span.definitionEnd];
+    // The kernel reads the keywords from its `__global__` on (readKernel: `__launch_bounds__` before the definition).
+    const spans = [Math.min(start, span.keywordStart), span.definitionEnd];
     const hit = findSpanEntry(cache?.kernels, key, text, spans, change);
     let kernel: KernelDefinition | null;
     if (hit) {
@@ -242,7 +247,10 @@ function cachedDefinitions(root: Node, text: string, problems: Problem[], prepar
   const signature = tokens.map((t) => text.slice(t.from, t.end)).join('\u0001');
   // In a top-level item with a syntax error the same text can land in an ERROR node (not a
   // definition): reuse only when every definition lies outside such items, now and before.
+  // Bodies blanked after a runaway error (error-containment.ts) count as items with errors too.
   const errorItems = root.hasError ? errorItemRanges(errorNodes(root, 100_000)) : [];
+  for (const skipped of prepared.skippedBodies ?? []) errorItems.push(skipped.start, skipped.end);
+  if (prepared.skippedBodies?.length) sortPairs(errorItems);
   const clearOfErrors = errorItems.length === 0 || tokens.every((t) => !inRanges(errorItems, t.start) && !inRanges(errorItems, Math.max(t.start, t.end - 1)));
   const previous = clearOfErrors ? cache?.definitions : null;
   if (previous && previous.signature === signature) {
@@ -264,6 +272,19 @@ function cachedDefinitions(root: Node, text: string, problems: Problem[], prepar
     }
   }
   return result;
+}
+
+/** Sorts [start, end) pairs by start and merges overlapping ones, in place (inRanges needs them disjoint). */
+function sortPairs(pairs: number[]): void {
+  const list: Array<[number, number]> = [];
+  for (let i = 0; i < pairs.length; i += 2) list.push([pairs[i]!, pairs[i + 1]!]);
+  list.sort((a, b) => a[0] - b[0]);
+  pairs.length = 0;
+  for (const [start, end] of list) {
+    const last = pairs.length - 1;
+    if (last > 0 && start <= pairs[last]!) pairs[last] = Math.max(pairs[last]!, end);
+    else pairs.push(start, end);
+  }
 }
 
 function dedupe(problems: Problem[]): Problem[] {

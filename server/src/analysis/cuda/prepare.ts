@@ -61,6 +61,8 @@ export interface PreparedCuda {
   forKeywords: number[];
   /** Comments, strings and character literals, [start, end) pairs flattened, in order. */
   regions: number[];
+  /** Function bodies blanked in parseText after parsing because their syntax error ran past them (error-containment.ts). */
+  skippedBodies?: Array<{ start: number; end: number; error: { start: number; end: number } }>;
 }
 
 const ANNOTATION = /^\/\/\s*tilecast\s*:(.*)$/i;

@@ -132,7 +132,7 @@ export function kernelSpansOf(
     if (site.kind === 'macro') inMacros.push(keyword);
     if (site.kind !== 'kernel' || seen.has(site.definitionStart)) continue;
     seen.add(site.definitionStart);
-    spans.push(new LazyKernelSpan(site, node, at, root));
+    spans.push(new LazyKernelSpan(site, node, at, root, keyword.start));
   }
   return { spans, inMacros };
 }
@@ -164,8 +164,11 @@ export class LazyKernelSpan implements KernelSpan {
   readonly isTemplate: boolean;
   private known: Node | null;
 
-  /** `at`: the offset after the keyword, where the cold lookup starts. */
-  constructor(readonly site: KernelDefinitionSite, node: Node | null, private readonly at: number, private readonly root: Node) {
+  /**
+   * `at`: the offset after the keyword, where the cold lookup starts. `keywordStart`: where the
+   * `__global__` keyword is (it can lie before the definition's node, with `__launch_bounds__`).
+   */
+  constructor(readonly site: KernelDefinitionSite, node: Node | null, private readonly at: number, private readonly root: Node, readonly keywordStart: number) {
     this.definitionStart = site.definitionStart;
     this.definitionEnd = site.definitionEnd;
     this.start = site.start;

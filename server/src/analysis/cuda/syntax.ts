@@ -124,8 +124,15 @@ export function syntaxErrors(root: Node, limit: number): { errors: Array<{ range
   return { errors, total };
 }
 
-/** Error and MISSING nodes (at most `limit`), found with a cursor; `asm(...)` is skipped as in syntax.ts. */
-export function errorNodes(root: Node, limit: number): Node[] {
+/** Containers of top-level items: a file, a namespace or `extern "C"` body. */
+const ITEM_CONTAINERS = new Set(['translation_unit', 'declaration_list']);
+
+/**
+ * Error and MISSING nodes (at most `limit`), found with a cursor; `asm(...)` is skipped as in
+ * syntaxErrors. With `intoTopLevelErrors`, an ERROR directly in the file (or a namespace) is listed and
+ * searched too: error recovery can wrap whole functions in one, each with errors of its own.
+ */
+export function errorNodes(root: Node, limit: number, intoTopLevelErrors = false): Node[] {
   const found: Node[] = [];
   if (!root.hasError) return found;
   const cursor = root.walk();
@@ -137,10 +144,12 @@ export function errorNodes(root: Node, limit: number): Node[] {
       let descend = true;
       if (type === 'gnu_asm_expression') descend = false;
       else if (type === 'ERROR' || cursor.nodeIsMissing) {
-        found.push(cursor.currentNode);
+        const node = cursor.currentNode;
+        found.push(node);
         if (found.length >= limit) break;
-        // Inner errors of an ERROR are part of the same failure.
-        descend = false;
+        // Inner errors of an ERROR are part of the same failure, unless it wraps top-level items.
+        // (The root itself is an ERROR when the whole file failed to parse as a translation unit.)
+        descend = intoTopLevelErrors && type === 'ERROR' && ITEM_CONTAINERS.has(node.parent?.type ?? 'translation_unit');
       } else if (!cursor.currentNode.hasError) descend = false;
       if (descend && cursor.gotoFirstChild()) continue;
       if (!skipSubtree(cursor)) break;
@@ -150,9 +159,6 @@ export function errorNodes(root: Node, limit: number): Node[] {
   }
   return found;
 }
-
-/** Containers of top-level items: a file, a namespace or `extern "C"` body. */
-const ITEM_CONTAINERS = new Set(['translation_unit', 'declaration_list']);
 
 /**
  * The top-level items (a function, a declaration, an ERROR directly in the file or a namespace) that

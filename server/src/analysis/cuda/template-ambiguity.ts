@@ -130,13 +130,26 @@ function lessThanTokens(node: Node, end: number, text: string, known: Set<string
   return offsets;
 }
 
-/** Answers whether `root` has an error or MISSING node overlapping [start, end], in O(log errors) a query. */
+/** Whether `node` is an ERROR directly in the file (or a namespace), which can wrap whole functions. */
+function isTopLevelError(node: Node): boolean {
+  const parent = node.parent;
+  return node.type === 'ERROR' && (!parent || parent.type === 'translation_unit' || parent.type === 'declaration_list');
+}
+
+/**
+ * Answers whether `root` has an error or MISSING node overlapping [start, end], in O(log errors) a
+ * query. A top-level ERROR that wraps the span whole does not count: it stands for a failure elsewhere
+ * (its own inner errors are listed and count).
+ */
 function errorIndex(root: Node): (start: number, end: number) => boolean {
-  const errors = errorNodes(root, MAX_ERRORS_EXAMINED).map((node) => [node.startIndex, node.endIndex] as const).sort((a, b) => a[0] - b[0]);
+  const all = errorNodes(root, MAX_ERRORS_EXAMINED, true);
+  const wrappers = all.filter(isTopLevelError).map((node) => [node.startIndex, node.endIndex] as const);
+  const errors = all.filter((node) => !isTopLevelError(node)).map((node) => [node.startIndex, node.endIndex] as const).sort((a, b) => a[0] - b[0]);
   // Largest end among the errors up to each index (errors found by one walk do not nest, but be safe).
   const maxEnd: number[] = [];
   for (const [i, error] of errors.entries()) maxEnd.push(Math.max(error[1], i > 0 ? maxEnd[i - 1]! : -1));
   return (start, end) => {
+    if (wrappers.some(([s, e]) => s <= end && e >= start && !(s < start && e > end))) return true;
     // The last error starting at or before `end`.
     let low = 0;
     let high = errors.length;
@@ -187,10 +200,11 @@ export function disambiguateLessThan(parseText: string, tree: Tree, reparse: Rep
   const applied = new Set(rewrites);
   let known: Set<string> | null = null;
   for (let round = 0; round < MAX_ROUNDS && current.rootNode.hasError; round++) {
-    const errors = errorNodes(current.rootNode, MAX_ERRORS_EXAMINED);
+    const errors = errorNodes(current.rootNode, MAX_ERRORS_EXAMINED, true);
     if (errors.length === 0) break;
     known ??= knownTemplates(parseText);
     const groups: Group[] = [];
+    // A top-level ERROR is tried whole, and through its inner errors statement by statement.
     for (const error of errors) {
       const group = groupFor(error, text, known);
       if (group && group.offsets.some((o) => !applied.has(o))) groups.push(group);
