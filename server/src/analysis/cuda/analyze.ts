@@ -101,7 +101,7 @@ function analyzeChecked(root: Node, text: string, options: AnalysisOptions, prob
   // Edits since the last analysis (from the document): entries outside them are reused without comparing text.
   const change = cache?.change && cache.change.source === cache.lastText ? cache.change : null;
   // The file's layout (function ranges, kernel definitions), carried over when the edit stayed inside one function.
-  const carried = carryStructure(cache?.structure ?? null, change, root.hasError);
+  const carried = carryStructure(cache?.structure ?? null, change);
   // Carried over, the file-scope declarations lie outside the edited function: same text, so the same scope over the same constants.
   const outline = carried && cache?.fileScope?.fileEnv === definitions.env ? null : outlineTopLevel(root);
   const kernelSites = new Map<number, KernelSite>();
@@ -133,7 +133,7 @@ function analyzeChecked(root: Node, text: string, options: AnalysisOptions, prob
   const functionRanges = outline?.functionRanges ?? carried!.functionRanges;
   if (cache) {
     cache.fileScope = file;
-    cache.structure = root.hasError ? null : { source: text, functionRanges, kernelSites };
+    cache.structure = { source: text, functionRanges, kernelSites };
   }
   const scopes: ScopeCache = { root, text, file, byFunction: new Map(), byFunctionLocal: new Map(), callSites: prepared.callSites, functionRanges };
   // The constants' text can be long: compare it once with the previous analysis and key entries on a

@@ -22,7 +22,12 @@ export type KernelSite =
   | { kind: 'other' };
 export type KernelDefinitionSite = Extract<KernelSite, { kind: 'kernel' }>;
 
-/** The layout of one analysed text, filed in the document's cache (only for trees without errors). */
+/**
+ * The layout of one analysed text, filed in the document's cache. Also for trees with syntax errors:
+ * the argument for carrying it over (nodes outside tree-sitter's changed ranges are the same nodes)
+ * does not depend on the tree being valid, and the document adds the changed ranges of the re-parses
+ * that resolve `<` and contain runaway errors to those of the edit.
+ */
 export interface FileStructure {
   source: string;
   functionRanges: Array<{ start: number; end: number }>;
@@ -40,8 +45,8 @@ export interface CarriedStructure {
 }
 
 /** The previous layout, when `change` (with tree-sitter's ranges) stays strictly inside one of its functions; else null. */
-export function carryStructure(previous: FileStructure | null, change: TextChange | null, treeHasError: boolean): CarriedStructure | null {
-  if (!previous || !change || treeHasError || change.source !== previous.source || !change.treeChanges) return null;
+export function carryStructure(previous: FileStructure | null, change: TextChange | null): CarriedStructure | null {
+  if (!previous || !change || change.source !== previous.source || !change.treeChanges) return null;
   const ranges = previous.functionRanges;
   // The function holding the edit (functions do not overlap and are sorted).
   let low = 0;
