@@ -41,6 +41,7 @@ function definitionNodes(root: Node, tokens: PreparedCuda['definitionTokens']): 
   const nodes: Node[] = [];
   const seen = new Set<string>();
   for (const token of tokens) {
+    if (token.token === 'scope') continue; // a namespace or struct head: only part of the cache signature
     const leaf = root.descendantForIndex(token.start, token.start + 1);
     let node: Node | null = null;
     switch (token.token) {
