@@ -187,10 +187,12 @@ export function collectDefinitions(root: Node, text: string, problems: Problem[]
     }
   }
 
-  const signature = nodes
+  // The qualified names too: the same declarations mean other bindings inside another namespace.
+  const qualified = [...env.bindings.keys()].filter((name) => name.includes('::')).join(',');
+  const signature = `${nodes
     .map((node) => (node.type === 'type_qualifier' ? (node as Node).parent ?? node : node))
     .map((node) => text.slice(node.startIndex, node.endIndex))
-    .join('\u0001');
+    .join('\u0001')}\u0003${qualified}`;
   const tileParams: TileParam[] = [];
   for (const candidate of candidates) {
     const folded = foldExpr(candidate.expr, env, problems);
