@@ -1,6 +1,9 @@
 // Analysis speed: cold analysis of a generated 5,000-line CUDA file and incremental re-analysis after
 // a one-character edit (replacing one, and inserting/deleting one), plus tree-sitter's own parse
 // time (the floor under both), peak memory, and a 20,000-line file to show the cost grows linearly.
+// Then the error path and the size limit: one-character edits while an unclosed `foo(` sits elsewhere
+// in the file, and valid ~450 kB and ~2 MB files full of comparisons the grammar first misreads as
+// template arguments (cold, edits, and how many syntax warnings they get: valid code must get none).
 // Each figure is given as wall time and as this process's CPU time (process.cpuUsage), median and
 // minimum: the machine is shared, and CPU time and minima are what other jobs disturb least. The CPU
 // time is the whole process's, so V8's background threads (garbage collection, optimising compiler)
