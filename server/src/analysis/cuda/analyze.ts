@@ -201,13 +201,17 @@ function analyzeChecked(root: Node, text: string, options: AnalysisOptions, prob
     let key: string | null = null;
     let spans: number[] = [];
     if (dependencies !== null) {
-      const callee = readCallee(text, chevrons.open)?.name ?? '';
+      const calleeRead = readCallee(text, chevrons.open);
+      const callee = calleeRead?.name ?? '';
       const kernel = kernels.get(callee);
       const annotation = annotationFor(text, starts, prepared.annotations, chevrons.open, chevrons.close) ?? kernelAnnotations.get(callee) ?? fileAnnotation;
       key = [environmentKey, dependencies.key, optionsKey, annotation ? memoJson(annotation.fields, () => annotation.fields) : 'null',
         kernel ? (kernel.launchKey ??= JSON.stringify([kernel.info.parameters.map((p) => p.name), kernel.info.dtype, kernel.info.kind])) : 'null'].join('\u0002');
       // The kernel's body decides whether grid × block gives M and N (launches.ts, sizesFromGrid).
       spans = kernel ? [...dependencies.spans, kernel.info.range.start, kernel.info.range.end] : dependencies.spans;
+      // The launch's own text, from its callee to the end of its arguments: in a broken file it can
+      // reach past the function the tree gives it (found by the fuzz test).
+      spans = [...spans, calleeRead?.nameRange.start ?? chevrons.open, launchTextEnd(text, chevrons.close)];
     }
     const hit = key !== null ? findSpanEntry(cache?.launches, key, text, spans, change) : undefined;
     if (hit && key !== null) {
@@ -272,6 +276,20 @@ function cachedDefinitions(root: Node, text: string, problems: Problem[], prepar
     }
   }
   return result;
+}
+
+/** Where readLaunch stops reading a launch: after its argument list `(...)` (or at a `;` in it), plus one character. */
+function launchTextEnd(text: string, close: number): number {
+  let i = close + 3;
+  while (i < text.length && /\s/.test(text[i]!)) i++;
+  if (text[i] !== '(') return Math.min(text.length, i + 1);
+  let level = 0;
+  for (let j = i; j < text.length && j - i < 200000; j++) {
+    const c = text[j];
+    if (c === '(') level++;
+    else if ((c === ')' && --level === 0) || (c === ';' && level <= 1)) return Math.min(text.length, j + 2);
+  }
+  return text.length;
 }
 
 /** Sorts [start, end) pairs by start and merges overlapping ones, in place (inRanges needs them disjoint). */
