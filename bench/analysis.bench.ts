@@ -1,6 +1,9 @@
 // Analysis speed: cold analysis of a generated 5,000-line CUDA file and incremental re-analysis after
 // a one-character edit (replacing one, and inserting/deleting one), plus tree-sitter's own parse
 // time (the floor under both), peak memory, and a 20,000-line file to show the cost grows linearly.
+// Then the error path and the size limit: one-character edits while an unclosed `foo(` sits elsewhere
+// in the file, and valid ~450 kB and ~2 MB files full of comparisons the grammar first misreads as
+// template arguments (cold, edits, and how many syntax warnings they get: valid code must get none).
 // Each figure is given as wall time and as this process's CPU time (process.cpuUsage), median and
 // minimum: the machine is shared, and CPU time and minima are what other jobs disturb least. The CPU
 // time is the whole process's, so V8's background threads (garbage collection, optimising compiler)
@@ -65,6 +68,54 @@ static void run_${i}() {
 }
 
 `;
+}
+
+/**
+ * ~30 lines of valid code with comparisons that tree-sitter's C++ grammar first misreads as template
+ * argument lists (`threadIdx.x < K && ... >`): cuda/template-ambiguity.ts must resolve each of them.
+ */
+function comparisonUnit(i: number): string {
+  return `#define TILE_C${i} 16
+__global__ void guarded_${i}(const float* A, const float* B, float* C, int M, int N, int K) {
+    __shared__ float As[TILE_C${i}][TILE_C${i}];
+    __shared__ float Bs[TILE_C${i}][TILE_C${i}];
+    int row = blockIdx.y * TILE_C${i} + threadIdx.y;
+    int col = blockIdx.x * TILE_C${i} + threadIdx.x;
+    float acc = 0.0f;
+    for (int t = 0; t < (K + TILE_C${i} - 1) / TILE_C${i}; ++t) {
+        As[threadIdx.y][threadIdx.x] = (row < M && t * TILE_C${i} + threadIdx.x < K) ? A[row * K + t * TILE_C${i} + threadIdx.x] : 0.0f;
+        Bs[threadIdx.y][threadIdx.x] = (col < N && t * TILE_C${i} + threadIdx.y < K) ? B[(t * TILE_C${i} + threadIdx.y) * N + col] : 0.0f;
+        __syncthreads();
+        for (int k = 0; k < TILE_C${i}; ++k) acc += As[threadIdx.y][k] * Bs[k][threadIdx.x];
+        __syncthreads();
+    }
+    bool inside = threadIdx.x < 32 && threadIdx.y > 2;
+    if (blockIdx.x < gridDim.x && blockIdx.y > 0) acc += 1.0f;
+    if (row < M && col < N) C[row * N + col] = acc + inside;
+}
+
+void run_guarded_${i}(const float* A, const float* B, float* C) {
+    const int M = ${1000 + i}, N = 1000, K = 1000;
+    dim3 block(TILE_C${i}, TILE_C${i});
+    int gridX = block.x < N ? (N + block.x - 1) / block.x : 1;
+    int gridY = block.y < M ? (M + block.y - 1) / block.y : 1;
+    guarded_${i}<<<dim3(gridX, gridY), block>>>(A, B, C, M, N, K);
+}
+
+`;
+}
+
+/** A valid file of about `chars` characters mixing both units. */
+function largeFile(chars: number): string {
+  const parts = ['#include <cuda_runtime.h>\n'];
+  let length = parts[0]!.length;
+  for (let i = 0; ; i++) {
+    const next = i % 2 === 0 ? unit(i) : comparisonUnit(i);
+    if (length + next.length > chars) break;
+    parts.push(next);
+    length += next.length;
+  }
+  return parts.join('');
 }
 
 function median(values: number[]): number {
@@ -206,9 +257,54 @@ async function main(): Promise<void> {
       document.analyze();
     }, run >= 20);
   }
+  // A syntax error elsewhere: an unclosed `foo(` in a launcher near the top of the file, then the
+  // same digit flips in a kernel body in the middle. Typing meets this state all the time.
+  const brokenAt = document.text.indexOf('    dim3 block(', 2000);
+  document.applyEdit({ start: brokenAt, end: brokenAt, newText: '    foo(\n' });
+  const brokenResult = document.analyze();
+  const brokenTarget = document.text.indexOf('acc = 0.0f', Math.floor(text.length / 2)) + 'acc = '.length;
+  const broken = new Timings();
+  for (let run = 0; run < 60; run++) {
+    broken.measure(() => {
+      document.applyEdit({ start: brokenTarget, end: brokenTarget + 1, newText: run % 2 === 0 ? '1' : '0' });
+      document.analyze();
+    }, run >= 10);
+  }
+  const brokenFinal = document.analyze();
   document.dispose();
   (globalThis as { gc?: () => void }).gc?.();
   sample();
+
+  // Valid files near the size limit, with comparisons the grammar first misreads: cold, then edits.
+  const bigFigures: string[] = [];
+  for (const chars of [450_000, 1_990_000]) {
+    const big = largeFile(chars);
+    const bigCold = new Timings();
+    const documents: SourceDocument[] = [];
+    let bigResult: ReturnType<SourceDocument['analyze']> | null = null;
+    for (let run = 0; run < 3; run++) {
+      documents.pop()?.dispose();
+      bigResult = bigCold.measure(() => {
+        const created = new SourceDocument(grammars, 'cuda', big);
+        documents.push(created);
+        return created.analyze();
+      });
+    }
+    const doc = documents.pop()!;
+    const syntaxWarnings = bigResult!.problems.filter((p) => p.message.startsWith('syntax error') || p.message.includes('more syntax errors')).length;
+    const bigTarget = doc.text.indexOf('acc = 0.0f', Math.floor(big.length / 2)) + 'acc = '.length;
+    const bigEdit = new Timings();
+    for (let run = 0; run < 12; run++) {
+      bigEdit.measure(() => {
+        doc.applyEdit({ start: bigTarget, end: bigTarget + 1, newText: run % 2 === 0 ? '1' : '0' });
+        doc.analyze();
+      }, run >= 2);
+    }
+    doc.dispose();
+    bigFigures.push(`valid ${(big.length / 1000).toFixed(0)} kB file (${big.split('\n').length} lines, ${bigResult!.kernels.length} kernels, ${bigResult!.launches.length} launches, `
+      + `${syntaxWarnings} syntax warnings): cold ${bigCold.format(0)}; 1-character edit ${bigEdit.format(1)}`);
+    (globalThis as { gc?: () => void }).gc?.();
+  }
 
   // Scaling: the same kind of file four times as long (20,000 lines, distinct names). Analysis time
   // should grow about four times too; much more means a search that runs on to the end of the file.
@@ -240,6 +336,9 @@ async function main(): Promise<void> {
   console.log(`  of which tree-sitter incremental parse alone (tree.edit + parse): ${parseIncremental.format(2)}`);
   console.log(`incremental after a 1-character edit in a launch line: ${incrementalLaunch.format(2)}`);
   console.log(`incremental after typing or deleting a character (offsets after it move): ${typing.format(2)}`);
+  console.log(`incremental after a 1-character edit while an unclosed \`foo(\` sits elsewhere: ${broken.format(2)}`);
+  console.log(`  with the unclosed call: ${brokenResult.kernels.length} kernels, ${brokenResult.launches.length} launches found at first, ${brokenFinal.kernels.length} and ${brokenFinal.launches.length} after the edits`);
+  for (const line of bigFigures) console.log(line);
   // Other processes share these cores; the load average says how much the figures are disturbed.
   console.log(`load average (1 min) at the end: ${loadavg()[0]!.toFixed(2)} on ${cpus().length} cores`);
   console.log(`peak RSS ${(peakRss / 2 ** 20).toFixed(0)} MiB, peak JS heap ${(peakHeap / 2 ** 20).toFixed(0)} MiB`);

@@ -1,7 +1,9 @@
 // Deterministic fuzzing of the analysis: seeded mutations of every fixture (delete, duplicate and
 // swap spans, insert random characters, brackets, chevrons and keywords). Each case must not throw,
 // must keep every range inside the text, must finish in bounded time, and (for a quarter of the
-// cases) the incremental document must agree with a cold analysis.
+// cases) the incremental document must agree with a cold analysis. Another quarter opens the document
+// on the mutated text (usually broken) and types into it, so incremental re-parses of trees with
+// syntax errors (kept incremental since issue 8) are compared with cold analyses too.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -81,6 +83,8 @@ test(`fuzz: ${CASES} seeded mutations of every fixture never throw and keep rang
   const next = random(Number(process.env.TILECAST_FUZZ_SEED ?? 20261128));
   let slowest = 0;
   let incrementalChecks = 0;
+  let brokenChecks = 0;
+  let brokenTrees = 0;
   for (let i = 0; i < CASES; i++) {
     const fixture = all[i % all.length]!;
     // Stack up to three mutations so later cases drift further from valid code.
@@ -109,7 +113,22 @@ test(`fuzz: ${CASES} seeded mutations of every fixture never throw and keep rang
       assert.equal(document.text, text, label);
       assert.deepEqual(document.analyze(), result, `${label}: incremental differs from cold`);
       document.dispose();
+    } else if (i % 4 === 2) {
+      // Open the mutated text, then type a few characters and delete some, analysing after each edit.
+      brokenChecks++;
+      const document = new SourceDocument(grammars, fixture.language, text);
+      if (document.analyze().problems.some((p) => p.message.startsWith('syntax error'))) brokenTrees++;
+      let typed = text;
+      for (let k = 0; k < 3; k++) {
+        const at = Math.floor(next() * (typed.length + 1));
+        const edit = next() < 0.3 && at < typed.length ? { start: at, end: at + 1, newText: '' } : { start: at, end: at, newText: SNIPPETS[Math.floor(next() * SNIPPETS.length)]! };
+        typed = typed.slice(0, edit.start) + edit.newText + typed.slice(edit.end);
+        document.applyEdit(edit);
+        assert.deepEqual(document.analyze(), analyzeSource(grammars, fixture.language, typed), `${label}: typing ${JSON.stringify(edit)} into it, incremental differs from cold`);
+      }
+      document.dispose();
     }
   }
-  t.diagnostic(`slowest case ${slowest.toFixed(1)} ms; ${incrementalChecks} incremental comparisons`);
+  t.diagnostic(`slowest case ${slowest.toFixed(1)} ms; ${incrementalChecks} incremental comparisons; ${brokenChecks} documents typed into after opening them mutated, ${brokenTrees} of them with syntax errors`);
+  assert.ok(brokenTrees > brokenChecks / 4, 'typing into broken trees is exercised');
 });

@@ -5,7 +5,8 @@ import { analyzeCuda, MAX_SOURCE_CHARS } from './cuda/analyze';
 import { createCudaAnalysisCache, recordChange, recordTreeChanges } from './cuda/cache';
 import { prepareCudaText, type PreparedCuda } from './cuda/prepare';
 import { editWindow, prepareCudaEdit } from './cuda/prepare-incremental';
-import { applyLessThanRewrites, disambiguateLessThan } from './cuda/template-ambiguity';
+import { applyLessThanRewrites, resolveLessThan } from './cuda/template-ambiguity';
+import { containErrors, type SkippedBody } from './cuda/error-containment';
 import { analyzeTritonSafely } from './triton-bridge';
 import { DEFAULT_ANALYSIS_OPTIONS, type AnalysisOptions, type FileAnalysis, type SourceLanguage } from './types';
 
@@ -70,8 +71,28 @@ function pointAt(text: string, offset: number, from = 0, fromPoint: Point = { ro
   return { row, column: offset - lineStart };
 }
 
+/**
+ * `text[from, to)` with each lone `\r` (old Mac OS line ends) turned into `\n`: the same length, so
+ * every offset still points at the original characters, and the grammars, which end line comments and
+ * preprocessor lines at `\n` only, see the line breaks an editor shows.
+ */
+export function normalizeLineEnds(text: string, from = 0, to = text.length): string {
+  let out = '';
+  let last = from;
+  for (let i = text.indexOf('\r', from); i >= 0 && i < to; i = text.indexOf('\r', i + 1)) {
+    if (text.charCodeAt(i + 1) === 10) continue;
+    out += text.slice(last, i) + '\n';
+    last = i + 1;
+  }
+  return last === from ? text.slice(from, to) : out + text.slice(last, to);
+}
+
 export class SourceDocument {
   private currentText: string;
+  /** currentText with lone `\r` made `\n` (normalizeLineEnds): what is parsed and analysed. */
+  private analysisText: string;
+  /** Whether the text has ever held a `\r`: only then is analysisText kept apart from currentText. */
+  private hasCarriageReturns: boolean;
   private parseText = '';
   private tree: Tree | null = null;
   private cached: { options: AnalysisOptions; result: FileAnalysis } | null = null;
@@ -81,6 +102,8 @@ export class SourceDocument {
 
   constructor(grammars: { cpp: Language; python: Language }, readonly language: SourceLanguage, text: string) {
     this.currentText = text;
+    this.hasCarriageReturns = text.includes('\r');
+    this.analysisText = this.hasCarriageReturns ? normalizeLineEnds(text) : text;
     this.grammar = language === 'cuda' ? grammars.cpp : grammars.python;
     this.reparse(null);
   }
@@ -104,7 +127,7 @@ export class SourceDocument {
   /** Whether the parsed text is the preparation's own (no `<` rewrites applied): then unchangedOutside holds for it too. */
   private parsedPristine = false;
 
-  /** tree-sitter's changed ranges of the last incremental parse without errors ([start, end) pairs), else null. */
+  /** tree-sitter's changed ranges of the last incremental parse ([start, end) pairs), else null. */
   private treeChanges: number[] | null = null;
 
   /** The preparation of the current text as prepareCudaText gives it (no `<` rewrites), for incremental preparation. */
@@ -120,27 +143,49 @@ export class SourceDocument {
     return this.prepared.parseText;
   }
 
-  /** Parses `next` from scratch; for CUDA, misread `<` comparisons are then resolved (only when the tree has errors). */
-  private parseFresh(parser: Parser, next: string): { tree: Tree | null; text: string; rewrites: number[] } {
-    const tree = parser.parse(next);
-    if (!tree || this.language !== 'cuda' || !tree.rootNode.hasError) return { tree, text: next, rewrites: [] };
-    const resolved = disambiguateLessThan(next, tree, (text) => parser.parse(text));
-    return { tree: resolved.tree, text: resolved.parseText, rewrites: resolved.rewrites };
+  /**
+   * Re-parses `text`, which differs from the text of `base` only in the sorted [start, end) pairs of
+   * `ranges` (same-length changes: a `<` that became `>`, a blanked body), incrementally from a copy
+   * of `base`; adds tree-sitter's changed ranges to `changes` when given.
+   */
+  private reparseRanges(parser: Parser, text: string, base: Tree, ranges: number[], changes: number[] | null): Tree | null {
+    const copy = base.copy();
+    try {
+      let from = 0;
+      let fromPoint: Point = { row: 0, column: 0 };
+      for (let i = 0; i < ranges.length; i += 2) {
+        const start = ranges[i]!;
+        const end = ranges[i + 1]!;
+        fromPoint = pointAt(text, start, from, fromPoint);
+        from = start;
+        // Same length and line breaks kept, so the end has the same point before and after.
+        const after = pointAt(text, end, start, fromPoint);
+        copy.edit({ startIndex: start, oldEndIndex: end, newEndIndex: end, startPosition: fromPoint, oldEndPosition: after, newEndPosition: after } as Edit);
+      }
+      const tree = parser.parse(text, copy);
+      if (tree && changes) for (const range of copy.getChangedRanges(tree)) changes.push(range.startIndex, range.endIndex);
+      return tree;
+    } finally {
+      copy.delete();
+    }
   }
 
   /**
-   * Parses `next` (incrementally after `edit` when there is a tree). `freshText` is the text without
-   * carried `<` rewrites: a tree with errors is re-parsed from it from scratch.
+   * Parses `next` (incrementally after `edit` when there is a tree), in which the `<` rewrites `carried`
+   * are applied. For CUDA, a tree with errors then has its misread `<` comparisons resolved
+   * (cuda/template-ambiguity.ts), also incrementally: tree-sitter's incremental parse of a text with
+   * errors gives the tree a fresh parse gives (test/analysis-fuzz.test.ts compares the analyses), so
+   * a syntax error anywhere in the file does not make every keystroke re-parse it from scratch.
    */
-  private reparse(edit: Edit | null, preparedText?: string, freshText?: string, carried: number[] = []): void {
-    if (this.currentText.length > MAX_SOURCE_CHARS) {
+  private reparse(edit: Edit | null, preparedText?: string, carried: number[] = []): void {
+    if (this.analysisText.length > MAX_SOURCE_CHARS) {
       this.tree?.delete();
       this.tree = null;
       this.parseText = '';
       this.rewrites = [];
       return;
     }
-    let next = preparedText ?? this.textToParse(this.currentText);
+    let next = preparedText ?? this.textToParse(this.analysisText);
     const parser = parserFor(this.grammar);
     let old: Tree | null = null;
     if (edit && this.tree) {
@@ -149,47 +194,69 @@ export class SourceDocument {
     }
     let tree: Tree | null = null;
     let rewrites = carried;
-    this.treeChanges = null;
+    let skipped: SkippedBody[] = [];
+    // Where the structure changed: the analysis carries the rest of the tree's layout over (cuda/structure.ts).
+    const changes: number[] | null = old && this.language === 'cuda' ? [] : null;
     try {
-      if (old) {
-        tree = parser.parse(next, old);
-        // Error recovery after an incremental parse can differ from a fresh parse of the same text
-        // (found by the fuzz test). Results must not depend on edit history, so a tree with errors
-        // is re-parsed from scratch; valid code keeps the fast incremental path.
-        if (tree && tree.rootNode.hasError) {
-          tree.delete();
-          const fresh = this.parseFresh(parser, freshText ?? next);
-          ({ tree, text: next, rewrites } = fresh);
-        } else if (tree && this.language === 'cuda') {
-          // Where the structure changed: the analysis carries the rest of the tree's layout over (cuda/structure.ts).
-          const changes: number[] = [];
-          for (const range of old.getChangedRanges(tree)) changes.push(range.startIndex, range.endIndex);
-          this.treeChanges = changes;
+      tree = old ? parser.parse(next, old) : parser.parse(next);
+      if (tree && old && this.language !== 'cuda' && tree.rootNode.hasError) {
+        // Python's error recovery (its indentation scanner) can differ after an incremental parse
+        // (found by the fuzz test): a Triton file with errors is parsed from scratch (they are small).
+        tree.delete();
+        tree = parser.parse(next);
+      }
+      if (tree && changes && old) for (const range of old.getChangedRanges(tree)) changes.push(range.startIndex, range.endIndex);
+      if (tree && this.language === 'cuda' && tree.rootNode.hasError) {
+        // Blanking a runaway error's function (cuda/error-containment.ts) can uncover misread `<` that
+        // the runaway ERROR hid, so the two alternate until neither changes anything.
+        for (let pass = 0; pass < 4; pass++) {
+          const resolved = resolveLessThan(next, tree, (text, base, offsets) => this.reparseRanges(parser, text, base, offsets.flatMap((o) => [o, o + 1]), changes), rewrites);
+          ({ tree, parseText: next, rewrites } = resolved);
+          if (!tree.rootNode.hasError) break;
+          const contained = containErrors(next, tree, (text, base, ranges) => this.reparseRanges(parser, text, base, ranges, changes));
+          ({ tree, parseText: next } = contained);
+          if (contained.skipped.length === 0) break;
+          skipped = [...skipped, ...contained.skipped].sort((a, b) => a.start - b.start);
+          rewrites = rewrites.filter((offset) => !skipped.some((span) => span.start <= offset && offset < span.end));
         }
-      } else {
-        ({ tree, text: next, rewrites } = this.parseFresh(parser, freshText ?? next));
       }
     } catch {
+      tree?.delete();
       tree = null;
       rewrites = [];
     }
     if (old && old !== tree) old.delete();
     else if (!edit) this.tree?.delete();
     this.tree = tree;
+    this.treeChanges = changes;
     this.parseText = next;
     this.parsedPristine = next === this.pristine?.parseText;
     this.rewrites = rewrites;
-    if (this.prepared) this.prepared = { ...this.prepared, parseText: next };
+    if (this.prepared) this.prepared = { ...this.prepared, parseText: next, skippedBodies: skipped };
   }
 
   /** Applies one edit (offsets into the current text) and re-parses incrementally. */
   applyEdit(edit: TextEdit): void {
-    const start = Math.max(0, Math.min(edit.start, this.currentText.length));
-    const end = Math.max(start, Math.min(edit.end, this.currentText.length));
-    const oldText = this.currentText;
-    this.currentText = oldText.slice(0, start) + edit.newText + oldText.slice(end);
+    const oldReal = this.currentText;
+    let start = Math.max(0, Math.min(edit.start, oldReal.length));
+    let end = Math.max(start, Math.min(edit.end, oldReal.length));
+    this.currentText = oldReal.slice(0, start) + edit.newText + oldReal.slice(end);
+    let insertedLength = edit.newText.length;
+    const oldText = this.analysisText;
+    if (this.hasCarriageReturns || edit.newText.includes('\r')) {
+      // The edit can make a `\r` before it lone or not lone any more: normalise one character around it too.
+      this.hasCarriageReturns = true;
+      const delta = insertedLength - (end - start);
+      start = Math.max(0, start - 1);
+      end = Math.min(oldReal.length, end + 1);
+      const inserted = normalizeLineEnds(this.currentText, start, end + delta);
+      insertedLength = inserted.length;
+      this.analysisText = oldText.slice(0, start) + inserted + oldText.slice(end);
+    } else {
+      this.analysisText = this.currentText;
+    }
     this.cached = null;
-    if (!this.tree || oldText.length > MAX_SOURCE_CHARS || this.currentText.length > MAX_SOURCE_CHARS) {
+    if (!this.tree || oldText.length > MAX_SOURCE_CHARS || this.analysisText.length > MAX_SOURCE_CHARS) {
       this.cudaCache.change = null;
       this.cudaCache.lastText = null;
       this.tree?.delete();
@@ -201,9 +268,9 @@ export class SourceDocument {
     // `__global__` further down), so the tree edit covers the whole span where the parsed text differs.
     const oldParse = this.parseText;
     const wasPristine = this.parsedPristine;
-    const freshParse = this.textToParse(this.currentText, { previous: oldText, start, end, insertedLength: edit.newText.length });
+    const freshParse = this.textToParse(this.analysisText, { previous: oldText, start, end, insertedLength });
     // `<` rewrites outside the edited statement carry over (a fresh parse with errors recomputes them).
-    const carried = this.language === 'cuda' ? carryRewrites(this.rewrites, start, end, edit.newText.length, this.currentText) : [];
+    const carried = this.language === 'cuda' ? carryRewrites(this.rewrites, start, end, insertedLength, this.analysisText) : [];
     const newParse = carried.length > 0 ? applyLessThanRewrites(freshParse, carried) : freshParse;
     // Both parsed texts are the preparations' own: they agree outside the re-scanned window, so the
     // comparison starts at its edges instead of walking the whole file.
@@ -219,7 +286,7 @@ export class SourceDocument {
     // The text changed in [start, end) and the parsed text in [prefix, oldEnd): both shift by the same amount.
     const singleEdit = this.cudaCache.change === null;
     const startPosition = pointAt(oldParse, prefix);
-    recordChange(this.cudaCache, oldText, Math.min(start, prefix), Math.max(end, oldEnd), Math.max(start + edit.newText.length, newEnd));
+    recordChange(this.cudaCache, oldText, Math.min(start, prefix), Math.max(end, oldEnd), Math.max(start + insertedLength, newEnd));
     this.reparse({
       startIndex: prefix,
       oldEndIndex: oldEnd,
@@ -228,7 +295,7 @@ export class SourceDocument {
       // The texts agree before `prefix`: count lines from there.
       oldEndPosition: pointAt(oldParse, oldEnd, prefix, startPosition),
       newEndPosition: pointAt(newParse, newEnd, prefix, startPosition),
-    } as Edit, newParse, freshParse, carried);
+    } as Edit, newParse, carried);
     if (this.treeChanges) recordTreeChanges(this.cudaCache, this.treeChanges, singleEdit);
   }
 
@@ -236,14 +303,14 @@ export class SourceDocument {
   analyze(options: AnalysisOptions = DEFAULT_ANALYSIS_OPTIONS): FileAnalysis {
     if (this.cached && this.cached.options === options) return this.cached.result;
     let result: FileAnalysis;
-    if (this.currentText.length > MAX_SOURCE_CHARS) {
+    if (this.analysisText.length > MAX_SOURCE_CHARS) {
       result = emptyAnalysis(this.language, `file is larger than ${MAX_SOURCE_CHARS} characters; TileCast does not analyse it`);
     } else if (!this.tree) {
       result = emptyAnalysis(this.language, 'the parser failed on this file; nothing was analysed');
     } else if (this.language === 'cuda') {
-      result = analyzeCuda(this.tree.rootNode, this.currentText, options, this.cudaCache, this.prepared ?? undefined);
+      result = analyzeCuda(this.tree.rootNode, this.analysisText, options, this.cudaCache, this.prepared ?? undefined);
     } else {
-      result = analyzeTritonSafely(this.tree.rootNode as Node, this.currentText, options);
+      result = analyzeTritonSafely(this.tree.rootNode as Node, this.analysisText, options);
     }
     this.cached = { options, result };
     return result;

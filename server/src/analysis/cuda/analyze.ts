@@ -5,8 +5,7 @@ import type { Node } from 'web-tree-sitter';
 import { foldCText, MapEnv } from '../folding';
 import type { AnalysisOptions, FileAnalysis, Problem, TileParam } from '../types';
 import { collectDefinitions, type FileDefinitions } from './definitions';
-import { templateParametersFromHeader } from './kernel-text';
-import { kernelHeadOf, readKernel, splitTopLevel, templateParametersOf, type KernelContext, type KernelDefinition, type KernelSpan, type TemplateParameter } from './kernels';
+import { readKernel, splitTopLevel, templateParametersOf, type KernelContext, type KernelDefinition, type KernelSpan, type TemplateParameter } from './kernels';
 import { readCallee, readLaunch } from './launches';
 import { readLibraryCalls } from './library';
 import { prepareCudaText, type Annotation, type PreparedCuda } from './prepare';
@@ -14,7 +13,7 @@ import { annotationFor, lineStarts, readAnnotation } from './problem-size';
 import { addSpanEntry, createCudaAnalysisCache, findSpanEntry, shifted, type CudaAnalysisCache } from './cache';
 import { fileScope, launchDependencies, outlineTopLevel, scopeAt, type ScopeCache } from './scopes';
 import { carryStructure, kernelSpansOf, type KernelSite } from './structure';
-import { ancestorOfType, namedChildrenOf, rangeOf, syntaxErrors } from './syntax';
+import { ancestorOfType, errorItemRanges, errorNodes, inRanges, namedChildrenOf, rangeOf, syntaxErrors } from './syntax';
 
 /** Files larger than this (UTF-16 code units, about 2 MB of ASCII) are not analysed at all. */
 export const MAX_SOURCE_CHARS = 2_000_000;
@@ -84,6 +83,10 @@ function analyzeChecked(root: Node, text: string, options: AnalysisOptions, prob
     const range = error.range.end > error.range.start ? error.range : { start: error.range.start, end: Math.min(text.length, error.range.start + 1) };
     problems.push({ range, message, severity: 'warning' });
   }
+  for (const skipped of prepared.skippedBodies ?? []) {
+    const range = skipped.error.end > skipped.error.start ? skipped.error : { start: skipped.error.start, end: Math.min(text.length, skipped.error.start + 1) };
+    problems.push({ range, message: 'syntax error: this function could not be read past here; its body was skipped so that the rest of the file is analysed', severity: 'warning' });
+  }
   if (syntax.total > syntax.errors.length) {
     problems.push({ range: syntax.errors[syntax.errors.length - 1]!.range, message: `${syntax.total - syntax.errors.length} more syntax errors not listed`, severity: 'warning' });
   }
@@ -92,13 +95,13 @@ function analyzeChecked(root: Node, text: string, options: AnalysisOptions, prob
   const tileParams: TileParam[] = [...definitions.tileParams];
 
   const kernelContext: KernelContext = {
-    root, text, parseText, keywords: prepared.keywords, forKeywords: prepared.forKeywords, regions: prepared.regions,
-    textReadable: !root.hasError && !text.includes('R"'), fileEnv: definitions.env, problems, templateBindings: new Map(),
+    root, text, parseText, keywords: prepared.keywords, forKeywords: prepared.forKeywords,
+    fileEnv: definitions.env, problems, templateBindings: new Map(),
   };
   // Edits since the last analysis (from the document): entries outside them are reused without comparing text.
   const change = cache?.change && cache.change.source === cache.lastText ? cache.change : null;
   // The file's layout (function ranges, kernel definitions), carried over when the edit stayed inside one function.
-  const carried = carryStructure(cache?.structure ?? null, change, root.hasError, kernelContext.textReadable);
+  const carried = carryStructure(cache?.structure ?? null, change);
   // Carried over, the file-scope declarations lie outside the edited function: same text, so the same scope over the same constants.
   const outline = carried && cache?.fileScope?.fileEnv === definitions.env ? null : outlineTopLevel(root);
   const kernelSites = new Map<number, KernelSite>();
@@ -109,7 +112,7 @@ function analyzeChecked(root: Node, text: string, options: AnalysisOptions, prob
 
   // Template parameters of each kernel, to bind the arguments seen at launches and instantiations.
   const kernelSpansByName = new Map<string, KernelSpan>();
-  const kernelNames = kernelSpans.map((span) => (span.site.name !== undefined ? span.site.name : (span.site.name = kernelNameOf(span, kernelContext))));
+  const kernelNames = kernelSpans.map((span) => (span.site.name !== undefined ? span.site.name : (span.site.name = kernelNameOf(span))));
   kernelSpans.forEach((span, i) => {
     const name = kernelNames[i];
     if (name && !kernelSpansByName.has(name)) kernelSpansByName.set(name, span);
@@ -121,16 +124,16 @@ function analyzeChecked(root: Node, text: string, options: AnalysisOptions, prob
     get(name: string): Array<{ name: string; kind: 'type' | 'value' }> | undefined {
       if (!templateParamsMemo.has(name)) {
         const span = kernelSpansByName.get(name);
-        templateParamsMemo.set(name, span ? cachedTemplateParameters(span, parseText, kernelContext.textReadable, cache, nextTemplateParameters) : undefined);
+        templateParamsMemo.set(name, span ? cachedTemplateParameters(span, parseText, cache, nextTemplateParameters) : undefined);
       }
       return templateParamsMemo.get(name);
     },
   };
-  const file = outline ? fileScope(outline, text, definitions.env, cache?.fileScope, kernelContext.textReadable) : cache!.fileScope!;
+  const file = outline ? fileScope(outline, text, definitions.env, cache?.fileScope) : cache!.fileScope!;
   const functionRanges = outline?.functionRanges ?? carried!.functionRanges;
   if (cache) {
     cache.fileScope = file;
-    cache.structure = root.hasError ? null : { source: text, textReadable: kernelContext.textReadable, functionRanges, kernelSites };
+    cache.structure = { source: text, functionRanges, kernelSites };
   }
   const scopes: ScopeCache = { root, text, file, byFunction: new Map(), byFunctionLocal: new Map(), callSites: prepared.callSites, functionRanges };
   // The constants' text can be long: compare it once with the previous analysis and key entries on a
@@ -150,7 +153,8 @@ function analyzeChecked(root: Node, text: string, options: AnalysisOptions, prob
     const { start } = span;
     const bindings = kernelContext.templateBindings.get(kernelNames[index] ?? '');
     const key = `${environmentKey}\u0002${kernelNames[index] ?? ''}\u0002${JSON.stringify(bindings ? [...bindings] : null)}`;
-    const spans = [start, span.definitionEnd];
+    // The kernel reads the keywords from its `__global__` on (readKernel: `__launch_bounds__` before the definition).
+    const spans = [Math.min(start, span.keywordStart), span.definitionEnd];
     const hit = findSpanEntry(cache?.kernels, key, text, spans, change);
     let kernel: KernelDefinition | null;
     if (hit) {
@@ -197,13 +201,17 @@ function analyzeChecked(root: Node, text: string, options: AnalysisOptions, prob
     let key: string | null = null;
     let spans: number[] = [];
     if (dependencies !== null) {
-      const callee = readCallee(text, chevrons.open)?.name ?? '';
+      const calleeRead = readCallee(text, chevrons.open);
+      const callee = calleeRead?.name ?? '';
       const kernel = kernels.get(callee);
       const annotation = annotationFor(text, starts, prepared.annotations, chevrons.open, chevrons.close) ?? kernelAnnotations.get(callee) ?? fileAnnotation;
       key = [environmentKey, dependencies.key, optionsKey, annotation ? memoJson(annotation.fields, () => annotation.fields) : 'null',
         kernel ? (kernel.launchKey ??= JSON.stringify([kernel.info.parameters.map((p) => p.name), kernel.info.dtype, kernel.info.kind])) : 'null'].join('\u0002');
       // The kernel's body decides whether grid × block gives M and N (launches.ts, sizesFromGrid).
       spans = kernel ? [...dependencies.spans, kernel.info.range.start, kernel.info.range.end] : dependencies.spans;
+      // The launch's own text, from its callee to the end of its arguments: in a broken file it can
+      // reach past the function the tree gives it (found by the fuzz test).
+      spans = [...spans, calleeRead?.nameRange.start ?? chevrons.open, launchTextEnd(text, chevrons.close)];
     }
     const hit = key !== null ? findSpanEntry(cache?.launches, key, text, spans, change) : undefined;
     if (hit && key !== null) {
@@ -241,8 +249,14 @@ function readAnnotationProblems(annotation: Annotation, problems: Problem[]): vo
 function cachedDefinitions(root: Node, text: string, problems: Problem[], prepared: PreparedCuda, cache: CudaAnalysisCache | null): FileDefinitions {
   const tokens = prepared.definitionTokens;
   const signature = tokens.map((t) => text.slice(t.from, t.end)).join('\u0001');
-  // With syntax errors the same text can land in an ERROR node (not a definition): read afresh.
-  const previous = root.hasError ? null : cache?.definitions;
+  // In a top-level item with a syntax error the same text can land in an ERROR node (not a
+  // definition): reuse only when every definition lies outside such items, now and before.
+  // Bodies blanked after a runaway error (error-containment.ts) count as items with errors too.
+  const errorItems = root.hasError ? errorItemRanges(errorNodes(root, 100_000)) : [];
+  for (const skipped of prepared.skippedBodies ?? []) errorItems.push(skipped.start, skipped.end);
+  if (prepared.skippedBodies?.length) sortPairs(errorItems);
+  const clearOfErrors = errorItems.length === 0 || tokens.every((t) => !inRanges(errorItems, t.start) && !inRanges(errorItems, Math.max(t.start, t.end - 1)));
+  const previous = clearOfErrors ? cache?.definitions : null;
   if (previous && previous.signature === signature) {
     const starts = tokens.map((t) => t.start);
     const tileParams = previous.result.tileParams.map((param, i) => {
@@ -257,11 +271,38 @@ function cachedDefinitions(root: Node, text: string, problems: Problem[], prepar
     cache.definitions = null;
     const snippetOfTileParam = result.tileParams.map((param) => tokens.findIndex((t) => t.from <= param.valueRange.start && param.valueRange.end <= t.end));
     // Reuse needs every tile parameter inside a known snippet and no problems to re-anchor.
-    if (!root.hasError && problems.length === problemCount && snippetOfTileParam.every((index) => index >= 0)) {
+    if (clearOfErrors && problems.length === problemCount && snippetOfTileParam.every((index) => index >= 0)) {
       cache.definitions = { signature, snippetStarts: tokens.map((t) => t.start), result, snippetOfTileParam };
     }
   }
   return result;
+}
+
+/** Where readLaunch stops reading a launch: after its argument list `(...)` (or at a `;` in it), plus one character. */
+function launchTextEnd(text: string, close: number): number {
+  let i = close + 3;
+  while (i < text.length && /\s/.test(text[i]!)) i++;
+  if (text[i] !== '(') return Math.min(text.length, i + 1);
+  let level = 0;
+  for (let j = i; j < text.length && j - i < 200000; j++) {
+    const c = text[j];
+    if (c === '(') level++;
+    else if ((c === ')' && --level === 0) || (c === ';' && level <= 1)) return Math.min(text.length, j + 2);
+  }
+  return text.length;
+}
+
+/** Sorts [start, end) pairs by start and merges overlapping ones, in place (inRanges needs them disjoint). */
+function sortPairs(pairs: number[]): void {
+  const list: Array<[number, number]> = [];
+  for (let i = 0; i < pairs.length; i += 2) list.push([pairs[i]!, pairs[i + 1]!]);
+  list.sort((a, b) => a[0] - b[0]);
+  pairs.length = 0;
+  for (const [start, end] of list) {
+    const last = pairs.length - 1;
+    if (last > 0 && start <= pairs[last]!) pairs[last] = Math.max(pairs[last]!, end);
+    else pairs.push(start, end);
+  }
 }
 
 function dedupe(problems: Problem[]): Problem[] {
@@ -274,9 +315,7 @@ function dedupe(problems: Problem[]): Problem[] {
   });
 }
 
-function kernelNameOf(span: KernelSpan, context: KernelContext): string | null {
-  const head = kernelHeadOf(span, context);
-  if (head) return head.name;
+function kernelNameOf(span: KernelSpan): string | null {
   const declarator = span.node.childForFieldName('declarator');
   const name = declarator?.childForFieldName('declarator');
   if (!name) return null;
@@ -382,11 +421,11 @@ function identifierBefore(text: string, end: number, window: number): string | u
 }
 
 /** templateParametersOf, reused by the text of the `template <...>` header (a few node reads instead of a walk). */
-function cachedTemplateParameters(span: KernelSpan, parseText: string, textReadable: boolean, cache: CudaAnalysisCache | null, next: Map<string, TemplateParameter[]>): TemplateParameter[] {
+function cachedTemplateParameters(span: KernelSpan, parseText: string, cache: CudaAnalysisCache | null, next: Map<string, TemplateParameter[]>): TemplateParameter[] {
   if (!span.isTemplate) return [];
   const header = parseText.slice(span.start, span.definitionStart);
   const known = next.get(header) ?? cache?.templateParameters.get(header);
-  const params = known ?? (textReadable ? templateParametersFromHeader(header) : null) ?? templateParametersOf(span.node);
+  const params = known ?? templateParametersOf(span.node);
   next.set(header, params);
   return params;
 }

@@ -5,7 +5,6 @@ import type { Node } from 'web-tree-sitter';
 import { foldExpr, MapEnv, parseCExpression, type Expr } from '../folding';
 import type { Problem, Range, TileParam } from '../types';
 import type { PreparedCuda } from './prepare';
-import { mayHoldRecords, readConstDeclaration, type TextConst } from './const-declarations-text';
 import { ancestorOfType, declaredName, descendantsOf, namedChildrenOf, rangeOf, sourceText } from './syntax';
 import { isTileName } from './tile-names';
 
@@ -38,62 +37,11 @@ interface Candidate {
 const CUTLASS_SHAPE_ROLES = ['ThreadblockShape', 'WarpShape', 'InstructionShape'];
 
 /** Finds the definition nodes at the token offsets recorded by prepare.ts (no whole-tree walk). */
-/** A `#define NAME value` line read from the text (the same ranges tree-sitter's preproc_def gives). */
-interface TextDefine {
-  type: 'text_define';
-  startIndex: number;
-  endIndex: number;
-  name: string;
-  value: Range | null;
-}
-
-function isTextDefine(node: Node | TextDefine | TextConst): node is TextDefine {
-  return node.type === 'text_define';
-}
-
-function isTextConst(node: Node | TextDefine | TextConst): node is TextConst {
-  return node.type === 'text_const';
-}
-
-const SIMPLE_DEFINE = /#[ \t]*define[ \t]+([A-Za-z_]\w*)(?:[ \t]+([^\n]*))?(?:\n|$)/y;
-
-/** An object-like `#define` at `hash` without comments or continuations, or null (the tree reads it). */
-function readDefine(text: string, hash: number): TextDefine | null {
-  SIMPLE_DEFINE.lastIndex = hash;
-  const match = SIMPLE_DEFINE.exec(text);
-  if (!match || match[0].includes('/') || match[0].includes('\\')) return null;
-  const endIndex = hash + match[0].length;
-  const rest = match[2] ?? '';
-  const lead = rest.length - rest.trimStart().length;
-  const valueText = rest.slice(lead);
-  const valueEnd = endIndex - (match[0].endsWith('\n') ? 1 : 0);
-  const value = valueText && /\S/.test(valueText[0]!) ? { start: valueEnd - valueText.length, end: valueEnd } : null;
-  if (!value && /\S/.test(rest)) return null;
-  return { type: 'text_define', startIndex: hash, endIndex, name: match[1]!, value };
-}
-
-function definitionNodes(root: Node, tokens: PreparedCuda['definitionTokens'], text: string): Array<Node | TextDefine | TextConst> {
-  const nodes: Array<Node | TextDefine | TextConst> = [];
+function definitionNodes(root: Node, tokens: PreparedCuda['definitionTokens']): Node[] {
+  const nodes: Node[] = [];
   const seen = new Set<string>();
-  const exact = !root.hasError;
-  let constsFromText: boolean | null = null;
   for (const token of tokens) {
-    if (exact && (token.token === 'const' || token.token === 'constexpr')) {
-      constsFromText ??= !mayHoldRecords(text);
-      const declaration = constsFromText ? readConstDeclaration(text, token.start) : null;
-      if (declaration) {
-        nodes.push(declaration);
-        continue;
-      }
-    }
-    const fromText = exact && token.token === 'define' ? readDefine(text, token.start) : null;
-    if (fromText) {
-      const key = `preproc_def:${fromText.startIndex}`;
-      if (seen.has(key)) continue;
-      seen.add(key);
-      nodes.push(fromText);
-      continue;
-    }
+    if (token.token === 'scope') continue; // a namespace or struct head: only part of the cache signature
     const leaf = root.descendantForIndex(token.start, token.start + 1);
     let node: Node | null = null;
     switch (token.token) {
@@ -120,31 +68,10 @@ export function collectDefinitions(root: Node, text: string, problems: Problem[]
     candidates.push(candidate);
   };
 
-  const nodes: Array<Node | TextDefine | TextConst> = tokens
-    ? definitionNodes(root, tokens, text)
+  const nodes: Node[] = tokens
+    ? definitionNodes(root, tokens)
     : descendantsOf(root, ['preproc_def', 'preproc_function_def', 'type_qualifier', 'enumerator_list', 'template_type']);
   for (const node of nodes) {
-    if (isTextConst(node)) {
-      const origin: TileParam['origin'] = node.qualifier;
-      const integer = INTEGER_TYPE.test(node.typeText);
-      for (const { name, valueStart, valueText } of node.declarators) {
-        const expr = parseCExpression(valueText, valueStart);
-        define({ name, origin, expr, valueRange: expressionSpan(expr, { start: valueStart, end: valueStart + valueText.length }), range: { start: node.startIndex, end: node.endIndex }, integer });
-      }
-      continue;
-    }
-    if (isTextDefine(node)) {
-      const { name, value } = node;
-      if (!value) {
-        if (!env.bindings.has(name)) env.set(name, { kind: 'value', value: null });
-        continue;
-      }
-      const valueText = text.slice(value.start, value.end);
-      const expr = parseCExpression(valueText, value.start);
-      if (!env.bindings.has(name)) env.set(name, { kind: 'macro', params: null, body: valueText, bodyOffset: value.start });
-      candidates.push({ name, origin: 'define', expr, valueRange: expressionSpan(expr, value), range: { start: node.startIndex, end: node.endIndex }, integer: true });
-      continue;
-    }
     switch (node.type) {
       case 'preproc_def': {
         const nameNode = node.childForFieldName('name');
@@ -206,17 +133,14 @@ export function collectDefinitions(root: Node, text: string, problems: Problem[]
           const expr = parseCExpression(valueText, valueStart);
           const name = nameNode.text;
           define({ name, origin, expr, valueRange: expressionSpan(expr, { start: valueStart, end: valueStart + valueText.length }), range: rangeOf(declaration), integer });
-          // Struct members are also reachable qualified (`Config::BM`).
-          if (declaration.type === 'field_declaration') {
-            const owner = declaration.parent?.parent;
-            const ownerName = owner?.childForFieldName('name')?.text;
-            if (ownerName && !env.bindings.has(`${ownerName}::${name}`)) env.set(`${ownerName}::${name}`, { kind: 'expr', expr });
-          }
+          // Namespace and struct members are also reachable qualified (`cfg::TILE_M`, `Config::BM`).
+          defineQualified(env, enclosingScopes(declaration), name, expr);
         }
         break;
       }
       case 'enumerator_list': {
         let previous: Expr | null = null;
+        let enumScopes: string[] | undefined;
         for (const enumerator of namedChildrenOf(node)) {
           if (enumerator.type !== 'enumerator') continue;
           const nameNode = enumerator.childForFieldName('name');
@@ -235,6 +159,12 @@ export function collectDefinitions(root: Node, text: string, problems: Problem[]
           }
           previous = expr;
           define({ name: nameNode.text, origin: 'enum', expr, valueRange, range: rangeOf(enumerator), integer: true });
+          if (enumScopes === undefined) {
+            const specifier = node.parent;
+            const enumName = specifier?.type === 'enum_specifier' ? specifier.childForFieldName('name')?.text : undefined;
+            enumScopes = specifier ? [...enclosingScopes(specifier), ...(enumName ? [enumName] : [])] : [];
+          }
+          defineQualified(env, enumScopes, nameNode.text, expr);
         }
         break;
       }
@@ -257,10 +187,12 @@ export function collectDefinitions(root: Node, text: string, problems: Problem[]
     }
   }
 
-  const signature = nodes
+  // The qualified names too: the same declarations mean other bindings inside another namespace.
+  const qualified = [...env.bindings.keys()].filter((name) => name.includes('::')).join(',');
+  const signature = `${nodes
     .map((node) => (node.type === 'type_qualifier' ? (node as Node).parent ?? node : node))
     .map((node) => text.slice(node.startIndex, node.endIndex))
-    .join('\u0001');
+    .join('\u0001')}\u0003${qualified}`;
   const tileParams: TileParam[] = [];
   for (const candidate of candidates) {
     const folded = foldExpr(candidate.expr, env, problems);
@@ -269,6 +201,36 @@ export function collectDefinitions(root: Node, text: string, problems: Problem[]
     tileParams.push({ name: candidate.name, value: folded.value, valueRange: candidate.valueRange, range: candidate.range, origin: candidate.origin });
   }
   return { env, signature, tileParams };
+}
+
+/** Nodes whose name qualifies the names declared inside them. */
+const NAMING_SCOPES = new Set(['namespace_definition', 'struct_specifier', 'class_specifier', 'union_specifier']);
+
+/**
+ * Names of the namespaces and classes around `node`, outermost first (`namespace a::b { struct S`
+ * gives a, b, S). An anonymous namespace or struct adds nothing: its members are named unqualified.
+ */
+function enclosingScopes(node: Node): string[] {
+  const names: string[] = [];
+  let current = node.parent;
+  for (let step = 0; current && step < 64; step++, current = current.parent) {
+    if (!NAMING_SCOPES.has(current.type)) continue;
+    const name = current.childForFieldName('name')?.text;
+    if (name) names.unshift(...name.split('::').map((part) => part.trim()).filter(Boolean));
+  }
+  return names;
+}
+
+/**
+ * Binds `name` declared in `scopes` under each qualified spelling that reaches it: from the outermost
+ * scope (`tc::detail::BLOCK_K`) and from inside each enclosing one (`detail::BLOCK_K`). The first
+ * definition of a spelling wins, as for unqualified names.
+ */
+function defineQualified(env: MapEnv, scopes: string[], name: string, expr: Expr): void {
+  for (let i = 0; i < scopes.length; i++) {
+    const qualified = `${scopes.slice(i).join('::')}::${name}`;
+    if (!env.bindings.has(qualified)) env.set(qualified, { kind: 'expr', expr });
+  }
 }
 
 /**

@@ -5,9 +5,6 @@ import type { Node } from 'web-tree-sitter';
 import { foldCText, MapEnv, sizeOfType, type FoldEnv } from '../folding';
 import type { Dtype, KernelInfo, KernelParameter, Problem, Range, SharedArray, TensorCoreUse, TileLoop } from '../types';
 import type { CudaKeyword } from './prepare';
-import { parametersFromText, readKernelHead, templateParametersFromHeader, type KernelHeadText } from './kernel-text';
-import { readForLoopText } from './loops-text';
-import { readSharedDeclaration } from './shared-arrays-text';
 import { ancestorOfType, declaredName, namedChildrenOf, rangeOf, skipSpaces, sourceText, squash } from './syntax';
 
 export interface TemplateParameter {
@@ -166,13 +163,6 @@ export interface KernelContext {
   keywords: CudaKeyword[];
   /** Offsets of `for` keywords (prepare.ts), in order. */
   forKeywords: number[];
-  /** Comments, strings and character literals as [start, end) pairs (prepare.ts), in order. */
-  regions: number[];
-  /**
-   * Whether loops and kernel heads may be read from the text (loops-text.ts, kernel-text.ts): only when
-   * the tree has no syntax errors and no raw string (whose quotes prepare.ts cannot follow) hides code.
-   */
-  textReadable: boolean;
   fileEnv: FoldEnv;
   problems: Problem[];
   /** Template arguments known for a kernel (from its launches or explicit instantiations), by kernel name. */
@@ -199,8 +189,6 @@ export function templateParametersOf(definition: Node): TemplateParameter[] {
 function parametersOf(declarator: Node | null, parseText: string): KernelParameter[] {
   const list = declarator?.childForFieldName('parameters');
   if (!list) return [];
-  const fromText = parametersFromText(parseText, list.startIndex, list.endIndex);
-  if (fromText) return fromText;
   const result: KernelParameter[] = [];
   for (const param of namedChildrenOf(list)) {
     if (param.type !== 'parameter_declaration' && param.type !== 'optional_parameter_declaration') continue;
@@ -222,13 +210,6 @@ function sharedArraysOf(definitionStart: number, definitionEnd: number, context:
   for (let k = firstKeywordAt(keywords, definitionStart); k < keywords.length && keywords[k]!.start < definitionEnd; k++) {
     const keyword = keywords[k]!;
     if (keyword.keyword !== '__shared__' || keyword.end > definitionEnd) continue;
-    const fromText = readSharedDeclaration(parseText, keyword.start, keyword.end);
-    if (fromText && fromText.range.end <= definitionEnd) {
-      if (seen.has(fromText.start)) continue;
-      seen.add(fromText.start);
-      arrays.push(sharedArray(fromText.name, fromText.elementType, false, fromText.dims, fromText.range, context, env));
-      continue;
-    }
     const node = root.namedDescendantForIndex(skipSpaces(parseText, keyword.end));
     const declaration = ancestorOfType(node, ['declaration'], 8);
     if (!declaration || seen.has(declaration.startIndex)) continue;
@@ -289,49 +270,25 @@ export interface KernelSpan {
   /** Start of the whole definition, including `template <...>`. */
   start: number;
   isTemplate: boolean;
-  /** readKernelHead's result once read (undefined: not read yet; null: not readable from the text). */
-  head?: KernelHeadText | null;
 }
 
-/** The kernel's `void name(params) {` head read from the text (kernel-text.ts), or null when the tree must read it. */
-export function kernelHeadOf(span: KernelSpan, context: Pick<KernelContext, 'parseText' | 'textReadable'>): KernelHeadText | null {
-  if (span.head === undefined) span.head = context.textReadable ? readKernelHead(context.parseText, span.definitionStart, span.definitionEnd) : null;
-  return span.head;
-}
-
-/** Reads one `__global__` definition; its node is read (`span.node`, possibly a lookup) only where the text readers decline. */
+/** Reads one `__global__` definition from its node (`span.node`, possibly a lookup). */
 export function readKernel(span: KernelSpan, context: KernelContext): KernelDefinition | null {
   const { text, parseText } = context;
   const { definitionStart, definitionEnd, start } = span;
-  // The common head (`void name(params) {`) and template header are read from the text; the tree otherwise.
-  const head = kernelHeadOf(span, context);
-  let name: string;
-  let nameRange: Range;
-  let parameters: KernelParameter[];
-  let bodyRange: Range | null;
-  if (head) {
-    name = head.name;
-    nameRange = head.nameRange;
-    parameters = parametersFromText(parseText, head.parameters.start, head.parameters.end) ?? parametersOf(span.node.childForFieldName('declarator'), parseText);
-    bodyRange = head.body;
-  } else {
-    const definition = span.node;
-    const declarator = definition.childForFieldName('declarator');
-    if (!declarator || declarator.type !== 'function_declarator') return null;
-    const nameNode = declarator.childForFieldName('declarator');
-    if (!nameNode) return null;
-    const simpleName = nameNode.type === 'template_function' ? nameNode.childForFieldName('name') : nameNode;
-    const nameRangeNode = simpleName ?? nameNode;
-    name = nameRangeNode.text.split('::').pop() ?? nameRangeNode.text;
-    nameRange = rangeOf(nameRangeNode);
-    parameters = parametersOf(declarator, parseText);
-    const bodyNode = definition.childForFieldName('body');
-    bodyRange = bodyNode ? rangeOf(bodyNode) : null;
-  }
-  let templateParameters: TemplateParameter[] = [];
-  if (span.isTemplate) {
-    templateParameters = (context.textReadable ? templateParametersFromHeader(parseText.slice(start, definitionStart)) : null) ?? templateParametersOf(span.node);
-  }
+  const definition = span.node;
+  const declarator = definition.childForFieldName('declarator');
+  if (!declarator || declarator.type !== 'function_declarator') return null;
+  const nameNode = declarator.childForFieldName('declarator');
+  if (!nameNode) return null;
+  const simpleName = nameNode.type === 'template_function' ? nameNode.childForFieldName('name') : nameNode;
+  const nameRangeNode = simpleName ?? nameNode;
+  const name = nameRangeNode.text.split('::').pop() ?? nameRangeNode.text;
+  const nameRange = rangeOf(nameRangeNode);
+  const parameters = parametersOf(declarator, parseText);
+  const bodyNode = definition.childForFieldName('body');
+  const bodyRange = bodyNode ? rangeOf(bodyNode) : null;
+  const templateParameters = span.isTemplate ? templateParametersOf(definition) : [];
 
   // Kernel scope: parameters are runtime values (hide file constants of the same name); template
   // parameters take the values seen at launches/instantiations when they are unambiguous.
@@ -470,11 +427,11 @@ export function splitTopLevel(rawText: string, offset: number): Array<{ text: st
 }
 
 /**
- * The `for` statements in [start, end), in text order, found from the `for` keywords prepare.ts recorded:
- * read from the text when loops-text.ts is sure of one, else from a few node lookups (no subtree walk).
+ * The `for` statements in [start, end), in text order, found from the `for` keywords prepare.ts recorded
+ * with a few node lookups each (no subtree walk).
  */
 function loopsIn(start: number, end: number, context: KernelContext): LoopFacts[] {
-  const { forKeywords, root, text, parseText } = context;
+  const { forKeywords, root, text } = context;
   let low = 0;
   let high = forKeywords.length;
   while (low < high) {
@@ -485,11 +442,6 @@ function loopsIn(start: number, end: number, context: KernelContext): LoopFacts[
   const loops: LoopFacts[] = [];
   for (let k = low; k < forKeywords.length && forKeywords[k]! < end; k++) {
     const at = forKeywords[k]!;
-    const fromText = context.textReadable ? readForLoopText(parseText, context.regions, at, end) : null;
-    if (fromText) {
-      loops.push(loopFacts({ start: fromText.start, end: fromText.end }, fromText.initializer, fromText.condition, fromText.update, fromText.body, text));
-      continue;
-    }
     const statement = root.descendantForIndex(at)?.parent;
     if (statement && statement.type === 'for_statement' && statement.startIndex === at) loops.push(readLoop(statement, text));
   }

@@ -1,7 +1,7 @@
 // Reads `kernel<<<grid, block, smem, stream>>>(args)` launch sites from the chevron offsets found by
 // prepare.ts: folded grid/block/smem, template arguments, and the problem size (from the kernel's
 // M/N/K parameters, an annotation or the default). Pure; text-based where the tree may be broken.
-import { foldExpr, parseCExpression, type Expr, type FoldEnv } from '../folding';
+import { foldExpr, MapEnv, parseCExpression, type Expr, type FoldEnv } from '../folding';
 import type { AnalysisOptions, FoldedValue, LaunchSite, Problem, Range } from '../types';
 import type { KernelDefinition } from './kernels';
 import { splitTopLevel } from './kernels';
@@ -16,6 +16,59 @@ const DIMENSION_NAMES: Record<string, 'm' | 'n' | 'k' | 'batch'> = {
   k: 'k', kdim: 'k', dimk: 'k', sizek: 'k', colsa: 'k',
   batch: 'batch', batchcount: 'batch', batchsize: 'batch', numbatches: 'batch',
 };
+
+type Dimension = 'm' | 'n' | 'k' | 'batch';
+
+/** Names an expression reads (operands, call arguments, cast operands), without duplicates. */
+function namesIn(expr: Expr, out: Set<string>): Set<string> {
+  const stack: Expr[] = [expr];
+  for (let steps = 0; stack.length > 0 && steps < 10_000; steps++) {
+    const e = stack.pop()!;
+    switch (e.kind) {
+      case 'name': out.add(e.name); break;
+      case 'unary': stack.push(e.operand); break;
+      case 'cast': stack.push(e.operand); break;
+      case 'binary': stack.push(e.left, e.right); break;
+      case 'ternary': stack.push(e.condition, e.then, e.otherwise); break;
+      case 'call': stack.push(...e.args); break;
+      default: break;
+    }
+  }
+  return out;
+}
+
+/**
+ * The launch's scope with the problem sizes of an annotation bound to the names that stand for them
+ * and do not fold in code: the launch's arguments for the kernel's M/N/K parameters, and names that
+ * spell a dimension (`N`, `n`, `dim_k`) in the grid and block expressions (or in the dim3 variables
+ * they name). Null when nothing was bound.
+ */
+function annotatedScope(
+  scope: HostScope,
+  sizes: Partial<Record<Dimension, number>>,
+  dimensionArguments: Map<string, Dimension>,
+  parts: Array<{ text: string; start: number } | undefined>,
+): HostScope | null {
+  const names = new Set<string>();
+  for (const part of parts) {
+    if (!part) continue;
+    const expr = parseCExpression(part.text.replace(/^\{/, '(').replace(/\}$/, ')'), part.start);
+    namesIn(expr, names);
+    if (expr.kind === 'name') for (const component of scope.dim3.get(expr.name)?.components ?? []) namesIn(component, names);
+  }
+  const env = new MapEnv(scope.env);
+  let bound = false;
+  for (const name of names) {
+    const dimension = dimensionArguments.get(name) ?? DIMENSION_NAMES[name.replace(/_/g, '').toLowerCase()];
+    const value = dimension ? sizes[dimension] : undefined;
+    if (value === undefined) continue;
+    // A name that folds in code keeps its value: the annotation only fills in what code leaves open.
+    if (foldExpr({ kind: 'name', name, range: { start: 0, end: 0 } }, scope.env, []).value !== null) continue;
+    env.set(name, { kind: 'value', value });
+    bound = true;
+  }
+  return bound ? { env, dim3: scope.dim3 } : null;
+}
 
 export interface LaunchContext {
   text: string;
@@ -166,8 +219,8 @@ export function readLaunch(chevrons: LaunchChevrons, context: LaunchContext): La
   }
   const scope = scopeAt(context.scopes, chevrons.open);
   const config = splitTopLevel(text.slice(chevrons.open + 3, chevrons.close), chevrons.open + 3);
-  const grid = foldDim3(config[0], scope, problems);
-  const block = foldDim3(config[1], scope, problems);
+  let grid = foldDim3(config[0], scope, problems);
+  let block = foldDim3(config[1], scope, problems);
   const kernelArgs = readKernelArgs(text, chevrons.close);
   const templateArgs: FoldedValue[] = callee.templateArgs.map((arg) => folded(arg, scope.env, problems)!);
 
@@ -175,6 +228,8 @@ export function readLaunch(chevrons: LaunchChevrons, context: LaunchContext): La
   const code: CodeValues = { m: null, n: null, k: null, batch: null, dtype: null };
   const kernel = context.kernels.get(callee.name);
   const dimensionParameters = new Set<string>();
+  // Names of the launch's arguments for the kernel's dimension parameters (`rows` passed for `M`).
+  const dimensionArguments = new Map<string, Dimension>();
   if (kernel) {
     for (const param of kernel.info.parameters) {
       const dimension = DIMENSION_NAMES[param.name.replace(/_/g, '').toLowerCase()];
@@ -196,7 +251,9 @@ export function readLaunch(chevrons: LaunchChevrons, context: LaunchContext): La
       byDimension.set('k', byDimension.get('n')!);
     }
     for (const [dimension, index] of byDimension) {
-      const value = folded(kernelArgs.parts[index], scope.env, problems)?.value ?? null;
+      const argument = kernelArgs.parts[index];
+      if (argument && /^[A-Za-z_]\w*$/.test(argument.text.trim()) && !dimensionArguments.has(argument.text.trim())) dimensionArguments.set(argument.text.trim(), dimension as Dimension);
+      const value = folded(argument, scope.env, problems)?.value ?? null;
       code[dimension as 'm' | 'n' | 'k' | 'batch'] = value !== null && Number.isInteger(value) ? value : null;
     }
     code.dtype = kernel.info.dtype;
@@ -213,7 +270,17 @@ export function readLaunch(chevrons: LaunchChevrons, context: LaunchContext): La
     : {};
   if (dimensionParameters.has('m')) delete fromGrid.m;
   if (dimensionParameters.has('n')) delete fromGrid.n;
-  const problem = resolveProblem(code, annotation ? readAnnotation(annotation, []) : null, context.options, fromGrid);
+  const annotated = annotation ? readAnnotation(annotation, []) : null;
+  const problem = resolveProblem(code, annotated, context.options, fromGrid);
+  // A grid over the problem size (`CEIL_DIV(N, BN)`, N a runtime parameter) folds with the sizes an
+  // annotation gives; problems were reported by the first fold.
+  if (annotated && (!grid.triple || !block.triple)) {
+    const sized = annotatedScope(scope, annotated, dimensionArguments, [config[0], config[1]]);
+    if (sized) {
+      if (!grid.triple) grid = foldDim3(config[0], sized, []);
+      if (!block.triple) block = foldDim3(config[1], sized, []);
+    }
+  }
 
   return {
     kernel: callee.name,

@@ -91,6 +91,7 @@ export function prepareCudaEdit(oldText: string, old: PreparedCuda, newText: str
       case 'GemmShape': return { ...t, from: snippetStart(newText, t.start), end: snippetEnd(newText, t.start, ';') };
       case 'define': return { ...t, end: snippetEnd(newText, newText.indexOf('define', t.start), '\n') };
       case 'template': return t;
+      case 'scope': return { ...t, from: t.start, end: snippetEnd(newText, t.start, '{;') };
     }
   };
   const definitionTokens = [

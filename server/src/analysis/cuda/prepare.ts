@@ -49,7 +49,8 @@ export interface PreparedCuda {
    * at these offsets avoids walking the whole tree.
    */
   definitionTokens: Array<{
-    token: 'define' | 'const' | 'constexpr' | 'enum' | 'GemmShape' | 'template';
+    /** `scope`: `namespace`, `struct`, `class` or `union`, whose name qualifies the constants inside (only a cache signature). */
+    token: 'define' | 'const' | 'constexpr' | 'enum' | 'GemmShape' | 'template' | 'scope';
     start: number;
     /** The text a definition's meaning depends on, [from, end): used as a cache signature. */
     from: number;
@@ -61,6 +62,8 @@ export interface PreparedCuda {
   forKeywords: number[];
   /** Comments, strings and character literals, [start, end) pairs flattened, in order. */
   regions: number[];
+  /** Function bodies blanked in parseText after parsing because their syntax error ran past them (error-containment.ts). */
+  skippedBodies?: Array<{ start: number; end: number; error: { start: number; end: number } }>;
 }
 
 const ANNOTATION = /^\/\/\s*tilecast\s*:(.*)$/i;
@@ -236,11 +239,13 @@ export function scanCuda(text: string, from: number, to: number): CudaScan {
         // Most identifiers are neither definition tokens nor calls: slice the word only when needed.
         let word: string | null = null;
         if (c === 102 /* f */ && i - start === 3 && text.charCodeAt(start + 1) === 111 && text.charCodeAt(start + 2) === 114) forKeywords.push(start);
-        // Only words of the lengths of `const`, `constexpr`, `cublas…`, `enum`, `define`, `template`, `GemmShape`.
+        // Only words of the lengths of `const`, `constexpr`, `cublas…`, `enum`, `define`, `template`, `GemmShape`, `namespace`, `struct`, `class`, `union`.
         const length = i - start;
         if ((c === 99 /* c */ && (length === 5 || length === 9 || (length >= 6 && text.startsWith('cublas', start))))
-          || (c === 101 /* e */ && length === 4) || (c === 100 /* d */ && length === 6) || (c === 116 /* t */ && length === 8) || (c === 71 /* G */ && length === 9)) {
+          || (c === 101 /* e */ && length === 4) || (c === 100 /* d */ && length === 6) || (c === 116 /* t */ && length === 8) || (c === 71 /* G */ && length === 9)
+          || (c === 110 /* n */ && length === 9) || (c === 115 /* s */ && length === 6) || (c === 117 /* u */ && length === 5)) {
           word = text.slice(start, i);
+          if (word === 'namespace' || word === 'struct' || word === 'class' || word === 'union') definitionTokens.push({ token: 'scope', start, from: start, end: snippetEnd(text, start, '{;') });
           if (c === 99 && word.startsWith('cublas')) cublasIdentifiers.push({ name: word, start });
           if (word === 'const' || word === 'constexpr') {
             // `const float *A` (a pointer parameter) never defines a constant: skip it cheaply here.

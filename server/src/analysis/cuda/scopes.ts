@@ -4,9 +4,6 @@
 import type { Node } from 'web-tree-sitter';
 import { foldExpr, MapEnv, parseCExpression, type Expr, type FoldEnv } from '../folding';
 import type { Range } from '../types';
-import { classifyCallSite, readFunctionHeader } from './functions-text';
-import { readDeclarationFromText, readLocalsFromText, type TextLocal } from './host-locals-text';
-import { parametersFromText } from './kernel-text';
 import { ancestorOfType, declaredName, descendantsOf, namedChildrenOf, sourceText } from './syntax';
 
 /** A `dim3` built from up to three expressions. */
@@ -34,36 +31,6 @@ function readDim3(valueNode: Node | null, text: string): Dim3Definition | null {
   }
   const components = namedChildrenOf(args).filter((c) => c.type !== 'comment').map((c) => parseCExpression(sourceText(text, c), c.startIndex));
   return { components, range: { start: args.startIndex, end: args.endIndex } };
-}
-
-/** Reads the locals of a function body [start, end) from its text into `scope`; false when the text reader is unsure. */
-function collectLocalsFromText(body: { start: number; end: number }, text: string, scope: HostScope): boolean {
-  const fromText = readLocalsFromText(text, body.start, body.end);
-  if (!fromText) return false;
-  applyTextLocals(scope, fromText, addressTaken(text.slice(body.start, body.end)));
-  return true;
-}
-
-/** Reads file-scope declarations ([start, end) pairs) from their text into `scope` as collectLocals(…, true) would; false when unsure of any. */
-function collectFileLocalsFromText(ranges: number[], text: string, scope: HostScope): boolean {
-  const fromText: TextLocal[] = [];
-  for (let i = 0; i < ranges.length; i += 2) {
-    const locals = readDeclarationFromText(text, ranges[i]!, ranges[i + 1]!);
-    if (!locals) return false;
-    for (const local of locals) fromText.push(local);
-  }
-  applyTextLocals(scope, fromText, new Set());
-  return true;
-}
-
-function applyTextLocals(scope: HostScope, fromText: TextLocal[], changed: Set<string>): void {
-  const counts = new Map<string, number>();
-  const values = new Map<string, { expr: { text: string; offset: number } | null; dim3: Dim3Definition | null }>();
-  for (const local of fromText) {
-    counts.set(local.name, (counts.get(local.name) ?? 0) + 1);
-    values.set(local.name, { expr: local.expr, dim3: local.dim3 });
-  }
-  applyLocals(scope, values, counts, changed);
 }
 
 /** Collects declarations of a scope node (function body or translation unit) into `scope`. */
@@ -154,20 +121,16 @@ function applyLocals(scope: HostScope, values: Map<string, { expr: { text: strin
 /**
  * File-scope `dim3` globals and non-const globals (const ones are already in the file env). With
  * `previous` (the last analysis's file scope), an unchanged set of declarations over the same
- * constants is reused. With `textReadable` (KernelContext's) the declarations are read from their
- * text, and from the tree when the text reader is unsure of any.
+ * constants is reused.
  */
-export function fileScope(outline: Pick<TopLevelOutline, 'declarationRanges' | 'declarationNodes'>, text: string, fileEnv: FoldEnv, previous: FileScope | null | undefined, textReadable: boolean): FileScope {
+export function fileScope(outline: Pick<TopLevelOutline, 'declarationRanges' | 'declarationNodes'>, text: string, fileEnv: FoldEnv, previous: FileScope | null | undefined): FileScope {
   const ranges = outline.declarationRanges;
   const parts: string[] = [];
   for (let i = 0; i < ranges.length; i += 2) parts.push(text.slice(ranges[i]!, ranges[i + 1]!));
   const signature = parts.join('\u0001');
   if (previous && previous.signature === signature && previous.fileEnv === fileEnv) return previous;
   const scope: HostScope = { env: new MapEnv(fileEnv), dim3: new Map() };
-  if (!textReadable || !collectFileLocalsFromText(ranges, text, scope)) {
-    // The text reader adds nothing before it is sure of every declaration.
-    collectLocals(outline.declarationNodes(), text, scope, true);
-  }
+  collectLocals(outline.declarationNodes(), text, scope, true);
   return { ...scope, signature, fileEnv };
 }
 
@@ -188,8 +151,6 @@ export interface ScopeCache {
   treeHasError?: boolean;
   /** Whether a function's text may hold a local class, by the function's start (functionAt). */
   mayHoldLocalClass?: Map<number, boolean>;
-  /** Whether a function's text holds a `#`, by the function's start (uniqueCaller). */
-  mayHoldPreprocessor?: Map<number, boolean>;
 }
 
 /**
@@ -217,16 +178,6 @@ function mayHoldLocalClass(cache: ScopeCache, range: { start: number; end: numbe
   return memoByStart(cache.mayHoldLocalClass, range, () => /\b(?:class|struct|union)\b/.test(cache.text.slice(range.start, range.end)));
 }
 
-/** Whether a function's text has a `#` (a preprocessor line): its call sites are then read from the tree. */
-function mayHoldPreprocessor(cache: ScopeCache, range: { start: number; end: number }): boolean {
-  cache.mayHoldPreprocessor ??= new Map();
-  return memoByStart(cache.mayHoldPreprocessor, range, () => {
-    // A bounded scan: indexOf would search on to the end of the file when the function has no `#`.
-    for (let i = range.start; i < range.end; i++) if (cache.text.charCodeAt(i) === 35 /* # */) return true;
-    return false;
-  });
-}
-
 /** A fact about a function's text, computed once per function (functions do not overlap, so the start is a key). */
 function memoByStart(memo: Map<number, boolean>, range: { start: number; end: number }, compute: () => boolean): boolean {
   let value = memo.get(range.start);
@@ -246,7 +197,7 @@ function nodeOf(cache: ScopeCache, fn: FunctionRef): Node | null {
   return fn.node;
 }
 
-/** What scopeAt reads of a function: its simple name, parameter names and body, from the text when plain. */
+/** What scopeAt reads of a function: its simple name, parameter names and body. */
 interface FunctionParts {
   name: string | null;
   paramNames: string[];
@@ -254,26 +205,19 @@ interface FunctionParts {
 }
 
 function partsOf(cache: ScopeCache, fn: FunctionRef): FunctionParts {
-  if (!fn.node) {
-    const header = readFunctionHeader(cache.text, fn.start, fn.end);
-    const params = header ? parametersFromText(cache.text, header.paramsStart, header.paramsEnd) : null;
-    if (header && params) return { name: header.name, paramNames: params.map((p) => p.name), body: { start: header.bodyStart, end: fn.end } };
-  }
   const node = nodeOf(cache, fn);
   if (!node) return { name: null, paramNames: [], body: null };
   const body = node.childForFieldName('body');
   return {
     name: declaredName(node.childForFieldName('declarator')?.childForFieldName('declarator') ?? null)?.text ?? null,
-    paramNames: parameterNamesOf(node, cache.text),
+    paramNames: parameterNamesOf(node),
     body: body ? { start: body.startIndex, end: body.endIndex } : null,
   };
 }
 
-function parameterNamesOf(fn: Node, text: string): string[] {
+function parameterNamesOf(fn: Node): string[] {
   const params = fn.childForFieldName('declarator')?.childForFieldName('parameters');
   if (!params) return [];
-  const fromText = parametersFromText(text, params.startIndex, params.endIndex);
-  if (fromText) return fromText.map((p) => p.name);
   return namedChildrenOf(params).map((p) => declaredName(p.childForFieldName('declarator'))?.text ?? '');
 }
 
@@ -296,23 +240,6 @@ function uniqueCaller(cache: ScopeCache, fn: FunctionRef, fnName: string | null)
     if (at >= fn.start && at < fn.end) continue;
     sites.push(at);
   }
-  // From the text when every site is surely a call or surely not one; otherwise all from the tree.
-  const fromText: CallRef[] = [];
-  let sure = !cache.treeHasError;
-  for (const at of sure ? sites : []) {
-    const enclosing = functionRangeAt(cache.functionRanges, at);
-    if (!enclosing || mayHoldPreprocessor(cache, enclosing)) {
-      sure = false;
-      break;
-    }
-    const site = classifyCallSite(cache.text, at, fnName);
-    if (site.kind === 'unsure') {
-      sure = false;
-      break;
-    }
-    if (site.kind === 'call') fromText.push({ start: at, argsStart: site.argsStart, argsEnd: site.argsEnd, node: null });
-  }
-  if (sure) return fromText.length === 1 ? fromText[0]! : null;
   const calls: Node[] = [];
   for (const at of sites) {
     const call = ancestorOfType(cache.root.descendantForIndex(at, at + 1), ['call_expression'], 3);
@@ -344,7 +271,7 @@ export function scopeAt(cache: ScopeCache, offset: number, propagate = true): Ho
   const call = propagate && paramNames.length > 0 ? uniqueCaller(cache, fn, parts.name) : null;
   if (call) {
     const callerScope = scopeAt(cache, call.start, false);
-    const argParts = call.argsStart < 0 ? [] : argumentsFromText(cache.text, call.argsStart, call.argsEnd) ?? argumentNodes(cache, call);
+    const argParts = call.argsStart < 0 ? [] : argumentNodes(cache, call);
     paramNames.forEach((name, i) => {
       const arg = argParts[i];
       if (!name || !arg) return;
@@ -357,8 +284,7 @@ export function scopeAt(cache: ScopeCache, offset: number, propagate = true): Ho
       }
     });
   }
-  // A simple body is read from its text (host-locals-text.ts); anything else from the tree.
-  if (parts.body && !collectLocalsFromText(parts.body, cache.text, scope)) {
+  if (parts.body) {
     const body = nodeOf(cache, fn)?.childForFieldName('body');
     if (body) collectLocals(body, cache.text, scope, false);
   }
@@ -371,36 +297,6 @@ function argumentNodes(cache: ScopeCache, call: CallRef): Array<{ text: string; 
   const args = node?.childForFieldName('arguments');
   if (!args) return [];
   return namedChildrenOf(args).filter((c) => c.type !== 'comment').map((c) => ({ text: sourceText(cache.text, c), start: c.startIndex, identifier: c.type === 'identifier' }));
-}
-
-/**
- * A call's arguments `(a, b + 1, &c)` split from the text (trimmed, with offsets), or null when they
- * may hold comments, strings, braces or template arguments (the tree's argument nodes are read then).
- */
-function argumentsFromText(text: string, start: number, end: number): Array<{ text: string; start: number; identifier: boolean }> | null {
-  if (text[start] !== '(' || text[end - 1] !== ')') return null;
-  const inner = text.slice(start + 1, end - 1);
-  if (/[/"'{}<>#\\]/.test(inner)) return null;
-  if (!inner.trim()) return [];
-  const parts: Array<{ text: string; start: number; identifier: boolean }> = [];
-  let level = 0;
-  let partStart = 0;
-  for (let i = 0; i <= inner.length; i++) {
-    const c = i < inner.length ? inner[i] : ',';
-    if (c === '(' || c === '[') level++;
-    else if (c === ')' || c === ']') level--;
-    else if (c === ',' && level === 0) {
-      const raw = inner.slice(partStart, i);
-      const trimmed = raw.trim();
-      if (!trimmed) return null;
-      const identifier = /^[A-Za-z_]\w*$/.test(trimmed);
-      if (identifier && /^(?:true|false|nullptr|NULL|this|sizeof)$/.test(trimmed)) return null;
-      parts.push({ text: trimmed, start: start + 1 + partStart + (raw.length - raw.trimStart().length), identifier });
-      partStart = i + 1;
-    }
-    if (level < 0) return null;
-  }
-  return level === 0 ? parts : null;
 }
 
 /**

@@ -22,11 +22,14 @@ export type KernelSite =
   | { kind: 'other' };
 export type KernelDefinitionSite = Extract<KernelSite, { kind: 'kernel' }>;
 
-/** The layout of one analysed text, filed in the document's cache (only for trees without errors). */
+/**
+ * The layout of one analysed text, filed in the document's cache. Also for trees with syntax errors:
+ * the argument for carrying it over (nodes outside tree-sitter's changed ranges are the same nodes)
+ * does not depend on the tree being valid, and the document adds the changed ranges of the re-parses
+ * that resolve `<` and contain runaway errors to those of the edit.
+ */
 export interface FileStructure {
   source: string;
-  /** KernelContext.textReadable of that analysis: kernel names are read differently without it. */
-  textReadable: boolean;
   functionRanges: Array<{ start: number; end: number }>;
   /** By keyword start. */
   kernelSites: Map<number, KernelSite>;
@@ -42,8 +45,8 @@ export interface CarriedStructure {
 }
 
 /** The previous layout, when `change` (with tree-sitter's ranges) stays strictly inside one of its functions; else null. */
-export function carryStructure(previous: FileStructure | null, change: TextChange | null, treeHasError: boolean, textReadable: boolean): CarriedStructure | null {
-  if (!previous || !change || treeHasError || change.source !== previous.source || !change.treeChanges || previous.textReadable !== textReadable) return null;
+export function carryStructure(previous: FileStructure | null, change: TextChange | null): CarriedStructure | null {
+  if (!previous || !change || change.source !== previous.source || !change.treeChanges) return null;
   const ranges = previous.functionRanges;
   // The function holding the edit (functions do not overlap and are sorted).
   let low = 0;
@@ -134,7 +137,7 @@ export function kernelSpansOf(
     if (site.kind === 'macro') inMacros.push(keyword);
     if (site.kind !== 'kernel' || seen.has(site.definitionStart)) continue;
     seen.add(site.definitionStart);
-    spans.push(new LazyKernelSpan(site, node, at, root));
+    spans.push(new LazyKernelSpan(site, node, at, root, keyword.start));
   }
   return { spans, inMacros };
 }
@@ -158,17 +161,19 @@ function kernelSiteNode(root: Node, at: number): Node | null {
   return ancestorOfType(root.descendantForIndex(at), ['function_definition', 'preproc_def', 'preproc_function_def', 'declaration', 'translation_unit'], 64);
 }
 
-/** A KernelSpan whose node is looked up only when something reads it (a cache miss, an unusual head). */
+/** A KernelSpan whose node is looked up only when something reads it (a cache miss, a kernel's name). */
 export class LazyKernelSpan implements KernelSpan {
   readonly definitionStart: number;
   readonly definitionEnd: number;
   readonly start: number;
   readonly isTemplate: boolean;
-  head?: KernelSpan['head'];
   private known: Node | null;
 
-  /** `at`: the offset after the keyword, where the cold lookup starts. */
-  constructor(readonly site: KernelDefinitionSite, node: Node | null, private readonly at: number, private readonly root: Node) {
+  /**
+   * `at`: the offset after the keyword, where the cold lookup starts. `keywordStart`: where the
+   * `__global__` keyword is (it can lie before the definition's node, with `__launch_bounds__`).
+   */
+  constructor(readonly site: KernelDefinitionSite, node: Node | null, private readonly at: number, private readonly root: Node, readonly keywordStart: number) {
     this.definitionStart = site.definitionStart;
     this.definitionEnd = site.definitionEnd;
     this.start = site.start;

@@ -114,7 +114,7 @@ export function syntaxErrors(root: Node, limit: number): { errors: Array<{ range
           errors.push({ range: { start, end: cursor.nodeIsMissing ? start : cursor.endIndex }, missing: cursor.nodeIsMissing ? type : null });
         }
         descend = false;
-      }
+      } else if (!cursor.currentNode.hasError) descend = false; // nothing to find below: skip it
       if (descend && cursor.gotoFirstChild()) continue;
       if (!skipSubtree(cursor)) return { errors, total };
     }
@@ -122,6 +122,79 @@ export function syntaxErrors(root: Node, limit: number): { errors: Array<{ range
     cursor.delete();
   }
   return { errors, total };
+}
+
+/** Containers of top-level items: a file, a namespace or `extern "C"` body. */
+const ITEM_CONTAINERS = new Set(['translation_unit', 'declaration_list']);
+
+/**
+ * Error and MISSING nodes (at most `limit`), found with a cursor; `asm(...)` is skipped as in
+ * syntaxErrors. With `intoTopLevelErrors`, an ERROR directly in the file (or a namespace) is listed and
+ * searched too: error recovery can wrap whole functions in one, each with errors of its own.
+ */
+export function errorNodes(root: Node, limit: number, intoTopLevelErrors = false): Node[] {
+  const found: Node[] = [];
+  if (!root.hasError) return found;
+  const cursor = root.walk();
+  try {
+    let visited = 0;
+    for (;;) {
+      if (++visited > 4_000_000) break;
+      const type = cursor.nodeType;
+      let descend = true;
+      if (type === 'gnu_asm_expression') descend = false;
+      else if (type === 'ERROR' || cursor.nodeIsMissing) {
+        const node = cursor.currentNode;
+        found.push(node);
+        if (found.length >= limit) break;
+        // Inner errors of an ERROR are part of the same failure, unless it wraps top-level items.
+        // (The root itself is an ERROR when the whole file failed to parse as a translation unit.)
+        descend = intoTopLevelErrors && type === 'ERROR' && ITEM_CONTAINERS.has(node.parent?.type ?? 'translation_unit');
+      } else if (!cursor.currentNode.hasError) descend = false;
+      if (descend && cursor.gotoFirstChild()) continue;
+      if (!skipSubtree(cursor)) break;
+    }
+  } finally {
+    cursor.delete();
+  }
+  return found;
+}
+
+/**
+ * The top-level items (a function, a declaration, an ERROR directly in the file or a namespace) that
+ * hold the given error nodes, as sorted, merged [start, end) pairs: outside them the tree is free of errors.
+ */
+export function errorItemRanges(errors: Node[]): number[] {
+  const items: Array<[number, number]> = [];
+  for (const error of errors) {
+    let item: Node = error;
+    for (let step = 0; step < 256; step++) {
+      const parent = item.parent;
+      if (!parent || ITEM_CONTAINERS.has(parent.type)) break;
+      item = parent;
+    }
+    items.push([item.startIndex, item.endIndex]);
+  }
+  items.sort((a, b) => a[0] - b[0]);
+  const merged: number[] = [];
+  for (const [start, end] of items) {
+    const last = merged.length - 1;
+    if (last > 0 && start <= merged[last]!) merged[last] = Math.max(merged[last]!, end);
+    else merged.push(start, end);
+  }
+  return merged;
+}
+
+/** Whether `offset` lies in one of the sorted, disjoint [start, end) pairs of `ranges`. */
+export function inRanges(ranges: number[], offset: number): boolean {
+  let low = 0;
+  let high = ranges.length / 2;
+  while (low < high) {
+    const mid = (low + high) >> 1;
+    if (ranges[2 * mid]! <= offset) low = mid + 1;
+    else high = mid;
+  }
+  return low > 0 && offset < ranges[2 * (low - 1) + 1]!;
 }
 
 /**

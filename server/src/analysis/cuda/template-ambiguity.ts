@@ -4,16 +4,21 @@
 // Here each `<` that opens such a failed template reading, after a name not declared as a template in
 // this file, becomes `>` in the parsed text (same length; same precedence and associativity as `<`, so
 // the comparison's tree and ranges are exact), and the change is kept only if the re-parsed statement
-// has no error left. Genuine errors stay. Pure apart from the parse function the caller passes in.
+// has no error left. Genuine errors stay. Each round re-parses incrementally (only around the changed
+// `<`), so the work grows with the number of misread statements, not with the file's size, and there
+// is no cap on how many are resolved. Pure apart from the re-parse function the caller passes in.
 import { isIdentifierPart } from './chars';
 import type { Node, Tree } from 'web-tree-sitter';
-import { skipSubtree } from './syntax';
+import { errorItemRanges, errorNodes, inRanges, skipSubtree } from './syntax';
 
-/** Rounds of rewrite + re-parse (each round can uncover the next misread `<` of a statement). */
-const MAX_ROUNDS = 4;
-/** Error nodes examined per round and candidate `<` per file: bounds the work on very broken files. */
-const MAX_ERRORS_EXAMINED = 200;
-const MAX_REWRITES = 500;
+/**
+ * Rounds of rewrite + re-parse. Each round resolves every misread statement at once and can uncover
+ * the next misread `<` of a statement; a round that resolves nothing ends the search, so valid code
+ * stops long before this bound, which only limits the work on pathological broken input.
+ */
+const MAX_ROUNDS = 32;
+/** Error nodes examined per round: far above any valid file under the 2,000,000-character limit. */
+const MAX_ERRORS_EXAMINED = 100_000;
 
 /** Where an error's statement starts and ends, and the `<` offsets that may be misread comparisons. */
 interface Group {
@@ -73,33 +78,6 @@ function isCandidate(text: string, offset: number, known: Set<string>): boolean 
   return name !== 'template' && name !== 'operator' && !/_cast$/.test(name);
 }
 
-/** Error and MISSING nodes (at most `limit`), found with a cursor; `asm(...)` is skipped as in syntax.ts. */
-function errorNodes(root: Node, limit: number): Node[] {
-  const found: Node[] = [];
-  if (!root.hasError) return found;
-  const cursor = root.walk();
-  try {
-    let visited = 0;
-    for (;;) {
-      if (++visited > 400_000) break;
-      const type = cursor.nodeType;
-      let descend = true;
-      if (type === 'gnu_asm_expression') descend = false;
-      else if (type === 'ERROR' || cursor.nodeIsMissing) {
-        found.push(cursor.currentNode);
-        if (found.length >= limit) break;
-        // Inner errors of an ERROR are part of the same failure.
-        descend = false;
-      } else if (!cursor.currentNode.hasError) descend = false;
-      if (descend && cursor.gotoFirstChild()) continue;
-      if (!skipSubtree(cursor)) break;
-    }
-  } finally {
-    cursor.delete();
-  }
-  return found;
-}
-
 /**
  * The statement an error belongs to: the climb stops below a block or a statement with a body (so an
  * `if` condition, a `for` header part or a body statement each count alone), at most 64 levels up.
@@ -152,12 +130,36 @@ function lessThanTokens(node: Node, end: number, text: string, known: Set<string
   return offsets;
 }
 
-/** True when `root` has an error or MISSING node overlapping [start, end). */
-function hasErrorIn(root: Node, start: number, end: number): boolean {
-  for (const error of errorNodes(root, MAX_ERRORS_EXAMINED)) {
-    if (error.startIndex <= end && error.endIndex >= start) return true;
-  }
-  return false;
+/** Whether `node` is an ERROR directly in the file (or a namespace), which can wrap whole functions. */
+function isTopLevelError(node: Node): boolean {
+  const parent = node.parent;
+  return node.type === 'ERROR' && (!parent || parent.type === 'translation_unit' || parent.type === 'declaration_list');
+}
+
+/**
+ * Answers whether `root` has an error or MISSING node overlapping [start, end], in O(log errors) a
+ * query. A top-level ERROR that wraps the span whole does not count: it stands for a failure elsewhere
+ * (its own inner errors are listed and count).
+ */
+function errorIndex(root: Node): (start: number, end: number) => boolean {
+  const all = errorNodes(root, MAX_ERRORS_EXAMINED, true);
+  const wrappers = all.filter(isTopLevelError).map((node) => [node.startIndex, node.endIndex] as const);
+  const errors = all.filter((node) => !isTopLevelError(node)).map((node) => [node.startIndex, node.endIndex] as const).sort((a, b) => a[0] - b[0]);
+  // Largest end among the errors up to each index (errors found by one walk do not nest, but be safe).
+  const maxEnd: number[] = [];
+  for (const [i, error] of errors.entries()) maxEnd.push(Math.max(error[1], i > 0 ? maxEnd[i - 1]! : -1));
+  return (start, end) => {
+    if (wrappers.some(([s, e]) => s <= end && e >= start && !(s < start && e > end))) return true;
+    // The last error starting at or before `end`.
+    let low = 0;
+    let high = errors.length;
+    while (low < high) {
+      const mid = (low + high) >> 1;
+      if (errors[mid]![0] <= end) low = mid + 1;
+      else high = mid;
+    }
+    return low > 0 && maxEnd[low - 1]! >= start;
+  };
 }
 
 function withRewrites(text: string, offsets: Iterable<number>): string {
@@ -177,55 +179,102 @@ function withRewrites(text: string, offsets: Iterable<number>): string {
 export interface Disambiguated {
   parseText: string;
   tree: Tree;
-  /** Offsets where `<` was parsed as `>` (sorted). */
+  /** Offsets where `<` is parsed as `>` (sorted): the ones given, and the ones found here. */
   rewrites: number[];
 }
 
 /**
- * Re-parses `parseText` with misread `<` rewritten until no error left is one of them. `tree` is the
- * parse of `parseText`; trees that are not returned are deleted. `parse` parses from scratch.
+ * Re-parses `text` changed at `offsets` (each a `<` that became `>`, same length) from `tree`, the
+ * parse of the text before that change; `tree` itself is left as it was. Null when parsing fails.
  */
-export function disambiguateLessThan(parseText: string, tree: Tree, parse: (text: string) => Tree | null): Disambiguated {
+export type Reparse = (text: string, tree: Tree, offsets: number[]) => Tree | null;
+
+/**
+ * Re-parses `parseText` with misread `<` rewritten until no error left is one of them. `tree` is the
+ * parse of `parseText`, in which `rewrites` (sorted) are already applied; trees that are not returned
+ * are deleted.
+ */
+export function disambiguateLessThan(parseText: string, tree: Tree, reparse: Reparse, rewrites: number[] = []): Disambiguated {
   let text = parseText;
   let current = tree;
-  const rewrites = new Set<number>();
-  if (!current.rootNode.hasError) return { parseText: text, tree: current, rewrites: [] };
-  const known = knownTemplates(parseText);
-  for (let round = 0; round < MAX_ROUNDS && current.rootNode.hasError && rewrites.size < MAX_REWRITES; round++) {
+  const applied = new Set(rewrites);
+  let known: Set<string> | null = null;
+  for (let round = 0; round < MAX_ROUNDS && current.rootNode.hasError; round++) {
+    const errors = errorNodes(current.rootNode, MAX_ERRORS_EXAMINED, true);
+    if (errors.length === 0) break;
+    known ??= knownTemplates(parseText);
     const groups: Group[] = [];
-    for (const error of errorNodes(current.rootNode, MAX_ERRORS_EXAMINED)) {
+    // A top-level ERROR is tried whole, and through its inner errors statement by statement.
+    for (const error of errors) {
       const group = groupFor(error, text, known);
-      if (group && group.offsets.some((o) => !rewrites.has(o))) groups.push(group);
+      if (group && group.offsets.some((o) => !applied.has(o))) groups.push(group);
     }
     if (groups.length === 0) break;
-    const trial = new Set(rewrites);
-    for (const group of groups) for (const offset of group.offsets) trial.add(offset);
+    const newOffsets = (chosen: Group[]) => [...new Set(chosen.flatMap((group) => group.offsets))].filter((o) => !applied.has(o)).sort((a, b) => a - b);
+    const trial = newOffsets(groups);
     const trialText = withRewrites(text, trial);
-    const next = parse(trialText);
+    const next = reparse(trialText, current, trial);
     if (!next) break;
     // Keep the rewrites of the statements that now parse; drop the others (genuine errors).
-    const failed = groups.filter((group) => hasErrorIn(next.rootNode, group.start, group.end));
-    if (failed.length === 0) {
+    const hasError = errorIndex(next.rootNode);
+    const failed = new Set(groups.filter((group) => hasError(group.start, group.end)));
+    if (failed.size === 0) {
       current.delete();
       current = next;
       text = trialText;
-      for (const offset of trial) rewrites.add(offset);
+      for (const offset of trial) applied.add(offset);
       continue;
     }
     next.delete();
-    const kept = groups.filter((group) => !failed.includes(group));
+    const kept = groups.filter((group) => !failed.has(group));
     if (kept.length === 0) break;
-    const keptSet = new Set(rewrites);
-    for (const group of kept) for (const offset of group.offsets) keptSet.add(offset);
-    const keptText = withRewrites(text, keptSet);
-    const keptTree = parse(keptText);
+    // A failed statement's offsets may also belong to a kept one: those stay.
+    const keptOffsets = newOffsets(kept);
+    const keptText = withRewrites(text, keptOffsets);
+    const keptTree = reparse(keptText, current, keptOffsets);
     if (!keptTree) break;
     current.delete();
     current = keptTree;
     text = keptText;
-    for (const offset of keptSet) rewrites.add(offset);
+    for (const offset of keptOffsets) applied.add(offset);
   }
-  return { parseText: text, tree: current, rewrites: [...rewrites].sort((a, b) => a - b) };
+  return { parseText: text, tree: current, rewrites: [...applied].sort((a, b) => a - b) };
+}
+
+/**
+ * The rewrites (sorted offsets) that lie in a top-level item (a function, a declaration, an ERROR
+ * directly in the file) that still has a syntax error. Which `<` such an item needs rewritten depends
+ * on how its error was recovered, and so on what was rewritten before it: resolveLessThan reads them
+ * again from none, as a parse from scratch would.
+ */
+function rewritesInErrorItems(root: Node, rewrites: number[]): number[] {
+  if (rewrites.length === 0 || !root.hasError) return [];
+  const items = errorItemRanges(errorNodes(root, MAX_ERRORS_EXAMINED));
+  return rewrites.filter((offset) => inRanges(items, offset));
+}
+
+/**
+ * disambiguateLessThan, then, where a top-level item still has an error, the same again with that
+ * item's rewrites undone: the result depends on the text only, not on the `rewrites` carried over
+ * from an earlier version (what test/analysis-fuzz.test.ts compares after edits).
+ */
+export function resolveLessThan(parseText: string, tree: Tree, reparse: Reparse, rewrites: number[] = []): Disambiguated {
+  const first = disambiguateLessThan(parseText, tree, reparse, rewrites);
+  const stale = rewritesInErrorItems(first.tree.rootNode, first.rewrites);
+  if (stale.length === 0) return first;
+  const staleSet = new Set(stale);
+  const parts: string[] = [];
+  let last = 0;
+  for (const offset of stale) {
+    parts.push(first.parseText.slice(last, offset), '<');
+    last = offset + 1;
+  }
+  parts.push(first.parseText.slice(last));
+  const undone = parts.join('');
+  const reparsed = reparse(undone, first.tree, stale);
+  if (!reparsed) return first;
+  first.tree.delete();
+  return disambiguateLessThan(undone, reparsed, reparse, first.rewrites.filter((offset) => !staleSet.has(offset)));
 }
 
 export { withRewrites as applyLessThanRewrites };
