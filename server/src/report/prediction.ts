@@ -2,9 +2,9 @@
 // that made it), the predictor shape the CLI and editor call, and its CSV/JSON/text renderings. Pure.
 import type { GemmWorkload, GpuSpec } from '../perf/types';
 import type { AnalyticEstimate } from '../perf/analytic-model';
-import type { PredictionValues } from '../model/predictor';
+import type { MeasurementMethod, PredictionValues, PredictOptions } from '../model/predictor';
 
-export type { PredictionValues };
+export type { MeasurementMethod, PredictionValues, PredictOptions };
 
 /** Which model produced a target: its name, target transform, feature version, data fingerprint. */
 export interface ModelInfo {
@@ -19,9 +19,9 @@ export interface ModelInfo {
 
 /** What `tilecast predict` and `analyze` need from a predictor (server/src/model/predictor.ts or a test fake). */
 export interface GemmPredictor {
-  predict(workload: GemmWorkload, gpu: GpuSpec): PredictionValues;
+  predict(workload: GemmWorkload, gpu: GpuSpec, options?: PredictOptions): PredictionValues;
   /** Optional batch path: one result per item, in order. */
-  predictBatch?(items: ReadonlyArray<{ workload: GemmWorkload; gpu: GpuSpec }>): PredictionValues[];
+  predictBatch?(items: ReadonlyArray<{ workload: GemmWorkload; gpu: GpuSpec; method?: MeasurementMethod }>): PredictionValues[];
   models?: { runtime?: ModelInfo; power?: ModelInfo };
 }
 
