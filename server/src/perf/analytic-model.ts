@@ -7,7 +7,8 @@ import { computeOccupancy, type OccupancyLimiter } from './occupancy';
 import { defaultUsesTensorCores, dtypeBytes, outputBytes, peakTflops, type PeakChoice } from './dtype';
 import { chooseLibraryTile, clblastTile } from './library-tiles';
 import { estimateKernelResources } from './resource-estimate';
-import { simtTilingCosts, SIMT_CONSTANTS, type SimtTilingCosts } from './simt-tiling';
+import { simtArchitecture, simtTilingCosts, SIMT_CONSTANTS, type SimtTilingCosts } from './simt-tiling';
+import { sustainedClock, type SustainedClock } from './sustained-clock';
 
 /**
  * Calibration constants, one value for every GPU (no per-GPU factors). See docs/performance-model.md
@@ -141,6 +142,17 @@ export interface AnalyticEstimate {
   timeLimiter: Limiter;
   /** flops / timeMs, TFLOP/s. */
   achievedTflops: number;
+  // Sustained clock (§3.10): the compute time uses the peak at this clock, not at boost.
+  /** SM clock sustained under a long GEMM of this kind (tensor or SIMT), MHz. */
+  sustainedClockMHz: number;
+  /** sustainedClockMHz / boost clock: the share of the datasheet peak the clock allows (0..1). */
+  clockFraction: number;
+  /** Where the sustained clock came from: a documented value, the power roof, or the boost clock. */
+  clockSource: SustainedClock['source'];
+  /** Share of the datasheet FP32 peak the SIMT datapaths can be fed (0.77 on cc 8.6/8.9/12.x, §3.11; 1 otherwise and for tensor cores). */
+  simtIssueEfficiency: number;
+  /** The datasheet peak x clockFraction x simtIssueEfficiency, TFLOP/s: the peak the compute time is taken against (before efficiency). */
+  sustainedPeakTflops: number;
 }
 
 const cdiv = (a: number, b: number): number => Math.ceil(a / b);
@@ -268,7 +280,15 @@ export function analyticEstimate(w: GemmWorkload, gpu: GpuSpec): AnalyticEstimat
 
   // Hand-written SIMT kernels (§3.9): per-k instruction, shared-memory/L1 and latency-hiding costs.
   const simt = w.kernel !== 'library' && !tensorPath ? simtCosts(w, tile, inBytes, registersDemand, blocksPerSM, gpu) : undefined;
-  const clockHz = (gpu?.boostClockMHz?.value ?? NaN) * 1e6;
+  // The clock a long GEMM sustains (§3.10): documented, or capped by the board's power budget.
+  const clock = sustainedClock(gpu, tensorPath ? 'tensor' : 'simt');
+  if (clock.fallbackNote) notes.push(clock.fallbackNote);
+  else if (clock.source !== 'boost') notes.push(`sustained clock ${clock.reason}`);
+  const clockHz = clock.clockMHz * 1e6;
+  // SIMT FP32 on cc 8.6/8.9/12.x: the doubled FP32 lanes share a datapath with INT32 (§3.11).
+  const architecture = simtArchitecture(gpu?.computeCapability, gpu?.limits?.maxRegistersPerThread);
+  const simtIssueEfficiency = peak.peak === 'fp32' ? architecture.fp32IssueEfficiency : 1;
+  const sustainedPeakTflops = peak.tflops * clock.fractionOfBoost * simtIssueEfficiency;
 
   // Everything below depends on the split-K factor; evaluated once, or per candidate split.
   const evaluate = (splitK: number) => {
@@ -318,7 +338,7 @@ export function analyticEstimate(w: GemmWorkload, gpu: GpuSpec): AnalyticEstimat
     const readsB = 1 + (groupsB - 1) * l2MissB;
     const dramBytes = batch * (aOnce * readsA + bOnce * readsB + cBytes);
 
-    const peakFlopsPerS = peak.tflops * 1e12;
+    const peakFlopsPerS = sustainedPeakTflops * 1e12;
     const bandwidthBps = bandwidthGBps * 1e9;
     const arithmeticIntensity = flops / dramBytes;
     const arithmeticIntensityIdeal = flops / bytesIdeal;
@@ -344,7 +364,7 @@ export function analyticEstimate(w: GemmWorkload, gpu: GpuSpec): AnalyticEstimat
     const l2TimeMs = bytesTiled / (bandwidthBps * C.l2BandwidthFactor) * 1e3;
     // SIMT tiling terms: the busiest SM runs tilesPerSM x warps x K warp-steps of the main loop.
     const warpSteps = tilesPerSM * Math.ceil(threads / 32) * kIterations * BK;
-    const issueTimeMs = simt ? (warpSteps * simt.instrPerWarpPerK) / (SIMT_CONSTANTS.schedulersPerSM * clockHz * achievedFraction) * 1e3 : NaN;
+    const issueTimeMs = simt ? (warpSteps * simt.instrPerWarpPerK) / (SIMT_CONSTANTS.schedulersPerSM * simt.issuePerScheduler * clockHz * achievedFraction) * 1e3 : NaN;
     const sharedMemTimeMs = simt ? (warpSteps * simt.sharedWavefrontsPerWarpPerK) / clockHz * 1e3 : NaN;
     const l1TimeMs = simt ? (warpSteps * simt.l1WavefrontsPerWarpPerK) / clockHz * 1e3 : NaN;
     const onChipMs = simt ? sharedMemTimeMs + l1TimeMs : 0;
@@ -404,6 +424,7 @@ export function analyticEstimate(w: GemmWorkload, gpu: GpuSpec): AnalyticEstimat
     simtTiling: simt !== undefined, issueTimeMs, sharedMemTimeMs, l1TimeMs, simt,
     ilp: tile.threadM * tile.threadN, achievedFraction: simt ? simt.achievedFraction : 1, coalescingFactor: simt ? simt.coalescingFactor : 1,
     timeMs: valid ? timeMs : NaN, bound, timeLimiter, achievedTflops: valid ? flops / (timeMs * 1e-3) / 1e12 : NaN,
+    sustainedClockMHz: clock.clockMHz, clockFraction: clock.fractionOfBoost, clockSource: clock.source, simtIssueEfficiency, sustainedPeakTflops,
   };
 }
 
@@ -430,5 +451,6 @@ function simtCosts(w: GemmWorkload, tile: AnalyticEstimate['tile'], inBytes: num
     stridedM: clblast ? n('STRM', 0) : 1, stridedN: clblast ? n('STRN', 0) : 1,
     elementBytes: inBytes, registersDemand,
     activeWarpsPerSM: blocksPerSM * Math.ceil(tile.threads / 32), fp32LanesPerSM: gpu?.fp32LanesPerSM ?? NaN,
+    architecture: simtArchitecture(gpu?.computeCapability, gpu?.limits?.maxRegistersPerThread),
   });
 }

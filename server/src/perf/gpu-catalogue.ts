@@ -120,6 +120,10 @@ export function parseCatalogue(raw: unknown): ParsedCatalogue {
       const rate = readSourced(entry.memoryDataRateGbps, sources, `${where}.memoryDataRateGbps`, problems);
       if (rate) gpu.memoryDataRateGbps = rate;
     }
+    if (entry.sustainedClockMHz !== undefined) {
+      const clock = readSourced(entry.sustainedClockMHz, sources, `${where}.sustainedClockMHz`, problems);
+      if (clock) gpu.sustainedClockMHz = clock;
+    }
     if (entry.peakFp16Accumulate !== undefined) {
       const accumulate = readPeak(entry.peakFp16Accumulate, sources, `${where}.peakFp16Accumulate`, problems);
       if (accumulate) gpu.peakFp16Accumulate = accumulate;

@@ -3,7 +3,7 @@
 // analyticEstimate uses them for a 16x16 shared-memory tiled SGEMM on the toy GPU.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { sectorEfficiency, simtTilingCosts, wavefrontsPerLoad, type SimtTilingInput } from './simt-tiling';
+import { sectorEfficiency, simtArchitecture, simtTilingCosts, SIMT_CONSTANTS, wavefrontsPerLoad, type SimtTilingInput } from './simt-tiling';
 import { analyticEstimate } from './analytic-model';
 import { toyGpu } from './perf-test-fixtures';
 
@@ -95,8 +95,10 @@ test('analytic: a 16x16 tiled SGEMM is shared-memory bound, not compute bound (t
   // shared: 3358720 x 2.125 / 1.5e9 = 4.7581867 ms; L1: 3358720 x 0.125 / 1.5e9 = 0.2798933 ms
   near(a.sharedMemTimeMs, 3358720 * 2.125 / 1.5e9 * 1e3);
   near(a.l1TimeMs, 3358720 * 0.125 / 1.5e9 * 1e3);
-  // compute: 410 x 2 x 16 x 16 x 1024 / (10e12 x 0.8 / 10) = 0.2686976 ms
-  near(a.computeTimeMs, 0.2686976);
+  // compute: the toy GPU is cc 8.6, whose doubled FP32 lanes issue at dualIssueFp32Efficiency = 0.77 of
+  // the datasheet peak (§3.11): 410 x 2 x 16 x 16 x 1024 / (10e12 x 0.77 x 0.8 / 10) = 0.2686976 / 0.77 ms
+  near(a.simtIssueEfficiency, SIMT_CONSTANTS.dualIssueFp32Efficiency);
+  near(a.computeTimeMs, 0.2686976 / SIMT_CONSTANTS.dualIssueFp32Efficiency);
   // the five times combine as an L2 norm
   near(a.rooflineTimeMs, Math.hypot(a.computeTimeMs, a.memoryTimeMs, a.l2TimeMs, a.issueTimeMs, a.sharedMemTimeMs + a.l1TimeMs));
   assert.equal(a.timeLimiter, 'shared-memory');
@@ -119,4 +121,37 @@ test('analytic: library kernels keep the max of compute, memory and L2; SIMT ter
   assert.equal(a.rooflineTimeMs, Math.max(a.computeTimeMs, a.memoryTimeMs, a.l2TimeMs));
   assert.equal(a.timeLimiter, a.bound);
   assert.equal(a.achievedFraction, 1);
+});
+
+test('simt: the register cap is the compute capability\'s (63 on cc 3.0), so 64 accumulators spill on a GTX 680', () => {
+  assert.equal(simtArchitecture('3.0', 63).maxRegistersPerThread, 63);
+  assert.equal(simtArchitecture('3.5', 255).maxRegistersPerThread, 255);
+  // A 128x128 tile on 16x16 threads: 8 x 8 = 64 accumulators; with fragments, staging and addresses take a
+  // demand of 110 registers: 110 - 63 = 47 spilled on cc 3.0, none under cc 3.5's 255.
+  const big: SimtTilingInput = { ...tiled16, blockM: 128, blockN: 128, blockK: 16, threads: 256, threadM: 8, threadN: 8, registersDemand: 110, fp32LanesPerSM: 192 };
+  const kepler30 = simtTilingCosts({ ...big, architecture: simtArchitecture('3.0', 63) });
+  const kepler35 = simtTilingCosts({ ...big, architecture: simtArchitecture('3.5', 255) });
+  assert.equal(kepler30.spilledRegisters, 47);
+  assert.equal(kepler35.spilledRegisters, 0);
+  // each spilled register costs spillAccessesPerK load instructions and L1 wavefronts per k step
+  assert.equal(kepler30.loadInstrPerThreadPerK - kepler35.loadInstrPerThreadPerK, 47 * SIMT_CONSTANTS.spillAccessesPerK);
+  assert.equal(kepler30.l1WavefrontsPerWarpPerK - kepler35.l1WavefrontsPerWarpPerK, 47 * SIMT_CONSTANTS.spillAccessesPerK);
+});
+
+test('simt: Kepler fills its 192 lanes only with independent FMAs to dual-issue; dual-issue FP32 parts lose issue efficiency', () => {
+  const k = simtArchitecture('3.5', 255);
+  assert.equal(k.issuePerScheduler, 2); assert.equal(k.fmaLatencyCycles, 9);
+  // ILP 1 (one FMA per k): one instruction per clock per scheduler = 1 of the 1.5 warp-FMAs the 48 lanes take -> 2/3
+  const ilp1 = simtTilingCosts({ ...tiled16, fp32LanesPerSM: 192, architecture: k });
+  assert.equal(ilp1.issuePerScheduler, 1);
+  near(ilp1.achievedFraction, 1 / 1.5);
+  // ILP 4 (2 x 2 tile): pairs dual-issue, 2 per clock >= 1.5 -> the lanes can be filled (latency: 12 warps x 4 / (9 x 1.5) > 1)
+  const ilp4 = simtTilingCosts({ ...tiled16, threadM: 2, threadN: 2, fp32LanesPerSM: 192, architecture: k });
+  assert.equal(ilp4.issuePerScheduler, 2);
+  assert.equal(ilp4.achievedFraction, 1);
+  assert.equal(simtArchitecture('8.6').fp32IssueEfficiency, SIMT_CONSTANTS.dualIssueFp32Efficiency);
+  assert.equal(simtArchitecture('8.9').fp32IssueEfficiency, SIMT_CONSTANTS.dualIssueFp32Efficiency);
+  assert.equal(simtArchitecture('8.0').fp32IssueEfficiency, 1);
+  assert.equal(simtArchitecture('9.0').fp32IssueEfficiency, 1);
+  assert.equal(simtArchitecture('garbage').maxRegistersPerThread, 255);
 });

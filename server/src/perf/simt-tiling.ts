@@ -13,7 +13,12 @@
 //  - C. Nugteren, CLBlast (xgemm_part1..3.opencl): thread layout (local id 0 along M), STRM/STRN
 //    strided access, MDIMA/NDIMB global-to-local load layouts, SA/SB local-memory staging.
 //  - Z. Jia et al., "Dissecting the NVIDIA Volta GPU architecture via microbenchmarking" (2018) and
-//    "... Turing T4 ..." (2019): FFMA latency 4 cycles, shared-memory load latency ~20-30 cycles.
+//    "... Turing T4 ..." (2019): FFMA latency 4 cycles, shared-memory load latency ~20-30 cycles; their
+//    comparison table gives dependent-arithmetic latency 9 cycles on Kepler, 6 on Maxwell and Pascal.
+//  - NVIDIA Kepler GK110 whitepaper, "SMX Processing Core Architecture": 192 FP32 lanes and 4 warp
+//    schedulers with 2 dispatch units each per SMX; filling the lanes needs pairs of independent
+//    instructions (ILP). CUDA C++ Programming Guide, compute-capability table: 63 registers per thread on
+//    cc 3.0, 255 from cc 3.5.
 
 /** Constants of the per-SM pipelines, one value for every GPU (Volta and later; see the sources above). */
 export const SIMT_CONSTANTS = {
@@ -27,9 +32,51 @@ export const SIMT_CONSTANTS = {
   sharedLatencyCycles: 30,
   /** Loop/address instructions per thread per k step besides FMAs and operand loads. */
   overheadInstrPerK: 1,
-  /** Hardware cap on registers per thread; beyond it ptxas spills to local memory. */
+  /** Hardware cap on registers per thread when the compute capability's is unknown; beyond it ptxas spills. */
   maxRegistersPerThread: 255,
+  /**
+   * Local-memory accesses per spilled register per k step. Calibrated on Kernel Tuner's configurations
+   * that spill (2,244 per GPU on the RTX 2080 Ti, RTX 3090 and Titan RTX, registersDemand > 255): 1 gives
+   * Spearman 0.80-0.81 on all three; 0 gives 0.71-0.75 and 2 (a load and a store of every spilled
+   * accumulator) 0.75-0.77, with the spilled configurations then predicted slower than measured
+   * relative to the rest (docs/performance-model.md §3.11).
+   */
+  spillAccessesPerK: 1,
+  /**
+   * Share of the datasheet FP32 peak a GEMM main loop can issue on compute capabilities whose doubled
+   * FP32 lanes share their second datapath with INT32 (cc 8.6, 8.9, 12.x: "dual-issue" FP32): the best of
+   * Kernel Tuner's 17,956 CLBlast configurations reaches 0.68 of the datasheet peak on the RTX 3090
+   * (cc 8.6) and 0.89 on the RTX 2080 Ti (cc 7.5, same kernel and tuner), 0.68 / 0.89 = 0.77
+   * (docs/performance-model.md §3.11). Derived once from those two GPUs, used for every such GPU.
+   */
+  dualIssueFp32Efficiency: 0.77,
 };
+
+/** Per-architecture parameters of the SIMT main loop (docs/performance-model.md §3.11). */
+export interface SimtArchitecture {
+  /** Registers per thread before ptxas spills (compute capability table: 63 on cc 3.0, 255 after). */
+  maxRegistersPerThread: number;
+  /** Dependent FFMA latency, cycles: 9 Kepler, 6 Maxwell/Pascal, 4 Volta and later (Jia et al.). */
+  fmaLatencyCycles: number;
+  /** Instructions one scheduler can issue per clock: 2 on Kepler (two dispatch units, independent pairs only), else 1. */
+  issuePerScheduler: number;
+  /** Share of the datasheet FP32 peak the FP32 datapaths can be fed in a GEMM loop (dualIssueFp32Efficiency on cc 8.6/8.9/12.x, else 1). */
+  fp32IssueEfficiency: number;
+}
+
+/** SIMT main-loop parameters of a compute capability ("8.6"); unknown or malformed ones get Volta-and-later values. */
+export function simtArchitecture(computeCapability: string | undefined, maxRegistersPerThread?: number): SimtArchitecture {
+  const cc = Number.parseFloat(String(computeCapability ?? ''));
+  const major = Math.floor(cc);
+  const regs = Number.isFinite(maxRegistersPerThread) && (maxRegistersPerThread as number) > 0 ? (maxRegistersPerThread as number) : SIMT_CONSTANTS.maxRegistersPerThread;
+  const dual = cc === 8.6 || cc === 8.7 || cc === 8.9 || major === 12;
+  return {
+    maxRegistersPerThread: regs,
+    fmaLatencyCycles: major === 3 ? 9 : major === 5 || major === 6 ? 6 : SIMT_CONSTANTS.fmaLatencyCycles,
+    issuePerScheduler: major === 3 ? 2 : 1,
+    fp32IssueEfficiency: dual ? SIMT_CONSTANTS.dualIssueFp32Efficiency : 1,
+  };
+}
 
 export interface SimtTilingInput {
   /** Block tile and K step. */
@@ -54,6 +101,8 @@ export interface SimtTilingInput {
   /** Active warps per SM (occupancy calculator) and warp schedulers' FMA lanes per SM. */
   activeWarpsPerSM: number;
   fp32LanesPerSM: number;
+  /** The GPU's SIMT parameters (register cap, FFMA latency, dual dispatch); Volta-and-later values when absent. */
+  architecture?: SimtArchitecture;
 }
 
 export interface SimtTilingCosts {
@@ -72,8 +121,10 @@ export interface SimtTilingCosts {
   sharedBytesPerWarpPerK: number;
   /** Useful / fetched bytes of the global loads (32-byte sectors), 0..1, weighted over A and B tiles. */
   coalescingFactor: number;
-  /** Registers above the 255 cap that ptxas would spill (0 when none). */
+  /** Registers above the compute capability's cap (63 on cc 3.0, else 255) that ptxas would spill (0 when none). */
   spilledRegisters: number;
+  /** Warp instructions one scheduler issues per clock in this loop: 1, or up to 2 on Kepler when the FMAs are independent. */
+  issuePerScheduler: number;
   /** Fraction of the FMA/issue peak latency hiding allows: min(1, warps per scheduler x ILP / (latency x rate)). */
   achievedFraction: number;
 }
@@ -140,12 +191,16 @@ export function simtTilingCosts(x: SimtTilingInput): SimtTilingCosts {
   const stagingLoadFronts = fin(T) ? (sa * BM / effA + sb * BN / effB) / T : 0;
   // Staging: each k step the block copies BM·sa + BN·sb elements global -> shared (a load and a store).
   const stagingInstr = fin(T) ? (2 * ((sa * BM) / VM + (sb * BN) / VN)) / T : 0;
-  const spilledRegisters = fin(x.registersDemand) ? Math.max(0, Math.ceil(x.registersDemand) - C.maxRegistersPerThread) : 0;
-  const loadInstr = instrA + instrB + stagingInstr + spilledRegisters;
+  const arch = x.architecture ?? simtArchitecture(undefined);
+  const spilledRegisters = fin(x.registersDemand) ? Math.max(0, Math.ceil(x.registersDemand) - arch.maxRegistersPerThread) : 0;
+  // Spilled registers are accessed spillAccessesPerK times per k step: one instruction and one 128-byte
+  // L1 wavefront each (local memory is interleaved per thread, so a warp's access is coalesced).
+  const spillAccesses = C.spillAccessesPerK * spilledRegisters;
+  const loadInstr = instrA + instrB + stagingInstr + spillAccesses;
   // Staging stores: (sa·BM + sb·BN) / T elements per thread per k, 32 x 4 B = one wavefront per element.
   const stagingStoreFronts = fin(T) ? (sa * BM + sb * BN) / T : 0;
   const sharedWavefronts = sa * frontsA + sb * frontsB + stagingStoreFronts;
-  const l1Wavefronts = (1 - sa) * frontsA + (1 - sb) * frontsB + stagingLoadFronts + spilledRegisters;
+  const l1Wavefronts = (1 - sa) * frontsA + (1 - sb) * frontsB + stagingLoadFronts + spillAccesses;
   const sharedBytes = 32 * (sa * TM + sb * TN) * posOr(x.elementBytes, 4);
   // Little's law (Volkov 2010): a scheduler keeps its FMA pipe busy when warps x ILP independent FMAs
   // cover latency x rate (rate = lanes / 32 / schedulers warp-FMAs per clock), and its share of the
@@ -153,13 +208,17 @@ export function simtTilingCosts(x: SimtTilingInput): SimtTilingCosts {
   // wavefronts per clock (the loads of one k step are independent of each other).
   const warpsPerScheduler = posOr(x.activeWarpsPerSM, 1) / C.schedulersPerSM;
   const fmaRate = posOr(x.fp32LanesPerSM, 128) / 32 / C.schedulersPerSM;
-  const fmaHidden = (warpsPerScheduler * fma) / (C.fmaLatencyCycles * fmaRate);
+  const fmaHidden = (warpsPerScheduler * fma) / (arch.fmaLatencyCycles * fmaRate);
   const loadHidden = (warpsPerScheduler * (frontsA + frontsB)) / (C.sharedLatencyCycles / C.schedulersPerSM);
-  const achievedFraction = Math.min(1, fmaHidden, loadHidden);
+  // Kepler: 1.5 warp-FMAs per clock per scheduler fill the 192 lanes only by dual-issuing independent
+  // instructions; a thread tile with one FMA per k (ILP 1) issues one per clock, 1 / 1.5 of the lanes.
+  const issuePerScheduler = fma >= 2 ? arch.issuePerScheduler : 1;
+  const dualIssueLimit = Math.min(1, issuePerScheduler / fmaRate);
+  const achievedFraction = Math.min(1, fmaHidden, loadHidden, dualIssueLimit);
   return {
     fmaPerThreadPerK: fma, ilp: fma, loadInstrPerThreadPerK: loadInstr,
     instrPerWarpPerK: fma + loadInstr + C.overheadInstrPerK,
     sharedWavefrontsPerWarpPerK: sharedWavefronts, l1WavefrontsPerWarpPerK: l1Wavefronts, sharedBytesPerWarpPerK: sharedBytes,
-    coalescingFactor, spilledRegisters, achievedFraction,
+    coalescingFactor, spilledRegisters, issuePerScheduler, achievedFraction,
   };
 }

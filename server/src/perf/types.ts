@@ -73,6 +73,11 @@ export interface GpuSpec {
   l2CacheMB: Sourced<number>;
   boardPowerW: Sourced<number>;
   peak: PeakThroughput;
+  /**
+   * SM clock a long dense GEMM sustains, MHz, where a source documents it (e.g. Tesla K40 ships clocked
+   * at base). Absent: perf/sustained-clock.ts derives it from the board's power budget.
+   */
+  sustainedClockMHz?: Sourced<number>;
   /** Effective per-pin memory data rate in Gbit/s (bandwidth = bus width / 8 x rate), where known. */
   memoryDataRateGbps?: Sourced<number>;
   /** Tensor peaks with fp16 accumulate where they differ from `peak` (GeForce: twice the fp32-accumulate rate). */

@@ -3,6 +3,7 @@
 import { listGpus, resolveGpu } from '../../perf/gpu-catalogue';
 import type { GpuSpec, PeakThroughput, Sourced } from '../../perf/types';
 import { localGpuSpecs } from '../../platform/device-query';
+import { sustainedClock, type GemmLoad } from '../../perf/sustained-clock';
 import { formatFlags, parseArgs, type FlagSpec } from '../args';
 import type { CliCommand } from '../command';
 
@@ -35,6 +36,11 @@ export interface GpuJson {
   /** Field paths whose values are computed rather than read from a document. */
   derived: string[];
   notes: string[];
+}
+
+/** The kinds of GEMM main loop the chip runs: tensor cores from compute capability 7.0, SIMT always. */
+function gemmLoads(gpu: GpuSpec): GemmLoad[] {
+  return Number.parseFloat(gpu.computeCapability) >= 7 ? ['tensor', 'simt'] : ['simt'];
 }
 
 /** A GpuSpec as plain JSON: Sourced values become numbers, their sources move to `sources`. */
@@ -74,6 +80,11 @@ export function gpuToJson(gpu: GpuSpec): GpuJson {
   if (gpu.peakFp16Accumulate) json.peakFp16Accumulate = peaks('peakFp16Accumulate', gpu.peakFp16Accumulate);
   json.limits = { ...gpu.limits, sharedMemCarveoutsBytes: [...gpu.limits.sharedMemCarveoutsBytes] };
   json.notes = [...(gpu.notes ?? [])];
+  // The clock long GEMMs sustain (perf/sustained-clock.ts), per kind of main loop, with where it came from.
+  json.sustainedClock = Object.fromEntries(gemmLoads(gpu).map((load) => {
+    const c = sustainedClock(gpu, load);
+    return [load, { clockMHz: Math.round(c.clockMHz), fractionOfBoost: Number(c.fractionOfBoost.toFixed(3)), source: c.source, reason: c.reason }];
+  }));
   json.sources = sources;
   json.derived = derived;
   return json;
@@ -118,6 +129,10 @@ export function renderGpuDetail(gpu: GpuSpec): string {
     if (value) rows.push([label, String(value.value) + (value.derived ? '*' : ''), value.source]);
   };
   for (const field of SOURCED_FIELDS) add(FIELD_LABELS[field], gpu[field]);
+  for (const load of gemmLoads(gpu)) {
+    const c = sustainedClock(gpu, load);
+    rows.push([`sustained clock, ${load} GEMM (MHz)`, String(Math.round(c.clockMHz)), c.source === 'catalogue' ? c.reason.replace(/^sustained \S+ MHz \((.*)\)$/, '$1') : c.reason.replace(/^\d+ MHz = /, '')]);
+  }
   for (const key of PEAK_KEYS) add(`peak ${key}${key === 'int8Tensor' ? ' (TOPS)' : ' (TFLOP/s)'}`, gpu.peak[key]);
   for (const key of PEAK_KEYS) add(`fp16-accumulate ${key} (TFLOP/s)`, gpu.peakFp16Accumulate?.[key]);
   const l = gpu.limits;

@@ -1,0 +1,66 @@
+// Checks of the sustained-clock model: the frozen per-generation power references still match the
+// catalogue they were derived from, power-capped boards get a clock below boost by their budget
+// ratio, documented clocks win, and missing inputs give a note and the boost clock, never NaN.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { CLOCK_CONSTANTS, POWER_PER_SM_GHZ_REFERENCE_W, sustainedClock } from './sustained-clock';
+import { findGpu, listGpus } from './gpu-catalogue';
+import { toyGpu } from './perf-test-fixtures';
+import type { GpuSpec } from './types';
+
+const near = (actual: number, expected: number, rel = 1e-9) =>
+  assert.ok(Math.abs(actual - expected) <= rel * Math.abs(expected), `${actual} != ${expected}`);
+
+const budget = (g: GpuSpec) => g.boardPowerW.value / (g.smCount.value * g.boostClockMHz.value / 1000);
+
+test('sustained clock: each reference is the median power per SM-GHz of its compute capability in the catalogue', () => {
+  const groups = new Map<string, number[]>();
+  for (const g of listGpus()) groups.set(g.computeCapability, [...(groups.get(g.computeCapability) ?? []), budget(g)]);
+  assert.deepEqual([...groups.keys()].sort(), Object.keys(POWER_PER_SM_GHZ_REFERENCE_W).sort(), 'a compute capability was added or removed: update POWER_PER_SM_GHZ_REFERENCE_W');
+  for (const [cc, values] of groups) {
+    const sorted = [...values].sort((a, b) => a - b);
+    const mid = sorted.length / 2;
+    const median = sorted.length % 2 ? sorted[Math.floor(mid)] : (sorted[mid - 1] + sorted[mid]) / 2;
+    assert.ok(Math.abs(POWER_PER_SM_GHZ_REFERENCE_W[cc] - median) < 0.0006, `cc ${cc}: table ${POWER_PER_SM_GHZ_REFERENCE_W[cc]}, catalogue median ${median.toFixed(3)}`);
+  }
+});
+
+test('sustained clock: T4 (70 W for 40 Turing SMs) is power-capped, the RTX 2080 Ti is not', () => {
+  const t4 = findGpu('t4')!;
+  // budget = 70 / (40 * 1.59) = 1.1006 W per SM-GHz; tensor load needs the cc 7.5 reference 2.288.
+  const tensor = sustainedClock(t4, 'tensor');
+  assert.equal(tensor.source, 'power-roof');
+  near(tensor.fractionOfBoost, (70 / (40 * 1.59)) / 2.288, 1e-6);
+  near(tensor.clockMHz, 1590 * tensor.fractionOfBoost);
+  // A SIMT GEMM on a tensor-core chip needs simtPowerFraction of that: more clock, still capped.
+  const simt = sustainedClock(t4, 'simt');
+  near(simt.fractionOfBoost, (70 / (40 * 1.59)) / (2.288 * CLOCK_CONSTANTS.simtPowerFraction), 1e-6);
+  assert.ok(simt.fractionOfBoost > tensor.fractionOfBoost && simt.fractionOfBoost < 1);
+  assert.match(simt.reason, /power roof/);
+  // 250 / (68 * 1.545) = 2.38 >= 2.288: the 2080 Ti's budget covers its boost clock.
+  const ti = sustainedClock(findGpu('rtx-2080-ti')!, 'tensor');
+  assert.equal(ti.source, 'boost');
+  assert.equal(ti.clockMHz, 1545);
+});
+
+test('sustained clock: a documented sustained clock wins (Tesla K40 ships clocked at base)', () => {
+  const k40 = sustainedClock(findGpu('k40')!, 'simt');
+  assert.equal(k40.source, 'catalogue');
+  assert.equal(k40.clockMHz, 745);
+  near(k40.fractionOfBoost, 745 / 875);
+  assert.match(k40.reason, /BD-06902/);
+});
+
+test('sustained clock: a GPU without board power or with an unknown compute capability gets boost and a note, never NaN', () => {
+  const noPower = { ...toyGpu, boardPowerW: undefined } as unknown as GpuSpec;
+  const a = sustainedClock(noPower, 'tensor');
+  assert.equal(a.clockMHz, 1500);
+  assert.equal(a.fractionOfBoost, 1);
+  assert.match(a.fallbackNote ?? '', /no board power/);
+  const unknownCc = sustainedClock({ ...toyGpu, computeCapability: '13.7' }, 'simt');
+  assert.equal(unknownCc.clockMHz, 1500);
+  assert.match(unknownCc.fallbackNote ?? '', /no power reference for compute capability 13.7/);
+  const nothing = sustainedClock(undefined, 'simt');
+  assert.equal(nothing.fractionOfBoost, 1);
+  assert.ok(nothing.fallbackNote);
+});

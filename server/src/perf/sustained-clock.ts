@@ -1,0 +1,96 @@
+// The SM clock a GPU sustains under a long dense GEMM, and the share of its datasheet (boost-clock)
+// peaks that clock allows: a catalogue value where a source gives one, otherwise a power roof from the
+// board's power budget against its generation's. Pure arithmetic over plain data: no I/O, never throws;
+// a missing input gives the boost clock with a note saying so. Formulas: docs/performance-model.md §3.10.
+import type { GpuSpec } from './types';
+
+/** What kind of GEMM main loop draws the power: tensor-core MMAs or CUDA-core (SIMT) FMAs. */
+export type GemmLoad = 'tensor' | 'simt';
+
+export interface SustainedClock {
+  /** SM clock sustained under a long dense GEMM of this load, MHz (NaN only when the boost clock is unknown). */
+  clockMHz: number;
+  /** The datasheet boost clock the peaks are quoted at, MHz. */
+  boostClockMHz: number;
+  /** clockMHz / boostClockMHz: the share of the datasheet peaks that is sustained (0..1, 1 when unknown). */
+  fractionOfBoost: number;
+  /** 'catalogue': a documented sustained clock; 'power-roof': the board's power budget caps it; 'boost': neither applies. */
+  source: 'catalogue' | 'power-roof' | 'boost';
+  /** One line for hovers, reports and `tilecast gpus`: the clock and where it came from. */
+  reason: string;
+  /** Set when an input the model needs is missing and a fallback was used. */
+  fallbackNote?: string;
+}
+
+/**
+ * Board power per SM per GHz of boost clock (W / (SM·GHz)) that a board of each compute capability
+ * has at its datasheet figures: the median over the catalogue's boards of that compute capability of
+ * boardPowerW / (smCount · boostClockMHz / 1000). Boards of one compute capability share the SM design
+ * and process, so the energy one SM spends per clock under a dense GEMM is a property of the
+ * generation; the median board is taken to sustain its boost clock at its board power (GPU Boost's
+ * design point: it raises the clock until the power limit). Frozen here so that adding a GPU to the
+ * catalogue does not move other GPUs' estimates silently; sustained-clock.test.ts recomputes every
+ * value from models/gpus.json and fails when they drift.
+ */
+export const POWER_PER_SM_GHZ_REFERENCE_W: Readonly<Record<string, number>> = {
+  '3.0': 23.039, '3.5': 17.905, '3.7': 13.187, '5.2': 9.351,
+  '6.0': 3.523, '6.1': 5.443, '7.0': 2.264, '7.5': 2.288,
+  '8.0': 2.046, '8.6': 2.385, '8.9': 1.395, '9.0': 2.678,
+  '10.0': 3.639, '10.3': 4.117, '12.0': 1.405,
+};
+
+export const CLOCK_CONSTANTS = {
+  /**
+   * Power per SM-cycle of a CUDA-core (SIMT) GEMM relative to the tensor-core GEMM a tensor-core chip's
+   * board power is sized for (cc >= 7.0): the FMA lanes, register file and shared memory are busy, the
+   * tensor cores idle. One global value, chosen by a sweep over all GPUs at once (0.7 / 0.8 / 0.9 / 1.0,
+   * docs/performance-model.md §3.10); chips without tensor cores use 1 (SIMT is their design-point load).
+   */
+  simtPowerFraction: 0.8,
+};
+
+const positive = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v > 0;
+
+/** Whether the chip has tensor cores (compute capability 7.0 and later). */
+function hasTensorCores(computeCapability: string): boolean {
+  const cc = Number.parseFloat(computeCapability);
+  return Number.isFinite(cc) && cc >= 7;
+}
+
+/**
+ * The sustained GEMM clock of `gpu` for a main loop of kind `load`. Order: the catalogue's documented
+ * sustained clock (e.g. Tesla K40 ships clocked at base); else the power roof
+ * `clock <= boost · budget / (reference · loadFraction)`, budget = boardPowerW / (SMs · boost GHz) and
+ * reference = the generation's median budget (POWER_PER_SM_GHZ_REFERENCE_W), so a board with less power
+ * per SM-clock than its siblings (T4, P4, L4, A10) sustains proportionally less clock; else boost.
+ * Idle power is taken as the same share of board power on every board, so it cancels in the ratio.
+ */
+export function sustainedClock(gpu: GpuSpec | undefined, load: GemmLoad): SustainedClock {
+  const boost = gpu?.boostClockMHz?.value;
+  if (!positive(boost)) {
+    return { clockMHz: NaN, boostClockMHz: NaN, fractionOfBoost: 1, source: 'boost', reason: 'no boost clock in the catalogue', fallbackNote: 'no boost clock: SIMT clock-based times are unknown' };
+  }
+  const documented = gpu?.sustainedClockMHz;
+  if (documented && positive(documented.value)) {
+    const clockMHz = Math.min(boost, documented.value);
+    return { clockMHz, boostClockMHz: boost, fractionOfBoost: clockMHz / boost, source: 'catalogue', reason: `sustained ${clockMHz} MHz (${documented.source})` };
+  }
+  const cc = gpu?.computeCapability ?? '';
+  const reference = POWER_PER_SM_GHZ_REFERENCE_W[cc];
+  const power = gpu?.boardPowerW?.value, sms = gpu?.smCount?.value;
+  if (!positive(reference) || !positive(power) || !positive(sms)) {
+    const missing = !positive(reference) ? `no power reference for compute capability ${cc || '?'}` : !positive(power) ? 'no board power' : 'no SM count';
+    return { clockMHz: boost, boostClockMHz: boost, fractionOfBoost: 1, source: 'boost', reason: `boost ${boost} MHz (${missing}; no power roof)`, fallbackNote: `${missing}: boost clock ${boost} MHz assumed sustained` };
+  }
+  const loadFraction = load === 'simt' && hasTensorCores(cc) ? CLOCK_CONSTANTS.simtPowerFraction : 1;
+  const budget = power / (sms * (boost / 1000));
+  const fraction = Math.min(1, budget / (reference * loadFraction));
+  const clockMHz = boost * fraction;
+  if (fraction >= 1) {
+    return { clockMHz, boostClockMHz: boost, fractionOfBoost: 1, source: 'boost', reason: `boost ${boost} MHz (board power ${power} W covers it: ${budget.toFixed(2)} W per SM-GHz, generation needs ${(reference * loadFraction).toFixed(2)})` };
+  }
+  return {
+    clockMHz, boostClockMHz: boost, fractionOfBoost: fraction, source: 'power-roof',
+    reason: `${Math.round(clockMHz)} MHz = ${fraction.toFixed(2)} x boost: power roof (${power} W is ${budget.toFixed(2)} W per SM-GHz at boost; a ${load} GEMM on cc ${cc} needs ${(reference * loadFraction).toFixed(2)})`,
+  };
+}
