@@ -10,9 +10,9 @@ import type { Design } from '../evaluation/design-matrix';
 import type { FoldRun } from './eval-protocols';
 
 /** Outside the training ranges the kept share decays as exp(−excess / DECAY) (excess in training ranges). */
-export const DECAY = 0.25;
-/** Excess (in training ranges) above which a prediction says "extrapolating". */
-export const FLAG_ABOVE = 0.1;
+export const DECAY = 0.5;
+/** Excess above which a prediction says "extrapolating" (a quarter of a training range, or of a factor 2 / a generation of a GPU spec). */
+export const FLAG_ABOVE = 0.25;
 /** Candidate correction weights. */
 export const LAMBDAS = [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1];
 
@@ -21,11 +21,12 @@ export function familyGroup(tags: Record<string, string>): FamilyGroup {
   return familyGroupOf(tags.kernel);
 }
 
-/** The GPUs of some design rows, from the catalogue. */
-export function gpusOf(d: Design, rows: ArrayLike<number>): GpuSpec[] {
-  const ids = new Set<string>();
-  for (let t = 0; t < rows.length; t++) ids.add(d.tags[rows[t]].gpu);
-  return [...ids].sort().map((id) => findGpu(id)).filter((g): g is GpuSpec => !!g);
+/** The GPUs of some design rows per kernel-family group, from the catalogue. */
+export function gpusOf(d: Design, rows: ArrayLike<number>): Record<FamilyGroup, GpuSpec[]> {
+  const ids: Record<FamilyGroup, Set<string>> = { library: new Set(), tiled: new Set() };
+  for (let t = 0; t < rows.length; t++) ids[familyGroup(d.tags[rows[t]])].add(d.tags[rows[t]].gpu);
+  const specs = (s: Set<string>) => [...s].sort().map((id) => findGpu(id)).filter((g): g is GpuSpec => !!g);
+  return { library: specs(ids.library), tiled: specs(ids.tiled) };
 }
 
 /** Applicability domain of training rows (correction weight 1: λ is applied separately). */

@@ -72,7 +72,8 @@ function gpuFolds(d: Design, k: number): Fold[] {
 /** The domain with 6 significant digits (a smaller header; NaN bounds become null in JSON). */
 function roundDomain(d: ApplicabilityDomain): ApplicabilityDomain {
   const r = (v: number) => (Number.isFinite(v) ? Number(v.toPrecision(6)) : v);
-  return { ...d, featureLo: d.featureLo.map(r), featureHi: d.featureHi.map(r), gpuLo: d.gpuLo.map(r), gpuHi: d.gpuHi.map(r) };
+  const range = (g: ApplicabilityDomain['gpuRanges']['library']) => ({ gpus: g.gpus, lo: g.lo.map(r), hi: g.hi.map(r) });
+  return { ...d, featureLo: d.featureLo.map(r), featureHi: d.featureHi.map(r), gpuRanges: { library: range(d.gpuRanges.library), tiled: range(d.gpuRanges.tiled) } };
 }
 
 function artifact(target: { name: string; transform: TargetTransform }, model: TrainedForest, c: Calibrated, fingerprint: string, rows: number, extra: Record<string, unknown>): ModelArtifact {

@@ -14,10 +14,12 @@ export interface ApplicabilityDomain {
   /** Per feature (artifact order): the training rows' 0.5th and 99.5th percentiles of finite values (NaN: never finite). */
   featureLo: number[];
   featureHi: number[];
-  /** Training GPUs and the range of their descriptors (GPU_DESCRIPTOR_NAMES order). */
-  gpus: string[];
-  gpuLo: number[];
-  gpuHi: number[];
+  /**
+   * Per kernel-family group: its training GPUs and the range of their descriptors (GPU_DESCRIPTOR_NAMES
+   * order). Per group because a correction learned for hand-written tiled kernels on Turing says
+   * nothing about Ampere even when library GEMMs were measured there.
+   */
+  gpuRanges: Record<FamilyGroup, GpuRange>;
   /**
    * Share of the learned correction kept inside the domain, per kernel-family group (familyGroup): a
    * shrink toward the analytic model fitted on GPUs held out of training (1 keeps all, 0 is the analytic
@@ -35,6 +37,12 @@ export type FamilyGroup = 'library' | 'tiled';
 
 export function familyGroupOf(kernel: KernelFamily | string | undefined): FamilyGroup {
   return kernel === undefined || kernel === 'library' || kernel === 'cutlass' ? 'library' : 'tiled';
+}
+
+export interface GpuRange {
+  gpus: string[];
+  lo: number[];
+  hi: number[];
 }
 
 export interface Applicability {
@@ -74,7 +82,7 @@ function sortedQuantile(s: ArrayLike<number>, q: number): number {
 
 /** Feature ranges of a row-major training matrix (finite values only) and the training GPUs' descriptor ranges. */
 export function fitDomain(
-  x: ArrayLike<number>, nRows: number, nFeatures: number, gpus: readonly GpuSpec[],
+  x: ArrayLike<number>, nRows: number, nFeatures: number, gpus: Readonly<Record<FamilyGroup, readonly GpuSpec[]>>,
   settings: { correctionWeights: Record<FamilyGroup, number>; decay: number; flagAbove: number },
 ): ApplicabilityDomain {
   const featureLo: number[] = [];
@@ -90,16 +98,22 @@ export function fitDomain(
     featureLo.push(sortedQuantile(s, 0.005));
     featureHi.push(sortedQuantile(s, 0.995));
   }
-  const ds = gpus.map(gpuDescriptor);
-  const gpuLo = GPU_DESCRIPTOR_NAMES.map((_, j) => Math.min(...ds.map((d) => d[j]).filter(Number.isFinite)));
-  const gpuHi = GPU_DESCRIPTOR_NAMES.map((_, j) => Math.max(...ds.map((d) => d[j]).filter(Number.isFinite)));
-  return { featureLo, featureHi, gpus: gpus.map((g) => g.id).sort(), gpuLo, gpuHi, ...settings };
+  const range = (list: readonly GpuSpec[]): GpuRange => {
+    const ds = list.map(gpuDescriptor);
+    const finite = (j: number) => ds.map((d) => d[j]).filter(Number.isFinite);
+    return {
+      gpus: list.map((g) => g.id).sort(),
+      lo: GPU_DESCRIPTOR_NAMES.map((_, j) => (finite(j).length ? Math.min(...finite(j)) : NaN)),
+      hi: GPU_DESCRIPTOR_NAMES.map((_, j) => (finite(j).length ? Math.max(...finite(j)) : NaN)),
+    };
+  };
+  return { featureLo, featureHi, gpuRanges: { library: range(gpus.library), tiled: range(gpus.tiled) }, ...settings };
 }
 
 /** Distance of v outside [lo, hi] in units of the range (at least `minWidth` wide); 0 inside or when unknown. */
-function outside(v: number, lo: number, hi: number, minWidth: number): number {
+function outside(v: number, lo: number, hi: number, minWidth: number, fixedWidth = false): number {
   if (!Number.isFinite(v) || !Number.isFinite(lo) || !Number.isFinite(hi)) return 0;
-  const width = Math.max(hi - lo, minWidth);
+  const width = fixedWidth ? minWidth : Math.max(hi - lo, minWidth);
   return v < lo ? (lo - v) / width : v > hi ? (v - hi) / width : 0;
 }
 
@@ -117,15 +131,22 @@ export function assess(domain: ApplicabilityDomain, featureNames: readonly strin
     if (e > 0 && e > domain.flagAbove) reasons.push(`${featureNames[f] ?? `feature ${f}`} ${fmt(values[f])} outside ${fmt(domain.featureLo[f])}–${fmt(domain.featureHi[f])}`);
     if (e > excess) excess = e;
   }
-  if (gpu && !domain.gpus.includes(gpu.id)) {
+  const group = familyGroupOf(kernel);
+  const range = domain.gpuRanges[group];
+  if (gpu && range && !range.gpus.includes(gpu.id)) {
+    // GPU descriptors count in absolute units: one compute-capability generation, a factor 2 of a spec.
     const d = gpuDescriptor(gpu);
+    if (range.gpus.length === 0) {
+      excess = Math.max(excess, 1e9);
+      reasons.push(`no ${group} kernels in the training data`);
+    }
     for (let j = 0; j < GPU_DESCRIPTOR_NAMES.length; j++) {
-      const e = outside(d[j], domain.gpuLo[j], domain.gpuHi[j], 1);
-      if (e > 0 && e > domain.flagAbove) reasons.push(`${GPU_DESCRIPTOR_NAMES[j]} ${fmt(d[j])} outside the training GPUs' ${fmt(domain.gpuLo[j])}–${fmt(domain.gpuHi[j])}`);
+      const e = outside(d[j], range.lo[j], range.hi[j], 1, true);
+      if (e > 0 && e > domain.flagAbove) reasons.push(`${GPU_DESCRIPTOR_NAMES[j]} ${fmt(d[j])} outside the training GPUs' ${fmt(range.lo[j])}–${fmt(range.hi[j])} (${group} kernels)`);
       if (e > excess) excess = e;
     }
   }
-  const lambda = domain.correctionWeights[familyGroupOf(kernel)];
+  const lambda = domain.correctionWeights[group];
   const weight = (Number.isFinite(lambda) ? lambda : 1) * Math.exp(-excess / Math.max(domain.decay, 1e-9));
   return { excess, extrapolating: excess > domain.flagAbove, weight, reasons };
 }
@@ -152,8 +173,10 @@ export function parseDomain(v: unknown, nFeatures: number): ApplicabilityDomain 
   const d = v as Record<string, unknown>;
   const nums = (a: unknown, n: number) => Array.isArray(a) && a.length === n && a.every((x) => x === null || typeof x === 'number');
   if (!nums(d.featureLo, nFeatures) || !nums(d.featureHi, nFeatures)) return null;
-  if (!nums(d.gpuLo, GPU_DESCRIPTOR_NAMES.length) || !nums(d.gpuHi, GPU_DESCRIPTOR_NAMES.length)) return null;
-  if (!Array.isArray(d.gpus) || !d.gpus.every((g) => typeof g === 'string')) return null;
+  const ranges = d.gpuRanges as Record<string, Record<string, unknown>> | undefined;
+  const rangeOk = (r: Record<string, unknown> | undefined) => typeof r === 'object' && r !== null
+    && nums(r.lo, GPU_DESCRIPTOR_NAMES.length) && nums(r.hi, GPU_DESCRIPTOR_NAMES.length) && Array.isArray(r.gpus) && r.gpus.every((g) => typeof g === 'string');
+  if (typeof ranges !== 'object' || ranges === null || !rangeOk(ranges.library) || !rangeOk(ranges.tiled)) return null;
   for (const key of ['decay', 'flagAbove']) if (typeof d[key] !== 'number' || !Number.isFinite(d[key] as number)) return null;
   const cw = d.correctionWeights as Record<string, unknown> | undefined;
   const weightOf = (v: unknown) => (typeof v === 'number' && v >= 0 && v <= 1 ? v : NaN);
@@ -161,8 +184,11 @@ export function parseDomain(v: unknown, nFeatures: number): ApplicabilityDomain 
   // JSON writes NaN as null.
   const back = (a: unknown) => (a as Array<number | null>).map((x) => (x === null ? NaN : x));
   return {
-    featureLo: back(d.featureLo), featureHi: back(d.featureHi), gpus: [...(d.gpus as string[])],
-    gpuLo: back(d.gpuLo), gpuHi: back(d.gpuHi),
+    featureLo: back(d.featureLo), featureHi: back(d.featureHi),
+    gpuRanges: {
+      library: { gpus: [...(ranges.library.gpus as string[])], lo: back(ranges.library.lo), hi: back(ranges.library.hi) },
+      tiled: { gpus: [...(ranges.tiled.gpus as string[])], lo: back(ranges.tiled.lo), hi: back(ranges.tiled.hi) },
+    },
     correctionWeights: { library: cw.library as number, tiled: cw.tiled as number }, decay: d.decay as number, flagAbove: d.flagAbove as number,
   };
 }
