@@ -204,3 +204,35 @@ test('analytic: a tiny GEMM is latency-bound; bad input gives NaN, not an except
   const noGpu = analyticEstimate({ m: 16, n: 16, k: 16, batch: 1, dtype: 'fp16', kernel: 'library' }, {} as GpuSpec);
   assert.equal(noGpu.valid, false);
 });
+
+test('analytic: operands that fit in L2 stay there across repeated calls; too many rotating copies do not', () => {
+  // Decode-like GEMM on the toy GPU (40 MB L2, 0.75 usable = 30 MB): B = 2048 x 2048 x 2 B = 8 MiB.
+  const w: GemmWorkload = { m: 16, n: 2048, k: 2048, batch: 1, dtype: 'bf16', kernel: 'library' };
+  const cold = analyticEstimate(w, toyGpu);
+  assert.equal(cold.crossCallMiss, 1);
+  // Same buffers every call: A + B + C = 16·2048·2 + 8 MiB + 16·2048·2 ≈ 8.1 MiB <= half the usable L2
+  // (15 MiB), so l2MissFraction = 0: nothing comes from DRAM, only the L2 time is left.
+  const warm = analyticEstimate({ ...w, repeatedCalls: { copiesA: 1, copiesB: 1 } }, toyGpu);
+  assert.equal(warm.crossCallMiss, 0);
+  assert.equal(warm.dramBytes, 0);
+  assert.ok(warm.timeMs < cold.timeMs, `${warm.timeMs} < ${cold.timeMs}`);
+  assert.equal(warm.l2TimeMs, cold.l2TimeMs);
+  // Six rotating copies of B: about 48 MiB against 15 MiB (half the usable L2): miss = log2(48 / 15) / 2 = 0.84.
+  const six = analyticEstimate({ ...w, repeatedCalls: { copiesA: 1, copiesB: 6 } }, toyGpu);
+  const ws = 16 * 2048 * 2 + 6 * 2048 * 2048 * 2 + 16 * 2048 * 2;
+  near(six.crossCallMiss, Math.log2(ws / (0.5 * 40 * 1048576 * MODEL_CONSTANTS.l2UsableFraction)) / 2);
+  assert.ok(six.timeMs > warm.timeMs && six.timeMs <= cold.timeMs);
+  // Nonsense copy counts are ignored (cold), never NaN.
+  assert.equal(analyticEstimate({ ...w, repeatedCalls: { copiesA: Number.NaN, copiesB: -1 } }, toyGpu).crossCallMiss, 1);
+});
+
+test('analytic: a GPU missing what the clock and residency physics need gets notes and a finite estimate, never NaN', () => {
+  const bare = { ...toyGpu, boardPowerW: undefined, l2CacheMB: undefined } as unknown as GpuSpec;
+  const a = analyticEstimate({ m: 4096, n: 4096, k: 4096, batch: 1, dtype: 'bf16', kernel: 'library', repeatedCalls: { copiesA: 1, copiesB: 1 } }, bare);
+  assert.equal(a.valid, true);
+  assert.ok(Number.isFinite(a.timeMs) && a.timeMs > 0);
+  assert.equal(a.clockSource, 'boost'); assert.equal(a.clockFraction, 1); assert.equal(a.sustainedClockMHz, 1500);
+  assert.ok(a.notes.some((n) => /no board power: boost clock 1500 MHz assumed/.test(n)), a.notes.join('; '));
+  assert.ok(a.notes.some((n) => /no L2 size/.test(n)), a.notes.join('; '));
+  assert.equal(a.crossCallMiss, 1);
+});

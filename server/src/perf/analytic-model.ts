@@ -94,7 +94,9 @@ export interface AnalyticEstimate {
   /** Miss fractions of re-reads of A and B panels in L2 (0 = all hits, 1 = all misses). */
   l2MissA: number;
   l2MissB: number;
-  /** DRAM reads of each A and B element after the L2 model (1 = ideal; tilesN / tilesM = no reuse). */
+  /** Miss fraction of the compulsory reads and C write-back across repeated calls (1 = cold; §3.4). */
+  crossCallMiss: number;
+  /** DRAM reads of each A and B element after the L2 model (1 = ideal; tilesN / tilesM = no reuse; below 1 when operands stay in L2 between repeated calls). */
   readsA: number;
   readsB: number;
   /** flops / dramBytes. */
@@ -169,6 +171,18 @@ export function l2MissFraction(workingSetBytes: number, l2Bytes: number): number
   return clamp01(Math.log2(workingSetBytes / (0.5 * l2Bytes)) / 2);
 }
 
+/**
+ * Miss fraction of a call's compulsory operand reads when the call repeats over `repeated` copies of
+ * each operand: the reuse distance between two uses of one buffer is every copy of A, B and C, so the
+ * same capacity test as l2MissFraction applies to copiesA·A + copiesB·B + copiesC·C. 1 (cold) when the
+ * call is not repeated or the counts are not positive.
+ */
+export function crossCallMissFraction(repeated: GemmWorkload['repeatedCalls'], aBytes: number, bBytes: number, cBytes: number, l2Bytes: number): number {
+  if (!repeated || !pos(repeated.copiesA) || !pos(repeated.copiesB)) return 1;
+  const copiesC = pos(repeated.copiesC) ? repeated.copiesC : 1;
+  return l2MissFraction(repeated.copiesA * aBytes + repeated.copiesB * bBytes + copiesC * cBytes, l2Bytes);
+}
+
 function stripUndefined(t: TileConfig): TileConfig {
   return Object.fromEntries(Object.entries(t).filter(([, v]) => v !== undefined)) as TileConfig;
 }
@@ -240,6 +254,7 @@ export function analyticEstimate(w: GemmWorkload, gpu: GpuSpec): AnalyticEstimat
   const smCount = gpu?.smCount?.value ?? NaN;
   const bandwidthGBps = gpu?.memoryBandwidthGBps?.value ?? NaN;
   const l2Bytes = (gpu?.l2CacheMB?.value ?? NaN) * 1024 * 1024 * C.l2UsableFraction;
+  if (w?.repeatedCalls && !pos(l2Bytes)) notes.push('no L2 size in the catalogue: repeated calls are estimated cold (no L2 residency)');
 
   const tensorPath = tensor && !!peak.peak?.endsWith('Tensor');
   const resolved = resolveTile(w, gpu, tensorPath);
@@ -334,9 +349,12 @@ export function analyticEstimate(w: GemmWorkload, gpu: GpuSpec): AnalyticEstimat
     const wsB = (n + rowsInWave * BM) * k * inBytes;
     const l2MissA = groupsA > 1 ? l2MissFraction(wsA, l2Bytes) : 0;
     const l2MissB = groupsB > 1 ? l2MissFraction(wsB, l2Bytes) : 0;
-    const readsA = 1 + (groupsA - 1) * l2MissA;
-    const readsB = 1 + (groupsB - 1) * l2MissB;
-    const dramBytes = batch * (aOnce * readsA + bOnce * readsB + cBytes);
+    // L2 residency across calls (§3.4): when the call repeats over few operand copies, the compulsory
+    // reads (and C's write-back) hit L2 by the same capacity test, with all copies as the working set.
+    const crossCallMiss = crossCallMissFraction(w.repeatedCalls, batch * aOnce, batch * bOnce, batch * cBytes, l2Bytes);
+    const readsA = crossCallMiss + (groupsA - 1) * Math.min(l2MissA, crossCallMiss);
+    const readsB = crossCallMiss + (groupsB - 1) * Math.min(l2MissB, crossCallMiss);
+    const dramBytes = batch * (aOnce * readsA + bOnce * readsB + cBytes * crossCallMiss);
 
     const peakFlopsPerS = sustainedPeakTflops * 1e12;
     const bandwidthBps = bandwidthGBps * 1e9;
@@ -392,7 +410,7 @@ export function analyticEstimate(w: GemmWorkload, gpu: GpuSpec): AnalyticEstimat
           : simt && onChipMs >= largest && onChipMs > memTimeMs ? 'shared-memory' : 'memory';
     const bound: Bound = timeLimiter === 'shared-memory' || timeLimiter === 'issue' ? 'compute' : timeLimiter;
 
-    return { splitK, tilesM, tilesN, tiles, waves, waveEfficiency, tilesPerSM, smBusyFraction, tileQuantEfficiency, kIterations, flops, paddedFlops, bytesTiled, bytesIdeal, dramBytes, l2MissA, l2MissB, readsA, readsB, arithmeticIntensity, arithmeticIntensityIdeal, ridgePointFlopsPerByte, sharedMemBytesPerTile, computeTimeMs, memoryTimeMs, l2TimeMs, rooflineTimeMs, prologueMs, launchFloorMs, quantPassMs, timeMs, bound, timeLimiter, issueTimeMs, sharedMemTimeMs, l1TimeMs };
+    return { splitK, tilesM, tilesN, tiles, waves, waveEfficiency, tilesPerSM, smBusyFraction, tileQuantEfficiency, kIterations, flops, paddedFlops, bytesTiled, bytesIdeal, dramBytes, l2MissA, l2MissB, crossCallMiss, readsA, readsB, arithmeticIntensity, arithmeticIntensityIdeal, ridgePointFlopsPerByte, sharedMemBytesPerTile, computeTimeMs, memoryTimeMs, l2TimeMs, rooflineTimeMs, prologueMs, launchFloorMs, quantPassMs, timeMs, bound, timeLimiter, issueTimeMs, sharedMemTimeMs, l1TimeMs };
   };
 
   // Library (and defaulted) tiles: the split-K factor is the one that minimises the estimate among
@@ -407,7 +425,7 @@ export function analyticEstimate(w: GemmWorkload, gpu: GpuSpec): AnalyticEstimat
       if (e.timeMs < best.timeMs * (1 - 1e-9) || (!(best.timeMs > 0) && e.timeMs > 0)) best = e;
     }
   }
-  const { tilesM, tilesN, tiles, waves, waveEfficiency, tilesPerSM, smBusyFraction, tileQuantEfficiency, kIterations, flops, paddedFlops, bytesTiled, bytesIdeal, dramBytes, l2MissA, l2MissB, readsA, readsB, arithmeticIntensity, arithmeticIntensityIdeal, ridgePointFlopsPerByte, sharedMemBytesPerTile, computeTimeMs, memoryTimeMs, l2TimeMs, rooflineTimeMs, prologueMs, launchFloorMs, quantPassMs, timeMs, bound, timeLimiter, issueTimeMs, sharedMemTimeMs, l1TimeMs } = best;
+  const { tilesM, tilesN, tiles, waves, waveEfficiency, tilesPerSM, smBusyFraction, tileQuantEfficiency, kIterations, flops, paddedFlops, bytesTiled, bytesIdeal, dramBytes, l2MissA, l2MissB, crossCallMiss, readsA, readsB, arithmeticIntensity, arithmeticIntensityIdeal, ridgePointFlopsPerByte, sharedMemBytesPerTile, computeTimeMs, memoryTimeMs, l2TimeMs, rooflineTimeMs, prologueMs, launchFloorMs, quantPassMs, timeMs, bound, timeLimiter, issueTimeMs, sharedMemTimeMs, l1TimeMs } = best;
 
   const valid = [m, n, k, inBytes, peak.tflops, smCount, bandwidthGBps, timeMs].every((v) => Number.isFinite(v) && v > 0);
   if (!valid) notes.push('incomplete inputs: estimate is NaN');
@@ -417,7 +435,7 @@ export function analyticEstimate(w: GemmWorkload, gpu: GpuSpec): AnalyticEstimat
     threadsPerBlock: threads, registersPerThread, registersSource, registersDemand, sharedMemPerBlockBytes, sharedMemSource,
     blocksPerSM, occupancy, occupancyLimiter: limiter, launchable, smCount,
     tilesM, tilesN, tiles, waves, waveEfficiency, tilesPerSM, smBusyFraction, tileQuantEfficiency, kIterations,
-    flops, paddedFlops, bytesTiled, bytesIdeal, dramBytes, l2MissA, l2MissB, readsA, readsB,
+    flops, paddedFlops, bytesTiled, bytesIdeal, dramBytes, l2MissA, l2MissB, crossCallMiss, readsA, readsB,
     arithmeticIntensity, arithmeticIntensityIdeal, ridgePointFlopsPerByte, sharedMemBytesPerTile,
     peak, usesTensorCores: tensor,
     computeTimeMs, memoryTimeMs, l2TimeMs, rooflineTimeMs, prologueMs, launchFloorMs, quantPassMs,

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { CLOCK_CONSTANTS, POWER_PER_SM_GHZ_REFERENCE_W, sustainedClock } from './sustained-clock';
 import { findGpu, listGpus } from './gpu-catalogue';
 import { toyGpu } from './perf-test-fixtures';
+import { analyticEstimate } from './analytic-model';
 import type { GpuSpec } from './types';
 
 const near = (actual: number, expected: number, rel = 1e-9) =>
@@ -63,4 +64,16 @@ test('sustained clock: a GPU without board power or with an unknown compute capa
   const nothing = sustainedClock(undefined, 'simt');
   assert.equal(nothing.fractionOfBoost, 1);
   assert.ok(nothing.fallbackNote);
+});
+
+test('sustained clock: the analytic compute time of a power-capped board scales by 1 / clock fraction', () => {
+  const t4 = findGpu('t4')!;
+  const w = { m: 4096, n: 4096, k: 4096, batch: 1, dtype: 'fp32' as const, kernel: 'library' as const };
+  const capped = analyticEstimate(w, t4);
+  const unlimited = analyticEstimate(w, { ...t4, boardPowerW: { value: 1000, source: 'test' } });
+  assert.equal(capped.clockSource, 'power-roof');
+  assert.equal(unlimited.clockSource, 'boost');
+  near(capped.computeTimeMs * capped.clockFraction, unlimited.computeTimeMs, 1e-9);
+  near(capped.sustainedPeakTflops, 8.1 * capped.clockFraction, 1e-9);
+  assert.ok(capped.notes.some((n) => /power roof/.test(n)));
 });

@@ -126,4 +126,10 @@ export interface GemmWorkload {
    * per-tensor), 'fp8_static', 'fp8_block', 'nvfp4', 'int8_wo', 'int4_wo', 'sq'. Absent = plain GEMM.
    */
   quantization?: string;
+  /**
+   * The call is repeated back to back by a harness (or a loop) that cycles through this many distinct
+   * copies of each operand (1 = the same buffer every call). Operands whose copies fit in L2 stay there
+   * between calls (analytic model §3.4, "L2 residency across calls"). Absent = every call starts cold.
+   */
+  repeatedCalls?: { copiesA: number; copiesB: number; copiesC?: number };
 }
