@@ -54,36 +54,61 @@ function median(v: number[]): number {
   return s[s.length >> 1];
 }
 
-/**
- * λ per family group that minimises the mean over held-out GPUs of their median APE (device time, the
- * applicability decay included), over the runs whose name `use` accepts. Averaging per GPU, not per row,
- * so a GPU with many rows does not decide alone and a GPU the correction hurts pulls λ down.
- */
-export function fitLambdas(d: Design, runs: ReadonlyArray<FoldRun & { applicability: Array<{ weight: number }> }>, use: (run: FoldRun) => boolean = () => true): Record<FamilyGroup, number> {
-  const out: Record<FamilyGroup, number> = { library: 1, tiled: 1 };
+/** Per family group, per (run, GPU) key, the median APE (device time) at each λ of LAMBDAS. */
+type MedianTable = Record<FamilyGroup, Map<string, { run: string; medians: number[] }>>;
+
+function medianTable(d: Design, runs: ReadonlyArray<FoldRun & { applicability: Array<{ weight: number }> }>): MedianTable {
+  const out: MedianTable = { library: new Map(), tiled: new Map() };
   for (const group of ['library', 'tiled'] as const) {
-    let best = Infinity;
-    for (const lambda of LAMBDAS) {
-      const perGpu = new Map<string, number[]>();
-      for (const r of runs) {
-        if (!use(r)) continue;
-        for (let t = 0; t < r.testIdx.length; t++) {
-          const row = r.testIdx[t];
-          if (familyGroup(d.tags[row]) !== group) continue;
-          const p = d.analyticMs[row] * Math.exp(lambda * r.applicability[t].weight * r.mean[t]);
-          const key = d.tags[row].gpu;
-          let list = perGpu.get(key);
-          if (!list) perGpu.set(key, (list = []));
-          list.push(Math.abs(p - d.deviceMs[row]) / d.deviceMs[row]);
-        }
+    for (const r of runs) {
+      const byGpu = new Map<string, number[]>();
+      for (let t = 0; t < r.testIdx.length; t++) {
+        const row = r.testIdx[t];
+        if (familyGroup(d.tags[row]) !== group) continue;
+        let list = byGpu.get(d.tags[row].gpu);
+        if (!list) byGpu.set(d.tags[row].gpu, (list = []));
+        list.push(t);
       }
-      if (perGpu.size === 0) break;
-      const score = [...perGpu.values()].reduce((s, l) => s + median(l), 0) / perGpu.size;
-      // Ties (within 0.1 point) go to the smaller λ: trust the physics when learning does not pay.
-      if (score < best - 1e-3) { best = score; out[group] = lambda; }
+      for (const [gpu, ts] of byGpu) {
+        const ape = new Float64Array(ts.length);
+        const medians = LAMBDAS.map((lambda) => {
+          for (let j = 0; j < ts.length; j++) {
+            const row = r.testIdx[ts[j]];
+            const p = d.analyticMs[row] * Math.exp(lambda * r.applicability[ts[j]].weight * r.mean[ts[j]]);
+            ape[j] = Math.abs(p - d.deviceMs[row]) / d.deviceMs[row];
+          }
+          return median(Array.from(ape));
+        });
+        out[group].set(`${r.name}|${gpu}`, { run: r.name, medians });
+      }
     }
   }
   return out;
+}
+
+/**
+ * λ per family group that minimises the mean over held-out (run, GPU) pairs of their median APE (device
+ * time, the applicability decay included), over the runs `use` accepts. Averaging per GPU, not per row,
+ * so a GPU with many rows does not decide alone and a GPU the correction hurts pulls λ down. Ties (within
+ * 0.1 point) go to the smaller λ: trust the physics when learning does not pay.
+ */
+function lambdasFrom(table: MedianTable, use: (run: string) => boolean): Record<FamilyGroup, number> {
+  const out: Record<FamilyGroup, number> = { library: 1, tiled: 1 };
+  for (const group of ['library', 'tiled'] as const) {
+    const keys = [...table[group].values()].filter((e) => use(e.run));
+    if (keys.length === 0) continue;
+    let best = Infinity;
+    LAMBDAS.forEach((lambda, j) => {
+      const score = keys.reduce((s, e) => s + e.medians[j], 0) / keys.length;
+      if (score < best - 1e-3) { best = score; out[group] = lambda; }
+    });
+  }
+  return out;
+}
+
+export function fitLambdas(d: Design, runs: ReadonlyArray<FoldRun & { applicability: Array<{ weight: number }> }>, use: (run: FoldRun) => boolean = () => true): Record<FamilyGroup, number> {
+  const names = new Set(runs.filter(use).map((r) => r.name));
+  return lambdasFrom(medianTable(d, runs), (run) => names.has(run));
 }
 
 /**
@@ -92,12 +117,13 @@ export function fitLambdas(d: Design, runs: ReadonlyArray<FoldRun & { applicabil
  */
 export function shrinkRuns(d: Design, runs: readonly FoldRun[], options: { pooled?: boolean } = {}): { runs: FoldRun[]; extrapolating: Map<string, boolean[]>; lambdas: Map<string, Record<FamilyGroup, number>>; pooled: Record<FamilyGroup, number> } {
   const assessed = runs.map((r) => ({ ...r, applicability: r.domain ? assessRun(d, { ...r, domain: r.domain }) : r.testIdx.length ? Array.from(r.testIdx, () => ({ excess: 0, extrapolating: false, weight: 1 })) : [] }));
-  const pooled = fitLambdas(d, assessed);
+  const table = medianTable(d, assessed);
+  const pooled = lambdasFrom(table, () => true);
   const out: FoldRun[] = [];
   const flags = new Map<string, boolean[]>();
   const lambdas = new Map<string, Record<FamilyGroup, number>>();
   for (const r of assessed) {
-    const lambda = options.pooled ? pooled : fitLambdas(d, assessed, (o) => o.name !== r.name);
+    const lambda = options.pooled ? pooled : lambdasFrom(table, (run) => run !== r.name);
     lambdas.set(r.name, lambda);
     const mean = new Float64Array(r.testIdx.length);
     const lo = new Float64Array(r.testIdx.length);

@@ -3,7 +3,7 @@
 // reach zero or below.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { deviceTimeMs, estimateOverheads, overheadOf, SOURCE_METHOD } from './timing-overhead';
+import { deviceTimeMs, estimateOverheads, overheadOf, SOURCE_METHOD, workloadForMethod } from './timing-overhead';
 import type { GemmRecord, GemmSource } from './record';
 
 function rec(source: GemmSource, gpu: string, runtimeMs: number): GemmRecord {
@@ -41,4 +41,13 @@ test('device time: an overhead larger than the time never gives a label at or be
   assert.equal(deviceTimeMs(0.001, 0.05, 0.002), 0.001);
   assert.ok(Number.isNaN(deviceTimeMs(0, 0, 0.002)));
   assert.equal(deviceTimeMs(1, 0.03, 0.002), 0.97);
+});
+
+test('workloadForMethod: do_bench flushes L2 (cold); eager PyTorch reuses its tensors unless told; kernel keeps the workload', () => {
+  const w = { m: 64, n: 64, k: 64, batch: 1, dtype: 'fp16' as const, kernel: 'library' as const };
+  const warm = { ...w, repeatedCalls: { copiesA: 1, copiesB: 6 } };
+  assert.equal(workloadForMethod(warm, 'triton-do-bench').repeatedCalls, undefined);
+  assert.deepEqual(workloadForMethod(w, 'pytorch-eager').repeatedCalls, { copiesA: 1, copiesB: 1, copiesC: 1 });
+  assert.equal(workloadForMethod(warm, 'pytorch-eager'), warm);
+  assert.equal(workloadForMethod(w, 'kernel'), w);
 });

@@ -3,6 +3,7 @@
 // smallest times), and the device-time labels the runtime model trains on. Pure: records in, numbers
 // out; no I/O, never throws.
 import type { GemmRecord, GemmSource } from './record';
+import type { GemmWorkload } from '../perf/types';
 
 /**
  * How a runtime was (or is to be) measured.
@@ -27,6 +28,34 @@ export const SOURCE_METHOD: Readonly<Record<GemmSource, MeasurementMethod>> = {
   kerneltuner: 'kernel',
   profile: 'kernel',
 };
+
+/**
+ * The buffers each source's harness cycles through between timed calls, for the analytic model's L2
+ * residency across calls (docs/performance-model.md §3.4): aiconfigurator rotates six weight copies
+ * (one activation, one output); NeuSight and Kernel Tuner time the same tensors again and again.
+ * Profiles say nothing: cold.
+ */
+export const SOURCE_REPEATED_CALLS: Readonly<Record<GemmSource, GemmWorkload['repeatedCalls'] | undefined>> = {
+  aiconfigurator: { copiesA: 1, copiesB: 6, copiesC: 1 },
+  neusight: { copiesA: 1, copiesB: 1, copiesC: 1 },
+  kerneltuner: { copiesA: 1, copiesB: 1, copiesC: 1 },
+  profile: undefined,
+};
+
+/**
+ * The workload as the method would time it: `triton-do-bench` flushes L2 before every call (cold, no
+ * residency); `pytorch-eager` times the same tensors repeatedly (one copy each) unless the workload says
+ * otherwise; `kernel` keeps what the workload says (absent = cold). Returns the same object when
+ * nothing changes.
+ */
+export function workloadForMethod(w: GemmWorkload, method: MeasurementMethod): GemmWorkload {
+  if (method === 'triton-do-bench' && w?.repeatedCalls) {
+    const { repeatedCalls: _flushed, ...cold } = w;
+    return cold;
+  }
+  if (method === 'pytorch-eager' && w && !w.repeatedCalls) return { ...w, repeatedCalls: { copiesA: 1, copiesB: 1, copiesC: 1 } };
+  return w;
+}
 
 /**
  * A source/GPU's overhead is identifiable only if it measured GEMMs small enough that the kernel itself

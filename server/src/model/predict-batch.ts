@@ -5,6 +5,7 @@ import { predictBatch } from './forest';
 import type { TargetTransform } from './targets';
 import { composePrediction, methodOverhead, nanPrediction, type GemmPrediction, type MeasurementMethod, type Predictor } from './predictor';
 import { computeFeatures, FEATURE_NAMES } from '../perf/features';
+import { workloadForMethod } from '../data/timing-overhead';
 import type { GemmWorkload, GpuSpec } from '../perf/types';
 
 const LEVEL = 0.8;
@@ -36,7 +37,7 @@ export function predictGemmBatch(predictor: Predictor, items: ReadonlyArray<{ wo
         }
         hows[i] = how;
         try {
-          const f = computeFeatures(workload, gpu);
+          const f = computeFeatures(workloadForMethod(workload, how.method), gpu);
           matrix.set(f.values, i * nF);
           analyticMs[i] = f.analytic.timeMs;
           if (runtimeTransform === 'log-ratio-to-analytic' && !(f.analytic.timeMs > 0)) {

@@ -7,7 +7,7 @@ import { fromTarget, isTargetTransform, type TargetTransform } from './targets';
 import { computeFeatures, FEATURE_NAMES, FEATURE_VERSION } from '../perf/features';
 import type { GemmWorkload, GpuSpec } from '../perf/types';
 import { assess, parseDomain, shrinkCorrection, type Applicability, type ApplicabilityDomain } from './applicability';
-import { isMeasurementMethod, MEASUREMENT_METHODS, type MeasurementMethod } from '../data/timing-overhead';
+import { isMeasurementMethod, MEASUREMENT_METHODS, workloadForMethod, type MeasurementMethod } from '../data/timing-overhead';
 
 export type { MeasurementMethod };
 
@@ -182,7 +182,7 @@ export function createPredictor(artifacts: { runtime: Uint8Array; power: Uint8Ar
         try {
           const how = methodOverhead(methodOverheadMs, options?.method);
           if ('error' in how) return nanPrediction(how.error);
-          const f = computeFeatures(workload, gpu);
+          const f = computeFeatures(workloadForMethod(workload, how.method), gpu);
           const deviceAnalyticMs = f.analytic.timeMs;
           const analyticMs = deviceAnalyticMs + how.ms;
           if (runtimeTransform === 'log-ratio-to-analytic' && !(deviceAnalyticMs > 0)) {
