@@ -2,7 +2,10 @@
 // each fold's training rows (server/src/model/applicability.ts) and the correction weight λ fitted on
 // GPUs held out of training, per kernel-family group. Used by train.ts (the shipped λ) and eval.ts
 // (λ of each fold fitted on the other folds only). Writes nothing.
-import { fitDomain, shrinkCorrection, assess, familyGroupOf, type ApplicabilityDomain, type FamilyGroup } from '../../server/src/model/applicability';
+import { fitDomain, shrinkCorrection, assess, familyGroupOf, FAMILY_GROUPS, type ApplicabilityDomain, type FamilyGroup } from '../../server/src/model/applicability';
+
+/** λ = 1 for every group. */
+export const allOnes = (): Record<FamilyGroup, number> => Object.fromEntries(FAMILY_GROUPS.map((g) => [g, 1])) as Record<FamilyGroup, number>;
 import { FEATURE_NAMES } from '../../server/src/perf/features';
 import { findGpu } from '../../server/src/perf/gpu-catalogue';
 import type { GpuSpec } from '../../server/src/perf/types';
@@ -16,17 +19,17 @@ export const FLAG_ABOVE = 0.25;
 /** Candidate correction weights. */
 export const LAMBDAS = [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1];
 
-/** Kernel-family group a row's λ belongs to: vendor-library GEMMs or hand-written tiled kernels. */
+/** Kernel-family group a row's λ belongs to (server/src/model/applicability.ts familyGroupOf). */
 export function familyGroup(tags: Record<string, string>): FamilyGroup {
-  return familyGroupOf(tags.kernel);
+  return familyGroupOf(tags.kernel, tags.dtype);
 }
 
 /** The GPUs of some design rows per kernel-family group, from the catalogue. */
 export function gpusOf(d: Design, rows: ArrayLike<number>): Record<FamilyGroup, GpuSpec[]> {
-  const ids: Record<FamilyGroup, Set<string>> = { library: new Set(), tiled: new Set() };
+  const ids = Object.fromEntries(FAMILY_GROUPS.map((g) => [g, new Set<string>()])) as Record<FamilyGroup, Set<string>>;
   for (let t = 0; t < rows.length; t++) ids[familyGroup(d.tags[rows[t]])].add(d.tags[rows[t]].gpu);
   const specs = (s: Set<string>) => [...s].sort().map((id) => findGpu(id)).filter((g): g is GpuSpec => !!g);
-  return { library: specs(ids.library), tiled: specs(ids.tiled) };
+  return Object.fromEntries(FAMILY_GROUPS.map((g) => [g, specs(ids[g])])) as Record<FamilyGroup, GpuSpec[]>;
 }
 
 /** Applicability domain of training rows (correction weight 1: λ is applied separately). */
@@ -34,7 +37,7 @@ export function domainOf(d: Design, rows: ArrayLike<number>): ApplicabilityDomai
   const nF = d.nFeatures;
   const x = new Float32Array(rows.length * nF);
   for (let t = 0; t < rows.length; t++) x.set(d.x.subarray(rows[t] * nF, (rows[t] + 1) * nF), t * nF);
-  return fitDomain(x, rows.length, nF, gpusOf(d, rows), { correctionWeights: { library: 1, tiled: 1 }, decay: DECAY, flagAbove: FLAG_ABOVE });
+  return fitDomain(x, rows.length, nF, gpusOf(d, rows), { correctionWeights: allOnes(), decay: DECAY, flagAbove: FLAG_ABOVE });
 }
 
 /** Per test row of a run: the applicability of its features and GPU in the run's training domain. */
@@ -43,7 +46,7 @@ export function assessRun(d: Design, run: FoldRun & { domain: ApplicabilityDomai
   return Array.from(run.testIdx, (row) => {
     const id = d.tags[row].gpu;
     if (!gpuCache.has(id)) gpuCache.set(id, findGpu(id) ?? null);
-    const a = assess(run.domain, FEATURE_NAMES, d.x.subarray(row * d.nFeatures, (row + 1) * d.nFeatures), gpuCache.get(id) ?? null, d.tags[row].kernel);
+    const a = assess(run.domain, FEATURE_NAMES, d.x.subarray(row * d.nFeatures, (row + 1) * d.nFeatures), gpuCache.get(id) ?? null, d.tags[row].kernel, d.tags[row].dtype);
     return { excess: a.excess, extrapolating: a.extrapolating, weight: a.weight };
   });
 }
@@ -58,8 +61,8 @@ function median(v: number[]): number {
 type MedianTable = Record<FamilyGroup, Map<string, { run: string; medians: number[] }>>;
 
 function medianTable(d: Design, runs: ReadonlyArray<FoldRun & { applicability: Array<{ weight: number }> }>): MedianTable {
-  const out: MedianTable = { library: new Map(), tiled: new Map() };
-  for (const group of ['library', 'tiled'] as const) {
+  const out = Object.fromEntries(FAMILY_GROUPS.map((g) => [g, new Map()])) as MedianTable;
+  for (const group of FAMILY_GROUPS) {
     for (const r of runs) {
       const byGpu = new Map<string, number[]>();
       for (let t = 0; t < r.testIdx.length; t++) {
@@ -93,8 +96,8 @@ function medianTable(d: Design, runs: ReadonlyArray<FoldRun & { applicability: A
  * 0.1 point) go to the smaller λ: trust the physics when learning does not pay.
  */
 function lambdasFrom(table: MedianTable, use: (run: string) => boolean): Record<FamilyGroup, number> {
-  const out: Record<FamilyGroup, number> = { library: 1, tiled: 1 };
-  for (const group of ['library', 'tiled'] as const) {
+  const out = allOnes();
+  for (const group of FAMILY_GROUPS) {
     const keys = [...table[group].values()].filter((e) => use(e.run));
     if (keys.length === 0) continue;
     let best = Infinity;

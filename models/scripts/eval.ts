@@ -168,7 +168,7 @@ async function main(): Promise<void> {
   md.push(`## Runtime, leave-one-GPU-out (seed ${SEEDS[0]})`, '');
   md.push('Each GPU predicted by a model that never saw it (all its sources and dtypes left out together). Per GPU over all its rows:', '');
   md.push(besideTable(gpuRows.map((r) => ({ ...r, slice: `${r.slice} (${archOf.get(r.slice) ?? '?'})` })), 'held-out GPU'), '');
-  md.push(`Median over held-out GPUs ${f1(mw.median)}%, worst ${f1(mw.worst)}% (${mw.worstSlice}). Unshrunk forest on the same rows: median ${f1(medianAndWorst(besideRows(main0.raw, main0.analytic, (t) => t.gpu)).median)}%, worst ${f1(medianAndWorst(besideRows(main0.raw, main0.analytic, (t) => t.gpu)).worst)}%. Correction weights λ per fold (library / tiled): ${[...main0.lambdas].map(([k, v]) => `${k} ${v.library}/${v.tiled}`).join(', ')}.`, '');
+  md.push(`Median over held-out GPUs ${f1(mw.median)}%, worst ${f1(mw.worst)}% (${mw.worstSlice}). Unshrunk forest on the same rows: median ${f1(medianAndWorst(besideRows(main0.raw, main0.analytic, (t) => t.gpu)).median)}%, worst ${f1(medianAndWorst(besideRows(main0.raw, main0.analytic, (t) => t.gpu)).worst)}%. Correction weights λ per fold (library / library-fp32 / tiled): ${[...main0.lambdas].map(([k, v]) => `${k} ${v.library}/${v['library-fp32']}/${v.tiled}`).join(', ')}.`, '');
   md.push('Per held-out GPU and source/dtype:', '');
   md.push(besideTable(besideRows(main0.model, main0.analytic, (t) => `${t.gpu} · ${t.source} ${t.dtype}`), 'held-out GPU · source dtype'), '');
   md.push('## Spread over 3 seeds (leave-one-GPU-out)', '');

@@ -13,7 +13,7 @@ import type { Design } from '../evaluation/design-matrix';
 import { capPerStratum, groupKFold, leaveOneGroupOut, type Fold } from '../evaluation/splits';
 import { datasetsRoot } from './load-datasets';
 import { fitDomain, type ApplicabilityDomain, type FamilyGroup } from '../../server/src/model/applicability';
-import { DECAY, FLAG_ABOVE, gpusOf, shrinkRuns } from './correction-shrink';
+import { allOnes, DECAY, FLAG_ABOVE, gpusOf, shrinkRuns } from './correction-shrink';
 import { heldOutOf, rowStratum, runFolds } from './eval-protocols';
 import {
   designFor, fitRows, tuningWeights, loadAll, powerIndices, powerTargets, runtimeIndices, runtimeTargets, seconds,
@@ -73,7 +73,8 @@ function gpuFolds(d: Design, k: number): Fold[] {
 function roundDomain(d: ApplicabilityDomain): ApplicabilityDomain {
   const r = (v: number) => (Number.isFinite(v) ? Number(v.toPrecision(6)) : v);
   const range = (g: ApplicabilityDomain['gpuRanges']['library']) => ({ gpus: g.gpus, lo: g.lo.map(r), hi: g.hi.map(r) });
-  return { ...d, featureLo: d.featureLo.map(r), featureHi: d.featureHi.map(r), gpuRanges: { library: range(d.gpuRanges.library), tiled: range(d.gpuRanges.tiled) } };
+  const gpuRanges = Object.fromEntries(Object.entries(d.gpuRanges).map(([g, v]) => [g, range(v)])) as ApplicabilityDomain['gpuRanges'];
+  return { ...d, featureLo: d.featureLo.map(r), featureHi: d.featureHi.map(r), gpuRanges };
 }
 
 function artifact(target: { name: string; transform: TargetTransform }, model: TrainedForest, c: Calibrated, fingerprint: string, rows: number, extra: Record<string, unknown>): ModelArtifact {
@@ -113,8 +114,8 @@ async function main(): Promise<void> {
   const all = Int32Array.from({ length: rt.nRows }, (_, i) => i);
   const rtModel = await fitRows(rt, yRt, all, SHIP_RUNTIME_FOREST, SEED, tuningWeights(rt));
   log(`  runtime forest: ${rtModel.stats.trees} trees, ${rtModel.stats.leaves} leaves, ${seconds(rtModel.stats.trainMs)}`);
-  const lambdas = rtCal.lambdas ?? { library: 1, tiled: 1 };
-  log(`  correction weights (held-out GPUs): library ${lambdas.library}, tiled ${lambdas.tiled}`);
+  const lambdas = rtCal.lambdas ?? allOnes();
+  log(`  correction weights (held-out GPUs): ${JSON.stringify(lambdas)}`);
   const domain = fitDomain(rt.x, rt.nRows, rt.nFeatures, gpusOf(rt, all), { correctionWeights: lambdas, decay: DECAY, flagAbove: FLAG_ABOVE });
   const methodOverheadMs = Object.fromEntries(Object.entries(rt.overheads.methodOverheadMs).map(([m, v]) => [m, Number.isFinite(v) ? Number(v.toPrecision(4)) : null]));
   log(`  measurement-method overheads (ms): ${JSON.stringify(methodOverheadMs)}`);

@@ -13,12 +13,13 @@ const a100 = findGpu('a100-sxm4-80gb')!;
 const t4 = findGpu('t4')!;
 /** 200 rows: feature a in 0..9.95, feature b constant 1. */
 const x = Float32Array.from({ length: 400 }, (_, i) => (i % 2 === 0 ? (i >> 1) / 20 : 1));
-const domain = fitDomain(x, 200, 2, { library: [h100, a100], tiled: [t4] }, { correctionWeights: { library: 0.8, tiled: 0.5 }, decay: 0.5, flagAbove: 0.25 });
+const domain = fitDomain(x, 200, 2, { library: [h100, a100], 'library-fp32': [t4], tiled: [t4] }, { correctionWeights: { library: 0.8, 'library-fp32': 0.6, tiled: 0.5 }, decay: 0.5, flagAbove: 0.25 });
 
 test('applicability: inside the ranges keeps λ of the kernel family and flags nothing', () => {
   const inside = assess(domain, names, [5, 1], h100, 'library');
   assert.deepEqual([inside.excess, inside.extrapolating, inside.weight, inside.reasons], [0, false, 0.8, []]);
   assert.equal(assess(domain, names, [5, 1], t4, 'clblast-xgemm').weight, 0.5);
+  assert.equal(assess(domain, names, [5, 1], t4, 'library', 'fp32').weight, 0.6);
 });
 
 test('applicability: a feature outside the training range shrinks the correction and says which', () => {
@@ -47,7 +48,7 @@ test('applicability: a GPU older than every training GPU of the family is extrap
 });
 
 test('applicability: no tiled kernels in training means the analytic model alone for them', () => {
-  const none = fitDomain(x, 200, 2, { library: [h100], tiled: [] }, { correctionWeights: { library: 1, tiled: 1 }, decay: 0.5, flagAbove: 0.25 });
+  const none = fitDomain(x, 200, 2, { library: [h100], 'library-fp32': [h100], tiled: [] }, { correctionWeights: { library: 1, 'library-fp32': 1, tiled: 1 }, decay: 0.5, flagAbove: 0.25 });
   const a = assess(none, names, [5, 1], t4, 'tiled');
   assert.equal(a.extrapolating, true);
   assert.ok(a.weight < 1e-12);
@@ -68,6 +69,7 @@ test('parseDomain: a domain survives JSON (NaN bounds as null); malformed ones a
   assert.ok(Number.isNaN(back.featureLo[0]));
   assert.deepEqual(back.gpuRanges.tiled.gpus, ['t4']);
   assert.equal(parseDomain(JSON.parse(JSON.stringify(domain)), 3), null);
-  assert.equal(parseDomain({ ...domain, correctionWeights: { library: 2, tiled: 1 } }, 2), null);
+  assert.equal(parseDomain({ ...domain, correctionWeights: { library: 2, 'library-fp32': 1, tiled: 1 } }, 2), null);
+  assert.equal(parseDomain({ ...domain, correctionWeights: { library: 1, tiled: 1 } }, 2), null);
   assert.equal(parseDomain(undefined, 2), null);
 });

@@ -32,12 +32,20 @@ export interface ApplicabilityDomain {
   flagAbove: number;
 }
 
-/** Vendor-library GEMMs (cuBLAS, CUTLASS) or hand-written tiled kernels: their corrections differ. */
-export type FamilyGroup = 'library' | 'tiled';
+/**
+ * Kernel-family groups whose corrections differ: vendor-library GEMMs on tensor cores (cuBLAS, CUTLASS),
+ * library fp32 SGEMM on the SIMT cores, and hand-written tiled kernels (CLBlast, Triton, tiled CUDA).
+ */
+export type FamilyGroup = 'library' | 'library-fp32' | 'tiled';
+export const FAMILY_GROUPS: readonly FamilyGroup[] = ['library', 'library-fp32', 'tiled'];
 
-export function familyGroupOf(kernel: KernelFamily | string | undefined): FamilyGroup {
-  return kernel === undefined || kernel === 'library' || kernel === 'cutlass' ? 'library' : 'tiled';
+/** The group of a kernel family and dtype (a dtype label such as 'fp8/fp8_block' works too). */
+export function familyGroupOf(kernel: KernelFamily | string | undefined, dtype?: string): FamilyGroup {
+  if (!(kernel === undefined || kernel === 'library' || kernel === 'cutlass')) return 'tiled';
+  return dtype !== undefined && dtype.startsWith('fp32') ? 'library-fp32' : 'library';
 }
+
+const perGroup = <T>(f: (g: FamilyGroup) => T): Record<FamilyGroup, T> => Object.fromEntries(FAMILY_GROUPS.map((g) => [g, f(g)])) as Record<FamilyGroup, T>;
 
 export interface GpuRange {
   gpus: string[];
@@ -107,7 +115,7 @@ export function fitDomain(
       hi: GPU_DESCRIPTOR_NAMES.map((_, j) => (finite(j).length ? Math.max(...finite(j)) : NaN)),
     };
   };
-  return { featureLo, featureHi, gpuRanges: { library: range(gpus.library), tiled: range(gpus.tiled) }, ...settings };
+  return { featureLo, featureHi, gpuRanges: perGroup((g) => range(gpus[g] ?? [])), ...settings };
 }
 
 /** Distance of v outside [lo, hi] in units of the range (at least `minWidth` wide); 0 inside or when unknown. */
@@ -119,25 +127,24 @@ function outside(v: number, lo: number, hi: number, minWidth: number, fixedWidth
 
 const fmt = (v: number) => String(Number(v.toPrecision(3)));
 
-/**
- * How far a feature vector (and its GPU) lies outside the training domain. Features whose training
- * values never vary (one-hots absent from training, constant flags) use a width of 1.
- */
-export function assess(domain: ApplicabilityDomain, featureNames: readonly string[], values: ArrayLike<number>, gpu: GpuSpec | null, kernel?: KernelFamily | string): Applicability {
+/** GPU part of the check, once per domain, GPU and group (a batch of a million rows has a few GPUs). */
+const gpuCache = new WeakMap<ApplicabilityDomain, WeakMap<GpuSpec, Map<FamilyGroup, { excess: number; reasons: string[] }>>>();
+
+function gpuExcess(domain: ApplicabilityDomain, gpu: GpuSpec, group: FamilyGroup): { excess: number; reasons: string[] } {
+  let byGpu = gpuCache.get(domain);
+  if (!byGpu) gpuCache.set(domain, (byGpu = new WeakMap()));
+  let byGroup = byGpu.get(gpu);
+  if (!byGroup) byGpu.set(gpu, (byGroup = new Map()));
+  const hit = byGroup.get(group);
+  if (hit) return hit;
   let excess = 0;
   const reasons: string[] = [];
-  for (let f = 0; f < domain.featureLo.length && f < values.length; f++) {
-    const e = outside(values[f], domain.featureLo[f], domain.featureHi[f], 1);
-    if (e > 0 && e > domain.flagAbove) reasons.push(`${featureNames[f] ?? `feature ${f}`} ${fmt(values[f])} outside ${fmt(domain.featureLo[f])}–${fmt(domain.featureHi[f])}`);
-    if (e > excess) excess = e;
-  }
-  const group = familyGroupOf(kernel);
   const range = domain.gpuRanges[group];
-  if (gpu && range && !range.gpus.includes(gpu.id)) {
+  if (range && !range.gpus.includes(gpu.id)) {
     // GPU descriptors count in absolute units: one compute-capability generation, a factor 2 of a spec.
     const d = gpuDescriptor(gpu);
     if (range.gpus.length === 0) {
-      excess = Math.max(excess, 1e9);
+      excess = 1e9;
       reasons.push(`no ${group} kernels in the training data`);
     }
     for (let j = 0; j < GPU_DESCRIPTOR_NAMES.length; j++) {
@@ -145,6 +152,29 @@ export function assess(domain: ApplicabilityDomain, featureNames: readonly strin
       if (e > 0 && e > domain.flagAbove) reasons.push(`${GPU_DESCRIPTOR_NAMES[j]} ${fmt(d[j])} outside the training GPUs' ${fmt(range.lo[j])}–${fmt(range.hi[j])} (${group} kernels)`);
       if (e > excess) excess = e;
     }
+  }
+  const out = { excess, reasons };
+  byGroup.set(group, out);
+  return out;
+}
+
+/**
+ * How far a feature vector (and its GPU) lies outside the training domain. Features whose training
+ * values never vary (one-hots absent from training, constant flags) use a width of 1.
+ */
+export function assess(domain: ApplicabilityDomain, featureNames: readonly string[], values: ArrayLike<number>, gpu: GpuSpec | null, kernel?: KernelFamily | string, dtype?: string): Applicability {
+  let excess = 0;
+  const reasons: string[] = [];
+  for (let f = 0; f < domain.featureLo.length && f < values.length; f++) {
+    const e = outside(values[f], domain.featureLo[f], domain.featureHi[f], 1);
+    if (e > 0 && e > domain.flagAbove) reasons.push(`${featureNames[f] ?? `feature ${f}`} ${fmt(values[f])} outside ${fmt(domain.featureLo[f])}–${fmt(domain.featureHi[f])}`);
+    if (e > excess) excess = e;
+  }
+  const group = familyGroupOf(kernel, dtype);
+  if (gpu) {
+    const g = gpuExcess(domain, gpu, group);
+    if (g.excess > excess) excess = g.excess;
+    reasons.push(...g.reasons);
   }
   const lambda = domain.correctionWeights[group];
   const weight = (Number.isFinite(lambda) ? lambda : 1) * Math.exp(-excess / Math.max(domain.decay, 1e-9));
@@ -176,19 +206,16 @@ export function parseDomain(v: unknown, nFeatures: number): ApplicabilityDomain 
   const ranges = d.gpuRanges as Record<string, Record<string, unknown>> | undefined;
   const rangeOk = (r: Record<string, unknown> | undefined) => typeof r === 'object' && r !== null
     && nums(r.lo, GPU_DESCRIPTOR_NAMES.length) && nums(r.hi, GPU_DESCRIPTOR_NAMES.length) && Array.isArray(r.gpus) && r.gpus.every((g) => typeof g === 'string');
-  if (typeof ranges !== 'object' || ranges === null || !rangeOk(ranges.library) || !rangeOk(ranges.tiled)) return null;
+  if (typeof ranges !== 'object' || ranges === null || !FAMILY_GROUPS.every((g) => rangeOk(ranges[g]))) return null;
   for (const key of ['decay', 'flagAbove']) if (typeof d[key] !== 'number' || !Number.isFinite(d[key] as number)) return null;
   const cw = d.correctionWeights as Record<string, unknown> | undefined;
   const weightOf = (v: unknown) => (typeof v === 'number' && v >= 0 && v <= 1 ? v : NaN);
-  if (typeof cw !== 'object' || cw === null || Number.isNaN(weightOf(cw.library)) || Number.isNaN(weightOf(cw.tiled))) return null;
+  if (typeof cw !== 'object' || cw === null || FAMILY_GROUPS.some((g) => Number.isNaN(weightOf(cw[g])))) return null;
   // JSON writes NaN as null.
   const back = (a: unknown) => (a as Array<number | null>).map((x) => (x === null ? NaN : x));
   return {
     featureLo: back(d.featureLo), featureHi: back(d.featureHi),
-    gpuRanges: {
-      library: { gpus: [...(ranges.library.gpus as string[])], lo: back(ranges.library.lo), hi: back(ranges.library.hi) },
-      tiled: { gpus: [...(ranges.tiled.gpus as string[])], lo: back(ranges.tiled.lo), hi: back(ranges.tiled.hi) },
-    },
-    correctionWeights: { library: cw.library as number, tiled: cw.tiled as number }, decay: d.decay as number, flagAbove: d.flagAbove as number,
+    gpuRanges: perGroup((g) => ({ gpus: [...(ranges[g].gpus as string[])], lo: back(ranges[g].lo), hi: back(ranges[g].hi) })),
+    correctionWeights: perGroup((g) => cw[g] as number), decay: d.decay as number, flagAbove: d.flagAbove as number,
   };
 }

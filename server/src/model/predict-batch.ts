@@ -57,7 +57,7 @@ export function predictGemmBatch(predictor: Predictor, items: ReadonlyArray<{ wo
         const error = errors[i];
         if (error) { out[start + i] = nanPrediction(error, a + (hows[i]?.ms ?? 0)); continue; }
         const row = matrix.subarray(i * nF, (i + 1) * nF);
-        out[start + i] = composePrediction(runtimeTransform, predictor.domain, items[start + i].gpu, items[start + i].workload?.kernel, row, a, hows[i],
+        out[start + i] = composePrediction(runtimeTransform, predictor.domain, items[start + i].gpu, items[start + i].workload, row, a, hows[i],
           { mean: r.mean[i], lo: r.lo[i], hi: r.hi[i], error: r.error }, { mean: p.mean[i], lo: p.lo[i], hi: p.hi[i], error: p.error });
       }
     }

@@ -137,8 +137,8 @@ test('applicability: outside the stored domain the correction shrinks toward the
   const f = computeFeatures(w, gpu).values;
   const around = (widen: number) => ({
     featureLo: Array.from(f, (v) => (Number.isFinite(v) ? v - widen : null)), featureHi: Array.from(f, (v) => (Number.isFinite(v) ? v + widen : null)),
-    gpuRanges: { library: { gpus: ['h100-sxm'], lo: Array(6).fill(-100), hi: Array(6).fill(100) }, tiled: { gpus: [], lo: Array(6).fill(null), hi: Array(6).fill(null) } },
-    correctionWeights: { library: 1, tiled: 1 }, decay: 0.5, flagAbove: 0.25,
+    gpuRanges: { library: { gpus: ['h100-sxm'], lo: Array(6).fill(-100), hi: Array(6).fill(100) }, 'library-fp32': { gpus: [], lo: Array(6).fill(null), hi: Array(6).fill(null) }, tiled: { gpus: [], lo: Array(6).fill(null), hi: Array(6).fill(null) } },
+    correctionWeights: { library: 1, 'library-fp32': 1, tiled: 1 }, decay: 0.5, flagAbove: 0.25,
   });
   const runtime = (domain: unknown) => constantModel('runtime', 'log-ratio-to-analytic', Math.log(2), 0, FEATURE_VERSION, { applicability: domain });
   const power = await constantModel('power', 'fraction-of-power-limit', 0.5);

@@ -82,8 +82,8 @@ export function methodOverheadsOf(model: ModelArtifact): Record<MeasurementMetho
 const INSIDE: Applicability = { excess: 0, extrapolating: false, weight: 1, reasons: [] };
 
 /** The applicability of a feature vector (INSIDE when the model has no domain). */
-export function applicabilityOf(domain: ApplicabilityDomain | null, values: ArrayLike<number>, gpu: GpuSpec, kernel: string | undefined): Applicability {
-  return domain ? assess(domain, FEATURE_NAMES, values, gpu, kernel) : INSIDE;
+export function applicabilityOf(domain: ApplicabilityDomain | null, values: ArrayLike<number>, gpu: GpuSpec, kernel: string | undefined, dtype?: string): Applicability {
+  return domain ? assess(domain, FEATURE_NAMES, values, gpu, kernel, dtype) : INSIDE;
 }
 
 /** The method asked for, or an error message for an unknown one or one the model has no overhead for. */
@@ -125,12 +125,12 @@ type ForestOutput = { mean: number; lo: number; hi: number; error?: string };
  * measurement method's overhead is the host's, not the kernel's). Shared by predict and predict-batch.
  */
 export function composePrediction(
-  runtimeTransform: TargetTransform, domain: ApplicabilityDomain | null, gpu: GpuSpec, kernel: string | undefined, values: ArrayLike<number>,
+  runtimeTransform: TargetTransform, domain: ApplicabilityDomain | null, gpu: GpuSpec, workload: GemmWorkload, values: ArrayLike<number>,
   deviceAnalyticMs: number, how: { method: MeasurementMethod; ms: number }, raw: ForestOutput, p: ForestOutput,
 ): GemmPrediction {
   const analyticMs = deviceAnalyticMs + how.ms;
   if (raw.error) return nanPrediction(`runtime model: ${raw.error}`, analyticMs);
-  const app = applicabilityOf(domain, values, gpu, kernel);
+  const app = applicabilityOf(domain, values, gpu, workload?.kernel, workload?.dtype);
   const r = runtimeTransform === 'log-ratio-to-analytic' ? shrinkCorrection(raw.mean, raw.lo, raw.hi, app) : raw;
   const limitW = gpu?.boardPowerW?.value;
   if (!(typeof limitW === 'number' && limitW > 0)) return nanPrediction(`${gpu?.id ?? 'this GPU'} has no board power in the catalogue`, analyticMs);
@@ -191,7 +191,7 @@ export function createPredictor(artifacts: { runtime: Uint8Array; power: Uint8Ar
           const raw = predict(runtimeModel, f.values, { level: LEVEL });
           if (raw.error) return nanPrediction(`runtime model: ${raw.error}`, analyticMs);
           const p = predict(powerModel, f.values, { level: LEVEL });
-          return composePrediction(runtimeTransform, domain, gpu, workload?.kernel, f.values, deviceAnalyticMs, how, raw, p);
+          return composePrediction(runtimeTransform, domain, gpu, workload, f.values, deviceAnalyticMs, how, raw, p);
         } catch (err) {
           return nanPrediction(`prediction failed: ${err instanceof Error ? err.message : String(err)}`);
         }
