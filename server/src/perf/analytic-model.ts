@@ -1,6 +1,7 @@
 // The analytic GEMM performance model: tiles, waves, occupancy, traffic with tile and L2 reuse,
 // roofline times and a smooth time estimate, as named numbers with units (formulas: docs/performance-model.md);
 // for hand-written SIMT kernels also instruction issue, shared-memory/L1 and latency hiding (simt-tiling.ts, §3.9).
+// Peaks are taken at the sustained clock (sustained-clock.ts, §3.10) and the architecture's SIMT issue efficiency (§3.11).
 // Pure arithmetic over plain data: no I/O, never throws; unknown inputs give NaN, not exceptions.
 import type { GemmWorkload, GpuSpec, TileConfig } from './types';
 import { computeOccupancy, type OccupancyLimiter } from './occupancy';
