@@ -15,6 +15,11 @@ export interface Design {
   /** Index into the records array each row came from. */
   recordIdx: Int32Array;
   runtimeMs: Float64Array;
+  /**
+   * Device (kernel) time: runtimeMs less its source/GPU timing overhead (server/src/data/timing-overhead.ts);
+   * equal to runtimeMs until the pipeline estimates the overheads (pipeline.designFor).
+   */
+  deviceMs: Float64Array;
   /** The analytic model's time for the same workload (the runtime target's reference). */
   analyticMs: Float64Array;
   /** NaN where the record has no power. */
@@ -87,6 +92,7 @@ export function buildDesign(
       split: r.split ?? '',
       shape: shapeGroup(r),
       arch: gpu.architecture,
+      kernel: r.kernel,
     });
     row++;
   }
@@ -97,6 +103,7 @@ export function buildDesign(
       nFeatures,
       recordIdx: recordIdx.subarray(0, row),
       runtimeMs: runtimeMs.subarray(0, row),
+      deviceMs: Float64Array.from(runtimeMs.subarray(0, row)),
       analyticMs: analyticMs.subarray(0, row),
       powerW: powerW.subarray(0, row),
       powerLimitW: powerLimitW.subarray(0, row),

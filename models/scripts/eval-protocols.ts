@@ -9,6 +9,10 @@ import { crossFoldScales, fitIntervalScale, neededScales } from '../evaluation/i
 import type { HeldOut } from '../evaluation/breakdown';
 import { spearman, topKRegretPct } from '../evaluation/metrics';
 import { fitRows, predictRows, tuningWeights, SEED } from './pipeline';
+import type { ApplicabilityDomain } from '../../server/src/model/applicability';
+import { domainOf, shrinkRuns } from './correction-shrink';
+import { methodOverheadFor } from './pipeline';
+import type { OverheadTable } from '../../server/src/data/timing-overhead';
 
 /** Held-out predictions of one fold in target space. */
 export interface FoldRun {
@@ -19,6 +23,8 @@ export interface FoldRun {
   hi: Float64Array;
   nTrain: number;
   fitMs: number;
+  /** Where the fold's training rows lie (features, GPUs): the applicability check of its test rows. */
+  domain?: ApplicabilityDomain;
 }
 
 /** Subsampling stratum of a design row (same definition as pipeline.stratum, from tags). */
@@ -38,17 +44,18 @@ export async function runFolds(
   forest: Omit<TrainOptions, 'seed'>,
   trainCap: number,
   log: (line: string) => void,
+  seed = SEED,
 ): Promise<FoldRun[]> {
   const strata = d.tags.map((t) => (t.source === 'kerneltuner' ? '' : rowStratum(t)));
   const weights = tuningWeights(d);
   const runs: FoldRun[] = [];
   for (const f of folds) {
-    const capped = capPerStratum(strata, trainCap, SEED, Array.from(f.trainIdx).filter((i) => strata[i] !== ''));
+    const capped = capPerStratum(strata, trainCap, seed, Array.from(f.trainIdx).filter((i) => strata[i] !== ''));
     const train = Int32Array.from([...capped, ...Array.from(f.trainIdx).filter((i) => strata[i] === '')]).sort();
     if (train.length === 0 || f.testIdx.length === 0) continue;
-    const model = await fitRows(d, y, train, forest, SEED, weights);
+    const model = await fitRows(d, y, train, forest, seed, weights);
     const p = predictRows(model, d, f.testIdx);
-    runs.push({ name: f.name, testIdx: f.testIdx, mean: p.mean, lo: p.lo, hi: p.hi, nTrain: train.length, fitMs: model.stats.trainMs });
+    runs.push({ name: f.name, testIdx: f.testIdx, mean: p.mean, lo: p.lo, hi: p.hi, nTrain: train.length, fitMs: model.stats.trainMs, domain: domainOf(d, train) });
     log(`  ${f.name}: train ${train.length} rows, test ${f.testIdx.length}, fit ${(model.stats.trainMs / 1000).toFixed(1)} s`);
   }
   return runs;
@@ -65,6 +72,11 @@ export interface HeldOutOptions {
   transform: TargetTransform;
   /** Nominal interval coverage to calibrate to (leave-one-fold-out); null keeps the raw interval. */
   calibrateTo: number | null;
+  /**
+   * Runtime: the measurement-method overhead to add to a row's device-time prediction so it compares with
+   * the measured time (pipeline.methodOverheadFor, estimated without the fold's test GPUs). Default none.
+   */
+  overheadMs?: (row: number, run: FoldRun) => number;
 }
 
 /**
@@ -99,9 +111,10 @@ export function heldOutOf(runs: readonly FoldRun[], d: Design, y: Float64Array, 
       const row = r.testIdx[t];
       const ref = referenceOf(d, o.transform, row);
       const m = mean[i];
-      h.predicted.push(fromTarget(o.transform, m, ref));
-      h.lo.push(fromTarget(o.transform, m - s * Math.max(0, m - lo[i]), ref));
-      h.hi.push(fromTarget(o.transform, m + s * Math.max(0, hi[i] - m), ref));
+      const add = o.overheadMs ? o.overheadMs(row, r) : 0;
+      h.predicted.push(fromTarget(o.transform, m, ref) + add);
+      h.lo.push(fromTarget(o.transform, m - s * Math.max(0, m - lo[i]), ref) + add);
+      h.hi.push(fromTarget(o.transform, m + s * Math.max(0, hi[i] - m), ref) + add);
       h.actual.push(actualOf[row]);
       h.tags.push({ ...d.tags[row], fold: r.name });
     }
@@ -109,14 +122,18 @@ export function heldOutOf(runs: readonly FoldRun[], d: Design, y: Float64Array, 
   return { heldOut: h, pooledScale: pooled, scales };
 }
 
-/** The analytic model alone on the same held-out rows (runtime only; intervals are the point value). */
-export function analyticHeldOut(runs: readonly FoldRun[], d: Design): HeldOut {
+/**
+ * The analytic model alone on the same held-out rows (runtime only; intervals are the point value), with
+ * the same measurement-method overhead as the model's predictions.
+ */
+export function analyticHeldOut(runs: readonly FoldRun[], d: Design, overheadMs?: (row: number, run: FoldRun) => number): HeldOut {
   const h: HeldOut = { predicted: [], lo: [], hi: [], actual: [], tags: [] };
   for (const r of runs) {
     for (const row of r.testIdx) {
-      h.predicted.push(d.analyticMs[row]);
-      h.lo.push(d.analyticMs[row]);
-      h.hi.push(d.analyticMs[row]);
+      const t = d.analyticMs[row] + (overheadMs ? overheadMs(row, r) : 0);
+      h.predicted.push(t);
+      h.lo.push(t);
+      h.hi.push(t);
       h.actual.push(d.runtimeMs[row]);
       h.tags.push({ ...d.tags[row], fold: r.name });
     }
@@ -167,4 +184,62 @@ export function rankingByGpu(h: HeldOut, analytic: HeldOut): RankingResult[] {
       analyticSpearman: spearman(b.p, b.a),
     };
   });
+}
+
+/** Test GPUs of a run. */
+function testGpus(d: Design, run: FoldRun): Set<string> {
+  const out = new Set<string>();
+  for (const row of run.testIdx) out.add(d.tags[row].gpu);
+  return out;
+}
+
+export interface RuntimeProtocolResult {
+  /** The shipped design's predictions: correction shrunk (λ from the other folds, applicability decay), method overhead added. */
+  model: HeldOut;
+  /** The analytic model alone on the same rows, with the same method overhead. */
+  analytic: HeldOut;
+  /** The unshrunk forest on the same rows (for the record). */
+  raw: HeldOut;
+  runs: FoldRun[];
+  lambdas: Map<string, Record<string, number>>;
+  pooledScale: number;
+  fitMs: number;
+}
+
+/**
+ * One runtime protocol end to end, as the shipped predictor works: a forest per fold on device-time
+ * targets, its correction shrunk by λ fitted on the *other* folds' held-out rows and by the applicability
+ * decay of the fold's training domain, intervals scaled leave-one-fold-out, and the measurement-method
+ * overhead of each row's source (estimated without the fold's test GPUs) added to model and analytic alike.
+ * Model rows carry tags.extrapolating = 'true' | 'false'.
+ */
+export async function runRuntimeProtocol(
+  d: Design & { overheads: OverheadTable }, y: Float64Array, folds: readonly Fold[], forest: Omit<TrainOptions, 'seed'>,
+  trainCap: number, log: (line: string) => void, seed = SEED,
+): Promise<RuntimeProtocolResult> {
+  const t0 = performance.now();
+  const fitted = await runFolds(d, y, folds, forest, trainCap, log, seed);
+  const shrunk = shrinkRuns(d, fitted);
+  const perRun = new Map<string, (row: number) => number>();
+  const overheadMs = (row: number, run: FoldRun) => {
+    let f = perRun.get(run.name);
+    if (!f) perRun.set(run.name, (f = methodOverheadFor(d, testGpus(d, run))));
+    return f(row);
+  };
+  const transform = 'log-ratio-to-analytic' as const;
+  const cal = heldOutOf(shrunk.runs, d, y, { transform, calibrateTo: 0.8, overheadMs });
+  let i = 0;
+  for (const r of shrunk.runs) {
+    const flags = shrunk.extrapolating.get(r.name) ?? [];
+    for (let t = 0; t < r.testIdx.length; t++, i++) cal.heldOut.tags[i] = { ...cal.heldOut.tags[i], extrapolating: flags[t] ? 'true' : 'false' };
+  }
+  return {
+    model: cal.heldOut,
+    analytic: analyticHeldOut(fitted, d, overheadMs),
+    raw: heldOutOf(fitted, d, y, { transform, calibrateTo: 0.8, overheadMs }).heldOut,
+    runs: shrunk.runs,
+    lambdas: shrunk.lambdas,
+    pooledScale: cal.pooledScale,
+    fitMs: performance.now() - t0,
+  };
 }

@@ -2,7 +2,8 @@
 // model, deterministic subsampling, features and targets, the forest hyperparameters, fit and predict.
 // May do I/O (loads the datasets); writes nothing.
 import { loadDatasets, datasetFingerprint } from './load-datasets';
-import type { GemmRecord } from '../../server/src/data/record';
+import type { GemmRecord, GemmSource } from '../../server/src/data/record';
+import { deviceTimeMs, estimateOverheads, overheadOf, SOURCE_METHOD, type MeasurementMethod, type OverheadTable } from '../../server/src/data/timing-overhead';
 import { recordToWorkload } from '../../server/src/data/to-workload';
 import { computeFeatures, FEATURE_NAMES } from '../../server/src/perf/features';
 import { findGpu } from '../../server/src/perf/gpu-catalogue';
@@ -119,14 +120,48 @@ export function powerIndices(records: readonly GemmRecord[], cap: number, seed =
   return capPerStratum(keys, cap, seed + 1, subset);
 }
 
-export function designFor(records: readonly GemmRecord[], idx: ArrayLike<number>): Design {
+/** Features, targets and tags of records `idx`; `deviceMs` holds each row's device time (see deviceTimes). */
+export function designFor(records: readonly GemmRecord[], idx: ArrayLike<number>): Design & { overheads: OverheadTable } {
   const { design } = buildDesign(records, idx, FEATURE_NAMES.length, computeFeatures, findGpu, recordToWorkload);
-  return design;
+  const overheads = estimateOverheads(records, design.recordIdx, design.analyticMs);
+  for (let i = 0; i < design.nRows; i++) {
+    const r = records[design.recordIdx[i]];
+    design.deviceMs[i] = deviceTimeMs(r.runtimeMs, overheadOf(overheads, r.source, r.gpu), overheads.kernelFloorMs);
+  }
+  return { ...design, overheads };
 }
 
+/** The measurement method of a design row (from its source). */
+export function methodOfRow(d: Design, row: number): MeasurementMethod {
+  return SOURCE_METHOD[d.tags[row].source as GemmSource] ?? 'kernel';
+}
+
+/**
+ * Overhead to add to a device-time prediction of `row` so it compares with the row's measured time: the
+ * overhead of the row's method, estimated without the GPUs in `excludeGpus` (held-out GPUs must not
+ * lend their own overhead). Falls back to the all-GPU estimate when no other GPU identifies the method.
+ */
+export function methodOverheadFor(d: Design & { overheads: OverheadTable }, excludeGpus: ReadonlySet<string>): (row: number) => number {
+  const cache = new Map<MeasurementMethod, number>();
+  return (row) => {
+    const method = methodOfRow(d, row);
+    let v = cache.get(method);
+    if (v === undefined) {
+      const others = d.overheads.entries.filter((e) => e.method === method && e.identifiable && !excludeGpus.has(e.gpu)).map((e) => e.overheadMs).sort((a, b) => a - b);
+      v = method === 'pytorch-eager' && others.length > 0
+        ? (others.length % 2 ? others[others.length >> 1] : (others[others.length / 2 - 1] + others[others.length / 2]) / 2)
+        : d.overheads.methodOverheadMs[method];
+      if (!Number.isFinite(v)) v = 0;
+      cache.set(method, v);
+    }
+    return v;
+  };
+}
+
+/** Runtime targets from device times (measured times less their source's timing overhead). */
 export function runtimeTargets(d: Design, transform: RuntimeTransform): Float64Array {
   const y = new Float64Array(d.nRows);
-  for (let i = 0; i < d.nRows; i++) y[i] = toTarget(transform, d.runtimeMs[i], d.analyticMs[i]);
+  for (let i = 0; i < d.nRows; i++) y[i] = toTarget(transform, d.deviceMs[i], d.analyticMs[i]);
   return y;
 }
 

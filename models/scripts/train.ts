@@ -12,6 +12,8 @@ import { summarizeHeldOut } from '../evaluation/breakdown';
 import type { Design } from '../evaluation/design-matrix';
 import { capPerStratum, groupKFold, leaveOneGroupOut, type Fold } from '../evaluation/splits';
 import { datasetsRoot } from './load-datasets';
+import { fitDomain, type ApplicabilityDomain, type FamilyGroup } from '../../server/src/model/applicability';
+import { allOnes, DECAY, FLAG_ABOVE, gpusOf, shrinkRuns } from './correction-shrink';
 import { heldOutOf, rowStratum, runFolds } from './eval-protocols';
 import {
   designFor, fitRows, tuningWeights, loadAll, powerIndices, powerTargets, runtimeIndices, runtimeTargets, seconds,
@@ -37,8 +39,12 @@ interface Calibrated {
  * never saw; the scale that covers 80% of those rows is stored. Users mostly ask about GPUs the data
  * does not hold, so this (wider) calibration is the honest one.
  */
-async function calibrateOnHeldOutGpus(d: Design, y: Float64Array, folds: Fold[], transform: TargetTransform, forest: Omit<TrainOptions, 'seed'>, cap: number, what: string): Promise<Calibrated> {
-  const runs = await runFolds(d, y, folds, { ...forest, trees: 12 }, cap, (l) => log(`  ${what} calibration fold${l}`));
+async function calibrateOnHeldOutGpus(d: Design, y: Float64Array, folds: Fold[], transform: TargetTransform, forest: Omit<TrainOptions, 'seed'>, cap: number, what: string): Promise<Calibrated & { lambdas?: Record<FamilyGroup, number> }> {
+  const fitted = await runFolds(d, y, folds, { ...forest, trees: 12 }, cap, (l) => log(`  ${what} calibration fold${l}`));
+  // Runtime: the correction weight λ per family group, fitted on these held-out GPUs; the interval is
+  // then calibrated on the shrunk predictions, as the shipped predictor makes them.
+  const shrunk = transform === 'log-ratio-to-analytic' ? shrinkRuns(d, fitted, { pooled: true }) : null;
+  const runs = shrunk ? shrunk.runs : fitted;
   const { heldOut, pooledScale } = heldOutOf(runs, d, y, { transform, calibrateTo: LEVEL });
   // Coverage of the raw interval on the same rows, for the record.
   const raw = heldOutOf(runs, d, y, { transform, calibrateTo: null });
@@ -53,6 +59,7 @@ async function calibrateOnHeldOutGpus(d: Design, y: Float64Array, folds: Fold[],
       protocol: 'GPU-grouped folds used for calibration (see models/REPORT.md for the full evaluation)',
       heldOutMdAPEPct: s.medianPct, heldOutMeanAPEPct: s.meanPct, heldOutP90APEPct: s.p90Pct, coverage80: s.coverage, rows: s.n,
     },
+    ...(shrunk ? { lambdas: shrunk.pooled } : {}),
   };
 }
 
@@ -60,6 +67,14 @@ async function calibrateOnHeldOutGpus(d: Design, y: Float64Array, folds: Fold[],
 function gpuFolds(d: Design, k: number): Fold[] {
   const gpus = d.tags.map((t) => t.gpu);
   return groupKFold(gpus, k, SEED).map((f) => ({ ...f, name: ` ${[...new Set(Array.from(f.testIdx, (i) => gpus[i]))].sort().join(', ')}` }));
+}
+
+/** The domain with 6 significant digits (a smaller header; NaN bounds become null in JSON). */
+function roundDomain(d: ApplicabilityDomain): ApplicabilityDomain {
+  const r = (v: number) => (Number.isFinite(v) ? Number(v.toPrecision(6)) : v);
+  const range = (g: ApplicabilityDomain['gpuRanges']['library']) => ({ gpus: g.gpus, lo: g.lo.map(r), hi: g.hi.map(r) });
+  const gpuRanges = Object.fromEntries(Object.entries(d.gpuRanges).map(([g, v]) => [g, range(v)])) as ApplicabilityDomain['gpuRanges'];
+  return { ...d, featureLo: d.featureLo.map(r), featureHi: d.featureHi.map(r), gpuRanges };
 }
 
 function artifact(target: { name: string; transform: TargetTransform }, model: TrainedForest, c: Calibrated, fingerprint: string, rows: number, extra: Record<string, unknown>): ModelArtifact {
@@ -99,7 +114,16 @@ async function main(): Promise<void> {
   const all = Int32Array.from({ length: rt.nRows }, (_, i) => i);
   const rtModel = await fitRows(rt, yRt, all, SHIP_RUNTIME_FOREST, SEED, tuningWeights(rt));
   log(`  runtime forest: ${rtModel.stats.trees} trees, ${rtModel.stats.leaves} leaves, ${seconds(rtModel.stats.trainMs)}`);
+  const lambdas = rtCal.lambdas ?? allOnes();
+  log(`  correction weights (held-out GPUs): ${JSON.stringify(lambdas)}`);
+  const domain = fitDomain(rt.x, rt.nRows, rt.nFeatures, gpusOf(rt, all), { correctionWeights: lambdas, decay: DECAY, flagAbove: FLAG_ABOVE });
+  const methodOverheadMs = Object.fromEntries(Object.entries(rt.overheads.methodOverheadMs).map(([m, v]) => [m, Number.isFinite(v) ? Number(v.toPrecision(4)) : null]));
+  log(`  measurement-method overheads (ms): ${JSON.stringify(methodOverheadMs)}`);
   const rtBytes = encodeModel(artifact({ name: 'runtime', transform }, rtModel, rtCal, L.fingerprint, rt.nRows, {
+    applicability: roundDomain(domain),
+    methodOverheadMs,
+    labels: `device time: measured time less the source/GPU timing overhead (server/src/data/timing-overhead.ts); kernel floor ${(rt.overheads.kernelFloorMs * 1000).toFixed(2)} µs`,
+    sourceOverheadsMs: rt.overheads.entries.map((e) => ({ source: e.source, gpu: e.gpu, method: e.method, floorMs: Number(e.floorMs.toPrecision(4)), overheadMs: Number(e.overheadMs.toPrecision(4)), identifiable: e.identifiable })),
     selection: `plain runs without framework fallback series, ≤ ${SHIP_RUNTIME_CAP} rows per source/GPU/dtype/split, all Kernel Tuner configurations, seed ${SEED}`,
     weights: `fastest ${FAST_CONFIG_FRACTION * 100}% of Kernel Tuner configurations per GPU weigh ${FAST_CONFIG_WEIGHT}`,
   }));

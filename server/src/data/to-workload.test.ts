@@ -36,9 +36,11 @@ test('neusight: tile from the kernel name, threads from the block', () => {
   assert.equal(xmma.batch, 2);
 });
 
-test('aiconfigurator: library workload without a tile, keeping the quantization', () => {
+test('aiconfigurator: library workload without a tile, keeping the quantization and its six rotating weight copies', () => {
   const w = recordToWorkload({ ...base, kernel: 'library', dtype: 'fp8', quantization: 'fp8_block', source: 'aiconfigurator', params: {}, m: 81, n: 3584, k: 8192 });
-  assert.deepEqual(w, { m: 81, n: 3584, k: 8192, batch: 1, dtype: 'fp8', kernel: 'library', quantization: 'fp8_block' });
+  assert.deepEqual(w, { m: 81, n: 3584, k: 8192, batch: 1, dtype: 'fp8', kernel: 'library', quantization: 'fp8_block', repeatedCalls: { copiesA: 1, copiesB: 6, copiesC: 1 } });
+  // Profiles do not say how their harness cycled buffers: cold.
+  assert.equal(recordToWorkload({ ...base, source: 'profile', params: {} }).repeatedCalls, undefined);
 });
 
 test('profile params with Triton names map to the tile', () => {

@@ -2,6 +2,7 @@
 // tile configuration from the record's params. Pure mapping; no I/O, never throws.
 import type { GemmWorkload, TileConfig } from '../perf/types';
 import type { GemmRecord } from './record';
+import { SOURCE_REPEATED_CALLS } from './timing-overhead';
 
 /** Param names (any source) that carry a tile field, first match wins. */
 const TILE_ALIASES: Record<'blockM' | 'blockN' | 'blockK' | 'stages' | 'warps', string[]> = {
@@ -68,5 +69,8 @@ export function recordToWorkload(r: GemmRecord): GemmWorkload {
     if (tile.warps === undefined) tile.warps = Math.ceil(threads / 32);
   }
   if (tile && Object.keys(tile).length > 0) w.tile = tile;
+  // The harness's buffer rotation: how much of the operands stays in L2 between timed calls.
+  const repeated = SOURCE_REPEATED_CALLS[r.source];
+  if (repeated) w.repeatedCalls = { ...repeated };
   return w;
 }

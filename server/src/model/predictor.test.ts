@@ -17,7 +17,7 @@ const gpu = findGpu('h100-sxm')!;
 const w: GemmWorkload = { m: 4096, n: 4096, k: 4096, batch: 1, dtype: 'bf16', kernel: 'library' };
 
 /** A model whose target is `value` everywhere (plus `spread` of noise, for non-zero intervals). */
-async function constantModel(name: string, transform: string, value: number, spread = 0, featureVersion = FEATURE_VERSION): Promise<Uint8Array> {
+async function constantModel(name: string, transform: string, value: number, spread = 0, featureVersion = FEATURE_VERSION, training?: Record<string, unknown>): Promise<Uint8Array> {
   const nRows = 200;
   const nF = FEATURE_NAMES.length;
   const x = new Float32Array(nRows * nF);
@@ -29,7 +29,7 @@ async function constantModel(name: string, transform: string, value: number, spr
   const t = await trainForest({ x, y, nRows, nFeatures: nF }, { trees: 4, maxDepth: 3, minSamplesLeaf: 20, featureFraction: 1, sampleFraction: 1, seed: 1, workers: 1 });
   return encodeModel({
     schemaVersion: MODEL_SCHEMA_VERSION, featureNames: [...FEATURE_NAMES], featureVersion, target: { name, transform },
-    dataFingerprint: 'test', metrics: {}, calibration: [], forest: t.forest,
+    dataFingerprint: 'test', metrics: {}, calibration: [], forest: t.forest, ...(training ? { training } : {}),
   });
 }
 
@@ -108,4 +108,54 @@ test('shipped models: load, plausible H100 bf16 times, bigger GEMMs take longer'
   assert.ok(p.powerW > 100 && p.powerW <= gpu.boardPowerW.value, `power ${p.powerW}`);
   const big = made.predictor.predict({ ...w, m: 16384 }, gpu);
   assert.ok(big.runtimeMs > 2 * p.runtimeMs, `${big.runtimeMs} vs ${p.runtimeMs}`);
+});
+
+test('measurement method: its overhead is added to runtime and analytic, not to energy; unknown methods are refused', async () => {
+  const made = createPredictor({
+    runtime: await constantModel('runtime', 'log-ratio-to-analytic', Math.log(2), 0, FEATURE_VERSION, { methodOverheadMs: { 'pytorch-eager': 0.03, 'triton-do-bench': 0.001 } }),
+    power: await constantModel('power', 'fraction-of-power-limit', 0.5),
+  });
+  assert.ok(made.ok);
+  const kernel = made.predictor.predict(w, gpu);
+  const eager = made.predictor.predict(w, gpu, { method: 'pytorch-eager' });
+  assert.equal(kernel.method, 'kernel');
+  assert.ok(Math.abs(eager.runtimeMs - kernel.runtimeMs - 0.03) < 1e-9);
+  assert.ok(Math.abs(eager.runtimeLoMs - kernel.runtimeLoMs - 0.03) < 1e-9);
+  assert.ok(Math.abs(eager.analyticMs - kernel.analyticMs - 0.03) < 1e-9);
+  assert.ok(Math.abs(eager.energyMj - kernel.energyMj) < 1e-9 * kernel.energyMj);
+  const bad = made.predictor.predict(w, gpu, { method: 'stopwatch' as never });
+  assert.ok(Number.isNaN(bad.runtimeMs));
+  assert.match(bad.error ?? '', /unknown measurement method 'stopwatch'/);
+  // A model without a stored overhead for a method refuses that method rather than guessing.
+  const plain = createPredictor({ runtime: await constantModel('runtime', 'log-ratio-to-analytic', 0), power: await constantModel('power', 'fraction-of-power-limit', 0.5) });
+  assert.ok(plain.ok);
+  assert.match(plain.predictor.predict(w, gpu, { method: 'pytorch-eager' }).error ?? '', /no overhead for method 'pytorch-eager'/);
+});
+
+test('applicability: outside the stored domain the correction shrinks toward the analytic model and the prediction says extrapolating', async () => {
+  const nF = FEATURE_NAMES.length;
+  const f = computeFeatures(w, gpu).values;
+  const around = (widen: number) => ({
+    featureLo: Array.from(f, (v) => (Number.isFinite(v) ? v - widen : null)), featureHi: Array.from(f, (v) => (Number.isFinite(v) ? v + widen : null)),
+    gpuRanges: { library: { gpus: ['h100-sxm'], lo: Array(6).fill(-100), hi: Array(6).fill(100) }, 'library-fp32': { gpus: [], lo: Array(6).fill(null), hi: Array(6).fill(null) }, tiled: { gpus: [], lo: Array(6).fill(null), hi: Array(6).fill(null) } },
+    correctionWeights: { library: 1, 'library-fp32': 1, tiled: 1 }, decay: 0.5, flagAbove: 0.25,
+  });
+  const runtime = (domain: unknown) => constantModel('runtime', 'log-ratio-to-analytic', Math.log(2), 0, FEATURE_VERSION, { applicability: domain });
+  const power = await constantModel('power', 'fraction-of-power-limit', 0.5);
+  const inside = createPredictor({ runtime: await runtime(around(0.5)), power });
+  assert.ok(inside.ok && inside.predictor.domain);
+  const p = inside.predictor.predict(w, gpu);
+  assert.equal(p.extrapolating, false);
+  assert.ok(Math.abs(p.runtimeMs / p.analyticMs - 2) < 1e-6);
+  // The same workload, 16x larger in m: log2_m, log2_flops, ... fall outside the narrow ranges.
+  const big = inside.predictor.predict({ ...w, m: 65536 }, gpu);
+  assert.equal(big.extrapolating, true);
+  assert.ok(big.extrapolationNotes && big.extrapolationNotes.some((n) => n.startsWith('log2_m ')), big.extrapolationNotes?.join('; '));
+  const ratio = big.runtimeMs / big.analyticMs;
+  assert.ok(ratio > 1 && ratio < 1.2, `correction shrunk toward 1: ${ratio}`);
+  assert.ok(big.runtimeLoMs <= big.analyticMs && big.runtimeHiMs >= 2 * big.analyticMs * 0.999, JSON.stringify(big));
+  assert.equal(nF, f.length);
+  // A malformed stored domain is ignored (no check), not a crash.
+  const broken = createPredictor({ runtime: await runtime({ featureLo: [1] }), power });
+  assert.ok(broken.ok && broken.predictor.domain === null);
 });

@@ -6,6 +6,10 @@ import { predict } from './forest';
 import { fromTarget, isTargetTransform, type TargetTransform } from './targets';
 import { computeFeatures, FEATURE_NAMES, FEATURE_VERSION } from '../perf/features';
 import type { GemmWorkload, GpuSpec } from '../perf/types';
+import { assess, parseDomain, shrinkCorrection, type Applicability, type ApplicabilityDomain } from './applicability';
+import { isMeasurementMethod, MEASUREMENT_METHODS, workloadForMethod, type MeasurementMethod } from '../data/timing-overhead';
+
+export type { MeasurementMethod };
 
 /** One prediction; NaN where a value could not be predicted (then `error` says why). */
 export interface PredictionValues {
@@ -26,19 +30,69 @@ export interface PredictionValues {
   energyHiMj: number;
   /** Why values are NaN, if they are. */
   error?: string;
+  /**
+   * The analytic model alone, ms, with the same measurement-method overhead as runtimeMs (the
+   * prediction without the learned correction).
+   */
+  analyticMs?: number;
+  /**
+   * True when the workload or GPU lies outside what the training data covers (model/applicability.ts):
+   * the correction was shrunk toward the analytic model and the interval widened.
+   */
+  extrapolating?: boolean;
+  /** What lies outside the training data, when extrapolating. */
+  extrapolationNotes?: string[];
+  /** How the predicted runtime would be measured (default 'kernel'). */
+  method?: MeasurementMethod;
 }
 
 export interface GemmPrediction extends PredictionValues {
-  /** The analytic model's time the runtime model corrects, in ms. */
+  /** The analytic model's time (plus the method's overhead), in ms. */
   analyticMs: number;
   /** Nominal level of the intervals (0.8). */
   level: number;
 }
 
+/** How to predict: the measurement method whose overhead the runtime includes (default 'kernel'). */
+export interface PredictOptions {
+  method?: MeasurementMethod;
+}
+
 export interface Predictor {
-  predict(workload: GemmWorkload, gpu: GpuSpec): GemmPrediction;
+  predict(workload: GemmWorkload, gpu: GpuSpec, options?: PredictOptions): GemmPrediction;
   runtimeModel: ModelArtifact;
   powerModel: ModelArtifact;
+  /** Training domain of the runtime model (null for models without one: never extrapolating). */
+  domain: ApplicabilityDomain | null;
+  /** Overhead of each measurement method over kernel time, ms (from the runtime artifact). */
+  methodOverheadMs: Readonly<Record<MeasurementMethod, number>>;
+}
+
+/** Per-method overheads from a runtime artifact's training record; 'kernel' is always 0. */
+export function methodOverheadsOf(model: ModelArtifact): Record<MeasurementMethod, number> {
+  const stored = (model.training?.methodOverheadMs ?? {}) as Record<string, unknown>;
+  const out = {} as Record<MeasurementMethod, number>;
+  for (const m of MEASUREMENT_METHODS) {
+    const v = stored[m];
+    out[m] = m === 'kernel' ? 0 : typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : NaN;
+  }
+  return out;
+}
+
+const INSIDE: Applicability = { excess: 0, extrapolating: false, weight: 1, reasons: [] };
+
+/** The applicability of a feature vector (INSIDE when the model has no domain). */
+export function applicabilityOf(domain: ApplicabilityDomain | null, values: ArrayLike<number>, gpu: GpuSpec, kernel: string | undefined, dtype?: string): Applicability {
+  return domain ? assess(domain, FEATURE_NAMES, values, gpu, kernel, dtype) : INSIDE;
+}
+
+/** The method asked for, or an error message for an unknown one or one the model has no overhead for. */
+export function methodOverhead(overheads: Readonly<Record<MeasurementMethod, number>>, method: unknown): { method: MeasurementMethod; ms: number } | { error: string } {
+  const m = method === undefined ? 'kernel' : method;
+  if (!isMeasurementMethod(m)) return { error: `unknown measurement method '${String(m)}'; use one of ${MEASUREMENT_METHODS.join(', ')}` };
+  const ms = overheads[m];
+  if (!Number.isFinite(ms)) return { error: `the runtime model records no overhead for method '${m}'` };
+  return { method: m, ms };
 }
 
 export type CreatePredictorResult = { ok: true; predictor: Predictor } | { ok: false; error: string };
@@ -52,10 +106,52 @@ function checkTarget(model: ModelArtifact, name: 'runtime' | 'power', allowed: r
   return null;
 }
 
-function nanPrediction(error: string, analyticMs = NaN): GemmPrediction {
+export function nanPrediction(error: string, analyticMs = NaN): GemmPrediction {
   return {
     runtimeMs: NaN, runtimeLoMs: NaN, runtimeHiMs: NaN, powerW: NaN, powerLoW: NaN, powerHiW: NaN,
     energyMj: NaN, energyLoMj: NaN, energyHiMj: NaN, analyticMs, level: LEVEL, error,
+  };
+}
+
+/** Power fractions are clamped to (0, 1]: a GEMM cannot draw more than the board's limit for long. */
+const powerFraction = (v: number) => Math.min(1, Math.max(0.01, v));
+
+type ForestOutput = { mean: number; lo: number; hi: number; error?: string };
+
+/**
+ * One prediction from the two forests' outputs (target space) for a feature vector: the runtime
+ * correction shrunk by the applicability check, the method's overhead added to runtime and to the
+ * analytic time, power from the fraction of the board limit, energy = device time × power (the
+ * measurement method's overhead is the host's, not the kernel's). Shared by predict and predict-batch.
+ */
+export function composePrediction(
+  runtimeTransform: TargetTransform, domain: ApplicabilityDomain | null, gpu: GpuSpec, workload: GemmWorkload, values: ArrayLike<number>,
+  deviceAnalyticMs: number, how: { method: MeasurementMethod; ms: number }, raw: ForestOutput, p: ForestOutput,
+): GemmPrediction {
+  const analyticMs = deviceAnalyticMs + how.ms;
+  if (raw.error) return nanPrediction(`runtime model: ${raw.error}`, analyticMs);
+  const app = applicabilityOf(domain, values, gpu, workload?.kernel, workload?.dtype);
+  const r = runtimeTransform === 'log-ratio-to-analytic' ? shrinkCorrection(raw.mean, raw.lo, raw.hi, app) : raw;
+  const limitW = gpu?.boardPowerW?.value;
+  if (!(typeof limitW === 'number' && limitW > 0)) return nanPrediction(`${gpu?.id ?? 'this GPU'} has no board power in the catalogue`, analyticMs);
+  if (p.error) return nanPrediction(`power model: ${p.error}`, analyticMs);
+  const deviceMs = fromTarget(runtimeTransform, r.mean, deviceAnalyticMs);
+  const deviceLoMs = fromTarget(runtimeTransform, r.lo, deviceAnalyticMs);
+  const deviceHiMs = fromTarget(runtimeTransform, r.hi, deviceAnalyticMs);
+  const powerW = fromTarget('fraction-of-power-limit', powerFraction(p.mean), limitW);
+  const powerLoW = fromTarget('fraction-of-power-limit', powerFraction(p.lo), limitW);
+  const powerHiW = fromTarget('fraction-of-power-limit', powerFraction(p.hi), limitW);
+  return {
+    runtimeMs: deviceMs + how.ms, runtimeLoMs: deviceLoMs + how.ms, runtimeHiMs: deviceHiMs + how.ms,
+    powerW, powerLoW, powerHiW,
+    energyMj: deviceMs * powerW,
+    energyLoMj: deviceLoMs * powerLoW,
+    energyHiMj: deviceHiMs * powerHiW,
+    analyticMs,
+    level: LEVEL,
+    extrapolating: app.extrapolating,
+    ...(app.extrapolating ? { extrapolationNotes: app.reasons } : {}),
+    method: how.method,
   };
 }
 
@@ -72,41 +168,30 @@ export function createPredictor(artifacts: { runtime: Uint8Array; power: Uint8Ar
   const runtimeModel = rt.model;
   const powerModel = pw.model;
   const runtimeTransform = runtimeModel.target.transform as TargetTransform;
+  const domain = parseDomain(runtimeModel.training?.applicability, FEATURE_NAMES.length);
+  const methodOverheadMs = methodOverheadsOf(runtimeModel);
 
   return {
     ok: true,
     predictor: {
       runtimeModel,
       powerModel,
-      predict(workload: GemmWorkload, gpu: GpuSpec): GemmPrediction {
+      domain,
+      methodOverheadMs,
+      predict(workload: GemmWorkload, gpu: GpuSpec, options?: PredictOptions): GemmPrediction {
         try {
-          const f = computeFeatures(workload, gpu);
-          const analyticMs = f.analytic.timeMs;
-          if (runtimeTransform === 'log-ratio-to-analytic' && !(analyticMs > 0)) {
+          const how = methodOverhead(methodOverheadMs, options?.method);
+          if ('error' in how) return nanPrediction(how.error);
+          const f = computeFeatures(workloadForMethod(workload, how.method), gpu);
+          const deviceAnalyticMs = f.analytic.timeMs;
+          const analyticMs = deviceAnalyticMs + how.ms;
+          if (runtimeTransform === 'log-ratio-to-analytic' && !(deviceAnalyticMs > 0)) {
             return nanPrediction(`no analytic estimate for this workload on ${gpu?.id ?? 'this GPU'}: ${f.analytic.notes.join('; ') || 'invalid input'}`, analyticMs);
           }
-          const r = predict(runtimeModel, f.values, { level: LEVEL });
-          if (r.error) return nanPrediction(`runtime model: ${r.error}`, analyticMs);
-          const limitW = gpu?.boardPowerW?.value;
-          if (!(typeof limitW === 'number' && limitW > 0)) return nanPrediction(`${gpu?.id ?? 'this GPU'} has no board power in the catalogue`, analyticMs);
+          const raw = predict(runtimeModel, f.values, { level: LEVEL });
+          if (raw.error) return nanPrediction(`runtime model: ${raw.error}`, analyticMs);
           const p = predict(powerModel, f.values, { level: LEVEL });
-          if (p.error) return nanPrediction(`power model: ${p.error}`, analyticMs);
-          const runtimeMs = fromTarget(runtimeTransform, r.mean, analyticMs);
-          const runtimeLoMs = fromTarget(runtimeTransform, r.lo, analyticMs);
-          const runtimeHiMs = fromTarget(runtimeTransform, r.hi, analyticMs);
-          // Power fractions are clamped to (0, 1]: a GEMM cannot draw more than the board's limit for long.
-          const frac = (v: number) => Math.min(1, Math.max(0.01, v));
-          const powerW = fromTarget('fraction-of-power-limit', frac(p.mean), limitW);
-          const powerLoW = fromTarget('fraction-of-power-limit', frac(p.lo), limitW);
-          const powerHiW = fromTarget('fraction-of-power-limit', frac(p.hi), limitW);
-          return {
-            runtimeMs, runtimeLoMs, runtimeHiMs, powerW, powerLoW, powerHiW,
-            energyMj: runtimeMs * powerW,
-            energyLoMj: runtimeLoMs * powerLoW,
-            energyHiMj: runtimeHiMs * powerHiW,
-            analyticMs,
-            level: LEVEL,
-          };
+          return composePrediction(runtimeTransform, domain, gpu, workload, f.values, deviceAnalyticMs, how, raw, p);
         } catch (err) {
           return nanPrediction(`prediction failed: ${err instanceof Error ? err.message : String(err)}`);
         }

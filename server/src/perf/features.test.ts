@@ -8,7 +8,7 @@ import type { GemmWorkload } from './types';
 
 const clblastNames = FEATURE_NAMES.filter((n) => n.startsWith('clblast_'));
 /** SIMT main-loop features: NaN for library and tensor-core kernels (docs/performance-model.md §3.9). */
-const simtNames = ['log10_smem_time_ms', 'log10_issue_time_ms', 'achieved_fraction', 'coalescing_factor', 'spilled_registers'];
+const simtNames = ['log2_smem_over_compute_time', 'log2_issue_over_compute_time', 'achieved_fraction', 'coalescing_factor', 'spilled_registers'];
 
 test('features: names are unique, carry a version, and the vector has one value per name', () => {
   assert.equal(new Set(FEATURE_NAMES).size, FEATURE_NAMES.length);
@@ -30,16 +30,13 @@ test('features: a complete library workload has no NaN outside the CLBlast and S
   // flops = 2 * 2^10 * 2^11 * 2^12 * 2 = 2^35
   assert.equal(f.log2_flops, 35);
   assert.equal(f.dtype_bytes, 2); assert.equal(f.tensor_cores, 1);
-  // toy GPU: 10 SMs, 1500 MHz, 1000 GB/s, bf16 tensor 100 TFLOP/s, 40 MB L2, 300 W, cc 8.6
-  assert.equal(f.gpu_log2_sm_count, Math.log2(10)); assert.equal(f.gpu_boost_clock_ghz, 1.5);
-  assert.equal(f.gpu_log2_bandwidth_gbps, Math.log2(1000)); assert.equal(f.gpu_log2_peak_tflops, Math.log2(100));
-  assert.equal(f.gpu_l2_mb, 40); assert.equal(f.gpu_log2_board_power_w, Math.log2(300)); assert.equal(f.gpu_cc_major, 8);
-  // 300 W / 100 TFLOP/s = 3 W per TFLOP/s
-  assert.equal(f.gpu_log2_watts_per_peak_tflops, Math.log2(3));
+  // No raw GPU spec is a feature (they act as GPU identity, issue 9); the GPU enters through ratios.
+  for (const name of FEATURE_NAMES) assert.ok(!name.startsWith('gpu_') && !/_ms$|_gbps$|_tflops$|_w$/.test(name), `${name} is not dimensionless`);
+  assert.equal(f.log2_intensity_over_ridge, Math.log2(analytic.arithmeticIntensity / analytic.ridgePointFlopsPerByte));
+  assert.equal(f.log2_padded_over_useful_flops, Math.log2(analytic.paddedFlops / analytic.flops));
   // library kernels load 128-bit vectors: 16 B / 2 B = 8 bf16 elements
   assert.equal(f.vector_width, 8);
   assert.equal(f.kernel_library, 1); assert.equal(f.kernel_triton, 0);
-  assert.equal(f.log10_analytic_time_ms, Math.log10(analytic.timeMs));
   assert.equal(f.tile_m, analytic.tile.blockM);
   // one-hot of the limiting term: exactly one of five, the same as the roofline bound for libraries
   assert.equal(f.bound_compute + f.bound_memory + f.bound_latency + f.bound_shared_memory + f.bound_issue, 1);
@@ -65,8 +62,8 @@ test('features: CLBlast tunables become tile and CLBlast features', () => {
   // B direct, 2 threads along N (32 / 16), STRN = 1, 2-word vectors -> 16 B of a 32-B sector = 0.5;
   // weighted by tile sides: (64 + 128) / (64 / 1 + 128 / 0.5) = 192 / 320 = 0.6
   assert.equal(f.coalescing_factor, 0.6);
-  assert.equal(f.log10_issue_time_ms, Math.log10(analytic.issueTimeMs));
-  assert.equal(f.log10_smem_time_ms, Math.log10(analytic.sharedMemTimeMs + analytic.l1TimeMs));
+  assert.equal(f.log2_issue_over_compute_time, Math.log2(analytic.issueTimeMs / analytic.computeTimeMs));
+  assert.equal(f.log2_smem_over_compute_time, Math.log2((analytic.sharedMemTimeMs + analytic.l1TimeMs) / analytic.computeTimeMs));
   assert.equal(f.achieved_fraction, analytic.achievedFraction);
   assert.equal(f[`bound_${analytic.timeLimiter.replace('-', '_')}`], 1);
 });
@@ -88,7 +85,7 @@ test('features: quantisation flags and the L2 footprint ratio', () => {
 test('features: unknown sizes give NaN features, never an exception', () => {
   const { values } = computeFeatures({ m: Number.NaN, n: 64, k: 64, batch: 1, dtype: 'fp16', kernel: 'triton' }, toyGpu);
   const f = featureRecord(values);
-  assert.ok(Number.isNaN(f.log2_m)); assert.ok(Number.isNaN(f.log10_analytic_time_ms));
+  assert.ok(Number.isNaN(f.log2_m)); assert.ok(Number.isNaN(f.log2_flops));
   assert.equal(f.log2_n, 6);
   assert.equal(featureRecord([1]).log2_n, Number.NaN);
 });

@@ -3,36 +3,35 @@
 // throws; unknown values are NaN. Bump FEATURE_VERSION on ANY change to names, order or meaning.
 import type { GemmWorkload, GpuSpec, KernelFamily } from './types';
 import { analyticEstimate, type AnalyticEstimate, type Limiter } from './analytic-model';
-import { computeCapabilityMajor, dtypeBytes, outputBytes } from './dtype';
+import { dtypeBytes, outputBytes } from './dtype';
 
-export const FEATURE_VERSION = 'gemm-features-v8';
+export const FEATURE_VERSION = 'gemm-features-v9';
 
 const KERNEL_FAMILIES: readonly KernelFamily[] = ['library', 'tiled', 'triton', 'clblast-xgemm', 'cutlass', 'naive'];
 const LIMITERS: readonly Limiter[] = ['compute', 'memory', 'latency', 'shared-memory', 'issue'];
 
 /**
- * Feature names, in vector order. Designed to transfer to GPUs not seen in training: problem sizes
- * and times are log-scaled, the work is related to the GPU through dimensionless ratios (intensity
- * over the ridge point, waves, efficiencies), and the GPU enters only through its specs, never its id.
+ * Feature names, in vector order. Designed to transfer to GPUs not seen in training: every feature means
+ * the same on every GPU. Problem sizes are log-scaled counts; the GPU enters only through dimensionless
+ * ratios of the work to the machine (intensity over the ridge point, waves, tile and wave efficiency,
+ * occupancy, footprint over L2, the share of each analytic term), never through raw specs (bandwidth,
+ * peaks, SM counts, clocks, board power), which act as a GPU's identity and extrapolate badly
+ * (issue 9). Absolute times are left out for the same reason: with the problem size they give the peak.
  */
 export const FEATURE_NAMES: readonly string[] = [
   // Problem (log2 of counts)
   'log2_m', 'log2_n', 'log2_k', 'log2_batch', 'log2_flops',
   // Precision and quantisation scheme (0 for plain GEMMs)
   'dtype_bytes', 'tensor_cores', 'quant_dynamic', 'quant_block_scaled', 'quant_weight_only',
-  // GPU specs (the dtype's peak, not every peak)
-  'gpu_log2_sm_count', 'gpu_boost_clock_ghz', 'gpu_log2_bandwidth_gbps', 'gpu_log2_peak_tflops',
-  'gpu_l2_mb', 'gpu_log2_board_power_w', 'gpu_log2_watts_per_peak_tflops', 'gpu_cc_major',
-  // Analytic model (times in ms, log10; ratios dimensionless)
-  'log10_compute_time_ms', 'log10_memory_time_ms', 'log10_analytic_time_ms',
+  // Work relative to the machine (dimensionless)
   'log2_intensity_over_ridge', 'log2_dram_over_ideal_bytes', 'log2_compute_over_memory_time',
-  'log2_footprint_over_l2',
+  'log2_footprint_over_l2', 'log2_padded_over_useful_flops',
   'latency_fraction', 'log2_waves', 'wave_efficiency', 'sm_busy_fraction', 'tile_quant_efficiency',
-  'occupancy', 'blocks_per_sm',
+  'occupancy', 'blocks_per_sm', 'log2_tiles_per_sm',
   // SIMT main-loop terms of hand-written kernels (docs/performance-model.md §3.9; NaN for library and
-  // tensor-core kernels): shared-memory/L1 data-path time, instruction-issue time, latency hiding,
-  // global-load coalescing, registers spilled past 255; then the limiting term, one-hot.
-  'log10_smem_time_ms', 'log10_issue_time_ms', 'achieved_fraction', 'coalescing_factor', 'spilled_registers',
+  // tensor-core kernels): shared-memory/L1 data-path time and instruction-issue time over the compute
+  // time, latency hiding, global-load coalescing, registers spilled; then the limiting term, one-hot.
+  'log2_smem_over_compute_time', 'log2_issue_over_compute_time', 'achieved_fraction', 'coalescing_factor', 'spilled_registers',
   ...LIMITERS.map((b) => `bound_${b.replace(/-/g, '_')}`),
   // Tile
   'tile_m', 'tile_n', 'tile_k', 'threads_per_block', 'stages', 'split_k', 'work_per_thread',
@@ -48,7 +47,6 @@ const INDEX: ReadonlyMap<string, number> = new Map(FEATURE_NAMES.map((name, i) =
 
 const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : NaN);
 const log2 = (v: number): number => (v > 0 ? Math.log2(v) : NaN);
-const log10 = (v: number): number => (v > 0 ? Math.log10(v) : NaN);
 
 /**
  * Quantisation flags from the scheme name: activations quantised at run time (dynamic fp8, block
@@ -82,23 +80,10 @@ export function computeFeatures(workload: GemmWorkload, gpu: GpuSpec): { values:
   const q = quantFlags(workload?.quantization);
   set('quant_dynamic', q.dynamic); set('quant_block_scaled', q.blockScaled); set('quant_weight_only', q.weightOnly);
 
-  set('gpu_log2_sm_count', log2(num(gpu?.smCount?.value)));
-  set('gpu_boost_clock_ghz', num(gpu?.boostClockMHz?.value) / 1000);
-  set('gpu_log2_bandwidth_gbps', log2(num(gpu?.memoryBandwidthGBps?.value)));
-  set('gpu_log2_peak_tflops', log2(a.peak.tflops));
-  set('gpu_l2_mb', num(gpu?.l2CacheMB?.value));
-  set('gpu_log2_board_power_w', log2(num(gpu?.boardPowerW?.value)));
-  // Board power per peak TFLOP/s of the dtype: low values mean the chip cannot hold boost clocks at
-  // full load (power-capped T4/L4-class boards run large GEMMs ~2x below peak).
-  set('gpu_log2_watts_per_peak_tflops', log2(num(gpu?.boardPowerW?.value) / a.peak.tflops));
-  set('gpu_cc_major', computeCapabilityMajor(gpu?.computeCapability));
-
-  set('log10_compute_time_ms', log10(a.computeTimeMs));
-  set('log10_memory_time_ms', log10(a.memoryTimeMs));
-  set('log10_analytic_time_ms', log10(a.timeMs));
   set('log2_intensity_over_ridge', log2(a.arithmeticIntensity / a.ridgePointFlopsPerByte));
   set('log2_dram_over_ideal_bytes', log2(a.dramBytes / a.bytesIdeal));
   set('log2_compute_over_memory_time', log2(a.computeTimeMs / a.memoryTimeMs));
+  set('log2_padded_over_useful_flops', log2(a.paddedFlops / a.flops));
   // Operands + output (each once) over the L2 size: small footprints can stay L2-resident between calls.
   const footprintBytes = batch * (m * k * dtypeBytes(workload?.dtype) + k * n * dtypeBytes(workload?.dtype) + m * n * outputBytes(workload?.dtype));
   set('log2_footprint_over_l2', log2(footprintBytes / (num(gpu?.l2CacheMB?.value) * 1024 * 1024)));
@@ -109,10 +94,11 @@ export function computeFeatures(workload: GemmWorkload, gpu: GpuSpec): { values:
   set('tile_quant_efficiency', a.tileQuantEfficiency);
   set('occupancy', a.occupancy);
   set('blocks_per_sm', a.launchable ? a.blocksPerSM : 0);
+  set('log2_tiles_per_sm', log2(a.tilesPerSM));
   if (a.simtTiling) {
     // Shared memory and L1 are one data path on Volta and later: staged reads + unstaged L1 reads + spills.
-    set('log10_smem_time_ms', log10(a.sharedMemTimeMs + a.l1TimeMs));
-    set('log10_issue_time_ms', log10(a.issueTimeMs));
+    set('log2_smem_over_compute_time', log2((a.sharedMemTimeMs + a.l1TimeMs) / a.computeTimeMs));
+    set('log2_issue_over_compute_time', log2(a.issueTimeMs / a.computeTimeMs));
     set('achieved_fraction', a.achievedFraction);
     set('coalescing_factor', a.coalescingFactor);
     set('spilled_registers', a.simt?.spilledRegisters ?? NaN);

@@ -97,10 +97,14 @@ function adapt(predictor: Predictor): GemmPredictor {
       energyMj: p.energyMj, energyLoMj: p.energyLoMj, energyHiMj: p.energyHiMj,
     };
     if (p.error) values.error = p.error;
+    values.analyticMs = p.analyticMs;
+    if (p.extrapolating !== undefined) values.extrapolating = p.extrapolating;
+    if (p.extrapolationNotes) values.extrapolationNotes = p.extrapolationNotes;
+    if (p.method) values.method = p.method;
     return values;
   };
   return {
-    predict: (workload, gpu) => toValues(predictor.predict(workload, gpu)),
+    predict: (workload, gpu, options) => toValues(predictor.predict(workload, gpu, options)),
     predictBatch: (items) => predictGemmBatch(predictor, items).map(toValues),
     models: { runtime: modelInfo(predictor.runtimeModel, MODEL_FILES.runtime), power: modelInfo(predictor.powerModel, MODEL_FILES.power) },
   };

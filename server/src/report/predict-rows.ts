@@ -5,6 +5,7 @@ import { resolveGpu, type ResolveResult } from '../perf/gpu-catalogue';
 import { dtypeBytes, outputBytes } from '../perf/dtype';
 import { CLBLAST_TUNABLES } from '../perf/library-tiles';
 import { clblastTile } from '../data/to-workload';
+import { MEASUREMENT_METHODS, type MeasurementMethod } from '../data/timing-overhead';
 
 /** Dtypes `tilecast predict` accepts. */
 export const PREDICT_DTYPES: readonly Dtype[] = ['fp32', 'tf32', 'fp16', 'bf16', 'fp8', 'int8', 'fp4'];
@@ -31,6 +32,8 @@ export interface PredictColumns {
   /** -1 when the column is absent. */
   batch: number;
   kernel: number;
+  /** Optional measurement method column (-1 when absent: the default method). */
+  method: number;
   config: Array<{ index: number; column: string; field: Exclude<keyof TileConfig, 'native'> }>;
   clblast: Array<{ index: number; name: string }>;
   /** Header names that mean nothing to predict (passed through verbatim). */
@@ -43,7 +46,7 @@ export function mapColumns(header: readonly string[]): { ok: true; columns: Pred
   const positions = new Map<string, number>();
   const repeated: string[] = [];
   const ignored: string[] = [];
-  const known = new Set<string>([...REQUIRED_COLUMNS, 'batch', 'kernel', ...CONFIG_COLUMNS.map(([c]) => c), ...CLBLAST_TUNABLES.map((t) => t.toLowerCase())]);
+  const known = new Set<string>([...REQUIRED_COLUMNS, 'batch', 'kernel', 'method', ...CONFIG_COLUMNS.map(([c]) => c), ...CLBLAST_TUNABLES.map((t) => t.toLowerCase())]);
   header.forEach((raw, index) => {
     const name = raw.trim().toLowerCase();
     if (!known.has(name)) {
@@ -62,7 +65,7 @@ export function mapColumns(header: readonly string[]): { ok: true; columns: Pred
   return {
     ok: true,
     columns: {
-      gpu: at('gpu'), dtype: at('dtype'), m: at('m'), n: at('n'), k: at('k'), batch: at('batch'), kernel: at('kernel'),
+      gpu: at('gpu'), dtype: at('dtype'), m: at('m'), n: at('n'), k: at('k'), batch: at('batch'), kernel: at('kernel'), method: at('method'),
       config: CONFIG_COLUMNS.filter(([c]) => positions.has(c)).map(([column, field]) => ({ index: at(column), column, field })),
       clblast: CLBLAST_TUNABLES.filter((t) => positions.has(t.toLowerCase())).map((name) => ({ index: at(name.toLowerCase()), name })),
       ignored,
@@ -71,7 +74,8 @@ export function mapColumns(header: readonly string[]): { ok: true; columns: Pred
   };
 }
 
-export type RowResult = { ok: true; workload: GemmWorkload; gpu: GpuSpec } | { ok: false; error: string };
+/** `method` is absent when the row leaves it to the default (the --method flag, else kernel time). */
+export type RowResult = { ok: true; workload: GemmWorkload; gpu: GpuSpec; method?: MeasurementMethod } | { ok: false; error: string };
 
 /** Strict whole number: optional spaces and '+', digits, optionally '.0'. NaN for anything else (1.5, 1e3, -4, '', 'abc'). */
 export function parseWholeNumber(text: string | undefined): number {
@@ -132,7 +136,19 @@ export class RowInterpreter {
     if (tile) workload.tile = tile;
     const memory = memoryError(workload, gpu.gpu);
     if (memory) return { ok: false, error: memory };
+    if (c.method >= 0) {
+      const method = this.method(cells[c.method]);
+      if (method.error) return { ok: false, error: method.error };
+      if (method.value) return { ok: true, workload, gpu: gpu.gpu, method: method.value };
+    }
     return { ok: true, workload, gpu: gpu.gpu };
+  }
+
+  private method(text: string): { value?: MeasurementMethod; error?: string } {
+    const name = text.trim().toLowerCase();
+    if (name === '') return {};
+    if ((MEASUREMENT_METHODS as readonly string[]).includes(name)) return { value: name as MeasurementMethod };
+    return { error: `unknown method ${describe(text.trim())}; use one of ${MEASUREMENT_METHODS.join(', ')} (empty: the default)` };
   }
 
   private gpu(text: string): ResolveResult {

@@ -25,9 +25,12 @@ test('formatValue: 6 significant digits, no exponent noise, empty for NaN and in
   assert.equal(roundValue(1 / 3), 0.333333);
 });
 
-test('predictionCsvCells: seven numbers then the error; refused rows keep the column count', () => {
+test('predictionCsvCells: seven numbers, the error, analytic_ms, extrapolating; refused rows keep the column count', () => {
   const values = { runtimeMs: 1.5, runtimeLoMs: 1, runtimeHiMs: 2, powerW: 300, powerLoW: 250, powerHiW: 350, energyMj: 450, energyLoMj: 250, energyHiMj: 700 };
-  assert.equal(predictionCsvCells(values, undefined), ',1.5,1,2,300,250,350,450,');
-  assert.equal(predictionCsvCells(null, 'unknown GPU \'x\', try "y"'), ',,,,,,,,"unknown GPU \'x\', try ""y"""');
-  assert.equal(predictionCsvCells({ ...values, runtimeMs: NaN, error: 'no peak' }, undefined), ',,1,2,300,250,350,450,no peak');
+  assert.equal(predictionCsvCells(values, undefined), ',1.5,1,2,300,250,350,450,,,');
+  assert.equal(predictionCsvCells({ ...values, analyticMs: 1.25, extrapolating: true }, undefined), ',1.5,1,2,300,250,350,450,,1.25,true');
+  assert.equal(predictionCsvCells({ ...values, analyticMs: 1.25, extrapolating: false }, undefined), ',1.5,1,2,300,250,350,450,,1.25,false');
+  assert.equal(predictionCsvCells(null, 'unknown GPU \'x\', try "y"'), ',,,,,,,,"unknown GPU \'x\', try ""y""",,');
+  // No runtime: no extrapolating verdict, but the analytic time is still given when known.
+  assert.equal(predictionCsvCells({ ...values, runtimeMs: NaN, error: 'no peak', analyticMs: 2, extrapolating: false }, undefined), ',,1,2,300,250,350,450,no peak,2,');
 });

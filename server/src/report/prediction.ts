@@ -2,10 +2,10 @@
 // that made it), the predictor shape the CLI and editor call, and its CSV/JSON/text renderings. Pure.
 import type { GemmWorkload, GpuSpec } from '../perf/types';
 import type { AnalyticEstimate } from '../perf/analytic-model';
-import type { PredictionValues } from '../model/predictor';
+import type { MeasurementMethod, PredictionValues, PredictOptions } from '../model/predictor';
 import { spreadsheetCsvField } from './csv-stream';
 
-export type { PredictionValues };
+export type { MeasurementMethod, PredictionValues, PredictOptions };
 
 /** Which model produced a target: its name, target transform, feature version, data fingerprint. */
 export interface ModelInfo {
@@ -20,14 +20,14 @@ export interface ModelInfo {
 
 /** What `tilecast predict` and `analyze` need from a predictor (server/src/model/predictor.ts or a test fake). */
 export interface GemmPredictor {
-  predict(workload: GemmWorkload, gpu: GpuSpec): PredictionValues;
+  predict(workload: GemmWorkload, gpu: GpuSpec, options?: PredictOptions): PredictionValues;
   /** Optional batch path: one result per item, in order. */
-  predictBatch?(items: ReadonlyArray<{ workload: GemmWorkload; gpu: GpuSpec }>): PredictionValues[];
+  predictBatch?(items: ReadonlyArray<{ workload: GemmWorkload; gpu: GpuSpec; method?: MeasurementMethod }>): PredictionValues[];
   models?: { runtime?: ModelInfo; power?: ModelInfo };
 }
 
 /** Output columns `tilecast predict --batch` appends to every input row, in order. */
-export const PREDICTION_COLUMNS = ['runtime_ms', 'runtime_lo_ms', 'runtime_hi_ms', 'power_w', 'power_lo_w', 'power_hi_w', 'energy_mj', 'error'] as const;
+export const PREDICTION_COLUMNS = ['runtime_ms', 'runtime_lo_ms', 'runtime_hi_ms', 'power_w', 'power_lo_w', 'power_hi_w', 'energy_mj', 'error', 'analytic_ms', 'extrapolating'] as const;
 
 /** A number for CSV/JSON: 6 significant digits, no exponent noise for ordinary values; '' when not finite. */
 export function formatValue(value: number): string {
@@ -58,9 +58,11 @@ export function roundValue(value: number): number | null {
 
 /** The appended CSV cells (with leading comma) for a prediction, or empty predictions and a message. */
 export function predictionCsvCells(values: PredictionValues | null, error: string | undefined): string {
-  if (!values) return `,,,,,,,,${csvText(error ?? 'no prediction')}`;
+  if (!values) return `,,,,,,,,${csvText(error ?? 'no prediction')},,`;
   const message = error ?? values.error ?? (Number.isFinite(values.runtimeMs) ? '' : 'the model gave no prediction for this row');
-  return `,${formatValue(values.runtimeMs)},${formatValue(values.runtimeLoMs)},${formatValue(values.runtimeHiMs)},${formatValue(values.powerW)},${formatValue(values.powerLoW)},${formatValue(values.powerHiW)},${formatValue(values.energyMj)},${csvText(message)}`;
+  // analytic_ms: the analytic model alone with the same method overhead; extrapolating: true/false, empty when unknown.
+  const extrapolating = values.extrapolating === undefined || !Number.isFinite(values.runtimeMs) ? '' : values.extrapolating ? 'true' : 'false';
+  return `,${formatValue(values.runtimeMs)},${formatValue(values.runtimeLoMs)},${formatValue(values.runtimeHiMs)},${formatValue(values.powerW)},${formatValue(values.powerLoW)},${formatValue(values.powerHiW)},${formatValue(values.energyMj)},${csvText(message)},${formatValue(values.analyticMs ?? NaN)},${extrapolating}`;
 }
 
 /** The error message echoes input text; it is neutralised like every other cell a spreadsheet may open. */
@@ -75,6 +77,11 @@ export interface SinglePredictionJson {
   power: { w: number | null; loW: number | null; hiW: number | null; model: ModelInfo | null };
   energy: { mj: number | null; loMj: number | null; hiMj: number | null };
   analytic: { timeMs: number | null; computeTimeMs: number | null; memoryTimeMs: number | null; bound: string; tflops: number | null; notes: string[] };
+  /** How the runtime is measured (its overhead is in runtime and analytic.timeMs); absent from fakes. */
+  method?: string;
+  /** The workload or GPU lies outside the training data: the correction was shrunk toward the analytic model. */
+  extrapolating?: boolean;
+  extrapolationNotes?: string[];
   error: string | null;
 }
 
@@ -87,9 +94,12 @@ export function singlePredictionJson(workload: GemmWorkload, gpu: GpuSpec, value
     power: { w: roundValue(values.powerW), loW: roundValue(values.powerLoW), hiW: roundValue(values.powerHiW), model: models?.power ?? null },
     energy: { mj: roundValue(values.energyMj), loMj: roundValue(values.energyLoMj), hiMj: roundValue(values.energyHiMj) },
     analytic: {
-      timeMs: roundValue(analytic.timeMs), computeTimeMs: roundValue(analytic.computeTimeMs), memoryTimeMs: roundValue(analytic.memoryTimeMs),
+      timeMs: roundValue(values.analyticMs ?? analytic.timeMs), computeTimeMs: roundValue(analytic.computeTimeMs), memoryTimeMs: roundValue(analytic.memoryTimeMs),
       bound: analytic.bound, tflops: roundValue(analytic.achievedTflops), notes: [...analytic.notes],
     },
+    ...(values.method ? { method: values.method } : {}),
+    ...(values.extrapolating !== undefined ? { extrapolating: values.extrapolating } : {}),
+    ...(values.extrapolationNotes?.length ? { extrapolationNotes: [...values.extrapolationNotes] } : {}),
     error: values.error ?? null,
   };
 }
@@ -118,6 +128,8 @@ export function renderSinglePredictionText(json: SinglePredictionJson): string {
     `analytic: ${json.analytic.timeMs ?? '?'} ms, ${json.analytic.bound}-bound, ${json.analytic.tflops ?? '?'} TFLOP/s (reference only: compute ${json.analytic.computeTimeMs ?? '?'} ms, memory ${json.analytic.memoryTimeMs ?? '?'} ms)`,
   ];
   for (const note of json.analytic.notes) lines.push(`  note: ${note}`);
+  if (json.method && json.method !== 'kernel') lines.push(`method:   ${json.method} (its timing overhead is included in runtime and analytic)`);
+  if (json.extrapolating) lines.push(`extrapolating: outside the training data (${(json.extrapolationNotes ?? []).slice(0, 3).join('; ') || 'see the model card'}); the correction is shrunk toward the analytic model and the interval widened`);
   if (json.error) lines.push(`error: ${json.error}`);
   return lines.join('\n') + '\n';
 }

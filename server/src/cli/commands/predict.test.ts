@@ -13,19 +13,25 @@ import { CsvRecordSplitter } from '../../report/csv-stream';
 import type { GemmWorkload, GpuSpec } from '../../perf/types';
 
 
-/** runtime = m·n·k·batch / 1e9 ms; power = half the board power; energy = runtime x power. */
-function fakeValues(w: GemmWorkload, gpu: GpuSpec): PredictionValues {
-  const runtimeMs = (w.m * w.n * w.k * w.batch) / 1e9;
+/**
+ * runtime = m·n·k·batch / 1e9 ms (+ 1 ms for the pytorch-eager method); analytic = half of it; power = half
+ * the board power; energy = runtime x power; extrapolating on T4 only.
+ */
+function fakeValues(w: GemmWorkload, gpu: GpuSpec, method?: string): PredictionValues {
+  const runtimeMs = (w.m * w.n * w.k * w.batch) / 1e9 + (method === 'pytorch-eager' ? 1 : 0);
   const powerW = gpu.boardPowerW.value / 2;
-  return { runtimeMs, runtimeLoMs: runtimeMs * 0.5, runtimeHiMs: runtimeMs * 2, powerW, powerLoW: powerW - 10, powerHiW: powerW + 10, energyMj: runtimeMs * powerW, energyLoMj: NaN, energyHiMj: NaN };
+  return {
+    runtimeMs, runtimeLoMs: runtimeMs * 0.5, runtimeHiMs: runtimeMs * 2, powerW, powerLoW: powerW - 10, powerHiW: powerW + 10, energyMj: runtimeMs * powerW, energyLoMj: NaN, energyHiMj: NaN,
+    analyticMs: runtimeMs / 2, extrapolating: gpu.id === 't4', method: (method ?? 'kernel') as PredictionValues['method'],
+  };
 }
 
 function fakePredictor(calls: { batches: number[] } = { batches: [] }): GemmPredictor {
   return {
-    predict: fakeValues,
+    predict: (w, gpu, options) => fakeValues(w, gpu, options?.method),
     predictBatch(items) {
       calls.batches.push(items.length);
-      return items.map((i) => fakeValues(i.workload, i.gpu));
+      return items.map((i) => fakeValues(i.workload, i.gpu, i.method));
     },
     models: { runtime: { target: 'runtime', transform: 'log-ratio-to-analytic', featureVersion: 'test-v1', intervalLevel: 0.8 }, power: { target: 'power', transform: 'fraction-of-power-limit', featureVersion: 'test-v1' } },
   };
@@ -52,7 +58,7 @@ const file = (name: string, text: string) => {
   writeFileSync(path, text);
   return path;
 };
-const OUT_COLUMNS = ['runtime_ms', 'runtime_lo_ms', 'runtime_hi_ms', 'power_w', 'power_lo_w', 'power_hi_w', 'energy_mj', 'error'];
+const OUT_COLUMNS = ['runtime_ms', 'runtime_lo_ms', 'runtime_hi_ms', 'power_w', 'power_lo_w', 'power_hi_w', 'energy_mj', 'error', 'analytic_ms', 'extrapolating'];
 
 test('predict: one GEMM from flags, text and JSON, with the models and the analytic reference', async () => {
   const text = await run(['--gpu', 'NVIDIA H100 80GB HBM3', '--dtype', 'bf16', '--m', '4096', '--n', '4096', '--k', '4096']);
@@ -137,7 +143,7 @@ test('predict --batch: every input column verbatim, predictions appended, one ro
   const byId = new Map(rows.slice(1).map((row) => [row[0], row]));
   const row1 = byId.get('1')!;
   assert.equal(row1[8], 'plain, with comma');
-  assert.deepEqual(row1.slice(9), ['68.7195', '34.3597', '137.439', '350', '340', '360', '24051.8', '']);
+  assert.deepEqual(row1.slice(9), ['68.7195', '34.3597', '137.439', '350', '340', '360', '24051.8', '', '34.3597', 'false']);
   assert.ok(text.includes('2,NVIDIA A100-SXM4-80GB,fp16,1024,1024,1024,2,library,"say ""hi""",'), 'quoted input kept verbatim');
   assert.equal(byId.get('2')![9], String(Number(((1024 ** 3 * 2) / 1e9).toPrecision(6))));
   const errorOf = (id: string) => byId.get(id)![16];
@@ -152,10 +158,11 @@ test('predict --batch: every input column verbatim, predictions appended, one ro
   assert.equal(byId.get('9')![8], 'multi\r\nline', 'quoted newline kept');
   assert.equal(errorOf('9'), '');
   // Short and long rows: padded / cut to the header, with a message.
-  assert.equal(byId.get('10')!.length, 17);
+  assert.equal(byId.get('10')!.length, 19);
+  assert.deepEqual(byId.get('3')!.slice(17), ['', ''], 'no analytic_ms or extrapolating without a prediction');
   assert.match(errorOf('10'), /row has 6 fields, the header has 9/);
   assert.match(byId.get('11')![16], /row has 10 fields, the header has 9/);
-  assert.ok(rows.every((row) => row.length === 17), 'every output row has the header width');
+  assert.ok(rows.every((row) => row.length === 19), 'every output row has the header width');
 });
 
 test('predict --batch: stdout when --out is - or absent; stdin with -; chunks go to predictBatch', async () => {
@@ -201,4 +208,56 @@ test('predict --batch: the file itself unusable -> exit 1 with a clear message',
   const badOut = await run(['--batch', file('ok.csv', 'gpu,dtype,m,n,k\n'), '--out', join(dir, 'no-such-dir', 'out.csv')]);
   assert.equal(badOut.code, 1);
   assert.match(badOut.stderr, /cannot write/);
+});
+
+test('predict --method and the method column: a row method wins over the flag; unknown methods are row errors', async () => {
+  const input = file('methods.csv', 'gpu,dtype,m,n,k,method\nh100,fp16,1000,1000,1000,\nh100,fp16,1000,1000,1000,pytorch-eager\nh100,fp16,1000,1000,1000,kernel\nh100,fp16,1000,1000,1000,stopwatch\n');
+  const plain = parse((await run(['--batch', input])).stdout);
+  assert.deepEqual(plain.slice(1).map((r) => r[6]), ['1', '2', '1', '']);
+  assert.match(plain[4][13], /unknown method 'stopwatch'/);
+  const eager = parse((await run(['--batch', input, '--method', 'pytorch-eager'])).stdout);
+  assert.deepEqual(eager.slice(1).map((r) => r[6]), ['2', '2', '1', '']);
+  const single = await run(['--gpu', 'h100', '--dtype', 'fp16', '--m', '1000', '--n', '1000', '--k', '1000', '--method', 'pytorch-eager', '--json']);
+  assert.equal(JSON.parse(single.stdout).runtime.ms, 2);
+  assert.equal(JSON.parse(single.stdout).method, 'pytorch-eager');
+  const bad = await run(['--gpu', 'h100', '--dtype', 'fp16', '--m', '1', '--n', '1', '--k', '1', '--method', 'wallclock']);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /--method must be one of kernel, pytorch-eager, triton-do-bench/);
+});
+
+test('predict: an extrapolating prediction says so in text and JSON', async () => {
+  const text = await run(['--gpu', 't4', '--dtype', 'fp16', '--m', '64', '--n', '64', '--k', '64']);
+  assert.match(text.stdout, /extrapolating: outside the training data/);
+  const json = await run(['--gpu', 't4', '--dtype', 'fp16', '--m', '64', '--n', '64', '--k', '64', '--json']);
+  assert.equal(JSON.parse(json.stdout).extrapolating, true);
+  const inside = await run(['--gpu', 'h100', '--dtype', 'fp16', '--m', '64', '--n', '64', '--k', '64']);
+  assert.doesNotMatch(inside.stdout, /extrapolating/);
+});
+
+test('predict --top K: the K predicted fastest candidates of each problem, ranked, with near-ties', async () => {
+  const input = file('configs.csv', [
+    'gpu,dtype,m,n,k,kernel,block_m,block_n',
+    'h100,fp16,4000,1000,1000,tiled,64,64',
+    'h100,fp16,1000,1000,1000,tiled,128,64',
+    'h100,fp16,3000,1000,1000,tiled,64,128',
+    'h100,fp16,1500,1000,1000,tiled,128,128',
+    'h100,fp16,1000,1000,1000,tiled,bad,1',
+  ].join('\n') + '\n');
+  const r = await run(['--batch', input, '--top', '2']);
+  assert.equal(r.code, 0, r.stderr);
+  const rows = parse(r.stdout);
+  assert.deepEqual(rows[0].slice(-4), ['analytic_ms', 'extrapolating', 'rank', 'near_tie']);
+  // Candidates are grouped by their problem (here m differs per row, so each is its own group).
+  assert.equal(rows.length, 5);
+  const same = file('same-problem.csv', 'gpu,dtype,m,n,k,kernel,block_m,note\n' + [[64, 'a'], [128, 'b'], [32, 'c']].map(([b, note]) => `h100,fp16,1000,1000,1000,tiled,${b},${note}`).join('\n') + '\n');
+  const calls = { batches: [] as number[] };
+  const ranked = await run(['--batch', same, '--top', '2'], { loadPredictor: async () => ({ ok: true, predictor: fakePredictor(calls) }) });
+  const out = parse(ranked.stdout);
+  assert.equal(out.length, 3);
+  assert.deepEqual(out.slice(1).map((row) => [row[7], row[row.length - 2], row[row.length - 1]]), [['a', '1', 'true'], ['b', '2', 'true']]);
+  assert.match(ranked.stderr, /3 candidates, 3 within the interval of the predicted fastest; try the top 2/);
+  const noBatch = await run(['--gpu', 'h100', '--dtype', 'fp16', '--m', '1', '--n', '1', '--k', '1', '--top', '3']);
+  assert.equal(noBatch.code, 2);
+  assert.match(noBatch.stderr, /--top needs --batch/);
+  assert.equal((await run(['--batch', same, '--top', '0'])).code, 2);
 });

@@ -12,6 +12,8 @@ import { argumentError, formatFlags, parseArgs, type FlagSpec } from '../args';
 import type { CliCommand, CliStreams } from '../command';
 import { predictCsvStream } from '../predict/batch-csv';
 import { workerPool } from '../predict/predict-pool';
+import { predictTopK } from '../predict/top-k';
+import { isMeasurementMethod, MEASUREMENT_METHODS, type MeasurementMethod } from '../../data/timing-overhead';
 
 /** `modelsDir`: where the models came from, so worker threads can load the same files (absent for fakes). */
 export type PredictorLoad = { ok: true; predictor: GemmPredictor; modelsDir?: string } | { ok: false; error: string };
@@ -38,18 +40,22 @@ const flags: Record<string, FlagSpec> = {
   out: { type: 'string', description: 'with --batch FILE: write the result CSV here (default or `-`: stdout)' },
   models: { type: 'string', description: 'directory holding runtime.tcmf and power.tcmf (default: the shipped models)' },
   workers: { type: 'string', description: 'with --batch: prediction threads (default: one per CPU, at most 8; 0 = predict on the main thread)' },
+  method: { type: 'string', description: `how the runtime is measured: ${MEASUREMENT_METHODS.join(' | ')} (default kernel: CUDA events / graphs); a CSV's method column overrides it per row` },
+  top: { type: 'string', description: 'with --batch CONFIGS.csv: write only the K predicted fastest candidates of each problem, ranked (columns rank, near_tie)' },
   json: { type: 'boolean', description: 'single prediction as JSON' },
   help: { type: 'boolean', description: 'show this help' },
 };
 
-const help = `usage: tilecast predict --gpu ID --dtype DTYPE --m M --n N --k K [--batch B] [--kernel FAMILY] [config flags] [--json]
-       tilecast predict --batch IN.csv [--out OUT.csv] [--workers N]
+const help = `usage: tilecast predict --gpu ID --dtype DTYPE --m M --n N --k K [--batch B] [--kernel FAMILY] [config flags] [--method M] [--json]
+       tilecast predict --batch IN.csv [--out OUT.csv] [--workers N] [--method M]
+       tilecast predict --batch CONFIGS.csv --top K [--out OUT.csv] [--method M]
 
 Predicts runtime (ms), power (W) and energy (mJ) of a GEMM C[m,n] = A[m,k] x B[k,n] on a GPU, with
 intervals, from the shipped random-forest models; the analytic estimate is shown for reference.
-IN.csv needs columns gpu, dtype, m, n, k; optional batch, kernel and config columns (block_m ... vector_width,
-or the 14 CLBlast tunables MWG ... SB). OUT.csv repeats every input column and adds
-runtime_ms, runtime_lo_ms, runtime_hi_ms, power_w, power_lo_w, power_hi_w, energy_mj, error. See docs/cli.md.
+IN.csv needs columns gpu, dtype, m, n, k; optional batch, kernel, method and config columns (block_m ...
+vector_width, or the 14 CLBlast tunables MWG ... SB). OUT.csv repeats every input column and adds
+runtime_ms, runtime_lo_ms, runtime_hi_ms, power_w, power_lo_w, power_hi_w, energy_mj, error, analytic_ms,
+extrapolating. See docs/cli.md.
 
 ${formatFlags(flags)}
 `;
@@ -69,7 +75,7 @@ function endStream(stream: Writable): Promise<void> {
   });
 }
 
-async function runBatch(path: string, out: string | undefined, modelsDir: string | undefined, workers: number, { stdout, stderr, dataOut }: CliStreams, deps: PredictDeps): Promise<number> {
+async function runBatch(path: string, out: string | undefined, modelsDir: string | undefined, workers: number, { stdout, stderr, dataOut }: CliStreams, deps: PredictDeps, how: { method?: MeasurementMethod; top?: number }): Promise<number> {
   const toStdout = out === undefined || out === '-';
   if (!toStdout && path !== '-' && resolve(path) === resolve(out)) {
     stderr.write(`tilecast predict: --out would overwrite the input ${path}\n`);
@@ -103,9 +109,25 @@ async function runBatch(path: string, out: string | undefined, modelsDir: string
       return 1;
     }
   }
-  const pool = workers > 0 && loaded.modelsDir ? workerPool(loaded.modelsDir, workers) : null;
+  if (how.top !== undefined) {
+    try {
+      const top = await predictTopK(input, output, loaded.predictor, how.top, { inputName: path === '-' ? 'standard input' : path, method: how.method });
+      if (!toStdout) await endStream(output);
+      if (!top.ok) { stderr.write(`tilecast predict: ${top.error}\n`); return 1; }
+      for (const g of top.groups) stderr.write(`tilecast predict: ${g.group}: ${g.candidates} candidates, ${g.nearTies} within the interval of the predicted fastest; try the top ${Math.min(how.top, g.candidates)}\n`);
+      stderr.write(`tilecast predict: ${top.rows} rows, ${top.predicted} predicted, ${top.written} written\n`);
+      return 0;
+    } catch (error) {
+      if (!toStdout) output.destroy();
+      stderr.write(`tilecast predict: ${describeError(error)}\n`);
+      return 1;
+    } finally {
+      await closeInput();
+    }
+  }
+  const pool = workers > 0 && loaded.modelsDir ? workerPool(loaded.modelsDir, workers, undefined, how.method) : null;
   try {
-    const result = await predictCsvStream(input, output, loaded.predictor, { inputName: path === '-' ? 'standard input' : path, runner: pool?.create });
+    const result = await predictCsvStream(input, output, loaded.predictor, { inputName: path === '-' ? 'standard input' : path, runner: pool?.create, method: how.method });
     if (!toStdout) await endStream(output);
     if (!result.ok) { stderr.write(`tilecast predict: ${result.error}\n`); return 1; }
     const s = result.summary;
@@ -145,7 +167,8 @@ async function runSingle(given: Record<string, string | boolean | string[] | und
   if (!row.ok) return fail(row.error);
   const loaded = await deps.loadPredictor(given.models as string | undefined);
   if (!loaded.ok) { stderr.write(`tilecast predict: ${loaded.error}\n`); return 1; }
-  const values = loaded.predictor.predict(row.workload, row.gpu);
+  const method = given.method as MeasurementMethod | undefined;
+  const values = loaded.predictor.predict(row.workload, row.gpu, method ? { method } : undefined);
   const json = singlePredictionJson(row.workload, row.gpu, values, analyticEstimate(row.workload, row.gpu), loaded.predictor.models);
   stdout.write(given.json ? JSON.stringify(json, null, 2) + '\n' : renderSinglePredictionText(json));
   return values.error || !Number.isFinite(values.runtimeMs) ? 1 : 0;
@@ -160,6 +183,13 @@ export async function runPredict(argv: string[], streams: CliStreams, deps: Pred
   if (given.help) { stdout.write(help); return 0; }
   if (parsed.args.positional.length > 0) { stderr.write(argumentError('predict', `unexpected argument '${parsed.args.positional[0]}'`)); return 2; }
   const batch = given.batch as string | undefined;
+  if (given.method !== undefined && !isMeasurementMethod(given.method)) { stderr.write(argumentError('predict', `--method must be one of ${MEASUREMENT_METHODS.join(', ')}, got '${given.method}'`)); return 2; }
+  const method = given.method as MeasurementMethod | undefined;
+  let top: number | undefined;
+  if (given.top !== undefined) {
+    top = parseWholeNumber(given.top as string);
+    if (!(top >= 1 && top <= 100000)) { stderr.write(argumentError('predict', `--top must be a whole number 1..100000, got '${given.top}'`)); return 2; }
+  }
   const single = SINGLE_FLAGS.filter((name) => given[name] !== undefined);
   const batchIsFile = batch !== undefined && !/^\s*\+?\d+(\.0*)?\s*$/.test(batch) && (single.length === 0 || given.out !== undefined);
   if (batchIsFile || given.out !== undefined) {
@@ -167,8 +197,9 @@ export async function runPredict(argv: string[], streams: CliStreams, deps: Pred
     if (single.length > 0) { stderr.write(argumentError('predict', `--batch FILE reads every workload from the file; drop ${single.map((s) => `--${s}`).join(', ')}`)); return 2; }
     const workers = given.workers === undefined ? Math.min(8, availableParallelism()) : parseWholeNumber(given.workers as string);
     if (!(workers >= 0 && workers <= 64)) { stderr.write(argumentError('predict', `--workers must be a whole number 0..64, got '${given.workers}'`)); return 2; }
-    return runBatch(batch, given.out as string | undefined, given.models as string | undefined, workers, streams, deps);
+    return runBatch(batch, given.out as string | undefined, given.models as string | undefined, workers, streams, deps, { method, top });
   }
+  if (top !== undefined) { stderr.write(argumentError('predict', '--top needs --batch CONFIGS.csv (one candidate configuration per row)')); return 2; }
   return runSingle(given, streams, deps);
 }
 

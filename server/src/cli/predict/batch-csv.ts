@@ -6,6 +6,7 @@ import { CsvRecordSplitter, hasFormulaCell, spreadsheetCsvRecord, type CsvRecord
 import { mapColumns, RowInterpreter, type PredictColumns } from '../../report/predict-rows';
 import { PREDICTION_COLUMNS, type GemmPredictor } from '../../report/prediction';
 import { renderChunk, type ChunkResult } from './render-chunk';
+import type { MeasurementMethod } from '../../data/timing-overhead';
 
 export interface BatchSummary {
   rows: number;
@@ -28,6 +29,8 @@ export interface BatchOptions {
   chunkRows?: number;
   /** Name of the input in messages. */
   inputName?: string;
+  /** Measurement method of rows that do not name one (default: kernel time). */
+  method?: MeasurementMethod;
   /** Given the header and the main-thread chunk renderer, a runner for the chunks (default: the main thread). */
   runner?: (header: readonly string[], inProcess: (records: CsvRecord[]) => ChunkResult) => ChunkRunner;
 }
@@ -104,7 +107,7 @@ export async function predictCsvStream(input: Readable | AsyncIterable<string | 
     if (!columns || !interpreter) return;
     const cols: PredictColumns = columns;
     const rows: RowInterpreter = interpreter;
-    const inProcess = (records: CsvRecord[]) => renderChunk(cols, rows, predictor, records);
+    const inProcess = (records: CsvRecord[]) => renderChunk(cols, rows, predictor, records, options.method);
     runner ??= options.runner ? options.runner(header, inProcess) : null;
     const maxInFlight = runner ? Math.max(1, runner.concurrency) * 2 : 1;
     for (let from = 0; from < pending.length; from += chunkRows) {

@@ -6,6 +6,8 @@ export interface WorkerSetup {
   modelsDir: string;
   /** The input's header cells (the worker maps columns itself). */
   header: string[];
+  /** Measurement method of rows without a method column value (--method). */
+  method?: 'kernel' | 'pytorch-eager' | 'triton-do-bench';
 }
 
 export interface ChunkRequest {

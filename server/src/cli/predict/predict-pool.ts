@@ -76,7 +76,7 @@ export interface PoolRunnerFactory {
  * A runner factory for predictCsvStream: chunks after the first `inProcessRows` rows go to `workers`
  * threads that load the models from `modelsDir` (small files never start workers).
  */
-export function workerPool(modelsDir: string, workers: number, inProcessRows = 8192): PoolRunnerFactory {
+export function workerPool(modelsDir: string, workers: number, inProcessRows = 8192, method?: WorkerSetup['method']): PoolRunnerFactory {
   const stats: PoolStats = { workerChunks: 0, inProcessChunks: 0 };
   let pool: PoolWorker[] = [];
   const script = workerScript();
@@ -93,7 +93,7 @@ export function workerPool(modelsDir: string, workers: number, inProcessRows = 8
         async run(records) {
           seen += records.length;
           if (broken || seen <= inProcessRows) return local(records);
-          if (pool.length === 0) pool = Array.from({ length: workers }, () => new PoolWorker(script!, { modelsDir, header: [...header] }));
+          if (pool.length === 0) pool = Array.from({ length: workers }, () => new PoolWorker(script!, { modelsDir, header: [...header], ...(method ? { method } : {}) }));
           const worker = pool.reduce((a, b) => (b.pending.size < a.pending.size ? b : a));
           try {
             await worker.ready;

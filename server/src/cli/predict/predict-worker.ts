@@ -33,7 +33,7 @@ async function start(): Promise<void> {
       return;
     }
     records.forEach((r, i) => { r.line = request.lines[i]; });
-    const result = renderChunk(columns, rows, predictor, records);
+    const result = renderChunk(columns, rows, predictor, records, setup.method);
     port.postMessage({ kind: 'result', id: request.id, ...result } satisfies WorkerReply);
   });
 }

@@ -5,6 +5,7 @@ import { hasFormulaCell, spreadsheetCsvRecord, type CsvRecord } from '../../repo
 import type { PredictColumns, RowInterpreter } from '../../report/predict-rows';
 import { predictionCsvCells, type GemmPredictor, type PredictionValues } from '../../report/prediction';
 import type { GemmWorkload, GpuSpec } from '../../perf/types';
+import type { MeasurementMethod } from '../../data/timing-overhead';
 
 export interface ChunkResult {
   /** Output lines, each ending in '\n'. */
@@ -20,20 +21,21 @@ function fit(cells: readonly string[], width: number): string[] {
   return out;
 }
 
-export function renderChunk(cols: PredictColumns, rows: RowInterpreter, predictor: GemmPredictor, records: readonly CsvRecord[]): ChunkResult {
-  const items: Array<{ workload: GemmWorkload; gpu: GpuSpec }> = [];
+/** `method`: the default measurement method of rows that do not name one (the --method flag). */
+export function renderChunk(cols: PredictColumns, rows: RowInterpreter, predictor: GemmPredictor, records: readonly CsvRecord[], method?: MeasurementMethod): ChunkResult {
+  const items: Array<{ workload: GemmWorkload; gpu: GpuSpec; method?: MeasurementMethod }> = [];
   const errors: Array<string | undefined> = new Array(records.length);
   for (let i = 0; i < records.length; i++) {
     const record = records[i];
     if (record.unterminated) { errors[i] = `line ${record.line}: a quoted field is not closed before the end of the file`; continue; }
     const result = rows.interpret(record.cells);
-    if (result.ok) items.push({ workload: result.workload, gpu: result.gpu });
+    if (result.ok) items.push({ workload: result.workload, gpu: result.gpu, method: result.method ?? method });
     else errors[i] = result.error;
   }
   let predictions: PredictionValues[];
   if (items.length === 0) predictions = [];
   else if (predictor.predictBatch) predictions = predictor.predictBatch(items);
-  else predictions = items.map((item) => predictor.predict(item.workload, item.gpu));
+  else predictions = items.map((item) => predictor.predict(item.workload, item.gpu, item.method ? { method: item.method } : undefined));
   let text = '';
   let next = 0;
   let predicted = 0;

@@ -1,0 +1,75 @@
+// Checks the applicability check: inside the training ranges the correction keeps its weight λ; a
+// feature or GPU outside shrinks it toward the analytic model, flags the prediction and says why; the
+// shrunk interval still holds the forest's and the analytic model's values; a stored domain survives JSON.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { assess, fitDomain, parseDomain, shrinkCorrection } from './applicability';
+import { findGpu } from '../perf/gpu-catalogue';
+import type { GpuSpec } from '../perf/types';
+
+const names = ['a', 'b'];
+const h100 = findGpu('h100-sxm')!;
+const a100 = findGpu('a100-sxm4-80gb')!;
+const t4 = findGpu('t4')!;
+/** 200 rows: feature a in 0..9.95, feature b constant 1. */
+const x = Float32Array.from({ length: 400 }, (_, i) => (i % 2 === 0 ? (i >> 1) / 20 : 1));
+const domain = fitDomain(x, 200, 2, { library: [h100, a100], 'library-fp32': [t4], tiled: [t4] }, { correctionWeights: { library: 0.8, 'library-fp32': 0.6, tiled: 0.5 }, decay: 0.5, flagAbove: 0.25 });
+
+test('applicability: inside the ranges keeps λ of the kernel family and flags nothing', () => {
+  const inside = assess(domain, names, [5, 1], h100, 'library');
+  assert.deepEqual([inside.excess, inside.extrapolating, inside.weight, inside.reasons], [0, false, 0.8, []]);
+  assert.equal(assess(domain, names, [5, 1], t4, 'clblast-xgemm').weight, 0.5);
+  assert.equal(assess(domain, names, [5, 1], t4, 'library', 'fp32').weight, 0.6);
+});
+
+test('applicability: a feature outside the training range shrinks the correction and says which', () => {
+  const lo = domain.featureLo[0], hi = domain.featureHi[0];
+  const out = assess(domain, names, [hi + (hi - lo), 1], h100, 'library');
+  assert.ok(Math.abs(out.excess - 1) < 1e-9);
+  assert.equal(out.extrapolating, true);
+  assert.ok(Math.abs(out.weight - 0.8 * Math.exp(-2)) < 1e-9);
+  assert.match(out.reasons[0], /^a /);
+  // A constant feature uses a width of 1: b = 1.1 is 0.1 outside, not flagged.
+  const near = assess(domain, names, [5, 1.1], h100, 'library');
+  assert.equal(near.extrapolating, false);
+  assert.ok(near.weight < 0.8 && near.weight > 0.6);
+});
+
+test('applicability: a GPU older than every training GPU of the family is extrapolating; unknown fields are skipped', () => {
+  const kepler: GpuSpec = { ...t4, id: 'kepler-like', computeCapability: '3.5' };
+  const k = assess(domain, names, [5, 1], kepler, 'tiled');
+  assert.equal(k.extrapolating, true);
+  assert.ok(k.weight < 0.5 * Math.exp(-7), `${k.weight}`);
+  assert.ok(k.reasons.some((r) => r.startsWith('compute_capability 3.5')), k.reasons.join('; '));
+  // A training GPU is never outside its own family's ranges, whatever its specs.
+  assert.equal(assess(domain, names, [5, 1], t4, 'tiled').extrapolating, false);
+  const blank: GpuSpec = { ...h100, id: 'blank', memoryBandwidthGBps: { value: NaN, source: 'none' } };
+  assert.equal(assess(domain, names, [5, 1], blank, 'library').excess, 0);
+});
+
+test('applicability: no tiled kernels in training means the analytic model alone for them', () => {
+  const none = fitDomain(x, 200, 2, { library: [h100], 'library-fp32': [h100], tiled: [] }, { correctionWeights: { library: 1, 'library-fp32': 1, tiled: 1 }, decay: 0.5, flagAbove: 0.25 });
+  const a = assess(none, names, [5, 1], t4, 'tiled');
+  assert.equal(a.extrapolating, true);
+  assert.ok(a.weight < 1e-12);
+});
+
+test('shrinkCorrection: the shrunk interval holds the shrunk value, the forest value and the analytic model', () => {
+  const s = shrinkCorrection(0.4, 0.2, 0.6, { excess: 0.5, extrapolating: true, weight: 0.25, reasons: [] });
+  assert.ok(Math.abs(s.mean - 0.1) < 1e-12);
+  for (const v of [s.mean, 0.4, 0]) assert.ok(s.lo <= v && v <= s.hi, `${v} in ${s.lo}..${s.hi}`);
+  const same = shrinkCorrection(0.4, 0.2, 0.6, { excess: 0, extrapolating: false, weight: 1, reasons: [] });
+  assert.deepEqual(same, { mean: 0.4, lo: 0.2, hi: 0.6 });
+});
+
+test('parseDomain: a domain survives JSON (NaN bounds as null); malformed ones are refused', () => {
+  const withNaN = { ...domain, featureLo: [NaN, 1] };
+  const back = parseDomain(JSON.parse(JSON.stringify(withNaN)), 2);
+  assert.ok(back);
+  assert.ok(Number.isNaN(back.featureLo[0]));
+  assert.deepEqual(back.gpuRanges.tiled.gpus, ['t4']);
+  assert.equal(parseDomain(JSON.parse(JSON.stringify(domain)), 3), null);
+  assert.equal(parseDomain({ ...domain, correctionWeights: { library: 2, 'library-fp32': 1, tiled: 1 } }, 2), null);
+  assert.equal(parseDomain({ ...domain, correctionWeights: { library: 1, tiled: 1 } }, 2), null);
+  assert.equal(parseDomain(undefined, 2), null);
+});

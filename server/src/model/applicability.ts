@@ -1,0 +1,221 @@
+// The applicability check of the runtime model: where its training data lies (feature ranges of the
+// training rows, descriptors of the training GPUs), how far a new workload or GPU lies outside that,
+// and how much of the learned correction to keep there. Stored in the artifact (training.applicability),
+// fitted by models/scripts/train.ts. Pure: numbers in, numbers out; no I/O, never throws.
+import type { GpuSpec, KernelFamily } from '../perf/types';
+import { computeCapabilityMajor } from '../perf/dtype';
+
+/** Descriptors of a GPU that say how unlike the training GPUs it is (not model features). */
+export const GPU_DESCRIPTOR_NAMES: readonly string[] = [
+  'compute_capability', 'log2_bandwidth_gbps', 'log2_fp32_tflops', 'log2_sm_count', 'log2_l2_mb', 'log2_board_power_w',
+];
+
+export interface ApplicabilityDomain {
+  /** Per feature (artifact order): the training rows' 0.5th and 99.5th percentiles of finite values (NaN: never finite). */
+  featureLo: number[];
+  featureHi: number[];
+  /**
+   * Per kernel-family group: its training GPUs and the range of their descriptors (GPU_DESCRIPTOR_NAMES
+   * order). Per group because a correction learned for hand-written tiled kernels on Turing says
+   * nothing about Ampere even when library GEMMs were measured there.
+   */
+  gpuRanges: Record<FamilyGroup, GpuRange>;
+  /**
+   * Share of the learned correction kept inside the domain, per kernel-family group (familyGroup): a
+   * shrink toward the analytic model fitted on GPUs held out of training (1 keeps all, 0 is the analytic
+   * model alone).
+   */
+  correctionWeights: Record<FamilyGroup, number>;
+  /** Outside the domain the kept share decays as exp(−excess / decay); excess in units of the training range. */
+  decay: number;
+  /** Excess above which a prediction is flagged as extrapolating. */
+  flagAbove: number;
+}
+
+/**
+ * Kernel-family groups whose corrections differ: vendor-library GEMMs on tensor cores (cuBLAS, CUTLASS),
+ * library fp32 SGEMM on the SIMT cores, and hand-written tiled kernels (CLBlast, Triton, tiled CUDA).
+ */
+export type FamilyGroup = 'library' | 'library-fp32' | 'tiled';
+export const FAMILY_GROUPS: readonly FamilyGroup[] = ['library', 'library-fp32', 'tiled'];
+
+/** The group of a kernel family and dtype (a dtype label such as 'fp8/fp8_block' works too). */
+export function familyGroupOf(kernel: KernelFamily | string | undefined, dtype?: string): FamilyGroup {
+  if (!(kernel === undefined || kernel === 'library' || kernel === 'cutlass')) return 'tiled';
+  return dtype !== undefined && dtype.startsWith('fp32') ? 'library-fp32' : 'library';
+}
+
+const perGroup = <T>(f: (g: FamilyGroup) => T): Record<FamilyGroup, T> => Object.fromEntries(FAMILY_GROUPS.map((g) => [g, f(g)])) as Record<FamilyGroup, T>;
+
+export interface GpuRange {
+  gpus: string[];
+  lo: number[];
+  hi: number[];
+}
+
+export interface Applicability {
+  /** Largest distance outside the training ranges, in units of the range (0 inside). */
+  excess: number;
+  extrapolating: boolean;
+  /** Share of the learned correction to keep (0..1). */
+  weight: number;
+  /** What lies outside, e.g. "compute_capability 3.5 outside 6–12"; empty inside. */
+  reasons: string[];
+}
+
+const pos = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v > 0;
+const log2 = (v: unknown): number => (pos(v) ? Math.log2(v) : NaN);
+
+/** The GPU's descriptor vector; NaN where the catalogue lacks a field (then that descriptor is not checked). */
+export function gpuDescriptor(gpu: GpuSpec): number[] {
+  const cc = typeof gpu?.computeCapability === 'string' ? Number.parseFloat(gpu.computeCapability) : NaN;
+  return [
+    Number.isFinite(cc) ? cc : computeCapabilityMajor(gpu?.computeCapability),
+    log2(gpu?.memoryBandwidthGBps?.value),
+    log2(gpu?.peak?.fp32?.value),
+    log2(gpu?.smCount?.value),
+    log2(gpu?.l2CacheMB?.value),
+    log2(gpu?.boardPowerW?.value),
+  ];
+}
+
+/** q-quantile (0..1) of a sorted array, linear between order statistics. */
+function sortedQuantile(s: ArrayLike<number>, q: number): number {
+  if (s.length === 0) return NaN;
+  const pos0 = q * (s.length - 1);
+  const i = Math.floor(pos0);
+  const f = pos0 - i;
+  return i + 1 < s.length ? s[i] * (1 - f) + s[i + 1] * f : s[i];
+}
+
+/** Feature ranges of a row-major training matrix (finite values only) and the training GPUs' descriptor ranges. */
+export function fitDomain(
+  x: ArrayLike<number>, nRows: number, nFeatures: number, gpus: Readonly<Record<FamilyGroup, readonly GpuSpec[]>>,
+  settings: { correctionWeights: Record<FamilyGroup, number>; decay: number; flagAbove: number },
+): ApplicabilityDomain {
+  const featureLo: number[] = [];
+  const featureHi: number[] = [];
+  const column = new Float64Array(nRows);
+  for (let f = 0; f < nFeatures; f++) {
+    let n = 0;
+    for (let i = 0; i < nRows; i++) {
+      const v = x[i * nFeatures + f];
+      if (Number.isFinite(v)) column[n++] = v;
+    }
+    const s = column.subarray(0, n).sort();
+    featureLo.push(sortedQuantile(s, 0.005));
+    featureHi.push(sortedQuantile(s, 0.995));
+  }
+  const range = (list: readonly GpuSpec[]): GpuRange => {
+    const ds = list.map(gpuDescriptor);
+    const finite = (j: number) => ds.map((d) => d[j]).filter(Number.isFinite);
+    return {
+      gpus: list.map((g) => g.id).sort(),
+      lo: GPU_DESCRIPTOR_NAMES.map((_, j) => (finite(j).length ? Math.min(...finite(j)) : NaN)),
+      hi: GPU_DESCRIPTOR_NAMES.map((_, j) => (finite(j).length ? Math.max(...finite(j)) : NaN)),
+    };
+  };
+  return { featureLo, featureHi, gpuRanges: perGroup((g) => range(gpus[g] ?? [])), ...settings };
+}
+
+/** Distance of v outside [lo, hi] in units of the range (at least `minWidth` wide); 0 inside or when unknown. */
+function outside(v: number, lo: number, hi: number, minWidth: number, fixedWidth = false): number {
+  if (!Number.isFinite(v) || !Number.isFinite(lo) || !Number.isFinite(hi)) return 0;
+  const width = fixedWidth ? minWidth : Math.max(hi - lo, minWidth);
+  return v < lo ? (lo - v) / width : v > hi ? (v - hi) / width : 0;
+}
+
+const fmt = (v: number) => String(Number(v.toPrecision(3)));
+
+/** GPU part of the check, once per domain, GPU and group (a batch of a million rows has a few GPUs). */
+const gpuCache = new WeakMap<ApplicabilityDomain, WeakMap<GpuSpec, Map<FamilyGroup, { excess: number; reasons: string[] }>>>();
+
+function gpuExcess(domain: ApplicabilityDomain, gpu: GpuSpec, group: FamilyGroup): { excess: number; reasons: string[] } {
+  let byGpu = gpuCache.get(domain);
+  if (!byGpu) gpuCache.set(domain, (byGpu = new WeakMap()));
+  let byGroup = byGpu.get(gpu);
+  if (!byGroup) byGpu.set(gpu, (byGroup = new Map()));
+  const hit = byGroup.get(group);
+  if (hit) return hit;
+  let excess = 0;
+  const reasons: string[] = [];
+  const range = domain.gpuRanges[group];
+  if (range && !range.gpus.includes(gpu.id)) {
+    // GPU descriptors count in absolute units: one compute-capability generation, a factor 2 of a spec.
+    const d = gpuDescriptor(gpu);
+    if (range.gpus.length === 0) {
+      excess = 1e9;
+      reasons.push(`no ${group} kernels in the training data`);
+    }
+    for (let j = 0; j < GPU_DESCRIPTOR_NAMES.length; j++) {
+      const e = outside(d[j], range.lo[j], range.hi[j], 1, true);
+      if (e > 0 && e > domain.flagAbove) reasons.push(`${GPU_DESCRIPTOR_NAMES[j]} ${fmt(d[j])} outside the training GPUs' ${fmt(range.lo[j])}–${fmt(range.hi[j])} (${group} kernels)`);
+      if (e > excess) excess = e;
+    }
+  }
+  const out = { excess, reasons };
+  byGroup.set(group, out);
+  return out;
+}
+
+/**
+ * How far a feature vector (and its GPU) lies outside the training domain. Features whose training
+ * values never vary (one-hots absent from training, constant flags) use a width of 1.
+ */
+export function assess(domain: ApplicabilityDomain, featureNames: readonly string[], values: ArrayLike<number>, gpu: GpuSpec | null, kernel?: KernelFamily | string, dtype?: string): Applicability {
+  let excess = 0;
+  const reasons: string[] = [];
+  for (let f = 0; f < domain.featureLo.length && f < values.length; f++) {
+    const e = outside(values[f], domain.featureLo[f], domain.featureHi[f], 1);
+    if (e > 0 && e > domain.flagAbove) reasons.push(`${featureNames[f] ?? `feature ${f}`} ${fmt(values[f])} outside ${fmt(domain.featureLo[f])}–${fmt(domain.featureHi[f])}`);
+    if (e > excess) excess = e;
+  }
+  const group = familyGroupOf(kernel, dtype);
+  if (gpu) {
+    const g = gpuExcess(domain, gpu, group);
+    if (g.excess > excess) excess = g.excess;
+    reasons.push(...g.reasons);
+  }
+  const lambda = domain.correctionWeights[group];
+  const weight = (Number.isFinite(lambda) ? lambda : 1) * Math.exp(-excess / Math.max(domain.decay, 1e-9));
+  return { excess, extrapolating: excess > domain.flagAbove, weight, reasons };
+}
+
+/**
+ * Shrinks a correction interval (target space, log ratio to the analytic model) toward 0 by `weight` and
+ * widens it so it still covers both the unshrunk forest value and the analytic model, scaled up by the
+ * excess: lo/hi of the result always contain mean·weight.
+ */
+export function shrinkCorrection(mean: number, lo: number, hi: number, a: Applicability): { mean: number; lo: number; hi: number } {
+  const m = mean * a.weight;
+  const widen = 1 + a.excess;
+  const moved = Math.abs(mean - m);
+  return {
+    mean: m,
+    lo: m - Math.max(0, mean - lo) * widen - (a.extrapolating ? moved : 0),
+    hi: m + Math.max(0, hi - mean) * widen + (a.extrapolating ? moved : 0),
+  };
+}
+
+/** Validates an applicability domain read from an artifact header; null when absent or malformed. */
+export function parseDomain(v: unknown, nFeatures: number): ApplicabilityDomain | null {
+  if (typeof v !== 'object' || v === null) return null;
+  const d = v as Record<string, unknown>;
+  const nums = (a: unknown, n: number) => Array.isArray(a) && a.length === n && a.every((x) => x === null || typeof x === 'number');
+  if (!nums(d.featureLo, nFeatures) || !nums(d.featureHi, nFeatures)) return null;
+  const ranges = d.gpuRanges as Record<string, Record<string, unknown>> | undefined;
+  const rangeOk = (r: Record<string, unknown> | undefined) => typeof r === 'object' && r !== null
+    && nums(r.lo, GPU_DESCRIPTOR_NAMES.length) && nums(r.hi, GPU_DESCRIPTOR_NAMES.length) && Array.isArray(r.gpus) && r.gpus.every((g) => typeof g === 'string');
+  if (typeof ranges !== 'object' || ranges === null || !FAMILY_GROUPS.every((g) => rangeOk(ranges[g]))) return null;
+  for (const key of ['decay', 'flagAbove']) if (typeof d[key] !== 'number' || !Number.isFinite(d[key] as number)) return null;
+  const cw = d.correctionWeights as Record<string, unknown> | undefined;
+  const weightOf = (v: unknown) => (typeof v === 'number' && v >= 0 && v <= 1 ? v : NaN);
+  if (typeof cw !== 'object' || cw === null || FAMILY_GROUPS.some((g) => Number.isNaN(weightOf(cw[g])))) return null;
+  // JSON writes NaN as null.
+  const back = (a: unknown) => (a as Array<number | null>).map((x) => (x === null ? NaN : x));
+  return {
+    featureLo: back(d.featureLo), featureHi: back(d.featureHi),
+    gpuRanges: perGroup((g) => ({ gpus: [...(ranges[g].gpus as string[])], lo: back(ranges[g].lo), hi: back(ranges[g].hi) })),
+    correctionWeights: perGroup((g) => cw[g] as number), decay: d.decay as number, flagAbove: d.flagAbove as number,
+  };
+}
