@@ -196,16 +196,21 @@ export function profileToGemmRecord(p: ProfileRecord, sourceFile: string, resolv
 }
 
 export interface ProfileParseResult {
+  /** Every valid record, failed result checks included (for listings). */
   profiles: ProfileRecord[];
+  /** The training records: those whose result check did not fail (not index-aligned with profiles). */
   records: GemmRecord[];
+  /** How many valid records were left out of `records` because their result check failed. */
+  failedChecks: number;
   issues: ParseIssue[];
 }
 
-/** Parses JSON-lines text; blank lines and lines starting with `//` or `#` are skipped. */
+/** Parses JSON-lines text; blank lines and lines starting with `//` or `#` are skipped. Records whose check failed are in `profiles` only. */
 export function parseProfileJsonl(text: string, sourceFile: string, resolveGpu?: (name: string) => string | null): ProfileParseResult {
   const profiles: ProfileRecord[] = [];
   const records: GemmRecord[] = [];
   const issues: ParseIssue[] = [];
+  let failedChecks = 0;
   const lines = text.split(/\r?\n/);
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i].trim();
@@ -223,9 +228,11 @@ export function parseProfileJsonl(text: string, sourceFile: string, resolveGpu?:
       continue;
     }
     profiles.push(check.value);
-    records.push(profileToGemmRecord(check.value, sourceFile, resolveGpu));
+    // A measurement of a wrong result says nothing about the kernel's speed: never train on it.
+    if (check.value.check === 'failed') failedChecks++;
+    else records.push(profileToGemmRecord(check.value, sourceFile, resolveGpu));
   }
-  return { profiles, records, issues };
+  return { profiles, records, failedChecks, issues };
 }
 
 /** One JSON line for a profile record (what the profiling feature appends to models/data/profiles/*.jsonl). */

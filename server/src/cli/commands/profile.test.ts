@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { command as harness } from './harness';
 import { command as profile } from './profile';
+import { appendProfiles } from '../../platform/profile-store';
 
 const fixtures = join(__dirname, '..', '..', '..', '..', 'test', 'fixtures');
 
@@ -53,6 +54,10 @@ test('tilecast profile import + list use the workspace store', async () => {
     assert.equal(record.gpu, 'rtx-4090');
     assert.deepEqual([record.m, record.n, record.k, record.dtype], [1024, 1024, 1024, 'fp32'], 'problem size from the source\'s launch');
     assert.deepEqual(record.params, { TILE: 16 });
+    appendProfiles({ dir: join(dir, '.tilecast', 'profiles') }, [{ ...record, runtimeMs: 9, check: 'failed', checkMaxError: 2 }]);
+    const text = await run(profile, ['list', '--workspace', dir]);
+    assert.match(text.out, /2 record\(s\)/);
+    assert.equal((text.out.match(/check FAILED: not used for retraining/g) ?? []).length, 1, 'the failed record is listed, marked');
     const noSize = await run(profile, ['import', join(fixtures, 'profiling', 'ncu-raw.csv'), '--workspace', dir]);
     assert.equal(noSize.code, 2);
     assert.match(noSize.err, /give --m\/--n\/--k or --source FILE --line N/);

@@ -121,20 +121,20 @@ async function runProfile(argv: string[], { stdout, stderr }: CliStreams): Promi
     stderr.write(`tilecast profile: ${result.error}\n`);
     return 1;
   }
-  const keep = result.records.filter((r) => r.check !== 'failed');
-  for (const r of result.records.filter((x) => x.check === 'failed')) {
-    stderr.write(`tilecast profile: not stored: ${r.kernelName ?? ''} ${JSON.stringify(r.params)} failed the result check (error ${r.checkMaxError ?? '?'} x sqrt(K)); fix the kernel or its --arg values\n`);
+  const failed = result.records.filter((x) => x.check === 'failed');
+  for (const r of failed) {
+    stderr.write(`tilecast profile: ${r.kernelName ?? ''} ${JSON.stringify(r.params)} failed the result check (error ${r.checkMaxError ?? '?'} x sqrt(K)): stored marked failed, never used for retraining; fix the kernel or its --arg values\n`);
   }
-  if (keep.length > 0) {
+  if (result.records.length > 0) {
     const store = storeFromFlags(f);
-    const { file } = appendProfiles(store, keep);
-    stderr.write(`tilecast profile: ${keep.length} record(s) appended to ${join(store.dir, file)}\n`);
+    const { file } = appendProfiles(store, result.records);
+    stderr.write(`tilecast profile: ${result.records.length} record(s) appended to ${join(store.dir, file)}\n`);
   }
   for (const r of result.records) {
     if (f.json) stdout.write(`${JSON.stringify(r)}\n`);
     else stdout.write(`${r.kernelName ?? prepared.result.kernelName} ${JSON.stringify(r.params)} on ${r.gpuName}: ${await comparison(r, resolve((f.workspace as string | undefined) ?? process.cwd()))}${r.powerW ? `, ${r.powerW.toFixed(0)} W, ${r.energyMj?.toPrecision(3) ?? '?'} mJ per launch` : ''}\n`);
   }
-  return keep.length === result.records.length ? 0 : 3;
+  return failed.length === 0 ? 0 : 3;
 }
 
 async function runList(argv: string[], { stdout, stderr }: CliStreams): Promise<number> {
@@ -153,7 +153,7 @@ async function runList(argv: string[], { stdout, stderr }: CliStreams): Promise<
   stdout.write(`${store.dir}: ${contents.batches.length} batch(es), ${contents.batches.reduce((s, b) => s + b.lines.length, 0)} record(s)\n`);
   for (const b of contents.batches) for (const line of b.lines) {
     const r = JSON.parse(line) as ProfileRecord;
-    stdout.write(`  ${r.timestamp} ${r.gpuName} ${r.kernel} ${r.kernelName ?? ''} ${r.m}x${r.n}x${r.k} ${r.dtype} ${JSON.stringify(r.params)} ${r.runtimeMs.toPrecision(4)} ms${r.powerW ? ` ${r.powerW.toFixed(0)} W` : ''}\n`);
+    stdout.write(`  ${r.timestamp} ${r.gpuName} ${r.kernel} ${r.kernelName ?? ''} ${r.m}x${r.n}x${r.k} ${r.dtype} ${JSON.stringify(r.params)} ${r.runtimeMs.toPrecision(4)} ms${r.powerW ? ` ${r.powerW.toFixed(0)} W` : ''}${r.check === 'failed' ? ' [check FAILED: not used for retraining]' : ''}\n`);
   }
   return 0;
 }
