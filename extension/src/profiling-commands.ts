@@ -171,7 +171,8 @@ export function registerProfilingCommands(context: ProfilingContext): vscode.Dis
         line: at.point.position.line,
         sweep,
         workspace: workspaceOf(at.document.uri),
-        gpuId: vscode.workspace.getConfiguration('tilecast.profile').get<string>('gpu')?.trim() || context.primaryGpu(),
+        // Empty setting: build for the GPU that runs it (--arch native), so the records name the real device.
+        gpuId: vscode.workspace.getConfiguration('tilecast.profile').get<string>('gpu')?.trim() || undefined,
       },
       settings,
     );

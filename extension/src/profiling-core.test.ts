@@ -106,6 +106,8 @@ test('profile arguments: 1-based line, sweep, store, JSON output; a file name wi
     '--line',
     '33',
     '--sweep',
+    '--arch',
+    'native',
     '--timeout',
     '90',
     '--clock-policy',
@@ -118,6 +120,7 @@ test('profile arguments: 1-based line, sweep, store, JSON output; a file name wi
     '--global',
     '--json',
   ]);
+  assert.deepEqual(profileArgs({ file: '/a.cu', line: 0, sweep: false, workspace: '/w', gpuId: 'l4' }, DEFAULT_PROFILE_SETTINGS).slice(4, 6), ['--gpu', 'l4']);
   assert.deepEqual(retrainArgs('/w', DEFAULT_PROFILE_SETTINGS), ['profile', 'retrain', '--workspace', '/w', '--json']);
 });
 

@@ -84,7 +84,7 @@ export interface ProfileRequest {
   line: number;
   sweep: boolean;
   workspace: string | undefined;
-  /** Catalogue id of the GPU to build for (-arch); omitted: the CLI's default. */
+  /** Catalogue id of the GPU to build for (-arch); omitted: `--arch native` (the GPU that runs it). */
   gpuId?: string;
 }
 
@@ -92,7 +92,7 @@ export interface ProfileRequest {
 export function profileArgs(request: ProfileRequest, settings: ProfileSettings): string[] {
   const args = ['profile', request.file, '--line', String(request.line + 1)];
   if (request.sweep) args.push('--sweep');
-  if (request.gpuId) args.push('--gpu', request.gpuId);
+  args.push(...(request.gpuId ? ['--gpu', request.gpuId] : ['--arch', 'native']));
   args.push(...whereArgs(settings));
   args.push('--timeout', String(Math.max(1, Math.round(settings.timeoutSeconds))));
   if (settings.clockPolicy === 'locked') args.push('--clock-policy', 'locked');

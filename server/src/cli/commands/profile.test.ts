@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { command as harness } from './harness';
+import { prepareHarness } from './harness-request';
 import { command as profile } from './profile';
 import { appendProfiles } from '../../platform/profile-store';
 
@@ -64,4 +65,23 @@ test('tilecast profile import + list use the workspace store', async () => {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('--arch native: the GPU nvidia-smi reports here gives -arch and the records\' gpu id; elsewhere nvcc -arch=native', async () => {
+  const file = join(fixtures, 'cuda', 'tiled-16.cu');
+  const h100 = { name: 'NVIDIA H100 80GB HBM3', computeCapability: '9.0', boostClockMHz: undefined, memoryClockMHz: undefined, powerLimitW: undefined, powerDefaultLimitW: undefined };
+  const here = await prepareHarness({ positional: [file], flags: { line: '32', arch: 'native' } }, { localGpus: async () => [{ ...h100, name: 'NVIDIA L4', computeCapability: '8.9' }] });
+  assert.ok(here.ok, here.ok ? '' : here.error);
+  assert.equal(here.arch, 'sm_89');
+  assert.equal(here.gpuId, 'l4');
+  assert.ok(here.result.bundle.build?.includes('-arch=sm_89'));
+  assert.match(here.result.bundle.files.find((f) => f.path === 'harness.cu')!.text, /TcRecordInfo tc_info = \{ "l4"/);
+  const none = await prepareHarness({ positional: [file], flags: { line: '32', arch: 'native' } }, { localGpus: async () => [] });
+  assert.ok(!none.ok && /nvidia-smi reports no GPU/.test(none.error));
+  const remote = await prepareHarness({ positional: [file], flags: { line: '32', arch: 'native' } });
+  assert.ok(remote.ok);
+  assert.equal(remote.gpuId, '', 'labelled by the device name the harness reads');
+  assert.ok(remote.result.bundle.build?.includes('-arch=native'));
+  const bad = await prepareHarness({ positional: [file], flags: { line: '32', arch: 'nativ' } });
+  assert.ok(!bad.ok && /sm_90 or be native/.test(bad.error));
 });

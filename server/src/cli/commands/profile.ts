@@ -9,6 +9,7 @@ import { profileToGemmRecord, type ProfileRecord } from '../../data/profile-reco
 import { recordToWorkload } from '../../data/to-workload';
 import { findGpu } from '../../perf/gpu-catalogue';
 import { appendProfiles, readStore } from '../../platform/profile-store';
+import { queryLocalGpus } from '../../platform/device-query';
 import { STORE_FLAGS, storeFromFlags } from './store-flags';
 import { profileKernel, type ProfileWhere } from '../../platform/profile-kernel';
 import { formatFlags, parseArgs, positiveInteger, type FlagSpec } from '../args';
@@ -83,7 +84,12 @@ async function runProfile(argv: string[], { stdout, stderr }: CliStreams): Promi
     stderr.write(`tilecast profile: --clock-policy is "default" or "locked"\n`);
     return 2;
   }
-  const prepared = await prepareHarness(parsed.args);
+  // Here (no --host/--slurm), with neither --gpu nor --arch, build for the GPU nvidia-smi reports and label the records with it.
+  // (No GPU found: unchanged, and the run's own check says what is missing.)
+  const localGpus = !f.host && !f.slurm && f.gpu === undefined && (f.arch === undefined || f.arch === 'native') ? await queryLocalGpus() : [];
+  const detected = localGpus[0]?.computeCapability !== undefined;
+  const args = detected ? { ...parsed.args, flags: { ...f, arch: 'native' } } : parsed.args;
+  const prepared = await prepareHarness(args, detected ? { localGpus: async () => localGpus } : {});
   if (!prepared.ok) {
     stderr.write(`tilecast profile: ${prepared.error}\n${prepared.usage ? `\n${help}` : ''}`);
     return prepared.usage ? 2 : 1;
