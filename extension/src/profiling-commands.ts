@@ -17,7 +17,7 @@ import {
   lastCliError,
   measuredSweepCells,
   parseRecordLines,
-  parseTrailingJson,
+  parseRetrainAnswer,
   parseRetrainProgress,
   profileArgs,
   retrainArgs,
@@ -219,7 +219,7 @@ export function registerProfilingCommands(context: ProfilingContext): vscode.Dis
       showFailure(run, 'retraining');
       return;
     }
-    const manifest = parseTrailingJson(run.stdout) as {
+    const manifest = parseRetrainAnswer(run.stdout) as {
       modelDir: string;
       strategy: string;
       why: string;

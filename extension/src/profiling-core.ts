@@ -150,22 +150,13 @@ export function parseRecordLines(stdout: string): { records: ProfileRecord[]; is
   return { records, issues };
 }
 
-/**
- * The JSON object `profile retrain --json` prints last. Parsed from the last line that opens an object at
- * column 0: the dataset loader also writes notes to stdout before it (known CLI issue), which must not
- * make a finished retraining look failed. Null when there is no such object.
- */
-export function parseTrailingJson(stdout: string): unknown {
-  const lines = stdout.split('\n');
-  for (let i = lines.length - 1; i >= 0; i--) {
-    if (!lines[i].startsWith('{')) continue;
-    try {
-      return JSON.parse(lines.slice(i).join('\n'));
-    } catch {
-      return null;
-    }
+/** The JSON document `profile retrain --json` prints on stdout (its progress goes to stderr); null when stdout is not one JSON value. */
+export function parseRetrainAnswer(stdout: string): unknown {
+  try {
+    return JSON.parse(stdout);
+  } catch {
+    return null;
   }
-  return null;
 }
 
 /** `tilecast profile retrain: 40% fitting …` → { fraction: 0.4, message }. */
