@@ -29,7 +29,8 @@ export function createClient(context: vscode.ExtensionContext, output: vscode.Ou
     documentSelector: DOCUMENT_SELECTOR,
     outputChannel: output,
     initializationOptions,
-    synchronize: { configurationSection: 'tilecast' },
+    // A retrain or revert run from a terminal (`tilecast profile retrain`) changes the workspace's model: the server reloads it.
+    synchronize: { configurationSection: 'tilecast', fileEvents: vscode.workspace.createFileSystemWatcher('**/.tilecast/models{,/user-model.json}') },
   };
   // The id 'tilecast' makes the client honour the `tilecast.trace.server` setting.
   const client = new LanguageClient('tilecast', 'TileCast', serverOptions, clientOptions);

@@ -2,11 +2,10 @@
 // Revert, Import and Show my profiles. Each builds an argument array (profiling-core.ts), runs the bundled
 // CLI in a child process under a cancellable progress notification, logs everything to the TileCast
 // output channel and shows the result. Profile and Sweep need workspace trust.
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { parseProfileJsonl, type ProfileRecord } from '../../server/src/data/profile-record';
-import { PREDICT_PROFILES_REQUEST, type DocumentPoint, type PredictProfilesResult, type TileSweepResult } from '../../server/src/ide/protocol';
+import { PREDICT_PROFILES_REQUEST, RELOAD_MODEL_REQUEST, type DocumentPoint, type PredictProfilesResult, type StatusParams, type TileSweepResult } from '../../server/src/ide/protocol';
 import { readStore, storeLocation } from '../../server/src/platform/profile-store';
 import { runCli, type CliRun } from './cli-process';
 import {
@@ -18,7 +17,7 @@ import {
   lastCliError,
   measuredSweepCells,
   parseRecordLines,
-  parseTrailingJson,
+  parseRetrainAnswer,
   parseRetrainProgress,
   profileArgs,
   retrainArgs,
@@ -172,7 +171,8 @@ export function registerProfilingCommands(context: ProfilingContext): vscode.Dis
         line: at.point.position.line,
         sweep,
         workspace: workspaceOf(at.document.uri),
-        gpuId: vscode.workspace.getConfiguration('tilecast.profile').get<string>('gpu')?.trim() || context.primaryGpu(),
+        // Empty setting: build for the GPU that runs it (--arch native), so the records name the real device.
+        gpuId: vscode.workspace.getConfiguration('tilecast.profile').get<string>('gpu')?.trim() || undefined,
       },
       settings,
     );
@@ -219,7 +219,7 @@ export function registerProfilingCommands(context: ProfilingContext): vscode.Dis
       showFailure(run, 'retraining');
       return;
     }
-    const manifest = parseTrailingJson(run.stdout) as {
+    const manifest = parseRetrainAnswer(run.stdout) as {
       modelDir: string;
       strategy: string;
       why: string;
@@ -239,12 +239,23 @@ export function registerProfilingCommands(context: ProfilingContext): vscode.Dis
         : 'no held-out error';
     const summary = `TileCast: retrained (${manifest.strategy}): ${errors}. ${manifest.why}`;
     output.appendLine(`${summary} Stored in ${manifest.modelDir} (fingerprint ${manifest.fingerprint}).`);
-    // A 'combined' model is a full runtime.tcmf + power.tcmf pair: the server can load it as tilecast.modelPath.
-    const usable = manifest.strategy === 'combined' && existsSync(join(manifest.modelDir, 'runtime.tcmf'));
-    const choice = await vscode.window.showInformationMessage(summary, ...(usable ? ['Use in the Editor'] : []), 'Show Output');
-    if (choice === 'Use in the Editor')
-      await vscode.workspace.getConfiguration('tilecast').update('modelPath', manifest.modelDir, vscode.ConfigurationTarget.Workspace);
-    else if (choice) output.show(true);
+    // The server loads the workspace's retrained model (either strategy) and says which model it uses.
+    const inUse = await modelInUse();
+    const choice = await vscode.window.showInformationMessage(`${summary}${inUse ? ` The editor now uses the ${inUse}.` : ''}`, 'Show Output');
+    if (choice) output.show(true);
+  }
+
+  /** Asks the server to load the workspace's model now; its status line goes to the output. Returns which model ("shipped model", "your retrained model …"). */
+  async function modelInUse(): Promise<string | null> {
+    try {
+      const status = await context.request<StatusParams | null>(RELOAD_MODEL_REQUEST);
+      if (!status) return null;
+      output.appendLine(status.message);
+      return status.model.ok ? status.model.source ?? null : null;
+    } catch (error) {
+      output.appendLine(`TileCast: the server did not reload the model: ${error instanceof Error ? error.message : String(error)}`);
+      return null;
+    }
   }
 
   async function revert(): Promise<void> {
@@ -264,6 +275,7 @@ export function registerProfilingCommands(context: ProfilingContext): vscode.Dis
       await config.update('modelPath', undefined, vscode.ConfigurationTarget.Workspace);
     const message = run.stdout.trim() || 'reverted to the shipped model';
     output.appendLine(message);
+    await modelInUse();
     void vscode.window.showInformationMessage(`TileCast: ${message}`);
   }
 

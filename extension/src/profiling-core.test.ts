@@ -22,7 +22,7 @@ import {
   measuredSweepCells,
   parseRecordLines,
   parseRetrainProgress,
-  parseTrailingJson,
+  parseRetrainAnswer,
   profileArgs,
   retrainArgs,
   summariseRun,
@@ -106,6 +106,8 @@ test('profile arguments: 1-based line, sweep, store, JSON output; a file name wi
     '--line',
     '33',
     '--sweep',
+    '--arch',
+    'native',
     '--timeout',
     '90',
     '--clock-policy',
@@ -118,6 +120,7 @@ test('profile arguments: 1-based line, sweep, store, JSON output; a file name wi
     '--global',
     '--json',
   ]);
+  assert.deepEqual(profileArgs({ file: '/a.cu', line: 0, sweep: false, workspace: '/w', gpuId: 'l4' }, DEFAULT_PROFILE_SETTINGS).slice(4, 6), ['--gpu', 'l4']);
   assert.deepEqual(retrainArgs('/w', DEFAULT_PROFILE_SETTINGS), ['profile', 'retrain', '--workspace', '/w', '--json']);
 });
 
@@ -243,11 +246,12 @@ test('profiles table: filters by GPU, dtype, family and text; CSV quotes and def
   assert.match(csv[2], /,'=cmd\|x,fp16,/);
 });
 
-test('the retrain answer is the trailing JSON object, whatever the dataset loader printed before it', async () => {
+test('the retrain answer is stdout as one JSON document; anything else is no answer', async () => {
   const manifest = { modelDir: '/w/.tilecast/models', strategy: 'correction', strategies: [{ strategy: 'correction', available: true }] };
-  assert.deepEqual(parseTrailingJson(`datasets root: (not found)\nnote: {x} here\n${JSON.stringify(manifest, null, 2)}\n`), manifest);
-  assert.equal(parseTrailingJson('no json at all\n'), null);
-  assert.equal(parseTrailingJson('{ broken\n'), null);
+  assert.deepEqual(parseRetrainAnswer(`${JSON.stringify(manifest, null, 2)}\n`), manifest);
+  assert.equal(parseRetrainAnswer(`datasets root: (not found)\n${JSON.stringify(manifest)}\n`), null);
+  assert.equal(parseRetrainAnswer('no json at all\n'), null);
+  assert.equal(parseRetrainAnswer('{ broken\n'), null);
 });
 
 test('retrain through the bundled CLI as the editor runs it: the answer parses to the stored model', {
@@ -279,7 +283,7 @@ test('retrain through the bundled CLI as the editor runs it: the answer parses t
   assert.equal(run.code, 0, run.stderrLines.join('\n'));
   const progress = run.stderrLines.map(parseRetrainProgress).filter((p) => p !== null);
   assert.ok(progress.length >= 2 && progress.at(-1)!.fraction === 1, run.stderrLines.join('\n'));
-  const manifest = parseTrailingJson(run.stdout) as { modelDir: string; strategy: string; fingerprint: string };
+  const manifest = parseRetrainAnswer(run.stdout) as { modelDir: string; strategy: string; fingerprint: string };
   assert.equal(manifest.strategy, 'correction');
   assert.equal(manifest.modelDir, join(workspace, '.tilecast', 'models'));
   assert.ok(existsSync(join(manifest.modelDir, 'user-model.json')));

@@ -84,7 +84,7 @@ export interface ProfileRequest {
   line: number;
   sweep: boolean;
   workspace: string | undefined;
-  /** Catalogue id of the GPU to build for (-arch); omitted: the CLI's default. */
+  /** Catalogue id of the GPU to build for (-arch); omitted: `--arch native` (the GPU that runs it). */
   gpuId?: string;
 }
 
@@ -92,7 +92,7 @@ export interface ProfileRequest {
 export function profileArgs(request: ProfileRequest, settings: ProfileSettings): string[] {
   const args = ['profile', request.file, '--line', String(request.line + 1)];
   if (request.sweep) args.push('--sweep');
-  if (request.gpuId) args.push('--gpu', request.gpuId);
+  args.push(...(request.gpuId ? ['--gpu', request.gpuId] : ['--arch', 'native']));
   args.push(...whereArgs(settings));
   args.push('--timeout', String(Math.max(1, Math.round(settings.timeoutSeconds))));
   if (settings.clockPolicy === 'locked') args.push('--clock-policy', 'locked');
@@ -150,22 +150,13 @@ export function parseRecordLines(stdout: string): { records: ProfileRecord[]; is
   return { records, issues };
 }
 
-/**
- * The JSON object `profile retrain --json` prints last. Parsed from the last line that opens an object at
- * column 0: the dataset loader also writes notes to stdout before it (known CLI issue), which must not
- * make a finished retraining look failed. Null when there is no such object.
- */
-export function parseTrailingJson(stdout: string): unknown {
-  const lines = stdout.split('\n');
-  for (let i = lines.length - 1; i >= 0; i--) {
-    if (!lines[i].startsWith('{')) continue;
-    try {
-      return JSON.parse(lines.slice(i).join('\n'));
-    } catch {
-      return null;
-    }
+/** The JSON document `profile retrain --json` prints on stdout (its progress goes to stderr); null when stdout is not one JSON value. */
+export function parseRetrainAnswer(stdout: string): unknown {
+  try {
+    return JSON.parse(stdout);
+  } catch {
+    return null;
   }
-  return null;
 }
 
 /** `tilecast profile retrain: 40% fitting …` → { fraction: 0.4, message }. */

@@ -282,6 +282,8 @@ struct TcRecordInfo {
   const char *gpuId, *dtype, *kernel, *kernelName, *paramsJson, *tool;
   long long m, n, k, batch;
   unsigned grid[3], block[3];
+  /** JSON fields the model's workload needs (",\"tile\":{...}", ...), or "". */
+  const char *workloadJson = "";
 };
 
 static void tc_print_record(const TcRecordInfo &info, const cudaDeviceProp &prop, TcNvml &nv, const TcMeasurement &r,
@@ -294,6 +296,7 @@ static void tc_print_record(const TcRecordInfo &info, const cudaDeviceProp &prop
   s += ",\"params\":" + std::string(info.paramsJson);
   s += ",\"grid\":[" + std::to_string(info.grid[0]) + "," + std::to_string(info.grid[1]) + "," + std::to_string(info.grid[2]) + "]";
   s += ",\"block\":[" + std::to_string(info.block[0]) + "," + std::to_string(info.block[1]) + "," + std::to_string(info.block[2]) + "]";
+  s += info.workloadJson;
   s += ",\"runtimeMs\":" + tc_json_number(tc_quantile(r.samplesMs, 0.5));
   s += ",\"runtimeP10Ms\":" + tc_json_number(tc_quantile(r.samplesMs, 0.1)) + ",\"runtimeP90Ms\":" + tc_json_number(tc_quantile(r.samplesMs, 0.9));
   s += ",\"runtimeSamplesMs\":" + tc_json_array(r.samplesMs, 200);

@@ -286,7 +286,9 @@ async function main(): Promise<void> {
   console.log(`datasetFingerprint: ${fp}`);
 }
 
-if (require.main === module) {
+// Only when this file is the program: bundled into dist/cli.js, `require.main === module` holds for every
+// inlined module, and the report would land on the CLI's stdout (`profile retrain --json` must print JSON only).
+if (require.main === module && /load-datasets\.[cm]?[jt]s$/.test(process.argv[1] ?? '')) {
   main().catch((e) => {
     console.error(e);
     process.exit(1);

@@ -65,3 +65,13 @@ test('profile: optional fields may be absent', () => {
   const minimal = { schema: PROFILE_SCHEMA, gpu: 't4', gpuName: 'Tesla T4', dtype: 'fp32', m: 1, n: 2, k: 3, batch: 1, kernel: 'library', params: {}, grid: null, block: null, runtimeMs: 0.01, clockPolicy: 'locked', timestamp: '2026-11-28T17:00:00.123+01:00', tool: 't' };
   assert.equal(validateProfileRecord(minimal).ok, true);
 });
+
+test('profile: a record whose result check failed is listed but never a training record', () => {
+  const text = [good, { ...good, check: 'failed', checkMaxError: 3 }, { ...good, check: 'passed' }].map((r) => formatProfileRecord(r as ProfileRecord)).join('\n');
+  const parsed = parseProfileJsonl(text, 'store');
+  assert.deepEqual(parsed.issues, []);
+  assert.equal(parsed.profiles.length, 3, 'kept for listings');
+  assert.equal(parsed.profiles[1].check, 'failed');
+  assert.equal(parsed.records.length, 2, 'left out of training');
+  assert.equal(parsed.failedChecks, 1);
+});

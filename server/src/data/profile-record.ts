@@ -1,7 +1,7 @@
 // The project's own measurement format (JSON lines, schema "tilecast-profile/1"): its type, a
 // validating parser that reports bad lines with line numbers instead of throwing, and the mapping to
 // GemmRecord. Text in, records out; no I/O.
-import type { Dtype, KernelFamily } from '../perf/types';
+import type { Dtype, KernelFamily, TileConfig } from '../perf/types';
 import type { GemmRecord, ParseIssue } from './record';
 
 export const PROFILE_SCHEMA = 'tilecast-profile/1';
@@ -63,6 +63,31 @@ export interface ProfileRecord {
   check?: 'passed' | 'failed' | 'skipped';
   /** Largest sampled |C - reference| / sqrt(K). */
   checkMaxError?: number;
+  /**
+   * Written by TileCast's harness: the tile of the model's workload for this launch (as the editor's
+   * hover computes it), so a record predicts like the launch. Absent in older records: params are read.
+   */
+  tile?: ProfileTile;
+  sharedMemPerBlockBytes?: number;
+  usesTensorCores?: boolean;
+}
+
+/** Numeric tile fields of the model's workload (TileConfig without `native`). */
+export const PROFILE_TILE_FIELDS = ['blockM', 'blockN', 'blockK', 'threads', 'warps', 'stages', 'threadM', 'threadN', 'vectorWidth'] as const;
+export type ProfileTile = Partial<Record<(typeof PROFILE_TILE_FIELDS)[number], number>>;
+
+/** The record fields that carry a workload's tile (what the harness writes), from the workload's values. */
+export function profileWorkloadFields(w: { tile?: TileConfig; sharedMemPerBlockBytes?: number; usesTensorCores?: boolean }): Pick<ProfileRecord, 'tile' | 'sharedMemPerBlockBytes' | 'usesTensorCores'> {
+  const out: Pick<ProfileRecord, 'tile' | 'sharedMemPerBlockBytes' | 'usesTensorCores'> = {};
+  const tile: ProfileTile = {};
+  for (const f of PROFILE_TILE_FIELDS) {
+    const v = w.tile?.[f];
+    if (typeof v === 'number' && Number.isFinite(v) && v > 0) tile[f] = v;
+  }
+  if (Object.keys(tile).length > 0) out.tile = tile;
+  if (typeof w.sharedMemPerBlockBytes === 'number' && Number.isFinite(w.sharedMemPerBlockBytes) && w.sharedMemPerBlockBytes >= 0) out.sharedMemPerBlockBytes = w.sharedMemPerBlockBytes;
+  if (typeof w.usesTensorCores === 'boolean') out.usesTensorCores = w.usesTensorCores;
+  return out;
 }
 
 type Check = { ok: true; value: ProfileRecord } | { ok: false; reason: string };
@@ -81,7 +106,9 @@ const KNOWN_FIELDS = new Set([
   'runtimeSamplesMs', 'powerW', 'powerSamplesW', 'powerLimitW', 'smClockMHz', 'memClockMHz', 'temperatureC',
   'clockPolicy', 'timestamp', 'tool', 'kernelName', 'quantization',
   'runtimeP10Ms', 'runtimeP90Ms', 'energyMj', 'energyMethod', 'sustainedMs', 'gpuUuid', 'driverVersion', 'cudaVersion', 'check', 'checkMaxError',
+  'tile', 'sharedMemPerBlockBytes', 'usesTensorCores',
 ]);
+const TILE_FIELDS: ReadonlySet<string> = new Set(PROFILE_TILE_FIELDS);
 const POSITIVE_EXTRAS = ['runtimeP10Ms', 'runtimeP90Ms', 'energyMj', 'sustainedMs'] as const;
 const STRING_EXTRAS = ['kernelName', 'quantization', 'gpuUuid', 'driverVersion', 'cudaVersion'] as const;
 
@@ -125,6 +152,15 @@ export function validateProfileRecord(v: unknown): Check {
   }
   if (v.check !== undefined && v.check !== 'passed' && v.check !== 'failed' && v.check !== 'skipped') return { ok: false, reason: 'check must be "passed", "failed" or "skipped"' };
   if (v.checkMaxError !== undefined && !(finite(v.checkMaxError) && v.checkMaxError >= 0)) return { ok: false, reason: 'checkMaxError must be a finite number >= 0' };
+  if (v.tile !== undefined) {
+    if (!isObj(v.tile)) return { ok: false, reason: 'tile must be an object of numbers' };
+    for (const [tk, tv] of Object.entries(v.tile)) {
+      if (!TILE_FIELDS.has(tk)) return { ok: false, reason: `tile.${tk} is not one of ${PROFILE_TILE_FIELDS.join(', ')}` };
+      if (!posNum(tv)) return { ok: false, reason: `tile.${tk} must be a finite number > 0` };
+    }
+  }
+  if (v.sharedMemPerBlockBytes !== undefined && !(finite(v.sharedMemPerBlockBytes) && v.sharedMemPerBlockBytes >= 0)) return { ok: false, reason: 'sharedMemPerBlockBytes must be a finite number >= 0' };
+  if (v.usesTensorCores !== undefined && typeof v.usesTensorCores !== 'boolean') return { ok: false, reason: 'usesTensorCores must be true or false' };
   return { ok: true, value: v as unknown as ProfileRecord };
 }
 
@@ -153,20 +189,28 @@ export function profileToGemmRecord(p: ProfileRecord, sourceFile: string, resolv
   if (p.powerLimitW !== undefined) r.powerLimitW = p.powerLimitW;
   if (p.kernelName !== undefined) r.kernelName = p.kernelName;
   if (p.quantization !== undefined) r.quantization = p.quantization;
+  if (p.tile !== undefined) r.tile = { ...p.tile };
+  if (p.sharedMemPerBlockBytes !== undefined) r.sharedMemPerBlockBytes = p.sharedMemPerBlockBytes;
+  if (p.usesTensorCores !== undefined) r.usesTensorCores = p.usesTensorCores;
   return r;
 }
 
 export interface ProfileParseResult {
+  /** Every valid record, failed result checks included (for listings). */
   profiles: ProfileRecord[];
+  /** The training records: those whose result check did not fail (not index-aligned with profiles). */
   records: GemmRecord[];
+  /** How many valid records were left out of `records` because their result check failed. */
+  failedChecks: number;
   issues: ParseIssue[];
 }
 
-/** Parses JSON-lines text; blank lines and lines starting with `//` or `#` are skipped. */
+/** Parses JSON-lines text; blank lines and lines starting with `//` or `#` are skipped. Records whose check failed are in `profiles` only. */
 export function parseProfileJsonl(text: string, sourceFile: string, resolveGpu?: (name: string) => string | null): ProfileParseResult {
   const profiles: ProfileRecord[] = [];
   const records: GemmRecord[] = [];
   const issues: ParseIssue[] = [];
+  let failedChecks = 0;
   const lines = text.split(/\r?\n/);
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i].trim();
@@ -184,9 +228,11 @@ export function parseProfileJsonl(text: string, sourceFile: string, resolveGpu?:
       continue;
     }
     profiles.push(check.value);
-    records.push(profileToGemmRecord(check.value, sourceFile, resolveGpu));
+    // A measurement of a wrong result says nothing about the kernel's speed: never train on it.
+    if (check.value.check === 'failed') failedChecks++;
+    else records.push(profileToGemmRecord(check.value, sourceFile, resolveGpu));
   }
-  return { profiles, records, issues };
+  return { profiles, records, failedChecks, issues };
 }
 
 /** One JSON line for a profile record (what the profiling feature appends to models/data/profiles/*.jsonl). */

@@ -1,7 +1,7 @@
 // The normalised GEMM measurement record every data source is parsed into, and the issue type parsers
 // report instead of throwing. Plain types and tiny helpers only: no I/O, no parsing here.
 import type { Dtype } from '../analysis/types';
-import type { KernelFamily } from '../perf/types';
+import type { KernelFamily, TileConfig } from '../perf/types';
 
 export type { Dtype, KernelFamily };
 
@@ -32,6 +32,10 @@ export interface GemmRecord {
   params: Record<string, number>;
   grid?: [number, number, number];
   block?: [number, number, number];
+  /** The model's tile for this configuration where the source gives it (TileCast's harness records); else params are read. */
+  tile?: TileConfig;
+  sharedMemPerBlockBytes?: number;
+  usesTensorCores?: boolean;
   runtimeMs: number;
   powerW?: number;
   powerLimitW?: number;

@@ -43,7 +43,8 @@ export function clblastTile(params: Record<string, number>): TileConfig {
  * NeuSight rows give the tile from the kernel name (params tile_m/tile_n/tile_k, already in our
  * row-major orientation, see parseKernelNameTile) and threads = block.x·y·z. CLBlast configurations
  * map MWG→blockM, NWG→blockN, KWG→blockK, MDIMC·NDIMC→threads, MWG/MDIMC→threadM, NWG/NDIMC→threadN,
- * VWM→vectorWidth, and all 14 tunables as native. Other params (profiles) map by common names.
+ * VWM→vectorWidth, and all 14 tunables as native. A record's own tile (TileCast's harness writes the
+ * launch's) is used as is; other params (older profiles) map by common names.
  */
 export function recordToWorkload(r: GemmRecord): GemmWorkload {
   const w: GemmWorkload = { m: r.m, n: r.n, k: r.k, batch: r.batch, dtype: r.dtype, kernel: r.kernel };
@@ -53,7 +54,10 @@ export function recordToWorkload(r: GemmRecord): GemmWorkload {
   if (r.block) w.block = [...r.block];
   const hasParams = Object.keys(r.params).length > 0;
   let tile: TileConfig | undefined;
-  if (r.kernel === 'clblast-xgemm') tile = clblastTile(r.params);
+  if (r.sharedMemPerBlockBytes !== undefined) w.sharedMemPerBlockBytes = r.sharedMemPerBlockBytes;
+  if (r.usesTensorCores !== undefined) w.usesTensorCores = r.usesTensorCores;
+  if (r.tile) tile = { ...r.tile };
+  else if (r.kernel === 'clblast-xgemm') tile = clblastTile(r.params);
   else if (hasParams) {
     tile = {};
     for (const key of Object.keys(TILE_ALIASES) as Array<keyof typeof TILE_ALIASES>) {

@@ -184,7 +184,8 @@ export interface StatusParams {
   gpus: Array<{ id: string; name: string }>;
   /** Unresolved names from `tilecast.gpus`, with suggestions. */
   unknownGpus: Array<{ name: string; suggestions: string[] }>;
-  model: { ok: true; runtimeFingerprint: string; powerFingerprint: string; dir: string } | { ok: false; error: string };
+  /** `source`: which model ("shipped model", "your retrained model …", "tilecast.modelPath"); optional, added for issue 10. */
+  model: { ok: true; runtimeFingerprint: string; powerFingerprint: string; dir: string; source?: string } | { ok: false; error: string };
   /** One line for the output channel. */
   message: string;
 }
@@ -205,6 +206,12 @@ export const CLIENT_COMMANDS = {
  * configuration; without, each record is predicted from its own fields.
  */
 export const PREDICT_PROFILES_REQUEST = 'tilecast/predictProfiles';
+/**
+ * The workspace's model changed (Retrain model with my profiles, Revert): the server loads the model to
+ * use now (tilecast.modelPath, else the workspace's retrained model, else the shipped one) and answers
+ * the status (StatusParams) once it is loaded. No params.
+ */
+export const RELOAD_MODEL_REQUEST = 'tilecast/reloadModel';
 export interface PredictProfilesResult {
   /** One per record, in order. */
   predictions: Array<{ runtimeMs: Interval | null; error?: string }>;

@@ -19,6 +19,7 @@ export function startServer(connection: Connection, inbox: Inbox): TilecastServe
 
   connection.onInitialize((params): InitializeResult => {
     server.capabilities = params.capabilities ?? {};
+    server.useWorkspace(params.workspaceFolders?.[0]?.uri ?? params.rootUri ?? null);
     return {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },

@@ -2,10 +2,11 @@
 // profiled) and gets the prediction for each from the model the hovers use. A record of the launch at
 // the point is predicted through that launch's report (the hover's number, ide/measured.ts); any other
 // through its own fields (report/profile-predictions.ts). Convert in, call the core, convert out.
+// tilecast/reloadModel: the workspace's retrained model changed; the server loads the one to use.
 import type { Connection } from 'vscode-languageserver/node';
 import { validateProfileRecord } from '../data/profile-record';
 import { predictRecordAt } from '../ide/measured';
-import { PREDICT_PROFILES_REQUEST, type DocumentPoint, type PredictProfilesResult } from '../ide/protocol';
+import { PREDICT_PROFILES_REQUEST, RELOAD_MODEL_REQUEST, type DocumentPoint, type PredictProfilesResult } from '../ide/protocol';
 import { predictProfiles } from '../report/profile-predictions';
 import type { TilecastServer } from './server';
 
@@ -13,6 +14,9 @@ import type { TilecastServer } from './server';
 const MAX_RECORDS = 10_000;
 
 export function registerProfileRequests(connection: Connection, server: TilecastServer): void {
+  // After Retrain or Revert (the extension asks), or when a watched .tilecast/models file changes.
+  connection.onRequest(RELOAD_MODEL_REQUEST, server.request('reloadModel', () => server.reloadModel()));
+  connection.onDidChangeWatchedFiles(server.notification('didChangeWatchedFiles', () => void server.reloadModel()));
   connection.onRequest(
     PREDICT_PROFILES_REQUEST,
     server.request('predictProfiles', (params: { records?: unknown; point?: DocumentPoint }): PredictProfilesResult | null => {

@@ -18,7 +18,7 @@
 // 1 MB `a+a+...` line); a time budget on the parse (analysis/document.ts) bounds that more simply.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
   DidChangeConfigurationNotification, LSPErrorCodes, ResponseError,
   type CancellationToken, type ClientCapabilities, type Connection, type Diagnostic,
@@ -28,7 +28,8 @@ import { diagnosticsOf, type DocumentReports } from '../ide/api';
 import { DEFAULT_SETTINGS, STATUS_NOTIFICATION, type StatusParams, type TilecastSettings } from '../ide/protocol';
 import type { GpuSpec } from '../perf/types';
 import { loadGrammars, type Grammars } from '../platform/grammars';
-import { loadShippedPredictor, type LoadResult } from '../platform/models';
+import type { LoadResult } from '../platform/models';
+import { editorModelKey, loadEditorModel } from '../platform/user-models';
 import type { ModelInfo } from '../report/prediction';
 import { problemToDiagnostic, toDiagnostic } from './conversions';
 import { DocumentStore, type OpenFile, type ReportContext } from './documents';
@@ -68,7 +69,9 @@ export class TilecastServer {
   private generation = 0;
   private grammars: Grammars | null = null;
   private readonly grammarsLoading: Promise<Grammars>;
-  private modelPath: string | null = null;
+  private modelKey: string | null = null;
+  /** The workspace folder (its .tilecast/models may hold a retrained model), from initialize. */
+  workspace: string | null = null;
   private model: Promise<LoadResult> | null = null;
   private loadedModel: LoadResult | null = null;
   readonly docsBase = findDocsBase();
@@ -89,9 +92,10 @@ export class TilecastServer {
   }
 
   private loadModel(modelPath: string): void {
-    if (this.modelPath === modelPath && this.model) return;
-    this.modelPath = modelPath;
-    const loading = loadShippedPredictor(modelPath || undefined).catch((error: unknown): LoadResult => ({ ok: false, error: describe(error) }));
+    const key = editorModelKey(modelPath, this.workspace);
+    if (this.modelKey === key && this.model) return;
+    this.modelKey = key;
+    const loading = loadEditorModel(modelPath, this.workspace).catch((error: unknown): LoadResult => ({ ok: false, error: describe(error) }));
     this.model = loading;
     void loading.then((result) => {
       if (this.model !== loading) return; // superseded by a newer model path
@@ -101,6 +105,19 @@ export class TilecastServer {
       this.sendStatus();
       this.refreshClient();
     });
+  }
+
+  /** The workspace folder's file: URI from initialize: its retrained model, when it has one, replaces the shipped model. */
+  useWorkspace(uri: string | null): void {
+    this.workspace = uri?.startsWith('file:') ? fileURLToPath(uri) : null;
+    this.loadModel(this.settings.modelPath);
+  }
+
+  /** Loads the model to use now if it changed (a retrain or revert), then answers the status. */
+  async reloadModel(): Promise<StatusParams> {
+    this.loadModel(this.settings.modelPath);
+    await this.ready();
+    return this.statusParams();
   }
 
   /** Resolves when the parsers and the model of the current settings are loaded (a model that failed counts as loaded). */
@@ -250,13 +267,13 @@ export class TilecastServer {
     const modelStatus: StatusParams['model'] = model === null
       ? { ok: false, error: 'the model is still loading' }
       : model.ok
-        ? { ok: true, runtimeFingerprint: fingerprint(model.predictor.models?.runtime), powerFingerprint: fingerprint(model.predictor.models?.power), dir: model.dir }
+        ? { ok: true, runtimeFingerprint: fingerprint(model.predictor.models?.runtime), powerFingerprint: fingerprint(model.predictor.models?.power), dir: model.dir, source: model.source ?? 'shipped model' }
         : { ok: false, error: model.error };
     const unknown = this.unknownGpus.map((u) => `unknown GPU '${u.name}'${u.suggestions.length > 0 ? ` (did you mean ${u.suggestions.join(', ')}?)` : ''}`);
     const message = [
       `TileCast server ${SERVER_VERSION}`,
       `GPUs ${gpus.map((gpu) => gpu.id).join(', ')}`,
-      modelStatus.ok ? `model ${modelStatus.runtimeFingerprint.slice(0, 12)} / ${modelStatus.powerFingerprint.slice(0, 12)} from ${modelStatus.dir}` : `no model: ${modelStatus.error}`,
+      modelStatus.ok ? `model ${modelStatus.runtimeFingerprint.slice(0, 12)} / ${modelStatus.powerFingerprint.slice(0, 12)} (${modelStatus.source}) from ${modelStatus.dir}` : `no model: ${modelStatus.error}`,
       ...unknown,
     ].join('; ');
     return { serverVersion: SERVER_VERSION, gpus, unknownGpus: this.unknownGpus, model: modelStatus, message };

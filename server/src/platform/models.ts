@@ -11,7 +11,7 @@ import type { GemmPredictor, ModelInfo, PredictionValues } from '../report/predi
 
 export const MODEL_FILES = { runtime: 'runtime.tcmf', power: 'power.tcmf' } as const;
 
-export type LoadResult = { ok: true; predictor: GemmPredictor; dir: string } | { ok: false; error: string };
+export type LoadResult = { ok: true; predictor: GemmPredictor; dir: string; /** Which model, for the status line ("shipped model", "your retrained model …"). */ source?: string } | { ok: false; error: string };
 
 const FIX = 'reinstall or run npm run train';
 
@@ -44,6 +44,11 @@ export function loadShippedPredictor(explicitDir?: string): Promise<LoadResult> 
     cache.set(dir, hit);
   }
   return hit;
+}
+
+/** Loads the runtime/power pair of `dir` now, without the cache (a workspace's retrained model is rewritten in place). */
+export function loadModelDir(dir: string): Promise<LoadResult> {
+  return loadFrom(dir);
 }
 
 async function readModel(path: string): Promise<{ ok: true; bytes: Uint8Array } | { ok: false; error: string }> {

@@ -13,7 +13,7 @@ import type { GemmWorkload, GpuSpec } from '../perf/types';
 import type { GemmPredictor, PredictionValues } from '../report/prediction';
 import type { GemmRecord } from '../data/record';
 import type { RetrainOutput } from '../../../models/training/user-retrain';
-import { loadShippedPredictor, MODEL_FILES, modelDirCandidates } from './models';
+import { loadModelDir, loadShippedPredictor, MODEL_FILES, modelDirCandidates, type LoadResult } from './models';
 
 export const MANIFEST = 'user-model.json';
 
@@ -93,7 +93,7 @@ export async function loadWorkspacePredictor(dir: string): Promise<{ ok: true; p
     return shipped.ok ? { ok: true, predictor: shipped.predictor, source: 'shipped model' } : shipped;
   }
   if (manifest.strategy === 'combined') {
-    const loaded = await loadShippedPredictor(dir);
+    const loaded = await loadModelDir(dir);
     return loaded.ok ? { ok: true, predictor: loaded.predictor, source: `your retrained model ${manifest.fingerprint}` } : loaded;
   }
   const shipped = await loadShippedPredictor();
@@ -116,6 +116,27 @@ export async function loadWorkspacePredictor(dir: string): Promise<{ ok: true; p
     },
   };
   return { ok: true, predictor, source: `shipped model with your corrections for ${[...corrections.keys()].join(', ')} (${manifest.fingerprint})` };
+}
+
+/** What identifies the model the editor should use now: a new retrain or a revert changes it. */
+export function editorModelKey(modelPath: string, workspace: string | null): string {
+  const manifest = modelPath || !workspace ? null : readManifest(workspaceModelDir(workspace));
+  return JSON.stringify([modelPath, manifest ? workspace : null, manifest?.fingerprint ?? null, manifest?.createdAt ?? null]);
+}
+
+/**
+ * The model the language server uses: the `tilecast.modelPath` directory when set, else the workspace's
+ * retrained model (.tilecast/models, either strategy) when it has one, else the shipped model. `source`
+ * says which, for the status line.
+ */
+export async function loadEditorModel(modelPath: string, workspace: string | null): Promise<LoadResult> {
+  const dir = workspace ? workspaceModelDir(workspace) : null;
+  if (modelPath || !dir || !readManifest(dir)) {
+    const shipped = await loadShippedPredictor(modelPath || undefined);
+    return shipped.ok ? { ...shipped, source: modelPath ? 'tilecast.modelPath' : 'shipped model' } : shipped;
+  }
+  const loaded = await loadWorkspacePredictor(dir);
+  return loaded.ok ? { ok: true, predictor: loaded.predictor, dir, source: loaded.source } : loaded;
 }
 
 export interface RetrainRequest {

@@ -103,13 +103,19 @@ export function renderCudaHarness(plan: LaunchPlan, options: CudaHarnessOptions)
   out.push('  TcMeasurement tc_result = tc_measure(tc_launch, tc_nvml, tc_options.warmupMs, tc_options.timedMs, tc_options.sustainMs);');
   const paramsJson = JSON.stringify(plan.params);
   out.push(`  TcRecordInfo tc_info = { ${cString(options.gpuId ?? '')}, ${cString(plan.dtype)}, ${cString(plan.kernel)}, ${cString(`${plan.kernelName}${plan.templateArgsText}`)}, ${cString(paramsJson)}, ${cString(HARNESS_TOOL)},`);
-  out.push(`    tc_m, tc_n, tc_k, tc_batch, { ${plan.grid.join(', ')} }, { ${plan.block.join(', ')} } };`);
+  out.push(`    tc_m, tc_n, tc_k, tc_batch, { ${plan.grid.join(', ')} }, { ${plan.block.join(', ')} }, ${cString(workloadJsonFields(plan))} };`);
   out.push('  tc_print_record(tc_info, tc_prop, tc_nvml, tc_result, tc_check_result, tc_options);');
   buffers.forEach((_, i) => out.push(`  TC_CHECK(cudaFree(tc_buf${i}));`));
   out.push('  if (tc_nvml.ok) tc_nvml_ok(tc_nvml, tc_nvml.shutdown(), "shutdown");');
   out.push('  return strcmp(tc_check_result.result, "failed") == 0 ? 3 : 0;');
   out.push('}');
   return out.join('\n') + '\n';
+}
+
+/** The plan's workload fields as JSON members after a comma (",\"tile\":{...}"), or '' when there are none. */
+export function workloadJsonFields(plan: Pick<LaunchPlan, 'workloadFields'>): string {
+  const json = JSON.stringify(plan.workloadFields ?? {});
+  return json === '{}' ? '' : `,${json.slice(1, -1)}`;
 }
 
 /** The nvcc argument vector that builds one harness (no shell; -ldl for NVML's dlopen). */

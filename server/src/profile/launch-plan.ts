@@ -5,6 +5,7 @@
 import type { Dtype, FileAnalysis, KernelInfo, LaunchSite, TileParam } from '../analysis/types';
 import { workloadFromLaunch } from '../perf/workload-from-analysis';
 import type { KernelFamily } from '../perf/types';
+import { profileWorkloadFields, type ProfileRecord } from '../data/profile-record';
 
 /** Element types the harness can allocate, fill and read back. */
 export type ElementType = 'f64' | 'f32' | 'f16' | 'bf16' | 'fp8e4m3' | 'fp8e5m2' | 'i8' | 'i32';
@@ -48,6 +49,8 @@ export interface LaunchPlan {
   kernel: KernelFamily;
   /** Tile and template values that identify this configuration in the record's params. */
   params: Record<string, number>;
+  /** The model's tile for this launch (as the hover computes it), written into each record. */
+  workloadFields: Pick<ProfileRecord, 'tile' | 'sharedMemPerBlockBytes' | 'usesTensorCores'>;
   /** What was assumed rather than read from the code (problem size source, parameter meanings). */
   assumed: string[];
 }
@@ -221,6 +224,7 @@ export function planLaunch(analysis: FileAnalysis, launch: LaunchSite, overrides
     plan: {
       kernelName: kernel.name, templateArgsText, args, grid, block, dynamicSmemBytes, m, n, k, batch, dtype,
       kernel: kernelFamily, params: launchParams(kernel, launch, analysis.tileParams, analysis), assumed,
+      workloadFields: fromAnalysis.workload ? profileWorkloadFields(fromAnalysis.workload) : {},
     },
   };
 }

@@ -4,7 +4,8 @@
 import { analyzeSource, languageForPath } from '../../analysis/index';
 import type { FileAnalysis } from '../../analysis/types';
 import { loadGrammars } from '../../platform/grammars';
-import { resolveGpu } from '../../perf/gpu-catalogue';
+import { findGpu, resolveGpu } from '../../perf/gpu-catalogue';
+import type { LocalGpu } from '../../platform/device-query';
 import { generateHarness, type HarnessResult, type PlanOverrides } from '../../profile/index';
 import { LineIndex } from '../../text/line-index';
 import { positiveInteger, type FlagSpec, type ParsedArgs } from '../args';
@@ -13,7 +14,7 @@ import { readSourceFile } from '../read-source';
 export const HARNESS_FLAGS: Record<string, FlagSpec> = {
   line: { type: 'string', description: '1-based line of the launch site (or of the kernel definition: its first launch)' },
   gpu: { type: 'string', description: 'GPU to build for (catalogue id or name): sets -arch and the records\' gpu id' },
-  arch: { type: 'string', description: 'CUDA architecture to build for when --gpu is not given (default sm_90)' },
+  arch: { type: 'string', description: 'CUDA architecture to build for when --gpu is not given: sm_XX, or "native" (this machine\'s GPU from nvidia-smi when profiling here, else nvcc -arch=native on the build machine; records are labelled by the device that ran). Default sm_90' },
   sweep: { type: 'boolean', description: 'tile sweep: a designed set of configurations around the current one' },
   m: { type: 'string', description: 'problem size M (default: from the code, annotation or tilecast.defaultProblemSize)' },
   n: { type: 'string', description: 'problem size N' },
@@ -35,7 +36,12 @@ function triple(value: string | undefined, name: string): [number, number, numbe
 }
 
 /** Reads FILE, analyses it and generates the harness for the launch at --line. */
-export async function prepareHarness(args: ParsedArgs): Promise<Prepared> {
+export interface PrepareOptions {
+  /** The GPUs of the machine that will run the harness (nvidia-smi here): `--arch native` resolves to its compute capability and catalogue id. Absent: `native` goes to nvcc as is. */
+  localGpus?: () => Promise<LocalGpu[]>;
+}
+
+export async function prepareHarness(args: ParsedArgs, options: PrepareOptions = {}): Promise<Prepared> {
   const [path, ...extra] = args.positional;
   if (!path) return { ok: false, error: 'no file given', usage: true };
   if (extra.length) return { ok: false, error: `one file at a time (got ${args.positional.length})`, usage: true };
@@ -71,7 +77,14 @@ export async function prepareHarness(args: ParsedArgs): Promise<Prepared> {
     gpuId = gpu.gpu.id;
     arch = `sm_${gpu.gpu.computeCapability.replace('.', '')}`;
   }
-  if (!/^(sm|compute)_\d+[a-z]?$/.test(arch)) return { ok: false, error: `--arch must look like sm_90, got '${arch}'`, usage: true };
+  if (arch === 'native' && args.flags.gpu === undefined && options.localGpus) {
+    const [first] = await options.localGpus();
+    if (!first) return { ok: false, error: '--arch native: nvidia-smi reports no GPU on this machine; give --gpu ID or --arch sm_XX' };
+    if (!first.computeCapability) return { ok: false, error: `--arch native: nvidia-smi does not report the compute capability of ${first.name} (old driver); give --gpu ID or --arch sm_XX` };
+    arch = `sm_${first.computeCapability.replace('.', '')}`;
+    gpuId = findGpu(first.name)?.id ?? '';
+  }
+  if (arch !== 'native' && !/^(sm|compute)_\d+[a-z]?$/.test(arch)) return { ok: false, error: `--arch must look like sm_90 or be native, got '${arch}'`, usage: true };
   const read = await readSourceFile(path);
   if (!read.ok) return { ok: false, error: read.error };
   const language = languageForPath(path, read.text);

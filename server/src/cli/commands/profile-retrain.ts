@@ -58,8 +58,8 @@ export async function runRetrainCommand(sub: 'retrain' | 'revert', argv: string[
   const store = storeFromFlags(f);
   const contents = readStore(store);
   const parsedRecords = parseProfileJsonl(contents.jsonl, 'store', resolveGpuId);
-  const checked = parsedRecords.records.filter((_, i) => parsedRecords.profiles[i].check !== 'failed');
-  stderr.write(`tilecast profile retrain: ${checked.length} record(s) from ${store.dir}\n`);
+  const checked = parsedRecords.records;
+  stderr.write(`tilecast profile retrain: ${checked.length} record(s) from ${store.dir}${parsedRecords.failedChecks ? ` (${parsedRecords.failedChecks} that failed the result check left out)` : ''}\n`);
   const shippedDir = modelDirCandidates().find((d) => existsSync(join(d, MODEL_FILES.runtime)));
   if (!shippedDir) {
     stderr.write('tilecast profile retrain: the shipped runtime model was not found\n');

@@ -8,7 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { command as harness } from './harness';
+import { prepareHarness } from './harness-request';
 import { command as profile } from './profile';
+import { appendProfiles } from '../../platform/profile-store';
 
 const fixtures = join(__dirname, '..', '..', '..', '..', 'test', 'fixtures');
 
@@ -53,10 +55,33 @@ test('tilecast profile import + list use the workspace store', async () => {
     assert.equal(record.gpu, 'rtx-4090');
     assert.deepEqual([record.m, record.n, record.k, record.dtype], [1024, 1024, 1024, 'fp32'], 'problem size from the source\'s launch');
     assert.deepEqual(record.params, { TILE: 16 });
+    appendProfiles({ dir: join(dir, '.tilecast', 'profiles') }, [{ ...record, runtimeMs: 9, check: 'failed', checkMaxError: 2 }]);
+    const text = await run(profile, ['list', '--workspace', dir]);
+    assert.match(text.out, /2 record\(s\)/);
+    assert.equal((text.out.match(/check FAILED: not used for retraining/g) ?? []).length, 1, 'the failed record is listed, marked');
     const noSize = await run(profile, ['import', join(fixtures, 'profiling', 'ncu-raw.csv'), '--workspace', dir]);
     assert.equal(noSize.code, 2);
     assert.match(noSize.err, /give --m\/--n\/--k or --source FILE --line N/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('--arch native: the GPU nvidia-smi reports here gives -arch and the records\' gpu id; elsewhere nvcc -arch=native', async () => {
+  const file = join(fixtures, 'cuda', 'tiled-16.cu');
+  const h100 = { name: 'NVIDIA H100 80GB HBM3', computeCapability: '9.0', boostClockMHz: undefined, memoryClockMHz: undefined, powerLimitW: undefined, powerDefaultLimitW: undefined };
+  const here = await prepareHarness({ positional: [file], flags: { line: '32', arch: 'native' } }, { localGpus: async () => [{ ...h100, name: 'NVIDIA L4', computeCapability: '8.9' }] });
+  assert.ok(here.ok, here.ok ? '' : here.error);
+  assert.equal(here.arch, 'sm_89');
+  assert.equal(here.gpuId, 'l4');
+  assert.ok(here.result.bundle.build?.includes('-arch=sm_89'));
+  assert.match(here.result.bundle.files.find((f) => f.path === 'harness.cu')!.text, /TcRecordInfo tc_info = \{ "l4"/);
+  const none = await prepareHarness({ positional: [file], flags: { line: '32', arch: 'native' } }, { localGpus: async () => [] });
+  assert.ok(!none.ok && /nvidia-smi reports no GPU/.test(none.error));
+  const remote = await prepareHarness({ positional: [file], flags: { line: '32', arch: 'native' } });
+  assert.ok(remote.ok);
+  assert.equal(remote.gpuId, '', 'labelled by the device name the harness reads');
+  assert.ok(remote.result.bundle.build?.includes('-arch=native'));
+  const bad = await prepareHarness({ positional: [file], flags: { line: '32', arch: 'nativ' } });
+  assert.ok(!bad.ok && /sm_90 or be native/.test(bad.error));
 });

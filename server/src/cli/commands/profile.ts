@@ -9,6 +9,7 @@ import { profileToGemmRecord, type ProfileRecord } from '../../data/profile-reco
 import { recordToWorkload } from '../../data/to-workload';
 import { findGpu } from '../../perf/gpu-catalogue';
 import { appendProfiles, readStore } from '../../platform/profile-store';
+import { queryLocalGpus } from '../../platform/device-query';
 import { STORE_FLAGS, storeFromFlags } from './store-flags';
 import { profileKernel, type ProfileWhere } from '../../platform/profile-kernel';
 import { formatFlags, parseArgs, positiveInteger, type FlagSpec } from '../args';
@@ -83,7 +84,12 @@ async function runProfile(argv: string[], { stdout, stderr }: CliStreams): Promi
     stderr.write(`tilecast profile: --clock-policy is "default" or "locked"\n`);
     return 2;
   }
-  const prepared = await prepareHarness(parsed.args);
+  // Here (no --host/--slurm), with neither --gpu nor --arch, build for the GPU nvidia-smi reports and label the records with it.
+  // (No GPU found: unchanged, and the run's own check says what is missing.)
+  const localGpus = !f.host && !f.slurm && f.gpu === undefined && (f.arch === undefined || f.arch === 'native') ? await queryLocalGpus() : [];
+  const detected = localGpus[0]?.computeCapability !== undefined;
+  const args = detected ? { ...parsed.args, flags: { ...f, arch: 'native' } } : parsed.args;
+  const prepared = await prepareHarness(args, detected ? { localGpus: async () => localGpus } : {});
   if (!prepared.ok) {
     stderr.write(`tilecast profile: ${prepared.error}\n${prepared.usage ? `\n${help}` : ''}`);
     return prepared.usage ? 2 : 1;
@@ -121,20 +127,20 @@ async function runProfile(argv: string[], { stdout, stderr }: CliStreams): Promi
     stderr.write(`tilecast profile: ${result.error}\n`);
     return 1;
   }
-  const keep = result.records.filter((r) => r.check !== 'failed');
-  for (const r of result.records.filter((x) => x.check === 'failed')) {
-    stderr.write(`tilecast profile: not stored: ${r.kernelName ?? ''} ${JSON.stringify(r.params)} failed the result check (error ${r.checkMaxError ?? '?'} x sqrt(K)); fix the kernel or its --arg values\n`);
+  const failed = result.records.filter((x) => x.check === 'failed');
+  for (const r of failed) {
+    stderr.write(`tilecast profile: ${r.kernelName ?? ''} ${JSON.stringify(r.params)} failed the result check (error ${r.checkMaxError ?? '?'} x sqrt(K)): stored marked failed, never used for retraining; fix the kernel or its --arg values\n`);
   }
-  if (keep.length > 0) {
+  if (result.records.length > 0) {
     const store = storeFromFlags(f);
-    const { file } = appendProfiles(store, keep);
-    stderr.write(`tilecast profile: ${keep.length} record(s) appended to ${join(store.dir, file)}\n`);
+    const { file } = appendProfiles(store, result.records);
+    stderr.write(`tilecast profile: ${result.records.length} record(s) appended to ${join(store.dir, file)}\n`);
   }
   for (const r of result.records) {
     if (f.json) stdout.write(`${JSON.stringify(r)}\n`);
     else stdout.write(`${r.kernelName ?? prepared.result.kernelName} ${JSON.stringify(r.params)} on ${r.gpuName}: ${await comparison(r, resolve((f.workspace as string | undefined) ?? process.cwd()))}${r.powerW ? `, ${r.powerW.toFixed(0)} W, ${r.energyMj?.toPrecision(3) ?? '?'} mJ per launch` : ''}\n`);
   }
-  return keep.length === result.records.length ? 0 : 3;
+  return failed.length === 0 ? 0 : 3;
 }
 
 async function runList(argv: string[], { stdout, stderr }: CliStreams): Promise<number> {
@@ -153,7 +159,7 @@ async function runList(argv: string[], { stdout, stderr }: CliStreams): Promise<
   stdout.write(`${store.dir}: ${contents.batches.length} batch(es), ${contents.batches.reduce((s, b) => s + b.lines.length, 0)} record(s)\n`);
   for (const b of contents.batches) for (const line of b.lines) {
     const r = JSON.parse(line) as ProfileRecord;
-    stdout.write(`  ${r.timestamp} ${r.gpuName} ${r.kernel} ${r.kernelName ?? ''} ${r.m}x${r.n}x${r.k} ${r.dtype} ${JSON.stringify(r.params)} ${r.runtimeMs.toPrecision(4)} ms${r.powerW ? ` ${r.powerW.toFixed(0)} W` : ''}\n`);
+    stdout.write(`  ${r.timestamp} ${r.gpuName} ${r.kernel} ${r.kernelName ?? ''} ${r.m}x${r.n}x${r.k} ${r.dtype} ${JSON.stringify(r.params)} ${r.runtimeMs.toPrecision(4)} ms${r.powerW ? ` ${r.powerW.toFixed(0)} W` : ''}${r.check === 'failed' ? ' [check FAILED: not used for retraining]' : ''}\n`);
   }
   return 0;
 }
