@@ -7,7 +7,7 @@ import type { AnalyticEstimate } from '../perf/analytic-model';
 import type { GemmWorkload, GpuSpec } from '../perf/types';
 import { workloadFromLaunch, workloadFromLibraryCall } from '../perf/workload-from-analysis';
 import { archOf, gpuEntries, measuredFor, type ArchResources, type FeaturesJson } from '../report/analysis-features';
-import type { GemmPredictor, PredictionValues } from '../report/prediction';
+import type { GemmPredictor, MeasurementMethod, PredictionValues, PredictOptions } from '../report/prediction';
 import { LineIndex } from '../text/line-index';
 import type { TilecastSettings } from './protocol';
 import { configIssues, type ConfigIssue } from './legality';
@@ -83,6 +83,11 @@ export interface ReportInputs {
   predictor: GemmPredictor | null;
   modelError: string | null;
   measuredResources?: ReadonlyMap<string, ArchResources>;
+}
+
+/** The options every editor prediction passes: how the user times kernels (`tilecast.measurementMethod`). */
+export function predictOptionsOf(settings: TilecastSettings): PredictOptions & { method: MeasurementMethod } {
+  return { method: settings.measurementMethod ?? 'kernel' };
 }
 
 const finiteOr = (v: number | undefined): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
@@ -284,7 +289,7 @@ function computeOutcome(
     dynamicSharedMemBytes: options.dynamicSmem,
     staticSharedMemBytes: options.staticSmem,
   });
-  const prediction = inputs.predictor ? inputs.predictor.predict(entries.workload, gpu) : null;
+  const prediction = inputs.predictor ? inputs.predictor.predict(entries.workload, gpu, predictOptionsOf(inputs.settings)) : null;
   const issues = configIssues(entries.workload, entries.analytic, gpu, {
     kernel: report.kernel,
     staticSharedMemBytes: resources.measured ? resources.measured.staticSharedMemBytes : options.staticSmem,

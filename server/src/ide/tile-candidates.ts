@@ -5,9 +5,9 @@ import type { KernelInfo, LaunchSite, TileParam, TritonConfig } from '../analysi
 import { analyticEstimate } from '../perf/analytic-model';
 import type { GemmWorkload, GpuSpec, TileConfig } from '../perf/types';
 import { tileFieldOf, workloadFromLaunch } from '../perf/workload-from-analysis';
-import type { GemmPredictor, PredictionValues } from '../report/prediction';
+import type { GemmPredictor, MeasurementMethod, PredictionValues } from '../report/prediction';
 import { configIssues } from './legality';
-import type { KernelReport } from './reports';
+import { predictOptionsOf, type KernelReport } from './reports';
 import type { DocumentReports } from './api';
 
 export interface TileOverride {
@@ -162,6 +162,8 @@ export interface Candidate {
 export interface CandidateContext {
   gpu: GpuSpec;
   predictor: GemmPredictor | null;
+  /** How the user times kernels (tilecast.measurementMethod): every candidate is predicted with it. */
+  method: MeasurementMethod;
   /** The kernel compares its indices with M/N/K (a bounds check), so tiles need not divide the problem. */
   boundsChecked: boolean;
   /** `__launch_bounds__` maximum written as a constant the tile does not change: candidates must stay under it. */
@@ -171,7 +173,7 @@ export interface CandidateContext {
 /** The context for ranking `report`'s candidates on `gpu`: bounds check and a fixed launch bound, read from the text. */
 export function candidateContext(reports: DocumentReports, report: KernelReport, gpu: GpuSpec): CandidateContext {
   const kernel = report.kernel;
-  const ctx: CandidateContext = { gpu, predictor: reports.input.predictor, boundsChecked: hasBoundsCheck(reports.text, kernel) };
+  const ctx: CandidateContext = { gpu, predictor: reports.input.predictor, method: predictOptionsOf(reports.input.settings).method, boundsChecked: hasBoundsCheck(reports.text, kernel) };
   const bound = kernel?.launchBounds?.maxThreadsPerBlock;
   if (kernel && bound) {
     const head = reports.text.slice(Math.max(0, kernel.range.start - 400), kernel.nameRange.start);
@@ -261,13 +263,13 @@ export function scoreCandidates(items: ReadonlyArray<{ overrides: TileOverride[]
   if (!batch || items.length < 2) return items.map((item) => scoreCandidate(item.overrides, item.workload, ctx));
   const predictions = batch.call(
     ctx.predictor,
-    items.map((item) => ({ workload: item.workload, gpu: ctx.gpu })),
+    items.map((item) => ({ workload: item.workload, gpu: ctx.gpu, method: ctx.method })),
   );
   return items.map((item, i) => fromPrediction(item.overrides, item.workload, predictions[i], ctx));
 }
 
 export function scoreCandidate(overrides: TileOverride[], workload: GemmWorkload, ctx: CandidateContext): Candidate {
-  return fromPrediction(overrides, workload, ctx.predictor?.predict(workload, ctx.gpu), ctx);
+  return fromPrediction(overrides, workload, ctx.predictor?.predict(workload, ctx.gpu, { method: ctx.method }), ctx);
 }
 
 function fromPrediction(overrides: TileOverride[], workload: GemmWorkload, p: PredictionValues | undefined, ctx: CandidateContext): Candidate {

@@ -1,0 +1,69 @@
+// Issue 9's prediction features in the editor: the measurement method reaches every prediction, and
+// extrapolating predictions are marked in hovers, inlay hints and the GPU comparison. Fake predictor.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadGrammars } from '../server/src/platform/grammars';
+import { analyzeSource } from '../server/src/analysis/index';
+import { findGpu } from '../server/src/perf/gpu-catalogue';
+import type { GemmPredictor, MeasurementMethod } from '../server/src/report/prediction';
+import * as api from '../server/src/ide/api';
+import { compareGpus } from '../server/src/ide/chart-data';
+import { DEFAULT_SETTINGS, type TilecastSettings } from '../server/src/ide/protocol';
+import { fakePredictor } from './ide-harness';
+
+const fixture = (path: string) => readFileSync(join(__dirname, 'fixtures', path), 'utf8').replace('$0', '');
+
+async function reportsFor(text: string, settings: Partial<TilecastSettings>, predictor: GemmPredictor, gpus = ['rtx-4090']) {
+  return api.buildReports({
+    text,
+    analysis: analyzeSource(await loadGrammars(), 'cuda', text),
+    gpus: gpus.map((id) => findGpu(id)!),
+    settings: { ...DEFAULT_SETTINGS, ...settings },
+    predictor,
+    modelError: null,
+  });
+}
+
+/** Records the method of every predict and predictBatch call. */
+function recording(inner: GemmPredictor): { predictor: GemmPredictor; methods: Array<MeasurementMethod | undefined> } {
+  const methods: Array<MeasurementMethod | undefined> = [];
+  return {
+    methods,
+    predictor: {
+      predict: (w, g, options) => {
+        methods.push(options?.method);
+        return inner.predict(w, g, options);
+      },
+      predictBatch: (items) => items.map((item) => {
+        methods.push(item.method);
+        return inner.predict(item.workload, item.gpu, item.method ? { method: item.method } : undefined);
+      }),
+    },
+  };
+}
+
+test('tilecast.measurementMethod reaches every prediction: hints, hovers, the GPU comparison and tile actions', async () => {
+  const text = fixture('ide/tile-action.cu');
+  const whole = { start: 0, end: text.length };
+  const at = text.indexOf('TILE 16') + 5;
+  const shown = async (method: MeasurementMethod) => {
+    const { predictor, methods } = recording(fakePredictor());
+    const reports = await reportsFor(text, { inlayHints: 'time', measurementMethod: method }, predictor, ['rtx-4090', 't4']);
+    const hints = api.inlayHintsIn(reports, whole).map((h) => h.label);
+    const hover = api.hoverAt(reports, reports.reports[0]!.range.start)?.markdown ?? '';
+    const rows = compareGpus(reports, reports.reports[0]!.range.start, []).rows.map((r) => r.timeMs?.value);
+    const actions = api.codeActionsAt(reports, { start: at, end: at }, []).map((a) => a.title);
+    return { hints, hover, rows, actions, methods };
+  };
+  const kernel = await shown('kernel');
+  const eager = await shown('pytorch-eager');
+  assert.ok(kernel.methods.length > 5 && kernel.methods.every((m) => m === 'kernel'), `every call said kernel: ${kernel.methods.length} ${[...new Set(kernel.methods)]}`);
+  assert.ok(eager.methods.length > 5 && eager.methods.every((m) => m === 'pytorch-eager'), `every call said pytorch-eager: ${[...new Set(eager.methods)]}`);
+  // The fake adds 0.05 ms for PyTorch eager timing: every runtime shown moves by it.
+  assert.notDeepEqual(eager.hints, kernel.hints);
+  kernel.rows.forEach((ms, i) => assert.ok(Math.abs(eager.rows[i]! - ms! - 0.05) < 1e-9, `GPU ${i}: ${eager.rows[i]} vs ${ms}`));
+  assert.notEqual(eager.hover, kernel.hover);
+  assert.ok(kernel.actions.length > 0 && eager.actions.length > 0);
+});
