@@ -67,3 +67,31 @@ test('tilecast.measurementMethod reaches every prediction: hints, hovers, the GP
   assert.notEqual(eager.hover, kernel.hover);
   assert.ok(kernel.actions.length > 0 && eager.actions.length > 0);
 });
+
+test('an extrapolating prediction: the hover says why, the hint is marked, the GPU comparison row is flagged', async () => {
+  const text = fixture('ide/tile-action.cu');
+  const whole = { start: 0, end: text.length };
+  const predictor = fakePredictor({ extrapolateOn: ['t4'] });
+  const onT4 = await reportsFor(text, { inlayHints: 'time' }, predictor, ['t4', 'rtx-4090']);
+  const on4090 = await reportsFor(text, { inlayHints: 'time' }, predictor, ['rtx-4090', 't4']);
+  const launch = (r: api.DocumentReports) => r.reports[0]!.range.start;
+
+  const hintT4 = api.inlayHintsIn(onT4, whole);
+  const hint4090 = api.inlayHintsIn(on4090, whole);
+  assert.ok(hintT4.length > 0);
+  for (const h of hintT4) {
+    assert.match(h.label, / \(extrap\.\)$/);
+    assert.match(h.tooltip ?? '', /extrapolating: t4 is not in the training data; the learned correction is shrunk toward the analytic model, interval widened/);
+  }
+  for (const h of hint4090) assert.doesNotMatch(`${h.label}\n${h.tooltip}`, /extrap/);
+
+  const hover = api.hoverAt(onT4, launch(onT4))!.markdown;
+  assert.match(hover, /extrapolating: t4 is not in the training data; the learned correction is shrunk toward the analytic model, interval widened/);
+  // With the 4090 primary, only the T4 row of the per-GPU table says so.
+  const table = api.hoverAt(on4090, launch(on4090))!.markdown.split('\n').filter((l) => l.startsWith('| '));
+  assert.match(table.find((l) => l.includes('T4'))!, /extrapolating/);
+  assert.doesNotMatch(table.find((l) => l.includes('4090'))!, /extrapolating/);
+
+  const rows = compareGpus(on4090, launch(on4090), []).rows;
+  assert.deepEqual(rows.map((r) => [r.gpuId, r.extrapolating ?? false]), [['rtx-4090', false], ['t4', true]]);
+});

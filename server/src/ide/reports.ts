@@ -45,6 +45,9 @@ export interface ShownEstimate {
   energyHiMj: number | null;
   /** Why the model's values are missing (model unavailable, or its error for this workload). */
   note?: string;
+  /** Issue 9: the model extrapolates here (workload or GPU outside its training data); with its reasons. */
+  extrapolating: boolean;
+  extrapolationNotes: string[];
 }
 
 export interface KernelReport {
@@ -107,6 +110,8 @@ export function shownEstimate(outcome: GpuOutcome, modelError: string | null): S
       energyMj: finiteOr(p.energyMj),
       energyLoMj: finiteOr(p.energyLoMj),
       energyHiMj: finiteOr(p.energyHiMj),
+      extrapolating: p.extrapolating === true,
+      extrapolationNotes: p.extrapolating ? [...(p.extrapolationNotes ?? [])] : [],
     };
   }
   const note = p?.error ? `model: ${p.error}` : `model unavailable${modelError ? `: ${modelError}` : ''}`;
@@ -122,6 +127,8 @@ export function shownEstimate(outcome: GpuOutcome, modelError: string | null): S
     energyLoMj: null,
     energyHiMj: null,
     note,
+    extrapolating: false,
+    extrapolationNotes: [],
   };
 }
 
