@@ -11,6 +11,9 @@ import type { GemmPredictor, MeasurementMethod } from '../server/src/report/pred
 import * as api from '../server/src/ide/api';
 import { compareGpus } from '../server/src/ide/chart-data';
 import { DEFAULT_SETTINGS, type TilecastSettings } from '../server/src/ide/protocol';
+import { NEAR_TIE_OFFERS } from '../server/src/ide/code-actions';
+import { candidateContext, rankCandidates, tunablesOf } from '../server/src/ide/tile-candidates';
+import { topConfigurations } from '../server/src/report/top-configs';
 import { fakePredictor } from './ide-harness';
 
 const fixture = (path: string) => readFileSync(join(__dirname, 'fixtures', path), 'utf8').replace('$0', '');
@@ -94,4 +97,34 @@ test('an extrapolating prediction: the hover says why, the hint is marked, the G
 
   const rows = compareGpus(on4090, launch(on4090), []).rows;
   assert.deepEqual(rows.map((r) => [r.gpuId, r.extrapolating ?? false]), [['rtx-4090', false], ['t4', true]]);
+});
+
+test('tile actions offer the near-ties of `tilecast predict --top K`: same candidates, same count, same order', async () => {
+  const text = fixture('ide/tile-action-near-tie.cu');
+  const predictor = fakePredictor({ interval: 0.6 });
+  const reports = await reportsFor(text, {}, predictor);
+  const gpu = findGpu('rtx-4090')!;
+  const at = text.indexOf('TILE 16') + 5;
+  const titles = api.codeActionsAt(reports, { start: at, end: at }, []).map((a) => a.title).filter((t) => !t.includes('least energy'));
+  // The CLI's path: every candidate workload predicted as a CSV row would be, ranked by topConfigurations (input reversed).
+  const report = reports.reports[0]!;
+  const params = tunablesOf(reports, report);
+  const ranked = rankCandidates(report, reports.input.analysis.tileParams, params, candidateContext(reports, report, gpu));
+  const rows = [...ranked].reverse().map((c, index) => ({ index, group: 'g', value: c.overrides[0]!.value, p: predictor.predict(c.workload, gpu, { method: 'kernel' }) }));
+  const cli = topConfigurations(rows.map((r) => ({ index: r.index, group: r.group, runtimeMs: r.p.runtimeMs, runtimeHiMs: r.p.runtimeHiMs })), NEAR_TIE_OFFERS);
+  const nearTies = cli.groups[0]!.nearTies;
+  assert.ok(nearTies >= 3, `the wide interval makes several near-ties (${nearTies})`);
+  const expected = cli.picks.filter((p) => p.nearTie).map((p) => rows[p.index]!.value).filter((v) => v !== 16);
+  assert.deepEqual(titles.map((t) => Number(/TILE = (\d+)/.exec(t)![1])), expected);
+  for (const t of titles) assert.match(t, new RegExp(`; ${nearTies} configurations within the uncertainty of the best`));
+});
+
+test('a prediction without an interval: the best candidate is still offered (top-configs falls back to its time)', async () => {
+  const text = fixture('ide/tile-action.cu');
+  const inner = fakePredictor();
+  const noInterval: GemmPredictor = { predict: (w, g, o) => ({ ...inner.predict(w, g, o), runtimeLoMs: NaN, runtimeHiMs: NaN }) };
+  const reports = await reportsFor(text, {}, noInterval);
+  const at = text.indexOf('TILE 16') + 5;
+  const time = api.codeActionsAt(reports, { start: at, end: at }, []).filter((a) => !a.title.includes('least energy'));
+  assert.deepEqual(time.map((a) => [/TILE = (\d+)/.exec(a.title)![1], a.isPreferred]), [['32', true]]);
 });

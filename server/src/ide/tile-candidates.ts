@@ -7,6 +7,7 @@ import type { GemmWorkload, GpuSpec, TileConfig } from '../perf/types';
 import { tileFieldOf, workloadFromLaunch } from '../perf/workload-from-analysis';
 import type { GemmPredictor, MeasurementMethod, PredictionValues } from '../report/prediction';
 import { configIssues } from './legality';
+import { topConfigurations } from '../report/top-configs';
 import { predictOptionsOf, type KernelReport } from './reports';
 import type { DocumentReports } from './api';
 
@@ -245,16 +246,31 @@ export function combinations(params: readonly TileParam[], limit = CANDIDATE_LIM
   return out;
 }
 
-/** Legal candidates with their predicted (or analytic) time and energy on ctx.gpu, fastest first. */
-export function rankCandidates(report: KernelReport, tileParams: readonly TileParam[], params: readonly TileParam[], ctx: CandidateContext): Candidate[] {
+/** A candidate in ranking order: its rank and whether the model can tell it from the predicted fastest. */
+export interface RankedCandidate extends Candidate {
+  /** 1 = predicted fastest. */
+  rank: number;
+  /** Its predicted time lies inside the interval of the predicted fastest (report/top-configs.ts's rule). */
+  nearTie: boolean;
+}
+
+/**
+ * Legal candidates with their predicted (or analytic) time and energy on ctx.gpu, fastest first. The
+ * order and the near-ties are report/top-configs.ts's `topConfigurations`, the ranking `tilecast predict
+ * --top K` uses, so the editor and the CLI agree on which candidates the model cannot tell apart.
+ */
+export function rankCandidates(report: KernelReport, tileParams: readonly TileParam[], params: readonly TileParam[], ctx: CandidateContext): RankedCandidate[] {
   const legal: Array<{ overrides: TileOverride[]; workload: GemmWorkload }> = [];
   for (const overrides of combinations(params)) {
     const workload = workloadWith(report, tileParams, overrides);
     if (workload && !candidateProblem(workload, ctx, report.kernel)) legal.push({ overrides, workload });
   }
-  return scoreCandidates(legal, ctx)
-    .filter((c) => Number.isFinite(c.timeMs))
-    .sort((x, y) => x.timeMs - y.timeMs);
+  const scored = scoreCandidates(legal, ctx);
+  const { picks } = topConfigurations(
+    scored.map((c, index) => ({ index, group: ctx.gpu.id, runtimeMs: c.timeMs, runtimeHiMs: c.timeHiMs })),
+    scored.length,
+  );
+  return picks.map((pick) => ({ ...scored[pick.index]!, rank: pick.rank, nearTie: pick.nearTie }));
 }
 
 /** Scores many candidates, through the predictor's batch path when it has one (same numbers, ~2x faster). */
