@@ -196,7 +196,7 @@ async function main(): Promise<void> {
     const reports = api.buildReports(blockedInput);
     const report = reports.reports[0]!;
     const params = tunablesOf(reports, report);
-    const ctx = { gpu: gpus[0]!, predictor, boundsChecked: hasBoundsCheck(REGISTER_BLOCKED, report.kernel) };
+    const ctx = { gpu: gpus[0]!, predictor, method: 'kernel' as const, boundsChecked: hasBoundsCheck(REGISTER_BLOCKED, report.kernel) };
     const [result, ms] = time(() => rankCandidates(report, blocked.tileParams, params, ctx));
     ranked = result.length;
     if (i >= 5) {

@@ -4,7 +4,7 @@
 import type { FileAnalysis } from '../server/src/analysis/types';
 import type { GemmWorkload, GpuSpec } from '../server/src/perf/types';
 import { findGpu } from '../server/src/perf/gpu-catalogue';
-import type { GemmPredictor, PredictionValues } from '../server/src/report/prediction';
+import type { GemmPredictor, MeasurementMethod, PredictionValues, PredictOptions } from '../server/src/report/prediction';
 import { buildReports, codeActionsAt, codeLensesOf, diagnosticsOf, hoverAt, inlayHintsIn, type DocumentReports } from '../server/src/ide/api';
 import { DEFAULT_SETTINGS, DIAGNOSTIC_CODES, type DiagnosticCode, type RuleSeverity, type TilecastSettings } from '../server/src/ide/protocol';
 import { parseFixture, type Expectation, type ParsedFixture } from './fixture-harness';
@@ -21,7 +21,12 @@ export interface FakeOptions {
   interval?: number;
   /** The fastest BM and BN (64 by default). */
   centre?: number;
+  /** GPU ids on which the fake says it extrapolates (issue 9), with a note naming the GPU. */
+  extrapolateOn?: string[];
 }
+
+/** Fixed timing overhead the fake adds per measurement method (ms), so a test sees the method arrive. */
+export const FAKE_METHOD_OVERHEAD_MS: Record<MeasurementMethod, number> = { kernel: 0, 'pytorch-eager': 0.05, 'triton-do-bench': 0.02 };
 
 /**
  * A deterministic stand-in for the model: runtime = flops / (GPU rate) × a penalty that grows with
@@ -34,7 +39,7 @@ export function fakePredictor(options: FakeOptions = {}): GemmPredictor {
   const centre = options.centre ?? 64;
   const dist = (v: number | undefined, centre: number, weight: number) => (v && v > 0 ? weight * Math.abs(Math.log2(v / centre)) : 0);
   return {
-    predict(w: GemmWorkload, gpu: GpuSpec): PredictionValues {
+    predict(w: GemmWorkload, gpu: GpuSpec, predictOptions?: PredictOptions): PredictionValues {
       const t = w.tile ?? {};
       const flops = 2 * w.m * w.n * w.k * (w.batch || 1);
       const penalty =
@@ -45,7 +50,8 @@ export function fakePredictor(options: FakeOptions = {}): GemmPredictor {
         dist((t.threadM ?? 4) * (t.threadN ?? 4), 16, 0.05) +
         dist(t.warps, 4, 0.05) +
         (t.stages ? 0.05 * Math.abs(t.stages - 3) : 0);
-      const runtimeMs = (flops / ((FAKE_TFLOPS[gpu.id] ?? 20) * 1e12)) * 1000 * penalty;
+      const runtimeMs = (flops / ((FAKE_TFLOPS[gpu.id] ?? 20) * 1e12)) * 1000 * penalty + FAKE_METHOD_OVERHEAD_MS[predictOptions?.method ?? 'kernel'];
+      const extrapolating = options.extrapolateOn?.includes(gpu.id) ?? false;
       const powerW = Math.max(10, 100 + slope * Math.log2(((t.blockM ?? 64) * (t.blockN ?? 64)) / 1024));
       return {
         runtimeMs,
@@ -57,6 +63,7 @@ export function fakePredictor(options: FakeOptions = {}): GemmPredictor {
         energyMj: runtimeMs * powerW,
         energyLoMj: runtimeMs * (1 - half) * powerW * 0.95,
         energyHiMj: runtimeMs * (1 + half) * powerW * 1.05,
+        ...(extrapolating ? { extrapolating: true, extrapolationNotes: [`${gpu.id} is not in the training data`] } : {}),
       };
     },
   };

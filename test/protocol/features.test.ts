@@ -146,7 +146,7 @@ test('didChangeConfiguration: settings are pulled again, unknown GPUs reported, 
 
   const hints = await client.request('textDocument/inlayHint', { textDocument: { uri }, range: { start: { line: 0, character: 0 }, end: { line: lines.length, character: 0 } } });
   assert.ok(hints.result.length > 0);
-  for (const hint of hints.result) assert.match(hint.label, /^[\d.,]+ (ms|s|µs)$/, 'time only');
+  for (const hint of hints.result) assert.match(hint.label, /^[\d.,]+ (ms|s|µs)( \(extrap\.\))?$/, 'time only (the extrapolation mark allowed: the shipped model may extrapolate on the H100)');
   assert.match(hoverText(await client.request('textDocument/hover', { textDocument: { uri }, position: launch })), /H100/);
   settings.current = {};
   client.notify('workspace/didChangeConfiguration', { settings: null });

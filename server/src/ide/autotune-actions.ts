@@ -4,7 +4,7 @@
 import type { TritonConfig } from '../analysis/types';
 import type { CodeActionItem, DocumentReports, TextEditItem } from './api';
 import { formatTime } from './render';
-import { shownEstimate, type KernelReport } from './reports';
+import { predictOptionsOf, shownEstimate, type KernelReport } from './reports';
 import { tileFieldOf } from '../perf/workload-from-analysis';
 import { candidateProblem, scoreCandidates, tritonConfigWorkload, type CandidateContext } from './tile-candidates';
 import type { GemmWorkload } from '../perf/types';
@@ -69,7 +69,7 @@ export function autotuneActions(reports: DocumentReports, report: KernelReport):
       });
     }
   }
-  const added = bestMissingConfig(reports, configReports[0]!, configs, { gpu, predictor: reports.input.predictor, boundsChecked: true });
+  const added = bestMissingConfig(reports, configReports[0]!, configs, { gpu, predictor: reports.input.predictor, method: predictOptionsOf(reports.input.settings).method, boundsChecked: true });
   const fastest = Math.min(...times);
   if (added && added.timeMs < fastest) {
     const last = configs[configs.length - 1]!;

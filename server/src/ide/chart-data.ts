@@ -138,6 +138,7 @@ export function compareGpus(reports: DocumentReports, offset: number, gpus: GpuS
       timeMs: interval(e.timeMs, e.timeLoMs, e.timeHiMs),
       powerW: e.powerW === null ? null : interval(e.powerW, e.powerLoW, e.powerHiW),
       energyMj: e.energyMj === null ? null : interval(e.energyMj, e.energyLoMj, e.energyHiMj),
+      ...(e.extrapolating ? { extrapolating: true } : {}),
     });
   }
   const message = reports.input.predictor ? undefined : `model unavailable (${reports.input.modelError ?? 'not loaded'}): analytic times only`;

@@ -141,8 +141,9 @@ export function tileActions(reports: DocumentReports, report: KernelReport, para
   const suffix =
     (analytic ? '; analytic estimate, model unavailable' : '') + (shared > 0 ? `; also changes ${shared} other launch${shared === 1 ? '' : 'es'}` : '');
   const out: CodeActionItem[] = [];
-  // Candidates whose predicted time lies inside the best one's interval cannot be told apart.
-  const tied = analytic ? [best] : ranked.filter((c) => c.timeMs <= best.timeHiMs);
+  // Candidates whose predicted time lies inside the best one's interval cannot be told apart (the
+  // near-ties of `tilecast predict --top K`). An analytic estimate has no interval: the fastest alone is offered.
+  const tied = analytic ? [best] : ranked.filter((c) => c.nearTie);
   const offered = tied.slice(0, NEAR_TIE_OFFERS).filter((c) => !same(c, current));
   const currentTied = tied.some((c) => same(c, current));
   // A configuration that cannot run has no runtime to compare with: say so instead of a percentage.

@@ -8,6 +8,7 @@ import type { DocumentReports } from './api';
 import { reportNear } from './hover';
 import { formatTime } from './render';
 import { tunablesOf, type TileOverride, workloadWith } from './tile-candidates';
+import { predictOptionsOf } from './reports';
 
 /** Markdown lines ("**Measured** …") for the report at `offset`, or null when no record matches. */
 export function measuredMarkdown(reports: DocumentReports, offset: number, records: readonly ProfileRecord[]): string | null {
@@ -68,7 +69,7 @@ export function predictRecordAt(
   if (!predictor) return { runtimeMs: null, error: modelError ?? 'no model loaded' };
   const configured = overrides.length === 0 ? workload : workloadWith(report, tunables, overrides);
   if (!configured) return null;
-  const p = overrides.length === 0 ? report.on(gpu)?.prediction : predictor.predict(configured, gpu);
+  const p = overrides.length === 0 ? report.on(gpu)?.prediction : predictor.predict(configured, gpu, predictOptionsOf(reports.input.settings));
   if (!p || !Number.isFinite(p.runtimeMs)) return { runtimeMs: null, error: p?.error ?? 'the model gave no runtime' };
   return { runtimeMs: { value: p.runtimeMs, lo: p.runtimeLoMs, hi: p.runtimeHiMs } };
 }

@@ -3,6 +3,7 @@
 import type { GemmWorkload } from '../perf/types';
 import type { InlayHintMode } from './protocol';
 import { kib } from './legality';
+import { extrapolationText } from '../report/analysis-text';
 import { shownEstimate, type GpuOutcome, type KernelReport, type ShownEstimate } from './reports';
 
 const sig = (v: number, digits = 3): string => {
@@ -39,6 +40,9 @@ function cell(text: string): string {
   return text.replace(/\|/g, '\\|').replace(/[\r\n]+/g, ' ');
 }
 
+/** What an inlay hint ends with when the model extrapolates (the hover and tooltip say why). */
+export const EXTRAPOLATING_MARK = '(extrap.)';
+
 /** The inlay hint label for the primary GPU, e.g. `1.92 ms · 265 W · 0.51 J`; null when mode is off. */
 export function hintLabel(outcome: GpuOutcome, mode: InlayHintMode, modelError: string | null): string | null {
   if (mode === 'off') return null;
@@ -51,7 +55,7 @@ export function hintLabel(outcome: GpuOutcome, mode: InlayHintMode, modelError: 
     if (e.powerW !== null) parts.push(formatPower(e.powerW));
     if (e.energyMj !== null) parts.push(formatEnergy(e.energyMj));
   }
-  return parts.join(' · ');
+  return parts.join(' · ') + (e.extrapolating ? ` ${EXTRAPOLATING_MARK}` : '');
 }
 
 export function hintTooltip(report: KernelReport, outcome: GpuOutcome, modelError: string | null): string {
@@ -60,6 +64,7 @@ export function hintTooltip(report: KernelReport, outcome: GpuOutcome, modelErro
   if (e.powerW !== null) lines.push(`power ${formatPower(e.powerW)}${interval(e.powerLoW, e.powerHiW, formatPower)}`);
   if (e.energyMj !== null) lines.push(`energy ${formatEnergy(e.energyMj)}${interval(e.energyLoMj, e.energyHiMj, formatEnergy)}`);
   if (e.note) lines.push(e.note);
+  if (e.extrapolating) lines.push(extrapolationText(e.extrapolationNotes));
   for (const issue of outcome.issues) lines.push(`${issue.illegal ? 'cannot run' : 'note'}: ${issue.message}`);
   return lines.join('\n');
 }
@@ -102,6 +107,7 @@ export function outcomeDetails(outcome: GpuOutcome, e: ShownEstimate): string[] 
       `**${formatTime(e.timeMs)}**${interval(e.timeLoMs, e.timeHiMs, formatTime)} · ${e.powerW !== null ? formatPower(e.powerW) : '? W'}${interval(e.powerLoW, e.powerHiW, formatPower)} · ${e.energyMj !== null ? formatEnergy(e.energyMj) : '? J'}${interval(e.energyLoMj, e.energyHiMj, formatEnergy)} (80% intervals)`,
     );
     lines.push(`analytic estimate ${formatTime(a.timeMs)}`);
+    if (e.extrapolating) lines.push(`⚠ ${extrapolationText(e.extrapolationNotes)}`);
   } else {
     lines.push(`**≈${formatTime(e.timeMs)} (analytic estimate only)** · no power or energy: ${e.note ?? 'model unavailable'}`);
   }
@@ -138,7 +144,7 @@ export function gpuTable(outcomes: Array<GpuOutcome | null>, modelError: string 
     const e = shownEstimate(outcome, modelError);
     const time = e.source === 'model' ? `${formatTime(e.timeMs)}${interval(e.timeLoMs, e.timeHiMs, formatTime)}` : `≈${formatTime(e.timeMs)}`;
     const picked = outcome.pickedConfig !== undefined ? [`autotune config #${outcome.pickedConfig + 1}`] : [];
-    const notes = [...picked, ...outcome.issues.map((i) => i.message)].join('; ');
+    const notes = [...picked, ...(e.extrapolating ? ['extrapolating'] : []), ...outcome.issues.map((i) => i.message)].join('; ');
     rows.push(
       `| ${cell(outcome.gpu.name)} | ${time} | ${e.powerW !== null ? formatPower(e.powerW) : '—'} | ${e.energyMj !== null ? formatEnergy(e.energyMj) : '—'} | ${formatPercent(outcome.analytic.occupancy)} | ${cell(notes)} |`,
     );

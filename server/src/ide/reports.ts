@@ -7,7 +7,7 @@ import type { AnalyticEstimate } from '../perf/analytic-model';
 import type { GemmWorkload, GpuSpec } from '../perf/types';
 import { workloadFromLaunch, workloadFromLibraryCall } from '../perf/workload-from-analysis';
 import { archOf, gpuEntries, measuredFor, type ArchResources, type FeaturesJson } from '../report/analysis-features';
-import type { GemmPredictor, PredictionValues } from '../report/prediction';
+import type { GemmPredictor, MeasurementMethod, PredictionValues, PredictOptions } from '../report/prediction';
 import { LineIndex } from '../text/line-index';
 import type { TilecastSettings } from './protocol';
 import { configIssues, type ConfigIssue } from './legality';
@@ -45,6 +45,9 @@ export interface ShownEstimate {
   energyHiMj: number | null;
   /** Why the model's values are missing (model unavailable, or its error for this workload). */
   note?: string;
+  /** Issue 9: the model extrapolates here (workload or GPU outside its training data); with its reasons. */
+  extrapolating: boolean;
+  extrapolationNotes: string[];
 }
 
 export interface KernelReport {
@@ -85,6 +88,11 @@ export interface ReportInputs {
   measuredResources?: ReadonlyMap<string, ArchResources>;
 }
 
+/** The options every editor prediction passes: how the user times kernels (`tilecast.measurementMethod`). */
+export function predictOptionsOf(settings: TilecastSettings): PredictOptions & { method: MeasurementMethod } {
+  return { method: settings.measurementMethod ?? 'kernel' };
+}
+
 const finiteOr = (v: number | undefined): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 
 /** The estimate a feature shows for an outcome. */
@@ -102,6 +110,8 @@ export function shownEstimate(outcome: GpuOutcome, modelError: string | null): S
       energyMj: finiteOr(p.energyMj),
       energyLoMj: finiteOr(p.energyLoMj),
       energyHiMj: finiteOr(p.energyHiMj),
+      extrapolating: p.extrapolating === true,
+      extrapolationNotes: p.extrapolating ? [...(p.extrapolationNotes ?? [])] : [],
     };
   }
   const note = p?.error ? `model: ${p.error}` : `model unavailable${modelError ? `: ${modelError}` : ''}`;
@@ -117,6 +127,8 @@ export function shownEstimate(outcome: GpuOutcome, modelError: string | null): S
     energyLoMj: null,
     energyHiMj: null,
     note,
+    extrapolating: false,
+    extrapolationNotes: [],
   };
 }
 
@@ -284,7 +296,7 @@ function computeOutcome(
     dynamicSharedMemBytes: options.dynamicSmem,
     staticSharedMemBytes: options.staticSmem,
   });
-  const prediction = inputs.predictor ? inputs.predictor.predict(entries.workload, gpu) : null;
+  const prediction = inputs.predictor ? inputs.predictor.predict(entries.workload, gpu, predictOptionsOf(inputs.settings)) : null;
   const issues = configIssues(entries.workload, entries.analytic, gpu, {
     kernel: report.kernel,
     staticSharedMemBytes: resources.measured ? resources.measured.staticSharedMemBytes : options.staticSmem,

@@ -5,9 +5,10 @@ import type { KernelInfo, LaunchSite, TileParam, TritonConfig } from '../analysi
 import { analyticEstimate } from '../perf/analytic-model';
 import type { GemmWorkload, GpuSpec, TileConfig } from '../perf/types';
 import { tileFieldOf, workloadFromLaunch } from '../perf/workload-from-analysis';
-import type { GemmPredictor, PredictionValues } from '../report/prediction';
+import type { GemmPredictor, MeasurementMethod, PredictionValues } from '../report/prediction';
 import { configIssues } from './legality';
-import type { KernelReport } from './reports';
+import { topConfigurations } from '../report/top-configs';
+import { predictOptionsOf, type KernelReport } from './reports';
 import type { DocumentReports } from './api';
 
 export interface TileOverride {
@@ -162,6 +163,8 @@ export interface Candidate {
 export interface CandidateContext {
   gpu: GpuSpec;
   predictor: GemmPredictor | null;
+  /** How the user times kernels (tilecast.measurementMethod): every candidate is predicted with it. */
+  method: MeasurementMethod;
   /** The kernel compares its indices with M/N/K (a bounds check), so tiles need not divide the problem. */
   boundsChecked: boolean;
   /** `__launch_bounds__` maximum written as a constant the tile does not change: candidates must stay under it. */
@@ -171,7 +174,7 @@ export interface CandidateContext {
 /** The context for ranking `report`'s candidates on `gpu`: bounds check and a fixed launch bound, read from the text. */
 export function candidateContext(reports: DocumentReports, report: KernelReport, gpu: GpuSpec): CandidateContext {
   const kernel = report.kernel;
-  const ctx: CandidateContext = { gpu, predictor: reports.input.predictor, boundsChecked: hasBoundsCheck(reports.text, kernel) };
+  const ctx: CandidateContext = { gpu, predictor: reports.input.predictor, method: predictOptionsOf(reports.input.settings).method, boundsChecked: hasBoundsCheck(reports.text, kernel) };
   const bound = kernel?.launchBounds?.maxThreadsPerBlock;
   if (kernel && bound) {
     const head = reports.text.slice(Math.max(0, kernel.range.start - 400), kernel.nameRange.start);
@@ -243,16 +246,31 @@ export function combinations(params: readonly TileParam[], limit = CANDIDATE_LIM
   return out;
 }
 
-/** Legal candidates with their predicted (or analytic) time and energy on ctx.gpu, fastest first. */
-export function rankCandidates(report: KernelReport, tileParams: readonly TileParam[], params: readonly TileParam[], ctx: CandidateContext): Candidate[] {
+/** A candidate in ranking order: its rank and whether the model can tell it from the predicted fastest. */
+export interface RankedCandidate extends Candidate {
+  /** 1 = predicted fastest. */
+  rank: number;
+  /** Its predicted time lies inside the interval of the predicted fastest (report/top-configs.ts's rule). */
+  nearTie: boolean;
+}
+
+/**
+ * Legal candidates with their predicted (or analytic) time and energy on ctx.gpu, fastest first. The
+ * order and the near-ties are report/top-configs.ts's `topConfigurations`, the ranking `tilecast predict
+ * --top K` uses, so the editor and the CLI agree on which candidates the model cannot tell apart.
+ */
+export function rankCandidates(report: KernelReport, tileParams: readonly TileParam[], params: readonly TileParam[], ctx: CandidateContext): RankedCandidate[] {
   const legal: Array<{ overrides: TileOverride[]; workload: GemmWorkload }> = [];
   for (const overrides of combinations(params)) {
     const workload = workloadWith(report, tileParams, overrides);
     if (workload && !candidateProblem(workload, ctx, report.kernel)) legal.push({ overrides, workload });
   }
-  return scoreCandidates(legal, ctx)
-    .filter((c) => Number.isFinite(c.timeMs))
-    .sort((x, y) => x.timeMs - y.timeMs);
+  const scored = scoreCandidates(legal, ctx);
+  const { picks } = topConfigurations(
+    scored.map((c, index) => ({ index, group: ctx.gpu.id, runtimeMs: c.timeMs, runtimeHiMs: c.timeHiMs })),
+    scored.length,
+  );
+  return picks.map((pick) => ({ ...scored[pick.index]!, rank: pick.rank, nearTie: pick.nearTie }));
 }
 
 /** Scores many candidates, through the predictor's batch path when it has one (same numbers, ~2x faster). */
@@ -261,13 +279,13 @@ export function scoreCandidates(items: ReadonlyArray<{ overrides: TileOverride[]
   if (!batch || items.length < 2) return items.map((item) => scoreCandidate(item.overrides, item.workload, ctx));
   const predictions = batch.call(
     ctx.predictor,
-    items.map((item) => ({ workload: item.workload, gpu: ctx.gpu })),
+    items.map((item) => ({ workload: item.workload, gpu: ctx.gpu, method: ctx.method })),
   );
   return items.map((item, i) => fromPrediction(item.overrides, item.workload, predictions[i], ctx));
 }
 
 export function scoreCandidate(overrides: TileOverride[], workload: GemmWorkload, ctx: CandidateContext): Candidate {
-  return fromPrediction(overrides, workload, ctx.predictor?.predict(workload, ctx.gpu), ctx);
+  return fromPrediction(overrides, workload, ctx.predictor?.predict(workload, ctx.gpu, { method: ctx.method }), ctx);
 }
 
 function fromPrediction(overrides: TileOverride[], workload: GemmWorkload, p: PredictionValues | undefined, ctx: CandidateContext): Candidate {

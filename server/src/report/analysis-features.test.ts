@@ -92,3 +92,25 @@ test('archOf: compute capability to ptxas architecture', () => {
   assert.equal(archOf('12.1'), 'sm_121');
   assert.equal(archOf('x'), null);
 });
+
+test('attachFeatures: an extrapolating prediction says so in --json and in the text, per GPU', async () => {
+  const { analysis, json } = await analysed();
+  const extrapolatingOnT4: GemmPredictor = {
+    predict: (w, gpu, options) => ({
+      ...fake.predict(w, gpu, options),
+      ...(gpu.id === 't4' ? { extrapolating: true, extrapolationNotes: ['t4 is not in the training data', 'K=512 below the trained range'] } : { extrapolating: false }),
+    }),
+  };
+  attachFeatures(json, analysis, { gpus: [findGpu('h100')!, findGpu('t4')!], predictor: extrapolatingOnT4 });
+  const p = json.launches[0].prediction!;
+  assert.equal(p.t4.extrapolating, true);
+  assert.deepEqual(p.t4.extrapolationNotes, ['t4 is not in the training data', 'K=512 below the trained range']);
+  assert.equal(p['h100-sxm'].extrapolating, false);
+  assert.equal(p['h100-sxm'].extrapolationNotes, undefined);
+  const text = renderAnalysisText(json);
+  assert.match(
+    text,
+    /on t4: .*\n {6}predicted: .*\n {6}extrapolating: t4 is not in the training data; K=512 below the trained range; the learned correction is shrunk toward the analytic model, interval widened\n/,
+  );
+  assert.equal(text.match(/extrapolating/g)?.length, 1, 'only the extrapolating GPU says so');
+});

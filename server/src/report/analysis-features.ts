@@ -38,6 +38,9 @@ export interface PredictionJson {
   powerW: number | null; powerLoW: number | null; powerHiW: number | null;
   energyMj: number | null; energyLoMj: number | null; energyHiMj: number | null;
   models: { runtime: ModelInfo | null; power: ModelInfo | null };
+  /** Issue 9: the workload or GPU lies outside the training data; the correction was shrunk toward the analytic model and the interval widened. */
+  extrapolating?: boolean;
+  extrapolationNotes?: string[];
   error?: string;
 }
 
@@ -101,6 +104,8 @@ export function gpuEntries(
     energyMj: roundValue(p.energyMj), energyLoMj: roundValue(p.energyLoMj), energyHiMj: roundValue(p.energyHiMj),
     models: { runtime: options.predictor.models?.runtime ?? null, power: options.predictor.models?.power ?? null },
   };
+  if (p.extrapolating !== undefined && Number.isFinite(p.runtimeMs)) prediction.extrapolating = p.extrapolating;
+  if (p.extrapolating && p.extrapolationNotes?.length) prediction.extrapolationNotes = [...p.extrapolationNotes];
   if (p.error) prediction.error = p.error;
   return { features, prediction, workload, analytic: a };
 }

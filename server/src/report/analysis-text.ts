@@ -46,6 +46,12 @@ function sig(value: number | null, digits = 3): string {
   return value === null ? '?' : String(Number(value.toPrecision(digits)));
 }
 
+/** The one wording of an extrapolating prediction (issue 9), shared by the CLI text and the editor's hover. */
+export function extrapolationText(notes: readonly string[] | undefined): string {
+  const why = notes && notes.length > 0 ? notes.slice(0, 3).join('; ') : 'outside the training data';
+  return `extrapolating: ${why}; the learned correction is shrunk toward the analytic model, interval widened`;
+}
+
 /** One line per selected GPU: analytic numbers, resources and their source, and the prediction if any. */
 function featureLines(features: Record<string, FeaturesJson> | undefined, prediction: Record<string, PredictionJson> | undefined, reason: string | undefined): string[] {
   if (reason) return [`    no features: ${reason}`];
@@ -63,6 +69,7 @@ function featureLines(features: Record<string, FeaturesJson> | undefined, predic
       lines.push(p.runtimeMs === null
         ? `      predicted: no prediction${p.error ? ` (${p.error})` : ''}`
         : `      predicted: ${sig(p.runtimeMs)} ms (${sig(p.runtimeLoMs)}..${sig(p.runtimeHiMs)}), ${sig(p.powerW)} W (${sig(p.powerLoW)}..${sig(p.powerHiW)}), ${sig(p.energyMj)} mJ`);
+      if (p.extrapolating) lines.push(`      ${extrapolationText(p.extrapolationNotes)}`);
     }
   }
   return lines;
