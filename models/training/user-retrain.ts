@@ -8,6 +8,8 @@ import type { GemmRecord } from '../../server/src/data/record';
 import { recordToWorkload } from '../../server/src/data/to-workload';
 import type { ModelArtifact } from '../../server/src/model/artifact';
 import { predictBatch } from '../../server/src/model/forest';
+import { parseDomain, shrinkCorrection } from '../../server/src/model/applicability';
+import { applicabilityOf, methodOverheadsOf } from '../../server/src/model/predictor';
 import { fromTarget, toTarget, type TargetTransform } from '../../server/src/model/targets';
 import { computeFeatures, FEATURE_NAMES } from '../../server/src/perf/features';
 import { findGpu } from '../../server/src/perf/gpu-catalogue';
@@ -95,10 +97,27 @@ function design(records: readonly GemmRecord[]): Design {
 }
 
 /** Runtime (ms) a runtime artifact predicts for design rows. */
-export function predictMs(model: ModelArtifact, d: Design, rows: readonly number[]): Float64Array {
+/**
+ * Runtime (ms) a runtime artifact predicts for design rows, as the served predictor does
+ * (model/predictor.ts composePrediction): the correction shrunk by the applicability check and the
+ * kernel-time method's overhead added, so "before" is the error of the model the user actually sees and
+ * corrections are learned on top of what is served.
+ */
+export function predictMs(model: ModelArtifact, d: Design, rows: readonly number[], records?: readonly GemmRecord[]): Float64Array {
   const p = predictBatch(model, takeRows(d.x, d.nFeatures, rows), rows.length, { uncalibrated: true });
   const transform = model.target.transform as TargetTransform;
-  return Float64Array.from(rows, (r, t) => fromTarget(transform, p.mean[t], d.analyticMs[r]));
+  const domain = parseDomain(model.training?.applicability, d.nFeatures);
+  const overheadMs = methodOverheadsOf(model).kernel ?? 0;
+  return Float64Array.from(rows, (r, t) => {
+    let mean = p.mean[t];
+    const gpu = findGpu(d.tags[r]?.gpu ?? '');
+    if (domain && gpu && transform === 'log-ratio-to-analytic') {
+      const record = records?.[d.recordIdx[r]];
+      const app = applicabilityOf(domain, d.x.subarray(r * d.nFeatures, (r + 1) * d.nFeatures), gpu, record?.kernel, record?.dtype);
+      mean = shrinkCorrection(mean, mean, mean, app).mean;
+    }
+    return fromTarget(transform, mean, d.analyticMs[r]) + overheadMs;
+  });
 }
 
 function correctionArtifact(base: ModelArtifact, gpu: string, forest: ModelArtifact['forest'], rows: number, fingerprint: string): ModelArtifact {
@@ -181,7 +200,7 @@ export async function retrainWithProfiles(input: RetrainInput): Promise<RetrainO
   progress('shipped model on your records', 0.05);
   const all = Array.from({ length: user.nRows }, (_, i) => i);
   const base = new Float64Array(user.nRows);
-  predictMs(input.runtimeModel, user, all).forEach((v, i) => { base[i] = v; });
+  predictMs(input.runtimeModel, user, all, input.userRecords).forEach((v, i) => { base[i] = v; });
   const measured = Float64Array.from(split.heldOut, (r) => user.runtimeMs[r]);
   const before = summarize(Float64Array.from(split.heldOut, (r) => base[r]), measured);
   const fingerprint = fingerprintOf(input.runtimeModel, input.userRecords);
@@ -196,7 +215,7 @@ export async function retrainWithProfiles(input: RetrainInput): Promise<RetrainO
     progress('combined forest (strategy A)', 0.3);
     shipped = design(input.shippedRecords);
     const forest = await fitCombined(input, shipped, user, split.train, seed);
-    const predicted = predictMs({ ...input.runtimeModel, forest }, user, split.heldOut);
+    const predicted = predictMs({ ...input.runtimeModel, forest }, user, split.heldOut, input.userRecords);
     strategies.push({ strategy: 'combined', available: true, heldOut: summarize(predicted, measured) });
   } else {
     strategies.push({ strategy: 'combined', available: false, reason: 'the shipped training data is not available here (set TILECAST_DATASETS or pass --datasets)' });
