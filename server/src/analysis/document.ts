@@ -18,6 +18,20 @@ export interface TextEdit {
 
 const parsers = new WeakMap<Language, Parser>();
 
+/**
+ * Milliseconds one re-parse (with its `<` resolution and error containment) may take: junk text such as
+ * a 1 MB `a+a+...` line costs tree-sitter seconds, which would block the server. Past it the parse is
+ * cancelled, the file gets one problem (OVER_BUDGET) instead of an analysis, and the next edit parses
+ * it afresh (with the same budget).
+ */
+export const PARSE_BUDGET_MS = 1000;
+export const OVER_BUDGET = 'file too complex to analyse while typing (parsing took over the time budget); TileCast retries after the next edit';
+
+/** Parse options that cancel the parse once `deadline` (performance.now()) has passed. */
+function within(deadline: number): { progressCallback: () => boolean } {
+  return { progressCallback: () => performance.now() > deadline };
+}
+
 /** One parser per grammar, shared: parsing is synchronous, so documents never interleave on it. */
 function parserFor(language: Language): Parser {
   let parser = parsers.get(language);
@@ -99,6 +113,12 @@ export class SourceDocument {
   private readonly grammar: Language;
   /** Per-kernel and per-launch results of the last analysis, reused when their text did not change. */
   private readonly cudaCache = createCudaAnalysisCache();
+  /** Set when the last parse ran out of its time budget (then `tree` is null). */
+  private overBudget = false;
+  /** Deadline of the re-parse in progress (performance.now() milliseconds). */
+  private deadline = Infinity;
+  /** The time budget of one re-parse, in milliseconds (PARSE_BUDGET_MS unless a test sets another). */
+  parseBudgetMs = PARSE_BUDGET_MS;
 
   constructor(grammars: { cpp: Language; python: Language }, readonly language: SourceLanguage, text: string) {
     this.currentText = text;
@@ -162,7 +182,7 @@ export class SourceDocument {
         const after = pointAt(text, end, start, fromPoint);
         copy.edit({ startIndex: start, oldEndIndex: end, newEndIndex: end, startPosition: fromPoint, oldEndPosition: after, newEndPosition: after } as Edit);
       }
-      const tree = parser.parse(text, copy);
+      const tree = parser.parse(text, copy, within(this.deadline));
       if (tree && changes) for (const range of copy.getChangedRanges(tree)) changes.push(range.startIndex, range.endIndex);
       return tree;
     } finally {
@@ -187,6 +207,8 @@ export class SourceDocument {
     }
     let next = preparedText ?? this.textToParse(this.analysisText);
     const parser = parserFor(this.grammar);
+    this.deadline = performance.now() + this.parseBudgetMs;
+    const options = within(this.deadline);
     let old: Tree | null = null;
     if (edit && this.tree) {
       this.tree.edit(edit);
@@ -198,18 +220,19 @@ export class SourceDocument {
     // Where the structure changed: the analysis carries the rest of the tree's layout over (cuda/structure.ts).
     const changes: number[] | null = old && this.language === 'cuda' ? [] : null;
     try {
-      tree = old ? parser.parse(next, old) : parser.parse(next);
+      tree = parser.parse(next, old, options);
       if (tree && old && this.language !== 'cuda' && tree.rootNode.hasError) {
         // Python's error recovery (its indentation scanner) can differ after an incremental parse
         // (found by the fuzz test): a Triton file with errors is parsed from scratch (they are small).
         tree.delete();
-        tree = parser.parse(next);
+        tree = parser.parse(next, null, options);
       }
       if (tree && changes && old) for (const range of old.getChangedRanges(tree)) changes.push(range.startIndex, range.endIndex);
       if (tree && this.language === 'cuda' && tree.rootNode.hasError) {
         // Blanking a runaway error's function (cuda/error-containment.ts) can uncover misread `<` that
         // the runaway ERROR hid, so the two alternate until neither changes anything.
-        for (let pass = 0; pass < 4; pass++) {
+        // Past the budget a re-parse returns null, which both steps take as "keep the tree you have".
+        for (let pass = 0; pass < 4 && performance.now() <= this.deadline; pass++) {
           const resolved = resolveLessThan(next, tree, (text, base, offsets) => this.reparseRanges(parser, text, base, offsets.flatMap((o) => [o, o + 1]), changes), rewrites);
           ({ tree, parseText: next, rewrites } = resolved);
           if (!tree.rootNode.hasError) break;
@@ -225,6 +248,7 @@ export class SourceDocument {
       tree = null;
       rewrites = [];
     }
+    this.overBudget = tree === null && performance.now() > this.deadline;
     if (old && old !== tree) old.delete();
     else if (!edit) this.tree?.delete();
     this.tree = tree;
@@ -305,6 +329,8 @@ export class SourceDocument {
     let result: FileAnalysis;
     if (this.analysisText.length > MAX_SOURCE_CHARS) {
       result = emptyAnalysis(this.language, `file is larger than ${MAX_SOURCE_CHARS} characters; TileCast does not analyse it`);
+    } else if (!this.tree && this.overBudget) {
+      result = emptyAnalysis(this.language, OVER_BUDGET);
     } else if (!this.tree) {
       result = emptyAnalysis(this.language, 'the parser failed on this file; nothing was analysed');
     } else if (this.language === 'cuda') {

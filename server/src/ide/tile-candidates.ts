@@ -316,6 +316,25 @@ export function hasBoundsCheck(text: string, kernel: KernelInfo | null): boolean
   if (kernel.configs.length > 0 || kernel.constexprParams.length > 0 || /\bmask\s*=/.test(body)) return true;
   if (/\bmin\s*\(/.test(body)) return true;
   const compares = /(?:<=?|>=?)\s*\(?\s*(?:[A-Za-z]+_)?[MNKmnk]\b|\b[MNKmnk]\s*(?:<=?|>=?)/;
-  const conditions = [...body.matchAll(/\bif\s*\(([^{;]*)/g), ...body.matchAll(/([^;{}=]*)\?/g)].map((m) => m[1] ?? '');
-  return conditions.some((c) => compares.test(c));
+  const conditions = [...body.matchAll(/\bif\s*\(([^{;]*)/g)].map((m) => m[1] ?? '');
+  return conditions.some((c) => compares.test(c)) || ternaryConditions(body).some((c) => compares.test(c));
+}
+
+/**
+ * The condition of each `?` in `body`: the text back to the `;`, `{`, `}` or `=` before it. One pass
+ * from left to right (linear: a regex such as /([^;{}=]*)\?/g backtracks quadratically and never
+ * finished on a kernel body holding a 1 MB line without those characters).
+ */
+export function ternaryConditions(body: string): string[] {
+  const out: string[] = [];
+  let start = 0;
+  for (let i = 0; i < body.length; i++) {
+    const c = body[i]!;
+    if (c === ';' || c === '{' || c === '}' || c === '=') start = i + 1;
+    else if (c === '?') {
+      out.push(body.slice(start, i));
+      start = i + 1;
+    }
+  }
+  return out;
 }
