@@ -4,7 +4,12 @@
 // web-tree-sitter's CommonJS build reads import.meta.url, which a CJS bundle does not have: give it the
 // bundle's own file URL.
 export const bundleOptions = {
-  bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: true, logLevel: 'warning',
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: true,
+  logLevel: 'warning',
   define: { 'import.meta.url': '__tilecastImportMetaUrl' },
   banner: { js: "var __tilecastImportMetaUrl = require('url').pathToFileURL(__filename).href;" },
 };

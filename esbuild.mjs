@@ -20,7 +20,16 @@ await Promise.all([
   build({ ...bundleOptions, entryPoints: ['server/src/platform/retrain-worker.ts'], outfile: `${outdir}/retrain-worker.js` }),
   // The chart webview (extension/src/chart-panel.ts loads dist/webview/charts.js and charts.css) and the
   // profiles table (profiles-panel.ts: profiles.js, profiles.css): browser code.
-  build({ entryPoints: { charts: 'extension/webview/main.ts', profiles: 'extension/webview/profiles.ts' }, outdir: `${outdir}/webview`, bundle: true, platform: 'browser', format: 'iife', target: 'chrome120', minify: true, logLevel: 'warning' }),
+  build({
+    entryPoints: { charts: 'extension/webview/main.ts', profiles: 'extension/webview/profiles.ts' },
+    outdir: `${outdir}/webview`,
+    bundle: true,
+    platform: 'browser',
+    format: 'iife',
+    target: 'chrome120',
+    minify: true,
+    logLevel: 'warning',
+  }),
 ]);
 
 // web-tree-sitter loads its runtime wasm and the grammars at run time; ship them in dist/.

@@ -207,7 +207,14 @@ async function main(): Promise<void> {
     const column = at - current.lastIndexOf('\n', at - 1) - 1;
     for (let run = 0; run < 43; run++) {
       const next = current.slice(0, at) + (run % 2 === 0 ? '1' : '0') + current.slice(at + 1);
-      const edit = { startIndex: at, oldEndIndex: at + 1, newEndIndex: at + 1, startPosition: { row, column }, oldEndPosition: { row, column: column + 1 }, newEndPosition: { row, column: column + 1 } } as Edit;
+      const edit = {
+        startIndex: at,
+        oldEndIndex: at + 1,
+        newEndIndex: at + 1,
+        startPosition: { row, column },
+        oldEndPosition: { row, column: column + 1 },
+        newEndPosition: { row, column: column + 1 },
+      } as Edit;
       tree = parseIncremental.measure(() => {
         tree.edit(edit);
         const parsed = parser.parse(next, tree)!;
@@ -301,8 +308,10 @@ async function main(): Promise<void> {
       }, run >= 2);
     }
     doc.dispose();
-    bigFigures.push(`valid ${(big.length / 1000).toFixed(0)} kB file (${big.split('\n').length} lines, ${bigResult!.kernels.length} kernels, ${bigResult!.launches.length} launches, `
-      + `${syntaxWarnings} syntax warnings): cold ${bigCold.format(0)}; 1-character edit ${bigEdit.format(1)}`);
+    bigFigures.push(
+      `valid ${(big.length / 1000).toFixed(0)} kB file (${big.split('\n').length} lines, ${bigResult!.kernels.length} kernels, ${bigResult!.launches.length} launches, ` +
+        `${syntaxWarnings} syntax warnings): cold ${bigCold.format(0)}; 1-character edit ${bigEdit.format(1)}`,
+    );
     (globalThis as { gc?: () => void }).gc?.();
   }
 
@@ -328,8 +337,10 @@ async function main(): Promise<void> {
   console.log(`cold analysis (prepare + parse + analyse): ${cold.format(1)}`);
   console.log(`  of which tree-sitter fresh parse alone: ${parseCold.format(1)}`);
   const largeLines = large.split('\n').length;
-  console.log(`cold analysis of a ${largeLines}-line file (${(large.length / text.length).toFixed(1)}x the characters): ${coldLarge.format(1)}; `
-    + `${(median(coldLarge.wall) / median(cold.wall)).toFixed(1)}x the time`);
+  console.log(
+    `cold analysis of a ${largeLines}-line file (${(large.length / text.length).toFixed(1)}x the characters): ${coldLarge.format(1)}; ` +
+      `${(median(coldLarge.wall) / median(cold.wall)).toFixed(1)}x the time`,
+  );
   console.log(`  of which CUDA prepare (one text scan) alone: ${prepareCold.format(1)}`);
   console.log(`incremental, first 200 edits of a fresh document (warm-up, not counted below): ${warmUp.format(2)}`);
   console.log(`incremental after a 1-character edit in a kernel body: ${incremental.format(2)}`);
@@ -337,7 +348,9 @@ async function main(): Promise<void> {
   console.log(`incremental after a 1-character edit in a launch line: ${incrementalLaunch.format(2)}`);
   console.log(`incremental after typing or deleting a character (offsets after it move): ${typing.format(2)}`);
   console.log(`incremental after a 1-character edit while an unclosed \`foo(\` sits elsewhere: ${broken.format(2)}`);
-  console.log(`  with the unclosed call: ${brokenResult.kernels.length} kernels, ${brokenResult.launches.length} launches found at first, ${brokenFinal.kernels.length} and ${brokenFinal.launches.length} after the edits`);
+  console.log(
+    `  with the unclosed call: ${brokenResult.kernels.length} kernels, ${brokenResult.launches.length} launches found at first, ${brokenFinal.kernels.length} and ${brokenFinal.launches.length} after the edits`,
+  );
   for (const line of bigFigures) console.log(line);
   // Other processes share these cores; the load average says how much the figures are disturbed.
   console.log(`load average (1 min) at the end: ${loadavg()[0]!.toFixed(2)} on ${cpus().length} cores`);

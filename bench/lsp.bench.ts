@@ -47,7 +47,7 @@ function rssMb(pid: number | undefined): { rssMb: number; peakMb: number } {
   return { rssMb: kb('VmRSS') / 1024, peakMb: kb('VmHWM') / 1024 };
 }
 
-const hoverHasRuntime = (answer: { result?: any }) => /\d (ms|µs|s)\b/.test(answer.result?.contents?.value ?? '');
+const hoverHasRuntime = (answer: { result?: { contents?: { value?: string } } | null }) => /\d (ms|µs|s)\b/.test(answer.result?.contents?.value ?? '');
 
 /**
  * CPU milliseconds the server process has used (user + system, from /proc; 10 ms ticks). The machine may
@@ -95,7 +95,9 @@ async function bigFile(): Promise<void> {
   const shift = () => document.getText().length - bench.text.length;
   const open = await timed(() => hoverAt(bench.gemmLaunchOffsets[0]!));
   if (!hoverHasRuntime(open.value)) throw new Error(`no prediction in the hover: ${JSON.stringify(open.value).slice(0, 300)}`);
-  console.log(`didOpen -> first hover (cold analysis of the whole file): ${open.ms.toFixed(1)} ms; load average ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores`);
+  console.log(
+    `didOpen -> first hover (cold analysis of the whole file): ${open.ms.toFixed(1)} ms; load average ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores`,
+  );
 
   const cpuPer = (start: number, count: number) => `${((serverCpuMs(client.pid) - start) / count).toFixed(1)} ms per request (mean)`;
   const hovers: number[] = [];
@@ -165,7 +167,9 @@ async function bigFile(): Promise<void> {
 
 async function memory(): Promise<void> {
   const client = await startServer();
-  const fixtures = readdirSync(join(root, 'test', 'fixtures', 'cuda')).filter((name) => name.endsWith('.cu')).slice(0, 19);
+  const fixtures = readdirSync(join(root, 'test', 'fixtures', 'cuda'))
+    .filter((name) => name.endsWith('.cu'))
+    .slice(0, 19);
   const files = [
     ...fixtures.map((name) => ({ uri: `file:///bench/mem/${name}`, text: readFileSync(join(root, 'test', 'fixtures', 'cuda', name), 'utf8') })),
     { uri: 'file:///bench/mem/big.cu', text: generateBenchFile().text },
@@ -173,13 +177,18 @@ async function memory(): Promise<void> {
   for (const file of files) {
     client.notify('textDocument/didOpen', { textDocument: { uri: file.uri, languageId: 'cuda-cpp', version: 1, text: file.text } });
     const document = TextDocument.create(file.uri, 'cuda-cpp', 1, file.text);
-    await client.request('textDocument/inlayHint', { textDocument: { uri: file.uri }, range: { start: { line: 0, character: 0 }, end: document.positionAt(file.text.length) } });
+    await client.request('textDocument/inlayHint', {
+      textDocument: { uri: file.uri },
+      range: { start: { line: 0, character: 0 }, end: document.positionAt(file.text.length) },
+    });
     await client.request('textDocument/codeLens', { textDocument: { uri: file.uri } });
   }
   // Let the debounced diagnostics of every file run too.
   await new Promise((resolve) => setTimeout(resolve, 1000));
   const { rssMb: rss, peakMb } = rssMb(client.pid);
-  console.log(`RSS with 20 open files (19 fixtures + the 5,000-line file; hints, lenses, diagnostics computed) [<= 150 MB]: ${rss.toFixed(0)} MB (peak ${peakMb.toFixed(0)} MB)`);
+  console.log(
+    `RSS with 20 open files (19 fixtures + the 5,000-line file; hints, lenses, diagnostics computed) [<= 150 MB]: ${rss.toFixed(0)} MB (peak ${peakMb.toFixed(0)} MB)`,
+  );
   await client.shutdown();
   const idle = await startServer();
   await idle.request('tilecast/catalogue', null);
@@ -191,7 +200,9 @@ async function randomEdits(): Promise<void> {
   const client = await startServer();
   const edits = 500;
   const result = await runRandomEdits(client, stressFiles(), edits, 7, 250, ['blob', 'expression']);
-  console.log(`random edits of ${stressFiles().length} fixtures (${edits} edits, each followed by one request; a 1 MB word and a 1 MB a+a+... expression inserted and removed):`);
+  console.log(
+    `random edits of ${stressFiles().length} fixtures (${edits} edits, each followed by one request; a 1 MB word and a 1 MB a+a+... expression inserted and removed):`,
+  );
   for (const [kind, latencies] of Object.entries(result.latencyMs)) console.log(`  ${kind}: ${summary(latencies)}`);
   console.log(`  errors: ${result.errors.length}, handler failures: ${result.handlerFailures.length}`);
   await client.shutdown();

@@ -23,7 +23,11 @@ const KERNELS = ['library', 'library', 'library', 'triton', 'tiled'];
 function rng(seed: number): () => number {
   let s = seed >>> 0 || 1;
   return () => {
-    s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0;
+    s ^= s << 13;
+    s >>>= 0;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    s >>>= 0;
     return s / 4294967296;
   };
 }
@@ -62,7 +66,14 @@ async function writeStandInModels(dir: string): Promise<void> {
   const yPower = new Float64Array(nRows);
   const gpus = GPUS.map((g) => findGpu(g)!);
   for (let r = 0; r < nRows; r++) {
-    const w: GemmWorkload = { m: 16 * (1 + Math.floor(random() * 512)), n: 16 * (1 + Math.floor(random() * 512)), k: 16 * (1 + Math.floor(random() * 512)), batch: 1, dtype: pick(DTYPES) as Dtype, kernel: pick(KERNELS) as KernelFamily };
+    const w: GemmWorkload = {
+      m: 16 * (1 + Math.floor(random() * 512)),
+      n: 16 * (1 + Math.floor(random() * 512)),
+      k: 16 * (1 + Math.floor(random() * 512)),
+      batch: 1,
+      dtype: pick(DTYPES) as Dtype,
+      kernel: pick(KERNELS) as KernelFamily,
+    };
     const { values, analytic } = computeFeatures(w, pick(gpus));
     x.set(values, r * nF);
     const noise = random() - 0.5;
@@ -72,18 +83,30 @@ async function writeStandInModels(dir: string): Promise<void> {
   const train = (y: Float64Array, o: Omit<TrainOptions, 'seed'>) => trainForest({ x, y, nRows, nFeatures: nF }, { ...o, seed: 1 });
   const runtime = await train(yRuntime, { trees: 64, maxDepth: 24, minSamplesLeaf: 8, featureFraction: 0.5, sampleFraction: 0.5, bootstrap: false });
   const power = await train(yPower, { trees: 48, maxDepth: 20, minSamplesLeaf: 10, featureFraction: 0.5, sampleFraction: 0.5, bootstrap: false });
-  const artifact = (name: string, transform: string, forest: typeof runtime.forest) => encodeModel({
-    schemaVersion: MODEL_SCHEMA_VERSION, featureNames: [...FEATURE_NAMES], featureVersion: FEATURE_VERSION, target: { name, transform },
-    dataFingerprint: 'bench stand-in', metrics: {}, calibration: [], forest,
-  });
+  const artifact = (name: string, transform: string, forest: typeof runtime.forest) =>
+    encodeModel({
+      schemaVersion: MODEL_SCHEMA_VERSION,
+      featureNames: [...FEATURE_NAMES],
+      featureVersion: FEATURE_VERSION,
+      target: { name, transform },
+      dataFingerprint: 'bench stand-in',
+      metrics: {},
+      calibration: [],
+      forest,
+    });
   writeFileSync(join(dir, 'runtime.tcmf'), artifact('runtime', 'log-ratio-to-analytic', runtime.forest));
   writeFileSync(join(dir, 'power.tcmf'), artifact('power', 'fraction-of-power-limit', power.forest));
-  console.log(`stand-in forests: runtime ${runtime.stats.nodes} nodes (max depth ${runtime.stats.maxDepth}), power ${power.stats.nodes} nodes (max depth ${power.stats.maxDepth})`);
+  console.log(
+    `stand-in forests: runtime ${runtime.stats.nodes} nodes (max depth ${runtime.stats.maxDepth}), power ${power.stats.nodes} nodes (max depth ${power.stats.maxDepth})`,
+  );
 }
 
 class Sink extends Writable {
   text = '';
-  override _write(chunk: Buffer | string, _e: BufferEncoding, cb: () => void): void { this.text += chunk.toString(); cb(); }
+  override _write(chunk: Buffer | string, _e: BufferEncoding, cb: () => void): void {
+    this.text += chunk.toString();
+    cb();
+  }
 }
 
 async function main(): Promise<void> {
@@ -108,14 +131,20 @@ async function main(): Promise<void> {
       (globalThis as { gc?: () => void }).gc?.();
       const rssBefore = process.memoryUsage().rss;
       let peakRss = rssBefore;
-      const sampler = setInterval(() => { peakRss = Math.max(peakRss, process.memoryUsage().rss); }, 20);
+      const sampler = setInterval(() => {
+        peakRss = Math.max(peakRss, process.memoryUsage().rss);
+      }, 20);
       const stderr = new Sink();
       const cpu0 = process.cpuUsage();
       const elu0 = performance.eventLoopUtilization();
       const t1 = performance.now();
-      const code = await runPredict(['--batch', input, '--out', output, '--workers', String(workers)], { stdout: new Sink(), stderr }, {
-        loadPredictor: async () => ({ ok: true, predictor: loaded.predictor, modelsDir: loaded.dir }),
-      });
+      const code = await runPredict(
+        ['--batch', input, '--out', output, '--workers', String(workers)],
+        { stdout: new Sink(), stderr },
+        {
+          loadPredictor: async () => ({ ok: true, predictor: loaded.predictor, modelsDir: loaded.dir }),
+        },
+      );
       const seconds = (performance.now() - t1) / 1000;
       const cpu = process.cpuUsage(cpu0);
       const mainBusySeconds = performance.eventLoopUtilization(elu0).active / 1000;
@@ -123,12 +152,22 @@ async function main(): Promise<void> {
       clearInterval(sampler);
       peakRss = Math.max(peakRss, process.memoryUsage().rss);
       console.log(`--workers ${workers}: ${stderr.text.trim().split('\n').pop()}`);
-      console.log(`  exit ${code}; ${ROWS} rows in ${seconds.toFixed(2)} s wall = ${Math.round(ROWS / seconds)} rows/s; ` +
-        `${cpuSeconds.toFixed(2)} s CPU (all threads) = ${Math.round(ROWS / cpuSeconds)} rows per CPU-second; output ${(statSync(output).size / 1e6).toFixed(1)} MB`);
-      console.log(`  main thread busy ${mainBusySeconds.toFixed(2)} s (event-loop utilisation): alone it would sustain ${Math.round(ROWS / mainBusySeconds)} rows/s`);
-      console.log(`  RSS before ${(rssBefore / 2 ** 20).toFixed(0)} MiB, peak sampled ${(peakRss / 2 ** 20).toFixed(0)} MiB (main thread's process; workers included)`);
+      console.log(
+        `  exit ${code}; ${ROWS} rows in ${seconds.toFixed(2)} s wall = ${Math.round(ROWS / seconds)} rows/s; ` +
+          `${cpuSeconds.toFixed(2)} s CPU (all threads) = ${Math.round(ROWS / cpuSeconds)} rows per CPU-second; output ${(statSync(output).size / 1e6).toFixed(1)} MB`,
+      );
+      console.log(
+        `  main thread busy ${mainBusySeconds.toFixed(2)} s (event-loop utilisation): alone it would sustain ${Math.round(ROWS / mainBusySeconds)} rows/s`,
+      );
+      console.log(
+        `  RSS before ${(rssBefore / 2 ** 20).toFixed(0)} MiB, peak sampled ${(peakRss / 2 ** 20).toFixed(0)} MiB (main thread's process; workers included)`,
+      );
     }
-    console.log(`process max RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${availableParallelism()} CPUs`);
+    console.log(
+      `process max RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB; load average ${loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')} on ${availableParallelism()} CPUs`,
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -17,7 +17,11 @@ function main(): void {
   }
   const bytes = { runtime: readFileSync(files.runtime), power: readFileSync(files.power) };
   console.log(`artifacts: runtime ${(bytes.runtime.length / 1024).toFixed(0)} KiB, power ${(bytes.power.length / 1024).toFixed(0)} KiB`);
-  console.log(`load average: ${loadavg().map((v) => v.toFixed(1)).join(' ')} (wall-clock figures; other load inflates them)`);
+  console.log(
+    `load average: ${loadavg()
+      .map((v) => v.toFixed(1))
+      .join(' ')} (wall-clock figures; other load inflates them)`,
+  );
   const loads: number[] = [];
   let made = createPredictor(bytes);
   for (let i = 0; i < 5; i++) {
@@ -35,14 +39,21 @@ function main(): void {
   const gpus = ['h100-sxm', 'rtx-4090', 'a100-sxm4-80gb', 't4'].map((g) => findGpu(g)!).filter(Boolean);
   const sizes = [1, 16, 128, 1024, 4096, 16384];
   const workloads: GemmWorkload[] = [];
-  for (const m of sizes) for (const n of [1024, 4096, 8192]) for (const k of [1024, 4096, 8192]) for (const dtype of ['bf16', 'fp32'] as const) {
-    workloads.push({ m, n, k, batch: 1, dtype, kernel: 'library' });
-  }
+  for (const m of sizes)
+    for (const n of [1024, 4096, 8192])
+      for (const k of [1024, 4096, 8192])
+        for (const dtype of ['bf16', 'fp32'] as const) {
+          workloads.push({ m, n, k, batch: 1, dtype, kernel: 'library' });
+        }
   const run = (fn: (w: GemmWorkload, g: (typeof gpus)[number]) => void): number => {
     let calls = 0;
     const t0 = performance.now();
     while (performance.now() - t0 < 1500) {
-      for (const g of gpus) for (const w of workloads) { fn(w, g); calls++; }
+      for (const g of gpus)
+        for (const w of workloads) {
+          fn(w, g);
+          calls++;
+        }
     }
     return calls / ((performance.now() - t0) / 1000);
   };
@@ -52,7 +63,9 @@ function main(): void {
   console.log(`predict (features + runtime + power forests): ${perSec.toFixed(0)} predictions/s = ${(1e6 / perSec).toFixed(1)} µs each`);
   console.log(`  of which features + analytic model alone: ${(1e6 / featuresPerSec).toFixed(1)} µs`);
   const p = predictor.predict({ m: 4096, n: 4096, k: 4096, batch: 1, dtype: 'bf16', kernel: 'library' }, findGpu('h100-sxm')!);
-  console.log(`example H100 SXM bf16 4096³: ${p.runtimeMs.toFixed(3)} ms [${p.runtimeLoMs.toFixed(3)}, ${p.runtimeHiMs.toFixed(3)}], ${p.powerW.toFixed(0)} W [${p.powerLoW.toFixed(0)}, ${p.powerHiW.toFixed(0)}], ${p.energyMj.toFixed(1)} mJ [${p.energyLoMj.toFixed(1)}, ${p.energyHiMj.toFixed(1)}] (analytic ${p.analyticMs.toFixed(3)} ms)`);
+  console.log(
+    `example H100 SXM bf16 4096³: ${p.runtimeMs.toFixed(3)} ms [${p.runtimeLoMs.toFixed(3)}, ${p.runtimeHiMs.toFixed(3)}], ${p.powerW.toFixed(0)} W [${p.powerLoW.toFixed(0)}, ${p.powerHiW.toFixed(0)}], ${p.energyMj.toFixed(1)} mJ [${p.energyLoMj.toFixed(1)}, ${p.energyHiMj.toFixed(1)}] (analytic ${p.analyticMs.toFixed(3)} ms)`,
+  );
 }
 
 main();

@@ -33,14 +33,20 @@ async function main() {
   const rssBefore = process.memoryUsage().rss;
   console.log(`data: ${rows} rows x ${nFeatures} features (5% missing in one), options ${JSON.stringify(options)}`);
 
-  console.log(`load average before: ${loadavg().map((v) => v.toFixed(1)).join(' ')} on ${availableParallelism()} cores (figures are wall-clock; other load inflates them)`);
+  console.log(
+    `load average before: ${loadavg()
+      .map((v) => v.toFixed(1))
+      .join(' ')} on ${availableParallelism()} cores (figures are wall-clock; other load inflates them)`,
+  );
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   const trained = await trainForest(train, options);
   const trainS = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
   const s = trained.stats;
-  console.log(`train: ${trainS.toFixed(1)} s wall, ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s CPU (all threads) (binning ${(s.binMs / 1000).toFixed(2)} s) on ${s.workers} workers; ${s.nodes} nodes, ${s.leaves} leaves (${(s.leaves / s.trees).toFixed(0)}/tree), depth ${s.maxDepth}, ${s.meanSampledRows.toFixed(0)} distinct rows/tree`);
+  console.log(
+    `train: ${trainS.toFixed(1)} s wall, ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s CPU (all threads) (binning ${(s.binMs / 1000).toFixed(2)} s) on ${s.workers} workers; ${s.nodes} nodes, ${s.leaves} leaves (${(s.leaves / s.trees).toFixed(0)}/tree), depth ${s.maxDepth}, ${s.meanSampledRows.toFixed(0)} distinct rows/tree`,
+  );
   console.log(`memory: peak RSS ${mb(process.resourceUsage().maxRSS * 1024)} MB (${mb(rssBefore)} MB before training, data included)`);
 
   let model: ModelArtifact = {
@@ -65,7 +71,9 @@ async function main() {
     decodeRuns.push(performance.now() - t);
     if (!r.ok) throw new Error(r.error);
   }
-  console.log(`artifact: ${bytes.length} bytes (${mb(bytes.length)} MiB); decode+validate ${decodeRuns[0].toFixed(1)} ms first, ${Math.min(...decodeRuns).toFixed(1)} ms best of 5`);
+  console.log(
+    `artifact: ${bytes.length} bytes (${mb(bytes.length)} MiB); decode+validate ${decodeRuns[0].toFixed(1)} ms first, ${Math.min(...decodeRuns).toFixed(1)} ms best of 5`,
+  );
 
   const batch = predictBatch(model, test.x, test.nRows);
   let se = 0;
@@ -79,11 +87,13 @@ async function main() {
   }
   const raw = intervalCoverage(model, test.x, test.y, { uncalibrated: true });
   const calibrated = intervalCoverage(model, test.x, test.y);
-  console.log(`accuracy: held-out R² ${(1 - se / sv).toFixed(4)}; 80% interval coverage ${raw.coverage.toFixed(3)} raw, ${calibrated.coverage.toFixed(3)} calibrated (scale ${cal.ok ? cal.calibration.scale.toFixed(3) : 'n/a'})`);
+  console.log(
+    `accuracy: held-out R² ${(1 - se / sv).toFixed(4)}; 80% interval coverage ${raw.coverage.toFixed(3)} raw, ${calibrated.coverage.toFixed(3)} calibrated (scale ${cal.ok ? cal.calibration.scale.toFixed(3) : 'n/a'})`,
+  );
 
   const single = 20_000;
   let sink = 0;
-  for (let i = 0; i < 2000; i++) sink += predict(model, test.x.subarray((i % test.nRows) * nFeatures, (i % test.nRows + 1) * nFeatures)).mean;
+  for (let i = 0; i < 2000; i++) sink += predict(model, test.x.subarray((i % test.nRows) * nFeatures, ((i % test.nRows) + 1) * nFeatures)).mean;
   let t = performance.now();
   for (let i = 0; i < single; i++) {
     const r = i % test.nRows;
@@ -93,7 +103,9 @@ async function main() {
   t = performance.now();
   predictBatch(model, test.x, test.nRows);
   const batchS = (performance.now() - t) / 1000;
-  console.log(`predict: ${perRowUs.toFixed(1)} µs/row single-row (mean+80% interval); batch ${(test.nRows / batchS).toFixed(0)} rows/s (${((batchS * 1e6) / test.nRows).toFixed(2)} µs/row)${sink === 0.5 ? '' : ''}`);
+  console.log(
+    `predict: ${perRowUs.toFixed(1)} µs/row single-row (mean+80% interval); batch ${(test.nRows / batchS).toFixed(0)} rows/s (${((batchS * 1e6) / test.nRows).toFixed(2)} µs/row)${sink === 0.5 ? '' : ''}`,
+  );
 }
 
 main().catch((err) => {

@@ -46,7 +46,10 @@ test('unbalanced braces: the kernel is still found and the error reported', asyn
   const result = await analyze(`${KERNEL}\n__global__ void broken(float *x) {\n  if (x[0] > 0 {\n    x[1] = 2;\n`);
   // Known limitation: tree-sitter folds an unterminated definition at the end of the file into an
   // ERROR node, so `broken` is not listed; it should be recovered from its `__global__` keyword.
-  assert.deepEqual(result.kernels.map((k) => k.name), ['k']);
+  assert.deepEqual(
+    result.kernels.map((k) => k.name),
+    ['k'],
+  );
   assert.equal(result.kernels[0]!.staticSharedMemBytes, 1024);
   assert.ok(result.problems.some((p) => /syntax error/.test(p.message)));
 });
@@ -84,7 +87,10 @@ __global__ void k(float *x) {
 `;
   const result = await analyze(text);
   assert.equal(result.kernels[0]!.staticSharedMemBytes, null);
-  assert.deepEqual(result.kernels[0]!.sharedArrays.map((a) => a.sizeBytes), [null, null, null]);
+  assert.deepEqual(
+    result.kernels[0]!.sharedArrays.map((a) => a.sizeBytes),
+    [null, null, null],
+  );
   const messages = result.problems.map((p) => p.message).join('\n');
   assert.match(messages, /recursive definition of A/);
   assert.match(messages, /division by zero/);

@@ -18,7 +18,9 @@ const directories: Array<{ dir: string; language: SourceLanguage; extensions: st
 for (const { dir, language, extensions } of directories) {
   let names: string[] = [];
   try {
-    names = readdirSync(dir).filter((name) => extensions.some((ext) => name.endsWith(ext))).sort();
+    names = readdirSync(dir)
+      .filter((name) => extensions.some((ext) => name.endsWith(ext)))
+      .sort();
   } catch {
     names = [];
   }

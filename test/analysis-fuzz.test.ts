@@ -29,9 +29,48 @@ function random(seed: number): () => number {
   };
 }
 
-const SNIPPETS = ['{', '}', '(', ')', '[', ']', '<<<', '>>>', '<', '>', '"', "'", '/*', '*/', '//', '\\\n', '#define ', '#define T T+1\n',
-  '__global__ ', '__shared__ ', '__launch_bounds__(', 'template <int N> ', 'dim3 ', 'for (int i = 0; i < K; i += ', ' / 0', '1180591620717411303424',
-  '@triton.jit\n', 'tl.dot(', 'triton.Config({', 'def ', ':\n    ', '\u0000', '\uFFFD', '\uD800', '🚀', '\t', '\r\n', ' ', ';', ','];
+const SNIPPETS = [
+  '{',
+  '}',
+  '(',
+  ')',
+  '[',
+  ']',
+  '<<<',
+  '>>>',
+  '<',
+  '>',
+  '"',
+  "'",
+  '/*',
+  '*/',
+  '//',
+  '\\\n',
+  '#define ',
+  '#define T T+1\n',
+  '__global__ ',
+  '__shared__ ',
+  '__launch_bounds__(',
+  'template <int N> ',
+  'dim3 ',
+  'for (int i = 0; i < K; i += ',
+  ' / 0',
+  '1180591620717411303424',
+  '@triton.jit\n',
+  'tl.dot(',
+  'triton.Config({',
+  'def ',
+  ':\n    ',
+  '\u0000',
+  '\uFFFD',
+  '\uD800',
+  '🚀',
+  '\t',
+  '\r\n',
+  ' ',
+  ';',
+  ',',
+];
 
 function mutate(text: string, next: () => number): { start: number; end: number; newText: string } {
   const pick = (n: number) => Math.floor(next() * n);
@@ -41,8 +80,15 @@ function mutate(text: string, next: () => number): { start: number; end: number;
     return [a, b] as const;
   };
   switch (pick(5)) {
-    case 0: { const [a, b] = span(); return { start: a, end: b, newText: '' }; }
-    case 1: { const [a, b] = span(); const at = pick(text.length + 1); return { start: at, end: at, newText: text.slice(a, b) }; }
+    case 0: {
+      const [a, b] = span();
+      return { start: a, end: b, newText: '' };
+    }
+    case 1: {
+      const [a, b] = span();
+      const at = pick(text.length + 1);
+      return { start: at, end: at, newText: text.slice(a, b) };
+    }
     case 2: {
       const [a, b] = span();
       const [c, d] = span();
@@ -66,10 +112,19 @@ function mutate(text: string, next: () => number): { start: number; end: number;
 
 function fixtures(): Array<{ name: string; language: SourceLanguage; text: string }> {
   const out: Array<{ name: string; language: SourceLanguage; text: string }> = [];
-  for (const [dir, language, ext] of [['cuda', 'cuda', /\.cuh?$/], ['triton', 'triton', /\.py$/]] as const) {
+  for (const [dir, language, ext] of [
+    ['cuda', 'cuda', /\.cuh?$/],
+    ['triton', 'triton', /\.py$/],
+  ] as const) {
     const path = join(__dirname, 'fixtures', dir);
     let names: string[] = [];
-    try { names = readdirSync(path).filter((name) => ext.test(name)).sort(); } catch { names = []; }
+    try {
+      names = readdirSync(path)
+        .filter((name) => ext.test(name))
+        .sort();
+    } catch {
+      names = [];
+    }
     for (const name of names) out.push({ name: `${dir}/${name}`, language, text: readFileSync(join(path, name), 'utf8') });
   }
   return out;
@@ -104,7 +159,11 @@ test(`fuzz: ${CASES} seeded mutations of every fixture never throw and keep rang
     assert.ok(elapsed < MAX_CASE_MS, `${label}: took ${elapsed.toFixed(0)} ms`);
     assert.deepEqual(badRanges(result, text.length), [], label);
     const internal = result.problems.filter((p) => /internal error/.test(p.message));
-    assert.deepEqual(internal.map((p) => p.message), [], label);
+    assert.deepEqual(
+      internal.map((p) => p.message),
+      [],
+      label,
+    );
     if (i % 4 === 0) {
       incrementalChecks++;
       const document = new SourceDocument(grammars, fixture.language, fixture.text);
@@ -121,14 +180,23 @@ test(`fuzz: ${CASES} seeded mutations of every fixture never throw and keep rang
       let typed = text;
       for (let k = 0; k < 3; k++) {
         const at = Math.floor(next() * (typed.length + 1));
-        const edit = next() < 0.3 && at < typed.length ? { start: at, end: at + 1, newText: '' } : { start: at, end: at, newText: SNIPPETS[Math.floor(next() * SNIPPETS.length)]! };
+        const edit =
+          next() < 0.3 && at < typed.length
+            ? { start: at, end: at + 1, newText: '' }
+            : { start: at, end: at, newText: SNIPPETS[Math.floor(next() * SNIPPETS.length)]! };
         typed = typed.slice(0, edit.start) + edit.newText + typed.slice(edit.end);
         document.applyEdit(edit);
-        assert.deepEqual(document.analyze(), analyzeSource(grammars, fixture.language, typed), `${label}: typing ${JSON.stringify(edit)} into it, incremental differs from cold`);
+        assert.deepEqual(
+          document.analyze(),
+          analyzeSource(grammars, fixture.language, typed),
+          `${label}: typing ${JSON.stringify(edit)} into it, incremental differs from cold`,
+        );
       }
       document.dispose();
     }
   }
-  t.diagnostic(`slowest case ${slowest.toFixed(1)} ms; ${incrementalChecks} incremental comparisons; ${brokenChecks} documents typed into after opening them mutated, ${brokenTrees} of them with syntax errors`);
+  t.diagnostic(
+    `slowest case ${slowest.toFixed(1)} ms; ${incrementalChecks} incremental comparisons; ${brokenChecks} documents typed into after opening them mutated, ${brokenTrees} of them with syntax errors`,
+  );
   assert.ok(brokenTrees > brokenChecks / 4, 'typing into broken trees is exercised');
 });

@@ -31,22 +31,43 @@ test('parseFixture maps carets to offsets on the nearest code line and strips $0
   assert.deepEqual(tile!.fields, { value: '16', origin: 'define' });
   assert.equal(problem!.subject, 'bad thing');
   assert.equal(problem!.line, 4);
-  assert.deepEqual(fixture.counts.map((c) => [c.key, c.value]), [['tileParams', 1], ['problems', 1]]);
+  assert.deepEqual(
+    fixture.counts.map((c) => [c.key, c.value]),
+    [
+      ['tileParams', 1],
+      ['problems', 1],
+    ],
+  );
 });
 
 test('checkFixture passes a matching analysis and names file:line on mismatch', () => {
   const fixture = parseFixture('f.cu', source);
   const good = emptyAnalysis();
-  good.tileParams.push({ name: 'TILE', value: 16, valueRange: { start: tileValueStart, end: tileValueStart + 2 }, range: { start: 8, end: 23 }, origin: 'define' });
+  good.tileParams.push({
+    name: 'TILE',
+    value: 16,
+    valueRange: { start: tileValueStart, end: tileValueStart + 2 },
+    range: { start: 8, end: 23 },
+    origin: 'define',
+  });
   good.problems.push({ range: { start: tileValueStart, end: tileValueStart + 2 }, message: 'A Bad Thing happened', severity: 'warning' });
   assert.deepEqual(checkFixture(fixture, good), []);
 
   const bad = emptyAnalysis();
   bad.tileParams.push({ ...good.tileParams[0]!, value: 32 });
   const failures = checkFixture(fixture, bad);
-  assert.ok(failures.some((f) => f.startsWith('f.cu:3: value: expected 16, got 32')), failures.join('\n'));
-  assert.ok(failures.some((f) => f.startsWith('f.cu:4: no problem')), failures.join('\n'));
-  assert.ok(failures.some((f) => f.startsWith('f.cu:5: expected problems=1, got 0')), failures.join('\n'));
+  assert.ok(
+    failures.some((f) => f.startsWith('f.cu:3: value: expected 16, got 32')),
+    failures.join('\n'),
+  );
+  assert.ok(
+    failures.some((f) => f.startsWith('f.cu:4: no problem')),
+    failures.join('\n'),
+  );
+  assert.ok(
+    failures.some((f) => f.startsWith('f.cu:5: expected problems=1, got 0')),
+    failures.join('\n'),
+  );
 });
 
 test('unknown keys and carets past the line end are failures, not silent passes', () => {

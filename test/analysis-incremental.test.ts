@@ -97,8 +97,22 @@ test('edits inside one function, analysed one by one: the carried file layout (c
   // Each edit is analysed alone, so tree-sitter's changed ranges are used to carry function ranges and
   // kernel sites over; snippets include ones that change the structure inside a body (a local
   // `__global__` declaration, a lambda, a nested block, a `#define`) or break it (an unbalanced brace).
-  const snippets = ['1', ' ', 'x', ';', '{ int q = 2; }', '{', '}', 'extern __global__ void late_kernel(int);', 'auto f = [](int v) { return v; };',
-    '\n#define LOCAL 3\n', 'gemm_tiled<<<1, 1>>>(0, 0, 0, 1, 1, 1);', '/*', '*/', 'struct S { int v; };'];
+  const snippets = [
+    '1',
+    ' ',
+    'x',
+    ';',
+    '{ int q = 2; }',
+    '{',
+    '}',
+    'extern __global__ void late_kernel(int);',
+    'auto f = [](int v) { return v; };',
+    '\n#define LOCAL 3\n',
+    'gemm_tiled<<<1, 1>>>(0, 0, 0, 1, 1, 1);',
+    '/*',
+    '*/',
+    'struct S { int v; };',
+  ];
   let state = 12345;
   const next = () => {
     state = (Math.imul(state, 1103515245) + 12345) >>> 0;
@@ -140,5 +154,9 @@ test('renaming a template kernel by typing after its name: its launches no longe
   // (cuda/structure.ts); its name must still be read again, or `mm<64, 64, 8>` would size `mmz`'s tiles.
   const text = fixture('templated.cu');
   const at = text.indexOf('mm(const') + 2;
-  await checkEdits(text, [{ at, remove: 0, insert: 'z' }, { at: at + 1, remove: 0, insert: 'q' }, { at, remove: 2, insert: '' }]);
+  await checkEdits(text, [
+    { at, remove: 0, insert: 'z' },
+    { at: at + 1, remove: 0, insert: 'q' },
+    { at, remove: 2, insert: '' },
+  ]);
 });

@@ -13,9 +13,15 @@ import type { SourceLanguage } from '../server/src/analysis/types';
 
 function fixtures(): Array<{ name: string; language: SourceLanguage; text: string }> {
   const out: Array<{ name: string; language: SourceLanguage; text: string }> = [];
-  for (const [dir, language, ext] of [['cuda', 'cuda', /\.cuh?$/], ['triton', 'triton', /\.py$/]] as const) {
+  for (const [dir, language, ext] of [
+    ['cuda', 'cuda', /\.cuh?$/],
+    ['triton', 'triton', /\.py$/],
+  ] as const) {
     const path = join(__dirname, 'fixtures', dir);
-    for (const name of readdirSync(path).filter((n) => ext.test(n)).sort()) out.push({ name: `${dir}/${name}`, language, text: readFileSync(join(path, name), 'utf8') });
+    for (const name of readdirSync(path)
+      .filter((n) => ext.test(n))
+      .sort())
+      out.push({ name: `${dir}/${name}`, language, text: readFileSync(join(path, name), 'utf8') });
   }
   return out;
 }
@@ -37,12 +43,27 @@ test('every fixture with CR-only line ends analyses exactly as with LF', async (
 
 test('a CR-only kernel file finds its kernel, launch and tile at the right offsets', async () => {
   const grammars = await loadGrammars();
-  const text = ['#include <cuda_runtime.h>', '// a comment', '#define TILE 16', '__global__ void k(float* a, int n) { a[threadIdx.x] = 0; }',
-    'int main() { k<<<4, TILE>>>(nullptr, 64); }', ''].join('\r');
+  const text = [
+    '#include <cuda_runtime.h>',
+    '// a comment',
+    '#define TILE 16',
+    '__global__ void k(float* a, int n) { a[threadIdx.x] = 0; }',
+    'int main() { k<<<4, TILE>>>(nullptr, 64); }',
+    '',
+  ].join('\r');
   const result = analyzeSource(grammars, 'cuda', text);
-  assert.deepEqual(result.kernels.map((k) => [k.name, text.slice(k.nameRange.start, k.nameRange.end)]), [['k', 'k']]);
-  assert.deepEqual(result.launches.map((l) => [l.kernel, l.grid, l.block]), [['k', [4, 1, 1], [16, 1, 1]]]);
-  assert.deepEqual(result.tileParams.map((p) => [p.name, text.slice(p.valueRange.start, p.valueRange.end)]), [['TILE', '16']]);
+  assert.deepEqual(
+    result.kernels.map((k) => [k.name, text.slice(k.nameRange.start, k.nameRange.end)]),
+    [['k', 'k']],
+  );
+  assert.deepEqual(
+    result.launches.map((l) => [l.kernel, l.grid, l.block]),
+    [['k', [4, 1, 1], [16, 1, 1]]],
+  );
+  assert.deepEqual(
+    result.tileParams.map((p) => [p.name, text.slice(p.valueRange.start, p.valueRange.end)]),
+    [['TILE', '16']],
+  );
   assert.deepEqual(result.problems, []);
 });
 

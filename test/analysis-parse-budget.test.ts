@@ -21,7 +21,10 @@ test('a 1 MB a+a+... line is cancelled at the parse budget, reported, and the ne
   document.applyEdit({ start: at, end: at, newText: junk });
   const analysis = document.analyze();
   const elapsed = performance.now() - started;
-  assert.ok(analysis.problems.some((p) => p.message === OVER_BUDGET), JSON.stringify(analysis.problems));
+  assert.ok(
+    analysis.problems.some((p) => p.message === OVER_BUDGET),
+    JSON.stringify(analysis.problems),
+  );
   // Budget plus preparing and analysing 1 MB on a loaded machine; without the budget the parse takes seconds.
   assert.ok(elapsed < 1500, `took ${elapsed.toFixed(0)} ms`);
   document.applyEdit({ start: at, end: at + junk.length, newText: '' });

@@ -9,8 +9,8 @@ test('keywords are blanked and chevrons become braces, offsets unchanged', () =>
   const prepared = prepareCudaText(text);
   assert.equal(prepared.parseText.length, text.length);
   const blank = (word: string) => ' '.repeat(word.length);
-  const expected = `${blank('__global__')} void ${blank('__launch_bounds__(256, 2)')} k(float *${blank('__restrict__')} x) {}\n`
-    + 'int main() { k{  g, b, 0, s  }(p); }\n';
+  const expected =
+    `${blank('__global__')} void ${blank('__launch_bounds__(256, 2)')} k(float *${blank('__restrict__')} x) {}\n` + 'int main() { k{  g, b, 0, s  }(p); }\n';
   assert.equal(prepared.parseText, expected);
   const bounds = prepared.keywords.find((k) => k.keyword === '__launch_bounds__')!;
   assert.equal(bounds.args!.text, '256, 2');
@@ -70,9 +70,40 @@ test('incremental preparation equals a full scan whenever it answers', async () 
   const { join } = await import('node:path');
   const { prepareCudaEdit } = await import('../server/src/analysis/cuda/prepare-incremental');
   const dir = join(__dirname, 'fixtures', 'cuda');
-  const pieces = ['a', '1', ' ', '_', '(', ')', ';', '{', '}', '<', '>', '<<<', '>>>', '/', '*', '/*', '*/', '//', '"', "'", '\n', '\\', '#', 'const ', 'for (', '__global__', '__launch_bounds__(', 'cublasSgemm(', '// tilecast: M=8\n', 'define'];
+  const pieces = [
+    'a',
+    '1',
+    ' ',
+    '_',
+    '(',
+    ')',
+    ';',
+    '{',
+    '}',
+    '<',
+    '>',
+    '<<<',
+    '>>>',
+    '/',
+    '*',
+    '/*',
+    '*/',
+    '//',
+    '"',
+    "'",
+    '\n',
+    '\\',
+    '#',
+    'const ',
+    'for (',
+    '__global__',
+    '__launch_bounds__(',
+    'cublasSgemm(',
+    '// tilecast: M=8\n',
+    'define',
+  ];
   let state = 12345;
-  const next = () => ((state = (state * 1103515245 + 12345) >>> 0) / 4294967296);
+  const next = () => (state = (state * 1103515245 + 12345) >>> 0) / 4294967296;
   let answered = 0;
   let total = 0;
   for (const name of readdirSync(dir)) {

@@ -50,6 +50,9 @@ test('genuine errors are still reported', async () => {
   ];
   for (const statement of broken) {
     const text = `template <int T> __device__ int twice() { return 2 * T; }\n${inKernel(statement)}`;
-    assert.ok((await problemsOf(text)).some((m) => m.startsWith('syntax error')), statement);
+    assert.ok(
+      (await problemsOf(text)).some((m) => m.startsWith('syntax error')),
+      statement,
+    );
   }
 });

@@ -42,15 +42,24 @@ async function valueOf(source: string, name = 'x'): Promise<PyValue> {
 /** A plain JS rendering of a value for comparisons: numbers, strings, arrays, or 'unknown'. */
 function plain(value: PyValue): unknown {
   switch (value.kind) {
-    case 'number': return value.value;
-    case 'bool': return value.value;
-    case 'string': return value.value;
-    case 'none': return null;
-    case 'sequence': return value.items.map(plain);
-    case 'dict': return Object.fromEntries([...value.entries].map(([key, item]) => [key, plain(item)]));
-    case 'tensor': return { shape: value.shape?.map(plain) ?? null, dtype: value.dtype };
-    case 'dtype': return `dtype:${value.dtype}`;
-    default: return value.kind;
+    case 'number':
+      return value.value;
+    case 'bool':
+      return value.value;
+    case 'string':
+      return value.value;
+    case 'none':
+      return null;
+    case 'sequence':
+      return value.items.map(plain);
+    case 'dict':
+      return Object.fromEntries([...value.entries].map(([key, item]) => [key, plain(item)]));
+    case 'tensor':
+      return { shape: value.shape?.map(plain) ?? null, dtype: value.dtype };
+    case 'dtype':
+      return `dtype:${value.dtype}`;
+    default:
+      return value.kind;
   }
 }
 
@@ -77,7 +86,12 @@ test('cdiv, next_power_of_2, min and max fold', async () => {
 
 test('containers, comprehensions, subscripts and lambdas', async () => {
   assert.deepEqual(plain(await valueOf('x = [v * 2 for v in range(4) if v != 1]')), [0, 4, 6]);
-  assert.deepEqual(plain(await valueOf('x = [(a, b) for a in [1, 2] for b in "xy"]')), [[1, 'x'], [1, 'y'], [2, 'x'], [2, 'y']]);
+  assert.deepEqual(plain(await valueOf('x = [(a, b) for a in [1, 2] for b in "xy"]')), [
+    [1, 'x'],
+    [1, 'y'],
+    [2, 'x'],
+    [2, 'y'],
+  ]);
   assert.deepEqual(plain(await valueOf('import itertools\nx = [a + b for a, b in itertools.product([10, 20], [1, 2])]')), [11, 12, 21, 22]);
   assert.deepEqual(plain(await valueOf('x = [a * b for a, b in zip([1, 2, 3], [4, 5])]')), [4, 10]);
   assert.equal(plain(await valueOf("META = {'BLOCK': 64}\nx = META['BLOCK'] * 2")), 128);
@@ -187,7 +201,11 @@ test('never throws and never reports an internal error on truncated or mangled f
       runs++;
       const internal = analysis.problems.filter((problem) => problem.message.startsWith('internal error'));
       assert.deepEqual(internal, [], `${name}: ${internal.map((problem) => problem.message).join('; ')}`);
-      for (const item of [...analysis.kernels.map((kernel) => kernel.range), ...analysis.launches.map((launch) => launch.range), ...analysis.problems.map((problem) => problem.range)]) {
+      for (const item of [
+        ...analysis.kernels.map((kernel) => kernel.range),
+        ...analysis.launches.map((launch) => launch.range),
+        ...analysis.problems.map((problem) => problem.range),
+      ]) {
         assert.ok(item.start >= 0 && item.end <= text.length && item.start <= item.end, `${name}: range out of bounds`);
       }
     }
@@ -198,14 +216,16 @@ test('never throws and never reports an internal error on truncated or mangled f
 test('pathological input stays bounded: deep nesting and a large generated file', async () => {
   const deep = `import triton\nx = ${'('.repeat(400)}1${')'.repeat(400)}\n`;
   await analyze(deep);
-  const kernels = Array.from({ length: 150 }, (_, i) => [
-    '@triton.jit',
-    `def k${i}(a, b, c, K, BLOCK_K: tl.constexpr = ${16 * ((i % 4) + 1)}):`,
-    '    acc = tl.zeros((16, 16), dtype=tl.float32)',
-    '    for k in range(0, tl.cdiv(K, BLOCK_K)):',
-    '        acc += tl.dot(tl.load(a), tl.load(b))',
-    `k${i}[(triton.cdiv(4096, 64), 4)](1, 2, 3, 4096)`,
-  ].join('\n')).join('\n');
+  const kernels = Array.from({ length: 150 }, (_, i) =>
+    [
+      '@triton.jit',
+      `def k${i}(a, b, c, K, BLOCK_K: tl.constexpr = ${16 * ((i % 4) + 1)}):`,
+      '    acc = tl.zeros((16, 16), dtype=tl.float32)',
+      '    for k in range(0, tl.cdiv(K, BLOCK_K)):',
+      '        acc += tl.dot(tl.load(a), tl.load(b))',
+      `k${i}[(triton.cdiv(4096, 64), 4)](1, 2, 3, 4096)`,
+    ].join('\n'),
+  ).join('\n');
   const started = Date.now();
   const analysis = await analyze(`import triton\nimport triton.language as tl\n${kernels}\n`);
   assert.equal(analysis.kernels.length, 150);
@@ -263,7 +283,13 @@ test('a launch refers to the kernel defined in its own function when names repea
   const analysis = await analyze(text);
   assert.equal(analysis.kernels.length, 2);
   // Each launch's keyword is a meta-parameter only of the kernel in its own function.
-  assert.deepEqual(analysis.launches.map((launch) => launch.metaParams), [{ BLOCK_SIZE: 1024 }, { BLOCK: 64 }]);
+  assert.deepEqual(
+    analysis.launches.map((launch) => launch.metaParams),
+    [{ BLOCK_SIZE: 1024 }, { BLOCK: 64 }],
+  );
   // Without tensors, the launch dtype is the dtype of the kernel it refers to.
-  assert.deepEqual(analysis.launches.map((launch) => launch.problem.dtype), ['fp16', 'fp8']);
+  assert.deepEqual(
+    analysis.launches.map((launch) => launch.problem.dtype),
+    ['fp16', 'fp8'],
+  );
 });

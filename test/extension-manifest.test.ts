@@ -11,9 +11,17 @@ import { statusBarText, statusLines } from '../extension/src/status-line';
 import { CLIENT_COMMANDS, DEFAULT_SETTINGS, DIAGNOSTIC_CODES, type StatusParams } from '../server/src/ide/protocol';
 
 const root = join(__dirname, '..');
-interface Property { default?: unknown; enum?: unknown[]; properties?: Record<string, Property> }
+interface Property {
+  default?: unknown;
+  enum?: unknown[];
+  properties?: Record<string, Property>;
+}
 const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
-  contributes: { configuration: { properties: Record<string, Property> }; commands: Array<{ command: string; category: string; title: string }>; grammars: Array<{ path: string }> };
+  contributes: {
+    configuration: { properties: Record<string, Property> };
+    commands: Array<{ command: string; category: string; title: string }>;
+    grammars: Array<{ path: string }>;
+  };
   capabilities: { untrustedWorkspaces: { supported: string; restrictedConfigurations: string[] } };
   icon: string;
   repository: { url: string };
@@ -28,7 +36,9 @@ test('every setting the server reads is contributed with the server default', ()
   }
   assert.ok(settings['tilecast.trace.server'], 'tilecast.trace.server (the language client reads it by the client id)');
   // tilecast.profile.* are the client's (profiling commands); checked below.
-  const extra = Object.keys(settings).filter((key) => key !== 'tilecast.trace.server' && !key.startsWith('tilecast.profile.') && !(key.slice('tilecast.'.length) in DEFAULT_SETTINGS));
+  const extra = Object.keys(settings).filter(
+    (key) => key !== 'tilecast.trace.server' && !key.startsWith('tilecast.profile.') && !(key.slice('tilecast.'.length) in DEFAULT_SETTINGS),
+  );
   assert.deepEqual(extra, [], 'no setting the server does not read');
 });
 
@@ -37,7 +47,9 @@ test('the profiling settings are the ones the client reads, with its defaults', 
   const expected: Record<string, unknown> = { gpu: '' };
   for (const [key, value] of Object.entries(rest)) expected[key] = value;
   for (const [key, value] of Object.entries(slurm)) expected[`slurm.${key}`] = value;
-  const contributed = Object.keys(settings).filter((key) => key.startsWith('tilecast.profile.')).map((key) => key.slice('tilecast.profile.'.length));
+  const contributed = Object.keys(settings)
+    .filter((key) => key.startsWith('tilecast.profile.'))
+    .map((key) => key.slice('tilecast.profile.'.length));
   assert.deepEqual(contributed.sort(), Object.keys(expected).sort());
   for (const [key, value] of Object.entries(expected)) assert.deepEqual(settings[`tilecast.profile.${key}`].default, value, `tilecast.profile.${key} default`);
   const reader = readFileSync(join(root, 'extension', 'src', 'profiling-commands.ts'), 'utf8');
@@ -59,7 +71,9 @@ test('the commands the server names are contributed, in the TileCast category, a
   const contributed = new Map(manifest.contributes.commands.map((c) => [c.command, c]));
   for (const id of Object.values(CLIENT_COMMANDS)) assert.ok(contributed.has(id), `${id} is contributed`);
   for (const command of contributed.values()) assert.equal(command.category, 'TileCast', command.command);
-  const source = readdirSync(join(root, 'extension', 'src')).map((name) => readFileSync(join(root, 'extension', 'src', name), 'utf8')).join('\n');
+  const source = readdirSync(join(root, 'extension', 'src'))
+    .map((name) => readFileSync(join(root, 'extension', 'src', name), 'utf8'))
+    .join('\n');
   const registered = new Set([...source.matchAll(/register(?:Command)?\('(tilecast\.[\w.]+)'/g)].map((m) => m[1]));
   assert.deepEqual([...contributed.keys()].sort(), [...registered].sort());
 });
@@ -81,7 +95,10 @@ test('the files the manifest names exist', () => {
 
 const STATUS: StatusParams = {
   serverVersion: '0.1.0',
-  gpus: [{ id: 'rtx-4090', name: 'NVIDIA GeForce RTX 4090' }, { id: 'h100-sxm', name: 'NVIDIA H100 SXM5 80 GB' }],
+  gpus: [
+    { id: 'rtx-4090', name: 'NVIDIA GeForce RTX 4090' },
+    { id: 'h100-sxm', name: 'NVIDIA H100 SXM5 80 GB' },
+  ],
   unknownGpus: [{ name: 'rtx 9999', suggestions: ['rtx-4090', 'rtx-5090'] }],
   model: { ok: true, runtimeFingerprint: '90f2d3dd671851981a8e', powerFingerprint: '0123456789abcdef0123', dir: '/ext/dist/models' },
   message: 'TileCast server 0.1.0',
@@ -92,8 +109,10 @@ test('the output channel gets a start line with version, model fingerprints and 
     'TileCast server 0.1.0 · model runtime 90f2d3dd6718, power 0123456789ab (/ext/dist/models) · GPUs: NVIDIA GeForce RTX 4090 [rtx-4090], NVIDIA H100 SXM5 80 GB [h100-sxm]',
     'tilecast.gpus: "rtx 9999" is not in the catalogue; did you mean rtx-4090, rtx-5090?',
   ]);
-  assert.equal(statusLines({ ...STATUS, unknownGpus: [], model: { ok: false, error: 'runtime.tcmf: bad magic' } })[0],
-    'TileCast server 0.1.0 · model unavailable: runtime.tcmf: bad magic (analytic estimates only) · GPUs: NVIDIA GeForce RTX 4090 [rtx-4090], NVIDIA H100 SXM5 80 GB [h100-sxm]');
+  assert.equal(
+    statusLines({ ...STATUS, unknownGpus: [], model: { ok: false, error: 'runtime.tcmf: bad magic' } })[0],
+    'TileCast server 0.1.0 · model unavailable: runtime.tcmf: bad magic (analytic estimates only) · GPUs: NVIDIA GeForce RTX 4090 [rtx-4090], NVIDIA H100 SXM5 80 GB [h100-sxm]',
+  );
 });
 
 test('the status bar names the primary GPU, the configured id until the server has answered', () => {

@@ -115,7 +115,7 @@ function compareValue(expected: string, actual: Actual, unordered = false): stri
       want.sort();
       got.sort();
     }
-    const same = want.length === got.length && want.every((item, i) => (item === got[i]) || (Number(item) === Number(got[i]) && got[i] !== ''));
+    const same = want.length === got.length && want.every((item, i) => item === got[i] || (Number(item) === Number(got[i]) && got[i] !== ''));
     return same ? null : `expected ${expected || '(empty)'}, got ${show(actual) || '(empty)'}`;
   }
   if (expected === 'null') return actual === null || actual === undefined ? null : `expected null, got ${show(actual)}`;
@@ -134,41 +134,71 @@ function describeRange(text: string, range: Range): string {
 
 function kernelField(kernel: KernelInfo, key: string): Actual | symbol {
   switch (key) {
-    case 'kind': return kernel.kind;
-    case 'dtype': return kernel.dtype;
-    case 'smem': return kernel.staticSharedMemBytes;
-    case 'tensorCores': return kernel.tensorCores;
-    case 'params': return kernel.parameters.map((p) => p.name);
-    case 'templateParams': return kernel.templateParameters;
-    case 'sharedArrays': return kernel.sharedArrays.length;
-    case 'dynamicSmem': return kernel.sharedArrays.some((array) => array.dynamic);
-    case 'maxThreads': return kernel.launchBounds?.maxThreadsPerBlock ?? null;
-    case 'minBlocks': return kernel.launchBounds?.minBlocksPerSM ?? null;
-    case 'tileLoops': return kernel.tileLoops.length;
-    case 'kStride': return kernel.tileLoops[0]?.stride?.value ?? null;
-    case 'configs': return kernel.configs.length;
-    case 'constexpr': return kernel.constexprParams;
-    default: return UNKNOWN;
+    case 'kind':
+      return kernel.kind;
+    case 'dtype':
+      return kernel.dtype;
+    case 'smem':
+      return kernel.staticSharedMemBytes;
+    case 'tensorCores':
+      return kernel.tensorCores;
+    case 'params':
+      return kernel.parameters.map((p) => p.name);
+    case 'templateParams':
+      return kernel.templateParameters;
+    case 'sharedArrays':
+      return kernel.sharedArrays.length;
+    case 'dynamicSmem':
+      return kernel.sharedArrays.some((array) => array.dynamic);
+    case 'maxThreads':
+      return kernel.launchBounds?.maxThreadsPerBlock ?? null;
+    case 'minBlocks':
+      return kernel.launchBounds?.minBlocksPerSM ?? null;
+    case 'tileLoops':
+      return kernel.tileLoops.length;
+    case 'kStride':
+      return kernel.tileLoops[0]?.stride?.value ?? null;
+    case 'configs':
+      return kernel.configs.length;
+    case 'constexpr':
+      return kernel.constexprParams;
+    default:
+      return UNKNOWN;
   }
 }
 
 function launchField(launch: LaunchSite, key: string): Actual | symbol {
   switch (key) {
-    case 'grid': return launch.grid ?? null;
-    case 'block': return launch.block ?? null;
-    case 'dynsmem': return launch.dynamicSharedMemBytes?.value ?? null;
-    case 'stream': return launch.stream?.text ?? null;
-    case 'templateArgs': return launch.templateArgs.map((arg) => (arg.value === null ? 'null' : arg.value));
-    case 'num_warps': return launch.numWarps;
-    case 'num_stages': return launch.numStages;
-    case 'm': return launch.problem.m;
-    case 'n': return launch.problem.n;
-    case 'k': return launch.problem.k;
-    case 'batch': return launch.problem.batch;
-    case 'dtype': return launch.problem.dtype;
-    case 'assumed': return launch.problem.assumed;
-    case 'source': return launch.problem.source;
-    default: return key in launch.metaParams ? launch.metaParams[key] : UNKNOWN;
+    case 'grid':
+      return launch.grid ?? null;
+    case 'block':
+      return launch.block ?? null;
+    case 'dynsmem':
+      return launch.dynamicSharedMemBytes?.value ?? null;
+    case 'stream':
+      return launch.stream?.text ?? null;
+    case 'templateArgs':
+      return launch.templateArgs.map((arg) => (arg.value === null ? 'null' : arg.value));
+    case 'num_warps':
+      return launch.numWarps;
+    case 'num_stages':
+      return launch.numStages;
+    case 'm':
+      return launch.problem.m;
+    case 'n':
+      return launch.problem.n;
+    case 'k':
+      return launch.problem.k;
+    case 'batch':
+      return launch.problem.batch;
+    case 'dtype':
+      return launch.problem.dtype;
+    case 'assumed':
+      return launch.problem.assumed;
+    case 'source':
+      return launch.problem.source;
+    default:
+      return key in launch.metaParams ? launch.metaParams[key] : UNKNOWN;
   }
 }
 
@@ -258,9 +288,7 @@ export function checkFixture(fixture: ParsedFixture, analysis: FileAnalysis): st
       }
       case 'problem': {
         const wanted = subject.toLowerCase();
-        const found = analysis.problems.some(
-          (p) => p.range.start <= range.start && p.range.end >= range.end && p.message.toLowerCase().includes(wanted),
-        );
+        const found = analysis.problems.some((p) => p.range.start <= range.start && p.range.end >= range.end && p.message.toLowerCase().includes(wanted));
         if (!found) {
           const have = analysis.problems.map((p) => `[${p.range.start},${p.range.end}) ${p.message}`).join('; ');
           failures.push(`${where}: no problem covering ${describeRange(text, range)} containing "${subject}" (have: ${have || 'none'})`);
@@ -272,35 +300,52 @@ export function checkFixture(fixture: ParsedFixture, analysis: FileAnalysis): st
   for (const { key, value, line } of fixture.counts) {
     const actual = countOf(analysis, key);
     if (actual === null) failures.push(`${path}:${line}: unknown count "${key}"`);
-    else if (actual !== value) failures.push(`${path}:${line}: expected ${key}=${value}, got ${actual}${key === 'problems' ? ` (${analysis.problems.map((p) => p.message).join('; ')})` : ''}`);
+    else if (actual !== value)
+      failures.push(
+        `${path}:${line}: expected ${key}=${value}, got ${actual}${key === 'problems' ? ` (${analysis.problems.map((p) => p.message).join('; ')})` : ''}`,
+      );
   }
   return failures;
 }
 
 function countOf(analysis: FileAnalysis, key: string): number | null {
   switch (key) {
-    case 'kernels': return analysis.kernels.length;
-    case 'gemmKernels': return analysis.kernels.filter((k) => k.kind === 'gemm').length;
-    case 'launches': return analysis.launches.length;
-    case 'tileParams': return analysis.tileParams.length;
-    case 'libraryCalls': return analysis.libraryCalls.length;
-    case 'problems': return analysis.problems.length;
-    case 'errors': return analysis.problems.filter((p) => p.severity === 'error').length;
-    case 'configs': return analysis.kernels.reduce((sum, k) => sum + k.configs.length, 0);
-    default: return null;
+    case 'kernels':
+      return analysis.kernels.length;
+    case 'gemmKernels':
+      return analysis.kernels.filter((k) => k.kind === 'gemm').length;
+    case 'launches':
+      return analysis.launches.length;
+    case 'tileParams':
+      return analysis.tileParams.length;
+    case 'libraryCalls':
+      return analysis.libraryCalls.length;
+    case 'problems':
+      return analysis.problems.length;
+    case 'errors':
+      return analysis.problems.filter((p) => p.severity === 'error').length;
+    case 'configs':
+      return analysis.kernels.reduce((sum, k) => sum + k.configs.length, 0);
+    default:
+      return null;
   }
 }
 
 /** Every range in an analysis, labelled, for well-formedness checks (fuzz and bad-input tests). */
 export function allRanges(analysis: FileAnalysis): Array<{ label: string; range: Range }> {
   const out: Array<{ label: string; range: Range }> = [];
-  const add = (label: string, range: Range | null | undefined) => { if (range) out.push({ label, range }); };
+  const add = (label: string, range: Range | null | undefined) => {
+    if (range) out.push({ label, range });
+  };
   for (const kernel of analysis.kernels) {
     add(`kernel ${kernel.name}`, kernel.range);
     add(`kernel ${kernel.name} name`, kernel.nameRange);
     kernel.parameters.forEach((p) => add(`param ${p.name}`, p.range));
     kernel.sharedArrays.forEach((a) => add(`shared ${a.name}`, a.range));
-    kernel.tileLoops.forEach((loop) => { add('tile loop', loop.range); add('tile loop stride', loop.stride?.range); });
+    kernel.tileLoops.forEach((loop) => {
+      add('tile loop', loop.range);
+      add('tile loop stride', loop.stride?.range);
+    });
     kernel.configs.forEach((config) => add('config', config.range));
   }
   for (const launch of analysis.launches) {
@@ -323,6 +368,8 @@ export function allRanges(analysis: FileAnalysis): Array<{ label: string; range:
 /** Ranges that are not 0 <= start <= end <= length, described for an assertion message. */
 export function badRanges(analysis: FileAnalysis, textLength: number): string[] {
   return allRanges(analysis)
-    .filter(({ range }) => !(Number.isInteger(range.start) && Number.isInteger(range.end) && range.start >= 0 && range.start <= range.end && range.end <= textLength))
+    .filter(
+      ({ range }) => !(Number.isInteger(range.start) && Number.isInteger(range.end) && range.start >= 0 && range.start <= range.end && range.end <= textLength),
+    )
     .map(({ label, range }) => `${label}: [${range.start}, ${range.end}) of ${textLength}`);
 }

@@ -33,7 +33,10 @@ test('diagnosticsOf finishes on tiled_matmul.cu with a 1 MB line in the kernel b
   const at = original.indexOf('{', original.indexOf('__global__')) + 1;
   const text = `${original.slice(0, at)}\n${'x'.repeat(1_000_000)}\n${original.slice(at)}`;
   const analysis = analyzeSource(grammars, 'cuda', text);
-  assert.ok(analysis.kernels.some((k) => k.range.end - k.range.start > 1_000_000), 'the kernel body holds the line');
+  assert.ok(
+    analysis.kernels.some((k) => k.range.end - k.range.start > 1_000_000),
+    'the kernel body holds the line',
+  );
   const started = performance.now();
   const reports = api.buildReports({ text, analysis, gpus: [findGpu('rtx-4090')!], settings: DEFAULT_SETTINGS, predictor: null, modelError: 'none' });
   api.diagnosticsOf(reports);

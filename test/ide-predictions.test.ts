@@ -39,10 +39,11 @@ function recording(inner: GemmPredictor): { predictor: GemmPredictor; methods: A
         methods.push(options?.method);
         return inner.predict(w, g, options);
       },
-      predictBatch: (items) => items.map((item) => {
-        methods.push(item.method);
-        return inner.predict(item.workload, item.gpu, item.method ? { method: item.method } : undefined);
-      }),
+      predictBatch: (items) =>
+        items.map((item) => {
+          methods.push(item.method);
+          return inner.predict(item.workload, item.gpu, item.method ? { method: item.method } : undefined);
+        }),
     },
   };
 }
@@ -62,7 +63,10 @@ test('tilecast.measurementMethod reaches every prediction: hints, hovers, the GP
   };
   const kernel = await shown('kernel');
   const eager = await shown('pytorch-eager');
-  assert.ok(kernel.methods.length > 5 && kernel.methods.every((m) => m === 'kernel'), `every call said kernel: ${kernel.methods.length} ${[...new Set(kernel.methods)]}`);
+  assert.ok(
+    kernel.methods.length > 5 && kernel.methods.every((m) => m === 'kernel'),
+    `every call said kernel: ${kernel.methods.length} ${[...new Set(kernel.methods)]}`,
+  );
   assert.ok(eager.methods.length > 5 && eager.methods.every((m) => m === 'pytorch-eager'), `every call said pytorch-eager: ${[...new Set(eager.methods)]}`);
   // The fake adds 0.05 ms for PyTorch eager timing: every runtime shown moves by it.
   assert.notDeepEqual(eager.hints, kernel.hints);
@@ -84,19 +88,31 @@ test('an extrapolating prediction: the hover says why, the hint is marked, the G
   assert.ok(hintT4.length > 0);
   for (const h of hintT4) {
     assert.match(h.label, / \(extrap\.\)$/);
-    assert.match(h.tooltip ?? '', /extrapolating: t4 is not in the training data; the learned correction is shrunk toward the analytic model, interval widened/);
+    assert.match(
+      h.tooltip ?? '',
+      /extrapolating: t4 is not in the training data; the learned correction is shrunk toward the analytic model, interval widened/,
+    );
   }
   for (const h of hint4090) assert.doesNotMatch(`${h.label}\n${h.tooltip}`, /extrap/);
 
   const hover = api.hoverAt(onT4, launch(onT4))!.markdown;
   assert.match(hover, /extrapolating: t4 is not in the training data; the learned correction is shrunk toward the analytic model, interval widened/);
   // With the 4090 primary, only the T4 row of the per-GPU table says so.
-  const table = api.hoverAt(on4090, launch(on4090))!.markdown.split('\n').filter((l) => l.startsWith('| '));
+  const table = api
+    .hoverAt(on4090, launch(on4090))!
+    .markdown.split('\n')
+    .filter((l) => l.startsWith('| '));
   assert.match(table.find((l) => l.includes('T4'))!, /extrapolating/);
   assert.doesNotMatch(table.find((l) => l.includes('4090'))!, /extrapolating/);
 
   const rows = compareGpus(on4090, launch(on4090), []).rows;
-  assert.deepEqual(rows.map((r) => [r.gpuId, r.extrapolating ?? false]), [['rtx-4090', false], ['t4', true]]);
+  assert.deepEqual(
+    rows.map((r) => [r.gpuId, r.extrapolating ?? false]),
+    [
+      ['rtx-4090', false],
+      ['t4', true],
+    ],
+  );
 });
 
 test('tile actions offer the near-ties of `tilecast predict --top K`: same candidates, same count, same order', async () => {
@@ -105,17 +121,31 @@ test('tile actions offer the near-ties of `tilecast predict --top K`: same candi
   const reports = await reportsFor(text, {}, predictor);
   const gpu = findGpu('rtx-4090')!;
   const at = text.indexOf('TILE 16') + 5;
-  const titles = api.codeActionsAt(reports, { start: at, end: at }, []).map((a) => a.title).filter((t) => !t.includes('least energy'));
+  const titles = api
+    .codeActionsAt(reports, { start: at, end: at }, [])
+    .map((a) => a.title)
+    .filter((t) => !t.includes('least energy'));
   // The CLI's path: every candidate workload predicted as a CSV row would be, ranked by topConfigurations (input reversed).
   const report = reports.reports[0]!;
   const params = tunablesOf(reports, report);
   const ranked = rankCandidates(report, reports.input.analysis.tileParams, params, candidateContext(reports, report, gpu));
-  const rows = [...ranked].reverse().map((c, index) => ({ index, group: 'g', value: c.overrides[0]!.value, p: predictor.predict(c.workload, gpu, { method: 'kernel' }) }));
-  const cli = topConfigurations(rows.map((r) => ({ index: r.index, group: r.group, runtimeMs: r.p.runtimeMs, runtimeHiMs: r.p.runtimeHiMs })), NEAR_TIE_OFFERS);
+  const rows = [...ranked]
+    .reverse()
+    .map((c, index) => ({ index, group: 'g', value: c.overrides[0]!.value, p: predictor.predict(c.workload, gpu, { method: 'kernel' }) }));
+  const cli = topConfigurations(
+    rows.map((r) => ({ index: r.index, group: r.group, runtimeMs: r.p.runtimeMs, runtimeHiMs: r.p.runtimeHiMs })),
+    NEAR_TIE_OFFERS,
+  );
   const nearTies = cli.groups[0]!.nearTies;
   assert.ok(nearTies >= 3, `the wide interval makes several near-ties (${nearTies})`);
-  const expected = cli.picks.filter((p) => p.nearTie).map((p) => rows[p.index]!.value).filter((v) => v !== 16);
-  assert.deepEqual(titles.map((t) => Number(/TILE = (\d+)/.exec(t)![1])), expected);
+  const expected = cli.picks
+    .filter((p) => p.nearTie)
+    .map((p) => rows[p.index]!.value)
+    .filter((v) => v !== 16);
+  assert.deepEqual(
+    titles.map((t) => Number(/TILE = (\d+)/.exec(t)![1])),
+    expected,
+  );
   for (const t of titles) assert.match(t, new RegExp(`; ${nearTies} configurations within the uncertainty of the best`));
 });
 
@@ -126,5 +156,8 @@ test('a prediction without an interval: the best candidate is still offered (top
   const reports = await reportsFor(text, {}, noInterval);
   const at = text.indexOf('TILE 16') + 5;
   const time = api.codeActionsAt(reports, { start: at, end: at }, []).filter((a) => !a.title.includes('least energy'));
-  assert.deepEqual(time.map((a) => [/TILE = (\d+)/.exec(a.title)![1], a.isPreferred]), [['32', true]]);
+  assert.deepEqual(
+    time.map((a) => [/TILE = (\d+)/.exec(a.title)![1], a.isPreferred]),
+    [['32', true]],
+  );
 });

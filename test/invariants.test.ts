@@ -32,7 +32,11 @@ test('the pure core imports no I/O modules and no editor protocol', () => {
   const offenders: string[] = [];
   for (const dir of pureCore) {
     let files: string[] = [];
-    try { files = sourceFiles(dir); } catch { continue; }
+    try {
+      files = sourceFiles(dir);
+    } catch {
+      continue;
+    }
     for (const file of files) {
       if (file.endsWith('.test.ts')) continue;
       for (const specifier of importsOf(file)) {
@@ -50,7 +54,8 @@ test('only server/src/lsp imports vscode-languageserver and only extension/ impo
   for (const file of [...sourceFiles(join(root, 'server', 'src')), ...sourceFiles(join(root, 'models')).filter((f) => !f.includes('node_modules'))]) {
     for (const specifier of importsOf(file)) {
       if (specifier.startsWith('vscode-languageserver') && !file.startsWith(lspDir)) offenders.push(`${relative(root, file)} imports ${specifier}`);
-      if ((specifier === 'vscode' || specifier.startsWith('vscode-languageclient')) && !file.startsWith(extensionDir)) offenders.push(`${relative(root, file)} imports ${specifier}`);
+      if ((specifier === 'vscode' || specifier.startsWith('vscode-languageclient')) && !file.startsWith(extensionDir))
+        offenders.push(`${relative(root, file)} imports ${specifier}`);
     }
   }
   assert.deepEqual(offenders, []);
@@ -61,7 +66,11 @@ test('no source file is over 600 lines', () => {
   const tooLong: string[] = [];
   for (const dir of dirs) {
     let files: string[] = [];
-    try { files = sourceFiles(dir); } catch { continue; }
+    try {
+      files = sourceFiles(dir);
+    } catch {
+      continue;
+    }
     for (const file of files) {
       if (file.includes(`${sep}fixtures${sep}`) || file.includes('node_modules')) continue;
       const lines = readFileSync(file, 'utf8').split('\n').length;

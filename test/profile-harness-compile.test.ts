@@ -65,7 +65,11 @@ test('CUDA harnesses of the fixtures compile with nvcc -arch=sm_90, two at a tim
       assert.deepEqual(bundle.build?.slice(0, 1), ['nvcc']);
       const dir = join(root, file);
       writeBundle(bundle, dir);
-      jobs.push(compile(dir, 'harness.cu').catch((e: { stderr?: string }) => { throw new Error(`${file}: ${e.stderr ?? e}`); }));
+      jobs.push(
+        compile(dir, 'harness.cu').catch((e: { stderr?: string }) => {
+          throw new Error(`${file}: ${e.stderr ?? e}`);
+        }),
+      );
     }
     // Two at a time: the machine's cores are shared.
     for (let i = 0; i < jobs.length; i += 2) await Promise.all(jobs.slice(i, i + 2));
@@ -74,7 +78,9 @@ test('CUDA harnesses of the fixtures compile with nvcc -arch=sm_90, two at a tim
   }
 });
 
-test('a tile sweep of tiled-16 varies TILE, re-reads grid and block, and every configuration compiles', { skip: haveNvcc ? false : 'nvcc not found on PATH' }, async () => {
+test('a tile sweep of tiled-16 varies TILE, re-reads grid and block, and every configuration compiles', {
+  skip: haveNvcc ? false : 'nvcc not found on PATH',
+}, async () => {
   const { bundle } = await harnessFor('cuda', 'tiled-16.cu', true);
   const labels = bundle.configs.map((c) => c.label).sort();
   assert.deepEqual(labels, ['TILE=32', 'TILE=8', 'current']);
@@ -99,7 +105,16 @@ test('a sweep skips illegal configurations with the reason (1024 threads per blo
   const text = readFileSync(join(fixtures, 'cuda', 'tiled-16.cu'), 'utf8').replace('#define TILE 16', '#define TILE 32');
   const analyze = (t: string): FileAnalysis => analyzeSource(grammars, 'cuda', t);
   const analysis = analyze(text);
-  const result = generateHarness({ language: 'cuda', fileName: 't.cu', text, analysis, offset: analysis.launches[0].range.start, arch: 'sm_90', sweep: true, analyze });
+  const result = generateHarness({
+    language: 'cuda',
+    fileName: 't.cu',
+    text,
+    analysis,
+    offset: analysis.launches[0].range.start,
+    arch: 'sm_90',
+    sweep: true,
+    analyze,
+  });
   assert.ok(result.ok);
   const bundle = result.bundle;
   assert.deepEqual(bundle.configs.map((c) => c.label).sort(), ['TILE=16', 'current']);
@@ -108,7 +123,9 @@ test('a sweep skips illegal configurations with the reason (1024 threads per blo
   assert.match(skipped.reason, /4096 threads per block/);
 });
 
-test('the harness JSON writer and result check (built for sm_80), run on the CPU, round-trip through the profile reader', { skip: haveNvcc ? false : 'nvcc not found on PATH' }, async () => {
+test('the harness JSON writer and result check (built for sm_80), run on the CPU, round-trip through the profile reader', {
+  skip: haveNvcc ? false : 'nvcc not found on PATH',
+}, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'tilecast-record-'));
   try {
     // A host-only program: the real support code, a fake measurement and a column-major C computed here.
@@ -155,7 +172,9 @@ int main() {
   }
 });
 
-test('the Triton harness of the tutorial matmul parses with python3 ast, with configs, args and grid from the analysis', { skip: havePython ? false : 'python3 not found' }, async () => {
+test('the Triton harness of the tutorial matmul parses with python3 ast, with configs, args and grid from the analysis', {
+  skip: havePython ? false : 'python3 not found',
+}, async () => {
   for (const sweep of [false, true]) {
     const { bundle } = await harnessFor('triton', 'matmul-tutorial-autotune.py', sweep);
     const harness = bundle.files.find((f) => f.path === 'harness.py')!.text;
@@ -174,13 +193,22 @@ test('the Triton harness of the tutorial matmul parses with python3 ast, with co
 
 test('a launch whose parameters cannot be guessed says which and how to give them', async () => {
   const grammars = await loadGrammars();
-  const text = '__global__ void k(const float *A, const float *B, float *C, int M, int N, int K, int mystery) {}\n'
-    + 'int main() { k<<<dim3(4, 4), dim3(16, 16)>>>(0, 0, 0, 64, 64, 64, 3); }\n// tilecast: m=64 n=64 k=64\n';
+  const text =
+    '__global__ void k(const float *A, const float *B, float *C, int M, int N, int K, int mystery) {}\n' +
+    'int main() { k<<<dim3(4, 4), dim3(16, 16)>>>(0, 0, 0, 64, 64, 64, 3); }\n// tilecast: m=64 n=64 k=64\n';
   const analysis = analyzeSource(grammars, 'cuda', text);
   const result = generateHarness({ language: 'cuda', fileName: 'k.cu', text, analysis, offset: text.indexOf('k<<<'), arch: 'sm_90' });
   assert.equal(result.ok, false);
   assert.match((result as { reason: string }).reason, /--arg mystery=VALUE/);
-  const given = generateHarness({ language: 'cuda', fileName: 'k.cu', text, analysis, offset: text.indexOf('k<<<'), arch: 'sm_90', overrides: { args: { mystery: '3' } } });
+  const given = generateHarness({
+    language: 'cuda',
+    fileName: 'k.cu',
+    text,
+    analysis,
+    offset: text.indexOf('k<<<'),
+    arch: 'sm_90',
+    overrides: { args: { mystery: '3' } },
+  });
   assert.ok(given.ok);
   assert.match(given.bundle.files.find((f) => f.path === 'harness.cu')!.text, /\(int\)\(3\)/);
 });

@@ -13,8 +13,22 @@ import type { HarnessBundle } from '../server/src/profile/index';
 import { profileKernel, type ProfileProgress } from '../server/src/platform/profile-kernel';
 
 const RECORD = JSON.stringify({
-  schema: 'tilecast-profile/1', gpu: '', gpuName: 'NVIDIA L4', dtype: 'fp32', m: 256, n: 256, k: 256, batch: 1, kernel: 'tiled',
-  params: { TILE: 16 }, grid: [16, 16, 1], block: [16, 16, 1], runtimeMs: 0.05, clockPolicy: 'default', timestamp: '2026-12-05T19:00:00Z', tool: 'stand-in',
+  schema: 'tilecast-profile/1',
+  gpu: '',
+  gpuName: 'NVIDIA L4',
+  dtype: 'fp32',
+  m: 256,
+  n: 256,
+  k: 256,
+  batch: 1,
+  kernel: 'tiled',
+  params: { TILE: 16 },
+  grid: [16, 16, 1],
+  block: [16, 16, 1],
+  runtimeMs: 0.05,
+  clockPolicy: 'default',
+  timestamp: '2026-12-05T19:00:00Z',
+  tool: 'stand-in',
 });
 
 /** A bundle whose "build" writes a harness script and whose run prints one record (or sleeps, to test cancel). */
@@ -48,7 +62,10 @@ function freePort(): Promise<number> {
 function remoteTools(dir: string): string {
   const bin = join(dir, 'remote-bin');
   mkdirSync(bin);
-  writeFileSync(join(bin, 'nvidia-smi'), `#!/bin/sh\nif [ -f '${join(dir, 'nodriver')}' ]; then echo "NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver." >&2; exit 9; fi\necho "GPU 0: NVIDIA L4 (UUID: GPU-00000000-1111-2222-3333-444444444444)"\n`);
+  writeFileSync(
+    join(bin, 'nvidia-smi'),
+    `#!/bin/sh\nif [ -f '${join(dir, 'nodriver')}' ]; then echo "NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver." >&2; exit 9; fi\necho "GPU 0: NVIDIA L4 (UUID: GPU-00000000-1111-2222-3333-444444444444)"\n`,
+  );
   writeFileSync(join(bin, 'nvcc'), '#!/bin/sh\necho "Cuda compilation tools, release 13.0 (stand-in)"\n');
   chmodSync(join(bin, 'nvidia-smi'), 0o755);
   chmodSync(join(bin, 'nvcc'), 0o755);
@@ -57,7 +74,11 @@ function remoteTools(dir: string): string {
 
 async function startSshd(dir: string): Promise<{ child: ChildProcess; port: number; key: string } | string> {
   if (!existsSync('/usr/sbin/sshd')) return 'sshd not installed (apt-get install openssh-server)';
-  try { mkdirSync('/run/sshd', { recursive: true }); } catch { return 'cannot create /run/sshd (sshd privilege separation directory; run as root)'; }
+  try {
+    mkdirSync('/run/sshd', { recursive: true });
+  } catch {
+    return 'cannot create /run/sshd (sshd privilege separation directory; run as root)';
+  }
   const key = join(dir, 'id_ed25519');
   execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', key]);
   execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dir, 'host_key')]);
@@ -65,14 +86,30 @@ async function startSshd(dir: string): Promise<{ child: ChildProcess; port: numb
   chmodSync(join(dir, 'authorized_keys'), 0o600);
   const port = await freePort();
   const config = join(dir, 'sshd_config');
-  writeFileSync(config, [
-    `Port ${port}`, 'ListenAddress 127.0.0.1', `HostKey ${join(dir, 'host_key')}`, `AuthorizedKeysFile ${join(dir, 'authorized_keys')}`,
-    'PasswordAuthentication no', 'KbdInteractiveAuthentication no', 'UsePAM no', 'StrictModes no', 'PermitRootLogin yes',
-    `PidFile ${join(dir, 'sshd.pid')}`, 'Subsystem sftp internal-sftp', 'LogLevel ERROR', `SetEnv PATH=${remoteTools(dir)}:/usr/local/bin:/usr/bin:/bin`, '',
-  ].join('\n'));
+  writeFileSync(
+    config,
+    [
+      `Port ${port}`,
+      'ListenAddress 127.0.0.1',
+      `HostKey ${join(dir, 'host_key')}`,
+      `AuthorizedKeysFile ${join(dir, 'authorized_keys')}`,
+      'PasswordAuthentication no',
+      'KbdInteractiveAuthentication no',
+      'UsePAM no',
+      'StrictModes no',
+      'PermitRootLogin yes',
+      `PidFile ${join(dir, 'sshd.pid')}`,
+      'Subsystem sftp internal-sftp',
+      'LogLevel ERROR',
+      `SetEnv PATH=${remoteTools(dir)}:/usr/local/bin:/usr/bin:/bin`,
+      '',
+    ].join('\n'),
+  );
   const child = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', config, '-p', String(port)], { stdio: ['ignore', 'ignore', 'pipe'] });
   let err = '';
-  child.stderr!.on('data', (d) => { err += d; });
+  child.stderr!.on('data', (d) => {
+    err += d;
+  });
   for (let i = 0; i < 100; i++) {
     if (child.exitCode !== null) return `sshd exited: ${err}`;
     const ready = await new Promise<boolean>((resolve) => {
@@ -108,16 +145,24 @@ test('SSH: a real sshd on loopback builds and runs the harness stand-in, records
     const before = new Set(remoteDirs());
     const stages: string[] = [];
     const logs: string[] = [];
-    const result = await profileKernel({ bundle: standInBundle('record'), harnessDir: join(dir, 'h1'), where: target }, {
-      onProgress: (p: ProfileProgress) => stages.push(p.stage), onLog: (l) => logs.push(l),
-    });
+    const result = await profileKernel(
+      { bundle: standInBundle('record'), harnessDir: join(dir, 'h1'), where: target },
+      {
+        onProgress: (p: ProfileProgress) => stages.push(p.stage),
+        onLog: (l) => logs.push(l),
+      },
+    );
     assert.equal(result.error, undefined);
     assert.ok(result.ok);
     assert.equal(result.records.length, 1);
     assert.equal(result.records[0].gpu, 'l4', 'the device name is resolved to a catalogue id');
     assert.deepEqual(stages, ['prepare', 'upload', 'build', 'run', 'cleanup']);
     assert.ok(logs.includes('tilecast-harness: check passed'));
-    assert.deepEqual(remoteDirs().filter((d) => !before.has(d)), [], 'remote temporary directory removed');
+    assert.deepEqual(
+      remoteDirs().filter((d) => !before.has(d)),
+      [],
+      'remote temporary directory removed',
+    );
 
     const controller = new AbortController();
     const started = Date.now();
@@ -126,13 +171,24 @@ test('SSH: a real sshd on loopback builds and runs the harness stand-in, records
     assert.equal(cancelled.ok, false);
     assert.equal(cancelled.cancelled, true);
     assert.ok(Date.now() - started < 20_000, 'cancel does not wait for the 60 s run');
-    assert.deepEqual(remoteDirs().filter((d) => !before.has(d)), [], 'remote temporary directory removed after cancel');
+    assert.deepEqual(
+      remoteDirs().filter((d) => !before.has(d)),
+      [],
+      'remote temporary directory removed after cancel',
+    );
 
     writeFileSync(join(dir, 'nodriver'), '');
     const noDriver = await profileKernel({ bundle: standInBundle('record'), harnessDir: join(dir, 'h4'), where: target });
     assert.equal(noDriver.ok, false);
-    assert.match(noDriver.error!, /^No NVIDIA GPU on .*127\.0\.0\.1 \(ssh\): nvidia-smi failed \(NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver\.\)/);
-    assert.deepEqual(remoteDirs().filter((d) => !before.has(d)), [], 'remote temporary directory removed after the failed check');
+    assert.match(
+      noDriver.error!,
+      /^No NVIDIA GPU on .*127\.0\.0\.1 \(ssh\): nvidia-smi failed \(NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver\.\)/,
+    );
+    assert.deepEqual(
+      remoteDirs().filter((d) => !before.has(d)),
+      [],
+      'remote temporary directory removed after the failed check',
+    );
 
     const unreachable = await profileKernel({ bundle: standInBundle('record'), harnessDir: join(dir, 'h3'), where: { ...target, port: await freePort() } });
     assert.equal(unreachable.ok, false);
@@ -152,16 +208,19 @@ function slurmStandIns(bin: string, logFile: string): void {
   // srun [options] command...: runs the command here (options end at the first non-option word).
   tool('srun', 'while [ "${1#-}" != "$1" ]; do shift; done\nexec "$@"');
   // sbatch --parsable --array=0-N --output=P --error=P [options] script: prints the job id, runs each task.
-  tool('sbatch', [
-    'for a in "$@"; do case "$a" in --array=*) range="${a#--array=}";; --output=*) out="${a#--output=}";; --error=*) err="${a#--error=}";; esac; script="$a"; done',
-    'last="${range#*-}"; i=0',
-    'while [ "$i" -le "$last" ]; do',
-    '  o=$(echo "$out" | sed "s/%A/4242/; s/%a/$i/"); e=$(echo "$err" | sed "s/%A/4242/; s/%a/$i/")',
-    '  if SLURM_ARRAY_TASK_ID=$i sh "$script" > "$o" 2> "$e"; then echo "4242_$i|COMPLETED|0:0" >> sacct.state; else echo "4242_$i|FAILED|1:0" >> sacct.state; fi',
-    '  i=$((i + 1))',
-    'done',
-    'echo "4242"',
-  ].join('\n'));
+  tool(
+    'sbatch',
+    [
+      'for a in "$@"; do case "$a" in --array=*) range="${a#--array=}";; --output=*) out="${a#--output=}";; --error=*) err="${a#--error=}";; esac; script="$a"; done',
+      'last="${range#*-}"; i=0',
+      'while [ "$i" -le "$last" ]; do',
+      '  o=$(echo "$out" | sed "s/%A/4242/; s/%a/$i/"); e=$(echo "$err" | sed "s/%A/4242/; s/%a/$i/")',
+      '  if SLURM_ARRAY_TASK_ID=$i sh "$script" > "$o" 2> "$e"; then echo "4242_$i|COMPLETED|0:0" >> sacct.state; else echo "4242_$i|FAILED|1:0" >> sacct.state; fi',
+      '  i=$((i + 1))',
+      'done',
+      'echo "4242"',
+    ].join('\n'),
+  );
   // squeue: the first poll shows the tasks running, later polls an empty queue.
   tool('squeue', `if [ ! -f squeue.polled ]; then touch squeue.polled; echo RUNNING; echo PENDING; fi`);
   tool('sacct', 'cat sacct.state; sed "s/|/.batch|/" sacct.state');
@@ -181,7 +240,10 @@ test('SLURM: srun for one configuration, sbatch --array for a sweep with output 
     const single = await profileKernel({ bundle: standInBundle('record'), harnessDir: join(dir, 'one'), where: { kind: 'slurm', slurm } });
     assert.equal(single.error, undefined);
     assert.equal(single.records.length, 1);
-    assert.match(readFileSync(logFile, 'utf8'), /^srun --partition=gpu --account=proj42 --time=00:10:00 --gres=gpu:1 --job-name=tilecast-profile --constraint=h100 sh tilecast-job.sh$/m);
+    assert.match(
+      readFileSync(logFile, 'utf8'),
+      /^srun --partition=gpu --account=proj42 --time=00:10:00 --gres=gpu:1 --job-name=tilecast-profile --constraint=h100 sh tilecast-job.sh$/m,
+    );
 
     // A sweep of three configurations: cfg-01 does not build (its harness directory has no Makefile rule).
     const sweep = standInBundle('record', 3);
@@ -189,15 +251,24 @@ test('SLURM: srun for one configuration, sbatch --array for a sweep with output 
     const rule = (d: string): string => `${d}/harness:\n\tmkdir -p ${d} && cp harness.src $@ && chmod +x $@\n`;
     sweep.files.push({ path: 'Makefile', text: `${rule('cfg-00')}${rule('cfg-02')}` });
     const stages: string[] = [];
-    const result = await profileKernel({ bundle: sweep, harnessDir: join(dir, 'sweep'), where: { kind: 'slurm', slurm } }, { onProgress: (p) => stages.push(`${p.stage}: ${p.message}`) });
+    const result = await profileKernel(
+      { bundle: sweep, harnessDir: join(dir, 'sweep'), where: { kind: 'slurm', slurm } },
+      { onProgress: (p) => stages.push(`${p.stage}: ${p.message}`) },
+    );
     assert.equal(result.error, undefined, JSON.stringify(result));
     assert.equal(result.records.length, 2);
-    assert.ok(result.skipped.some((s) => /cfg-01 .*skipped: task FAILED/.test(s)), result.skipped.join('; '));
+    assert.ok(
+      result.skipped.some((s) => /cfg-01 .*skipped: task FAILED/.test(s)),
+      result.skipped.join('; '),
+    );
     const calls = readFileSync(logFile, 'utf8');
     assert.match(calls, /^sbatch --parsable --array=0-2 --output=slurm-%A_%a.out --error=slurm-%A_%a.err --partition=gpu .* tilecast-array.sh$/m);
     assert.match(calls, /^squeue -h -j 4242 -o %T$/m);
     assert.match(calls, /^sacct -j 4242 -n -P -o JobID,State,ExitCode$/m);
-    assert.ok(stages.some((s) => /2 task\(s\) running\/pending/.test(s)), stages.join('\n'));
+    assert.ok(
+      stages.some((s) => /2 task\(s\) running\/pending/.test(s)),
+      stages.join('\n'),
+    );
   } finally {
     process.env.PATH = path;
     rmSync(dir, { recursive: true, force: true });

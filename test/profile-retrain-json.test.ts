@@ -14,7 +14,10 @@ const cli = join(__dirname, '..', 'dist', 'cli.js');
 const skip = existsSync(cli) ? false : 'dist/cli.js not built: run `npm run build` first';
 
 function retrain(workspace: string, datasets: string): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [cli, 'profile', 'retrain', '--json', '--workspace', workspace, '--datasets', datasets], { encoding: 'utf8', timeout: 240_000 });
+  const r = spawnSync(process.execPath, [cli, 'profile', 'retrain', '--json', '--workspace', workspace, '--datasets', datasets], {
+    encoding: 'utf8',
+    timeout: 240_000,
+  });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -31,9 +34,22 @@ test('profile retrain --json: stdout is one JSON document, the loader report and
     for (const size of [512, 768, 1024, 1536, 2048, 3072, 4096]) {
       for (const tile of [8, 16, 32]) {
         records.push({
-          schema: PROFILE_SCHEMA, gpu: 'rtx-4090', gpuName: 'NVIDIA GeForce RTX 4090', dtype: 'fp32', m: size, n: size, k: size, batch: 1, kernel: 'tiled',
-          params: { TILE: tile }, grid: [Math.ceil(size / tile), Math.ceil(size / tile), 1], block: [tile, tile, 1],
-          runtimeMs: 2e-9 * size ** 3 * (1 + 8 / tile), clockPolicy: 'default', timestamp: '2026-12-05T20:00:00Z', tool: 'test',
+          schema: PROFILE_SCHEMA,
+          gpu: 'rtx-4090',
+          gpuName: 'NVIDIA GeForce RTX 4090',
+          dtype: 'fp32',
+          m: size,
+          n: size,
+          k: size,
+          batch: 1,
+          kernel: 'tiled',
+          params: { TILE: tile },
+          grid: [Math.ceil(size / tile), Math.ceil(size / tile), 1],
+          block: [tile, tile, 1],
+          runtimeMs: 2e-9 * size ** 3 * (1 + 8 / tile),
+          clockPolicy: 'default',
+          timestamp: '2026-12-05T20:00:00Z',
+          tool: 'test',
         });
       }
     }

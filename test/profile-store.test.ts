@@ -13,7 +13,14 @@ import { parseProfileJsonl } from '../server/src/data/profile-record';
 
 async function bundleWriter(dir: string): Promise<string> {
   const out = join(dir, 'writer.js');
-  await build({ entryPoints: [join(__dirname, 'support', 'profile-store-writer.ts')], bundle: true, platform: 'node', format: 'cjs', outfile: out, logLevel: 'silent' });
+  await build({
+    entryPoints: [join(__dirname, 'support', 'profile-store-writer.ts')],
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    outfile: out,
+    logLevel: 'silent',
+  });
   return out;
 }
 
@@ -28,7 +35,9 @@ function runWriter(script: string, store: string, batches: number, tag: string, 
       out += d;
       if (killAfterMs !== null && timer === null && out.includes('ready\n')) timer = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
     });
-    child.stderr.on('data', (d) => { err += d; });
+    child.stderr.on('data', (d) => {
+      err += d;
+    });
     child.on('error', reject);
     child.on('close', (code, signal) => {
       if (timer) clearTimeout(timer);
@@ -73,7 +82,7 @@ test('writers killed at random moments 240 times leave no torn, duplicated or lo
     const store = join(dir, 'store');
     const committed = new Map<string, number>();
     let seed = 12345;
-    const random = (): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const random = (): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     const kills = 240;
     // Three writers at a time, each killed 0-25 ms after it is ready to write: kills land during
     // appends (temporary file, rename) and compactions (every 7th append).
@@ -115,14 +124,34 @@ test('four writers in parallel (with compactions) interleave no lines and lose n
 test('a torn batch in a file is not read, and a batch present twice is read once', () => {
   const dir = mkdtempSync(join(tmpdir(), 'tilecast-store-parse-'));
   try {
-    const record = { schema: 'tilecast-profile/1', gpu: '', gpuName: 'NVIDIA L4', dtype: 'fp16', m: 64, n: 64, k: 64, batch: 1, kernel: 'naive', params: {}, grid: null, block: null, runtimeMs: 0.1, clockPolicy: 'default', timestamp: '2026-12-05T19:00:00Z', tool: 't' } as const;
+    const record = {
+      schema: 'tilecast-profile/1',
+      gpu: '',
+      gpuName: 'NVIDIA L4',
+      dtype: 'fp16',
+      m: 64,
+      n: 64,
+      k: 64,
+      batch: 1,
+      kernel: 'naive',
+      params: {},
+      grid: null,
+      block: null,
+      runtimeMs: 0.1,
+      clockPolicy: 'default',
+      timestamp: '2026-12-05T19:00:00Z',
+      tool: 't',
+    } as const;
     const { id } = appendProfiles({ dir }, [record]);
     const text = readFileSync(join(dir, `batch-${id}.jsonl`), 'utf8');
     writeFileSync(join(dir, 'segment-copy.jsonl'), text + '# tilecast-batch torn 2\n{"schema":"tilecast-profile/1"}\n');
     assert.equal(parseStoreFile(text + '# tilecast-batch torn 2\n{}\n').batches.length, 1);
     const contents = readStore({ dir });
     assert.equal(contents.batches.length, 1);
-    assert.ok(contents.problems.some((p) => /segment-copy.jsonl: line \d+: batch torn is incomplete/.test(p)), contents.problems.join('; '));
+    assert.ok(
+      contents.problems.some((p) => /segment-copy.jsonl: line \d+: batch torn is incomplete/.test(p)),
+      contents.problems.join('; '),
+    );
     assert.throws(() => appendProfiles({ dir }, [{ ...record, runtimeMs: -1 }]), /runtimeMs/);
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -12,7 +12,14 @@ import { supportHeader } from '../models/profiling/write-support';
 
 const run = promisify(execFile);
 const dir = join(__dirname, '..', 'models', 'profiling');
-const have = (cmd: string): boolean => { try { execFileSync(cmd, ['--version'], { stdio: 'ignore' }); return true; } catch { return false; } };
+const have = (cmd: string): boolean => {
+  try {
+    execFileSync(cmd, ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+};
 
 test('tilecast-harness-support.cuh is current (node --import tsx models/profiling/write-support.ts)', () => {
   assert.equal(readFileSync(join(dir, 'tilecast-harness-support.cuh'), 'utf8'), supportHeader());
@@ -21,7 +28,22 @@ test('tilecast-harness-support.cuh is current (node --import tsx models/profilin
 test('gemm-sweep.cu compiles for sm_80 and sm_90', { skip: have('nvcc') ? false : 'nvcc not found on PATH' }, async () => {
   const out = mkdtempSync(join(tmpdir(), 'tilecast-sweep-build-'));
   try {
-    await run('nvcc', ['-O0', '-std=c++17', '-gencode', 'arch=compute_80,code=sm_80', '-gencode', 'arch=compute_90,code=sm_90', '-o', join(out, 'gemm-sweep'), join(dir, 'gemm-sweep.cu'), '-ldl'], { timeout: 300_000 });
+    await run(
+      'nvcc',
+      [
+        '-O0',
+        '-std=c++17',
+        '-gencode',
+        'arch=compute_80,code=sm_80',
+        '-gencode',
+        'arch=compute_90,code=sm_90',
+        '-o',
+        join(out, 'gemm-sweep'),
+        join(dir, 'gemm-sweep.cu'),
+        '-ldl',
+      ],
+      { timeout: 300_000 },
+    );
   } finally {
     rmSync(out, { recursive: true, force: true });
   }

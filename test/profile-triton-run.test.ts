@@ -15,7 +15,14 @@ import { writeHarness } from '../server/src/platform/profile-kernel';
 import { parseProfileJsonl } from '../server/src/data/profile-record';
 
 const run = promisify(execFile);
-const havePython = (() => { try { execFileSync('python3', ['--version'], { stdio: 'ignore' }); return true; } catch { return false; } })();
+const havePython = (() => {
+  try {
+    execFileSync('python3', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
 
 const SOURCE = `import torch
 import triton
@@ -59,7 +66,9 @@ test('the Triton harness times each config, skips the illegal one, and its recor
   try {
     writeHarness(result.bundle, dir);
     const { stdout, stderr } = await run('python3', ['harness.py', '--sustain-ms', '1000'], {
-      cwd: dir, timeout: 60_000, env: { ...process.env, PYTHONPATH: join(__dirname, 'support', 'fake-python') },
+      cwd: dir,
+      timeout: 60_000,
+      env: { ...process.env, PYTHONPATH: join(__dirname, 'support', 'fake-python') },
     });
     const parsed = parseProfileJsonl(stdout, 'triton-harness', () => 'l4');
     assert.deepEqual(parsed.issues, []);

@@ -8,7 +8,11 @@ const roots = ['server', 'models', 'test', 'extension', 'syntaxes'];
 const skip = new Set(['node_modules', 'dist', '.e2e', 'fixtures']);
 function walk(dir, out) {
   let entries;
-  try { entries = readdirSync(dir); } catch { return out; }
+  try {
+    entries = readdirSync(dir);
+  } catch {
+    return out;
+  }
   for (const name of entries) {
     if (skip.has(name)) continue;
     const path = join(dir, name);
@@ -18,7 +22,8 @@ function walk(dir, out) {
   return out;
 }
 const filters = process.argv.slice(2);
-const files = roots.flatMap((root) => walk(root, []))
+const files = roots
+  .flatMap((root) => walk(root, []))
   .filter((file) => filters.length === 0 || filters.some((f) => file.includes(f)))
   .sort();
 if (files.length === 0) {

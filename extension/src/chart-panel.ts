@@ -9,7 +9,9 @@ import { isWebviewMessage, type ChartKind, type HostMessage, type PaintMarks, ty
 const TITLES: Record<ChartKind, string> = { roofline: 'TileCast: Roofline', tileSweep: 'TileCast: Tile Sweep', compare: 'TileCast: Compare GPUs' };
 
 export function nonce(): string {
-  return randomBytes(18).toString('base64').replace(/[^A-Za-z0-9]/g, '');
+  return randomBytes(18)
+    .toString('base64')
+    .replace(/[^A-Za-z0-9]/g, '');
 }
 
 function marksText(marks: PaintMarks | undefined): string {
@@ -27,7 +29,10 @@ export interface ChartPanelEvents {
 export class ChartPanels implements vscode.Disposable {
   private readonly panels = new Map<ChartKind, { panel: vscode.WebviewPanel; ready: Promise<void>; openedAt: number }>();
 
-  constructor(private readonly extensionUri: vscode.Uri, private readonly events: ChartPanelEvents) {}
+  constructor(
+    private readonly extensionUri: vscode.Uri,
+    private readonly events: ChartPanelEvents,
+  ) {}
 
   /** Opens (or reveals) the panel and shows `loading` at once; `show` then delivers the data. */
   open(kind: ChartKind, title: string): void {
@@ -38,11 +43,16 @@ export class ChartPanels implements vscode.Disposable {
       return;
     }
     const openedAt = Date.now();
-    const panel = vscode.window.createWebviewPanel(`tilecast.${kind}`, TITLES[kind], { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, {
-      enableScripts: true,
-      localResourceRoots: [vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview')],
-      retainContextWhenHidden: false,
-    });
+    const panel = vscode.window.createWebviewPanel(
+      `tilecast.${kind}`,
+      TITLES[kind],
+      { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
+      {
+        enableScripts: true,
+        localResourceRoots: [vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview')],
+        retainContextWhenHidden: false,
+      },
+    );
     let markReady: () => void = () => undefined;
     const ready = new Promise<void>((resolve) => (markReady = resolve));
     panel.webview.onDidReceiveMessage((message: unknown) => {
@@ -68,7 +78,9 @@ export class ChartPanels implements vscode.Disposable {
         markReady();
         return;
       case 'rendered':
-        this.events.log(`${TITLES[kind]}: first paint ${Date.now() - openedAt} ms after the panel opened (page ${message.sinceLoadMs.toFixed(0)} ms, chart ${message.renderMs.toFixed(0)} ms${marksText(message.marks)})`);
+        this.events.log(
+          `${TITLES[kind]}: first paint ${Date.now() - openedAt} ms after the panel opened (page ${message.sinceLoadMs.toFixed(0)} ms, chart ${message.renderMs.toFixed(0)} ms${marksText(message.marks)})`,
+        );
         return;
       case 'selectGpu':
         this.events.onSelectGpu(kind, message.gpuId);

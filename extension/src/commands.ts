@@ -3,9 +3,18 @@
 import * as vscode from 'vscode';
 import type { Dtype } from '../../server/src/analysis/types';
 import {
-  COMPARE_GPUS_REQUEST, EXPORT_CSV_REQUEST, PROBLEM_SIZE_EDIT_REQUEST, ROOFLINE_REQUEST, TILE_SWEEP_REQUEST,
-  type CompareGpusResult, type DocumentPoint, type ExportCsvResult, type ProblemSizeEditParams, type ProblemSizeEditResult,
-  type RooflineResult, type TileSweepResult,
+  COMPARE_GPUS_REQUEST,
+  EXPORT_CSV_REQUEST,
+  PROBLEM_SIZE_EDIT_REQUEST,
+  ROOFLINE_REQUEST,
+  TILE_SWEEP_REQUEST,
+  type CompareGpusResult,
+  type DocumentPoint,
+  type ExportCsvResult,
+  type ProblemSizeEditParams,
+  type ProblemSizeEditResult,
+  type RooflineResult,
+  type TileSweepResult,
 } from '../../server/src/ide/protocol';
 import type { ChartPanels } from './chart-panel';
 import { pickPrimaryGpu, pickTargetGpus } from './gpu-picker';
@@ -80,7 +89,10 @@ export function registerCommands(context: CommandContext): Commands {
     try {
       const data = await request<TileSweepResult | null>(TILE_SWEEP_REQUEST, { ...point, ...(gpuId ? { gpuId } : {}) });
       if (data && !data.measured && data.cells.length > 0) data.measured = context.measuredFor?.(data);
-      await panels.post('tileSweep', data ? { type: 'tileSweep', data, gpus: context.targetGpus() } : { type: 'failed', kind: 'tileSweep', message: NOTHING_AT_CURSOR });
+      await panels.post(
+        'tileSweep',
+        data ? { type: 'tileSweep', data, gpus: context.targetGpus() } : { type: 'failed', kind: 'tileSweep', message: NOTHING_AT_CURSOR },
+      );
     } catch (error) {
       await panels.post('tileSweep', { type: 'failed', kind: 'tileSweep', message: failure(error) });
     }
@@ -111,7 +123,11 @@ export function registerCommands(context: CommandContext): Commands {
   async function setProblemSize(argument: unknown): Promise<void> {
     const point = pointOf(argument);
     if (!point) return;
-    const defaults = vscode.workspace.getConfiguration('tilecast').get<{ m: number; n: number; k: number }>('defaultProblemSize') ?? { m: 4096, n: 4096, k: 4096 };
+    const defaults = vscode.workspace.getConfiguration('tilecast').get<{ m: number; n: number; k: number }>('defaultProblemSize') ?? {
+      m: 4096,
+      n: 4096,
+      k: 4096,
+    };
     const m = await askSize('M (rows of C)', String(defaults.m));
     if (m === undefined) return;
     const n = await askSize('N (columns of C)', String(defaults.n));

@@ -15,7 +15,9 @@ let client: LanguageClient | undefined;
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   const output = vscode.window.createOutputChannel('TileCast');
   context.subscriptions.push(output);
-  output.appendLine(`TileCast ${String(context.extension.packageJSON.version)} activated (workspace ${vscode.workspace.isTrusted ? 'trusted' : 'not trusted: nothing runs a compiler'})`);
+  output.appendLine(
+    `TileCast ${String(context.extension.packageJSON.version)} activated (workspace ${vscode.workspace.isTrusted ? 'trusted' : 'not trusted: nothing runs a compiler'})`,
+  );
 
   let status: StatusParams | null = null;
   const statusItem = vscode.window.createStatusBarItem('tilecast.gpu', vscode.StatusBarAlignment.Right, 100);
@@ -28,13 +30,17 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     tooltip.appendMarkdown('\n\nClick to choose the primary GPU.');
     if (status && !status.model.ok) tooltip.appendText(`\n\nModel unavailable: ${status.model.error}`);
     statusItem.tooltip = tooltip;
-    statusItem.backgroundColor = status && (!status.model.ok || status.unknownGpus.length > 0) ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
+    statusItem.backgroundColor =
+      status && (!status.model.ok || status.unknownGpus.length > 0) ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
   };
   refreshStatusItem();
   statusItem.show();
-  context.subscriptions.push(statusItem, vscode.workspace.onDidChangeConfiguration((event) => {
-    if (event.affectsConfiguration('tilecast.gpus')) refreshStatusItem();
-  }));
+  context.subscriptions.push(
+    statusItem,
+    vscode.workspace.onDidChangeConfiguration((event) => {
+      if (event.affectsConfiguration('tilecast.gpus')) refreshStatusItem();
+    }),
+  );
 
   // A status comes at each server start and again when settings change; write it only when it says something new.
   let lastStatusLines = '';
@@ -71,14 +77,16 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   context.subscriptions.push(panels, ...commands.disposables, ...profiling);
 
   // Trust lets the server run ptxas; it only ever goes from untrusted to trusted, so restart once then.
-  context.subscriptions.push(vscode.workspace.onDidGrantWorkspaceTrust(() => {
-    output.appendLine('Workspace trusted: restarting the TileCast server');
-    lastStatusLines = '';
-    void client?.stop().then(() => {
-      client = createClient(context, output, onStatus);
-      return client.start();
-    });
-  }));
+  context.subscriptions.push(
+    vscode.workspace.onDidGrantWorkspaceTrust(() => {
+      output.appendLine('Workspace trusted: restarting the TileCast server');
+      lastStatusLines = '';
+      void client?.stop().then(() => {
+        client = createClient(context, output, onStatus);
+        return client.start();
+      });
+    }),
+  );
 
   try {
     await client.start();

@@ -19,9 +19,10 @@ export function configuredGpus(): string[] {
 async function writeGpus(gpus: string[]): Promise<void> {
   const config = vscode.workspace.getConfiguration('tilecast');
   const inspected = config.inspect<string[]>('gpus');
-  const target = inspected?.workspaceFolderValue !== undefined || inspected?.workspaceValue !== undefined
-    ? vscode.ConfigurationTarget.Workspace
-    : vscode.ConfigurationTarget.Global;
+  const target =
+    inspected?.workspaceFolderValue !== undefined || inspected?.workspaceValue !== undefined
+      ? vscode.ConfigurationTarget.Workspace
+      : vscode.ConfigurationTarget.Global;
   await config.update('gpus', gpus, target);
 }
 

@@ -5,7 +5,14 @@
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { parseProfileJsonl, type ProfileRecord } from '../../server/src/data/profile-record';
-import { PREDICT_PROFILES_REQUEST, RELOAD_MODEL_REQUEST, type DocumentPoint, type PredictProfilesResult, type StatusParams, type TileSweepResult } from '../../server/src/ide/protocol';
+import {
+  PREDICT_PROFILES_REQUEST,
+  RELOAD_MODEL_REQUEST,
+  type DocumentPoint,
+  type PredictProfilesResult,
+  type StatusParams,
+  type TileSweepResult,
+} from '../../server/src/ide/protocol';
 import { readStore, storeLocation } from '../../server/src/platform/profile-store';
 import { runCli, type CliRun } from './cli-process';
 import {
@@ -251,7 +258,7 @@ export function registerProfilingCommands(context: ProfilingContext): vscode.Dis
       const status = await context.request<StatusParams | null>(RELOAD_MODEL_REQUEST);
       if (!status) return null;
       output.appendLine(status.message);
-      return status.model.ok ? status.model.source ?? null : null;
+      return status.model.ok ? (status.model.source ?? null) : null;
     } catch (error) {
       output.appendLine(`TileCast: the server did not reload the model: ${error instanceof Error ? error.message : String(error)}`);
       return null;

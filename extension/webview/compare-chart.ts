@@ -12,7 +12,10 @@ export function compareChart(data: CompareGpusResult, metric: CompareMetric, the
     .filter((row): row is CompareGpusRow & Record<CompareMetric, Interval> => row[metric] !== null)
     .map((row) => ({ gpu: row.gpuName + (row.extrapolating ? ' *' : ''), value: row[metric].value, lo: row[metric].lo, hi: row[metric].hi }));
   const illegal = data.rows.filter((row) => row[metric] === null).map((row) => ({ gpu: row.gpuName, reason: row.illegalReason ?? 'no prediction' }));
-  const order = [...rows].sort((a, b) => a.value - b.value).map((r) => r.gpu).concat(illegal.map((r) => r.gpu));
+  const order = [...rows]
+    .sort((a, b) => a.value - b.value)
+    .map((r) => r.gpu)
+    .concat(illegal.map((r) => r.gpu));
   return Plot.plot({
     width,
     height: 60 + 30 * Math.max(order.length, 1),

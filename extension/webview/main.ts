@@ -95,7 +95,15 @@ function draw(): void {
       kind = 'tileSweep';
       const data = current.data;
       title.textContent = data.title;
-      if (current.gpus.length > 1) controls.append(select('gpu', current.gpus.map((g) => ({ value: g.id, label: g.name })), data.gpuId, (gpuId) => post({ type: 'selectGpu', gpuId })));
+      if (current.gpus.length > 1)
+        controls.append(
+          select(
+            'gpu',
+            current.gpus.map((g) => ({ value: g.id, label: g.name })),
+            data.gpuId,
+            (gpuId) => post({ type: 'selectGpu', gpuId }),
+          ),
+        );
       if (data.cells.length === 0) status.textContent = data.message ?? 'No tile parameters to sweep at the cursor.';
       else drawn = tileSweepChart(data, theme, width);
       note.textContent = 'Dashed outline: the current configuration. ★: the suggested one. ✕: cannot run on this GPU. Hover a cell for its interval.';
@@ -116,10 +124,12 @@ function draw(): void {
       kind = 'compare';
       title.textContent = current.data.title;
       const metrics = (Object.keys(METRIC_LABELS) as CompareMetric[]).map((value) => ({ value, label: METRIC_LABELS[value] }));
-      controls.append(select('metric', metrics, compareMetric, (value) => {
-        compareMetric = value as CompareMetric;
-        draw();
-      }));
+      controls.append(
+        select('metric', metrics, compareMetric, (value) => {
+          compareMetric = value as CompareMetric;
+          draw();
+        }),
+      );
       if (current.data.rows.length === 0) status.textContent = current.data.message ?? 'No GPUs to compare.';
       else drawn = compareChart(current.data, compareMetric, theme, width);
       if (current.data.rows.some((r) => r.extrapolating)) note.textContent = '* outside the GPUs the model was trained on: the interval is wider.';

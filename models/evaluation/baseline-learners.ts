@@ -23,7 +23,10 @@ export function columnStats(m: Matrix): { mean: Float64Array; sd: Float64Array }
   for (let r = 0; r < m.nRows; r++) {
     for (let f = 0; f < m.nFeatures; f++) {
       const v = m.x[r * m.nFeatures + f];
-      if (Number.isFinite(v)) { mean[f] += v; count[f]++; }
+      if (Number.isFinite(v)) {
+        mean[f] += v;
+        count[f]++;
+      }
     }
   }
   for (let f = 0; f < m.nFeatures; f++) mean[f] = count[f] ? mean[f] / count[f] : 0;
@@ -115,17 +118,22 @@ export async function fitMlp(train: Matrix, y: Float64Array, o: MlpOptions): Pro
   const ySd = Math.sqrt(yVar / Math.max(1, y.length - 1)) || 1;
   const model = tf.sequential();
   o.hidden.forEach((units, i) => {
-    model.add(tf.layers.dense({
-      units,
-      activation: 'relu',
-      kernelInitializer: tf.initializers.heNormal({ seed: o.seed + i }),
-      ...(i === 0 ? { inputShape: [train.nFeatures] } : {}),
-    }));
+    model.add(
+      tf.layers.dense({
+        units,
+        activation: 'relu',
+        kernelInitializer: tf.initializers.heNormal({ seed: o.seed + i }),
+        ...(i === 0 ? { inputShape: [train.nFeatures] } : {}),
+      }),
+    );
   });
   model.add(tf.layers.dense({ units: 1, kernelInitializer: tf.initializers.glorotNormal({ seed: o.seed + 99 }) }));
   model.compile({ optimizer: tf.train.adam(o.learningRate), loss: 'meanSquaredError' });
   const xs = tf.tensor2d(standardise(train, stats), [train.nRows, train.nFeatures]);
-  const ys = tf.tensor2d(Float32Array.from(y, (v) => (v - yMean) / ySd), [train.nRows, 1]);
+  const ys = tf.tensor2d(
+    Float32Array.from(y, (v) => (v - yMean) / ySd),
+    [train.nRows, 1],
+  );
   await model.fit(xs, ys, { epochs: o.epochs, batchSize: o.batchSize, shuffle: true, verbose: 0 });
   xs.dispose();
   ys.dispose();

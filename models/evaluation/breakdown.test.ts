@@ -14,7 +14,10 @@ test('breakdownBy summarises each slice on its own rows', () => {
     tags: [{ source: 'a' }, { source: 'a' }, { source: 'b' }, { source: 'b' }],
   });
   const rows = breakdownBy(h, (t) => t.source);
-  assert.deepEqual(rows.map((r) => r.slice), ['a', 'b']);
+  assert.deepEqual(
+    rows.map((r) => r.slice),
+    ['a', 'b'],
+  );
   assert.equal(rows[0].medianPct, 30); // errors 10, 50
   assert.equal(rows[0].coverage, 0.5); // 100 in [100,120]; 100 not in [40,60]
   assert.ok(Math.abs(rows[1].medianPct - 15) < 1e-9); // errors 20, 10

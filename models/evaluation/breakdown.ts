@@ -60,10 +60,7 @@ function fmt(x: number, digits = 1): string {
 
 /** Markdown table of slice summaries: slice, n, MdAPE, mean APE, p90 APE, 80% interval coverage. */
 export function sliceTable(rows: SliceSummary[], sliceHeader = 'slice'): string {
-  const lines = [
-    `| ${sliceHeader} | n | MdAPE % | mean APE % | p90 APE % | 80% interval coverage % |`,
-    '|---|---:|---:|---:|---:|---:|',
-  ];
+  const lines = [`| ${sliceHeader} | n | MdAPE % | mean APE % | p90 APE % | 80% interval coverage % |`, '|---|---:|---:|---:|---:|---:|'];
   for (const r of rows) {
     lines.push(`| ${r.slice} | ${r.n} | ${fmt(r.medianPct)} | ${fmt(r.meanPct)} | ${fmt(r.p90Pct)} | ${fmt(r.coverage * 100, 0)} |`);
   }

@@ -4,9 +4,7 @@
 import type { GemmRecord } from '../../server/src/data/record';
 import type { GemmWorkload, GpuSpec } from '../../server/src/perf/types';
 
-export interface FeatureFn {
-  (workload: GemmWorkload, gpu: GpuSpec): { values: Float64Array; analytic: { timeMs: number } };
-}
+export type FeatureFn = (workload: GemmWorkload, gpu: GpuSpec) => { values: Float64Array; analytic: { timeMs: number } };
 
 export interface Design {
   x: Float32Array;

@@ -27,8 +27,14 @@ export function seriesDisagreement(ms: readonly Measurement[]): Array<{ slice: s
   const actual = new Map<string, number[]>();
   for (const s of byKey.values()) {
     if (s.size < 2) continue;
-    const [a, b] = [...s.keys()].sort().slice(0, 2).map((k) => s.get(k)!);
-    if (!pred.has(b.slice)) { pred.set(b.slice, []); actual.set(b.slice, []); }
+    const [a, b] = [...s.keys()]
+      .sort()
+      .slice(0, 2)
+      .map((k) => s.get(k)!);
+    if (!pred.has(b.slice)) {
+      pred.set(b.slice, []);
+      actual.set(b.slice, []);
+    }
     pred.get(b.slice)!.push(a.value);
     actual.get(b.slice)!.push(b.value);
   }

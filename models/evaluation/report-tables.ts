@@ -31,7 +31,16 @@ export function besideRows(model: HeldOut, analytic: HeldOut, keyOf: (tags: Reco
     const a = summarizeHeldOut(analytic, key, pass);
     let flagged = 0;
     for (const t of model.tags) if (pass(t) && t.extrapolating === 'true') flagged++;
-    return { slice: key, n: m.n, modelMdape: m.medianPct, analyticMdape: a.medianPct, modelP90: m.p90Pct, analyticP90: a.p90Pct, coverage: m.coverage, extrapolatingShare: m.n ? flagged / m.n : 0 };
+    return {
+      slice: key,
+      n: m.n,
+      modelMdape: m.medianPct,
+      analyticMdape: a.medianPct,
+      modelP90: m.p90Pct,
+      analyticP90: a.p90Pct,
+      coverage: m.coverage,
+      extrapolatingShare: m.n ? flagged / m.n : 0,
+    };
   });
   return rows.sort((p, q) => q.modelMdape - p.modelMdape || (p.slice < q.slice ? -1 : 1));
 }
@@ -39,7 +48,17 @@ export function besideRows(model: HeldOut, analytic: HeldOut, keyOf: (tags: Reco
 export function besideTable(rows: readonly BesideRow[], header: string): string {
   return markdownTable(
     [header, 'n', 'model MdAPE %', 'analytic alone MdAPE %', 'model p90 %', 'analytic p90 %', '80% coverage %', 'extrapolating %', 'model ≤ analytic'],
-    rows.map((r) => [r.slice, String(r.n), f1(r.modelMdape), f1(r.analyticMdape), f1(r.modelP90), f1(r.analyticP90), f0(r.coverage * 100), f0(r.extrapolatingShare * 100), r.modelMdape <= r.analyticMdape + 0.05 ? 'yes' : '**no**']),
+    rows.map((r) => [
+      r.slice,
+      String(r.n),
+      f1(r.modelMdape),
+      f1(r.analyticMdape),
+      f1(r.modelP90),
+      f1(r.analyticP90),
+      f0(r.coverage * 100),
+      f0(r.extrapolatingShare * 100),
+      r.modelMdape <= r.analyticMdape + 0.05 ? 'yes' : '**no**',
+    ]),
     ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'l'],
   );
 }
@@ -68,7 +87,11 @@ export function seedSpreadTable(perSeed: ReadonlyArray<{ seed: number; rows: Bes
   const worstSpread = Math.max(...worst) - Math.min(...worst);
   rows.push(['**worst held-out GPU**', ...worst.map(f1), f1(worstSpread)]);
   rows.push(['median over held-out GPUs', ...perSeed.map((s) => f1(medianAndWorst(s.rows).median)), '']);
-  const markdown = markdownTable(['held-out GPU', ...perSeed.map((s) => `seed ${s.seed} MdAPE %`), 'spread (points)'], rows, ['l', ...perSeed.map(() => 'r' as const), 'r']);
+  const markdown = markdownTable(['held-out GPU', ...perSeed.map((s) => `seed ${s.seed} MdAPE %`), 'spread (points)'], rows, [
+    'l',
+    ...perSeed.map(() => 'r' as const),
+    'r',
+  ]);
   return { markdown, worstSpread, maxGpuSpread };
 }
 
@@ -81,14 +104,21 @@ export function sizeBand(gflop: number): string {
 }
 
 /** Power by size band: MdAPE and interval coverage per band (tags must carry `band`). */
-export function bandTable(h: HeldOut, keyOf: (t: Record<string, string>) => string): { markdown: string; rows: Array<{ slice: string; n: number; mdape: number; coverage: number }> } {
+export function bandTable(
+  h: HeldOut,
+  keyOf: (t: Record<string, string>) => string,
+): { markdown: string; rows: Array<{ slice: string; n: number; mdape: number; coverage: number }> } {
   const keys = [...new Set(h.tags.map(keyOf))].sort();
   const rows = keys.map((key) => {
     const s = summarizeHeldOut(h, key, (t) => keyOf(t) === key);
     return { slice: key, n: s.n, mdape: s.medianPct, coverage: s.coverage };
   });
   return {
-    markdown: markdownTable(['slice', 'n', 'MdAPE %', '80% coverage %'], rows.map((r) => [r.slice, String(r.n), f1(r.mdape), f0(r.coverage * 100)]), ['l', 'r', 'r', 'r']),
+    markdown: markdownTable(
+      ['slice', 'n', 'MdAPE %', '80% coverage %'],
+      rows.map((r) => [r.slice, String(r.n), f1(r.mdape), f0(r.coverage * 100)]),
+      ['l', 'r', 'r', 'r'],
+    ),
     rows,
   };
 }
@@ -97,6 +127,11 @@ export function bandTable(h: HeldOut, keyOf: (t: Record<string, string>) => stri
 export function mdapeWhere(h: HeldOut, filter: (t: Record<string, string>) => boolean): number {
   const p: number[] = [];
   const a: number[] = [];
-  h.tags.forEach((t, i) => { if (filter(t)) { p.push(h.predicted[i]); a.push(h.actual[i]); } });
+  h.tags.forEach((t, i) => {
+    if (filter(t)) {
+      p.push(h.predicted[i]);
+      a.push(h.actual[i]);
+    }
+  });
   return summarizeApe(p, a).medianPct;
 }

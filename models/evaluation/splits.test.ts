@@ -12,7 +12,10 @@ function assertNoLeak(keys: string[], trainIdx: Int32Array, testIdx: Int32Array)
 test('leaveOneGroupOut: one fold per GPU, the held-out GPU never in training', () => {
   const gpus = ['a100', 'h100', 'a100', 'b200', 'h100', 'a100'];
   const folds = leaveOneGroupOut(gpus);
-  assert.deepEqual(folds.map((f) => f.name), ['a100', 'b200', 'h100']);
+  assert.deepEqual(
+    folds.map((f) => f.name),
+    ['a100', 'b200', 'h100'],
+  );
   assert.deepEqual(Array.from(folds[0].testIdx), [0, 2, 5]);
   assert.deepEqual(Array.from(folds[0].trainIdx), [1, 3, 4]);
   for (const f of folds) {
@@ -24,14 +27,18 @@ test('leaveOneGroupOut: one fold per GPU, the held-out GPU never in training', (
 test('leaveOneGroupOut respects a subset', () => {
   const keys = ['x', 'y', 'x', 'y', 'z'];
   const folds = leaveOneGroupOut(keys, [0, 1, 2, 3]);
-  assert.deepEqual(folds.map((f) => f.name), ['x', 'y']);
+  assert.deepEqual(
+    folds.map((f) => f.name),
+    ['x', 'y'],
+  );
   assert.deepEqual(Array.from(folds[0].trainIdx), [1, 3]);
 });
 
 test('groupKFold: shape groups never leak, every row tested once, sizes balanced', () => {
   // a repeating grid: 40 weight shapes x 6 token counts x 2 framework versions
   const rows: Array<{ m: number; n: number; k: number }> = [];
-  for (let w = 0; w < 40; w++) for (const m of [1, 8, 64, 512, 4096, 32768]) for (let v = 0; v < 2; v++) rows.push({ m, n: 128 * (w + 1), k: 256 * ((w % 7) + 1) });
+  for (let w = 0; w < 40; w++)
+    for (const m of [1, 8, 64, 512, 4096, 32768]) for (let v = 0; v < 2; v++) rows.push({ m, n: 128 * (w + 1), k: 256 * ((w % 7) + 1) });
   for (const level of ['exact', 'weight'] as const) {
     const keys = rows.map((r) => shapeGroupKey(r, level));
     const folds = groupKFold(keys, 5, 42);
@@ -70,7 +77,10 @@ test('shapeGroupKey: weight level ignores m, exact level does not', () => {
 test('shuffled is a seeded permutation', () => {
   const xs = Array.from({ length: 50 }, (_, i) => i);
   const s = shuffled(xs, 9);
-  assert.deepEqual([...s].sort((a, b) => a - b), xs);
+  assert.deepEqual(
+    [...s].sort((a, b) => a - b),
+    xs,
+  );
   assert.deepEqual(s, shuffled(xs, 9));
   assert.notDeepEqual(s, xs);
 });

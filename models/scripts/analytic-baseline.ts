@@ -19,7 +19,17 @@ import { spearman, topKRegretPct } from '../evaluation/metrics';
 /** Rows at or above this measured time are well above every source's timing overhead (NeuSight eager PyTorch: 24-91 us). */
 const LONG_ROW_MS = 0.5;
 
-interface Row { key: string; source: string; gpu: string; dtype: string; measuredMs: number; analyticMs: number; tritonMs: number; bound: string; residentMs?: number }
+interface Row {
+  key: string;
+  source: string;
+  gpu: string;
+  dtype: string;
+  measuredMs: number;
+  analyticMs: number;
+  tritonMs: number;
+  bound: string;
+  residentMs?: number;
+}
 
 /**
  * Operand copies each source's harness cycles through between timed calls (../shared/datasets/README.md):
@@ -34,21 +44,33 @@ const HARNESS_COPIES: Partial<Record<string, { copiesA: number; copiesB: number 
 function quantile(sorted: number[], q: number): number {
   if (sorted.length === 0) return NaN;
   const i = (sorted.length - 1) * q;
-  const lo = Math.floor(i), hi = Math.ceil(i);
+  const lo = Math.floor(i),
+    hi = Math.ceil(i);
   return sorted[lo] + (sorted[hi] - sorted[lo]) * (i - lo);
 }
 
-const ape = (est: number, meas: number): number => Math.abs(est - meas) / meas * 100;
+const ape = (est: number, meas: number): number => (Math.abs(est - meas) / meas) * 100;
 const fmt = (v: number, d = 1): string => (Number.isFinite(v) ? v.toFixed(d) : 'n/a');
 
 function summarise(rows: Row[]): { n: number; medA: number; p90A: number; ratioA: number; medT: number; p90T: number; ratioT: number; memShare: number } {
   const a = rows.map((r) => ape(r.analyticMs, r.measuredMs)).sort((x, y) => x - y);
-  const t = rows.filter((r) => Number.isFinite(r.tritonMs)).map((r) => ape(r.tritonMs, r.measuredMs)).sort((x, y) => x - y);
+  const t = rows
+    .filter((r) => Number.isFinite(r.tritonMs))
+    .map((r) => ape(r.tritonMs, r.measuredMs))
+    .sort((x, y) => x - y);
   const ra = rows.map((r) => r.measuredMs / r.analyticMs).sort((x, y) => x - y);
-  const rt = rows.filter((r) => Number.isFinite(r.tritonMs)).map((r) => r.measuredMs / r.tritonMs).sort((x, y) => x - y);
+  const rt = rows
+    .filter((r) => Number.isFinite(r.tritonMs))
+    .map((r) => r.measuredMs / r.tritonMs)
+    .sort((x, y) => x - y);
   return {
-    n: rows.length, medA: quantile(a, 0.5), p90A: quantile(a, 0.9), ratioA: quantile(ra, 0.5),
-    medT: quantile(t, 0.5), p90T: quantile(t, 0.9), ratioT: quantile(rt, 0.5),
+    n: rows.length,
+    medA: quantile(a, 0.5),
+    p90A: quantile(a, 0.9),
+    ratioA: quantile(ra, 0.5),
+    medT: quantile(t, 0.5),
+    p90T: quantile(t, 0.9),
+    ratioT: quantile(rt, 0.5),
     memShare: rows.filter((r) => r.bound === 'memory').length / rows.length,
   };
 }
@@ -71,12 +93,22 @@ function rowOf(r: GemmRecord): Row | null {
   const cond = r.condition === 'power-run' ? ' (power run)' : '';
   return {
     key: `${r.source} | ${gpu.id} | ${r.quantization ?? r.dtype}${cond}`,
-    source: r.source, gpu: gpu.id, dtype: r.dtype, measuredMs: r.runtimeMs, analyticMs: a.timeMs,
-    tritonMs: t.valid ? t.totalMs : NaN, bound: a.bound, residentMs,
+    source: r.source,
+    gpu: gpu.id,
+    dtype: r.dtype,
+    measuredMs: r.runtimeMs,
+    analyticMs: a.timeMs,
+    tritonMs: t.valid ? t.totalMs : NaN,
+    bound: a.bound,
+    residentMs,
   };
 }
 
-const median = (values: number[]): number => quantile([...values].sort((x, y) => x - y), 0.5);
+const median = (values: number[]): number =>
+  quantile(
+    [...values].sort((x, y) => x - y),
+    0.5,
+  );
 
 /**
  * Per GPU and source, worst first: MdAPE over all rows, and over rows measured at >= LONG_ROW_MS, where
@@ -91,16 +123,22 @@ function perGpuSection(rows: Row[]): string[] {
     list.push(r);
     groups.set(key, list);
   }
-  const stats = [...groups.entries()].map(([key, list]) => {
-    const long = list.filter((r) => r.measuredMs >= LONG_ROW_MS);
-    const plainLong = long.filter((r) => !r.key.includes('power run') && (r.key.endsWith('| bf16') || r.key.endsWith('| fp32')));
-    return {
-      key, n: list.length, all: median(list.map((r) => ape(r.analyticMs, r.measuredMs))),
-      nLong: long.length, long: median(long.map((r) => ape(r.analyticMs, r.measuredMs))),
-      ratioLong: median(long.map((r) => r.measuredMs / r.analyticMs)),
-      nPlain: plainLong.length, plain: median(plainLong.map((r) => ape(r.analyticMs, r.measuredMs))),
-    };
-  }).sort((a, b) => (Number.isFinite(b.long) ? b.long : -1) - (Number.isFinite(a.long) ? a.long : -1));
+  const stats = [...groups.entries()]
+    .map(([key, list]) => {
+      const long = list.filter((r) => r.measuredMs >= LONG_ROW_MS);
+      const plainLong = long.filter((r) => !r.key.includes('power run') && (r.key.endsWith('| bf16') || r.key.endsWith('| fp32')));
+      return {
+        key,
+        n: list.length,
+        all: median(list.map((r) => ape(r.analyticMs, r.measuredMs))),
+        nLong: long.length,
+        long: median(long.map((r) => ape(r.analyticMs, r.measuredMs))),
+        ratioLong: median(long.map((r) => r.measuredMs / r.analyticMs)),
+        nPlain: plainLong.length,
+        plain: median(plainLong.map((r) => ape(r.analyticMs, r.measuredMs))),
+      };
+    })
+    .sort((a, b) => (Number.isFinite(b.long) ? b.long : -1) - (Number.isFinite(a.long) ? a.long : -1));
   const out = [
     `## Per GPU, worst first (rows measured at >= ${LONG_ROW_MS} ms)`,
     '',
@@ -118,12 +156,20 @@ function perGpuSection(rows: Row[]): string[] {
 
 /** Kernel Tuner: how the analytic model ranks the 17,956 tile configurations of each GPU. */
 function kernelTunerSection(rows: Row[]): string[] {
-  const out = ['## Kernel Tuner ranking (analytic model alone)', '', '| GPU | configurations | Spearman | top-5 regret % | MdAPE % |', '|---|---:|---:|---:|---:|'];
+  const out = [
+    '## Kernel Tuner ranking (analytic model alone)',
+    '',
+    '| GPU | configurations | Spearman | top-5 regret % | MdAPE % |',
+    '|---|---:|---:|---:|---:|',
+  ];
   const gpus = [...new Set(rows.filter((r) => r.source === 'kerneltuner').map((r) => r.gpu))].sort();
   for (const gpu of gpus) {
     const list = rows.filter((r) => r.source === 'kerneltuner' && r.gpu === gpu);
-    const est = list.map((r) => r.analyticMs), meas = list.map((r) => r.measuredMs);
-    out.push(`| ${gpu} | ${list.length} | ${fmt(spearman(est, meas), 3)} | ${fmt(topKRegretPct(est, meas, 5))} | ${fmt(median(list.map((r) => ape(r.analyticMs, r.measuredMs))))} |`);
+    const est = list.map((r) => r.analyticMs),
+      meas = list.map((r) => r.measuredMs);
+    out.push(
+      `| ${gpu} | ${list.length} | ${fmt(spearman(est, meas), 3)} | ${fmt(topKRegretPct(est, meas, 5))} | ${fmt(median(list.map((r) => ape(r.analyticMs, r.measuredMs))))} |`,
+    );
   }
   return out;
 }
@@ -149,7 +195,9 @@ function residencySection(rows: Row[]): string[] {
   }
   for (const [key, list] of [...groups.entries()].sort()) {
     const [gpu, source, dtypes] = key.split(' | ');
-    out.push(`| ${gpu} | ${source} | ${dtypes} | ${list.length} | ${fmt(median(list.map((r) => ape(r.analyticMs, r.measuredMs))))} | ${fmt(median(list.map((r) => r.measuredMs / r.analyticMs)), 2)} | ${fmt(median(list.map((r) => ape(r.residentMs!, r.measuredMs))))} | ${fmt(median(list.map((r) => r.measuredMs / r.residentMs!)), 2)} |`);
+    out.push(
+      `| ${gpu} | ${source} | ${dtypes} | ${list.length} | ${fmt(median(list.map((r) => ape(r.analyticMs, r.measuredMs))))} | ${fmt(median(list.map((r) => r.measuredMs / r.analyticMs)), 2)} | ${fmt(median(list.map((r) => ape(r.residentMs!, r.measuredMs))))} | ${fmt(median(list.map((r) => r.measuredMs / r.residentMs!)), 2)} |`,
+    );
   }
   return out;
 }
@@ -162,15 +210,19 @@ async function main(): Promise<void> {
   const sample = sampleIndex >= 0 ? Math.max(1, Number(args[sampleIndex + 1]) || 1) : 1;
   const { records } = await loadDatasets({ sources: ['aiconfigurator', 'neusight', 'kerneltuner'] });
   const rows: Row[] = [];
-  let skipped = 0, aicSeen = 0;
+  let skipped = 0,
+    aicSeen = 0;
   for (const r of records) {
     if (r.source === 'aiconfigurator' && sample > 1 && aicSeen++ % sample !== 0) continue;
     const row = rowOf(r);
-    if (row) rows.push(row); else skipped++;
+    if (row) rows.push(row);
+    else skipped++;
   }
   // Sanity anchor: H100-SXM bf16 8192^3, every framework version that measured it.
   const h100 = findGpu('h100-sxm');
-  const anchor = records.filter((r) => r.gpu === 'h100-sxm' && r.dtype === 'bf16' && !r.quantization && r.m === 8192 && r.n === 8192 && r.k === 8192 && r.batch === 1);
+  const anchor = records.filter(
+    (r) => r.gpu === 'h100-sxm' && r.dtype === 'bf16' && !r.quantization && r.m === 8192 && r.n === 8192 && r.k === 8192 && r.batch === 1,
+  );
   const anchorEstimate = h100 ? analyticEstimate({ m: 8192, n: 8192, k: 8192, batch: 1, dtype: 'bf16', kernel: 'library' }, h100) : undefined;
   const groups = new Map<string, Row[]>();
   for (const row of rows) {
@@ -182,33 +234,47 @@ async function main(): Promise<void> {
   lines.push('# Analytic baselines against measured GEMMs');
   lines.push('');
   lines.push(`Generated by \`node --import tsx models/scripts/analytic-baseline.ts --out models/analytic-baseline.md\` (features ${FEATURE_VERSION}).`);
-  lines.push(`Rows scored: ${rows.length}${sample > 1 ? ` (every ${sample}th aiconfigurator row)` : ''}; skipped (GPU not in the catalogue or incomplete): ${skipped}.`);
-  lines.push(`Constants (one set for every GPU): ${JSON.stringify(MODEL_CONSTANTS)}; sustained clock ${JSON.stringify(CLOCK_CONSTANTS)}; SIMT ${JSON.stringify(SIMT_CONSTANTS)}.`);
+  lines.push(
+    `Rows scored: ${rows.length}${sample > 1 ? ` (every ${sample}th aiconfigurator row)` : ''}; skipped (GPU not in the catalogue or incomplete): ${skipped}.`,
+  );
+  lines.push(
+    `Constants (one set for every GPU): ${JSON.stringify(MODEL_CONSTANTS)}; sustained clock ${JSON.stringify(CLOCK_CONSTANTS)}; SIMT ${JSON.stringify(SIMT_CONSTANTS)}.`,
+  );
   if (anchorEstimate) {
-    lines.push(`Sanity anchor: H100-SXM bf16 8192x8192x8192: analytic ${fmt(anchorEstimate.timeMs, 3)} ms (${anchorEstimate.bound}-bound, ${anchorEstimate.libraryKernelName}); measured ${anchor.map((r) => `${fmt(r.runtimeMs, 3)} ms (${r.framework ?? ''} ${r.frameworkVersion ?? ''})`).join(', ')}.`);
+    lines.push(
+      `Sanity anchor: H100-SXM bf16 8192x8192x8192: analytic ${fmt(anchorEstimate.timeMs, 3)} ms (${anchorEstimate.bound}-bound, ${anchorEstimate.libraryKernelName}); measured ${anchor.map((r) => `${fmt(r.runtimeMs, 3)} ms (${r.framework ?? ''} ${r.frameworkVersion ?? ''})`).join(', ')}.`,
+    );
   }
   lines.push('');
   lines.push('APE = |estimate - measured| / measured. "ratio" = median of measured / estimate (1 = unbiased; >1 = model too fast).');
   lines.push('"mem" = share of rows the analytic model calls memory-bound.');
   lines.push('');
-  lines.push('| source | GPU | dtype | rows | analytic median APE % | analytic p90 APE % | analytic ratio | Triton median APE % | Triton p90 APE % | Triton ratio | mem |');
+  lines.push(
+    '| source | GPU | dtype | rows | analytic median APE % | analytic p90 APE % | analytic ratio | Triton median APE % | Triton p90 APE % | Triton ratio | mem |',
+  );
   lines.push('|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const key of [...groups.keys()].sort()) {
     const list = groups.get(key)!;
     const s = summarise(list);
     const [source, gpu, dtype] = key.split(' | ');
-    lines.push(`| ${source} | ${gpu} | ${dtype} | ${s.n} | ${fmt(s.medA)} | ${fmt(s.p90A)} | ${fmt(s.ratioA, 2)} | ${fmt(s.medT)} | ${fmt(s.p90T)} | ${fmt(s.ratioT, 2)} | ${fmt(s.memShare, 2)} |`);
+    lines.push(
+      `| ${source} | ${gpu} | ${dtype} | ${s.n} | ${fmt(s.medA)} | ${fmt(s.p90A)} | ${fmt(s.ratioA, 2)} | ${fmt(s.medT)} | ${fmt(s.p90T)} | ${fmt(s.ratioT, 2)} | ${fmt(s.memShare, 2)} |`,
+    );
   }
   const plainBf16 = rows.filter((r) => r.source === 'aiconfigurator' && r.dtype === 'bf16' && !r.key.includes('power run'));
   if (plainBf16.length > 0) {
     const s = summarise(plainBf16);
-    lines.push(`| **aiconfigurator bf16, plain runs (all GPUs)** | | | ${s.n} | ${fmt(s.medA)} | ${fmt(s.p90A)} | ${fmt(s.ratioA, 2)} | ${fmt(s.medT)} | ${fmt(s.p90T)} | ${fmt(s.ratioT, 2)} | ${fmt(s.memShare, 2)} |`);
+    lines.push(
+      `| **aiconfigurator bf16, plain runs (all GPUs)** | | | ${s.n} | ${fmt(s.medA)} | ${fmt(s.p90A)} | ${fmt(s.ratioA, 2)} | ${fmt(s.medT)} | ${fmt(s.p90T)} | ${fmt(s.ratioT, 2)} | ${fmt(s.memShare, 2)} |`,
+    );
   }
   for (const source of ['aiconfigurator', 'neusight', 'kerneltuner']) {
     const list = rows.filter((r) => r.source === source);
     if (list.length === 0) continue;
     const s = summarise(list);
-    lines.push(`| **${source} (all)** | | | ${s.n} | ${fmt(s.medA)} | ${fmt(s.p90A)} | ${fmt(s.ratioA, 2)} | ${fmt(s.medT)} | ${fmt(s.p90T)} | ${fmt(s.ratioT, 2)} | ${fmt(s.memShare, 2)} |`);
+    lines.push(
+      `| **${source} (all)** | | | ${s.n} | ${fmt(s.medA)} | ${fmt(s.p90A)} | ${fmt(s.ratioA, 2)} | ${fmt(s.medT)} | ${fmt(s.p90T)} | ${fmt(s.ratioT, 2)} | ${fmt(s.memShare, 2)} |`,
+    );
   }
   lines.push('');
   lines.push(...perGpuSection(rows));
@@ -221,4 +287,7 @@ async function main(): Promise<void> {
   if (out) writeFileSync(resolve(out), text);
 }
 
-main().catch((e) => { console.error(e); process.exit(1); });
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

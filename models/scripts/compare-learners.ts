@@ -40,8 +40,14 @@ function forestLearner(transform: RuntimeTransform, trees: number): Learner['fit
   return async (train, y) => {
     const t = await trainForest({ x: train.x, y, nRows: train.nRows, nFeatures: train.nFeatures }, { ...SHIP_RUNTIME_FOREST, trees, seed: SEED });
     const bytes = encodeModel({
-      schemaVersion: MODEL_SCHEMA_VERSION, featureNames: [...FEATURE_NAMES], featureVersion: FEATURE_VERSION,
-      target: { name: 'runtime', transform }, dataFingerprint: '', metrics: {}, calibration: [], forest: t.forest,
+      schemaVersion: MODEL_SCHEMA_VERSION,
+      featureNames: [...FEATURE_NAMES],
+      featureVersion: FEATURE_VERSION,
+      target: { name: 'runtime', transform },
+      dataFingerprint: '',
+      metrics: {},
+      calibration: [],
+      forest: t.forest,
     });
     return { sizeBytes: bytes.length, predict: (m) => predictBatch(t, m.x, m.nRows).mean };
   };
@@ -56,14 +62,23 @@ export async function compareLearners(
   const trees = o.quick ? 6 : 16;
   const baseCap = o.quick ? 800 : 1500;
   const learners: Learner[] = [
-    { name: `project forest, ln(runtime/analytic) (${trees} trees)`, transform: 'log-ratio-to-analytic', cap: baseCap, fit: forestLearner('log-ratio-to-analytic', trees) },
+    {
+      name: `project forest, ln(runtime/analytic) (${trees} trees)`,
+      transform: 'log-ratio-to-analytic',
+      cap: baseCap,
+      fit: forestLearner('log-ratio-to-analytic', trees),
+    },
     { name: `project forest, ln(runtime) (${trees} trees)`, transform: 'log', cap: baseCap, fit: forestLearner('log', trees) },
     {
-      name: 'ml-random-forest, ln(runtime/analytic) (10 trees, depth 10)', transform: 'log-ratio-to-analytic', cap: o.quick ? 15 : 40,
+      name: 'ml-random-forest, ln(runtime/analytic) (10 trees, depth 10)',
+      transform: 'log-ratio-to-analytic',
+      cap: o.quick ? 15 : 40,
       fit: (m, y) => fitMlRandomForest(m, y, { trees: 10, maxDepth: 10, minSamplesLeaf: 5, featureFraction: 0.7, seed: SEED }),
     },
     {
-      name: 'tfjs MLP 64-64, ln(runtime/analytic) (standardised, 8 epochs)', transform: 'log-ratio-to-analytic', cap: baseCap,
+      name: 'tfjs MLP 64-64, ln(runtime/analytic) (standardised, 8 epochs)',
+      transform: 'log-ratio-to-analytic',
+      cap: baseCap,
       fit: (m, y) => fitMlp(m, y, { hidden: [64, 64], epochs: o.quick ? 2 : 8, batchSize: 256, learningRate: 1e-3, seed: SEED }),
     },
     { name: 'analytic model alone', transform: 'none', cap: 0, fit: null },
@@ -76,15 +91,30 @@ export async function compareLearners(
     for (let i = 0; i < d.nRows; i++) (d.tags[i].gpu === gpu ? test : train).push(i);
     if (test.length > 0) gpuFolds.push({ name: gpu, trainIdx: Int32Array.from(train), testIdx: capPerStratum(strata, 2000, SEED, test) });
   }
-  const shapeFold = groupKFold(d.tags.map((t) => `${t.gpu}|${t.shape}`), 5, SEED)[0];
+  const shapeFold = groupKFold(
+    d.tags.map((t) => `${t.gpu}|${t.shape}`),
+    5,
+    SEED,
+  )[0];
   shapeFold.testIdx = capPerStratum(strata, 400, SEED, shapeFold.testIdx);
-  const folds: Array<{ kind: 'logo' | 'shape'; fold: Fold }> = [...gpuFolds.map((fold) => ({ kind: 'logo' as const, fold })), { kind: 'shape', fold: shapeFold }];
+  const folds: Array<{ kind: 'logo' | 'shape'; fold: Fold }> = [
+    ...gpuFolds.map((fold) => ({ kind: 'logo' as const, fold })),
+    { kind: 'shape', fold: shapeFold },
+  ];
   const logY = new Float64Array(d.nRows);
   for (let i = 0; i < d.nRows; i++) logY[i] = toTarget('log', d.runtimeMs[i], NaN);
 
   const scores: Score[] = [];
   for (const L of learners) {
-    const s: Score = { learner: L.name, trainMs: 0, sizeBytes: 0, predictUsPerRow: 0, nTrain: 0, logo: { pred: [], actual: [] }, shape: { pred: [], actual: [] } };
+    const s: Score = {
+      learner: L.name,
+      trainMs: 0,
+      sizeBytes: 0,
+      predictUsPerRow: 0,
+      nTrain: 0,
+      logo: { pred: [], actual: [] },
+      shape: { pred: [], actual: [] },
+    };
     let predictedRows = 0;
     let predictMs = 0;
     for (const { kind, fold } of folds) {
@@ -121,9 +151,15 @@ export async function compareLearners(
     const a = summarizeApe(s.logo.pred, s.logo.actual);
     const b = summarizeApe(s.shape.pred, s.shape.actual);
     return [
-      s.learner, s.nTrain ? String(s.nTrain) : '–', s.trainMs ? (s.trainMs / 1000).toFixed(1) : '–',
-      s.sizeBytes ? `${(s.sizeBytes / 1024).toFixed(0)} KiB` : '–', s.predictUsPerRow ? s.predictUsPerRow.toFixed(1) : '–',
-      a.medianPct, a.p90Pct, b.medianPct, b.p90Pct,
+      s.learner,
+      s.nTrain ? String(s.nTrain) : '–',
+      s.trainMs ? (s.trainMs / 1000).toFixed(1) : '–',
+      s.sizeBytes ? `${(s.sizeBytes / 1024).toFixed(0)} KiB` : '–',
+      s.predictUsPerRow ? s.predictUsPerRow.toFixed(1) : '–',
+      a.medianPct,
+      a.p90Pct,
+      b.medianPct,
+      b.p90Pct,
     ];
   });
   const nLogo = scores[0].logo.actual.length;
@@ -136,7 +172,17 @@ export async function compareLearners(
         `Training rows per fold at most ${baseCap} per stratum (ml-random-forest: ${learners[2].cap}; its CART split search is quadratic in the rows of a node, so it cannot take more in minutes). ` +
         'Train time is per fold, wall clock on this machine (2 cores; the project forest uses both through worker threads, the others one). Size: encoded artifact (forest), JSON (ml-random-forest), float32 weights (MLP).',
       '',
-      markdownTable(['learner', 'train rows', 'train s/fold', 'size', 'predict µs/row', 'LOGO MdAPE %', 'LOGO p90 %', 'shape MdAPE %', 'shape p90 %'], rows, ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r']),
+      markdownTable(['learner', 'train rows', 'train s/fold', 'size', 'predict µs/row', 'LOGO MdAPE %', 'LOGO p90 %', 'shape MdAPE %', 'shape p90 %'], rows, [
+        'l',
+        'r',
+        'r',
+        'r',
+        'r',
+        'r',
+        'r',
+        'r',
+        'r',
+      ]),
     ],
   };
 }

@@ -6,12 +6,22 @@ import { compareOccupancy } from './compare-occupancy';
 
 // A100 values as cudaGetDeviceProperties reports them (164 KB per SM, 163 KB opt-in, 1 KB reserved).
 const A100 = JSON.stringify({
-  device: 'NVIDIA A100-SXM4-80GB', cc: '8.0', multiProcessorCount: 108, maxThreadsPerMultiProcessor: 2048,
-  maxBlocksPerMultiProcessor: 32, regsPerMultiprocessor: 65536, regsPerBlock: 65536, sharedMemPerMultiprocessor: 167936,
-  sharedMemPerBlock: 49152, sharedMemPerBlockOptin: 166912, reservedSharedMemPerBlock: 1024, maxThreadsPerBlock: 1024,
+  device: 'NVIDIA A100-SXM4-80GB',
+  cc: '8.0',
+  multiProcessorCount: 108,
+  maxThreadsPerMultiProcessor: 2048,
+  maxBlocksPerMultiProcessor: 32,
+  regsPerMultiprocessor: 65536,
+  regsPerBlock: 65536,
+  sharedMemPerMultiprocessor: 167936,
+  sharedMemPerBlock: 49152,
+  sharedMemPerBlockOptin: 166912,
+  reservedSharedMemPerBlock: 1024,
+  maxThreadsPerBlock: 1024,
 });
 
-const line = (fields: Record<string, unknown>) => JSON.stringify({ case: 'x', cc: '8.0', smem: 0, dynamicSmem: 0, carveout: -1, status: 'cudaSuccess', ...fields });
+const line = (fields: Record<string, unknown>) =>
+  JSON.stringify({ case: 'x', cc: '8.0', smem: 0, dynamicSmem: 0, carveout: -1, status: 'cudaSuccess', ...fields });
 
 test('compare-occupancy: agreeing cases and a matching device produce no findings', () => {
   const text = [

@@ -123,13 +123,20 @@ async function main(): Promise<number> {
   for (const line of result.unknownCc) console.log(`SKIPPED ${line}`);
   for (const line of result.runtimeErrors) console.log(`RUNTIME ${line}`);
   for (const line of result.mismatches) console.log(`MISMATCH ${line}`);
-  console.log(`${result.compared} cases compared, ${result.mismatches.length} mismatches, ${result.limitMismatches.length} limit differences, ${result.runtimeErrors.length} runtime errors`);
+  console.log(
+    `${result.compared} cases compared, ${result.mismatches.length} mismatches, ${result.limitMismatches.length} limit differences, ${result.runtimeErrors.length} runtime errors`,
+  );
   return result.mismatches.length > 0 || result.limitMismatches.length > 0 ? 1 : 0;
 }
 
 if (require.main === module) {
   main().then(
-    (code) => { process.exitCode = code; },
-    (error: unknown) => { console.error(error instanceof Error ? error.message : String(error)); process.exitCode = 2; },
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      console.error(error instanceof Error ? error.message : String(error));
+      process.exitCode = 2;
+    },
   );
 }

@@ -2,7 +2,15 @@
 // each fold's training rows (server/src/model/applicability.ts) and the correction weight λ fitted on
 // GPUs held out of training, per kernel-family group. Used by train.ts (the shipped λ) and eval.ts
 // (λ of each fold fitted on the other folds only). Writes nothing.
-import { fitDomain, shrinkCorrection, assess, familyGroupOf, FAMILY_GROUPS, type ApplicabilityDomain, type FamilyGroup } from '../../server/src/model/applicability';
+import {
+  fitDomain,
+  shrinkCorrection,
+  assess,
+  familyGroupOf,
+  FAMILY_GROUPS,
+  type ApplicabilityDomain,
+  type FamilyGroup,
+} from '../../server/src/model/applicability';
 
 /** λ = 1 for every group. */
 export const allOnes = (): Record<FamilyGroup, number> => Object.fromEntries(FAMILY_GROUPS.map((g) => [g, 1])) as Record<FamilyGroup, number>;
@@ -28,7 +36,11 @@ export function familyGroup(tags: Record<string, string>): FamilyGroup {
 export function gpusOf(d: Design, rows: ArrayLike<number>): Record<FamilyGroup, GpuSpec[]> {
   const ids = Object.fromEntries(FAMILY_GROUPS.map((g) => [g, new Set<string>()])) as Record<FamilyGroup, Set<string>>;
   for (let t = 0; t < rows.length; t++) ids[familyGroup(d.tags[rows[t]])].add(d.tags[rows[t]].gpu);
-  const specs = (s: Set<string>) => [...s].sort().map((id) => findGpu(id)).filter((g): g is GpuSpec => !!g);
+  const specs = (s: Set<string>) =>
+    [...s]
+      .sort()
+      .map((id) => findGpu(id))
+      .filter((g): g is GpuSpec => !!g);
   return Object.fromEntries(FAMILY_GROUPS.map((g) => [g, specs(ids[g])])) as Record<FamilyGroup, GpuSpec[]>;
 }
 
@@ -46,7 +58,14 @@ export function assessRun(d: Design, run: FoldRun & { domain: ApplicabilityDomai
   return Array.from(run.testIdx, (row) => {
     const id = d.tags[row].gpu;
     if (!gpuCache.has(id)) gpuCache.set(id, findGpu(id) ?? null);
-    const a = assess(run.domain, FEATURE_NAMES, d.x.subarray(row * d.nFeatures, (row + 1) * d.nFeatures), gpuCache.get(id) ?? null, d.tags[row].kernel, d.tags[row].dtype);
+    const a = assess(
+      run.domain,
+      FEATURE_NAMES,
+      d.x.subarray(row * d.nFeatures, (row + 1) * d.nFeatures),
+      gpuCache.get(id) ?? null,
+      d.tags[row].kernel,
+      d.tags[row].dtype,
+    );
     return { excess: a.excess, extrapolating: a.extrapolating, weight: a.weight };
   });
 }
@@ -103,13 +122,20 @@ function lambdasFrom(table: MedianTable, use: (run: string) => boolean): Record<
     let best = Infinity;
     LAMBDAS.forEach((lambda, j) => {
       const score = keys.reduce((s, e) => s + e.medians[j], 0) / keys.length;
-      if (score < best - 1e-3) { best = score; out[group] = lambda; }
+      if (score < best - 1e-3) {
+        best = score;
+        out[group] = lambda;
+      }
     });
   }
   return out;
 }
 
-export function fitLambdas(d: Design, runs: ReadonlyArray<FoldRun & { applicability: Array<{ weight: number }> }>, use: (run: FoldRun) => boolean = () => true): Record<FamilyGroup, number> {
+export function fitLambdas(
+  d: Design,
+  runs: ReadonlyArray<FoldRun & { applicability: Array<{ weight: number }> }>,
+  use: (run: FoldRun) => boolean = () => true,
+): Record<FamilyGroup, number> {
   const names = new Set(runs.filter(use).map((r) => r.name));
   return lambdasFrom(medianTable(d, runs), (run) => names.has(run));
 }
@@ -118,8 +144,19 @@ export function fitLambdas(d: Design, runs: ReadonlyArray<FoldRun & { applicabil
  * Applies λ (fitted on the *other* runs: no run's λ saw its own held-out GPUs) and the applicability
  * decay to each run's predictions, in target space; returns new runs and each row's extrapolating flag.
  */
-export function shrinkRuns(d: Design, runs: readonly FoldRun[], options: { pooled?: boolean } = {}): { runs: FoldRun[]; extrapolating: Map<string, boolean[]>; lambdas: Map<string, Record<FamilyGroup, number>>; pooled: Record<FamilyGroup, number> } {
-  const assessed = runs.map((r) => ({ ...r, applicability: r.domain ? assessRun(d, { ...r, domain: r.domain }) : r.testIdx.length ? Array.from(r.testIdx, () => ({ excess: 0, extrapolating: false, weight: 1 })) : [] }));
+export function shrinkRuns(
+  d: Design,
+  runs: readonly FoldRun[],
+  options: { pooled?: boolean } = {},
+): { runs: FoldRun[]; extrapolating: Map<string, boolean[]>; lambdas: Map<string, Record<FamilyGroup, number>>; pooled: Record<FamilyGroup, number> } {
+  const assessed = runs.map((r) => ({
+    ...r,
+    applicability: r.domain
+      ? assessRun(d, { ...r, domain: r.domain })
+      : r.testIdx.length
+        ? Array.from(r.testIdx, () => ({ excess: 0, extrapolating: false, weight: 1 }))
+        : [],
+  }));
   const table = medianTable(d, assessed);
   const pooled = lambdasFrom(table, () => true);
   const out: FoldRun[] = [];
@@ -135,10 +172,15 @@ export function shrinkRuns(d: Design, runs: readonly FoldRun[], options: { poole
       const a = r.applicability[t];
       const w = lambda[familyGroup(d.tags[r.testIdx[t]])] * a.weight;
       const s = shrinkCorrection(r.mean[t], r.lo[t], r.hi[t], { excess: a.excess, extrapolating: a.extrapolating, weight: w, reasons: [] });
-      mean[t] = s.mean; lo[t] = s.lo; hi[t] = s.hi;
+      mean[t] = s.mean;
+      lo[t] = s.lo;
+      hi[t] = s.hi;
     }
     out.push({ ...r, mean, lo, hi });
-    flags.set(r.name, r.applicability.map((a) => a.extrapolating));
+    flags.set(
+      r.name,
+      r.applicability.map((a) => a.extrapolating),
+    );
   }
   return { runs: out, extrapolating: flags, lambdas, pooled };
 }

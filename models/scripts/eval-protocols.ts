@@ -50,12 +50,26 @@ export async function runFolds(
   const weights = tuningWeights(d);
   const runs: FoldRun[] = [];
   for (const f of folds) {
-    const capped = capPerStratum(strata, trainCap, seed, Array.from(f.trainIdx).filter((i) => strata[i] !== ''));
+    const capped = capPerStratum(
+      strata,
+      trainCap,
+      seed,
+      Array.from(f.trainIdx).filter((i) => strata[i] !== ''),
+    );
     const train = Int32Array.from([...capped, ...Array.from(f.trainIdx).filter((i) => strata[i] === '')]).sort();
     if (train.length === 0 || f.testIdx.length === 0) continue;
     const model = await fitRows(d, y, train, forest, seed, weights);
     const p = predictRows(model, d, f.testIdx);
-    runs.push({ name: f.name, testIdx: f.testIdx, mean: p.mean, lo: p.lo, hi: p.hi, nTrain: train.length, fitMs: model.stats.trainMs, domain: domainOf(d, train) });
+    runs.push({
+      name: f.name,
+      testIdx: f.testIdx,
+      mean: p.mean,
+      lo: p.lo,
+      hi: p.hi,
+      nTrain: train.length,
+      fitMs: model.stats.trainMs,
+      domain: domainOf(d, train),
+    });
     log(`  ${f.name}: train ${train.length} rows, test ${f.testIdx.length}, fit ${(model.stats.trainMs / 1000).toFixed(1)} s`);
   }
   return runs;
@@ -84,7 +98,12 @@ export interface HeldOutOptions {
  * the factor fitted on every other fold's held-out rows, so the coverage reported never saw the fold.
  * Returns the held-out set and the scale fitted on all folds together (what a shipped model would use).
  */
-export function heldOutOf(runs: readonly FoldRun[], d: Design, y: Float64Array, o: HeldOutOptions): { heldOut: HeldOut; pooledScale: number; scales: Map<string, number> } {
+export function heldOutOf(
+  runs: readonly FoldRun[],
+  d: Design,
+  y: Float64Array,
+  o: HeldOutOptions,
+): { heldOut: HeldOut; pooledScale: number; scales: Map<string, number> } {
   const mean: number[] = [];
   const lo: number[] = [];
   const hi: number[] = [];
@@ -214,8 +233,13 @@ export interface RuntimeProtocolResult {
  * Model rows carry tags.extrapolating = 'true' | 'false'.
  */
 export async function runRuntimeProtocol(
-  d: Design & { overheads: OverheadTable }, y: Float64Array, folds: readonly Fold[], forest: Omit<TrainOptions, 'seed'>,
-  trainCap: number, log: (line: string) => void, seed = SEED,
+  d: Design & { overheads: OverheadTable },
+  y: Float64Array,
+  folds: readonly Fold[],
+  forest: Omit<TrainOptions, 'seed'>,
+  trainCap: number,
+  log: (line: string) => void,
+  seed = SEED,
 ): Promise<RuntimeProtocolResult> {
   const t0 = performance.now();
   const fitted = await runFolds(d, y, folds, forest, trainCap, log, seed);

@@ -10,13 +10,16 @@ import { gzipSync } from 'node:zlib';
 import { datasetFingerprint, datasetFilesFingerprint, datasetsRoot, loadDatasets } from './load-datasets';
 import { PROFILE_SCHEMA } from '../../server/src/data/profile-record';
 
-const HEADER = 'OPName,Latency,Device,Torch Version,CUDNN Version,Kernel Name,Warps per SM,Blocks per SM,Grid x,Grid y,Grid z,Block x,Block y,Block z,CUDA Version,Kernels,B,M,N,K';
+const HEADER =
+  'OPName,Latency,Device,Torch Version,CUDNN Version,Kernel Name,Warps per SM,Blocks per SM,Grid x,Grid y,Grid z,Block x,Block y,Block z,CUDA Version,Kernels,B,M,N,K';
 
 function withEnv<T>(value: string | undefined, fn: () => T): T {
   const saved = process.env.TILECAST_DATASETS;
   if (value === undefined) delete process.env.TILECAST_DATASETS;
   else process.env.TILECAST_DATASETS = value;
-  try { return fn(); } finally {
+  try {
+    return fn();
+  } finally {
     if (saved === undefined) delete process.env.TILECAST_DATASETS;
     else process.env.TILECAST_DATASETS = saved;
   }
@@ -27,24 +30,51 @@ function tinyTree(): { root: string; profiles: string } {
   mkdirSync(join(root, 'neusight', 'train', 'bmm'), { recursive: true });
   mkdirSync(join(root, 'neusight', 'test'), { recursive: true });
   mkdirSync(join(root, 'kerneltuner'));
-  writeFileSync(join(root, 'neusight', 'train', 'bmm', 'Tesla_T4.csv'), [
-    HEADER,
-    'bmm,0.0354,Tesla T4,p2.1.0,8902,volta_sgemm_64x64_nn,0.6,0.3,1,1,13,64,1,1,cu121,;volta_sgemm_64x64_nn,13,27,15,29',
-    'bmm,0.0356,Tesla T4,p2.1.0,8902,volta_sgemm_64x64_nn,0.6,0.3,1,1,13,64,1,1,cu121,;volta_sgemm_64x64_nn,13,27,15,29', // duplicate
-    'bmm,-1,Tesla T4,p2.1.0,8902,volta_sgemm_64x64_nn,0.6,0.3,1,1,13,64,1,1,cu121,;volta_sgemm_64x64_nn,2,27,15,29', // bad time
-    'bmm,0.2,Mystery Accelerator X,p2.1.0,8902,kepler_sgemm_128x64_nn,0.6,0.3,1,1,13,64,1,1,cu121,;k,2,27,15,29', // unknown GPU
-  ].join('\n'));
-  writeFileSync(join(root, 'neusight', 'test', 'linear.csv'), `${HEADER}\nlinear,1.13,NVIDIA L4,p2.1.0,8902,ampere_sgemm_128x64_tn,1,1,20,16,3,128,1,1,cu121,;ampere_sgemm_128x64_tn,1,1024,2560,2560\n`);
+  writeFileSync(
+    join(root, 'neusight', 'train', 'bmm', 'Tesla_T4.csv'),
+    [
+      HEADER,
+      'bmm,0.0354,Tesla T4,p2.1.0,8902,volta_sgemm_64x64_nn,0.6,0.3,1,1,13,64,1,1,cu121,;volta_sgemm_64x64_nn,13,27,15,29',
+      'bmm,0.0356,Tesla T4,p2.1.0,8902,volta_sgemm_64x64_nn,0.6,0.3,1,1,13,64,1,1,cu121,;volta_sgemm_64x64_nn,13,27,15,29', // duplicate
+      'bmm,-1,Tesla T4,p2.1.0,8902,volta_sgemm_64x64_nn,0.6,0.3,1,1,13,64,1,1,cu121,;volta_sgemm_64x64_nn,2,27,15,29', // bad time
+      'bmm,0.2,Mystery Accelerator X,p2.1.0,8902,kepler_sgemm_128x64_nn,0.6,0.3,1,1,13,64,1,1,cu121,;k,2,27,15,29', // unknown GPU
+    ].join('\n'),
+  );
+  writeFileSync(
+    join(root, 'neusight', 'test', 'linear.csv'),
+    `${HEADER}\nlinear,1.13,NVIDIA L4,p2.1.0,8902,ampere_sgemm_128x64_tn,1,1,20,16,3,128,1,1,cu121,;ampere_sgemm_128x64_tn,1,1024,2560,2560\n`,
+  );
   const cfg = { MWG: 64, NWG: 64, KWG: 32, MDIMC: 16, NDIMC: 16, MDIMA: 16, NDIMB: 16, KWI: 2, VWM: 2, VWN: 2, STRM: 0, STRN: 0, SA: 1, SB: 1, PRECISION: 32 };
-  writeFileSync(join(root, 'kerneltuner', 'gemm_RTX_3090.json.gz'), gzipSync(JSON.stringify({
-    device_name: 'NVIDIA GeForce RTX 3090', kernel_name: 'Xgemm', problem_size: [4096, 4096],
-    cache: { a: { ...cfg, time: 9.5 }, b: { ...cfg, MWG: 128, time: 'CompilationFailedConfig' }, c: { ...cfg, NWG: 128, time: 1e20 } },
-  })));
+  writeFileSync(
+    join(root, 'kerneltuner', 'gemm_RTX_3090.json.gz'),
+    gzipSync(
+      JSON.stringify({
+        device_name: 'NVIDIA GeForce RTX 3090',
+        kernel_name: 'Xgemm',
+        problem_size: [4096, 4096],
+        cache: { a: { ...cfg, time: 9.5 }, b: { ...cfg, MWG: 128, time: 'CompilationFailedConfig' }, c: { ...cfg, NWG: 128, time: 1e20 } },
+      }),
+    ),
+  );
   const profiles = join(root, 'profiles');
   mkdirSync(profiles);
   const good = {
-    schema: PROFILE_SCHEMA, gpu: 'l4', gpuName: 'NVIDIA L4', dtype: 'fp16', m: 256, n: 256, k: 256, batch: 1, kernel: 'tiled',
-    params: { BLOCK_M: 64 }, grid: [4, 4, 1], block: [256, 1, 1], runtimeMs: 0.02, clockPolicy: 'default', timestamp: '2026-11-28T17:00:00Z', tool: 'test',
+    schema: PROFILE_SCHEMA,
+    gpu: 'l4',
+    gpuName: 'NVIDIA L4',
+    dtype: 'fp16',
+    m: 256,
+    n: 256,
+    k: 256,
+    batch: 1,
+    kernel: 'tiled',
+    params: { BLOCK_M: 64 },
+    grid: [4, 4, 1],
+    block: [256, 1, 1],
+    runtimeMs: 0.02,
+    clockPolicy: 'default',
+    timestamp: '2026-11-28T17:00:00Z',
+    tool: 'test',
   };
   writeFileSync(join(profiles, 'run.jsonl'), `${JSON.stringify(good)}\n{"schema":"tilecast-profile/1"}\n`);
   return { root, profiles };
@@ -55,7 +85,9 @@ test('datasetsRoot honours TILECAST_DATASETS and returns null for a missing dire
   try {
     assert.equal(withEnv(root, datasetsRoot), root);
     assert.equal(withEnv(join(root, 'nope'), datasetsRoot), null);
-  } finally { rmSync(root, { recursive: true, force: true }); }
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
 });
 
 test('loadDatasets on a tiny tree: parses, cleans, counts and reports every source', async () => {
@@ -64,7 +96,11 @@ test('loadDatasets on a tiny tree: parses, cleans, counts and reports every sour
     const res = await loadDatasets({ root, profileDir: profiles, sources: ['neusight', 'kerneltuner', 'profile'] });
     assert.deepEqual(res.rawCounts, { neusight: 5, kerneltuner: 1, profile: 1 });
     assert.equal(res.issues.length, 3, 'two failed Kernel Tuner configs and one bad profile line');
-    assert.deepEqual(res.issues.map((i) => i.sourceFile).sort(), ['kerneltuner/gemm_RTX_3090.json.gz', 'kerneltuner/gemm_RTX_3090.json.gz', 'profiles/run.jsonl']);
+    assert.deepEqual(res.issues.map((i) => i.sourceFile).sort(), [
+      'kerneltuner/gemm_RTX_3090.json.gz',
+      'kerneltuner/gemm_RTX_3090.json.gz',
+      'profiles/run.jsonl',
+    ]);
     const counts = Object.fromEntries(res.clean.removed.map((r) => [r.rule, r.count]));
     assert.equal(counts['invalid-runtime'], 1);
     assert.equal(counts['unknown-gpu'], 1);
@@ -81,7 +117,9 @@ test('loadDatasets on a tiny tree: parses, cleans, counts and reports every sour
     assert.match(res.report, /unknown-gpu\s+1/);
     const only = await loadDatasets({ root, profileDir: profiles, sources: ['neusight'], include: (f) => f.includes('test/') });
     assert.deepEqual(only.rawCounts, { neusight: 1 });
-  } finally { rmSync(root, { recursive: true, force: true }); }
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
 });
 
 test('a missing datasets root gives no records and a note, not an exception', async () => {
@@ -104,7 +142,9 @@ test('datasetFingerprint is stable and changes with any runtime or file', async 
     const before = datasetFilesFingerprint(root);
     writeFileSync(join(root, 'extra.txt'), 'x');
     assert.notEqual(datasetFilesFingerprint(root), before);
-  } finally { rmSync(root, { recursive: true, force: true }); }
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
 });
 
 const shared = datasetsRoot();

@@ -24,7 +24,11 @@ const REPO_ROOT = resolve(__dirname, '..', '..');
 export const DEFAULT_PROFILE_DIR = join(REPO_ROOT, 'models', 'data', 'profiles');
 
 function isDir(p: string): boolean {
-  try { return statSync(p).isDirectory(); } catch { return false; }
+  try {
+    return statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -66,7 +70,10 @@ type Include = ((sourceFile: string) => boolean) | undefined;
 
 function listFiles(dir: string, suffix: string, base: string, include: Include): string[] {
   if (!isDir(dir)) return [];
-  return readdirSync(dir).filter((f) => f.endsWith(suffix)).sort().map((f) => join(dir, f))
+  return readdirSync(dir)
+    .filter((f) => f.endsWith(suffix))
+    .sort()
+    .map((f) => join(dir, f))
     .filter((p) => !include || include(relative(base, p)));
 }
 
@@ -125,7 +132,9 @@ function loadKernelTuner(root: string, out: GemmRecord[], issues: ParseIssue[], 
 
 function loadProfiles(dir: string, out: GemmRecord[], issues: ParseIssue[], include: Include): void {
   if (!isDir(dir)) return;
-  for (const name of readdirSync(dir).filter((f) => f.endsWith('.jsonl')).sort()) {
+  for (const name of readdirSync(dir)
+    .filter((f) => f.endsWith('.jsonl'))
+    .sort()) {
     const sourceFile = `profiles/${name}`;
     if (include && !include(sourceFile)) continue;
     const res = parseProfileJsonl(readFileSync(join(dir, name), 'utf8'), sourceFile, resolveGpuId);
@@ -182,7 +191,12 @@ export function formatReport(clean: CleanResult, rawCounts: Record<string, numbe
   for (const r of clean.flagged) lines.push(`  ${pad(r.rule, 26)} ${pad(r.count, 8)} flagged: ${r.description}`);
   const groups = new Map<string, number>();
   for (const r of clean.records) {
-    const key = [r.source, r.gpu, r.dtype + (r.quantization && r.quantization !== r.dtype ? `/${r.quantization}` : ''), r.condition + (r.split ? `/${r.split}` : '')].join('\t');
+    const key = [
+      r.source,
+      r.gpu,
+      r.dtype + (r.quantization && r.quantization !== r.dtype ? `/${r.quantization}` : ''),
+      r.condition + (r.split ? `/${r.split}` : ''),
+    ].join('\t');
     groups.set(key, (groups.get(key) ?? 0) + 1);
   }
   lines.push('', `records after cleaning: ${clean.records.length}`, '  source          gpu                    dtype/quant      condition/split  count');
@@ -207,11 +221,24 @@ function sameParams(a: Record<string, number>, b: Record<string, number>): boole
 
 /** Same descriptive fields (everything the fingerprint hashes except the per-record numbers). */
 function sameContext(a: GemmRecord, b: GemmRecord): boolean {
-  return a.source === b.source && a.sourceFile === b.sourceFile && a.gpu === b.gpu && a.gpuName === b.gpuName
-    && a.dtype === b.dtype && a.quantization === b.quantization && a.kernel === b.kernel && a.kernelName === b.kernelName
-    && a.condition === b.condition && a.split === b.split && a.framework === b.framework
-    && a.frameworkVersion === b.frameworkVersion && a.op === b.op && sameTriple(a.grid, b.grid) && sameTriple(a.block, b.block)
-    && sameParams(a.params, b.params);
+  return (
+    a.source === b.source &&
+    a.sourceFile === b.sourceFile &&
+    a.gpu === b.gpu &&
+    a.gpuName === b.gpuName &&
+    a.dtype === b.dtype &&
+    a.quantization === b.quantization &&
+    a.kernel === b.kernel &&
+    a.kernelName === b.kernelName &&
+    a.condition === b.condition &&
+    a.split === b.split &&
+    a.framework === b.framework &&
+    a.frameworkVersion === b.frameworkVersion &&
+    a.op === b.op &&
+    sameTriple(a.grid, b.grid) &&
+    sameTriple(a.block, b.block) &&
+    sameParams(a.params, b.params)
+  );
 }
 
 /**
@@ -271,7 +298,9 @@ async function main(): Promise<void> {
   const t0 = process.hrtime.bigint();
   const cpu0 = process.cpuUsage();
   let peakRss = process.memoryUsage().rss;
-  const timer = setInterval(() => { peakRss = Math.max(peakRss, process.memoryUsage().rss); }, 50);
+  const timer = setInterval(() => {
+    peakRss = Math.max(peakRss, process.memoryUsage().rss);
+  }, 50);
   const result = await loadDatasets();
   const t1 = process.hrtime.bigint();
   const fp = datasetFingerprint(result.records);
@@ -281,8 +310,10 @@ async function main(): Promise<void> {
   peakRss = Math.max(peakRss, process.memoryUsage().rss);
   console.log(result.report);
   console.log('');
-  console.log(`load + clean: ${(Number(t1 - t0) / 1e9).toFixed(1)} s; fingerprint: ${(Number(t2 - t1) / 1e9).toFixed(1)} s (wall); `
-    + `CPU ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s; peak RSS ${(peakRss / 2 ** 20).toFixed(0)} MiB; heap used ${(process.memoryUsage().heapUsed / 2 ** 20).toFixed(0)} MiB`);
+  console.log(
+    `load + clean: ${(Number(t1 - t0) / 1e9).toFixed(1)} s; fingerprint: ${(Number(t2 - t1) / 1e9).toFixed(1)} s (wall); ` +
+      `CPU ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s; peak RSS ${(peakRss / 2 ** 20).toFixed(0)} MiB; heap used ${(process.memoryUsage().heapUsed / 2 ** 20).toFixed(0)} MiB`,
+  );
   console.log(`datasetFingerprint: ${fp}`);
 }
 

@@ -17,10 +17,20 @@ export const SEED = 20261128;
 
 /** Forest settings of the shipped models (sized so both artifacts stay well under 8 MB). */
 export const SHIP_RUNTIME_FOREST: Omit<TrainOptions, 'seed'> = {
-  trees: 64, maxDepth: 24, minSamplesLeaf: 24, featureFraction: 0.5, sampleFraction: 0.5, bootstrap: false,
+  trees: 64,
+  maxDepth: 24,
+  minSamplesLeaf: 24,
+  featureFraction: 0.5,
+  sampleFraction: 0.5,
+  bootstrap: false,
 };
 export const SHIP_POWER_FOREST: Omit<TrainOptions, 'seed'> = {
-  trees: 48, maxDepth: 20, minSamplesLeaf: 20, featureFraction: 0.5, sampleFraction: 0.5, bootstrap: false,
+  trees: 48,
+  maxDepth: 20,
+  minSamplesLeaf: 20,
+  featureFraction: 0.5,
+  sampleFraction: 0.5,
+  bootstrap: false,
 };
 
 /** Rows per source/GPU/dtype/split stratum for the shipped runtime model and for the eval pool. */
@@ -147,10 +157,16 @@ export function methodOverheadFor(d: Design & { overheads: OverheadTable }, excl
     const method = methodOfRow(d, row);
     let v = cache.get(method);
     if (v === undefined) {
-      const others = d.overheads.entries.filter((e) => e.method === method && e.identifiable && !excludeGpus.has(e.gpu)).map((e) => e.overheadMs).sort((a, b) => a - b);
-      v = method === 'pytorch-eager' && others.length > 0
-        ? (others.length % 2 ? others[others.length >> 1] : (others[others.length / 2 - 1] + others[others.length / 2]) / 2)
-        : d.overheads.methodOverheadMs[method];
+      const others = d.overheads.entries
+        .filter((e) => e.method === method && e.identifiable && !excludeGpus.has(e.gpu))
+        .map((e) => e.overheadMs)
+        .sort((a, b) => a - b);
+      v =
+        method === 'pytorch-eager' && others.length > 0
+          ? others.length % 2
+            ? others[others.length >> 1]
+            : (others[others.length / 2 - 1] + others[others.length / 2]) / 2
+          : d.overheads.methodOverheadMs[method];
       if (!Number.isFinite(v)) v = 0;
       cache.set(method, v);
     }
@@ -206,7 +222,14 @@ export function tuningWeights(d: Design): Float32Array {
   return w;
 }
 
-export async function fitRows(d: Design, y: Float64Array, rows: ArrayLike<number>, options: Omit<TrainOptions, 'seed'>, seed = SEED, weights?: Float32Array): Promise<TrainedForest> {
+export async function fitRows(
+  d: Design,
+  y: Float64Array,
+  rows: ArrayLike<number>,
+  options: Omit<TrainOptions, 'seed'>,
+  seed = SEED,
+  weights?: Float32Array,
+): Promise<TrainedForest> {
   const keep = finiteRows(y, rows);
   const data = { x: takeRows(d.x, d.nFeatures, keep), y: takeValues(y, keep), nRows: keep.length, nFeatures: d.nFeatures };
   return trainForest(weights ? { ...data, weights: Float32Array.from(keep, (i) => weights[i]) } : data, { ...options, seed });

@@ -16,8 +16,21 @@ import { fitDomain, type ApplicabilityDomain, type FamilyGroup } from '../../ser
 import { allOnes, DECAY, FLAG_ABOVE, gpusOf, shrinkRuns } from './correction-shrink';
 import { heldOutOf, rowStratum, runFolds } from './eval-protocols';
 import {
-  designFor, fitRows, tuningWeights, loadAll, powerIndices, powerTargets, runtimeIndices, runtimeTargets, seconds,
-  FAST_CONFIG_FRACTION, FAST_CONFIG_WEIGHT, POWER_CAP_PER_STRATUM, SEED, SHIP_POWER_FOREST, SHIP_RUNTIME_FOREST,
+  designFor,
+  fitRows,
+  tuningWeights,
+  loadAll,
+  powerIndices,
+  powerTargets,
+  runtimeIndices,
+  runtimeTargets,
+  seconds,
+  FAST_CONFIG_FRACTION,
+  FAST_CONFIG_WEIGHT,
+  POWER_CAP_PER_STRATUM,
+  SEED,
+  SHIP_POWER_FOREST,
+  SHIP_RUNTIME_FOREST,
 } from './pipeline';
 
 /** Rows per stratum in the shipped runtime model's training set. */
@@ -39,7 +52,15 @@ interface Calibrated {
  * never saw; the scale that covers 80% of those rows is stored. Users mostly ask about GPUs the data
  * does not hold, so this (wider) calibration is the honest one.
  */
-async function calibrateOnHeldOutGpus(d: Design, y: Float64Array, folds: Fold[], transform: TargetTransform, forest: Omit<TrainOptions, 'seed'>, cap: number, what: string): Promise<Calibrated & { lambdas?: Record<FamilyGroup, number> }> {
+async function calibrateOnHeldOutGpus(
+  d: Design,
+  y: Float64Array,
+  folds: Fold[],
+  transform: TargetTransform,
+  forest: Omit<TrainOptions, 'seed'>,
+  cap: number,
+  what: string,
+): Promise<Calibrated & { lambdas?: Record<FamilyGroup, number> }> {
   const fitted = await runFolds(d, y, folds, { ...forest, trees: 12 }, cap, (l) => log(`  ${what} calibration fold${l}`));
   // Runtime: the correction weight λ per family group, fitted on these held-out GPUs; the interval is
   // then calibrated on the shrunk predictions, as the shipped predictor makes them.
@@ -52,12 +73,21 @@ async function calibrateOnHeldOutGpus(d: Design, y: Float64Array, folds: Fold[],
   const sRaw = summarizeHeldOut(raw.heldOut);
   return {
     calibration: {
-      level: LEVEL, scale: pooledScale, targetCoverage: LEVEL, n: s.n, coverageBefore: sRaw.coverage, coverageAfter: s.coverage,
+      level: LEVEL,
+      scale: pooledScale,
+      targetCoverage: LEVEL,
+      n: s.n,
+      coverageBefore: sRaw.coverage,
+      coverageAfter: s.coverage,
       source: `held-out GPUs: ${folds.length} GPU-grouped folds (${folds.map((f) => f.name).join('; ')}), 12-tree forests`,
     },
     metrics: {
       protocol: 'GPU-grouped folds used for calibration (see models/REPORT.md for the full evaluation)',
-      heldOutMdAPEPct: s.medianPct, heldOutMeanAPEPct: s.meanPct, heldOutP90APEPct: s.p90Pct, coverage80: s.coverage, rows: s.n,
+      heldOutMdAPEPct: s.medianPct,
+      heldOutMeanAPEPct: s.meanPct,
+      heldOutP90APEPct: s.p90Pct,
+      coverage80: s.coverage,
+      rows: s.n,
     },
     ...(shrunk ? { lambdas: shrunk.pooled } : {}),
   };
@@ -77,7 +107,14 @@ function roundDomain(d: ApplicabilityDomain): ApplicabilityDomain {
   return { ...d, featureLo: d.featureLo.map(r), featureHi: d.featureHi.map(r), gpuRanges };
 }
 
-function artifact(target: { name: string; transform: TargetTransform }, model: TrainedForest, c: Calibrated, fingerprint: string, rows: number, extra: Record<string, unknown>): ModelArtifact {
+function artifact(
+  target: { name: string; transform: TargetTransform },
+  model: TrainedForest,
+  c: Calibrated,
+  fingerprint: string,
+  rows: number,
+  extra: Record<string, unknown>,
+): ModelArtifact {
   return {
     schemaVersion: MODEL_SCHEMA_VERSION,
     featureNames: [...FEATURE_NAMES],
@@ -88,8 +125,18 @@ function artifact(target: { name: string; transform: TargetTransform }, model: T
     calibration: [c.calibration],
     // No timings or worker counts: the artifact must be byte-identical for the same data, code and seed.
     training: {
-      ...model.options, workers: undefined, rows, seed: SEED, ...extra,
-      stats: { trees: model.stats.trees, nodes: model.stats.nodes, leaves: model.stats.leaves, maxDepth: model.stats.maxDepth, meanSampledRows: model.stats.meanSampledRows },
+      ...model.options,
+      workers: undefined,
+      rows,
+      seed: SEED,
+      ...extra,
+      stats: {
+        trees: model.stats.trees,
+        nodes: model.stats.nodes,
+        leaves: model.stats.leaves,
+        maxDepth: model.stats.maxDepth,
+        meanSampledRows: model.stats.meanSampledRows,
+      },
     },
     forest: model.forest,
   };
@@ -117,16 +164,27 @@ async function main(): Promise<void> {
   const lambdas = rtCal.lambdas ?? allOnes();
   log(`  correction weights (held-out GPUs): ${JSON.stringify(lambdas)}`);
   const domain = fitDomain(rt.x, rt.nRows, rt.nFeatures, gpusOf(rt, all), { correctionWeights: lambdas, decay: DECAY, flagAbove: FLAG_ABOVE });
-  const methodOverheadMs = Object.fromEntries(Object.entries(rt.overheads.methodOverheadMs).map(([m, v]) => [m, Number.isFinite(v) ? Number(v.toPrecision(4)) : null]));
+  const methodOverheadMs = Object.fromEntries(
+    Object.entries(rt.overheads.methodOverheadMs).map(([m, v]) => [m, Number.isFinite(v) ? Number(v.toPrecision(4)) : null]),
+  );
   log(`  measurement-method overheads (ms): ${JSON.stringify(methodOverheadMs)}`);
-  const rtBytes = encodeModel(artifact({ name: 'runtime', transform }, rtModel, rtCal, L.fingerprint, rt.nRows, {
-    applicability: roundDomain(domain),
-    methodOverheadMs,
-    labels: `device time: measured time less the source/GPU timing overhead (server/src/data/timing-overhead.ts); kernel floor ${(rt.overheads.kernelFloorMs * 1000).toFixed(2)} µs`,
-    sourceOverheadsMs: rt.overheads.entries.map((e) => ({ source: e.source, gpu: e.gpu, method: e.method, floorMs: Number(e.floorMs.toPrecision(4)), overheadMs: Number(e.overheadMs.toPrecision(4)), identifiable: e.identifiable })),
-    selection: `plain runs without framework fallback series, ≤ ${SHIP_RUNTIME_CAP} rows per source/GPU/dtype/split, all Kernel Tuner configurations, seed ${SEED}`,
-    weights: `fastest ${FAST_CONFIG_FRACTION * 100}% of Kernel Tuner configurations per GPU weigh ${FAST_CONFIG_WEIGHT}`,
-  }));
+  const rtBytes = encodeModel(
+    artifact({ name: 'runtime', transform }, rtModel, rtCal, L.fingerprint, rt.nRows, {
+      applicability: roundDomain(domain),
+      methodOverheadMs,
+      labels: `device time: measured time less the source/GPU timing overhead (server/src/data/timing-overhead.ts); kernel floor ${(rt.overheads.kernelFloorMs * 1000).toFixed(2)} µs`,
+      sourceOverheadsMs: rt.overheads.entries.map((e) => ({
+        source: e.source,
+        gpu: e.gpu,
+        method: e.method,
+        floorMs: Number(e.floorMs.toPrecision(4)),
+        overheadMs: Number(e.overheadMs.toPrecision(4)),
+        identifiable: e.identifiable,
+      })),
+      selection: `plain runs without framework fallback series, ≤ ${SHIP_RUNTIME_CAP} rows per source/GPU/dtype/split, all Kernel Tuner configurations, seed ${SEED}`,
+      weights: `fastest ${FAST_CONFIG_FRACTION * 100}% of Kernel Tuner configurations per GPU weigh ${FAST_CONFIG_WEIGHT}`,
+    }),
+  );
 
   // ---- Power ----
   const pw = designFor(L.records, powerIndices(L.records, POWER_CAP_PER_STRATUM));
@@ -137,15 +195,19 @@ async function main(): Promise<void> {
   log(`  power interval scale ${pwCal.calibration.scale.toFixed(3)}`);
   const pwModel = await fitRows(pw, yPw, capPerStratum(pw.tags.map(rowStratum), 1e9, SEED), SHIP_POWER_FOREST);
   log(`  power forest: ${pwModel.stats.trees} trees, ${pwModel.stats.leaves} leaves, ${seconds(pwModel.stats.trainMs)}`);
-  const pwBytes = encodeModel(artifact({ name: 'power', transform: 'fraction-of-power-limit' }, pwModel, pwCal, L.fingerprint, pw.nRows, {
-    selection: `power-measuring runs with power, ≤ ${POWER_CAP_PER_STRATUM} rows per stratum, seed ${SEED}`,
-  }));
+  const pwBytes = encodeModel(
+    artifact({ name: 'power', transform: 'fraction-of-power-limit' }, pwModel, pwCal, L.fingerprint, pw.nRows, {
+      selection: `power-measuring runs with power, ≤ ${POWER_CAP_PER_STRATUM} rows per stratum, seed ${SEED}`,
+    }),
+  );
 
   const total = rtBytes.length + pwBytes.length;
   if (total > MAX_TOTAL_BYTES) throw new Error(`models are ${(total / 2 ** 20).toFixed(1)} MiB together, over the 8 MiB budget: shrink the forests`);
   writeFileSync(join(__dirname, '..', 'runtime.tcmf'), rtBytes);
   writeFileSync(join(__dirname, '..', 'power.tcmf'), pwBytes);
-  log(`wrote models/runtime.tcmf (${(rtBytes.length / 1024).toFixed(0)} KiB) and models/power.tcmf (${(pwBytes.length / 1024).toFixed(0)} KiB) in ${seconds(performance.now() - started)}`);
+  log(
+    `wrote models/runtime.tcmf (${(rtBytes.length / 1024).toFixed(0)} KiB) and models/power.tcmf (${(pwBytes.length / 1024).toFixed(0)} KiB) in ${seconds(performance.now() - started)}`,
+  );
 }
 
 main().catch((e) => {

@@ -24,7 +24,7 @@ describe('binning', () => {
     binMatrix(x, n, 1, e, codes);
     const counts = new Array(16).fill(0);
     for (const c of codes) counts[c]++;
-    for (const c of counts) assert.ok(Math.abs(c - n / 16) < 0.05 * n / 16, `bin count ${c}`);
+    for (const c of counts) assert.ok(Math.abs(c - n / 16) < (0.05 * n) / 16, `bin count ${c}`);
   });
 
   it('binMatrix agrees with binCode, including edges, infinities and NaN', () => {
@@ -71,8 +71,14 @@ describe('Rng', () => {
     const b = new Rng(5, 1);
     const c = new Rng(5, 2);
     const sa = Array.from({ length: 5 }, () => a.nextU32());
-    assert.deepEqual(sa, Array.from({ length: 5 }, () => b.nextU32()));
-    assert.notDeepEqual(sa, Array.from({ length: 5 }, () => c.nextU32()));
+    assert.deepEqual(
+      sa,
+      Array.from({ length: 5 }, () => b.nextU32()),
+    );
+    assert.notDeepEqual(
+      sa,
+      Array.from({ length: 5 }, () => c.nextU32()),
+    );
     const counts = new Array(10).fill(0);
     for (let i = 0; i < 100000; i++) counts[a.nextInt(10)]++;
     for (const k of counts) assert.ok(Math.abs(k - 10000) < 400);

@@ -22,7 +22,19 @@ function r2(pred: Float64Array, y: Float64Array): number {
 }
 
 function sameForest(a: Forest, b: Forest): void {
-  for (const key of ['treeStart', 'feature', 'bin', 'flags', 'child', 'threshold', 'edgeStart', 'edges', 'leafMean', 'leafQuantileOffsets', 'featureGain'] as const) {
+  for (const key of [
+    'treeStart',
+    'feature',
+    'bin',
+    'flags',
+    'child',
+    'threshold',
+    'edgeStart',
+    'edges',
+    'leafMean',
+    'leafQuantileOffsets',
+    'featureGain',
+  ] as const) {
     assert.deepEqual(a[key], b[key], `${key} differs`);
   }
 }
@@ -80,7 +92,16 @@ describe('trainForest', () => {
 
   it('fits exactly with one unrestricted tree (thresholds reproduce the binned splits)', async () => {
     const data = makeSynthetic({ nRows: 400, nFeatures: 6, seed: 4 });
-    const model = await trainForest(data, { trees: 1, maxDepth: 64, minSamplesLeaf: 1, featureFraction: 1, sampleFraction: 1, bootstrap: false, seed: 1, workers: 1 });
+    const model = await trainForest(data, {
+      trees: 1,
+      maxDepth: 64,
+      minSamplesLeaf: 1,
+      featureFraction: 1,
+      sampleFraction: 1,
+      bootstrap: false,
+      seed: 1,
+      workers: 1,
+    });
     const p = predictBatch(model, data.x, data.nRows);
     for (let i = 0; i < data.nRows; i++) assert.ok(Math.abs(p.mean[i] - data.y[i]) < 1e-5 * Math.max(1, Math.abs(data.y[i])), `row ${i}`);
   });

@@ -84,7 +84,8 @@ function checkInput(data: TrainData, options: TrainOptions): string | null {
   for (let i = 0; i < nRows; i++) if (!Number.isFinite(y[i])) return `y[${i}] is ${y[i]}: targets must be finite (drop those rows)`;
   if (weights !== undefined) {
     if (!(weights instanceof Float32Array) || weights.length !== nRows) return `weights must be a Float32Array of ${nRows} values`;
-    for (let i = 0; i < nRows; i++) if (!(weights[i] >= 0 && Number.isFinite(weights[i]))) return `weights[${i}] is ${weights[i]}: weights must be finite and ≥ 0`;
+    for (let i = 0; i < nRows; i++)
+      if (!(weights[i] >= 0 && Number.isFinite(weights[i]))) return `weights[${i}] is ${weights[i]}: weights must be finite and ≥ 0`;
   }
   const o = options;
   if (!Number.isInteger(o.trees) || o.trees < 1) return `trees must be a positive integer, got ${o.trees}`;
@@ -294,7 +295,13 @@ function growInPool(count: number, init: WorkerInit, out: GrownTree[], onProgres
 }
 
 /** Concatenates trees in index order into one flattened Forest (global node and leaf numbering). */
-export function assemble(nFeatures: number, edgeStart: Int32Array, edges: Float32Array, quantileLevels: readonly number[], trees: readonly GrownTree[]): Forest {
+export function assemble(
+  nFeatures: number,
+  edgeStart: Int32Array,
+  edges: Float32Array,
+  quantileLevels: readonly number[],
+  trees: readonly GrownTree[],
+): Forest {
   let nodes = 0;
   let leaves = 0;
   for (const t of trees) {

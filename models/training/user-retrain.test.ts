@@ -26,20 +26,39 @@ function sample<T>(items: readonly T[], n: number, seed: number): T[] {
   return out.slice(0, n);
 }
 
-test('retraining on one GPU\'s records lowers the error on its held-out records', { skip: datasetsRoot() ? false : '../shared/datasets not found (set TILECAST_DATASETS)' }, async () => {
+test("retraining on one GPU's records lowers the error on its held-out records", {
+  skip: datasetsRoot() ? false : '../shared/datasets not found (set TILECAST_DATASETS)',
+}, async () => {
   const { records } = await loadDatasets({ sources: ['kerneltuner'] });
   const gpus = [...new Set(records.map((r) => r.gpu))].sort();
   assert.ok(gpus.length >= 3, `three Kernel Tuner GPUs (${gpus.join(', ')})`);
   const userGpu = gpus.includes('rtx-3090') ? 'rtx-3090' : gpus[gpus.length - 1];
-  const shippedRecords: GemmRecord[] = sample(records.filter((r) => r.gpu !== userGpu), 3000, 1);
-  const userRecords: GemmRecord[] = sample(records.filter((r) => r.gpu === userGpu), 400, 2);
+  const shippedRecords: GemmRecord[] = sample(
+    records.filter((r) => r.gpu !== userGpu),
+    3000,
+    1,
+  );
+  const userRecords: GemmRecord[] = sample(
+    records.filter((r) => r.gpu === userGpu),
+    400,
+    2,
+  );
   // The stand-in for the shipped model: same features, targets and trainer as npm run train, smaller.
   const d = buildDesign(shippedRecords, Int32Array.from(shippedRecords.keys()), FEATURE_NAMES.length, computeFeatures, findGpu, recordToWorkload).design;
   const y = Float64Array.from({ length: d.nRows }, (_, i) => toTarget('log-ratio-to-analytic', d.runtimeMs[i], d.analyticMs[i]));
-  const trained = await trainForest({ x: d.x, y, nRows: d.nRows, nFeatures: d.nFeatures }, { trees: 24, maxDepth: 16, minSamplesLeaf: 8, featureFraction: 0.5, sampleFraction: 0.5, bootstrap: false, seed: 7, workers: 1 });
+  const trained = await trainForest(
+    { x: d.x, y, nRows: d.nRows, nFeatures: d.nFeatures },
+    { trees: 24, maxDepth: 16, minSamplesLeaf: 8, featureFraction: 0.5, sampleFraction: 0.5, bootstrap: false, seed: 7, workers: 1 },
+  );
   const runtimeModel: ModelArtifact = {
-    schemaVersion: MODEL_SCHEMA_VERSION, featureNames: [...FEATURE_NAMES], featureVersion: FEATURE_VERSION,
-    target: { name: 'runtime', transform: 'log-ratio-to-analytic' }, dataFingerprint: 'test-shipped', metrics: {}, calibration: [], forest: trained.forest,
+    schemaVersion: MODEL_SCHEMA_VERSION,
+    featureNames: [...FEATURE_NAMES],
+    featureVersion: FEATURE_VERSION,
+    target: { name: 'runtime', transform: 'log-ratio-to-analytic' },
+    dataFingerprint: 'test-shipped',
+    metrics: {},
+    calibration: [],
+    forest: trained.forest,
   };
   const stages: string[] = [];
   const out = await retrainWithProfiles({ runtimeModel, userRecords, shippedRecords, workers: 1, onProgress: (m) => stages.push(m) });
@@ -47,7 +66,9 @@ test('retraining on one GPU\'s records lowers the error on its held-out records'
   const byName = Object.fromEntries(out.strategies.map((s) => [s.strategy, s]));
   assert.ok(byName.combined.available && byName.correction.available);
   const chosen = byName[out.chosen!];
-  process.stdout.write(`# user GPU ${userGpu}: ${out.trainRecords} train / ${out.heldOutRecords} held-out records; held-out MdAPE shipped ${out.before!.mdAPEPct.toFixed(1)}%, combined ${byName.combined.heldOut!.mdAPEPct.toFixed(1)}%, correction ${byName.correction.heldOut!.mdAPEPct.toFixed(1)}% -> ${out.chosen}\n`);
+  process.stdout.write(
+    `# user GPU ${userGpu}: ${out.trainRecords} train / ${out.heldOutRecords} held-out records; held-out MdAPE shipped ${out.before!.mdAPEPct.toFixed(1)}%, combined ${byName.combined.heldOut!.mdAPEPct.toFixed(1)}%, correction ${byName.correction.heldOut!.mdAPEPct.toFixed(1)}% -> ${out.chosen}\n`,
+  );
   assert.ok(chosen.heldOut!.mdAPEPct < out.before!.mdAPEPct, `held-out error drops: ${out.why}`);
   assert.ok(chosen.heldOut!.mdAPEPct <= Math.min(byName.combined.heldOut!.mdAPEPct, byName.correction.heldOut!.mdAPEPct));
   assert.match(out.why!, /held-out records/);

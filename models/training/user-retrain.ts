@@ -67,7 +67,14 @@ export interface RetrainOutput {
 
 const MIN_RECORDS = 8;
 const COMBINED_FOREST: Omit<TrainOptions, 'seed'> = { trees: 32, maxDepth: 20, minSamplesLeaf: 8, featureFraction: 0.5, sampleFraction: 0.5, bootstrap: false };
-const CORRECTION_FOREST: Omit<TrainOptions, 'seed'> = { trees: 32, maxDepth: 8, minSamplesLeaf: 3, featureFraction: 0.6, sampleFraction: 0.8, bootstrap: false };
+const CORRECTION_FOREST: Omit<TrainOptions, 'seed'> = {
+  trees: 32,
+  maxDepth: 8,
+  minSamplesLeaf: 3,
+  featureFraction: 0.6,
+  sampleFraction: 0.8,
+  bootstrap: false,
+};
 
 function hashKey(text: string): number {
   return createHash('sha256').update(text).digest().readUInt32LE(0) / 2 ** 32;
@@ -86,7 +93,8 @@ export function splitUserRecords(records: readonly GemmRecord[], fraction: numbe
 
 export function summarize(predicted: ArrayLike<number>, measured: ArrayLike<number>): ErrorSummary {
   const ape: number[] = [];
-  for (let i = 0; i < measured.length; i++) if (Number.isFinite(predicted[i]) && measured[i] > 0) ape.push((Math.abs(predicted[i] - measured[i]) / measured[i]) * 100);
+  for (let i = 0; i < measured.length; i++)
+    if (Number.isFinite(predicted[i]) && measured[i] > 0) ape.push((Math.abs(predicted[i] - measured[i]) / measured[i]) * 100);
   ape.sort((a, b) => a - b);
   const mid = ape.length === 0 ? NaN : ape.length % 2 ? ape[(ape.length - 1) / 2] : (ape[ape.length / 2 - 1] + ape[ape.length / 2]) / 2;
   return { n: ape.length, mdAPEPct: mid, meanAPEPct: ape.reduce((s, x) => s + x, 0) / (ape.length || 1) };
@@ -122,13 +130,25 @@ export function predictMs(model: ModelArtifact, d: Design, rows: readonly number
 
 function correctionArtifact(base: ModelArtifact, gpu: string, forest: ModelArtifact['forest'], rows: number, fingerprint: string): ModelArtifact {
   return {
-    ...base, target: { name: 'runtime-correction', transform: 'log', params: { gpu, base: base.dataFingerprint } }, dataFingerprint: fingerprint,
-    metrics: { rows }, calibration: [], training: { ...CORRECTION_FOREST, rows, strategy: 'correction' }, forest,
+    ...base,
+    target: { name: 'runtime-correction', transform: 'log', params: { gpu, base: base.dataFingerprint } },
+    dataFingerprint: fingerprint,
+    metrics: { rows },
+    calibration: [],
+    training: { ...CORRECTION_FOREST, rows, strategy: 'correction' },
+    forest,
   };
 }
 
 /** Strategy B on the rows `train` of `d`: one correction forest per GPU with at least 4 rows. */
-async function fitCorrections(input: RetrainInput, d: Design, train: readonly number[], base: Float64Array, seed: number, fingerprint: string): Promise<Map<string, ModelArtifact>> {
+async function fitCorrections(
+  input: RetrainInput,
+  d: Design,
+  train: readonly number[],
+  base: Float64Array,
+  seed: number,
+  fingerprint: string,
+): Promise<Map<string, ModelArtifact>> {
   const byGpu = new Map<string, number[]>();
   for (const r of train) {
     const list = byGpu.get(d.tags[r].gpu) ?? [];
@@ -140,7 +160,10 @@ async function fitCorrections(input: RetrainInput, d: Design, train: readonly nu
     const keep = rows.filter((r) => base[r] > 0 && d.runtimeMs[r] > 0);
     if (keep.length < 4) continue;
     const y = Float64Array.from(keep, (r) => Math.log(d.runtimeMs[r] / base[r]));
-    const model = await trainForest({ x: takeRows(d.x, d.nFeatures, keep), y, nRows: keep.length, nFeatures: d.nFeatures }, { ...CORRECTION_FOREST, seed, workers: input.workers });
+    const model = await trainForest(
+      { x: takeRows(d.x, d.nFeatures, keep), y, nRows: keep.length, nFeatures: d.nFeatures },
+      { ...CORRECTION_FOREST, seed, workers: input.workers },
+    );
     out.set(gpu, correctionArtifact(input.runtimeModel, gpu, model.forest, keep.length, fingerprint));
   }
   return out;
@@ -151,8 +174,19 @@ function applyCorrections(corrections: Map<string, ModelArtifact>, d: Design, ro
   for (const [gpu, artifact] of corrections) {
     const mine = rows.map((r, t) => ({ r, t })).filter((x) => d.tags[x.r].gpu === gpu);
     if (mine.length === 0) continue;
-    const p = predictBatch(artifact, takeRows(d.x, d.nFeatures, mine.map((x) => x.r)), mine.length, { uncalibrated: true });
-    mine.forEach((x, i) => { out[x.t] = base[x.r] * Math.exp(p.mean[i]); });
+    const p = predictBatch(
+      artifact,
+      takeRows(
+        d.x,
+        d.nFeatures,
+        mine.map((x) => x.r),
+      ),
+      mine.length,
+      { uncalibrated: true },
+    );
+    mine.forEach((x, i) => {
+      out[x.t] = base[x.r] * Math.exp(p.mean[i]);
+    });
   }
   return out;
 }
@@ -167,17 +201,30 @@ async function fitCombined(input: RetrainInput, shipped: Design, user: Design, t
   x.set(takeRows(user.x, user.nFeatures, train), nShip * shipped.nFeatures);
   const y = new Float64Array(n);
   for (let i = 0; i < nShip; i++) y[i] = toTarget(transform, shipped.runtimeMs[i], shipped.analyticMs[i]);
-  train.forEach((r, t) => { y[nShip + t] = toTarget(transform, user.runtimeMs[r], user.analyticMs[r]); });
+  train.forEach((r, t) => {
+    y[nShip + t] = toTarget(transform, user.runtimeMs[r], user.analyticMs[r]);
+  });
   // The user's rows together weigh a quarter of the shipped set (at least 5 each): enough to move the
   // trees on their GPU and shapes without forgetting everything else.
   const weight = Math.max(5, (0.25 * nShip) / Math.max(1, train.length));
   const weights = new Float32Array(n).fill(1);
   weights.fill(weight, nShip);
   const finite = Array.from({ length: n }, (_, i) => i).filter((i) => Number.isFinite(y[i]));
-  const model = await trainForest({
-    x: takeRows(x, shipped.nFeatures, finite), y: Float64Array.from(finite, (i) => y[i]), weights: Float32Array.from(finite, (i) => weights[i]),
-    nRows: finite.length, nFeatures: shipped.nFeatures,
-  }, { ...COMBINED_FOREST, seed, workers: input.workers, onProgress: (done, total) => input.onProgress?.(`combined forest: tree ${done}/${total}`, 0.3 + 0.3 * (done / total)) });
+  const model = await trainForest(
+    {
+      x: takeRows(x, shipped.nFeatures, finite),
+      y: Float64Array.from(finite, (i) => y[i]),
+      weights: Float32Array.from(finite, (i) => weights[i]),
+      nRows: finite.length,
+      nFeatures: shipped.nFeatures,
+    },
+    {
+      ...COMBINED_FOREST,
+      seed,
+      workers: input.workers,
+      onProgress: (done, total) => input.onProgress?.(`combined forest: tree ${done}/${total}`, 0.3 + 0.3 * (done / total)),
+    },
+  );
   return model.forest;
 }
 
@@ -193,22 +240,36 @@ export async function retrainWithProfiles(input: RetrainInput): Promise<RetrainO
   const progress = input.onProgress ?? (() => {});
   const user = design(input.userRecords);
   const fail = (error: string): RetrainOutput => ({ ok: false, error, trainRecords: 0, heldOutRecords: 0, strategies: [] });
-  if (user.nRows < MIN_RECORDS) return fail(`need at least ${MIN_RECORDS} profile records on GPUs in the catalogue to retrain; have ${user.nRows} of ${input.userRecords.length}`);
+  if (user.nRows < MIN_RECORDS)
+    return fail(`need at least ${MIN_RECORDS} profile records on GPUs in the catalogue to retrain; have ${user.nRows} of ${input.userRecords.length}`);
   const usable = user.recordIdx.length;
-  const split = splitUserRecords(Array.from(user.recordIdx, (i) => input.userRecords[i]), input.heldOutFraction ?? 0.3, seed);
+  const split = splitUserRecords(
+    Array.from(user.recordIdx, (i) => input.userRecords[i]),
+    input.heldOutFraction ?? 0.3,
+    seed,
+  );
   if (split.heldOut.length < 2 || split.train.length < 4) return fail(`too few distinct configurations to hold some out (${usable} records)`);
   progress('shipped model on your records', 0.05);
   const all = Array.from({ length: user.nRows }, (_, i) => i);
   const base = new Float64Array(user.nRows);
-  predictMs(input.runtimeModel, user, all, input.userRecords).forEach((v, i) => { base[i] = v; });
+  predictMs(input.runtimeModel, user, all, input.userRecords).forEach((v, i) => {
+    base[i] = v;
+  });
   const measured = Float64Array.from(split.heldOut, (r) => user.runtimeMs[r]);
-  const before = summarize(Float64Array.from(split.heldOut, (r) => base[r]), measured);
+  const before = summarize(
+    Float64Array.from(split.heldOut, (r) => base[r]),
+    measured,
+  );
   const fingerprint = fingerprintOf(input.runtimeModel, input.userRecords);
   const strategies: StrategyResult[] = [];
 
   progress('correction forest (strategy B)', 0.1);
   const corrections = await fitCorrections(input, user, split.train, base, seed, fingerprint);
-  strategies.push({ strategy: 'correction', available: corrections.size > 0, heldOut: summarize(applyCorrections(corrections, user, split.heldOut, base), measured) });
+  strategies.push({
+    strategy: 'correction',
+    available: corrections.size > 0,
+    heldOut: summarize(applyCorrections(corrections, user, split.heldOut, base), measured),
+  });
 
   let shipped: Design | null = null;
   if (input.shippedRecords && input.shippedRecords.length > 0) {
@@ -218,10 +279,15 @@ export async function retrainWithProfiles(input: RetrainInput): Promise<RetrainO
     const predicted = predictMs({ ...input.runtimeModel, forest }, user, split.heldOut, input.userRecords);
     strategies.push({ strategy: 'combined', available: true, heldOut: summarize(predicted, measured) });
   } else {
-    strategies.push({ strategy: 'combined', available: false, reason: 'the shipped training data is not available here (set TILECAST_DATASETS or pass --datasets)' });
+    strategies.push({
+      strategy: 'combined',
+      available: false,
+      reason: 'the shipped training data is not available here (set TILECAST_DATASETS or pass --datasets)',
+    });
   }
   const candidates = strategies.filter((s) => s.available && s.heldOut && Number.isFinite(s.heldOut.mdAPEPct));
-  if (candidates.length === 0) return { ok: false, error: 'no strategy could be fitted', trainRecords: split.train.length, heldOutRecords: split.heldOut.length, before, strategies };
+  if (candidates.length === 0)
+    return { ok: false, error: 'no strategy could be fitted', trainRecords: split.train.length, heldOutRecords: split.heldOut.length, before, strategies };
   candidates.sort((a, b) => a.heldOut!.mdAPEPct - b.heldOut!.mdAPEPct);
   const best = candidates[0];
   const other = candidates[1];
@@ -230,14 +296,25 @@ export async function retrainWithProfiles(input: RetrainInput): Promise<RetrainO
     : `${best.strategy} is the only strategy available (held-out median error ${best.heldOut!.mdAPEPct.toFixed(1)}%, shipped model ${before.mdAPEPct.toFixed(1)}%)`;
 
   progress(`refitting ${best.strategy} on all ${user.nRows} records`, 0.7);
-  const output: RetrainOutput = { ok: true, trainRecords: split.train.length, heldOutRecords: split.heldOut.length, before, strategies, chosen: best.strategy, why, fingerprint };
+  const output: RetrainOutput = {
+    ok: true,
+    trainRecords: split.train.length,
+    heldOutRecords: split.heldOut.length,
+    before,
+    strategies,
+    chosen: best.strategy,
+    why,
+    fingerprint,
+  };
   if (best.strategy === 'correction') {
     const final = await fitCorrections(input, user, all, base, seed, fingerprint);
     output.corrections = [...final].map(([gpu, artifact]) => ({ gpu, artifact }));
   } else {
     const forest = await fitCombined(input, shipped!, user, all, seed);
     output.runtimeArtifact = {
-      ...input.runtimeModel, forest, dataFingerprint: fingerprint,
+      ...input.runtimeModel,
+      forest,
+      dataFingerprint: fingerprint,
       metrics: { ...input.runtimeModel.metrics, userHeldOut: { before, after: best.heldOut, records: user.nRows } },
       training: { ...(input.runtimeModel.training ?? {}), strategy: 'combined', userRecords: user.nRows, shippedRecords: shipped!.nRows },
     };

@@ -26,7 +26,16 @@ describe('trainer worker entry', () => {
   it('runs worker threads from compiled JavaScript and matches the inline forest', async () => {
     const out = mkdtempSync(join(tmpdir(), 'tilecast-trainer-'));
     try {
-      await build({ entryPoints: sources.map((s) => join(root, s)), outdir: out, outbase: root, bundle: false, format: 'cjs', platform: 'node', target: 'node20', logLevel: 'silent' });
+      await build({
+        entryPoints: sources.map((s) => join(root, s)),
+        outdir: out,
+        outbase: root,
+        bundle: false,
+        format: 'cjs',
+        platform: 'node',
+        target: 'node20',
+        logLevel: 'silent',
+      });
       const script = `
         const { trainForest } = require(${JSON.stringify(join(out, 'models/training/train-forest.js'))});
         const { makeSynthetic } = require(${JSON.stringify(join(out, 'models/training/synthetic-data.js'))});

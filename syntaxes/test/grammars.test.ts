@@ -22,7 +22,10 @@ async function registry(): Promise<Registry> {
   const wasm = readFileSync(require.resolve('vscode-oniguruma/release/onig.wasm'));
   await oniguruma.loadWASM(wasm.buffer.slice(wasm.byteOffset, wasm.byteOffset + wasm.byteLength) as ArrayBuffer);
   return new Registry({
-    onigLib: Promise.resolve({ createOnigScanner: (sources) => new oniguruma.OnigScanner(sources), createOnigString: (text) => new oniguruma.OnigString(text) }),
+    onigLib: Promise.resolve({
+      createOnigScanner: (sources) => new oniguruma.OnigScanner(sources),
+      createOnigString: (text) => new oniguruma.OnigString(text),
+    }),
     loadGrammar: async (scopeName) => (files[scopeName] ? parseRawGrammar(readFileSync(files[scopeName], 'utf8'), files[scopeName]) : null),
     // As VS Code does from the manifest's `injectTo`.
     getInjections: (scopeName) => manifest.contributes.grammars.filter((g) => g.injectTo.includes(scopeName)).map((g) => g.scopeName),
@@ -50,7 +53,12 @@ function assertionsOf(lines: string[], commentMarker: string): { sourceLines: nu
     const end = line.lastIndexOf('^') + 1;
     const [present, absent = ''] = line.slice(end).split(' - ');
     for (let column = start; column < end; column++) {
-      assertions.push({ sourceLine: sourceLines.at(-1)!, column, present: present.trim().split(/\s+/).filter(Boolean), absent: absent.trim().split(/\s+/).filter(Boolean) });
+      assertions.push({
+        sourceLine: sourceLines.at(-1)!,
+        column,
+        present: present.trim().split(/\s+/).filter(Boolean),
+        absent: absent.trim().split(/\s+/).filter(Boolean),
+      });
     }
   });
   return { sourceLines, assertions };
@@ -61,7 +69,10 @@ function scopesByLine(grammar: IGrammar, lines: string[], sourceLines: number[])
   let state = INITIAL;
   for (const index of sourceLines) {
     const tokenized = grammar.tokenizeLine(lines[index], state);
-    result.set(index, tokenized.tokens.map((t) => ({ start: t.startIndex, end: t.endIndex, scopes: t.scopes })));
+    result.set(
+      index,
+      tokenized.tokens.map((t) => ({ start: t.startIndex, end: t.endIndex, scopes: t.scopes })),
+    );
     state = tokenized.ruleStack;
   }
   return result;
@@ -81,7 +92,9 @@ async function checkFixture(name: string, scopeName: string, commentMarker: stri
     const missing = a.present.filter((s) => !scopes.includes(s));
     const unexpected = a.absent.filter((s) => scopes.includes(s));
     if (missing.length > 0 || unexpected.length > 0) {
-      failures.push(`${name}:${a.sourceLine + 1}:${a.column + 1} "${lines[a.sourceLine].slice(a.column, a.column + 8)}…" has [${scopes.join(' ')}]; missing [${missing.join(' ')}] unexpected [${unexpected.join(' ')}]`);
+      failures.push(
+        `${name}:${a.sourceLine + 1}:${a.column + 1} "${lines[a.sourceLine].slice(a.column, a.column + 8)}…" has [${scopes.join(' ')}]; missing [${missing.join(' ')}] unexpected [${unexpected.join(' ')}]`,
+      );
     }
   }
   assert.deepEqual(failures, []);

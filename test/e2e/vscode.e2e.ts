@@ -21,7 +21,11 @@ const ART = process.env.E2E_ARTIFACTS ?? join(repo, '.e2e', 'artifacts');
 
 const started = Date.now();
 const lap = (message: string) => console.log(`# [${((Date.now() - started) / 1000).toFixed(1)}s] ${message}`);
-const text = (raw: string) => raw.replace(/\u00a0/g, ' ').replace(/\s+/g, ' ').trim();
+const text = (raw: string) =>
+  raw
+    .replace(/\u00a0/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
 
 let root: string;
 let workspace: string;
@@ -129,16 +133,42 @@ before(async () => {
   for (const dir of [join(userData, 'User'), extensions, workspace]) mkdirSync(dir, { recursive: true });
   copyFileSync(join(repo, 'examples', 'tiled_matmul.cu'), join(workspace, 'tiled_matmul.cu'));
   userSettings = join(userData, 'User', 'settings.json');
-  writeFileSync(userSettings, JSON.stringify({
-    'telemetry.telemetryLevel': 'off', 'update.mode': 'none', 'extensions.autoCheckUpdates': false, 'extensions.autoUpdate': false,
-    'workbench.enableExperiments': false, 'workbench.startupEditor': 'none', 'workbench.tips.enabled': false,
-    'security.workspace.trust.enabled': false, 'editor.inlayHints.enabled': 'on', 'editor.hover.delay': 100, 'git.enabled': false,
-    'tilecast.gpus': ['rtx-4090', 'h100-sxm'],
-  }, null, 2));
+  writeFileSync(
+    userSettings,
+    JSON.stringify(
+      {
+        'telemetry.telemetryLevel': 'off',
+        'update.mode': 'none',
+        'extensions.autoCheckUpdates': false,
+        'extensions.autoUpdate': false,
+        'workbench.enableExperiments': false,
+        'workbench.startupEditor': 'none',
+        'workbench.tips.enabled': false,
+        'security.workspace.trust.enabled': false,
+        'editor.inlayHints.enabled': 'on',
+        'editor.hover.delay': 100,
+        'git.enabled': false,
+        'tilecast.gpus': ['rtx-4090', 'h100-sxm'],
+      },
+      null,
+      2,
+    ),
+  );
   const port = await freePort();
   const config = join(root, 'config.yaml'); // keeps code-server away from ~/.config/code-server
-  writeFileSync(config, [`bind-addr: 127.0.0.1:${port}`, 'auth: none', 'cert: false', 'disable-telemetry: true', 'disable-update-check: true',
-    'disable-workspace-trust: true', 'disable-getting-started-override: true', ''].join('\n'));
+  writeFileSync(
+    config,
+    [
+      `bind-addr: 127.0.0.1:${port}`,
+      'auth: none',
+      'cert: false',
+      'disable-telemetry: true',
+      'disable-update-check: true',
+      'disable-workspace-trust: true',
+      'disable-getting-started-override: true',
+      '',
+    ].join('\n'),
+  );
   const args = [ENTRY, '--config', config, '--user-data-dir', userData, '--extensions-dir', extensions];
   execFileSync(process.execPath, [...args, '--install-extension', VSIX], { stdio: 'inherit' });
   lap(`installed ${VSIX}`);
@@ -152,8 +182,17 @@ before(async () => {
   lap('code-server up');
 
   browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
   page = await (await browser.newContext({ viewport: { width: 1400, height: 900 } })).newPage();
   page.setDefaultTimeout(30000);
@@ -195,7 +234,10 @@ test('opening tiled_matmul.cu shows the primary GPU in the status bar and a pred
 });
 
 test('hovering the kernel name shows the predicted runtime with its interval, power and energy', async () => {
-  await page.locator('.monaco-editor .view-line span span', { hasText: /^matmul_tiled$/ }).first().hover();
+  await page
+    .locator('.monaco-editor .view-line span span', { hasText: /^matmul_tiled$/ })
+    .first()
+    .hover();
   const hover = page.locator('.monaco-resizable-hover .monaco-hover:not(.hidden) .monaco-hover-content');
   await hover.waitFor({ state: 'visible' });
   await hover.filter({ hasText: /\d\s+ms/ }).waitFor();
@@ -221,7 +263,9 @@ test('a tile code action rewrites TILE and the file changes on disk', async () =
     await action.waitFor();
   } catch (error) {
     await shot('3-code-action-missing');
-    throw new Error(`no tile action; the menu lists: ${(await page.locator('.action-widget .monaco-list-row').allInnerTexts()).map(text).join(' | ')}`, { cause: error });
+    throw new Error(`no tile action; the menu lists: ${(await page.locator('.action-widget .monaco-list-row').allInnerTexts()).map(text).join(' | ')}`, {
+      cause: error,
+    });
   }
   const title = text(await action.innerText());
   await shot('3-code-action');
@@ -233,10 +277,14 @@ test('a tile code action rewrites TILE and the file changes on disk', async () =
   const tile = /Use TILE = (\d+)/.exec(title)![1];
   await page.locator('.monaco-editor .view-line', { hasText: `#define TILE ${tile}` }).waitFor();
   await runCommand('File: Save');
-  const after = await until(() => {
-    const now = readFileSync(file, 'utf8');
-    return now !== before ? now : undefined;
-  }, 15000, 'the file to change on disk');
+  const after = await until(
+    () => {
+      const now = readFileSync(file, 'utf8');
+      return now !== before ? now : undefined;
+    },
+    15000,
+    'the file to change on disk',
+  );
   assert.match(after, new RegExp(`#define TILE ${tile}\\b`));
   assert.equal(after.replace(`#define TILE ${tile}`, '#define TILE 16'), before, 'only the value changed');
   lap(`code action "${title}" applied and saved`);
@@ -318,23 +366,49 @@ test('Profile Kernel at Cursor on a machine without a GPU says what it looked fo
   assert.match(shown, /SLURM Settings/);
   await shot('profile-1-no-gpu');
   lap(`profile without a GPU: "${shown.slice(0, 160)}" ${Date.now() - t0} ms after the command`);
-  await message.locator('.codicon-notifications-clear, .codicon-close').first().click().catch(() => page.keyboard.press('Escape'));
+  await message
+    .locator('.codicon-notifications-clear, .codicon-close')
+    .first()
+    .click()
+    .catch(() => page.keyboard.press('Escape'));
 });
 
-test('Show My Profiles lists the workspace store with the server\'s prediction beside each measurement', async () => {
+test("Show My Profiles lists the workspace store with the server's prediction beside each measurement", async () => {
   const store = join(workspace, '.tilecast', 'profiles');
   mkdirSync(store, { recursive: true });
-  const record = (tile: number, runtimeMs: number) => JSON.stringify({
-    schema: 'tilecast-profile/1', gpu: 'rtx-4090', gpuName: 'NVIDIA GeForce RTX 4090', dtype: 'fp32', m: 4096, n: 4096, k: 4096, batch: 1, kernel: 'tiled',
-    params: { TILE: tile }, grid: [4096 / tile, 4096 / tile, 1], block: [tile, tile, 1], runtimeMs, clockPolicy: 'default', timestamp: '2026-12-05T19:00:00Z',
-    tool: 'e2e-seed', kernelName: 'matmul_tiled',
-  });
+  const record = (tile: number, runtimeMs: number) =>
+    JSON.stringify({
+      schema: 'tilecast-profile/1',
+      gpu: 'rtx-4090',
+      gpuName: 'NVIDIA GeForce RTX 4090',
+      dtype: 'fp32',
+      m: 4096,
+      n: 4096,
+      k: 4096,
+      batch: 1,
+      kernel: 'tiled',
+      params: { TILE: tile },
+      grid: [4096 / tile, 4096 / tile, 1],
+      block: [tile, tile, 1],
+      runtimeMs,
+      clockPolicy: 'default',
+      timestamp: '2026-12-05T19:00:00Z',
+      tool: 'e2e-seed',
+      kernelName: 'matmul_tiled',
+    });
   writeFileSync(join(store, 'batch-e2e.jsonl'), `# tilecast-batch e2e 2\n${record(16, 61.5)}\n${record(32, 48.2)}\n# end e2e\n`);
   await runCommand('TileCast: Show My Profiles');
   // The frame that holds the table (the roofline webview is open too); polled, a webview loads in its own frames.
   let table: ReturnType<Page['locator']> | undefined;
   for (const end = Date.now() + 60000; !table && Date.now() < end; await new Promise((resolve) => setTimeout(resolve, 100))) {
-    for (const f of page.frames()) if ((await f.locator('#profiles tbody tr').count().catch(() => 0)) >= 2) table = f.locator('#profiles');
+    for (const f of page.frames())
+      if (
+        (await f
+          .locator('#profiles tbody tr')
+          .count()
+          .catch(() => 0)) >= 2
+      )
+        table = f.locator('#profiles');
   }
   assert.ok(table, 'a webview with the profiles table and both seeded rows');
   const rows = text(await table.innerText());
@@ -374,7 +448,11 @@ test('Set Problem Size writes a highlighted tilecast annotation above the launch
   await goToLine('33:5');
   await runCommand('TileCast: Set Problem Size for the Kernel at the Cursor');
   // One input box after the other: wait for each one's own prompt before typing into it.
-  for (const [prompt, value] of [['M (rows of C)', '2048'], ['N (columns of C)', '1024'], ['K (reduction)', '512']]) {
+  for (const [prompt, value] of [
+    ['M (rows of C)', '2048'],
+    ['N (columns of C)', '1024'],
+    ['K (reduction)', '512'],
+  ]) {
     await page.locator('.quick-input-widget', { hasText: prompt }).waitFor();
     await page.locator('.quick-input-widget input').fill(value);
     await page.keyboard.press('Enter');
@@ -406,7 +484,10 @@ test('clicking the status bar picks the primary GPU from the catalogue and updat
   await page.locator('.statusbar-item', { hasText: 'GeForce RTX 4090 +1' }).click();
   const input = page.locator('.quick-input-widget input');
   await input.waitFor({ state: 'visible' });
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: / · sm_\d+/ }).first().waitFor();
+  await page
+    .locator('.quick-input-list .monaco-list-row', { hasText: / · sm_\d+/ })
+    .first()
+    .waitFor();
   await input.fill('h100 sxm');
   const row = page.locator('.quick-input-list .monaco-list-row', { hasText: 'NVIDIA H100 SXM' }).first();
   await row.waitFor();
@@ -418,10 +499,14 @@ test('clicking the status bar picks the primary GPU from the catalogue and updat
     await page.keyboard.press('ArrowDown');
   }
   await page.keyboard.press('Enter');
-  const gpus = await until(() => {
-    const settings = JSON.parse(readFileSync(userSettings, 'utf8')) as { 'tilecast.gpus'?: string[] };
-    return settings['tilecast.gpus']?.[0] === 'h100-sxm' ? settings['tilecast.gpus'] : undefined;
-  }, 15000, 'tilecast.gpus to start with h100-sxm');
+  const gpus = await until(
+    () => {
+      const settings = JSON.parse(readFileSync(userSettings, 'utf8')) as { 'tilecast.gpus'?: string[] };
+      return settings['tilecast.gpus']?.[0] === 'h100-sxm' ? settings['tilecast.gpus'] : undefined;
+    },
+    15000,
+    'tilecast.gpus to start with h100-sxm',
+  );
   assert.deepEqual(gpus, ['h100-sxm', 'rtx-4090']);
   await page.locator('.statusbar-item', { hasText: 'H100 SXM5 80 GB +1' }).waitFor();
   lap(`tilecast.gpus is now ${JSON.stringify(gpus)}; the status bar follows`);

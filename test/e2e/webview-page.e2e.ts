@@ -16,9 +16,33 @@ import { COMPARE, ROOFLINE, TILE_SWEEP } from './chart-samples';
 
 const root = join(__dirname, '..', '..');
 const THEMES = {
-  light: { className: 'vscode-light', vars: { '--vscode-editor-background': '#ffffff', '--vscode-editor-foreground': '#333333', '--vscode-charts-foreground': '#616161', '--vscode-charts-blue': '#1a85ff' } },
-  dark: { className: 'vscode-dark', vars: { '--vscode-editor-background': '#1e1e1e', '--vscode-editor-foreground': '#d4d4d4', '--vscode-charts-foreground': '#cccccc', '--vscode-charts-blue': '#3794ff' } },
-  'high contrast': { className: 'vscode-high-contrast', vars: { '--vscode-editor-background': '#000000', '--vscode-editor-foreground': '#ffffff', '--vscode-charts-foreground': '#ffffff', '--vscode-charts-blue': '#3794ff' } },
+  light: {
+    className: 'vscode-light',
+    vars: {
+      '--vscode-editor-background': '#ffffff',
+      '--vscode-editor-foreground': '#333333',
+      '--vscode-charts-foreground': '#616161',
+      '--vscode-charts-blue': '#1a85ff',
+    },
+  },
+  dark: {
+    className: 'vscode-dark',
+    vars: {
+      '--vscode-editor-background': '#1e1e1e',
+      '--vscode-editor-foreground': '#d4d4d4',
+      '--vscode-charts-foreground': '#cccccc',
+      '--vscode-charts-blue': '#3794ff',
+    },
+  },
+  'high contrast': {
+    className: 'vscode-high-contrast',
+    vars: {
+      '--vscode-editor-background': '#000000',
+      '--vscode-editor-foreground': '#ffffff',
+      '--vscode-charts-foreground': '#ffffff',
+      '--vscode-charts-blue': '#3794ff',
+    },
+  },
 } as const;
 
 let server: Server;
@@ -53,7 +77,9 @@ after(async () => {
   if (paints.length > 0) {
     const sorted = [...paints].sort((a, b) => a - b);
     const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)].toFixed(0);
-    console.log(`# webview first paint (page start -> chart painted), ${sorted.length} loads: median ${median(paints)} ms, max ${sorted.at(-1)!.toFixed(0)} ms; script ready at median ${median(readies)} ms`);
+    console.log(
+      `# webview first paint (page start -> chart painted), ${sorted.length} loads: median ${median(paints)} ms, max ${sorted.at(-1)!.toFixed(0)} ms; script ready at median ${median(readies)} ms`,
+    );
   }
 });
 
@@ -119,14 +145,21 @@ test('roofline: roofs and points are drawn, labelled by GPU, within the CSP', as
   assert.match(text, /NVIDIA GeForce RTX 4090/);
   assert.match(text, /NVIDIA H100 SXM5/);
   assert.equal(await chart.locator('circle').count(), 2, 'one point per GPU');
-  assert.equal(await chart.locator('path[stroke]').count() >= 2, true, 'one roof per GPU');
+  assert.equal((await chart.locator('path[stroke]').count()) >= 2, true, 'one roof per GPU');
   assert.deepEqual(await violations(page), []);
   await page.close();
 });
 
 test('tile sweep: a cell per configuration, illegal ones crossed out, current and suggested marked, interval on hover', async () => {
   const page = await openPage();
-  await send(page, { type: 'tileSweep', data: TILE_SWEEP, gpus: [{ id: 'rtx-4090', name: 'RTX 4090' }, { id: 'h100-sxm', name: 'H100 SXM5' }] });
+  await send(page, {
+    type: 'tileSweep',
+    data: TILE_SWEEP,
+    gpus: [
+      { id: 'rtx-4090', name: 'RTX 4090' },
+      { id: 'h100-sxm', name: 'H100 SXM5' },
+    ],
+  });
   paints.push((await rendered(page)).sinceLoadMs);
   const chart = page.locator('#chart svg').last();
   const legal = TILE_SWEEP.cells.filter((c) => c.timeMs !== null).length;
@@ -171,7 +204,10 @@ for (const theme of Object.keys(THEMES) as Array<keyof typeof THEMES>) {
     const page = await openPage(theme);
     await send(page, { type: 'compare', data: COMPARE });
     await rendered(page);
-    const colours = await page.locator('#chart svg').last().evaluate((svg) => ({ color: getComputedStyle(svg).color, background: getComputedStyle(svg).backgroundColor }));
+    const colours = await page
+      .locator('#chart svg')
+      .last()
+      .evaluate((svg) => ({ color: getComputedStyle(svg).color, background: getComputedStyle(svg).backgroundColor }));
     const rgb = (hex: string) => `rgb(${[1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16)).join(', ')})`;
     assert.equal(colours.color, rgb(THEMES[theme].vars['--vscode-charts-foreground']));
     assert.equal(colours.background, rgb(THEMES[theme].vars['--vscode-editor-background']));

@@ -12,15 +12,20 @@ const server = join(root, 'dist', 'server.js');
 const file = join(root, 'examples', 'tiled_matmul.cu');
 const hasNvim = spawnSync('nvim', ['--version'], { encoding: 'utf8' }).status === 0;
 const hasServer = spawnSync(process.execPath, ['-e', `require('fs').accessSync(${JSON.stringify(server)})`]).status === 0;
-const skip = !hasNvim ? 'nvim not found: install Neovim (apt-get install -y neovim) to run the Neovim client test'
-  : !hasServer ? 'dist/server.js not built: run `npm run build` first' : false;
+const skip = !hasNvim
+  ? 'nvim not found: install Neovim (apt-get install -y neovim) to run the Neovim client test'
+  : !hasServer
+    ? 'dist/server.js not built: run `npm run build` first'
+    : false;
 
 test('Neovim: the hover on the launch in examples/tiled_matmul.cu shows the predicted runtime', { skip, timeout: 120_000 }, () => {
   const lines = readFileSync(file, 'utf8').split('\n');
   const line = lines.findIndex((text) => text.includes('matmul_tiled<<<'));
   const col = lines[line]!.indexOf('matmul_tiled') + 2;
   const result = spawnSync('nvim', ['--headless', '-u', 'NONE', '-i', 'NONE', '-n', '-c', `luafile ${join(__dirname, 'hover-probe.lua')}`], {
-    cwd: root, encoding: 'utf8', timeout: 100_000,
+    cwd: root,
+    encoding: 'utf8',
+    timeout: 100_000,
     env: { ...process.env, SERVER: server, FILE: file, LINE: String(line), COL: String(col) },
   });
   // Neovim prints from Lua to stderr in headless mode.

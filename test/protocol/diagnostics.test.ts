@@ -55,7 +55,9 @@ test('hostile input (binary bytes, deep nesting) does not stop the server', { sk
   assert.equal(client.exited, false);
   // The server still answers requests afterwards.
   const other = 'file:///tmp/tilecast-protocol/after.cu';
-  client.notify('textDocument/didOpen', { textDocument: { uri: other, languageId: 'cuda-cpp', version: 7, text: '__global__ void ok(float* a) { a[0] = 1; }\n' } });
+  client.notify('textDocument/didOpen', {
+    textDocument: { uri: other, languageId: 'cuda-cpp', version: 7, text: '__global__ void ok(float* a) { a[0] = 1; }\n' },
+  });
   const published = await client.waitFor(diagnosticsFor(other, 7));
   assert.deepEqual(published.params.diagnostics, []);
 });

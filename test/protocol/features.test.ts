@@ -23,8 +23,11 @@ const RUNTIME = /\d+(\.\d+)? ms/;
 
 const CAPABILITIES = {
   workspace: {
-    configuration: true, didChangeConfiguration: { dynamicRegistration: true },
-    inlayHint: { refreshSupport: true }, codeLens: { refreshSupport: true }, workspaceEdit: { documentChanges: true },
+    configuration: true,
+    didChangeConfiguration: { dynamicRegistration: true },
+    inlayHint: { refreshSupport: true },
+    codeLens: { refreshSupport: true },
+    workspaceEdit: { documentChanges: true },
   },
   textDocument: { hover: { contentFormat: ['markdown', 'plaintext'] }, inlayHint: {}, codeLens: {}, codeAction: {} },
 };
@@ -89,7 +92,10 @@ test('a hover away from any kernel answers null; a document that is not open ans
 });
 
 test('inlay hints: time, power and energy after the launch', { skip }, async () => {
-  const hints = await client.request('textDocument/inlayHint', { textDocument: { uri }, range: { start: { line: 0, character: 0 }, end: { line: lines.length, character: 0 } } });
+  const hints = await client.request('textDocument/inlayHint', {
+    textDocument: { uri },
+    range: { start: { line: 0, character: 0 }, end: { line: lines.length, character: 0 } },
+  });
   const atLaunch = hints.result.filter((h: any) => h.position.line === launchLine);
   assert.equal(atLaunch.length, 1, JSON.stringify(hints.result));
   assert.match(atLaunch[0].label, /ms · .* W · .* J/);
@@ -106,7 +112,9 @@ test('code lenses carry DocumentPoint arguments for the client commands', { skip
 
 test('a code action on TILE rewrites its value in place, versioned', { skip }, async () => {
   const actions = await client.request('textDocument/codeAction', {
-    textDocument: { uri }, range: { start: tileValue, end: tileValue }, context: { diagnostics: [] },
+    textDocument: { uri },
+    range: { start: tileValue, end: tileValue },
+    context: { diagnostics: [] },
   });
   const rewrite = actions.result.find((a: any) => a.kind === 'refactor.rewrite' && /TILE/.test(a.title));
   assert.ok(rewrite, JSON.stringify(actions.result));
@@ -136,17 +144,31 @@ test('didChangeConfiguration: settings are pulled again, unknown GPUs reported, 
   settings.current = { gpus: ['H100 SXM', 'rtx 4900x'], inlayHints: 'time', defaultProblemSize: 'large', diagnostics: { 'tail-wave-idle': 'loud' } };
   client.notify('workspace/didChangeConfiguration', { settings: null });
   const status = await client.waitFor(statusWhere((p) => p.gpus[0]?.id === 'h100-sxm'));
-  assert.deepEqual(status.params.gpus.map((g: any) => g.id), ['h100-sxm']);
+  assert.deepEqual(
+    status.params.gpus.map((g: any) => g.id),
+    ['h100-sxm'],
+  );
   assert.equal(status.params.unknownGpus[0].name, 'rtx 4900x');
   assert.ok(status.params.unknownGpus[0].suggestions.includes('rtx-4090'), JSON.stringify(status.params.unknownGpus));
   await client.waitFor((m) => m.method === 'workspace/inlayHint/refresh' && client.received.filter((r) => r.method === m.method).length > refreshesBefore);
-  const logs = client.received.filter((m) => m.method === 'window/logMessage').map((m) => m.params.message).join('\n');
+  const logs = client.received
+    .filter((m) => m.method === 'window/logMessage')
+    .map((m) => m.params.message)
+    .join('\n');
   assert.match(logs, /tilecast\.defaultProblemSize/);
   assert.match(logs, /tilecast\.diagnostics\.tail-wave-idle/);
 
-  const hints = await client.request('textDocument/inlayHint', { textDocument: { uri }, range: { start: { line: 0, character: 0 }, end: { line: lines.length, character: 0 } } });
+  const hints = await client.request('textDocument/inlayHint', {
+    textDocument: { uri },
+    range: { start: { line: 0, character: 0 }, end: { line: lines.length, character: 0 } },
+  });
   assert.ok(hints.result.length > 0);
-  for (const hint of hints.result) assert.match(hint.label, /^[\d.,]+ (ms|s|µs)( \(extrap\.\))?$/, 'time only (the extrapolation mark allowed: the shipped model may extrapolate on the H100)');
+  for (const hint of hints.result)
+    assert.match(
+      hint.label,
+      /^[\d.,]+ (ms|s|µs)( \(extrap\.\))?$/,
+      'time only (the extrapolation mark allowed: the shipped model may extrapolate on the H100)',
+    );
   assert.match(hoverText(await client.request('textDocument/hover', { textDocument: { uri }, position: launch })), /H100/);
   settings.current = {};
   client.notify('workspace/didChangeConfiguration', { settings: null });
@@ -209,9 +231,15 @@ test('a corrupt model: the status and the hover say so, analysis keeps working, 
     assert.match(hover, /model/i);
     assert.match(hover, /corrupt|cannot|unavailable/i);
     const diagnostics = await broken.waitFor((m) => m.method === 'textDocument/publishDiagnostics' && m.params.uri === uri);
-    assert.ok(diagnostics.params.diagnostics.some((d: any) => d.code === 'model-unavailable'), JSON.stringify(diagnostics.params));
+    assert.ok(
+      diagnostics.params.diagnostics.some((d: any) => d.code === 'model-unavailable'),
+      JSON.stringify(diagnostics.params),
+    );
     const errors = broken.received.filter((m) => m.method === 'window/logMessage' && m.params.type === 1).map((m) => m.params.message);
-    assert.ok(errors.some((line) => /corrupt|cannot be used/.test(line)), errors.join('\n'));
+    assert.ok(
+      errors.some((line) => /corrupt|cannot be used/.test(line)),
+      errors.join('\n'),
+    );
     assert.equal(broken.exited, false);
   } finally {
     await broken.shutdown();
@@ -223,14 +251,19 @@ test('a Triton file (Python that imports triton) gets inlay hints and a hover on
   const text = readFileSync(join(__dirname, '..', 'fixtures', 'triton', 'batched-matmul.py'), 'utf8');
   const tritonLines = text.split('\n');
   client.notify('textDocument/didOpen', { textDocument: { uri: tritonUri, languageId: 'python', version: 1, text } });
-  const hints = await client.request('textDocument/inlayHint', { textDocument: { uri: tritonUri }, range: { start: { line: 0, character: 0 }, end: { line: tritonLines.length, character: 0 } } });
+  const hints = await client.request('textDocument/inlayHint', {
+    textDocument: { uri: tritonUri },
+    range: { start: { line: 0, character: 0 }, end: { line: tritonLines.length, character: 0 } },
+  });
   assert.ok(hints.result.length > 0, 'hints for the Triton launch');
   assert.ok(hints.result.every((h: any) => /\d/.test(h.label)));
   const line = tritonLines.findIndex((l) => l.includes('bmm_kernel[grid]'));
-  const hover = await client.request('textDocument/hover', { textDocument: { uri: tritonUri }, position: { line, character: tritonLines[line]!.indexOf('bmm_kernel') + 1 } });
+  const hover = await client.request('textDocument/hover', {
+    textDocument: { uri: tritonUri },
+    position: { line, character: tritonLines[line]!.indexOf('bmm_kernel') + 1 },
+  });
   assert.match(hoverText(hover), /\d (ms|µs|s)\b/);
 });
-
 
 test('shutdown answers null and exit ends the process', { skip }, async () => {
   const answer = await client.request('shutdown', null);
@@ -257,7 +290,10 @@ test('a request read together with a newer change of its document answers "conte
     fresh.notify('initialized', {});
     fresh.notify('textDocument/didOpen', { textDocument: { uri: staleUri, languageId: 'cuda-cpp', version: 1, text: example } });
     assert.match(hoverText(await fresh.request('textDocument/hover', { textDocument: { uri: staleUri }, position: launch })), RUNTIME);
-    const change = { textDocument: { uri: staleUri, version: 2 }, contentChanges: [{ range: { start: tileValue, end: { line: tileLine, character: tileValue.character + 2 } }, text: '32' }] };
+    const change = {
+      textDocument: { uri: staleUri, version: 2 },
+      contentChanges: [{ range: { start: tileValue, end: { line: tileLine, character: tileValue.character + 2 } }, text: '32' }],
+    };
     const cancelledId = fresh.peekNextId + 1;
     const [stale, , cancelled, , current] = fresh.sendTogether([
       { method: 'textDocument/hover', params: { textDocument: { uri: staleUri }, position: launch } },

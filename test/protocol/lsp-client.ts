@@ -27,7 +27,9 @@ export class LspTestClient {
   constructor(serverPath: string, options: { env?: NodeJS.ProcessEnv } = {}) {
     this.child = spawn(process.execPath, [serverPath, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'], env: options.env ?? process.env });
     this.child.stdout.on('data', (chunk: Buffer) => this.onData(chunk));
-    this.child.stderr.on('data', (chunk: Buffer) => { this.stderr += chunk.toString(); });
+    this.child.stderr.on('data', (chunk: Buffer) => {
+      this.stderr += chunk.toString();
+    });
   }
 
   static bundledServerPath(): string | null {
@@ -121,7 +123,13 @@ export class LspTestClient {
     if (seen) return Promise.resolve(seen);
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`timed out waiting for a message; stderr: ${this.stderr}`)), timeoutMs);
-      this.waiters.push({ match, resolve: (m) => { clearTimeout(timer); resolve(m); } });
+      this.waiters.push({
+        match,
+        resolve: (m) => {
+          clearTimeout(timer);
+          resolve(m);
+        },
+      });
     });
   }
 
@@ -148,8 +156,14 @@ export class LspTestClient {
     this.notify('exit', null);
     await new Promise<void>((resolve) => {
       if (this.exited) return resolve();
-      const timer = setTimeout(() => { this.child.kill(); resolve(); }, 3000);
-      this.child.once('exit', () => { clearTimeout(timer); resolve(); });
+      const timer = setTimeout(() => {
+        this.child.kill();
+        resolve();
+      }, 3000);
+      this.child.once('exit', () => {
+        clearTimeout(timer);
+        resolve();
+      });
     });
   }
 }

@@ -21,8 +21,44 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
-const TOKENS = ['{', '}', '(', ')', '[', ']', ';', '<', '>', '<<<', '>>>', ',', '\n', ' ', 'TILE', '#define TILE 32\n', '__global__ void k(', 'template <int N>', '__shared__ float s[1 << 20];',
-  '// tilecast: M=0 N=-1 K=1e99\n', '/*', '*/', '"', "'", '\\', '1 / 0', '0x', '99999999999999999999', 'dim3 b(4096, 4096);', 'k<<<1, 2048>>>();', '@triton.jit\n', 'tl.dot(', '    ', '\t', '\r', '\r\n'];
+const TOKENS = [
+  '{',
+  '}',
+  '(',
+  ')',
+  '[',
+  ']',
+  ';',
+  '<',
+  '>',
+  '<<<',
+  '>>>',
+  ',',
+  '\n',
+  ' ',
+  'TILE',
+  '#define TILE 32\n',
+  '__global__ void k(',
+  'template <int N>',
+  '__shared__ float s[1 << 20];',
+  '// tilecast: M=0 N=-1 K=1e99\n',
+  '/*',
+  '*/',
+  '"',
+  "'",
+  '\\',
+  '1 / 0',
+  '0x',
+  '99999999999999999999',
+  'dim3 b(4096, 4096);',
+  'k<<<1, 2048>>>();',
+  '@triton.jit\n',
+  'tl.dot(',
+  '    ',
+  '\t',
+  '\r',
+  '\r\n',
+];
 
 interface Change {
   range?: { start: { line: number; character: number }; end: { line: number; character: number } };
@@ -34,7 +70,10 @@ export function randomChange(random: () => number, document: TextDocument, paste
   const text = document.getText();
   const length = text.length;
   const at = () => Math.floor(random() * (length + 1));
-  const replace = (start: number, end: number, newText: string): Change => ({ range: { start: document.positionAt(start), end: document.positionAt(end) }, text: newText });
+  const replace = (start: number, end: number, newText: string): Change => ({
+    range: { start: document.positionAt(start), end: document.positionAt(end) },
+    text: newText,
+  });
   const pick = random();
   if (pick < 0.45) {
     const offset = at();
@@ -46,7 +85,9 @@ export function randomChange(random: () => number, document: TextDocument, paste
   }
   if (pick < 0.76) {
     const half = Math.floor(length / 2);
-    return random() < 0.5 ? { changes: [replace(0, half, '')], label: 'delete first half' } : { changes: [replace(half, length, '')], label: 'delete second half' };
+    return random() < 0.5
+      ? { changes: [replace(0, half, '')], label: 'delete first half' }
+      : { changes: [replace(half, length, '')], label: 'delete second half' };
   }
   if (pick < 0.84) {
     const source = pasteSources[Math.floor(random() * pasteSources.length)] ?? text;
@@ -58,7 +99,12 @@ export function randomChange(random: () => number, document: TextDocument, paste
     let bytes = '';
     for (let i = 0; i < 1 + Math.floor(random() * 16); i++) {
       const kind = random();
-      bytes += kind < 0.6 ? String.fromCharCode(Math.floor(random() * 32)) : kind < 0.8 ? String.fromCharCode(0xd800 + Math.floor(random() * 0x800)) : String.fromCharCode(0xfff0 + Math.floor(random() * 16));
+      bytes +=
+        kind < 0.6
+          ? String.fromCharCode(Math.floor(random() * 32))
+          : kind < 0.8
+            ? String.fromCharCode(0xd800 + Math.floor(random() * 0x800))
+            : String.fromCharCode(0xfff0 + Math.floor(random() * 16));
     }
     const offset = at();
     return { changes: [replace(offset, offset, bytes)], label: 'binary bytes' };
@@ -105,8 +151,11 @@ export interface StressFile {
 
 /** The fixtures the stress test and the bench edit: CUDA of several shapes and a Triton file. */
 export const STRESS_FIXTURES = [
-  'examples/tiled_matmul.cu', 'test/fixtures/cuda/register-blocked.cu', 'test/fixtures/cuda/templated.cu',
-  'test/fixtures/cuda/cublas-sgemm.cu', 'test/fixtures/triton/batched-matmul.py',
+  'examples/tiled_matmul.cu',
+  'test/fixtures/cuda/register-blocked.cu',
+  'test/fixtures/cuda/templated.cu',
+  'test/fixtures/cuda/cublas-sgemm.cu',
+  'test/fixtures/triton/batched-matmul.py',
 ];
 
 export function stressFiles(): StressFile[] {
@@ -131,7 +180,8 @@ export interface StressResult {
 
 function collectFailures(messages: Message[], result: StressResult): void {
   for (const message of messages) {
-    if (message.method === 'window/logMessage' && / failed: /.test(message.params?.message ?? '')) result.handlerFailures.push(message.params.message.split('\n')[0]);
+    if (message.method === 'window/logMessage' && / failed: /.test(message.params?.message ?? ''))
+      result.handlerFailures.push(message.params.message.split('\n')[0]);
   }
 }
 
@@ -142,11 +192,21 @@ const REQUESTS = ['textDocument/hover', 'textDocument/inlayHint', 'textDocument/
  * about the changed file (cycling through hover, inlay hints, lenses, actions and a custom request) and
  * waits for its answer before the next change.
  */
-export async function runRandomEdits(client: LspTestClient, files: StressFile[], edits: number, seed: number, megaLineEvery = 500, megaLineKinds: MegaLineKind[] = ['blob'], trace?: (line: string) => void, onRequest?: (document: TextDocument, method: string, params: unknown) => void): Promise<StressResult> {
+export async function runRandomEdits(
+  client: LspTestClient,
+  files: StressFile[],
+  edits: number,
+  seed: number,
+  megaLineEvery = 500,
+  megaLineKinds: MegaLineKind[] = ['blob'],
+  trace?: (line: string) => void,
+  onRequest?: (document: TextDocument, method: string, params: unknown) => void,
+): Promise<StressResult> {
   const random = seededRandom(seed);
   const documents = files.map((file) => TextDocument.create(file.uri, file.languageId, 1, file.text));
   const pasteSources = files.map((file) => file.text);
-  for (const file of files) client.notify('textDocument/didOpen', { textDocument: { uri: file.uri, languageId: file.languageId, version: 1, text: file.text } });
+  for (const file of files)
+    client.notify('textDocument/didOpen', { textDocument: { uri: file.uri, languageId: file.languageId, version: 1, text: file.text } });
   const result: StressResult = { edits: 0, requests: 0, latencyMs: {}, errors: [], handlerFailures: [] };
   let pendingRemoval: { index: number; remove: (after: TextDocument) => Change } | null = null;
   for (let i = 0; i < edits; i++) {
@@ -179,11 +239,16 @@ export async function runRandomEdits(client: LspTestClient, files: StressFile[],
     const offset = Math.floor(random() * (next.getText().length + 1));
     const position = next.positionAt(offset);
     const whole = { start: { line: 0, character: 0 }, end: next.positionAt(next.getText().length) };
-    const params = method === 'textDocument/hover' ? { textDocument: { uri: next.uri }, position }
-      : method === 'textDocument/inlayHint' ? { textDocument: { uri: next.uri }, range: whole }
-        : method === 'textDocument/codeLens' ? { textDocument: { uri: next.uri } }
-          : method === 'textDocument/codeAction' ? { textDocument: { uri: next.uri }, range: { start: position, end: position }, context: { diagnostics: [] } }
-            : { uri: next.uri, position };
+    const params =
+      method === 'textDocument/hover'
+        ? { textDocument: { uri: next.uri }, position }
+        : method === 'textDocument/inlayHint'
+          ? { textDocument: { uri: next.uri }, range: whole }
+          : method === 'textDocument/codeLens'
+            ? { textDocument: { uri: next.uri } }
+            : method === 'textDocument/codeAction'
+              ? { textDocument: { uri: next.uri }, range: { start: position, end: position }, context: { diagnostics: [] } }
+              : { uri: next.uri, position };
     onRequest?.(next, method, params);
     const answer: Message = await client.request(method, params);
     const elapsed = performance.now() - started;

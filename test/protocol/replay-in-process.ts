@@ -19,7 +19,12 @@ async function main(): Promise<void> {
   const context: ReportContext = {
     generation: 0,
     options: { defaultProblem: { m, n, k, dtype: DEFAULT_SETTINGS.defaultDtype } },
-    input: { gpus: resolveGpus(DEFAULT_SETTINGS.gpus).gpus, settings: DEFAULT_SETTINGS, predictor: model.ok ? model.predictor : null, modelError: model.ok ? null : model.error },
+    input: {
+      gpus: resolveGpus(DEFAULT_SETTINGS.gpus).gpus,
+      settings: DEFAULT_SETTINGS,
+      predictor: model.ok ? model.predictor : null,
+      modelError: model.ok ? null : model.error,
+    },
   };
   let index = 0;
   const client = {
@@ -37,7 +42,10 @@ async function main(): Promise<void> {
       const analysed = performance.now();
       if (reports) diagnosticsOf(reports);
       const done = performance.now();
-      if (done - started > 500 || process.env.VERBOSE) console.log(`${i} ${file.uri.slice(-30)} ${file.document.getText().length} chars: reports ${(analysed - started).toFixed(0)} ms, diagnostics ${(done - analysed).toFixed(0)} ms`);
+      if (done - started > 500 || process.env.VERBOSE)
+        console.log(
+          `${i} ${file.uri.slice(-30)} ${file.document.getText().length} chars: reports ${(analysed - started).toFixed(0)} ms, diagnostics ${(done - analysed).toFixed(0)} ms`,
+        );
       return { jsonrpc: '2.0', id: i, result: null };
     },
   } as unknown as LspTestClient;

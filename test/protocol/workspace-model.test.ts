@@ -15,14 +15,17 @@ import { existsSync } from 'node:fs';
 const serverPath = LspTestClient.bundledServerPath();
 const skip = serverPath ? false : 'dist/server.js not built: run `npm run build` first';
 
-test('the workspace\'s retrained model is used, named in the status, and Revert returns to the shipped model', { skip }, async () => {
+test("the workspace's retrained model is used, named in the status, and Revert returns to the shipped model", { skip }, async () => {
   const shipped = modelDirCandidates().find((d) => existsSync(join(d, MODEL_FILES.runtime)) && existsSync(join(d, MODEL_FILES.power)));
   assert.ok(shipped, 'shipped models present');
   const workspace = mkdtempSync(join(tmpdir(), 'tilecast-ws-model-'));
   const dir = join(workspace, '.tilecast', 'models');
   mkdirSync(dir, { recursive: true });
   for (const f of Object.values(MODEL_FILES)) copyFileSync(join(shipped, f), join(dir, f));
-  writeFileSync(join(dir, 'user-model.json'), JSON.stringify({ strategy: 'combined', fingerprint: 'fp-test-123', createdAt: '2026-12-05T20:00:00Z', why: 'test', records: 30, strategies: [] }));
+  writeFileSync(
+    join(dir, 'user-model.json'),
+    JSON.stringify({ strategy: 'combined', fingerprint: 'fp-test-123', createdAt: '2026-12-05T20:00:00Z', why: 'test', records: 30, strategies: [] }),
+  );
   const client = new LspTestClient(serverPath!);
   try {
     await client.request('initialize', { processId: process.pid, rootUri: pathToFileURL(workspace).href, capabilities: {} });

@@ -14,10 +14,24 @@ for (let seq = 0; seq < count; seq++) {
   const records: ProfileRecord[] = [];
   for (let j = 0; j < n; j++) {
     records.push({
-      schema: 'tilecast-profile/1', gpu: 'h100-sxm', gpuName: 'NVIDIA H100 80GB HBM3', dtype: 'fp32', m: 1024 + seq, n: 512, k: 256, batch: 1,
-      kernel: 'tiled', params: { TILE: 16 }, grid: [32, 64, 1], block: [16, 16, 1], runtimeMs: 0.5 + j,
-      runtimeSamplesMs: Array.from({ length: 40 }, (_, i) => 0.5 + i / 100), clockPolicy: 'default',
-      timestamp: '2026-12-05T19:00:00Z', tool: 'store-writer', kernelName: `${tag}-${seq}-${j}-of-${n}`,
+      schema: 'tilecast-profile/1',
+      gpu: 'h100-sxm',
+      gpuName: 'NVIDIA H100 80GB HBM3',
+      dtype: 'fp32',
+      m: 1024 + seq,
+      n: 512,
+      k: 256,
+      batch: 1,
+      kernel: 'tiled',
+      params: { TILE: 16 },
+      grid: [32, 64, 1],
+      block: [16, 16, 1],
+      runtimeMs: 0.5 + j,
+      runtimeSamplesMs: Array.from({ length: 40 }, (_, i) => 0.5 + i / 100),
+      clockPolicy: 'default',
+      timestamp: '2026-12-05T19:00:00Z',
+      tool: 'store-writer',
+      kernelName: `${tag}-${seq}-${j}-of-${n}`,
     });
   }
   const { id } = appendProfiles(store, records);

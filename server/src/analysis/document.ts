@@ -45,7 +45,11 @@ function parserFor(language: Language): Parser {
 
 function emptyAnalysis(language: SourceLanguage, message: string): FileAnalysis {
   return {
-    language, kernels: [], launches: [], tileParams: [], libraryCalls: [],
+    language,
+    kernels: [],
+    launches: [],
+    tileParams: [],
+    libraryCalls: [],
     problems: [{ range: { start: 0, end: 0 }, message, severity: 'warning' }],
   };
 }
@@ -120,7 +124,11 @@ export class SourceDocument {
   /** The time budget of one re-parse, in milliseconds (PARSE_BUDGET_MS unless a test sets another). */
   parseBudgetMs = PARSE_BUDGET_MS;
 
-  constructor(grammars: { cpp: Language; python: Language }, readonly language: SourceLanguage, text: string) {
+  constructor(
+    grammars: { cpp: Language; python: Language },
+    readonly language: SourceLanguage,
+    text: string,
+  ) {
     this.currentText = text;
     this.hasCarriageReturns = text.includes('\r');
     this.analysisText = this.hasCarriageReturns ? normalizeLineEnds(text) : text;
@@ -233,7 +241,19 @@ export class SourceDocument {
         // the runaway ERROR hid, so the two alternate until neither changes anything.
         // Past the budget a re-parse returns null, which both steps take as "keep the tree you have".
         for (let pass = 0; pass < 4 && performance.now() <= this.deadline; pass++) {
-          const resolved = resolveLessThan(next, tree, (text, base, offsets) => this.reparseRanges(parser, text, base, offsets.flatMap((o) => [o, o + 1]), changes), rewrites);
+          const resolved = resolveLessThan(
+            next,
+            tree,
+            (text, base, offsets) =>
+              this.reparseRanges(
+                parser,
+                text,
+                base,
+                offsets.flatMap((o) => [o, o + 1]),
+                changes,
+              ),
+            rewrites,
+          );
           ({ tree, parseText: next, rewrites } = resolved);
           if (!tree.rootNode.hasError) break;
           const contained = containErrors(next, tree, (text, base, ranges) => this.reparseRanges(parser, text, base, ranges, changes));
@@ -311,15 +331,19 @@ export class SourceDocument {
     const singleEdit = this.cudaCache.change === null;
     const startPosition = pointAt(oldParse, prefix);
     recordChange(this.cudaCache, oldText, Math.min(start, prefix), Math.max(end, oldEnd), Math.max(start + insertedLength, newEnd));
-    this.reparse({
-      startIndex: prefix,
-      oldEndIndex: oldEnd,
-      newEndIndex: newEnd,
-      startPosition,
-      // The texts agree before `prefix`: count lines from there.
-      oldEndPosition: pointAt(oldParse, oldEnd, prefix, startPosition),
-      newEndPosition: pointAt(newParse, newEnd, prefix, startPosition),
-    } as Edit, newParse, carried);
+    this.reparse(
+      {
+        startIndex: prefix,
+        oldEndIndex: oldEnd,
+        newEndIndex: newEnd,
+        startPosition,
+        // The texts agree before `prefix`: count lines from there.
+        oldEndPosition: pointAt(oldParse, oldEnd, prefix, startPosition),
+        newEndPosition: pointAt(newParse, newEnd, prefix, startPosition),
+      } as Edit,
+      newParse,
+      carried,
+    );
     if (this.treeChanges) recordTreeChanges(this.cudaCache, this.treeChanges, singleEdit);
   }
 

@@ -9,7 +9,11 @@ export function analyzeTritonSafely(root: Node, text: string, options: AnalysisO
     return analyzeTritonTree(root, text, options);
   } catch (error) {
     return {
-      language: 'triton', kernels: [], launches: [], tileParams: [], libraryCalls: [],
+      language: 'triton',
+      kernels: [],
+      launches: [],
+      tileParams: [],
+      libraryCalls: [],
       problems: [{ range: { start: 0, end: 0 }, message: `internal error in Triton analysis: ${String(error).slice(0, 200)}`, severity: 'error' }],
     };
   }

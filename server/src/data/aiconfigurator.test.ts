@@ -7,8 +7,17 @@ import { join, resolve } from 'node:path';
 import { cellNumber, mapAiconfiguratorDtype, parseAiconfiguratorRows, type AiconfiguratorRow } from './aiconfigurator';
 
 const row = (over: Partial<AiconfiguratorRow> = {}): AiconfiguratorRow => ({
-  framework: 'VLLM', version: '0.24.0', device: 'NVIDIA H100 80GB HBM3', op_name: 'gemm',
-  kernel_source: 'torch.nn.functional.linear', gemm_dtype: 'bfloat16', m: 81n, n: 3584n, k: 8192n, latency: 0.0563, ...over,
+  framework: 'VLLM',
+  version: '0.24.0',
+  device: 'NVIDIA H100 80GB HBM3',
+  op_name: 'gemm',
+  kernel_source: 'torch.nn.functional.linear',
+  gemm_dtype: 'bfloat16',
+  m: 81n,
+  n: 3584n,
+  k: 8192n,
+  latency: 0.0563,
+  ...over,
 });
 
 test('aiconfigurator dtype mapping keeps the quantization scheme verbatim', () => {
@@ -57,9 +66,13 @@ test('aiconfigurator rows from a power file are power-runs with power and limit'
 test('aiconfigurator bad rows are issues with their index; unknown devices resolve to ""', () => {
   const { records, issues } = parseAiconfiguratorRows(
     [row({ gemm_dtype: 'fp64' }), row({ latency: undefined }), null as unknown as AiconfiguratorRow, row({ device: 'NVIDIA Z9000' })],
-    'x.parquet', { rowOffset: 100 },
+    'x.parquet',
+    { rowOffset: 100 },
   );
-  assert.deepEqual(issues.map((i) => i.where), [100, 101, 102]);
+  assert.deepEqual(
+    issues.map((i) => i.where),
+    [100, 101, 102],
+  );
   assert.match(issues[0].reason, /unknown gemm_dtype "fp64"/);
   assert.equal(records.length, 1);
   assert.equal(records[0].gpu, '');
@@ -74,7 +87,9 @@ test('aiconfigurator shared power file parses completely as H200 power-runs', { 
   const { compressors } = await import('hyparquet-compressors');
   const b = readFileSync(FILE);
   const rows = await parquetReadObjects({ file: b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer, compressors });
-  const { records, issues } = parseAiconfiguratorRows(rows as AiconfiguratorRow[], 'aiconfigurator/h200_sxm_vllm_0.22.0_gemm_perf.parquet', { hasPowerColumn: true });
+  const { records, issues } = parseAiconfiguratorRows(rows as AiconfiguratorRow[], 'aiconfigurator/h200_sxm_vllm_0.22.0_gemm_perf.parquet', {
+    hasPowerColumn: true,
+  });
   assert.deepEqual(issues, []);
   assert.equal(records.length, 65268);
   assert.ok(records.every((r) => r.gpu === 'h200' && r.condition === 'power-run' && r.powerLimitW === 700));

@@ -28,16 +28,26 @@ export interface AiconfiguratorRow {
  */
 export function mapAiconfiguratorDtype(gemmDtype: string): { dtype: Dtype; quantization?: string } | null {
   switch (gemmDtype) {
-    case 'bfloat16': return { dtype: 'bf16' };
-    case 'float16': return { dtype: 'fp16' };
-    case 'fp8': return { dtype: 'fp8', quantization: 'fp8' };
-    case 'fp8_block': return { dtype: 'fp8', quantization: 'fp8_block' };
-    case 'fp8_static': return { dtype: 'fp8', quantization: 'fp8_static' };
-    case 'nvfp4': return { dtype: 'fp4', quantization: 'nvfp4' };
-    case 'int8_wo': return { dtype: 'int8', quantization: 'int8_wo' };
-    case 'int4_wo': return { dtype: 'int8', quantization: 'int4_wo' };
-    case 'sq': return { dtype: 'int8', quantization: 'sq' };
-    default: return null;
+    case 'bfloat16':
+      return { dtype: 'bf16' };
+    case 'float16':
+      return { dtype: 'fp16' };
+    case 'fp8':
+      return { dtype: 'fp8', quantization: 'fp8' };
+    case 'fp8_block':
+      return { dtype: 'fp8', quantization: 'fp8_block' };
+    case 'fp8_static':
+      return { dtype: 'fp8', quantization: 'fp8_static' };
+    case 'nvfp4':
+      return { dtype: 'fp4', quantization: 'nvfp4' };
+    case 'int8_wo':
+      return { dtype: 'int8', quantization: 'int8_wo' };
+    case 'int4_wo':
+      return { dtype: 'int8', quantization: 'int4_wo' };
+    case 'sq':
+      return { dtype: 'int8', quantization: 'sq' };
+    default:
+      return null;
   }
 }
 

@@ -95,7 +95,13 @@ export function dropMultiKernel(records: readonly GemmRecord[]): RuleResult {
 /** Identity of a measurement for duplicate detection. `split` is included so NeuSight's train and test never merge. */
 export function duplicateKey(r: GemmRecord): string {
   const keys = Object.keys(r.params);
-  const params = keys.length === 0 ? '' : keys.sort().map((key) => `${key}=${r.params[key]}`).join(',');
+  const params =
+    keys.length === 0
+      ? ''
+      : keys
+          .sort()
+          .map((key) => `${key}=${r.params[key]}`)
+          .join(',');
   return `${r.source}|${r.gpu}|${r.dtype}|${r.quantization ?? ''}|${r.m}|${r.n}|${r.k}|${r.batch}|${r.kernel}|${params}|${r.condition}|${r.framework ?? ''}|${r.frameworkVersion ?? ''}|${r.split ?? ''}`;
 }
 
@@ -108,13 +114,25 @@ function median(values: number[]): number {
 /** Fields that differ between almost every record; the rest of duplicateKey partitions the records first. */
 function shapeKey(r: GemmRecord): string {
   const keys = Object.keys(r.params);
-  const params = keys.length === 0 ? '' : keys.sort().map((key) => `${key}=${r.params[key]}`).join(',');
+  const params =
+    keys.length === 0
+      ? ''
+      : keys
+          .sort()
+          .map((key) => `${key}=${r.params[key]}`)
+          .join(',');
   return `${r.m}|${r.n}|${r.k}|${r.batch}|${r.dtype}|${r.quantization ?? ''}|${r.kernel}|${params}`;
 }
 
 function samePartition(a: GemmRecord, b: GemmRecord): boolean {
-  return a.source === b.source && a.gpu === b.gpu && a.condition === b.condition && a.framework === b.framework
-    && a.frameworkVersion === b.frameworkVersion && a.split === b.split;
+  return (
+    a.source === b.source &&
+    a.gpu === b.gpu &&
+    a.condition === b.condition &&
+    a.framework === b.framework &&
+    a.frameworkVersion === b.frameworkVersion &&
+    a.split === b.split
+  );
 }
 
 /**
@@ -132,7 +150,10 @@ export function mergeDuplicates(records: readonly GemmRecord[]): RuleResult {
     if (!prev || !samePartition(prev, r)) {
       const key = `${r.source}|${r.gpu}|${r.condition}|${r.framework ?? ''}|${r.frameworkVersion ?? ''}|${r.split ?? ''}`;
       let list = partitions.get(key);
-      if (!list) { list = []; partitions.set(key, list); }
+      if (!list) {
+        list = [];
+        partitions.set(key, list);
+      }
       current = list;
       prev = r;
     }
@@ -145,7 +166,10 @@ export function mergeDuplicates(records: readonly GemmRecord[]): RuleResult {
     for (const i of indices) {
       const key = shapeKey(records[i]);
       const at = first.get(key);
-      if (at === undefined) { first.set(key, i); continue; }
+      if (at === undefined) {
+        first.set(key, i);
+        continue;
+      }
       removedFlag[i] = 1;
       const g = groups.get(at);
       if (g) g.push(records[i]);
@@ -155,9 +179,15 @@ export function mergeDuplicates(records: readonly GemmRecord[]): RuleResult {
   const kept: GemmRecord[] = [];
   const removed: GemmRecord[] = [];
   for (let i = 0; i < records.length; i++) {
-    if (removedFlag[i]) { removed.push(records[i]); continue; }
+    if (removedFlag[i]) {
+      removed.push(records[i]);
+      continue;
+    }
     const g = groups.get(i);
-    if (!g) { kept.push(records[i]); continue; }
+    if (!g) {
+      kept.push(records[i]);
+      continue;
+    }
     const merged: GemmRecord = { ...g[0], runtimeMs: median(g.map((r) => r.runtimeMs)) };
     const powers = g.map((r) => r.powerW);
     if (powers.every((p): p is number => p !== undefined)) merged.powerW = median(powers);
@@ -170,9 +200,24 @@ const RULES: Array<{ rule: string; description: string; enabled: (o: CleanOption
   { rule: 'invalid-runtime', description: 'runtime not a finite number > 0', enabled: () => true, apply: (rs) => dropInvalidRuntime(rs) },
   { rule: 'invalid-size', description: 'm, n, k or batch not a positive integer', enabled: () => true, apply: (rs) => dropInvalidSize(rs) },
   { rule: 'unknown-gpu', description: 'device name not in the GPU catalogue', enabled: () => true, apply: (rs) => dropUnknownGpu(rs) },
-  { rule: 'weight-only-quantization', description: 'int8_wo / int4_wo: bf16 arithmetic on int weights, no matching dtype', enabled: (o) => !o.keepWeightOnly, apply: (rs) => dropWeightOnlyQuantization(rs) },
-  { rule: 'implausible-power', description: 'power outside (0, 1.5 × power limit]', enabled: () => true, apply: (rs, o) => dropImplausiblePower(rs, o.powerLimitFactor ?? 1.5) },
-  { rule: 'multi-kernel', description: 'call launched several kernels (split-K reduce)', enabled: (o) => o.dropMultiKernel === true, apply: (rs) => dropMultiKernel(rs) },
+  {
+    rule: 'weight-only-quantization',
+    description: 'int8_wo / int4_wo: bf16 arithmetic on int weights, no matching dtype',
+    enabled: (o) => !o.keepWeightOnly,
+    apply: (rs) => dropWeightOnlyQuantization(rs),
+  },
+  {
+    rule: 'implausible-power',
+    description: 'power outside (0, 1.5 × power limit]',
+    enabled: () => true,
+    apply: (rs, o) => dropImplausiblePower(rs, o.powerLimitFactor ?? 1.5),
+  },
+  {
+    rule: 'multi-kernel',
+    description: 'call launched several kernels (split-K reduce)',
+    enabled: (o) => o.dropMultiKernel === true,
+    apply: (rs) => dropMultiKernel(rs),
+  },
   { rule: 'duplicate', description: 'same measurement key; kept one with the median runtime', enabled: () => true, apply: (rs) => mergeDuplicates(rs) },
 ];
 
@@ -189,7 +234,12 @@ export function cleanRecords(records: readonly GemmRecord[], options: CleanOptio
   const flagged: RuleCount[] = [];
   if (!options.dropMultiKernel) {
     const multi = current.filter(isMultiKernel);
-    flagged.push({ rule: 'multi-kernel', description: 'kept; params.kernel_count > 1 (split_k = 1 for split-K)', count: multi.length, examples: multi.slice(0, 3) });
+    flagged.push({
+      rule: 'multi-kernel',
+      description: 'kept; params.kernel_count > 1 (split_k = 1 for split-K)',
+      count: multi.length,
+      examples: multi.slice(0, 3),
+    });
   }
   return { records: current, removed, flagged };
 }

@@ -23,9 +23,19 @@ export function parseCsv(text: string): CsvTable {
         let j = i + 1;
         for (;;) {
           const q = text.indexOf('"', j);
-          if (q === -1) { field += text.slice(j); j = len; break; }
+          if (q === -1) {
+            field += text.slice(j);
+            j = len;
+            break;
+          }
           field += text.slice(j, q);
-          if (text.charCodeAt(q + 1) === 34) { field += '"'; j = q + 2; } else { j = q + 1; break; }
+          if (text.charCodeAt(q + 1) === 34) {
+            field += '"';
+            j = q + 2;
+          } else {
+            j = q + 1;
+            break;
+          }
         }
         for (let p = 0; p < field.length; p++) if (field.charCodeAt(p) === 10) line++;
         // anything between the closing quote and the delimiter is kept verbatim
@@ -43,11 +53,17 @@ export function parseCsv(text: string): CsvTable {
         cells.push(text.slice(i, end));
         i = end;
       }
-      if (i < len && text.charCodeAt(i) === 44) { i++; continue; }
+      if (i < len && text.charCodeAt(i) === 44) {
+        i++;
+        continue;
+      }
       break;
     }
     if (i < len && text.charCodeAt(i) === 13) i++;
-    if (i < len && text.charCodeAt(i) === 10) { i++; line++; }
+    if (i < len && text.charCodeAt(i) === 10) {
+      i++;
+      line++;
+    }
     if (!(cells.length === 1 && cells[0] === '')) all.push({ line: rowLine, cells });
   }
   const [first, ...rest] = all;

@@ -8,13 +8,32 @@ import { gunzipSync } from 'node:zlib';
 import { CLBLAST_TUNABLES, deviceNameFromKernelTunerFile, parseKernelTunerCache } from './kerneltuner';
 
 const cfg = (over: Record<string, unknown> = {}): Record<string, unknown> => ({
-  MWG: 64, NWG: 128, KWG: 32, MDIMC: 16, NDIMC: 8, MDIMA: 16, NDIMB: 8, KWI: 2, VWM: 4, VWN: 2,
-  STRM: 0, STRN: 0, SA: 1, SB: 0, PRECISION: 32, time: 12.5, times: [12.4, 12.6], 'GFLOP/s': 10995, ...over,
+  MWG: 64,
+  NWG: 128,
+  KWG: 32,
+  MDIMC: 16,
+  NDIMC: 8,
+  MDIMA: 16,
+  NDIMB: 8,
+  KWI: 2,
+  VWM: 4,
+  VWN: 2,
+  STRM: 0,
+  STRN: 0,
+  SA: 1,
+  SB: 0,
+  PRECISION: 32,
+  time: 12.5,
+  times: [12.4, 12.6],
+  'GFLOP/s': 10995,
+  ...over,
 });
 
 test('kerneltuner: one record per valid configuration, 14 tunables as params, grid and block derived', () => {
   const cache = {
-    device_name: 'NVIDIA GeForce RTX 3090', kernel_name: 'Xgemm', problem_size: [4096, 4096],
+    device_name: 'NVIDIA GeForce RTX 3090',
+    kernel_name: 'Xgemm',
+    problem_size: [4096, 4096],
     cache: {
       a: cfg(),
       b: cfg({ time: 'InvalidConfig' }),
@@ -26,7 +45,10 @@ test('kerneltuner: one record per valid configuration, 14 tunables as params, gr
   };
   const { records, issues } = parseKernelTunerCache(cache, 'kerneltuner/gemm_RTX_3090.json.gz');
   assert.equal(records.length, 1);
-  assert.deepEqual(issues.map((i) => i.where), ['b', 'c', 'd', 'e', 'f']);
+  assert.deepEqual(
+    issues.map((i) => i.where),
+    ['b', 'c', 'd', 'e', 'f'],
+  );
   assert.match(issues[0].reason, /failed configuration: time "InvalidConfig"/);
   const r = records[0];
   assert.equal(r.gpu, 'rtx-3090');

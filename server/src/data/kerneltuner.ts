@@ -5,9 +5,7 @@ import type { GemmRecord, ParseIssue, ParseResult } from './record';
 import { resolveGpuId, type GpuResolver } from './gpu-id';
 
 /** CLBlast Xgemm tunables, in Kernel Tuner's key order. */
-export const CLBLAST_TUNABLES = [
-  'MWG', 'NWG', 'KWG', 'MDIMC', 'NDIMC', 'MDIMA', 'NDIMB', 'KWI', 'VWM', 'VWN', 'STRM', 'STRN', 'SA', 'SB',
-] as const;
+export const CLBLAST_TUNABLES = ['MWG', 'NWG', 'KWG', 'MDIMC', 'NDIMC', 'MDIMA', 'NDIMB', 'KWI', 'VWM', 'VWN', 'STRM', 'STRN', 'SA', 'SB'] as const;
 
 /** Times at or above this are Kernel Tuner failure sentinels (it writes 1e20 and the like). */
 export const KERNEL_TUNER_SENTINEL_MS = 1e9;
@@ -20,7 +18,11 @@ export interface KernelTunerOptions {
 
 /** "gemm_RTX_2080_Ti.json.gz" -> "RTX 2080 Ti". */
 export function deviceNameFromKernelTunerFile(fileName: string): string {
-  return fileName.replace(/^.*\//, '').replace(/\.json(\.gz)?$/, '').replace(/^gemm_/, '').replace(/_/g, ' ');
+  return fileName
+    .replace(/^.*\//, '')
+    .replace(/\.json(\.gz)?$/, '')
+    .replace(/^gemm_/, '')
+    .replace(/_/g, ' ');
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {
@@ -41,8 +43,7 @@ export function parseKernelTunerCache(cache: unknown, sourceFile: string, option
     issues.push({ sourceFile, where: 'cache', reason: 'not a Kernel Tuner cache (no `cache` object)' });
     return { records, issues };
   }
-  const deviceName = typeof cache.device_name === 'string' ? cache.device_name
-    : options.fallbackDeviceName ?? deviceNameFromKernelTunerFile(sourceFile);
+  const deviceName = typeof cache.device_name === 'string' ? cache.device_name : (options.fallbackDeviceName ?? deviceNameFromKernelTunerFile(sourceFile));
   const gpu = resolve(deviceName) ?? (options.fallbackDeviceName ? resolve(options.fallbackDeviceName) : null) ?? '';
   const ps = Array.isArray(cache.problem_size) ? cache.problem_size.map(Number) : [];
   const M = ps[0] ?? NaN;
@@ -63,7 +64,10 @@ export function parseKernelTunerCache(cache: unknown, sourceFile: string, option
     let bad: string | null = null;
     for (const t of CLBLAST_TUNABLES) {
       const v = entry[t];
-      if (typeof v !== 'number' || !Number.isFinite(v)) { bad = t; break; }
+      if (typeof v !== 'number' || !Number.isFinite(v)) {
+        bad = t;
+        break;
+      }
       params[t] = v;
     }
     if (bad !== null) {

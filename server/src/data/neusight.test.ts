@@ -7,13 +7,24 @@ import { join, resolve } from 'node:path';
 import { parseCsv } from './csv';
 import { parseKernelNameLayout, parseKernelNameTile, parseNeusightCsv, splitKernelList } from './neusight';
 
-const HEADER = 'OPName,Latency,Device,Torch Version,CUDNN Version,Kernel Name,Warps per SM,Blocks per SM,Grid x,Grid y,Grid z,Block x,Block y,Block z,CUDA Version,Kernels,B,M,N,K';
+const HEADER =
+  'OPName,Latency,Device,Torch Version,CUDNN Version,Kernel Name,Warps per SM,Blocks per SM,Grid x,Grid y,Grid z,Block x,Block y,Block z,CUDA Version,Kernels,B,M,N,K';
 
 test('csv: quoted fields keep commas, quotes and newlines; line numbers follow the text', () => {
   const t = parseCsv('a,b,c\r\n1,"x, y",3\n\n2,"say ""hi""","multi\nline"\n4,5,6');
   assert.deepEqual(t.header, ['a', 'b', 'c']);
-  assert.deepEqual(t.rows.map((r) => r.cells), [['1', 'x, y', '3'], ['2', 'say "hi"', 'multi\nline'], ['4', '5', '6']]);
-  assert.deepEqual(t.rows.map((r) => r.line), [2, 4, 6]);
+  assert.deepEqual(
+    t.rows.map((r) => r.cells),
+    [
+      ['1', 'x, y', '3'],
+      ['2', 'say "hi"', 'multi\nline'],
+      ['4', '5', '6'],
+    ],
+  );
+  assert.deepEqual(
+    t.rows.map((r) => r.line),
+    [2, 4, 6],
+  );
 });
 
 test('kernel-name tile: the first number tiles our n, the second our m (cuBLAS is column-major)', () => {
@@ -83,7 +94,10 @@ test('neusight: bad rows become issues with line numbers; unknown GPUs stay with
     'bmm,abc,Mystery GPU 9000,p2.1.0,8902,k,1,1,1,1,1,1,1,1,cu121,;k,1,2,3,4',
   ].join('\n');
   const { records, issues } = parseNeusightCsv(csv, 'x.csv');
-  assert.deepEqual(issues.map((i) => i.where), [2, 3]);
+  assert.deepEqual(
+    issues.map((i) => i.where),
+    [2, 3],
+  );
   assert.match(issues[0].reason, /unknown OPName/);
   assert.match(issues[1].reason, /expected 20 cells/);
   assert.equal(records.length, 1);
@@ -96,7 +110,9 @@ const ROOT = process.env.TILECAST_DATASETS ? resolve(process.env.TILECAST_DATASE
 const FILE = join(ROOT, 'neusight', 'train', 'bmm', 'Tesla_T4.csv');
 const absent = !existsSync(FILE);
 
-test('neusight shared file: every row parses, grid.x = ceil(n / first tile number) for *_sgemm_* kernels', { skip: absent ? `shared datasets not found at ${ROOT}` : false }, () => {
+test('neusight shared file: every row parses, grid.x = ceil(n / first tile number) for *_sgemm_* kernels', {
+  skip: absent ? `shared datasets not found at ${ROOT}` : false,
+}, () => {
   const { records, issues } = parseNeusightCsv(readFileSync(FILE, 'utf8'), 'neusight/train/bmm/Tesla_T4.csv', { split: 'train' });
   assert.deepEqual(issues, []);
   assert.equal(records.length, 17697);

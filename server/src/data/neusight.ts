@@ -62,7 +62,10 @@ export function parseKernelNameLayout(kernelName: string): string | null {
 
 /** Splits NeuSight's `Kernels` column (";k1;k2") into kernel names. */
 export function splitKernelList(kernels: string): string[] {
-  return kernels.split(';').map((s) => s.trim()).filter((s) => s !== '');
+  return kernels
+    .split(';')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
 }
 
 const REQUIRED = ['OPName', 'Latency', 'Device', 'Kernel Name', 'B', 'M', 'N', 'K'] as const;
@@ -113,9 +116,17 @@ export function parseNeusightCsv(text: string, sourceFile: string, options: Neus
     const N = int(get(cells, 'N'));
     const K = int(get(cells, 'K'));
     let m: number, n: number, k: number, batch: number;
-    if (op === 'bmm') { m = M; n = K; k = N; batch = B; }
-    else if (op === 'linear') { m = B * M; n = K; k = N; batch = 1; }
-    else {
+    if (op === 'bmm') {
+      m = M;
+      n = K;
+      k = N;
+      batch = B;
+    } else if (op === 'linear') {
+      m = B * M;
+      n = K;
+      k = N;
+      batch = 1;
+    } else {
       issues.push({ sourceFile, where: line, reason: `unknown OPName ${JSON.stringify(op)}` });
       continue;
     }
@@ -166,7 +177,10 @@ export function parseNeusightCsv(text: string, sourceFile: string, options: Neus
     const block = [int(get(cells, 'Block x')), int(get(cells, 'Block y')), int(get(cells, 'Block z'))];
     if (block.every((v) => Number.isInteger(v) && v > 0)) record.block = block as [number, number, number];
     const torch = get(cells, 'Torch Version');
-    if (torch) { record.framework = 'PyTorch'; record.frameworkVersion = torch.replace(/^p/, ''); }
+    if (torch) {
+      record.framework = 'PyTorch';
+      record.frameworkVersion = torch.replace(/^p/, '');
+    }
     if (options.split) record.split = options.split;
     records.push(record);
   }

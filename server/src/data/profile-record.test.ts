@@ -5,10 +5,29 @@ import assert from 'node:assert/strict';
 import { PROFILE_SCHEMA, formatProfileRecord, parseProfileJsonl, validateProfileRecord, type ProfileRecord } from './profile-record';
 
 const good: ProfileRecord = {
-  schema: PROFILE_SCHEMA, gpu: 'l4', gpuName: 'NVIDIA L4', dtype: 'fp16', m: 4096, n: 4096, k: 4096, batch: 1,
-  kernel: 'tiled', params: { BLOCK_M: 128, BLOCK_N: 64 }, grid: [64, 32, 1], block: [256, 1, 1],
-  runtimeMs: 1.25, runtimeSamplesMs: [1.2, 1.25, 1.3], powerW: 70.5, powerSamplesW: [70, 71], powerLimitW: 72,
-  smClockMHz: 2040, memClockMHz: 6251, temperatureC: 61, clockPolicy: 'default', timestamp: '2026-11-28T17:00:00Z', tool: 'tilecast-profile 0.1.0',
+  schema: PROFILE_SCHEMA,
+  gpu: 'l4',
+  gpuName: 'NVIDIA L4',
+  dtype: 'fp16',
+  m: 4096,
+  n: 4096,
+  k: 4096,
+  batch: 1,
+  kernel: 'tiled',
+  params: { BLOCK_M: 128, BLOCK_N: 64 },
+  grid: [64, 32, 1],
+  block: [256, 1, 1],
+  runtimeMs: 1.25,
+  runtimeSamplesMs: [1.2, 1.25, 1.3],
+  powerW: 70.5,
+  powerSamplesW: [70, 71],
+  powerLimitW: 72,
+  smClockMHz: 2040,
+  memClockMHz: 6251,
+  temperatureC: 61,
+  clockPolicy: 'default',
+  timestamp: '2026-11-28T17:00:00Z',
+  tool: 'tilecast-profile 0.1.0',
 };
 
 test('profile: a valid line round-trips and maps to a plain profile GemmRecord', () => {
@@ -55,19 +74,41 @@ test('profile: each invalid field is reported with its line number and reason', 
   const { records, issues } = parseProfileJsonl(text, 'p.jsonl');
   assert.equal(records.length, 0);
   assert.equal(issues.length, bad.length + 2);
-  assert.deepEqual(issues.map((i) => i.where), Array.from({ length: bad.length + 2 }, (_, i) => i + 1));
+  assert.deepEqual(
+    issues.map((i) => i.where),
+    Array.from({ length: bad.length + 2 }, (_, i) => i + 1),
+  );
   assert.match(issues[0].reason, /invalid JSON/);
   assert.match(issues[1].reason, /not a JSON object/);
   bad.forEach(([, re], i) => assert.match(issues[i + 2].reason, re, `line ${i + 3}`));
 });
 
 test('profile: optional fields may be absent', () => {
-  const minimal = { schema: PROFILE_SCHEMA, gpu: 't4', gpuName: 'Tesla T4', dtype: 'fp32', m: 1, n: 2, k: 3, batch: 1, kernel: 'library', params: {}, grid: null, block: null, runtimeMs: 0.01, clockPolicy: 'locked', timestamp: '2026-11-28T17:00:00.123+01:00', tool: 't' };
+  const minimal = {
+    schema: PROFILE_SCHEMA,
+    gpu: 't4',
+    gpuName: 'Tesla T4',
+    dtype: 'fp32',
+    m: 1,
+    n: 2,
+    k: 3,
+    batch: 1,
+    kernel: 'library',
+    params: {},
+    grid: null,
+    block: null,
+    runtimeMs: 0.01,
+    clockPolicy: 'locked',
+    timestamp: '2026-11-28T17:00:00.123+01:00',
+    tool: 't',
+  };
   assert.equal(validateProfileRecord(minimal).ok, true);
 });
 
 test('profile: a record whose result check failed is listed but never a training record', () => {
-  const text = [good, { ...good, check: 'failed', checkMaxError: 3 }, { ...good, check: 'passed' }].map((r) => formatProfileRecord(r as ProfileRecord)).join('\n');
+  const text = [good, { ...good, check: 'failed', checkMaxError: 3 }, { ...good, check: 'passed' }]
+    .map((r) => formatProfileRecord(r as ProfileRecord))
+    .join('\n');
   const parsed = parseProfileJsonl(text, 'store');
   assert.deepEqual(parsed.issues, []);
   assert.equal(parsed.profiles.length, 3, 'kept for listings');

@@ -77,7 +77,11 @@ export const PROFILE_TILE_FIELDS = ['blockM', 'blockN', 'blockK', 'threads', 'wa
 export type ProfileTile = Partial<Record<(typeof PROFILE_TILE_FIELDS)[number], number>>;
 
 /** The record fields that carry a workload's tile (what the harness writes), from the workload's values. */
-export function profileWorkloadFields(w: { tile?: TileConfig; sharedMemPerBlockBytes?: number; usesTensorCores?: boolean }): Pick<ProfileRecord, 'tile' | 'sharedMemPerBlockBytes' | 'usesTensorCores'> {
+export function profileWorkloadFields(w: {
+  tile?: TileConfig;
+  sharedMemPerBlockBytes?: number;
+  usesTensorCores?: boolean;
+}): Pick<ProfileRecord, 'tile' | 'sharedMemPerBlockBytes' | 'usesTensorCores'> {
   const out: Pick<ProfileRecord, 'tile' | 'sharedMemPerBlockBytes' | 'usesTensorCores'> = {};
   const tile: ProfileTile = {};
   for (const f of PROFILE_TILE_FIELDS) {
@@ -85,7 +89,8 @@ export function profileWorkloadFields(w: { tile?: TileConfig; sharedMemPerBlockB
     if (typeof v === 'number' && Number.isFinite(v) && v > 0) tile[f] = v;
   }
   if (Object.keys(tile).length > 0) out.tile = tile;
-  if (typeof w.sharedMemPerBlockBytes === 'number' && Number.isFinite(w.sharedMemPerBlockBytes) && w.sharedMemPerBlockBytes >= 0) out.sharedMemPerBlockBytes = w.sharedMemPerBlockBytes;
+  if (typeof w.sharedMemPerBlockBytes === 'number' && Number.isFinite(w.sharedMemPerBlockBytes) && w.sharedMemPerBlockBytes >= 0)
+    out.sharedMemPerBlockBytes = w.sharedMemPerBlockBytes;
   if (typeof w.usesTensorCores === 'boolean') out.usesTensorCores = w.usesTensorCores;
   return out;
 }
@@ -102,11 +107,44 @@ function triple(v: unknown): v is [number, number, number] {
 }
 
 const KNOWN_FIELDS = new Set([
-  'schema', 'gpu', 'gpuName', 'dtype', 'm', 'n', 'k', 'batch', 'kernel', 'params', 'grid', 'block', 'runtimeMs',
-  'runtimeSamplesMs', 'powerW', 'powerSamplesW', 'powerLimitW', 'smClockMHz', 'memClockMHz', 'temperatureC',
-  'clockPolicy', 'timestamp', 'tool', 'kernelName', 'quantization',
-  'runtimeP10Ms', 'runtimeP90Ms', 'energyMj', 'energyMethod', 'sustainedMs', 'gpuUuid', 'driverVersion', 'cudaVersion', 'check', 'checkMaxError',
-  'tile', 'sharedMemPerBlockBytes', 'usesTensorCores',
+  'schema',
+  'gpu',
+  'gpuName',
+  'dtype',
+  'm',
+  'n',
+  'k',
+  'batch',
+  'kernel',
+  'params',
+  'grid',
+  'block',
+  'runtimeMs',
+  'runtimeSamplesMs',
+  'powerW',
+  'powerSamplesW',
+  'powerLimitW',
+  'smClockMHz',
+  'memClockMHz',
+  'temperatureC',
+  'clockPolicy',
+  'timestamp',
+  'tool',
+  'kernelName',
+  'quantization',
+  'runtimeP10Ms',
+  'runtimeP90Ms',
+  'energyMj',
+  'energyMethod',
+  'sustainedMs',
+  'gpuUuid',
+  'driverVersion',
+  'cudaVersion',
+  'check',
+  'checkMaxError',
+  'tile',
+  'sharedMemPerBlockBytes',
+  'usesTensorCores',
 ]);
 const TILE_FIELDS: ReadonlySet<string> = new Set(PROFILE_TILE_FIELDS);
 const POSITIVE_EXTRAS = ['runtimeP10Ms', 'runtimeP90Ms', 'energyMj', 'sustainedMs'] as const;
@@ -150,8 +188,10 @@ export function validateProfileRecord(v: unknown): Check {
   if (v.energyMethod !== undefined && v.energyMethod !== 'nvml-total-energy' && v.energyMethod !== 'power-samples') {
     return { ok: false, reason: 'energyMethod must be "nvml-total-energy" or "power-samples"' };
   }
-  if (v.check !== undefined && v.check !== 'passed' && v.check !== 'failed' && v.check !== 'skipped') return { ok: false, reason: 'check must be "passed", "failed" or "skipped"' };
-  if (v.checkMaxError !== undefined && !(finite(v.checkMaxError) && v.checkMaxError >= 0)) return { ok: false, reason: 'checkMaxError must be a finite number >= 0' };
+  if (v.check !== undefined && v.check !== 'passed' && v.check !== 'failed' && v.check !== 'skipped')
+    return { ok: false, reason: 'check must be "passed", "failed" or "skipped"' };
+  if (v.checkMaxError !== undefined && !(finite(v.checkMaxError) && v.checkMaxError >= 0))
+    return { ok: false, reason: 'checkMaxError must be a finite number >= 0' };
   if (v.tile !== undefined) {
     if (!isObj(v.tile)) return { ok: false, reason: 'tile must be an object of numbers' };
     for (const [tk, tv] of Object.entries(v.tile)) {
@@ -159,7 +199,8 @@ export function validateProfileRecord(v: unknown): Check {
       if (!posNum(tv)) return { ok: false, reason: `tile.${tk} must be a finite number > 0` };
     }
   }
-  if (v.sharedMemPerBlockBytes !== undefined && !(finite(v.sharedMemPerBlockBytes) && v.sharedMemPerBlockBytes >= 0)) return { ok: false, reason: 'sharedMemPerBlockBytes must be a finite number >= 0' };
+  if (v.sharedMemPerBlockBytes !== undefined && !(finite(v.sharedMemPerBlockBytes) && v.sharedMemPerBlockBytes >= 0))
+    return { ok: false, reason: 'sharedMemPerBlockBytes must be a finite number >= 0' };
   if (v.usesTensorCores !== undefined && typeof v.usesTensorCores !== 'boolean') return { ok: false, reason: 'usesTensorCores must be true or false' };
   return { ok: true, value: v as unknown as ProfileRecord };
 }

@@ -119,9 +119,7 @@ export function estimateOverheads(records: readonly GemmRecord[], rows: ArrayLik
     if (analyticMs[t] > 0 && analyticMs[t] < g.smallestAnalyticMs) g.smallestAnalyticMs = analyticMs[t];
   }
   const sorted = [...groups.values()].sort((a, b) => (a.source + a.gpu < b.source + b.gpu ? -1 : 1));
-  const referenceFloors = sorted
-    .filter((g) => SOURCE_METHOD[g.source] === 'kernel' && g.smallestAnalyticMs < IDENTIFIABLE_BELOW_MS)
-    .map((g) => g.floorMs);
+  const referenceFloors = sorted.filter((g) => SOURCE_METHOD[g.source] === 'kernel' && g.smallestAnalyticMs < IDENTIFIABLE_BELOW_MS).map((g) => g.floorMs);
   const kernelFloorMs = referenceFloors.length > 0 ? median(referenceFloors) : 0.002;
   const entries: SourceGpuOverhead[] = sorted.map((g) => {
     const method = SOURCE_METHOD[g.source];
@@ -129,7 +127,7 @@ export function estimateOverheads(records: readonly GemmRecord[], rows: ArrayLik
     const overheadMs = method === 'kernel' || !identifiable ? 0 : Math.max(0, g.floorMs - kernelFloorMs);
     return { ...g, method, identifiable, overheadMs };
   });
-  const methodOverheadMs: Record<MeasurementMethod, number> = { 'kernel': 0, 'pytorch-eager': NaN, 'triton-do-bench': DO_BENCH_OVERHEAD_MS };
+  const methodOverheadMs: Record<MeasurementMethod, number> = { kernel: 0, 'pytorch-eager': NaN, 'triton-do-bench': DO_BENCH_OVERHEAD_MS };
   const eager = entries.filter((e) => e.method === 'pytorch-eager' && e.identifiable).map((e) => e.overheadMs);
   if (eager.length > 0) methodOverheadMs['pytorch-eager'] = median(eager);
   return { kernelFloorMs, entries, methodOverheadMs };

@@ -7,8 +7,19 @@ import type { GemmRecord } from './record';
 import { recordToWorkload } from './to-workload';
 
 const base: GemmRecord = {
-  gpu: 'rtx-3090', gpuName: 'NVIDIA GeForce RTX 3090', dtype: 'fp32', m: 4096, n: 4096, k: 4096, batch: 1, kernel: 'clblast-xgemm',
-  params: {}, runtimeMs: 10, source: 'kerneltuner', sourceFile: 'k.json.gz', condition: 'plain',
+  gpu: 'rtx-3090',
+  gpuName: 'NVIDIA GeForce RTX 3090',
+  dtype: 'fp32',
+  m: 4096,
+  n: 4096,
+  k: 4096,
+  batch: 1,
+  kernel: 'clblast-xgemm',
+  params: {},
+  runtimeMs: 10,
+  source: 'kerneltuner',
+  sourceFile: 'k.json.gz',
+  condition: 'plain',
 };
 
 test('clblast: MWG/NWG/KWG tile, MDIMC·NDIMC threads, per-thread tile, vector width, native = 14 tunables', () => {
@@ -20,9 +31,11 @@ test('clblast: MWG/NWG/KWG tile, MDIMC·NDIMC threads, per-thread tile, vector w
 });
 
 test('neusight: tile from the kernel name, threads from the block', () => {
-  const header = 'OPName,Latency,Device,Torch Version,CUDNN Version,Kernel Name,Warps per SM,Blocks per SM,Grid x,Grid y,Grid z,Block x,Block y,Block z,CUDA Version,Kernels,B,M,N,K';
-  const csv = `${header}\nlinear,1.13,NVIDIA L4,p2.1.0,8902,ampere_sgemm_128x64_tn,1,1,20,16,3,128,1,1,cu121,;ampere_sgemm_128x64_tn,1,1024,2560,2560\n`
-    + 'bmm,0.2,NVIDIA A100-PCIE-40GB,p2.1.0,8902,sm80_xmma_gemm_f32f32_f32f32_f32_nn_n_tilesize128x64x8_stage3_warpsize2x2x1_ffma,1,1,1,1,1,128,1,1,cu121,;x,2,64,32,128';
+  const header =
+    'OPName,Latency,Device,Torch Version,CUDNN Version,Kernel Name,Warps per SM,Blocks per SM,Grid x,Grid y,Grid z,Block x,Block y,Block z,CUDA Version,Kernels,B,M,N,K';
+  const csv =
+    `${header}\nlinear,1.13,NVIDIA L4,p2.1.0,8902,ampere_sgemm_128x64_tn,1,1,20,16,3,128,1,1,cu121,;ampere_sgemm_128x64_tn,1,1024,2560,2560\n` +
+    'bmm,0.2,NVIDIA A100-PCIE-40GB,p2.1.0,8902,sm80_xmma_gemm_f32f32_f32f32_f32_nn_n_tilesize128x64x8_stage3_warpsize2x2x1_ffma,1,1,1,1,1,128,1,1,cu121,;x,2,64,32,128';
   const [lin, xmma] = parseNeusightCsv(csv, 'n.csv').records.map(recordToWorkload);
   assert.equal(lin.kernel, 'library');
   assert.equal(lin.tile?.blockN, 128);
@@ -37,13 +50,37 @@ test('neusight: tile from the kernel name, threads from the block', () => {
 });
 
 test('aiconfigurator: library workload without a tile, keeping the quantization and its six rotating weight copies', () => {
-  const w = recordToWorkload({ ...base, kernel: 'library', dtype: 'fp8', quantization: 'fp8_block', source: 'aiconfigurator', params: {}, m: 81, n: 3584, k: 8192 });
-  assert.deepEqual(w, { m: 81, n: 3584, k: 8192, batch: 1, dtype: 'fp8', kernel: 'library', quantization: 'fp8_block', repeatedCalls: { copiesA: 1, copiesB: 6, copiesC: 1 } });
+  const w = recordToWorkload({
+    ...base,
+    kernel: 'library',
+    dtype: 'fp8',
+    quantization: 'fp8_block',
+    source: 'aiconfigurator',
+    params: {},
+    m: 81,
+    n: 3584,
+    k: 8192,
+  });
+  assert.deepEqual(w, {
+    m: 81,
+    n: 3584,
+    k: 8192,
+    batch: 1,
+    dtype: 'fp8',
+    kernel: 'library',
+    quantization: 'fp8_block',
+    repeatedCalls: { copiesA: 1, copiesB: 6, copiesC: 1 },
+  });
   // Profiles do not say how their harness cycled buffers: cold.
   assert.equal(recordToWorkload({ ...base, source: 'profile', params: {} }).repeatedCalls, undefined);
 });
 
 test('profile params with Triton names map to the tile', () => {
-  const w = recordToWorkload({ ...base, kernel: 'triton', source: 'profile', params: { BLOCK_SIZE_M: 128, BLOCK_SIZE_N: 256, BLOCK_SIZE_K: 64, num_warps: 8, num_stages: 3 } });
+  const w = recordToWorkload({
+    ...base,
+    kernel: 'triton',
+    source: 'profile',
+    params: { BLOCK_SIZE_M: 128, BLOCK_SIZE_N: 256, BLOCK_SIZE_K: 64, num_warps: 8, num_stages: 3 },
+  });
   assert.deepEqual([w.tile?.blockM, w.tile?.blockN, w.tile?.blockK, w.tile?.warps, w.tile?.stages], [128, 256, 64, 8, 3]);
 });

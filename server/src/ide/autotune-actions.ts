@@ -69,7 +69,12 @@ export function autotuneActions(reports: DocumentReports, report: KernelReport):
       });
     }
   }
-  const added = bestMissingConfig(reports, configReports[0]!, configs, { gpu, predictor: reports.input.predictor, method: predictOptionsOf(reports.input.settings).method, boundsChecked: true });
+  const added = bestMissingConfig(reports, configReports[0]!, configs, {
+    gpu,
+    predictor: reports.input.predictor,
+    method: predictOptionsOf(reports.input.settings).method,
+    boundsChecked: true,
+  });
   const fastest = Math.min(...times);
   if (added && added.timeMs < fastest) {
     const last = configs[configs.length - 1]!;

@@ -174,7 +174,12 @@ export interface CandidateContext {
 /** The context for ranking `report`'s candidates on `gpu`: bounds check and a fixed launch bound, read from the text. */
 export function candidateContext(reports: DocumentReports, report: KernelReport, gpu: GpuSpec): CandidateContext {
   const kernel = report.kernel;
-  const ctx: CandidateContext = { gpu, predictor: reports.input.predictor, method: predictOptionsOf(reports.input.settings).method, boundsChecked: hasBoundsCheck(reports.text, kernel) };
+  const ctx: CandidateContext = {
+    gpu,
+    predictor: reports.input.predictor,
+    method: predictOptionsOf(reports.input.settings).method,
+    boundsChecked: hasBoundsCheck(reports.text, kernel),
+  };
   const bound = kernel?.launchBounds?.maxThreadsPerBlock;
   if (kernel && bound) {
     const head = reports.text.slice(Math.max(0, kernel.range.start - 400), kernel.nameRange.start);

@@ -2,8 +2,18 @@
 // positions, Hover, InlayHint, CodeLens, Diagnostic, CodeAction). The only place, with the rest of lsp/,
 // that knows LSP types; it must not analyse or decide anything.
 import {
-  CodeActionKind, DiagnosticSeverity, InlayHintKind, MarkupKind,
-  type CodeAction, type CodeLens, type Diagnostic, type Hover, type InlayHint, type Range, type TextEdit, type WorkspaceEdit,
+  CodeActionKind,
+  DiagnosticSeverity,
+  InlayHintKind,
+  MarkupKind,
+  type CodeAction,
+  type CodeLens,
+  type Diagnostic,
+  type Hover,
+  type InlayHint,
+  type Range,
+  type TextEdit,
+  type WorkspaceEdit,
 } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Problem } from '../analysis/types';
@@ -72,7 +82,11 @@ const SEVERITIES: Record<DiagnosticItem['severity'] | Problem['severity'], Diagn
 /** `docsBase` is the URI of the directory that holds docs/ (the installed extension), or null when the docs are not there. */
 export function toDiagnostic(document: TextDocument, item: DiagnosticItem, docsBase: string | null): Diagnostic {
   const diagnostic: Diagnostic = {
-    range: toLspRange(document, item.range), message: item.message, severity: SEVERITIES[item.severity], code: item.code, source: 'tilecast',
+    range: toLspRange(document, item.range),
+    message: item.message,
+    severity: SEVERITIES[item.severity],
+    code: item.code,
+    source: 'tilecast',
   };
   if (docsBase && item.docPath) diagnostic.codeDescription = { href: `${docsBase}/${item.docPath}` };
   return diagnostic;

@@ -8,8 +8,14 @@ const apply = (before: string, edit: { start: number; end: number; newText: stri
 
 test('differingSpan turns the old text into the new one, covering only what changed', () => {
   const cases: Array<[string, string]> = [
-    ['abc', 'abc'], ['', 'x'], ['x', ''], ['abcdef', 'abXdef'], ['aaaa', 'aaaaa'], ['aaaa', 'aaa'],
-    ['#define TILE 16\nk<<<1,1>>>();', '#define TILE 32\nk<<<1,1>>>(); // x'], ['ab', 'ba'],
+    ['abc', 'abc'],
+    ['', 'x'],
+    ['x', ''],
+    ['abcdef', 'abXdef'],
+    ['aaaa', 'aaaaa'],
+    ['aaaa', 'aaa'],
+    ['#define TILE 16\nk<<<1,1>>>();', '#define TILE 32\nk<<<1,1>>>(); // x'],
+    ['ab', 'ba'],
   ];
   for (const [before, after] of cases) {
     const edit = differingSpan(before, after);
@@ -21,7 +27,7 @@ test('differingSpan turns the old text into the new one, covering only what chan
 
 test('differingSpan on random pairs reproduces the new text', () => {
   let seed = 7;
-  const random = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+  const random = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
   const word = () => Array.from({ length: Math.floor(random() * 12) }, () => 'ab\n<'[Math.floor(random() * 4)]).join('');
   for (let i = 0; i < 2000; i++) {
     const before = word();

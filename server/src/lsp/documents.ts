@@ -67,8 +67,13 @@ export class DocumentStore {
   open(uri: string, languageId: string, version: number, text: string): OpenFile {
     this.close(uri);
     const file: OpenFile = {
-      uri, languageId, document: TextDocument.create(uri, languageId, version, text),
-      language: languageOf(uri, languageId, text), source: null, cached: null, lastComputeMs: 0,
+      uri,
+      languageId,
+      document: TextDocument.create(uri, languageId, version, text),
+      language: languageOf(uri, languageId, text),
+      source: null,
+      cached: null,
+      lastComputeMs: 0,
     };
     this.files.set(uri, file);
     return file;

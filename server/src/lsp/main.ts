@@ -2,8 +2,15 @@
 // incoming message seen by the Inbox as it is read, and the document and settings notifications.
 // Requests are in handlers.ts; state, settings and scheduling in server.ts. It must not analyse anything.
 import {
-  CodeActionKind, createConnection, ProposedFeatures, StreamMessageReader, StreamMessageWriter, TextDocumentSyncKind,
-  type Connection, type InitializeResult, type MessageReader,
+  CodeActionKind,
+  createConnection,
+  ProposedFeatures,
+  StreamMessageReader,
+  StreamMessageWriter,
+  TextDocumentSyncKind,
+  type Connection,
+  type InitializeResult,
+  type MessageReader,
 } from 'vscode-languageserver/node';
 import { format } from 'node:util';
 import { registerHandlers } from './handlers';
@@ -33,36 +40,46 @@ export function startServer(connection: Connection, inbox: Inbox): TilecastServe
     };
   });
 
-  connection.onInitialized(server.notification('initialized', () => {
-    server.registerForSettingsChanges();
-    void server.pullSettings();
-  }));
+  connection.onInitialized(
+    server.notification('initialized', () => {
+      server.registerForSettingsChanges();
+      void server.pullSettings();
+    }),
+  );
 
-  connection.onDidChangeConfiguration(server.notification('didChangeConfiguration', (params) => {
-    // Clients with workspace/configuration are asked; the others send the settings with the notification.
-    if (server.capabilities.workspace?.configuration) void server.pullSettings();
-    else server.applySettings((params?.settings as { tilecast?: unknown } | undefined)?.tilecast);
-  }));
+  connection.onDidChangeConfiguration(
+    server.notification('didChangeConfiguration', (params) => {
+      // Clients with workspace/configuration are asked; the others send the settings with the notification.
+      if (server.capabilities.workspace?.configuration) void server.pullSettings();
+      else server.applySettings((params?.settings as { tilecast?: unknown } | undefined)?.tilecast);
+    }),
+  );
 
-  connection.onDidOpenTextDocument(server.notification('didOpen', (params) => {
-    inbox.applied(params?.textDocument?.uri);
-    const { textDocument } = params;
-    server.store.open(textDocument.uri, textDocument.languageId, textDocument.version, textDocument.text);
-    server.diagnosticsTimer.schedule(textDocument.uri, 0);
-  }));
+  connection.onDidOpenTextDocument(
+    server.notification('didOpen', (params) => {
+      inbox.applied(params?.textDocument?.uri);
+      const { textDocument } = params;
+      server.store.open(textDocument.uri, textDocument.languageId, textDocument.version, textDocument.text);
+      server.diagnosticsTimer.schedule(textDocument.uri, 0);
+    }),
+  );
 
-  connection.onDidChangeTextDocument(server.notification('didChange', (params) => {
-    inbox.applied(params?.textDocument?.uri);
-    const { textDocument, contentChanges } = params;
-    const file = server.store.change(textDocument.uri, textDocument.version, contentChanges);
-    if (file) server.diagnosticsTimer.schedule(textDocument.uri, diagnosticsDelayMs(file.lastComputeMs));
-  }));
+  connection.onDidChangeTextDocument(
+    server.notification('didChange', (params) => {
+      inbox.applied(params?.textDocument?.uri);
+      const { textDocument, contentChanges } = params;
+      const file = server.store.change(textDocument.uri, textDocument.version, contentChanges);
+      if (file) server.diagnosticsTimer.schedule(textDocument.uri, diagnosticsDelayMs(file.lastComputeMs));
+    }),
+  );
 
-  connection.onDidCloseTextDocument(server.notification('didClose', ({ textDocument }) => {
-    server.diagnosticsTimer.cancel(textDocument.uri);
-    server.store.close(textDocument.uri);
-    void connection.sendDiagnostics({ uri: textDocument.uri, diagnostics: [] });
-  }));
+  connection.onDidCloseTextDocument(
+    server.notification('didClose', ({ textDocument }) => {
+      server.diagnosticsTimer.cancel(textDocument.uri);
+      server.store.close(textDocument.uri);
+      void connection.sendDiagnostics({ uri: textDocument.uri, diagnostics: [] });
+    }),
+  );
 
   connection.onShutdown(() => {
     shutdownReceived = true;
@@ -82,17 +99,21 @@ function connect(inbox: Inbox): Connection {
   }
   const reader: MessageReader = new StreamMessageReader(process.stdin);
   const listen = reader.listen.bind(reader);
-  reader.listen = (callback) => listen((message) => {
-    inbox.observe(message);
-    callback(message);
-  });
+  reader.listen = (callback) =>
+    listen((message) => {
+      inbox.observe(message);
+      callback(message);
+    });
   const connection = createConnection(ProposedFeatures.all, reader, new StreamMessageWriter(process.stdout));
   // What createConnection does for --stdio and not for a reader it is given: exit when the client's end of
   // stdin closes (a client that dies must not leave the server running), and keep console output off stdout.
   const exitWithClient = () => process.exit(shutdownReceived ? 0 : 1);
   process.stdin.on('end', exitWithClient);
   process.stdin.on('close', exitWithClient);
-  const toLog = (write: (message: string) => void) => (...args: unknown[]) => write(format(...args));
+  const toLog =
+    (write: (message: string) => void) =>
+    (...args: unknown[]) =>
+      write(format(...args));
   console.log = toLog((message) => connection.console.log(message));
   console.info = toLog((message) => connection.console.info(message));
   console.warn = toLog((message) => connection.console.warn(message));

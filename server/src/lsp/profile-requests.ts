@@ -15,7 +15,10 @@ const MAX_RECORDS = 10_000;
 
 export function registerProfileRequests(connection: Connection, server: TilecastServer): void {
   // After Retrain or Revert (the extension asks), or when a watched .tilecast/models file changes.
-  connection.onRequest(RELOAD_MODEL_REQUEST, server.request('reloadModel', () => server.reloadModel()));
+  connection.onRequest(
+    RELOAD_MODEL_REQUEST,
+    server.request('reloadModel', () => server.reloadModel()),
+  );
   connection.onDidChangeWatchedFiles(server.notification('didChangeWatchedFiles', () => void server.reloadModel()));
   connection.onRequest(
     PREDICT_PROFILES_REQUEST,

@@ -3,7 +3,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { diagnosticsDelayMs, DIAGNOSTICS_DEBOUNCE_MS, Inbox } from './scheduler';
 
-const change = (uri: unknown, version: unknown) => ({ jsonrpc: '2.0', method: 'textDocument/didChange', params: { textDocument: { uri, version }, contentChanges: [] } });
+const change = (uri: unknown, version: unknown) => ({
+  jsonrpc: '2.0',
+  method: 'textDocument/didChange',
+  params: { textDocument: { uri, version }, contentChanges: [] },
+});
 
 test('a document has a pending change from when a change is read until every change read is applied', () => {
   const inbox = new Inbox();

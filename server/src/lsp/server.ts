@@ -20,8 +20,13 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
-  DidChangeConfigurationNotification, LSPErrorCodes, ResponseError,
-  type CancellationToken, type ClientCapabilities, type Connection, type Diagnostic,
+  DidChangeConfigurationNotification,
+  LSPErrorCodes,
+  ResponseError,
+  type CancellationToken,
+  type ClientCapabilities,
+  type Connection,
+  type Diagnostic,
 } from 'vscode-languageserver/node';
 import type { AnalysisOptions } from '../analysis/types';
 import { diagnosticsOf, type DocumentReports } from '../ide/api';
@@ -33,7 +38,7 @@ import { editorModelKey, loadEditorModel } from '../platform/user-models';
 import type { ModelInfo } from '../report/prediction';
 import { problemToDiagnostic, toDiagnostic } from './conversions';
 import { DocumentStore, type OpenFile, type ReportContext } from './documents';
-import { DiagnosticsTimer, Inbox } from './scheduler';
+import { DiagnosticsTimer, type Inbox } from './scheduler';
 import { readSettings, resolveGpus } from './settings';
 import { version as SERVER_VERSION } from '../../../package.json';
 
@@ -50,7 +55,7 @@ function findDocsBase(): string | null {
 /** A model's data fingerprint, or its feature version when it records none. */
 const fingerprint = (info: ModelInfo | undefined): string => info?.dataFingerprint ?? info?.featureVersion ?? 'unknown';
 
-const describe = (error: unknown): string => (error instanceof Error ? error.stack ?? error.message : String(error));
+const describe = (error: unknown): string => (error instanceof Error ? (error.stack ?? error.message) : String(error));
 
 /** A document at one version with its reports, as a handler sees it. */
 export interface Snapshot {
@@ -76,7 +81,10 @@ export class TilecastServer {
   private loadedModel: LoadResult | null = null;
   readonly docsBase = findDocsBase();
 
-  constructor(readonly connection: Connection, readonly inbox: Inbox) {
+  constructor(
+    readonly connection: Connection,
+    readonly inbox: Inbox,
+  ) {
     this.grammarsLoading = loadGrammars().then((grammars) => (this.grammars = grammars));
     this.grammarsLoading.catch((error: unknown) => this.log('error', `could not load the parsers, nothing will be analysed: ${describe(error)}`));
     this.loadModel(DEFAULT_SETTINGS.modelPath);
@@ -202,7 +210,10 @@ export class TilecastServer {
     // A newer change is already read: it re-arms the timer when it is applied.
     if (this.inbox.hasPendingChange(uri)) return;
     if (!this.grammars || this.loadedModel === null) {
-      void this.ready().then(() => this.diagnosticsTimer.schedule(uri, 0), () => undefined);
+      void this.ready().then(
+        () => this.diagnosticsTimer.schedule(uri, 0),
+        () => undefined,
+      );
       return;
     }
     let diagnostics: Diagnostic[] = [];
@@ -264,16 +275,25 @@ export class TilecastServer {
   statusParams(): StatusParams {
     const model = this.loadedModel;
     const gpus = this.gpus.map((gpu) => ({ id: gpu.id, name: gpu.name }));
-    const modelStatus: StatusParams['model'] = model === null
-      ? { ok: false, error: 'the model is still loading' }
-      : model.ok
-        ? { ok: true, runtimeFingerprint: fingerprint(model.predictor.models?.runtime), powerFingerprint: fingerprint(model.predictor.models?.power), dir: model.dir, source: model.source ?? 'shipped model' }
-        : { ok: false, error: model.error };
+    const modelStatus: StatusParams['model'] =
+      model === null
+        ? { ok: false, error: 'the model is still loading' }
+        : model.ok
+          ? {
+              ok: true,
+              runtimeFingerprint: fingerprint(model.predictor.models?.runtime),
+              powerFingerprint: fingerprint(model.predictor.models?.power),
+              dir: model.dir,
+              source: model.source ?? 'shipped model',
+            }
+          : { ok: false, error: model.error };
     const unknown = this.unknownGpus.map((u) => `unknown GPU '${u.name}'${u.suggestions.length > 0 ? ` (did you mean ${u.suggestions.join(', ')}?)` : ''}`);
     const message = [
       `TileCast server ${SERVER_VERSION}`,
       `GPUs ${gpus.map((gpu) => gpu.id).join(', ')}`,
-      modelStatus.ok ? `model ${modelStatus.runtimeFingerprint.slice(0, 12)} / ${modelStatus.powerFingerprint.slice(0, 12)} (${modelStatus.source}) from ${modelStatus.dir}` : `no model: ${modelStatus.error}`,
+      modelStatus.ok
+        ? `model ${modelStatus.runtimeFingerprint.slice(0, 12)} / ${modelStatus.powerFingerprint.slice(0, 12)} (${modelStatus.source}) from ${modelStatus.dir}`
+        : `no model: ${modelStatus.error}`,
       ...unknown,
     ].join('; ');
     return { serverVersion: SERVER_VERSION, gpus, unknownGpus: this.unknownGpus, model: modelStatus, message };

@@ -11,24 +11,53 @@ test('missing settings are the defaults, with nothing to report', () => {
 
 test('good values are kept', () => {
   const { settings, problems } = readSettings({
-    gpus: ['h100', 'rtx-4090'], defaultProblemSize: { m: 128, n: 256, k: 64 }, defaultDtype: 'bf16', inlayHints: 'time',
-    diagnostics: { 'low-occupancy': 'off' }, modelPath: ' /models ', measurementMethod: 'pytorch-eager',
+    gpus: ['h100', 'rtx-4090'],
+    defaultProblemSize: { m: 128, n: 256, k: 64 },
+    defaultDtype: 'bf16',
+    inlayHints: 'time',
+    diagnostics: { 'low-occupancy': 'off' },
+    modelPath: ' /models ',
+    measurementMethod: 'pytorch-eager',
   });
   assert.deepEqual(problems, []);
   assert.deepEqual(settings, {
-    gpus: ['h100', 'rtx-4090'], defaultProblemSize: { m: 128, n: 256, k: 64 }, defaultDtype: 'bf16', inlayHints: 'time',
-    diagnostics: { 'low-occupancy': 'off' }, modelPath: '/models', measurementMethod: 'pytorch-eager',
+    gpus: ['h100', 'rtx-4090'],
+    defaultProblemSize: { m: 128, n: 256, k: 64 },
+    defaultDtype: 'bf16',
+    inlayHints: 'time',
+    diagnostics: { 'low-occupancy': 'off' },
+    modelPath: '/models',
+    measurementMethod: 'pytorch-eager',
   });
 });
 
 test('garbage values keep their defaults, one line each naming the setting', () => {
   const { settings, problems } = readSettings({
-    gpus: [42, '', null], defaultProblemSize: { m: -1, n: 1.5, k: '4096' }, defaultDtype: 'fp128', inlayHints: true,
-    diagnostics: { 'low-occupancy': 'loud', 'no-such-rule': 'error' }, modelPath: 7, measurementMethod: {},
+    gpus: [42, '', null],
+    defaultProblemSize: { m: -1, n: 1.5, k: '4096' },
+    defaultDtype: 'fp128',
+    inlayHints: true,
+    diagnostics: { 'low-occupancy': 'loud', 'no-such-rule': 'error' },
+    modelPath: 7,
+    measurementMethod: {},
   });
   assert.deepEqual(settings, DEFAULT_SETTINGS);
-  for (const name of ['gpus', 'defaultProblemSize.m', 'defaultProblemSize.n', 'defaultProblemSize.k', 'defaultDtype', 'inlayHints', 'diagnostics.low-occupancy', 'no-such-rule', 'modelPath', 'measurementMethod']) {
-    assert.ok(problems.some((line) => line.includes(name)), `${name} in ${problems.join('\n')}`);
+  for (const name of [
+    'gpus',
+    'defaultProblemSize.m',
+    'defaultProblemSize.n',
+    'defaultProblemSize.k',
+    'defaultDtype',
+    'inlayHints',
+    'diagnostics.low-occupancy',
+    'no-such-rule',
+    'modelPath',
+    'measurementMethod',
+  ]) {
+    assert.ok(
+      problems.some((line) => line.includes(name)),
+      `${name} in ${problems.join('\n')}`,
+    );
   }
   assert.ok(problems.every((line) => !line.includes('\n')));
 });
@@ -49,10 +78,16 @@ test('a single GPU name as a string is a list of one; control characters do not 
 
 test('unknown GPUs are reported with suggestions and skipped; none known falls back to the default GPU', () => {
   const some = resolveGpus(['H100 SXM', 'rtx 4900x']);
-  assert.deepEqual(some.gpus.map((gpu) => gpu.id), ['h100-sxm']);
+  assert.deepEqual(
+    some.gpus.map((gpu) => gpu.id),
+    ['h100-sxm'],
+  );
   assert.equal(some.unknown[0]!.name, 'rtx 4900x');
   assert.ok(some.unknown[0]!.suggestions.includes('rtx-4090'));
   const none = resolveGpus(['nonsense']);
-  assert.deepEqual(none.gpus.map((gpu) => gpu.id), ['rtx-4090']);
+  assert.deepEqual(
+    none.gpus.map((gpu) => gpu.id),
+    ['rtx-4090'],
+  );
   assert.ok(none.problems.some((line) => /none of nonsense/.test(line)));
 });

@@ -5,7 +5,13 @@ import type { Dtype } from '../analysis/types';
 import { resolveGpu } from '../perf/gpu-catalogue';
 import type { GpuSpec } from '../perf/types';
 import {
-  DEFAULT_SETTINGS, DIAGNOSTIC_CODES, type DiagnosticCode, type InlayHintMode, type RuleSeverity, type StatusParams, type TilecastSettings,
+  DEFAULT_SETTINGS,
+  DIAGNOSTIC_CODES,
+  type DiagnosticCode,
+  type InlayHintMode,
+  type RuleSeverity,
+  type StatusParams,
+  type TilecastSettings,
 } from '../ide/protocol';
 
 export interface ReadSettings {
@@ -31,6 +37,7 @@ function show(value: unknown): string {
   } catch {
     text = String(value);
   }
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: this replaces control characters on purpose
   text = text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
@@ -92,7 +99,8 @@ export function readSettings(raw: unknown): ReadSettings {
           problems.push(`tilecast.diagnostics: unknown rule ${show(code)} (known: ${DIAGNOSTIC_CODES.join(', ')})`);
           continue;
         }
-        if (typeof severity === 'string' && (SEVERITIES as readonly string[]).includes(severity)) diagnostics[code as DiagnosticCode] = severity as RuleSeverity;
+        if (typeof severity === 'string' && (SEVERITIES as readonly string[]).includes(severity))
+          diagnostics[code as DiagnosticCode] = severity as RuleSeverity;
         else problems.push(`tilecast.diagnostics.${code}: ${show(severity)} is not one of ${SEVERITIES.join(', ')}; keeping the rule's default`);
       }
     }
@@ -144,7 +152,8 @@ export function resolveGpus(names: readonly string[]): ResolvedGpus {
       const fallback = resolveGpu(name);
       if (fallback.ok) gpus.push(fallback.gpu);
     }
-    if (names.length > 0) problems.push(`tilecast.gpus: none of ${names.join(', ')} is in the catalogue; predicting for ${gpus.map((gpu) => gpu.id).join(', ')}`);
+    if (names.length > 0)
+      problems.push(`tilecast.gpus: none of ${names.join(', ')} is in the catalogue; predicting for ${gpus.map((gpu) => gpu.id).join(', ')}`);
   }
   return { gpus, unknown, problems };
 }

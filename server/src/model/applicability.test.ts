@@ -13,7 +13,13 @@ const a100 = findGpu('a100-sxm4-80gb')!;
 const t4 = findGpu('t4')!;
 /** 200 rows: feature a in 0..9.95, feature b constant 1. */
 const x = Float32Array.from({ length: 400 }, (_, i) => (i % 2 === 0 ? (i >> 1) / 20 : 1));
-const domain = fitDomain(x, 200, 2, { library: [h100, a100], 'library-fp32': [t4], tiled: [t4] }, { correctionWeights: { library: 0.8, 'library-fp32': 0.6, tiled: 0.5 }, decay: 0.5, flagAbove: 0.25 });
+const domain = fitDomain(
+  x,
+  200,
+  2,
+  { library: [h100, a100], 'library-fp32': [t4], tiled: [t4] },
+  { correctionWeights: { library: 0.8, 'library-fp32': 0.6, tiled: 0.5 }, decay: 0.5, flagAbove: 0.25 },
+);
 
 test('applicability: inside the ranges keeps λ of the kernel family and flags nothing', () => {
   const inside = assess(domain, names, [5, 1], h100, 'library');
@@ -23,7 +29,8 @@ test('applicability: inside the ranges keeps λ of the kernel family and flags n
 });
 
 test('applicability: a feature outside the training range shrinks the correction and says which', () => {
-  const lo = domain.featureLo[0], hi = domain.featureHi[0];
+  const lo = domain.featureLo[0],
+    hi = domain.featureHi[0];
   const out = assess(domain, names, [hi + (hi - lo), 1], h100, 'library');
   assert.ok(Math.abs(out.excess - 1) < 1e-9);
   assert.equal(out.extrapolating, true);
@@ -40,7 +47,10 @@ test('applicability: a GPU older than every training GPU of the family is extrap
   const k = assess(domain, names, [5, 1], kepler, 'tiled');
   assert.equal(k.extrapolating, true);
   assert.ok(k.weight < 0.5 * Math.exp(-7), `${k.weight}`);
-  assert.ok(k.reasons.some((r) => r.startsWith('compute_capability 3.5')), k.reasons.join('; '));
+  assert.ok(
+    k.reasons.some((r) => r.startsWith('compute_capability 3.5')),
+    k.reasons.join('; '),
+  );
   // A training GPU is never outside its own family's ranges, whatever its specs.
   assert.equal(assess(domain, names, [5, 1], t4, 'tiled').extrapolating, false);
   const blank: GpuSpec = { ...h100, id: 'blank', memoryBandwidthGBps: { value: NaN, source: 'none' } };
@@ -48,7 +58,13 @@ test('applicability: a GPU older than every training GPU of the family is extrap
 });
 
 test('applicability: no tiled kernels in training means the analytic model alone for them', () => {
-  const none = fitDomain(x, 200, 2, { library: [h100], 'library-fp32': [h100], tiled: [] }, { correctionWeights: { library: 1, 'library-fp32': 1, tiled: 1 }, decay: 0.5, flagAbove: 0.25 });
+  const none = fitDomain(
+    x,
+    200,
+    2,
+    { library: [h100], 'library-fp32': [h100], tiled: [] },
+    { correctionWeights: { library: 1, 'library-fp32': 1, tiled: 1 }, decay: 0.5, flagAbove: 0.25 },
+  );
   const a = assess(none, names, [5, 1], t4, 'tiled');
   assert.equal(a.extrapolating, true);
   assert.ok(a.weight < 1e-12);

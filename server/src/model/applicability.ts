@@ -7,7 +7,12 @@ import { computeCapabilityMajor } from '../perf/dtype';
 
 /** Descriptors of a GPU that say how unlike the training GPUs it is (not model features). */
 export const GPU_DESCRIPTOR_NAMES: readonly string[] = [
-  'compute_capability', 'log2_bandwidth_gbps', 'log2_fp32_tflops', 'log2_sm_count', 'log2_l2_mb', 'log2_board_power_w',
+  'compute_capability',
+  'log2_bandwidth_gbps',
+  'log2_fp32_tflops',
+  'log2_sm_count',
+  'log2_l2_mb',
+  'log2_board_power_w',
 ];
 
 export interface ApplicabilityDomain {
@@ -90,7 +95,10 @@ function sortedQuantile(s: ArrayLike<number>, q: number): number {
 
 /** Feature ranges of a row-major training matrix (finite values only) and the training GPUs' descriptor ranges. */
 export function fitDomain(
-  x: ArrayLike<number>, nRows: number, nFeatures: number, gpus: Readonly<Record<FamilyGroup, readonly GpuSpec[]>>,
+  x: ArrayLike<number>,
+  nRows: number,
+  nFeatures: number,
+  gpus: Readonly<Record<FamilyGroup, readonly GpuSpec[]>>,
   settings: { correctionWeights: Record<FamilyGroup, number>; decay: number; flagAbove: number },
 ): ApplicabilityDomain {
   const featureLo: number[] = [];
@@ -149,7 +157,8 @@ function gpuExcess(domain: ApplicabilityDomain, gpu: GpuSpec, group: FamilyGroup
     }
     for (let j = 0; j < GPU_DESCRIPTOR_NAMES.length; j++) {
       const e = outside(d[j], range.lo[j], range.hi[j], 1, true);
-      if (e > 0 && e > domain.flagAbove) reasons.push(`${GPU_DESCRIPTOR_NAMES[j]} ${fmt(d[j])} outside the training GPUs' ${fmt(range.lo[j])}–${fmt(range.hi[j])} (${group} kernels)`);
+      if (e > 0 && e > domain.flagAbove)
+        reasons.push(`${GPU_DESCRIPTOR_NAMES[j]} ${fmt(d[j])} outside the training GPUs' ${fmt(range.lo[j])}–${fmt(range.hi[j])} (${group} kernels)`);
       if (e > excess) excess = e;
     }
   }
@@ -162,12 +171,20 @@ function gpuExcess(domain: ApplicabilityDomain, gpu: GpuSpec, group: FamilyGroup
  * How far a feature vector (and its GPU) lies outside the training domain. Features whose training
  * values never vary (one-hots absent from training, constant flags) use a width of 1.
  */
-export function assess(domain: ApplicabilityDomain, featureNames: readonly string[], values: ArrayLike<number>, gpu: GpuSpec | null, kernel?: KernelFamily | string, dtype?: string): Applicability {
+export function assess(
+  domain: ApplicabilityDomain,
+  featureNames: readonly string[],
+  values: ArrayLike<number>,
+  gpu: GpuSpec | null,
+  kernel?: KernelFamily | string,
+  dtype?: string,
+): Applicability {
   let excess = 0;
   const reasons: string[] = [];
   for (let f = 0; f < domain.featureLo.length && f < values.length; f++) {
     const e = outside(values[f], domain.featureLo[f], domain.featureHi[f], 1);
-    if (e > 0 && e > domain.flagAbove) reasons.push(`${featureNames[f] ?? `feature ${f}`} ${fmt(values[f])} outside ${fmt(domain.featureLo[f])}–${fmt(domain.featureHi[f])}`);
+    if (e > 0 && e > domain.flagAbove)
+      reasons.push(`${featureNames[f] ?? `feature ${f}`} ${fmt(values[f])} outside ${fmt(domain.featureLo[f])}–${fmt(domain.featureHi[f])}`);
     if (e > excess) excess = e;
   }
   const group = familyGroupOf(kernel, dtype);
@@ -204,8 +221,13 @@ export function parseDomain(v: unknown, nFeatures: number): ApplicabilityDomain 
   const nums = (a: unknown, n: number) => Array.isArray(a) && a.length === n && a.every((x) => x === null || typeof x === 'number');
   if (!nums(d.featureLo, nFeatures) || !nums(d.featureHi, nFeatures)) return null;
   const ranges = d.gpuRanges as Record<string, Record<string, unknown>> | undefined;
-  const rangeOk = (r: Record<string, unknown> | undefined) => typeof r === 'object' && r !== null
-    && nums(r.lo, GPU_DESCRIPTOR_NAMES.length) && nums(r.hi, GPU_DESCRIPTOR_NAMES.length) && Array.isArray(r.gpus) && r.gpus.every((g) => typeof g === 'string');
+  const rangeOk = (r: Record<string, unknown> | undefined) =>
+    typeof r === 'object' &&
+    r !== null &&
+    nums(r.lo, GPU_DESCRIPTOR_NAMES.length) &&
+    nums(r.hi, GPU_DESCRIPTOR_NAMES.length) &&
+    Array.isArray(r.gpus) &&
+    r.gpus.every((g) => typeof g === 'string');
   if (typeof ranges !== 'object' || ranges === null || !FAMILY_GROUPS.every((g) => rangeOk(ranges[g]))) return null;
   for (const key of ['decay', 'flagAbove']) if (typeof d[key] !== 'number' || !Number.isFinite(d[key] as number)) return null;
   const cw = d.correctionWeights as Record<string, unknown> | undefined;
@@ -214,8 +236,11 @@ export function parseDomain(v: unknown, nFeatures: number): ApplicabilityDomain 
   // JSON writes NaN as null.
   const back = (a: unknown) => (a as Array<number | null>).map((x) => (x === null ? NaN : x));
   return {
-    featureLo: back(d.featureLo), featureHi: back(d.featureHi),
+    featureLo: back(d.featureLo),
+    featureHi: back(d.featureHi),
     gpuRanges: perGroup((g) => ({ gpus: [...(ranges[g].gpus as string[])], lo: back(ranges[g].lo), hi: back(ranges[g].hi) })),
-    correctionWeights: perGroup((g) => cw[g] as number), decay: d.decay as number, flagAbove: d.flagAbove as number,
+    correctionWeights: perGroup((g) => cw[g] as number),
+    decay: d.decay as number,
+    flagAbove: d.flagAbove as number,
   };
 }

@@ -84,7 +84,7 @@ describe('model artifact', () => {
     for (let l = 0; l < f.leafMean.length; l++) {
       let scale = 0;
       for (let j = 0; j < nq; j++) scale = Math.max(scale, Math.abs(f.leafQuantileOffsets[l * nq + j]));
-      for (let j = 0; j < nq; j++) assert.ok(Math.abs(got[l * nq + j] - f.leafQuantileOffsets[l * nq + j]) <= scale / 254 * (1 + 1e-6), `leaf ${l}`);
+      for (let j = 0; j < nq; j++) assert.ok(Math.abs(got[l * nq + j] - f.leafQuantileOffsets[l * nq + j]) <= (scale / 254) * (1 + 1e-6), `leaf ${l}`);
     }
     assert.deepEqual(r.model.forest.leafMean, artifact.forest.leafMean);
     assert.deepEqual(r.model.forest.threshold, artifact.forest.threshold);
@@ -157,7 +157,10 @@ describe('model artifact', () => {
     assert.equal((v as { error: string }).error, 'model was trained with feature version 3, this TileCast computes version 4: retrain with `npm run train`');
     const swapped = [...names];
     swapped[5] = 'other';
-    assert.match((decodeModel(bytes, { featureNames: swapped }) as { error: string }).error, /feature 5 is "feat_5", this TileCast computes "other".*npm run train/);
+    assert.match(
+      (decodeModel(bytes, { featureNames: swapped }) as { error: string }).error,
+      /feature 5 is "feat_5", this TileCast computes "other".*npm run train/,
+    );
     assert.match((decodeModel(bytes, { featureNames: names.slice(1) }) as { error: string }).error, /trained on 8 features, this TileCast computes 7/);
   });
 

@@ -138,7 +138,8 @@ export function tryEncodeModel(artifact: ModelArtifact): EncodeResult {
     const forest = artifact.forest;
     const problem = validateForest(forest);
     if (problem) return { ok: false, error: `invalid forest: ${problem}` };
-    if (artifact.featureNames.length !== forest.nFeatures) return { ok: false, error: `${artifact.featureNames.length} feature names for a forest of ${forest.nFeatures} features` };
+    if (artifact.featureNames.length !== forest.nFeatures)
+      return { ok: false, error: `${artifact.featureNames.length} feature names for a forest of ${forest.nFeatures} features` };
     const packed = packForest(forest);
     if (typeof packed === 'string') return { ok: false, error: packed };
     const sections: SectionEntry[] = [];
@@ -267,11 +268,16 @@ function decodeUnchecked(bytes: Uint8Array, expect?: DecodeExpectations): Decode
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const version = dv.getUint16(4, true);
   if (version !== MODEL_FORMAT_VERSION) {
-    return fail(version > MODEL_FORMAT_VERSION ? `model format version ${version} is newer than this TileCast reads (${MODEL_FORMAT_VERSION}): update TileCast` : `model format version ${version} is not supported (this TileCast reads ${MODEL_FORMAT_VERSION}): retrain with \`npm run train\``);
+    return fail(
+      version > MODEL_FORMAT_VERSION
+        ? `model format version ${version} is newer than this TileCast reads (${MODEL_FORMAT_VERSION}): update TileCast`
+        : `model format version ${version} is not supported (this TileCast reads ${MODEL_FORMAT_VERSION}): retrain with \`npm run train\``,
+    );
   }
   const stored = dv.getUint32(bytes.length - 4, true);
   const actual = crc32(bytes, 0, bytes.length - 4);
-  if (stored !== actual) return fail(`model checksum mismatch (stored ${stored.toString(16)}, computed ${actual.toString(16)}): the file is corrupt or truncated`);
+  if (stored !== actual)
+    return fail(`model checksum mismatch (stored ${stored.toString(16)}, computed ${actual.toString(16)}): the file is corrupt or truncated`);
   const jsonLength = dv.getUint32(8, true);
   if (PREAMBLE + jsonLength > bytes.length - 4) return fail('model header runs past the end of the file');
   let header: unknown;
@@ -282,10 +288,12 @@ function decodeUnchecked(bytes: Uint8Array, expect?: DecodeExpectations): Decode
   }
   if (!isRecord(header)) return fail('model header is not a JSON object');
   const h = header;
-  if (h.schemaVersion !== MODEL_SCHEMA_VERSION) return fail(`model schema version ${String(h.schemaVersion)} is not supported (this TileCast reads ${MODEL_SCHEMA_VERSION})`);
+  if (h.schemaVersion !== MODEL_SCHEMA_VERSION)
+    return fail(`model schema version ${String(h.schemaVersion)} is not supported (this TileCast reads ${MODEL_SCHEMA_VERSION})`);
   if (!Array.isArray(h.featureNames) || !h.featureNames.every((n) => typeof n === 'string')) return fail('model header featureNames must be a list of strings');
   if (typeof h.featureVersion !== 'string') return fail('model header featureVersion must be a string');
-  if (!isRecord(h.target) || typeof h.target.name !== 'string' || typeof h.target.transform !== 'string') return fail('model header target must have a name and a transform');
+  if (!isRecord(h.target) || typeof h.target.name !== 'string' || typeof h.target.transform !== 'string')
+    return fail('model header target must have a name and a transform');
   if (h.target.params !== undefined && !isRecord(h.target.params)) return fail('model header target.params must be an object');
   if (typeof h.dataFingerprint !== 'string') return fail('model header dataFingerprint must be a string');
   if (!isRecord(h.metrics)) return fail('model header metrics must be an object');
@@ -313,7 +321,8 @@ function decodeUnchecked(bytes: Uint8Array, expect?: DecodeExpectations): Decode
   if (h.featureNames.length !== nFeatures) return fail(`model has ${h.featureNames.length} feature names for ${nFeatures} features`);
   const edgeStart = get<Int32Array>('edgeStart');
   const edges = get<Float32Array>('edges');
-  if (edgeStart.length !== nFeatures + 1 || edgeStart[0] !== 0 || edgeStart[nFeatures] !== edges.length) return fail('edge table does not match the feature count');
+  if (edgeStart.length !== nFeatures + 1 || edgeStart[0] !== 0 || edgeStart[nFeatures] !== edges.length)
+    return fail('edge table does not match the feature count');
   for (let f = 0; f < nFeatures; f++) if (!(edgeStart[f + 1] >= edgeStart[f])) return fail(`feature ${f} has a bad edge range`);
   const treeStart = get<Int32Array>('treeStart');
   const leafBits = get<Uint8Array>('leafBits');
@@ -324,7 +333,8 @@ function decodeUnchecked(bytes: Uint8Array, expect?: DecodeExpectations): Decode
   const scales = get<Float32Array>('leafQuantileScale');
   const codes = get<Int8Array>('leafQuantileCodes');
   const nNodes = h.nNodes;
-  if (typeof nNodes !== 'number' || !Number.isInteger(nNodes) || nNodes < 1 || leafBits.length !== (nNodes + 7) >>> 3) return fail('model header nNodes disagrees with its leaf bitmap');
+  if (typeof nNodes !== 'number' || !Number.isInteger(nNodes) || nNodes < 1 || leafBits.length !== (nNodes + 7) >>> 3)
+    return fail('model header nNodes disagrees with its leaf bitmap');
   if (splitFeature.length !== splitBin.length) return fail('split sections differ in length');
   if (treeStart.length < 2 || treeStart[0] !== 0 || treeStart[treeStart.length - 1] !== nNodes) return fail('tree ranges do not cover the nodes');
   const nq = quantileLevels.length;
@@ -391,7 +401,8 @@ function decodeUnchecked(bytes: Uint8Array, expect?: DecodeExpectations): Decode
   };
   const problem = validateForest(forest);
   if (problem) return fail(`invalid forest: ${problem}`);
-  if (h.nTrees !== forest.treeStart.length - 1 || h.nNodes !== child.length || h.nLeaves !== forest.leafMean.length) return fail('model header counts disagree with its sections');
+  if (h.nTrees !== forest.treeStart.length - 1 || h.nNodes !== child.length || h.nLeaves !== forest.leafMean.length)
+    return fail('model header counts disagree with its sections');
   const model: ModelArtifact = {
     schemaVersion: h.schemaVersion,
     featureNames: h.featureNames as string[],

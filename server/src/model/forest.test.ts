@@ -49,7 +49,10 @@ describe('predict', () => {
     assert.equal(p.level, 0.8);
     assert.equal(p.lo, 3 + (-1 - 1) / 2);
     assert.equal(p.hi, 3 + (1 + 1) / 2);
-    assert.deepEqual(p.quantiles?.map((q) => q.value), [2, 3, 4]);
+    assert.deepEqual(
+      p.quantiles?.map((q) => q.value),
+      [2, 3, 4],
+    );
     // 40% interval = 30th..70th percentile: halfway between the 10% and 50% columns.
     const q = predict(model, [0.5, 0], { level: 0.4 });
     assert.equal(q.lo, 3 + (-0.5 - 0.5) / 2);
@@ -94,9 +97,21 @@ describe('predict', () => {
 
   it('reports split-gain importance normalised to 1', () => {
     const imp = featureImportance(model, ['m', 'n']);
-    assert.deepEqual(imp.map((r) => [r.name, r.importance]), [['m', 0.75], ['n', 0.25]]);
-    assert.deepEqual(featureImportance({ ...model, featureNames: ['a', 'b'] }).map((r) => r.name), ['a', 'b']);
-    assert.deepEqual(featureImportance(model).map((r) => r.name), ['f0', 'f1']);
+    assert.deepEqual(
+      imp.map((r) => [r.name, r.importance]),
+      [
+        ['m', 0.75],
+        ['n', 0.25],
+      ],
+    );
+    assert.deepEqual(
+      featureImportance({ ...model, featureNames: ['a', 'b'] }).map((r) => r.name),
+      ['a', 'b'],
+    );
+    assert.deepEqual(
+      featureImportance(model).map((r) => r.name),
+      ['f0', 'f1'],
+    );
   });
 });
 

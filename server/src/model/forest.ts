@@ -284,10 +284,13 @@ export function validateForest(forest: Forest): string | null {
     const a = edgeStart[f];
     const b = edgeStart[f + 1];
     if (b < a || b - a > 254) return `feature ${f} has a bad edge range`;
-    for (let i = a; i < b; i++) if (!Number.isFinite(edges[i]) || (i > a && !(edges[i] > edges[i - 1]))) return `feature ${f} edges are not finite and ascending`;
+    for (let i = a; i < b; i++)
+      if (!Number.isFinite(edges[i]) || (i > a && !(edges[i] > edges[i - 1]))) return `feature ${f} edges are not finite and ascending`;
   }
   const nq = quantileLevels.length;
-  for (let j = 0; j < nq; j++) if (!(quantileLevels[j] > 0 && quantileLevels[j] < 1) || (j > 0 && !(quantileLevels[j] > quantileLevels[j - 1]))) return 'quantile levels must ascend within (0, 1)';
+  for (let j = 0; j < nq; j++)
+    if (!(quantileLevels[j] > 0 && quantileLevels[j] < 1) || (j > 0 && !(quantileLevels[j] > quantileLevels[j - 1])))
+      return 'quantile levels must ascend within (0, 1)';
   const nLeaves = leafMean.length;
   if (leafQuantileOffsets.length !== nLeaves * nq) return 'leaf quantile table does not match the leaf count';
   if (featureGain.length !== nF) return 'feature gain table does not match the feature count';

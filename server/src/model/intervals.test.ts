@@ -14,7 +14,16 @@ describe('prediction intervals', () => {
   const test = sliceRows(all, 5500, 7000);
   let model: TrainedForest;
   before(async () => {
-    model = await trainForest(train, { trees: 40, maxDepth: 10, minSamplesLeaf: 20, featureFraction: 0.5, sampleFraction: 0.7, seed: 3, workers: 1, oob: true });
+    model = await trainForest(train, {
+      trees: 40,
+      maxDepth: 10,
+      minSamplesLeaf: 20,
+      featureFraction: 0.5,
+      sampleFraction: 0.7,
+      seed: 3,
+      workers: 1,
+      oob: true,
+    });
   });
 
   // Quantile forests adapt the width along features the trees split on (here x0 drives mean and noise).
@@ -51,11 +60,18 @@ describe('prediction intervals', () => {
     assert.equal(after.calibrated, true);
     assert.ok(after.coverage >= 0.72 && after.coverage <= 0.88, `calibrated coverage ${after.coverage}`);
     // Coverage holds in the quiet and in the noisy region, not only on average.
-    for (const [name, keep] of [['quiet', (x0: number) => x0 < 0.25], ['noisy', (x0: number) => x0 > 0.75]] as const) {
+    for (const [name, keep] of [
+      ['quiet', (x0: number) => x0 < 0.25],
+      ['noisy', (x0: number) => x0 > 0.75],
+    ] as const) {
       const rows = [...Array(test.nRows).keys()].filter((r) => keep(test.x[r * 8]));
       const xs = new Float32Array(rows.length * 8);
       rows.forEach((r, i) => xs.set(test.x.subarray(r * 8, r * 8 + 8), i * 8));
-      const c = intervalCoverage(cal.model, xs, rows.map((r) => test.y[r]));
+      const c = intervalCoverage(
+        cal.model,
+        xs,
+        rows.map((r) => test.y[r]),
+      );
       assert.ok(c.coverage > 0.65 && c.coverage < 0.95, `${name} coverage ${c.coverage}`);
     }
     assert.equal(model.calibration, undefined, 'the input model is not modified');
@@ -71,7 +87,10 @@ describe('prediction intervals', () => {
 
   it('calibrates on out-of-bag rows without a held-out set', () => {
     const oob = model.oob!;
-    assert.ok(oob.count.every((k) => k > 0), 'with 40 trees every row is out of bag somewhere');
+    assert.ok(
+      oob.count.every((k) => k > 0),
+      'with 40 trees every row is out of bag somewhere',
+    );
     assert.ok(model.stats.oobR2! > 0.75 && model.stats.oobR2! < 1, `OOB R² ${model.stats.oobR2}`);
     const heldOut = calibrateIntervals(model, calib.x, calib.y, 0.8);
     const cal = calibrateIntervalsOob(model, oob, train.y, 0.8);

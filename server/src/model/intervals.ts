@@ -71,7 +71,8 @@ export function calibrateIntervalsOob<M extends PredictableModel>(
   const levels = model.forest.quantileLevels;
   const nq = levels.length;
   const nRows = y.length;
-  if (oob.mean.length !== nRows || oob.count.length !== nRows || oob.quantileOffsets.length !== nRows * nq) return { ok: false, error: 'out-of-bag predictions do not match the targets or the model' };
+  if (oob.mean.length !== nRows || oob.count.length !== nRows || oob.quantileOffsets.length !== nRows * nq)
+    return { ok: false, error: 'out-of-bag predictions do not match the targets or the model' };
   const intervals = oobIntervals(levels, oob, level);
   return fitScale(model, intervals.mean, intervals.lo, intervals.hi, y, level, targetCoverage, options.source ?? 'out-of-bag');
 }

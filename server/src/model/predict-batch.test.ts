@@ -11,18 +11,27 @@ import { findGpu } from '../perf/gpu-catalogue';
 import type { Dtype, GemmWorkload, GpuSpec, KernelFamily } from '../perf/types';
 
 let seed = 11;
-const random = () => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed / 2147483648; };
+const random = () => {
+  seed = (seed * 1103515245 + 12345) % 2147483648;
+  return seed / 2147483648;
+};
 const pick = <T>(list: readonly T[]) => list[Math.floor(random() * list.length)];
 const gpus = ['h100', 'a100', 'rtx-4090', 'l4', 't4', 'v100'].map((g) => findGpu(g)!);
 const workload = (): GemmWorkload => ({
-  m: 8 * (1 + Math.floor(random() * 1024)), n: 8 * (1 + Math.floor(random() * 1024)), k: 8 * (1 + Math.floor(random() * 1024)),
-  batch: random() < 0.2 ? 4 : 1, dtype: pick(['fp16', 'bf16', 'fp32', 'fp8', 'int8'] as Dtype[]), kernel: pick(['library', 'triton', 'tiled'] as KernelFamily[]),
+  m: 8 * (1 + Math.floor(random() * 1024)),
+  n: 8 * (1 + Math.floor(random() * 1024)),
+  k: 8 * (1 + Math.floor(random() * 1024)),
+  batch: random() < 0.2 ? 4 : 1,
+  dtype: pick(['fp16', 'bf16', 'fp32', 'fp8', 'int8'] as Dtype[]),
+  kernel: pick(['library', 'triton', 'tiled'] as KernelFamily[]),
 });
 
 async function models() {
-  const nF = FEATURE_NAMES.length, nRows = 3000;
+  const nF = FEATURE_NAMES.length,
+    nRows = 3000;
   const x = new Float32Array(nRows * nF);
-  const yRuntime = new Float64Array(nRows), yPower = new Float64Array(nRows);
+  const yRuntime = new Float64Array(nRows),
+    yPower = new Float64Array(nRows);
   for (let r = 0; r < nRows; r++) {
     const { values, analytic } = computeFeatures(workload(), pick(gpus));
     x.set(values, r * nF);
@@ -30,10 +39,19 @@ async function models() {
     yPower[r] = 0.4 + 0.5 * random();
   }
   const options = { trees: 6, maxDepth: 10, minSamplesLeaf: 5, featureFraction: 0.5, sampleFraction: 0.7, seed: 3, workers: 1 };
-  const encode = (name: string, transform: string, y: Float64Array) => trainForest({ x, y, nRows, nFeatures: nF }, options).then((t) => encodeModel({
-    schemaVersion: MODEL_SCHEMA_VERSION, featureNames: [...FEATURE_NAMES], featureVersion: FEATURE_VERSION, target: { name, transform },
-    dataFingerprint: 'test', metrics: {}, calibration: [{ level: 0.8, scale: 1.3, targetCoverage: 0.8, n: 1, coverageBefore: 0.7, coverageAfter: 0.8, source: 'test' }], forest: t.forest,
-  }));
+  const encode = (name: string, transform: string, y: Float64Array) =>
+    trainForest({ x, y, nRows, nFeatures: nF }, options).then((t) =>
+      encodeModel({
+        schemaVersion: MODEL_SCHEMA_VERSION,
+        featureNames: [...FEATURE_NAMES],
+        featureVersion: FEATURE_VERSION,
+        target: { name, transform },
+        dataFingerprint: 'test',
+        metrics: {},
+        calibration: [{ level: 0.8, scale: 1.3, targetCoverage: 0.8, n: 1, coverageBefore: 0.7, coverageAfter: 0.8, source: 'test' }],
+        forest: t.forest,
+      }),
+    );
   return { runtime: await encode('runtime', 'log-ratio-to-analytic', yRuntime), power: await encode('power', 'fraction-of-power-limit', yPower) };
 }
 
@@ -56,7 +74,18 @@ test('predictGemmBatch equals Predictor.predict row by row, across chunks and fo
     const b = batch[i];
     assert.equal(b.error, single.error, `row ${i}`);
     if (single.error) refused++;
-    for (const key of ['runtimeMs', 'runtimeLoMs', 'runtimeHiMs', 'powerW', 'powerLoW', 'powerHiW', 'energyMj', 'energyLoMj', 'energyHiMj', 'analyticMs'] as const) {
+    for (const key of [
+      'runtimeMs',
+      'runtimeLoMs',
+      'runtimeHiMs',
+      'powerW',
+      'powerLoW',
+      'powerHiW',
+      'energyMj',
+      'energyLoMj',
+      'energyHiMj',
+      'analyticMs',
+    ] as const) {
       assert.ok(close(b[key], single[key]), `row ${i} ${key}: ${b[key]} vs ${single[key]}`);
     }
   });

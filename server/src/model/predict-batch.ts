@@ -15,7 +15,10 @@ const CHUNK_ROWS = 4096;
 let matrix = new Float64Array(0);
 
 /** Predicts every item (in order) the way `predictor.predict` does, CHUNK_ROWS rows of features at a time. */
-export function predictGemmBatch(predictor: Predictor, items: ReadonlyArray<{ workload: GemmWorkload; gpu: GpuSpec; method?: MeasurementMethod }>): GemmPrediction[] {
+export function predictGemmBatch(
+  predictor: Predictor,
+  items: ReadonlyArray<{ workload: GemmWorkload; gpu: GpuSpec; method?: MeasurementMethod }>,
+): GemmPrediction[] {
   const out: GemmPrediction[] = new Array(items.length);
   try {
     const nF = FEATURE_NAMES.length;
@@ -55,10 +58,22 @@ export function predictGemmBatch(predictor: Predictor, items: ReadonlyArray<{ wo
       for (let i = 0; i < n; i++) {
         const a = analyticMs[i];
         const error = errors[i];
-        if (error) { out[start + i] = nanPrediction(error, a + (hows[i]?.ms ?? 0)); continue; }
+        if (error) {
+          out[start + i] = nanPrediction(error, a + (hows[i]?.ms ?? 0));
+          continue;
+        }
         const row = matrix.subarray(i * nF, (i + 1) * nF);
-        out[start + i] = composePrediction(runtimeTransform, predictor.domain, items[start + i].gpu, items[start + i].workload, row, a, hows[i],
-          { mean: r.mean[i], lo: r.lo[i], hi: r.hi[i], error: r.error }, { mean: p.mean[i], lo: p.lo[i], hi: p.hi[i], error: p.error });
+        out[start + i] = composePrediction(
+          runtimeTransform,
+          predictor.domain,
+          items[start + i].gpu,
+          items[start + i].workload,
+          row,
+          a,
+          hows[i],
+          { mean: r.mean[i], lo: r.lo[i], hi: r.hi[i], error: r.error },
+          { mean: p.mean[i], lo: p.lo[i], hi: p.hi[i], error: p.error },
+        );
       }
     }
   } catch (err) {

@@ -17,7 +17,14 @@ const gpu = findGpu('h100-sxm')!;
 const w: GemmWorkload = { m: 4096, n: 4096, k: 4096, batch: 1, dtype: 'bf16', kernel: 'library' };
 
 /** A model whose target is `value` everywhere (plus `spread` of noise, for non-zero intervals). */
-async function constantModel(name: string, transform: string, value: number, spread = 0, featureVersion = FEATURE_VERSION, training?: Record<string, unknown>): Promise<Uint8Array> {
+async function constantModel(
+  name: string,
+  transform: string,
+  value: number,
+  spread = 0,
+  featureVersion = FEATURE_VERSION,
+  training?: Record<string, unknown>,
+): Promise<Uint8Array> {
   const nRows = 200;
   const nF = FEATURE_NAMES.length;
   const x = new Float32Array(nRows * nF);
@@ -26,10 +33,20 @@ async function constantModel(name: string, transform: string, value: number, spr
     for (let f = 0; f < nF; f++) x[i * nF + f] = (i * (f + 3)) % 17;
     y[i] = value + spread * (((i * 7) % 11) / 10 - 0.5);
   }
-  const t = await trainForest({ x, y, nRows, nFeatures: nF }, { trees: 4, maxDepth: 3, minSamplesLeaf: 20, featureFraction: 1, sampleFraction: 1, seed: 1, workers: 1 });
+  const t = await trainForest(
+    { x, y, nRows, nFeatures: nF },
+    { trees: 4, maxDepth: 3, minSamplesLeaf: 20, featureFraction: 1, sampleFraction: 1, seed: 1, workers: 1 },
+  );
   return encodeModel({
-    schemaVersion: MODEL_SCHEMA_VERSION, featureNames: [...FEATURE_NAMES], featureVersion, target: { name, transform },
-    dataFingerprint: 'test', metrics: {}, calibration: [], forest: t.forest, ...(training ? { training } : {}),
+    schemaVersion: MODEL_SCHEMA_VERSION,
+    featureNames: [...FEATURE_NAMES],
+    featureVersion,
+    target: { name, transform },
+    dataFingerprint: 'test',
+    metrics: {},
+    calibration: [],
+    forest: t.forest,
+    ...(training ? { training } : {}),
   });
 }
 
@@ -98,7 +115,9 @@ test('a workload the analytic model cannot handle gives NaN with a reason, never
   assert.ok(p.error && p.error.length > 0);
 });
 
-test('shipped models: load, plausible H100 bf16 times, bigger GEMMs take longer', { skip: !existsSync(join(__dirname, '..', '..', '..', 'models', 'runtime.tcmf')) ? 'models/runtime.tcmf not built (npm run train)' : false }, () => {
+test('shipped models: load, plausible H100 bf16 times, bigger GEMMs take longer', {
+  skip: !existsSync(join(__dirname, '..', '..', '..', 'models', 'runtime.tcmf')) ? 'models/runtime.tcmf not built (npm run train)' : false,
+}, () => {
   const dir = join(__dirname, '..', '..', '..', 'models');
   const made = createPredictor({ runtime: readFileSync(join(dir, 'runtime.tcmf')), power: readFileSync(join(dir, 'power.tcmf')) });
   assert.ok(made.ok, made.ok ? '' : made.error);
@@ -112,7 +131,9 @@ test('shipped models: load, plausible H100 bf16 times, bigger GEMMs take longer'
 
 test('measurement method: its overhead is added to runtime and analytic, not to energy; unknown methods are refused', async () => {
   const made = createPredictor({
-    runtime: await constantModel('runtime', 'log-ratio-to-analytic', Math.log(2), 0, FEATURE_VERSION, { methodOverheadMs: { 'pytorch-eager': 0.03, 'triton-do-bench': 0.001 } }),
+    runtime: await constantModel('runtime', 'log-ratio-to-analytic', Math.log(2), 0, FEATURE_VERSION, {
+      methodOverheadMs: { 'pytorch-eager': 0.03, 'triton-do-bench': 0.001 },
+    }),
     power: await constantModel('power', 'fraction-of-power-limit', 0.5),
   });
   assert.ok(made.ok);
@@ -127,7 +148,10 @@ test('measurement method: its overhead is added to runtime and analytic, not to 
   assert.ok(Number.isNaN(bad.runtimeMs));
   assert.match(bad.error ?? '', /unknown measurement method 'stopwatch'/);
   // A model without a stored overhead for a method refuses that method rather than guessing.
-  const plain = createPredictor({ runtime: await constantModel('runtime', 'log-ratio-to-analytic', 0), power: await constantModel('power', 'fraction-of-power-limit', 0.5) });
+  const plain = createPredictor({
+    runtime: await constantModel('runtime', 'log-ratio-to-analytic', 0),
+    power: await constantModel('power', 'fraction-of-power-limit', 0.5),
+  });
   assert.ok(plain.ok);
   assert.match(plain.predictor.predict(w, gpu, { method: 'pytorch-eager' }).error ?? '', /no overhead for method 'pytorch-eager'/);
 });
@@ -136,9 +160,16 @@ test('applicability: outside the stored domain the correction shrinks toward the
   const nF = FEATURE_NAMES.length;
   const f = computeFeatures(w, gpu).values;
   const around = (widen: number) => ({
-    featureLo: Array.from(f, (v) => (Number.isFinite(v) ? v - widen : null)), featureHi: Array.from(f, (v) => (Number.isFinite(v) ? v + widen : null)),
-    gpuRanges: { library: { gpus: ['h100-sxm'], lo: Array(6).fill(-100), hi: Array(6).fill(100) }, 'library-fp32': { gpus: [], lo: Array(6).fill(null), hi: Array(6).fill(null) }, tiled: { gpus: [], lo: Array(6).fill(null), hi: Array(6).fill(null) } },
-    correctionWeights: { library: 1, 'library-fp32': 1, tiled: 1 }, decay: 0.5, flagAbove: 0.25,
+    featureLo: Array.from(f, (v) => (Number.isFinite(v) ? v - widen : null)),
+    featureHi: Array.from(f, (v) => (Number.isFinite(v) ? v + widen : null)),
+    gpuRanges: {
+      library: { gpus: ['h100-sxm'], lo: Array(6).fill(-100), hi: Array(6).fill(100) },
+      'library-fp32': { gpus: [], lo: Array(6).fill(null), hi: Array(6).fill(null) },
+      tiled: { gpus: [], lo: Array(6).fill(null), hi: Array(6).fill(null) },
+    },
+    correctionWeights: { library: 1, 'library-fp32': 1, tiled: 1 },
+    decay: 0.5,
+    flagAbove: 0.25,
   });
   const runtime = (domain: unknown) => constantModel('runtime', 'log-ratio-to-analytic', Math.log(2), 0, FEATURE_VERSION, { applicability: domain });
   const power = await constantModel('power', 'fraction-of-power-limit', 0.5);

@@ -82,12 +82,21 @@ export function methodOverheadsOf(model: ModelArtifact): Record<MeasurementMetho
 const INSIDE: Applicability = { excess: 0, extrapolating: false, weight: 1, reasons: [] };
 
 /** The applicability of a feature vector (INSIDE when the model has no domain). */
-export function applicabilityOf(domain: ApplicabilityDomain | null, values: ArrayLike<number>, gpu: GpuSpec, kernel: string | undefined, dtype?: string): Applicability {
+export function applicabilityOf(
+  domain: ApplicabilityDomain | null,
+  values: ArrayLike<number>,
+  gpu: GpuSpec,
+  kernel: string | undefined,
+  dtype?: string,
+): Applicability {
   return domain ? assess(domain, FEATURE_NAMES, values, gpu, kernel, dtype) : INSIDE;
 }
 
 /** The method asked for, or an error message for an unknown one or one the model has no overhead for. */
-export function methodOverhead(overheads: Readonly<Record<MeasurementMethod, number>>, method: unknown): { method: MeasurementMethod; ms: number } | { error: string } {
+export function methodOverhead(
+  overheads: Readonly<Record<MeasurementMethod, number>>,
+  method: unknown,
+): { method: MeasurementMethod; ms: number } | { error: string } {
   const m = method === undefined ? 'kernel' : method;
   if (!isMeasurementMethod(m)) return { error: `unknown measurement method '${String(m)}'; use one of ${MEASUREMENT_METHODS.join(', ')}` };
   const ms = overheads[m];
@@ -108,8 +117,18 @@ function checkTarget(model: ModelArtifact, name: 'runtime' | 'power', allowed: r
 
 export function nanPrediction(error: string, analyticMs = NaN): GemmPrediction {
   return {
-    runtimeMs: NaN, runtimeLoMs: NaN, runtimeHiMs: NaN, powerW: NaN, powerLoW: NaN, powerHiW: NaN,
-    energyMj: NaN, energyLoMj: NaN, energyHiMj: NaN, analyticMs, level: LEVEL, error,
+    runtimeMs: NaN,
+    runtimeLoMs: NaN,
+    runtimeHiMs: NaN,
+    powerW: NaN,
+    powerLoW: NaN,
+    powerHiW: NaN,
+    energyMj: NaN,
+    energyLoMj: NaN,
+    energyHiMj: NaN,
+    analyticMs,
+    level: LEVEL,
+    error,
   };
 }
 
@@ -125,8 +144,15 @@ type ForestOutput = { mean: number; lo: number; hi: number; error?: string };
  * measurement method's overhead is the host's, not the kernel's). Shared by predict and predict-batch.
  */
 export function composePrediction(
-  runtimeTransform: TargetTransform, domain: ApplicabilityDomain | null, gpu: GpuSpec, workload: GemmWorkload, values: ArrayLike<number>,
-  deviceAnalyticMs: number, how: { method: MeasurementMethod; ms: number }, raw: ForestOutput, p: ForestOutput,
+  runtimeTransform: TargetTransform,
+  domain: ApplicabilityDomain | null,
+  gpu: GpuSpec,
+  workload: GemmWorkload,
+  values: ArrayLike<number>,
+  deviceAnalyticMs: number,
+  how: { method: MeasurementMethod; ms: number },
+  raw: ForestOutput,
+  p: ForestOutput,
 ): GemmPrediction {
   const analyticMs = deviceAnalyticMs + how.ms;
   if (raw.error) return nanPrediction(`runtime model: ${raw.error}`, analyticMs);
@@ -142,8 +168,12 @@ export function composePrediction(
   const powerLoW = fromTarget('fraction-of-power-limit', powerFraction(p.lo), limitW);
   const powerHiW = fromTarget('fraction-of-power-limit', powerFraction(p.hi), limitW);
   return {
-    runtimeMs: deviceMs + how.ms, runtimeLoMs: deviceLoMs + how.ms, runtimeHiMs: deviceHiMs + how.ms,
-    powerW, powerLoW, powerHiW,
+    runtimeMs: deviceMs + how.ms,
+    runtimeLoMs: deviceLoMs + how.ms,
+    runtimeHiMs: deviceHiMs + how.ms,
+    powerW,
+    powerLoW,
+    powerHiW,
     energyMj: deviceMs * powerW,
     energyLoMj: deviceLoMs * powerLoW,
     energyHiMj: deviceHiMs * powerHiW,
@@ -186,7 +216,10 @@ export function createPredictor(artifacts: { runtime: Uint8Array; power: Uint8Ar
           const deviceAnalyticMs = f.analytic.timeMs;
           const analyticMs = deviceAnalyticMs + how.ms;
           if (runtimeTransform === 'log-ratio-to-analytic' && !(deviceAnalyticMs > 0)) {
-            return nanPrediction(`no analytic estimate for this workload on ${gpu?.id ?? 'this GPU'}: ${f.analytic.notes.join('; ') || 'invalid input'}`, analyticMs);
+            return nanPrediction(
+              `no analytic estimate for this workload on ${gpu?.id ?? 'this GPU'}: ${f.analytic.notes.join('; ') || 'invalid input'}`,
+              analyticMs,
+            );
           }
           const raw = predict(runtimeModel, f.values, { level: LEVEL });
           if (raw.error) return nanPrediction(`runtime model: ${raw.error}`, analyticMs);

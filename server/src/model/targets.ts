@@ -25,19 +25,27 @@ export function isTargetTransform(v: unknown): v is TargetTransform {
  */
 export function toTarget(transform: TargetTransform, value: number, reference: number): number {
   switch (transform) {
-    case 'log-ratio-to-analytic': return value > 0 && reference > 0 ? Math.log(value / reference) : NaN;
-    case 'log': return value > 0 ? Math.log(value) : NaN;
-    case 'fraction-of-power-limit': return reference > 0 && Number.isFinite(value) ? value / reference : NaN;
-    default: return NaN;
+    case 'log-ratio-to-analytic':
+      return value > 0 && reference > 0 ? Math.log(value / reference) : NaN;
+    case 'log':
+      return value > 0 ? Math.log(value) : NaN;
+    case 'fraction-of-power-limit':
+      return reference > 0 && Number.isFinite(value) ? value / reference : NaN;
+    default:
+      return NaN;
   }
 }
 
 /** Inverse transform: model target → natural value (ms or W). Monotone increasing in y. */
 export function fromTarget(transform: TargetTransform, y: number, reference: number): number {
   switch (transform) {
-    case 'log-ratio-to-analytic': return reference > 0 ? reference * Math.exp(y) : NaN;
-    case 'log': return Math.exp(y);
-    case 'fraction-of-power-limit': return reference > 0 ? y * reference : NaN;
-    default: return NaN;
+    case 'log-ratio-to-analytic':
+      return reference > 0 ? reference * Math.exp(y) : NaN;
+    case 'log':
+      return Math.exp(y);
+    case 'fraction-of-power-limit':
+      return reference > 0 ? y * reference : NaN;
+    default:
+      return NaN;
   }
 }

@@ -6,12 +6,18 @@ import { analyticEstimate, l2MissFraction, MODEL_CONSTANTS } from './analytic-mo
 import type { GemmWorkload, GpuSpec } from './types';
 import { toyGpu } from './perf-test-fixtures';
 
-const near = (actual: number, expected: number, rel = 1e-9) =>
-  assert.ok(Math.abs(actual - expected) <= rel * Math.abs(expected), `${actual} != ${expected}`);
+const near = (actual: number, expected: number, rel = 1e-9) => assert.ok(Math.abs(actual - expected) <= rel * Math.abs(expected), `${actual} != ${expected}`);
 
 test('analytic: compute-bound 1024^3 fp16, 128x128x32 tile, 3 stages', () => {
   const w: GemmWorkload = {
-    m: 1024, n: 1024, k: 1024, batch: 1, dtype: 'fp16', kernel: 'cutlass', usesTensorCores: true, registersPerThread: 128,
+    m: 1024,
+    n: 1024,
+    k: 1024,
+    batch: 1,
+    dtype: 'fp16',
+    kernel: 'cutlass',
+    usesTensorCores: true,
+    registersPerThread: 128,
     tile: { blockM: 128, blockN: 128, blockK: 32, threads: 256, stages: 3 },
   };
   const a = analyticEstimate(w, toyGpu);
@@ -24,11 +30,15 @@ test('analytic: compute-bound 1024^3 fp16, 128x128x32 tile, 3 stages', () => {
   assert.equal(a.occupancyLimiter, 'registers');
   near(a.occupancy, 16 / 48);
   // tiles = ceil(1024/128) * ceil(1024/128) = 8 * 8 = 64
-  assert.equal(a.tilesM, 8); assert.equal(a.tilesN, 8); assert.equal(a.tiles, 64);
+  assert.equal(a.tilesM, 8);
+  assert.equal(a.tilesN, 8);
+  assert.equal(a.tiles, 64);
   // waves = 64 / (2 * 10) = 3.2; wave efficiency = 64 / (4 * 20) = 0.8
-  near(a.waves, 3.2); near(a.waveEfficiency, 0.8);
+  near(a.waves, 3.2);
+  near(a.waveEfficiency, 0.8);
   // busiest SM runs ceil(64/10) = 7 tiles; busy fraction 64/70
-  assert.equal(a.tilesPerSM, 7); near(a.smBusyFraction, 64 / 70);
+  assert.equal(a.tilesPerSM, 7);
+  near(a.smBusyFraction, 64 / 70);
   assert.equal(a.tileQuantEfficiency, 1);
   // flops = 2 * 1024^3 = 2147483648
   assert.equal(a.flops, 2147483648);
@@ -39,26 +49,35 @@ test('analytic: compute-bound 1024^3 fp16, 128x128x32 tile, 3 stages', () => {
   assert.equal(a.bytesIdeal, 6291456);
   assert.equal(a.dramBytes, 6291456);
   // intensity = 2147483648 / 6291456 = 341.33 flop/B; ridge = 100e12 / 1000e9 = 100 flop/B
-  near(a.arithmeticIntensity, 2147483648 / 6291456); near(a.ridgePointFlopsPerByte, 100);
+  near(a.arithmeticIntensity, 2147483648 / 6291456);
+  near(a.ridgePointFlopsPerByte, 100);
   // compute: 7 tiles * (2*128*128*1024 = 33554432 flop) / (100e12 * 0.8 / 10 SMs = 8e12 flop/s) = 29.360128 us
   assert.equal(MODEL_CONSTANTS.tensorComputeEfficiency, 0.8);
   near(a.computeTimeMs, 0.029360128);
   // memory: 6291456 B / (1000e9 * 0.85) = 7.4017 us (Little's law: 10 SMs * 2 blocks * 2 stages * 16384 B / 0.7 us = 936 GB/s > 850)
-  near(a.memoryTimeMs, 6291456 / 850e9 * 1e3);
+  near(a.memoryTimeMs, (6291456 / 850e9) * 1e3);
   // L2: 35651584 B / 4000e9 B/s = 8.9129 us
-  near(a.l2TimeMs, 35651584 / 4000e9 * 1e3);
+  near(a.l2TimeMs, (35651584 / 4000e9) * 1e3);
   near(a.rooflineTimeMs, 0.029360128);
   assert.equal(a.bound, 'compute');
   // prologue: ceil(7 tiles / 2 resident) = 4 rounds * 0.7 us = 2.8 us; floor 1.5 us
-  near(a.prologueMs, 0.0028); near(a.launchFloorMs, 0.0015);
+  near(a.prologueMs, 0.0028);
+  near(a.launchFloorMs, 0.0015);
   near(a.timeMs, 0.0015 + 0.029360128 + 0.0028);
   // shared-memory traffic per tile: 32 K-steps * 32 * ((128+128)*2 B + 256 threads * (8+8) * 2 B) = 1024 * 8704 B
   assert.equal(a.sharedMemBytesPerTile, 1024 * (512 + 8192));
 });
 
-test('analytic: memory-bound 1x8192x8192 fp16 (GEMV-like), Little\'s-law bandwidth cap', () => {
+test("analytic: memory-bound 1x8192x8192 fp16 (GEMV-like), Little's-law bandwidth cap", () => {
   const w: GemmWorkload = {
-    m: 1, n: 8192, k: 8192, batch: 1, dtype: 'fp16', kernel: 'cutlass', usesTensorCores: true, registersPerThread: 64,
+    m: 1,
+    n: 8192,
+    k: 8192,
+    batch: 1,
+    dtype: 'fp16',
+    kernel: 'cutlass',
+    usesTensorCores: true,
+    registersPerThread: 64,
     tile: { blockM: 64, blockN: 128, blockK: 64, threads: 128, stages: 2 },
   };
   const a = analyticEstimate(w, toyGpu);
@@ -66,7 +85,8 @@ test('analytic: memory-bound 1x8192x8192 fp16 (GEMV-like), Little\'s-law bandwid
   assert.equal(a.blocksPerSM, 2);
   assert.equal(a.occupancyLimiter, 'shared-memory');
   // tiles = 1 * 64 = 64; quantisation = 1*8192 / (64*8192) = 1/64
-  assert.equal(a.tiles, 64); near(a.tileQuantEfficiency, 1 / 64);
+  assert.equal(a.tiles, 64);
+  near(a.tileQuantEfficiency, 1 / 64);
   // compute (padded rows): 7 tiles * 2*64*128*8192 flop / 8e12 flop/s = 0.117440512 ms
   near(a.computeTimeMs, 0.117440512);
   // A panel (1 x 8192 x 2 B = 16384 B) is re-read by 64/20 = 3.2 waves; the reuse distance is one wave's
@@ -77,25 +97,33 @@ test('analytic: memory-bound 1x8192x8192 fp16 (GEMV-like), Little\'s-law bandwid
   const dram = 16384 * (1 + 2.2 * missA) + 8192 * 8192 * 2 + 1 * 8192 * 2;
   near(a.dramBytes, dram);
   // Little's law: 10 SMs * max(64 KiB floor, 2 blocks * 1 stage * (64+128)*64*2 B = 49152) / 0.7 us = 936 GB/s > 850 GB/s
-  near(a.memoryTimeMs, dram / 850e9 * 1e3);
+  near(a.memoryTimeMs, (dram / 850e9) * 1e3);
   assert.equal(a.bound, 'memory');
   assert.ok(a.arithmeticIntensity < a.ridgePointFlopsPerByte);
 });
 
-test('analytic: Little\'s law caps bandwidth when only 2 SMs are busy', () => {
+test("analytic: Little's law caps bandwidth when only 2 SMs are busy", () => {
   const w: GemmWorkload = {
-    m: 1, n: 256, k: 65536, batch: 1, dtype: 'fp16', kernel: 'cutlass', usesTensorCores: true, registersPerThread: 64,
+    m: 1,
+    n: 256,
+    k: 65536,
+    batch: 1,
+    dtype: 'fp16',
+    kernel: 'cutlass',
+    usesTensorCores: true,
+    registersPerThread: 64,
     tile: { blockM: 64, blockN: 128, blockK: 64, threads: 128, stages: 2 },
   };
   const a = analyticEstimate(w, toyGpu);
   // tiles = 1 * 2 = 2 -> 2 active SMs, each with max(65536, 1 block * 1 stage * 24576) = 65536 B in flight:
   // 2 * 65536 B / 0.7 us = 187 GB/s, far below 850 GB/s
-  assert.equal(a.tiles, 2); assert.equal(a.splitK, 1); // a workload's own tile: no split-K search
+  assert.equal(a.tiles, 2);
+  assert.equal(a.splitK, 1); // a workload's own tile: no split-K search
   // DRAM: B 65536*256*2 = 33554432 + A 65536*2 = 131072 (one wave: read once) + C 256*2 = 512
   assert.equal(a.dramBytes, 33686016);
-  near(a.memoryTimeMs, 33686016 / (131072 / 0.7e-6) * 1e3);
+  near(a.memoryTimeMs, (33686016 / (131072 / 0.7e-6)) * 1e3);
   // compute: 1 tile per SM * 2*64*128*65536 flop / 8e12 flop/s = 0.134 ms < 0.18 ms
-  near(a.computeTimeMs, 2 * 64 * 128 * 65536 / 8e12 * 1e3);
+  near(a.computeTimeMs, ((2 * 64 * 128 * 65536) / 8e12) * 1e3);
   assert.equal(a.bound, 'memory');
 });
 
@@ -110,17 +138,34 @@ test('analytic: library split-K is the candidate with the smallest estimate', ()
 
 test('analytic: a library launch with grid.z = 3 x batch runs split-K 3', () => {
   // NeuSight-style record: 128x64 SGEMM, batch 2, grid (4, 2, 6): K split 6 / 2 = 3 ways
-  const w: GemmWorkload = { m: 128, n: 512, k: 3000, batch: 2, dtype: 'fp32', kernel: 'library', grid: [4, 2, 6], block: [128, 1, 1], tile: { blockM: 128, blockN: 64, threads: 128 } };
+  const w: GemmWorkload = {
+    m: 128,
+    n: 512,
+    k: 3000,
+    batch: 2,
+    dtype: 'fp32',
+    kernel: 'library',
+    grid: [4, 2, 6],
+    block: [128, 1, 1],
+    tile: { blockM: 128, blockN: 64, threads: 128 },
+  };
   const a = analyticEstimate(w, toyGpu);
   assert.equal(a.splitK, 3);
   // tiles = 2 * ceil(128/128) * ceil(512/64) * 3 = 48; K per slice 1000 -> ceil(1000 / 8) = 125 steps of BK = 8 (SGEMM)
-  assert.equal(a.tiles, 48); assert.equal(a.kIterations, 125);
+  assert.equal(a.tiles, 48);
+  assert.equal(a.kIterations, 125);
   assert.equal(analyticEstimate({ ...w, grid: [4, 2, 2] }, toyGpu).splitK, 1);
 });
 
 test('analytic: tile quantisation and waves on an uneven shape, batch and split-K', () => {
   const w: GemmWorkload = {
-    m: 1000, n: 300, k: 100, batch: 3, dtype: 'fp32', kernel: 'tiled', registersPerThread: 32,
+    m: 1000,
+    n: 300,
+    k: 100,
+    batch: 3,
+    dtype: 'fp32',
+    kernel: 'tiled',
+    registersPerThread: 32,
     tile: { blockM: 128, blockN: 128, blockK: 16, threads: 256, stages: 1, native: { splitK: 2 } },
   };
   const a = analyticEstimate(w, toyGpu);
@@ -146,9 +191,10 @@ test('analytic: dynamic quantisation adds a quantisation pass; static does not',
   const plain = analyticEstimate(base, toyGpu);
   const dynamic = analyticEstimate({ ...base, quantization: 'fp8' }, toyGpu);
   const stat = analyticEstimate({ ...base, quantization: 'fp8_static' }, toyGpu);
-  assert.equal(plain.quantPassMs, 0); assert.equal(stat.quantPassMs, 0);
+  assert.equal(plain.quantPassMs, 0);
+  assert.equal(stat.quantPassMs, 0);
   // 1.5 us floor + 0.7 us latency + 1024*1024*(2 + 1) B / 850 GB/s
-  near(dynamic.quantPassMs, 0.0015 + 0.0007 + (1024 * 1024 * 3) / 850e9 * 1e3);
+  near(dynamic.quantPassMs, 0.0015 + 0.0007 + ((1024 * 1024 * 3) / 850e9) * 1e3);
   near(dynamic.timeMs, plain.timeMs + dynamic.quantPassMs);
 });
 
@@ -158,17 +204,21 @@ test('analytic: grouped (library) vs row-major (hand-written) tile order with a 
   const w: GemmWorkload = { m: 4096, n: 4096, k: 1024, batch: 1, dtype: 'fp16', kernel: 'cutlass', usesTensorCores: true, registersPerThread: 128, tile };
   const g = analyticEstimate(w, smallL2);
   // 2 blocks/SM (registers) x 10 SMs = 20 resident tiles; tilesM = tilesN = 32
-  assert.equal(g.blocksPerSM, 2); assert.equal(g.tilesM, 32);
+  assert.equal(g.blocksPerSM, 2);
+  assert.equal(g.tilesM, 32);
   // grouped: a wave is a sqrt(20 * 128/128) = 4.472 x 4.472 patch; the reuse distances
   // (4.472*128 + 4.472*128) * 1024 * 2 B = 2.34 MB and (4096 + 572) * 2048 B exceed 2 x 0.75 MiB -> all misses
   const side = Math.sqrt(20);
-  assert.equal(g.l2MissA, 1); assert.equal(g.l2MissB, 1);
-  near(g.readsA, 32 / side); near(g.readsB, 32 / side);
+  assert.equal(g.l2MissA, 1);
+  assert.equal(g.l2MissB, 1);
+  near(g.readsA, 32 / side);
+  near(g.readsB, 32 / side);
   // A and B are 4096*1024*2 = 8388608 B each; C 4096*4096*2 = 33554432 B
   near(g.dramBytes, 8388608 * (32 / side) * 2 + 33554432);
   // row-major: a wave is 1 row x 20 columns: A re-read 32/20 = 1.6 times, B 32 times
   const r = analyticEstimate({ ...w, kernel: 'tiled' }, smallL2);
-  near(r.readsA, 1.6); near(r.readsB, 32);
+  near(r.readsA, 1.6);
+  near(r.readsB, 32);
   assert.ok(r.dramBytes > g.dramBytes);
 });
 
@@ -231,8 +281,16 @@ test('analytic: a GPU missing what the clock and residency physics need gets not
   const a = analyticEstimate({ m: 4096, n: 4096, k: 4096, batch: 1, dtype: 'bf16', kernel: 'library', repeatedCalls: { copiesA: 1, copiesB: 1 } }, bare);
   assert.equal(a.valid, true);
   assert.ok(Number.isFinite(a.timeMs) && a.timeMs > 0);
-  assert.equal(a.clockSource, 'boost'); assert.equal(a.clockFraction, 1); assert.equal(a.sustainedClockMHz, 1500);
-  assert.ok(a.notes.some((n) => /no board power: boost clock 1500 MHz assumed/.test(n)), a.notes.join('; '));
-  assert.ok(a.notes.some((n) => /no L2 size/.test(n)), a.notes.join('; '));
+  assert.equal(a.clockSource, 'boost');
+  assert.equal(a.clockFraction, 1);
+  assert.equal(a.sustainedClockMHz, 1500);
+  assert.ok(
+    a.notes.some((n) => /no board power: boost clock 1500 MHz assumed/.test(n)),
+    a.notes.join('; '),
+  );
+  assert.ok(
+    a.notes.some((n) => /no L2 size/.test(n)),
+    a.notes.join('; '),
+  );
   assert.equal(a.crossCallMiss, 1);
 });

@@ -7,7 +7,28 @@ import { knownComputeCapabilities, limitsFor, normalizeComputeCapability } from 
 const KiB = 1024;
 
 test('compute capabilities: every required capability is known', () => {
-  const required = ['3.0', '3.5', '3.7', '5.0', '5.2', '5.3', '6.0', '6.1', '6.2', '7.0', '7.2', '7.5', '8.0', '8.6', '8.7', '8.9', '9.0', '10.0', '10.3', '12.0'];
+  const required = [
+    '3.0',
+    '3.5',
+    '3.7',
+    '5.0',
+    '5.2',
+    '5.3',
+    '6.0',
+    '6.1',
+    '6.2',
+    '7.0',
+    '7.2',
+    '7.5',
+    '8.0',
+    '8.6',
+    '8.7',
+    '8.9',
+    '9.0',
+    '10.0',
+    '10.3',
+    '12.0',
+  ];
   const known = knownComputeCapabilities();
   for (const cc of required) {
     assert.ok(known.includes(cc), `${cc} listed`);
@@ -92,7 +113,11 @@ test('compute capabilities: reserved shared memory and allocation unit change at
     // The largest carve-out is the SM's shared memory, and carve-outs ascend.
     const carveouts = limits.sharedMemCarveoutsBytes;
     assert.equal(carveouts[carveouts.length - 1], limits.sharedMemPerSMBytes, cc);
-    assert.deepEqual([...carveouts].sort((a, b) => a - b), carveouts, cc);
+    assert.deepEqual(
+      [...carveouts].sort((a, b) => a - b),
+      carveouts,
+      cc,
+    );
     // One block may use everything but the reserve.
     assert.ok(limits.sharedMemPerBlockOptinBytes + limits.reservedSharedMemPerBlockBytes <= limits.sharedMemPerSMBytes, cc);
   }

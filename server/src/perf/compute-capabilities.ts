@@ -100,8 +100,7 @@ const SOURCE =
   'allocation granularities and carve-outs per cuda_occupancy.h and the NVIDIA tuning guides';
 
 function toLimits(row: Row): ComputeCapabilityLimits {
-  const [cc, warps, blocks, regsSM, regsBlock, regsThread, warpGranularity, smemSMKiB, carveoutsKiB,
-    optinKiB, smemUnit, reserved, architecture] = row;
+  const [cc, warps, blocks, regsSM, regsBlock, regsThread, warpGranularity, smemSMKiB, carveoutsKiB, optinKiB, smemUnit, reserved, architecture] = row;
   return {
     computeCapability: cc,
     maxThreadsPerSM: warps * 32,

@@ -5,15 +5,24 @@ import type { Dtype, GpuSpec, PeakThroughput } from './types';
 /** Bytes per stored element of A and B. fp4 packs two values per byte (NVFP4/MXFP4 scales not counted). */
 export function dtypeBytes(dtype: Dtype): number {
   switch (dtype) {
-    case 'fp64': return 8;
-    case 'fp32': return 4;
-    case 'tf32': return 4; // tf32 is fp32 storage run on tensor cores
-    case 'fp16': return 2;
-    case 'bf16': return 2;
-    case 'fp8': return 1;
-    case 'int8': return 1;
-    case 'fp4': return 0.5;
-    default: return NaN;
+    case 'fp64':
+      return 8;
+    case 'fp32':
+      return 4;
+    case 'tf32':
+      return 4; // tf32 is fp32 storage run on tensor cores
+    case 'fp16':
+      return 2;
+    case 'bf16':
+      return 2;
+    case 'fp8':
+      return 1;
+    case 'int8':
+      return 1;
+    case 'fp4':
+      return 0.5;
+    default:
+      return NaN;
   }
 }
 
@@ -23,10 +32,19 @@ export function dtypeBytes(dtype: Dtype): number {
  */
 export function outputBytes(dtype: Dtype): number {
   switch (dtype) {
-    case 'fp64': return 8;
-    case 'fp32': case 'tf32': return 4;
-    case 'fp16': case 'bf16': case 'fp8': case 'int8': case 'fp4': return 2;
-    default: return NaN;
+    case 'fp64':
+      return 8;
+    case 'fp32':
+    case 'tf32':
+      return 4;
+    case 'fp16':
+    case 'bf16':
+    case 'fp8':
+    case 'int8':
+    case 'fp4':
+      return 2;
+    default:
+      return NaN;
   }
 }
 
@@ -52,26 +70,47 @@ export interface PeakChoice {
 
 /** Candidate peaks in order of preference, with the precision each means. */
 function candidates(dtype: Dtype, tensor: boolean): Array<[PeakKind, Dtype]> {
-  const simt16: Array<[PeakKind, Dtype]> = [['fp16', 'fp16'], ['fp32', 'fp32']];
+  const simt16: Array<[PeakKind, Dtype]> = [
+    ['fp16', 'fp16'],
+    ['fp32', 'fp32'],
+  ];
   if (!tensor) {
     switch (dtype) {
-      case 'fp64': return [['fp64', 'fp64']];
-      case 'fp32': case 'tf32': return [['fp32', 'fp32']];
+      case 'fp64':
+        return [['fp64', 'fp64']];
+      case 'fp32':
+      case 'tf32':
+        return [['fp32', 'fp32']];
       // SIMT kernels in 16-bit or narrower types compute in fp16 (half2) at best, usually fp32.
-      case 'fp16': case 'bf16': return simt16;
-      default: return [['fp32', 'fp32']];
+      case 'fp16':
+      case 'bf16':
+        return simt16;
+      default:
+        return [['fp32', 'fp32']];
     }
   }
   switch (dtype) {
-    case 'fp64': return [['fp64', 'fp64']];
+    case 'fp64':
+      return [['fp64', 'fp64']];
     // fp32 on tensor cores only as tf32 (Ampere and later); otherwise SIMT fp32.
-    case 'fp32': case 'tf32': return [['tf32Tensor', 'tf32'], ['fp32', 'fp32']];
-    case 'fp16': return [['fp16Tensor', 'fp16'], ['bf16Tensor', 'bf16'], ...simt16];
-    case 'bf16': return [['bf16Tensor', 'bf16'], ['fp16Tensor', 'fp16'], ...simt16];
-    case 'fp8': return [['fp8Tensor', 'fp8'], ['fp16Tensor', 'fp16'], ['bf16Tensor', 'bf16'], ...simt16];
-    case 'int8': return [['int8Tensor', 'int8'], ['fp16Tensor', 'fp16'], ...simt16];
-    case 'fp4': return [['fp4Tensor', 'fp4'], ['fp8Tensor', 'fp8'], ['fp16Tensor', 'fp16'], ['bf16Tensor', 'bf16'], ...simt16];
-    default: return [['fp32', 'fp32']];
+    case 'fp32':
+    case 'tf32':
+      return [
+        ['tf32Tensor', 'tf32'],
+        ['fp32', 'fp32'],
+      ];
+    case 'fp16':
+      return [['fp16Tensor', 'fp16'], ['bf16Tensor', 'bf16'], ...simt16];
+    case 'bf16':
+      return [['bf16Tensor', 'bf16'], ['fp16Tensor', 'fp16'], ...simt16];
+    case 'fp8':
+      return [['fp8Tensor', 'fp8'], ['fp16Tensor', 'fp16'], ['bf16Tensor', 'bf16'], ...simt16];
+    case 'int8':
+      return [['int8Tensor', 'int8'], ['fp16Tensor', 'fp16'], ...simt16];
+    case 'fp4':
+      return [['fp4Tensor', 'fp4'], ['fp8Tensor', 'fp8'], ['fp16Tensor', 'fp16'], ['bf16Tensor', 'bf16'], ...simt16];
+    default:
+      return [['fp32', 'fp32']];
   }
 }
 

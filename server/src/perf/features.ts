@@ -20,25 +20,58 @@ const LIMITERS: readonly Limiter[] = ['compute', 'memory', 'latency', 'shared-me
  */
 export const FEATURE_NAMES: readonly string[] = [
   // Problem (log2 of counts)
-  'log2_m', 'log2_n', 'log2_k', 'log2_batch', 'log2_flops',
+  'log2_m',
+  'log2_n',
+  'log2_k',
+  'log2_batch',
+  'log2_flops',
   // Precision and quantisation scheme (0 for plain GEMMs)
-  'dtype_bytes', 'tensor_cores', 'quant_dynamic', 'quant_block_scaled', 'quant_weight_only',
+  'dtype_bytes',
+  'tensor_cores',
+  'quant_dynamic',
+  'quant_block_scaled',
+  'quant_weight_only',
   // Work relative to the machine (dimensionless)
-  'log2_intensity_over_ridge', 'log2_dram_over_ideal_bytes', 'log2_compute_over_memory_time',
-  'log2_footprint_over_l2', 'log2_padded_over_useful_flops',
-  'latency_fraction', 'log2_waves', 'wave_efficiency', 'sm_busy_fraction', 'tile_quant_efficiency',
-  'occupancy', 'blocks_per_sm', 'log2_tiles_per_sm',
+  'log2_intensity_over_ridge',
+  'log2_dram_over_ideal_bytes',
+  'log2_compute_over_memory_time',
+  'log2_footprint_over_l2',
+  'log2_padded_over_useful_flops',
+  'latency_fraction',
+  'log2_waves',
+  'wave_efficiency',
+  'sm_busy_fraction',
+  'tile_quant_efficiency',
+  'occupancy',
+  'blocks_per_sm',
+  'log2_tiles_per_sm',
   // SIMT main-loop terms of hand-written kernels (docs/performance-model.md §3.9; NaN for library and
   // tensor-core kernels): shared-memory/L1 data-path time and instruction-issue time over the compute
   // time, latency hiding, global-load coalescing, registers spilled; then the limiting term, one-hot.
-  'log2_smem_over_compute_time', 'log2_issue_over_compute_time', 'achieved_fraction', 'coalescing_factor', 'spilled_registers',
+  'log2_smem_over_compute_time',
+  'log2_issue_over_compute_time',
+  'achieved_fraction',
+  'coalescing_factor',
+  'spilled_registers',
   ...LIMITERS.map((b) => `bound_${b.replace(/-/g, '_')}`),
   // Tile
-  'tile_m', 'tile_n', 'tile_k', 'threads_per_block', 'stages', 'split_k', 'work_per_thread',
-  'vector_width', 'smem_kib_per_block', 'loads_per_fma',
+  'tile_m',
+  'tile_n',
+  'tile_k',
+  'threads_per_block',
+  'stages',
+  'split_k',
+  'work_per_thread',
+  'vector_width',
+  'smem_kib_per_block',
+  'loads_per_fma',
   // CLBlast Xgemm tunables not already covered by the tile (NaN for other families)
-  'clblast_kwi', 'clblast_vwn', 'clblast_sa', 'clblast_sb',
-  'clblast_mdima_over_mdimc', 'clblast_ndimb_over_ndimc',
+  'clblast_kwi',
+  'clblast_vwn',
+  'clblast_sa',
+  'clblast_sb',
+  'clblast_mdima_over_mdimc',
+  'clblast_ndimb_over_ndimc',
   // Kernel family one-hot
   ...KERNEL_FAMILIES.map((f) => `kernel_${f.replace(/-/g, '_')}`),
 ];
@@ -70,15 +103,22 @@ export function computeFeatures(workload: GemmWorkload, gpu: GpuSpec): { values:
     const i = INDEX.get(name);
     if (i !== undefined) values[i] = Number.isFinite(value) ? value : NaN;
   };
-  const m = num(workload?.m), n = num(workload?.n), k = num(workload?.k);
+  const m = num(workload?.m),
+    n = num(workload?.n),
+    k = num(workload?.k);
   const batch = workload?.batch === undefined ? 1 : num(workload.batch);
 
-  set('log2_m', log2(m)); set('log2_n', log2(n)); set('log2_k', log2(k)); set('log2_batch', log2(batch));
+  set('log2_m', log2(m));
+  set('log2_n', log2(n));
+  set('log2_k', log2(k));
+  set('log2_batch', log2(batch));
   set('log2_flops', log2(a.flops));
   set('dtype_bytes', dtypeBytes(workload?.dtype));
   set('tensor_cores', a.peak.peak?.endsWith('Tensor') ? 1 : 0);
   const q = quantFlags(workload?.quantization);
-  set('quant_dynamic', q.dynamic); set('quant_block_scaled', q.blockScaled); set('quant_weight_only', q.weightOnly);
+  set('quant_dynamic', q.dynamic);
+  set('quant_block_scaled', q.blockScaled);
+  set('quant_weight_only', q.weightOnly);
 
   set('log2_intensity_over_ridge', log2(a.arithmeticIntensity / a.ridgePointFlopsPerByte));
   set('log2_dram_over_ideal_bytes', log2(a.dramBytes / a.bytesIdeal));
@@ -106,8 +146,12 @@ export function computeFeatures(workload: GemmWorkload, gpu: GpuSpec): { values:
   for (const b of LIMITERS) set(`bound_${b.replace(/-/g, '_')}`, a.valid ? (a.timeLimiter === b ? 1 : 0) : NaN);
 
   const t = a.tile;
-  set('tile_m', t.blockM); set('tile_n', t.blockN); set('tile_k', t.blockK);
-  set('threads_per_block', t.threads); set('stages', t.stages); set('split_k', a.splitK);
+  set('tile_m', t.blockM);
+  set('tile_n', t.blockN);
+  set('tile_k', t.blockK);
+  set('threads_per_block', t.threads);
+  set('stages', t.stages);
+  set('split_k', a.splitK);
   set('work_per_thread', t.threadM * t.threadN);
   // Library, CUTLASS and Triton kernels load 128-bit vectors: 16 / dtype bytes elements.
   const family = workload?.kernel;
@@ -119,8 +163,10 @@ export function computeFeatures(workload: GemmWorkload, gpu: GpuSpec): { values:
 
   if (workload?.kernel === 'clblast-xgemm') {
     const nat = workload.tile?.native ?? {};
-    set('clblast_kwi', num(nat.KWI)); set('clblast_vwn', num(nat.VWN));
-    set('clblast_sa', num(nat.SA)); set('clblast_sb', num(nat.SB));
+    set('clblast_kwi', num(nat.KWI));
+    set('clblast_vwn', num(nat.VWN));
+    set('clblast_sa', num(nat.SA));
+    set('clblast_sb', num(nat.SB));
     set('clblast_mdima_over_mdimc', num(nat.MDIMA) / num(nat.MDIMC));
     set('clblast_ndimb_over_ndimc', num(nat.NDIMB) / num(nat.NDIMC));
   }
@@ -131,6 +177,8 @@ export function computeFeatures(workload: GemmWorkload, gpu: GpuSpec): { values:
 /** Name → value view of a feature vector (for reports, JSON and debugging). */
 export function featureRecord(values: ArrayLike<number>): Record<string, number> {
   const out: Record<string, number> = {};
-  FEATURE_NAMES.forEach((name, i) => { out[name] = i < values.length ? values[i] : NaN; });
+  FEATURE_NAMES.forEach((name, i) => {
+    out[name] = i < values.length ? values[i] : NaN;
+  });
   return out;
 }

@@ -4,16 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  applyDeviceOverrides,
-  catalogueProblems,
-  findGpu,
-  listGpus,
-  nameKeys,
-  parseCatalogue,
-  resolveGpu,
-  suggestGpus,
-} from './gpu-catalogue';
+import { applyDeviceOverrides, catalogueProblems, findGpu, listGpus, nameKeys, parseCatalogue, resolveGpu, suggestGpus } from './gpu-catalogue';
 import catalogueJson from '../../../models/gpus.json';
 import type { GpuSpec, PeakThroughput, Sourced } from './types';
 
@@ -34,16 +25,45 @@ test('the catalogue loads without problems and holds at least 45 GPUs with uniqu
 });
 
 test('listGpus is stable and its records cannot be mutated by callers', () => {
-  assert.deepEqual(listGpus().map((g) => g.id), gpus.map((g) => g.id));
+  assert.deepEqual(
+    listGpus().map((g) => g.id),
+    gpus.map((g) => g.id),
+  );
   const first = listGpus()[0];
-  assert.throws(() => { (first.smCount as { value: number }).value = 1; });
+  assert.throws(() => {
+    (first.smCount as { value: number }).value = 1;
+  });
   listGpus().pop();
   assert.equal(listGpus().length, gpus.length);
 });
 
 test('the data-set GPU ids exist', () => {
-  const ids = ['a100-sxm4-80gb', 'a100-sxm4-40gb', 'a100-pcie-40gb', 'a100-pcie-80gb', 'h100-sxm', 'h100-pcie', 'h200', 'b200', 'b300', 'gb300', 'gb200',
-    'rtx-pro-6000-server', 'rtx-pro-6000', 'p100-pcie-16gb', 'p4', 't4', 'v100-pcie-32gb', 'v100-sxm2', 'l4', 'rtx-2080-ti', 'rtx-3090', 'titan-rtx', 'rtx-4090', 'rtx-4070'];
+  const ids = [
+    'a100-sxm4-80gb',
+    'a100-sxm4-40gb',
+    'a100-pcie-40gb',
+    'a100-pcie-80gb',
+    'h100-sxm',
+    'h100-pcie',
+    'h200',
+    'b200',
+    'b300',
+    'gb300',
+    'gb200',
+    'rtx-pro-6000-server',
+    'rtx-pro-6000',
+    'p100-pcie-16gb',
+    'p4',
+    't4',
+    'v100-pcie-32gb',
+    'v100-sxm2',
+    'l4',
+    'rtx-2080-ti',
+    'rtx-3090',
+    'titan-rtx',
+    'rtx-4090',
+    'rtx-4070',
+  ];
   for (const id of ids) assert.equal(findGpu(id)?.id, id);
 });
 
@@ -127,15 +147,61 @@ test('every id, name and alias resolves to exactly its own GPU', () => {
 });
 
 test('the GPUs the catalogue must cover are present, Kepler to Blackwell', () => {
-  const names = ['GTX 680', 'Tesla M40', 'GTX Titan X', 'Tesla P4', 'Tesla P100-PCIE-16GB', 'GTX 1080 Ti', 'Titan X Pascal', 'Titan Xp',
-    'V100 PCIe 32GB', 'V100 SXM2', 'T4', 'RTX 2080 Ti', 'Titan RTX', 'A100 PCIe 40GB', 'A100 PCIe 80GB', 'A100 SXM4 40GB', 'A100 SXM4 80GB',
-    'A10', 'A10G', 'A30', 'A40', 'RTX A6000', 'RTX 3060', 'RTX 3060 Laptop', 'RTX 3070', 'RTX 3080', 'RTX 3090', 'RTX 3090 Ti', 'L4', 'L40',
-    'L40S', 'RTX 4060', 'RTX 4070', 'RTX 4070 Ti', 'RTX 4080', 'RTX 4090', 'RTX 6000 Ada', 'H100 PCIe', 'H100 SXM', 'H200', 'GH200', 'B200',
-    'B300', 'GB200', 'GB300', 'RTX 5090', 'RTX PRO 6000 Blackwell Workstation Edition', 'RTX PRO 6000 Blackwell Server Edition'];
+  const names = [
+    'GTX 680',
+    'Tesla M40',
+    'GTX Titan X',
+    'Tesla P4',
+    'Tesla P100-PCIE-16GB',
+    'GTX 1080 Ti',
+    'Titan X Pascal',
+    'Titan Xp',
+    'V100 PCIe 32GB',
+    'V100 SXM2',
+    'T4',
+    'RTX 2080 Ti',
+    'Titan RTX',
+    'A100 PCIe 40GB',
+    'A100 PCIe 80GB',
+    'A100 SXM4 40GB',
+    'A100 SXM4 80GB',
+    'A10',
+    'A10G',
+    'A30',
+    'A40',
+    'RTX A6000',
+    'RTX 3060',
+    'RTX 3060 Laptop',
+    'RTX 3070',
+    'RTX 3080',
+    'RTX 3090',
+    'RTX 3090 Ti',
+    'L4',
+    'L40',
+    'L40S',
+    'RTX 4060',
+    'RTX 4070',
+    'RTX 4070 Ti',
+    'RTX 4080',
+    'RTX 4090',
+    'RTX 6000 Ada',
+    'H100 PCIe',
+    'H100 SXM',
+    'H200',
+    'GH200',
+    'B200',
+    'B300',
+    'GB200',
+    'GB300',
+    'RTX 5090',
+    'RTX PRO 6000 Blackwell Workstation Edition',
+    'RTX PRO 6000 Blackwell Server Edition',
+  ];
   const missing = names.filter((n) => !findGpu(n));
   assert.deepEqual(missing, []);
   const architectures = new Set(gpus.map((g) => g.architecture));
-  for (const arch of ['Kepler', 'Maxwell', 'Pascal', 'Volta', 'Turing', 'Ampere', 'Ada Lovelace', 'Hopper', 'Blackwell']) assert.ok(architectures.has(arch), arch);
+  for (const arch of ['Kepler', 'Maxwell', 'Pascal', 'Volta', 'Turing', 'Ampere', 'Ada Lovelace', 'Hopper', 'Blackwell'])
+    assert.ok(architectures.has(arch), arch);
 });
 
 function assertSourced(value: Sourced<number> | undefined, where: string): asserts value is Sourced<number> {
@@ -150,11 +216,21 @@ function assertSourced(value: Sourced<number> | undefined, where: string): asser
 
 test('every GPU has every required field, with a source, and limits for its compute capability', () => {
   for (const gpu of gpus) {
-    for (const field of ['name', 'architecture', 'computeCapability', 'formFactor', 'memoryType'] as const) assert.ok(gpu[field].length > 0, `${gpu.id}.${field}`);
+    for (const field of ['name', 'architecture', 'computeCapability', 'formFactor', 'memoryType'] as const)
+      assert.ok(gpu[field].length > 0, `${gpu.id}.${field}`);
     assert.equal(gpu.vendor, 'nvidia');
     assert.ok(gpu.aliases.length > 0, `${gpu.id} has aliases`);
     assert.match(gpu.computeCapability, /^\d+\.\d$/);
-    for (const field of ['smCount', 'baseClockMHz', 'boostClockMHz', 'memorySizeGB', 'memoryBusWidthBits', 'memoryBandwidthGBps', 'l2CacheMB', 'boardPowerW'] as const) {
+    for (const field of [
+      'smCount',
+      'baseClockMHz',
+      'boostClockMHz',
+      'memorySizeGB',
+      'memoryBusWidthBits',
+      'memoryBandwidthGBps',
+      'l2CacheMB',
+      'boardPowerW',
+    ] as const) {
       assertSourced(gpu[field], `${gpu.id}.${field}`);
     }
     assert.ok([64, 128, 192].includes(gpu.fp32LanesPerSM), `${gpu.id} lanes`);
@@ -220,7 +296,10 @@ test('GeForce cards record the half fp32-accumulate tensor rate and the fp16-acc
   for (const gpu of geforce) {
     assert.ok(gpu.peakFp16Accumulate?.fp16Tensor, `${gpu.id} has the fp16-accumulate rate`);
     assert.ok(near(gpu.peakFp16Accumulate.fp16Tensor.value, 2 * gpu.peak.fp16Tensor!.value, 0.01), `${gpu.id} fp16-accumulate = 2 x fp32-accumulate`);
-    assert.ok(gpu.notes?.some((n) => /half/.test(n) && /accumulate/.test(n)), `${gpu.id} notes the caveat`);
+    assert.ok(
+      gpu.notes?.some((n) => /half/.test(n) && /accumulate/.test(n)),
+      `${gpu.id} notes the caveat`,
+    );
   }
   assert.equal(byId('rtx-4090').peak.fp16Tensor!.value, 165.2);
   assert.equal(byId('rtx-4090').peakFp16Accumulate!.fp16Tensor!.value, 330.3);
@@ -278,7 +357,10 @@ test('parseCatalogue skips malformed entries and reports them instead of throwin
   const broken = { ...good, id: 'broken', smCount: { value: -3, source: 'x' } };
   const unknownCc = { ...good, id: 'future', computeCapability: '99.9' };
   const result = parseCatalogue({ sources: raw.sources, gpus: [good, broken, unknownCc, 'junk', { ...good }] });
-  assert.deepEqual(result.gpus.map((g) => g.id), [good.id]);
+  assert.deepEqual(
+    result.gpus.map((g) => g.id),
+    [good.id],
+  );
   assert.ok(result.problems.some((p) => p.startsWith('broken.smCount')));
   assert.ok(result.problems.some((p) => p.includes("'99.9'")));
   assert.ok(result.problems.some((p) => /duplicate id/.test(p)));
@@ -292,9 +374,9 @@ test('applyDeviceOverrides replaces catalogue values with measured ones and scal
   assert.equal(JSON.stringify(original), before, 'input untouched');
   assert.equal(measured.boostClockMHz.value, 2790);
   assert.match(measured.boostClockMHz.source, /measured on this device/);
-  assert.ok(near(measured.peak.fp32!.value, 82.6 * 2790 / 2520, 0.001));
-  assert.ok(near(measured.peak.fp16Tensor!.value, 165.2 * 2790 / 2520, 0.001));
-  assert.ok(near(measured.peakFp16Accumulate!.fp16Tensor!.value, 330.3 * 2790 / 2520, 0.001));
+  assert.ok(near(measured.peak.fp32!.value, (82.6 * 2790) / 2520, 0.001));
+  assert.ok(near(measured.peak.fp16Tensor!.value, (165.2 * 2790) / 2520, 0.001));
+  assert.ok(near(measured.peakFp16Accumulate!.fp16Tensor!.value, (330.3 * 2790) / 2520, 0.001));
   assert.equal(measured.peak.fp32!.derived, true);
   assert.ok(near(measured.memoryBandwidthGBps.value, 1008, 0.001), `${measured.memoryBandwidthGBps.value}`);
   assert.equal(measured.boardPowerW.value, 500);

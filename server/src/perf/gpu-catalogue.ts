@@ -23,7 +23,16 @@ export interface ParsedCatalogue {
 }
 
 const PEAK_KEYS: Array<keyof PeakThroughput> = ['fp64', 'fp32', 'fp16', 'tf32Tensor', 'fp16Tensor', 'bf16Tensor', 'fp8Tensor', 'int8Tensor', 'fp4Tensor'];
-const SOURCED_FIELDS = ['smCount', 'baseClockMHz', 'boostClockMHz', 'memorySizeGB', 'memoryBusWidthBits', 'memoryBandwidthGBps', 'l2CacheMB', 'boardPowerW'] as const;
+const SOURCED_FIELDS = [
+  'smCount',
+  'baseClockMHz',
+  'boostClockMHz',
+  'memorySizeGB',
+  'memoryBusWidthBits',
+  'memoryBandwidthGBps',
+  'l2CacheMB',
+  'boardPowerW',
+] as const;
 const STRING_FIELDS = ['id', 'name', 'architecture', 'computeCapability', 'formFactor', 'memoryType'] as const;
 export const MEASURED_SOURCE = 'measured on this device (nvidia-smi)';
 
@@ -83,7 +92,8 @@ export function parseCatalogue(raw: unknown): ParsedCatalogue {
       return;
     }
     const before = problems.length;
-    for (const field of STRING_FIELDS) if (typeof entry[field] !== 'string' || entry[field] === '') problems.push(`${where}.${field}: expected a non-empty string`);
+    for (const field of STRING_FIELDS)
+      if (typeof entry[field] !== 'string' || entry[field] === '') problems.push(`${where}.${field}: expected a non-empty string`);
     const aliases = Array.isArray(entry.aliases) ? entry.aliases.filter((a): a is string => typeof a === 'string' && a.trim() !== '') : [];
     const fp32LanesPerSM = entry.fp32LanesPerSM;
     if (!isPositive(fp32LanesPerSM)) problems.push(`${where}.fp32LanesPerSM: expected a positive number`);
@@ -141,7 +151,10 @@ const NOISE_TOKENS = new Set(['nvidia', 'geforce', 'tesla', 'quadro', 'gpu', 'gr
 
 /** Lower-case alphanumeric tokens of a GPU name, without vendor words; "80 GB" becomes "80gb". */
 export function nameTokens(name: string): string[] {
-  const raw = name.toLowerCase().split(/[^a-z0-9]+/).filter((t) => t !== '');
+  const raw = name
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter((t) => t !== '');
   const tokens: string[] = [];
   for (const token of raw) {
     if ((token === 'gb' || token === 'g') && tokens.length > 0 && /^\d+$/.test(tokens[tokens.length - 1])) tokens[tokens.length - 1] += 'gb';
@@ -308,9 +321,7 @@ export function applyDeviceOverrides(gpu: GpuSpec, measured: MeasuredDevice): Gp
     // nvidia-smi reports half the effective per-pin data rate for GDDR5/5X/6/6X/7 and HBM alike.
     const rateGbps = (2 * measured.memoryClockMHz) / 1000;
     const catalogueRate = gpu.memoryDataRateGbps?.value;
-    const bandwidthGBps = catalogueRate
-      ? gpu.memoryBandwidthGBps.value * (rateGbps / catalogueRate)
-      : (gpu.memoryBusWidthBits.value / 8) * rateGbps;
+    const bandwidthGBps = catalogueRate ? gpu.memoryBandwidthGBps.value * (rateGbps / catalogueRate) : (gpu.memoryBusWidthBits.value / 8) * rateGbps;
     const ratio = bandwidthGBps / gpu.memoryBandwidthGBps.value;
     if (ratio >= 0.5 && ratio <= 2) {
       result.memoryDataRateGbps = { value: rateGbps, source: `${MEASURED_SOURCE}: 2 x memory clock ${measured.memoryClockMHz} MHz` };
@@ -323,7 +334,9 @@ export function applyDeviceOverrides(gpu: GpuSpec, measured: MeasuredDevice): Gp
       };
       if (Math.abs(ratio - 1) > 0.001) changed.push('memoryBandwidthGBps');
     } else {
-      result.notes!.push(`Ignored the measured memory clock ${measured.memoryClockMHz} MHz: it implies ${Math.round(bandwidthGBps)} GB/s against the catalogue's ${gpu.memoryBandwidthGBps.value} GB/s.`);
+      result.notes!.push(
+        `Ignored the measured memory clock ${measured.memoryClockMHz} MHz: it implies ${Math.round(bandwidthGBps)} GB/s against the catalogue's ${gpu.memoryBandwidthGBps.value} GB/s.`,
+      );
     }
   }
   if (measured && isPositive(measured.powerLimitW) && measured.powerLimitW !== gpu.boardPowerW.value) {

@@ -19,7 +19,15 @@ export interface LibraryTileGpu {
   computeCapability: string;
 }
 
-interface Candidate { bm: number; bn: number; bk: number; threads: number; stages: number; tm: number; tn: number }
+interface Candidate {
+  bm: number;
+  bn: number;
+  bk: number;
+  threads: number;
+  stages: number;
+  tm: number;
+  tn: number;
+}
 
 const cdiv = (a: number, b: number): number => Math.ceil(a / b);
 
@@ -64,14 +72,16 @@ function sgemmCandidates(cc: number): Candidate[] {
  * by 2/bytes (tf32 halves it, fp8 doubles it, fp4 quadruples it) so a stage holds the same bytes.
  */
 function tensorCandidates(cc: number): Candidate[] {
-  if (cc >= 12) { // consumer/workstation Blackwell: ~100 KB shared memory per SM
+  if (cc >= 12) {
+    // consumer/workstation Blackwell: ~100 KB shared memory per SM
     return [
       { bm: 128, bn: 128, bk: 64, threads: 256, stages: 3, tm: 16, tn: 4 },
       { bm: 64, bn: 128, bk: 64, threads: 128, stages: 4, tm: 16, tn: 4 },
       { bm: 64, bn: 64, bk: 64, threads: 128, stages: 4, tm: 8, tn: 4 },
     ];
   }
-  if (cc >= 10) { // datacenter Blackwell (tcgen05, tensor memory accumulators)
+  if (cc >= 10) {
+    // datacenter Blackwell (tcgen05, tensor memory accumulators)
     return [
       { bm: 128, bn: 256, bk: 64, threads: 256, stages: 4, tm: 32, tn: 4 },
       { bm: 128, bn: 128, bk: 64, threads: 256, stages: 6, tm: 16, tn: 4 },
@@ -79,7 +89,8 @@ function tensorCandidates(cc: number): Candidate[] {
       { bm: 64, bn: 64, bk: 64, threads: 128, stages: 8, tm: 8, tn: 4 },
     ];
   }
-  if (cc >= 9) { // Hopper wgmma, warp-specialised (consumer warp groups + 1 producer)
+  if (cc >= 9) {
+    // Hopper wgmma, warp-specialised (consumer warp groups + 1 producer)
     return [
       { bm: 128, bn: 256, bk: 64, threads: 384, stages: 4, tm: 32, tn: 4 },
       { bm: 128, bn: 128, bk: 64, threads: 256, stages: 5, tm: 16, tn: 4 },
@@ -87,7 +98,8 @@ function tensorCandidates(cc: number): Candidate[] {
       { bm: 64, bn: 64, bk: 64, threads: 256, stages: 8, tm: 8, tn: 2 },
     ];
   }
-  if (cc >= 8) { // Ampere/Ada mma.sync + cp.async multistage
+  if (cc >= 8) {
+    // Ampere/Ada mma.sync + cp.async multistage
     return [
       { bm: 128, bn: 256, bk: 32, threads: 256, stages: 3, tm: 16, tn: 8 },
       { bm: 128, bn: 128, bk: 32, threads: 128, stages: 4, tm: 16, tn: 8 },
@@ -103,7 +115,17 @@ function tensorCandidates(cc: number): Candidate[] {
 }
 
 function toTile(c: Candidate): TileConfig {
-  return { blockM: c.bm, blockN: c.bn, blockK: c.bk, threads: c.threads, warps: c.threads / 32, stages: c.stages, threadM: c.tm, threadN: c.tn, vectorWidth: 4 };
+  return {
+    blockM: c.bm,
+    blockN: c.bn,
+    blockK: c.bk,
+    threads: c.threads,
+    warps: c.threads / 32,
+    stages: c.stages,
+    threadM: c.tm,
+    threadN: c.tn,
+    vectorWidth: 4,
+  };
 }
 
 /**
@@ -117,7 +139,15 @@ function toTile(c: Candidate): TileConfig {
  * fp32 without tensor cores uses the SGEMM tiles NeuSight's kernel names show, plus the
  * 32x32 "sliced1x4" kernel (K split across 4 warps inside a block) for small outputs with long K.
  */
-export function chooseLibraryTile(m: number, n: number, k: number, batch: number, dtype: Dtype, gpu: LibraryTileGpu, usesTensorCores: boolean): LibraryTileChoice {
+export function chooseLibraryTile(
+  m: number,
+  n: number,
+  k: number,
+  batch: number,
+  dtype: Dtype,
+  gpu: LibraryTileGpu,
+  usesTensorCores: boolean,
+): LibraryTileChoice {
   const cc = computeCapabilityNumber(gpu.computeCapability);
   const sms = Number.isFinite(gpu.smCount) && gpu.smCount > 0 ? gpu.smCount : 80;
   const M = Math.max(1, Number.isFinite(m) ? m : 1);
@@ -134,11 +164,21 @@ export function chooseLibraryTile(m: number, n: number, k: number, batch: number
     const smallest = list[list.length - 1];
     if (cc >= 7 && tilesOf(smallest) < sms / 2 && K >= 1024) {
       const c: Candidate = { bm: 32, bn: 32, bk: 8, threads: 128, stages: 2, tm: 4, tn: 2 };
-      return { tile: toTile(c), splitK: 1, kernelName: `${arch}_sgemm_32x32_sliced1x4 (heuristic)`, reason: `${tilesOf(smallest)} tiles of 64x64 fill under half of ${sms} SMs and K=${K} is long: sliced 32x32 SGEMM` };
+      return {
+        tile: toTile(c),
+        splitK: 1,
+        kernelName: `${arch}_sgemm_32x32_sliced1x4 (heuristic)`,
+        reason: `${tilesOf(smallest)} tiles of 64x64 fill under half of ${sms} SMs and K=${K} is long: sliced 32x32 SGEMM`,
+      };
     }
     // Batched SGEMMs on Ampere+ stay on the largest tile (NeuSight A100 bmm: 128x128 for ~all shapes).
-    const pick = (cc >= 8 && cc < 9 && B > 1) ? list[0] : (list.find((c) => tilesOf(c) >= sms) ?? smallest);
-    return { tile: toTile(pick), splitK: 1, kernelName: `${arch}_sgemm_${pick.bm}x${pick.bn} (heuristic)`, reason: `fp32 SIMT SGEMM: ${pick.bm}x${pick.bn} gives ${tilesOf(pick)} tiles on ${sms} SMs` };
+    const pick = cc >= 8 && cc < 9 && B > 1 ? list[0] : (list.find((c) => tilesOf(c) >= sms) ?? smallest);
+    return {
+      tile: toTile(pick),
+      splitK: 1,
+      kernelName: `${arch}_sgemm_${pick.bm}x${pick.bn} (heuristic)`,
+      reason: `fp32 SIMT SGEMM: ${pick.bm}x${pick.bn} gives ${tilesOf(pick)} tiles on ${sms} SMs`,
+    };
   }
 
   const bytes = dtypeBytes(dtype);
@@ -183,10 +223,17 @@ export function clblastTile(native: Record<string, number> | undefined): TileCon
     const x = native?.[key];
     return typeof x === 'number' && Number.isFinite(x) ? x : undefined;
   };
-  const mwg = v('MWG'), nwg = v('NWG'), kwg = v('KWG'), mdimc = v('MDIMC'), ndimc = v('NDIMC');
+  const mwg = v('MWG'),
+    nwg = v('NWG'),
+    kwg = v('KWG'),
+    mdimc = v('MDIMC'),
+    ndimc = v('NDIMC');
   const threads = mdimc !== undefined && ndimc !== undefined ? mdimc * ndimc : undefined;
   return {
-    blockM: mwg, blockN: nwg, blockK: kwg, threads,
+    blockM: mwg,
+    blockN: nwg,
+    blockK: kwg,
+    threads,
     warps: threads !== undefined ? Math.ceil(threads / 32) : undefined,
     stages: 1,
     threadM: mwg !== undefined && mdimc ? mwg / mdimc : undefined,

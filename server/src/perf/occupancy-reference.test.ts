@@ -17,7 +17,9 @@ function findOccupancyHeader(): string | undefined {
     try {
       // /usr/local/bin/nvcc may be a wrapper; the toolkit is wherever `nvcc --version` came from.
       roots.push(join(dirname(realpathSync(nvcc.stdout.trim())), '..'));
-    } catch { /* ignore */ }
+    } catch {
+      /* ignore */
+    }
   }
   for (const root of roots) {
     const include = join(root, 'include');
@@ -100,13 +102,21 @@ test('occupancy agrees with cuda_occupancy.h on a sweep over cc 5.0 to 12.x', { 
       const [cc, ...n] = line.split(' ');
       const [threads, regs, staticBytes, dynamicBytes, carveout, blocks, mask, warpsLimit, regsLimit, smemLimit, blocksLimit] = n.map(Number);
       const r = computeOccupancy({
-        limits: limitsFor(cc)!, threadsPerBlock: threads, registersPerThread: regs, staticSharedMemBytes: staticBytes,
-        dynamicSharedMemBytes: dynamicBytes, carveoutPreferencePercent: carveout < 0 ? undefined : carveout,
+        limits: limitsFor(cc)!,
+        threadsPerBlock: threads,
+        registersPerThread: regs,
+        staticSharedMemBytes: staticBytes,
+        dynamicSharedMemBytes: dynamicBytes,
+        carveoutPreferencePercent: carveout < 0 ? undefined : carveout,
       });
       const finite = (x: number) => (Number.isFinite(x) ? x : INT_MAX);
-      const same = r.blocksPerSM === blocks && (mask & limiterBit[r.limiter]) !== 0
-        && finite(r.blocksByLimit.warps) === warpsLimit && finite(r.blocksByLimit.registers) === regsLimit
-        && finite(r.blocksByLimit.sharedMemory) === smemLimit && r.blocksByLimit.blocks === blocksLimit;
+      const same =
+        r.blocksPerSM === blocks &&
+        (mask & limiterBit[r.limiter]) !== 0 &&
+        finite(r.blocksByLimit.warps) === warpsLimit &&
+        finite(r.blocksByLimit.registers) === regsLimit &&
+        finite(r.blocksByLimit.sharedMemory) === smemLimit &&
+        r.blocksByLimit.blocks === blocksLimit;
       if (!same && mismatches.length < 10) mismatches.push(`${line} -> ${JSON.stringify(r)}`);
     }
     assert.deepEqual(mismatches, []);

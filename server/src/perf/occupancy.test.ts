@@ -33,7 +33,17 @@ const cases: Case[] = [
   // regs 2048/warp -> 8 per sub-partition -> 32 warps -> 32/8 = 4 blocks; occupancy 32/64.
   { name: 'A100 256 threads 64 regs', cc: '8.0', threads: 256, regs: 64, smem: 0, blocks: 4, limiter: 'registers', occupancy: 0.5 },
   // smem 49152 + 1024 reserved = 50176 -> 167936/50176 = 3.35 -> 3; 3 x 50176 = 150528 > 132 KB -> 164 KB carve-out.
-  { name: 'A100 128 threads 48 KB static', cc: '8.0', threads: 128, regs: 32, smem: 48 * KiB, blocks: 3, limiter: 'shared-memory', occupancy: 12 / 64, carveoutBytes: 164 * KiB },
+  {
+    name: 'A100 128 threads 48 KB static',
+    cc: '8.0',
+    threads: 128,
+    regs: 32,
+    smem: 48 * KiB,
+    blocks: 3,
+    limiter: 'shared-memory',
+    occupancy: 12 / 64,
+    carveoutBytes: 164 * KiB,
+  },
   // warps 64/1 = 64; regs 512/warp -> 32 per sub-partition -> 128; smem 164; blocks 32 -> 32, occupancy 32/64.
   { name: 'A100 tiny blocks hit the block limit', cc: '8.0', threads: 32, regs: 16, smem: 0, blocks: 32, limiter: 'blocks', occupancy: 0.5 },
   // 33 x 32 = 1056 -> 1280 (= 40 regs/thread); 16384/1280 = 12.8 -> 12 per sub-partition -> 48 warps -> 48/8 = 6.
@@ -47,17 +57,56 @@ const cases: Case[] = [
   // 65 x 32 = 2080 -> 2304/warp x 32 warps = 73728 > 65536 registers per block -> no block.
   { name: 'A100 1024 threads 65 regs does not fit', cc: '8.0', threads: 1024, regs: 65, smem: 0, blocks: 0, limiter: 'registers', occupancy: 0 },
   // 100 KB dynamic + 1 KB = 103424 -> 167936/103424 = 1.6 -> 1; 103424 > 100 KB carve-out -> 132 KB.
-  { name: 'A100 100 KB dynamic', cc: '8.0', threads: 256, regs: 32, smem: 0, dynamicSmem: 100 * KiB, blocks: 1, limiter: 'shared-memory', carveoutBytes: 132 * KiB },
+  {
+    name: 'A100 100 KB dynamic',
+    cc: '8.0',
+    threads: 256,
+    regs: 32,
+    smem: 0,
+    dynamicSmem: 100 * KiB,
+    blocks: 1,
+    limiter: 'shared-memory',
+    carveoutBytes: 132 * KiB,
+  },
   // 163 KB opt-in maximum: 166912 + 1024 = 167936 = whole SM -> 1 block.
-  { name: 'A100 163 KB opt-in maximum', cc: '8.0', threads: 128, regs: 32, smem: 0, dynamicSmem: 163 * KiB, blocks: 1, limiter: 'shared-memory', carveoutBytes: 164 * KiB },
+  {
+    name: 'A100 163 KB opt-in maximum',
+    cc: '8.0',
+    threads: 128,
+    regs: 32,
+    smem: 0,
+    dynamicSmem: 163 * KiB,
+    blocks: 1,
+    limiter: 'shared-memory',
+    carveoutBytes: 164 * KiB,
+  },
   // 32563 + 1024 = 33587 -> rounded to 128: 33664 -> 167936/33664 = 4.99 -> 4 (unrounded would give 5).
   { name: 'A100 shared-memory allocation unit rounding', cc: '8.0', threads: 128, regs: 32, smem: 32563, blocks: 4, limiter: 'shared-memory' },
   // Preference 0 %: carve-out 0 < one block's 1024 B -> smallest carve-out holding a block, 8 KB -> 8 blocks; warps 16, regs 16.
   { name: 'A100 preference max-L1', cc: '8.0', threads: 128, regs: 32, smem: 0, preference: 0, blocks: 8, limiter: 'shared-memory', carveoutBytes: 8 * KiB },
   // Preference 50 %: 167936 x 50 / 100 = 83968 -> 100 KB carve-out; 20480 + 1024 = 21504 -> 102400/21504 = 4.76 -> 4.
-  { name: 'A100 preference half', cc: '8.0', threads: 128, regs: 32, smem: 20 * KiB, preference: 50, blocks: 4, limiter: 'shared-memory', carveoutBytes: 100 * KiB },
+  {
+    name: 'A100 preference half',
+    cc: '8.0',
+    threads: 128,
+    regs: 32,
+    smem: 20 * KiB,
+    preference: 50,
+    blocks: 4,
+    limiter: 'shared-memory',
+    carveoutBytes: 100 * KiB,
+  },
   // Same kernel without a preference: 167936/21504 = 7.8 -> 7; 7 x 21504 = 150528 -> 164 KB.
-  { name: 'A100 no preference uses the largest carve-out', cc: '8.0', threads: 128, regs: 32, smem: 20 * KiB, blocks: 7, limiter: 'shared-memory', carveoutBytes: 164 * KiB },
+  {
+    name: 'A100 no preference uses the largest carve-out',
+    cc: '8.0',
+    threads: 128,
+    regs: 32,
+    smem: 20 * KiB,
+    blocks: 7,
+    limiter: 'shared-memory',
+    carveoutBytes: 164 * KiB,
+  },
 
   // --- cc 7.5: 32 warps (1024 threads), 16 blocks, 64 KB, 256 B unit, carve-outs 32/64 KB ---
   // warps 32/32 = 1; regs 1024/warp -> 64 warps -> 2 -> 1 block, warps.
@@ -67,7 +116,17 @@ const cases: Case[] = [
   // No shared memory before cc 8.0 means no shared-memory limit; the driver's smallest Turing carve-out is 32 KB.
   { name: 'T4 no shared memory', cc: '7.5', threads: 256, regs: 32, smem: 0, blocks: 4, limiter: 'warps', occupancy: 1, carveoutBytes: 32 * KiB },
   // 10000 -> 10240 (256 B unit); 65536/10240 = 6.4 -> 6; warps 8; 6 x 10240 = 61440 -> 64 KB.
-  { name: 'T4 smem rounded to 256 B', cc: '7.5', threads: 128, regs: 32, smem: 10000, blocks: 6, limiter: 'shared-memory', occupancy: 24 / 32, carveoutBytes: 64 * KiB },
+  {
+    name: 'T4 smem rounded to 256 B',
+    cc: '7.5',
+    threads: 128,
+    regs: 32,
+    smem: 10000,
+    blocks: 6,
+    limiter: 'shared-memory',
+    occupancy: 24 / 32,
+    carveoutBytes: 64 * KiB,
+  },
   // 64 KB dynamic = opt-in maximum -> 1 block.
   { name: 'T4 64 KB dynamic', cc: '7.5', threads: 256, regs: 32, smem: 0, dynamicSmem: 64 * KiB, blocks: 1, limiter: 'shared-memory' },
 
@@ -91,7 +150,17 @@ const cases: Case[] = [
   // warps 16, regs 16 -> warps; 16 x 1 KB reserved = 16 KB carve-out.
   { name: 'H100 128 threads', cc: '9.0', threads: 128, regs: 32, smem: 0, blocks: 16, limiter: 'warps', occupancy: 1, carveoutBytes: 16 * KiB },
   // 102400 + 1024 = 103424 -> 233472/103424 = 2.26 -> 2; 2 x 103424 = 206848 > 196 KB -> 228 KB.
-  { name: 'H100 100 KB dynamic', cc: '9.0', threads: 256, regs: 32, smem: 0, dynamicSmem: 100 * KiB, blocks: 2, limiter: 'shared-memory', carveoutBytes: 228 * KiB },
+  {
+    name: 'H100 100 KB dynamic',
+    cc: '9.0',
+    threads: 256,
+    regs: 32,
+    smem: 0,
+    dynamicSmem: 100 * KiB,
+    blocks: 2,
+    limiter: 'shared-memory',
+    carveoutBytes: 228 * KiB,
+  },
   // 227 KB + 1 KB = 228 KB -> 1 block.
   { name: 'H100 227 KB opt-in maximum', cc: '9.0', threads: 384, regs: 32, smem: 0, dynamicSmem: 227 * KiB, blocks: 1, limiter: 'shared-memory' },
   // 168 x 32 = 5376 (already a multiple of 256); 16384/5376 = 3.05 -> 3 per sub-partition -> 12 warps -> 12/12 = 1; warps 64/12 = 5.
@@ -103,7 +172,17 @@ const cases: Case[] = [
   // 128 regs -> 4096/warp -> 4 per sub-partition -> 16 warps -> 2 blocks.
   { name: 'B200 256 threads 128 regs', cc: '10.0', threads: 256, regs: 128, smem: 0, blocks: 2, limiter: 'registers', occupancy: 0.25 },
   // 65536 + 1024 = 66560 -> 233472/66560 = 3.5 -> 3; 3 x 66560 = 199680 <= 196 KB (200704).
-  { name: 'B200 64 KB dynamic', cc: '10.0', threads: 256, regs: 32, smem: 0, dynamicSmem: 64 * KiB, blocks: 3, limiter: 'shared-memory', carveoutBytes: 196 * KiB },
+  {
+    name: 'B200 64 KB dynamic',
+    cc: '10.0',
+    threads: 256,
+    regs: 32,
+    smem: 0,
+    dynamicSmem: 64 * KiB,
+    blocks: 3,
+    limiter: 'shared-memory',
+    carveoutBytes: 196 * KiB,
+  },
 
   // --- cc 12.0: 48 warps, 24 blocks ---
   { name: 'RTX 5090 block limit 24', cc: '12.0', threads: 32, regs: 32, smem: 0, blocks: 24, limiter: 'blocks', occupancy: 0.5 },
@@ -114,7 +193,17 @@ const cases: Case[] = [
   // 98304/32768 = 3.
   { name: 'V100 32 KB static', cc: '7.0', threads: 128, regs: 32, smem: 32 * KiB, blocks: 3, limiter: 'shared-memory', carveoutBytes: 96 * KiB },
   // Preference 25 %: 98304 x 25 / 100 = 24576 -> 32 KB carve-out -> 32768/16384 = 2.
-  { name: 'V100 preference 25 %', cc: '7.0', threads: 128, regs: 32, smem: 16 * KiB, preference: 25, blocks: 2, limiter: 'shared-memory', carveoutBytes: 32 * KiB },
+  {
+    name: 'V100 preference 25 %',
+    cc: '7.0',
+    threads: 128,
+    regs: 32,
+    smem: 16 * KiB,
+    preference: 25,
+    blocks: 2,
+    limiter: 'shared-memory',
+    carveoutBytes: 32 * KiB,
+  },
 
   // --- cc 6.x: fixed shared memory, 48 KB per block, no opt-in ---
   // 98304/49152 = 2.
@@ -144,8 +233,12 @@ function run(c: Case) {
   const limits = limitsFor(c.cc);
   assert.ok(limits, `cc ${c.cc} is known`);
   const input: OccupancyInput = {
-    limits, threadsPerBlock: c.threads, registersPerThread: c.regs, staticSharedMemBytes: c.smem,
-    dynamicSharedMemBytes: c.dynamicSmem, carveoutPreferencePercent: c.preference,
+    limits,
+    threadsPerBlock: c.threads,
+    registersPerThread: c.regs,
+    staticSharedMemBytes: c.smem,
+    dynamicSharedMemBytes: c.dynamicSmem,
+    carveoutPreferencePercent: c.preference,
   };
   return computeOccupancy(input);
 }

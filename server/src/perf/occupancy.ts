@@ -72,9 +72,17 @@ function carveoutAtLeast(limits: ComputeCapabilityLimits, bytes: number): number
 function limitsProblem(limits: ComputeCapabilityLimits | undefined): string | undefined {
   if (!limits || typeof limits !== 'object') return 'no compute-capability limits given';
   const positive: Array<keyof ComputeCapabilityLimits> = [
-    'maxWarpsPerSM', 'maxBlocksPerSM', 'maxThreadsPerBlock', 'registersPerSM', 'maxRegistersPerBlock',
-    'maxRegistersPerThread', 'registerAllocationUnitSize', 'warpAllocationGranularity',
-    'sharedMemPerSMBytes', 'sharedMemPerBlockBytes', 'sharedMemAllocationUnitBytes',
+    'maxWarpsPerSM',
+    'maxBlocksPerSM',
+    'maxThreadsPerBlock',
+    'registersPerSM',
+    'maxRegistersPerBlock',
+    'maxRegistersPerThread',
+    'registerAllocationUnitSize',
+    'warpAllocationGranularity',
+    'sharedMemPerSMBytes',
+    'sharedMemPerBlockBytes',
+    'sharedMemAllocationUnitBytes',
   ];
   for (const key of positive) {
     const value = limits[key];
@@ -88,15 +96,25 @@ function limitsProblem(limits: ComputeCapabilityLimits | undefined): string | un
 
 function rejected(limiter: OccupancyLimiter, error: string, warpsPerBlock = 0): OccupancyResult {
   return {
-    blocksPerSM: 0, activeWarpsPerSM: 0, occupancy: 0, limiter,
+    blocksPerSM: 0,
+    activeWarpsPerSM: 0,
+    occupancy: 0,
+    limiter,
     blocksByLimit: { warps: 0, registers: 0, sharedMemory: 0, blocks: 0 },
-    sharedMemCarveoutBytes: 0, warpsPerBlock, allocatedRegistersPerBlock: 0, allocatedSharedMemPerBlockBytes: 0,
+    sharedMemCarveoutBytes: 0,
+    warpsPerBlock,
+    allocatedRegistersPerBlock: 0,
+    allocatedSharedMemPerBlockBytes: 0,
     error,
     invalidInput: true,
   };
 }
 
-interface RegisterLimit { blocks: number; allocatedPerBlock: number; error?: string }
+interface RegisterLimit {
+  blocks: number;
+  allocatedPerBlock: number;
+  error?: string;
+}
 
 /**
  * Blocks the register file allows. Registers go to warps in units of registerAllocationUnitSize
@@ -113,7 +131,8 @@ function registerLimit(limits: ComputeCapabilityLimits, registersPerThread: numb
   const assumedPerBlock = registersPerWarp * roundUp(warpsPerBlock, subPartitions);
   if (assumedPerBlock > limits.maxRegistersPerBlock || allocatedPerBlock > limits.maxRegistersPerBlock) {
     return {
-      blocks: 0, allocatedPerBlock,
+      blocks: 0,
+      allocatedPerBlock,
       error: `block needs ${assumedPerBlock} registers (${registersPerWarp} per warp x ${roundUp(warpsPerBlock, subPartitions)} warps), above the ${limits.maxRegistersPerBlock} per block`,
     };
   }
@@ -122,7 +141,13 @@ function registerLimit(limits: ComputeCapabilityLimits, registersPerThread: numb
   return { blocks: Math.floor((warpsPerSubPartition * subPartitions) / warpsPerBlock), allocatedPerBlock };
 }
 
-interface SharedMemLimit { blocks: number; allocatedPerBlock: number; perSMBytes: number; preferenceSet: boolean; error?: string }
+interface SharedMemLimit {
+  blocks: number;
+  allocatedPerBlock: number;
+  perSMBytes: number;
+  preferenceSet: boolean;
+  error?: string;
+}
 
 /**
  * Blocks shared memory allows. A block takes static + dynamic + the driver's reserved bytes,
@@ -139,7 +164,10 @@ function sharedMemLimit(limits: ComputeCapabilityLimits, totalRequestedBytes: nu
   const preferenceSet = preferencePercent !== undefined;
   if (totalRequestedBytes > perBlockMax) {
     return {
-      blocks: 0, allocatedPerBlock, perSMBytes: 0, preferenceSet,
+      blocks: 0,
+      allocatedPerBlock,
+      perSMBytes: 0,
+      preferenceSet,
       error: `block needs ${totalRequestedBytes} bytes of shared memory, above the ${perBlockMax}-byte per-block maximum (opt-in) of cc ${limits.computeCapability}`,
     };
   }
@@ -147,9 +175,7 @@ function sharedMemLimit(limits: ComputeCapabilityLimits, totalRequestedBytes: nu
   if (majorOf(limits) >= 7 && preferenceSet) {
     const preferred = Math.floor((Math.floor(preferencePercent) * limits.sharedMemPerSMBytes) / 100);
     const preferredCarveout = carveoutAtLeast(limits, preferred) ?? limits.sharedMemPerSMBytes;
-    perSMBytes = preferredCarveout >= allocatedPerBlock
-      ? preferredCarveout
-      : carveoutAtLeast(limits, allocatedPerBlock) ?? limits.sharedMemPerSMBytes;
+    perSMBytes = preferredCarveout >= allocatedPerBlock ? preferredCarveout : (carveoutAtLeast(limits, allocatedPerBlock) ?? limits.sharedMemPerSMBytes);
   }
   const blocks = allocatedPerBlock > 0 ? Math.floor(perSMBytes / allocatedPerBlock) : Number.POSITIVE_INFINITY;
   return { blocks, allocatedPerBlock, perSMBytes, preferenceSet };
@@ -183,7 +209,11 @@ export function computeOccupancy(input: OccupancyInput): OccupancyResult {
     return rejected('registers', `${registers} registers per thread is above the maximum of ${limits.maxRegistersPerThread}`, warpsPerBlock);
   }
   if (!isNonNegativeFinite(staticSharedMemBytes) || !isNonNegativeFinite(dynamicSharedMemBytes)) {
-    return rejected('shared-memory', `shared memory must be a number of bytes >= 0, got static ${String(staticSharedMemBytes)}, dynamic ${String(dynamicSharedMemBytes)}`, warpsPerBlock);
+    return rejected(
+      'shared-memory',
+      `shared memory must be a number of bytes >= 0, got static ${String(staticSharedMemBytes)}, dynamic ${String(dynamicSharedMemBytes)}`,
+      warpsPerBlock,
+    );
   }
   let preference = input.carveoutPreferencePercent;
   if (preference === -1) preference = undefined;
@@ -205,7 +235,10 @@ export function computeOccupancy(input: OccupancyInput): OccupancyResult {
 
   const blocksPerSM = Math.min(warpsLimit, regs.blocks, smem.blocks, blocksLimit);
   const candidates: Array<[OccupancyLimiter, number]> = [
-    ['warps', warpsLimit], ['registers', regs.blocks], ['shared-memory', smem.blocks], ['blocks', blocksLimit],
+    ['warps', warpsLimit],
+    ['registers', regs.blocks],
+    ['shared-memory', smem.blocks],
+    ['blocks', blocksLimit],
   ];
   const limiter = candidates.find(([, blocks]) => blocks === blocksPerSM)?.[0] ?? 'blocks';
   const activeWarpsPerSM = blocksPerSM * warpsPerBlock;

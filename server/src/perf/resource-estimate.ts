@@ -44,7 +44,10 @@ function warpGrid(warps: number, tileM: number, tileN: number): [number, number]
     if (warps % wm !== 0) continue;
     const wn = warps / wm;
     const ratio = Math.max(tileM / wm, tileN / wn) / Math.min(tileM / wm, tileN / wn);
-    if (ratio < bestRatio) { best = [wm, wn]; bestRatio = ratio; }
+    if (ratio < bestRatio) {
+      best = [wm, wn];
+      bestRatio = ratio;
+    }
   }
   return best;
 }

@@ -7,8 +7,7 @@ import { sectorEfficiency, simtArchitecture, simtTilingCosts, SIMT_CONSTANTS, wa
 import { analyticEstimate } from './analytic-model';
 import { toyGpu } from './perf-test-fixtures';
 
-const near = (actual: number, expected: number, rel = 1e-9) =>
-  assert.ok(Math.abs(actual - expected) <= rel * Math.abs(expected), `${actual} != ${expected}`);
+const near = (actual: number, expected: number, rel = 1e-9) => assert.ok(Math.abs(actual - expected) <= rel * Math.abs(expected), `${actual} != ${expected}`);
 
 test('simt: shared-memory wavefronts count bank conflicts, not broadcasts; L1 counts 128-byte lines', () => {
   // 32 threads, consecutive words: one per bank -> 1 wavefront
@@ -37,14 +36,31 @@ test('simt: sector efficiency of a warp load', () => {
 });
 
 const tiled16: SimtTilingInput = {
-  blockM: 16, blockN: 16, blockK: 16, threads: 256, threadM: 1, threadN: 1, vectorM: 1, vectorN: 1,
-  stagedA: 1, stagedB: 1, warpThreadsM: 2, loadThreadsA: 32, loadThreadsB: 32, stridedM: 1, stridedN: 1,
-  elementBytes: 4, registersDemand: 31, activeWarpsPerSM: 48, fp32LanesPerSM: 128,
+  blockM: 16,
+  blockN: 16,
+  blockK: 16,
+  threads: 256,
+  threadM: 1,
+  threadN: 1,
+  vectorM: 1,
+  vectorN: 1,
+  stagedA: 1,
+  stagedB: 1,
+  warpThreadsM: 2,
+  loadThreadsA: 32,
+  loadThreadsB: 32,
+  stridedM: 1,
+  stridedN: 1,
+  elementBytes: 4,
+  registersDemand: 31,
+  activeWarpsPerSM: 48,
+  fp32LanesPerSM: 128,
 };
 
 test('simt: 16x16 shared-memory tiled SGEMM needs 2 shared loads per FMA', () => {
   const c = simtTilingCosts(tiled16);
-  assert.equal(c.fmaPerThreadPerK, 1); assert.equal(c.ilp, 1);
+  assert.equal(c.fmaPerThreadPerK, 1);
+  assert.equal(c.ilp, 1);
   // loads: A 1 + B 1 + staging 2 x (16 + 16) / 256 = 0.25 -> 2.25; instructions 1 FMA + 2.25 + 1 overhead
   assert.equal(c.loadInstrPerThreadPerK, 2.25);
   assert.equal(c.instrPerWarpPerK, 4.25);
@@ -63,9 +79,25 @@ test('simt: 16x16 shared-memory tiled SGEMM needs 2 shared loads per FMA', () =>
 test('simt: CLBlast STRM=0 thread tiles conflict in shared memory, SA=0 loads go through L1, spills add accesses', () => {
   // MWG=NWG=128, MDIMC=NDIMC=8: 16 x 16 per thread, no vectors, A staged, B from global
   const base: SimtTilingInput = {
-    blockM: 128, blockN: 128, blockK: 32, threads: 64, threadM: 16, threadN: 16, vectorM: 1, vectorN: 1,
-    stagedA: 1, stagedB: 0, warpThreadsM: 8, loadThreadsA: 8, loadThreadsB: 8, stridedM: 0, stridedN: 0,
-    elementBytes: 4, registersDemand: 472, activeWarpsPerSM: 8, fp32LanesPerSM: 64,
+    blockM: 128,
+    blockN: 128,
+    blockK: 32,
+    threads: 64,
+    threadM: 16,
+    threadN: 16,
+    vectorM: 1,
+    vectorN: 1,
+    stagedA: 1,
+    stagedB: 0,
+    warpThreadsM: 8,
+    loadThreadsA: 8,
+    loadThreadsB: 8,
+    stridedM: 0,
+    stridedN: 0,
+    elementBytes: 4,
+    registersDemand: 472,
+    activeWarpsPerSM: 8,
+    fp32LanesPerSM: 64,
   };
   const c = simtTilingCosts(base);
   // A: 16 loads, each 8 threads 16 words apart = 4-way conflict -> 64; staging stores 128 / 64 = 2 -> 66
@@ -84,17 +116,21 @@ test('simt: CLBlast STRM=0 thread tiles conflict in shared memory, SA=0 loads go
 });
 
 test('analytic: a 16x16 tiled SGEMM is shared-memory bound, not compute bound (toy GPU, 1024^3)', () => {
-  const a = analyticEstimate({ m: 1024, n: 1024, k: 1024, batch: 1, dtype: 'fp32', kernel: 'tiled', tile: { blockM: 16, blockN: 16, blockK: 16, threads: 256 } }, toyGpu);
+  const a = analyticEstimate(
+    { m: 1024, n: 1024, k: 1024, batch: 1, dtype: 'fp32', kernel: 'tiled', tile: { blockM: 16, blockN: 16, blockK: 16, threads: 256 } },
+    toyGpu,
+  );
   assert.equal(a.simtTiling, true);
   // registers 1 + 4 + 2 + 24 = 31; 8 warps per block, 48 per SM -> 6 blocks = 48 warps
-  assert.equal(a.registersPerThread, 31); assert.equal(a.blocksPerSM, 6);
+  assert.equal(a.registersPerThread, 31);
+  assert.equal(a.blocksPerSM, 6);
   // 64 x 64 = 4096 tiles, ceil(4096 / 10) = 410 per SM; warp-steps 410 x 8 warps x 1024 k = 3358720
   assert.equal(a.tilesPerSM, 410);
   // issue: 3358720 x 4.25 / (4 x 1.5e9) = 2.3790933 ms
-  near(a.issueTimeMs, 3358720 * 4.25 / 6e9 * 1e3);
+  near(a.issueTimeMs, ((3358720 * 4.25) / 6e9) * 1e3);
   // shared: 3358720 x 2.125 / 1.5e9 = 4.7581867 ms; L1: 3358720 x 0.125 / 1.5e9 = 0.2798933 ms
-  near(a.sharedMemTimeMs, 3358720 * 2.125 / 1.5e9 * 1e3);
-  near(a.l1TimeMs, 3358720 * 0.125 / 1.5e9 * 1e3);
+  near(a.sharedMemTimeMs, ((3358720 * 2.125) / 1.5e9) * 1e3);
+  near(a.l1TimeMs, ((3358720 * 0.125) / 1.5e9) * 1e3);
   // compute: the toy GPU is cc 8.6, whose doubled FP32 lanes issue at dualIssueFp32Efficiency = 0.77 of
   // the datasheet peak (§3.11): 410 x 2 x 16 x 16 x 1024 / (10e12 x 0.77 x 0.8 / 10) = 0.2686976 / 0.77 ms
   near(a.simtIssueEfficiency, SIMT_CONSTANTS.dualIssueFp32Efficiency);
@@ -103,32 +139,46 @@ test('analytic: a 16x16 tiled SGEMM is shared-memory bound, not compute bound (t
   near(a.rooflineTimeMs, Math.hypot(a.computeTimeMs, a.memoryTimeMs, a.l2TimeMs, a.issueTimeMs, a.sharedMemTimeMs + a.l1TimeMs));
   assert.equal(a.timeLimiter, 'shared-memory');
   assert.equal(a.bound, 'compute');
-  assert.equal(a.ilp, 1); assert.equal(a.achievedFraction, 1); assert.equal(a.coalescingFactor, 1);
+  assert.equal(a.ilp, 1);
+  assert.equal(a.achievedFraction, 1);
+  assert.equal(a.coalescingFactor, 1);
 });
 
 test('analytic: registers past 255 are spilled (CLBlast 128x128 tile on 8x8 threads)', () => {
   const native = { MWG: 128, NWG: 128, KWG: 32, MDIMC: 8, NDIMC: 8, MDIMA: 8, NDIMB: 8, KWI: 2, VWM: 1, VWN: 1, STRM: 0, STRN: 0, SA: 1, SB: 0 };
   const a = analyticEstimate({ m: 4096, n: 4096, k: 4096, batch: 1, dtype: 'fp32', kernel: 'clblast-xgemm', tile: { native } }, toyGpu);
   // 16 x 16 = 256 accumulators + 2 x 32 fragments + (128 + 128) x 32 / 64 = 128 staging + 24 = 472; capped at 255
-  assert.equal(a.registersDemand, 472); assert.equal(a.registersPerThread, 255);
+  assert.equal(a.registersDemand, 472);
+  assert.equal(a.registersPerThread, 255);
   assert.equal(a.simt?.spilledRegisters, 217);
 });
 
 test('analytic: library kernels keep the max of compute, memory and L2; SIMT terms are NaN', () => {
   const a = analyticEstimate({ m: 1024, n: 1024, k: 1024, batch: 1, dtype: 'fp32', kernel: 'library' }, toyGpu);
   assert.equal(a.simtTiling, false);
-  assert.ok(Number.isNaN(a.issueTimeMs)); assert.ok(Number.isNaN(a.sharedMemTimeMs));
+  assert.ok(Number.isNaN(a.issueTimeMs));
+  assert.ok(Number.isNaN(a.sharedMemTimeMs));
   assert.equal(a.rooflineTimeMs, Math.max(a.computeTimeMs, a.memoryTimeMs, a.l2TimeMs));
   assert.equal(a.timeLimiter, a.bound);
   assert.equal(a.achievedFraction, 1);
 });
 
-test('simt: the register cap is the compute capability\'s (63 on cc 3.0), so 64 accumulators spill on a GTX 680', () => {
+test("simt: the register cap is the compute capability's (63 on cc 3.0), so 64 accumulators spill on a GTX 680", () => {
   assert.equal(simtArchitecture('3.0', 63).maxRegistersPerThread, 63);
   assert.equal(simtArchitecture('3.5', 255).maxRegistersPerThread, 255);
   // A 128x128 tile on 16x16 threads: 8 x 8 = 64 accumulators; with fragments, staging and addresses take a
   // demand of 110 registers: 110 - 63 = 47 spilled on cc 3.0, none under cc 3.5's 255.
-  const big: SimtTilingInput = { ...tiled16, blockM: 128, blockN: 128, blockK: 16, threads: 256, threadM: 8, threadN: 8, registersDemand: 110, fp32LanesPerSM: 192 };
+  const big: SimtTilingInput = {
+    ...tiled16,
+    blockM: 128,
+    blockN: 128,
+    blockK: 16,
+    threads: 256,
+    threadM: 8,
+    threadN: 8,
+    registersDemand: 110,
+    fp32LanesPerSM: 192,
+  };
   const kepler30 = simtTilingCosts({ ...big, architecture: simtArchitecture('3.0', 63) });
   const kepler35 = simtTilingCosts({ ...big, architecture: simtArchitecture('3.5', 255) });
   assert.equal(kepler30.spilledRegisters, 47);
@@ -140,7 +190,8 @@ test('simt: the register cap is the compute capability\'s (63 on cc 3.0), so 64 
 
 test('simt: Kepler fills its 192 lanes only with independent FMAs to dual-issue; dual-issue FP32 parts lose issue efficiency', () => {
   const k = simtArchitecture('3.5', 255);
-  assert.equal(k.issuePerScheduler, 2); assert.equal(k.fmaLatencyCycles, 9);
+  assert.equal(k.issuePerScheduler, 2);
+  assert.equal(k.fmaLatencyCycles, 9);
   // ILP 1 (one FMA per k): one instruction per clock per scheduler = 1 of the 1.5 warp-FMAs the 48 lanes take -> 2/3
   const ilp1 = simtTilingCosts({ ...tiled16, fp32LanesPerSM: 192, architecture: k });
   assert.equal(ilp1.issuePerScheduler, 1);

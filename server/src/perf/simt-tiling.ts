@@ -68,7 +68,8 @@ export interface SimtArchitecture {
 export function simtArchitecture(computeCapability: string | undefined, maxRegistersPerThread?: number): SimtArchitecture {
   const cc = Number.parseFloat(String(computeCapability ?? ''));
   const major = Math.floor(cc);
-  const regs = Number.isFinite(maxRegistersPerThread) && (maxRegistersPerThread as number) > 0 ? (maxRegistersPerThread as number) : SIMT_CONSTANTS.maxRegistersPerThread;
+  const regs =
+    Number.isFinite(maxRegistersPerThread) && (maxRegistersPerThread as number) > 0 ? (maxRegistersPerThread as number) : SIMT_CONSTANTS.maxRegistersPerThread;
   const dual = cc === 8.6 || cc === 8.7 || cc === 8.9 || major === 12;
   return {
     maxRegistersPerThread: regs,
@@ -80,20 +81,27 @@ export function simtArchitecture(computeCapability: string | undefined, maxRegis
 
 export interface SimtTilingInput {
   /** Block tile and K step. */
-  blockM: number; blockN: number; blockK: number;
+  blockM: number;
+  blockN: number;
+  blockK: number;
   threads: number;
   /** Outputs per thread (outer-product register tile). */
-  threadM: number; threadN: number;
+  threadM: number;
+  threadN: number;
   /** Elements per vector load along M (A) and N (B); 1 when unknown. */
-  vectorM: number; vectorN: number;
+  vectorM: number;
+  vectorN: number;
   /** 1 when the A / B tile is staged in shared memory, 0 when loaded from global (through L1). */
-  stagedA: number; stagedB: number;
+  stagedA: number;
+  stagedB: number;
   /** Distinct threads along M within one warp (CLBlast: min(32, MDIMC), local id 0 runs along M); the other 32 / this run along N. */
   warpThreadsM: number;
   /** Threads along M in the global-to-shared load layout of A (CLBlast MDIMA) and along N for B (NDIMB). */
-  loadThreadsA: number; loadThreadsB: number;
+  loadThreadsA: number;
+  loadThreadsB: number;
   /** 1: a thread's elements are strided by the thread count (consecutive threads read consecutive vectors); 0: contiguous per thread. */
-  stridedM: number; stridedN: number;
+  stridedM: number;
+  stridedN: number;
   /** Input element bytes (4 for fp32). */
   elementBytes: number;
   /** Registers the kernel needs before any cap (resource estimate), for the spill term. */
@@ -164,11 +172,15 @@ export function sectorEfficiency(threads: number, strideWords: number, vector: n
 /** Per-k costs of the SIMT tiled main loop. See docs/performance-model.md §3.9 for the derivation. */
 export function simtTilingCosts(x: SimtTilingInput): SimtTilingCosts {
   const C = SIMT_CONSTANTS;
-  const TM = posOr(x.threadM, 1), TN = posOr(x.threadN, 1);
-  const VM = Math.min(TM, posOr(x.vectorM, 1)), VN = Math.min(TN, posOr(x.vectorN, 1));
+  const TM = posOr(x.threadM, 1),
+    TN = posOr(x.threadN, 1);
+  const VM = Math.min(TM, posOr(x.vectorM, 1)),
+    VN = Math.min(TN, posOr(x.vectorN, 1));
   const T = posOr(x.threads, NaN);
-  const sa = x.stagedA > 0 ? 1 : 0, sb = x.stagedB > 0 ? 1 : 0;
-  const BM = posOr(x.blockM, NaN), BN = posOr(x.blockN, NaN);
+  const sa = x.stagedA > 0 ? 1 : 0,
+    sb = x.stagedB > 0 ? 1 : 0;
+  const BM = posOr(x.blockM, NaN),
+    BN = posOr(x.blockN, NaN);
   const fma = TM * TN;
   // Threads of one warp along M and N (local id 0 runs along M): the rest read the same A (B) values.
   const warpM = Math.max(1, Math.min(32, posOr(x.warpThreadsM, 1)));
@@ -176,19 +188,22 @@ export function simtTilingCosts(x: SimtTilingInput): SimtTilingCosts {
   // A thread's TM values: contiguous (stride TM words between threads) unless strided access is on.
   const strideA = x.stridedM > 0 ? VM : TM;
   const strideB = x.stridedN > 0 ? VN : TN;
-  const instrA = TM / VM, instrB = TN / VN;
+  const instrA = TM / VM,
+    instrB = TN / VN;
   const fronts = (shared: boolean, threads: number, stride: number, vec: number): number => wavefrontsPerLoad(threads, stride, vec, shared);
   const frontsA = instrA * fronts(sa === 1, warpM, strideA, VM);
   const frontsB = instrB * fronts(sb === 1, warpN, strideB, VN);
   // Global loads: A through the MDIMA layout when staged, else each thread's own TM values (likewise B).
-  const effA = sa ? sectorEfficiency(posOr(x.loadThreadsA, warpM), x.stridedM > 0 ? VM : posOr(BM / posOr(x.loadThreadsA, warpM), 1), VM, x.elementBytes)
+  const effA = sa
+    ? sectorEfficiency(posOr(x.loadThreadsA, warpM), x.stridedM > 0 ? VM : posOr(BM / posOr(x.loadThreadsA, warpM), 1), VM, x.elementBytes)
     : sectorEfficiency(warpM, strideA, VM, x.elementBytes);
-  const effB = sb ? sectorEfficiency(posOr(x.loadThreadsB, warpN), x.stridedN > 0 ? VN : posOr(BN / posOr(x.loadThreadsB, warpN), 1), VN, x.elementBytes)
+  const effB = sb
+    ? sectorEfficiency(posOr(x.loadThreadsB, warpN), x.stridedN > 0 ? VN : posOr(BN / posOr(x.loadThreadsB, warpN), 1), VN, x.elementBytes)
     : sectorEfficiency(warpN, strideB, VN, x.elementBytes);
   const coalescingFactor = fin(BM) && fin(BN) ? (BM + BN) / (BM / effA + BN / effB) : (effA + effB) / 2;
   // Global -> shared staging loads pass through L1: (sa·BM + sb·BN) / T elements per thread per k, one
   // 128-byte wavefront per 32 elements per warp when coalesced, 1 / efficiency times that when not.
-  const stagingLoadFronts = fin(T) ? (sa * BM / effA + sb * BN / effB) / T : 0;
+  const stagingLoadFronts = fin(T) ? ((sa * BM) / effA + (sb * BN) / effB) / T : 0;
   // Staging: each k step the block copies BM·sa + BN·sb elements global -> shared (a load and a store).
   const stagingInstr = fin(T) ? (2 * ((sa * BM) / VM + (sb * BN) / VN)) / T : 0;
   const arch = x.architecture ?? simtArchitecture(undefined);
@@ -216,9 +231,16 @@ export function simtTilingCosts(x: SimtTilingInput): SimtTilingCosts {
   const dualIssueLimit = Math.min(1, issuePerScheduler / fmaRate);
   const achievedFraction = Math.min(1, fmaHidden, loadHidden, dualIssueLimit);
   return {
-    fmaPerThreadPerK: fma, ilp: fma, loadInstrPerThreadPerK: loadInstr,
+    fmaPerThreadPerK: fma,
+    ilp: fma,
+    loadInstrPerThreadPerK: loadInstr,
     instrPerWarpPerK: fma + loadInstr + C.overheadInstrPerK,
-    sharedWavefrontsPerWarpPerK: sharedWavefronts, l1WavefrontsPerWarpPerK: l1Wavefronts, sharedBytesPerWarpPerK: sharedBytes,
-    coalescingFactor, spilledRegisters, issuePerScheduler, achievedFraction,
+    sharedWavefrontsPerWarpPerK: sharedWavefronts,
+    l1WavefrontsPerWarpPerK: l1Wavefronts,
+    sharedBytesPerWarpPerK: sharedBytes,
+    coalescingFactor,
+    spilledRegisters,
+    issuePerScheduler,
+    achievedFraction,
   };
 }

@@ -9,20 +9,26 @@ import { toyGpu } from './perf-test-fixtures';
 import { analyticEstimate } from './analytic-model';
 import type { GpuSpec } from './types';
 
-const near = (actual: number, expected: number, rel = 1e-9) =>
-  assert.ok(Math.abs(actual - expected) <= rel * Math.abs(expected), `${actual} != ${expected}`);
+const near = (actual: number, expected: number, rel = 1e-9) => assert.ok(Math.abs(actual - expected) <= rel * Math.abs(expected), `${actual} != ${expected}`);
 
-const budget = (g: GpuSpec) => g.boardPowerW.value / (g.smCount.value * g.boostClockMHz.value / 1000);
+const budget = (g: GpuSpec) => g.boardPowerW.value / ((g.smCount.value * g.boostClockMHz.value) / 1000);
 
 test('sustained clock: each reference is the median power per SM-GHz of its compute capability in the catalogue', () => {
   const groups = new Map<string, number[]>();
   for (const g of listGpus()) groups.set(g.computeCapability, [...(groups.get(g.computeCapability) ?? []), budget(g)]);
-  assert.deepEqual([...groups.keys()].sort(), Object.keys(POWER_PER_SM_GHZ_REFERENCE_W).sort(), 'a compute capability was added or removed: update POWER_PER_SM_GHZ_REFERENCE_W');
+  assert.deepEqual(
+    [...groups.keys()].sort(),
+    Object.keys(POWER_PER_SM_GHZ_REFERENCE_W).sort(),
+    'a compute capability was added or removed: update POWER_PER_SM_GHZ_REFERENCE_W',
+  );
   for (const [cc, values] of groups) {
     const sorted = [...values].sort((a, b) => a - b);
     const mid = sorted.length / 2;
     const median = sorted.length % 2 ? sorted[Math.floor(mid)] : (sorted[mid - 1] + sorted[mid]) / 2;
-    assert.ok(Math.abs(POWER_PER_SM_GHZ_REFERENCE_W[cc] - median) < 0.0006, `cc ${cc}: table ${POWER_PER_SM_GHZ_REFERENCE_W[cc]}, catalogue median ${median.toFixed(3)}`);
+    assert.ok(
+      Math.abs(POWER_PER_SM_GHZ_REFERENCE_W[cc] - median) < 0.0006,
+      `cc ${cc}: table ${POWER_PER_SM_GHZ_REFERENCE_W[cc]}, catalogue median ${median.toFixed(3)}`,
+    );
   }
 });
 
@@ -31,11 +37,11 @@ test('sustained clock: T4 (70 W for 40 Turing SMs) is power-capped, the RTX 2080
   // budget = 70 / (40 * 1.59) = 1.1006 W per SM-GHz; tensor load needs the cc 7.5 reference 2.288.
   const tensor = sustainedClock(t4, 'tensor');
   assert.equal(tensor.source, 'power-roof');
-  near(tensor.fractionOfBoost, (70 / (40 * 1.59)) / 2.288, 1e-6);
+  near(tensor.fractionOfBoost, 70 / (40 * 1.59) / 2.288, 1e-6);
   near(tensor.clockMHz, 1590 * tensor.fractionOfBoost);
   // A SIMT GEMM on a tensor-core chip needs simtPowerFraction of that: more clock, still capped.
   const simt = sustainedClock(t4, 'simt');
-  near(simt.fractionOfBoost, (70 / (40 * 1.59)) / (2.288 * CLOCK_CONSTANTS.simtPowerFraction), 1e-6);
+  near(simt.fractionOfBoost, 70 / (40 * 1.59) / (2.288 * CLOCK_CONSTANTS.simtPowerFraction), 1e-6);
   assert.ok(simt.fractionOfBoost > tensor.fractionOfBoost && simt.fractionOfBoost < 1);
   assert.match(simt.reason, /power roof/);
   // 250 / (68 * 1.545) = 2.38 >= 2.288: the 2080 Ti's budget covers its boost clock.

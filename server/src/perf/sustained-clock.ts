@@ -33,10 +33,21 @@ export interface SustainedClock {
  * value from models/gpus.json and fails when they drift.
  */
 export const POWER_PER_SM_GHZ_REFERENCE_W: Readonly<Record<string, number>> = {
-  '3.0': 23.039, '3.5': 17.905, '3.7': 13.187, '5.2': 9.351,
-  '6.0': 3.523, '6.1': 5.443, '7.0': 2.264, '7.5': 2.288,
-  '8.0': 2.046, '8.6': 2.385, '8.9': 1.395, '9.0': 2.678,
-  '10.0': 3.639, '10.3': 4.117, '12.0': 1.405,
+  '3.0': 23.039,
+  '3.5': 17.905,
+  '3.7': 13.187,
+  '5.2': 9.351,
+  '6.0': 3.523,
+  '6.1': 5.443,
+  '7.0': 2.264,
+  '7.5': 2.288,
+  '8.0': 2.046,
+  '8.6': 2.385,
+  '8.9': 1.395,
+  '9.0': 2.678,
+  '10.0': 3.639,
+  '10.3': 4.117,
+  '12.0': 1.405,
 };
 
 export const CLOCK_CONSTANTS = {
@@ -68,29 +79,59 @@ function hasTensorCores(computeCapability: string): boolean {
 export function sustainedClock(gpu: GpuSpec | undefined, load: GemmLoad): SustainedClock {
   const boost = gpu?.boostClockMHz?.value;
   if (!positive(boost)) {
-    return { clockMHz: NaN, boostClockMHz: NaN, fractionOfBoost: 1, source: 'boost', reason: 'no boost clock in the catalogue', fallbackNote: 'no boost clock: SIMT clock-based times are unknown' };
+    return {
+      clockMHz: NaN,
+      boostClockMHz: NaN,
+      fractionOfBoost: 1,
+      source: 'boost',
+      reason: 'no boost clock in the catalogue',
+      fallbackNote: 'no boost clock: SIMT clock-based times are unknown',
+    };
   }
   const documented = gpu?.sustainedClockMHz;
   if (documented && positive(documented.value)) {
     const clockMHz = Math.min(boost, documented.value);
-    return { clockMHz, boostClockMHz: boost, fractionOfBoost: clockMHz / boost, source: 'catalogue', reason: `sustained ${clockMHz} MHz (${documented.source})` };
+    return {
+      clockMHz,
+      boostClockMHz: boost,
+      fractionOfBoost: clockMHz / boost,
+      source: 'catalogue',
+      reason: `sustained ${clockMHz} MHz (${documented.source})`,
+    };
   }
   const cc = gpu?.computeCapability ?? '';
   const reference = POWER_PER_SM_GHZ_REFERENCE_W[cc];
-  const power = gpu?.boardPowerW?.value, sms = gpu?.smCount?.value;
+  const power = gpu?.boardPowerW?.value,
+    sms = gpu?.smCount?.value;
   if (!positive(reference) || !positive(power) || !positive(sms)) {
     const missing = !positive(reference) ? `no power reference for compute capability ${cc || '?'}` : !positive(power) ? 'no board power' : 'no SM count';
-    return { clockMHz: boost, boostClockMHz: boost, fractionOfBoost: 1, source: 'boost', reason: `boost ${boost} MHz (${missing}; no power roof)`, fallbackNote: `${missing}: boost clock ${boost} MHz assumed sustained` };
+    return {
+      clockMHz: boost,
+      boostClockMHz: boost,
+      fractionOfBoost: 1,
+      source: 'boost',
+      reason: `boost ${boost} MHz (${missing}; no power roof)`,
+      fallbackNote: `${missing}: boost clock ${boost} MHz assumed sustained`,
+    };
   }
   const loadFraction = load === 'simt' && hasTensorCores(cc) ? CLOCK_CONSTANTS.simtPowerFraction : 1;
   const budget = power / (sms * (boost / 1000));
   const fraction = Math.min(1, budget / (reference * loadFraction));
   const clockMHz = boost * fraction;
   if (fraction >= 1) {
-    return { clockMHz, boostClockMHz: boost, fractionOfBoost: 1, source: 'boost', reason: `boost ${boost} MHz (board power ${power} W covers it: ${budget.toFixed(2)} W per SM-GHz, generation needs ${(reference * loadFraction).toFixed(2)})` };
+    return {
+      clockMHz,
+      boostClockMHz: boost,
+      fractionOfBoost: 1,
+      source: 'boost',
+      reason: `boost ${boost} MHz (board power ${power} W covers it: ${budget.toFixed(2)} W per SM-GHz, generation needs ${(reference * loadFraction).toFixed(2)})`,
+    };
   }
   return {
-    clockMHz, boostClockMHz: boost, fractionOfBoost: fraction, source: 'power-roof',
+    clockMHz,
+    boostClockMHz: boost,
+    fractionOfBoost: fraction,
+    source: 'power-roof',
     reason: `${Math.round(clockMHz)} MHz = ${fraction.toFixed(2)} x boost: power roof (${power} W is ${budget.toFixed(2)} W per SM-GHz at boost; a ${load} GEMM on cc ${cc} needs ${(reference * loadFraction).toFixed(2)})`,
   };
 }

@@ -119,7 +119,14 @@ export function tritonEstimateForWorkload(w: GemmWorkload, gpu: GpuSpec): Triton
   } else {
     const tensor = w?.usesTensorCores ?? (w?.dtype !== 'fp32' && w?.dtype !== 'fp64');
     const c = chooseLibraryTile(w?.m, w?.n, w?.k, w?.batch, w?.dtype, { smCount: gpu?.smCount?.value, computeCapability: gpu?.computeCapability }, tensor);
-    cfg = { blockM: c.tile.blockM ?? 128, blockN: c.tile.blockN ?? 128, blockK: c.tile.blockK ?? 32, splitK: c.splitK, numWarps: c.tile.warps ?? 4, numStages: c.tile.stages ?? 2 };
+    cfg = {
+      blockM: c.tile.blockM ?? 128,
+      blockN: c.tile.blockN ?? 128,
+      blockK: c.tile.blockK ?? 32,
+      splitK: c.splitK,
+      numWarps: c.tile.warps ?? 4,
+      numStages: c.tile.stages ?? 2,
+    };
   }
   return tritonEstimateMatmulTime(w?.m, w?.n, w?.k, w?.batch ?? 1, w?.dtype, cfg, gpu);
 }

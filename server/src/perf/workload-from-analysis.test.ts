@@ -8,23 +8,49 @@ import type { KernelInfo, LaunchSite, LibraryGemmCall, TileParam } from '../anal
 const r = (start: number, end: number) => ({ start, end });
 function kernel(over: Partial<KernelInfo> = {}): KernelInfo {
   return {
-    name: 'mm', range: r(100, 900), nameRange: r(110, 112), kind: 'gemm', kindReason: 'shared-memory tiles and a K loop',
-    parameters: [], templateParameters: [], launchBounds: null,
+    name: 'mm',
+    range: r(100, 900),
+    nameRange: r(110, 112),
+    kind: 'gemm',
+    kindReason: 'shared-memory tiles and a K loop',
+    parameters: [],
+    templateParameters: [],
+    launchBounds: null,
     sharedArrays: [{ name: 'As', elementType: 'float', sizeBytes: 4096, dynamic: false, range: r(200, 220) }],
-    staticSharedMemBytes: 8192, dtype: 'fp32', tensorCores: 'none', tileLoops: [], constexprParams: [], configs: [],
+    staticSharedMemBytes: 8192,
+    dtype: 'fp32',
+    tensorCores: 'none',
+    tileLoops: [],
+    constexprParams: [],
+    configs: [],
     ...over,
   };
 }
 function launch(over: Partial<LaunchSite> = {}): LaunchSite {
   return {
-    kernel: 'mm', range: r(1000, 1050), grid: [64, 64, 1], block: [16, 16, 1], gridExpr: null, blockExpr: null,
-    dynamicSharedMemBytes: null, stream: null, templateArgs: [], metaParams: {}, numWarps: null, numStages: null,
+    kernel: 'mm',
+    range: r(1000, 1050),
+    grid: [64, 64, 1],
+    block: [16, 16, 1],
+    gridExpr: null,
+    blockExpr: null,
+    dynamicSharedMemBytes: null,
+    stream: null,
+    templateArgs: [],
+    metaParams: {},
+    numWarps: null,
+    numStages: null,
     problem: { m: 2048, n: 2048, k: 1024, batch: null, dtype: null, assumed: [], source: 'code' },
     ...over,
   };
 }
-const param = (name: string, value: number | null, at = 10, origin: TileParam['origin'] = 'define'): TileParam =>
-  ({ name, value, valueRange: r(at, at + 2), range: r(at - 5, at + 2), origin });
+const param = (name: string, value: number | null, at = 10, origin: TileParam['origin'] = 'define'): TileParam => ({
+  name,
+  value,
+  valueRange: r(at, at + 2),
+  range: r(at - 5, at + 2),
+  origin,
+});
 
 test('workload: tile names map to fields', () => {
   assert.equal(tileFieldOf('BM'), 'blockM');
@@ -44,28 +70,41 @@ test('workload: square TILE kernel with a 16x16 block', () => {
   const w = res.workload!;
   assert.equal(w.kernel, 'tiled');
   assert.deepEqual([w.m, w.n, w.k, w.batch, w.dtype], [2048, 2048, 1024, 1, 'fp32']);
-  assert.equal(w.tile?.blockM, 16); assert.equal(w.tile?.blockN, 16); assert.equal(w.tile?.blockK, 16);
+  assert.equal(w.tile?.blockM, 16);
+  assert.equal(w.tile?.blockN, 16);
+  assert.equal(w.tile?.blockK, 16);
   // 16 * 16 * 1 = 256 threads = 8 warps
-  assert.equal(w.tile?.threads, 256); assert.equal(w.tile?.warps, 8);
+  assert.equal(w.tile?.threads, 256);
+  assert.equal(w.tile?.warps, 8);
   assert.equal(w.sharedMemPerBlockBytes, 8192);
   assert.equal(w.usesTensorCores, false);
   assert.ok(res.assumed.includes('batch'));
 });
 
 test('workload: BM/BN/BK/TM/TN with kernel-scope values shadowing file scope', () => {
-  const params = [param('BM', 64, 10), param('BN', 64, 20), param('BK', 8, 30), param('BM', 128, 300, 'const'), param('TM', 8, 310, 'const'), param('TN', 8, 320, 'const')];
+  const params = [
+    param('BM', 64, 10),
+    param('BN', 64, 20),
+    param('BK', 8, 30),
+    param('BM', 128, 300, 'const'),
+    param('TM', 8, 310, 'const'),
+    param('TN', 8, 320, 'const'),
+  ];
   // named tile values win over the grid (which alone would suggest 2048 / 16 = 128 for both)
   const w = workloadFromLaunch(kernel(), launch({ grid: [16, 16, 1], block: [256, 1, 1] }), params).workload!;
   assert.equal(w.tile?.blockM, 128); // the kernel-scope BM (offset 300 lies inside the kernel 100..900)
-  assert.equal(w.tile?.blockN, 64); assert.equal(w.tile?.blockK, 8);
-  assert.equal(w.tile?.threadM, 8); assert.equal(w.tile?.threadN, 8);
+  assert.equal(w.tile?.blockN, 64);
+  assert.equal(w.tile?.blockK, 8);
+  assert.equal(w.tile?.threadM, 8);
+  assert.equal(w.tile?.threadN, 8);
   assert.equal(w.tile?.threads, 256);
 });
 
 test('workload: tile inferred from the grid when no names are found', () => {
   // m = n = 2048, grid (32, 16): BN = 2048 / 32 = 64, BM = 2048 / 16 = 128
   const res = workloadFromLaunch(kernel(), launch({ grid: [32, 16, 1], block: [256, 1, 1] }), []);
-  assert.equal(res.workload?.tile?.blockN, 64); assert.equal(res.workload?.tile?.blockM, 128);
+  assert.equal(res.workload?.tile?.blockN, 64);
+  assert.equal(res.workload?.tile?.blockM, 128);
   assert.ok(res.assumed.includes('blockN from grid.x'));
   assert.ok(res.assumed.includes('blockK'));
 });
@@ -74,21 +113,36 @@ test('workload: naive kernel uses the block as its tile', () => {
   const naive = kernel({ sharedArrays: [], staticSharedMemBytes: 0, kindReason: 'dot-product loop' });
   const w = workloadFromLaunch(naive, launch({ block: [32, 8, 1] }), []).workload!;
   assert.equal(w.kernel, 'naive');
-  assert.equal(w.tile?.blockM, 8); assert.equal(w.tile?.blockN, 32); assert.equal(w.tile?.threadM, 1);
+  assert.equal(w.tile?.blockM, 8);
+  assert.equal(w.tile?.blockN, 32);
+  assert.equal(w.tile?.threadM, 1);
 });
 
 test('workload: Triton meta-parameters from the launch, else the first config, else defaults', () => {
-  const triton = kernel({ name: 'matmul_kernel', tensorCores: 'tl-dot', sharedArrays: [], staticSharedMemBytes: null, dtype: 'fp16', constexprParams: ['BLOCK_SIZE_M', 'BLOCK_SIZE_N', 'BLOCK_SIZE_K'],
-    configs: [{ range: r(50, 90), params: { BLOCK_SIZE_M: 128, BLOCK_SIZE_N: 256, BLOCK_SIZE_K: 64 }, numWarps: 8, numStages: 3 }] });
+  const triton = kernel({
+    name: 'matmul_kernel',
+    tensorCores: 'tl-dot',
+    sharedArrays: [],
+    staticSharedMemBytes: null,
+    dtype: 'fp16',
+    constexprParams: ['BLOCK_SIZE_M', 'BLOCK_SIZE_N', 'BLOCK_SIZE_K'],
+    configs: [{ range: r(50, 90), params: { BLOCK_SIZE_M: 128, BLOCK_SIZE_N: 256, BLOCK_SIZE_K: 64 }, numWarps: 8, numStages: 3 }],
+  });
   const fromConfig = workloadFromLaunch(triton, launch({ grid: null, block: null, metaSource: 'first-config' }), []).workload!;
   assert.equal(fromConfig.kernel, 'triton');
   assert.equal(fromConfig.dtype, 'fp16');
-  assert.equal(fromConfig.tile?.blockM, 128); assert.equal(fromConfig.tile?.blockN, 256); assert.equal(fromConfig.tile?.blockK, 64);
+  assert.equal(fromConfig.tile?.blockM, 128);
+  assert.equal(fromConfig.tile?.blockN, 256);
+  assert.equal(fromConfig.tile?.blockK, 64);
   // 8 warps * 32 = 256 threads
-  assert.equal(fromConfig.tile?.warps, 8); assert.equal(fromConfig.tile?.threads, 256); assert.equal(fromConfig.tile?.stages, 3);
+  assert.equal(fromConfig.tile?.warps, 8);
+  assert.equal(fromConfig.tile?.threads, 256);
+  assert.equal(fromConfig.tile?.stages, 3);
   assert.equal(fromConfig.usesTensorCores, undefined);
   const kw = workloadFromLaunch(triton, launch({ grid: null, block: null, metaParams: { BLOCK_SIZE_M: 64 }, numWarps: 4 }), []).workload!;
-  assert.equal(kw.tile?.blockM, 64); assert.equal(kw.tile?.warps, 4); assert.equal(kw.tile?.threads, 128);
+  assert.equal(kw.tile?.blockM, 64);
+  assert.equal(kw.tile?.warps, 4);
+  assert.equal(kw.tile?.threads, 128);
   const bare = kernel({ tensorCores: 'tl-dot', sharedArrays: [], constexprParams: ['BLOCK_M'], configs: [] });
   const res = workloadFromLaunch(bare, launch({ grid: null, block: null, metaParams: { BLOCK_M: 32, BLOCK_N: 32, BLOCK_K: 32 } }), []);
   assert.equal(res.workload?.tile?.warps, 4);
@@ -97,17 +151,26 @@ test('workload: Triton meta-parameters from the launch, else the first config, e
 
 test('workload: non-GEMMs and unknown sizes give null with a reason', () => {
   const other = workloadFromLaunch(kernel({ kind: 'other', kindReason: 'elementwise' }), launch(), []);
-  assert.equal(other.workload, null); assert.match(other.reason ?? '', /not a GEMM/);
+  assert.equal(other.workload, null);
+  assert.match(other.reason ?? '', /not a GEMM/);
   const unknown = workloadFromLaunch(kernel(), launch({ problem: { m: null, n: 10, k: 10, batch: null, dtype: null, assumed: [], source: 'code' } }), []);
-  assert.equal(unknown.workload, null); assert.match(unknown.reason ?? '', /problem size/);
+  assert.equal(unknown.workload, null);
+  assert.match(unknown.reason ?? '', /problem size/);
 });
 
 test('workload: a WMMA kernel without shared memory takes its tile from the grid, not one output per thread', () => {
   const wmma = kernel({ tensorCores: 'wmma', dtype: 'fp16', sharedArrays: [], staticSharedMemBytes: 0 });
   // 4096 x 4096 over grid (64, 64): BN = 4096 / 64 = 64, BM = 64; block (128, 4) = 512 threads
-  const w = workloadFromLaunch(wmma, launch({ grid: [64, 64, 1], block: [128, 4, 1], problem: { m: 4096, n: 4096, k: 4096, batch: 1, dtype: 'fp16', assumed: [], source: 'code' } }), [param('WMMA_M', 16)]).workload!;
-  assert.equal(w.kernel, 'naive'); assert.equal(w.usesTensorCores, true);
-  assert.equal(w.tile?.blockM, 64); assert.equal(w.tile?.blockN, 64); assert.equal(w.tile?.threads, 512);
+  const w = workloadFromLaunch(
+    wmma,
+    launch({ grid: [64, 64, 1], block: [128, 4, 1], problem: { m: 4096, n: 4096, k: 4096, batch: 1, dtype: 'fp16', assumed: [], source: 'code' } }),
+    [param('WMMA_M', 16)],
+  ).workload!;
+  assert.equal(w.kernel, 'naive');
+  assert.equal(w.usesTensorCores, true);
+  assert.equal(w.tile?.blockM, 64);
+  assert.equal(w.tile?.blockN, 64);
+  assert.equal(w.tile?.threads, 512);
 });
 
 test('workload: CUTLASS and tensor-core kernels', () => {
@@ -122,7 +185,8 @@ test('workload: library calls', () => {
   const w = workloadFromLibraryCall(call).workload!;
   assert.deepEqual([w.kernel, w.m, w.n, w.k, w.batch, w.dtype], ['library', 512, 256, 128, 1, 'fp32']);
   const partial = workloadFromLibraryCall({ ...call, k: null, dtype: null }, { m: 4096, n: 4096, k: 4096, dtype: 'fp16' });
-  assert.equal(partial.workload?.k, 4096); assert.equal(partial.workload?.dtype, 'fp16');
+  assert.equal(partial.workload?.k, 4096);
+  assert.equal(partial.workload?.dtype, 'fp16');
   assert.deepEqual(partial.assumed, ['k', 'dtype']);
   assert.equal(workloadFromLibraryCall({ ...call, m: null }).workload, null);
 });

@@ -56,8 +56,7 @@ function fieldFromName(name: string): TileField | null {
 }
 
 const pos = (v: number | null | undefined): v is number => typeof v === 'number' && Number.isFinite(v) && v > 0;
-const inside = (inner: { start: number; end: number }, outer: { start: number; end: number }): boolean =>
-  inner.start >= outer.start && inner.end <= outer.end;
+const inside = (inner: { start: number; end: number }, outer: { start: number; end: number }): boolean => inner.start >= outer.start && inner.end <= outer.end;
 const pow2Near = (v: number): number => 2 ** Math.round(Math.log2(v));
 
 /** Kernel family from what the analysis saw: Triton, CUTLASS/CuTe, shared-memory tiles, or naive. */
@@ -135,8 +134,14 @@ export function workloadFromLaunch(kernel: KernelInfo, launch: LaunchSite, tileP
   const block = launch.block;
   const threads = block ? block[0] * block[1] * block[2] : undefined;
   if (kernelFamily === 'triton') {
-    if (!pos(tile.warps)) { tile.warps = 4; assumed.push('num_warps (Triton default 4)'); }
-    if (!pos(tile.stages)) { tile.stages = 3; assumed.push('num_stages (Triton default 3)'); }
+    if (!pos(tile.warps)) {
+      tile.warps = 4;
+      assumed.push('num_warps (Triton default 4)');
+    }
+    if (!pos(tile.stages)) {
+      tile.stages = 3;
+      assumed.push('num_stages (Triton default 3)');
+    }
     tile.threads = tile.warps * 32;
   } else if (pos(threads)) {
     tile.threads = threads;
@@ -145,10 +150,20 @@ export function workloadFromLaunch(kernel: KernelInfo, launch: LaunchSite, tileP
   const grid = launch.grid;
   if (kernelFamily === 'naive' && kernel.tensorCores === 'none' && block && !pos(tile.blockM)) {
     // One output per thread: the block covers block.y rows and block.x columns of C.
-    tile.blockM = block[1]; tile.blockN = block[0]; tile.blockK = 1; tile.threadM = 1; tile.threadN = 1;
+    tile.blockM = block[1];
+    tile.blockN = block[0];
+    tile.blockK = 1;
+    tile.threadM = 1;
+    tile.threadN = 1;
   } else if (grid && (!pos(tile.blockM) || !pos(tile.blockN))) {
-    if (!pos(tile.blockN) && grid[0] > 0) { tile.blockN = pow2Near(p.n / grid[0]); assumed.push('blockN from grid.x'); }
-    if (!pos(tile.blockM) && grid[1] > 0) { tile.blockM = pow2Near(p.m / grid[1]); assumed.push('blockM from grid.y'); }
+    if (!pos(tile.blockN) && grid[0] > 0) {
+      tile.blockN = pow2Near(p.n / grid[0]);
+      assumed.push('blockN from grid.x');
+    }
+    if (!pos(tile.blockM) && grid[1] > 0) {
+      tile.blockM = pow2Near(p.m / grid[1]);
+      assumed.push('blockM from grid.y');
+    }
   }
   if (!pos(tile.blockK) && pos(kernel.tileLoops[0]?.stride?.value ?? null)) tile.blockK = kernel.tileLoops[0].stride!.value!;
   if (pos(tile.blockM) && pos(tile.blockN) && !pos(tile.blockK)) assumed.push('blockK');
@@ -175,10 +190,15 @@ export function workloadFromLibraryCall(call: LibraryGemmCall, defaults?: { m: n
   const size = (key: 'm' | 'n' | 'k'): number | null => {
     const v = call?.[key];
     if (pos(v)) return v;
-    if (defaults && pos(defaults[key])) { assumed.push(key); return defaults[key]; }
+    if (defaults && pos(defaults[key])) {
+      assumed.push(key);
+      return defaults[key];
+    }
     return null;
   };
-  const m = size('m'), n = size('n'), k = size('k');
+  const m = size('m'),
+    n = size('n'),
+    k = size('k');
   if (m === null || n === null || k === null) {
     return { workload: null, assumed, reason: `${call?.api ?? 'library call'}: problem size (m, n, k) unknown` };
   }

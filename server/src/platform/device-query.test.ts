@@ -20,7 +20,12 @@ test('parses one GPU per line, with [N/A] as undefined', () => {
   const gpus = parseNvidiaSmiCsv(SAMPLE);
   assert.equal(gpus.length, 4);
   assert.deepEqual(gpus[0], {
-    name: 'NVIDIA H100 80GB HBM3', computeCapability: '9.0', boostClockMHz: 1980, memoryClockMHz: 2619, powerLimitW: 700, powerDefaultLimitW: 700,
+    name: 'NVIDIA H100 80GB HBM3',
+    computeCapability: '9.0',
+    boostClockMHz: 1980,
+    memoryClockMHz: 2619,
+    powerLimitW: 700,
+    powerDefaultLimitW: 700,
   });
   assert.equal(gpus[2].name, 'NVIDIA GeForce RTX 3060 Laptop GPU');
   assert.equal(gpus[2].powerLimitW, undefined);
@@ -31,7 +36,10 @@ test('parses one GPU per line, with [N/A] as undefined', () => {
 test('tolerates CRLF, units left in, and skips malformed lines', () => {
   const text = 'NVIDIA A10G, 8.6, 1710 MHz, 6251 MHz, 300.00 W, 300.00 W\r\nthis is not csv\r\nNVIDIA L4, 8.9, 2040, 6251\r\n[N/A], 8.0, 1, 1, 1, 1\r\n';
   const gpus = parseNvidiaSmiCsv(text);
-  assert.deepEqual(gpus.map((g) => [g.name, g.boostClockMHz, g.powerLimitW]), [['NVIDIA A10G', 1710, 300]]);
+  assert.deepEqual(
+    gpus.map((g) => [g.name, g.boostClockMHz, g.powerLimitW]),
+    [['NVIDIA A10G', 1710, 300]],
+  );
   assert.deepEqual(parseNvidiaSmiCsv(''), []);
   assert.deepEqual(parseNvidiaSmiCsv(undefined as unknown as string), []);
 });
@@ -39,7 +47,9 @@ test('tolerates CRLF, units left in, and skips malformed lines', () => {
 test('parses the output of the query without compute_cap', () => {
   const fields = QUERY_FIELDS.filter((f) => f !== 'compute_cap');
   const gpus = parseNvidiaSmiCsv('Tesla V100-PCIE-32GB, 1380, 877, 250.00, 250.00\n', fields);
-  assert.deepEqual(gpus, [{ name: 'Tesla V100-PCIE-32GB', computeCapability: undefined, boostClockMHz: 1380, memoryClockMHz: 877, powerLimitW: 250, powerDefaultLimitW: 250 }]);
+  assert.deepEqual(gpus, [
+    { name: 'Tesla V100-PCIE-32GB', computeCapability: undefined, boostClockMHz: 1380, memoryClockMHz: 877, powerLimitW: 250, powerDefaultLimitW: 250 },
+  ]);
 });
 
 test('runs nvidia-smi with an argument array and the timeout', async () => {
@@ -51,7 +61,10 @@ test('runs nvidia-smi with an argument array and the timeout', async () => {
   const gpus = await queryLocalGpus({ run, timeoutMs: 1234 });
   assert.equal(gpus.length, 4);
   assert.deepEqual(calls, [{ file: 'nvidia-smi', args: nvidiaSmiArgs(), timeoutMs: 1234 }]);
-  assert.deepEqual(nvidiaSmiArgs(), ['--query-gpu=name,compute_cap,clocks.max.sm,clocks.max.mem,power.limit,power.default_limit', '--format=csv,noheader,nounits']);
+  assert.deepEqual(nvidiaSmiArgs(), [
+    '--query-gpu=name,compute_cap,clocks.max.sm,clocks.max.mem,power.limit,power.default_limit',
+    '--format=csv,noheader,nounits',
+  ]);
 });
 
 test('asks again without compute_cap when an old driver rejects the field', async () => {
@@ -85,7 +98,10 @@ test('a real nvidia-smi that hangs is killed at the timeout and gives []', { ski
     assert.ok(Date.now() - started < 5000, `${Date.now() - started} ms`);
     // The same fake answering in time is parsed.
     writeFileSync(fake, `#!/bin/sh\nprintf 'Tesla T4, 7.5, 1590, 5001, 70.00, 70.00\\n'\n`);
-    assert.deepEqual((await queryLocalGpus({ program: fake })).map((g) => g.name), ['Tesla T4']);
+    assert.deepEqual(
+      (await queryLocalGpus({ program: fake })).map((g) => g.name),
+      ['Tesla T4'],
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -94,7 +110,10 @@ test('a real nvidia-smi that hangs is killed at the timeout and gives []', { ski
 test('matches local GPUs to the catalogue and applies their measured values', async () => {
   const run: RunProgram = async () => ({ ok: true, stdout: SAMPLE + 'NVIDIA Mystery GPU, 9.9, 1000, 1000, 100.00, 100.00\n', stderr: '' });
   const specs = await localGpuSpecs({ run });
-  assert.deepEqual(specs.map((s) => s.gpu?.id), ['h100-sxm', 'rtx-4090', 'rtx-3060-laptop', 't4', undefined]);
+  assert.deepEqual(
+    specs.map((s) => s.gpu?.id),
+    ['h100-sxm', 'rtx-4090', 'rtx-3060-laptop', 't4', undefined],
+  );
   const rtx4090 = specs[1].gpu!;
   // The max SM clock (3120 MHz) is not the rated boost clock; it is only applied on request.
   assert.equal(rtx4090.boostClockMHz.value, 2520);

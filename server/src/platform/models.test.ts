@@ -52,8 +52,14 @@ test('models: one file missing, a corrupt file, a model for other features', asy
   const data = makeSynthetic({ nRows: 400, nFeatures: 8, seed: 3, missingFraction: 0 });
   const trained = await trainForest(data, { trees: 2, maxDepth: 4, minSamplesLeaf: 10, featureFraction: 1, sampleFraction: 1, seed: 1, workers: 1 });
   const other = encodeModel({
-    schemaVersion: 1, featureNames: ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'], featureVersion: 'other-v1',
-    target: { name: 'runtime', transform: 'log' }, dataFingerprint: 'x', metrics: {}, calibration: [], forest: trained.forest,
+    schemaVersion: 1,
+    featureNames: ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'],
+    featureVersion: 'other-v1',
+    target: { name: 'runtime', transform: 'log' },
+    dataFingerprint: 'x',
+    metrics: {},
+    calibration: [],
+    forest: trained.forest,
   });
   const mismatch = await loadShippedPredictor(dirWith({ [MODEL_FILES.runtime]: other, [MODEL_FILES.power]: other }));
   assert.ok(!mismatch.ok);
@@ -70,7 +76,12 @@ async function checkEndToEnd(dir: string | undefined): Promise<void> {
   assert.ok(values.energyMj > 0);
   const stdout = new Capture();
   const stderr = new Capture();
-  const deps = { loadPredictor: async (d: string | undefined) => { const l = await loadShippedPredictor(d ?? dir); return l.ok ? { ...l, modelsDir: l.dir } : l; } };
+  const deps = {
+    loadPredictor: async (d: string | undefined) => {
+      const l = await loadShippedPredictor(d ?? dir);
+      return l.ok ? { ...l, modelsDir: l.dir } : l;
+    },
+  };
   const code = await runPredict(['--gpu', 'h100', '--dtype', 'bf16', '--m', '4096', '--n', '4096', '--k', '4096', '--json'], { stdout, stderr }, deps);
   assert.equal(code, 0, stderr.text);
   const json = JSON.parse(stdout.text);
@@ -89,12 +100,14 @@ async function checkEndToEnd(dir: string | undefined): Promise<void> {
   assert.equal(first[12], '');
 }
 
-test('models: models with this build\'s features predict through tilecast predict (single and batch agree)', async () => {
+test("models: models with this build's features predict through tilecast predict (single and batch agree)", async () => {
   const dir = dirWith({});
   await writeTestModels(dir);
   await checkEndToEnd(dir);
 });
 
-test('models: the shipped models predict through tilecast predict (single and batch)', { skip: shipped ? false : 'models/runtime.tcmf and models/power.tcmf not present' }, async () => {
+test('models: the shipped models predict through tilecast predict (single and batch)', {
+  skip: shipped ? false : 'models/runtime.tcmf and models/power.tcmf not present',
+}, async () => {
   await checkEndToEnd(undefined);
 });

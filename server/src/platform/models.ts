@@ -11,7 +11,9 @@ import type { GemmPredictor, ModelInfo, PredictionValues } from '../report/predi
 
 export const MODEL_FILES = { runtime: 'runtime.tcmf', power: 'power.tcmf' } as const;
 
-export type LoadResult = { ok: true; predictor: GemmPredictor; dir: string; /** Which model, for the status line ("shipped model", "your retrained model …"). */ source?: string } | { ok: false; error: string };
+export type LoadResult =
+  | { ok: true; predictor: GemmPredictor; dir: string /** Which model, for the status line ("shipped model", "your retrained model …"). */; source?: string }
+  | { ok: false; error: string };
 
 const FIX = 'reinstall or run npm run train';
 
@@ -36,7 +38,10 @@ export function loadShippedPredictor(explicitDir?: string): Promise<LoadResult> 
   const candidates = modelDirCandidates(explicitDir);
   const dir = candidates.find((d) => existsSync(join(d, MODEL_FILES.runtime)) || existsSync(join(d, MODEL_FILES.power)));
   if (!dir) {
-    return Promise.resolve({ ok: false, error: `model files ${MODEL_FILES.runtime} and ${MODEL_FILES.power} not found (looked in ${candidates.join(', ')}): ${FIX}` });
+    return Promise.resolve({
+      ok: false,
+      error: `model files ${MODEL_FILES.runtime} and ${MODEL_FILES.power} not found (looked in ${candidates.join(', ')}): ${FIX}`,
+    });
   }
   let hit = cache.get(dir);
   if (!hit) {
@@ -56,7 +61,10 @@ async function readModel(path: string): Promise<{ ok: true; bytes: Uint8Array } 
     return { ok: true, bytes: new Uint8Array(await readFile(path)) };
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    return { ok: false, error: code === 'ENOENT' ? `model file ${path} is missing: ${FIX}` : `model file ${path} cannot be read (${code ?? String(error)}): ${FIX}` };
+    return {
+      ok: false,
+      error: code === 'ENOENT' ? `model file ${path} is missing: ${FIX}` : `model file ${path} cannot be read (${code ?? String(error)}): ${FIX}`,
+    };
   }
 }
 
@@ -74,7 +82,10 @@ async function loadFrom(dir: string): Promise<LoadResult> {
 
 /** Names the file at fault: a corrupt container, features this TileCast does not compute, or else the predictor's own message. */
 function explainFailure(runtimePath: string, runtime: Uint8Array, powerPath: string, power: Uint8Array, error: string): string {
-  for (const [path, bytes] of [[runtimePath, runtime], [powerPath, power]] as const) {
+  for (const [path, bytes] of [
+    [runtimePath, runtime],
+    [powerPath, power],
+  ] as const) {
     const plain = decodeModel(bytes);
     if (!plain.ok) return `model file ${path} is corrupt (${plain.error}): ${FIX}`;
     const matched = decodeModel(bytes, { featureNames: FEATURE_NAMES, featureVersion: FEATURE_VERSION });
@@ -85,8 +96,12 @@ function explainFailure(runtimePath: string, runtime: Uint8Array, powerPath: str
 
 function modelInfo(model: ModelArtifact, file: string): ModelInfo {
   return {
-    target: model.target.name, transform: model.target.transform, featureVersion: model.featureVersion,
-    dataFingerprint: model.dataFingerprint, intervalLevel: LEVEL, source: file,
+    target: model.target.name,
+    transform: model.target.transform,
+    featureVersion: model.featureVersion,
+    dataFingerprint: model.dataFingerprint,
+    intervalLevel: LEVEL,
+    source: file,
   };
 }
 
@@ -97,9 +112,15 @@ const LEVEL = 0.8;
 function adapt(predictor: Predictor): GemmPredictor {
   const toValues = (p: GemmPrediction): PredictionValues => {
     const values: PredictionValues = {
-      runtimeMs: p.runtimeMs, runtimeLoMs: p.runtimeLoMs, runtimeHiMs: p.runtimeHiMs,
-      powerW: p.powerW, powerLoW: p.powerLoW, powerHiW: p.powerHiW,
-      energyMj: p.energyMj, energyLoMj: p.energyLoMj, energyHiMj: p.energyHiMj,
+      runtimeMs: p.runtimeMs,
+      runtimeLoMs: p.runtimeLoMs,
+      runtimeHiMs: p.runtimeHiMs,
+      powerW: p.powerW,
+      powerLoW: p.powerLoW,
+      powerHiW: p.powerHiW,
+      energyMj: p.energyMj,
+      energyLoMj: p.energyLoMj,
+      energyHiMj: p.energyHiMj,
     };
     if (p.error) values.error = p.error;
     values.analyticMs = p.analyticMs;

@@ -33,7 +33,12 @@ export function runProcess(command: string, args: readonly string[], options: Pr
       resolve({ ...result, cancelled: true });
       return;
     }
-    const child = spawn(command, [...args], { cwd: options.cwd, env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'], detached: process.platform !== 'win32' });
+    const child = spawn(command, [...args], {
+      cwd: options.cwd,
+      env: options.env ?? process.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: process.platform !== 'win32',
+    });
     let finished = false;
     const partial = { stdout: '', stderr: '' };
     const kill = (): void => {
@@ -42,22 +47,36 @@ export function runProcess(command: string, args: readonly string[], options: Pr
         try {
           if (process.platform !== 'win32') process.kill(-child.pid!, sig);
           else child.kill(sig);
-        } catch { /* already gone */ }
+        } catch {
+          /* already gone */
+        }
       };
       group('SIGTERM');
       setTimeout(() => group('SIGKILL'), GRACE_MS).unref();
     };
-    const timer = setTimeout(() => { if (!finished) { result.timedOut = true; kill(); } }, options.timeoutMs);
-    const onAbort = (): void => { if (!finished) { result.cancelled = true; kill(); } };
-    options.signal?.addEventListener('abort', onAbort, { once: true });
-    const take = (stream: 'stdout' | 'stderr') => (chunk: Buffer): void => {
-      const text = chunk.toString('utf8');
-      if (result[stream].length < MAX_CAPTURE) result[stream] += text;
-      if (!options.onLine) return;
-      const lines = (partial[stream] + text).split('\n');
-      partial[stream] = lines.pop() ?? '';
-      for (const line of lines) options.onLine(line.replace(/\r$/, ''), stream);
+    const timer = setTimeout(() => {
+      if (!finished) {
+        result.timedOut = true;
+        kill();
+      }
+    }, options.timeoutMs);
+    const onAbort = (): void => {
+      if (!finished) {
+        result.cancelled = true;
+        kill();
+      }
     };
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    const take =
+      (stream: 'stdout' | 'stderr') =>
+      (chunk: Buffer): void => {
+        const text = chunk.toString('utf8');
+        if (result[stream].length < MAX_CAPTURE) result[stream] += text;
+        if (!options.onLine) return;
+        const lines = (partial[stream] + text).split('\n');
+        partial[stream] = lines.pop() ?? '';
+        for (const line of lines) options.onLine(line.replace(/\r$/, ''), stream);
+      };
     child.stdout.on('data', take('stdout'));
     child.stderr.on('data', take('stderr'));
     child.on('error', (error: NodeJS.ErrnoException) => {

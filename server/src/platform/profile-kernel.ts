@@ -84,12 +84,16 @@ export function writeHarness(bundle: HarnessBundle, dir: string, sourcePath?: st
   }
 }
 
-const WHERE_ELSE = 'Profile on another machine with `--host user@gpu-box` (setting tilecast.profile.host) or on a SLURM cluster with `--slurm` (settings tilecast.profile.slurm.*).';
+const WHERE_ELSE =
+  'Profile on another machine with `--host user@gpu-box` (setting tilecast.profile.host) or on a SLURM cluster with `--slurm` (settings tilecast.profile.slurm.*).';
 
 /** Runs one argument vector where the harness will run (this machine, or the SSH host). */
 export type ToolRunner = (argv: readonly string[], timeoutMs: number) => Promise<ProcessResult>;
 
-const localRunner = (signal?: AbortSignal): ToolRunner => (argv, timeoutMs) => runProcess(argv[0], argv.slice(1), { timeoutMs, signal });
+const localRunner =
+  (signal?: AbortSignal): ToolRunner =>
+  (argv, timeoutMs) =>
+    runProcess(argv[0], argv.slice(1), { timeoutMs, signal });
 
 /**
  * What is missing to run the bundle `on` ("this machine", "gpu-box (ssh)"), or null. Looks for
@@ -99,7 +103,11 @@ export async function missingTools(bundle: HarnessBundle, run: ToolRunner, on = 
   const smi = await run(['nvidia-smi', '-L'], 15_000);
   const notFound = (r: ProcessResult): boolean => r.startError !== undefined || r.code === 127;
   if (smi.code !== 0 || !/GPU \d+:/.test(smi.stdout)) {
-    const why = notFound(smi) ? 'nvidia-smi is not on PATH' : smi.code !== 0 ? `nvidia-smi failed (${(smi.stderr || smi.stdout).trim().split('\n')[0] || `exit ${smi.code}`})` : 'nvidia-smi lists no GPU';
+    const why = notFound(smi)
+      ? 'nvidia-smi is not on PATH'
+      : smi.code !== 0
+        ? `nvidia-smi failed (${(smi.stderr || smi.stdout).trim().split('\n')[0] || `exit ${smi.code}`})`
+        : 'nvidia-smi lists no GPU';
     return `No NVIDIA GPU on ${on}: ${why}. ${WHERE_ELSE}`;
   }
   if (bundle.language === 'cuda') {
@@ -107,7 +115,8 @@ export async function missingTools(bundle: HarnessBundle, run: ToolRunner, on = 
     if (nvcc.code !== 0) return `No CUDA compiler on ${on}: nvcc is not on PATH (install the CUDA toolkit or add its bin/ to PATH). ${WHERE_ELSE}`;
   } else {
     const py = await run(['python3', '-c', 'import torch, triton'], 60_000);
-    if (py.code !== 0) return `No Python with Triton on ${on}: \`python3 -c "import torch, triton"\` ${notFound(py) ? 'found no python3' : 'failed'}. ${WHERE_ELSE}`;
+    if (py.code !== 0)
+      return `No Python with Triton on ${on}: \`python3 -c "import torch, triton"\` ${notFound(py) ? 'found no python3' : 'failed'}. ${WHERE_ELSE}`;
   }
   return null;
 }
@@ -148,7 +157,14 @@ function slurmFlags(s: SlurmOptions): string[] {
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     const t = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => { clearTimeout(t); resolve(); }, { once: true });
+    signal?.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(t);
+        resolve();
+      },
+      { once: true },
+    );
   });
 }
 
@@ -174,7 +190,15 @@ export async function profileKernel(options: ProfileKernelOptions, callbacks: Pr
   progress('prepare', `writing the harness to ${options.harnessDir}`);
   const slurm = where.kind === 'slurm' ? where : null;
   const useArray = slurm !== null && bundle.language === 'cuda' && bundle.configs.length > 1;
-  const jobFile = slurm ? [{ path: useArray ? 'tilecast-array.sh' : 'tilecast-job.sh', text: useArray ? arrayScript(bundle, harnessArgs) : jobScript(bundle, harnessArgs), executable: true }] : [];
+  const jobFile = slurm
+    ? [
+        {
+          path: useArray ? 'tilecast-array.sh' : 'tilecast-job.sh',
+          text: useArray ? arrayScript(bundle, harnessArgs) : jobScript(bundle, harnessArgs),
+          executable: true,
+        },
+      ]
+    : [];
   writeHarness({ ...bundle, files: [...bundle.files, ...jobFile] }, options.harnessDir, options.sourcePath);
   if (where.kind === 'local') {
     const missing = await missingLocalTools(bundle, signal);
@@ -188,7 +212,8 @@ export async function profileKernel(options: ProfileKernelOptions, callbacks: Pr
     const placed = await executor.put(options.harnessDir, { timeoutMs: 5 * MINUTE, signal });
     if (!placed.ok) return fail(placed.error, signal?.aborted);
     const cwd = placed.dir;
-    const run = (argv: readonly string[], timeoutMs: number, extra: Partial<RunOptions> = {}) => executor.run(argv, cwd, { timeoutMs, signal, onLine, ...extra });
+    const run = (argv: readonly string[], timeoutMs: number, extra: Partial<RunOptions> = {}) =>
+      executor.run(argv, cwd, { timeoutMs, signal, onLine, ...extra });
     if (where.kind === 'ssh') {
       // The same check as on this machine, on the host (a SLURM login node has no GPU: not checked there).
       const missing = await missingTools(bundle, (argv, timeoutMs) => executor.run(argv, cwd, { timeoutMs, signal }), executor.describe);
@@ -199,7 +224,8 @@ export async function profileKernel(options: ProfileKernelOptions, callbacks: Pr
       if (bundle.build) {
         progress('build', `building on ${executor.describe}: ${bundle.build.join(' ')}`);
         const built = await run(bundle.build, buildTimeoutMs);
-        if (built.code !== 0 && !(bundle.configs.length > 1 && built.code !== null)) return fail(describeFailure('build', built, buildTimeoutMs), built.cancelled);
+        if (built.code !== 0 && !(bundle.configs.length > 1 && built.code !== null))
+          return fail(describeFailure('build', built, buildTimeoutMs), built.cancelled);
       }
       progress('run', `running on ${executor.describe} (${bundle.configs.length} configuration${bundle.configs.length === 1 ? '' : 's'})`);
       const ran = await run([...bundle.run, ...harnessArgs], runTimeoutMs);
@@ -216,7 +242,14 @@ export async function profileKernel(options: ProfileKernelOptions, callbacks: Pr
     const parsed = parseProfileJsonl(stdoutLines.join('\n'), 'harness output');
     const records = parsed.profiles.map((p) => (p.gpu === '' ? { ...p, gpu: resolveGpuId(p.gpuName) ?? '' } : p));
     const issues = parsed.issues.map((i) => `line ${i.where}: ${i.reason}`);
-    if (records.length === 0) return { ok: false, records, issues, skipped, error: `the harness printed no tilecast-profile/1 record${issues.length ? ` (${issues[0]})` : ''}; see the log` };
+    if (records.length === 0)
+      return {
+        ok: false,
+        records,
+        issues,
+        skipped,
+        error: `the harness printed no tilecast-profile/1 record${issues.length ? ` (${issues[0]})` : ''}; see the log`,
+      };
     return { ok: true, records, issues, skipped };
   } finally {
     progress('cleanup', `cleaning up on ${executor.describe}`);
@@ -227,10 +260,21 @@ export async function profileKernel(options: ProfileKernelOptions, callbacks: Pr
 type RunFn = (argv: readonly string[], timeoutMs: number, extra?: Partial<RunOptions>) => ReturnType<Executor['run']>;
 
 /** sbatch --array, poll squeue until the job has left the queue, check sacct, read every task's output file. */
-async function runArray(s: SlurmOptions, bundle: HarnessBundle, run: RunFn, progress: (stage: ProfileProgress['stage'], message: string) => void, signal: AbortSignal | undefined, timeoutMs: number): Promise<{ lines: string[]; error?: string }> {
+async function runArray(
+  s: SlurmOptions,
+  bundle: HarnessBundle,
+  run: RunFn,
+  progress: (stage: ProfileProgress['stage'], message: string) => void,
+  signal: AbortSignal | undefined,
+  timeoutMs: number,
+): Promise<{ lines: string[]; error?: string }> {
   const n = bundle.configs.length;
   const quiet = { onLine: undefined };
-  const submitted = await run(['sbatch', '--parsable', `--array=0-${n - 1}`, '--output=slurm-%A_%a.out', '--error=slurm-%A_%a.err', ...slurmFlags(s), 'tilecast-array.sh'], 2 * MINUTE, quiet);
+  const submitted = await run(
+    ['sbatch', '--parsable', `--array=0-${n - 1}`, '--output=slurm-%A_%a.out', '--error=slurm-%A_%a.err', ...slurmFlags(s), 'tilecast-array.sh'],
+    2 * MINUTE,
+    quiet,
+  );
   const jobId = /^(\d+)/.exec(submitted.stdout.trim())?.[1];
   if (submitted.code !== 0 || !jobId) return { lines: [], error: describeFailure('sbatch', submitted, 2 * MINUTE) };
   progress('queue', `job array ${jobId} (${n} tasks) submitted`);
@@ -241,7 +285,10 @@ async function runArray(s: SlurmOptions, bundle: HarnessBundle, run: RunFn, prog
       if (Date.now() - started > timeoutMs) return { lines: [], error: `job array ${jobId} did not finish within ${Math.round(timeoutMs / 1000)} s` };
       const queued = await run(['squeue', '-h', '-j', jobId, '-o', '%T'], MINUTE, quiet);
       if (queued.code !== 0 && !/Invalid job id/i.test(queued.stderr)) return { lines: [], error: describeFailure('squeue', queued, MINUTE) };
-      const states = queued.stdout.split('\n').map((l) => l.trim()).filter(Boolean);
+      const states = queued.stdout
+        .split('\n')
+        .map((l) => l.trim())
+        .filter(Boolean);
       if (states.length === 0) break;
       progress('queue', `job array ${jobId}: ${states.length} task(s) ${[...new Set(states)].join('/').toLowerCase()}`);
       await sleep(s.pollMs ?? 10_000, signal);

@@ -54,7 +54,11 @@ function writeAtomic(dir: string, name: string, text: string): void {
 function syncDir(dir: string): void {
   try {
     const fd = openSync(dir, 'r');
-    try { fsyncSync(fd); } finally { closeSync(fd); }
+    try {
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
   } catch {
     // Directories cannot be fsynced on every platform (Windows); the rename is still atomic.
   }
@@ -95,9 +99,16 @@ export function parseStoreFile(text: string): { batches: StoredBatch[]; problems
   let i = 0;
   while (i < lines.length) {
     const line = lines[i];
-    if (line === '') { i++; continue; }
+    if (line === '') {
+      i++;
+      continue;
+    }
     const header = HEADER.exec(line);
-    if (!header) { problems.push(`line ${i + 1}: outside a batch`); i++; continue; }
+    if (!header) {
+      problems.push(`line ${i + 1}: outside a batch`);
+      i++;
+      continue;
+    }
     const [, id, countText] = header;
     const count = Number(countText);
     const body = lines.slice(i + 1, i + 1 + count);
@@ -115,7 +126,9 @@ export function parseStoreFile(text: string): { batches: StoredBatch[]; problems
 
 function storeFiles(dir: string): string[] {
   try {
-    return readdirSync(dir).filter((f) => STORE_FILE.test(f)).sort();
+    return readdirSync(dir)
+      .filter((f) => STORE_FILE.test(f))
+      .sort();
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw error;
@@ -170,7 +183,11 @@ export function compactStore(store: StoreLocation, options: { force?: boolean } 
     closeSync(openSync(lock, 'wx'));
   } catch {
     let age = 0;
-    try { age = Date.now() - statSync(lock).mtimeMs; } catch { age = Infinity; }
+    try {
+      age = Date.now() - statSync(lock).mtimeMs;
+    } catch {
+      age = Infinity;
+    }
     if (age < 60_000) return { merged: 0 };
   }
   try {
@@ -179,7 +196,11 @@ export function compactStore(store: StoreLocation, options: { force?: boolean } 
     const merged: string[] = [];
     for (const name of names) {
       let text: string;
-      try { text = readFileSync(join(store.dir, name), 'utf8'); } catch { continue; }
+      try {
+        text = readFileSync(join(store.dir, name), 'utf8');
+      } catch {
+        continue;
+      }
       merged.push(name);
       for (const b of parseStoreFile(text).batches) {
         if (seen.has(b.id)) continue;
@@ -189,14 +210,26 @@ export function compactStore(store: StoreLocation, options: { force?: boolean } 
     }
     writeAtomic(store.dir, `segment-${uniqueName()}.jsonl`, parts.join(''));
     for (const name of merged) {
-      try { unlinkSync(join(store.dir, name)); } catch { /* another compaction removed it */ }
+      try {
+        unlinkSync(join(store.dir, name));
+      } catch {
+        /* another compaction removed it */
+      }
     }
     syncDir(store.dir);
     for (const name of readdirSync(store.dir).filter((f) => f.startsWith('.tmp-'))) {
-      try { if (Date.now() - statSync(join(store.dir, name)).mtimeMs > 3_600_000) unlinkSync(join(store.dir, name)); } catch { /* gone */ }
+      try {
+        if (Date.now() - statSync(join(store.dir, name)).mtimeMs > 3_600_000) unlinkSync(join(store.dir, name));
+      } catch {
+        /* gone */
+      }
     }
     return { merged: merged.length };
   } finally {
-    try { unlinkSync(lock); } catch { /* stolen or gone */ }
+    try {
+      unlinkSync(lock);
+    } catch {
+      /* stolen or gone */
+    }
   }
 }

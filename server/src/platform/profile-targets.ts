@@ -42,7 +42,13 @@ export class LocalExecutor implements Executor {
     return { ok: true, dir: localDir };
   }
   run(argv: readonly string[], cwd: string, options: RunOptions): Promise<ProcessResult> {
-    return runProcess(argv[0], argv.slice(1), { cwd, timeoutMs: options.timeoutMs, signal: options.signal, onLine: options.onLine, env: options.env ? { ...process.env, ...options.env } : undefined });
+    return runProcess(argv[0], argv.slice(1), {
+      cwd,
+      timeoutMs: options.timeoutMs,
+      signal: options.signal,
+      onLine: options.onLine,
+      env: options.env ? { ...process.env, ...options.env } : undefined,
+    });
   }
   async cleanup(): Promise<void> {}
 }
@@ -68,7 +74,9 @@ export class SshExecutor implements Executor {
   /** Runs a remote command line made of quoted words. */
   private ssh(words: readonly string[], options: RunOptions): Promise<ProcessResult> {
     return runProcess(this.target.sshPath ?? 'ssh', [...this.common('-p'), this.target.host, '--', words.map(shellQuote).join(' ')], {
-      timeoutMs: options.timeoutMs, signal: options.signal, onLine: options.onLine,
+      timeoutMs: options.timeoutMs,
+      signal: options.signal,
+      onLine: options.onLine,
     });
   }
 
@@ -76,11 +84,15 @@ export class SshExecutor implements Executor {
     const made = await this.ssh(['mktemp', '-d', '/tmp/tilecast.XXXXXXXX'], options);
     const root = made.stdout.trim();
     if (made.code !== 0 || !/^\/tmp\/tilecast\.\w+$/.test(root)) {
-      return { ok: false, error: `${describeFailure(`ssh ${this.target.host}`, made, options.timeoutMs)}\nCheck that \`ssh ${this.target.host} true\` works without a password prompt (keys, ~/.ssh/config).` };
+      return {
+        ok: false,
+        error: `${describeFailure(`ssh ${this.target.host}`, made, options.timeoutMs)}\nCheck that \`ssh ${this.target.host} true\` works without a password prompt (keys, ~/.ssh/config).`,
+      };
     }
     this.remoteRoot = root;
     const copied = await runProcess(this.target.scpPath ?? 'scp', [...this.common('-P'), '-q', '-r', localDir, `${this.target.host}:${root}/h`], {
-      timeoutMs: options.timeoutMs, signal: options.signal,
+      timeoutMs: options.timeoutMs,
+      signal: options.signal,
     });
     if (copied.code !== 0) return { ok: false, error: describeFailure(`scp to ${this.target.host}`, copied, options.timeoutMs) };
     return { ok: true, dir: `${root}/h` };
@@ -93,7 +105,9 @@ export class SshExecutor implements Executor {
     const words = ['cd', cwd, '&&', 'exec', ...(env.length ? ['env', ...env] : []), 'timeout', '-k', '5', String(seconds), ...argv];
     const line = words.map((w) => (w === '&&' ? w : shellQuote(w))).join(' ');
     return runProcess(this.target.sshPath ?? 'ssh', [...this.common('-p'), this.target.host, '--', line], {
-      timeoutMs: options.timeoutMs + 10_000, signal: options.signal, onLine: options.onLine,
+      timeoutMs: options.timeoutMs + 10_000,
+      signal: options.signal,
+      onLine: options.onLine,
     });
   }
 

@@ -71,7 +71,10 @@ ptxas info    : Used 30 registers, 4096 bytes smem, 356 bytes cmem[0], 8 bytes c
 
 test('ptxas parser: one record per entry function with registers, smem and cmem', () => {
   const kernels = parsePtxasVerbose(CAPTURED_SM80);
-  assert.deepEqual(kernels.map((k) => k.name), ['ns::spill', 'plain_c', 'templ', 'tiled_gemm']);
+  assert.deepEqual(
+    kernels.map((k) => k.name),
+    ['ns::spill', 'plain_c', 'templ', 'tiled_gemm'],
+  );
   const gemm = kernels[3];
   assert.equal(gemm.mangledName, '_Z10tiled_gemmPKfS0_Pfiii');
   assert.equal(gemm.arch, 'sm_80');
@@ -95,7 +98,10 @@ test('ptxas parser: spills', () => {
 
 test('ptxas parser: device functions are skipped and each architecture is separate', () => {
   const kernels = parsePtxasVerbose(CAPTURED_TWO_ARCHS);
-  assert.deepEqual(kernels.map((k) => `${k.name}@${k.arch}`), ['k@sm_80', 'k@sm_86']);
+  assert.deepEqual(
+    kernels.map((k) => `${k.name}@${k.arch}`),
+    ['k@sm_80', 'k@sm_86'],
+  );
   // The helper's spills must not leak into the kernel that follows it.
   assert.equal(kernels[1].spillStoresBytes, 0);
   assert.equal(kernels[1].stackFrameBytes, 0);
@@ -196,7 +202,10 @@ test('measureKernelResources: a compile error is reported with the compiler mess
 
 const hasPrlimit = spawnSync('prlimit', ['--version'], { encoding: 'utf8' }).status === 0;
 
-test('measureKernelResources: nvcc over its memory limit is reported as such', { skip: noNvcc || (hasPrlimit ? false : 'prlimit is not installed'), timeout: 120_000 }, async () => {
+test('measureKernelResources: nvcc over its memory limit is reported as such', {
+  skip: noNvcc || (hasPrlimit ? false : 'prlimit is not installed'),
+  timeout: 120_000,
+}, async () => {
   // 64 MiB: nvcc itself cannot start (it crashes); 128 MiB: the front end (cicc) reports "out of memory".
   // Measured with nvcc 13.0: the tiled GEMM compiles from 160 MiB up.
   for (const mib of [64, 128]) {

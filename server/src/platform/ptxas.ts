@@ -28,9 +28,7 @@ export interface KernelResources {
   barriers?: number;
 }
 
-export type MeasureResult =
-  | { ok: true; kernels: KernelResources[]; cached: boolean }
-  | { ok: false; error: string };
+export type MeasureResult = { ok: true; kernels: KernelResources[]; cached: boolean } | { ok: false; error: string };
 
 export interface MeasureOptions {
   /** Real architecture, "sm_80", "sm_90a", ... */
@@ -67,9 +65,15 @@ export function parsePtxasVerbose(text: string): KernelResources[] {
     const entryMatch = ENTRY.exec(line);
     if (entryMatch) {
       entry = {
-        name: kernelBaseName(entryMatch[1]), mangledName: entryMatch[1], arch: entryMatch[2],
-        registersPerThread: 0, staticSharedMemBytes: 0, spillStoresBytes: 0, spillLoadsBytes: 0,
-        stackFrameBytes: 0, constantMemBytes: 0,
+        name: kernelBaseName(entryMatch[1]),
+        mangledName: entryMatch[1],
+        arch: entryMatch[2],
+        registersPerThread: 0,
+        staticSharedMemBytes: 0,
+        spillStoresBytes: 0,
+        spillLoadsBytes: 0,
+        stackFrameBytes: 0,
+        constantMemBytes: 0,
       };
       kernels.push(entry);
       inEntryProperties = false;
@@ -129,7 +133,10 @@ export function kernelBaseName(mangled: string): string {
     do {
       const c = mangled[at];
       if (c === undefined) return;
-      if (/\d/.test(c) && depth > 0) { readSourceName(); continue; }
+      if (/\d/.test(c) && depth > 0) {
+        readSourceName();
+        continue;
+      }
       if (c === 'L') {
         // <expr-primary> ::= L <type> <value> E: the value's digits are not a length.
         const end = mangled.indexOf('E', at);
@@ -145,9 +152,15 @@ export function kernelBaseName(mangled: string): string {
   if (mangled[at] === 'N') {
     at++;
     while (mangled[at] === 'K' || mangled[at] === 'V' || mangled[at] === 'r') at++;
-    if (mangled.startsWith('St', at)) { parts.push('std'); at += 2; }
+    if (mangled.startsWith('St', at)) {
+      parts.push('std');
+      at += 2;
+    }
     while (at < mangled.length && mangled[at] !== 'E') {
-      if (mangled[at] === 'I') { skipTemplateArgs(); continue; }
+      if (mangled[at] === 'I') {
+        skipTemplateArgs();
+        continue;
+      }
       const name = readSourceName();
       if (name === undefined) return mangled;
       parts.push(name);
@@ -178,7 +191,9 @@ async function demangle(names: string[], nvccPath: string): Promise<Map<string, 
 
 /** Key of a cached measurement: SHA-256 of everything that changes ptxas's answer. */
 export function cacheKey(sourceText: string, arch: string, flags: string[]): string {
-  return createHash('sha256').update(JSON.stringify({ v: 1, sourceText, arch, flags })).digest('hex');
+  return createHash('sha256')
+    .update(JSON.stringify({ v: 1, sourceText, arch, flags }))
+    .digest('hex');
 }
 
 function compilerMessage(stderr: string, stdout: string): string {
@@ -221,14 +236,20 @@ export async function measureKernelResources(sourceText: string, options: Measur
       if (result.notFound) return { ok: false, error: `nvcc not found (${nvccPath}); install the CUDA toolkit or set nvccPath` };
       if (result.timedOut) return { ok: false, error: `nvcc timed out after ${timeoutMs} ms` };
       if (result.outOfMemory && result.memoryLimitBytes !== undefined) {
-        return { ok: false, error: `nvcc ran out of memory: the compiler may use at most ${formatBytes(result.memoryLimitBytes)} of address space (memoryLimitBytes)${result.signal ? `, and it died of ${result.signal}` : ''}; the file needs more, or instantiates templates without bound` };
+        return {
+          ok: false,
+          error: `nvcc ran out of memory: the compiler may use at most ${formatBytes(result.memoryLimitBytes)} of address space (memoryLimitBytes)${result.signal ? `, and it died of ${result.signal}` : ''}; the file needs more, or instantiates templates without bound`,
+        };
       }
       if (result.failure) return { ok: false, error: `could not run nvcc: ${result.failure}` };
       if (result.signal) return { ok: false, error: `nvcc was killed by ${result.signal}` };
       return { ok: false, error: `nvcc failed (exit ${result.code ?? '?'}): ${compilerMessage(result.stderr, result.stdout)}` };
     }
     const kernels = parsePtxasVerbose(`${result.stderr}\n${result.stdout}`).filter((kernel) => kernel.arch === arch);
-    const names = await demangle(kernels.map((kernel) => kernel.mangledName), nvccPath);
+    const names = await demangle(
+      kernels.map((kernel) => kernel.mangledName),
+      nvccPath,
+    );
     for (const kernel of kernels) {
       const full = names?.get(kernel.mangledName);
       if (full) kernel.demangledName = full;

@@ -12,7 +12,10 @@ async function main(): Promise<void> {
     return;
   }
   const out = await retrainWithProfiles({
-    runtimeModel: decoded.model, userRecords: workerData.userRecords, shippedRecords: workerData.shippedRecords, workers: 1,
+    runtimeModel: decoded.model,
+    userRecords: workerData.userRecords,
+    shippedRecords: workerData.shippedRecords,
+    workers: 1,
     onProgress: (message, fraction) => parentPort!.postMessage({ progress: [message, fraction] }),
   });
   const { runtimeArtifact, corrections, ...rest } = out;
@@ -26,5 +29,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  parentPort!.postMessage({ result: { ok: false, error: error instanceof Error ? error.message : String(error), trainRecords: 0, heldOutRecords: 0, strategies: [] } });
+  parentPort!.postMessage({
+    result: { ok: false, error: error instanceof Error ? error.message : String(error), trainRecords: 0, heldOutRecords: 0, strategies: [] },
+  });
 });

@@ -14,7 +14,14 @@ import { loadShippedPredictor, MODEL_FILES, modelDirCandidates } from './models'
 import { loadWorkspacePredictor, readManifest, retrainModel, revertUserModel, saveUserModel } from './user-models';
 
 test('retrain in a worker thread, save, serve the correction, revert', async () => {
-  const shippedDir = modelDirCandidates().find((d) => { try { readFileSync(join(d, MODEL_FILES.runtime)); return true; } catch { return false; } });
+  const shippedDir = modelDirCandidates().find((d) => {
+    try {
+      readFileSync(join(d, MODEL_FILES.runtime));
+      return true;
+    } catch {
+      return false;
+    }
+  });
   assert.ok(shippedDir, 'shipped models present');
   const decoded = decodeModel(new Uint8Array(readFileSync(join(shippedDir, MODEL_FILES.runtime))));
   assert.ok(decoded.ok);
@@ -25,8 +32,21 @@ test('retrain in a worker thread, save, serve the correction, revert', async () 
   for (const size of [512, 768, 1024, 1536, 2048, 3072, 4096]) {
     for (const tile of [8, 16, 32]) {
       const r: GemmRecord = {
-        gpu: gpu.id, gpuName: gpu.name, dtype: 'fp32', m: size, n: size, k: size, batch: 1, kernel: 'tiled', params: { TILE: tile },
-        grid: [Math.ceil(size / tile), Math.ceil(size / tile), 1], block: [tile, tile, 1], runtimeMs: 1, source: 'profile', sourceFile: 'store', condition: 'plain',
+        gpu: gpu.id,
+        gpuName: gpu.name,
+        dtype: 'fp32',
+        m: size,
+        n: size,
+        k: size,
+        batch: 1,
+        kernel: 'tiled',
+        params: { TILE: tile },
+        grid: [Math.ceil(size / tile), Math.ceil(size / tile), 1],
+        block: [tile, tile, 1],
+        runtimeMs: 1,
+        source: 'profile',
+        sourceFile: 'store',
+        condition: 'plain',
       };
       r.runtimeMs = 1.6 * shipped.predictor.predict(recordToWorkload(r), gpu).runtimeMs;
       records.push(r);
@@ -51,9 +71,16 @@ test('retrain in a worker thread, save, serve the correction, revert', async () 
     const measuredMs = probe.runtimeMs;
     const after = served.predictor.predict(recordToWorkload(probe), gpu).runtimeMs;
     const before = shipped.predictor.predict(recordToWorkload(probe), gpu).runtimeMs;
-    assert.ok(Math.abs(after - measuredMs) / measuredMs < 0.15 && Math.abs(before - measuredMs) / measuredMs > 0.3, `${before} -> ${after} (measured ${measuredMs})`);
+    assert.ok(
+      Math.abs(after - measuredMs) / measuredMs < 0.15 && Math.abs(before - measuredMs) / measuredMs > 0.3,
+      `${before} -> ${after} (measured ${measuredMs})`,
+    );
     const otherGpu = findGpu('a100-sxm')!;
-    assert.equal(served.predictor.predict(recordToWorkload(probe), otherGpu).runtimeMs, shipped.predictor.predict(recordToWorkload(probe), otherGpu).runtimeMs, 'other GPUs unchanged');
+    assert.equal(
+      served.predictor.predict(recordToWorkload(probe), otherGpu).runtimeMs,
+      shipped.predictor.predict(recordToWorkload(probe), otherGpu).runtimeMs,
+      'other GPUs unchanged',
+    );
     const reverted = revertUserModel(dir);
     assert.ok(reverted.reverted && reverted.keptAt);
     const back = await loadWorkspacePredictor(dir);

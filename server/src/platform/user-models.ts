@@ -44,8 +44,13 @@ export async function saveUserModel(dir: string, output: RetrainOutput, shippedD
   if (!output.ok || !output.chosen || !output.fingerprint) throw new Error(output.error ?? 'retraining did not produce a model');
   mkdirSync(dir, { recursive: true });
   const manifest: UserModelManifest = {
-    strategy: output.chosen, fingerprint: output.fingerprint, createdAt: new Date().toISOString(), why: output.why ?? '',
-    records: output.trainRecords + output.heldOutRecords, before: output.before, strategies: output.strategies,
+    strategy: output.chosen,
+    fingerprint: output.fingerprint,
+    createdAt: new Date().toISOString(),
+    why: output.why ?? '',
+    records: output.trainRecords + output.heldOutRecords,
+    before: output.before,
+    strategies: output.strategies,
   };
   if (output.chosen === 'combined') {
     writeAtomic(join(dir, MODEL_FILES.runtime), encodeModel(output.runtimeArtifact!));
@@ -82,7 +87,15 @@ export function readManifest(dir: string): UserModelManifest | null {
 
 /** Scales a prediction's runtime (and energy) by a factor, leaving power as predicted. */
 function scaled(p: PredictionValues, factor: number): PredictionValues {
-  return { ...p, runtimeMs: p.runtimeMs * factor, runtimeLoMs: p.runtimeLoMs * factor, runtimeHiMs: p.runtimeHiMs * factor, energyMj: p.energyMj * factor, energyLoMj: p.energyLoMj * factor, energyHiMj: p.energyHiMj * factor };
+  return {
+    ...p,
+    runtimeMs: p.runtimeMs * factor,
+    runtimeLoMs: p.runtimeLoMs * factor,
+    runtimeHiMs: p.runtimeHiMs * factor,
+    energyMj: p.energyMj * factor,
+    energyLoMj: p.energyLoMj * factor,
+    energyHiMj: p.energyHiMj * factor,
+  };
 }
 
 /** The workspace's predictor: its retrained model when there is one, else the shipped model. */
@@ -175,24 +188,33 @@ export async function retrainModel(request: RetrainRequest, callbacks: RetrainCa
       resolve({ ok: false, error: 'cancelled', trainRecords: 0, heldOutRecords: 0, strategies: [] });
     };
     callbacks.signal?.addEventListener('abort', abort, { once: true });
-    worker.on('message', (m: { progress?: [string, number]; result?: RetrainOutput & { runtimeArtifactBytes?: Uint8Array; correctionBytes?: Array<{ gpu: string; bytes: Uint8Array }> } }) => {
-      if (m.progress) callbacks.onProgress?.(m.progress[0], m.progress[1]);
-      if (m.result) {
-        callbacks.signal?.removeEventListener('abort', abort);
-        const r = m.result;
-        const decode = (bytes: Uint8Array): ModelArtifact => {
-          const d = decodeModel(bytes);
-          if (!d.ok) throw new Error(d.error);
-          return d.model;
-        };
-        if (r.runtimeArtifactBytes) r.runtimeArtifact = decode(r.runtimeArtifactBytes);
-        if (r.correctionBytes) r.corrections = r.correctionBytes.map((c) => ({ gpu: c.gpu, artifact: decode(c.bytes) }));
-        delete r.runtimeArtifactBytes;
-        delete r.correctionBytes;
-        void worker.terminate();
-        resolve(r);
-      }
+    worker.on(
+      'message',
+      (m: {
+        progress?: [string, number];
+        result?: RetrainOutput & { runtimeArtifactBytes?: Uint8Array; correctionBytes?: Array<{ gpu: string; bytes: Uint8Array }> };
+      }) => {
+        if (m.progress) callbacks.onProgress?.(m.progress[0], m.progress[1]);
+        if (m.result) {
+          callbacks.signal?.removeEventListener('abort', abort);
+          const r = m.result;
+          const decode = (bytes: Uint8Array): ModelArtifact => {
+            const d = decodeModel(bytes);
+            if (!d.ok) throw new Error(d.error);
+            return d.model;
+          };
+          if (r.runtimeArtifactBytes) r.runtimeArtifact = decode(r.runtimeArtifactBytes);
+          if (r.correctionBytes) r.corrections = r.correctionBytes.map((c) => ({ gpu: c.gpu, artifact: decode(c.bytes) }));
+          delete r.runtimeArtifactBytes;
+          delete r.correctionBytes;
+          void worker.terminate();
+          resolve(r);
+        }
+      },
+    );
+    worker.on('error', (e) => {
+      callbacks.signal?.removeEventListener('abort', abort);
+      reject(e);
     });
-    worker.on('error', (e) => { callbacks.signal?.removeEventListener('abort', abort); reject(e); });
   });
 }

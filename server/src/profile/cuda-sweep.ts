@@ -42,7 +42,9 @@ export interface CudaSweep {
 const EDITABLE: ReadonlySet<TileParam['origin']> = new Set(['define', 'constexpr', 'const', 'enum', 'template-arg']);
 
 function label(values: Record<string, number>, base: Record<string, number>): string {
-  const changed = Object.keys(values).filter((k) => values[k] !== base[k]).map((k) => `${k}=${values[k]}`);
+  const changed = Object.keys(values)
+    .filter((k) => values[k] !== base[k])
+    .map((k) => `${k}=${values[k]}`);
   return changed.length === 0 ? 'current' : changed.join(',');
 }
 
@@ -56,7 +58,10 @@ export function designConfigurations(base: Record<string, number>): Array<Record
   };
   for (const name of names) for (const f of [0.5, 2]) push({ [name]: base[name] * f });
   const byField = (field: string): string | undefined => names.find((n) => tileFieldOf(n) === field);
-  for (const [a, b] of [['blockM', 'blockN'], ['threadM', 'threadN']]) {
+  for (const [a, b] of [
+    ['blockM', 'blockN'],
+    ['threadM', 'threadN'],
+  ]) {
     const na = byField(a);
     const nb = byField(b);
     if (!na || !nb) continue;
@@ -73,7 +78,8 @@ export function designConfigurations(base: Record<string, number>): Array<Record
 
 /** Replaces each named parameter's value text (all its definitions) in `text`. */
 export function editTileValues(text: string, params: readonly TileParam[], values: Record<string, number>): string {
-  const edits = params.filter((p) => values[p.name] !== undefined && values[p.name] !== p.value)
+  const edits = params
+    .filter((p) => values[p.name] !== undefined && values[p.name] !== p.value)
     .map((p) => ({ start: p.valueRange.start, end: p.valueRange.end, text: String(values[p.name]) }))
     .sort((a, b) => b.start - a.start);
   let out = text;
@@ -89,7 +95,8 @@ function legality(plan: LaunchPlan, analysis: FileAnalysis, limits: SweepLimits)
   const kernel = analysis.kernels.find((k) => k.name === plan.kernelName);
   const staticSmem = kernel?.staticSharedMemBytes ?? 0;
   if (staticSmem > limits.maxStaticSmemBytes) return `${staticSmem} bytes of static shared memory (limit ${limits.maxStaticSmemBytes})`;
-  if (staticSmem + plan.dynamicSmemBytes > limits.maxSmemOptinBytes) return `${staticSmem + plan.dynamicSmemBytes} bytes of shared memory (limit ${limits.maxSmemOptinBytes})`;
+  if (staticSmem + plan.dynamicSmemBytes > limits.maxSmemOptinBytes)
+    return `${staticSmem + plan.dynamicSmemBytes} bytes of shared memory (limit ${limits.maxSmemOptinBytes})`;
   return null;
 }
 

@@ -18,7 +18,10 @@ test('ncu raw CSV: launches of one kernel and shape become one record (median of
   const p = profiles[0];
   assert.equal(p.gpuName, 'NVIDIA GeForce RTX 4090');
   assert.ok(Math.abs(p.runtimeMs - (1.83459 + 1.83021) / 2) < 1e-12);
-  assert.deepEqual(p.runtimeSamplesMs!.map((x) => Math.round(x * 1e9) / 1e9), [1.83459, 1.83021]);
+  assert.deepEqual(
+    p.runtimeSamplesMs!.map((x) => Math.round(x * 1e9) / 1e9),
+    [1.83459, 1.83021],
+  );
   assert.deepEqual(p.grid, [64, 64, 1]);
   assert.deepEqual(p.block, [16, 16, 1]);
   assert.equal(p.smClockMHz, 2235);

@@ -33,7 +33,14 @@ export interface ImportResult {
 const TIME_UNITS_MS: Record<string, number> = { second: 1e3, msecond: 1, usecond: 1e-3, nsecond: 1e-6 };
 /** Rates of cycles as ncu writes their units, to MHz. */
 const RATE_UNITS_MHZ: Record<string, number> = {
-  'cycle/second': 1e-6, 'cycle/msecond': 1e-3, 'cycle/usecond': 1, 'cycle/nsecond': 1e3, hz: 1e-6, khz: 1e-3, mhz: 1, ghz: 1e3,
+  'cycle/second': 1e-6,
+  'cycle/msecond': 1e-3,
+  'cycle/usecond': 1,
+  'cycle/nsecond': 1e3,
+  hz: 1e-6,
+  khz: 1e-3,
+  mhz: 1,
+  ghz: 1e3,
 };
 
 function triple(text: string | undefined): [number, number, number] | null {
@@ -72,7 +79,11 @@ export function parseNcuRawCsv(text: string, sourceFile: string, ctx: ImportCont
   const col = (name: string): number => table.header.indexOf(name);
   const kernelCol = col('Kernel Name');
   const timeCol = col('gpu__time_duration.sum');
-  if (kernelCol < 0 || timeCol < 0) return { profiles: [], issues: [`${sourceFile}: needs the "Kernel Name" and gpu__time_duration.sum columns (collect with --page raw, or --metrics gpu__time_duration.sum)`] };
+  if (kernelCol < 0 || timeCol < 0)
+    return {
+      profiles: [],
+      issues: [`${sourceFile}: needs the "Kernel Name" and gpu__time_duration.sum columns (collect with --page raw, or --metrics gpu__time_duration.sum)`],
+    };
   const [unitsRow, ...rows] = table.rows;
   const units = unitsRow?.cells ?? [];
   const timeScale = TIME_UNITS_MS[units[timeCol]?.trim().toLowerCase() ?? ''];
@@ -86,14 +97,32 @@ export function parseNcuRawCsv(text: string, sourceFile: string, ctx: ImportCont
   const smClock = rate(['sm__cycles_elapsed.avg.per_second', 'smsp__cycles_elapsed.avg.per_second', 'gpc__cycles_elapsed.avg.per_second']);
   const memClock = rate(['dram__cycles_elapsed.avg.per_second']);
   const nameCol = col('device__attribute_display_name');
-  const groups = new Map<string, { name: string; gpuName: string; grid: [number, number, number] | null; block: [number, number, number] | null; times: number[]; sm: number[]; mem: number[]; line: number }>();
+  const groups = new Map<
+    string,
+    {
+      name: string;
+      gpuName: string;
+      grid: [number, number, number] | null;
+      block: [number, number, number] | null;
+      times: number[];
+      sm: number[];
+      mem: number[];
+      line: number;
+    }
+  >();
   for (const row of rows) {
     const kernelName = row.cells[kernelCol] ?? '';
     if (ctx.kernelFilter && !kernelName.includes(ctx.kernelFilter)) continue;
     const timeMs = number(row.cells[timeCol]) * timeScale;
-    if (!(timeMs > 0)) { out.issues.push(`${sourceFile}:${row.line}: no duration`); continue; }
+    if (!(timeMs > 0)) {
+      out.issues.push(`${sourceFile}:${row.line}: no duration`);
+      continue;
+    }
     const gpuName = (nameCol >= 0 ? row.cells[nameCol] : '') || ctx.gpuName || '';
-    if (!gpuName) { out.issues.push(`${sourceFile}:${row.line}: no device name (collect device__attribute_display_name or give the GPU)`); continue; }
+    if (!gpuName) {
+      out.issues.push(`${sourceFile}:${row.line}: no device name (collect device__attribute_display_name or give the GPU)`);
+      continue;
+    }
     const grid = triple(row.cells[col('Grid Size')]);
     const block = triple(row.cells[col('Block Size')]);
     const key = `${kernelName}|${gpuName}|${grid}|${block}`;
@@ -107,16 +136,31 @@ export function parseNcuRawCsv(text: string, sourceFile: string, ctx: ImportCont
   }
   for (const g of groups.values()) {
     const record: ProfileRecord = {
-      schema: PROFILE_SCHEMA, gpu: '', gpuName: g.gpuName, dtype: ctx.dtype, m: ctx.m, n: ctx.n, k: ctx.k, batch: ctx.batch ?? 1,
-      kernel: ctx.kernel, params: { ...(ctx.params ?? {}) }, grid: g.grid, block: g.block,
-      runtimeMs: median(g.times), runtimeSamplesMs: g.times, clockPolicy: 'locked',
-      timestamp: ctx.timestamp, tool: 'Nsight Compute (ncu --csv --page raw)', kernelName: g.name.slice(0, 500),
+      schema: PROFILE_SCHEMA,
+      gpu: '',
+      gpuName: g.gpuName,
+      dtype: ctx.dtype,
+      m: ctx.m,
+      n: ctx.n,
+      k: ctx.k,
+      batch: ctx.batch ?? 1,
+      kernel: ctx.kernel,
+      params: { ...(ctx.params ?? {}) },
+      grid: g.grid,
+      block: g.block,
+      runtimeMs: median(g.times),
+      runtimeSamplesMs: g.times,
+      clockPolicy: 'locked',
+      timestamp: ctx.timestamp,
+      tool: 'Nsight Compute (ncu --csv --page raw)',
+      kernelName: g.name.slice(0, 500),
     };
     if (g.sm.length) record.smClockMHz = median(g.sm);
     if (g.mem.length) record.memClockMHz = median(g.mem);
     finish(record, `${sourceFile}:${g.line}`, out);
   }
-  if (out.profiles.length === 0 && out.issues.length === 0) out.issues.push(`${sourceFile}: no launch${ctx.kernelFilter ? ` of a kernel named like "${ctx.kernelFilter}"` : ''}`);
+  if (out.profiles.length === 0 && out.issues.length === 0)
+    out.issues.push(`${sourceFile}: no launch${ctx.kernelFilter ? ` of a kernel named like "${ctx.kernelFilter}"` : ''}`);
   return out;
 }
 
@@ -139,22 +183,46 @@ export function parseKernelTunerProfiles(cache: unknown, sourceFile: string, ctx
   const n = size[1] > 0 ? size[1] : m === ctx.m ? ctx.n : m;
   const k = size[2] > 0 ? size[2] : m === ctx.m ? ctx.k : m;
   for (const [key, entry] of Object.entries(cache.cache)) {
-    if (!isObject(entry)) { out.issues.push(`${sourceFile}:${key}: not an object`); continue; }
+    if (!isObject(entry)) {
+      out.issues.push(`${sourceFile}:${key}: not an object`);
+      continue;
+    }
     const time = entry.time;
-    if (typeof time !== 'number' || !(time > 0) || time >= KERNEL_TUNER_SENTINEL_MS) { out.issues.push(`${sourceFile}:${key}: failed configuration (${JSON.stringify(time)})`); continue; }
+    if (typeof time !== 'number' || !(time > 0) || time >= KERNEL_TUNER_SENTINEL_MS) {
+      out.issues.push(`${sourceFile}:${key}: failed configuration (${JSON.stringify(time)})`);
+      continue;
+    }
     const params: Record<string, number> = { ...(ctx.params ?? {}) };
     for (const name of keys ?? Object.keys(entry)) {
       const v = entry[name];
-      if (typeof v === 'number' && Number.isFinite(v) && !['time', 'times', 'compile_time', 'verification_time', 'benchmark_time', 'strategy_time', 'framework_time', 'timestamp'].includes(name)) params[name] = v;
+      if (
+        typeof v === 'number' &&
+        Number.isFinite(v) &&
+        !['time', 'times', 'compile_time', 'verification_time', 'benchmark_time', 'strategy_time', 'framework_time', 'timestamp'].includes(name)
+      )
+        params[name] = v;
     }
     const bx = params.block_size_x ?? (clblast ? params.MDIMC : undefined);
     const by = params.block_size_y ?? (clblast ? params.NDIMC : undefined);
     const block: [number, number, number] | null = bx ? [bx, by ?? 1, params.block_size_z ?? 1] : null;
     const record: ProfileRecord = {
-      schema: PROFILE_SCHEMA, gpu: '', gpuName, dtype: clblast ? 'fp32' : ctx.dtype, m, n, k, batch: ctx.batch ?? 1,
-      kernel: clblast ? 'clblast-xgemm' : ctx.kernel, params, grid: clblast ? [Math.ceil(m / params.MWG), Math.ceil(n / params.NWG), 1] : null, block,
-      runtimeMs: time, clockPolicy: 'default', timestamp: typeof entry.timestamp === 'string' && !Number.isNaN(Date.parse(entry.timestamp)) ? entry.timestamp : ctx.timestamp,
-      tool: 'Kernel Tuner', kernelName: typeof cache.kernel_name === 'string' ? cache.kernel_name : undefined,
+      schema: PROFILE_SCHEMA,
+      gpu: '',
+      gpuName,
+      dtype: clblast ? 'fp32' : ctx.dtype,
+      m,
+      n,
+      k,
+      batch: ctx.batch ?? 1,
+      kernel: clblast ? 'clblast-xgemm' : ctx.kernel,
+      params,
+      grid: clblast ? [Math.ceil(m / params.MWG), Math.ceil(n / params.NWG), 1] : null,
+      block,
+      runtimeMs: time,
+      clockPolicy: 'default',
+      timestamp: typeof entry.timestamp === 'string' && !Number.isNaN(Date.parse(entry.timestamp)) ? entry.timestamp : ctx.timestamp,
+      tool: 'Kernel Tuner',
+      kernelName: typeof cache.kernel_name === 'string' ? cache.kernel_name : undefined,
     };
     if (record.kernelName === undefined) delete record.kernelName;
     const times = Array.isArray(entry.times) ? entry.times.filter((t): t is number => typeof t === 'number' && t > 0) : [];

@@ -42,11 +42,18 @@ export function generateHarness(request: HarnessRequest): HarnessResult {
   const found = launchAtOffset(request.analysis, request.offset, request.offsetEnd);
   if (!found) {
     const names = request.analysis.launches.map((l) => l.kernel);
-    return { ok: false, reason: `no kernel launch at that line${names.length ? ` (launches in this file: ${[...new Set(names)].join(', ')})` : ' (this file launches no kernel)'}` };
+    return {
+      ok: false,
+      reason: `no kernel launch at that line${names.length ? ` (launches in this file: ${[...new Set(names)].join(', ')})` : ' (this file launches no kernel)'}`,
+    };
   }
   if (request.language === 'triton') {
     const moduleFile = baseName(request.fileName).replace(/[^\w.]/g, '_');
-    const rendered = renderTritonHarness(request.text, request.analysis, found.launch, moduleFile, { sweep: request.sweep, gpuId: request.gpuId, args: request.overrides?.args });
+    const rendered = renderTritonHarness(request.text, request.analysis, found.launch, moduleFile, {
+      sweep: request.sweep,
+      gpuId: request.gpuId,
+      args: request.overrides?.args,
+    });
     if (!rendered.ok || !rendered.source) return { ok: false, reason: rendered.reason ?? 'no harness' };
     return { ok: true, bundle: tritonBundle(request.text, moduleFile, rendered.source), kernelName: found.launch.kernel };
   }
@@ -54,8 +61,10 @@ export function generateHarness(request: HarnessRequest): HarnessResult {
     if (!request.analyze) return { ok: false, reason: 'a sweep needs the analysis to re-read edited sources' };
     const sweep = designCudaSweep(request.text, request.analysis, found.index, request.analyze, request.overrides, request.sweepLimits ?? DEFAULT_SWEEP_LIMITS);
     if ('error' in sweep) return { ok: false, reason: sweep.error };
-    if (sweep.varied.length === 0) return { ok: false, reason: 'no tile parameter to sweep (a #define, constexpr or template argument named like TILE, BM, BLOCK_N, TM...)' };
-    if (sweep.configs.length === 0) return { ok: false, reason: `every configuration is illegal: ${sweep.skipped.map((s) => `${s.label}: ${s.reason}`).join('; ')}` };
+    if (sweep.varied.length === 0)
+      return { ok: false, reason: 'no tile parameter to sweep (a #define, constexpr or template argument named like TILE, BM, BLOCK_N, TM...)' };
+    if (sweep.configs.length === 0)
+      return { ok: false, reason: `every configuration is illegal: ${sweep.skipped.map((s) => `${s.label}: ${s.reason}`).join('; ')}` };
     return { ok: true, bundle: cudaSweepBundle(sweep.configs, sweep.skipped, request.arch, request.gpuId), kernelName: found.launch.kernel };
   }
   const planned = planLaunch(request.analysis, found.launch, request.overrides);

@@ -87,9 +87,11 @@ const ELEMENT_OF_TYPE: Array<[RegExp, ElementType, number]> = [
 /** Base type of a pointer parameter's type text ("const float *__restrict__" -> "float"), or null when not a pointer. */
 export function pointee(type: string): string | null {
   if (!type.includes('*')) return null;
-  const base = type.slice(0, type.indexOf('*'))
+  const base = type
+    .slice(0, type.indexOf('*'))
     .replace(/\b(const|volatile|__restrict__|__restrict|restrict)\b/g, ' ')
-    .replace(/\s+/g, ' ').trim();
+    .replace(/\s+/g, ' ')
+    .trim();
   return base === '' ? null : base;
 }
 
@@ -165,7 +167,8 @@ export function planLaunch(analysis: FileAnalysis, launch: LaunchSite, overrides
   const m = overrides.m ?? problem.m;
   const n = overrides.n ?? problem.n;
   const k = overrides.k ?? problem.k;
-  if (!m || !n || !k) return { ok: false, reason: 'the problem size (m, n, k) is unknown: add a `// tilecast: m=... n=... k=...` annotation or pass --m/--n/--k' };
+  if (!m || !n || !k)
+    return { ok: false, reason: 'the problem size (m, n, k) is unknown: add a `// tilecast: m=... n=... k=...` annotation or pass --m/--n/--k' };
   if (problem.source !== 'code' && overrides.m === undefined) assumed.push(`problem size from ${problem.source} (${problem.assumed.join(', ') || 'none'})`);
   const batch = overrides.batch ?? problem.batch ?? 1;
   const grid = overrides.grid ?? launch.grid;
@@ -174,7 +177,8 @@ export function planLaunch(analysis: FileAnalysis, launch: LaunchSite, overrides
   if (!block) return { ok: false, reason: `the block (${launch.blockExpr?.text ?? '?'}) does not fold to numbers: pass --block X,Y,Z` };
   let dynamicSmemBytes = overrides.dynamicSmemBytes ?? 0;
   if (overrides.dynamicSmemBytes === undefined && launch.dynamicSharedMemBytes) {
-    if (launch.dynamicSharedMemBytes.value === null) return { ok: false, reason: `the dynamic shared memory (${launch.dynamicSharedMemBytes.text}) does not fold: pass --smem BYTES` };
+    if (launch.dynamicSharedMemBytes.value === null)
+      return { ok: false, reason: `the dynamic shared memory (${launch.dynamicSharedMemBytes.text}) does not fold: pass --smem BYTES` };
     dynamicSmemBytes = launch.dynamicSharedMemBytes.value;
   }
 
@@ -186,7 +190,11 @@ export function planLaunch(analysis: FileAnalysis, launch: LaunchSite, overrides
     if (base !== null) {
       const resolved = resolveTemplateType(base, kernel, launch);
       const el = elementOf(resolved);
-      if (!el) return { ok: false, reason: `cannot allocate parameter \`${p.type} ${p.name}\`: element type ${resolved} is not one of float, double, half, __nv_bfloat16, __nv_fp8_e4m3/e5m2, int8_t, int, float2/4, half2` };
+      if (!el)
+        return {
+          ok: false,
+          reason: `cannot allocate parameter \`${p.type} ${p.name}\`: element type ${resolved} is not one of float, double, half, __nv_bfloat16, __nv_fp8_e4m3/e5m2, int8_t, int, float2/4, half2`,
+        };
       const cType = p.type.replace(new RegExp(`\\b${base.split(' ').pop()}\\b`), resolved);
       const buffer: BufferArg = { kind: 'buffer', name: p.name, cType, role: 'extra', element: el.element, vectorWidth: el.width };
       pointers.push(buffer);
@@ -222,8 +230,20 @@ export function planLaunch(analysis: FileAnalysis, launch: LaunchSite, overrides
   return {
     ok: true,
     plan: {
-      kernelName: kernel.name, templateArgsText, args, grid, block, dynamicSmemBytes, m, n, k, batch, dtype,
-      kernel: kernelFamily, params: launchParams(kernel, launch, analysis.tileParams, analysis), assumed,
+      kernelName: kernel.name,
+      templateArgsText,
+      args,
+      grid,
+      block,
+      dynamicSmemBytes,
+      m,
+      n,
+      k,
+      batch,
+      dtype,
+      kernel: kernelFamily,
+      params: launchParams(kernel, launch, analysis.tileParams, analysis),
+      assumed,
       workloadFields: fromAnalysis.workload ? profileWorkloadFields(fromAnalysis.workload) : {},
     },
   };

@@ -30,9 +30,10 @@ async function planned() {
 
 function harnessRecord(plan: Awaited<ReturnType<typeof planned>>['plan'], extra: Partial<ProfileRecord> = {}): ProfileRecord {
   // What tc_print_record writes: the plan's fields, then the workload fields.
-  const json = `{"schema":"${PROFILE_SCHEMA}","gpu":"","gpuName":"NVIDIA GeForce RTX 4090","dtype":"${plan.dtype}","m":${plan.m},"n":${plan.n},"k":${plan.k},"batch":${plan.batch},`
-    + `"kernel":"${plan.kernel}","params":${JSON.stringify(plan.params)},"grid":${JSON.stringify(plan.grid)},"block":${JSON.stringify(plan.block)}${workloadJsonFields(plan)},`
-    + `"runtimeMs":24,"clockPolicy":"default","timestamp":"2026-12-05T20:00:00Z","tool":"tilecast-harness 0.1.0"}`;
+  const json =
+    `{"schema":"${PROFILE_SCHEMA}","gpu":"","gpuName":"NVIDIA GeForce RTX 4090","dtype":"${plan.dtype}","m":${plan.m},"n":${plan.n},"k":${plan.k},"batch":${plan.batch},` +
+    `"kernel":"${plan.kernel}","params":${JSON.stringify(plan.params)},"grid":${JSON.stringify(plan.grid)},"block":${JSON.stringify(plan.block)}${workloadJsonFields(plan)},` +
+    `"runtimeMs":24,"clockPolicy":"default","timestamp":"2026-12-05T20:00:00Z","tool":"tilecast-harness 0.1.0"}`;
   return { ...(JSON.parse(json) as ProfileRecord), ...extra };
 }
 
@@ -43,7 +44,12 @@ test('profile: a harness record of examples/tiled_matmul.cu predicts with the wo
   assert.equal(plan.workloadFields.tile?.blockK, 16);
   assert.match(renderCudaHarness(plan, { includePath: 'kernel.cu' }), /\\"tile\\":\{\\"blockM\\":16/);
   const seen: GemmWorkload[] = [];
-  const predictor: GemmPredictor = { predict(w) { seen.push(w); return { runtimeMs: 1, runtimeLoMs: 1, runtimeHiMs: 1 } as PredictionValues; } };
+  const predictor: GemmPredictor = {
+    predict(w) {
+      seen.push(w);
+      return { runtimeMs: 1, runtimeLoMs: 1, runtimeHiMs: 1 } as PredictionValues;
+    },
+  };
   const record = harnessRecord(plan);
   predictProfiles([record], predictor, null);
   assert.deepEqual(seen[0], hover);
@@ -55,8 +61,13 @@ test('profile: a harness record of examples/tiled_matmul.cu predicts with the wo
 test('profile: an older record without a tile still reads (params by name); a bad tile is reported', async () => {
   const { plan } = await planned();
   const old = harnessRecord(plan);
-  delete old.tile; delete old.sharedMemPerBlockBytes; delete old.usesTensorCores;
-  const parsed = parseProfileJsonl(`${JSON.stringify(old)}\n${JSON.stringify({ ...old, tile: { blockM: -1 } })}\n${JSON.stringify({ ...old, tile: { TILE: 16 } })}`, 'store');
+  delete old.tile;
+  delete old.sharedMemPerBlockBytes;
+  delete old.usesTensorCores;
+  const parsed = parseProfileJsonl(
+    `${JSON.stringify(old)}\n${JSON.stringify({ ...old, tile: { blockM: -1 } })}\n${JSON.stringify({ ...old, tile: { TILE: 16 } })}`,
+    'store',
+  );
   assert.equal(parsed.records.length, 1);
   assert.equal(parsed.records[0].tile, undefined);
   assert.equal(recordToWorkload(parsed.records[0]).tile?.threads, 256);

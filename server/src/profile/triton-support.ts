@@ -2,7 +2,7 @@
 // loading the user's module, configurations (autotune list, or a designed set for a sweep), do_bench
 // timing, the torch.matmul check, the pynvml energy run and the tilecast-profile/1 line. Text only.
 
-export const TRITON_SUPPORT = String.raw`
+export const TRITON_SUPPORT = `
 import argparse
 import datetime
 import importlib.util

@@ -31,7 +31,17 @@ void run(const float* A, const float* B, float* C, int M, int N, int K) {
 `;
 
 const fake: GemmPredictor = {
-  predict: (w, gpu) => ({ runtimeMs: w.m / 1000, runtimeLoMs: w.m / 2000, runtimeHiMs: w.m / 500, powerW: gpu.boardPowerW.value, powerLoW: 1, powerHiW: 2, energyMj: 3, energyLoMj: 2, energyHiMj: 4 }),
+  predict: (w, gpu) => ({
+    runtimeMs: w.m / 1000,
+    runtimeLoMs: w.m / 2000,
+    runtimeHiMs: w.m / 500,
+    powerW: gpu.boardPowerW.value,
+    powerLoW: 1,
+    powerHiW: 2,
+    energyMj: 3,
+    energyLoMj: 2,
+    energyHiMj: 4,
+  }),
   models: { runtime: { target: 'runtime', transform: 'log', featureVersion: 'x' } },
 };
 
@@ -43,9 +53,20 @@ async function analysed() {
 test('attachFeatures: ptxas results by arch and kernel name; missing arch or kernel falls back to the estimate with a note', async () => {
   const { analysis, json } = await analysed();
   assert.equal(analysis.kernels[0].kind, 'gemm', analysis.kernels[0].kindReason);
-  const h100 = findGpu('h100')!, a100 = findGpu('a100')!, l4 = findGpu('l4')!;
+  const h100 = findGpu('h100')!,
+    a100 = findGpu('a100')!,
+    l4 = findGpu('l4')!;
   const measured = new Map<string, ArchResources>([
-    ['sm_90', { ok: true, kernels: [{ name: 'other', registersPerThread: 99, staticSharedMemBytes: 1 }, { name: 'mm', registersPerThread: 40, staticSharedMemBytes: 8192 }] }],
+    [
+      'sm_90',
+      {
+        ok: true,
+        kernels: [
+          { name: 'other', registersPerThread: 99, staticSharedMemBytes: 1 },
+          { name: 'mm', registersPerThread: 40, staticSharedMemBytes: 8192 },
+        ],
+      },
+    ],
     ['sm_80', { ok: false, error: 'nvcc fatal: boom' }],
   ]);
   attachFeatures(json, analysis, { gpus: [h100, a100, l4], measured, predictor: fake });
@@ -58,12 +79,23 @@ test('attachFeatures: ptxas results by arch and kernel name; missing arch or ker
   assert.match(f.l4.resources.note!, /ptxas was not run for sm_89/);
   assert.equal(f.l4.analytic.tiles, (2048 / 32) * (1024 / 32));
   assert.deepEqual(launch.prediction!['h100-sxm'], {
-    runtimeMs: 2.048, runtimeLoMs: 1.024, runtimeHiMs: 4.096, powerW: 700, powerLoW: 1, powerHiW: 2, energyMj: 3, energyLoMj: 2, energyHiMj: 4,
+    runtimeMs: 2.048,
+    runtimeLoMs: 1.024,
+    runtimeHiMs: 4.096,
+    powerW: 700,
+    powerLoW: 1,
+    powerHiW: 2,
+    energyMj: 3,
+    energyLoMj: 2,
+    energyHiMj: 4,
     models: { runtime: { target: 'runtime', transform: 'log', featureVersion: 'x' }, power: null },
   });
   // The text renderer shows the same data: one line per GPU, the prediction under it.
   const text = renderAnalysisText(json);
-  assert.match(text, /on h100-sxm: analytic [\d.]+ ms \([\w-]+-bound\), 2048 tiles, [\d.]+ waves, occupancy \d+% .*, 40 regs, 8192 B smem \(ptxas sm_90\)\n {6}predicted: 2\.05 ms \(1\.02\.\.4\.1\), 700 W \(1\.\.2\), 3 mJ/);
+  assert.match(
+    text,
+    /on h100-sxm: analytic [\d.]+ ms \([\w-]+-bound\), 2048 tiles, [\d.]+ waves, occupancy \d+% .*, 40 regs, 8192 B smem \(ptxas sm_90\)\n {6}predicted: 2\.05 ms \(1\.02\.\.4\.1\), 700 W \(1\.\.2\), 3 mJ/,
+  );
   assert.match(text, /on a100-sxm4-80gb: .*\(estimate\)\n {6}note: ptxas failed for sm_80/);
 });
 
@@ -81,7 +113,11 @@ test('attachFeatures: no GPUs -> nothing added; no predictor -> no prediction ke
   const libJson: AnalyzeJsonFile = { ...json, libraryCalls: [{ api: 'cublasSgemm', line: 1, m: null, n: 64, k: 64, batch: null, dtype: null }] };
   attachFeatures(libJson, { ...analysis, launches: [], libraryCalls: [call] }, { gpus: [findGpu('t4')!] });
   assert.match(libJson.libraryCalls[0].featuresReason!, /problem size \(m, n, k\) unknown/);
-  attachFeatures(libJson, { ...analysis, launches: [], libraryCalls: [call] }, { gpus: [findGpu('t4')!], defaultProblem: { m: 128, n: 128, k: 128, dtype: 'fp16' } });
+  attachFeatures(
+    libJson,
+    { ...analysis, launches: [], libraryCalls: [call] },
+    { gpus: [findGpu('t4')!], defaultProblem: { m: 128, n: 128, k: 128, dtype: 'fp16' } },
+  );
   assert.deepEqual(libJson.libraryCalls[0].features!.t4.assumed, ['m', 'dtype']);
 });
 
@@ -98,7 +134,9 @@ test('attachFeatures: an extrapolating prediction says so in --json and in the t
   const extrapolatingOnT4: GemmPredictor = {
     predict: (w, gpu, options) => ({
       ...fake.predict(w, gpu, options),
-      ...(gpu.id === 't4' ? { extrapolating: true, extrapolationNotes: ['t4 is not in the training data', 'K=512 below the trained range'] } : { extrapolating: false }),
+      ...(gpu.id === 't4'
+        ? { extrapolating: true, extrapolationNotes: ['t4 is not in the training data', 'K=512 below the trained range'] }
+        : { extrapolating: false }),
     }),
   };
   attachFeatures(json, analysis, { gpus: [findGpu('h100')!, findGpu('t4')!], predictor: extrapolatingOnT4 });

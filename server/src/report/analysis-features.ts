@@ -22,21 +22,39 @@ export interface FeaturesJson {
   featureVersion: string;
   values: Record<string, number | null>;
   analytic: {
-    tiles: number | null; waves: number | null; waveEfficiency: number | null; blocksPerSM: number | null;
-    occupancy: number | null; limiter: string; flops: number | null; dramBytes: number | null;
-    arithmeticIntensity: number | null; computeTimeMs: number | null; memoryTimeMs: number | null;
-    rooflineTimeMs: number | null; analyticTimeMs: number | null; bound: string;
+    tiles: number | null;
+    waves: number | null;
+    waveEfficiency: number | null;
+    blocksPerSM: number | null;
+    occupancy: number | null;
+    limiter: string;
+    flops: number | null;
+    dramBytes: number | null;
+    arithmeticIntensity: number | null;
+    computeTimeMs: number | null;
+    memoryTimeMs: number | null;
+    rooflineTimeMs: number | null;
+    analyticTimeMs: number | null;
+    bound: string;
     /** The term that sets the estimate: compute, memory, latency, shared-memory or issue. */
-    timeLimiter: string; sharedMemTimeMs: number | null; issueTimeMs: number | null;
+    timeLimiter: string;
+    sharedMemTimeMs: number | null;
+    issueTimeMs: number | null;
   };
   resources: { registersPerThread: number | null; staticSharedMemBytes: number | null; source: 'ptxas' | 'estimate'; arch?: string; note?: string };
   assumed: string[];
 }
 
 export interface PredictionJson {
-  runtimeMs: number | null; runtimeLoMs: number | null; runtimeHiMs: number | null;
-  powerW: number | null; powerLoW: number | null; powerHiW: number | null;
-  energyMj: number | null; energyLoMj: number | null; energyHiMj: number | null;
+  runtimeMs: number | null;
+  runtimeLoMs: number | null;
+  runtimeHiMs: number | null;
+  powerW: number | null;
+  powerLoW: number | null;
+  powerHiW: number | null;
+  energyMj: number | null;
+  energyLoMj: number | null;
+  energyHiMj: number | null;
   models: { runtime: ModelInfo | null; power: ModelInfo | null };
   /** Issue 9: the workload or GPU lies outside the training data; the correction was shrunk toward the analytic model and the interval widened. */
   extrapolating?: boolean;
@@ -60,8 +78,16 @@ export interface GpuEntries {
  * resource estimate is reported and the analytic model uses the same estimate.
  */
 export function gpuEntries(
-  base: GemmWorkload, gpu: GpuSpec, assumed: readonly string[],
-  options: { measured?: MeasuredResources; measureNote?: string; dynamicSharedMemBytes?: number; staticSharedMemBytes?: number | null; predictor?: GemmPredictor },
+  base: GemmWorkload,
+  gpu: GpuSpec,
+  assumed: readonly string[],
+  options: {
+    measured?: MeasuredResources;
+    measureNote?: string;
+    dynamicSharedMemBytes?: number;
+    staticSharedMemBytes?: number | null;
+    predictor?: GemmPredictor;
+  },
 ): GpuEntries {
   const workload: GemmWorkload = { ...base };
   if (options.measured) {
@@ -70,15 +96,28 @@ export function gpuEntries(
   }
   const { values, analytic: a } = computeFeatures(workload, gpu);
   const record: Record<string, number | null> = {};
-  FEATURE_NAMES.forEach((name, i) => { record[name] = finite(values[i]); });
+  FEATURE_NAMES.forEach((name, i) => {
+    record[name] = finite(values[i]);
+  });
   let resources: FeaturesJson['resources'];
   if (options.measured) {
-    resources = { registersPerThread: options.measured.registersPerThread, staticSharedMemBytes: options.measured.staticSharedMemBytes, source: 'ptxas', arch: options.measured.arch };
+    resources = {
+      registersPerThread: options.measured.registersPerThread,
+      staticSharedMemBytes: options.measured.staticSharedMemBytes,
+      source: 'ptxas',
+      arch: options.measured.arch,
+    };
   } else {
     const estimate = estimateKernelResources({
-      threadsPerBlock: a.tile.threads, tileM: a.tile.blockM, tileN: a.tile.blockN, tileK: a.tile.blockK,
-      threadTileM: a.tile.threadM, threadTileN: a.tile.threadN, dtypeBytes: dtypeBytes(workload.dtype),
-      usesTensorCores: a.usesTensorCores, staticSharedMemBytes: options.staticSharedMemBytes ?? undefined,
+      threadsPerBlock: a.tile.threads,
+      tileM: a.tile.blockM,
+      tileN: a.tile.blockN,
+      tileK: a.tile.blockK,
+      threadTileM: a.tile.threadM,
+      threadTileN: a.tile.threadN,
+      dtypeBytes: dtypeBytes(workload.dtype),
+      usesTensorCores: a.usesTensorCores,
+      staticSharedMemBytes: options.staticSharedMemBytes ?? undefined,
     });
     resources = { registersPerThread: finite(a.registersPerThread), staticSharedMemBytes: estimate.staticSharedMemBytes, source: 'estimate' };
     if (options.measureNote) resources.note = options.measureNote;
@@ -87,11 +126,23 @@ export function gpuEntries(
     featureVersion: FEATURE_VERSION,
     values: record,
     analytic: {
-      tiles: finite(a.tiles), waves: finite(a.waves), waveEfficiency: finite(a.waveEfficiency), blocksPerSM: finite(a.blocksPerSM),
-      occupancy: finite(a.occupancy), limiter: a.occupancyLimiter, flops: finite(a.flops), dramBytes: finite(a.dramBytes),
-      arithmeticIntensity: finite(a.arithmeticIntensity), computeTimeMs: finite(a.computeTimeMs), memoryTimeMs: finite(a.memoryTimeMs),
-      rooflineTimeMs: finite(a.rooflineTimeMs), analyticTimeMs: finite(a.timeMs), bound: a.bound,
-      timeLimiter: a.timeLimiter, sharedMemTimeMs: finite(a.sharedMemTimeMs), issueTimeMs: finite(a.issueTimeMs),
+      tiles: finite(a.tiles),
+      waves: finite(a.waves),
+      waveEfficiency: finite(a.waveEfficiency),
+      blocksPerSM: finite(a.blocksPerSM),
+      occupancy: finite(a.occupancy),
+      limiter: a.occupancyLimiter,
+      flops: finite(a.flops),
+      dramBytes: finite(a.dramBytes),
+      arithmeticIntensity: finite(a.arithmeticIntensity),
+      computeTimeMs: finite(a.computeTimeMs),
+      memoryTimeMs: finite(a.memoryTimeMs),
+      rooflineTimeMs: finite(a.rooflineTimeMs),
+      analyticTimeMs: finite(a.timeMs),
+      bound: a.bound,
+      timeLimiter: a.timeLimiter,
+      sharedMemTimeMs: finite(a.sharedMemTimeMs),
+      issueTimeMs: finite(a.issueTimeMs),
     },
     resources,
     assumed: [...assumed],
@@ -99,9 +150,15 @@ export function gpuEntries(
   if (!options.predictor) return { features, workload, analytic: a };
   const p = options.predictor.predict(workload, gpu);
   const prediction: PredictionJson = {
-    runtimeMs: roundValue(p.runtimeMs), runtimeLoMs: roundValue(p.runtimeLoMs), runtimeHiMs: roundValue(p.runtimeHiMs),
-    powerW: roundValue(p.powerW), powerLoW: roundValue(p.powerLoW), powerHiW: roundValue(p.powerHiW),
-    energyMj: roundValue(p.energyMj), energyLoMj: roundValue(p.energyLoMj), energyHiMj: roundValue(p.energyHiMj),
+    runtimeMs: roundValue(p.runtimeMs),
+    runtimeLoMs: roundValue(p.runtimeLoMs),
+    runtimeHiMs: roundValue(p.runtimeHiMs),
+    powerW: roundValue(p.powerW),
+    powerLoW: roundValue(p.powerLoW),
+    powerHiW: roundValue(p.powerHiW),
+    energyMj: roundValue(p.energyMj),
+    energyLoMj: roundValue(p.energyLoMj),
+    energyHiMj: roundValue(p.energyHiMj),
     models: { runtime: options.predictor.models?.runtime ?? null, power: options.predictor.models?.power ?? null },
   };
   if (p.extrapolating !== undefined && Number.isFinite(p.runtimeMs)) prediction.extrapolating = p.extrapolating;
@@ -117,11 +174,13 @@ export function archOf(computeCapability: string): string | null {
 }
 
 /** What ptxas reported for one architecture: kernels by name, or why it could not run. */
-export type ArchResources = {
-  ok: true;
-  /** Spill bytes are optional (ptxas reports them; the editor's register-spills diagnostic reads them). */
-  kernels: ReadonlyArray<{ name: string; registersPerThread: number; staticSharedMemBytes: number; spillStoresBytes?: number; spillLoadsBytes?: number }>;
-} | { ok: false; error: string };
+export type ArchResources =
+  | {
+      ok: true;
+      /** Spill bytes are optional (ptxas reports them; the editor's register-spills diagnostic reads them). */
+      kernels: ReadonlyArray<{ name: string; registersPerThread: number; staticSharedMemBytes: number; spillStoresBytes?: number; spillLoadsBytes?: number }>;
+    }
+  | { ok: false; error: string };
 
 export interface AttachOptions {
   gpus: readonly GpuSpec[];
@@ -153,18 +212,27 @@ export function attachFeatures(json: AnalyzeJsonFile, analysis: FileAnalysis, op
     const target = json.launches[i];
     const kernel = analysis.kernels.find((k) => k.name === launch.kernel);
     if (!target) return;
-    if (!kernel) { target.featuresReason = `kernel ${launch.kernel} is not defined in this file`; return; }
+    if (!kernel) {
+      target.featuresReason = `kernel ${launch.kernel} is not defined in this file`;
+      return;
+    }
     if (kernel.kind !== 'gemm') return;
     const built = workloadFromLaunch(kernel, launch, analysis.tileParams);
-    if (!built.workload) { target.featuresReason = built.reason ?? 'no workload'; return; }
+    if (!built.workload) {
+      target.featuresReason = built.reason ?? 'no workload';
+      return;
+    }
     const features: Record<string, FeaturesJson> = {};
     const prediction: Record<string, PredictionJson> = {};
     for (const gpu of options.gpus) {
       // ptxas runs on CUDA only; Triton kernels are compiled by Triton.
       const resources = analysis.language === 'cuda' ? measuredFor(kernel.name, archOf(gpu.computeCapability), options.measured) : {};
       const entries = gpuEntries(built.workload, gpu, built.assumed, {
-        measured: resources.measured, measureNote: resources.note, predictor: options.predictor,
-        dynamicSharedMemBytes: launch.dynamicSharedMemBytes?.value ?? 0, staticSharedMemBytes: kernel.staticSharedMemBytes,
+        measured: resources.measured,
+        measureNote: resources.note,
+        predictor: options.predictor,
+        dynamicSharedMemBytes: launch.dynamicSharedMemBytes?.value ?? 0,
+        staticSharedMemBytes: kernel.staticSharedMemBytes,
       });
       features[gpu.id] = entries.features;
       if (entries.prediction) prediction[gpu.id] = entries.prediction;
@@ -176,7 +244,10 @@ export function attachFeatures(json: AnalyzeJsonFile, analysis: FileAnalysis, op
     const target = json.libraryCalls[i];
     if (!target) return;
     const built = workloadFromLibraryCall(call, options.defaultProblem);
-    if (!built.workload) { target.featuresReason = built.reason ?? 'no workload'; return; }
+    if (!built.workload) {
+      target.featuresReason = built.reason ?? 'no workload';
+      return;
+    }
     const features: Record<string, FeaturesJson> = {};
     const prediction: Record<string, PredictionJson> = {};
     for (const gpu of options.gpus) {

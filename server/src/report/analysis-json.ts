@@ -44,7 +44,13 @@ export interface AnalyzeJsonFile {
     featuresReason?: string;
   }>;
   libraryCalls: Array<{
-    api: string; line: number; m: number | null; n: number | null; k: number | null; batch: number | null; dtype: string | null;
+    api: string;
+    line: number;
+    m: number | null;
+    n: number | null;
+    k: number | null;
+    batch: number | null;
+    dtype: string | null;
     features?: Record<string, FeaturesJson>;
     prediction?: Record<string, PredictionJson>;
     featuresReason?: string;

@@ -17,17 +17,23 @@ export function renderAnalysisText(file: AnalyzeJsonFile): string {
   if (file.kernels.length === 0 && file.launches.length === 0 && file.libraryCalls.length === 0) out.push('  no kernels found');
   for (const kernel of file.kernels) {
     const smem = kernel.staticSharedMemBytes === null ? '?' : `${kernel.staticSharedMemBytes} B`;
-    out.push(`  kernel ${kernel.name} (line ${kernel.line}): ${kernel.kind}, dtype ${orUnknown(kernel.dtype)}, static smem ${smem}, tensor cores ${kernel.tensorCores}`);
+    out.push(
+      `  kernel ${kernel.name} (line ${kernel.line}): ${kernel.kind}, dtype ${orUnknown(kernel.dtype)}, static smem ${smem}, tensor cores ${kernel.tensorCores}`,
+    );
     if (kernel.kindReason) out.push(`    why: ${kernel.kindReason}`);
     for (const config of kernel.configs) {
-      const params = Object.entries(config).filter(([name]) => name !== 'line').map(([name, value]) => `${name}=${orUnknown(value)}`);
+      const params = Object.entries(config)
+        .filter(([name]) => name !== 'line')
+        .map(([name, value]) => `${name}=${orUnknown(value)}`);
       out.push(`    config (line ${config.line}): ${params.join(' ')}`);
     }
   }
   for (const launch of file.launches) {
     const p = launch.problem;
     const assumed = p.assumed.length > 0 ? ` (assumed ${p.assumed.join(', ')} from ${p.source})` : '';
-    out.push(`  launch ${launch.kernel} (line ${launch.line}): grid ${triple(launch.grid)}, block ${triple(launch.block)}, dynamic smem ${orUnknown(launch.dynamicSharedMemBytes)}`);
+    out.push(
+      `  launch ${launch.kernel} (line ${launch.line}): grid ${triple(launch.grid)}, block ${triple(launch.block)}, dynamic smem ${orUnknown(launch.dynamicSharedMemBytes)}`,
+    );
     out.push(`    problem: M=${orUnknown(p.m)} N=${orUnknown(p.n)} K=${orUnknown(p.k)} dtype=${orUnknown(p.dtype)}${assumed}`);
     out.push(...featureLines(launch.features, launch.prediction, launch.featuresReason));
   }
@@ -53,7 +59,11 @@ export function extrapolationText(notes: readonly string[] | undefined): string 
 }
 
 /** One line per selected GPU: analytic numbers, resources and their source, and the prediction if any. */
-function featureLines(features: Record<string, FeaturesJson> | undefined, prediction: Record<string, PredictionJson> | undefined, reason: string | undefined): string[] {
+function featureLines(
+  features: Record<string, FeaturesJson> | undefined,
+  prediction: Record<string, PredictionJson> | undefined,
+  reason: string | undefined,
+): string[] {
   if (reason) return [`    no features: ${reason}`];
   if (!features) return [];
   const lines: string[] = [];
@@ -61,14 +71,18 @@ function featureLines(features: Record<string, FeaturesJson> | undefined, predic
     const a = f.analytic;
     const r = f.resources;
     const occupancy = a.occupancy === null ? '?' : `${Math.round(a.occupancy * 100)}%`;
-    lines.push(`    on ${gpu}: analytic ${sig(a.analyticTimeMs)} ms (${a.timeLimiter}-bound), ${a.tiles ?? "?"} tiles, ${sig(a.waves)} waves, ` +
-      `occupancy ${occupancy} (${a.blocksPerSM ?? '?'} blocks/SM, ${a.limiter}), ${r.registersPerThread ?? '?'} regs, ${r.staticSharedMemBytes ?? '?'} B smem (${r.source}${r.arch ? ` ${r.arch}` : ''})`);
+    lines.push(
+      `    on ${gpu}: analytic ${sig(a.analyticTimeMs)} ms (${a.timeLimiter}-bound), ${a.tiles ?? '?'} tiles, ${sig(a.waves)} waves, ` +
+        `occupancy ${occupancy} (${a.blocksPerSM ?? '?'} blocks/SM, ${a.limiter}), ${r.registersPerThread ?? '?'} regs, ${r.staticSharedMemBytes ?? '?'} B smem (${r.source}${r.arch ? ` ${r.arch}` : ''})`,
+    );
     if (r.note) lines.push(`      note: ${r.note}`);
     const p = prediction?.[gpu];
     if (p) {
-      lines.push(p.runtimeMs === null
-        ? `      predicted: no prediction${p.error ? ` (${p.error})` : ''}`
-        : `      predicted: ${sig(p.runtimeMs)} ms (${sig(p.runtimeLoMs)}..${sig(p.runtimeHiMs)}), ${sig(p.powerW)} W (${sig(p.powerLoW)}..${sig(p.powerHiW)}), ${sig(p.energyMj)} mJ`);
+      lines.push(
+        p.runtimeMs === null
+          ? `      predicted: no prediction${p.error ? ` (${p.error})` : ''}`
+          : `      predicted: ${sig(p.runtimeMs)} ms (${sig(p.runtimeLoMs)}..${sig(p.runtimeHiMs)}), ${sig(p.powerW)} W (${sig(p.powerLoW)}..${sig(p.powerHiW)}), ${sig(p.energyMj)} mJ`,
+      );
       if (p.extrapolating) lines.push(`      ${extrapolationText(p.extrapolationNotes)}`);
     }
   }

@@ -16,15 +16,21 @@ const TRICKY = '\uFEFFgpu,note,m\r\nh100,"a, b",1\r\n\r\nA100,"say ""hi""",2\n"r
 
 test('csv: quoted fields, CRLF, BOM, blank lines, missing final newline', () => {
   const records = split([TRICKY]);
-  assert.deepEqual(records.map((r) => r.cells), [
-    ['gpu', 'note', 'm'],
-    ['h100', 'a, b', '1'],
-    ['A100', 'say "hi"', '2'],
-    ['rtx 4090', 'line1\nline2', '3'],
-    ['', '', ''],
-    ['last', 'x', '4'],
-  ]);
-  assert.deepEqual(records.map((r) => r.line), [1, 2, 4, 5, 7, 8]);
+  assert.deepEqual(
+    records.map((r) => r.cells),
+    [
+      ['gpu', 'note', 'm'],
+      ['h100', 'a, b', '1'],
+      ['A100', 'say "hi"', '2'],
+      ['rtx 4090', 'line1\nline2', '3'],
+      ['', '', ''],
+      ['last', 'x', '4'],
+    ],
+  );
+  assert.deepEqual(
+    records.map((r) => r.line),
+    [1, 2, 4, 5, 7, 8],
+  );
   assert.equal(records[1].raw, 'h100,"a, b",1');
   assert.equal(records[3].raw, '"rtx 4090","line1\nline2",3');
   assert.ok(records.every((r) => !r.unterminated));
@@ -38,8 +44,17 @@ test('csv: every chunking of the input gives the same records', () => {
     assert.deepEqual(split(chunks), whole, `chunks of ${size}`);
   }
   // A chunk boundary between CR and LF, and between two quotes of an escaped quote.
-  assert.deepEqual(split(['a,b\r', '\nc,d\n']).map((r) => r.cells), [['a', 'b'], ['c', 'd']]);
-  assert.deepEqual(split(['"x"', '"y",1\n']).map((r) => r.cells), [['x"y', '1']]);
+  assert.deepEqual(
+    split(['a,b\r', '\nc,d\n']).map((r) => r.cells),
+    [
+      ['a', 'b'],
+      ['c', 'd'],
+    ],
+  );
+  assert.deepEqual(
+    split(['"x"', '"y",1\n']).map((r) => r.cells),
+    [['x"y', '1']],
+  );
 });
 
 test('csv: an unclosed quote at the end of input is reported, not lost', () => {
@@ -50,7 +65,10 @@ test('csv: an unclosed quote at the end of input is reported, not lost', () => {
 });
 
 test('csv: a lone CR inside an unquoted field stays in the field; empty input gives no records', () => {
-  assert.deepEqual(split(['a\rb,c\n']).map((r) => r.cells), [['a\rb', 'c']]);
+  assert.deepEqual(
+    split(['a\rb,c\n']).map((r) => r.cells),
+    [['a\rb', 'c']],
+  );
   assert.deepEqual(split(['']), []);
   assert.deepEqual(split(['\n\r\n\n']), []);
 });
@@ -68,7 +86,20 @@ test('csv: fields are quoted only when they must be', () => {
 
 test('csv: cells a spreadsheet would run as formulas are neutralised; numbers stay numbers', () => {
   // OWASP "CSV Injection": = + - @ tab and carriage return start a formula.
-  for (const formula of ['=1+1', '=HYPERLINK("http://x","y")', "+cmd|' /C calc'!A0", '-2+3', '@SUM(A1:A2)', '\tx', '\r=1', '-', '+', '-1.5 ', '-Infinity', '--1']) {
+  for (const formula of [
+    '=1+1',
+    '=HYPERLINK("http://x","y")',
+    "+cmd|' /C calc'!A0",
+    '-2+3',
+    '@SUM(A1:A2)',
+    '\tx',
+    '\r=1',
+    '-',
+    '+',
+    '-1.5 ',
+    '-Infinity',
+    '--1',
+  ]) {
     assert.equal(isFormulaCell(formula), true, JSON.stringify(formula));
     assert.equal(neutraliseFormula(formula), `'${formula}`);
   }
@@ -86,7 +117,10 @@ test('csv: cells a spreadsheet would run as formulas are neutralised; numbers st
 
 test('csv: random tables survive write -> random chunking -> split (LF and CRLF)', () => {
   let seed = 42;
-  const random = () => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed / 2147483648; };
+  const random = () => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return seed / 2147483648;
+  };
   const alphabet = ['a', 'b', ',', '"', '\n', '\r\n', ' ', '1', 'é', '\u{1F600}'];
   const value = () => Array.from({ length: Math.floor(random() * 6) }, () => alphabet[Math.floor(random() * alphabet.length)]).join('');
   for (let round = 0; round < 200; round++) {
@@ -96,11 +130,15 @@ test('csv: random tables survive write -> random chunking -> split (LF and CRLF)
     const eol = random() < 0.5 ? '\n' : '\r\n';
     const text = table.map(csvRecord).join(eol) + (random() < 0.5 ? eol : '');
     const chunks: string[] = [];
-    for (let i = 0; i < text.length;) {
+    for (let i = 0; i < text.length; ) {
       const size = 1 + Math.floor(random() * 9);
       chunks.push(text.slice(i, i + size));
       i += size;
     }
-    assert.deepEqual(split(chunks).map((r) => r.cells), table, JSON.stringify(text));
+    assert.deepEqual(
+      split(chunks).map((r) => r.cells),
+      table,
+      JSON.stringify(text),
+    );
   }
 });

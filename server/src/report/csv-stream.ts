@@ -83,7 +83,11 @@ export class CsvRecordSplitter {
  * Parses one record that contains a quote, from `start`. Returns null when the buffer ends before the
  * record does and more input may follow; `end` excludes the line ending, `next` is past it.
  */
-function parseQuotedRecord(text: string, start: number, final: boolean): { cells: string[]; end: number; next: number; newlines: number; unterminated: boolean } | null {
+function parseQuotedRecord(
+  text: string,
+  start: number,
+  final: boolean,
+): { cells: string[]; end: number; next: number; newlines: number; unterminated: boolean } | null {
   const len = text.length;
   const cells: string[] = [];
   let i = start;
@@ -98,7 +102,11 @@ function parseQuotedRecord(text: string, start: number, final: boolean): { cells
         if (q === -1) break;
         field += text.slice(j, q);
         if (q + 1 >= len && !final) return null; // a doubled quote may straddle chunks
-        if (text.charCodeAt(q + 1) === QUOTE) { field += '"'; j = q + 2; continue; }
+        if (text.charCodeAt(q + 1) === QUOTE) {
+          field += '"';
+          j = q + 2;
+          continue;
+        }
         j = q + 1;
         closed = true;
         break;
@@ -130,7 +138,10 @@ function parseQuotedRecord(text: string, start: number, final: boolean): { cells
       cells.push(text.slice(i, end));
       i = end;
     }
-    if (i < len && text.charCodeAt(i) === COMMA) { i++; continue; }
+    if (i < len && text.charCodeAt(i) === COMMA) {
+      i++;
+      continue;
+    }
     if (i >= len && !final) return null;
     break;
   }

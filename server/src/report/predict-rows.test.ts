@@ -33,12 +33,75 @@ test('predict rows: a good row becomes a workload with defaults batch=1, kernel=
 });
 
 test('predict rows: config columns set the tile; CLBlast rows take the 14 native tunables', () => {
-  const rows = interpreter(['gpu', 'dtype', 'm', 'n', 'k', 'batch', 'kernel', 'block_m', 'block_n', 'block_k', 'warps', 'stages', 'MWG', 'NWG', 'KWG', 'MDIMC', 'NDIMC', 'SA', 'SB', 'VWM']);
-  const triton = rows.interpret(['a100-sxm4-80gb', 'fp16', '2048', '2048', '2048', '4', 'triton', '128', '256', '64', '8', '3', '', '', '', '', '', '', '', '']);
+  const rows = interpreter([
+    'gpu',
+    'dtype',
+    'm',
+    'n',
+    'k',
+    'batch',
+    'kernel',
+    'block_m',
+    'block_n',
+    'block_k',
+    'warps',
+    'stages',
+    'MWG',
+    'NWG',
+    'KWG',
+    'MDIMC',
+    'NDIMC',
+    'SA',
+    'SB',
+    'VWM',
+  ]);
+  const triton = rows.interpret([
+    'a100-sxm4-80gb',
+    'fp16',
+    '2048',
+    '2048',
+    '2048',
+    '4',
+    'triton',
+    '128',
+    '256',
+    '64',
+    '8',
+    '3',
+    '',
+    '',
+    '',
+    '',
+    '',
+    '',
+    '',
+    '',
+  ]);
   assert.ok(triton.ok);
   assert.deepEqual(triton.workload.tile, { blockM: 128, blockN: 256, blockK: 64, warps: 8, stages: 3 });
   assert.equal(triton.workload.batch, 4);
-  const clblast = rows.interpret(['rtx-4090', 'fp32', '1024', '1024', '1024', '', 'clblast-xgemm', '', '', '', '', '', '64', '128', '16', '16', '8', '1', '0', '4']);
+  const clblast = rows.interpret([
+    'rtx-4090',
+    'fp32',
+    '1024',
+    '1024',
+    '1024',
+    '',
+    'clblast-xgemm',
+    '',
+    '',
+    '',
+    '',
+    '',
+    '64',
+    '128',
+    '16',
+    '16',
+    '8',
+    '1',
+    '0',
+    '4',
+  ]);
   assert.ok(clblast.ok, clblast.ok ? '' : clblast.error);
   const tile = clblast.workload.tile!;
   assert.deepEqual(tile.native, { MWG: 64, NWG: 128, KWG: 16, MDIMC: 16, NDIMC: 8, SA: 1, SB: 0, VWM: 4 });

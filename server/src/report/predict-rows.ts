@@ -14,8 +14,15 @@ export const REQUIRED_COLUMNS = ['gpu', 'dtype', 'm', 'n', 'k'] as const;
 
 /** Config columns (CSV) / flags (--block-m ...) of non-CLBlast families and the TileConfig field each sets. */
 export const CONFIG_COLUMNS: ReadonlyArray<readonly [column: string, field: Exclude<keyof TileConfig, 'native'>]> = [
-  ['block_m', 'blockM'], ['block_n', 'blockN'], ['block_k', 'blockK'], ['threads', 'threads'], ['warps', 'warps'],
-  ['stages', 'stages'], ['thread_m', 'threadM'], ['thread_n', 'threadN'], ['vector_width', 'vectorWidth'],
+  ['block_m', 'blockM'],
+  ['block_n', 'blockN'],
+  ['block_k', 'blockK'],
+  ['threads', 'threads'],
+  ['warps', 'warps'],
+  ['stages', 'stages'],
+  ['thread_m', 'threadM'],
+  ['thread_n', 'threadN'],
+  ['vector_width', 'vectorWidth'],
 ];
 /** CLBlast tunables that are 0/1 switches (0 allowed); the rest are positive sizes. */
 const CLBLAST_SWITCHES = new Set(['STRM', 'STRN', 'SA', 'SB']);
@@ -46,7 +53,14 @@ export function mapColumns(header: readonly string[]): { ok: true; columns: Pred
   const positions = new Map<string, number>();
   const repeated: string[] = [];
   const ignored: string[] = [];
-  const known = new Set<string>([...REQUIRED_COLUMNS, 'batch', 'kernel', 'method', ...CONFIG_COLUMNS.map(([c]) => c), ...CLBLAST_TUNABLES.map((t) => t.toLowerCase())]);
+  const known = new Set<string>([
+    ...REQUIRED_COLUMNS,
+    'batch',
+    'kernel',
+    'method',
+    ...CONFIG_COLUMNS.map(([c]) => c),
+    ...CLBLAST_TUNABLES.map((t) => t.toLowerCase()),
+  ]);
   header.forEach((raw, index) => {
     const name = raw.trim().toLowerCase();
     if (!known.has(name)) {
@@ -56,16 +70,30 @@ export function mapColumns(header: readonly string[]): { ok: true; columns: Pred
     if (positions.has(name)) repeated.push(raw.trim());
     else positions.set(name, index);
   });
-  if (repeated.length > 0) return { ok: false, error: `column${repeated.length > 1 ? 's' : ''} ${repeated.map((c) => `'${c}'`).join(', ')} appear${repeated.length > 1 ? '' : 's'} more than once in the header` };
+  if (repeated.length > 0)
+    return {
+      ok: false,
+      error: `column${repeated.length > 1 ? 's' : ''} ${repeated.map((c) => `'${c}'`).join(', ')} appear${repeated.length > 1 ? '' : 's'} more than once in the header`,
+    };
   const missing = REQUIRED_COLUMNS.filter((c) => !positions.has(c));
   if (missing.length > 0) {
-    return { ok: false, error: `missing required column${missing.length > 1 ? 's' : ''} ${missing.map((c) => `'${c}'`).join(', ')}; the header must name gpu, dtype, m, n, k (optional: batch, kernel, config columns); it has: ${header.map((h) => `'${h}'`).join(', ')}` };
+    return {
+      ok: false,
+      error: `missing required column${missing.length > 1 ? 's' : ''} ${missing.map((c) => `'${c}'`).join(', ')}; the header must name gpu, dtype, m, n, k (optional: batch, kernel, config columns); it has: ${header.map((h) => `'${h}'`).join(', ')}`,
+    };
   }
   const at = (name: string) => positions.get(name) ?? -1;
   return {
     ok: true,
     columns: {
-      gpu: at('gpu'), dtype: at('dtype'), m: at('m'), n: at('n'), k: at('k'), batch: at('batch'), kernel: at('kernel'), method: at('method'),
+      gpu: at('gpu'),
+      dtype: at('dtype'),
+      m: at('m'),
+      n: at('n'),
+      k: at('k'),
+      batch: at('batch'),
+      kernel: at('kernel'),
+      method: at('method'),
       config: CONFIG_COLUMNS.filter(([c]) => positions.has(c)).map(([column, field]) => ({ index: at(column), column, field })),
       clblast: CLBLAST_TUNABLES.filter((t) => positions.has(t.toLowerCase())).map((name) => ({ index: at(name.toLowerCase()), name })),
       ignored,
@@ -80,7 +108,8 @@ export type RowResult = { ok: true; workload: GemmWorkload; gpu: GpuSpec; method
 /** Strict whole number: optional spaces and '+', digits, optionally '.0'. NaN for anything else (1.5, 1e3, -4, '', 'abc'). */
 export function parseWholeNumber(text: string | undefined): number {
   if (text === undefined) return NaN;
-  let s = 0, e = text.length;
+  let s = 0,
+    e = text.length;
   while (s < e && text.charCodeAt(s) === 32) s++;
   while (e > s && text.charCodeAt(e - 1) === 32) e--;
   if (s < e && text.charCodeAt(s) === 43 /* + */) s++;
@@ -125,7 +154,9 @@ export class RowInterpreter {
     if (dtype.error) return { ok: false, error: dtype.error };
     const kernel = this.kernel(c.kernel >= 0 ? cells[c.kernel] : '');
     if (kernel.error) return { ok: false, error: kernel.error };
-    const m = parseWholeNumber(cells[c.m]), n = parseWholeNumber(cells[c.n]), k = parseWholeNumber(cells[c.k]);
+    const m = parseWholeNumber(cells[c.m]),
+      n = parseWholeNumber(cells[c.n]),
+      k = parseWholeNumber(cells[c.k]);
     const batchText = c.batch >= 0 ? cells[c.batch] : '';
     const batch = batchText.trim() === '' ? 1 : parseWholeNumber(batchText);
     const bad = sizeError('m', m, cells[c.m]) ?? sizeError('n', n, cells[c.n]) ?? sizeError('k', k, cells[c.k]) ?? sizeError('batch', batch, batchText);
@@ -164,7 +195,8 @@ export class RowInterpreter {
     let hit = this.dtypes.get(text);
     if (hit === undefined) {
       const name = text.trim().toLowerCase();
-      hit = (PREDICT_DTYPES as readonly string[]).includes(name) ? name
+      hit = (PREDICT_DTYPES as readonly string[]).includes(name)
+        ? name
         : `error:${name === '' ? 'dtype is empty' : `unknown dtype ${describe(text.trim())}`}; use one of ${PREDICT_DTYPES.join(', ')}`;
       if (this.dtypes.size < CACHE_LIMIT) this.dtypes.set(text, hit);
     }
@@ -175,8 +207,12 @@ export class RowInterpreter {
     let hit = this.kernels.get(text);
     if (hit === undefined) {
       const name = text.trim().toLowerCase();
-      hit = name === '' ? 'library' : (KERNEL_FAMILIES as readonly string[]).includes(name) ? name
-        : `error:unknown kernel ${describe(text.trim())}; use one of ${KERNEL_FAMILIES.join(', ')}`;
+      hit =
+        name === ''
+          ? 'library'
+          : (KERNEL_FAMILIES as readonly string[]).includes(name)
+            ? name
+            : `error:unknown kernel ${describe(text.trim())}; use one of ${KERNEL_FAMILIES.join(', ')}`;
       if (this.kernels.size < CACHE_LIMIT) this.kernels.set(text, hit);
     }
     return hit.startsWith('error:') ? { error: hit.slice(6) } : { value: hit as KernelFamily };
@@ -222,7 +258,8 @@ function sizeError(name: string, value: number, text: string | undefined): strin
 
 /** A GEMM whose operands and result do not fit in the GPU's memory cannot run there. */
 function memoryError(w: GemmWorkload, gpu: GpuSpec): string | undefined {
-  const inBytes = dtypeBytes(w.dtype), outBytes = outputBytes(w.dtype);
+  const inBytes = dtypeBytes(w.dtype),
+    outBytes = outputBytes(w.dtype);
   const bytes = w.batch * ((w.m * w.k + w.k * w.n) * inBytes + w.m * w.n * outBytes);
   const capacityGB = gpu.memorySizeGB?.value;
   if (!(capacityGB > 0) || bytes <= capacityGB * 1e9 * 1.074) return undefined; // GB or GiB, whichever is larger

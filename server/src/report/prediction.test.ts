@@ -16,7 +16,10 @@ test('formatValue: 6 significant digits, no exponent noise, empty for NaN and in
   assert.equal(formatValue(9.9999996), '10');
   for (const v of [NaN, Infinity, -Infinity]) assert.equal(formatValue(v), '');
   let seed = 5;
-  const random = () => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed / 2147483648; };
+  const random = () => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return seed / 2147483648;
+  };
   for (let i = 0; i < 200000; i++) {
     const x = Math.exp((random() - 0.5) * 60) * (random() < 0.1 ? -1 : 1);
     assert.equal(formatValue(x), String(Number(x.toPrecision(6))), String(x));
@@ -32,5 +35,8 @@ test('predictionCsvCells: seven numbers, the error, analytic_ms, extrapolating; 
   assert.equal(predictionCsvCells({ ...values, analyticMs: 1.25, extrapolating: false }, undefined), ',1.5,1,2,300,250,350,450,,1.25,false');
   assert.equal(predictionCsvCells(null, 'unknown GPU \'x\', try "y"'), ',,,,,,,,"unknown GPU \'x\', try ""y""",,');
   // No runtime: no extrapolating verdict, but the analytic time is still given when known.
-  assert.equal(predictionCsvCells({ ...values, runtimeMs: NaN, error: 'no peak', analyticMs: 2, extrapolating: false }, undefined), ',,1,2,300,250,350,450,no peak,2,');
+  assert.equal(
+    predictionCsvCells({ ...values, runtimeMs: NaN, error: 'no peak', analyticMs: 2, extrapolating: false }, undefined),
+    ',,1,2,300,250,350,450,no peak,2,',
+  );
 });

@@ -27,7 +27,18 @@ export interface GemmPredictor {
 }
 
 /** Output columns `tilecast predict --batch` appends to every input row, in order. */
-export const PREDICTION_COLUMNS = ['runtime_ms', 'runtime_lo_ms', 'runtime_hi_ms', 'power_w', 'power_lo_w', 'power_hi_w', 'energy_mj', 'error', 'analytic_ms', 'extrapolating'] as const;
+export const PREDICTION_COLUMNS = [
+  'runtime_ms',
+  'runtime_lo_ms',
+  'runtime_hi_ms',
+  'power_w',
+  'power_lo_w',
+  'power_hi_w',
+  'energy_mj',
+  'error',
+  'analytic_ms',
+  'extrapolating',
+] as const;
 
 /** A number for CSV/JSON: 6 significant digits, no exponent noise for ordinary values; '' when not finite. */
 export function formatValue(value: number): string {
@@ -39,11 +50,21 @@ export function formatValue(value: number): string {
     // that a value a hair below an exact decimal tie (99999.95) may round up (100000, not 99999.9).
     let fraction = 5 - Math.floor(Math.log10(magnitude));
     let scaled = fraction >= 0 ? Math.round(magnitude * POWERS_OF_TEN[fraction]) : Math.round(magnitude / POWERS_OF_TEN[-fraction]);
-    if (scaled >= 1e6) { scaled = Math.round(scaled / 10); fraction--; } // log10 rounded down, or rounding carried
-    while (fraction > 0 && scaled % 10 === 0) { scaled /= 10; fraction--; }
+    if (scaled >= 1e6) {
+      scaled = Math.round(scaled / 10);
+      fraction--;
+    } // log10 rounded down, or rounding carried
+    while (fraction > 0 && scaled % 10 === 0) {
+      scaled /= 10;
+      fraction--;
+    }
     let text = String(scaled);
     if (fraction < 0) text += '0'.repeat(-fraction);
-    else if (fraction > 0) text = text.length > fraction ? `${text.slice(0, text.length - fraction)}.${text.slice(text.length - fraction)}` : `0.${'0'.repeat(fraction - text.length)}${text}`;
+    else if (fraction > 0)
+      text =
+        text.length > fraction
+          ? `${text.slice(0, text.length - fraction)}.${text.slice(text.length - fraction)}`
+          : `0.${'0'.repeat(fraction - text.length)}${text}`;
     return value < 0 ? `-${text}` : text;
   }
   return String(Number(value.toPrecision(6)));
@@ -86,7 +107,13 @@ export interface SinglePredictionJson {
 }
 
 /** JSON of one `tilecast predict` (without --batch). */
-export function singlePredictionJson(workload: GemmWorkload, gpu: GpuSpec, values: PredictionValues, analytic: AnalyticEstimate, models: GemmPredictor['models']): SinglePredictionJson {
+export function singlePredictionJson(
+  workload: GemmWorkload,
+  gpu: GpuSpec,
+  values: PredictionValues,
+  analytic: AnalyticEstimate,
+  models: GemmPredictor['models'],
+): SinglePredictionJson {
   return {
     gpu: { id: gpu.id, name: gpu.name },
     workload,
@@ -94,8 +121,12 @@ export function singlePredictionJson(workload: GemmWorkload, gpu: GpuSpec, value
     power: { w: roundValue(values.powerW), loW: roundValue(values.powerLoW), hiW: roundValue(values.powerHiW), model: models?.power ?? null },
     energy: { mj: roundValue(values.energyMj), loMj: roundValue(values.energyLoMj), hiMj: roundValue(values.energyHiMj) },
     analytic: {
-      timeMs: roundValue(values.analyticMs ?? analytic.timeMs), computeTimeMs: roundValue(analytic.computeTimeMs), memoryTimeMs: roundValue(analytic.memoryTimeMs),
-      bound: analytic.bound, tflops: roundValue(analytic.achievedTflops), notes: [...analytic.notes],
+      timeMs: roundValue(values.analyticMs ?? analytic.timeMs),
+      computeTimeMs: roundValue(analytic.computeTimeMs),
+      memoryTimeMs: roundValue(analytic.memoryTimeMs),
+      bound: analytic.bound,
+      tflops: roundValue(analytic.achievedTflops),
+      notes: [...analytic.notes],
     },
     ...(values.method ? { method: values.method } : {}),
     ...(values.extrapolating !== undefined ? { extrapolating: values.extrapolating } : {}),
@@ -118,8 +149,17 @@ function range(value: number | null, lo: number | null, hi: number | null, unit:
 /** Text of one `tilecast predict`, rendered from its JSON so both always agree. */
 export function renderSinglePredictionText(json: SinglePredictionJson): string {
   const w = json.workload;
-  const tile = w.tile ? Object.entries(w.tile).filter(([key]) => key !== 'native').map(([key, v]) => `${key}=${v}`).join(' ') : '';
-  const native = w.tile?.native ? Object.entries(w.tile.native).map(([key, v]) => `${key}=${v}`).join(' ') : '';
+  const tile = w.tile
+    ? Object.entries(w.tile)
+        .filter(([key]) => key !== 'native')
+        .map(([key, v]) => `${key}=${v}`)
+        .join(' ')
+    : '';
+  const native = w.tile?.native
+    ? Object.entries(w.tile.native)
+        .map(([key, v]) => `${key}=${v}`)
+        .join(' ')
+    : '';
   const lines = [
     `${json.gpu.name} (${json.gpu.id}): ${w.dtype} GEMM M=${w.m} N=${w.n} K=${w.k} batch=${w.batch}, kernel ${w.kernel}${tile ? ` (${tile})` : ''}${native ? ` [${native}]` : ''}`,
     `runtime:  ${range(json.runtime.ms, json.runtime.loMs, json.runtime.hiMs, 'ms')}${modelText(json.runtime.model)}`,
@@ -129,7 +169,10 @@ export function renderSinglePredictionText(json: SinglePredictionJson): string {
   ];
   for (const note of json.analytic.notes) lines.push(`  note: ${note}`);
   if (json.method && json.method !== 'kernel') lines.push(`method:   ${json.method} (its timing overhead is included in runtime and analytic)`);
-  if (json.extrapolating) lines.push(`extrapolating: outside the training data (${(json.extrapolationNotes ?? []).slice(0, 3).join('; ') || 'see the model card'}); the correction is shrunk toward the analytic model and the interval widened`);
+  if (json.extrapolating)
+    lines.push(
+      `extrapolating: outside the training data (${(json.extrapolationNotes ?? []).slice(0, 3).join('; ') || 'see the model card'}); the correction is shrunk toward the analytic model and the interval widened`,
+    );
   if (json.error) lines.push(`error: ${json.error}`);
   return lines.join('\n') + '\n';
 }

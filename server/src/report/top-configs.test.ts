@@ -14,9 +14,18 @@ test('top configurations: the k fastest per group, in rank order, near-ties agai
     { index: 5, group: 'A', runtimeMs: 1.4, runtimeHiMs: 1.9 },
   ];
   const { picks, groups } = topConfigurations(c, 3);
-  assert.deepEqual(picks.map((p) => [p.group, p.index, p.rank, p.nearTie]), [
-    ['A', 1, 1, true], ['A', 3, 2, true], ['A', 5, 3, true], ['B', 2, 1, true],
+  assert.deepEqual(
+    picks.map((p) => [p.group, p.index, p.rank, p.nearTie]),
+    [
+      ['A', 1, 1, true],
+      ['A', 3, 2, true],
+      ['A', 5, 3, true],
+      ['B', 2, 1, true],
+    ],
+  );
+  assert.deepEqual(groups, [
+    { group: 'A', candidates: 4, nearTies: 3 },
+    { group: 'B', candidates: 1, nearTies: 1 },
   ]);
-  assert.deepEqual(groups, [{ group: 'A', candidates: 4, nearTies: 3 }, { group: 'B', candidates: 1, nearTies: 1 }]);
   assert.deepEqual(topConfigurations(c, 0).picks, []);
 });

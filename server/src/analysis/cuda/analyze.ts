@@ -2,7 +2,7 @@
 // original text into a FileAnalysis (kernels, launches, tile parameters, cuBLAS calls, problems).
 // Pure and total: it never throws on bad input; it returns what it could read and says what it could not.
 import type { Node } from 'web-tree-sitter';
-import { foldCText, MapEnv } from '../folding';
+import { foldCText, type MapEnv } from '../folding';
 import type { AnalysisOptions, FileAnalysis, Problem, TileParam } from '../types';
 import { collectDefinitions, type FileDefinitions } from './definitions';
 import { readKernel, splitTopLevel, templateParametersOf, type KernelContext, type KernelDefinition, type KernelSpan, type TemplateParameter } from './kernels';
@@ -45,16 +45,26 @@ function looksBinary(text: string): boolean {
  */
 export function analyzeCuda(root: Node, text: string, options: AnalysisOptions, cache?: CudaAnalysisCache, prepared?: PreparedCuda): FileAnalysis {
   if (text.length > MAX_SOURCE_CHARS) {
-    return emptyResult([{ range: { start: 0, end: 0 }, message: `file is larger than ${MAX_SOURCE_CHARS} characters; TileCast does not analyse it`, severity: 'warning' }]);
+    return emptyResult([
+      { range: { start: 0, end: 0 }, message: `file is larger than ${MAX_SOURCE_CHARS} characters; TileCast does not analyse it`, severity: 'warning' },
+    ]);
   }
   // The last analysed text was not binary; when the edits since start past the sample, neither is this one.
-  const sampleUnchanged = cache?.change && cache.change.source === cache.lastText && cache.change.start >= BINARY_SAMPLE && cache.change.source.length > BINARY_SAMPLE;
+  const sampleUnchanged =
+    cache?.change && cache.change.source === cache.lastText && cache.change.start >= BINARY_SAMPLE && cache.change.source.length > BINARY_SAMPLE;
   if (!sampleUnchanged && looksBinary(text)) {
     return emptyResult([{ range: { start: 0, end: 0 }, message: 'binary file (control characters found); nothing was analysed', severity: 'warning' }]);
   }
   const problems: Problem[] = [];
   try {
-    return analyzeChecked(root, text, options, problems, cache ?? null, prepared && prepared.parseText.length === text.length ? prepared : prepareCudaText(text));
+    return analyzeChecked(
+      root,
+      text,
+      options,
+      problems,
+      cache ?? null,
+      prepared && prepared.parseText.length === text.length ? prepared : prepareCudaText(text),
+    );
   } catch (error) {
     // A bug here must not take the editor down: report it and return nothing rather than throw.
     problems.push({ range: { start: 0, end: 0 }, message: `internal error in CUDA analysis: ${String(error).slice(0, 200)}`, severity: 'error' });
@@ -62,11 +72,22 @@ export function analyzeCuda(root: Node, text: string, options: AnalysisOptions, 
   }
 }
 
-function analyzeChecked(root: Node, text: string, options: AnalysisOptions, problems: Problem[], cache: CudaAnalysisCache | null, prepared: PreparedCuda): FileAnalysis {
+function analyzeChecked(
+  root: Node,
+  text: string,
+  options: AnalysisOptions,
+  problems: Problem[],
+  cache: CudaAnalysisCache | null,
+  prepared: PreparedCuda,
+): FileAnalysis {
   const { parseText } = prepared;
   if (text.includes('\uFFFD')) {
     const at = text.indexOf('\uFFFD');
-    problems.push({ range: { start: at, end: at + 1 }, message: 'the file is not valid UTF-8 (replacement characters found); analysis may be incomplete', severity: 'warning' });
+    problems.push({
+      range: { start: at, end: at + 1 },
+      message: 'the file is not valid UTF-8 (replacement characters found); analysis may be incomplete',
+      severity: 'warning',
+    });
   }
   for (const open of prepared.unmatchedLaunches) {
     problems.push({ range: { start: open, end: open + 3 }, message: 'kernel launch `<<<` without a matching `>>>`', severity: 'error' });
@@ -78,25 +99,41 @@ function analyzeChecked(root: Node, text: string, options: AnalysisOptions, prob
       const lineStart = text.lastIndexOf('\n', error.range.start - 1) + 1;
       if (/^\s*[A-Z_][A-Z0-9_]*\s*\(/.test(text.slice(lineStart, error.range.start + 1))) continue;
     }
-    const message = error.missing ? `syntax error: missing ${error.missing}; the analysis may be incomplete here` : 'syntax error: the analysis may be incomplete here';
+    const message = error.missing
+      ? `syntax error: missing ${error.missing}; the analysis may be incomplete here`
+      : 'syntax error: the analysis may be incomplete here';
     // A missing token has no width; widen it to the next character so editors can show it.
     const range = error.range.end > error.range.start ? error.range : { start: error.range.start, end: Math.min(text.length, error.range.start + 1) };
     problems.push({ range, message, severity: 'warning' });
   }
   for (const skipped of prepared.skippedBodies ?? []) {
     const range = skipped.error.end > skipped.error.start ? skipped.error : { start: skipped.error.start, end: Math.min(text.length, skipped.error.start + 1) };
-    problems.push({ range, message: 'syntax error: this function could not be read past here; its body was skipped so that the rest of the file is analysed', severity: 'warning' });
+    problems.push({
+      range,
+      message: 'syntax error: this function could not be read past here; its body was skipped so that the rest of the file is analysed',
+      severity: 'warning',
+    });
   }
   if (syntax.total > syntax.errors.length) {
-    problems.push({ range: syntax.errors[syntax.errors.length - 1]!.range, message: `${syntax.total - syntax.errors.length} more syntax errors not listed`, severity: 'warning' });
+    problems.push({
+      range: syntax.errors[syntax.errors.length - 1]!.range,
+      message: `${syntax.total - syntax.errors.length} more syntax errors not listed`,
+      severity: 'warning',
+    });
   }
 
   const definitions = cachedDefinitions(root, text, problems, prepared, cache);
   const tileParams: TileParam[] = [...definitions.tileParams];
 
   const kernelContext: KernelContext = {
-    root, text, parseText, keywords: prepared.keywords, forKeywords: prepared.forKeywords,
-    fileEnv: definitions.env, problems, templateBindings: new Map(),
+    root,
+    text,
+    parseText,
+    keywords: prepared.keywords,
+    forKeywords: prepared.forKeywords,
+    fileEnv: definitions.env,
+    problems,
+    templateBindings: new Map(),
   };
   // Edits since the last analysis (from the document): entries outside them are reused without comparing text.
   const change = cache?.change && cache.change.source === cache.lastText ? cache.change : null;
@@ -107,7 +144,11 @@ function analyzeChecked(root: Node, text: string, options: AnalysisOptions, prob
   const kernelSites = new Map<number, KernelSite>();
   const { spans: kernelSpans, inMacros } = kernelSpansOf(root, parseText, prepared.keywords, carried, kernelSites, root.hasError ? null : outline);
   for (const keyword of inMacros) {
-    problems.push({ range: { start: keyword.start, end: keyword.end }, message: 'kernel defined inside a macro: not analysed (expand the macro to analyse it)', severity: 'info' });
+    problems.push({
+      range: { start: keyword.start, end: keyword.end },
+      message: 'kernel defined inside a macro: not analysed (expand the macro to analyse it)',
+      severity: 'info',
+    });
   }
 
   // Template parameters of each kernel, to bind the arguments seen at launches and instantiations.
@@ -205,8 +246,13 @@ function analyzeChecked(root: Node, text: string, options: AnalysisOptions, prob
       const callee = calleeRead?.name ?? '';
       const kernel = kernels.get(callee);
       const annotation = annotationFor(text, starts, prepared.annotations, chevrons.open, chevrons.close) ?? kernelAnnotations.get(callee) ?? fileAnnotation;
-      key = [environmentKey, dependencies.key, optionsKey, annotation ? memoJson(annotation.fields, () => annotation.fields) : 'null',
-        kernel ? (kernel.launchKey ??= JSON.stringify([kernel.info.parameters.map((p) => p.name), kernel.info.dtype, kernel.info.kind])) : 'null'].join('\u0002');
+      key = [
+        environmentKey,
+        dependencies.key,
+        optionsKey,
+        annotation ? memoJson(annotation.fields, () => annotation.fields) : 'null',
+        kernel ? (kernel.launchKey ??= JSON.stringify([kernel.info.parameters.map((p) => p.name), kernel.info.dtype, kernel.info.kind])) : 'null',
+      ].join('\u0002');
       // The kernel's body decides whether grid × block gives M and N (launches.ts, sizesFromGrid).
       spans = kernel ? [...dependencies.spans, kernel.info.range.start, kernel.info.range.end] : dependencies.spans;
       // The launch's own text, from its callee to the end of its arguments: in a broken file it can
@@ -338,7 +384,8 @@ function collectTemplateArguments(
   tileParams: TileParam[],
   definitionTokens: PreparedCuda['definitionTokens'],
 ): void {
-  const uses: Array<{ kernel: string; args: Array<{ text: string; start: number; end: number }>; range: { start: number; end: number }; env: () => MapEnv }> = [];
+  const uses: Array<{ kernel: string; args: Array<{ text: string; start: number; end: number }>; range: { start: number; end: number }; env: () => MapEnv }> =
+    [];
   for (const { open } of launches) {
     let end = open;
     while (end > 0 && /\s/.test(text[end - 1]!)) end--;
@@ -348,7 +395,10 @@ function collectTemplateArguments(
     for (; i >= 0 && end - i < 2000; i--) {
       if (text[i] === '>') level++;
       else if (text[i] === '<' && --level === 0) break;
-      else if (text[i] === ';' || text[i] === '{' || text[i] === '}') { i = -1; break; }
+      else if (text[i] === ';' || text[i] === '{' || text[i] === '}') {
+        i = -1;
+        break;
+      }
     }
     if (i < 0) continue;
     const name = identifierBefore(text, i, 200);
@@ -421,7 +471,12 @@ function identifierBefore(text: string, end: number, window: number): string | u
 }
 
 /** templateParametersOf, reused by the text of the `template <...>` header (a few node reads instead of a walk). */
-function cachedTemplateParameters(span: KernelSpan, parseText: string, cache: CudaAnalysisCache | null, next: Map<string, TemplateParameter[]>): TemplateParameter[] {
+function cachedTemplateParameters(
+  span: KernelSpan,
+  parseText: string,
+  cache: CudaAnalysisCache | null,
+  next: Map<string, TemplateParameter[]>,
+): TemplateParameter[] {
   if (!span.isTemplate) return [];
   const header = parseText.slice(span.start, span.definitionStart);
   const known = next.get(header) ?? cache?.templateParameters.get(header);

@@ -56,7 +56,13 @@ function mappedSpan(change: TextChange, a: number, b: number): [number, number] 
   return null;
 }
 
-export function findSpanEntry<T>(cache: SpanCache<T> | undefined, key: string, text: string, spans: number[], change: TextChange | null = null): SpanEntry<T> | undefined {
+export function findSpanEntry<T>(
+  cache: SpanCache<T> | undefined,
+  key: string,
+  text: string,
+  spans: number[],
+  change: TextChange | null = null,
+): SpanEntry<T> | undefined {
   if (!cache) return undefined;
   if (change) {
     // Spans the change did not touch, now at the requested offsets: equal text without comparing it.
@@ -113,7 +119,17 @@ export interface CudaAnalysisCache {
 }
 
 export function createCudaAnalysisCache(): CudaAnalysisCache {
-  return { kernels: createSpanCache(), launches: createSpanCache(), definitions: null, environment: null, lastText: null, change: null, fileScope: null, templateParameters: new Map(), structure: null };
+  return {
+    kernels: createSpanCache(),
+    launches: createSpanCache(),
+    definitions: null,
+    environment: null,
+    lastText: null,
+    change: null,
+    fileScope: null,
+    templateParameters: new Map(),
+    structure: null,
+  };
 }
 
 /**

@@ -45,11 +45,21 @@ function definitionNodes(root: Node, tokens: PreparedCuda['definitionTokens']): 
     const leaf = root.descendantForIndex(token.start, token.start + 1);
     let node: Node | null = null;
     switch (token.token) {
-      case 'define': node = ancestorOfType(leaf, ['preproc_def', 'preproc_function_def'], 3); break;
-      case 'const': case 'constexpr': node = ancestorOfType(leaf, ['type_qualifier'], 2); break;
-      case 'enum': node = ancestorOfType(leaf, ['enum_specifier'], 2)?.childForFieldName('body') ?? null; break;
-      case 'GemmShape': node = ancestorOfType(leaf, ['template_type'], 3); break;
-      case 'template': break;
+      case 'define':
+        node = ancestorOfType(leaf, ['preproc_def', 'preproc_function_def'], 3);
+        break;
+      case 'const':
+      case 'constexpr':
+        node = ancestorOfType(leaf, ['type_qualifier'], 2);
+        break;
+      case 'enum':
+        node = ancestorOfType(leaf, ['enum_specifier'], 2)?.childForFieldName('body') ?? null;
+        break;
+      case 'GemmShape':
+        node = ancestorOfType(leaf, ['template_type'], 3);
+        break;
+      case 'template':
+        break;
     }
     if (!node) continue;
     const key = `${node.type}:${node.startIndex}`;
@@ -92,8 +102,11 @@ export function collectDefinitions(root: Node, text: string, problems: Problem[]
         const value = node.childForFieldName('value');
         const params = node.childForFieldName('parameters');
         if (!nameNode || !value || !params) break;
-        const paramNames = namedChildrenOf(params).filter((p) => p.type === 'identifier').map((p) => p.text);
-        if (!env.bindings.has(nameNode.text)) env.set(nameNode.text, { kind: 'macro', params: paramNames, body: sourceText(text, value), bodyOffset: value.startIndex });
+        const paramNames = namedChildrenOf(params)
+          .filter((p) => p.type === 'identifier')
+          .map((p) => p.text);
+        if (!env.bindings.has(nameNode.text))
+          env.set(nameNode.text, { kind: 'macro', params: paramNames, body: sourceText(text, value), bodyOffset: value.startIndex });
         break;
       }
       case 'type_qualifier': {
@@ -120,7 +133,7 @@ export function collectDefinitions(root: Node, text: string, problems: Problem[]
             nameNode = declarator;
             valueNode = declaration.childForFieldName('default_value');
           }
-          if (!nameNode || !valueNode || nameNode.type !== 'identifier' && nameNode.type !== 'field_identifier') continue;
+          if (!nameNode || !valueNode || (nameNode.type !== 'identifier' && nameNode.type !== 'field_identifier')) continue;
           let valueText = sourceText(text, valueNode);
           let valueStart = valueNode.startIndex;
           if (valueNode.type === 'initializer_list' || valueNode.type === 'argument_list') {
@@ -132,7 +145,14 @@ export function collectDefinitions(root: Node, text: string, problems: Problem[]
           }
           const expr = parseCExpression(valueText, valueStart);
           const name = nameNode.text;
-          define({ name, origin, expr, valueRange: expressionSpan(expr, { start: valueStart, end: valueStart + valueText.length }), range: rangeOf(declaration), integer });
+          define({
+            name,
+            origin,
+            expr,
+            valueRange: expressionSpan(expr, { start: valueStart, end: valueStart + valueText.length }),
+            range: rangeOf(declaration),
+            integer,
+          });
           // Namespace and struct members are also reachable qualified (`cfg::TILE_M`, `Config::BM`).
           defineQualified(env, enclosingScopes(declaration), name, expr);
         }
@@ -154,7 +174,9 @@ export function collectDefinitions(root: Node, text: string, problems: Problem[]
           } else {
             // Implicit enumerator: previous + 1 (C11 6.7.2.2p3); a code action would insert a value at the name.
             const one: Expr = { kind: 'number', value: 1, isFloat: false, range: rangeOf(nameNode) };
-            expr = previous ? { kind: 'binary', op: '+', left: previous, right: one, range: rangeOf(nameNode) } : { kind: 'number', value: 0, isFloat: false, range: rangeOf(nameNode) };
+            expr = previous
+              ? { kind: 'binary', op: '+', left: previous, right: one, range: rangeOf(nameNode) }
+              : { kind: 'number', value: 0, isFloat: false, range: rangeOf(nameNode) };
             valueRange = { start: nameNode.endIndex, end: nameNode.endIndex };
           }
           previous = expr;
@@ -190,7 +212,7 @@ export function collectDefinitions(root: Node, text: string, problems: Problem[]
   // The qualified names too: the same declarations mean other bindings inside another namespace.
   const qualified = [...env.bindings.keys()].filter((name) => name.includes('::')).join(',');
   const signature = `${nodes
-    .map((node) => (node.type === 'type_qualifier' ? (node as Node).parent ?? node : node))
+    .map((node) => (node.type === 'type_qualifier' ? ((node as Node).parent ?? node) : node))
     .map((node) => text.slice(node.startIndex, node.endIndex))
     .join('\u0001')}\u0003${qualified}`;
   const tileParams: TileParam[] = [];
@@ -216,7 +238,13 @@ function enclosingScopes(node: Node): string[] {
   for (let step = 0; current && step < 64; step++, current = current.parent) {
     if (!NAMING_SCOPES.has(current.type)) continue;
     const name = current.childForFieldName('name')?.text;
-    if (name) names.unshift(...name.split('::').map((part) => part.trim()).filter(Boolean));
+    if (name)
+      names.unshift(
+        ...name
+          .split('::')
+          .map((part) => part.trim())
+          .filter(Boolean),
+      );
   }
   return names;
 }

@@ -27,9 +27,26 @@ const MAX_ROUNDS = 8;
 const MAX_ERRORS = 100_000;
 
 /** Top-level constructs an ERROR can hold whole: where they parse without error, the break is after them. */
-const COMPLETE_ITEMS = new Set(['function_definition', 'declaration', 'template_declaration', 'preproc_def', 'preproc_function_def', 'preproc_include',
-  'preproc_call', 'comment', 'namespace_definition', 'linkage_specification', 'type_definition', 'alias_declaration', 'struct_specifier', 'class_specifier',
-  'enum_specifier', 'using_declaration', 'expression_statement', ';']);
+const COMPLETE_ITEMS = new Set([
+  'function_definition',
+  'declaration',
+  'template_declaration',
+  'preproc_def',
+  'preproc_function_def',
+  'preproc_include',
+  'preproc_call',
+  'comment',
+  'namespace_definition',
+  'linkage_specification',
+  'type_definition',
+  'alias_declaration',
+  'struct_specifier',
+  'class_specifier',
+  'enum_specifier',
+  'using_declaration',
+  'expression_statement',
+  ';',
+]);
 
 /**
  * Where an error really starts: for an ERROR that wraps whole functions before the broken one (error
@@ -109,7 +126,11 @@ export function containErrors(parseText: string, tree: Tree, reparse: RangeRepar
     if (spans.length === 0) break;
     let next = text;
     for (const span of spans) next = blank(next, span.start, span.end);
-    const reparsed = reparse(next, current, spans.flatMap((span) => [span.start, span.end]));
+    const reparsed = reparse(
+      next,
+      current,
+      spans.flatMap((span) => [span.start, span.end]),
+    );
     if (!reparsed) break;
     current.delete();
     current = reparsed;

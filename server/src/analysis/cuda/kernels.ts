@@ -25,7 +25,10 @@ export interface KernelDefinition {
 
 /** Element type names → Dtype (CUDA Math API type names, CUTLASS numeric types). */
 export function dtypeOfTypeName(typeName: string): Dtype | null {
-  const t = typeName.replace(/\b(const|volatile|unsigned|signed)\b|[*&]/g, ' ').replace(/\s+/g, ' ').trim();
+  const t = typeName
+    .replace(/\b(const|volatile|unsigned|signed)\b|[*&]/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
   if (/\b(double|double2|double4)\b|\bf64\b/.test(t)) return 'fp64';
   if (/\b(__nv_bfloat16|nv_bfloat16|__nv_bfloat162|bfloat16_t|bfloat16|bf16)\b/.test(t)) return 'bf16';
   if (/\b(half|__half|half2|__half2|half_t|f16)\b/.test(t)) return 'fp16';
@@ -70,7 +73,8 @@ function hasTwoDimensionalIndex(body: string): boolean {
 }
 
 function otherKindReason(body: string): string {
-  if (/\b(__expf|expf|exp|__exp2f|exp2f)\s*\(/.test(body) && /\b(max|fmaxf|fmax)\b/.test(body)) return 'exponentials with a running max (softmax-like), no multiply-accumulate over K';
+  if (/\b(__expf|expf|exp|__exp2f|exp2f)\s*\(/.test(body) && /\b(max|fmaxf|fmax)\b/.test(body))
+    return 'exponentials with a running max (softmax-like), no multiply-accumulate over K';
   if (/__shfl_(down|xor)_sync|>>=\s*1|\/=\s*2/.test(body)) return 'tree or warp-shuffle reduction, no GEMM tiles';
   if (!/\b(for|while)\b/.test(body)) return 'elementwise: no loop over a reduction dimension';
   return 'no tiled or dot-product multiply-accumulate pattern found';
@@ -129,15 +133,26 @@ function loopFacts(range: Range, initializer: Span, condition: Span, update: Spa
     bodyText = blankComments(raw);
   }
   return {
-    range, variable, conditionText: condition ? text.slice(condition.start, condition.end) : '', conditionStart: condition ? condition.start : -1,
-    strideText, strideStart, bodyText,
+    range,
+    variable,
+    conditionText: condition ? text.slice(condition.start, condition.end) : '',
+    conditionStart: condition ? condition.start : -1,
+    strideText,
+    strideStart,
+    bodyText,
   };
 }
 
 function readLoop(loop: Node, text: string): LoopFacts {
-  const span = (node: Node | null): Span => node ? { start: node.startIndex, end: node.endIndex } : null;
-  return loopFacts(rangeOf(loop), span(loop.childForFieldName('initializer')), span(loop.childForFieldName('condition')),
-    span(loop.childForFieldName('update')), span(loop.childForFieldName('body')), text);
+  const span = (node: Node | null): Span => (node ? { start: node.startIndex, end: node.endIndex } : null);
+  return loopFacts(
+    rangeOf(loop),
+    span(loop.childForFieldName('initializer')),
+    span(loop.childForFieldName('condition')),
+    span(loop.childForFieldName('update')),
+    span(loop.childForFieldName('body')),
+    text,
+  );
 }
 
 function loopStride(facts: LoopFacts, env: FoldEnv, problems: Problem[]): TileLoop['stride'] {
@@ -194,9 +209,7 @@ function parametersOf(declarator: Node | null, parseText: string): KernelParamet
     if (param.type !== 'parameter_declaration' && param.type !== 'optional_parameter_declaration') continue;
     const name = declaredName(param.childForFieldName('declarator'));
     const whole = sourceText(parseText, param);
-    const type = name
-      ? squash(parseText.slice(param.startIndex, name.startIndex) + parseText.slice(name.endIndex, param.endIndex))
-      : squash(whole);
+    const type = name ? squash(parseText.slice(param.startIndex, name.startIndex) + parseText.slice(name.endIndex, param.endIndex)) : squash(whole);
     result.push({ name: name?.text ?? '', type, range: rangeOf(param) });
   }
   return result;
@@ -233,7 +246,15 @@ function sharedArraysOf(definitionStart: number, definitionEnd: number, context:
 }
 
 /** One shared array's size: element size times the folded dimensions (null for `[]` or `extern`). */
-function sharedArray(name: string, elementType: string, isExtern: boolean, dims: Array<Range | null>, range: Range, context: KernelContext, env: FoldEnv): SharedArray {
+function sharedArray(
+  name: string,
+  elementType: string,
+  isExtern: boolean,
+  dims: Array<Range | null>,
+  range: Range,
+  context: KernelContext,
+  env: FoldEnv,
+): SharedArray {
   let elementSize = sizeOfType(elementType);
   if (elementSize === null) {
     const bound = env.lookup(`sizeof(${elementType})`);
@@ -362,15 +383,21 @@ export function readKernel(span: KernelSpan, context: KernelContext): KernelDefi
   let kind: KernelInfo['kind'] = 'other';
   let kindReason = '';
   // Tested per statement (bounded length) so the lazy patterns cannot backtrack across a whole body.
-  const multiplyAccumulate = body.split(';').some((statement) =>
-    statement.length < 2000 && (statement.includes('+=') || statement.includes('fma')) && MULTIPLY_ACCUMULATE.test(`${statement};`));
+  const multiplyAccumulate = body
+    .split(';')
+    .some((statement) => statement.length < 2000 && (statement.includes('+=') || statement.includes('fma')) && MULTIPLY_ACCUMULATE.test(`${statement};`));
   if (tensor.use !== 'none') {
     kind = 'gemm';
     kindReason = `tensor-core matrix multiply (${tensor.evidence})`;
   } else if (/cutlass::gemm::kernel|\bGemmKernel\b|cutlass::gemm::threadblock/.test(body)) {
     kind = 'gemm';
     kindReason = 'CUTLASS GEMM kernel';
-  } else if (staticArrays.length + sharedArrays.filter((a) => a.dynamic).length >= 1 && tileLoops.length > 0 && multiplyAccumulate && (sharedArrays.length >= 2 || hasTwoDimensionalIndex(body) || /\bsmem\b|\bshared\b/i.test(body))) {
+  } else if (
+    staticArrays.length + sharedArrays.filter((a) => a.dynamic).length >= 1 &&
+    tileLoops.length > 0 &&
+    multiplyAccumulate &&
+    (sharedArrays.length >= 2 || hasTwoDimensionalIndex(body) || /\bsmem\b|\bshared\b/i.test(body))
+  ) {
     kind = 'gemm';
     kindReason = 'shared-memory tiles and a K tile loop with multiply-accumulate';
   } else if (hasTwoDimensionalIndex(body) && loopFacts.some((facts) => facts.variable && isDotProductLoop(facts.variable, facts.bodyText))) {

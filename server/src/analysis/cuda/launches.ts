@@ -11,10 +11,26 @@ import { scopeAt, type HostScope, type ScopeCache } from './scopes';
 
 /** Parameter names read as problem dimensions (after removing `_` and lower-casing). */
 const DIMENSION_NAMES: Record<string, 'm' | 'n' | 'k' | 'batch'> = {
-  m: 'm', mdim: 'm', dimm: 'm', sizem: 'm', numrowsa: 'm', rowsa: 'm',
-  n: 'n', ndim: 'n', dimn: 'n', sizen: 'n', colsb: 'n',
-  k: 'k', kdim: 'k', dimk: 'k', sizek: 'k', colsa: 'k',
-  batch: 'batch', batchcount: 'batch', batchsize: 'batch', numbatches: 'batch',
+  m: 'm',
+  mdim: 'm',
+  dimm: 'm',
+  sizem: 'm',
+  numrowsa: 'm',
+  rowsa: 'm',
+  n: 'n',
+  ndim: 'n',
+  dimn: 'n',
+  sizen: 'n',
+  colsb: 'n',
+  k: 'k',
+  kdim: 'k',
+  dimk: 'k',
+  sizek: 'k',
+  colsa: 'k',
+  batch: 'batch',
+  batchcount: 'batch',
+  batchsize: 'batch',
+  numbatches: 'batch',
 };
 
 type Dimension = 'm' | 'n' | 'k' | 'batch';
@@ -25,13 +41,26 @@ function namesIn(expr: Expr, out: Set<string>): Set<string> {
   for (let steps = 0; stack.length > 0 && steps < 10_000; steps++) {
     const e = stack.pop()!;
     switch (e.kind) {
-      case 'name': out.add(e.name); break;
-      case 'unary': stack.push(e.operand); break;
-      case 'cast': stack.push(e.operand); break;
-      case 'binary': stack.push(e.left, e.right); break;
-      case 'ternary': stack.push(e.condition, e.then, e.otherwise); break;
-      case 'call': stack.push(...e.args); break;
-      default: break;
+      case 'name':
+        out.add(e.name);
+        break;
+      case 'unary':
+        stack.push(e.operand);
+        break;
+      case 'cast':
+        stack.push(e.operand);
+        break;
+      case 'binary':
+        stack.push(e.left, e.right);
+        break;
+      case 'ternary':
+        stack.push(e.condition, e.then, e.otherwise);
+        break;
+      case 'call':
+        stack.push(...e.args);
+        break;
+      default:
+        break;
     }
   }
   return out;
@@ -84,7 +113,10 @@ export interface LaunchContext {
 }
 
 /** Kernel name and template arguments written before `<<<` (`ns::mm<64, 64, 8>`). */
-export function readCallee(text: string, open: number): { name: string; nameRange: Range; templateArgs: Array<{ text: string; start: number; end: number }> } | null {
+export function readCallee(
+  text: string,
+  open: number,
+): { name: string; nameRange: Range; templateArgs: Array<{ text: string; start: number; end: number }> } | null {
   let end = open;
   while (end > 0 && /\s/.test(text[end - 1]!)) end--;
   let templateArgs: Array<{ text: string; start: number; end: number }> = [];
@@ -139,13 +171,18 @@ function folded(part: { text: string; start: number; end: number } | undefined, 
 }
 
 /** Folds a grid/block argument: a dim3 variable, `dim3(a, b)`, `{a, b}` or an integer. */
-function foldDim3(part: { text: string; start: number; end: number } | undefined, scope: HostScope, problems: Problem[]): { triple: [number, number, number] | null; value: FoldedValue | null } {
+function foldDim3(
+  part: { text: string; start: number; end: number } | undefined,
+  scope: HostScope,
+  problems: Problem[],
+): { triple: [number, number, number] | null; value: FoldedValue | null } {
   if (!part) return { triple: null, value: null };
   const expr = parseCExpression(part.text.replace(/^\{/, '(').replace(/\}$/, ')'), part.start);
   let components: Expr[] | null = null;
   if (expr.kind === 'name' && scope.dim3.has(expr.name)) components = scope.dim3.get(expr.name)!.components;
   else if (expr.kind === 'call' && /(^|::)dim3$/.test(expr.callee)) components = expr.args;
-  else if (part.text.startsWith('{') && part.text.endsWith('}')) components = splitTopLevel(part.text.slice(1, -1), part.start + 1).map((p) => parseCExpression(p.text, p.start));
+  else if (part.text.startsWith('{') && part.text.endsWith('}'))
+    components = splitTopLevel(part.text.slice(1, -1), part.start + 1).map((p) => parseCExpression(p.text, p.start));
   else {
     // `dim3{a, b}` (brace initialisation) is not an expression the C parser reads.
     const brace = /^(?:::)?dim3\s*\{/.exec(part.text);
@@ -252,7 +289,8 @@ export function readLaunch(chevrons: LaunchChevrons, context: LaunchContext): La
     }
     for (const [dimension, index] of byDimension) {
       const argument = kernelArgs.parts[index];
-      if (argument && /^[A-Za-z_]\w*$/.test(argument.text.trim()) && !dimensionArguments.has(argument.text.trim())) dimensionArguments.set(argument.text.trim(), dimension as Dimension);
+      if (argument && /^[A-Za-z_]\w*$/.test(argument.text.trim()) && !dimensionArguments.has(argument.text.trim()))
+        dimensionArguments.set(argument.text.trim(), dimension as Dimension);
       const value = folded(argument, scope.env, problems)?.value ?? null;
       code[dimension as 'm' | 'n' | 'k' | 'batch'] = value !== null && Number.isInteger(value) ? value : null;
     }
@@ -260,14 +298,14 @@ export function readLaunch(chevrons: LaunchChevrons, context: LaunchContext): La
   }
   const range: Range = { start: callee.nameRange.start, end: kernelArgs?.end ?? chevrons.close + 3 };
   const starts = context.lineStarts;
-  const annotation = annotationFor(text, starts, context.annotations, range.start, range.end)
-    ?? context.kernelAnnotations.get(callee.name)
-    ?? context.fileAnnotation;
+  const annotation =
+    annotationFor(text, starts, context.annotations, range.start, range.end) ?? context.kernelAnnotations.get(callee.name) ?? context.fileAnnotation;
   // Grid coverage is used only for a dimension the kernel takes no parameter for (sizes fixed at
   // compile time): with a runtime M the grid is only an upper bound, and that would be a guess.
-  const fromGrid = kernel && kernel.info.kind === 'gemm' && grid.triple && block.triple
-    ? sizesFromGrid(text.slice(kernel.info.range.start, kernel.info.range.end), kernel.info.kind, grid.triple, block.triple, scope.env)
-    : {};
+  const fromGrid =
+    kernel && kernel.info.kind === 'gemm' && grid.triple && block.triple
+      ? sizesFromGrid(text.slice(kernel.info.range.start, kernel.info.range.end), kernel.info.kind, grid.triple, block.triple, scope.env)
+      : {};
   if (dimensionParameters.has('m')) delete fromGrid.m;
   if (dimensionParameters.has('n')) delete fromGrid.n;
   const annotated = annotation ? readAnnotation(annotation, []) : null;
@@ -298,4 +336,3 @@ export function readLaunch(chevrons: LaunchChevrons, context: LaunchContext): La
     problem,
   };
 }
-

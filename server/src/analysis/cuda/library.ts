@@ -10,8 +10,11 @@ import { ancestorOfType } from './syntax';
 
 interface Signature {
   /** Argument positions (0-based); batch/type positions are absent when the API has none. */
-  m: number; n: number; k: number;
-  transA: number; transB: number;
+  m: number;
+  n: number;
+  k: number;
+  transA: number;
+  transB: number;
   batch?: number;
   aType?: number;
   computeType?: number;
@@ -85,7 +88,10 @@ export function readLibraryCalls(
     const args = callArgs(text, id.start, id.name);
     if (!args || args.parts.length < 4) continue;
     const scope = scopeAt(scopes, id.start);
-    const fold = (i: number) => { const p = args.parts[i]; return p ? foldExpr(parseCExpression(p.text, p.start), scope.env, problems).value : null; };
+    const fold = (i: number) => {
+      const p = args.parts[i];
+      return p ? foldExpr(parseCExpression(p.text, p.start), scope.env, problems).value : null;
+    };
     layouts.set(args.parts[0]!.text.replace(/^&\s*/, ''), { type: dtypeOfCudaDataType(args.parts[1]!.text), rows: fold(2), cols: fold(3) });
   }
   for (const id of cublasIdentifiers) {

@@ -60,9 +60,12 @@ export function prepareCudaEdit(oldText: string, old: PreparedCuda, newText: str
     ...before(old.keywords, (k) => k.start),
     ...scan.keywords,
     // Built field by field: a spread per keyword costs more than the rest of the move.
-    ...after(old.keywords, (k) => k.start).map((k): CudaKeyword => (k.args
-      ? { keyword: k.keyword, start: moved(k.start), end: moved(k.end), args: { text: k.args.text, start: moved(k.args.start), end: moved(k.args.end) } }
-      : { keyword: k.keyword, start: moved(k.start), end: moved(k.end) })),
+    ...after(old.keywords, (k) => k.start).map(
+      (k): CudaKeyword =>
+        k.args
+          ? { keyword: k.keyword, start: moved(k.start), end: moved(k.end), args: { text: k.args.text, start: moved(k.args.start), end: moved(k.args.end) } }
+          : { keyword: k.keyword, start: moved(k.start), end: moved(k.end) },
+    ),
   ];
   const launches = [
     ...before(old.launches, (l) => l.open),
@@ -86,12 +89,19 @@ export function prepareCudaEdit(oldText: string, old: PreparedCuda, newText: str
   const touches = (t: PreparedCuda['definitionTokens'][number]) => t.from - 1 <= oldTo && t.end + 1 >= from;
   const reread = (t: PreparedCuda['definitionTokens'][number]): PreparedCuda['definitionTokens'][number] => {
     switch (t.token) {
-      case 'const': case 'constexpr': return { ...t, from: snippetStart(newText, t.start), end: snippetEnd(newText, t.start, ';{)') };
-      case 'enum': return { ...t, from: t.start, end: snippetEnd(newText, t.start, '};') };
-      case 'GemmShape': return { ...t, from: snippetStart(newText, t.start), end: snippetEnd(newText, t.start, ';') };
-      case 'define': return { ...t, end: snippetEnd(newText, newText.indexOf('define', t.start), '\n') };
-      case 'template': return t;
-      case 'scope': return { ...t, from: t.start, end: snippetEnd(newText, t.start, '{;') };
+      case 'const':
+      case 'constexpr':
+        return { ...t, from: snippetStart(newText, t.start), end: snippetEnd(newText, t.start, ';{)') };
+      case 'enum':
+        return { ...t, from: t.start, end: snippetEnd(newText, t.start, '};') };
+      case 'GemmShape':
+        return { ...t, from: snippetStart(newText, t.start), end: snippetEnd(newText, t.start, ';') };
+      case 'define':
+        return { ...t, end: snippetEnd(newText, newText.indexOf('define', t.start), '\n') };
+      case 'template':
+        return t;
+      case 'scope':
+        return { ...t, from: t.start, end: snippetEnd(newText, t.start, '{;') };
     }
   };
   const definitionTokens = [
@@ -106,7 +116,10 @@ export function prepareCudaEdit(oldText: string, old: PreparedCuda, newText: str
   const callSites = new Map<string, number[]>();
   for (const [name, offsets] of old.callSites) {
     const last = offsets[offsets.length - 1]!;
-    if (last < from) { callSites.set(name, offsets); continue; }
+    if (last < from) {
+      callSites.set(name, offsets);
+      continue;
+    }
     const kept = offsets.filter((o) => o < from || o >= oldTo).map((o) => (o >= oldTo ? moved(o) : o));
     if (kept.length > 0) callSites.set(name, kept);
   }

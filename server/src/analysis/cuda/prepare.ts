@@ -5,8 +5,18 @@ import { isIdentifierPart, isIdentifierStart } from './chars';
 
 /** CUDA declaration specifiers the C++ grammar does not know (CUDA C++ Programming Guide, 7.1–7.2). */
 const BLANKED_KEYWORDS = new Set([
-  '__global__', '__device__', '__host__', '__shared__', '__constant__', '__managed__', '__restrict__',
-  '__forceinline__', '__noinline__', '__launch_bounds__', '__grid_constant__', '__cluster_dims__',
+  '__global__',
+  '__device__',
+  '__host__',
+  '__shared__',
+  '__constant__',
+  '__managed__',
+  '__restrict__',
+  '__forceinline__',
+  '__noinline__',
+  '__launch_bounds__',
+  '__grid_constant__',
+  '__cluster_dims__',
 ]);
 
 export interface CudaKeyword {
@@ -84,7 +94,6 @@ function parseAnnotation(comment: string, start: number): Annotation | null {
   }
   return { start, end: start + comment.length, fields, valueRanges };
 }
-
 
 /** After `const`: words (type names, `::`) then `*` within 80 characters. A linear scan, no regex backtracking. */
 function isPointerDeclaration(text: string, from: number): boolean {
@@ -172,12 +181,12 @@ export function scanCuda(text: string, from: number, to: number): CudaScan {
       // A `//` comment ending in a backslash continues on the next line (C11 5.1.1.2: lines are
       // spliced before comments are removed); tree-sitter agrees, so the scan must too.
       let end = text.indexOf('\n', i);
-      while (end >= 0 && (text.charCodeAt(end - 1) === 92 || (text.charCodeAt(end - 1) === 13 && text.charCodeAt(end - 2) === 92))) end = text.indexOf('\n', end + 1);
+      while (end >= 0 && (text.charCodeAt(end - 1) === 92 || (text.charCodeAt(end - 1) === 13 && text.charCodeAt(end - 2) === 92)))
+        end = text.indexOf('\n', end + 1);
       if (end < 0) end = n;
       if (text.charCodeAt(end - 1) === 13) end--;
-      const annotation = text.startsWith('tilecast', i + 2) || /^\/\/\s*tilecast/i.test(text.slice(i, Math.min(end, i + 40)))
-        ? parseAnnotation(text.slice(i, end), i)
-        : null;
+      const annotation =
+        text.startsWith('tilecast', i + 2) || /^\/\/\s*tilecast/i.test(text.slice(i, Math.min(end, i + 40))) ? parseAnnotation(text.slice(i, end), i) : null;
       if (annotation) annotations.push(annotation);
       regions.push(i, end);
       i = end;
@@ -191,12 +200,18 @@ export function scanCuda(text: string, from: number, to: number): CudaScan {
     }
     if (c === 34 /* " */ || c === 39 /* ' */) {
       // A quote right after a digit is a C++14 digit separator (1'000), not a character literal.
-      if (c === 39 && i > 0 && /[0-9A-Fa-f]/.test(text[i - 1]!) && /[0-9A-Fa-f]/.test(text[i + 1] ?? '')) { i++; continue; }
+      if (c === 39 && i > 0 && /[0-9A-Fa-f]/.test(text[i - 1]!) && /[0-9A-Fa-f]/.test(text[i + 1] ?? '')) {
+        i++;
+        continue;
+      }
       const opening = i;
       i++;
       while (i < n) {
         const d = text.charCodeAt(i);
-        if (d === 92) { i += 2; continue; }
+        if (d === 92) {
+          i += 2;
+          continue;
+        }
         if (d === c || d === 10) break;
         i++;
       }
@@ -241,15 +256,24 @@ export function scanCuda(text: string, from: number, to: number): CudaScan {
         if (c === 102 /* f */ && i - start === 3 && text.charCodeAt(start + 1) === 111 && text.charCodeAt(start + 2) === 114) forKeywords.push(start);
         // Only words of the lengths of `const`, `constexpr`, `cublas…`, `enum`, `define`, `template`, `GemmShape`, `namespace`, `struct`, `class`, `union`.
         const length = i - start;
-        if ((c === 99 /* c */ && (length === 5 || length === 9 || (length >= 6 && text.startsWith('cublas', start))))
-          || (c === 101 /* e */ && length === 4) || (c === 100 /* d */ && length === 6) || (c === 116 /* t */ && length === 8) || (c === 71 /* G */ && length === 9)
-          || (c === 110 /* n */ && length === 9) || (c === 115 /* s */ && length === 6) || (c === 117 /* u */ && length === 5)) {
+        if (
+          (c === 99 /* c */ && (length === 5 || length === 9 || (length >= 6 && text.startsWith('cublas', start)))) ||
+          (c === 101 /* e */ && length === 4) ||
+          (c === 100 /* d */ && length === 6) ||
+          (c === 116 /* t */ && length === 8) ||
+          (c === 71 /* G */ && length === 9) ||
+          (c === 110 /* n */ && length === 9) ||
+          (c === 115 /* s */ && length === 6) ||
+          (c === 117 /* u */ && length === 5)
+        ) {
           word = text.slice(start, i);
-          if (word === 'namespace' || word === 'struct' || word === 'class' || word === 'union') definitionTokens.push({ token: 'scope', start, from: start, end: snippetEnd(text, start, '{;') });
+          if (word === 'namespace' || word === 'struct' || word === 'class' || word === 'union')
+            definitionTokens.push({ token: 'scope', start, from: start, end: snippetEnd(text, start, '{;') });
           if (c === 99 && word.startsWith('cublas')) cublasIdentifiers.push({ name: word, start });
           if (word === 'const' || word === 'constexpr') {
             // `const float *A` (a pointer parameter) never defines a constant: skip it cheaply here.
-            if (!isPointerDeclaration(text, i)) definitionTokens.push({ token: word, start, from: snippetStart(text, start), end: snippetEnd(text, start, ';{)') });
+            if (!isPointerDeclaration(text, i))
+              definitionTokens.push({ token: word, start, from: snippetStart(text, start), end: snippetEnd(text, start, ';{)') });
           } else if (word === 'enum') definitionTokens.push({ token: word, start, from: start, end: snippetEnd(text, start, '};') });
           else if (word === 'define' && /#\s*$/.test(text.slice(Math.max(0, start - 8), start))) {
             const hash = text.lastIndexOf('#', start);

@@ -5,13 +5,26 @@ import type { AnalysisOptions, Dtype, ProblemSize, Problem } from '../types';
 import type { Annotation } from './prepare';
 
 const DTYPES: Record<string, Dtype> = {
-  fp64: 'fp64', f64: 'fp64', double: 'fp64',
-  fp32: 'fp32', f32: 'fp32', float: 'fp32', float32: 'fp32',
+  fp64: 'fp64',
+  f64: 'fp64',
+  double: 'fp64',
+  fp32: 'fp32',
+  f32: 'fp32',
+  float: 'fp32',
+  float32: 'fp32',
   tf32: 'tf32',
-  fp16: 'fp16', f16: 'fp16', half: 'fp16', float16: 'fp16',
-  bf16: 'bf16', bfloat16: 'bf16',
-  fp8: 'fp8', e4m3: 'fp8', e5m2: 'fp8',
-  int8: 'int8', i8: 'int8', s8: 'int8',
+  fp16: 'fp16',
+  f16: 'fp16',
+  half: 'fp16',
+  float16: 'fp16',
+  bf16: 'bf16',
+  bfloat16: 'bf16',
+  fp8: 'fp8',
+  e4m3: 'fp8',
+  e5m2: 'fp8',
+  int8: 'int8',
+  i8: 'int8',
+  s8: 'int8',
   fp4: 'fp4',
 };
 
@@ -27,7 +40,8 @@ export function readAnnotation(annotation: Annotation, problems: Problem[]): Par
     if (key === 'DTYPE') {
       const dtype = parseDtype(raw);
       if (dtype) result.dtype = dtype;
-      else problems.push({ range, message: `unknown dtype "${raw}" in tilecast annotation (use fp32, tf32, fp16, bf16, fp8, int8, fp64)`, severity: 'warning' });
+      else
+        problems.push({ range, message: `unknown dtype "${raw}" in tilecast annotation (use fp32, tf32, fp16, bf16, fp8, int8, fp64)`, severity: 'warning' });
       continue;
     }
     const field = ({ M: 'm', N: 'n', K: 'k', BATCH: 'batch', B: 'batch' } as Record<string, 'm' | 'n' | 'k' | 'batch'>)[key];

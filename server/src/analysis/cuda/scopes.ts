@@ -23,13 +23,19 @@ function readDim3(valueNode: Node | null, text: string): Dim3Definition | null {
   if (!valueNode) return null;
   let args: Node | null = null;
   if (valueNode.type === 'argument_list' || valueNode.type === 'initializer_list' || valueNode.type === 'parameter_list') args = valueNode;
-  else if (valueNode.type === 'call_expression' && /^dim3$/.test(valueNode.childForFieldName('function')?.text ?? '')) args = valueNode.childForFieldName('arguments');
+  else if (valueNode.type === 'call_expression' && /^dim3$/.test(valueNode.childForFieldName('function')?.text ?? ''))
+    args = valueNode.childForFieldName('arguments');
   else if (valueNode.type === 'compound_literal_expression') args = valueNode.childForFieldName('value');
   if (!args) {
     // `dim3 grid = 64;` is a 1-D grid.
-    return { components: [parseCExpression(sourceText(text, valueNode), valueNode.startIndex)], range: { start: valueNode.startIndex, end: valueNode.endIndex } };
+    return {
+      components: [parseCExpression(sourceText(text, valueNode), valueNode.startIndex)],
+      range: { start: valueNode.startIndex, end: valueNode.endIndex },
+    };
   }
-  const components = namedChildrenOf(args).filter((c) => c.type !== 'comment').map((c) => parseCExpression(sourceText(text, c), c.startIndex));
+  const components = namedChildrenOf(args)
+    .filter((c) => c.type !== 'comment')
+    .map((c) => parseCExpression(sourceText(text, c), c.startIndex));
   return { components, range: { start: args.startIndex, end: args.endIndex } };
 }
 
@@ -64,7 +70,10 @@ function collectLocals(scopeNode: Node | Node[], text: string, scope: HostScope,
       const name = nameNode.text;
       counts.set(name, (counts.get(name) ?? 0) + 1);
       if (isDim3) {
-        values.set(name, { expr: null, dim3: valueNode ? readDim3(valueNode, text) : { components: [], range: { start: nameNode.endIndex, end: nameNode.endIndex } } });
+        values.set(name, {
+          expr: null,
+          dim3: valueNode ? readDim3(valueNode, text) : { components: [], range: { start: nameNode.endIndex, end: nameNode.endIndex } },
+        });
       } else if (valueNode && valueNode.type !== 'argument_list' && valueNode.type !== 'initializer_list') {
         values.set(name, { expr: { text: sourceText(text, valueNode), offset: valueNode.startIndex }, dim3: null });
       } else if (valueNode) {
@@ -96,8 +105,12 @@ function addressTaken(body: string): Set<string> {
 }
 
 /** Puts the read locals into `scope`: a name declared twice or changed later is unknown. */
-function applyLocals(scope: HostScope, values: Map<string, { expr: { text: string; offset: number } | null; dim3: Dim3Definition | null }>,
-  counts: Map<string, number>, changed: Set<string>): void {
+function applyLocals(
+  scope: HostScope,
+  values: Map<string, { expr: { text: string; offset: number } | null; dim3: Dim3Definition | null }>,
+  counts: Map<string, number>,
+  changed: Set<string>,
+): void {
   for (const [name, value] of values) {
     if ((counts.get(name) ?? 0) > 1 || changed.has(name)) {
       scope.env.hide(name);
@@ -112,8 +125,7 @@ function applyLocals(scope: HostScope, values: Map<string, { expr: { text: strin
       ['x', 'y', 'z'].forEach((axis, i) => {
         scope.env.set(`${name}.${axis}`, { kind: 'expr', expr: components[i] ?? { kind: 'number', value: 1, isFloat: false, range } });
       });
-    }
-    else if (value.expr) scope.env.set(name, { kind: 'macro', params: null, body: value.expr.text, bodyOffset: value.expr.offset });
+    } else if (value.expr) scope.env.set(name, { kind: 'macro', params: null, body: value.expr.text, bodyOffset: value.expr.offset });
     else scope.env.hide(name);
   }
 }
@@ -123,7 +135,12 @@ function applyLocals(scope: HostScope, values: Map<string, { expr: { text: strin
  * `previous` (the last analysis's file scope), an unchanged set of declarations over the same
  * constants is reused.
  */
-export function fileScope(outline: Pick<TopLevelOutline, 'declarationRanges' | 'declarationNodes'>, text: string, fileEnv: FoldEnv, previous: FileScope | null | undefined): FileScope {
+export function fileScope(
+  outline: Pick<TopLevelOutline, 'declarationRanges' | 'declarationNodes'>,
+  text: string,
+  fileEnv: FoldEnv,
+  previous: FileScope | null | undefined,
+): FileScope {
   const ranges = outline.declarationRanges;
   const parts: string[] = [];
   for (let i = 0; i < ranges.length; i += 2) parts.push(text.slice(ranges[i]!, ranges[i + 1]!));
@@ -191,9 +208,10 @@ function memoByStart(memo: Map<number, boolean>, range: { start: number; end: nu
 function nodeOf(cache: ScopeCache, fn: FunctionRef): Node | null {
   if (fn.node) return fn.node;
   const node = cache.root.descendantForIndex(fn.start, fn.end);
-  fn.node = node?.type === 'function_definition' && node.startIndex === fn.start && node.endIndex === fn.end
-    ? node
-    : ancestorOfType(cache.root.descendantForIndex(fn.start), ['function_definition'], 400);
+  fn.node =
+    node?.type === 'function_definition' && node.startIndex === fn.start && node.endIndex === fn.end
+      ? node
+      : ancestorOfType(cache.root.descendantForIndex(fn.start), ['function_definition'], 400);
   return fn.node;
 }
 
@@ -296,7 +314,9 @@ function argumentNodes(cache: ScopeCache, call: CallRef): Array<{ text: string; 
   const node = call.node ?? ancestorOfType(cache.root.descendantForIndex(call.start, call.start + 1), ['call_expression'], 3);
   const args = node?.childForFieldName('arguments');
   if (!args) return [];
-  return namedChildrenOf(args).filter((c) => c.type !== 'comment').map((c) => ({ text: sourceText(cache.text, c), start: c.startIndex, identifier: c.type === 'identifier' }));
+  return namedChildrenOf(args)
+    .filter((c) => c.type !== 'comment')
+    .map((c) => ({ text: sourceText(cache.text, c), start: c.startIndex, identifier: c.type === 'identifier' }));
 }
 
 /**
@@ -315,7 +335,7 @@ export function launchDependencies(cache: ScopeCache, offset: number): { key: st
   const keys: string[] = [`${fn.end - fn.start}@${offset - fn.start}`];
   const spans = [fn.start, fn.end];
   let callers = 0;
-  for (const at of name ? cache.callSites.get(name) ?? [] : []) {
+  for (const at of name ? (cache.callSites.get(name) ?? []) : []) {
     if (at >= fn.start && at < fn.end) continue;
     if (++callers > MAX_CALL_SITES_SCANNED) break;
     const caller = functionRangeAt(functions, at);

@@ -73,7 +73,8 @@ export function carryStructure(previous: FileStructure | null, change: TextChang
   const functionRanges = new Array<{ start: number; end: number }>(ranges.length);
   for (let i = 0; i < ranges.length; i++) {
     const range = ranges[i]!;
-    functionRanges[i] = i < edited ? range : i === edited ? { start: range.start, end: range.end + delta } : { start: range.start + delta, end: range.end + delta };
+    functionRanges[i] =
+      i < edited ? range : i === edited ? { start: range.start, end: range.end + delta } : { start: range.start + delta, end: range.end + delta };
   }
   return { functionRanges, previous, change, fresh };
 }
@@ -121,7 +122,14 @@ export function kernelSpansOf(
       // would find that definition; its parent is the template_declaration the outline saw, if any.
       const range = outline.functionRanges[fn]!;
       const templateStart = outline.templateStarts[fn]!;
-      site = { kind: 'kernel', definitionStart: range.start, definitionEnd: range.end, start: templateStart >= 0 ? templateStart : range.start, isTemplate: templateStart >= 0, name: undefined };
+      site = {
+        kind: 'kernel',
+        definitionStart: range.start,
+        definitionEnd: range.end,
+        start: templateStart >= 0 ? templateStart : range.start,
+        isTemplate: templateStart >= 0,
+        name: undefined,
+      };
     } else {
       node = kernelSiteNode(root, at);
       if (!node) site = { kind: 'other' };
@@ -130,7 +138,14 @@ export function kernelSpansOf(
       else {
         const parent = node.parent;
         const isTemplate = parent?.type === 'template_declaration';
-        site = { kind: 'kernel', definitionStart: node.startIndex, definitionEnd: node.endIndex, start: isTemplate ? parent!.startIndex : node.startIndex, isTemplate, name: undefined };
+        site = {
+          kind: 'kernel',
+          definitionStart: node.startIndex,
+          definitionEnd: node.endIndex,
+          start: isTemplate ? parent!.startIndex : node.startIndex,
+          isTemplate,
+          name: undefined,
+        };
       }
     }
     sites.set(keyword.start, site);
@@ -173,7 +188,13 @@ export class LazyKernelSpan implements KernelSpan {
    * `at`: the offset after the keyword, where the cold lookup starts. `keywordStart`: where the
    * `__global__` keyword is (it can lie before the definition's node, with `__launch_bounds__`).
    */
-  constructor(readonly site: KernelDefinitionSite, node: Node | null, private readonly at: number, private readonly root: Node, readonly keywordStart: number) {
+  constructor(
+    readonly site: KernelDefinitionSite,
+    node: Node | null,
+    private readonly at: number,
+    private readonly root: Node,
+    readonly keywordStart: number,
+  ) {
     this.definitionStart = site.definitionStart;
     this.definitionEnd = site.definitionEnd;
     this.start = site.start;

@@ -34,11 +34,21 @@ export function ancestorOfType(node: Node | null, types: string[], maxSteps = 64
 export function declaredName(declarator: Node | null): Node | null {
   let current = declarator;
   for (let step = 0; current && step < 32; step++) {
-    if (current.type === 'identifier' || current.type === 'field_identifier' || current.type === 'type_identifier'
-      || current.type === 'qualified_identifier' || current.type === 'destructor_name' || current.type === 'operator_name') return current;
+    if (
+      current.type === 'identifier' ||
+      current.type === 'field_identifier' ||
+      current.type === 'type_identifier' ||
+      current.type === 'qualified_identifier' ||
+      current.type === 'destructor_name' ||
+      current.type === 'operator_name'
+    )
+      return current;
     if (current.type === 'template_function') return current.childForFieldName('name');
     const inner = current.childForFieldName('declarator');
-    if (inner) { current = inner; continue; }
+    if (inner) {
+      current = inner;
+      continue;
+    }
     current = namedChildrenOf(current).find((child) => child.type !== 'type_qualifier' && child.type !== 'ms_pointer_modifier') ?? null;
   }
   return null;

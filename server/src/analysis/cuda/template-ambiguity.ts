@@ -52,13 +52,14 @@ function knownTemplates(text: string): Set<string> {
     }
     if (text[i] !== '>') continue;
     const rest = text.slice(i + 1, Math.min(text.length, i + 600));
-    const declared = /^[^;{(=]*?\b(?:struct|class|union)\s+([A-Za-z_]\w*)/.exec(rest) ?? /^\s*using\s+([A-Za-z_]\w*)/.exec(rest)
-      ?? /([A-Za-z_]\w*)\s*(?:<[^;{()]*>\s*)?\(/.exec(rest);
+    const declared =
+      /^[^;{(=]*?\b(?:struct|class|union)\s+([A-Za-z_]\w*)/.exec(rest) ??
+      /^\s*using\s+([A-Za-z_]\w*)/.exec(rest) ??
+      /([A-Za-z_]\w*)\s*(?:<[^;{()]*>\s*)?\(/.exec(rest);
     if (declared) names.add(declared[1]!);
   }
   return names;
 }
-
 
 /** The identifier that ends just before `offset` (spaces skipped), or null. */
 function nameBefore(text: string, offset: number): string | null {
@@ -144,7 +145,10 @@ function isTopLevelError(node: Node): boolean {
 function errorIndex(root: Node): (start: number, end: number) => boolean {
   const all = errorNodes(root, MAX_ERRORS_EXAMINED, true);
   const wrappers = all.filter(isTopLevelError).map((node) => [node.startIndex, node.endIndex] as const);
-  const errors = all.filter((node) => !isTopLevelError(node)).map((node) => [node.startIndex, node.endIndex] as const).sort((a, b) => a[0] - b[0]);
+  const errors = all
+    .filter((node) => !isTopLevelError(node))
+    .map((node) => [node.startIndex, node.endIndex] as const)
+    .sort((a, b) => a[0] - b[0]);
   // Largest end among the errors up to each index (errors found by one walk do not nest, but be safe).
   const maxEnd: number[] = [];
   for (const [i, error] of errors.entries()) maxEnd.push(Math.max(error[1], i > 0 ? maxEnd[i - 1]! : -1));
@@ -274,7 +278,12 @@ export function resolveLessThan(parseText: string, tree: Tree, reparse: Reparse,
   const reparsed = reparse(undone, first.tree, stale);
   if (!reparsed) return first;
   first.tree.delete();
-  return disambiguateLessThan(undone, reparsed, reparse, first.rewrites.filter((offset) => !staleSet.has(offset)));
+  return disambiguateLessThan(
+    undone,
+    reparsed,
+    reparse,
+    first.rewrites.filter((offset) => !staleSet.has(offset)),
+  );
 }
 
 export { withRewrites as applyLessThanRewrites };

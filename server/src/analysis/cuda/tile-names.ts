@@ -5,12 +5,43 @@
 const TILE_NAMES = /^(BM|BN|BK|TM|TN|TK|WM|WN|WK|MT|NT|KT|TS|BS|TB)$/;
 
 /** Words that mark a tile/launch-shape constant when they appear anywhere in the name. */
-const TILE_WORDS = new Set(['TILE', 'TILES', 'BLOCK', 'BLOCKS', 'WARP', 'WARPS', 'THREAD', 'THREADS', 'NTHREADS',
-  'WMMA', 'MMA', 'BLOCKSIZE', 'TILESIZE', 'TILEDIM', 'BLOCKDIM', 'WARPSIZE']);
+const TILE_WORDS = new Set([
+  'TILE',
+  'TILES',
+  'BLOCK',
+  'BLOCKS',
+  'WARP',
+  'WARPS',
+  'THREAD',
+  'THREADS',
+  'NTHREADS',
+  'WMMA',
+  'MMA',
+  'BLOCKSIZE',
+  'TILESIZE',
+  'TILEDIM',
+  'BLOCKDIM',
+  'WARPSIZE',
+]);
 
 /** Words that mark a problem or data size rather than a tile (`MATRIX_SIZE`, `BATCH_SIZE`). */
-const NON_TILE_WORDS = new Set(['MATRIX', 'PROBLEM', 'ARRAY', 'DATA', 'INPUT', 'OUTPUT', 'VEC', 'VECTOR', 'BUFFER',
-  'BATCH', 'WORKSPACE', 'SEQ', 'HIDDEN', 'VOCAB', 'NUM_ELEMENTS']);
+const NON_TILE_WORDS = new Set([
+  'MATRIX',
+  'PROBLEM',
+  'ARRAY',
+  'DATA',
+  'INPUT',
+  'OUTPUT',
+  'VEC',
+  'VECTOR',
+  'BUFFER',
+  'BATCH',
+  'WORKSPACE',
+  'SEQ',
+  'HIDDEN',
+  'VOCAB',
+  'NUM_ELEMENTS',
+]);
 
 /** Splits `BLOCK_SIZE_M`, `blockSizeM`, `kTileM` into upper-case words. */
 export function nameWords(name: string): string[] {

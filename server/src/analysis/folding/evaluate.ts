@@ -40,7 +40,10 @@ export const EMPTY_ENV: FoldEnv = { lookup: () => undefined };
 /** Deepest chain of name → definition → name … followed before giving up (macro expansion depth). */
 export const MAX_EXPANSION_DEPTH = 64;
 
-interface Folded { value: number; isFloat: boolean }
+interface Folded {
+  value: number;
+  isFloat: boolean;
+}
 
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
@@ -67,7 +70,10 @@ class Evaluator {
   private depth = 0;
   /** `isFloat` of the value the last evaluate call returned (meaningless after a null). */
   isFloat = false;
-  constructor(private readonly env: FoldEnv, private readonly problems: Problem[]) {}
+  constructor(
+    private readonly env: FoldEnv,
+    private readonly problems: Problem[],
+  ) {}
 
   private problem(range: Range, message: string): null {
     if (!this.problems.some((p) => p.message === message && p.range.start === range.start && p.range.end === range.end)) {
@@ -101,12 +107,15 @@ class Evaluator {
 
   private evaluateInner(expr: Expr): number | null {
     switch (expr.kind) {
-      case 'number': return this.result(expr.value, expr.isFloat);
-      case 'too-large': return this.problem(expr.range, `integer literal ${expr.text.slice(0, 40)} is too large to fold (beyond 2^53)`);
+      case 'number':
+        return this.result(expr.value, expr.isFloat);
+      case 'too-large':
+        return this.problem(expr.range, `integer literal ${expr.text.slice(0, 40)} is too large to fold (beyond 2^53)`);
       case 'unknown':
         if (expr.reason === 'nested too deeply') return this.problem(expr.range, 'expression nested too deeply to fold');
         return null;
-      case 'name': return this.lookupName(expr.name, expr.range);
+      case 'name':
+        return this.lookupName(expr.name, expr.range);
       case 'sizeof': {
         const size = sizeOfType(expr.typeName);
         if (size !== null) return this.result(size, false);
@@ -124,10 +133,14 @@ class Evaluator {
         const operand = this.evaluate(expr.operand);
         if (operand === null) return null;
         switch (expr.op) {
-          case '-': return -operand; // isFloat stays the operand's
-          case '+': return operand;
-          case '!': return this.result(operand === 0 ? 1 : 0, false);
-          case '~': return this.isFloat ? null : this.integer(~BigInt(operand), expr.range, '~');
+          case '-':
+            return -operand; // isFloat stays the operand's
+          case '+':
+            return operand;
+          case '!':
+            return this.result(operand === 0 ? 1 : 0, false);
+          case '~':
+            return this.isFloat ? null : this.integer(~BigInt(operand), expr.range, '~');
         }
         return null;
       }
@@ -139,8 +152,10 @@ class Evaluator {
         const otherwise = this.evaluate(expr.otherwise);
         return then !== null && otherwise !== null && then === otherwise ? this.result(then, thenIsFloat) : null;
       }
-      case 'binary': return this.binary(expr);
-      case 'call': return this.call(expr);
+      case 'binary':
+        return this.binary(expr);
+      case 'call':
+        return this.call(expr);
     }
   }
 
@@ -192,27 +207,42 @@ class Evaluator {
     const b = this.evaluate(expr.right);
     if (a === null || b === null) return null;
     switch (op) {
-      case '<': return this.result(a < b ? 1 : 0, false);
-      case '<=': return this.result(a <= b ? 1 : 0, false);
-      case '>': return this.result(a > b ? 1 : 0, false);
-      case '>=': return this.result(a >= b ? 1 : 0, false);
-      case '==': return this.result(a === b ? 1 : 0, false);
-      case '!=': return this.result(a !== b ? 1 : 0, false);
-      case '&&': return this.result(a !== 0 && b !== 0 ? 1 : 0, false);
-      case '||': return this.result(a !== 0 || b !== 0 ? 1 : 0, false);
+      case '<':
+        return this.result(a < b ? 1 : 0, false);
+      case '<=':
+        return this.result(a <= b ? 1 : 0, false);
+      case '>':
+        return this.result(a > b ? 1 : 0, false);
+      case '>=':
+        return this.result(a >= b ? 1 : 0, false);
+      case '==':
+        return this.result(a === b ? 1 : 0, false);
+      case '!=':
+        return this.result(a !== b ? 1 : 0, false);
+      case '&&':
+        return this.result(a !== 0 && b !== 0 ? 1 : 0, false);
+      case '||':
+        return this.result(a !== 0 || b !== 0 ? 1 : 0, false);
     }
     const isFloat = leftIsFloat || this.isFloat;
     if ((op === '/' || op === '//' || op === '%') && b === 0) return this.problem(expr.range, 'division by zero');
     if (isFloat) {
       this.isFloat = true;
       switch (op) {
-        case '+': return a + b;
-        case '-': return a - b;
-        case '*': return a * b;
-        case '/': return a / b;
-        case '//': return Math.floor(a / b);
-        case '**': return a ** b;
-        default: return null; // %, shifts and bit operations on floats are not valid C
+        case '+':
+          return a + b;
+        case '-':
+          return a - b;
+        case '*':
+          return a * b;
+        case '/':
+          return a / b;
+        case '//':
+          return Math.floor(a / b);
+        case '**':
+          return a ** b;
+        default:
+          return null; // %, shifts and bit operations on floats are not valid C
       }
     }
     // Safe-integer fast path: a Number result within 2^53 is exact, so it equals the BigInt one.
@@ -223,22 +253,33 @@ class Evaluator {
     const x = BigInt(a);
     const y = BigInt(b);
     switch (op) {
-      case '+': return this.integer(x + y, expr.range, '+');
-      case '-': return this.integer(x - y, expr.range, '-');
-      case '*': return this.integer(x * y, expr.range, '*');
-      case '/': return this.integer(x / y, expr.range, '/'); // BigInt division truncates toward zero, as C does
-      case '%': return this.integer(x % y, expr.range, '%');
+      case '+':
+        return this.integer(x + y, expr.range, '+');
+      case '-':
+        return this.integer(x - y, expr.range, '-');
+      case '*':
+        return this.integer(x * y, expr.range, '*');
+      case '/':
+        return this.integer(x / y, expr.range, '/'); // BigInt division truncates toward zero, as C does
+      case '%':
+        return this.integer(x % y, expr.range, '%');
       case '//': {
         // Python floor division (for Triton callers).
         const q = x / y;
-        return this.integer((x % y !== 0n && (x < 0n) !== (y < 0n)) ? q - 1n : q, expr.range, '//');
+        return this.integer(x % y !== 0n && x < 0n !== y < 0n ? q - 1n : q, expr.range, '//');
       }
-      case '**': return y < 0n || y > 1024n ? this.problem(expr.range, 'exponent out of range') : this.integer(x ** y, expr.range, '**');
-      case '<<': return y < 0n || y > 63n ? this.problem(expr.range, 'shift count out of range') : this.integer(x << y, expr.range, '<<');
-      case '>>': return y < 0n || y > 63n ? this.problem(expr.range, 'shift count out of range') : this.integer(x >> y, expr.range, '>>');
-      case '&': return this.integer(x & y, expr.range, '&');
-      case '|': return this.integer(x | y, expr.range, '|');
-      case '^': return this.integer(x ^ y, expr.range, '^');
+      case '**':
+        return y < 0n || y > 1024n ? this.problem(expr.range, 'exponent out of range') : this.integer(x ** y, expr.range, '**');
+      case '<<':
+        return y < 0n || y > 63n ? this.problem(expr.range, 'shift count out of range') : this.integer(x << y, expr.range, '<<');
+      case '>>':
+        return y < 0n || y > 63n ? this.problem(expr.range, 'shift count out of range') : this.integer(x >> y, expr.range, '>>');
+      case '&':
+        return this.integer(x & y, expr.range, '&');
+      case '|':
+        return this.integer(x | y, expr.range, '|');
+      case '^':
+        return this.integer(x ^ y, expr.range, '^');
     }
     return null;
   }
@@ -255,14 +296,26 @@ class Evaluator {
     const all = args.every((arg): arg is Folded => arg !== null);
     let folded: Folded | null = null;
     switch (shortName) {
-      case 'min': case 'fminf': case 'fmin': case 'umin':
+      case 'min':
+      case 'fminf':
+      case 'fmin':
+      case 'umin':
         folded = all && args.length > 0 ? args.reduce((m, v) => (v.value < m.value ? v : m)) : null;
         break;
-      case 'max': case 'fmaxf': case 'fmax': case 'umax':
+      case 'max':
+      case 'fmaxf':
+      case 'fmax':
+      case 'umax':
         folded = all && args.length > 0 ? args.reduce((m, v) => (v.value > m.value ? v : m)) : null;
         break;
       // Ceiling division helpers: CUTLASS ceil_div, Triton cdiv, common div_up/DIV_UP/CEIL_DIV macros.
-      case 'cdiv': case 'ceil_div': case 'div_up': case 'divup': case 'ceildiv': case 'ceil_div_up': case 'round_up_div': {
+      case 'cdiv':
+      case 'ceil_div':
+      case 'div_up':
+      case 'divup':
+      case 'ceildiv':
+      case 'ceil_div_up':
+      case 'round_up_div': {
         if (!all || args.length !== 2) return null;
         const [n, d] = args as [Folded, Folded];
         if (d.value === 0) return this.problem(expr.range, 'division by zero');
@@ -271,10 +324,12 @@ class Evaluator {
         const y = BigInt(d.value);
         return this.integer((x + y - 1n) / y, expr.range, 'ceiling division');
       }
-      case 'ceil': case 'ceilf':
+      case 'ceil':
+      case 'ceilf':
         folded = all && args.length === 1 ? { value: Math.ceil(args[0]!.value), isFloat: true } : null;
         break;
-      case 'floor': case 'floorf':
+      case 'floor':
+      case 'floorf':
         folded = all && args.length === 1 ? { value: Math.floor(args[0]!.value), isFloat: true } : null;
         break;
       case 'abs':

@@ -3,9 +3,7 @@
 // (evaluate.ts) live elsewhere.
 import type { Range } from '../types';
 
-export type BinaryOperator =
-  | '+' | '-' | '*' | '/' | '//' | '%' | '**' | '<<' | '>>' | '&' | '|' | '^'
-  | '<' | '<=' | '>' | '>=' | '==' | '!=' | '&&' | '||';
+export type BinaryOperator = '+' | '-' | '*' | '/' | '//' | '%' | '**' | '<<' | '>>' | '&' | '|' | '^' | '<' | '<=' | '>' | '>=' | '==' | '!=' | '&&' | '||';
 
 export type UnaryOperator = '-' | '+' | '~' | '!';
 

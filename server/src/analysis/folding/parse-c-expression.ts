@@ -27,23 +27,58 @@ const KEPT_TOKENS = 4096;
 /** C binary operator precedence (C11 6.5, higher binds tighter); 0 for anything else. */
 function precedenceOf(op: string): number {
   switch (op) {
-    case '||': return 1;
-    case '&&': return 2;
-    case '|': return 3;
-    case '^': return 4;
-    case '&': return 5;
-    case '==': case '!=': return 6;
-    case '<': case '<=': case '>': case '>=': return 7;
-    case '<<': case '>>': return 8;
-    case '+': case '-': return 9;
-    case '*': case '/': case '%': return 10;
+    case '||':
+      return 1;
+    case '&&':
+      return 2;
+    case '|':
+      return 3;
+    case '^':
+      return 4;
+    case '&':
+      return 5;
+    case '==':
+    case '!=':
+      return 6;
+    case '<':
+    case '<=':
+    case '>':
+    case '>=':
+      return 7;
+    case '<<':
+    case '>>':
+      return 8;
+    case '+':
+    case '-':
+      return 9;
+    case '*':
+    case '/':
+    case '%':
+      return 10;
   }
   return 0;
 }
 
 /** Type names recognised in casts `(int)x` and functional casts `int(x)`. */
-const CAST_TYPES = new Set(['int', 'unsigned', 'long', 'short', 'char', 'float', 'double', 'size_t', 'int32_t',
-  'int64_t', 'uint32_t', 'uint64_t', 'signed', 'bool', 'half', '__half', '__nv_bfloat16']);
+const CAST_TYPES = new Set([
+  'int',
+  'unsigned',
+  'long',
+  'short',
+  'char',
+  'float',
+  'double',
+  'size_t',
+  'int32_t',
+  'int64_t',
+  'uint32_t',
+  'uint64_t',
+  'signed',
+  'bool',
+  'half',
+  '__half',
+  '__nv_bfloat16',
+]);
 
 /** A `+`/`-` at `i` continues a pp-number after `p`/`P`, or after `e`/`E` unless the number is hexadecimal. */
 function exponentSignAllowed(text: string, start: number, i: number): boolean {
@@ -60,31 +95,56 @@ function exponentSignAllowed(text: string, start: number, i: number): boolean {
 function punctuatorAt(text: string, i: number, c: number): string {
   const d = text.charCodeAt(i + 1);
   switch (c) {
-    case 60: return d === 60 ? (text.charCodeAt(i + 2) === 61 ? '<<=' : '<<') : d === 61 ? '<=' : '<';
-    case 62: return d === 62 ? (text.charCodeAt(i + 2) === 61 ? '>>=' : '>>') : d === 61 ? '>=' : '>';
-    case 46: return d === 46 && text.charCodeAt(i + 2) === 46 ? '...' : '.';
-    case 58: return d === 58 ? '::' : ':';
-    case 45: return d === 62 ? '->' : d === 45 ? '--' : d === 61 ? '-=' : '-';
-    case 43: return d === 43 ? '++' : d === 61 ? '+=' : '+';
-    case 61: return d === 61 ? '==' : '=';
-    case 33: return d === 61 ? '!=' : '!';
-    case 38: return d === 38 ? '&&' : '&';
-    case 124: return d === 124 ? '||' : '|';
-    case 42: return d === 61 ? '*=' : '*';
-    case 47: return d === 61 ? '/=' : '/';
-    case 37: return '%';
-    case 94: return '^';
-    case 126: return '~';
-    case 63: return '?';
-    case 40: return '(';
-    case 41: return ')';
-    case 91: return '[';
-    case 93: return ']';
-    case 123: return '{';
-    case 125: return '}';
-    case 44: return ',';
-    case 59: return ';';
-    case 35: return '#';
+    case 60:
+      return d === 60 ? (text.charCodeAt(i + 2) === 61 ? '<<=' : '<<') : d === 61 ? '<=' : '<';
+    case 62:
+      return d === 62 ? (text.charCodeAt(i + 2) === 61 ? '>>=' : '>>') : d === 61 ? '>=' : '>';
+    case 46:
+      return d === 46 && text.charCodeAt(i + 2) === 46 ? '...' : '.';
+    case 58:
+      return d === 58 ? '::' : ':';
+    case 45:
+      return d === 62 ? '->' : d === 45 ? '--' : d === 61 ? '-=' : '-';
+    case 43:
+      return d === 43 ? '++' : d === 61 ? '+=' : '+';
+    case 61:
+      return d === 61 ? '==' : '=';
+    case 33:
+      return d === 61 ? '!=' : '!';
+    case 38:
+      return d === 38 ? '&&' : '&';
+    case 124:
+      return d === 124 ? '||' : '|';
+    case 42:
+      return d === 61 ? '*=' : '*';
+    case 47:
+      return d === 61 ? '/=' : '/';
+    case 37:
+      return '%';
+    case 94:
+      return '^';
+    case 126:
+      return '~';
+    case 63:
+      return '?';
+    case 40:
+      return '(';
+    case 41:
+      return ')';
+    case 91:
+      return '[';
+    case 93:
+      return ']';
+    case 123:
+      return '{';
+    case 125:
+      return '}';
+    case 44:
+      return ',';
+    case 59:
+      return ';';
+    case 35:
+      return '#';
   }
   return text[i]!;
 }
@@ -123,10 +183,24 @@ function tokenize(text: string, base: number): void {
   const n = text.length;
   while (i < n) {
     const c = text.charCodeAt(i);
-    if (isSpace(c)) { i++; continue; }
-    if (c === 92 /* \ line continuation */) { i++; continue; }
-    if (c === 47 && text.charCodeAt(i + 1) === 47) { const nl = text.indexOf('\n', i); i = nl < 0 ? n : nl; continue; }
-    if (c === 47 && text.charCodeAt(i + 1) === 42) { const close = text.indexOf('*/', i + 2); i = close < 0 ? n : close + 2; continue; }
+    if (isSpace(c)) {
+      i++;
+      continue;
+    }
+    if (c === 92 /* \ line continuation */) {
+      i++;
+      continue;
+    }
+    if (c === 47 && text.charCodeAt(i + 1) === 47) {
+      const nl = text.indexOf('\n', i);
+      i = nl < 0 ? n : nl;
+      continue;
+    }
+    if (c === 47 && text.charCodeAt(i + 1) === 42) {
+      const close = text.indexOf('*/', i + 2);
+      i = close < 0 ? n : close + 2;
+      continue;
+    }
     const start = i;
     const after = text.charCodeAt(i + 1);
     if ((c >= 48 && c <= 57) || (c === 46 && after >= 48 && after <= 57)) {
@@ -180,7 +254,11 @@ export function parseNumberLiteral(text: string, range: Range): Expr {
     let digits = intMatch[1]!;
     if (/^0[0-7]+$/.test(digits)) digits = '0o' + digits.slice(1);
     let big: bigint;
-    try { big = BigInt(digits); } catch { return { kind: 'unknown', text, range, reason: 'unreadable number' }; }
+    try {
+      big = BigInt(digits);
+    } catch {
+      return { kind: 'unknown', text, range, reason: 'unreadable number' };
+    }
     if (big > BigInt(Number.MAX_SAFE_INTEGER)) return { kind: 'too-large', text, range };
     return { kind: 'number', value: Number(big), isFloat: false, range };
   }
@@ -231,20 +309,44 @@ function parseSimple(text: string, base: number): Expr | null {
 class ExpressionParser {
   private position = 0;
   private depth = 0;
-  constructor(private readonly source: string, private readonly base: number) {}
+  constructor(
+    private readonly source: string,
+    private readonly base: number,
+  ) {}
 
   /** Index of the token `offset` ahead, clamped to the END token. */
-  private at(offset = 0): number { return Math.min(this.position + offset, tokenCount - 1); }
-  private kindAt(offset = 0): number { return tokenKinds[this.at(offset)]!; }
-  private textAt(offset = 0): string { return tokenTexts[this.at(offset)]!; }
-  private startAt(offset = 0): number { return tokenStarts[this.at(offset)]!; }
+  private at(offset = 0): number {
+    return Math.min(this.position + offset, tokenCount - 1);
+  }
+  private kindAt(offset = 0): number {
+    return tokenKinds[this.at(offset)]!;
+  }
+  private textAt(offset = 0): string {
+    return tokenTexts[this.at(offset)]!;
+  }
+  private startAt(offset = 0): number {
+    return tokenStarts[this.at(offset)]!;
+  }
   /** Consumes the current token (never the END token) and returns its index. */
-  private next(): number { const index = this.at(); if (tokenKinds[index] !== END) this.position++; return index; }
-  private is(text: string, offset = 0): boolean { const index = this.at(offset); return tokenKinds[index] === PUNCT && tokenTexts[index] === text; }
-  private textOf(start: number, end: number): string { return this.source.slice(start - this.base, end - this.base); }
+  private next(): number {
+    const index = this.at();
+    if (tokenKinds[index] !== END) this.position++;
+    return index;
+  }
+  private is(text: string, offset = 0): boolean {
+    const index = this.at(offset);
+    return tokenKinds[index] === PUNCT && tokenTexts[index] === text;
+  }
+  private textOf(start: number, end: number): string {
+    return this.source.slice(start - this.base, end - this.base);
+  }
   /** End offset of the last consumed token. */
-  private get previousEnd(): number { return tokenEnds[this.position - 1]!; }
-  get atEnd(): boolean { return this.kindAt() === END; }
+  private get previousEnd(): number {
+    return tokenEnds[this.position - 1]!;
+  }
+  get atEnd(): boolean {
+    return this.kindAt() === END;
+  }
 
   private unknown(start: number, reason: string): Expr {
     const end = Math.max(start, this.startAt());
@@ -316,7 +418,8 @@ class ExpressionParser {
     }
     if (kind === NAME && text === 'sizeof') return this.parseSizeof();
     if (kind === NAME && (text === 'static_cast' || text === 'reinterpret_cast' || text === 'const_cast') && this.is('<', 1)) {
-      this.next(); this.next();
+      this.next();
+      this.next();
       const typeStart = this.startAt();
       while (!this.atEnd && !this.is('>')) this.next();
       const typeName = this.textOf(typeStart, this.startAt()).trim();
@@ -364,7 +467,11 @@ class ExpressionParser {
     while (!this.atEnd && !this.is(')')) {
       args.push(this.parseExpression());
       if (this.is(',')) this.next();
-      else if (!this.is(')')) { this.skipBalanced(); if (this.is(',')) this.next(); else break; }
+      else if (!this.is(')')) {
+        this.skipBalanced();
+        if (this.is(',')) this.next();
+        else break;
+      }
     }
     if (this.is(')')) this.next();
     return args;
@@ -446,7 +553,10 @@ class ExpressionParser {
       const inner = this.parseExpression();
       // A comma expression `(a, b)` yields its last operand (C11 6.5.17).
       let result = inner;
-      while (this.is(',')) { this.next(); result = this.parseExpression(); }
+      while (this.is(',')) {
+        this.next();
+        result = this.parseExpression();
+      }
       const closeEnd = tokenEnds[this.is(')') ? this.next() : this.at()]!;
       if (result.kind === 'unknown' && result.reason === 'nested too deeply') return result;
       return { ...result, range: { start, end: Math.max(closeEnd, result.range.end) } } as Expr;

@@ -2,7 +2,7 @@
 // construct (on its lines or in the comment block directly above it). Text only; no evaluation.
 import type { Node } from 'web-tree-sitter';
 import type { Dtype, Problem, Range } from '../types';
-import { LineIndex, rangeOf, walk } from './syntax';
+import { type LineIndex, rangeOf, walk } from './syntax';
 import { dtypeFromName } from './values';
 
 export interface Annotation {
@@ -26,10 +26,19 @@ export function collectAnnotations(root: Node, lines: LineIndex, problems: Probl
     const match = /^#\s*tilecast\s*:(.*)$/i.exec(node.text);
     if (!match) return undefined;
     const annotation: Annotation = {
-      range: rangeOf(node), line: lines.lineOf(node.startIndex), topLevel: node.parent?.type === 'module',
-      m: null, n: null, k: null, batch: null, dtype: null,
+      range: rangeOf(node),
+      line: lines.lineOf(node.startIndex),
+      topLevel: node.parent?.type === 'module',
+      m: null,
+      n: null,
+      k: null,
+      batch: null,
+      dtype: null,
     };
-    for (const pair of match[1].trim().split(/[\s,]+/).filter(Boolean)) {
+    for (const pair of match[1]
+      .trim()
+      .split(/[\s,]+/)
+      .filter(Boolean)) {
       const [rawKey, rawValue] = pair.split('=');
       const key = rawKey.toLowerCase();
       if (!KEYS.has(key) || rawValue === undefined || rawValue === '') {
@@ -62,7 +71,14 @@ export function attachedAnnotations(annotations: Annotation[], node: Node, lines
   const first = lines.lineOf(node.startIndex);
   const last = lines.lineOf(node.endIndex);
   let top = first;
-  while (top > 0 && lines.lineText(top - 1).trim().startsWith('#')) top--;
+  while (
+    top > 0 &&
+    lines
+      .lineText(top - 1)
+      .trim()
+      .startsWith('#')
+  )
+    top--;
   return annotations
     .filter((annotation) => annotation.line >= top && annotation.line <= last)
     .sort((a, b) => Math.abs(a.line - first) - Math.abs(b.line - first));

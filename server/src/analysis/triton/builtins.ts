@@ -3,10 +3,7 @@
 // Total functions over evaluated values: unknown in, unknown out; never throws.
 import type { Node } from 'web-tree-sitter';
 import { callArguments, rangeOf } from './syntax';
-import {
-  asInteger, asNumber, iterate, MAX_ITEMS, NONE, numberValue, sequence, UNKNOWN,
-  type ConfigValue, type PyValue,
-} from './values';
+import { asInteger, asNumber, iterate, MAX_ITEMS, NONE, numberValue, sequence, UNKNOWN, type ConfigValue, type PyValue } from './values';
 
 export function callBuiltin(
   canonical: string,
@@ -18,7 +15,9 @@ export function callBuiltin(
   const range = rangeOf(node);
   const name = canonical.replace(/^builtins\./, '');
   switch (name) {
-    case 'triton.cdiv': case 'triton.language.cdiv': case 'triton.language.math.cdiv': {
+    case 'triton.cdiv':
+    case 'triton.language.cdiv':
+    case 'triton.language.math.cdiv': {
       const [a, b] = positional().map(asInteger);
       if (a === null || b === null || a === undefined || b === undefined || b === 0) return UNKNOWN;
       return numberValue(Math.floor((a + b - 1) / b), true, range);
@@ -30,9 +29,12 @@ export function callBuiltin(
       while (power < n) power *= 2;
       return numberValue(power, true, range);
     }
-    case 'triton.Config': return config(node, positional, keyword);
-    case 'triton.language.constexpr': return positional()[0] ?? UNKNOWN;
-    case 'min': case 'max': {
+    case 'triton.Config':
+      return config(node, positional, keyword);
+    case 'triton.language.constexpr':
+      return positional()[0] ?? UNKNOWN;
+    case 'min':
+    case 'max': {
       let values = positional();
       if (values.length === 1) values = iterate(values[0]) ?? [UNKNOWN];
       const numbers = values.map(asNumber);
@@ -74,7 +76,10 @@ export function callBuiltin(
       }
       return sequence(items, false);
     }
-    case 'list': case 'tuple': case 'sorted': case 'reversed': {
+    case 'list':
+    case 'tuple':
+    case 'sorted':
+    case 'reversed': {
       const values = positional();
       if (values.length === 0) return sequence([], name === 'tuple');
       const items = iterate(values[0]);
@@ -83,7 +88,10 @@ export function callBuiltin(
       if (name === 'sorted') {
         const numbers = items.map(asNumber);
         if (numbers.some((value) => value === null)) return UNKNOWN;
-        return sequence([...items].sort((a, b) => asNumber(a)! - asNumber(b)!), false);
+        return sequence(
+          [...items].sort((a, b) => asNumber(a)! - asNumber(b)!),
+          false,
+        );
       }
       return sequence([...items], name === 'tuple');
     }
@@ -91,26 +99,47 @@ export function callBuiltin(
       const items = iterate(positional()[0] ?? UNKNOWN);
       const numbers = items?.map(asNumber);
       if (!numbers || numbers.some((value) => value === null)) return UNKNOWN;
-      return numberValue((numbers as number[]).reduce((a, b) => a + b, 0), true, range);
+      return numberValue(
+        (numbers as number[]).reduce((a, b) => a + b, 0),
+        true,
+        range,
+      );
     }
-    case 'zip': case 'itertools.product': {
+    case 'zip':
+    case 'itertools.product': {
       const lists = positional().map(iterate);
       if (lists.length === 0 || lists.some((items) => items === null)) return UNKNOWN;
       const columns = lists as PyValue[][];
       if (name === 'zip') {
         const length = Math.min(...columns.map((items) => items.length));
-        return sequence(Array.from({ length }, (_, i) => sequence(columns.map((items) => items[i]), true)), false);
+        return sequence(
+          Array.from({ length }, (_, i) =>
+            sequence(
+              columns.map((items) => items[i]),
+              true,
+            ),
+          ),
+          false,
+        );
       }
       let rows: PyValue[][] = [[]];
       for (const items of columns) {
         rows = rows.flatMap((row) => items.map((item) => [...row, item]));
         if (rows.length > MAX_ITEMS) return UNKNOWN;
       }
-      return sequence(rows.map((row) => sequence(row, true)), false);
+      return sequence(
+        rows.map((row) => sequence(row, true)),
+        false,
+      );
     }
     case 'enumerate': {
       const items = iterate(positional()[0] ?? UNKNOWN);
-      return items ? sequence(items.map((item, i) => sequence([numberValue(i, true, range), item], true)), false) : UNKNOWN;
+      return items
+        ? sequence(
+            items.map((item, i) => sequence([numberValue(i, true, range), item], true)),
+            false,
+          )
+        : UNKNOWN;
     }
     case 'dict': {
       const values = positional();
@@ -155,12 +184,23 @@ export function callMethod(object: PyValue, name: string, positional: PyValue[],
         const target = keyword('dtype') ?? positional.find((value) => value.kind === 'dtype') ?? null;
         return target?.kind === 'dtype' ? { ...object, dtype: target.dtype } : object;
       }
-      case 'half': return { ...object, dtype: 'fp16' };
-      case 'bfloat16': return { ...object, dtype: 'bf16' };
-      case 'float': return { ...object, dtype: 'fp32' };
-      case 'double': return { ...object, dtype: 'fp64' };
-      case 'contiguous': case 'cuda': case 'cpu': case 'clone': case 'detach': case 'requires_grad_': return object;
-      case 't': return { ...object, shape: object.shape ? transposeLast(object.shape) : null };
+      case 'half':
+        return { ...object, dtype: 'fp16' };
+      case 'bfloat16':
+        return { ...object, dtype: 'bf16' };
+      case 'float':
+        return { ...object, dtype: 'fp32' };
+      case 'double':
+        return { ...object, dtype: 'fp64' };
+      case 'contiguous':
+      case 'cuda':
+      case 'cpu':
+      case 'clone':
+      case 'detach':
+      case 'requires_grad_':
+        return object;
+      case 't':
+        return { ...object, shape: object.shape ? transposeLast(object.shape) : null };
       case 'transpose': {
         const [a, b] = positional.map(asInteger);
         if (!object.shape || a === null || b === null || a === undefined || b === undefined) return { ...object, shape: null };
@@ -178,17 +218,24 @@ export function callMethod(object: PyValue, name: string, positional: PyValue[],
         if (index === null) return UNKNOWN;
         return object.shape[index < 0 ? object.shape.length + index : index] ?? UNKNOWN;
       }
-      case 'dim': return object.shape ? numberValue(object.shape.length, true, range) : UNKNOWN;
+      case 'dim':
+        return object.shape ? numberValue(object.shape.length, true, range) : UNKNOWN;
       case 'numel': {
         const numbers = object.shape?.map(asInteger);
         if (!numbers || numbers.some((value) => value === null)) return UNKNOWN;
-        return numberValue((numbers as number[]).reduce((a, b) => a * b, 1), true, range);
+        return numberValue(
+          (numbers as number[]).reduce((a, b) => a * b, 1),
+          true,
+          range,
+        );
       }
-      case 'view': case 'reshape': {
+      case 'view':
+      case 'reshape': {
         const dims = positional.length === 1 && positional[0].kind === 'sequence' ? positional[0].items : positional;
         return { ...object, shape: dims.some((dim) => asInteger(dim) === -1) ? null : dims };
       }
-      default: return UNKNOWN;
+      default:
+        return UNKNOWN;
     }
   }
   if (object.kind === 'dict') {
@@ -197,9 +244,17 @@ export function callMethod(object: PyValue, name: string, positional: PyValue[],
       if (key?.kind !== 'string') return UNKNOWN;
       return object.entries.get(key.value) ?? positional[1] ?? NONE;
     }
-    if (name === 'keys') return sequence([...object.entries.keys()].map((key) => ({ kind: 'string', value: key }) as PyValue), false);
+    if (name === 'keys')
+      return sequence(
+        [...object.entries.keys()].map((key) => ({ kind: 'string', value: key }) as PyValue),
+        false,
+      );
     if (name === 'values') return sequence([...object.entries.values()], false);
-    if (name === 'items') return sequence([...object.entries].map(([key, value]) => sequence([{ kind: 'string', value: key }, value], true)), false);
+    if (name === 'items')
+      return sequence(
+        [...object.entries].map(([key, value]) => sequence([{ kind: 'string', value: key }, value], true)),
+        false,
+      );
   }
   return UNKNOWN;
 }

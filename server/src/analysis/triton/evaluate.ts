@@ -7,8 +7,19 @@ import { interpretFunction } from './interpret';
 import { readParameters } from './parameters';
 import { callArguments, childrenOf, dottedName, field, rangeOf, stringLiteral, syntaxChildren } from './syntax';
 import {
-  asInteger, asNumber, dtypeFromName, isDtypeName, iterate, MAX_ITEMS, NONE, numberValue, sequence, truthiness, UNKNOWN,
-  type PyValue, type Scope,
+  asInteger,
+  asNumber,
+  dtypeFromName,
+  isDtypeName,
+  iterate,
+  MAX_ITEMS,
+  NONE,
+  numberValue,
+  sequence,
+  truthiness,
+  UNKNOWN,
+  type PyValue,
+  type Scope,
 } from './values';
 
 /** Local import names mapped to what they import: `tl` → `triton.language`, `cdiv` → `triton.cdiv`. */
@@ -71,22 +82,35 @@ export class Evaluator {
 
   private evaluateInner(node: Node, scope: Scope): PyValue {
     switch (node.type) {
-      case 'integer': return parseInteger(node);
+      case 'integer':
+        return parseInteger(node);
       case 'float': {
         const value = Number(node.text.replace(/_/g, ''));
         return Number.isFinite(value) ? numberValue(value, false, rangeOf(node)) : UNKNOWN;
       }
-      case 'true': return { kind: 'bool', value: true };
-      case 'false': return { kind: 'bool', value: false };
-      case 'none': return NONE;
-      case 'string': case 'concatenated_string': {
+      case 'true':
+        return { kind: 'bool', value: true };
+      case 'false':
+        return { kind: 'bool', value: false };
+      case 'none':
+        return NONE;
+      case 'string':
+      case 'concatenated_string': {
         const value = stringLiteral(node);
         return value === null ? UNKNOWN : { kind: 'string', value };
       }
-      case 'parenthesized_expression': return this.evaluate(syntaxChildren(node)[0] ?? null, scope);
-      case 'identifier': return this.identifier(node, scope);
-      case 'attribute': return this.attribute(node, scope);
-      case 'tuple': case 'list': case 'expression_list': case 'pattern_list': case 'tuple_pattern': case 'list_pattern': {
+      case 'parenthesized_expression':
+        return this.evaluate(syntaxChildren(node)[0] ?? null, scope);
+      case 'identifier':
+        return this.identifier(node, scope);
+      case 'attribute':
+        return this.attribute(node, scope);
+      case 'tuple':
+      case 'list':
+      case 'expression_list':
+      case 'pattern_list':
+      case 'tuple_pattern':
+      case 'list_pattern': {
         const items: PyValue[] = [];
         for (const child of syntaxChildren(node)) {
           if (child.type === 'list_splat') {
@@ -97,16 +121,20 @@ export class Evaluator {
         }
         return sequence(items, node.type !== 'list' && node.type !== 'list_pattern');
       }
-      case 'dictionary': return this.dictionary(node, scope);
-      case 'list_comprehension': case 'generator_expression': case 'set_comprehension': {
+      case 'dictionary':
+        return this.dictionary(node, scope);
+      case 'list_comprehension':
+      case 'generator_expression':
+      case 'set_comprehension': {
         const items = this.comprehension(node, scope);
         return items ? sequence(items, false) : UNKNOWN;
       }
-      case 'binary_operator': return this.binary(node, scope);
+      case 'binary_operator':
+        return this.binary(node, scope);
       case 'unary_operator': {
         const operand = this.evaluate(field(node, 'argument'), scope);
         const number = asNumber(operand);
-        if (number === null || operand.kind !== 'number' && operand.kind !== 'bool') return UNKNOWN;
+        if (number === null || (operand.kind !== 'number' && operand.kind !== 'bool')) return UNKNOWN;
         const isInt = operand.kind === 'bool' || operand.isInt;
         const operator = childrenOf(node).find((child) => !child.isNamed)?.type;
         if (operator === '-') return numberValue(-number, isInt, rangeOf(node));
@@ -126,17 +154,22 @@ export class Evaluator {
         if (isAnd ? !truth : truth) return left;
         return this.evaluate(field(node, 'right'), scope);
       }
-      case 'comparison_operator': return this.comparison(node, scope);
+      case 'comparison_operator':
+        return this.comparison(node, scope);
       case 'conditional_expression': {
         const [whenTrue, condition, whenFalse] = syntaxChildren(node);
         const truth = truthiness(this.evaluate(condition ?? null, scope));
         if (truth === null) return UNKNOWN;
         return this.evaluate((truth ? whenTrue : whenFalse) ?? null, scope);
       }
-      case 'subscript': return this.subscript(node, scope);
-      case 'call': return this.call(node, scope);
-      case 'lambda': return { kind: 'function', node, lambda: true, closure: scope };
-      default: return UNKNOWN;
+      case 'subscript':
+        return this.subscript(node, scope);
+      case 'call':
+        return this.call(node, scope);
+      case 'lambda':
+        return { kind: 'function', node, lambda: true, closure: scope };
+      default:
+        return UNKNOWN;
     }
   }
 
@@ -239,22 +272,34 @@ export class Evaluator {
     if (a === null || b === null) return UNKNOWN;
     const bothInt = (left.kind !== 'number' || left.isInt) && (right.kind !== 'number' || right.isInt);
     switch (operator) {
-      case '+': return numberValue(a + b, bothInt, range);
-      case '-': return numberValue(a - b, bothInt, range);
-      case '*': return numberValue(a * b, bothInt, range);
-      case '/': return b === 0 ? UNKNOWN : numberValue(a / b, false, range);
-      case '//': return b === 0 ? UNKNOWN : numberValue(Math.floor(a / b), bothInt, range);
-      case '%': return b === 0 ? UNKNOWN : numberValue(a - b * Math.floor(a / b), bothInt, range);
+      case '+':
+        return numberValue(a + b, bothInt, range);
+      case '-':
+        return numberValue(a - b, bothInt, range);
+      case '*':
+        return numberValue(a * b, bothInt, range);
+      case '/':
+        return b === 0 ? UNKNOWN : numberValue(a / b, false, range);
+      case '//':
+        return b === 0 ? UNKNOWN : numberValue(Math.floor(a / b), bothInt, range);
+      case '%':
+        return b === 0 ? UNKNOWN : numberValue(a - b * Math.floor(a / b), bothInt, range);
       case '**': {
         const power = a ** b;
         return Number.isFinite(power) ? numberValue(power, bothInt && b >= 0, range) : UNKNOWN;
       }
-      case '<<': return bothInt ? numberValue(a * 2 ** b, true, range) : UNKNOWN;
-      case '>>': return bothInt ? numberValue(Math.floor(a / 2 ** b), true, range) : UNKNOWN;
-      case '&': return bothInt ? numberValue(a & b, true, range) : UNKNOWN;
-      case '|': return bothInt ? numberValue(a | b, true, range) : UNKNOWN;
-      case '^': return bothInt ? numberValue(a ^ b, true, range) : UNKNOWN;
-      default: return UNKNOWN;
+      case '<<':
+        return bothInt ? numberValue(a * 2 ** b, true, range) : UNKNOWN;
+      case '>>':
+        return bothInt ? numberValue(Math.floor(a / 2 ** b), true, range) : UNKNOWN;
+      case '&':
+        return bothInt ? numberValue(a & b, true, range) : UNKNOWN;
+      case '|':
+        return bothInt ? numberValue(a | b, true, range) : UNKNOWN;
+      case '^':
+        return bothInt ? numberValue(a ^ b, true, range) : UNKNOWN;
+      default:
+        return UNKNOWN;
     }
   }
 
@@ -288,7 +333,7 @@ export class Evaluator {
     const indices = node.childrenForFieldName('subscript').filter((child): child is Node => child !== null);
     if (indices.length !== 1) return UNKNOWN;
     const index = this.evaluate(indices[0], scope);
-    if (container.kind === 'dict') return index.kind === 'string' ? container.entries.get(index.value) ?? UNKNOWN : UNKNOWN;
+    if (container.kind === 'dict') return index.kind === 'string' ? (container.entries.get(index.value) ?? UNKNOWN) : UNKNOWN;
     if (container.kind === 'sequence') {
       const position = asInteger(index);
       if (position === null) return UNKNOWN;
@@ -314,9 +359,7 @@ export class Evaluator {
       const bound = scope.lookup(callee.text, callee.startIndex);
       if (bound.kind === 'function') return this.apply(bound, positional(), this.keywordValues(args.keywords, scope));
     }
-    const canonical = callee.type === 'identifier'
-      ? this.canonicalName([callee.text], scope) ?? `builtins.${callee.text}`
-      : this.canonicalOf(callee, scope);
+    const canonical = callee.type === 'identifier' ? (this.canonicalName([callee.text], scope) ?? `builtins.${callee.text}`) : this.canonicalOf(callee, scope);
     if (canonical) {
       const builtin = callBuiltin(canonical, node, positional, keyword, () => this.keywordValues(args.keywords, scope));
       if (builtin) return builtin;
@@ -368,7 +411,6 @@ export class Evaluator {
       this.depth -= 4;
     }
   }
-
 }
 
 function parseInteger(node: Node): PyValue {
@@ -381,7 +423,6 @@ function parseInteger(node: Node): PyValue {
   else value = Number(text);
   return Number.isFinite(value) ? numberValue(value, true, rangeOf(node)) : UNKNOWN;
 }
-
 
 function compare(operator: string, left: PyValue, right: PyValue): boolean | null {
   if (operator === 'in' || operator === 'not in') {
@@ -401,11 +442,16 @@ function compare(operator: string, left: PyValue, right: PyValue): boolean | nul
   const b = asNumber(right);
   if (a === null || b === null) return null;
   switch (operator) {
-    case '<': return a < b;
-    case '<=': return a <= b;
-    case '>': return a > b;
-    case '>=': return a >= b;
-    default: return null;
+    case '<':
+      return a < b;
+    case '<=':
+      return a <= b;
+    case '>':
+      return a > b;
+    case '>=':
+      return a >= b;
+    default:
+      return null;
   }
 }
 
@@ -438,4 +484,3 @@ export function bindTarget(target: Node, value: PyValue, env: EnvScope): void {
     parts.forEach((part, i) => bindTarget(part, items && items.length === parts.length ? items[i] : UNKNOWN, env));
   }
 }
-

@@ -33,9 +33,7 @@ function visibleKernel(kernels: TritonKernel[], name: string, call: Node): Trito
   if (candidates.length <= 1) return candidates[0] ?? null;
   const home = (node: Node) => enclosing(node, ['function_definition'])?.id ?? null;
   const launchHome = home(call);
-  return candidates.find((kernel) => home(kernel.definition) === launchHome)
-    ?? candidates.find((kernel) => home(kernel.definition) === null)
-    ?? candidates[0];
+  return candidates.find((kernel) => home(kernel.definition) === launchHome) ?? candidates.find((kernel) => home(kernel.definition) === null) ?? candidates[0];
 }
 
 function analyze(root: Node, text: string, options: AnalysisOptions, result: FileAnalysis): void {
@@ -60,7 +58,8 @@ function analyze(root: Node, text: string, options: AnalysisOptions, result: Fil
     if (target !== local && !/^(triton|torch|numpy|typing|os|sys|math|functools|itertools|dataclasses)\b/.test(target)) imported.add(local);
   }
   const launches = findLaunchCalls(root, byName, imported).map(({ call, name }) =>
-    readLaunch(call, name, visibleKernel(kernels, name, call), scopes, result.tileParams, result.problems));
+    readLaunch(call, name, visibleKernel(kernels, name, call), scopes, result.tileParams, result.problems),
+  );
 
   // Annotations attached to a kernel or a launch are theirs; the rest at module level apply file-wide.
   const attached = new Set<Annotation>();

@@ -2,7 +2,7 @@
 // assignments, `if`, `for`, `append`/`extend`, `return`. Bounded and total: it never throws, and
 // statements it does not model are skipped (or, for `while`, make the result unknown).
 import type { Node } from 'web-tree-sitter';
-import { bindTarget, EnvScope, type Evaluator } from './evaluate';
+import { bindTarget, type EnvScope, type Evaluator } from './evaluate';
 import { field, syntaxChildren } from './syntax';
 import { iterate, MAX_ITEMS, NONE, sequence, truthiness, UNKNOWN, type PyValue } from './values';
 
@@ -38,9 +38,7 @@ function runStatement(evaluator: Evaluator, statement: Node, env: EnvScope, budg
       return { kind: 'return', value: value ? evaluator.evaluate(value, env) : NONE };
     }
     case 'if_statement': {
-      const branches: { condition: Node | null; body: Node | null }[] = [
-        { condition: field(statement, 'condition'), body: field(statement, 'consequence') },
-      ];
+      const branches: { condition: Node | null; body: Node | null }[] = [{ condition: field(statement, 'condition'), body: field(statement, 'consequence') }];
       for (const clause of statement.childrenForFieldName('alternative')) {
         if (!clause) continue;
         branches.push({ condition: clause.type === 'elif_clause' ? field(clause, 'condition') : null, body: field(clause, 'body') });
@@ -65,14 +63,20 @@ function runStatement(evaluator: Evaluator, statement: Node, env: EnvScope, budg
       }
       return NORMAL;
     }
-    case 'continue_statement': return { kind: 'continue' };
-    case 'break_statement': return { kind: 'break' };
+    case 'continue_statement':
+      return { kind: 'continue' };
+    case 'break_statement':
+      return { kind: 'break' };
     case 'function_definition': {
       const name = field(statement, 'name');
       if (name) env.values.set(name.text, { kind: 'function', node: statement, lambda: false, closure: env });
       return NORMAL;
     }
-    case 'while_statement': case 'try_statement': case 'with_statement': case 'raise_statement': case 'match_statement':
+    case 'while_statement':
+    case 'try_statement':
+    case 'with_statement':
+    case 'raise_statement':
+    case 'match_statement':
       return { kind: 'abort' };
     default:
       return NORMAL;

@@ -7,7 +7,7 @@ import { attachedAnnotations, type Annotation } from './annotations';
 import type { Evaluator } from './evaluate';
 import { readParameters, type PythonParameter } from './parameters';
 import type { ScopeSet } from './scopes';
-import { callArguments, dottedName, field, LineIndex, rangeOf, stringLiteral, syntaxChildren, walk } from './syntax';
+import { callArguments, dottedName, field, type LineIndex, rangeOf, stringLiteral, syntaxChildren, walk } from './syntax';
 import { dtypeFromName } from './values';
 
 export interface TritonKernel {
@@ -46,11 +46,12 @@ function readDecorators(decorated: Node, evaluator: Evaluator): Decorators {
 function returnsValue(definition: Node): boolean {
   let found = false;
   const body = field(definition, 'body');
-  if (body) walk(body, (node) => {
-    if (node.type === 'function_definition' || node.type === 'lambda') return false;
-    if (node.type === 'return_statement' && syntaxChildren(node).length > 0) found = true;
-    return !found;
-  });
+  if (body)
+    walk(body, (node) => {
+      if (node.type === 'function_definition' || node.type === 'lambda') return false;
+      if (node.type === 'return_statement' && syntaxChildren(node).length > 0) found = true;
+      return !found;
+    });
   return found;
 }
 
@@ -70,7 +71,11 @@ export function findKernels(root: Node, scopes: ScopeSet, lines: LineIndex, anno
     const decorators = readDecorators(node, evaluator);
     if (decorators.jit) candidates.push({ definition, outer: node, autotune: decorators.autotune });
     else if (decorators.autotune) {
-      problems.push({ range: rangeOf(decorators.autotune), message: '@triton.autotune without @triton.jit below it: not analysed as a kernel', severity: 'warning' });
+      problems.push({
+        range: rangeOf(decorators.autotune),
+        message: '@triton.autotune without @triton.jit below it: not analysed as a kernel',
+        severity: 'warning',
+      });
     }
     return undefined;
   });
@@ -94,8 +99,14 @@ interface DotUse {
 }
 
 function readKernel(
-  definition: Node, outer: Node, autotune: Node | null, nameNode: Node, scopes: ScopeSet,
-  helpers: Map<string, Node>, lines: LineIndex, annotations: Annotation[],
+  definition: Node,
+  outer: Node,
+  autotune: Node | null,
+  nameNode: Node,
+  scopes: ScopeSet,
+  helpers: Map<string, Node>,
+  lines: LineIndex,
+  annotations: Annotation[],
 ): TritonKernel {
   const evaluator = scopes.evaluator;
   const parameters = readParameters(definition);
@@ -107,9 +118,10 @@ function readKernel(
   const dotPrecision = readDotPrecision(dots);
   const tileLoops = body ? findTileLoops(body, dots, definition, scopes, constexprParams) : [];
 
-  const annotated = [...attachedAnnotations(annotations, outer, lines), ...annotations.filter(
-    (annotation) => annotation.range.start >= definition.startIndex && annotation.range.end <= definition.endIndex,
-  )].find((annotation) => annotation.dtype !== null);
+  const annotated = [
+    ...attachedAnnotations(annotations, outer, lines),
+    ...annotations.filter((annotation) => annotation.range.start >= definition.startIndex && annotation.range.end <= definition.endIndex),
+  ].find((annotation) => annotation.dtype !== null);
   let dtype: Dtype | null = annotated?.dtype ?? null;
   if (!dtype) dtype = dtypeFromCode(parameters, dots, body, evaluator, dotPrecision);
 
@@ -215,9 +227,14 @@ function operandDtype(operand: Node, body: Node, evaluator: Evaluator, at: numbe
 
 const DTYPE_WORD = /\b(float8\w*|fp8\w*|bfloat16|bf16|float16|fp16|float32|fp32|float64|fp64|int8|tf32)\b/;
 
-function dtypeFromCode(parameters: PythonParameter[], dots: DotUse[], body: Node | null, evaluator: Evaluator, precision: 'tf32' | 'ieee' | null): Dtype | null {
-  const withTensorCorePrecision = (dtype: Dtype | null): Dtype | null =>
-    dtype === 'fp32' && dots.length > 0 && precision === 'tf32' ? 'tf32' : dtype;
+function dtypeFromCode(
+  parameters: PythonParameter[],
+  dots: DotUse[],
+  body: Node | null,
+  evaluator: Evaluator,
+  precision: 'tf32' | 'ieee' | null,
+): Dtype | null {
+  const withTensorCorePrecision = (dtype: Dtype | null): Dtype | null => (dtype === 'fp32' && dots.length > 0 && precision === 'tf32' ? 'tf32' : dtype);
   // Pointer annotations (`a_ptr: tl.pointer_type(tl.float16)`, `"*fp16"`) state the element type.
   for (const parameter of parameters) {
     const match = parameter.annotation ? DTYPE_WORD.exec(parameter.annotation.text) : null;
@@ -230,7 +247,9 @@ function dtypeFromCode(parameters: PythonParameter[], dots: DotUse[], body: Node
       if (dtype) return withTensorCorePrecision(dtype);
     }
     if (dot.node.type === 'call') {
-      const formats = callArguments(dot.node).positional.map(stringLiteral).filter((text): text is string => text !== null);
+      const formats = callArguments(dot.node)
+        .positional.map(stringLiteral)
+        .filter((text): text is string => text !== null);
       for (const format of formats) {
         if (format === 'e2m1') return 'fp4';
         if (/^e[45]m[23]$/.test(format)) return 'fp8';
@@ -286,7 +305,9 @@ function findTileLoops(body: Node, dots: DotUse[], definition: Node, scopes: Sco
   });
   const containsDot = (loop: Node) => dots.some((dot) => dot.node.startIndex >= loop.startIndex && dot.node.endIndex <= loop.endIndex);
   const withDot = loops.filter(containsDot);
-  const innermost = withDot.filter((loop) => !withDot.some((other) => other !== loop && other.startIndex >= loop.startIndex && other.endIndex <= loop.endIndex && other.id !== loop.id));
+  const innermost = withDot.filter(
+    (loop) => !withDot.some((other) => other !== loop && other.startIndex >= loop.startIndex && other.endIndex <= loop.endIndex && other.id !== loop.id),
+  );
   return innermost.map((loop) => ({ range: rangeOf(loop), stride: kTileOf(loop, body, definition, scopes, constexprParams) }));
 }
 
@@ -304,7 +325,7 @@ function kTileOf(loop: Node, body: Node, definition: Node, scopes: ScopeSet, con
       const args = callArguments(right);
       const step = args.keywords.get('step')?.value ?? args.positional[2];
       if (step && step.text !== '1') {
-        const magnitude = step.type === 'unary_operator' && step.text.startsWith('-') ? field(step, 'argument') ?? step : step;
+        const magnitude = step.type === 'unary_operator' && step.text.startsWith('-') ? (field(step, 'argument') ?? step) : step;
         return { text: magnitude.text, value: fold(magnitude), range: rangeOf(magnitude) };
       }
     }
@@ -361,7 +382,11 @@ function describeKind(body: Node, dots: DotUse[], loops: TileLoop[], evaluator: 
   if (dots.length > 0) {
     const traits: string[] = [];
     if ([...identifiers].some((name) => /^GROUP(_SIZE)?_M$/.test(name))) traits.push('grouped tile order (GROUP_SIZE_M)');
-    if ([...identifiers].some((name) => /NUM_SMS|NUM_SM\b|num_sms/i.test(name)) || /for\s+\w+\s+in\s+(tl\.)?range\(\s*(start_pid|pid|tl\.program_id)/.test(body.text)) traits.push('persistent (loops over tiles)');
+    if (
+      [...identifiers].some((name) => /NUM_SMS|NUM_SM\b|num_sms/i.test(name)) ||
+      /for\s+\w+\s+in\s+(tl\.)?range\(\s*(start_pid|pid|tl\.program_id)/.test(body.text)
+    )
+      traits.push('persistent (loops over tiles)');
     const base = loops.length > 0 ? 'tl.dot inside a K loop' : 'tl.dot on a single K tile (no K loop)';
     return traits.length > 0 ? `${base}; ${traits.join(', ')}` : base;
   }

@@ -60,8 +60,10 @@ export function readLaunch(call: Node, name: string, kernel: TritonKernel | null
     keywordValues.set(keyword, value);
     argumentValues.set(keyword, value);
     const folded = asNumber(value);
-    const isMeta = constexpr.has(keyword) || (!kernel && !LAUNCH_OPTIONS.has(keyword) && /^[A-Z][A-Z0-9_]*$/.test(keyword))
-      || (!!kernel && !parameterNames.has(keyword) && !LAUNCH_OPTIONS.has(keyword) && kernel.parameters.some((parameter) => parameter.kind === 'kwargs'));
+    const isMeta =
+      constexpr.has(keyword) ||
+      (!kernel && !LAUNCH_OPTIONS.has(keyword) && /^[A-Z][A-Z0-9_]*$/.test(keyword)) ||
+      (!!kernel && !parameterNames.has(keyword) && !LAUNCH_OPTIONS.has(keyword) && kernel.parameters.some((parameter) => parameter.kind === 'kwargs'));
     if (keyword === 'num_warps') numWarps = folded;
     if (keyword === 'num_stages') numStages = folded;
     if (isMeta) metaParams[keyword] = folded;
@@ -86,7 +88,11 @@ export function readLaunch(call: Node, name: string, kernel: TritonKernel | null
     for (const [key, value] of Object.entries(firstConfig.params)) {
       meta.set(key, value === null ? UNKNOWN : numberValue(value, Number.isInteger(value), rangeOf(call)));
       if (keywordValues.has(key)) {
-        problems.push({ range: rangeOf(args.keywords.get(key)!.node), message: `${key} is autotuned for ${name}; passing it at the launch conflicts with the configs`, severity: 'warning' });
+        problems.push({
+          range: rangeOf(args.keywords.get(key)!.node),
+          message: `${key} is autotuned for ${name}; passing it at the launch conflicts with the configs`,
+          severity: 'warning',
+        });
       }
     }
     numWarps = firstConfig.numWarps;
@@ -126,9 +132,10 @@ export function readLaunch(call: Node, name: string, kernel: TritonKernel | null
 
 function foldGrid(gridNodes: Node[], scopes: ScopeSet, scope: ReturnType<ScopeSet['scopeFor']>, meta: Map<string, PyValue>): [number, number, number] | null {
   if (gridNodes.length === 0) return null;
-  let value: PyValue = gridNodes.length === 1
-    ? scopes.evaluator.evaluate(gridNodes[0], scope)
-    : { kind: 'sequence', items: gridNodes.map((node) => scopes.evaluator.evaluate(node, scope)), tuple: true };
+  let value: PyValue =
+    gridNodes.length === 1
+      ? scopes.evaluator.evaluate(gridNodes[0], scope)
+      : { kind: 'sequence', items: gridNodes.map((node) => scopes.evaluator.evaluate(node, scope)), tuple: true };
   if (value.kind === 'function') value = scopes.evaluator.apply(value, [{ kind: 'dict', entries: meta }], new Map());
   const dims = value.kind === 'number' ? [value] : iterate(value);
   if (!dims || dims.length === 0 || dims.length > 3) return null;
@@ -136,4 +143,3 @@ function foldGrid(gridNodes: Node[], scopes: ScopeSet, scope: ReturnType<ScopeSe
   if (numbers.some((dim) => dim === null || dim < 0)) return null;
   return [numbers[0]!, numbers[1] ?? 1, numbers[2] ?? 1];
 }
-

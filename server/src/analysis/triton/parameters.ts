@@ -30,7 +30,15 @@ export function readParameters(definition: Node): PythonParameter[] {
         if (!inner) break;
         if (inner.type === 'list_splat_pattern' || inner.type === 'dictionary_splat_pattern') {
           const name = syntaxChildren(inner)[0];
-          if (name) result.push({ name: name.text, node: child, nameNode: name, annotation, defaultValue: null, kind: inner.type === 'list_splat_pattern' ? 'varargs' : 'kwargs' });
+          if (name)
+            result.push({
+              name: name.text,
+              node: child,
+              nameNode: name,
+              annotation,
+              defaultValue: null,
+              kind: inner.type === 'list_splat_pattern' ? 'varargs' : 'kwargs',
+            });
           if (inner.type === 'list_splat_pattern') keywordOnly = true;
         } else {
           result.push({ name: inner.text, node: child, nameNode: inner, annotation, defaultValue: null, kind });
@@ -46,7 +54,15 @@ export function readParameters(definition: Node): PythonParameter[] {
       case 'list_splat_pattern':
       case 'dictionary_splat_pattern': {
         const name = syntaxChildren(child)[0];
-        if (name) result.push({ name: name.text, node: child, nameNode: name, annotation: null, defaultValue: null, kind: child.type === 'list_splat_pattern' ? 'varargs' : 'kwargs' });
+        if (name)
+          result.push({
+            name: name.text,
+            node: child,
+            nameNode: name,
+            annotation: null,
+            defaultValue: null,
+            kind: child.type === 'list_splat_pattern' ? 'varargs' : 'kwargs',
+          });
         if (child.type === 'list_splat_pattern') keywordOnly = true;
         break;
       }

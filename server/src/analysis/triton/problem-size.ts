@@ -12,11 +12,7 @@ type Source = 'code' | 'annotation' | 'default';
 const DIMENSION_NAMES: Record<'m' | 'n' | 'k', RegExp> = { m: /^m$/i, n: /^n$/i, k: /^k$/i };
 const BATCH_NAMES = /^(b|batch|batch_size|bs|z|num_batches|n_batch|batch_count)$/i;
 
-export function resolveProblem(
-  launch: FoundLaunch,
-  annotationChain: Annotation[],
-  options: AnalysisOptions,
-): ProblemSize {
+export function resolveProblem(launch: FoundLaunch, annotationChain: Annotation[], options: AnalysisOptions): ProblemSize {
   const values = launch.argumentValues;
   const parameterOrder = launch.kernel?.parameters.map((parameter) => parameter.name) ?? [...values.keys()];
   const fromCode = (pattern: RegExp): number | null => {

@@ -17,7 +17,21 @@ interface Binding {
   node: Node;
 }
 
-const COMPOUND = new Set(['if_statement', 'elif_clause', 'else_clause', 'for_statement', 'while_statement', 'with_statement', 'try_statement', 'except_clause', 'finally_clause', 'block', 'match_statement', 'case_clause', 'decorated_definition']);
+const COMPOUND = new Set([
+  'if_statement',
+  'elif_clause',
+  'else_clause',
+  'for_statement',
+  'while_statement',
+  'with_statement',
+  'try_statement',
+  'except_clause',
+  'finally_clause',
+  'block',
+  'match_statement',
+  'case_clause',
+  'decorated_definition',
+]);
 
 export function collectImports(root: Node): ImportTable {
   const table: ImportTable = new Map();
@@ -84,7 +98,8 @@ function collectBindings(body: Node): Map<string, Binding[]> {
                 const right: Node | null = field(current, 'right');
                 if (!right || right.type !== 'assignment') {
                   for (const target of targets) {
-                    for (const name of targetNames(target)) add(name, { visibleFrom: statement.endIndex, target, value: right, kind: right ? 'assign' : 'opaque', node: statement });
+                    for (const name of targetNames(target))
+                      add(name, { visibleFrom: statement.endIndex, target, value: right, kind: right ? 'assign' : 'opaque', node: statement });
                   }
                   break;
                 }
@@ -99,13 +114,27 @@ function collectBindings(body: Node): Map<string, Binding[]> {
         case 'function_definition':
         case 'class_definition': {
           const name = field(statement, 'name');
-          if (name) add(name.text, { visibleFrom: statement.startIndex, target: name, value: null, kind: statement.type === 'function_definition' ? 'function' : 'opaque', node: statement });
+          if (name)
+            add(name.text, {
+              visibleFrom: statement.startIndex,
+              target: name,
+              value: null,
+              kind: statement.type === 'function_definition' ? 'function' : 'opaque',
+              node: statement,
+            });
           break;
         }
         case 'decorated_definition': {
           const definition = field(statement, 'definition');
           const name = definition ? field(definition, 'name') : null;
-          if (definition && name) add(name.text, { visibleFrom: statement.startIndex, target: name, value: null, kind: definition.type === 'function_definition' ? 'function' : 'opaque', node: definition });
+          if (definition && name)
+            add(name.text, {
+              visibleFrom: statement.startIndex,
+              target: name,
+              value: null,
+              kind: definition.type === 'function_definition' ? 'function' : 'opaque',
+              node: definition,
+            });
           break;
         }
         case 'import_statement':
@@ -119,12 +148,15 @@ function collectBindings(body: Node): Map<string, Binding[]> {
         default:
           if (statement.type === 'for_statement') {
             const left = field(statement, 'left');
-            for (const name of left ? targetNames(left) : []) add(name, { visibleFrom: statement.startIndex, target: left, value: null, kind: 'opaque', node: statement });
+            for (const name of left ? targetNames(left) : [])
+              add(name, { visibleFrom: statement.startIndex, target: left, value: null, kind: 'opaque', node: statement });
           }
           if (statement.type === 'with_statement') {
             walk(statement, (inner) => {
               if (inner.type === 'block') return false;
-              if (inner.type === 'as_pattern_target') for (const name of targetNames(syntaxChildren(inner)[0] ?? inner)) add(name, { visibleFrom: statement.startIndex, target: null, value: null, kind: 'opaque', node: statement });
+              if (inner.type === 'as_pattern_target')
+                for (const name of targetNames(syntaxChildren(inner)[0] ?? inner))
+                  add(name, { visibleFrom: statement.startIndex, target: null, value: null, kind: 'opaque', node: statement });
               return undefined;
             });
           }
@@ -145,7 +177,10 @@ export class ScopeSet {
   /** How many call-site hops parameter resolution is inside; bounded so recursion terminates. */
   resolvingDepth = 0;
 
-  constructor(readonly root: Node, readonly evaluator: Evaluator) {
+  constructor(
+    readonly root: Node,
+    readonly evaluator: Evaluator,
+  ) {
     this.module = new BlockScope(this, root, null);
   }
 
@@ -187,7 +222,11 @@ export class BlockScope implements Scope {
   private readonly inProgress = new Set<Binding | PythonParameter>();
   private readonly parameterValues = new Map<string, PyValue>();
 
-  constructor(private readonly set: ScopeSet, readonly owner: Node, private readonly parent: BlockScope | null) {
+  constructor(
+    private readonly set: ScopeSet,
+    readonly owner: Node,
+    private readonly parent: BlockScope | null,
+  ) {
     const body = owner.type === 'function_definition' ? field(owner, 'body') : owner;
     this.bindings = body ? collectBindings(body) : new Map();
     this.parameters = new Map(owner.type === 'function_definition' ? readParameters(owner).map((parameter) => [parameter.name, parameter]) : []);

@@ -2,7 +2,7 @@
 // differently from their block (tree-sitter accepts those silently; Python raises IndentationError).
 import type { Node } from 'web-tree-sitter';
 import type { Problem } from '../types';
-import { childrenOf, LineIndex, namedChildrenOf, rangeOf, walk } from './syntax';
+import { childrenOf, type LineIndex, namedChildrenOf, rangeOf, walk } from './syntax';
 
 const MAX_SYNTAX_PROBLEMS = 20;
 

@@ -8,7 +8,8 @@ import { field, rangeOf, syntaxChildren } from './syntax';
 import { asNumber } from './values';
 
 /** Names that size tiles or launches: BLOCK_*, TILE_*, GROUP_SIZE_M, NUM_WARPS, SPLIT_K, BM/BN/BK... */
-export const TILE_NAME = /^(BLOCK|TILE|GROUP_SIZE|GROUP_M|GROUP_N|NUM_WARPS|NUM_STAGES|WARPS|STAGES|SPLIT_K|NUM_SMS|XBLOCK|YBLOCK|RBLOCK|R0_BLOCK)|^(BM|BN|BK)$/;
+export const TILE_NAME =
+  /^(BLOCK|TILE|GROUP_SIZE|GROUP_M|GROUP_N|NUM_WARPS|NUM_STAGES|WARPS|STAGES|SPLIT_K|NUM_SMS|XBLOCK|YBLOCK|RBLOCK|R0_BLOCK)|^(BM|BN|BK)$/;
 
 export function moduleConstants(root: Node, scopes: ScopeSet): TileParam[] {
   const result: TileParam[] = [];

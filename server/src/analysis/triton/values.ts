@@ -62,14 +62,25 @@ export function asInteger(value: PyValue): number | null {
 /** Truthiness in Python terms; null where it cannot be known. */
 export function truthiness(value: PyValue): boolean | null {
   switch (value.kind) {
-    case 'number': return value.value !== 0;
-    case 'bool': return value.value;
-    case 'string': return value.value.length > 0;
-    case 'none': return false;
-    case 'sequence': return value.items.length > 0;
-    case 'dict': return value.entries.size > 0;
-    case 'dtype': case 'function': case 'config': case 'tensor': return true;
-    default: return null;
+    case 'number':
+      return value.value !== 0;
+    case 'bool':
+      return value.value;
+    case 'string':
+      return value.value.length > 0;
+    case 'none':
+      return false;
+    case 'sequence':
+      return value.items.length > 0;
+    case 'dict':
+      return value.entries.size > 0;
+    case 'dtype':
+    case 'function':
+    case 'config':
+    case 'tensor':
+      return true;
+    default:
+      return null;
   }
 }
 
@@ -90,13 +101,34 @@ export function dtypeFromName(raw: string): Dtype | null {
   if (/^(float8|fp8|f8)/.test(name)) return 'fp8';
   if (/^(float4|fp4|e2m1)/.test(name)) return 'fp4';
   switch (name) {
-    case 'float16': case 'fp16': case 'half': case 'f16': return 'fp16';
-    case 'bfloat16': case 'bf16': return 'bf16';
-    case 'float32': case 'fp32': case 'float': case 'f32': return 'fp32';
-    case 'tf32': case 'tensorfloat32': return 'tf32';
-    case 'float64': case 'fp64': case 'double': case 'f64': return 'fp64';
-    case 'int8': case 'i8': case 'uint8': case 'u8': return 'int8';
-    default: return null;
+    case 'float16':
+    case 'fp16':
+    case 'half':
+    case 'f16':
+      return 'fp16';
+    case 'bfloat16':
+    case 'bf16':
+      return 'bf16';
+    case 'float32':
+    case 'fp32':
+    case 'float':
+    case 'f32':
+      return 'fp32';
+    case 'tf32':
+    case 'tensorfloat32':
+      return 'tf32';
+    case 'float64':
+    case 'fp64':
+    case 'double':
+    case 'f64':
+      return 'fp64';
+    case 'int8':
+    case 'i8':
+    case 'uint8':
+    case 'u8':
+      return 'int8';
+    default:
+      return null;
   }
 }
 

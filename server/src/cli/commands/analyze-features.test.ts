@@ -74,7 +74,10 @@ test('analyze --gpu: library calls get features; non-GEMM launches get none; no 
 test('analyze --gpu: text shows one line per GPU from the same data; bad GPU or --ptxas alone -> exit 2', async () => {
   const text = await run(example, '--gpu', 'rtx-4090');
   assert.equal(text.code, 0);
-  assert.match(text.stdout, /on rtx-4090: analytic [\d.]+ ms \(shared-memory-bound\), 65536 tiles, [\d.]+ waves, occupancy \d+% \(\d+ blocks\/SM, \w+\), \d+ regs, 2048 B smem \(estimate\)/);
+  assert.match(
+    text.stdout,
+    /on rtx-4090: analytic [\d.]+ ms \(shared-memory-bound\), 65536 tiles, [\d.]+ waves, occupancy \d+% \(\d+ blocks\/SM, \w+\), \d+ regs, 2048 B smem \(estimate\)/,
+  );
   const bad = await run(example, '--gpu', 'RTX 9090');
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /unknown GPU 'RTX 9090'/);
@@ -87,7 +90,10 @@ test('analyze --gpu --ptxas: registers and shared memory measured for each GPU a
   const { code, stdout, stderr } = await run(example, '--json', '--gpu', 'a100', '--gpu', 'h100', '--ptxas');
   assert.equal(code, 0, stderr);
   const features = JSON.parse(stdout).files[0].launches[0].features;
-  for (const [id, arch] of [['a100-sxm4-80gb', 'sm_80'], ['h100-sxm', 'sm_90']]) {
+  for (const [id, arch] of [
+    ['a100-sxm4-80gb', 'sm_80'],
+    ['h100-sxm', 'sm_90'],
+  ]) {
     const r = features[id].resources;
     assert.equal(r.source, 'ptxas', `${id}: ${r.note ?? ''}`);
     assert.equal(r.arch, arch);

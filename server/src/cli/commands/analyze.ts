@@ -17,7 +17,10 @@ import { dirname, resolve } from 'node:path';
 const flags: Record<string, FlagSpec> = {
   json: { type: 'boolean', description: 'print the versioned JSON contract (docs/cli.md) instead of text' },
   gpu: { type: 'list', description: 'GPU (catalogue id or name) to compute features and predictions for; repeatable' },
-  ptxas: { type: 'boolean', description: 'with --gpu: compile CUDA files with nvcc/ptxas for each GPU\'s architecture to measure registers and shared memory (default: estimate)' },
+  ptxas: {
+    type: 'boolean',
+    description: "with --gpu: compile CUDA files with nvcc/ptxas for each GPU's architecture to measure registers and shared memory (default: estimate)",
+  },
   models: { type: 'string', description: 'directory holding runtime.tcmf and power.tcmf (default: the shipped models)' },
   help: { type: 'boolean', description: 'show this help' },
 };

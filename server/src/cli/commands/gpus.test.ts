@@ -13,7 +13,11 @@ test('gpus: the table lists every catalogue GPU with its key figures', async () 
   assert.equal(code, 0, stderr);
   const lines = stdout.split('\n');
   assert.match(lines[0], /^id\s+name\s+CC\s+SMs\s+boost MHz\s+GB\/s\s+fp32 TFLOP\/s\s+fp16-TC TFLOP\/s\s+power W$/);
-  for (const gpu of listGpus()) assert.ok(lines.some((l) => l.startsWith(gpu.id + ' ')), gpu.id);
+  for (const gpu of listGpus())
+    assert.ok(
+      lines.some((l) => l.startsWith(gpu.id + ' ')),
+      gpu.id,
+    );
   const h100 = lines.find((l) => l.startsWith('h100-sxm '))!;
   assert.match(h100, /NVIDIA H100 SXM5 80 GB\s+9\.0\s+132\s+1980\s+3352\s+66\.9\s+989\s+700$/);
   const gtx680 = lines.find((l) => l.startsWith('gtx-680 '))!;

@@ -16,7 +16,17 @@ const flags: Record<string, FlagSpec> = {
 const help = `usage: tilecast gpus [ID] [--json] [--local]\n\nLists the GPU catalogue (models/gpus.json). With ID (a catalogue id or a name as nvidia-smi prints it),\nshows that GPU with the source of every value. See docs/gpu-catalogue.md.\n\n${formatFlags(flags)}\n`;
 
 const PEAK_KEYS: Array<keyof PeakThroughput> = ['fp64', 'fp32', 'fp16', 'tf32Tensor', 'fp16Tensor', 'bf16Tensor', 'fp8Tensor', 'int8Tensor', 'fp4Tensor'];
-const SOURCED_FIELDS = ['smCount', 'baseClockMHz', 'boostClockMHz', 'memorySizeGB', 'memoryBusWidthBits', 'memoryBandwidthGBps', 'memoryDataRateGbps', 'l2CacheMB', 'boardPowerW'] as const;
+const SOURCED_FIELDS = [
+  'smCount',
+  'baseClockMHz',
+  'boostClockMHz',
+  'memorySizeGB',
+  'memoryBusWidthBits',
+  'memoryBandwidthGBps',
+  'memoryDataRateGbps',
+  'l2CacheMB',
+  'boardPowerW',
+] as const;
 
 export interface GpuJson {
   id: string;
@@ -81,10 +91,12 @@ export function gpuToJson(gpu: GpuSpec): GpuJson {
   json.limits = { ...gpu.limits, sharedMemCarveoutsBytes: [...gpu.limits.sharedMemCarveoutsBytes] };
   json.notes = [...(gpu.notes ?? [])];
   // The clock long GEMMs sustain (perf/sustained-clock.ts), per kind of main loop, with where it came from.
-  json.sustainedClock = Object.fromEntries(gemmLoads(gpu).map((load) => {
-    const c = sustainedClock(gpu, load);
-    return [load, { clockMHz: Math.round(c.clockMHz), fractionOfBoost: Number(c.fractionOfBoost.toFixed(3)), source: c.source, reason: c.reason }];
-  }));
+  json.sustainedClock = Object.fromEntries(
+    gemmLoads(gpu).map((load) => {
+      const c = sustainedClock(gpu, load);
+      return [load, { clockMHz: Math.round(c.clockMHz), fractionOfBoost: Number(c.fractionOfBoost.toFixed(3)), source: c.source, reason: c.reason }];
+    }),
+  );
   json.sources = sources;
   json.derived = derived;
   return json;
@@ -98,17 +110,31 @@ function formatNumber(value: number | undefined): string {
 
 function table(header: string[], rows: string[][], rightAligned: Set<number>): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => (rightAligned.has(i) ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (rightAligned.has(i) ? c.padStart(widths[i]) : c.padEnd(widths[i])))
+      .join('  ')
+      .trimEnd();
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n') + '\n';
 }
 
 export function renderGpuTable(gpus: GpuSpec[]): string {
   const header = ['id', 'name', 'CC', 'SMs', 'boost MHz', 'GB/s', 'fp32 TFLOP/s', 'fp16-TC TFLOP/s', 'power W'];
   const rows = gpus.map((g) => [
-    g.id, g.name, g.computeCapability, formatNumber(g.smCount.value), formatNumber(g.boostClockMHz.value), formatNumber(g.memoryBandwidthGBps.value),
-    formatNumber(g.peak.fp32?.value), formatNumber(g.peak.fp16Tensor?.value), formatNumber(g.boardPowerW.value),
+    g.id,
+    g.name,
+    g.computeCapability,
+    formatNumber(g.smCount.value),
+    formatNumber(g.boostClockMHz.value),
+    formatNumber(g.memoryBandwidthGBps.value),
+    formatNumber(g.peak.fp32?.value),
+    formatNumber(g.peak.fp16Tensor?.value),
+    formatNumber(g.boardPowerW.value),
   ]);
-  return table(header, rows, new Set([3, 4, 5, 6, 7, 8])) + `\n${gpus.length} GPUs. fp16-TC is the dense fp16 tensor-core peak with fp32 accumulate. \`tilecast gpus ID\` shows one GPU with sources.\n`;
+  return (
+    table(header, rows, new Set([3, 4, 5, 6, 7, 8])) +
+    `\n${gpus.length} GPUs. fp16-TC is the dense fp16 tensor-core peak with fp32 accumulate. \`tilecast gpus ID\` shows one GPU with sources.\n`
+  );
 }
 
 const FIELD_LABELS: Record<(typeof SOURCED_FIELDS)[number], string> = {
@@ -131,7 +157,11 @@ export function renderGpuDetail(gpu: GpuSpec): string {
   for (const field of SOURCED_FIELDS) add(FIELD_LABELS[field], gpu[field]);
   for (const load of gemmLoads(gpu)) {
     const c = sustainedClock(gpu, load);
-    rows.push([`sustained clock, ${load} GEMM (MHz)`, String(Math.round(c.clockMHz)), c.source === 'catalogue' ? c.reason.replace(/^sustained \S+ MHz \((.*)\)$/, '$1') : c.reason.replace(/^\d+ MHz = /, '')]);
+    rows.push([
+      `sustained clock, ${load} GEMM (MHz)`,
+      String(Math.round(c.clockMHz)),
+      c.source === 'catalogue' ? c.reason.replace(/^sustained \S+ MHz \((.*)\)$/, '$1') : c.reason.replace(/^\d+ MHz = /, ''),
+    ]);
   }
   for (const key of PEAK_KEYS) add(`peak ${key}${key === 'int8Tensor' ? ' (TOPS)' : ' (TFLOP/s)'}`, gpu.peak[key]);
   for (const key of PEAK_KEYS) add(`fp16-accumulate ${key} (TFLOP/s)`, gpu.peakFp16Accumulate?.[key]);
@@ -154,7 +184,13 @@ export function renderGpuDetail(gpu: GpuSpec): string {
 async function runLocal(json: boolean, stdout: NodeJS.WritableStream): Promise<number> {
   const specs = await localGpuSpecs();
   if (json) {
-    stdout.write(JSON.stringify(specs.map((s) => ({ nvidiaSmi: s.local, gpu: s.gpu ? gpuToJson(s.gpu) : null })), null, 2) + '\n');
+    stdout.write(
+      JSON.stringify(
+        specs.map((s) => ({ nvidiaSmi: s.local, gpu: s.gpu ? gpuToJson(s.gpu) : null })),
+        null,
+        2,
+      ) + '\n',
+    );
     return 0;
   }
   if (specs.length === 0) {

@@ -13,24 +13,34 @@ import { readSourceFile } from '../read-source';
 
 export const HARNESS_FLAGS: Record<string, FlagSpec> = {
   line: { type: 'string', description: '1-based line of the launch site (or of the kernel definition: its first launch)' },
-  gpu: { type: 'string', description: 'GPU to build for (catalogue id or name): sets -arch and the records\' gpu id' },
-  arch: { type: 'string', description: 'CUDA architecture to build for when --gpu is not given: sm_XX, or "native" (this machine\'s GPU from nvidia-smi when profiling here, else nvcc -arch=native on the build machine; records are labelled by the device that ran). Default sm_90' },
+  gpu: { type: 'string', description: "GPU to build for (catalogue id or name): sets -arch and the records' gpu id" },
+  arch: {
+    type: 'string',
+    description:
+      'CUDA architecture to build for when --gpu is not given: sm_XX, or "native" (this machine\'s GPU from nvidia-smi when profiling here, else nvcc -arch=native on the build machine; records are labelled by the device that ran). Default sm_90',
+  },
   sweep: { type: 'boolean', description: 'tile sweep: a designed set of configurations around the current one' },
   m: { type: 'string', description: 'problem size M (default: from the code, annotation or tilecast.defaultProblemSize)' },
   n: { type: 'string', description: 'problem size N' },
   k: { type: 'string', description: 'problem size K (the reduction)' },
-  grid: { type: 'string', description: 'launch grid X,Y,Z when the file\'s does not fold' },
-  block: { type: 'string', description: 'launch block X,Y,Z when the file\'s does not fold' },
-  smem: { type: 'string', description: 'dynamic shared memory bytes when the file\'s does not fold' },
-  arg: { type: 'list', description: 'NAME=EXPR: what to pass for a kernel parameter the harness cannot guess (C over tc_m, tc_n, tc_k; Python over a, b, c, M, N, K)' },
+  grid: { type: 'string', description: "launch grid X,Y,Z when the file's does not fold" },
+  block: { type: 'string', description: "launch block X,Y,Z when the file's does not fold" },
+  smem: { type: 'string', description: "dynamic shared memory bytes when the file's does not fold" },
+  arg: {
+    type: 'list',
+    description: 'NAME=EXPR: what to pass for a kernel parameter the harness cannot guess (C over tc_m, tc_n, tc_k; Python over a, b, c, M, N, K)',
+  },
 };
 
-export type Prepared = { ok: true; result: Extract<HarnessResult, { ok: true }>; path: string; text: string; analysis: FileAnalysis; gpuId: string; arch: string; line: number } | { ok: false; error: string; usage?: boolean };
+export type Prepared =
+  | { ok: true; result: Extract<HarnessResult, { ok: true }>; path: string; text: string; analysis: FileAnalysis; gpuId: string; arch: string; line: number }
+  | { ok: false; error: string; usage?: boolean };
 
 function triple(value: string | undefined, name: string): [number, number, number] | undefined | string {
   if (value === undefined) return undefined;
   const parts = value.split(',').map((x) => Number(x.trim()));
-  if (parts.length < 1 || parts.length > 3 || parts.some((x) => !Number.isInteger(x) || x <= 0)) return `--${name} must be X[,Y[,Z]] positive integers, got '${value}'`;
+  if (parts.length < 1 || parts.length > 3 || parts.some((x) => !Number.isInteger(x) || x <= 0))
+    return `--${name} must be X[,Y[,Z]] positive integers, got '${value}'`;
   while (parts.length < 3) parts.push(1);
   return parts as [number, number, number];
 }
@@ -80,11 +90,16 @@ export async function prepareHarness(args: ParsedArgs, options: PrepareOptions =
   if (arch === 'native' && args.flags.gpu === undefined && options.localGpus) {
     const [first] = await options.localGpus();
     if (!first) return { ok: false, error: '--arch native: nvidia-smi reports no GPU on this machine; give --gpu ID or --arch sm_XX' };
-    if (!first.computeCapability) return { ok: false, error: `--arch native: nvidia-smi does not report the compute capability of ${first.name} (old driver); give --gpu ID or --arch sm_XX` };
+    if (!first.computeCapability)
+      return {
+        ok: false,
+        error: `--arch native: nvidia-smi does not report the compute capability of ${first.name} (old driver); give --gpu ID or --arch sm_XX`,
+      };
     arch = `sm_${first.computeCapability.replace('.', '')}`;
     gpuId = findGpu(first.name)?.id ?? '';
   }
-  if (arch !== 'native' && !/^(sm|compute)_\d+[a-z]?$/.test(arch)) return { ok: false, error: `--arch must look like sm_90 or be native, got '${arch}'`, usage: true };
+  if (arch !== 'native' && !/^(sm|compute)_\d+[a-z]?$/.test(arch))
+    return { ok: false, error: `--arch must look like sm_90 or be native, got '${arch}'`, usage: true };
   const read = await readSourceFile(path);
   if (!read.ok) return { ok: false, error: read.error };
   const language = languageForPath(path, read.text);
@@ -97,7 +112,17 @@ export async function prepareHarness(args: ParsedArgs, options: PrepareOptions =
   const offset = index.offsetAt({ line: line.value - 1, character: 0 });
   const offsetEnd = index.offsetAt({ line: line.value, character: 0 });
   const result = generateHarness({
-    language, fileName: path, text: read.text, analysis, offset, offsetEnd, arch, gpuId, sweep: args.flags.sweep === true, overrides, analyze,
+    language,
+    fileName: path,
+    text: read.text,
+    analysis,
+    offset,
+    offsetEnd,
+    arch,
+    gpuId,
+    sweep: args.flags.sweep === true,
+    overrides,
+    analyze,
   });
   if (!result.ok) {
     const lines = analysis.launches.map((l) => `${l.kernel} at line ${index.positionAt(l.range.start).line + 1}`);

@@ -44,7 +44,9 @@ export const command: CliCommand = {
     writeHarness(bundle, dir, prepared.path);
     const commands = commandText(bundle, dir);
     stdout.write(`wrote ${dir}: ${bundle.files.map((f) => f.path).join(', ')}\n`);
-    stdout.write(`kernel ${kernelName} (line ${prepared.line}), ${bundle.configs.length} configuration${bundle.configs.length === 1 ? '' : 's'}${bundle.language === 'cuda' ? `, built for ${prepared.arch}` : ''}\n`);
+    stdout.write(
+      `kernel ${kernelName} (line ${prepared.line}), ${bundle.configs.length} configuration${bundle.configs.length === 1 ? '' : 's'}${bundle.language === 'cuda' ? `, built for ${prepared.arch}` : ''}\n`,
+    );
     for (const c of bundle.configs) if (bundle.configs.length > 1) stdout.write(`  ${c.dir}: ${c.label}\n`);
     for (const s of bundle.skipped) stdout.write(`  skipped ${s.label}: ${s.reason}\n`);
     if (commands.build) stdout.write(`build: ${commands.build}\n`);

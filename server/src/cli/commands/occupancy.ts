@@ -45,7 +45,11 @@ function kib(bytes: number): string {
   return bytes % 1024 === 0 ? `${bytes / 1024} KB` : `${bytes} B`;
 }
 
-interface Target { limits: ComputeCapabilityLimits; gpuId?: string; gpuName?: string }
+interface Target {
+  limits: ComputeCapabilityLimits;
+  gpuId?: string;
+  gpuName?: string;
+}
 
 function resolveTarget(gpu: string | undefined, cc: string | undefined): { ok: true; target: Target } | { ok: false; error: string } {
   if (gpu === undefined && cc === undefined) return { ok: false, error: 'give --gpu ID or --cc X.Y' };

@@ -12,7 +12,6 @@ import type { GemmPredictor, PredictionValues } from '../../report/prediction';
 import { CsvRecordSplitter } from '../../report/csv-stream';
 import type { GemmWorkload, GpuSpec } from '../../perf/types';
 
-
 /**
  * runtime = m·n·k·batch / 1e9 ms (+ 1 ms for the pytorch-eager method); analytic = half of it; power = half
  * the board power; energy = runtime x power; extrapolating on T4 only.
@@ -21,8 +20,18 @@ function fakeValues(w: GemmWorkload, gpu: GpuSpec, method?: string): PredictionV
   const runtimeMs = (w.m * w.n * w.k * w.batch) / 1e9 + (method === 'pytorch-eager' ? 1 : 0);
   const powerW = gpu.boardPowerW.value / 2;
   return {
-    runtimeMs, runtimeLoMs: runtimeMs * 0.5, runtimeHiMs: runtimeMs * 2, powerW, powerLoW: powerW - 10, powerHiW: powerW + 10, energyMj: runtimeMs * powerW, energyLoMj: NaN, energyHiMj: NaN,
-    analyticMs: runtimeMs / 2, extrapolating: gpu.id === 't4', method: (method ?? 'kernel') as PredictionValues['method'],
+    runtimeMs,
+    runtimeLoMs: runtimeMs * 0.5,
+    runtimeHiMs: runtimeMs * 2,
+    powerW,
+    powerLoW: powerW - 10,
+    powerHiW: powerW + 10,
+    energyMj: runtimeMs * powerW,
+    energyLoMj: NaN,
+    energyHiMj: NaN,
+    analyticMs: runtimeMs / 2,
+    extrapolating: gpu.id === 't4',
+    method: (method ?? 'kernel') as PredictionValues['method'],
   };
 }
 
@@ -33,7 +42,10 @@ function fakePredictor(calls: { batches: number[] } = { batches: [] }): GemmPred
       calls.batches.push(items.length);
       return items.map((i) => fakeValues(i.workload, i.gpu, i.method));
     },
-    models: { runtime: { target: 'runtime', transform: 'log-ratio-to-analytic', featureVersion: 'test-v1', intervalLevel: 0.8 }, power: { target: 'power', transform: 'fraction-of-power-limit', featureVersion: 'test-v1' } },
+    models: {
+      runtime: { target: 'runtime', transform: 'log-ratio-to-analytic', featureVersion: 'test-v1', intervalLevel: 0.8 },
+      power: { target: 'power', transform: 'fraction-of-power-limit', featureVersion: 'test-v1' },
+    },
   };
 }
 
@@ -58,7 +70,18 @@ const file = (name: string, text: string) => {
   writeFileSync(path, text);
   return path;
 };
-const OUT_COLUMNS = ['runtime_ms', 'runtime_lo_ms', 'runtime_hi_ms', 'power_w', 'power_lo_w', 'power_hi_w', 'energy_mj', 'error', 'analytic_ms', 'extrapolating'];
+const OUT_COLUMNS = [
+  'runtime_ms',
+  'runtime_lo_ms',
+  'runtime_hi_ms',
+  'power_w',
+  'power_lo_w',
+  'power_hi_w',
+  'energy_mj',
+  'error',
+  'analytic_ms',
+  'extrapolating',
+];
 
 test('predict: one GEMM from flags, text and JSON, with the models and the analytic reference', async () => {
   const text = await run(['--gpu', 'NVIDIA H100 80GB HBM3', '--dtype', 'bf16', '--m', '4096', '--n', '4096', '--k', '4096']);
@@ -68,7 +91,27 @@ test('predict: one GEMM from flags, text and JSON, with the models and the analy
   assert.match(text.stdout, /power: {4}350 W {2}\(340 \.\. 360\)/);
   assert.match(text.stdout, /energy: {3}24051\.8 mJ/);
   assert.match(text.stdout, /analytic: [\d.]+ ms, compute-bound/);
-  const json = await run(['--gpu', 'a100-sxm4-80gb', '--dtype', 'fp16', '--m', '1024', '--n', '2048', '--k', '512', '--batch', '3', '--kernel', 'triton', '--block-m', '128', '--warps', '8', '--json']);
+  const json = await run([
+    '--gpu',
+    'a100-sxm4-80gb',
+    '--dtype',
+    'fp16',
+    '--m',
+    '1024',
+    '--n',
+    '2048',
+    '--k',
+    '512',
+    '--batch',
+    '3',
+    '--kernel',
+    'triton',
+    '--block-m',
+    '128',
+    '--warps',
+    '8',
+    '--json',
+  ]);
   assert.equal(json.code, 0, json.stderr);
   const out = JSON.parse(json.stdout);
   assert.equal(out.gpu.id, 'a100-sxm4-80gb');
@@ -81,7 +124,35 @@ test('predict: one GEMM from flags, text and JSON, with the models and the analy
 });
 
 test('predict: CLBlast tunables as flags', async () => {
-  const r = await run(['--gpu', 'rtx-4090', '--dtype', 'fp32', '--m', '1024', '--n', '1024', '--k', '1024', '--kernel', 'clblast-xgemm', '--MWG', '64', '--NWG', '64', '--KWG', '16', '--MDIMC', '16', '--NDIMC', '16', '--SA', '1', '--SB', '1', '--json']);
+  const r = await run([
+    '--gpu',
+    'rtx-4090',
+    '--dtype',
+    'fp32',
+    '--m',
+    '1024',
+    '--n',
+    '1024',
+    '--k',
+    '1024',
+    '--kernel',
+    'clblast-xgemm',
+    '--MWG',
+    '64',
+    '--NWG',
+    '64',
+    '--KWG',
+    '16',
+    '--MDIMC',
+    '16',
+    '--NDIMC',
+    '16',
+    '--SA',
+    '1',
+    '--SB',
+    '1',
+    '--json',
+  ]);
   assert.equal(r.code, 0, r.stderr);
   const tile = JSON.parse(r.stdout).workload.tile;
   assert.deepEqual(tile.native, { MWG: 64, NWG: 64, KWG: 16, MDIMC: 16, NDIMC: 16, SA: 1, SB: 1 });
@@ -98,7 +169,9 @@ test('predict: bad single arguments exit 2 with the reason; a missing model exit
   const negative = await run(['--gpu', 'h100', '--dtype', 'fp16', '--m', '-5', '--n', '1', '--k', '1']);
   assert.equal(negative.code, 2);
   assert.match(negative.stderr, /m must be a positive whole number, got '-5'/);
-  const noModel = await run(['--gpu', 'h100', '--dtype', 'fp16', '--m', '8', '--n', '8', '--k', '8'], { loadPredictor: async () => ({ ok: false, error: 'model file models/runtime.tcmf is missing: reinstall or run npm run train' }) });
+  const noModel = await run(['--gpu', 'h100', '--dtype', 'fp16', '--m', '8', '--n', '8', '--k', '8'], {
+    loadPredictor: async () => ({ ok: false, error: 'model file models/runtime.tcmf is missing: reinstall or run npm run train' }),
+  });
   assert.equal(noModel.code, 1);
   assert.match(noModel.stderr, /models\/runtime\.tcmf is missing/);
   const help = await run(['--help']);
@@ -113,22 +186,25 @@ test('predict: bad single arguments exit 2 with the reason; a missing model exit
 });
 
 test('predict --batch: every input column verbatim, predictions appended, one row per input row, errors per row', async () => {
-  const input = file('in.csv', [
-    '\uFEFFid,gpu,dtype,m,n,k,batch,kernel,note',
-    '1,h100-sxm,bf16,4096,4096,4096,,,"plain, with comma"',
-    '2,NVIDIA A100-SXM4-80GB,fp16,1024,1024,1024,2,library,"say ""hi"""',
-    '3,RTX 4090 Super,fp16,64,64,64,,,unknown gpu',
-    '',
-    '4,rtx-4090,fp64,64,64,64,,,bad dtype',
-    '5,rtx-4090,fp16,-1,64,64,,,negative',
-    '6,rtx-4090,fp16,,64,64,,,missing',
-    '7,rtx-4090,fp16,64,64,NaN,,,nan',
-    '8,rtx-4090,fp16,64,64,99999999999999,,,huge',
-    '9,rtx-4090,fp32,64,64,64,1,triton,"multi',
-    'line"',
-    '10,t4,int8,128,128,128',
-    '11,t4,fp8,128,128,128,1,library,x,extra',
-  ].join('\r\n') + '\r\n');
+  const input = file(
+    'in.csv',
+    [
+      '\uFEFFid,gpu,dtype,m,n,k,batch,kernel,note',
+      '1,h100-sxm,bf16,4096,4096,4096,,,"plain, with comma"',
+      '2,NVIDIA A100-SXM4-80GB,fp16,1024,1024,1024,2,library,"say ""hi"""',
+      '3,RTX 4090 Super,fp16,64,64,64,,,unknown gpu',
+      '',
+      '4,rtx-4090,fp64,64,64,64,,,bad dtype',
+      '5,rtx-4090,fp16,-1,64,64,,,negative',
+      '6,rtx-4090,fp16,,64,64,,,missing',
+      '7,rtx-4090,fp16,64,64,NaN,,,nan',
+      '8,rtx-4090,fp16,64,64,99999999999999,,,huge',
+      '9,rtx-4090,fp32,64,64,64,1,triton,"multi',
+      'line"',
+      '10,t4,int8,128,128,128',
+      '11,t4,fp8,128,128,128,1,library,x,extra',
+    ].join('\r\n') + '\r\n',
+  );
   const out = join(dir, 'out.csv');
   const r = await run(['--batch', input, '--out', out]);
   assert.equal(r.code, 0, r.stderr);
@@ -139,7 +215,10 @@ test('predict --batch: every input column verbatim, predictions appended, one ro
   const rows = parse(text);
   assert.deepEqual(rows[0], ['id', 'gpu', 'dtype', 'm', 'n', 'k', 'batch', 'kernel', 'note', ...OUT_COLUMNS]);
   assert.equal(rows.length, 12);
-  assert.deepEqual(rows.slice(1).map((row) => row[0]), ['1', '2', '3', '4', '5', '6', '7', '8', '9', '10', '11']);
+  assert.deepEqual(
+    rows.slice(1).map((row) => row[0]),
+    ['1', '2', '3', '4', '5', '6', '7', '8', '9', '10', '11'],
+  );
   const byId = new Map(rows.slice(1).map((row) => [row[0], row]));
   const row1 = byId.get('1')!;
   assert.equal(row1[8], 'plain, with comma');
@@ -162,7 +241,10 @@ test('predict --batch: every input column verbatim, predictions appended, one ro
   assert.deepEqual(byId.get('3')!.slice(17), ['', ''], 'no analytic_ms or extrapolating without a prediction');
   assert.match(errorOf('10'), /row has 6 fields, the header has 9/);
   assert.match(byId.get('11')![16], /row has 10 fields, the header has 9/);
-  assert.ok(rows.every((row) => row.length === 19), 'every output row has the header width');
+  assert.ok(
+    rows.every((row) => row.length === 19),
+    'every output row has the header width',
+  );
 });
 
 test('predict --batch: stdout when --out is - or absent; stdin with -; chunks go to predictBatch', async () => {
@@ -174,15 +256,22 @@ test('predict --batch: stdout when --out is - or absent; stdin with -; chunks go
   assert.equal(dash.stdout, toStdout.stdout);
   const stdin = await run(['--batch', '-'], { stdin: Readable.from([Buffer.from('gpu,dtype,m,n,k\nh1'), Buffer.from('00,fp16,64,64,64\n')]) });
   assert.equal(stdin.code, 0, stdin.stderr);
-  assert.equal(parse(stdin.stdout)[1][5], String((64 ** 3) / 1e9));
+  assert.equal(parse(stdin.stdout)[1][5], String(64 ** 3 / 1e9));
   const calls = { batches: [] as number[] };
   const many = file('many.csv', 'gpu,dtype,m,n,k\n' + Array.from({ length: 10000 }, (_, i) => `l4,fp16,${i + 1},64,64\n`).join(''));
   const big = await run(['--batch', many], { loadPredictor: async () => ({ ok: true, predictor: fakePredictor(calls) }) });
   assert.equal(big.code, 0);
   const rows = parse(big.stdout);
   assert.equal(rows.length, 10001);
-  assert.deepEqual(rows.slice(1).map((row) => Number(row[2])), Array.from({ length: 10000 }, (_, i) => i + 1), 'order kept');
-  assert.equal(calls.batches.reduce((a, b) => a + b, 0), 10000);
+  assert.deepEqual(
+    rows.slice(1).map((row) => Number(row[2])),
+    Array.from({ length: 10000 }, (_, i) => i + 1),
+    'order kept',
+  );
+  assert.equal(
+    calls.batches.reduce((a, b) => a + b, 0),
+    10000,
+  );
   assert.ok(calls.batches.length >= 2 && Math.max(...calls.batches) <= 8192, `chunks ${calls.batches.join(',')}`);
 });
 
@@ -211,12 +300,21 @@ test('predict --batch: the file itself unusable -> exit 1 with a clear message',
 });
 
 test('predict --method and the method column: a row method wins over the flag; unknown methods are row errors', async () => {
-  const input = file('methods.csv', 'gpu,dtype,m,n,k,method\nh100,fp16,1000,1000,1000,\nh100,fp16,1000,1000,1000,pytorch-eager\nh100,fp16,1000,1000,1000,kernel\nh100,fp16,1000,1000,1000,stopwatch\n');
+  const input = file(
+    'methods.csv',
+    'gpu,dtype,m,n,k,method\nh100,fp16,1000,1000,1000,\nh100,fp16,1000,1000,1000,pytorch-eager\nh100,fp16,1000,1000,1000,kernel\nh100,fp16,1000,1000,1000,stopwatch\n',
+  );
   const plain = parse((await run(['--batch', input])).stdout);
-  assert.deepEqual(plain.slice(1).map((r) => r[6]), ['1', '2', '1', '']);
+  assert.deepEqual(
+    plain.slice(1).map((r) => r[6]),
+    ['1', '2', '1', ''],
+  );
   assert.match(plain[4][13], /unknown method 'stopwatch'/);
   const eager = parse((await run(['--batch', input, '--method', 'pytorch-eager'])).stdout);
-  assert.deepEqual(eager.slice(1).map((r) => r[6]), ['2', '2', '1', '']);
+  assert.deepEqual(
+    eager.slice(1).map((r) => r[6]),
+    ['2', '2', '1', ''],
+  );
   const single = await run(['--gpu', 'h100', '--dtype', 'fp16', '--m', '1000', '--n', '1000', '--k', '1000', '--method', 'pytorch-eager', '--json']);
   assert.equal(JSON.parse(single.stdout).runtime.ms, 2);
   assert.equal(JSON.parse(single.stdout).method, 'pytorch-eager');
@@ -235,26 +333,46 @@ test('predict: an extrapolating prediction says so in text and JSON', async () =
 });
 
 test('predict --top K: the K predicted fastest candidates of each problem, ranked, with near-ties', async () => {
-  const input = file('configs.csv', [
-    'gpu,dtype,m,n,k,kernel,block_m,block_n',
-    'h100,fp16,4000,1000,1000,tiled,64,64',
-    'h100,fp16,1000,1000,1000,tiled,128,64',
-    'h100,fp16,3000,1000,1000,tiled,64,128',
-    'h100,fp16,1500,1000,1000,tiled,128,128',
-    'h100,fp16,1000,1000,1000,tiled,bad,1',
-  ].join('\n') + '\n');
+  const input = file(
+    'configs.csv',
+    [
+      'gpu,dtype,m,n,k,kernel,block_m,block_n',
+      'h100,fp16,4000,1000,1000,tiled,64,64',
+      'h100,fp16,1000,1000,1000,tiled,128,64',
+      'h100,fp16,3000,1000,1000,tiled,64,128',
+      'h100,fp16,1500,1000,1000,tiled,128,128',
+      'h100,fp16,1000,1000,1000,tiled,bad,1',
+    ].join('\n') + '\n',
+  );
   const r = await run(['--batch', input, '--top', '2']);
   assert.equal(r.code, 0, r.stderr);
   const rows = parse(r.stdout);
   assert.deepEqual(rows[0].slice(-4), ['analytic_ms', 'extrapolating', 'rank', 'near_tie']);
   // Candidates are grouped by their problem (here m differs per row, so each is its own group).
   assert.equal(rows.length, 5);
-  const same = file('same-problem.csv', 'gpu,dtype,m,n,k,kernel,block_m,note\n' + [[64, 'a'], [128, 'b'], [32, 'c']].map(([b, note]) => `h100,fp16,1000,1000,1000,tiled,${b},${note}`).join('\n') + '\n');
+  const same = file(
+    'same-problem.csv',
+    'gpu,dtype,m,n,k,kernel,block_m,note\n' +
+      [
+        [64, 'a'],
+        [128, 'b'],
+        [32, 'c'],
+      ]
+        .map(([b, note]) => `h100,fp16,1000,1000,1000,tiled,${b},${note}`)
+        .join('\n') +
+      '\n',
+  );
   const calls = { batches: [] as number[] };
   const ranked = await run(['--batch', same, '--top', '2'], { loadPredictor: async () => ({ ok: true, predictor: fakePredictor(calls) }) });
   const out = parse(ranked.stdout);
   assert.equal(out.length, 3);
-  assert.deepEqual(out.slice(1).map((row) => [row[7], row[row.length - 2], row[row.length - 1]]), [['a', '1', 'true'], ['b', '2', 'true']]);
+  assert.deepEqual(
+    out.slice(1).map((row) => [row[7], row[row.length - 2], row[row.length - 1]]),
+    [
+      ['a', '1', 'true'],
+      ['b', '2', 'true'],
+    ],
+  );
   assert.match(ranked.stderr, /3 candidates, 3 within the interval of the predicted fastest; try the top 2/);
   const noBatch = await run(['--gpu', 'h100', '--dtype', 'fp16', '--m', '1', '--n', '1', '--k', '1', '--top', '3']);
   assert.equal(noBatch.code, 2);

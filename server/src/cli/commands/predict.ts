@@ -35,13 +35,23 @@ const flags: Record<string, FlagSpec> = {
   k: { type: 'string', description: 'reduction dimension' },
   batch: { type: 'string', description: 'batch count (default 1); or a CSV file to predict row by row (`-` = stdin)' },
   kernel: { type: 'string', description: 'library (default) | tiled | triton | clblast-xgemm | cutlass | naive' },
-  ...Object.fromEntries(CONFIG_COLUMNS.map(([column]) => [configFlag(column), { type: 'string', description: `tile config: ${column} (not for clblast-xgemm)` } as FlagSpec])),
-  ...Object.fromEntries(CLBLAST_TUNABLES.map((name) => [name, { type: 'string', description: `CLBlast Xgemm tunable ${name} (kernel clblast-xgemm)` } as FlagSpec])),
+  ...Object.fromEntries(
+    CONFIG_COLUMNS.map(([column]) => [configFlag(column), { type: 'string', description: `tile config: ${column} (not for clblast-xgemm)` } as FlagSpec]),
+  ),
+  ...Object.fromEntries(
+    CLBLAST_TUNABLES.map((name) => [name, { type: 'string', description: `CLBlast Xgemm tunable ${name} (kernel clblast-xgemm)` } as FlagSpec]),
+  ),
   out: { type: 'string', description: 'with --batch FILE: write the result CSV here (default or `-`: stdout)' },
   models: { type: 'string', description: 'directory holding runtime.tcmf and power.tcmf (default: the shipped models)' },
   workers: { type: 'string', description: 'with --batch: prediction threads (default: one per CPU, at most 8; 0 = predict on the main thread)' },
-  method: { type: 'string', description: `how the runtime is measured: ${MEASUREMENT_METHODS.join(' | ')} (default kernel: CUDA events / graphs); a CSV's method column overrides it per row` },
-  top: { type: 'string', description: 'with --batch CONFIGS.csv: write only the K predicted fastest candidates of each problem, ranked (columns rank, near_tie)' },
+  method: {
+    type: 'string',
+    description: `how the runtime is measured: ${MEASUREMENT_METHODS.join(' | ')} (default kernel: CUDA events / graphs); a CSV's method column overrides it per row`,
+  },
+  top: {
+    type: 'string',
+    description: 'with --batch CONFIGS.csv: write only the K predicted fastest candidates of each problem, ranked (columns rank, near_tie)',
+  },
   json: { type: 'boolean', description: 'single prediction as JSON' },
   help: { type: 'boolean', description: 'show this help' },
 };
@@ -75,7 +85,15 @@ function endStream(stream: Writable): Promise<void> {
   });
 }
 
-async function runBatch(path: string, out: string | undefined, modelsDir: string | undefined, workers: number, { stdout, stderr, dataOut }: CliStreams, deps: PredictDeps, how: { method?: MeasurementMethod; top?: number }): Promise<number> {
+async function runBatch(
+  path: string,
+  out: string | undefined,
+  modelsDir: string | undefined,
+  workers: number,
+  { stdout, stderr, dataOut }: CliStreams,
+  deps: PredictDeps,
+  how: { method?: MeasurementMethod; top?: number },
+): Promise<number> {
   const toStdout = out === undefined || out === '-';
   if (!toStdout && path !== '-' && resolve(path) === resolve(out)) {
     stderr.write(`tilecast predict: --out would overwrite the input ${path}\n`);
@@ -84,21 +102,34 @@ async function runBatch(path: string, out: string | undefined, modelsDir: string
   let input: Readable;
   let closeInput = async () => {};
   if (path === '-') {
-    if (!deps.stdin) { stderr.write('tilecast predict: no standard input to read\n'); return 1; }
+    if (!deps.stdin) {
+      stderr.write('tilecast predict: no standard input to read\n');
+      return 1;
+    }
     input = deps.stdin;
   } else {
     try {
       const handle = await open(path, 'r');
-      if ((await handle.stat()).isDirectory()) { await handle.close(); stderr.write(`tilecast predict: ${path} is a directory\n`); return 1; }
+      if ((await handle.stat()).isDirectory()) {
+        await handle.close();
+        stderr.write(`tilecast predict: ${path} is a directory\n`);
+        return 1;
+      }
       input = handle.createReadStream({ encoding: 'utf8', highWaterMark: 256 * 1024 });
-      closeInput = async () => { input.destroy(); };
+      closeInput = async () => {
+        input.destroy();
+      };
     } catch (error) {
       stderr.write(`tilecast predict: cannot read ${path}: ${describeError(error)}\n`);
       return 1;
     }
   }
   const loaded = await deps.loadPredictor(modelsDir);
-  if (!loaded.ok) { await closeInput(); stderr.write(`tilecast predict: ${loaded.error}\n`); return 1; }
+  if (!loaded.ok) {
+    await closeInput();
+    stderr.write(`tilecast predict: ${loaded.error}\n`);
+    return 1;
+  }
   let output: Writable = (dataOut ?? stdout) as Writable;
   if (!toStdout) {
     try {
@@ -113,8 +144,14 @@ async function runBatch(path: string, out: string | undefined, modelsDir: string
     try {
       const top = await predictTopK(input, output, loaded.predictor, how.top, { inputName: path === '-' ? 'standard input' : path, method: how.method });
       if (!toStdout) await endStream(output);
-      if (!top.ok) { stderr.write(`tilecast predict: ${top.error}\n`); return 1; }
-      for (const g of top.groups) stderr.write(`tilecast predict: ${g.group}: ${g.candidates} candidates, ${g.nearTies} within the interval of the predicted fastest; try the top ${Math.min(how.top, g.candidates)}\n`);
+      if (!top.ok) {
+        stderr.write(`tilecast predict: ${top.error}\n`);
+        return 1;
+      }
+      for (const g of top.groups)
+        stderr.write(
+          `tilecast predict: ${g.group}: ${g.candidates} candidates, ${g.nearTies} within the interval of the predicted fastest; try the top ${Math.min(how.top, g.candidates)}\n`,
+        );
       stderr.write(`tilecast predict: ${top.rows} rows, ${top.predicted} predicted, ${top.written} written\n`);
       return 0;
     } catch (error) {
@@ -127,13 +164,21 @@ async function runBatch(path: string, out: string | undefined, modelsDir: string
   }
   const pool = workers > 0 && loaded.modelsDir ? workerPool(loaded.modelsDir, workers, undefined, how.method) : null;
   try {
-    const result = await predictCsvStream(input, output, loaded.predictor, { inputName: path === '-' ? 'standard input' : path, runner: pool?.create, method: how.method });
+    const result = await predictCsvStream(input, output, loaded.predictor, {
+      inputName: path === '-' ? 'standard input' : path,
+      runner: pool?.create,
+      method: how.method,
+    });
     if (!toStdout) await endStream(output);
-    if (!result.ok) { stderr.write(`tilecast predict: ${result.error}\n`); return 1; }
+    if (!result.ok) {
+      stderr.write(`tilecast predict: ${result.error}\n`);
+      return 1;
+    }
     const s = result.summary;
     if (s.ignoredColumns.length > 0) stderr.write(`tilecast predict: columns not used (copied through): ${s.ignoredColumns.map((c) => `'${c}'`).join(', ')}\n`);
     stderr.write(`tilecast predict: ${s.rows} row${s.rows === 1 ? '' : 's'}, ${s.predicted} predicted, ${s.failed} not (see the error column)\n`);
-    if (pool?.stats.fallback && s.rows > 8192) stderr.write(`tilecast predict: worker threads unavailable (${pool.stats.fallback}); predicted on the main thread\n`);
+    if (pool?.stats.fallback && s.rows > 8192)
+      stderr.write(`tilecast predict: worker threads unavailable (${pool.stats.fallback}); predicted on the main thread\n`);
     return 0;
   } catch (error) {
     if (!toStdout) output.destroy();
@@ -154,19 +199,31 @@ function describeError(error: unknown): string {
 }
 
 async function runSingle(given: Record<string, string | boolean | string[] | undefined>, { stdout, stderr }: CliStreams, deps: PredictDeps): Promise<number> {
-  const fail = (message: string) => { stderr.write(argumentError('predict', message)); return 2; };
+  const fail = (message: string) => {
+    stderr.write(argumentError('predict', message));
+    return 2;
+  };
   for (const name of ['gpu', 'dtype', 'm', 'n', 'k']) if (given[name] === undefined) return fail(`--${name} is required (or --batch FILE.csv)`);
   // The flags become one CSV row, so a single prediction follows exactly the batch rules.
   const header = ['gpu', 'dtype', 'm', 'n', 'k', 'batch', 'kernel'];
   const cells = header.map((name) => (given[name] as string | undefined) ?? '');
-  for (const [column] of CONFIG_COLUMNS) { header.push(column); cells.push((given[configFlag(column)] as string | undefined) ?? ''); }
-  for (const name of CLBLAST_TUNABLES) { header.push(name); cells.push((given[name] as string | undefined) ?? ''); }
+  for (const [column] of CONFIG_COLUMNS) {
+    header.push(column);
+    cells.push((given[configFlag(column)] as string | undefined) ?? '');
+  }
+  for (const name of CLBLAST_TUNABLES) {
+    header.push(name);
+    cells.push((given[name] as string | undefined) ?? '');
+  }
   const mapped = mapColumns(header);
   if (!mapped.ok) return fail(mapped.error);
   const row = new RowInterpreter(mapped.columns).interpret(cells);
   if (!row.ok) return fail(row.error);
   const loaded = await deps.loadPredictor(given.models as string | undefined);
-  if (!loaded.ok) { stderr.write(`tilecast predict: ${loaded.error}\n`); return 1; }
+  if (!loaded.ok) {
+    stderr.write(`tilecast predict: ${loaded.error}\n`);
+    return 1;
+  }
   const method = given.method as MeasurementMethod | undefined;
   const values = loaded.predictor.predict(row.workload, row.gpu, method ? { method } : undefined);
   const json = singlePredictionJson(row.workload, row.gpu, values, analyticEstimate(row.workload, row.gpu), loaded.predictor.models);
@@ -178,28 +235,55 @@ async function runSingle(given: Record<string, string | boolean | string[] | und
 export async function runPredict(argv: string[], streams: CliStreams, deps: PredictDeps): Promise<number> {
   const { stdout, stderr } = streams;
   const parsed = parseArgs(argv, flags);
-  if (!parsed.ok) { stderr.write(argumentError('predict', parsed.error)); return 2; }
+  if (!parsed.ok) {
+    stderr.write(argumentError('predict', parsed.error));
+    return 2;
+  }
   const given = parsed.args.flags;
-  if (given.help) { stdout.write(help); return 0; }
-  if (parsed.args.positional.length > 0) { stderr.write(argumentError('predict', `unexpected argument '${parsed.args.positional[0]}'`)); return 2; }
+  if (given.help) {
+    stdout.write(help);
+    return 0;
+  }
+  if (parsed.args.positional.length > 0) {
+    stderr.write(argumentError('predict', `unexpected argument '${parsed.args.positional[0]}'`));
+    return 2;
+  }
   const batch = given.batch as string | undefined;
-  if (given.method !== undefined && !isMeasurementMethod(given.method)) { stderr.write(argumentError('predict', `--method must be one of ${MEASUREMENT_METHODS.join(', ')}, got '${given.method}'`)); return 2; }
+  if (given.method !== undefined && !isMeasurementMethod(given.method)) {
+    stderr.write(argumentError('predict', `--method must be one of ${MEASUREMENT_METHODS.join(', ')}, got '${given.method}'`));
+    return 2;
+  }
   const method = given.method as MeasurementMethod | undefined;
   let top: number | undefined;
   if (given.top !== undefined) {
     top = parseWholeNumber(given.top as string);
-    if (!(top >= 1 && top <= 100000)) { stderr.write(argumentError('predict', `--top must be a whole number 1..100000, got '${given.top}'`)); return 2; }
+    if (!(top >= 1 && top <= 100000)) {
+      stderr.write(argumentError('predict', `--top must be a whole number 1..100000, got '${given.top}'`));
+      return 2;
+    }
   }
   const single = SINGLE_FLAGS.filter((name) => given[name] !== undefined);
   const batchIsFile = batch !== undefined && !/^\s*\+?\d+(\.0*)?\s*$/.test(batch) && (single.length === 0 || given.out !== undefined);
   if (batchIsFile || given.out !== undefined) {
-    if (batch === undefined) { stderr.write(argumentError('predict', '--out needs --batch IN.csv')); return 2; }
-    if (single.length > 0) { stderr.write(argumentError('predict', `--batch FILE reads every workload from the file; drop ${single.map((s) => `--${s}`).join(', ')}`)); return 2; }
+    if (batch === undefined) {
+      stderr.write(argumentError('predict', '--out needs --batch IN.csv'));
+      return 2;
+    }
+    if (single.length > 0) {
+      stderr.write(argumentError('predict', `--batch FILE reads every workload from the file; drop ${single.map((s) => `--${s}`).join(', ')}`));
+      return 2;
+    }
     const workers = given.workers === undefined ? Math.min(8, availableParallelism()) : parseWholeNumber(given.workers as string);
-    if (!(workers >= 0 && workers <= 64)) { stderr.write(argumentError('predict', `--workers must be a whole number 0..64, got '${given.workers}'`)); return 2; }
+    if (!(workers >= 0 && workers <= 64)) {
+      stderr.write(argumentError('predict', `--workers must be a whole number 0..64, got '${given.workers}'`));
+      return 2;
+    }
     return runBatch(batch, given.out as string | undefined, given.models as string | undefined, workers, streams, deps, { method, top });
   }
-  if (top !== undefined) { stderr.write(argumentError('predict', '--top needs --batch CONFIGS.csv (one candidate configuration per row)')); return 2; }
+  if (top !== undefined) {
+    stderr.write(argumentError('predict', '--top needs --batch CONFIGS.csv (one candidate configuration per row)'));
+    return 2;
+  }
   return runSingle(given, streams, deps);
 }
 

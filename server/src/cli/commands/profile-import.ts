@@ -16,10 +16,12 @@ const DTYPES = ['fp64', 'fp32', 'tf32', 'fp16', 'bf16', 'fp8', 'int8', 'fp4'];
 const FAMILIES = ['library', 'tiled', 'triton', 'clblast-xgemm', 'cutlass', 'naive'];
 
 const flags: Record<string, FlagSpec> = {
-  m: HARNESS_FLAGS.m, n: HARNESS_FLAGS.n, k: HARNESS_FLAGS.k,
+  m: HARNESS_FLAGS.m,
+  n: HARNESS_FLAGS.n,
+  k: HARNESS_FLAGS.k,
   dtype: { type: 'string', description: `element type (${DTYPES.join(', ')}); default fp32` },
   family: { type: 'string', description: `kernel family (${FAMILIES.join(', ')}); default tiled` },
-  source: { type: 'string', description: 'the kernel\'s source file: problem size, dtype, family and tile values from the launch at --line' },
+  source: { type: 'string', description: "the kernel's source file: problem size, dtype, family and tile values from the launch at --line" },
   line: HARNESS_FLAGS.line,
   gpu: { type: 'string', description: 'device name when the file does not give one' },
   kernel: { type: 'string', description: 'ncu: only launches whose kernel name contains this' },
@@ -45,7 +47,16 @@ export async function runImport(argv: string[], { stdout, stderr }: CliStreams):
     stderr.write(`tilecast profile import: no files given\n\n${help}`);
     return 2;
   }
-  const ctx: ImportContext = { m: 0, n: 0, k: 0, dtype: 'fp32', kernel: 'tiled', timestamp: new Date().toISOString().replace(/\.\d+Z$/, 'Z'), gpuName: f.gpu as string | undefined, kernelFilter: f.kernel as string | undefined };
+  const ctx: ImportContext = {
+    m: 0,
+    n: 0,
+    k: 0,
+    dtype: 'fp32',
+    kernel: 'tiled',
+    timestamp: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+    gpuName: f.gpu as string | undefined,
+    kernelFilter: f.kernel as string | undefined,
+  };
   if (f.source) {
     const prepared = await prepareHarness({ positional: [f.source as string], flags: { line: f.line, m: f.m, n: f.n, k: f.k } });
     if (!prepared.ok) {
@@ -53,38 +64,61 @@ export async function runImport(argv: string[], { stdout, stderr }: CliStreams):
       return 2;
     }
     const launch = prepared.analysis.launches.find((l) => l.kernel === prepared.result.kernelName);
-    ctx.m = launch?.problem.m ?? 0; ctx.n = launch?.problem.n ?? 0; ctx.k = launch?.problem.k ?? 0;
+    ctx.m = launch?.problem.m ?? 0;
+    ctx.n = launch?.problem.n ?? 0;
+    ctx.k = launch?.problem.k ?? 0;
     ctx.dtype = launch?.problem.dtype ?? ctx.dtype;
     ctx.params = prepared.result.bundle.configs[0]?.values;
     ctx.kernelFilter ??= prepared.result.kernelName;
   }
   for (const d of ['m', 'n', 'k'] as const) {
     const v = positiveInteger(f[d] as string | undefined, d);
-    if (!v.ok) { stderr.write(`tilecast profile import: ${v.error}\n`); return 2; }
+    if (!v.ok) {
+      stderr.write(`tilecast profile import: ${v.error}\n`);
+      return 2;
+    }
     if (v.value !== undefined) ctx[d] = v.value;
   }
   if (f.dtype !== undefined) {
-    if (!DTYPES.includes(f.dtype as string)) { stderr.write(`tilecast profile import: --dtype must be one of ${DTYPES.join(', ')}\n`); return 2; }
+    if (!DTYPES.includes(f.dtype as string)) {
+      stderr.write(`tilecast profile import: --dtype must be one of ${DTYPES.join(', ')}\n`);
+      return 2;
+    }
     ctx.dtype = f.dtype as Dtype;
   }
   if (f.family !== undefined) {
-    if (!FAMILIES.includes(f.family as string)) { stderr.write(`tilecast profile import: --family must be one of ${FAMILIES.join(', ')}\n`); return 2; }
+    if (!FAMILIES.includes(f.family as string)) {
+      stderr.write(`tilecast profile import: --family must be one of ${FAMILIES.join(', ')}\n`);
+      return 2;
+    }
     ctx.kernel = f.family as KernelFamily;
   }
   let failed = 0;
   const all = [];
   for (const path of parsed.args.positional) {
     let bytes: Buffer;
-    try { bytes = await readFile(path); } catch (e) { stderr.write(`tilecast profile import: ${path}: ${(e as Error).message}\n`); failed++; continue; }
+    try {
+      bytes = await readFile(path);
+    } catch (e) {
+      stderr.write(`tilecast profile import: ${path}: ${(e as Error).message}\n`);
+      failed++;
+      continue;
+    }
     const isCache = /\.json(\.gz)?$/i.test(path);
     if (!isCache && !(ctx.m && ctx.n && ctx.k)) {
       stderr.write(`tilecast profile import: ${path}: ncu tables do not hold the GEMM size: give --m/--n/--k or --source FILE --line N\n`);
       return 2;
     }
-    let result;
+    let result: ReturnType<typeof parseNcuRawCsv>;
     if (isCache) {
       let cache: unknown;
-      try { cache = JSON.parse((path.endsWith('.gz') ? gunzipSync(bytes) : bytes).toString('utf8')); } catch (e) { stderr.write(`tilecast profile import: ${path}: not JSON (${(e as Error).message})\n`); failed++; continue; }
+      try {
+        cache = JSON.parse((path.endsWith('.gz') ? gunzipSync(bytes) : bytes).toString('utf8'));
+      } catch (e) {
+        stderr.write(`tilecast profile import: ${path}: not JSON (${(e as Error).message})\n`);
+        failed++;
+        continue;
+      }
       result = parseKernelTunerProfiles(cache, path, { ...ctx, m: ctx.m || 1, n: ctx.n || 1, k: ctx.k || 1 });
     } else {
       result = parseNcuRawCsv(bytes.toString('utf8'), path, ctx);

@@ -17,7 +17,11 @@ import { STORE_FLAGS, storeFromFlags } from './store-flags';
 
 const flags: Record<string, FlagSpec> = {
   ...STORE_FLAGS,
-  datasets: { type: 'string', description: 'the shipped training data (../shared/datasets layout) for the "combined" strategy; default $TILECAST_DATASETS or ../shared/datasets when present' },
+  datasets: {
+    type: 'string',
+    description:
+      'the shipped training data (../shared/datasets layout) for the "combined" strategy; default $TILECAST_DATASETS or ../shared/datasets when present',
+  },
   'shipped-rows': { type: 'string', description: 'rows of the shipped data per source/GPU/dtype used by the combined strategy (default 300)' },
   json: { type: 'boolean', description: 'print the result as JSON' },
   help: { type: 'boolean', description: 'show this help' },
@@ -52,14 +56,20 @@ export async function runRetrainCommand(sub: 'retrain' | 'revert', argv: string[
   const modelDir = workspaceModelDir(workspace);
   if (sub === 'revert') {
     const r = revertUserModel(modelDir);
-    stdout.write(r.reverted ? `reverted to the shipped model; your retrained model is kept at ${r.keptAt}\n` : `no retrained model in ${modelDir}: the shipped model is in use\n`);
+    stdout.write(
+      r.reverted
+        ? `reverted to the shipped model; your retrained model is kept at ${r.keptAt}\n`
+        : `no retrained model in ${modelDir}: the shipped model is in use\n`,
+    );
     return 0;
   }
   const store = storeFromFlags(f);
   const contents = readStore(store);
   const parsedRecords = parseProfileJsonl(contents.jsonl, 'store', resolveGpuId);
   const checked = parsedRecords.records;
-  stderr.write(`tilecast profile retrain: ${checked.length} record(s) from ${store.dir}${parsedRecords.failedChecks ? ` (${parsedRecords.failedChecks} that failed the result check left out)` : ''}\n`);
+  stderr.write(
+    `tilecast profile retrain: ${checked.length} record(s) from ${store.dir}${parsedRecords.failedChecks ? ` (${parsedRecords.failedChecks} that failed the result check left out)` : ''}\n`,
+  );
   const shippedDir = modelDirCandidates().find((d) => existsSync(join(d, MODEL_FILES.runtime)));
   if (!shippedDir) {
     stderr.write('tilecast profile retrain: the shipped runtime model was not found\n');
@@ -75,9 +85,13 @@ export async function runRetrainCommand(sub: 'retrain' | 'revert', argv: string[
   const controller = new AbortController();
   const onSignal = (): void => controller.abort();
   process.once('SIGINT', onSignal);
-  const out = await retrainModel({ runtimeModel: decoded.model, userRecords: checked, shippedRecords }, {
-    signal: controller.signal, onProgress: (message, fraction) => stderr.write(`tilecast profile retrain: ${(fraction * 100).toFixed(0)}% ${message}\n`),
-  }).finally(() => process.removeListener('SIGINT', onSignal));
+  const out = await retrainModel(
+    { runtimeModel: decoded.model, userRecords: checked, shippedRecords },
+    {
+      signal: controller.signal,
+      onProgress: (message, fraction) => stderr.write(`tilecast profile retrain: ${(fraction * 100).toFixed(0)}% ${message}\n`),
+    },
+  ).finally(() => process.removeListener('SIGINT', onSignal));
   if (!out.ok) {
     stderr.write(`tilecast profile retrain: ${out.error}\n`);
     return 1;
@@ -90,6 +104,8 @@ export async function runRetrainCommand(sub: 'retrain' | 'revert', argv: string[
   stdout.write(`held-out records: ${out.heldOutRecords} (trained on ${out.trainRecords}); median runtime error:\n`);
   stdout.write(`  shipped model      ${out.before!.mdAPEPct.toFixed(1)}%\n`);
   for (const s of out.strategies) stdout.write(`  ${s.strategy.padEnd(18)} ${s.available ? `${s.heldOut!.mdAPEPct.toFixed(1)}%` : `not run: ${s.reason}`}\n`);
-  stdout.write(`chose ${out.chosen}: ${out.why}\nstored in ${modelDir} (fingerprint ${out.fingerprint}); \`tilecast profile revert\` goes back to the shipped model\n`);
+  stdout.write(
+    `chose ${out.chosen}: ${out.why}\nstored in ${modelDir} (fingerprint ${out.fingerprint}); \`tilecast profile revert\` goes back to the shipped model\n`,
+  );
   return 0;
 }

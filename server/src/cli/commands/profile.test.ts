@@ -19,8 +19,12 @@ async function run(cmd: typeof harness, argv: string[]): Promise<{ code: number;
   const stderr = new PassThrough();
   let out = '';
   let err = '';
-  stdout.on('data', (d) => { out += d; });
-  stderr.on('data', (d) => { err += d; });
+  stdout.on('data', (d) => {
+    out += d;
+  });
+  stderr.on('data', (d) => {
+    err += d;
+  });
   const code = await cmd.run(argv, { stdout, stderr });
   return { code, out, err };
 }
@@ -47,13 +51,22 @@ test('tilecast harness writes the files and prints the build and run commands; a
 test('tilecast profile import + list use the workspace store', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'tilecast-cli-import-'));
   try {
-    const imported = await run(profile, ['import', join(fixtures, 'profiling', 'ncu-raw.csv'), '--source', join(fixtures, 'cuda', 'tiled-16.cu'), '--line', '32', '--workspace', dir]);
+    const imported = await run(profile, [
+      'import',
+      join(fixtures, 'profiling', 'ncu-raw.csv'),
+      '--source',
+      join(fixtures, 'cuda', 'tiled-16.cu'),
+      '--line',
+      '32',
+      '--workspace',
+      dir,
+    ]);
     assert.equal(imported.code, 0, imported.err);
     assert.match(imported.out, /1 record\(s\) appended to .*\.tilecast\/profiles\/batch-/);
     const listed = await run(profile, ['list', '--workspace', dir, '--json']);
     const record = JSON.parse(listed.out.trim());
     assert.equal(record.gpu, 'rtx-4090');
-    assert.deepEqual([record.m, record.n, record.k, record.dtype], [1024, 1024, 1024, 'fp32'], 'problem size from the source\'s launch');
+    assert.deepEqual([record.m, record.n, record.k, record.dtype], [1024, 1024, 1024, 'fp32'], "problem size from the source's launch");
     assert.deepEqual(record.params, { TILE: 16 });
     appendProfiles({ dir: join(dir, '.tilecast', 'profiles') }, [{ ...record, runtimeMs: 9, check: 'failed', checkMaxError: 2 }]);
     const text = await run(profile, ['list', '--workspace', dir]);
@@ -67,10 +80,20 @@ test('tilecast profile import + list use the workspace store', async () => {
   }
 });
 
-test('--arch native: the GPU nvidia-smi reports here gives -arch and the records\' gpu id; elsewhere nvcc -arch=native', async () => {
+test("--arch native: the GPU nvidia-smi reports here gives -arch and the records' gpu id; elsewhere nvcc -arch=native", async () => {
   const file = join(fixtures, 'cuda', 'tiled-16.cu');
-  const h100 = { name: 'NVIDIA H100 80GB HBM3', computeCapability: '9.0', boostClockMHz: undefined, memoryClockMHz: undefined, powerLimitW: undefined, powerDefaultLimitW: undefined };
-  const here = await prepareHarness({ positional: [file], flags: { line: '32', arch: 'native' } }, { localGpus: async () => [{ ...h100, name: 'NVIDIA L4', computeCapability: '8.9' }] });
+  const h100 = {
+    name: 'NVIDIA H100 80GB HBM3',
+    computeCapability: '9.0',
+    boostClockMHz: undefined,
+    memoryClockMHz: undefined,
+    powerLimitW: undefined,
+    powerDefaultLimitW: undefined,
+  };
+  const here = await prepareHarness(
+    { positional: [file], flags: { line: '32', arch: 'native' } },
+    { localGpus: async () => [{ ...h100, name: 'NVIDIA L4', computeCapability: '8.9' }] },
+  );
   assert.ok(here.ok, here.ok ? '' : here.error);
   assert.equal(here.arch, 'sm_89');
   assert.equal(here.gpuId, 'l4');

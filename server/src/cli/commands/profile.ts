@@ -47,7 +47,6 @@ Measures the launch at line N on a real GPU and appends tilecast-profile/1 recor
 ${formatFlags(flags)}
 `;
 
-
 /** "measured 2.10 ms vs predicted 1.92 ms, +9%" for one record (the workspace's model, else the shipped one), or why there is no prediction. */
 async function comparison(record: ProfileRecord, workspace: string): Promise<string> {
   const measured = `measured ${record.runtimeMs.toPrecision(3)} ms`;
@@ -99,25 +98,50 @@ async function runProfile(argv: string[], { stdout, stderr }: CliStreams): Promi
     stderr.write(`tilecast profile: ${port.error}\n`);
     return 2;
   }
-  const ssh = f.host ? { kind: 'ssh' as const, host: f.host as string, port: port.value, identityFile: f.identity as string | undefined, sshOptions: f['ssh-option'] as string[] | undefined } : undefined;
+  const ssh = f.host
+    ? {
+        kind: 'ssh' as const,
+        host: f.host as string,
+        port: port.value,
+        identityFile: f.identity as string | undefined,
+        sshOptions: f['ssh-option'] as string[] | undefined,
+      }
+    : undefined;
   const where: ProfileWhere = f.slurm
-    ? { kind: 'slurm', via: ssh, slurm: { partition: f.partition as string | undefined, account: f.account as string | undefined, time: (f.time as string | undefined) ?? '00:15:00', options: f['slurm-option'] as string[] | undefined } }
-    : ssh ?? { kind: 'local' };
+    ? {
+        kind: 'slurm',
+        via: ssh,
+        slurm: {
+          partition: f.partition as string | undefined,
+          account: f.account as string | undefined,
+          time: (f.time as string | undefined) ?? '00:15:00',
+          options: f['slurm-option'] as string[] | undefined,
+        },
+      }
+    : (ssh ?? { kind: 'local' });
   const harnessDir = resolve((f.out as string | undefined) ?? mkdtempSync(join(tmpdir(), 'tilecast-profile-')));
   const controller = new AbortController();
   const onSignal = (): void => controller.abort();
   process.once('SIGINT', onSignal);
   const timeoutMs = (timeout.value ?? 600) * 1000;
-  let result;
+  let result: Awaited<ReturnType<typeof profileKernel>>;
   try {
-    result = await profileKernel({
-      bundle: prepared.result.bundle, harnessDir, sourcePath: prepared.path, where, buildTimeoutMs: timeoutMs, runTimeoutMs: timeoutMs,
-      harnessArgs: clockPolicy === 'locked' ? ['--clock-policy', 'locked'] : [],
-    }, {
-      signal: controller.signal,
-      onProgress: (p) => stderr.write(`tilecast profile: ${p.message}\n`),
-      onLog: (line) => stderr.write(`  ${line}\n`),
-    });
+    result = await profileKernel(
+      {
+        bundle: prepared.result.bundle,
+        harnessDir,
+        sourcePath: prepared.path,
+        where,
+        buildTimeoutMs: timeoutMs,
+        runTimeoutMs: timeoutMs,
+        harnessArgs: clockPolicy === 'locked' ? ['--clock-policy', 'locked'] : [],
+      },
+      {
+        signal: controller.signal,
+        onProgress: (p) => stderr.write(`tilecast profile: ${p.message}\n`),
+        onLog: (line) => stderr.write(`  ${line}\n`),
+      },
+    );
   } finally {
     process.removeListener('SIGINT', onSignal);
   }
@@ -129,7 +153,9 @@ async function runProfile(argv: string[], { stdout, stderr }: CliStreams): Promi
   }
   const failed = result.records.filter((x) => x.check === 'failed');
   for (const r of failed) {
-    stderr.write(`tilecast profile: ${r.kernelName ?? ''} ${JSON.stringify(r.params)} failed the result check (error ${r.checkMaxError ?? '?'} x sqrt(K)): stored marked failed, never used for retraining; fix the kernel or its --arg values\n`);
+    stderr.write(
+      `tilecast profile: ${r.kernelName ?? ''} ${JSON.stringify(r.params)} failed the result check (error ${r.checkMaxError ?? '?'} x sqrt(K)): stored marked failed, never used for retraining; fix the kernel or its --arg values\n`,
+    );
   }
   if (result.records.length > 0) {
     const store = storeFromFlags(f);
@@ -138,7 +164,10 @@ async function runProfile(argv: string[], { stdout, stderr }: CliStreams): Promi
   }
   for (const r of result.records) {
     if (f.json) stdout.write(`${JSON.stringify(r)}\n`);
-    else stdout.write(`${r.kernelName ?? prepared.result.kernelName} ${JSON.stringify(r.params)} on ${r.gpuName}: ${await comparison(r, resolve((f.workspace as string | undefined) ?? process.cwd()))}${r.powerW ? `, ${r.powerW.toFixed(0)} W, ${r.energyMj?.toPrecision(3) ?? '?'} mJ per launch` : ''}\n`);
+    else
+      stdout.write(
+        `${r.kernelName ?? prepared.result.kernelName} ${JSON.stringify(r.params)} on ${r.gpuName}: ${await comparison(r, resolve((f.workspace as string | undefined) ?? process.cwd()))}${r.powerW ? `, ${r.powerW.toFixed(0)} W, ${r.energyMj?.toPrecision(3) ?? '?'} mJ per launch` : ''}\n`,
+      );
   }
   return failed.length === 0 ? 0 : 3;
 }
@@ -157,10 +186,13 @@ async function runList(argv: string[], { stdout, stderr }: CliStreams): Promise<
     return 0;
   }
   stdout.write(`${store.dir}: ${contents.batches.length} batch(es), ${contents.batches.reduce((s, b) => s + b.lines.length, 0)} record(s)\n`);
-  for (const b of contents.batches) for (const line of b.lines) {
-    const r = JSON.parse(line) as ProfileRecord;
-    stdout.write(`  ${r.timestamp} ${r.gpuName} ${r.kernel} ${r.kernelName ?? ''} ${r.m}x${r.n}x${r.k} ${r.dtype} ${JSON.stringify(r.params)} ${r.runtimeMs.toPrecision(4)} ms${r.powerW ? ` ${r.powerW.toFixed(0)} W` : ''}${r.check === 'failed' ? ' [check FAILED: not used for retraining]' : ''}\n`);
-  }
+  for (const b of contents.batches)
+    for (const line of b.lines) {
+      const r = JSON.parse(line) as ProfileRecord;
+      stdout.write(
+        `  ${r.timestamp} ${r.gpuName} ${r.kernel} ${r.kernelName ?? ''} ${r.m}x${r.n}x${r.k} ${r.dtype} ${JSON.stringify(r.params)} ${r.runtimeMs.toPrecision(4)} ms${r.powerW ? ` ${r.powerW.toFixed(0)} W` : ''}${r.check === 'failed' ? ' [check FAILED: not used for retraining]' : ''}\n`,
+      );
+    }
   return 0;
 }
 
@@ -175,4 +207,3 @@ export const command: CliCommand = {
     return runProfile(argv, streams);
   },
 };
-

@@ -63,7 +63,12 @@ async function write(output: Writable, text: string): Promise<void> {
  * Fails (ok: false) only when the input itself is unusable: empty, or a header without the required
  * columns. Bad rows get empty predictions and a message in the `error` column.
  */
-export async function predictCsvStream(input: Readable | AsyncIterable<string | Uint8Array>, output: Writable, predictor: GemmPredictor, options: BatchOptions = {}): Promise<BatchResult> {
+export async function predictCsvStream(
+  input: Readable | AsyncIterable<string | Uint8Array>,
+  output: Writable,
+  predictor: GemmPredictor,
+  options: BatchOptions = {},
+): Promise<BatchResult> {
   const chunkRows = Math.max(1, Math.floor(options.chunkRows ?? 4096));
   const name = options.inputName ?? 'input';
   const splitter = new CsvRecordSplitter();
@@ -123,7 +128,10 @@ export async function predictCsvStream(input: Readable | AsyncIterable<string | 
   for await (const chunk of input) {
     splitter.push(typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true }), onRecord);
     if (headerError) return { ok: false, error: headerError };
-    if (headerText) { await write(output, headerText); headerText = ''; }
+    if (headerText) {
+      await write(output, headerText);
+      headerText = '';
+    }
     if (pending.length >= chunkRows) await flush(false);
   }
   const tail = decoder.decode();

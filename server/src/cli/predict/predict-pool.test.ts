@@ -25,8 +25,14 @@ test('predict pool: worker threads give the same CSV as the main thread, in orde
   const loaded = await loadShippedPredictor(dir);
   assert.ok(loaded.ok, loaded.ok ? '' : loaded.error);
   // Quoted fields with commas and line breaks, a bad GPU, and an unclosed quote at the end cross the thread boundary.
-  const csv = 'gpu,dtype,m,n,k,note\n' + Array.from({ length: 3000 }, (_, i) => (i === 1234 ? 'nope,fp16,1,1,1,x\n'
-    : `${['h100', 'l4', 't4'][i % 3]},${i % 2 ? 'fp16' : 'bf16'},${16 * (1 + (i % 97))},${32 * (1 + (i % 13))},${8 * (1 + i)},${i % 5 ? '' : '"a, ""b""\nc"'}\n`)).join('') + 'h100,fp16,1,1,1,"open';
+  const csv =
+    'gpu,dtype,m,n,k,note\n' +
+    Array.from({ length: 3000 }, (_, i) =>
+      i === 1234
+        ? 'nope,fp16,1,1,1,x\n'
+        : `${['h100', 'l4', 't4'][i % 3]},${i % 2 ? 'fp16' : 'bf16'},${16 * (1 + (i % 97))},${32 * (1 + (i % 13))},${8 * (1 + i)},${i % 5 ? '' : '"a, ""b""\nc"'}\n`,
+    ).join('') +
+    'h100,fp16,1,1,1,"open';
   const run = async (runner?: ReturnType<typeof workerPool>) => {
     const out = new Capture();
     const result = await predictCsvStream(Readable.from([csv]), out, loaded.predictor, { chunkRows: 256, runner: runner?.create });

@@ -9,7 +9,10 @@ import type { ChunkRunner } from './batch-csv';
 import type { ChunkResult } from './render-chunk';
 import type { ChunkRequest, WorkerReply, WorkerSetup } from './predict-pool-protocol';
 
-interface Pending { resolve: (result: ChunkResult) => void; reject: (error: Error) => void }
+interface Pending {
+  resolve: (result: ChunkResult) => void;
+  reject: (error: Error) => void;
+}
 
 class PoolWorker {
   readonly ready: Promise<void>;
@@ -25,16 +28,30 @@ class PoolWorker {
     this.worker.unref();
     this.ready = new Promise<void>((resolve, reject) => {
       this.worker.on('message', (reply: WorkerReply) => {
-        if (reply.kind === 'ready') { resolve(); return; }
-        if (reply.kind === 'failed') { this.fail(new Error(reply.error)); reject(this.failed); return; }
+        if (reply.kind === 'ready') {
+          resolve();
+          return;
+        }
+        if (reply.kind === 'failed') {
+          this.fail(new Error(reply.error));
+          reject(this.failed);
+          return;
+        }
         const p = this.pending.get(reply.id);
         if (!p) return;
         this.pending.delete(reply.id);
         if (reply.kind === 'result') p.resolve({ text: reply.text, predicted: reply.predicted, failed: reply.failed });
         else p.reject(new Error(reply.error));
       });
-      this.worker.on('error', (error) => { this.fail(error); reject(error); });
-      this.worker.on('exit', (code) => { const e = new Error(`prediction worker exited (${code})`); this.fail(e); reject(e); });
+      this.worker.on('error', (error) => {
+        this.fail(error);
+        reject(error);
+      });
+      this.worker.on('exit', (code) => {
+        const e = new Error(`prediction worker exited (${code})`);
+        this.fail(e);
+        reject(e);
+      });
     });
     this.ready.catch(() => {});
   }
@@ -64,7 +81,11 @@ export function workerScript(): string | null {
   return existsSync(script) ? script : null;
 }
 
-export interface PoolStats { workerChunks: number; inProcessChunks: number; fallback?: string }
+export interface PoolStats {
+  workerChunks: number;
+  inProcessChunks: number;
+  fallback?: string;
+}
 
 export interface PoolRunnerFactory {
   create: NonNullable<import('./batch-csv').BatchOptions['runner']>;
@@ -87,13 +108,17 @@ export function workerPool(modelsDir: string, workers: number, inProcessRows = 8
       let broken = !script || workers < 1;
       let seen = 0;
       let nextId = 0;
-      const local = (records: CsvRecord[]) => { stats.inProcessChunks++; return inProcess(records); };
+      const local = (records: CsvRecord[]) => {
+        stats.inProcessChunks++;
+        return inProcess(records);
+      };
       return {
         concurrency: Math.max(1, workers),
         async run(records) {
           seen += records.length;
           if (broken || seen <= inProcessRows) return local(records);
-          if (pool.length === 0) pool = Array.from({ length: workers }, () => new PoolWorker(script!, { modelsDir, header: [...header], ...(method ? { method } : {}) }));
+          if (pool.length === 0)
+            pool = Array.from({ length: workers }, () => new PoolWorker(script!, { modelsDir, header: [...header], ...(method ? { method } : {}) }));
           const worker = pool.reduce((a, b) => (b.pending.size < a.pending.size ? b : a));
           try {
             await worker.ready;

@@ -29,10 +29,16 @@ async function start(): Promise<void> {
     splitter.push(request.text, (r) => records.push(r));
     splitter.end((r) => records.push(r));
     if (records.length !== request.lines.length) {
-      port.postMessage({ kind: 'chunk-failed', id: request.id, error: `re-split gave ${records.length} records, expected ${request.lines.length}` } satisfies WorkerReply);
+      port.postMessage({
+        kind: 'chunk-failed',
+        id: request.id,
+        error: `re-split gave ${records.length} records, expected ${request.lines.length}`,
+      } satisfies WorkerReply);
       return;
     }
-    records.forEach((r, i) => { r.line = request.lines[i]; });
+    records.forEach((r, i) => {
+      r.line = request.lines[i];
+    });
     const result = renderChunk(columns, rows, predictor, records, setup.method);
     port.postMessage({ kind: 'result', id: request.id, ...result } satisfies WorkerReply);
   });

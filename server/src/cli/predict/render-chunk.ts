@@ -22,12 +22,21 @@ function fit(cells: readonly string[], width: number): string[] {
 }
 
 /** `method`: the default measurement method of rows that do not name one (the --method flag). */
-export function renderChunk(cols: PredictColumns, rows: RowInterpreter, predictor: GemmPredictor, records: readonly CsvRecord[], method?: MeasurementMethod): ChunkResult {
+export function renderChunk(
+  cols: PredictColumns,
+  rows: RowInterpreter,
+  predictor: GemmPredictor,
+  records: readonly CsvRecord[],
+  method?: MeasurementMethod,
+): ChunkResult {
   const items: Array<{ workload: GemmWorkload; gpu: GpuSpec; method?: MeasurementMethod }> = [];
   const errors: Array<string | undefined> = new Array(records.length);
   for (let i = 0; i < records.length; i++) {
     const record = records[i];
-    if (record.unterminated) { errors[i] = `line ${record.line}: a quoted field is not closed before the end of the file`; continue; }
+    if (record.unterminated) {
+      errors[i] = `line ${record.line}: a quoted field is not closed before the end of the file`;
+      continue;
+    }
     const result = rows.interpret(record.cells);
     if (result.ok) items.push({ workload: result.workload, gpu: result.gpu, method: result.method ?? method });
     else errors[i] = result.error;

@@ -8,19 +8,36 @@ import { computeFeatures, FEATURE_NAMES, FEATURE_VERSION } from '../../perf/feat
 import { findGpu } from '../../perf/gpu-catalogue';
 
 export async function writeTestModels(dir: string): Promise<void> {
-  const nF = FEATURE_NAMES.length, nRows = 2000;
-  const x = new Float32Array(nRows * nF), y = new Float64Array(nRows);
+  const nF = FEATURE_NAMES.length,
+    nRows = 2000;
+  const x = new Float32Array(nRows * nF),
+    y = new Float64Array(nRows);
   const gpus = ['h100', 'l4', 't4'].map((g) => findGpu(g)!);
   for (let r = 0; r < nRows; r++) {
-    const { values } = computeFeatures({ m: 64 * (1 + (r % 50)), n: 128 * (1 + (r % 7)), k: 512, batch: 1, dtype: r % 2 ? 'fp16' : 'fp32', kernel: 'library' }, gpus[r % 3]);
+    const { values } = computeFeatures(
+      { m: 64 * (1 + (r % 50)), n: 128 * (1 + (r % 7)), k: 512, batch: 1, dtype: r % 2 ? 'fp16' : 'fp32', kernel: 'library' },
+      gpus[r % 3],
+    );
     x.set(values, r * nF);
     y[r] = 0.3 + 0.4 * Math.sin(r);
   }
-  const forest = (await trainForest({ x, y, nRows, nFeatures: nF }, { trees: 4, maxDepth: 8, minSamplesLeaf: 5, featureFraction: 0.7, sampleFraction: 0.8, seed: 2, workers: 1 })).forest;
-  const bytes = (name: string, transform: string) => encodeModel({
-    schemaVersion: MODEL_SCHEMA_VERSION, featureNames: [...FEATURE_NAMES], featureVersion: FEATURE_VERSION, target: { name, transform },
-    dataFingerprint: 'test models', metrics: {}, calibration: [], forest,
-  });
+  const forest = (
+    await trainForest(
+      { x, y, nRows, nFeatures: nF },
+      { trees: 4, maxDepth: 8, minSamplesLeaf: 5, featureFraction: 0.7, sampleFraction: 0.8, seed: 2, workers: 1 },
+    )
+  ).forest;
+  const bytes = (name: string, transform: string) =>
+    encodeModel({
+      schemaVersion: MODEL_SCHEMA_VERSION,
+      featureNames: [...FEATURE_NAMES],
+      featureVersion: FEATURE_VERSION,
+      target: { name, transform },
+      dataFingerprint: 'test models',
+      metrics: {},
+      calibration: [],
+      forest,
+    });
   writeFileSync(join(dir, 'runtime.tcmf'), bytes('runtime', 'log-ratio-to-analytic'));
   writeFileSync(join(dir, 'power.tcmf'), bytes('power', 'fraction-of-power-limit'));
 }

@@ -12,7 +12,13 @@ import type { MeasurementMethod } from '../../data/timing-overhead';
 
 export type TopResult = { ok: true; rows: number; predicted: number; groups: GroupSummary[]; written: number } | { ok: false; error: string };
 
-export async function predictTopK(input: Readable | AsyncIterable<string | Uint8Array>, output: Writable, predictor: GemmPredictor, k: number, options: { inputName?: string; method?: MeasurementMethod } = {}): Promise<TopResult> {
+export async function predictTopK(
+  input: Readable | AsyncIterable<string | Uint8Array>,
+  output: Writable,
+  predictor: GemmPredictor,
+  k: number,
+  options: { inputName?: string; method?: MeasurementMethod } = {},
+): Promise<TopResult> {
   const name = options.inputName ?? 'input';
   const records: CsvRecord[] = [];
   const splitter = new CsvRecordSplitter();
@@ -37,8 +43,14 @@ export async function predictTopK(input: Readable | AsyncIterable<string | Uint8
   const predictions: PredictionValues[] = predictor.predictBatch
     ? predictor.predictBatch(items)
     : items.map((it) => predictor.predict(it.workload, it.gpu, it.method ? { method: it.method } : undefined));
-  const groupOf = (it: (typeof items)[number]) => `${it.gpu.id} ${it.workload.dtype} M=${it.workload.m} N=${it.workload.n} K=${it.workload.k} batch=${it.workload.batch} ${it.method ?? 'kernel'}`;
-  const candidates = items.map((it, i) => ({ index: i, group: groupOf(it), runtimeMs: predictions[i]?.error ? NaN : predictions[i]?.runtimeMs ?? NaN, runtimeHiMs: predictions[i]?.runtimeHiMs ?? NaN }));
+  const groupOf = (it: (typeof items)[number]) =>
+    `${it.gpu.id} ${it.workload.dtype} M=${it.workload.m} N=${it.workload.n} K=${it.workload.k} batch=${it.workload.batch} ${it.method ?? 'kernel'}`;
+  const candidates = items.map((it, i) => ({
+    index: i,
+    group: groupOf(it),
+    runtimeMs: predictions[i]?.error ? NaN : (predictions[i]?.runtimeMs ?? NaN),
+    runtimeHiMs: predictions[i]?.runtimeHiMs ?? NaN,
+  }));
   const { picks, groups } = topConfigurations(candidates, k);
   let text = `${records[0].raw},${PREDICTION_COLUMNS.join(',')},rank,near_tie\n`;
   for (const p of picks) {
