@@ -226,7 +226,8 @@ test('opening tiled_matmul.cu shows the primary GPU in the status bar and a pred
   const hint = page.locator('.monaco-editor .view-line span[class*="dyn-rule-"]', { hasText: /\d\s+ms/ });
   await hint.first().waitFor({ timeout: 60000 });
   const hintText = text(await hint.first().innerText());
-  assert.match(hintText, /^\d[\d.]* ms · \d[\d.]* W · \d[\d.]* (m?J)$/);
+  // ' (extrap.)' marks a prediction outside the model's training domain (the shipped model on this hand-written kernel).
+  assert.match(hintText, /^\d[\d.]* ms · \d[\d.]* W · \d[\d.]* (m?J)( \(extrap\.\))?$/);
   const line = text(await page.locator('.monaco-editor .view-line', { hasText: 'matmul_tiled<<<' }).innerText());
   assert.ok(line.includes(hintText), `the hint sits on the launch line: ${line}`);
   await shot('1-inlay-hint');
