@@ -1,12 +1,12 @@
-// Hosts the chart webviews (roofline, tile sweep, GPU comparison): one panel per kind, reused. The page
-// is static HTML with a strict CSP and a per-load nonce; every datum goes in through postMessage
-// (extension/webview/messages.ts), never into the HTML. Saving asks for a path and writes the bytes.
+// Hosts the chart webview: one long-lived panel for the roofline, the tile sweep and the GPU comparison.
+// Its document stays loaded (retainContextWhenHidden) and switches charts by message, because VS Code
+// delivers a new webview's script about 1 s late when another webview exists (docs/webviews.md, First
+// paint). The page is static HTML with a strict CSP and a per-load nonce; every datum goes in through
+// postMessage (extension/webview/messages.ts), never into the HTML. Saving asks for a path and writes the bytes.
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import { chartHtml } from './chart-html';
-import { isWebviewMessage, type ChartKind, type HostMessage, type PaintMarks, type WebviewMessage } from '../webview/messages';
-
-const TITLES: Record<ChartKind, string> = { roofline: 'TileCast: Roofline', tileSweep: 'TileCast: Tile Sweep', compare: 'TileCast: Compare GPUs' };
+import { CHART_TITLES, isWebviewMessage, type ChartKind, type ChartMessage, type HostMessage, type PaintMarks, type WebviewMessage } from '../webview/messages';
 
 export function nonce(): string {
   return randomBytes(18)
@@ -25,68 +25,108 @@ export interface ChartPanelEvents {
   log(line: string): void;
 }
 
-/** One reusable panel per chart kind. */
-export class ChartPanels implements vscode.Disposable {
-  private readonly panels = new Map<ChartKind, { panel: vscode.WebviewPanel; ready: Promise<void>; openedAt: number }>();
+/** One command's chart: `show` delivers its data (or failure) to the panel, tagged with the request. */
+export interface ChartRequest {
+  show(message: ChartMessage): Promise<void>;
+}
+
+interface OpenPanel {
+  panel: vscode.WebviewPanel;
+  ready: Promise<void>;
+}
+
+interface PendingPaint {
+  kind: ChartKind;
+  commandAt: number;
+  /** The command created the panel (its page had to load) rather than reusing it. */
+  newPanel: boolean;
+}
+
+const TITLE_PREFIX = 'TileCast: ';
+
+/** The one chart panel: created by the first chart command, reused (revealed, re-titled) by the others. */
+export class ChartPanel implements vscode.Disposable {
+  private open_: OpenPanel | undefined;
+  private nextRequestId = 1;
+  private readonly pending = new Map<number, PendingPaint>();
 
   constructor(
     private readonly extensionUri: vscode.Uri,
     private readonly events: ChartPanelEvents,
   ) {}
 
-  /** Opens (or reveals) the panel and shows `loading` at once; `show` then delivers the data. */
-  open(kind: ChartKind, title: string): void {
-    const existing = this.panels.get(kind);
-    if (existing) {
-      existing.panel.reveal(undefined, true);
-      void this.post(kind, { type: 'loading', kind, title });
-      return;
-    }
-    const openedAt = Date.now();
+  /**
+   * Opens (or reveals) the panel and shows "Predicting…" at once; the returned request delivers the data.
+   * `commandAt` (Date.now() when the command was invoked) is where the logged first paint is timed from.
+   */
+  open(kind: ChartKind, commandAt = Date.now()): ChartRequest {
+    const requestId = this.nextRequestId++;
+    const newPanel = !this.open_;
+    const entry = this.open_ ?? this.create();
+    entry.panel.title = TITLE_PREFIX + CHART_TITLES[kind];
+    if (!newPanel) entry.panel.reveal(undefined, true);
+    this.pending.set(requestId, { kind, commandAt, newPanel });
+    void this.post({ type: 'loading', kind, title: CHART_TITLES[kind], requestId });
+    return { show: (message) => this.post({ ...message, requestId }) };
+  }
+
+  private create(): OpenPanel {
     const panel = vscode.window.createWebviewPanel(
-      `tilecast.${kind}`,
-      TITLES[kind],
+      'tilecast.charts',
+      TITLE_PREFIX + 'Charts',
       { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
       {
         enableScripts: true,
         localResourceRoots: [vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview')],
-        retainContextWhenHidden: false,
+        // Keeps the page (and Plot) loaded behind other tabs: a reload would cost the ~1 s script delivery again.
+        retainContextWhenHidden: true,
       },
     );
     let markReady: () => void = () => undefined;
     const ready = new Promise<void>((resolve) => (markReady = resolve));
     panel.webview.onDidReceiveMessage((message: unknown) => {
-      if (isWebviewMessage(message)) void this.handle(kind, message, markReady, openedAt);
+      if (isWebviewMessage(message)) void this.handle(message, markReady);
     });
-    panel.onDidDispose(() => this.panels.delete(kind));
+    panel.onDidDispose(() => {
+      this.open_ = undefined;
+      this.pending.clear();
+    });
     const asset = (name: string) => panel.webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview', name)).toString();
     panel.webview.html = chartHtml(panel.webview.cspSource, asset, nonce());
-    this.panels.set(kind, { panel, ready, openedAt });
-    void this.post(kind, { type: 'loading', kind, title });
+    this.open_ = { panel, ready };
+    return this.open_;
   }
 
-  async post(kind: ChartKind, message: HostMessage): Promise<void> {
-    const entry = this.panels.get(kind);
+  private async post(message: HostMessage): Promise<void> {
+    const entry = this.open_;
     if (!entry) return;
     await entry.ready;
     await entry.panel.webview.postMessage(message);
   }
 
-  private async handle(kind: ChartKind, message: WebviewMessage, markReady: () => void, openedAt: number): Promise<void> {
+  private async handle(message: WebviewMessage, markReady: () => void): Promise<void> {
     switch (message.type) {
       case 'ready':
         markReady();
         return;
-      case 'rendered':
-        this.events.log(
-          `${TITLES[kind]}: first paint ${Date.now() - openedAt} ms after the panel opened (page ${message.sinceLoadMs.toFixed(0)} ms, chart ${message.renderMs.toFixed(0)} ms${marksText(message.marks)})`,
-        );
+      case 'rendered': {
+        const paint = this.pending.get(message.requestId ?? 0);
+        if (!paint) return;
+        this.pending.delete(message.requestId ?? 0);
+        const where = paint.newPanel
+          ? `new panel; page ${message.sinceLoadMs.toFixed(0)} ms, chart ${message.renderMs.toFixed(0)} ms${marksText(message.marks)}`
+          : `panel reused; chart ${message.renderMs.toFixed(0)} ms`;
+        this.events.log(`${CHART_TITLES[paint.kind]}: first paint ${Date.now() - paint.commandAt} ms after the command (${where})`);
+        return;
+      }
+      case 'showing':
+        if (this.open_) this.open_.panel.title = TITLE_PREFIX + CHART_TITLES[message.kind];
         return;
       case 'selectGpu':
-        this.events.onSelectGpu(kind, message.gpuId);
+        this.events.onSelectGpu('tileSweep', message.gpuId);
         return;
       case 'scriptError':
-        this.events.log(`${TITLES[kind]}: webview error: ${message.message}`);
+        this.events.log(`Chart webview error: ${message.message}`);
         return;
       case 'save':
         await this.save(message);
@@ -108,7 +148,7 @@ export class ChartPanels implements vscode.Disposable {
   }
 
   dispose(): void {
-    for (const { panel } of this.panels.values()) panel.dispose();
-    this.panels.clear();
+    this.open_?.panel.dispose();
+    this.open_ = undefined;
   }
 }

@@ -16,12 +16,12 @@ import {
   type RooflineResult,
   type TileSweepResult,
 } from '../../server/src/ide/protocol';
-import type { ChartPanels } from './chart-panel';
+import type { ChartPanel } from './chart-panel';
 import { pickPrimaryGpu, pickTargetGpus } from './gpu-picker';
 
 export interface CommandContext {
   request<R>(method: string, params?: unknown): Promise<R>;
-  panels: ChartPanels;
+  panels: ChartPanel;
   output: vscode.OutputChannel;
   extensionUri: vscode.Uri;
   /** The configured GPUs as the server resolved them (primary first), for the tile-sweep selector. */
@@ -70,43 +70,43 @@ export function registerCommands(context: CommandContext): Commands {
   let lastSweepPoint: DocumentPoint | undefined;
 
   async function roofline(argument: unknown): Promise<void> {
+    const commandAt = Date.now();
     const point = pointOf(argument);
     if (!point) return;
-    panels.open('roofline', 'Roofline');
+    const chart = panels.open('roofline', commandAt);
     try {
       const data = await request<RooflineResult | null>(ROOFLINE_REQUEST, point);
-      await panels.post('roofline', data ? { type: 'roofline', data } : { type: 'failed', kind: 'roofline', message: NOTHING_AT_CURSOR });
+      await chart.show(data ? { type: 'roofline', data } : { type: 'failed', kind: 'roofline', message: NOTHING_AT_CURSOR });
     } catch (error) {
-      await panels.post('roofline', { type: 'failed', kind: 'roofline', message: failure(error) });
+      await chart.show({ type: 'failed', kind: 'roofline', message: failure(error) });
     }
   }
 
   async function tileSweep(argument: unknown, gpuId?: string): Promise<void> {
+    const commandAt = Date.now();
     const point = pointOf(argument);
     if (!point) return;
     lastSweepPoint = point;
-    panels.open('tileSweep', 'Tile sweep');
+    const chart = panels.open('tileSweep', commandAt);
     try {
       const data = await request<TileSweepResult | null>(TILE_SWEEP_REQUEST, { ...point, ...(gpuId ? { gpuId } : {}) });
       if (data && !data.measured && data.cells.length > 0) data.measured = context.measuredFor?.(data);
-      await panels.post(
-        'tileSweep',
-        data ? { type: 'tileSweep', data, gpus: context.targetGpus() } : { type: 'failed', kind: 'tileSweep', message: NOTHING_AT_CURSOR },
-      );
+      await chart.show(data ? { type: 'tileSweep', data, gpus: context.targetGpus() } : { type: 'failed', kind: 'tileSweep', message: NOTHING_AT_CURSOR });
     } catch (error) {
-      await panels.post('tileSweep', { type: 'failed', kind: 'tileSweep', message: failure(error) });
+      await chart.show({ type: 'failed', kind: 'tileSweep', message: failure(error) });
     }
   }
 
   async function compare(argument: unknown): Promise<void> {
+    const commandAt = Date.now();
     const point = pointOf(argument);
     if (!point) return;
-    panels.open('compare', 'Compare GPUs');
+    const chart = panels.open('compare', commandAt);
     try {
       const data = await request<CompareGpusResult | null>(COMPARE_GPUS_REQUEST, point);
-      await panels.post('compare', data ? { type: 'compare', data } : { type: 'failed', kind: 'compare', message: NOTHING_AT_CURSOR });
+      await chart.show(data ? { type: 'compare', data } : { type: 'failed', kind: 'compare', message: NOTHING_AT_CURSOR });
     } catch (error) {
-      await panels.post('compare', { type: 'failed', kind: 'compare', message: failure(error) });
+      await chart.show({ type: 'failed', kind: 'compare', message: failure(error) });
     }
   }
 

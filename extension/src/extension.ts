@@ -3,7 +3,7 @@
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import type { StatusParams } from '../../server/src/ide/protocol';
-import { ChartPanels } from './chart-panel';
+import { ChartPanel } from './chart-panel';
 import { createClient } from './client';
 import { registerCommands } from './commands';
 import { measuredForSweep, registerProfilingCommands } from './profiling-commands';
@@ -55,7 +55,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   const request = <R>(method: string, params?: unknown): Promise<R> =>
     client ? client.sendRequest<R>(method, params) : Promise.reject(new Error('the server is not running'));
 
-  const panels = new ChartPanels(context.extensionUri, {
+  const panels = new ChartPanel(context.extensionUri, {
     onSelectGpu: (_kind, gpuId) => commands.sweepOnGpu(gpuId),
     log: (line) => output.appendLine(line),
   });

@@ -1,12 +1,14 @@
 // The chart webview's script: receives typed messages from the host (messages.ts), draws the chart
 // with Observable Plot, re-draws on resize and theme changes, and sends saves and selections back.
+// One page serves every chart (the host keeps it loaded and switches charts by message); it keeps the
+// latest chart of each kind, so the user can switch back without asking the server again.
 // It never fetches anything and never writes data into HTML strings.
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-option/index.js';
 import './style.css';
 import { compareChart, METRIC_LABELS, type CompareMetric } from './compare-chart';
-import type { ChartKind, HostMessage, PaintMarks, WebviewMessage } from './messages';
+import { CHART_TITLES, type ChartKind, type HostMessage, type PaintMarks, type WebviewMessage } from './messages';
 import { rooflineChart } from './roofline-chart';
 import { mainSvg, pngBase64, svgText } from './save';
 import { adoptPlotStyles, readTheme } from './theme';
@@ -27,6 +29,7 @@ function element<K extends keyof HTMLElementTagNameMap>(tag: K, attributes: Reco
   return node;
 }
 
+const nav = element('nav', { class: 'charts', 'aria-label': 'charts' });
 const header = element('header');
 const title = element('h1', { id: 'title' }, 'TileCast');
 const controls = element('div', { class: 'controls' });
@@ -38,10 +41,15 @@ header.append(title, controls, actions);
 const status = element('p', { id: 'status', role: 'status' });
 const chart = element('div', { id: 'chart', class: 'chart' });
 const note = element('p', { id: 'note', class: 'note' });
-document.body.append(header, status, chart, note);
+document.body.append(nav, header, status, chart, note);
 
+type ChartData = Extract<HostMessage, { type: ChartKind }>;
 let current: HostMessage | null = null;
+/** The latest chart of each kind this page has drawn, for the buttons above the chart. */
+const latest = new Map<ChartKind, ChartData>();
 let compareMetric: CompareMetric = 'timeMs';
+/** The command whose chart is waiting to be painted (its id goes back with `rendered`). */
+let pendingPaint: { requestId: number; kind: ChartKind } | null = null;
 let firstPaintSent = false;
 const fetched = (suffix: string) =>
   (performance.getEntriesByType('resource') as PerformanceResourceTiming[]).find((entry) => entry.name.split('?')[0].endsWith(suffix))?.responseEnd ?? -1;
@@ -63,8 +71,26 @@ function fileStem(): string {
   return { roofline: 'tilecast-roofline', tileSweep: 'tilecast-tile-sweep', compare: 'tilecast-gpu-comparison' }[kind];
 }
 
+/** Buttons for the charts this page holds; the one shown is the primary button. */
+function drawNav(shown: ChartKind | undefined): void {
+  nav.replaceChildren();
+  if (latest.size < 2) return;
+  for (const kind of Object.keys(CHART_TITLES) as ChartKind[]) {
+    const data = latest.get(kind);
+    if (!data) continue;
+    const button = element('vscode-button', { 'data-kind': kind, ...(kind === shown ? {} : { secondary: '' }) }, CHART_TITLES[kind]);
+    button.addEventListener('click', () => {
+      current = data;
+      post({ type: 'showing', kind });
+      draw();
+    });
+    nav.append(button);
+  }
+}
+
 function draw(): void {
   if (!current) return;
+  drawNav(current.type === 'loading' || current.type === 'failed' ? current.kind : current.type);
   const started = performance.now();
   const theme = readTheme();
   const width = Math.max(320, Math.min(chart.clientWidth || document.body.clientWidth, 1100));
@@ -139,10 +165,15 @@ function draw(): void {
   if (drawn) adoptPlotStyles(drawn, nonce);
   chart.replaceChildren(...(drawn ? [drawn] : []));
   const renderMs = performance.now() - started;
-  if (!firstPaintSent && drawn) {
+  if (drawn && pendingPaint?.kind === kind) {
+    const { requestId } = pendingPaint;
+    pendingPaint = null;
+    const pageMarks = firstPaintSent ? undefined : marks;
     firstPaintSent = true;
     // Two frames: the chart has been laid out and painted when the second callback runs.
-    requestAnimationFrame(() => requestAnimationFrame(() => post({ type: 'rendered', kind, sinceLoadMs: performance.now(), renderMs, marks })));
+    requestAnimationFrame(() =>
+      requestAnimationFrame(() => post({ type: 'rendered', kind, requestId, sinceLoadMs: performance.now(), renderMs, marks: pageMarks })),
+    );
   }
 }
 
@@ -169,8 +200,11 @@ window.addEventListener('error', (event) => reportError(event.error ?? event.mes
 window.addEventListener('message', (event: MessageEvent<HostMessage>) => {
   const message = event.data;
   if (!message || typeof message !== 'object' || typeof message.type !== 'string') return;
-  if (message.type === 'tileSweep' && current?.type === 'tileSweep') firstPaintSent = true; // a GPU switch is not a first paint
   if (!firstPaintSent && message.type !== 'loading') marks.dataMs = performance.now();
+  if (message.type === 'roofline' || message.type === 'tileSweep' || message.type === 'compare') {
+    latest.set(message.type, message);
+    pendingPaint = message.requestId === undefined ? null : { requestId: message.requestId, kind: message.type };
+  }
   current = message;
   try {
     draw();

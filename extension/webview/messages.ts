@@ -4,6 +4,9 @@ import type { CompareGpusResult, RooflineResult, TileSweepResult } from '../../s
 
 export type ChartKind = 'roofline' | 'tileSweep' | 'compare';
 
+/** The panel's title (after "TileCast: ") and the chart's button in the page. */
+export const CHART_TITLES: Record<ChartKind, string> = { roofline: 'Roofline', tileSweep: 'Tile Sweep', compare: 'Compare GPUs' };
+
 /** One GPU as the tile-sweep selector lists it. */
 export interface GpuChoice {
   id: string;
@@ -20,23 +23,32 @@ export interface PaintMarks {
   dataMs: number;
 }
 
-/** Host -> webview. */
-export type HostMessage =
-  | { type: 'loading'; kind: ChartKind; title: string }
+/** A command's answer for the chart panel: a chart's data, or why there is none. */
+export type ChartMessage =
   | { type: 'roofline'; data: RooflineResult }
   | { type: 'tileSweep'; data: TileSweepResult; gpus: GpuChoice[] }
   | { type: 'compare'; data: CompareGpusResult }
   | { type: 'failed'; kind: ChartKind; message: string };
 
+/** Host -> webview. `requestId` names the command; the page answers `rendered` with it once the chart is painted. */
+export type HostMessage = (ChartMessage | { type: 'loading'; kind: ChartKind; title: string }) & { requestId?: number };
+
 /** Webview -> host. */
 export type WebviewMessage =
   | { type: 'ready' }
-  /** A chart is on screen; `sinceLoadMs` is performance.now() in the webview (time since its document started loading). */
-  | { type: 'rendered'; kind: ChartKind; sinceLoadMs: number; renderMs: number; marks?: PaintMarks }
+  /** The chart of request `requestId` is on screen; `sinceLoadMs` is performance.now() in the webview (time since its
+   * document started loading); `marks` come with the page's first chart only. */
+  | { type: 'rendered'; kind: ChartKind; requestId?: number; sinceLoadMs: number; renderMs: number; marks?: PaintMarks }
+  /** The user switched the page to another chart it holds (the host re-titles the panel). */
+  | { type: 'showing'; kind: ChartKind }
   /** Save a chart: SVG text or a PNG as base64. */
   | { type: 'save'; format: 'svg' | 'png'; fileName: string; data: string }
   | { type: 'selectGpu'; gpuId: string }
   | { type: 'scriptError'; message: string };
+
+function isChartKind(value: unknown): value is ChartKind {
+  return typeof value === 'string' && Object.hasOwn(CHART_TITLES, value);
+}
 
 export function isWebviewMessage(value: unknown): value is WebviewMessage {
   if (typeof value !== 'object' || value === null) return false;
@@ -45,9 +57,16 @@ export function isWebviewMessage(value: unknown): value is WebviewMessage {
     case 'ready':
       return true;
     case 'rendered': {
-      const m = value as { kind?: unknown; sinceLoadMs?: unknown; renderMs?: unknown };
-      return typeof m.kind === 'string' && typeof m.sinceLoadMs === 'number' && typeof m.renderMs === 'number';
+      const m = value as { kind?: unknown; requestId?: unknown; sinceLoadMs?: unknown; renderMs?: unknown };
+      return (
+        isChartKind(m.kind) &&
+        (m.requestId === undefined || typeof m.requestId === 'number') &&
+        typeof m.sinceLoadMs === 'number' &&
+        typeof m.renderMs === 'number'
+      );
     }
+    case 'showing':
+      return isChartKind((value as { kind?: unknown }).kind);
     case 'save': {
       const m = value as { format?: unknown; fileName?: unknown; data?: unknown };
       return (m.format === 'svg' || m.format === 'png') && typeof m.fileName === 'string' && typeof m.data === 'string';

@@ -105,7 +105,9 @@ async function openPage(theme: keyof typeof THEMES = 'dark'): Promise<Page> {
   return page;
 }
 
-const send = (page: Page, message: HostMessage) => page.evaluate((m) => window.postMessage(m, '*'), message);
+let nextRequestId = 1;
+/** Posts a host message as the panel does: each with its own request id, which `rendered` sends back. */
+const send = (page: Page, message: HostMessage) => page.evaluate((m) => window.postMessage(m, '*'), { requestId: nextRequestId++, ...message });
 const posted = (page: Page) => page.evaluate(() => (window as unknown as { posted: WebviewMessage[] }).posted);
 const violations = (page: Page) => page.evaluate(() => (window as unknown as { violations: string[] }).violations);
 
@@ -231,6 +233,39 @@ test('Save SVG and Save PNG send a standalone SVG and a PNG to the host', async 
   const png = Buffer.from(saves.find((m) => m.format === 'png')!.data, 'base64');
   assert.deepEqual([...png.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
   assert.ok(png.length > 5000, `PNG of ${png.length} bytes`);
+  assert.deepEqual(await violations(page), []);
+  await page.close();
+});
+
+test('one page shows every chart in turn: each is timed by its request, and the buttons switch back without the host', async () => {
+  const page = await openPage();
+  const switches: string[] = [];
+  for (const message of [
+    { type: 'roofline', data: ROOFLINE, requestId: 101 },
+    { type: 'tileSweep', data: TILE_SWEEP, gpus: [{ id: 'rtx-4090', name: 'RTX 4090' }], requestId: 102 },
+    { type: 'compare', data: COMPARE, requestId: 103 },
+  ] satisfies HostMessage[]) {
+    const sentAt = await page.evaluate(() => performance.now());
+    await send(page, message);
+    await page.waitForFunction(
+      (id) => (window as unknown as { posted: Array<{ requestId?: number }> }).posted.some((m) => m.requestId === id),
+      message.requestId,
+    );
+    const paint = (await posted(page)).find((m) => m.type === 'rendered' && m.requestId === message.requestId);
+    assert.ok(paint && paint.type === 'rendered');
+    assert.equal(paint.kind, message.type);
+    assert.equal(paint.marks !== undefined, message.requestId === 101, 'the page-load marks come with the first chart only');
+    switches.push(`${message.type} ${(paint.sinceLoadMs - sentAt).toFixed(0)} ms`);
+  }
+  console.log(`# one page, chart after chart (message -> painted): ${switches.join(', ')}`);
+  const buttons = page.locator('nav.charts vscode-button');
+  assert.deepEqual(await buttons.allInnerTexts(), ['Roofline', 'Tile Sweep', 'Compare GPUs']);
+  await page.locator('#chart svg g[aria-label="bar"]').first().waitFor();
+  await page.locator('nav.charts vscode-button[data-kind="roofline"]').click();
+  await page.locator('#chart svg circle').first().waitFor();
+  assert.equal(await page.locator('#title').innerText(), ROOFLINE.title);
+  assert.ok((await posted(page)).some((m) => m.type === 'showing' && m.kind === 'roofline'));
+  assert.equal((await posted(page)).filter((m) => m.type === 'rendered').length, 3, 'switching back is not a command: no new paint report');
   assert.deepEqual(await violations(page), []);
   await page.close();
 });
