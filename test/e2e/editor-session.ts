@@ -92,7 +92,7 @@ export async function runCommand(title: string): Promise<void> {
   // Enter runs the focused row, and fuzzy matches can be listed above the command: move the focus onto it.
   const rows = page.locator('.quick-input-list .monaco-list-row');
   await rows.locator('.label-name', { hasText: title }).first().waitFor();
-  const focused = page.locator('.quick-input-list .monaco-list-row.focused .label-name');
+  const focused = page.locator('.quick-input-list .monaco-list-row.focused .label-name').filter({ visible: true }).first(); // a hidden earlier list may keep a focused row
   for (let step = 0; text(await focused.innerText()) !== title; step++) {
     if (step > 20) throw new Error(`"${title}" is not in the palette: ${(await rows.allInnerTexts()).map(text).join(' | ')}`);
     await page.keyboard.press('ArrowDown');

@@ -9,7 +9,8 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FrameLocator, Page } from 'playwright-core';
-import { chartFrame, editor, goToLine, lap, openFile, runCommand, shot, startEditor, stopEditor, text, toast, until } from './editor-session';
+import { exportCsv, gpusSettingInSettingsEditor, highContrastChart, selectTargetGpus } from './vscode-settings-steps';
+import { editor, goToLine, lap, openFile, runCommand, shot, startEditor, stopEditor, text, toast, until } from './editor-session';
 
 let page: Page;
 let workspace: string;
@@ -328,3 +329,8 @@ test('clicking the status bar picks the primary GPU from the catalogue and updat
   await page.locator('.statusbar-item', { hasText: 'H100 SXM5 80 GB +1' }).waitFor();
   lap(`tilecast.gpus is now ${JSON.stringify(gpus)}; the status bar follows`);
 });
+
+test('Select Target GPUs: ticking and unticking in the catalogue quick pick rewrites tilecast.gpus; the status bar follows', selectTargetGpus);
+test('Export Predictions to CSV writes the header and one row per launch and target GPU', exportCsv);
+test('the chart panel takes the high-contrast theme when the user switches to it', highContrastChart);
+test("VS Code's settings editor shows the default tilecast.gpus with no validation error", gpusSettingInSettingsEditor);
