@@ -113,9 +113,10 @@ export class ChartPanel implements vscode.Disposable {
         const paint = this.pending.get(message.requestId ?? 0);
         if (!paint) return;
         this.pending.delete(message.requestId ?? 0);
-        const where = paint.newPanel
-          ? `new panel; page ${message.sinceLoadMs.toFixed(0)} ms, chart ${message.renderMs.toFixed(0)} ms${marksText(message.marks)}`
-          : `panel reused; chart ${message.renderMs.toFixed(0)} ms`;
+        // Marks come with a page's first chart: on a reused panel they mean VS Code reloaded its page.
+        const panel = paint.newPanel ? 'new panel' : message.marks ? 'panel reused, page reloaded' : 'panel reused';
+        const page = message.marks ? `page ${message.sinceLoadMs.toFixed(0)} ms, ` : '';
+        const where = `${panel}; ${page}chart ${message.renderMs.toFixed(0)} ms${marksText(message.marks)}`;
         this.events.log(`${CHART_TITLES[paint.kind]}: first paint ${Date.now() - paint.commandAt} ms after the command (${where})`);
         return;
       }
