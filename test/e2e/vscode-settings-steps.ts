@@ -123,6 +123,15 @@ async function pickColourTheme(label: string): Promise<string> {
   return previous;
 }
 
+/** The host's last "<chart>: first paint N ms after the command (panel reused…)" line in the output panel (open at the bottom). */
+async function lastPaintLogged(chart: string): Promise<string | undefined> {
+  // View lines render spaces as U+00A0, which \s matches.
+  const pattern = new RegExp(`${chart.replace(/ /g, '\\s')}:\\sfirst\\spaint\\s\\d+\\sms\\safter\\sthe\\scommand\\s\\(panel\\sreused`);
+  const output = editor().page.locator('.output-view, .part.panel').locator('.view-lines').filter({ hasText: pattern }).first();
+  await output.waitFor();
+  return [...text(await output.innerText()).matchAll(new RegExp(`${chart}: first paint \\d+ ms after the command \\([^)]*\\)`, 'g'))].at(-1)?.[0];
+}
+
 /** The chart panel (kept loaded behind other tabs) shows the roofline again, then follows a switch to high contrast. */
 export async function highContrastChart(): Promise<void> {
   await openFile('tiled_matmul.cu');
@@ -130,7 +139,7 @@ export async function highContrastChart(): Promise<void> {
   const t0 = Date.now();
   await runCommand('TileCast: Show Roofline');
   const frame = await chartFrame('circle');
-  lap(`roofline in the kept panel visible ${Date.now() - t0} ms after the command`);
+  lap(`roofline in the kept panel visible ${Date.now() - t0} ms after the command; output: ${await lastPaintLogged('Roofline')}`);
   const initial = await chartColours(frame);
   assert.notEqual(initial.themeClass, 'vscode-high-contrast');
   // VS Code 1.100 lists "Default High Contrast" (the setting's value) as "Dark High Contrast".
@@ -201,14 +210,7 @@ export async function hiddenChartPanel(): Promise<void> {
   await runCommand('TileCast: Compare GPUs');
   await chartFrame('g[aria-label="bar"]');
   const visibleMs = Date.now() - t0;
-  // View lines render spaces as U+00A0, which \s matches.
-  const output = page
-    .locator('.output-view, .part.panel')
-    .locator('.view-lines')
-    .filter({ hasText: /Compare\sGPUs:\sfirst\spaint\s\d+\sms\safter\sthe\scommand\s\(panel\sreused/ })
-    .first();
-  await output.waitFor();
-  const logged = [...text(await output.innerText()).matchAll(/Compare GPUs: first paint \d+ ms after the command \([^)]*\)/g)].at(-1)?.[0];
+  const logged = await lastPaintLogged('Compare GPUs');
   await shot('15-hidden-panel');
   lap(`hidden chart panel: comparison visible ${visibleMs} ms after the command; output: ${logged}`);
 }
