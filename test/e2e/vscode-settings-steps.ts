@@ -159,6 +159,33 @@ export async function highContrastChart(): Promise<void> {
   await frame.waitForFunction((themeClass) => document.body.classList.contains(themeClass), initial.themeClass);
 }
 
+/** Save SVG and Save PNG in the chart panel: the editor's save dialog offers the chart's name; the files are written. */
+export async function saveChart(): Promise<void> {
+  const { page, workspace } = editor();
+  const frame = await chartFrame('circle'); // the roofline, shown by the step before
+  for (const [button, name] of [
+    ['#save-svg', 'tilecast-roofline.svg'],
+    ['#save-png', 'tilecast-roofline.png'],
+  ] as const) {
+    await frame.locator(button).click();
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible' });
+    await page.waitForFunction(
+      (suffix) => (document.querySelector('.quick-input-widget input') as HTMLInputElement | null)?.value.endsWith(suffix),
+      `/${name}`,
+    );
+    await page.keyboard.press('Enter');
+    const target = join(workspace, name);
+    await until(() => (existsSync(target) ? true : undefined), 15000, `${target} to be written`);
+  }
+  const svg = readFileSync(join(workspace, 'tilecast-roofline.svg'), 'utf8');
+  assert.match(svg, /^<svg[^>]*xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
+  assert.match(svg, /NVIDIA GeForce RTX 4090/);
+  const png = readFileSync(join(workspace, 'tilecast-roofline.png'));
+  assert.deepEqual([...png.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+  lap(`saved tilecast-roofline.svg (${svg.length} B) and tilecast-roofline.png (${png.length} B) from the chart panel`);
+}
+
 /** VS Code's settings editor lists tilecast.gpus as strings with no error: reset to the default, then a name as nvidia-smi prints it added. */
 export async function gpusSettingInSettingsEditor(): Promise<void> {
   const { page } = editor();

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FrameLocator, Page } from 'playwright-core';
-import { exportCsv, gpusSettingInSettingsEditor, hiddenChartPanel, highContrastChart, selectTargetGpus } from './vscode-settings-steps';
+import { exportCsv, gpusSettingInSettingsEditor, hiddenChartPanel, highContrastChart, saveChart, selectTargetGpus } from './vscode-settings-steps';
 import { editor, goToLine, lap, openFile, runCommand, shot, startEditor, stopEditor, text, toast, until } from './editor-session';
 
 let page: Page;
@@ -333,5 +333,6 @@ test('clicking the status bar picks the primary GPU from the catalogue and updat
 test('Select Target GPUs: ticking and unticking in the catalogue quick pick rewrites tilecast.gpus; the status bar follows', selectTargetGpus);
 test('Export Predictions to CSV writes the header and one row per launch and target GPU', exportCsv);
 test('the chart panel takes the high-contrast theme when the user switches to it', highContrastChart);
+test('Save SVG and Save PNG in the chart panel write the chart through the save dialog', saveChart);
 test("VS Code's settings editor shows the default tilecast.gpus with no validation error", gpusSettingInSettingsEditor);
 test('a chart panel hidden behind another editor shows the next chart at once', hiddenChartPanel);
