@@ -211,10 +211,12 @@ async function randomEdits(): Promise<void> {
 async function main(): Promise<void> {
   const build = spawnSync(process.execPath, [join(root, 'esbuild.mjs')], { cwd: root, stdio: 'inherit' });
   if (build.status !== 0) throw new Error('build failed');
-  await startup();
-  await bigFile();
-  await memory();
-  await randomEdits();
+  // LSP_BENCH=memory,random (a comma-separated subset) runs only those parts.
+  const parts = (process.env.LSP_BENCH ?? 'startup,big,memory,random').split(',');
+  if (parts.includes('startup')) await startup();
+  if (parts.includes('big')) await bigFile();
+  if (parts.includes('memory')) await memory();
+  if (parts.includes('random')) await randomEdits();
 }
 
 main().catch((error) => {
