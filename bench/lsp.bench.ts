@@ -198,12 +198,20 @@ async function memory(): Promise<void> {
 
 async function randomEdits(): Promise<void> {
   const client = await startServer();
-  const edits = 500;
+  const cpuStart = serverCpuMs(client.pid);
+  const edits = Number(process.env.LSP_BENCH_EDITS ?? 500);
   const result = await runRandomEdits(client, stressFiles(), edits, 7, 250, ['blob', 'expression']);
   console.log(
     `random edits of ${stressFiles().length} fixtures (${edits} edits, each followed by one request; a 1 MB word and a 1 MB a+a+... expression inserted and removed):`,
   );
-  for (const [kind, latencies] of Object.entries(result.latencyMs)) console.log(`  ${kind}: ${summary(latencies)}`);
+  console.log('  per request (the 1 MB line changes apart) [every request <= 100 ms]:');
+  for (const [kind, latencies] of Object.entries(result.latencyMs)) console.log(`    ${kind}: ${summary(latencies)}`);
+  console.log('  per edit:');
+  for (const [kind, latencies] of Object.entries(result.latencyByEditMs)) console.log(`    ${kind}: ${summary(latencies)}`);
+  const all = Object.values(result.latencyByEditMs).flat();
+  console.log(`  all requests: ${summary(all)}; over 100 ms: ${result.over100Ms.length} of ${all.length}; load average ${loadavg()[0]!.toFixed(1)}`);
+  for (const slow of result.over100Ms) console.log(`    ${slow.ms.toFixed(0)} ms: edit ${slow.edit}, ${slow.method} after '${slow.label}' (${slow.chars} characters)`);
+  console.log(`  server CPU for the run: ${(serverCpuMs(client.pid) - cpuStart).toFixed(0)} ms`);
   console.log(`  errors: ${result.errors.length}, handler failures: ${result.handlerFailures.length}`);
   await client.shutdown();
 }

@@ -1,0 +1,74 @@
+// Worker-thread entry of the language server's parsing and analysis (started by analysis-thread.ts):
+// loads the tree-sitter grammars, keeps one SourceDocument (text, tree, caches) per open file, and
+// answers each job "analyse this text of this file" with the file's FileAnalysis (plain data). A job
+// the server has since superseded is skipped, or stopped mid-parse once it has run a while. Nothing
+// else runs here: reports, predictions and the protocol stay on the server's main thread.
+import { parentPort, workerData } from 'node:worker_threads';
+import { differingSpan, SourceDocument } from '../analysis/document';
+import type { AnalysisOptions, FileAnalysis, SourceLanguage } from '../analysis/types';
+import { loadGrammars, type Grammars } from './grammars';
+import { cancelSlot, type AnalysisJob, type WorkerReply } from './analysis-thread';
+
+/** A superseded job still gets this long to finish: its tree is the base the next edit re-parses incrementally. */
+const SUPERSEDED_GRACE_MS = 200;
+
+const cancelled = new Int32Array(workerData.cancel as SharedArrayBuffer);
+const documents = new Map<string, SourceDocument>();
+let options: { id: number; value: AnalysisOptions } | null = null;
+
+function run(grammars: Grammars, job: AnalysisJob): { analysis: FileAnalysis | null; skipped: boolean } {
+  const stop = () => Atomics.load(cancelled, cancelSlot(job.job)) === job.job;
+  if (stop()) return { analysis: null, skipped: true };
+  // Options travel with each job; the same id keeps the same object, so a document's cached analysis is reused.
+  if (!options || options.id !== job.optionsId) options = { id: job.optionsId, value: job.options };
+  let document = documents.get(job.uri);
+  if (document && document.language !== job.language) {
+    document.dispose();
+    document = undefined;
+  }
+  const started = performance.now();
+  const stopAfterGrace = () => performance.now() - started > SUPERSEDED_GRACE_MS && stop();
+  if (!document) {
+    document = new SourceDocument(grammars, job.language as SourceLanguage, job.text, stopAfterGrace);
+    documents.set(job.uri, document);
+  } else {
+    document.shouldStop = stopAfterGrace;
+    const edit = differingSpan(document.text, job.text);
+    if (edit) document.applyEdit(edit);
+  }
+  const analysis = document.analyze(options.value);
+  document.shouldStop = null;
+  return { analysis, skipped: false };
+}
+
+async function main(): Promise<void> {
+  const port = parentPort!;
+  let grammars: Grammars;
+  try {
+    grammars = await loadGrammars();
+  } catch (error) {
+    port.postMessage({ kind: 'failed', error: error instanceof Error ? error.message : String(error) } satisfies WorkerReply);
+    return;
+  }
+  port.on('message', (message: AnalysisJob | { kind: 'close'; uri: string }) => {
+    if (message.kind === 'close') {
+      documents.get(message.uri)?.dispose();
+      documents.delete(message.uri);
+      return;
+    }
+    const started = performance.now();
+    try {
+      const { analysis, skipped } = run(grammars, message);
+      port.postMessage({ kind: 'analysis', job: message.job, analysis, skipped, computeMs: performance.now() - started } satisfies WorkerReply);
+    } catch (error) {
+      // The document's state is unknown after a failure: it starts afresh with the next job.
+      documents.get(message.uri)?.dispose();
+      documents.delete(message.uri);
+      const text = error instanceof Error ? (error.stack ?? error.message) : String(error);
+      port.postMessage({ kind: 'analysis', job: message.job, analysis: null, skipped: false, computeMs: performance.now() - started, error: text } satisfies WorkerReply);
+    }
+  });
+  port.postMessage({ kind: 'ready' } satisfies WorkerReply);
+}
+
+void main();
