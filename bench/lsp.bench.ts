@@ -210,7 +210,8 @@ async function randomEdits(): Promise<void> {
   for (const [kind, latencies] of Object.entries(result.latencyByEditMs)) console.log(`    ${kind}: ${summary(latencies)}`);
   const all = Object.values(result.latencyByEditMs).flat();
   console.log(`  all requests: ${summary(all)}; over 100 ms: ${result.over100Ms.length} of ${all.length}; load average ${loadavg()[0]!.toFixed(1)}`);
-  for (const slow of result.over100Ms) console.log(`    ${slow.ms.toFixed(0)} ms: edit ${slow.edit}, ${slow.method} after '${slow.label}' (${slow.chars} characters)`);
+  for (const slow of result.over100Ms)
+    console.log(`    ${slow.ms.toFixed(0)} ms: edit ${slow.edit}, ${slow.method} after '${slow.label}' (${slow.chars} characters)`);
   console.log(`  server CPU for the run: ${(serverCpuMs(client.pid) - cpuStart).toFixed(0)} ms`);
   console.log(`  errors: ${result.errors.length}, handler failures: ${result.handlerFailures.length}`);
   await client.shutdown();

@@ -131,8 +131,7 @@ export class DocumentStore {
       if (result.error) onError(`analysis of ${file.uri} failed: ${result.error}`);
       if (!result.analysis || this.files.get(file.uri) !== file) return;
       file.lastComputeMs = result.computeMs;
-      if (!file.analysed || file.analysed.version <= version)
-        file.analysed = { version, optionsId: context.optionsId, text, analysis: result.analysis };
+      if (!file.analysed || file.analysed.version <= version) file.analysed = { version, optionsId: context.optionsId, text, analysis: result.analysis };
     });
     file.job = { id: posted.id, version, optionsId: context.optionsId, done };
     return done;

@@ -65,7 +65,14 @@ async function main(): Promise<void> {
       documents.get(message.uri)?.dispose();
       documents.delete(message.uri);
       const text = error instanceof Error ? (error.stack ?? error.message) : String(error);
-      port.postMessage({ kind: 'analysis', job: message.job, analysis: null, skipped: false, computeMs: performance.now() - started, error: text } satisfies WorkerReply);
+      port.postMessage({
+        kind: 'analysis',
+        job: message.job,
+        analysis: null,
+        skipped: false,
+        computeMs: performance.now() - started,
+        error: text,
+      } satisfies WorkerReply);
     }
   });
   port.postMessage({ kind: 'ready' } satisfies WorkerReply);
