@@ -167,6 +167,9 @@ async function bigFile(): Promise<void> {
 
 async function memory(): Promise<void> {
   const client = await startServer();
+  await client.request('tilecast/catalogue', null);
+  const before = rssMb(client.pid);
+  console.log(`RSS before opening files (grammars and model loaded): ${before.rssMb.toFixed(0)} MB (peak ${before.peakMb.toFixed(0)} MB)`);
   const fixtures = readdirSync(join(root, 'test', 'fixtures', 'cuda'))
     .filter((name) => name.endsWith('.cu'))
     .slice(0, 19);
@@ -198,6 +201,8 @@ async function memory(): Promise<void> {
 
 async function randomEdits(): Promise<void> {
   const client = await startServer();
+  // Editing starts once the server is ready (its start is the figure of startup()): a request waits for that.
+  await client.request('tilecast/catalogue', null);
   const cpuStart = serverCpuMs(client.pid);
   const edits = Number(process.env.LSP_BENCH_EDITS ?? 500);
   const result = await runRandomEdits(client, stressFiles(), edits, 7, 250, ['blob', 'expression']);
