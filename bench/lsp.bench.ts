@@ -217,7 +217,10 @@ async function randomEdits(): Promise<void> {
   console.log(`  all requests: ${summary(all)}; over 100 ms: ${result.over100Ms.length} of ${all.length}; load average ${loadavg()[0]!.toFixed(1)}`);
   for (const slow of result.over100Ms)
     console.log(`    ${slow.ms.toFixed(0)} ms: edit ${slow.edit}, ${slow.method} after '${slow.label}' (${slow.chars} characters)`);
-  console.log(`  server CPU for the run: ${(serverCpuMs(client.pid) - cpuStart).toFixed(0)} ms`);
+  const memoryAfter = rssMb(client.pid);
+  console.log(
+    `  server CPU for the run: ${(serverCpuMs(client.pid) - cpuStart).toFixed(0)} ms; RSS after it ${memoryAfter.rssMb.toFixed(0)} MB (peak ${memoryAfter.peakMb.toFixed(0)} MB)`,
+  );
   console.log(`  errors: ${result.errors.length}, handler failures: ${result.handlerFailures.length}`);
   await client.shutdown();
 }

@@ -13,7 +13,7 @@ import type { LspTestClient } from './lsp-client';
 import { runRandomEdits, stressFiles } from './random-edits';
 
 async function main(): Promise<void> {
-  const thread = new AnalysisThread((message) => console.error(message));
+  const thread = new AnalysisThread((_level, message) => console.error(message));
   await thread.ready();
   const model = await loadShippedPredictor();
   const store = new DocumentStore(thread);

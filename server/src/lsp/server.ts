@@ -64,7 +64,7 @@ export interface Snapshot {
 
 export class TilecastServer {
   /** Parsing and analysis, off the main thread. */
-  readonly thread = new AnalysisThread((message) => this.log('error', message));
+  readonly thread = new AnalysisThread((level, message) => this.log(level, message));
   readonly store = new DocumentStore(this.thread);
   readonly diagnosticsTimer = new DiagnosticsTimer((uri) => this.publishDiagnostics(uri));
   capabilities: ClientCapabilities = {};

@@ -2,7 +2,8 @@
 // jobs ("analyse this text of this file"), resolves each with its FileAnalysis, and cancels jobs
 // the caller supersedes through a shared array the worker reads while it parses, so no one waits for
 // the parse of an outdated version. If the thread dies, pending jobs resolve with an error and the
-// next job starts a fresh thread (each job carries the whole text, so nothing is lost). Thread I/O
+// next job starts a fresh thread (each job carries the whole text, so nothing is lost); a thread whose
+// WebAssembly heap has grown (tree-sitter's never shrinks) is replaced the same way once it is idle. Thread I/O
 // only; what is analysed is the analysis core's business, and what is done with it the server's.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -24,7 +25,16 @@ export interface AnalysisJob {
 export type WorkerReply =
   | { kind: 'ready' }
   | { kind: 'failed'; error: string }
-  | { kind: 'analysis'; job: number; analysis: FileAnalysis | null; skipped: boolean; computeMs: number; error?: string };
+  | {
+      kind: 'analysis';
+      job: number;
+      analysis: FileAnalysis | null;
+      skipped: boolean;
+      computeMs: number;
+      recycle: boolean;
+      externalBytes?: number;
+      error?: string;
+    };
 
 /** What a job resolves with: the analysis (null when it was skipped as superseded, or failed with `error`). */
 export interface JobResult {
@@ -53,8 +63,12 @@ export class AnalysisThread {
   private readonly cancel = new Int32Array(new SharedArrayBuffer(CANCEL_SLOTS * 4));
   private readonly pending = new Map<number, (result: JobResult) => void>();
   private nextJob = 1;
+  /** Set when the worker's memory has grown: it is replaced as soon as no job is pending. */
+  private recycleWanted = false;
+  /** How many times a grown worker was replaced (for tests and the bench). */
+  recycled = 0;
 
-  constructor(private readonly log: (message: string) => void) {}
+  constructor(private readonly log: (level: 'info' | 'error', message: string) => void) {}
 
   /** Starts the thread (once) and resolves when its grammars are loaded; rejects when they cannot be. */
   ready(): Promise<void> {
@@ -71,12 +85,16 @@ export class AnalysisThread {
         else {
           const done = this.pending.get(reply.job);
           this.pending.delete(reply.job);
+          if (reply.recycle && !this.recycleWanted)
+            this.log('info', `the analysis thread's memory grew to ${((reply.externalBytes ?? 0) / 2 ** 20).toFixed(0)} MB: it is replaced once idle`);
+          this.recycleWanted ||= reply.recycle;
+          if (this.recycleWanted && this.pending.size === 0) this.replace();
           done?.({ analysis: reply.analysis, computeMs: reply.computeMs, ...(reply.error ? { error: reply.error } : {}) });
         }
       });
       const lost = (why: string) => {
         if (this.worker !== worker) return;
-        this.log(`the analysis thread stopped (${why}); it restarts with the next request`);
+        this.log('error', `the analysis thread stopped (${why}); it restarts with the next request`);
         this.worker = null;
         this.started = null;
         reject(new Error(why));
@@ -106,6 +124,16 @@ export class AnalysisThread {
   /** Asks the worker to skip job `id`, or to stop parsing it (after a grace period), when it is still to come or running. */
   supersede(id: number): void {
     Atomics.store(this.cancel, cancelSlot(id), id);
+  }
+
+  /** Ends the idle worker; the next job starts a fresh one, which parses each document afresh. */
+  private replace(): void {
+    this.recycleWanted = false;
+    this.recycled++;
+    const worker = this.worker;
+    this.worker = null;
+    this.started = null;
+    void worker?.terminate();
   }
 
   close(uri: string): void {

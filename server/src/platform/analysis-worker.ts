@@ -11,6 +11,11 @@ import { cancelSlot, type AnalysisJob, type WorkerReply } from './analysis-threa
 
 /** A superseded job still gets this long to finish: its tree is the base the next edit re-parses incrementally. */
 const SUPERSEDED_GRACE_MS = 200;
+/**
+ * Growth of this thread's external memory (the WebAssembly heap of tree-sitter, which never shrinks)
+ * past which the server is asked to replace the thread: a pasted 1 MB line grows it by tens of MB.
+ */
+const RECYCLE_GROWTH_BYTES = 16 * 1024 * 1024;
 
 const cancelled = new Int32Array(workerData.cancel as SharedArrayBuffer);
 const documents = new Map<string, SourceDocument>();
@@ -59,7 +64,17 @@ async function main(): Promise<void> {
     const started = performance.now();
     try {
       const { analysis, skipped } = run(grammars, message);
-      port.postMessage({ kind: 'analysis', job: message.job, analysis, skipped, computeMs: performance.now() - started } satisfies WorkerReply);
+      const externalBytes = process.memoryUsage().external;
+      const recycle = externalBytes > baselineExternal + RECYCLE_GROWTH_BYTES;
+      port.postMessage({
+        kind: 'analysis',
+        job: message.job,
+        analysis,
+        skipped,
+        computeMs: performance.now() - started,
+        recycle,
+        externalBytes,
+      } satisfies WorkerReply);
     } catch (error) {
       // The document's state is unknown after a failure: it starts afresh with the next job.
       documents.get(message.uri)?.dispose();
@@ -71,10 +86,12 @@ async function main(): Promise<void> {
         analysis: null,
         skipped: false,
         computeMs: performance.now() - started,
+        recycle: false,
         error: text,
       } satisfies WorkerReply);
     }
   });
+  const baselineExternal = process.memoryUsage().external;
   port.postMessage({ kind: 'ready' } satisfies WorkerReply);
 }
 
