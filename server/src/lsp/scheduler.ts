@@ -1,4 +1,5 @@
-// When analysis runs. Two pieces, no threads:
+// When analysis runs (the analysis itself runs on the analysis thread, platform/analysis-thread.ts):
+// how long a request waits for it (REQUEST_WAIT_MS), and two pieces:
 // - Inbox sees every message as it is read from the client, before the connection dispatches it, so a
 //   request whose document already has a newer change waiting is answered "content modified" at once
 //   instead of analysing a version that is already outdated;
