@@ -39,6 +39,8 @@ export type WorkerReply =
 /** What a job resolves with: the analysis (null when it was skipped as superseded, or failed with `error`). */
 export interface JobResult {
   analysis: FileAnalysis | null;
+  /** Whether the thread skipped the job, superseded before it started. */
+  skipped?: boolean;
   computeMs: number;
   error?: string;
 }
@@ -89,7 +91,7 @@ export class AnalysisThread {
             this.log('info', `the analysis thread's memory grew to ${((reply.externalBytes ?? 0) / 2 ** 20).toFixed(0)} MB: it is replaced once idle`);
           this.recycleWanted ||= reply.recycle;
           if (this.recycleWanted && this.pending.size === 0) this.replace();
-          done?.({ analysis: reply.analysis, computeMs: reply.computeMs, ...(reply.error ? { error: reply.error } : {}) });
+          done?.({ analysis: reply.analysis, computeMs: reply.computeMs, skipped: reply.skipped, ...(reply.error ? { error: reply.error } : {}) });
         }
       });
       const lost = (why: string) => {
@@ -110,14 +112,20 @@ export class AnalysisThread {
   /** Posts a job; `id` is set at once (for cancel), the promise resolves when the worker answers. */
   analyze(uri: string, language: SourceLanguage, text: string, optionsId: number, options: AnalysisOptions): { id: number; result: Promise<JobResult> } {
     const id = this.nextJob++;
-    const result = this.ready().then(
-      () =>
-        new Promise<JobResult>((resolve) => {
-          this.pending.set(id, resolve);
-          this.worker!.postMessage({ kind: 'analyze', job: id, uri, language, text, optionsId, options } satisfies AnalysisJob);
-        }),
-      (error: unknown): JobResult => ({ analysis: null, computeMs: 0, error: error instanceof Error ? error.message : String(error) }),
-    );
+    const result = new Promise<JobResult>((resolve) => {
+      const send = (): void => {
+        this.ready().then(
+          () => {
+            // Replaced between ready() and now (it grew, or died): start the next one.
+            if (!this.worker) return send();
+            this.pending.set(id, resolve);
+            this.worker.postMessage({ kind: 'analyze', job: id, uri, language, text, optionsId, options } satisfies AnalysisJob);
+          },
+          (error: unknown) => resolve({ analysis: null, computeMs: 0, error: error instanceof Error ? error.message : String(error) }),
+        );
+      };
+      send();
+    });
     return { id, result };
   }
 
