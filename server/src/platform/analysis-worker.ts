@@ -5,6 +5,7 @@
 // else runs here: reports, predictions and the protocol stay on the server's main thread.
 import { parentPort, workerData } from 'node:worker_threads';
 import { differingSpan, SourceDocument } from '../analysis/document';
+import { analyzeSource } from '../analysis/index';
 import type { AnalysisOptions, FileAnalysis, SourceLanguage } from '../analysis/types';
 import { loadGrammars, type Grammars } from './grammars';
 import { cancelSlot, type AnalysisJob, type WorkerReply } from './analysis-thread';
@@ -16,6 +17,30 @@ const SUPERSEDED_GRACE_MS = 200;
  * past which the server is asked to replace the thread: a pasted 1 MB line grows it by tens of MB.
  */
 const RECYCLE_GROWTH_BYTES = 16 * 1024 * 1024;
+
+/**
+ * Parsed once before the thread says it is ready: WebAssembly runs on V8's baseline compiler, which
+ * compiles each function of a grammar at its first call, so the first document's parse (and its error
+ * recovery) would pay for compiling them.
+ */
+const WARM_UP_CUDA = `#define TILE 16
+template <int N> __global__ void k(const float *a, float *c, int n) {
+  __shared__ float s[TILE][TILE + 1];
+  int i = blockIdx.x * blockDim.x + threadIdx.x;
+  if (i < n && n > 1) { c[i] = a[i] < 0 ? 0.0f : s[0][0]; }
+  foo(
+}
+void launch(float *a, float *c, int n) { dim3 grid((n + 255) / 256); k<4><<<grid, 256, 0>>>(a, c, n); }
+`;
+const WARM_UP_TRITON = `import triton
+import triton.language as tl
+@triton.autotune(configs=[triton.Config({'BLOCK': 64}, num_warps=4)], key=['n'])
+@triton.jit
+def k(x_ptr, n, BLOCK: tl.constexpr):
+    offs = tl.program_id(0) * BLOCK + tl.arange(0, BLOCK)
+    tl.store(x_ptr + offs, tl.load(x_ptr + offs, mask=offs < n), mask=offs < n)
+k[(triton.cdiv(1024, 64),)](x, 1024)
+`;
 
 const cancelled = new Int32Array(workerData.cancel as SharedArrayBuffer);
 const documents = new Map<string, SourceDocument>();
@@ -55,6 +80,8 @@ async function main(): Promise<void> {
     port.postMessage({ kind: 'failed', error: error instanceof Error ? error.message : String(error) } satisfies WorkerReply);
     return;
   }
+  analyzeSource(grammars, 'cuda', WARM_UP_CUDA);
+  analyzeSource(grammars, 'triton', WARM_UP_TRITON);
   port.on('message', (message: AnalysisJob | { kind: 'close'; uri: string }) => {
     if (message.kind === 'close') {
       documents.get(message.uri)?.dispose();
