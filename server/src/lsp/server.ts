@@ -8,10 +8,11 @@
 //   it, once, and its reports are built here and cached by version and settings generation;
 // - a burst of edits is parsed as one edit, and diagnostics wait until edits pause (150 ms, longer for a
 //   file that was slow to analyse);
-// - a request waits for the analysis of its version at most REQUEST_WAIT_MS; past that it is answered
-//   with nothing and the client is asked to refresh once the analysis is in, so no request waits behind
-//   a long parse (a pasted 1 MB line, tree-sitter's error recovery on junk), and the main thread, free
-//   of parsing, keeps answering other files meanwhile;
+// - a request waits for the analysis of its version at most REQUEST_WAIT_MS; past that a read (hover,
+//   hints, lenses, charts) is answered from the last analysed version translated to the current text
+//   (documents.ts staleView), anything else with nothing, and the client is asked to refresh once the
+//   analysis is in; so no request waits behind a long parse (a pasted 1 MB line, tree-sitter's error
+//   recovery on junk), and the main thread, free of parsing, keeps answering other files meanwhile;
 // - a request for a document with a change already read from the client but not yet applied (Inbox) is
 //   answered "content modified" without analysing the outdated version; a cancelled request is not
 //   started; a job for a version a newer one supersedes is skipped or stopped on the thread.
