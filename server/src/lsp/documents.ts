@@ -40,6 +40,8 @@ export interface OpenFile {
   lastComputeMs: number;
   /** Set when a request was answered before the analysis of its version came in (the client is then asked to refresh). */
   answeredEarly: boolean;
+  /** Called (once) at the next change of the text: requests waiting for the analysis of the version it replaces stop waiting. */
+  onChange: Array<() => void>;
 }
 
 /** The file system path of a URI, for the extension check (an untitled: URI has none). */
@@ -79,6 +81,7 @@ export class DocumentStore {
       stale: null,
       lastComputeMs: 0,
       answeredEarly: false,
+      onChange: [],
     };
     this.files.set(uri, file);
     return file;
@@ -89,6 +92,7 @@ export class DocumentStore {
     const file = this.files.get(uri);
     if (!file) return undefined;
     file.document = TextDocument.update(file.document, changes, version);
+    for (const changed of file.onChange.splice(0)) changed();
     return file;
   }
 

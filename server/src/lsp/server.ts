@@ -207,8 +207,19 @@ export class TilecastServer {
     // A file never analysed has nothing to show meanwhile: its first analysis is waited for.
     if (!file.analysed) return done;
     let timer: NodeJS.Timeout | undefined;
-    const inTime = await Promise.race([done.then(() => true), new Promise<boolean>((resolve) => (timer = setTimeout(resolve, waitMs, false)))]);
+    // A change meanwhile ends the wait too: the request is then outdated, and answered so at once.
+    let changed: (() => void) | undefined;
+    const inTime = await Promise.race([
+      done.then(() => true),
+      new Promise<boolean>((resolve) => {
+        timer = setTimeout(resolve, waitMs, false);
+        changed = () => resolve(true);
+        file.onChange.push(changed);
+      }),
+    ]);
     clearTimeout(timer);
+    const waiting = changed ? file.onChange.indexOf(changed) : -1;
+    if (waiting >= 0) file.onChange.splice(waiting, 1);
     if (inTime || file.answeredEarly) return;
     file.answeredEarly = true;
     void done.then(() => {
