@@ -21,7 +21,7 @@ const RECYCLE_GROWTH_BYTES = 16 * 1024 * 1024;
 /**
  * Parsed once before the thread says it is ready: WebAssembly runs on V8's baseline compiler, which
  * compiles each function of a grammar at its first call, so the first document's parse (and its error
- * recovery) would pay for compiling them.
+ * recovery) would pay for compiling them. CUDA only: Triton files are small, and most users open none.
  */
 const WARM_UP_CUDA = `#define TILE 16
 template <int N> __global__ void k(const float *a, float *c, int n) {
@@ -32,16 +32,6 @@ template <int N> __global__ void k(const float *a, float *c, int n) {
 }
 void launch(float *a, float *c, int n) { dim3 grid((n + 255) / 256); k<4><<<grid, 256, 0>>>(a, c, n); }
 `;
-const WARM_UP_TRITON = `import triton
-import triton.language as tl
-@triton.autotune(configs=[triton.Config({'BLOCK': 64}, num_warps=4)], key=['n'])
-@triton.jit
-def k(x_ptr, n, BLOCK: tl.constexpr):
-    offs = tl.program_id(0) * BLOCK + tl.arange(0, BLOCK)
-    tl.store(x_ptr + offs, tl.load(x_ptr + offs, mask=offs < n), mask=offs < n)
-k[(triton.cdiv(1024, 64),)](x, 1024)
-`;
-
 const cancelled = new Int32Array(workerData.cancel as SharedArrayBuffer);
 const documents = new Map<string, SourceDocument>();
 let options: { id: number; value: AnalysisOptions } | null = null;
@@ -81,7 +71,6 @@ async function main(): Promise<void> {
     return;
   }
   analyzeSource(grammars, 'cuda', WARM_UP_CUDA);
-  analyzeSource(grammars, 'triton', WARM_UP_TRITON);
   port.on('message', (message: AnalysisJob | { kind: 'close'; uri: string }) => {
     if (message.kind === 'close') {
       documents.get(message.uri)?.dispose();
