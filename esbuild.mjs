@@ -13,6 +13,8 @@ mkdirSync(outdir, { recursive: true });
 await Promise.all([
   build({ ...bundleOptions, entryPoints: ['extension/src/extension.ts'], outfile: `${outdir}/extension.js`, external: ['vscode'] }),
   build({ ...bundleOptions, entryPoints: ['server/src/lsp/main.ts'], outfile: `${outdir}/server.js` }),
+  // The language server parses and analyses on this thread (server/src/platform/analysis-thread.ts).
+  build({ ...bundleOptions, entryPoints: ['server/src/platform/analysis-worker.ts'], outfile: `${outdir}/analysis-worker.js` }),
   build({ ...bundleOptions, entryPoints: ['server/src/cli/main.ts'], outfile: `${outdir}/cli.js` }),
   // `tilecast predict --batch` starts this beside cli.js (server/src/cli/predict/predict-pool.ts).
   build({ ...bundleOptions, entryPoints: ['server/src/cli/predict/predict-worker.ts'], outfile: `${outdir}/predict-worker.js` }),

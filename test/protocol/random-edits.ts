@@ -172,6 +172,10 @@ export interface StressResult {
   requests: number;
   /** Milliseconds from sending the change to the answer of the request after it, per request method (1 MB line changes apart). */
   latencyMs: Record<string, number[]>;
+  /** The same latencies per kind of edit ('type', 'paste half', '1 MB line', ...). */
+  latencyByEditMs: Record<string, number[]>;
+  /** The requests answered in over 100 ms: edit kind, method, document length and milliseconds. */
+  over100Ms: Array<{ edit: number; label: string; method: string; chars: number; ms: number }>;
   /** First lines of the server's log lines for handlers that threw (caught, logged and answered null). */
   handlerFailures: string[];
   /** Answers that were errors other than "content modified" / "cancelled". */
@@ -207,7 +211,7 @@ export async function runRandomEdits(
   const pasteSources = files.map((file) => file.text);
   for (const file of files)
     client.notify('textDocument/didOpen', { textDocument: { uri: file.uri, languageId: file.languageId, version: 1, text: file.text } });
-  const result: StressResult = { edits: 0, requests: 0, latencyMs: {}, errors: [], handlerFailures: [] };
+  const result: StressResult = { edits: 0, requests: 0, latencyMs: {}, latencyByEditMs: {}, over100Ms: [], errors: [], handlerFailures: [] };
   let pendingRemoval: { index: number; remove: (after: TextDocument) => Change } | null = null;
   for (let i = 0; i < edits; i++) {
     let index = Math.floor(random() * documents.length);
@@ -254,6 +258,8 @@ export async function runRandomEdits(
     const elapsed = performance.now() - started;
     trace?.(`${i} ${label} ${method} ${next.uri.slice(-24)} ${next.getText().length} chars: ${elapsed.toFixed(1)} ms`);
     (result.latencyMs[label.includes('1 MB') ? label : method] ??= []).push(elapsed);
+    (result.latencyByEditMs[label] ??= []).push(elapsed);
+    if (elapsed > 100) result.over100Ms.push({ edit: i, label, method, chars: next.getText().length, ms: elapsed });
     result.requests++;
     if (answer.error && answer.error.code !== -32801 && answer.error.code !== -32800) result.errors.push({ method, label, error: answer.error });
     // Keep the client's memory flat over thousands of messages (requests wait on replies, not on this list).

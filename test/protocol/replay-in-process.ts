@@ -1,23 +1,26 @@
-// The stress test's edits (same generator and seed) replayed in-process: DocumentStore and the ide's
-// diagnosticsOf after each edit, without the protocol, printing requests slower than 500 ms (all with
-// VERBOSE=1). Found the diagnosticsOf hang of test/ide-long-lines.test.ts. Run:
+// The stress test's edits (same generator and seed) replayed in-process: DocumentStore (with its
+// analysis thread) and the ide's diagnosticsOf after each edit, without the protocol, printing requests
+// slower than SLOW_MS (500 ms by default; all with VERBOSE=1). Found the diagnosticsOf hang of
+// test/ide-long-lines.test.ts. Run:
 //   node --import tsx test/protocol/replay-in-process.ts [edits] [seed]
 import { DocumentStore, type ReportContext } from '../../server/src/lsp/documents';
 import { resolveGpus } from '../../server/src/lsp/settings';
 import { diagnosticsOf } from '../../server/src/ide/api';
 import { DEFAULT_SETTINGS } from '../../server/src/ide/protocol';
-import { loadGrammars } from '../../server/src/platform/grammars';
+import { AnalysisThread } from '../../server/src/platform/analysis-thread';
 import { loadShippedPredictor } from '../../server/src/platform/models';
 import type { LspTestClient } from './lsp-client';
 import { runRandomEdits, stressFiles } from './random-edits';
 
 async function main(): Promise<void> {
-  const grammars = await loadGrammars();
+  const thread = new AnalysisThread((_level, message) => console.error(message));
+  await thread.ready();
   const model = await loadShippedPredictor();
-  const store = new DocumentStore();
+  const store = new DocumentStore(thread);
   const { m, n, k } = DEFAULT_SETTINGS.defaultProblemSize;
   const context: ReportContext = {
     generation: 0,
+    optionsId: 0,
     options: { defaultProblem: { m, n, k, dtype: DEFAULT_SETTINGS.defaultDtype } },
     input: {
       gpus: resolveGpus(DEFAULT_SETTINGS.gpus).gpus,
@@ -38,11 +41,12 @@ async function main(): Promise<void> {
       const file = store.get(params.textDocument?.uri ?? params.uri)!;
       const i = index++;
       const started = performance.now();
-      const reports = store.reportsFor(file, grammars, context);
+      await store.analysis(file, context, (message) => console.error(message));
+      const reports = store.reportsFor(file, context);
       const analysed = performance.now();
       if (reports) diagnosticsOf(reports);
       const done = performance.now();
-      if (done - started > 500 || process.env.VERBOSE)
+      if (done - started > Number(process.env.SLOW_MS ?? 500) || process.env.VERBOSE)
         console.log(
           `${i} ${file.uri.slice(-30)} ${file.document.getText().length} chars: reports ${(analysed - started).toFixed(0)} ms, diagnostics ${(done - analysed).toFixed(0)} ms`,
         );
@@ -52,5 +56,6 @@ async function main(): Promise<void> {
   const edits = Number(process.argv[2] ?? 2000);
   const result = await runRandomEdits(client, stressFiles(), edits, Number(process.argv[3] ?? 20261205));
   console.log(`done: ${result.edits} edits`);
+  thread.dispose();
 }
 void main();

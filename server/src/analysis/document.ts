@@ -27,9 +27,16 @@ const parsers = new WeakMap<Language, Parser>();
 export const PARSE_BUDGET_MS = 1000;
 export const OVER_BUDGET = 'file too complex to analyse while typing (parsing took over the time budget); TileCast retries after the next edit';
 
-/** Parse options that cancel the parse once `deadline` (performance.now()) has passed. */
-function within(deadline: number): { progressCallback: () => boolean } {
-  return { progressCallback: () => performance.now() > deadline };
+/** The one edit that turns `before` into `after`: everything between their common prefix and suffix. */
+export function differingSpan(before: string, after: string): TextEdit | null {
+  if (before === after) return null;
+  const limit = Math.min(before.length, after.length);
+  let prefix = 0;
+  while (prefix < limit && before.charCodeAt(prefix) === after.charCodeAt(prefix)) prefix++;
+  let suffix = 0;
+  const suffixLimit = limit - prefix;
+  while (suffix < suffixLimit && before.charCodeAt(before.length - 1 - suffix) === after.charCodeAt(after.length - 1 - suffix)) suffix++;
+  return { start: prefix, end: before.length - suffix, newText: after.slice(prefix, after.length - suffix) };
 }
 
 /** One parser per grammar, shared: parsing is synchronous, so documents never interleave on it. */
@@ -123,12 +130,18 @@ export class SourceDocument {
   private deadline = Infinity;
   /** The time budget of one re-parse, in milliseconds (PARSE_BUDGET_MS unless a test sets another). */
   parseBudgetMs = PARSE_BUDGET_MS;
+  /** Whether the re-parse in progress is no longer wanted (its version is outdated); set by the caller. */
+  shouldStop: (() => boolean) | null;
+  /** Set when the caller's shouldStop stopped the last re-parse (then `tree` is null). */
+  private stopped = false;
 
   constructor(
     grammars: { cpp: Language; python: Language },
     readonly language: SourceLanguage,
     text: string,
+    shouldStop: (() => boolean) | null = null,
   ) {
+    this.shouldStop = shouldStop;
     this.currentText = text;
     this.hasCarriageReturns = text.includes('\r');
     this.analysisText = this.hasCarriageReturns ? normalizeLineEnds(text) : text;
@@ -171,6 +184,18 @@ export class SourceDocument {
     return this.prepared.parseText;
   }
 
+  /** Whether the re-parse in progress must end now: past its budget, or no longer wanted. */
+  private expired(): boolean {
+    if (performance.now() > this.deadline) return true;
+    if (this.shouldStop?.()) this.stopped = true;
+    return this.stopped;
+  }
+
+  /** Parse options that cancel the parse once it has expired(). */
+  private within(): { progressCallback: () => boolean } {
+    return { progressCallback: () => this.expired() };
+  }
+
   /**
    * Re-parses `text`, which differs from the text of `base` only in the sorted [start, end) pairs of
    * `ranges` (same-length changes: a `<` that became `>`, a blanked body), incrementally from a copy
@@ -190,7 +215,9 @@ export class SourceDocument {
         const after = pointAt(text, end, start, fromPoint);
         copy.edit({ startIndex: start, oldEndIndex: end, newEndIndex: end, startPosition: fromPoint, oldEndPosition: after, newEndPosition: after } as Edit);
       }
-      const tree = parser.parse(text, copy, within(this.deadline));
+      const tree = parser.parse(text, copy, this.within());
+      // A stopped parse stays outstanding in the parser, which would resume it on its next parse of any text.
+      if (!tree) parser.reset();
       if (tree && changes) for (const range of copy.getChangedRanges(tree)) changes.push(range.startIndex, range.endIndex);
       return tree;
     } finally {
@@ -216,7 +243,8 @@ export class SourceDocument {
     let next = preparedText ?? this.textToParse(this.analysisText);
     const parser = parserFor(this.grammar);
     this.deadline = performance.now() + this.parseBudgetMs;
-    const options = within(this.deadline);
+    this.stopped = false;
+    const options = this.within();
     let old: Tree | null = null;
     if (edit && this.tree) {
       this.tree.edit(edit);
@@ -229,18 +257,20 @@ export class SourceDocument {
     const changes: number[] | null = old && this.language === 'cuda' ? [] : null;
     try {
       tree = parser.parse(next, old, options);
+      if (!tree) parser.reset();
       if (tree && old && this.language !== 'cuda' && tree.rootNode.hasError) {
         // Python's error recovery (its indentation scanner) can differ after an incremental parse
         // (found by the fuzz test): a Triton file with errors is parsed from scratch (they are small).
         tree.delete();
         tree = parser.parse(next, null, options);
+        if (!tree) parser.reset();
       }
       if (tree && changes && old) for (const range of old.getChangedRanges(tree)) changes.push(range.startIndex, range.endIndex);
       if (tree && this.language === 'cuda' && tree.rootNode.hasError) {
         // Blanking a runaway error's function (cuda/error-containment.ts) can uncover misread `<` that
         // the runaway ERROR hid, so the two alternate until neither changes anything.
         // Past the budget a re-parse returns null, which both steps take as "keep the tree you have".
-        for (let pass = 0; pass < 4 && performance.now() <= this.deadline; pass++) {
+        for (let pass = 0; pass < 4 && !this.expired(); pass++) {
           const resolved = resolveLessThan(
             next,
             tree,
@@ -264,11 +294,17 @@ export class SourceDocument {
         }
       }
     } catch {
+      parser.reset();
       tree?.delete();
       tree = null;
       rewrites = [];
     }
-    this.overBudget = tree === null && performance.now() > this.deadline;
+    if (this.stopped) {
+      // Stopped part-way (a newer version is waiting): keep no half-resolved tree; the next edit parses afresh.
+      tree?.delete();
+      tree = null;
+    }
+    this.overBudget = tree === null && (this.stopped || performance.now() > this.deadline);
     if (old && old !== tree) old.delete();
     else if (!edit) this.tree?.delete();
     this.tree = tree;

@@ -1,7 +1,9 @@
-// The one edit that brings the parser's text up to date after a burst of changes.
+// The one edit that brings the parser's text up to date after a burst of changes, and the view that
+// serves an older version's reports against the current text while its analysis is still running.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { differingSpan } from './documents';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { differingSpan, staleView } from './documents';
 
 const apply = (before: string, edit: { start: number; end: number; newText: string } | null) =>
   edit ? before.slice(0, edit.start) + edit.newText + before.slice(edit.end) : before;
@@ -33,5 +35,44 @@ test('differingSpan on random pairs reproduces the new text', () => {
     const before = word();
     const after = word();
     assert.equal(apply(before, differingSpan(before, after)), after);
+  }
+});
+
+test('staleView translates offsets of the older text to positions of the current one, and back, around the changed span', () => {
+  const before = 'int a;\nkernel<<<1, 2>>>();\nint b;\n';
+  const current = TextDocument.create('file:///x.cu', 'cuda-cpp', 2, 'int a;\n// one\n// two\nkernel<<<1, 2>>>();\nint b;\n');
+  const view = staleView(current, before);
+  const launch = before.indexOf('kernel');
+  // After the change: the same characters, two lines further down.
+  assert.deepEqual(view.positionAt(launch), { line: 3, character: 0 });
+  assert.equal(view.offsetAt({ line: 3, character: 0 }), launch);
+  // Before the change: unchanged.
+  assert.deepEqual(view.positionAt(2), { line: 0, character: 2 });
+  assert.equal(view.offsetAt({ line: 0, character: 2 }), 2);
+  // Inside the inserted text the older version has nothing to say.
+  assert.equal(view.offsetAt({ line: 1, character: 3 }), -1);
+  // Everything else is the current document's.
+  assert.equal(view.getText(), current.getText());
+  assert.equal(view.version, 2);
+  assert.equal(staleView(current, current.getText()), current);
+});
+
+test('staleView round-trips every offset outside the change, for random edits', () => {
+  let seed = 11;
+  const random = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
+  for (let i = 0; i < 300; i++) {
+    const before = Array.from({ length: 1 + Math.floor(random() * 40) }, () => 'ab\n'[Math.floor(random() * 3)]).join('');
+    const start = Math.floor(random() * before.length);
+    const end = start + Math.floor(random() * (before.length - start));
+    const inserted = Array.from({ length: Math.floor(random() * 5) }, () => 'xy\n'[Math.floor(random() * 3)]).join('');
+    const after = before.slice(0, start) + inserted + before.slice(end);
+    const view = staleView(TextDocument.create('file:///r.cu', 'cuda-cpp', 1, after), before);
+    const span = differingSpan(before, after);
+    for (let offset = 0; offset <= before.length; offset++) {
+      if (span && offset >= span.start && offset < span.end) continue;
+      const position = view.positionAt(offset);
+      assert.equal(view.offsetAt(position), offset, `${JSON.stringify(before)} -> ${JSON.stringify(after)} at ${offset}`);
+      assert.equal(after[TextDocument.create('file:///r.cu', 'cuda-cpp', 1, after).offsetAt(position)], before[offset]);
+    }
   }
 });

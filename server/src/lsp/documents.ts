@@ -1,19 +1,25 @@
 // The open files: their text at the latest version (updated on each didChange, which costs a string
 // splice and nothing else) and, computed only when a request or the diagnostics timer asks, the
-// analysis and reports of exactly that version. Many edits between two requests are brought to the
-// parser as one edit, so a burst of keystrokes costs one re-parse. It stores and translates; what is
-// analysed and how it is rendered belong to the core.
+// analysis of exactly that version (parsed and analysed on the analysis thread, platform/analysis-
+// thread.ts) and its reports (built here, on the main thread, where the model is). A burst of edits
+// reaches the parser as one edit; a job for a version that a newer one supersedes is cancelled. It
+// stores and translates; what is analysed and how it is rendered belong to the core.
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { TextDocumentContentChangeEvent } from 'vscode-languageserver/node';
-import { languageForPath, SourceDocument } from '../analysis/index';
-import type { AnalysisOptions, SourceLanguage } from '../analysis/types';
+import { languageForPath } from '../analysis/index';
+import type { AnalysisOptions, FileAnalysis, SourceLanguage } from '../analysis/types';
 import { buildReports, type DocumentReports, type IdeInput } from '../ide/api';
-import type { Grammars } from '../platform/grammars';
+import { differingSpan } from '../analysis/document';
+import type { AnalysisThread } from '../platform/analysis-thread';
+
+export { differingSpan };
 
 /** What reports depend on besides the text; `generation` changes whenever any of it does. */
 export interface ReportContext {
   generation: number;
   options: AnalysisOptions;
+  /** Changes exactly when `options` does (the analysis depends on the options only). */
+  optionsId: number;
   input: Omit<IdeInput, 'text' | 'analysis'>;
 }
 
@@ -23,11 +29,19 @@ export interface OpenFile {
   /** The text at `document.version`: positions convert against it. */
   document: TextDocument;
   language: SourceLanguage | null;
-  /** Parsed state, created at the first analysis and then kept in step with `document` lazily. */
-  source: SourceDocument | null;
+  /** The newest analysis received, of `version` (possibly older than the document's). */
+  analysed: { version: number; optionsId: number; text: string; analysis: FileAnalysis } | null;
+  /** The latest job posted to the analysis thread. */
+  job: { id: number; version: number; optionsId: number; done: Promise<void> } | null;
   cached: { version: number; generation: number; reports: DocumentReports } | null;
-  /** Milliseconds the last computation of reports took (re-parse, analysis, reports), for the debounce. */
+  /** Reports of an older version, served (mapped) while the current version's analysis is not in yet. */
+  stale: { version: number; analysedVersion: number; generation: number; document: TextDocument; reports: DocumentReports } | null;
+  /** Milliseconds the last analysis took on the thread, for the diagnostics debounce. */
   lastComputeMs: number;
+  /** Set when a request was answered before the analysis of its version came in (the client is then asked to refresh). */
+  answeredEarly: boolean;
+  /** Called (once) at the next change of the text: requests waiting for the analysis of the version it replaces stop waiting. */
+  onChange: Array<() => void>;
 }
 
 /** The file system path of a URI, for the extension check (an untitled: URI has none). */
@@ -49,20 +63,10 @@ function languageOf(uri: string, languageId: string, text: string): SourceLangua
   return null;
 }
 
-/** The one edit that turns `before` into `after`: everything between their common prefix and suffix. */
-export function differingSpan(before: string, after: string): { start: number; end: number; newText: string } | null {
-  if (before === after) return null;
-  const limit = Math.min(before.length, after.length);
-  let prefix = 0;
-  while (prefix < limit && before.charCodeAt(prefix) === after.charCodeAt(prefix)) prefix++;
-  let suffix = 0;
-  const suffixLimit = limit - prefix;
-  while (suffix < suffixLimit && before.charCodeAt(before.length - 1 - suffix) === after.charCodeAt(after.length - 1 - suffix)) suffix++;
-  return { start: prefix, end: before.length - suffix, newText: after.slice(prefix, after.length - suffix) };
-}
-
 export class DocumentStore {
   private readonly files = new Map<string, OpenFile>();
+
+  constructor(private readonly thread: AnalysisThread) {}
 
   open(uri: string, languageId: string, version: number, text: string): OpenFile {
     this.close(uri);
@@ -71,9 +75,13 @@ export class DocumentStore {
       languageId,
       document: TextDocument.create(uri, languageId, version, text),
       language: languageOf(uri, languageId, text),
-      source: null,
+      analysed: null,
+      job: null,
       cached: null,
+      stale: null,
       lastComputeMs: 0,
+      answeredEarly: false,
+      onChange: [],
     };
     this.files.set(uri, file);
     return file;
@@ -84,6 +92,7 @@ export class DocumentStore {
     const file = this.files.get(uri);
     if (!file) return undefined;
     file.document = TextDocument.update(file.document, changes, version);
+    for (const changed of file.onChange.splice(0)) changed();
     return file;
   }
 
@@ -97,36 +106,94 @@ export class DocumentStore {
 
   close(uri: string): void {
     const file = this.files.get(uri);
-    file?.source?.dispose();
+    if (!file) return;
+    if (file.job) this.thread.supersede(file.job.id);
+    this.thread.close(uri);
     this.files.delete(uri);
   }
 
-  /** The reports of the file's current version under `context`: cached, or computed now (synchronously). */
-  reportsFor(file: OpenFile, grammars: Grammars, context: ReportContext): DocumentReports | null {
+  /**
+   * Resolves when the analysis of the file's current version under `context` is in (at once when it
+   * already is, or the file is not analysed at all). A job for an older version still running is
+   * superseded: the thread skips it, or stops its parse.
+   */
+  analysis(file: OpenFile, context: ReportContext, onError: (message: string) => void): Promise<void> {
+    const version = file.document.version;
+    const analysed = file.analysed;
+    if (analysed && analysed.version === version && analysed.optionsId === context.optionsId) return Promise.resolve();
+    const text = file.document.getText();
+    // A Python file becomes Triton when it starts importing triton (and stops when it no longer does).
+    if (file.language !== 'cuda') file.language = languageOf(file.uri, file.languageId, text);
+    const language = file.language;
+    if (!language) return Promise.resolve();
+    const job = file.job;
+    if (job && job.version === version && job.optionsId === context.optionsId) return job.done;
+    if (job) this.thread.supersede(job.id);
+    const posted = this.thread.analyze(file.uri, language, text, context.optionsId, context.options);
+    const done = posted.result.then((result) => {
+      if (file.job?.id === posted.id) file.job = null;
+      if (result.error) onError(`analysis of ${file.uri} failed: ${result.error}`);
+      if (!result.analysis || this.files.get(file.uri) !== file) return;
+      file.lastComputeMs = result.computeMs;
+      if (!file.analysed || file.analysed.version <= version) file.analysed = { version, optionsId: context.optionsId, text, analysis: result.analysis };
+    });
+    file.job = { id: posted.id, version, optionsId: context.optionsId, done };
+    return done;
+  }
+
+  /** The reports of the file's current version under `context` when its analysis is in (built now if needed), else null. */
+  reportsFor(file: OpenFile, context: ReportContext): DocumentReports | null {
     const version = file.document.version;
     const cached = file.cached;
     if (cached && cached.version === version && cached.generation === context.generation) return cached.reports;
-    const started = performance.now();
-    const text = file.document.getText();
-    // A Python file becomes Triton when it starts importing triton (and stops when it no longer does).
-    if (file.language !== 'cuda') {
-      const language = languageOf(file.uri, file.languageId, text);
-      if (language !== file.language) {
-        file.source?.dispose();
-        file.source = null;
-        file.language = language;
-      }
-    }
-    if (!file.language) return null;
-    if (!file.source) file.source = new SourceDocument(grammars, file.language, text);
-    else {
-      const edit = differingSpan(file.source.text, text);
-      if (edit) file.source.applyEdit(edit);
-    }
-    const analysis = file.source.analyze(context.options);
-    const reports = buildReports({ ...context.input, text, analysis });
+    const analysed = file.analysed;
+    if (!file.language || !analysed || analysed.version !== version || analysed.optionsId !== context.optionsId) return null;
+    const reports = buildReports({ ...context.input, text: analysed.text, analysis: analysed.analysis });
     file.cached = { version, generation: context.generation, reports };
-    file.lastComputeMs = performance.now() - started;
     return reports;
   }
+
+  /**
+   * While the current version's analysis is not in: the reports of the last analysed version, with a
+   * document whose offsets translate between the two texts (they differ in one span; see staleView),
+   * or null when there is none under the same options.
+   */
+  staleReportsFor(file: OpenFile, context: ReportContext): { document: TextDocument; reports: DocumentReports } | null {
+    const version = file.document.version;
+    const analysed = file.analysed;
+    if (!file.language || !analysed || analysed.version === version || analysed.optionsId !== context.optionsId) return null;
+    const stale = file.stale;
+    if (stale && stale.version === version && stale.analysedVersion === analysed.version && stale.generation === context.generation) return stale;
+    const reports =
+      stale && stale.analysedVersion === analysed.version && stale.generation === context.generation
+        ? stale.reports
+        : buildReports({ ...context.input, text: analysed.text, analysis: analysed.analysis });
+    const document = staleView(file.document, analysed.text);
+    file.stale = { version, analysedVersion: analysed.version, generation: context.generation, document, reports };
+    return file.stale;
+  }
+}
+
+/**
+ * `current` as seen from an older text `before`: offsetAt turns a position of the current text into an
+ * offset of `before` (-1 inside the span that changed, where `before` has nothing to say), positionAt
+ * turns an offset of `before` into a position of the current text (inside the changed span: its start).
+ */
+export function staleView(current: TextDocument, before: string): TextDocument {
+  const span = differingSpan(before, current.getText());
+  if (!span) return current;
+  const insertedEnd = span.start + span.newText.length;
+  const delta = insertedEnd - span.end;
+  return {
+    uri: current.uri,
+    languageId: current.languageId,
+    version: current.version,
+    lineCount: current.lineCount,
+    getText: (range) => current.getText(range),
+    offsetAt: (position) => {
+      const offset = current.offsetAt(position);
+      return offset < span.start ? offset : offset >= insertedEnd ? offset - delta : -1;
+    },
+    positionAt: (offset) => current.positionAt(offset < span.start ? offset : offset >= span.end ? offset + delta : span.start),
+  };
 }

@@ -2,20 +2,20 @@
 // didChangeConfiguration), the model, the status notification, debounced diagnostics, and the one
 // wrapper every request goes through. The features themselves are in handlers.ts.
 //
-// Scheduling (docs/architecture.md, invariant 7), everything on the main thread:
-// - didChange only splices the text (documents.ts); the analysis and reports of a version are computed
-//   when a request or the diagnostics timer first needs them, once, and cached by version;
+// Scheduling (docs/architecture.md, invariant 7):
+// - didChange only splices the text (documents.ts); the analysis of a version is computed on the
+//   analysis thread (platform/analysis-thread.ts) when a request or the diagnostics timer first needs
+//   it, once, and its reports are built here and cached by version and settings generation;
 // - a burst of edits is parsed as one edit, and diagnostics wait until edits pause (150 ms, longer for a
 //   file that was slow to analyse);
+// - a request waits for the analysis of its version at most REQUEST_WAIT_MS; past that a read (hover,
+//   hints, lenses, charts) is answered from the last analysed version translated to the current text
+//   (documents.ts staleView), anything else with nothing, and the client is asked to refresh once the
+//   analysis is in; so no request waits behind a long parse (a pasted 1 MB line, tree-sitter's error
+//   recovery on junk), and the main thread, free of parsing, keeps answering other files meanwhile;
 // - a request for a document with a change already read from the client but not yet applied (Inbox) is
-//   answered "content modified" without analysing the outdated version; a cancelled request is not started.
-// A worker thread would keep the main thread free while a version is analysed, but the request that
-// needs that version waits for it either way. Measured (bench/lsp.bench.ts): an edit->hover on the valid
-// 5,000-line file costs the server about 9 ms of CPU; on broken code the cost was the analysis' full
-// re-parse (hundreds of ms), which the analysis branch's incremental error path brings to tens of ms.
-// So the thread would add copying and a second home for the documents and move no target. What it would
-// still buy is answering other files while tree-sitter struggles with pathological text (seconds for a
-// 1 MB `a+a+...` line); a time budget on the parse (analysis/document.ts) bounds that more simply.
+//   answered "content modified" without analysing the outdated version; a cancelled request is not
+//   started; a job for a version a newer one supersedes is skipped or stopped on the thread.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -32,13 +32,13 @@ import type { AnalysisOptions } from '../analysis/types';
 import { diagnosticsOf, type DocumentReports } from '../ide/api';
 import { DEFAULT_SETTINGS, STATUS_NOTIFICATION, type StatusParams, type TilecastSettings } from '../ide/protocol';
 import type { GpuSpec } from '../perf/types';
-import { loadGrammars, type Grammars } from '../platform/grammars';
+import { AnalysisThread } from '../platform/analysis-thread';
 import type { LoadResult } from '../platform/models';
 import { editorModelKey, loadEditorModel } from '../platform/user-models';
 import type { ModelInfo } from '../report/prediction';
 import { problemToDiagnostic, toDiagnostic } from './conversions';
 import { DocumentStore, type OpenFile, type ReportContext } from './documents';
-import { DiagnosticsTimer, type Inbox } from './scheduler';
+import { DiagnosticsTimer, REQUEST_WAIT_MS, type Inbox } from './scheduler';
 import { readSettings, resolveGpus } from './settings';
 import { version as SERVER_VERSION } from '../../../package.json';
 
@@ -64,7 +64,9 @@ export interface Snapshot {
 }
 
 export class TilecastServer {
-  readonly store = new DocumentStore();
+  /** Parsing and analysis, off the main thread. */
+  readonly thread = new AnalysisThread((level, message) => this.log(level, message));
+  readonly store = new DocumentStore(this.thread);
   readonly diagnosticsTimer = new DiagnosticsTimer((uri) => this.publishDiagnostics(uri));
   capabilities: ClientCapabilities = {};
   settings: TilecastSettings = { ...DEFAULT_SETTINGS };
@@ -72,8 +74,10 @@ export class TilecastServer {
   private unknownGpus: StatusParams['unknownGpus'] = [];
   private options: AnalysisOptions = this.analysisOptions();
   private generation = 0;
-  private grammars: Grammars | null = null;
-  private readonly grammarsLoading: Promise<Grammars>;
+  /** Changes whenever `options` does. */
+  private optionsId = 0;
+  private grammarsLoaded = false;
+  private readonly grammarsLoading: Promise<void>;
   private modelKey: string | null = null;
   /** The workspace folder (its .tilecast/models may hold a retrained model), from initialize. */
   workspace: string | null = null;
@@ -85,7 +89,9 @@ export class TilecastServer {
     readonly connection: Connection,
     readonly inbox: Inbox,
   ) {
-    this.grammarsLoading = loadGrammars().then((grammars) => (this.grammars = grammars));
+    this.grammarsLoading = this.thread.ready().then(() => {
+      this.grammarsLoaded = true;
+    });
     this.grammarsLoading.catch((error: unknown) => this.log('error', `could not load the parsers, nothing will be analysed: ${describe(error)}`));
     this.loadModel(DEFAULT_SETTINGS.modelPath);
   }
@@ -144,6 +150,7 @@ export class TilecastServer {
     return {
       generation: this.generation,
       options: this.options,
+      optionsId: this.optionsId,
       input: {
         gpus: this.gpus,
         settings: this.settings,
@@ -159,14 +166,66 @@ export class TilecastServer {
     return { predictor, error: modelError };
   }
 
-  /** The reports of `uri` at its current version (computed now if needed), or null when it is not analysed. */
+  /**
+   * The reports of `uri` at its current version (built now from its analysis if needed), or null when it
+   * is not analysed, or its analysis has not come in yet (request() waits for it, a little).
+   */
   snapshot(uri: unknown): Snapshot | null {
-    if (typeof uri !== 'string' || !this.grammars) return null;
+    if (typeof uri !== 'string' || !this.grammarsLoaded) return null;
     const file = this.store.get(uri);
     if (!file) return null;
     if (this.inbox.hasPendingChange(uri)) throw new ResponseError(LSPErrorCodes.ContentModified, 'the document changed');
-    const reports = this.store.reportsFor(file, this.grammars, this.context());
-    return reports ? { file, reports } : null;
+    const context = this.context();
+    const reports = this.store.reportsFor(file, context);
+    if (reports) return { file, reports };
+    const stale = this.staleAllowed ? this.store.staleReportsFor(file, context) : null;
+    return stale ? { file: { ...file, document: stale.document }, reports: stale.reports } : null;
+  }
+
+  /**
+   * Whether the request being handled may be answered from the last analysed version (translated to the
+   * current text) while the current one is not analysed yet: reads yes; edits (code actions, annotation
+   * edits) and exports no.
+   */
+  private staleAllowed = false;
+  private static readonly STALE_READERS = new Set(['hover', 'inlayHint', 'codeLens', 'roofline', 'tileSweep', 'compareGpus', 'predictProfiles']);
+
+  /** Resolves when the analysis of the current version of `file` is in. */
+  private analysed(file: OpenFile): Promise<void> {
+    return this.store.analysis(file, this.context(), (message) => this.log('error', message));
+  }
+
+  /**
+   * Waits for the analysis of the current version of `uri`, at most `waitMs`; when it is not in by then,
+   * the client is asked to refresh hints and lenses once it is (the request is answered without it).
+   */
+  private async settle(uri: string, waitMs: number): Promise<void> {
+    const file = this.store.get(uri);
+    if (!file || this.inbox.hasPendingChange(uri)) return;
+    const version = file.document.version;
+    const done = this.analysed(file);
+    // A file never analysed has nothing to show meanwhile: its first analysis is waited for.
+    if (!file.analysed) return done;
+    let timer: NodeJS.Timeout | undefined;
+    // A change meanwhile ends the wait too: the request is then outdated, and answered so at once.
+    let changed: (() => void) | undefined;
+    const inTime = await Promise.race([
+      done.then(() => true),
+      new Promise<boolean>((resolve) => {
+        timer = setTimeout(resolve, waitMs, false);
+        changed = () => resolve(true);
+        file.onChange.push(changed);
+      }),
+    ]);
+    clearTimeout(timer);
+    const waiting = changed ? file.onChange.indexOf(changed) : -1;
+    if (waiting >= 0) file.onChange.splice(waiting, 1);
+    if (inTime || file.answeredEarly) return;
+    file.answeredEarly = true;
+    void done.then(() => {
+      file.answeredEarly = false;
+      if (this.store.get(uri) === file && file.document.version === version) this.refreshClient(false);
+    });
   }
 
   /**
@@ -180,11 +239,20 @@ export class TilecastServer {
       const versionAtArrival = typeof uri === 'string' ? this.store.get(uri)?.document.version : undefined;
       try {
         await this.ready();
+        const outdated = () => typeof uri === 'string' && versionAtArrival !== undefined && this.store.get(uri)?.document.version !== versionAtArrival;
         if (token.isCancellationRequested) throw new ResponseError(LSPErrorCodes.RequestCancelled, 'cancelled');
-        if (typeof uri === 'string' && versionAtArrival !== undefined && this.store.get(uri)?.document.version !== versionAtArrival) {
-          throw new ResponseError(LSPErrorCodes.ContentModified, 'the document changed');
+        if (outdated()) throw new ResponseError(LSPErrorCodes.ContentModified, 'the document changed');
+        if (typeof uri === 'string' && versionAtArrival !== undefined) {
+          await this.settle(uri, REQUEST_WAIT_MS);
+          if (token.isCancellationRequested) throw new ResponseError(LSPErrorCodes.RequestCancelled, 'cancelled');
+          if (outdated()) throw new ResponseError(LSPErrorCodes.ContentModified, 'the document changed');
         }
-        return handler(params, token) ?? null;
+        this.staleAllowed = TilecastServer.STALE_READERS.has(name);
+        try {
+          return handler(params, token) ?? null;
+        } finally {
+          this.staleAllowed = false;
+        }
       } catch (error) {
         if (error instanceof ResponseError) throw error;
         this.log('error', `${name} failed: ${describe(error)}`);
@@ -204,18 +272,22 @@ export class TilecastServer {
     };
   }
 
-  publishDiagnostics(uri: string): void {
+  async publishDiagnostics(uri: string): Promise<void> {
     const file = this.store.get(uri);
     if (!file) return;
     // A newer change is already read: it re-arms the timer when it is applied.
     if (this.inbox.hasPendingChange(uri)) return;
-    if (!this.grammars || this.loadedModel === null) {
+    if (!this.grammarsLoaded || this.loadedModel === null) {
       void this.ready().then(
         () => this.diagnosticsTimer.schedule(uri, 0),
         () => undefined,
       );
       return;
     }
+    const version = file.document.version;
+    await this.analysed(file);
+    // Outdated meanwhile: the change that made it so re-armed the timer.
+    if (this.store.get(uri) !== file || file.document.version !== version || this.inbox.hasPendingChange(uri)) return;
     let diagnostics: Diagnostic[] = [];
     try {
       const snapshot = this.snapshot(uri);
@@ -252,6 +324,7 @@ export class TilecastServer {
     this.gpus = resolved.gpus;
     this.unknownGpus = resolved.unknown;
     this.options = this.analysisOptions();
+    this.optionsId++;
     this.generation++;
     this.loadModel(settings.modelPath);
     // Until the first model has loaded, its completion sends the status (with the model in it).
@@ -265,11 +338,11 @@ export class TilecastServer {
     }
   }
 
-  /** Everything shown may have changed: the client re-asks for hints and lenses; diagnostics are republished. */
-  private refreshClient(): void {
+  /** Everything shown may have changed: the client re-asks for hints and lenses; diagnostics are republished (unless `diagnostics` is false). */
+  private refreshClient(diagnostics = true): void {
     if (this.capabilities.workspace?.inlayHint?.refreshSupport) void this.connection.languages.inlayHint.refresh().catch(() => undefined);
     if (this.capabilities.workspace?.codeLens?.refreshSupport) void this.connection.sendRequest('workspace/codeLens/refresh').catch(() => undefined);
-    for (const file of this.store.all()) this.diagnosticsTimer.schedule(file.uri, 0);
+    if (diagnostics) for (const file of this.store.all()) this.diagnosticsTimer.schedule(file.uri, 0);
   }
 
   statusParams(): StatusParams {

@@ -1,0 +1,156 @@
+// The language server's side of the analysis worker (analysis-worker.ts): starts the thread, posts
+// jobs ("analyse this text of this file"), resolves each with its FileAnalysis, and cancels jobs
+// the caller supersedes through a shared array the worker reads while it parses, so no one waits for
+// the parse of an outdated version. If the thread dies, pending jobs resolve with an error and the
+// next job starts a fresh thread (each job carries the whole text, so nothing is lost); a thread whose
+// WebAssembly heap has grown (tree-sitter's never shrinks) is replaced the same way once it is idle. Thread I/O
+// only; what is analysed is the analysis core's business, and what is done with it the server's.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { AnalysisOptions, FileAnalysis, SourceLanguage } from '../analysis/types';
+
+/** One job as the worker receives it. */
+export interface AnalysisJob {
+  kind: 'analyze';
+  job: number;
+  uri: string;
+  language: SourceLanguage;
+  text: string;
+  /** Identifies `options`: the worker keeps one options object per id, so cached analyses are reused. */
+  optionsId: number;
+  options: AnalysisOptions;
+}
+
+export type WorkerReply =
+  | { kind: 'ready' }
+  | { kind: 'failed'; error: string }
+  | {
+      kind: 'analysis';
+      job: number;
+      analysis: FileAnalysis | null;
+      skipped: boolean;
+      computeMs: number;
+      recycle: boolean;
+      externalBytes?: number;
+      error?: string;
+    };
+
+/** What a job resolves with: the analysis (null when it was skipped as superseded, or failed with `error`). */
+export interface JobResult {
+  analysis: FileAnalysis | null;
+  /** Whether the thread skipped the job, superseded before it started. */
+  skipped?: boolean;
+  computeMs: number;
+  error?: string;
+}
+
+/** Slots of the shared cancellation array: job ids modulo its length (a slot holds the id of the job to stop). */
+const CANCEL_SLOTS = 1024;
+export const cancelSlot = (job: number): number => job % CANCEL_SLOTS;
+
+/** How to start the worker from wherever this module runs (the bundle's dist/ or tsx source). */
+function workerSource(): { file: string } | { code: string } {
+  const bundled = join(__dirname, 'analysis-worker.js');
+  if (existsSync(bundled)) return { file: bundled };
+  const source = join(__dirname, 'analysis-worker.ts');
+  // A variable, not a literal: bundlers must not try to resolve tsx (it exists only when running from source).
+  const tsxHook = 'tsx/cjs';
+  return { code: `require(${JSON.stringify(require.resolve(tsxHook))}); require(${JSON.stringify(source)});` };
+}
+
+export class AnalysisThread {
+  private worker: Worker | null = null;
+  private started: Promise<void> | null = null;
+  private readonly cancel = new Int32Array(new SharedArrayBuffer(CANCEL_SLOTS * 4));
+  private readonly pending = new Map<number, (result: JobResult) => void>();
+  private nextJob = 1;
+  /** Set when the worker's memory has grown: it is replaced as soon as no job is pending. */
+  private recycleWanted = false;
+  /** How many times a grown worker was replaced (for tests and the bench). */
+  recycled = 0;
+
+  constructor(private readonly log: (level: 'info' | 'error', message: string) => void) {}
+
+  /** Starts the thread (once) and resolves when its grammars are loaded; rejects when they cannot be. */
+  ready(): Promise<void> {
+    this.started ??= new Promise<void>((resolve, reject) => {
+      const source = workerSource();
+      const workerData = { cancel: this.cancel.buffer };
+      const worker = 'file' in source ? new Worker(source.file, { workerData }) : new Worker(source.code, { eval: true, workerData });
+      this.worker = worker;
+      // The server's stdin keeps the process alive; the thread must not keep it running after the client goes.
+      worker.unref();
+      worker.on('message', (reply: WorkerReply) => {
+        if (reply.kind === 'ready') resolve();
+        else if (reply.kind === 'failed') reject(new Error(reply.error));
+        else {
+          const done = this.pending.get(reply.job);
+          this.pending.delete(reply.job);
+          if (reply.recycle && !this.recycleWanted)
+            this.log('info', `the analysis thread's memory grew to ${((reply.externalBytes ?? 0) / 2 ** 20).toFixed(0)} MB: it is replaced once idle`);
+          this.recycleWanted ||= reply.recycle;
+          if (this.recycleWanted && this.pending.size === 0) this.replace();
+          done?.({ analysis: reply.analysis, computeMs: reply.computeMs, skipped: reply.skipped, ...(reply.error ? { error: reply.error } : {}) });
+        }
+      });
+      const lost = (why: string) => {
+        if (this.worker !== worker) return;
+        this.log('error', `the analysis thread stopped (${why}); it restarts with the next request`);
+        this.worker = null;
+        this.started = null;
+        reject(new Error(why));
+        for (const done of this.pending.values()) done({ analysis: null, computeMs: 0, error: why });
+        this.pending.clear();
+      };
+      worker.on('error', (error) => lost(error.message));
+      worker.on('exit', (code) => lost(`exit code ${code}`));
+    });
+    return this.started;
+  }
+
+  /** Posts a job; `id` is set at once (for cancel), the promise resolves when the worker answers. */
+  analyze(uri: string, language: SourceLanguage, text: string, optionsId: number, options: AnalysisOptions): { id: number; result: Promise<JobResult> } {
+    const id = this.nextJob++;
+    const result = new Promise<JobResult>((resolve) => {
+      const send = (): void => {
+        this.ready().then(
+          () => {
+            // Replaced between ready() and now (it grew, or died): start the next one.
+            if (!this.worker) return send();
+            this.pending.set(id, resolve);
+            this.worker.postMessage({ kind: 'analyze', job: id, uri, language, text, optionsId, options } satisfies AnalysisJob);
+          },
+          (error: unknown) => resolve({ analysis: null, computeMs: 0, error: error instanceof Error ? error.message : String(error) }),
+        );
+      };
+      send();
+    });
+    return { id, result };
+  }
+
+  /** Asks the worker to skip job `id`, or to stop parsing it (after a grace period), when it is still to come or running. */
+  supersede(id: number): void {
+    Atomics.store(this.cancel, cancelSlot(id), id);
+  }
+
+  /** Ends the idle worker; the next job starts a fresh one, which parses each document afresh. */
+  private replace(): void {
+    this.recycleWanted = false;
+    this.recycled++;
+    const worker = this.worker;
+    this.worker = null;
+    this.started = null;
+    void worker?.terminate();
+  }
+
+  close(uri: string): void {
+    this.worker?.postMessage({ kind: 'close', uri });
+  }
+
+  dispose(): void {
+    const worker = this.worker;
+    this.worker = null;
+    void worker?.terminate();
+  }
+}

@@ -1,0 +1,114 @@
+// Worker-thread entry of the language server's parsing and analysis (started by analysis-thread.ts):
+// loads the tree-sitter grammars, keeps one SourceDocument (text, tree, caches) per open file, and
+// answers each job "analyse this text of this file" with the file's FileAnalysis (plain data). A job
+// the server has since superseded is skipped, or stopped mid-parse once it has run a while. Nothing
+// else runs here: reports, predictions and the protocol stay on the server's main thread.
+import { parentPort, workerData } from 'node:worker_threads';
+import { differingSpan, SourceDocument } from '../analysis/document';
+import { analyzeSource } from '../analysis/index';
+import type { AnalysisOptions, FileAnalysis, SourceLanguage } from '../analysis/types';
+import { loadGrammars, type Grammars } from './grammars';
+import { cancelSlot, type AnalysisJob, type WorkerReply } from './analysis-thread';
+
+/** A superseded job still gets this long to finish: its tree is the base the next edit re-parses incrementally. */
+const SUPERSEDED_GRACE_MS = 200;
+/**
+ * Growth of this thread's external memory (the WebAssembly heap of tree-sitter, which never shrinks)
+ * past which the server is asked to replace the thread: a pasted 1 MB line grows it by tens of MB.
+ */
+const RECYCLE_GROWTH_BYTES = 16 * 1024 * 1024;
+
+/**
+ * Parsed once before the thread says it is ready: WebAssembly runs on V8's baseline compiler, which
+ * compiles each function of a grammar at its first call, so the first document's parse (and its error
+ * recovery) would pay for compiling them. CUDA only: Triton files are small, and most users open none.
+ */
+const WARM_UP_CUDA = `#define TILE 16
+template <int N> __global__ void k(const float *a, float *c, int n) {
+  __shared__ float s[TILE][TILE + 1];
+  int i = blockIdx.x * blockDim.x + threadIdx.x;
+  if (i < n && n > 1) { c[i] = a[i] < 0 ? 0.0f : s[0][0]; }
+  foo(
+}
+void launch(float *a, float *c, int n) { dim3 grid((n + 255) / 256); k<4><<<grid, 256, 0>>>(a, c, n); }
+`;
+const cancelled = new Int32Array(workerData.cancel as SharedArrayBuffer);
+const documents = new Map<string, SourceDocument>();
+let options: { id: number; value: AnalysisOptions } | null = null;
+
+function run(grammars: Grammars, job: AnalysisJob): { analysis: FileAnalysis | null; skipped: boolean } {
+  const stop = () => Atomics.load(cancelled, cancelSlot(job.job)) === job.job;
+  if (stop()) return { analysis: null, skipped: true };
+  // Options travel with each job; the same id keeps the same object, so a document's cached analysis is reused.
+  if (!options || options.id !== job.optionsId) options = { id: job.optionsId, value: job.options };
+  let document = documents.get(job.uri);
+  if (document && document.language !== job.language) {
+    document.dispose();
+    document = undefined;
+  }
+  const started = performance.now();
+  const stopAfterGrace = () => performance.now() - started > SUPERSEDED_GRACE_MS && stop();
+  if (!document) {
+    document = new SourceDocument(grammars, job.language as SourceLanguage, job.text, stopAfterGrace);
+    documents.set(job.uri, document);
+  } else {
+    document.shouldStop = stopAfterGrace;
+    const edit = differingSpan(document.text, job.text);
+    if (edit) document.applyEdit(edit);
+  }
+  const analysis = document.analyze(options.value);
+  document.shouldStop = null;
+  return { analysis, skipped: false };
+}
+
+async function main(): Promise<void> {
+  const port = parentPort!;
+  let grammars: Grammars;
+  try {
+    grammars = await loadGrammars();
+  } catch (error) {
+    port.postMessage({ kind: 'failed', error: error instanceof Error ? error.message : String(error) } satisfies WorkerReply);
+    return;
+  }
+  analyzeSource(grammars, 'cuda', WARM_UP_CUDA);
+  port.on('message', (message: AnalysisJob | { kind: 'close'; uri: string }) => {
+    if (message.kind === 'close') {
+      documents.get(message.uri)?.dispose();
+      documents.delete(message.uri);
+      return;
+    }
+    const started = performance.now();
+    try {
+      const { analysis, skipped } = run(grammars, message);
+      const externalBytes = process.memoryUsage().external;
+      const recycle = externalBytes > baselineExternal + RECYCLE_GROWTH_BYTES;
+      port.postMessage({
+        kind: 'analysis',
+        job: message.job,
+        analysis,
+        skipped,
+        computeMs: performance.now() - started,
+        recycle,
+        externalBytes,
+      } satisfies WorkerReply);
+    } catch (error) {
+      // The document's state is unknown after a failure: it starts afresh with the next job.
+      documents.get(message.uri)?.dispose();
+      documents.delete(message.uri);
+      const text = error instanceof Error ? (error.stack ?? error.message) : String(error);
+      port.postMessage({
+        kind: 'analysis',
+        job: message.job,
+        analysis: null,
+        skipped: false,
+        computeMs: performance.now() - started,
+        recycle: false,
+        error: text,
+      } satisfies WorkerReply);
+    }
+  });
+  const baselineExternal = process.memoryUsage().external;
+  port.postMessage({ kind: 'ready' } satisfies WorkerReply);
+}
+
+void main();

@@ -1,0 +1,56 @@
+// The language server's analysis thread (platform/analysis-thread.ts): a job's analysis is the one the
+// analysis core gives in this thread, edits of the same document are analysed incrementally there with
+// the same result as a cold analysis, a job superseded before it starts is skipped, and one superseded
+// while it parses junk ends without harming the job after it.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { AnalysisThread } from '../server/src/platform/analysis-thread';
+import { loadGrammars } from '../server/src/platform/grammars';
+import { analyzeSource } from '../server/src/analysis/index';
+import { OVER_BUDGET } from '../server/src/analysis/document';
+import { DEFAULT_ANALYSIS_OPTIONS } from '../server/src/analysis/types';
+
+const example = readFileSync(join(__dirname, '..', 'examples', 'tiled_matmul.cu'), 'utf8');
+const logged: string[] = [];
+const thread = new AnalysisThread((_level, message) => logged.push(message));
+after(() => thread.dispose());
+
+test('jobs give the analysis of their text, also after edits of the same document', async () => {
+  const grammars = await loadGrammars();
+  const uri = 'file:///t/a.cu';
+  const first = await thread.analyze(uri, 'cuda', example, 0, DEFAULT_ANALYSIS_OPTIONS).result;
+  assert.deepEqual(first.analysis, analyzeSource(grammars, 'cuda', example));
+  const edited = example.replace('#define TILE 16', '#define TILE 32');
+  assert.notEqual(edited, example);
+  const second = await thread.analyze(uri, 'cuda', edited, 0, DEFAULT_ANALYSIS_OPTIONS).result;
+  assert.deepEqual(second.analysis, analyzeSource(grammars, 'cuda', edited));
+  assert.deepEqual(logged, []);
+});
+
+test('a job superseded before the thread starts it is skipped', async () => {
+  const job = thread.analyze('file:///t/c.cu', 'cuda', example, 0, DEFAULT_ANALYSIS_OPTIONS);
+  thread.supersede(job.id);
+  const result = await job.result;
+  assert.equal(result.skipped, true);
+  assert.equal(result.analysis, null);
+  const again = await thread.analyze('file:///t/c.cu', 'cuda', example, 0, DEFAULT_ANALYSIS_OPTIONS).result;
+  assert.equal(again.skipped, false);
+  assert.ok(again.analysis && again.analysis.kernels.length > 0);
+});
+
+test('a job superseded while it parses a 1 MB a+a+... line ends without an analysis of it; the next job is analysed as a cold one', async () => {
+  const grammars = await loadGrammars();
+  const uri = 'file:///t/b.cu';
+  await thread.analyze(uri, 'cuda', example, 0, DEFAULT_ANALYSIS_OPTIONS).result;
+  const at = example.indexOf('{', example.indexOf('__global__')) + 1;
+  const junk = `${example.slice(0, at)}\n${'a+'.repeat(500_000)}\n${example.slice(at)}`;
+  const slow = thread.analyze(uri, 'cuda', junk, 0, DEFAULT_ANALYSIS_OPTIONS);
+  const edited = example.replace('#define TILE 16', '#define TILE 8');
+  const next = thread.analyze(uri, 'cuda', edited, 0, DEFAULT_ANALYSIS_OPTIONS);
+  thread.supersede(slow.id);
+  const stopped = await slow.result;
+  assert.ok(stopped.analysis === null || stopped.analysis.problems.some((p) => p.message === OVER_BUDGET), JSON.stringify(stopped.analysis?.problems));
+  assert.deepEqual((await next.result).analysis, analyzeSource(grammars, 'cuda', edited));
+});
