@@ -110,3 +110,24 @@ test('CUTLASS tile actions rewrite GemmShape template arguments in place, and th
       .join('; '),
   );
 });
+
+test('CUTLASS device GEMM: the threadblock GemmShape stands in for a launch, and its prediction follows the shape', async () => {
+  const device = readFileSync(join(__dirname, 'fixtures', 'ide', 'cutlass-device-gemm.cu'), 'utf8');
+  const predict = async (text: string) => {
+    const reports = (await reportsFor(text)).reports;
+    assert.equal(reports.length, 1);
+    const outcome = reports[0]!.on(a100)!;
+    return { time: outcome.prediction!.runtimeMs, tile: outcome.analytic.tile, workload: reports[0]!.workload! };
+  };
+  const written = await predict(device);
+  assert.equal(written.workload.kernel, 'cutlass');
+  assert.deepEqual([written.tile.blockM, written.tile.blockN, written.tile.blockK, written.tile.threads, written.tile.stages], [128, 128, 32, 256, 4]);
+  const smaller = await predict(device.replace('GemmShape<128, 128, 32>;', 'GemmShape<64, 64, 32>;'));
+  assert.deepEqual([smaller.tile.blockM, smaller.tile.blockN, smaller.tile.threads], [64, 64, 64]);
+  assert.notEqual(smaller.time, written.time);
+  // With a CUTLASS kernel launched in the file (the other fixture), its launch is the only report.
+  assert.deepEqual(
+    (await reportsFor(base)).reports.map((r) => r.label),
+    ['cutlass_gemm'],
+  );
+});

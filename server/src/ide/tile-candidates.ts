@@ -4,7 +4,7 @@
 import type { KernelInfo, LaunchSite, TileParam, TritonConfig } from '../analysis/types';
 import { analyticEstimate } from '../perf/analytic-model';
 import type { GemmWorkload, GpuSpec, TileConfig } from '../perf/types';
-import { tileFieldOf, workloadFromLaunch } from '../perf/workload-from-analysis';
+import { CUTLASS_KERNEL_REASON, tileFieldOf, workloadFromLaunch } from '../perf/workload-from-analysis';
 import type { GemmPredictor, MeasurementMethod, PredictionValues } from '../report/prediction';
 import { configIssues } from './legality';
 import { topConfigurations } from '../report/top-configs';
@@ -329,6 +329,8 @@ function fromPrediction(overrides: TileOverride[], workload: GemmWorkload, p: Pr
  */
 export function hasBoundsCheck(text: string, kernel: KernelInfo | null): boolean {
   if (!kernel) return true;
+  // CUTLASS guards partial tiles with predicated tile iterators.
+  if (kernel.kindReason === CUTLASS_KERNEL_REASON) return true;
   const body = text.slice(kernel.range.start, kernel.range.end);
   if (kernel.configs.length > 0 || kernel.constexprParams.length > 0 || /\bmask\s*=/.test(body)) return true;
   if (/\bmin\s*\(/.test(body)) return true;

@@ -101,30 +101,32 @@ export function instructionUses(body: Node, text: string, parameters: readonly K
     if (type === 'identifier' || type === 'type_identifier' || type === 'namespace_identifier' || type === 'field_identifier') {
       const node = cursor.currentNode;
       const word = node.text;
-      const site = qualifiedSite(node, text);
+      // The site (and its text) only for names that match a rule: most identifiers match none.
+      let cached: { what: string; range: Range } | null = null;
+      const site = () => (cached ??= qualifiedSite(node, text));
       const rule = NAMED_RULES[word];
       if (rule === 'wmma') {
         // The site is the first mma_sync when there is one (the instruction), else the first WMMA name.
-        if (word === 'mma_sync' && !preferredWmma) add(instructionUse('wmma', site.what, site.range), true);
-        else add(instructionUse('wmma', site.what, site.range));
+        if (word === 'mma_sync' && !preferredWmma) add(instructionUse('wmma', site().what, site().range), true);
+        else add(instructionUse('wmma', site().what, site().range));
         preferredWmma = preferredWmma || word === 'mma_sync';
-      } else if (rule) add(instructionUse(rule, site.what, site.range));
+      } else if (rule) add(instructionUse(rule, site().what, site().range));
       else if (word === 'wmma' && type === 'namespace_identifier') {
-        add(instructionUse('wmma', 'nvcuda::wmma', site.range));
+        add(instructionUse('wmma', 'nvcuda::wmma', site().range));
       } else if (BF16_TYPES.has(word)) sawBf16 = true;
       else if (HALF_TYPES.has(word)) sawHalf = true;
-      else if (HALF_ARITHMETIC.has(word)) halfArithmetic ??= site;
-      else if (FP8_TYPE.test(word)) add(instructionUse('fp8-convert', word, site.range));
+      else if (HALF_ARITHMETIC.has(word)) halfArithmetic ??= site();
+      else if (FP8_TYPE.test(word)) add(instructionUse('fp8-convert', word, site().range));
       else if (word === 'atomicAdd' && node.parent?.type === 'call_expression') {
         const first = namedChildrenOf(node.parent.childForFieldName('arguments') ?? node.parent)[0] ?? null;
         const base = baseIdentifier(first);
-        if (base && /\bdouble\b/.test(types.get(base) ?? '')) add(instructionUse('atomic-add-double', `atomicAdd(double *)`, site.range));
+        if (base && /\bdouble\b/.test(types.get(base) ?? '')) add(instructionUse('atomic-add-double', `atomicAdd(double *)`, site().range));
       } else {
         const atom = CUTE_ATOM.exec(word);
         const arch = CUTLASS_ARCH.exec(word);
-        if (atom && type === 'type_identifier') add(instructionUse('cute-atom', site.what, site.range, ptxCc(atom[1]!)));
+        if (atom && type === 'type_identifier') add(instructionUse('cute-atom', site().what, site().range, ptxCc(atom[1]!)));
         else if (arch && node.parent?.type === 'qualified_identifier' && /\barch$/.test(node.parent.childForFieldName('scope')?.text ?? ''))
-          add(instructionUse('cutlass-arch', site.what, site.range, ptxCc(arch[1]!)));
+          add(instructionUse('cutlass-arch', site().what, site().range, ptxCc(arch[1]!)));
       }
     } else if (type === 'declaration' || type === 'parameter_declaration') {
       const node = cursor.currentNode;
@@ -145,6 +147,7 @@ export function instructionUses(body: Node, text: string, parameters: readonly K
     }
     more = descend && cursor.gotoFirstChild() ? true : nextSibling(cursor, body);
   }
+  cursor.delete();
   if (halfArithmetic) {
     // The intrinsics are overloaded: bf16 operands when the kernel names bf16 types and no fp16 ones.
     add(instructionUse(sawBf16 && !sawHalf ? 'bf16-arithmetic' : 'half-arithmetic', halfArithmetic.what, halfArithmetic.range));
