@@ -1,5 +1,7 @@
 // Runs every fixture under test/fixtures/cuda and test/fixtures/triton through analyzeSource and
 // checks the caret expectations written in it (format: test/fixture-harness.ts, docs/analysis.md).
+// test/fixtures/cuda-instructions holds CUDA fixtures kept out of the fuzz corpus (analysis-fuzz.test.ts
+// seeds its mutations by the corpus's order; a new file there reshuffles every case).
 // One test per fixture file; failures name the file:line of the expectation.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -13,6 +15,7 @@ import { checkFixture, parseFixture } from './fixture-harness';
 const directories: Array<{ dir: string; language: SourceLanguage; extensions: string[] }> = [
   { dir: join(__dirname, 'fixtures', 'cuda'), language: 'cuda', extensions: ['.cu', '.cuh'] },
   { dir: join(__dirname, 'fixtures', 'triton'), language: 'triton', extensions: ['.py'] },
+  { dir: join(__dirname, 'fixtures', 'cuda-instructions'), language: 'cuda', extensions: ['.cu'] },
 ];
 
 for (const { dir, language, extensions } of directories) {
@@ -28,7 +31,7 @@ for (const { dir, language, extensions } of directories) {
     const path = join(dir, name);
     test(`fixture ${language}/${name}`, async () => {
       const grammars = await loadGrammars();
-      const fixture = parseFixture(`test/fixtures/${language}/${name}`, readFileSync(path, 'utf8'));
+      const fixture = parseFixture(path.slice(path.indexOf('test/fixtures/')), readFileSync(path, 'utf8'));
       const analysis = analyzeSource(grammars, language, fixture.text);
       const failures = checkFixture(fixture, analysis);
       assert.equal(fixture.expectations.length + fixture.counts.length > 0, true, `${fixture.path}: fixture has no expectations`);

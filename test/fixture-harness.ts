@@ -142,6 +142,9 @@ function kernelField(kernel: KernelInfo, key: string): Actual | symbol {
       return kernel.staticSharedMemBytes;
     case 'tensorCores':
       return kernel.tensorCores;
+    case 'instructions':
+      // Rule ids with their minimum compute capability, in text order: `wmma-ampere@8,wmma@7`.
+      return (kernel.instructions ?? []).map((use) => `${use.rule}@${use.minComputeCapability}`);
     case 'params':
       return kernel.parameters.map((p) => p.name);
     case 'templateParams':

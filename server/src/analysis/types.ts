@@ -58,6 +58,24 @@ export interface TritonConfig {
   numStages: number | null;
 }
 
+/**
+ * A use in a kernel of an instruction family that needs a minimum (or, removed, a maximum) compute
+ * capability (rules and sources: analysis/instruction-rules.ts). One per rule per kernel: the first use.
+ */
+export interface InstructionUse {
+  /** Rule id in INSTRUCTION_RULES. */
+  rule: string;
+  /** What the code uses, as written: `wmma::mma_sync`, `cp.async.bulk.tensor`, `cute::SM90_...`. */
+  what: string;
+  minComputeCapability: number;
+  /** From this compute capability up to the minimum it runs emulated or synchronously (slower, legal). */
+  emulatedFrom?: number;
+  /** First compute capability that no longer has it. */
+  removedIn?: number;
+  /** The use site. */
+  range: Range;
+}
+
 export interface KernelInfo {
   name: string;
   /** Whole definition. */
@@ -76,6 +94,8 @@ export interface KernelInfo {
   /** Dominant arithmetic element type, or null if unknown. */
   dtype: Dtype | null;
   tensorCores: TensorCoreUse;
+  /** Instruction families the kernel uses that not every architecture has (absent = none found). */
+  instructions?: InstructionUse[];
   tileLoops: TileLoop[];
   /** Triton only: constexpr parameters and autotune configs. Empty for CUDA. */
   constexprParams: string[];

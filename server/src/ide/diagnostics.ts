@@ -5,7 +5,9 @@
 import type { Range } from '../analysis/types';
 import type { DiagnosticItem, DocumentReports } from './api';
 import type { DiagnosticCode, RuleSeverity } from './protocol';
-import { kib } from './legality';
+import { instructionSupport } from '../analysis/instruction-rules';
+import { computeCapabilityNumber } from '../perf/dtype';
+import { instructionNeed, kib } from './legality';
 import { formatPercent, tailIdleFraction } from './render';
 import type { KernelReport } from './reports';
 import { hasBoundsCheck } from './tile-candidates';
@@ -21,6 +23,7 @@ export const DEFAULT_SEVERITIES: Record<DiagnosticCode, Exclude<RuleSeverity, 'o
   'triton-smem-over-limit': 'error',
   'tile-does-not-divide': 'warning',
   'model-unavailable': 'warning',
+  'instruction-unsupported': 'error',
 };
 
 /** A last wave idler than this is reported (issue 8). */
@@ -90,6 +93,28 @@ function analysisFindings(reports: DocumentReports, add: (f: Finding) => void): 
       message: `${kernel.name} declares ${kib(bytes)} of static __shared__ memory; the per-block limit for static shared memory is ${kib(limit)} (larger needs extern __shared__ and cudaFuncSetAttribute)`,
     });
   }
+  // Instructions a target GPU lacks, on their use site, for every kernel (GEMM or not, launched or not).
+  for (const kernel of analysis.kernels) {
+    for (const use of kernel.instructions ?? []) {
+      for (const kind of ['unsupported', 'emulated'] as const) {
+        const lacking = gpus.filter((g) => instructionSupport(use, computeCapabilityNumber(g.computeCapability)) === kind);
+        if (lacking.length === 0) continue;
+        const cc = computeCapabilityNumber(lacking[0]!.computeCapability);
+        const names = lacking.map((g) => `${g.name} (cc ${g.computeCapability})`).join(', ');
+        add({
+          code: 'instruction-unsupported',
+          range: use.range,
+          gpus: [],
+          message:
+            kind === 'unsupported'
+              ? `${instructionNeed(use, kind, cc)}: ${kernel.name} cannot run on ${names}`
+              : `${instructionNeed(use, kind, cc)}: ${kernel.name} runs slower on ${names}`,
+          soft: kind === 'emulated',
+          hard: kind === 'unsupported',
+        });
+      }
+    }
+  }
   for (const launch of analysis.launches) {
     if (!launch.block) continue;
     const threads = launch.block[0] * launch.block[1] * launch.block[2];
@@ -113,7 +138,8 @@ function reportFindings(reports: DocumentReports, report: KernelReport, add: (f:
     const outcome = report.on(gpu);
     if (!outcome) continue;
     for (const issue of outcome.issues) {
-      if (issue.code === 'instruction-unsupported' || issue.staticShared) continue;
+      // Instruction uses are diagnosed at their sites (analysisFindings); the dtype's tensor-core need here.
+      if ((issue.code === 'instruction-unsupported' && issue.range) || issue.staticShared) continue;
       // The launch's folded block is checked from the analysis alone (analysisFindings), with its shape.
       if (issue.code === 'threads-over-limit' && report.launch?.block && !issue.message.includes('__launch_bounds__')) continue;
       const range = issue.code === 'threads-over-limit' && report.launch?.blockExpr ? report.launch.blockExpr.range : report.range;

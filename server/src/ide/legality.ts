@@ -1,7 +1,8 @@
 // Whether a kernel configuration can run on a GPU, and what in it is close to a limit: threads per
 // block, shared memory per block (with and without the opt-in), registers, and instructions the
 // architecture lacks. Pure: reads the workload, its analytic estimate and the GPU's limits; no I/O.
-import type { KernelInfo } from '../analysis/types';
+import { INSTRUCTION_RULES, instructionSupport } from '../analysis/instruction-rules';
+import type { InstructionUse, KernelInfo, Range } from '../analysis/types';
 import type { AnalyticEstimate } from '../perf/analytic-model';
 import { computeCapabilityNumber } from '../perf/dtype';
 import type { GemmWorkload, GpuSpec } from '../perf/types';
@@ -13,6 +14,8 @@ export interface ConfigIssue {
   message: string;
   /** Set for the static `__shared__` limit, which the kernel's definition decides (diagnosed there). */
   staticShared?: true;
+  /** For an instruction the GPU lacks: its use site in the kernel (diagnosed there, from the analysis). */
+  range?: Range;
 }
 
 export interface LegalityContext {
@@ -123,13 +126,38 @@ function finish(issues: ConfigIssue[], a: AnalyticEstimate, gpu: GpuSpec): Confi
   return issues.sort((x, y) => Number(y.illegal) - Number(x.illegal));
 }
 
-/** Tensor-core instructions the kernel (or a library's fp8/fp4 GEMM) needs that `gpu` lacks. */
+/** What an instruction use needs, GPU-independent: "`wmma::mma_sync` needs cc ≥ 7.0 (WMMA (warp matrix) instructions)". */
+export function instructionNeed(use: InstructionUse, support: 'emulated' | 'unsupported', cc: number): string {
+  const what = INSTRUCTION_RULES[use.rule]?.what ?? use.rule;
+  const at = `\`${use.what.length > 60 ? `${use.what.slice(0, 57)}...` : use.what}\``;
+  if (use.removedIn !== undefined && cc >= use.removedIn) return `${at} was removed in cc ${use.removedIn.toFixed(1)} (${what})`;
+  if (support === 'emulated') return `${at} needs cc ≥ ${use.minComputeCapability.toFixed(1)} (${what}); below it, it is emulated (slower)`;
+  return `${at} needs cc ≥ ${use.minComputeCapability.toFixed(1)} (${what})`;
+}
+
+/**
+ * Instructions the kernel uses that `gpu` lacks (the analysis's use sites, rules in
+ * analysis/instruction-rules.ts); without any found, the tensor-core instructions its dtype implies
+ * (also for a library's fp8/fp4 GEMM). Emulated ones are findings that do not stop the kernel.
+ */
 function instructionIssues(workload: GemmWorkload, gpu: GpuSpec, kernel: KernelInfo | null, issues: ConfigIssue[]): ConfigIssue[] {
+  const cc = computeCapabilityNumber(gpu.computeCapability);
+  const uses = kernel?.instructions ?? [];
+  for (const use of uses) {
+    const support = instructionSupport(use, cc);
+    if (support === 'native') continue;
+    issues.push({
+      code: 'instruction-unsupported',
+      illegal: support === 'unsupported',
+      message: `${instructionNeed(use, support, cc)}; ${gpu.name} is cc ${gpu.computeCapability}`,
+      range: use.range,
+    });
+  }
+  if (uses.length > 0) return issues;
   const tensor = kernel ? kernel.tensorCores !== 'none' : false;
   const librarySpecial = workload.kernel === 'library' && (workload.dtype === 'fp8' || workload.dtype === 'fp4');
   if (tensor || librarySpecial) {
     const need = tensorRequirement(workload.dtype);
-    const cc = computeCapabilityNumber(gpu.computeCapability);
     if (cc < need.cc) {
       issues.push({
         code: 'instruction-unsupported',

@@ -24,6 +24,7 @@ export const DIAGNOSTIC_CODES = [
   'triton-smem-over-limit', // (BM + BN) x BK x stages x bytes over the GPU's limit
   'tile-does-not-divide', // tile does not divide the problem size and the kernel has no bounds check
   'model-unavailable', // the model files are missing or corrupt: analytic estimates only
+  'instruction-unsupported', // the kernel uses instructions a target GPU's architecture lacks
 ] as const;
 export type DiagnosticCode = (typeof DIAGNOSTIC_CODES)[number];
 

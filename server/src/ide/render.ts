@@ -167,7 +167,9 @@ export function reportMarkdown(report: KernelReport, outcomes: Array<GpuOutcome 
       primary.pickedConfig !== undefined ? ` · autotune config #${primary.pickedConfig + 1}, the fastest legal one predicted on ${primary.gpu.name}` : '';
     lines.push('', `${describeTile(primary)}${picked}`);
     const e = shownEstimate(primary, modelError);
-    lines.push('', `**${primary.gpu.name}**: ${outcomeDetails(primary, e).join('  \n')}`);
+    // A configuration that cannot run there has no runtime: say why instead of a number.
+    if (primary.issues.some((i) => i.illegal)) lines.push('', `**${primary.gpu.name}**: no prediction, the configuration cannot run there (below).`);
+    else lines.push('', `**${primary.gpu.name}**: ${outcomeDetails(primary, e).join('  \n')}`);
     for (const issue of primary.issues) lines.push('', `${issue.illegal ? '⚠ **Cannot run**' : 'Note'}: ${issue.message}`);
     if (primary.spills && (primary.spills.storesBytes > 0 || primary.spills.loadsBytes > 0)) {
       lines.push('', `ptxas (${primary.spills.arch}): ${primary.spills.storesBytes} bytes spill stores, ${primary.spills.loadsBytes} bytes spill loads`);

@@ -11,6 +11,7 @@ import type { GemmPredictor, MeasurementMethod, PredictionValues, PredictOptions
 import { LineIndex } from '../text/line-index';
 import type { TilecastSettings } from './protocol';
 import { configIssues, type ConfigIssue } from './legality';
+import { cutlassDeviceGemm } from './cutlass-device';
 
 export type ReportSubject = 'launch' | 'library' | 'triton-config';
 
@@ -203,6 +204,27 @@ export function buildKernelReports(inputs: ReportInputs): KernelReport[] {
         reason: built.workload ? null : (built.reason ?? 'no workload'),
       },
       { dynamicSmem: launch.dynamicSharedMemBytes?.value ?? 0, staticSmem: kernel.staticSharedMemBytes, kernelName: kernel.name },
+    );
+  }
+  const device = cutlassDeviceGemm(analysis, settings);
+  if (device) {
+    const built = workloadFromLaunch(device.kernel, device.launch, analysis.tileParams);
+    add(
+      {
+        subject: 'launch',
+        label: device.kernel.name,
+        range: device.launch.range,
+        kernel: device.kernel,
+        launch: device.launch,
+        call: null,
+        config: null,
+        configIndex: null,
+        workload: built.workload,
+        assumed: built.assumed,
+        problemSource: 'default',
+        reason: built.workload ? null : (built.reason ?? 'no workload'),
+      },
+      { dynamicSmem: 0, staticSmem: null, kernelName: null },
     );
   }
   const defaults = { ...settings.defaultProblemSize, dtype: settings.defaultDtype };

@@ -4,7 +4,7 @@
 import type { KernelInfo, LaunchSite, TileParam, TritonConfig } from '../analysis/types';
 import { analyticEstimate } from '../perf/analytic-model';
 import type { GemmWorkload, GpuSpec, TileConfig } from '../perf/types';
-import { tileFieldOf, workloadFromLaunch } from '../perf/workload-from-analysis';
+import { CUTLASS_KERNEL_REASON, tileFieldOf, workloadFromLaunch } from '../perf/workload-from-analysis';
 import type { GemmPredictor, MeasurementMethod, PredictionValues } from '../report/prediction';
 import { configIssues } from './legality';
 import { topConfigurations } from '../report/top-configs';
@@ -144,6 +144,11 @@ export function valuesFor(param: TileParam): number[] {
       return range(1, 16);
     case 'stages':
       return [1, 2, 3, 4, 5];
+    case 'warpM':
+    case 'warpN':
+      return range(16, 128);
+    case 'warpK':
+      return range(8, 64);
     default:
       return param.value ? [param.value] : [];
   }
@@ -197,6 +202,13 @@ export function candidateProblem(w: GemmWorkload, ctx: CandidateContext, kernel:
   if (pos(t.threadM) && pos(t.blockM) && t.blockM % t.threadM !== 0) return `BM ${t.blockM} is not a multiple of TM ${t.threadM}`;
   if (pos(t.threadN) && pos(t.blockN) && t.blockN % t.threadN !== 0) return `BN ${t.blockN} is not a multiple of TN ${t.threadN}`;
   const threads = t.threads ?? 0;
+  const warp = t.native ?? {};
+  if (w.kernel === 'cutlass' && pos(warp.warpM) && pos(warp.warpN)) {
+    // CUTLASS tiles the threadblock shape with whole warp shapes (cutlass/gemm/kernel: WarpCount = ThreadblockShape / WarpShape).
+    const fits = (block: unknown, part: unknown) => !pos(block) || !pos(part) || (block >= part && block % part === 0);
+    if (!fits(t.blockM, warp.warpM) || !fits(t.blockN, warp.warpN) || !fits(t.blockK, warp.warpK))
+      return `the warp shape ${warp.warpM}×${warp.warpN}×${warp.warpK ?? '?'} does not divide the threadblock shape ${t.blockM}×${t.blockN}×${t.blockK}`;
+  }
   if (w.kernel !== 'triton' && threads > 0 && threads < 32) return `${threads} threads per block: less than a warp`;
   if (ctx.fixedLaunchBound && threads > ctx.fixedLaunchBound) return `${threads} threads per block > __launch_bounds__(${ctx.fixedLaunchBound})`;
   if (w.kernel !== 'triton' && (pos(t.threadM) || pos(t.threadN)) && pos(t.blockK) && pos(t.blockM) && pos(t.blockN) && threads > 0) {
@@ -317,6 +329,8 @@ function fromPrediction(overrides: TileOverride[], workload: GemmWorkload, p: Pr
  */
 export function hasBoundsCheck(text: string, kernel: KernelInfo | null): boolean {
   if (!kernel) return true;
+  // CUTLASS guards partial tiles with predicated tile iterators.
+  if (kernel.kindReason === CUTLASS_KERNEL_REASON) return true;
   const body = text.slice(kernel.range.start, kernel.range.end);
   if (kernel.configs.length > 0 || kernel.constexprParams.length > 0 || /\bmask\s*=/.test(body)) return true;
   if (/\bmin\s*\(/.test(body)) return true;

@@ -12,13 +12,15 @@ export interface WorkloadFromAnalysis {
   reason?: string;
 }
 
-type TileField = 'blockM' | 'blockN' | 'blockK' | 'square' | 'threadM' | 'threadN' | 'warps' | 'stages' | 'splitK';
+type TileField = 'blockM' | 'blockN' | 'blockK' | 'square' | 'threadM' | 'threadN' | 'warps' | 'stages' | 'splitK' | 'warpM' | 'warpN' | 'warpK';
 
 /**
  * Which tile field a constant's name sets. Names are compared upper-case without underscores and
  * without a `k` prefix (kTileM): BM/BLOCK_M/BLOCK_SIZE_M/TILE_M/MTILE -> blockM (N, K alike),
  * TILE/TILE_SIZE/TILE_WIDTH/TILE_DIM/BLOCK_SIZE -> a square tile, TM/THREAD_M/WPT_M -> threadM,
- * num_warps/NUM_WARPS -> warps, num_stages/STAGES -> stages, SPLIT_K -> splitK.
+ * num_warps/NUM_WARPS -> warps, num_stages/STAGES -> stages, SPLIT_K -> splitK. CUTLASS GemmShape
+ * arguments (`ThreadblockShape.M`, named by their alias) set blockM/N/K for a threadblock shape and
+ * warpM/N/K for a warp shape; an instruction shape sets nothing.
  */
 export function tileFieldOf(name: string): TileField | null {
   // Every launch looks up every file-scope constant: memoised by name (a pure function of the string).
@@ -33,6 +35,8 @@ export function tileFieldOf(name: string): TileField | null {
 const FIELD_CACHE = new Map<string, TileField | null>();
 
 function fieldFromName(name: string): TileField | null {
+  const shape = /^(?:.*::)?(\w+)\.([MNK])$/.exec(name);
+  if (shape) return cutlassShapeField(shape[1]!, shape[2] as 'M' | 'N' | 'K');
   const base = (name.split(/::|\./).pop() ?? name).replace(/^k(?=[A-Z])/, '');
   const u = base.toUpperCase().replace(/_/g, '');
   const axis = (prefixes: string[]): 'M' | 'N' | 'K' | null => {
@@ -55,6 +59,18 @@ function fieldFromName(name: string): TileField | null {
   return null;
 }
 
+/**
+ * The field a GemmShape argument sets, by the role its alias names (CUTLASS 2.x examples call them
+ * ThreadblockShape / ShapeMMAThreadBlock, WarpShape / ShapeMMAWarp, InstructionShape / ShapeMMAOp).
+ */
+function cutlassShapeField(alias: string, axis: 'M' | 'N' | 'K'): TileField | null {
+  const a = alias.toLowerCase();
+  if (/instruction|mmaop|op$/.test(a)) return null;
+  if (a.includes('warp')) return `warp${axis}`;
+  if (/threadblock|cta|block|tile/.test(a)) return `block${axis}`;
+  return null;
+}
+
 const pos = (v: number | null | undefined): v is number => typeof v === 'number' && Number.isFinite(v) && v > 0;
 const inside = (inner: { start: number; end: number }, outer: { start: number; end: number }): boolean => inner.start >= outer.start && inner.end <= outer.end;
 const pow2Near = (v: number): number => 2 ** Math.round(Math.log2(v));
@@ -63,17 +79,27 @@ const pow2Near = (v: number): number => 2 ** Math.round(Math.log2(v));
 export function kernelFamilyOf(kernel: KernelInfo, launch: LaunchSite | null, tileParams: TileParam[]): KernelFamily {
   const triton = kernel.tensorCores === 'tl-dot' || kernel.configs.length > 0 || kernel.constexprParams.length > 0 || launch?.metaSource !== undefined;
   if (triton) return 'triton';
-  const cutlass = kernel.tensorCores === 'cute' || tileParams.some((p) => p.origin === 'cutlass-shape' && inside(p.range, kernel.range));
+  const cutlass =
+    kernel.tensorCores === 'cute' ||
+    kernel.kindReason === CUTLASS_KERNEL_REASON ||
+    tileParams.some((p) => p.origin === 'cutlass-shape' && inside(p.range, kernel.range));
   if (cutlass) return 'cutlass';
   return kernel.sharedArrays.length > 0 ? 'tiled' : 'naive';
 }
 
-/** Named values visible to this launch, later sources overriding earlier ones. */
-function namedValues(kernel: KernelInfo, launch: LaunchSite, tileParams: TileParam[]): Map<string, number> {
+/** kindReason of a kernel that instantiates CUTLASS's kernel-level GEMM (analysis/cuda/kernels.ts). */
+export const CUTLASS_KERNEL_REASON = 'CUTLASS GEMM kernel';
+
+/**
+ * Named values visible to this launch, later sources overriding earlier ones. GemmShape arguments
+ * count only for CUTLASS kernels: another kernel in the file does not run CUTLASS's tiles.
+ */
+function namedValues(kernel: KernelInfo, launch: LaunchSite, tileParams: TileParam[], cutlass: boolean): Map<string, number> {
   const values = new Map<string, number>();
+  const visible = (p: TileParam) => pos(p.value) && (cutlass || p.origin !== 'cutlass-shape');
   // File-scope definitions first, then those inside the kernel (they shadow).
-  for (const p of tileParams) if (pos(p.value) && !inside(p.range, kernel.range)) values.set(p.name, p.value);
-  for (const p of tileParams) if (pos(p.value) && inside(p.range, kernel.range)) values.set(p.name, p.value);
+  for (const p of tileParams) if (visible(p) && !inside(p.range, kernel.range)) values.set(p.name, p.value!);
+  for (const p of tileParams) if (visible(p) && inside(p.range, kernel.range)) values.set(p.name, p.value!);
   const config = kernel.configs[0];
   if (config) {
     for (const [name, value] of Object.entries(config.params)) if (pos(value)) values.set(name, value);
@@ -116,14 +142,14 @@ export function workloadFromLaunch(kernel: KernelInfo, launch: LaunchSite, tileP
 
   const params = tileParams ?? [];
   const kernelFamily = kernelFamilyOf(kernel, launch, params);
-  const named = namedValues(kernel, launch, params);
+  const named = namedValues(kernel, launch, params, kernelFamily === 'cutlass');
   const tile: TileConfig = {};
   let square: number | undefined;
   for (const [name, value] of named) {
     const field = tileFieldOf(name);
     if (field === null) continue;
     if (field === 'square') square = square ?? value;
-    else if (field === 'splitK') tile.native = { ...(tile.native ?? {}), splitK: value };
+    else if (field === 'splitK' || field === 'warpM' || field === 'warpN' || field === 'warpK') tile.native = { ...(tile.native ?? {}), [field]: value };
     else tile[field] = value;
   }
   if (square !== undefined) {
@@ -146,6 +172,16 @@ export function workloadFromLaunch(kernel: KernelInfo, launch: LaunchSite, tileP
   } else if (pos(threads)) {
     tile.threads = threads;
     tile.warps = Math.ceil(threads / 32);
+  } else if (kernelFamily === 'cutlass') {
+    // CUTLASS runs one warp per warp tile of the threadblock tile: WarpCount = ThreadblockShape / WarpShape
+    // (cutlass/gemm/kernel/gemm.h: kThreadCount = 32 * WarpCount::kCount). A shape that does not divide
+    // gives a fractional count, which tile candidates reject.
+    const w = tile.native ?? {};
+    if (pos(tile.blockM) && pos(tile.blockN) && pos(w.warpM) && pos(w.warpN)) {
+      const warps = (tile.blockM / w.warpM) * (tile.blockN / w.warpN) * (pos(tile.blockK) && pos(w.warpK) ? tile.blockK / w.warpK : 1);
+      tile.warps = warps;
+      tile.threads = warps * 32;
+    }
   }
   const grid = launch.grid;
   if (kernelFamily === 'naive' && kernel.tensorCores === 'none' && block && !pos(tile.blockM)) {
@@ -173,7 +209,10 @@ export function workloadFromLaunch(kernel: KernelInfo, launch: LaunchSite, tileP
   if (grid) workload.grid = [...grid];
   if (block) workload.block = [...block];
   const dynamicSmem = launch.dynamicSharedMemBytes?.value;
-  if (kernel.staticSharedMemBytes !== null && kernelFamily !== 'triton') {
+  // A CUTLASS kernel's shared storage is dynamic, sized by its tile and stages: unless the launch's size
+  // folds, the analytic model computes it from the tile (the total here would be a mere 0).
+  const unknownDynamic = kernelFamily === 'cutlass' && kernel.sharedArrays.some((a) => a.dynamic) && !pos(dynamicSmem);
+  if (kernel.staticSharedMemBytes !== null && kernelFamily !== 'triton' && !unknownDynamic) {
     workload.sharedMemPerBlockBytes = kernel.staticSharedMemBytes + (pos(dynamicSmem) ? dynamicSmem : 0);
   }
   if (kernel.tensorCores === 'wmma' || kernel.tensorCores === 'mma-ptx' || kernel.tensorCores === 'cute') workload.usesTensorCores = true;

@@ -4,6 +4,7 @@
 import type { Node } from 'web-tree-sitter';
 import { foldCText, MapEnv, sizeOfType, type FoldEnv } from '../folding';
 import type { Dtype, KernelInfo, KernelParameter, Problem, Range, SharedArray, TensorCoreUse, TileLoop } from '../types';
+import { instructionUses } from './instructions';
 import type { CudaKeyword } from './prepare';
 import { ancestorOfType, declaredName, namedChildrenOf, rangeOf, skipSpaces, sourceText, squash } from './syntax';
 
@@ -407,6 +408,7 @@ export function readKernel(span: KernelSpan, context: KernelContext): KernelDefi
     kindReason = otherKindReason(body);
   }
 
+  const instructions = bodyNode ? instructionUses(definition, text, parameters) : [];
   const info: KernelInfo = {
     name,
     range: { start, end: definitionEnd },
@@ -420,6 +422,7 @@ export function readKernel(span: KernelSpan, context: KernelContext): KernelDefi
     staticSharedMemBytes,
     dtype,
     tensorCores: tensor.use,
+    ...(instructions.length > 0 ? { instructions } : {}),
     tileLoops,
     constexprParams: [],
     configs: [],

@@ -22,6 +22,8 @@ const TILE_WORDS = new Set([
   'TILEDIM',
   'BLOCKDIM',
   'WARPSIZE',
+  // Pipeline stages of a multistage kernel (CUTLASS `NumStages`, `kStages`): the shared memory they stage scales with them.
+  'STAGES',
 ]);
 
 /** Words that mark a problem or data size rather than a tile (`MATRIX_SIZE`, `BATCH_SIZE`). */

@@ -2,7 +2,8 @@
 // each: parameters, tl.constexpr parameters, tl.dot use, operand dtype, the K loop and its tile, and
 // whether it is a GEMM. Autotune configs are read by configs.ts; launches by launches.ts.
 import type { Node } from 'web-tree-sitter';
-import type { Dtype, KernelInfo, Problem, TileLoop } from '../types';
+import { instructionUse } from '../instruction-rules';
+import type { Dtype, InstructionUse, KernelInfo, Problem, TileLoop } from '../types';
 import { attachedAnnotations, type Annotation } from './annotations';
 import type { Evaluator } from './evaluate';
 import { readParameters, type PythonParameter } from './parameters';
@@ -125,6 +126,7 @@ function readKernel(
   let dtype: Dtype | null = annotated?.dtype ?? null;
   if (!dtype) dtype = dtypeFromCode(parameters, dots, body, evaluator, dotPrecision);
 
+  const instructions = dotInstructionUses(dots, parameters, body, evaluator);
   const info: KernelInfo = {
     name: nameNode.text,
     range: rangeOf(outer),
@@ -142,6 +144,7 @@ function readKernel(
     staticSharedMemBytes: null,
     dtype,
     tensorCores: dots.length > 0 ? 'tl-dot' : 'none',
+    ...(instructions.length > 0 ? { instructions } : {}),
     tileLoops,
     constexprParams,
     configs: [],
@@ -191,8 +194,8 @@ function readDotPrecision(dots: DotUse[]): 'tf32' | 'ieee' | null {
   return dots.length > 0 ? 'tf32' : null;
 }
 
-/** The dtype named by `.to(T)`, `tl.cast(x, T)` or `x.to(dtype=T)` at `node`, if it is such a cast. */
-function castDtype(node: Node, evaluator: Evaluator): Dtype | null {
+/** The type name (last dotted part) named by `.to(T)`, `tl.cast(x, T)` or `x.to(dtype=T)` at `node`, if it is such a cast. */
+function castTarget(node: Node, evaluator: Evaluator): string | null {
   if (node.type !== 'call') return null;
   const callee = field(node, 'function');
   if (!callee) return null;
@@ -204,25 +207,54 @@ function castDtype(node: Node, evaluator: Evaluator): Dtype | null {
     target = args.keywords.get('dtype')?.value ?? args.positional[1];
   }
   const parts = target ? dottedName(target) : null;
-  return parts ? dtypeFromName(parts[parts.length - 1]) : null;
+  return parts ? (parts[parts.length - 1] ?? null) : null;
+}
+
+/** The dtype named by `.to(T)`, `tl.cast(x, T)` or `x.to(dtype=T)` at `node`, if it is such a cast. */
+function castDtype(node: Node, evaluator: Evaluator): Dtype | null {
+  const name = castTarget(node, evaluator);
+  return name ? dtypeFromName(name) : null;
 }
 
 /** The dtype an operand expression is cast to, following one local assignment (`a = tl.load(p).to(T)`). */
 function operandDtype(operand: Node, body: Node, evaluator: Evaluator, at: number): Dtype | null {
-  const direct = castDtype(operand, evaluator);
+  const name = operandCast(operand, body, evaluator, at);
+  return name ? dtypeFromName(name) : null;
+}
+
+/** The type name an operand expression is cast to, following one local assignment. */
+function operandCast(operand: Node, body: Node, evaluator: Evaluator, at: number): string | null {
+  const direct = castTarget(operand, evaluator);
   if (direct) return direct;
   if (operand.type !== 'identifier') return null;
-  let found: Dtype | null = null;
+  let found: string | null = null;
   walk(body, (node) => {
     if (node.startIndex >= at) return false;
     if (node.type === 'assignment' && field(node, 'left')?.text === operand.text) {
       const right = field(node, 'right');
-      const cast = right ? castDtype(right, evaluator) : null;
+      const cast = right ? castTarget(right, evaluator) : null;
       if (cast) found = cast;
     }
     return undefined;
   });
   return found;
+}
+
+/** fp8e4nv spellings (Triton `float8e4nv`, PyTorch `float8_e4m3fn`, signature strings `*fp8e4nv`). */
+const FP8E4NV = /\b(float8e4nv|fp8e4nv|float8_e4m3fn)\b/;
+
+/**
+ * The first tl.dot whose operands are fp8e4nv (cast to it, or loaded through a pointer annotated
+ * with it): the Triton NVIDIA backend rejects that type below capability 8.9.
+ */
+function dotInstructionUses(dots: DotUse[], parameters: PythonParameter[], body: Node | null, evaluator: Evaluator): InstructionUse[] {
+  if (!body || dots.length === 0) return [];
+  const annotated = parameters.some((parameter) => parameter.annotation && FP8E4NV.test(parameter.annotation.text));
+  for (const dot of dots) {
+    const cast = dot.operands.map((operand) => operandCast(operand, body, evaluator, dot.node.startIndex)).find((name) => name && FP8E4NV.test(name));
+    if (cast || annotated) return [instructionUse('triton-fp8e4nv', dot.node.text, rangeOf(dot.node))];
+  }
+  return [];
 }
 
 const DTYPE_WORD = /\b(float8\w*|fp8\w*|bfloat16|bf16|float16|fp16|float32|fp32|float64|fp64|int8|tf32)\b/;

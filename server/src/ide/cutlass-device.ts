@@ -1,0 +1,61 @@
+// A CUTLASS device-level GEMM (`using Gemm = cutlass::gemm::device::Gemm<..., ThreadblockShape, WarpShape,
+// ...>`) has no `__global__` kernel or launch in the user's file, only its GemmShape tile parameters.
+// This gives the editor a stand-in kernel and launch for it, anchored on the threadblock GemmShape, so
+// its tiles are predicted, shown and rewritten like a launch's. Pure; reads the analysis only.
+import type { FileAnalysis, KernelInfo, LaunchSite, TileParam } from '../analysis/types';
+import { CUTLASS_KERNEL_REASON, kernelFamilyOf, tileFieldOf } from '../perf/workload-from-analysis';
+import type { TilecastSettings } from './protocol';
+
+const inside = (inner: { start: number; end: number }, outer: { start: number; end: number }): boolean => inner.start >= outer.start && inner.end <= outer.end;
+
+/** Name of the stand-in kernel (what hovers and titles call the device GEMM). */
+export const CUTLASS_DEVICE_LABEL = 'CUTLASS device GEMM';
+
+/**
+ * The stand-in kernel and launch of the file's CUTLASS device GEMM, or null: when no threadblock
+ * GemmShape sits outside kernels, when a CUTLASS kernel of the file already uses the shapes, or when
+ * there are several threadblock shapes (their constants would mix). The problem size and dtype are the
+ * defaults (listed as assumed): the device GEMM's call and arguments are not read.
+ */
+export function cutlassDeviceGemm(analysis: FileAnalysis, settings: TilecastSettings): { kernel: KernelInfo; launch: LaunchSite } | null {
+  if (analysis.language !== 'cuda') return null;
+  const outside = (p: TileParam) => p.origin === 'cutlass-shape' && !analysis.kernels.some((k) => inside(p.range, k.range));
+  const blockM = analysis.tileParams.filter((p) => outside(p) && tileFieldOf(p.name) === 'blockM');
+  if (blockM.length !== 1) return null;
+  if (analysis.kernels.some((k) => k.kind === 'gemm' && kernelFamilyOf(k, null, analysis.tileParams) === 'cutlass')) return null;
+  const anchor = blockM[0]!;
+  const kernel: KernelInfo = {
+    name: CUTLASS_DEVICE_LABEL,
+    range: { ...anchor.range },
+    nameRange: { ...anchor.range },
+    kind: 'gemm',
+    kindReason: CUTLASS_KERNEL_REASON,
+    parameters: [],
+    templateParameters: [],
+    launchBounds: null,
+    sharedArrays: [],
+    staticSharedMemBytes: null,
+    dtype: null,
+    tensorCores: 'none',
+    tileLoops: [],
+    constexprParams: [],
+    configs: [],
+  };
+  const d = settings.defaultProblemSize;
+  const launch: LaunchSite = {
+    kernel: kernel.name,
+    range: { ...anchor.range },
+    grid: null,
+    block: null,
+    gridExpr: null,
+    blockExpr: null,
+    dynamicSharedMemBytes: null,
+    stream: null,
+    templateArgs: [],
+    metaParams: {},
+    numWarps: null,
+    numStages: null,
+    problem: { m: d.m, n: d.n, k: d.k, batch: null, dtype: settings.defaultDtype, assumed: ['m', 'n', 'k', 'dtype'], source: 'default' },
+  };
+  return { kernel, launch };
+}
