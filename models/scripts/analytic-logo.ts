@@ -114,7 +114,10 @@ async function main(): Promise<void> {
   if (save) writeFileSync(save, JSON.stringify({ perGpu: [...perGpu], perSlice: [...perSlice] }));
   const compare = arg('--compare');
   if (compare) {
-    const before = JSON.parse(readFileSync(compare, 'utf8')) as { perGpu: Array<[string, { mdape: number; ratio: number }]>; perSlice: Array<[string, { mdape: number; ratio: number }]> };
+    const before = JSON.parse(readFileSync(compare, 'utf8')) as {
+      perGpu: Array<[string, { mdape: number; ratio: number }]>;
+      perSlice: Array<[string, { mdape: number; ratio: number }]>;
+    };
     for (const [title, now, was] of [
       ['GPU', perGpu, new Map(before.perGpu)],
       ['GPU · source dtype', perSlice, new Map(before.perSlice)],
@@ -122,9 +125,12 @@ async function main(): Promise<void> {
       console.log(`\n| ${title} | n | MdAPE before % | MdAPE after % | change | ratio before → after |\n|---|---:|---:|---:|---:|---|`);
       const keys = [...now.keys()].sort((a, b) => (was.get(b)?.mdape ?? 0) - (was.get(a)?.mdape ?? 0));
       for (const k of keys) {
-        const a = now.get(k)!, b = was.get(k);
+        const a = now.get(k)!,
+          b = was.get(k);
         const d = b ? a.mdape - b.mdape : NaN;
-        console.log(`| ${k} | ${a.n} | ${f1(b?.mdape ?? NaN)} | ${f1(a.mdape)} | ${d > 0.05 ? '**+' : ''}${f1(d)}${d > 0.05 ? '**' : ''} | ${b ? b.ratio.toFixed(2) : '–'} → ${a.ratio.toFixed(2)} |`);
+        console.log(
+          `| ${k} | ${a.n} | ${f1(b?.mdape ?? NaN)} | ${f1(a.mdape)} | ${d > 0.05 ? '**+' : ''}${f1(d)}${d > 0.05 ? '**' : ''} | ${b ? b.ratio.toFixed(2) : '–'} → ${a.ratio.toFixed(2)} |`,
+        );
       }
     }
   }

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { analyticEstimate, l2MissFraction, MODEL_CONSTANTS } from './analytic-model';
 import type { GemmWorkload, GpuSpec } from './types';
 import { toyGpu } from './perf-test-fixtures';
+import { findGpu } from './gpu-catalogue';
 
 const near = (actual: number, expected: number, rel = 1e-9) => assert.ok(Math.abs(actual - expected) <= rel * Math.abs(expected), `${actual} != ${expected}`);
 
@@ -293,4 +294,47 @@ test('analytic: a GPU missing what the clock and residency physics need gets not
     a.notes.join('; '),
   );
   assert.equal(a.crossCallMiss, 1);
+});
+
+test('analytic: split-K adds a reduction kernel (one launch floor + one DRAM latency); no split adds none', () => {
+  const w: GemmWorkload = {
+    m: 64,
+    n: 64,
+    k: 16384,
+    batch: 1,
+    dtype: 'fp16',
+    kernel: 'cutlass',
+    usesTensorCores: true,
+    tile: { blockM: 64, blockN: 64, blockK: 32, threads: 128, stages: 4 },
+  };
+  const one = analyticEstimate({ ...w, tile: { ...w.tile, native: { splitK: 1 } } }, toyGpu);
+  const four = analyticEstimate({ ...w, tile: { ...w.tile, native: { splitK: 4 } } }, toyGpu);
+  assert.equal(one.splitKReduceMs, 0);
+  near(four.splitKReduceMs, (MODEL_CONSTANTS.launchFloorUs + MODEL_CONSTANTS.dramLatencyUs) * 1e-3);
+  near(four.timeMs, four.launchFloorMs + four.rooflineTimeMs + four.prologueMs + four.quantPassMs + four.splitKReduceMs);
+});
+
+test('analytic: a one-tile GEMM with a long K pays for its split (H100 bf16 2 x 32 x 4096, measured 5.4 us)', () => {
+  // aiconfigurator H100 (CUDA graphs) times this at 5.4 us. Splitting K 8 ways would cut the single
+  // tile's loads to a few tenths of a microsecond; the reduction kernel is what keeps it above 4 us.
+  const h100 = findGpu('h100-sxm')!;
+  const w: GemmWorkload = { m: 2, n: 32, k: 4096, batch: 1, dtype: 'bf16', kernel: 'library' };
+  const a = analyticEstimate(w, h100);
+  assert.ok(a.timeMs > 0.004 && a.timeMs < 0.0065, `${a.timeMs} ms`);
+  // every split candidate carries the reduction; without it the best split would be under 3 us
+  if (a.splitK > 1) assert.ok(a.timeMs - a.splitKReduceMs < 0.003, `${a.timeMs - a.splitKReduceMs}`);
+  const unsplit = analyticEstimate({ ...w, kernel: 'cutlass', usesTensorCores: true, tile: { ...a.tile, native: { splitK: 1 } } }, h100);
+  assert.ok(a.timeMs <= unsplit.timeMs);
+});
+
+test('analytic: a partitioned L2 holds shared operands once per partition (two partitions = half the reuse capacity)', () => {
+  // Six 4 MB weight copies (24 MB) fit the toy's 40 MB L2 (30 MB usable, miss 0 below 15 MB... here
+  // log2(24/15)/2 = 0.34), but not half of it (15 MB usable per partition: log2(24/7.5)/2 = 0.84).
+  const w: GemmWorkload = { m: 8, n: 2048, k: 1024, batch: 1, dtype: 'fp16', kernel: 'library', repeatedCalls: { copiesA: 1, copiesB: 6, copiesC: 1 } };
+  const one = analyticEstimate(w, toyGpu);
+  const two = analyticEstimate(w, { ...toyGpu, l2Partitions: { value: 2, source: 'test fixture' } });
+  assert.ok(two.crossCallMiss > one.crossCallMiss + 0.3, `${one.crossCallMiss} -> ${two.crossCallMiss}`);
+  assert.ok(two.dramBytes > one.dramBytes);
+  assert.ok(two.timeMs >= one.timeMs);
+  assert.ok(findGpu('h100-sxm')?.l2Partitions?.value === 2 && findGpu('rtx-pro-6000-server')?.l2Partitions === undefined);
 });
