@@ -338,3 +338,23 @@ test('analytic: a partitioned L2 holds shared operands once per partition (two p
   assert.ok(two.timeMs >= one.timeMs);
   assert.ok(findGpu('h100-sxm')?.l2Partitions?.value === 2 && findGpu('rtx-pro-6000-server')?.l2Partitions === undefined);
 });
+
+test('analytic: a swizzled launch whose grid.x·grid.y does not cover the tiles is not read as split-K', () => {
+  // NeuSight P4 `sgemm_128x128x8_NT_vec`, 1024 x 5120 x 1280: 8 x 40 = 320 tiles launched as grid (4, 20, 4)
+  const w: GemmWorkload = {
+    m: 1024,
+    n: 5120,
+    k: 1280,
+    batch: 1,
+    dtype: 'fp32',
+    kernel: 'library',
+    grid: [4, 20, 4],
+    block: [256, 1, 1],
+    tile: { blockM: 128, blockN: 128, threads: 256 },
+  };
+  const a = analyticEstimate(w, toyGpu);
+  assert.equal(a.splitK, 1);
+  assert.equal(a.tiles, 320);
+  // the same tile on an unswizzled grid (8, 40, 4) is a 4-way split
+  assert.equal(analyticEstimate({ ...w, grid: [8, 40, 4] }, toyGpu).splitK, 4);
+});

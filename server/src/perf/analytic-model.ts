@@ -231,7 +231,11 @@ function resolveTile(w: GemmWorkload, gpu: GpuSpec, tensor: boolean): ResolvedTi
   // split-K kernels put the K slices on grid.z, as NeuSight's launch records show).
   const gz = w.grid?.[2];
   const batchCount = pos(w.batch) ? w.batch : 1;
-  const gridSplit = (w.kernel === 'library' || w.kernel === 'cutlass') && pos(gz) && gz > batchCount && gz % batchCount === 0 ? gz / batchCount : undefined;
+  // Only when grid.x·grid.y covers the output tiles: swizzled launches (CUTLASS-style
+  // `sgemm_128x128x8_NT_vec`) fold tile rows into grid.z, which is then not a K split.
+  const gx = w.grid?.[0] ?? NaN, gy = w.grid?.[1] ?? NaN;
+  const coversTiles = pos(gx) && pos(gy) && gx * gy >= cdiv(w.m, blockM) * cdiv(w.n, blockN);
+  const gridSplit = (w.kernel === 'library' || w.kernel === 'cutlass') && pos(gz) && gz > batchCount && gz % batchCount === 0 && coversTiles ? gz / batchCount : undefined;
   const splitK = pos(nativeSplit) ? Math.floor(nativeSplit) : gridSplit ?? (complete ? 1 : choice.splitK);
   const missing = (['blockM', 'blockN', 'blockK', 'threads', 'stages'] as const).filter((key) => !pos(t[key]) && !(key === 'threads' && (pos(t.warps) || pos(blockThreads))));
   if (w.kernel !== 'library' && missing.length > 0) notes.push(`tile ${missing.join(', ')} not given; assumed from the library heuristic or defaults`);
