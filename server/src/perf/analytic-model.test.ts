@@ -187,16 +187,20 @@ test('analytic: tile quantisation and waves on an uneven shape, batch and split-
   assert.equal(a.bytesIdeal, 19560000);
 });
 
-test('analytic: dynamic quantisation adds a quantisation pass; static does not', () => {
+test('analytic: dynamic quantisation adds a quantisation pass; per-tensor fp8 first reduces the amax; static adds none', () => {
   const base: GemmWorkload = { m: 1024, n: 1024, k: 1024, batch: 1, dtype: 'fp8', kernel: 'library' };
   const plain = analyticEstimate(base, toyGpu);
-  const dynamic = analyticEstimate({ ...base, quantization: 'fp8' }, toyGpu);
+  const perTensor = analyticEstimate({ ...base, quantization: 'fp8' }, toyGpu);
+  const perBlock = analyticEstimate({ ...base, quantization: 'fp8_block' }, toyGpu);
   const stat = analyticEstimate({ ...base, quantization: 'fp8_static' }, toyGpu);
   assert.equal(plain.quantPassMs, 0);
   assert.equal(stat.quantPassMs, 0);
-  // 1.5 us floor + 0.7 us latency + 1024*1024*(2 + 1) B / 850 GB/s
-  near(dynamic.quantPassMs, 0.0015 + 0.0007 + ((1024 * 1024 * 3) / 850e9) * 1e3);
-  near(dynamic.timeMs, plain.timeMs + dynamic.quantPassMs);
+  // per-block scales: one kernel, 1.5 us floor + 0.7 us latency + 1024*1024*(2 + 1) B / 850 GB/s
+  near(perBlock.quantPassMs, 0.0015 + 0.0007 + ((1024 * 1024 * 3) / 850e9) * 1e3);
+  // per-tensor scale: an amax kernel reading A (2 B) first; the quantising kernel then finds the
+  // 2 MB of A in the toy's 30 MB of usable L2 and only writes 1 B per element to DRAM
+  near(perTensor.quantPassMs, 2 * (0.0015 + 0.0007) + ((1024 * 1024 * 2) / 850e9) * 1e3 + ((1024 * 1024 * 1) / 850e9) * 1e3);
+  near(perTensor.timeMs, plain.timeMs + perTensor.quantPassMs);
 });
 
 test('analytic: grouped (library) vs row-major (hand-written) tile order with a 1 MB L2', () => {

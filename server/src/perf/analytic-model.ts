@@ -412,8 +412,17 @@ export function analyticEstimate(w: GemmWorkload, gpu: GpuSpec): AnalyticEstimat
     // kernel first: one launch floor + one DRAM latency + reading A in 16 bits and writing it quantised.
     const quant = (w.quantization ?? '').toLowerCase();
     const dynamicQuant = quant !== '' && !quant.includes('static') && !quant.endsWith('_wo');
+    // A per-tensor scale (quantization 'fp8') needs the amax of all of A before any element is
+    // scaled: a reduction kernel over A first (vLLM's dynamic scaled_fp8_quant launches
+    // segmented_max_reduction, then scaled_fp8_quant_kernel); per-token, per-group and per-block
+    // scales are computed inside the one quantisation kernel.
+    const perTensorAmax = quant === 'fp8';
+    // The quantising pass then finds A in L2 when A fits (the capacity test of §3.4).
+    const a16Bytes = batch * m * k * 2;
+    const quantReadBytes = perTensorAmax ? a16Bytes * l2MissFraction(a16Bytes, l2Bytes) : a16Bytes;
     const quantPassMs = dynamicQuant
-      ? launchFloorMs + C.dramLatencyUs * 1e-3 + (batch * m * k * (2 + inBytes)) / (bandwidthBps * C.memoryEfficiency) * 1e3
+      ? launchFloorMs + C.dramLatencyUs * 1e-3 + (quantReadBytes + batch * m * k * inBytes) / (bandwidthBps * C.memoryEfficiency) * 1e3
+        + (perTensorAmax ? launchFloorMs + C.dramLatencyUs * 1e-3 + a16Bytes / (bandwidthBps * C.memoryEfficiency) * 1e3 : 0)
       : 0;
     // Split-K (§3.7): the K slices' fp32 partials are summed by a second kernel (cuBLAS's
     // splitKreduce_kernel, in NeuSight's kernel lists; CUTLASS's parallel split-K reduction), which
