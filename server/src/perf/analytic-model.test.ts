@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { analyticEstimate, l2MissFraction, MODEL_CONSTANTS } from './analytic-model';
 import type { GemmWorkload, GpuSpec } from './types';
 import { toyGpu } from './perf-test-fixtures';
+import { findGpu } from './gpu-catalogue';
 
 const near = (actual: number, expected: number, rel = 1e-9) => assert.ok(Math.abs(actual - expected) <= rel * Math.abs(expected), `${actual} != ${expected}`);
 
@@ -186,16 +187,20 @@ test('analytic: tile quantisation and waves on an uneven shape, batch and split-
   assert.equal(a.bytesIdeal, 19560000);
 });
 
-test('analytic: dynamic quantisation adds a quantisation pass; static does not', () => {
+test('analytic: dynamic quantisation adds a quantisation pass; per-tensor fp8 first reduces the amax; static adds none', () => {
   const base: GemmWorkload = { m: 1024, n: 1024, k: 1024, batch: 1, dtype: 'fp8', kernel: 'library' };
   const plain = analyticEstimate(base, toyGpu);
-  const dynamic = analyticEstimate({ ...base, quantization: 'fp8' }, toyGpu);
+  const perTensor = analyticEstimate({ ...base, quantization: 'fp8' }, toyGpu);
+  const perBlock = analyticEstimate({ ...base, quantization: 'fp8_block' }, toyGpu);
   const stat = analyticEstimate({ ...base, quantization: 'fp8_static' }, toyGpu);
   assert.equal(plain.quantPassMs, 0);
   assert.equal(stat.quantPassMs, 0);
-  // 1.5 us floor + 0.7 us latency + 1024*1024*(2 + 1) B / 850 GB/s
-  near(dynamic.quantPassMs, 0.0015 + 0.0007 + ((1024 * 1024 * 3) / 850e9) * 1e3);
-  near(dynamic.timeMs, plain.timeMs + dynamic.quantPassMs);
+  // per-block scales: one kernel, 1.5 us floor + 0.7 us latency + 1024*1024*(2 + 1) B / 850 GB/s
+  near(perBlock.quantPassMs, 0.0015 + 0.0007 + ((1024 * 1024 * 3) / 850e9) * 1e3);
+  // per-tensor scale: an amax kernel reading A (2 B) first; the quantising kernel then finds the
+  // 2 MB of A in the toy's 30 MB of usable L2 and only writes 1 B per element to DRAM
+  near(perTensor.quantPassMs, 2 * (0.0015 + 0.0007) + ((1024 * 1024 * 2) / 850e9) * 1e3 + ((1024 * 1024 * 1) / 850e9) * 1e3);
+  near(perTensor.timeMs, plain.timeMs + perTensor.quantPassMs);
 });
 
 test('analytic: grouped (library) vs row-major (hand-written) tile order with a 1 MB L2', () => {
@@ -293,4 +298,67 @@ test('analytic: a GPU missing what the clock and residency physics need gets not
     a.notes.join('; '),
   );
   assert.equal(a.crossCallMiss, 1);
+});
+
+test('analytic: split-K adds a reduction kernel (one launch floor + one DRAM latency); no split adds none', () => {
+  const w: GemmWorkload = {
+    m: 64,
+    n: 64,
+    k: 16384,
+    batch: 1,
+    dtype: 'fp16',
+    kernel: 'cutlass',
+    usesTensorCores: true,
+    tile: { blockM: 64, blockN: 64, blockK: 32, threads: 128, stages: 4 },
+  };
+  const one = analyticEstimate({ ...w, tile: { ...w.tile, native: { splitK: 1 } } }, toyGpu);
+  const four = analyticEstimate({ ...w, tile: { ...w.tile, native: { splitK: 4 } } }, toyGpu);
+  assert.equal(one.splitKReduceMs, 0);
+  near(four.splitKReduceMs, (MODEL_CONSTANTS.launchFloorUs + MODEL_CONSTANTS.dramLatencyUs) * 1e-3);
+  near(four.timeMs, four.launchFloorMs + four.rooflineTimeMs + four.prologueMs + four.quantPassMs + four.splitKReduceMs);
+});
+
+test('analytic: a one-tile GEMM with a long K pays for its split (H100 bf16 2 x 32 x 4096, measured 5.4 us)', () => {
+  // aiconfigurator H100 (CUDA graphs) times this at 5.4 us. Splitting K 8 ways would cut the single
+  // tile's loads to a few tenths of a microsecond; the reduction kernel is what keeps it above 4 us.
+  const h100 = findGpu('h100-sxm')!;
+  const w: GemmWorkload = { m: 2, n: 32, k: 4096, batch: 1, dtype: 'bf16', kernel: 'library' };
+  const a = analyticEstimate(w, h100);
+  assert.ok(a.timeMs > 0.004 && a.timeMs < 0.0065, `${a.timeMs} ms`);
+  // every split candidate carries the reduction; without it the best split would be under 3 us
+  if (a.splitK > 1) assert.ok(a.timeMs - a.splitKReduceMs < 0.003, `${a.timeMs - a.splitKReduceMs}`);
+  const unsplit = analyticEstimate({ ...w, kernel: 'cutlass', usesTensorCores: true, tile: { ...a.tile, native: { splitK: 1 } } }, h100);
+  assert.ok(a.timeMs <= unsplit.timeMs);
+});
+
+test('analytic: a partitioned L2 holds shared operands once per partition (two partitions = half the reuse capacity)', () => {
+  // Six 4 MB weight copies (24 MB) fit the toy's 40 MB L2 (30 MB usable, miss 0 below 15 MB... here
+  // log2(24/15)/2 = 0.34), but not half of it (15 MB usable per partition: log2(24/7.5)/2 = 0.84).
+  const w: GemmWorkload = { m: 8, n: 2048, k: 1024, batch: 1, dtype: 'fp16', kernel: 'library', repeatedCalls: { copiesA: 1, copiesB: 6, copiesC: 1 } };
+  const one = analyticEstimate(w, toyGpu);
+  const two = analyticEstimate(w, { ...toyGpu, l2Partitions: { value: 2, source: 'test fixture' } });
+  assert.ok(two.crossCallMiss > one.crossCallMiss + 0.3, `${one.crossCallMiss} -> ${two.crossCallMiss}`);
+  assert.ok(two.dramBytes > one.dramBytes);
+  assert.ok(two.timeMs >= one.timeMs);
+  assert.ok(findGpu('h100-sxm')?.l2Partitions?.value === 2 && findGpu('rtx-pro-6000-server')?.l2Partitions === undefined);
+});
+
+test('analytic: a swizzled launch whose grid.x·grid.y does not cover the tiles is not read as split-K', () => {
+  // NeuSight P4 `sgemm_128x128x8_NT_vec`, 1024 x 5120 x 1280: 8 x 40 = 320 tiles launched as grid (4, 20, 4)
+  const w: GemmWorkload = {
+    m: 1024,
+    n: 5120,
+    k: 1280,
+    batch: 1,
+    dtype: 'fp32',
+    kernel: 'library',
+    grid: [4, 20, 4],
+    block: [256, 1, 1],
+    tile: { blockM: 128, blockN: 128, threads: 256 },
+  };
+  const a = analyticEstimate(w, toyGpu);
+  assert.equal(a.splitK, 1);
+  assert.equal(a.tiles, 320);
+  // the same tile on an unswizzled grid (8, 40, 4) is a 4-way split
+  assert.equal(analyticEstimate({ ...w, grid: [8, 40, 4] }, toyGpu).splitK, 4);
 });

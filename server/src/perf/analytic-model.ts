@@ -9,7 +9,7 @@ import { defaultUsesTensorCores, dtypeBytes, outputBytes, peakTflops, type PeakC
 import { chooseLibraryTile, clblastTile } from './library-tiles';
 import { estimateKernelResources } from './resource-estimate';
 import { simtArchitecture, simtTilingCosts, SIMT_CONSTANTS, type SimtTilingCosts } from './simt-tiling';
-import { sustainedClock, type SustainedClock } from './sustained-clock';
+import { narrowTensorEnergyRoof, sustainedClock, type SustainedClock } from './sustained-clock';
 
 /**
  * Calibration constants, one value for every GPU (no per-GPU factors). See docs/performance-model.md
@@ -138,7 +138,9 @@ export interface AnalyticEstimate {
   launchFloorMs: number;
   /** Separate activation-quantisation kernel for dynamically quantised GEMMs (0 otherwise), ms. */
   quantPassMs: number;
-  /** launchFloor + roofline + prologue + quantPass, ms: the analytic time estimate. */
+  /** Split-K reduction: a second kernel (one launch floor + one DRAM latency) that sums the K slices' partials (0 when splitK = 1), ms (§3.7). */
+  splitKReduceMs: number;
+  /** launchFloor + roofline + prologue + quantPass + splitKReduce, ms: the analytic time estimate. */
   timeMs: number;
   bound: Bound;
   /** The largest term of the estimate (§3.9); equals bound except 'shared-memory' and 'issue'. */
@@ -229,7 +231,11 @@ function resolveTile(w: GemmWorkload, gpu: GpuSpec, tensor: boolean): ResolvedTi
   // split-K kernels put the K slices on grid.z, as NeuSight's launch records show).
   const gz = w.grid?.[2];
   const batchCount = pos(w.batch) ? w.batch : 1;
-  const gridSplit = (w.kernel === 'library' || w.kernel === 'cutlass') && pos(gz) && gz > batchCount && gz % batchCount === 0 ? gz / batchCount : undefined;
+  // Only when grid.x·grid.y covers the output tiles: swizzled launches (CUTLASS-style
+  // `sgemm_128x128x8_NT_vec`) fold tile rows into grid.z, which is then not a K split.
+  const gx = w.grid?.[0] ?? NaN, gy = w.grid?.[1] ?? NaN;
+  const coversTiles = pos(gx) && pos(gy) && gx * gy >= cdiv(w.m, blockM) * cdiv(w.n, blockN);
+  const gridSplit = (w.kernel === 'library' || w.kernel === 'cutlass') && pos(gz) && gz > batchCount && gz % batchCount === 0 && coversTiles ? gz / batchCount : undefined;
   const splitK = pos(nativeSplit) ? Math.floor(nativeSplit) : gridSplit ?? (complete ? 1 : choice.splitK);
   const missing = (['blockM', 'blockN', 'blockK', 'threads', 'stages'] as const).filter((key) => !pos(t[key]) && !(key === 'threads' && (pos(t.warps) || pos(blockThreads))));
   if (w.kernel !== 'library' && missing.length > 0) notes.push(`tile ${missing.join(', ')} not given; assumed from the library heuristic or defaults`);
@@ -254,7 +260,9 @@ export function analyticEstimate(w: GemmWorkload, gpu: GpuSpec): AnalyticEstimat
   const outBytes = outputBytes(w?.dtype);
   const smCount = gpu?.smCount?.value ?? NaN;
   const bandwidthGBps = gpu?.memoryBandwidthGBps?.value ?? NaN;
-  const l2Bytes = (gpu?.l2CacheMB?.value ?? NaN) * 1024 * 1024 * C.l2UsableFraction;
+  // A partitioned L2 (A100, H100, two-die Blackwell) caches shared operands once per partition (§3.4).
+  const l2Partitions = pos(gpu?.l2Partitions?.value) ? gpu.l2Partitions.value : 1;
+  const l2Bytes = ((gpu?.l2CacheMB?.value ?? NaN) * 1024 * 1024 * C.l2UsableFraction) / l2Partitions;
   if (w?.repeatedCalls && !pos(l2Bytes)) notes.push('no L2 size in the catalogue: repeated calls are estimated cold (no L2 residency)');
 
   const tensorPath = tensor && !!peak.peak?.endsWith('Tensor');
@@ -304,7 +312,12 @@ export function analyticEstimate(w: GemmWorkload, gpu: GpuSpec): AnalyticEstimat
   // SIMT FP32 on cc 8.6/8.9/12.x: the doubled FP32 lanes share a datapath with INT32 (§3.11).
   const architecture = simtArchitecture(gpu?.computeCapability, gpu?.limits?.maxRegistersPerThread);
   const simtIssueEfficiency = peak.peak === 'fp32' ? architecture.fp32IssueEfficiency : 1;
-  const sustainedPeakTflops = peak.tflops * clock.fractionOfBoost * simtIssueEfficiency;
+  // fp8/fp4 tensor peaks: the board's power covers fewer of their (cheaper, but not 2-4x cheaper)
+  // operations per second than the datasheet's doubled rate (§3.10, narrow-precision power roof).
+  const energyRoof = tensorPath ? narrowTensorEnergyRoof(gpu, peak.peak, peak.tflops) : { fractionOfPeak: 1, reason: '' };
+  if (energyRoof.fractionOfPeak < clock.fractionOfBoost) notes.push(energyRoof.reason);
+  const clockFraction = Math.min(clock.fractionOfBoost, energyRoof.fractionOfPeak);
+  const sustainedPeakTflops = peak.tflops * clockFraction * simtIssueEfficiency;
 
   // Everything below depends on the split-K factor; evaluated once, or per candidate split.
   const evaluate = (splitK: number) => {
@@ -399,19 +412,32 @@ export function analyticEstimate(w: GemmWorkload, gpu: GpuSpec): AnalyticEstimat
     // kernel first: one launch floor + one DRAM latency + reading A in 16 bits and writing it quantised.
     const quant = (w.quantization ?? '').toLowerCase();
     const dynamicQuant = quant !== '' && !quant.includes('static') && !quant.endsWith('_wo');
+    // A per-tensor scale (quantization 'fp8') needs the amax of all of A before any element is
+    // scaled: a reduction kernel over A first (vLLM's dynamic scaled_fp8_quant launches
+    // segmented_max_reduction, then scaled_fp8_quant_kernel); per-token, per-group and per-block
+    // scales are computed inside the one quantisation kernel.
+    const perTensorAmax = quant === 'fp8';
+    // The quantising pass then finds A in L2 when A fits (the capacity test of §3.4).
+    const a16Bytes = batch * m * k * 2;
+    const quantReadBytes = perTensorAmax ? a16Bytes * l2MissFraction(a16Bytes, l2Bytes) : a16Bytes;
     const quantPassMs = dynamicQuant
-      ? launchFloorMs + C.dramLatencyUs * 1e-3 + (batch * m * k * (2 + inBytes)) / (bandwidthBps * C.memoryEfficiency) * 1e3
+      ? launchFloorMs + C.dramLatencyUs * 1e-3 + (quantReadBytes + batch * m * k * inBytes) / (bandwidthBps * C.memoryEfficiency) * 1e3
+        + (perTensorAmax ? launchFloorMs + C.dramLatencyUs * 1e-3 + a16Bytes / (bandwidthBps * C.memoryEfficiency) * 1e3 : 0)
       : 0;
-    const timeMs = launchFloorMs + rooflineTimeMs + prologueMs + quantPassMs;
+    // Split-K (§3.7): the K slices' fp32 partials are summed by a second kernel (cuBLAS's
+    // splitKreduce_kernel, in NeuSight's kernel lists; CUTLASS's parallel split-K reduction), which
+    // waits for the GEMM: one more launch and one DRAM round trip (its traffic is in cBytes above).
+    const splitKReduceMs = splitK > 1 ? launchFloorMs + C.dramLatencyUs * 1e-3 : 0;
+    const timeMs = launchFloorMs + rooflineTimeMs + prologueMs + quantPassMs + splitKReduceMs;
     const memTimeMs = Math.max(memoryTimeMs, l2TimeMs);
     const largest = Math.max(computeTimeMs, memTimeMs, simt ? issueTimeMs : 0, onChipMs);
-    const timeLimiter: Limiter = launchFloorMs + prologueMs + quantPassMs >= rooflineTimeMs ? 'latency'
+    const timeLimiter: Limiter = launchFloorMs + prologueMs + quantPassMs + splitKReduceMs >= rooflineTimeMs ? 'latency'
       : computeTimeMs >= largest ? 'compute'
         : simt && issueTimeMs >= largest ? 'issue'
           : simt && onChipMs >= largest && onChipMs > memTimeMs ? 'shared-memory' : 'memory';
     const bound: Bound = timeLimiter === 'shared-memory' || timeLimiter === 'issue' ? 'compute' : timeLimiter;
 
-    return { splitK, tilesM, tilesN, tiles, waves, waveEfficiency, tilesPerSM, smBusyFraction, tileQuantEfficiency, kIterations, flops, paddedFlops, bytesTiled, bytesIdeal, dramBytes, l2MissA, l2MissB, crossCallMiss, readsA, readsB, arithmeticIntensity, arithmeticIntensityIdeal, ridgePointFlopsPerByte, sharedMemBytesPerTile, computeTimeMs, memoryTimeMs, l2TimeMs, rooflineTimeMs, prologueMs, launchFloorMs, quantPassMs, timeMs, bound, timeLimiter, issueTimeMs, sharedMemTimeMs, l1TimeMs };
+    return { splitK, tilesM, tilesN, tiles, waves, waveEfficiency, tilesPerSM, smBusyFraction, tileQuantEfficiency, kIterations, flops, paddedFlops, bytesTiled, bytesIdeal, dramBytes, l2MissA, l2MissB, crossCallMiss, readsA, readsB, arithmeticIntensity, arithmeticIntensityIdeal, ridgePointFlopsPerByte, sharedMemBytesPerTile, computeTimeMs, memoryTimeMs, l2TimeMs, rooflineTimeMs, prologueMs, launchFloorMs, quantPassMs, splitKReduceMs, timeMs, bound, timeLimiter, issueTimeMs, sharedMemTimeMs, l1TimeMs };
   };
 
   // Library (and defaulted) tiles: the split-K factor is the one that minimises the estimate among
@@ -426,7 +452,7 @@ export function analyticEstimate(w: GemmWorkload, gpu: GpuSpec): AnalyticEstimat
       if (e.timeMs < best.timeMs * (1 - 1e-9) || (!(best.timeMs > 0) && e.timeMs > 0)) best = e;
     }
   }
-  const { tilesM, tilesN, tiles, waves, waveEfficiency, tilesPerSM, smBusyFraction, tileQuantEfficiency, kIterations, flops, paddedFlops, bytesTiled, bytesIdeal, dramBytes, l2MissA, l2MissB, crossCallMiss, readsA, readsB, arithmeticIntensity, arithmeticIntensityIdeal, ridgePointFlopsPerByte, sharedMemBytesPerTile, computeTimeMs, memoryTimeMs, l2TimeMs, rooflineTimeMs, prologueMs, launchFloorMs, quantPassMs, timeMs, bound, timeLimiter, issueTimeMs, sharedMemTimeMs, l1TimeMs } = best;
+  const { tilesM, tilesN, tiles, waves, waveEfficiency, tilesPerSM, smBusyFraction, tileQuantEfficiency, kIterations, flops, paddedFlops, bytesTiled, bytesIdeal, dramBytes, l2MissA, l2MissB, crossCallMiss, readsA, readsB, arithmeticIntensity, arithmeticIntensityIdeal, ridgePointFlopsPerByte, sharedMemBytesPerTile, computeTimeMs, memoryTimeMs, l2TimeMs, rooflineTimeMs, prologueMs, launchFloorMs, quantPassMs, splitKReduceMs, timeMs, bound, timeLimiter, issueTimeMs, sharedMemTimeMs, l1TimeMs } = best;
 
   const valid = [m, n, k, inBytes, peak.tflops, smCount, bandwidthGBps, timeMs].every((v) => Number.isFinite(v) && v > 0);
   if (!valid) notes.push('incomplete inputs: estimate is NaN');
@@ -439,11 +465,11 @@ export function analyticEstimate(w: GemmWorkload, gpu: GpuSpec): AnalyticEstimat
     flops, paddedFlops, bytesTiled, bytesIdeal, dramBytes, l2MissA, l2MissB, crossCallMiss, readsA, readsB,
     arithmeticIntensity, arithmeticIntensityIdeal, ridgePointFlopsPerByte, sharedMemBytesPerTile,
     peak, usesTensorCores: tensor,
-    computeTimeMs, memoryTimeMs, l2TimeMs, rooflineTimeMs, prologueMs, launchFloorMs, quantPassMs,
+    computeTimeMs, memoryTimeMs, l2TimeMs, rooflineTimeMs, prologueMs, launchFloorMs, quantPassMs, splitKReduceMs,
     simtTiling: simt !== undefined, issueTimeMs, sharedMemTimeMs, l1TimeMs, simt,
     ilp: tile.threadM * tile.threadN, achievedFraction: simt ? simt.achievedFraction : 1, coalescingFactor: simt ? simt.coalescingFactor : 1,
     timeMs: valid ? timeMs : NaN, bound, timeLimiter, achievedTflops: valid ? flops / (timeMs * 1e-3) / 1e12 : NaN,
-    sustainedClockMHz: clock.clockMHz, clockFraction: clock.fractionOfBoost, clockSource: clock.source, simtIssueEfficiency, sustainedPeakTflops,
+    sustainedClockMHz: clock.clockMHz, clockFraction, clockSource: clock.source, simtIssueEfficiency, sustainedPeakTflops,
   };
 }
 

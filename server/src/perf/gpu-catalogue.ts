@@ -134,6 +134,10 @@ export function parseCatalogue(raw: unknown): ParsedCatalogue {
       const clock = readSourced(entry.sustainedClockMHz, sources, `${where}.sustainedClockMHz`, problems);
       if (clock) gpu.sustainedClockMHz = clock;
     }
+    if (entry.l2Partitions !== undefined) {
+      const parts = readSourced(entry.l2Partitions, sources, `${where}.l2Partitions`, problems);
+      if (parts) gpu.l2Partitions = parts;
+    }
     if (entry.peakFp16Accumulate !== undefined) {
       const accumulate = readPeak(entry.peakFp16Accumulate, sources, `${where}.peakFp16Accumulate`, problems);
       if (accumulate) gpu.peakFp16Accumulate = accumulate;

@@ -83,3 +83,25 @@ test('sustained clock: the analytic compute time of a power-capped board scales 
   near(capped.sustainedPeakTflops, 8.1 * capped.clockFraction, 1e-9);
   assert.ok(capped.notes.some((n) => /power roof/.test(n)));
 });
+
+test('narrow-precision power roof: B200 fp8/fp4 run below their doubled peaks, bf16 and the RTX PRO 6000 do not', async () => {
+  const { narrowTensorEnergyRoof, TENSOR_ENERGY_PJ_PER_FLOP } = await import('./sustained-clock');
+  const b200 = findGpu('b200')!;
+  const fp8 = narrowTensorEnergyRoof(b200, 'fp8Tensor', b200.peak.fp8Tensor!.value);
+  // 1000 W / (0.356 pJ/FLOP x 4500 TFLOP/s) = 0.624 of the fp8 peak
+  near(fp8.fractionOfPeak, 1000 / (TENSOR_ENERGY_PJ_PER_FLOP.blackwell.fp8Tensor! * 4500), 1e-9);
+  assert.ok(fp8.fractionOfPeak < 0.7);
+  assert.equal(narrowTensorEnergyRoof(b200, 'bf16Tensor', 2250).fractionOfPeak, 1);
+  // The workstation GB202 has a quarter of B200's tensor rate per SM for 600 W: the roof does not bind.
+  const pro = findGpu('rtx-pro-6000-server')!;
+  assert.equal(narrowTensorEnergyRoof(pro, 'fp8Tensor', pro.peak.fp8Tensor!.value).fractionOfPeak, 1);
+  // No energy for the generation (Ampere): no roof, and never NaN.
+  assert.equal(narrowTensorEnergyRoof(findGpu('a100-sxm4-80gb'), 'fp8Tensor', 624).fractionOfPeak, 1);
+  assert.equal(narrowTensorEnergyRoof(undefined, 'fp8Tensor', NaN).fractionOfPeak, 1);
+  // In the estimate: a large fp8 GEMM on B200 is well under 2x as fast as bf16, because of the roof.
+  const big = { m: 8192, n: 8192, k: 8192, batch: 1, kernel: 'library' as const };
+  const e8 = analyticEstimate({ ...big, dtype: 'fp8' }, b200);
+  const e16 = analyticEstimate({ ...big, dtype: 'bf16' }, b200);
+  near(e8.clockFraction, fp8.fractionOfPeak, 1e-9);
+  assert.ok(e16.computeTimeMs / e8.computeTimeMs < 1.4, `${e16.computeTimeMs} / ${e8.computeTimeMs}`);
+});

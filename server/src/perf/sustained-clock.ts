@@ -135,3 +135,52 @@ export function sustainedClock(gpu: GpuSpec | undefined, load: GemmLoad): Sustai
     reason: `${Math.round(clockMHz)} MHz = ${fraction.toFixed(2)} x boost: power roof (${power} W is ${budget.toFixed(2)} W per SM-GHz at boost; a ${load} GEMM on cc ${cc} needs ${(reference * loadFraction).toFixed(2)})`,
   };
 }
+
+/**
+ * Energy per dense tensor-core operation (pJ per FLOP, board power included) of the narrow datatypes
+ * whose datasheet peak is 2x / 4x bf16's, per chip generation (one process node, one tensor-core
+ * design): Hopper (cc 9.x, TSMC 4N) and Blackwell (cc 10.x-12.x, TSMC 4NP). A board sustains at most
+ * boardPowerW / (energy x peak) of such a peak: the datasheet doubles the operations per clock, but an
+ * fp8 operation costs more than half a bf16 one (operand delivery and accumulation do not halve), so
+ * the power-capped data-centre boards reach their fp8/fp4 peaks at a lower clock than bf16. Values:
+ * the median over the generation's GPUs in aiconfigurator of board power / (peak x large-shape
+ * efficiency / 0.8) (docs/performance-model.md §3.10, "Narrow-precision power roof"); bf16 keeps the
+ * generation-relative clock roof above. Absent generation or dtype: no roof (the clock roof alone).
+ */
+export const TENSOR_ENERGY_PJ_PER_FLOP: Readonly<Record<string, Partial<Record<'fp8Tensor' | 'fp4Tensor', number>>>> = {
+  hopper: { fp8Tensor: 0.49 },
+  blackwell: { fp8Tensor: 0.356, fp4Tensor: 0.215 },
+};
+
+/** The tensor-core generation a compute capability belongs to, for TENSOR_ENERGY_PJ_PER_FLOP. */
+export function tensorGeneration(computeCapability: string | undefined): string | undefined {
+  const cc = Number.parseFloat(computeCapability ?? '');
+  if (!Number.isFinite(cc)) return undefined;
+  if (cc >= 9 && cc < 10) return 'hopper';
+  if (cc >= 10 && cc < 13) return 'blackwell';
+  return undefined;
+}
+
+export interface EnergyRoof {
+  /** Share of the datasheet peak the board's power sustains (0..1; 1 when no roof applies). */
+  fractionOfPeak: number;
+  /** One line for notes: the roof and its inputs, or why none applies. */
+  reason: string;
+}
+
+/**
+ * Power roof of a narrow-precision tensor GEMM: throughput <= boardPowerW / energy per FLOP, as a share
+ * of the datasheet peak of `peakKind` (min(1, W / (pJ/FLOP x TFLOP/s))). 1 for other peaks, unknown
+ * generations or missing board power.
+ */
+export function narrowTensorEnergyRoof(gpu: GpuSpec | undefined, peakKind: string | null | undefined, peakTflops: number): EnergyRoof {
+  const generation = tensorGeneration(gpu?.computeCapability);
+  const energy = generation && (peakKind === 'fp8Tensor' || peakKind === 'fp4Tensor') ? TENSOR_ENERGY_PJ_PER_FLOP[generation]?.[peakKind] : undefined;
+  const power = gpu?.boardPowerW?.value;
+  if (!positive(energy) || !positive(power) || !positive(peakTflops)) return { fractionOfPeak: 1, reason: 'no narrow-precision power roof' };
+  const fraction = Math.min(1, power / (energy * peakTflops));
+  return {
+    fractionOfPeak: fraction,
+    reason: `${peakKind} power roof: ${power} W / (${energy} pJ/FLOP x ${peakTflops} TFLOP/s) = ${fraction.toFixed(2)} of peak`,
+  };
+}

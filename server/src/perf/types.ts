@@ -78,6 +78,12 @@ export interface GpuSpec {
    * at base). Absent: perf/sustained-clock.ts derives it from the board's power budget.
    */
   sustainedClockMHz?: Sourced<number>;
+  /**
+   * L2 partitions that each cache data for the SMs attached to them (A100/H100 whitepapers: two; a
+   * two-die Blackwell: one per die). Operands every SM reads can be held once per partition, so the
+   * L2 capacity for reuse of shared operands is l2CacheMB / l2Partitions. Absent: 1 (one L2).
+   */
+  l2Partitions?: Sourced<number>;
   /** Effective per-pin memory data rate in Gbit/s (bandwidth = bus width / 8 x rate), where known. */
   memoryDataRateGbps?: Sourced<number>;
   /** Tensor peaks with fp16 accumulate where they differ from `peak` (GeForce: twice the fp32-accumulate rate). */

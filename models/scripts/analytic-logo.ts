@@ -1,0 +1,142 @@
+// The analytic model alone on the leave-one-GPU-out evaluation pool, in seconds: the same rows as
+// `npm run eval` (plain runs, framework fallback series dropped, at most 8,000 rows per source/GPU/dtype
+// stratum), the same measurement-method overhead (the row's method, estimated without its GPU), no
+// training. Per GPU and per GPU · source/dtype MdAPE, median measured/estimate ratio, and breakdowns by
+// size band and bound, worst first; with --compare, a before/after table against a saved run.
+// Run: node --import tsx models/scripts/analytic-logo.ts [--cache FILE] [--save FILE] [--compare FILE] [--detail GPU]
+// --cache keeps the pool's records in FILE (first run writes it, later runs read it instead of the datasets).
+// Reads data through load-datasets.ts (or the cache); writes only the --cache/--save files. No per-GPU tuning.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import type { GemmRecord } from '../../server/src/data/record';
+import { estimateOverheads, SOURCE_METHOD } from '../../server/src/data/timing-overhead';
+import { recordToWorkload } from '../../server/src/data/to-workload';
+import { analyticEstimate } from '../../server/src/perf/analytic-model';
+import { findGpu } from '../../server/src/perf/gpu-catalogue';
+import { dtypeLabel } from '../evaluation/design-matrix';
+import { loadAll, runtimeIndices } from './pipeline';
+
+const POOL_CAP = 8000;
+
+function arg(name: string): string | undefined {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+async function pool(cache: string | undefined): Promise<GemmRecord[]> {
+  if (cache && existsSync(cache)) return JSON.parse(readFileSync(cache, 'utf8')) as GemmRecord[];
+  const L = await loadAll();
+  const idx = runtimeIndices(L.records, POOL_CAP);
+  const out = Array.from(idx, (i) => L.records[i]);
+  if (cache) writeFileSync(cache, JSON.stringify(out));
+  return out;
+}
+
+const median = (v: number[]): number => {
+  if (v.length === 0) return NaN;
+  const s = [...v].sort((a, b) => a - b);
+  const h = s.length >> 1;
+  return s.length % 2 ? s[h] : (s[h - 1] + s[h]) / 2;
+};
+const f1 = (x: number): string => (Number.isFinite(x) ? x.toFixed(1) : '–');
+
+interface Scored {
+  gpu: string;
+  slice: string;
+  band: string;
+  bound: string;
+  ape: number;
+  ratio: number;
+}
+
+function bandOf(ms: number): string {
+  return ms < 0.02 ? '<20us' : ms < 0.1 ? '20-100us' : ms < 0.5 ? '0.1-0.5ms' : ms < 5 ? '0.5-5ms' : '>=5ms';
+}
+
+function table(rows: Scored[], key: (s: Scored) => string, title: string): Map<string, { n: number; mdape: number; ratio: number }> {
+  const groups = new Map<string, Scored[]>();
+  for (const s of rows) {
+    const k = key(s);
+    let g = groups.get(k);
+    if (!g) groups.set(k, (g = []));
+    g.push(s);
+  }
+  const out = new Map<string, { n: number; mdape: number; ratio: number }>();
+  for (const [k, g] of groups) out.set(k, { n: g.length, mdape: median(g.map((s) => s.ape)), ratio: median(g.map((s) => s.ratio)) });
+  if (title) {
+    console.log(`\n| ${title} | n | analytic MdAPE % | measured/estimate |\n|---|---:|---:|---:|`);
+    for (const [k, v] of [...out].sort((a, b) => b[1].mdape - a[1].mdape)) console.log(`| ${k} | ${v.n} | ${f1(v.mdape)} | ${v.ratio.toFixed(2)} |`);
+  }
+  return out;
+}
+
+async function main(): Promise<void> {
+  const t0 = performance.now();
+  const records = await pool(arg('--cache'));
+  const analytic = new Float64Array(records.length);
+  const bounds: string[] = [];
+  for (let i = 0; i < records.length; i++) {
+    const r = records[i];
+    const gpu = findGpu(r.gpu);
+    const a = gpu ? analyticEstimate(recordToWorkload(r), gpu) : undefined;
+    analytic[i] = a?.timeMs ?? NaN;
+    bounds.push(a ? a.bound : '?');
+  }
+  const rows = Int32Array.from(records.keys());
+  const overheads = estimateOverheads(records, rows, analytic);
+  // The row's method overhead, estimated without its own GPU (LOGO: the held-out GPU lends nothing).
+  const eagerWithout = (gpu: string): number =>
+    median(overheads.entries.filter((e) => e.method === 'pytorch-eager' && e.identifiable && e.gpu !== gpu).map((e) => e.overheadMs));
+  const scored: Scored[] = [];
+  for (let i = 0; i < records.length; i++) {
+    const r = records[i];
+    if (!(analytic[i] > 0)) continue;
+    const method = SOURCE_METHOD[r.source];
+    const est = analytic[i] + (method === 'pytorch-eager' ? eagerWithout(r.gpu) : (overheads.methodOverheadMs[method] ?? 0));
+    scored.push({
+      gpu: r.gpu,
+      slice: `${r.gpu} · ${r.source} ${dtypeLabel(r)}`,
+      band: bandOf(r.runtimeMs),
+      bound: bounds[i],
+      ape: (Math.abs(est - r.runtimeMs) / r.runtimeMs) * 100,
+      ratio: r.runtimeMs / est,
+    });
+  }
+  console.log(`${scored.length} rows scored in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  const perGpu = table(scored, (s) => s.gpu, arg('--compare') ? '' : 'GPU');
+  const perSlice = table(scored, (s) => s.slice, arg('--compare') ? '' : 'GPU · source dtype');
+  const detail = arg('--detail');
+  if (detail) {
+    const sel = scored.filter((s) => s.slice.includes(detail));
+    table(sel, (s) => `${s.slice} · ${s.band}`, `${detail} by measured-time band`);
+    table(sel, (s) => `${s.slice} · ${s.bound}`, `${detail} by bound`);
+  }
+  const save = arg('--save');
+  if (save) writeFileSync(save, JSON.stringify({ perGpu: [...perGpu], perSlice: [...perSlice] }));
+  const compare = arg('--compare');
+  if (compare) {
+    const before = JSON.parse(readFileSync(compare, 'utf8')) as {
+      perGpu: Array<[string, { mdape: number; ratio: number }]>;
+      perSlice: Array<[string, { mdape: number; ratio: number }]>;
+    };
+    for (const [title, now, was] of [
+      ['GPU', perGpu, new Map(before.perGpu)],
+      ['GPU · source dtype', perSlice, new Map(before.perSlice)],
+    ] as const) {
+      console.log(`\n| ${title} | n | MdAPE before % | MdAPE after % | change | ratio before → after |\n|---|---:|---:|---:|---:|---|`);
+      const keys = [...now.keys()].sort((a, b) => (was.get(b)?.mdape ?? 0) - (was.get(a)?.mdape ?? 0));
+      for (const k of keys) {
+        const a = now.get(k)!,
+          b = was.get(k);
+        const d = b ? a.mdape - b.mdape : NaN;
+        console.log(
+          `| ${k} | ${a.n} | ${f1(b?.mdape ?? NaN)} | ${f1(a.mdape)} | ${d > 0.05 ? '**+' : ''}${f1(d)}${d > 0.05 ? '**' : ''} | ${b ? b.ratio.toFixed(2) : '–'} → ${a.ratio.toFixed(2)} |`,
+        );
+      }
+    }
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
