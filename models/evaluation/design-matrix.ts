@@ -24,6 +24,11 @@ export interface Design {
   powerW: Float64Array;
   /** The record's power limit, else the catalogue board power. */
   powerLimitW: Float64Array;
+  /**
+   * The physics power model's W for the row (server/src/perf/power-model.ts; the power target's reference);
+   * NaN until the pipeline fills it for rows with a measured power (pipeline.designFor).
+   */
+  physicsPowerW: Float64Array;
   /** Per row: gpu, source, dtype (with quantization), condition, split, shape (weight group), shapeExact. */
   tags: Array<Record<string, string>>;
 }
@@ -105,6 +110,7 @@ export function buildDesign(
       analyticMs: analyticMs.subarray(0, row),
       powerW: powerW.subarray(0, row),
       powerLimitW: powerLimitW.subarray(0, row),
+      physicsPowerW: new Float64Array(row).fill(NaN),
       tags,
     },
     skipped,

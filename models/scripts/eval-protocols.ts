@@ -79,6 +79,7 @@ export async function runFolds(
 export function referenceOf(d: Design, transform: TargetTransform, row: number): number {
   if (transform === 'log-ratio-to-analytic') return d.analyticMs[row];
   if (transform === 'fraction-of-power-limit') return d.powerLimitW[row];
+  if (transform === 'log-ratio-to-physics-power') return d.physicsPowerW[row];
   return NaN;
 }
 
@@ -121,7 +122,7 @@ export function heldOutOf(
   const needed = neededScales(mean, lo, hi, yy);
   const scales = o.calibrateTo === null ? new Map<string, number>() : crossFoldScales(needed, foldOf, o.calibrateTo);
   const pooled = o.calibrateTo === null ? 1 : fitIntervalScale(needed, o.calibrateTo);
-  const actualOf = o.transform === 'fraction-of-power-limit' ? d.powerW : d.runtimeMs;
+  const actualOf = o.transform === 'fraction-of-power-limit' || o.transform === 'log-ratio-to-physics-power' ? d.powerW : d.runtimeMs;
   const h: HeldOut = { predicted: [], lo: [], hi: [], actual: [], tags: [] };
   let i = 0;
   for (const r of runs) {

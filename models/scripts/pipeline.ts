@@ -6,9 +6,11 @@ import type { GemmRecord, GemmSource } from '../../server/src/data/record';
 import { deviceTimeMs, estimateOverheads, overheadOf, SOURCE_METHOD, type MeasurementMethod, type OverheadTable } from '../../server/src/data/timing-overhead';
 import { recordToWorkload } from '../../server/src/data/to-workload';
 import { computeFeatures, FEATURE_NAMES } from '../../server/src/perf/features';
+import { analyticEstimate } from '../../server/src/perf/analytic-model';
+import { physicsPower } from '../../server/src/perf/power-model';
 import { findGpu } from '../../server/src/perf/gpu-catalogue';
 import { predictBatch, type BatchPrediction } from '../../server/src/model/forest';
-import { toTarget, type RuntimeTransform } from '../../server/src/model/targets';
+import { toTarget, type PowerTransform, type RuntimeTransform } from '../../server/src/model/targets';
 import { trainForest, type TrainOptions, type TrainedForest } from '../training/train-forest';
 import { buildDesign, dtypeLabel, takeRows, takeValues, type Design } from '../evaluation/design-matrix';
 import { capPerStratum } from '../evaluation/splits';
@@ -130,13 +132,20 @@ export function powerIndices(records: readonly GemmRecord[], cap: number, seed =
   return capPerStratum(keys, cap, seed + 1, subset);
 }
 
-/** Features, targets and tags of records `idx`; `deviceMs` holds each row's device time (see deviceTimes). */
+/**
+ * Features, targets and tags of records `idx`; `deviceMs` holds each row's device time (see deviceTimes),
+ * `physicsPowerW` the physics power model's W for rows with a measured power (catalogue board power, as served).
+ */
 export function designFor(records: readonly GemmRecord[], idx: ArrayLike<number>): Design & { overheads: OverheadTable } {
   const { design } = buildDesign(records, idx, FEATURE_NAMES.length, computeFeatures, findGpu, recordToWorkload);
   const overheads = estimateOverheads(records, design.recordIdx, design.analyticMs);
   for (let i = 0; i < design.nRows; i++) {
     const r = records[design.recordIdx[i]];
     design.deviceMs[i] = deviceTimeMs(r.runtimeMs, overheadOf(overheads, r.source, r.gpu), overheads.kernelFloorMs);
+    if (Number.isFinite(design.powerW[i])) {
+      const gpu = findGpu(r.gpu);
+      if (gpu) design.physicsPowerW[i] = physicsPower(analyticEstimate(recordToWorkload(r), gpu), gpu).powerW;
+    }
   }
   return { ...design, overheads };
 }
@@ -181,9 +190,14 @@ export function runtimeTargets(d: Design, transform: RuntimeTransform): Float64A
   return y;
 }
 
-export function powerTargets(d: Design): Float64Array {
+/** The shipped power target: the log ratio of measured power to the physics power model's. */
+export const POWER_TRANSFORM: PowerTransform = 'log-ratio-to-physics-power';
+
+export function powerTargets(d: Design, transform: PowerTransform = POWER_TRANSFORM): Float64Array {
   const y = new Float64Array(d.nRows);
-  for (let i = 0; i < d.nRows; i++) y[i] = toTarget('fraction-of-power-limit', d.powerW[i], d.powerLimitW[i]);
+  for (let i = 0; i < d.nRows; i++) {
+    y[i] = toTarget(transform, d.powerW[i], transform === 'fraction-of-power-limit' ? d.powerLimitW[i] : d.physicsPowerW[i]);
+  }
   return y;
 }
 

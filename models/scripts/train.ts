@@ -15,6 +15,8 @@ import { datasetsRoot } from './load-datasets';
 import { fitDomain, type ApplicabilityDomain, type FamilyGroup } from '../../server/src/model/applicability';
 import { allOnes, DECAY, FLAG_ABOVE, gpusOf, shrinkRuns } from './correction-shrink';
 import { heldOutOf, rowStratum, runFolds } from './eval-protocols';
+import { runPowerProtocol } from './power-protocol';
+import { POWER_BAND_EDGES_GFLOP } from '../../server/src/model/power-bands';
 import {
   designFor,
   fitRows,
@@ -23,6 +25,7 @@ import {
   powerIndices,
   powerTargets,
   runtimeIndices,
+  POWER_TRANSFORM,
   runtimeTargets,
   seconds,
   FAST_CONFIG_FRACTION,
@@ -188,16 +191,43 @@ async function main(): Promise<void> {
 
   // ---- Power ----
   const pw = designFor(L.records, powerIndices(L.records, POWER_CAP_PER_STRATUM));
-  const yPw = powerTargets(pw);
-  log(`power: ${pw.nRows} rows (power-measuring runs, ≤ ${POWER_CAP_PER_STRATUM} per stratum)`);
+  const yPw = powerTargets(pw, POWER_TRANSFORM);
+  log(`power: ${pw.nRows} rows (power-measuring runs, ≤ ${POWER_CAP_PER_STRATUM} per stratum), target ${POWER_TRANSFORM}`);
   const pwFolds = leaveOneGroupOut(pw.tags.map((t) => t.gpu));
-  const pwCal = await calibrateOnHeldOutGpus(pw, yPw, pwFolds, 'fraction-of-power-limit', SHIP_POWER_FOREST, 1e9, 'power');
-  log(`  power interval scale ${pwCal.calibration.scale.toFixed(3)}`);
+  // Held-out GPUs: the correction weight λ and the interval scale per size band (model/power-bands.ts).
+  const pwHeld = await runPowerProtocol(pw, yPw, L.records, pwFolds, { ...SHIP_POWER_FOREST, trees: 12 }, POWER_TRANSFORM, (l) =>
+    log(`  power calibration fold${l}`),
+  );
+  const pwSummary = summarizeHeldOut(pwHeld.model);
+  const pwCal: Calibrated = {
+    calibration: {
+      level: LEVEL,
+      scale: pwHeld.pooledScale,
+      targetCoverage: LEVEL,
+      n: pwSummary.n,
+      coverageBefore: pwHeld.rawCoverage,
+      coverageAfter: pwSummary.coverage,
+      source: `held-out GPUs: ${pwFolds.length} leave-one-GPU-out folds (${pwFolds.map((f) => f.name).join('; ')}), 12-tree forests; per size band: training.powerBandScales`,
+    },
+    metrics: {
+      protocol: 'leave-one-GPU-out folds used for calibration (see models/REPORT.md for the full evaluation)',
+      heldOutMdAPEPct: pwSummary.medianPct,
+      heldOutP90APEPct: pwSummary.p90Pct,
+      coverage80: pwSummary.coverage,
+      rows: pwSummary.n,
+    },
+  };
+  log(
+    `  power correction weight ${pwHeld.lambda}; interval scales per band ${pwHeld.bandScales.map((x) => x.toFixed(2)).join(' / ')} (pooled ${pwHeld.pooledScale.toFixed(2)})`,
+  );
   const pwModel = await fitRows(pw, yPw, capPerStratum(pw.tags.map(rowStratum), 1e9, SEED), SHIP_POWER_FOREST);
   log(`  power forest: ${pwModel.stats.trees} trees, ${pwModel.stats.leaves} leaves, ${seconds(pwModel.stats.trainMs)}`);
   const pwBytes = encodeModel(
-    artifact({ name: 'power', transform: 'fraction-of-power-limit' }, pwModel, pwCal, L.fingerprint, pw.nRows, {
+    artifact({ name: 'power', transform: POWER_TRANSFORM }, pwModel, pwCal, L.fingerprint, pw.nRows, {
       selection: `power-measuring runs with power, ≤ ${POWER_CAP_PER_STRATUM} rows per stratum, seed ${SEED}`,
+      physics: 'server/src/perf/power-model.ts (docs/performance-model.md §3.12)',
+      powerCorrectionWeight: pwHeld.lambda,
+      powerBandScales: { edgesGflop: [...POWER_BAND_EDGES_GFLOP], scales: pwHeld.bandScales.map((x) => Number(x.toPrecision(4))) },
     }),
   );
 

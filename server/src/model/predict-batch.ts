@@ -3,7 +3,7 @@
 // Must give the same numbers as Predictor.predict (predict-batch.test.ts checks); pure, never throws.
 import { predictBatch } from './forest';
 import type { TargetTransform } from './targets';
-import { composePrediction, methodOverhead, nanPrediction, type GemmPrediction, type MeasurementMethod, type Predictor } from './predictor';
+import { composePrediction, methodOverhead, nanPrediction, powerInputsOf, type GemmPrediction, type MeasurementMethod, type Predictor } from './predictor';
 import { computeFeatures, FEATURE_NAMES } from '../perf/features';
 import { workloadForMethod } from '../data/timing-overhead';
 import type { GemmWorkload, GpuSpec } from '../perf/types';
@@ -24,6 +24,8 @@ export function predictGemmBatch(
     const nF = FEATURE_NAMES.length;
     const runtimeTransform = predictor.runtimeModel.target.transform as TargetTransform;
     const analyticMs = new Float64Array(Math.min(CHUNK_ROWS, items.length));
+    const physicsW = new Float64Array(Math.min(CHUNK_ROWS, items.length));
+    const flops = new Float64Array(Math.min(CHUNK_ROWS, items.length));
     const hows: Array<{ method: MeasurementMethod; ms: number }> = new Array(Math.min(CHUNK_ROWS, items.length));
     for (let start = 0; start < items.length; start += CHUNK_ROWS) {
       const n = Math.min(CHUNK_ROWS, items.length - start);
@@ -43,6 +45,9 @@ export function predictGemmBatch(
           const f = computeFeatures(workloadForMethod(workload, how.method), gpu);
           matrix.set(f.values, i * nF);
           analyticMs[i] = f.analytic.timeMs;
+          const pin = powerInputsOf(f.analytic, gpu);
+          physicsW[i] = pin.physicsW;
+          flops[i] = pin.flops;
           if (runtimeTransform === 'log-ratio-to-analytic' && !(f.analytic.timeMs > 0)) {
             errors[i] = `no analytic estimate for this workload on ${gpu?.id ?? 'this GPU'}: ${f.analytic.notes.join('; ') || 'invalid input'}`;
           }
@@ -73,6 +78,7 @@ export function predictGemmBatch(
           hows[i],
           { mean: r.mean[i], lo: r.lo[i], hi: r.hi[i], error: r.error },
           { mean: p.mean[i], lo: p.lo[i], hi: p.hi[i], error: p.error },
+          { settings: predictor.power, physicsW: physicsW[i], flops: flops[i] },
         );
       }
     }

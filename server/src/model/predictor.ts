@@ -8,6 +8,9 @@ import { computeFeatures, FEATURE_NAMES, FEATURE_VERSION } from '../perf/feature
 import type { GemmWorkload, GpuSpec } from '../perf/types';
 import { assess, parseDomain, shrinkCorrection, type Applicability, type ApplicabilityDomain } from './applicability';
 import { isMeasurementMethod, MEASUREMENT_METHODS, workloadForMethod, type MeasurementMethod } from '../data/timing-overhead';
+import { powerFromForest, powerSettingsOf, type PowerSettings } from './power-prediction';
+import type { AnalyticEstimate } from '../perf/analytic-model';
+import { physicsPower } from '../perf/power-model';
 
 export type { MeasurementMethod };
 
@@ -66,6 +69,13 @@ export interface Predictor {
   domain: ApplicabilityDomain | null;
   /** Overhead of each measurement method over kernel time, ms (from the runtime artifact). */
   methodOverheadMs: Readonly<Record<MeasurementMethod, number>>;
+  /** How the power forest's output becomes watts (from the power artifact). */
+  power: PowerSettings;
+}
+
+/** The power model's inputs besides the forest: the physics power (W) and the GEMM's operations. */
+export function powerInputsOf(analytic: AnalyticEstimate, gpu: GpuSpec): { physicsW: number; flops: number } {
+  return { physicsW: physicsPower(analytic, gpu).powerW, flops: analytic.flops };
 }
 
 /** Per-method overheads from a runtime artifact's training record; 'kernel' is always 0. */
@@ -132,16 +142,14 @@ export function nanPrediction(error: string, analyticMs = NaN): GemmPrediction {
   };
 }
 
-/** Power fractions are clamped to (0, 1]: a GEMM cannot draw more than the board's limit for long. */
-const powerFraction = (v: number) => Math.min(1, Math.max(0.01, v));
-
 type ForestOutput = { mean: number; lo: number; hi: number; error?: string };
 
 /**
  * One prediction from the two forests' outputs (target space) for a feature vector: the runtime
  * correction shrunk by the applicability check, the method's overhead added to runtime and to the
- * analytic time, power from the fraction of the board limit, energy = device time × power (the
- * measurement method's overhead is the host's, not the kernel's). Shared by predict and predict-batch.
+ * analytic time, power from the physics power model and the power forest (power-prediction.ts), energy =
+ * device time × power (the measurement method's overhead is the host's, not the kernel's). Shared by
+ * predict and predict-batch.
  */
 export function composePrediction(
   runtimeTransform: TargetTransform,
@@ -153,6 +161,7 @@ export function composePrediction(
   how: { method: MeasurementMethod; ms: number },
   raw: ForestOutput,
   p: ForestOutput,
+  power: { settings: PowerSettings; physicsW: number; flops: number },
 ): GemmPrediction {
   const analyticMs = deviceAnalyticMs + how.ms;
   if (raw.error) return nanPrediction(`runtime model: ${raw.error}`, analyticMs);
@@ -164,9 +173,7 @@ export function composePrediction(
   const deviceMs = fromTarget(runtimeTransform, r.mean, deviceAnalyticMs);
   const deviceLoMs = fromTarget(runtimeTransform, r.lo, deviceAnalyticMs);
   const deviceHiMs = fromTarget(runtimeTransform, r.hi, deviceAnalyticMs);
-  const powerW = fromTarget('fraction-of-power-limit', powerFraction(p.mean), limitW);
-  const powerLoW = fromTarget('fraction-of-power-limit', powerFraction(p.lo), limitW);
-  const powerHiW = fromTarget('fraction-of-power-limit', powerFraction(p.hi), limitW);
+  const { powerW, powerLoW, powerHiW } = powerFromForest(power.settings, p, limitW, power.physicsW, power.flops);
   return {
     runtimeMs: deviceMs + how.ms,
     runtimeLoMs: deviceLoMs + how.ms,
@@ -193,13 +200,16 @@ export function createPredictor(artifacts: { runtime: Uint8Array; power: Uint8Ar
   if (!rt.ok) return { ok: false, error: `runtime model: ${rt.error}` };
   const pw = decodeModel(Uint8Array.from(artifacts.power), expect);
   if (!pw.ok) return { ok: false, error: `power model: ${pw.error}` };
-  const problem = checkTarget(rt.model, 'runtime', ['log-ratio-to-analytic', 'log']) ?? checkTarget(pw.model, 'power', ['fraction-of-power-limit']);
+  const problem =
+    checkTarget(rt.model, 'runtime', ['log-ratio-to-analytic', 'log']) ??
+    checkTarget(pw.model, 'power', ['fraction-of-power-limit', 'log-ratio-to-physics-power']);
   if (problem) return { ok: false, error: problem };
   const runtimeModel = rt.model;
   const powerModel = pw.model;
   const runtimeTransform = runtimeModel.target.transform as TargetTransform;
   const domain = parseDomain(runtimeModel.training?.applicability, FEATURE_NAMES.length);
   const methodOverheadMs = methodOverheadsOf(runtimeModel);
+  const power = powerSettingsOf(powerModel, LEVEL);
 
   return {
     ok: true,
@@ -208,6 +218,7 @@ export function createPredictor(artifacts: { runtime: Uint8Array; power: Uint8Ar
       powerModel,
       domain,
       methodOverheadMs,
+      power,
       predict(workload: GemmWorkload, gpu: GpuSpec, options?: PredictOptions): GemmPrediction {
         try {
           const how = methodOverhead(methodOverheadMs, options?.method);
@@ -224,7 +235,10 @@ export function createPredictor(artifacts: { runtime: Uint8Array; power: Uint8Ar
           const raw = predict(runtimeModel, f.values, { level: LEVEL });
           if (raw.error) return nanPrediction(`runtime model: ${raw.error}`, analyticMs);
           const p = predict(powerModel, f.values, { level: LEVEL });
-          return composePrediction(runtimeTransform, domain, gpu, workload, f.values, deviceAnalyticMs, how, raw, p);
+          return composePrediction(runtimeTransform, domain, gpu, workload, f.values, deviceAnalyticMs, how, raw, p, {
+            settings: power,
+            ...powerInputsOf(f.analytic, gpu),
+          });
         } catch (err) {
           return nanPrediction(`prediction failed: ${err instanceof Error ? err.message : String(err)}`);
         }

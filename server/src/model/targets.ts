@@ -7,12 +7,16 @@
  */
 export type RuntimeTransform = 'log-ratio-to-analytic' | 'log';
 
-/** Power target: y = powerW / powerLimitW (the catalogue board power at serving time). */
-export type PowerTransform = 'fraction-of-power-limit';
+/**
+ * Power targets. 'fraction-of-power-limit': y = powerW / powerLimitW (the catalogue board power at serving
+ * time). 'log-ratio-to-physics-power': y = ln(powerW / physics power) (server/src/perf/power-model.ts), the
+ * forest learns the physics model's error, as the runtime forest learns the analytic model's.
+ */
+export type PowerTransform = 'fraction-of-power-limit' | 'log-ratio-to-physics-power';
 
 export type TargetTransform = RuntimeTransform | PowerTransform;
 
-export const TARGET_TRANSFORMS: readonly TargetTransform[] = ['log-ratio-to-analytic', 'log', 'fraction-of-power-limit'];
+export const TARGET_TRANSFORMS: readonly TargetTransform[] = ['log-ratio-to-analytic', 'log', 'fraction-of-power-limit', 'log-ratio-to-physics-power'];
 
 export function isTargetTransform(v: unknown): v is TargetTransform {
   return typeof v === 'string' && (TARGET_TRANSFORMS as readonly string[]).includes(v);
@@ -20,12 +24,14 @@ export function isTargetTransform(v: unknown): v is TargetTransform {
 
 /**
  * Forward transform: natural value → model target. `reference` is the analytic time in ms for
- * 'log-ratio-to-analytic', the power limit in W for 'fraction-of-power-limit', ignored for 'log'. NaN when the
+ * 'log-ratio-to-analytic', the power limit in W for 'fraction-of-power-limit', the physics power in W for
+ * 'log-ratio-to-physics-power', ignored for 'log'. NaN when the
  * inputs cannot be transformed (non-positive values).
  */
 export function toTarget(transform: TargetTransform, value: number, reference: number): number {
   switch (transform) {
     case 'log-ratio-to-analytic':
+    case 'log-ratio-to-physics-power':
       return value > 0 && reference > 0 ? Math.log(value / reference) : NaN;
     case 'log':
       return value > 0 ? Math.log(value) : NaN;
@@ -40,6 +46,7 @@ export function toTarget(transform: TargetTransform, value: number, reference: n
 export function fromTarget(transform: TargetTransform, y: number, reference: number): number {
   switch (transform) {
     case 'log-ratio-to-analytic':
+    case 'log-ratio-to-physics-power':
       return reference > 0 ? reference * Math.exp(y) : NaN;
     case 'log':
       return Math.exp(y);

@@ -1,0 +1,56 @@
+// Tests of the physics power model: the cap at board power, the ramp from the active floor as a GEMM's
+// busy share grows, the DRAM term, the SIMT load fraction, and a clear NaN with a note for missing inputs.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { analyticEstimate } from './analytic-model';
+import { findGpu } from './gpu-catalogue';
+import { physicsPower, POWER_CONSTANTS } from './power-model';
+import type { GemmWorkload, GpuSpec } from './types';
+
+const h200 = findGpu('h200')!;
+const gemm = (m: number, n: number, k: number, dtype = 'bf16', kernel = 'library'): GemmWorkload => ({ m, n, k, batch: 1, dtype, kernel }) as GemmWorkload;
+const power = (w: GemmWorkload, gpu: GpuSpec = h200) => physicsPower(analyticEstimate(w, gpu), gpu);
+
+test('a large tensor-core GEMM demands more than the board power and is capped at it', () => {
+  const p = power(gemm(8192, 8192, 8192));
+  assert.ok(p.demandFraction > 1, `demand ${p.demandFraction}`);
+  assert.equal(p.powerW, h200.boardPowerW.value);
+  assert.equal(p.fractionOfLimit, 1);
+  // Energy per FLOP at the design point: (700 W − floor) over the sustained bf16 throughput, under 1 pJ.
+  assert.ok(p.energyPerFlopPj > 0.4 && p.energyPerFlopPj < 1, `${p.energyPerFlopPj} pJ/FLOP`);
+});
+
+test('short GEMMs sit near the active floor and power ramps up with the busy share', () => {
+  const tiny = power(gemm(64, 64, 64));
+  assert.ok(tiny.fractionOfLimit >= POWER_CONSTANTS.activeFloorFraction);
+  assert.ok(tiny.fractionOfLimit < POWER_CONSTANTS.activeFloorFraction + 0.15, `${tiny.fractionOfLimit}`);
+  const ramp = [16, 32, 64, 128, 256, 512].map((m) => power(gemm(m, 1024, 1024)).fractionOfLimit);
+  for (let i = 1; i < ramp.length; i++) assert.ok(ramp[i] >= ramp[i - 1] - 1e-9, `ramp ${ramp.join(', ')}`);
+  assert.ok(ramp[ramp.length - 1] - ramp[0] > 0.2, `ramp ${ramp.join(', ')}`);
+});
+
+test('a memory-bound GEMV draws power for its DRAM traffic, not only for its FLOPs', () => {
+  const p = power(gemm(1, 8192, 8192));
+  assert.ok(p.computeActivity < 0.15, `compute activity ${p.computeActivity}`);
+  assert.ok(p.memoryActivity > 0.8, `memory activity ${p.memoryActivity}`);
+  // Without the DRAM term this would be floor + 0.75 x compute activity, about 0.3 of the board.
+  assert.ok(p.fractionOfLimit > 0.8, `${p.fractionOfLimit}`);
+  assert.ok(p.energyPerBytePj > 20 && p.energyPerBytePj < 500, `${p.energyPerBytePj} pJ/B`);
+});
+
+test('a SIMT SGEMM on a tensor-core chip draws less than the tensor-core design point', () => {
+  const simt = power(gemm(4096, 4096, 4096, 'fp32', 'library'));
+  assert.equal(analyticEstimate(gemm(4096, 4096, 4096, 'fp32', 'library'), h200).usesTensorCores, false);
+  assert.ok(simt.computeActivity > 0.9, `${simt.computeActivity}`);
+  assert.ok(simt.fractionOfLimit < 0.97 && simt.fractionOfLimit > 0.8, `${simt.fractionOfLimit}`);
+});
+
+test('missing board power or an invalid workload gives NaN with a note, never a throw', () => {
+  const noPower = { ...h200, boardPowerW: { value: NaN, source: 'none' } } as unknown as GpuSpec;
+  const p = physicsPower(analyticEstimate(gemm(1024, 1024, 1024), noPower), noPower);
+  assert.ok(Number.isNaN(p.powerW));
+  assert.match(p.note ?? '', /board power/);
+  const bad = power(gemm(0, 1024, 1024));
+  assert.ok(Number.isNaN(bad.powerW));
+  assert.match(bad.note ?? '', /analytic estimate/);
+});
