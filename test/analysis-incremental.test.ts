@@ -160,3 +160,11 @@ test('renaming a template kernel by typing after its name: its launches no longe
     { at, remove: 2, insert: '' },
   ]);
 });
+
+test('a `}` typed into a kernel body closes it early: the carried layout is checked against the tree, not assumed', async () => {
+  // tree-sitter reports changed ranges inside the old function only, yet the kernel now ends at the new
+  // `}` and what followed is a new top-level function (found by the fuzz test with another seed).
+  const text = fixture('elementwise.cu');
+  const at = text.indexOf('^^^^^^^^^^ kernel vector_add') + 6;
+  await checkEdits(text, [{ at, remove: 36, insert: ' {\n//              ^^ kernel\n    int i = 0;\n}\n\nint main() {\n ' }]);
+});

@@ -11,7 +11,7 @@ import { readLibraryCalls } from './library';
 import { prepareCudaText, type Annotation, type PreparedCuda } from './prepare';
 import { annotationFor, lineStarts, readAnnotation } from './problem-size';
 import { addSpanEntry, createCudaAnalysisCache, findSpanEntry, shifted, type CudaAnalysisCache } from './cache';
-import { fileScope, launchDependencies, outlineTopLevel, scopeAt, type ScopeCache } from './scopes';
+import { fileScope, isOutlinedFunction, launchDependencies, outlineTopLevel, scopeAt, type ScopeCache } from './scopes';
 import { carryStructure, kernelSpansOf, type KernelSite } from './structure';
 import { ancestorOfType, errorItemRanges, errorNodes, inRanges, namedChildrenOf, rangeOf, syntaxErrors } from './syntax';
 
@@ -138,7 +138,7 @@ function analyzeChecked(
   // Edits since the last analysis (from the document): entries outside them are reused without comparing text.
   const change = cache?.change && cache.change.source === cache.lastText ? cache.change : null;
   // The file's layout (function ranges, kernel definitions), carried over when the edit stayed inside one function.
-  const carried = carryStructure(cache?.structure ?? null, change);
+  const carried = carryStructure(cache?.structure ?? null, change, (start, end) => isOutlinedFunction(root, start, end));
   // Carried over, the file-scope declarations lie outside the edited function: same text, so the same scope over the same constants.
   const outline = carried && cache?.fileScope?.fileEnv === definitions.env ? null : outlineTopLevel(root);
   const kernelSites = new Map<number, KernelSite>();

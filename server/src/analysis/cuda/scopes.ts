@@ -403,6 +403,27 @@ export function outlineTopLevel(root: Node): TopLevelOutline {
   }
 }
 
+/**
+ * Whether outlineTopLevel(root) would list a function definition at exactly [start, end): the node there
+ * is a function_definition whose ancestors are all top-level containers (at most 8 of them). A lookup by
+ * offset, not a walk of the file.
+ */
+export function isOutlinedFunction(root: Node, start: number, end: number): boolean {
+  let node: Node | null = root.descendantForIndex(start);
+  for (let step = 0; node && step < 64; step++) {
+    if (node.type === 'function_definition' && node.startIndex === start) break;
+    node = node.parent;
+  }
+  if (!node || node.type !== 'function_definition' || node.startIndex !== start || node.endIndex !== end) return false;
+  let depth = 0;
+  for (let parent = node.parent; parent; parent = parent.parent) {
+    if (parent.type === 'translation_unit' && !parent.parent) return depth <= 8;
+    if (!TOP_LEVEL_CONTAINERS.has(parent.type)) return false;
+    depth++;
+  }
+  return false;
+}
+
 function topLevelFunctions(cache: ScopeCache): Array<{ start: number; end: number }> {
   return cache.functionRanges;
 }

@@ -44,8 +44,18 @@ export interface CarriedStructure {
   fresh: { start: number; end: number };
 }
 
-/** The previous layout, when `change` (with tree-sitter's ranges) stays strictly inside one of its functions; else null. */
-export function carryStructure(previous: FileStructure | null, change: TextChange | null): CarriedStructure | null {
+/**
+ * The previous layout, when `change` (with tree-sitter's ranges) stays strictly inside one of its functions
+ * and the new tree still has that function, moved by the edit (`isOutlinedFunction`, a lookup by offset);
+ * else null. tree-sitter's changed ranges can lie wholly inside a function whose extent changed: a `}`
+ * typed into its body closes it early and what followed becomes new top-level items (found by the fuzz
+ * test), so the edited function's new extent is checked in the tree, not assumed.
+ */
+export function carryStructure(
+  previous: FileStructure | null,
+  change: TextChange | null,
+  isOutlinedFunction: (start: number, end: number) => boolean,
+): CarriedStructure | null {
   if (!previous || !change || change.source !== previous.source || !change.treeChanges) return null;
   const ranges = previous.functionRanges;
   // The function holding the edit (functions do not overlap and are sorted).
@@ -70,6 +80,7 @@ export function carryStructure(previous: FileStructure | null, change: TextChang
   if (change.start < fresh.start || change.oldEnd > fn.end - 1 || fresh.end <= fresh.start) return null;
   const changes = change.treeChanges;
   for (let i = 0; i < changes.length; i += 2) if (changes[i]! < fresh.start || changes[i + 1]! > fresh.end) return null;
+  if (!isOutlinedFunction(fn.start, fn.end + delta)) return null;
   const functionRanges = new Array<{ start: number; end: number }>(ranges.length);
   for (let i = 0; i < ranges.length; i++) {
     const range = ranges[i]!;
