@@ -8,7 +8,7 @@ import { loadGrammars } from '../server/src/platform/grammars';
 import { SourceDocument } from '../server/src/analysis/index';
 import { OVER_BUDGET } from '../server/src/analysis/document';
 
-test('a 1 MB a+a+... line is cancelled at the parse budget, reported, and the next edit analyses again', async () => {
+test('a 1 MB a+a+... line is cancelled at the parse budget, reported, and the next edit analyses again', async (t) => {
   const grammars = await loadGrammars();
   const text = readFileSync(join(__dirname, '..', 'examples', 'tiled_matmul.cu'), 'utf8');
   const document = new SourceDocument(grammars, 'cuda', text);
@@ -25,8 +25,9 @@ test('a 1 MB a+a+... line is cancelled at the parse budget, reported, and the ne
     analysis.problems.some((p) => p.message === OVER_BUDGET),
     JSON.stringify(analysis.problems),
   );
-  // Budget plus preparing and analysing 1 MB on a loaded machine; without the budget the parse takes seconds.
-  assert.ok(elapsed < 1500, `took ${elapsed.toFixed(0)} ms`);
+  // How long the cancelled edit takes is a figure for the bench (npm run bench -- lsp), not a unit test:
+  // OVER_BUDGET above shows the budget cut the parse short.
+  t.diagnostic(`the cancelled edit took ${elapsed.toFixed(0)} ms`);
   document.applyEdit({ start: at, end: at + junk.length, newText: '' });
   const again = document.analyze();
   assert.equal(again.kernels.length, kernels);

@@ -40,5 +40,6 @@ test('diagnosticsOf finishes on tiled_matmul.cu with a 1 MB line in the kernel b
   const started = performance.now();
   const reports = api.buildReports({ text, analysis, gpus: [findGpu('rtx-4090')!], settings: DEFAULT_SETTINGS, predictor: null, modelError: 'none' });
   api.diagnosticsOf(reports);
-  assert.ok(performance.now() - started < 5000, `took ${performance.now() - started} ms`);
+  // A hang guard (before the fix this never finished), not a speed target: those live in npm run bench.
+  assert.ok(performance.now() - started < 60_000, `took ${performance.now() - started} ms`);
 });

@@ -140,8 +140,10 @@ export class SourceDocument {
     readonly language: SourceLanguage,
     text: string,
     shouldStop: (() => boolean) | null = null,
+    parseBudgetMs: number = PARSE_BUDGET_MS,
   ) {
     this.shouldStop = shouldStop;
+    this.parseBudgetMs = parseBudgetMs;
     this.currentText = text;
     this.hasCarriageReturns = text.includes('\r');
     this.analysisText = this.hasCarriageReturns ? normalizeLineEnds(text) : text;

@@ -7,14 +7,18 @@ import { DEFAULT_ANALYSIS_OPTIONS, type AnalysisOptions, type FileAnalysis, type
 export { SourceDocument } from './document';
 export type { TextEdit } from './document';
 
-/** Parses and analyses `text` once; the tree is freed before returning. */
+/**
+ * Parses and analyses `text` once; the tree is freed before returning. No wall-clock parse budget: nobody
+ * is typing (the CLI, tests), and on a loaded machine a budget would cancel ordinary files; the editor's
+ * documents keep theirs (PARSE_BUDGET_MS).
+ */
 export function analyzeSource(
   grammars: { cpp: Language; python: Language },
   language: SourceLanguage,
   text: string,
   options: AnalysisOptions = DEFAULT_ANALYSIS_OPTIONS,
 ): FileAnalysis {
-  const document = new SourceDocument(grammars, language, text);
+  const document = new SourceDocument(grammars, language, text, null, Number.POSITIVE_INFINITY);
   try {
     return document.analyze(options);
   } finally {
