@@ -397,8 +397,8 @@ export function analyticEstimate(w: GemmWorkload, gpu: GpuSpec): AnalyticEstimat
     // SIMT tiling terms: the busiest SM runs tilesPerSM x warps x K warp-steps of the main loop.
     const warpSteps = tilesPerSM * Math.ceil(threads / 32) * kIterations * BK;
     const issueTimeMs = simt ? (warpSteps * simt.instrPerWarpPerK) / (SIMT_CONSTANTS.schedulersPerSM * simt.issuePerScheduler * clockHz * achievedFraction) * 1e3 : NaN;
-    const sharedMemTimeMs = simt ? (warpSteps * simt.sharedClocksPerWarpPerK) / clockHz * 1e3 : NaN;
-    const l1TimeMs = simt ? (warpSteps * simt.l1ClocksPerWarpPerK) / clockHz * 1e3 : NaN;
+    const sharedMemTimeMs = simt ? (warpSteps * simt.sharedWavefrontsPerWarpPerK) / clockHz * 1e3 : NaN;
+    const l1TimeMs = simt ? (warpSteps * simt.l1WavefrontsPerWarpPerK) / clockHz * 1e3 : NaN;
     const onChipMs = simt ? sharedMemTimeMs + l1TimeMs : 0;
     // Library kernels overlap their pipes: the largest time wins. Hand-written SIMT loops overlap them
     // imperfectly (a warp waiting on a shared load issues no FMA): their five times combine as an L2

@@ -128,14 +128,9 @@ test('analytic: a 16x16 tiled SGEMM is shared-memory bound, not compute bound (t
   assert.equal(a.tilesPerSM, 410);
   // issue: 3358720 x 4.25 / (4 x 1.5e9) = 2.3790933 ms
   near(a.issueTimeMs, ((3358720 * 4.25) / 6e9) * 1e3);
-  // shared: 2.125 wavefronts per warp per k, but the toy GPU is cc 8.6, whose 16 LD/ST units per SM take 2
-  // clocks per warp memory instruction: A 1 load (1 wavefront) -> 2, B -> 2, staging stores 32 / 256 = 0.125
-  // instructions -> 0.25 clocks: 4.25 clocks; 3358720 x 4.25 / 1.5e9 = 9.5163733 ms.
-  // L1: staging loads 0.125 instructions (0.125 wavefronts) -> 0.25 clocks: 3358720 x 0.25 / 1.5e9 = 0.5597867 ms
-  assert.equal(a.simt?.sharedWavefrontsPerWarpPerK, 2.125);
-  assert.equal(a.simt?.sharedClocksPerWarpPerK, 4.25);
-  near(a.sharedMemTimeMs, ((3358720 * 4.25) / 1.5e9) * 1e3);
-  near(a.l1TimeMs, ((3358720 * 0.25) / 1.5e9) * 1e3);
+  // shared: 3358720 x 2.125 / 1.5e9 = 4.7581867 ms; L1: 3358720 x 0.125 / 1.5e9 = 0.2798933 ms
+  near(a.sharedMemTimeMs, ((3358720 * 2.125) / 1.5e9) * 1e3);
+  near(a.l1TimeMs, ((3358720 * 0.125) / 1.5e9) * 1e3);
   // compute: the toy GPU is cc 8.6, whose doubled FP32 lanes issue at dualIssueFp32Efficiency = 0.77 of
   // the datasheet peak (§3.11): 410 x 2 x 16 x 16 x 1024 / (10e12 x 0.77 x 0.8 / 10) = 0.2686976 / 0.77 ms
   near(a.simtIssueEfficiency, SIMT_CONSTANTS.dualIssueFp32Efficiency);
@@ -210,62 +205,4 @@ test('simt: Kepler fills its 192 lanes only with independent FMAs to dual-issue;
   assert.equal(simtArchitecture('8.0').fp32IssueEfficiency, 1);
   assert.equal(simtArchitecture('9.0').fp32IssueEfficiency, 1);
   assert.equal(simtArchitecture('garbage').maxRegistersPerThread, 255);
-});
-
-test('simt: Turing (cc 7.5) moves 64 B per clock through L1/shared memory, so each wavefront takes 2 clocks', () => {
-  assert.equal(simtArchitecture('7.5').dataPathBytesPerClock, 64);
-  assert.equal(simtArchitecture('7.0').dataPathBytesPerClock, 128);
-  assert.equal(simtArchitecture('8.6').dataPathBytesPerClock, 128);
-  // same loop, same wavefronts; the 16x16 tile's 2.125 shared / 0.125 L1 wavefronts take twice the clocks on
-  // Turing (Volta's LD/ST units take 1 clock per instruction, so the wavefronts decide there)
-  const volta = simtTilingCosts({ ...tiled16, fp32LanesPerSM: 64, architecture: simtArchitecture('7.0') });
-  const turing = simtTilingCosts({ ...tiled16, fp32LanesPerSM: 64, architecture: simtArchitecture('7.5') });
-  assert.equal(turing.sharedWavefrontsPerWarpPerK, volta.sharedWavefrontsPerWarpPerK);
-  assert.equal(volta.sharedClocksPerWarpPerK, 2.125);
-  assert.equal(volta.l1ClocksPerWarpPerK, 0.125);
-  assert.equal(turing.sharedClocksPerWarpPerK, 4.25);
-  assert.equal(turing.l1ClocksPerWarpPerK, 0.25);
-  // and analyticEstimate turns clocks into time: Turing's shared-memory time per clock is twice Volta's
-  const w = {
-    m: 1024,
-    n: 1024,
-    k: 1024,
-    batch: 1,
-    dtype: 'fp32' as const,
-    kernel: 'tiled' as const,
-    tile: { blockM: 16, blockN: 16, blockK: 16, threads: 256 },
-  };
-  const a70 = analyticEstimate(w, { ...toyGpu, computeCapability: '7.0', fp32LanesPerSM: 64 });
-  const a75 = analyticEstimate(w, { ...toyGpu, computeCapability: '7.5', fp32LanesPerSM: 64 });
-  near(a75.sharedMemTimeMs * a75.sustainedClockMHz, 2 * a70.sharedMemTimeMs * a70.sustainedClockMHz);
-});
-
-test('simt: 16 LD/ST units per SM (cc 7.5, 8.6, 8.9) take 2 clocks per warp memory instruction, 32 units (cc 7.0, 8.0, 9.0) 1', () => {
-  for (const cc of ['7.5', '8.6', '8.9']) assert.equal(simtArchitecture(cc).lsuClocksPerInstruction, 2, cc);
-  for (const cc of ['7.0', '8.0', '9.0', '10.0']) assert.equal(simtArchitecture(cc).lsuClocksPerInstruction, 1, cc);
-  // conflict-free loads (1 wavefront each): the LD/ST units bind on GA102, the wavefronts on GA100
-  const ga102 = simtTilingCosts({ ...tiled16, architecture: simtArchitecture('8.6') });
-  const ga100 = simtTilingCosts({ ...tiled16, architecture: simtArchitecture('8.0') });
-  assert.equal(ga100.sharedClocksPerWarpPerK, 2.125);
-  assert.equal(ga102.sharedClocksPerWarpPerK, 4.25);
-  // a 4-way bank conflict (4 wavefronts per instruction) already takes 4 clocks: the LD/ST units do not add
-  const conflicted: SimtTilingInput = { ...tiled16, threadM: 16, threadN: 1, blockM: 128, blockN: 16, threads: 128, warpThreadsM: 8, stridedM: 0 };
-  const c102 = simtTilingCosts({ ...conflicted, stagedB: 0, architecture: simtArchitecture('8.6') });
-  const c100 = simtTilingCosts({ ...conflicted, stagedB: 0, architecture: simtArchitecture('8.0') });
-  // A: 16 loads x 4 wavefronts = 64 clocks on both; staging stores of A: 128 / 128 = 1 instruction -> 1 clock on GA100, 2 on GA102
-  assert.equal(c100.sharedClocksPerWarpPerK, 64 + 1);
-  assert.equal(c102.sharedClocksPerWarpPerK, 64 + 2);
-});
-
-test('simt: a thread loads at most 128 bits per instruction, so an 8-wide fp32 vector costs two loads', () => {
-  // 8 x 8 thread tile read as float8: 2 instructions per operand, not 1
-  const v8 = simtTilingCosts({ ...tiled16, blockM: 64, blockN: 64, threads: 64, threadM: 8, threadN: 8, vectorM: 8, vectorN: 8, warpThreadsM: 8 });
-  const v4 = simtTilingCosts({ ...tiled16, blockM: 64, blockN: 64, threads: 64, threadM: 8, threadN: 8, vectorM: 4, vectorN: 4, warpThreadsM: 8 });
-  assert.equal(v8.loadInstrPerThreadPerK, v4.loadInstrPerThreadPerK);
-  assert.equal(v8.instrPerWarpPerK, v4.instrPerWarpPerK);
-  // operands 2 + 2, staging 2 x (64 / 4 + 64 / 4) / 64 = 1 -> 5 load instructions
-  assert.equal(v8.loadInstrPerThreadPerK, 5);
-  // fp64: 128 bits are 2 elements, so a 4-wide vector is 2 instructions
-  const d = simtTilingCosts({ ...tiled16, threadM: 4, threadN: 4, vectorM: 4, vectorN: 4, elementBytes: 8, stagedA: 0, stagedB: 0 });
-  assert.equal(d.loadInstrPerThreadPerK, 2 + 2);
 });

@@ -19,25 +19,13 @@
 //    schedulers with 2 dispatch units each per SMX; filling the lanes needs pairs of independent
 //    instructions (ILP). CUDA C++ Programming Guide, compute-capability table: 63 registers per thread on
 //    cc 3.0, 255 from cc 3.5.
-//  - Z. Jia, M. Maggioni, J. Smith, D. Scarpazza, "Dissecting the NVidia Turing T4 GPU via
-//    microbenchmarking" (2019): Turing's L1 data cache delivers 64 B per clock per SM (V100: 128); L1 and
-//    shared memory are one unit since Volta (NVIDIA Turing architecture whitepaper), so the shared-memory
-//    wavefronts of Turing take 2 clocks as well.
-//  - NVIDIA Turing (TU102), Ampere GA102 and Ada (AD102) architecture whitepapers, SM diagrams: 4 LD/ST
-//    units per SM sub-partition (16 per SM), against 8 (32 per SM) on Volta GV100, GA100 and Hopper GH100;
-//    a warp's memory instruction then takes 32 / 16 = 2 clocks of address processing. PTX ISA: a thread
-//    loads or stores at most 128 bits per instruction (ld.v4.f32), so an 8-wide vector is two instructions.
 
 /** Constants of the per-SM pipelines, one value for every GPU (Volta and later; see the sources above). */
 export const SIMT_CONSTANTS = {
   /** Warp schedulers per SM, each issuing one warp instruction per clock (Volta..Blackwell). */
   schedulersPerSM: 4,
-  /** Shared-memory/L1 data path: 32 banks x 4 B per clock per SM = one 128-byte wavefront per clock (Volta, Ampere and later). */
+  /** Shared-memory/L1 data path: 32 banks x 4 B per clock per SM = one 128-byte wavefront per clock. */
   sharedBytesPerClockPerSM: 128,
-  /** Turing (cc 7.5): the unified L1/shared data path delivers 64 B per clock per SM (Jia et al. 2019), half of Volta's. */
-  turingDataPathBytesPerClock: 64,
-  /** Widest load/store of one thread in one instruction (PTX ld.v4.f32, LDS.128/LDG.128), bytes. */
-  maxAccessBytesPerInstruction: 16,
   /** Dependent FFMA latency, cycles (Jia et al. 2018/2019: 4 on Volta and Turing). */
   fmaLatencyCycles: 4,
   /** Shared-memory load latency, cycles (Jia et al.: ~19-30 on Volta/Turing; L1 hits ~28-32). */
@@ -74,10 +62,6 @@ export interface SimtArchitecture {
   issuePerScheduler: number;
   /** Share of the datasheet FP32 peak the FP32 datapaths can be fed in a GEMM loop (dualIssueFp32Efficiency on cc 8.6/8.9/12.x, else 1). */
   fp32IssueEfficiency: number;
-  /** Bytes per clock per SM of the unified L1/shared-memory data path: 64 on Turing (cc 7.5), 128 otherwise. */
-  dataPathBytesPerClock: number;
-  /** Clocks the SM's LD/ST units take per warp memory instruction: 32 threads / LD/ST units per SM (2 on cc 7.5, 8.6, 8.9: 16 units; else 1). */
-  lsuClocksPerInstruction: number;
 }
 
 /** SIMT main-loop parameters of a compute capability ("8.6"); unknown or malformed ones get Volta-and-later values. */
@@ -92,8 +76,6 @@ export function simtArchitecture(computeCapability: string | undefined, maxRegis
     fmaLatencyCycles: major === 3 ? 9 : major === 5 || major === 6 ? 6 : SIMT_CONSTANTS.fmaLatencyCycles,
     issuePerScheduler: major === 3 ? 2 : 1,
     fp32IssueEfficiency: dual ? SIMT_CONSTANTS.dualIssueFp32Efficiency : 1,
-    dataPathBytesPerClock: cc === 7.5 ? SIMT_CONSTANTS.turingDataPathBytesPerClock : SIMT_CONSTANTS.sharedBytesPerClockPerSM,
-    lsuClocksPerInstruction: cc === 7.5 || cc === 8.6 || cc === 8.9 ? 2 : 1,
   };
 }
 
@@ -149,13 +131,6 @@ export interface SimtTilingCosts {
   coalescingFactor: number;
   /** Registers above the compute capability's cap (63 on cc 3.0, else 255) that ptxas would spill (0 when none). */
   spilledRegisters: number;
-  /**
-   * Clocks of the SM's L1/shared data path per warp per k, for staged operands (shared) and for operands
-   * read from global, staging loads and spills (L1): each memory instruction takes the larger of its
-   * wavefronts x 128 / dataPathBytesPerClock and the LD/ST units' lsuClocksPerInstruction.
-   */
-  sharedClocksPerWarpPerK: number;
-  l1ClocksPerWarpPerK: number;
   /** Warp instructions one scheduler issues per clock in this loop: 1, or up to 2 on Kepler when the FMAs are independent. */
   issuePerScheduler: number;
   /** Fraction of the FMA/issue peak latency hiding allows: min(1, warps per scheduler x ILP / (latency x rate)). */
@@ -213,22 +188,11 @@ export function simtTilingCosts(x: SimtTilingInput): SimtTilingCosts {
   // A thread's TM values: contiguous (stride TM words between threads) unless strided access is on.
   const strideA = x.stridedM > 0 ? VM : TM;
   const strideB = x.stridedN > 0 ? VN : TN;
-  const arch = x.architecture ?? simtArchitecture(undefined);
-  // One instruction moves at most 128 bits per thread: an 8-wide fp32 vector is two instructions.
-  const maxVec = C.maxAccessBytesPerInstruction / posOr(x.elementBytes, 4);
-  const vA = Math.max(1, Math.min(VM, maxVec)),
-    vB = Math.max(1, Math.min(VN, maxVec));
-  const instrA = TM / vA,
-    instrB = TN / vB;
-  // Data-path clocks of one instruction: its wavefronts at 128 / dataPathBytesPerClock clocks each, at
-  // least the LD/ST units' clocks per warp instruction.
-  const clocksPerFront = C.sharedBytesPerClockPerSM / posOr(arch.dataPathBytesPerClock, C.sharedBytesPerClockPerSM);
-  const lsu = posOr(arch.lsuClocksPerInstruction, 1);
-  const clocksOf = (instr: number, wavefronts: number): number => Math.max(lsu * instr, clocksPerFront * wavefronts);
-  const frontA1 = wavefrontsPerLoad(warpM, strideA, vA, sa === 1),
-    frontB1 = wavefrontsPerLoad(warpN, strideB, vB, sb === 1);
-  const frontsA = instrA * frontA1;
-  const frontsB = instrB * frontB1;
+  const instrA = TM / VM,
+    instrB = TN / VN;
+  const fronts = (shared: boolean, threads: number, stride: number, vec: number): number => wavefrontsPerLoad(threads, stride, vec, shared);
+  const frontsA = instrA * fronts(sa === 1, warpM, strideA, VM);
+  const frontsB = instrB * fronts(sb === 1, warpN, strideB, VN);
   // Global loads: A through the MDIMA layout when staged, else each thread's own TM values (likewise B).
   const effA = sa
     ? sectorEfficiency(posOr(x.loadThreadsA, warpM), x.stridedM > 0 ? VM : posOr(BM / posOr(x.loadThreadsA, warpM), 1), VM, x.elementBytes)
@@ -241,8 +205,8 @@ export function simtTilingCosts(x: SimtTilingInput): SimtTilingCosts {
   // 128-byte wavefront per 32 elements per warp when coalesced, 1 / efficiency times that when not.
   const stagingLoadFronts = fin(T) ? ((sa * BM) / effA + (sb * BN) / effB) / T : 0;
   // Staging: each k step the block copies BM·sa + BN·sb elements global -> shared (a load and a store).
-  const stagingCopies = fin(T) ? ((sa * BM) / vA + (sb * BN) / vB) / T : 0;
-  const stagingInstr = 2 * stagingCopies;
+  const stagingInstr = fin(T) ? (2 * ((sa * BM) / VM + (sb * BN) / VN)) / T : 0;
+  const arch = x.architecture ?? simtArchitecture(undefined);
   const spilledRegisters = fin(x.registersDemand) ? Math.max(0, Math.ceil(x.registersDemand) - arch.maxRegistersPerThread) : 0;
   // Spilled registers are accessed spillAccessesPerK times per k step: one instruction and one 128-byte
   // L1 wavefront each (local memory is interleaved per thread, so a warp's access is coalesced).
@@ -252,10 +216,6 @@ export function simtTilingCosts(x: SimtTilingInput): SimtTilingCosts {
   const stagingStoreFronts = fin(T) ? (sa * BM + sb * BN) / T : 0;
   const sharedWavefronts = sa * frontsA + sb * frontsB + stagingStoreFronts;
   const l1Wavefronts = (1 - sa) * frontsA + (1 - sb) * frontsB + stagingLoadFronts + spillAccesses;
-  const clocksA = clocksOf(instrA, frontsA),
-    clocksB = clocksOf(instrB, frontsB);
-  const sharedClocks = sa * clocksA + sb * clocksB + clocksOf(stagingCopies, stagingStoreFronts);
-  const l1Clocks = (1 - sa) * clocksA + (1 - sb) * clocksB + clocksOf(stagingCopies, stagingLoadFronts) + clocksOf(spillAccesses, spillAccesses);
   const sharedBytes = 32 * (sa * TM + sb * TN) * posOr(x.elementBytes, 4);
   // Little's law (Volkov 2010): a scheduler keeps its FMA pipe busy when warps x ILP independent FMAs
   // cover latency x rate (rate = lanes / 32 / schedulers warp-FMAs per clock), and its share of the
@@ -280,8 +240,6 @@ export function simtTilingCosts(x: SimtTilingInput): SimtTilingCosts {
     sharedBytesPerWarpPerK: sharedBytes,
     coalescingFactor,
     spilledRegisters,
-    sharedClocksPerWarpPerK: sharedClocks,
-    l1ClocksPerWarpPerK: l1Clocks,
     issuePerScheduler,
     achievedFraction,
   };
