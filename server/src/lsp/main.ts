@@ -14,9 +14,10 @@ import {
 } from 'vscode-languageserver/node';
 import { format } from 'node:util';
 import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { registerHandlers } from './handlers';
 import { registerProfileRequests } from './profile-requests';
-import { diagnosticsDelayMs, Inbox } from './scheduler';
+import { diagnosticsDelayMs, IdleCollector, Inbox } from './scheduler';
 import { SERVER_VERSION, TilecastServer } from './server';
 
 /** Whether the client asked for shutdown before the connection closed (the exit code says so). */
@@ -94,7 +95,7 @@ export function startServer(connection: Connection, inbox: Inbox): TilecastServe
 }
 
 /** Over stdio (how the extension starts it), the Inbox sees each message when it is read; other transports go without. */
-function connect(inbox: Inbox): Connection {
+function connect(inbox: Inbox, idle: IdleCollector | null): Connection {
   if (process.argv.includes('--node-ipc') || process.argv.some((arg) => arg.startsWith('--socket') || arg.startsWith('--pipe'))) {
     return createConnection(ProposedFeatures.all);
   }
@@ -103,6 +104,7 @@ function connect(inbox: Inbox): Connection {
   reader.listen = (callback) =>
     listen((message) => {
       inbox.observe(message);
+      idle?.activity();
       callback(message);
     });
   const connection = createConnection(ProposedFeatures.all, reader, new StreamMessageWriter(process.stdout));
@@ -128,6 +130,13 @@ if (require.main === module || /server\.js$/.test(process.argv[1] ?? '')) {
   // `npm run bench -- lsp`) and moves no latency target; set before any grammar is compiled, so it holds
   // whichever client spawns the server. TILECAST_V8_FLAGS replaces it (e.g. to measure without it).
   setFlagsFromString(process.env.TILECAST_V8_FLAGS ?? '--liftoff-only');
+  // A full collection once the server is idle (scheduler.ts IdleCollector); TILECAST_IDLE_GC=0 turns it off.
+  let idle: IdleCollector | null = null;
+  if (process.env.TILECAST_IDLE_GC !== '0') {
+    setFlagsFromString('--expose-gc');
+    const collect = runInNewContext('gc') as (() => void) | undefined;
+    if (typeof collect === 'function') idle = new IdleCollector(collect);
+  }
   const inbox = new Inbox();
-  startServer(connect(inbox), inbox);
+  startServer(connect(inbox, idle), inbox);
 }

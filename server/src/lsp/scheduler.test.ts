@@ -1,7 +1,7 @@
 // The Inbox counts changes read but not applied; the debounce grows with the cost of the last analysis.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { diagnosticsDelayMs, DIAGNOSTICS_DEBOUNCE_MS, Inbox } from './scheduler';
+import { diagnosticsDelayMs, DIAGNOSTICS_DEBOUNCE_MS, IdleCollector, Inbox } from './scheduler';
 
 const change = (uri: unknown, version: unknown) => ({
   jsonrpc: '2.0',
@@ -41,4 +41,29 @@ test('the diagnostics delay is the debounce, twice the last analysis when slower
   assert.equal(diagnosticsDelayMs(0), DIAGNOSTICS_DEBOUNCE_MS);
   assert.equal(diagnosticsDelayMs(400), 800);
   assert.equal(diagnosticsDelayMs(60_000), 2000);
+});
+
+test('the idle collection runs once after the last message, never while messages keep coming', async () => {
+  let runs = 0;
+  const idle = new IdleCollector(() => runs++, 40);
+  const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+  // Hold the event loop open: the collector's timer is unref'd.
+  const keep = setInterval(() => {}, 10);
+  try {
+    for (let i = 0; i < 6; i++) {
+      idle.activity();
+      await wait(15);
+    }
+    assert.equal(runs, 0, 'messages every 15 ms postpone it');
+    await wait(120);
+    assert.equal(runs, 1, 'one collection after 40 ms of quiet');
+    await wait(80);
+    assert.equal(runs, 1, 'and not again without new messages');
+    idle.activity();
+    idle.dispose();
+    await wait(80);
+    assert.equal(runs, 1, 'dispose cancels a pending one');
+  } finally {
+    clearInterval(keep);
+  }
 });
