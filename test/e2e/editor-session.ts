@@ -214,11 +214,6 @@ export async function stopEditor(): Promise<void> {
   lap('teardown done');
 }
 
-/** A toast notification with this text (VS Code shows them bottom right). */
-export function toast(pattern: RegExp) {
-  return page.locator('.notifications-toasts .notification-toast', { hasText: pattern }).first();
-}
-
 /** The session's page and folders, once startEditor has run. */
 export function editor(): { page: Page; workspace: string; userSettings: string } {
   return { page, workspace, userSettings };

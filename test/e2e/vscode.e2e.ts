@@ -10,7 +10,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FrameLocator, Page } from 'playwright-core';
 import { exportCsv, gpusSettingInSettingsEditor, hiddenChartPanel, highContrastChart, saveChart, selectTargetGpus } from './vscode-settings-steps';
-import { editor, goToLine, lap, openFile, runCommand, shot, startEditor, stopEditor, text, toast, until } from './editor-session';
+import { editor, goToLine, lap, openFile, runCommand, shot, startEditor, stopEditor, text, until } from './editor-session';
 
 let page: Page;
 let workspace: string;
@@ -175,8 +175,9 @@ test('Profile Kernel at Cursor on a machine without a GPU says what it looked fo
   // The error toast, with its buttons: the progress notification can show the same text (with Cancel) first.
   // VS Code hides a warning toast after a while (and may not show it while a progress toast is up): if the
   // toast is not seen, the same notification is looked up in the notification center.
-  const pattern = /No NVIDIA GPU on this machine[\s\S]*Set SSH Host/;
-  let message = toast(pattern);
+  const pattern = /No NVIDIA GPU on this machine/;
+  const withButton = { has: page.locator('.monaco-button', { hasText: 'Set SSH Host' }) };
+  let message = page.locator('.notifications-toasts .notification-toast', { hasText: pattern }).filter(withButton).first();
   let where = 'toast';
   const seen = await message
     .waitFor({ timeout: 20000 })
@@ -185,7 +186,7 @@ test('Profile Kernel at Cursor on a machine without a GPU says what it looked fo
   if (!seen) {
     where = 'notification center';
     await runCommand('Notifications: Show Notifications');
-    message = page.locator('.notifications-center .notification-list-item', { hasText: pattern }).first();
+    message = page.locator('.notifications-center .notification-list-item', { hasText: pattern }).filter(withButton).first();
     await message.waitFor({ timeout: 20000 }).catch(async (error: unknown) => {
       await shot('profile-1-no-gpu-failed');
       throw error;
