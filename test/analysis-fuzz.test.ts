@@ -13,21 +13,10 @@ import { analyzeSource, SourceDocument } from '../server/src/analysis/index';
 import { prepareCudaText } from '../server/src/analysis/cuda/prepare';
 import type { SourceLanguage } from '../server/src/analysis/types';
 import { badRanges } from './fixture-harness';
+import { seededRandom as random } from './protocol/random-edits';
 
 const CASES = 2400;
 const MAX_CASE_MS = 2000;
-
-/** mulberry32: a small, well-known seeded PRNG, so every run mutates the same way. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const SNIPPETS = [
   '{',
