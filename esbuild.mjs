@@ -2,7 +2,7 @@
 // tree-sitter WebAssembly grammars beside them. Type-checking is `npm run typecheck`, not this.
 import { build } from 'esbuild';
 import { bundleOptions } from './esbuild-options.mjs';
-import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 
@@ -20,8 +20,8 @@ await Promise.all([
   build({ ...bundleOptions, entryPoints: ['server/src/cli/predict/predict-worker.ts'], outfile: `${outdir}/predict-worker.js` }),
   // `tilecast profile retrain` (and the editor's Retrain command, which runs the CLI) starts this beside cli.js (platform/user-models.ts).
   build({ ...bundleOptions, entryPoints: ['server/src/platform/retrain-worker.ts'], outfile: `${outdir}/retrain-worker.js` }),
-  // The chart webview (extension/src/chart-panel.ts loads dist/webview/charts.js and charts.css) and the
-  // profiles table (profiles-panel.ts: profiles.js, profiles.css): browser code.
+  // The chart webview (extension/src/chart-panel.ts inlines dist/webview/charts.js and charts.css into its
+  // page) and the profiles table (profiles-panel.ts loads profiles.js, profiles.css): browser code.
   build({
     entryPoints: { charts: 'extension/webview/main.ts', profiles: 'extension/webview/profiles.ts' },
     outdir: `${outdir}/webview`,
@@ -30,9 +30,20 @@ await Promise.all([
     format: 'iife',
     target: 'chrome120',
     minify: true,
+    // Escapes `</script` in JS strings and `</style` in CSS (esbuild's default, stated: the chart page inlines them).
+    supported: { 'inline-script': true },
     logLevel: 'warning',
   }),
 ]);
+
+// The same check as extension/src/chart-html.ts makes when the page is built: fail here, not in the editor.
+for (const [file, breakers] of [
+  ['charts.js', /<\/script|<!--/i],
+  ['charts.css', /<\/style/i],
+]) {
+  const found = breakers.exec(readFileSync(join(outdir, 'webview', file), 'utf8'));
+  if (found) throw new Error(`dist/webview/${file} holds "${found[0]}" at ${found.index}: the chart page cannot inline it`);
+}
 
 // web-tree-sitter loads its runtime wasm and the grammars at run time; ship them in dist/.
 const wasmSources = [

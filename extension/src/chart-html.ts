@@ -1,16 +1,35 @@
-// The chart webview's page: static HTML with a strict Content-Security-Policy and a per-load nonce.
-// No data goes in here (it arrives by postMessage); no VS Code API, so the page test can build it too.
+// The chart webview's page: static HTML with a strict Content-Security-Policy and a per-load nonce. Our
+// own bundled code (dist/webview/charts.js and charts.css, built from extension/webview/) is inlined as
+// nonce'd <script>/<style>, so the page fetches nothing (docs/webviews.md, First paint). No data goes in
+// here (it arrives by postMessage); no VS Code API or I/O, so the page test can build it too.
 
-/** `asset(name)` is the webview URI of dist/webview/<name>; `cspSource` is the webview's own origin. */
-export function chartHtml(cspSource: string, asset: (name: string) => string, nonce: string): string {
+/** The page's bundled code, as the host read it from dist/webview/. */
+export interface ChartAssets {
+  script: string;
+  style: string;
+}
+
+/**
+ * Text that would end (or, for a script, change how the HTML parser reads) its raw-text element early.
+ * esbuild escapes `</script` and `</style` in strings; a license comment or a hand-edited bundle could
+ * still hold one, so the page refuses it rather than escape it in a way that might change the code.
+ */
+const SCRIPT_BREAKERS = /<\/script|<!--/i;
+const STYLE_BREAKERS = /<\/style/i;
+
+export function chartHtml(assets: ChartAssets, nonce: string): string {
+  const scriptBreak = SCRIPT_BREAKERS.exec(assets.script);
+  if (scriptBreak) throw new Error(`charts.js cannot be inlined: it holds "${scriptBreak[0]}" at ${scriptBreak.index}`);
+  const styleBreak = STYLE_BREAKERS.exec(assets.style);
+  if (styleBreak) throw new Error(`charts.css cannot be inlined: it holds "${styleBreak[0]}" at ${styleBreak.index}`);
+  if (!/^[A-Za-z0-9+/=]+$/.test(nonce)) throw new Error('the nonce must be base64 text');
   const csp = [
     "default-src 'none'",
     `script-src 'nonce-${nonce}'`,
-    // Plot's own <style> elements get the nonce (theme.ts adoptPlotStyles); no 'unsafe-inline'.
-    `style-src ${cspSource} 'nonce-${nonce}'`,
-    // blob: and data: only for turning the chart's own SVG into a PNG.
-    `img-src ${cspSource} data: blob:`,
-    `font-src ${cspSource}`,
+    // Our stylesheet and Plot's own <style> elements carry the nonce (theme.ts adoptPlotStyles); no 'unsafe-inline'.
+    `style-src 'nonce-${nonce}'`,
+    // data: and blob: only for turning the chart's own SVG into a PNG. Nothing is loaded from anywhere else.
+    'img-src data: blob:',
   ].join('; ');
   return `<!DOCTYPE html>
 <html lang="en">
@@ -18,11 +37,11 @@ export function chartHtml(cspSource: string, asset: (name: string) => string, no
 <meta charset="UTF-8">
 <meta http-equiv="Content-Security-Policy" content="${csp}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${asset('charts.css')}">
+<style nonce="${nonce}">${assets.style}</style>
 <title>TileCast chart</title>
 </head>
 <body>
-<script nonce="${nonce}" src="${asset('charts.js')}"></script>
+<script nonce="${nonce}">${assets.script}</script>
 </body>
 </html>`;
 }

@@ -1,11 +1,15 @@
 // Hosts the chart webview: one long-lived panel for the roofline, the tile sweep and the GPU comparison.
 // Its document stays loaded (retainContextWhenHidden) and switches charts by message, because VS Code
-// delivers a new webview's script about 1 s late when another webview exists (docs/webviews.md, First
-// paint). The page is static HTML with a strict CSP and a per-load nonce; every datum goes in through
-// postMessage (extension/webview/messages.ts), never into the HTML. Saving asks for a path and writes the bytes.
+// delivers a new webview's resources about 1 s late when another webview exists (docs/webviews.md, First
+// paint). The page is static HTML with a strict CSP and a per-load nonce, with our bundled script and
+// stylesheet inlined (read once from dist/webview/), so it fetches nothing; every datum goes in through
+// postMessage (extension/webview/messages.ts), never into the HTML. Messages are posted at once, also while
+// the page loads: VS Code queues them and delivers them when the page's inline script has run. Saving asks
+// for a path and writes the bytes.
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import * as vscode from 'vscode';
-import { chartHtml } from './chart-html';
+import { chartHtml, type ChartAssets } from './chart-html';
 import { CHART_TITLES, isWebviewMessage, type ChartKind, type ChartMessage, type HostMessage, type PaintMarks, type WebviewMessage } from '../webview/messages';
 
 export function nonce(): string {
@@ -16,7 +20,7 @@ export function nonce(): string {
 
 function marksText(marks: PaintMarks | undefined): string {
   if (!marks) return '';
-  return `; script fetched ${marks.scriptFetchedMs.toFixed(0)} ms, style ${marks.styleFetchedMs.toFixed(0)} ms, libraries loaded ${marks.librariesLoadedMs.toFixed(0)} ms, ready ${marks.readyMs.toFixed(0)} ms, data ${marks.dataMs.toFixed(0)} ms`;
+  return `; libraries loaded ${marks.librariesLoadedMs.toFixed(0)} ms, listening ${marks.listeningMs.toFixed(0)} ms, first message ${marks.firstMessageMs.toFixed(0)} ms, data ${marks.dataMs.toFixed(0)} ms`;
 }
 
 export interface ChartPanelEvents {
@@ -32,7 +36,6 @@ export interface ChartRequest {
 
 interface OpenPanel {
   panel: vscode.WebviewPanel;
-  ready: Promise<void>;
 }
 
 interface PendingPaint {
@@ -49,6 +52,8 @@ export class ChartPanel implements vscode.Disposable {
   private open_: OpenPanel | undefined;
   private nextRequestId = 1;
   private readonly pending = new Map<number, PendingPaint>();
+  /** dist/webview/charts.js and charts.css, read when the first panel is created. */
+  private assets: ChartAssets | undefined;
 
   constructor(
     private readonly extensionUri: vscode.Uri,
@@ -71,44 +76,48 @@ export class ChartPanel implements vscode.Disposable {
   }
 
   private create(): OpenPanel {
+    // Before the panel exists: a missing or uninlinable bundle fails the command without leaving an empty tab.
+    this.assets ??= this.readAssets();
+    const html = chartHtml(this.assets, nonce());
     const panel = vscode.window.createWebviewPanel(
       'tilecast.charts',
       TITLE_PREFIX + 'Charts',
       { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
       {
         enableScripts: true,
-        localResourceRoots: [vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview')],
-        // Keeps the page (and Plot) loaded behind other tabs: a reload would cost the ~1 s script delivery again.
+        // The page loads no file: its script and stylesheet are in the HTML.
+        localResourceRoots: [],
+        // Keeps the page loaded behind other tabs: a reload would run the script again and lose the charts it holds.
         retainContextWhenHidden: true,
       },
     );
-    let markReady: () => void = () => undefined;
-    const ready = new Promise<void>((resolve) => (markReady = resolve));
     panel.webview.onDidReceiveMessage((message: unknown) => {
-      if (isWebviewMessage(message)) void this.handle(message, markReady);
+      if (isWebviewMessage(message)) void this.handle(message);
     });
     panel.onDidDispose(() => {
       this.open_ = undefined;
       this.pending.clear();
     });
-    const asset = (name: string) => panel.webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview', name)).toString();
-    panel.webview.html = chartHtml(panel.webview.cspSource, asset, nonce());
-    this.open_ = { panel, ready };
+    panel.webview.html = html;
+    this.open_ = { panel };
     return this.open_;
   }
 
-  private async post(message: HostMessage): Promise<void> {
-    const entry = this.open_;
-    if (!entry) return;
-    await entry.ready;
-    await entry.panel.webview.postMessage(message);
+  private readAssets(): ChartAssets {
+    const read = (name: string) => readFileSync(vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview', name).fsPath, 'utf8');
+    return { script: read('charts.js'), style: read('charts.css') };
   }
 
-  private async handle(message: WebviewMessage, markReady: () => void): Promise<void> {
+  /**
+   * Posts at once, also to a page that is still loading: VS Code keeps the messages for a webview until its
+   * document has loaded (after the inline script registered its listener) and delivers them in order.
+   */
+  private async post(message: HostMessage): Promise<void> {
+    await this.open_?.panel.webview.postMessage(message);
+  }
+
+  private async handle(message: WebviewMessage): Promise<void> {
     switch (message.type) {
-      case 'ready':
-        markReady();
-        return;
       case 'rendered': {
         const paint = this.pending.get(message.requestId ?? 0);
         if (!paint) return;

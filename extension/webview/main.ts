@@ -51,9 +51,7 @@ let compareMetric: CompareMetric = 'timeMs';
 /** The command whose chart is waiting to be painted (its id goes back with `rendered`). */
 let pendingPaint: { requestId: number; kind: ChartKind } | null = null;
 let firstPaintSent = false;
-const fetched = (suffix: string) =>
-  (performance.getEntriesByType('resource') as PerformanceResourceTiming[]).find((entry) => entry.name.split('?')[0].endsWith(suffix))?.responseEnd ?? -1;
-const marks: PaintMarks = { scriptFetchedMs: fetched('charts.js'), styleFetchedMs: fetched('charts.css'), librariesLoadedMs, readyMs: 0, dataMs: 0 };
+const marks: PaintMarks = { librariesLoadedMs, listeningMs: 0, firstMessageMs: 0, dataMs: 0 };
 
 function select(id: string, options: Array<{ value: string; label: string }>, selected: string, onChange: (value: string) => void): HTMLElement {
   const box = element('vscode-single-select', { id, 'aria-label': id });
@@ -200,6 +198,7 @@ window.addEventListener('error', (event) => reportError(event.error ?? event.mes
 window.addEventListener('message', (event: MessageEvent<HostMessage>) => {
   const message = event.data;
   if (!message || typeof message !== 'object' || typeof message.type !== 'string') return;
+  if (!firstPaintSent && marks.firstMessageMs === 0) marks.firstMessageMs = performance.now();
   if (!firstPaintSent && message.type !== 'loading') marks.dataMs = performance.now();
   if (message.type === 'roofline' || message.type === 'tileSweep' || message.type === 'compare') {
     latest.set(message.type, message);
@@ -221,5 +220,6 @@ new ResizeObserver(() => {
 }).observe(chart);
 new MutationObserver(draw).observe(document.body, { attributes: true, attributeFilter: ['class'] });
 
-marks.readyMs = performance.now();
-post({ type: 'ready' });
+// No 'ready' handshake: the host posts at once and VS Code delivers what it posted before this point once the
+// page has loaded, that is after this script has run (chart-panel.ts; docs/webviews.md, First paint).
+marks.listeningMs = performance.now();

@@ -15,11 +15,13 @@ export interface GpuChoice {
 
 /** When the first chart's steps happened, in performance.now() of the webview (ms since its document started). */
 export interface PaintMarks {
-  /** When the page's script and stylesheet had arrived (resource timing responseEnd); -1 if unknown. */
-  scriptFetchedMs: number;
-  styleFetchedMs: number;
+  /** The inline script's imports (Plot, the elements) have run. */
   librariesLoadedMs: number;
-  readyMs: number;
+  /** The script has registered its message listener (messages posted before are waiting in VS Code). */
+  listeningMs: number;
+  /** The first message from the host arrived (on a new panel: VS Code delivers the waiting ones on load). */
+  firstMessageMs: number;
+  /** The chart's data arrived. */
   dataMs: number;
 }
 
@@ -35,7 +37,6 @@ export type HostMessage = (ChartMessage | { type: 'loading'; kind: ChartKind; ti
 
 /** Webview -> host. */
 export type WebviewMessage =
-  | { type: 'ready' }
   /** The chart of request `requestId` is on screen; `sinceLoadMs` is performance.now() in the webview (time since its
    * document started loading); `marks` come with the page's first chart only. */
   | { type: 'rendered'; kind: ChartKind; requestId?: number; sinceLoadMs: number; renderMs: number; marks?: PaintMarks }
@@ -54,8 +55,6 @@ export function isWebviewMessage(value: unknown): value is WebviewMessage {
   if (typeof value !== 'object' || value === null) return false;
   const message = value as { type?: unknown };
   switch (message.type) {
-    case 'ready':
-      return true;
     case 'rendered': {
       const m = value as { kind?: unknown; requestId?: unknown; sinceLoadMs?: unknown; renderMs?: unknown };
       return (

@@ -30,7 +30,13 @@ before(async () => {
     const asset = (file: string) => `${origin}/dist/webview/${file}`;
     if (name === 'profiles.html' || name === 'charts.html') {
       response.writeHead(200, { 'content-type': 'text/html' });
-      response.end(name === 'profiles.html' ? profilesHtml(origin, asset, 'nonce-abc') : chartHtml(origin, asset, 'nonce-abc'));
+      // The chart page inlines its bundle (chart-html.ts); the profiles page loads its files.
+      const inline = (file: string) => readFileSync(join(root, 'dist', 'webview', file), 'utf8');
+      response.end(
+        name === 'profiles.html'
+          ? profilesHtml(origin, asset, 'nonce-abc')
+          : chartHtml({ script: inline('charts.js'), style: inline('charts.css') }, 'nonceabc'),
+      );
       return;
     }
     if (!/^dist\/webview\/(profiles|charts)\.(js|css)$/.test(name)) {
@@ -64,8 +70,9 @@ async function openPage(file: string): Promise<Page> {
       document.body.classList.add('vscode-dark');
     });
   })()`);
-  await page.goto(`${origin}/${file}`);
-  await page.waitForFunction(() => (window as unknown as { posted: Array<{ type: string }> }).posted.some((m) => m.type === 'ready'));
+  await page.goto(`${origin}/${file}`); // after the load event: the chart page's inline script has run
+  if (file === 'profiles.html')
+    await page.waitForFunction(() => (window as unknown as { posted: Array<{ type: string }> }).posted.some((m) => m.type === 'ready'));
   return page;
 }
 
