@@ -86,12 +86,17 @@ function drawNav(shown: ChartKind | undefined): void {
   }
 }
 
+/** The width a chart is drawn at; a resize that leaves it the same (the chart's own height changing) redraws nothing. */
+const chartWidth = () => Math.max(320, Math.min(chart.clientWidth || document.body.clientWidth, 1100));
+let drawnWidth = 0;
+
 function draw(): void {
   if (!current) return;
   drawNav(current.type === 'loading' || current.type === 'failed' ? current.kind : current.type);
   const started = performance.now();
   const theme = readTheme();
-  const width = Math.max(320, Math.min(chart.clientWidth || document.body.clientWidth, 1100));
+  const width = chartWidth();
+  drawnWidth = width;
   controls.replaceChildren();
   status.textContent = '';
   note.textContent = '';
@@ -213,10 +218,14 @@ window.addEventListener('message', (event: MessageEvent<HostMessage>) => {
 });
 
 // Re-draw for a new width (debounced to one frame) and when the theme changes (VS Code swaps body classes).
+// The observer also fires when a chart joins the page (the box grows to its height): no second drawing then,
+// which would take as long as the first and hold back the paint report.
 let pendingFrame = 0;
 new ResizeObserver(() => {
   cancelAnimationFrame(pendingFrame);
-  pendingFrame = requestAnimationFrame(draw);
+  pendingFrame = requestAnimationFrame(() => {
+    if (chartWidth() !== drawnWidth) draw();
+  });
 }).observe(chart);
 new MutationObserver(draw).observe(document.body, { attributes: true, attributeFilter: ['class'] });
 

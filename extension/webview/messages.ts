@@ -17,7 +17,7 @@ export interface GpuChoice {
 export interface PaintMarks {
   /** The inline script's imports (Plot, the elements) have run. */
   librariesLoadedMs: number;
-  /** The script has registered its message listener (messages posted before are waiting in VS Code). */
+  /** The script has run (its message listener is registered; messages posted before wait in VS Code). */
   listeningMs: number;
   /** The first message from the host arrived (on a new panel: VS Code delivers the waiting ones on load). */
   firstMessageMs: number;
