@@ -1,6 +1,6 @@
 // Hosts the chart webview: one long-lived panel for the roofline, the tile sweep and the GPU comparison.
 // Its document stays loaded (retainContextWhenHidden) and switches charts by message, because VS Code
-// delivers a new webview's resources about 1 s late when another webview exists (docs/webviews.md, First
+// starts a new webview's page about 1 s late once another webview has existed (docs/webviews.md, First
 // paint). The page is static HTML with a strict CSP and a per-load nonce, with our bundled script and
 // stylesheet inlined (read once from dist/webview/), so it fetches nothing; every datum goes in through
 // postMessage (extension/webview/messages.ts), never into the HTML. Messages are posted at once, also while
