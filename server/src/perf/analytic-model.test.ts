@@ -2,7 +2,7 @@
 // fp16 tensor, 10 TFLOP/s fp32, 1000 GB/s, 40 MB L2), so no expected value depends on the catalogue.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { analyticEstimate, l2MissFraction, MODEL_CONSTANTS } from './analytic-model';
+import { analyticEstimate, l2MissFraction, MODEL_CONSTANTS, operandFeedPerClock } from './analytic-model';
 import type { GemmWorkload, GpuSpec } from './types';
 import { toyGpu } from './perf-test-fixtures';
 import { findGpu } from './gpu-catalogue';
@@ -361,4 +361,29 @@ test('analytic: a swizzled launch whose grid.x·grid.y does not cover the tiles 
   assert.equal(a.tiles, 320);
   // the same tile on an unswizzled grid (8, 40, 4) is a 4-way split
   assert.equal(analyticEstimate({ ...w, grid: [8, 40, 4] }, toyGpu).splitK, 4);
+});
+
+test("analytic: library SGEMM operand feed, smaller tiles need more bytes per clock and run below the large tiles' rate", () => {
+  // 64 lanes x 4 B x (128+128)/(128*128) = 4 B/clock; 32x32: 64 x 4 x 64/1024 = 16 B/clock; 128 lanes doubles it.
+  near(operandFeedPerClock(64, 4, 128, 128), 4);
+  near(operandFeedPerClock(64, 4, 32, 32), 16);
+  near(operandFeedPerClock(128, 4, 128, 128), 8);
+  assert.ok(Number.isNaN(operandFeedPerClock(undefined, 4, 128, 128)));
+  // Toy GPU: 300 W for 10 SMs at 1.5 GHz has power to spare, so the tile rate decides. Same 4096^3 SGEMM,
+  // same flops and no padding: the 32x32 tile's compute time over the 128x128 tile's is the ratio of feed fractions.
+  const base = { m: 4096, n: 4096, k: 4096, batch: 1, dtype: 'fp32' as const, kernel: 'library' as const };
+  const big = analyticEstimate({ ...base, tile: { blockM: 128, blockN: 128, blockK: 8, threads: 256, stages: 2 } }, toyGpu);
+  const small = analyticEstimate({ ...base, tile: { blockM: 32, blockN: 32, blockK: 8, threads: 128, stages: 2 } }, toyGpu);
+  const feed = (b: number) => 1 / Math.hypot(1, b / MODEL_CONSTANTS.operandFeedBytesPerClockPerSM);
+  near(big.operandFeedFraction, feed(8));
+  near(small.operandFeedFraction, feed(32));
+  assert.equal(big.clockSource, 'boost');
+  // The busiest SM runs ceil(1024/10) = 103 big tiles or ceil(16384/10) = 1639 small ones of 1/16 the flops.
+  assert.equal(big.tilesPerSM, 103);
+  assert.equal(small.tilesPerSM, 1639);
+  near(small.computeTimeMs / big.computeTimeMs, (1639 / 16 / 103) * (big.operandFeedFraction / small.operandFeedFraction), 1e-9);
+  assert.ok(small.timeMs > big.timeMs * 1.5);
+  // Hand-written SIMT and tensor-core kernels keep their own terms: no feed fraction.
+  assert.equal(analyticEstimate({ ...base, kernel: 'tiled', tile: { blockM: 64, blockN: 64, blockK: 8, threads: 256 } }, toyGpu).operandFeedFraction, 1);
+  assert.equal(analyticEstimate({ ...base, dtype: 'fp16', usesTensorCores: true }, toyGpu).operandFeedFraction, 1);
 });

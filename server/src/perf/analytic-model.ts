@@ -20,6 +20,17 @@ export const MODEL_CONSTANTS = {
   tensorComputeEfficiency: 0.8,
   /** Same for SIMT (CUDA-core) FMA loops: SGEMM reaches ~75-85% of fp32 peak. */
   simtComputeEfficiency: 0.8,
+  /**
+   * Library SIMT SGEMM (cuBLAS `*_sgemm_BMxBN`): the share of the sustained fp32 peak its main loop reaches
+   * when operand feed costs nothing (the limit of the largest tiles), before the operand-feed term (§3.5).
+   */
+  librarySimtEfficiency: 0.95,
+  /**
+   * Bytes per SM per clock at which a library SIMT SGEMM stages its operand tiles from L2 into shared
+   * memory while its FMAs run: feed = lanes·bytes·(BM+BN)/(BM·BN) bytes per clock at full FMA rate, and
+   * the main loop runs at 1/√(1 + (feed / this)²) of its rate (§3.5, "Operand feed of library SGEMM").
+   */
+  operandFeedBytesPerClockPerSM: 12,
   /** Fraction of datasheet DRAM bandwidth a streaming kernel sustains (STREAM-like ~85-90%). */
   memoryEfficiency: 0.85,
   /** L2 bandwidth as a multiple of DRAM bandwidth (Triton's perf model uses 4x). */
@@ -158,6 +169,8 @@ export interface AnalyticEstimate {
   simtIssueEfficiency: number;
   /** The datasheet peak x clockFraction x simtIssueEfficiency, TFLOP/s: the peak the compute time is taken against (before efficiency). */
   sustainedPeakTflops: number;
+  /** Library SIMT SGEMM: share of its main-loop rate the operand feed of its tile allows (§3.5); 1 for other kernels. */
+  operandFeedFraction: number;
 }
 
 const cdiv = (a: number, b: number): number => Math.ceil(a / b);
@@ -184,6 +197,15 @@ export function crossCallMissFraction(repeated: GemmWorkload['repeatedCalls'], a
   if (!repeated || !pos(repeated.copiesA) || !pos(repeated.copiesB)) return 1;
   const copiesC = pos(repeated.copiesC) ? repeated.copiesC : 1;
   return l2MissFraction(repeated.copiesA * aBytes + repeated.copiesB * bBytes + copiesC * cBytes, l2Bytes);
+}
+
+/**
+ * Operand bytes an SM must stage per clock to keep its FP32 lanes busy with a BM x BN tile:
+ * lanes FMAs per clock, each tile k step brings (BM+BN)·bytes for BM·BN FMAs. NaN when an input is missing.
+ */
+export function operandFeedPerClock(fp32LanesPerSM: number | undefined, elementBytes: number, blockM: number, blockN: number): number {
+  if (!pos(fp32LanesPerSM) || !pos(elementBytes) || !pos(blockM) || !pos(blockN)) return NaN;
+  return (fp32LanesPerSM * elementBytes * (blockM + blockN)) / (blockM * blockN);
 }
 
 function stripUndefined(t: TileConfig): TileConfig {
@@ -318,6 +340,19 @@ export function analyticEstimate(w: GemmWorkload, gpu: GpuSpec): AnalyticEstimat
   if (energyRoof.fractionOfPeak < clock.fractionOfBoost) notes.push(energyRoof.reason);
   const clockFraction = Math.min(clock.fractionOfBoost, energyRoof.fractionOfPeak);
   const sustainedPeakTflops = peak.tflops * clockFraction * simtIssueEfficiency;
+  // Library SIMT SGEMM (§3.5, "Operand feed"): each k step stages (BM+BN) words of A and B per BM·BN
+  // FMAs; at full FMA rate an SM needs lanes·bytes·(BM+BN)/(BM·BN) bytes per clock of operand feed, and
+  // the two overlap imperfectly (the L2 norm of §3.9), so small tiles run below the large tiles' rate.
+  const librarySimt = w.kernel === 'library' && !tensorPath && !simt;
+  const operandFeedBytesPerClock = librarySimt ? operandFeedPerClock(gpu?.fp32LanesPerSM, inBytes, BM, BN) : NaN;
+  const operandFeedFraction = librarySimt && Number.isFinite(operandFeedBytesPerClock) ? 1 / Math.hypot(1, operandFeedBytesPerClock / C.operandFeedBytesPerClockPerSM) : 1;
+  // Its rate is the tile's rate at boost, capped by the power roof as a throughput (§3.10): at power
+  // headroom h the board's power covers h x simtComputeEfficiency of the fp32 peak (the design-point
+  // efficiency the roof's reference stands for), whatever the tile. A tile that stalls on operand feed
+  // draws less power per second, so the roof binds on power-capped boards and the tile on the others.
+  const libraryEfficiency = librarySimt
+    ? Math.min(C.librarySimtEfficiency * operandFeedFraction / clock.fractionOfBoost, Number.isFinite(clock.powerHeadroom) ? (C.simtComputeEfficiency * clock.powerHeadroom) / clock.fractionOfBoost : Infinity)
+    : NaN;
 
   // Everything below depends on the split-K factor; evaluated once, or per candidate split.
   const evaluate = (splitK: number) => {
@@ -379,7 +414,7 @@ export function analyticEstimate(w: GemmWorkload, gpu: GpuSpec): AnalyticEstimat
       : kIterations * BK * ((BM + BN) * inBytes + threads * (tile.threadM + tile.threadN) * inBytes);
 
     // Times. Compute: the busiest SM runs tilesPerSM tiles at its share of the peak.
-    const efficiency = peak.peak?.endsWith('Tensor') ? C.tensorComputeEfficiency : C.simtComputeEfficiency;
+    const efficiency = peak.peak?.endsWith('Tensor') ? C.tensorComputeEfficiency : librarySimt ? libraryEfficiency : C.simtComputeEfficiency;
     // Hand-written SIMT kernels reach that peak only at the fraction latency hiding allows (§3.9).
     const achievedFraction = simt ? simt.achievedFraction : 1;
     const computeTimeMs = (tilesPerSM * tileFlops) / ((peakFlopsPerS * efficiency * achievedFraction) / smCount) * 1e3;
@@ -470,6 +505,7 @@ export function analyticEstimate(w: GemmWorkload, gpu: GpuSpec): AnalyticEstimat
     ilp: tile.threadM * tile.threadN, achievedFraction: simt ? simt.achievedFraction : 1, coalescingFactor: simt ? simt.coalescingFactor : 1,
     timeMs: valid ? timeMs : NaN, bound, timeLimiter, achievedTflops: valid ? flops / (timeMs * 1e-3) / 1e12 : NaN,
     sustainedClockMHz: clock.clockMHz, clockFraction, clockSource: clock.source, simtIssueEfficiency, sustainedPeakTflops,
+    operandFeedFraction,
   };
 }
 

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { CLOCK_CONSTANTS, POWER_PER_SM_GHZ_REFERENCE_W, sustainedClock } from './sustained-clock';
 import { findGpu, listGpus } from './gpu-catalogue';
 import { toyGpu } from './perf-test-fixtures';
-import { analyticEstimate } from './analytic-model';
+import { analyticEstimate, MODEL_CONSTANTS } from './analytic-model';
 import type { GpuSpec } from './types';
 
 const near = (actual: number, expected: number, rel = 1e-9) => assert.ok(Math.abs(actual - expected) <= rel * Math.abs(expected), `${actual} != ${expected}`);
@@ -72,16 +72,34 @@ test('sustained clock: a GPU without board power or with an unknown compute capa
   assert.ok(nothing.fallbackNote);
 });
 
-test('sustained clock: the analytic compute time of a power-capped board scales by 1 / clock fraction', () => {
+test('sustained clock: a power-capped board caps a library SGEMM at the roof, a board with power to spare runs at its tile rate', () => {
   const t4 = findGpu('t4')!;
   const w = { m: 4096, n: 4096, k: 4096, batch: 1, dtype: 'fp32' as const, kernel: 'library' as const };
   const capped = analyticEstimate(w, t4);
   const unlimited = analyticEstimate(w, { ...t4, boardPowerW: { value: 1000, source: 'test' } });
   assert.equal(capped.clockSource, 'power-roof');
   assert.equal(unlimited.clockSource, 'boost');
-  near(capped.computeTimeMs * capped.clockFraction, unlimited.computeTimeMs, 1e-9);
   near(capped.sustainedPeakTflops, 8.1 * capped.clockFraction, 1e-9);
+  // Capped: power covers simtComputeEfficiency x headroom of the peak (headroom = clock fraction < 1).
+  // Unlimited: the tile's own rate, librarySimtEfficiency x operand-feed fraction of the boost peak.
+  near(
+    capped.computeTimeMs * capped.clockFraction * MODEL_CONSTANTS.simtComputeEfficiency,
+    unlimited.computeTimeMs * MODEL_CONSTANTS.librarySimtEfficiency * unlimited.operandFeedFraction,
+    1e-9,
+  );
+  assert.ok(unlimited.operandFeedFraction < 1 && unlimited.operandFeedFraction > 0.5);
+  assert.ok(capped.computeTimeMs > (unlimited.computeTimeMs / capped.clockFraction) * 0.99, 'the roof binds: slower than the tile rate at the capped clock');
   assert.ok(capped.notes.some((n) => /power roof/.test(n)));
+});
+
+test('sustained clock: power headroom is budget / need before the cap (above 1 with power to spare, NaN without a roof)', () => {
+  const t4 = sustainedClock(findGpu('t4')!, 'simt');
+  near(t4.powerHeadroom, t4.fractionOfBoost);
+  const ti = sustainedClock(findGpu('rtx-2080-ti')!, 'simt');
+  near(ti.powerHeadroom, 250 / (68 * 1.545) / (POWER_PER_SM_GHZ_REFERENCE_W['7.5'] * CLOCK_CONSTANTS.simtPowerFraction), 1e-9);
+  assert.ok(ti.powerHeadroom > 1 && ti.fractionOfBoost === 1);
+  assert.ok(Number.isNaN(sustainedClock(findGpu('k40')!, 'simt').powerHeadroom));
+  assert.ok(Number.isNaN(sustainedClock({ ...toyGpu, boardPowerW: undefined } as unknown as GpuSpec, 'simt').powerHeadroom));
 });
 
 test('narrow-precision power roof: B200 fp8/fp4 run below their doubled peaks, bf16 and the RTX PRO 6000 do not', async () => {

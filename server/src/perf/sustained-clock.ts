@@ -20,6 +20,11 @@ export interface SustainedClock {
   reason: string;
   /** Set when an input the model needs is missing and a fallback was used. */
   fallbackNote?: string;
+  /**
+   * budget / need of the power roof before it is capped at 1: above 1 the board has power to spare at
+   * boost, below 1 it is the clock fraction (NaN when no power roof applies: documented clock, missing input).
+   */
+  powerHeadroom: number;
 }
 
 /**
@@ -85,6 +90,7 @@ export function sustainedClock(gpu: GpuSpec | undefined, load: GemmLoad): Sustai
       fractionOfBoost: 1,
       source: 'boost',
       reason: 'no boost clock in the catalogue',
+      powerHeadroom: NaN,
       fallbackNote: 'no boost clock: SIMT clock-based times are unknown',
     };
   }
@@ -97,6 +103,7 @@ export function sustainedClock(gpu: GpuSpec | undefined, load: GemmLoad): Sustai
       fractionOfBoost: clockMHz / boost,
       source: 'catalogue',
       reason: `sustained ${clockMHz} MHz (${documented.source})`,
+      powerHeadroom: NaN,
     };
   }
   const cc = gpu?.computeCapability ?? '';
@@ -112,11 +119,13 @@ export function sustainedClock(gpu: GpuSpec | undefined, load: GemmLoad): Sustai
       source: 'boost',
       reason: `boost ${boost} MHz (${missing}; no power roof)`,
       fallbackNote: `${missing}: boost clock ${boost} MHz assumed sustained`,
+      powerHeadroom: NaN,
     };
   }
   const loadFraction = load === 'simt' && hasTensorCores(cc) ? CLOCK_CONSTANTS.simtPowerFraction : 1;
   const budget = power / (sms * (boost / 1000));
-  const fraction = Math.min(1, budget / (reference * loadFraction));
+  const powerHeadroom = budget / (reference * loadFraction);
+  const fraction = Math.min(1, powerHeadroom);
   const clockMHz = boost * fraction;
   if (fraction >= 1) {
     return {
@@ -124,6 +133,7 @@ export function sustainedClock(gpu: GpuSpec | undefined, load: GemmLoad): Sustai
       boostClockMHz: boost,
       fractionOfBoost: 1,
       source: 'boost',
+      powerHeadroom,
       reason: `boost ${boost} MHz (board power ${power} W covers it: ${budget.toFixed(2)} W per SM-GHz, generation needs ${(reference * loadFraction).toFixed(2)})`,
     };
   }
@@ -132,6 +142,7 @@ export function sustainedClock(gpu: GpuSpec | undefined, load: GemmLoad): Sustai
     boostClockMHz: boost,
     fractionOfBoost: fraction,
     source: 'power-roof',
+    powerHeadroom,
     reason: `${Math.round(clockMHz)} MHz = ${fraction.toFixed(2)} x boost: power roof (${power} W is ${budget.toFixed(2)} W per SM-GHz at boost; a ${load} GEMM on cc ${cc} needs ${(reference * loadFraction).toFixed(2)})`,
   };
 }
