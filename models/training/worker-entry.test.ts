@@ -18,6 +18,7 @@ const sources = [
   'models/training/out-of-bag.ts',
   'models/training/synthetic-data.ts',
   'server/src/model/forest.ts',
+  'server/src/model/forest-walk.ts',
   'server/src/model/quantise.ts',
   'server/src/model/intervals.ts',
 ];

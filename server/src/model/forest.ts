@@ -1,5 +1,6 @@
 // Flattened random-forest structure and fast prediction (mean + quantile interval) for TileCast models.
 // Pure functions over typed arrays: no I/O, never throws; bad input yields NaN results with an error.
+import { NODE_BYTES, newWalker, type Walker } from './forest-walk';
 
 /**
  * A trained forest. Trees are stored in preorder, one contiguous node range per tree. For an internal
@@ -178,7 +179,52 @@ export function predict(model: PredictableModel, row: Float32Array | Float64Arra
   return out;
 }
 
-/** Predicts nRows rows of a row-major matrix (nRows x nFeatures, NaN = missing), tree by tree for cache locality. */
+/** Rows walked through a tree per call of the WebAssembly walker (their values stay in cache beside the tree). */
+const BLOCK_ROWS = 4096;
+
+/**
+ * A forest's nodes in WebAssembly memory for the walker (forest-walk.ts), written once per forest:
+ * forests are never changed after they are built or decoded.
+ */
+interface WalkMemory extends Walker {
+  /** Where the block of rows starts (after the nodes). */
+  rowsAt: number;
+}
+
+const walkMemories = new WeakMap<Forest, WalkMemory>();
+
+/** The forest's walk memory, grown to hold `rows` rows of nF values and their leaf indices. */
+function walkMemory(forest: Forest, rows: number): WalkMemory {
+  const nNodes = forest.child.length;
+  // Rows of float64 start on an 8-byte boundary.
+  const rowsAt = Math.ceil((nNodes * NODE_BYTES) / 8) * 8;
+  const need = rowsAt + rows * forest.nFeatures * 8 + rows * 4;
+  const pages = Math.ceil(need / 65536);
+  let hit = walkMemories.get(forest);
+  if (!hit) {
+    const walker = newWalker(pages);
+    const memory = walker.memory;
+    const threshold = new Float32Array(memory.buffer, 0, nNodes * 3);
+    const words = new Int32Array(memory.buffer, 0, nNodes * 3);
+    const { child, feature, flags } = forest;
+    for (let n = 0; n < nNodes; n++) {
+      threshold[3 * n] = forest.threshold[n];
+      words[3 * n + 1] = feature[n] * 8 + (flags[n] & 1);
+      words[3 * n + 2] = child[n];
+    }
+    hit = { ...walker, rowsAt };
+    walkMemories.set(forest, hit);
+  }
+  const have = hit.memory.buffer.byteLength / 65536;
+  if (have < pages) hit.memory.grow(pages - have);
+  return hit;
+}
+
+/**
+ * Predicts nRows rows of a row-major matrix (nRows x nFeatures, NaN = missing): the same numbers as
+ * `predict` row by row (forest.test.ts checks), computed tree by tree over blocks of rows by a WebAssembly
+ * walker (forest-walk.ts).
+ */
 export function predictBatch(model: PredictableModel, x: Float32Array | Float64Array, nRows: number, options?: PredictOptions): BatchPrediction {
   const forest = model.forest;
   const plan = planInterval(model, options);
@@ -201,30 +247,31 @@ export function predictBatch(model: PredictableModel, x: Float32Array | Float64A
     out.error = error;
     return out;
   }
-  const { child, feature, threshold, flags, leafMean } = forest;
+  const { leafMean } = forest;
   const q = forest.leafQuantileOffsets;
-  const nq = forest.quantileLevels.length;
   const { j0: l0, j1: l1, w1: lw } = plan.lo;
   const { j0: h0, j1: h1, w1: hw } = plan.hi;
-  for (let t = 0; t < nTrees; t++) {
-    const root = forest.treeStart[t];
-    for (let r = 0, off = 0; r < rows; r++, off += nF) {
-      let n = root;
-      let c = child[n];
-      while (c > 0) {
-        const v = x[off + feature[n]];
-        const th = threshold[n];
-        if (v <= th) n = n + 1;
-        else if (v > th) n = c;
-        else n = (flags[n] & 1) !== 0 ? n + 1 : c;
-        c = child[n];
-      }
-      const leaf = ~c;
-      mean[r] += leafMean[leaf];
-      if (nq > 0) {
-        const base = leaf * nq;
-        lo[r] += q[base + l0] + lw * (q[base + l1] - q[base + l0]);
-        hi[r] += q[base + h0] + hw * (q[base + h1] - q[base + h0]);
+  const nq = forest.quantileLevels.length;
+  const { treeStart } = forest;
+  const blockRows = Math.min(rows, BLOCK_ROWS);
+  const { memory, walk, rowsAt } = walkMemory(forest, blockRows);
+  const leavesAt = rowsAt + blockRows * nF * 8;
+  const block = new Float64Array(memory.buffer, rowsAt, blockRows * nF);
+  const leafOf = new Int32Array(memory.buffer, leavesAt, blockRows);
+  for (let from = 0; from < rows; from += blockRows) {
+    const count = Math.min(blockRows, rows - from);
+    block.set(x.subarray(from * nF, (from + count) * nF));
+    // Tree by tree over the block, so each tree's nodes stay in cache for all its rows.
+    for (let t = 0; t < nTrees; t++) {
+      walk(treeStart[t], count, rowsAt, nF * 8, leavesAt);
+      for (let i = 0, r = from; i < count; i++, r++) {
+        const leaf = leafOf[i];
+        mean[r] += leafMean[leaf];
+        if (nq > 0) {
+          const base = leaf * nq;
+          lo[r] += q[base + l0] + lw * (q[base + l1] - q[base + l0]);
+          hi[r] += q[base + h0] + hw * (q[base + h1] - q[base + h0]);
+        }
       }
     }
   }

@@ -77,6 +77,9 @@ export const FEATURE_NAMES: readonly string[] = [
 ];
 
 const INDEX: ReadonlyMap<string, number> = new Map(FEATURE_NAMES.map((name, i) => [name, i]));
+/** Positions of the one-hot features, in LIMITERS / KERNEL_FAMILIES order (looked up once, not per row). */
+const LIMITER_INDEX: readonly number[] = LIMITERS.map((b) => INDEX.get(`bound_${b.replace(/-/g, '_')}`) ?? -1);
+const FAMILY_INDEX: readonly number[] = KERNEL_FAMILIES.map((f) => INDEX.get(`kernel_${f.replace(/-/g, '_')}`) ?? -1);
 
 const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : NaN);
 const log2 = (v: number): number => (v > 0 ? Math.log2(v) : NaN);
@@ -143,7 +146,7 @@ export function computeFeatures(workload: GemmWorkload, gpu: GpuSpec): { values:
     set('coalescing_factor', a.coalescingFactor);
     set('spilled_registers', a.simt?.spilledRegisters ?? NaN);
   }
-  for (const b of LIMITERS) set(`bound_${b.replace(/-/g, '_')}`, a.valid ? (a.timeLimiter === b ? 1 : 0) : NaN);
+  for (let j = 0; j < LIMITERS.length; j++) values[LIMITER_INDEX[j]] = a.valid ? (a.timeLimiter === LIMITERS[j] ? 1 : 0) : NaN;
 
   const t = a.tile;
   set('tile_m', t.blockM);
@@ -170,7 +173,7 @@ export function computeFeatures(workload: GemmWorkload, gpu: GpuSpec): { values:
     set('clblast_mdima_over_mdimc', num(nat.MDIMA) / num(nat.MDIMC));
     set('clblast_ndimb_over_ndimc', num(nat.NDIMB) / num(nat.NDIMC));
   }
-  for (const family of KERNEL_FAMILIES) set(`kernel_${family.replace(/-/g, '_')}`, workload?.kernel === family ? 1 : 0);
+  for (let j = 0; j < KERNEL_FAMILIES.length; j++) values[FAMILY_INDEX[j]] = workload?.kernel === KERNEL_FAMILIES[j] ? 1 : 0;
   return { values, analytic: a };
 }
 
