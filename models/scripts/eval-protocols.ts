@@ -8,11 +8,18 @@ import { capPerStratum, type Fold } from '../evaluation/splits';
 import { crossFoldScales, fitIntervalScale, neededScales } from '../evaluation/interval-scale';
 import type { HeldOut } from '../evaluation/breakdown';
 import { spearman, topKRegretPct } from '../evaluation/metrics';
-import { fitRows, predictRows, tuningWeights, SEED } from './pipeline';
+import { fitRows, predictRows, tuningWeights, SEED, SHIP_RUNTIME_FOREST } from './pipeline';
 import type { ApplicabilityDomain } from '../../server/src/model/applicability';
 import { domainOf, shrinkRuns } from './correction-shrink';
 import { methodOverheadFor } from './pipeline';
 import type { OverheadTable } from '../../server/src/data/timing-overhead';
+
+const QUICK = process.env.TILECAST_EVAL_QUICK === '1';
+/** Fewer trees and rows per fold than the shipped model, so 3 seeds of 17 LOGO folds fit in minutes on 2 cores. */
+export const EVAL_RUNTIME_FOREST: Omit<TrainOptions, 'seed'> = { ...SHIP_RUNTIME_FOREST, trees: QUICK ? 8 : 16 };
+/** Training rows per stratum of a fold, and rows per stratum of the eval pool (TILECAST_EVAL_QUICK=1: smaller). */
+export const EVAL_TRAIN_CAP = QUICK ? 1500 : 2500;
+export const EVAL_POOL_CAP = QUICK ? 3000 : 8000;
 
 /** Held-out predictions of one fold in target space. */
 export interface FoldRun {

@@ -31,18 +31,16 @@ import {
   SHIP_POWER_FOREST,
   SHIP_RUNTIME_FOREST,
 } from './pipeline';
-import { rankingByGpu, runRuntimeProtocol } from './eval-protocols';
+import { EVAL_POOL_CAP, EVAL_RUNTIME_FOREST, EVAL_TRAIN_CAP, rankingByGpu, runRuntimeProtocol } from './eval-protocols';
 import { runPowerProtocol } from './power-protocol';
 import { POWER_BAND_LABELS } from '../../server/src/model/power-bands';
 import { DECAY, FLAG_ABOVE } from './correction-shrink';
 
 const QUICK = process.env.TILECAST_EVAL_QUICK === '1';
 const COMPARE = process.env.TILECAST_EVAL_COMPARE === '1';
-/** Fewer trees and rows per fold than the shipped models, so 3 seeds of 17 LOGO folds fit in minutes on 2 cores. */
-const EVAL_RUNTIME_FOREST: Omit<TrainOptions, 'seed'> = { ...SHIP_RUNTIME_FOREST, trees: QUICK ? 8 : 16 };
 const EVAL_POWER_FOREST: Omit<TrainOptions, 'seed'> = { ...SHIP_POWER_FOREST, trees: QUICK ? 8 : 48 };
-const TRAIN_CAP = QUICK ? 1500 : 2500;
-const POOL_CAP = QUICK ? 3000 : 8000;
+const TRAIN_CAP = EVAL_TRAIN_CAP;
+const POOL_CAP = EVAL_POOL_CAP;
 const SEEDS = [SEED, SEED + 1, SEED + 2];
 
 function log(line: string): void {
