@@ -5,22 +5,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { predict, predictBatch, validateForest, type Forest } from './forest';
-
-/** xorshift32 in [0, 1). */
-function rng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return s / 4294967296;
-  };
-}
+import { seededRandom } from '../../../test/protocol/random-edits';
 
 function randomForest(seed: number, nFeatures: number, nTrees: number, maxDepth: number): Forest {
-  const random = rng(seed);
+  const random = seededRandom(seed);
   const edgeLists: number[][] = [];
   for (let f = 0; f < nFeatures; f++) {
     const count = f === 0 ? 0 : Math.floor(random() * 12);
@@ -107,7 +95,7 @@ describe('predictBatch (WebAssembly walker) agrees with predict', () => {
       const forest = randomForest(seed, 7, 8, 8);
       assert.equal(validateForest(forest), null);
       const model = { forest };
-      const random = rng(seed * 7919);
+      const random = seededRandom(seed * 7919);
       const nRows = 4096 + 1000;
       const x = new Float64Array(nRows * forest.nFeatures);
       for (let r = 0; r < nRows; r++) for (let f = 0; f < forest.nFeatures; f++) x[r * forest.nFeatures + f] = trickyValue(forest, f, random);
