@@ -19,7 +19,8 @@ export const SEED = 20261128;
 
 /** Forest settings of the shipped models (sized so both artifacts stay well under 8 MB). 32 runtime trees:
  * the eval's figures come from 16-tree folds, so 64 never showed a gain for twice the batch walk cost
- * (`npm run bench -- predict-batch`: 39,656 rows/s with 64 trees, 45,858 with 32). */
+ * (`npm run bench -- predict-batch`, builds alternated back to back: 57,649 and 54,945 rows/s with 64 trees,
+ * 62,613 and 61,467 with 32). */
 export const SHIP_RUNTIME_FOREST: Omit<TrainOptions, 'seed'> = {
   trees: 32,
   maxDepth: 24,
