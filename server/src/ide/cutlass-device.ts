@@ -1,8 +1,9 @@
 // A CUTLASS device-level GEMM (`using Gemm = cutlass::gemm::device::Gemm<..., ThreadblockShape, WarpShape,
 // ...>`) has no `__global__` kernel or launch in the user's file, only its GemmShape tile parameters.
 // This gives the editor a stand-in kernel and launch for it, anchored on the threadblock GemmShape, so
-// its tiles are predicted, shown and rewritten like a launch's. Pure; reads the analysis only.
-import type { FileAnalysis, KernelInfo, LaunchSite, TileParam } from '../analysis/types';
+// its tiles are predicted, shown and rewritten like a launch's; `defaultLaunch` also stands in for a Triton kernel
+// with configs but no launch (reports.ts). Pure; reads the analysis only.
+import type { Dtype, FileAnalysis, KernelInfo, LaunchSite, Range, TileParam } from '../analysis/types';
 import { CUTLASS_KERNEL_REASON, kernelFamilyOf, tileFieldOf } from '../perf/workload-from-analysis';
 import type { TilecastSettings } from './protocol';
 
@@ -41,10 +42,18 @@ export function cutlassDeviceGemm(analysis: FileAnalysis, settings: TilecastSett
     constexprParams: [],
     configs: [],
   };
+  return { kernel, launch: defaultLaunch(kernel, settings, anchor.range, settings.defaultDtype) };
+}
+
+/**
+ * A stand-in launch of `kernel` at the default problem size, for a kernel the file never launches (a
+ * CUTLASS device GEMM, a Triton kernel with configs only); `dtype` is the kernel's own or a fallback.
+ */
+export function defaultLaunch(kernel: KernelInfo, settings: TilecastSettings, range: Range, dtype: Dtype | null): LaunchSite {
   const d = settings.defaultProblemSize;
-  const launch: LaunchSite = {
+  return {
     kernel: kernel.name,
-    range: { ...anchor.range },
+    range: { ...range },
     grid: null,
     block: null,
     gridExpr: null,
@@ -55,7 +64,6 @@ export function cutlassDeviceGemm(analysis: FileAnalysis, settings: TilecastSett
     metaParams: {},
     numWarps: null,
     numStages: null,
-    problem: { m: d.m, n: d.n, k: d.k, batch: null, dtype: settings.defaultDtype, assumed: ['m', 'n', 'k', 'dtype'], source: 'default' },
+    problem: { m: d.m, n: d.n, k: d.k, batch: null, dtype, assumed: ['m', 'n', 'k', ...(kernel.dtype ? [] : ['dtype'])], source: 'default' },
   };
-  return { kernel, launch };
 }

@@ -11,7 +11,7 @@ import type { GemmPredictor, MeasurementMethod, PredictionValues, PredictOptions
 import { LineIndex } from '../text/line-index';
 import type { TilecastSettings } from './protocol';
 import { configIssues, type ConfigIssue } from './legality';
-import { cutlassDeviceGemm } from './cutlass-device';
+import { cutlassDeviceGemm, defaultLaunch } from './cutlass-device';
 
 export type ReportSubject = 'launch' | 'library' | 'triton-config';
 
@@ -137,34 +137,6 @@ function kernelOf(analysis: FileAnalysis, name: string): KernelInfo | null {
   return analysis.kernels.find((k) => k.name === name) ?? null;
 }
 
-/** A stand-in launch for a Triton kernel with configs but no launch in the file: the default problem size. */
-function defaultLaunch(kernel: KernelInfo, settings: TilecastSettings): LaunchSite {
-  const d = settings.defaultProblemSize;
-  return {
-    kernel: kernel.name,
-    range: kernel.nameRange,
-    grid: null,
-    block: null,
-    gridExpr: null,
-    blockExpr: null,
-    dynamicSharedMemBytes: null,
-    stream: null,
-    templateArgs: [],
-    metaParams: {},
-    numWarps: null,
-    numStages: null,
-    problem: {
-      m: d.m,
-      n: d.n,
-      k: d.k,
-      batch: null,
-      dtype: kernel.dtype ?? null,
-      assumed: ['m', 'n', 'k', ...(kernel.dtype ? [] : ['dtype'])],
-      source: 'default',
-    },
-  };
-}
-
 /** Builds every report of a document; outcomes are computed lazily by `report.on(gpu)`. */
 export function buildKernelReports(inputs: ReportInputs): KernelReport[] {
   const { analysis, settings } = inputs;
@@ -251,7 +223,7 @@ export function buildKernelReports(inputs: ReportInputs): KernelReport[] {
   }
   for (const kernel of analysis.kernels) {
     if (kernel.kind !== 'gemm') continue;
-    const launch = analysis.launches.find((l) => l.kernel === kernel.name) ?? defaultLaunch(kernel, settings);
+    const launch = analysis.launches.find((l) => l.kernel === kernel.name) ?? defaultLaunch(kernel, settings, kernel.nameRange, kernel.dtype);
     kernel.configs.forEach((config, i) => {
       // The config alone decides the meta-parameters: the launch's own keywords would override it.
       const single: KernelInfo = { ...kernel, configs: [config] };
