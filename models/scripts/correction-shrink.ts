@@ -24,6 +24,14 @@ import type { FoldRun } from './eval-protocols';
 export const DECAY = 0.5;
 /** Excess above which a prediction says "extrapolating" (a quarter of a training range, or of a factor 2 / a generation of a GPU spec). */
 export const FLAG_ABOVE = 0.25;
+/**
+ * A GPU farther than this from every training GPU of its group (largest descriptor difference: compute
+ * capability generations, or log2 of a spec) is outside the domain by the difference beyond it, even
+ * inside the descriptor box. From LOGO (docs/model.md, Applicability): held-out GPUs whose nearest
+ * training GPU lay within 1.4 gained from the correction (T4, P4, P100, RTX 3090 at 1.0-1.4); those at
+ * 1.8-2.4 gained nothing or lost (L4 at 2.4 lost 0.7 points).
+ */
+export const NEAREST_WITHIN = 1.5;
 /** Candidate correction weights. */
 export const LAMBDAS = [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1];
 
@@ -49,7 +57,7 @@ export function domainOf(d: Design, rows: ArrayLike<number>): ApplicabilityDomai
   const nF = d.nFeatures;
   const x = new Float32Array(rows.length * nF);
   for (let t = 0; t < rows.length; t++) x.set(d.x.subarray(rows[t] * nF, (rows[t] + 1) * nF), t * nF);
-  return fitDomain(x, rows.length, nF, gpusOf(d, rows), { correctionWeights: allOnes(), decay: DECAY, flagAbove: FLAG_ABOVE });
+  return fitDomain(x, rows.length, nF, gpusOf(d, rows), { correctionWeights: allOnes(), decay: DECAY, flagAbove: FLAG_ABOVE, nearestWithin: NEAREST_WITHIN });
 }
 
 /** Per test row of a run: the applicability of its features and GPU in the run's training domain. */

@@ -13,7 +13,7 @@ import type { Design } from '../evaluation/design-matrix';
 import { capPerStratum, groupKFold, leaveOneGroupOut, type Fold } from '../evaluation/splits';
 import { datasetsRoot } from './load-datasets';
 import { fitDomain, type ApplicabilityDomain, type FamilyGroup } from '../../server/src/model/applicability';
-import { allOnes, DECAY, FLAG_ABOVE, gpusOf, shrinkRuns } from './correction-shrink';
+import { allOnes, DECAY, FLAG_ABOVE, NEAREST_WITHIN, gpusOf, shrinkRuns } from './correction-shrink';
 import { heldOutOf, rowStratum, runFolds } from './eval-protocols';
 import { runPowerProtocol } from './power-protocol';
 import { POWER_BAND_EDGES_GFLOP } from '../../server/src/model/power-bands';
@@ -105,7 +105,12 @@ function gpuFolds(d: Design, k: number): Fold[] {
 /** The domain with 6 significant digits (a smaller header; NaN bounds become null in JSON). */
 function roundDomain(d: ApplicabilityDomain): ApplicabilityDomain {
   const r = (v: number) => (Number.isFinite(v) ? Number(v.toPrecision(6)) : v);
-  const range = (g: ApplicabilityDomain['gpuRanges']['library']) => ({ gpus: g.gpus, lo: g.lo.map(r), hi: g.hi.map(r) });
+  const range = (g: ApplicabilityDomain['gpuRanges']['library']) => ({
+    gpus: g.gpus,
+    lo: g.lo.map(r),
+    hi: g.hi.map(r),
+    descriptors: g.descriptors.map((d) => d.map(r)),
+  });
   const gpuRanges = Object.fromEntries(Object.entries(d.gpuRanges).map(([g, v]) => [g, range(v)])) as ApplicabilityDomain['gpuRanges'];
   return { ...d, featureLo: d.featureLo.map(r), featureHi: d.featureHi.map(r), gpuRanges };
 }
@@ -166,7 +171,12 @@ async function main(): Promise<void> {
   log(`  runtime forest: ${rtModel.stats.trees} trees, ${rtModel.stats.leaves} leaves, ${seconds(rtModel.stats.trainMs)}`);
   const lambdas = rtCal.lambdas ?? allOnes();
   log(`  correction weights (held-out GPUs): ${JSON.stringify(lambdas)}`);
-  const domain = fitDomain(rt.x, rt.nRows, rt.nFeatures, gpusOf(rt, all), { correctionWeights: lambdas, decay: DECAY, flagAbove: FLAG_ABOVE });
+  const domain = fitDomain(rt.x, rt.nRows, rt.nFeatures, gpusOf(rt, all), {
+    correctionWeights: lambdas,
+    decay: DECAY,
+    flagAbove: FLAG_ABOVE,
+    nearestWithin: NEAREST_WITHIN,
+  });
   const methodOverheadMs = Object.fromEntries(
     Object.entries(rt.overheads.methodOverheadMs).map(([m, v]) => [m, Number.isFinite(v) ? Number(v.toPrecision(4)) : null]),
   );

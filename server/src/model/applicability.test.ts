@@ -18,7 +18,7 @@ const domain = fitDomain(
   200,
   2,
   { library: [h100, a100], 'library-fp32': [t4], tiled: [t4] },
-  { correctionWeights: { library: 0.8, 'library-fp32': 0.6, tiled: 0.5 }, decay: 0.5, flagAbove: 0.25 },
+  { correctionWeights: { library: 0.8, 'library-fp32': 0.6, tiled: 0.5 }, decay: 0.5, flagAbove: 0.25, nearestWithin: Infinity },
 );
 
 test('applicability: inside the ranges keeps λ of the kernel family and flags nothing', () => {
@@ -63,7 +63,7 @@ test('applicability: no tiled kernels in training means the analytic model alone
     200,
     2,
     { library: [h100], 'library-fp32': [h100], tiled: [] },
-    { correctionWeights: { library: 1, 'library-fp32': 1, tiled: 1 }, decay: 0.5, flagAbove: 0.25 },
+    { correctionWeights: { library: 1, 'library-fp32': 1, tiled: 1 }, decay: 0.5, flagAbove: 0.25, nearestWithin: Infinity },
   );
   const a = assess(none, names, [5, 1], t4, 'tiled');
   assert.equal(a.extrapolating, true);
@@ -88,4 +88,36 @@ test('parseDomain: a domain survives JSON (NaN bounds as null); malformed ones a
   assert.equal(parseDomain({ ...domain, correctionWeights: { library: 2, 'library-fp32': 1, tiled: 1 } }, 2), null);
   assert.equal(parseDomain({ ...domain, correctionWeights: { library: 1, tiled: 1 } }, 2), null);
   assert.equal(parseDomain(undefined, 2), null);
+});
+
+test('applicability: a GPU inside the descriptor box but far from every training GPU is outside by the distance beyond nearestWithin', () => {
+  // Training GPUs P100 (cc 6.0) and H100 SXM (cc 9.0) span a box that holds the V100 (cc 7.0); the nearest
+  // of the two differs from it by more than one unit in some descriptor.
+  const p100 = findGpu('p100-pcie-16gb')!;
+  const v100 = findGpu('v100-pcie-32gb')!;
+  const fit = (nearestWithin: number) =>
+    fitDomain(
+      x,
+      200,
+      2,
+      { library: [], 'library-fp32': [p100, h100], tiled: [] },
+      { correctionWeights: { library: 1, 'library-fp32': 1, tiled: 1 }, decay: 0.5, flagAbove: 0.25, nearestWithin },
+    );
+  const off = assess(fit(Infinity), names, [5, 1], v100, 'library', 'fp32');
+  assert.deepEqual([off.excess, off.extrapolating, off.weight], [0, false, 1]);
+  const near = assess(fit(0), names, [5, 1], v100, 'library', 'fp32');
+  assert.ok(near.excess >= 1, `excess ${near.excess}`);
+  assert.equal(near.extrapolating, true);
+  assert.ok(Math.abs(near.weight - Math.exp(-near.excess / 0.5)) < 1e-12);
+  assert.match(near.reasons.join('; '), /unlike every training GPU \(library-fp32 kernels\): the nearest, (p100-pcie-16gb|h100-sxm), differs by/);
+  // A training GPU itself is never outside, whatever the setting.
+  assert.equal(assess(fit(0), names, [5, 1], p100, 'library', 'fp32').excess, 0);
+  // The descriptors survive JSON; an artifact without them (written before the check) keeps it off.
+  const back = parseDomain(JSON.parse(JSON.stringify(fit(0))), 2)!;
+  assert.equal(assess(back, names, [5, 1], v100, 'library', 'fp32').excess, near.excess);
+  const old = JSON.parse(JSON.stringify(fit(0)));
+  delete old.nearestWithin;
+  for (const g of Object.values(old.gpuRanges) as Array<Record<string, unknown>>) delete g.descriptors;
+  assert.equal(assess(parseDomain(old, 2)!, names, [5, 1], v100, 'library', 'fp32').excess, 0);
+  assert.equal(parseDomain({ ...JSON.parse(JSON.stringify(fit(0))), nearestWithin: -1 }, 2), null);
 });

@@ -35,6 +35,12 @@ export interface ApplicabilityDomain {
   decay: number;
   /** Excess above which a prediction is flagged as extrapolating. */
   flagAbove: number;
+  /**
+   * A GPU inside the descriptor box can still be unlike every training GPU (the box of a few GPUs has
+   * holes): its distance to the nearest training GPU of the group (largest descriptor difference, in
+   * the same units) beyond this counts as excess. Infinity turns the check off.
+   */
+  nearestWithin: number;
 }
 
 /**
@@ -56,6 +62,8 @@ export interface GpuRange {
   gpus: string[];
   lo: number[];
   hi: number[];
+  /** Each training GPU's descriptor (GPU_DESCRIPTOR_NAMES order), in `gpus` order. */
+  descriptors: number[][];
 }
 
 export interface Applicability {
@@ -99,7 +107,7 @@ export function fitDomain(
   nRows: number,
   nFeatures: number,
   gpus: Readonly<Record<FamilyGroup, readonly GpuSpec[]>>,
-  settings: { correctionWeights: Record<FamilyGroup, number>; decay: number; flagAbove: number },
+  settings: { correctionWeights: Record<FamilyGroup, number>; decay: number; flagAbove: number; nearestWithin: number },
 ): ApplicabilityDomain {
   const featureLo: number[] = [];
   const featureHi: number[] = [];
@@ -115,10 +123,12 @@ export function fitDomain(
     featureHi.push(sortedQuantile(s, 0.995));
   }
   const range = (list: readonly GpuSpec[]): GpuRange => {
-    const ds = list.map(gpuDescriptor);
+    const sorted = [...list].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    const ds = sorted.map(gpuDescriptor);
     const finite = (j: number) => ds.map((d) => d[j]).filter(Number.isFinite);
     return {
-      gpus: list.map((g) => g.id).sort(),
+      gpus: sorted.map((g) => g.id),
+      descriptors: ds,
       lo: GPU_DESCRIPTOR_NAMES.map((_, j) => (finite(j).length ? Math.min(...finite(j)) : NaN)),
       hi: GPU_DESCRIPTOR_NAMES.map((_, j) => (finite(j).length ? Math.max(...finite(j)) : NaN)),
     };
@@ -161,10 +171,37 @@ function gpuExcess(domain: ApplicabilityDomain, gpu: GpuSpec, group: FamilyGroup
         reasons.push(`${GPU_DESCRIPTOR_NAMES[j]} ${fmt(d[j])} outside the training GPUs' ${fmt(range.lo[j])}–${fmt(range.hi[j])} (${group} kernels)`);
       if (e > excess) excess = e;
     }
+    const near = nearestTrainingGpu(range, d);
+    const e = near ? near.distance - domain.nearestWithin : 0;
+    if (near && e > 0) {
+      if (e > domain.flagAbove)
+        reasons.push(
+          `unlike every training GPU (${group} kernels): the nearest, ${near.id}, differs by ${fmt(near.distance)} in ${near.descriptor}, more than ${fmt(domain.nearestWithin)}`,
+        );
+      if (e > excess) excess = e;
+    }
   }
   const out = { excess, reasons };
   byGroup.set(group, out);
   return out;
+}
+
+/** The training GPU nearest to a descriptor: largest absolute difference over the known descriptors. */
+function nearestTrainingGpu(range: GpuRange, d: readonly number[]): { id: string; distance: number; descriptor: string } | null {
+  let best: { id: string; distance: number; descriptor: string } | null = null;
+  range.descriptors.forEach((t, i) => {
+    let distance = 0;
+    let descriptor = '';
+    for (let j = 0; j < GPU_DESCRIPTOR_NAMES.length; j++) {
+      const diff = Math.abs(d[j] - t[j]);
+      if (Number.isFinite(diff) && diff > distance) {
+        distance = diff;
+        descriptor = GPU_DESCRIPTOR_NAMES[j];
+      }
+    }
+    if (!best || distance < best.distance) best = { id: range.gpus[i], distance, descriptor };
+  });
+  return best;
 }
 
 /**
@@ -227,9 +264,15 @@ export function parseDomain(v: unknown, nFeatures: number): ApplicabilityDomain 
     nums(r.lo, GPU_DESCRIPTOR_NAMES.length) &&
     nums(r.hi, GPU_DESCRIPTOR_NAMES.length) &&
     Array.isArray(r.gpus) &&
-    r.gpus.every((g) => typeof g === 'string');
+    r.gpus.every((g) => typeof g === 'string') &&
+    (r.descriptors === undefined ||
+      (Array.isArray(r.descriptors) && r.descriptors.length === r.gpus.length && r.descriptors.every((x) => nums(x, GPU_DESCRIPTOR_NAMES.length))));
   if (typeof ranges !== 'object' || ranges === null || !FAMILY_GROUPS.every((g) => rangeOk(ranges[g]))) return null;
   for (const key of ['decay', 'flagAbove']) if (typeof d[key] !== 'number' || !Number.isFinite(d[key] as number)) return null;
+  // Artifacts written before the nearest-GPU check carry neither field: the check stays off for them
+  // (as it is for Infinity, which JSON writes as null).
+  const nearestWithin = d.nearestWithin === undefined || d.nearestWithin === null ? Infinity : d.nearestWithin;
+  if (typeof nearestWithin !== 'number' || !(nearestWithin >= 0)) return null;
   const cw = d.correctionWeights as Record<string, unknown> | undefined;
   const weightOf = (v: unknown) => (typeof v === 'number' && v >= 0 && v <= 1 ? v : NaN);
   if (typeof cw !== 'object' || cw === null || FAMILY_GROUPS.some((g) => Number.isNaN(weightOf(cw[g])))) return null;
@@ -238,9 +281,15 @@ export function parseDomain(v: unknown, nFeatures: number): ApplicabilityDomain 
   return {
     featureLo: back(d.featureLo),
     featureHi: back(d.featureHi),
-    gpuRanges: perGroup((g) => ({ gpus: [...(ranges[g].gpus as string[])], lo: back(ranges[g].lo), hi: back(ranges[g].hi) })),
+    gpuRanges: perGroup((g) => ({
+      gpus: [...(ranges[g].gpus as string[])],
+      lo: back(ranges[g].lo),
+      hi: back(ranges[g].hi),
+      descriptors: ((ranges[g].descriptors as unknown[] | undefined) ?? []).map(back),
+    })),
     correctionWeights: perGroup((g) => cw[g] as number),
     decay: d.decay as number,
     flagAbove: d.flagAbove as number,
+    nearestWithin,
   };
 }
