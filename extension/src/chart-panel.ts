@@ -5,7 +5,9 @@
 // stylesheet inlined (read once from dist/webview/), so it fetches nothing; every datum goes in through
 // postMessage (extension/webview/messages.ts), never into the HTML. Messages are posted at once, also while
 // the page loads: VS Code queues them and delivers them when the page's inline script has run. Saving asks
-// for a path and writes the bytes.
+// for a path and writes the bytes. A panel left open when the window closed comes back with the window
+// (`adopt`, from the serializer in extension.ts): its page draws the charts it kept in its state, and the
+// next chart command reuses it instead of waiting for a new webview.
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import * as vscode from 'vscode';
@@ -36,6 +38,8 @@ export interface ChartRequest {
 
 interface OpenPanel {
   panel: vscode.WebviewPanel;
+  /** VS Code restored it with the window (adopt), rather than a command creating it. */
+  restored: boolean;
 }
 
 interface PendingPaint {
@@ -46,6 +50,10 @@ interface PendingPaint {
 }
 
 const TITLE_PREFIX = 'TileCast: ';
+/** The chart panel's view type (its serializer restores panels of this type; package.json activates on it). */
+export const CHART_VIEW_TYPE = 'tilecast.charts';
+/** Scripts on; the page loads no file (its script and stylesheet are in the HTML). */
+const WEBVIEW_OPTIONS: vscode.WebviewOptions = { enableScripts: true, localResourceRoots: [] };
 
 /** The one chart panel: created by the first chart command, reused (revealed, re-titled) by the others. */
 export class ChartPanel implements vscode.Disposable {
@@ -80,17 +88,41 @@ export class ChartPanel implements vscode.Disposable {
     this.assets ??= this.readAssets();
     const html = chartHtml(this.assets, nonce());
     const panel = vscode.window.createWebviewPanel(
-      'tilecast.charts',
+      CHART_VIEW_TYPE,
       TITLE_PREFIX + 'Charts',
       { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
       {
-        enableScripts: true,
-        // The page loads no file: its script and stylesheet are in the HTML.
-        localResourceRoots: [],
+        ...WEBVIEW_OPTIONS,
         // Keeps the page loaded behind other tabs: a reload would run the script again and lose the charts it holds.
         retainContextWhenHidden: true,
       },
     );
+    return this.wire(panel, html, false);
+  }
+
+  /**
+   * Takes over a chart panel VS Code restored with the window (registerWebviewPanelSerializer): the new page
+   * draws the charts its saved state holds, and chart commands reuse the panel. A second restored panel (two
+   * windows' worth of state) is closed: the session keeps one.
+   */
+  adopt(panel: vscode.WebviewPanel): void {
+    if (this.open_) {
+      panel.dispose();
+      return;
+    }
+    try {
+      this.assets ??= this.readAssets();
+    } catch (error) {
+      this.events.log(`Chart panel not restored: ${error instanceof Error ? error.message : String(error)}`);
+      panel.dispose();
+      return;
+    }
+    panel.webview.options = WEBVIEW_OPTIONS;
+    this.wire(panel, chartHtml(this.assets, nonce()), true);
+    this.events.log('Chart panel restored with the window');
+  }
+
+  private wire(panel: vscode.WebviewPanel, html: string, restored: boolean): OpenPanel {
     panel.webview.onDidReceiveMessage((message: unknown) => {
       if (isWebviewMessage(message)) void this.handle(message);
     });
@@ -99,7 +131,7 @@ export class ChartPanel implements vscode.Disposable {
       this.pending.clear();
     });
     panel.webview.html = html;
-    this.open_ = { panel };
+    this.open_ = { panel, restored };
     return this.open_;
   }
 
@@ -122,8 +154,9 @@ export class ChartPanel implements vscode.Disposable {
         const paint = this.pending.get(message.requestId ?? 0);
         if (!paint) return;
         this.pending.delete(message.requestId ?? 0);
-        // Marks come with a page's first chart: on a reused panel they mean VS Code reloaded its page.
-        const panel = paint.newPanel ? 'new panel' : message.marks ? 'panel reused, page reloaded' : 'panel reused';
+        // Marks come with a page's first chart: on a reused panel they mean its page is new (restored or reloaded).
+        const reloaded = this.open_?.restored ? 'panel restored with the window' : 'panel reused, page reloaded';
+        const panel = paint.newPanel ? 'new panel' : message.marks ? reloaded : 'panel reused';
         const page = message.marks ? `page ${message.sinceLoadMs.toFixed(0)} ms, ` : '';
         const where = `${panel}; ${page}chart ${message.renderMs.toFixed(0)} ms${marksText(message.marks)}`;
         this.events.log(`${CHART_TITLES[paint.kind]}: first paint ${Date.now() - paint.commandAt} ms after the command (${where})`);

@@ -3,7 +3,7 @@
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import type { StatusParams } from '../../server/src/ide/protocol';
-import { ChartPanel } from './chart-panel';
+import { CHART_VIEW_TYPE, ChartPanel } from './chart-panel';
 import { createClient } from './client';
 import { registerCommands } from './commands';
 import { measuredForSweep, registerProfilingCommands } from './profiling-commands';
@@ -75,6 +75,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     showTileSweep: (point) => commands.showTileSweep(point),
   });
   context.subscriptions.push(panels, ...commands.disposables, ...profiling);
+  // A chart panel left open when the window closed comes back with it (its page redraws its saved charts).
+  context.subscriptions.push(
+    vscode.window.registerWebviewPanelSerializer(CHART_VIEW_TYPE, {
+      deserializeWebviewPanel: async (panel) => panels.adopt(panel),
+    }),
+  );
 
   // Trust lets the server run ptxas; it only ever goes from untrusted to trusted, so restart once then.
   context.subscriptions.push(

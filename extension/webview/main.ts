@@ -1,14 +1,15 @@
 // The chart webview's script: receives typed messages from the host (messages.ts), draws the chart
 // with Observable Plot, re-draws on resize and theme changes, and sends saves and selections back.
 // One page serves every chart (the host keeps it loaded and switches charts by message); it keeps the
-// latest chart of each kind, so the user can switch back without asking the server again.
+// latest chart of each kind, so the user can switch back without asking the server again, and keeps them in
+// VS Code's webview state, so a panel VS Code restores after a window reload draws them again at once.
 // It never fetches anything and never writes data into HTML strings.
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-option/index.js';
 import './style.css';
 import { compareChart, METRIC_LABELS, type CompareMetric } from './compare-chart';
-import { CHART_TITLES, type ChartKind, type HostMessage, type PaintMarks, type WebviewMessage } from './messages';
+import { CHART_TITLES, parsePageState, type ChartKind, type HostMessage, type PageState, type PaintMarks, type WebviewMessage } from './messages';
 import { rooflineChart } from './roofline-chart';
 import { mainSvg, pngBase64, svgText } from './save';
 import { adoptPlotStyles, readTheme } from './theme';
@@ -17,7 +18,7 @@ import { measuredCells, measuredSweepChart } from './measured-sweep-chart';
 
 // Imports run first in the bundle, so this is when Plot and the elements have loaded.
 const librariesLoadedMs = performance.now();
-declare function acquireVsCodeApi(): { postMessage(message: WebviewMessage): void };
+declare function acquireVsCodeApi(): { postMessage(message: WebviewMessage): void; getState(): unknown; setState(state: PageState): void };
 const host = acquireVsCodeApi();
 const post = (message: WebviewMessage) => host.postMessage(message);
 const nonce = (document.currentScript as HTMLScriptElement | null)?.nonce ?? '';
@@ -80,6 +81,7 @@ function drawNav(shown: ChartKind | undefined): void {
     button.addEventListener('click', () => {
       current = data;
       post({ type: 'showing', kind });
+      saveState(kind);
       draw();
     });
     nav.append(button);
@@ -180,6 +182,12 @@ function draw(): void {
   }
 }
 
+/** Keeps the charts this page holds in VS Code's webview state (what a restored panel draws again). */
+function saveState(shown: ChartKind): void {
+  const charts = [...latest.values()].map((chart) => ({ ...chart, requestId: undefined }));
+  host.setState({ version: 1, shown, charts });
+}
+
 async function save(format: 'svg' | 'png'): Promise<void> {
   const svg = mainSvg(chart.querySelector('figure') ?? chart);
   if (!svg) return;
@@ -208,6 +216,7 @@ window.addEventListener('message', (event: MessageEvent<HostMessage>) => {
   if (message.type === 'roofline' || message.type === 'tileSweep' || message.type === 'compare') {
     latest.set(message.type, message);
     pendingPaint = message.requestId === undefined ? null : { requestId: message.requestId, kind: message.type };
+    saveState(message.type);
   }
   current = message;
   try {
@@ -228,6 +237,23 @@ new ResizeObserver(() => {
   });
 }).observe(chart);
 new MutationObserver(draw).observe(document.body, { attributes: true, attributeFilter: ['class'] });
+
+// A panel VS Code restored (the user left it open when the window closed): draw its charts from the saved
+// state. A message from the host, if any, replaces them as usual.
+const restored = parsePageState(host.getState());
+if (restored) {
+  for (const saved of restored.charts) latest.set(saved.type, saved);
+  current = latest.get(restored.shown) ?? null;
+  try {
+    draw();
+  } catch (error) {
+    // A state this page cannot draw: start empty rather than fail again on every resize.
+    latest.clear();
+    current = null;
+    chart.replaceChildren();
+    reportError(error);
+  }
+}
 
 // No 'ready' handshake: the host posts at once and VS Code delivers what it posted before this point once the
 // page has loaded, that is after this script has run (chart-panel.ts; docs/webviews.md, First paint).

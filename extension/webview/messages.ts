@@ -47,6 +47,34 @@ export type WebviewMessage =
   | { type: 'selectGpu'; gpuId: string }
   | { type: 'scriptError'; message: string };
 
+/**
+ * What the page keeps in VS Code's webview state (`setState`): the latest chart of each kind and the one
+ * shown. VS Code hands it back when it restores a panel the user left open (after a window reload), so the
+ * page draws those charts again without asking the host.
+ */
+export interface PageState {
+  version: 1;
+  shown: ChartKind;
+  charts: Array<Extract<HostMessage, { type: ChartKind }>>;
+}
+
+/** The saved state, if it has the shape this page writes (anything else: null, the page starts empty). */
+export function parsePageState(value: unknown): PageState | null {
+  if (typeof value !== 'object' || value === null) return null;
+  const s = value as { version?: unknown; shown?: unknown; charts?: unknown };
+  if (s.version !== 1 || !isChartKind(s.shown) || !Array.isArray(s.charts)) return null;
+  const charts = s.charts.filter(
+    (c): c is PageState['charts'][number] =>
+      typeof c === 'object' &&
+      c !== null &&
+      isChartKind((c as { type?: unknown }).type) &&
+      typeof (c as { data?: unknown }).data === 'object' &&
+      (c as { data?: unknown }).data !== null,
+  );
+  if (charts.length === 0 || !charts.some((c) => c.type === s.shown)) return null;
+  return { version: 1, shown: s.shown, charts };
+}
+
 function isChartKind(value: unknown): value is ChartKind {
   return typeof value === 'string' && Object.hasOwn(CHART_TITLES, value);
 }

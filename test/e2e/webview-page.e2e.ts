@@ -95,7 +95,7 @@ const withId = (message: HostMessage): HostMessage => ({ requestId: nextRequestI
  * `queued` are messages the host posted while the page loaded: VS Code keeps them and posts them to the page
  * on its load event (pre/index.html, onLoad), so this does the same.
  */
-async function openPage(theme: keyof typeof THEMES = 'dark', queued: HostMessage[] = []): Promise<Page> {
+async function openPage(theme: keyof typeof THEMES = 'dark', queued: HostMessage[] = [], savedState: unknown = undefined): Promise<Page> {
   const page = await browser.newPage({ viewport: { width: 900, height: 700 } });
   page.setDefaultTimeout(15000);
   // A string, not a function: tsx's transform would put helpers into a serialised function.
@@ -103,7 +103,13 @@ async function openPage(theme: keyof typeof THEMES = 'dark', queued: HostMessage
     const theme = ${JSON.stringify(THEMES[theme])};
     window.posted = [];
     window.violations = [];
-    window.acquireVsCodeApi = () => ({ postMessage: (message) => window.posted.push({ ...message, at: performance.now() }) });
+    // The webview state VS Code keeps for the panel (and hands back when it restores the panel).
+    window.savedState = ${JSON.stringify(savedState ?? null)};
+    window.acquireVsCodeApi = () => ({
+      postMessage: (message) => window.posted.push({ ...message, at: performance.now() }),
+      getState: () => window.savedState ?? undefined,
+      setState: (state) => { window.savedState = JSON.parse(JSON.stringify(state)); },
+    });
     document.addEventListener('securitypolicyviolation', (event) => window.violations.push(event.violatedDirective + ': ' + event.blockedURI));
     // As VS Code does: the theme's variables on <html>, its kind as a class on <body>.
     document.addEventListener('DOMContentLoaded', () => {
@@ -288,6 +294,44 @@ test('one page shows every chart in turn: each is timed by its request, and the 
   assert.equal((await posted(page)).filter((m) => m.type === 'rendered').length, 3, 'switching back is not a command: no new paint report');
   assert.deepEqual(await violations(page), []);
   await page.close();
+});
+
+test('a restored panel draws the charts its state kept, shows the one that was shown, and takes new data as before', async () => {
+  const first = await openPage();
+  await send(first, { type: 'roofline', data: ROOFLINE });
+  await send(first, { type: 'compare', data: COMPARE });
+  await first.locator('#chart svg g[aria-label="bar"]').first().waitFor();
+  await first.locator('nav.charts vscode-button[data-kind="roofline"]').click();
+  await first.locator('#chart svg circle').first().waitFor();
+  const state = await first.evaluate(() => (window as unknown as { savedState: unknown }).savedState);
+  await first.close();
+
+  // VS Code restores the panel with the window: a new page, the same state, no message from the host.
+  const page = await openPage('dark', [], state);
+  await page.locator('#chart svg circle').first().waitFor();
+  assert.equal(await page.locator('#title').innerText(), ROOFLINE.title);
+  assert.deepEqual(await page.locator('nav.charts vscode-button').allInnerTexts(), ['Roofline', 'Compare GPUs']);
+  await page.locator('nav.charts vscode-button[data-kind="compare"]').click();
+  await page.locator('#chart svg g[aria-label="bar"]').first().waitFor();
+  assert.ok(!(await posted(page)).some((m) => m.type === 'rendered'), 'a restored chart answers no command');
+  await send(page, { type: 'tileSweep', data: TILE_SWEEP, gpus: [{ id: 'rtx-4090', name: 'RTX 4090' }], requestId: 7 });
+  const paint = await rendered(page);
+  assert.equal(paint.requestId, 7);
+  assert.deepEqual(await violations(page), []);
+  await page.close();
+
+  // A state the page did not write (another version, corrupt, a chart it cannot draw) starts an empty page.
+  for (const bad of [
+    { version: 2, shown: 'roofline', charts: [] },
+    'garbage',
+    { version: 1, shown: 'roofline', charts: [{ type: 'roofline', data: { title: 'x' } }] },
+  ]) {
+    const empty = await openPage('dark', [], bad);
+    await send(empty, { type: 'roofline', data: ROOFLINE, requestId: 9 });
+    await empty.locator('#chart svg circle').first().waitFor();
+    assert.equal((await rendered(empty)).requestId, 9);
+    await empty.close();
+  }
 });
 
 test('an empty answer and a failed request show their message instead of a chart', async () => {
