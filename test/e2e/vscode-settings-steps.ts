@@ -241,3 +241,38 @@ export async function hiddenChartPanel(): Promise<void> {
   await shot('15-hidden-panel');
   lap(`hidden chart panel: comparison visible ${visibleMs} ms after the command; output: ${logged}`);
 }
+
+/**
+ * The chart panel left open comes back with the window: after Developer: Reload Window its page draws the
+ * charts it kept, and the next chart command reuses it (the host says "panel restored with the window").
+ */
+export async function restoredChartPanel(): Promise<void> {
+  const { page } = editor();
+  await page.locator('.tabs-container .tab', { hasText: 'TileCast:' }).first().click(); // in front, as a user leaves it
+  await chartFrame('g[aria-label="bar"]');
+  await runCommand('Developer: Reload Window');
+  await page.waitForLoadState('load');
+  await page.waitForSelector('.explorer-folders-view .monaco-list-row', { timeout: 60000 });
+  // Drawn from the page's saved state, before any command: the comparison was the chart shown.
+  await chartFrame('g[aria-label="bar"]');
+  await shot('16-restored-panel');
+  // The settings editor of the step before came back too and keeps the keyboard: pick the source file's tab.
+  await page.locator('.tabs-container .tab', { hasText: 'tiled_matmul.cu' }).first().click();
+  await page.locator('.monaco-editor.focused .view-lines').first().waitFor();
+  await page
+    .locator('.monaco-editor .view-line span[class*="dyn-rule-"]', { hasText: /\d\s+ms/ })
+    .first()
+    .waitFor({ timeout: 60000 });
+  await goToLine('34:5');
+  const t0 = Date.now();
+  await runCommand('TileCast: Show Roofline');
+  await chartFrame('circle');
+  const visibleMs = Date.now() - t0;
+  await runCommand('TileCast: Show Output');
+  const pattern = /Roofline:\sfirst\spaint\s\d+\sms\safter\sthe\scommand\s\(panel\srestored\swith\sthe\swindow/;
+  const output = page.locator('.output-view, .part.panel').locator('.view-lines').filter({ hasText: pattern }).first();
+  await output.waitFor();
+  const logged = text(await output.innerText()).match(/Roofline: first paint \d+ ms after the command \([^)]*\)/)?.[0];
+  assert.equal(await page.locator('.tabs-container .tab', { hasText: 'TileCast:' }).count(), 1, 'one chart panel');
+  lap(`restored chart panel: roofline visible ${visibleMs} ms after the command; output: ${logged}`);
+}

@@ -9,7 +9,15 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FrameLocator, Page } from 'playwright-core';
-import { exportCsv, gpusSettingInSettingsEditor, hiddenChartPanel, highContrastChart, saveChart, selectTargetGpus } from './vscode-settings-steps';
+import {
+  exportCsv,
+  gpusSettingInSettingsEditor,
+  hiddenChartPanel,
+  highContrastChart,
+  restoredChartPanel,
+  saveChart,
+  selectTargetGpus,
+} from './vscode-settings-steps';
 import { editor, goToLine, lap, openFile, runCommand, shot, startEditor, stopEditor, text, until } from './editor-session';
 
 let page: Page;
@@ -352,3 +360,4 @@ test('the chart panel takes the high-contrast theme when the user switches to it
 test('Save SVG and Save PNG in the chart panel write the chart through the save dialog', saveChart);
 test("VS Code's settings editor shows the default tilecast.gpus with no validation error", gpusSettingInSettingsEditor);
 test('a chart panel hidden behind another editor shows the next chart at once', hiddenChartPanel);
+test('a chart panel left open comes back with the window, its charts drawn, and the next chart reuses it', restoredChartPanel);
