@@ -185,7 +185,11 @@ function draw(): void {
 /** Keeps the charts this page holds in VS Code's webview state (what a restored panel draws again). */
 function saveState(shown: ChartKind): void {
   const charts = [...latest.values()].map((chart) => ({ ...chart, requestId: undefined }));
-  host.setState({ version: 1, shown, charts });
+  try {
+    host.setState({ version: 1, shown, charts });
+  } catch (error) {
+    reportError(error); // the chart on screen does not depend on it
+  }
 }
 
 async function save(format: 'svg' | 'png'): Promise<void> {
@@ -216,7 +220,6 @@ window.addEventListener('message', (event: MessageEvent<HostMessage>) => {
   if (message.type === 'roofline' || message.type === 'tileSweep' || message.type === 'compare') {
     latest.set(message.type, message);
     pendingPaint = message.requestId === undefined ? null : { requestId: message.requestId, kind: message.type };
-    saveState(message.type);
   }
   current = message;
   try {
@@ -224,6 +227,7 @@ window.addEventListener('message', (event: MessageEvent<HostMessage>) => {
   } catch (error) {
     reportError(error);
   }
+  if (message.type === 'roofline' || message.type === 'tileSweep' || message.type === 'compare') saveState(message.type);
 });
 
 // Re-draw for a new width (debounced to one frame) and when the theme changes (VS Code swaps body classes).

@@ -62,7 +62,8 @@ async function openPage(file: string): Promise<Page> {
   await page.addInitScript(`(() => {
     window.posted = [];
     window.violations = [];
-    window.acquireVsCodeApi = () => ({ postMessage: (message) => window.posted.push(message) });
+    // As VS Code's: messages, and the webview state the chart page keeps its charts in.
+    window.acquireVsCodeApi = () => ({ postMessage: (message) => window.posted.push(message), getState: () => undefined, setState: () => {} });
     document.addEventListener('securitypolicyviolation', (event) => window.violations.push(event.violatedDirective + ': ' + event.blockedURI));
     document.addEventListener('DOMContentLoaded', () => {
       document.documentElement.style.setProperty('--vscode-editor-background', '#1e1e1e');
