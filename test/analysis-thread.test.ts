@@ -1,12 +1,12 @@
 // The language server's analysis thread (platform/analysis-thread.ts): a job's analysis is the one the
 // analysis core gives in this thread, edits of the same document are analysed incrementally there with
 // the same result as a cold analysis, a job superseded before it starts is skipped, and one superseded
-// while it parses junk ends without harming the job after it.
+// while it parses junk ends without harming the job after it; a thread started early is adopted with its replies.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { AnalysisThread } from '../server/src/platform/analysis-thread';
+import { AnalysisThread, prestartAnalysisThread } from '../server/src/platform/analysis-thread';
 import { loadGrammars } from '../server/src/platform/grammars';
 import { analyzeSource } from '../server/src/analysis/index';
 import { OVER_BUDGET } from '../server/src/analysis/document';
@@ -53,4 +53,25 @@ test('a job superseded while it parses a 1 MB a+a+... line ends without an analy
   const stopped = await slow.result;
   assert.ok(stopped.analysis === null || stopped.analysis.problems.some((p) => p.message === OVER_BUDGET), JSON.stringify(stopped.analysis?.problems));
   assert.deepEqual((await next.result).analysis, analyzeSource(grammars, 'cuda', edited));
+});
+
+test('a thread started before the server loads (prestartAnalysisThread) is the one the first AnalysisThread uses, with its ready reply kept', async () => {
+  prestartAnalysisThread();
+  // Its grammars load while nothing listens: the 'ready' it sends meanwhile must not be lost.
+  await new Promise((resolve) => setTimeout(resolve, 3000));
+  const adopted = new AnalysisThread((_level, message) => logged.push(message));
+  try {
+    const started = performance.now();
+    await adopted.ready();
+    assert.ok(performance.now() - started < 1000, 'ready already: no second thread was started');
+    const result = await adopted.analyze('file:///t/early.cu', 'cuda', example, 0, DEFAULT_ANALYSIS_OPTIONS).result;
+    assert.ok(result.analysis && result.analysis.kernels.length > 0);
+    // Taken once: the next AnalysisThread starts its own.
+    const other = new AnalysisThread(() => undefined);
+    const own = await other.analyze('file:///t/own.cu', 'cuda', example, 0, DEFAULT_ANALYSIS_OPTIONS).result;
+    assert.ok(own.analysis && own.analysis.kernels.length > 0);
+    other.dispose();
+  } finally {
+    adopted.dispose();
+  }
 });

@@ -1,6 +1,8 @@
 // The TileCast language server's entry point (dist/server.js): the connection over stdio, with every
 // incoming message seen by the Inbox as it is read, and the document and settings notifications.
 // Requests are in handlers.ts; state, settings and scheduling in server.ts. It must not analyse anything.
+// First import: early-start.ts starts the analysis thread before the rest loads.
+import { startEarly } from './early-start';
 import {
   CodeActionKind,
   createConnection,
@@ -125,11 +127,8 @@ function connect(inbox: Inbox, idle: IdleCollector | null): Connection {
 }
 
 if (require.main === module || /server\.js$/.test(process.argv[1] ?? '')) {
-  // WebAssembly (the tree-sitter grammars) runs on V8's baseline compiler only. Tiering the C++ grammar up
-  // to TurboFan costs about 100 MB of RSS that never comes back (289 -> 143 MB with 20 open files,
-  // `npm run bench -- lsp`) and moves no latency target; set before any grammar is compiled, so it holds
-  // whichever client spawns the server. TILECAST_V8_FLAGS replaces it (e.g. to measure without it).
-  setFlagsFromString(process.env.TILECAST_V8_FLAGS ?? '--liftoff-only');
+  // Done already in the bundle (early-start.ts ran first); from source, here.
+  startEarly();
   // A full collection once the server is idle (scheduler.ts IdleCollector); TILECAST_IDLE_GC=0 turns it off.
   let idle: IdleCollector | null = null;
   if (process.env.TILECAST_IDLE_GC !== '0') {

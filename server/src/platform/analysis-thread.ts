@@ -59,10 +59,63 @@ function workerSource(): { file: string } | { code: string } {
   return { code: `require(${JSON.stringify(require.resolve(tsxHook))}); require(${JSON.stringify(source)});` };
 }
 
+function spawnWorker(cancel: Int32Array): Worker {
+  const source = workerSource();
+  const workerData = { cancel: cancel.buffer };
+  const worker = 'file' in source ? new Worker(source.file, { workerData }) : new Worker(source.code, { eval: true, workerData });
+  // The server's stdin keeps the process alive; the thread must not keep it running after the client goes.
+  worker.unref();
+  return worker;
+}
+
+/** A thread started before the server's modules loaded (prestartAnalysisThread), for the first AnalysisThread. */
+let prestarted: Prestarted | null = null;
+
+interface Prestarted {
+  worker: Worker;
+  cancel: Int32Array;
+  /** Its replies so far. */
+  replies: WorkerReply[];
+  /** Why it stopped before it was adopted (then a fresh thread is started instead). */
+  died: string | null;
+  /** Removes the listeners that record the above. */
+  detach: () => void;
+}
+
+/**
+ * Starts the analysis thread now, so its grammars compile while the rest of the server loads; the first
+ * AnalysisThread takes it over (with the replies it sent meanwhile). dist/server.js calls it first thing.
+ */
+export function prestartAnalysisThread(): void {
+  if (prestarted) return;
+  const cancel = new Int32Array(new SharedArrayBuffer(CANCEL_SLOTS * 4));
+  const worker = spawnWorker(cancel);
+  const onMessage = (reply: WorkerReply) => early.replies.push(reply);
+  const onError = (error: Error) => (early.died ??= error.message);
+  const onExit = (code: number) => (early.died ??= `exit code ${code}`);
+  const early: Prestarted = {
+    worker,
+    cancel,
+    replies: [],
+    died: null,
+    detach: () => {
+      worker.off('message', onMessage);
+      worker.off('error', onError);
+      worker.off('exit', onExit);
+    },
+  };
+  worker.on('message', onMessage);
+  worker.on('error', onError);
+  worker.on('exit', onExit);
+  prestarted = early;
+}
+
 export class AnalysisThread {
   private worker: Worker | null = null;
   private started: Promise<void> | null = null;
-  private readonly cancel = new Int32Array(new SharedArrayBuffer(CANCEL_SLOTS * 4));
+  private readonly cancel: Int32Array;
+  /** The prestarted thread, until the first ready() adopts it. */
+  private early: Prestarted | null = null;
   private readonly pending = new Map<number, (result: JobResult) => void>();
   private nextJob = 1;
   /** Set when the worker's memory has grown: it is replaced as soon as no job is pending. */
@@ -70,18 +123,23 @@ export class AnalysisThread {
   /** How many times a grown worker was replaced (for tests and the bench). */
   recycled = 0;
 
-  constructor(private readonly log: (level: 'info' | 'error', message: string) => void) {}
+  constructor(private readonly log: (level: 'info' | 'error', message: string) => void) {
+    const taken = prestarted;
+    prestarted = null;
+    this.cancel = taken?.cancel ?? new Int32Array(new SharedArrayBuffer(CANCEL_SLOTS * 4));
+    this.early = taken;
+  }
 
   /** Starts the thread (once) and resolves when its grammars are loaded; rejects when they cannot be. */
   ready(): Promise<void> {
     this.started ??= new Promise<void>((resolve, reject) => {
-      const source = workerSource();
-      const workerData = { cancel: this.cancel.buffer };
-      const worker = 'file' in source ? new Worker(source.file, { workerData }) : new Worker(source.code, { eval: true, workerData });
+      const early = this.early?.died === null ? this.early : null;
+      if (this.early?.died) this.log('error', `the analysis thread started early stopped (${this.early.died}); starting another`);
+      this.early?.detach();
+      this.early = null;
+      const worker = early?.worker ?? spawnWorker(this.cancel);
       this.worker = worker;
-      // The server's stdin keeps the process alive; the thread must not keep it running after the client goes.
-      worker.unref();
-      worker.on('message', (reply: WorkerReply) => {
+      const onReply = (reply: WorkerReply) => {
         if (reply.kind === 'ready') resolve();
         else if (reply.kind === 'failed') reject(new Error(reply.error));
         else {
@@ -93,7 +151,10 @@ export class AnalysisThread {
           if (this.recycleWanted && this.pending.size === 0) this.replace();
           done?.({ analysis: reply.analysis, computeMs: reply.computeMs, skipped: reply.skipped, ...(reply.error ? { error: reply.error } : {}) });
         }
-      });
+      };
+      worker.on('message', onReply);
+      // What a prestarted thread said before it was adopted ('ready', or 'failed').
+      for (const reply of early?.replies ?? []) onReply(reply);
       const lost = (why: string) => {
         if (this.worker !== worker) return;
         this.log('error', `the analysis thread stopped (${why}); it restarts with the next request`);
