@@ -213,5 +213,9 @@ export class AnalysisThread {
     const worker = this.worker;
     this.worker = null;
     void worker?.terminate();
+    // A prestarted thread never adopted (no job came) ends with it.
+    this.early?.detach();
+    void this.early?.worker.terminate();
+    this.early = null;
   }
 }
