@@ -75,6 +75,17 @@ describe('model artifact', () => {
     assert.ok(decodeModel(padded.subarray(3)).ok);
   });
 
+  it('decodes the same model from bytes at any offset of a larger buffer (a pooled Buffer), viewing aligned sections in place', () => {
+    for (const shift of [0, 1, 2, 3, 4, 6, 8]) {
+      const holder = new Uint8Array(bytes.length + 16);
+      holder.set(bytes, shift);
+      const r = decodeModel(holder.subarray(shift, shift + bytes.length));
+      assert.ok(r.ok, r.ok ? '' : r.error);
+      assert.deepEqual(r.model, artifact, `bytes at offset ${shift}`);
+      assert.equal(r.model.forest.treeStart.buffer === holder.buffer, shift % 4 === 0, `section shares the input's memory at offset ${shift}`);
+    }
+  });
+
   it('quantises interval offsets to int8 x per-leaf scale (error ≤ scale/254) and keeps means exact', () => {
     const f = { ...artifact.forest, leafQuantileOffsets: artifact.forest.leafQuantileOffsets.map((v, i) => v * 1.01 + (i % 3) * 1e-3) };
     const r = decodeModel(encodeModel({ ...artifact, forest: f }));

@@ -206,20 +206,24 @@ function readSection(bytes: Uint8Array, dataStart: number, dataEnd: number, s: S
   const start = dataStart + s.offset;
   const end = start + s.length * size;
   if (end > dataEnd) return `section ${s.name} runs past the end of the file (truncated?)`;
-  const copy = bytes.slice(start, end).buffer;
+  // A view of `bytes` where the section is aligned for its type (always so in a file read on its own:
+  // sections sit at multiples of 8 from an 8-aligned data start), else a copy of it (a Buffer from a pool).
+  const aligned = (bytes.byteOffset + start) % size === 0;
+  const buffer = aligned ? bytes.buffer : bytes.slice(start, end).buffer;
+  const at = aligned ? bytes.byteOffset + start : 0;
   switch (s.type) {
     case 'i32':
-      return new Int32Array(copy);
+      return new Int32Array(buffer, at, s.length);
     case 'u16':
-      return new Uint16Array(copy);
+      return new Uint16Array(buffer, at, s.length);
     case 'u8':
-      return new Uint8Array(copy);
+      return new Uint8Array(buffer, at, s.length);
     case 'i8':
-      return new Int8Array(copy);
+      return new Int8Array(buffer, at, s.length);
     case 'f32':
-      return new Float32Array(copy);
+      return new Float32Array(buffer, at, s.length);
     case 'f64':
-      return new Float64Array(copy);
+      return new Float64Array(buffer, at, s.length);
   }
 }
 
@@ -250,7 +254,10 @@ function expectationError(model: ModelArtifact, expect: DecodeExpectations): str
   return null;
 }
 
-/** Decodes and validates a model. Never throws: corrupt, truncated or mismatched input yields { ok: false, error }. */
+/**
+ * Decodes and validates a model. Never throws: corrupt, truncated or mismatched input yields { ok: false, error }.
+ * The model's stored sections view `bytes` in place where aligned (no copy): do not modify `bytes` afterwards.
+ */
 export function decodeModel(bytes: Uint8Array, expect?: DecodeExpectations): DecodeResult {
   try {
     return decodeUnchecked(bytes, expect);
@@ -339,51 +346,11 @@ function decodeUnchecked(bytes: Uint8Array, expect?: DecodeExpectations): Decode
   if (treeStart.length < 2 || treeStart[0] !== 0 || treeStart[treeStart.length - 1] !== nNodes) return fail('tree ranges do not cover the nodes');
   const nq = quantileLevels.length;
   if (scales.length !== leafMean.length || codes.length !== leafMean.length * nq) return fail('leaf quantile sections do not match the leaf count');
-  const feature = new Uint16Array(nNodes);
-  const bin = new Uint8Array(nNodes);
-  const flags = new Uint8Array(nNodes);
-  const child = new Int32Array(nNodes);
-  const threshold = new Float32Array(nNodes);
-  // Rebuild child pointers from the preorder leaf bits: after a leaf, the next node is the right child
-  // of the most recent internal node still waiting for one.
-  const isLeaf = (i: number) => (leafBits[i >>> 3] & (1 << (i & 7))) !== 0;
-  let nextLeaf = 0;
-  let nextSplit = 0;
-  const waiting: number[] = [];
-  for (let t = 0; t + 1 < treeStart.length; t++) {
-    const start = treeStart[t];
-    const end = treeStart[t + 1];
-    if (!(end > start)) return fail(`tree ${t} is empty or out of order`);
-    for (let i = start; i < end; i++) {
-      if (i > start && isLeaf(i - 1)) {
-        const parent = waiting.pop();
-        if (parent === undefined) return fail(`tree ${t} has nodes after its last leaf`);
-        child[parent] = i;
-      }
-      if (isLeaf(i)) {
-        if (nextLeaf >= leafMean.length) return fail('more leaves than leaf values');
-        child[i] = ~nextLeaf++;
-      } else {
-        if (nextSplit >= splitFeature.length) return fail('more internal nodes than split records');
-        const packed = splitFeature[nextSplit];
-        const f = packed & ~MISSING_LEFT_BIT;
-        if (f >= nFeatures) return fail(`node ${i} splits on feature ${f}, the model has ${nFeatures}`);
-        feature[i] = f;
-        flags[i] = (packed & MISSING_LEFT_BIT) !== 0 ? 1 : 0;
-        bin[i] = splitBin[nextSplit++];
-        threshold[i] = binThreshold(edgeStart, edges, f, bin[i]);
-        waiting.push(i);
-      }
-    }
-    if (waiting.length > 0) return fail(`tree ${t} ends before all its splits have two children (truncated?)`);
-  }
-  if (nextLeaf !== leafMean.length || nextSplit !== splitFeature.length) return fail('node counts disagree with the leaf and split sections');
-  const leafQuantileOffsets = new Float32Array(codes.length);
-  for (let l = 0; l < leafMean.length; l++) {
-    const sc = scales[l];
-    if (!(sc >= 0 && Number.isFinite(sc))) return fail(`leaf ${l} has a bad quantile scale`);
-    for (let j = 0; j < nq; j++) leafQuantileOffsets[l * nq + j] = dequantise(codes[l * nq + j], sc);
-  }
+  const nodes = rebuildNodes({ nNodes, nFeatures, treeStart, leafBits, splitFeature, splitBin, edgeStart, edges, nLeaves: leafMean.length });
+  if (typeof nodes === 'string') return fail(nodes);
+  const { feature, bin, flags, child, threshold } = nodes;
+  const leafQuantileOffsets = dequantiseLeaves(codes, scales, nq);
+  if (typeof leafQuantileOffsets === 'string') return fail(leafQuantileOffsets);
   const forest: Forest = {
     nFeatures,
     treeStart,
@@ -419,4 +386,75 @@ function decodeUnchecked(bytes: Uint8Array, expect?: DecodeExpectations): Decode
     if (mismatch) return fail(mismatch);
   }
   return { ok: true, model };
+}
+
+interface StoredNodes {
+  nNodes: number;
+  nFeatures: number;
+  treeStart: Int32Array;
+  leafBits: Uint8Array;
+  splitFeature: Uint16Array;
+  splitBin: Uint8Array;
+  edgeStart: Int32Array;
+  edges: Float32Array;
+  nLeaves: number;
+}
+
+/**
+ * The node arrays prediction walks, rebuilt from the preorder leaf bits (after a leaf, the next node is
+ * the right child of the most recent internal node still waiting for one), or why they cannot be.
+ */
+function rebuildNodes(s: StoredNodes): Pick<Forest, 'feature' | 'bin' | 'flags' | 'child' | 'threshold'> | string {
+  const { nNodes, nFeatures, treeStart, leafBits, splitFeature, splitBin, edgeStart, edges, nLeaves } = s;
+  const feature = new Uint16Array(nNodes);
+  const bin = new Uint8Array(nNodes);
+  const flags = new Uint8Array(nNodes);
+  const child = new Int32Array(nNodes);
+  const threshold = new Float32Array(nNodes);
+  const waiting = new Int32Array(nNodes);
+  let nWaiting = 0;
+  let nextLeaf = 0;
+  let nextSplit = 0;
+  let previousLeaf = false;
+  for (let t = 0; t + 1 < treeStart.length; t++) {
+    const start = treeStart[t];
+    const end = treeStart[t + 1];
+    if (!(end > start)) return `tree ${t} is empty or out of order`;
+    for (let i = start; i < end; i++) {
+      if (i > start && previousLeaf) {
+        if (nWaiting === 0) return `tree ${t} has nodes after its last leaf`;
+        child[waiting[--nWaiting]] = i;
+      }
+      previousLeaf = (leafBits[i >>> 3] & (1 << (i & 7))) !== 0;
+      if (previousLeaf) {
+        if (nextLeaf >= nLeaves) return 'more leaves than leaf values';
+        child[i] = ~nextLeaf++;
+      } else {
+        if (nextSplit >= splitFeature.length) return 'more internal nodes than split records';
+        const packed = splitFeature[nextSplit];
+        const f = packed & ~MISSING_LEFT_BIT;
+        if (f >= nFeatures) return `node ${i} splits on feature ${f}, the model has ${nFeatures}`;
+        const b = splitBin[nextSplit++];
+        feature[i] = f;
+        flags[i] = (packed & MISSING_LEFT_BIT) !== 0 ? 1 : 0;
+        bin[i] = b;
+        threshold[i] = binThreshold(edgeStart, edges, f, b);
+        waiting[nWaiting++] = i;
+      }
+    }
+    if (nWaiting > 0) return `tree ${t} ends before all its splits have two children (truncated?)`;
+  }
+  if (nextLeaf !== nLeaves || nextSplit !== splitFeature.length) return 'node counts disagree with the leaf and split sections';
+  return { feature, bin, flags, child, threshold };
+}
+
+/** Each leaf's quantile offsets from its int8 codes and float32 scale, or why they cannot be. */
+function dequantiseLeaves(codes: Int8Array, scales: Float32Array, nq: number): Float32Array | string {
+  const offsets = new Float32Array(codes.length);
+  for (let l = 0; l < scales.length; l++) {
+    const sc = scales[l];
+    if (!(sc >= 0 && Number.isFinite(sc))) return `leaf ${l} has a bad quantile scale`;
+    for (let j = l * nq, e = j + nq; j < e; j++) offsets[j] = dequantise(codes[j], sc);
+  }
+  return offsets;
 }

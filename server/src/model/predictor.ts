@@ -195,10 +195,9 @@ export function composePrediction(
 /** Decodes both artifacts; refuses models built for another feature vector or with an unknown target. */
 export function createPredictor(artifacts: { runtime: Uint8Array; power: Uint8Array }): CreatePredictorResult {
   const expect = { featureNames: FEATURE_NAMES, featureVersion: FEATURE_VERSION };
-  // Copies: a Node Buffer may sit at any offset of a shared pool, which typed-array views cannot use.
-  const rt = decodeModel(Uint8Array.from(artifacts.runtime), expect);
+  const rt = decodeModel(artifacts.runtime, expect);
   if (!rt.ok) return { ok: false, error: `runtime model: ${rt.error}` };
-  const pw = decodeModel(Uint8Array.from(artifacts.power), expect);
+  const pw = decodeModel(artifacts.power, expect);
   if (!pw.ok) return { ok: false, error: `power model: ${pw.error}` };
   const problem =
     checkTarget(rt.model, 'runtime', ['log-ratio-to-analytic', 'log']) ??
