@@ -5,6 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { Language, Parser } from 'web-tree-sitter';
+import { useBaselineWasmCompiler } from './wasm-tier';
 
 export interface Grammars {
   cpp: Language;
@@ -34,6 +35,7 @@ function locate(fileName: string, packagePath: string): string {
 /** Loads the tree-sitter runtime and grammars once per process. */
 export function loadGrammars(): Promise<Grammars> {
   loading ??= (async () => {
+    useBaselineWasmCompiler();
     const runtimePath = join(dirname(locate('tree-sitter.wasm', 'web-tree-sitter')), 'tree-sitter.wasm');
     await Parser.init({ wasmBinary: readFileSync(runtimePath) } as object);
     const cpp = await Language.load(readFileSync(locate('tree-sitter-cpp.wasm', 'tree-sitter-wasms/out/tree-sitter-cpp.wasm')));
