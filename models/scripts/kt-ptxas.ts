@@ -1,0 +1,727 @@
+// Compiles CLBlast's Xgemm kernel (CUDA port: models/profiling/clblast-xgemm/xgemm.cu) for the Kernel Tuner
+// configurations of ../shared/datasets/kerneltuner/gemm_*.json.gz with `nvcc -cubin -Xptxas -v`, and writes
+// what ptxas reports per configuration (registers, spill stores/loads, stack frame, static shared memory) to
+// models/data/kerneltuner-ptxas.csv, then prints a summary. Needs nvcc (no GPU). See
+// models/profiling/clblast-xgemm/README.md.
+//
+//   node --import tsx models/scripts/kt-ptxas.ts                 # the full sweep (sample sizes below)
+//   node --import tsx models/scripts/kt-ptxas.ts --probe         # one batch per arch, prints its wall time
+//   node --import tsx models/scripts/kt-ptxas.ts --summary       # summary of the existing CSV only
+// Options: --sm75 N (configurations for sm_75; >= 17956 = all), --sm86-random N (random extra for sm_86,
+// beside the 300 fastest on the RTX 3090), --batch N (kernels per nvcc run), --jobs N (parallel nvcc, max 2),
+// --seed S, --out FILE, --nvcc PATH.
+import { execFile } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { estimateKernelResources } from '../../server/src/perf/resource-estimate';
+import { datasetsRoot } from './load-datasets';
+
+const REPO_ROOT = resolve(__dirname, '..', '..');
+const KERNEL_FILE = join(REPO_ROOT, 'models', 'profiling', 'clblast-xgemm', 'xgemm.cu');
+const DEFAULT_OUT = join(REPO_ROOT, 'models', 'data', 'kerneltuner-ptxas.csv');
+
+export const TUNABLES = ['MWG', 'NWG', 'KWG', 'MDIMC', 'NDIMC', 'MDIMA', 'NDIMB', 'KWI', 'VWM', 'VWN', 'STRM', 'STRN', 'SA', 'SB'] as const;
+export type Tunable = (typeof TUNABLES)[number];
+export type Config = Record<Tunable, number>;
+
+/** The three GPUs of the data set, in file-name form, with a short label for the CSV. */
+const GPUS = [
+  { file: 'gemm_RTX_2080_Ti.json.gz', label: '2080ti' },
+  { file: 'gemm_RTX_3090.json.gz', label: '3090' },
+  { file: 'gemm_RTX_Titan.json.gz', label: 'titan' },
+] as const;
+type GpuLabel = (typeof GPUS)[number]['label'];
+
+export interface ConfigEntry {
+  key: string;
+  config: Config;
+  /** Mean time (ms) per GPU label. */
+  time: Partial<Record<GpuLabel, number>>;
+}
+
+export interface PtxasResult {
+  registers: number;
+  spillStores: number;
+  spillLoads: number;
+  stackFrame: number;
+  smem: number;
+}
+
+export interface Row {
+  entry: ConfigEntry;
+  arch: string;
+  stratum: string;
+  result?: PtxasResult;
+  error?: string;
+}
+
+export function configKey(c: Config): string {
+  return TUNABLES.map((t) => c[t]).join(',');
+}
+
+export function kernelName(c: Config): string {
+  return 'xgemm_' + TUNABLES.map((t) => `${t}${c[t]}`).join('_');
+}
+
+const NAME_RE = new RegExp('^xgemm_' + TUNABLES.map((t) => `${t}(\\d+)`).join('_') + '$');
+
+export function configFromKernelName(name: string): Config | null {
+  const m = NAME_RE.exec(name);
+  if (!m) return null;
+  const c = {} as Config;
+  TUNABLES.forEach((t, i) => {
+    c[t] = Number(m[i + 1]);
+  });
+  return c;
+}
+
+/** Work per thread in M and N and the accumulators (MWI·NWI) it keeps. */
+export function accumulators(c: Config): number {
+  return (c.MWG / c.MDIMC) * (c.NWG / c.NDIMC);
+}
+
+/**
+ * Parses `nvcc -Xptxas -v` output (stderr): per entry function, the "Function properties" line (stack frame,
+ * spill stores, spill loads) and the "Used N registers ... S bytes smem" line.
+ */
+export function parsePtxasOutput(text: string): Map<string, PtxasResult> {
+  const out = new Map<string, PtxasResult>();
+  let current: string | null = null;
+  let partial: Partial<PtxasResult> = {};
+  const flush = () => {
+    if (current !== null && partial.registers !== undefined) {
+      out.set(current, {
+        registers: partial.registers,
+        spillStores: partial.spillStores ?? 0,
+        spillLoads: partial.spillLoads ?? 0,
+        stackFrame: partial.stackFrame ?? 0,
+        smem: partial.smem ?? 0,
+      });
+    }
+  };
+  for (const line of text.split(/\r?\n/)) {
+    let m: RegExpExecArray | null;
+    if ((m = /Compiling entry function '([^']+)'/.exec(line)) || (m = /Function properties for (\S+)/.exec(line))) {
+      if (m[1] !== current) {
+        flush();
+        current = m[1];
+        partial = {};
+      }
+    } else if ((m = /(\d+) bytes stack frame, (\d+) bytes spill stores, (\d+) bytes spill loads/.exec(line))) {
+      partial.stackFrame = Number(m[1]);
+      partial.spillStores = Number(m[2]);
+      partial.spillLoads = Number(m[3]);
+    } else if ((m = /Used (\d+) registers/.exec(line))) {
+      partial.registers = Number(m[1]);
+      const s = /(\d+) bytes smem/.exec(line);
+      partial.smem = s ? Number(s[1]) : 0;
+    }
+  }
+  flush();
+  return out;
+}
+
+/** mulberry32: a small seeded PRNG, so samples are reproducible. */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function shuffled<T>(list: T[], rand: () => number): T[] {
+  const a = list.slice();
+  for (let i = a.length - 1; i > 0; i--) {
+    const j = Math.floor(rand() * (i + 1));
+    [a[i], a[j]] = [a[j], a[i]];
+  }
+  return a;
+}
+
+function readConfigs(root: string): ConfigEntry[] {
+  const byKey = new Map<string, ConfigEntry>();
+  for (const g of GPUS) {
+    const json = JSON.parse(gunzipSync(readFileSync(join(root, 'kerneltuner', g.file))).toString('utf8')) as {
+      cache: Record<string, Record<string, unknown>>;
+    };
+    for (const rec of Object.values(json.cache)) {
+      const c = {} as Config;
+      for (const t of TUNABLES) c[t] = Number(rec[t]);
+      if (TUNABLES.some((t) => !Number.isFinite(c[t]))) continue;
+      const key = configKey(c);
+      let e = byKey.get(key);
+      if (!e) byKey.set(key, (e = { key, config: c, time: {} }));
+      const time = rec.time;
+      if (typeof time === 'number' && Number.isFinite(time)) e.time[g.label] = time;
+    }
+  }
+  return [...byKey.values()].sort((a, b) => compareConfigs(a.config, b.config));
+}
+
+function compareConfigs(a: Config, b: Config): number {
+  for (const t of TUNABLES) if (a[t] !== b[t]) return a[t] - b[t];
+  return 0;
+}
+
+function fastest(entries: ConfigEntry[], gpu: GpuLabel, n: number): ConfigEntry[] {
+  return entries
+    .filter((e) => e.time[gpu] !== undefined)
+    .sort((a, b) => a.time[gpu]! - b.time[gpu]! || compareConfigs(a.config, b.config))
+    .slice(0, n);
+}
+
+export interface Selection {
+  entry: ConfigEntry;
+  stratum: string;
+}
+
+/**
+ * sm_75 sample: all configurations if n >= their number; otherwise every MWG=NWG=128 configuration, the 300
+ * fastest on each GPU, and a seeded uniform random sample of the rest up to n in all.
+ */
+export function selectSm75(entries: ConfigEntry[], n: number, seed: number): Selection[] {
+  if (n >= entries.length) return entries.map((entry) => ({ entry, stratum: 'all' }));
+  const strata = new Map<string, string>();
+  for (const e of entries) if (e.config.MWG === 128 && e.config.NWG === 128) strata.set(e.key, 'mwg128_nwg128');
+  for (const g of GPUS) {
+    for (const e of fastest(entries, g.label, 300)) {
+      const s = strata.get(e.key);
+      strata.set(e.key, s ? `${s}+top300_${g.label}` : `top300_${g.label}`);
+    }
+  }
+  const rest = shuffled(
+    entries.filter((e) => !strata.has(e.key)),
+    mulberry32(seed),
+  );
+  for (const e of rest.slice(0, Math.max(0, n - strata.size))) strata.set(e.key, 'random');
+  return entries.filter((e) => strata.has(e.key)).map((entry) => ({ entry, stratum: strata.get(entry.key)! }));
+}
+
+/** sm_86: the 300 fastest on the RTX 3090 plus `nRandom` seeded random others from the sm_75 selection. */
+export function selectSm86(sm75: Selection[], nRandom: number, seed: number): Selection[] {
+  const entries = sm75.map((s) => s.entry);
+  const chosen = new Map<string, string>();
+  for (const e of fastest(entries, '3090', 300)) chosen.set(e.key, 'top300_3090');
+  const rest = shuffled(
+    entries.filter((e) => !chosen.has(e.key)),
+    mulberry32(seed ^ 0x86),
+  );
+  for (const e of rest.slice(0, nRandom)) chosen.set(e.key, 'random');
+  return entries.filter((e) => chosen.has(e.key)).map((entry) => ({ entry, stratum: chosen.get(entry.key)! }));
+}
+
+function run(cmd: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((res) => {
+    execFile(cmd, args, { maxBuffer: 256 * 1024 * 1024 }, (err, stdout, stderr) => {
+      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code as number) : 1) : 0;
+      res({ code, stdout: String(stdout), stderr: String(stderr) });
+    });
+  });
+}
+
+function batchSource(configs: Config[]): string {
+  const lines = ['// Generated by models/scripts/kt-ptxas.ts', '#define XGEMM_BATCH', `#include "${KERNEL_FILE}"`];
+  for (const c of configs) lines.push(`XGEMM_KERNEL(${TUNABLES.map((t) => c[t]).join(', ')})`);
+  return lines.join('\n') + '\n';
+}
+
+interface CompileContext {
+  nvcc: string;
+  dir: string;
+  counter: number;
+}
+
+/** Compiles one batch; on failure compiles its configurations one by one so each gets a result or an error. */
+async function compileBatch(ctx: CompileContext, arch: string, configs: Config[]): Promise<Map<string, PtxasResult | string>> {
+  const id = String(++ctx.counter).padStart(5, '0');
+  const src = join(ctx.dir, `batch_${arch}_${id}.cu`);
+  const cubin = join(ctx.dir, `batch_${arch}_${id}.cubin`);
+  writeFileSync(src, batchSource(configs));
+  const r = await run(ctx.nvcc, ['-cubin', `-arch=${arch}`, '-Xptxas', '-v', '-o', cubin, src]);
+  const out = new Map<string, PtxasResult | string>();
+  const parsed = parsePtxasOutput(r.stderr + '\n' + r.stdout);
+  rmSync(src, { force: true });
+  rmSync(cubin, { force: true });
+  if (r.code === 0) {
+    for (const c of configs) out.set(configKey(c), parsed.get(kernelName(c)) ?? 'no ptxas report for this kernel');
+    return out;
+  }
+  if (configs.length === 1) {
+    const msg = (r.stderr || r.stdout).split(/\r?\n/).find((l) => /error/i.test(l)) ?? `nvcc exit ${r.code}`;
+    out.set(configKey(configs[0]), msg.trim().slice(0, 300));
+    return out;
+  }
+  for (const c of configs) {
+    const one = await compileBatch(ctx, arch, [c]);
+    for (const [k, v] of one) out.set(k, v);
+  }
+  return out;
+}
+
+async function compileAll(ctx: CompileContext, arch: string, selection: Selection[], batchSize: number, jobs: number, label: string): Promise<Row[]> {
+  const batches: Selection[][] = [];
+  for (let i = 0; i < selection.length; i += batchSize) batches.push(selection.slice(i, i + batchSize));
+  const rows: Row[] = [];
+  const t0 = Date.now();
+  let done = 0;
+  let next = 0;
+  const worker = async () => {
+    while (next < batches.length) {
+      const b = batches[next++];
+      const res = await compileBatch(
+        ctx,
+        arch,
+        b.map((s) => s.entry.config),
+      );
+      for (const s of b) {
+        const v = res.get(s.entry.key);
+        rows.push(
+          typeof v === 'object' ? { entry: s.entry, arch, stratum: s.stratum, result: v } : { entry: s.entry, arch, stratum: s.stratum, error: v ?? 'missing' },
+        );
+      }
+      done += b.length;
+      const el = (Date.now() - t0) / 1000;
+      const eta = (el / done) * (selection.length - done);
+      console.log(`${label} ${arch}: ${done}/${selection.length} configurations, ${el.toFixed(0)} s elapsed, ~${eta.toFixed(0)} s left`);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(jobs, batches.length) }, worker));
+  return rows.sort((a, b) => compareConfigs(a.entry.config, b.entry.config));
+}
+
+const CSV_HEADER = [
+  ...TUNABLES,
+  'arch',
+  'registers',
+  'spill_stores_bytes',
+  'spill_loads_bytes',
+  'stack_frame_bytes',
+  'smem_bytes',
+  'accumulators_per_thread',
+  'stratum',
+  'time_ms_rtx2080ti',
+  'time_ms_rtx3090',
+  'time_ms_titanrtx',
+  'error',
+];
+
+function csvField(v: string | number | undefined): string {
+  if (v === undefined) return '';
+  const s = String(v);
+  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+function toCsv(rows: Row[]): string {
+  const lines = [CSV_HEADER.join(',')];
+  for (const r of rows) {
+    const c = r.entry.config;
+    const p = r.result;
+    lines.push(
+      [
+        ...TUNABLES.map((t) => c[t]),
+        r.arch,
+        p?.registers,
+        p?.spillStores,
+        p?.spillLoads,
+        p?.stackFrame,
+        p?.smem,
+        accumulators(c),
+        r.stratum,
+        r.entry.time['2080ti'],
+        r.entry.time['3090'],
+        r.entry.time.titan,
+        r.error,
+      ]
+        .map(csvField)
+        .join(','),
+    );
+  }
+  return lines.join('\n') + '\n';
+}
+
+function splitCsvLine(line: string): string[] {
+  const out: string[] = [];
+  let cur = '';
+  let q = false;
+  for (let i = 0; i < line.length; i++) {
+    const ch = line[i];
+    if (q) {
+      if (ch === '"' && line[i + 1] === '"') {
+        cur += '"';
+        i++;
+      } else if (ch === '"') q = false;
+      else cur += ch;
+    } else if (ch === '"') q = true;
+    else if (ch === ',') {
+      out.push(cur);
+      cur = '';
+    } else cur += ch;
+  }
+  out.push(cur);
+  return out;
+}
+
+function fromCsv(text: string): Row[] {
+  const lines = text.split(/\r?\n/).filter((l) => l !== '');
+  const head = splitCsvLine(lines[0]);
+  const col = (name: string) => head.indexOf(name);
+  const num = (f: string[], name: string) => (f[col(name)] === '' || col(name) < 0 ? undefined : Number(f[col(name)]));
+  return lines.slice(1).map((l) => {
+    const f = splitCsvLine(l);
+    const c = {} as Config;
+    for (const t of TUNABLES) c[t] = Number(f[col(t)]);
+    const time: Partial<Record<GpuLabel, number>> = {};
+    const t1 = num(f, 'time_ms_rtx2080ti');
+    const t2 = num(f, 'time_ms_rtx3090');
+    const t3 = num(f, 'time_ms_titanrtx');
+    if (t1 !== undefined) time['2080ti'] = t1;
+    if (t2 !== undefined) time['3090'] = t2;
+    if (t3 !== undefined) time.titan = t3;
+    const regs = num(f, 'registers');
+    const row: Row = { entry: { key: configKey(c), config: c, time }, arch: f[col('arch')], stratum: f[col('stratum')] };
+    if (regs !== undefined) {
+      row.result = {
+        registers: regs,
+        spillStores: num(f, 'spill_stores_bytes') ?? 0,
+        spillLoads: num(f, 'spill_loads_bytes') ?? 0,
+        stackFrame: num(f, 'stack_frame_bytes') ?? 0,
+        smem: num(f, 'smem_bytes') ?? 0,
+      };
+    }
+    const err = f[col('error')];
+    if (err) row.error = err;
+    return row;
+  });
+}
+
+// ------------------------------------------------------------------------------------------- summary ---
+
+function quantile(sorted: number[], q: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  const pos = (sorted.length - 1) * q;
+  const lo = Math.floor(pos);
+  const hi = Math.ceil(pos);
+  return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
+}
+
+/** An integer as is, anything else with one decimal. */
+function fmt(x: number): string {
+  return Number.isInteger(x) ? String(x) : x.toFixed(1);
+}
+
+function stats(values: number[]): string {
+  const s = values.slice().sort((a, b) => a - b);
+  if (s.length === 0) return 'n/a';
+  const f = fmt;
+  return `min ${s[0]} p10 ${f(quantile(s, 0.1))} median ${f(quantile(s, 0.5))} p90 ${f(quantile(s, 0.9))} max ${s[s.length - 1]}`;
+}
+
+const spills = (p: PtxasResult) => p.spillStores > 0 || p.spillLoads > 0;
+
+function pct(a: number, b: number): string {
+  return b === 0 ? 'n/a' : `${((100 * a) / b).toFixed(1)}%`;
+}
+
+function table(header: string[], body: (string | number)[][]): string {
+  const cells = [header, ...body.map((r) => r.map(String))];
+  const w = header.map((_, i) => Math.max(...cells.map((r) => r[i].length)));
+  return cells.map((r) => r.map((c, i) => (i === 0 ? c.padEnd(w[i]) : c.padStart(w[i]))).join('  ')).join('\n');
+}
+
+const ACC_BUCKETS: [string, number, number][] = [
+  ['1-8', 1, 8],
+  ['9-32', 9, 32],
+  ['33-64', 33, 64],
+  ['65-128', 65, 128],
+  ['>128', 129, Number.POSITIVE_INFINITY],
+];
+
+function groupSummary(rows: Row[], label: (r: Row) => string, order: string[]): string {
+  const body: (string | number)[][] = [];
+  for (const g of order) {
+    const rs = rows.filter((r) => r.result && label(r) === g);
+    if (rs.length === 0) continue;
+    const regs = rs.map((r) => r.result!.registers).sort((a, b) => a - b);
+    const nSpill = rs.filter((r) => spills(r.result!)).length;
+    const acc = rs.map((r) => accumulators(r.entry.config)).sort((a, b) => a - b);
+    body.push([
+      g,
+      rs.length,
+      fmt(quantile(acc, 0.5)),
+      regs[0],
+      fmt(quantile(regs, 0.5)),
+      regs[regs.length - 1],
+      `${nSpill} (${pct(nSpill, rs.length)})`,
+      nSpill === 0
+        ? '-'
+        : fmt(
+            quantile(
+              rs
+                .filter((r) => spills(r.result!))
+                .map((r) => r.result!.spillStores)
+                .sort((a, b) => a - b),
+              0.5,
+            ),
+          ),
+    ]);
+  }
+  return table(['group', 'n', 'median acc', 'min regs', 'median regs', 'max regs', 'spilling', 'median spill stores B (spilling)'], body);
+}
+
+function accBucket(r: Row): string {
+  const a = accumulators(r.entry.config);
+  return ACC_BUCKETS.find(([, lo, hi]) => a >= lo && a <= hi)![0];
+}
+
+/** TileCast's estimate (resource-estimate.ts) for a configuration, as the analytic model calls it for a SIMT tile. */
+export function estimatedDemand(c: Config): number {
+  return estimateKernelResources({
+    threadsPerBlock: c.MDIMC * c.NDIMC,
+    tileM: c.MWG,
+    tileN: c.NWG,
+    tileK: c.KWG,
+    threadTileM: c.MWG / c.MDIMC,
+    threadTileN: c.NWG / c.NDIMC,
+    dtypeBytes: 4,
+  }).registersDemand;
+}
+
+/** Measured registers against registersDemand: error where ptxas did not spill, and spill prediction (demand > 255). */
+function estimateComparison(ok: Row[]): string {
+  const out: string[] = ['registersDemand (server/src/perf/resource-estimate.ts) against ptxas:'];
+  const noSpill = ok.filter((r) => !spills(r.result!));
+  const err = noSpill.map((r) => estimatedDemand(r.entry.config) - r.result!.registers).sort((a, b) => a - b);
+  const rel = noSpill.map((r) => Math.abs(estimatedDemand(r.entry.config) - r.result!.registers) / r.result!.registers).sort((a, b) => a - b);
+  out.push(
+    `  where ptxas does not spill (${noSpill.length}): demand - registers ${stats(err)}; median |relative error| ${(100 * quantile(rel, 0.5)).toFixed(1)}%`,
+  );
+  const body: (string | number)[][] = [];
+  for (const [b, lo, hi] of ACC_BUCKETS) {
+    const g = noSpill.filter((r) => accumulators(r.entry.config) >= lo && accumulators(r.entry.config) <= hi);
+    if (g.length === 0) continue;
+    const d = g.map((r) => estimatedDemand(r.entry.config) - r.result!.registers).sort((x, y) => x - y);
+    body.push([b, g.length, fmt(quantile(d, 0.5)), `${fmt(quantile(d, 0.1))}..${fmt(quantile(d, 0.9))}`]);
+  }
+  out.push(table(['acc', 'n (no spill)', 'median demand-regs', 'p10..p90'], body));
+  const predicted = (r: Row) => estimatedDemand(r.entry.config) > 255;
+  const tp = ok.filter((r) => predicted(r) && spills(r.result!)).length;
+  const fp = ok.filter((r) => predicted(r) && !spills(r.result!)).length;
+  const fn = ok.filter((r) => !predicted(r) && spills(r.result!)).length;
+  const tn = ok.length - tp - fp - fn;
+  out.push(`  spill prediction (demand > 255) vs ptxas spills: both ${tp}, estimate only ${fp}, ptxas only ${fn}, neither ${tn}`);
+  return out.join('\n');
+}
+
+export function summarize(rows: Row[]): string {
+  const out: string[] = [];
+  const archs = [...new Set(rows.map((r) => r.arch))].sort();
+  for (const arch of archs) {
+    const rs = rows.filter((r) => r.arch === arch);
+    const ok = rs.filter((r) => r.result);
+    const errors = rs.filter((r) => !r.result);
+    out.push(`\n=== ${arch}: ${rs.length} configurations, ${ok.length} compiled, ${errors.length} with an error ===`);
+    for (const e of errors.slice(0, 5)) out.push(`  error: ${kernelName(e.entry.config)}: ${e.error}`);
+    out.push(`registers: ${stats(ok.map((r) => r.result!.registers))}`);
+    const hist = new Map<string, number>();
+    for (const r of ok) {
+      const b = Math.min(7, Math.floor((r.result!.registers - 1) / 32));
+      const k = b === 7 ? '225-255' : `${b * 32 + 1}-${b * 32 + 32}`;
+      hist.set(k, (hist.get(k) ?? 0) + 1);
+    }
+    out.push(
+      'register histogram: ' +
+        [...hist.entries()]
+          .sort((a, b) => Number(a[0].split('-')[0]) - Number(b[0].split('-')[0]))
+          .map(([k, v]) => `${k}: ${v}`)
+          .join(', '),
+    );
+    const nSpill = ok.filter((r) => spills(r.result!)).length;
+    out.push(
+      `spilling (spill stores or loads > 0): ${nSpill} of ${ok.length} (${pct(nSpill, ok.length)}); at 255 registers: ${ok.filter((r) => r.result!.registers >= 255).length}`,
+    );
+    out.push(`stack frame > 0: ${ok.filter((r) => r.result!.stackFrame > 0).length}`);
+    const small = ok.filter((r) => spills(r.result!) && r.result!.spillStores <= 64);
+    const atRegs = new Map<number, number>();
+    for (const r of small) atRegs.set(r.result!.registers, (atRegs.get(r.result!.registers) ?? 0) + 1);
+    const large = ok.filter((r) => spills(r.result!) && r.result!.spillStores > 64);
+    out.push(
+      `small spills (<= 64 B of spill stores): ${small.length}, at ${[...atRegs.entries()]
+        .sort((a, b) => a[0] - b[0])
+        .map(([k, v]) => `${k} registers: ${v}`)
+        .join(', ')}; larger spills: ${large.length} (spill stores ${stats(large.map((r) => r.result!.spillStores))} B)`,
+    );
+    out.push('\nby accumulators per thread (MWI·NWI):');
+    out.push(
+      groupSummary(
+        ok,
+        accBucket,
+        ACC_BUCKETS.map((b) => b[0]),
+      ),
+    );
+    out.push('\nby SA/SB:');
+    out.push(groupSummary(ok, (r) => `SA${r.entry.config.SA} SB${r.entry.config.SB}`, ['SA0 SB0', 'SA0 SB1', 'SA1 SB0', 'SA1 SB1']));
+    out.push('\nby accumulators per thread and SA/SB (median regs / share spilling / n):');
+    const sasb = ['SA0 SB0', 'SA0 SB1', 'SA1 SB0', 'SA1 SB1'];
+    out.push(
+      table(
+        ['acc', ...sasb],
+        ACC_BUCKETS.map(([b]) => [
+          b,
+          ...sasb.map((s) => {
+            const g = ok.filter((r) => accBucket(r) === b && `SA${r.entry.config.SA} SB${r.entry.config.SB}` === s);
+            if (g.length === 0) return '-';
+            const regs = g.map((r) => r.result!.registers).sort((x, y) => x - y);
+            return `${fmt(quantile(regs, 0.5))} / ${pct(g.filter((r) => spills(r.result!)).length, g.length)} / ${g.length}`;
+          }),
+        ]),
+      ),
+    );
+    out.push('\nregisters per exact accumulator count (median, min-max, spilling):');
+    const accs = [...new Set(ok.map((r) => accumulators(r.entry.config)))].sort((a, b) => a - b);
+    out.push(
+      table(
+        ['acc', 'n', 'median regs', 'min-max', 'median regs-acc', 'spilling'],
+        accs.map((a) => {
+          const g = ok.filter((r) => accumulators(r.entry.config) === a);
+          const regs = g.map((r) => r.result!.registers).sort((x, y) => x - y);
+          return [
+            a,
+            g.length,
+            fmt(quantile(regs, 0.5)),
+            `${regs[0]}-${regs[regs.length - 1]}`,
+            fmt(quantile(regs, 0.5) - a),
+            pct(g.filter((r) => spills(r.result!)).length, g.length),
+          ];
+        }),
+      ),
+    );
+    out.push('\nby threads per block (MDIMC·NDIMC; the launch bound caps registers at 65536 / threads, at most 255):');
+    out.push(groupSummary(ok, (r) => String(r.entry.config.MDIMC * r.entry.config.NDIMC), ['64', '128', '256', '512', '1024']));
+    out.push('\n' + estimateComparison(ok));
+    const m128 = ok.filter((r) => r.entry.config.MWG === 128 && r.entry.config.NWG === 128 && r.entry.config.MDIMC === 16 && r.entry.config.NDIMC === 8);
+    if (m128.length > 0) {
+      out.push(`\nMWG=NWG=128, MDIMC=16, NDIMC=8 (128 accumulators/thread, 128 threads): ${m128.length} configurations`);
+      out.push(groupSummary(m128, (r) => `SA${r.entry.config.SA} SB${r.entry.config.SB}`, sasb));
+    }
+    for (const g of GPUS) {
+      const top = ok.filter((r) => r.entry.time[g.label] !== undefined).sort((a, b) => a.entry.time[g.label]! - b.entry.time[g.label]!);
+      if (top.length === 0) continue;
+      out.push(`\n5 fastest on ${g.label} (among those compiled for ${arch}):`);
+      out.push(
+        table(
+          ['config', 'time ms', 'acc', 'regs', 'spill st/ld B', 'stack B', 'smem B'],
+          top.slice(0, 5).map((r) => {
+            const c = r.entry.config;
+            const p = r.result!;
+            return [
+              `MWG${c.MWG} NWG${c.NWG} MDIMC${c.MDIMC} NDIMC${c.NDIMC} MDIMA${c.MDIMA} NDIMB${c.NDIMB} VWM${c.VWM} VWN${c.VWN} SA${c.SA} SB${c.SB}`,
+              r.entry.time[g.label]!.toFixed(3),
+              accumulators(c),
+              p.registers,
+              `${p.spillStores}/${p.spillLoads}`,
+              p.stackFrame,
+              p.smem,
+            ];
+          }),
+        ),
+      );
+      const t300 = top.slice(0, 300);
+      out.push(
+        `  300 fastest: registers ${stats(t300.map((r) => r.result!.registers))}; spilling ${t300.filter((r) => spills(r.result!)).length}; accumulators ${stats(t300.map((r) => accumulators(r.entry.config)))}`,
+      );
+    }
+  }
+  if (archs.includes('sm_75') && archs.includes('sm_86')) {
+    const a = new Map(rows.filter((r) => r.arch === 'sm_75' && r.result).map((r) => [r.entry.key, r.result!]));
+    const pairs = rows.filter((r) => r.arch === 'sm_86' && r.result && a.has(r.entry.key)).map((r) => [a.get(r.entry.key)!, r.result!] as const);
+    const diffs = pairs.map(([x, y]) => y.registers - x.registers).sort((p, q) => p - q);
+    const same = diffs.filter((d) => d === 0).length;
+    const within2 = diffs.filter((d) => Math.abs(d) <= 2).length;
+    const spillAgree = pairs.filter(([x, y]) => spills(x) === spills(y)).length;
+    const spillBytesSame = pairs.filter(([x, y]) => x.spillStores === y.spillStores && x.spillLoads === y.spillLoads).length;
+    out.push(`\n=== sm_75 vs sm_86 on ${pairs.length} configurations compiled for both ===`);
+    out.push(`identical register count: ${same} (${pct(same, pairs.length)}); within ±2: ${within2} (${pct(within2, pairs.length)})`);
+    out.push(`sm_86 - sm_75 registers: ${stats(diffs)}; mean ${(diffs.reduce((s, d) => s + d, 0) / Math.max(1, diffs.length)).toFixed(2)}`);
+    out.push(
+      `spill / no-spill agreement: ${spillAgree} (${pct(spillAgree, pairs.length)}); identical spill bytes: ${spillBytesSame} (${pct(spillBytesSame, pairs.length)})`,
+    );
+    out.push(
+      `spilling: sm_75 ${pairs.filter(([x]) => spills(x)).length}, sm_86 ${pairs.filter(([, y]) => spills(y)).length}; smem identical: ${pairs.filter(([x, y]) => x.smem === y.smem).length}`,
+    );
+  }
+  return out.join('\n');
+}
+
+// ---------------------------------------------------------------------------------------------- main ---
+
+function option(args: string[], name: string): string | undefined {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const out = resolve(option(args, '--out') ?? DEFAULT_OUT);
+  if (args.includes('--summary')) {
+    console.log(summarize(fromCsv(readFileSync(out, 'utf8'))));
+    return;
+  }
+  const root = datasetsRoot();
+  if (root === null) throw new Error('datasets directory not found (../shared/datasets or $TILECAST_DATASETS)');
+  const nvcc = option(args, '--nvcc') ?? 'nvcc';
+  const batch = Number(option(args, '--batch') ?? 60);
+  const jobs = Math.min(2, Math.max(1, Number(option(args, '--jobs') ?? 2)));
+  const seed = Number(option(args, '--seed') ?? 20260101);
+  const entries = readConfigs(root);
+  console.log(`${entries.length} distinct configurations in ${GPUS.map((g) => g.file).join(', ')}`);
+
+  const dir = mkdtempSync(join(tmpdir(), 'kt-ptxas-'));
+  const ctx: CompileContext = { nvcc, dir, counter: 0 };
+  try {
+    if (args.includes('--probe')) {
+      const sample = shuffled(entries, mulberry32(seed)).slice(0, batch);
+      for (const arch of ['sm_75', 'sm_86']) {
+        const t0 = Date.now();
+        const res = await compileBatch(
+          ctx,
+          arch,
+          sample.map((e) => e.config),
+        );
+        const s = (Date.now() - t0) / 1000;
+        const okN = [...res.values()].filter((v) => typeof v === 'object').length;
+        console.log(`probe ${arch}: ${batch} kernels in one nvcc run: ${s.toFixed(1)} s (${((1000 * s) / batch).toFixed(0)} ms per kernel), ${okN} parsed`);
+      }
+      return;
+    }
+    const n75 = Number(option(args, '--sm75') ?? entries.length);
+    const n86 = Number(option(args, '--sm86-random') ?? 200);
+    const sel75 = selectSm75(entries, n75, seed);
+    const sel86 = selectSm86(sel75, n86, seed);
+    console.log(`sm_75: ${sel75.length} configurations; sm_86: ${sel86.length}; ${batch} per nvcc run, ${jobs} in parallel`);
+    const t0 = Date.now();
+    const rows75 = await compileAll(ctx, 'sm_75', sel75, batch, jobs, 'sweep');
+    const t75 = (Date.now() - t0) / 1000;
+    const rows86 = await compileAll(ctx, 'sm_86', sel86, batch, jobs, 'sweep');
+    const tAll = (Date.now() - t0) / 1000;
+    mkdirSync(resolve(out, '..'), { recursive: true });
+    writeFileSync(out, toCsv([...rows75, ...rows86]));
+    console.log(`\nwrote ${out}: ${rows75.length} sm_75 rows in ${t75.toFixed(0)} s, ${rows86.length} sm_86 rows; total ${tAll.toFixed(0)} s wall`);
+    console.log(summarize([...rows75, ...rows86]));
+  } finally {
+    for (const f of readdirSync(dir)) rmSync(join(dir, f), { force: true });
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (require.main === module) {
+  main().catch((e) => {
+    console.error(e);
+    process.exit(1);
+  });
+}
