@@ -15,6 +15,7 @@ import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import { seededRandom } from '../evaluation/splits';
 import { datasetsRoot } from './load-datasets';
 import { summarize } from './kt-ptxas-summary';
 
@@ -123,18 +124,6 @@ export function parsePtxasOutput(text: string): Map<string, PtxasResult> {
   return out;
 }
 
-/** mulberry32: a small seeded PRNG, so samples are reproducible. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function shuffled<T>(list: T[], rand: () => number): T[] {
   const a = list.slice();
   for (let i = a.length - 1; i > 0; i--) {
@@ -197,7 +186,7 @@ export function selectSm75(entries: ConfigEntry[], n: number, seed: number): Sel
   }
   const rest = shuffled(
     entries.filter((e) => !strata.has(e.key)),
-    mulberry32(seed),
+    seededRandom(seed),
   );
   for (const e of rest.slice(0, Math.max(0, n - strata.size))) strata.set(e.key, 'random');
   return entries.filter((e) => strata.has(e.key)).map((entry) => ({ entry, stratum: strata.get(entry.key)! }));
@@ -210,7 +199,7 @@ export function selectSm86(sm75: Selection[], nRandom: number, seed: number): Se
   for (const e of fastest(entries, '3090', 300)) chosen.set(e.key, 'top300_3090');
   const rest = shuffled(
     entries.filter((e) => !chosen.has(e.key)),
-    mulberry32(seed ^ 0x86),
+    seededRandom(seed ^ 0x86),
   );
   for (const e of rest.slice(0, nRandom)) chosen.set(e.key, 'random');
   return entries.filter((e) => chosen.has(e.key)).map((entry) => ({ entry, stratum: chosen.get(entry.key)! }));
@@ -427,7 +416,7 @@ async function main(): Promise<void> {
   const ctx: CompileContext = { nvcc, dir, counter: 0 };
   try {
     if (args.includes('--probe')) {
-      const sample = shuffled(entries, mulberry32(seed)).slice(0, batch);
+      const sample = shuffled(entries, seededRandom(seed)).slice(0, batch);
       for (const arch of ['sm_75', 'sm_86']) {
         const t0 = Date.now();
         const res = await compileBatch(
