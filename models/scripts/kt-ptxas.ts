@@ -15,6 +15,8 @@ import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import { parseCsv } from '../../server/src/data/csv';
+import { csvRecord } from '../../server/src/report/csv-stream';
 import { seededRandom } from '../evaluation/splits';
 import { datasetsRoot } from './load-datasets';
 import { summarize } from './kt-ptxas-summary';
@@ -300,69 +302,39 @@ const CSV_HEADER = [
   'error',
 ];
 
-function csvField(v: string | number | undefined): string {
-  if (v === undefined) return '';
-  const s = String(v);
-  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
 function toCsv(rows: Row[]): string {
-  const lines = [CSV_HEADER.join(',')];
+  const lines = [csvRecord(CSV_HEADER)];
   for (const r of rows) {
     const c = r.entry.config;
     const p = r.result;
     lines.push(
-      [
-        ...TUNABLES.map((t) => c[t]),
-        r.arch,
-        p?.registers,
-        p?.spillStores,
-        p?.spillLoads,
-        p?.stackFrame,
-        p?.smem,
-        accumulators(c),
-        r.stratum,
-        r.entry.time['2080ti'],
-        r.entry.time['3090'],
-        r.entry.time.titan,
-        r.error,
-      ]
-        .map(csvField)
-        .join(','),
+      csvRecord(
+        [
+          ...TUNABLES.map((t) => c[t]),
+          r.arch,
+          p?.registers,
+          p?.spillStores,
+          p?.spillLoads,
+          p?.stackFrame,
+          p?.smem,
+          accumulators(c),
+          r.stratum,
+          r.entry.time['2080ti'],
+          r.entry.time['3090'],
+          r.entry.time.titan,
+          r.error,
+        ].map((v) => (v === undefined ? '' : String(v))),
+      ),
     );
   }
   return lines.join('\n') + '\n';
 }
 
-function splitCsvLine(line: string): string[] {
-  const out: string[] = [];
-  let cur = '';
-  let q = false;
-  for (let i = 0; i < line.length; i++) {
-    const ch = line[i];
-    if (q) {
-      if (ch === '"' && line[i + 1] === '"') {
-        cur += '"';
-        i++;
-      } else if (ch === '"') q = false;
-      else cur += ch;
-    } else if (ch === '"') q = true;
-    else if (ch === ',') {
-      out.push(cur);
-      cur = '';
-    } else cur += ch;
-  }
-  out.push(cur);
-  return out;
-}
-
 function fromCsv(text: string): Row[] {
-  const lines = text.split(/\r?\n/).filter((l) => l !== '');
-  const head = splitCsvLine(lines[0]);
+  const { header: head, rows } = parseCsv(text);
   const col = (name: string) => head.indexOf(name);
   const num = (f: string[], name: string) => (f[col(name)] === '' || col(name) < 0 ? undefined : Number(f[col(name)]));
-  return lines.slice(1).map((l) => {
-    const f = splitCsvLine(l);
+  return rows.map(({ cells: f }) => {
     const c = {} as Config;
     for (const t of TUNABLES) c[t] = Number(f[col(t)]);
     const time: Partial<Record<GpuLabel, number>> = {};
