@@ -68,6 +68,8 @@ export interface AnalyticEstimate {
   registersSource: 'workload' | 'estimate';
   /** Registers the tile needs before the 255 cap (estimate), or the given count. */
   registersDemand: number;
+  /** Registers no compiler can do without (accumulators + one k step's operands + addresses), or the given count. */
+  registersLowerBound: number;
   sharedMemPerBlockBytes: number;
   sharedMemSource: 'workload' | 'tile';
   // Occupancy
@@ -303,6 +305,7 @@ export function analyticEstimate(w: GemmWorkload, gpu: GpuSpec): AnalyticEstimat
   });
   let registersPerThread = pos(w.registersPerThread) ? w.registersPerThread : Math.min(maxRegs, resources.registersPerThread);
   const registersDemand = pos(w.registersPerThread) ? w.registersPerThread : resources.registersDemand;
+  const registersLowerBound = pos(w.registersPerThread) ? w.registersPerThread : resources.registersLowerBound;
   if (registersSource === 'estimate' && resolved.source !== 'workload' && resolved.source !== 'launch') {
     // Library kernels are built to fit: at least one block's registers fit the register file
     // (Hopper's warp-specialised kernels rebalance with setmaxnreg).
@@ -494,7 +497,7 @@ export function analyticEstimate(w: GemmWorkload, gpu: GpuSpec): AnalyticEstimat
   return {
     valid, notes,
     tile, tileSource: resolved.source, libraryKernelName: resolved.name, splitK: best.splitK,
-    threadsPerBlock: threads, registersPerThread, registersSource, registersDemand, sharedMemPerBlockBytes, sharedMemSource,
+    threadsPerBlock: threads, registersPerThread, registersSource, registersDemand, registersLowerBound, sharedMemPerBlockBytes, sharedMemSource,
     blocksPerSM, occupancy, occupancyLimiter: limiter, launchable, smCount,
     tilesM, tilesN, tiles, waves, waveEfficiency, tilesPerSM, smBusyFraction, tileQuantEfficiency, kIterations,
     flops, paddedFlops, bytesTiled, bytesIdeal, dramBytes, l2MissA, l2MissB, crossCallMiss, readsA, readsB,

@@ -2,6 +2,9 @@
 // resource-estimate.ts, and its plausibility against a ptxas measurement of the same kernel.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseCsv } from '../data/csv';
 import { estimateKernelResources } from './resource-estimate';
 
 test('estimate: 16x16 tiled GEMM is close to what ptxas measured', () => {
@@ -63,4 +66,49 @@ test('estimate: nonsense input gives a floor estimate, never a throw', () => {
   assert.match(estimate.reasoning, /assumed 256/);
   assert.doesNotThrow(() => estimateKernelResources(undefined as never));
   assert.ok(estimateKernelResources(undefined as never).registersPerThread >= 16);
+});
+
+test('lower bound: never above ptxas where it did not spill, above 255 only where it spilled (18,456 Kernel Tuner configurations)', () => {
+  // models/data/kerneltuner-ptxas.csv: CLBlast Xgemm compiled by ptxas for sm_75 and sm_86 (models/scripts/kt-ptxas.ts).
+  const table = parseCsv(readFileSync(join(__dirname, '..', '..', '..', 'models', 'data', 'kerneltuner-ptxas.csv'), 'utf8'));
+  const col = (name: string) => table.header.indexOf(name);
+  let compared = 0,
+    flagged = 0,
+    flaggedByDemand = 0,
+    spilling = 0;
+  for (const { cells } of table.rows) {
+    if (cells[col('registers')] === '') continue;
+    const n = (name: string) => Number(cells[col(name)]);
+    const e = estimateKernelResources({
+      threadsPerBlock: n('MDIMC') * n('NDIMC'),
+      tileM: n('MWG'),
+      tileN: n('NWG'),
+      tileK: n('KWG'),
+      threadTileM: n('MWG') / n('MDIMC'),
+      threadTileN: n('NWG') / n('NDIMC'),
+      dtypeBytes: 4,
+    });
+    const spilled = n('spill_stores_bytes') > 0;
+    compared++;
+    if (spilled) spilling++;
+    if (!spilled)
+      assert.ok(e.registersLowerBound <= n('registers'), `lower bound ${e.registersLowerBound} > ptxas ${n('registers')} at ${cells.slice(0, 14).join(',')}`);
+    if (e.registersLowerBound > 255) {
+      flagged++;
+      assert.ok(spilled, `lower bound ${e.registersLowerBound} > 255 but ptxas did not spill at ${cells.slice(0, 14).join(',')}`);
+    }
+    if (e.registersDemand > 255) flaggedByDemand++;
+  }
+  assert.ok(compared > 18000, `${compared} configurations compared`);
+  // The estimate flags about four times the configurations that spill; the bound flags most that do.
+  assert.ok(flaggedByDemand > 3 * spilling, `estimate flags ${flaggedByDemand}, ${spilling} spill`);
+  assert.ok(flagged >= 0.75 * spilling, `bound flags ${flagged} of ${spilling} spilling`);
+});
+
+test('lower bound: accumulators + one k step of operands + 8; fp64 doubles both', () => {
+  assert.equal(
+    estimateKernelResources({ threadsPerBlock: 128, tileM: 128, tileN: 128, tileK: 32, threadTileM: 16, threadTileN: 8, dtypeBytes: 4 }).registersLowerBound,
+    128 + 24 + 8,
+  );
+  assert.equal(estimateKernelResources({ threadsPerBlock: 64, threadTileM: 4, threadTileN: 4, dtypeBytes: 8 }).registersLowerBound, 32 + 16 + 8);
 });

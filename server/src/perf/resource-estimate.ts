@@ -22,6 +22,12 @@ export interface ResourceEstimate {
   registersPerThread: number;
   /** Registers the tile needs before the 16..255 clamp (above 255 the compiler spills the rest). */
   registersDemand: number;
+  /**
+   * Registers any compiler must keep live without spilling: the accumulators, one k step's operands and
+   * MIN_LIVE_OVERHEAD_REGISTERS. Unlike the estimate, never above ptxas's count on the Kernel Tuner
+   * configurations that did not spill (models/data/kerneltuner-ptxas.csv, docs/occupancy.md).
+   */
+  registersLowerBound: number;
   staticSharedMemBytes: number;
   source: 'estimate';
   reasoning: string;
@@ -30,6 +36,12 @@ export interface ResourceEstimate {
 /** Addresses, loop counters, indices and predicates every tiled kernel keeps live. */
 const OVERHEAD_REGISTERS = 24;
 const MIN_REGISTERS = 16;
+/**
+ * Registers beyond accumulators and one k step's operands that every non-spilling configuration needed:
+ * the fewest ptxas used (registers − accumulators − TM − TN) over the 17,952 of 18,456 CLBlast Xgemm
+ * configurations that did not spill, sm_75 and sm_86 (8 at 64 accumulators; median 25–59 by band).
+ */
+const MIN_LIVE_OVERHEAD_REGISTERS = 8;
 const MAX_REGISTERS = 255;
 
 function positive(value: number | undefined): number | undefined {
@@ -77,6 +89,8 @@ export function estimateKernelResources(input: ResourceEstimateInput): ResourceE
 
   let accumulators = 1;
   let fragments = 2 * registersPerOperand;
+  // Operand registers one k step needs (the fragments without double buffering).
+  let operandsOneStep = registersPerOperand;
   if (input?.usesTensorCores && tileM && tileN) {
     accumulators = Math.ceil((tileM * tileN) / threads);
     const warps = Math.max(1, Math.floor(threads / 32));
@@ -84,14 +98,17 @@ export function estimateKernelResources(input: ResourceEstimateInput): ResourceE
     const kStepElements = 32 / dtypeBytes;
     const operandsPerLane = ((tileM / wm + tileN / wn) * kStepElements) / 32;
     fragments = 2 * Math.ceil(operandsPerLane * registersPerOperand);
+    operandsOneStep = Math.ceil(operandsPerLane * registersPerOperand);
     notes.push(`tensor cores: ${accumulators} accumulators/thread over a ${wm}x${wn} warp grid, ${fragments} fragment registers (double-buffered)`);
   } else if (threadTileM && threadTileN) {
     accumulators = threadTileM * threadTileN;
     fragments = 2 * Math.ceil((threadTileM + threadTileN) * registersPerOperand);
+    operandsOneStep = Math.ceil((threadTileM + threadTileN) * registersPerOperand);
     notes.push(`SIMT: ${threadTileM}x${threadTileN} accumulators/thread, ${fragments} fragment registers (double-buffered)`);
   } else if (tileM && tileN) {
     accumulators = Math.ceil((tileM * tileN) / threads);
     fragments = 2 * Math.ceil(2 * Math.sqrt(accumulators) * registersPerOperand);
+    operandsOneStep = Math.ceil(2 * Math.sqrt(accumulators) * registersPerOperand);
     notes.push(`SIMT: ${accumulators} outputs/thread from the block tile, ${fragments} fragment registers`);
   } else {
     notes.push('no tile shape: one output per thread');
@@ -115,5 +132,6 @@ export function estimateKernelResources(input: ResourceEstimateInput): ResourceE
     staticSharedMemBytes = 0;
     notes.push('no tile shape: no shared memory assumed');
   }
-  return { registersPerThread, registersDemand: Math.ceil(raw), staticSharedMemBytes, source: 'estimate', reasoning: notes.join('; ') };
+  const registersLowerBound = Math.ceil(accumulatorRegisters + operandsOneStep + MIN_LIVE_OVERHEAD_REGISTERS);
+  return { registersPerThread, registersDemand: Math.ceil(raw), registersLowerBound, staticSharedMemBytes, source: 'estimate', reasoning: notes.join('; ') };
 }
