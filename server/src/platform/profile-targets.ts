@@ -3,6 +3,7 @@
 // directory there, run an argument vector in it, read a file, clean up. Remote commands are built by
 // quoting each argument (ssh hands the remote side one command line) and wrapped in `timeout` so they
 // stop on the remote side too; the remote temporary directory is removed afterwards, also on cancel.
+import { randomBytes } from 'node:crypto';
 import { shellQuote } from '../profile/cuda-harness';
 import { runProcess, describeFailure, type ProcessResult } from './process-runner';
 
@@ -81,15 +82,18 @@ export class SshExecutor implements Executor {
   }
 
   async put(localDir: string, options: RunOptions): Promise<{ ok: true; dir: string } | { ok: false; error: string }> {
-    const made = await this.ssh(['mktemp', '-d', '/tmp/tilecast.XXXXXXXX'], options);
-    const root = made.stdout.trim();
-    if (made.code !== 0 || !/^\/tmp\/tilecast\.\w+$/.test(root)) {
+    // The name is chosen here, not by a remote mktemp, and remembered before the remote call: a run
+    // cancelled while the directory is being made still knows what to remove (a remote mktemp whose
+    // client was killed made a directory nobody knew the name of).
+    const root = `/tmp/tilecast.${randomBytes(8).toString('hex')}`;
+    this.remoteRoot = root;
+    const made = await this.ssh(['mkdir', '-m', '700', '--', root], options);
+    if (made.code !== 0) {
       return {
         ok: false,
         error: `${describeFailure(`ssh ${this.target.host}`, made, options.timeoutMs)}\nCheck that \`ssh ${this.target.host} true\` works without a password prompt (keys, ~/.ssh/config).`,
       };
     }
-    this.remoteRoot = root;
     const copied = await runProcess(this.target.scpPath ?? 'scp', [...this.common('-P'), '-q', '-r', localDir, `${this.target.host}:${root}/h`], {
       timeoutMs: options.timeoutMs,
       signal: options.signal,
