@@ -1,14 +1,15 @@
 // The analytic model alone on the leave-one-GPU-out evaluation pool, in seconds: the same rows as
 // `npm run eval` (plain runs, framework fallback series dropped, at most 8,000 rows per source/GPU/dtype
-// stratum), the same measurement-method overhead (the row's method, estimated without its GPU), no
-// training. Per GPU and per GPU · source/dtype MdAPE, median measured/estimate ratio, and breakdowns by
+// stratum), the same measurement-method and quantisation-scheme overheads (estimated without the row's
+// GPU), no training. Per GPU and per GPU · source/dtype MdAPE, median measured/estimate ratio, and breakdowns by
 // size band and bound, worst first; with --compare, a before/after table against a saved run.
-// Run: node --import tsx models/scripts/analytic-logo.ts [--cache FILE] [--save FILE] [--compare FILE] [--detail GPU]
+// Run: node --import tsx models/scripts/analytic-logo.ts [--cache FILE] [--save FILE] [--compare FILE] [--detail GPU] [--no-scheme]
 // --cache keeps the pool's records in FILE (first run writes it, later runs read it instead of the datasets).
+// --no-scheme leaves the quantisation-scheme overheads out (the analytic model and method overhead alone).
 // Reads data through load-datasets.ts (or the cache); writes only the --cache/--save files. No per-GPU tuning.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { GemmRecord } from '../../server/src/data/record';
-import { estimateOverheads, SOURCE_METHOD } from '../../server/src/data/timing-overhead';
+import { ccFamily, estimateOverheads, estimateSchemeOverheads, schemeOverheadOf, SOURCE_METHOD } from '../../server/src/data/timing-overhead';
 import { recordToWorkload } from '../../server/src/data/to-workload';
 import { analyticEstimate } from '../../server/src/perf/analytic-model';
 import { findGpu } from '../../server/src/perf/gpu-catalogue';
@@ -17,6 +18,7 @@ import { loadAll, runtimeIndices } from './pipeline';
 
 const POOL_CAP = 8000;
 
+const has = (flag: string): boolean => process.argv.includes(flag);
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(name);
   return i >= 0 ? process.argv[i + 1] : undefined;
@@ -86,12 +88,17 @@ async function main(): Promise<void> {
   // The row's method overhead, estimated without its own GPU (LOGO: the held-out GPU lends nothing).
   const eagerWithout = (gpu: string): number =>
     median(overheads.entries.filter((e) => e.method === 'pytorch-eager' && e.identifiable && e.gpu !== gpu).map((e) => e.overheadMs));
+  const family = (id: string) => ccFamily(findGpu(id)?.computeCapability);
+  const schemes = has('--no-scheme') ? { entries: [] } : estimateSchemeOverheads(records, rows, analytic, family);
   const scored: Scored[] = [];
   for (let i = 0; i < records.length; i++) {
     const r = records[i];
     if (!(analytic[i] > 0)) continue;
     const method = SOURCE_METHOD[r.source];
-    const est = analytic[i] + (method === 'pytorch-eager' ? eagerWithout(r.gpu) : (overheads.methodOverheadMs[method] ?? 0));
+    const est =
+      analytic[i] +
+      (method === 'pytorch-eager' ? eagerWithout(r.gpu) : (overheads.methodOverheadMs[method] ?? 0)) +
+      schemeOverheadOf(schemes.entries, r.quantization, family(r.gpu), (e) => e.gpu !== r.gpu);
     scored.push({
       gpu: r.gpu,
       slice: `${r.gpu} · ${r.source} ${dtypeLabel(r)}`,

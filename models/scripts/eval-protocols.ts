@@ -11,8 +11,7 @@ import { spearman, topKRegretPct } from '../evaluation/metrics';
 import { fitRows, predictRows, tuningWeights, SEED, SHIP_RUNTIME_FOREST } from './pipeline';
 import type { ApplicabilityDomain } from '../../server/src/model/applicability';
 import { domainOf, shrinkRuns } from './correction-shrink';
-import { methodOverheadFor } from './pipeline';
-import type { OverheadTable } from '../../server/src/data/timing-overhead';
+import { fixedOverheadFor, type OverheadDesign } from './pipeline';
 
 const QUICK = process.env.TILECAST_EVAL_QUICK === '1';
 /** Fewer trees and rows per fold than the shipped model, so 3 seeds of 17 LOGO folds fit in minutes on 2 cores. */
@@ -96,7 +95,7 @@ export interface HeldOutOptions {
   calibrateTo: number | null;
   /**
    * Runtime: the measurement-method overhead to add to a row's device-time prediction so it compares with
-   * the measured time (pipeline.methodOverheadFor, estimated without the fold's test GPUs). Default none.
+   * the measured time (pipeline.fixedOverheadFor: method and quantisation-scheme overheads, estimated without the fold's unseen GPUs and sources). Default none.
    */
   overheadMs?: (row: number, run: FoldRun) => number;
 }
@@ -220,6 +219,15 @@ function testGpus(d: Design, run: FoldRun): Set<string> {
   return out;
 }
 
+/** Values of tag `key` that only the fold's test rows have: GPUs (or sources) the fold never trained on. */
+function unseen(d: Design, run: FoldRun, key: string): Set<string> {
+  const all = new Map<string, number>();
+  for (const t of d.tags) all.set(t[key], (all.get(t[key]) ?? 0) + 1);
+  const test = new Map<string, number>();
+  for (const row of run.testIdx) test.set(d.tags[row][key], (test.get(d.tags[row][key]) ?? 0) + 1);
+  return new Set([...test].filter(([v, n]) => n === all.get(v)).map(([v]) => v));
+}
+
 export interface RuntimeProtocolResult {
   /** The shipped design's predictions: correction shrunk (λ from the other folds, applicability decay), method overhead added. */
   model: HeldOut;
@@ -241,7 +249,7 @@ export interface RuntimeProtocolResult {
  * Model rows carry tags.extrapolating = 'true' | 'false'.
  */
 export async function runRuntimeProtocol(
-  d: Design & { overheads: OverheadTable },
+  d: OverheadDesign,
   y: Float64Array,
   folds: readonly Fold[],
   forest: Omit<TrainOptions, 'seed'>,
@@ -255,7 +263,12 @@ export async function runRuntimeProtocol(
   const perRun = new Map<string, (row: number) => number>();
   const overheadMs = (row: number, run: FoldRun) => {
     let f = perRun.get(run.name);
-    if (!f) perRun.set(run.name, (f = methodOverheadFor(d, testGpus(d, run))));
+    if (!f) {
+      const gpus = unseen(d, run, 'gpu');
+      const sources = unseen(d, run, 'source');
+      f = fixedOverheadFor(d, testGpus(d, run), (e) => !gpus.has(e.gpu) && !sources.has(e.source));
+      perRun.set(run.name, f);
+    }
     return f(row);
   };
   const transform = 'log-ratio-to-analytic' as const;

@@ -3,7 +3,18 @@
 // May do I/O (loads the datasets); writes nothing.
 import { loadDatasets, datasetFingerprint } from './load-datasets';
 import type { GemmRecord, GemmSource } from '../../server/src/data/record';
-import { deviceTimeMs, estimateOverheads, overheadOf, SOURCE_METHOD, type MeasurementMethod, type OverheadTable } from '../../server/src/data/timing-overhead';
+import {
+  ccFamily,
+  deviceTimeMs,
+  estimateOverheads,
+  estimateSchemeOverheads,
+  overheadOf,
+  schemeOverheadOf,
+  SOURCE_METHOD,
+  type MeasurementMethod,
+  type OverheadTable,
+  type SchemeOverheadTable,
+} from '../../server/src/data/timing-overhead';
 import { recordToWorkload } from '../../server/src/data/to-workload';
 import { computeFeatures, FEATURE_NAMES } from '../../server/src/perf/features';
 import { analyticEstimate } from '../../server/src/perf/analytic-model';
@@ -135,22 +146,35 @@ export function powerIndices(records: readonly GemmRecord[], cap: number, seed =
   return capPerStratum(keys, cap, seed + 1, subset);
 }
 
+/** Design rows with the overheads their device times were computed with, and each row's quantisation scheme ('' for none). */
+export type OverheadDesign = Design & { overheads: OverheadTable; schemes: SchemeOverheadTable; quantization: string[] };
+
+/** Architecture family of a catalogue GPU id, for scheme overheads (timing-overhead.ts ccFamily). */
+export const familyOfGpu = (id: string): string => ccFamily(findGpu(id)?.computeCapability);
+
 /**
- * Features, targets and tags of records `idx`; `deviceMs` holds each row's device time (see deviceTimes),
- * `physicsPowerW` the physics power model's W for rows with a measured power (catalogue board power, as served).
+ * Features, targets and tags of records `idx`; `deviceMs` holds each row's device time: measured time less
+ * its source/GPU timing overhead and, for a dynamically quantised GEMM, the fixed cost of its scheme's
+ * extra kernels on that source/GPU (timing-overhead.ts estimateSchemeOverheads); `physicsPowerW` the
+ * physics power model's W for rows with a measured power (catalogue board power, as served).
  */
-export function designFor(records: readonly GemmRecord[], idx: ArrayLike<number>): Design & { overheads: OverheadTable } {
+export function designFor(records: readonly GemmRecord[], idx: ArrayLike<number>): OverheadDesign {
   const { design } = buildDesign(records, idx, FEATURE_NAMES.length, computeFeatures, findGpu, recordToWorkload);
   const overheads = estimateOverheads(records, design.recordIdx, design.analyticMs);
+  const schemes = estimateSchemeOverheads(records, design.recordIdx, design.analyticMs, familyOfGpu);
+  const quantization = Array.from(design.recordIdx, (i) => records[i].quantization ?? '');
   for (let i = 0; i < design.nRows; i++) {
     const r = records[design.recordIdx[i]];
-    design.deviceMs[i] = deviceTimeMs(r.runtimeMs, overheadOf(overheads, r.source, r.gpu), overheads.kernelFloorMs);
+    // The row's own source/GPU entry when it has one, else what its architecture family's entries say.
+    const own = schemes.entries.find((e) => e.gpu === r.gpu && e.source === r.source && e.scheme === (r.quantization ?? '').toLowerCase());
+    const scheme = own ? own.overheadMs : schemeOverheadOf(schemes.entries, r.quantization, familyOfGpu(r.gpu));
+    design.deviceMs[i] = deviceTimeMs(r.runtimeMs, overheadOf(overheads, r.source, r.gpu) + scheme, overheads.kernelFloorMs);
     if (Number.isFinite(design.powerW[i])) {
       const gpu = findGpu(r.gpu);
       if (gpu) design.physicsPowerW[i] = physicsPower(analyticEstimate(recordToWorkload(r), gpu), gpu).powerW;
     }
   }
-  return { ...design, overheads };
+  return { ...design, overheads, schemes, quantization };
 }
 
 /** The measurement method of a design row (from its source). */
@@ -159,28 +183,38 @@ export function methodOfRow(d: Design, row: number): MeasurementMethod {
 }
 
 /**
- * Overhead to add to a device-time prediction of `row` so it compares with the row's measured time: the
- * overhead of the row's method, estimated without the GPUs in `excludeGpus` (held-out GPUs must not
- * lend their own overhead). Falls back to the all-GPU estimate when no other GPU identifies the method.
+ * Fixed time to add to a device-time prediction of `row` so it compares with the row's measured time:
+ * the overhead of the row's method, estimated without the GPUs in `excludeGpus` (held-out GPUs must not
+ * lend their own overhead; falls back to the all-GPU estimate when no other GPU identifies the method),
+ * plus its quantisation scheme's overhead from the entries `keepScheme` accepts (those of GPUs and
+ * sources the fold trained on).
  */
-export function methodOverheadFor(d: Design & { overheads: OverheadTable }, excludeGpus: ReadonlySet<string>): (row: number) => number {
-  const cache = new Map<MeasurementMethod, number>();
+export function fixedOverheadFor(
+  d: OverheadDesign,
+  excludeGpus: ReadonlySet<string>,
+  keepScheme: (e: SchemeOverheadTable['entries'][number]) => boolean,
+): (row: number) => number {
+  const cache = new Map<string, number>();
   return (row) => {
     const method = methodOfRow(d, row);
-    let v = cache.get(method);
+    const gpu = d.tags[row].gpu;
+    const quantization = d.quantization[row];
+    const key = `${method}|${quantization}|${familyOfGpu(gpu)}`;
+    let v = cache.get(key);
     if (v === undefined) {
       const others = d.overheads.entries
         .filter((e) => e.method === method && e.identifiable && !excludeGpus.has(e.gpu))
         .map((e) => e.overheadMs)
         .sort((a, b) => a - b);
-      v =
+      let m =
         method === 'pytorch-eager' && others.length > 0
           ? others.length % 2
             ? others[others.length >> 1]
             : (others[others.length / 2 - 1] + others[others.length / 2]) / 2
           : d.overheads.methodOverheadMs[method];
-      if (!Number.isFinite(v)) v = 0;
-      cache.set(method, v);
+      if (!Number.isFinite(m)) m = 0;
+      v = m + schemeOverheadOf(d.schemes.entries, quantization, familyOfGpu(gpu), keepScheme);
+      cache.set(key, v);
     }
     return v;
   };

@@ -181,11 +181,21 @@ async function main(): Promise<void> {
     Object.entries(rt.overheads.methodOverheadMs).map(([m, v]) => [m, Number.isFinite(v) ? Number(v.toPrecision(4)) : null]),
   );
   log(`  measurement-method overheads (ms): ${JSON.stringify(methodOverheadMs)}`);
+  const schemeOverheads = rt.schemes.entries.map((e) => ({
+    scheme: e.scheme,
+    source: e.source,
+    gpu: e.gpu,
+    family: e.family,
+    pairs: e.pairs,
+    overheadMs: Number(e.overheadMs.toPrecision(4)),
+  }));
+  log(`  quantisation-scheme overheads (µs): ${schemeOverheads.map((e) => `${e.scheme} ${e.gpu} ${(e.overheadMs * 1000).toFixed(2)}`).join(', ')}`);
   const rtBytes = encodeModel(
     artifact({ name: 'runtime', transform }, rtModel, rtCal, L.fingerprint, rt.nRows, {
       applicability: roundDomain(domain),
       methodOverheadMs,
-      labels: `device time: measured time less the source/GPU timing overhead (server/src/data/timing-overhead.ts); kernel floor ${(rt.overheads.kernelFloorMs * 1000).toFixed(2)} µs`,
+      schemeOverheads,
+      labels: `device time: measured time less the source/GPU timing overhead and, for dynamically quantised GEMMs, the scheme's fixed overhead (server/src/data/timing-overhead.ts); kernel floor ${(rt.overheads.kernelFloorMs * 1000).toFixed(2)} µs`,
       sourceOverheadsMs: rt.overheads.entries.map((e) => ({
         source: e.source,
         gpu: e.gpu,

@@ -3,6 +3,7 @@
 // smallest times), and the device-time labels the runtime model trains on. Pure: records in, numbers
 // out; no I/O, never throws.
 import type { GemmRecord, GemmSource } from './record';
+import { quantFlags } from '../perf/features';
 import type { GemmWorkload } from '../perf/types';
 
 /**
@@ -149,4 +150,125 @@ export function deviceTimeMs(measuredMs: number, overheadMs: number, kernelFloor
   const device = measuredMs - Math.max(0, overheadMs);
   const least = Math.min(measuredMs, Math.max(kernelFloorMs, 1e-6));
   return device >= least ? device : least;
+}
+
+/**
+ * A dynamically quantised GEMM (fp8 per-tensor or per-block, NVFP4, SmoothQuant) runs more than the GEMM
+ * and the one quantising pass the analytic model counts (docs/performance-model.md §3.6): scale-layout
+ * transforms, amax reductions, smoothing, done by extra kernels or prologues whose number depends on the
+ * framework. Their fixed per-call cost is estimated from the data, per scheme, like a timing overhead:
+ * on one source and GPU, for each GEMM measured both quantised and plain (bf16/fp16) whose plain time is
+ * tiny (< IDENTIFIABLE_BELOW_MS, where fixed costs dominate), (measured − analytic) quantised less
+ * (measured − analytic) plain; the entry is the lower quartile over those pairs
+ * (SCHEME_OVERHEAD_QUANTILE), a scheme's overhead on a GPU the median over the entries of its
+ * architecture family, else of all (each source/GPU counts once, whatever its row count).
+ */
+export interface SchemeOverheadEntry {
+  scheme: string;
+  source: GemmSource;
+  gpu: string;
+  /** Architecture family of the GPU (compute capability major: the libraries' kernels differ by it). */
+  family: string;
+  /** Quantised/plain pairs of tiny GEMMs the entry is estimated from. */
+  pairs: number;
+  /** Extra time per call, ms (≥ 0): the SCHEME_OVERHEAD_QUANTILE of the pairs. */
+  overheadMs: number;
+}
+
+export interface SchemeOverheadTable {
+  /** One per scheme, source and GPU with enough pairs, sorted; schemeOverheadOf reads them. */
+  entries: SchemeOverheadEntry[];
+}
+
+/** Pairs a source/GPU needs before its entry counts. */
+export const MIN_SCHEME_PAIRS = 20;
+/**
+ * The entry is this quantile of its pairs' extra times, not their median: frameworks run different
+ * numbers of extra kernels (on the B200, fp8 per-tensor costs TensorRT-LLM ~10 µs more than plain and vLLM
+ * or SGLang ~3.5), and the lower quartile is the cost the leanest framework pays, which a scheme implies
+ * whatever runs it; the rest stays with the learned correction. Chosen from 0.5 / 0.35 / 0.25 by the
+ * analytic model's leave-one-GPU-out error (models/scripts/analytic-logo.ts): 0.5 made fp8 per-tensor
+ * worse on every Blackwell GPU (+3 to +4 points), 0.25 made no GPU · dtype slice worse.
+ */
+export const SCHEME_OVERHEAD_QUANTILE = 0.25;
+
+/** The scheme key of a quantisation name when it quantises activations at run time, else undefined. */
+export function dynamicScheme(quantization: string | undefined): string | undefined {
+  const q = (quantization ?? '').toLowerCase();
+  return q !== '' && quantFlags(q).dynamic === 1 ? q : undefined;
+}
+
+/** The architecture family a GPU's scheme overhead is shared with: its compute capability's major version. */
+export function ccFamily(computeCapability: string | undefined): string {
+  const major = Number.parseInt(String(computeCapability ?? ''), 10);
+  return Number.isFinite(major) ? `cc${major}` : '?';
+}
+
+export function estimateSchemeOverheads(
+  records: readonly GemmRecord[],
+  rows: ArrayLike<number>,
+  analyticMs: ArrayLike<number>,
+  familyOf: (gpu: string) => string,
+): SchemeOverheadTable {
+  const shapeKey = (r: GemmRecord) => `${r.source}|${r.gpu}|${r.m}|${r.n}|${r.k}|${r.batch ?? 1}`;
+  // Plain residuals of tiny GEMMs, per shape (the median when a shape was measured more than once).
+  const plain = new Map<string, number[]>();
+  for (let t = 0; t < rows.length; t++) {
+    const r = records[rows[t]];
+    if (r.quantization || (r.dtype !== 'bf16' && r.dtype !== 'fp16') || !(r.runtimeMs > 0) || !(analyticMs[t] > 0)) continue;
+    if (r.runtimeMs >= IDENTIFIABLE_BELOW_MS) continue;
+    const key = shapeKey(r);
+    let list = plain.get(key);
+    if (!list) plain.set(key, (list = []));
+    list.push(r.runtimeMs - analyticMs[t]);
+  }
+  const plainResidual = new Map([...plain].map(([k, v]) => [k, median(v)]));
+  const extras = new Map<string, { scheme: string; source: GemmSource; gpu: string; values: number[] }>();
+  for (let t = 0; t < rows.length; t++) {
+    const r = records[rows[t]];
+    const scheme = dynamicScheme(r.quantization);
+    if (!scheme || !(r.runtimeMs > 0) || !(analyticMs[t] > 0)) continue;
+    const base = plainResidual.get(shapeKey(r));
+    if (base === undefined) continue;
+    const key = `${scheme}|${r.source}|${r.gpu}`;
+    let e = extras.get(key);
+    if (!e) extras.set(key, (e = { scheme, source: r.source, gpu: r.gpu, values: [] }));
+    e.values.push(r.runtimeMs - analyticMs[t] - base);
+  }
+  const entries: SchemeOverheadEntry[] = [...extras.values()]
+    .filter((e) => e.values.length >= MIN_SCHEME_PAIRS)
+    .map((e) => ({
+      scheme: e.scheme,
+      source: e.source,
+      gpu: e.gpu,
+      family: familyOf(e.gpu),
+      pairs: e.values.length,
+      overheadMs: Math.max(0, quantile(e.values, SCHEME_OVERHEAD_QUANTILE)),
+    }))
+    .sort((a, b) => (`${a.scheme}|${a.source}|${a.gpu}` < `${b.scheme}|${b.source}|${b.gpu}` ? -1 : 1));
+  return { entries };
+}
+
+/**
+ * A scheme's overhead on a GPU of architecture `family`, ms: the median over the scheme's entries of that
+ * family that `keep` accepts (held-out GPUs and sources must not lend their own), else over all its kept
+ * entries (a new architecture); 0 for a plain GEMM, a static or weight-only scheme, or one no kept entry measured.
+ */
+export function schemeOverheadOf(
+  entries: readonly SchemeOverheadEntry[],
+  quantization: string | undefined,
+  family: string,
+  keep: (e: SchemeOverheadEntry) => boolean = () => true,
+): number {
+  const scheme = dynamicScheme(quantization);
+  if (!scheme) return 0;
+  const kept = entries.filter((e) => e.scheme === scheme && keep(e));
+  const same = kept.filter((e) => e.family === family);
+  const values = (same.length > 0 ? same : kept).map((e) => e.overheadMs);
+  return values.length > 0 ? median(values) : 0;
+}
+
+function quantile(values: number[], q: number): number {
+  const s = [...values].sort((a, b) => a - b);
+  return s.length ? s[Math.min(s.length - 1, Math.floor(q * s.length))] : NaN;
 }

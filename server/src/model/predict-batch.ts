@@ -3,7 +3,16 @@
 // Must give the same numbers as Predictor.predict (predict-batch.test.ts checks); pure, never throws.
 import { predictBatch } from './forest';
 import type { TargetTransform } from './targets';
-import { composePrediction, methodOverhead, nanPrediction, powerInputsOf, type GemmPrediction, type MeasurementMethod, type Predictor } from './predictor';
+import {
+  composePrediction,
+  methodOverhead,
+  nanPrediction,
+  powerInputsOf,
+  schemeMsOf,
+  type GemmPrediction,
+  type MeasurementMethod,
+  type Predictor,
+} from './predictor';
 import { computeFeatures, FEATURE_NAMES } from '../perf/features';
 import { workloadForMethod } from '../data/timing-overhead';
 import type { GemmWorkload, GpuSpec } from '../perf/types';
@@ -26,7 +35,7 @@ export function predictGemmBatch(
     const analyticMs = new Float64Array(Math.min(CHUNK_ROWS, items.length));
     const physicsW = new Float64Array(Math.min(CHUNK_ROWS, items.length));
     const flops = new Float64Array(Math.min(CHUNK_ROWS, items.length));
-    const hows: Array<{ method: MeasurementMethod; ms: number }> = new Array(Math.min(CHUNK_ROWS, items.length));
+    const hows: Array<{ method: MeasurementMethod; ms: number; schemeMs: number }> = new Array(Math.min(CHUNK_ROWS, items.length));
     for (let start = 0; start < items.length; start += CHUNK_ROWS) {
       const n = Math.min(CHUNK_ROWS, items.length - start);
       if (matrix.length < n * nF) matrix = new Float64Array(n * nF);
@@ -40,7 +49,7 @@ export function predictGemmBatch(
           errors[i] = how.error;
           continue;
         }
-        hows[i] = how;
+        hows[i] = { ...how, schemeMs: schemeMsOf(predictor.schemeOverheads, workload, gpu) };
         try {
           const f = computeFeatures(workloadForMethod(workload, how.method), gpu);
           matrix.set(f.values, i * nF);
@@ -64,7 +73,7 @@ export function predictGemmBatch(
         const a = analyticMs[i];
         const error = errors[i];
         if (error) {
-          out[start + i] = nanPrediction(error, a + (hows[i]?.ms ?? 0));
+          out[start + i] = nanPrediction(error, a + (hows[i] ? hows[i].ms + hows[i].schemeMs : 0));
           continue;
         }
         const row = matrix.subarray(i * nF, (i + 1) * nF);

@@ -12,6 +12,7 @@ import { FEATURE_NAMES, FEATURE_VERSION, computeFeatures } from '../perf/feature
 import { findGpu } from '../perf/gpu-catalogue';
 import type { GemmWorkload } from '../perf/types';
 import { trainForest } from '../../../models/training/train-forest';
+import { predictGemmBatch } from './predict-batch';
 
 const gpu = findGpu('h100-sxm')!;
 const w: GemmWorkload = { m: 4096, n: 4096, k: 4096, batch: 1, dtype: 'bf16', kernel: 'library' };
@@ -154,6 +155,40 @@ test('measurement method: its overhead is added to runtime and analytic, not to 
   });
   assert.ok(plain.ok);
   assert.match(plain.predictor.predict(w, gpu, { method: 'pytorch-eager' }).error ?? '', /no overhead for method 'pytorch-eager'/);
+});
+
+test('quantisation scheme: its stored overhead is device time (runtime, analytic and energy); plain GEMMs, other families and malformed entries add none', async () => {
+  const schemeOverheads = [
+    { scheme: 'nvfp4', source: 'aiconfigurator', gpu: 'b200', family: 'cc10', pairs: 900, overheadMs: 0.003 },
+    { scheme: 'fp8_block', source: 'aiconfigurator', gpu: 'h200', family: 'cc9', pairs: 700, overheadMs: 0.0004 },
+    { scheme: 'fp8_block', source: 'aiconfigurator', gpu: 'b200', family: 'cc10', pairs: 800, overheadMs: 0.006 },
+    { scheme: 'fp8_block', gpu: 'x', family: 'cc9', overheadMs: -1 },
+    'nonsense',
+  ];
+  const make = async (training?: Record<string, unknown>) =>
+    createPredictor({
+      runtime: await constantModel('runtime', 'log-ratio-to-analytic', Math.log(2), 0, FEATURE_VERSION, training),
+      power: await constantModel('power', 'fraction-of-power-limit', 0.5),
+    });
+  const withSchemes = await make({ schemeOverheads });
+  const without = await make();
+  assert.ok(withSchemes.ok && without.ok);
+  assert.equal(withSchemes.predictor.schemeOverheads.length, 3, 'malformed entries are dropped');
+  const block: GemmWorkload = { ...w, m: 16, dtype: 'fp8', quantization: 'fp8_block' };
+  const h100 = withSchemes.predictor.predict(block, gpu);
+  const h100Plain = without.predictor.predict(block, gpu);
+  // Hopper: the cc9 entry (0.4 µs), not Blackwell's 6 µs.
+  assert.ok(Math.abs(h100.runtimeMs - h100Plain.runtimeMs - 0.0004) < 1e-9);
+  assert.ok(Math.abs(h100.analyticMs - h100Plain.analyticMs - 0.0004) < 1e-9);
+  assert.ok(h100.energyMj > h100Plain.energyMj, 'the extra kernels draw energy');
+  const b200 = findGpu('b200')!;
+  assert.ok(Math.abs(withSchemes.predictor.predict(block, b200).runtimeMs - without.predictor.predict(block, b200).runtimeMs - 0.006) < 1e-9);
+  assert.equal(withSchemes.predictor.predict(w, gpu).runtimeMs, without.predictor.predict(w, gpu).runtimeMs, 'a plain GEMM adds nothing');
+  const batch = predictGemmBatch(withSchemes.predictor, [
+    { workload: block, gpu },
+    { workload: w, gpu },
+  ]);
+  assert.equal(batch[0].runtimeMs, h100.runtimeMs, 'the batch path adds the same');
 });
 
 test('applicability: outside the stored domain the correction shrinks toward the analytic model and the prediction says extrapolating', async () => {

@@ -7,7 +7,15 @@ import { fromTarget, isTargetTransform, type TargetTransform } from './targets';
 import { computeFeatures, FEATURE_NAMES, FEATURE_VERSION } from '../perf/features';
 import type { GemmWorkload, GpuSpec } from '../perf/types';
 import { assess, parseDomain, shrinkCorrection, type Applicability, type ApplicabilityDomain } from './applicability';
-import { isMeasurementMethod, MEASUREMENT_METHODS, workloadForMethod, type MeasurementMethod } from '../data/timing-overhead';
+import {
+  ccFamily,
+  isMeasurementMethod,
+  MEASUREMENT_METHODS,
+  schemeOverheadOf,
+  workloadForMethod,
+  type MeasurementMethod,
+  type SchemeOverheadEntry,
+} from '../data/timing-overhead';
 import { powerFromForest, powerSettingsOf, type PowerSettings } from './power-prediction';
 import type { AnalyticEstimate } from '../perf/analytic-model';
 import { physicsPower } from '../perf/power-model';
@@ -69,6 +77,8 @@ export interface Predictor {
   domain: ApplicabilityDomain | null;
   /** Overhead of each measurement method over kernel time, ms (from the runtime artifact). */
   methodOverheadMs: Readonly<Record<MeasurementMethod, number>>;
+  /** Fixed device-time cost of dynamic quantisation schemes per source/GPU (from the runtime artifact; [] in older ones). */
+  schemeOverheads: readonly SchemeOverheadEntry[];
   /** How the power forest's output becomes watts (from the power artifact). */
   power: PowerSettings;
 }
@@ -87,6 +97,29 @@ export function methodOverheadsOf(model: ModelArtifact): Record<MeasurementMetho
     out[m] = m === 'kernel' ? 0 : typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : NaN;
   }
   return out;
+}
+
+/** The runtime artifact's quantisation-scheme overheads; malformed entries are dropped, absent gives []. */
+export function schemeOverheadsOf(model: ModelArtifact): SchemeOverheadEntry[] {
+  const stored = model.training?.schemeOverheads;
+  if (!Array.isArray(stored)) return [];
+  const text = (v: unknown): v is string => typeof v === 'string' && v !== '';
+  return stored.filter(
+    (e): e is SchemeOverheadEntry =>
+      !!e &&
+      typeof e === 'object' &&
+      text(e.scheme) &&
+      text(e.gpu) &&
+      text(e.family) &&
+      typeof e.overheadMs === 'number' &&
+      Number.isFinite(e.overheadMs) &&
+      e.overheadMs >= 0,
+  );
+}
+
+/** Device time a workload's quantisation scheme adds on `gpu` beyond the analytic model, ms (0 for plain GEMMs). */
+export function schemeMsOf(entries: readonly SchemeOverheadEntry[], workload: GemmWorkload, gpu: GpuSpec): number {
+  return entries.length === 0 ? 0 : schemeOverheadOf(entries, workload?.quantization, ccFamily(gpu?.computeCapability));
 }
 
 const INSIDE: Applicability = { excess: 0, extrapolating: false, weight: 1, reasons: [] };
@@ -158,21 +191,22 @@ export function composePrediction(
   workload: GemmWorkload,
   values: ArrayLike<number>,
   deviceAnalyticMs: number,
-  how: { method: MeasurementMethod; ms: number },
+  how: { method: MeasurementMethod; ms: number; schemeMs: number },
   raw: ForestOutput,
   p: ForestOutput,
   power: { settings: PowerSettings; physicsW: number; flops: number },
 ): GemmPrediction {
-  const analyticMs = deviceAnalyticMs + how.ms;
+  const analyticMs = deviceAnalyticMs + how.schemeMs + how.ms;
   if (raw.error) return nanPrediction(`runtime model: ${raw.error}`, analyticMs);
   const app = applicabilityOf(domain, values, gpu, workload?.kernel, workload?.dtype);
   const r = runtimeTransform === 'log-ratio-to-analytic' ? shrinkCorrection(raw.mean, raw.lo, raw.hi, app) : raw;
   const limitW = gpu?.boardPowerW?.value;
   if (!(typeof limitW === 'number' && limitW > 0)) return nanPrediction(`${gpu?.id ?? 'this GPU'} has no board power in the catalogue`, analyticMs);
   if (p.error) return nanPrediction(`power model: ${p.error}`, analyticMs);
-  const deviceMs = fromTarget(runtimeTransform, r.mean, deviceAnalyticMs);
-  const deviceLoMs = fromTarget(runtimeTransform, r.lo, deviceAnalyticMs);
-  const deviceHiMs = fromTarget(runtimeTransform, r.hi, deviceAnalyticMs);
+  // The scheme's extra kernels run on the GPU: device time (and energy), added after the correction.
+  const deviceMs = fromTarget(runtimeTransform, r.mean, deviceAnalyticMs) + how.schemeMs;
+  const deviceLoMs = fromTarget(runtimeTransform, r.lo, deviceAnalyticMs) + how.schemeMs;
+  const deviceHiMs = fromTarget(runtimeTransform, r.hi, deviceAnalyticMs) + how.schemeMs;
   const { powerW, powerLoW, powerHiW } = powerFromForest(power.settings, p, limitW, power.physicsW, power.flops);
   return {
     runtimeMs: deviceMs + how.ms,
@@ -208,6 +242,7 @@ export function createPredictor(artifacts: { runtime: Uint8Array; power: Uint8Ar
   const runtimeTransform = runtimeModel.target.transform as TargetTransform;
   const domain = parseDomain(runtimeModel.training?.applicability, FEATURE_NAMES.length);
   const methodOverheadMs = methodOverheadsOf(runtimeModel);
+  const schemeOverheads = schemeOverheadsOf(runtimeModel);
   const power = powerSettingsOf(powerModel, LEVEL);
 
   return {
@@ -217,14 +252,16 @@ export function createPredictor(artifacts: { runtime: Uint8Array; power: Uint8Ar
       powerModel,
       domain,
       methodOverheadMs,
+      schemeOverheads,
       power,
       predict(workload: GemmWorkload, gpu: GpuSpec, options?: PredictOptions): GemmPrediction {
         try {
-          const how = methodOverhead(methodOverheadMs, options?.method);
-          if ('error' in how) return nanPrediction(how.error);
+          const method = methodOverhead(methodOverheadMs, options?.method);
+          if ('error' in method) return nanPrediction(method.error);
+          const how = { ...method, schemeMs: schemeMsOf(schemeOverheads, workload, gpu) };
           const f = computeFeatures(workloadForMethod(workload, how.method), gpu);
           const deviceAnalyticMs = f.analytic.timeMs;
-          const analyticMs = deviceAnalyticMs + how.ms;
+          const analyticMs = deviceAnalyticMs + how.schemeMs + how.ms;
           if (runtimeTransform === 'log-ratio-to-analytic' && !(deviceAnalyticMs > 0)) {
             return nanPrediction(
               `no analytic estimate for this workload on ${gpu?.id ?? 'this GPU'}: ${f.analytic.notes.join('; ') || 'invalid input'}`,
