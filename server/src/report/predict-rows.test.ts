@@ -32,6 +32,26 @@ test('predict rows: a good row becomes a workload with defaults batch=1, kernel=
   assert.deepEqual(r.workload, { m: 4096, n: 1024, k: 512, batch: 1, dtype: 'bf16', kernel: 'library' });
 });
 
+test('predict rows: a quantization column names the scheme (case-insensitive); empty is plain; unknown or dtype-mismatched schemes are refused', () => {
+  const rows = interpreter(['gpu', 'dtype', 'm', 'n', 'k', 'Quantization']);
+  const block = rows.interpret(['b200', 'fp8', '16', '4096', '4096', ' FP8_Block ']);
+  assert.ok(block.ok, block.ok ? '' : block.error);
+  assert.equal(block.workload.quantization, 'fp8_block');
+  const plain = rows.interpret(['b200', 'fp8', '16', '4096', '4096', '']);
+  assert.ok(plain.ok);
+  assert.equal('quantization' in plain.workload, false);
+  const weightOnly = rows.interpret(['h100', 'bf16', '16', '4096', '4096', 'int4_wo']);
+  assert.ok(weightOnly.ok && weightOnly.workload.quantization === 'int4_wo');
+  const unknown = rows.interpret(['b200', 'fp8', '16', '4096', '4096', 'fp8_magic']);
+  assert.ok(!unknown.ok);
+  assert.match(unknown.error, /unknown quantization 'fp8_magic'; use one of fp8, fp8_static, fp8_block, nvfp4/);
+  const mismatch = rows.interpret(['b200', 'bf16', '16', '4096', '4096', 'nvfp4']);
+  assert.ok(!mismatch.ok);
+  assert.match(mismatch.error, /quantization 'nvfp4' runs in fp4, not bf16/);
+  const proto = rows.interpret(['b200', 'fp8', '16', '4096', '4096', '__proto__']);
+  assert.ok(!proto.ok, 'object keys are not schemes');
+});
+
 test('predict rows: config columns set the tile; CLBlast rows take the 14 native tunables', () => {
   const rows = interpreter([
     'gpu',

@@ -11,6 +11,20 @@ import { MEASUREMENT_METHODS, type MeasurementMethod } from '../data/timing-over
 export const PREDICT_DTYPES: readonly Dtype[] = ['fp32', 'tf32', 'fp16', 'bf16', 'fp8', 'int8', 'fp4'];
 export const KERNEL_FAMILIES: readonly KernelFamily[] = ['library', 'tiled', 'triton', 'clblast-xgemm', 'cutlass', 'naive'];
 export const REQUIRED_COLUMNS = ['gpu', 'dtype', 'm', 'n', 'k'] as const;
+/**
+ * Quantisation schemes `tilecast predict` accepts (the `quantization` column / --quantization), with the
+ * dtype each runs in: dynamic fp8 per-tensor and per-block (activations quantised at run time), static
+ * fp8, NVFP4, SmoothQuant int8, and weight-only int8/int4 (activations stay 16-bit).
+ */
+export const QUANTIZATION_SCHEMES: Readonly<Record<string, readonly Dtype[]>> = {
+  fp8: ['fp8'],
+  fp8_static: ['fp8'],
+  fp8_block: ['fp8'],
+  nvfp4: ['fp4'],
+  sq: ['int8'],
+  int8_wo: ['fp16', 'bf16', 'int8'],
+  int4_wo: ['fp16', 'bf16', 'int8'],
+};
 
 /** Config columns (CSV) / flags (--block-m ...) of non-CLBlast families and the TileConfig field each sets. */
 export const CONFIG_COLUMNS: ReadonlyArray<readonly [column: string, field: Exclude<keyof TileConfig, 'native'>]> = [
@@ -41,6 +55,8 @@ export interface PredictColumns {
   kernel: number;
   /** Optional measurement method column (-1 when absent: the default method). */
   method: number;
+  /** Optional quantisation scheme column (-1 when absent: a plain GEMM). */
+  quantization: number;
   config: Array<{ index: number; column: string; field: Exclude<keyof TileConfig, 'native'> }>;
   clblast: Array<{ index: number; name: string }>;
   /** Header names that mean nothing to predict (passed through verbatim). */
@@ -58,6 +74,7 @@ export function mapColumns(header: readonly string[]): { ok: true; columns: Pred
     'batch',
     'kernel',
     'method',
+    'quantization',
     ...CONFIG_COLUMNS.map(([c]) => c),
     ...CLBLAST_TUNABLES.map((t) => t.toLowerCase()),
   ]);
@@ -79,7 +96,7 @@ export function mapColumns(header: readonly string[]): { ok: true; columns: Pred
   if (missing.length > 0) {
     return {
       ok: false,
-      error: `missing required column${missing.length > 1 ? 's' : ''} ${missing.map((c) => `'${c}'`).join(', ')}; the header must name gpu, dtype, m, n, k (optional: batch, kernel, config columns); it has: ${header.map((h) => `'${h}'`).join(', ')}`,
+      error: `missing required column${missing.length > 1 ? 's' : ''} ${missing.map((c) => `'${c}'`).join(', ')}; the header must name gpu, dtype, m, n, k (optional: batch, kernel, method, quantization, config columns); it has: ${header.map((h) => `'${h}'`).join(', ')}`,
     };
   }
   const at = (name: string) => positions.get(name) ?? -1;
@@ -94,6 +111,7 @@ export function mapColumns(header: readonly string[]): { ok: true; columns: Pred
       batch: at('batch'),
       kernel: at('kernel'),
       method: at('method'),
+      quantization: at('quantization'),
       config: CONFIG_COLUMNS.filter(([c]) => positions.has(c)).map(([column, field]) => ({ index: at(column), column, field })),
       clblast: CLBLAST_TUNABLES.filter((t) => positions.has(t.toLowerCase())).map((name) => ({ index: at(name.toLowerCase()), name })),
       ignored,
@@ -162,6 +180,11 @@ export class RowInterpreter {
     const bad = sizeError('m', m, cells[c.m]) ?? sizeError('n', n, cells[c.n]) ?? sizeError('k', k, cells[c.k]) ?? sizeError('batch', batch, batchText);
     if (bad) return { ok: false, error: bad };
     const workload: GemmWorkload = { m, n, k, batch, dtype: dtype.value!, kernel: kernel.value! };
+    if (c.quantization >= 0) {
+      const scheme = quantizationOf(cells[c.quantization], workload.dtype);
+      if (scheme.error) return { ok: false, error: scheme.error };
+      if (scheme.value) workload.quantization = scheme.value;
+    }
     const tile = kernel.value === 'clblast-xgemm' ? this.clblastConfig(cells) : this.tileConfig(cells);
     if (typeof tile === 'string') return { ok: false, error: tile };
     if (tile) workload.tile = tile;
@@ -243,6 +266,17 @@ export class RowInterpreter {
     }
     return native ? clblastTile(native) : undefined;
   }
+}
+
+/** A quantisation cell: empty is a plain GEMM; a known scheme must match the row's dtype. */
+function quantizationOf(text: string, dtype: Dtype): { value?: string; error?: string } {
+  const name = text.trim().toLowerCase();
+  if (name === '') return {};
+  const dtypes = Object.hasOwn(QUANTIZATION_SCHEMES, name) ? QUANTIZATION_SCHEMES[name] : undefined;
+  if (!dtypes)
+    return { error: `unknown quantization ${describe(text.trim())}; use one of ${Object.keys(QUANTIZATION_SCHEMES).join(', ')} (empty: a plain GEMM)` };
+  if (!dtypes.includes(dtype)) return { error: `quantization '${name}' runs in ${dtypes.join(' or ')}, not ${dtype}` };
+  return { value: name };
 }
 
 function sizeError(name: string, value: number, text: string | undefined): string | undefined {

@@ -185,6 +185,27 @@ test('predict: bad single arguments exit 2 with the reason; a missing model exit
   assert.match(workers.stderr, /--workers must be a whole number 0\.\.64, got 'many'/);
 });
 
+test('predict --quantization: the scheme reaches the predictor and the text; a mismatched one exits 2', async () => {
+  const seen: GemmWorkload[] = [];
+  const predictor = fakePredictor();
+  const spy: GemmPredictor = {
+    ...predictor,
+    predict: (w, gpu, o) => {
+      seen.push(w);
+      return predictor.predict(w, gpu, o);
+    },
+  };
+  const ok = await run(['--gpu', 'b200', '--dtype', 'fp4', '--m', '16', '--n', '4096', '--k', '4096', '--quantization', 'NVFP4'], {
+    loadPredictor: async () => ({ ok: true, predictor: spy }),
+  });
+  assert.equal(ok.code, 0, ok.stderr);
+  assert.equal(seen[0]?.quantization, 'nvfp4');
+  assert.match(ok.stdout, /fp4 \(nvfp4\) GEMM M=16/);
+  const bad = await run(['--gpu', 'b200', '--dtype', 'bf16', '--m', '16', '--n', '4096', '--k', '4096', '--quantization', 'nvfp4']);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /quantization 'nvfp4' runs in fp4, not bf16/);
+});
+
 test('predict --batch: every input column verbatim, predictions appended, one row per input row, errors per row', async () => {
   const input = file(
     'in.csv',

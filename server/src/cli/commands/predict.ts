@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { CLBLAST_TUNABLES } from '../../perf/library-tiles';
 import { analyticEstimate } from '../../perf/analytic-model';
-import { CONFIG_COLUMNS, mapColumns, parseWholeNumber, RowInterpreter } from '../../report/predict-rows';
+import { CONFIG_COLUMNS, mapColumns, parseWholeNumber, QUANTIZATION_SCHEMES, RowInterpreter } from '../../report/predict-rows';
 import { renderSinglePredictionText, singlePredictionJson, type GemmPredictor } from '../../report/prediction';
 import { argumentError, formatFlags, parseArgs, type FlagSpec } from '../args';
 import type { CliCommand, CliStreams } from '../command';
@@ -35,6 +35,10 @@ const flags: Record<string, FlagSpec> = {
   k: { type: 'string', description: 'reduction dimension' },
   batch: { type: 'string', description: 'batch count (default 1); or a CSV file to predict row by row (`-` = stdin)' },
   kernel: { type: 'string', description: 'library (default) | tiled | triton | clblast-xgemm | cutlass | naive' },
+  quantization: {
+    type: 'string',
+    description: `quantisation scheme of a low-precision GEMM: ${Object.keys(QUANTIZATION_SCHEMES).join(' | ')} (default none: a plain GEMM)`,
+  },
   ...Object.fromEntries(
     CONFIG_COLUMNS.map(([column]) => [configFlag(column), { type: 'string', description: `tile config: ${column} (not for clblast-xgemm)` } as FlagSpec]),
   ),
@@ -56,13 +60,13 @@ const flags: Record<string, FlagSpec> = {
   help: { type: 'boolean', description: 'show this help' },
 };
 
-const help = `usage: tilecast predict --gpu ID --dtype DTYPE --m M --n N --k K [--batch B] [--kernel FAMILY] [config flags] [--method M] [--json]
+const help = `usage: tilecast predict --gpu ID --dtype DTYPE --m M --n N --k K [--batch B] [--kernel FAMILY] [--quantization Q] [config flags] [--method M] [--json]
        tilecast predict --batch IN.csv [--out OUT.csv] [--workers N] [--method M]
        tilecast predict --batch CONFIGS.csv --top K [--out OUT.csv] [--method M]
 
 Predicts runtime (ms), power (W) and energy (mJ) of a GEMM C[m,n] = A[m,k] x B[k,n] on a GPU, with
 intervals, from the shipped random-forest models; the analytic estimate is shown for reference.
-IN.csv needs columns gpu, dtype, m, n, k; optional batch, kernel, method and config columns (block_m ...
+IN.csv needs columns gpu, dtype, m, n, k; optional batch, kernel, method, quantization and config columns (block_m ...
 vector_width, or the 14 CLBlast tunables MWG ... SB). OUT.csv repeats every input column and adds
 runtime_ms, runtime_lo_ms, runtime_hi_ms, power_w, power_lo_w, power_hi_w, energy_mj, error, analytic_ms,
 extrapolating. See docs/cli.md.
@@ -205,7 +209,7 @@ async function runSingle(given: Record<string, string | boolean | string[] | und
   };
   for (const name of ['gpu', 'dtype', 'm', 'n', 'k']) if (given[name] === undefined) return fail(`--${name} is required (or --batch FILE.csv)`);
   // The flags become one CSV row, so a single prediction follows exactly the batch rules.
-  const header = ['gpu', 'dtype', 'm', 'n', 'k', 'batch', 'kernel'];
+  const header = ['gpu', 'dtype', 'm', 'n', 'k', 'batch', 'kernel', 'quantization'];
   const cells = header.map((name) => (given[name] as string | undefined) ?? '');
   for (const [column] of CONFIG_COLUMNS) {
     header.push(column);

@@ -1,5 +1,5 @@
 // `tilecast predict --batch CONFIGS.csv --top K`: predicts every candidate configuration and writes the K
-// predicted fastest of each problem (same GPU, dtype, sizes and method), in rank order, as CSV: the input
+// predicted fastest of each problem (same GPU, dtype and quantisation, sizes and method), in rank order, as CSV: the input
 // row, the prediction columns, `rank` and `near_tie`. Holds the file in memory (config lists are small).
 // Reading and writing only; the ranking rule is report/top-configs.ts.
 import type { Readable, Writable } from 'node:stream';
@@ -44,7 +44,7 @@ export async function predictTopK(
     ? predictor.predictBatch(items)
     : items.map((it) => predictor.predict(it.workload, it.gpu, it.method ? { method: it.method } : undefined));
   const groupOf = (it: (typeof items)[number]) =>
-    `${it.gpu.id} ${it.workload.dtype} M=${it.workload.m} N=${it.workload.n} K=${it.workload.k} batch=${it.workload.batch} ${it.method ?? 'kernel'}`;
+    `${it.gpu.id} ${it.workload.dtype}${it.workload.quantization ? `/${it.workload.quantization}` : ''} M=${it.workload.m} N=${it.workload.n} K=${it.workload.k} batch=${it.workload.batch} ${it.method ?? 'kernel'}`;
   const candidates = items.map((it, i) => ({
     index: i,
     group: groupOf(it),
