@@ -23,7 +23,7 @@ import { summarize } from './kt-ptxas-summary';
 
 const REPO_ROOT = resolve(__dirname, '..', '..');
 const KERNEL_FILE = join(REPO_ROOT, 'models', 'profiling', 'clblast-xgemm', 'xgemm.cu');
-const DEFAULT_OUT = join(REPO_ROOT, 'models', 'data', 'kerneltuner-ptxas.csv');
+export const DEFAULT_OUT = join(REPO_ROOT, 'models', 'data', 'kerneltuner-ptxas.csv');
 
 export const TUNABLES = ['MWG', 'NWG', 'KWG', 'MDIMC', 'NDIMC', 'MDIMA', 'NDIMB', 'KWI', 'VWM', 'VWN', 'STRM', 'STRN', 'SA', 'SB'] as const;
 export type Tunable = (typeof TUNABLES)[number];
@@ -324,7 +324,8 @@ function toCsv(rows: Row[]): string {
   return lines.join('\n') + '\n';
 }
 
-function fromCsv(text: string): Row[] {
+/** The rows of a CSV this script wrote (models/data/kerneltuner-ptxas.csv). */
+export function fromCsv(text: string): Row[] {
   const { header: head, rows } = parseCsv(text);
   const col = (name: string) => head.indexOf(name);
   const num = (f: string[], name: string) => (f[col(name)] === '' || col(name) < 0 ? undefined : Number(f[col(name)]));

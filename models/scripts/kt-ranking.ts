@@ -3,10 +3,12 @@
 // correction × λ × applicability decay), with the eval's own pool, folds, forest settings and shrink.
 // Only the three Kernel Tuner LOGO folds are trained (λ of the tiled group comes from the other Kernel
 // Tuner folds, as in the eval; the library groups' λ does not touch these rows).
-// Run: node --import tsx models/scripts/kt-ranking.ts [--analytic] [--loao] [--seed N]
+// Run: node --import tsx models/scripts/kt-ranking.ts [--analytic [--ptxas-registers]] [--loao] [--seed N]
 //   --analytic  analytic model alone, no training (seconds after loading)
+//   --ptxas-registers  with --analytic, a second table with each configuration's registers as ptxas
+//               allocated them for sm_75 (models/data/kerneltuner-ptxas.csv) instead of the estimate
 //   --loao      also leave-one-architecture-out, every architecture (λ needs the other folds), Turing rows
-// Reads the datasets; writes nothing.
+// Reads the datasets (and with --ptxas-registers the committed ptxas CSV); writes nothing.
 import { FEATURE_NAMES } from '../../server/src/perf/features';
 import { leaveOneGroupOut } from '../evaluation/splits';
 import { besideRows } from '../evaluation/report-tables';
@@ -15,6 +17,11 @@ import { designFor, loadAll, runtimeIndices, runtimeTargets, seconds, SEED } fro
 import { EVAL_POOL_CAP, EVAL_RUNTIME_FOREST, EVAL_TRAIN_CAP, rankingByGpu, runRuntimeProtocol } from './eval-protocols';
 import { assessRun } from './correction-shrink';
 import { loadDatasets } from './load-datasets';
+import { readFileSync } from 'node:fs';
+import { recordToWorkload } from '../../server/src/data/to-workload';
+import { analyticEstimate } from '../../server/src/perf/analytic-model';
+import { findGpu } from '../../server/src/perf/gpu-catalogue';
+import { configKey, DEFAULT_OUT, fromCsv, type Config } from './kt-ptxas';
 
 const has = (flag: string) => process.argv.includes(flag);
 const arg = (name: string): string | undefined => {
@@ -47,6 +54,36 @@ async function main(): Promise<void> {
     const a = rows.map((i) => d.runtimeMs[i]);
     const ape = rows.map((i) => (Math.abs(d.analyticMs[i] - d.runtimeMs[i]) / d.runtimeMs[i]) * 100);
     console.log(`| ${gpu} | ${f3(spearman(p, a))} | ${f1(topKRegretPct(p, a, 1))} | ${f1(topKRegretPct(p, a, 5))} | ${f1(median(ape))} |`);
+  }
+  if (has('--ptxas-registers')) {
+    // The same rows with ptxas's register count as the workload's: what the estimate's error does to the ranking.
+    const registers = new Map(
+      fromCsv(readFileSync(DEFAULT_OUT, 'utf8'))
+        .filter((row) => row.arch === 'sm_75' && row.result)
+        .map((row) => [configKey(row.entry.config), row.result!.registers]),
+    );
+    console.log(
+      '\n| held-out GPU (ptxas registers, sm_75) | analytic Spearman | analytic top-1 % | analytic top-5 % | analytic MdAPE % | rows with ptxas registers |\n|---|---:|---:|---:|---:|---:|',
+    );
+    for (const gpu of ktGpus) {
+      const rows = d.tags.flatMap((t, i) => (t.source === 'kerneltuner' && t.gpu === gpu ? [i] : []));
+      let found = 0;
+      const p = rows.map((i) => {
+        const r = L.records[d.recordIdx[i]];
+        const w = recordToWorkload(r);
+        const regs = registers.get(configKey(r.params as Config));
+        if (regs !== undefined) {
+          w.registersPerThread = regs;
+          found++;
+        }
+        return analyticEstimate(w, findGpu(gpu)!).timeMs;
+      });
+      const a = rows.map((i) => d.runtimeMs[i]);
+      const ape = p.map((x, j) => (Math.abs(x - a[j]) / a[j]) * 100);
+      console.log(
+        `| ${gpu} | ${f3(spearman(p, a))} | ${f1(topKRegretPct(p, a, 1))} | ${f1(topKRegretPct(p, a, 5))} | ${f1(median(ape))} | ${found} of ${rows.length} |`,
+      );
+    }
   }
   if (has('--analytic')) {
     console.log(`\ntotal ${seconds(performance.now() - t0)}`);
