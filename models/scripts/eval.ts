@@ -150,6 +150,13 @@ async function main(): Promise<void> {
   const archRows = besideRows(loao.model, loao.analytic, (t) => t.arch);
   const sourceRows = besideRows(loso.model, loso.analytic, (t) => t.source);
   const ranking = rankingByGpu(main0.model, main0.analytic);
+  // Top-k regret of one seed swings by ten points and more (one configuration in or out of the top 5):
+  // every seed is shown, and the goal is judged on the median over seeds.
+  const seedRankings = logo.map((l) => rankingByGpu(l.result.model, l.result.analytic));
+  const overSeeds = (gpu: string, pick: (r: (typeof ranking)[number]) => number) =>
+    seedRankings.map((rs) => rs.find((r) => r.gpu === gpu)).flatMap((r) => (r ? [pick(r)] : []));
+  const medianOf = (v: number[]) => [...v].sort((a, b) => a - b)[v.length >> 1];
+  const seedsText = (v: number[], digits: number) => `${v.map((x) => x.toFixed(digits)).join(' / ')}`;
   const mw = medianAndWorst(gpuRows);
   const worseThanAnalytic = gpuRows.filter((r) => r.modelMdape > r.analyticMdape + 0.05);
   const bigPower = pBandsAll.rows.filter((r) => r.slice === '10–100 GFLOP' || r.slice === '≥ 100 GFLOP');
@@ -170,14 +177,30 @@ async function main(): Promise<void> {
     ],
     ['leave-one-architecture-out ≤ 20% each', archRows.map((r) => `${r.slice} ${f1(r.modelMdape)}`).join(', '), yes(archRows.every((r) => r.modelMdape <= 20))],
     [
-      'Kernel Tuner GPU left out: Spearman ≥ 0.9',
-      ranking.map((r) => `${r.gpu} ${r.spearman.toFixed(2)}`).join(', '),
-      yes(ranking.every((r) => r.spearman >= 0.9)),
+      'Kernel Tuner GPU left out: Spearman ≥ 0.9 (seeds shown, median judged)',
+      ranking
+        .map(
+          (r) =>
+            `${r.gpu} ${seedsText(
+              overSeeds(r.gpu, (x) => x.spearman),
+              2,
+            )}`,
+        )
+        .join(', '),
+      yes(ranking.every((r) => medianOf(overSeeds(r.gpu, (x) => x.spearman)) >= 0.9)),
     ],
     [
-      'Kernel Tuner GPU left out: top-5 regret ≤ 5%',
-      ranking.map((r) => `${r.gpu} ${f1(r.top5RegretPct)}`).join(', '),
-      yes(ranking.every((r) => r.top5RegretPct <= 5)),
+      'Kernel Tuner GPU left out: top-5 regret ≤ 5% (seeds shown, median judged)',
+      ranking
+        .map(
+          (r) =>
+            `${r.gpu} ${seedsText(
+              overSeeds(r.gpu, (x) => x.top5RegretPct),
+              1,
+            )}`,
+        )
+        .join(', '),
+      yes(ranking.every((r) => medianOf(overSeeds(r.gpu, (x) => x.top5RegretPct)) <= 5)),
     ],
     [
       'power H200 ↔ B200, GEMMs ≥ 10 GFLOP: MdAPE ≤ 8%',
@@ -267,19 +290,33 @@ async function main(): Promise<void> {
     '',
   );
   md.push('## Kernel Tuner: ranking CLBlast configurations on a GPU left out of training', '');
+  md.push(`Seed ${SEEDS[0]} unless a column names the seeds: one configuration entering or leaving the top 5 moves top-k regret by ten points and more.`, '');
   md.push(
     markdownTable(
-      ['held-out GPU', 'configs', 'Spearman', 'top-1 regret %', 'top-5 regret %', 'analytic Spearman', 'analytic top-1 regret %'],
+      [
+        'held-out GPU',
+        'configs',
+        'Spearman',
+        'top-1 regret %',
+        'top-5 regret %',
+        `top-5 regret %, seeds ${SEEDS.join(' / ')}`,
+        'analytic Spearman',
+        'analytic top-1 regret %',
+      ],
       ranking.map((r) => [
         r.gpu,
         String(r.n),
         r.spearman.toFixed(3),
         f1(r.top1RegretPct),
         f1(r.top5RegretPct),
+        seedsText(
+          overSeeds(r.gpu, (x) => x.top5RegretPct),
+          1,
+        ),
         r.analyticSpearman.toFixed(3),
         f1(r.analyticTop1RegretPct),
       ]),
-      ['l', 'r', 'r', 'r', 'r', 'r', 'r'],
+      ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
     ),
     '',
   );
