@@ -199,7 +199,7 @@ export function fixedOverheadFor(
     const method = methodOfRow(d, row);
     const gpu = d.tags[row].gpu;
     const quantization = d.quantization[row];
-    const key = `${method}|${quantization}|${familyOfGpu(gpu)}`;
+    const key = `${method}|${quantization}|${gpu}`;
     let v = cache.get(key);
     if (v === undefined) {
       const others = d.overheads.entries

@@ -3,7 +3,7 @@
 // smallest times), and the device-time labels the runtime model trains on. Pure: records in, numbers
 // out; no I/O, never throws.
 import type { GemmRecord, GemmSource } from './record';
-import { quantFlags } from '../perf/features';
+import { computeCapabilityMajor, quantFlags } from '../perf/dtype';
 import type { GemmWorkload } from '../perf/types';
 
 /**
@@ -200,7 +200,7 @@ export function dynamicScheme(quantization: string | undefined): string | undefi
 
 /** The architecture family a GPU's scheme overhead is shared with: its compute capability's major version. */
 export function ccFamily(computeCapability: string | undefined): string {
-  const major = Number.parseInt(String(computeCapability ?? ''), 10);
+  const major = computeCapabilityMajor(computeCapability);
   return Number.isFinite(major) ? `cc${major}` : '?';
 }
 

@@ -5,7 +5,7 @@
 // Pure arithmetic over plain data: no I/O, never throws; unknown inputs give NaN, not exceptions.
 import type { GemmWorkload, GpuSpec, TileConfig } from './types';
 import { computeOccupancy, type OccupancyLimiter } from './occupancy';
-import { defaultUsesTensorCores, dtypeBytes, outputBytes, peakTflops, type PeakChoice } from './dtype';
+import { defaultUsesTensorCores, dtypeBytes, outputBytes, peakTflops, quantFlags, type PeakChoice } from './dtype';
 import { chooseLibraryTile, clblastTile } from './library-tiles';
 import { estimateKernelResources } from './resource-estimate';
 import { simtArchitecture, simtTilingCosts, SIMT_CONSTANTS, type SimtTilingCosts } from './simt-tiling';
@@ -449,7 +449,7 @@ export function analyticEstimate(w: GemmWorkload, gpu: GpuSpec): AnalyticEstimat
     // Dynamic activation quantisation (fp8 per-tensor/per-block, NVFP4, SmoothQuant) runs a separate
     // kernel first: one launch floor + one DRAM latency + reading A in 16 bits and writing it quantised.
     const quant = (w.quantization ?? '').toLowerCase();
-    const dynamicQuant = quant !== '' && !quant.includes('static') && !quant.endsWith('_wo');
+    const dynamicQuant = quantFlags(quant).dynamic === 1;
     // A per-tensor scale (quantization 'fp8') needs the amax of all of A before any element is
     // scaled: a reduction kernel over A first (vLLM's dynamic scaled_fp8_quant launches
     // segmented_max_reduction, then scaled_fp8_quant_kernel); per-token, per-group and per-block

@@ -166,3 +166,17 @@ export function defaultUsesTensorCores(kernel: string, dtype: Dtype, computeCapa
   if (kernel === 'triton') return narrow ? !(cc < 7) : !(cc < 8);
   return false;
 }
+
+/**
+ * Quantisation flags from the scheme name: activations quantised at run time (dynamic fp8, block
+ * fp8, NVFP4/MX, SmoothQuant), per-block scale factors read with the operands (fp8_block, nvfp4,
+ * mxfp*), weight-only schemes dequantised inside the GEMM (int8_wo, int4_wo). All 0 when absent.
+ */
+export function quantFlags(scheme: string | undefined): { dynamic: number; blockScaled: number; weightOnly: number } {
+  const q = (scheme ?? '').toLowerCase();
+  if (q === '') return { dynamic: 0, blockScaled: 0, weightOnly: 0 };
+  const weightOnly = q.endsWith('_wo') || q.includes('weight') ? 1 : 0;
+  const blockScaled = q.includes('block') || q.includes('fp4') || q.startsWith('mx') ? 1 : 0;
+  const dynamic = weightOnly || q.includes('static') ? 0 : 1;
+  return { dynamic, blockScaled, weightOnly };
+}

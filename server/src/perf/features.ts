@@ -3,7 +3,7 @@
 // throws; unknown values are NaN. Bump FEATURE_VERSION on ANY change to names, order or meaning.
 import type { GemmWorkload, GpuSpec, KernelFamily } from './types';
 import { analyticEstimate, type AnalyticEstimate, type Limiter } from './analytic-model';
-import { dtypeBytes, outputBytes } from './dtype';
+import { dtypeBytes, outputBytes, quantFlags } from './dtype';
 
 export const FEATURE_VERSION = 'gemm-features-v9';
 
@@ -83,20 +83,6 @@ const FAMILY_INDEX: readonly number[] = KERNEL_FAMILIES.map((f) => INDEX.get(`ke
 
 const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : NaN);
 const log2 = (v: number): number => (v > 0 ? Math.log2(v) : NaN);
-
-/**
- * Quantisation flags from the scheme name: activations quantised at run time (dynamic fp8, block
- * fp8, NVFP4/MX, SmoothQuant), per-block scale factors read with the operands (fp8_block, nvfp4,
- * mxfp*), weight-only schemes dequantised inside the GEMM (int8_wo, int4_wo). All 0 when absent.
- */
-export function quantFlags(scheme: string | undefined): { dynamic: number; blockScaled: number; weightOnly: number } {
-  const q = (scheme ?? '').toLowerCase();
-  if (q === '') return { dynamic: 0, blockScaled: 0, weightOnly: 0 };
-  const weightOnly = q.endsWith('_wo') || q.includes('weight') ? 1 : 0;
-  const blockScaled = q.includes('block') || q.includes('fp4') || q.startsWith('mx') ? 1 : 0;
-  const dynamic = weightOnly || q.includes('static') ? 0 : 1;
-  return { dynamic, blockScaled, weightOnly };
-}
 
 /** The feature vector and the analytic estimate behind it. */
 export function computeFeatures(workload: GemmWorkload, gpu: GpuSpec): { values: Float64Array; analytic: AnalyticEstimate } {
