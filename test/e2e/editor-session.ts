@@ -66,6 +66,25 @@ export async function until<T>(condition: () => T | undefined, timeoutMs: number
   }
 }
 
+/**
+ * The user's settings.json as VS Code last finished writing it, or undefined while a write is under way:
+ * VS Code truncates the file and then writes it, so a read in between sees an empty or partial file.
+ * Callers poll it through `until`, which asks again.
+ */
+export function userSettingsNow(): Record<string, unknown> | undefined {
+  try {
+    return JSON.parse(readFileSync(userSettings, 'utf8')) as Record<string, unknown>;
+  } catch (error) {
+    if (error instanceof SyntaxError) return undefined;
+    throw error;
+  }
+}
+
+/** settings.json once it parses (a read that meets a write in progress waits for the write to end). */
+export function settledUserSettings(): Promise<Record<string, unknown>> {
+  return until(userSettingsNow, 5000, 'settings.json to be whole');
+}
+
 /** The webview frame whose chart has `selector` drawn in it (webviews are nested iframes). */
 export async function chartFrame(selector: string, timeoutMs = 60000): Promise<Frame> {
   const end = Date.now() + timeoutMs;

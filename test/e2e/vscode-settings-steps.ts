@@ -6,14 +6,21 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Frame } from 'playwright-core';
 import { CSV_HEADER } from '../../server/src/ide/chart-data';
-import { chartFrame, editor, goToLine, lap, openFile, runCommand, shot, text, until } from './editor-session';
+import { chartFrame, editor, goToLine, lap, openFile, runCommand, settledUserSettings, shot, text, until, userSettingsNow } from './editor-session';
 
-function userGpus(): string[] | undefined {
-  return (JSON.parse(readFileSync(editor().userSettings, 'utf8')) as { 'tilecast.gpus'?: string[] })['tilecast.gpus'];
+/** tilecast.gpus in settings.json once the file is whole (undefined: the setting is not there). */
+async function userGpus(): Promise<string[] | undefined> {
+  return (await settledUserSettings())['tilecast.gpus'] as string[] | undefined;
 }
 
-function readUserSettings(): Record<string, unknown> {
-  return JSON.parse(readFileSync(editor().userSettings, 'utf8')) as Record<string, unknown>;
+/** A poll for `until`: the value of `key` when settings.json is whole and `accept` takes it. */
+function settingWhen<T>(key: string, accept: (value: T | undefined) => boolean): () => { value: T | undefined } | undefined {
+  return () => {
+    const settings = userSettingsNow();
+    if (settings === undefined) return undefined;
+    const value = settings[key] as T | undefined;
+    return accept(value) ? { value } : undefined;
+  };
 }
 
 /** In the open quick pick: filters by `filter`, then ticks or unticks the row whose text matches `row`. */
@@ -30,7 +37,7 @@ async function setChecked(filter: string, row: RegExp, checked: boolean): Promis
 /** Settings start as ['h100-sxm', 'rtx-4090'] (the status-bar pick before): untick H100, tick A100 80 GB SXM and L4. */
 export async function selectTargetGpus(): Promise<void> {
   const { page } = editor();
-  const before = userGpus();
+  const before = await userGpus();
   assert.deepEqual(before, ['h100-sxm', 'rtx-4090']);
   await openFile('tiled_matmul.cu');
   await runCommand('TileCast: Select Target GPUs');
@@ -41,7 +48,11 @@ export async function selectTargetGpus(): Promise<void> {
   await shot('10-target-gpus');
   await page.keyboard.press('Enter');
   await page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
-  const gpus = await until(() => (userGpus()?.[0] === 'rtx-4090' ? userGpus() : undefined), 15000, 'tilecast.gpus to start with rtx-4090');
+  const { value: gpus } = await until(
+    settingWhen<string[]>('tilecast.gpus', (value) => value?.[0] === 'rtx-4090'),
+    15000,
+    'tilecast.gpus to start with rtx-4090',
+  );
   // The primary stays first when still chosen; the new ones follow in catalogue order.
   assert.deepEqual(gpus, ['rtx-4090', 'a100-sxm4-80gb', 'l4']);
   const status = page.locator('.statusbar-item', { hasText: 'GeForce RTX 4090 +2' });
@@ -66,13 +77,18 @@ export async function exportCsv(): Promise<void> {
   );
   await shot('11-export-csv');
   await page.keyboard.press('Enter');
-  const csv = await until(() => (existsSync(target) ? readFileSync(target, 'utf8') : undefined), 15000, `${target} to be written`);
+  // The file is whole once it ends in the last row's newline (a poll can meet the write half done).
+  const whole = () => {
+    const now = existsSync(target) ? readFileSync(target, 'utf8') : '';
+    return now.endsWith('\n') ? now : undefined;
+  };
+  const csv = await until(whole, 15000, `${target} to be written`);
   const [header, ...rows] = csv.trimEnd().split('\n');
   assert.equal(header, CSV_HEADER.join(','));
   assert.match(header, /^line,subject,label,gpu,m,n,k,batch,dtype,source,runtime_ms,/);
   const source = readFileSync(join(workspace, 'tiled_matmul.cu'), 'utf8').split('\n');
   const launchLines = source.flatMap((line, index) => (line.includes('<<<') ? [String(index + 1)] : []));
-  const gpus = userGpus() ?? [];
+  const gpus = (await userGpus()) ?? [];
   const cells = rows.map((row) => row.split(','));
   // One row per launch and target GPU, on the launch's line, with a runtime.
   assert.deepEqual(cells.map((c) => `${c[0]} ${c[1]} ${c[3]}`).sort(), launchLines.flatMap((line) => gpus.map((gpu) => `${line} launch ${gpu}`)).sort());
@@ -144,7 +160,11 @@ export async function highContrastChart(): Promise<void> {
   assert.notEqual(initial.themeClass, 'vscode-high-contrast');
   // VS Code 1.100 lists "Default High Contrast" (the setting's value) as "Dark High Contrast".
   const initialTheme = await pickColourTheme('Dark High Contrast');
-  await until(() => (readUserSettings()['workbench.colorTheme'] === 'Default High Contrast' ? true : undefined), 15000, 'workbench.colorTheme');
+  await until(
+    settingWhen('workbench.colorTheme', (value) => value === 'Default High Contrast'),
+    15000,
+    'workbench.colorTheme',
+  );
   await frame.waitForFunction(() => document.body.classList.contains('vscode-high-contrast'));
   // The page redraws when VS Code swaps the theme class: wait for the chart's own colours to follow.
   await frame.waitForFunction((previous) => getComputedStyle(document.querySelector('#chart svg')!).color !== previous, initial.color);
@@ -204,7 +224,11 @@ export async function gpusSettingInSettingsEditor(): Promise<void> {
   await item.locator('.setting-toolbar-container .codicon-settings-gear, .setting-toolbar-container .action-label').first().click();
   await shot('13-settings-ui-menu');
   await page.locator('.context-view .action-label, .monaco-menu .action-label', { hasText: 'Reset Setting' }).first().click();
-  await until(() => (readUserSettings()['tilecast.gpus'] === undefined ? true : undefined), 15000, 'tilecast.gpus to be reset');
+  await until(
+    settingWhen('tilecast.gpus', (value) => value === undefined),
+    15000,
+    'tilecast.gpus to be reset',
+  );
   await page.locator('.statusbar-item', { hasText: 'GeForce RTX 4090', hasNotText: /\+\d/ }).waitFor();
   assert.deepEqual(await listed(), ['rtx-4090']);
   assert.equal(await error.isVisible(), false, `no validation error: ${await error.innerText().catch(() => '')}`);
@@ -214,7 +238,11 @@ export async function gpusSettingInSettingsEditor(): Promise<void> {
   const field = item.locator('.setting-list-edit-row input').first();
   await field.fill('NVIDIA H100 80GB HBM3');
   await page.keyboard.press('Enter');
-  const saved = await until(() => readUserSettings()['tilecast.gpus'] as string[] | undefined, 15000, 'tilecast.gpus to be written');
+  const { value: saved } = await until(
+    settingWhen<string[]>('tilecast.gpus', (value) => value !== undefined),
+    15000,
+    'tilecast.gpus to be written',
+  );
   assert.deepEqual(saved, ['rtx-4090', 'NVIDIA H100 80GB HBM3']);
   await page.locator('.statusbar-item', { hasText: 'GeForce RTX 4090 +1' }).waitFor();
   assert.equal(await error.isVisible(), false, `no validation error: ${await error.innerText().catch(() => '')}`);
