@@ -2,9 +2,10 @@
 // truncated, forged and mismatched artifacts.
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
+import { crc32 as zlibCrc32 } from 'node:zlib';
 import { makeSynthetic } from '../../../models/training/synthetic-data';
 import { trainForest } from '../../../models/training/train-forest';
-import { crc32, decodeModel, encodeModel, tryEncodeModel, type ModelArtifact } from './artifact';
+import { crc32, crc32Js, decodeModel, encodeModel, tryEncodeModel, type ModelArtifact } from './artifact';
 import { predictBatch } from './forest';
 
 const names = Array.from({ length: 8 }, (_, i) => `feat_${i}`);
@@ -41,6 +42,19 @@ function rebuild(b: Uint8Array, mutate: (header: Record<string, any>) => void): 
   out.set(b.subarray(oldStart), newStart);
   return reseal(out);
 }
+
+describe('crc32', () => {
+  it("equals zlib's CRC-32 on the check string and on every start and end around the 8-byte steps", () => {
+    const bytes = Uint8Array.from({ length: 300 }, (_, i) => (i * 131 + 7) & 0xff);
+    for (const crc of [crc32, crc32Js]) {
+      assert.equal(crc(new TextEncoder().encode('123456789')), 0xcbf43926);
+      assert.equal(crc(new Uint8Array(0)), 0);
+      for (let start = 0; start < 10; start++)
+        for (let end = start; end <= bytes.length; end += end < 40 ? 1 : 37)
+          assert.equal(crc(bytes, start, end), zlibCrc32(bytes.subarray(start, end)), `${crc.name}, bytes ${start}..${end}`);
+    }
+  });
+});
 
 describe('model artifact', () => {
   before(async () => {
