@@ -196,7 +196,7 @@ export async function saveChart(): Promise<void> {
     );
     await page.keyboard.press('Enter');
     const target = join(workspace, name);
-    await until(() => (existsSync(target) ? true : undefined), 15000, `${target} to be written`);
+    await until(() => (whole(target) ? true : undefined), 15000, `${target} to be written`);
   }
   const svg = readFileSync(join(workspace, 'tilecast-roofline.svg'), 'utf8');
   assert.match(svg, /^<svg[^>]*xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
@@ -204,6 +204,15 @@ export async function saveChart(): Promise<void> {
   const png = readFileSync(join(workspace, 'tilecast-roofline.png'));
   assert.deepEqual([...png.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
   lap(`saved tilecast-roofline.svg (${svg.length} B) and tilecast-roofline.png (${png.length} B) from the chart panel`);
+}
+
+/** Whether a saved chart is all there: an SVG through its closing tag, a PNG through its IEND chunk (VS Code truncates, then writes). */
+function whole(path: string): boolean {
+  if (!existsSync(path)) return false;
+  const bytes = readFileSync(path);
+  if (path.endsWith('.svg')) return bytes.toString('utf8').trimEnd().endsWith('</svg>');
+  const iend = Buffer.from([0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82]);
+  return bytes.length > 8 && bytes.subarray(bytes.length - 8).equals(iend);
 }
 
 /** VS Code's settings editor lists tilecast.gpus as strings with no error: reset to the default, then a name as nvidia-smi prints it added. */

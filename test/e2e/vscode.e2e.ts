@@ -103,7 +103,8 @@ test('a tile code action rewrites TILE and the file changes on disk', async () =
   const after = await until(
     () => {
       const now = readFileSync(file, 'utf8');
-      return now !== before ? now : undefined;
+      // Only once the saved text is whole: VS Code truncates the file, then writes it.
+      return now !== before && now.includes(`#define TILE ${tile}`) && now.length >= before.length - 2 ? now : undefined;
     },
     15000,
     'the file to change on disk',
