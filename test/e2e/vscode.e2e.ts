@@ -175,6 +175,9 @@ test("the TileCast output channel has the server start line and each chart's fir
   for (const paint of paints) lap(`output: ${paint[0]}`);
   lap(`command -> chart visible (test side): ${chartPaints.join(', ')}`);
   lap(`output: "${start[0].slice(0, 160)}"`);
+  // The server's own start figure in the real editor (asserted in test/protocol/features.test.ts; printed here).
+  const ready = /ready \d+ ms after the server process started \(parsers \d+ ms, model \d+ ms\)/.exec(lines);
+  lap(`output: ${ready ? ready[0] : 'the ready line is not in view'}`);
 });
 
 test('Profile Kernel at Cursor on a machine without a GPU says what it looked for and how to profile elsewhere', async () => {

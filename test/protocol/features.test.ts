@@ -139,6 +139,18 @@ test('didChange: the hover and the diagnostics follow the new text', { skip }, a
   await client.waitFor((m) => m.method === 'textDocument/publishDiagnostics' && m.params.uri === uri && m.params.version === 2);
 });
 
+test('the server logs once when it is ready: ms after its process started, with the parsers and the model each', { skip }, async () => {
+  const ready = await client.waitFor((m) => m.method === 'window/logMessage' && / ready \d+ ms after/.test(m.params.message));
+  const match = /^tilecast: ready (\d+) ms after the server process started \(parsers (\d+) ms, model (\d+) ms\)$/.exec(ready.params.message);
+  assert.ok(match, ready.params.message);
+  const [readyMs, parsersMs, modelMs] = match.slice(1).map(Number);
+  // Ready is when both are loaded: the later of the two, not before either.
+  assert.ok(parsersMs! > 0 && modelMs! > 0 && readyMs! >= Math.max(parsersMs!, modelMs!), ready.params.message);
+  // A hover answered after it carries a prediction.
+  assert.match(hoverText(await client.request('textDocument/hover', { textDocument: { uri }, position: launch })), RUNTIME);
+  assert.equal(client.received.filter((m) => m.method === 'window/logMessage' && / ready \d+ ms after/.test(m.params.message)).length, 1);
+});
+
 test('didChangeConfiguration: settings are pulled again, unknown GPUs reported, hints refreshed, garbage ignored with a log line', { skip }, async () => {
   const refreshesBefore = client.received.filter((m) => m.method === 'workspace/inlayHint/refresh').length;
   settings.current = { gpus: ['H100 SXM', 'rtx 4900x'], inlayHints: 'time', defaultProblemSize: 'large', diagnostics: { 'tail-wave-idle': 'loud' } };

@@ -84,6 +84,8 @@ export class TilecastServer {
   private model: Promise<LoadResult> | null = null;
   private loadedModel: LoadResult | null = null;
   readonly docsBase = findDocsBase();
+  /** When the parsers and the first current model finished loading, in ms after the process started (performance.now()). */
+  private readonly startMs: { parsers?: number; model?: number } = {};
 
   constructor(
     readonly connection: Connection,
@@ -91,9 +93,19 @@ export class TilecastServer {
   ) {
     this.grammarsLoading = this.thread.ready().then(() => {
       this.grammarsLoaded = true;
+      this.startMs.parsers ??= performance.now();
     });
     this.grammarsLoading.catch((error: unknown) => this.log('error', `could not load the parsers, nothing will be analysed: ${describe(error)}`));
     this.loadModel(DEFAULT_SETTINGS.modelPath);
+    // The server's start as the user meets it, once per process: requests wait for this (docs/architecture.md).
+    void this.ready().then(
+      () =>
+        this.log(
+          'info',
+          `ready ${Math.round(performance.now())} ms after the server process started (parsers ${Math.round(this.startMs.parsers ?? NaN)} ms, model ${Math.round(this.startMs.model ?? NaN)} ms)`,
+        ),
+      () => undefined,
+    );
   }
 
   log(level: 'info' | 'warn' | 'error', message: string): void {
@@ -113,6 +125,7 @@ export class TilecastServer {
     this.model = loading;
     void loading.then((result) => {
       if (this.model !== loading) return; // superseded by a newer model path
+      this.startMs.model ??= performance.now();
       this.loadedModel = result;
       this.generation++;
       if (!result.ok) this.log('error', `${result.error}. Hovers and hints show analytic estimates only.`);
