@@ -85,9 +85,9 @@ function median(v: number[]): number {
 }
 
 /** Per family group, per (run, GPU) key, the median APE (device time) at each λ of LAMBDAS. */
-type MedianTable = Record<FamilyGroup, Map<string, { run: string; medians: number[] }>>;
+export type MedianTable = Record<FamilyGroup, Map<string, { run: string; medians: number[] }>>;
 
-function medianTable(d: Design, runs: ReadonlyArray<FoldRun & { applicability: Array<{ weight: number }> }>): MedianTable {
+export function medianTable(d: Design, runs: ReadonlyArray<FoldRun & { applicability: Array<{ weight: number }> }>): MedianTable {
   const out = Object.fromEntries(FAMILY_GROUPS.map((g) => [g, new Map()])) as MedianTable;
   for (const group of FAMILY_GROUPS) {
     for (const r of runs) {
@@ -122,7 +122,7 @@ function medianTable(d: Design, runs: ReadonlyArray<FoldRun & { applicability: A
  * so a GPU with many rows does not decide alone and a GPU the correction hurts pulls λ down. Ties (within
  * 0.1 point) go to the smaller λ: trust the physics when learning does not pay.
  */
-function lambdasFrom(table: MedianTable, use: (run: string) => boolean): Record<FamilyGroup, number> {
+export function lambdasFrom(table: MedianTable, use: (run: string) => boolean): Record<FamilyGroup, number> {
   const out = allOnes();
   for (const group of FAMILY_GROUPS) {
     const keys = [...table[group].values()].filter((e) => use(e.run));
