@@ -9,12 +9,12 @@
 // Reads data through load-datasets.ts (or the cache); writes only the --cache/--save files. No per-GPU tuning.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { GemmRecord } from '../../server/src/data/record';
-import { ccFamily, estimateOverheads, estimateSchemeOverheads, schemeOverheadOf, SOURCE_METHOD } from '../../server/src/data/timing-overhead';
+import { estimateOverheads, estimateSchemeOverheads, schemeOverheadOf, SOURCE_METHOD } from '../../server/src/data/timing-overhead';
 import { recordToWorkload } from '../../server/src/data/to-workload';
 import { analyticEstimate } from '../../server/src/perf/analytic-model';
 import { findGpu } from '../../server/src/perf/gpu-catalogue';
 import { dtypeLabel } from '../evaluation/design-matrix';
-import { loadAll, runtimeIndices } from './pipeline';
+import { familyOfGpu, loadAll, runtimeIndices } from './pipeline';
 
 const POOL_CAP = 8000;
 
@@ -88,8 +88,7 @@ async function main(): Promise<void> {
   // The row's method overhead, estimated without its own GPU (LOGO: the held-out GPU lends nothing).
   const eagerWithout = (gpu: string): number =>
     median(overheads.entries.filter((e) => e.method === 'pytorch-eager' && e.identifiable && e.gpu !== gpu).map((e) => e.overheadMs));
-  const family = (id: string) => ccFamily(findGpu(id)?.computeCapability);
-  const schemes = has('--no-scheme') ? { entries: [] } : estimateSchemeOverheads(records, rows, analytic, family);
+  const schemes = has('--no-scheme') ? { entries: [] } : estimateSchemeOverheads(records, rows, analytic, familyOfGpu);
   const scored: Scored[] = [];
   for (let i = 0; i < records.length; i++) {
     const r = records[i];
@@ -98,7 +97,7 @@ async function main(): Promise<void> {
     const est =
       analytic[i] +
       (method === 'pytorch-eager' ? eagerWithout(r.gpu) : (overheads.methodOverheadMs[method] ?? 0)) +
-      schemeOverheadOf(schemes.entries, r.quantization, family(r.gpu), (e) => e.gpu !== r.gpu);
+      schemeOverheadOf(schemes.entries, r.quantization, familyOfGpu(r.gpu), (e) => e.gpu !== r.gpu);
     scored.push({
       gpu: r.gpu,
       slice: `${r.gpu} · ${r.source} ${dtypeLabel(r)}`,

@@ -156,7 +156,7 @@ async function main(): Promise<void> {
   const overSeeds = (gpu: string, pick: (r: (typeof ranking)[number]) => number) =>
     seedRankings.map((rs) => rs.find((r) => r.gpu === gpu)).flatMap((r) => (r ? [pick(r)] : []));
   const medianOf = (v: number[]) => [...v].sort((a, b) => a - b)[v.length >> 1];
-  const seedsText = (v: number[], digits: number) => `${v.map((x) => x.toFixed(digits)).join(' / ')}`;
+  const seedsText = (v: number[], digits: number) => v.map((x) => x.toFixed(digits)).join(' / ');
   /** A Kernel Tuner goal row: each GPU's value for every seed, met when each GPU's median over seeds is. */
   const seedGoal = (goal: string, pick: (r: (typeof ranking)[number]) => number, digits: number, ok: (median: number) => boolean): string[] => [
     `Kernel Tuner GPU left out: ${goal} (seeds shown, median judged)`,

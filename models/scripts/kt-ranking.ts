@@ -35,6 +35,12 @@ const median = (v: number[]): number => {
   return s.length ? s[s.length >> 1] : NaN;
 };
 
+/** Spearman, top-1 and top-5 regret and MdAPE of predicted against measured times, as table cells. */
+function rankingCells(predicted: number[], measured: number[]): string {
+  const ape = predicted.map((x, j) => (Math.abs(x - measured[j]) / measured[j]) * 100);
+  return `${f3(spearman(predicted, measured))} | ${f1(topKRegretPct(predicted, measured, 1))} | ${f1(topKRegretPct(predicted, measured, 5))} | ${f1(median(ape))}`;
+}
+
 async function main(): Promise<void> {
   const t0 = performance.now();
   const seed = Number(arg('--seed') ?? SEED);
@@ -52,8 +58,7 @@ async function main(): Promise<void> {
     const rows = d.tags.flatMap((t, i) => (t.source === 'kerneltuner' && t.gpu === gpu ? [i] : []));
     const p = rows.map((i) => d.analyticMs[i]);
     const a = rows.map((i) => d.runtimeMs[i]);
-    const ape = rows.map((i) => (Math.abs(d.analyticMs[i] - d.runtimeMs[i]) / d.runtimeMs[i]) * 100);
-    console.log(`| ${gpu} | ${f3(spearman(p, a))} | ${f1(topKRegretPct(p, a, 1))} | ${f1(topKRegretPct(p, a, 5))} | ${f1(median(ape))} |`);
+    console.log(`| ${gpu} | ${rankingCells(p, a)} |`);
   }
   if (has('--ptxas-registers')) {
     // The same rows with ptxas's register count as the workload's: what the estimate's error does to the ranking.
@@ -67,6 +72,7 @@ async function main(): Promise<void> {
     );
     for (const gpu of ktGpus) {
       const rows = d.tags.flatMap((t, i) => (t.source === 'kerneltuner' && t.gpu === gpu ? [i] : []));
+      const spec = findGpu(gpu)!;
       let found = 0;
       const p = rows.map((i) => {
         const r = L.records[d.recordIdx[i]];
@@ -76,12 +82,13 @@ async function main(): Promise<void> {
           w.registersPerThread = regs;
           found++;
         }
-        return analyticEstimate(w, findGpu(gpu)!).timeMs;
+        return analyticEstimate(w, spec).timeMs;
       });
-      const a = rows.map((i) => d.runtimeMs[i]);
-      const ape = p.map((x, j) => (Math.abs(x - a[j]) / a[j]) * 100);
       console.log(
-        `| ${gpu} | ${f3(spearman(p, a))} | ${f1(topKRegretPct(p, a, 1))} | ${f1(topKRegretPct(p, a, 5))} | ${f1(median(ape))} | ${found} of ${rows.length} |`,
+        `| ${gpu} | ${rankingCells(
+          p,
+          rows.map((i) => d.runtimeMs[i]),
+        )} | ${found} of ${rows.length} |`,
       );
     }
   }

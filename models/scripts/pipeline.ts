@@ -6,6 +6,7 @@ import type { GemmRecord, GemmSource } from '../../server/src/data/record';
 import {
   ccFamily,
   deviceTimeMs,
+  dynamicScheme,
   estimateOverheads,
   estimateSchemeOverheads,
   overheadOf,
@@ -166,7 +167,8 @@ export function designFor(records: readonly GemmRecord[], idx: ArrayLike<number>
   for (let i = 0; i < design.nRows; i++) {
     const r = records[design.recordIdx[i]];
     // The row's own source/GPU entry when it has one, else what its architecture family's entries say.
-    const own = schemes.entries.find((e) => e.gpu === r.gpu && e.source === r.source && e.scheme === (r.quantization ?? '').toLowerCase());
+    const rowScheme = dynamicScheme(r.quantization);
+    const own = rowScheme ? schemes.entries.find((e) => e.gpu === r.gpu && e.source === r.source && e.scheme === rowScheme) : undefined;
     const scheme = own ? own.overheadMs : schemeOverheadOf(schemes.entries, r.quantization, familyOfGpu(r.gpu));
     design.deviceMs[i] = deviceTimeMs(r.runtimeMs, overheadOf(overheads, r.source, r.gpu) + scheme, overheads.kernelFloorMs);
     if (Number.isFinite(design.powerW[i])) {
