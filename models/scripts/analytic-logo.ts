@@ -3,6 +3,7 @@
 // stratum), the same measurement-method and quantisation-scheme overheads (estimated without the row's
 // GPU), no training. Per GPU and per GPU · source/dtype MdAPE, median measured/estimate ratio, and breakdowns by
 // size band and bound, worst first; with --compare, a before/after table against a saved run.
+// --detail GPU adds that GPU's breakdowns: by time band, by bound, and by recorded library kernel and operand footprint.
 // Run: node --import tsx models/scripts/analytic-logo.ts [--cache FILE] [--save FILE] [--compare FILE] [--detail GPU] [--no-scheme]
 // --cache keeps the pool's records in FILE (first run writes it, later runs read it instead of the datasets).
 // --no-scheme leaves the quantisation-scheme overheads out (the analytic model and method overhead alone).
@@ -46,8 +47,18 @@ interface Scored {
   slice: string;
   band: string;
   bound: string;
+  /** The library kernel the source recorded (NeuSight: cuBLAS's kernel name), else the kernel family. */
+  kernel: string;
+  footprint: string;
   ape: number;
   ratio: number;
+}
+
+/** Operands and output (each once), all batches: the data a GEMM streams through L2 and the TLBs. */
+function footprintBandOf(r: GemmRecord): string {
+  const w = recordToWorkload(r);
+  const mb = ((w.batch ?? 1) * (w.m * w.k + w.k * w.n + w.m * w.n) * 4) / 2 ** 20;
+  return mb < 16 ? '<16MB' : mb < 256 ? '16-256MB' : mb < 1024 ? '256MB-1GB' : '>=1GB';
 }
 
 function bandOf(ms: number): string {
@@ -103,6 +114,8 @@ async function main(): Promise<void> {
       slice: `${r.gpu} · ${r.source} ${dtypeLabel(r)}`,
       band: bandOf(r.runtimeMs),
       bound: bounds[i],
+      kernel: r.kernelName ?? r.kernel,
+      footprint: footprintBandOf(r),
       ape: (Math.abs(est - r.runtimeMs) / r.runtimeMs) * 100,
       ratio: r.runtimeMs / est,
     });
@@ -112,9 +125,12 @@ async function main(): Promise<void> {
   const perSlice = table(scored, (s) => s.slice, arg('--compare') ? '' : 'GPU · source dtype');
   const detail = arg('--detail');
   if (detail) {
-    const sel = scored.filter((s) => s.slice.includes(detail));
+    const sel = scored.filter((s) => s.gpu === detail);
     table(sel, (s) => `${s.slice} · ${s.band}`, `${detail} by measured-time band`);
     table(sel, (s) => `${s.slice} · ${s.bound}`, `${detail} by bound`);
+    // Which library kernels the analytic model misjudges, and whether it grows with the data streamed (fp32 sizes).
+    const byKernel = sel.filter((s) => s.kernel !== 'library');
+    if (byKernel.length > 0) table(byKernel, (s) => `${s.kernel.slice(0, 48)} · ${s.footprint}`, `${detail} by recorded kernel · operand footprint`);
   }
   const save = arg('--save');
   if (save) writeFileSync(save, JSON.stringify({ perGpu: [...perGpu], perSlice: [...perSlice] }));
