@@ -3,10 +3,12 @@
 // correction × λ × applicability decay), with the eval's own pool, folds, forest settings and shrink.
 // Only the three Kernel Tuner LOGO folds are trained (λ of the tiled group comes from the other Kernel
 // Tuner folds, as in the eval; the library groups' λ does not touch these rows).
-// Run: node --import tsx models/scripts/kt-ranking.ts [--analytic [--ptxas-registers]] [--loao] [--seed N]
+// Run: node --import tsx models/scripts/kt-ranking.ts [--analytic [--ptxas-registers] [--siblings]] [--loao] [--seed N]
 //   --analytic  analytic model alone, no training (seconds after loading)
 //   --ptxas-registers  with --analytic, a second table with each configuration's registers as ptxas
 //               allocated them for sm_75 (models/data/kerneltuner-ptxas.csv) instead of the estimate
+//   --siblings  with --analytic, a table of each GPU ranked by another GPU's measured times (the
+//               ceiling of any transfer from that GPU: MdAPE there is the two GPUs' speed difference)
 //   --loao      also leave-one-architecture-out, every architecture (λ needs the other folds), Turing rows
 // Reads the datasets (and with --ptxas-registers the committed ptxas CSV); writes nothing.
 import { FEATURE_NAMES } from '../../server/src/perf/features';
@@ -59,6 +61,28 @@ async function main(): Promise<void> {
     const p = rows.map((i) => d.analyticMs[i]);
     const a = rows.map((i) => d.runtimeMs[i]);
     console.log(`| ${gpu} | ${rankingCells(p, a)} |`);
+  }
+  if (has('--siblings')) {
+    // What a perfect transfer from one GPU could reach: the held-out GPU's configurations ranked by another
+    // Kernel Tuner GPU's measured times (same configurations, matched by their parameters).
+    const timesOf = (gpu: string) =>
+      new Map(
+        d.tags.flatMap((t, i) =>
+          t.source === 'kerneltuner' && t.gpu === gpu ? [[JSON.stringify(L.records[d.recordIdx[i]].params), d.runtimeMs[i]] as const] : [],
+        ),
+      );
+    const times = new Map(ktGpus.map((gpu) => [gpu, timesOf(gpu)]));
+    console.log('\n| held-out GPU | ranked by | Spearman | top-1 % | top-5 % | MdAPE % |\n|---|---|---:|---:|---:|---:|');
+    for (const gpu of ktGpus)
+      for (const other of ktGpus) {
+        if (other === gpu) continue;
+        const keys = [...times.get(gpu)!.keys()].filter((key) => times.get(other)!.has(key));
+        const ranking = rankingCells(
+          keys.map((key) => times.get(other)!.get(key)!),
+          keys.map((key) => times.get(gpu)!.get(key)!),
+        );
+        console.log(`| ${gpu} | ${other}'s measured times | ${ranking} |`);
+      }
   }
   if (has('--ptxas-registers')) {
     // The same rows with ptxas's register count as the workload's: what the estimate's error does to the ranking.
