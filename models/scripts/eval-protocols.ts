@@ -98,6 +98,34 @@ export interface HeldOutOptions {
    * the measured time (pipeline.fixedOverheadFor: method and quantisation-scheme overheads, estimated without the fold's unseen GPUs and sources). Default none.
    */
   overheadMs?: (row: number, run: FoldRun) => number;
+  /**
+   * Per run, each test row's extrapolating flag (shrinkRuns). Given, the rows flagged and the rest get
+   * their own scales, each fitted to the nominal coverage: the applicability check has already widened
+   * the flagged rows' intervals, and one pooled scale would leave them far too wide and the rest too narrow.
+   */
+  extrapolating?: Map<string, boolean[]>;
+}
+
+/** The scale of each group (rows flagged or not) fitted on the rows `use` keeps; a group with no rows gets the scale of all of them. */
+function groupScales(
+  needed: Float64Array,
+  flags: readonly boolean[],
+  use: (i: number) => boolean,
+  target: number,
+): { inDomain: number; extrapolating: number } {
+  const inDomain: number[] = [];
+  const outside: number[] = [];
+  const all: number[] = [];
+  for (let i = 0; i < needed.length; i++) {
+    if (!use(i)) continue;
+    (flags[i] ? outside : inDomain).push(needed[i]);
+    all.push(needed[i]);
+  }
+  const pooled = fitIntervalScale(all, target);
+  return {
+    inDomain: inDomain.length ? fitIntervalScale(inDomain, target) : pooled,
+    extrapolating: outside.length ? fitIntervalScale(outside, target) : pooled,
+  };
 }
 
 /**
@@ -110,7 +138,7 @@ export function heldOutOf(
   d: Design,
   y: Float64Array,
   o: HeldOutOptions,
-): { heldOut: HeldOut; pooledScale: number; scales: Map<string, number> } {
+): { heldOut: HeldOut; pooledScale: number; pooledExtrapolatingScale: number; scales: Map<string, number> } {
   const mean: number[] = [];
   const lo: number[] = [];
   const hi: number[] = [];
@@ -126,15 +154,34 @@ export function heldOutOf(
     }
   }
   const needed = neededScales(mean, lo, hi, yy);
-  const scales = o.calibrateTo === null ? new Map<string, number>() : crossFoldScales(needed, foldOf, o.calibrateTo);
-  const pooled = o.calibrateTo === null ? 1 : fitIntervalScale(needed, o.calibrateTo);
+  const target = o.calibrateTo;
+  const flags = o.extrapolating ? runs.flatMap((r) => o.extrapolating?.get(r.name) ?? Array.from(r.testIdx, () => false)) : null;
+  let scales = new Map<string, number>();
+  const outsideScales = new Map<string, number>();
+  let pooled = 1;
+  let pooledOutside = 1;
+  if (target !== null && flags) {
+    for (const f of new Set(foldOf)) {
+      const g = groupScales(needed, flags, (i) => foldOf[i] !== f, target);
+      scales.set(f, g.inDomain);
+      outsideScales.set(f, g.extrapolating);
+    }
+    const g = groupScales(needed, flags, () => true, target);
+    pooled = g.inDomain;
+    pooledOutside = g.extrapolating;
+  } else if (target !== null) {
+    scales = crossFoldScales(needed, foldOf, target);
+    pooled = pooledOutside = fitIntervalScale(needed, target);
+  }
   const actualOf = o.transform === 'fraction-of-power-limit' || o.transform === 'log-ratio-to-physics-power' ? d.powerW : d.runtimeMs;
   const h: HeldOut = { predicted: [], lo: [], hi: [], actual: [], tags: [] };
   let i = 0;
   for (const r of runs) {
-    const s = scales.get(r.name) ?? 1;
+    const inside = scales.get(r.name) ?? 1;
+    const outside = outsideScales.get(r.name) ?? inside;
     for (let t = 0; t < r.testIdx.length; t++, i++) {
       const row = r.testIdx[t];
+      const s = flags?.[i] ? outside : inside;
       const ref = referenceOf(d, o.transform, row);
       const m = mean[i];
       const add = o.overheadMs ? o.overheadMs(row, r) : 0;
@@ -145,7 +192,7 @@ export function heldOutOf(
       h.tags.push({ ...d.tags[row], fold: r.name });
     }
   }
-  return { heldOut: h, pooledScale: pooled, scales };
+  return { heldOut: h, pooledScale: pooled, pooledExtrapolatingScale: pooledOutside, scales };
 }
 
 /**
@@ -237,7 +284,9 @@ export interface RuntimeProtocolResult {
   raw: HeldOut;
   runs: FoldRun[];
   lambdas: Map<string, Record<string, number>>;
+  /** Interval scales pooled over folds: rows inside the applicability domain, and rows flagged extrapolating. */
   pooledScale: number;
+  pooledExtrapolatingScale: number;
   fitMs: number;
 }
 
@@ -272,7 +321,7 @@ export async function runRuntimeProtocol(
     return f(row);
   };
   const transform = 'log-ratio-to-analytic' as const;
-  const cal = heldOutOf(shrunk.runs, d, y, { transform, calibrateTo: 0.8, overheadMs });
+  const cal = heldOutOf(shrunk.runs, d, y, { transform, calibrateTo: 0.8, overheadMs, extrapolating: shrunk.extrapolating });
   let i = 0;
   for (const r of shrunk.runs) {
     const flags = shrunk.extrapolating.get(r.name) ?? [];
@@ -285,6 +334,7 @@ export async function runRuntimeProtocol(
     runs: shrunk.runs,
     lambdas: shrunk.lambdas,
     pooledScale: cal.pooledScale,
+    pooledExtrapolatingScale: cal.pooledExtrapolatingScale,
     fitMs: performance.now() - t0,
   };
 }

@@ -63,13 +63,18 @@ async function calibrateOnHeldOutGpus(
   forest: Omit<TrainOptions, 'seed'>,
   cap: number,
   what: string,
-): Promise<Calibrated & { lambdas?: Record<FamilyGroup, number> }> {
+): Promise<Calibrated & { lambdas?: Record<FamilyGroup, number>; extrapolatingScale?: number }> {
   const fitted = await runFolds(d, y, folds, { ...forest, trees: 12 }, cap, (l) => log(`  ${what} calibration fold${l}`));
   // Runtime: the correction weight λ per family group, fitted on these held-out GPUs; the interval is
   // then calibrated on the shrunk predictions, as the shipped predictor makes them.
   const shrunk = transform === 'log-ratio-to-analytic' ? shrinkRuns(d, fitted, { pooled: true }) : null;
   const runs = shrunk ? shrunk.runs : fitted;
-  const { heldOut, pooledScale } = heldOutOf(runs, d, y, { transform, calibrateTo: LEVEL });
+  // Rows the applicability check flags get their own scale (their interval is already widened).
+  const { heldOut, pooledScale, pooledExtrapolatingScale } = heldOutOf(runs, d, y, {
+    transform,
+    calibrateTo: LEVEL,
+    ...(shrunk ? { extrapolating: shrunk.extrapolating } : {}),
+  });
   // Coverage of the raw interval on the same rows, for the record.
   const raw = heldOutOf(runs, d, y, { transform, calibrateTo: null });
   const s = summarizeHeldOut(heldOut);
@@ -92,7 +97,7 @@ async function calibrateOnHeldOutGpus(
       coverage80: s.coverage,
       rows: s.n,
     },
-    ...(shrunk ? { lambdas: shrunk.pooled } : {}),
+    ...(shrunk ? { lambdas: shrunk.pooled, extrapolatingScale: pooledExtrapolatingScale } : {}),
   };
 }
 
@@ -165,7 +170,9 @@ async function main(): Promise<void> {
   const yRt = runtimeTargets(rt, transform);
   log(`runtime: ${rt.nRows} rows (plain runs, ≤ ${SHIP_RUNTIME_CAP} per source/GPU/dtype/split, all Kernel Tuner configurations)`);
   const rtCal = await calibrateOnHeldOutGpus(rt, yRt, gpuFolds(rt, 4), transform, SHIP_RUNTIME_FOREST, 2000, 'runtime');
-  log(`  runtime interval scale ${rtCal.calibration.scale.toFixed(3)} (raw coverage ${(rtCal.calibration.coverageBefore * 100).toFixed(0)}%)`);
+  log(
+    `  runtime interval scale ${rtCal.calibration.scale.toFixed(3)}, rows flagged extrapolating ${rtCal.extrapolatingScale?.toFixed(3)} (raw coverage ${(rtCal.calibration.coverageBefore * 100).toFixed(0)}%)`,
+  );
   const all = Int32Array.from({ length: rt.nRows }, (_, i) => i);
   const rtModel = await fitRows(rt, yRt, all, SHIP_RUNTIME_FOREST, SEED, tuningWeights(rt));
   log(`  runtime forest: ${rtModel.stats.trees} trees, ${rtModel.stats.leaves} leaves, ${seconds(rtModel.stats.trainMs)}`);
@@ -177,6 +184,7 @@ async function main(): Promise<void> {
     flagAbove: FLAG_ABOVE,
     nearestWithin: NEAREST_WITHIN,
   });
+  const intervalScales = { inDomain: rtCal.calibration.scale, extrapolating: rtCal.extrapolatingScale ?? rtCal.calibration.scale };
   const methodOverheadMs = Object.fromEntries(
     Object.entries(rt.overheads.methodOverheadMs).map(([m, v]) => [m, Number.isFinite(v) ? Number(v.toPrecision(4)) : null]),
   );
@@ -192,7 +200,7 @@ async function main(): Promise<void> {
   log(`  quantisation-scheme overheads (µs): ${schemeOverheads.map((e) => `${e.scheme} ${e.gpu} ${(e.overheadMs * 1000).toFixed(2)}`).join(', ')}`);
   const rtBytes = encodeModel(
     artifact({ name: 'runtime', transform }, rtModel, rtCal, L.fingerprint, rt.nRows, {
-      applicability: roundDomain(domain),
+      applicability: { ...roundDomain(domain), intervalScales },
       methodOverheadMs,
       schemeOverheads,
       labels: `device time: measured time less the source/GPU timing overhead and, for dynamically quantised GEMMs, the scheme's fixed overhead (server/src/data/timing-overhead.ts); kernel floor ${(rt.overheads.kernelFloorMs * 1000).toFixed(2)} µs`,

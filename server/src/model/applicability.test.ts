@@ -78,6 +78,30 @@ test('shrinkCorrection: the shrunk interval holds the shrunk value, the forest v
   assert.deepEqual(same, { mean: 0.4, lo: 0.2, hi: 0.6 });
 });
 
+test('shrinkCorrection with interval scales: a flagged row gets the extrapolating scale on its whole widened interval, others keep theirs', () => {
+  const scales = { inDomain: 2, extrapolating: 0.5 };
+  const flagged = { excess: 0.5, extrapolating: true, weight: 0.25, reasons: [] };
+  // The forest interval carries the in-domain scale 2: raw half-widths 0.1 below and 0.2 above the mean 0.4.
+  const s = shrinkCorrection(0.4, 0.2, 0.8, flagged, scales);
+  const moved = 0.4 - 0.1;
+  assert.ok(Math.abs(s.mean - 0.1) < 1e-12);
+  assert.ok(Math.abs(0.1 - s.lo - 0.5 * (0.1 * 1.5 + moved)) < 1e-12, `lo ${s.lo}`);
+  assert.ok(Math.abs(s.hi - 0.1 - 0.5 * (0.2 * 1.5 + moved)) < 1e-12, `hi ${s.hi}`);
+  // Without scales (older artifacts) the flagged row is widened as before, so the scales changed it.
+  assert.notDeepEqual(shrinkCorrection(0.4, 0.2, 0.8, flagged), s);
+  // A row inside the domain is the same with or without scales: the forest already applied its scale.
+  const inside = { excess: 0.1, extrapolating: false, weight: 0.9, reasons: [] };
+  assert.deepEqual(shrinkCorrection(0.4, 0.2, 0.8, inside, scales), shrinkCorrection(0.4, 0.2, 0.8, inside));
+});
+
+test('parseDomain: interval scales are optional, kept when positive, refused otherwise', () => {
+  const json = JSON.parse(JSON.stringify(domain));
+  assert.equal(parseDomain(json, 2)?.intervalScales, undefined);
+  assert.deepEqual(parseDomain({ ...json, intervalScales: { inDomain: 1.3, extrapolating: 0.6 } }, 2)?.intervalScales, { inDomain: 1.3, extrapolating: 0.6 });
+  assert.equal(parseDomain({ ...json, intervalScales: { inDomain: 1.3, extrapolating: 0 } }, 2), null);
+  assert.equal(parseDomain({ ...json, intervalScales: { inDomain: 1.3 } }, 2), null);
+});
+
 test('parseDomain: a domain survives JSON (NaN bounds as null); malformed ones are refused', () => {
   const withNaN = { ...domain, featureLo: [NaN, 1] };
   const back = parseDomain(JSON.parse(JSON.stringify(withNaN)), 2);

@@ -41,6 +41,13 @@ export interface ApplicabilityDomain {
    * the same units) beyond this counts as excess. Infinity turns the check off.
    */
   nearestWithin: number;
+  /**
+   * Interval scales fitted on GPUs held out of training (calibrated to the nominal level separately):
+   * `inDomain` is the one the forest's calibration already applied; rows flagged extrapolating use
+   * `extrapolating` on their whole widened interval instead. Absent in older artifacts: the forest's
+   * calibrated interval is widened as is.
+   */
+  intervalScales?: { inDomain: number; extrapolating: number };
 }
 
 /**
@@ -238,16 +245,26 @@ export function assess(
 /**
  * Shrinks a correction interval (target space, log ratio to the analytic model) toward 0 by `weight` and
  * widens it so it still covers both the unshrunk forest value and the analytic model, scaled up by the
- * excess: lo/hi of the result always contain mean·weight.
+ * excess: lo/hi of the result always contain mean·weight. With `scales` (the domain's intervalScales; [lo,
+ * hi] then carries the in-domain scale), a row flagged extrapolating gets the extrapolating scale on its
+ * whole widened interval, as the evaluation calibrated it: half-width = extrapolating · (raw · widen + moved).
  */
-export function shrinkCorrection(mean: number, lo: number, hi: number, a: Applicability): { mean: number; lo: number; hi: number } {
+export function shrinkCorrection(
+  mean: number,
+  lo: number,
+  hi: number,
+  a: Applicability,
+  scales?: ApplicabilityDomain['intervalScales'],
+): { mean: number; lo: number; hi: number } {
   const m = mean * a.weight;
   const widen = 1 + a.excess;
-  const moved = Math.abs(mean - m);
+  const moved = a.extrapolating ? Math.abs(mean - m) : 0;
+  const rescale = a.extrapolating && scales ? scales.extrapolating : 1;
+  const unscale = a.extrapolating && scales ? 1 / scales.inDomain : 1;
   return {
     mean: m,
-    lo: m - Math.max(0, mean - lo) * widen - (a.extrapolating ? moved : 0),
-    hi: m + Math.max(0, hi - mean) * widen + (a.extrapolating ? moved : 0),
+    lo: m - rescale * (Math.max(0, mean - lo) * unscale * widen + moved),
+    hi: m + rescale * (Math.max(0, hi - mean) * unscale * widen + moved),
   };
 }
 
@@ -273,6 +290,11 @@ export function parseDomain(v: unknown, nFeatures: number): ApplicabilityDomain 
   // (as it is for Infinity, which JSON writes as null).
   const nearestWithin = d.nearestWithin === undefined || d.nearestWithin === null ? Infinity : d.nearestWithin;
   if (typeof nearestWithin !== 'number' || !(nearestWithin >= 0)) return null;
+  // Optional (artifacts before it lack it); present, both scales must be positive and finite.
+  const rawScales = d.intervalScales as Record<string, unknown> | undefined | null;
+  const scaleOk = (x: unknown) => typeof x === 'number' && Number.isFinite(x) && x > 0;
+  if (rawScales !== undefined && rawScales !== null && !(scaleOk(rawScales.inDomain) && scaleOk(rawScales.extrapolating))) return null;
+  const scales = rawScales ? { inDomain: rawScales.inDomain as number, extrapolating: rawScales.extrapolating as number } : undefined;
   const cw = d.correctionWeights as Record<string, unknown> | undefined;
   const weightOf = (v: unknown) => (typeof v === 'number' && v >= 0 && v <= 1 ? v : NaN);
   if (typeof cw !== 'object' || cw === null || FAMILY_GROUPS.some((g) => Number.isNaN(weightOf(cw[g])))) return null;
@@ -291,5 +313,6 @@ export function parseDomain(v: unknown, nFeatures: number): ApplicabilityDomain 
     decay: d.decay as number,
     flagAbove: d.flagAbove as number,
     nearestWithin,
+    ...(scales ? { intervalScales: scales } : {}),
   };
 }

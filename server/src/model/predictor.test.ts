@@ -224,4 +224,13 @@ test('applicability: outside the stored domain the correction shrinks toward the
   // A malformed stored domain is ignored (no check), not a crash.
   const broken = createPredictor({ runtime: await runtime({ featureLo: [1] }), power });
   assert.ok(broken.ok && broken.predictor.domain === null);
+  // Stored interval scales: a flagged prediction's interval (in log space) shrinks by the extrapolating
+  // scale; an unflagged one is unchanged (its scale is the forest calibration's).
+  const scaled = createPredictor({ runtime: await runtime({ ...around(0.5), intervalScales: { inDomain: 1, extrapolating: 0.5 } }), power });
+  assert.ok(scaled.ok);
+  const logWidth = (q: { runtimeLoMs: number; runtimeHiMs: number }) => Math.log(q.runtimeHiMs / q.runtimeLoMs);
+  const bigScaled = scaled.predictor.predict({ ...w, m: 65536 }, gpu);
+  assert.equal(bigScaled.runtimeMs, big.runtimeMs);
+  assert.ok(Math.abs(logWidth(bigScaled) - 0.5 * logWidth(big)) < 1e-6, `${logWidth(bigScaled)} vs ${logWidth(big)}`);
+  assert.deepEqual(scaled.predictor.predict(w, gpu), p);
 });

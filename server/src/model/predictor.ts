@@ -199,7 +199,7 @@ export function composePrediction(
   const analyticMs = deviceAnalyticMs + how.schemeMs + how.ms;
   if (raw.error) return nanPrediction(`runtime model: ${raw.error}`, analyticMs);
   const app = applicabilityOf(domain, values, gpu, workload?.kernel, workload?.dtype);
-  const r = runtimeTransform === 'log-ratio-to-analytic' ? shrinkCorrection(raw.mean, raw.lo, raw.hi, app) : raw;
+  const r = runtimeTransform === 'log-ratio-to-analytic' ? shrinkCorrection(raw.mean, raw.lo, raw.hi, app, domain?.intervalScales) : raw;
   const limitW = gpu?.boardPowerW?.value;
   if (!(typeof limitW === 'number' && limitW > 0)) return nanPrediction(`${gpu?.id ?? 'this GPU'} has no board power in the catalogue`, analyticMs);
   if (p.error) return nanPrediction(`power model: ${p.error}`, analyticMs);
