@@ -5,7 +5,7 @@ import type { TrainOptions } from '../training/train-forest';
 import { fromTarget, type TargetTransform } from '../../server/src/model/targets';
 import type { Design } from '../evaluation/design-matrix';
 import { capPerStratum, type Fold } from '../evaluation/splits';
-import { crossFoldScales, fitIntervalScale, neededScales } from '../evaluation/interval-scale';
+import { fitIntervalScale, neededScales } from '../evaluation/interval-scale';
 import type { HeldOut } from '../evaluation/breakdown';
 import { spearman, topKRegretPct } from '../evaluation/metrics';
 import { fitRows, predictRows, tuningWeights, SEED, SHIP_RUNTIME_FOREST } from './pipeline';
@@ -155,12 +155,13 @@ export function heldOutOf(
   }
   const needed = neededScales(mean, lo, hi, yy);
   const target = o.calibrateTo;
-  const flags = o.extrapolating ? runs.flatMap((r) => o.extrapolating?.get(r.name) ?? Array.from(r.testIdx, () => false)) : null;
-  let scales = new Map<string, number>();
+  // Without flags every row is in the one group, whose scale is then the pooled one.
+  const flags = runs.flatMap((r) => o.extrapolating?.get(r.name) ?? Array.from(r.testIdx, () => false));
+  const scales = new Map<string, number>();
   const outsideScales = new Map<string, number>();
   let pooled = 1;
   let pooledOutside = 1;
-  if (target !== null && flags) {
+  if (target !== null) {
     for (const f of new Set(foldOf)) {
       const g = groupScales(needed, flags, (i) => foldOf[i] !== f, target);
       scales.set(f, g.inDomain);
@@ -169,9 +170,6 @@ export function heldOutOf(
     const g = groupScales(needed, flags, () => true, target);
     pooled = g.inDomain;
     pooledOutside = g.extrapolating;
-  } else if (target !== null) {
-    scales = crossFoldScales(needed, foldOf, target);
-    pooled = pooledOutside = fitIntervalScale(needed, target);
   }
   const actualOf = o.transform === 'fraction-of-power-limit' || o.transform === 'log-ratio-to-physics-power' ? d.powerW : d.runtimeMs;
   const h: HeldOut = { predicted: [], lo: [], hi: [], actual: [], tags: [] };
@@ -181,7 +179,7 @@ export function heldOutOf(
     const outside = outsideScales.get(r.name) ?? inside;
     for (let t = 0; t < r.testIdx.length; t++, i++) {
       const row = r.testIdx[t];
-      const s = flags?.[i] ? outside : inside;
+      const s = flags[i] ? outside : inside;
       const ref = referenceOf(d, o.transform, row);
       const m = mean[i];
       const add = o.overheadMs ? o.overheadMs(row, r) : 0;

@@ -359,15 +359,9 @@ async function main(): Promise<void> {
   // Coverage and width of the 80% interval on LOGO rows, flagged extrapolating or not (each group has its own scale).
   const groupCoverage = (flagged: string): string => {
     const h = main0.model;
-    const widths: number[] = [];
-    let inside = 0;
-    h.tags.forEach((t, i) => {
-      if (t.extrapolating !== flagged) return;
-      widths.push(h.hi[i] / h.lo[i]);
-      if (h.actual[i] >= h.lo[i] && h.actual[i] <= h.hi[i]) inside++;
-    });
-    const sorted = widths.sort((a, b) => a - b);
-    return `${((100 * inside) / Math.max(1, widths.length)).toFixed(0)}% of ${widths.length} rows, median hi/lo ${(sorted[sorted.length >> 1] ?? NaN).toFixed(2)}`;
+    const s = summarizeHeldOut(h, flagged, (t) => t.extrapolating === flagged);
+    const widths = h.tags.flatMap((t, i) => (t.extrapolating === flagged ? [h.hi[i] / h.lo[i]] : [])).sort((a, b) => a - b);
+    return `${(100 * s.coverage).toFixed(0)}% of ${s.n} rows, median hi/lo ${(widths[widths.length >> 1] ?? NaN).toFixed(2)}`;
   };
   md.push(`LOGO 80% intervals (seed ${SEED}): rows flagged extrapolating ${groupCoverage('true')}; the others ${groupCoverage('false')}.`, '');
   md.push(

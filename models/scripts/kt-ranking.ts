@@ -68,7 +68,7 @@ async function main(): Promise<void> {
     const timesOf = (gpu: string) =>
       new Map(
         d.tags.flatMap((t, i) =>
-          t.source === 'kerneltuner' && t.gpu === gpu ? [[JSON.stringify(L.records[d.recordIdx[i]].params), d.runtimeMs[i]] as const] : [],
+          t.source === 'kerneltuner' && t.gpu === gpu ? [[configKey(L.records[d.recordIdx[i]].params as Config), d.runtimeMs[i]] as const] : [],
         ),
       );
     const times = new Map(ktGpus.map((gpu) => [gpu, timesOf(gpu)]));
