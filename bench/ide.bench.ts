@@ -191,6 +191,7 @@ async function main(): Promise<void> {
   const blockedInput = { text: REGISTER_BLOCKED, analysis: blocked, gpus, settings, predictor, modelError: null };
   const rank: number[] = [];
   const actions: number[] = [];
+  const actionsAgain: number[] = [];
   let ranked = 0;
   for (let i = 0; i < 30; i++) {
     const reports = api.buildReports(blockedInput);
@@ -204,16 +205,24 @@ async function main(): Promise<void> {
       withCpu(rank);
     }
     const at = REGISTER_BLOCKED.indexOf('sgemm2DBlocktiling<<<');
-    const [, actionMs] = time(() => api.codeActionsAt(api.buildReports(blockedInput), { start: at, end: at }, []));
+    const version = api.buildReports(blockedInput);
+    const [, actionMs] = time(() => api.codeActionsAt(version, { start: at, end: at }, []));
     if (i >= 5) {
       actions.push(actionMs);
       withCpu(actions);
+    }
+    // The cursor moves on within the launch at the same version (VS Code asks again for its light bulb).
+    const [, againMs] = time(() => api.codeActionsAt(version, { start: at + 3, end: at + 3 }, []));
+    if (i >= 5) {
+      actionsAgain.push(againMs);
+      withCpu(actionsAgain);
     }
   }
   console.log(
     `tile candidates ranked (register-blocked, 5 constants, shipped predictor): ${ranked} legal candidates, ${stats(rank)}; per 200 candidates: wall p50 ${((percentile(rank, 0.5) * 200) / ranked).toFixed(1)} ms, CPU p50 ${((percentile(cpuOf.get(rank) ?? [NaN], 0.5) * 200) / ranked).toFixed(1)} ms   [target: >= 200 in <= 30 ms]`,
   );
   console.log(`code actions at the launch, end to end (ranking + energy + titles): ${stats(actions)}`);
+  console.log(`code actions again at the same version, the cursor moved within the launch (ranking kept with the report): ${stats(actionsAgain)}`);
   const sweep: number[] = [];
   for (let i = 0; i < 20; i++) sweep.push(time(() => api.tileSweepAt(api.buildReports(blockedInput), REGISTER_BLOCKED.indexOf('sgemm2DBlocktiling<<<')))[1]);
   console.log(`tile sweep (BN x BM, 25 cells): ${stats(sweep)}`);

@@ -185,6 +185,38 @@ test('laziness: building reports predicts nothing; hints for a range predict onl
   assert.equal(calls, 1, 'memoised');
 });
 
+test('code actions at the same version rank once: a cursor move gets the same actions without predicting again', async () => {
+  let calls = 0;
+  const fake = fakePredictor({ interval: 0.3 });
+  const counting: GemmPredictor = {
+    predict: (w, g, o) => {
+      calls++;
+      return fake.predict(w, g, o);
+    },
+  };
+  const text = fixture('ide/tile-action.cu');
+  const reports = await reportsFor(text, 'cuda', { predictor: counting });
+  const at = text.indexOf('TILE 16') + 5;
+  const first = api.codeActionsAt(reports, { start: at, end: at }, []);
+  assert.ok(first.length > 0 && calls > 0);
+  const ranked = calls;
+  // Elsewhere on the same constant, and as a quickfix: same candidates, titles and edits; nothing predicted again.
+  const again = api.codeActionsAt(reports, { start: at + 1, end: at + 1 }, ['low-occupancy']);
+  assert.equal(calls, ranked, 'the ranking is kept with the report');
+  assert.deepEqual(
+    again.map((a) => [a.title, a.edits]),
+    first.map((a) => [a.title, a.edits]),
+  );
+  // A new version (reports built afresh) ranks again, and to the same result as the kept ranking.
+  const fresh = await reportsFor(text, 'cuda', { predictor: counting });
+  const rebuilt = api.codeActionsAt(fresh, { start: at, end: at }, []);
+  assert.ok(calls > ranked, 'new reports, new ranking');
+  assert.deepEqual(
+    rebuilt.map((a) => [a.title, a.edits]),
+    first.map((a) => [a.title, a.edits]),
+  );
+});
+
 test('without a predictor, tile actions rank by the analytic estimate and say so', async () => {
   const text = fixture('ide/tile-action.cu');
   const reports = await reportsFor(text, 'cuda', { predictor: null });
