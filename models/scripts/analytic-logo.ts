@@ -3,7 +3,8 @@
 // stratum), the same measurement-method and quantisation-scheme overheads (estimated without the row's
 // GPU), no training. Per GPU and per GPU · source/dtype MdAPE, median measured/estimate ratio, and breakdowns by
 // size band and bound, worst first; with --compare, a before/after table against a saved run.
-// --detail GPU adds that GPU's breakdowns: by time band, by bound, and by recorded library kernel and operand footprint.
+// --detail GPU adds that GPU's breakdowns: by time band, by bound, by recorded library kernel and operand footprint, and the
+// time ratios of two recorded kernels (frameworks) on the shapes both measured.
 // Run: node --import tsx models/scripts/analytic-logo.ts [--cache FILE] [--save FILE] [--compare FILE] [--detail GPU] [--no-scheme]
 // --cache keeps the pool's records in FILE (first run writes it, later runs read it instead of the datasets).
 // --no-scheme leaves the quantisation-scheme overheads out (the analytic model and method overhead alone).
@@ -82,6 +83,41 @@ function table(rows: Scored[], key: (s: Scored) => string, title: string): Map<s
   return out;
 }
 
+/**
+ * The same GEMM (dtype, quantisation, shape) measured through two recorded kernels on one GPU: the
+ * quartiles of one's time over the other's, for each pair with 20 or more shapes in common. What the
+ * framework costs, apart from the GPU and the analytic model.
+ */
+function frameworkPairs(records: GemmRecord[]): void {
+  const times = new Map<string, Map<string, number>>();
+  for (const r of records) {
+    if (!r.kernelName || !(r.runtimeMs > 0)) continue;
+    const group = `${dtypeLabel(r)} · ${r.kernelName}`;
+    let m = times.get(group);
+    if (!m) times.set(group, (m = new Map()));
+    m.set(`${r.batch}x${r.m}x${r.n}x${r.k}`, r.runtimeMs);
+  }
+  const groups = [...times.keys()].sort();
+  const lines: string[] = [];
+  for (const a of groups)
+    for (const b of groups) {
+      const [dtypeA, dtypeB] = [a.split(' · ')[0], b.split(' · ')[0]];
+      if (a >= b || dtypeA !== dtypeB) continue;
+      const ratios: number[] = [];
+      for (const [shape, t] of times.get(a)!) {
+        const u = times.get(b)!.get(shape);
+        if (u) ratios.push(u / t);
+      }
+      if (ratios.length < 20) continue;
+      ratios.sort((x, y) => x - y);
+      const q = (p: number) => ratios[Math.floor(p * (ratios.length - 1))].toFixed(2);
+      lines.push(`| ${b} / ${a.split(' · ')[1]} | ${ratios.length} | ${q(0.25)} | ${q(0.5)} | ${q(0.75)} |`);
+    }
+  if (lines.length === 0) return;
+  console.log('\n| time ratio on the shapes both measured (dtype · kernel / kernel) | shapes | p25 | median | p75 |\n|---|---:|---:|---:|---:|');
+  for (const line of lines) console.log(line);
+}
+
 async function main(): Promise<void> {
   const t0 = performance.now();
   const records = await pool(arg('--cache'));
@@ -131,6 +167,7 @@ async function main(): Promise<void> {
     // Which library kernels the analytic model misjudges, and whether it grows with the data streamed (fp32 sizes).
     const byKernel = sel.filter((s) => s.kernel !== 'library');
     if (byKernel.length > 0) table(byKernel, (s) => `${s.kernel.slice(0, 48)} · ${s.footprint}`, `${detail} by recorded kernel · operand footprint`);
+    frameworkPairs(records.filter((r) => r.gpu === detail));
   }
   const save = arg('--save');
   if (save) writeFileSync(save, JSON.stringify({ perGpu: [...perGpu], perSlice: [...perSlice] }));
