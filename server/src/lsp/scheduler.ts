@@ -41,9 +41,9 @@ export class Inbox {
  * (issue 8: every request answered within 100 ms of the edit, whatever the parser is doing). The rest of
  * the 100 ms goes to moving the edit itself: after a pasted 1 MB line, the client's send and the server's
  * read, JSON parse, splice and copy to the thread took 25-45 ms before the wait began (2-core VM,
- * `LSP_BENCH=random npm run bench -- lsp`, the '1 MB line' rows), so a 60 ms
- * wait answered those in 80-105 ms. A 5,000-line file's analysis after a keystroke takes under 35 ms
- * (edit -> hover p99, same bench), so ordinary edits still get the fresh analysis.
+ * `LSP_BENCH=random npm run bench -- lsp`, the '1 MB line' rows), so a 60 ms wait answered those in
+ * 80-105 ms. A 5,000-line file's analysis after a keystroke takes under 35 ms (edit -> hover p99, same
+ * bench), so ordinary edits still get the fresh analysis (docs/architecture.md, "Scheduling").
  */
 export const REQUEST_WAIT_MS = 45;
 
