@@ -1,15 +1,11 @@
-// The `features` and `prediction` entries of `tilecast analyze --json` for one GEMM launch or library call
-// on the selected GPUs: feature vector, main analytic numbers, registers/shared memory and their source.
+// The `features` and `prediction` entries of one GEMM launch, library call or Triton config on one GPU
+// (`tilecast analyze --json` and the editor's KernelReport both build them here): feature vector, main
+// analytic numbers, registers/shared memory and their source, ptxas results matched by kernel and arch.
 // Pure: measured resources come in as data; no I/O, never throws.
-import type { Dtype, GemmWorkload, GpuSpec } from '../perf/types';
-import type { FileAnalysis } from '../analysis/types';
-import { workloadFromLaunch, workloadFromLibraryCall } from '../perf/workload-from-analysis';
-import type { AnalyzeJsonFile } from './analysis-json';
+import type { GemmWorkload, GpuSpec } from '../perf/types';
 import { computeFeatures, FEATURE_NAMES, FEATURE_VERSION } from '../perf/features';
 import type { AnalyticEstimate } from '../perf/analytic-model';
-import { estimateKernelResources } from '../perf/resource-estimate';
-import { dtypeBytes } from '../perf/dtype';
-import { roundValue, type GemmPredictor, type ModelInfo } from './prediction';
+import { roundValue, type GemmPredictor, type ModelInfo, type PredictionValues } from './prediction';
 
 /** Registers and static shared memory ptxas measured for a kernel on a GPU's architecture. */
 export interface MeasuredResources {
@@ -108,18 +104,10 @@ export function gpuEntries(
       arch: options.measured.arch,
     };
   } else {
-    const estimate = estimateKernelResources({
-      threadsPerBlock: a.tile.threads,
-      tileM: a.tile.blockM,
-      tileN: a.tile.blockN,
-      tileK: a.tile.blockK,
-      threadTileM: a.tile.threadM,
-      threadTileN: a.tile.threadN,
-      dtypeBytes: dtypeBytes(workload.dtype),
-      usesTensorCores: a.usesTensorCores,
-      staticSharedMemBytes: options.staticSharedMemBytes ?? undefined,
-    });
-    resources = { registersPerThread: finite(a.registersPerThread), staticSharedMemBytes: estimate.staticSharedMemBytes, source: 'estimate' };
+    // Shared memory: the kernel's static `__shared__` arrays when the analysis folds them, else what the
+    // analytic model used (the tile's operand stages: (BM + BN) x BK x stages x bytes for Triton).
+    const smem = options.staticSharedMemBytes ?? finite(a.sharedMemPerBlockBytes);
+    resources = { registersPerThread: finite(a.registersPerThread), staticSharedMemBytes: smem === null ? null : Math.ceil(smem), source: 'estimate' };
     if (options.measureNote) resources.note = options.measureNote;
   }
   const features: FeaturesJson = {
@@ -148,7 +136,11 @@ export function gpuEntries(
     assumed: [...assumed],
   };
   if (!options.predictor) return { features, workload, analytic: a };
-  const p = options.predictor.predict(workload, gpu);
+  return { features, prediction: predictionJson(options.predictor.predict(workload, gpu), options.predictor), workload, analytic: a };
+}
+
+/** A prediction as `tilecast analyze --json` writes it (six significant digits, the models that made it). */
+export function predictionJson(p: PredictionValues, predictor: Pick<GemmPredictor, 'models'>): PredictionJson {
   const prediction: PredictionJson = {
     runtimeMs: roundValue(p.runtimeMs),
     runtimeLoMs: roundValue(p.runtimeLoMs),
@@ -159,12 +151,12 @@ export function gpuEntries(
     energyMj: roundValue(p.energyMj),
     energyLoMj: roundValue(p.energyLoMj),
     energyHiMj: roundValue(p.energyHiMj),
-    models: { runtime: options.predictor.models?.runtime ?? null, power: options.predictor.models?.power ?? null },
+    models: { runtime: predictor.models?.runtime ?? null, power: predictor.models?.power ?? null },
   };
   if (p.extrapolating !== undefined && Number.isFinite(p.runtimeMs)) prediction.extrapolating = p.extrapolating;
   if (p.extrapolating && p.extrapolationNotes?.length) prediction.extrapolationNotes = [...p.extrapolationNotes];
   if (p.error) prediction.error = p.error;
-  return { features, prediction, workload, analytic: a };
+  return prediction;
 }
 
 /** "8.0" -> "sm_80", "10.0" -> "sm_100"; null when malformed. */
@@ -182,16 +174,11 @@ export type ArchResources =
     }
   | { ok: false; error: string };
 
-export interface AttachOptions {
-  gpus: readonly GpuSpec[];
-  /** ptxas results by arch ("sm_80"); absent = estimate everything. */
-  measured?: ReadonlyMap<string, ArchResources>;
-  predictor?: GemmPredictor;
-  /** Sizes assumed for library calls whose sizes do not fold (listed in `assumed`). */
-  defaultProblem?: { m: number; n: number; k: number; dtype: Dtype };
-}
-
-export function measuredFor(kernelName: string, arch: string | null, measured: AttachOptions['measured']): { measured?: MeasuredResources; note?: string } {
+export function measuredFor(
+  kernelName: string,
+  arch: string | null,
+  measured: ReadonlyMap<string, ArchResources> | undefined,
+): { measured?: MeasuredResources; note?: string } {
   if (!measured || !arch) return measured && !arch ? { note: 'no CUDA architecture for this GPU: estimated' } : {};
   const result = measured.get(arch);
   if (!result) return { note: `ptxas was not run for ${arch}: estimated` };
@@ -199,63 +186,4 @@ export function measuredFor(kernelName: string, arch: string | null, measured: A
   const hit = result.kernels.find((k) => k.name === kernelName) ?? result.kernels.find((k) => k.name.endsWith(`::${kernelName}`));
   if (!hit) return { note: `ptxas reported no kernel named ${kernelName} for ${arch} (not instantiated?): estimated` };
   return { measured: { registersPerThread: hit.registersPerThread, staticSharedMemBytes: hit.staticSharedMemBytes, arch } };
-}
-
-/**
- * Adds `features` (and `prediction` with a predictor) per selected GPU to each GEMM launch and library
- * call of a file's JSON, in place. Launches of non-GEMM kernels get nothing (their kernel's `kind`
- * says why); GEMM launches whose workload cannot be built get `featuresReason`.
- */
-export function attachFeatures(json: AnalyzeJsonFile, analysis: FileAnalysis, options: AttachOptions): void {
-  if (options.gpus.length === 0) return;
-  analysis.launches.forEach((launch, i) => {
-    const target = json.launches[i];
-    const kernel = analysis.kernels.find((k) => k.name === launch.kernel);
-    if (!target) return;
-    if (!kernel) {
-      target.featuresReason = `kernel ${launch.kernel} is not defined in this file`;
-      return;
-    }
-    if (kernel.kind !== 'gemm') return;
-    const built = workloadFromLaunch(kernel, launch, analysis.tileParams);
-    if (!built.workload) {
-      target.featuresReason = built.reason ?? 'no workload';
-      return;
-    }
-    const features: Record<string, FeaturesJson> = {};
-    const prediction: Record<string, PredictionJson> = {};
-    for (const gpu of options.gpus) {
-      // ptxas runs on CUDA only; Triton kernels are compiled by Triton.
-      const resources = analysis.language === 'cuda' ? measuredFor(kernel.name, archOf(gpu.computeCapability), options.measured) : {};
-      const entries = gpuEntries(built.workload, gpu, built.assumed, {
-        measured: resources.measured,
-        measureNote: resources.note,
-        predictor: options.predictor,
-        dynamicSharedMemBytes: launch.dynamicSharedMemBytes?.value ?? 0,
-        staticSharedMemBytes: kernel.staticSharedMemBytes,
-      });
-      features[gpu.id] = entries.features;
-      if (entries.prediction) prediction[gpu.id] = entries.prediction;
-    }
-    target.features = features;
-    if (options.predictor) target.prediction = prediction;
-  });
-  analysis.libraryCalls.forEach((call, i) => {
-    const target = json.libraryCalls[i];
-    if (!target) return;
-    const built = workloadFromLibraryCall(call, options.defaultProblem);
-    if (!built.workload) {
-      target.featuresReason = built.reason ?? 'no workload';
-      return;
-    }
-    const features: Record<string, FeaturesJson> = {};
-    const prediction: Record<string, PredictionJson> = {};
-    for (const gpu of options.gpus) {
-      const entries = gpuEntries(built.workload, gpu, built.assumed, { predictor: options.predictor });
-      features[gpu.id] = entries.features;
-      if (entries.prediction) prediction[gpu.id] = entries.prediction;
-    }
-    target.features = features;
-    if (options.predictor) target.prediction = prediction;
-  });
 }

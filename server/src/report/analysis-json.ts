@@ -16,6 +16,24 @@ export interface AnalyzeJsonProblem {
   source: ProblemSize['source'];
 }
 
+/** A finding about a configuration on a GPU (the editor's legality check, ide/legality.ts). */
+export interface AnalyzeJsonIssue {
+  code: string;
+  /** True when the configuration cannot launch or compile on that GPU. */
+  illegal: boolean;
+  message: string;
+}
+
+/** Per selected GPU id: what a launch, library call or Triton config gives there. */
+export interface AnalyzeJsonOutcomes {
+  /** Feature vector, analytic numbers, resources (report/analysis-features.ts). */
+  features?: Record<string, FeaturesJson>;
+  /** When the models are available. */
+  prediction?: Record<string, PredictionJson>;
+  /** Legality findings, illegal ones first (empty: none). */
+  issues?: Record<string, AnalyzeJsonIssue[]>;
+}
+
 export interface AnalyzeJsonFile {
   path: string;
   language: 'cuda' | 'triton' | null;
@@ -28,33 +46,38 @@ export interface AnalyzeJsonFile {
     dtype: string | null;
     tensorCores: string;
     configs: Array<Record<string, number | null>>;
+    /** With --gpu: each config (same order) on each selected GPU, as the editor's inlay hints show it. */
+    configResults?: AnalyzeJsonOutcomes[];
   }>;
-  launches: Array<{
-    kernel: string;
-    line: number;
-    grid: [number, number, number] | null;
-    block: [number, number, number] | null;
-    dynamicSharedMemBytes: number | null;
-    problem: AnalyzeJsonProblem;
-    /** Per selected GPU id (`--gpu`): feature vector, analytic numbers, resources (report/analysis-features.ts). */
-    features?: Record<string, FeaturesJson>;
-    /** Per selected GPU id, when the models are available. */
-    prediction?: Record<string, PredictionJson>;
-    /** Why a GEMM launch has no features (e.g. problem size unknown). */
-    featuresReason?: string;
-  }>;
-  libraryCalls: Array<{
-    api: string;
-    line: number;
-    m: number | null;
-    n: number | null;
-    k: number | null;
-    batch: number | null;
-    dtype: string | null;
-    features?: Record<string, FeaturesJson>;
-    prediction?: Record<string, PredictionJson>;
-    featuresReason?: string;
-  }>;
+  launches: Array<
+    AnalyzeJsonOutcomes & {
+      kernel: string;
+      line: number;
+      grid: [number, number, number] | null;
+      block: [number, number, number] | null;
+      dynamicSharedMemBytes: number | null;
+      problem: AnalyzeJsonProblem;
+      /**
+       * An autotuned Triton launch, per selected GPU id: the config (1-based, and its line) the autotuner is
+       * predicted to keep there, the legal one predicted fastest; features, prediction and issues are its.
+       */
+      pickedConfig?: Record<string, { config: number; line: number }>;
+      /** Why a GEMM launch has no features (e.g. problem size unknown). */
+      featuresReason?: string;
+    }
+  >;
+  libraryCalls: Array<
+    AnalyzeJsonOutcomes & {
+      api: string;
+      line: number;
+      m: number | null;
+      n: number | null;
+      k: number | null;
+      batch: number | null;
+      dtype: string | null;
+      featuresReason?: string;
+    }
+  >;
   tileParams: Array<{ name: string; value: number | null; line: number; origin: string }>;
   problems: Array<{ line: number; message: string; severity: string }>;
 }

@@ -1,7 +1,7 @@
 // Renders `tilecast analyze` results as human-readable text, from the same JSON-shaped data the
 // `--json` output uses, so both outputs always agree. Pure: no I/O, no analysis.
-import type { AnalyzeJsonFile } from './analysis-json';
-import type { FeaturesJson, PredictionJson } from './analysis-features';
+import type { AnalyzeJsonFile, AnalyzeJsonIssue, AnalyzeJsonOutcomes } from './analysis-json';
+import type { PredictionJson } from './analysis-features';
 
 function triple(value: [number, number, number] | null): string {
   return value ? `(${value.join(', ')})` : 'unknown';
@@ -21,12 +21,13 @@ export function renderAnalysisText(file: AnalyzeJsonFile): string {
       `  kernel ${kernel.name} (line ${kernel.line}): ${kernel.kind}, dtype ${orUnknown(kernel.dtype)}, static smem ${smem}, tensor cores ${kernel.tensorCores}`,
     );
     if (kernel.kindReason) out.push(`    why: ${kernel.kindReason}`);
-    for (const config of kernel.configs) {
+    kernel.configs.forEach((config, i) => {
       const params = Object.entries(config)
         .filter(([name]) => name !== 'line')
         .map(([name, value]) => `${name}=${orUnknown(value)}`);
-      out.push(`    config (line ${config.line}): ${params.join(' ')}`);
-    }
+      out.push(`    config #${i + 1} (line ${config.line}): ${params.join(' ')}`);
+      out.push(...configLines(kernel.configResults?.[i]));
+    });
   }
   for (const launch of file.launches) {
     const p = launch.problem;
@@ -35,15 +36,15 @@ export function renderAnalysisText(file: AnalyzeJsonFile): string {
       `  launch ${launch.kernel} (line ${launch.line}): grid ${triple(launch.grid)}, block ${triple(launch.block)}, dynamic smem ${orUnknown(launch.dynamicSharedMemBytes)}`,
     );
     out.push(`    problem: M=${orUnknown(p.m)} N=${orUnknown(p.n)} K=${orUnknown(p.k)} dtype=${orUnknown(p.dtype)}${assumed}`);
-    out.push(...featureLines(launch.features, launch.prediction, launch.featuresReason));
+    out.push(...featureLines(launch, launch.featuresReason, launch.pickedConfig));
   }
   for (const call of file.libraryCalls) {
     out.push(`  library ${call.api} (line ${call.line}): M=${orUnknown(call.m)} N=${orUnknown(call.n)} K=${orUnknown(call.k)} dtype=${orUnknown(call.dtype)}`);
-    out.push(...featureLines(call.features, call.prediction, call.featuresReason));
+    out.push(...featureLines(call, call.featuresReason));
   }
-  if (file.tileParams.length > 0) {
-    out.push(`  tile parameters: ${file.tileParams.map((t) => `${t.name}=${orUnknown(t.value)} (line ${t.line})`).join(', ')}`);
-  }
+  // Triton configs' values are on their config lines above.
+  const params = file.tileParams.filter((t) => t.origin !== 'triton-config');
+  if (params.length > 0) out.push(`  tile parameters: ${params.map((t) => `${t.name}=${orUnknown(t.value)} (line ${t.line})`).join(', ')}`);
   for (const problem of file.problems) out.push(`  ${problem.severity} (line ${problem.line}): ${problem.message}`);
   return out.join('\n') + '\n';
 }
@@ -58,33 +59,52 @@ export function extrapolationText(notes: readonly string[] | undefined): string 
   return `extrapolating: ${why}; the learned correction is shrunk toward the analytic model, interval widened`;
 }
 
-/** One line per selected GPU: analytic numbers, resources and their source, and the prediction if any. */
-function featureLines(
-  features: Record<string, FeaturesJson> | undefined,
-  prediction: Record<string, PredictionJson> | undefined,
-  reason: string | undefined,
-): string[] {
-  if (reason) return [`    no features: ${reason}`];
-  if (!features) return [];
+/** A legality finding: `illegal:` when the configuration cannot launch or compile there, else `warning:`. */
+function issueLines(issues: readonly AnalyzeJsonIssue[] | undefined, indent: string): string[] {
+  return (issues ?? []).map((i) => `${indent}${i.illegal ? 'illegal' : 'warning'}: ${i.message}`);
+}
+
+function predictedText(p: PredictionJson): string {
+  return p.runtimeMs === null
+    ? `no prediction${p.error ? ` (${p.error})` : ''}`
+    : `${sig(p.runtimeMs)} ms (${sig(p.runtimeLoMs)}..${sig(p.runtimeHiMs)}), ${sig(p.powerW)} W (${sig(p.powerLoW)}..${sig(p.powerHiW)}), ${sig(p.energyMj)} mJ`;
+}
+
+/** Under a Triton config: one short line per selected GPU (what the editor's inlay hint shows) and its findings. */
+function configLines(results: AnalyzeJsonOutcomes | undefined): string[] {
+  if (!results?.features) return [];
   const lines: string[] = [];
-  for (const [gpu, f] of Object.entries(features)) {
+  for (const [gpu, f] of Object.entries(results.features)) {
+    const p = results.prediction?.[gpu];
+    lines.push(`      on ${gpu}: ${p ? `predicted ${predictedText(p)}` : `analytic ${sig(f.analytic.analyticTimeMs)} ms`}`);
+    lines.push(...issueLines(results.issues?.[gpu], '        '));
+  }
+  return lines;
+}
+
+/** One line per selected GPU: analytic numbers, resources and their source, the prediction, the autotuner's pick and findings. */
+function featureLines(results: AnalyzeJsonOutcomes, reason: string | undefined, picked?: Record<string, { config: number; line: number }>): string[] {
+  if (reason) return [`    no features: ${reason}`];
+  if (!results.features) return [];
+  const lines: string[] = [];
+  for (const [gpu, f] of Object.entries(results.features)) {
     const a = f.analytic;
     const r = f.resources;
     const occupancy = a.occupancy === null ? '?' : `${Math.round(a.occupancy * 100)}%`;
+    const pick = picked?.[gpu];
+    if (pick) lines.push(`    on ${gpu}: the autotuner's pick is config #${pick.config} (line ${pick.line}), the legal config predicted fastest`);
     lines.push(
       `    on ${gpu}: analytic ${sig(a.analyticTimeMs)} ms (${a.timeLimiter}-bound), ${a.tiles ?? '?'} tiles, ${sig(a.waves)} waves, ` +
-        `occupancy ${occupancy} (${a.blocksPerSM ?? '?'} blocks/SM, ${a.limiter}), ${r.registersPerThread ?? '?'} regs, ${r.staticSharedMemBytes ?? '?'} B smem (${r.source}${r.arch ? ` ${r.arch}` : ''})`,
+        `occupancy ${occupancy} (${a.limiter === 'invalid' ? 'does not fit on an SM' : `${a.blocksPerSM ?? '?'} blocks/SM, ${a.limiter}`}), ` +
+        `${r.registersPerThread ?? '?'} regs, ${r.staticSharedMemBytes ?? '?'} B smem (${r.source}${r.arch ? ` ${r.arch}` : ''})`,
     );
     if (r.note) lines.push(`      note: ${r.note}`);
-    const p = prediction?.[gpu];
+    const p = results.prediction?.[gpu];
     if (p) {
-      lines.push(
-        p.runtimeMs === null
-          ? `      predicted: no prediction${p.error ? ` (${p.error})` : ''}`
-          : `      predicted: ${sig(p.runtimeMs)} ms (${sig(p.runtimeLoMs)}..${sig(p.runtimeHiMs)}), ${sig(p.powerW)} W (${sig(p.powerLoW)}..${sig(p.powerHiW)}), ${sig(p.energyMj)} mJ`,
-      );
+      lines.push(`      predicted: ${predictedText(p)}`);
       if (p.extrapolating) lines.push(`      ${extrapolationText(p.extrapolationNotes)}`);
     }
+    lines.push(...issueLines(results.issues?.[gpu], '      '));
   }
   return lines;
 }

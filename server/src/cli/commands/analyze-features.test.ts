@@ -119,6 +119,19 @@ test('analyze --gpu --models DIR: a prediction per GPU from the loaded models; a
   }
   const text = await run(example, '--gpu', 'h100', '--models', dir);
   assert.match(text.stdout, /on h100-sxm: analytic .*\n {6}predicted: [\d.]+ ms \([\d.]+\.\.[\d.]+\), [\d.]+ W/);
+  // --method (with the shipped models, which record each method's overhead): eager PyTorch timing adds
+  // its per-call overhead to the runtime.
+  const timeWith = async (...method: string[]) => {
+    const r = await run(example, '--json', '--gpu', 'h100', ...method);
+    assert.equal(r.code, 0, r.stderr);
+    return JSON.parse(r.stdout).files[0].launches[0].prediction['h100-sxm'].runtimeMs as number;
+  };
+  const kernelMs = await timeWith();
+  const eagerMs = await timeWith('--method', 'pytorch-eager');
+  assert.ok(kernelMs > 0 && eagerMs > kernelMs + 0.005, `kernel ${kernelMs} ms, eager ${eagerMs} ms`);
+  const badMethod = await run(example, '--gpu', 'h100', '--method', 'stopwatch');
+  assert.equal(badMethod.code, 2);
+  assert.match(badMethod.stderr, /--method must be one of kernel, pytorch-eager, triton-do-bench, got 'stopwatch'/);
   const missing = await run(example, '--json', '--gpu', 'h100', '--models', join(dir, 'nope'));
   assert.equal(missing.code, 0);
   assert.match(missing.stderr, /no predictions \(model files runtime\.tcmf and power\.tcmf not found/);

@@ -5,7 +5,9 @@ import { DEFAULT_ANALYSIS_OPTIONS } from '../../analysis/types';
 import { loadGrammars } from '../../platform/grammars';
 import { ANALYZE_JSON_VERSION, fileAnalysisToJson, unreadableFileJson, type AnalyzeJsonFile } from '../../report/analysis-json';
 import { renderAnalysisText } from '../../report/analysis-text';
-import { archOf, attachFeatures, type ArchResources } from '../../report/analysis-features';
+import { archOf, type ArchResources } from '../../report/analysis-features';
+import { attachReports } from '../analyze-reports';
+import { isMeasurementMethod, MEASUREMENT_METHODS } from '../../data/timing-overhead';
 import type { GemmPredictor } from '../../report/prediction';
 import { resolveGpu } from '../../perf/gpu-catalogue';
 import type { GpuSpec } from '../../perf/types';
@@ -22,10 +24,11 @@ const flags: Record<string, FlagSpec> = {
     description: "with --gpu: compile CUDA files with nvcc/ptxas for each GPU's architecture to measure registers and shared memory (default: estimate)",
   },
   models: { type: 'string', description: 'directory holding runtime.tcmf and power.tcmf (default: the shipped models)' },
+  method: { type: 'string', description: `with --gpu: how the runtime is measured: ${MEASUREMENT_METHODS.join(' | ')} (default kernel: CUDA events / graphs)` },
   help: { type: 'boolean', description: 'show this help' },
 };
 
-const help = `usage: tilecast analyze FILE... [--json] [--gpu ID]... [--ptxas]\n\nFinds kernels, launch sites, tile parameters and library GEMM calls in CUDA (.cu, .cuh) and Triton (.py) files.\n\n${formatFlags(flags)}\n`;
+const help = `usage: tilecast analyze FILE... [--json] [--gpu ID]... [--ptxas] [--method M]\n\nFinds kernels, launch sites, tile parameters and library GEMM calls in CUDA (.cu, .cuh) and Triton (.py) files.\n\n${formatFlags(flags)}\n`;
 
 export const command: CliCommand = {
   name: 'analyze',
@@ -54,6 +57,11 @@ export const command: CliCommand = {
       }
       if (!gpus.some((g) => g.id === resolved.gpu.id)) gpus.push(resolved.gpu);
     }
+    const method = parsed.args.flags.method as string | undefined;
+    if (method !== undefined && !isMeasurementMethod(method)) {
+      stderr.write(argumentError('analyze', `--method must be one of ${MEASUREMENT_METHODS.join(', ')}, got '${method}'`));
+      return 2;
+    }
     if (parsed.args.flags.ptxas && gpus.length === 0) {
       stderr.write(argumentError('analyze', '--ptxas needs --gpu ID (the architecture to compile for)'));
       return 2;
@@ -80,7 +88,7 @@ export const command: CliCommand = {
       const json = fileAnalysisToJson(path, read.text, analysis);
       if (gpus.length > 0) {
         const measured = parsed.args.flags.ptxas && language === 'cuda' ? await measureAll(read.text, path, gpus) : undefined;
-        attachFeatures(json, analysis, { gpus, measured, predictor, defaultProblem: DEFAULT_ANALYSIS_OPTIONS.defaultProblem });
+        attachReports(json, read.text, analysis, { gpus, measured, predictor, defaultProblem: DEFAULT_ANALYSIS_OPTIONS.defaultProblem, method });
       }
       files.push(json);
     }

@@ -1,14 +1,27 @@
-// attachFeatures on analysed sources: predictions from an injected predictor, ptxas results matched by
-// kernel name and architecture (with the fallback note), GEMMs without a size, and archOf.
+// attachReports on analysed sources: predictions from an injected predictor, ptxas results matched by
+// kernel name and architecture (with the fallback note), legality findings, a Triton autotune list's
+// configs and the autotuner's pick (the same KernelReports the editor reads), and archOf.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { analyzeSource } from '../analysis/index';
+import { DEFAULT_ANALYSIS_OPTIONS } from '../analysis/types';
 import { loadGrammars } from '../platform/grammars';
 import { findGpu } from '../perf/gpu-catalogue';
-import { attachFeatures, archOf, type ArchResources } from './analysis-features';
-import { fileAnalysisToJson, type AnalyzeJsonFile } from './analysis-json';
-import type { GemmPredictor } from './prediction';
-import { renderAnalysisText } from './analysis-text';
+import { archOf, type ArchResources } from '../report/analysis-features';
+import { fileAnalysisToJson, type AnalyzeJsonFile } from '../report/analysis-json';
+import type { GemmPredictor } from '../report/prediction';
+import { renderAnalysisText } from '../report/analysis-text';
+import { attachReports, type AttachOptions } from './analyze-reports';
+
+const defaultProblem = DEFAULT_ANALYSIS_OPTIONS.defaultProblem;
+const attach = (
+  json: AnalyzeJsonFile,
+  text: string,
+  analysis: Parameters<typeof attachReports>[2],
+  options: Omit<AttachOptions, 'defaultProblem'> & Partial<AttachOptions>,
+) => attachReports(json, text, analysis, { defaultProblem, ...options });
 
 const SOURCE = `#define TILE 32
 __global__ void mm(const float* A, const float* B, float* C, int M, int N, int K) {
@@ -45,12 +58,12 @@ const fake: GemmPredictor = {
   models: { runtime: { target: 'runtime', transform: 'log', featureVersion: 'x' } },
 };
 
-async function analysed() {
-  const analysis = analyzeSource(await loadGrammars(), 'cuda', SOURCE);
-  return { analysis, json: fileAnalysisToJson('mm.cu', SOURCE, analysis) };
+async function analysed(source = SOURCE) {
+  const analysis = analyzeSource(await loadGrammars(), 'cuda', source);
+  return { analysis, json: fileAnalysisToJson('mm.cu', source, analysis) };
 }
 
-test('attachFeatures: ptxas results by arch and kernel name; missing arch or kernel falls back to the estimate with a note', async () => {
+test('attachReports: ptxas results by arch and kernel name; missing arch or kernel falls back to the estimate with a note', async () => {
   const { analysis, json } = await analysed();
   assert.equal(analysis.kernels[0].kind, 'gemm', analysis.kernels[0].kindReason);
   const h100 = findGpu('h100')!,
@@ -69,7 +82,7 @@ test('attachFeatures: ptxas results by arch and kernel name; missing arch or ker
     ],
     ['sm_80', { ok: false, error: 'nvcc fatal: boom' }],
   ]);
-  attachFeatures(json, analysis, { gpus: [h100, a100, l4], measured, predictor: fake });
+  attach(json, SOURCE, analysis, { gpus: [h100, a100, l4], measured, predictor: fake });
   const launch = json.launches[0];
   const f = launch.features!;
   assert.deepEqual(f['h100-sxm'].resources, { registersPerThread: 40, staticSharedMemBytes: 8192, source: 'ptxas', arch: 'sm_90' });
@@ -99,26 +112,71 @@ test('attachFeatures: ptxas results by arch and kernel name; missing arch or ker
   assert.match(text, /on a100-sxm4-80gb: .*\(estimate\)\n {6}note: ptxas failed for sm_80/);
 });
 
-test('attachFeatures: no GPUs -> nothing added; no predictor -> no prediction key; unknown sizes -> featuresReason', async () => {
+test('attachReports: no GPUs -> nothing added; no predictor -> no prediction key; unfolded library sizes -> the defaults, listed', async () => {
   const { analysis, json } = await analysed();
-  attachFeatures(json, analysis, { gpus: [] });
+  attach(json, SOURCE, analysis, { gpus: [] });
   assert.equal(json.launches[0].features, undefined);
-  attachFeatures(json, analysis, { gpus: [findGpu('t4')!] });
+  attach(json, SOURCE, analysis, { gpus: [findGpu('t4')!] });
   const launch: AnalyzeJsonFile['launches'][number] = json.launches[0];
   assert.ok(launch.features?.t4);
   assert.equal(launch.prediction, undefined);
+  assert.deepEqual(launch.issues, { t4: [] }, 'a legal configuration: no findings');
+  assert.equal(launch.pickedConfig, undefined, 'not an autotuned launch');
   assert.equal(launch.features.t4.resources.note, undefined, 'no ptxas asked, no note');
-  // A library call whose sizes do not fold and no defaults.
+  // A library call whose sizes do not fold takes the default problem and says so.
   const call = { api: 'cublasSgemm', range: { start: 0, end: 1 }, m: null, n: 64, k: 64, batch: null, dtype: null, transA: null, transB: null };
   const libJson: AnalyzeJsonFile = { ...json, libraryCalls: [{ api: 'cublasSgemm', line: 1, m: null, n: 64, k: 64, batch: null, dtype: null }] };
-  attachFeatures(libJson, { ...analysis, launches: [], libraryCalls: [call] }, { gpus: [findGpu('t4')!] });
-  assert.match(libJson.libraryCalls[0].featuresReason!, /problem size \(m, n, k\) unknown/);
-  attachFeatures(
+  attach(
     libJson,
+    SOURCE,
     { ...analysis, launches: [], libraryCalls: [call] },
     { gpus: [findGpu('t4')!], defaultProblem: { m: 128, n: 128, k: 128, dtype: 'fp16' } },
   );
   assert.deepEqual(libJson.libraryCalls[0].features!.t4.assumed, ['m', 'dtype']);
+});
+
+test('attachReports: an illegal configuration is named per GPU in --json and in the text', async () => {
+  // TILE 64: a 64 x 64 thread block, 4096 threads, over every GPU's 1024.
+  const source = SOURCE.replace('#define TILE 32', '#define TILE 64');
+  const { analysis, json } = await analysed(source);
+  attach(json, source, analysis, { gpus: [findGpu('h100')!], predictor: fake });
+  const issues = json.launches[0].issues!['h100-sxm'];
+  assert.ok(issues.length >= 1);
+  assert.equal(issues[0].code, 'threads-over-limit');
+  assert.equal(issues[0].illegal, true);
+  assert.match(issues[0].message, /4096 threads per block/);
+  assert.match(renderAnalysisText(json), /predicted: .*\n {6}illegal: 4096 threads per block/);
+});
+
+test('attachReports: a Triton autotune list: each config on each GPU, the illegal one flagged, the launch is the pick', async () => {
+  const path = join(__dirname, '..', '..', '..', 'examples', 'triton_matmul.py');
+  const source = readFileSync(path, 'utf8');
+  const analysis = analyzeSource(await loadGrammars(), 'triton', source);
+  const json = fileAnalysisToJson('triton_matmul.py', source, analysis);
+  // Time falls with the config's tile area, so the largest legal tile is the pick.
+  const byTile: GemmPredictor = {
+    predict: (w, gpu, options) => ({ ...fake.predict(w, gpu, options), runtimeMs: 1e6 / ((w.tile?.blockM ?? 1) * (w.tile?.blockN ?? 1)) }),
+  };
+  attach(json, source, analysis, { gpus: [findGpu('rtx-4090')!, findGpu('h100')!], predictor: byTile });
+  const kernel = json.kernels[0];
+  const results = kernel.configResults!;
+  assert.equal(results.length, kernel.configs.length);
+  assert.ok(kernel.configs.length >= 3);
+  // Config #1 (128 x 256 x 64, 3 stages) needs 144 KiB of shared memory: over the RTX 4090's 99 KiB, within the H100's 227 KiB.
+  assert.equal(results[0].issues!['rtx-4090'][0]?.code, 'triton-smem-over-limit');
+  assert.equal(results[0].issues!['rtx-4090'][0]?.illegal, true);
+  assert.ok(!results[0].issues!['h100-sxm'].some((i) => i.illegal));
+  const launch = json.launches[0];
+  const picked = launch.pickedConfig!;
+  assert.equal(picked['h100-sxm'].config, 1, 'the largest tile fits on the H100');
+  assert.notEqual(picked['rtx-4090'].config, 1, 'the illegal config is never the pick');
+  assert.equal(picked['rtx-4090'].line, kernel.configs[picked['rtx-4090'].config - 1].line);
+  // The launch shows the picked config's outcome on each GPU.
+  for (const gpu of ['rtx-4090', 'h100-sxm']) assert.deepEqual(launch.prediction![gpu], results[picked[gpu].config - 1].prediction![gpu]);
+  const text = renderAnalysisText(json);
+  assert.match(text, /config #1 \(line \d+\): BLOCK_SIZE_M=128 .*\n {6}on rtx-4090: predicted .*\n {8}illegal: .*\n {6}on h100-sxm: predicted /);
+  assert.match(text, new RegExp(`on rtx-4090: the autotuner's pick is config #${picked['rtx-4090'].config} \\(line ${picked['rtx-4090'].line}\\)`));
+  assert.doesNotMatch(text, /tile parameters: BLOCK_SIZE_M/, 'config values are printed once, on their config lines');
 });
 
 test('archOf: compute capability to ptxas architecture', () => {
@@ -129,7 +187,7 @@ test('archOf: compute capability to ptxas architecture', () => {
   assert.equal(archOf('x'), null);
 });
 
-test('attachFeatures: an extrapolating prediction says so in --json and in the text, per GPU', async () => {
+test('attachReports: an extrapolating prediction says so in --json and in the text, per GPU', async () => {
   const { analysis, json } = await analysed();
   const extrapolatingOnT4: GemmPredictor = {
     predict: (w, gpu, options) => ({
@@ -139,7 +197,7 @@ test('attachFeatures: an extrapolating prediction says so in --json and in the t
         : { extrapolating: false }),
     }),
   };
-  attachFeatures(json, analysis, { gpus: [findGpu('h100')!, findGpu('t4')!], predictor: extrapolatingOnT4 });
+  attach(json, SOURCE, analysis, { gpus: [findGpu('h100')!, findGpu('t4')!], predictor: extrapolatingOnT4 });
   const p = json.launches[0].prediction!;
   assert.equal(p.t4.extrapolating, true);
   assert.deepEqual(p.t4.extrapolationNotes, ['t4 is not in the training data', 'K=512 below the trained range']);
