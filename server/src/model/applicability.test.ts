@@ -42,6 +42,30 @@ test('applicability: a feature outside the training range shrinks the correction
   assert.ok(near.weight < 0.8 && near.weight > 0.6);
 });
 
+test('applicability: a flag no training row set is named in words, not as a range', () => {
+  // Training rows never set kernel_triton, quant_block_scaled or tensor_cores (all 0); a row sets each.
+  const flags = ['kernel_triton', 'quant_block_scaled', 'tensor_cores', 'x'];
+  const zeros = fitDomain(
+    new Float32Array(40),
+    10,
+    4,
+    { library: [h100], 'library-fp32': [t4], tiled: [t4] },
+    {
+      correctionWeights: { library: 1, 'library-fp32': 1, tiled: 1 },
+      decay: 0.5,
+      flagAbove: 0.25,
+      nearestWithin: Infinity,
+    },
+  );
+  const out = assess(zeros, flags, [1, 1, 1, 2], h100, 'library');
+  assert.deepEqual(out.reasons, [
+    'no triton kernels in the training data',
+    'no block-scaled quantisation in the training data',
+    'no tensor-core kernels in the training data',
+    'x 2 outside 0–0',
+  ]);
+});
+
 test('applicability: a GPU older than every training GPU of the family is extrapolating; unknown fields are skipped', () => {
   const kepler: GpuSpec = { ...t4, id: 'kepler-like', computeCapability: '3.5' };
   const k = assess(domain, names, [5, 1], kepler, 'tiled');

@@ -212,6 +212,25 @@ function nearestTrainingGpu(range: GpuRange, d: readonly number[]): { id: string
 }
 
 /**
+ * Why a feature lies outside the training range, in words: a flag the training rows never set (a kernel
+ * family, quantisation scheme or tensor-core path none of them had) says so; other features give the value
+ * and the range.
+ */
+function outsideReason(name: string, value: number, lo: number, hi: number): string {
+  if (lo === 0 && hi === 0 && value === 1) {
+    const what = name.startsWith('kernel_')
+      ? `${name.slice('kernel_'.length).replace(/_/g, '-')} kernels`
+      : name.startsWith('quant_')
+        ? `${name.slice('quant_'.length).replace(/_/g, '-')} quantisation`
+        : name === 'tensor_cores'
+          ? 'tensor-core kernels'
+          : `${name} = 1`;
+    return `no ${what} in the training data`;
+  }
+  return `${name} ${fmt(value)} outside ${fmt(lo)}–${fmt(hi)}`;
+}
+
+/**
  * How far a feature vector (and its GPU) lies outside the training domain. Features whose training
  * values never vary (one-hots absent from training, constant flags) use a width of 1.
  */
@@ -227,8 +246,7 @@ export function assess(
   const reasons: string[] = [];
   for (let f = 0; f < domain.featureLo.length && f < values.length; f++) {
     const e = outside(values[f], domain.featureLo[f], domain.featureHi[f], 1);
-    if (e > 0 && e > domain.flagAbove)
-      reasons.push(`${featureNames[f] ?? `feature ${f}`} ${fmt(values[f])} outside ${fmt(domain.featureLo[f])}–${fmt(domain.featureHi[f])}`);
+    if (e > 0 && e > domain.flagAbove) reasons.push(outsideReason(featureNames[f] ?? `feature ${f}`, values[f], domain.featureLo[f], domain.featureHi[f]));
     if (e > excess) excess = e;
   }
   const group = familyGroupOf(kernel, dtype);
