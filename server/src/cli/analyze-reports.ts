@@ -9,7 +9,6 @@ import { predictionJson, type ArchResources, type FeaturesJson, type PredictionJ
 import type { AnalyzeJsonFile, AnalyzeJsonIssue, AnalyzeJsonOutcomes } from '../report/analysis-json';
 import type { GemmPredictor, MeasurementMethod } from '../report/prediction';
 import type { Dtype, GpuSpec } from '../perf/types';
-import { LineIndex } from '../text/line-index';
 
 export interface AttachOptions {
   gpus: readonly GpuSpec[];
@@ -41,7 +40,6 @@ export function attachReports(json: AnalyzeJsonFile, text: string, analysis: Fil
     modelError: null,
     measuredResources: options.measured,
   });
-  const lines = new LineIndex(text);
   analysis.launches.forEach((launch, i) => {
     const target = json.launches[i];
     if (!target) return;
@@ -58,11 +56,13 @@ export function attachReports(json: AnalyzeJsonFile, text: string, analysis: Fil
     }
     Object.assign(target, outcomesOf(report, options));
     if (report.autotune) {
+      // The configs' lines are already in the JSON (fileAnalysisToJson), in the kernel's config order.
+      const configs = json.kernels[analysis.kernels.indexOf(kernel)]?.configs ?? [];
       const picked: Record<string, { config: number; line: number }> = {};
       for (const gpu of options.gpus) {
         const index = report.on(gpu)?.pickedConfig;
-        const config = index === undefined ? undefined : report.autotune[index]?.config;
-        if (index !== undefined && config) picked[gpu.id] = { config: index + 1, line: lines.lineNumberAt(config.range.start) };
+        const line = index === undefined ? undefined : configs[index]?.line;
+        if (index !== undefined && typeof line === 'number') picked[gpu.id] = { config: index + 1, line };
       }
       target.pickedConfig = picked;
     }

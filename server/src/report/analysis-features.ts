@@ -62,16 +62,15 @@ const finite = (v: number): number | null => (Number.isFinite(v) ? v : null);
 
 export interface GpuEntries {
   features: FeaturesJson;
-  prediction?: PredictionJson;
   /** The workload as predicted (measured resources applied) and its raw analytic estimate (for the editor). */
   workload: GemmWorkload;
   analytic: AnalyticEstimate;
 }
 
 /**
- * Features (and, with a predictor, a prediction) of `workload` on `gpu`. With `measured` (ptxas), its
+ * Features of `workload` on `gpu` (the prediction is the caller's: ide/reports.ts). With `measured` (ptxas), its
  * registers and static shared memory (plus `dynamicSharedMemBytes`) go into the workload; otherwise the
- * resource estimate is reported and the analytic model uses the same estimate.
+ * resources reported are the ones the analytic model estimated and used.
  */
 export function gpuEntries(
   base: GemmWorkload,
@@ -82,7 +81,6 @@ export function gpuEntries(
     measureNote?: string;
     dynamicSharedMemBytes?: number;
     staticSharedMemBytes?: number | null;
-    predictor?: GemmPredictor;
   },
 ): GpuEntries {
   const workload: GemmWorkload = { ...base };
@@ -135,8 +133,7 @@ export function gpuEntries(
     resources,
     assumed: [...assumed],
   };
-  if (!options.predictor) return { features, workload, analytic: a };
-  return { features, prediction: predictionJson(options.predictor.predict(workload, gpu), options.predictor), workload, analytic: a };
+  return { features, workload, analytic: a };
 }
 
 /** A prediction as `tilecast analyze --json` writes it (six significant digits, the models that made it). */
