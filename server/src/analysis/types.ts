@@ -135,6 +135,11 @@ export interface LaunchSite {
    * the kernel's first autotune config, the launch's keywords, or Triton's defaults (4 warps, 3 stages).
    */
   metaSource?: 'first-config' | 'launch-kwargs' | 'triton-defaults';
+  /**
+   * Triton only, when the kernel is autotuned: the grid and block under each autotune config, in config
+   * order (`grid` and `block` above are the first's); a grid that does not fold is null.
+   */
+  configLaunches?: Array<{ grid: [number, number, number] | null; block: [number, number, number] | null }>;
   problem: ProblemSize;
 }
 

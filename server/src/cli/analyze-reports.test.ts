@@ -171,9 +171,25 @@ test('attachReports: a Triton autotune list: each config on each GPU, the illega
   assert.equal(picked['h100-sxm'].config, 1, 'the largest tile fits on the H100');
   assert.notEqual(picked['rtx-4090'].config, 1, 'the illegal config is never the pick');
   assert.equal(picked['rtx-4090'].line, kernel.configs[picked['rtx-4090'].config - 1].line);
-  // The launch shows the picked config's outcome on each GPU.
-  for (const gpu of ['rtx-4090', 'h100-sxm']) assert.deepEqual(launch.prediction![gpu], results[picked[gpu].config - 1].prediction![gpu]);
+  // The launch shows the picked config's outcome on each GPU, and the grid and block it launches with
+  // (the annotation's M = N = 8192 over that config's tile; the launch's own grid is config #1's).
+  const cdiv = (a: number, b: number) => Math.ceil(a / b);
+  const gridOf = (c: (typeof kernel.configs)[number]) => cdiv(8192, c.BLOCK_SIZE_M as number) * cdiv(8192, c.BLOCK_SIZE_N as number);
+  assert.deepEqual(launch.grid, [gridOf(kernel.configs[0]), 1, 1]);
+  for (const gpu of ['rtx-4090', 'h100-sxm']) {
+    assert.deepEqual(launch.prediction![gpu], results[picked[gpu].config - 1].prediction![gpu]);
+    const config = kernel.configs[picked[gpu].config - 1];
+    assert.deepEqual(picked[gpu].grid, [gridOf(config), 1, 1]);
+    assert.deepEqual(picked[gpu].block, [(config.num_warps as number) * 32, 1, 1]);
+  }
+  assert.notDeepEqual(picked['rtx-4090'].grid, launch.grid, 'the RTX 4090 launches another config than #1');
   const text = renderAnalysisText(json);
+  assert.match(text, /launch matmul_kernel \(line \d+\): grid \(2048, 1, 1\), block \(256, 1, 1\) with config #1/);
+  const g = picked['rtx-4090'].grid!;
+  assert.match(
+    text,
+    new RegExp(`on rtx-4090: the autotuner's pick is config #\\d+ .*: grid \\(${g[0]}, 1, 1\\), block \\(${picked['rtx-4090'].block![0]}, 1, 1\\)`),
+  );
   assert.match(text, /config #1 \(line \d+\): BLOCK_SIZE_M=128 .*\n {6}on rtx-4090: predicted .*\n {8}illegal: .*\n {6}on h100-sxm: predicted /);
   assert.match(text, new RegExp(`on rtx-4090: the autotuner's pick is config #${picked['rtx-4090'].config} \\(line ${picked['rtx-4090'].line}\\)`));
   assert.doesNotMatch(text, /tile parameters: BLOCK_SIZE_M/, 'config values are printed once, on their config lines');

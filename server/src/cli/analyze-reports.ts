@@ -58,11 +58,13 @@ export function attachReports(json: AnalyzeJsonFile, text: string, analysis: Fil
     if (report.autotune) {
       // The configs' lines are already in the JSON (fileAnalysisToJson), in the kernel's config order.
       const configs = json.kernels[analysis.kernels.indexOf(kernel)]?.configs ?? [];
-      const picked: Record<string, { config: number; line: number }> = {};
+      const picked: NonNullable<typeof target.pickedConfig> = {};
       for (const gpu of options.gpus) {
         const index = report.on(gpu)?.pickedConfig;
         const line = index === undefined ? undefined : configs[index]?.line;
-        if (index !== undefined && typeof line === 'number') picked[gpu.id] = { config: index + 1, line };
+        const launched = index === undefined ? undefined : launch.configLaunches?.[index];
+        if (index !== undefined && typeof line === 'number')
+          picked[gpu.id] = { config: index + 1, line, grid: launched?.grid ?? null, block: launched?.block ?? null };
       }
       target.pickedConfig = picked;
     }

@@ -59,9 +59,10 @@ export interface AnalyzeJsonFile {
       problem: AnalyzeJsonProblem;
       /**
        * An autotuned Triton launch, per selected GPU id: the config (1-based, and its line) the autotuner is
-       * predicted to keep there, the legal one predicted fastest; features, prediction and issues are its.
+       * predicted to keep there, the legal one predicted fastest, and the grid and block it launches with
+       * (`grid` and `block` above are the first config's); features, prediction and issues are its.
        */
-      pickedConfig?: Record<string, { config: number; line: number }>;
+      pickedConfig?: Record<string, { config: number; line: number; grid: [number, number, number] | null; block: [number, number, number] | null }>;
       /** Why a GEMM launch has no features (e.g. problem size unknown). */
       featuresReason?: string;
     }

@@ -33,7 +33,8 @@ export function renderAnalysisText(file: AnalyzeJsonFile): string {
     const p = launch.problem;
     const assumed = p.assumed.length > 0 ? ` (assumed ${p.assumed.join(', ')} from ${p.source})` : '';
     out.push(
-      `  launch ${launch.kernel} (line ${launch.line}): grid ${triple(launch.grid)}, block ${triple(launch.block)}, dynamic smem ${orUnknown(launch.dynamicSharedMemBytes)}`,
+      // An autotuned launch's grid and block depend on the config: these are the first's, each pick's below.
+      `  launch ${launch.kernel} (line ${launch.line}): grid ${triple(launch.grid)}, block ${triple(launch.block)}${launch.pickedConfig ? ' with config #1' : ''}, dynamic smem ${orUnknown(launch.dynamicSharedMemBytes)}`,
     );
     out.push(`    problem: M=${orUnknown(p.m)} N=${orUnknown(p.n)} K=${orUnknown(p.k)} dtype=${orUnknown(p.dtype)}${assumed}`);
     out.push(...featureLines(launch, launch.featuresReason, launch.pickedConfig));
@@ -83,7 +84,7 @@ function configLines(results: AnalyzeJsonOutcomes | undefined): string[] {
 }
 
 /** One line per selected GPU: analytic numbers, resources and their source, the prediction, the autotuner's pick and findings. */
-function featureLines(results: AnalyzeJsonOutcomes, reason: string | undefined, picked?: Record<string, { config: number; line: number }>): string[] {
+function featureLines(results: AnalyzeJsonOutcomes, reason: string | undefined, picked?: AnalyzeJsonFile['launches'][number]['pickedConfig']): string[] {
   if (reason) return [`    no features: ${reason}`];
   if (!results.features) return [];
   const lines: string[] = [];
@@ -92,7 +93,11 @@ function featureLines(results: AnalyzeJsonOutcomes, reason: string | undefined, 
     const r = f.resources;
     const occupancy = a.occupancy === null ? '?' : `${Math.round(a.occupancy * 100)}%`;
     const pick = picked?.[gpu];
-    if (pick) lines.push(`    on ${gpu}: the autotuner's pick is config #${pick.config} (line ${pick.line}), the legal config predicted fastest`);
+    if (pick) {
+      lines.push(
+        `    on ${gpu}: the autotuner's pick is config #${pick.config} (line ${pick.line}), the legal config predicted fastest: grid ${triple(pick.grid)}, block ${triple(pick.block)}`,
+      );
+    }
     lines.push(
       `    on ${gpu}: analytic ${sig(a.analyticTimeMs)} ms (${a.timeLimiter}-bound), ${a.tiles ?? '?'} tiles, ${sig(a.waves)} waves, ` +
         `occupancy ${occupancy} (${a.limiter === 'invalid' ? 'does not fit on an SM' : `${a.blocksPerSM ?? '?'} blocks/SM, ${a.limiter}`}), ` +
