@@ -15,6 +15,13 @@ export interface Dim3Definition {
 export interface HostScope {
   env: MapEnv;
   dim3: Map<string, Dim3Definition>;
+  /**
+   * A function's scope only: names declared more than once in its body (`const int BM = 128;` in one
+   * branch, `= 64` in another), unknown here and read per block by blockScope; and names assigned or
+   * whose address is taken, unknown in every block.
+   */
+  redeclared?: Set<string>;
+  changed?: Set<string>;
 }
 
 const MAX_CALL_SITES_SCANNED = 50;
@@ -94,6 +101,13 @@ function collectLocals(scopeNode: Node | Node[], text: string, scope: HostScope,
     for (const name of addressTaken(sourceText(text, scopeNode))) changed.add(name);
   }
   applyLocals(scope, values, counts, changed);
+  if (!topLevelOnly && !Array.isArray(scopeNode)) {
+    const redeclared = new Set([...counts].filter(([, count]) => count > 1).map(([name]) => name));
+    if (redeclared.size > 0) {
+      scope.redeclared = redeclared;
+      scope.changed = changed;
+    }
+  }
   return signature;
 }
 
@@ -277,8 +291,50 @@ export function scopeAt(cache: ScopeCache, offset: number, propagate = true): Ho
   const fn = functionAt(cache, offset);
   if (!fn) return cache.file;
   const memo = propagate ? cache.byFunction : cache.byFunctionLocal;
-  const existing = memo.get(fn.start);
-  if (existing) return existing;
+  const existing = memo.get(fn.start) ?? functionScope(cache, fn, memo, propagate);
+  return existing.redeclared ? blockScope(cache, offset, existing) : existing;
+}
+
+/**
+ * C++ block scoping for names the function declares more than once: the declarations of the blocks
+ * around `offset` that precede it, outermost first, so the innermost one is what `offset` sees
+ * (`if (M >= 128) { const uint BM = 128; ... launch ... } else { const uint BM = 64; ... }`).
+ */
+function blockScope(cache: ScopeCache, offset: number, fnScope: HostScope): HostScope {
+  const blocks: Node[] = [];
+  for (let node: Node | null = cache.root.descendantForIndex(offset), step = 0; node && step < 400; node = node.parent, step++) {
+    if (node.type === 'function_definition') break;
+    if (node.type === 'compound_statement') blocks.push(node);
+  }
+  const scope: HostScope = { env: new MapEnv(fnScope.env), dim3: new Map(fnScope.dim3) };
+  for (const block of blocks.reverse()) {
+    // Only the redeclared names need reading again: the function scope has the others.
+    const declarations = block.namedChildren.filter(
+      (child): child is Node => child?.type === 'declaration' && child.endIndex <= offset && declaresAny(child, fnScope.redeclared!),
+    );
+    if (declarations.length > 0) collectLocals(declarations, cache.text, scope, true);
+  }
+  for (const name of fnScope.changed ?? []) {
+    scope.env.hide(name);
+    for (const axis of ['x', 'y', 'z']) scope.env.hide(`${name}.${axis}`);
+    scope.dim3.delete(name);
+  }
+  return scope;
+}
+
+/** Whether a declaration declares one of `names` (`const int BM = 128, BN = 64;`, `dim3 grid(...)`). */
+function declaresAny(declaration: Node, names: Set<string>): boolean {
+  return declaration.childrenForFieldName('declarator').some((declarator) => {
+    if (!declarator) return false;
+    const name =
+      declarator.type === 'init_declarator' || declarator.type === 'function_declarator'
+        ? declarator.childForFieldName('declarator')
+        : declaredName(declarator);
+    return !!name && names.has(name.text);
+  });
+}
+
+function functionScope(cache: ScopeCache, fn: FunctionRef, memo: Map<number, HostScope>, propagate: boolean): HostScope {
   const parent = new MapEnv(cache.file.env);
   const scope: HostScope = { env: new MapEnv(parent), dim3: new Map(cache.file.dim3) };
   memo.set(fn.start, scope);
