@@ -155,6 +155,27 @@ export interface CudaScan {
   closedOutside: boolean;
 }
 
+/**
+ * Whether the `<` at `open` starts a template argument list followed by `(`: its `>` within 256
+ * characters (nested `<>` balanced, no `;`, `{`, `}` or `<<` on the way), then optional blanks and `(`.
+ * A comparison that happens to match is harmless: call sites are confirmed on the tree.
+ */
+function isTemplatedCall(text: string, open: number, n: number): boolean {
+  if (text.charCodeAt(open + 1) === 60 /* < */) return false;
+  let depth = 0;
+  const end = Math.min(n, open + 256);
+  for (let k = open; k < end; k++) {
+    const c = text.charCodeAt(k);
+    if (c === 60 /* < */) depth++;
+    else if (c === 62 /* > */ && --depth === 0) {
+      let j = k + 1;
+      while (j < n && (text.charCodeAt(j) === 32 || text.charCodeAt(j) === 9)) j++;
+      return text.charCodeAt(j) === 40 /* ( */;
+    } else if (c === 59 /* ; */ || c === 123 /* { */ || c === 125 /* } */) return false;
+  }
+  return false;
+}
+
 /** Scans once, skipping comments, strings and character literals; linear in the text length. */
 export function prepareCudaText(text: string): PreparedCuda {
   return finishPreparation(text, scanCuda(text, 0, text.length));
@@ -288,7 +309,8 @@ export function scanCuda(text: string, from: number, to: number): CudaScan {
         if (c === 71 && word === 'GemmShape') definitionTokens.push({ token: word, start, from: snippetStart(text, start), end: snippetEnd(text, start, ';') });
         let j = i;
         while (j < n && (text.charCodeAt(j) === 32 || text.charCodeAt(j) === 9)) j++;
-        if (text.charCodeAt(j) === 40 /* ( */) {
+        // `name(` and a templated call `name<...>(` (a templated launcher, `launch<128, 64>(...)`).
+        if (text.charCodeAt(j) === 40 /* ( */ || (text.charCodeAt(j) === 60 /* < */ && isTemplatedCall(text, j, n))) {
           word ??= text.slice(start, i);
           const list = callSites.get(word);
           if (list) list.push(start);

@@ -275,7 +275,9 @@ function uniqueCaller(cache: ScopeCache, fn: FunctionRef, fnName: string | null)
   const calls: Node[] = [];
   for (const at of sites) {
     const call = ancestorOfType(cache.root.descendantForIndex(at, at + 1), ['call_expression'], 3);
-    if (call && call.childForFieldName('function')?.text === fnName) calls.push(call);
+    const callee = call?.childForFieldName('function');
+    const calleeName = callee?.type === 'template_function' ? callee.childForFieldName('name')?.text : callee?.text;
+    if (call && calleeName === fnName) calls.push(call);
   }
   if (calls.length !== 1) return null;
   const args = calls[0]!.childForFieldName('arguments');
@@ -342,9 +344,21 @@ function functionScope(cache: ScopeCache, fn: FunctionRef, memo: Map<number, Hos
   const parts = partsOf(cache, fn);
   const paramNames = parts.paramNames;
   for (const name of paramNames) if (name) parent.hide(name);
-  const call = propagate && paramNames.length > 0 ? uniqueCaller(cache, fn, parts.name) : null;
+  const templateParams = templateParametersOf(nodeOf(cache, fn));
+  for (const param of templateParams) parent.hide(param.name);
+  const call = propagate && paramNames.length + templateParams.length > 0 ? uniqueCaller(cache, fn, parts.name) : null;
   if (call) {
     const callerScope = scopeAt(cache, call.start, false);
+    // A templated launcher (`launch<128, 64>(...)`): its template parameters take the call's arguments,
+    // or their defaults, folded in the caller's scope.
+    const templateArgs = call.node ? templateArgumentNodes(call.node) : [];
+    templateParams.forEach((param, i) => {
+      const arg = templateArgs[i];
+      const expr = arg ? parseCExpression(sourceText(cache.text, arg), arg.startIndex) : param.defaultValue;
+      if (!expr) return;
+      const folded = foldExpr(expr, arg ? callerScope.env : parent, []);
+      parent.set(param.name, { kind: 'value', value: folded.value, isFloat: folded.isFloat });
+    });
     const argParts = call.argsStart < 0 ? [] : argumentNodes(cache, call);
     paramNames.forEach((name, i) => {
       const arg = argParts[i];
@@ -363,6 +377,30 @@ function functionScope(cache: ScopeCache, fn: FunctionRef, memo: Map<number, Hos
     if (body) collectLocals(body, cache.text, scope, false);
   }
   return scope;
+}
+
+/** A function template's non-type parameters (`template <int BM, int BN = 64>`), with their defaults. */
+function templateParametersOf(fn: Node | null): Array<{ name: string; defaultValue: Expr | null }> {
+  const declaration = fn?.parent;
+  if (declaration?.type !== 'template_declaration') return [];
+  const list = declaration.childForFieldName('parameters');
+  const params: Array<{ name: string; defaultValue: Expr | null }> = [];
+  for (const param of list ? namedChildrenOf(list) : []) {
+    if (param.type !== 'parameter_declaration' && param.type !== 'optional_parameter_declaration') continue;
+    const name = declaredName(param.childForFieldName('declarator'))?.text;
+    if (!name) continue;
+    const value = param.childForFieldName('default_value');
+    params.push({ name, defaultValue: value ? parseCExpression(value.text, value.startIndex) : null });
+  }
+  return params;
+}
+
+/** The explicit template arguments of a call (`launch<128, 64>(...)`), in order; [] for a plain call. */
+function templateArgumentNodes(call: Node): Node[] {
+  const callee = call.childForFieldName('function');
+  if (callee?.type !== 'template_function') return [];
+  const args = callee.childForFieldName('arguments');
+  return args ? namedChildrenOf(args).filter((c) => c.type !== 'comment') : [];
 }
 
 /** A call's argument nodes (when its text holds comments, strings or templates). */
