@@ -43,6 +43,8 @@ export function workloadWith(report: KernelReport, tileParams: readonly TilePara
       else launch = { ...launch, metaParams: { ...launch.metaParams, [param.name]: value } };
     } else {
       params = params.map((p) => (p === param ? { ...p, value } : p));
+      // A launch whose template argument is the constant by name (`mm<TILE_M, 8><<<...>>>`) follows it.
+      launch = { ...launch, templateArgs: launch.templateArgs.map((arg) => (arg.text.trim() === param.name ? { ...arg, value } : arg)) };
     }
   }
   const built = workloadFromLaunch(kernel, launch, params).workload;
@@ -89,11 +91,23 @@ export function keepLaunchConsistent(base: GemmWorkload, next: GemmWorkload): Ge
   return out;
 }
 
-/** Tile parameters whose value changes this report's workload (probed, so no rule is duplicated). */
-export function tunableParams(report: KernelReport, tileParams: readonly TileParam[]): TileParam[] {
+/**
+ * Tile parameters whose value changes this report's workload (probed, so no rule is duplicated). A
+ * template argument is rewritten at the launch only when `text` there is a number: a name or an
+ * expression (`tiled<T, T, T><<<dim3(N / T), dim3(T, T)>>>`, `tiled<BM, BN><<<...>>>` in a templated
+ * launcher) is tuned through its definition, which the launch configuration uses too, so the edit
+ * keeps them consistent.
+ */
+export function tunableParams(report: KernelReport, tileParams: readonly TileParam[], text: string): TileParam[] {
   if (!report.workload || !report.kernel || !report.launch) return [];
   const base = JSON.stringify(report.workload);
-  const candidates = tileParams.filter((p) => pos(p.value) && tileFieldOf(p.name) !== null && p.valueRange.end > p.valueRange.start);
+  const candidates = tileParams.filter(
+    (p) =>
+      pos(p.value) &&
+      tileFieldOf(p.name) !== null &&
+      p.valueRange.end > p.valueRange.start &&
+      (p.origin !== 'template-arg' || /^\s*\d+[uUlL]*\s*$/.test(text.slice(p.valueRange.start, p.valueRange.end))),
+  );
   const relevant = candidates.filter((p) => {
     // A config made in a loop shares its range with its siblings: its values are loop variables, not constants.
     if (p.origin === 'triton-config')
@@ -115,7 +129,7 @@ export function tunableParams(report: KernelReport, tileParams: readonly TilePar
 export function tunablesOf(reports: DocumentReports, report: KernelReport): TileParam[] {
   let params = reports.tunables.get(report.index);
   if (!params) {
-    params = tunableParams(report, reports.input.analysis.tileParams);
+    params = tunableParams(report, reports.input.analysis.tileParams, reports.text);
     reports.tunables.set(report.index, params);
   }
   return params;
