@@ -103,6 +103,48 @@ test('containers, comprehensions, subscripts and lambdas', async () => {
   assert.equal(plain(await valueOf('x = 1 < 2 <= 2 and 3 not in [1, 2]')), true);
 });
 
+test('a dict keyed by dtypes or numbers is a table read by subscript and .get, and never iterated as strings', async () => {
+  const table = [
+    'import torch',
+    'configs = {torch.float8_e4m3fn: {"BM": 128, "BK": 128}, torch.float16: {"BM": 128, "BK": 64}, 2: {"BM": 32}}',
+    'a = torch.randn((64, 64), device="cuda", dtype=torch.float16)',
+  ].join('\n');
+  assert.equal(plain(await valueOf(`${table}\nx = configs[a.dtype]["BK"]`)), 64);
+  assert.equal(plain(await valueOf(`${table}\nx = configs[torch.float8_e4m3fn]["BK"]`)), 128);
+  assert.equal(plain(await valueOf(`${table}\nx = configs[1 + 1]["BM"] + configs.get(3, {"BM": 1})["BM"]`)), 33);
+  assert.equal(plain(await valueOf(`${table}\nx = configs[torch.bfloat16]`)), 'unknown');
+  // Not a string-keyed dict: iterating it, or spreading it into keywords, stays unknown.
+  assert.equal(plain(await valueOf(`${table}\nx = [k for k in configs]`)), 'unknown');
+  assert.equal(plain(await valueOf(`${table}\nx = dict(**configs)`)), 'unknown');
+  // The Triton persistent-matmul tutorial picks its launch keywords from such a table by the input's dtype.
+  const analysis = await analyze(
+    [
+      'import torch',
+      'import triton',
+      'import triton.language as tl',
+      '@triton.jit',
+      'def mm(a_ptr, b_ptr, c_ptr, M, N, K, BLOCK_SIZE_M: tl.constexpr, BLOCK_SIZE_K: tl.constexpr):',
+      '    acc = tl.zeros((BLOCK_SIZE_M, BLOCK_SIZE_M), dtype=tl.float32)',
+      '    for k in range(0, K, BLOCK_SIZE_K):',
+      '        acc = tl.dot(tl.load(a_ptr), tl.load(b_ptr), acc)',
+      'def run(a, b):',
+      '    configs = {torch.float8_e4m3fn: {"BLOCK_SIZE_M": 128, "BLOCK_SIZE_K": 128, "num_warps": 8}, torch.float16: {"BLOCK_SIZE_M": 64, "BLOCK_SIZE_K": 32, "num_warps": 4}}',
+      '    M, K = a.shape',
+      '    K, N = b.shape',
+      '    c = torch.empty((M, N), device=a.device, dtype=a.dtype)',
+      '    mm[(triton.cdiv(M, configs[a.dtype]["BLOCK_SIZE_M"]), )](a, b, c, M, N, K,',
+      '        BLOCK_SIZE_M=configs[a.dtype]["BLOCK_SIZE_M"], BLOCK_SIZE_K=configs[a.dtype]["BLOCK_SIZE_K"], num_warps=configs[a.dtype]["num_warps"])',
+      'x = torch.randn((4096, 1024), device="cuda", dtype=torch.float16)',
+      'y = torch.randn((1024, 2048), device="cuda", dtype=torch.float16)',
+      'run(x, y)',
+    ].join('\n'),
+  );
+  const launch = analysis.launches[0]!;
+  assert.deepEqual(launch.metaParams, { BLOCK_SIZE_M: 64, BLOCK_SIZE_K: 32 });
+  assert.deepEqual(launch.grid, [64, 1, 1]);
+  assert.deepEqual(launch.block, [128, 1, 1]);
+});
+
 test('torch tensors carry shapes and dtypes through shape unpacking, .to and .T', async () => {
   const source = [
     'import torch',

@@ -3,7 +3,7 @@
 // Total functions over evaluated values: unknown in, unknown out; never throws.
 import type { Node } from 'web-tree-sitter';
 import { callArguments, rangeOf } from './syntax';
-import { asInteger, asNumber, iterate, MAX_ITEMS, NONE, numberValue, sequence, UNKNOWN, type ConfigValue, type PyValue } from './values';
+import { asInteger, asNumber, iterate, keyOf, MAX_ITEMS, NONE, numberValue, sequence, UNKNOWN, type ConfigValue, type PyValue } from './values';
 
 export function callBuiltin(
   canonical: string,
@@ -237,6 +237,10 @@ export function callMethod(object: PyValue, name: string, positional: PyValue[],
       default:
         return UNKNOWN;
     }
+  }
+  if (object.kind === 'lookup' && name === 'get') {
+    const key = positional[0] ? keyOf(positional[0]) : null;
+    return key === null ? UNKNOWN : (object.entries.get(key) ?? positional[1] ?? NONE);
   }
   if (object.kind === 'dict') {
     if (name === 'get') {

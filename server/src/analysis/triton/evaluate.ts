@@ -12,6 +12,7 @@ import {
   dtypeFromName,
   isDtypeName,
   iterate,
+  keyOf,
   MAX_ITEMS,
   NONE,
   numberValue,
@@ -208,9 +209,21 @@ export class Evaluator {
 
   private dictionary(node: Node, scope: Scope): PyValue {
     const entries = new Map<string, PyValue>();
-    for (const child of syntaxChildren(node)) {
+    const children = syntaxChildren(node);
+    const keys = children.map((child) => (child.type === 'pair' ? this.evaluate(field(child, 'key'), scope) : null));
+    if (keys.some((key) => key !== null && key.kind !== 'string')) {
+      // Keys other than strings (dtypes, numbers): a table read by subscript, e.g. `configs[a.dtype]["BLOCK_SIZE_M"]`.
+      const table = new Map<string, PyValue>();
+      for (let i = 0; i < children.length; i++) {
+        const key = keys[i] ? keyOf(keys[i]!) : null;
+        if (key === null) return UNKNOWN;
+        table.set(key, this.evaluate(field(children[i]!, 'value'), scope));
+      }
+      return { kind: 'lookup', entries: table };
+    }
+    for (const [i, child] of children.entries()) {
       if (child.type === 'pair') {
-        const key = this.evaluate(field(child, 'key'), scope);
+        const key = keys[i]!;
         if (key.kind !== 'string') return UNKNOWN;
         entries.set(key.value, this.evaluate(field(child, 'value'), scope));
       } else if (child.type === 'dictionary_splat') {
@@ -334,6 +347,10 @@ export class Evaluator {
     if (indices.length !== 1) return UNKNOWN;
     const index = this.evaluate(indices[0], scope);
     if (container.kind === 'dict') return index.kind === 'string' ? (container.entries.get(index.value) ?? UNKNOWN) : UNKNOWN;
+    if (container.kind === 'lookup') {
+      const key = keyOf(index);
+      return key === null ? UNKNOWN : (container.entries.get(key) ?? UNKNOWN);
+    }
     if (container.kind === 'sequence') {
       const position = asInteger(index);
       if (position === null) return UNKNOWN;

@@ -11,6 +11,8 @@ export type PyValue =
   | { kind: 'none' }
   | { kind: 'sequence'; items: PyValue[]; tuple: boolean }
   | { kind: 'dict'; entries: Map<string, PyValue> }
+  /** A dict with keys other than strings (`{torch.float16: {...}, torch.float8_e4m3fn: {...}}`), by keyOf: read by subscript and `.get` only. */
+  | { kind: 'lookup'; entries: Map<string, PyValue> }
   | { kind: 'dtype'; dtype: Dtype | null; name: string }
   | { kind: 'tensor'; shape: PyValue[] | null; dtype: Dtype | null }
   | { kind: 'function'; node: Node; lambda: boolean; closure: Scope | null }
@@ -45,6 +47,15 @@ export function numberValue(value: number, isInt: boolean, range: Range): PyValu
 
 export function sequence(items: PyValue[], tuple: boolean): PyValue {
   return { kind: 'sequence', items, tuple };
+}
+
+/** A dict key as a lookup's map key: strings, numbers (bools are ints), dtypes and None; null when not hashable here. */
+export function keyOf(value: PyValue): string | null {
+  if (value.kind === 'string') return `s:${value.value}`;
+  if (value.kind === 'number' || value.kind === 'bool') return `n:${asNumber(value)}`;
+  if (value.kind === 'dtype') return `d:${value.dtype ?? value.name}`;
+  if (value.kind === 'none') return 'none';
+  return null;
 }
 
 /** The folded number of a value, or null; Python bools are ints. */
