@@ -145,6 +145,39 @@ test('a dict keyed by dtypes or numbers is a table read by subscript and .get, a
   assert.deepEqual(launch.block, [128, 1, 1]);
 });
 
+test('a launch inside a torch.autograd.Function forward takes its sizes from Cls.apply calls and their aliases', async () => {
+  const source = (call: string) =>
+    [
+      'import torch',
+      'import triton',
+      'import triton.language as tl',
+      '@triton.jit',
+      'def mm(a_ptr, b_ptr, c_ptr, M, N, K, BLOCK_M: tl.constexpr, BLOCK_K: tl.constexpr):',
+      '    acc = tl.zeros((BLOCK_M, BLOCK_M), dtype=tl.float32)',
+      '    for k in range(0, K, BLOCK_K):',
+      '        acc = tl.dot(tl.load(a_ptr), tl.load(b_ptr), acc)',
+      'class _matmul(torch.autograd.Function):',
+      '    @staticmethod',
+      '    def forward(ctx, a, b):',
+      '        M, K = a.shape',
+      '        _, N = b.shape',
+      '        c = torch.empty((M, N), device=a.device, dtype=a.dtype)',
+      '        mm[(triton.cdiv(M, 64) * triton.cdiv(N, 64), )](a, b, c, M, N, K, BLOCK_M=64, BLOCK_K=32)',
+      '        return c',
+      'x = torch.randn((2048, 4096), device="cuda", dtype=torch.bfloat16)',
+      'w = torch.randn((4096, 1024), device="cuda", dtype=torch.bfloat16)',
+      call,
+    ].join('\n');
+  for (const call of ['y = _matmul.apply(x, w)', 'matmul = _matmul.apply\ny = matmul(x, w)']) {
+    const launch = (await analyze(source(call))).launches[0]!;
+    assert.deepEqual([launch.problem.m, launch.problem.n, launch.problem.k, launch.problem.dtype], [2048, 1024, 4096, 'bf16'], call);
+    assert.deepEqual(launch.grid, [32 * 16, 1, 1], call);
+  }
+  // A plain call of forward's name does not bind it (ctx would take the first argument).
+  const launch = (await analyze(source('y = forward(x, w)'))).launches[0]!;
+  assert.equal(launch.problem.source === 'code' && launch.problem.m === 2048, false);
+});
+
 test('torch tensors carry shapes and dtypes through shape unpacking, .to and .T', async () => {
   const source = [
     'import torch',

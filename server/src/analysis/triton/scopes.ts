@@ -203,15 +203,47 @@ export class ScopeSet {
 
   /** Every call in the file whose callee is the plain name `name`. */
   callsTo(name: string): Node[] {
+    return this.calls().filter((call) => field(call, 'function')?.text === name);
+  }
+
+  /**
+   * The calls that run a `torch.autograd.Function`'s `forward`: `Cls.apply(...)`, and `f(...)` after a
+   * module-level `f = Cls.apply` (the usual `matmul = _matmul.apply`).
+   */
+  applyCallsTo(className: string): Node[] {
+    const callee = `${className}.apply`;
+    const aliases = new Set<string>();
+    for (const statement of namedChildrenOf(this.root)) {
+      const assignment = statement.type === 'expression_statement' ? namedChildrenOf(statement)[0] : null;
+      const left = assignment?.type === 'assignment' ? field(assignment, 'left') : null;
+      if (left?.type === 'identifier' && field(assignment!, 'right')?.text === callee) aliases.add(left.text);
+    }
+    return this.calls().filter((call) => {
+      const fn = field(call, 'function');
+      return fn?.text === callee || (fn?.type === 'identifier' && aliases.has(fn.text));
+    });
+  }
+
+  private calls(): Node[] {
     if (!this.callSites) {
       const calls: Node[] = [];
       walk(this.root, (node) => {
-        if (node.type === 'call' && field(node, 'function')?.type === 'identifier') calls.push(node);
+        const fn = node.type === 'call' ? field(node, 'function') : null;
+        if (fn?.type === 'identifier' || fn?.type === 'attribute') calls.push(node);
       });
       this.callSites = calls;
     }
-    return this.callSites.filter((call) => field(call, 'function')?.text === name);
+    return this.callSites;
   }
+}
+
+/** The class a `forward` method belongs to, when it is a `@staticmethod` (a torch.autograd.Function's), else null. */
+function autogradClassOf(definition: Node): string | null {
+  if (field(definition, 'name')?.text !== 'forward') return null;
+  const decorated = definition.parent?.type === 'decorated_definition' ? definition.parent : null;
+  if (!decorated || !namedChildrenOf(decorated).some((child) => child.type === 'decorator' && /staticmethod/.test(child.text))) return null;
+  const klass = decorated.parent?.parent;
+  return klass?.type === 'class_definition' ? (field(klass, 'name')?.text ?? null) : null;
 }
 
 /** Bindings of one module or function body, resolved lazily and memoised. */
@@ -286,8 +318,11 @@ export class BlockScope implements Scope {
     try {
       const name = field(this.owner, 'name')?.text;
       const parameters = readParameters(this.owner);
-      const position = parameters.filter((p) => p.kind === 'positional').findIndex((p) => p.name === parameter.name);
-      for (const call of name ? this.set.callsTo(name) : []) {
+      // `Cls.apply(a, b)` runs `forward(ctx, a, b)`: its arguments start at the second parameter.
+      const autograd = autogradClassOf(this.owner);
+      const position = parameters.filter((p) => p.kind === 'positional').findIndex((p) => p.name === parameter.name) - (autograd ? 1 : 0);
+      const calls = autograd ? this.set.applyCallsTo(autograd) : name ? this.set.callsTo(name) : [];
+      for (const call of calls) {
         if (call.startIndex >= this.owner.startIndex && call.endIndex <= this.owner.endIndex) continue;
         const args = callArguments(call);
         const argument = args.keywords.get(parameter.name)?.value ?? (position >= 0 ? args.positional[position] : undefined);
