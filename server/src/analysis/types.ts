@@ -91,6 +91,11 @@ export interface KernelInfo {
   sharedArrays: SharedArray[];
   /** Sum of static `__shared__` arrays in bytes; null if any does not fold. */
   staticSharedMemBytes: number | null;
+  /**
+   * CUDA: the dynamic shared memory `cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize,
+   * bytes)` allows, when the file sets it: the bytes, or null when they do not fold; absent when it does not.
+   */
+  dynamicSmemOptInBytes?: number | null;
   /** Dominant arithmetic element type, or null if unknown. */
   dtype: Dtype | null;
   tensorCores: TensorCoreUse;

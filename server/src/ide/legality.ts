@@ -88,11 +88,23 @@ export function configIssues(workload: GemmWorkload, a: AnalyticEstimate, gpu: G
       message: `static __shared__ arrays of ${kib(ctx.staticSharedMemBytes)} > ${kib(limits.sharedMemPerBlockBytes)}: static shared memory cannot use the opt-in; use extern __shared__ with cudaFuncSetAttribute`,
     });
   } else if (!triton && smem > limits.sharedMemPerBlockBytes) {
-    issues.push({
-      code: 'smem-over-limit',
-      illegal: false,
-      message: `shared memory ${kib(smem)} per block > ${kib(limits.sharedMemPerBlockBytes)}: needs cudaFuncSetAttribute(cudaFuncAttributeMaxDynamicSharedMemorySize) on ${gpu.name}`,
-    });
+    // The file's cudaFuncSetAttribute for this kernel, if any: it covers the launch's dynamic part, or
+    // the launch fails; a value that does not fold is taken to cover it.
+    const optIn = ctx.kernel?.dynamicSmemOptInBytes;
+    const dynamic = smem - (ctx.staticSharedMemBytes ?? 0);
+    if (optIn === undefined) {
+      issues.push({
+        code: 'smem-over-limit',
+        illegal: false,
+        message: `shared memory ${kib(smem)} per block > ${kib(limits.sharedMemPerBlockBytes)}: needs cudaFuncSetAttribute(cudaFuncAttributeMaxDynamicSharedMemorySize) on ${gpu.name}`,
+      });
+    } else if (optIn !== null && optIn < dynamic) {
+      issues.push({
+        code: 'smem-over-limit',
+        illegal: true,
+        message: `dynamic shared memory ${kib(dynamic)} per block > the ${kib(optIn)} cudaFuncSetAttribute(cudaFuncAttributeMaxDynamicSharedMemorySize) allows: the launch fails`,
+      });
+    }
   }
 
   // Triton allocates registers itself (and our estimate of its kernels is rough): no register findings.

@@ -7,6 +7,7 @@ import type { AnalysisOptions, FileAnalysis, Problem, TileParam } from '../types
 import { collectDefinitions, type FileDefinitions } from './definitions';
 import { readKernel, splitTopLevel, templateParametersOf, type KernelContext, type KernelDefinition, type KernelSpan, type TemplateParameter } from './kernels';
 import { readCallee, readLaunch } from './launches';
+import { readSmemOptIns } from './func-attributes';
 import { readLibraryCalls } from './library';
 import { prepareCudaText, type Annotation, type PreparedCuda } from './prepare';
 import { annotationFor, lineStarts, readAnnotation } from './problem-size';
@@ -281,7 +282,10 @@ function analyzeChecked(
     cache.change = null;
   }
 
-  return { language: 'cuda', kernels: kernelList, launches, tileParams, libraryCalls, problems: dedupe(problems) };
+  // Kernels opted in to more dynamic shared memory (cudaFuncSetAttribute): new objects, the cached ones stay as read.
+  const optIns = readSmemOptIns(prepared.callSites.get('cudaFuncSetAttribute') ?? [], text, scopes);
+  const kernelsOut = optIns.size === 0 ? kernelList : kernelList.map((k) => (optIns.has(k.name) ? { ...k, dynamicSmemOptInBytes: optIns.get(k.name)! } : k));
+  return { language: 'cuda', kernels: kernelsOut, launches, tileParams, libraryCalls, problems: dedupe(problems) };
 }
 
 function readAnnotationProblems(annotation: Annotation, problems: Problem[]): void {
