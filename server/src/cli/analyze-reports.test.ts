@@ -112,6 +112,18 @@ test('attachReports: ptxas results by arch and kernel name; missing arch or kern
   assert.match(text, /on a100-sxm4-80gb: .*\(estimate\)\n {6}note: ptxas failed for sm_80/);
 });
 
+test('attachReports: a launch with dynamic shared memory shows it beside the static bytes', async () => {
+  const source = SOURCE.replace('dim3(TILE, TILE)>>>', 'dim3(TILE, TILE), 65536>>>');
+  const { analysis, json } = await analysed(source);
+  attach(json, source, analysis, { gpus: [findGpu('h100')!], predictor: fake });
+  assert.equal(json.launches[0].dynamicSharedMemBytes, 65536);
+  assert.match(renderAnalysisText(json), /on h100-sxm: analytic .*, \d+ regs, 8192 B static smem \(estimate\) \+ 65536 B dynamic/);
+  // Without dynamic shared memory the line says `B smem`, as before.
+  const plain = await analysed(SOURCE);
+  attach(plain.json, SOURCE, plain.analysis, { gpus: [findGpu('h100')!], predictor: fake });
+  assert.match(renderAnalysisText(plain.json), /, 8192 B smem \(estimate\)\n/);
+});
+
 test('attachReports: no GPUs -> nothing added; no predictor -> no prediction key; unfolded library sizes -> the defaults, listed', async () => {
   const { analysis, json } = await analysed();
   attach(json, SOURCE, analysis, { gpus: [] });

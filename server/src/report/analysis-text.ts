@@ -37,7 +37,7 @@ export function renderAnalysisText(file: AnalyzeJsonFile): string {
       `  launch ${launch.kernel} (line ${launch.line}): grid ${triple(launch.grid)}, block ${triple(launch.block)}${launch.pickedConfig ? ' with config #1' : ''}, dynamic smem ${orUnknown(launch.dynamicSharedMemBytes)}`,
     );
     out.push(`    problem: M=${orUnknown(p.m)} N=${orUnknown(p.n)} K=${orUnknown(p.k)} dtype=${orUnknown(p.dtype)}${assumed}`);
-    out.push(...featureLines(launch, launch.featuresReason, launch.pickedConfig));
+    out.push(...featureLines(launch, launch.featuresReason, launch.pickedConfig, launch.dynamicSharedMemBytes));
   }
   for (const call of file.libraryCalls) {
     out.push(`  library ${call.api} (line ${call.line}): M=${orUnknown(call.m)} N=${orUnknown(call.n)} K=${orUnknown(call.k)} dtype=${orUnknown(call.dtype)}`);
@@ -84,7 +84,12 @@ function configLines(results: AnalyzeJsonOutcomes | undefined): string[] {
 }
 
 /** One line per selected GPU: analytic numbers, resources and their source, the prediction, the autotuner's pick and findings. */
-function featureLines(results: AnalyzeJsonOutcomes, reason: string | undefined, picked?: AnalyzeJsonFile['launches'][number]['pickedConfig']): string[] {
+function featureLines(
+  results: AnalyzeJsonOutcomes,
+  reason: string | undefined,
+  picked?: AnalyzeJsonFile['launches'][number]['pickedConfig'],
+  dynamicSmemBytes?: number | null,
+): string[] {
   if (reason) return [`    no features: ${reason}`];
   if (!results.features) return [];
   const lines: string[] = [];
@@ -101,7 +106,9 @@ function featureLines(results: AnalyzeJsonOutcomes, reason: string | undefined, 
     lines.push(
       `    on ${gpu}: analytic ${sig(a.analyticTimeMs)} ms (${a.timeLimiter}-bound), ${a.tiles ?? '?'} tiles, ${sig(a.waves)} waves, ` +
         `occupancy ${occupancy} (${a.limiter === 'invalid' ? 'does not fit on an SM' : `${a.blocksPerSM ?? '?'} blocks/SM, ${a.limiter}`}), ` +
-        `${r.registersPerThread ?? '?'} regs, ${r.staticSharedMemBytes ?? '?'} B smem (${r.source}${r.arch ? ` ${r.arch}` : ''})`,
+        `${r.registersPerThread ?? '?'} regs, ${r.staticSharedMemBytes ?? '?'} B ${dynamicSmemBytes ? 'static ' : ''}smem (${r.source}${r.arch ? ` ${r.arch}` : ''})` +
+        // A CUDA launch's dynamic shared memory counts toward the block's too (occupancy, limits).
+        (dynamicSmemBytes ? ` + ${dynamicSmemBytes} B dynamic` : ''),
     );
     if (r.note) lines.push(`      note: ${r.note}`);
     const p = results.prediction?.[gpu];
