@@ -177,6 +177,8 @@ export interface FileAnalysis {
   tileParams: TileParam[];
   libraryCalls: LibraryGemmCall[];
   problems: Problem[];
+  /** CUDA: the A element type the file's CUTLASS device GEMM names (`using ElementA = cutlass::bfloat16_t`), when it has one. */
+  cutlassElementType?: Dtype;
 }
 
 export interface AnalysisOptions {

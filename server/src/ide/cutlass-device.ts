@@ -36,13 +36,13 @@ export function cutlassDeviceGemm(analysis: FileAnalysis, settings: TilecastSett
     launchBounds: null,
     sharedArrays: [],
     staticSharedMemBytes: null,
-    dtype: null,
+    dtype: analysis.cutlassElementType ?? null,
     tensorCores: 'none',
     tileLoops: [],
     constexprParams: [],
     configs: [],
   };
-  return { kernel, launch: defaultLaunch(kernel, settings, anchor.range, settings.defaultDtype) };
+  return { kernel, launch: defaultLaunch(kernel, settings, anchor.range, kernel.dtype ?? settings.defaultDtype) };
 }
 
 /**

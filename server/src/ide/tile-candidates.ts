@@ -3,6 +3,7 @@
 // and their ranking by predicted time and energy. Pure; the predictor is injected; never throws.
 import type { KernelInfo, LaunchSite, TileParam, TritonConfig } from '../analysis/types';
 import { analyticEstimate } from '../perf/analytic-model';
+import { dtypeBytes } from '../perf/dtype';
 import type { GemmWorkload, GpuSpec, TileConfig } from '../perf/types';
 import { CUTLASS_KERNEL_REASON, tileFieldOf, workloadFromLaunch } from '../perf/workload-from-analysis';
 import type { GemmPredictor, MeasurementMethod, PredictionValues } from '../report/prediction';
@@ -235,6 +236,10 @@ export function candidateProblem(w: GemmWorkload, ctx: CandidateContext, kernel:
       return 'the tile does not divide the problem size and the kernel has no bounds check';
   }
   const a = analyticEstimate(w, ctx.gpu);
+  // A tensor-core K step covers at least one MMA's K: 32 bytes of each operand row (16 fp16/bf16, 32 fp8,
+  // 8 tf32 elements; PTX ISA, mma shapes); CUTLASS and tl.dot reject smaller K tiles.
+  if ((w.kernel === 'cutlass' || w.kernel === 'triton') && a.peak.peak?.endsWith('Tensor') && pos(t.blockK) && t.blockK * dtypeBytes(w.dtype) < 32)
+    return `a K tile of ${t.blockK} is under one tensor-core MMA's K (32 bytes of ${w.dtype})`;
   const illegal = configIssues(w, a, ctx.gpu, {
     kernel,
     staticSharedMemBytes: w.kernel === 'triton' ? null : (w.sharedMemPerBlockBytes ?? null),

@@ -306,9 +306,9 @@ export function analyticEstimate(w: GemmWorkload, gpu: GpuSpec): AnalyticEstimat
   let registersPerThread = pos(w.registersPerThread) ? w.registersPerThread : Math.min(maxRegs, resources.registersPerThread);
   const registersDemand = pos(w.registersPerThread) ? w.registersPerThread : resources.registersDemand;
   const registersLowerBound = pos(w.registersPerThread) ? w.registersPerThread : resources.registersLowerBound;
-  if (registersSource === 'estimate' && resolved.source !== 'workload' && resolved.source !== 'launch') {
-    // Library kernels are built to fit: at least one block's registers fit the register file
-    // (Hopper's warp-specialised kernels rebalance with setmaxnreg).
+  if (registersSource === 'estimate' && (w.kernel === 'cutlass' || (resolved.source !== 'workload' && resolved.source !== 'launch'))) {
+    // Library and CUTLASS kernels are built to fit: at least one block's registers fit the register file
+    // (they declare __launch_bounds__; Hopper's warp-specialised kernels rebalance with setmaxnreg).
     const perBlockCap = Math.floor((gpu?.limits?.maxRegistersPerBlock ?? 65536) / threads / 8) * 8;
     if (perBlockCap > 0) registersPerThread = Math.min(registersPerThread, perBlockCap);
   }

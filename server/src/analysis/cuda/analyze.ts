@@ -7,6 +7,7 @@ import type { AnalysisOptions, FileAnalysis, Problem, TileParam } from '../types
 import { collectDefinitions, type FileDefinitions } from './definitions';
 import { readKernel, splitTopLevel, templateParametersOf, type KernelContext, type KernelDefinition, type KernelSpan, type TemplateParameter } from './kernels';
 import { readCallee, readLaunch } from './launches';
+import { cutlassElementType } from './cutlass-element';
 import { readSmemOptIns } from './func-attributes';
 import { readLibraryCalls } from './library';
 import { prepareCudaText, type Annotation, type PreparedCuda } from './prepare';
@@ -285,7 +286,17 @@ function analyzeChecked(
   // Kernels opted in to more dynamic shared memory (cudaFuncSetAttribute): new objects, the cached ones stay as read.
   const optIns = readSmemOptIns(prepared.callSites.get('cudaFuncSetAttribute') ?? [], text, scopes);
   const kernelsOut = optIns.size === 0 ? kernelList : kernelList.map((k) => (optIns.has(k.name) ? { ...k, dynamicSmemOptInBytes: optIns.get(k.name)! } : k));
-  return { language: 'cuda', kernels: kernelsOut, launches, tileParams, libraryCalls, problems: dedupe(problems) };
+  // A CUTLASS device GEMM's element type (its stand-in launch in the editor has no kernel to read it from).
+  const elementType = tileParams.some((p) => p.origin === 'cutlass-shape') ? cutlassElementType(text, prepared.regions) : null;
+  return {
+    language: 'cuda',
+    kernels: kernelsOut,
+    launches,
+    tileParams,
+    libraryCalls,
+    problems: dedupe(problems),
+    ...(elementType ? { cutlassElementType: elementType } : {}),
+  };
 }
 
 function readAnnotationProblems(annotation: Annotation, problems: Problem[]): void {

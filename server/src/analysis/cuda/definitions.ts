@@ -35,6 +35,8 @@ interface Candidate {
 
 /** Names given to the GemmShape arguments of `cutlass::gemm::device::Gemm<...>`, in order (CUTLASS 2.x device API). */
 const CUTLASS_SHAPE_ROLES = ['ThreadblockShape', 'WarpShape', 'InstructionShape'];
+/** Names given to the CuTe shapes among a CUTLASS 3.x CollectiveBuilder's template arguments, in order. */
+const CUTE_SHAPE_ROLES = ['TileShape', 'ClusterShape'];
 
 /** Finds the definition nodes at the token offsets recorded by prepare.ts (no whole-tree walk). */
 function definitionNodes(root: Node, tokens: PreparedCuda['definitionTokens']): Node[] {
@@ -193,13 +195,23 @@ export function collectDefinitions(root: Node, text: string, problems: Problem[]
       case 'template_type': {
         const nameNode = node.childForFieldName('name');
         const args = node.childForFieldName('arguments');
-        if (!nameNode || !args || nameNode.text !== 'GemmShape') break;
-        const values = namedChildrenOf(args);
+        const cute = nameNode?.text === 'Shape';
+        if (!nameNode || !args || (nameNode.text !== 'GemmShape' && !cute)) break;
+        const values = namedChildrenOf(args).filter((arg) => arg.type !== 'comment');
         if (values.length !== 3) break;
         const prefix = gemmShapeName(node);
         ['M', 'N', 'K'].forEach((axis, i) => {
           const valueNode = values[i]!;
-          const expr = parseCExpression(sourceText(text, valueNode), valueNode.startIndex);
+          // CuTe's static integers: `_128` is 128 (the value range is the digits, so an edit keeps the `_`), `Int<128>` too.
+          const staticInt = cute ? /^(_|Int\s*<\s*)(\d+)/.exec(sourceText(text, valueNode)) : null;
+          const expr: Expr = staticInt
+            ? {
+                kind: 'number',
+                value: Number(staticInt[2]),
+                isFloat: false,
+                range: { start: valueNode.startIndex + staticInt[1]!.length, end: valueNode.startIndex + staticInt[1]!.length + staticInt[2]!.length },
+              }
+            : parseCExpression(sourceText(text, valueNode), valueNode.startIndex);
           const name = `${prefix}.${axis}`;
           if (!env.bindings.has(`${prefix}::k${axis}`)) env.set(`${prefix}::k${axis}`, { kind: 'expr', expr });
           candidates.push({ name, origin: 'cutlass-shape', expr, valueRange: expressionSpan(expr, rangeOf(valueNode)), range: rangeOf(node), integer: true });
@@ -274,9 +286,13 @@ function gemmShapeName(node: Node): string {
       return declarator?.text ?? 'GemmShape';
     }
     if (current.type === 'template_argument_list') {
-      const shapes = namedChildrenOf(current).filter((arg) => arg.type !== 'comment' && /GemmShape\s*</.test(arg.text));
+      // CUTLASS 2.x device::Gemm<..., ThreadblockShape, WarpShape, InstructionShape, ...>; 3.x
+      // CollectiveBuilder<..., TileShape, ClusterShape, ...> with CuTe shapes.
+      const cute = node.childForFieldName('name')?.text === 'Shape';
+      const pattern = cute ? /^(?:cute::)?Shape\s*</ : /GemmShape\s*</;
+      const shapes = namedChildrenOf(current).filter((arg) => arg.type !== 'comment' && pattern.test(arg.text));
       const index = shapes.findIndex((arg) => arg.startIndex <= node.startIndex && node.endIndex <= arg.endIndex);
-      return CUTLASS_SHAPE_ROLES[index] ?? 'GemmShape';
+      return (cute ? CUTE_SHAPE_ROLES : CUTLASS_SHAPE_ROLES)[index] ?? 'GemmShape';
     }
     current = current.parent;
   }

@@ -155,6 +155,9 @@ export interface CudaScan {
   closedOutside: boolean;
 }
 
+/** What follows `Shape` in a CuTe static shape: `<_128, ...` or `<Int<128>, ...`. */
+const CUTE_STATIC_SHAPE = /^\s*<\s*(?:_\d|Int\s*<)/;
+
 /**
  * Whether the `<` at `open` starts a template argument list followed by `(`: its `>` within 256
  * characters (nested `<>` balanced, no `;`, `{`, `}` or `<<` on the way), then optional blanks and `(`.
@@ -307,6 +310,9 @@ export function scanCuda(text: string, from: number, to: number): CudaScan {
         }
         // A GemmShape's name comes from its statement (`using X = ...`, its place among Gemm<...> arguments).
         if (c === 71 && word === 'GemmShape') definitionTokens.push({ token: word, start, from: snippetStart(text, start), end: snippetEnd(text, start, ';') });
+        // CUTLASS 3.x / CuTe: `using TileShape = Shape<_128, _256, _64>;` (static integers `_N` or `Int<N>`).
+        if (c === 83 /* S */ && i - start === 5 && text.startsWith('Shape', start) && CUTE_STATIC_SHAPE.test(text.slice(i, i + 24)))
+          definitionTokens.push({ token: 'GemmShape', start, from: snippetStart(text, start), end: snippetEnd(text, start, ';') });
         let j = i;
         while (j < n && (text.charCodeAt(j) === 32 || text.charCodeAt(j) === 9)) j++;
         // `name(` and a templated call `name<...>(` (a templated launcher, `launch<128, 64>(...)`).
