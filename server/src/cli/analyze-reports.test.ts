@@ -207,6 +207,27 @@ test('attachReports: a Triton autotune list: each config on each GPU, the illega
   assert.doesNotMatch(text, /tile parameters: BLOCK_SIZE_M/, 'config values are printed once, on their config lines');
 });
 
+test('attachReports: a CUTLASS device GEMM the file only configures is an entry of its own, as the editor predicts it', async () => {
+  const path = join(__dirname, '..', '..', '..', 'test', 'fixtures', 'ide', 'cutlass3-collective-builder.cu');
+  const source = readFileSync(path, 'utf8');
+  const analysis = analyzeSource(await loadGrammars(), 'cuda', source);
+  const json = fileAnalysisToJson('cutlass3.cu', source, analysis);
+  assert.equal(json.launches.length, 0);
+  attach(json, source, analysis, { gpus: [findGpu('h100')!], predictor: fake });
+  const [device, ...rest] = json.deviceGemms ?? [];
+  assert.equal(rest.length, 0);
+  assert.deepEqual([device!.tile.blockM, device!.tile.blockN, device!.tile.blockK], [128, 256, 64]);
+  assert.equal(device!.line, source.slice(0, source.indexOf('using TileShape = Shape<_128')).split('\n').length);
+  // The element type comes from `using ElementA = cutlass::bfloat16_t`; the sizes are the defaults.
+  assert.equal(device!.problem.dtype, 'bf16');
+  assert.deepEqual(device!.problem.assumed, ['m', 'n', 'k']);
+  assert.ok(device!.prediction!['h100-sxm'].runtimeMs! > 0);
+  assert.deepEqual(device!.issues!['h100-sxm'], []);
+  const text = renderAnalysisText(json);
+  assert.match(text, new RegExp(`CUTLASS device GEMM \\(line ${device!.line}\\): tile 128×256×64\n {4}problem: M=\\d+ N=\\d+ K=\\d+ dtype=bf16`));
+  assert.doesNotMatch(text, /no kernels found/);
+});
+
 test('archOf: compute capability to ptxas architecture', () => {
   assert.equal(archOf('8.0'), 'sm_80');
   assert.equal(archOf('9.0'), 'sm_90');

@@ -3,10 +3,12 @@
 // and the editor show the same numbers for the same source. Translation only: no analysis, prediction or
 // legality logic of its own; no I/O.
 import type { FileAnalysis } from '../analysis/types';
+import { CUTLASS_DEVICE_LABEL } from '../ide/cutlass-device';
 import { buildKernelReports, type GpuOutcome, type KernelReport } from '../ide/reports';
 import { DEFAULT_SETTINGS, type TilecastSettings } from '../ide/protocol';
 import { predictionJson, type ArchResources, type FeaturesJson, type PredictionJson } from '../report/analysis-features';
-import type { AnalyzeJsonFile, AnalyzeJsonIssue, AnalyzeJsonOutcomes } from '../report/analysis-json';
+import { problemToJson, type AnalyzeJsonFile, type AnalyzeJsonIssue, type AnalyzeJsonOutcomes } from '../report/analysis-json';
+import { LineIndex } from '../text/line-index';
 import type { GemmPredictor, MeasurementMethod } from '../report/prediction';
 import type { Dtype, GpuSpec } from '../perf/types';
 
@@ -82,6 +84,22 @@ export function attachReports(json: AnalyzeJsonFile, text: string, analysis: Fil
     if (!target || configs.length === 0) return;
     target.configResults = configs.map((r) => (r.workload ? outcomesOf(r, options) : {}));
   });
+  // A CUTLASS device GEMM has no launch in the analysis: the editor's stand-in report is its entry.
+  const deviceGemms = reports.filter((r) => r.subject === 'launch' && r.kernel?.name === CUTLASS_DEVICE_LABEL && r.workload);
+  if (deviceGemms.length > 0) {
+    const lines = new LineIndex(text);
+    json.deviceGemms = deviceGemms.map((r) => {
+      const t = r.workload!.tile ?? {};
+      const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+      return {
+        label: r.kernel!.name,
+        line: lines.positionAt(r.range.start).line + 1,
+        tile: { blockM: num(t.blockM), blockN: num(t.blockN), blockK: num(t.blockK), threads: num(t.threads), stages: num(t.stages) },
+        problem: problemToJson(r.launch!.problem),
+        ...outcomesOf(r, options),
+      };
+    });
+  }
 }
 
 const issueJson = (outcome: GpuOutcome): AnalyzeJsonIssue[] => outcome.issues.map(({ code, illegal, message }) => ({ code, illegal, message }));

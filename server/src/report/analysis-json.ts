@@ -79,6 +79,18 @@ export interface AnalyzeJsonFile {
       featuresReason?: string;
     }
   >;
+  /**
+   * With --gpu: a CUTLASS device GEMM (`device::Gemm<...>`, a 3.x CollectiveBuilder) the file configures
+   * but does not launch itself, predicted at its threadblock/tile shape as the editor's stand-in launch.
+   */
+  deviceGemms?: Array<
+    AnalyzeJsonOutcomes & {
+      label: string;
+      line: number;
+      tile: { blockM: number | null; blockN: number | null; blockK: number | null; threads: number | null; stages: number | null };
+      problem: AnalyzeJsonProblem;
+    }
+  >;
   tileParams: Array<{ name: string; value: number | null; line: number; origin: string }>;
   problems: Array<{ line: number; message: string; severity: string }>;
 }

@@ -14,7 +14,7 @@ function orUnknown(value: number | string | null): string {
 export function renderAnalysisText(file: AnalyzeJsonFile): string {
   const out: string[] = [];
   out.push(`${file.path}${file.language ? ` [${file.language}]` : ''}`);
-  if (file.kernels.length === 0 && file.launches.length === 0 && file.libraryCalls.length === 0) out.push('  no kernels found');
+  if (file.kernels.length === 0 && file.launches.length === 0 && file.libraryCalls.length === 0 && !file.deviceGemms?.length) out.push('  no kernels found');
   for (const kernel of file.kernels) {
     const smem = kernel.staticSharedMemBytes === null ? '?' : `${kernel.staticSharedMemBytes} B`;
     out.push(
@@ -38,6 +38,17 @@ export function renderAnalysisText(file: AnalyzeJsonFile): string {
     );
     out.push(`    problem: M=${orUnknown(p.m)} N=${orUnknown(p.n)} K=${orUnknown(p.k)} dtype=${orUnknown(p.dtype)}${assumed}`);
     out.push(...featureLines(launch, launch.featuresReason, launch.pickedConfig, launch.dynamicSharedMemBytes));
+  }
+  for (const device of file.deviceGemms ?? []) {
+    const t = device.tile;
+    const p = device.problem;
+    const assumed = p.assumed.length > 0 ? ` (assumed ${p.assumed.join(', ')} from ${p.source})` : '';
+    // Threads and stages when the source fixes them (a warp shape, NumStages); else each GPU's estimate picks them.
+    const threads = t.threads !== null ? `, ${t.threads} threads` : '';
+    const stages = t.stages !== null ? `, ${t.stages} stages` : '';
+    out.push(`  ${device.label} (line ${device.line}): tile ${orUnknown(t.blockM)}×${orUnknown(t.blockN)}×${orUnknown(t.blockK)}${threads}${stages}`);
+    out.push(`    problem: M=${orUnknown(p.m)} N=${orUnknown(p.n)} K=${orUnknown(p.k)} dtype=${orUnknown(p.dtype)}${assumed}`);
+    out.push(...featureLines(device, undefined));
   }
   for (const call of file.libraryCalls) {
     out.push(`  library ${call.api} (line ${call.line}): M=${orUnknown(call.m)} N=${orUnknown(call.n)} K=${orUnknown(call.k)} dtype=${orUnknown(call.dtype)}`);
