@@ -179,6 +179,8 @@ export interface FileAnalysis {
   problems: Problem[];
   /** CUDA: the A element type the file's CUTLASS device GEMM names (`using ElementA = cutlass::bfloat16_t`), when it has one. */
   cutlassElementType?: Dtype;
+  /** CUDA: the problem size the file gives its CUTLASS device GEMM (`Gemm::Arguments{mode, {M, N, K, L}, ...}`), what folds of it. */
+  cutlassProblem?: { m: number | null; n: number | null; k: number | null; batch: number | null };
 }
 
 export interface AnalysisOptions {

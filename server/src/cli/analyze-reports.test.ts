@@ -218,14 +218,40 @@ test('attachReports: a CUTLASS device GEMM the file only configures is an entry 
   assert.equal(rest.length, 0);
   assert.deepEqual([device!.tile.blockM, device!.tile.blockN, device!.tile.blockK], [128, 256, 64]);
   assert.equal(device!.line, source.slice(0, source.indexOf('using TileShape = Shape<_128')).split('\n').length);
-  // The element type comes from `using ElementA = cutlass::bfloat16_t`; the sizes are the defaults.
-  assert.equal(device!.problem.dtype, 'bf16');
-  assert.deepEqual(device!.problem.assumed, ['m', 'n', 'k']);
+  // The element type comes from `using ElementA = cutlass::bfloat16_t`, the sizes from the Arguments' {M, N, K, 1}
+  // through run(8192, 8192, 8192).
+  assert.deepEqual([device!.problem.m, device!.problem.n, device!.problem.k, device!.problem.dtype], [8192, 8192, 8192, 'bf16']);
+  assert.deepEqual([device!.problem.assumed, device!.problem.source], [[], 'code']);
   assert.ok(device!.prediction!['h100-sxm'].runtimeMs! > 0);
   assert.deepEqual(device!.issues!['h100-sxm'], []);
   const text = renderAnalysisText(json);
   assert.match(text, new RegExp(`CUTLASS device GEMM \\(line ${device!.line}\\): tile 128×256×64\n {4}problem: M=\\d+ N=\\d+ K=\\d+ dtype=bf16`));
   assert.doesNotMatch(text, /no kernels found/);
+});
+
+test('attachReports: a CUTLASS 2.x device GEMM takes its sizes from a GemmCoord passed to its Arguments', async () => {
+  const source = [
+    '#include <cutlass/gemm/device/gemm.h>',
+    'using ThreadblockShape = cutlass::gemm::GemmShape<128, 128, 32>;',
+    'using WarpShape = cutlass::gemm::GemmShape<64, 64, 32>;',
+    'using Gemm = cutlass::gemm::device::Gemm<cutlass::half_t, cutlass::layout::RowMajor, cutlass::half_t,',
+    '    cutlass::layout::ColumnMajor, float, cutlass::layout::RowMajor, float, cutlass::arch::OpClassTensorOp,',
+    '    cutlass::arch::Sm80, ThreadblockShape, WarpShape>;',
+    '// A comment naming Arguments args{mode, {1, 2, 3}} is not read.',
+    'void run(const cutlass::half_t *A, const cutlass::half_t *B, float *C) {',
+    '  const int M = 1024, N = 2048, K = 512;',
+    '  cutlass::gemm::GemmCoord problem_size(M, N, K);',
+    '  typename Gemm::Arguments args(problem_size, {A, K}, {B, K}, {C, N}, {C, N}, {1.0f, 0.0f});',
+    '  Gemm gemm_op;',
+    '  gemm_op(args);',
+    '}',
+  ].join('\n');
+  const analysis = analyzeSource(await loadGrammars(), 'cuda', source);
+  const json = fileAnalysisToJson('cutlass2.cu', source, analysis);
+  attach(json, source, analysis, { gpus: [findGpu('a100-sxm4-80gb')!], predictor: fake });
+  const problem = json.deviceGemms![0]!.problem;
+  assert.deepEqual([problem.m, problem.n, problem.k, problem.dtype, problem.source], [1024, 2048, 512, 'fp16', 'code']);
+  assert.equal(json.deviceGemms![0]!.tile.threads, 128, 'four 64x64 warps');
 });
 
 test('archOf: compute capability to ptxas architecture', () => {

@@ -42,7 +42,23 @@ export function cutlassDeviceGemm(analysis: FileAnalysis, settings: TilecastSett
     constexprParams: [],
     configs: [],
   };
-  return { kernel, launch: defaultLaunch(kernel, settings, anchor.range, kernel.dtype ?? settings.defaultDtype) };
+  const launch = defaultLaunch(kernel, settings, anchor.range, kernel.dtype ?? settings.defaultDtype);
+  // The sizes the file's Gemm::Arguments give, where they fold; the rest stay the defaults (assumed).
+  const sizes = analysis.cutlassProblem;
+  if (sizes) {
+    const p = launch.problem;
+    const known = (['m', 'n', 'k'] as const).filter((axis) => sizes[axis] !== null);
+    launch.problem = {
+      ...p,
+      m: sizes.m ?? p.m,
+      n: sizes.n ?? p.n,
+      k: sizes.k ?? p.k,
+      batch: sizes.batch,
+      assumed: p.assumed.filter((a) => !(known as readonly string[]).includes(a)),
+      source: known.length === 3 ? 'code' : p.source,
+    };
+  }
+  return { kernel, launch };
 }
 
 /**

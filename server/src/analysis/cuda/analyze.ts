@@ -8,6 +8,7 @@ import { collectDefinitions, type FileDefinitions } from './definitions';
 import { readKernel, splitTopLevel, templateParametersOf, type KernelContext, type KernelDefinition, type KernelSpan, type TemplateParameter } from './kernels';
 import { readCallee, readLaunch } from './launches';
 import { cutlassElementType } from './cutlass-element';
+import { cutlassProblem } from './cutlass-problem';
 import { readSmemOptIns } from './func-attributes';
 import { readLibraryCalls } from './library';
 import { prepareCudaText, type Annotation, type PreparedCuda } from './prepare';
@@ -287,7 +288,9 @@ function analyzeChecked(
   const optIns = readSmemOptIns(prepared.callSites.get('cudaFuncSetAttribute') ?? [], text, scopes);
   const kernelsOut = optIns.size === 0 ? kernelList : kernelList.map((k) => (optIns.has(k.name) ? { ...k, dynamicSmemOptInBytes: optIns.get(k.name)! } : k));
   // A CUTLASS device GEMM's element type (its stand-in launch in the editor has no kernel to read it from).
-  const elementType = tileParams.some((p) => p.origin === 'cutlass-shape') ? cutlassElementType(text, prepared.regions) : null;
+  const cutlass = tileParams.some((p) => p.origin === 'cutlass-shape');
+  const elementType = cutlass ? cutlassElementType(text, prepared.regions) : null;
+  const cutlassSizes = cutlass ? cutlassProblem(text, prepared.regions, scopes) : null;
   return {
     language: 'cuda',
     kernels: kernelsOut,
@@ -296,6 +299,7 @@ function analyzeChecked(
     libraryCalls,
     problems: dedupe(problems),
     ...(elementType ? { cutlassElementType: elementType } : {}),
+    ...(cutlassSizes ? { cutlassProblem: cutlassSizes } : {}),
   };
 }
 

@@ -18,7 +18,7 @@ export function cutlassElementType(text: string, regions: readonly number[]): Dt
   return null;
 }
 
-function insideRegion(regions: readonly number[], offset: number): boolean {
+export function insideRegion(regions: readonly number[], offset: number): boolean {
   let low = 0;
   let high = regions.length / 2 - 1;
   while (low <= high) {
