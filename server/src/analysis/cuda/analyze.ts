@@ -289,7 +289,7 @@ function analyzeChecked(
   const kernelsOut = optIns.size === 0 ? kernelList : kernelList.map((k) => (optIns.has(k.name) ? { ...k, dynamicSmemOptInBytes: optIns.get(k.name)! } : k));
   // A CUTLASS device GEMM's element type (its stand-in launch in the editor has no kernel to read it from).
   const cutlass = tileParams.some((p) => p.origin === 'cutlass-shape');
-  const elementType = cutlass ? cutlassElementType(text, prepared.regions) : null;
+  const elementType = cutlass ? cutlassElementType(root, text, prepared.regions) : null;
   const cutlassSizes = cutlass ? cutlassProblem(text, prepared.regions, scopes) : null;
   return {
     language: 'cuda',
