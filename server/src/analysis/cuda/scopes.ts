@@ -89,14 +89,36 @@ function collectLocals(scopeNode: Node | Node[], text: string, scope: HostScope,
       } else values.set(name, { expr: null, dim3: null });
     }
   }
-  // Any later assignment (`M = ...`, `M++`, `grid.x = ...`, `&M` passed out) makes the value unknown.
+  // Any later assignment (`M = ...`, `M++`, `grid.x = ...`, `&M` passed out) makes the value unknown,
+  // except each component of a `dim3` declared without one set once (`dim3 block; block.x = 128;`).
   const changed = new Set<string>();
   if (!topLevelOnly && !Array.isArray(scopeNode)) {
+    const fieldSets = new Map<string, Map<string, Node>>();
     for (const node of assignments) {
       const target = node.type === 'assignment_expression' ? node.childForFieldName('left') : node.childForFieldName('argument');
       if (!target) continue;
       const base = target.type === 'field_expression' ? target.childForFieldName('argument') : target;
-      if (base?.type === 'identifier') changed.add(base.text);
+      if (base?.type !== 'identifier') continue;
+      const axis = target.type === 'field_expression' ? target.childForFieldName('field')?.text : undefined;
+      const right = node.type === 'assignment_expression' ? node.childForFieldName('right') : null;
+      const unset = values.get(base.text)?.dim3?.components.length === 0;
+      if (unset && right && (axis === 'x' || axis === 'y' || axis === 'z') && node.childForFieldName('operator')?.text === '=') {
+        const axes = fieldSets.get(base.text) ?? new Map<string, Node>();
+        fieldSets.set(base.text, axes);
+        if (axes.has(axis)) changed.add(base.text);
+        else axes.set(axis, right);
+        continue;
+      }
+      changed.add(base.text);
+    }
+    for (const [name, axes] of fieldSets) {
+      const dim3 = values.get(name)!.dim3!;
+      const one = (): Expr => ({ kind: 'number', value: 1, isFloat: false, range: dim3.range });
+      const component = (axis: string): Expr => {
+        const right = axes.get(axis);
+        return right ? parseCExpression(sourceText(text, right), right.startIndex) : one();
+      };
+      if (!changed.has(name)) values.set(name, { expr: null, dim3: { components: ['x', 'y', 'z'].map(component), range: dim3.range } });
     }
     for (const name of addressTaken(sourceText(text, scopeNode))) changed.add(name);
   }
