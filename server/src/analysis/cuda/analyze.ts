@@ -10,6 +10,7 @@ import { readCallee, readLaunch } from './launches';
 import { cutlassElementType } from './cutlass-element';
 import { cutlassProblem } from './cutlass-problem';
 import { readSmemOptIns } from './func-attributes';
+import { LAUNCH_CALLS, readLaunchKernelCalls } from './launch-kernel-call';
 import { readLibraryCalls } from './library';
 import { prepareCudaText, type Annotation, type PreparedCuda } from './prepare';
 import { annotationFor, lineStarts, readAnnotation } from './problem-size';
@@ -274,6 +275,12 @@ function analyzeChecked(
     if (!launch) continue;
     launches.push(launch);
     if (key !== null && problems.length === problemCount) addSpanEntry(nextCache.launches, { key, value: launch, start: chevrons.open, source: text, spans });
+  }
+  // Launches written as cudaLaunchKernel(...) calls (not cached: few per file), in text order with the others.
+  const calls = LAUNCH_CALLS.flatMap((name) => readLaunchKernelCalls(prepared.callSites.get(name) ?? [], launchContext));
+  if (calls.length > 0) {
+    launches.push(...calls);
+    launches.sort((a, b) => a.range.start - b.range.start);
   }
   const libraryCalls = readLibraryCalls(prepared.cublasIdentifiers, text, scopes, problems);
   if (cache) {

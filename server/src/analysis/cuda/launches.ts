@@ -254,11 +254,32 @@ export function readLaunch(chevrons: LaunchChevrons, context: LaunchContext): La
     problems.push({ range: { start: chevrons.open, end: chevrons.open + 3 }, message: 'kernel launch without a readable kernel name', severity: 'warning' });
     return null;
   }
-  const scope = scopeAt(context.scopes, chevrons.open);
   const config = splitTopLevel(text.slice(chevrons.open + 3, chevrons.close), chevrons.open + 3);
+  const kernelArgs = readKernelArgs(text, chevrons.close);
+  const range: Range = { start: callee.nameRange.start, end: kernelArgs?.end ?? chevrons.close + 3 };
+  return launchOf(callee, config, kernelArgs, range, chevrons.open, context);
+}
+
+/** A text part with its offsets: a launch configuration value or a kernel argument. */
+export type LaunchPart = { text: string; start: number; end: number };
+
+/**
+ * A launch from its parts, however it was written (`<<<grid, block, smem, stream>>>(args)` or
+ * `cudaLaunchKernel(kernel, grid, block, args, smem, stream)`): `config` is grid, block, dynamic shared
+ * memory, stream; names resolve in the scope at `at`.
+ */
+export function launchOf(
+  callee: NonNullable<ReturnType<typeof readCallee>>,
+  config: Array<LaunchPart | undefined>,
+  kernelArgs: { parts: LaunchPart[] } | null,
+  range: Range,
+  at: number,
+  context: LaunchContext,
+): LaunchSite {
+  const { text, problems } = context;
+  const scope = scopeAt(context.scopes, at);
   let grid = foldDim3(config[0], scope, problems);
   let block = foldDim3(config[1], scope, problems);
-  const kernelArgs = readKernelArgs(text, chevrons.close);
   const templateArgs: FoldedValue[] = callee.templateArgs.map((arg) => folded(arg, scope.env, problems)!);
 
   // Problem size from the kernel's dimension parameters, folded in the launch's scope.
@@ -296,7 +317,6 @@ export function readLaunch(chevrons: LaunchChevrons, context: LaunchContext): La
     }
     code.dtype = kernel.info.dtype;
   }
-  const range: Range = { start: callee.nameRange.start, end: kernelArgs?.end ?? chevrons.close + 3 };
   const starts = context.lineStarts;
   const annotation =
     annotationFor(text, starts, context.annotations, range.start, range.end) ?? context.kernelAnnotations.get(callee.name) ?? context.fileAnnotation;

@@ -133,10 +133,14 @@ function collectLocals(scopeNode: Node | Node[], text: string, scope: HostScope,
   return signature;
 }
 
-/** Names whose address is passed out (`cudaMalloc(&A, ...)`): their value may change. */
+/**
+ * Names whose address is passed out (`cudaMalloc(&A, ...)`): their value may change. A kernel argument
+ * array (`void *args[] = {&A, &M};`, for cudaLaunchKernel) only reads them: its list is skipped.
+ */
 function addressTaken(body: string): Set<string> {
   const names = new Set<string>();
-  for (const match of body.matchAll(/(?:^|[(,=])\s*&\s*([A-Za-z_]\w*)/gm)) names.add(match[1]!);
+  const rest = body.replace(/\bvoid\s*\*\s*[A-Za-z_]\w*\s*\[\s*\w*\s*\]\s*=\s*\{[^{}]*\}/g, (list) => ' '.repeat(list.length));
+  for (const match of rest.matchAll(/(?:^|[(,=])\s*&\s*([A-Za-z_]\w*)/gm)) names.add(match[1]!);
   return names;
 }
 
