@@ -178,6 +178,51 @@ test('a launch inside a torch.autograd.Function forward takes its sizes from Cls
   assert.equal(launch.problem.source === 'code' && launch.problem.m === 2048, false);
 });
 
+test('a module-level config list grown by loops (configs.append in for/if at module level) is the autotune list', async () => {
+  const source = (grow: string) =>
+    [
+      'import triton',
+      'import triton.language as tl',
+      'configs = []',
+      grow,
+      '@triton.autotune(configs=configs, key=["M"])',
+      '@triton.jit',
+      'def mm(a_ptr, M, BLOCK_M: tl.constexpr, BLOCK_K: tl.constexpr):',
+      '    acc = tl.zeros((BLOCK_M, BLOCK_M), dtype=tl.float32)',
+      '    for k in range(0, M, BLOCK_K):',
+      '        acc += tl.dot(tl.load(a_ptr), tl.load(a_ptr))',
+      'configs.append(triton.Config({"BLOCK_M": 16, "BLOCK_K": 16}))',
+    ].join('\n');
+  const grown = await analyze(
+    source(
+      [
+        'for BM in [64, 128]:',
+        '    for s in [3, 4]:',
+        '        configs.append(triton.Config({"BLOCK_M": BM, "BLOCK_K": 32}, num_stages=s, num_warps=4 if BM == 64 else 8))',
+        'if True:',
+        '    configs += [triton.Config({"BLOCK_M": 256, "BLOCK_K": 64}, num_stages=2, num_warps=8)]',
+      ].join('\n'),
+    ),
+  );
+  const configs = grown.kernels[0]!.configs;
+  // The append after the kernel's decorator is not part of its list.
+  assert.deepEqual(
+    configs.map((c) => [c.params.BLOCK_M, c.numStages, c.numWarps]),
+    [
+      [64, 3, 4],
+      [64, 4, 4],
+      [128, 3, 8],
+      [128, 4, 8],
+      [256, 2, 8],
+    ],
+  );
+  // Augmenting anything but a list stays unknown.
+  assert.equal(plain(await valueOf('total = 1\ntotal += 2\nx = total')), 'unknown');
+  // A loop the interpreter does not run leaves the list unknown, not empty-and-wrong.
+  const unknown = await analyze(source('while len(configs) < 2:\n    configs.append(triton.Config({"BLOCK_M": 32, "BLOCK_K": 32}))'));
+  assert.equal(unknown.kernels[0]!.configs.length, 0);
+});
+
 test('torch tensors carry shapes and dtypes through shape unpacking, .to and .T', async () => {
   const source = [
     'import torch',

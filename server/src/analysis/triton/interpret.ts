@@ -2,9 +2,9 @@
 // assignments, `if`, `for`, `append`/`extend`, `return`. Bounded and total: it never throws, and
 // statements it does not model are skipped (or, for `while`, make the result unknown).
 import type { Node } from 'web-tree-sitter';
-import { bindTarget, type EnvScope, type Evaluator } from './evaluate';
+import { bindTarget, EnvScope, type Evaluator } from './evaluate';
 import { field, syntaxChildren } from './syntax';
-import { iterate, MAX_ITEMS, NONE, sequence, truthiness, UNKNOWN, type PyValue } from './values';
+import { iterate, MAX_ITEMS, NONE, sequence, truthiness, UNKNOWN, type PyValue, type Scope } from './values';
 
 type Flow = { kind: 'normal' } | { kind: 'break' } | { kind: 'continue' } | { kind: 'return'; value: PyValue } | { kind: 'abort' };
 
@@ -17,6 +17,21 @@ export function interpretFunction(evaluator: Evaluator, definition: Node, env: E
   const flow = runBlock(evaluator, body, env, budget);
   if (flow.kind === 'return') return flow.value;
   return flow.kind === 'abort' ? UNKNOWN : NONE;
+}
+
+/**
+ * The list `name` after module-level statements that grow it (`for ...: name.append(triton.Config(...))`,
+ * `if ...: name += [...]`), from `initial`: the statements run in a private environment over `scope`, so
+ * nothing else in the module changes. Unknown when one of them does not run (a `while`, too many items).
+ */
+export function growModuleList(evaluator: Evaluator, statements: readonly Node[], name: string, initial: PyValue, scope: Scope): PyValue {
+  const env = new EnvScope(scope);
+  env.values.set(name, initial);
+  const budget = { iterations: 0 };
+  for (const statement of statements) {
+    if (runStatement(evaluator, statement, env, budget).kind === 'abort') return UNKNOWN;
+  }
+  return env.values.get(name) ?? UNKNOWN;
 }
 
 function runBlock(evaluator: Evaluator, block: Node, env: EnvScope, budget: { iterations: number }): Flow {

@@ -3,6 +3,7 @@
 // sites. It reads the tree and asks the evaluator for values; it must not decide what is a kernel.
 import type { Node } from 'web-tree-sitter';
 import { bindTarget, EnvScope, type Evaluator, type ImportTable } from './evaluate';
+import { growModuleList } from './interpret';
 import { readParameters, type PythonParameter } from './parameters';
 import { callArguments, field, namedChildrenOf, syntaxChildren, walk } from './syntax';
 import { UNKNOWN, type PyValue, type Scope } from './values';
@@ -253,6 +254,8 @@ export class BlockScope implements Scope {
   private readonly values = new Map<Binding, PyValue>();
   private readonly inProgress = new Set<Binding | PythonParameter>();
   private readonly parameterValues = new Map<string, PyValue>();
+  private readonly grownValues = new Map<string, PyValue>();
+  private readonly growers = new Map<string, Node[]>();
 
   constructor(
     private readonly set: ScopeSet,
@@ -268,13 +271,50 @@ export class BlockScope implements Scope {
     const candidates = this.bindings.get(name);
     if (candidates) {
       let chosen: Binding | undefined;
-      for (const binding of candidates) if (binding.visibleFrom <= at) chosen = binding;
-      if (chosen) return this.bindingValue(name, chosen);
+      // At module level a list's `name += [...]` is growth (see grown), not a new binding.
+      const growth = (b: Binding) => this.owner.type !== 'function_definition' && b.kind === 'opaque' && /^\s*[A-Za-z_]\w*\s*\+=/.test(b.node.text);
+      let skipped = false;
+      for (const binding of candidates) {
+        if (binding.visibleFrom > at) continue;
+        if (chosen && growth(binding)) skipped = true;
+        else [chosen, skipped] = [binding, false];
+      }
+      if (chosen) {
+        const value = this.bindingValue(name, chosen);
+        // `total += 2` on anything but a list is not modelled: unknown, as any rebinding.
+        return skipped && value.kind !== 'sequence' ? UNKNOWN : this.grown(name, chosen, at, value);
+      }
     }
     const parameter = this.parameters.get(name);
     if (parameter) return this.parameterValue(parameter);
     // Functions see the module as it is when they run: its last binding of the name.
     return this.parent ? this.parent.lookup(name, Number.MAX_SAFE_INTEGER) : UNKNOWN;
+  }
+
+  /**
+   * A module-level list that later top-level statements grow (`configs = []` then `for ...:
+   * configs.append(...)`) has the value those statements give it by `at`; any other value is as bound.
+   */
+  private grown(name: string, binding: Binding, at: number, value: PyValue): PyValue {
+    if (this.owner.type === 'function_definition' || value.kind !== 'sequence') return value;
+    let growers = this.growers.get(name);
+    if (!growers) {
+      // Once per name: the top-level statements that mention growing it.
+      const grows = new RegExp(`\\b${name}\\s*(?:\\.\\s*(?:append|extend)\\s*\\(|\\+=)`);
+      growers = namedChildrenOf(this.owner).filter(
+        (s) => (s.type === 'for_statement' || s.type === 'if_statement' || s.type === 'expression_statement') && grows.test(s.text),
+      );
+      this.growers.set(name, growers);
+    }
+    const statements = growers.filter((s) => s.startIndex >= binding.visibleFrom && s.endIndex <= at);
+    if (statements.length === 0) return value;
+    const key = `${name}\u0000${binding.visibleFrom}\u0000${statements[statements.length - 1]!.startIndex}`;
+    let result = this.grownValues.get(key);
+    if (!result) {
+      result = growModuleList(this.set.evaluator, statements, name, value, this);
+      this.grownValues.set(key, result);
+    }
+    return result;
   }
 
   /** Whether `name` is bound in this very scope (assignment or parameter). */
