@@ -62,7 +62,7 @@ test('applicability: a flag no training row set is named in words, not as a rang
     'no triton kernels in the training data',
     'no block-scaled quantisation in the training data',
     'no tensor-core kernels in the training data',
-    'x 2 outside 0–0',
+    'x 2 (training 0–0)',
   ]);
 });
 
@@ -72,7 +72,7 @@ test('applicability: a GPU older than every training GPU of the family is extrap
   assert.equal(k.extrapolating, true);
   assert.ok(k.weight < 0.5 * Math.exp(-7), `${k.weight}`);
   assert.ok(
-    k.reasons.some((r) => r.startsWith('compute_capability 3.5')),
+    k.reasons.some((r) => r.startsWith('compute capability 3.5 (training GPUs for hand-written tiled kernels: ')),
     k.reasons.join('; '),
   );
   // A training GPU is never outside its own family's ranges, whatever its specs.
@@ -157,7 +157,7 @@ test('applicability: a GPU inside the descriptor box but far from every training
   assert.ok(near.excess >= 1, `excess ${near.excess}`);
   assert.equal(near.extrapolating, true);
   assert.ok(Math.abs(near.weight - Math.exp(-near.excess / 0.5)) < 1e-12);
-  assert.match(near.reasons.join('; '), /unlike every training GPU \(library-fp32 kernels\): the nearest, (p100-pcie-16gb|h100-sxm), differs by/);
+  assert.match(near.reasons.join('; '), /unlike every training GPU of fp32 library GEMMs: the nearest, (p100-pcie-16gb|h100-sxm), differs most in /);
   // A training GPU itself is never outside, whatever the setting.
   assert.equal(assess(fit(0), names, [5, 1], p100, 'library', 'fp32').excess, 0);
   // The descriptors survive JSON; an artifact without them (written before the check) keeps it off.

@@ -4,6 +4,7 @@
 // fitted by models/scripts/train.ts. Pure: numbers in, numbers out; no I/O, never throws.
 import type { GpuSpec, KernelFamily } from '../perf/types';
 import { computeCapabilityMajor } from '../perf/dtype';
+import { featureLabel, outsideInWords } from './feature-words';
 
 /** Descriptors of a GPU that say how unlike the training GPUs it is (not model features). */
 export const GPU_DESCRIPTOR_NAMES: readonly string[] = [
@@ -151,6 +152,9 @@ function outside(v: number, lo: number, hi: number, minWidth: number, fixedWidth
 }
 
 const fmt = (v: number) => String(Number(v.toPrecision(3)));
+/** A kernel-family group in words, for reasons. */
+const groupWords = (group: string): string =>
+  ({ library: 'tensor-core library GEMMs', 'library-fp32': 'fp32 library GEMMs', tiled: 'hand-written tiled kernels' })[group] ?? `${group} kernels`;
 
 /** GPU part of the check, once per domain, GPU and group (a batch of a million rows has a few GPUs). */
 const gpuCache = new WeakMap<ApplicabilityDomain, WeakMap<GpuSpec, Map<FamilyGroup, { excess: number; reasons: string[] }>>>();
@@ -170,12 +174,12 @@ function gpuExcess(domain: ApplicabilityDomain, gpu: GpuSpec, group: FamilyGroup
     const d = gpuDescriptor(gpu);
     if (range.gpus.length === 0) {
       excess = 1e9;
-      reasons.push(`no ${group} kernels in the training data`);
+      reasons.push(`no ${groupWords(group)} in the training data`);
     }
     for (let j = 0; j < GPU_DESCRIPTOR_NAMES.length; j++) {
       const e = outside(d[j], range.lo[j], range.hi[j], 1, true);
       if (e > 0 && e > domain.flagAbove)
-        reasons.push(`${GPU_DESCRIPTOR_NAMES[j]} ${fmt(d[j])} outside the training GPUs' ${fmt(range.lo[j])}–${fmt(range.hi[j])} (${group} kernels)`);
+        reasons.push(outsideInWords(GPU_DESCRIPTOR_NAMES[j]!, d[j]!, range.lo[j]!, range.hi[j]!, `training GPUs for ${groupWords(group)}:`));
       if (e > excess) excess = e;
     }
     const near = nearestTrainingGpu(range, d);
@@ -183,7 +187,7 @@ function gpuExcess(domain: ApplicabilityDomain, gpu: GpuSpec, group: FamilyGroup
     if (near && e > 0) {
       if (e > domain.flagAbove)
         reasons.push(
-          `unlike every training GPU (${group} kernels): the nearest, ${near.id}, differs by ${fmt(near.distance)} in ${near.descriptor}, more than ${fmt(domain.nearestWithin)}`,
+          `unlike every training GPU of ${groupWords(group)}: the nearest, ${near.id}, differs most in ${featureLabel(near.descriptor)} (${fmt(near.distance)}, more than ${fmt(domain.nearestWithin)}${near.descriptor.startsWith('log2_') ? ' in log2' : ''})`,
         );
       if (e > excess) excess = e;
     }
@@ -227,7 +231,7 @@ function outsideReason(name: string, value: number, lo: number, hi: number): str
           : `${name} = 1`;
     return `no ${what} in the training data`;
   }
-  return `${name} ${fmt(value)} outside ${fmt(lo)}–${fmt(hi)}`;
+  return outsideInWords(name, value, lo, hi);
 }
 
 /**

@@ -216,7 +216,7 @@ test('applicability: outside the stored domain the correction shrinks toward the
   // The same workload, 16x larger in m: log2_m, log2_flops, ... fall outside the narrow ranges.
   const big = inside.predictor.predict({ ...w, m: 65536 }, gpu);
   assert.equal(big.extrapolating, true);
-  assert.ok(big.extrapolationNotes && big.extrapolationNotes.some((n) => n.startsWith('log2_m ')), big.extrapolationNotes?.join('; '));
+  assert.ok(big.extrapolationNotes && big.extrapolationNotes.some((n) => n.startsWith('M 65536 (training ')), big.extrapolationNotes?.join('; '));
   const ratio = big.runtimeMs / big.analyticMs;
   assert.ok(ratio > 1 && ratio < 1.2, `correction shrunk toward 1: ${ratio}`);
   assert.ok(big.runtimeLoMs <= big.analyticMs && big.runtimeHiMs >= 2 * big.analyticMs * 0.999, JSON.stringify(big));
