@@ -155,7 +155,22 @@ export interface TileParam {
   valueRange: Range;
   /** Range of the whole definition. */
   range: Range;
-  origin: 'define' | 'constexpr' | 'const' | 'enum' | 'template-arg' | 'cutlass-shape' | 'triton-config' | 'triton-constexpr' | 'launch-kwarg';
+  origin:
+    | 'define'
+    | 'constexpr'
+    | 'const'
+    | 'enum'
+    | 'template-arg'
+    | 'launcher-template-arg'
+    | 'cutlass-shape'
+    | 'triton-config'
+    | 'triton-constexpr'
+    | 'launch-kwarg';
+  /**
+   * `launcher-template-arg` only: the templated launcher whose launches it sets (`launch_tiled<16, 32>(...)`
+   * sets BM and BN of the launches inside `launch_tiled`).
+   */
+  within?: Range;
 }
 
 export interface LibraryGemmCall {

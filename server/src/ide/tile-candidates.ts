@@ -118,6 +118,8 @@ export function tunableParams(report: KernelReport, tileParams: readonly TilePar
         report.kernel!.configs.filter((c) => c.range.start === report.config!.range.start).length === 1
       );
     if (p.origin === 'template-arg' || p.origin === 'launch-kwarg') return report.subject === 'launch' && inside(p.valueRange, report.launch!.range);
+    // Set at a templated launcher's call: the launches inside that launcher only.
+    if (p.origin === 'launcher-template-arg') return report.subject === 'launch' && !!p.within && inside(report.launch!.range, p.within);
     return true;
   });
   return relevant.filter((p) => {

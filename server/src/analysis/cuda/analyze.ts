@@ -3,7 +3,7 @@
 // Pure and total: it never throws on bad input; it returns what it could read and says what it could not.
 import type { Node } from 'web-tree-sitter';
 import { foldCText, type MapEnv } from '../folding';
-import type { AnalysisOptions, FileAnalysis, Problem, TileParam } from '../types';
+import type { AnalysisOptions, FileAnalysis, LaunchSite, Problem, TileParam } from '../types';
 import { collectDefinitions, type FileDefinitions } from './definitions';
 import { readKernel, splitTopLevel, templateParametersOf, type KernelContext, type KernelDefinition, type KernelSpan, type TemplateParameter } from './kernels';
 import { readCallee, readLaunch } from './launches';
@@ -282,6 +282,7 @@ function analyzeChecked(
     launches.push(...calls);
     launches.sort((a, b) => a.range.start - b.range.start);
   }
+  tileParams.push(...launcherTemplateParams(launches, scopes));
   const libraryCalls = readLibraryCalls(prepared.cublasIdentifiers, text, scopes, problems);
   if (cache) {
     cache.kernels = nextCache.kernels;
@@ -474,6 +475,37 @@ function collectTemplateArguments(
     for (const [name, binding] of bindings) if (!binding.conflict) clean.set(name, { value: binding.value, typeName: binding.typeName });
     context.templateBindings.set(kernel, clean);
   }
+}
+
+/**
+ * Tile parameters set at a templated launcher's call (`launch_tiled<16, 32>(...)`): a launch inside it whose
+ * template argument is one of the launcher's template parameters by name (`tiled<BM, BN, BK>`) takes the
+ * number written at the call, and a code action rewrites that number (the launcher's grid follows).
+ */
+function launcherTemplateParams(launches: readonly LaunchSite[], scopes: ScopeCache): TileParam[] {
+  const out: TileParam[] = [];
+  const seen = new Set<string>();
+  for (const launch of launches) {
+    if (launch.templateArgs.length === 0) continue;
+    const scope = scopeAt(scopes, launch.range.start);
+    if (!scope.templateArgSources || !scope.functionRange) continue;
+    for (const arg of launch.templateArgs) {
+      const name = arg.text.trim();
+      const source = scope.templateArgSources.get(name);
+      const key = `${name}@${source?.range.start}`;
+      if (!source || seen.has(key)) continue;
+      seen.add(key);
+      out.push({
+        name,
+        value: source.value,
+        valueRange: { ...source.range },
+        range: { ...source.range },
+        origin: 'launcher-template-arg',
+        within: { ...scope.functionRange },
+      });
+    }
+  }
+  return out;
 }
 
 function scopeAtEnv(scopes: ScopeCache, offset: number): MapEnv {

@@ -22,6 +22,9 @@ export interface HostScope {
    */
   redeclared?: Set<string>;
   changed?: Set<string>;
+  /** A templated launcher's scope: its template parameters given as a number at its one call, with that number's range; and the launcher's range. */
+  templateArgSources?: Map<string, { value: number; range: Range }>;
+  functionRange?: Range;
 }
 
 const MAX_CALL_SITES_SCANNED = 50;
@@ -334,7 +337,12 @@ function blockScope(cache: ScopeCache, offset: number, fnScope: HostScope): Host
     if (node.type === 'function_definition') break;
     if (node.type === 'compound_statement') blocks.push(node);
   }
-  const scope: HostScope = { env: new MapEnv(fnScope.env), dim3: new Map(fnScope.dim3) };
+  const scope: HostScope = {
+    env: new MapEnv(fnScope.env),
+    dim3: new Map(fnScope.dim3),
+    templateArgSources: fnScope.templateArgSources,
+    functionRange: fnScope.functionRange,
+  };
   for (const block of blocks.reverse()) {
     // Only the redeclared names need reading again: the function scope has the others.
     const declarations = block.namedChildren.filter(
@@ -378,13 +386,21 @@ function functionScope(cache: ScopeCache, fn: FunctionRef, memo: Map<number, Hos
     // A templated launcher (`launch<128, 64>(...)`): its template parameters take the call's arguments,
     // or their defaults, folded in the caller's scope.
     const templateArgs = call.node ? templateArgumentNodes(call.node) : [];
+    const sources = new Map<string, { value: number; range: Range }>();
     templateParams.forEach((param, i) => {
       const arg = templateArgs[i];
       const expr = arg ? parseCExpression(sourceText(cache.text, arg), arg.startIndex) : param.defaultValue;
       if (!expr) return;
       const folded = foldExpr(expr, arg ? callerScope.env : parent, []);
       parent.set(param.name, { kind: 'value', value: folded.value, isFloat: folded.isFloat });
+      // A number written at the call is what a code action rewrites to change this parameter.
+      if (arg && folded.value !== null && /^\d+[uUlL]*$/.test(arg.text.trim()))
+        sources.set(param.name, { value: folded.value, range: { start: arg.startIndex, end: arg.endIndex } });
     });
+    if (sources.size > 0) {
+      scope.templateArgSources = sources;
+      scope.functionRange = { start: fn.start, end: fn.end };
+    }
     const argParts = call.argsStart < 0 ? [] : argumentNodes(cache, call);
     paramNames.forEach((name, i) => {
       const arg = argParts[i];
