@@ -36,7 +36,9 @@ export function renderAnalysisText(file: AnalyzeJsonFile): string {
       // An autotuned launch's grid and block depend on the config: these are the first's, each pick's below.
       `  launch ${launch.kernel} (line ${launch.line}): grid ${triple(launch.grid)}, block ${triple(launch.block)}${launch.pickedConfig ? ' with config #1' : ''}, dynamic smem ${orUnknown(launch.dynamicSharedMemBytes)}`,
     );
-    out.push(`    problem: M=${orUnknown(p.m)} N=${orUnknown(p.n)} K=${orUnknown(p.k)} dtype=${orUnknown(p.dtype)}${assumed}`);
+    out.push(
+      `    problem: M=${orUnknown(p.m)} N=${orUnknown(p.n)} K=${orUnknown(p.k)}${p.batch !== null ? ` batch=${p.batch}` : ''} dtype=${orUnknown(p.dtype)}${assumed}`,
+    );
     out.push(...featureLines(launch, launch.featuresReason, launch.pickedConfig, launch.dynamicSharedMemBytes));
   }
   for (const device of file.deviceGemms ?? []) {
@@ -47,7 +49,9 @@ export function renderAnalysisText(file: AnalyzeJsonFile): string {
     const threads = t.threads !== null ? `, ${t.threads} threads` : '';
     const stages = t.stages !== null ? `, ${t.stages} stages` : '';
     out.push(`  ${device.label} (line ${device.line}): tile ${orUnknown(t.blockM)}×${orUnknown(t.blockN)}×${orUnknown(t.blockK)}${threads}${stages}`);
-    out.push(`    problem: M=${orUnknown(p.m)} N=${orUnknown(p.n)} K=${orUnknown(p.k)} dtype=${orUnknown(p.dtype)}${assumed}`);
+    out.push(
+      `    problem: M=${orUnknown(p.m)} N=${orUnknown(p.n)} K=${orUnknown(p.k)}${p.batch !== null ? ` batch=${p.batch}` : ''} dtype=${orUnknown(p.dtype)}${assumed}`,
+    );
     out.push(...featureLines(device, undefined));
   }
   for (const call of file.libraryCalls) {

@@ -247,6 +247,15 @@ function sizesFromGrid(
   return result;
 }
 
+/** Whether a kernel uses blockIdx.z as a batch index: it reads blockIdx.z, and no `for` header reads it or a variable set from it. */
+export function batchedByGridZ(kernelText: string): boolean {
+  if (!/\bblockIdx\.z\b/.test(kernelText)) return false;
+  const fromZ = [...kernelText.matchAll(/\b([A-Za-z_]\w*)\s*=[^=;][^;]*\bblockIdx\.z\b/g)].map((m) => m[1]!);
+  const zNames = new RegExp(`\\bblockIdx\\.z\\b${fromZ.map((n) => `|\\b${n}\\b`).join('')}`);
+  for (const header of kernelText.matchAll(/\bfor\s*\(([^)]*)\)/g)) if (zNames.test(header[1]!)) return false;
+  return true;
+}
+
 export function readLaunch(chevrons: LaunchChevrons, context: LaunchContext): LaunchSite | null {
   const { text, problems } = context;
   const callee = readCallee(text, chevrons.open);
@@ -322,10 +331,15 @@ export function launchOf(
     annotationFor(text, starts, context.annotations, range.start, range.end) ?? context.kernelAnnotations.get(callee.name) ?? context.fileAnnotation;
   // Grid coverage is used only for a dimension the kernel takes no parameter for (sizes fixed at
   // compile time): with a runtime M the grid is only an upper bound, and that would be a guess.
-  const fromGrid =
+  const fromGrid: { m?: number; n?: number; batch?: number } =
     kernel && kernel.info.kind === 'gemm' && grid.triple && block.triple
       ? sizesFromGrid(text.slice(kernel.info.range.start, kernel.info.range.end), kernel.info.kind, grid.triple, block.triple, scope.env)
       : {};
+  // grid.z slices of a GEMM kernel that indexes its operands with blockIdx.z are a batch (not a split
+  // of K: blockIdx.z in a K loop's bounds, directly or through a variable, is a split-K, left alone).
+  if (kernel && kernel.info.kind === 'gemm' && grid.triple && grid.triple[2] > 1) {
+    if (batchedByGridZ(text.slice(kernel.info.range.start, kernel.info.range.end))) fromGrid.batch = grid.triple[2];
+  }
   if (dimensionParameters.has('m')) delete fromGrid.m;
   if (dimensionParameters.has('n')) delete fromGrid.n;
   const annotated = annotation ? readAnnotation(annotation, []) : null;

@@ -73,7 +73,7 @@ export function resolveProblem(
   code: CodeValues,
   annotation: ReturnType<typeof readAnnotation> | null,
   options: AnalysisOptions,
-  fromGrid: { m?: number; n?: number } = {},
+  fromGrid: { m?: number; n?: number; batch?: number } = {},
 ): ProblemSize {
   const assumed: string[] = [];
   const origins = new Set<'annotation' | 'default'>();
@@ -102,6 +102,7 @@ export function resolveProblem(
     assumed.push('batch');
     origins.add('annotation');
   }
+  if (batch === null && fromGrid.batch !== undefined) batch = fromGrid.batch;
   const source: ProblemSize['source'] = assumed.length === 0 ? 'code' : origins.size === 1 ? [...origins][0]! : 'mixed';
   return { m, n, k, batch, dtype, assumed, source };
 }
