@@ -1,6 +1,7 @@
 // Reads `kernel<<<grid, block, smem, stream>>>(args)` launch sites from the chevron offsets found by
 // prepare.ts: folded grid/block/smem, template arguments, and the problem size (from the kernel's
 // M/N/K parameters, an annotation or the default). Pure; text-based where the tree may be broken.
+import type { Node } from 'web-tree-sitter';
 import { foldExpr, MapEnv, parseCExpression, type Expr, type FoldEnv } from '../folding';
 import type { AnalysisOptions, FoldedValue, LaunchSite, Problem, Range } from '../types';
 import type { KernelDefinition } from './kernels';
@@ -8,6 +9,7 @@ import { splitTopLevel } from './kernels';
 import type { Annotation, LaunchChevrons } from './prepare';
 import { annotationFor, readAnnotation, resolveProblem, type CodeValues } from './problem-size';
 import { scopeAt, type HostScope, type ScopeCache } from './scopes';
+import { ancestorOfType, descendantsOf } from './syntax';
 
 /** Parameter names read as problem dimensions (after removing `_` and lower-casing). */
 const DIMENSION_NAMES: Record<string, 'm' | 'n' | 'k' | 'batch'> = {
@@ -247,12 +249,28 @@ function sizesFromGrid(
   return result;
 }
 
-/** Whether a kernel uses blockIdx.z as a batch index: it reads blockIdx.z, and no `for` header reads it or a variable set from it. */
-export function batchedByGridZ(kernelText: string): boolean {
-  if (!/\bblockIdx\.z\b/.test(kernelText)) return false;
-  const fromZ = [...kernelText.matchAll(/\b([A-Za-z_]\w*)\s*=[^=;][^;]*\bblockIdx\.z\b/g)].map((m) => m[1]!);
-  const zNames = new RegExp(`\\bblockIdx\\.z\\b${fromZ.map((n) => `|\\b${n}\\b`).join('')}`);
-  for (const header of kernelText.matchAll(/\bfor\s*\(([^)]*)\)/g)) if (zNames.test(header[1]!)) return false;
+/**
+ * Whether a kernel uses blockIdx.z as a batch index, read on its tree: it reads blockIdx.z, and no
+ * `for` header reads it or a variable initialised or assigned from it (that is a split of K).
+ */
+export function batchedByGridZ(kernel: Node): boolean {
+  const isZ = (node: Node) => node.text === 'blockIdx.z';
+  const uses = descendantsOf(kernel, 'field_expression').filter(isZ);
+  if (uses.length === 0) return false;
+  const names = new Set<string>();
+  for (const use of uses) {
+    const owner = ancestorOfType(use, ['init_declarator', 'assignment_expression'], 12);
+    const target = owner?.type === 'init_declarator' ? owner.childForFieldName('declarator') : owner?.childForFieldName('left');
+    if (target?.type === 'identifier') names.add(target.text);
+  }
+  for (const loop of descendantsOf(kernel, 'for_statement')) {
+    for (const field of ['initializer', 'condition', 'update']) {
+      const part = loop.childForFieldName(field);
+      if (!part) continue;
+      if (descendantsOf(part, 'field_expression').some(isZ)) return false;
+      if (descendantsOf(part, 'identifier').some((id) => names.has(id.text))) return false;
+    }
+  }
   return true;
 }
 
@@ -338,7 +356,8 @@ export function launchOf(
   // grid.z slices of a GEMM kernel that indexes its operands with blockIdx.z are a batch (not a split
   // of K: blockIdx.z in a K loop's bounds, directly or through a variable, is a split-K, left alone).
   if (kernel && kernel.info.kind === 'gemm' && grid.triple && grid.triple[2] > 1) {
-    if (batchedByGridZ(text.slice(kernel.info.range.start, kernel.info.range.end))) fromGrid.batch = grid.triple[2];
+    const node = ancestorOfType(context.scopes.root.descendantForIndex(kernel.info.nameRange.start), ['function_definition'], 12);
+    if (node && batchedByGridZ(node)) fromGrid.batch = grid.triple[2];
   }
   if (dimensionParameters.has('m')) delete fromGrid.m;
   if (dimensionParameters.has('n')) delete fromGrid.n;
