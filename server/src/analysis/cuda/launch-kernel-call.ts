@@ -9,11 +9,23 @@ import { ancestorOfType, declaredName, descendantsOf, namedChildrenOf, sourceTex
 
 export const LAUNCH_CALLS = ['cudaLaunchKernel', 'cudaLaunchCooperativeKernel'];
 
-/** `(void *)`, `(const void *)`, `reinterpret_cast<const void *>(`, `(` and `&` before the kernel's name. */
-const KERNEL_PREFIX = /^(?:\(\s*(?:const\s+)?void\s*\*\s*\)\s*|reinterpret_cast\s*<[^<>]*>\s*\(\s*|\(\s*)*&?\s*/;
-const KERNEL_NAME = /^(?:::)?[A-Za-z_][\w:]*\s*(?:<[^;{}]*>)?/;
-/** `&A` or `(void *)&A` in an argument array: the argument's own text follows. */
-const ARG_PREFIX = /^(?:\(\s*(?:const\s+)?void\s*\*\s*\)\s*)?&\s*/;
+/**
+ * The kernel a launch call names, read on its tree through `(void *)` casts, `reinterpret_cast<...>(...)`,
+ * `&` and parentheses: the node of its name or template instantiation (`tiled<16, 16, 16>`, `ns::k`).
+ */
+function kernelNode(arg: Node): Node | null {
+  let node: Node | null = arg;
+  for (let step = 0; node && step < 8; step++) {
+    if (node.type === 'cast_expression') node = node.childForFieldName('value');
+    else if (node.type === 'pointer_expression') node = node.childForFieldName('argument');
+    else if (node.type === 'parenthesized_expression') node = namedChildrenOf(node)[0] ?? null;
+    else if (node.type === 'call_expression' && /_cast$/.test(node.childForFieldName('function')?.childForFieldName('name')?.text ?? '')) {
+      const args = node.childForFieldName('arguments');
+      node = args ? (namedChildrenOf(args)[0] ?? null) : null;
+    } else break;
+  }
+  return node && (node.type === 'identifier' || node.type === 'qualified_identifier' || node.type === 'template_function') ? node : null;
+}
 
 export function readLaunchKernelCalls(sites: readonly number[], context: LaunchContext): LaunchSite[] {
   const launches: LaunchSite[] = [];
@@ -25,11 +37,9 @@ export function readLaunchKernelCalls(sites: readonly number[], context: LaunchC
     const argList = call.childForFieldName('arguments');
     const args = argList ? namedChildrenOf(argList).filter((c) => c.type !== 'comment') : [];
     if (args.length < 3) continue;
-    const kernelText = sourceText(text, args[0]!);
-    const prefix = KERNEL_PREFIX.exec(kernelText)?.[0] ?? '';
-    const ref = KERNEL_NAME.exec(kernelText.slice(prefix.length))?.[0].trimEnd();
-    if (!ref) continue;
-    const callee = readCallee(text, args[0]!.startIndex + prefix.length + ref.length);
+    const ref = kernelNode(args[0]!);
+    // The name and template arguments end where the reference does (readCallee reads back from there).
+    const callee = ref ? readCallee(text, ref.endIndex) : null;
     if (!callee) continue;
     const part = (node: Node | undefined): LaunchPart | undefined =>
       node ? { text: sourceText(text, node), start: node.startIndex, end: node.endIndex } : undefined;
@@ -56,9 +66,11 @@ function argumentArray(node: Node, call: Node, text: string): { parts: LaunchPar
         parts: namedChildrenOf(value)
           .filter((c) => c.type !== 'comment')
           .map((c) => {
-            const raw = sourceText(text, c);
-            const skip = ARG_PREFIX.exec(raw)?.[0].length ?? 0;
-            return { text: raw.slice(skip), start: c.startIndex + skip, end: c.endIndex };
+            // `&A` or `(void *)&A`: the argument is what the address is taken of.
+            let node = c;
+            if (node.type === 'cast_expression') node = node.childForFieldName('value') ?? node;
+            if (node.type === 'pointer_expression') node = node.childForFieldName('argument') ?? node;
+            return { text: sourceText(text, node), start: node.startIndex, end: node.endIndex };
           }),
       };
     }
