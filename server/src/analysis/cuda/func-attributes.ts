@@ -3,10 +3,8 @@
 // scan found (prepare.ts call sites) on the tree; folds the bytes in the call's scope. Pure; never throws.
 import { foldCText } from '../folding';
 import { ancestorOfType, namedChildrenOf, sourceText } from './syntax';
+import { kernelNode } from './launch-kernel-call';
 import { scopeAt, type ScopeCache } from './scopes';
-
-/** A kernel named by a cudaFuncSetAttribute argument: `k`, `&k`, `k<128, 64>`, `(const void *)k`, `reinterpret_cast<const void *>(&k)`. */
-const KERNEL_REF = /^(?:\(\s*(?:const\s+)?void\s*\*\s*\)\s*|reinterpret_cast\s*<[^>]*>\s*\(\s*)?&?\s*(?:::)?([A-Za-z_][\w:]*?)\s*(?:<[\s\S]*>)?\s*\)?$/;
 
 /** Kernel name → the bytes it is allowed (null: set, but the value does not fold). The last call per kernel wins. */
 export function readSmemOptIns(sites: readonly number[], text: string, scopes: ScopeCache): Map<string, number | null> {
@@ -17,7 +15,10 @@ export function readSmemOptIns(sites: readonly number[], text: string, scopes: S
     const args = call.childForFieldName('arguments');
     const parts = args ? namedChildrenOf(args).filter((c) => c.type !== 'comment') : [];
     if (parts.length < 3 || !/MaxDynamicSharedMemorySize/.test(parts[1]!.text)) continue;
-    const name = KERNEL_REF.exec(sourceText(text, parts[0]!).trim())?.[1]?.split('::').pop();
+    // `k`, `&k`, `k<128, 64>`, `(const void *)k`, `reinterpret_cast<const void *>(&k)`: read on the tree.
+    const ref = kernelNode(parts[0]!);
+    const named = ref?.type === 'template_function' ? ref.childForFieldName('name') : ref;
+    const name = named?.text.split('::').pop()?.trim();
     if (!name) continue;
     const folded = foldCText(sourceText(text, parts[2]!), parts[2]!.startIndex, scopeAt(scopes, at).env, []).value;
     out.set(name, folded !== null && Number.isFinite(folded) && folded >= 0 ? folded : null);

@@ -13,7 +13,7 @@ export const LAUNCH_CALLS = ['cudaLaunchKernel', 'cudaLaunchCooperativeKernel'];
  * The kernel a launch call names, read on its tree through `(void *)` casts, `reinterpret_cast<...>(...)`,
  * `&` and parentheses: the node of its name or template instantiation (`tiled<16, 16, 16>`, `ns::k`).
  */
-function kernelNode(arg: Node): Node | null {
+export function kernelNode(arg: Node): Node | null {
   let node: Node | null = arg;
   for (let step = 0; node && step < 8; step++) {
     if (node.type === 'cast_expression') node = node.childForFieldName('value');
