@@ -3,7 +3,7 @@
 // configs and the autotuner's pick (the same KernelReports the editor reads), and archOf.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { analyzeSource } from '../analysis/index';
 import { DEFAULT_ANALYSIS_OPTIONS } from '../analysis/types';
@@ -252,6 +252,23 @@ test('attachReports: a CUTLASS 2.x device GEMM takes its sizes from a GemmCoord 
   const problem = json.deviceGemms![0]!.problem;
   assert.deepEqual([problem.m, problem.n, problem.k, problem.dtype, problem.source], [1024, 2048, 512, 'fp16', 'code']);
   assert.equal(json.deviceGemms![0]!.tile.threads, 128, 'four 64x64 warps');
+});
+
+test('attachReports: every bundled example gives a prediction on a GPU it can run on', async () => {
+  const dir = join(__dirname, '..', '..', '..', 'examples');
+  const names = readdirSync(dir).filter((name) => /\.(cu|cuh|py)$/.test(name));
+  assert.ok(names.length >= 3, names.join(', '));
+  for (const name of names) {
+    const source = readFileSync(join(dir, name), 'utf8');
+    const analysis = analyzeSource(await loadGrammars(), name.endsWith('.py') ? 'triton' : 'cuda', source);
+    const json = fileAnalysisToJson(name, source, analysis);
+    attach(json, source, analysis, { gpus: [findGpu('h100')!], predictor: fake });
+    const entries = [...json.launches, ...json.libraryCalls, ...(json.deviceGemms ?? [])];
+    assert.ok(
+      entries.some((e) => e.prediction?.['h100-sxm']?.runtimeMs),
+      `${name}: no prediction (${entries.map((e) => ('featuresReason' in e ? e.featuresReason : undefined) ?? 'features').join('; ') || 'no launches'})`,
+    );
+  }
 });
 
 test('archOf: compute capability to ptxas architecture', () => {
