@@ -79,6 +79,10 @@ test('CUTLASS tile candidates: a warp shape that does not divide the threadblock
     candidateProblem(with_({ blockM: 256, blockN: 256, blockK: 64, stages: 4, warps: 16, threads: 512 }), ctx, report.kernel) ?? '',
     /shared memory/,
   );
+  // A K tile under one tensor-core MMA's K (32 bytes: 16 fp16 elements) is rejected; 16 is the smallest kept.
+  assert.equal(w.dtype, 'fp16');
+  assert.match(candidateProblem(with_({ blockK: 8, native: { warpM: 64, warpN: 64, warpK: 8 } }), ctx, report.kernel) ?? '', /under one tensor-core MMA's K/);
+  assert.equal(candidateProblem(with_({ blockK: 16, native: { warpM: 64, warpN: 64, warpK: 16 } }), ctx, report.kernel), null);
 });
 
 test('CUTLASS tile actions rewrite GemmShape template arguments in place, and the result analyses back to a legal tile', async () => {
