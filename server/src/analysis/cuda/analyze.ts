@@ -15,7 +15,7 @@ import { readLibraryCalls } from './library';
 import { prepareCudaText, type Annotation, type PreparedCuda } from './prepare';
 import { annotationFor, lineStarts, readAnnotation } from './problem-size';
 import { addSpanEntry, createCudaAnalysisCache, findSpanEntry, shifted, type CudaAnalysisCache } from './cache';
-import { fileScope, isOutlinedFunction, launchDependencies, outlineTopLevel, scopeAt, type ScopeCache } from './scopes';
+import { fileScope, isOutlinedFunction, functionScopeAt, launchDependencies, outlineTopLevel, scopeAt, type ScopeCache } from './scopes';
 import { carryStructure, kernelSpansOf, type KernelSite } from './structure';
 import { ancestorOfType, errorItemRanges, errorNodes, inRanges, namedChildrenOf, rangeOf, syntaxErrors } from './syntax';
 
@@ -487,7 +487,8 @@ function launcherTemplateParams(launches: readonly LaunchSite[], scopes: ScopeCa
   const seen = new Set<string>();
   for (const launch of launches) {
     if (launch.templateArgs.length === 0) continue;
-    const scope = scopeAt(scopes, launch.range.start);
+    // The launcher's template arguments are the same in all its blocks: no block scoping needed.
+    const scope = functionScopeAt(scopes, launch.range.start);
     if (!scope.templateArgSources || !scope.functionRange) continue;
     for (const arg of launch.templateArgs) {
       const name = arg.text.trim();

@@ -326,6 +326,12 @@ export function scopeAt(cache: ScopeCache, offset: number, propagate = true): Ho
   return existing.redeclared ? blockScope(cache, offset, existing) : existing;
 }
 
+/** The scope of the function around `offset` without block scoping (what is the same in all its blocks), or the file's. */
+export function functionScopeAt(cache: ScopeCache, offset: number): HostScope {
+  const fn = functionAt(cache, offset);
+  return fn ? (cache.byFunction.get(fn.start) ?? functionScope(cache, fn, cache.byFunction, true)) : cache.file;
+}
+
 /**
  * C++ block scoping for names the function declares more than once: the declarations of the blocks
  * around `offset` that precede it, outermost first, so the innermost one is what `offset` sees
