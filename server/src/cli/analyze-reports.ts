@@ -8,7 +8,6 @@ import { buildKernelReports, type GpuOutcome, type KernelReport } from '../ide/r
 import { DEFAULT_SETTINGS, type TilecastSettings } from '../ide/protocol';
 import { predictionJson, type ArchResources, type FeaturesJson, type PredictionJson } from '../report/analysis-features';
 import { problemToJson, type AnalyzeJsonFile, type AnalyzeJsonIssue, type AnalyzeJsonOutcomes } from '../report/analysis-json';
-import { LineIndex } from '../text/line-index';
 import type { GemmPredictor, MeasurementMethod } from '../report/prediction';
 import type { Dtype, GpuSpec } from '../perf/types';
 
@@ -87,13 +86,13 @@ export function attachReports(json: AnalyzeJsonFile, text: string, analysis: Fil
   // A CUTLASS device GEMM has no launch in the analysis: the editor's stand-in report is its entry.
   const deviceGemms = reports.filter((r) => r.subject === 'launch' && r.kernel?.name === CUTLASS_DEVICE_LABEL && r.workload);
   if (deviceGemms.length > 0) {
-    const lines = new LineIndex(text);
     json.deviceGemms = deviceGemms.map((r) => {
       const t = r.workload!.tile ?? {};
       const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : null);
       return {
         label: r.kernel!.name,
-        line: lines.positionAt(r.range.start).line + 1,
+        // The stand-in is anchored on its threadblock shape, a tile parameter: the JSON already has its line.
+        line: json.tileParams[analysis.tileParams.findIndex((p) => p.range.start === r.range.start)]?.line ?? 0,
         tile: { blockM: num(t.blockM), blockN: num(t.blockN), blockK: num(t.blockK), threads: num(t.threads), stages: num(t.stages) },
         problem: problemToJson(r.launch!.problem),
         ...outcomesOf(r, options),

@@ -1,6 +1,6 @@
 // Renders `tilecast analyze` results as human-readable text, from the same JSON-shaped data the
 // `--json` output uses, so both outputs always agree. Pure: no I/O, no analysis.
-import type { AnalyzeJsonFile, AnalyzeJsonIssue, AnalyzeJsonOutcomes } from './analysis-json';
+import type { AnalyzeJsonFile, AnalyzeJsonIssue, AnalyzeJsonOutcomes, AnalyzeJsonProblem } from './analysis-json';
 import type { PredictionJson } from './analysis-features';
 
 function triple(value: [number, number, number] | null): string {
@@ -30,28 +30,20 @@ export function renderAnalysisText(file: AnalyzeJsonFile): string {
     });
   }
   for (const launch of file.launches) {
-    const p = launch.problem;
-    const assumed = p.assumed.length > 0 ? ` (assumed ${p.assumed.join(', ')} from ${p.source})` : '';
     out.push(
       // An autotuned launch's grid and block depend on the config: these are the first's, each pick's below.
       `  launch ${launch.kernel} (line ${launch.line}): grid ${triple(launch.grid)}, block ${triple(launch.block)}${launch.pickedConfig ? ' with config #1' : ''}, dynamic smem ${orUnknown(launch.dynamicSharedMemBytes)}`,
     );
-    out.push(
-      `    problem: M=${orUnknown(p.m)} N=${orUnknown(p.n)} K=${orUnknown(p.k)}${p.batch !== null ? ` batch=${p.batch}` : ''} dtype=${orUnknown(p.dtype)}${assumed}`,
-    );
+    out.push(problemLine(launch.problem));
     out.push(...featureLines(launch, launch.featuresReason, launch.pickedConfig, launch.dynamicSharedMemBytes));
   }
   for (const device of file.deviceGemms ?? []) {
     const t = device.tile;
-    const p = device.problem;
-    const assumed = p.assumed.length > 0 ? ` (assumed ${p.assumed.join(', ')} from ${p.source})` : '';
     // Threads and stages when the source fixes them (a warp shape, NumStages); else each GPU's estimate picks them.
     const threads = t.threads !== null ? `, ${t.threads} threads` : '';
     const stages = t.stages !== null ? `, ${t.stages} stages` : '';
     out.push(`  ${device.label} (line ${device.line}): tile ${orUnknown(t.blockM)}×${orUnknown(t.blockN)}×${orUnknown(t.blockK)}${threads}${stages}`);
-    out.push(
-      `    problem: M=${orUnknown(p.m)} N=${orUnknown(p.n)} K=${orUnknown(p.k)}${p.batch !== null ? ` batch=${p.batch}` : ''} dtype=${orUnknown(p.dtype)}${assumed}`,
-    );
+    out.push(problemLine(device.problem));
     out.push(...featureLines(device, undefined));
   }
   for (const call of file.libraryCalls) {
@@ -63,6 +55,13 @@ export function renderAnalysisText(file: AnalyzeJsonFile): string {
   if (params.length > 0) out.push(`  tile parameters: ${params.map((t) => `${t.name}=${orUnknown(t.value)} (line ${t.line})`).join(', ')}`);
   for (const problem of file.problems) out.push(`  ${problem.severity} (line ${problem.line}): ${problem.message}`);
   return out.join('\n') + '\n';
+}
+
+/** `problem: M=… N=… K=… [batch=…] dtype=… (assumed … from …)` under a launch or device GEMM. */
+function problemLine(p: AnalyzeJsonProblem): string {
+  const assumed = p.assumed.length > 0 ? ` (assumed ${p.assumed.join(', ')} from ${p.source})` : '';
+  const batch = p.batch !== null ? ` batch=${p.batch}` : '';
+  return `    problem: M=${orUnknown(p.m)} N=${orUnknown(p.n)} K=${orUnknown(p.k)}${batch} dtype=${orUnknown(p.dtype)}${assumed}`;
 }
 
 function sig(value: number | null, digits = 3): string {

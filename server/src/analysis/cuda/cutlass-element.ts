@@ -5,15 +5,15 @@
 import type { Node } from 'web-tree-sitter';
 import type { Dtype } from '../types';
 import { dtypeOfTypeName } from './kernels';
-import { ancestorOfType, namedChildrenOf } from './syntax';
+import { ancestorOfType, inRanges, namedChildrenOf } from './syntax';
 
 const ELEMENT_A = /\busing\s+Element(?:Input)?A\s*=|\bdevice::Gemm(?:Universal)?\s*</g;
 
 /** The first such type that names a dtype, or null. `regions`: comment/string [start, end) pairs, in order. */
-export function cutlassElementType(root: Node, text: string, regions: readonly number[]): Dtype | null {
+export function cutlassElementType(root: Node, text: string, regions: number[]): Dtype | null {
   for (const match of text.matchAll(ELEMENT_A)) {
     const at = match.index ?? 0;
-    if (insideRegion(regions, at)) continue;
+    if (inRanges(regions, at)) continue;
     const leaf = root.descendantForIndex(at, at + 1);
     let typeText: string | undefined;
     if (match[0].startsWith('using')) {
@@ -28,17 +28,4 @@ export function cutlassElementType(root: Node, text: string, regions: readonly n
     if (dtype) return dtype;
   }
   return null;
-}
-
-/** Whether `offset` lies in one of the [start, end) pairs of `regions` (sorted). */
-export function insideRegion(regions: readonly number[], offset: number): boolean {
-  let low = 0;
-  let high = regions.length / 2 - 1;
-  while (low <= high) {
-    const mid = (low + high) >> 1;
-    if (offset < regions[2 * mid]!) high = mid - 1;
-    else if (offset >= regions[2 * mid + 1]!) low = mid + 1;
-    else return true;
-  }
-  return false;
 }

@@ -5,26 +5,21 @@
 // (locals, constants, the launcher's unique call). Pure; never throws.
 import type { Node } from 'web-tree-sitter';
 import { foldCText } from '../folding';
-import { insideRegion } from './cutlass-element';
+import type { FileAnalysis } from '../types';
 import { scopeAt, type ScopeCache } from './scopes';
-import { ancestorOfType, namedChildrenOf, sourceText } from './syntax';
+import { ancestorOfType, inRanges, namedChildrenOf, sourceText } from './syntax';
 
-export interface CutlassProblem {
-  m: number | null;
-  n: number | null;
-  k: number | null;
-  /** CUTLASS 3.x's L (batch count) when it folds, else null. */
-  batch: number | null;
-}
+/** M, N, K (and 3.x's L as batch when it folds above 1), what folds of them. */
+export type CutlassProblem = NonNullable<FileAnalysis['cutlassProblem']>;
 
 const DECLARATION = /\b(Arguments|GemmCoord)\s+([A-Za-z_]\w*)\s*[({]/g;
 
 /** The first problem size the file gives a CUTLASS device GEMM whose M, N or K folds, or null. */
-export function cutlassProblem(text: string, regions: readonly number[], scopes: ScopeCache): CutlassProblem | null {
+export function cutlassProblem(text: string, regions: number[], scopes: ScopeCache): CutlassProblem | null {
   const coords = new Map<string, Node[]>();
   for (const match of text.matchAll(DECLARATION)) {
     const at = match.index ?? 0;
-    if (insideRegion(regions, at)) continue;
+    if (inRanges(regions, at)) continue;
     const declaration = ancestorOfType(scopes.root.descendantForIndex(at, at + 1), ['declaration'], 8);
     const declarator = declaration?.childForFieldName('declarator');
     if (!declarator) continue;

@@ -22,7 +22,10 @@ export interface HostScope {
    */
   redeclared?: Set<string>;
   changed?: Set<string>;
-  /** A templated launcher's scope: its template parameters given as a number at its one call, with that number's range; and the launcher's range. */
+  /**
+   * A templated launcher's function scope (functionScopeAt): its template parameters given as a number at
+   * its one call, with that number's range; and the launcher's range.
+   */
   templateArgSources?: Map<string, { value: number; range: Range }>;
   functionRange?: Range;
 }
@@ -343,12 +346,7 @@ function blockScope(cache: ScopeCache, offset: number, fnScope: HostScope): Host
     if (node.type === 'function_definition') break;
     if (node.type === 'compound_statement') blocks.push(node);
   }
-  const scope: HostScope = {
-    env: new MapEnv(fnScope.env),
-    dim3: new Map(fnScope.dim3),
-    templateArgSources: fnScope.templateArgSources,
-    functionRange: fnScope.functionRange,
-  };
+  const scope: HostScope = { env: new MapEnv(fnScope.env), dim3: new Map(fnScope.dim3) };
   for (const block of blocks.reverse()) {
     // Only the redeclared names need reading again: the function scope has the others.
     const declarations = block.namedChildren.filter(

@@ -108,17 +108,16 @@ export function readLaunch(call: Node, name: string, kernel: TritonKernel | null
   const callee = field(call, 'function')!;
   const gridNodes = callee.childrenForFieldName('subscript').filter((node): node is Node => node !== null);
   const grid = foldGrid(gridNodes, scopes, scope, meta);
-  // The grid the autotuner launches with each config: META as above with that config's values.
-  const configLaunches = kernel?.info.configs.map((config, i) => {
-    if (i === 0) return { grid, block: resolvedWarps === null ? null : ([resolvedWarps * 32, 1, 1] as [number, number, number]) };
+  // The grid the autotuner launches with each config: META as above with that config's values (their
+  // num_warps and num_stages already default to Triton's in configs.ts).
+  const configLaunches = kernel?.info.configs.map((config) => {
     const configMeta = new Map(meta);
     for (const [key, value] of Object.entries(config.params))
       configMeta.set(key, value === null ? UNKNOWN : numberValue(value, Number.isInteger(value), rangeOf(call)));
-    const warps = config.numWarps === undefined ? TRITON_DEFAULT_NUM_WARPS : config.numWarps;
-    const stages = config.numStages === undefined ? TRITON_DEFAULT_NUM_STAGES : config.numStages;
-    configMeta.set('num_warps', warps === null ? UNKNOWN : numberValue(warps, true, rangeOf(call)));
-    configMeta.set('num_stages', stages === null ? UNKNOWN : numberValue(stages, true, rangeOf(call)));
-    return { grid: foldGrid(gridNodes, scopes, scope, configMeta), block: warps === null ? null : ([warps * 32, 1, 1] as [number, number, number]) };
+    configMeta.set('num_warps', config.numWarps === null ? UNKNOWN : numberValue(config.numWarps, true, rangeOf(call)));
+    configMeta.set('num_stages', config.numStages === null ? UNKNOWN : numberValue(config.numStages, true, rangeOf(call)));
+    const block: [number, number, number] | null = config.numWarps === null ? null : [config.numWarps * 32, 1, 1];
+    return { grid: foldGrid(gridNodes, scopes, scope, configMeta), block };
   });
   const gridText = gridNodes.map((node) => node.text).join(', ');
   const gridRange = gridNodes.length > 0 ? { start: gridNodes[0].startIndex, end: gridNodes[gridNodes.length - 1].endIndex } : rangeOf(callee);
