@@ -2,6 +2,7 @@
 // its cached analysis. Pure apart from the parser it owns; it must not read files or know LSP types.
 import { Parser, type Edit, type Language, type Node, type Point, type Tree } from 'web-tree-sitter';
 import { analyzeCuda, MAX_SOURCE_CHARS } from './cuda/analyze';
+import { headerContext, type HeaderContext } from './cuda/headers';
 import { createCudaAnalysisCache, recordChange, recordTreeChanges } from './cuda/cache';
 import { prepareCudaText, type PreparedCuda } from './cuda/prepare';
 import { editWindow, prepareCudaEdit } from './cuda/prepare-incremental';
@@ -120,7 +121,8 @@ export class SourceDocument {
   private hasCarriageReturns: boolean;
   private parseText = '';
   private tree: Tree | null = null;
-  private cached: { options: AnalysisOptions; result: FileAnalysis } | null = null;
+  private cached: { options: AnalysisOptions; headers: readonly HeaderContext[]; result: FileAnalysis } | null = null;
+  private header: HeaderContext | null = null;
   private readonly grammar: Language;
   /** Per-kernel and per-launch results of the last analysis, reused when their text did not change. */
   private readonly cudaCache = createCudaAnalysisCache();
@@ -341,6 +343,7 @@ export class SourceDocument {
       this.analysisText = this.currentText;
     }
     this.cached = null;
+    this.header = null;
     if (!this.tree || oldText.length > MAX_SOURCE_CHARS || this.analysisText.length > MAX_SOURCE_CHARS) {
       this.cudaCache.change = null;
       this.cudaCache.lastText = null;
@@ -389,8 +392,8 @@ export class SourceDocument {
   }
 
   /** Analysis of the current text; cached until the next edit (or different options). */
-  analyze(options: AnalysisOptions = DEFAULT_ANALYSIS_OPTIONS): FileAnalysis {
-    if (this.cached && this.cached.options === options) return this.cached.result;
+  analyze(options: AnalysisOptions = DEFAULT_ANALYSIS_OPTIONS, headers: readonly HeaderContext[] = []): FileAnalysis {
+    if (this.cached && this.cached.options === options && this.cached.headers === headers) return this.cached.result;
     let result: FileAnalysis;
     if (this.analysisText.length > MAX_SOURCE_CHARS) {
       result = emptyAnalysis(this.language, `file is larger than ${MAX_SOURCE_CHARS} characters; TileCast does not analyse it`);
@@ -399,12 +402,23 @@ export class SourceDocument {
     } else if (!this.tree) {
       result = emptyAnalysis(this.language, 'the parser failed on this file; nothing was analysed');
     } else if (this.language === 'cuda') {
-      result = analyzeCuda(this.tree.rootNode, this.analysisText, options, this.cudaCache, this.prepared ?? undefined);
+      result = analyzeCuda(this.tree.rootNode, this.analysisText, options, this.cudaCache, this.prepared ?? undefined, headers);
     } else {
       result = analyzeTritonSafely(this.tree.rootNode as Node, this.analysisText, options);
     }
-    this.cached = { options, result };
+    this.cached = { options, headers, result };
     return result;
+  }
+
+  /**
+   * This document read as a header another CUDA file includes as `name` (cuda/headers.ts), or null when it
+   * is not CUDA or has no tree. Kept until the next edit; valid only while this document lives.
+   */
+  asHeader(name: string): HeaderContext | null {
+    if (this.language !== 'cuda' || !this.tree || this.analysisText.length > MAX_SOURCE_CHARS) return null;
+    if (this.header?.name !== name || this.header.text !== this.analysisText)
+      this.header = headerContext(name, this.tree.rootNode, this.analysisText, this.prepared ?? prepareCudaText(this.analysisText));
+    return this.header;
   }
 
   /** Frees the tree-sitter tree (WebAssembly memory); the document must not be used afterwards. */

@@ -102,6 +102,12 @@ export interface KernelInfo {
   /** Instruction families the kernel uses that not every architecture has (absent = none found). */
   instructions?: InstructionUse[];
   tileLoops: TileLoop[];
+  /**
+   * CUDA: set when the kernel is defined in a header the file includes (`#include "gemm.cuh"`), not in the
+   * file: `range` and `nameRange` are offsets in that header, and `text` is the header's text from `offset`
+   * (the definition), for the readers of the kernel's body (kernelText).
+   */
+  header?: { name: string; text: string; offset: number };
   /** Triton only: constexpr parameters and autotune configs. Empty for CUDA. */
   constexprParams: string[];
   configs: TritonConfig[];
@@ -192,6 +198,8 @@ export interface FileAnalysis {
   tileParams: TileParam[];
   libraryCalls: LibraryGemmCall[];
   problems: Problem[];
+  /** CUDA: kernels the file launches that are defined in a header it includes (KernelInfo.header set); absent when none. */
+  includedKernels?: KernelInfo[];
   /** CUDA: the A element type the file's CUTLASS device GEMM names (`using ElementA = cutlass::bfloat16_t`), when it has one. */
   cutlassElementType?: Dtype;
   /** CUDA: the problem size the file gives its CUTLASS device GEMM (`Gemm::Arguments{mode, {M, N, K, L}, ...}`), what folds of it. */

@@ -44,9 +44,9 @@ export function attachReports(json: AnalyzeJsonFile, text: string, analysis: Fil
   analysis.launches.forEach((launch, i) => {
     const target = json.launches[i];
     if (!target) return;
-    const kernel = analysis.kernels.find((kk) => kk.name === launch.kernel);
+    const kernel = analysis.kernels.find((kk) => kk.name === launch.kernel) ?? analysis.includedKernels?.find((kk) => kk.name === launch.kernel);
     if (!kernel) {
-      target.featuresReason = `kernel ${launch.kernel} is not defined in this file`;
+      target.featuresReason = `kernel ${launch.kernel} is not defined in this file or a header it includes`;
       return;
     }
     const report = reports.find((r) => r.subject === 'launch' && r.launch === launch);

@@ -155,7 +155,8 @@ export function gpuTable(outcomes: Array<GpuOutcome | null>, modelError: string 
 /** The hover of one report: heading, problem source, primary GPU details, the per-GPU table. */
 export function reportMarkdown(report: KernelReport, outcomes: Array<GpuOutcome | null>, modelError: string | null, extra: string[] = []): string {
   const kind = report.subject === 'launch' ? 'launch' : report.subject === 'library' ? 'library call' : 'autotune config';
-  const lines = [`**${report.label}** ${kind}`];
+  const header = report.kernel?.header ? ` (kernel defined in \`${report.kernel.header.name}\`)` : '';
+  const lines = [`**${report.label}** ${kind}${header}`];
   if (!report.workload) {
     lines.push('', `No prediction: ${report.reason ?? 'no workload'}`);
     return lines.join('\n');

@@ -133,8 +133,9 @@ export function shownEstimate(outcome: GpuOutcome, modelError: string | null): S
   };
 }
 
+/** The kernel a launch names: defined in the file, or else in a header the file includes. */
 function kernelOf(analysis: FileAnalysis, name: string): KernelInfo | null {
-  return analysis.kernels.find((k) => k.name === name) ?? null;
+  return analysis.kernels.find((k) => k.name === name) ?? analysis.includedKernels?.find((k) => k.name === name) ?? null;
 }
 
 /** Builds every report of a document; outcomes are computed lazily by `report.on(gpu)`. */

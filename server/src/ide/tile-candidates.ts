@@ -1,6 +1,7 @@
 // Tile candidates for a report: the workload a kernel would have with other values of its tile
 // parameters (the launch configuration that depends on them kept consistent), which of those are legal,
 // and their ranking by predicted time and energy. Pure; the predictor is injected; never throws.
+import { kernelText } from '../analysis/kernel-text';
 import type { KernelInfo, LaunchSite, TileParam, TritonConfig } from '../analysis/types';
 import { analyticEstimate } from '../perf/analytic-model';
 import { dtypeBytes } from '../perf/dtype';
@@ -204,7 +205,7 @@ export function candidateContext(reports: DocumentReports, report: KernelReport,
   };
   const bound = kernel?.launchBounds?.maxThreadsPerBlock;
   if (kernel && bound) {
-    const head = reports.text.slice(Math.max(0, kernel.range.start - 400), kernel.nameRange.start);
+    const head = kernelText(reports.text, kernel, kernel.range.start - 400, kernel.nameRange.start);
     const at = head.lastIndexOf('__launch_bounds__');
     const names = tunablesOf(reports, report).map((p) => p.name);
     const expression = at >= 0 ? head.slice(at) : '';
@@ -352,7 +353,7 @@ export function hasBoundsCheck(text: string, kernel: KernelInfo | null): boolean
   if (!kernel) return true;
   // CUTLASS guards partial tiles with predicated tile iterators.
   if (kernel.kindReason === CUTLASS_KERNEL_REASON) return true;
-  const body = text.slice(kernel.range.start, kernel.range.end);
+  const body = kernelText(text, kernel);
   if (kernel.configs.length > 0 || kernel.constexprParams.length > 0 || /\bmask\s*=/.test(body)) return true;
   if (/\bmin\s*\(/.test(body)) return true;
   const compares = /(?:<=?|>=?)\s*\(?\s*(?:[A-Za-z]+_)?[MNKmnk]\b|\b[MNKmnk]\s*(?:<=?|>=?)/;

@@ -5,7 +5,16 @@ import type { Node } from 'web-tree-sitter';
 import { foldCText, type MapEnv } from '../folding';
 import type { AnalysisOptions, FileAnalysis, LaunchSite, Problem, TileParam } from '../types';
 import { collectDefinitions, type FileDefinitions } from './definitions';
-import { readKernel, splitTopLevel, templateParametersOf, type KernelContext, type KernelDefinition, type KernelSpan, type TemplateParameter } from './kernels';
+import {
+  kernelNameOf,
+  readKernel,
+  splitTopLevel,
+  templateParametersOf,
+  type KernelContext,
+  type KernelDefinition,
+  type KernelSpan,
+  type TemplateParameter,
+} from './kernels';
 import { readCallee, readLaunch } from './launches';
 import { cutlassElementType } from './cutlass-element';
 import { cutlassProblem } from './cutlass-problem';
@@ -16,6 +25,7 @@ import { prepareCudaText, type Annotation, type PreparedCuda } from './prepare';
 import { annotationFor, lineStarts, readAnnotation } from './problem-size';
 import { addSpanEntry, createCudaAnalysisCache, findSpanEntry, shifted, type CudaAnalysisCache } from './cache';
 import { fileScope, isOutlinedFunction, functionScopeAt, launchDependencies, outlineTopLevel, scopeAt, type ScopeCache } from './scopes';
+import { headerDefining, headerKernels, headerTemplateParameters, includedEnv, type HeaderContext } from './headers';
 import { carryStructure, kernelSpansOf, type KernelSite } from './structure';
 import { ancestorOfType, errorItemRanges, errorNodes, inRanges, namedChildrenOf, rangeOf, syntaxErrors } from './syntax';
 
@@ -47,7 +57,14 @@ function looksBinary(text: string): boolean {
  * Analyses CUDA source. `root` is the tree of `prepareCudaText(text).parseText`. With a `cache` (kept by
  * the caller between edits of one document) unchanged kernels and launches are reused.
  */
-export function analyzeCuda(root: Node, text: string, options: AnalysisOptions, cache?: CudaAnalysisCache, prepared?: PreparedCuda): FileAnalysis {
+export function analyzeCuda(
+  root: Node,
+  text: string,
+  options: AnalysisOptions,
+  cache?: CudaAnalysisCache,
+  prepared?: PreparedCuda,
+  headers: readonly HeaderContext[] = [],
+): FileAnalysis {
   if (text.length > MAX_SOURCE_CHARS) {
     return emptyResult([
       { range: { start: 0, end: 0 }, message: `file is larger than ${MAX_SOURCE_CHARS} characters; TileCast does not analyse it`, severity: 'warning' },
@@ -68,6 +85,7 @@ export function analyzeCuda(root: Node, text: string, options: AnalysisOptions, 
       problems,
       cache ?? null,
       prepared && prepared.parseText.length === text.length ? prepared : prepareCudaText(text),
+      headers,
     );
   } catch (error) {
     // A bug here must not take the editor down: report it and return nothing rather than throw.
@@ -83,6 +101,7 @@ function analyzeChecked(
   problems: Problem[],
   cache: CudaAnalysisCache | null,
   prepared: PreparedCuda,
+  headers: readonly HeaderContext[],
 ): FileAnalysis {
   const { parseText } = prepared;
   if (text.includes('\uFFFD')) {
@@ -128,6 +147,7 @@ function analyzeChecked(
 
   const definitions = cachedDefinitions(root, text, problems, prepared, cache);
   const tileParams: TileParam[] = [...definitions.tileParams];
+  const fileEnv = includedEnv(definitions.env, headers, cache);
 
   const kernelContext: KernelContext = {
     root,
@@ -135,7 +155,7 @@ function analyzeChecked(
     parseText,
     keywords: prepared.keywords,
     forKeywords: prepared.forKeywords,
-    fileEnv: definitions.env,
+    fileEnv,
     problems,
     templateBindings: new Map(),
   };
@@ -144,7 +164,7 @@ function analyzeChecked(
   // The file's layout (function ranges, kernel definitions), carried over when the edit stayed inside one function.
   const carried = carryStructure(cache?.structure ?? null, change, (start, end) => isOutlinedFunction(root, start, end));
   // Carried over, the file-scope declarations lie outside the edited function: same text, so the same scope over the same constants.
-  const outline = carried && cache?.fileScope?.fileEnv === definitions.env ? null : outlineTopLevel(root);
+  const outline = carried && cache?.fileScope?.fileEnv === fileEnv ? null : outlineTopLevel(root);
   const kernelSites = new Map<number, KernelSite>();
   const { spans: kernelSpans, inMacros } = kernelSpansOf(root, parseText, prepared.keywords, carried, kernelSites, root.hasError ? null : outline);
   for (const keyword of inMacros) {
@@ -169,12 +189,16 @@ function analyzeChecked(
     get(name: string): Array<{ name: string; kind: 'type' | 'value' }> | undefined {
       if (!templateParamsMemo.has(name)) {
         const span = kernelSpansByName.get(name);
-        templateParamsMemo.set(name, span ? cachedTemplateParameters(span, parseText, cache, nextTemplateParameters) : undefined);
+        const header = span ? null : headerDefining(headers, name);
+        templateParamsMemo.set(
+          name,
+          span ? cachedTemplateParameters(span, parseText, cache, nextTemplateParameters) : header ? headerTemplateParameters(header, name) : undefined,
+        );
       }
       return templateParamsMemo.get(name);
     },
   };
-  const file = outline ? fileScope(outline, text, definitions.env, cache?.fileScope) : cache!.fileScope!;
+  const file = outline ? fileScope(outline, text, fileEnv, cache?.fileScope) : cache!.fileScope!;
   const functionRanges = outline?.functionRanges ?? carried!.functionRanges;
   if (cache) {
     cache.fileScope = file;
@@ -183,7 +207,7 @@ function analyzeChecked(
   const scopes: ScopeCache = { root, text, file, byFunction: new Map(), byFunctionLocal: new Map(), callSites: prepared.callSites, functionRanges };
   // The constants' text can be long: compare it once with the previous analysis and key entries on a
   // small generation number instead of repeating the text in every key.
-  const environmentText = `${definitions.signature}\u0002${file.signature}`;
+  const environmentText = `${definitions.signature}\u0002${file.signature}${headers.map((h) => `\u0003${h.name}\u0001${h.text}`).join('')}`;
   let environmentKey = '0';
   if (cache) {
     if (cache.environment?.text !== environmentText) cache.environment = { text: environmentText, generation: (cache.environment?.generation ?? 0) + 1 };
@@ -214,6 +238,9 @@ function analyzeChecked(
     kernelList.push(kernel.info);
     if (!kernels.has(kernel.info.name)) kernels.set(kernel.info.name, kernel);
   }
+
+  // Kernels the file launches but only an included header defines.
+  const fromHeaders = headers.length > 0 ? headerKernels(headers, prepared, text, kernels, kernelContext, file.env, cache, environmentKey) : [];
 
   // Annotations: on/above a launch, above a kernel, or anywhere else (file level).
   const starts = lineStarts(text);
@@ -258,7 +285,7 @@ function analyzeChecked(
         kernel ? (kernel.launchKey ??= JSON.stringify([kernel.info.parameters.map((p) => p.name), kernel.info.dtype, kernel.info.kind])) : 'null',
       ].join('\u0002');
       // The kernel's body decides whether grid × block gives M and N (launches.ts, sizesFromGrid).
-      spans = kernel ? [...dependencies.spans, kernel.info.range.start, kernel.info.range.end] : dependencies.spans;
+      spans = kernel && !kernel.info.header ? [...dependencies.spans, kernel.info.range.start, kernel.info.range.end] : dependencies.spans;
       // The launch's own text, from its callee to the end of its arguments: in a broken file it can
       // reach past the function the tree gives it (found by the fuzz test).
       spans = [...spans, calleeRead?.nameRange.start ?? chevrons.open, launchTextEnd(text, chevrons.close)];
@@ -299,9 +326,14 @@ function analyzeChecked(
   const cutlass = tileParams.some((p) => p.origin === 'cutlass-shape');
   const elementType = cutlass ? cutlassElementType(root, text, prepared.regions) : null;
   const cutlassSizes = cutlass ? cutlassProblem(text, prepared.regions, scopes) : null;
+  const launched = new Set(launches.map((l) => l.kernel));
+  const includedKernels = fromHeaders
+    .filter((k) => launched.has(k.name))
+    .map((k) => (optIns.has(k.name) ? { ...k, dynamicSmemOptInBytes: optIns.get(k.name)! } : k));
   return {
     language: 'cuda',
     kernels: kernelsOut,
+    ...(includedKernels.length > 0 ? { includedKernels } : {}),
     launches,
     tileParams,
     libraryCalls,
@@ -386,14 +418,6 @@ function dedupe(problems: Problem[]): Problem[] {
     seen.add(key);
     return true;
   });
-}
-
-function kernelNameOf(span: KernelSpan): string | null {
-  const declarator = span.node.childForFieldName('declarator');
-  const name = declarator?.childForFieldName('declarator');
-  if (!name) return null;
-  const simple = name.type === 'template_function' ? name.childForFieldName('name') : name;
-  return simple ? (simple.text.split('::').pop() ?? null) : null;
 }
 
 /**

@@ -2,6 +2,8 @@
 // dependencies did not change (keys are texts, never offsets), shifted to their new offsets. Plain
 // data; the owner (SourceDocument) keeps one per document. Entries that produced problems are not kept.
 import type { LaunchSite } from '../types';
+import type { FoldEnv } from '../folding';
+import type { HeaderContext } from './headers';
 import type { FileDefinitions } from './definitions';
 import type { KernelDefinition, TemplateParameter } from './kernels';
 import type { FileScope } from './scopes';
@@ -116,6 +118,10 @@ export interface CudaAnalysisCache {
   templateParameters: Map<string, TemplateParameter[]>;
   /** Function ranges and kernel sites of the last analysis (structure.ts), null after a tree with errors. */
   structure: FileStructure | null;
+  /** The file's constants over its headers' (headers.ts includedEnv), kept while both are the same objects. */
+  included?: { own: FoldEnv; headers: HeaderContext[]; env: FoldEnv };
+  /** Kernels read from included headers, by name and template bindings, for one environment (headers.ts headerKernels). */
+  headerKernels?: { environmentKey: string; entries: Map<string, KernelDefinition | null> };
 }
 
 export function createCudaAnalysisCache(): CudaAnalysisCache {

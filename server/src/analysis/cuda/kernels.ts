@@ -22,6 +22,8 @@ export interface KernelDefinition {
   start: number;
   /** What a launch's cache key needs from the kernel (parameter names, dtype, kind), as JSON; set by analyze.ts. */
   launchKey?: string;
+  /** A kernel read from an included header (headers.ts): whether it indexes operands with blockIdx.z (read on the header's tree). */
+  batchedByGridZ?: boolean;
 }
 
 /** Element type names → Dtype (CUDA Math API type names, CUTLASS numeric types). */
@@ -292,6 +294,15 @@ export interface KernelSpan {
   /** Start of the whole definition, including `template <...>`. */
   start: number;
   isTemplate: boolean;
+}
+
+/** The kernel's name without qualifiers (`ns::mm` → `mm`), read from its declarator. */
+export function kernelNameOf(span: KernelSpan): string | null {
+  const declarator = span.node.childForFieldName('declarator');
+  const name = declarator?.childForFieldName('declarator');
+  if (!name) return null;
+  const simple = name.type === 'template_function' ? name.childForFieldName('name') : name;
+  return simple ? (simple.text.split('::').pop() ?? null) : null;
 }
 
 /** Reads one `__global__` definition from its node (`span.node`, possibly a lookup). */

@@ -4,6 +4,7 @@
 import type { Node } from 'web-tree-sitter';
 import { foldExpr, MapEnv, parseCExpression, type Expr, type FoldEnv } from '../folding';
 import type { AnalysisOptions, FoldedValue, LaunchSite, Problem, Range } from '../types';
+import { kernelText } from '../kernel-text';
 import type { KernelDefinition } from './kernels';
 import { splitTopLevel } from './kernels';
 import type { Annotation, LaunchChevrons } from './prepare';
@@ -351,13 +352,13 @@ export function launchOf(
   // compile time): with a runtime M the grid is only an upper bound, and that would be a guess.
   const fromGrid: { m?: number; n?: number; batch?: number } =
     kernel && kernel.info.kind === 'gemm' && grid.triple && block.triple
-      ? sizesFromGrid(text.slice(kernel.info.range.start, kernel.info.range.end), kernel.info.kind, grid.triple, block.triple, scope.env)
+      ? sizesFromGrid(kernelText(text, kernel.info), kernel.info.kind, grid.triple, block.triple, scope.env)
       : {};
   // grid.z slices of a GEMM kernel that indexes its operands with blockIdx.z are a batch (not a split
   // of K: blockIdx.z in a K loop's bounds, directly or through a variable, is a split-K, left alone).
   if (kernel && kernel.info.kind === 'gemm' && grid.triple && grid.triple[2] > 1) {
-    const node = ancestorOfType(context.scopes.root.descendantForIndex(kernel.info.nameRange.start), ['function_definition'], 12);
-    if (node && batchedByGridZ(node)) fromGrid.batch = grid.triple[2];
+    const node = kernel.info.header ? null : ancestorOfType(context.scopes.root.descendantForIndex(kernel.info.nameRange.start), ['function_definition'], 12);
+    if (kernel.info.header ? kernel.batchedByGridZ : node && batchedByGridZ(node)) fromGrid.batch = grid.triple[2];
   }
   if (dimensionParameters.has('m')) delete fromGrid.m;
   if (dimensionParameters.has('n')) delete fromGrid.n;

@@ -1,0 +1,142 @@
+// Kernels and constants from headers a CUDA file includes (`#include "gemm.cuh"`, cuda/headers.ts): the
+// launch in the file folds with the header's constants, the header's templated kernel is read with the
+// launch's template arguments and the file's own constants, readers of the kernel's body read the header's
+// text, and without the header the launch stays as unknown as before. Fake predictor throughout.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { loadGrammars } from '../server/src/platform/grammars';
+import { analyzeSource, SourceDocument, type IncludedSource } from '../server/src/analysis/index';
+import { findGpu } from '../server/src/perf/gpu-catalogue';
+import * as api from '../server/src/ide/api';
+import { DEFAULT_SETTINGS } from '../server/src/ide/protocol';
+import { fakePredictor } from './ide-harness';
+
+/** A tiled kernel in a header; `guard` adds the bounds check on the store. */
+const header = (guard: boolean, tile = '#ifndef TILE\n#define TILE 32\n#endif') => `#pragma once
+// helpers first, so the kernel's offsets in the header are not those of the file
+${tile}
+__device__ inline float twice(float x) { return 2.0f * x; }
+template <int BS>
+__global__ void tiled_mm(const float *A, const float *B, float *C, int M, int N, int K) {
+  __shared__ float As[BS][BS];
+  __shared__ float Bs[BS][BS];
+  int row = blockIdx.y * BS + threadIdx.y, col = blockIdx.x * BS + threadIdx.x;
+  float acc = 0.0f;
+  for (int t = 0; t < K; t += BS) {
+    As[threadIdx.y][threadIdx.x] = A[row * K + t + threadIdx.x];
+    Bs[threadIdx.y][threadIdx.x] = B[(t + threadIdx.y) * N + col];
+    __syncthreads();
+    for (int k = 0; k < BS; ++k) acc += As[threadIdx.y][k] * Bs[k][threadIdx.x];
+    __syncthreads();
+  }
+  ${guard ? 'if (row < M && col < N) ' : ''}C[row * N + col] = acc;
+}
+`;
+
+const main = (m: number, before = '') => `${before}#include "tiled.cuh"
+void run(const float *A, const float *B, float *C) {
+  const int M = ${m}, N = 4096, K = 2048;
+  dim3 block(TILE, TILE);
+  dim3 grid((N + TILE - 1) / TILE, (M + TILE - 1) / TILE);
+  tiled_mm<TILE><<<grid, block>>>(A, B, C, M, N, K);
+}
+`;
+
+async function analyse(text: string, headers: IncludedSource[]) {
+  return analyzeSource(await loadGrammars(), 'cuda', text, undefined, headers);
+}
+
+function reports(text: string, analysis: ReturnType<typeof analyzeSource>) {
+  return api.buildReports({
+    text,
+    analysis,
+    gpus: [findGpu('rtx-4090')!],
+    settings: DEFAULT_SETTINGS,
+    predictor: fakePredictor({ centre: 128 }),
+    modelError: null,
+  });
+}
+
+test("a launch of a header's templated kernel folds with the header's constants and reads the kernel with its template argument", async () => {
+  const text = main(4096);
+  const analysis = await analyse(text, [{ name: 'tiled.cuh', text: header(true) }]);
+  const launch = analysis.launches[0]!;
+  assert.deepEqual(launch.grid, [128, 128, 1]);
+  assert.deepEqual(launch.block, [32, 32, 1]);
+  assert.deepEqual([launch.problem.m, launch.problem.n, launch.problem.k], [4096, 4096, 2048]);
+  assert.equal(analysis.kernels.length, 0, 'the file defines no kernel');
+  const kernel = analysis.includedKernels?.[0];
+  assert.equal(kernel?.name, 'tiled_mm');
+  assert.equal(kernel?.kind, 'gemm');
+  assert.equal(kernel?.header?.name, 'tiled.cuh');
+  assert.equal(kernel?.staticSharedMemBytes, 2 * 32 * 32 * 4, 'BS bound to TILE = 32 from the launch');
+
+  // The report predicts it; the hover on the launch shows the prediction.
+  const built = reports(text, analysis);
+  const hover = api.hoverAt(built, text.indexOf('tiled_mm<'));
+  assert.match(hover?.markdown ?? '', /\d+(\.\d+)? ms/);
+  assert.doesNotMatch(hover?.markdown ?? '', /not defined/);
+});
+
+test('without the header the launch stays unknown, as before', async () => {
+  const analysis = await analyse(main(4096), []);
+  assert.equal(analysis.launches[0]!.grid, null);
+  assert.equal(analysis.includedKernels, undefined);
+});
+
+test("the file's own constant, defined before the include, wins over the header's default in the launch and in the kernel", async () => {
+  const text = main(4096, '#define TILE 16\n');
+  const analysis = await analyse(text, [{ name: 'tiled.cuh', text: header(true) }]);
+  assert.deepEqual(analysis.launches[0]!.block, [16, 16, 1]);
+  assert.equal(analysis.includedKernels?.[0]?.staticSharedMemBytes, 2 * 16 * 16 * 4);
+});
+
+test("a header's constant is used by a second header's kernel (both included)", async () => {
+  const text = main(4096).replace('#include "tiled.cuh"', '#include "config.cuh"\n#include "tiled.cuh"');
+  const analysis = await analyse(text, [
+    { name: 'config.cuh', text: '#define TILE 8\n' },
+    { name: 'tiled.cuh', text: header(true, '') },
+  ]);
+  assert.deepEqual(analysis.launches[0]!.block, [8, 8, 1]);
+  assert.equal(analysis.includedKernels?.[0]?.staticSharedMemBytes, 2 * 8 * 8 * 4);
+});
+
+test("the bounds check is read from the header's text: a tile that does not divide M is flagged only when the header's kernel has none", async () => {
+  for (const guard of [false, true]) {
+    const text = main(1000);
+    const analysis = await analyse(text, [{ name: 'tiled.cuh', text: header(guard) }]);
+    const codes = api.diagnosticsOf(reports(text, analysis)).map((d) => d.code);
+    assert.equal(codes.includes('tile-does-not-divide'), !guard, `guard ${guard}: ${codes.join(', ')}`);
+  }
+});
+
+test('edits of the including file re-analysed incrementally give what a fresh analysis with the same header gives', async () => {
+  const grammars = await loadGrammars();
+  const headerDocument = new SourceDocument(grammars, 'cuda', header(true));
+  const context = headerDocument.asHeader('tiled.cuh')!;
+  const headers = [context];
+  let text = main(4096);
+  const document = new SourceDocument(grammars, 'cuda', text);
+  try {
+    document.analyze(undefined, headers);
+    const edits: Array<[string, string]> = [
+      ['M = 4096', 'M = 2048'],
+      ['#include', '#define TILE 16\n#include'],
+      ['tiled_mm<TILE>', 'tiled_mm<8>'],
+      ['dim3 block(TILE, TILE);', 'dim3 block(TILE, TILE); foo('],
+      [' foo(', ''],
+    ];
+    for (const [from, to] of edits) {
+      const start = text.indexOf(from);
+      document.applyEdit({ start, end: start + from.length, newText: to });
+      text = text.slice(0, start) + to + text.slice(start + from.length);
+      const incremental = document.analyze(undefined, headers);
+      const fresh = await analyse(text, [{ name: 'tiled.cuh', text: header(true) }]);
+      assert.deepEqual(incremental, fresh, `after ${JSON.stringify(to)}`);
+    }
+    assert.equal(document.analyze(undefined, headers).includedKernels?.[0]?.staticSharedMemBytes, 2 * 8 * 8 * 4);
+  } finally {
+    document.dispose();
+    headerDocument.dispose();
+  }
+});
