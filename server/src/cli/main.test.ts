@@ -3,7 +3,7 @@
 // (--gpu values, CSV cells, file names) in what reaches a terminal.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from './main';
@@ -102,4 +102,47 @@ test('tilecast predict --batch: ESC[2J in CSV cells is escaped on a terminal and
   assert.doesNotMatch(pipe.stderr, CONTROL, 'messages are escaped wherever stderr goes');
   assert.ok(pipe.stdout.startsWith(`gpu,dtype,m,n,k,${ESC}[2Jnote,runtime_ms`), 'CSV data in a pipe is byte for byte');
   assert.ok(pipe.stdout.includes(`\nh100,fp16,64,64,64,${ESC}[2J\u009b31m,`));
+});
+
+test('tilecast analyze: a kernel defined in a header the file includes is predicted, and named with its header', async () => {
+  const folder = mkdtempSync(join(tmpdir(), 'tilecast-header-'));
+  writeFileSync(
+    join(folder, 'tiled.cuh'),
+    `#define TILE 32
+template <int BS>
+__global__ void tiled_mm(const float *A, const float *B, float *C, int M, int N, int K) {
+  __shared__ float As[BS][BS];
+  __shared__ float Bs[BS][BS];
+  float acc = 0.0f;
+  for (int t = 0; t < K; t += BS) {
+    As[threadIdx.y][threadIdx.x] = A[t];
+    Bs[threadIdx.y][threadIdx.x] = B[t];
+    __syncthreads();
+    for (int k = 0; k < BS; ++k) acc += As[threadIdx.y][k] * Bs[k][threadIdx.x];
+    __syncthreads();
+  }
+  C[0] = acc;
+}
+`,
+  );
+  const source = join(folder, 'main.cu');
+  writeFileSync(
+    source,
+    '#include "tiled.cuh"\nvoid run(const float *A, const float *B, float *C) {\n  const int M = 4096, N = 4096, K = 1024;\n  tiled_mm<TILE><<<dim3(N / TILE, M / TILE), dim3(TILE, TILE)>>>(A, B, C, M, N, K);\n}\n',
+  );
+  const json = await tilecast(['analyze', source, '--json', '--gpu', 'rtx-4090']);
+  assert.equal(json.code, 0, json.stderr);
+  const launch = JSON.parse(json.stdout).files[0].launches[0];
+  assert.equal(launch.kernelHeader, 'tiled.cuh');
+  assert.deepEqual(launch.grid, [128, 128, 1]);
+  assert.equal(launch.featuresReason, undefined);
+  assert.ok(launch.prediction['rtx-4090'].runtimeMs > 0, JSON.stringify(launch).slice(0, 400));
+  const text = await tilecast(['analyze', source, '--gpu', 'rtx-4090']);
+  assert.match(text.stdout, /launch tiled_mm \(kernel in tiled\.cuh\)/);
+  // Without the header beside it, the launch is what it was before: its kernel is not found.
+  const alone = join(mkdtempSync(join(tmpdir(), 'tilecast-header-')), 'main.cu');
+  writeFileSync(alone, readFileSync(source, 'utf8'));
+  const missing = JSON.parse((await tilecast(['analyze', alone, '--json', '--gpu', 'rtx-4090'])).stdout).files[0].launches[0];
+  assert.equal(missing.grid, null);
+  assert.match(missing.featuresReason, /not defined in this file or a header it includes/);
 });

@@ -4,6 +4,7 @@
 // thread.ts) and its reports (built here, on the main thread, where the model is). A burst of edits
 // reaches the parser as one edit; a job for a version that a newer one supersedes is cancelled. It
 // stores and translates; what is analysed and how it is rendered belong to the core.
+import { fileURLToPath } from 'node:url';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { TextDocumentContentChangeEvent } from 'vscode-languageserver/node';
 import { languageForPath } from '../analysis/index';
@@ -11,6 +12,7 @@ import type { AnalysisOptions, FileAnalysis, SourceLanguage } from '../analysis/
 import { buildReports, type DocumentReports, type IdeInput } from '../ide/api';
 import { differingSpan } from '../analysis/document';
 import type { AnalysisThread } from '../platform/analysis-thread';
+import { includesKey, quotedIncludes, readIncludes, type IncludedHeader } from '../platform/includes';
 
 export { differingSpan };
 
@@ -30,9 +32,11 @@ export interface OpenFile {
   document: TextDocument;
   language: SourceLanguage | null;
   /** The newest analysis received, of `version` (possibly older than the document's). */
-  analysed: { version: number; optionsId: number; text: string; analysis: FileAnalysis } | null;
+  analysed: { version: number; optionsId: number; headersKey: string; text: string; analysis: FileAnalysis } | null;
   /** The latest job posted to the analysis thread. */
-  job: { id: number; version: number; optionsId: number; done: Promise<void> } | null;
+  job: { id: number; version: number; optionsId: number; headersKey: string; done: Promise<void> } | null;
+  /** CUDA: the quoted `#include` names of a version, and the paths of the headers its last job read. */
+  includes: { version: number; names: string[]; paths: string[] } | null;
   cached: { version: number; generation: number; reports: DocumentReports } | null;
   /** Reports of an older version, served (mapped) while the current version's analysis is not in yet. */
   stale: { version: number; analysedVersion: number; generation: number; document: TextDocument; reports: DocumentReports } | null;
@@ -50,6 +54,15 @@ function pathOf(uri: string): string {
     return decodeURIComponent(uri.replace(/^[a-z][a-z0-9+.-]*:(\/\/[^/]*)?/i, ''));
   } catch {
     return uri;
+  }
+}
+
+/** The file system path of a file: URI (null for other schemes or a malformed URI). */
+function localPath(uri: string): string | null {
+  try {
+    return uri.startsWith('file:') ? fileURLToPath(uri) : null;
+  } catch {
+    return null;
   }
 }
 
@@ -79,6 +92,7 @@ export class DocumentStore {
       job: null,
       cached: null,
       stale: null,
+      includes: null,
       lastComputeMs: 0,
       answeredEarly: false,
       onChange: [],
@@ -120,25 +134,60 @@ export class DocumentStore {
   analysis(file: OpenFile, context: ReportContext, onError: (message: string) => void): Promise<void> {
     const version = file.document.version;
     const analysed = file.analysed;
-    if (analysed && analysed.version === version && analysed.optionsId === context.optionsId) return Promise.resolve();
+    const headers = this.headersOf(file);
+    const headersKey = includesKey(headers);
+    if (analysed && analysed.version === version && analysed.optionsId === context.optionsId && analysed.headersKey === headersKey) return Promise.resolve();
     const text = file.document.getText();
     // A Python file becomes Triton when it starts importing triton (and stops when it no longer does).
     if (file.language !== 'cuda') file.language = languageOf(file.uri, file.languageId, text);
     const language = file.language;
     if (!language) return Promise.resolve();
     const job = file.job;
-    if (job && job.version === version && job.optionsId === context.optionsId) return job.done;
+    if (job && job.version === version && job.optionsId === context.optionsId && job.headersKey === headersKey) return job.done;
     if (job) this.thread.supersede(job.id);
-    const posted = this.thread.analyze(file.uri, language, text, context.optionsId, context.options);
+    const included = language === 'cuda' ? headers.map(({ name, path, text: headerText }) => ({ name, path, text: headerText })) : [];
+    const posted = this.thread.analyze(file.uri, language, text, context.optionsId, context.options, included);
     const done = posted.result.then((result) => {
       if (file.job?.id === posted.id) file.job = null;
       if (result.error) onError(`analysis of ${file.uri} failed: ${result.error}`);
       if (!result.analysis || this.files.get(file.uri) !== file) return;
       file.lastComputeMs = result.computeMs;
-      if (!file.analysed || file.analysed.version <= version) file.analysed = { version, optionsId: context.optionsId, text, analysis: result.analysis };
+      if (!file.analysed || file.analysed.version <= version) {
+        file.analysed = { version, optionsId: context.optionsId, headersKey, text, analysis: result.analysis };
+        // The same version analysed again (its headers changed): reports built from the last analysis are out of date.
+        file.cached = null;
+        file.stale = null;
+      }
     });
-    file.job = { id: posted.id, version, optionsId: context.optionsId, done };
+    file.job = { id: posted.id, version, optionsId: context.optionsId, headersKey, done };
     return done;
+  }
+
+  /**
+   * The headers a CUDA file on disk includes with quotes (platform/includes.ts), open ones as the editor
+   * has them; nothing for other files. The include names are read once per version.
+   */
+  private headersOf(file: OpenFile): IncludedHeader[] {
+    if (file.language !== 'cuda') return [];
+    const version = file.document.version;
+    if (file.includes?.version !== version) file.includes = { version, names: quotedIncludes(file.document.getText()), paths: file.includes?.paths ?? [] };
+    if (file.includes.names.length === 0) return [];
+    const path = localPath(file.uri);
+    if (!path) return [];
+    const byPath = new Map(this.all().map((f) => [localPath(f.uri), f]));
+    const open = (path: string) => {
+      const other = byPath.get(path);
+      return other ? { text: other.document.getText(), stamp: `open:${other.document.version}` } : undefined;
+    };
+    const headers = readIncludes(path, file.document.getText(), open, file.includes.names);
+    file.includes.paths = headers.map((h) => h.path);
+    return headers;
+  }
+
+  /** Open files whose last analysis read the file at `uri` as a header: their results change with it. */
+  includers(uri: string): OpenFile[] {
+    const path = localPath(uri);
+    return path ? this.all().filter((f) => f.uri !== uri && f.includes?.paths.includes(path)) : [];
   }
 
   /** The reports of the file's current version under `context` when its analysis is in (built now if needed), else null. */

@@ -74,6 +74,10 @@ export function startServer(connection: Connection, inbox: Inbox): TilecastServe
       const { textDocument, contentChanges } = params;
       const file = server.store.change(textDocument.uri, textDocument.version, contentChanges);
       if (file) server.diagnosticsTimer.schedule(textDocument.uri, diagnosticsDelayMs(file.lastComputeMs));
+      // Files that include this one as a header: their diagnostics, hints and lenses change with it.
+      const includers = server.store.includers(textDocument.uri);
+      for (const includer of includers) server.diagnosticsTimer.schedule(includer.uri, diagnosticsDelayMs(includer.lastComputeMs));
+      if (includers.length > 0) server.refreshViews();
     }),
   );
 

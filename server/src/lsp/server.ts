@@ -352,6 +352,11 @@ export class TilecastServer {
   }
 
   /** Everything shown may have changed: the client re-asks for hints and lenses; diagnostics are republished (unless `diagnostics` is false). */
+  /** Asks the client to fetch inlay hints and code lenses again (after a header some open file includes changed). */
+  refreshViews(): void {
+    this.refreshClient(false);
+  }
+
   private refreshClient(diagnostics = true): void {
     if (this.capabilities.workspace?.inlayHint?.refreshSupport) void this.connection.languages.inlayHint.refresh().catch(() => undefined);
     if (this.capabilities.workspace?.codeLens?.refreshSupport) void this.connection.sendRequest('workspace/codeLens/refresh').catch(() => undefined);

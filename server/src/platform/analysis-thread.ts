@@ -20,6 +20,8 @@ export interface AnalysisJob {
   /** Identifies `options`: the worker keeps one options object per id, so cached analyses are reused. */
   optionsId: number;
   options: AnalysisOptions;
+  /** CUDA: the headers the file includes (platform/includes.ts), in include order. */
+  headers: Array<{ name: string; path: string; text: string }>;
 }
 
 export type WorkerReply =
@@ -171,7 +173,14 @@ export class AnalysisThread {
   }
 
   /** Posts a job; `id` is set at once (for cancel), the promise resolves when the worker answers. */
-  analyze(uri: string, language: SourceLanguage, text: string, optionsId: number, options: AnalysisOptions): { id: number; result: Promise<JobResult> } {
+  analyze(
+    uri: string,
+    language: SourceLanguage,
+    text: string,
+    optionsId: number,
+    options: AnalysisOptions,
+    headers: AnalysisJob['headers'] = [],
+  ): { id: number; result: Promise<JobResult> } {
     const id = this.nextJob++;
     const result = new Promise<JobResult>((resolve) => {
       const send = (): void => {
@@ -180,7 +189,7 @@ export class AnalysisThread {
             // Replaced between ready() and now (it grew, or died): start the next one.
             if (!this.worker) return send();
             this.pending.set(id, resolve);
-            this.worker.postMessage({ kind: 'analyze', job: id, uri, language, text, optionsId, options } satisfies AnalysisJob);
+            this.worker.postMessage({ kind: 'analyze', job: id, uri, language, text, optionsId, options, headers } satisfies AnalysisJob);
           },
           (error: unknown) => resolve({ analysis: null, computeMs: 0, error: error instanceof Error ? error.message : String(error) }),
         );

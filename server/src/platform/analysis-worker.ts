@@ -1,11 +1,13 @@
 // Worker-thread entry of the language server's parsing and analysis (started by analysis-thread.ts):
 // loads the tree-sitter grammars, keeps one SourceDocument (text, tree, caches) per open file, and
-// answers each job "analyse this text of this file" with the file's FileAnalysis (plain data). A job
+// answers each job "analyse this text of this file" with the file's FileAnalysis (plain data), given the
+// texts of the headers the file includes (parsed here too, once per version). A job
 // the server has since superseded is skipped, or stopped mid-parse once it has run a while. Nothing
 // else runs here: reports, predictions and the protocol stay on the server's main thread.
 import { parentPort, workerData } from 'node:worker_threads';
 import { differingSpan, SourceDocument } from '../analysis/document';
 import { analyzeSource } from '../analysis/index';
+import type { HeaderContext } from '../analysis/cuda/headers';
 import type { AnalysisOptions, FileAnalysis, SourceLanguage } from '../analysis/types';
 import { loadGrammars, type Grammars } from './grammars';
 import { cancelSlot, type AnalysisJob, type WorkerReply } from './analysis-thread';
@@ -34,6 +36,12 @@ void launch(float *a, float *c, int n) { dim3 grid((n + 255) / 256); k<4><<<grid
 `;
 const cancelled = new Int32Array(workerData.cancel as SharedArrayBuffer);
 const documents = new Map<string, SourceDocument>();
+/** Included headers (cuda/headers.ts), parsed once per path and re-parsed incrementally when their text changes. */
+const headerDocuments = new Map<string, { document: SourceDocument; usedAt: number }>();
+/** At most this many header documents are kept; the least recently used beyond it are freed. */
+const MAX_HEADER_DOCUMENTS = 32;
+/** The header contexts each document was last analysed with: the same array while they are unchanged (analyze's cache compares it). */
+const lastHeaders = new Map<string, readonly HeaderContext[]>();
 let options: { id: number; value: AnalysisOptions } | null = null;
 
 function run(grammars: Grammars, job: AnalysisJob): { analysis: FileAnalysis | null; skipped: boolean } {
@@ -56,9 +64,38 @@ function run(grammars: Grammars, job: AnalysisJob): { analysis: FileAnalysis | n
     const edit = differingSpan(document.text, job.text);
     if (edit) document.applyEdit(edit);
   }
-  const analysis = document.analyze(options.value);
+  const analysis = document.analyze(options.value, job.language === 'cuda' ? headersFor(grammars, job) : []);
   document.shouldStop = null;
   return { analysis, skipped: false };
+}
+
+/** The contexts of the job's headers, reusing the parse of each header and the array itself when nothing changed. */
+function headersFor(grammars: Grammars, job: AnalysisJob): readonly HeaderContext[] {
+  const contexts: HeaderContext[] = [];
+  for (const header of job.headers) {
+    let entry = headerDocuments.get(header.path);
+    if (!entry) {
+      entry = { document: new SourceDocument(grammars, 'cuda', header.text), usedAt: job.job };
+      headerDocuments.set(header.path, entry);
+    } else {
+      const edit = differingSpan(entry.document.text, header.text);
+      if (edit) entry.document.applyEdit(edit);
+      entry.usedAt = job.job;
+    }
+    const context = entry.document.asHeader(header.name);
+    if (context) contexts.push(context);
+  }
+  if (headerDocuments.size > MAX_HEADER_DOCUMENTS) {
+    const oldest = [...headerDocuments].filter(([, e]) => e.usedAt !== job.job).sort((a, b) => a[1].usedAt - b[1].usedAt);
+    for (const [path, entry] of oldest.slice(0, headerDocuments.size - MAX_HEADER_DOCUMENTS)) {
+      entry.document.dispose();
+      headerDocuments.delete(path);
+    }
+  }
+  const previous = lastHeaders.get(job.uri);
+  if (previous && previous.length === contexts.length && previous.every((c, i) => c === contexts[i])) return previous;
+  lastHeaders.set(job.uri, contexts);
+  return contexts;
 }
 
 async function main(): Promise<void> {
@@ -75,6 +112,7 @@ async function main(): Promise<void> {
     if (message.kind === 'close') {
       documents.get(message.uri)?.dispose();
       documents.delete(message.uri);
+      lastHeaders.delete(message.uri);
       return;
     }
     const started = performance.now();
@@ -95,6 +133,10 @@ async function main(): Promise<void> {
       // The document's state is unknown after a failure: it starts afresh with the next job.
       documents.get(message.uri)?.dispose();
       documents.delete(message.uri);
+      // The headers' too: one of them may be what failed.
+      for (const entry of headerDocuments.values()) entry.document.dispose();
+      headerDocuments.clear();
+      lastHeaders.clear();
       const text = error instanceof Error ? (error.stack ?? error.message) : String(error);
       port.postMessage({
         kind: 'analysis',

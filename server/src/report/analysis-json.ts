@@ -52,6 +52,8 @@ export interface AnalyzeJsonFile {
   launches: Array<
     AnalyzeJsonOutcomes & {
       kernel: string;
+      /** The header the kernel is defined in, as the file includes it, when the file does not define it. */
+      kernelHeader?: string;
       line: number;
       grid: [number, number, number] | null;
       block: [number, number, number] | null;
@@ -135,6 +137,7 @@ export function fileAnalysisToJson(path: string, text: string, analysis: FileAna
     })),
     launches: analysis.launches.map((launch) => ({
       kernel: launch.kernel,
+      ...headerOf(analysis, launch.kernel),
       line: line(launch.range.start),
       grid: launch.grid,
       block: launch.block,
@@ -168,4 +171,11 @@ export function fileAnalysisToJson(path: string, text: string, analysis: FileAna
 /** A file that could not be read or is not a supported language. */
 export function unreadableFileJson(path: string, message: string): AnalyzeJsonFile {
   return { path, language: null, kernels: [], launches: [], libraryCalls: [], tileParams: [], problems: [{ line: 1, message, severity: 'error' }] };
+}
+
+/** `kernelHeader` of a launch whose kernel only an included header defines. */
+function headerOf(analysis: FileAnalysis, kernel: string): { kernelHeader?: string } {
+  if (analysis.kernels.some((k) => k.name === kernel)) return {};
+  const header = analysis.includedKernels?.find((k) => k.name === kernel)?.header?.name;
+  return header ? { kernelHeader: header } : {};
 }

@@ -32,7 +32,7 @@ export function renderAnalysisText(file: AnalyzeJsonFile): string {
   for (const launch of file.launches) {
     out.push(
       // An autotuned launch's grid and block depend on the config: these are the first's, each pick's below.
-      `  launch ${launch.kernel} (line ${launch.line}): grid ${triple(launch.grid)}, block ${triple(launch.block)}${launch.pickedConfig ? ' with config #1' : ''}, dynamic smem ${orUnknown(launch.dynamicSharedMemBytes)}`,
+      `  launch ${launch.kernel}${launch.kernelHeader ? ` (kernel in ${launch.kernelHeader})` : ''} (line ${launch.line}): grid ${triple(launch.grid)}, block ${triple(launch.block)}${launch.pickedConfig ? ' with config #1' : ''}, dynamic smem ${orUnknown(launch.dynamicSharedMemBytes)}`,
     );
     out.push(problemLine(launch.problem));
     out.push(...featureLines(launch, launch.featuresReason, launch.pickedConfig, launch.dynamicSharedMemBytes));

@@ -1,6 +1,7 @@
 // `tilecast analyze FILE... [--json]`: reads each file, runs the analysis core and prints what it
 // found. Thin: reading files and formatting flags only; analysis and rendering live in the core.
 import { analyzeSource, languageForPath } from '../../analysis/index';
+import { readIncludes } from '../../platform/includes';
 import { DEFAULT_ANALYSIS_OPTIONS } from '../../analysis/types';
 import { loadGrammars } from '../../platform/grammars';
 import { ANALYZE_JSON_VERSION, fileAnalysisToJson, unreadableFileJson, type AnalyzeJsonFile } from '../../report/analysis-json';
@@ -84,7 +85,9 @@ export const command: CliCommand = {
         files.push(unreadableFileJson(path, error));
         continue;
       }
-      const analysis = analyzeSource(grammars, language, read.text, DEFAULT_ANALYSIS_OPTIONS);
+      // The user's own headers (`#include "..."`, beside the file) lend it their constants and kernels.
+      const headers = language === 'cuda' ? readIncludes(path, read.text) : [];
+      const analysis = analyzeSource(grammars, language, read.text, DEFAULT_ANALYSIS_OPTIONS, headers);
       const json = fileAnalysisToJson(path, read.text, analysis);
       if (gpus.length > 0) {
         const measured = parsed.args.flags.ptxas && language === 'cuda' ? await measureAll(read.text, path, gpus) : undefined;

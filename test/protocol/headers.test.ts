@@ -1,0 +1,97 @@
+// Protocol test of included headers over stdio against the bundled server: a file that launches a kernel
+// defined in a header beside it (`#include "tiled.cuh"`, on disk) gets a prediction in its hover, and
+// editing the header in the editor (unsaved) changes the file's hover and makes the server ask the client
+// to refresh its hints.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { LspTestClient } from './lsp-client';
+
+const serverPath = LspTestClient.bundledServerPath();
+const skip = serverPath ? false : 'dist/server.js not built: run `npm run build` first';
+
+const HEADER = `#pragma once
+#define TILE 32
+template <int BS>
+__global__ void tiled_mm(const float *A, const float *B, float *C, int M, int N, int K) {
+  __shared__ float As[BS][BS];
+  __shared__ float Bs[BS][BS];
+  int row = blockIdx.y * BS + threadIdx.y, col = blockIdx.x * BS + threadIdx.x;
+  float acc = 0.0f;
+  for (int t = 0; t < K; t += BS) {
+    As[threadIdx.y][threadIdx.x] = A[row * K + t + threadIdx.x];
+    Bs[threadIdx.y][threadIdx.x] = B[(t + threadIdx.y) * N + col];
+    __syncthreads();
+    for (int k = 0; k < BS; ++k) acc += As[threadIdx.y][k] * Bs[k][threadIdx.x];
+    __syncthreads();
+  }
+  if (row < M && col < N) C[row * N + col] = acc;
+}
+`;
+const MAIN = `#include "tiled.cuh"
+void run(const float *A, const float *B, float *C) {
+  const int M = 4096, N = 4096, K = 2048;
+  dim3 block(TILE, TILE);
+  dim3 grid(N / TILE, M / TILE);
+  tiled_mm<TILE><<<grid, block>>>(A, B, C, M, N, K);
+}
+`;
+
+let client: LspTestClient;
+let mainUri: string;
+let headerUri: string;
+const launchLine = MAIN.split('\n').findIndex((l) => l.includes('tiled_mm<'));
+const hoverText = async () =>
+  (await client.request('textDocument/hover', { textDocument: { uri: mainUri }, position: { line: launchLine, character: 4 } })).result?.contents?.value ?? '';
+
+before(async () => {
+  if (!serverPath) return;
+  const dir = mkdtempSync(join(tmpdir(), 'tilecast-headers-'));
+  writeFileSync(join(dir, 'tiled.cuh'), HEADER);
+  writeFileSync(join(dir, 'main.cu'), MAIN);
+  mainUri = pathToFileURL(join(dir, 'main.cu')).href;
+  headerUri = pathToFileURL(join(dir, 'tiled.cuh')).href;
+  client = new LspTestClient(serverPath);
+  client.onServerRequest('workspace/configuration', (params) => params.items.map(() => ({})));
+  await client.request('initialize', {
+    processId: process.pid,
+    rootUri: null,
+    capabilities: {
+      workspace: { configuration: true, inlayHint: { refreshSupport: true } },
+      textDocument: { hover: { contentFormat: ['markdown'] }, inlayHint: {} },
+    },
+  });
+  client.notify('initialized', {});
+  client.notify('textDocument/didOpen', { textDocument: { uri: mainUri, languageId: 'cuda-cpp', version: 1, text: MAIN } });
+});
+
+after(async () => {
+  if (client) await client.shutdown();
+});
+
+test("a launch of a kernel defined in an included header on disk is predicted, with the header's tile", { skip }, async () => {
+  const text = await hoverText();
+  assert.match(text, /\d+(\.\d+)? ms/);
+  assert.match(text, /tile 32×32/, text);
+  assert.match(text, /kernel defined in `tiled\.cuh`/);
+  assert.doesNotMatch(text, /not defined/);
+});
+
+test("editing the open header (unsaved) changes the including file's hover and asks for fresh hints", { skip }, async () => {
+  const before = await hoverText();
+  const refreshes = () => client.received.filter((m) => m.method === 'workspace/inlayHint/refresh').length;
+  client.notify('textDocument/didOpen', { textDocument: { uri: headerUri, languageId: 'cuda-cpp', version: 1, text: HEADER } });
+  const refreshesBefore = refreshes();
+  const line = HEADER.split('\n').findIndex((l) => l.startsWith('#define TILE'));
+  client.notify('textDocument/didChange', {
+    textDocument: { uri: headerUri, version: 2 },
+    contentChanges: [{ range: { start: { line, character: 13 }, end: { line, character: 15 } }, text: '16' }],
+  });
+  await client.waitFor((m) => m.method === 'workspace/inlayHint/refresh' && refreshes() > refreshesBefore);
+  const after = await hoverText();
+  assert.notEqual(after, before);
+  assert.match(after, /tile 16×16/, after);
+});
