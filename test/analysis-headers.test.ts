@@ -140,3 +140,31 @@ test('edits of the including file re-analysed incrementally give what a fresh an
     headerDocument.dispose();
   }
 });
+
+test("a tile constant defined in the header is tuned by the launch's code actions, with the edit in the header", async () => {
+  // TILE only in the header: the launch's action edits the header's `#define TILE 32`.
+  const text = main(4096);
+  const headerText = header(true, '#define TILE 32');
+  const analysis = await analyse(text, [{ name: 'tiled.cuh', text: headerText }]);
+  assert.deepEqual(
+    analysis.includedTileParams?.map((p) => [p.name, p.value, p.header]),
+    [['TILE', 32, 'tiled.cuh']],
+  );
+  const actions = api.codeActionsAt(reports(text, analysis), { start: text.indexOf('tiled_mm<'), end: text.indexOf('tiled_mm<') }, []);
+  const tile = actions.find((a) => /^Use TILE = \d+ in tiled\.cuh/.test(a.title));
+  assert.ok(tile, actions.map((a) => a.title).join('\n'));
+  assert.equal(tile.edits.length, 1);
+  const [edit] = tile.edits;
+  assert.equal(edit!.header, 'tiled.cuh');
+  assert.equal(headerText.slice(edit!.range.start, edit!.range.end), '32');
+  assert.equal(headerText.slice(edit!.range.start - 13, edit!.range.start), '#define TILE ');
+
+  // The file's own TILE wins: the action edits the file, not the header.
+  const own = main(4096, '#define TILE 16\n');
+  const ownAnalysis = await analyse(own, [{ name: 'tiled.cuh', text: headerText }]);
+  assert.equal(ownAnalysis.includedTileParams, undefined);
+  const ownActions = api.codeActionsAt(reports(own, ownAnalysis), { start: own.indexOf('tiled_mm<'), end: own.indexOf('tiled_mm<') }, []);
+  const ownTile = ownActions.find((a) => a.title.startsWith('Use TILE = '));
+  assert.ok(ownTile, ownActions.map((a) => a.title).join('\n'));
+  assert.ok(ownTile.edits.every((e) => e.header === undefined && own.slice(e.range.start - 13, e.range.start) === '#define TILE '));
+});

@@ -1,7 +1,8 @@
 // Protocol test of included headers over stdio against the bundled server: a file that launches a kernel
-// defined in a header beside it (`#include "tiled.cuh"`, on disk) gets a prediction in its hover, and
-// editing the header in the editor (unsaved) changes the file's hover and makes the server ask the client
-// to refresh its hints.
+// defined in a header beside it (`#include "tiled.cuh"`, on disk) gets a prediction in its hover; a code
+// action on the launch edits the header's tile constant in the header's file (unversioned while the header
+// is closed, at the editor's version once open); and editing the header in the editor (unsaved) changes
+// the file's hover and makes the server ask the client to refresh its hints.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -60,8 +61,8 @@ before(async () => {
     processId: process.pid,
     rootUri: null,
     capabilities: {
-      workspace: { configuration: true, inlayHint: { refreshSupport: true } },
-      textDocument: { hover: { contentFormat: ['markdown'] }, inlayHint: {} },
+      workspace: { configuration: true, inlayHint: { refreshSupport: true }, workspaceEdit: { documentChanges: true } },
+      textDocument: { hover: { contentFormat: ['markdown'] }, inlayHint: {}, codeAction: {} },
     },
   });
   client.notify('initialized', {});
@@ -80,6 +81,30 @@ test("a launch of a kernel defined in an included header on disk is predicted, w
   assert.doesNotMatch(text, /not defined/);
 });
 
+const tileAction = async () => {
+  const reply = await client.request('textDocument/codeAction', {
+    textDocument: { uri: mainUri },
+    range: { start: { line: launchLine, character: 4 }, end: { line: launchLine, character: 4 } },
+    context: { diagnostics: [] },
+  });
+  return (reply.result ?? []).find((a: { title: string }) => /^Use TILE = \d+ in tiled\.cuh/.test(a.title));
+};
+
+test("a code action on the launch rewrites the header's TILE in the header's file", { skip }, async () => {
+  const action = await tileAction();
+  assert.ok(action, 'no "Use TILE = … in tiled.cuh" action');
+  // Only the header changes; it is not open, so the edit names no version.
+  assert.equal(action.edit.documentChanges.length, 1);
+  const [change] = action.edit.documentChanges;
+  assert.deepEqual(change.textDocument, { uri: headerUri, version: null });
+  const edits = change.edits;
+  assert.equal(edits.length, 1);
+  const line = HEADER.split('\n').findIndex((l) => l.startsWith('#define TILE'));
+  assert.deepEqual(edits[0].range, { start: { line, character: 13 }, end: { line, character: 15 } });
+  assert.match(edits[0].newText, /^\d+$/);
+  assert.notEqual(edits[0].newText, '32');
+});
+
 test("editing the open header (unsaved) changes the including file's hover and asks for fresh hints", { skip }, async () => {
   const before = await hoverText();
   const refreshes = () => client.received.filter((m) => m.method === 'workspace/inlayHint/refresh').length;
@@ -94,4 +119,12 @@ test("editing the open header (unsaved) changes the including file's hover and a
   const after = await hoverText();
   assert.notEqual(after, before);
   assert.match(after, /tile 16×16/, after);
+  // The action now starts from the open header's unsaved text.
+  const action = await tileAction();
+  assert.ok(action);
+  const [change] = action.edit.documentChanges;
+  assert.deepEqual(change.textDocument, { uri: headerUri, version: 2 });
+  const edits = change.edits;
+  assert.equal(edits[0].range.start.line, line);
+  assert.notEqual(edits[0].newText, '16');
 });

@@ -177,6 +177,11 @@ export interface TileParam {
    * sets BM and BN of the launches inside `launch_tiled`).
    */
   within?: Range;
+  /**
+   * CUDA: set for a constant defined in a header the file includes (FileAnalysis.includedTileParams): the
+   * include's name. `range` and `valueRange` are offsets in that header, which a code action edits.
+   */
+  header?: string;
 }
 
 export interface LibraryGemmCall {
@@ -200,6 +205,8 @@ export interface FileAnalysis {
   problems: Problem[];
   /** CUDA: kernels the file launches that are defined in a header it includes (KernelInfo.header set); absent when none. */
   includedKernels?: KernelInfo[];
+  /** CUDA: tile constants of included headers that the file does not define itself (TileParam.header set); absent when none. */
+  includedTileParams?: TileParam[];
   /** CUDA: the A element type the file's CUTLASS device GEMM names (`using ElementA = cutlass::bfloat16_t`), when it has one. */
   cutlassElementType?: Dtype;
   /** CUDA: the problem size the file gives its CUTLASS device GEMM (`Gemm::Arguments{mode, {M, N, K, L}, ...}`), what folds of it. */

@@ -74,6 +74,8 @@ export interface DiagnosticItem {
 export interface TextEditItem {
   range: OffsetRange;
   newText: string;
+  /** Set when the edit is in a header the file includes (its name as included): `range` is in that header's text. */
+  header?: string;
 }
 export interface CodeActionItem {
   title: string;

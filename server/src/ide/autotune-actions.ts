@@ -4,7 +4,7 @@
 import type { TritonConfig } from '../analysis/types';
 import type { CodeActionItem, DocumentReports, TextEditItem } from './api';
 import { formatTime } from './render';
-import { predictOptionsOf, shownEstimate, type KernelReport } from './reports';
+import { predictOptionsOf, shownEstimate, workloadTileParams, type KernelReport } from './reports';
 import { tileFieldOf } from '../perf/workload-from-analysis';
 import { candidateProblem, scoreCandidates, tritonConfigWorkload, type CandidateContext } from './tile-candidates';
 import type { GemmWorkload } from '../perf/types';
@@ -121,7 +121,7 @@ export function bestMissingConfig(reports: DocumentReports, report: KernelReport
           for (const stages of STAGES) {
             if (listed.has(`${bm},${bn},${bk},${warps},${stages}`)) continue;
             const params = { ...base.params, [mKey]: bm, [nKey]: bn, [kKey]: bk };
-            const workload = tritonConfigWorkload(report, reports.input.analysis.tileParams, { ...base, params, numWarps: warps, numStages: stages });
+            const workload = tritonConfigWorkload(report, workloadTileParams(reports.input.analysis), { ...base, params, numWarps: warps, numStages: stages });
             if (workload && !candidateProblem(workload, ctx, report.kernel))
               legal.push({ overrides: [], workload, config: { params, numWarps: warps, numStages: stages } });
           }

@@ -6,7 +6,7 @@ import type { DocumentReports } from './api';
 import { reportNear } from './hover';
 import type { CompareGpusResult, Interval, RooflineResult, TileSweepCell, TileSweepResult } from './protocol';
 import { describeWorkload } from './render';
-import { lineIndexOf, shownEstimate, type KernelReport } from './reports';
+import { lineIndexOf, shownEstimate, workloadTileParams, type KernelReport } from './reports';
 import { tileFieldOf } from '../perf/workload-from-analysis';
 import { candidateContext, candidateProblem, scoreCandidates, tunablesOf, valuesFor, workloadWith, type TileOverride } from './tile-candidates';
 import type { GemmWorkload } from '../perf/types';
@@ -80,7 +80,7 @@ export function tileSweep(reports: DocumentReports, offset: number, gpuId?: stri
   const xValues = [...new Set([...valuesFor(x), x.value!])].sort((a, b) => a - b);
   const yValues = y ? [...new Set([...valuesFor(y), y.value!])].sort((a, b) => a - b) : [1];
   const ctx = candidateContext(reports, report, gpu);
-  const tileParams = reports.input.analysis.tileParams;
+  const tileParams = workloadTileParams(reports.input.analysis);
   const cells: TileSweepCell[] = [];
   const legal: Array<{ overrides: TileOverride[]; workload: GemmWorkload; cell: TileSweepCell }> = [];
   for (const yv of yValues)

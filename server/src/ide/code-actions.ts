@@ -9,7 +9,7 @@ import type { DiagnosticCode } from './protocol';
 import { formatEnergy, formatTime, tailIdleFraction } from './render';
 import { analyticEstimate } from '../perf/analytic-model';
 import { LOW_OCCUPANCY_LIMIT, TAIL_COST_LIMIT, TAIL_IDLE_LIMIT } from './diagnostics';
-import type { KernelReport } from './reports';
+import { workloadTileParams, type KernelReport } from './reports';
 import { reportNear } from './hover';
 import { candidateContext, rankCandidates, scoreCandidate, tunablesOf, type Candidate, type CandidateContext, type RankedCandidate } from './tile-candidates';
 import { autotuneActions } from './autotune-actions';
@@ -34,11 +34,11 @@ function signedPercent(fraction: number): string {
   return p > 0 ? `+${p}%` : p < 0 ? `−${-p}%` : '±0%';
 }
 
-/** "BM = 64, TM = 4": the parameters a candidate changes. */
+/** "BM = 64, TM = 4": the parameters a candidate changes ("TILE = 16 in tiled.cuh" for a header's constant). */
 function changesText(candidate: Candidate): string {
   return candidate.overrides
     .filter((o) => o.value !== o.param.value)
-    .map((o) => `${o.param.name} = ${o.value}`)
+    .map((o) => `${o.param.name} = ${o.value}${o.param.header ? ` in ${o.param.header}` : ''}`)
     .join(', ');
 }
 
@@ -50,7 +50,11 @@ function changesText(candidate: Candidate): string {
  */
 function editsOf(candidate: Candidate, report: KernelReport, text: string): TextEditItem[] {
   const changed = candidate.overrides.filter((o) => o.value !== o.param.value);
-  const edits: TextEditItem[] = changed.map((o) => ({ range: { ...o.param.valueRange }, newText: String(o.value) }));
+  const edits: TextEditItem[] = changed.map((o) => ({
+    range: { ...o.param.valueRange },
+    newText: String(o.value),
+    ...(o.param.header ? { header: o.param.header } : {}),
+  }));
   const launch = report.launch;
   if (!launch || report.subject !== 'launch') return edits;
   const templated = candidate.overrides.filter((o) => o.param.origin === 'template-arg');
@@ -121,7 +125,7 @@ function rankingOf(reports: DocumentReports, report: KernelReport, params: TileP
   const kept = rankings.get(report);
   if (kept && kept.params.length === params.length && kept.params.every((p, i) => p === params[i])) return kept;
   const ctx = candidateContext(reports, report, gpu);
-  const ranked = rankCandidates(report, reports.input.analysis.tileParams, params, ctx);
+  const ranked = rankCandidates(report, workloadTileParams(reports.input.analysis), params, ctx);
   const current = scoreCandidate(
     params.map((param) => ({ param, value: param.value! })),
     report.workload!,

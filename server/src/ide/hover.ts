@@ -3,7 +3,7 @@
 import type { Range, TileParam } from '../analysis/types';
 import type { DocumentReports, HoverResult } from './api';
 import { formatPercent, formatTime, reportMarkdown } from './render';
-import { shownEstimate, type KernelReport } from './reports';
+import { shownEstimate, workloadTileParams, type KernelReport } from './reports';
 import { candidateContext, candidateProblem, scoreCandidate, tunablesOf, valuesFor, workloadWith } from './tile-candidates';
 
 const contains = (range: Range, offset: number): boolean => offset >= range.start && offset <= range.end;
@@ -58,7 +58,7 @@ export function neighbourLines(reports: DocumentReports, report: KernelReport, p
   const at = values.indexOf(current);
   const around = values.slice(Math.max(0, at - 2), at + 3);
   const ctx = candidateContext(reports, report, gpu);
-  const tileParams = reports.input.analysis.tileParams;
+  const tileParams = workloadTileParams(reports.input.analysis);
   const base = workloadWith(report, tileParams, [{ param, value: current }]);
   const baseScore = base ? scoreCandidate([], base, ctx) : null;
   const rows = [`| ${param.name} | ${gpu.name} | vs ${current} |`, '|---|---|---|'];

@@ -2,7 +2,7 @@
 // workload the analysis implies, and, computed lazily per GPU on first use, its analytic estimate,
 // prediction and legality. Every editor feature reads these; none re-derives them. Pure: no I/O, no
 // LSP types; the predictor is injected; never throws on broken user code.
-import type { FileAnalysis, KernelInfo, LaunchSite, LibraryGemmCall, ProblemSize, Range, TritonConfig } from '../analysis/types';
+import type { FileAnalysis, KernelInfo, LaunchSite, LibraryGemmCall, ProblemSize, Range, TileParam, TritonConfig } from '../analysis/types';
 import type { AnalyticEstimate } from '../perf/analytic-model';
 import type { GemmWorkload, GpuSpec } from '../perf/types';
 import { workloadFromLaunch, workloadFromLibraryCall } from '../perf/workload-from-analysis';
@@ -133,6 +133,21 @@ export function shownEstimate(outcome: GpuOutcome, modelError: string | null): S
   };
 }
 
+const withHeaders = new WeakMap<FileAnalysis, TileParam[]>();
+/**
+ * The tile constants a workload reads: the file's, then those of the headers it includes that it does not
+ * define itself (edits of those go to the header). Every workload and candidate of a document uses this list.
+ */
+export function workloadTileParams(analysis: FileAnalysis): TileParam[] {
+  if (!analysis.includedTileParams) return analysis.tileParams;
+  let params = withHeaders.get(analysis);
+  if (!params) {
+    params = [...analysis.tileParams, ...analysis.includedTileParams];
+    withHeaders.set(analysis, params);
+  }
+  return params;
+}
+
 /** The kernel a launch names: defined in the file, or else in a header the file includes. */
 function kernelOf(analysis: FileAnalysis, name: string): KernelInfo | null {
   return analysis.kernels.find((k) => k.name === name) ?? analysis.includedKernels?.find((k) => k.name === name) ?? null;
@@ -160,7 +175,7 @@ export function buildKernelReports(inputs: ReportInputs): KernelReport[] {
   for (const launch of analysis.launches) {
     const kernel = kernelOf(analysis, launch.kernel);
     if (!kernel || kernel.kind !== 'gemm') continue;
-    const built = workloadFromLaunch(kernel, launch, analysis.tileParams);
+    const built = workloadFromLaunch(kernel, launch, workloadTileParams(analysis));
     add(
       {
         subject: 'launch',
@@ -232,7 +247,7 @@ export function buildKernelReports(inputs: ReportInputs): KernelReport[] {
       const built = workloadFromLaunch(
         single,
         plain,
-        analysis.tileParams.filter((p) => p.origin !== 'launch-kwarg'),
+        workloadTileParams(analysis).filter((p) => p.origin !== 'launch-kwarg'),
       );
       add(
         {

@@ -10,7 +10,7 @@ import { CUTLASS_KERNEL_REASON, tileFieldOf, workloadFromLaunch } from '../perf/
 import type { GemmPredictor, MeasurementMethod, PredictionValues } from '../report/prediction';
 import { configIssues } from './legality';
 import { topConfigurations } from '../report/top-configs';
-import { predictOptionsOf, type KernelReport } from './reports';
+import { predictOptionsOf, workloadTileParams, type KernelReport } from './reports';
 import type { DocumentReports } from './api';
 
 export interface TileOverride {
@@ -133,7 +133,7 @@ export function tunableParams(report: KernelReport, tileParams: readonly TilePar
 export function tunablesOf(reports: DocumentReports, report: KernelReport): TileParam[] {
   let params = reports.tunables.get(report.index);
   if (!params) {
-    params = tunableParams(report, reports.input.analysis.tileParams, reports.text);
+    params = tunableParams(report, workloadTileParams(reports.input.analysis), reports.text);
     reports.tunables.set(report.index, params);
   }
   return params;

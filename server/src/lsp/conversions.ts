@@ -101,15 +101,33 @@ export function toTextEdit(document: TextDocument, edit: TextEditItem): TextEdit
   return { range: toLspRange(document, edit.range), newText: edit.newText };
 }
 
+/** Where an edit of an included header goes (DocumentStore.headerTarget): null when it cannot go anywhere safely. */
+export type HeaderTarget = (name: string) => { document: TextDocument; version: number | null } | null;
+
 /**
  * `versioned`: the client accepts documentChanges, so the edit names the version it was computed for
- * and a client holding a newer text refuses it rather than applying it in the wrong place.
+ * and a client holding a newer text refuses it rather than applying it in the wrong place. Edits of an
+ * included header (TextEditItem.header) go to that header's document (version null when it is not open);
+ * null when one of them has nowhere to go.
  */
-export function toCodeAction(document: TextDocument, action: CodeActionItem, contextDiagnostics: Diagnostic[], versioned: boolean): CodeAction {
-  const edits = action.edits.map((edit) => toTextEdit(document, edit));
+export function toCodeAction(
+  document: TextDocument,
+  action: CodeActionItem,
+  contextDiagnostics: Diagnostic[],
+  versioned: boolean,
+  headerTarget: HeaderTarget = () => null,
+): CodeAction | null {
+  const targets = new Map<string, { document: TextDocument; version: number | null; edits: TextEdit[] }>();
+  for (const item of action.edits) {
+    const target = item.header === undefined ? { document, version: document.version } : headerTarget(item.header);
+    if (!target) return null;
+    const uri = target.document.uri;
+    if (!targets.has(uri)) targets.set(uri, { ...target, edits: [] });
+    targets.get(uri)!.edits.push(toTextEdit(target.document, item));
+  }
   const edit: WorkspaceEdit = versioned
-    ? { documentChanges: [{ textDocument: { uri: document.uri, version: document.version }, edits }] }
-    : { changes: { [document.uri]: edits } };
+    ? { documentChanges: [...targets].map(([uri, t]) => ({ textDocument: { uri, version: t.version }, edits: t.edits })) }
+    : { changes: Object.fromEntries([...targets].map(([uri, t]) => [uri, t.edits])) };
   const converted: CodeAction = {
     title: action.title,
     kind: action.kind === 'quickfix' ? CodeActionKind.QuickFix : CodeActionKind.RefactorRewrite,

@@ -4,7 +4,7 @@
 // thread.ts) and its reports (built here, on the main thread, where the model is). A burst of edits
 // reaches the parser as one edit; a job for a version that a newer one supersedes is cancelled. It
 // stores and translates; what is analysed and how it is rendered belong to the core.
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { TextDocumentContentChangeEvent } from 'vscode-languageserver/node';
 import { languageForPath } from '../analysis/index';
@@ -25,6 +25,13 @@ export interface ReportContext {
   input: Omit<IdeInput, 'text' | 'analysis'>;
 }
 
+/** A header as one analysis read it. */
+export interface HeaderText {
+  name: string;
+  path: string;
+  text: string;
+}
+
 export interface OpenFile {
   readonly uri: string;
   readonly languageId: string;
@@ -32,7 +39,7 @@ export interface OpenFile {
   document: TextDocument;
   language: SourceLanguage | null;
   /** The newest analysis received, of `version` (possibly older than the document's). */
-  analysed: { version: number; optionsId: number; headersKey: string; text: string; analysis: FileAnalysis } | null;
+  analysed: { version: number; optionsId: number; headersKey: string; headers: HeaderText[]; text: string; analysis: FileAnalysis } | null;
   /** The latest job posted to the analysis thread. */
   job: { id: number; version: number; optionsId: number; headersKey: string; done: Promise<void> } | null;
   /** CUDA: the quoted `#include` names of a version, and the paths of the headers its last job read. */
@@ -153,7 +160,7 @@ export class DocumentStore {
       if (!result.analysis || this.files.get(file.uri) !== file) return;
       file.lastComputeMs = result.computeMs;
       if (!file.analysed || file.analysed.version <= version) {
-        file.analysed = { version, optionsId: context.optionsId, headersKey, text, analysis: result.analysis };
+        file.analysed = { version, optionsId: context.optionsId, headersKey, headers: included, text, analysis: result.analysis };
         // The same version analysed again (its headers changed): reports built from the last analysis are out of date.
         file.cached = null;
         file.stale = null;
@@ -182,6 +189,21 @@ export class DocumentStore {
     const headers = readIncludes(path, file.document.getText(), open, file.includes.names);
     file.includes.paths = headers.map((h) => h.path);
     return headers;
+  }
+
+  /**
+   * Where an edit of an included header (TextEditItem.header, by its include name) goes: the header's URI,
+   * a document of the text the analysis read (offsets convert against it) and the open editor's version,
+   * or null for a closed header. Null when the file's analysis read no such header, or the header is open
+   * with another text by now (the edit's offsets would be wrong).
+   */
+  headerTarget(file: OpenFile, name: string): { document: TextDocument; version: number | null } | null {
+    const header = file.analysed?.headers.find((h) => h.name === name);
+    if (!header) return null;
+    const uri = pathToFileURL(header.path).href;
+    const open = this.all().find((f) => localPath(f.uri) === header.path);
+    if (open) return open.document.getText() === header.text ? { document: open.document, version: open.document.version } : null;
+    return { document: TextDocument.create(uri, 'cuda-cpp', 0, header.text), version: null };
   }
 
   /** Open files whose last analysis read the file at `uri` as a header: their results change with it. */

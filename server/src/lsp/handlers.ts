@@ -91,7 +91,8 @@ export function registerHandlers(connection: Connection, server: TilecastServer)
       const versioned = server.capabilities.workspace?.workspaceEdit?.documentChanges === true;
       return codeActionsAt(snapshot.reports, fromLspRange(document, params.range), codes)
         .filter((action) => !only || only.some((kind) => action.kind === kind || action.kind.startsWith(`${kind}.`)))
-        .map((action) => toCodeAction(document, action, diagnostics, versioned));
+        .map((action) => toCodeAction(document, action, diagnostics, versioned, (name) => server.store.headerTarget(snapshot.file, name)))
+        .filter((action): action is CodeAction => action !== null);
     }),
   );
 

@@ -73,6 +73,8 @@ function cutlassShapeField(alias: string, axis: 'M' | 'N' | 'K'): TileField | nu
 
 const pos = (v: number | null | undefined): v is number => typeof v === 'number' && Number.isFinite(v) && v > 0;
 const inside = (inner: { start: number; end: number }, outer: { start: number; end: number }): boolean => inner.start >= outer.start && inner.end <= outer.end;
+/** Whether `p` is defined inside `kernel`: both in the file, or both in the same included header (their offsets are that text's). */
+const inKernel = (p: TileParam, kernel: KernelInfo): boolean => (p.header ?? null) === (kernel.header?.name ?? null) && inside(p.range, kernel.range);
 const pow2Near = (v: number): number => 2 ** Math.round(Math.log2(v));
 
 /** Kernel family from what the analysis saw: Triton, CUTLASS/CuTe, shared-memory tiles, or naive. */
@@ -80,9 +82,7 @@ export function kernelFamilyOf(kernel: KernelInfo, launch: LaunchSite | null, ti
   const triton = kernel.tensorCores === 'tl-dot' || kernel.configs.length > 0 || kernel.constexprParams.length > 0 || launch?.metaSource !== undefined;
   if (triton) return 'triton';
   const cutlass =
-    kernel.tensorCores === 'cute' ||
-    kernel.kindReason === CUTLASS_KERNEL_REASON ||
-    tileParams.some((p) => p.origin === 'cutlass-shape' && inside(p.range, kernel.range));
+    kernel.tensorCores === 'cute' || kernel.kindReason === CUTLASS_KERNEL_REASON || tileParams.some((p) => p.origin === 'cutlass-shape' && inKernel(p, kernel));
   if (cutlass) return 'cutlass';
   return kernel.sharedArrays.length > 0 ? 'tiled' : 'naive';
 }
@@ -98,8 +98,8 @@ function namedValues(kernel: KernelInfo, launch: LaunchSite, tileParams: TilePar
   const values = new Map<string, number>();
   const visible = (p: TileParam) => pos(p.value) && (cutlass || p.origin !== 'cutlass-shape');
   // File-scope definitions first, then those inside the kernel (they shadow).
-  for (const p of tileParams) if (visible(p) && !inside(p.range, kernel.range)) values.set(p.name, p.value!);
-  for (const p of tileParams) if (visible(p) && inside(p.range, kernel.range)) values.set(p.name, p.value!);
+  for (const p of tileParams) if (visible(p) && !inKernel(p, kernel)) values.set(p.name, p.value!);
+  for (const p of tileParams) if (visible(p) && inKernel(p, kernel)) values.set(p.name, p.value!);
   const config = kernel.configs[0];
   if (config) {
     for (const [name, value] of Object.entries(config.params)) if (pos(value)) values.set(name, value);

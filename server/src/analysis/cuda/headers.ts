@@ -5,7 +5,7 @@
 import type { Node } from 'web-tree-sitter';
 import type { Binding, FoldEnv } from '../folding';
 import { collectDefinitions } from './definitions';
-import type { KernelInfo } from '../types';
+import type { KernelInfo, TileParam } from '../types';
 import type { CudaAnalysisCache } from './cache';
 import { LAUNCH_CALLS } from './launch-kernel-call';
 import { batchedByGridZ, readCallee } from './launches';
@@ -29,6 +29,8 @@ export interface HeaderContext {
   prepared: PreparedCuda;
   /** The header's `__global__` definitions by name (the first of a name). */
   spans: Map<string, KernelSpan>;
+  /** The header's file-scope tile constants (TileParam.header set), in its order. */
+  tileParams: TileParam[];
 }
 
 /** Reads a header's constants and kernel definitions from its tree (`root`, of `prepared.parseText`). */
@@ -42,7 +44,8 @@ export function headerContext(name: string, root: Node, text: string, prepared: 
     const kernel = kernelNameOf(span);
     if (kernel && !byName.has(kernel)) byName.set(kernel, span);
   }
-  return { name, text, env: file.env, root, prepared, spans: byName };
+  const tileParams = definitions.tileParams.map((p) => ({ ...p, header: name }));
+  return { name, text, env: file.env, root, prepared, spans: byName, tileParams };
 }
 
 /** `own` (the including file's constants) over the headers' constants, the first header's first. */
@@ -155,6 +158,23 @@ export function headerKernels(
     if (!definition) continue;
     kernels.set(name, definition);
     out.push(definition.info);
+  }
+  return out;
+}
+
+/**
+ * The headers' tile constants the file sees: the first definition of each name over all headers, without
+ * names the file defines itself (`own`), which win. Ranges are the header's offsets.
+ */
+export function headerTileParams(headers: readonly HeaderContext[], own: readonly TileParam[]): TileParam[] {
+  const defined = new Set(own.map((p) => p.name));
+  const out: TileParam[] = [];
+  for (const header of headers) {
+    for (const param of header.tileParams) {
+      if (defined.has(param.name)) continue;
+      defined.add(param.name);
+      out.push(param);
+    }
   }
   return out;
 }
