@@ -5,7 +5,7 @@
 // the file's hover and makes the server ask the client to refresh its hints.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -127,4 +127,38 @@ test("editing the open header (unsaved) changes the including file's hover and a
   const edits = change.edits;
   assert.equal(edits[0].range.start.line, line);
   assert.notEqual(edits[0].newText, '16');
+});
+
+test('tilecast.includePaths: a header found only in an include folder (relative to the workspace) is read, and dropped when the setting goes', {
+  skip,
+}, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tilecast-include-paths-'));
+  mkdirSync(join(dir, 'inc'));
+  mkdirSync(join(dir, 'src'));
+  writeFileSync(join(dir, 'inc', 'tiled.cuh'), HEADER);
+  const text = MAIN.replace('#include "tiled.cuh"', '#include <tiled.cuh>');
+  const uri = pathToFileURL(join(dir, 'src', 'main.cu')).href;
+  const settings: { current: unknown } = { current: { includePaths: ['inc'] } };
+  const other = new LspTestClient(serverPath!);
+  other.onServerRequest('workspace/configuration', (params) => params.items.map(() => settings.current));
+  try {
+    await other.request('initialize', { processId: process.pid, rootUri: pathToFileURL(dir).href, capabilities: { workspace: { configuration: true } } });
+    other.notify('initialized', {});
+    other.notify('textDocument/didOpen', { textDocument: { uri, languageId: 'cuda-cpp', version: 1, text } });
+    const hover = async () =>
+      (await other.request('textDocument/hover', { textDocument: { uri }, position: { line: launchLine, character: 4 } })).result?.contents?.value ?? '';
+    assert.match(await hover(), /tile 32×32/);
+    settings.current = {};
+    other.notify('workspace/didChangeConfiguration', { settings: null });
+    // The settings are pulled after the notification: poll until the hover no longer has the header's tile.
+    let after = await hover();
+    for (let i = 0; i < 100 && /tile 32×32/.test(after); i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      after = await hover();
+    }
+    // Without the header the launch's kernel is unknown: no GEMM report, so no hover at all.
+    assert.equal(after, '');
+  } finally {
+    await other.shutdown();
+  }
 });

@@ -21,6 +21,7 @@ async function main(): Promise<void> {
   const context: ReportContext = {
     generation: 0,
     optionsId: 0,
+    includeDirs: [],
     options: { defaultProblem: { m, n, k, dtype: DEFAULT_SETTINGS.defaultDtype } },
     input: {
       gpus: resolveGpus(DEFAULT_SETTINGS.gpus).gpus,

@@ -139,6 +139,13 @@ __global__ void tiled_mm(const float *A, const float *B, float *C, int M, int N,
   assert.ok(launch.prediction['rtx-4090'].runtimeMs > 0, JSON.stringify(launch).slice(0, 400));
   const text = await tilecast(['analyze', source, '--gpu', 'rtx-4090']);
   assert.match(text.stdout, /launch tiled_mm \(kernel in tiled\.cuh\)/);
+  // `<tiled.cuh>` is looked up only in --include folders.
+  const angled = join(mkdtempSync(join(tmpdir(), 'tilecast-header-')), 'main.cu');
+  writeFileSync(angled, readFileSync(source, 'utf8').replace('"tiled.cuh"', '<tiled.cuh>'));
+  const withInclude = JSON.parse((await tilecast(['analyze', angled, '--json', '--gpu', 'rtx-4090', '--include', folder])).stdout).files[0].launches[0];
+  assert.equal(withInclude.kernelHeader, 'tiled.cuh');
+  const withoutInclude = JSON.parse((await tilecast(['analyze', angled, '--json', '--gpu', 'rtx-4090'])).stdout).files[0].launches[0];
+  assert.equal(withoutInclude.kernelHeader, undefined);
   // Without the header beside it, the launch is what it was before: its kernel is not found.
   const alone = join(mkdtempSync(join(tmpdir(), 'tilecast-header-')), 'main.cu');
   writeFileSync(alone, readFileSync(source, 'utf8'));

@@ -41,6 +41,8 @@ export interface TilecastSettings {
   modelPath: string;
   /** How the user times kernels (issue 9): 'kernel' (CUDA events / graphs), 'pytorch-eager', 'triton-do-bench'. */
   measurementMethod: 'kernel' | 'pytorch-eager' | 'triton-do-bench';
+  /** Folders searched for `#include` headers after the including file's own (like `-I`); relative to the workspace folder. */
+  includePaths: string[];
 }
 
 export const DEFAULT_SETTINGS: TilecastSettings = {
@@ -51,6 +53,7 @@ export const DEFAULT_SETTINGS: TilecastSettings = {
   diagnostics: {},
   modelPath: '',
   measurementMethod: 'kernel',
+  includePaths: [],
 };
 
 /** Where a request points: a document and an offset in it (the client converts its position). */

@@ -12,7 +12,7 @@ import type { AnalysisOptions, FileAnalysis, SourceLanguage } from '../analysis/
 import { buildReports, type DocumentReports, type IdeInput } from '../ide/api';
 import { differingSpan } from '../analysis/document';
 import type { AnalysisThread } from '../platform/analysis-thread';
-import { includesKey, quotedIncludes, readIncludes, type IncludedHeader } from '../platform/includes';
+import { includeNames, includesKey, readIncludes, type IncludedHeader, type IncludeName } from '../platform/includes';
 
 export { differingSpan };
 
@@ -20,8 +20,10 @@ export { differingSpan };
 export interface ReportContext {
   generation: number;
   options: AnalysisOptions;
-  /** Changes exactly when `options` does (the analysis depends on the options only). */
+  /** Changes exactly when `options` does (the analysis depends on the options and the headers only). */
   optionsId: number;
+  /** Absolute folders searched for included headers after the file's own (tilecast.includePaths). */
+  includeDirs: readonly string[];
   input: Omit<IdeInput, 'text' | 'analysis'>;
 }
 
@@ -43,7 +45,7 @@ export interface OpenFile {
   /** The latest job posted to the analysis thread. */
   job: { id: number; version: number; optionsId: number; headersKey: string; done: Promise<void> } | null;
   /** CUDA: the quoted `#include` names of a version, and the paths of the headers its last job read. */
-  includes: { version: number; names: string[]; paths: string[] } | null;
+  includes: { version: number; names: IncludeName[]; paths: string[] } | null;
   cached: { version: number; generation: number; reports: DocumentReports } | null;
   /** Reports of an older version, served (mapped) while the current version's analysis is not in yet. */
   stale: { version: number; analysedVersion: number; generation: number; document: TextDocument; reports: DocumentReports } | null;
@@ -141,7 +143,7 @@ export class DocumentStore {
   analysis(file: OpenFile, context: ReportContext, onError: (message: string) => void): Promise<void> {
     const version = file.document.version;
     const analysed = file.analysed;
-    const headers = this.headersOf(file);
+    const headers = this.headersOf(file, context.includeDirs);
     const headersKey = includesKey(headers);
     if (analysed && analysed.version === version && analysed.optionsId === context.optionsId && analysed.headersKey === headersKey) return Promise.resolve();
     const text = file.document.getText();
@@ -174,10 +176,10 @@ export class DocumentStore {
    * The headers a CUDA file on disk includes with quotes (platform/includes.ts), open ones as the editor
    * has them; nothing for other files. The include names are read once per version.
    */
-  private headersOf(file: OpenFile): IncludedHeader[] {
+  private headersOf(file: OpenFile, includeDirs: readonly string[]): IncludedHeader[] {
     if (file.language !== 'cuda') return [];
     const version = file.document.version;
-    if (file.includes?.version !== version) file.includes = { version, names: quotedIncludes(file.document.getText()), paths: file.includes?.paths ?? [] };
+    if (file.includes?.version !== version) file.includes = { version, names: includeNames(file.document.getText()), paths: file.includes?.paths ?? [] };
     if (file.includes.names.length === 0) return [];
     const path = localPath(file.uri);
     if (!path) return [];
@@ -186,7 +188,7 @@ export class DocumentStore {
       const other = byPath.get(path);
       return other ? { text: other.document.getText(), stamp: `open:${other.document.version}` } : undefined;
     };
-    const headers = readIncludes(path, file.document.getText(), open, file.includes.names);
+    const headers = readIncludes(path, file.document.getText(), { open, names: file.includes.names, includeDirs });
     file.includes.paths = headers.map((h) => h.path);
     return headers;
   }

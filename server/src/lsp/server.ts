@@ -17,7 +17,7 @@
 //   answered "content modified" without analysing the outdated version; a cancelled request is not
 //   started; a job for a version a newer one supersedes is skipped or stopped on the thread.
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
   DidChangeConfigurationNotification,
@@ -158,12 +158,19 @@ export class TilecastServer {
     }
   }
 
+  /** tilecast.includePaths as absolute folders: relative ones from the workspace folder (skipped without one). */
+  private includeDirs(): string[] {
+    const workspace = this.workspace;
+    return this.settings.includePaths.flatMap((path) => (isAbsolute(path) ? [path] : workspace ? [resolve(workspace, path)] : []));
+  }
+
   private context(): ReportContext {
     const model = this.loadedModel;
     return {
       generation: this.generation,
       options: this.options,
       optionsId: this.optionsId,
+      includeDirs: this.includeDirs(),
       input: {
         gpus: this.gpus,
         settings: this.settings,

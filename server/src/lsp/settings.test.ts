@@ -18,6 +18,7 @@ test('good values are kept', () => {
     diagnostics: { 'low-occupancy': 'off' },
     modelPath: ' /models ',
     measurementMethod: 'pytorch-eager',
+    includePaths: [' include ', '/opt/cutlass/include'],
   });
   assert.deepEqual(problems, []);
   assert.deepEqual(settings, {
@@ -28,6 +29,7 @@ test('good values are kept', () => {
     diagnostics: { 'low-occupancy': 'off' },
     modelPath: '/models',
     measurementMethod: 'pytorch-eager',
+    includePaths: ['include', '/opt/cutlass/include'],
   });
 });
 
@@ -40,6 +42,7 @@ test('garbage values keep their defaults, one line each naming the setting', () 
     diagnostics: { 'low-occupancy': 'loud', 'no-such-rule': 'error' },
     modelPath: 7,
     measurementMethod: {},
+    includePaths: { dir: 'include' },
   });
   assert.deepEqual(settings, DEFAULT_SETTINGS);
   for (const name of [
@@ -53,6 +56,7 @@ test('garbage values keep their defaults, one line each naming the setting', () 
     'no-such-rule',
     'modelPath',
     'measurementMethod',
+    'includePaths',
   ]) {
     assert.ok(
       problems.some((line) => line.includes(name)),
@@ -90,4 +94,11 @@ test('unknown GPUs are reported with suggestions and skipped; none known falls b
     ['rtx-4090'],
   );
   assert.ok(none.problems.some((line) => /none of nonsense/.test(line)));
+});
+
+test('includePaths keeps the folder names and drops the entries that are not', () => {
+  const { settings, problems } = readSettings({ includePaths: ['inc', 3, '', 'third_party/lib'] });
+  assert.deepEqual(settings.includePaths, ['inc', 'third_party/lib']);
+  assert.equal(problems.length, 1);
+  assert.match(problems[0]!, /tilecast\.includePaths: ignored 2 entries/);
 });

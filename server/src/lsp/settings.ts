@@ -112,6 +112,16 @@ export function readSettings(raw: unknown): ReadSettings {
     else problems.push(`tilecast.modelPath: ${show(raw.modelPath)} is not a path; using the shipped models`);
   }
 
+  let includePaths = defaults.includePaths;
+  if (raw.includePaths !== undefined && raw.includePaths !== null) {
+    const list = typeof raw.includePaths === 'string' ? [raw.includePaths] : raw.includePaths;
+    if (!Array.isArray(list)) problems.push(`tilecast.includePaths: ${show(raw.includePaths)} is not a list of folders; searching beside each file only`);
+    else {
+      includePaths = list.filter((path): path is string => typeof path === 'string' && path.trim() !== '').map((path) => path.trim());
+      if (includePaths.length < list.length) problems.push(`tilecast.includePaths: ignored ${list.length - includePaths.length} entries that are not folders`);
+    }
+  }
+
   return {
     settings: {
       gpus,
@@ -121,6 +131,7 @@ export function readSettings(raw: unknown): ReadSettings {
       diagnostics,
       modelPath,
       measurementMethod: oneOf(raw.measurementMethod, MEASUREMENT_METHODS, 'measurementMethod', defaults.measurementMethod, problems),
+      includePaths,
     },
     problems,
   };

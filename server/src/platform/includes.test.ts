@@ -1,12 +1,12 @@
-// readIncludes on a temporary folder: quoted includes only, relative to the including file, breadth
-// first, each header once (cycles), missing ones skipped, open editors' text preferred, and a stamp
-// that changes when a header's file does.
+// readIncludes on a temporary folder: quoted includes relative to the including file, then the include
+// folders; `<...>` includes in the include folders only; breadth first, each header once (cycles), missing
+// ones skipped, open editors' text preferred, and a stamp that changes when a header's file does.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { includesKey, quotedIncludes, readIncludes } from './includes';
+import { includeNames, includesKey, readIncludes } from './includes';
 
 function tree(): string {
   const dir = mkdtempSync(join(tmpdir(), 'tilecast-includes-'));
@@ -20,8 +20,11 @@ function tree(): string {
 
 const MAIN = '#include <cuda_runtime.h>\n#include "a.cuh"\n// #include "commented.cuh"\n#include "sub/b.cuh"\n#include "missing.cuh"\nint x;\n';
 
-test('quotedIncludes reads quoted includes at line starts only', () => {
-  assert.deepEqual(quotedIncludes(MAIN), ['a.cuh', 'sub/b.cuh', 'missing.cuh']);
+test('includeNames reads includes at line starts only, quoted or angled', () => {
+  assert.deepEqual(
+    includeNames(MAIN).map((i) => `${i.angled ? '<' : '"'}${i.name}`),
+    ['<cuda_runtime.h', '"a.cuh', '"sub/b.cuh', '"missing.cuh'],
+  );
 });
 
 test('headers are found beside the including file, breadth first, once each, missing ones skipped', () => {
@@ -44,7 +47,7 @@ test("an open editor's text is used instead of the file's, and the key follows t
   const path = join(dir, 'main.cu');
   const before = includesKey(readIncludes(path, MAIN));
   const open = (p: string) => (p === join(dir, 'c.cuh') ? { text: '#define C 30\n', stamp: 'open:7' } : undefined);
-  const headers = readIncludes(path, MAIN, open);
+  const headers = readIncludes(path, MAIN, { open });
   assert.equal(headers.find((h) => h.name === 'c.cuh')?.text, '#define C 30\n');
   assert.notEqual(includesKey(headers), before);
   // Rewriting a header on disk (another size) changes the key; reading again unchanged keeps it.
@@ -53,4 +56,24 @@ test("an open editor's text is used instead of the file's, and the key follows t
   const after = readIncludes(path, MAIN);
   assert.notEqual(includesKey(after), before);
   assert.equal(after.find((h) => h.name === 'd.cuh')?.text, '#define D 40\n');
+});
+
+test("include folders: quoted names fall back to them, angled names are looked up only there, the file's folder first", () => {
+  const dir = tree();
+  mkdirSync(join(dir, 'inc'));
+  mkdirSync(join(dir, 'inc', 'lib'));
+  writeFileSync(join(dir, 'inc', 'lib', 'gemm.cuh'), '#define FROM_INC 1\n');
+  writeFileSync(join(dir, 'inc', 'missing.cuh'), '#define FOUND_IN_INC 1\n');
+  writeFileSync(join(dir, 'inc', 'c.cuh'), '#define SHADOWED 1\n');
+  const text = '#include <lib/gemm.cuh>\n#include <cuda_runtime.h>\n#include "missing.cuh"\n#include "c.cuh"\n';
+  const path = join(dir, 'main.cu');
+  // Without include folders: the angled include is not read; "missing.cuh" is missing; c.cuh is the one beside the file.
+  assert.deepEqual(
+    readIncludes(path, text).map((h) => h.path),
+    [join(dir, 'c.cuh')],
+  );
+  assert.deepEqual(
+    readIncludes(path, text, { includeDirs: [join(dir, 'inc')] }).map((h) => h.path),
+    [join(dir, 'inc', 'lib', 'gemm.cuh'), join(dir, 'inc', 'missing.cuh'), join(dir, 'c.cuh')],
+  );
 });

@@ -1,5 +1,6 @@
-// Finds and reads the headers a CUDA file includes with `#include "..."`: the user's own headers (quoted),
-// not system ones (`<...>`), looked up beside the including file, then the headers they include, in order.
+// Finds and reads the headers a CUDA file includes: `#include "..."` beside the including file, then in the
+// include folders the user names (like `-I`); `#include <...>` in those folders only (never system folders);
+// then the headers those include, in order.
 // The texts go to the analysis (analysis/index.ts IncludedSource), which reads no files itself. Caps keep a
 // deep, cyclic or huge include tree cheap; a header that cannot be read is skipped. Disk reads are cached by
 // modification time and size, so asking again on every keystroke costs a stat per header.
@@ -26,12 +27,18 @@ export interface IncludedHeader {
 /** A header's text and stamp from somewhere other than the disk (an open editor), or undefined. */
 export type OpenText = (path: string) => { text: string; stamp: string } | undefined;
 
-const QUOTED_INCLUDE = /^[ \t]*#[ \t]*include[ \t]*"([^"\n]+)"/gm;
+const INCLUDE = /^[ \t]*#[ \t]*include[ \t]*(?:"([^"\n]+)"|<([^>\n]+)>)/gm;
 
-/** The quoted `#include "..."` names of a text, in order (lines inside block comments may be read too). */
-export function quotedIncludes(text: string): string[] {
+/** An `#include` of a text: the name, and whether it is `<...>` (looked up in the include folders only). */
+export interface IncludeName {
+  name: string;
+  angled: boolean;
+}
+
+/** The `#include` names of a text, in order (lines inside block comments may be read too). */
+export function includeNames(text: string): IncludeName[] {
   if (!text.includes('#')) return [];
-  return [...text.matchAll(QUOTED_INCLUDE)].map((m) => m[1]!.trim());
+  return [...text.matchAll(INCLUDE)].map((m) => (m[1] !== undefined ? { name: m[1].trim(), angled: false } : { name: m[2]!.trim(), angled: true }));
 }
 
 const diskCache = new Map<string, { stamp: string; text: string | null }>();
@@ -61,26 +68,44 @@ function readDisk(path: string): { text: string; stamp: string } | null {
   return text === null ? null : { text, stamp };
 }
 
+export interface IncludeOptions {
+  /** An open editor's text of a path, preferred to the disk's. */
+  open?: OpenText;
+  /** The file's own include names, when the caller already has them. */
+  names?: IncludeName[];
+  /** Absolute folders searched after the including file's folder (quoted) or alone (`<...>`), in order. */
+  includeDirs?: readonly string[];
+}
+
 /**
- * The headers `text` (the file at `path`) includes with quotes, found relative to the including file,
- * breadth first, each once; `names` are the file's own include names when the caller already has them.
+ * The headers `text` (the file at `path`) includes, breadth first, each once: a quoted name beside the
+ * file that includes it, else in `includeDirs`; an angled name in `includeDirs` only. Names found nowhere
+ * (system headers among them) are skipped.
  */
-export function readIncludes(path: string, text: string, open: OpenText = () => undefined, names = quotedIncludes(text)): IncludedHeader[] {
+export function readIncludes(path: string, text: string, options: IncludeOptions = {}): IncludedHeader[] {
+  const { open = () => undefined, includeDirs = [] } = options;
   const out: IncludedHeader[] = [];
   const seen = new Set<string>([resolve(path)]);
-  let level: Array<{ from: string; names: string[] }> = [{ from: dirname(resolve(path)), names }];
+  let level: Array<{ from: string; names: IncludeName[] }> = [{ from: dirname(resolve(path)), names: options.names ?? includeNames(text) }];
   for (let depth = 0; depth < MAX_DEPTH && level.length > 0 && out.length < MAX_HEADERS; depth++) {
     const next: typeof level = [];
     for (const { from, names: included } of level) {
-      for (const name of included) {
+      for (const { name, angled } of included) {
         if (out.length >= MAX_HEADERS) break;
-        const headerPath = resolve(from, name);
-        if (seen.has(headerPath)) continue;
-        seen.add(headerPath);
-        const read = open(headerPath) ?? readDisk(headerPath);
-        if (!read || read.text.length > MAX_HEADER_CHARS) continue;
-        out.push({ name, path: headerPath, text: read.text, stamp: read.stamp });
-        next.push({ from: dirname(headerPath), names: quotedIncludes(read.text) });
+        if (angled && includeDirs.length === 0) continue;
+        const folders = angled ? includeDirs : [from, ...includeDirs];
+        for (const folder of folders) {
+          const headerPath = resolve(folder, name);
+          if (seen.has(headerPath)) break; // included already (or the file itself): the first place found is the one
+          const read = open(headerPath) ?? readDisk(headerPath);
+          if (!read) continue;
+          seen.add(headerPath);
+          if (read.text.length <= MAX_HEADER_CHARS) {
+            out.push({ name, path: headerPath, text: read.text, stamp: read.stamp });
+            next.push({ from: dirname(headerPath), names: includeNames(read.text) });
+          }
+          break;
+        }
       }
     }
     level = next;

@@ -25,11 +25,15 @@ const flags: Record<string, FlagSpec> = {
     description: "with --gpu: compile CUDA files with nvcc/ptxas for each GPU's architecture to measure registers and shared memory (default: estimate)",
   },
   models: { type: 'string', description: 'directory holding runtime.tcmf and power.tcmf (default: the shipped models)' },
+  include: {
+    type: 'list',
+    description: "folder searched for #include headers after the including file's own, like -I (also for <...> includes); repeatable",
+  },
   method: { type: 'string', description: `with --gpu: how the runtime is measured: ${MEASUREMENT_METHODS.join(' | ')} (default kernel: CUDA events / graphs)` },
   help: { type: 'boolean', description: 'show this help' },
 };
 
-const help = `usage: tilecast analyze FILE... [--json] [--gpu ID]... [--ptxas] [--method M]\n\nFinds kernels, launch sites, tile parameters and library GEMM calls in CUDA (.cu, .cuh) and Triton (.py) files.\n\n${formatFlags(flags)}\n`;
+const help = `usage: tilecast analyze FILE... [--json] [--gpu ID]... [--ptxas] [--method M] [--include DIR]...\n\nFinds kernels, launch sites, tile parameters and library GEMM calls in CUDA (.cu, .cuh) and Triton (.py) files.\n\n${formatFlags(flags)}\n`;
 
 export const command: CliCommand = {
   name: 'analyze',
@@ -68,6 +72,7 @@ export const command: CliCommand = {
       return 2;
     }
     const predictor = gpus.length > 0 ? await loadPredictorQuietly(parsed.args.flags.models as string | undefined, stderr) : undefined;
+    const includeDirs = ((parsed.args.flags.include as string[] | undefined) ?? []).map((dir) => resolve(dir));
     const grammars = await loadGrammars();
     const files: AnalyzeJsonFile[] = [];
     const failures: string[] = [];
@@ -86,11 +91,11 @@ export const command: CliCommand = {
         continue;
       }
       // The user's own headers (`#include "..."`, beside the file) lend it their constants and kernels.
-      const headers = language === 'cuda' ? readIncludes(path, read.text) : [];
+      const headers = language === 'cuda' ? readIncludes(path, read.text, { includeDirs }) : [];
       const analysis = analyzeSource(grammars, language, read.text, DEFAULT_ANALYSIS_OPTIONS, headers);
       const json = fileAnalysisToJson(path, read.text, analysis);
       if (gpus.length > 0) {
-        const measured = parsed.args.flags.ptxas && language === 'cuda' ? await measureAll(read.text, path, gpus) : undefined;
+        const measured = parsed.args.flags.ptxas && language === 'cuda' ? await measureAll(read.text, path, gpus, includeDirs) : undefined;
         attachReports(json, read.text, analysis, { gpus, measured, predictor, defaultProblem: DEFAULT_ANALYSIS_OPTIONS.defaultProblem, method });
       }
       files.push(json);
@@ -120,13 +125,13 @@ async function loadPredictorQuietly(modelsDir: string | undefined, stderr: NodeJ
 }
 
 /** ptxas results per distinct architecture of the selected GPUs (the user asked for them with --ptxas). */
-async function measureAll(text: string, path: string, gpus: readonly GpuSpec[]): Promise<Map<string, ArchResources>> {
+async function measureAll(text: string, path: string, gpus: readonly GpuSpec[], includeDirs: readonly string[]): Promise<Map<string, ArchResources>> {
   const { measureKernelResources } = await import('../../platform/ptxas');
   const out = new Map<string, ArchResources>();
   for (const gpu of gpus) {
     const arch = archOf(gpu.computeCapability);
     if (!arch || out.has(arch)) continue;
-    const result = await measureKernelResources(text, { arch, includeDirs: [dirname(resolve(path))] });
+    const result = await measureKernelResources(text, { arch, includeDirs: [dirname(resolve(path)), ...includeDirs] });
     out.set(arch, result.ok ? { ok: true, kernels: result.kernels } : { ok: false, error: result.error.split('\n')[0].slice(0, 300) });
   }
   return out;
