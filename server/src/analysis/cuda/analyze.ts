@@ -207,7 +207,7 @@ function analyzeChecked(
   const scopes: ScopeCache = { root, text, file, byFunction: new Map(), byFunctionLocal: new Map(), callSites: prepared.callSites, functionRanges };
   // The constants' text can be long: compare it once with the previous analysis and key entries on a
   // small generation number instead of repeating the text in every key.
-  const environmentText = `${definitions.signature}\u0002${file.signature}${headers.map((h) => `\u0003${h.name}\u0001${h.text}`).join('')}`;
+  const environmentText = `${definitions.signature}\u0002${file.signature}${headers.map((h) => `\u0003${h.id}`).join('')}`;
   let environmentKey = '0';
   if (cache) {
     if (cache.environment?.text !== environmentText) cache.environment = { text: environmentText, generation: (cache.environment?.generation ?? 0) + 1 };

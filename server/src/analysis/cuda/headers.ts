@@ -21,8 +21,10 @@ const HEAD_CHARS = 400;
 export interface HeaderContext {
   /** The name as the `#include` writes it (`"gemm.cuh"` → `gemm.cuh`), for messages. */
   name: string;
-  /** The header's text: two contexts of equal name and text are interchangeable (analysis caches compare them). */
+  /** The header's text. */
   text: string;
+  /** Differs between any two contexts made in one process: analysis caches compare these, not the texts. */
+  id: number;
   /** The header's file-scope constants (`#define`, `constexpr`, file-scope `const`). */
   env: FoldEnv;
   root: Node;
@@ -32,6 +34,8 @@ export interface HeaderContext {
   /** The header's file-scope tile constants (TileParam.header set), in its order. */
   tileParams: TileParam[];
 }
+
+let nextId = 1;
 
 /** Reads a header's constants and kernel definitions from its tree (`root`, of `prepared.parseText`). */
 export function headerContext(name: string, root: Node, text: string, prepared: PreparedCuda): HeaderContext {
@@ -45,7 +49,7 @@ export function headerContext(name: string, root: Node, text: string, prepared: 
     if (kernel && !byName.has(kernel)) byName.set(kernel, span);
   }
   const tileParams = definitions.tileParams.map((p) => ({ ...p, header: name }));
-  return { name, text, env: file.env, root, prepared, spans: byName, tileParams };
+  return { name, text, id: nextId++, env: file.env, root, prepared, spans: byName, tileParams };
 }
 
 /** `own` (the including file's constants) over the headers' constants, the first header's first. */
