@@ -4,6 +4,7 @@
 // Then the error path and the size limit: one-character edits while an unclosed `foo(` sits elsewhere
 // in the file, and valid ~450 kB and ~2 MB files full of comparisons the grammar first misreads as
 // template arguments (cold, edits, and how many syntax warnings they get: valid code must get none).
+// Last, typing in a file that includes 16 headers of ~60 kB, with and without them.
 // Each figure is given as wall time and as this process's CPU time (process.cpuUsage), median and
 // minimum: the machine is shared, and CPU time and minima are what other jobs disturb least. The CPU
 // time is the whole process's, so V8's background threads (garbage collection, optimising compiler)
@@ -282,6 +283,40 @@ async function main(): Promise<void> {
   (globalThis as { gc?: () => void }).gc?.();
   sample();
 
+  // Included headers (cuda/headers.ts): the same typing in a file that launches kernels of 16 included
+  // headers of ~60 kB each (their constants and kernels read through the file), and in the same file
+  // without them. The headers are parsed once, as the language server's analysis thread keeps them.
+  const headerDocuments = Array.from({ length: 16 }, (_, h) => {
+    let header = '#pragma once\n';
+    for (let i = 0; header.length < 60_000; i++) header += unit(1000 * (h + 1) + i);
+    return new SourceDocument(grammars, 'cuda', header);
+  });
+  const headersStart = performance.now();
+  const headers = headerDocuments.map((d, h) => d.asHeader(`h${h}.cuh`)!);
+  const headersMs = performance.now() - headersStart;
+  let includer = headers.map((_, h) => `#include "h${h}.cuh"\n`).join('');
+  for (let h = 0; h < 16; h++)
+    includer += `void go_${h}(const float *A, const float *B, float *C) {\n  gemm_${1000 * (h + 1)}<64, 64><<<dim3(64, 64), dim3(TILE_${1000 * (h + 1)}, TILE_${1000 * (h + 1)})>>>(A, B, C, 1024, 1024, 512);\n}\n`;
+  const withHeaders = new Timings();
+  const withoutHeaders = new Timings();
+  let includedKernels = 0;
+  for (const [timings, used] of [
+    [withoutHeaders, []],
+    [withHeaders, headers],
+  ] as const) {
+    const includerDocument = new SourceDocument(grammars, 'cuda', includer);
+    includedKernels = includerDocument.analyze(undefined, used).includedKernels?.length ?? 0;
+    const at = includer.indexOf('1024, 512') + 1;
+    for (let run = 0; run < 220; run++) {
+      timings.measure(() => {
+        includerDocument.applyEdit(run % 2 === 0 ? { start: at, end: at, newText: '1' } : { start: at, end: at + 1, newText: '' });
+        includerDocument.analyze(undefined, used);
+      }, run >= 20);
+    }
+    includerDocument.dispose();
+  }
+  for (const d of headerDocuments) d.dispose();
+
   // Valid files near the size limit, with comparisons the grammar first misreads: cold, then edits.
   const bigFigures: string[] = [];
   for (const chars of [450_000, 1_990_000]) {
@@ -352,6 +387,9 @@ async function main(): Promise<void> {
     `  with the unclosed call: ${brokenResult.kernels.length} kernels, ${brokenResult.launches.length} launches found at first, ${brokenFinal.kernels.length} and ${brokenFinal.launches.length} after the edits`,
   );
   for (const line of bigFigures) console.log(line);
+  console.log(`16 included headers of ~60 kB: read as headers once ${headersMs.toFixed(1)} ms; ${includedKernels} kernels launched from them`);
+  console.log(`  typing a digit in the including file, with the headers: ${withHeaders.format(2)}`);
+  console.log(`  the same edits without the headers: ${withoutHeaders.format(2)}`);
   // Other processes share these cores; the load average says how much the figures are disturbed.
   console.log(`load average (1 min) at the end: ${loadavg()[0]!.toFixed(2)} on ${cpus().length} cores`);
   console.log(`peak RSS ${(peakRss / 2 ** 20).toFixed(0)} MiB, peak JS heap ${(peakHeap / 2 ** 20).toFixed(0)} MiB`);

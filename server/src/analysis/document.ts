@@ -23,9 +23,25 @@ const parsers = new WeakMap<Language, Parser>();
  * Milliseconds one re-parse (with its `<` resolution and error containment) may take: junk text such as
  * a 1 MB `a+a+...` line costs tree-sitter seconds, which would block the server. Past it the parse is
  * cancelled, the file gets one problem (OVER_BUDGET) instead of an analysis, and the next edit parses
- * it afresh (with the same budget).
+ * it afresh (with the fresh-parse budget below).
  */
 export const PARSE_BUDGET_MS = 1000;
+/**
+ * A parse from scratch (no tree to re-parse from: a file just opened, or after a parse that failed) gets the
+ * budget once per this many lines, at least once: tree-sitter's cost on code grows with its size, and a
+ * valid file at the size limit (2 MB, about 50,000 lines) needed 3.6-4.1 s for its parse and `<` resolution
+ * on a 2-core VM, so under a flat 1 s budget it was never analysed. Lines, not characters: the costly junk the
+ * budget is for (a pasted 1 MB `a+a+...` line, a minified line) gets no more time than before.
+ */
+const FRESH_PARSE_BUDGET_LINES = 10_000;
+
+/** Lines of `text` (at least 1), counted up to `limit` (the count is only compared with it). */
+function lineCount(text: string, limit: number): number {
+  let lines = 1;
+  for (let i = text.indexOf('\n'); i >= 0 && lines < limit; i = text.indexOf('\n', i + 1)) lines++;
+  return lines;
+}
+
 export const OVER_BUDGET = 'file too complex to analyse while typing (parsing took over the time budget); TileCast retries after the next edit';
 
 /** The one edit that turns `before` into `after`: everything between their common prefix and suffix. */
@@ -249,7 +265,10 @@ export class SourceDocument {
     }
     let next = preparedText ?? this.textToParse(this.analysisText);
     const parser = parserFor(this.grammar);
-    this.deadline = performance.now() + this.parseBudgetMs;
+    // Re-parsing from a tree is incremental; from scratch the parser reads every character.
+    const fresh = !(edit && this.tree);
+    const scale = fresh && next.length > 200_000 ? Math.max(1, lineCount(next, 10 * FRESH_PARSE_BUDGET_LINES) / FRESH_PARSE_BUDGET_LINES) : 1;
+    this.deadline = performance.now() + this.parseBudgetMs * scale;
     this.stopped = false;
     const options = this.within();
     let old: Tree | null = null;
