@@ -168,3 +168,30 @@ test("a tile constant defined in the header is tuned by the launch's code action
   assert.ok(ownTile, ownActions.map((a) => a.title).join('\n'));
   assert.ok(ownTile.edits.every((e) => e.header === undefined && own.slice(e.range.start - 13, e.range.start) === '#define TILE '));
 });
+
+test('broken, binary and junk headers never break the including file: its own kernels and launches are found as without them', async () => {
+  const { readFileSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const example = readFileSync(join(__dirname, '..', 'examples', 'tiled_matmul.cu'), 'utf8');
+  const plain = await analyse(example, []);
+  const good = header(true);
+  const junk = [
+    good.slice(0, good.length >> 1),
+    good.slice(good.length >> 1),
+    `\u0000\u0001${good}`,
+    'a+'.repeat(50_000),
+    good.replace('{', '{{{<<<'),
+    '#define TILE (TILE + 1)\n#define BS TILE\n',
+    '',
+  ];
+  for (const [i, text] of junk.entries()) {
+    const analysis = await analyse(`#include "h.cuh"\n${example}`, [{ name: 'h.cuh', text }]);
+    assert.ok(!analysis.problems.some((p) => /internal error/.test(p.message)), `header ${i}: ${JSON.stringify(analysis.problems)}`);
+    assert.deepEqual(
+      analysis.kernels.map((k) => k.name),
+      plain.kernels.map((k) => k.name),
+      `header ${i}`,
+    );
+    assert.equal(analysis.launches.length, plain.launches.length, `header ${i}`);
+  }
+});

@@ -82,7 +82,13 @@ function headersFor(grammars: Grammars, job: AnalysisJob): readonly HeaderContex
       if (edit) entry.document.applyEdit(edit);
       entry.usedAt = job.job;
     }
-    const context = entry.document.asHeader(header.name);
+    // A header that cannot be read as one is left out; the file is still analysed (test/analysis-headers.test.ts).
+    let context: HeaderContext | null = null;
+    try {
+      context = entry.document.asHeader(header.name);
+    } catch {
+      context = null;
+    }
     if (context) contexts.push(context);
   }
   if (headerDocuments.size > MAX_HEADER_DOCUMENTS) {
