@@ -3,9 +3,9 @@
 // (--gpu values, CSV cells, file names) in what reaches a terminal.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { main } from './main';
 import { writeTestModels } from './predict/test-models';
 import { CaptureStream } from './run-in-process';
@@ -146,6 +146,14 @@ __global__ void tiled_mm(const float *A, const float *B, float *C, int M, int N,
   assert.equal(withInclude.kernelHeader, 'tiled.cuh');
   const withoutInclude = JSON.parse((await tilecast(['analyze', angled, '--json', '--gpu', 'rtx-4090'])).stdout).files[0].launches[0];
   assert.equal(withoutInclude.kernelHeader, undefined);
+  // ... or in the folders compile_commands.json gives the file (here build/compile_commands.json beside it).
+  mkdirSync(join(dirname(angled), 'build'));
+  writeFileSync(
+    join(dirname(angled), 'build', 'compile_commands.json'),
+    JSON.stringify([{ directory: join(dirname(angled), 'build'), file: angled, command: `nvcc -I"${folder}" -c ${angled}` }]),
+  );
+  const fromDatabase = JSON.parse((await tilecast(['analyze', angled, '--json', '--gpu', 'rtx-4090'])).stdout).files[0].launches[0];
+  assert.equal(fromDatabase.kernelHeader, 'tiled.cuh');
   // Without the header beside it, the launch is what it was before: its kernel is not found.
   const alone = join(mkdtempSync(join(tmpdir(), 'tilecast-header-')), 'main.cu');
   writeFileSync(alone, readFileSync(source, 'utf8'));

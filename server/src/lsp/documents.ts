@@ -12,6 +12,7 @@ import type { AnalysisOptions, FileAnalysis, SourceLanguage } from '../analysis/
 import { buildReports, type DocumentReports, type IdeInput } from '../ide/api';
 import { differingSpan } from '../analysis/document';
 import type { AnalysisThread } from '../platform/analysis-thread';
+import { databaseIncludeDirs } from '../platform/compile-commands';
 import { includeNames, includesKey, readIncludes, type IncludedHeader, type IncludeName } from '../platform/includes';
 
 export { differingSpan };
@@ -188,7 +189,8 @@ export class DocumentStore {
       const other = byPath.get(path);
       return other ? { text: other.document.getText(), stamp: `open:${other.document.version}` } : undefined;
     };
-    const headers = readIncludes(path, file.document.getText(), { open, names: file.includes.names, includeDirs });
+    const dirs = [...includeDirs, ...databaseIncludeDirs(path)];
+    const headers = readIncludes(path, file.document.getText(), { open, names: file.includes.names, includeDirs: dirs });
     file.includes.paths = headers.map((h) => h.path);
     return headers;
   }

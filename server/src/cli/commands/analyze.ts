@@ -1,6 +1,7 @@
 // `tilecast analyze FILE... [--json]`: reads each file, runs the analysis core and prints what it
 // found. Thin: reading files and formatting flags only; analysis and rendering live in the core.
 import { analyzeSource, languageForPath } from '../../analysis/index';
+import { databaseIncludeDirs } from '../../platform/compile-commands';
 import { readIncludes } from '../../platform/includes';
 import { DEFAULT_ANALYSIS_OPTIONS } from '../../analysis/types';
 import { loadGrammars } from '../../platform/grammars';
@@ -91,11 +92,13 @@ export const command: CliCommand = {
         continue;
       }
       // The user's own headers (`#include "..."`, beside the file) lend it their constants and kernels.
-      const headers = language === 'cuda' ? readIncludes(path, read.text, { includeDirs }) : [];
+      // Include folders: --include, then those compile_commands.json gives this file (platform/compile-commands.ts).
+      const dirs = language === 'cuda' ? [...includeDirs, ...databaseIncludeDirs(path)] : [];
+      const headers = language === 'cuda' ? readIncludes(path, read.text, { includeDirs: dirs }) : [];
       const analysis = analyzeSource(grammars, language, read.text, DEFAULT_ANALYSIS_OPTIONS, headers);
       const json = fileAnalysisToJson(path, read.text, analysis);
       if (gpus.length > 0) {
-        const measured = parsed.args.flags.ptxas && language === 'cuda' ? await measureAll(read.text, path, gpus, includeDirs) : undefined;
+        const measured = parsed.args.flags.ptxas && language === 'cuda' ? await measureAll(read.text, path, gpus, dirs) : undefined;
         attachReports(json, read.text, analysis, { gpus, measured, predictor, defaultProblem: DEFAULT_ANALYSIS_OPTIONS.defaultProblem, method });
       }
       files.push(json);
