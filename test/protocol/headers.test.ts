@@ -162,3 +162,43 @@ test('tilecast.includePaths: a header found only in an include folder (relative 
     await other.shutdown();
   }
 });
+
+test('a header changed on disk (not open in the editor): the server watches headers, and the including file follows the change', { skip }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tilecast-watched-'));
+  writeFileSync(join(dir, 'tiled.cuh'), HEADER);
+  const uri = pathToFileURL(join(dir, 'main.cu')).href;
+  const header = pathToFileURL(join(dir, 'tiled.cuh')).href;
+  const other = new LspTestClient(serverPath!);
+  const registrations: Array<{ method: string; registerOptions?: { watchers?: Array<{ globPattern: string }> } }> = [];
+  other.onServerRequest('client/registerCapability', (params) => {
+    registrations.push(...params.registrations);
+    return null;
+  });
+  other.onServerRequest('workspace/configuration', (params) => params.items.map(() => ({})));
+  try {
+    await other.request('initialize', {
+      processId: process.pid,
+      rootUri: pathToFileURL(dir).href,
+      capabilities: { workspace: { configuration: true, didChangeWatchedFiles: { dynamicRegistration: true }, inlayHint: { refreshSupport: true } } },
+    });
+    other.notify('initialized', {});
+    other.notify('textDocument/didOpen', { textDocument: { uri, languageId: 'cuda-cpp', version: 1, text: MAIN } });
+    const hover = async () =>
+      (await other.request('textDocument/hover', { textDocument: { uri }, position: { line: launchLine, character: 4 } })).result?.contents?.value ?? '';
+    assert.match(await hover(), /tile 32×32/);
+    const watched = registrations.find((r) => r.method === 'workspace/didChangeWatchedFiles');
+    assert.ok(
+      watched?.registerOptions?.watchers?.some((w) => w.globPattern.includes('cuh')),
+      JSON.stringify(registrations),
+    );
+
+    writeFileSync(join(dir, 'tiled.cuh'), HEADER.replace('#define TILE 32', '#define TILE 16'));
+    const refreshes = () => other.received.filter((m) => m.method === 'workspace/inlayHint/refresh').length;
+    const before = refreshes();
+    other.notify('workspace/didChangeWatchedFiles', { changes: [{ uri: header, type: 2 }] });
+    await other.waitFor((m) => m.method === 'workspace/inlayHint/refresh' && refreshes() > before);
+    assert.match(await hover(), /tile 16×16/);
+  } finally {
+    await other.shutdown();
+  }
+});

@@ -1,6 +1,6 @@
 // The server uses the workspace's retrained model (.tilecast/models with its manifest) when there is one,
 // says so in the status line, and after a revert (tilecast/reloadModel, as the extension asks) goes back
-// to the shipped model. The "retrained" model here is the shipped pair copied with a manifest: what is
+// to the shipped model; a watched change under .tilecast/models (didChangeWatchedFiles) loads it again. The "retrained" model here is the shipped pair copied with a manifest: what is
 // checked is which directory the server loads and what the status line says, not the numbers.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -40,6 +40,10 @@ test("the workspace's retrained model is used, named in the status, and Revert r
     assert.notEqual(after.result.model.dir, dir);
     assert.match(after.result.message, /\(shipped model\) from /);
     await client.waitFor((m) => m.method === 'tilecast/status' && m.params.model.source === 'shipped model');
+    // The extension's watcher on .tilecast/models reports the model back: the server loads it again.
+    renameSync(`${dir}.reverted-test`, dir);
+    client.notify('workspace/didChangeWatchedFiles', { changes: [{ uri: pathToFileURL(join(dir, 'user-model.json')).href, type: 1 }] });
+    await client.waitFor((m) => m.method === 'tilecast/status' && m.params.model.source === 'your retrained model fp-test-123');
   } finally {
     await client.shutdown();
     rmSync(workspace, { recursive: true, force: true });

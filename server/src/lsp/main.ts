@@ -81,6 +81,17 @@ export function startServer(connection: Connection, inbox: Inbox): TilecastServe
     }),
   );
 
+  // The client's watchers: the workspace's retrained model (`.tilecast/models`, the extension's) reloads the
+  // model; headers and compilation databases (the server's own registration) re-analyse their includers.
+  connection.onDidChangeWatchedFiles(
+    server.notification('didChangeWatchedFiles', (params) => {
+      const uris = (params?.changes ?? []).map((change) => change.uri).filter((uri): uri is string => typeof uri === 'string');
+      const model = (uri: string) => uri.includes('/.tilecast/');
+      if (uris.length === 0 || uris.some(model)) void server.reloadModel();
+      server.filesChanged(uris.filter((uri) => !model(uri)));
+    }),
+  );
+
   connection.onDidCloseTextDocument(
     server.notification('didClose', ({ textDocument }) => {
       server.diagnosticsTimer.cancel(textDocument.uri);

@@ -14,12 +14,11 @@ import type { TilecastServer } from './server';
 const MAX_RECORDS = 10_000;
 
 export function registerProfileRequests(connection: Connection, server: TilecastServer): void {
-  // After Retrain or Revert (the extension asks), or when a watched .tilecast/models file changes.
+  // After Retrain or Revert (the extension asks); a watched .tilecast/models file that changes reloads it too (main.ts).
   connection.onRequest(
     RELOAD_MODEL_REQUEST,
     server.request('reloadModel', () => server.reloadModel()),
   );
-  connection.onDidChangeWatchedFiles(server.notification('didChangeWatchedFiles', () => void server.reloadModel()));
   connection.onRequest(
     PREDICT_PROFILES_REQUEST,
     server.request('predictProfiles', (params: { records?: unknown; point?: DocumentPoint }): PredictProfilesResult | null => {

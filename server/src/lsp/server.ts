@@ -21,6 +21,7 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
   DidChangeConfigurationNotification,
+  DidChangeWatchedFilesNotification,
   LSPErrorCodes,
   ResponseError,
   type CancellationToken,
@@ -53,6 +54,8 @@ function findDocsBase(): string | null {
 }
 
 /** A model's data fingerprint, or its feature version when it records none. */
+/** Files whose change on disk can change an open file's analysis: headers, CUDA sources that are included, compilation databases. */
+const WATCHED_FILES = ['**/*.{cuh,h,hpp,hh,hxx,inl,inc,cu}', '**/compile_commands.json'];
 const fingerprint = (info: ModelInfo | undefined): string => info?.dataFingerprint ?? info?.featureVersion ?? 'unknown';
 
 const describe = (error: unknown): string => (error instanceof Error ? (error.stack ?? error.message) : String(error));
@@ -356,6 +359,25 @@ export class TilecastServer {
     if (this.capabilities.workspace?.didChangeConfiguration?.dynamicRegistration) {
       void this.connection.client.register(DidChangeConfigurationNotification.type, { section: 'tilecast' }).catch(() => undefined);
     }
+    // Headers and compilation databases changed outside the editor (a checkout, another tool): the files
+    // that include them are analysed again (platform/includes.ts, compile-commands.ts).
+    if (this.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration) {
+      void this.connection.client
+        .register(DidChangeWatchedFilesNotification.type, { watchers: WATCHED_FILES.map((globPattern) => ({ globPattern })) })
+        .catch(() => undefined);
+    }
+  }
+
+  /**
+   * Files changed on disk: the open files that include one of them (or every CUDA file, for a changed
+   * compilation database) get their diagnostics again, and the client is asked for fresh hints and lenses.
+   * Their next analysis reads the headers again (their stamps changed), so nothing is invalidated here.
+   */
+  filesChanged(uris: readonly string[]): void {
+    const database = uris.some((uri) => uri.endsWith('/compile_commands.json'));
+    const affected = new Set(database ? this.store.all().filter((f) => f.language === 'cuda') : uris.flatMap((uri) => this.store.includers(uri)));
+    for (const file of affected) this.diagnosticsTimer.schedule(file.uri, 0);
+    if (affected.size > 0) this.refreshClient(false);
   }
 
   /** Everything shown may have changed: the client re-asks for hints and lenses; diagnostics are republished (unless `diagnostics` is false). */
