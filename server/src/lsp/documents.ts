@@ -45,7 +45,7 @@ export interface OpenFile {
   analysed: { version: number; optionsId: number; headersKey: string; headers: HeaderText[]; text: string; analysis: FileAnalysis } | null;
   /** The latest job posted to the analysis thread. */
   job: { id: number; version: number; optionsId: number; headersKey: string; done: Promise<void> } | null;
-  /** CUDA: the quoted `#include` names of a version, and the paths of the headers its last job read. */
+  /** CUDA: the `#include` names of a version, and the paths of the headers its last analysis request found. */
   includes: { version: number; names: IncludeName[]; paths: string[] } | null;
   cached: { version: number; generation: number; reports: DocumentReports } | null;
   /** Reports of an older version, served (mapped) while the current version's analysis is not in yet. */
@@ -174,16 +174,19 @@ export class DocumentStore {
   }
 
   /**
-   * The headers a CUDA file on disk includes with quotes (platform/includes.ts), open ones as the editor
-   * has them; nothing for other files. The include names are read once per version.
+   * The headers a CUDA file on disk includes (platform/includes.ts): beside it, then in `includeDirs` and
+   * the folders compile_commands.json gives it; open ones as the editor has them; nothing for other files.
+   * The include names are read once per version.
    */
   private headersOf(file: OpenFile, includeDirs: readonly string[]): IncludedHeader[] {
     if (file.language !== 'cuda') return [];
     const version = file.document.version;
     if (file.includes?.version !== version) file.includes = { version, names: includeNames(file.document.getText()), paths: file.includes?.paths ?? [] };
-    if (file.includes.names.length === 0) return [];
     const path = localPath(file.uri);
-    if (!path) return [];
+    if (file.includes.names.length === 0 || !path) {
+      file.includes.paths = [];
+      return [];
+    }
     const byPath = new Map(this.all().map((f) => [localPath(f.uri), f]));
     const open = (path: string) => {
       const other = byPath.get(path);
