@@ -195,3 +195,44 @@ test('broken, binary and junk headers never break the including file: its own ke
     assert.equal(analysis.launches.length, plain.launches.length, `header ${i}`);
   }
 });
+
+test('an action that changes several constants of one header names the header once; the kernel, its constants and the grid macro come from two nested headers', async () => {
+  const util = `#pragma once
+#define CEIL_DIV(a, b) (((a) + (b) - 1) / (b))
+namespace cfg { constexpr int BM = 64; constexpr int BN = 64; constexpr int BK = 8; constexpr int THREADS = 256; }
+`;
+  const kernel = `#pragma once
+#include "util.cuh"
+template <int BM_, int BN_, int BK_>
+__global__ void sgemm(int M, int N, int K, const float *A, const float *B, float *C) {
+  __shared__ float As[BM_ * BK_];
+  __shared__ float Bs[BK_ * BN_];
+  float acc[8][8] = {};
+  for (int k0 = 0; k0 < K; k0 += BK_) {
+    As[threadIdx.x] = A[k0]; Bs[threadIdx.x] = B[k0];
+    __syncthreads();
+    for (int k = 0; k < BK_; ++k) for (int i = 0; i < 8; ++i) for (int j = 0; j < 8; ++j) acc[i][j] += As[k * BM_ + i] * Bs[k * BN_ + j];
+    __syncthreads();
+  }
+  if (blockIdx.x < N && blockIdx.y < M) C[0] = acc[0][0];
+}
+`;
+  const text = `#include "k.cuh"
+void run(int M, int N, int K, const float *A, const float *B, float *C) {
+  dim3 grid(CEIL_DIV(N, cfg::BN), CEIL_DIV(M, cfg::BM));
+  sgemm<cfg::BM, cfg::BN, cfg::BK><<<grid, cfg::THREADS>>>(M, N, K, A, B, C);  // tilecast: M=4096 N=4096 K=4096
+}
+`;
+  // As readIncludes lists them: breadth first, so k.cuh, then the util.cuh it includes.
+  const analysis = await analyse(text, [
+    { name: 'k.cuh', text: kernel },
+    { name: 'util.cuh', text: util },
+  ]);
+  assert.deepEqual(analysis.launches[0]!.grid, [64, 64, 1]);
+  assert.deepEqual(analysis.launches[0]!.block, [256, 1, 1]);
+  const at = text.indexOf('sgemm<');
+  const titles = api.codeActionsAt(reports(text, analysis), { start: at, end: at }, []).map((a) => a.title);
+  const several = titles.find((t) => /^Use BM = \d+, BN = \d+(, BK = \d+)? in util\.cuh \(/.test(t));
+  assert.ok(several, titles.join('\n'));
+  assert.ok(!/in util\.cuh,/.test(several), several);
+});

@@ -34,12 +34,16 @@ function signedPercent(fraction: number): string {
   return p > 0 ? `+${p}%` : p < 0 ? `−${-p}%` : '±0%';
 }
 
-/** "BM = 64, TM = 4": the parameters a candidate changes ("TILE = 16 in tiled.cuh" for a header's constant). */
+/**
+ * "BM = 64, TM = 4": the parameters a candidate changes, with the header a constant is defined in ("BM = 128,
+ * BN = 64 in gemm.cuh" when all are in one header; "TILE = 16 in tiled.cuh, TM = 4" when they differ).
+ */
 function changesText(candidate: Candidate): string {
-  return candidate.overrides
-    .filter((o) => o.value !== o.param.value)
-    .map((o) => `${o.param.name} = ${o.value}${o.param.header ? ` in ${o.param.header}` : ''}`)
-    .join(', ');
+  const changed = candidate.overrides.filter((o) => o.value !== o.param.value);
+  const headers = new Set(changed.map((o) => o.param.header));
+  const oneHeader = headers.size === 1 ? changed[0]?.param.header : undefined;
+  const text = changed.map((o) => `${o.param.name} = ${o.value}${!oneHeader && o.param.header ? ` in ${o.param.header}` : ''}`).join(', ');
+  return oneHeader ? `${text} in ${oneHeader}` : text;
 }
 
 /**
