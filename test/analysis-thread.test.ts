@@ -75,3 +75,27 @@ test('a thread started before the server loads (prestartAnalysisThread) is the o
     adopted.dispose();
   }
 });
+
+test("headers: the thread analyses with them, and a header it has freed since is sent again (the job's result is unchanged)", async () => {
+  const grammars = await loadGrammars();
+  const header = {
+    name: 'k.cuh',
+    path: '/t/k.cuh',
+    stamp: '1',
+    text: '#define TILE 32\n__global__ void from_header(const float *A, float *C, int N) {\n  __shared__ float s[TILE][TILE];\n  C[0] = A[0] + s[0][0];\n}\n',
+  };
+  const main = '#include "k.cuh"\nvoid go(const float *A, float *C) { from_header<<<dim3(4, 4), dim3(TILE, TILE)>>>(A, C, 128); }\n';
+  const expected = analyzeSource(grammars, 'cuda', main, DEFAULT_ANALYSIS_OPTIONS, [header]);
+  assert.deepEqual(expected.launches[0]!.block, [32, 32, 1]);
+  const first = await thread.analyze('file:///t/inc.cu', 'cuda', main, 0, DEFAULT_ANALYSIS_OPTIONS, [header]).result;
+  assert.deepEqual(first.analysis, expected);
+  // Another file with 40 headers: the thread keeps 32, so k.cuh is freed there.
+  const many = Array.from({ length: 40 }, (_, i) => ({ name: `m${i}.cuh`, path: `/t/m${i}.cuh`, stamp: '1', text: `#define M${i} ${i}\n` }));
+  const other = await thread.analyze('file:///t/other.cu', 'cuda', example, 0, DEFAULT_ANALYSIS_OPTIONS, many).result;
+  assert.ok(other.analysis);
+  // The same header at the same stamp is not sent again; the thread asks for it, and the result is the same.
+  const edited = `${main}// edited\n`;
+  const again = await thread.analyze('file:///t/inc.cu', 'cuda', edited, 0, DEFAULT_ANALYSIS_OPTIONS, [header]).result;
+  assert.deepEqual(again.analysis, analyzeSource(grammars, 'cuda', edited, DEFAULT_ANALYSIS_OPTIONS, [header]));
+  assert.deepEqual(logged, []);
+});

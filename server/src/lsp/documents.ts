@@ -33,6 +33,7 @@ export interface HeaderText {
   name: string;
   path: string;
   text: string;
+  stamp: string;
 }
 
 export interface OpenFile {
@@ -155,7 +156,7 @@ export class DocumentStore {
     const job = file.job;
     if (job && job.version === version && job.optionsId === context.optionsId && job.headersKey === headersKey) return job.done;
     if (job) this.thread.supersede(job.id);
-    const included = language === 'cuda' ? headers.map(({ name, path, text: headerText }) => ({ name, path, text: headerText })) : [];
+    const included = language === 'cuda' ? headers.map(({ name, path, text: headerText, stamp }) => ({ name, path, text: headerText, stamp })) : [];
     const posted = this.thread.analyze(file.uri, language, text, context.optionsId, context.options, included);
     const done = posted.result.then((result) => {
       if (file.job?.id === posted.id) file.job = null;

@@ -19,6 +19,21 @@ const SUPERSEDED_GRACE_MS = 200;
  * past which the server is asked to replace the thread: a pasted 1 MB line grows it by tens of MB.
  */
 const RECYCLE_GROWTH_BYTES = 16 * 1024 * 1024;
+/**
+ * Plus this much per character of the texts the thread keeps parsed (open documents and included headers):
+ * their trees live in the same heap. Without it, a file including 16 headers of 60 kB (about 40 bytes per
+ * character of trees, 63 MB in all) had its thread replaced after every analysis, and every replacement
+ * parsed the file and its headers again (bench/lsp.bench.ts, LSP_BENCH=headers).
+ */
+const RECYCLE_BYTES_PER_CHAR = 96;
+
+/** Characters of the texts the thread keeps parsed now. */
+function liveChars(): number {
+  let chars = 0;
+  for (const document of documents.values()) chars += document.text.length;
+  for (const entry of headerDocuments.values()) chars += entry.document.text.length;
+  return chars;
+}
 
 /**
  * Parsed once before the thread says it is ready: WebAssembly runs on V8's baseline compiler, which
@@ -37,16 +52,18 @@ void launch(float *a, float *c, int n) { dim3 grid((n + 255) / 256); k<4><<<grid
 const cancelled = new Int32Array(workerData.cancel as SharedArrayBuffer);
 const documents = new Map<string, SourceDocument>();
 /** Included headers (cuda/headers.ts), parsed once per path and re-parsed incrementally when their text changes. */
-const headerDocuments = new Map<string, { document: SourceDocument; usedAt: number }>();
+const headerDocuments = new Map<string, { document: SourceDocument; stamp: string; usedAt: number }>();
 /** At most this many header documents are kept; the least recently used beyond it are freed. */
 const MAX_HEADER_DOCUMENTS = 32;
 /** The header contexts each document was last analysed with: the same array while they are unchanged (analyze's cache compares it). */
 const lastHeaders = new Map<string, readonly HeaderContext[]>();
 let options: { id: number; value: AnalysisOptions } | null = null;
 
-function run(grammars: Grammars, job: AnalysisJob): { analysis: FileAnalysis | null; skipped: boolean } {
+function run(grammars: Grammars, job: AnalysisJob): { analysis: FileAnalysis | null; skipped: boolean; needHeaders?: boolean } {
   const stop = () => Atomics.load(cancelled, cancelSlot(job.job)) === job.job;
   if (stop()) return { analysis: null, skipped: true };
+  const headers = job.language === 'cuda' ? headersFor(grammars, job) : [];
+  if (!headers) return { analysis: null, skipped: false, needHeaders: true };
   // Options travel with each job; the same id keeps the same object, so a document's cached analysis is reused.
   if (!options || options.id !== job.optionsId) options = { id: job.optionsId, value: job.options };
   let document = documents.get(job.uri);
@@ -64,22 +81,29 @@ function run(grammars: Grammars, job: AnalysisJob): { analysis: FileAnalysis | n
     const edit = differingSpan(document.text, job.text);
     if (edit) document.applyEdit(edit);
   }
-  const analysis = document.analyze(options.value, job.language === 'cuda' ? headersFor(grammars, job) : []);
+  const analysis = document.analyze(options.value, headers);
   document.shouldStop = null;
   return { analysis, skipped: false };
 }
 
 /** The contexts of the job's headers, reusing the parse of each header and the array itself when nothing changed. */
-function headersFor(grammars: Grammars, job: AnalysisJob): readonly HeaderContext[] {
+function headersFor(grammars: Grammars, job: AnalysisJob): readonly HeaderContext[] | null {
   const contexts: HeaderContext[] = [];
   for (const header of job.headers) {
     let entry = headerDocuments.get(header.path);
+    // Left out by the server as already sent: gone since (freed below) or changed means it must be sent again.
+    if (header.text === undefined && (!entry || entry.stamp !== header.stamp)) return null;
+    const text = header.text ?? entry!.document.text;
     if (!entry) {
-      entry = { document: new SourceDocument(grammars, 'cuda', header.text), usedAt: job.job };
+      entry = { document: new SourceDocument(grammars, 'cuda', text), stamp: header.stamp, usedAt: job.job };
       headerDocuments.set(header.path, entry);
     } else {
-      const edit = differingSpan(entry.document.text, header.text);
-      if (edit) entry.document.applyEdit(edit);
+      // The same stamp is the same text (a file's modification time and size, an editor's version): no compare.
+      if (entry.stamp !== header.stamp) {
+        const edit = differingSpan(entry.document.text, text);
+        if (edit) entry.document.applyEdit(edit);
+        entry.stamp = header.stamp;
+      }
       entry.usedAt = job.job;
     }
     // A header that cannot be read as one is left out; the file is still analysed (test/analysis-headers.test.ts).
@@ -123,9 +147,9 @@ async function main(): Promise<void> {
     }
     const started = performance.now();
     try {
-      const { analysis, skipped } = run(grammars, message);
+      const { analysis, skipped, needHeaders } = run(grammars, message);
       const externalBytes = process.memoryUsage().external;
-      const recycle = externalBytes > baselineExternal + RECYCLE_GROWTH_BYTES;
+      const recycle = externalBytes > baselineExternal + RECYCLE_GROWTH_BYTES + RECYCLE_BYTES_PER_CHAR * liveChars();
       port.postMessage({
         kind: 'analysis',
         job: message.job,
@@ -134,6 +158,7 @@ async function main(): Promise<void> {
         computeMs: performance.now() - started,
         recycle,
         externalBytes,
+        ...(needHeaders ? { needHeaders } : {}),
       } satisfies WorkerReply);
     } catch (error) {
       // The document's state is unknown after a failure: it starts afresh with the next job.

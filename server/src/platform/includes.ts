@@ -42,6 +42,17 @@ export function includeNames(text: string): IncludeName[] {
 }
 
 const diskCache = new Map<string, { stamp: string; text: string | null }>();
+/** A header's own include names by path, for its stamp: read again only when the header changes. */
+const namesCache = new Map<string, { stamp: string; names: IncludeName[] }>();
+
+function includeNamesOf(path: string, read: { text: string; stamp: string }): IncludeName[] {
+  const cached = namesCache.get(path);
+  if (cached?.stamp === read.stamp) return cached.names;
+  const names = includeNames(read.text);
+  if (namesCache.size > 256) namesCache.clear();
+  namesCache.set(path, { stamp: read.stamp, names });
+  return names;
+}
 
 /** A file's text when it is a readable file within the size cap, else null; cached until its stamp changes. */
 function readDisk(path: string): { text: string; stamp: string } | null {
@@ -102,7 +113,7 @@ export function readIncludes(path: string, text: string, options: IncludeOptions
           seen.add(headerPath);
           if (read.text.length <= MAX_HEADER_CHARS) {
             out.push({ name, path: headerPath, text: read.text, stamp: read.stamp });
-            next.push({ from: dirname(headerPath), names: includeNames(read.text) });
+            next.push({ from: dirname(headerPath), names: includeNamesOf(headerPath, read) });
           }
           break;
         }
