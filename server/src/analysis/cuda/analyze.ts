@@ -25,7 +25,7 @@ import { prepareCudaText, type Annotation, type PreparedCuda } from './prepare';
 import { annotationFor, lineStarts, readAnnotation } from './problem-size';
 import { addSpanEntry, createCudaAnalysisCache, findSpanEntry, shifted, type CudaAnalysisCache } from './cache';
 import { fileScope, isOutlinedFunction, functionScopeAt, launchDependencies, outlineTopLevel, scopeAt, type ScopeCache } from './scopes';
-import { headerDefining, headerKernels, headerTemplateParameters, headerTileParams, includedEnv, type HeaderContext } from './headers';
+import { headerDefining, headerKernels, headerTemplateParameters, headerTileParams, includedEnv, namesUsedByLaunches, type HeaderContext } from './headers';
 import { carryStructure, kernelSpansOf, type KernelSite } from './structure';
 import { ancestorOfType, errorItemRanges, errorNodes, inRanges, namedChildrenOf, rangeOf, syntaxErrors } from './syntax';
 
@@ -327,7 +327,8 @@ function analyzeChecked(
   const elementType = cutlass ? cutlassElementType(root, text, prepared.regions) : null;
   const cutlassSizes = cutlass ? cutlassProblem(text, prepared.regions, scopes) : null;
   const launched = new Set(launches.map((l) => l.kernel));
-  const headerParams = headers.length > 0 ? headerTileParams(headers, definitions.tileParams) : [];
+  const headerParams =
+    headers.length > 0 ? headerTileParams(headers, definitions.tileParams, namesUsedByLaunches(launches, [...kernelList, ...fromHeaders], text)) : [];
   const includedKernels = fromHeaders
     .filter((k) => launched.has(k.name))
     .map((k) => (optIns.has(k.name) ? { ...k, dynamicSmemOptInBytes: optIns.get(k.name)! } : k));
