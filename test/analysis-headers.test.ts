@@ -4,6 +4,8 @@
 // text, and without the header the launch stays as unknown as before. Fake predictor throughout.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { loadGrammars } from '../server/src/platform/grammars';
 import { analyzeSource, SourceDocument, type IncludedSource } from '../server/src/analysis/index';
 import { findGpu } from '../server/src/perf/gpu-catalogue';
@@ -11,27 +13,12 @@ import * as api from '../server/src/ide/api';
 import { DEFAULT_SETTINGS } from '../server/src/ide/protocol';
 import { fakePredictor } from './ide-harness';
 
-/** A tiled kernel in a header; `guard` adds the bounds check on the store. */
-const header = (guard: boolean, tile = '#ifndef TILE\n#define TILE 32\n#endif') => `#pragma once
-// helpers first, so the kernel's offsets in the header are not those of the file
-${tile}
-__device__ inline float twice(float x) { return 2.0f * x; }
-template <int BS>
-__global__ void tiled_mm(const float *A, const float *B, float *C, int M, int N, int K) {
-  __shared__ float As[BS][BS];
-  __shared__ float Bs[BS][BS];
-  int row = blockIdx.y * BS + threadIdx.y, col = blockIdx.x * BS + threadIdx.x;
-  float acc = 0.0f;
-  for (int t = 0; t < K; t += BS) {
-    As[threadIdx.y][threadIdx.x] = A[row * K + t + threadIdx.x];
-    Bs[threadIdx.y][threadIdx.x] = B[(t + threadIdx.y) * N + col];
-    __syncthreads();
-    for (int k = 0; k < BS; ++k) acc += As[threadIdx.y][k] * Bs[k][threadIdx.x];
-    __syncthreads();
-  }
-  ${guard ? 'if (row < M && col < N) ' : ''}C[row * N + col] = acc;
-}
-`;
+/** test/fixtures/headers/tiled.cuh, with its `#define TILE 32` line replaced by `tile`, and without the bounds check unless `guard`. */
+const TILED = readFileSync(join(__dirname, 'fixtures', 'headers', 'tiled.cuh'), 'utf8');
+const header = (guard: boolean, tile = '#ifndef TILE\n#define TILE 32\n#endif') => {
+  const text = TILED.replace('#define TILE 32', tile);
+  return guard ? text : text.replace('if (row < M && col < N) ', '');
+};
 
 const main = (m: number, before = '') => `${before}#include "tiled.cuh"
 void run(const float *A, const float *B, float *C) {
@@ -170,8 +157,6 @@ test("a tile constant defined in the header is tuned by the launch's code action
 });
 
 test('broken, binary and junk headers never break the including file: its own kernels and launches are found as without them', async () => {
-  const { readFileSync } = await import('node:fs');
-  const { join } = await import('node:path');
   const example = readFileSync(join(__dirname, '..', 'examples', 'tiled_matmul.cu'), 'utf8');
   const plain = await analyse(example, []);
   const good = header(true);

@@ -5,7 +5,7 @@
 // the file's hover and makes the server ask the client to refresh its hints.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -14,24 +14,7 @@ import { LspTestClient } from './lsp-client';
 const serverPath = LspTestClient.bundledServerPath();
 const skip = serverPath ? false : 'dist/server.js not built: run `npm run build` first';
 
-const HEADER = `#pragma once
-#define TILE 32
-template <int BS>
-__global__ void tiled_mm(const float *A, const float *B, float *C, int M, int N, int K) {
-  __shared__ float As[BS][BS];
-  __shared__ float Bs[BS][BS];
-  int row = blockIdx.y * BS + threadIdx.y, col = blockIdx.x * BS + threadIdx.x;
-  float acc = 0.0f;
-  for (int t = 0; t < K; t += BS) {
-    As[threadIdx.y][threadIdx.x] = A[row * K + t + threadIdx.x];
-    Bs[threadIdx.y][threadIdx.x] = B[(t + threadIdx.y) * N + col];
-    __syncthreads();
-    for (int k = 0; k < BS; ++k) acc += As[threadIdx.y][k] * Bs[k][threadIdx.x];
-    __syncthreads();
-  }
-  if (row < M && col < N) C[row * N + col] = acc;
-}
-`;
+const HEADER = readFileSync(join(__dirname, '..', 'fixtures', 'headers', 'tiled.cuh'), 'utf8');
 const MAIN = `#include "tiled.cuh"
 void run(const float *A, const float *B, float *C) {
   const int M = 4096, N = 4096, K = 2048;
