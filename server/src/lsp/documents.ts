@@ -188,9 +188,8 @@ export class DocumentStore {
       file.includes.paths = [];
       return [];
     }
-    const byPath = new Map(this.all().map((f) => [localPath(f.uri), f]));
-    const open = (path: string) => {
-      const other = byPath.get(path);
+    const open = (headerPath: string) => {
+      const other = this.openAt(headerPath);
       return other ? { text: other.document.getText(), stamp: `open:${other.document.version}` } : undefined;
     };
     const dirs = [...includeDirs, ...databaseIncludeDirs(path)];
@@ -209,9 +208,14 @@ export class DocumentStore {
     const header = file.analysed?.headers.find((h) => h.name === name);
     if (!header) return null;
     const uri = pathToFileURL(header.path).href;
-    const open = this.all().find((f) => localPath(f.uri) === header.path);
+    const open = this.openAt(header.path);
     if (open) return open.document.getText() === header.text ? { document: open.document, version: open.document.version } : null;
     return { document: TextDocument.create(uri, 'cuda-cpp', 0, header.text), version: null };
+  }
+
+  /** The open file at a file system path, if any. */
+  private openAt(path: string): OpenFile | undefined {
+    return this.all().find((f) => localPath(f.uri) === path);
   }
 
   /** Open files whose last analysis read the file at `uri` as a header: their results change with it. */

@@ -4,8 +4,9 @@
 // of the file's entry (else of an entry in the same folder). `-isystem` folders are left out: those are the
 // system's and libraries' headers, which TileCast does not read. Parsed databases are cached by
 // modification time and size; a missing, unreadable or malformed database gives no folders, never an error.
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { fileStamp, StampedCache } from './stamped-files';
 
 /** Databases larger than this are not read. */
 const MAX_DATABASE_BYTES = 64 * 1024 * 1024;
@@ -17,7 +18,7 @@ interface Entry {
   includeDirs: string[];
 }
 
-const databases = new Map<string, { stamp: string; entries: Entry[] }>();
+const databases = new StampedCache<Entry[]>(16);
 
 /** A shell command line split into words (quotes and backslashes as a POSIX shell reads them; no expansions). */
 export function shellWords(command: string): string[] {
@@ -72,17 +73,15 @@ export function includeDirsOf(args: readonly string[], directory: string): strin
   return out;
 }
 
-/** The entries of a database file, or null when it cannot be read or is not a compilation database. */
+/** The entries of a database file (none when it is not a compilation database), or null when it cannot be read. */
 function readDatabase(path: string): Entry[] | null {
-  const stat = statSync(path, { throwIfNoEntry: false });
-  if (!stat?.isFile() || stat.size > MAX_DATABASE_BYTES) return null;
-  const stamp = `${stat.mtimeMs}:${stat.size}`;
-  const cached = databases.get(path);
-  if (cached?.stamp === stamp) return cached.entries;
-  let entries: Entry[] = [];
-  try {
-    const json: unknown = JSON.parse(readFileSync(path, 'utf8'));
-    if (Array.isArray(json)) {
+  const stamp = fileStamp(path, MAX_DATABASE_BYTES);
+  if (!stamp) return null;
+  return databases.get(path, stamp, () => {
+    const entries: Entry[] = [];
+    try {
+      const json: unknown = JSON.parse(readFileSync(path, 'utf8'));
+      if (!Array.isArray(json)) return entries;
       for (const item of json) {
         if (!item || typeof item !== 'object') continue;
         const { directory, file, arguments: args, command } = item as Record<string, unknown>;
@@ -91,13 +90,11 @@ function readDatabase(path: string): Entry[] | null {
         const words = Array.isArray(args) ? args.filter((a): a is string => typeof a === 'string') : typeof command === 'string' ? shellWords(command) : [];
         entries.push({ file: isAbsolute(file) ? resolve(file) : resolve(base, file), includeDirs: includeDirsOf(words, base) });
       }
+    } catch {
+      return [];
     }
-  } catch {
-    entries = [];
-  }
-  if (databases.size > 16) databases.clear();
-  databases.set(path, { stamp, entries });
-  return entries;
+    return entries;
+  });
 }
 
 /** The nearest compilation database for a file at `path`: in its folder or above, not above `root` (when given). */
@@ -106,7 +103,7 @@ export function findDatabase(path: string, root: string | null = null): string |
   const top = root ? resolve(root) : null;
   for (let level = 0; level < MAX_LEVELS; level++) {
     for (const candidate of [join(dir, 'compile_commands.json'), join(dir, 'build', 'compile_commands.json')]) {
-      if (statSync(candidate, { throwIfNoEntry: false })?.isFile()) return candidate;
+      if (fileStamp(candidate, Number.POSITIVE_INFINITY)) return candidate;
     }
     const parent = dirname(dir);
     if (parent === dir || (top && dir === top)) break;

@@ -4,13 +4,14 @@
 // The texts go to the analysis (analysis/index.ts IncludedSource), which reads no files itself. Caps keep a
 // deep, cyclic or huge include tree cheap; a header that cannot be read is skipped. Disk reads are cached by
 // modification time and size, so asking again on every keystroke costs a stat per header.
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { fileStamp, StampedCache } from './stamped-files';
 
 /** At most this many headers are read for one file. */
-export const MAX_HEADERS = 16;
+const MAX_HEADERS = 16;
 /** Headers larger than this (characters) are skipped. */
-export const MAX_HEADER_CHARS = 1_000_000;
+const MAX_HEADER_CHARS = 1_000_000;
 /** Includes are followed at most this many levels deep. */
 const MAX_DEPTH = 4;
 
@@ -41,41 +42,22 @@ export function includeNames(text: string): IncludeName[] {
   return [...text.matchAll(INCLUDE)].map((m) => (m[1] !== undefined ? { name: m[1].trim(), angled: false } : { name: m[2]!.trim(), angled: true }));
 }
 
-const diskCache = new Map<string, { stamp: string; text: string | null }>();
-/** A header's own include names by path, for its stamp: read again only when the header changes. */
-const namesCache = new Map<string, { stamp: string; names: IncludeName[] }>();
+/** Headers' texts (null: unreadable or over the cap) and their own include names, by path and stamp. */
+const texts = new StampedCache<string | null>(256);
+const namesOf = new StampedCache<IncludeName[]>(256);
 
-function includeNamesOf(path: string, read: { text: string; stamp: string }): IncludeName[] {
-  const cached = namesCache.get(path);
-  if (cached?.stamp === read.stamp) return cached.names;
-  const names = includeNames(read.text);
-  if (namesCache.size > 256) namesCache.clear();
-  namesCache.set(path, { stamp: read.stamp, names });
-  return names;
-}
-
-/** A file's text when it is a readable file within the size cap, else null; cached until its stamp changes. */
+/** A file's text when it is a readable file within the size cap, else null; read again only when its stamp changes. */
 function readDisk(path: string): { text: string; stamp: string } | null {
-  let stamp: string;
-  try {
-    const stat = statSync(path);
-    if (!stat.isFile()) return null;
-    if (stat.size > MAX_HEADER_CHARS * 4) return null;
-    stamp = `${stat.mtimeMs}:${stat.size}`;
-  } catch {
-    return null;
-  }
-  const cached = diskCache.get(path);
-  if (cached && cached.stamp === stamp) return cached.text === null ? null : { text: cached.text, stamp };
-  let text: string | null;
-  try {
-    text = readFileSync(path, 'utf8');
-    if (text.length > MAX_HEADER_CHARS) text = null;
-  } catch {
-    text = null;
-  }
-  if (diskCache.size > 256) diskCache.clear();
-  diskCache.set(path, { stamp, text });
+  const stamp = fileStamp(path, MAX_HEADER_CHARS * 4);
+  if (!stamp) return null;
+  const text = texts.get(path, stamp, () => {
+    try {
+      const read = readFileSync(path, 'utf8');
+      return read.length > MAX_HEADER_CHARS ? null : read;
+    } catch {
+      return null;
+    }
+  });
   return text === null ? null : { text, stamp };
 }
 
@@ -113,7 +95,7 @@ export function readIncludes(path: string, text: string, options: IncludeOptions
           seen.add(headerPath);
           if (read.text.length <= MAX_HEADER_CHARS) {
             out.push({ name, path: headerPath, text: read.text, stamp: read.stamp });
-            next.push({ from: dirname(headerPath), names: includeNamesOf(headerPath, read) });
+            next.push({ from: dirname(headerPath), names: namesOf.get(headerPath, read.stamp, () => includeNames(read.text)) });
           }
           break;
         }

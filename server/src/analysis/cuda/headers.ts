@@ -54,7 +54,7 @@ export function headerContext(name: string, root: Node, text: string, prepared: 
 }
 
 /** `own` (the including file's constants) over the headers' constants, the first header's first. */
-export function withHeaders(own: FoldEnv, headers: readonly HeaderContext[]): FoldEnv {
+function withHeaders(own: FoldEnv, headers: readonly HeaderContext[]): FoldEnv {
   if (headers.length === 0) return own;
   return {
     lookup(name: string): Binding | undefined {
@@ -86,7 +86,7 @@ export function headerTemplateParameters(header: HeaderContext, name: string): T
  * header's) with the template arguments the file's launches give it. Its KernelInfo carries `header`:
  * ranges are the header's offsets. Problems found while reading are the header's, not reported here.
  */
-export function readHeaderKernel(
+function readHeaderKernel(
   header: HeaderContext,
   name: string,
   fileEnv: FoldEnv,
