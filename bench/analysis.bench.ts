@@ -292,7 +292,7 @@ async function main(): Promise<void> {
     return new SourceDocument(grammars, 'cuda', header);
   });
   const headersStart = performance.now();
-  const headers = headerDocuments.map((d, h) => d.asHeader(`h${h}.cuh`)!);
+  const headers = headerDocuments.map((d, h) => d.asIncluded(`h${h}.cuh`)!);
   const headersMs = performance.now() - headersStart;
   let includer = headers.map((_, h) => `#include "h${h}.cuh"\n`).join('');
   for (let h = 0; h < 16; h++)

@@ -100,7 +100,7 @@ test("the bounds check is read from the header's text: a tile that does not divi
 test('edits of the including file re-analysed incrementally give what a fresh analysis with the same header gives', async () => {
   const grammars = await loadGrammars();
   const headerDocument = new SourceDocument(grammars, 'cuda', header(true));
-  const context = headerDocument.asHeader('tiled.cuh')!;
+  const context = headerDocument.asIncluded('tiled.cuh')!;
   const headers = [context];
   let text = main(4096);
   const document = new SourceDocument(grammars, 'cuda', text);

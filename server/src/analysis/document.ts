@@ -3,6 +3,7 @@
 import { Parser, type Edit, type Language, type Node, type Point, type Tree } from 'web-tree-sitter';
 import { analyzeCuda, MAX_SOURCE_CHARS } from './cuda/analyze';
 import { headerContext, type HeaderContext } from './cuda/headers';
+import { moduleContext, type TritonModuleContext } from './triton/modules';
 import { createCudaAnalysisCache, recordChange, recordTreeChanges } from './cuda/cache';
 import { prepareCudaText, type PreparedCuda } from './cuda/prepare';
 import { editWindow, prepareCudaEdit } from './cuda/prepare-incremental';
@@ -129,6 +130,9 @@ export function normalizeLineEnds(text: string, from = 0, to = text.length): str
   return last === from ? text.slice(from, to) : out + text.slice(last, to);
 }
 
+/** What another file lends a file's analysis: a header a CUDA file includes, a module a Triton file imports. */
+export type IncludedContext = HeaderContext | TritonModuleContext;
+
 export class SourceDocument {
   private currentText: string;
   /** currentText with lone `\r` made `\n` (normalizeLineEnds): what is parsed and analysed. */
@@ -137,8 +141,8 @@ export class SourceDocument {
   private hasCarriageReturns: boolean;
   private parseText = '';
   private tree: Tree | null = null;
-  private cached: { options: AnalysisOptions; headers: readonly HeaderContext[]; result: FileAnalysis } | null = null;
-  private header: HeaderContext | null = null;
+  private cached: { options: AnalysisOptions; included: readonly IncludedContext[]; result: FileAnalysis } | null = null;
+  private header: IncludedContext | null = null;
   private readonly grammar: Language;
   /** Per-kernel and per-launch results of the last analysis, reused when their text did not change. */
   private readonly cudaCache = createCudaAnalysisCache();
@@ -411,8 +415,8 @@ export class SourceDocument {
   }
 
   /** Analysis of the current text; cached until the next edit (or different options). */
-  analyze(options: AnalysisOptions = DEFAULT_ANALYSIS_OPTIONS, headers: readonly HeaderContext[] = []): FileAnalysis {
-    if (this.cached && this.cached.options === options && this.cached.headers === headers) return this.cached.result;
+  analyze(options: AnalysisOptions = DEFAULT_ANALYSIS_OPTIONS, included: readonly IncludedContext[] = []): FileAnalysis {
+    if (this.cached && this.cached.options === options && this.cached.included === included) return this.cached.result;
     let result: FileAnalysis;
     if (this.analysisText.length > MAX_SOURCE_CHARS) {
       result = emptyAnalysis(this.language, `file is larger than ${MAX_SOURCE_CHARS} characters; TileCast does not analyse it`);
@@ -421,22 +425,28 @@ export class SourceDocument {
     } else if (!this.tree) {
       result = emptyAnalysis(this.language, 'the parser failed on this file; nothing was analysed');
     } else if (this.language === 'cuda') {
+      const headers = included.filter((c): c is HeaderContext => c.kind === 'cuda-header');
       result = analyzeCuda(this.tree.rootNode, this.analysisText, options, this.cudaCache, this.prepared ?? undefined, headers);
     } else {
-      result = analyzeTritonSafely(this.tree.rootNode as Node, this.analysisText, options);
+      const modules = included.filter((c): c is TritonModuleContext => c.kind === 'triton-module');
+      result = analyzeTritonSafely(this.tree.rootNode as Node, this.analysisText, options, modules);
     }
-    this.cached = { options, headers, result };
+    this.cached = { options, included, result };
     return result;
   }
 
   /**
-   * This document read as a header another CUDA file includes as `name` (cuda/headers.ts), or null when it
-   * is not CUDA or has no tree. Kept until the next edit; valid only while this document lives.
+   * This document read as what another file lends its analysis under `name`: a header a CUDA file includes
+   * (cuda/headers.ts), a module a Triton file imports (triton/modules.ts); null when it has no tree. Kept
+   * until the next edit; valid only while this document lives.
    */
-  asHeader(name: string): HeaderContext | null {
-    if (this.language !== 'cuda' || !this.tree || this.analysisText.length > MAX_SOURCE_CHARS) return null;
+  asIncluded(name: string): IncludedContext | null {
+    if (!this.tree || this.analysisText.length > MAX_SOURCE_CHARS) return null;
     if (this.header?.name !== name || this.header.text !== this.analysisText)
-      this.header = headerContext(name, this.tree.rootNode, this.analysisText, this.prepared ?? prepareCudaText(this.analysisText));
+      this.header =
+        this.language === 'cuda'
+          ? headerContext(name, this.tree.rootNode, this.analysisText, this.prepared ?? prepareCudaText(this.analysisText))
+          : moduleContext(name, this.tree.rootNode as Node, this.analysisText);
     return this.header;
   }
 

@@ -1,14 +1,16 @@
 // Entry points of source analysis: one-shot analysis of a text and language detection from a path.
 // Pure: callers load grammars and read files; nothing here does I/O.
 import type { Language } from 'web-tree-sitter';
-import type { HeaderContext } from './cuda/headers';
-import { SourceDocument } from './document';
+import { SourceDocument, type IncludedContext } from './document';
 import { DEFAULT_ANALYSIS_OPTIONS, type AnalysisOptions, type FileAnalysis, type SourceLanguage } from './types';
 
 export { SourceDocument } from './document';
 export type { TextEdit } from './document';
 
-/** A header the analysed file includes: the name its `#include "..."` writes, and its text (read by the caller). */
+/**
+ * A file the analysed file includes or imports: the name its `#include "..."` (CUDA) or `import` (Triton:
+ * `.kernels`, `pkg.ops`) writes, and its text (read by the caller).
+ */
 export interface IncludedSource {
   name: string;
   text: string;
@@ -17,7 +19,8 @@ export interface IncludedSource {
 /**
  * Parses and analyses `text` once; the trees are freed before returning. No wall-clock parse budget: nobody
  * is typing (the CLI, tests), and on a loaded machine a budget would cancel ordinary files; the editor's
- * documents keep theirs (PARSE_BUDGET_MS). CUDA `headers` lend the file their constants and kernels.
+ * documents keep theirs (PARSE_BUDGET_MS). CUDA `headers` lend the file their constants and kernels; for
+ * Triton they are the imported modules, whose kernels the file's launches may name.
  */
 export function analyzeSource(
   grammars: { cpp: Language; python: Language },
@@ -27,10 +30,9 @@ export function analyzeSource(
   headers: readonly IncludedSource[] = [],
 ): FileAnalysis {
   const document = new SourceDocument(grammars, language, text, null, Number.POSITIVE_INFINITY);
-  const headerDocuments =
-    language === 'cuda' ? headers.map((h) => ({ name: h.name, document: new SourceDocument(grammars, 'cuda', h.text, null, Number.POSITIVE_INFINITY) })) : [];
+  const headerDocuments = headers.map((h) => ({ name: h.name, document: new SourceDocument(grammars, language, h.text, null, Number.POSITIVE_INFINITY) }));
   try {
-    const contexts = headerDocuments.map((h) => h.document.asHeader(h.name)).filter((h): h is HeaderContext => h !== null);
+    const contexts = headerDocuments.map((h) => h.document.asIncluded(h.name)).filter((h): h is IncludedContext => h !== null);
     return document.analyze(options, contexts);
   } finally {
     document.dispose();

@@ -2,11 +2,12 @@
 // there becomes a problem on the file instead of an exception in the editor. Analyses nothing itself.
 import type { Node } from 'web-tree-sitter';
 import { analyzeTritonTree } from './triton/index';
+import type { TritonModuleContext } from './triton/modules';
 import type { AnalysisOptions, FileAnalysis } from './types';
 
-export function analyzeTritonSafely(root: Node, text: string, options: AnalysisOptions): FileAnalysis {
+export function analyzeTritonSafely(root: Node, text: string, options: AnalysisOptions, modules: readonly TritonModuleContext[] = []): FileAnalysis {
   try {
-    return analyzeTritonTree(root, text, options);
+    return analyzeTritonTree(root, text, options, modules);
   } catch (error) {
     return {
       language: 'triton',

@@ -52,7 +52,11 @@ export interface ShownEstimate {
 }
 
 export interface KernelReport {
-  /** Position in DocumentReports.reports (document order within each subject). */
+  /**
+   * Position in DocumentReports.reports (document order within each subject); -1 for the config reports of
+   * a kernel an imported module defines, which only its launches' `autotune` holds (their ranges lie in
+   * that module: no hint, hover or diagnostic of this file shows them).
+   */
   index: number;
   subject: ReportSubject;
   /** Short name for titles: the kernel name, the library API, or `kernel config #i`. */
@@ -157,11 +161,16 @@ function kernelOf(analysis: FileAnalysis, name: string): KernelInfo | null {
 export function buildKernelReports(inputs: ReportInputs): KernelReport[] {
   const { analysis, settings } = inputs;
   const reports: KernelReport[] = [];
-  const add = (partial: Omit<KernelReport, 'index' | 'on'>, options: { dynamicSmem: number; staticSmem: number | null; kernelName: string | null }): void => {
+  const elsewhere: KernelReport[] = [];
+  const add = (
+    partial: Omit<KernelReport, 'index' | 'on'>,
+    options: { dynamicSmem: number; staticSmem: number | null; kernelName: string | null },
+    into: KernelReport[] = reports,
+  ): void => {
     const cache = new Map<string, GpuOutcome | null>();
     const report: KernelReport = {
       ...partial,
-      index: reports.length,
+      index: into === reports ? reports.length : -1,
       on(gpu: GpuSpec): GpuOutcome | null {
         const key = gpu.id;
         if (!cache.has(key))
@@ -169,7 +178,7 @@ export function buildKernelReports(inputs: ReportInputs): KernelReport[] {
         return cache.get(key) ?? null;
       },
     };
-    reports.push(report);
+    into.push(report);
   };
 
   for (const launch of analysis.launches) {
@@ -237,8 +246,11 @@ export function buildKernelReports(inputs: ReportInputs): KernelReport[] {
       { dynamicSmem: 0, staticSmem: null, kernelName: null },
     );
   }
-  for (const kernel of analysis.kernels) {
+  // Configs of the file's kernels, then those of autotuned kernels it imports (for their launches only).
+  const imported = (analysis.includedKernels ?? []).filter((k) => k.configs.length > 0);
+  for (const kernel of [...analysis.kernels, ...imported]) {
     if (kernel.kind !== 'gemm') continue;
+    const into = kernel.header ? elsewhere : reports;
     const launch = analysis.launches.find((l) => l.kernel === kernel.name) ?? defaultLaunch(kernel, settings, kernel.nameRange, kernel.dtype);
     kernel.configs.forEach((config, i) => {
       // The config alone decides the meta-parameters: the launch's own keywords would override it.
@@ -265,12 +277,13 @@ export function buildKernelReports(inputs: ReportInputs): KernelReport[] {
           reason: built.workload ? null : (built.reason ?? 'no workload'),
         },
         { dynamicSmem: 0, staticSmem: null, kernelName: kernel.name },
+        into,
       );
     });
   }
   for (const report of reports) {
     if (report.subject !== 'launch' || report.launch?.metaSource !== 'first-config') continue;
-    const configs = reports.filter((r) => r.subject === 'triton-config' && r.kernel === report.kernel);
+    const configs = [...reports, ...elsewhere].filter((r) => r.subject === 'triton-config' && r.kernel === report.kernel);
     if (configs.length > 1) report.autotune = configs;
   }
   return reports;

@@ -1,13 +1,13 @@
 // Worker-thread entry of the language server's parsing and analysis (started by analysis-thread.ts):
 // loads the tree-sitter grammars, keeps one SourceDocument (text, tree, caches) per open file, and
 // answers each job "analyse this text of this file" with the file's FileAnalysis (plain data), given the
-// texts of the headers the file includes (parsed here too, once per version). A job
+// texts of the headers a CUDA file includes or the modules a Triton file imports (parsed here too, once
+// per version). A job
 // the server has since superseded is skipped, or stopped mid-parse once it has run a while. Nothing
 // else runs here: reports, predictions and the protocol stay on the server's main thread.
 import { parentPort, workerData } from 'node:worker_threads';
-import { differingSpan, SourceDocument } from '../analysis/document';
+import { differingSpan, SourceDocument, type IncludedContext } from '../analysis/document';
 import { analyzeSource } from '../analysis/index';
-import type { HeaderContext } from '../analysis/cuda/headers';
 import type { AnalysisOptions, FileAnalysis, SourceLanguage } from '../analysis/types';
 import { loadGrammars, type Grammars } from './grammars';
 import { cancelSlot, type AnalysisJob, type WorkerReply } from './analysis-thread';
@@ -56,13 +56,13 @@ const headerDocuments = new Map<string, { document: SourceDocument; stamp: strin
 /** At most this many header documents are kept; the least recently used beyond it are freed. */
 const MAX_HEADER_DOCUMENTS = 32;
 /** The header contexts each document was last analysed with: the same array while they are unchanged (analyze's cache compares it). */
-const lastHeaders = new Map<string, readonly HeaderContext[]>();
+const lastHeaders = new Map<string, readonly IncludedContext[]>();
 let options: { id: number; value: AnalysisOptions } | null = null;
 
 function run(grammars: Grammars, job: AnalysisJob): { analysis: FileAnalysis | null; skipped: boolean; needHeaders?: boolean } {
   const stop = () => Atomics.load(cancelled, cancelSlot(job.job)) === job.job;
   if (stop()) return { analysis: null, skipped: true };
-  const headers = job.language === 'cuda' ? headersFor(grammars, job) : [];
+  const headers = headersFor(grammars, job);
   if (!headers) return { analysis: null, skipped: false, needHeaders: true };
   // Options travel with each job; the same id keeps the same object, so a document's cached analysis is reused.
   if (!options || options.id !== job.optionsId) options = { id: job.optionsId, value: job.options };
@@ -87,15 +87,20 @@ function run(grammars: Grammars, job: AnalysisJob): { analysis: FileAnalysis | n
 }
 
 /** The contexts of the job's headers, reusing the parse of each header and the array itself when nothing changed. */
-function headersFor(grammars: Grammars, job: AnalysisJob): readonly HeaderContext[] | null {
-  const contexts: HeaderContext[] = [];
+function headersFor(grammars: Grammars, job: AnalysisJob): readonly IncludedContext[] | null {
+  const contexts: IncludedContext[] = [];
   for (const header of job.headers) {
     let entry = headerDocuments.get(header.path);
+    if (entry && entry.document.language !== job.language) {
+      entry.document.dispose();
+      headerDocuments.delete(header.path);
+      entry = undefined;
+    }
     // Left out by the server as already sent: gone since (freed below) or changed means it must be sent again.
     if (header.text === undefined && (!entry || entry.stamp !== header.stamp)) return null;
     const text = header.text ?? entry!.document.text;
     if (!entry) {
-      entry = { document: new SourceDocument(grammars, 'cuda', text), stamp: header.stamp, usedAt: job.job };
+      entry = { document: new SourceDocument(grammars, job.language as SourceLanguage, text), stamp: header.stamp, usedAt: job.job };
       headerDocuments.set(header.path, entry);
     } else {
       // The same stamp is the same text (a file's modification time and size, an editor's version): no compare.
@@ -107,9 +112,9 @@ function headersFor(grammars: Grammars, job: AnalysisJob): readonly HeaderContex
       entry.usedAt = job.job;
     }
     // A header that cannot be read as one is left out; the file is still analysed (test/analysis-headers.test.ts).
-    let context: HeaderContext | null = null;
+    let context: IncludedContext | null = null;
     try {
-      context = entry.document.asHeader(header.name);
+      context = entry.document.asIncluded(header.name);
     } catch {
       context = null;
     }

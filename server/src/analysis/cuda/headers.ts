@@ -20,6 +20,7 @@ const HEAD_CHARS = 400;
 
 /** One included header, read once per version of its text. Holds its tree's nodes: valid while its document lives. */
 export interface HeaderContext {
+  kind: 'cuda-header';
   /** The name as the `#include` writes it (`"gemm.cuh"` → `gemm.cuh`), for messages. */
   name: string;
   /** The header's text. */
@@ -50,7 +51,7 @@ export function headerContext(name: string, root: Node, text: string, prepared: 
     if (kernel && !byName.has(kernel)) byName.set(kernel, span);
   }
   const tileParams = definitions.tileParams.map((p) => ({ ...p, header: name }));
-  return { name, text, id: nextId++, env: file.env, root, prepared, spans: byName, tileParams };
+  return { kind: 'cuda-header', name, text, id: nextId++, env: file.env, root, prepared, spans: byName, tileParams };
 }
 
 /** `own` (the including file's constants) over the headers' constants, the first header's first. */

@@ -8,16 +8,18 @@ import { readConfigs } from './configs';
 import { Evaluator } from './evaluate';
 import { findKernels, type TritonKernel } from './kernels';
 import { findLaunchCalls, readLaunch } from './launches';
+import { importedTarget, moduleKernel, type TritonModuleContext } from './modules';
 import { resolveProblem } from './problem-size';
 import { collectImports, ScopeSet } from './scopes';
 import { enclosing, LineIndex } from './syntax';
 import { syntaxProblems } from './syntax-problems';
 import { constexprDefaults, moduleConstants } from './tile-params';
 
-export function analyzeTritonTree(root: Node, text: string, options: AnalysisOptions): FileAnalysis {
+/** `modules`: the Python modules the file imports, whose kernels its launches may name (modules.ts). */
+export function analyzeTritonTree(root: Node, text: string, options: AnalysisOptions, modules: readonly TritonModuleContext[] = []): FileAnalysis {
   const result: FileAnalysis = { language: 'triton', kernels: [], launches: [], tileParams: [], libraryCalls: [], problems: [] };
   try {
-    analyze(root, text, options, result);
+    analyze(root, text, options, result, modules);
   } catch (error) {
     result.problems.push({ range: { start: 0, end: 0 }, message: `internal error in Triton analysis: ${String(error).slice(0, 200)}`, severity: 'error' });
   }
@@ -36,7 +38,7 @@ function visibleKernel(kernels: TritonKernel[], name: string, call: Node): Trito
   return candidates.find((kernel) => home(kernel.definition) === launchHome) ?? candidates.find((kernel) => home(kernel.definition) === null) ?? candidates[0];
 }
 
-function analyze(root: Node, text: string, options: AnalysisOptions, result: FileAnalysis): void {
+function analyze(root: Node, text: string, options: AnalysisOptions, result: FileAnalysis, modules: readonly TritonModuleContext[]): void {
   const lines = new LineIndex(text);
   result.problems.push(...syntaxProblems(root, lines));
   const imports = collectImports(root);
@@ -57,9 +59,28 @@ function analyze(root: Node, text: string, options: AnalysisOptions, result: Fil
   for (const [local, target] of imports) {
     if (target !== local && !/^(triton|torch|numpy|typing|os|sys|math|functools|itertools|dataclasses)\b/.test(target)) imported.add(local);
   }
-  const launches = findLaunchCalls(root, byName, imported).map(({ call, name }) =>
-    readLaunch(call, name, visibleKernel(kernels, name, call), scopes, result.tileParams, result.problems),
+  // Kernels of imported modules the file launches, each once, and the modules they come from.
+  const fromModules = new Map<TritonKernel, TritonModuleContext>();
+  const resolveImported = (target: Node): TritonKernel | null => {
+    const qualified = modules.length > 0 ? importedTarget(target, imports) : null;
+    const found = qualified ? moduleKernel(modules, qualified) : null;
+    if (found) fromModules.set(found.kernel, found.module);
+    return found?.kernel ?? null;
+  };
+  const found = findLaunchCalls(root, byName, imported, resolveImported);
+  const launches = found.map(({ call, name, kernel }) =>
+    readLaunch(call, name, kernel ?? visibleKernel(kernels, name, call), scopes, result.tileParams, result.problems),
   );
+  if (fromModules.size > 0) {
+    result.includedKernels = [...fromModules.keys()].map((kernel) => kernel.info);
+    // The launched kernels' own tile parameters (constexpr defaults, config values), edited in their
+    // module; the module's other constants do not join the file's.
+    const within = (inner: { start: number; end: number }, outer: { start: number; end: number }) => inner.start >= outer.start && inner.end <= outer.end;
+    const params = [...fromModules].flatMap(([kernel, module]) =>
+      module.tileParams.filter((p) => within(p.range, kernel.info.range) || kernel.info.configs.some((c) => within(p.range, c.range))),
+    );
+    if (params.length > 0) result.includedTileParams = [...new Set(params)];
+  }
 
   // Annotations attached to a kernel or a launch are theirs; the rest at module level apply file-wide.
   const attached = new Set<Annotation>();
@@ -79,7 +100,11 @@ function analyze(root: Node, text: string, options: AnalysisOptions, result: Fil
   });
   const fileLevel = annotations.filter((annotation) => annotation.topLevel && !attached.has(annotation));
   launches.forEach((launch, index) => {
-    const chain = [...launchAnnotations[index], ...(kernelAnnotations.get(launch.site.kernel) ?? []), ...fileLevel];
+    const module = launch.kernel ? fromModules.get(launch.kernel) : undefined;
+    const kernelChain = module
+      ? [...(module.kernelAnnotations.get(launch.site.kernel) ?? []), ...module.moduleAnnotations]
+      : (kernelAnnotations.get(launch.site.kernel) ?? []);
+    const chain = [...launchAnnotations[index], ...kernelChain, ...fileLevel];
     launch.site.problem = resolveProblem(launch, chain, options);
     result.launches.push(launch.site);
   });

@@ -22,6 +22,8 @@ export interface TritonKernel {
   /** How tl.dot treats fp32 operands: Triton's default on NVIDIA is tf32. */
   dotPrecision: 'tf32' | 'ieee' | null;
   dtypeFromAnnotation: boolean;
+  /** The scopes of the module that defines the kernel (another module's for an imported kernel): its defaults fold there. */
+  scopes: ScopeSet;
 }
 
 interface Decorators {
@@ -149,7 +151,7 @@ function readKernel(
     constexprParams,
     configs: [],
   };
-  return { info, definition, outer, parameters, autotune, dotPrecision, dtypeFromAnnotation: annotated !== undefined };
+  return { info, definition, outer, parameters, autotune, dotPrecision, dtypeFromAnnotation: annotated !== undefined, scopes };
 }
 
 /** `tl.dot(a, b)`, `tl.dot_scaled(...)`, `a @ b`, and calls to jit helpers that contain one. */

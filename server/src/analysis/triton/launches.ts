@@ -20,9 +20,17 @@ export interface FoundLaunch {
   argumentValues: Map<string, PyValue>;
 }
 
-/** Calls of the form `NAME[grid](...)` where NAME is a kernel of this file or an imported name. */
-export function findLaunchCalls(root: Node, kernels: Map<string, TritonKernel>, importedNames: Set<string>): { call: Node; name: string }[] {
-  const found: { call: Node; name: string }[] = [];
+/**
+ * Calls of the form `NAME[grid](...)` where NAME is a kernel of this file or an imported name; `imported`
+ * gives the kernel an imported target (`mk`, `kernels.mm`) names in an imported module, if any.
+ */
+export function findLaunchCalls(
+  root: Node,
+  kernels: Map<string, TritonKernel>,
+  importedNames: Set<string>,
+  imported: (target: Node) => TritonKernel | null = () => null,
+): { call: Node; name: string; kernel?: TritonKernel }[] {
+  const found: { call: Node; name: string; kernel?: TritonKernel }[] = [];
   walk(root, (node) => {
     if (node.type !== 'call') return undefined;
     const callee = field(node, 'function');
@@ -30,7 +38,11 @@ export function findLaunchCalls(root: Node, kernels: Map<string, TritonKernel>, 
     const target = field(callee, 'value');
     if (!target) return undefined;
     const name = target.type === 'identifier' ? target.text : target.type === 'attribute' ? field(target, 'attribute')?.text : undefined;
-    if (name && (kernels.has(name) || (target.type === 'identifier' && importedNames.has(name)))) found.push({ call: node, name });
+    if (!name) return undefined;
+    // The file's own kernel of that name wins over an import; `module.kernel` is looked up in the module first.
+    const other = target.type === 'identifier' && kernels.has(name) ? null : imported(target);
+    if (other) found.push({ call: node, name: other.info.name, kernel: other });
+    else if (kernels.has(name) || (target.type === 'identifier' && importedNames.has(name))) found.push({ call: node, name });
     return undefined;
   });
   return found;
@@ -78,8 +90,10 @@ export function readLaunch(call: Node, name: string, kernel: TritonKernel | null
   // META as the grid function sees it: every kernel argument by name, constexpr defaults, then the
   // first autotune config (autotuned keys must not also be passed at the launch), then launch keywords.
   const meta = new Map<string, PyValue>(argumentValues);
+  // Defaults fold in the module that defines the kernel (another one for an imported kernel).
+  const home = kernel?.scopes ?? scopes;
   for (const parameter of kernel?.parameters ?? []) {
-    if (!meta.has(parameter.name) && parameter.defaultValue) meta.set(parameter.name, evaluator.evaluate(parameter.defaultValue, scopes.module));
+    if (!meta.has(parameter.name) && parameter.defaultValue) meta.set(parameter.name, home.evaluator.evaluate(parameter.defaultValue, home.module));
   }
   const firstConfig = kernel?.info.configs[0];
   let metaSource: LaunchSite['metaSource'] = 'triton-defaults';

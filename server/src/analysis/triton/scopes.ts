@@ -34,6 +34,9 @@ const COMPOUND = new Set([
   'decorated_definition',
 ]);
 
+/** `from . import kernels` names `.kernels`, `from .ops import mm` names `.ops.mm`. */
+const joinModule = (module: string, name: string): string => (module.endsWith('.') ? `${module}${name}` : `${module}.${name}`);
+
 export function collectImports(root: Node): ImportTable {
   const table: ImportTable = new Map();
   walk(root, (node) => {
@@ -58,9 +61,9 @@ export function collectImports(root: Node): ImportTable {
         if (name.type === 'aliased_import') {
           const alias = field(name, 'alias');
           const path = field(name, 'name');
-          if (alias && path) table.set(alias.text, `${module}.${path.text}`);
+          if (alias && path) table.set(alias.text, joinModule(module, path.text));
         } else {
-          table.set(name.text, `${module}.${name.text}`);
+          table.set(name.text, joinModule(module, name.text));
         }
       }
       return false;

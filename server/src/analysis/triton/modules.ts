@@ -1,0 +1,100 @@
+// Python modules a Triton file imports (`from .kernels import matmul_kernel`, `import kernels`), as context
+// for the file's analysis: a launch of a kernel that only an imported module defines is read with that
+// kernel's parameters, autotune configs, constexpr defaults and annotations, all folded in its own module.
+// Pure: the caller (language server, command line) finds and reads the modules and parses them; nothing
+// here does I/O, and nothing here reports problems in a module.
+import type { Node } from 'web-tree-sitter';
+import type { Problem, TileParam } from '../types';
+import { attachedAnnotations, collectAnnotations, type Annotation } from './annotations';
+import { readConfigs } from './configs';
+import { Evaluator, type ImportTable } from './evaluate';
+import { findKernels, type TritonKernel } from './kernels';
+import { collectImports, ScopeSet } from './scopes';
+import { field, LineIndex } from './syntax';
+import { constexprDefaults, moduleConstants } from './tile-params';
+
+/** One imported module, read once per version of its text. Holds its tree's nodes: valid while its document lives. */
+export interface TritonModuleContext {
+  kind: 'triton-module';
+  /** The module as the importing file's `import` writes it (`.kernels`, `kernels`, `pkg.ops`). */
+  name: string;
+  text: string;
+  /** Differs between any two contexts made in one process: analysis caches compare these, not the texts. */
+  id: number;
+  /** The module's `@triton.jit` kernels by name (KernelInfo.header set: ranges are offsets in the module). */
+  kernels: Map<string, TritonKernel>;
+  /** `# tilecast:` annotations on or in each kernel, and those at module level attached to nothing. */
+  kernelAnnotations: Map<string, Annotation[]>;
+  moduleAnnotations: Annotation[];
+  /** The module's tile constants, autotune config values and constexpr defaults (TileParam.header set). */
+  tileParams: TileParam[];
+}
+
+let nextId = 1;
+
+/** Reads an imported module's kernels from its tree (`root`, of `text`). */
+export function moduleContext(name: string, root: Node, text: string): TritonModuleContext {
+  const lines = new LineIndex(text);
+  const ignored: Problem[] = [];
+  const scopes = new ScopeSet(root, new Evaluator(collectImports(root)));
+  const annotations = collectAnnotations(root, lines, ignored);
+  const { kernels } = findKernels(root, scopes, lines, annotations, ignored);
+  const tileParams: TileParam[] = moduleConstants(root, scopes);
+  const seen = new Set<string>();
+  const byName = new Map<string, TritonKernel>();
+  const kernelAnnotations = new Map<string, Annotation[]>();
+  const attached = new Set<Annotation>();
+  for (const kernel of kernels) {
+    readConfigs(kernel, scopes, tileParams, ignored, seen);
+    tileParams.push(...constexprDefaults(kernel, scopes));
+    kernel.info.header = { name, text, offset: 0 };
+    if (!byName.has(kernel.info.name)) byName.set(kernel.info.name, kernel);
+    const own = [
+      ...attachedAnnotations(annotations, kernel.outer, lines),
+      ...annotations.filter((a) => a.range.start >= kernel.definition.startIndex && a.range.end <= kernel.definition.endIndex),
+    ];
+    own.forEach((a) => attached.add(a));
+    kernelAnnotations.set(kernel.info.name, own);
+  }
+  return {
+    kind: 'triton-module',
+    name,
+    text,
+    id: nextId++,
+    kernels: byName,
+    kernelAnnotations,
+    moduleAnnotations: annotations.filter((a) => a.topLevel && !attached.has(a)),
+    tileParams: tileParams.map((p) => ({ ...p, header: name })),
+  };
+}
+
+/**
+ * The dotted name a launch's target refers to through the file's imports: `mk` → `.kernels.matmul_kernel`
+ * for `from .kernels import matmul_kernel as mk`; `K.matmul_kernel` → `pkg.kernels.matmul_kernel` for
+ * `import pkg.kernels as K`. Null for a name the file does not import.
+ */
+export function importedTarget(target: Node, imports: ImportTable): string | null {
+  if (target.type === 'identifier') return imports.get(target.text) ?? null;
+  if (target.type !== 'attribute') return null;
+  const object = field(target, 'object');
+  const attribute = field(target, 'attribute');
+  if (!object || !attribute) return null;
+  const parts = object.text.split('.').map((p) => p.trim());
+  const head = imports.get(parts[0] ?? '');
+  if (!head || !parts.every((p) => /^\w+$/.test(p))) return null;
+  return [head, ...parts.slice(1), attribute.text].join('.');
+}
+
+/** The imported kernel a dotted target names (`.kernels.matmul_kernel`), from the module imported under that name. */
+export function moduleKernel(modules: readonly TritonModuleContext[], target: string): { module: TritonModuleContext; kernel: TritonKernel } | null {
+  const dot = target.lastIndexOf('.');
+  if (dot <= 0) return null;
+  const moduleName = target.slice(0, dot);
+  const kernelName = target.slice(dot + 1);
+  for (const module of modules) {
+    if (module.name !== moduleName) continue;
+    const kernel = module.kernels.get(kernelName);
+    if (kernel) return { module, kernel };
+  }
+  return null;
+}
