@@ -46,7 +46,7 @@ export function attachReports(json: AnalyzeJsonFile, text: string, analysis: Fil
     if (!target) return;
     const kernel = analysis.kernels.find((kk) => kk.name === launch.kernel) ?? analysis.includedKernels?.find((kk) => kk.name === launch.kernel);
     if (!kernel) {
-      target.featuresReason = `kernel ${launch.kernel} is not defined in this file or a header it includes`;
+      target.featuresReason = `kernel ${launch.kernel} is not defined in this file or a header or module it includes`;
       return;
     }
     const report = reports.find((r) => r.subject === 'launch' && r.launch === launch);

@@ -159,5 +159,27 @@ __global__ void tiled_mm(const float *A, const float *B, float *C, int M, int N,
   writeFileSync(alone, readFileSync(source, 'utf8'));
   const missing = JSON.parse((await tilecast(['analyze', alone, '--json', '--gpu', 'rtx-4090'])).stdout).files[0].launches[0];
   assert.equal(missing.grid, null);
-  assert.match(missing.featuresReason, /not defined in this file or a header it includes/);
+  assert.match(missing.featuresReason, /not defined in this file or a header or module it includes/);
+});
+
+test("tilecast analyze: a Triton file's launches of kernels from a local module it imports are predicted, and named with the module", async () => {
+  const fixtures = join(root, 'test', 'fixtures', 'triton-modules');
+  const json = await tilecast(['analyze', join(fixtures, 'ops.py'), '--json', '--gpu', 'rtx-4090']);
+  assert.equal(json.code, 0, json.stderr);
+  const launches = JSON.parse(json.stdout).files[0].launches;
+  assert.deepEqual(
+    launches.map((l: { kernel: string; kernelHeader?: string }) => [l.kernel, l.kernelHeader]),
+    [
+      ['tuned_matmul', '.kernels'],
+      ['plain_matmul', '.kernels'],
+      ['plain_matmul', '.kernels'],
+    ],
+  );
+  assert.ok(launches.every((l: { prediction: Record<string, { runtimeMs: number }> }) => l.prediction['rtx-4090']!.runtimeMs > 0));
+  // The same file elsewhere, without kernels.py beside it: its kernels are not found.
+  const alone = join(mkdtempSync(join(tmpdir(), 'tilecast-module-')), 'ops.py');
+  writeFileSync(alone, readFileSync(join(fixtures, 'ops.py'), 'utf8'));
+  const missing = JSON.parse((await tilecast(['analyze', alone, '--json', '--gpu', 'rtx-4090'])).stdout).files[0].launches[0];
+  assert.equal(missing.kernelHeader, undefined);
+  assert.match(missing.featuresReason, /not defined in this file or a header or module it includes/);
 });

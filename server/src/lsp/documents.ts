@@ -14,6 +14,7 @@ import { differingSpan } from '../analysis/document';
 import type { AnalysisThread } from '../platform/analysis-thread';
 import { databaseIncludeDirs } from '../platform/compile-commands';
 import { includeNames, includesKey, readIncludes, type IncludedHeader, type IncludeName } from '../platform/includes';
+import { importedModuleNames, readImports } from '../platform/python-imports';
 
 export { differingSpan };
 
@@ -47,7 +48,8 @@ export interface OpenFile {
   /** The latest job posted to the analysis thread. */
   job: { id: number; version: number; optionsId: number; headersKey: string; done: Promise<void> } | null;
   /** CUDA: the `#include` names of a version, and the paths of the headers its last analysis request found. */
-  includes: { version: number; names: IncludeName[]; paths: string[] } | null;
+  /** What the file includes (CUDA headers) or imports (Triton modules), read once per version: the names, and the paths found. */
+  includes: { version: number; headerNames: IncludeName[]; moduleNames: string[]; paths: string[] } | null;
   cached: { version: number; generation: number; reports: DocumentReports } | null;
   /** Reports of an older version, served (mapped) while the current version's analysis is not in yet. */
   stale: { version: number; analysedVersion: number; generation: number; document: TextDocument; reports: DocumentReports } | null;
@@ -156,7 +158,7 @@ export class DocumentStore {
     const job = file.job;
     if (job && job.version === version && job.optionsId === context.optionsId && job.headersKey === headersKey) return job.done;
     if (job) this.thread.supersede(job.id);
-    const included = language === 'cuda' ? headers.map(({ name, path, text: headerText, stamp }) => ({ name, path, text: headerText, stamp })) : [];
+    const included = headers.map(({ name, path, text: headerText, stamp }) => ({ name, path, text: headerText, stamp }));
     const posted = this.thread.analyze(file.uri, language, text, context.optionsId, context.options, included);
     const done = posted.result.then((result) => {
       if (file.job?.id === posted.id) file.job = null;
@@ -176,15 +178,22 @@ export class DocumentStore {
 
   /**
    * The headers a CUDA file on disk includes (platform/includes.ts): beside it, then in `includeDirs` and
-   * the folders compile_commands.json gives it; open ones as the editor has them; nothing for other files.
-   * The include names are read once per version.
+   * the folders compile_commands.json gives it; for a Triton file the local modules it imports
+   * (platform/python-imports.ts), `includeDirs` searched for absolute imports. Open ones as the editor has
+   * them. The names are read once per version.
    */
   private headersOf(file: OpenFile, includeDirs: readonly string[]): IncludedHeader[] {
-    if (file.language !== 'cuda') return [];
+    const language = file.language;
+    if (language !== 'cuda' && language !== 'triton') return [];
     const version = file.document.version;
-    if (file.includes?.version !== version) file.includes = { version, names: includeNames(file.document.getText()), paths: file.includes?.paths ?? [] };
+    if (file.includes?.version !== version) {
+      const text = file.document.getText();
+      const [headerNames, moduleNames] = language === 'cuda' ? [includeNames(text), []] : [[], importedModuleNames(text)];
+      file.includes = { version, headerNames, moduleNames, paths: file.includes?.paths ?? [] };
+    }
     const path = localPath(file.uri);
-    if (file.includes.names.length === 0 || !path) {
+    const { headerNames, moduleNames } = file.includes;
+    if ((headerNames.length === 0 && moduleNames.length === 0) || !path) {
       file.includes.paths = [];
       return [];
     }
@@ -192,8 +201,11 @@ export class DocumentStore {
       const other = this.openAt(headerPath);
       return other ? { text: other.document.getText(), stamp: `open:${other.document.version}` } : undefined;
     };
-    const dirs = [...includeDirs, ...databaseIncludeDirs(path)];
-    const headers = readIncludes(path, file.document.getText(), { open, names: file.includes.names, includeDirs: dirs });
+    const text = file.document.getText();
+    const headers =
+      language === 'cuda'
+        ? readIncludes(path, text, { open, names: headerNames, includeDirs: [...includeDirs, ...databaseIncludeDirs(path)] })
+        : readImports(path, text, { open, names: moduleNames, searchDirs: includeDirs });
     file.includes.paths = headers.map((h) => h.path);
     return headers;
   }
@@ -210,7 +222,7 @@ export class DocumentStore {
     const uri = pathToFileURL(header.path).href;
     const open = this.openAt(header.path);
     if (open) return open.document.getText() === header.text ? { document: open.document, version: open.document.version } : null;
-    return { document: TextDocument.create(uri, 'cuda-cpp', 0, header.text), version: null };
+    return { document: TextDocument.create(uri, file.language === 'triton' ? 'python' : 'cuda-cpp', 0, header.text), version: null };
   }
 
   /** The open file at a file system path, if any. */

@@ -55,7 +55,7 @@ function findDocsBase(): string | null {
 
 /** A model's data fingerprint, or its feature version when it records none. */
 /** Files whose change on disk can change an open file's analysis: headers, CUDA sources that are included, compilation databases. */
-const WATCHED_FILES = ['**/*.{cuh,h,hpp,hh,hxx,inl,inc,cu}', '**/compile_commands.json'];
+const WATCHED_FILES = ['**/*.{cuh,h,hpp,hh,hxx,inl,inc,cu,py}', '**/compile_commands.json'];
 const fingerprint = (info: ModelInfo | undefined): string => info?.dataFingerprint ?? info?.featureVersion ?? 'unknown';
 
 const describe = (error: unknown): string => (error instanceof Error ? (error.stack ?? error.message) : String(error));

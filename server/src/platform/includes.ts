@@ -4,9 +4,8 @@
 // The texts go to the analysis (analysis/index.ts IncludedSource), which reads no files itself. Caps keep a
 // deep, cyclic or huge include tree cheap; a header that cannot be read is skipped. Disk reads are cached by
 // modification time and size, so asking again on every keystroke costs a stat per header.
-import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { fileStamp, StampedCache } from './stamped-files';
+import { readStampedText, StampedCache } from './stamped-files';
 
 /** At most this many headers are read for one file. */
 const MAX_HEADERS = 16;
@@ -42,24 +41,10 @@ export function includeNames(text: string): IncludeName[] {
   return [...text.matchAll(INCLUDE)].map((m) => (m[1] !== undefined ? { name: m[1].trim(), angled: false } : { name: m[2]!.trim(), angled: true }));
 }
 
-/** Headers' texts (null: unreadable or over the cap) and their own include names, by path and stamp. */
-const texts = new StampedCache<string | null>(256);
+/** Headers' own include names, by path and stamp. */
 const namesOf = new StampedCache<IncludeName[]>(256);
 
-/** A file's text when it is a readable file within the size cap, else null; read again only when its stamp changes. */
-function readDisk(path: string): { text: string; stamp: string } | null {
-  const stamp = fileStamp(path, MAX_HEADER_CHARS * 4);
-  if (!stamp) return null;
-  const text = texts.get(path, stamp, () => {
-    try {
-      const read = readFileSync(path, 'utf8');
-      return read.length > MAX_HEADER_CHARS ? null : read;
-    } catch {
-      return null;
-    }
-  });
-  return text === null ? null : { text, stamp };
-}
+const readDisk = (path: string) => readStampedText(path, MAX_HEADER_CHARS);
 
 export interface IncludeOptions {
   /** An open editor's text of a path, preferred to the disk's. */

@@ -3,6 +3,7 @@
 import { analyzeSource, languageForPath } from '../../analysis/index';
 import { databaseIncludeDirs } from '../../platform/compile-commands';
 import { readIncludes } from '../../platform/includes';
+import { readImports } from '../../platform/python-imports';
 import { DEFAULT_ANALYSIS_OPTIONS } from '../../analysis/types';
 import { loadGrammars } from '../../platform/grammars';
 import { ANALYZE_JSON_VERSION, fileAnalysisToJson, unreadableFileJson, type AnalyzeJsonFile } from '../../report/analysis-json';
@@ -28,7 +29,8 @@ const flags: Record<string, FlagSpec> = {
   models: { type: 'string', description: 'directory holding runtime.tcmf and power.tcmf (default: the shipped models)' },
   include: {
     type: 'list',
-    description: "folder searched for #include headers after the including file's own, like -I (also for <...> includes); repeatable",
+    description:
+      "folder searched for #include headers after the including file's own, like -I (also for <...> includes), and for a Triton file's absolute imports; repeatable",
   },
   method: { type: 'string', description: `with --gpu: how the runtime is measured: ${MEASUREMENT_METHODS.join(' | ')} (default kernel: CUDA events / graphs)` },
   help: { type: 'boolean', description: 'show this help' },
@@ -93,8 +95,9 @@ export const command: CliCommand = {
       }
       // The user's own headers (`#include "..."`, beside the file) lend it their constants and kernels.
       // Include folders: --include, then those compile_commands.json gives this file (platform/compile-commands.ts).
-      const dirs = language === 'cuda' ? [...includeDirs, ...databaseIncludeDirs(path)] : [];
-      const headers = language === 'cuda' ? readIncludes(path, read.text, { includeDirs: dirs }) : [];
+      // A Triton file's local imported modules lend it their kernels (--include: folders for absolute imports).
+      const dirs = language === 'cuda' ? [...includeDirs, ...databaseIncludeDirs(path)] : includeDirs;
+      const headers = language === 'cuda' ? readIncludes(path, read.text, { includeDirs: dirs }) : readImports(path, read.text, { searchDirs: dirs });
       const analysis = analyzeSource(grammars, language, read.text, DEFAULT_ANALYSIS_OPTIONS, headers);
       const json = fileAnalysisToJson(path, read.text, analysis);
       if (gpus.length > 0) {

@@ -1,0 +1,109 @@
+// Finds and reads the Python modules a Triton file imports, so that a launch of a kernel another module
+// defines (`from .kernels import matmul_kernel`, `import kernels`) can be analysed: relative imports from
+// the file's package folder; absolute ones beside the file (Python puts a script's folder on sys.path), in
+// the folder above the file's topmost package, then in the search folders the user names. Only local
+// files are read (never site-packages); names found nowhere (torch, triton) are skipped. One level: the
+// modules the file imports, not theirs. Texts go to the analysis (analysis/index.ts IncludedSource);
+// disk reads are cached by modification time and size, like headers (includes.ts).
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import type { IncludedHeader, OpenText } from './includes';
+import { readStampedText } from './stamped-files';
+
+/** At most this many modules are read for one file. */
+const MAX_MODULES = 16;
+/** Modules larger than this (characters) are skipped. */
+const MAX_MODULE_CHARS = 1_000_000;
+
+const FROM_IMPORT = /^[ \t]*from[ \t]+(\.*[\w.]*)[ \t]+import[ \t]+(\([^)]*\)|[^\n#;]+)/gm;
+const IMPORT = /^[ \t]*import[ \t]+([^\n#;]+)/gm;
+
+/**
+ * The module names a text's imports may refer to, in order, each once: `from .kernels import mm` gives
+ * `.kernels`, and also `.kernels.mm` (mm may be a submodule); `from . import kernels` gives `.kernels`;
+ * `import pkg.kernels as K` gives `pkg.kernels`. Names as the analysis qualifies them (triton/scopes.ts).
+ */
+export function importedModuleNames(text: string): string[] {
+  if (!text.includes('import')) return [];
+  const names = new Set<string>();
+  for (const m of text.matchAll(FROM_IMPORT)) {
+    const module = m[1]!;
+    if (module !== '' && !/^\.+$/.test(module)) names.add(module);
+    for (const item of m[2]!
+      .replace(/#[^\n]*/g, '')
+      .replace(/[()\\]/g, ' ')
+      .split(',')) {
+      const name = item.trim().split(/\s+/)[0];
+      if (!name || !/^\w+$/.test(name)) continue;
+      names.add(module.endsWith('.') ? `${module}${name}` : `${module}.${name}`);
+    }
+  }
+  for (const m of text.matchAll(IMPORT)) {
+    for (const item of m[1]!.split(',')) {
+      const name = item.trim().split(/\s+/)[0];
+      if (name && /^\w+(\.\w+)*$/.test(name)) names.add(name);
+    }
+  }
+  return [...names];
+}
+
+/** The folder above the topmost package (folders with `__init__.py`) that `folder` lies in, or null when it is no package. */
+function packageRoot(folder: string): string | null {
+  let current = folder;
+  let root: string | null = null;
+  for (let depth = 0; depth < 16 && existsSync(join(current, '__init__.py')); depth++) {
+    root = dirname(current);
+    if (root === current) break;
+    current = root;
+  }
+  return root;
+}
+
+/** Candidate files of a module name: `a.b` → `a/b.py`, `a/b/__init__.py` under each folder. */
+function candidates(folders: readonly string[], parts: readonly string[]): string[] {
+  if (parts.length === 0 || parts.some((p) => p === '')) return [];
+  return folders.flatMap((folder) => [join(folder, ...parts.slice(0, -1), `${parts[parts.length - 1]}.py`), join(folder, ...parts, '__init__.py')]);
+}
+
+export interface ImportOptions {
+  /** An open editor's text of a path, preferred to the disk's. */
+  open?: OpenText;
+  /** The module names of the file, when the caller already has them. */
+  names?: string[];
+  /** Absolute folders searched for absolute imports after the file's own folder and package root, in order. */
+  searchDirs?: readonly string[];
+}
+
+/**
+ * The local modules `text` (the file at `path`) imports, each once, in import order (IncludedHeader: name
+ * as the analysis qualifies it, path, text, stamp).
+ */
+export function readImports(path: string, text: string, options: ImportOptions = {}): IncludedHeader[] {
+  const { open = () => undefined, searchDirs = [] } = options;
+  const file = resolve(path);
+  const folder = dirname(file);
+  const root = packageRoot(folder);
+  const absoluteFolders = [...new Set([folder, ...(root ? [root] : []), ...searchDirs])];
+  const out: IncludedHeader[] = [];
+  const seen = new Set<string>([file]);
+  for (const name of options.names ?? importedModuleNames(text)) {
+    if (out.length >= MAX_MODULES) break;
+    const dots = /^\.*/.exec(name)![0].length;
+    let folders: string[] = absoluteFolders;
+    if (dots > 0) {
+      let base = folder;
+      for (let i = 1; i < dots; i++) base = dirname(base);
+      folders = [base];
+    }
+    for (const candidate of candidates(folders, name.slice(dots).split('.'))) {
+      const read = open(candidate) ?? readStampedText(candidate, MAX_MODULE_CHARS);
+      if (!read) continue;
+      if (!seen.has(candidate) && read.text.length <= MAX_MODULE_CHARS) {
+        seen.add(candidate);
+        out.push({ name, path: candidate, text: read.text, stamp: read.stamp });
+      }
+      break;
+    }
+  }
+  return out;
+}
