@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -15,6 +15,8 @@ import { loadGrammars } from '../server/src/platform/grammars';
 import { generateHarness, type HarnessBundle } from '../server/src/profile/index';
 import { CUDA_SUPPORT_MEASURE, CUDA_SUPPORT_PRELUDE } from '../server/src/profile/cuda-support';
 import { parseProfileJsonl } from '../server/src/data/profile-record';
+import { main } from '../server/src/cli/main';
+import { CaptureStream } from '../server/src/cli/run-in-process';
 
 const run = promisify(execFile);
 const fixtures = join(__dirname, 'fixtures');
@@ -211,4 +213,75 @@ test('a launch whose parameters cannot be guessed says which and how to give the
   });
   assert.ok(given.ok);
   assert.match(given.bundle.files.find((f) => f.path === 'harness.cu')!.text, /\(int\)\(3\)/);
+});
+
+test("the harness of a launch of a header's kernel carries the headers the analysis read, and compiles", {
+  skip: haveNvcc ? false : 'nvcc not found on PATH',
+}, async () => {
+  // main.cu includes <cfg.cuh> (found with --include inc) and "kernels/tiled.cuh", which includes "common.cuh" beside it.
+  const root = mkdtempSync(join(tmpdir(), 'tilecast-harness-headers-'));
+  try {
+    mkdirSync(join(root, 'src', 'kernels'), { recursive: true });
+    mkdirSync(join(root, 'inc'));
+    writeFileSync(join(root, 'inc', 'cfg.cuh'), '#pragma once\n#define TILE 16\n');
+    writeFileSync(join(root, 'src', 'kernels', 'common.cuh'), '#pragma once\ntypedef float acc_t;\n');
+    const tiled = readFileSync(join(fixtures, 'headers', 'tiled.cuh'), 'utf8')
+      .replace('#define TILE 32', '#include "common.cuh"')
+      .replace('float acc = 0.0f', 'acc_t acc = 0.0f');
+    writeFileSync(join(root, 'src', 'kernels', 'tiled.cuh'), tiled);
+    const source = join(root, 'src', 'main.cu');
+    writeFileSync(
+      source,
+      '#include <cfg.cuh>\n#include "kernels/tiled.cuh"\nvoid run(const float *A, const float *B, float *C) {\n  const int M = 1024, N = 1024, K = 512;\n  tiled_mm<TILE><<<dim3(N / TILE, M / TILE), dim3(TILE, TILE)>>>(A, B, C, M, N, K);\n}\n',
+    );
+    const out = join(root, 'harness');
+    const stdout = new CaptureStream();
+    const stderr = new CaptureStream();
+    const code = await main(['harness', source, '--line', '5', '--out', out, '--include', join(root, 'inc')], { stdout, stderr, stdoutIsTerminal: false });
+    assert.equal(code, 0, stderr.text);
+    assert.match(stdout.text, /kernel tiled_mm \(line 5\)/);
+    for (const copied of ['kernel.cu', 'kernels/tiled.cuh', 'kernels/common.cuh', 'cfg.cuh'])
+      assert.ok(existsSync(join(out, copied)), `${copied} beside the harness`);
+    const harness = readFileSync(join(out, 'harness.cu'), 'utf8');
+    assert.match(harness, /tiled_mm<TILE>/);
+    await compile(out, 'harness.cu');
+    // Without --include, <cfg.cuh> is not found: TILE does not fold, and the harness says what is missing.
+    const again = await main(['harness', source, '--line', '5', '--out', join(root, 'h2')], { stdout: new CaptureStream(), stderr, stdoutIsTerminal: false });
+    assert.equal(again, 1);
+    assert.match(stderr.text, /grid .* does not fold|block .* does not fold/);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test('the Triton harness of a kernel an imported module defines loads that module, and parses with python3 ast', {
+  skip: havePython ? false : 'python3 not found',
+}, async () => {
+  const dir = join(fixtures, 'triton-modules');
+  const out = mkdtempSync(join(tmpdir(), 'tilecast-triton-modules-'));
+  try {
+    const stderr = new CaptureStream();
+    const line =
+      readFileSync(join(dir, 'ops.py'), 'utf8')
+        .split('\n')
+        .findIndex((l) => l.includes('tuned_matmul[grid]')) + 1;
+    const code = await main(['harness', join(dir, 'ops.py'), '--line', String(line), '--out', out], {
+      stdout: new CaptureStream(),
+      stderr,
+      stdoutIsTerminal: false,
+    });
+    assert.equal(code, 0, stderr.text);
+    assert.equal(
+      readFileSync(join(out, 'kernels.py'), 'utf8'),
+      readFileSync(join(dir, 'kernels.py'), 'utf8'),
+      'the module that defines the kernel, not ops.py',
+    );
+    assert.ok(!existsSync(join(out, 'ops.py')));
+    const harness = readFileSync(join(out, 'harness.py'), 'utf8');
+    assert.match(harness, /"module":"kernels\.py","kernel":"tuned_matmul"/);
+    assert.match(harness, /"gridAxes":2/, "the kernel's program_id axes, read in kernels.py");
+    await run('python3', ['-c', 'import ast, sys; ast.parse(open(sys.argv[1]).read(), sys.argv[1])', join(out, 'harness.py')], { timeout: 20000 });
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
 });

@@ -2,7 +2,7 @@
 // Revert, Import and Show my profiles. Each builds an argument array (profiling-core.ts), runs the bundled
 // CLI in a child process under a cancellable progress notification, logs everything to the TileCast
 // output channel and shows the result. Profile and Sweep need workspace trust.
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import * as vscode from 'vscode';
 import { parseProfileJsonl, type ProfileRecord } from '../../server/src/data/profile-record';
 import {
@@ -72,6 +72,16 @@ export function readProfileSettings(): ProfileSettings {
 function workspaceOf(uri?: vscode.Uri): string | undefined {
   const folder = (uri && vscode.workspace.getWorkspaceFolder(uri)) ?? vscode.workspace.workspaceFolders?.[0];
   return folder?.uri.scheme === 'file' ? folder.uri.fsPath : undefined;
+}
+
+/** `tilecast.includePaths` as absolute folders (relative entries are from the file's workspace folder, as the server reads them). */
+function includeDirsOf(uri: vscode.Uri): string[] {
+  const listed = vscode.workspace.getConfiguration('tilecast', uri).get<unknown>('includePaths');
+  if (!Array.isArray(listed)) return [];
+  const base = workspaceOf(uri);
+  return listed
+    .filter((entry): entry is string => typeof entry === 'string' && entry.trim() !== '')
+    .flatMap((entry) => (isAbsolute(entry) ? [entry] : base ? [join(base, entry)] : []));
 }
 
 /** The profile store the settings choose, for this extension host's reads. */
@@ -180,6 +190,7 @@ export function registerProfilingCommands(context: ProfilingContext): vscode.Dis
         workspace: workspaceOf(at.document.uri),
         // Empty setting: build for the GPU that runs it (--arch native), so the records name the real device.
         gpuId: vscode.workspace.getConfiguration('tilecast.profile').get<string>('gpu')?.trim() || undefined,
+        includeDirs: includeDirsOf(at.document.uri),
       },
       settings,
     );

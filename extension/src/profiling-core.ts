@@ -86,6 +86,8 @@ export interface ProfileRequest {
   workspace: string | undefined;
   /** Catalogue id of the GPU to build for (-arch); omitted: `--arch native` (the GPU that runs it). */
   gpuId?: string;
+  /** Absolute folders of `tilecast.includePaths`: where the analysis found the file's headers (or Triton modules). */
+  includeDirs?: readonly string[];
 }
 
 /** `profile FILE --line N [--sweep] [where] [store] --json` for dist/cli.js. */
@@ -93,6 +95,7 @@ export function profileArgs(request: ProfileRequest, settings: ProfileSettings):
   const args = ['profile', request.file, '--line', String(request.line + 1)];
   if (request.sweep) args.push('--sweep');
   args.push(...(request.gpuId ? ['--gpu', request.gpuId] : ['--arch', 'native']));
+  for (const dir of request.includeDirs ?? []) args.push('--include', dir);
   args.push(...whereArgs(settings));
   args.push('--timeout', String(Math.max(1, Math.round(settings.timeoutSeconds))));
   if (settings.clockPolicy === 'locked') args.push('--clock-policy', 'locked');

@@ -10,6 +10,7 @@ import { predictionJson, type ArchResources, type FeaturesJson, type PredictionJ
 import { problemToJson, type AnalyzeJsonFile, type AnalyzeJsonIssue, type AnalyzeJsonOutcomes } from '../report/analysis-json';
 import type { GemmPredictor, MeasurementMethod } from '../report/prediction';
 import type { Dtype, GpuSpec } from '../perf/types';
+import { launchedKernel } from '../perf/workload-from-analysis';
 
 export interface AttachOptions {
   gpus: readonly GpuSpec[];
@@ -44,7 +45,7 @@ export function attachReports(json: AnalyzeJsonFile, text: string, analysis: Fil
   analysis.launches.forEach((launch, i) => {
     const target = json.launches[i];
     if (!target) return;
-    const kernel = analysis.kernels.find((kk) => kk.name === launch.kernel) ?? analysis.includedKernels?.find((kk) => kk.name === launch.kernel);
+    const kernel = launchedKernel(analysis, launch.kernel);
     if (!kernel) {
       target.featuresReason = `kernel ${launch.kernel} is not defined in this file or a header or module it includes`;
       return;

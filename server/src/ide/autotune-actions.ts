@@ -4,7 +4,8 @@
 import type { TritonConfig } from '../analysis/types';
 import type { CodeActionItem, DocumentReports, TextEditItem } from './api';
 import { formatTime } from './render';
-import { predictOptionsOf, shownEstimate, workloadTileParams, type KernelReport } from './reports';
+import { predictOptionsOf, shownEstimate, type KernelReport } from './reports';
+import { workloadTileParams } from '../perf/workload-from-analysis';
 import { tileFieldOf } from '../perf/workload-from-analysis';
 import { candidateProblem, scoreCandidates, tritonConfigWorkload, type CandidateContext } from './tile-candidates';
 import type { GemmWorkload } from '../perf/types';

@@ -3,7 +3,8 @@
 import type { Range, TileParam } from '../analysis/types';
 import type { DocumentReports, HoverResult } from './api';
 import { formatPercent, formatTime, reportMarkdown } from './render';
-import { shownEstimate, workloadTileParams, type KernelReport } from './reports';
+import { shownEstimate, type KernelReport } from './reports';
+import { workloadTileParams } from '../perf/workload-from-analysis';
 import { candidateContext, candidateProblem, scoreCandidate, tunablesOf, valuesFor, workloadWith } from './tile-candidates';
 
 const contains = (range: Range, offset: number): boolean => offset >= range.start && offset <= range.end;

@@ -2,10 +2,10 @@
 // workload the analysis implies, and, computed lazily per GPU on first use, its analytic estimate,
 // prediction and legality. Every editor feature reads these; none re-derives them. Pure: no I/O, no
 // LSP types; the predictor is injected; never throws on broken user code.
-import type { FileAnalysis, KernelInfo, LaunchSite, LibraryGemmCall, ProblemSize, Range, TileParam, TritonConfig } from '../analysis/types';
+import type { FileAnalysis, KernelInfo, LaunchSite, LibraryGemmCall, ProblemSize, Range, TritonConfig } from '../analysis/types';
 import type { AnalyticEstimate } from '../perf/analytic-model';
 import type { GemmWorkload, GpuSpec } from '../perf/types';
-import { workloadFromLaunch, workloadFromLibraryCall } from '../perf/workload-from-analysis';
+import { launchedKernel, workloadFromLaunch, workloadFromLibraryCall, workloadTileParams } from '../perf/workload-from-analysis';
 import { archOf, gpuEntries, measuredFor, type ArchResources, type FeaturesJson } from '../report/analysis-features';
 import type { GemmPredictor, MeasurementMethod, PredictionValues, PredictOptions } from '../report/prediction';
 import { LineIndex } from '../text/line-index';
@@ -137,26 +137,6 @@ export function shownEstimate(outcome: GpuOutcome, modelError: string | null): S
   };
 }
 
-const withHeaders = new WeakMap<FileAnalysis, TileParam[]>();
-/**
- * The tile constants a workload reads: the file's, then those of the headers it includes that it does not
- * define itself (edits of those go to the header). Every workload and candidate of a document uses this list.
- */
-export function workloadTileParams(analysis: FileAnalysis): TileParam[] {
-  if (!analysis.includedTileParams) return analysis.tileParams;
-  let params = withHeaders.get(analysis);
-  if (!params) {
-    params = [...analysis.tileParams, ...analysis.includedTileParams];
-    withHeaders.set(analysis, params);
-  }
-  return params;
-}
-
-/** The kernel a launch names: defined in the file, or else in a header the file includes. */
-function kernelOf(analysis: FileAnalysis, name: string): KernelInfo | null {
-  return analysis.kernels.find((k) => k.name === name) ?? analysis.includedKernels?.find((k) => k.name === name) ?? null;
-}
-
 /** Builds every report of a document; outcomes are computed lazily by `report.on(gpu)`. */
 export function buildKernelReports(inputs: ReportInputs): KernelReport[] {
   const { analysis, settings } = inputs;
@@ -182,7 +162,7 @@ export function buildKernelReports(inputs: ReportInputs): KernelReport[] {
   };
 
   for (const launch of analysis.launches) {
-    const kernel = kernelOf(analysis, launch.kernel);
+    const kernel = launchedKernel(analysis, launch.kernel);
     if (!kernel || kernel.kind !== 'gemm') continue;
     const built = workloadFromLaunch(kernel, launch, workloadTileParams(analysis));
     add(

@@ -10,7 +10,8 @@ import { CUTLASS_KERNEL_REASON, tileFieldOf, workloadFromLaunch } from '../perf/
 import type { GemmPredictor, MeasurementMethod, PredictionValues } from '../report/prediction';
 import { configIssues } from './legality';
 import { topConfigurations } from '../report/top-configs';
-import { predictOptionsOf, workloadTileParams, type KernelReport } from './reports';
+import { predictOptionsOf, type KernelReport } from './reports';
+import { workloadTileParams } from '../perf/workload-from-analysis';
 import type { DocumentReports } from './api';
 
 export interface TileOverride {

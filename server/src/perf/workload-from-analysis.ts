@@ -1,7 +1,7 @@
 // Turns source-analysis results (a kernel, one of its launches, the file's tile parameters, or a
 // library GEMM call) into the GemmWorkload the performance model takes, listing what was assumed.
 // Pure mapping over plain data: no I/O, no LSP types, never throws; non-GEMMs give null + a reason.
-import type { Dtype, KernelInfo, LaunchSite, LibraryGemmCall, TileParam } from '../analysis/types';
+import type { Dtype, FileAnalysis, KernelInfo, LaunchSite, LibraryGemmCall, TileParam } from '../analysis/types';
 import type { GemmWorkload, KernelFamily, TileConfig } from './types';
 
 export interface WorkloadFromAnalysis {
@@ -10,6 +10,27 @@ export interface WorkloadFromAnalysis {
   assumed: string[];
   /** Why no workload could be built (non-GEMM kernel, unknown problem size). */
   reason?: string;
+}
+
+const withIncluded = new WeakMap<FileAnalysis, TileParam[]>();
+/**
+ * The tile constants a workload reads: the file's, then those of the headers (or imported modules) it
+ * includes that it does not define itself (edits of those go to that file). Every workload, candidate and
+ * profiling plan of a document uses this list.
+ */
+export function workloadTileParams(analysis: FileAnalysis): TileParam[] {
+  if (!analysis.includedTileParams) return analysis.tileParams;
+  let params = withIncluded.get(analysis);
+  if (!params) {
+    params = [...analysis.tileParams, ...analysis.includedTileParams];
+    withIncluded.set(analysis, params);
+  }
+  return params;
+}
+
+/** The kernel a launch names: defined in the file, or else in a header (imported module) the file includes. */
+export function launchedKernel(analysis: FileAnalysis, name: string): KernelInfo | null {
+  return analysis.kernels.find((k) => k.name === name) ?? analysis.includedKernels?.find((k) => k.name === name) ?? null;
 }
 
 type TileField = 'blockM' | 'blockN' | 'blockK' | 'square' | 'threadM' | 'threadN' | 'warps' | 'stages' | 'splitK' | 'warpM' | 'warpN' | 'warpK';

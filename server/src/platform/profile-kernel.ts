@@ -4,7 +4,7 @@
 // Every process has a timeout and dies on cancel; the remote directory is removed afterwards. The editor
 // calls profileKernel() with progress callbacks and an AbortSignal (docs/profiling.md).
 import { chmodSync, copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { parseProfileJsonl, type ProfileRecord } from '../data/profile-record';
 import { resolveGpuId } from '../data/gpu-id';
 import { shellQuote } from '../profile/cuda-harness';
@@ -33,6 +33,8 @@ export interface ProfileKernelOptions {
   harnessDir: string;
   /** The user's file, to copy the headers it includes with quotes beside the harness. */
   sourcePath?: string;
+  /** The headers the analysis read (CUDA), copied beside the harness too (writeHarness). */
+  included?: readonly { name: string; path: string }[];
   where: ProfileWhere;
   /** Passed to every harness (e.g. ["--clock-policy", "locked"]). */
   harnessArgs?: string[];
@@ -65,8 +67,13 @@ export interface ProfileRunResult {
 
 const MINUTE = 60_000;
 
-/** Writes the bundle's files (and the user's quoted local includes) to `dir`. */
-export function writeHarness(bundle: HarnessBundle, dir: string, sourcePath?: string): void {
+/**
+ * Writes the bundle's files to `dir`, and beside them the user's quoted local includes and the headers the
+ * analysis read (`included`, CUDA: the harness compiles the user's file, which includes them): one under
+ * the file's folder at the same relative path, one found in an include folder under the name it was
+ * included by (the harness builds with `-I .`).
+ */
+export function writeHarness(bundle: HarnessBundle, dir: string, sourcePath?: string, included: readonly { name: string; path: string }[] = []): void {
   mkdirSync(dir, { recursive: true });
   for (const file of bundle.files) {
     const path = join(dir, file.path);
@@ -74,10 +81,17 @@ export function writeHarness(bundle: HarnessBundle, dir: string, sourcePath?: st
     writeFileSync(path, file.text);
     if (file.executable) chmodSync(path, 0o755);
   }
-  if (!sourcePath) return;
+  if (!sourcePath || bundle.language !== 'cuda') return;
+  const home = dirname(resolve(sourcePath));
   const sourceText = bundle.files.find((f) => f.path === 'kernel.cu' || f.path.endsWith('/kernel.cu'))?.text ?? '';
-  for (const name of localIncludes(sourceText)) {
-    const from = resolve(dirname(sourcePath), name);
+  const copies = new Map<string, string>();
+  for (const name of localIncludes(sourceText)) copies.set(name, resolve(home, name));
+  for (const header of included) {
+    const within = relative(home, header.path);
+    const name = within && !within.startsWith('..') && !isAbsolute(within) ? within : header.name;
+    if (!isAbsolute(name) && !name.split(/[\\/]/).includes('..')) copies.set(name, header.path);
+  }
+  for (const [name, from] of copies) {
     if (!existsSync(from)) continue;
     mkdirSync(dirname(join(dir, name)), { recursive: true });
     copyFileSync(from, join(dir, name));
@@ -199,7 +213,7 @@ export async function profileKernel(options: ProfileKernelOptions, callbacks: Pr
         },
       ]
     : [];
-  writeHarness({ ...bundle, files: [...bundle.files, ...jobFile] }, options.harnessDir, options.sourcePath);
+  writeHarness({ ...bundle, files: [...bundle.files, ...jobFile] }, options.harnessDir, options.sourcePath, options.included);
   if (where.kind === 'local') {
     const missing = await missingLocalTools(bundle, signal);
     if (signal?.aborted) return fail('cancelled', true);

@@ -3,7 +3,7 @@
 // source re-analysed so grid, block and shared memory follow the new values, with illegal ones skipped
 // and the reason given. Pure: the analysis is passed in as a function; no I/O.
 import type { FileAnalysis, LaunchSite, TileParam } from '../analysis/types';
-import { tileFieldOf } from '../perf/workload-from-analysis';
+import { launchedKernel, tileFieldOf, workloadTileParams } from '../perf/workload-from-analysis';
 import { launchParams, planLaunch, type LaunchPlan, type PlanOverrides } from './launch-plan';
 
 export interface SweepLimits {
@@ -113,10 +113,15 @@ export function designCudaSweep(
   limits: SweepLimits = DEFAULT_SWEEP_LIMITS,
 ): CudaSweep | { error: string } {
   const launch: LaunchSite | undefined = analysis.launches[launchIndex];
-  const kernel = launch && analysis.kernels.find((k) => k.name === launch.kernel);
-  if (!launch || !kernel) return { error: 'no launch of a kernel defined in this file at that line' };
-  const current = launchParams(kernel, launch, analysis.tileParams, analysis);
+  const kernel = launch && launchedKernel(analysis, launch.kernel);
+  if (!launch || !kernel) return { error: 'no launch of a kernel defined in this file or a header it includes at that line' };
+  const current = launchParams(kernel, launch, workloadTileParams(analysis), analysis);
+  // Only the file's own constants are edited (a header's stay as they are: the harness includes the header as it is).
   const editable = analysis.tileParams.filter((p) => EDITABLE.has(p.origin) && current[p.name] !== undefined && tileFieldOf(p.name) !== null);
+  if (editable.length === 0 && kernel.header && (analysis.includedTileParams ?? []).some((p) => current[p.name] !== undefined && tileFieldOf(p.name) !== null))
+    return {
+      error: `the tile constants of ${kernel.name} are in ${kernel.header.name}; a sweep edits only this file's (define them here, or pass them as template arguments)`,
+    };
   const base: Record<string, number> = {};
   for (const p of editable) base[p.name] = current[p.name];
   const configs: SweepConfig[] = [];

@@ -4,6 +4,7 @@
 import type { FileAnalysis, SourceLanguage } from '../analysis/types';
 import { designCudaSweep, DEFAULT_SWEEP_LIMITS, type SweepLimits } from './cuda-sweep';
 import { cudaSingleBundle, cudaSweepBundle, type HarnessBundle } from './harness-files';
+import { launchedKernel } from '../perf/workload-from-analysis';
 import { launchAtOffset, planLaunch, type PlanOverrides } from './launch-plan';
 import { renderTritonHarness, tritonBundle } from './triton-harness';
 
@@ -28,6 +29,11 @@ export interface HarnessRequest {
   sweep?: boolean;
   overrides?: PlanOverrides;
   sweepLimits?: SweepLimits;
+  /**
+   * The headers (CUDA) or modules (Triton) the analysis was given (analysis/index.ts IncludedSource, with
+   * their paths): a Triton harness of an imported kernel imports that kernel's module instead of the file.
+   */
+  included?: readonly { name: string; path: string; text: string }[];
   /** Re-analyses an edited text (sweeps edit tile values and read grid/block again). */
   analyze?: (text: string) => FileAnalysis;
 }
@@ -48,14 +54,18 @@ export function generateHarness(request: HarnessRequest): HarnessResult {
     };
   }
   if (request.language === 'triton') {
-    const moduleFile = baseName(request.fileName).replace(/[^\w.]/g, '_');
+    // A kernel from an imported module is benchmarked from that module (the file's own imports of it are relative).
+    const home = launchedKernel(request.analysis, found.launch.kernel)?.header?.name;
+    const module = home === undefined ? null : (request.included?.find((m) => m.name === home) ?? null);
+    if (home !== undefined && !module) return { ok: false, reason: `the module ${home} that defines ${found.launch.kernel} was not given` };
+    const moduleFile = baseName(module?.path ?? request.fileName).replace(/[^\w.]/g, '_');
     const rendered = renderTritonHarness(request.text, request.analysis, found.launch, moduleFile, {
       sweep: request.sweep,
       gpuId: request.gpuId,
       args: request.overrides?.args,
     });
     if (!rendered.ok || !rendered.source) return { ok: false, reason: rendered.reason ?? 'no harness' };
-    return { ok: true, bundle: tritonBundle(request.text, moduleFile, rendered.source), kernelName: found.launch.kernel };
+    return { ok: true, bundle: tritonBundle(module?.text ?? request.text, moduleFile, rendered.source), kernelName: found.launch.kernel };
   }
   if (request.sweep) {
     if (!request.analyze) return { ok: false, reason: 'a sweep needs the analysis to re-read edited sources' };

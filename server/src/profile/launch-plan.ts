@@ -3,7 +3,7 @@
 // dimensions, and the launch's grid, block and dynamic shared memory. Pure: analysis results in, a plan
 // (or the reason there is none) out. It must not render code or touch files.
 import type { Dtype, FileAnalysis, KernelInfo, LaunchSite, TileParam } from '../analysis/types';
-import { workloadFromLaunch } from '../perf/workload-from-analysis';
+import { launchedKernel, workloadFromLaunch, workloadTileParams } from '../perf/workload-from-analysis';
 import type { KernelFamily } from '../perf/types';
 import { profileWorkloadFields, type ProfileRecord } from '../data/profile-record';
 
@@ -148,7 +148,9 @@ const inside = (inner: { start: number; end: number }, outer: { start: number; e
 /** Tile parameters that belong to this launch: file scope, inside the kernel, or at the launch (template arguments). */
 export function launchParams(kernel: KernelInfo, launch: LaunchSite, tileParams: readonly TileParam[], analysis: FileAnalysis): Record<string, number> {
   const params: Record<string, number> = {};
-  const inOtherKernel = (p: TileParam): boolean => analysis.kernels.some((k) => k !== kernel && inside(p.range, k.range));
+  const sameFile = (p: TileParam, k: KernelInfo): boolean => (p.header ?? null) === (k.header?.name ?? null);
+  const kernels = [...analysis.kernels, ...(analysis.includedKernels ?? [])];
+  const inOtherKernel = (p: TileParam): boolean => kernels.some((k) => k !== kernel && sameFile(p, k) && inside(p.range, k.range));
   for (const p of tileParams) {
     if (p.value === null || !Number.isFinite(p.value)) continue;
     if (p.origin === 'template-arg' && !inside(p.range, launch.range)) continue;
@@ -160,8 +162,11 @@ export function launchParams(kernel: KernelInfo, launch: LaunchSite, tileParams:
 
 /** Builds the launch plan of `launch`, or says what is missing and how to give it. */
 export function planLaunch(analysis: FileAnalysis, launch: LaunchSite, overrides: PlanOverrides = {}): PlanResult {
-  const kernel = analysis.kernels.find((k) => k.name === launch.kernel);
-  if (!kernel) return { ok: false, reason: `the kernel ${launch.kernel} launched here is not defined in this file (include it in the file to profile it)` };
+  // A kernel from an included header is compiled with the file (the harness includes it, and its headers are copied beside it).
+  const kernel = launchedKernel(analysis, launch.kernel);
+  if (!kernel)
+    return { ok: false, reason: `the kernel ${launch.kernel} launched here is defined neither in this file nor in a header it includes that TileCast found` };
+  const tileParams = workloadTileParams(analysis);
   const assumed: string[] = [];
   const problem = launch.problem;
   const m = overrides.m ?? problem.m;
@@ -223,7 +228,7 @@ export function planLaunch(analysis: FileAnalysis, launch: LaunchSite, overrides
     assumed.push(`${next.name} is ${role} (by position)`);
   }
 
-  const fromAnalysis = workloadFromLaunch(kernel, launch, analysis.tileParams);
+  const fromAnalysis = workloadFromLaunch(kernel, launch, tileParams);
   const dtype: Dtype = problem.dtype ?? kernel.dtype ?? fromAnalysis.workload?.dtype ?? 'fp32';
   const kernelFamily: KernelFamily = fromAnalysis.workload?.kernel ?? (kernel.sharedArrays.length > 0 ? 'tiled' : 'naive');
   const templateArgsText = launch.templateArgs.length > 0 ? `<${launch.templateArgs.map((a) => a.text.trim()).join(', ')}>` : '';
@@ -242,7 +247,7 @@ export function planLaunch(analysis: FileAnalysis, launch: LaunchSite, overrides
       batch,
       dtype,
       kernel: kernelFamily,
-      params: launchParams(kernel, launch, analysis.tileParams, analysis),
+      params: launchParams(kernel, launch, tileParams, analysis),
       assumed,
       workloadFields: fromAnalysis.workload ? profileWorkloadFields(fromAnalysis.workload) : {},
     },

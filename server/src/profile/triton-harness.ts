@@ -4,7 +4,8 @@
 // result against torch.matmul, measures energy over a >= 1 s run with pynvml, and prints one
 // tilecast-profile/1 line per configuration. Pure text generation: no I/O.
 import type { FileAnalysis, LaunchSite } from '../analysis/types';
-import { tileFieldOf } from '../perf/workload-from-analysis';
+import { kernelText } from '../analysis/kernel-text';
+import { launchedKernel, tileFieldOf } from '../perf/workload-from-analysis';
 import { HARNESS_TOOL, CHECK_TOLERANCE } from './cuda-harness';
 import type { HarnessBundle } from './harness-files';
 import { TRITON_SUPPORT } from './triton-support';
@@ -67,8 +68,8 @@ export function renderTritonHarness(
   moduleFile: string,
   options: { sweep?: boolean; gpuId?: string; args?: Record<string, string> } = {},
 ): TritonPlanResult {
-  const kernel = analysis.kernels.find((k) => k.name === launch.kernel);
-  if (!kernel) return { ok: false, reason: `the kernel ${launch.kernel} is not defined in this file` };
+  const kernel = launchedKernel(analysis, launch.kernel);
+  if (!kernel) return { ok: false, reason: `the kernel ${launch.kernel} is defined neither in this file nor in a local module it imports` };
   const { m, n, k } = launch.problem;
   if (!m || !n || !k) return { ok: false, reason: 'the problem size (m, n, k) is unknown: add a `# tilecast: m=... n=... k=...` annotation' };
   if ((launch.problem.batch ?? 1) > 1) return { ok: false, reason: 'batched Triton launches are not profiled yet (batch > 1)' };
@@ -91,8 +92,8 @@ export function renderTritonHarness(
   const fixed: Record<string, string> = {};
   for (const name of kernel.constexprParams) if (!configKeys.has(name) && literals[name] !== undefined) fixed[name] = literals[name];
   const field = (f: string): string | null => [...configKeys].find((key) => tileFieldOf(key) === f) ?? null;
-  const kernelText = text.slice(kernel.range.start, kernel.range.end);
-  const axes = new Set([...kernelText.matchAll(/program_id\s*\(\s*(?:axis\s*=\s*)?(\d)/g)].map((x) => x[1])).size || 1;
+  const body = kernelText(text, kernel);
+  const axes = new Set([...body.matchAll(/program_id\s*\(\s*(?:axis\s*=\s*)?(\d)/g)].map((x) => x[1])).size || 1;
   const launchMeta: Record<string, number> = {};
   for (const [key, value] of Object.entries(launch.metaParams)) if (value !== null) launchMeta[key] = value;
   const spec = {

@@ -47,7 +47,7 @@ export function moduleContext(name: string, root: Node, text: string): TritonMod
   for (const kernel of kernels) {
     readConfigs(kernel, scopes, tileParams, ignored, seen);
     tileParams.push(...constexprDefaults(kernel, scopes));
-    kernel.info.header = { name, text, offset: 0 };
+    kernel.info.header = { name, text: text.slice(kernel.info.range.start, kernel.info.range.end), offset: kernel.info.range.start };
     if (!byName.has(kernel.info.name)) byName.set(kernel.info.name, kernel);
     const own = [
       ...attachedAnnotations(annotations, kernel.outer, lines),

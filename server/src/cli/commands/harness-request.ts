@@ -1,9 +1,13 @@
 // Shared by `tilecast harness` and `tilecast profile`: the flags that pick a launch (FILE --line N) and
 // shape its harness (--gpu/--arch, --sweep, --m/--n/--k, --grid/--block/--smem, --arg), read into a
 // HarnessRequest and generated. Reading the file and loading grammars happen here; generation is profile/.
+import { resolve } from 'node:path';
 import { analyzeSource, languageForPath } from '../../analysis/index';
 import type { FileAnalysis } from '../../analysis/types';
+import { databaseIncludeDirs } from '../../platform/compile-commands';
 import { loadGrammars } from '../../platform/grammars';
+import { readIncludes, type IncludedHeader } from '../../platform/includes';
+import { readImports } from '../../platform/python-imports';
 import { findGpu, resolveGpu } from '../../perf/gpu-catalogue';
 import type { LocalGpu } from '../../platform/device-query';
 import { generateHarness, type HarnessResult, type PlanOverrides } from '../../profile/index';
@@ -26,6 +30,10 @@ export const HARNESS_FLAGS: Record<string, FlagSpec> = {
   grid: { type: 'string', description: "launch grid X,Y,Z when the file's does not fold" },
   block: { type: 'string', description: "launch block X,Y,Z when the file's does not fold" },
   smem: { type: 'string', description: "dynamic shared memory bytes when the file's does not fold" },
+  include: {
+    type: 'list',
+    description: "folder searched for the file's #include headers (as analyze --include) or, for Triton, absolute imports; repeatable",
+  },
   arg: {
     type: 'list',
     description: 'NAME=EXPR: what to pass for a kernel parameter the harness cannot guess (C over tc_m, tc_n, tc_k; Python over a, b, c, M, N, K)',
@@ -33,7 +41,18 @@ export const HARNESS_FLAGS: Record<string, FlagSpec> = {
 };
 
 export type Prepared =
-  | { ok: true; result: Extract<HarnessResult, { ok: true }>; path: string; text: string; analysis: FileAnalysis; gpuId: string; arch: string; line: number }
+  | {
+      ok: true;
+      result: Extract<HarnessResult, { ok: true }>;
+      path: string;
+      text: string;
+      analysis: FileAnalysis;
+      gpuId: string;
+      arch: string;
+      line: number;
+      /** The headers (CUDA) or modules (Triton) the analysis read: copied beside the harness (platform/profile-kernel.ts writeHarness). */
+      included: IncludedHeader[];
+    }
   | { ok: false; error: string; usage?: boolean };
 
 function triple(value: string | undefined, name: string): [number, number, number] | undefined | string {
@@ -105,7 +124,13 @@ export async function prepareHarness(args: ParsedArgs, options: PrepareOptions =
   const language = languageForPath(path, read.text);
   if (!language) return { ok: false, error: `${path}: not a CUDA (.cu, .cuh) or Triton (.py importing triton) file` };
   const grammars = await loadGrammars();
-  const analyze = (text: string): FileAnalysis => analyzeSource(grammars, language, text);
+  // The file's own headers or imported modules, found as `tilecast analyze` finds them.
+  const includeDirs = ((args.flags.include as string[] | undefined) ?? []).map((dir) => resolve(dir));
+  const included =
+    language === 'cuda'
+      ? readIncludes(path, read.text, { includeDirs: [...includeDirs, ...databaseIncludeDirs(path)] })
+      : readImports(path, read.text, { searchDirs: includeDirs });
+  const analyze = (text: string): FileAnalysis => analyzeSource(grammars, language, text, undefined, included);
   const analysis = analyze(read.text);
   const index = new LineIndex(read.text);
   if (line.value > index.lineCount) return { ok: false, error: `${path} has ${index.lineCount} lines; --line ${line.value} is past the end` };
@@ -123,10 +148,11 @@ export async function prepareHarness(args: ParsedArgs, options: PrepareOptions =
     sweep: args.flags.sweep === true,
     overrides,
     analyze,
+    included,
   });
   if (!result.ok) {
     const lines = analysis.launches.map((l) => `${l.kernel} at line ${index.positionAt(l.range.start).line + 1}`);
     return { ok: false, error: `${path}:${line.value}: ${result.reason}${lines.length ? `; launches: ${lines.join(', ')}` : ''}` };
   }
-  return { ok: true, result, path, text: read.text, analysis, gpuId, arch, line: line.value };
+  return { ok: true, result, path, text: read.text, analysis, gpuId, arch, line: line.value, included };
 }

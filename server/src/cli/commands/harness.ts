@@ -41,7 +41,7 @@ export const command: CliCommand = {
     }
     const { bundle, kernelName } = prepared.result;
     const dir = resolve(out);
-    writeHarness(bundle, dir, prepared.path);
+    writeHarness(bundle, dir, prepared.path, prepared.included);
     const commands = commandText(bundle, dir);
     stdout.write(`wrote ${dir}: ${bundle.files.map((f) => f.path).join(', ')}\n`);
     stdout.write(

@@ -131,6 +131,7 @@ async function runProfile(argv: string[], { stdout, stderr }: CliStreams): Promi
         bundle: prepared.result.bundle,
         harnessDir,
         sourcePath: prepared.path,
+        included: prepared.included,
         where,
         buildTimeoutMs: timeoutMs,
         runTimeoutMs: timeoutMs,
