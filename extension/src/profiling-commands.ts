@@ -84,6 +84,14 @@ function includeDirsOf(uri: vscode.Uri): string[] {
     .flatMap((entry) => (isAbsolute(entry) ? [entry] : base ? [join(base, entry)] : []));
 }
 
+/** `tilecast.compileCommandsDir` as an absolute folder (relative from the file's workspace folder), or undefined. */
+function compileCommandsDirOf(uri: vscode.Uri): string | undefined {
+  const dir = vscode.workspace.getConfiguration('tilecast', uri).get<unknown>('compileCommandsDir');
+  if (typeof dir !== 'string' || dir.trim() === '') return undefined;
+  const base = workspaceOf(uri);
+  return isAbsolute(dir.trim()) ? dir.trim() : base ? join(base, dir.trim()) : undefined;
+}
+
 /** The profile store the settings choose, for this extension host's reads. */
 export function currentStore(): { dir: string } {
   const settings = readProfileSettings();
@@ -191,6 +199,7 @@ export function registerProfilingCommands(context: ProfilingContext): vscode.Dis
         // Empty setting: build for the GPU that runs it (--arch native), so the records name the real device.
         gpuId: vscode.workspace.getConfiguration('tilecast.profile').get<string>('gpu')?.trim() || undefined,
         includeDirs: includeDirsOf(at.document.uri),
+        compileCommandsDir: compileCommandsDirOf(at.document.uri),
       },
       settings,
     );

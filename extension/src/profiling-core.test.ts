@@ -123,8 +123,11 @@ test('profile arguments: 1-based line, sweep, store, JSON output; a file name wi
   assert.deepEqual(profileArgs({ file: '/a.cu', line: 0, sweep: false, workspace: '/w', gpuId: 'l4' }, DEFAULT_PROFILE_SETTINGS).slice(4, 6), ['--gpu', 'l4']);
   // tilecast.includePaths reaches the harness as --include folders, each one argument.
   assert.deepEqual(
-    profileArgs({ file: '/a.cu', line: 0, sweep: false, workspace: '/w', includeDirs: ['/w/inc', '/w/my headers'] }, DEFAULT_PROFILE_SETTINGS).slice(6, 10),
-    ['--include', '/w/inc', '--include', '/w/my headers'],
+    profileArgs(
+      { file: '/a.cu', line: 0, sweep: false, workspace: '/w', includeDirs: ['/w/inc', '/w/my headers'], compileCommandsDir: '/w/out' },
+      DEFAULT_PROFILE_SETTINGS,
+    ).slice(6, 12),
+    ['--include', '/w/inc', '--include', '/w/my headers', '--compile-commands-dir', '/w/out'],
   );
   assert.deepEqual(retrainArgs('/w', DEFAULT_PROFILE_SETTINGS), ['profile', 'retrain', '--workspace', '/w', '--json']);
 });

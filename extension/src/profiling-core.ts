@@ -88,6 +88,8 @@ export interface ProfileRequest {
   gpuId?: string;
   /** Absolute folders of `tilecast.includePaths`: where the analysis found the file's headers (or Triton modules). */
   includeDirs?: readonly string[];
+  /** Absolute folder of `tilecast.compileCommandsDir`, when set. */
+  compileCommandsDir?: string;
 }
 
 /** `profile FILE --line N [--sweep] [where] [store] --json` for dist/cli.js. */
@@ -96,6 +98,7 @@ export function profileArgs(request: ProfileRequest, settings: ProfileSettings):
   if (request.sweep) args.push('--sweep');
   args.push(...(request.gpuId ? ['--gpu', request.gpuId] : ['--arch', 'native']));
   for (const dir of request.includeDirs ?? []) args.push('--include', dir);
+  if (request.compileCommandsDir) args.push('--compile-commands-dir', request.compileCommandsDir);
   args.push(...whereArgs(settings));
   args.push('--timeout', String(Math.max(1, Math.round(settings.timeoutSeconds))));
   if (settings.clockPolicy === 'locked') args.push('--clock-policy', 'locked');

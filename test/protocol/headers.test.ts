@@ -112,7 +112,7 @@ test("editing the open header (unsaved) changes the including file's hover and a
   assert.notEqual(edits[0].newText, '16');
 });
 
-test('tilecast.includePaths: a header found only in an include folder (relative to the workspace) is read, and dropped when the setting goes', {
+test('tilecast.includePaths: a header found only in an include folder (relative to the workspace) is read, and dropped when the setting goes; tilecast.compileCommandsDir finds it again', {
   skip,
 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'tilecast-include-paths-'));
@@ -141,6 +141,20 @@ test('tilecast.includePaths: a header found only in an include folder (relative 
     }
     // Without the header the launch's kernel is unknown: no GEMM report, so no hover at all.
     assert.equal(after, '');
+    // tilecast.compileCommandsDir names a database out of the file's way whose entry has -I../inc.
+    mkdirSync(join(dir, 'out'));
+    writeFileSync(
+      join(dir, 'out', 'compile_commands.json'),
+      JSON.stringify([{ directory: join(dir, 'out'), file: '../src/main.cu', arguments: ['nvcc', '-I../inc', '-c', '../src/main.cu'] }]),
+    );
+    settings.current = { compileCommandsDir: 'out' };
+    other.notify('workspace/didChangeConfiguration', { settings: null });
+    let fromDatabase = await hover();
+    for (let i = 0; i < 100 && !/tile 32×32/.test(fromDatabase); i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      fromDatabase = await hover();
+    }
+    assert.match(fromDatabase, /tile 32×32/);
   } finally {
     await other.shutdown();
   }

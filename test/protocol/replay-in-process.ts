@@ -22,6 +22,7 @@ async function main(): Promise<void> {
     generation: 0,
     optionsId: 0,
     includeDirs: [],
+    compileCommandsDir: null,
     options: { defaultProblem: { m, n, k, dtype: DEFAULT_SETTINGS.defaultDtype } },
     input: {
       gpus: resolveGpus(DEFAULT_SETTINGS.gpus).gpus,

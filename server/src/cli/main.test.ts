@@ -154,6 +154,18 @@ __global__ void tiled_mm(const float *A, const float *B, float *C, int M, int N,
   );
   const fromDatabase = JSON.parse((await tilecast(['analyze', angled, '--json', '--gpu', 'rtx-4090'])).stdout).files[0].launches[0];
   assert.equal(fromDatabase.kernelHeader, 'tiled.cuh');
+  // --compile-commands-dir names the database to read instead (clangd's flag): a folder without one gives none.
+  const elsewhere = mkdtempSync(join(tmpdir(), 'tilecast-ccdb-'));
+  const named = JSON.parse((await tilecast(['analyze', angled, '--json', '--gpu', 'rtx-4090', '--compile-commands-dir', elsewhere])).stdout).files[0]
+    .launches[0];
+  assert.equal(named.kernelHeader, undefined);
+  writeFileSync(
+    join(elsewhere, 'compile_commands.json'),
+    JSON.stringify([{ directory: elsewhere, file: angled, arguments: ['nvcc', `-I${folder}`, '-c', angled] }]),
+  );
+  const fromNamed = JSON.parse((await tilecast(['analyze', angled, '--json', '--gpu', 'rtx-4090', '--compile-commands-dir', elsewhere])).stdout).files[0]
+    .launches[0];
+  assert.equal(fromNamed.kernelHeader, 'tiled.cuh');
   // Without the header beside it, the launch is what it was before: its kernel is not found.
   const alone = join(mkdtempSync(join(tmpdir(), 'tilecast-header-')), 'main.cu');
   writeFileSync(alone, readFileSync(source, 'utf8'));

@@ -43,6 +43,8 @@ export interface TilecastSettings {
   measurementMethod: 'kernel' | 'pytorch-eager' | 'triton-do-bench';
   /** Folders searched for `#include` headers after the including file's own (like `-I`); relative to the workspace folder. */
   includePaths: string[];
+  /** Folder holding the compile_commands.json to read (clangd's --compile-commands-dir); empty = the nearest one above each file. Relative to the workspace folder. */
+  compileCommandsDir: string;
 }
 
 export const DEFAULT_SETTINGS: TilecastSettings = {
@@ -54,6 +56,7 @@ export const DEFAULT_SETTINGS: TilecastSettings = {
   modelPath: '',
   measurementMethod: 'kernel',
   includePaths: [],
+  compileCommandsDir: '',
 };
 
 /** Where a request points: a document and an offset in it (the client converts its position). */

@@ -26,6 +26,8 @@ export interface ReportContext {
   optionsId: number;
   /** Absolute folders searched for included headers after the file's own (tilecast.includePaths). */
   includeDirs: readonly string[];
+  /** Absolute folder of the compile_commands.json to read (tilecast.compileCommandsDir), or null: the nearest above each file. */
+  compileCommandsDir: string | null;
   input: Omit<IdeInput, 'text' | 'analysis'>;
 }
 
@@ -147,7 +149,7 @@ export class DocumentStore {
   analysis(file: OpenFile, context: ReportContext, onError: (message: string) => void): Promise<void> {
     const version = file.document.version;
     const analysed = file.analysed;
-    const headers = this.headersOf(file, context.includeDirs);
+    const headers = this.headersOf(file, context.includeDirs, context.compileCommandsDir);
     const headersKey = includesKey(headers);
     if (analysed && analysed.version === version && analysed.optionsId === context.optionsId && analysed.headersKey === headersKey) return Promise.resolve();
     const text = file.document.getText();
@@ -182,7 +184,7 @@ export class DocumentStore {
    * (platform/python-imports.ts), `includeDirs` searched for absolute imports. Open ones as the editor has
    * them. The names are read once per version.
    */
-  private headersOf(file: OpenFile, includeDirs: readonly string[]): IncludedHeader[] {
+  private headersOf(file: OpenFile, includeDirs: readonly string[], databaseDir: string | null): IncludedHeader[] {
     const language = file.language;
     if (language !== 'cuda' && language !== 'triton') return [];
     const version = file.document.version;
@@ -204,7 +206,7 @@ export class DocumentStore {
     const text = file.document.getText();
     const headers =
       language === 'cuda'
-        ? readIncludes(path, text, { open, names: headerNames, includeDirs: [...includeDirs, ...databaseIncludeDirs(path)] })
+        ? readIncludes(path, text, { open, names: headerNames, includeDirs: [...includeDirs, ...databaseIncludeDirs(path, null, databaseDir)] })
         : readImports(path, text, { open, names: moduleNames, searchDirs: includeDirs });
     file.includes.paths = headers.map((h) => h.path);
     return headers;

@@ -167,6 +167,13 @@ export class TilecastServer {
     return this.settings.includePaths.flatMap((path) => (isAbsolute(path) ? [path] : workspace ? [resolve(workspace, path)] : []));
   }
 
+  /** tilecast.compileCommandsDir as an absolute folder (relative from the workspace folder), or null: the nearest database above each file. */
+  private compileCommandsDir(): string | null {
+    const dir = this.settings.compileCommandsDir;
+    if (!dir) return null;
+    return isAbsolute(dir) ? dir : this.workspace ? resolve(this.workspace, dir) : null;
+  }
+
   private context(): ReportContext {
     const model = this.loadedModel;
     return {
@@ -174,6 +181,7 @@ export class TilecastServer {
       options: this.options,
       optionsId: this.optionsId,
       includeDirs: this.includeDirs(),
+      compileCommandsDir: this.compileCommandsDir(),
       input: {
         gpus: this.gpus,
         settings: this.settings,

@@ -19,6 +19,7 @@ test('good values are kept', () => {
     modelPath: ' /models ',
     measurementMethod: 'pytorch-eager',
     includePaths: [' include ', '/opt/cutlass/include'],
+    compileCommandsDir: ' out/release ',
   });
   assert.deepEqual(problems, []);
   assert.deepEqual(settings, {
@@ -30,6 +31,7 @@ test('good values are kept', () => {
     modelPath: '/models',
     measurementMethod: 'pytorch-eager',
     includePaths: ['include', '/opt/cutlass/include'],
+    compileCommandsDir: 'out/release',
   });
 });
 
@@ -43,6 +45,7 @@ test('garbage values keep their defaults, one line each naming the setting', () 
     modelPath: 7,
     measurementMethod: {},
     includePaths: { dir: 'include' },
+    compileCommandsDir: ['build'],
   });
   assert.deepEqual(settings, DEFAULT_SETTINGS);
   for (const name of [
@@ -57,6 +60,7 @@ test('garbage values keep their defaults, one line each naming the setting', () 
     'modelPath',
     'measurementMethod',
     'includePaths',
+    'compileCommandsDir',
   ]) {
     assert.ok(
       problems.some((line) => line.includes(name)),

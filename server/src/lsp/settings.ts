@@ -122,6 +122,12 @@ export function readSettings(raw: unknown): ReadSettings {
     }
   }
 
+  let compileCommandsDir = defaults.compileCommandsDir;
+  if (raw.compileCommandsDir !== undefined && raw.compileCommandsDir !== null) {
+    if (typeof raw.compileCommandsDir === 'string') compileCommandsDir = raw.compileCommandsDir.trim();
+    else problems.push(`tilecast.compileCommandsDir: ${show(raw.compileCommandsDir)} is not a folder; looking for compile_commands.json above each file`);
+  }
+
   return {
     settings: {
       gpus,
@@ -132,6 +138,7 @@ export function readSettings(raw: unknown): ReadSettings {
       modelPath,
       measurementMethod: oneOf(raw.measurementMethod, MEASUREMENT_METHODS, 'measurementMethod', defaults.measurementMethod, problems),
       includePaths,
+      compileCommandsDir,
     },
     problems,
   };

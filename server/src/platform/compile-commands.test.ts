@@ -52,3 +52,26 @@ test('a malformed database gives no folders and no error', () => {
   writeFileSync(join(root, 'compile_commands.json'), JSON.stringify([{ file: 7 }, null, { file: 'main.cu', arguments: [1, '-Iok'] }]));
   assert.deepEqual(databaseIncludeDirs(join(root, 'main.cu')), [join(root, 'ok')]);
 });
+
+test('a named database folder (clangd --compile-commands-dir) is the only place looked at', () => {
+  const root = mkdtempSync(join(tmpdir(), 'tilecast-ccdb-'));
+  mkdirSync(join(root, 'src'));
+  mkdirSync(join(root, 'out', 'release'), { recursive: true });
+  // The nearest database says one thing, the named one another.
+  writeFileSync(
+    join(root, 'compile_commands.json'),
+    JSON.stringify([{ directory: root, file: 'src/main.cu', arguments: ['nvcc', '-Inear', '-c', 'src/main.cu'] }]),
+  );
+  const named = join(root, 'out', 'release');
+  writeFileSync(
+    join(named, 'compile_commands.json'),
+    JSON.stringify([{ directory: named, file: '../../src/main.cu', arguments: ['nvcc', '-I../../far', '-c', '../../src/main.cu'] }]),
+  );
+  const main = join(root, 'src', 'main.cu');
+  assert.deepEqual(databaseIncludeDirs(main), [join(root, 'near')]);
+  assert.deepEqual(databaseIncludeDirs(main, null, named), [join(root, 'far')]);
+  assert.equal(findDatabase(main, null, named), join(named, 'compile_commands.json'));
+  // A named folder without a database gives none, not the nearest.
+  assert.equal(findDatabase(main, null, join(root, 'src')), null);
+  assert.deepEqual(databaseIncludeDirs(main, null, join(root, 'src')), []);
+});

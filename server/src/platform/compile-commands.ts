@@ -1,6 +1,7 @@
 // Include folders from a compilation database (`compile_commands.json`, as CMake, Bear or meson write it),
 // the way clangd finds them: the nearest `compile_commands.json` or `build/compile_commands.json` in the
-// file's folder or a folder above it (up to `root`), then the `-I`, `-iquote` and `--include-path` folders
+// file's folder or a folder above it (up to `root`), or the one in a folder the user names (clangd's
+// `--compile-commands-dir`), then the `-I`, `-iquote` and `--include-path` folders
 // of the file's entry (else of an entry in the same folder). `-isystem` folders are left out: those are the
 // system's and libraries' headers, which TileCast does not read. Parsed databases are cached by
 // modification time and size; a missing, unreadable or malformed database gives no folders, never an error.
@@ -97,8 +98,16 @@ function readDatabase(path: string): Entry[] | null {
   });
 }
 
-/** The nearest compilation database for a file at `path`: in its folder or above, not above `root` (when given). */
-export function findDatabase(path: string, root: string | null = null): string | null {
+/**
+ * The compilation database for a file at `path`: `databaseDir`'s `compile_commands.json` when that folder is
+ * given (clangd's `--compile-commands-dir`: looked for there only), else the nearest one in the file's
+ * folder or above (also in a `build/` folder there), not above `root` (when given).
+ */
+export function findDatabase(path: string, root: string | null = null, databaseDir: string | null = null): string | null {
+  if (databaseDir) {
+    const candidate = join(resolve(databaseDir), 'compile_commands.json');
+    return fileStamp(candidate, Number.POSITIVE_INFINITY) ? candidate : null;
+  }
   let dir = dirname(resolve(path));
   const top = root ? resolve(root) : null;
   for (let level = 0; level < MAX_LEVELS; level++) {
@@ -116,8 +125,8 @@ export function findDatabase(path: string, root: string | null = null): string |
  * The include folders the compilation database gives the file at `path`: its own entry's, else those of an
  * entry in the same folder (a header has no entry of its own), else none.
  */
-export function databaseIncludeDirs(path: string, root: string | null = null): string[] {
-  const database = findDatabase(path, root);
+export function databaseIncludeDirs(path: string, root: string | null = null, databaseDir: string | null = null): string[] {
+  const database = findDatabase(path, root, databaseDir);
   const entries = database ? readDatabase(database) : null;
   if (!entries || entries.length === 0) return [];
   const file = resolve(path);

@@ -32,11 +32,16 @@ const flags: Record<string, FlagSpec> = {
     description:
       "folder searched for #include headers after the including file's own, like -I (also for <...> includes), and for a Triton file's absolute imports; repeatable",
   },
+  'compile-commands-dir': {
+    type: 'string',
+    description:
+      'folder whose compile_commands.json gives the include folders (like clangd); default: the nearest one at or above each file, or in a build/ folder there',
+  },
   method: { type: 'string', description: `with --gpu: how the runtime is measured: ${MEASUREMENT_METHODS.join(' | ')} (default kernel: CUDA events / graphs)` },
   help: { type: 'boolean', description: 'show this help' },
 };
 
-const help = `usage: tilecast analyze FILE... [--json] [--gpu ID]... [--ptxas] [--method M] [--include DIR]...\n\nFinds kernels, launch sites, tile parameters and library GEMM calls in CUDA (.cu, .cuh) and Triton (.py) files.\n\n${formatFlags(flags)}\n`;
+const help = `usage: tilecast analyze FILE... [--json] [--gpu ID]... [--ptxas] [--method M] [--include DIR]... [--compile-commands-dir DIR]\n\nFinds kernels, launch sites, tile parameters and library GEMM calls in CUDA (.cu, .cuh) and Triton (.py) files.\n\n${formatFlags(flags)}\n`;
 
 export const command: CliCommand = {
   name: 'analyze',
@@ -76,6 +81,7 @@ export const command: CliCommand = {
     }
     const predictor = gpus.length > 0 ? await loadPredictorQuietly(parsed.args.flags.models as string | undefined, stderr) : undefined;
     const includeDirs = ((parsed.args.flags.include as string[] | undefined) ?? []).map((dir) => resolve(dir));
+    const databaseDir = (parsed.args.flags['compile-commands-dir'] as string | undefined) ?? null;
     const grammars = await loadGrammars();
     const files: AnalyzeJsonFile[] = [];
     const failures: string[] = [];
@@ -96,7 +102,7 @@ export const command: CliCommand = {
       // The user's own headers (`#include "..."`, beside the file) lend it their constants and kernels.
       // Include folders: --include, then those compile_commands.json gives this file (platform/compile-commands.ts).
       // A Triton file's local imported modules lend it their kernels (--include: folders for absolute imports).
-      const dirs = language === 'cuda' ? [...includeDirs, ...databaseIncludeDirs(path)] : includeDirs;
+      const dirs = language === 'cuda' ? [...includeDirs, ...databaseIncludeDirs(path, null, databaseDir)] : includeDirs;
       const headers = language === 'cuda' ? readIncludes(path, read.text, { includeDirs: dirs }) : readImports(path, read.text, { searchDirs: dirs });
       const analysis = analyzeSource(grammars, language, read.text, DEFAULT_ANALYSIS_OPTIONS, headers);
       const json = fileAnalysisToJson(path, read.text, analysis);

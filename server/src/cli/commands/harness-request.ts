@@ -34,6 +34,11 @@ export const HARNESS_FLAGS: Record<string, FlagSpec> = {
     type: 'list',
     description: "folder searched for the file's #include headers (as analyze --include) or, for Triton, absolute imports; repeatable",
   },
+  'compile-commands-dir': {
+    type: 'string',
+    description:
+      'folder whose compile_commands.json gives the include folders (like clangd); default: the nearest one at or above each file, or in a build/ folder there',
+  },
   arg: {
     type: 'list',
     description: 'NAME=EXPR: what to pass for a kernel parameter the harness cannot guess (C over tc_m, tc_n, tc_k; Python over a, b, c, M, N, K)',
@@ -128,7 +133,9 @@ export async function prepareHarness(args: ParsedArgs, options: PrepareOptions =
   const includeDirs = ((args.flags.include as string[] | undefined) ?? []).map((dir) => resolve(dir));
   const included =
     language === 'cuda'
-      ? readIncludes(path, read.text, { includeDirs: [...includeDirs, ...databaseIncludeDirs(path)] })
+      ? readIncludes(path, read.text, {
+          includeDirs: [...includeDirs, ...databaseIncludeDirs(path, null, (args.flags['compile-commands-dir'] as string | undefined) ?? null)],
+        })
       : readImports(path, read.text, { searchDirs: includeDirs });
   const analyze = (text: string): FileAnalysis => analyzeSource(grammars, language, text, undefined, included);
   const analysis = analyze(read.text);
