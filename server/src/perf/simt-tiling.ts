@@ -150,13 +150,33 @@ export function wavefrontsPerLoad(threads: number, strideWords: number, vector: 
   const t = Math.max(1, Math.min(32, Math.round(posOr(threads, 1))));
   const v = Math.max(1, Math.min(32, Math.round(posOr(vector, 1))));
   const s = Math.max(1, Math.round(posOr(strideWords, 1)));
-  const words = new Set<number>();
-  for (let i = 0; i < t; i++) for (let j = 0; j < v; j++) words.add(i * s + j);
-  if (!shared) return new Set([...words].map((w) => Math.floor(w / 32))).size;
-  const perBank = new Array<number>(32).fill(0);
-  for (const w of words) perBank[w % 32]++;
-  return Math.max(Math.max(...perBank), Math.ceil(words.size / 32));
+  // Thread i reads words [i·s, i·s + v − 1]: intervals in increasing order, so their union is one sweep
+  // (no sets: this runs for every tile candidate a code action ranks).
+  let lastWord = -1;
+  let lastLine = -1;
+  let words = 0;
+  let lines = 0;
+  perBank.fill(0);
+  for (let i = 0; i < t; i++) {
+    const first = Math.max(i * s, lastWord + 1);
+    const end = i * s + v - 1;
+    for (let w = first; w <= end; w++) {
+      words++;
+      perBank[w % 32]++;
+      const line = Math.floor(w / 32);
+      if (line > lastLine) {
+        lines++;
+        lastLine = line;
+      }
+    }
+    lastWord = Math.max(lastWord, end);
+  }
+  if (!shared) return lines;
+  let most = 0;
+  for (let b = 0; b < 32; b++) most = Math.max(most, perBank[b]!);
+  return Math.max(most, Math.ceil(words / 32));
 }
+const perBank = new Int32Array(32);
 
 /** Useful fraction of the 32-byte sectors a warp's global load touches (CUDA Best Practices, coalescing). */
 export function sectorEfficiency(threads: number, strideWords: number, vector: number, elementBytes: number): number {
@@ -164,9 +184,16 @@ export function sectorEfficiency(threads: number, strideWords: number, vector: n
   const v = Math.max(1, Math.round(posOr(vector, 1)));
   const s = Math.max(v, Math.round(posOr(strideWords, 1)));
   const b = posOr(elementBytes, 4);
-  const sectors = new Set<number>();
-  for (let i = 0; i < t; i++) for (let j = 0; j < v; j++) sectors.add(Math.floor(((i * s + j) * b) / 32));
-  return Math.min(1, (t * v * b) / (sectors.size * 32));
+  // Thread i covers sectors floor(i·s·b / 32) .. floor((i·s + v − 1)·b / 32); the ranges come in order.
+  let sectors = 0;
+  let last = -1;
+  for (let i = 0; i < t; i++) {
+    const first = Math.floor((i * s * b) / 32);
+    const end = Math.floor(((i * s + v - 1) * b) / 32);
+    if (end > last) sectors += end - Math.max(first, last + 1) + 1;
+    last = Math.max(last, end);
+  }
+  return Math.min(1, (t * v * b) / (sectors * 32));
 }
 
 /** Per-k costs of the SIMT tiled main loop. See docs/performance-model.md §3.9 for the derivation. */
