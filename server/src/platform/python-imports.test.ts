@@ -87,3 +87,15 @@ test("an open editor's text of a module is used instead of the file's, with its 
   const kernels = readImports(join(dir, 'proj/ops/main.py'), 'from .kernels import mm\n', { open }).find((m) => m.name === '.kernels');
   assert.deepEqual([kernels?.text, kernels?.stamp], ['K = 10\n', 'open:3']);
 });
+
+test('only the first 64 module names are looked up: a file of hundreds of imports costs a bounded number of stats', () => {
+  const dir = project();
+  const many = Array.from({ length: 200 }, (_, i) => `import missing_${i}`).join('\n');
+  const names = importedModuleNames(`${many}\nimport sibling\n`);
+  assert.equal(names.length, 201);
+  assert.deepEqual(readImports(join(dir, 'proj/ops/main.py'), `${many}\nimport sibling\n`), [], 'sibling is the 201st name');
+  assert.deepEqual(
+    readImports(join(dir, 'proj/ops/main.py'), `import sibling\n${many}\n`).map((m) => m.name),
+    ['sibling'],
+  );
+});
