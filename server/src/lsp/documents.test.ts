@@ -76,3 +76,45 @@ test('staleView round-trips every offset outside the change, for random edits', 
     }
   }
 });
+
+test("the stale view follows the client's edits exactly: two distant changes in one didChange leave the text between them mapped", async () => {
+  const { DocumentStore } = await import('./documents');
+  const { analyzeSource } = await import('../analysis/index');
+  const { loadGrammars } = await import('../platform/grammars');
+  const { findGpu } = await import('../perf/gpu-catalogue');
+  const { DEFAULT_SETTINGS } = await import('../ide/protocol');
+  const launch = (name: string) => `void run_${name}(float *A, float *B, float *C) {\n  mm<<<dim3(64, 64), dim3(16, 16)>>>(A, B, C, 1024, 1024, 1024);\n}\n`;
+  const kernel =
+    '__global__ void mm(const float *A, const float *B, float *C, int M, int N, int K) {\n  __shared__ float As[16][16];\n  float acc = 0;\n  for (int t = 0; t < K; t += 16) { As[threadIdx.y][threadIdx.x] = A[t]; __syncthreads(); acc += As[0][0]; }\n  C[0] = acc;\n}\n';
+  const before = `// top\n${kernel}${launch('a')}${launch('b')}${launch('c')}// bottom\n`;
+  const thread = { close() {}, supersede() {} } as unknown as ConstructorParameters<typeof DocumentStore>[0];
+  const store = new DocumentStore(thread);
+  const uri = 'file:///stale.cu';
+  const file = store.open(uri, 'cuda-cpp', 1, before);
+  const analysis = analyzeSource(await loadGrammars(), 'cuda', before);
+  file.analysed = { version: 1, optionsId: 0, headersKey: '', headers: [], text: before, analysis };
+  // Multi-cursor typing: one change on the first line, one on the last, in one notification.
+  const lines = before.split('\n').length;
+  store.change(uri, 2, [
+    { range: { start: { line: 0, character: 6 }, end: { line: 0, character: 6 } }, text: ' edited' },
+    { range: { start: { line: lines - 2, character: 9 }, end: { line: lines - 2, character: 9 } }, text: ' also' },
+  ]);
+  const context = {
+    generation: 0,
+    options: { defaultProblem: { m: 4096, n: 4096, k: 4096, dtype: 'fp32' as const } },
+    optionsId: 0,
+    includeDirs: [],
+    compileCommandsDir: null,
+    input: { gpus: [findGpu('rtx-4090')!], settings: DEFAULT_SETTINGS, predictor: null, modelError: null },
+  };
+  const stale = store.staleReportsFor(file, context)!;
+  const middle = before.indexOf('mm<<<', before.indexOf('run_b'));
+  const current = file.document.getText();
+  const now = file.document.positionAt(current.indexOf('mm<<<', current.indexOf('run_b')));
+  assert.deepEqual(stale.document.positionAt(middle), now);
+  assert.equal(stale.document.offsetAt(now), middle, 'the launch between the two edits maps back to the analysed text');
+  assert.equal(stale.document.offsetAt({ line: 0, character: 8 }), -1, 'inside the inserted text');
+  // Comparing the texts instead finds one span from the first edit to the last: the launch is inside it.
+  assert.equal(staleView(file.document, before).offsetAt(now), -1);
+  assert.equal(stale.reports.text, before, "the reports are the analysed version's");
+});

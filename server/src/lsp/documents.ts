@@ -14,6 +14,7 @@ import { differingSpan } from '../analysis/document';
 import type { AnalysisThread } from '../platform/analysis-thread';
 import { databaseIncludeDirs } from '../platform/compile-commands';
 import { includeNames, includesKey, readIncludes, type IncludedHeader, type IncludeName } from '../platform/includes';
+import { newerOffset, olderOffset, type OffsetEdit } from '../text/edit-map';
 import { importedModuleNames, readImports } from '../platform/python-imports';
 
 export { differingSpan };
@@ -39,6 +40,9 @@ export interface HeaderText {
   stamp: string;
 }
 
+/** Edits kept for the stale view between two analyses; a burst beyond it falls back to comparing the texts. */
+const MAX_LOGGED_EDITS = 1000;
+
 export interface OpenFile {
   readonly uri: string;
   readonly languageId: string;
@@ -49,10 +53,15 @@ export interface OpenFile {
   analysed: { version: number; optionsId: number; headersKey: string; headers: HeaderText[]; text: string; analysis: FileAnalysis } | null;
   /** The latest job posted to the analysis thread. */
   job: { id: number; version: number; optionsId: number; headersKey: string; done: Promise<void> } | null;
-  /** CUDA: the `#include` names of a version, and the paths of the headers its last analysis request found. */
   /** What the file includes (CUDA headers) or imports (Triton modules), read once per version: the names, and the paths found. */
   includes: { version: number; headerNames: IncludeName[]; moduleNames: string[]; paths: string[] } | null;
   cached: { version: number; generation: number; reports: DocumentReports } | null;
+  /**
+   * The client's edits since version `since` (at most MAX_LOGGED_EDITS; null once more came, or a change
+   * could not be placed): each tagged with the version it made, offsets in the text it applied to. The
+   * stale view maps an older analysis through them exactly (text/edit-map.ts).
+   */
+  edits: { since: number; list: Array<OffsetEdit & { version: number }> } | null;
   /** Reports of an older version, served (mapped) while the current version's analysis is not in yet. */
   stale: { version: number; analysedVersion: number; generation: number; document: TextDocument; reports: DocumentReports } | null;
   /** Milliseconds the last analysis took on the thread, for the diagnostics debounce. */
@@ -106,6 +115,7 @@ export class DocumentStore {
       analysed: null,
       job: null,
       cached: null,
+      edits: { since: version, list: [] },
       stale: null,
       includes: null,
       lastComputeMs: 0,
@@ -120,7 +130,23 @@ export class DocumentStore {
   change(uri: string, version: number, changes: TextDocumentContentChangeEvent[]): OpenFile | undefined {
     const file = this.files.get(uri);
     if (!file) return undefined;
-    file.document = TextDocument.update(file.document, changes, version);
+    const log = file.edits;
+    if (log && log.list.length + changes.length <= MAX_LOGGED_EDITS) {
+      // Each change's range is in the text left by the ones before it (LSP): place them one at a time.
+      let document = file.document;
+      for (const change of changes) {
+        const length = document.getText().length;
+        const range = 'range' in change ? change.range : null;
+        const start = range ? document.offsetAt(range.start) : 0;
+        const end = range ? document.offsetAt(range.end) : length;
+        log.list.push({ version, start, end: Math.max(start, end), insertedLength: change.text.length });
+        document = TextDocument.update(document, [change], version);
+      }
+      file.document = document;
+    } else {
+      file.edits = null;
+      file.document = TextDocument.update(file.document, changes, version);
+    }
     for (const changed of file.onChange.splice(0)) changed();
     return file;
   }
@@ -169,6 +195,14 @@ export class DocumentStore {
       file.lastComputeMs = result.computeMs;
       if (!file.analysed || file.analysed.version <= version) {
         file.analysed = { version, optionsId: context.optionsId, headersKey, headers: included, text, analysis: result.analysis };
+        // Edits up to the analysed version are in its text; the log starts again there.
+        const log = file.edits;
+        file.edits =
+          log && log.since <= version
+            ? { since: version, list: log.list.filter((e) => e.version > version) }
+            : version === file.document.version
+              ? { since: version, list: [] }
+              : null;
         // The same version analysed again (its headers changed): reports built from the last analysis are out of date.
         file.cached = null;
         file.stale = null;
@@ -265,7 +299,9 @@ export class DocumentStore {
       stale && stale.analysedVersion === analysed.version && stale.generation === context.generation
         ? stale.reports
         : buildReports({ ...context.input, text: analysed.text, analysis: analysed.analysis });
-    const document = staleView(file.document, analysed.text);
+    const log = file.edits;
+    const edits = log && log.since <= analysed.version ? log.list.filter((e) => e.version > analysed.version) : null;
+    const document = staleView(file.document, analysed.text, edits);
     file.stale = { version, analysedVersion: analysed.version, generation: context.generation, document, reports };
     return file.stale;
   }
@@ -273,24 +309,27 @@ export class DocumentStore {
 
 /**
  * `current` as seen from an older text `before`: offsetAt turns a position of the current text into an
- * offset of `before` (-1 inside the span that changed, where `before` has nothing to say), positionAt
- * turns an offset of `before` into a position of the current text (inside the changed span: its start).
+ * offset of `before` (-1 inside text inserted since, where `before` has nothing to say), positionAt turns
+ * an offset of `before` into a position of the current text (inside replaced text: where the replacement
+ * starts). `edits`, the client's edits from `before` to `current` in order, place every change exactly;
+ * without them the two texts are compared and differ in one span (differingSpan).
  */
-export function staleView(current: TextDocument, before: string): TextDocument {
-  const span = differingSpan(before, current.getText());
-  if (!span) return current;
-  const insertedEnd = span.start + span.newText.length;
-  const delta = insertedEnd - span.end;
+export function staleView(current: TextDocument, before: string, edits: readonly OffsetEdit[] | null = null): TextDocument {
+  let changes: readonly OffsetEdit[] | null = edits;
+  if (!changes) {
+    const span = differingSpan(before, current.getText());
+    if (!span) return current;
+    changes = [{ start: span.start, end: span.end, insertedLength: span.newText.length }];
+  }
+  if (changes.length === 0) return current;
+  const list = changes;
   return {
     uri: current.uri,
     languageId: current.languageId,
     version: current.version,
     lineCount: current.lineCount,
     getText: (range) => current.getText(range),
-    offsetAt: (position) => {
-      const offset = current.offsetAt(position);
-      return offset < span.start ? offset : offset >= insertedEnd ? offset - delta : -1;
-    },
-    positionAt: (offset) => current.positionAt(offset < span.start ? offset : offset >= span.end ? offset + delta : span.start),
+    offsetAt: (position) => olderOffset(list, current.offsetAt(position)),
+    positionAt: (offset) => current.positionAt(newerOffset(list, offset)),
   };
 }
