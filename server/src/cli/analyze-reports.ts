@@ -47,7 +47,7 @@ export function attachReports(json: AnalyzeJsonFile, text: string, analysis: Fil
     if (!target) return;
     const kernel = launchedKernel(analysis, launch.kernel);
     if (!kernel) {
-      target.featuresReason = `kernel ${launch.kernel} is not defined in this file or a header or module it includes`;
+      target.featuresReason = `kernel ${launch.kernel} is not defined in this file, a header it includes or a module it imports`;
       return;
     }
     const report = reports.find((r) => r.subject === 'launch' && r.launch === launch);

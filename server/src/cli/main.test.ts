@@ -171,7 +171,7 @@ __global__ void tiled_mm(const float *A, const float *B, float *C, int M, int N,
   writeFileSync(alone, readFileSync(source, 'utf8'));
   const missing = JSON.parse((await tilecast(['analyze', alone, '--json', '--gpu', 'rtx-4090'])).stdout).files[0].launches[0];
   assert.equal(missing.grid, null);
-  assert.match(missing.featuresReason, /not defined in this file or a header or module it includes/);
+  assert.match(missing.featuresReason, /not defined in this file, a header it includes or a module it imports/);
 });
 
 test("tilecast analyze: a Triton file's launches of kernels from a local module it imports are predicted, and named with the module", async () => {
@@ -193,5 +193,5 @@ test("tilecast analyze: a Triton file's launches of kernels from a local module 
   writeFileSync(alone, readFileSync(join(fixtures, 'ops.py'), 'utf8'));
   const missing = JSON.parse((await tilecast(['analyze', alone, '--json', '--gpu', 'rtx-4090'])).stdout).files[0].launches[0];
   assert.equal(missing.kernelHeader, undefined);
-  assert.match(missing.featuresReason, /not defined in this file or a header or module it includes/);
+  assert.match(missing.featuresReason, /not defined in this file, a header it includes or a module it imports/);
 });
