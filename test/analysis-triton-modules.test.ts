@@ -60,6 +60,9 @@ test('launches of imported kernels read them from their module: by name, by alia
     ],
   );
   assert.deepEqual([tuned!.problem.m, tuned!.problem.n, tuned!.problem.k], [4096, 1024, 2048]);
+  // The lambda grid reads BLOCK_M and BLOCK_N from META; the literal grids of the other two read neither.
+  assert.deepEqual(tuned!.gridFollows, ['BLOCK_M', 'BLOCK_N']);
+  assert.deepEqual([byAlias!.gridFollows, byModule!.gridFollows], [[], []]);
 
   // The plain kernel's tile defaults are its module's constant (DEFAULT_BLOCK = 64), and its dtype its module's annotation.
   assert.deepEqual(byAlias!.grid, [32, 32, 1]);

@@ -307,3 +307,58 @@ test('a tile constant several launches read: the action says it changes the othe
   assert.match(use.title, /; also changes 1 other launch\)$/);
   assert.deepEqual(use.edits, [{ range: { start: at, end: at + 2 }, newText: '16' }]);
 });
+
+test("Triton tile actions change a block size only where the launch's grid follows it (one program per tile); a persistent grid does not restrict them", async () => {
+  // The plain-kwargs fixture: launch 1 computes its grid from the module constants; launch 2 from literals.
+  const text = fixture('triton/plain-kernel-launch-kwargs.py');
+  const reports = await reportsFor(text, 'triton');
+  const launches = reports.reports.filter((r) => r.subject === 'launch');
+  assert.equal(launches.length, 2);
+  // Neither launch may change BLOCK_M or BLOCK_N alone: launch 2's grid is `(triton.cdiv(M, 64), triton.cdiv(N, 64))`
+  // (literals), launch 1's reads the module constants while its keywords `BLOCK_M=BLOCK_M` would be rewritten.
+  // Before, both offered "Use BLOCK_M = …" edits of the launch keywords. BLOCK_K and the pipeline stay tunable.
+  for (const launch of launches) {
+    const titles = api.codeActionsAt(reports, launch.range, []).map((a) => a.title);
+    assert.ok(
+      titles.some((title) => /BLOCK_K = \d+/.test(title)),
+      titles.join('\n'),
+    );
+    for (const title of titles) assert.doesNotMatch(title, /BLOCK_[MN] = /, title);
+  }
+  // A persistent kernel (NUM_SMS programs looping over the tiles) may change its block sizes: its grid is
+  // not one program per tile.
+  const persistentText = `import torch
+import triton
+import triton.language as tl
+
+NUM_SMS = 132
+
+
+@triton.jit
+def persistent_mm(a_ptr, b_ptr, c_ptr, M, N, K, BLOCK_M: tl.constexpr, BLOCK_N: tl.constexpr, BLOCK_K: tl.constexpr):
+    tiles = tl.cdiv(M, BLOCK_M) * tl.cdiv(N, BLOCK_N)
+    for tile in range(tl.program_id(0), tiles, NUM_SMS):
+        rm = (tile // tl.cdiv(N, BLOCK_N)) * BLOCK_M + tl.arange(0, BLOCK_M)
+        rn = (tile % tl.cdiv(N, BLOCK_N)) * BLOCK_N + tl.arange(0, BLOCK_N)
+        rk = tl.arange(0, BLOCK_K)
+        acc = tl.zeros((BLOCK_M, BLOCK_N), dtype=tl.float32)
+        for k in range(0, K, BLOCK_K):
+            a = tl.load(a_ptr + rm[:, None] * K + (k + rk)[None, :])
+            b = tl.load(b_ptr + (k + rk)[:, None] * N + rn[None, :])
+            acc += tl.dot(a, b)
+        tl.store(c_ptr + rm[:, None] * N + rn[None, :], acc)
+
+
+def run(a, b, c):
+    M, N, K = 4096, 4096, 4096
+    persistent_mm[(NUM_SMS,)](a, b, c, M, N, K, BLOCK_M=128, BLOCK_N=128, BLOCK_K=32)
+`;
+  const persistent = await reportsFor(persistentText, 'triton');
+  const launch = persistent.reports.find((r) => r.subject === 'launch')!;
+  assert.deepEqual(launch.launch?.grid, [132, 1, 1]);
+  const offered = api.codeActionsAt(persistent, launch.range, []).map((a) => a.title);
+  assert.ok(
+    offered.some((title) => /BLOCK_[MN] = \d+/.test(title)),
+    offered.join('\n'),
+  );
+});

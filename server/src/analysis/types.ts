@@ -151,6 +151,12 @@ export interface LaunchSite {
    * order (`grid` and `block` above are the first's); a grid that does not fold is null.
    */
   configLaunches?: Array<{ grid: [number, number, number] | null; block: [number, number, number] | null }>;
+  /**
+   * Triton only, when the grid folds: the meta-parameters the grid is computed from (doubling one changes
+   * the folded grid: `lambda META: (cdiv(M, META['BLOCK_M']),)` follows BLOCK_M; `(cdiv(M, 64),)` none).
+   * A tile suggestion must not change a block size the grid does not follow.
+   */
+  gridFollows?: string[];
   problem: ProblemSize;
 }
 

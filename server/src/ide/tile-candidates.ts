@@ -125,9 +125,33 @@ export function tunableParams(report: KernelReport, tileParams: readonly TilePar
     return true;
   });
   return relevant.filter((p) => {
+    if (!gridKeepsUp(report, p)) return false;
     const probe = workloadWith(report, tileParams, [{ param: p, value: p.value! * 2 }]);
     return probe !== null && JSON.stringify(probe) !== base;
   });
+}
+
+/**
+ * Whether a Triton launch's grid would follow a new value of `p`. A launch with one program per tile
+ * (`k[(triton.cdiv(M, 64), triton.cdiv(N, 64))](..., BLOCK_M=64)`) whose grid is not computed from a
+ * block size along M or N cannot change that block size alone: the programs would no longer cover the
+ * matrix. The grid follows a meta-parameter it reads (LaunchSite.gridFollows) and a constant it names;
+ * a persistent grid (programs != tiles) and every CUDA launch keep up.
+ */
+function gridKeepsUp(report: KernelReport, p: TileParam): boolean {
+  const launch = report.launch;
+  const w = report.workload;
+  const follows = launch?.gridFollows;
+  if (report.subject !== 'launch' || w?.kernel !== 'triton' || !follows || !launch?.grid) return true;
+  const field = tileFieldOf(p.name);
+  if (field !== 'blockM' && field !== 'blockN' && field !== 'square') return true;
+  const t = w.tile ?? {};
+  if (!pos(t.blockM) || !pos(t.blockN)) return true;
+  const programs = launch.grid[0] * launch.grid[1] * launch.grid[2];
+  if (programs !== Math.ceil(w.m / t.blockM) * Math.ceil(w.n / t.blockN) * (w.batch ?? 1)) return true;
+  if (follows.includes(p.name)) return true;
+  // A module constant the grid expression names itself (`(triton.cdiv(M, BLOCK_M),)`) moves with it.
+  return p.origin === 'const' && new RegExp(`\\b${p.name.replace(/\W/g, '')}\\b`).test(launch.gridExpr?.text ?? '');
 }
 
 /** tunableParams, memoised per report in the document's reports. */

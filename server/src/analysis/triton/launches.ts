@@ -4,6 +4,7 @@
 import type { Node } from 'web-tree-sitter';
 import type { FoldedValue, LaunchSite, Problem, TileParam } from '../types';
 import { TRITON_DEFAULT_NUM_STAGES, TRITON_DEFAULT_NUM_WARPS } from './configs';
+import { TILE_NAME } from './tile-params';
 import type { ScopeSet } from './scopes';
 import { callArguments, field, rangeOf, walk } from './syntax';
 import type { TritonKernel } from './kernels';
@@ -122,6 +123,7 @@ export function readLaunch(call: Node, name: string, kernel: TritonKernel | null
   const callee = field(call, 'function')!;
   const gridNodes = callee.childrenForFieldName('subscript').filter((node): node is Node => node !== null);
   const grid = foldGrid(gridNodes, scopes, scope, meta);
+  const gridFollows = grid ? followedBy(gridNodes, scopes, scope, meta, grid) : undefined;
   // The grid the autotuner launches with each config: META as above with that config's values (their
   // num_warps and num_stages already default to Triton's in configs.ts).
   const configLaunches = kernel?.info.configs.map((config) => {
@@ -151,9 +153,34 @@ export function readLaunch(call: Node, name: string, kernel: TritonKernel | null
     numStages: resolvedStages,
     metaSource,
     ...(configLaunches && configLaunches.length > 0 ? { configLaunches } : {}),
+    ...(gridFollows ? { gridFollows } : {}),
     problem: { m: null, n: null, k: null, batch: null, dtype: null, assumed: [], source: 'code' },
   };
   return { site, call, kernel, argumentValues };
+}
+
+/** At most this many meta-parameters are probed for the grid's dependence. */
+const MAX_GRID_PROBES = 16;
+
+/** The numeric tile-named meta-parameters (TILE_NAME) whose doubling changes the folded grid: the grid is computed from them. */
+function followedBy(
+  gridNodes: Node[],
+  scopes: ScopeSet,
+  scope: ReturnType<ScopeSet['scopeFor']>,
+  meta: Map<string, PyValue>,
+  grid: [number, number, number],
+): string[] {
+  const follows: string[] = [];
+  let probes = 0;
+  for (const [name, value] of meta) {
+    if (value.kind !== 'number' || !(value.value > 0) || !TILE_NAME.test(name) || name === 'num_warps' || name === 'num_stages') continue;
+    if (++probes > MAX_GRID_PROBES) break;
+    const doubled = new Map(meta);
+    doubled.set(name, numberValue(value.value * 2, Number.isInteger(value.value), value.range));
+    const other = foldGrid(gridNodes, scopes, scope, doubled);
+    if (!other || other.some((dim, i) => dim !== grid[i])) follows.push(name);
+  }
+  return follows;
 }
 
 function foldGrid(gridNodes: Node[], scopes: ScopeSet, scope: ReturnType<ScopeSet['scopeFor']>, meta: Map<string, PyValue>): [number, number, number] | null {
