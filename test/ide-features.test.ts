@@ -314,17 +314,25 @@ test("Triton tile actions change a block size only where the launch's grid follo
   const reports = await reportsFor(text, 'triton');
   const launches = reports.reports.filter((r) => r.subject === 'launch');
   assert.equal(launches.length, 2);
-  // Neither launch may change BLOCK_M or BLOCK_N alone: launch 2's grid is `(triton.cdiv(M, 64), triton.cdiv(N, 64))`
-  // (literals), launch 1's reads the module constants while its keywords `BLOCK_M=BLOCK_M` would be rewritten.
-  // Before, both offered "Use BLOCK_M = …" edits of the launch keywords. BLOCK_K and the pipeline stay tunable.
-  for (const launch of launches) {
-    const titles = api.codeActionsAt(reports, launch.range, []).map((a) => a.title);
-    assert.ok(
-      titles.some((title) => /BLOCK_K = \d+/.test(title)),
-      titles.join('\n'),
-    );
-    for (const title of titles) assert.doesNotMatch(title, /BLOCK_[MN] = /, title);
-  }
+  // Launch 2's grid is `(triton.cdiv(M, 64), triton.cdiv(N, 64))` (literals): its BLOCK_M=64 and BLOCK_N=64
+  // keywords cannot change alone. Before, it offered "Use BLOCK_M = …" edits of those keywords.
+  const literal = api.codeActionsAt(reports, launches[1]!.range, []).map((a) => a.title);
+  assert.ok(
+    literal.some((title) => /BLOCK_K = \d+/.test(title)),
+    literal.join('\n'),
+  );
+  for (const title of literal) assert.doesNotMatch(title, /BLOCK_[MN] = /, title);
+  // Launch 1's grid reads the module constants BLOCK_M and BLOCK_N, which its keywords pass on
+  // (`BLOCK_M=BLOCK_M`): a block size changes at the constant, so grid and keyword follow; never at the keyword.
+  const following = api.codeActionsAt(reports, launches[0]!.range, []);
+  const constants = following
+    .flatMap((a) => a.edits)
+    .filter((e) => /^BLOCK_[MN] = /.test(text.slice(text.lastIndexOf('\n', e.range.start) + 1, e.range.start)));
+  assert.ok(constants.length > 0, following.map((a) => a.title).join('\n'));
+  const keywordBefore = (offset: number) => /(\w+)\s*=\s*$/.exec(text.slice(Math.max(0, offset - 20), offset))?.[1] ?? '';
+  const inLaunch = (edit: api.TextEditItem) => edit.range.start >= launches[0]!.range.start && edit.range.end <= launches[0]!.range.end;
+  for (const action of following)
+    for (const edit of action.edits) if (inLaunch(edit)) assert.doesNotMatch(keywordBefore(edit.range.start), /^BLOCK_[MN]$/, action.title);
   // A persistent kernel (NUM_SMS programs looping over the tiles) may change its block sizes: its grid is
   // not one program per tile.
   const persistentText = `import torch

@@ -46,8 +46,14 @@ export function workloadWith(report: KernelReport, tileParams: readonly TilePara
       else launch = { ...launch, metaParams: { ...launch.metaParams, [param.name]: value } };
     } else {
       params = params.map((p) => (p === param ? { ...p, value } : p));
-      // A launch whose template argument is the constant by name (`mm<TILE_M, 8><<<...>>>`) follows it.
+      // A launch whose template argument is the constant by name (`mm<TILE_M, 8><<<...>>>`) follows it, and
+      // so does a Triton launch keyword that passes it (`BLOCK_M=BLOCK_M`).
       launch = { ...launch, templateArgs: launch.templateArgs.map((arg) => (arg.text.trim() === param.name ? { ...arg, value } : arg)) };
+      for (const arg of launch.templateArgs) {
+        const keyword = /^\s*(\w+)\s*=\s*(\w+)\s*$/.exec(arg.text);
+        if (keyword && keyword[2] === param.name && keyword[1]! in launch.metaParams)
+          launch = { ...launch, metaParams: { ...launch.metaParams, [keyword[1]!]: value } };
+      }
     }
   }
   const built = workloadFromLaunch(kernel, launch, params).workload;
