@@ -298,14 +298,32 @@ test('library calls: no shared-memory or register findings (the library picks an
   assert.deepEqual(on('h100-sxm'), []);
 });
 
-test('a tile constant several launches read: the action says it changes the others too', async () => {
-  const text = fixture('cuda/multi-launch.cu');
+test('a tile constant several launches read: the action says it changes the others too; launches with grids written in numbers get none', async () => {
+  // The fixture's two GEMM launches write their grids as numbers (dim3(4, 4), dim3(64, 32)): another
+  // TILE_DIM would leave them covering the wrong part of C, so no TILE_DIM action is offered there.
+  const literal = fixture('cuda/multi-launch.cu');
+  const literalReports = await reportsFor(literal, 'cuda', { predictor: fakePredictor({ centre: 16 }) });
+  const literalAt = literal.indexOf('#define TILE_DIM 32') + '#define TILE_DIM '.length;
+  assert.deepEqual(
+    api.codeActionsAt(literalReports, { start: literalAt, end: literalAt }, []).map((a) => a.title),
+    [],
+  );
+  // With grids computed from TILE_DIM, the action is offered and names the other launch it changes.
+  const text = literal.replace('dim3(4, 4)', 'dim3(128 / TILE_DIM, 128 / TILE_DIM)').replace('dim3(64, 32)', 'dim3(2048 / TILE_DIM, 1024 / TILE_DIM)');
   const reports = await reportsFor(text, 'cuda', { predictor: fakePredictor({ centre: 16 }) });
   const at = text.indexOf('#define TILE_DIM 32') + '#define TILE_DIM '.length;
   const actions = api.codeActionsAt(reports, { start: at, end: at }, []);
   const use = actions.find((a) => a.title.startsWith('Use TILE_DIM = 16'))!;
   assert.match(use.title, /; also changes 1 other launch\)$/);
   assert.deepEqual(use.edits, [{ range: { start: at, end: at + 2 }, newText: '16' }]);
+  // A block written in numbers (dim3(32, 32)) would keep 32×32 threads for a 16×16 tile: none again.
+  const fixedBlock = text.replaceAll('dim3(TILE_DIM, TILE_DIM)', 'dim3(32, 32)');
+  const fixedReports = await reportsFor(fixedBlock, 'cuda', { predictor: fakePredictor({ centre: 16 }) });
+  const fixedAt = fixedBlock.indexOf('#define TILE_DIM 32') + '#define TILE_DIM '.length;
+  assert.deepEqual(
+    api.codeActionsAt(fixedReports, { start: fixedAt, end: fixedAt }, []).map((a) => a.title),
+    [],
+  );
 });
 
 test("Triton tile actions change a block size only where the launch's grid follows it (one program per tile); a persistent grid does not restrict them", async () => {

@@ -160,6 +160,25 @@ function gridKeepsUp(report: KernelReport, p: TileParam): boolean {
   return p.origin === 'const' && new RegExp(`\\b${p.name.replace(/\W/g, '')}\\b`).test(launch.gridExpr?.text ?? '');
 }
 
+/** Whether a CUDA launch configuration is written with numbers only (`dim3(16, 16)`, `256`): it cannot follow a tile constant. */
+const literalOnly = (expr: { text: string } | null | undefined): boolean => !!expr && !/[A-Za-z_]\w*/.test(expr.text.replace(/\bdim3\b/g, ''));
+
+/**
+ * Whether the launch as written still fits a candidate: a CUDA launch whose block (grid) is written with
+ * numbers only (`mm<<<dim3(64, 64), dim3(16, 16)>>>`) keeps it whatever the tile constants say, so a
+ * candidate that needs another block (grid) would run the kernel with the wrong threads (programs).
+ * Launch configurations over names are taken to follow them (keepLaunchConsistent models how).
+ */
+export function launchKeepsUp(report: KernelReport, candidate: GemmWorkload): boolean {
+  const launch = report.launch;
+  const base = report.workload;
+  if (report.subject !== 'launch' || !launch || !base || candidate.kernel === 'triton') return true;
+  const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+  if (literalOnly(launch.blockExpr) && (!same(candidate.block, base.block) || candidate.tile?.threads !== base.tile?.threads)) return false;
+  if (literalOnly(launch.gridExpr) && !same(candidate.grid, base.grid)) return false;
+  return true;
+}
+
 /** tunableParams, memoised per report in the document's reports. */
 export function tunablesOf(reports: DocumentReports, report: KernelReport): TileParam[] {
   let params = reports.tunables.get(report.index);
@@ -333,7 +352,7 @@ export function rankCandidates(report: KernelReport, tileParams: readonly TilePa
   const legal: Array<{ overrides: TileOverride[]; workload: GemmWorkload }> = [];
   for (const overrides of combinations(params)) {
     const workload = workloadWith(report, tileParams, overrides);
-    if (workload && !candidateProblem(workload, ctx, report.kernel)) legal.push({ overrides, workload });
+    if (workload && launchKeepsUp(report, workload) && !candidateProblem(workload, ctx, report.kernel)) legal.push({ overrides, workload });
   }
   const scored = scoreCandidates(legal, ctx);
   const { picks } = topConfigurations(
