@@ -8,10 +8,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadGrammars } from '../server/src/platform/grammars';
 import { analyzeSource, SourceDocument, type IncludedSource } from '../server/src/analysis/index';
-import { findGpu } from '../server/src/perf/gpu-catalogue';
 import * as api from '../server/src/ide/api';
-import { DEFAULT_SETTINGS } from '../server/src/ide/protocol';
-import { fakePredictor } from './ide-harness';
+import { fakeReports } from './ide-harness';
 
 /** test/fixtures/headers/tiled.cuh, with its `#define TILE 32` line replaced by `tile`, and without the bounds check unless `guard`. */
 const TILED = readFileSync(join(__dirname, 'fixtures', 'headers', 'tiled.cuh'), 'utf8');
@@ -33,16 +31,7 @@ async function analyse(text: string, headers: IncludedSource[]) {
   return analyzeSource(await loadGrammars(), 'cuda', text, undefined, headers);
 }
 
-function reports(text: string, analysis: ReturnType<typeof analyzeSource>) {
-  return api.buildReports({
-    text,
-    analysis,
-    gpus: [findGpu('rtx-4090')!],
-    settings: DEFAULT_SETTINGS,
-    predictor: fakePredictor({ centre: 128 }),
-    modelError: null,
-  });
-}
+const reports = fakeReports;
 
 test("a launch of a header's templated kernel folds with the header's constants and reads the kernel with its template argument", async () => {
   const text = main(4096);

@@ -10,8 +10,7 @@ import { loadGrammars } from '../server/src/platform/grammars';
 import { analyzeSource, type IncludedSource } from '../server/src/analysis/index';
 import { findGpu } from '../server/src/perf/gpu-catalogue';
 import * as api from '../server/src/ide/api';
-import { DEFAULT_SETTINGS } from '../server/src/ide/protocol';
-import { fakePredictor } from './ide-harness';
+import { fakeReports } from './ide-harness';
 
 const DIR = join(__dirname, 'fixtures', 'triton-modules');
 const KERNELS = readFileSync(join(DIR, 'kernels.py'), 'utf8');
@@ -23,16 +22,7 @@ async function analyse(text: string, modules: IncludedSource[]) {
   return analyzeSource(await loadGrammars(), 'triton', text, undefined, modules);
 }
 
-function reports(text: string, analysis: ReturnType<typeof analyzeSource>) {
-  return api.buildReports({
-    text,
-    analysis,
-    gpus: [findGpu('rtx-4090')!],
-    settings: DEFAULT_SETTINGS,
-    predictor: fakePredictor({ centre: 128 }),
-    modelError: null,
-  });
-}
+const reports = fakeReports;
 
 test('launches of imported kernels read them from their module: by name, by alias and through the module', async () => {
   const analysis = await analyse(OPS, MODULES);

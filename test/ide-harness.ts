@@ -118,6 +118,18 @@ export function reportsOf(fixture: IdeFixture, analysis: FileAnalysis): Document
   });
 }
 
+/** Reports of a text on the RTX 4090 with the default settings and the fake predictor (centre 128): for tests that build their text. */
+export function fakeReports(text: string, analysis: FileAnalysis): DocumentReports {
+  return buildReports({
+    text,
+    analysis,
+    gpus: [findGpu('rtx-4090')!],
+    settings: DEFAULT_SETTINGS,
+    predictor: fakePredictor({ centre: 128 }),
+    modelError: null,
+  });
+}
+
 const show = (text: string, r: { start: number; end: number }) => JSON.stringify(text.slice(r.start, r.end));
 const where = (f: IdeFixture, e: Expectation) => `${f.path}:${e.line}`;
 

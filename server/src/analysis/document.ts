@@ -142,7 +142,8 @@ export class SourceDocument {
   private parseText = '';
   private tree: Tree | null = null;
   private cached: { options: AnalysisOptions; included: readonly IncludedContext[]; result: FileAnalysis } | null = null;
-  private header: IncludedContext | null = null;
+  /** This document as another file's header or imported module (asIncluded), kept until the next edit. */
+  private included: IncludedContext | null = null;
   private readonly grammar: Language;
   /** Per-kernel and per-launch results of the last analysis, reused when their text did not change. */
   private readonly cudaCache = createCudaAnalysisCache();
@@ -366,7 +367,7 @@ export class SourceDocument {
       this.analysisText = this.currentText;
     }
     this.cached = null;
-    this.header = null;
+    this.included = null;
     if (!this.tree || oldText.length > MAX_SOURCE_CHARS || this.analysisText.length > MAX_SOURCE_CHARS) {
       this.cudaCache.change = null;
       this.cudaCache.lastText = null;
@@ -442,12 +443,12 @@ export class SourceDocument {
    */
   asIncluded(name: string): IncludedContext | null {
     if (!this.tree || this.analysisText.length > MAX_SOURCE_CHARS) return null;
-    if (this.header?.name !== name || this.header.text !== this.analysisText)
-      this.header =
+    if (this.included?.name !== name || this.included.text !== this.analysisText)
+      this.included =
         this.language === 'cuda'
           ? headerContext(name, this.tree.rootNode, this.analysisText, this.prepared ?? prepareCudaText(this.analysisText))
           : moduleContext(name, this.tree.rootNode as Node, this.analysisText);
-    return this.header;
+    return this.included;
   }
 
   /** Frees the tree-sitter tree (WebAssembly memory); the document must not be used afterwards. */

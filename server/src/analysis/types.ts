@@ -103,9 +103,10 @@ export interface KernelInfo {
   instructions?: InstructionUse[];
   tileLoops: TileLoop[];
   /**
-   * CUDA: set when the kernel is defined in a header the file includes (`#include "gemm.cuh"`), not in the
-   * file: `range` and `nameRange` are offsets in that header, and `text` is the header's text from `offset`
-   * (the definition), for the readers of the kernel's body (kernelText).
+   * Set when the kernel is defined in a header the file includes (`#include "gemm.cuh"`) or, for Triton, a
+   * module it imports (`from .kernels import mm`: name `.kernels`), not in the file: `range` and `nameRange`
+   * are offsets in that text, and `text` is its text from `offset` (the definition), for the readers of
+   * the kernel's body (kernelText).
    */
   header?: { name: string; text: string; offset: number };
   /** Triton only: constexpr parameters and autotune configs. Empty for CUDA. */
@@ -184,8 +185,9 @@ export interface TileParam {
    */
   within?: Range;
   /**
-   * CUDA: set for a constant defined in a header the file includes (FileAnalysis.includedTileParams): the
-   * include's name. `range` and `valueRange` are offsets in that header, which a code action edits.
+   * Set for a constant defined in a header the file includes or a module it imports
+   * (FileAnalysis.includedTileParams): the include's or import's name. `range` and `valueRange` are offsets
+   * in that text, which a code action edits.
    */
   header?: string;
 }
@@ -209,9 +211,12 @@ export interface FileAnalysis {
   tileParams: TileParam[];
   libraryCalls: LibraryGemmCall[];
   problems: Problem[];
-  /** CUDA: kernels the file launches that are defined in a header it includes (KernelInfo.header set); absent when none. */
+  /** Kernels the file launches that a header it includes (CUDA) or a module it imports (Triton) defines (KernelInfo.header set); absent when none. */
   includedKernels?: KernelInfo[];
-  /** CUDA: tile constants of included headers that the file does not define itself (TileParam.header set); absent when none. */
+  /**
+   * CUDA: tile constants of included headers that the file does not define itself; Triton: the constexpr
+   * defaults and config values of the imported kernels it launches (TileParam.header set); absent when none.
+   */
   includedTileParams?: TileParam[];
   /** CUDA: the A element type the file's CUTLASS device GEMM names (`using ElementA = cutlass::bfloat16_t`), when it has one. */
   cutlassElementType?: Dtype;

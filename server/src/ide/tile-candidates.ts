@@ -173,7 +173,7 @@ export function launchKeepsUp(report: KernelReport, candidate: GemmWorkload): bo
   const launch = report.launch;
   const base = report.workload;
   if (report.subject !== 'launch' || !launch || !base || candidate.kernel === 'triton') return true;
-  const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+  const same = (a: readonly number[] | undefined, b: readonly number[] | undefined) => a === b || (!!a && !!b && a.every((v, i) => v === b[i]));
   if (literalOnly(launch.blockExpr) && (!same(candidate.block, base.block) || candidate.tile?.threads !== base.tile?.threads)) return false;
   if (literalOnly(launch.gridExpr) && !same(candidate.grid, base.grid)) return false;
   return true;

@@ -53,9 +53,9 @@ function findDocsBase(): string | null {
   return null;
 }
 
-/** A model's data fingerprint, or its feature version when it records none. */
-/** Files whose change on disk can change an open file's analysis: headers, CUDA sources that are included, compilation databases. */
+/** Files whose change on disk can change an open file's analysis: headers and CUDA sources that are included, imported Python modules, compilation databases. */
 const WATCHED_FILES = ['**/*.{cuh,h,hpp,hh,hxx,inl,inc,cu,py}', '**/compile_commands.json'];
+/** A model's data fingerprint, or its feature version when it records none. */
 const fingerprint = (info: ModelInfo | undefined): string => info?.dataFingerprint ?? info?.featureVersion ?? 'unknown';
 
 const describe = (error: unknown): string => (error instanceof Error ? (error.stack ?? error.message) : String(error));
@@ -367,8 +367,9 @@ export class TilecastServer {
     if (this.capabilities.workspace?.didChangeConfiguration?.dynamicRegistration) {
       void this.connection.client.register(DidChangeConfigurationNotification.type, { section: 'tilecast' }).catch(() => undefined);
     }
-    // Headers and compilation databases changed outside the editor (a checkout, another tool): the files
-    // that include them are analysed again (platform/includes.ts, compile-commands.ts).
+    // Headers, imported modules and compilation databases changed outside the editor (a checkout, another
+    // tool): the files that include or import them are analysed again (platform/includes.ts,
+    // python-imports.ts, compile-commands.ts).
     if (this.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration) {
       void this.connection.client
         .register(DidChangeWatchedFilesNotification.type, { watchers: WATCHED_FILES.map((globPattern) => ({ globPattern })) })

@@ -95,7 +95,7 @@ function cutlassShapeField(alias: string, axis: 'M' | 'N' | 'K'): TileField | nu
 const pos = (v: number | null | undefined): v is number => typeof v === 'number' && Number.isFinite(v) && v > 0;
 const inside = (inner: { start: number; end: number }, outer: { start: number; end: number }): boolean => inner.start >= outer.start && inner.end <= outer.end;
 /** Whether `p` is defined inside `kernel`: both in the file, or both in the same included header (their offsets are that text's). */
-const inKernel = (p: TileParam, kernel: KernelInfo): boolean => (p.header ?? null) === (kernel.header?.name ?? null) && inside(p.range, kernel.range);
+export const inKernel = (p: TileParam, kernel: KernelInfo): boolean => (p.header ?? null) === (kernel.header?.name ?? null) && inside(p.range, kernel.range);
 const pow2Near = (v: number): number => 2 ** Math.round(Math.log2(v));
 
 /** Kernel family from what the analysis saw: Triton, CUTLASS/CuTe, shared-memory tiles, or naive. */

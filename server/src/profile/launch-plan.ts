@@ -3,7 +3,7 @@
 // dimensions, and the launch's grid, block and dynamic shared memory. Pure: analysis results in, a plan
 // (or the reason there is none) out. It must not render code or touch files.
 import type { Dtype, FileAnalysis, KernelInfo, LaunchSite, TileParam } from '../analysis/types';
-import { launchedKernel, workloadFromLaunch, workloadTileParams } from '../perf/workload-from-analysis';
+import { inKernel, launchedKernel, workloadFromLaunch, workloadTileParams } from '../perf/workload-from-analysis';
 import type { KernelFamily } from '../perf/types';
 import { profileWorkloadFields, type ProfileRecord } from '../data/profile-record';
 
@@ -148,9 +148,8 @@ const inside = (inner: { start: number; end: number }, outer: { start: number; e
 /** Tile parameters that belong to this launch: file scope, inside the kernel, or at the launch (template arguments). */
 export function launchParams(kernel: KernelInfo, launch: LaunchSite, tileParams: readonly TileParam[], analysis: FileAnalysis): Record<string, number> {
   const params: Record<string, number> = {};
-  const sameFile = (p: TileParam, k: KernelInfo): boolean => (p.header ?? null) === (k.header?.name ?? null);
   const kernels = [...analysis.kernels, ...(analysis.includedKernels ?? [])];
-  const inOtherKernel = (p: TileParam): boolean => kernels.some((k) => k !== kernel && sameFile(p, k) && inside(p.range, k.range));
+  const inOtherKernel = (p: TileParam): boolean => kernels.some((k) => k !== kernel && inKernel(p, k));
   for (const p of tileParams) {
     if (p.value === null || !Number.isFinite(p.value)) continue;
     if (p.origin === 'template-arg' && !inside(p.range, launch.range)) continue;
