@@ -11,6 +11,7 @@ import { analyzeSource, type IncludedSource } from '../server/src/analysis/index
 import { findGpu } from '../server/src/perf/gpu-catalogue';
 import * as api from '../server/src/ide/api';
 import { fakeReports } from './ide-harness';
+import { qualifyImported } from '../server/src/analysis/triton/modules';
 
 const DIR = join(__dirname, 'fixtures', 'triton-modules');
 const KERNELS = readFileSync(join(DIR, 'kernels.py'), 'utf8');
@@ -121,4 +122,40 @@ test('a module imported under another name, or a kernel the module does not defi
     ['plain_matmul'],
   );
   assert.equal(other.launches[0]?.kernel, 'missing_kernel');
+});
+
+test('a kernel a package only re-exports is read from the module that defines it, through plain modules too', async () => {
+  const gemm: IncludedSource = { name: '.gemm', text: 'from .kernels import plain_matmul as mm\nfrom .kernels import tuned_matmul\n' };
+  const kernels: IncludedSource = { name: '.gemm.kernels', text: KERNELS };
+  const launch = (target: string) => `\n\ndef run(a, b, c):\n    ${target}[(32, 32)](a, b, c, 2048, 2048, 512)\n`;
+  const viaPackage = await analyse(`from .gemm import mm${launch('mm')}`, [gemm, kernels]);
+  assert.deepEqual(
+    viaPackage.launches.map((l) => [l.kernel, l.problem.dtype]),
+    [['plain_matmul', 'fp16']],
+  );
+  assert.deepEqual(
+    viaPackage.includedKernels?.map((k) => [k.name, k.header?.name]),
+    [['plain_matmul', '.gemm.kernels']],
+  );
+  // A plain module re-exporting the package's name: its `.gemm` is its own folder's, as the file's is.
+  const facade: IncludedSource = { name: '.facade', text: 'from .gemm import mm as fast\n' };
+  const viaFacade = await analyse(`from .facade import fast${launch('fast')}`, [facade, gemm, kernels]);
+  assert.deepEqual(
+    viaFacade.includedKernels?.map((k) => [k.name, k.header?.name]),
+    [['plain_matmul', '.gemm.kernels']],
+  );
+  // Without the defining module the re-export leads nowhere, as before.
+  const missing = await analyse(`from .gemm import mm${launch('mm')}`, [gemm]);
+  assert.equal(missing.includedKernels, undefined);
+});
+
+test("qualifyImported: a module's own import in the importing file's terms", () => {
+  assert.equal(qualifyImported('.gemm', true, '.kernels.mm'), '.gemm.kernels.mm');
+  assert.equal(qualifyImported('.gemm', false, '.kernels.mm'), '.kernels.mm');
+  assert.equal(qualifyImported('.a.b', false, '..c.mm'), '.c.mm');
+  assert.equal(qualifyImported('.a', false, '..c'), '..c');
+  assert.equal(qualifyImported('pkg.ops', false, '.kernels'), 'pkg.kernels');
+  assert.equal(qualifyImported('pkg', true, '.kernels'), 'pkg.kernels');
+  assert.equal(qualifyImported('ops', false, '.kernels'), null, 'a top-level module has no package to be relative to');
+  assert.equal(qualifyImported('.gemm', true, 'torch.nn'), 'torch.nn');
 });

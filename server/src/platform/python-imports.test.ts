@@ -99,3 +99,28 @@ test('only the first 64 module names are looked up: a file of hundreds of import
     ['sibling'],
   );
 });
+
+test('a name a package (or module) only re-exports leads to the module that defines it, and no further than needed', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tilecast-reexports-'));
+  mkdirSync(join(dir, 'app/gemm'), { recursive: true });
+  writeFileSync(join(dir, 'app/__init__.py'), '');
+  writeFileSync(join(dir, 'app/gemm/__init__.py'), 'from .kernels import matmul_kernel as mm\nfrom .unused import other\n');
+  writeFileSync(join(dir, 'app/gemm/kernels.py'), 'import triton\n@triton.jit\ndef matmul_kernel(a): pass\n');
+  writeFileSync(join(dir, 'app/gemm/unused.py'), 'other = 1\n');
+  writeFileSync(join(dir, 'app/facade.py'), 'from .gemm import mm as fast\n');
+  const file = join(dir, 'app/main.py');
+  const names = (text: string) => readImports(file, text).map((m) => [m.name, m.path.slice(dir.length + 1)]);
+  // The package re-exports mm from its kernels module: read it (named as this file would), not `unused`.
+  assert.deepEqual(names('from .gemm import mm\n'), [
+    ['.gemm', 'app/gemm/__init__.py'],
+    ['.gemm.kernels', 'app/gemm/kernels.py'],
+  ]);
+  // Two re-exports deep, through a plain module: its relative import is of its own folder.
+  assert.deepEqual(names('from .facade import fast\n'), [
+    ['.facade', 'app/facade.py'],
+    ['.gemm', 'app/gemm/__init__.py'],
+    ['.gemm.kernels', 'app/gemm/kernels.py'],
+  ]);
+  // A name the package defines itself, or does not have, reads nothing more.
+  assert.deepEqual(names('from .gemm import missing\n'), [['.gemm', 'app/gemm/__init__.py']]);
+});

@@ -2,11 +2,13 @@
 // defines (`from .kernels import matmul_kernel`, `import kernels`) can be analysed: relative imports from
 // the file's package folder; absolute ones beside the file (Python puts a script's folder on sys.path), in
 // the folder above the file's topmost package, then in the search folders the user names. Only local
-// files are read (never site-packages); names found nowhere (torch, triton) are skipped. One level: the
-// modules the file imports, not theirs. Texts go to the analysis (analysis/index.ts IncludedSource);
+// files are read (never site-packages); names found nowhere (torch, triton) are skipped. The modules the
+// file imports, not theirs, except where a name the file imports from a module is that module's own import
+// (a package's `__init__.py` re-exporting a kernel): that module is read too, up to 3 re-exports deep. Texts go to the analysis (analysis/index.ts IncludedSource);
 // disk reads are cached by modification time and size, like headers (includes.ts).
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { qualifyImported } from '../analysis/triton/modules';
 import type { IncludedHeader, OpenText } from './includes';
 import { readStampedText } from './stamped-files';
 
@@ -52,6 +54,38 @@ export function importedModuleNames(text: string): string[] {
   return [...names];
 }
 
+/** Binding tables of recent module texts (the same texts come back on every keystroke of an importing file). */
+const bindingTables = new Map<string, Map<string, string[]>>();
+
+/**
+ * The modules an import in `text` binds `symbol` from, in the text's terms: `from .kernels import mm` gives
+ * `.kernels` and `.kernels.mm` (a submodule) for `mm`; `from .kernels import matmul as mm` the same.
+ */
+export function bindingModules(text: string, symbol: string): string[] {
+  let table = bindingTables.get(text);
+  if (!table) {
+    table = new Map();
+    for (const m of text.matchAll(FROM_IMPORT)) {
+      const module = m[1]!;
+      for (const item of m[2]!
+        .replace(/#[^\n]*/g, '')
+        .replace(/[()\\]/g, ' ')
+        .split(',')) {
+        const [name, as, alias] = item.trim().split(/\s+/);
+        if (!name || !/^\w+$/.test(name)) continue;
+        const bound = as === 'as' && alias ? alias : name;
+        const list = table.get(bound) ?? [];
+        if (module !== '' && !/^\.+$/.test(module)) list.push(module);
+        list.push(module.endsWith('.') ? `${module}${name}` : `${module}.${name}`);
+        table.set(bound, list);
+      }
+    }
+    if (bindingTables.size >= 32) bindingTables.delete(bindingTables.keys().next().value!);
+    bindingTables.set(text, table);
+  }
+  return table.get(symbol) ?? [];
+}
+
 /** The folder above the topmost package (folders with `__init__.py`) that `folder` lies in, or null when it is no package. */
 function packageRoot(folder: string): string | null {
   let current = folder;
@@ -91,8 +125,8 @@ export function readImports(path: string, text: string, options: ImportOptions =
   const absoluteFolders = [...new Set([folder, ...(root ? [root] : []), ...searchDirs])];
   const out: IncludedHeader[] = [];
   const seen = new Set<string>([file]);
-  for (const name of (options.names ?? importedModuleNames(text)).slice(0, MAX_NAMES)) {
-    if (out.length >= MAX_MODULES) break;
+  const byName = new Map<string, IncludedHeader>();
+  const read = (name: string): boolean => {
     const dots = /^\.*/.exec(name)![0].length;
     let folders: string[] = absoluteFolders;
     if (dots > 0) {
@@ -101,13 +135,30 @@ export function readImports(path: string, text: string, options: ImportOptions =
       folders = [base];
     }
     for (const candidate of candidates(folders, name.slice(dots).split('.'))) {
-      const read = open(candidate) ?? readStampedText(candidate, MAX_MODULE_CHARS);
-      if (!read) continue;
-      if (!seen.has(candidate) && read.text.length <= MAX_MODULE_CHARS) {
+      const found = open(candidate) ?? readStampedText(candidate, MAX_MODULE_CHARS);
+      if (!found) continue;
+      if (!seen.has(candidate) && found.text.length <= MAX_MODULE_CHARS && out.length < MAX_MODULES) {
         seen.add(candidate);
-        out.push({ name, path: candidate, text: read.text, stamp: read.stamp });
+        const module = { name, path: candidate, text: found.text, stamp: found.stamp };
+        out.push(module);
+        byName.set(name, module);
       }
-      break;
+      return true;
+    }
+    return false;
+  };
+  const queue = (options.names ?? importedModuleNames(text)).slice(0, MAX_NAMES).map((name) => ({ name, depth: 0 }));
+  for (let i = 0; i < queue.length && out.length < MAX_MODULES; i++) {
+    const { name, depth } = queue[i]!;
+    if (read(name) || depth >= 3) continue;
+    // Not a module: maybe a name its parent module imports from another (a re-export); read that one.
+    const dot = name.lastIndexOf('.');
+    const parent = dot > 0 ? byName.get(name.slice(0, dot)) : undefined;
+    if (!parent) continue;
+    const isPackage = parent.path.endsWith('__init__.py');
+    for (const imported of bindingModules(parent.text, name.slice(dot + 1))) {
+      const qualified = qualifyImported(parent.name, isPackage, imported);
+      if (qualified && !byName.has(qualified)) queue.push({ name: qualified, depth: depth + 1 });
     }
   }
   return out;

@@ -1,6 +1,8 @@
 // Python modules a Triton file imports (`from .kernels import matmul_kernel`, `import kernels`), as context
 // for the file's analysis: a launch of a kernel that only an imported module defines is read with that
 // kernel's parameters, autotune configs, constexpr defaults and annotations, all folded in its own module.
+// A module that only re-exports the kernel (`pkg/__init__.py`: `from .kernels import matmul_kernel`) leads
+// to the module that defines it, when the caller supplied that one too.
 // Pure: the caller (language server, command line) finds and reads the modules and parses them; nothing
 // here does I/O, and nothing here reports problems in a module.
 import type { Node } from 'web-tree-sitter';
@@ -28,6 +30,8 @@ export interface TritonModuleContext {
   moduleAnnotations: Annotation[];
   /** The module's tile constants, autotune config values and constexpr defaults (TileParam.header set). */
   tileParams: TileParam[];
+  /** The module's own imports (`matmul_kernel` → `.kernels.matmul_kernel`, in the module's terms): its re-exports. */
+  imports: ImportTable;
 }
 
 let nextId = 1;
@@ -36,7 +40,8 @@ let nextId = 1;
 export function moduleContext(name: string, root: Node, text: string): TritonModuleContext {
   const lines = new LineIndex(text);
   const ignored: Problem[] = [];
-  const scopes = new ScopeSet(root, new Evaluator(collectImports(root)));
+  const imports = collectImports(root);
+  const scopes = new ScopeSet(root, new Evaluator(imports));
   const annotations = collectAnnotations(root, lines, ignored);
   const { kernels } = findKernels(root, scopes, lines, annotations, ignored);
   const tileParams: TileParam[] = moduleConstants(root, scopes);
@@ -65,6 +70,7 @@ export function moduleContext(name: string, root: Node, text: string): TritonMod
     kernelAnnotations,
     moduleAnnotations: annotations.filter((a) => a.topLevel && !attached.has(a)),
     tileParams: tileParams.map((p) => ({ ...p, header: name })),
+    imports,
   };
 }
 
@@ -85,8 +91,36 @@ export function importedTarget(target: Node, imports: ImportTable): string | nul
   return [head, ...parts.slice(1), attribute.text].join('.');
 }
 
-/** The imported kernel a dotted target names (`.kernels.matmul_kernel`), from the module imported under that name. */
-export function moduleKernel(modules: readonly TritonModuleContext[], target: string): { module: TritonModuleContext; kernel: TritonKernel } | null {
+/** The module name one package level up: `.ops` → `.`, `.` → `..`, `pkg.ops` → `pkg`; null above an absolute top level. */
+function parentModule(name: string): string | null {
+  if (/^\.+$/.test(name)) return `${name}.`;
+  const dot = name.lastIndexOf('.');
+  if (dot < 0) return null;
+  return dot === 0 || name[dot - 1] === '.' ? name.slice(0, dot + 1) : name.slice(0, dot);
+}
+
+/**
+ * A name `imported` in module `moduleName` (the importing file's terms), in the importing file's terms:
+ * absolute names stay; `.kernels.mm` in a package (`pkg/__init__.py`, `moduleName` `.pkg`) is
+ * `.pkg.kernels.mm`, in a plain module (`ops.py`, `.ops`) `.kernels.mm`. Null when it climbs past the top.
+ */
+export function qualifyImported(moduleName: string, isPackage: boolean, imported: string): string | null {
+  const dots = /^\.*/.exec(imported)![0].length;
+  if (dots === 0) return imported;
+  let base: string | null = isPackage ? moduleName : parentModule(moduleName);
+  for (let i = 1; i < dots && base !== null; i++) base = parentModule(base);
+  if (base === null) return null;
+  const rest = imported.slice(dots);
+  return base.endsWith('.') ? `${base}${rest}` : `${base}.${rest}`;
+}
+
+/**
+ * The imported kernel a dotted target names (`.kernels.matmul_kernel`), from the module imported under that
+ * name, or through that module's re-export of it (at most `depth` more modules). Whether a module is a
+ * package is not recorded, so a relative re-export is tried as a package's first: both files cannot be
+ * the module, and the caller reads only files that exist.
+ */
+export function moduleKernel(modules: readonly TritonModuleContext[], target: string, depth = 3): { module: TritonModuleContext; kernel: TritonKernel } | null {
   const dot = target.lastIndexOf('.');
   if (dot <= 0) return null;
   const moduleName = target.slice(0, dot);
@@ -95,6 +129,13 @@ export function moduleKernel(modules: readonly TritonModuleContext[], target: st
     if (module.name !== moduleName) continue;
     const kernel = module.kernels.get(kernelName);
     if (kernel) return { module, kernel };
+    const reexported = module.imports.get(kernelName);
+    if (!reexported || depth <= 0) continue;
+    for (const isPackage of [true, false]) {
+      const next = qualifyImported(moduleName, isPackage, reexported);
+      const found = next && next !== target ? moduleKernel(modules, next, depth - 1) : null;
+      if (found) return found;
+    }
   }
   return null;
 }
