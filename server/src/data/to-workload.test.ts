@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseNeusightCsv } from './neusight';
 import type { GemmRecord } from './record';
-import { recordToWorkload } from './to-workload';
+import { quantWrapperOf, recordToWorkload } from './to-workload';
 
 const base: GemmRecord = {
   gpu: 'rtx-3090',
@@ -73,6 +73,20 @@ test('aiconfigurator: library workload without a tile, keeping the quantization 
   });
   // Profiles do not say how their harness cycled buffers: cold.
   assert.equal(recordToWorkload({ ...base, source: 'profile', params: {} }).repeatedCalls, undefined);
+});
+
+test('aiconfigurator: the framework op around a quantised GEMM, from the recorded kernel source', () => {
+  const ai = { ...base, kernel: 'library' as const, dtype: 'fp8' as const, quantization: 'fp8_block', source: 'aiconfigurator' as const };
+  const wrapperOf = (kernelName: string, over: Partial<GemmRecord> = {}) => recordToWorkload({ ...ai, kernelName, ...over }).quantWrapper;
+  assert.equal(wrapperOf('sglang_deepgemm_gemm_nt_f8f8bf16'), 'sglang');
+  assert.equal(wrapperOf('sglang'), 'sglang');
+  assert.equal(wrapperOf('torch_flow'), 'trtllm-torch');
+  assert.equal(wrapperOf('trt_flow_/smooth_quant_gemm_L96/PLUGIN_V2_SmoothQuantGemm_0', { dtype: 'int8', quantization: 'sq' }), 'trtllm-plugin');
+  // Named kernels are timed alone; a plain GEMM has no quantisation to wrap; other sources are never wrapped.
+  assert.equal(wrapperOf('deepgemm'), undefined);
+  assert.equal(wrapperOf('DeepGemmFp8BlockScaledMMKernel'), undefined);
+  assert.equal(wrapperOf('torch_flow', { dtype: 'bf16', quantization: undefined }), undefined);
+  assert.equal(quantWrapperOf({ source: 'profile', quantization: 'fp8', kernelName: 'sglang_fp8' }), undefined);
 });
 
 test('profile params with Triton names map to the tile', () => {

@@ -1,6 +1,6 @@
 // Maps a measured GemmRecord to the GemmWorkload the feature vector and models take, recovering the
 // tile configuration from the record's params. Pure mapping; no I/O, never throws.
-import type { GemmWorkload, TileConfig } from '../perf/types';
+import type { GemmWorkload, QuantWrapper, TileConfig } from '../perf/types';
 import type { GemmRecord } from './record';
 import { SOURCE_REPEATED_CALLS } from './timing-overhead';
 
@@ -39,6 +39,21 @@ export function clblastTile(params: Record<string, number>): TileConfig {
 }
 
 /**
+ * The framework op an aiconfigurator record timed around its quantised GEMM, from the recorded kernel
+ * source (docs/data.md, "aiconfigurator"): SGLang's ops ('sglang', 'sglang_deepgemm_gemm_nt_f8f8bf16',
+ * 'sglang_flashinfer_*', ...), TensorRT-LLM's PyTorch flow ('torch_flow') and its plugins ('trt_flow_*').
+ * Named kernels (vLLM's kernel classes, TensorRT-LLM's 'deepgemm') and plain GEMMs: undefined.
+ */
+export function quantWrapperOf(r: Pick<GemmRecord, 'source' | 'quantization' | 'kernelName'>): QuantWrapper | undefined {
+  if (r.source !== 'aiconfigurator' || !r.quantization) return undefined;
+  const name = r.kernelName ?? '';
+  if (name.startsWith('sglang')) return 'sglang';
+  if (name.startsWith('torch_flow')) return 'trtllm-torch';
+  if (name.startsWith('trt_flow')) return 'trtllm-plugin';
+  return undefined;
+}
+
+/**
  * The workload of a record. aiconfigurator rows (no params) give a library workload without a tile.
  * NeuSight rows give the tile from the kernel name (params tile_m/tile_n/tile_k, already in our
  * row-major orientation, see parseKernelNameTile) and threads = block.x·y·z. CLBlast configurations
@@ -50,6 +65,8 @@ export function recordToWorkload(r: GemmRecord): GemmWorkload {
   const w: GemmWorkload = { m: r.m, n: r.n, k: r.k, batch: r.batch, dtype: r.dtype, kernel: r.kernel };
   // fp8_block, nvfp4, sq, ... run at very different speeds from plain fp8/fp4: the features need it.
   if (r.quantization) w.quantization = r.quantization;
+  const wrapper = quantWrapperOf(r);
+  if (wrapper) w.quantWrapper = wrapper;
   if (r.grid) w.grid = [...r.grid];
   if (r.block) w.block = [...r.block];
   const hasParams = Object.keys(r.params).length > 0;

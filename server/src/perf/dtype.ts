@@ -1,6 +1,6 @@
 // Element sizes per dtype and which of a GPU's peak throughputs applies to a GEMM in that dtype, with
 // the fallback precision named when the chip lacks it. Pure functions over plain data; never throws.
-import type { Dtype, GpuSpec, PeakThroughput } from './types';
+import { QUANT_WRAPPERS, type Dtype, type GemmWorkload, type GpuSpec, type PeakThroughput } from './types';
 
 /** Bytes per stored element of A and B. fp4 packs two values per byte (NVFP4/MXFP4 scales not counted). */
 export function dtypeBytes(dtype: Dtype): number {
@@ -179,4 +179,13 @@ export function quantFlags(scheme: string | undefined): { dynamic: number; block
   const blockScaled = q.includes('block') || q.includes('fp4') || q.startsWith('mx') ? 1 : 0;
   const dynamic = weightOnly || q.includes('static') ? 0 : 1;
   return { dynamic, blockScaled, weightOnly };
+}
+
+/**
+ * The forest's class of the op timed around a quantised GEMM: 0 for the kernel alone and for every
+ * plain GEMM (a wrapper without a scheme means nothing), else 1 + its place in QUANT_WRAPPERS.
+ */
+export function quantWrapperClass(workload: Pick<GemmWorkload, 'quantization' | 'quantWrapper'> | undefined): number {
+  if (!workload?.quantization || workload.quantWrapper === undefined) return 0;
+  return QUANT_WRAPPERS.indexOf(workload.quantWrapper) + 1;
 }

@@ -95,6 +95,11 @@ test('features: quantisation flags and the L2 footprint ratio', () => {
   const wo = featureRecord(computeFeatures({ ...base, dtype: 'int8', quantization: 'int4_wo' }, toyGpu).values);
   assert.equal(wo.quant_weight_only, 1);
   assert.equal(wo.quant_dynamic, 0);
+  // The op timed around a quantised GEMM: 0 alone, a class per wrapper; a wrapper without a scheme is ignored.
+  assert.equal(block.quant_wrapper, 0);
+  assert.equal(featureRecord(computeFeatures({ ...base, quantization: 'fp8_block', quantWrapper: 'sglang' }, toyGpu).values).quant_wrapper, 1);
+  assert.equal(featureRecord(computeFeatures({ ...base, quantization: 'fp8', quantWrapper: 'trtllm-torch' }, toyGpu).values).quant_wrapper, 2);
+  assert.equal(featureRecord(computeFeatures({ ...base, quantWrapper: 'sglang' }, toyGpu).values).quant_wrapper, 0);
   // fp8 1024^3: A and B 1 MiB each, C (bf16 out) 2 MiB = 4 MiB; L2 40 MiB -> log2(4/40)
   assert.equal(plain.log2_footprint_over_l2, Math.log2(4 / 40));
 });

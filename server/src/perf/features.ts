@@ -3,9 +3,9 @@
 // throws; unknown values are NaN. Bump FEATURE_VERSION on ANY change to names, order or meaning.
 import type { GemmWorkload, GpuSpec, KernelFamily } from './types';
 import { analyticEstimate, type AnalyticEstimate, type Limiter } from './analytic-model';
-import { dtypeBytes, outputBytes, quantFlags } from './dtype';
+import { dtypeBytes, outputBytes, quantFlags, quantWrapperClass } from './dtype';
 
-export const FEATURE_VERSION = 'gemm-features-v9';
+export const FEATURE_VERSION = 'gemm-features-v10';
 
 const KERNEL_FAMILIES: readonly KernelFamily[] = ['library', 'tiled', 'triton', 'clblast-xgemm', 'cutlass', 'naive'];
 const LIMITERS: readonly Limiter[] = ['compute', 'memory', 'latency', 'shared-memory', 'issue'];
@@ -31,6 +31,8 @@ export const FEATURE_NAMES: readonly string[] = [
   'quant_dynamic',
   'quant_block_scaled',
   'quant_weight_only',
+  // The framework op timed around a quantised GEMM (0 = the kernel alone, see quantWrapperClass)
+  'quant_wrapper',
   // Work relative to the machine (dimensionless)
   'log2_intensity_over_ridge',
   'log2_dram_over_ideal_bytes',
@@ -108,6 +110,7 @@ export function computeFeatures(workload: GemmWorkload, gpu: GpuSpec): { values:
   set('quant_dynamic', q.dynamic);
   set('quant_block_scaled', q.blockScaled);
   set('quant_weight_only', q.weightOnly);
+  set('quant_wrapper', quantWrapperClass(workload));
 
   set('log2_intensity_over_ridge', log2(a.arithmeticIntensity / a.ridgePointFlopsPerByte));
   set('log2_dram_over_ideal_bytes', log2(a.dramBytes / a.bytesIdeal));

@@ -96,6 +96,15 @@ export interface GpuSpec {
 /** How a GEMM is implemented: by a vendor library, or by a kernel family TileCast knows. */
 export type KernelFamily = 'library' | 'tiled' | 'triton' | 'clblast-xgemm' | 'cutlass' | 'naive';
 
+/**
+ * The framework op timed around a quantised GEMM, whose time then includes the op's own activation
+ * quantisation and dispatch: SGLang's quantised linear ('sglang'), a TensorRT-LLM PyTorch-flow op
+ * ('trtllm-torch'), a TensorRT-LLM plugin ('trtllm-plugin'). Absent: the GEMM kernel timed alone (a
+ * CUTLASS, DeepGEMM or FlashInfer kernel, vLLM's kernel classes, a hand-written kernel).
+ */
+export type QuantWrapper = 'sglang' | 'trtllm-torch' | 'trtllm-plugin';
+export const QUANT_WRAPPERS: readonly QuantWrapper[] = ['sglang', 'trtllm-torch', 'trtllm-plugin'];
+
 /** Tile configuration of a GEMM kernel. Unknown fields are absent. */
 export interface TileConfig {
   blockM?: number;
@@ -132,6 +141,8 @@ export interface GemmWorkload {
    * per-tensor), 'fp8_static', 'fp8_block', 'nvfp4', 'int8_wo', 'int4_wo', 'sq'. Absent = plain GEMM.
    */
   quantization?: string;
+  /** The framework op timed around a quantised GEMM (ignored without `quantization`); absent = the kernel alone. */
+  quantWrapper?: QuantWrapper;
   /**
    * The call is repeated back to back by a harness (or a loop) that cycles through this many distinct
    * copies of each operand (1 = the same buffer every call). Operands whose copies fit in L2 stay there

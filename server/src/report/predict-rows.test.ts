@@ -52,6 +52,23 @@ test('predict rows: a quantization column names the scheme (case-insensitive); e
   assert.ok(!proto.ok, 'object keys are not schemes');
 });
 
+test('predict rows: a quant_wrapper column names the framework op around a quantised GEMM; empty or none is the kernel alone', () => {
+  const rows = interpreter(['gpu', 'dtype', 'm', 'n', 'k', 'quantization', 'Quant_Wrapper']);
+  const sglang = rows.interpret(['b200', 'fp8', '16', '4096', '4096', 'fp8_block', ' SGLang ']);
+  assert.ok(sglang.ok, sglang.ok ? '' : sglang.error);
+  assert.equal(sglang.workload.quantWrapper, 'sglang');
+  for (const alone of ['', 'none']) {
+    const r = rows.interpret(['b200', 'fp8', '16', '4096', '4096', 'fp8', alone]);
+    assert.ok(r.ok && !('quantWrapper' in r.workload), alone);
+  }
+  const unknown = rows.interpret(['b200', 'fp8', '16', '4096', '4096', 'fp8', 'vllm']);
+  assert.ok(!unknown.ok);
+  assert.match(unknown.error, /unknown quant_wrapper 'vllm'; use one of sglang, trtllm-torch, trtllm-plugin/);
+  const plain = rows.interpret(['b200', 'bf16', '16', '4096', '4096', '', 'trtllm-torch']);
+  assert.ok(!plain.ok);
+  assert.match(plain.error, /quant_wrapper 'trtllm-torch' wraps a quantised GEMM; give the row a quantization scheme/);
+});
+
 test('predict rows: config columns set the tile; CLBlast rows take the 14 native tunables', () => {
   const rows = interpreter([
     'gpu',

@@ -1,6 +1,6 @@
 // The `tilecast predict` input contract: which CSV columns (and flags) mean what, and how one row
 // becomes a GemmWorkload on a catalogue GPU or a message saying why it cannot. Pure: no I/O, never throws.
-import type { Dtype, GemmWorkload, GpuSpec, KernelFamily, TileConfig } from '../perf/types';
+import { QUANT_WRAPPERS, type Dtype, type GemmWorkload, type GpuSpec, type KernelFamily, type QuantWrapper, type TileConfig } from '../perf/types';
 import { resolveGpu, type ResolveResult } from '../perf/gpu-catalogue';
 import { dtypeBytes, outputBytes } from '../perf/dtype';
 import { CLBLAST_TUNABLES } from '../perf/library-tiles';
@@ -57,6 +57,8 @@ export interface PredictColumns {
   method: number;
   /** Optional quantisation scheme column (-1 when absent: a plain GEMM). */
   quantization: number;
+  /** Optional column naming the framework op timed around a quantised GEMM (-1 when absent: the kernel alone). */
+  quantWrapper: number;
   config: Array<{ index: number; column: string; field: Exclude<keyof TileConfig, 'native'> }>;
   clblast: Array<{ index: number; name: string }>;
   /** Header names that mean nothing to predict (passed through verbatim). */
@@ -75,6 +77,7 @@ export function mapColumns(header: readonly string[]): { ok: true; columns: Pred
     'kernel',
     'method',
     'quantization',
+    'quant_wrapper',
     ...CONFIG_COLUMNS.map(([c]) => c),
     ...CLBLAST_TUNABLES.map((t) => t.toLowerCase()),
   ]);
@@ -96,7 +99,7 @@ export function mapColumns(header: readonly string[]): { ok: true; columns: Pred
   if (missing.length > 0) {
     return {
       ok: false,
-      error: `missing required column${missing.length > 1 ? 's' : ''} ${missing.map((c) => `'${c}'`).join(', ')}; the header must name gpu, dtype, m, n, k (optional: batch, kernel, method, quantization, config columns); it has: ${header.map((h) => `'${h}'`).join(', ')}`,
+      error: `missing required column${missing.length > 1 ? 's' : ''} ${missing.map((c) => `'${c}'`).join(', ')}; the header must name gpu, dtype, m, n, k (optional: batch, kernel, method, quantization, quant_wrapper, config columns); it has: ${header.map((h) => `'${h}'`).join(', ')}`,
     };
   }
   const at = (name: string) => positions.get(name) ?? -1;
@@ -112,6 +115,7 @@ export function mapColumns(header: readonly string[]): { ok: true; columns: Pred
       kernel: at('kernel'),
       method: at('method'),
       quantization: at('quantization'),
+      quantWrapper: at('quant_wrapper'),
       config: CONFIG_COLUMNS.filter(([c]) => positions.has(c)).map(([column, field]) => ({ index: at(column), column, field })),
       clblast: CLBLAST_TUNABLES.filter((t) => positions.has(t.toLowerCase())).map((name) => ({ index: at(name.toLowerCase()), name })),
       ignored,
@@ -184,6 +188,11 @@ export class RowInterpreter {
       const scheme = quantizationOf(cells[c.quantization], workload.dtype);
       if (scheme.error) return { ok: false, error: scheme.error };
       if (scheme.value) workload.quantization = scheme.value;
+    }
+    if (c.quantWrapper >= 0) {
+      const wrapper = quantWrapperOf(cells[c.quantWrapper], workload.quantization);
+      if (wrapper.error) return { ok: false, error: wrapper.error };
+      if (wrapper.value) workload.quantWrapper = wrapper.value;
     }
     const tile = kernel.value === 'clblast-xgemm' ? this.clblastConfig(cells) : this.tileConfig(cells);
     if (typeof tile === 'string') return { ok: false, error: tile };
@@ -277,6 +286,17 @@ function quantizationOf(text: string, dtype: Dtype): { value?: string; error?: s
     return { error: `unknown quantization ${describe(text.trim())}; use one of ${Object.keys(QUANTIZATION_SCHEMES).join(', ')} (empty: a plain GEMM)` };
   if (!dtypes.includes(dtype)) return { error: `quantization '${name}' runs in ${dtypes.join(' or ')}, not ${dtype}` };
   return { value: name };
+}
+
+/** A wrapper cell: empty (or 'none') is the kernel timed alone; a wrapper needs a quantisation scheme to wrap. */
+function quantWrapperOf(text: string, quantization: string | undefined): { value?: QuantWrapper; error?: string } {
+  const name = text.trim().toLowerCase();
+  if (name === '' || name === 'none') return {};
+  const wrapper = QUANT_WRAPPERS.find((w) => w === name);
+  if (!wrapper)
+    return { error: `unknown quant_wrapper ${describe(text.trim())}; use one of ${QUANT_WRAPPERS.join(', ')} (empty or none: the kernel timed alone)` };
+  if (!quantization) return { error: `quant_wrapper '${name}' wraps a quantised GEMM; give the row a quantization scheme` };
+  return { value: wrapper };
 }
 
 function sizeError(name: string, value: number, text: string | undefined): string | undefined {

@@ -161,7 +161,7 @@ export function renderSinglePredictionText(json: SinglePredictionJson): string {
         .join(' ')
     : '';
   const lines = [
-    `${json.gpu.name} (${json.gpu.id}): ${w.dtype}${w.quantization ? ` (${w.quantization})` : ''} GEMM M=${w.m} N=${w.n} K=${w.k} batch=${w.batch}, kernel ${w.kernel}${tile ? ` (${tile})` : ''}${native ? ` [${native}]` : ''}`,
+    `${json.gpu.name} (${json.gpu.id}): ${w.dtype}${w.quantization ? ` (${w.quantization}${w.quantWrapper ? ` in ${w.quantWrapper}` : ''})` : ''} GEMM M=${w.m} N=${w.n} K=${w.k} batch=${w.batch}, kernel ${w.kernel}${tile ? ` (${tile})` : ''}${native ? ` [${native}]` : ''}`,
     `runtime:  ${range(json.runtime.ms, json.runtime.loMs, json.runtime.hiMs, 'ms')}${modelText(json.runtime.model)}`,
     `power:    ${range(json.power.w, json.power.loW, json.power.hiW, 'W')}${modelText(json.power.model)}`,
     `energy:   ${range(json.energy.mj, json.energy.loMj, json.energy.hiMj, 'mJ')}`,

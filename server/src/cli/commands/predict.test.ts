@@ -206,6 +206,27 @@ test('predict --quantization: the scheme reaches the predictor and the text; a m
   assert.match(bad.stderr, /quantization 'nvfp4' runs in fp4, not bf16/);
 });
 
+test('predict --quant-wrapper: the wrapper reaches the predictor and the text; without --quantization it exits 2', async () => {
+  const seen: GemmWorkload[] = [];
+  const predictor = fakePredictor();
+  const spy: GemmPredictor = {
+    ...predictor,
+    predict: (w, gpu, o) => {
+      seen.push(w);
+      return predictor.predict(w, gpu, o);
+    },
+  };
+  const deps = { loadPredictor: async () => ({ ok: true as const, predictor: spy }) };
+  const flags = ['--gpu', 'b200', '--dtype', 'fp8', '--m', '16', '--n', '4096', '--k', '4096'];
+  const ok = await run([...flags, '--quantization', 'fp8_block', '--quant-wrapper', 'sglang'], deps);
+  assert.equal(ok.code, 0, ok.stderr);
+  assert.equal(seen[0]?.quantWrapper, 'sglang');
+  assert.match(ok.stdout, /fp8 \(fp8_block in sglang\) GEMM M=16/);
+  const bare = await run([...flags, '--quant-wrapper', 'sglang'], deps);
+  assert.equal(bare.code, 2);
+  assert.match(bare.stderr, /wraps a quantised GEMM; give the row a quantization scheme/);
+});
+
 test('predict --batch: every input column verbatim, predictions appended, one row per input row, errors per row', async () => {
   const input = file(
     'in.csv',

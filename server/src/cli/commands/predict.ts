@@ -14,6 +14,7 @@ import { predictCsvStream } from '../predict/batch-csv';
 import { workerPool } from '../predict/predict-pool';
 import { predictTopK } from '../predict/top-k';
 import { isMeasurementMethod, MEASUREMENT_METHODS, type MeasurementMethod } from '../../data/timing-overhead';
+import { QUANT_WRAPPERS } from '../../perf/types';
 
 /** `modelsDir`: where the models came from, so worker threads can load the same files (absent for fakes). */
 export type PredictorLoad = { ok: true; predictor: GemmPredictor; modelsDir?: string } | { ok: false; error: string };
@@ -39,6 +40,10 @@ const flags: Record<string, FlagSpec> = {
     type: 'string',
     description: `quantisation scheme of a low-precision GEMM: ${Object.keys(QUANTIZATION_SCHEMES).join(' | ')} (default none: a plain GEMM)`,
   },
+  'quant-wrapper': {
+    type: 'string',
+    description: `the framework op timed around a quantised GEMM: ${QUANT_WRAPPERS.join(' | ')} (default none: the GEMM kernel timed alone)`,
+  },
   ...Object.fromEntries(
     CONFIG_COLUMNS.map(([column]) => [configFlag(column), { type: 'string', description: `tile config: ${column} (not for clblast-xgemm)` } as FlagSpec]),
   ),
@@ -60,13 +65,13 @@ const flags: Record<string, FlagSpec> = {
   help: { type: 'boolean', description: 'show this help' },
 };
 
-const help = `usage: tilecast predict --gpu ID --dtype DTYPE --m M --n N --k K [--batch B] [--kernel FAMILY] [--quantization Q] [config flags] [--method M] [--json]
+const help = `usage: tilecast predict --gpu ID --dtype DTYPE --m M --n N --k K [--batch B] [--kernel FAMILY] [--quantization Q [--quant-wrapper W]] [config flags] [--method M] [--json]
        tilecast predict --batch IN.csv [--out OUT.csv] [--workers N] [--method M]
        tilecast predict --batch CONFIGS.csv --top K [--out OUT.csv] [--method M]
 
 Predicts runtime (ms), power (W) and energy (mJ) of a GEMM C[m,n] = A[m,k] x B[k,n] on a GPU, with
 intervals, from the shipped random-forest models; the analytic estimate is shown for reference.
-IN.csv needs columns gpu, dtype, m, n, k; optional batch, kernel, method, quantization and config columns (block_m ...
+IN.csv needs columns gpu, dtype, m, n, k; optional batch, kernel, method, quantization, quant_wrapper and config columns (block_m ...
 vector_width, or the 14 CLBlast tunables MWG ... SB). OUT.csv repeats every input column and adds
 runtime_ms, runtime_lo_ms, runtime_hi_ms, power_w, power_lo_w, power_hi_w, energy_mj, error, analytic_ms,
 extrapolating. See docs/cli.md.
@@ -74,7 +79,19 @@ extrapolating. See docs/cli.md.
 ${formatFlags(flags)}
 `;
 
-const SINGLE_FLAGS = ['gpu', 'dtype', 'm', 'n', 'k', 'kernel', 'json', ...CONFIG_COLUMNS.map(([c]) => configFlag(c)), ...CLBLAST_TUNABLES];
+const SINGLE_FLAGS = [
+  'gpu',
+  'dtype',
+  'm',
+  'n',
+  'k',
+  'kernel',
+  'quantization',
+  'quant-wrapper',
+  'json',
+  ...CONFIG_COLUMNS.map(([c]) => configFlag(c)),
+  ...CLBLAST_TUNABLES,
+];
 
 async function defaultLoadPredictor(modelsDir: string | undefined): Promise<PredictorLoad> {
   const { loadShippedPredictor } = await import('../../platform/models');
@@ -211,6 +228,8 @@ async function runSingle(given: Record<string, string | boolean | string[] | und
   // The flags become one CSV row, so a single prediction follows exactly the batch rules.
   const header = ['gpu', 'dtype', 'm', 'n', 'k', 'batch', 'kernel', 'quantization'];
   const cells = header.map((name) => (given[name] as string | undefined) ?? '');
+  header.push('quant_wrapper');
+  cells.push((given['quant-wrapper'] as string | undefined) ?? '');
   for (const [column] of CONFIG_COLUMNS) {
     header.push(column);
     cells.push((given[configFlag(column)] as string | undefined) ?? '');

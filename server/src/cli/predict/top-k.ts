@@ -44,7 +44,7 @@ export async function predictTopK(
     ? predictor.predictBatch(items)
     : items.map((it) => predictor.predict(it.workload, it.gpu, it.method ? { method: it.method } : undefined));
   const groupOf = (it: (typeof items)[number]) =>
-    `${it.gpu.id} ${it.workload.dtype}${it.workload.quantization ? `/${it.workload.quantization}` : ''} M=${it.workload.m} N=${it.workload.n} K=${it.workload.k} batch=${it.workload.batch} ${it.method ?? 'kernel'}`;
+    `${it.gpu.id} ${it.workload.dtype}${it.workload.quantization ? `/${it.workload.quantization}${it.workload.quantWrapper ? ` in ${it.workload.quantWrapper}` : ''}` : ''} M=${it.workload.m} N=${it.workload.n} K=${it.workload.k} batch=${it.workload.batch} ${it.method ?? 'kernel'}`;
   const candidates = items.map((it, i) => ({
     index: i,
     group: groupOf(it),
