@@ -100,6 +100,12 @@ test('features: quantisation flags and the L2 footprint ratio', () => {
   assert.equal(featureRecord(computeFeatures({ ...base, quantization: 'fp8_block', quantWrapper: 'sglang' }, toyGpu).values).quant_wrapper, 1);
   assert.equal(featureRecord(computeFeatures({ ...base, quantization: 'fp8', quantWrapper: 'trtllm-torch' }, toyGpu).values).quant_wrapper, 2);
   assert.equal(featureRecord(computeFeatures({ ...base, quantWrapper: 'sglang' }, toyGpu).values).quant_wrapper, 0);
+  // Block scales applied by the tensor cores: block-scaled schemes on cc >= 10 only.
+  const blackwell = { ...toyGpu, computeCapability: '10.0' };
+  assert.equal(block.native_block_scaling, 0, 'cc 8.6');
+  assert.equal(featureRecord(computeFeatures({ ...base, quantization: 'fp8_block' }, blackwell).values).native_block_scaling, 1);
+  assert.equal(featureRecord(computeFeatures({ ...base, quantization: 'fp8' }, blackwell).values).native_block_scaling, 0);
+  assert.equal(featureRecord(computeFeatures({ ...base, quantization: 'fp8_block' }, { ...toyGpu, computeCapability: undefined as unknown as string }).values).native_block_scaling, 0);
   // fp8 1024^3: A and B 1 MiB each, C (bf16 out) 2 MiB = 4 MiB; L2 40 MiB -> log2(4/40)
   assert.equal(plain.log2_footprint_over_l2, Math.log2(4 / 40));
 });

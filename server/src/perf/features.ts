@@ -3,9 +3,9 @@
 // throws; unknown values are NaN. Bump FEATURE_VERSION on ANY change to names, order or meaning.
 import type { GemmWorkload, GpuSpec, KernelFamily } from './types';
 import { analyticEstimate, type AnalyticEstimate, type Limiter } from './analytic-model';
-import { dtypeBytes, outputBytes, quantFlags, quantWrapperClass } from './dtype';
+import { computeCapabilityNumber, dtypeBytes, outputBytes, quantFlags, quantWrapperClass } from './dtype';
 
-export const FEATURE_VERSION = 'gemm-features-v10';
+export const FEATURE_VERSION = 'gemm-features-v11';
 
 const KERNEL_FAMILIES: readonly KernelFamily[] = ['library', 'tiled', 'triton', 'clblast-xgemm', 'cutlass', 'naive'];
 const LIMITERS: readonly Limiter[] = ['compute', 'memory', 'latency', 'shared-memory', 'issue'];
@@ -33,6 +33,8 @@ export const FEATURE_NAMES: readonly string[] = [
   'quant_weight_only',
   // The framework op timed around a quantised GEMM (0 = the kernel alone, see quantWrapperClass)
   'quant_wrapper',
+  // A block-scaled GEMM on tensor cores that apply the block scales themselves (cc >= 10; 0 otherwise)
+  'native_block_scaling',
   // Work relative to the machine (dimensionless)
   'log2_intensity_over_ridge',
   'log2_dram_over_ideal_bytes',
@@ -111,6 +113,9 @@ export function computeFeatures(workload: GemmWorkload, gpu: GpuSpec): { values:
   set('quant_block_scaled', q.blockScaled);
   set('quant_weight_only', q.weightOnly);
   set('quant_wrapper', quantWrapperClass(workload));
+  // Hopper's per-block fp8 kernels apply the scales in CUDA cores (DeepGEMM's promotion); Blackwell's tensor
+  // cores take them (block-scaled MMA), and the frameworks' ops around them differ there (docs/data.md).
+  set('native_block_scaling', q.blockScaled && computeCapabilityNumber(gpu?.computeCapability) >= 10 ? 1 : 0);
 
   set('log2_intensity_over_ridge', log2(a.arithmeticIntensity / a.ridgePointFlopsPerByte));
   set('log2_dram_over_ideal_bytes', log2(a.dramBytes / a.bytesIdeal));
