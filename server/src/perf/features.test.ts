@@ -105,7 +105,11 @@ test('features: quantisation flags and the L2 footprint ratio', () => {
   assert.equal(block.native_block_scaling, 0, 'cc 8.6');
   assert.equal(featureRecord(computeFeatures({ ...base, quantization: 'fp8_block' }, blackwell).values).native_block_scaling, 1);
   assert.equal(featureRecord(computeFeatures({ ...base, quantization: 'fp8' }, blackwell).values).native_block_scaling, 0);
-  assert.equal(featureRecord(computeFeatures({ ...base, quantization: 'fp8_block' }, { ...toyGpu, computeCapability: undefined as unknown as string }).values).native_block_scaling, 0);
+  assert.equal(
+    featureRecord(computeFeatures({ ...base, quantization: 'fp8_block' }, { ...toyGpu, computeCapability: undefined as unknown as string }).values)
+      .native_block_scaling,
+    0,
+  );
   // fp8 1024^3: A and B 1 MiB each, C (bf16 out) 2 MiB = 4 MiB; L2 40 MiB -> log2(4/40)
   assert.equal(plain.log2_footprint_over_l2, Math.log2(4 / 40));
 });
