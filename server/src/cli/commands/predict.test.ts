@@ -185,7 +185,8 @@ test('predict: bad single arguments exit 2 with the reason; a missing model exit
   assert.match(workers.stderr, /--workers must be a whole number 0\.\.64, got 'many'/);
 });
 
-test('predict --quantization: the scheme reaches the predictor and the text; a mismatched one exits 2', async () => {
+/** The fake predictor, recording each workload it is asked about. */
+function spyPredictor(): { seen: GemmWorkload[]; deps: PredictDeps } {
   const seen: GemmWorkload[] = [];
   const predictor = fakePredictor();
   const spy: GemmPredictor = {
@@ -195,9 +196,12 @@ test('predict --quantization: the scheme reaches the predictor and the text; a m
       return predictor.predict(w, gpu, o);
     },
   };
-  const ok = await run(['--gpu', 'b200', '--dtype', 'fp4', '--m', '16', '--n', '4096', '--k', '4096', '--quantization', 'NVFP4'], {
-    loadPredictor: async () => ({ ok: true, predictor: spy }),
-  });
+  return { seen, deps: { loadPredictor: async () => ({ ok: true, predictor: spy }) } };
+}
+
+test('predict --quantization: the scheme reaches the predictor and the text; a mismatched one exits 2', async () => {
+  const { seen, deps } = spyPredictor();
+  const ok = await run(['--gpu', 'b200', '--dtype', 'fp4', '--m', '16', '--n', '4096', '--k', '4096', '--quantization', 'NVFP4'], deps);
   assert.equal(ok.code, 0, ok.stderr);
   assert.equal(seen[0]?.quantization, 'nvfp4');
   assert.match(ok.stdout, /fp4 \(nvfp4\) GEMM M=16/);
@@ -207,16 +211,7 @@ test('predict --quantization: the scheme reaches the predictor and the text; a m
 });
 
 test('predict --quant-wrapper: the wrapper reaches the predictor and the text; without --quantization it exits 2', async () => {
-  const seen: GemmWorkload[] = [];
-  const predictor = fakePredictor();
-  const spy: GemmPredictor = {
-    ...predictor,
-    predict: (w, gpu, o) => {
-      seen.push(w);
-      return predictor.predict(w, gpu, o);
-    },
-  };
-  const deps = { loadPredictor: async () => ({ ok: true as const, predictor: spy }) };
+  const { seen, deps } = spyPredictor();
   const flags = ['--gpu', 'b200', '--dtype', 'fp8', '--m', '16', '--n', '4096', '--k', '4096'];
   const ok = await run([...flags, '--quantization', 'fp8_block', '--quant-wrapper', 'sglang'], deps);
   assert.equal(ok.code, 0, ok.stderr);
