@@ -3,7 +3,7 @@
 // shrunk interval still holds the forest's and the analytic model's values; a stored domain survives JSON.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { assess, fitDomain, parseDomain, shrinkCorrection } from './applicability';
+import { assess, fitDomain, gpuDescriptor, GPU_DESCRIPTOR_NAMES, parseDomain, shrinkCorrection } from './applicability';
 import { findGpu } from '../perf/gpu-catalogue';
 import type { GpuSpec } from '../perf/types';
 
@@ -168,4 +168,26 @@ test('applicability: a GPU inside the descriptor box but far from every training
   for (const g of Object.values(old.gpuRanges) as Array<Record<string, unknown>>) delete g.descriptors;
   assert.equal(assess(parseDomain(old, 2)!, names, [5, 1], v100, 'library', 'fp32').excess, 0);
   assert.equal(parseDomain({ ...JSON.parse(JSON.stringify(fit(0))), nearestWithin: -1 }, 2), null);
+});
+
+test('the power descriptor is how power-bound a board is, not its watts: more power than a board needs is no distance', () => {
+  const power = GPU_DESCRIPTOR_NAMES.indexOf('log2_sustained_clock_fraction');
+  const of = (id: string) => gpuDescriptor(findGpu(id)!)[power]!;
+  // One chip at 1,100 and 1,400 W: neither power-bound, so the GB300 is no farther from the B300 than itself.
+  assert.equal(of('gb300'), 0);
+  assert.equal(of('b300'), 0);
+  // Boards whose power roof holds them well below boost (75 W P4, 70 W T4) are told apart from those that are not.
+  assert.ok(of('p4') < -0.2 && of('t4') < of('p4'), `${of('p4')} ${of('t4')}`);
+  // No board power: not checked (NaN), never a made-up distance.
+  const noPower = { ...findGpu('t4')!, boardPowerW: undefined } as unknown as GpuSpec;
+  assert.ok(Number.isNaN(gpuDescriptor(noPower)[power]));
+});
+
+test('parseDomain: a domain fitted with another descriptor layout is refused; one without names (older) is read', () => {
+  const json = JSON.parse(JSON.stringify(domain));
+  delete json.descriptorNames;
+  assert.ok(parseDomain(json, 2));
+  assert.deepEqual(parseDomain({ ...json, descriptorNames: [...GPU_DESCRIPTOR_NAMES] }, 2)?.descriptorNames, GPU_DESCRIPTOR_NAMES);
+  const watts = GPU_DESCRIPTOR_NAMES.map((n) => (n === 'log2_sustained_clock_fraction' ? 'log2_board_power_w' : n));
+  assert.equal(parseDomain({ ...json, descriptorNames: watts }, 2), null);
 });

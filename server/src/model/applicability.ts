@@ -4,6 +4,7 @@
 // fitted by models/scripts/train.ts. Pure: numbers in, numbers out; no I/O, never throws.
 import type { GpuSpec, KernelFamily } from '../perf/types';
 import { computeCapabilityMajor } from '../perf/dtype';
+import { sustainedClock } from '../perf/sustained-clock';
 import { featureLabel, outsideInWords } from './feature-words';
 
 /** Descriptors of a GPU that say how unlike the training GPUs it is (not model features). */
@@ -13,7 +14,7 @@ export const GPU_DESCRIPTOR_NAMES: readonly string[] = [
   'log2_fp32_tflops',
   'log2_sm_count',
   'log2_l2_mb',
-  'log2_board_power_w',
+  'log2_sustained_clock_fraction',
 ];
 
 export interface ApplicabilityDomain {
@@ -26,6 +27,8 @@ export interface ApplicabilityDomain {
    * nothing about Ampere even when library GEMMs were measured there.
    */
   gpuRanges: Record<FamilyGroup, GpuRange>;
+  /** GPU_DESCRIPTOR_NAMES when the domain was fitted; parseDomain refuses another layout. Absent in older artifacts. */
+  descriptorNames?: readonly string[];
   /**
    * Share of the learned correction kept inside the domain, per kernel-family group (familyGroup): a
    * shrink toward the analytic model fitted on GPUs held out of training (1 keeps all, 0 is the analytic
@@ -87,16 +90,28 @@ export interface Applicability {
 const pos = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v > 0;
 const log2 = (v: unknown): number => (pos(v) ? Math.log2(v) : NaN);
 
-/** The GPU's descriptor vector; NaN where the catalogue lacks a field (then that descriptor is not checked). */
+/**
+ * Sustained clock fractions above this count as not power-bound (descriptor 0): the power roof's
+ * reference is a median over boards, so boards within 15% of it are not told apart.
+ */
+const POWER_BOUND_BELOW = 0.85;
+
+/**
+ * The GPU's descriptor vector; NaN where the catalogue lacks a field (then that descriptor is not checked).
+ * Power enters as the share of the boost clock the board sustains under a GEMM (sustained-clock.ts, a
+ * tensor-core load on chips with tensor cores), not as watts: past the point where the power roof stops
+ * binding, more board power changes nothing (the GB300's 1,400 W against the B300's 1,100 W, one chip).
+ */
 export function gpuDescriptor(gpu: GpuSpec): number[] {
   const cc = typeof gpu?.computeCapability === 'string' ? Number.parseFloat(gpu.computeCapability) : NaN;
+  const clock = sustainedClock(gpu, computeCapabilityMajor(gpu?.computeCapability) >= 7 ? 'tensor' : 'simt');
   return [
     Number.isFinite(cc) ? cc : computeCapabilityMajor(gpu?.computeCapability),
     log2(gpu?.memoryBandwidthGBps?.value),
     log2(gpu?.peak?.fp32?.value),
     log2(gpu?.smCount?.value),
     log2(gpu?.l2CacheMB?.value),
-    log2(gpu?.boardPowerW?.value),
+    clock.source === 'boost' && clock.fallbackNote ? NaN : Math.min(0, log2(clock.fractionOfBoost / POWER_BOUND_BELOW)),
   ];
 }
 
@@ -141,7 +156,7 @@ export function fitDomain(
       hi: GPU_DESCRIPTOR_NAMES.map((_, j) => (finite(j).length ? Math.max(...finite(j)) : NaN)),
     };
   };
-  return { featureLo, featureHi, gpuRanges: perGroup((g) => range(gpus[g] ?? [])), ...settings };
+  return { featureLo, featureHi, gpuRanges: perGroup((g) => range(gpus[g] ?? [])), descriptorNames: [...GPU_DESCRIPTOR_NAMES], ...settings };
 }
 
 /** Distance of v outside [lo, hi] in units of the range (at least `minWidth` wide); 0 inside or when unknown. */
@@ -307,6 +322,11 @@ export function parseDomain(v: unknown, nFeatures: number): ApplicabilityDomain 
     (r.descriptors === undefined ||
       (Array.isArray(r.descriptors) && r.descriptors.length === r.gpus.length && r.descriptors.every((x) => nums(x, GPU_DESCRIPTOR_NAMES.length))));
   if (typeof ranges !== 'object' || ranges === null || !FAMILY_GROUPS.every((g) => rangeOk(ranges[g]))) return null;
+  // Descriptors of another layout (the power descriptor was log2 watts before 2026-12-07) would be compared
+  // with this build's: refused, so the check is off rather than wrong.
+  const names = d.descriptorNames;
+  if (names !== undefined && !(Array.isArray(names) && names.length === GPU_DESCRIPTOR_NAMES.length && names.every((n, i) => n === GPU_DESCRIPTOR_NAMES[i])))
+    return null;
   for (const key of ['decay', 'flagAbove']) if (typeof d[key] !== 'number' || !Number.isFinite(d[key] as number)) return null;
   // Artifacts written before the nearest-GPU check carry neither field: the check stays off for them
   // (as it is for Infinity, which JSON writes as null).
@@ -331,6 +351,7 @@ export function parseDomain(v: unknown, nFeatures: number): ApplicabilityDomain 
       hi: back(ranges[g].hi),
       descriptors: ((ranges[g].descriptors as unknown[] | undefined) ?? []).map(back),
     })),
+    ...(names ? { descriptorNames: [...GPU_DESCRIPTOR_NAMES] } : {}),
     correctionWeights: perGroup((g) => cw[g] as number),
     decay: d.decay as number,
     flagAbove: d.flagAbove as number,
