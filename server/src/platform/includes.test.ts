@@ -77,3 +77,39 @@ test("include folders: quoted names fall back to them, angled names are looked u
     [join(dir, 'inc', 'lib', 'gemm.cuh'), join(dir, 'inc', 'missing.cuh'), join(dir, 'c.cuh')],
   );
 });
+
+test('includeNames leaves out includes no compiler reads (#if 0, #else of #if 1) and keeps both sides of conditions it cannot know', () => {
+  const text = [
+    '#include "always.cuh"',
+    '#if 0',
+    '#include "old.cuh"',
+    '#  if 1',
+    '#include "nested-old.cuh"',
+    '#  endif',
+    '#else',
+    '#include "new.cuh"',
+    '#endif',
+    '#if 1 // kept',
+    '#include "one.cuh"',
+    '#elif 1',
+    '#include "elif-after-one.cuh"',
+    '#else',
+    '#include "else-after-one.cuh"',
+    '#endif',
+    '#ifdef USE_CUTLASS',
+    '#include "cutlass_tiles.cuh"',
+    '#else',
+    '#include "plain_tiles.cuh"',
+    '#endif',
+    '#if 0',
+    '#elif __CUDA_ARCH__ >= 800',
+    '#include "sm80.cuh"',
+    '#endif',
+    '#endif',
+    '#include "after-stray-endif.cuh"',
+  ].join('\n');
+  assert.deepEqual(
+    includeNames(text).map((i) => i.name),
+    ['always.cuh', 'new.cuh', 'one.cuh', 'cutlass_tiles.cuh', 'plain_tiles.cuh', 'sm80.cuh', 'after-stray-endif.cuh'],
+  );
+});

@@ -27,7 +27,8 @@ export interface IncludedHeader {
 /** A header's text and stamp from somewhere other than the disk (an open editor), or undefined. */
 export type OpenText = (path: string) => { text: string; stamp: string } | undefined;
 
-const INCLUDE = /^[ \t]*#[ \t]*include[ \t]*(?:"([^"\n]+)"|<([^>\n]+)>)/gm;
+const DIRECTIVE = /^[ \t]*#[ \t]*(include|if|ifdef|ifndef|elif|else|endif)\b[ \t]*([^\n]*)/gm;
+const INCLUDED = /^(?:"([^"\n]+)"|<([^>\n]+)>)/;
 
 /** An `#include` of a text: the name, and whether it is `<...>` (looked up in the include folders only). */
 export interface IncludeName {
@@ -35,10 +36,52 @@ export interface IncludeName {
   angled: boolean;
 }
 
-/** The `#include` names of a text, in order (lines inside block comments may be read too). */
+/** A `#if`/`#elif` condition that is a plain 0 or 1 (`#if 0` around old code), else null: not known here. */
+function literalCondition(text: string): 0 | 1 | null {
+  const condition = text.replace(/\/\/.*$|\/\*.*?\*\//g, '').trim();
+  return condition === '0' ? 0 : condition === '1' ? 1 : null;
+}
+
+/**
+ * The `#include` names of a text, in order (lines inside block comments may be read too). Includes in a
+ * branch that cannot be compiled (`#if 0`, the `#else` of `#if 1`) are left out; any other condition
+ * (`#ifdef USE_CUTLASS`, `#if __CUDA_ARCH__ >= 800`) depends on flags not known here, so both branches count.
+ */
 export function includeNames(text: string): IncludeName[] {
   if (!text.includes('#')) return [];
-  return [...text.matchAll(INCLUDE)].map((m) => (m[1] !== undefined ? { name: m[1].trim(), angled: false } : { name: m[2]!.trim(), angled: true }));
+  const out: IncludeName[] = [];
+  // One frame per open #if: whether its current branch can be compiled, and whether an earlier branch surely was.
+  const frames: Array<{ live: boolean; decided: boolean }> = [];
+  let dead = 0;
+  for (const m of text.matchAll(DIRECTIVE)) {
+    const [, directive, rest] = m as unknown as [string, string, string];
+    if (directive === 'include') {
+      if (dead > 0) continue;
+      const name = INCLUDED.exec(rest);
+      if (name) out.push(name[1] !== undefined ? { name: name[1].trim(), angled: false } : { name: name[2]!.trim(), angled: true });
+      continue;
+    }
+    if (directive === 'endif') {
+      const frame = frames.pop();
+      if (frame && !frame.live) dead--;
+      continue;
+    }
+    if (directive === 'if' || directive === 'ifdef' || directive === 'ifndef') {
+      const value = directive === 'if' ? literalCondition(rest) : null;
+      const frame = { live: value !== 0, decided: value === 1 };
+      frames.push(frame);
+      if (!frame.live) dead++;
+      continue;
+    }
+    const frame = frames[frames.length - 1];
+    if (!frame) continue;
+    const value = directive === 'elif' ? literalCondition(rest) : null;
+    const live = !frame.decided && value !== 0;
+    if (live !== frame.live) dead += live ? -1 : 1;
+    frame.live = live;
+    if (value === 1) frame.decided = true;
+  }
+  return out;
 }
 
 /** Headers' own include names, by path and stamp. */
