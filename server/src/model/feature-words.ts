@@ -9,7 +9,7 @@ const WORDS: Readonly<Record<string, { label: string; unit?: string; log?: true 
   log2_fp32_tflops: { label: 'FP32 peak', unit: ' TFLOP/s', log: true },
   log2_sm_count: { label: 'SM count', log: true },
   log2_l2_mb: { label: 'L2 cache', unit: ' MB', log: true },
-  log2_sustained_clock_fraction: { label: 'sustained share of the boost clock', unit: '×', log: true },
+  log2_sustained_clock_fraction: { label: 'sustained clock over 85% of boost', unit: '×', log: true },
   log2_m: { label: 'M', log: true },
   log2_n: { label: 'N', log: true },
   log2_k: { label: 'K', log: true },

@@ -3,9 +3,10 @@
 // the file's package folder; absolute ones beside the file (Python puts a script's folder on sys.path), in
 // the folder above the file's topmost package, then in the search folders the user names. Only local
 // files are read (never site-packages); names found nowhere (torch, triton) are skipped. The modules the
-// file imports, not theirs, except where a name the file imports from a module is that module's own import
-// (a package's `__init__.py` re-exporting a kernel): that module is read too, up to 3 re-exports deep. Texts go to the analysis (analysis/index.ts IncludedSource);
-// disk reads are cached by modification time and size, like headers (includes.ts).
+// file imports, not theirs, except where a name the file imports from a module is that module's own
+// import (a package's `__init__.py` re-exporting a kernel): that module is read too, up to 3 re-exports
+// deep. Texts go to the analysis (analysis/index.ts IncludedSource); disk reads are cached by
+// modification time and size, like headers (includes.ts).
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { qualifyImported } from '../analysis/triton/modules';
@@ -54,36 +55,44 @@ export function importedModuleNames(text: string): string[] {
   return [...names];
 }
 
-/** Binding tables of recent module texts (the same texts come back on every keystroke of an importing file). */
+/**
+ * The names a text's `from ... import` statements bind, each with the modules it may come from, in the
+ * text's terms: `from .kernels import mm` binds `mm` from `.kernels` or `.kernels.mm` (a submodule);
+ * `from .kernels import matmul as mm` binds `mm` the same way.
+ */
+export function bindingTable(text: string): Map<string, string[]> {
+  const table = new Map<string, string[]>();
+  if (!text.includes('import')) return table;
+  for (const m of text.matchAll(FROM_IMPORT)) {
+    const module = m[1]!;
+    for (const item of m[2]!
+      .replace(/#[^\n]*/g, '')
+      .replace(/[()\\]/g, ' ')
+      .split(',')) {
+      const [name, as, alias] = item.trim().split(/\s+/);
+      if (!name || !/^\w+$/.test(name)) continue;
+      const bound = as === 'as' && alias ? alias : name;
+      const list = table.get(bound) ?? [];
+      if (module !== '' && !/^\.+$/.test(module)) list.push(module);
+      list.push(module.endsWith('.') ? `${module}${name}` : `${module}.${name}`);
+      table.set(bound, list);
+    }
+  }
+  return table;
+}
+
+/** Binding tables of recently read modules by path and stamp (the same come back on every keystroke of an importing file). */
 const bindingTables = new Map<string, Map<string, string[]>>();
 
-/**
- * The modules an import in `text` binds `symbol` from, in the text's terms: `from .kernels import mm` gives
- * `.kernels` and `.kernels.mm` (a submodule) for `mm`; `from .kernels import matmul as mm` the same.
- */
-export function bindingModules(text: string, symbol: string): string[] {
-  let table = bindingTables.get(text);
+function bindingsOf(module: IncludedHeader): Map<string, string[]> {
+  const key = `${module.path}\0${module.stamp}`;
+  let table = bindingTables.get(key);
   if (!table) {
-    table = new Map();
-    for (const m of text.matchAll(FROM_IMPORT)) {
-      const module = m[1]!;
-      for (const item of m[2]!
-        .replace(/#[^\n]*/g, '')
-        .replace(/[()\\]/g, ' ')
-        .split(',')) {
-        const [name, as, alias] = item.trim().split(/\s+/);
-        if (!name || !/^\w+$/.test(name)) continue;
-        const bound = as === 'as' && alias ? alias : name;
-        const list = table.get(bound) ?? [];
-        if (module !== '' && !/^\.+$/.test(module)) list.push(module);
-        list.push(module.endsWith('.') ? `${module}${name}` : `${module}.${name}`);
-        table.set(bound, list);
-      }
-    }
-    if (bindingTables.size >= 32) bindingTables.delete(bindingTables.keys().next().value!);
-    bindingTables.set(text, table);
+    table = bindingTable(module.text);
+    if (bindingTables.size >= 64) bindingTables.delete(bindingTables.keys().next().value!);
+    bindingTables.set(key, table);
   }
-  return table.get(symbol) ?? [];
+  return table;
 }
 
 /** The folder above the topmost package (folders with `__init__.py`) that `folder` lies in, or null when it is no package. */
@@ -156,7 +165,7 @@ export function readImports(path: string, text: string, options: ImportOptions =
     const parent = dot > 0 ? byName.get(name.slice(0, dot)) : undefined;
     if (!parent) continue;
     const isPackage = parent.path.endsWith('__init__.py');
-    for (const imported of bindingModules(parent.text, name.slice(dot + 1))) {
+    for (const imported of bindingsOf(parent).get(name.slice(dot + 1)) ?? []) {
       const qualified = qualifyImported(parent.name, isPackage, imported);
       if (qualified && !byName.has(qualified)) queue.push({ name: qualified, depth: depth + 1 });
     }

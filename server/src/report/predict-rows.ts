@@ -190,7 +190,7 @@ export class RowInterpreter {
       if (scheme.value) workload.quantization = scheme.value;
     }
     if (c.quantWrapper >= 0) {
-      const wrapper = quantWrapperOf(cells[c.quantWrapper], workload.quantization);
+      const wrapper = wrapperCell(cells[c.quantWrapper], workload.quantization);
       if (wrapper.error) return { ok: false, error: wrapper.error };
       if (wrapper.value) workload.quantWrapper = wrapper.value;
     }
@@ -289,7 +289,7 @@ function quantizationOf(text: string, dtype: Dtype): { value?: string; error?: s
 }
 
 /** A wrapper cell: empty (or 'none') is the kernel timed alone; a wrapper needs a quantisation scheme to wrap. */
-function quantWrapperOf(text: string, quantization: string | undefined): { value?: QuantWrapper; error?: string } {
+function wrapperCell(text: string, quantization: string | undefined): { value?: QuantWrapper; error?: string } {
   const name = text.trim().toLowerCase();
   if (name === '' || name === 'none') return {};
   const wrapper = QUANT_WRAPPERS.find((w) => w === name);
