@@ -159,3 +159,29 @@ test("qualifyImported: a module's own import in the importing file's terms", () 
   assert.equal(qualifyImported('ops', false, '.kernels'), null, 'a top-level module has no package to be relative to');
   assert.equal(qualifyImported('.gemm', true, 'torch.nn'), 'torch.nn');
 });
+
+test('star imports: a kernel the file or a package star-imports is read from the module that defines it', async () => {
+  const kernels: IncludedSource = { name: '.gemm.kernels', text: KERNELS };
+  const launch = `\n\ndef run(a, b, c):\n    plain_matmul[(32, 32)](a, b, c, 2048, 2048, 512)\n`;
+  const direct = await analyse(`from .gemm.kernels import *${launch}`, [kernels]);
+  assert.deepEqual(
+    direct.includedKernels?.map((k) => [k.name, k.header?.name]),
+    [['plain_matmul', '.gemm.kernels']],
+  );
+  const gemm: IncludedSource = { name: '.gemm', text: 'from .kernels import *\n' };
+  for (const source of [`from .gemm import *${launch}`, `from .gemm import plain_matmul${launch}`]) {
+    const analysis = await analyse(source, [gemm, kernels]);
+    assert.deepEqual(
+      analysis.launches.map((l) => [l.kernel, l.problem.dtype]),
+      [['plain_matmul', 'fp16']],
+      source.split('\n')[0],
+    );
+    assert.deepEqual(
+      analysis.includedKernels?.map((k) => [k.name, k.header?.name]),
+      [['plain_matmul', '.gemm.kernels']],
+    );
+  }
+  // A name no star-imported module defines is not a launch of anything imported.
+  const none = await analyse(`from .gemm import *\n\ndef run(a):\n    table[(1,)](a)\n`, [gemm, kernels]);
+  assert.equal(none.includedKernels, undefined);
+});

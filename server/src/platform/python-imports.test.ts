@@ -124,3 +124,22 @@ test('a name a package (or module) only re-exports leads to the module that defi
   // A name the package defines itself, or does not have, reads nothing more.
   assert.deepEqual(names('from .gemm import missing\n'), [['.gemm', 'app/gemm/__init__.py']]);
 });
+
+test('star imports: a name a package star-imports, and the modules a star-imported module star-imports, are read', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tilecast-stars-'));
+  mkdirSync(join(dir, 'app/gemm'), { recursive: true });
+  writeFileSync(join(dir, 'app/__init__.py'), '');
+  writeFileSync(join(dir, 'app/gemm/__init__.py'), 'from .kernels import *\n');
+  writeFileSync(join(dir, 'app/gemm/kernels.py'), 'import triton\n@triton.jit\ndef matmul_kernel(a): pass\n');
+  const file = join(dir, 'app/main.py');
+  const names = (text: string) => readImports(file, text).map((m) => [m.name, m.path.slice(dir.length + 1)]);
+  const both = [
+    ['.gemm', 'app/gemm/__init__.py'],
+    ['.gemm.kernels', 'app/gemm/kernels.py'],
+  ];
+  assert.deepEqual(names('from .gemm import matmul_kernel\n'), both);
+  assert.deepEqual(names('from .gemm import *\n'), both);
+  // A module the package neither names nor star-imports is not read.
+  writeFileSync(join(dir, 'app/gemm/__init__.py'), 'from .kernels import other\n');
+  assert.deepEqual(names('from .gemm import *\n'), [['.gemm', 'app/gemm/__init__.py']]);
+});

@@ -58,7 +58,7 @@ export function importedModuleNames(text: string): string[] {
 /**
  * The names a text's `from ... import` statements bind, each with the modules it may come from, in the
  * text's terms: `from .kernels import mm` binds `mm` from `.kernels` or `.kernels.mm` (a submodule);
- * `from .kernels import matmul as mm` binds `mm` the same way.
+ * `from .kernels import matmul as mm` binds `mm` the same way; `from .kernels import *` is listed under `*`.
  */
 export function bindingTable(text: string): Map<string, string[]> {
   const table = new Map<string, string[]>();
@@ -70,6 +70,8 @@ export function bindingTable(text: string): Map<string, string[]> {
       .replace(/[()\\]/g, ' ')
       .split(',')) {
       const [name, as, alias] = item.trim().split(/\s+/);
+      // `from .kernels import *` binds whatever .kernels defines: recorded under '*'.
+      if (name === '*' && module !== '' && !/^\.+$/.test(module)) table.set('*', [...(table.get('*') ?? []), module]);
       if (!name || !/^\w+$/.test(name)) continue;
       const bound = as === 'as' && alias ? alias : name;
       const list = table.get(bound) ?? [];
@@ -157,15 +159,33 @@ export function readImports(path: string, text: string, options: ImportOptions =
     return false;
   };
   const queue = (options.names ?? importedModuleNames(text)).slice(0, MAX_NAMES).map((name) => ({ name, depth: 0 }));
+  // Modules star-imported by the file, or by such a module: what they star-import is visible in the file too.
+  const starred = new Set(/import[ \t]+\*/.test(text) ? (bindingTable(text).get('*') ?? []) : []);
   for (let i = 0; i < queue.length && out.length < MAX_MODULES; i++) {
     const { name, depth } = queue[i]!;
-    if (read(name) || depth >= 3) continue;
+    if (read(name)) {
+      const module = byName.get(name);
+      if (!module || !starred.has(name) || depth >= 3) continue;
+      for (const star of bindingsOf(module).get('*') ?? []) {
+        const qualified = qualifyImported(name, module.path.endsWith('__init__.py'), star);
+        if (qualified && !byName.has(qualified)) {
+          starred.add(qualified);
+          queue.push({ name: qualified, depth: depth + 1 });
+        }
+      }
+      continue;
+    }
+    if (depth >= 3) continue;
     // Not a module: maybe a name its parent module imports from another (a re-export); read that one.
     const dot = name.lastIndexOf('.');
     const parent = dot > 0 ? byName.get(name.slice(0, dot)) : undefined;
     if (!parent) continue;
     const isPackage = parent.path.endsWith('__init__.py');
-    for (const imported of bindingsOf(parent).get(name.slice(dot + 1)) ?? []) {
+    const symbol = name.slice(dot + 1);
+    const bindings = bindingsOf(parent);
+    // Bound by name, else maybe by a star import: then the star-imported module, and the name within it.
+    const from = bindings.get(symbol) ?? (bindings.get('*') ?? []).flatMap((star) => [star, `${star}.${symbol}`]);
+    for (const imported of from) {
       const qualified = qualifyImported(parent.name, isPackage, imported);
       if (qualified && !byName.has(qualified)) queue.push({ name: qualified, depth: depth + 1 });
     }

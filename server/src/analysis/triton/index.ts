@@ -10,7 +10,7 @@ import { findKernels, type TritonKernel } from './kernels';
 import { findLaunchCalls, readLaunch } from './launches';
 import { importedTarget, moduleKernel, type TritonModuleContext } from './modules';
 import { resolveProblem } from './problem-size';
-import { collectImports, ScopeSet } from './scopes';
+import { collectImports, ScopeSet, starImports } from './scopes';
 import { enclosing, LineIndex } from './syntax';
 import { syntaxProblems } from './syntax-problems';
 import { constexprDefaults, moduleConstants } from './tile-params';
@@ -61,9 +61,12 @@ function analyze(root: Node, text: string, options: AnalysisOptions, result: Fil
   }
   // Kernels of imported modules the file launches, each once, and the modules they come from.
   const fromModules = new Map<TritonKernel, TritonModuleContext>();
+  // A name no import binds may come from a star import (`from .kernels import *`): looked up in those modules.
+  const stars = modules.length > 0 ? starImports(root) : [];
   const resolveImported = (target: Node): TritonKernel | null => {
     const qualified = modules.length > 0 ? importedTarget(target, imports) : null;
-    const found = qualified ? moduleKernel(modules, qualified) : null;
+    let found = qualified ? moduleKernel(modules, qualified) : null;
+    if (!found && !qualified && target.type === 'identifier') for (const star of stars) if ((found = moduleKernel(modules, `${star}.${target.text}`))) break;
     if (found) fromModules.set(found.kernel, found.module);
     return found?.kernel ?? null;
   };

@@ -11,7 +11,7 @@ import { attachedAnnotations, collectAnnotations, type Annotation } from './anno
 import { readConfigs } from './configs';
 import { Evaluator, type ImportTable } from './evaluate';
 import { findKernels, type TritonKernel } from './kernels';
-import { collectImports, ScopeSet } from './scopes';
+import { collectImports, ScopeSet, starImports } from './scopes';
 import { field, LineIndex } from './syntax';
 import { constexprDefaults, moduleConstants } from './tile-params';
 
@@ -32,6 +32,8 @@ export interface TritonModuleContext {
   tileParams: TileParam[];
   /** The module's own imports (`matmul_kernel` → `.kernels.matmul_kernel`, in the module's terms): its re-exports. */
   imports: ImportTable;
+  /** The modules it star-imports (`from .kernels import *` → `.kernels`, in the module's terms): re-exports too. */
+  starImports: string[];
 }
 
 let nextId = 1;
@@ -71,6 +73,7 @@ export function moduleContext(name: string, root: Node, text: string): TritonMod
     moduleAnnotations: annotations.filter((a) => a.topLevel && !attached.has(a)),
     tileParams: tileParams.map((p) => ({ ...p, header: name })),
     imports,
+    starImports: starImports(root),
   };
 }
 
@@ -116,7 +119,7 @@ export function qualifyImported(moduleName: string, isPackage: boolean, imported
 
 /**
  * The imported kernel a dotted target names (`.kernels.matmul_kernel`), from the module imported under that
- * name, or through that module's re-export of it (at most `depth` more modules). Whether a module is a
+ * name, or through that module's re-export of it, by name or by a star import (at most `depth` more modules). Whether a module is a
  * package is not recorded, so a relative re-export is tried as a package's first: both files cannot be
  * the module, and the caller reads only files that exist.
  */
@@ -129,13 +132,15 @@ export function moduleKernel(modules: readonly TritonModuleContext[], target: st
     if (module.name !== moduleName) continue;
     const kernel = module.kernels.get(kernelName);
     if (kernel) return { module, kernel };
+    if (depth <= 0) continue;
     const reexported = module.imports.get(kernelName);
-    if (!reexported || depth <= 0) continue;
-    for (const isPackage of [true, false]) {
-      const next = qualifyImported(moduleName, isPackage, reexported);
-      const found = next && next !== target ? moduleKernel(modules, next, depth - 1) : null;
-      if (found) return found;
-    }
+    const from = reexported ? [reexported] : module.starImports.map((star) => `${star}.${kernelName}`);
+    for (const imported of from)
+      for (const isPackage of [true, false]) {
+        const next = qualifyImported(moduleName, isPackage, imported);
+        const found = next && next !== target ? moduleKernel(modules, next, depth - 1) : null;
+        if (found) return found;
+      }
   }
   return null;
 }

@@ -73,6 +73,19 @@ export function collectImports(root: Node): ImportTable {
   return table;
 }
 
+/** The modules a text star-imports (`from .kernels import *` gives `.kernels`), in order. */
+export function starImports(root: Node): string[] {
+  const out: string[] = [];
+  walk(root, (node) => {
+    if (node.type === 'import_statement') return false;
+    if (node.type !== 'import_from_statement') return undefined;
+    const module = field(node, 'module_name')?.text;
+    if (module && !/^\.+$/.test(module) && node.namedChildren.some((c) => c?.type === 'wildcard_import')) out.push(module);
+    return false;
+  });
+  return out;
+}
+
 /** Bindings made directly in `body` (descending into if/for/with/try but not into nested defs). */
 function collectBindings(body: Node): Map<string, Binding[]> {
   const bindings = new Map<string, Binding[]>();
