@@ -100,16 +100,22 @@ test('only the first 64 module names are looked up: a file of hundreds of import
   );
 });
 
-test('a name a package (or module) only re-exports leads to the module that defines it, and no further than needed', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'tilecast-reexports-'));
+/** A temporary package app/ with app/gemm/kernels.py defining matmul_kernel, plus `files`; `names` reads app/main.py's imports. */
+function gemmPackage(files: Record<string, string>) {
+  const dir = mkdtempSync(join(tmpdir(), 'tilecast-gemm-package-'));
   mkdirSync(join(dir, 'app/gemm'), { recursive: true });
-  writeFileSync(join(dir, 'app/__init__.py'), '');
-  writeFileSync(join(dir, 'app/gemm/__init__.py'), 'from .kernels import matmul_kernel as mm\nfrom .unused import other\n');
-  writeFileSync(join(dir, 'app/gemm/kernels.py'), 'import triton\n@triton.jit\ndef matmul_kernel(a): pass\n');
-  writeFileSync(join(dir, 'app/gemm/unused.py'), 'other = 1\n');
-  writeFileSync(join(dir, 'app/facade.py'), 'from .gemm import mm as fast\n');
-  const file = join(dir, 'app/main.py');
-  const names = (text: string) => readImports(file, text).map((m) => [m.name, m.path.slice(dir.length + 1)]);
+  const all = { 'app/__init__.py': '', 'app/gemm/kernels.py': 'import triton\n@triton.jit\ndef matmul_kernel(a): pass\n', ...files };
+  for (const [path, text] of Object.entries(all)) writeFileSync(join(dir, path), text);
+  const names = (text: string) => readImports(join(dir, 'app/main.py'), text).map((m) => [m.name, m.path.slice(dir.length + 1)]);
+  return { dir, names };
+}
+
+test('a name a package (or module) only re-exports leads to the module that defines it, and no further than needed', () => {
+  const { dir, names } = gemmPackage({
+    'app/gemm/__init__.py': 'from .kernels import matmul_kernel as mm\nfrom .unused import other\n',
+    'app/gemm/unused.py': 'other = 1\n',
+    'app/facade.py': 'from .gemm import mm as fast\n',
+  });
   // The package re-exports mm from its kernels module: read it (named as this file would), not `unused`.
   assert.deepEqual(names('from .gemm import mm\n'), [
     ['.gemm', 'app/gemm/__init__.py'],
@@ -126,13 +132,7 @@ test('a name a package (or module) only re-exports leads to the module that defi
 });
 
 test('star imports: a name a package star-imports, and the modules a star-imported module star-imports, are read', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'tilecast-stars-'));
-  mkdirSync(join(dir, 'app/gemm'), { recursive: true });
-  writeFileSync(join(dir, 'app/__init__.py'), '');
-  writeFileSync(join(dir, 'app/gemm/__init__.py'), 'from .kernels import *\n');
-  writeFileSync(join(dir, 'app/gemm/kernels.py'), 'import triton\n@triton.jit\ndef matmul_kernel(a): pass\n');
-  const file = join(dir, 'app/main.py');
-  const names = (text: string) => readImports(file, text).map((m) => [m.name, m.path.slice(dir.length + 1)]);
+  const { dir, names } = gemmPackage({ 'app/gemm/__init__.py': 'from .kernels import *\n' });
   const both = [
     ['.gemm', 'app/gemm/__init__.py'],
     ['.gemm.kernels', 'app/gemm/kernels.py'],
