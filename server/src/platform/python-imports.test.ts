@@ -111,7 +111,7 @@ function gemmPackage(files: Record<string, string>) {
 }
 
 test('a name a package (or module) only re-exports leads to the module that defines it, and no further than needed', () => {
-  const { dir, names } = gemmPackage({
+  const { names } = gemmPackage({
     'app/gemm/__init__.py': 'from .kernels import matmul_kernel as mm\nfrom .unused import other\n',
     'app/gemm/unused.py': 'other = 1\n',
     'app/facade.py': 'from .gemm import mm as fast\n',
