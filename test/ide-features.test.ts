@@ -353,32 +353,7 @@ test("Triton tile actions change a block size only where the launch's grid follo
     for (const edit of action.edits) if (inLaunch(edit)) assert.doesNotMatch(keywordBefore(edit.range.start), /^BLOCK_[MN]$/, action.title);
   // A persistent kernel (NUM_SMS programs looping over the tiles) may change its block sizes: its grid is
   // not one program per tile.
-  const persistentText = `import torch
-import triton
-import triton.language as tl
-
-NUM_SMS = 132
-
-
-@triton.jit
-def persistent_mm(a_ptr, b_ptr, c_ptr, M, N, K, BLOCK_M: tl.constexpr, BLOCK_N: tl.constexpr, BLOCK_K: tl.constexpr):
-    tiles = tl.cdiv(M, BLOCK_M) * tl.cdiv(N, BLOCK_N)
-    for tile in range(tl.program_id(0), tiles, NUM_SMS):
-        rm = (tile // tl.cdiv(N, BLOCK_N)) * BLOCK_M + tl.arange(0, BLOCK_M)
-        rn = (tile % tl.cdiv(N, BLOCK_N)) * BLOCK_N + tl.arange(0, BLOCK_N)
-        rk = tl.arange(0, BLOCK_K)
-        acc = tl.zeros((BLOCK_M, BLOCK_N), dtype=tl.float32)
-        for k in range(0, K, BLOCK_K):
-            a = tl.load(a_ptr + rm[:, None] * K + (k + rk)[None, :])
-            b = tl.load(b_ptr + (k + rk)[:, None] * N + rn[None, :])
-            acc += tl.dot(a, b)
-        tl.store(c_ptr + rm[:, None] * N + rn[None, :], acc)
-
-
-def run(a, b, c):
-    M, N, K = 4096, 4096, 4096
-    persistent_mm[(NUM_SMS,)](a, b, c, M, N, K, BLOCK_M=128, BLOCK_N=128, BLOCK_K=32)
-`;
+  const persistentText = fixture('ide/triton-persistent-grid-action.py');
   const persistent = await reportsFor(persistentText, 'triton');
   const launch = persistent.reports.find((r) => r.subject === 'launch')!;
   assert.deepEqual(launch.launch?.grid, [132, 1, 1]);
