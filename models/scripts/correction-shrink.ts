@@ -52,12 +52,26 @@ export function gpusOf(d: Design, rows: ArrayLike<number>): Record<FamilyGroup, 
   return Object.fromEntries(FAMILY_GROUPS.map((g) => [g, specs(ids[g])])) as Record<FamilyGroup, GpuSpec[]>;
 }
 
+/** What fitDomain reads per training row besides its features (the quantised ops' coverage): row t is design row rows[t]. */
+export function rowInputs(d: Design, rows: ArrayLike<number>): { featureNames: readonly string[]; gpuOfRow: (t: number) => GpuSpec | undefined } {
+  const specs = new Map<string, GpuSpec | undefined>();
+  return {
+    featureNames: FEATURE_NAMES,
+    gpuOfRow: (t) => {
+      const id = d.tags[rows[t]].gpu;
+      if (!specs.has(id)) specs.set(id, findGpu(id));
+      return specs.get(id);
+    },
+  };
+}
+
 /** Applicability domain of training rows (correction weight 1: λ is applied separately). */
 export function domainOf(d: Design, rows: ArrayLike<number>): ApplicabilityDomain {
   const nF = d.nFeatures;
   const x = new Float32Array(rows.length * nF);
   for (let t = 0; t < rows.length; t++) x.set(d.x.subarray(rows[t] * nF, (rows[t] + 1) * nF), t * nF);
-  return fitDomain(x, rows.length, nF, gpusOf(d, rows), { correctionWeights: allOnes(), decay: DECAY, flagAbove: FLAG_ABOVE, nearestWithin: NEAREST_WITHIN });
+  const settings = { correctionWeights: allOnes(), decay: DECAY, flagAbove: FLAG_ABOVE, nearestWithin: NEAREST_WITHIN };
+  return fitDomain(x, rows.length, nF, gpusOf(d, rows), settings, rowInputs(d, rows));
 }
 
 /** Per test row of a run: the applicability of its features and GPU in the run's training domain. */

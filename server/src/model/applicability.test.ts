@@ -3,7 +3,7 @@
 // shrunk interval still holds the forest's and the analytic model's values; a stored domain survives JSON.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { assess, fitDomain, gpuDescriptor, GPU_DESCRIPTOR_NAMES, parseDomain, shrinkCorrection } from './applicability';
+import { assess, fitDomain, gpuDescriptor, GPU_DESCRIPTOR_NAMES, parseDomain, quantisedKey, shrinkCorrection } from './applicability';
 import { findGpu } from '../perf/gpu-catalogue';
 import type { GpuSpec } from '../perf/types';
 
@@ -190,4 +190,46 @@ test('parseDomain: a domain fitted with another descriptor layout is refused; on
   assert.deepEqual(parseDomain({ ...json, descriptorNames: [...GPU_DESCRIPTOR_NAMES] }, 2)?.descriptorNames, GPU_DESCRIPTOR_NAMES);
   const watts = GPU_DESCRIPTOR_NAMES.map((n) => (n === 'log2_sustained_clock_fraction' ? 'log2_board_power_w' : n));
   assert.equal(parseDomain({ ...json, descriptorNames: watts }, 2), null);
+});
+
+test('applicability: a quantised op timed only on other architectures is extrapolating; plain rows and covered ops are not', () => {
+  // Training: an SGLang per-block fp8 op (wrapper 1) on the B200 (cc 10.0), plain fp8 on the H100 (cc 9.0).
+  const qNames = ['quant_dynamic', 'quant_block_scaled', 'quant_weight_only', 'dtype_bytes', 'quant_wrapper', 'a'];
+  const b200 = findGpu('b200')!;
+  const b300 = findGpu('b300')!;
+  const sglangBlock = [1, 1, 0, 1, 1, 5];
+  const plainFp8 = [0, 0, 0, 1, 0, 5];
+  const rowGpus = [b200, h100, b200, h100];
+  const fit = fitDomain(
+    Float32Array.from([...sglangBlock, ...plainFp8, ...sglangBlock, ...plainFp8]),
+    4,
+    qNames.length,
+    { library: [b200, h100], 'library-fp32': [], tiled: [] },
+    { correctionWeights: { library: 1, 'library-fp32': 1, tiled: 1 }, decay: 0.5, flagAbove: 0.25, nearestWithin: Infinity },
+    { featureNames: qNames, gpuOfRow: (row) => rowGpus[row] },
+  );
+  assert.deepEqual(fit.quantisedCoverage, ['cc10|110|1|1']);
+  // The same op on the H100: no Hopper row timed it.
+  const hopper = assess(fit, qNames, sglangBlock, h100, 'library', 'fp8');
+  assert.deepEqual([hopper.excess, hopper.extrapolating], [1, true]);
+  assert.ok(Math.abs(hopper.weight - Math.exp(-2)) < 1e-12);
+  assert.match(hopper.reasons.join('; '), /no block-scaled quantised GEMMs timed in sglang on compute capability 9\.x GPUs in the training data/);
+  // The op's reason comes before the GPU's (renderers show the first few): the A100 is also outside the GPU box.
+  const ampere = assess(fit, qNames, sglangBlock, a100, 'library', 'fp8').reasons;
+  assert.ok(ampere.length > 1);
+  assert.match(ampere[0]!, /^no block-scaled quantised GEMMs timed in sglang on compute capability 8\.x GPUs/);
+  // Another GPU of the training architecture (B300, cc 10.3: its compute capability is outside the box, the op is not), and plain rows anywhere, are inside.
+  assert.doesNotMatch(assess(fit, qNames, sglangBlock, b300, 'library', 'fp8').reasons.join('; '), /quantised/);
+  assert.doesNotMatch(assess(fit, qNames, plainFp8, a100, 'library', 'fp8').reasons.join('; '), /quantised/);
+  assert.equal(assess(fit, qNames, plainFp8, h100, 'library', 'fp8').excess, 0);
+  // Another wrapper of the same scheme on the training architecture is not covered either.
+  assert.equal(assess(fit, qNames, [1, 1, 0, 1, 2, 5], b200, 'library', 'fp8').extrapolating, true);
+  // The coverage survives JSON; an artifact without it (older) keeps the check off; a malformed one is refused.
+  const json = JSON.parse(JSON.stringify(fit));
+  assert.equal(assess(parseDomain(json, qNames.length)!, qNames, sglangBlock, h100, 'library', 'fp8').excess, 1);
+  delete json.quantisedCoverage;
+  assert.equal(assess(parseDomain(json, qNames.length)!, qNames, sglangBlock, h100, 'library', 'fp8').excess, 0);
+  assert.equal(parseDomain({ ...json, quantisedCoverage: [3] }, qNames.length), null);
+  // Feature names without the quantisation features (older feature sets): no key, no check.
+  assert.equal(quantisedKey(['a', 'b'], [1, 1], h100), null);
 });

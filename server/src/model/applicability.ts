@@ -2,7 +2,7 @@
 // training rows, descriptors of the training GPUs), how far a new workload or GPU lies outside that,
 // and how much of the learned correction to keep there. Stored in the artifact (training.applicability),
 // fitted by models/scripts/train.ts. Pure: numbers in, numbers out; no I/O, never throws.
-import type { GpuSpec, KernelFamily } from '../perf/types';
+import { QUANT_WRAPPERS, type GpuSpec, type KernelFamily } from '../perf/types';
 import { computeCapabilityMajor } from '../perf/dtype';
 import { sustainedClock } from '../perf/sustained-clock';
 import { featureLabel, outsideInWords } from './feature-words';
@@ -52,7 +52,18 @@ export interface ApplicabilityDomain {
    * calibrated interval is widened as is.
    */
   intervalScales?: { inDomain: number; extrapolating: number };
+  /**
+   * The quantised ops the training rows timed, as quantisedKey gives them (scheme flags, element width and
+   * framework wrapper, per compute-capability major): a quantised row whose key is absent is outside by
+   * UNCOVERED_QUANT_EXCESS. A wrapper's activation quantisation and scale handling run differently on each
+   * architecture (SGLang's per-block fp8 op takes 1.6–2.4× the estimate on Blackwell and about 1.0× on
+   * Hopper), so what was learned on one says nothing about another. Absent in older artifacts: no check.
+   */
+  quantisedCoverage?: string[];
 }
+
+/** Excess of a quantised row whose op (quantisedKey) no training row timed: that of a flag no training row set. */
+export const UNCOVERED_QUANT_EXCESS = 1;
 
 /**
  * Kernel-family groups whose corrections differ: vendor-library GEMMs on tensor cores (cuBLAS, CUTLASS),
@@ -131,6 +142,7 @@ export function fitDomain(
   nFeatures: number,
   gpus: Readonly<Record<FamilyGroup, readonly GpuSpec[]>>,
   settings: { correctionWeights: Record<FamilyGroup, number>; decay: number; flagAbove: number; nearestWithin: number },
+  rows?: { featureNames: readonly string[]; gpuOfRow: (row: number) => GpuSpec | null | undefined },
 ): ApplicabilityDomain {
   const featureLo: number[] = [];
   const featureHi: number[] = [];
@@ -156,8 +168,61 @@ export function fitDomain(
       hi: GPU_DESCRIPTOR_NAMES.map((_, j) => (finite(j).length ? Math.max(...finite(j)) : NaN)),
     };
   };
-  return { featureLo, featureHi, gpuRanges: perGroup((g) => range(gpus[g] ?? [])), descriptorNames: [...GPU_DESCRIPTOR_NAMES], ...settings };
+  let quantisedCoverage: string[] | undefined;
+  if (rows) {
+    const keys = new Set<string>();
+    for (let i = 0; i < nRows; i++) {
+      const key = quantisedKey(rows.featureNames, rowOf(x, i, nFeatures), rows.gpuOfRow(i) ?? null);
+      if (key !== null) keys.add(key);
+    }
+    quantisedCoverage = [...keys].sort();
+  }
+  return {
+    featureLo,
+    featureHi,
+    gpuRanges: perGroup((g) => range(gpus[g] ?? [])),
+    descriptorNames: [...GPU_DESCRIPTOR_NAMES],
+    ...settings,
+    ...(quantisedCoverage ? { quantisedCoverage } : {}),
+  };
 }
+
+function rowOf(x: ArrayLike<number>, row: number, nFeatures: number): ArrayLike<number> {
+  return x instanceof Float32Array || x instanceof Float64Array
+    ? x.subarray(row * nFeatures, (row + 1) * nFeatures)
+    : Array.from({ length: nFeatures }, (_, f) => x[row * nFeatures + f]);
+}
+
+/** The features quantisedKey reads, in key order. */
+const QUANT_KEY_FEATURES = ['quant_dynamic', 'quant_block_scaled', 'quant_weight_only', 'dtype_bytes', 'quant_wrapper'] as const;
+const quantIndexCache = new WeakMap<readonly string[], number[]>();
+
+/**
+ * Which quantised op a row times, on which architecture: `cc<major>|<dynamic><block><weight-only>|<bytes>|<wrapper>`
+ * from the row's features and GPU; null for a plain GEMM, an unknown compute capability, or feature names
+ * without the quantisation features.
+ */
+export function quantisedKey(featureNames: readonly string[], values: ArrayLike<number>, gpu: GpuSpec | null): string | null {
+  let idx = quantIndexCache.get(featureNames);
+  if (!idx) quantIndexCache.set(featureNames, (idx = QUANT_KEY_FEATURES.map((n) => featureNames.indexOf(n))));
+  if (idx.some((i) => i < 0 || i >= values.length)) return null;
+  const [dynamic, block, weightOnly, bytes, wrapper] = idx.map((i) => values[i]);
+  if (!(dynamic > 0 || block > 0 || weightOnly > 0 || wrapper > 0)) return null;
+  const major = computeCapabilityMajor(gpu?.computeCapability);
+  if (!Number.isFinite(major)) return null;
+  return `cc${major}|${dynamic}${block}${weightOnly}|${bytes}|${wrapper}`;
+}
+
+/** A quantised op in words, from its key's flags and wrapper ("block-scaled quantised GEMMs timed in sglang"). */
+function quantisedWords(key: string): string {
+  const [cc, flags, , wrapper] = key.split('|');
+  const scheme = flags[1] === '1' ? 'block-scaled' : flags[2] === '1' ? 'weight-only' : flags[0] === '1' ? 'dynamically' : '';
+  const op = `${scheme ? `${scheme} ` : ''}quantised GEMMs`;
+  const w = QUANT_WRAPPERS[Number(wrapper) - 1];
+  return `${op}${w ? ` timed in ${w}` : ''} on compute capability ${cc.slice(2)}.x GPUs`;
+}
+
+const coverageSets = new WeakMap<ApplicabilityDomain, Set<string>>();
 
 /** Distance of v outside [lo, hi] in units of the range (at least `minWidth` wide); 0 inside or when unknown. */
 function outside(v: number, lo: number, hi: number, minWidth: number, fixedWidth = false): number {
@@ -268,6 +333,16 @@ export function assess(
     if (e > 0 && e > domain.flagAbove) reasons.push(outsideReason(featureNames[f] ?? `feature ${f}`, values[f], domain.featureLo[f], domain.featureHi[f]));
     if (e > excess) excess = e;
   }
+  // The workload's own reasons come first (renderers show the first few): its features, then its quantised op.
+  if (gpu && domain.quantisedCoverage) {
+    const key = quantisedKey(featureNames, values, gpu);
+    let covered = coverageSets.get(domain);
+    if (!covered) coverageSets.set(domain, (covered = new Set(domain.quantisedCoverage)));
+    if (key !== null && !covered.has(key)) {
+      reasons.push(`no ${quantisedWords(key)} in the training data`);
+      if (UNCOVERED_QUANT_EXCESS > excess) excess = UNCOVERED_QUANT_EXCESS;
+    }
+  }
   const group = familyGroupOf(kernel, dtype);
   if (gpu) {
     const g = gpuExcess(domain, gpu, group);
@@ -337,6 +412,9 @@ export function parseDomain(v: unknown, nFeatures: number): ApplicabilityDomain 
   const scaleOk = (x: unknown) => typeof x === 'number' && Number.isFinite(x) && x > 0;
   if (rawScales !== undefined && rawScales !== null && !(scaleOk(rawScales.inDomain) && scaleOk(rawScales.extrapolating))) return null;
   const scales = rawScales ? { inDomain: rawScales.inDomain as number, extrapolating: rawScales.extrapolating as number } : undefined;
+  // Optional (artifacts before it lack it: no quantised-op check); present, a list of strings.
+  const coverage = d.quantisedCoverage;
+  if (coverage !== undefined && !(Array.isArray(coverage) && coverage.every((k) => typeof k === 'string'))) return null;
   const cw = d.correctionWeights as Record<string, unknown> | undefined;
   const weightOf = (v: unknown) => (typeof v === 'number' && v >= 0 && v <= 1 ? v : NaN);
   if (typeof cw !== 'object' || cw === null || FAMILY_GROUPS.some((g) => Number.isNaN(weightOf(cw[g])))) return null;
@@ -357,5 +435,6 @@ export function parseDomain(v: unknown, nFeatures: number): ApplicabilityDomain 
     flagAbove: d.flagAbove as number,
     nearestWithin,
     ...(scales ? { intervalScales: scales } : {}),
+    ...(coverage ? { quantisedCoverage: [...(coverage as string[])] } : {}),
   };
 }
