@@ -210,7 +210,8 @@ export function quantisedKey(featureNames: readonly string[], values: ArrayLike<
   if (!(dynamic > 0 || block > 0 || weightOnly > 0 || wrapper > 0)) return null;
   const major = computeCapabilityMajor(gpu?.computeCapability);
   if (!Number.isFinite(major)) return null;
-  return `cc${major}|${dynamic}${block}${weightOnly}|${bytes}|${wrapper}`;
+  // Features may arrive as float32 (training) or float64 (serving): widths are rounded so both spell one key.
+  return `cc${major}|${dynamic}${block}${weightOnly}|${Number(bytes.toFixed(3))}|${wrapper}`;
 }
 
 /** A quantised op in words, from its key's flags and wrapper ("block-scaled quantised GEMMs timed in sglang"). */
