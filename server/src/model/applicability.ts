@@ -205,11 +205,16 @@ const quantIndexCache = new WeakMap<readonly string[], number[]>();
 export function quantisedKey(featureNames: readonly string[], values: ArrayLike<number>, gpu: GpuSpec | null): string | null {
   let idx = quantIndexCache.get(featureNames);
   if (!idx) quantIndexCache.set(featureNames, (idx = QUANT_KEY_FEATURES.map((n) => featureNames.indexOf(n))));
-  if (idx.some((i) => i < 0 || i >= values.length)) return null;
-  const [dynamic, block, weightOnly, bytes, wrapper] = idx.map((i) => values[i]);
+  for (const i of idx) if (i < 0 || i >= values.length) return null;
+  // Read per row of a batch: no array is built for a plain GEMM.
+  const dynamic = values[idx[0]!]!;
+  const block = values[idx[1]!]!;
+  const weightOnly = values[idx[2]!]!;
+  const wrapper = values[idx[4]!]!;
   if (!(dynamic > 0 || block > 0 || weightOnly > 0 || wrapper > 0)) return null;
   const major = computeCapabilityMajor(gpu?.computeCapability);
   if (!Number.isFinite(major)) return null;
+  const bytes = values[idx[3]!]!;
   // Features may arrive as float32 (training) or float64 (serving): widths are rounded so both spell one key.
   return `cc${major}|${dynamic}${block}${weightOnly}|${Number(bytes.toFixed(3))}|${wrapper}`;
 }
