@@ -111,3 +111,19 @@ test('models: the shipped models predict through tilecast predict (single and ba
 }, async () => {
   await checkEndToEnd(undefined);
 });
+
+test('models: the shipped runtime model knows which quantised ops it was trained on, per architecture', {
+  skip: shipped ? false : 'models/runtime.tcmf and models/power.tcmf not present',
+}, async () => {
+  const loaded = await loadShippedPredictor(shippedDir);
+  assert.ok(loaded.ok, loaded.ok ? '' : loaded.error);
+  const { predictor } = loaded;
+  const fp8 = (gpu: string, wrapper: 'sglang') =>
+    predictor.predict({ m: 64, n: 4096, k: 4096, batch: 1, dtype: 'fp8', kernel: 'library', quantization: 'fp8_block', quantWrapper: wrapper }, findGpu(gpu)!);
+  // Hopper timed SGLang's per-block fp8 op in training (H100, H200); no Ada GPU timed any quantised op.
+  const notes = (p: { extrapolationNotes?: string[] }) => (p.extrapolationNotes ?? []).join('; ');
+  assert.doesNotMatch(notes(fp8('gh200', 'sglang')), /quantised GEMMs/);
+  const ada = fp8('l40s', 'sglang');
+  assert.equal(ada.extrapolating, true);
+  assert.match(notes(ada), /^no block-scaled quantised GEMMs timed in sglang on compute capability 8\.x GPUs in the training data/);
+});
