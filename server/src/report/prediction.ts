@@ -146,6 +146,12 @@ function range(value: number | null, lo: number | null, hi: number | null, unit:
   return `${value} ${unit}  (${lo ?? '?'} .. ${hi ?? '?'})`;
 }
 
+/** A quantised GEMM's scheme and the framework op around it ("fp8_block in sglang"); '' for a plain GEMM. */
+export function quantisedOpLabel(w: Pick<GemmWorkload, 'quantization' | 'quantWrapper'>): string {
+  if (!w.quantization) return '';
+  return w.quantWrapper ? `${w.quantization} in ${w.quantWrapper}` : w.quantization;
+}
+
 /** Text of one `tilecast predict`, rendered from its JSON so both always agree. */
 export function renderSinglePredictionText(json: SinglePredictionJson): string {
   const w = json.workload;
@@ -161,7 +167,7 @@ export function renderSinglePredictionText(json: SinglePredictionJson): string {
         .join(' ')
     : '';
   const lines = [
-    `${json.gpu.name} (${json.gpu.id}): ${w.dtype}${w.quantization ? ` (${w.quantization}${w.quantWrapper ? ` in ${w.quantWrapper}` : ''})` : ''} GEMM M=${w.m} N=${w.n} K=${w.k} batch=${w.batch}, kernel ${w.kernel}${tile ? ` (${tile})` : ''}${native ? ` [${native}]` : ''}`,
+    `${json.gpu.name} (${json.gpu.id}): ${w.dtype}${w.quantization ? ` (${quantisedOpLabel(w)})` : ''} GEMM M=${w.m} N=${w.n} K=${w.k} batch=${w.batch}, kernel ${w.kernel}${tile ? ` (${tile})` : ''}${native ? ` [${native}]` : ''}`,
     `runtime:  ${range(json.runtime.ms, json.runtime.loMs, json.runtime.hiMs, 'ms')}${modelText(json.runtime.model)}`,
     `power:    ${range(json.power.w, json.power.loW, json.power.hiW, 'W')}${modelText(json.power.model)}`,
     `energy:   ${range(json.energy.mj, json.energy.loMj, json.energy.hiMj, 'mJ')}`,

@@ -5,7 +5,7 @@
 import type { Readable, Writable } from 'node:stream';
 import { CsvRecordSplitter, type CsvRecord } from '../../report/csv-stream';
 import { mapColumns, RowInterpreter } from '../../report/predict-rows';
-import { PREDICTION_COLUMNS, predictionCsvCells, type GemmPredictor, type PredictionValues } from '../../report/prediction';
+import { PREDICTION_COLUMNS, predictionCsvCells, quantisedOpLabel, type GemmPredictor, type PredictionValues } from '../../report/prediction';
 import { topConfigurations, type GroupSummary } from '../../report/top-configs';
 import type { GemmWorkload, GpuSpec } from '../../perf/types';
 import type { MeasurementMethod } from '../../data/timing-overhead';
@@ -44,7 +44,7 @@ export async function predictTopK(
     ? predictor.predictBatch(items)
     : items.map((it) => predictor.predict(it.workload, it.gpu, it.method ? { method: it.method } : undefined));
   const groupOf = (it: (typeof items)[number]) =>
-    `${it.gpu.id} ${it.workload.dtype}${it.workload.quantization ? `/${it.workload.quantization}${it.workload.quantWrapper ? ` in ${it.workload.quantWrapper}` : ''}` : ''} M=${it.workload.m} N=${it.workload.n} K=${it.workload.k} batch=${it.workload.batch} ${it.method ?? 'kernel'}`;
+    `${it.gpu.id} ${it.workload.dtype}${it.workload.quantization ? `/${quantisedOpLabel(it.workload)}` : ''} M=${it.workload.m} N=${it.workload.n} K=${it.workload.k} batch=${it.workload.batch} ${it.method ?? 'kernel'}`;
   const candidates = items.map((it, i) => ({
     index: i,
     group: groupOf(it),
