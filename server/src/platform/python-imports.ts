@@ -160,7 +160,7 @@ export function readImports(path: string, text: string, options: ImportOptions =
   };
   const queue = (options.names ?? importedModuleNames(text)).slice(0, MAX_NAMES).map((name) => ({ name, depth: 0 }));
   // Modules star-imported by the file, or by such a module: what they star-import is visible in the file too.
-  const starred = new Set(/import[ \t]+\*/.test(text) ? (bindingTable(text).get('*') ?? []) : []);
+  const starred = new Set(bindingTable(text).get('*') ?? []);
   for (let i = 0; i < queue.length && out.length < MAX_MODULES; i++) {
     const { name, depth } = queue[i]!;
     if (read(name)) {
