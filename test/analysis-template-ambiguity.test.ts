@@ -45,8 +45,10 @@ test('genuine errors are still reported', async () => {
     'a[0] = 1\n}\n__global__ void g() {',
     'if (threadIdx.x < n { a[0] = 1; }',
     'std::vector<int v;',
-    // A member template of this file's (`twice` is declared as a template): its `<` is never re-read.
-    'int t = s.twice<int();',
+    // A member template named as one (`template`): its `<` opens template arguments and is never re-read.
+    'int t = s.template twice<int();',
+    // A template of this file's (`twice` is declared as one) with an unclosed argument list.
+    'int t = twice<int(), 1;',
   ];
   for (const statement of broken) {
     const text = `template <int T> __device__ int twice() { return 2 * T; }\n${inKernel(statement)}`;

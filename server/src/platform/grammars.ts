@@ -38,7 +38,7 @@ export function loadGrammars(): Promise<Grammars> {
     useBaselineWasmCompiler();
     const runtimePath = join(dirname(locate('tree-sitter.wasm', 'web-tree-sitter')), 'tree-sitter.wasm');
     await Parser.init({ wasmBinary: readFileSync(runtimePath) } as object);
-    const cpp = await Language.load(readFileSync(locate('tree-sitter-cpp.wasm', 'tree-sitter-wasms/out/tree-sitter-cpp.wasm')));
+    const cpp = await Language.load(readFileSync(locate('tree-sitter-cpp.wasm', 'tree-sitter-cpp/tree-sitter-cpp.wasm')));
     const python = await Language.load(readFileSync(locate('tree-sitter-python.wasm', 'tree-sitter-wasms/out/tree-sitter-python.wasm')));
     return { cpp, python };
   })();
