@@ -236,21 +236,27 @@ function resolveTile(w: GemmWorkload, gpu: GpuSpec, tensor: boolean): ResolvedTi
     const tile = { blockM: w.block[1], blockN: w.block[0], blockK: 1, threads: blockThreads, stages: 1, threadM: 1, threadN: 1 };
     return { tile, source: 'launch', splitK: 1, notes };
   }
-  // The library heuristic fills whatever the workload leaves out (all of it for library calls).
-  const choice = chooseLibraryTile(w.m, w.n, w.k, w.batch, w.dtype, { smCount: gpu?.smCount?.value, computeCapability: gpu?.computeCapability }, tensor);
-  const h = choice.tile;
+  // The library heuristic fills whatever the workload leaves out (all of it for library calls). Asked
+  // only then: a hand-written kernel's candidate tiles give every field (the code actions rank hundreds).
+  let choice: ReturnType<typeof chooseLibraryTile> | undefined;
+  const heuristic = () =>
+    (choice ??= chooseLibraryTile(w.m, w.n, w.k, w.batch, w.dtype, { smCount: gpu?.smCount?.value, computeCapability: gpu?.computeCapability }, tensor));
   const complete = pos(t.blockM) && pos(t.blockN);
   const handWritten = w.kernel === 'tiled' || w.kernel === 'naive' || w.kernel === 'clblast-xgemm';
-  const blockM = pos(t.blockM) ? t.blockM : (h.blockM ?? 128);
-  const blockN = pos(t.blockN) ? t.blockN : (h.blockN ?? 128);
-  const threads = pos(t.threads) ? t.threads : pos(t.warps) ? t.warps * 32 : pos(blockThreads) ? blockThreads : (h.threads ?? 256);
-  const blockK = pos(t.blockK) ? t.blockK : (h.blockK ?? 32);
+  const blockM = pos(t.blockM) ? t.blockM : (heuristic().tile.blockM ?? 128);
+  const blockN = pos(t.blockN) ? t.blockN : (heuristic().tile.blockN ?? 128);
+  const threads = pos(t.threads) ? t.threads : pos(t.warps) ? t.warps * 32 : pos(blockThreads) ? blockThreads : (heuristic().tile.threads ?? 256);
+  const blockK = pos(t.blockK) ? t.blockK : (heuristic().tile.blockK ?? 32);
   // Hand-written shared-memory kernels load one K tile per iteration unless they say otherwise.
-  const stages = pos(t.stages) ? t.stages : handWritten ? 1 : (h.stages ?? 2);
+  const stages = pos(t.stages) ? t.stages : handWritten ? 1 : (heuristic().tile.stages ?? 2);
   const perThread = (blockM * blockN) / threads;
-  const sameTile = blockM === h.blockM && blockN === h.blockN && threads === h.threads;
-  const threadM = pos(t.threadM) ? t.threadM : sameTile && h.threadM ? h.threadM : Math.max(1, Math.sqrt(perThread));
-  const threadN = pos(t.threadN) ? t.threadN : sameTile && h.threadN ? h.threadN : Math.max(1, perThread / threadM);
+  /** The heuristic's thread tile when the tile is the heuristic's own, else undefined. */
+  const heuristicThread = (key: 'threadM' | 'threadN'): number | undefined => {
+    const h = heuristic().tile;
+    return blockM === h.blockM && blockN === h.blockN && threads === h.threads && h[key] ? h[key] : undefined;
+  };
+  const threadM = pos(t.threadM) ? t.threadM : (heuristicThread('threadM') ?? Math.max(1, Math.sqrt(perThread)));
+  const threadN = pos(t.threadN) ? t.threadN : (heuristicThread('threadN') ?? Math.max(1, perThread / threadM));
   // A library launch whose grid.z is a multiple of the batch splits K that many ways (cuBLAS's
   // split-K kernels put the K slices on grid.z, as NeuSight's launch records show).
   const gz = w.grid?.[2];
@@ -260,11 +266,11 @@ function resolveTile(w: GemmWorkload, gpu: GpuSpec, tensor: boolean): ResolvedTi
   const gx = w.grid?.[0] ?? NaN, gy = w.grid?.[1] ?? NaN;
   const coversTiles = pos(gx) && pos(gy) && gx * gy >= cdiv(w.m, blockM) * cdiv(w.n, blockN);
   const gridSplit = (w.kernel === 'library' || w.kernel === 'cutlass') && pos(gz) && gz > batchCount && gz % batchCount === 0 && coversTiles ? gz / batchCount : undefined;
-  const splitK = pos(nativeSplit) ? Math.floor(nativeSplit) : gridSplit ?? (complete ? 1 : choice.splitK);
+  const splitK = pos(nativeSplit) ? Math.floor(nativeSplit) : (gridSplit ?? (complete ? 1 : heuristic().splitK));
   const missing = (['blockM', 'blockN', 'blockK', 'threads', 'stages'] as const).filter((key) => !pos(t[key]) && !(key === 'threads' && (pos(t.warps) || pos(blockThreads))));
   if (w.kernel !== 'library' && missing.length > 0) notes.push(`tile ${missing.join(', ')} not given; assumed from the library heuristic or defaults`);
   const source: ResolvedTile['source'] = complete ? 'workload' : w.kernel === 'library' ? 'library-heuristic' : 'default';
-  return { tile: { blockM, blockN, blockK, threads, stages, threadM, threadN }, source, splitK, splitFixed: pos(nativeSplit) || gridSplit !== undefined, name: complete ? undefined : choice.kernelName, notes };
+  return { tile: { blockM, blockN, blockK, threads, stages, threadM, threadN }, source, splitK, splitFixed: pos(nativeSplit) || gridSplit !== undefined, name: complete ? undefined : heuristic().kernelName, notes };
 }
 
 /**
