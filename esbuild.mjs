@@ -2,24 +2,25 @@
 // tree-sitter WebAssembly grammars beside them. Type-checking is `npm run typecheck`, not this.
 import { build } from 'esbuild';
 import { bundleOptions } from './esbuild-options.mjs';
-import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
+import { noticesText, packageNotices, packageRoot } from './third-party-notices.mjs';
 
 const require = createRequire(import.meta.url);
 const outdir = 'dist';
 mkdirSync(outdir, { recursive: true });
 
-await Promise.all([
-  build({ ...bundleOptions, entryPoints: ['extension/src/extension.ts'], outfile: `${outdir}/extension.js`, external: ['vscode'] }),
-  build({ ...bundleOptions, entryPoints: ['server/src/lsp/main.ts'], outfile: `${outdir}/server.js` }),
+const builds = await Promise.all([
+  build({ ...bundleOptions, metafile: true, entryPoints: ['extension/src/extension.ts'], outfile: `${outdir}/extension.js`, external: ['vscode'] }),
+  build({ ...bundleOptions, metafile: true, entryPoints: ['server/src/lsp/main.ts'], outfile: `${outdir}/server.js` }),
   // The language server parses and analyses on this thread (server/src/platform/analysis-thread.ts).
-  build({ ...bundleOptions, entryPoints: ['server/src/platform/analysis-worker.ts'], outfile: `${outdir}/analysis-worker.js` }),
-  build({ ...bundleOptions, entryPoints: ['server/src/cli/main.ts'], outfile: `${outdir}/cli.js` }),
+  build({ ...bundleOptions, metafile: true, entryPoints: ['server/src/platform/analysis-worker.ts'], outfile: `${outdir}/analysis-worker.js` }),
+  build({ ...bundleOptions, metafile: true, entryPoints: ['server/src/cli/main.ts'], outfile: `${outdir}/cli.js` }),
   // `tilecast predict --batch` starts this beside cli.js (server/src/cli/predict/predict-pool.ts).
-  build({ ...bundleOptions, entryPoints: ['server/src/cli/predict/predict-worker.ts'], outfile: `${outdir}/predict-worker.js` }),
+  build({ ...bundleOptions, metafile: true, entryPoints: ['server/src/cli/predict/predict-worker.ts'], outfile: `${outdir}/predict-worker.js` }),
   // `tilecast profile retrain` (and the editor's Retrain command, which runs the CLI) starts this beside cli.js (platform/user-models.ts).
-  build({ ...bundleOptions, entryPoints: ['server/src/platform/retrain-worker.ts'], outfile: `${outdir}/retrain-worker.js` }),
+  build({ ...bundleOptions, metafile: true, entryPoints: ['server/src/platform/retrain-worker.ts'], outfile: `${outdir}/retrain-worker.js` }),
   // The chart webview (extension/src/chart-panel.ts inlines dist/webview/charts.js and charts.css into its
   // page) and the profiles table (profiles-panel.ts loads profiles.js, profiles.css): browser code.
   build({
@@ -33,6 +34,7 @@ await Promise.all([
     // Escapes `</script` in JS strings and `</style` in CSS (esbuild's default, stated: the chart page inlines them).
     supported: { 'inline-script': true },
     logLevel: 'warning',
+    metafile: true,
   }),
 ]);
 
@@ -54,6 +56,16 @@ const wasmSources = [
   require.resolve('tree-sitter-wasms/out/tree-sitter-python.wasm'),
 ];
 for (const source of wasmSources) copyFileSync(source, join(outdir, source.split(/[\\/]/).pop()));
+
+// The licences of everything the bundles and the wasm files carry (third-party-notices.mjs), shipped in the .vsix.
+const bundled = builds.flatMap((result) => Object.keys(result.metafile.inputs));
+const roots = [...bundled, ...wasmSources.map((source) => relative(process.cwd(), source))].map(packageRoot).filter((root) => root !== null);
+writeFileSync(
+  join(outdir, 'THIRD-PARTY-NOTICES.txt'),
+  noticesText(packageNotices(roots), [
+    "dist/tree-sitter-python.wasm is tree-sitter-python's grammar (MIT licence), as built by the tree-sitter-wasms package, which ships no copy of tree-sitter-python's licence text.",
+  ]),
+);
 
 // The shipped models (platform/models.ts looks in dist/models/ first); a clone without them still builds.
 mkdirSync(join(outdir, 'models'), { recursive: true });
