@@ -420,7 +420,9 @@ test('applyDeviceOverrides ignores missing and invalid measurements', () => {
   assert.deepEqual(applyDeviceOverrides(t4, undefined as unknown as object).smCount, t4.smCount);
 });
 
-test('cross-check with NeuSight device configs: only the disagreements docs/gpu-catalogue.md lists', { skip: !existsSync(NEUSIGHT_CONFIGS) }, () => {
+test('cross-check with NeuSight device configs: only the disagreements docs/gpu-catalogue.md lists', {
+  skip: existsSync(NEUSIGHT_CONFIGS) ? false : `shared datasets not found: no ${NEUSIGHT_CONFIGS}`,
+}, () => {
   // NeuSight (ASPLOS'25) ships its own spec summary per GPU; it is a second, imperfect source.
   const documented = new Set([
     'h100-sxm Mem_Bw 3430 vs 3352',
