@@ -11,12 +11,7 @@ import { applyLessThanRewrites, resolveLessThan } from './cuda/template-ambiguit
 import { containErrors, type SkippedBody } from './cuda/error-containment';
 import { analyzeTritonSafely } from './triton-bridge';
 import { DEFAULT_ANALYSIS_OPTIONS, type AnalysisOptions, type FileAnalysis, type SourceLanguage } from './types';
-
-export interface TextEdit {
-  start: number;
-  end: number;
-  newText: string;
-}
+import type { TextEdit } from '../text/differing-span';
 
 const parsers = new WeakMap<Language, Parser>();
 
@@ -44,18 +39,6 @@ function lineCount(text: string, limit: number): number {
 }
 
 export const OVER_BUDGET = 'file too complex to analyse while typing (parsing took over the time budget); TileCast retries after the next edit';
-
-/** The one edit that turns `before` into `after`: everything between their common prefix and suffix. */
-export function differingSpan(before: string, after: string): TextEdit | null {
-  if (before === after) return null;
-  const limit = Math.min(before.length, after.length);
-  let prefix = 0;
-  while (prefix < limit && before.charCodeAt(prefix) === after.charCodeAt(prefix)) prefix++;
-  let suffix = 0;
-  const suffixLimit = limit - prefix;
-  while (suffix < suffixLimit && before.charCodeAt(before.length - 1 - suffix) === after.charCodeAt(after.length - 1 - suffix)) suffix++;
-  return { start: prefix, end: before.length - suffix, newText: after.slice(prefix, after.length - suffix) };
-}
 
 /** One parser per grammar, shared: parsing is synchronous, so documents never interleave on it. */
 function parserFor(language: Language): Parser {

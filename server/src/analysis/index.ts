@@ -5,7 +5,8 @@ import { SourceDocument, type IncludedContext } from './document';
 import { DEFAULT_ANALYSIS_OPTIONS, type AnalysisOptions, type FileAnalysis, type SourceLanguage } from './types';
 
 export { SourceDocument } from './document';
-export type { TextEdit } from './document';
+export type { TextEdit } from '../text/differing-span';
+export { languageForPath } from './language';
 
 /**
  * A file the analysed file includes or imports: the name its `#include "..."` (CUDA) or `import` (Triton:
@@ -38,12 +39,4 @@ export function analyzeSource(
     document.dispose();
     for (const h of headerDocuments) h.document.dispose();
   }
-}
-
-/** `.cu`/`.cuh` → cuda; `.py` that imports triton → triton; anything else → null. */
-export function languageForPath(path: string, text: string): SourceLanguage | null {
-  const lower = path.toLowerCase();
-  if (lower.endsWith('.cu') || lower.endsWith('.cuh')) return 'cuda';
-  if (lower.endsWith('.py') && /^\s*(import\s+triton\b|from\s+triton(\.[\w.]+)?\s+import\b)/m.test(text)) return 'triton';
-  return null;
 }

@@ -7,10 +7,10 @@
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { TextDocumentContentChangeEvent } from 'vscode-languageserver/node';
-import { languageForPath } from '../analysis/index';
+import { languageForPath } from '../analysis/language';
 import type { AnalysisOptions, FileAnalysis, SourceLanguage } from '../analysis/types';
 import { buildReports, type DocumentReports, type IdeInput } from '../ide/api';
-import { differingSpan } from '../analysis/document';
+import { differingSpan } from '../text/differing-span';
 import type { AnalysisThread } from '../platform/analysis-thread';
 import { databaseIncludeDirs } from '../platform/compile-commands';
 import { includeNames, includesKey, readIncludes, type IncludedHeader, type IncludeName } from '../platform/includes';

@@ -6,7 +6,8 @@
 // the server has since superseded is skipped, or stopped mid-parse once it has run a while. Nothing
 // else runs here: reports, predictions and the protocol stay on the server's main thread.
 import { parentPort, workerData } from 'node:worker_threads';
-import { differingSpan, SourceDocument, type IncludedContext } from '../analysis/document';
+import { SourceDocument, type IncludedContext } from '../analysis/document';
+import { differingSpan } from '../text/differing-span';
 import { analyzeSource } from '../analysis/index';
 import type { AnalysisOptions, FileAnalysis, SourceLanguage } from '../analysis/types';
 import { loadGrammars, type Grammars } from './grammars';
