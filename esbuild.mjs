@@ -56,19 +56,14 @@ const wasmSources = [
   // tree-sitter-cpp's own build (0.23.4): its lexer is 89 KB of code against 592 KB in tree-sitter-wasms' older
   // build; loading it and the first parse take 66 against 141 ms (docs/architecture.md, "Scheduling", server start).
   require.resolve('tree-sitter-cpp/tree-sitter-cpp.wasm'),
-  require.resolve('tree-sitter-wasms/out/tree-sitter-python.wasm'),
+  require.resolve('tree-sitter-python/tree-sitter-python.wasm'),
 ];
 for (const source of wasmSources) copyFileSync(source, join(outdir, source.split(/[\\/]/).pop()));
 
 // The licences of everything the bundles and the wasm files carry (third-party-notices.mjs), shipped in the .vsix.
 const bundled = builds.flatMap((result) => Object.keys(result.metafile.inputs));
 const roots = [...bundled, ...wasmSources.map((source) => relative(process.cwd(), source))].map(packageRoot).filter((root) => root !== null);
-writeFileSync(
-  join(outdir, 'THIRD-PARTY-NOTICES.txt'),
-  noticesText(packageNotices(roots), [
-    "dist/tree-sitter-python.wasm is tree-sitter-python's grammar (MIT licence), as built by the tree-sitter-wasms package, which ships no copy of tree-sitter-python's licence text.",
-  ]),
-);
+writeFileSync(join(outdir, 'THIRD-PARTY-NOTICES.txt'), noticesText(packageNotices(roots)));
 
 // The shipped models (platform/models.ts looks in dist/models/ first); a clone without them still builds.
 mkdirSync(join(outdir, 'models'), { recursive: true });

@@ -39,7 +39,7 @@ export function loadGrammars(): Promise<Grammars> {
     const runtimePath = join(dirname(locate('tree-sitter.wasm', 'web-tree-sitter')), 'tree-sitter.wasm');
     await Parser.init({ wasmBinary: readFileSync(runtimePath) } as object);
     const cpp = await Language.load(readFileSync(locate('tree-sitter-cpp.wasm', 'tree-sitter-cpp/tree-sitter-cpp.wasm')));
-    const python = await Language.load(readFileSync(locate('tree-sitter-python.wasm', 'tree-sitter-wasms/out/tree-sitter-python.wasm')));
+    const python = await Language.load(readFileSync(locate('tree-sitter-python.wasm', 'tree-sitter-python/tree-sitter-python.wasm')));
     return { cpp, python };
   })();
   return loading;
