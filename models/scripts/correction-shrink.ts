@@ -41,7 +41,7 @@ export function familyGroup(tags: Record<string, string>): FamilyGroup {
 }
 
 /** The GPUs of some design rows per kernel-family group, from the catalogue. */
-export function gpusOf(d: Design, rows: ArrayLike<number>): Record<FamilyGroup, GpuSpec[]> {
+function gpusOf(d: Design, rows: ArrayLike<number>): Record<FamilyGroup, GpuSpec[]> {
   const ids = Object.fromEntries(FAMILY_GROUPS.map((g) => [g, new Set<string>()])) as Record<FamilyGroup, Set<string>>;
   for (let t = 0; t < rows.length; t++) ids[familyGroup(d.tags[rows[t]])].add(d.tags[rows[t]].gpu);
   const specs = (s: Set<string>) =>
@@ -53,7 +53,7 @@ export function gpusOf(d: Design, rows: ArrayLike<number>): Record<FamilyGroup, 
 }
 
 /** What fitDomain reads per training row besides its features (the quantised ops' coverage): row t is design row rows[t]. */
-export function rowInputs(d: Design, rows: ArrayLike<number>): { featureNames: readonly string[]; gpuOfRow: (t: number) => GpuSpec | undefined } {
+function rowInputs(d: Design, rows: ArrayLike<number>): { featureNames: readonly string[]; gpuOfRow: (t: number) => GpuSpec | undefined } {
   const specs = new Map<string, GpuSpec | undefined>();
   return {
     featureNames: FEATURE_NAMES,
@@ -65,12 +65,15 @@ export function rowInputs(d: Design, rows: ArrayLike<number>): { featureNames: r
   };
 }
 
-/** Applicability domain of training rows (correction weight 1: λ is applied separately). */
-export function domainOf(d: Design, rows: ArrayLike<number>): ApplicabilityDomain {
+/**
+ * Applicability domain of training rows. The evaluation applies λ separately (weights 1); the shipped
+ * artifact stores the calibrated λ per group (models/scripts/train.ts).
+ */
+export function domainOf(d: Design, rows: ArrayLike<number>, correctionWeights: Record<FamilyGroup, number> = allOnes()): ApplicabilityDomain {
   const nF = d.nFeatures;
   const x = new Float32Array(rows.length * nF);
   for (let t = 0; t < rows.length; t++) x.set(d.x.subarray(rows[t] * nF, (rows[t] + 1) * nF), t * nF);
-  const settings = { correctionWeights: allOnes(), decay: DECAY, flagAbove: FLAG_ABOVE, nearestWithin: NEAREST_WITHIN };
+  const settings = { correctionWeights, decay: DECAY, flagAbove: FLAG_ABOVE, nearestWithin: NEAREST_WITHIN };
   return fitDomain(x, rows.length, nF, gpusOf(d, rows), settings, rowInputs(d, rows));
 }
 

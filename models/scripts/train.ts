@@ -12,8 +12,8 @@ import { summarizeHeldOut } from '../evaluation/breakdown';
 import type { Design } from '../evaluation/design-matrix';
 import { capPerStratum, groupKFold, leaveOneGroupOut, type Fold } from '../evaluation/splits';
 import { datasetsRoot } from './load-datasets';
-import { fitDomain, type ApplicabilityDomain, type FamilyGroup } from '../../server/src/model/applicability';
-import { allOnes, DECAY, FLAG_ABOVE, NEAREST_WITHIN, gpusOf, rowInputs, shrinkRuns } from './correction-shrink';
+import type { ApplicabilityDomain, FamilyGroup } from '../../server/src/model/applicability';
+import { allOnes, domainOf, shrinkRuns } from './correction-shrink';
 import { heldOutOf, rowStratum, runFolds } from './eval-protocols';
 import { runPowerProtocol } from './power-protocol';
 import { POWER_BAND_EDGES_GFLOP } from '../../server/src/model/power-bands';
@@ -178,19 +178,7 @@ async function main(): Promise<void> {
   log(`  runtime forest: ${rtModel.stats.trees} trees, ${rtModel.stats.leaves} leaves, ${seconds(rtModel.stats.trainMs)}`);
   const lambdas = rtCal.lambdas ?? allOnes();
   log(`  correction weights (held-out GPUs): ${JSON.stringify(lambdas)}`);
-  const domain = fitDomain(
-    rt.x,
-    rt.nRows,
-    rt.nFeatures,
-    gpusOf(rt, all),
-    {
-      correctionWeights: lambdas,
-      decay: DECAY,
-      flagAbove: FLAG_ABOVE,
-      nearestWithin: NEAREST_WITHIN,
-    },
-    rowInputs(rt, all),
-  );
+  const domain = domainOf(rt, all, lambdas);
   const intervalScales = { inDomain: rtCal.calibration.scale, extrapolating: rtCal.extrapolatingScale ?? rtCal.calibration.scale };
   const methodOverheadMs = Object.fromEntries(
     Object.entries(rt.overheads.methodOverheadMs).map(([m, v]) => [m, Number.isFinite(v) ? Number(v.toPrecision(4)) : null]),
