@@ -104,10 +104,19 @@ export async function shot(name: string): Promise<void> {
 
 /** Runs a command from the palette by its title. */
 export async function runCommand(title: string): Promise<void> {
-  await page.keyboard.press('F1');
   const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ state: 'visible' });
-  await input.fill(`>${title}`);
+  // The palette can close again right after it opened (focus returning from a dialog or a webview that just
+  // closed; seen once in CI after the save dialogs): then it is opened again, at most three times.
+  for (let attempt = 1; ; attempt++) {
+    await page.keyboard.press('F1');
+    await input.waitFor({ state: 'visible' });
+    try {
+      await input.fill(`>${title}`, { timeout: 5000 });
+      break;
+    } catch (error) {
+      if (attempt >= 3) throw error;
+    }
+  }
   // Enter runs the focused row, and fuzzy matches can be listed above the command: move the focus onto it.
   const rows = page.locator('.quick-input-list .monaco-list-row');
   await rows.locator('.label-name', { hasText: title }).first().waitFor();
