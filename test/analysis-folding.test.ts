@@ -2,7 +2,7 @@
 // (overflow, 2^70 literals, division by zero, recursion, very deep nesting) that must yield null plus a problem.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { foldCText, foldExpr, MapEnv, parseCExpression, sizeOfType, type Expr } from '../server/src/analysis/folding';
+import { foldCText, foldExpr, MapEnv, MAX_EXPRESSION_CHARS, parseCExpression, sizeOfType, type Expr } from '../server/src/analysis/folding';
 import type { Problem } from '../server/src/analysis/types';
 
 function fold(text: string, env = new MapEnv()): { value: number | null; problems: Problem[] } {
@@ -120,8 +120,9 @@ test('recursive and mutually recursive macros are detected, not expanded forever
   assert.equal(fold('F(3)', env).value, null);
 });
 
-test('10,000 nested parentheses neither overflow the stack nor fold', () => {
-  const deep = '('.repeat(10_000) + '1' + ')'.repeat(10_000);
+test('8,000 nested parentheses neither overflow the stack nor fold', () => {
+  const deep = '('.repeat(8_000) + '1' + ')'.repeat(8_000);
+  assert.ok(deep.length <= MAX_EXPRESSION_CHARS, 'within the length cap, so the depth guard is what stops it');
   const problems: Problem[] = [];
   const expr = parseCExpression(deep, 0);
   const result = foldExpr(expr, new MapEnv(), problems);
@@ -130,7 +131,27 @@ test('10,000 nested parentheses neither overflow the stack nor fold', () => {
   // Moderate nesting (below the cap) folds normally.
   assert.equal(fold('('.repeat(150) + '2 * 21' + ')'.repeat(150)).value, 42);
   // A long flat chain (not nested) is fine too.
-  assert.equal(fold(Array.from({ length: 5000 }, () => '1').join(' + ')).value, 5000);
+  assert.equal(fold(Array.from({ length: 4000 }, () => '1').join(' + ')).value, 4000);
+});
+
+test('an expression longer than MAX_EXPRESSION_CHARS is unknown, unread, with its length as the reason', () => {
+  // A pasted 1 MB `a+a+...` line that tree-sitter makes a `dim3` initialiser: tokenizing it held the analysis thread ~1 s.
+  const junk = `  ${'a+'.repeat(500_000)}a `;
+  const expr = parseCExpression(junk, 100);
+  assert.equal(expr.kind, 'unknown');
+  assert.match((expr.kind === 'unknown' && expr.reason) || '', /too long to fold \(1000004 characters\)/);
+  assert.deepEqual(expr.range, { start: 102, end: 102 + 1_000_001 });
+  // Just under the cap it is still read and folded.
+  const terms = Math.floor((MAX_EXPRESSION_CHARS + 3) / 4);
+  const chain = Array.from({ length: terms }, () => '1').join(' + ');
+  assert.ok(chain.length <= MAX_EXPRESSION_CHARS);
+  assert.equal(fold(chain).value, terms);
+  const problems: Problem[] = [];
+  assert.equal(foldCText(`${chain} + 1`, 0, new MapEnv(), problems).value, null, 'one term more is over the cap');
+  assert.deepEqual(
+    problems.map((p) => p.message),
+    [`expression too long to fold (${chain.length + 4} characters)`],
+  );
 });
 
 test('Python floor division and power on hand-built trees (for the Triton analysis)', () => {

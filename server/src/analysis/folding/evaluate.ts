@@ -3,7 +3,7 @@
 // by zero or recursing yields null, and the reason is pushed to the caller's problem list.
 import type { Problem, Range } from '../types';
 import type { Expr } from './expression';
-import { parseCExpression } from './parse-c-expression';
+import { parseCExpression, TOO_LONG } from './parse-c-expression';
 import { sizeOfType } from './sizeof';
 
 /** A name's meaning for folding. Expressions and macro bodies are evaluated lazily, on first use. */
@@ -113,6 +113,7 @@ class Evaluator {
         return this.problem(expr.range, `integer literal ${expr.text.slice(0, 40)} is too large to fold (beyond 2^53)`);
       case 'unknown':
         if (expr.reason === 'nested too deeply') return this.problem(expr.range, 'expression nested too deeply to fold');
+        if (expr.reason?.startsWith(TOO_LONG)) return this.problem(expr.range, expr.reason);
         return null;
       case 'name':
         return this.lookupName(expr.name, expr.range);

@@ -6,6 +6,9 @@ import type { BinaryOperator, Expr, UnaryOperator } from './expression';
 
 /** Deepest nesting (parentheses, unary chains, ternaries) parsed; deeper input becomes `unknown`. */
 export const MAX_EXPRESSION_DEPTH = 200;
+/** Longest text parsed, in characters; longer is `unknown` unread (a pasted 1 MB `a+a+...` line made a `dim3` initialiser took ~1 s). */
+export const MAX_EXPRESSION_CHARS = 16_384;
+export const TOO_LONG = 'expression too long to fold';
 
 // Tokens live in parallel arrays shared by every parse rather than one object per token: thousands
 // of expressions are parsed per analysis and token objects were the folding code's largest
@@ -571,6 +574,10 @@ class ExpressionParser {
  * are not part of the expression make the result `unknown`, so `16; int x` is never folded to 16.
  */
 export function parseCExpression(text: string, base = 0): Expr {
+  if (text.length > MAX_EXPRESSION_CHARS) {
+    const [trimmed, start] = [text.trim(), base + text.length - text.trimStart().length];
+    return { kind: 'unknown', text: trimmed, range: { start, end: start + trimmed.length }, reason: `${TOO_LONG} (${text.length} characters)` };
+  }
   const simple = parseSimple(text, base);
   if (simple !== null) return simple;
   tokenize(text, base);
