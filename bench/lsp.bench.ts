@@ -5,7 +5,8 @@
 // [<= 10 ms]; edit->hover p99 on a 5,000-line file with 50 launch sites, valid and with a syntax error
 // elsewhere [<= 50 ms] (also with 16 included headers of ~60 kB on disk); inlay hints for the whole file
 // [<= 50 ms]; RSS with 20 open files [<= 150 MB];
-// and the request latencies of a random-edit run (as in test/protocol/stress.test.ts).
+// the request latencies of a random-edit run (as in test/protocol/stress.test.ts); and typing after a
+// pasted 1 MB line was removed (the analysis thread it grew is replaced then).
 // `npm run bench -- lsp`. Prints figures; asserts nothing.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -285,17 +286,66 @@ async function randomEdits(): Promise<void> {
   await client.shutdown();
 }
 
+/**
+ * A 1 MB `a+a+...` line pasted above the example's launch and removed again, five times: edit->hover for
+ * the paste, the removal and the first keystroke after it. The paste grows the analysis thread's heap,
+ * so the thread is replaced once idle after the removal; the keystroke's hover is the first job of the
+ * thread that replaced it.
+ */
+async function pasteAndType(): Promise<void> {
+  const client = await startServer();
+  const text = readFileSync(join(root, 'examples', 'tiled_matmul.cu'), 'utf8');
+  const lines = text.split('\n');
+  const launch = lines.findIndex((line) => line.includes('matmul_tiled<<<'));
+  const at = { line: launch - 1, character: 0 };
+  const uri = pathToFileURL(join(root, 'examples', 'paste-bench.cu')).href;
+  client.notify('textDocument/didOpen', { textDocument: { uri, languageId: 'cuda-cpp', version: 1, text } });
+  const hover = (line: number) =>
+    client.request('textDocument/hover', { textDocument: { uri }, position: { line, character: lines[launch]!.indexOf('matmul_tiled') + 2 } });
+  await hover(launch);
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+  const change = async (range: { start: typeof at; end: typeof at }, newText: string, line: number) => {
+    const started = performance.now();
+    client.notify('textDocument/didChange', { textDocument: { uri, version: ++version }, contentChanges: [{ range, text: newText }] });
+    const answer = await hover(line);
+    if (!hoverHasRuntime(answer)) throw new Error(`no prediction in the hover after the change: ${JSON.stringify(answer.result)}`);
+    return performance.now() - started;
+  };
+  let version = 1;
+  const figures: Record<string, number[]> = {
+    'paste 1 MB line -> hover': [],
+    'remove it -> hover': [],
+    'first keystroke after -> hover': [],
+    'second keystroke -> hover': [],
+  };
+  for (let round = 0; round < 5; round++) {
+    figures['paste 1 MB line -> hover']!.push(await change({ start: at, end: at }, `${'a+'.repeat(500_000)}a\n`, launch + 1));
+    await sleep(1500);
+    figures['remove it -> hover']!.push(await change({ start: at, end: { line: at.line + 1, character: 0 } }, '', launch));
+    await sleep(1000);
+    figures['first keystroke after -> hover']!.push(await change({ start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, ' ', launch));
+    await sleep(200);
+    figures['second keystroke -> hover']!.push(await change({ start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, ' ', launch));
+  }
+  console.log(
+    `a 1 MB a+a+... line pasted above the launch of examples/tiled_matmul.cu and removed, then typing (5 rounds; load average ${loadavg()[0]!.toFixed(1)}):`,
+  );
+  for (const [label, values] of Object.entries(figures)) console.log(`  ${label}: ${summary(values)}`);
+  await client.shutdown();
+}
+
 async function main(): Promise<void> {
   const build = spawnSync(process.execPath, [join(root, 'esbuild.mjs')], { cwd: root, stdio: 'inherit' });
   if (build.status !== 0) throw new Error('build failed');
   // LSP_BENCH=memory,random (a comma-separated subset) runs only those parts.
   // `headers`: the 5,000-line file again, including 16 headers of ~60 kB from disk.
-  const parts = (process.env.LSP_BENCH ?? 'startup,big,headers,memory,random').split(',');
+  const parts = (process.env.LSP_BENCH ?? 'startup,big,headers,memory,random,paste').split(',');
   if (parts.includes('startup')) await startup();
   if (parts.includes('big')) await bigFile();
   if (parts.includes('headers')) await bigFile(16);
   if (parts.includes('memory')) await memory();
   if (parts.includes('random')) await randomEdits();
+  if (parts.includes('paste')) await pasteAndType();
 }
 
 main().catch((error) => {

@@ -1,7 +1,8 @@
 // The language server's analysis thread (platform/analysis-thread.ts): a job's analysis is the one the
 // analysis core gives in this thread, edits of the same document are analysed incrementally there with
 // the same result as a cold analysis, a job superseded before it starts is skipped, and one superseded
-// while it parses junk ends without harming the job after it; a thread started early is adopted with its replies.
+// while it parses junk ends without harming the job after it; a thread whose heap grew is replaced by one
+// started at once; a thread started early is adopted with its replies.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -53,6 +54,30 @@ test('a job superseded while it parses a 1 MB a+a+... line ends without an analy
   const stopped = await slow.result;
   assert.ok(stopped.analysis === null || stopped.analysis.problems.some((p) => p.message === OVER_BUDGET), JSON.stringify(stopped.analysis?.problems));
   assert.deepEqual((await next.result).analysis, analyzeSource(grammars, 'cuda', edited));
+});
+
+test('a thread whose heap grew (a 1 MB a+a+... line, then removed) is replaced once idle by one started at once, which the next job adopts', async () => {
+  const grammars = await loadGrammars();
+  const ownLog: string[] = [];
+  const own = new AnalysisThread((_level, message) => ownLog.push(message));
+  try {
+    const uri = 'file:///t/grown.cu';
+    await own.analyze(uri, 'cuda', example, 0, DEFAULT_ANALYSIS_OPTIONS).result;
+    assert.equal(own.startedAhead, false);
+    const at = example.indexOf('matmul_tiled<<<');
+    const junk = `${example.slice(0, at)}${'a+'.repeat(500_000)}a;\n${example.slice(at)}`;
+    await own.analyze(uri, 'cuda', junk, 0, DEFAULT_ANALYSIS_OPTIONS).result;
+    await own.analyze(uri, 'cuda', example, 0, DEFAULT_ANALYSIS_OPTIONS).result;
+    assert.equal(own.recycled, 1, 'the thread that parsed the 1 MB line was replaced');
+    assert.match(ownLog.join('\n'), /memory grew to \d+ MB: it is replaced once idle/);
+    assert.ok(own.startedAhead, 'its successor started at once, not with the next job');
+    const edited = example.replace('#define TILE 16', '#define TILE 8');
+    const next = await own.analyze(uri, 'cuda', edited, 0, DEFAULT_ANALYSIS_OPTIONS).result;
+    assert.deepEqual(next.analysis, analyzeSource(grammars, 'cuda', edited));
+    assert.equal(own.startedAhead, false, 'adopted by the next job');
+  } finally {
+    own.dispose();
+  }
 });
 
 test('a thread started before the server loads (prestartAnalysisThread) is the one the first AnalysisThread uses, with its ready reply kept', async () => {

@@ -3,7 +3,8 @@
 // the caller supersedes through a shared array the worker reads while it parses, so no one waits for
 // the parse of an outdated version. If the thread dies, pending jobs resolve with an error and the
 // next job starts a fresh thread (each job carries the whole text, so nothing is lost); a thread whose
-// WebAssembly heap has grown (tree-sitter's never shrinks) is replaced the same way once it is idle. Thread I/O
+// WebAssembly heap has grown (tree-sitter's never shrinks) is replaced once it is idle, by a thread started
+// at once so its grammars load before the next job. Thread I/O
 // only; what is analysed is the analysis core's business, and what is done with it the server's.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -91,18 +92,13 @@ interface Prestarted {
   detach: () => void;
 }
 
-/**
- * Starts the analysis thread now, so its grammars compile while the rest of the server loads; the first
- * AnalysisThread takes it over (with the replies it sent meanwhile). dist/server.js calls it first thing.
- */
-export function prestartAnalysisThread(): void {
-  if (prestarted) return;
-  const cancel = new Int32Array(new SharedArrayBuffer(CANCEL_SLOTS * 4));
+/** Starts a worker that records its replies until an AnalysisThread adopts it (its ready() takes it over). */
+function startAhead(cancel: Int32Array): Prestarted {
   const worker = spawnWorker(cancel);
-  const onMessage = (reply: WorkerReply) => early.replies.push(reply);
-  const onError = (error: Error) => (early.died ??= error.message);
-  const onExit = (code: number) => (early.died ??= `exit code ${code}`);
-  const early: Prestarted = {
+  const onMessage = (reply: WorkerReply) => ahead.replies.push(reply);
+  const onError = (error: Error) => (ahead.died ??= error.message);
+  const onExit = (code: number) => (ahead.died ??= `exit code ${code}`);
+  const ahead: Prestarted = {
     worker,
     cancel,
     replies: [],
@@ -116,7 +112,16 @@ export function prestartAnalysisThread(): void {
   worker.on('message', onMessage);
   worker.on('error', onError);
   worker.on('exit', onExit);
-  prestarted = early;
+  return ahead;
+}
+
+/**
+ * Starts the analysis thread now, so its grammars compile while the rest of the server loads; the first
+ * AnalysisThread takes it over (with the replies it sent meanwhile). dist/server.js calls it first thing.
+ */
+export function prestartAnalysisThread(): void {
+  if (prestarted) return;
+  prestarted = startAhead(new Int32Array(new SharedArrayBuffer(CANCEL_SLOTS * 4)));
 }
 
 export class AnalysisThread {
@@ -137,6 +142,11 @@ export class AnalysisThread {
   private recycleWanted = false;
   /** How many times a grown worker was replaced (for tests and the bench). */
   recycled = 0;
+
+  /** Whether a thread started ahead (at start, or to succeed a grown one) is running and not yet adopted (tests). */
+  get startedAhead(): boolean {
+    return this.early !== null && this.early.died === null;
+  }
 
   constructor(private readonly log: (level: 'info' | 'error', message: string) => void) {
     const taken = prestarted;
@@ -235,7 +245,10 @@ export class AnalysisThread {
     Atomics.store(this.cancel, cancelSlot(id), id);
   }
 
-  /** Ends the idle worker; the next job starts a fresh one, which parses each document afresh. */
+  /**
+   * Ends the idle worker and starts its successor at once, so its grammars load while the user is idle
+   * rather than in the next job's wait (which then only parses each document afresh).
+   */
   private replace(): void {
     this.recycleWanted = false;
     this.recycled++;
@@ -243,6 +256,7 @@ export class AnalysisThread {
     this.worker = null;
     this.started = null;
     void worker?.terminate();
+    this.early = startAhead(this.cancel);
   }
 
   close(uri: string): void {
