@@ -1,5 +1,6 @@
 // The one edit that brings the parser's text up to date after a burst of changes, and the view that
-// serves an older version's reports against the current text while its analysis is still running.
+// serves an older version's reports against the current text while its analysis is still running, and
+// how much the edits since the analysed version inserted (a request does not wait after a large paste).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { TextDocument } from 'vscode-languageserver-textdocument';
@@ -117,4 +118,31 @@ test("the stale view follows the client's edits exactly: two distant changes in 
   // Comparing the texts instead finds one span from the first edit to the last: the launch is inside it.
   assert.equal(staleView(file.document, before).offsetAt(now), -1);
   assert.equal(stale.reports.text, before, "the reports are the analysed version's");
+});
+
+test('insertedSinceAnalysis counts the characters the edits since the analysed version inserted', async () => {
+  const { DocumentStore } = await import('./documents');
+  const thread = { close() {}, supersede() {} } as unknown as ConstructorParameters<typeof DocumentStore>[0];
+  const store = new DocumentStore(thread);
+  const uri = 'file:///inserted.cu';
+  const text = 'int a;\nint b;\n';
+  const file = store.open(uri, 'cuda-cpp', 1, text);
+  assert.equal(store.insertedSinceAnalysis(file), text.length, 'nothing analysed: the whole text');
+  file.analysed = {
+    version: 1,
+    optionsId: 0,
+    headersKey: '',
+    headers: [],
+    text,
+    analysis: { language: 'cuda', kernels: [], launches: [], tileParams: [], libraryCalls: [], problems: [] },
+  };
+  assert.equal(store.insertedSinceAnalysis(file), 0);
+  const paste = 'x'.repeat(100_000);
+  store.change(uri, 2, [{ range: { start: { line: 1, character: 0 }, end: { line: 1, character: 0 } }, text: paste }]);
+  // A replacement counts what it inserts, not what it removes.
+  store.change(uri, 3, [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 6 } }, text: 'long a;' }]);
+  assert.equal(store.insertedSinceAnalysis(file), paste.length + 'long a;'.length);
+  // Past the edit log (a whole-document change is logged too, so drop the log as too many edits would): the growth.
+  file.edits = null;
+  assert.equal(store.insertedSinceAnalysis(file), file.document.getText().length - text.length);
 });

@@ -285,6 +285,22 @@ export class DocumentStore {
   }
 
   /**
+   * Characters the client's edits inserted since the newest analysed version of `file` (0 when it is the
+   * current one; the growth of the text when the edits since are not all logged; the whole text when
+   * nothing is analysed yet).
+   */
+  insertedSinceAnalysis(file: OpenFile): number {
+    const analysed = file.analysed;
+    const length = file.document.getText().length;
+    if (!analysed) return length;
+    const log = file.edits;
+    if (!log || log.since > analysed.version) return Math.max(0, length - analysed.text.length);
+    let inserted = 0;
+    for (const edit of log.list) if (edit.version > analysed.version) inserted += edit.insertedLength;
+    return inserted;
+  }
+
+  /**
    * While the current version's analysis is not in: the reports of the last analysed version, with a
    * document whose offsets translate between the two texts (they differ in one span; see staleView),
    * or null when there is none under the same options.

@@ -1,7 +1,7 @@
 // The Inbox counts changes read but not applied; the debounce grows with the cost of the last analysis.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { diagnosticsDelayMs, DIAGNOSTICS_DEBOUNCE_MS, IdleCollector, Inbox } from './scheduler';
+import { diagnosticsDelayMs, DIAGNOSTICS_DEBOUNCE_MS, IdleCollector, Inbox, NO_WAIT_INSERTED_CHARS, REQUEST_WAIT_MS, requestWaitMs } from './scheduler';
 
 const change = (uri: unknown, version: unknown) => ({
   jsonrpc: '2.0',
@@ -66,4 +66,12 @@ test('the idle collection runs once after the last message, never while messages
   } finally {
     clearInterval(keep);
   }
+});
+
+test('a request waits REQUEST_WAIT_MS for the analysis, and not at all after a paste larger than NO_WAIT_INSERTED_CHARS', () => {
+  assert.equal(requestWaitMs(0), REQUEST_WAIT_MS);
+  assert.equal(requestWaitMs(1), REQUEST_WAIT_MS);
+  assert.equal(requestWaitMs(NO_WAIT_INSERTED_CHARS), REQUEST_WAIT_MS);
+  assert.equal(requestWaitMs(NO_WAIT_INSERTED_CHARS + 1), 0);
+  assert.equal(requestWaitMs(1_000_001), 0);
 });

@@ -8,7 +8,8 @@
 //   it, once, and its reports are built here and cached by version and settings generation;
 // - a burst of edits is parsed as one edit, and diagnostics wait until edits pause (150 ms, longer for a
 //   file that was slow to analyse);
-// - a request waits for the analysis of its version at most REQUEST_WAIT_MS; past that a read (hover,
+// - a request waits for the analysis of its version at most REQUEST_WAIT_MS (not at all after a paste of
+//   more than NO_WAIT_INSERTED_CHARS, which cannot be analysed that fast); past that a read (hover,
 //   hints, lenses, charts) is answered from the last analysed version translated to the current text
 //   (documents.ts staleView), anything else with nothing, and the client is asked to refresh once the
 //   analysis is in; so no request waits behind a long parse (a pasted 1 MB line, tree-sitter's error
@@ -39,7 +40,7 @@ import { editorModelKey, loadEditorModel } from '../platform/user-models';
 import type { ModelInfo } from '../report/prediction';
 import { problemToDiagnostic, toDiagnostic } from './conversions';
 import { DocumentStore, type OpenFile, type ReportContext } from './documents';
-import { DiagnosticsTimer, REQUEST_WAIT_MS, type Inbox } from './scheduler';
+import { DiagnosticsTimer, requestWaitMs, type Inbox } from './scheduler';
 import { readSettings, resolveGpus } from './settings';
 import { version as SERVER_VERSION } from '../../../package.json';
 
@@ -227,16 +228,18 @@ export class TilecastServer {
   }
 
   /**
-   * Waits for the analysis of the current version of `uri`, at most `waitMs`; when it is not in by then,
+   * Waits for the analysis of the current version of `uri`, at most requestWaitMs (not at all after a paste
+   * too large to analyse in that time); when it is not in by then,
    * the client is asked to refresh hints and lenses once it is (the request is answered without it).
    */
-  private async settle(uri: string, waitMs: number): Promise<void> {
+  private async settle(uri: string): Promise<void> {
     const file = this.store.get(uri);
     if (!file || this.inbox.hasPendingChange(uri)) return;
     const version = file.document.version;
     const done = this.analysed(file);
     // A file never analysed has nothing to show meanwhile: its first analysis is waited for.
     if (!file.analysed) return done;
+    const waitMs = requestWaitMs(this.store.insertedSinceAnalysis(file));
     let timer: NodeJS.Timeout | undefined;
     // A change meanwhile ends the wait too: the request is then outdated, and answered so at once.
     let changed: (() => void) | undefined;
@@ -274,7 +277,7 @@ export class TilecastServer {
         if (token.isCancellationRequested) throw new ResponseError(LSPErrorCodes.RequestCancelled, 'cancelled');
         if (outdated()) throw new ResponseError(LSPErrorCodes.ContentModified, 'the document changed');
         if (typeof uri === 'string' && versionAtArrival !== undefined) {
-          await this.settle(uri, REQUEST_WAIT_MS);
+          await this.settle(uri);
           if (token.isCancellationRequested) throw new ResponseError(LSPErrorCodes.RequestCancelled, 'cancelled');
           if (outdated()) throw new ResponseError(LSPErrorCodes.ContentModified, 'the document changed');
         }
