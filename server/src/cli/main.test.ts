@@ -35,6 +35,20 @@ test('tilecast: options before the file are the analyze shorthand too', async ()
   assert.match(text.stdout, /kernel matmul_tiled/);
 });
 
+test('tilecast FILE without --gpu says how to get predictions (on stderr, text output only)', async () => {
+  const hint = /no GPU given, so no predictions: add --gpu ID \(e\.g\. --gpu rtx-4090; `tilecast gpus` lists them\)/;
+  const bare = await tilecast([example]);
+  assert.match(bare.stderr, hint);
+  assert.doesNotMatch(bare.stdout, hint, 'stdout keeps the analysis only');
+  assert.doesNotMatch((await tilecast([example, '--json'])).stderr, hint, 'JSON is for programs');
+  const withGpu = await tilecast([example, '--gpu', 'rtx-4090']);
+  assert.doesNotMatch(withGpu.stderr, hint);
+  assert.match(withGpu.stdout, /predicted: /);
+  const empty = join(dir, 'empty.cu');
+  writeFileSync(empty, '// nothing to predict\nint main() { return 0; }\n');
+  assert.doesNotMatch((await tilecast([empty])).stderr, hint, 'nothing found, nothing to predict');
+});
+
 test('tilecast analyze: a file that is not CUDA or Triton, or cannot be read, exits 1 and says so on stderr', async () => {
   const notSource = join(dir, 'notes.txt');
   writeFileSync(notSource, 'just text\n');

@@ -85,6 +85,7 @@ export const command: CliCommand = {
     const grammars = await loadGrammars();
     const files: AnalyzeJsonFile[] = [];
     const failures: string[] = [];
+    let somethingToPredict = false;
     for (const path of paths) {
       const read = await readSourceFile(path);
       if (!read.ok) {
@@ -106,6 +107,7 @@ export const command: CliCommand = {
       const headers = language === 'cuda' ? readIncludes(path, read.text, { includeDirs: dirs }) : readImports(path, read.text, { searchDirs: dirs });
       const analysis = analyzeSource(grammars, language, read.text, DEFAULT_ANALYSIS_OPTIONS, headers);
       const json = fileAnalysisToJson(path, read.text, analysis);
+      somethingToPredict ||= analysis.kernels.length + analysis.launches.length + analysis.libraryCalls.length > 0;
       if (gpus.length > 0) {
         const measured = parsed.args.flags.ptxas && language === 'cuda' ? await measureAll(read.text, path, gpus, dirs) : undefined;
         attachReports(json, read.text, analysis, { gpus, measured, predictor, defaultProblem: DEFAULT_ANALYSIS_OPTIONS.defaultProblem, method });
@@ -118,6 +120,9 @@ export const command: CliCommand = {
     // and makes the exit code 1, as with cat or grep; the other files are still analysed. Analysis problems
     // (code that does not parse, values that do not fold) are results, not failures.
     for (const failure of failures) stderr.write(`tilecast analyze: ${failure}\n`);
+    // A newcomer's first run (`tilecast kernel.cu`) says how to get the predictions the tool is for.
+    if (gpus.length === 0 && somethingToPredict && !parsed.args.flags.json)
+      stderr.write('tilecast analyze: no GPU given, so no predictions: add --gpu ID (e.g. --gpu rtx-4090; `tilecast gpus` lists them)\n');
     return failures.length > 0 ? 1 : 0;
   },
 };
