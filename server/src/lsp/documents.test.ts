@@ -142,7 +142,11 @@ test('insertedSinceAnalysis counts the characters the edits since the analysed v
   // A replacement counts what it inserts, not what it removes.
   store.change(uri, 3, [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 6 } }, text: 'long a;' }]);
   assert.equal(store.insertedSinceAnalysis(file), paste.length + 'long a;'.length);
-  // Past the edit log (a whole-document change is logged too, so drop the log as too many edits would): the growth.
+  // A whole-document change counts the span that differs, not the whole text.
+  const before = file.document.getText();
+  store.change(uri, 4, [{ text: `${before.slice(0, 10)}Z${before.slice(10)}` }]);
+  assert.equal(store.insertedSinceAnalysis(file), paste.length + 'long a;'.length + 1);
+  // Past the edit log (as after more than its 1,000 edits): the growth of the text.
   file.edits = null;
   assert.equal(store.insertedSinceAnalysis(file), file.document.getText().length - text.length);
 });

@@ -135,11 +135,17 @@ export class DocumentStore {
       // Each change's range is in the text left by the ones before it (LSP): place them one at a time.
       let document = file.document;
       for (const change of changes) {
-        const length = document.getText().length;
         const range = 'range' in change ? change.range : null;
-        const start = range ? document.offsetAt(range.start) : 0;
-        const end = range ? document.offsetAt(range.end) : length;
-        log.list.push({ version, start, end: Math.max(start, end), insertedLength: change.text.length });
+        if (range) {
+          const start = document.offsetAt(range.start);
+          const end = document.offsetAt(range.end);
+          log.list.push({ version, start, end: Math.max(start, end), insertedLength: change.text.length });
+        } else {
+          // A whole-document change (a client that sends the full text): logged as the span that differs,
+          // so what surrounds it stays mapped and only that span counts as inserted.
+          const span = differingSpan(document.getText(), change.text);
+          if (span) log.list.push({ version, start: span.start, end: span.end, insertedLength: span.newText.length });
+        }
         document = TextDocument.update(document, [change], version);
       }
       file.document = document;
