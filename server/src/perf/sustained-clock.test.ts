@@ -1,6 +1,7 @@
 // Checks of the sustained-clock model: the frozen per-generation power references still match the
 // catalogue they were derived from, power-capped boards get a clock below boost by their budget
-// ratio, documented clocks win, and missing inputs give a note and the boost clock, never NaN.
+// ratio but never below a base clock below boost, documented clocks win, and missing inputs give a note
+// and the boost clock, never NaN.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CLOCK_CONSTANTS, POWER_PER_SM_GHZ_REFERENCE_W, sustainedClock } from './sustained-clock';
@@ -48,6 +49,31 @@ test('sustained clock: T4 (70 W for 40 Turing SMs) is power-capped, the RTX 2080
   const ti = sustainedClock(findGpu('rtx-2080-ti')!, 'tensor');
   assert.equal(ti.source, 'boost');
   assert.equal(ti.clockMHz, 1545);
+});
+
+test('sustained clock: never below a base clock the catalogue gives below boost (P4); one published clock is no floor (B200)', () => {
+  const p4 = findGpu('p4')!;
+  // 75 / (20 * 1.063) = 3.53 W per SM-GHz against cc 6.1's 5.443: the roof alone gives 0.65 x 1063 = 689 MHz.
+  const roof = 75 / (20 * 1.063) / 5.443;
+  assert.ok(1063 * roof < 810);
+  const clock = sustainedClock(p4, 'simt');
+  assert.equal(clock.source, 'power-roof');
+  assert.equal(clock.clockMHz, 810);
+  near(clock.fractionOfBoost, 810 / 1063);
+  near(clock.powerHeadroom, 810 / 1063);
+  assert.match(clock.reason, /the base clock, which the board is rated to sustain .* gives 689 MHz/);
+  // The same board with no base clock in the catalogue: the roof.
+  const noBase = sustainedClock({ ...p4, baseClockMHz: undefined } as unknown as GpuSpec, 'simt');
+  near(noBase.fractionOfBoost, roof, 1e-6);
+  // B200: base and boost are the one published 1965 MHz, so its roof (below it) stands.
+  const b200 = sustainedClock(findGpu('b200')!, 'tensor');
+  assert.equal(findGpu('b200')!.baseClockMHz.value, 1965);
+  assert.ok(b200.clockMHz < 1965 && b200.source === 'power-roof');
+  // The analytic model follows: a P4 SGEMM's compute time shrinks by the clock's ratio.
+  const w = { m: 4096, n: 4096, k: 4096, batch: 1, dtype: 'fp32' as const, kernel: 'library' as const };
+  const floor = analyticEstimate(w, p4);
+  const bare = analyticEstimate(w, { ...p4, baseClockMHz: undefined } as unknown as GpuSpec);
+  near(bare.computeTimeMs / floor.computeTimeMs, 810 / 1063 / roof, 1e-6);
 });
 
 test('sustained clock: a documented sustained clock wins (Tesla K40 ships clocked at base)', () => {

@@ -124,9 +124,25 @@ export function sustainedClock(gpu: GpuSpec | undefined, load: GemmLoad): Sustai
   }
   const loadFraction = load === 'simt' && hasTensorCores(cc) ? CLOCK_CONSTANTS.simtPowerFraction : 1;
   const budget = power / (sms * (boost / 1000));
-  const powerHeadroom = budget / (reference * loadFraction);
+  const roofHeadroom = budget / (reference * loadFraction);
+  // The base clock is the clock a board is rated to sustain at its rated power (NVIDIA's datasheets
+  // quote it beside the boost clock): the roof, a generation-wide estimate, never goes below it.
+  // Only where the catalogue gives a base clock below boost (a single published clock is not a base).
+  const base = gpu?.baseClockMHz?.value;
+  const baseFloor = positive(base) && base < boost ? base / boost : 0;
+  const powerHeadroom = Math.max(roofHeadroom, baseFloor);
   const fraction = Math.min(1, powerHeadroom);
   const clockMHz = boost * fraction;
+  if (roofHeadroom < baseFloor) {
+    return {
+      clockMHz,
+      boostClockMHz: boost,
+      fractionOfBoost: fraction,
+      source: 'power-roof',
+      powerHeadroom,
+      reason: `${Math.round(clockMHz)} MHz = ${fraction.toFixed(2)} x boost: the base clock, which the board is rated to sustain (its power roof, ${power} W at ${budget.toFixed(2)} W per SM-GHz against the ${(reference * loadFraction).toFixed(2)} a ${load} GEMM on cc ${cc} needs, gives ${Math.round(boost * roofHeadroom)} MHz)`,
+    };
+  }
   if (fraction >= 1) {
     return {
       clockMHz,
