@@ -1,6 +1,6 @@
 // The SM clock a GPU sustains under a long dense GEMM, and the share of its datasheet (boost-clock)
 // peaks that clock allows: a catalogue value where a source gives one, otherwise a power roof from the
-// board's power budget against its generation's. Pure arithmetic over plain data: no I/O, never throws;
+// board's power budget against its generation's, never below a base clock below boost. Pure arithmetic over plain data: no I/O, never throws;
 // a missing input gives the boost clock with a note saying so. Formulas: docs/performance-model.md §3.10.
 import type { GpuSpec } from './types';
 
@@ -78,7 +78,8 @@ function hasTensorCores(computeCapability: string): boolean {
  * sustained clock (e.g. Tesla K40 ships clocked at base); else the power roof
  * `clock <= boost · budget / (reference · loadFraction)`, budget = boardPowerW / (SMs · boost GHz) and
  * reference = the generation's median budget (POWER_PER_SM_GHZ_REFERENCE_W), so a board with less power
- * per SM-clock than its siblings (T4, P4, L4, A10) sustains proportionally less clock; else boost.
+ * per SM-clock than its siblings (T4, L4, A10) sustains proportionally less clock, but not less than a
+ * base clock the catalogue gives below boost (the P4: 810 MHz, where the roof gives 689); else boost.
  * Idle power is taken as the same share of board power on every board, so it cancels in the ratio.
  */
 export function sustainedClock(gpu: GpuSpec | undefined, load: GemmLoad): SustainedClock {
