@@ -134,16 +134,6 @@ export function sustainedClock(gpu: GpuSpec | undefined, load: GemmLoad): Sustai
   const powerHeadroom = Math.max(roofHeadroom, baseFloor);
   const fraction = Math.min(1, powerHeadroom);
   const clockMHz = boost * fraction;
-  if (roofHeadroom < baseFloor) {
-    return {
-      clockMHz,
-      boostClockMHz: boost,
-      fractionOfBoost: fraction,
-      source: 'power-roof',
-      powerHeadroom,
-      reason: `${Math.round(clockMHz)} MHz = ${fraction.toFixed(2)} x boost: the base clock, which the board is rated to sustain (its power roof, ${power} W at ${budget.toFixed(2)} W per SM-GHz against the ${(reference * loadFraction).toFixed(2)} a ${load} GEMM on cc ${cc} needs, gives ${Math.round(boost * roofHeadroom)} MHz)`,
-    };
-  }
   if (fraction >= 1) {
     return {
       clockMHz,
@@ -154,13 +144,17 @@ export function sustainedClock(gpu: GpuSpec | undefined, load: GemmLoad): Sustai
       reason: `boost ${boost} MHz (board power ${power} W covers it: ${budget.toFixed(2)} W per SM-GHz, generation needs ${(reference * loadFraction).toFixed(2)})`,
     };
   }
+  const need = (reference * loadFraction).toFixed(2);
   return {
     clockMHz,
     boostClockMHz: boost,
     fractionOfBoost: fraction,
     source: 'power-roof',
     powerHeadroom,
-    reason: `${Math.round(clockMHz)} MHz = ${fraction.toFixed(2)} x boost: power roof (${power} W is ${budget.toFixed(2)} W per SM-GHz at boost; a ${load} GEMM on cc ${cc} needs ${(reference * loadFraction).toFixed(2)})`,
+    reason:
+      roofHeadroom < baseFloor
+        ? `${Math.round(clockMHz)} MHz = ${fraction.toFixed(2)} x boost: the base clock, which the board is rated to sustain (its power roof, ${power} W at ${budget.toFixed(2)} W per SM-GHz against the ${need} a ${load} GEMM on cc ${cc} needs, gives ${Math.round(boost * roofHeadroom)} MHz)`
+        : `${Math.round(clockMHz)} MHz = ${fraction.toFixed(2)} x boost: power roof (${power} W is ${budget.toFixed(2)} W per SM-GHz at boost; a ${load} GEMM on cc ${cc} needs ${need})`,
   };
 }
 
