@@ -304,6 +304,7 @@ async function pasteAndType(): Promise<void> {
     client.request('textDocument/hover', { textDocument: { uri }, position: { line, character: lines[launch]!.indexOf('matmul_tiled') + 2 } });
   await hover(launch);
   const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+  let version = 1;
   const change = async (range: { start: typeof at; end: typeof at }, newText: string, line: number) => {
     const started = performance.now();
     client.notify('textDocument/didChange', { textDocument: { uri, version: ++version }, contentChanges: [{ range, text: newText }] });
@@ -311,7 +312,6 @@ async function pasteAndType(): Promise<void> {
     if (!hoverHasRuntime(answer)) throw new Error(`no prediction in the hover after the change: ${JSON.stringify(answer.result)}`);
     return performance.now() - started;
   };
-  let version = 1;
   const figures: Record<string, number[]> = {
     'paste 1 MB line -> hover': [],
     'remove it -> hover': [],

@@ -4,7 +4,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { differingSpan, staleView } from './documents';
+import { differingSpan } from '../text/differing-span';
+import { staleView } from './documents';
 
 const apply = (before: string, edit: { start: number; end: number; newText: string } | null) =>
   edit ? before.slice(0, edit.start) + edit.newText + before.slice(edit.end) : before;

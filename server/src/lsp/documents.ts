@@ -17,8 +17,6 @@ import { includeNames, includesKey, readIncludes, type IncludedHeader, type Incl
 import { newerOffset, olderOffset, type OffsetEdit } from '../text/edit-map';
 import { importedModuleNames, readImports } from '../platform/python-imports';
 
-export { differingSpan };
-
 /** What reports depend on besides the text; `generation` changes whenever any of it does. */
 export interface ReportContext {
   generation: number;
@@ -299,11 +297,8 @@ export class DocumentStore {
     const analysed = file.analysed;
     const length = file.document.getText().length;
     if (!analysed) return length;
-    const log = file.edits;
-    if (!log || log.since > analysed.version) return Math.max(0, length - analysed.text.length);
-    let inserted = 0;
-    for (const edit of log.list) if (edit.version > analysed.version) inserted += edit.insertedLength;
-    return inserted;
+    const edits = editsSince(file, analysed.version);
+    return edits ? edits.reduce((sum, edit) => sum + edit.insertedLength, 0) : Math.max(0, length - analysed.text.length);
   }
 
   /**
@@ -321,12 +316,16 @@ export class DocumentStore {
       stale && stale.analysedVersion === analysed.version && stale.generation === context.generation
         ? stale.reports
         : buildReports({ ...context.input, text: analysed.text, analysis: analysed.analysis });
-    const log = file.edits;
-    const edits = log && log.since <= analysed.version ? log.list.filter((e) => e.version > analysed.version) : null;
-    const document = staleView(file.document, analysed.text, edits);
+    const document = staleView(file.document, analysed.text, editsSince(file, analysed.version));
     file.stale = { version, analysedVersion: analysed.version, generation: context.generation, document, reports };
     return file.stale;
   }
+}
+
+/** The client's edits of `file` after `version`, in order; null when the log does not reach back that far. */
+function editsSince(file: OpenFile, version: number): Array<OffsetEdit & { version: number }> | null {
+  const log = file.edits;
+  return log && log.since <= version ? log.list.filter((e) => e.version > version) : null;
 }
 
 /**
