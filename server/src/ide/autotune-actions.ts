@@ -7,7 +7,7 @@ import { formatTime } from './render';
 import { predictOptionsOf, shownEstimate, type KernelReport } from './reports';
 import { workloadTileParams } from '../perf/workload-from-analysis';
 import { tileFieldOf } from '../perf/workload-from-analysis';
-import { candidateProblem, scoreCandidates, tritonConfigWorkload, type CandidateContext } from './tile-candidates';
+import { checkCandidate, scoreCandidates, tritonConfigWorkload, type CandidateContext, type ScoreItem } from './tile-candidates';
 import type { GemmWorkload } from '../perf/types';
 
 /** How many configs "keep the fastest" keeps. */
@@ -114,7 +114,7 @@ export function bestMissingConfig(reports: DocumentReports, report: KernelReport
     kKey = axis('blockK');
   if (!mKey || !nKey || !kKey) return null;
   const listed = new Set(configs.map((c) => `${c.params[mKey]},${c.params[nKey]},${c.params[kKey]},${c.numWarps},${c.numStages}`));
-  const legal: Array<{ overrides: []; workload: GemmWorkload; config: Omit<AddedConfig, 'timeMs'> }> = [];
+  const legal: Array<ScoreItem & { config: Omit<AddedConfig, 'timeMs'> }> = [];
   for (const bm of BLOCK_MN)
     for (const bn of BLOCK_MN)
       for (const bk of BLOCK_K)
@@ -123,8 +123,9 @@ export function bestMissingConfig(reports: DocumentReports, report: KernelReport
             if (listed.has(`${bm},${bn},${bk},${warps},${stages}`)) continue;
             const params = { ...base.params, [mKey]: bm, [nKey]: bn, [kKey]: bk };
             const workload = tritonConfigWorkload(report, workloadTileParams(reports.input.analysis), { ...base, params, numWarps: warps, numStages: stages });
-            if (workload && !candidateProblem(workload, ctx, report.kernel))
-              legal.push({ overrides: [], workload, config: { params, numWarps: warps, numStages: stages } });
+            if (!workload) continue;
+            const { problem, analytic } = checkCandidate(workload, ctx, report.kernel);
+            if (!problem) legal.push({ overrides: [], workload, analytic, config: { params, numWarps: warps, numStages: stages } });
           }
   let best: AddedConfig | null = null;
   scoreCandidates(legal, ctx).forEach((score, i) => {

@@ -9,7 +9,7 @@ import { describeWorkload } from './render';
 import { lineIndexOf, shownEstimate, type KernelReport } from './reports';
 import { workloadTileParams } from '../perf/workload-from-analysis';
 import { tileFieldOf } from '../perf/workload-from-analysis';
-import { candidateContext, candidateProblem, scoreCandidates, tunablesOf, valuesFor, workloadWith, type TileOverride } from './tile-candidates';
+import { candidateContext, checkCandidate, scoreCandidates, tunablesOf, valuesFor, workloadWith, type ScoreItem, type TileOverride } from './tile-candidates';
 import type { GemmWorkload } from '../perf/types';
 
 const NOTHING = 'no GEMM launch, library call or autotune config at or before the cursor';
@@ -83,16 +83,16 @@ export function tileSweep(reports: DocumentReports, offset: number, gpuId?: stri
   const ctx = candidateContext(reports, report, gpu);
   const tileParams = workloadTileParams(reports.input.analysis);
   const cells: TileSweepCell[] = [];
-  const legal: Array<{ overrides: TileOverride[]; workload: GemmWorkload; cell: TileSweepCell }> = [];
+  const legal: Array<ScoreItem & { cell: TileSweepCell }> = [];
   for (const yv of yValues)
     for (const xv of xValues) {
       const overrides: TileOverride[] = [{ param: x, value: xv }, ...(y ? [{ param: y, value: yv }] : [])];
       const cell: TileSweepCell = { x: xv, y: yv, timeMs: null };
       cells.push(cell);
       const workload = workloadWith(report, tileParams, overrides);
-      const problem = workload ? candidateProblem(workload, ctx, report.kernel) : 'no workload';
+      const { problem, analytic } = workload ? checkCandidate(workload, ctx, report.kernel) : { problem: 'no workload', analytic: undefined };
       if (problem || !workload) cell.illegalReason = problem ?? 'no workload';
-      else legal.push({ overrides, workload, cell });
+      else legal.push({ overrides, workload, analytic, cell });
     }
   let best: TileSweepCell | null = null;
   scoreCandidates(legal, ctx).forEach((score, i) => {

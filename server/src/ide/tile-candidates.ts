@@ -3,7 +3,7 @@
 // and their ranking by predicted time and energy. Pure; the predictor is injected; never throws.
 import { kernelText } from '../analysis/kernel-text';
 import type { KernelInfo, LaunchSite, TileParam, TritonConfig } from '../analysis/types';
-import { analyticEstimate } from '../perf/analytic-model';
+import { analyticEstimate, type AnalyticEstimate } from '../perf/analytic-model';
 import { dtypeBytes } from '../perf/dtype';
 import type { GemmWorkload, GpuSpec, TileConfig } from '../perf/types';
 import { CUTLASS_KERNEL_REASON, tileFieldOf, workloadFromLaunch } from '../perf/workload-from-analysis';
@@ -266,39 +266,57 @@ export function candidateContext(reports: DocumentReports, report: KernelReport,
 
 /** Why a candidate cannot be used (divisibility, thread count, limits on the GPU), or null. */
 export function candidateProblem(w: GemmWorkload, ctx: CandidateContext, kernel: KernelInfo | null): string | null {
+  return checkCandidate(w, ctx, kernel).problem;
+}
+
+/** A workload to score, with the analytic estimate its legality check made (so scoring does not redo it). */
+export interface ScoreItem {
+  overrides: TileOverride[];
+  workload: GemmWorkload;
+  analytic?: AnalyticEstimate;
+}
+
+/**
+ * candidateProblem, with the analytic estimate on ctx.gpu when the check got that far (the cheap
+ * divisibility and thread checks come first; the limits on the GPU need the estimate).
+ */
+export function checkCandidate(w: GemmWorkload, ctx: CandidateContext, kernel: KernelInfo | null): { problem: string | null; analytic?: AnalyticEstimate } {
+  const problem = (problem: string) => ({ problem });
   const t = w.tile ?? {};
-  if (pos(t.threadM) && pos(t.blockM) && t.blockM % t.threadM !== 0) return `BM ${t.blockM} is not a multiple of TM ${t.threadM}`;
-  if (pos(t.threadN) && pos(t.blockN) && t.blockN % t.threadN !== 0) return `BN ${t.blockN} is not a multiple of TN ${t.threadN}`;
+  if (pos(t.threadM) && pos(t.blockM) && t.blockM % t.threadM !== 0) return problem(`BM ${t.blockM} is not a multiple of TM ${t.threadM}`);
+  if (pos(t.threadN) && pos(t.blockN) && t.blockN % t.threadN !== 0) return problem(`BN ${t.blockN} is not a multiple of TN ${t.threadN}`);
   const threads = t.threads ?? 0;
   const warp = t.native ?? {};
   if (w.kernel === 'cutlass' && pos(warp.warpM) && pos(warp.warpN)) {
     // CUTLASS tiles the threadblock shape with whole warp shapes (cutlass/gemm/kernel: WarpCount = ThreadblockShape / WarpShape).
     const fits = (block: unknown, part: unknown) => !pos(block) || !pos(part) || (block >= part && block % part === 0);
     if (!fits(t.blockM, warp.warpM) || !fits(t.blockN, warp.warpN) || !fits(t.blockK, warp.warpK))
-      return `the warp shape ${warp.warpM}×${warp.warpN}×${warp.warpK ?? '?'} does not divide the threadblock shape ${t.blockM}×${t.blockN}×${t.blockK}`;
+      return problem(
+        `the warp shape ${warp.warpM}×${warp.warpN}×${warp.warpK ?? '?'} does not divide the threadblock shape ${t.blockM}×${t.blockN}×${t.blockK}`,
+      );
   }
-  if (w.kernel !== 'triton' && threads > 0 && threads < 32) return `${threads} threads per block: less than a warp`;
-  if (ctx.fixedLaunchBound && threads > ctx.fixedLaunchBound) return `${threads} threads per block > __launch_bounds__(${ctx.fixedLaunchBound})`;
+  if (w.kernel !== 'triton' && threads > 0 && threads < 32) return problem(`${threads} threads per block: less than a warp`);
+  if (ctx.fixedLaunchBound && threads > ctx.fixedLaunchBound) return problem(`${threads} threads per block > __launch_bounds__(${ctx.fixedLaunchBound})`);
   if (w.kernel !== 'triton' && (pos(t.threadM) || pos(t.threadN)) && pos(t.blockK) && pos(t.blockM) && pos(t.blockN) && threads > 0) {
     // A register-blocked kernel loads its A and B tiles with all threads: whole loads per thread.
     if ((t.blockM * t.blockK) % threads !== 0 || (t.blockN * t.blockK) % threads !== 0)
-      return `the ${t.blockM}×${t.blockK} and ${t.blockK}×${t.blockN} tiles do not split evenly over ${threads} threads`;
+      return problem(`the ${t.blockM}×${t.blockK} and ${t.blockK}×${t.blockN} tiles do not split evenly over ${threads} threads`);
   }
   if (!ctx.boundsChecked && pos(t.blockM) && pos(t.blockN)) {
     if (w.m % t.blockM !== 0 || w.n % t.blockN !== 0 || (pos(t.blockK) && w.k % t.blockK !== 0))
-      return 'the tile does not divide the problem size and the kernel has no bounds check';
+      return problem('the tile does not divide the problem size and the kernel has no bounds check');
   }
   const a = analyticEstimate(w, ctx.gpu);
   // A tensor-core K step covers at least one MMA's K: 32 bytes of each operand row (16 fp16/bf16, 32 fp8,
   // 8 tf32 elements; PTX ISA, mma shapes); CUTLASS and tl.dot reject smaller K tiles.
   if ((w.kernel === 'cutlass' || w.kernel === 'triton') && a.peak.peak?.endsWith('Tensor') && pos(t.blockK) && t.blockK * dtypeBytes(w.dtype) < 32)
-    return `a K tile of ${t.blockK} is under one tensor-core MMA's K (32 bytes of ${w.dtype})`;
+    return problem(`a K tile of ${t.blockK} is under one tensor-core MMA's K (32 bytes of ${w.dtype})`);
   const illegal = configIssues(w, a, ctx.gpu, {
     kernel,
     staticSharedMemBytes: w.kernel === 'triton' ? null : (w.sharedMemPerBlockBytes ?? null),
     checkLaunchBounds: false,
   }).find((i) => i.illegal);
-  return illegal ? illegal.message : null;
+  return { problem: illegal ? illegal.message : null, analytic: a };
 }
 
 /** Most combinations ranked per request (then the legality filter): over 200 legal ones for five tile constants. */
@@ -349,10 +367,12 @@ export interface RankedCandidate extends Candidate {
  * --top K` uses, so the editor and the CLI agree on which candidates the model cannot tell apart.
  */
 export function rankCandidates(report: KernelReport, tileParams: readonly TileParam[], params: readonly TileParam[], ctx: CandidateContext): RankedCandidate[] {
-  const legal: Array<{ overrides: TileOverride[]; workload: GemmWorkload }> = [];
+  const legal: ScoreItem[] = [];
   for (const overrides of combinations(params)) {
     const workload = workloadWith(report, tileParams, overrides);
-    if (workload && launchKeepsUp(report, workload) && !candidateProblem(workload, ctx, report.kernel)) legal.push({ overrides, workload });
+    if (!workload || !launchKeepsUp(report, workload)) continue;
+    const { problem, analytic } = checkCandidate(workload, ctx, report.kernel);
+    if (!problem) legal.push({ overrides, workload, analytic });
   }
   const scored = scoreCandidates(legal, ctx);
   const { picks } = topConfigurations(
@@ -362,13 +382,16 @@ export function rankCandidates(report: KernelReport, tileParams: readonly TilePa
   return picks.map((pick) => ({ ...scored[pick.index]!, rank: pick.rank, nearTie: pick.nearTie }));
 }
 
-/** Scores many candidates, through the predictor's batch path when it has one (same numbers, ~2x faster). */
-export function scoreCandidates(items: ReadonlyArray<{ overrides: TileOverride[]; workload: GemmWorkload }>, ctx: CandidateContext): Candidate[] {
+/**
+ * Scores many candidates, through the predictor's batch path when it has one (same numbers, ~2x faster),
+ * passing on the estimates their legality checks made.
+ */
+export function scoreCandidates(items: readonly ScoreItem[], ctx: CandidateContext): Candidate[] {
   const batch = ctx.predictor?.predictBatch;
   if (!batch || items.length < 2) return items.map((item) => scoreCandidate(item.overrides, item.workload, ctx));
   const predictions = batch.call(
     ctx.predictor,
-    items.map((item) => ({ workload: item.workload, gpu: ctx.gpu, method: ctx.method })),
+    items.map((item) => ({ workload: item.workload, gpu: ctx.gpu, method: ctx.method, analytic: item.analytic })),
   );
   return items.map((item, i) => fromPrediction(item.overrides, item.workload, predictions[i], ctx));
 }

@@ -1,5 +1,5 @@
 // predictGemmBatch must give what Predictor.predict gives, row for row (values to 1e-12 relative, and the
-// same errors), across chunk boundaries and for rows the predictor refuses.
+// same errors), across chunk boundaries and for rows the predictor refuses; an item's own analytic estimate is used as given.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { trainForest } from '../../../models/training/train-forest';
@@ -7,6 +7,7 @@ import { encodeModel, MODEL_SCHEMA_VERSION } from './artifact';
 import { createPredictor } from './predictor';
 import { predictGemmBatch } from './predict-batch';
 import { computeFeatures, FEATURE_NAMES, FEATURE_VERSION } from '../perf/features';
+import { analyticEstimate } from '../perf/analytic-model';
 import { findGpu } from '../perf/gpu-catalogue';
 import type { Dtype, GemmWorkload, GpuSpec, KernelFamily } from '../perf/types';
 
@@ -92,4 +93,26 @@ test('predictGemmBatch equals Predictor.predict row by row, across chunks and fo
   assert.ok(refused >= 2, `${refused} refused rows`);
   assert.match(batch[4100].error!, /has no board power/);
   assert.deepEqual(predictGemmBatch(predictor, []), []);
+});
+
+test("an item's analytic estimate is used as given, and ignored when the measurement method changes the workload", async () => {
+  const created = createPredictor(await models());
+  assert.ok(created.ok, created.ok ? '' : created.error);
+  const predictor = created.predictor;
+  const items = Array.from({ length: 200 }, () => ({ workload: workload(), gpu: pick(gpus) }));
+  const plain = predictGemmBatch(predictor, items);
+  const given = predictGemmBatch(
+    predictor,
+    items.map((item) => ({ ...item, analytic: analyticEstimate(item.workload, item.gpu) })),
+  );
+  assert.deepEqual(given, plain);
+  // An estimate of another workload shows through where the method keeps the workload (so it is used, not recomputed) ...
+  const other = analyticEstimate({ ...items[0].workload, m: items[0].workload.m * 4 }, items[0].gpu);
+  const wrong = predictGemmBatch(predictor, [{ ...items[0], analytic: other }])[0];
+  const overheadMs = plain[0].analyticMs - analyticEstimate(items[0].workload, items[0].gpu).timeMs;
+  assert.ok(Math.abs(wrong.analyticMs - (other.timeMs + overheadMs)) < 1e-9, `${wrong.analyticMs} vs ${other.timeMs} + ${overheadMs}`);
+  assert.notEqual(wrong.runtimeMs, plain[0].runtimeMs);
+  // ... and not where the method changes the workload (PyTorch eager adds the repeated-call buffers).
+  const eager = predictGemmBatch(predictor, [{ ...items[0], method: 'pytorch-eager', analytic: other }])[0];
+  assert.deepEqual(eager, predictGemmBatch(predictor, [{ ...items[0], method: 'pytorch-eager' }])[0]);
 });

@@ -16,6 +16,7 @@ import {
 import { computeFeatures, FEATURE_NAMES } from '../perf/features';
 import { workloadForMethod } from '../data/timing-overhead';
 import type { GemmWorkload, GpuSpec } from '../perf/types';
+import type { AnalyticEstimate } from '../perf/analytic-model';
 
 const LEVEL = 0.8;
 const CHUNK_ROWS = 4096;
@@ -23,10 +24,14 @@ const CHUNK_ROWS = 4096;
 /** Reusable feature matrix: grows to the largest chunk once, then is reused (no per-chunk allocation). */
 let matrix = new Float64Array(0);
 
-/** Predicts every item (in order) the way `predictor.predict` does, CHUNK_ROWS rows of features at a time. */
+/**
+ * Predicts every item (in order) the way `predictor.predict` does, CHUNK_ROWS rows of features at a time.
+ * An item's `analytic` (analyticEstimate(workload, gpu), which the caller already has) is used when the
+ * measurement method leaves the workload as it is.
+ */
 export function predictGemmBatch(
   predictor: Predictor,
-  items: ReadonlyArray<{ workload: GemmWorkload; gpu: GpuSpec; method?: MeasurementMethod }>,
+  items: ReadonlyArray<{ workload: GemmWorkload; gpu: GpuSpec; method?: MeasurementMethod; analytic?: AnalyticEstimate }>,
 ): GemmPrediction[] {
   const out: GemmPrediction[] = new Array(items.length);
   try {
@@ -41,7 +46,7 @@ export function predictGemmBatch(
       if (matrix.length < n * nF) matrix = new Float64Array(n * nF);
       const errors: Array<string | undefined> = new Array(n);
       for (let i = 0; i < n; i++) {
-        const { workload, gpu, method } = items[start + i];
+        const { workload, gpu, method, analytic } = items[start + i];
         const how = methodOverhead(predictor.methodOverheadMs, method);
         if ('error' in how) {
           matrix.fill(NaN, i * nF, (i + 1) * nF);
@@ -51,7 +56,8 @@ export function predictGemmBatch(
         }
         hows[i] = { ...how, schemeMs: schemeMsOf(predictor.schemeOverheads, workload, gpu) };
         try {
-          const f = computeFeatures(workloadForMethod(workload, how.method), gpu);
+          const timed = workloadForMethod(workload, how.method);
+          const f = analytic && timed === workload ? computeFeatures(timed, gpu, analytic) : computeFeatures(timed, gpu);
           matrix.set(f.values, i * nF);
           analyticMs[i] = f.analytic.timeMs;
           const pin = powerInputsOf(f.analytic, gpu);

@@ -89,8 +89,11 @@ const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v)
 const log2 = (v: number): number => (v > 0 ? Math.log2(v) : NaN);
 
 /** The feature vector and the analytic estimate behind it. */
-export function computeFeatures(workload: GemmWorkload, gpu: GpuSpec): { values: Float64Array; analytic: AnalyticEstimate } {
-  const a = analyticEstimate(workload, gpu);
+export function computeFeatures(
+  workload: GemmWorkload,
+  gpu: GpuSpec,
+  a: AnalyticEstimate = analyticEstimate(workload, gpu),
+): { values: Float64Array; analytic: AnalyticEstimate } {
   const values = new Float64Array(FEATURE_NAMES.length).fill(NaN);
   const set = (name: string, value: number): void => {
     const i = INDEX.get(name);

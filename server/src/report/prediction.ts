@@ -18,11 +18,19 @@ export interface ModelInfo {
   source?: string;
 }
 
+/** One workload of a batch; `analytic`, when given, must be analyticEstimate(workload, gpu) (the tile ranking's legality check computed it). */
+export interface BatchItem {
+  workload: GemmWorkload;
+  gpu: GpuSpec;
+  method?: MeasurementMethod;
+  analytic?: AnalyticEstimate;
+}
+
 /** What `tilecast predict` and `analyze` need from a predictor (server/src/model/predictor.ts or a test fake). */
 export interface GemmPredictor {
   predict(workload: GemmWorkload, gpu: GpuSpec, options?: PredictOptions): PredictionValues;
-  /** Optional batch path: one result per item, in order. */
-  predictBatch?(items: ReadonlyArray<{ workload: GemmWorkload; gpu: GpuSpec; method?: MeasurementMethod }>): PredictionValues[];
+  /** Optional batch path: one result per item, in order (BatchItem: `analytic` spares recomputing an estimate the caller has). */
+  predictBatch?(items: ReadonlyArray<BatchItem>): PredictionValues[];
   models?: { runtime?: ModelInfo; power?: ModelInfo };
 }
 
