@@ -65,7 +65,11 @@ function serverCpuMs(pid: number | undefined): number {
 
 async function startup(): Promise<void> {
   const example = readFileSync(join(root, 'examples', 'tiled_matmul.cu'), 'utf8');
+  const blocked = readFileSync(join(root, 'test', 'fixtures', 'cuda', 'register-blocked.cu'), 'utf8');
+  const blockedLaunch = blocked.split('\n').findIndex((l) => l.includes('sgemm2DBlocktiling<<<'));
   const initialized: number[] = [];
+  const firstAction: number[] = [];
+  let actionTitles = 0;
   const firstHover: number[] = [];
   const firstHoverCpu: number[] = [];
   // The server's own line ('ready N ms after the server process started (parsers P ms, model M ms)').
@@ -87,6 +91,20 @@ async function startup(): Promise<void> {
     own.ready.push(ready!);
     own.parsers.push(parsers!);
     own.model.push(model!);
+    // The first tile suggestions of the session: the server's first ranking (213 legal candidates), cold.
+    const blockedUri = `file:///bench/startup-${run}-blocked.cu`;
+    client.notify('textDocument/didOpen', { textDocument: { uri: blockedUri, languageId: 'cuda-cpp', version: 1, text: blocked } });
+    await client.request('textDocument/hover', { textDocument: { uri: blockedUri }, position: { line: 0, character: 0 } });
+    const at = { line: blockedLaunch, character: 6 };
+    const asked = performance.now();
+    const actions = await client.request('textDocument/codeAction', {
+      textDocument: { uri: blockedUri },
+      range: { start: at, end: at },
+      context: { diagnostics: [] },
+    });
+    firstAction.push(performance.now() - asked);
+    actionTitles = Array.isArray(actions.result) ? actions.result.length : 0;
+    if (actionTitles === 0) throw new Error(`no tile code action at the launch of register-blocked.cu: ${JSON.stringify(actions)}`);
     await client.shutdown();
   }
   console.log(`server start -> initialize answered: ${summary(initialized)}`);
@@ -94,6 +112,9 @@ async function startup(): Promise<void> {
   console.log(`  server CPU until then: ${summary(firstHoverCpu)}`);
   console.log(
     `  the server's own line, ms after its process started: ready ${summary(own.ready)}; parsers (the analysis thread) ${summary(own.parsers)}; model ${summary(own.model)}`,
+  );
+  console.log(
+    `first code action of a fresh server (the launch in register-blocked.cu, its first tile ranking, ${actionTitles} actions): ${summary(firstAction)}`,
   );
 }
 

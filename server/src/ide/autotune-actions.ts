@@ -8,7 +8,6 @@ import { predictOptionsOf, shownEstimate, type KernelReport } from './reports';
 import { workloadTileParams } from '../perf/workload-from-analysis';
 import { tileFieldOf } from '../perf/workload-from-analysis';
 import { checkCandidate, scoreCandidates, tritonConfigWorkload, type CandidateContext, type ScoreItem } from './tile-candidates';
-import type { GemmWorkload } from '../perf/types';
 
 /** How many configs "keep the fastest" keeps. */
 export const KEEP_FASTEST = 3;

@@ -10,7 +10,6 @@ import { lineIndexOf, shownEstimate, type KernelReport } from './reports';
 import { workloadTileParams } from '../perf/workload-from-analysis';
 import { tileFieldOf } from '../perf/workload-from-analysis';
 import { candidateContext, checkCandidate, scoreCandidates, tunablesOf, valuesFor, workloadWith, type ScoreItem, type TileOverride } from './tile-candidates';
-import type { GemmWorkload } from '../perf/types';
 
 const NOTHING = 'no GEMM launch, library call or autotune config at or before the cursor';
 

@@ -221,6 +221,15 @@ function walkMemory(forest: Forest, rows: number): WalkMemory {
 }
 
 /**
+ * Writes the forest's nodes into the batch walker's memory now (once per forest) instead of at its first
+ * predictBatch: for a caller with idle time before the first batch (the language server while its
+ * parsers load). Predictions are the same either way.
+ */
+export function prepareBatch(model: PredictableModel): void {
+  if (treeCount(model.forest) > 0) walkMemory(model.forest, 1);
+}
+
+/**
  * Predicts nRows rows of a row-major matrix (nRows x nFeatures, NaN = missing): the same numbers as
  * `predict` row by row (forest.test.ts checks), computed tree by tree over blocks of rows by a WebAssembly
  * walker (forest-walk.ts).

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { trainForest } from '../../../models/training/train-forest';
 import { encodeModel, MODEL_SCHEMA_VERSION } from './artifact';
 import { createPredictor } from './predictor';
-import { predictGemmBatch } from './predict-batch';
+import { predictGemmBatch, prepareGemmBatch } from './predict-batch';
 import { computeFeatures, FEATURE_NAMES, FEATURE_VERSION } from '../perf/features';
 import { analyticEstimate } from '../perf/analytic-model';
 import { findGpu } from '../perf/gpu-catalogue';
@@ -115,4 +115,14 @@ test("an item's analytic estimate is used as given, and ignored when the measure
   // ... and not where the method changes the workload (PyTorch eager adds the repeated-call buffers).
   const eager = predictGemmBatch(predictor, [{ ...items[0], method: 'pytorch-eager', analytic: other }])[0];
   assert.deepEqual(eager, predictGemmBatch(predictor, [{ ...items[0], method: 'pytorch-eager' }])[0]);
+});
+
+test('prepareGemmBatch changes no prediction, also when a later batch needs more walk memory than it set up', async () => {
+  const artifacts = await models();
+  const fresh = createPredictor(artifacts);
+  const prepared = createPredictor(artifacts);
+  assert.ok(fresh.ok && prepared.ok);
+  prepareGemmBatch(prepared.predictor);
+  const items = Array.from({ length: 5000 }, () => ({ workload: workload(), gpu: pick(gpus) }));
+  assert.deepEqual(predictGemmBatch(prepared.predictor, items), predictGemmBatch(fresh.predictor, items));
 });

@@ -1,7 +1,7 @@
 // Batch form of the shipped predictor's predict (predictor.ts): features for a chunk of workloads into one
 // matrix, then each forest tree by tree over all rows (forest.predictBatch), ~2x faster than row by row.
 // Must give the same numbers as Predictor.predict (predict-batch.test.ts checks); pure, never throws.
-import { predictBatch } from './forest';
+import { predictBatch, prepareBatch } from './forest';
 import type { TargetTransform } from './targets';
 import {
   composePrediction,
@@ -101,4 +101,10 @@ export function predictGemmBatch(
     for (let i = 0; i < items.length; i++) if (!out[i]) out[i] = nanPrediction(`prediction failed: ${err instanceof Error ? err.message : String(err)}`);
   }
   return out;
+}
+
+/** Prepares both forests' batch walks (forest.ts prepareBatch), so the first predictGemmBatch does not pay for it. */
+export function prepareGemmBatch(predictor: Predictor): void {
+  prepareBatch(predictor.runtimeModel);
+  prepareBatch(predictor.powerModel);
 }

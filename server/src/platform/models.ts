@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { decodeModel, type ModelArtifact } from '../model/artifact';
 import { createPredictor, type GemmPrediction, type Predictor } from '../model/predictor';
-import { predictGemmBatch } from '../model/predict-batch';
+import { predictGemmBatch, prepareGemmBatch } from '../model/predict-batch';
 import { FEATURE_NAMES, FEATURE_VERSION } from '../perf/features';
 import type { GemmPredictor, ModelInfo, PredictionValues } from '../report/prediction';
 
@@ -134,6 +134,7 @@ function adapt(predictor: Predictor): GemmPredictor {
   return {
     predict: (workload, gpu, options) => toValues(predictor.predict(workload, gpu, options)),
     predictBatch: (items) => predictGemmBatch(predictor, items).map(toValues),
+    prepareBatch: () => prepareGemmBatch(predictor),
     models: { runtime: modelInfo(predictor.runtimeModel, MODEL_FILES.runtime), power: modelInfo(predictor.powerModel, MODEL_FILES.power) },
   };
 }

@@ -31,6 +31,8 @@ export interface GemmPredictor {
   predict(workload: GemmWorkload, gpu: GpuSpec, options?: PredictOptions): PredictionValues;
   /** Optional batch path: one result per item, in order (BatchItem: `analytic` spares recomputing an estimate the caller has). */
   predictBatch?(items: ReadonlyArray<BatchItem>): PredictionValues[];
+  /** Optional: does the batch path's one-time setup now (idle time), not at the first predictBatch; changes no prediction. */
+  prepareBatch?(): void;
   models?: { runtime?: ModelInfo; power?: ModelInfo };
 }
 
