@@ -281,36 +281,36 @@ export interface ScoreItem {
  * divisibility and thread checks come first; the limits on the GPU need the estimate).
  */
 export function checkCandidate(w: GemmWorkload, ctx: CandidateContext, kernel: KernelInfo | null): { problem: string | null; analytic?: AnalyticEstimate } {
-  const problem = (problem: string) => ({ problem });
+  const refuse = (problem: string) => ({ problem });
   const t = w.tile ?? {};
-  if (pos(t.threadM) && pos(t.blockM) && t.blockM % t.threadM !== 0) return problem(`BM ${t.blockM} is not a multiple of TM ${t.threadM}`);
-  if (pos(t.threadN) && pos(t.blockN) && t.blockN % t.threadN !== 0) return problem(`BN ${t.blockN} is not a multiple of TN ${t.threadN}`);
+  if (pos(t.threadM) && pos(t.blockM) && t.blockM % t.threadM !== 0) return refuse(`BM ${t.blockM} is not a multiple of TM ${t.threadM}`);
+  if (pos(t.threadN) && pos(t.blockN) && t.blockN % t.threadN !== 0) return refuse(`BN ${t.blockN} is not a multiple of TN ${t.threadN}`);
   const threads = t.threads ?? 0;
   const warp = t.native ?? {};
   if (w.kernel === 'cutlass' && pos(warp.warpM) && pos(warp.warpN)) {
     // CUTLASS tiles the threadblock shape with whole warp shapes (cutlass/gemm/kernel: WarpCount = ThreadblockShape / WarpShape).
     const fits = (block: unknown, part: unknown) => !pos(block) || !pos(part) || (block >= part && block % part === 0);
     if (!fits(t.blockM, warp.warpM) || !fits(t.blockN, warp.warpN) || !fits(t.blockK, warp.warpK))
-      return problem(
+      return refuse(
         `the warp shape ${warp.warpM}×${warp.warpN}×${warp.warpK ?? '?'} does not divide the threadblock shape ${t.blockM}×${t.blockN}×${t.blockK}`,
       );
   }
-  if (w.kernel !== 'triton' && threads > 0 && threads < 32) return problem(`${threads} threads per block: less than a warp`);
-  if (ctx.fixedLaunchBound && threads > ctx.fixedLaunchBound) return problem(`${threads} threads per block > __launch_bounds__(${ctx.fixedLaunchBound})`);
+  if (w.kernel !== 'triton' && threads > 0 && threads < 32) return refuse(`${threads} threads per block: less than a warp`);
+  if (ctx.fixedLaunchBound && threads > ctx.fixedLaunchBound) return refuse(`${threads} threads per block > __launch_bounds__(${ctx.fixedLaunchBound})`);
   if (w.kernel !== 'triton' && (pos(t.threadM) || pos(t.threadN)) && pos(t.blockK) && pos(t.blockM) && pos(t.blockN) && threads > 0) {
     // A register-blocked kernel loads its A and B tiles with all threads: whole loads per thread.
     if ((t.blockM * t.blockK) % threads !== 0 || (t.blockN * t.blockK) % threads !== 0)
-      return problem(`the ${t.blockM}×${t.blockK} and ${t.blockK}×${t.blockN} tiles do not split evenly over ${threads} threads`);
+      return refuse(`the ${t.blockM}×${t.blockK} and ${t.blockK}×${t.blockN} tiles do not split evenly over ${threads} threads`);
   }
   if (!ctx.boundsChecked && pos(t.blockM) && pos(t.blockN)) {
     if (w.m % t.blockM !== 0 || w.n % t.blockN !== 0 || (pos(t.blockK) && w.k % t.blockK !== 0))
-      return problem('the tile does not divide the problem size and the kernel has no bounds check');
+      return refuse('the tile does not divide the problem size and the kernel has no bounds check');
   }
   const a = analyticEstimate(w, ctx.gpu);
   // A tensor-core K step covers at least one MMA's K: 32 bytes of each operand row (16 fp16/bf16, 32 fp8,
   // 8 tf32 elements; PTX ISA, mma shapes); CUTLASS and tl.dot reject smaller K tiles.
   if ((w.kernel === 'cutlass' || w.kernel === 'triton') && a.peak.peak?.endsWith('Tensor') && pos(t.blockK) && t.blockK * dtypeBytes(w.dtype) < 32)
-    return problem(`a K tile of ${t.blockK} is under one tensor-core MMA's K (32 bytes of ${w.dtype})`);
+    return refuse(`a K tile of ${t.blockK} is under one tensor-core MMA's K (32 bytes of ${w.dtype})`);
   const illegal = configIssues(w, a, ctx.gpu, {
     kernel,
     staticSharedMemBytes: w.kernel === 'triton' ? null : (w.sharedMemPerBlockBytes ?? null),

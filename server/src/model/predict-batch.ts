@@ -103,8 +103,15 @@ export function predictGemmBatch(
   return out;
 }
 
-/** Prepares both forests' batch walks (forest.ts prepareBatch), so the first predictGemmBatch does not pay for it. */
+/**
+ * Prepares both forests' batch walks (forest.ts prepareBatch), so the first predictGemmBatch does not pay
+ * for it. Never throws: a setup that fails here is tried again, and reported, by the first batch.
+ */
 export function prepareGemmBatch(predictor: Predictor): void {
-  prepareBatch(predictor.runtimeModel);
-  prepareBatch(predictor.powerModel);
+  try {
+    prepareBatch(predictor.runtimeModel);
+    prepareBatch(predictor.powerModel);
+  } catch {
+    // predictGemmBatch catches the same failure and turns it into each row's error.
+  }
 }
