@@ -43,12 +43,12 @@ test('applicability: a feature outside the training range shrinks the correction
 });
 
 test('applicability: a flag no training row set is named in words, not as a range', () => {
-  // Training rows never set kernel_triton, quant_block_scaled or tensor_cores (all 0); a row sets each.
-  const flags = ['kernel_triton', 'quant_block_scaled', 'tensor_cores', 'x'];
+  // Training rows never set kernel_triton, kernel_tiled, quant_block_scaled or tensor_cores (all 0); a row sets each.
+  const flags = ['kernel_triton', 'kernel_tiled', 'quant_block_scaled', 'tensor_cores', 'x'];
   const zeros = fitDomain(
-    new Float32Array(40),
+    new Float32Array(50),
     10,
-    4,
+    5,
     { library: [h100], 'library-fp32': [t4], tiled: [t4] },
     {
       correctionWeights: { library: 1, 'library-fp32': 1, tiled: 1 },
@@ -57,9 +57,11 @@ test('applicability: a flag no training row set is named in words, not as a rang
       nearestWithin: Infinity,
     },
   );
-  const out = assess(zeros, flags, [1, 1, 1, 2], h100, 'library');
+  const out = assess(zeros, flags, [1, 1, 1, 1, 2], h100, 'library');
   assert.deepEqual(out.reasons, [
-    'no triton kernels in the training data',
+    'no Triton kernels in the training data',
+    // The CUDA family by name: the tiled-kernel group may hold other hand-written kernels (CLBlast's).
+    'no hand-written CUDA tiled kernels in the training data',
     'no block-scaled quantisation in the training data',
     'no tensor-core kernels in the training data',
     'x 2 (training 0–0)',

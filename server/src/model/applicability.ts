@@ -302,6 +302,19 @@ function nearestTrainingGpu(range: GpuRange, d: readonly number[]): { id: string
 }
 
 /**
+ * Kernel families in words where the feature name misleads: `tiled` is the hand-written CUDA family, and the
+ * tiled-kernel group of the training data may still hold CLBlast's kernels (Kernel Tuner).
+ */
+const FAMILY_WORDS: Readonly<Record<string, string>> = {
+  tiled: 'hand-written CUDA tiled kernels',
+  clblast_xgemm: 'CLBlast Xgemm kernels',
+  naive: 'untiled (naive) kernels',
+  cutlass: 'CUTLASS kernels',
+  triton: 'Triton kernels',
+  library: 'library GEMMs',
+};
+
+/**
  * Why a feature lies outside the training range, in words: a flag the training rows never set (a kernel
  * family, quantisation scheme or tensor-core path none of them had) says so; other features give the value
  * and the range.
@@ -309,7 +322,7 @@ function nearestTrainingGpu(range: GpuRange, d: readonly number[]): { id: string
 function outsideReason(name: string, value: number, lo: number, hi: number): string {
   if (lo === 0 && hi === 0 && value === 1) {
     const what = name.startsWith('kernel_')
-      ? `${name.slice('kernel_'.length).replace(/_/g, '-')} kernels`
+      ? (FAMILY_WORDS[name.slice('kernel_'.length)] ?? `${name.slice('kernel_'.length).replace(/_/g, '-')} kernels`)
       : name.startsWith('quant_')
         ? `${name.slice('quant_'.length).replace(/_/g, '-')} quantisation`
         : name === 'tensor_cores'
