@@ -1,6 +1,7 @@
 // `npm run bench -- predict-batch`: writes a 1,000,000-row CSV of GEMMs (mixed GPUs incl. NVML names,
 // dtypes, kernels, 1% bad rows) to a temp dir, streams it through `tilecast predict --batch` (the bundled
-// CLI in a child process, as a user runs it: `node dist/cli.js`, rebuilt first), and prints rows/s, CPU and peak RSS. Uses the shipped models when present; else forests of the shipped size trained here
+// CLI in a child process, as a user runs it: `node dist/cli.js`, rebuilt first), and prints rows/s, CPU
+// and peak RSS. Uses the shipped models when present; else forests of the shipped size trained here
 // on the bench's own feature vectors with made-up targets (same load and predict path, meaningless numbers).
 import { spawn, spawnSync } from 'node:child_process';
 import { createWriteStream, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';

@@ -25,14 +25,18 @@ const CHUNK_ROWS = 4096;
 let matrix = new Float64Array(0);
 
 /**
- * Predicts every item (in order) the way `predictor.predict` does, CHUNK_ROWS rows of features at a time.
- * An item's `analytic` (analyticEstimate(workload, gpu), which the caller already has) is used when the
- * measurement method leaves the workload as it is.
+ * One workload of a batch. `analytic`, when given, must be analyticEstimate(workload, gpu) (the tile
+ * ranking's legality check computed it); it is used when the measurement method leaves the workload as it is.
  */
-export function predictGemmBatch(
-  predictor: Predictor,
-  items: ReadonlyArray<{ workload: GemmWorkload; gpu: GpuSpec; method?: MeasurementMethod; analytic?: AnalyticEstimate }>,
-): GemmPrediction[] {
+export interface GemmBatchItem {
+  workload: GemmWorkload;
+  gpu: GpuSpec;
+  method?: MeasurementMethod;
+  analytic?: AnalyticEstimate;
+}
+
+/** Predicts every item (in order) the way `predictor.predict` does, CHUNK_ROWS rows of features at a time. */
+export function predictGemmBatch(predictor: Predictor, items: ReadonlyArray<GemmBatchItem>): GemmPrediction[] {
   const out: GemmPrediction[] = new Array(items.length);
   try {
     const nF = FEATURE_NAMES.length;
@@ -57,7 +61,7 @@ export function predictGemmBatch(
         hows[i] = { ...how, schemeMs: schemeMsOf(predictor.schemeOverheads, workload, gpu) };
         try {
           const timed = workloadForMethod(workload, how.method);
-          const f = analytic && timed === workload ? computeFeatures(timed, gpu, analytic) : computeFeatures(timed, gpu);
+          const f = computeFeatures(timed, gpu, timed === workload ? analytic : undefined);
           matrix.set(f.values, i * nF);
           analyticMs[i] = f.analytic.timeMs;
           const pin = powerInputsOf(f.analytic, gpu);

@@ -3,6 +3,7 @@
 import type { GemmWorkload, GpuSpec } from '../perf/types';
 import type { AnalyticEstimate } from '../perf/analytic-model';
 import type { MeasurementMethod, PredictionValues, PredictOptions } from '../model/predictor';
+import type { GemmBatchItem } from '../model/predict-batch';
 import { spreadsheetCsvField } from './csv-stream';
 
 export type { MeasurementMethod, PredictionValues, PredictOptions };
@@ -18,13 +19,8 @@ export interface ModelInfo {
   source?: string;
 }
 
-/** One workload of a batch; `analytic`, when given, must be analyticEstimate(workload, gpu) (the tile ranking's legality check computed it). */
-export interface BatchItem {
-  workload: GemmWorkload;
-  gpu: GpuSpec;
-  method?: MeasurementMethod;
-  analytic?: AnalyticEstimate;
-}
+/** One workload of a batch (model/predict-batch.ts): `analytic` spares recomputing an estimate the caller has. */
+export type BatchItem = GemmBatchItem;
 
 /** What `tilecast predict` and `analyze` need from a predictor (server/src/model/predictor.ts or a test fake). */
 export interface GemmPredictor {
