@@ -82,7 +82,7 @@ function accBucket(r: Row): string {
 }
 
 /** TileCast's estimate (resource-estimate.ts) for a configuration, as the analytic model calls it for a SIMT tile. */
-export function estimatedDemand(c: Config): number {
+function estimate(c: Config): { registersDemand: number; registersLowerBound: number } {
   return estimateKernelResources({
     threadsPerBlock: c.MDIMC * c.NDIMC,
     tileM: c.MWG,
@@ -91,7 +91,48 @@ export function estimatedDemand(c: Config): number {
     threadTileM: c.MWG / c.MDIMC,
     threadTileN: c.NWG / c.NDIMC,
     dtypeBytes: 4,
-  }).registersDemand;
+  });
+}
+
+/** The estimate's registersDemand for a configuration. */
+export function estimatedDemand(c: Config): number {
+  return estimate(c).registersDemand;
+}
+
+/**
+ * Under a register cap (kt-ptxas.ts --maxnreg N): per accumulator count, the share of configurations ptxas
+ * spills and its median spill stores, against the share the estimate predicts to spill, by registersDemand
+ * (the analytic model's spill term) and by registersLowerBound (the registers-over-limit diagnostic).
+ */
+export function capComparison(rows: Row[], cap: number): string {
+  const ok = rows.filter((r) => r.result);
+  const body: (string | number)[][] = [];
+  for (const acc of [...new Set(ok.map((r) => accumulators(r.entry.config)))].sort((a, b) => a - b)) {
+    const g = ok.filter((r) => accumulators(r.entry.config) === acc);
+    const est = g.map((r) => estimate(r.entry.config));
+    const median = (v: number[]) =>
+      fmt(
+        quantile(
+          v.sort((a, b) => a - b),
+          0.5,
+        ),
+      );
+    body.push([
+      acc,
+      g.length,
+      pct(g.filter((r) => spills(r.result!)).length, g.length),
+      median(g.map((r) => r.result!.spillStores)),
+      pct(est.filter((e) => e.registersDemand > cap).length, g.length),
+      median(est.map((e) => Math.max(0, e.registersDemand - cap))),
+      pct(est.filter((e) => e.registersLowerBound > cap).length, g.length),
+      median(est.map((e) => Math.max(0, e.registersLowerBound - cap))),
+    ]);
+  }
+  const errors = rows.length - ok.length;
+  return [
+    `sm_75 with a cap of ${cap} registers per thread (__maxnreg__): ${ok.length} configurations compiled${errors ? `, ${errors} with an error` : ''}`,
+    table(['acc', 'n', 'ptxas spills', 'median spill stores B', 'demand > cap', 'median demand - cap', 'lower bound > cap', 'median lower bound - cap'], body),
+  ].join('\n');
 }
 
 /** Measured registers against registersDemand: error where ptxas did not spill, and spill prediction (demand > 255). */

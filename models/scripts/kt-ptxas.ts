@@ -7,9 +7,12 @@
 //   node --import tsx models/scripts/kt-ptxas.ts                 # the full sweep (sample sizes below)
 //   node --import tsx models/scripts/kt-ptxas.ts --probe         # one batch per arch, prints its wall time
 //   node --import tsx models/scripts/kt-ptxas.ts --summary       # summary of the existing CSV only
+//   node --import tsx models/scripts/kt-ptxas.ts --maxnreg 63    # a sample per accumulator count under a
+//                                                                # 63-register cap (Kepler cc 3.0): ptxas's spills
+//                                                                # against the estimate's, printed only
 // Options: --sm75 N (configurations for sm_75; >= 17956 = all), --sm86-random N (random extra for sm_86,
 // beside the 300 fastest on the RTX 3090), --batch N (kernels per nvcc run), --jobs N (parallel nvcc, max 2),
-// --seed S, --out FILE, --nvcc PATH.
+// --seed S, --out FILE, --nvcc PATH, --per-acc N (with --maxnreg: configurations per accumulator count, 60).
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -19,7 +22,7 @@ import { runProcess } from '../../server/src/platform/process-runner';
 import { csvRecord } from '../../server/src/report/csv-stream';
 import { seededRandom } from '../evaluation/splits';
 import { datasetsRoot } from './load-datasets';
-import { summarize } from './kt-ptxas-summary';
+import { capComparison, summarize } from './kt-ptxas-summary';
 
 const REPO_ROOT = resolve(__dirname, '..', '..');
 const KERNEL_FILE = join(REPO_ROOT, 'models', 'profiling', 'clblast-xgemm', 'xgemm.cu');
@@ -217,6 +220,8 @@ interface CompileContext {
   nvcc: string;
   dir: string;
   counter: number;
+  /** Extra nvcc flags (--maxnreg: -DXGEMM_MAXNREG=N). */
+  flags?: string[];
 }
 
 /** Compiles one batch; on failure compiles its configurations one by one so each gets a result or an error. */
@@ -228,7 +233,7 @@ async function compileBatch(ctx: CompileContext, arch: string, configs: Config[]
   const src = join(ctx.dir, `batch_${arch}_${id}.cu`);
   const cubin = join(ctx.dir, `batch_${arch}_${id}.cubin`);
   writeFileSync(src, batchSource(configs));
-  const r = await runProcess(ctx.nvcc, ['-cubin', `-arch=${arch}`, '-Xptxas', '-v', '-o', cubin, src], { timeoutMs: BATCH_TIMEOUT_MS });
+  const r = await runProcess(ctx.nvcc, ['-cubin', `-arch=${arch}`, ...(ctx.flags ?? []), '-Xptxas', '-v', '-o', cubin, src], { timeoutMs: BATCH_TIMEOUT_MS });
   const out = new Map<string, PtxasResult | string>();
   const parsed = parsePtxasOutput(r.stderr + '\n' + r.stdout);
   rmSync(src, { force: true });
@@ -395,6 +400,23 @@ async function main(): Promise<void> {
         const okN = [...res.values()].filter((v) => typeof v === 'object').length;
         console.log(`probe ${arch}: ${batch} kernels in one nvcc run: ${s.toFixed(1)} s (${((1000 * s) / batch).toFixed(0)} ms per kernel), ${okN} parsed`);
       }
+      return;
+    }
+    const maxnreg = option(args, '--maxnreg');
+    if (maxnreg !== undefined) {
+      // Under a register cap: a seeded sample of each accumulator count, sm_75, summary only (no CSV).
+      const cap = Number(maxnreg);
+      if (!Number.isInteger(cap) || cap < 16 || cap > 255) throw new Error(`--maxnreg takes a whole number from 16 to 255, got ${maxnreg}`);
+      const perAcc = Number(option(args, '--per-acc') ?? 60);
+      const byAcc = new Map<number, ConfigEntry[]>();
+      for (const e of shuffled(entries, seededRandom(seed))) {
+        const a = accumulators(e.config);
+        const l = byAcc.get(a) ?? [];
+        if (l.length < perAcc) byAcc.set(a, [...l, e]);
+      }
+      const sel = [...byAcc.values()].flat().map((entry) => ({ entry, stratum: `acc${accumulators(entry.config)}` }));
+      const rows = await compileAll({ ...ctx, flags: [`-DXGEMM_MAXNREG=${cap}`] }, 'sm_75', sel, batch, jobs, `maxnreg ${cap}`);
+      console.log(capComparison(rows, cap));
       return;
     }
     const n75 = Number(option(args, '--sm75') ?? entries.length);

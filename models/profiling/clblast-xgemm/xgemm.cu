@@ -501,12 +501,21 @@ struct XgemmConfig {
   }
 };
 
+// The register bound of each kernel: the block size, as CLBlast's reqd_work_group_size gives it; or, with
+// -DXGEMM_MAXNREG=N (kt-ptxas.ts --maxnreg N), a cap of N registers per thread instead (63 is Kepler
+// cc 3.0's limit), so that ptxas shows what it spills under a smaller register file than the target's.
+#ifdef XGEMM_MAXNREG
+#define XGEMM_BOUNDS(threads) __maxnreg__(XGEMM_MAXNREG)
+#else
+#define XGEMM_BOUNDS(threads) __launch_bounds__(threads)
+#endif
+
 // One kernel per configuration: XGEMM_KERNEL(MWG, NWG, KWG, MDIMC, NDIMC, MDIMA, NDIMB, KWI, VWM, VWN,
 // STRM, STRN, SA, SB) defines extern "C" __global__ xgemm_MWG<..>_NWG<..>_..._SA<..>_SB<..>.
 #define XGEMM_KERNEL(MWG, NWG, KWG, MDIMC, NDIMC, MDIMA, NDIMB, KWI, VWM, VWN, STRM, STRN, SA, SB)                                           \
   typedef XgemmConfig<MWG, NWG, KWG, MDIMC, NDIMC, MDIMA, NDIMB, KWI, VWM, VWN, STRM, STRN, SA, SB>                                          \
       xgemm_cfg_MWG##MWG##_NWG##NWG##_KWG##KWG##_MDIMC##MDIMC##_NDIMC##NDIMC##_MDIMA##MDIMA##_NDIMB##NDIMB##_KWI##KWI##_VWM##VWM##_VWN##VWN##_STRM##STRM##_STRN##STRN##_SA##SA##_SB##SB; \
-  extern "C" __global__ void __launch_bounds__(MDIMC * NDIMC)                                                                               \
+  extern "C" __global__ void XGEMM_BOUNDS(MDIMC * NDIMC)                                                                                   \
       xgemm_MWG##MWG##_NWG##NWG##_KWG##KWG##_MDIMC##MDIMC##_NDIMC##NDIMC##_MDIMA##MDIMA##_NDIMB##NDIMB##_KWI##KWI##_VWM##VWM##_VWN##VWN##_STRM##STRM##_STRN##STRN##_SA##SA##_SB##SB( \
           const int kSizeM, const int kSizeN, const int kSizeK, const real_arg arg_alpha, const real_arg arg_beta,                          \
           const xgemm_cfg_MWG##MWG##_NWG##NWG##_KWG##KWG##_MDIMC##MDIMC##_NDIMC##NDIMC##_MDIMA##MDIMA##_NDIMB##NDIMB##_KWI##KWI##_VWM##VWM##_VWN##VWN##_STRM##STRM##_STRN##STRN##_SA##SA##_SB##SB::realM* __restrict__ agm, \
