@@ -2,7 +2,7 @@
 // fp16 tensor, 10 TFLOP/s fp32, 1000 GB/s, 40 MB L2), so no expected value depends on the catalogue.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { analyticEstimate, l2MissFraction, MODEL_CONSTANTS, operandFeedPerClock } from './analytic-model';
+import { analyticEstimate, l2MissFraction, launchFloorMsOf, MODEL_CONSTANTS, operandFeedPerClock } from './analytic-model';
 import type { GemmWorkload, GpuSpec } from './types';
 import { toyGpu } from './perf-test-fixtures';
 import { findGpu } from './gpu-catalogue';
@@ -61,10 +61,10 @@ test('analytic: compute-bound 1024^3 fp16, 128x128x32 tile, 3 stages', () => {
   near(a.l2TimeMs, (35651584 / 4000e9) * 1e3);
   near(a.rooflineTimeMs, 0.029360128);
   assert.equal(a.bound, 'compute');
-  // prologue: ceil(7 tiles / 2 resident) = 4 rounds * 0.7 us = 2.8 us; floor 1.5 us
+  // prologue: ceil(7 tiles / 2 resident) = 4 rounds * 0.7 us = 2.8 us; floor 3000 cycles / 1500 MHz = 2 us
   near(a.prologueMs, 0.0028);
-  near(a.launchFloorMs, 0.0015);
-  near(a.timeMs, 0.0015 + 0.029360128 + 0.0028);
+  near(a.launchFloorMs, 0.002);
+  near(a.timeMs, 0.002 + 0.029360128 + 0.0028);
   // shared-memory traffic per tile: 32 K-steps * 32 * ((128+128)*2 B + 256 threads * (8+8) * 2 B) = 1024 * 8704 B
   assert.equal(a.sharedMemBytesPerTile, 1024 * (512 + 8192));
 });
@@ -195,11 +195,11 @@ test('analytic: dynamic quantisation adds a quantisation pass; per-tensor fp8 fi
   const stat = analyticEstimate({ ...base, quantization: 'fp8_static' }, toyGpu);
   assert.equal(plain.quantPassMs, 0);
   assert.equal(stat.quantPassMs, 0);
-  // per-block scales: one kernel, 1.5 us floor + 0.7 us latency + 1024*1024*(2 + 1) B / 850 GB/s
-  near(perBlock.quantPassMs, 0.0015 + 0.0007 + ((1024 * 1024 * 3) / 850e9) * 1e3);
+  // per-block scales: one kernel, 2 us floor + 0.7 us latency + 1024*1024*(2 + 1) B / 850 GB/s
+  near(perBlock.quantPassMs, 0.002 + 0.0007 + ((1024 * 1024 * 3) / 850e9) * 1e3);
   // per-tensor scale: an amax kernel reading A (2 B) first; the quantising kernel then finds the
   // 2 MB of A in the toy's 30 MB of usable L2 and only writes 1 B per element to DRAM
-  near(perTensor.quantPassMs, 2 * (0.0015 + 0.0007) + ((1024 * 1024 * 2) / 850e9) * 1e3 + ((1024 * 1024 * 1) / 850e9) * 1e3);
+  near(perTensor.quantPassMs, 2 * (0.002 + 0.0007) + ((1024 * 1024 * 2) / 850e9) * 1e3 + ((1024 * 1024 * 1) / 850e9) * 1e3);
   near(perTensor.timeMs, plain.timeMs + perTensor.quantPassMs);
 });
 
@@ -251,8 +251,8 @@ test('analytic: library tile chosen when none is given; time grows with every di
 test('analytic: a tiny GEMM is latency-bound; bad input gives NaN, not an exception', () => {
   const tiny = analyticEstimate({ m: 16, n: 16, k: 16, batch: 1, dtype: 'fp16', kernel: 'library' }, toyGpu);
   assert.equal(tiny.bound, 'latency');
-  // floor 1.5 us + one round of prologue 0.7 us dominate: time >= 2.2 us
-  assert.ok(tiny.timeMs >= 0.0022);
+  // floor 2 us + one round of prologue 0.7 us dominate: time >= 2.7 us
+  assert.ok(tiny.timeMs >= 0.0027);
   const bad = analyticEstimate({ m: Number.NaN, n: 16, k: 16, batch: 1, dtype: 'fp16', kernel: 'library' }, toyGpu);
   assert.equal(bad.valid, false);
   assert.ok(Number.isNaN(bad.timeMs));
@@ -314,7 +314,7 @@ test('analytic: split-K adds a reduction kernel (one launch floor + one DRAM lat
   const one = analyticEstimate({ ...w, tile: { ...w.tile, native: { splitK: 1 } } }, toyGpu);
   const four = analyticEstimate({ ...w, tile: { ...w.tile, native: { splitK: 4 } } }, toyGpu);
   assert.equal(one.splitKReduceMs, 0);
-  near(four.splitKReduceMs, (MODEL_CONSTANTS.launchFloorUs + MODEL_CONSTANTS.dramLatencyUs) * 1e-3);
+  near(four.splitKReduceMs, four.launchFloorMs + MODEL_CONSTANTS.dramLatencyUs * 1e-3);
   near(four.timeMs, four.launchFloorMs + four.rooflineTimeMs + four.prologueMs + four.quantPassMs + four.splitKReduceMs);
 });
 
@@ -386,4 +386,17 @@ test("analytic: library SGEMM operand feed, smaller tiles need more bytes per cl
   // Hand-written SIMT and tensor-core kernels keep their own terms: no feed fraction.
   assert.equal(analyticEstimate({ ...base, kernel: 'tiled', tile: { blockM: 64, blockN: 64, blockK: 8, threads: 256 } }, toyGpu).operandFeedFraction, 1);
   assert.equal(analyticEstimate({ ...base, dtype: 'fp16', usesTensorCores: true }, toyGpu).operandFeedFraction, 1);
+});
+
+test('analytic: the launch floor is launchFloorCycles at the boost clock (fallback clock when a GPU has none)', () => {
+  const w: GemmWorkload = { m: 16, n: 16, k: 16, batch: 1, dtype: 'fp16', kernel: 'library' };
+  const at1500 = analyticEstimate(w, toyGpu);
+  const at750 = analyticEstimate(w, { ...toyGpu, boostClockMHz: { value: 750, source: 'test' } });
+  near(at1500.launchFloorMs, MODEL_CONSTANTS.launchFloorCycles / 1500 / 1000);
+  near(at750.launchFloorMs, 2 * at1500.launchFloorMs);
+  assert.ok(at750.timeMs > at1500.timeMs, 'a slower clock gives a tiny GEMM a longer floor');
+  near(
+    launchFloorMsOf({ ...toyGpu, boostClockMHz: undefined } as unknown as GpuSpec),
+    MODEL_CONSTANTS.launchFloorCycles / MODEL_CONSTANTS.launchFloorFallbackClockMHz / 1000,
+  );
 });

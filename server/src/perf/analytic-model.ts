@@ -41,9 +41,22 @@ export const MODEL_CONSTANTS = {
   dramLatencyUs: 0.7,
   /** Loads an SM keeps in flight at the least, bytes (64 KiB / 0.7 us = ~94 GB/s per SM). */
   minInFlightBytesPerSM: 65536,
-  /** Launch + minimal kernel time floor in microseconds (smallest CUDA-graph-replayed GEMMs in aiconfigurator: 1.5-2.5 us). */
-  launchFloorUs: 1.5,
+  /**
+   * Launch + minimal kernel time floor in SM clock cycles at the boost clock: 1.5 us at the ~2 GHz of the
+   * GPUs it was measured on (smallest CUDA-graph-replayed GEMMs in aiconfigurator: 1.5-2.5 us), and small
+   * GEMMs take the same cycles on an A100 and an H100 (§3.6).
+   */
+  launchFloorCycles: 3000,
+  /** The clock the floor's cycles run at when a GPU has no boost clock, MHz. */
+  launchFloorFallbackClockMHz: 2000,
 };
+
+/** The launch floor on a GPU, ms: launchFloorCycles at its boost clock (§3.6). */
+export function launchFloorMsOf(gpu: GpuSpec | undefined): number {
+  const clock = gpu?.boostClockMHz?.value;
+  const mhz = typeof clock === 'number' && clock > 0 ? clock : MODEL_CONSTANTS.launchFloorFallbackClockMHz;
+  return MODEL_CONSTANTS.launchFloorCycles / mhz / 1000;
+}
 
 /** The roofline class of the estimate (the CLI/report contract): in-SM work, DRAM/L2, or fixed latencies. */
 export type Bound = 'compute' | 'memory' | 'latency';
@@ -451,7 +464,7 @@ export function analyticEstimate(w: GemmWorkload, gpu: GpuSpec): AnalyticEstimat
       : Math.max(computeTimeMs, memoryTimeMs, l2TimeMs);
     const rounds = Math.ceil(tilesPerSM / blocksPerSM);
     const prologueMs = rounds * C.dramLatencyUs * 1e-3;
-    const launchFloorMs = C.launchFloorUs * 1e-3;
+    const launchFloorMs = launchFloorMsOf(gpu);
     // Dynamic activation quantisation (fp8 per-tensor/per-block, NVFP4, SmoothQuant) runs a separate
     // kernel first: one launch floor + one DRAM latency + reading A in 16 bits and writing it quantised.
     const quant = (w.quantization ?? '').toLowerCase();
