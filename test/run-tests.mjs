@@ -30,5 +30,11 @@ if (files.length === 0) {
   console.error('no test files matched');
   process.exit(1);
 }
-const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...files], { stdio: 'inherit' });
+// A test file whose process never finishes (seen once in CI on 2026-12-07: a trivial file's process idled for
+// 16 minutes before its first test, every thread waiting) fails after FILE_TIMEOUT_MS instead of holding the
+// run forever; the whole suite takes about 3.5 minutes and its longest test about 35 s.
+const FILE_TIMEOUT_MS = 5 * 60_000;
+const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', `--test-timeout=${FILE_TIMEOUT_MS}`, ...files], {
+  stdio: 'inherit',
+});
 process.exit(result.status ?? 1);
