@@ -408,6 +408,7 @@ async function main(): Promise<void> {
       const cap = Number(maxnreg);
       if (!Number.isInteger(cap) || cap < 16 || cap > 255) throw new Error(`--maxnreg takes a whole number from 16 to 255, got ${maxnreg}`);
       const perAcc = Number(option(args, '--per-acc') ?? 60);
+      if (!Number.isInteger(perAcc) || perAcc < 1) throw new Error(`--per-acc takes a whole number of at least 1, got ${option(args, '--per-acc')}`);
       const byAcc = new Map<number, ConfigEntry[]>();
       for (const e of shuffled(entries, seededRandom(seed))) {
         const a = accumulators(e.config);
