@@ -5,7 +5,7 @@ import type { DocumentReports, HoverResult } from './api';
 import { formatPercent, formatTime, reportMarkdown } from './render';
 import { shownEstimate, type KernelReport } from './reports';
 import { workloadTileParams } from '../perf/workload-from-analysis';
-import { candidateContext, candidateProblem, scoreCandidate, tunablesOf, valuesFor, workloadWith } from './tile-candidates';
+import { candidateContext, checkCandidate, scoreCandidates, tunablesOf, valuesFor, workloadWith, type ScoreItem } from './tile-candidates';
 
 const contains = (range: Range, offset: number): boolean => offset >= range.start && offset <= range.end;
 
@@ -60,18 +60,26 @@ export function neighbourLines(reports: DocumentReports, report: KernelReport, p
   const around = values.slice(Math.max(0, at - 2), at + 3);
   const ctx = candidateContext(reports, report, gpu);
   const tileParams = workloadTileParams(reports.input.analysis);
-  const base = workloadWith(report, tileParams, [{ param, value: current }]);
-  const baseScore = base ? scoreCandidate([], base, ctx) : null;
-  const rows = [`| ${param.name} | ${gpu.name} | vs ${current} |`, '|---|---|---|'];
+  // Each value's legality check, then one scoring of the legal ones (the batch path, with the estimates
+  // the checks made); the current value is always legal and is what the others are compared with.
+  const items: ScoreItem[] = [];
+  const cells: Array<{ value: number; problem: string | null; item: number }> = [];
   for (const value of around) {
     const workload = workloadWith(report, tileParams, [{ param, value }]);
     if (!workload) continue;
-    const problem = value === current ? null : candidateProblem(workload, ctx, report.kernel);
+    const { problem, analytic } = value === current ? { problem: null, analytic: undefined } : checkCandidate(workload, ctx, report.kernel);
+    cells.push({ value, problem, item: problem ? -1 : items.push({ overrides: [], workload, analytic }) - 1 });
+  }
+  const scores = scoreCandidates(items, ctx);
+  const base = cells.find((c) => c.value === current);
+  const baseScore = base ? scores[base.item] : null;
+  const rows = [`| ${param.name} | ${gpu.name} | vs ${current} |`, '|---|---|---|'];
+  for (const { value, problem, item } of cells) {
     if (problem) {
       rows.push(`| ${value} | — | ⚠ ${problem.replace(/\|/g, '\\|')} |`);
       continue;
     }
-    const score = scoreCandidate([], workload, ctx);
+    const score = scores[item];
     const change = baseScore ? score.timeMs / baseScore.timeMs - 1 : NaN;
     const time = `${score.source === 'analytic' ? '≈' : ''}${formatTime(score.timeMs)}`;
     rows.push(

@@ -388,19 +388,20 @@ export function rankCandidates(report: KernelReport, tileParams: readonly TilePa
  */
 export function scoreCandidates(items: readonly ScoreItem[], ctx: CandidateContext): Candidate[] {
   const batch = ctx.predictor?.predictBatch;
-  if (!batch || items.length < 2) return items.map((item) => scoreCandidate(item.overrides, item.workload, ctx));
+  if (!batch || items.length < 2) return items.map((item) => fromPrediction(item, ctx.predictor?.predict(item.workload, ctx.gpu, { method: ctx.method }), ctx));
   const predictions = batch.call(
     ctx.predictor,
     items.map((item) => ({ workload: item.workload, gpu: ctx.gpu, method: ctx.method, analytic: item.analytic })),
   );
-  return items.map((item, i) => fromPrediction(item.overrides, item.workload, predictions[i], ctx));
+  return items.map((item, i) => fromPrediction(item, predictions[i], ctx));
 }
 
 export function scoreCandidate(overrides: TileOverride[], workload: GemmWorkload, ctx: CandidateContext): Candidate {
-  return fromPrediction(overrides, workload, ctx.predictor?.predict(workload, ctx.gpu, { method: ctx.method }), ctx);
+  return fromPrediction({ overrides, workload }, ctx.predictor?.predict(workload, ctx.gpu, { method: ctx.method }), ctx);
 }
 
-function fromPrediction(overrides: TileOverride[], workload: GemmWorkload, p: PredictionValues | undefined, ctx: CandidateContext): Candidate {
+/** A candidate from its prediction, or from the analytic estimate (the item's own when its check made one) without a model. */
+function fromPrediction({ overrides, workload, analytic }: ScoreItem, p: PredictionValues | undefined, ctx: CandidateContext): Candidate {
   if (p && Number.isFinite(p.runtimeMs)) {
     return {
       overrides,
@@ -413,7 +414,7 @@ function fromPrediction(overrides: TileOverride[], workload: GemmWorkload, p: Pr
       source: 'model',
     };
   }
-  const t = analyticEstimate(workload, ctx.gpu).timeMs;
+  const t = (analytic ?? analyticEstimate(workload, ctx.gpu)).timeMs;
   return { overrides, workload, timeMs: t, timeLoMs: t, timeHiMs: t, energyMj: null, powerW: null, source: 'analytic' };
 }
 
