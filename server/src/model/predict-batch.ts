@@ -9,6 +9,7 @@ import {
   nanPrediction,
   powerInputsOf,
   schemeMsOf,
+  shiftPrediction,
   type GemmPrediction,
   type MeasurementMethod,
   type Predictor,
@@ -17,6 +18,7 @@ import { computeFeatures, FEATURE_NAMES } from '../perf/features';
 import { workloadForMethod } from '../data/timing-overhead';
 import type { GemmWorkload, GpuSpec } from '../perf/types';
 import type { AnalyticEstimate } from '../perf/analytic-model';
+import { NO_GROUP, shapeShifts } from './keep-shape';
 
 const LEVEL = 0.8;
 const CHUNK_ROWS = 4096;
@@ -33,11 +35,27 @@ export interface GemmBatchItem {
   gpu: GpuSpec;
   method?: MeasurementMethod;
   analytic?: AnalyticEstimate;
+  /**
+   * Candidates of one problem on one GPU share a group key: they are ranked with the correction's shape
+   * kept (keep-shape.ts), their level from the group's reference (the item with `reference`, else the one
+   * with the median correction). Without a key an item is predicted alone.
+   */
+  group?: string | number;
+  reference?: boolean;
 }
 
-/** Predicts every item (in order) the way `predictor.predict` does, CHUNK_ROWS rows of features at a time. */
+/**
+ * Predicts every item (in order) the way `predictor.predict` does, CHUNK_ROWS rows of features at a time;
+ * then shifts the items of each group so the group keeps its correction's shape (keep-shape.ts).
+ */
 export function predictGemmBatch(predictor: Predictor, items: ReadonlyArray<GemmBatchItem>): GemmPrediction[] {
   const out: GemmPrediction[] = new Array(items.length);
+  const grouped = items.some((item) => item.group !== undefined);
+  const trace = { raw: NaN, shrunk: NaN };
+  const raw = grouped ? new Float64Array(items.length).fill(NaN) : null;
+  const shrunk = grouped ? new Float64Array(items.length).fill(NaN) : null;
+  const hostMs = grouped ? new Float64Array(items.length) : null;
+  const schemeMs = grouped ? new Float64Array(items.length) : null;
   try {
     const nF = FEATURE_NAMES.length;
     const runtimeTransform = predictor.runtimeModel.target.transform as TargetTransform;
@@ -98,8 +116,30 @@ export function predictGemmBatch(predictor: Predictor, items: ReadonlyArray<Gemm
           { mean: r.mean[i], lo: r.lo[i], hi: r.hi[i], error: r.error },
           { mean: p.mean[i], lo: p.lo[i], hi: p.hi[i], error: p.error },
           { settings: predictor.power, physicsW: physicsW[i], flops: flops[i] },
+          raw ? trace : undefined,
         );
+        if (raw && shrunk && hostMs && schemeMs && Number.isFinite(out[start + i].runtimeMs)) {
+          raw[start + i] = trace.raw;
+          shrunk[start + i] = trace.shrunk;
+          hostMs[start + i] = hows[i].ms;
+          schemeMs[start + i] = hows[i].schemeMs;
+        }
       }
+    }
+    if (raw && shrunk && hostMs && schemeMs) {
+      const ids = new Map<string | number, number>();
+      const groups = Int32Array.from(items, (item) => {
+        if (item.group === undefined) return NO_GROUP;
+        if (!ids.has(item.group)) ids.set(item.group, ids.size);
+        return ids.get(item.group)!;
+      });
+      const shifts = shapeShifts(
+        raw,
+        shrunk,
+        groups,
+        items.map((item) => item.reference === true),
+      );
+      for (let i = 0; i < items.length; i++) if (shifts[i] !== 0) out[i] = shiftPrediction(out[i], shifts[i], hostMs[i], schemeMs[i]);
     }
   } catch (err) {
     for (let i = 0; i < items.length; i++) if (!out[i]) out[i] = nanPrediction(`prediction failed: ${err instanceof Error ? err.message : String(err)}`);

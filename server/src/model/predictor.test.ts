@@ -234,3 +234,66 @@ test('applicability: outside the stored domain the correction shrinks toward the
   assert.ok(Math.abs(logWidth(bigScaled) - 0.5 * logWidth(big)) < 1e-6, `${logWidth(bigScaled)} vs ${logWidth(big)}`);
   assert.deepEqual(scaled.predictor.predict(w, gpu), p);
 });
+
+test("a ranked group keeps the correction's shape: its reference keeps its own prediction, the others are placed by the unshrunk correction", async () => {
+  const f = computeFeatures(w, gpu).values;
+  const domain = {
+    featureLo: Array.from(f, (v) => (Number.isFinite(v) ? v - 0.5 : null)),
+    featureHi: Array.from(f, (v) => (Number.isFinite(v) ? v + 0.5 : null)),
+    gpuRanges: {
+      library: { gpus: ['h100-sxm'], lo: Array(6).fill(-100), hi: Array(6).fill(100) },
+      'library-fp32': { gpus: [], lo: Array(6).fill(null), hi: Array(6).fill(null) },
+      tiled: { gpus: [], lo: Array(6).fill(null), hi: Array(6).fill(null) },
+    },
+    correctionWeights: { library: 1, 'library-fp32': 1, tiled: 1 },
+    decay: 0.5,
+    flagAbove: 0.25,
+  };
+  // The forest's correction is log 2 everywhere: unshrunk, every candidate is 2x its analytic time.
+  const made = createPredictor({
+    runtime: await constantModel('runtime', 'log-ratio-to-analytic', Math.log(2), 0, FEATURE_VERSION, { applicability: domain }),
+    power: await constantModel('power', 'fraction-of-power-limit', 0.5),
+  });
+  assert.ok(made.ok);
+  const predictor = made.predictor;
+  const inside = w;
+  const far = { ...w, m: 65536 };
+  const farther = { ...w, m: 131072 };
+  const lone = [inside, far, farther].map((x) => predictor.predict(x, gpu));
+  assert.ok(lone[1].runtimeMs / lone[1].analyticMs < 1.2 && lone[2].runtimeMs / lone[2].analyticMs < lone[1].runtimeMs / lone[1].analyticMs);
+  const close = (a: number, b: number, what: string) => assert.ok(Math.abs(a / b - 1) < 1e-6, `${what}: ${a} vs ${b}`);
+  const ratio = (q: { runtimeMs: number; analyticMs?: number }) => q.runtimeMs / q.analyticMs!;
+
+  // Anchored at the in-domain candidate: the far ones keep the full (equal) correction, 2x.
+  const anchored = predictGemmBatch(
+    predictor,
+    [inside, far, farther].map((workload, i) => ({ workload, gpu, group: 'g', reference: i === 0 })),
+  );
+  close(anchored[0].runtimeMs, lone[0].runtimeMs, 'the reference keeps its own prediction');
+  close(ratio(anchored[1]), 2, 'far: unshrunk shape');
+  close(ratio(anchored[2]), 2, 'farther: unshrunk shape');
+  for (const q of anchored) {
+    assert.ok(q.runtimeLoMs <= q.runtimeMs && q.runtimeMs <= q.runtimeHiMs, JSON.stringify(q));
+    close(q.energyMj, q.runtimeMs * q.powerW, 'energy follows the time (kernel method, no host overhead)');
+  }
+  // The interval moves with its mean: the same log width as the candidate's own.
+  close(Math.log(anchored[1].runtimeHiMs / anchored[1].runtimeLoMs), Math.log(lone[1].runtimeHiMs / lone[1].runtimeLoMs), 'interval width');
+
+  // No reference: the candidate with the median correction (equal here: the middle of three by index) sets the level.
+  const median = predictGemmBatch(
+    predictor,
+    [inside, far, farther].map((workload) => ({ workload, gpu, group: 7 })),
+  );
+  close(median[1].runtimeMs, lone[1].runtimeMs, 'the median candidate keeps its own prediction');
+  close(ratio(median[0]), ratio(lone[1]), 'placed at the level of the median candidate');
+  close(ratio(median[2]), ratio(lone[1]), 'placed at the level of the median candidate');
+
+  // Other groups and ungrouped items are predicted alone.
+  const mixed = predictGemmBatch(predictor, [
+    { workload: inside, gpu, group: 'a', reference: true },
+    { workload: far, gpu },
+    { workload: farther, gpu, group: 'b' },
+  ]);
+  close(mixed[1].runtimeMs, lone[1].runtimeMs, 'ungrouped');
+  close(mixed[2].runtimeMs, lone[2].runtimeMs, 'a group of one');
+});

@@ -182,7 +182,8 @@ type ForestOutput = { mean: number; lo: number; hi: number; error?: string };
  * correction shrunk by the applicability check, the method's overhead added to runtime and to the
  * analytic time, power from the physics power model and the power forest (power-prediction.ts), energy =
  * device time × power (the measurement method's overhead is the host's, not the kernel's). Shared by
- * predict and predict-batch.
+ * predict and predict-batch. `trace`, when given, receives the correction before and after the shrink
+ * (target space; NaN where there is none), what keep-shape.ts needs to rank a group.
  */
 export function composePrediction(
   runtimeTransform: TargetTransform,
@@ -195,11 +196,14 @@ export function composePrediction(
   raw: ForestOutput,
   p: ForestOutput,
   power: { settings: PowerSettings; physicsW: number; flops: number },
+  trace?: { raw: number; shrunk: number },
 ): GemmPrediction {
   const analyticMs = deviceAnalyticMs + how.schemeMs + how.ms;
+  if (trace) trace.raw = trace.shrunk = NaN;
   if (raw.error) return nanPrediction(`runtime model: ${raw.error}`, analyticMs);
   const app = applicabilityOf(domain, values, gpu, workload?.kernel, workload?.dtype);
-  const r = runtimeTransform === 'log-ratio-to-analytic' ? shrinkCorrection(raw.mean, raw.lo, raw.hi, app, domain?.intervalScales) : raw;
+  const ratio = runtimeTransform === 'log-ratio-to-analytic';
+  const r = ratio ? shrinkCorrection(raw.mean, raw.lo, raw.hi, app, domain?.intervalScales) : raw;
   const limitW = gpu?.boardPowerW?.value;
   if (!(typeof limitW === 'number' && limitW > 0)) return nanPrediction(`${gpu?.id ?? 'this GPU'} has no board power in the catalogue`, analyticMs);
   if (p.error) return nanPrediction(`power model: ${p.error}`, analyticMs);
@@ -208,7 +212,7 @@ export function composePrediction(
   const deviceLoMs = fromTarget(runtimeTransform, r.lo, deviceAnalyticMs) + how.schemeMs;
   const deviceHiMs = fromTarget(runtimeTransform, r.hi, deviceAnalyticMs) + how.schemeMs;
   const { powerW, powerLoW, powerHiW } = powerFromForest(power.settings, p, limitW, power.physicsW, power.flops);
-  return {
+  const out: GemmPrediction = {
     runtimeMs: deviceMs + how.ms,
     runtimeLoMs: deviceLoMs + how.ms,
     runtimeHiMs: deviceHiMs + how.ms,
@@ -223,6 +227,33 @@ export function composePrediction(
     extrapolating: app.extrapolating,
     ...(app.extrapolating ? { extrapolationNotes: app.reasons } : {}),
     method: how.method,
+  };
+  if (trace && ratio) {
+    trace.raw = raw.mean;
+    trace.shrunk = r.mean;
+  }
+  return out;
+}
+
+/**
+ * A prediction with `shift` (target space, log ratio) added to its correction and interval, as if
+ * composePrediction had been given the shifted correction: the corrected device time (the part the
+ * correction multiplies: runtime less the method's host overhead `hostMs` and the scheme's device time
+ * `schemeMs`) scales by exp(shift), energy follows the device time, power is unchanged.
+ */
+export function shiftPrediction(p: GemmPrediction, shift: number, hostMs: number, schemeMs: number): GemmPrediction {
+  if (shift === 0 || !Number.isFinite(shift) || !Number.isFinite(p.runtimeMs)) return p;
+  const f = Math.exp(shift);
+  const device = (ms: number) => (ms - hostMs - schemeMs) * f + schemeMs;
+  const [d, dLo, dHi] = [device(p.runtimeMs), device(p.runtimeLoMs), device(p.runtimeHiMs)];
+  return {
+    ...p,
+    runtimeMs: d + hostMs,
+    runtimeLoMs: dLo + hostMs,
+    runtimeHiMs: dHi + hostMs,
+    energyMj: d * p.powerW,
+    energyLoMj: dLo * p.powerLoW,
+    energyHiMj: dHi * p.powerHiW,
   };
 }
 
