@@ -72,6 +72,33 @@ test('autotune actions: keep the 3 fastest and add the best missing config give 
   );
 });
 
+test('the best missing autotune config is ranked in one group placed at the fastest listed config', async () => {
+  const text = fixture('ide/triton-autotune-actions.py');
+  const inner = fakePredictor({ centre: 128 });
+  const batches: Array<Array<{ group?: string | number; reference?: boolean; workload: GemmWorkload }>> = [];
+  const predictor: GemmPredictor = {
+    predict: (w, g, options) => inner.predict(w, g, options),
+    predictBatch: (items) => {
+      batches.push(items.map((i) => ({ group: i.group, reference: i.reference, workload: i.workload })));
+      return items.map((i) => inner.predict(i.workload, i.gpu, i.method ? { method: i.method } : undefined));
+    },
+  };
+  const reports = await reportsFor(text, 'triton', { predictor });
+  const at = text.indexOf("triton.Config({'BLOCK_SIZE_M': 64, 'BLOCK_SIZE_N': 64");
+  batches.length = 0;
+  const actions = api.codeActionsAt(reports, { start: at, end: at }, []);
+  assert.ok(actions.some((a) => a.title.startsWith('Add triton.Config')));
+  // Two batches: the tile action's candidates (placed at the config under the cursor, 64x64x32) and the
+  // missing configs (every block size, warp count and stage count: the larger).
+  assert.equal(batches.length, 2);
+  const batch = batches.reduce((a, b) => (b.length > a.length ? b : a));
+  assert.equal(new Set(batch.map((i) => i.group)).size, 1);
+  const refs = batch.filter((i) => i.reference);
+  assert.equal(refs.length, 1);
+  // The fastest listed config under the fake (centre 128, BK 16 best) is 64x128x16.
+  assert.deepEqual([refs[0]!.workload.tile?.blockM, refs[0]!.workload.tile?.blockN, refs[0]!.workload.tile?.blockK], [64, 128, 16]);
+});
+
 test('problem-size annotation: inserted above the launch, read back by the analysis, then updated in place', async () => {
   const text = fixture('cuda/default-problem.cu');
   const at = text.indexOf('dgemm_naive<<<');

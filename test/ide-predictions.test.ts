@@ -161,3 +161,34 @@ test('a prediction without an interval: the best candidate is still offered (top
     [['32', true]],
   );
 });
+
+test('candidate lists are scored as one ranked group with the current configuration as reference: tile actions, tile sweep, neighbour hover', async () => {
+  const text = fixture('ide/tile-action.cu');
+  const at = text.indexOf('TILE 16') + 5;
+  const batches: Array<Array<{ group?: string | number; reference?: boolean; workload: unknown }>> = [];
+  const inner = fakePredictor();
+  const predictor: GemmPredictor = {
+    predict: (w, g, options) => inner.predict(w, g, options),
+    predictBatch: (items) => {
+      batches.push(items.map((i) => ({ group: i.group, reference: i.reference, workload: i.workload })));
+      return items.map((i) => inner.predict(i.workload, i.gpu, i.method ? { method: i.method } : undefined));
+    },
+  };
+  const reports = await reportsFor(text, {}, predictor);
+  const current = reports.reports[0]!.workload;
+  const check = (what: string, run: () => unknown) => {
+    batches.length = 0;
+    run();
+    assert.ok(batches.length > 0, `${what}: scored through the batch path`);
+    for (const items of batches) {
+      assert.equal(new Set(items.map((i) => i.group)).size, 1, `${what}: one group per batch`);
+      assert.notEqual(items[0]!.group, undefined, `${what}: grouped`);
+      const refs = items.filter((i) => i.reference);
+      assert.equal(refs.length, 1, `${what}: one reference`);
+      assert.deepEqual(refs[0]!.workload, current, `${what}: the reference is the configuration as written`);
+    }
+  };
+  check('tile actions', () => api.codeActionsAt(reports, { start: at, end: at }, []));
+  check('tile sweep', () => api.tileSweepAt(reports, reports.reports[0]!.range.start));
+  check('neighbour hover', () => api.hoverAt(reports, at));
+});

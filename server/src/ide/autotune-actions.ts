@@ -69,13 +69,9 @@ export function autotuneActions(reports: DocumentReports, report: KernelReport):
       });
     }
   }
-  const added = bestMissingConfig(reports, configReports[0]!, configs, {
-    gpu,
-    predictor: reports.input.predictor,
-    method: predictOptionsOf(reports.input.settings).method,
-    boundsChecked: true,
-  });
   const fastest = Math.min(...times);
+  const ctx = { gpu, predictor: reports.input.predictor, method: predictOptionsOf(reports.input.settings).method, boundsChecked: true };
+  const added = bestMissingConfig(reports, configReports[0]!, configs, ctx, Number.isFinite(fastest) ? configs[order[0]!] : undefined);
   if (added && added.timeMs < fastest) {
     const last = configs[configs.length - 1]!;
     const quote = texts[0]!.includes('"') && !texts[0]!.includes("'") ? '"' : "'";
@@ -103,8 +99,18 @@ interface AddedConfig {
   timeMs: number;
 }
 
-/** The fastest legal config over block sizes, warps and stages that the list does not already hold. */
-export function bestMissingConfig(reports: DocumentReports, report: KernelReport, configs: readonly TritonConfig[], ctx: CandidateContext): AddedConfig | null {
+/**
+ * The fastest legal config over block sizes, warps and stages that the list does not already hold. The
+ * candidates are ranked as one group (scoreCandidates) placed relative to `reference` (the fastest listed
+ * config, when one can run), so their times compare with its prediction.
+ */
+export function bestMissingConfig(
+  reports: DocumentReports,
+  report: KernelReport,
+  configs: readonly TritonConfig[],
+  ctx: CandidateContext,
+  reference?: TritonConfig,
+): AddedConfig | null {
   const base = configs[0]!;
   const keys = Object.keys(base.params);
   const axis = (field: string) => keys.find((k) => tileFieldOf(k) === field);
@@ -113,7 +119,9 @@ export function bestMissingConfig(reports: DocumentReports, report: KernelReport
     kKey = axis('blockK');
   if (!mKey || !nKey || !kKey) return null;
   const listed = new Set(configs.map((c) => `${c.params[mKey]},${c.params[nKey]},${c.params[kKey]},${c.numWarps},${c.numStages}`));
-  const legal: Array<ScoreItem & { config: Omit<AddedConfig, 'timeMs'> }> = [];
+  const legal: Array<ScoreItem & { config: Omit<AddedConfig, 'timeMs'> | null }> = [];
+  const referenceWorkload = reference ? tritonConfigWorkload(report, workloadTileParams(reports.input.analysis), reference) : null;
+  if (referenceWorkload) legal.push({ overrides: [], workload: referenceWorkload, config: null });
   for (const bm of BLOCK_MN)
     for (const bn of BLOCK_MN)
       for (const bk of BLOCK_K)
@@ -127,8 +135,9 @@ export function bestMissingConfig(reports: DocumentReports, report: KernelReport
             if (!problem) legal.push({ overrides: [], workload, analytic, config: { params, numWarps: warps, numStages: stages } });
           }
   let best: AddedConfig | null = null;
-  scoreCandidates(legal, ctx).forEach((score, i) => {
-    if (Number.isFinite(score.timeMs) && (!best || score.timeMs < best.timeMs)) best = { ...legal[i]!.config, timeMs: score.timeMs };
+  scoreCandidates(legal, ctx, referenceWorkload ? 0 : -1).forEach((score, i) => {
+    const config = legal[i]!.config;
+    if (config && Number.isFinite(score.timeMs) && (!best || score.timeMs < best.timeMs)) best = { ...config, timeMs: score.timeMs };
   });
   return best;
 }

@@ -94,7 +94,8 @@ export function tileSweep(reports: DocumentReports, offset: number, gpuId?: stri
       else legal.push({ overrides, workload, analytic, cell });
     }
   let best: TileSweepCell | null = null;
-  scoreCandidates(legal, ctx).forEach((score, i) => {
+  const current = legal.findIndex((item) => item.cell.x === x.value && item.cell.y === (y ? y.value : 1));
+  scoreCandidates(legal, ctx, current).forEach((score, i) => {
     const cell = legal[i]!.cell;
     if (!Number.isFinite(score.timeMs)) {
       cell.illegalReason = 'no prediction';

@@ -70,8 +70,8 @@ export function neighbourLines(reports: DocumentReports, report: KernelReport, p
     const { problem, analytic } = value === current ? { problem: null, analytic: undefined } : checkCandidate(workload, ctx, report.kernel);
     cells.push({ value, problem, item: problem ? -1 : items.push({ overrides: [], workload, analytic }) - 1 });
   }
-  const scores = scoreCandidates(items, ctx);
   const base = cells.find((c) => c.value === current);
+  const scores = scoreCandidates(items, ctx, base ? base.item : -1);
   const baseScore = base ? scores[base.item] : null;
   const rows = [`| ${param.name} | ${gpu.name} | vs ${current} |`, '|---|---|---|'];
   for (const { value, problem, item } of cells) {

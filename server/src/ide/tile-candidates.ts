@@ -374,7 +374,8 @@ export function rankCandidates(report: KernelReport, tileParams: readonly TilePa
     const { problem, analytic } = checkCandidate(workload, ctx, report.kernel);
     if (!problem) legal.push({ overrides, workload, analytic });
   }
-  const scored = scoreCandidates(legal, ctx);
+  const current = legal.findIndex((item) => item.overrides.every((o) => o.value === o.param.value));
+  const scored = scoreCandidates(legal, ctx, current);
   const { picks } = topConfigurations(
     scored.map((c, index) => ({ index, group: ctx.gpu.id, runtimeMs: c.timeMs, runtimeHiMs: c.timeHiMs })),
     scored.length,
@@ -383,15 +384,19 @@ export function rankCandidates(report: KernelReport, tileParams: readonly TilePa
 }
 
 /**
- * Scores many candidates, through the predictor's batch path when it has one (same numbers, ~2x faster),
- * passing on the estimates their legality checks made.
+ * Scores candidates of one problem on ctx.gpu, through the predictor's batch path when it has one (~2x
+ * faster), passing on the estimates their legality checks made. The batch ranks them as one group with the
+ * learned correction's shape kept (model/keep-shape.ts): items[reference] (the current configuration,
+ * when it is among them) keeps its own prediction and the others are placed relative to it; without a
+ * reference the candidate with the median correction sets the level. Without a batch path each
+ * candidate is predicted alone.
  */
-export function scoreCandidates(items: readonly ScoreItem[], ctx: CandidateContext): Candidate[] {
+export function scoreCandidates(items: readonly ScoreItem[], ctx: CandidateContext, reference = -1): Candidate[] {
   const batch = ctx.predictor?.predictBatch;
   if (!batch || items.length < 2) return items.map((item) => fromPrediction(item, ctx.predictor?.predict(item.workload, ctx.gpu, { method: ctx.method }), ctx));
   const predictions = batch.call(
     ctx.predictor,
-    items.map((item) => ({ workload: item.workload, gpu: ctx.gpu, method: ctx.method, analytic: item.analytic })),
+    items.map((item, i) => ({ workload: item.workload, gpu: ctx.gpu, method: ctx.method, analytic: item.analytic, group: 0, reference: i === reference })),
   );
   return items.map((item, i) => fromPrediction(item, predictions[i], ctx));
 }

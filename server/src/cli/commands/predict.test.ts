@@ -35,11 +35,12 @@ function fakeValues(w: GemmWorkload, gpu: GpuSpec, method?: string): PredictionV
   };
 }
 
-function fakePredictor(calls: { batches: number[] } = { batches: [] }): GemmPredictor {
+function fakePredictor(calls: { batches: number[]; groups?: Array<string | number | undefined> } = { batches: [] }): GemmPredictor {
   return {
     predict: (w, gpu, options) => fakeValues(w, gpu, options?.method),
     predictBatch(items) {
       calls.batches.push(items.length);
+      calls.groups?.push(...items.map((i) => i.group));
       return items.map((i) => fakeValues(i.workload, i.gpu, i.method));
     },
     models: {
@@ -381,8 +382,13 @@ test('predict --top K: the K predicted fastest candidates of each problem, ranke
       'h100,fp16,1000,1000,1000,tiled,bad,1',
     ].join('\n') + '\n',
   );
-  const r = await run(['--batch', input, '--top', '2']);
+  const seen = { batches: [] as number[], groups: [] as Array<string | number | undefined> };
+  const r = await run(['--batch', input, '--top', '2'], { loadPredictor: async () => ({ ok: true, predictor: fakePredictor(seen) }) });
   assert.equal(r.code, 0, r.stderr);
+  // Each problem is one ranked group of the batch (model/keep-shape.ts): four problems, four groups.
+  assert.equal(seen.groups.length, 4);
+  assert.equal(new Set(seen.groups).size, 4);
+  assert.ok(seen.groups.every((g) => typeof g === 'string'));
   const rows = parse(r.stdout);
   assert.deepEqual(rows[0].slice(-4), ['analytic_ms', 'extrapolating', 'rank', 'near_tie']);
   // Candidates are grouped by their problem (here m differs per row, so each is its own group).
@@ -399,8 +405,9 @@ test('predict --top K: the K predicted fastest candidates of each problem, ranke
         .join('\n') +
       '\n',
   );
-  const calls = { batches: [] as number[] };
+  const calls = { batches: [] as number[], groups: [] as Array<string | number | undefined> };
   const ranked = await run(['--batch', same, '--top', '2'], { loadPredictor: async () => ({ ok: true, predictor: fakePredictor(calls) }) });
+  assert.equal(new Set(calls.groups).size, 1, 'one problem: one group');
   const out = parse(ranked.stdout);
   assert.equal(out.length, 3);
   assert.deepEqual(

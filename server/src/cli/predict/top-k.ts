@@ -1,7 +1,8 @@
 // `tilecast predict --batch CONFIGS.csv --top K`: predicts every candidate configuration and writes the K
 // predicted fastest of each problem (same GPU, dtype and quantisation, sizes and method), in rank order, as CSV: the input
 // row, the prediction columns, `rank` and `near_tie`. Holds the file in memory (config lists are small).
-// Reading and writing only; the ranking rule is report/top-configs.ts.
+// Reading and writing only; each problem is one ranked group of the batch (model/keep-shape.ts), the
+// ranking rule is report/top-configs.ts.
 import type { Readable, Writable } from 'node:stream';
 import { CsvRecordSplitter, type CsvRecord } from '../../report/csv-stream';
 import { mapColumns, RowInterpreter } from '../../report/predict-rows';
@@ -40,11 +41,12 @@ export async function predictTopK(
     items.push({ workload: r.workload, gpu: r.gpu, method: r.method ?? options.method });
     itemRecord.push(i);
   }
-  const predictions: PredictionValues[] = predictor.predictBatch
-    ? predictor.predictBatch(items)
-    : items.map((it) => predictor.predict(it.workload, it.gpu, it.method ? { method: it.method } : undefined));
   const groupOf = (it: (typeof items)[number]) =>
     `${it.gpu.id} ${it.workload.dtype}${it.workload.quantization ? `/${quantisedOpLabel(it.workload)}` : ''} M=${it.workload.m} N=${it.workload.n} K=${it.workload.k} batch=${it.workload.batch} ${it.method ?? 'kernel'}`;
+  // Each problem's candidates are one group of the batch: ranked with the correction's shape kept (model/keep-shape.ts).
+  const predictions: PredictionValues[] = predictor.predictBatch
+    ? predictor.predictBatch(items.map((it) => ({ ...it, group: groupOf(it) })))
+    : items.map((it) => predictor.predict(it.workload, it.gpu, it.method ? { method: it.method } : undefined));
   const candidates = items.map((it, i) => ({
     index: i,
     group: groupOf(it),
