@@ -29,7 +29,10 @@ export interface Design {
    * NaN until the pipeline fills it for rows with a measured power (pipeline.designFor).
    */
   physicsPowerW: Float64Array;
-  /** Per row: gpu, source, dtype (with quantization), condition, split, shape (weight group), shapeExact. */
+  /**
+   * Per row: gpu, source, dtype (with quantization), condition, split, shape (weight group), arch, kernel,
+   * problem (M×N×K×batch: the candidates of one problem on one GPU are ranked as a group).
+   */
   tags: Array<Record<string, string>>;
 }
 
@@ -96,6 +99,7 @@ export function buildDesign(
       shape: shapeGroup(r),
       arch: gpu.architecture,
       kernel: r.kernel,
+      problem: `${r.m}x${r.n}x${r.k}x${r.batch}`,
     });
     row++;
   }
