@@ -72,7 +72,7 @@ test('autotune actions: keep the 3 fastest and add the best missing config give 
   );
 });
 
-test('the best missing autotune config is ranked in one group placed at the fastest listed config', async () => {
+test('autotune actions rank the listed configs as one group, and place the missing configs against the same reference', async () => {
   const text = fixture('ide/triton-autotune-actions.py');
   const inner = fakePredictor({ centre: 128 });
   const batches: Array<Array<{ group?: string | number; reference?: boolean; workload: GemmWorkload }>> = [];
@@ -88,15 +88,27 @@ test('the best missing autotune config is ranked in one group placed at the fast
   batches.length = 0;
   const actions = api.codeActionsAt(reports, { start: at, end: at }, []);
   assert.ok(actions.some((a) => a.title.startsWith('Add triton.Config')));
-  // Two batches: the tile action's candidates (placed at the config under the cursor, 64x64x32) and the
-  // missing configs (every block size, warp count and stage count: the larger).
-  assert.equal(batches.length, 2);
-  const batch = batches.reduce((a, b) => (b.length > a.length ? b : a));
-  assert.equal(new Set(batch.map((i) => i.group)).size, 1);
-  const refs = batch.filter((i) => i.reference);
-  assert.equal(refs.length, 1);
-  // The fastest listed config under the fake (centre 128, BK 16 best) is 64x128x16.
-  assert.deepEqual([refs[0]!.workload.tile?.blockM, refs[0]!.workload.tile?.blockN, refs[0]!.workload.tile?.blockK], [64, 128, 16]);
+  const tiles = (w: GemmWorkload) => [w.tile?.blockM, w.tile?.blockN, w.tile?.blockK];
+  // The listed configs (4), the tile action's candidates (placed at the config under the cursor) and the
+  // missing configs (every block size, warp count and stage count: the largest).
+  const listed = batches.find((b) => b.length === 4)!;
+  const missing = batches.reduce((a, b) => (b.length > a.length ? b : a));
+  for (const batch of [listed, missing]) {
+    assert.equal(new Set(batch.map((i) => i.group)).size, 1);
+    const refs = batch.filter((i) => i.reference);
+    assert.equal(refs.length, 1);
+    // The first listed config that can run is the reference of both: 32x32x32.
+    assert.deepEqual(tiles(refs[0]!.workload), [32, 32, 32]);
+  }
+  assert.deepEqual(
+    listed.map((i) => tiles(i.workload)),
+    [
+      [32, 32, 32],
+      [64, 64, 32],
+      [128, 64, 32],
+      [64, 128, 16],
+    ],
+  );
 });
 
 test('problem-size annotation: inserted above the launch, read back by the analysis, then updated in place', async () => {

@@ -2,9 +2,10 @@
 // the k fastest, and add the predicted-best config the list lacks. Edits replace config ranges from the
 // analysis (or insert after the last one); nothing is re-printed but the added config. Pure.
 import type { TritonConfig } from '../analysis/types';
+import type { GemmWorkload } from '../perf/types';
 import type { CodeActionItem, DocumentReports, TextEditItem } from './api';
 import { formatTime } from './render';
-import { predictOptionsOf, shownEstimate, type KernelReport } from './reports';
+import { predictOptionsOf, type KernelReport } from './reports';
 import { workloadTileParams } from '../perf/workload-from-analysis';
 import { tileFieldOf } from '../perf/workload-from-analysis';
 import { checkCandidate, scoreCandidates, tritonConfigWorkload, type CandidateContext, type ScoreItem } from './tile-candidates';
@@ -36,11 +37,8 @@ export function autotuneActions(reports: DocumentReports, report: KernelReport):
   const configReports = reports.reports.filter((r) => r.subject === 'triton-config' && r.kernel?.name === kernel.name);
   if (configReports.length !== kernel.configs.length || !writtenOut(kernel.configs)) return [];
   const text = reports.text;
-  const times = configReports.map((r) => {
-    const outcome = r.on(gpu);
-    if (!outcome || outcome.issues.some((i) => i.illegal)) return Infinity;
-    return shownEstimate(outcome, reports.input.modelError).timeMs;
-  });
+  const ctx = { gpu, predictor: reports.input.predictor, method: predictOptionsOf(reports.input.settings).method, boundsChecked: true };
+  const { times, reference } = listedConfigTimes(configReports, ctx);
   const configs = kernel.configs;
   const texts = configs.map((c) => text.slice(c.range.start, c.range.end));
   const order = configs.map((_, i) => i).sort((a, b) => times[a]! - times[b]! || a - b);
@@ -70,8 +68,7 @@ export function autotuneActions(reports: DocumentReports, report: KernelReport):
     }
   }
   const fastest = Math.min(...times);
-  const ctx = { gpu, predictor: reports.input.predictor, method: predictOptionsOf(reports.input.settings).method, boundsChecked: true };
-  const added = bestMissingConfig(reports, configReports[0]!, configs, ctx, Number.isFinite(fastest) ? configs[order[0]!] : undefined);
+  const added = bestMissingConfig(reports, configReports[0]!, configs, ctx, reference ?? undefined);
   if (added && added.timeMs < fastest) {
     const last = configs[configs.length - 1]!;
     const quote = texts[0]!.includes('"') && !texts[0]!.includes("'") ? '"' : "'";
@@ -84,6 +81,24 @@ export function autotuneActions(reports: DocumentReports, report: KernelReport):
     });
   }
   return out;
+}
+
+/**
+ * The predicted time of each config of an autotune list (its reports, in list order) on ctx.gpu, Infinity
+ * where it cannot run. The configs are one ranked group (scoreCandidates): the first that can run is the
+ * reference and keeps its own prediction, the others are placed by the learned correction's shape; the
+ * list's missing configs are placed against the same reference, so all these times compare.
+ */
+export function listedConfigTimes(configReports: readonly KernelReport[], ctx: CandidateContext): { times: number[]; reference: GemmWorkload | null } {
+  const items: ScoreItem[] = [];
+  const slots = configReports.map((r) => {
+    const outcome = r.on(ctx.gpu);
+    if (!outcome || outcome.issues.some((i) => i.illegal) || !r.workload) return -1;
+    return items.push({ overrides: [], workload: r.workload }) - 1;
+  });
+  const scores = scoreCandidates(items, ctx, 0);
+  const times = slots.map((slot) => (slot < 0 || !Number.isFinite(scores[slot]!.timeMs) ? Infinity : scores[slot]!.timeMs));
+  return { times, reference: items[0]?.workload ?? null };
 }
 
 /** Every config written out in the text (configs made in a loop share one range: no text to move). */
@@ -101,15 +116,15 @@ interface AddedConfig {
 
 /**
  * The fastest legal config over block sizes, warps and stages that the list does not already hold. The
- * candidates are ranked as one group (scoreCandidates) placed relative to `reference` (the fastest listed
- * config, when one can run), so their times compare with its prediction.
+ * candidates are ranked as one group (scoreCandidates) placed relative to `reference` (listedConfigTimes's
+ * reference, when a listed config can run), so their times compare with the listed configs' times.
  */
 export function bestMissingConfig(
   reports: DocumentReports,
   report: KernelReport,
   configs: readonly TritonConfig[],
   ctx: CandidateContext,
-  reference?: TritonConfig,
+  reference?: GemmWorkload,
 ): AddedConfig | null {
   const base = configs[0]!;
   const keys = Object.keys(base.params);
@@ -120,8 +135,7 @@ export function bestMissingConfig(
   if (!mKey || !nKey || !kKey) return null;
   const listed = new Set(configs.map((c) => `${c.params[mKey]},${c.params[nKey]},${c.params[kKey]},${c.numWarps},${c.numStages}`));
   const legal: Array<ScoreItem & { config: Omit<AddedConfig, 'timeMs'> | null }> = [];
-  const referenceWorkload = reference ? tritonConfigWorkload(report, workloadTileParams(reports.input.analysis), reference) : null;
-  if (referenceWorkload) legal.push({ overrides: [], workload: referenceWorkload, config: null });
+  if (reference) legal.push({ overrides: [], workload: reference, config: null });
   for (const bm of BLOCK_MN)
     for (const bn of BLOCK_MN)
       for (const bk of BLOCK_K)
@@ -135,7 +149,7 @@ export function bestMissingConfig(
             if (!problem) legal.push({ overrides: [], workload, analytic, config: { params, numWarps: warps, numStages: stages } });
           }
   let best: AddedConfig | null = null;
-  scoreCandidates(legal, ctx, referenceWorkload ? 0 : -1).forEach((score, i) => {
+  scoreCandidates(legal, ctx, reference ? 0 : -1).forEach((score, i) => {
     const config = legal[i]!.config;
     if (config && Number.isFinite(score.timeMs) && (!best || score.timeMs < best.timeMs)) best = { ...config, timeMs: score.timeMs };
   });

@@ -3,7 +3,8 @@
 import type { Range, TileParam } from '../analysis/types';
 import type { DocumentReports, HoverResult } from './api';
 import { formatPercent, formatTime, reportMarkdown } from './render';
-import { shownEstimate, type KernelReport } from './reports';
+import { predictOptionsOf, type KernelReport } from './reports';
+import { listedConfigTimes } from './autotune-actions';
 import { workloadTileParams } from '../perf/workload-from-analysis';
 import { candidateContext, checkCandidate, scoreCandidates, tunablesOf, valuesFor, workloadWith, type ScoreItem } from './tile-candidates';
 
@@ -89,22 +90,23 @@ export function neighbourLines(reports: DocumentReports, report: KernelReport, p
   return [`Neighbouring values of **${param.name}** for the ${report.label} ${report.subject === 'triton-config' ? 'config' : report.subject}:`, '', ...rows];
 }
 
-/** For a triton.Config: where it ranks among its kernel's configs on the primary GPU. */
+/** For a triton.Config: where it ranks among its kernel's configs on the primary GPU (ranked as the autotune actions rank them). */
 function configRankLines(reports: DocumentReports, report: KernelReport): string[] {
   const gpu = reports.input.gpus[0];
   if (report.subject !== 'triton-config' || !gpu) return [];
   const siblings = reports.reports.filter((r) => r.subject === 'triton-config' && r.kernel === report.kernel);
-  const timed = siblings
-    .map((r) => {
-      const outcome = r.on(gpu);
-      const legal = outcome && !outcome.issues.some((i) => i.illegal);
-      return { report: r, timeMs: legal ? shownEstimate(outcome, reports.input.modelError).timeMs : Infinity };
-    })
-    .sort((a, b) => a.timeMs - b.timeMs);
-  const rank = timed.findIndex((t) => t.report === report) + 1;
-  const fastest = timed[0]!;
-  if (!Number.isFinite(timed.find((t) => t.report === report)!.timeMs)) return [`Cannot run on ${gpu.name}: the autotuner will skip it.`];
-  const lead = fastest.report === report ? 'the fastest' : `fastest: ${fastest.report.label.replace(/^.* config /, 'config ')}, ${formatTime(fastest.timeMs)}`;
+  const { times } = listedConfigTimes(siblings, {
+    gpu,
+    predictor: reports.input.predictor,
+    method: predictOptionsOf(reports.input.settings).method,
+    boundsChecked: true,
+  });
+  const own = times[siblings.indexOf(report)]!;
+  if (!Number.isFinite(own)) return [`Cannot run on ${gpu.name}: the autotuner will skip it.`];
+  const order = siblings.map((_, i) => i).sort((a, b) => times[a]! - times[b]! || a - b);
+  const rank = order.indexOf(siblings.indexOf(report)) + 1;
+  const fastest = siblings[order[0]!]!;
+  const lead = fastest === report ? 'the fastest' : `fastest: ${fastest.label.replace(/^.* config /, 'config ')}, ${formatTime(times[order[0]!]!)}`;
   return [`Predicted rank on ${gpu.name}: ${rank} of ${siblings.length} configs (${lead}).`];
 }
 
