@@ -5,12 +5,13 @@
 // forest settings and shrink.
 // Only the three Kernel Tuner LOGO folds are trained (λ of the tiled group comes from the other Kernel
 // Tuner folds, as in the eval; the library groups' λ does not touch these rows).
-// Run: node --import tsx models/scripts/kt-ranking.ts [--analytic [--ptxas-registers] [--siblings]] [--loao] [--seed N]
+// Run: node --import tsx models/scripts/kt-ranking.ts [--analytic [--ptxas-registers] [--siblings]] [--loao] [--seed N] [--trees N]
 //   --analytic  analytic model alone, no training (seconds after loading)
 //   --ptxas-registers  with --analytic, a second table with each configuration's registers as ptxas
 //               allocated them for sm_75 (models/data/kerneltuner-ptxas.csv) instead of the estimate
 //   --siblings  with --analytic, a table of each GPU ranked by another GPU's measured times (the
 //               ceiling of any transfer from that GPU: MdAPE there is the two GPUs' speed difference)
+//   --trees N   runtime forest size of the folds (default the eval's 16; the shipped model has 32)
 //   --loao      also leave-one-architecture-out, every architecture (λ needs the other folds), Turing rows
 // Reads the datasets (and with --ptxas-registers the committed ptxas CSV); writes nothing.
 import { FEATURE_NAMES } from '../../server/src/perf/features';
@@ -128,8 +129,9 @@ async function main(): Promise<void> {
   const quiet = () => {};
   const t1 = performance.now();
   const folds = leaveOneGroupOut(gpuOf).filter((f) => ktGpus.includes(f.name));
-  const logo = await runRuntimeProtocol(d, y, folds, EVAL_RUNTIME_FOREST, EVAL_TRAIN_CAP, quiet, seed);
-  console.log(`\nLOGO, ${folds.length} Kernel Tuner folds, seed ${seed}: ${seconds(performance.now() - t1)}`);
+  const forest = arg('--trees') ? { ...EVAL_RUNTIME_FOREST, trees: Number(arg('--trees')) } : EVAL_RUNTIME_FOREST;
+  const logo = await runRuntimeProtocol(d, y, folds, forest, EVAL_TRAIN_CAP, quiet, seed);
+  console.log(`\nLOGO, ${folds.length} Kernel Tuner folds, seed ${seed}, ${forest.trees} trees: ${seconds(performance.now() - t1)}`);
   const ranking = rankingByGpu(logo.ranked, logo.analytic);
   const aloneRanking = rankingByGpu(logo.model, logo.analytic);
   const rawRanking = rankingByGpu(logo.raw, logo.analytic);
