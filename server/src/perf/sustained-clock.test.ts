@@ -12,7 +12,7 @@ import type { GpuSpec } from './types';
 
 const near = (actual: number, expected: number, rel = 1e-9) => assert.ok(Math.abs(actual - expected) <= rel * Math.abs(expected), `${actual} != ${expected}`);
 
-const budget = (g: GpuSpec) => g.boardPowerW.value / ((g.smCount.value * g.boostClockMHz.value) / 1000);
+const budget = (g: GpuSpec) => (g.boardPowerW.value - CLOCK_CONSTANTS.idlePowerW) / ((g.smCount.value * g.boostClockMHz.value) / 1000);
 
 test('sustained clock: each reference is the median power per SM-GHz of its compute capability in the catalogue', () => {
   const groups = new Map<string, number[]>();
@@ -35,33 +35,45 @@ test('sustained clock: each reference is the median power per SM-GHz of its comp
 
 test('sustained clock: T4 (70 W for 40 Turing SMs) is power-capped, the RTX 2080 Ti is not', () => {
   const t4 = findGpu('t4')!;
-  // budget = 70 / (40 * 1.59) = 1.1006 W per SM-GHz; tensor load needs the cc 7.5 reference 2.288.
+  // budget = (70 − 10 idle) / (40 * 1.59) = 0.943 W per SM-GHz; tensor load needs the cc 7.5 reference 2.202.
+  const idle = CLOCK_CONSTANTS.idlePowerW;
   const tensor = sustainedClock(t4, 'tensor');
   assert.equal(tensor.source, 'power-roof');
-  near(tensor.fractionOfBoost, 70 / (40 * 1.59) / 2.288, 1e-6);
+  near(tensor.fractionOfBoost, (70 - idle) / (40 * 1.59) / 2.202, 1e-6);
   near(tensor.clockMHz, 1590 * tensor.fractionOfBoost);
   // A SIMT GEMM on a tensor-core chip needs simtPowerFraction of that: more clock, still capped.
   const simt = sustainedClock(t4, 'simt');
-  near(simt.fractionOfBoost, 70 / (40 * 1.59) / (2.288 * CLOCK_CONSTANTS.simtPowerFraction), 1e-6);
+  near(simt.fractionOfBoost, (70 - idle) / (40 * 1.59) / (2.202 * CLOCK_CONSTANTS.simtPowerFraction), 1e-6);
   assert.ok(simt.fractionOfBoost > tensor.fractionOfBoost && simt.fractionOfBoost < 1);
   assert.match(simt.reason, /power roof/);
-  // 250 / (68 * 1.545) = 2.38 >= 2.288: the 2080 Ti's budget covers its boost clock.
+  // (250 − 10) / (68 * 1.545) = 2.28 >= 2.202: the 2080 Ti's budget covers its boost clock.
   const ti = sustainedClock(findGpu('rtx-2080-ti')!, 'tensor');
   assert.equal(ti.source, 'boost');
   assert.equal(ti.clockMHz, 1545);
 });
 
+test('sustained clock: only the power above idle feeds the roof, so a small board loses a larger share of its clock', () => {
+  const t4 = findGpu('t4')!;
+  // Twice the SMs and twice the power: the same power per SM-GHz, but idle is a smaller share of 140 W.
+  const double = { ...t4, smCount: { ...t4.smCount, value: 80 }, boardPowerW: { ...t4.boardPowerW, value: 140 } } as GpuSpec;
+  const small = sustainedClock(t4, 'simt').fractionOfBoost;
+  const big = sustainedClock(double, 'simt').fractionOfBoost;
+  near(big / small, (140 - CLOCK_CONSTANTS.idlePowerW) / 2 / (70 - CLOCK_CONSTANTS.idlePowerW), 1e-9);
+  assert.ok(big > small);
+  assert.match(sustainedClock(t4, 'simt').reason, /70 W less 10 W idle/);
+});
+
 test('sustained clock: never below a base clock the catalogue gives below boost (P4); one published clock is no floor (B200)', () => {
   const p4 = findGpu('p4')!;
-  // 75 / (20 * 1.063) = 3.53 W per SM-GHz against cc 6.1's 5.443: the roof alone gives 0.65 x 1063 = 689 MHz.
-  const roof = 75 / (20 * 1.063) / 5.443;
+  // (75 − 10) / (20 * 1.063) = 3.06 W per SM-GHz against cc 6.1's 5.225: the roof alone gives 0.59 x 1063 = 622 MHz.
+  const roof = (75 - CLOCK_CONSTANTS.idlePowerW) / (20 * 1.063) / 5.225;
   assert.ok(1063 * roof < 810);
   const clock = sustainedClock(p4, 'simt');
   assert.equal(clock.source, 'power-roof');
   assert.equal(clock.clockMHz, 810);
   near(clock.fractionOfBoost, 810 / 1063);
   near(clock.powerHeadroom, 810 / 1063);
-  assert.match(clock.reason, /the base clock, which the board is rated to sustain .* gives 689 MHz/);
+  assert.match(clock.reason, /the base clock, which the board is rated to sustain .* gives 622 MHz/);
   // The same board with no base clock in the catalogue: the roof.
   const noBase = sustainedClock({ ...p4, baseClockMHz: undefined } as unknown as GpuSpec, 'simt');
   near(noBase.fractionOfBoost, roof, 1e-6);
@@ -122,7 +134,7 @@ test('sustained clock: power headroom is budget / need before the cap (above 1 w
   const t4 = sustainedClock(findGpu('t4')!, 'simt');
   near(t4.powerHeadroom, t4.fractionOfBoost);
   const ti = sustainedClock(findGpu('rtx-2080-ti')!, 'simt');
-  near(ti.powerHeadroom, 250 / (68 * 1.545) / (POWER_PER_SM_GHZ_REFERENCE_W['7.5'] * CLOCK_CONSTANTS.simtPowerFraction), 1e-9);
+  near(ti.powerHeadroom, (250 - CLOCK_CONSTANTS.idlePowerW) / (68 * 1.545) / (POWER_PER_SM_GHZ_REFERENCE_W['7.5'] * CLOCK_CONSTANTS.simtPowerFraction), 1e-9);
   assert.ok(ti.powerHeadroom > 1 && ti.fractionOfBoost === 1);
   assert.ok(Number.isNaN(sustainedClock(findGpu('k40')!, 'simt').powerHeadroom));
   assert.ok(Number.isNaN(sustainedClock({ ...toyGpu, boardPowerW: undefined } as unknown as GpuSpec, 'simt').powerHeadroom));

@@ -29,9 +29,9 @@ export interface SustainedClock {
 }
 
 /**
- * Board power per SM per GHz of boost clock (W / (SM·GHz)) that a board of each compute capability
- * has at its datasheet figures: the median over the catalogue's boards of that compute capability of
- * boardPowerW / (smCount · boostClockMHz / 1000). Boards of one compute capability share the SM design
+ * Board power above idle per SM per GHz of boost clock (W / (SM·GHz)) that a board of each compute
+ * capability has at its datasheet figures: the median over the catalogue's boards of that compute
+ * capability of (boardPowerW − CLOCK_CONSTANTS.idlePowerW) / (smCount · boostClockMHz / 1000). Boards of one compute capability share the SM design
  * and process, so the energy one SM spends per clock under a dense GEMM is a property of the
  * generation; the median board is taken to sustain its boost clock at its board power (GPU Boost's
  * design point: it raises the clock until the power limit). Frozen here so that adding a GPU to the
@@ -39,21 +39,21 @@ export interface SustainedClock {
  * value from models/gpus.json and fails when they drift.
  */
 export const POWER_PER_SM_GHZ_REFERENCE_W: Readonly<Record<string, number>> = {
-  '3.0': 23.039,
-  '3.5': 17.905,
-  '3.7': 13.187,
-  '5.2': 9.351,
-  '6.0': 3.523,
-  '6.1': 5.443,
-  '7.0': 2.264,
-  '7.5': 2.288,
-  '8.0': 2.046,
-  '8.6': 2.385,
-  '8.9': 1.395,
-  '9.0': 2.678,
-  '10.0': 3.639,
-  '10.3': 4.117,
-  '12.0': 1.405,
+  '3.0': 21.857,
+  '3.5': 17.143,
+  '3.7': 12.308,
+  '5.2': 8.977,
+  '6.0': 3.394,
+  '6.1': 5.225,
+  '7.0': 2.174,
+  '7.5': 2.202,
+  '8.0': 1.922,
+  '8.6': 2.283,
+  '8.9': 1.364,
+  '9.0': 2.64,
+  '10.0': 3.606,
+  '10.3': 4.084,
+  '12.0': 1.381,
 };
 
 export const CLOCK_CONSTANTS = {
@@ -64,6 +64,14 @@ export const CLOCK_CONSTANTS = {
    * docs/performance-model.md §3.10); chips without tensor cores use 1 (SIMT is their design-point load).
    */
   simtPowerFraction: 0.8,
+  /**
+   * Power a board draws that does not scale with the SM clock (idle: memory, fans, regulators), W, taken
+   * off its board power before the power roof divides what is left: one value for every board. It is
+   * what sets 70 W boards (T4, L4) apart, where it is a seventh of the budget, against a few percent on
+   * the boards that set a generation's reference. One global value, chosen by a sweep over all GPUs at
+   * once (0 / 4 / 6 / 8 / 10 / 12 / 16 / 20 W, docs/performance-model.md §3.10).
+   */
+  idlePowerW: 10,
 };
 
 const positive = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v > 0;
@@ -125,7 +133,7 @@ export function sustainedClock(gpu: GpuSpec | undefined, load: GemmLoad): Sustai
     };
   }
   const loadFraction = load === 'simt' && hasTensorCores(cc) ? CLOCK_CONSTANTS.simtPowerFraction : 1;
-  const budget = power / (sms * (boost / 1000));
+  const budget = Math.max(0, power - CLOCK_CONSTANTS.idlePowerW) / (sms * (boost / 1000));
   const roofHeadroom = budget / (reference * loadFraction);
   // The base clock is the clock a board is rated to sustain at its rated power (NVIDIA's datasheets
   // quote it beside the boost clock): the roof, a generation-wide estimate, never goes below it.
@@ -142,7 +150,7 @@ export function sustainedClock(gpu: GpuSpec | undefined, load: GemmLoad): Sustai
       fractionOfBoost: 1,
       source: 'boost',
       powerHeadroom,
-      reason: `boost ${boost} MHz (board power ${power} W covers it: ${budget.toFixed(2)} W per SM-GHz, generation needs ${(reference * loadFraction).toFixed(2)})`,
+      reason: `boost ${boost} MHz (board power ${power} W covers it: ${budget.toFixed(2)} W per SM-GHz above ${CLOCK_CONSTANTS.idlePowerW} W idle, generation needs ${(reference * loadFraction).toFixed(2)})`,
     };
   }
   const need = (reference * loadFraction).toFixed(2);
@@ -154,8 +162,8 @@ export function sustainedClock(gpu: GpuSpec | undefined, load: GemmLoad): Sustai
     powerHeadroom,
     reason:
       roofHeadroom < baseFloor
-        ? `${Math.round(clockMHz)} MHz = ${fraction.toFixed(2)} x boost: the base clock, which the board is rated to sustain (its power roof, ${power} W at ${budget.toFixed(2)} W per SM-GHz against the ${need} a ${load} GEMM on cc ${cc} needs, gives ${Math.round(boost * roofHeadroom)} MHz)`
-        : `${Math.round(clockMHz)} MHz = ${fraction.toFixed(2)} x boost: power roof (${power} W is ${budget.toFixed(2)} W per SM-GHz at boost; a ${load} GEMM on cc ${cc} needs ${need})`,
+        ? `${Math.round(clockMHz)} MHz = ${fraction.toFixed(2)} x boost: the base clock, which the board is rated to sustain (its power roof, ${power} W at ${budget.toFixed(2)} W per SM-GHz above ${CLOCK_CONSTANTS.idlePowerW} W idle against the ${need} a ${load} GEMM on cc ${cc} needs, gives ${Math.round(boost * roofHeadroom)} MHz)`
+        : `${Math.round(clockMHz)} MHz = ${fraction.toFixed(2)} x boost: power roof (${power} W less ${CLOCK_CONSTANTS.idlePowerW} W idle is ${budget.toFixed(2)} W per SM-GHz at boost; a ${load} GEMM on cc ${cc} needs ${need})`,
   };
 }
 
