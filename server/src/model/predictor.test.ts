@@ -191,10 +191,9 @@ test('quantisation scheme: its stored overhead is device time (runtime, analytic
   assert.equal(batch[0].runtimeMs, h100.runtimeMs, 'the batch path adds the same');
 });
 
-test('applicability: outside the stored domain the correction shrinks toward the analytic model and the prediction says extrapolating', async () => {
-  const nF = FEATURE_NAMES.length;
-  const f = computeFeatures(w, gpu).values;
-  const around = (widen: number) => ({
+/** A stored applicability domain: feature ranges `widen` either side of `f`, the H100 the only library GPU, λ 1. */
+function domainAround(f: ArrayLike<number>, widen: number) {
+  return {
     featureLo: Array.from(f, (v) => (Number.isFinite(v) ? v - widen : null)),
     featureHi: Array.from(f, (v) => (Number.isFinite(v) ? v + widen : null)),
     gpuRanges: {
@@ -205,7 +204,13 @@ test('applicability: outside the stored domain the correction shrinks toward the
     correctionWeights: { library: 1, 'library-fp32': 1, tiled: 1 },
     decay: 0.5,
     flagAbove: 0.25,
-  });
+  };
+}
+
+test('applicability: outside the stored domain the correction shrinks toward the analytic model and the prediction says extrapolating', async () => {
+  const nF = FEATURE_NAMES.length;
+  const f = computeFeatures(w, gpu).values;
+  const around = (widen: number) => domainAround(f, widen);
   const runtime = (domain: unknown) => constantModel('runtime', 'log-ratio-to-analytic', Math.log(2), 0, FEATURE_VERSION, { applicability: domain });
   const power = await constantModel('power', 'fraction-of-power-limit', 0.5);
   const inside = createPredictor({ runtime: await runtime(around(0.5)), power });
@@ -236,19 +241,7 @@ test('applicability: outside the stored domain the correction shrinks toward the
 });
 
 test("a ranked group keeps the correction's shape: its reference keeps its own prediction, the others are placed by the unshrunk correction", async () => {
-  const f = computeFeatures(w, gpu).values;
-  const domain = {
-    featureLo: Array.from(f, (v) => (Number.isFinite(v) ? v - 0.5 : null)),
-    featureHi: Array.from(f, (v) => (Number.isFinite(v) ? v + 0.5 : null)),
-    gpuRanges: {
-      library: { gpus: ['h100-sxm'], lo: Array(6).fill(-100), hi: Array(6).fill(100) },
-      'library-fp32': { gpus: [], lo: Array(6).fill(null), hi: Array(6).fill(null) },
-      tiled: { gpus: [], lo: Array(6).fill(null), hi: Array(6).fill(null) },
-    },
-    correctionWeights: { library: 1, 'library-fp32': 1, tiled: 1 },
-    decay: 0.5,
-    flagAbove: 0.25,
-  };
+  const domain = domainAround(computeFeatures(w, gpu).values, 0.5);
   // The forest's correction is log 2 everywhere: unshrunk, every candidate is 2x its analytic time.
   const made = createPredictor({
     runtime: await constantModel('runtime', 'log-ratio-to-analytic', Math.log(2), 0, FEATURE_VERSION, { applicability: domain }),
