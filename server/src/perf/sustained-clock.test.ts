@@ -63,6 +63,21 @@ test('sustained clock: only the power above idle feeds the roof, so a small boar
   assert.match(sustainedClock(t4, 'simt').reason, /70 W less 10 W idle/);
 });
 
+test('sustained clock: a board power at or below idle gives no roof: boost with a note, never a zero clock', () => {
+  const t4 = findGpu('t4')!;
+  for (const watts of [CLOCK_CONSTANTS.idlePowerW, 3]) {
+    const c = sustainedClock({ ...t4, boardPowerW: { ...t4.boardPowerW, value: watts } } as GpuSpec, 'simt');
+    assert.equal(c.source, 'boost');
+    assert.equal(c.clockMHz, t4.boostClockMHz.value);
+    assert.match(c.fallbackNote ?? '', new RegExp(`board power ${watts} W not above the 10 W idle power`));
+    const e = analyticEstimate({ m: 1024, n: 1024, k: 1024, batch: 1, dtype: 'fp32', kernel: 'library' }, {
+      ...t4,
+      boardPowerW: { ...t4.boardPowerW, value: watts },
+    } as GpuSpec);
+    assert.ok(Number.isFinite(e.timeMs) && e.timeMs > 0, String(e.timeMs));
+  }
+});
+
 test('sustained clock: never below a base clock the catalogue gives below boost (P4); one published clock is no floor (B200)', () => {
   const p4 = findGpu('p4')!;
   // (75 − 10) / (20 * 1.063) = 3.06 W per SM-GHz against cc 6.1's 5.225: the roof alone gives 0.59 x 1063 = 622 MHz.

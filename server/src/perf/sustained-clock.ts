@@ -120,8 +120,15 @@ export function sustainedClock(gpu: GpuSpec | undefined, load: GemmLoad): Sustai
   const reference = POWER_PER_SM_GHZ_REFERENCE_W[cc];
   const power = gpu?.boardPowerW?.value,
     sms = gpu?.smCount?.value;
-  if (!positive(reference) || !positive(power) || !positive(sms)) {
-    const missing = !positive(reference) ? `no power reference for compute capability ${cc || '?'}` : !positive(power) ? 'no board power' : 'no SM count';
+  const idle = CLOCK_CONSTANTS.idlePowerW;
+  if (!positive(reference) || !positive(power) || !positive(sms) || power <= idle) {
+    const missing = !positive(reference)
+      ? `no power reference for compute capability ${cc || '?'}`
+      : !positive(power)
+        ? 'no board power'
+        : !positive(sms)
+          ? 'no SM count'
+          : `board power ${power} W not above the ${idle} W idle power`;
     return {
       clockMHz: boost,
       boostClockMHz: boost,
@@ -133,7 +140,7 @@ export function sustainedClock(gpu: GpuSpec | undefined, load: GemmLoad): Sustai
     };
   }
   const loadFraction = load === 'simt' && hasTensorCores(cc) ? CLOCK_CONSTANTS.simtPowerFraction : 1;
-  const budget = Math.max(0, power - CLOCK_CONSTANTS.idlePowerW) / (sms * (boost / 1000));
+  const budget = (power - idle) / (sms * (boost / 1000));
   const roofHeadroom = budget / (reference * loadFraction);
   // The base clock is the clock a board is rated to sustain at its rated power (NVIDIA's datasheets
   // quote it beside the boost clock): the roof, a generation-wide estimate, never goes below it.
