@@ -361,17 +361,14 @@ export function rankedHeldOut(
   const n = h.predicted.length;
   const raw = new Float64Array(n);
   const shrunk = new Float64Array(n);
-  const groups = new Int32Array(n);
+  const groups: string[] = new Array(n);
   const overhead = new Float64Array(n);
-  const ids = new Map<string, number>();
   let i = 0;
   runs.forEach((run, r) => {
     for (let t = 0; t < run.testIdx.length; t++, i++) {
       const row = run.testIdx[t];
       const tag = d.tags[row];
-      const key = `${run.name}|${tag.gpu}|${tag.source}|${tag.kernel}|${tag.dtype}|${tag.problem}`;
-      if (!ids.has(key)) ids.set(key, ids.size);
-      groups[i] = ids.get(key)!;
+      groups[i] = `${run.name}|${tag.gpu}|${tag.source}|${tag.kernel}|${tag.dtype}|${tag.problem}`;
       raw[i] = rawRuns[r].mean[t];
       shrunk[i] = run.mean[t];
       overhead[i] = overheadMs(row, run);

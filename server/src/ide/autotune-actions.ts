@@ -2,7 +2,7 @@
 // the k fastest, and add the predicted-best config the list lacks. Edits replace config ranges from the
 // analysis (or insert after the last one); nothing is re-printed but the added config. Pure.
 import type { TritonConfig } from '../analysis/types';
-import type { GemmWorkload } from '../perf/types';
+import type { GemmWorkload, GpuSpec } from '../perf/types';
 import type { CodeActionItem, DocumentReports, TextEditItem } from './api';
 import { formatTime } from './render';
 import { predictOptionsOf, type KernelReport } from './reports';
@@ -37,7 +37,7 @@ export function autotuneActions(reports: DocumentReports, report: KernelReport):
   const configReports = reports.reports.filter((r) => r.subject === 'triton-config' && r.kernel?.name === kernel.name);
   if (configReports.length !== kernel.configs.length || !writtenOut(kernel.configs)) return [];
   const text = reports.text;
-  const ctx = { gpu, predictor: reports.input.predictor, method: predictOptionsOf(reports.input.settings).method, boundsChecked: true };
+  const ctx = autotuneContext(reports, gpu);
   const { times, reference } = listedConfigTimes(configReports, ctx);
   const configs = kernel.configs;
   const texts = configs.map((c) => text.slice(c.range.start, c.range.end));
@@ -81,6 +81,11 @@ export function autotuneActions(reports: DocumentReports, report: KernelReport):
     });
   }
   return out;
+}
+
+/** How the autotune actions and a config's hover score configs on `gpu` (Triton's masked loads check bounds). */
+export function autotuneContext(reports: DocumentReports, gpu: GpuSpec): CandidateContext {
+  return { gpu, predictor: reports.input.predictor, method: predictOptionsOf(reports.input.settings).method, boundsChecked: true };
 }
 
 /**

@@ -3,8 +3,8 @@
 import type { Range, TileParam } from '../analysis/types';
 import type { DocumentReports, HoverResult } from './api';
 import { formatPercent, formatTime, reportMarkdown } from './render';
-import { predictOptionsOf, type KernelReport } from './reports';
-import { listedConfigTimes } from './autotune-actions';
+import type { KernelReport } from './reports';
+import { autotuneContext, listedConfigTimes } from './autotune-actions';
 import { workloadTileParams } from '../perf/workload-from-analysis';
 import { candidateContext, checkCandidate, scoreCandidates, tunablesOf, valuesFor, workloadWith, type ScoreItem } from './tile-candidates';
 
@@ -95,12 +95,7 @@ function configRankLines(reports: DocumentReports, report: KernelReport): string
   const gpu = reports.input.gpus[0];
   if (report.subject !== 'triton-config' || !gpu) return [];
   const siblings = reports.reports.filter((r) => r.subject === 'triton-config' && r.kernel === report.kernel);
-  const { times } = listedConfigTimes(siblings, {
-    gpu,
-    predictor: reports.input.predictor,
-    method: predictOptionsOf(reports.input.settings).method,
-    boundsChecked: true,
-  });
+  const { times } = listedConfigTimes(siblings, autotuneContext(reports, gpu));
   const own = times[siblings.indexOf(report)]!;
   if (!Number.isFinite(own)) return [`Cannot run on ${gpu.name}: the autotuner will skip it.`];
   const order = siblings.map((_, i) => i).sort((a, b) => times[a]! - times[b]! || a - b);

@@ -10,21 +10,26 @@
 // the evaluation's ranking figures, so both rank the same way.
 
 /** No group: the item's prediction stands alone. */
-export const NO_GROUP = -1;
+export const NO_GROUP = undefined;
 
 /**
  * Per item, the shift (target space, added to its shrunk correction) that keeps its group's shape.
- * `raw` and `shrunk` are the corrections before and after the applicability shrink; `groups` holds small
- * integer group ids (NO_GROUP for none). A group's reference is its item with `reference[i]` true (the
+ * `raw` and `shrunk` are the corrections before and after the applicability shrink; `groups` holds each
+ * item's group key (NO_GROUP for none). A group's reference is its item with `reference[i]` true (the
  * first such), else the item whose raw correction is the group's median (the lower of the middle two, the
  * earlier of equals). Items with a non-finite correction get 0 and are never the reference.
  */
-export function shapeShifts(raw: ArrayLike<number>, shrunk: ArrayLike<number>, groups: ArrayLike<number>, reference?: ArrayLike<boolean>): Float64Array {
+export function shapeShifts(
+  raw: ArrayLike<number>,
+  shrunk: ArrayLike<number>,
+  groups: ArrayLike<string | number | undefined>,
+  reference?: ArrayLike<boolean>,
+): Float64Array {
   const n = groups.length;
   const out = new Float64Array(n);
-  const members = new Map<number, number[]>();
+  const members = new Map<string | number, number[]>();
   for (let i = 0; i < n; i++) {
-    const g = groups[i]!;
+    const g = groups[i];
     if (g === NO_GROUP || !Number.isFinite(raw[i]!) || !Number.isFinite(shrunk[i]!)) continue;
     let list = members.get(g);
     if (!list) members.set(g, (list = []));

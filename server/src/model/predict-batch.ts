@@ -18,7 +18,7 @@ import { computeFeatures, FEATURE_NAMES } from '../perf/features';
 import { workloadForMethod } from '../data/timing-overhead';
 import type { GemmWorkload, GpuSpec } from '../perf/types';
 import type { AnalyticEstimate } from '../perf/analytic-model';
-import { NO_GROUP, shapeShifts } from './keep-shape';
+import { shapeShifts } from './keep-shape';
 
 const LEVEL = 0.8;
 const CHUNK_ROWS = 4096;
@@ -50,12 +50,12 @@ export interface GemmBatchItem {
  */
 export function predictGemmBatch(predictor: Predictor, items: ReadonlyArray<GemmBatchItem>): GemmPrediction[] {
   const out: GemmPrediction[] = new Array(items.length);
-  const grouped = items.some((item) => item.group !== undefined);
+  // What a group's re-composition needs per item (keep-shape.ts, shiftPrediction); only when some item has a group.
   const trace = { raw: NaN, shrunk: NaN };
-  const raw = grouped ? new Float64Array(items.length).fill(NaN) : null;
-  const shrunk = grouped ? new Float64Array(items.length).fill(NaN) : null;
-  const hostMs = grouped ? new Float64Array(items.length) : null;
-  const schemeMs = grouped ? new Float64Array(items.length) : null;
+  const count = items.length;
+  const kept = items.some((item) => item.group !== undefined)
+    ? { raw: new Float64Array(count).fill(NaN), shrunk: new Float64Array(count).fill(NaN), hostMs: new Float64Array(count), schemeMs: new Float64Array(count) }
+    : null;
   try {
     const nF = FEATURE_NAMES.length;
     const runtimeTransform = predictor.runtimeModel.target.transform as TargetTransform;
@@ -116,30 +116,24 @@ export function predictGemmBatch(predictor: Predictor, items: ReadonlyArray<Gemm
           { mean: r.mean[i], lo: r.lo[i], hi: r.hi[i], error: r.error },
           { mean: p.mean[i], lo: p.lo[i], hi: p.hi[i], error: p.error },
           { settings: predictor.power, physicsW: physicsW[i], flops: flops[i] },
-          raw ? trace : undefined,
+          kept ? trace : undefined,
         );
-        if (raw && shrunk && hostMs && schemeMs && Number.isFinite(out[start + i].runtimeMs)) {
-          raw[start + i] = trace.raw;
-          shrunk[start + i] = trace.shrunk;
-          hostMs[start + i] = hows[i].ms;
-          schemeMs[start + i] = hows[i].schemeMs;
+        if (kept && Number.isFinite(out[start + i].runtimeMs)) {
+          kept.raw[start + i] = trace.raw;
+          kept.shrunk[start + i] = trace.shrunk;
+          kept.hostMs[start + i] = hows[i].ms;
+          kept.schemeMs[start + i] = hows[i].schemeMs;
         }
       }
     }
-    if (raw && shrunk && hostMs && schemeMs) {
-      const ids = new Map<string | number, number>();
-      const groups = Int32Array.from(items, (item) => {
-        if (item.group === undefined) return NO_GROUP;
-        if (!ids.has(item.group)) ids.set(item.group, ids.size);
-        return ids.get(item.group)!;
-      });
+    if (kept) {
       const shifts = shapeShifts(
-        raw,
-        shrunk,
-        groups,
+        kept.raw,
+        kept.shrunk,
+        items.map((item) => item.group),
         items.map((item) => item.reference === true),
       );
-      for (let i = 0; i < items.length; i++) if (shifts[i] !== 0) out[i] = shiftPrediction(out[i], shifts[i], hostMs[i], schemeMs[i]);
+      for (let i = 0; i < count; i++) if (shifts[i] !== 0) out[i] = shiftPrediction(out[i], shifts[i], kept.hostMs[i], kept.schemeMs[i]);
     }
   } catch (err) {
     for (let i = 0; i < items.length; i++) if (!out[i]) out[i] = nanPrediction(`prediction failed: ${err instanceof Error ? err.message : String(err)}`);

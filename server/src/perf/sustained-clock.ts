@@ -31,9 +31,9 @@ export interface SustainedClock {
 /**
  * Board power above idle per SM per GHz of boost clock (W / (SM·GHz)) that a board of each compute
  * capability has at its datasheet figures: the median over the catalogue's boards of that compute
- * capability of (boardPowerW − CLOCK_CONSTANTS.idlePowerW) / (smCount · boostClockMHz / 1000). Boards of one compute capability share the SM design
- * and process, so the energy one SM spends per clock under a dense GEMM is a property of the
- * generation; the median board is taken to sustain its boost clock at its board power (GPU Boost's
+ * capability of (boardPowerW − CLOCK_CONSTANTS.idlePowerW) / (smCount · boostClockMHz / 1000). Boards
+ * of one compute capability share the SM design and process, so the energy one SM spends per clock
+ * under a dense GEMM is a property of the generation; the median board is taken to sustain its boost clock at its board power (GPU Boost's
  * design point: it raises the clock until the power limit). Frozen here so that adding a GPU to the
  * catalogue does not move other GPUs' estimates silently; sustained-clock.test.ts recomputes every
  * value from models/gpus.json and fails when they drift.
@@ -157,7 +157,7 @@ export function sustainedClock(gpu: GpuSpec | undefined, load: GemmLoad): Sustai
       fractionOfBoost: 1,
       source: 'boost',
       powerHeadroom,
-      reason: `boost ${boost} MHz (board power ${power} W covers it: ${budget.toFixed(2)} W per SM-GHz above ${CLOCK_CONSTANTS.idlePowerW} W idle, generation needs ${(reference * loadFraction).toFixed(2)})`,
+      reason: `boost ${boost} MHz (board power ${power} W covers it: ${budget.toFixed(2)} W per SM-GHz above ${idle} W idle, generation needs ${(reference * loadFraction).toFixed(2)})`,
     };
   }
   const need = (reference * loadFraction).toFixed(2);
@@ -169,8 +169,8 @@ export function sustainedClock(gpu: GpuSpec | undefined, load: GemmLoad): Sustai
     powerHeadroom,
     reason:
       roofHeadroom < baseFloor
-        ? `${Math.round(clockMHz)} MHz = ${fraction.toFixed(2)} x boost: the base clock, which the board is rated to sustain (its power roof, ${power} W at ${budget.toFixed(2)} W per SM-GHz above ${CLOCK_CONSTANTS.idlePowerW} W idle against the ${need} a ${load} GEMM on cc ${cc} needs, gives ${Math.round(boost * roofHeadroom)} MHz)`
-        : `${Math.round(clockMHz)} MHz = ${fraction.toFixed(2)} x boost: power roof (${power} W less ${CLOCK_CONSTANTS.idlePowerW} W idle is ${budget.toFixed(2)} W per SM-GHz at boost; a ${load} GEMM on cc ${cc} needs ${need})`,
+        ? `${Math.round(clockMHz)} MHz = ${fraction.toFixed(2)} x boost: the base clock, which the board is rated to sustain (its power roof, ${power} W at ${budget.toFixed(2)} W per SM-GHz above ${idle} W idle against the ${need} a ${load} GEMM on cc ${cc} needs, gives ${Math.round(boost * roofHeadroom)} MHz)`
+        : `${Math.round(clockMHz)} MHz = ${fraction.toFixed(2)} x boost: power roof (${power} W less ${idle} W idle is ${budget.toFixed(2)} W per SM-GHz at boost; a ${load} GEMM on cc ${cc} needs ${need})`,
   };
 }
 
