@@ -9,7 +9,7 @@ import { defaultUsesTensorCores, dtypeBytes, outputBytes, peakTflops, quantFlags
 import { chooseLibraryTile, clblastTile } from './library-tiles';
 import { estimateKernelResources } from './resource-estimate';
 import { simtArchitecture, simtTilingCosts, SIMT_CONSTANTS, type SimtTilingCosts } from './simt-tiling';
-import { narrowTensorEnergyRoof, sustainedClock, type SustainedClock } from './sustained-clock';
+import { clockAtActivity, narrowTensorEnergyRoof, sustainedClock, type SustainedClock } from './sustained-clock';
 
 /**
  * Calibration constants, one value for every GPU (no per-GPU factors). See docs/performance-model.md
@@ -174,10 +174,12 @@ export interface AnalyticEstimate {
   /** flops / timeMs, TFLOP/s. */
   achievedTflops: number;
   // Sustained clock (§3.10): the compute time uses the peak at this clock, not at boost.
-  /** SM clock sustained under a long GEMM of this kind (tensor or SIMT), MHz. */
+  /** SM clock this GEMM sustains (tensor or SIMT load, at its share of busy SMs: §3.10), MHz. */
   sustainedClockMHz: number;
-  /** sustainedClockMHz / boost clock: the share of the datasheet peak the clock allows (0..1). */
+  /** The share of the datasheet peak the clock and the narrow-precision energy roof allow (0..1). */
   clockFraction: number;
+  /** The same share for a GEMM that keeps every SM busy (the roofs without the partial-activity relief, §3.10). */
+  fullChipClockFraction: number;
   /** Where the sustained clock came from: a documented value, the power roof, or the boost clock. */
   clockSource: SustainedClock['source'];
   /** Share of the datasheet FP32 peak the SIMT datapaths can be fed (0.77 on cc 8.6/8.9/12.x, §3.11; 1 otherwise and for tensor cores). */
@@ -348,11 +350,10 @@ export function analyticEstimate(w: GemmWorkload, gpu: GpuSpec): AnalyticEstimat
 
   // Hand-written SIMT kernels (§3.9): per-k instruction, shared-memory/L1 and latency-hiding costs.
   const simt = w.kernel !== 'library' && !tensorPath ? simtCosts(w, tile, inBytes, registersDemand, blocksPerSM, gpu) : undefined;
-  // The clock a long GEMM sustains (§3.10): documented, or capped by the board's power budget.
+  // The clock a long full-chip GEMM sustains (§3.10): documented, or capped by the board's power budget.
   const clock = sustainedClock(gpu, tensorPath ? 'tensor' : 'simt');
   if (clock.fallbackNote) notes.push(clock.fallbackNote);
   else if (clock.source !== 'boost') notes.push(`sustained clock ${clock.reason}`);
-  const clockHz = clock.clockMHz * 1e6;
   // SIMT FP32 on cc 8.6/8.9/12.x: the doubled FP32 lanes share a datapath with INT32 (§3.11).
   const architecture = simtArchitecture(gpu?.computeCapability, gpu?.limits?.maxRegistersPerThread);
   const simtIssueEfficiency = peak.peak === 'fp32' ? architecture.fp32IssueEfficiency : 1;
@@ -360,21 +361,12 @@ export function analyticEstimate(w: GemmWorkload, gpu: GpuSpec): AnalyticEstimat
   // operations per second than the datasheet's doubled rate (§3.10, narrow-precision power roof).
   const energyRoof = tensorPath ? narrowTensorEnergyRoof(gpu, peak.peak, peak.tflops) : { fractionOfPeak: 1, reason: '' };
   if (energyRoof.fractionOfPeak < clock.fractionOfBoost) notes.push(energyRoof.reason);
-  const clockFraction = Math.min(clock.fractionOfBoost, energyRoof.fractionOfPeak);
-  const sustainedPeakTflops = peak.tflops * clockFraction * simtIssueEfficiency;
   // Library SIMT SGEMM (§3.5, "Operand feed"): each k step stages (BM+BN) words of A and B per BM·BN
   // FMAs; at full FMA rate an SM needs lanes·bytes·(BM+BN)/(BM·BN) bytes per clock of operand feed, and
   // the two overlap imperfectly (the L2 norm of §3.9), so small tiles run below the large tiles' rate.
   const librarySimt = w.kernel === 'library' && !tensorPath && !simt;
   const operandFeedBytesPerClock = librarySimt ? operandFeedPerClock(gpu?.fp32LanesPerSM, inBytes, BM, BN) : NaN;
   const operandFeedFraction = librarySimt && Number.isFinite(operandFeedBytesPerClock) ? 1 / Math.hypot(1, operandFeedBytesPerClock / C.operandFeedBytesPerClockPerSM) : 1;
-  // Its rate is the tile's rate at boost, capped by the power roof as a throughput (§3.10): at power
-  // headroom h the board's power covers h x simtComputeEfficiency of the fp32 peak (the design-point
-  // efficiency the roof's reference stands for), whatever the tile. A tile that stalls on operand feed
-  // draws less power per second, so the roof binds on power-capped boards and the tile on the others.
-  const libraryEfficiency = librarySimt
-    ? Math.min(C.librarySimtEfficiency * operandFeedFraction / clock.fractionOfBoost, Number.isFinite(clock.powerHeadroom) ? (C.simtComputeEfficiency * clock.powerHeadroom) / clock.fractionOfBoost : Infinity)
-    : NaN;
 
   // Everything below depends on the split-K factor; evaluated once, or per candidate split.
   const evaluate = (splitK: number) => {
@@ -427,7 +419,20 @@ export function analyticEstimate(w: GemmWorkload, gpu: GpuSpec): AnalyticEstimat
     const readsB = crossCallMiss + (groupsB - 1) * Math.min(l2MissB, crossCallMiss);
     const dramBytes = batch * (aOnce * readsA + bOnce * readsB + cBytes * crossCallMiss);
 
+    // The power roofs at this GEMM's activity (§3.10): SMs without tiles draw no GEMM power, so a GEMM
+    // that keeps a share of them busy over its run is held to that share of the roofs' power need.
+    const roof = clockAtActivity(clock, smBusyFraction);
+    const clockFraction = Math.min(roof.fractionOfBoost, smBusyFraction > 0 ? Math.min(1, energyRoof.fractionOfPeak / smBusyFraction) : energyRoof.fractionOfPeak);
+    const sustainedPeakTflops = peak.tflops * clockFraction * simtIssueEfficiency;
     const peakFlopsPerS = sustainedPeakTflops * 1e12;
+    const clockHz = roof.clockMHz * 1e6;
+    // Library SIMT runs at the tile's rate at boost, capped by the power roof as a throughput: at power
+    // headroom h the board's power covers h x simtComputeEfficiency of the fp32 peak (the design-point
+    // efficiency the roof's reference stands for), whatever the tile. A tile that stalls on operand feed
+    // draws less power per second, so the roof binds on power-capped boards and the tile on the others.
+    const libraryEfficiency = librarySimt
+      ? Math.min((C.librarySimtEfficiency * operandFeedFraction) / roof.fractionOfBoost, Number.isFinite(roof.powerHeadroom) ? (C.simtComputeEfficiency * roof.powerHeadroom) / roof.fractionOfBoost : Infinity)
+      : NaN;
     const bandwidthBps = bandwidthGBps * 1e9;
     const arithmeticIntensity = flops / dramBytes;
     const arithmeticIntensityIdeal = flops / bytesIdeal;
@@ -494,7 +499,7 @@ export function analyticEstimate(w: GemmWorkload, gpu: GpuSpec): AnalyticEstimat
           : simt && onChipMs >= largest && onChipMs > memTimeMs ? 'shared-memory' : 'memory';
     const bound: Bound = timeLimiter === 'shared-memory' || timeLimiter === 'issue' ? 'compute' : timeLimiter;
 
-    return { splitK, tilesM, tilesN, tiles, waves, waveEfficiency, tilesPerSM, smBusyFraction, tileQuantEfficiency, kIterations, flops, paddedFlops, bytesTiled, bytesIdeal, dramBytes, l2MissA, l2MissB, crossCallMiss, readsA, readsB, arithmeticIntensity, arithmeticIntensityIdeal, ridgePointFlopsPerByte, sharedMemBytesPerTile, computeTimeMs, memoryTimeMs, l2TimeMs, rooflineTimeMs, prologueMs, launchFloorMs, quantPassMs, splitKReduceMs, timeMs, bound, timeLimiter, issueTimeMs, sharedMemTimeMs, l1TimeMs };
+    return { splitK, tilesM, tilesN, tiles, waves, waveEfficiency, tilesPerSM, smBusyFraction, tileQuantEfficiency, kIterations, flops, paddedFlops, bytesTiled, bytesIdeal, dramBytes, l2MissA, l2MissB, crossCallMiss, readsA, readsB, arithmeticIntensity, arithmeticIntensityIdeal, ridgePointFlopsPerByte, sharedMemBytesPerTile, computeTimeMs, memoryTimeMs, l2TimeMs, rooflineTimeMs, prologueMs, launchFloorMs, quantPassMs, splitKReduceMs, timeMs, bound, timeLimiter, issueTimeMs, sharedMemTimeMs, l1TimeMs, sustainedClockMHz: roof.clockMHz, clockFraction, sustainedPeakTflops };
   };
 
   // Library (and defaulted) tiles: the split-K factor is the one that minimises the estimate among
@@ -509,7 +514,12 @@ export function analyticEstimate(w: GemmWorkload, gpu: GpuSpec): AnalyticEstimat
       if (e.timeMs < best.timeMs * (1 - 1e-9) || (!(best.timeMs > 0) && e.timeMs > 0)) best = e;
     }
   }
-  const { tilesM, tilesN, tiles, waves, waveEfficiency, tilesPerSM, smBusyFraction, tileQuantEfficiency, kIterations, flops, paddedFlops, bytesTiled, bytesIdeal, dramBytes, l2MissA, l2MissB, crossCallMiss, readsA, readsB, arithmeticIntensity, arithmeticIntensityIdeal, ridgePointFlopsPerByte, sharedMemBytesPerTile, computeTimeMs, memoryTimeMs, l2TimeMs, rooflineTimeMs, prologueMs, launchFloorMs, quantPassMs, splitKReduceMs, timeMs, bound, timeLimiter, issueTimeMs, sharedMemTimeMs, l1TimeMs } = best;
+  const { tilesM, tilesN, tiles, waves, waveEfficiency, tilesPerSM, smBusyFraction, tileQuantEfficiency, kIterations, flops, paddedFlops, bytesTiled, bytesIdeal, dramBytes, l2MissA, l2MissB, crossCallMiss, readsA, readsB, arithmeticIntensity, arithmeticIntensityIdeal, ridgePointFlopsPerByte, sharedMemBytesPerTile, computeTimeMs, memoryTimeMs, l2TimeMs, rooflineTimeMs, prologueMs, launchFloorMs, quantPassMs, splitKReduceMs, timeMs, bound, timeLimiter, issueTimeMs, sharedMemTimeMs, l1TimeMs, sustainedClockMHz, clockFraction, sustainedPeakTflops } = best;
+  const fullChipClockFraction = Math.min(clock.fractionOfBoost, energyRoof.fractionOfPeak);
+  if (clockFraction > fullChipClockFraction * 1.02)
+    notes.push(
+      `${Math.round(smBusyFraction * 100)}% of the SMs busy: the power roofs allow ${Math.round(clockFraction * 100)}% of the datasheet peak (${Math.round(sustainedClockMHz)} MHz), not a full-chip GEMM's ${Math.round(fullChipClockFraction * 100)}%`,
+    );
 
   const valid = [m, n, k, inBytes, peak.tflops, smCount, bandwidthGBps, timeMs].every((v) => Number.isFinite(v) && v > 0);
   if (!valid) notes.push('incomplete inputs: estimate is NaN');
@@ -526,7 +536,7 @@ export function analyticEstimate(w: GemmWorkload, gpu: GpuSpec): AnalyticEstimat
     simtTiling: simt !== undefined, issueTimeMs, sharedMemTimeMs, l1TimeMs, simt,
     ilp: tile.threadM * tile.threadN, achievedFraction: simt ? simt.achievedFraction : 1, coalescingFactor: simt ? simt.coalescingFactor : 1,
     timeMs: valid ? timeMs : NaN, bound, timeLimiter, achievedTflops: valid ? flops / (timeMs * 1e-3) / 1e12 : NaN,
-    sustainedClockMHz: clock.clockMHz, clockFraction, clockSource: clock.source, simtIssueEfficiency, sustainedPeakTflops,
+    sustainedClockMHz, clockFraction, fullChipClockFraction, clockSource: clock.source, simtIssueEfficiency, sustainedPeakTflops,
     operandFeedFraction,
   };
 }

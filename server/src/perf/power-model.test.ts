@@ -38,6 +38,20 @@ test('short GEMMs sit near the active floor and power ramps up with the busy sha
   assert.ok(ramp[ramp.length - 1].fractionOfLimit - ramp[0].fractionOfLimit > 0.2, `ramp ${text}`);
 });
 
+test('SMs run above the full-chip clock at partial activity: their compute activity counts at that clock', () => {
+  // B200's power roof holds a full-chip bf16 GEMM at 0.94 x boost; a GEMM with few tiles runs its SMs faster.
+  const b200 = findGpu('b200')!;
+  const a = analyticEstimate(gemm(256, 1024, 8192), b200);
+  assert.ok(a.clockFraction > a.fullChipClockFraction, `${a.clockFraction} vs ${a.fullChipClockFraction}`);
+  const p = physicsPower(a, b200);
+  const sm = a.computeTimeMs / a.timeMs;
+  assert.ok(Math.abs(p.computeActivity - Math.min(1, (sm * a.clockFraction) / a.fullChipClockFraction)) < 1e-12);
+  // The same estimate at the full-chip clock would count the plain busy share.
+  const plain = physicsPower({ ...a, fullChipClockFraction: a.clockFraction }, b200);
+  assert.ok(Math.abs(plain.computeActivity - Math.min(1, sm)) < 1e-12);
+  assert.ok(p.powerW >= plain.powerW);
+});
+
 test('a memory-bound GEMV draws power for its DRAM traffic, not only for its FLOPs', () => {
   const p = power(gemm(1, 8192, 8192));
   assert.ok(p.computeActivity < 0.15, `compute activity ${p.computeActivity}`);

@@ -4,7 +4,7 @@
 // and the boost clock, never NaN.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CLOCK_CONSTANTS, POWER_PER_SM_GHZ_REFERENCE_W, sustainedClock } from './sustained-clock';
+import { CLOCK_CONSTANTS, clockAtActivity, POWER_PER_SM_GHZ_REFERENCE_W, sustainedClock } from './sustained-clock';
 import { findGpu, listGpus } from './gpu-catalogue';
 import { toyGpu } from './perf-test-fixtures';
 import { analyticEstimate, MODEL_CONSTANTS } from './analytic-model';
@@ -100,7 +100,11 @@ test('sustained clock: never below a base clock the catalogue gives below boost 
   const w = { m: 4096, n: 4096, k: 4096, batch: 1, dtype: 'fp32' as const, kernel: 'library' as const };
   const floor = analyticEstimate(w, p4);
   const bare = analyticEstimate(w, { ...p4, baseClockMHz: undefined } as unknown as GpuSpec);
-  near(bare.computeTimeMs / floor.computeTimeMs, 810 / 1063 / roof, 1e-6);
+  // Per FLOP of the busiest SM (the split-K search may split the two differently); the roof is taken at
+  // the GEMM's share of busy SMs (§3.10), still below the base clock here.
+  const perFlop = (e: typeof floor) => e.computeTimeMs / ((e.tilesPerSM * e.paddedFlops) / e.tiles);
+  assert.ok(roof / bare.smBusyFraction < 810 / 1063);
+  near(perFlop(bare) / perFlop(floor), 810 / 1063 / (roof / bare.smBusyFraction), 1e-6);
 });
 
 test('sustained clock: a documented sustained clock wins (Tesla K40 ships clocked at base)', () => {
@@ -135,13 +139,15 @@ test('sustained clock: a power-capped board caps a library SGEMM at the roof, a 
   near(capped.sustainedPeakTflops, 8.1 * capped.clockFraction, 1e-9);
   // Capped: power covers simtComputeEfficiency x headroom of the peak (headroom = clock fraction < 1).
   // Unlimited: the tile's own rate, librarySimtEfficiency x operand-feed fraction of the boost peak.
+  // Compared per FLOP of the busiest SM (the split-K search may split the two differently).
+  const perFlop = (e: typeof capped) => e.computeTimeMs / ((e.tilesPerSM * e.paddedFlops) / e.tiles);
   near(
-    capped.computeTimeMs * capped.clockFraction * MODEL_CONSTANTS.simtComputeEfficiency,
-    unlimited.computeTimeMs * MODEL_CONSTANTS.librarySimtEfficiency * unlimited.operandFeedFraction,
+    perFlop(capped) * capped.clockFraction * MODEL_CONSTANTS.simtComputeEfficiency,
+    perFlop(unlimited) * MODEL_CONSTANTS.librarySimtEfficiency * unlimited.operandFeedFraction,
     1e-9,
   );
   assert.ok(unlimited.operandFeedFraction < 1 && unlimited.operandFeedFraction > 0.5);
-  assert.ok(capped.computeTimeMs > (unlimited.computeTimeMs / capped.clockFraction) * 0.99, 'the roof binds: slower than the tile rate at the capped clock');
+  assert.ok(perFlop(capped) > (perFlop(unlimited) / capped.clockFraction) * 0.99, 'the roof binds: slower than the tile rate at the capped clock');
   assert.ok(capped.notes.some((n) => /power roof/.test(n)));
 });
 
@@ -153,6 +159,43 @@ test('sustained clock: power headroom is budget / need before the cap (above 1 w
   assert.ok(ti.powerHeadroom > 1 && ti.fractionOfBoost === 1);
   assert.ok(Number.isNaN(sustainedClock(findGpu('k40')!, 'simt').powerHeadroom));
   assert.ok(Number.isNaN(sustainedClock({ ...toyGpu, boardPowerW: undefined } as unknown as GpuSpec, 'simt').powerHeadroom));
+});
+
+test('power roof at partial activity: a share a of busy SMs needs a of the power, up to boost, never below base', () => {
+  const t4 = sustainedClock(findGpu('t4')!, 'simt'); // roof 0.54 of boost, base 585 MHz = 0.37
+  near(clockAtActivity(t4, 1).fractionOfBoost, t4.fractionOfBoost);
+  const half = clockAtActivity(t4, 0.75);
+  near(half.fractionOfBoost, t4.roofHeadroom / 0.75, 1e-9);
+  near(half.clockMHz, 1590 * half.fractionOfBoost, 1e-6);
+  near(half.powerHeadroom, t4.roofHeadroom / 0.75, 1e-9);
+  assert.equal(clockAtActivity(t4, 0.1).fractionOfBoost, 1, 'a tenth of the SMs: boost');
+  // P4: the roof (0.59) is below the base clock (0.76), which stays the floor at full activity.
+  const p4 = sustainedClock(findGpu('p4')!, 'simt');
+  near(clockAtActivity(p4, 1).fractionOfBoost, 810 / 1063, 1e-9);
+  near(clockAtActivity(p4, 0.5).fractionOfBoost, Math.min(1, Math.max(p4.roofHeadroom / 0.5, 810 / 1063)), 1e-9);
+  // A documented clock and a board without a roof do not move; nonsense activity changes nothing.
+  const k40 = sustainedClock(findGpu('k40')!, 'simt');
+  assert.equal(clockAtActivity(k40, 0.1).clockMHz, k40.clockMHz);
+  const noPower = sustainedClock({ ...toyGpu, boardPowerW: undefined } as unknown as GpuSpec, 'simt');
+  assert.equal(clockAtActivity(noPower, 0.1).clockMHz, noPower.clockMHz);
+  for (const a of [0, -1, NaN, 2]) assert.equal(clockAtActivity(t4, a).fractionOfBoost, t4.fractionOfBoost);
+});
+
+test('power roof at partial activity: a GEMM with few tiles on a power-capped board runs above its full-chip clock', () => {
+  const t4 = findGpu('t4')!;
+  const roof = sustainedClock(t4, 'simt').roofHeadroom;
+  const small = analyticEstimate({ m: 128, n: 256, k: 4096, batch: 1, dtype: 'fp32', kernel: 'library' }, t4);
+  const large = analyticEstimate({ m: 8192, n: 8192, k: 8192, batch: 1, dtype: 'fp32', kernel: 'library' }, t4);
+  assert.ok(small.smBusyFraction < 0.9 && large.smBusyFraction > 0.98, `${small.smBusyFraction}, ${large.smBusyFraction}`);
+  near(small.clockFraction, Math.min(1, roof / small.smBusyFraction), 1e-9);
+  near(large.clockFraction, roof / large.smBusyFraction, 1e-9);
+  near(small.sustainedClockMHz, 1590 * small.clockFraction, 1e-6);
+  assert.ok(small.clockFraction > large.clockFraction * 1.1, `${small.clockFraction} vs ${large.clockFraction}`);
+  assert.ok(small.notes.some((n) => /of the SMs busy/.test(n)));
+  assert.ok(!large.notes.some((n) => /of the SMs busy/.test(n)), 'within 2% of the full-chip clock: no note');
+  // The same small GEMM on a board with power to spare is unchanged by activity: boost either way.
+  const h100 = analyticEstimate({ m: 128, n: 256, k: 4096, batch: 1, dtype: 'bf16', kernel: 'library' }, findGpu('h100-sxm')!);
+  assert.equal(h100.clockFraction, 1);
 });
 
 test('narrow-precision power roof: B200 fp8/fp4 run below their doubled peaks, bf16 and the RTX PRO 6000 do not', async () => {
@@ -173,6 +216,7 @@ test('narrow-precision power roof: B200 fp8/fp4 run below their doubled peaks, b
   const big = { m: 8192, n: 8192, k: 8192, batch: 1, kernel: 'library' as const };
   const e8 = analyticEstimate({ ...big, dtype: 'fp8' }, b200);
   const e16 = analyticEstimate({ ...big, dtype: 'bf16' }, b200);
-  near(e8.clockFraction, fp8.fractionOfPeak, 1e-9);
+  // (Its roof at the GEMM's share of busy SMs, as the clock's: §3.10.)
+  near(e8.clockFraction, Math.min(1, fp8.fractionOfPeak / e8.smBusyFraction), 1e-9);
   assert.ok(e16.computeTimeMs / e8.computeTimeMs < 1.4, `${e16.computeTimeMs} / ${e8.computeTimeMs}`);
 });

@@ -26,6 +26,24 @@ export interface SustainedClock {
    * boost, below 1 it is the clock fraction (NaN when no power roof applies: documented clock, missing input).
    */
   powerHeadroom: number;
+  /** budget / need of the power roof alone, before the base-clock floor (NaN when no power roof applies). */
+  roofHeadroom: number;
+  /** The base clock as a share of boost: the floor under the power roof (0 when the catalogue gives none below boost). */
+  baseFloor: number;
+}
+
+/**
+ * The clock of `clock`'s board when a GEMM keeps only a share `activity` (0..1] of its SMs busy over
+ * its run (the analytic model's smBusyFraction): idle SMs draw no GEMM power, so the power roof's need
+ * scales with the share at work and the roof allows headroom / activity, never below the base-clock
+ * floor nor above boost (docs/performance-model.md §3.10, "Power roof at partial activity"). A
+ * documented clock, or a board without a roof, is returned unchanged; so is a full-chip GEMM.
+ */
+export function clockAtActivity(clock: SustainedClock, activity: number): SustainedClock {
+  if (!(clock.roofHeadroom > 0) || !(activity > 0 && activity < 1)) return clock;
+  const powerHeadroom = Math.max(clock.roofHeadroom / activity, clock.baseFloor);
+  const fractionOfBoost = Math.min(1, powerHeadroom);
+  return { ...clock, clockMHz: clock.boostClockMHz * fractionOfBoost, fractionOfBoost, powerHeadroom };
 }
 
 /**
@@ -101,6 +119,8 @@ export function sustainedClock(gpu: GpuSpec | undefined, load: GemmLoad): Sustai
       source: 'boost',
       reason: 'no boost clock in the catalogue',
       powerHeadroom: NaN,
+      roofHeadroom: NaN,
+      baseFloor: 0,
       fallbackNote: 'no boost clock: SIMT clock-based times are unknown',
     };
   }
@@ -114,6 +134,8 @@ export function sustainedClock(gpu: GpuSpec | undefined, load: GemmLoad): Sustai
       source: 'catalogue',
       reason: `sustained ${clockMHz} MHz (${documented.source})`,
       powerHeadroom: NaN,
+      roofHeadroom: NaN,
+      baseFloor: 0,
     };
   }
   const cc = gpu?.computeCapability ?? '';
@@ -137,6 +159,8 @@ export function sustainedClock(gpu: GpuSpec | undefined, load: GemmLoad): Sustai
       reason: `boost ${boost} MHz (${missing}; no power roof)`,
       fallbackNote: `${missing}: boost clock ${boost} MHz assumed sustained`,
       powerHeadroom: NaN,
+      roofHeadroom: NaN,
+      baseFloor: 0,
     };
   }
   const loadFraction = load === 'simt' && hasTensorCores(cc) ? CLOCK_CONSTANTS.simtPowerFraction : 1;
@@ -157,6 +181,8 @@ export function sustainedClock(gpu: GpuSpec | undefined, load: GemmLoad): Sustai
       fractionOfBoost: 1,
       source: 'boost',
       powerHeadroom,
+      roofHeadroom,
+      baseFloor,
       reason: `boost ${boost} MHz (board power ${power} W covers it: ${budget.toFixed(2)} W per SM-GHz above ${idle} W idle, generation needs ${(reference * loadFraction).toFixed(2)})`,
     };
   }
@@ -167,6 +193,8 @@ export function sustainedClock(gpu: GpuSpec | undefined, load: GemmLoad): Sustai
     fractionOfBoost: fraction,
     source: 'power-roof',
     powerHeadroom,
+    roofHeadroom,
+    baseFloor,
     reason:
       roofHeadroom < baseFloor
         ? `${Math.round(clockMHz)} MHz = ${fraction.toFixed(2)} x boost: the base clock, which the board is rated to sustain (its power roof, ${power} W at ${budget.toFixed(2)} W per SM-GHz above ${idle} W idle against the ${need} a ${load} GEMM on cc ${cc} needs, gives ${Math.round(boost * roofHeadroom)} MHz)`
