@@ -1,7 +1,8 @@
 // The SM clock a GPU sustains under a long dense GEMM, and the share of its datasheet (boost-clock)
 // peaks that clock allows: a catalogue value where a source gives one, otherwise a power roof from the
-// board's power budget against its generation's, never below a base clock below boost. Pure arithmetic
-// over plain data: no I/O, never throws; a missing input gives the boost clock with a note saying so.
+// board's power budget against its generation's, never below a base clock below boost; and that roof
+// for a GEMM that keeps only a share of the SMs busy (clockAtActivity). Pure arithmetic over plain
+// data: no I/O, never throws; a missing input gives the boost clock with a note saying so.
 // Formulas: docs/performance-model.md §3.10.
 import type { GpuSpec } from './types';
 
