@@ -37,7 +37,7 @@ export interface SustainedClock {
  * The clock of `clock`'s board when a GEMM keeps only a share `activity` (0..1] of its SMs busy over
  * its run (the analytic model's smBusyFraction): idle SMs draw no GEMM power, so the power roof's need
  * scales with the share at work and the roof allows headroom / activity, never below the base-clock
- * floor nor above boost (docs/performance-model.md §3.10, "Power roof at partial activity"). A
+ * floor nor above boost (docs/performance-model.md §3.10, "At partial activity"). A
  * documented clock, or a board without a roof, is returned unchanged; so is a full-chip GEMM.
  */
 export function clockAtActivity(clock: SustainedClock, activity: number): SustainedClock {
