@@ -9,7 +9,7 @@ import { defaultUsesTensorCores, dtypeBytes, outputBytes, peakTflops, quantFlags
 import { chooseLibraryTile, clblastTile } from './library-tiles';
 import { estimateKernelResources } from './resource-estimate';
 import { simtArchitecture, simtTilingCosts, SIMT_CONSTANTS, type SimtTilingCosts } from './simt-tiling';
-import { clockAtActivity, narrowTensorEnergyRoof, sustainedClock, type SustainedClock } from './sustained-clock';
+import { clockAtActivity, narrowTensorEnergyRoof, roofAtActivity, sustainedClock, type SustainedClock } from './sustained-clock';
 
 /**
  * Calibration constants, one value for every GPU (no per-GPU factors). See docs/performance-model.md
@@ -422,7 +422,7 @@ export function analyticEstimate(w: GemmWorkload, gpu: GpuSpec): AnalyticEstimat
     // The power roofs at this GEMM's activity (§3.10): SMs without tiles draw no GEMM power, so a GEMM
     // that keeps a share of them busy over its run is held to that share of the roofs' power need.
     const roof = clockAtActivity(clock, smBusyFraction);
-    const clockFraction = Math.min(roof.fractionOfBoost, smBusyFraction > 0 ? Math.min(1, energyRoof.fractionOfPeak / smBusyFraction) : energyRoof.fractionOfPeak);
+    const clockFraction = Math.min(roof.fractionOfBoost, Math.min(1, roofAtActivity(energyRoof.fractionOfPeak, smBusyFraction)));
     const sustainedPeakTflops = peak.tflops * clockFraction * simtIssueEfficiency;
     const peakFlopsPerS = sustainedPeakTflops * 1e12;
     const clockHz = roof.clockMHz * 1e6;
@@ -516,6 +516,7 @@ export function analyticEstimate(w: GemmWorkload, gpu: GpuSpec): AnalyticEstimat
   }
   const { tilesM, tilesN, tiles, waves, waveEfficiency, tilesPerSM, smBusyFraction, tileQuantEfficiency, kIterations, flops, paddedFlops, bytesTiled, bytesIdeal, dramBytes, l2MissA, l2MissB, crossCallMiss, readsA, readsB, arithmeticIntensity, arithmeticIntensityIdeal, ridgePointFlopsPerByte, sharedMemBytesPerTile, computeTimeMs, memoryTimeMs, l2TimeMs, rooflineTimeMs, prologueMs, launchFloorMs, quantPassMs, splitKReduceMs, timeMs, bound, timeLimiter, issueTimeMs, sharedMemTimeMs, l1TimeMs, sustainedClockMHz, clockFraction, sustainedPeakTflops } = best;
   const fullChipClockFraction = Math.min(clock.fractionOfBoost, energyRoof.fractionOfPeak);
+  // A note only where the share moves the peak by more than 2% (a nearly full last wave is not worth one).
   if (clockFraction > fullChipClockFraction * 1.02)
     notes.push(
       `${Math.round(smBusyFraction * 100)}% of the SMs busy: the power roofs allow ${Math.round(clockFraction * 100)}% of the datasheet peak (${Math.round(sustainedClockMHz)} MHz), not a full-chip GEMM's ${Math.round(fullChipClockFraction * 100)}%`,

@@ -34,15 +34,24 @@ export interface SustainedClock {
 }
 
 /**
- * The clock of `clock`'s board when a GEMM keeps only a share `activity` (0..1] of its SMs busy over
- * its run (the analytic model's smBusyFraction): idle SMs draw no GEMM power, so the power roof's need
- * scales with the share at work and the roof allows headroom / activity, never below the base-clock
- * floor nor above boost (docs/performance-model.md §3.10, "At partial activity"). A
- * documented clock, or a board without a roof, is returned unchanged; so is a full-chip GEMM.
+ * A power roof's headroom (budget / need, or a share of peak) when only a share `activity` (0..1) of the
+ * SMs draws GEMM power over the run (the analytic model's smBusyFraction): idle SMs draw none, so the need
+ * scales with the share at work (docs/performance-model.md §3.10, "At partial activity"). Unchanged for a
+ * full-chip GEMM and for an activity outside (0, 1).
+ */
+export function roofAtActivity(headroom: number, activity: number): number {
+  return activity > 0 && activity < 1 ? headroom / activity : headroom;
+}
+
+/**
+ * The clock of `clock`'s board at a share `activity` of busy SMs: its power roof at that share
+ * (roofAtActivity), never below the base-clock floor nor above boost. A documented clock, or a board
+ * without a roof, is returned unchanged; so is a full-chip GEMM.
  */
 export function clockAtActivity(clock: SustainedClock, activity: number): SustainedClock {
-  if (!(clock.roofHeadroom > 0) || !(activity > 0 && activity < 1)) return clock;
-  const powerHeadroom = Math.max(clock.roofHeadroom / activity, clock.baseFloor);
+  const roof = roofAtActivity(clock.roofHeadroom, activity);
+  if (!(roof > clock.roofHeadroom)) return clock;
+  const powerHeadroom = Math.max(roof, clock.baseFloor);
   const fractionOfBoost = Math.min(1, powerHeadroom);
   return { ...clock, clockMHz: clock.boostClockMHz * fractionOfBoost, fractionOfBoost, powerHeadroom };
 }
