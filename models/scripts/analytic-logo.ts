@@ -3,7 +3,8 @@
 // stratum), the same measurement-method and quantisation-scheme overheads (estimated without the row's
 // GPU), no training. Per GPU and per GPU · source/dtype MdAPE, median measured/estimate ratio, and breakdowns by
 // size band and bound, worst first; with --compare, a before/after table against a saved run.
-// --detail GPU adds that GPU's breakdowns: by time band, by bound, by recorded library kernel and operand footprint, and the
+// --detail GPU adds that GPU's breakdowns: by time band, by bound, by recorded library kernel and operand footprint, by
+// operands stored K-major and K, and the
 // time ratios of two recorded kernels (frameworks) on the shapes both measured.
 // Run: node --import tsx models/scripts/analytic-logo.ts [--cache FILE] [--save FILE] [--compare FILE] [--detail GPU] [--no-scheme]
 // --cache keeps the pool's records in FILE (first run writes it, later runs read it instead of the datasets).
@@ -51,6 +52,8 @@ interface Scored {
   /** The library kernel the source recorded (NeuSight: cuBLAS's kernel name), else the kernel family. */
   kernel: string;
   footprint: string;
+  /** NeuSight's op (linear x @ W.T: both operands stored K-major; bmm A @ B: A only) and the K band, rows of 0.5 ms or longer. */
+  layoutK: string;
   ape: number;
   ratio: number;
 }
@@ -60,6 +63,12 @@ function footprintBandOf(r: GemmRecord): string {
   const w = recordToWorkload(r);
   const mb = ((w.batch ?? 1) * (w.m * w.k + w.k * w.n + w.m * w.n) * 4) / 2 ** 20;
   return mb < 16 ? '<16MB' : mb < 256 ? '16-256MB' : mb < 1024 ? '256MB-1GB' : '>=1GB';
+}
+
+function layoutKOf(r: GemmRecord): string {
+  const kMajor = r.source !== 'neusight' ? undefined : r.op === 'linear' ? 2 : r.op === 'bmm' ? 1 : undefined;
+  const kBand = r.k < 2048 ? 'K<2k' : r.k < 4096 ? 'K2-4k' : r.k < 8192 ? 'K4-8k' : r.k < 16384 ? 'K8-16k' : 'K>=16k';
+  return kMajor === undefined || r.runtimeMs < 0.5 ? '' : `${r.op} (${kMajor} K-major) · ${kBand}`;
 }
 
 function bandOf(ms: number): string {
@@ -152,6 +161,7 @@ async function main(): Promise<void> {
       bound: bounds[i],
       kernel: r.kernelName ?? r.kernel,
       footprint: footprintBandOf(r),
+      layoutK: layoutKOf(r),
       ape: (Math.abs(est - r.runtimeMs) / r.runtimeMs) * 100,
       ratio: r.runtimeMs / est,
     });
@@ -167,6 +177,9 @@ async function main(): Promise<void> {
     // Which library kernels the analytic model misjudges, and whether it grows with the data streamed (fp32 sizes).
     const byKernel = sel.filter((s) => s.kernel !== 'library');
     if (byKernel.length > 0) table(byKernel, (s) => `${s.kernel.slice(0, 48)} · ${s.footprint}`, `${detail} by recorded kernel · operand footprint`);
+    // Whether a K-major operand's row stride (K elements) slows the GEMM: by layout and K (models/README.md, "Operand layout").
+    const byLayout = sel.filter((s) => s.layoutK !== '');
+    if (byLayout.length > 0) table(byLayout, (s) => `${s.slice} · ${s.layoutK}`, `${detail} by operands stored K-major · K (rows of 0.5 ms or longer)`);
     frameworkPairs(records.filter((r) => r.gpu === detail));
   }
   const save = arg('--save');
