@@ -142,6 +142,8 @@ export class AnalysisThread {
   private recycleWanted = false;
   /** How many times a grown worker was replaced (for tests and the bench). */
   recycled = 0;
+  /** How many threads started ahead (at start, or to succeed a grown one) a job has taken over (tests). */
+  adoptedAhead = 0;
 
   /** Whether a thread started ahead (at start, or to succeed a grown one) is running and not yet adopted (tests). */
   get startedAhead(): boolean {
@@ -163,6 +165,7 @@ export class AnalysisThread {
       this.early?.detach();
       this.early = null;
       const worker = early?.worker ?? spawnWorker(this.cancel);
+      if (early) this.adoptedAhead++;
       this.worker = worker;
       const onReply = (reply: WorkerReply) => {
         if (reply.kind === 'ready') resolve();
