@@ -3,9 +3,9 @@
 // stratum), the same measurement-method and quantisation-scheme overheads (estimated without the row's
 // GPU), no training. Per GPU and per GPU · source/dtype MdAPE, median measured/estimate ratio, and breakdowns by
 // size band and bound, worst first; with --compare, a before/after table against a saved run.
-// --detail GPU adds that GPU's breakdowns: by time band, by bound, by recorded library kernel and operand footprint, by
-// operands stored K-major and K, and the
-// time ratios of two recorded kernels (frameworks) on the shapes both measured.
+// --detail GPU adds that GPU's breakdowns: by time band, by bound, by recorded library kernel and operand footprint,
+// by NeuSight op (operands stored K-major) and K, and the time ratios of two recorded kernels (frameworks) on the
+// shapes both measured.
 // Run: node --import tsx models/scripts/analytic-logo.ts [--cache FILE] [--save FILE] [--compare FILE] [--detail GPU] [--no-scheme]
 // --cache keeps the pool's records in FILE (first run writes it, later runs read it instead of the datasets).
 // --no-scheme leaves the quantisation-scheme overheads out (the analytic model and method overhead alone).
