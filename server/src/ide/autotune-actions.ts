@@ -68,7 +68,7 @@ export function autotuneActions(reports: DocumentReports, report: KernelReport):
     }
   }
   const fastest = Math.min(...times);
-  const added = bestMissingConfig(reports, configReports[0]!, configs, ctx, reference ?? undefined);
+  const added = bestMissingConfig(reports, configReports[0]!, configs, ctx, reference);
   if (added && added.timeMs < fastest) {
     const last = configs[configs.length - 1]!;
     const quote = texts[0]!.includes('"') && !texts[0]!.includes("'") ? '"' : "'";
@@ -94,7 +94,7 @@ export function autotuneContext(reports: DocumentReports, gpu: GpuSpec): Candida
  * reference and keeps its own prediction, the others are placed by the learned correction's shape; the
  * list's missing configs are placed against the same reference, so all these times compare.
  */
-export function listedConfigTimes(configReports: readonly KernelReport[], ctx: CandidateContext): { times: number[]; reference: GemmWorkload | null } {
+export function listedConfigTimes(configReports: readonly KernelReport[], ctx: CandidateContext): { times: number[]; reference?: GemmWorkload } {
   const items: ScoreItem[] = [];
   const slots = configReports.map((r) => {
     const outcome = r.on(ctx.gpu);
@@ -103,7 +103,7 @@ export function listedConfigTimes(configReports: readonly KernelReport[], ctx: C
   });
   const scores = scoreCandidates(items, ctx, 0);
   const times = slots.map((slot) => (slot < 0 || !Number.isFinite(scores[slot]!.timeMs) ? Infinity : scores[slot]!.timeMs));
-  return { times, reference: items[0]?.workload ?? null };
+  return { times, reference: items[0]?.workload };
 }
 
 /** Every config written out in the text (configs made in a loop share one range: no text to move). */

@@ -51,10 +51,18 @@ export function roofAtActivity(headroom: number, activity: number): number {
 export function clockAtActivity(clock: SustainedClock, activity: number): SustainedClock {
   const roof = roofAtActivity(clock.roofHeadroom, activity);
   if (!(roof > clock.roofHeadroom)) return clock;
-  const powerHeadroom = Math.max(roof, clock.baseFloor);
-  const fractionOfBoost = Math.min(1, powerHeadroom);
+  const { powerHeadroom, fractionOfBoost } = underRoof(roof, clock.baseFloor);
   return { ...clock, clockMHz: clock.boostClockMHz * fractionOfBoost, fractionOfBoost, powerHeadroom };
 }
+
+/** A power roof's headroom floored at the base clock (powerHeadroom), and the share of boost that gives (capped at 1). */
+function underRoof(roofHeadroom: number, baseFloor: number): { powerHeadroom: number; fractionOfBoost: number } {
+  const powerHeadroom = Math.max(roofHeadroom, baseFloor);
+  return { powerHeadroom, fractionOfBoost: Math.min(1, powerHeadroom) };
+}
+
+/** The roof fields of a clock no power roof sets (no boost clock, a documented clock, a missing input). */
+const NO_ROOF = { powerHeadroom: NaN, roofHeadroom: NaN, baseFloor: 0 } as const;
 
 /**
  * Board power above idle per SM per GHz of boost clock (W / (SM·GHz)) that a board of each compute
@@ -113,11 +121,11 @@ function hasTensorCores(computeCapability: string): boolean {
 /**
  * The sustained GEMM clock of `gpu` for a main loop of kind `load`. Order: the catalogue's documented
  * sustained clock (e.g. Tesla K40 ships clocked at base); else the power roof
- * `clock <= boost · budget / (reference · loadFraction)`, budget = boardPowerW / (SMs · boost GHz) and
- * reference = the generation's median budget (POWER_PER_SM_GHZ_REFERENCE_W), so a board with less power
- * per SM-clock than its siblings (T4, L4, A10) sustains proportionally less clock, but not less than a
- * base clock the catalogue gives below boost (the P4: 810 MHz, where the roof gives 689); else boost.
- * Idle power is taken as the same share of board power on every board, so it cancels in the ratio.
+ * `clock <= boost · budget / (reference · loadFraction)`, budget = (boardPowerW − idlePowerW) / (SMs ·
+ * boost GHz) and reference = the generation's median budget (POWER_PER_SM_GHZ_REFERENCE_W), so a board
+ * with less power per SM-clock than its siblings (T4, L4, A10) sustains proportionally less clock, but not
+ * less than a base clock the catalogue gives below boost (the P4: 810 MHz, where the roof gives 622);
+ * else boost. Idle power (CLOCK_CONSTANTS.idlePowerW, the same on every board) is taken off first.
  */
 export function sustainedClock(gpu: GpuSpec | undefined, load: GemmLoad): SustainedClock {
   const boost = gpu?.boostClockMHz?.value;
@@ -128,9 +136,7 @@ export function sustainedClock(gpu: GpuSpec | undefined, load: GemmLoad): Sustai
       fractionOfBoost: 1,
       source: 'boost',
       reason: 'no boost clock in the catalogue',
-      powerHeadroom: NaN,
-      roofHeadroom: NaN,
-      baseFloor: 0,
+      ...NO_ROOF,
       fallbackNote: 'no boost clock: SIMT clock-based times are unknown',
     };
   }
@@ -143,9 +149,7 @@ export function sustainedClock(gpu: GpuSpec | undefined, load: GemmLoad): Sustai
       fractionOfBoost: clockMHz / boost,
       source: 'catalogue',
       reason: `sustained ${clockMHz} MHz (${documented.source})`,
-      powerHeadroom: NaN,
-      roofHeadroom: NaN,
-      baseFloor: 0,
+      ...NO_ROOF,
     };
   }
   const cc = gpu?.computeCapability ?? '';
@@ -168,9 +172,7 @@ export function sustainedClock(gpu: GpuSpec | undefined, load: GemmLoad): Sustai
       source: 'boost',
       reason: `boost ${boost} MHz (${missing}; no power roof)`,
       fallbackNote: `${missing}: boost clock ${boost} MHz assumed sustained`,
-      powerHeadroom: NaN,
-      roofHeadroom: NaN,
-      baseFloor: 0,
+      ...NO_ROOF,
     };
   }
   const loadFraction = load === 'simt' && hasTensorCores(cc) ? CLOCK_CONSTANTS.simtPowerFraction : 1;
@@ -181,8 +183,7 @@ export function sustainedClock(gpu: GpuSpec | undefined, load: GemmLoad): Sustai
   // Only where the catalogue gives a base clock below boost (a single published clock is not a base).
   const base = gpu?.baseClockMHz?.value;
   const baseFloor = positive(base) && base < boost ? base / boost : 0;
-  const powerHeadroom = Math.max(roofHeadroom, baseFloor);
-  const fraction = Math.min(1, powerHeadroom);
+  const { powerHeadroom, fractionOfBoost: fraction } = underRoof(roofHeadroom, baseFloor);
   const clockMHz = boost * fraction;
   if (fraction >= 1) {
     return {
