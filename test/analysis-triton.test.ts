@@ -413,3 +413,32 @@ test('a launch refers to the kernel defined in its own function when names repea
     ['fp16', 'fp8'],
   );
 });
+
+test('the problem source says where the assumed values came from, not where the dtype did', async () => {
+  const source = (annotation: string) =>
+    [
+      'import torch',
+      'import triton',
+      'import triton.language as tl',
+      '@triton.jit',
+      'def mm(a_ptr, b_ptr, c_ptr, M, N, K, BLOCK_M: tl.constexpr, BLOCK_N: tl.constexpr, BLOCK_K: tl.constexpr):',
+      '    acc = tl.zeros((BLOCK_M, BLOCK_N), dtype=tl.float32)',
+      '    for k in range(0, K, BLOCK_K):',
+      '        acc += tl.dot(tl.load(a_ptr), tl.load(b_ptr))',
+      'def run(a, b, M, N, K):',
+      '    c = torch.empty((M, N), device="cuda", dtype=torch.float16)',
+      annotation,
+      '    mm[(triton.cdiv(M, 64) * triton.cdiv(N, 64), )](a, b, c, M, N, K, BLOCK_M=64, BLOCK_N=64, BLOCK_K=32)',
+    ].join('\n');
+  const cases: Array<[string, string, string[]]> = [
+    ['    pass', 'default', ['m', 'n', 'k']],
+    ['    # tilecast: M=512 N=256 K=128', 'annotation', ['m', 'n', 'k']],
+    ['    # tilecast: M=512', 'mixed', ['m', 'n', 'k']],
+  ];
+  for (const [annotation, expected, assumed] of cases) {
+    const problem = (await analyze(source(annotation))).launches[0]!.problem;
+    assert.equal(problem.dtype, 'fp16', `${annotation}: dtype from the fp16 tensor passed in`);
+    assert.deepEqual(problem.assumed, assumed, annotation);
+    assert.equal(problem.source, expected, annotation);
+  }
+});

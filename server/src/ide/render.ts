@@ -85,8 +85,8 @@ export function describeTile(outcome: GpuOutcome): string {
 const SOURCE_TEXT: Record<string, string> = {
   code: 'from the code',
   annotation: 'from a `tilecast:` annotation',
-  default: 'the default (`tilecast.defaultProblemSize`): add a `tilecast:` annotation',
-  mixed: 'partly from the code, the rest from an annotation or the default',
+  default: 'from the default (`tilecast.defaultProblemSize`): add a `tilecast:` annotation',
+  mixed: 'from a `tilecast:` annotation and the default (`tilecast.defaultProblemSize`)',
 };
 
 /** Where the problem size came from, in words, with what was assumed. */

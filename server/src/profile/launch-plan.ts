@@ -6,6 +6,7 @@ import type { Dtype, FileAnalysis, KernelInfo, LaunchSite, TileParam } from '../
 import { inKernel, launchedKernel, workloadFromLaunch, workloadTileParams } from '../perf/workload-from-analysis';
 import type { KernelFamily } from '../perf/types';
 import { profileWorkloadFields, type ProfileRecord } from '../data/profile-record';
+import { problemSourceWords } from '../report/analysis-text';
 
 /** Element types the harness can allocate, fill and read back. */
 export type ElementType = 'f64' | 'f32' | 'f16' | 'bf16' | 'fp8e4m3' | 'fp8e5m2' | 'i8' | 'i32';
@@ -173,7 +174,8 @@ export function planLaunch(analysis: FileAnalysis, launch: LaunchSite, overrides
   const k = overrides.k ?? problem.k;
   if (!m || !n || !k)
     return { ok: false, reason: 'the problem size (m, n, k) is unknown: add a `// tilecast: m=... n=... k=...` annotation or pass --m/--n/--k' };
-  if (problem.source !== 'code' && overrides.m === undefined) assumed.push(`problem size from ${problem.source} (${problem.assumed.join(', ') || 'none'})`);
+  if (problem.source !== 'code' && overrides.m === undefined)
+    assumed.push(`problem size from ${problemSourceWords(problem.source)} (${problem.assumed.join(', ') || 'none'})`);
   const batch = overrides.batch ?? problem.batch ?? 1;
   const grid = overrides.grid ?? launch.grid;
   const block = overrides.block ?? launch.block;

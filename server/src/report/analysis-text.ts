@@ -57,9 +57,20 @@ export function renderAnalysisText(file: AnalyzeJsonFile): string {
   return out.join('\n') + '\n';
 }
 
+/** Where a problem size's assumed values came from (ProblemSize.source), in words. */
+export function problemSourceWords(source: string): string {
+  const words: Record<string, string> = {
+    code: 'the code',
+    annotation: 'a tilecast annotation',
+    default: 'the default',
+    mixed: 'a tilecast annotation and the default',
+  };
+  return words[source] ?? source;
+}
+
 /** `problem: M=… N=… K=… [batch=…] dtype=… (assumed … from …)` under a launch or device GEMM. */
 function problemLine(p: AnalyzeJsonProblem): string {
-  const assumed = p.assumed.length > 0 ? ` (assumed ${p.assumed.join(', ')} from ${p.source})` : '';
+  const assumed = p.assumed.length > 0 ? ` (assumed ${p.assumed.join(', ')} from ${problemSourceWords(p.source)})` : '';
   const batch = p.batch !== null ? ` batch=${p.batch}` : '';
   return `    problem: M=${orUnknown(p.m)} N=${orUnknown(p.n)} K=${orUnknown(p.k)}${batch} dtype=${orUnknown(p.dtype)}${assumed}`;
 }

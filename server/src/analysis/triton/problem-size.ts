@@ -54,8 +54,9 @@ export function resolveProblem(launch: FoundLaunch, annotationChain: Annotation[
   }
 
   problem.assumed = (['m', 'n', 'k', 'dtype'] as const).filter((field) => sources.get(field) !== 'code');
-  const distinct = new Set(sources.values());
-  problem.source = distinct.size === 1 ? [...distinct][0] : 'mixed';
+  // As for CUDA (types.ts): where the *assumed* values came from; values read from code are not assumed.
+  const origins = new Set(problem.assumed.map((field) => sources.get(field as Field)!));
+  problem.source = origins.size === 0 ? 'code' : origins.size === 1 ? [...origins][0]! : 'mixed';
   return problem;
 }
 
