@@ -113,10 +113,13 @@ export function hover(reports: DocumentReports, offset: number): HoverResult | n
     const report = affected.find((r) => contains(r.range, offset)) ?? affected[0];
     const range = contains(param.valueRange, offset) ? param.valueRange : param.range;
     if (!report) {
-      return {
-        range,
-        markdown: `**${param.name}** = ${param.value ?? '?'} (${param.origin})\n\nNo GEMM launch in this file uses it, so there is nothing to predict.`,
-      };
+      // A name whose value is computed at run time (an SM count read from the device, say) is used by
+      // launches all the same; only a known value can be.
+      const why =
+        param.value === null
+          ? 'Its value is only known at run time (it does not fold to a constant in the source), so no prediction can use it.'
+          : 'No GEMM launch in this file uses it, so there is nothing to predict.';
+      return { range, markdown: `**${param.name}** = ${param.value ?? '?'} (${param.origin})\n\n${why}` };
     }
     const head = `**${param.name}** = ${param.value ?? '?'} (${param.origin}) · used by ${affected.length} report${affected.length === 1 ? '' : 's'}`;
     const body = reportMarkdown(report, gpus[0] ? [report.on(gpus[0])] : [], modelError, neighbourLines(reports, report, param));
