@@ -4,7 +4,7 @@
 import type { Node } from 'web-tree-sitter';
 import { foldCText, type MapEnv } from '../folding';
 import type { AnalysisOptions, FileAnalysis, LaunchSite, Problem, TileParam } from '../types';
-import { collectDefinitions, type FileDefinitions } from './definitions';
+import { collectDefinitions, definitionShapes, type FileDefinitions } from './definitions';
 import {
   kernelNameOf,
   readKernel,
@@ -356,7 +356,8 @@ function readAnnotationProblems(annotation: Annotation, problems: Problem[]): vo
  */
 function cachedDefinitions(root: Node, text: string, problems: Problem[], prepared: PreparedCuda, cache: CudaAnalysisCache | null): FileDefinitions {
   const tokens = prepared.definitionTokens;
-  const signature = tokens.map((t) => text.slice(t.from, t.end)).join('\u0001');
+  // The definitions' text and how the tree reads it (definitionShapes): both must be unchanged to reuse.
+  const signature = `${tokens.map((t) => text.slice(t.from, t.end)).join('\u0001')}\u0002${definitionShapes(root, tokens)}`;
   // In a top-level item with a syntax error the same text can land in an ERROR node (not a
   // definition): reuse only when every definition lies outside such items, now and before.
   // Bodies blanked after a runaway error (error-containment.ts) count as items with errors too.

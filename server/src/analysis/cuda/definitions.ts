@@ -38,31 +38,44 @@ const CUTLASS_SHAPE_ROLES = ['ThreadblockShape', 'WarpShape', 'InstructionShape'
 /** Names given to the CuTe shapes among a CUTLASS 3.x CollectiveBuilder's template arguments, in order. */
 const CUTE_SHAPE_ROLES = ['TileShape', 'ClusterShape'];
 
+/** The definition node a token recorded by prepare.ts starts, or null (a scope head, or text the tree reads otherwise). */
+function definitionNodeAt(root: Node, token: PreparedCuda['definitionTokens'][number]): Node | null {
+  if (token.token === 'scope' || token.token === 'template') return null; // a namespace or struct head: only part of the cache signature
+  const leaf = root.descendantForIndex(token.start, token.start + 1);
+  switch (token.token) {
+    case 'define':
+      return ancestorOfType(leaf, ['preproc_def', 'preproc_function_def'], 3);
+    case 'const':
+    case 'constexpr':
+      return ancestorOfType(leaf, ['type_qualifier'], 2);
+    case 'enum':
+      return ancestorOfType(leaf, ['enum_specifier'], 2)?.childForFieldName('body') ?? null;
+    case 'GemmShape':
+      return ancestorOfType(leaf, ['template_type'], 3);
+  }
+  return null;
+}
+
+/**
+ * How the tree reads each definition token (node type and extent relative to the token): the same text can
+ * parse as another construct when an error or a `<` resolution elsewhere in the file changes (a
+ * `GemmShape<16, 8, 16>` read as an expression, not a type), so a cached result is valid only while this is unchanged.
+ */
+export function definitionShapes(root: Node, tokens: PreparedCuda['definitionTokens']): string {
+  return tokens
+    .map((token) => {
+      const node = definitionNodeAt(root, token);
+      return node ? `${node.type}:${node.startIndex - token.start}:${node.endIndex - token.start}` : '-';
+    })
+    .join(',');
+}
+
 /** Finds the definition nodes at the token offsets recorded by prepare.ts (no whole-tree walk). */
 function definitionNodes(root: Node, tokens: PreparedCuda['definitionTokens']): Node[] {
   const nodes: Node[] = [];
   const seen = new Set<string>();
   for (const token of tokens) {
-    if (token.token === 'scope') continue; // a namespace or struct head: only part of the cache signature
-    const leaf = root.descendantForIndex(token.start, token.start + 1);
-    let node: Node | null = null;
-    switch (token.token) {
-      case 'define':
-        node = ancestorOfType(leaf, ['preproc_def', 'preproc_function_def'], 3);
-        break;
-      case 'const':
-      case 'constexpr':
-        node = ancestorOfType(leaf, ['type_qualifier'], 2);
-        break;
-      case 'enum':
-        node = ancestorOfType(leaf, ['enum_specifier'], 2)?.childForFieldName('body') ?? null;
-        break;
-      case 'GemmShape':
-        node = ancestorOfType(leaf, ['template_type'], 3);
-        break;
-      case 'template':
-        break;
-    }
+    const node = definitionNodeAt(root, token);
     if (!node) continue;
     const key = `${node.type}:${node.startIndex}`;
     if (seen.has(key)) continue;
