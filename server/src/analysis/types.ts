@@ -96,6 +96,8 @@ export interface KernelInfo {
    * bytes)` allows, when the file sets it: the bytes, or null when they do not fold; absent when it does not.
    */
   dynamicSmemOptInBytes?: number | null;
+  /** CUDA: that opt-in is written as a number (it stays fixed when tile constants change); absent without one. */
+  dynamicSmemOptInLiteral?: boolean;
   /** Dominant arithmetic element type, or null if unknown. */
   dtype: Dtype | null;
   tensorCores: TensorCoreUse;

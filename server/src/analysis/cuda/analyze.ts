@@ -3,7 +3,7 @@
 // Pure and total: it never throws on bad input; it returns what it could read and says what it could not.
 import type { Node } from 'web-tree-sitter';
 import { foldCText, type MapEnv } from '../folding';
-import type { AnalysisOptions, FileAnalysis, LaunchSite, Problem, TileParam } from '../types';
+import type { AnalysisOptions, FileAnalysis, KernelInfo, LaunchSite, Problem, TileParam } from '../types';
 import { collectDefinitions, definitionShapes, type FileDefinitions } from './definitions';
 import {
   kernelNameOf,
@@ -15,7 +15,7 @@ import {
   type KernelSpan,
   type TemplateParameter,
 } from './kernels';
-import { readCallee, readLaunch } from './launches';
+import { kernelNameAt, launchCallee, readLaunch } from './launches';
 import { cutlassElementType } from './cutlass-element';
 import { cutlassProblem } from './cutlass-problem';
 import { readSmemOptIns } from './func-attributes';
@@ -273,7 +273,7 @@ function analyzeChecked(
     let key: string | null = null;
     let spans: number[] = [];
     if (dependencies !== null) {
-      const calleeRead = readCallee(text, chevrons.open);
+      const { written, callee: calleeRead } = launchCallee(chevrons.open, launchContext);
       const callee = calleeRead?.name ?? '';
       const kernel = kernels.get(callee);
       const annotation = annotationFor(text, starts, prepared.annotations, chevrons.open, chevrons.close) ?? kernelAnnotations.get(callee) ?? fileAnnotation;
@@ -288,7 +288,7 @@ function analyzeChecked(
       spans = kernel && !kernel.info.header ? [...dependencies.spans, kernel.info.range.start, kernel.info.range.end] : dependencies.spans;
       // The launch's own text, from its callee to the end of its arguments: in a broken file it can
       // reach past the function the tree gives it (found by the fuzz test).
-      spans = [...spans, calleeRead?.nameRange.start ?? chevrons.open, launchTextEnd(text, chevrons.close)];
+      spans = [...spans, written?.nameRange.start ?? chevrons.open, launchTextEnd(text, chevrons.close)];
     }
     const hit = key !== null ? findSpanEntry(cache?.launches, key, text, spans, change) : undefined;
     if (hit && key !== null) {
@@ -320,8 +320,12 @@ function analyzeChecked(
   }
 
   // Kernels opted in to more dynamic shared memory (cudaFuncSetAttribute): new objects, the cached ones stay as read.
-  const optIns = readSmemOptIns(prepared.callSites.get('cudaFuncSetAttribute') ?? [], text, scopes);
-  const kernelsOut = optIns.size === 0 ? kernelList : kernelList.map((k) => (optIns.has(k.name) ? { ...k, dynamicSmemOptInBytes: optIns.get(k.name)! } : k));
+  const optIns = readSmemOptIns(prepared.callSites.get('cudaFuncSetAttribute') ?? [], text, scopes, (name, at) => kernelNameAt(name, at, launchContext));
+  const withOptIn = (k: KernelInfo): KernelInfo => {
+    const optIn = optIns.get(k.name);
+    return optIn ? { ...k, dynamicSmemOptInBytes: optIn.bytes, dynamicSmemOptInLiteral: optIn.literal } : k;
+  };
+  const kernelsOut = optIns.size === 0 ? kernelList : kernelList.map(withOptIn);
   // A CUTLASS device GEMM's element type (its stand-in launch in the editor has no kernel to read it from).
   const cutlass = tileParams.some((p) => p.origin === 'cutlass-shape');
   const elementType = cutlass ? cutlassElementType(root, text, prepared.regions) : null;
@@ -329,9 +333,7 @@ function analyzeChecked(
   const launched = new Set(launches.map((l) => l.kernel));
   const headerParams =
     headers.length > 0 ? headerTileParams(headers, definitions.tileParams, namesUsedByLaunches(launches, [...kernelList, ...fromHeaders], text)) : [];
-  const includedKernels = fromHeaders
-    .filter((k) => launched.has(k.name))
-    .map((k) => (optIns.has(k.name) ? { ...k, dynamicSmemOptInBytes: optIns.get(k.name)! } : k));
+  const includedKernels = fromHeaders.filter((k) => launched.has(k.name)).map(withOptIn);
   return {
     language: 'cuda',
     kernels: kernelsOut,

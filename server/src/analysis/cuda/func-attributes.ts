@@ -6,9 +6,18 @@ import { ancestorOfType, namedChildrenOf, sourceText } from './syntax';
 import { kernelNode } from './launch-kernel-call';
 import { scopeAt, type ScopeCache } from './scopes';
 
-/** Kernel name → the bytes it is allowed (null: set, but the value does not fold). The last call per kernel wins. */
-export function readSmemOptIns(sites: readonly number[], text: string, scopes: ScopeCache): Map<string, number | null> {
-  const out = new Map<string, number | null>();
+/**
+ * Kernel name → the bytes it is allowed (null: set, but the value does not fold) and whether they are written
+ * as a number (a size expression or name may follow the tile constants; a number does not). The last call
+ * per kernel wins. `kernelOf` maps the name the call uses to the kernel's (a local alias, launches.kernelNameAt).
+ */
+export function readSmemOptIns(
+  sites: readonly number[],
+  text: string,
+  scopes: ScopeCache,
+  kernelOf: (name: string, at: number) => string = (name) => name,
+): Map<string, { bytes: number | null; literal: boolean }> {
+  const out = new Map<string, { bytes: number | null; literal: boolean }>();
   for (const at of sites) {
     const call = ancestorOfType(scopes.root.descendantForIndex(at, at + 1), ['call_expression'], 3);
     if (!call || call.childForFieldName('function')?.text !== 'cudaFuncSetAttribute') continue;
@@ -21,7 +30,8 @@ export function readSmemOptIns(sites: readonly number[], text: string, scopes: S
     const name = named?.text.split('::').pop()?.trim();
     if (!name) continue;
     const folded = foldCText(sourceText(text, parts[2]!), parts[2]!.startIndex, scopeAt(scopes, at).env, []).value;
-    out.set(name, folded !== null && Number.isFinite(folded) && folded >= 0 ? folded : null);
+    const bytes = folded !== null && Number.isFinite(folded) && folded >= 0 ? folded : null;
+    out.set(kernelOf(name, at), { bytes, literal: parts[2]!.type === 'number_literal' });
   }
   return out;
 }

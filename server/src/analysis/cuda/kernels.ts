@@ -57,8 +57,11 @@ function tensorCoreUse(body: string): { use: TensorCoreUse; evidence: string } {
   return { use: 'none', evidence: '' };
 }
 
-/** `acc += A[..] * B[..]`, `fma(a, b, acc)`, `acc += a_reg[i] * b_reg[j]`: a multiply-accumulate statement. */
-const MULTIPLY_ACCUMULATE = /\+=\s*[^;]*?\w\s*(\[[^;]*?\])+\s*\*\s*[^;]*?\w\s*\[|\b(fmaf?|__fmaf?_r[nzud]|__hfma2?)\s*\(|\+=\s*\w+\s*\*\s*\w+\s*;/;
+/**
+ * `acc += A[..] * B[..]`, `acc += __half2float(A[..]) * __half2float(B[..])` (a conversion around an operand),
+ * `fma(a, b, acc)`, `acc += a_reg[i] * b_reg[j]`: a multiply-accumulate statement.
+ */
+const MULTIPLY_ACCUMULATE = /\+=\s*[^;]*?\w\s*(\[[^;]*?\])+[\s)]*\*\s*[^;]*?\w\s*\[|\b(fmaf?|__fmaf?_r[nzud]|__hfma2?)\s*\(|\+=\s*\w+\s*\*\s*\w+\s*;/;
 
 /** A dot product over a loop variable: `X += A[... v ...] * B[... v ...]` with two different arrays. */
 function isDotProductLoop(loopVariable: string, loopBody: string): boolean {

@@ -277,15 +277,52 @@ export function batchedByGridZ(kernel: Node): boolean {
 
 export function readLaunch(chevrons: LaunchChevrons, context: LaunchContext): LaunchSite | null {
   const { text, problems } = context;
-  const callee = readCallee(text, chevrons.open);
-  if (!callee) {
+  const { written, callee } = launchCallee(chevrons.open, context);
+  if (!callee || !written) {
     problems.push({ range: { start: chevrons.open, end: chevrons.open + 3 }, message: 'kernel launch without a readable kernel name', severity: 'warning' });
     return null;
   }
   const config = splitTopLevel(text.slice(chevrons.open + 3, chevrons.close), chevrons.open + 3);
   const kernelArgs = readKernelArgs(text, chevrons.close);
-  const range: Range = { start: callee.nameRange.start, end: kernelArgs?.end ?? chevrons.close + 3 };
+  const range: Range = { start: written.nameRange.start, end: kernelArgs?.end ?? chevrons.close + 3 };
   return launchOf(callee, config, kernelArgs, range, chevrons.open, context);
+}
+
+type Callee = NonNullable<ReturnType<typeof readCallee>>;
+
+/**
+ * The kernel a `<<<` launch names: `written` is the name before `<<<` (the launch's range starts there),
+ * `callee` the kernel it stands for, the same unless a local alias names a kernel (aliasedKernel).
+ */
+export function launchCallee(open: number, context: Pick<LaunchContext, 'text' | 'scopes' | 'kernels'>): { written: Callee | null; callee: Callee | null } {
+  const written = readCallee(context.text, open);
+  if (!written || context.kernels.has(written.name) || written.templateArgs.length > 0) return { written, callee: written };
+  return { written, callee: aliasedKernel(written.name, open, context) ?? written };
+}
+
+/** The kernel a name used at `at` refers to: itself, or the kernel a local alias of that name stands for. */
+export function kernelNameAt(name: string, at: number, context: Pick<LaunchContext, 'text' | 'scopes' | 'kernels'>): string {
+  return context.kernels.has(name) ? name : (aliasedKernel(name, at, context)?.name ?? name);
+}
+
+/**
+ * `auto kernel = gemm<BM, BN, BK>;` (or `= &gemm<...>`) before `kernel<<<...>>>` in the same function, as
+ * code that sets the kernel's attributes (`cudaFuncSetAttribute(kernel, ...)`) writes it: the kernel the
+ * local name stands for, with the template arguments written at the alias (their ranges there, so a tile
+ * action rewrites the alias). The last such declaration before the launch wins; null when there is none.
+ */
+function aliasedKernel(name: string, at: number, context: Pick<LaunchContext, 'text' | 'scopes' | 'kernels'>): Callee | null {
+  const fn = ancestorOfType(context.scopes.root.descendantForIndex(at), ['function_definition'], 64);
+  if (!fn) return null;
+  let found: Callee | null = null;
+  for (const declarator of descendantsOf(fn, 'init_declarator')) {
+    if (declarator.startIndex >= at) break;
+    if (declarator.childForFieldName('declarator')?.text !== name) continue;
+    const value = declarator.childForFieldName('value');
+    const target = value ? readCallee(context.text, value.endIndex) : null;
+    if (target && context.kernels.has(target.name)) found = target;
+  }
+  return found;
 }
 
 /** A text part with its offsets: a launch configuration value or a kernel argument. */

@@ -17,13 +17,14 @@ const BLANKED_KEYWORDS = new Set([
   '__launch_bounds__',
   '__grid_constant__',
   '__cluster_dims__',
+  '__align__',
 ]);
 
 export interface CudaKeyword {
   keyword: string;
   start: number;
   end: number;
-  /** For `__launch_bounds__(...)`/`__cluster_dims__(...)`: the text and offset of what is between the parentheses. */
+  /** For `__launch_bounds__(...)`/`__cluster_dims__(...)`/`__align__(...)`: the text and offset of what is between the parentheses. */
   args?: { text: string; start: number; end: number };
 }
 
@@ -252,7 +253,7 @@ export function scanCuda(text: string, from: number, to: number): CudaScan {
         if (BLANKED_KEYWORDS.has(word)) {
           let end = i;
           let args: CudaKeyword['args'];
-          if (word === '__launch_bounds__' || word === '__cluster_dims__') {
+          if (word === '__launch_bounds__' || word === '__cluster_dims__' || word === '__align__') {
             let j = i;
             while (j < n && /\s/.test(text[j]!)) j++;
             if (text[j] === '(') {
