@@ -402,3 +402,21 @@ test("Triton tile actions change a block size only where the launch's grid follo
     offered.join('\n'),
   );
 });
+
+test('tile candidates of a kernel with extern __shared__ may grow past 48 KiB: the opt-in follows the launch size it is set from', async () => {
+  const text = fixture('cuda/aliased-kernel-launch.cu');
+  const at = text.lastIndexOf('kernel<<<');
+  const cell = async (source: string) => {
+    const sweep = api.tileSweepAt(await reportsFor(source, 'cuda', { gpus: ['a100-sxm4-80gb'] }), source.lastIndexOf('kernel<<<'));
+    assert.deepEqual([sweep.xName, sweep.yName], ['BN', 'BM']);
+    return sweep.cells.find((c) => c.x === 128 && c.y === 256)!;
+  };
+  assert.ok(at > 0);
+  // BM = 256: 4 stages × (256×32 + 32×128) halves = 96 KiB of dynamic shared memory, under the A100's 163 KiB opt-in.
+  const grown = await cell(text);
+  assert.equal(grown.illegalReason ?? null, null, 'legal: dynamic shared memory, opted in with the same size expression');
+  assert.ok(grown.timeMs);
+  // The same opt-in written as a number stays 64 KiB for every candidate: 96 KiB then fails to launch.
+  const fixed = await cell(text.replace('cudaFuncAttributeMaxDynamicSharedMemorySize, smem)', 'cudaFuncAttributeMaxDynamicSharedMemorySize, 65536)'));
+  assert.match(fixed.illegalReason ?? '', /dynamic shared memory 96 KiB per block > the 64 KiB cudaFuncSetAttribute/);
+});

@@ -242,6 +242,17 @@ export interface CandidateContext {
   boundsChecked: boolean;
   /** `__launch_bounds__` maximum written as a constant the tile does not change: candidates must stay under it. */
   fixedLaunchBound?: number;
+  /**
+   * The share of the kernel's shared memory that is static `__shared__` arrays (0: all `extern __shared__`,
+   * sized at the launch; 1: all static), from the kernel as written; null or absent when unknown (taken as
+   * static). Only static shared memory is barred from the opt-in above 48 KiB.
+   */
+  staticSharedShare?: number | null;
+  /**
+   * The kernel's cudaFuncSetAttribute opt-in is exactly the launch's dynamic shared memory and not written
+   * as a number, as when both use one size expression: a candidate's opt-in is then its own dynamic size.
+   */
+  optInFollowsLaunch?: boolean;
 }
 
 /** The context for ranking `report`'s candidates on `gpu`: bounds check and a fixed launch bound, read from the text. */
@@ -252,7 +263,12 @@ export function candidateContext(reports: DocumentReports, report: KernelReport,
     predictor: reports.input.predictor,
     method: predictOptionsOf(reports.input.settings).method,
     boundsChecked: hasBoundsCheck(reports.text, kernel),
+    staticSharedShare: staticShare(kernel?.staticSharedMemBytes ?? null, report.workload?.sharedMemPerBlockBytes),
   };
+  const optIn = kernel?.dynamicSmemOptInBytes;
+  const total = report.workload?.sharedMemPerBlockBytes;
+  if (typeof optIn === 'number' && optIn > 0 && total !== undefined && kernel?.staticSharedMemBytes !== null && !kernel?.dynamicSmemOptInLiteral)
+    ctx.optInFollowsLaunch = optIn === total - (kernel?.staticSharedMemBytes ?? 0);
   const bound = kernel?.launchBounds?.maxThreadsPerBlock;
   if (kernel && bound) {
     const head = kernelText(reports.text, kernel, kernel.range.start - 400, kernel.nameRange.start);
@@ -262,6 +278,12 @@ export function candidateContext(reports: DocumentReports, report: KernelReport,
     if (!names.some((name) => new RegExp(`\\b${name.replace(/[^\w]/g, '')}\\b`).test(expression))) ctx.fixedLaunchBound = bound;
   }
   return ctx;
+}
+
+function staticShare(staticBytes: number | null, totalBytes: number | undefined): number | null {
+  if (staticBytes === null || !Number.isFinite(staticBytes) || staticBytes < 0) return null;
+  if (staticBytes === 0) return 0;
+  return totalBytes !== undefined && totalBytes > 0 ? Math.min(1, staticBytes / totalBytes) : null;
 }
 
 /** Why a candidate cannot be used (divisibility, thread count, limits on the GPU), or null. */
@@ -311,11 +333,12 @@ export function checkCandidate(w: GemmWorkload, ctx: CandidateContext, kernel: K
   // 8 tf32 elements; PTX ISA, mma shapes); CUTLASS and tl.dot reject smaller K tiles.
   if ((w.kernel === 'cutlass' || w.kernel === 'triton') && a.peak.peak?.endsWith('Tensor') && pos(t.blockK) && t.blockK * dtypeBytes(w.dtype) < 32)
     return refuse(`a K tile of ${t.blockK} is under one tensor-core MMA's K (32 bytes of ${w.dtype})`);
-  const illegal = configIssues(w, a, ctx.gpu, {
-    kernel,
-    staticSharedMemBytes: w.kernel === 'triton' ? null : (w.sharedMemPerBlockBytes ?? null),
-    checkLaunchBounds: false,
-  }).find((i) => i.illegal);
+  const share = ctx.staticSharedShare ?? null;
+  const total = w.sharedMemPerBlockBytes;
+  const staticBytes = w.kernel === 'triton' || total === undefined ? null : share === null ? total : Math.round(total * share);
+  // An opt-in that follows the launch's size (the same expression) grows with the candidate's dynamic part.
+  const checked = kernel && ctx.optInFollowsLaunch && total !== undefined ? { ...kernel, dynamicSmemOptInBytes: total - (staticBytes ?? 0) } : kernel;
+  const illegal = configIssues(w, a, ctx.gpu, { kernel: checked, staticSharedMemBytes: staticBytes, checkLaunchBounds: false }).find((i) => i.illegal);
   return { problem: illegal ? illegal.message : null, analytic: a };
 }
 
