@@ -44,11 +44,11 @@ test('applicability: a feature outside the training range shrinks the correction
 
 test('applicability: a flag no training row set is named in words, not as a range', () => {
   // Training rows never set kernel_triton, kernel_tiled, quant_block_scaled or tensor_cores (all 0); a row sets each.
-  const flags = ['kernel_triton', 'kernel_tiled', 'quant_block_scaled', 'tensor_cores', 'x'];
+  const flags = ['kernel_triton', 'kernel_tiled', 'quant_block_scaled', 'tensor_cores', 'bound_shared_memory', 'x'];
   const zeros = fitDomain(
-    new Float32Array(50),
+    new Float32Array(60),
     10,
-    5,
+    6,
     { library: [h100], 'library-fp32': [t4], tiled: [t4] },
     {
       correctionWeights: { library: 1, 'library-fp32': 1, tiled: 1 },
@@ -57,13 +57,15 @@ test('applicability: a flag no training row set is named in words, not as a rang
       nearestWithin: Infinity,
     },
   );
-  const out = assess(zeros, flags, [1, 1, 1, 1, 2], h100, 'library');
+  const out = assess(zeros, flags, [1, 1, 1, 1, 1, 2], h100, 'library');
   assert.deepEqual(out.reasons, [
     'no Triton kernels in the training data',
     // The CUDA family by name: the tiled-kernel group may hold other hand-written kernels (CLBlast's).
     'no hand-written CUDA tiled kernels in the training data',
     'no block-scaled quantisation in the training data',
     'no tensor-core kernels in the training data',
+    // The analytic model's limiter one-hot, by its name (it read "bound_issue = 1" before).
+    "no shared-memory-bound GEMMs (the analytic model's limiter) in the training data",
     'x 2 (training 0–0)',
   ]);
 });

@@ -327,7 +327,9 @@ function outsideReason(name: string, value: number, lo: number, hi: number): str
         ? `${name.slice('quant_'.length).replace(/_/g, '-')} quantisation`
         : name === 'tensor_cores'
           ? 'tensor-core kernels'
-          : `${name} = 1`;
+          : name.startsWith('bound_')
+            ? `${name.slice('bound_'.length).replace(/_/g, '-')}-bound GEMMs (the analytic model's limiter)`
+            : `${name} = 1`;
     return `no ${what} in the training data`;
   }
   return outsideInWords(name, value, lo, hi);
