@@ -469,19 +469,32 @@ export function launchDependencies(cache: ScopeCache, offset: number): { key: st
   const fn = functionRangeAt(functions, offset);
   if (!fn) return null;
   const text = cache.text;
-  // Text only (no tree walks): the launcher's name and every function that mentions `name(` elsewhere.
+  // Text only on a valid tree (no tree walks): the launcher's name and every function that mentions `name(` elsewhere.
   const header = text.slice(fn.start, Math.min(fn.end, text.indexOf('{', fn.start) >>> 0));
+  const names = new Set<string>();
   const name = /([A-Za-z_]\w*)\s*\(/.exec(header)?.[1];
+  if (name) names.add(name);
+  // In a tree with errors the launch's scope is the innermost function the tree gives (functionAt), which
+  // can be another than this top-level range (a broken function swallowing the next): its callers, whose
+  // arguments scopeAt propagates, count too (found by the fuzz test).
+  cache.treeHasError ??= cache.root.hasError;
+  if (cache.treeHasError) {
+    const scoped = functionAt(cache, offset);
+    const scopedName = scoped ? partsOf(cache, scoped).name : null;
+    if (scopedName) names.add(scopedName);
+  }
   const keys: string[] = [`${fn.end - fn.start}@${offset - fn.start}`];
   const spans = [fn.start, fn.end];
   let callers = 0;
-  for (const at of name ? (cache.callSites.get(name) ?? []) : []) {
-    if (at >= fn.start && at < fn.end) continue;
-    if (++callers > MAX_CALL_SITES_SCANNED) break;
-    const caller = functionRangeAt(functions, at);
-    const span = caller ?? { start: Math.max(0, at - 40), end: Math.min(text.length, at + 200) };
-    keys.push(`${caller ? 'f' : 't'}${span.end - span.start}@${at - span.start}`);
-    spans.push(span.start, span.end);
+  for (const called of names) {
+    for (const at of cache.callSites.get(called) ?? []) {
+      if (at >= fn.start && at < fn.end) continue;
+      if (++callers > MAX_CALL_SITES_SCANNED) break;
+      const caller = functionRangeAt(functions, at);
+      const span = caller ?? { start: Math.max(0, at - 40), end: Math.min(text.length, at + 200) };
+      keys.push(`${caller ? 'f' : 't'}${span.end - span.start}@${at - span.start}`);
+      spans.push(span.start, span.end);
+    }
   }
   return { key: keys.join(','), spans };
 }
