@@ -125,12 +125,16 @@ test('empty text, only comments, and a lone `<<<` are fine', async () => {
   assert.ok(lone.problems.some((p) => /matching/.test(p.message)));
 });
 
-test('languageForPath: .cu/.cuh are CUDA; .py only when it imports triton', () => {
+test('languageForPath: .cu/.cuh are CUDA; .py only when it imports triton or torch', () => {
   assert.equal(languageForPath('a/b/kernel.cu', ''), 'cuda');
   assert.equal(languageForPath('x.CUH', ''), 'cuda');
   assert.equal(languageForPath('m.py', 'import torch\nimport triton\n'), 'triton');
   assert.equal(languageForPath('m.py', 'import triton.language as tl\n'), 'triton');
   assert.equal(languageForPath('m.py', 'from triton import language as tl\n'), 'triton');
-  assert.equal(languageForPath('m.py', 'import torch\n# import triton later\n'), null);
+  // PyTorch alone: its GEMM calls (torch.matmul, @, F.linear) are predicted by the same Python analysis.
+  assert.equal(languageForPath('m.py', 'import torch\n# import triton later\n'), 'triton');
+  assert.equal(languageForPath('m.py', 'from torch.nn import functional as F\n'), 'triton');
+  assert.equal(languageForPath('m.py', 'import numpy as np\n# import torch later\nx = "import torch"\n'), null);
+  assert.equal(languageForPath('m.py', 'import torchvision\n'), null);
   assert.equal(languageForPath('m.cpp', '__global__ void k() {}'), null);
 });

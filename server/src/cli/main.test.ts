@@ -49,12 +49,25 @@ test('tilecast FILE without --gpu says how to get predictions (on stderr, text o
   assert.doesNotMatch((await tilecast([empty])).stderr, hint, 'nothing found, nothing to predict');
 });
 
-test('tilecast analyze: a file that is not CUDA or Triton, or cannot be read, exits 1 and says so on stderr', async () => {
+test('tilecast analyze: a file that is not CUDA or Python with triton or torch, or cannot be read, exits 1 and says so on stderr', async () => {
   const notSource = join(dir, 'notes.txt');
   writeFileSync(notSource, 'just text\n');
   const one = await tilecast(['analyze', notSource]);
   assert.equal(one.code, 1);
-  assert.match(one.stderr, /notes\.txt: not a CUDA \(\.cu, \.cuh\) or Triton/);
+  assert.match(one.stderr, /notes\.txt: not a CUDA \(\.cu, \.cuh\) or Python file importing triton or torch/);
+  const numpy = join(dir, 'plain.py');
+  writeFileSync(numpy, 'import numpy as np\nc = np.ones((4, 4)) @ np.ones((4, 4))\n');
+  assert.match((await tilecast(['analyze', numpy])).stderr, /plain\.py: not a CUDA/);
+  // PyTorch code is analysed: its GEMMs are library calls with sizes from the tensors.
+  const torchFile = join(dir, 'model.py');
+  writeFileSync(
+    torchFile,
+    'import torch\na = torch.randn(256, 512)\nb = torch.randn(512, 128)\nc = a @ b\nd = torch.bmm(torch.randn(8, 64, 32), torch.randn(8, 32, 16))\n',
+  );
+  const torchRun = await tilecast(['analyze', torchFile]);
+  assert.equal(torchRun.code, 0, torchRun.stderr);
+  assert.match(torchRun.stdout, /library @ \(line 4\): M=256 N=128 K=512 dtype=fp32/);
+  assert.match(torchRun.stdout, /library torch\.bmm \(line 5\): M=64 N=16 K=32 batch=8 dtype=fp32/, 'a batched call says its batch');
   const mixed = await tilecast(['analyze', '--json', example, join(dir, 'missing.cu')]);
   assert.equal(mixed.code, 1, 'one missing file among good ones still fails');
   assert.equal(JSON.parse(mixed.stdout).files[0].kernels[0].name, 'matmul_tiled', 'the good file is still analysed');

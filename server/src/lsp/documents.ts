@@ -183,7 +183,7 @@ export class DocumentStore {
     const headersKey = includesKey(headers);
     if (analysed && analysed.version === version && analysed.optionsId === context.optionsId && analysed.headersKey === headersKey) return Promise.resolve();
     const text = file.document.getText();
-    // A Python file becomes Triton when it starts importing triton (and stops when it no longer does).
+    // A Python file is analysed once it imports triton or torch (and no longer when it stops).
     if (file.language !== 'cuda') file.language = languageOf(file.uri, file.languageId, text);
     const language = file.language;
     if (!language) return Promise.resolve();

@@ -47,7 +47,10 @@ export function renderAnalysisText(file: AnalyzeJsonFile): string {
     out.push(...featureLines(device, undefined));
   }
   for (const call of file.libraryCalls) {
-    out.push(`  library ${call.api} (line ${call.line}): M=${orUnknown(call.m)} N=${orUnknown(call.n)} K=${orUnknown(call.k)} dtype=${orUnknown(call.dtype)}`);
+    const batch = call.batch !== null ? ` batch=${call.batch}` : '';
+    out.push(
+      `  library ${call.api} (line ${call.line}): M=${orUnknown(call.m)} N=${orUnknown(call.n)} K=${orUnknown(call.k)}${batch} dtype=${orUnknown(call.dtype)}`,
+    );
     out.push(...featureLines(call, call.featuresReason));
   }
   // Triton configs' values are on their config lines above.

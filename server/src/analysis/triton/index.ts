@@ -14,6 +14,7 @@ import { collectImports, ScopeSet, starImports } from './scopes';
 import { enclosing, LineIndex } from './syntax';
 import { syntaxProblems } from './syntax-problems';
 import { constexprDefaults, moduleConstants } from './tile-params';
+import { torchGemmCalls } from './torch-calls';
 
 /** `modules`: the Python modules the file imports, whose kernels its launches may name (modules.ts). */
 export function analyzeTritonTree(root: Node, text: string, options: AnalysisOptions, modules: readonly TritonModuleContext[] = []): FileAnalysis {
@@ -111,4 +112,5 @@ function analyze(root: Node, text: string, options: AnalysisOptions, result: Fil
     launch.site.problem = resolveProblem(launch, chain, options);
     result.launches.push(launch.site);
   });
+  result.libraryCalls.push(...torchGemmCalls(root, scopes));
 }

@@ -95,7 +95,7 @@ export const command: CliCommand = {
       }
       const language = languageForPath(path, read.text);
       if (!language) {
-        const error = `${path}: not a CUDA (.cu, .cuh) or Triton (.py importing triton) file`;
+        const error = `${path}: not a CUDA (.cu, .cuh) or Python file importing triton or torch`;
         failures.push(error);
         files.push(unreadableFileJson(path, error));
         continue;
