@@ -191,6 +191,8 @@ export class ScopeSet {
   readonly module: BlockScope;
   private readonly functions = new Map<number, BlockScope>();
   private callSites: Node[] | null = null;
+  /** The calls by their callee's text, built once (callsTo runs for every parameter a lookup resolves). */
+  private callsByCallee: Map<string, Node[]> | null = null;
   /** How many call-site hops parameter resolution is inside; bounded so recursion terminates. */
   resolvingDepth = 0;
 
@@ -220,7 +222,16 @@ export class ScopeSet {
 
   /** Every call in the file whose callee is the plain name `name`. */
   callsTo(name: string): Node[] {
-    return this.calls().filter((call) => field(call, 'function')?.text === name);
+    if (!this.callsByCallee) {
+      this.callsByCallee = new Map();
+      for (const call of this.calls()) {
+        const callee = field(call, 'function')?.text ?? '';
+        const list = this.callsByCallee.get(callee);
+        if (list) list.push(call);
+        else this.callsByCallee.set(callee, [call]);
+      }
+    }
+    return this.callsByCallee.get(name) ?? [];
   }
 
   /**
