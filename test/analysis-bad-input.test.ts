@@ -131,10 +131,14 @@ test('languageForPath: .cu/.cuh are CUDA; .py only when it imports triton or tor
   assert.equal(languageForPath('m.py', 'import torch\nimport triton\n'), 'triton');
   assert.equal(languageForPath('m.py', 'import triton.language as tl\n'), 'triton');
   assert.equal(languageForPath('m.py', 'from triton import language as tl\n'), 'triton');
-  // PyTorch alone: its GEMM calls (torch.matmul, @, F.linear) are predicted by the same Python analysis.
-  assert.equal(languageForPath('m.py', 'import torch\n# import triton later\n'), 'triton');
-  assert.equal(languageForPath('m.py', 'from torch.nn import functional as F\n'), 'triton');
-  assert.equal(languageForPath('m.py', 'import numpy as np\n# import torch later\nx = "import torch"\n'), null);
-  assert.equal(languageForPath('m.py', 'import torchvision\n'), null);
+  // PyTorch alone: its GEMM calls (torch.matmul, @, F.linear) on tensors of known shape are predicted by the
+  // same Python analysis, so a file qualifies with a GEMM and a tensor factory to size it.
+  const script = 'a = torch.randn(64, 32)\nb = torch.randn(32, 16)\nc = a @ b\n';
+  assert.equal(languageForPath('m.py', `import torch\n${script}`), 'triton');
+  assert.equal(languageForPath('m.py', `from torch.nn import functional as F\nx = torch.zeros(8, 4)\ny = F.linear(x, w)\n`), 'triton');
+  assert.equal(languageForPath('m.py', 'import torch\n# import triton later\n'), null, 'no GEMM');
+  assert.equal(languageForPath('m.py', 'import torch\ny = self.q(x) @ self.k(x)\n'), null, 'a model file: no factory, no known shape');
+  assert.equal(languageForPath('m.py', `import numpy as np\n# import torch later\nx = "import torch"\n${script}`), null);
+  assert.equal(languageForPath('m.py', `import torchvision\n${script}`), null);
   assert.equal(languageForPath('m.cpp', '__global__ void k() {}'), null);
 });

@@ -49,12 +49,12 @@ test('tilecast FILE without --gpu says how to get predictions (on stderr, text o
   assert.doesNotMatch((await tilecast([empty])).stderr, hint, 'nothing found, nothing to predict');
 });
 
-test('tilecast analyze: a file that is not CUDA or Python with triton or torch, or cannot be read, exits 1 and says so on stderr', async () => {
+test('tilecast analyze: a file that is not CUDA, Triton or PyTorch GEMM code, or cannot be read, exits 1 and says so on stderr', async () => {
   const notSource = join(dir, 'notes.txt');
   writeFileSync(notSource, 'just text\n');
   const one = await tilecast(['analyze', notSource]);
   assert.equal(one.code, 1);
-  assert.match(one.stderr, /notes\.txt: not a CUDA \(\.cu, \.cuh\) or Python file importing triton or torch/);
+  assert.match(one.stderr, /notes\.txt: not a CUDA \(\.cu, \.cuh\) file, nor Python with Triton or with PyTorch GEMMs/);
   const numpy = join(dir, 'plain.py');
   writeFileSync(numpy, 'import numpy as np\nc = np.ones((4, 4)) @ np.ones((4, 4))\n');
   assert.match((await tilecast(['analyze', numpy])).stderr, /plain\.py: not a CUDA/);

@@ -49,6 +49,8 @@ export class EnvScope implements Scope {
 export class Evaluator {
   private depth = 0;
   private steps = 0;
+  /** The step count past which evaluation gives up (lowered for a while by evaluateWithin). */
+  private limit = MAX_STEPS;
 
   constructor(private readonly imports: ImportTable) {}
 
@@ -70,9 +72,23 @@ export class Evaluator {
     return parts ? this.canonicalName(parts, scope) : null;
   }
 
+  /**
+   * evaluate, giving up after `steps` more steps: for values that are worth knowing only when they are
+   * cheap to know (a PyTorch call's operands in a large model file).
+   */
+  evaluateWithin(node: Node | null, scope: Scope, steps: number): PyValue {
+    const saved = this.limit;
+    this.limit = Math.min(saved, this.steps + steps);
+    try {
+      return this.evaluate(node, scope);
+    } finally {
+      this.limit = saved;
+    }
+  }
+
   evaluate(node: Node | null, scope: Scope): PyValue {
     if (!node || node.isMissing || node.type === 'ERROR') return UNKNOWN;
-    if (this.depth > MAX_DEPTH || ++this.steps > MAX_STEPS) return UNKNOWN;
+    if (this.depth > MAX_DEPTH || ++this.steps > this.limit) return UNKNOWN;
     this.depth++;
     try {
       return this.evaluateInner(node, scope);

@@ -1,9 +1,11 @@
 // PyTorch GEMM calls in Python files: `torch.matmul`, `torch.mm`, `torch.bmm`, `torch.addmm`,
 // `torch.nn.functional.linear`, the tensor methods of the same names and `a @ b`. Each is a library GEMM
 // (cuBLAS underneath) that the editor predicts like a cuBLAS call in CUDA, with M, N, K, batch and dtype
-// from the operand tensors the evaluator knows (`torch.randn(M, K, dtype=...)` and friends). Unknown
-// sizes stay null (the report assumes the default and says so). Pure; never throws.
+// from the operand tensors the evaluator knows (`torch.randn(M, K, dtype=...)` and friends). A call with
+// neither operand's shape known is left out (model code's activations); a size that does not fold stays
+// null (the report assumes the default and says so). Pure; never throws.
 import type { Node } from 'web-tree-sitter';
+import { MATMUL_OPERATOR, TENSOR_FACTORIES, TORCH_GEMM_NAMES } from '../language';
 import type { LibraryGemmCall } from '../types';
 import type { ScopeSet } from './scopes';
 import { callArguments, field, rangeOf } from './syntax';
@@ -20,39 +22,59 @@ const FUNCTIONS: Record<string, { api: string; kind: Kind; first: number }> = {
 };
 /** Tensor methods that multiply `self` by their first argument. */
 const METHODS = new Set(['matmul', 'mm', 'bmm']);
+/** The last name of every callee above (`F.linear` ends in `linear`): the walk's cheap filter. */
+const LAST_NAMES = new Set([...Object.keys(FUNCTIONS).map((name) => name.slice(name.lastIndexOf('.') + 1)), ...METHODS]);
 
 type Kind = 'matmul' | 'linear';
+
+/**
+ * Evaluation steps one operand may take: a tensor made by a factory a few bindings away (or passed in at a
+ * call site) takes tens; an activation computed through a model's layers is unknown however long one
+ * looks, and a 3,500-line model file has hundreds of such operands.
+ */
+const OPERAND_STEPS = 100;
 
 /** Every PyTorch GEMM call of the file, in text order. */
 export function torchGemmCalls(root: Node, scopes: ScopeSet): LibraryGemmCall[] {
   const calls: LibraryGemmCall[] = [];
+  const push = (call: LibraryGemmCall | null) => {
+    if (call) calls.push(call);
+  };
+  // Most Python files have none: skip the walk unless a GEMM's name or `@` appears at all, and a tensor
+  // factory does too (the evaluator knows shapes only from those, so without one no call would be kept).
+  const text = root.text;
+  const hasMatmulOperator = MATMUL_OPERATOR.test(text);
+  if ((!hasMatmulOperator && !TORCH_GEMM_NAMES.test(text)) || !TENSOR_FACTORIES.test(text)) return calls;
   const evaluator = scopes.evaluator;
-  for (const node of root.descendantsOfType(['call', 'binary_operator'])) {
+  for (const node of root.descendantsOfType(hasMatmulOperator ? ['call', 'binary_operator'] : ['call'])) {
     if (!node) continue;
-    const scope = scopes.scopeFor(node);
-    const value = (operand: Node | null | undefined): PyValue => (operand ? evaluator.evaluate(operand, scope) : { kind: 'unknown' });
+    // The cheap test first (the callee's last name); the scope is looked up only for a GEMM.
+    let scope: ReturnType<ScopeSet['scopeFor']> | null = null;
+    const value = (operand: Node | null | undefined): PyValue =>
+      operand ? evaluator.evaluateWithin(operand, (scope ??= scopes.scopeFor(node)), OPERAND_STEPS) : { kind: 'unknown' };
     if (node.type === 'binary_operator') {
       if (field(node, 'operator')?.text !== '@') continue;
-      calls.push(gemmCall('@', 'matmul', node, value(field(node, 'left')), value(field(node, 'right'))));
+      push(knownGemm('@', 'matmul', node, value(field(node, 'left')), value(field(node, 'right'))));
       continue;
     }
     const fn = field(node, 'function');
-    if (!fn) continue;
+    const last = fn?.type === 'attribute' ? field(fn, 'attribute')?.text : fn?.type === 'identifier' ? fn.text : undefined;
+    if (!fn || !last || !LAST_NAMES.has(last)) continue;
     const args = callArguments(node);
     if (args.hasSplat) continue;
     const positional = args.positional;
-    const known = FUNCTIONS[evaluator.canonicalOf(fn, scope) ?? ''];
+    const known = FUNCTIONS[evaluator.canonicalOf(fn, (scope ??= scopes.scopeFor(node))) ?? ''];
     if (known) {
       const [first, second] = known.kind === 'linear' ? ['input', 'weight'] : known.first === 0 ? ['input', 'mat2'] : ['mat1', 'mat2'];
       const a = positional[known.first] ?? args.keywords.get(first)?.value ?? args.keywords.get('batch1')?.value;
       const b = positional[known.first + 1] ?? args.keywords.get(second)?.value ?? args.keywords.get('other')?.value ?? args.keywords.get('batch2')?.value;
-      calls.push(gemmCall(known.api, known.kind, node, value(a), value(b)));
+      push(knownGemm(known.api, known.kind, node, value(a), value(b)));
       continue;
     }
     // `a.matmul(b)`: only when `a` is known to be a tensor (a method of that name on anything else is not a GEMM).
     if (fn.type === 'attribute' && METHODS.has(field(fn, 'attribute')?.text ?? '')) {
       const self = value(field(fn, 'object'));
-      if (self.kind === 'tensor') calls.push(gemmCall(`Tensor.${field(fn, 'attribute')!.text}`, 'matmul', node, self, value(positional[0])));
+      if (self.kind === 'tensor') push(knownGemm(`Tensor.${field(fn, 'attribute')!.text}`, 'matmul', node, self, value(positional[0])));
     }
   }
   return calls;
@@ -74,6 +96,15 @@ function product(dims: Array<number | null>): number | null {
     p *= d;
   }
   return p;
+}
+
+/**
+ * The call's GEMM, or null when neither operand's shape is known: in model code most matmuls multiply
+ * activations whose shapes only exist at run time, and a prediction at an assumed size for each would
+ * bury the ones that are known.
+ */
+function knownGemm(api: string, kind: Kind, node: Node, a: PyValue, b: PyValue): LibraryGemmCall | null {
+  return dimsOf(a) || dimsOf(b) ? gemmCall(api, kind, node, a, b) : null;
 }
 
 /**

@@ -95,7 +95,7 @@ export const command: CliCommand = {
       }
       const language = languageForPath(path, read.text);
       if (!language) {
-        const error = `${path}: not a CUDA (.cu, .cuh) or Python file importing triton or torch`;
+        const error = `${path}: not a CUDA (.cu, .cuh) file, nor Python with Triton or with PyTorch GEMMs on tensors it creates`;
         failures.push(error);
         files.push(unreadableFileJson(path, error));
         continue;

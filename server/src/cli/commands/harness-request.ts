@@ -127,7 +127,7 @@ export async function prepareHarness(args: ParsedArgs, options: PrepareOptions =
   const read = await readSourceFile(path);
   if (!read.ok) return { ok: false, error: read.error };
   const language = languageForPath(path, read.text);
-  if (!language) return { ok: false, error: `${path}: not a CUDA (.cu, .cuh) or Python file importing triton or torch` };
+  if (!language) return { ok: false, error: `${path}: not a CUDA (.cu, .cuh) file, nor Python with Triton or with PyTorch GEMMs on tensors it creates` };
   const grammars = await loadGrammars();
   // The file's own headers or imported modules, found as `tilecast analyze` finds them.
   const includeDirs = ((args.flags.include as string[] | undefined) ?? []).map((dir) => resolve(dir));
