@@ -50,7 +50,7 @@ export function readLaunchKernelCalls(sites: readonly number[], context: LaunchC
     if (ex) {
       // cudaLaunchKernelEx(&config, kernel, args...): the configuration is a cudaLaunchConfig_t's fields.
       const fields = launchConfigFields(args[0]!, call);
-      const config = (['gridDim', 'blockDim', 'dynamicSmemBytes', 'stream'] as const).map((field) => part(fields.get(field)));
+      const config = LAUNCH_CONFIG_FIELDS.map((field) => part(fields.get(field)));
       launches.push(launchOf(callee, config, { parts: args.slice(2).map((arg) => part(arg)!) }, range, at, context));
       continue;
     }

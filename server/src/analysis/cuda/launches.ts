@@ -313,7 +313,8 @@ export function kernelNameAt(name: string, at: number, context: Pick<LaunchConte
  */
 function aliasedKernel(name: string, at: number, context: Pick<LaunchContext, 'text' | 'scopes' | 'kernels'>): Callee | null {
   const fn = ancestorOfType(context.scopes.root.descendantForIndex(at), ['function_definition'], 64);
-  if (!fn) return null;
+  // Launches run this on every analysis (for their cache key): a function without `name =` has no alias to walk for.
+  if (!fn || !new RegExp(`\\b${name}\\s*=[^=]`).test(context.text.slice(fn.startIndex, at))) return null;
   let found: Callee | null = null;
   for (const declarator of descendantsOf(fn, 'init_declarator')) {
     if (declarator.startIndex >= at) break;

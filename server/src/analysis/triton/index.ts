@@ -112,5 +112,5 @@ function analyze(root: Node, text: string, options: AnalysisOptions, result: Fil
     launch.site.problem = resolveProblem(launch, chain, options);
     result.launches.push(launch.site);
   });
-  result.libraryCalls.push(...torchGemmCalls(root, scopes));
+  result.libraryCalls.push(...torchGemmCalls(root, text, scopes));
 }

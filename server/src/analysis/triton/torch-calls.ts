@@ -34,15 +34,14 @@ type Kind = 'matmul' | 'linear';
  */
 const OPERAND_STEPS = 100;
 
-/** Every PyTorch GEMM call of the file, in text order. */
-export function torchGemmCalls(root: Node, scopes: ScopeSet): LibraryGemmCall[] {
+/** Every PyTorch GEMM call of the file (`text`, parsed as `root`), in text order. */
+export function torchGemmCalls(root: Node, text: string, scopes: ScopeSet): LibraryGemmCall[] {
   const calls: LibraryGemmCall[] = [];
   const push = (call: LibraryGemmCall | null) => {
     if (call) calls.push(call);
   };
   // Most Python files have none: skip the walk unless a GEMM's name or `@` appears at all, and a tensor
   // factory does too (the evaluator knows shapes only from those, so without one no call would be kept).
-  const text = root.text;
   const hasMatmulOperator = MATMUL_OPERATOR.test(text);
   if ((!hasMatmulOperator && !TORCH_GEMM_NAMES.test(text)) || !TENSOR_FACTORIES.test(text)) return calls;
   const evaluator = scopes.evaluator;
