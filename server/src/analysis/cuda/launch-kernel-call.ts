@@ -74,22 +74,17 @@ function launchConfigFields(node: Node, call: Node): Map<string, Node> {
   const configName = target?.type === 'identifier' ? target.text : null;
   const fn = configName ? ancestorOfType(call, ['function_definition'], 400) : null;
   if (!fn || !configName) return fields;
-  for (const declaration of descendantsOf(fn, ['declaration'])) {
-    if (declaration.startIndex > call.startIndex) break;
-    for (const declarator of declaration.childrenForFieldName('declarator')) {
-      if (declarator?.type !== 'init_declarator' || declaredName(declarator.childForFieldName('declarator'))?.text !== configName) continue;
-      const value = declarator.childForFieldName('value');
-      if (value?.type !== 'initializer_list') continue;
-      namedChildrenOf(value)
-        .filter((c) => c.type !== 'comment')
-        .forEach((item, i) => {
-          if (item.type === 'initializer_pair') {
-            const field = item.childForFieldName('designator')?.text.replace(/^\./, '');
-            const assigned = item.childForFieldName('value');
-            if (field && assigned) fields.set(field, assigned);
-          } else if (LAUNCH_CONFIG_FIELDS[i]) fields.set(LAUNCH_CONFIG_FIELDS[i]!, item);
-        });
-    }
+  const value = localInitializer(fn, configName, call.startIndex);
+  if (value?.type === 'initializer_list') {
+    namedChildrenOf(value)
+      .filter((c) => c.type !== 'comment')
+      .forEach((item, i) => {
+        if (item.type === 'initializer_pair') {
+          const field = item.childForFieldName('designator')?.text.replace(/^\./, '');
+          const assigned = item.childForFieldName('value');
+          if (field && assigned) fields.set(field, assigned);
+        } else if (LAUNCH_CONFIG_FIELDS[i]) fields.set(LAUNCH_CONFIG_FIELDS[i]!, item);
+      });
   }
   for (const assignment of descendantsOf(fn, ['assignment_expression'])) {
     if (assignment.startIndex > call.startIndex) break;
@@ -108,23 +103,28 @@ function argumentArray(node: Node, call: Node, text: string): { parts: LaunchPar
   const arrayName = node.type === 'identifier' ? node.text : /^\(\s*void\s*\*\s*\*\s*\)\s*([A-Za-z_]\w*)$/.exec(node.text)?.[1];
   const fn = arrayName ? ancestorOfType(call, ['function_definition'], 400) : null;
   if (!fn || !arrayName) return null;
+  const value = localInitializer(fn, arrayName, call.startIndex);
+  if (value?.type !== 'initializer_list') return null;
+  return {
+    parts: namedChildrenOf(value)
+      .filter((c) => c.type !== 'comment')
+      .map((c) => {
+        // `&A` or `(void *)&A`: the argument is what the address is taken of.
+        let node = c;
+        if (node.type === 'cast_expression') node = node.childForFieldName('value') ?? node;
+        if (node.type === 'pointer_expression') node = node.childForFieldName('argument') ?? node;
+        return { text: sourceText(text, node), start: node.startIndex, end: node.endIndex };
+      }),
+  };
+}
+
+/** The initializer of the first declaration of `name` in function `fn` before offset `before`, or null. */
+function localInitializer(fn: Node, name: string, before: number): Node | null {
   for (const declaration of descendantsOf(fn, ['declaration'])) {
-    if (declaration.startIndex > call.startIndex) break;
+    if (declaration.startIndex > before) break;
     for (const declarator of declaration.childrenForFieldName('declarator')) {
-      if (declarator?.type !== 'init_declarator' || declaredName(declarator.childForFieldName('declarator'))?.text !== arrayName) continue;
-      const value = declarator.childForFieldName('value');
-      if (value?.type !== 'initializer_list') return null;
-      return {
-        parts: namedChildrenOf(value)
-          .filter((c) => c.type !== 'comment')
-          .map((c) => {
-            // `&A` or `(void *)&A`: the argument is what the address is taken of.
-            let node = c;
-            if (node.type === 'cast_expression') node = node.childForFieldName('value') ?? node;
-            if (node.type === 'pointer_expression') node = node.childForFieldName('argument') ?? node;
-            return { text: sourceText(text, node), start: node.startIndex, end: node.endIndex };
-          }),
-      };
+      if (declarator?.type === 'init_declarator' && declaredName(declarator.childForFieldName('declarator'))?.text === name)
+        return declarator.childForFieldName('value');
     }
   }
   return null;
