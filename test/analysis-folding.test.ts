@@ -170,3 +170,14 @@ test('names used while folding are reported, and trailing junk is not folded', (
   assert.equal(fold('').value, null);
   assert.equal(fold('"string"').value, null);
 });
+
+test("C++'s alternative tokens fold as the operators they spell", () => {
+  const env = new MapEnv();
+  env.set('M', { kind: 'expr', expr: { kind: 'number', value: 4096, isFloat: false, range: { start: 0, end: 0 } } });
+  env.set('N', { kind: 'expr', expr: { kind: 'number', value: 64, isFloat: false, range: { start: 0, end: 0 } } });
+  assert.equal(foldCText('M >= 128 and N >= 128', 0, env).value, 0);
+  assert.equal(foldCText('M >= 128 or N >= 128', 0, env).value, 1);
+  assert.equal(foldCText('not (N >= 128)', 0, env).value, 1);
+  assert.equal(foldCText('M not_eq N', 0, env).value, 1);
+  assert.equal(foldCText('(M bitand 4095) == 0', 0, env).value, 1);
+});

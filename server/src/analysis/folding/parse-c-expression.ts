@@ -3,6 +3,7 @@
 // and nesting beyond MAX_EXPRESSION_DEPTH is cut off rather than recursing without bound.
 import type { Range } from '../types';
 import type { BinaryOperator, Expr, UnaryOperator } from './expression';
+import { ALTERNATIVE_TOKENS, identifierEnd, isIdentifierStart, isSpace } from './c-lexemes';
 
 /** Deepest nesting (parentheses, unary chains, ternaries) parsed; deeper input becomes `unknown`. */
 export const MAX_EXPRESSION_DEPTH = 200;
@@ -152,25 +153,6 @@ function punctuatorAt(text: string, i: number, c: number): string {
   return text[i]!;
 }
 
-function isSpace(c: number): boolean {
-  return c === 32 || c === 9 || c === 10 || c === 13 || c === 12 || c === 11;
-}
-
-function isIdentifierStart(c: number): boolean {
-  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c > 127;
-}
-
-/** Index just past the identifier characters from `i` on. */
-function identifierEnd(text: string, i: number): number {
-  const n = text.length;
-  while (i < n) {
-    const d = text.charCodeAt(i);
-    if ((d >= 65 && d <= 90) || (d >= 97 && d <= 122) || d === 95 || (d >= 48 && d <= 57) || d > 127) i++;
-    else break;
-  }
-  return i;
-}
-
 function pushToken(kind: number, text: string, start: number, end: number): void {
   tokenKinds[tokenCount] = kind;
   tokenTexts[tokenCount] = text;
@@ -220,7 +202,10 @@ function tokenize(text: string, base: number): void {
     }
     if (isIdentifierStart(c)) {
       i = identifierEnd(text, i + 1);
-      pushToken(NAME, text.slice(start, i), base + start, base + i);
+      const word = text.slice(start, i);
+      // C++'s alternative tokens (`M >= 128 and N >= 128`) are their operators.
+      const alternative = ALTERNATIVE_TOKENS[word];
+      pushToken(alternative ? PUNCT : NAME, alternative ?? word, base + start, base + i);
       continue;
     }
     if (c === 34 || c === 39) {
