@@ -161,6 +161,12 @@ export interface LaunchSite {
    */
   gridFollows?: string[];
   problem: ProblemSize;
+  /**
+   * CUDA: the launch sits in a branch that does not run at the problem size of the code (`if (M >= 128 &&
+   * N >= 128) big<<<...>>>; else small<<<...>>>;` with M and N known): the `if` condition's text and range,
+   * and whether it holds. Absent when every enclosing condition is unknown or leads to the launch.
+   */
+  notTaken?: { condition: string; range: Range; holds: boolean };
 }
 
 export interface TileParam {

@@ -222,3 +222,12 @@ test("tilecast analyze: a Triton file's launches of kernels from a local module 
   assert.equal(missing.kernelHeader, undefined);
   assert.match(missing.featuresReason, /not defined in this file, a header it includes or a module it imports/);
 });
+
+test("tilecast analyze: a launch in a branch that does not run at the code's problem size says so, in JSON and text", async () => {
+  const file = join(root, 'test', 'fixtures', 'ide', 'size-dispatch.cu');
+  const json = JSON.parse((await tilecast(['analyze', file, '--json'])).stdout);
+  const [taken, skipped] = json.files[0].launches;
+  assert.equal(taken.notTaken, undefined, 'the branch that runs');
+  assert.deepEqual(skipped.notTaken, { condition: 'M >= 128 and N >= 128', line: 25, holds: true });
+  assert.match((await tilecast(['analyze', file])).stdout, /not run at this problem size: `M >= 128 and N >= 128` \(line 25\) is true here/);
+});

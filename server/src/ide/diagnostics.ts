@@ -132,6 +132,8 @@ function analysisFindings(reports: DocumentReports, add: (f: Finding) => void): 
 function reportFindings(reports: DocumentReports, report: KernelReport, add: (f: Finding) => void): void {
   const { gpus } = reports.input;
   if (!report.workload) return;
+  // A launch in a branch that does not run at this problem size would never meet these limits.
+  if (report.launch?.notTaken) return;
   // An autotuned launch runs whichever config the autotuner picks; the configs carry their own limits.
   const autotuned = report.subject === 'launch' && (report.kernel?.configs.length ?? 0) > 0;
   for (const gpu of autotuned ? [] : gpus) {

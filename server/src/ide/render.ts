@@ -44,8 +44,10 @@ function cell(text: string): string {
 export const EXTRAPOLATING_MARK = '(extrap.)';
 
 /** The inlay hint label for the primary GPU, e.g. `1.92 ms · 265 W · 0.51 J`; null when mode is off. */
-export function hintLabel(outcome: GpuOutcome, mode: InlayHintMode, modelError: string | null): string | null {
+export function hintLabel(outcome: GpuOutcome, mode: InlayHintMode, modelError: string | null, notTaken?: { holds: boolean }): string | null {
   if (mode === 'off') return null;
+  // A branch that does not run at this problem size gets no time that a glance could take for its cost.
+  if (notTaken) return 'not run at this size';
   const illegal = outcome.issues.find((i) => i.illegal);
   if (illegal) return `⚠ cannot run on ${outcome.gpu.name}`;
   const e = shownEstimate(outcome, modelError);
@@ -61,6 +63,8 @@ export function hintLabel(outcome: GpuOutcome, mode: InlayHintMode, modelError: 
 export function hintTooltip(report: KernelReport, outcome: GpuOutcome, modelError: string | null): string {
   const e = shownEstimate(outcome, modelError);
   const lines = [`${report.label} on ${outcome.gpu.name}: ${formatTime(e.timeMs)}${interval(e.timeLoMs, e.timeHiMs, formatTime)}`];
+  const skipped = report.launch?.notTaken;
+  if (skipped) lines.unshift(`not run at this problem size: \`${skipped.condition}\` is ${skipped.holds} here`);
   if (e.powerW !== null) lines.push(`power ${formatPower(e.powerW)}${interval(e.powerLoW, e.powerHiW, formatPower)}`);
   if (e.energyMj !== null) lines.push(`energy ${formatEnergy(e.energyMj)}${interval(e.energyLoMj, e.energyHiMj, formatEnergy)}`);
   if (e.note) lines.push(e.note);
@@ -163,6 +167,8 @@ export function reportMarkdown(report: KernelReport, outcomes: Array<GpuOutcome 
   }
   const primary = outcomes[0] ?? null;
   lines.push('', `${describeWorkload(report.workload)} · ${problemSourceText(report)}`);
+  const skipped = report.launch?.notTaken;
+  if (skipped) lines.push('', `⚠ Not run at this problem size: \`${skipped.condition}\` is ${skipped.holds} here, so the other branch runs.`);
   if (primary) {
     const picked =
       primary.pickedConfig !== undefined ? ` · autotune config #${primary.pickedConfig + 1}, the fastest legal one predicted on ${primary.gpu.name}` : '';

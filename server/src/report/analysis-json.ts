@@ -59,6 +59,8 @@ export interface AnalyzeJsonFile {
       block: [number, number, number] | null;
       dynamicSharedMemBytes: number | null;
       problem: AnalyzeJsonProblem;
+      /** CUDA: the branch the launch is in does not run at this problem size: the `if` condition (its line) and whether it holds. */
+      notTaken?: { condition: string; line: number; holds: boolean };
       /**
        * An autotuned Triton launch, per selected GPU id: the config (1-based, and its line) the autotuner is
        * predicted to keep there, the legal one predicted fastest, and the grid and block it launches with
@@ -144,6 +146,7 @@ export function fileAnalysisToJson(path: string, text: string, analysis: FileAna
       // CUDA launches without a third <<<>>> argument use 0 bytes; Triton sizes shared memory itself.
       dynamicSharedMemBytes: launch.dynamicSharedMemBytes ? launch.dynamicSharedMemBytes.value : analysis.language === 'cuda' ? 0 : null,
       problem: problemToJson(launch.problem),
+      ...(launch.notTaken ? { notTaken: { condition: launch.notTaken.condition, line: line(launch.notTaken.range.start), holds: launch.notTaken.holds } } : {}),
     })),
     libraryCalls: analysis.libraryCalls.map((call) => ({
       api: call.api,

@@ -35,6 +35,8 @@ export function renderAnalysisText(file: AnalyzeJsonFile): string {
       `  launch ${launch.kernel}${launch.kernelHeader ? ` (kernel in ${launch.kernelHeader})` : ''} (line ${launch.line}): grid ${triple(launch.grid)}, block ${triple(launch.block)}${launch.pickedConfig ? ' with config #1' : ''}, dynamic smem ${orUnknown(launch.dynamicSharedMemBytes)}`,
     );
     out.push(problemLine(launch.problem));
+    const skipped = launch.notTaken;
+    if (skipped) out.push(`    not run at this problem size: \`${skipped.condition}\` (line ${skipped.line}) is ${skipped.holds} here`);
     out.push(...featureLines(launch, launch.featuresReason, launch.pickedConfig, launch.dynamicSharedMemBytes));
   }
   for (const device of file.deviceGemms ?? []) {

@@ -2,7 +2,7 @@
 // prepare.ts: folded grid/block/smem, template arguments, and the problem size (from the kernel's
 // M/N/K parameters, an annotation or the default). Pure; text-based where the tree may be broken.
 import type { Node } from 'web-tree-sitter';
-import { foldExpr, MapEnv, parseCExpression, type Expr, type FoldEnv } from '../folding';
+import { foldCText, foldExpr, MapEnv, parseCExpression, type Expr, type FoldEnv } from '../folding';
 import type { AnalysisOptions, FoldedValue, LaunchSite, Problem, Range } from '../types';
 import { kernelText } from '../kernel-text';
 import type { KernelDefinition } from './kernels';
@@ -10,7 +10,7 @@ import { splitTopLevel } from './kernels';
 import type { Annotation, LaunchChevrons } from './prepare';
 import { annotationFor, readAnnotation, resolveProblem, type CodeValues } from './problem-size';
 import { scopeAt, type HostScope, type ScopeCache } from './scopes';
-import { ancestorOfType, descendantsOf } from './syntax';
+import { ancestorOfType, descendantsOf, sourceText } from './syntax';
 
 /** Parameter names read as problem dimensions (after removing `_` and lower-casing). */
 const DIMENSION_NAMES: Record<string, 'm' | 'n' | 'k' | 'batch'> = {
@@ -326,6 +326,33 @@ function aliasedKernel(name: string, at: number, context: Pick<LaunchContext, 't
   return found;
 }
 
+/**
+ * The innermost `if` around the launch at `at` (within its function) whose condition folds, in the launch's
+ * scope, against the branch the launch is in: a size-dispatching launcher's other branch when the code fixes
+ * the sizes. Its condition's text and range, and whether it holds; null when no such `if` exists.
+ */
+function branchNotTaken(at: number, env: FoldEnv, context: LaunchContext): LaunchSite['notTaken'] | null {
+  let node: Node | null = context.scopes.root.descendantForIndex(at);
+  for (let step = 0; node && node.type !== 'function_definition' && step < 400; step++) {
+    const parent: Node | null = node.parent;
+    if (parent?.type === 'if_statement') {
+      const inside = (branch: Node | null) => !!branch && branch.startIndex <= at && at < branch.endIndex;
+      const inThen = inside(parent.childForFieldName('consequence'));
+      const inElse = inside(parent.childForFieldName('alternative'));
+      const clause = parent.childForFieldName('condition');
+      const condition = clause?.childForFieldName('value') ?? null;
+      if ((inThen || inElse) && condition && !condition.hasError) {
+        const value = foldCText(sourceText(context.text, condition), condition.startIndex, env, []).value;
+        if (value !== null && Number.isFinite(value) && inThen === (value === 0)) {
+          return { condition: sourceText(context.text, condition), range: { start: condition.startIndex, end: condition.endIndex }, holds: value !== 0 };
+        }
+      }
+    }
+    node = parent;
+  }
+  return null;
+}
+
 /** A text part with its offsets: a launch configuration value or a kernel argument. */
 export type LaunchPart = { text: string; start: number; end: number };
 
@@ -412,7 +439,9 @@ export function launchOf(
     }
   }
 
+  const notTaken = branchNotTaken(at, scope.env, context);
   return {
+    ...(notTaken ? { notTaken } : {}),
     kernel: callee.name,
     range,
     grid: grid.triple,
