@@ -43,6 +43,9 @@ before(async () => {
   });
   client.notify('initialized', {});
   client.notify('textDocument/didOpen', { textDocument: { uri: opsUri, languageId: 'python', version: 1, text: OPS } });
+  // A read waits at most REQUEST_WAIT_MS for the analysis (lsp/scheduler.ts) and a fresh server's first one can
+  // take longer under load (it failed once in CI): the diagnostics mean the analysis of version 1 is in.
+  await client.waitFor((m) => m.method === 'textDocument/publishDiagnostics' && m.params.uri === opsUri);
 });
 
 after(async () => {
