@@ -14,7 +14,7 @@ export function inlayHints(reports: DocumentReports, range: OffsetRange): InlayH
     if (report.range.end < range.start || report.range.end > range.end) continue;
     const outcome = report.on(gpu);
     if (!outcome) continue;
-    const label = hintLabel(outcome, settings.inlayHints, modelError, report.launch?.notTaken);
+    const label = hintLabel(outcome, settings.inlayHints, modelError, report.launch?.notTaken !== undefined);
     if (label === null) continue;
     // After the statement's `;` (CUDA) or the list's `,` (a triton.Config) when one follows directly.
     const next = reports.text.charCodeAt(report.range.end);

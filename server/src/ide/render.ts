@@ -1,5 +1,6 @@
 // The one renderer of the editor features: numbers with units, inlay-hint labels and hover markdown,
 // all from KernelReport outcomes. Formatting only: it computes no estimate and reads no text.
+import type { LaunchSite } from '../analysis/types';
 import type { GemmWorkload } from '../perf/types';
 import type { InlayHintMode } from './protocol';
 import { kib } from './legality';
@@ -44,7 +45,12 @@ function cell(text: string): string {
 export const EXTRAPOLATING_MARK = '(extrap.)';
 
 /** The inlay hint label for the primary GPU, e.g. `1.92 ms · 265 W · 0.51 J`; null when mode is off. */
-export function hintLabel(outcome: GpuOutcome, mode: InlayHintMode, modelError: string | null, notTaken?: { holds: boolean }): string | null {
+/** Why a launch does not run at the code's problem size (LaunchSite.notTaken): its condition's value there. */
+function notTakenWhy(skipped: NonNullable<LaunchSite['notTaken']>): string {
+  return `\`${skipped.condition}\` is ${skipped.holds} here`;
+}
+
+export function hintLabel(outcome: GpuOutcome, mode: InlayHintMode, modelError: string | null, notTaken = false): string | null {
   if (mode === 'off') return null;
   // A branch that does not run at this problem size gets no time that a glance could take for its cost.
   if (notTaken) return 'not run at this size';
@@ -64,7 +70,7 @@ export function hintTooltip(report: KernelReport, outcome: GpuOutcome, modelErro
   const e = shownEstimate(outcome, modelError);
   const lines = [`${report.label} on ${outcome.gpu.name}: ${formatTime(e.timeMs)}${interval(e.timeLoMs, e.timeHiMs, formatTime)}`];
   const skipped = report.launch?.notTaken;
-  if (skipped) lines.unshift(`not run at this problem size: \`${skipped.condition}\` is ${skipped.holds} here`);
+  if (skipped) lines.unshift(`not run at this problem size: ${notTakenWhy(skipped)}`);
   if (e.powerW !== null) lines.push(`power ${formatPower(e.powerW)}${interval(e.powerLoW, e.powerHiW, formatPower)}`);
   if (e.energyMj !== null) lines.push(`energy ${formatEnergy(e.energyMj)}${interval(e.energyLoMj, e.energyHiMj, formatEnergy)}`);
   if (e.note) lines.push(e.note);
@@ -168,7 +174,7 @@ export function reportMarkdown(report: KernelReport, outcomes: Array<GpuOutcome 
   const primary = outcomes[0] ?? null;
   lines.push('', `${describeWorkload(report.workload)} · ${problemSourceText(report)}`);
   const skipped = report.launch?.notTaken;
-  if (skipped) lines.push('', `⚠ Not run at this problem size: \`${skipped.condition}\` is ${skipped.holds} here, so the other branch runs.`);
+  if (skipped) lines.push('', `⚠ Not run at this problem size: ${notTakenWhy(skipped)}, so the other branch runs.`);
   if (primary) {
     const picked =
       primary.pickedConfig !== undefined ? ` · autotune config #${primary.pickedConfig + 1}, the fastest legal one predicted on ${primary.gpu.name}` : '';

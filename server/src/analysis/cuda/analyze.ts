@@ -270,10 +270,12 @@ function analyzeChecked(
     // A launch depends on its function (and unique caller), the constants, the kernel (parameters,
     // dtype, kind, body), the annotation that applies, and the options: all part of the key, as text.
     const dependencies = launchDependencies(scopes, chevrons.open);
+    // The kernel it names, read once: for the key here and for readLaunch on a miss.
+    const named = launchCallee(chevrons.open, launchContext);
     let key: string | null = null;
     let spans: number[] = [];
     if (dependencies !== null) {
-      const { written, callee: calleeRead } = launchCallee(chevrons.open, launchContext);
+      const { written, callee: calleeRead } = named;
       const callee = calleeRead?.name ?? '';
       const kernel = kernels.get(callee);
       const annotation = annotationFor(text, starts, prepared.annotations, chevrons.open, chevrons.close) ?? kernelAnnotations.get(callee) ?? fileAnnotation;
@@ -298,7 +300,7 @@ function analyzeChecked(
       continue;
     }
     const problemCount = problems.length;
-    const launch = readLaunch(chevrons, launchContext);
+    const launch = readLaunch(chevrons, launchContext, named);
     if (!launch) continue;
     launches.push(launch);
     if (key !== null && problems.length === problemCount) addSpanEntry(nextCache.launches, { key, value: launch, start: chevrons.open, source: text, spans });

@@ -275,9 +275,10 @@ export function batchedByGridZ(kernel: Node): boolean {
   return true;
 }
 
-export function readLaunch(chevrons: LaunchChevrons, context: LaunchContext): LaunchSite | null {
+/** The launch at `chevrons`; `named` is launchCallee's answer for it when the caller has it already. */
+export function readLaunch(chevrons: LaunchChevrons, context: LaunchContext, named = launchCallee(chevrons.open, context)): LaunchSite | null {
   const { text, problems } = context;
-  const { written, callee } = launchCallee(chevrons.open, context);
+  const { written, callee } = named;
   if (!callee || !written) {
     problems.push({ range: { start: chevrons.open, end: chevrons.open + 3 }, message: 'kernel launch without a readable kernel name', severity: 'warning' });
     return null;
