@@ -4,7 +4,7 @@
 // the answer. Figures (issue 8 targets in brackets): server ready after start; hover p99 after warm-up
 // [<= 10 ms]; edit->hover p99 on a 5,000-line file with 50 launch sites, valid and with a syntax error
 // elsewhere [<= 50 ms] (also with 16 included headers of ~60 kB on disk); inlay hints for the whole file
-// [<= 50 ms]; RSS with 20 open files [<= 150 MB];
+// [<= 50 ms]; the same for a 5,000-line Triton file with 50 launch sites; RSS with 20 open files [<= 150 MB];
 // the request latencies of a random-edit run (as in test/protocol/stress.test.ts); and typing after a
 // pasted 1 MB line was removed (the analysis thread it grew is replaced then).
 // `npm run bench -- lsp`. Prints figures; asserts nothing.
@@ -17,6 +17,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { LspTestClient } from '../test/protocol/lsp-client';
 import { runRandomEdits, stressFiles } from '../test/protocol/random-edits';
 import { generateBenchFile } from './lsp-workload';
+import { generateTritonBenchFile } from './lsp-workload-triton';
 import { IDLE_COLLECT_MS } from '../server/src/lsp/scheduler';
 
 const root = join(__dirname, '..');
@@ -146,9 +147,12 @@ __global__ void header_gemm_${h}_${i}(const float *A, const float *B, float *C, 
   return { dir, includes: Array.from({ length: count }, (_, h) => `#include "h${h}.cuh"\n`).join('') };
 }
 
-/** The 5,000-line file; with `headers`, it also includes that many ~60 kB headers from disk (its launches are its own). */
-async function bigFile(headers = 0): Promise<void> {
-  const generated = generateBenchFile();
+/**
+ * The 5,000-line file; with `headers`, it also includes that many ~60 kB headers from disk (its launches
+ * are its own). With `python`, the Triton file of the same size (lsp-workload-triton.ts) instead.
+ */
+async function bigFile(headers = 0, python = false): Promise<void> {
+  const generated = python ? generateTritonBenchFile() : generateBenchFile();
   const included = headers > 0 ? writeHeaders(headers, 60_000) : null;
   const prefix = included?.includes ?? '';
   // The bench file's offsets, moved past the include lines.
@@ -158,12 +162,13 @@ async function bigFile(headers = 0): Promise<void> {
     gemmLaunchOffsets: generated.gemmLaunchOffsets.map((o) => o + prefix.length),
     editOffsets: generated.editOffsets.map((o) => o + prefix.length),
   };
-  const suffix = included ? `, including ${headers} headers of ~60 kB from disk` : '';
+  const suffix = included ? `, including ${headers} headers of ~60 kB from disk` : python ? ', Triton (Python)' : '';
   console.log(`bench file: ${bench.lines} lines, ${bench.launchOffsets.length} launch sites, ${bench.text.length} characters${suffix}`);
   const client = await startServer();
-  const uri = included ? pathToFileURL(join(included.dir, 'big.cu')).href : 'file:///bench/big.cu';
-  let document = TextDocument.create(uri, 'cuda-cpp', 1, bench.text);
-  client.notify('textDocument/didOpen', { textDocument: { uri, languageId: 'cuda-cpp', version: 1, text: bench.text } });
+  const uri = included ? pathToFileURL(join(included.dir, 'big.cu')).href : python ? 'file:///bench/big.py' : 'file:///bench/big.cu';
+  const languageId = python ? 'python' : 'cuda-cpp';
+  let document = TextDocument.create(uri, languageId, 1, bench.text);
+  client.notify('textDocument/didOpen', { textDocument: { uri, languageId, version: 1, text: bench.text } });
   const hoverAt = (offset: number) => client.request('textDocument/hover', { textDocument: { uri }, position: document.positionAt(offset) });
   // Edits keep the length; only the `foo(` of the broken case (inside unit 0) shifts what follows it.
   const shift = () => document.getText().length - bench.text.length;
@@ -185,7 +190,7 @@ async function bigFile(headers = 0): Promise<void> {
   console.log(`hover, no edit in between, after 50 warm-up [p99 <= 10 ms]: ${summary(hovers)}; server CPU ${cpuPer(cpuStart, hovers.length)}`);
 
   const wholeFile = () => ({ start: { line: 0, character: 0 }, end: document.positionAt(document.getText().length) });
-  /** One keystroke: replace the digit before ".0f" in unit `unit`'s `acc = 0.0f` (unit >= 1) with another digit. */
+  /** One keystroke: replace a digit in unit `unit`'s kernel body (unit >= 1; `acc = 0.0f` in CUDA, `acc * N.0` in Python). */
   const edit = (unit: number, digit: string) => {
     const offset = bench.editOffsets[unit]! + shift();
     const change = { range: { start: document.positionAt(offset), end: document.positionAt(offset + 1) }, text: digit };
@@ -234,7 +239,7 @@ async function bigFile(headers = 0): Promise<void> {
 
   await editThenHover(`valid code${suffix}`);
   // A syntax error elsewhere: an unclosed call at the top of the first kernel's body, kept while typing below.
-  const brokenAt = bench.text.indexOf('float acc = 0.0f;');
+  const brokenAt = python ? bench.text.indexOf('    pid = tl.program_id') + 4 : bench.text.indexOf('float acc = 0.0f;');
   const breakIt = { range: { start: document.positionAt(brokenAt), end: document.positionAt(brokenAt) }, text: 'foo(' };
   document = TextDocument.update(document, [breakIt], document.version + 1);
   client.notify('textDocument/didChange', { textDocument: { uri, version: document.version }, contentChanges: [breakIt] });
@@ -360,10 +365,11 @@ async function main(): Promise<void> {
   if (build.status !== 0) throw new Error('build failed');
   // LSP_BENCH=memory,random (a comma-separated subset) runs only those parts.
   // `headers`: the 5,000-line file again, including 16 headers of ~60 kB from disk.
-  const parts = (process.env.LSP_BENCH ?? 'startup,big,headers,memory,random,paste').split(',');
+  const parts = (process.env.LSP_BENCH ?? 'startup,big,headers,python,memory,random,paste').split(',');
   if (parts.includes('startup')) await startup();
   if (parts.includes('big')) await bigFile();
   if (parts.includes('headers')) await bigFile(16);
+  if (parts.includes('python')) await bigFile(0, true);
   if (parts.includes('memory')) await memory();
   if (parts.includes('random')) await randomEdits();
   if (parts.includes('paste')) await pasteAndType();

@@ -2,7 +2,7 @@
 // construct (on its lines or in the comment block directly above it). Text only; no evaluation.
 import type { Node } from 'web-tree-sitter';
 import type { Dtype, Problem, Range } from '../types';
-import { type LineIndex, rangeOf, walk } from './syntax';
+import { type LineIndex, moduleNodes, rangeOf } from './syntax';
 import { dtypeFromName } from './values';
 
 export interface Annotation {
@@ -21,10 +21,9 @@ const KEYS = new Set(['m', 'n', 'k', 'batch', 'dtype']);
 
 export function collectAnnotations(root: Node, lines: LineIndex, problems: Problem[]): Annotation[] {
   const annotations: Annotation[] = [];
-  walk(root, (node) => {
-    if (node.type !== 'comment') return undefined;
+  for (const node of moduleNodes(root).comments) {
     const match = /^#\s*tilecast\s*:(.*)$/i.exec(node.text);
-    if (!match) return undefined;
+    if (!match) continue;
     const annotation: Annotation = {
       range: rangeOf(node),
       line: lines.lineOf(node.startIndex),
@@ -58,8 +57,7 @@ export function collectAnnotations(root: Node, lines: LineIndex, problems: Probl
       annotation[key as 'm' | 'n' | 'k' | 'batch'] = value;
     }
     annotations.push(annotation);
-    return undefined;
-  });
+  }
   return annotations;
 }
 

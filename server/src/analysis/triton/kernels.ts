@@ -8,7 +8,7 @@ import { attachedAnnotations, type Annotation } from './annotations';
 import type { Evaluator } from './evaluate';
 import { readParameters, type PythonParameter } from './parameters';
 import type { ScopeSet } from './scopes';
-import { callArguments, dottedName, field, type LineIndex, rangeOf, stringLiteral, syntaxChildren, walk } from './syntax';
+import { callArguments, dottedName, field, type LineIndex, moduleNodes, rangeOf, stringLiteral, syntaxChildren, walk } from './syntax';
 import { dtypeFromName } from './values';
 
 export interface TritonKernel {
@@ -67,10 +67,9 @@ export interface KernelDiscovery {
 export function findKernels(root: Node, scopes: ScopeSet, lines: LineIndex, annotations: Annotation[], problems: Problem[]): KernelDiscovery {
   const evaluator = scopes.evaluator;
   const candidates: { definition: Node; outer: Node; autotune: Node | null }[] = [];
-  walk(root, (node) => {
-    if (node.type !== 'decorated_definition') return undefined;
+  for (const node of moduleNodes(root).decoratedDefinitions) {
     const definition = field(node, 'definition');
-    if (definition?.type !== 'function_definition') return undefined;
+    if (definition?.type !== 'function_definition') continue;
     const decorators = readDecorators(node, evaluator);
     if (decorators.jit) candidates.push({ definition, outer: node, autotune: decorators.autotune });
     else if (decorators.autotune) {
@@ -80,8 +79,7 @@ export function findKernels(root: Node, scopes: ScopeSet, lines: LineIndex, anno
         severity: 'warning',
       });
     }
-    return undefined;
-  });
+  }
   const helpers = new Map<string, Node>();
   for (const candidate of candidates) {
     const name = field(candidate.definition, 'name')?.text;

@@ -6,7 +6,7 @@ import type { FoldedValue, LaunchSite, Problem, TileParam } from '../types';
 import { TRITON_DEFAULT_NUM_STAGES, TRITON_DEFAULT_NUM_WARPS } from './configs';
 import { TILE_NAME } from './tile-params';
 import type { ScopeSet } from './scopes';
-import { callArguments, field, rangeOf, walk } from './syntax';
+import { callArguments, field, moduleNodes, rangeOf } from './syntax';
 import type { TritonKernel } from './kernels';
 import { asInteger, asNumber, iterate, numberValue, UNKNOWN, type PyValue } from './values';
 
@@ -32,20 +32,18 @@ export function findLaunchCalls(
   imported: (target: Node) => TritonKernel | null = () => null,
 ): { call: Node; name: string; kernel?: TritonKernel }[] {
   const found: { call: Node; name: string; kernel?: TritonKernel }[] = [];
-  walk(root, (node) => {
-    if (node.type !== 'call') return undefined;
+  for (const node of moduleNodes(root).calls) {
     const callee = field(node, 'function');
-    if (callee?.type !== 'subscript') return undefined;
+    if (callee?.type !== 'subscript') continue;
     const target = field(callee, 'value');
-    if (!target) return undefined;
+    if (!target) continue;
     const name = target.type === 'identifier' ? target.text : target.type === 'attribute' ? field(target, 'attribute')?.text : undefined;
-    if (!name) return undefined;
+    if (!name) continue;
     // The file's own kernel of that name wins over an import; `module.kernel` is looked up in the module first.
     const other = target.type === 'identifier' && kernels.has(name) ? null : imported(target);
     if (other) found.push({ call: node, name: other.info.name, kernel: other });
     else if (kernels.has(name) || (target.type === 'identifier' && importedNames.has(name))) found.push({ call: node, name });
-    return undefined;
-  });
+  }
   return found;
 }
 

@@ -5,7 +5,7 @@ import type { Node } from 'web-tree-sitter';
 import { bindTarget, EnvScope, type Evaluator, type ImportTable } from './evaluate';
 import { growModuleList } from './interpret';
 import { readParameters, type PythonParameter } from './parameters';
-import { callArguments, field, namedChildrenOf, syntaxChildren, walk } from './syntax';
+import { callArguments, field, moduleNodes, namedChildrenOf, syntaxChildren, walk } from './syntax';
 import { UNKNOWN, type PyValue, type Scope } from './values';
 
 interface Binding {
@@ -39,7 +39,7 @@ const joinModule = (module: string, name: string): string => (module.endsWith('.
 
 export function collectImports(root: Node): ImportTable {
   const table: ImportTable = new Map();
-  walk(root, (node) => {
+  for (const node of moduleNodes(root).imports) {
     if (node.type === 'import_statement') {
       for (const name of node.childrenForFieldName('name')) {
         if (!name) continue;
@@ -51,38 +51,32 @@ export function collectImports(root: Node): ImportTable {
           table.set(name.text.split('.')[0], name.text.split('.')[0]);
         }
       }
-      return false;
+      continue;
     }
-    if (node.type === 'import_from_statement') {
-      const module = field(node, 'module_name')?.text;
-      if (!module) return false;
-      for (const name of node.childrenForFieldName('name')) {
-        if (!name) continue;
-        if (name.type === 'aliased_import') {
-          const alias = field(name, 'alias');
-          const path = field(name, 'name');
-          if (alias && path) table.set(alias.text, joinModule(module, path.text));
-        } else {
-          table.set(name.text, joinModule(module, name.text));
-        }
+    const module = field(node, 'module_name')?.text;
+    if (!module) continue;
+    for (const name of node.childrenForFieldName('name')) {
+      if (!name) continue;
+      if (name.type === 'aliased_import') {
+        const alias = field(name, 'alias');
+        const path = field(name, 'name');
+        if (alias && path) table.set(alias.text, joinModule(module, path.text));
+      } else {
+        table.set(name.text, joinModule(module, name.text));
       }
-      return false;
     }
-    return undefined;
-  });
+  }
   return table;
 }
 
 /** The modules a text star-imports (`from .kernels import *` gives `.kernels`), in order. */
 export function starImports(root: Node): string[] {
   const out: string[] = [];
-  walk(root, (node) => {
-    if (node.type === 'import_statement') return false;
-    if (node.type !== 'import_from_statement') return undefined;
+  for (const node of moduleNodes(root).imports) {
+    if (node.type !== 'import_from_statement') continue;
     const module = field(node, 'module_name')?.text;
     if (module && !/^\.+$/.test(module) && node.namedChildren.some((c) => c?.type === 'wildcard_import')) out.push(module);
-    return false;
-  });
+  }
   return out;
 }
 
@@ -254,12 +248,10 @@ export class ScopeSet {
 
   private calls(): Node[] {
     if (!this.callSites) {
-      const calls: Node[] = [];
-      walk(this.root, (node) => {
-        const fn = node.type === 'call' ? field(node, 'function') : null;
-        if (fn?.type === 'identifier' || fn?.type === 'attribute') calls.push(node);
+      this.callSites = moduleNodes(this.root).calls.filter((call) => {
+        const fn = field(call, 'function');
+        return fn?.type === 'identifier' || fn?.type === 'attribute';
       });
-      this.callSites = calls;
     }
     return this.callSites;
   }

@@ -2,7 +2,7 @@
 // differently from their block (tree-sitter accepts those silently; Python raises IndentationError).
 import type { Node } from 'web-tree-sitter';
 import type { Problem } from '../types';
-import { childrenOf, type LineIndex, namedChildrenOf, rangeOf, walk } from './syntax';
+import { childrenOf, type LineIndex, moduleNodes, namedChildrenOf, rangeOf } from './syntax';
 
 const MAX_SYNTAX_PROBLEMS = 20;
 
@@ -35,11 +35,10 @@ function indentationProblems(root: Node, lines: LineIndex): Problem[] {
     const column = text.length - text.trimStart().length;
     return lines.offsetOfLine(line) + column === node.startIndex ? column : null;
   };
-  walk(root, (node) => {
-    if (node.type !== 'block' && node.type !== 'module') return undefined;
+  for (const node of [root, ...moduleNodes(root).blocks]) {
     const statements = namedChildrenOf(node).filter((child) => child.type !== 'comment' && child.type !== 'ERROR');
     const expected = node.type === 'module' ? 0 : statements.length > 0 ? columnIfFirstOnLine(statements[0]) : null;
-    if (expected === null) return undefined;
+    if (expected === null) continue;
     for (const statement of statements) {
       const column = columnIfFirstOnLine(statement);
       if (column !== null && column !== expected) {
@@ -50,8 +49,7 @@ function indentationProblems(root: Node, lines: LineIndex): Problem[] {
         });
       }
     }
-    return undefined;
-  });
+  }
   return problems;
 }
 

@@ -8,7 +8,7 @@ import type { Node } from 'web-tree-sitter';
 import { MATMUL_OPERATOR, TENSOR_FACTORIES, TORCH_GEMM_NAMES } from '../language';
 import type { LibraryGemmCall } from '../types';
 import type { ScopeSet } from './scopes';
-import { callArguments, field, rangeOf } from './syntax';
+import { callArguments, field, moduleNodes, rangeOf } from './syntax';
 import { asInteger, type PyValue } from './values';
 
 /** The GEMM functions by canonical name, and the index of their first matrix operand. */
@@ -45,8 +45,11 @@ export function torchGemmCalls(root: Node, text: string, scopes: ScopeSet): Libr
   const hasMatmulOperator = MATMUL_OPERATOR.test(text);
   if ((!hasMatmulOperator && !TORCH_GEMM_NAMES.test(text)) || !TENSOR_FACTORIES.test(text)) return calls;
   const evaluator = scopes.evaluator;
-  for (const node of root.descendantsOfType(hasMatmulOperator ? ['call', 'binary_operator'] : ['call'])) {
-    if (!node) continue;
+  const nodes = moduleNodes(root);
+  const candidates = hasMatmulOperator
+    ? [...nodes.calls, ...nodes.binaryOperators].sort((a, b) => a.startIndex - b.startIndex || b.endIndex - a.endIndex)
+    : nodes.calls;
+  for (const node of candidates) {
     // The cheap test first (the callee's last name); the scope is looked up only for a GEMM.
     let scope: ReturnType<ScopeSet['scopeFor']> | null = null;
     const value = (operand: Node | null | undefined): PyValue =>
