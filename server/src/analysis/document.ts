@@ -141,6 +141,11 @@ export class SourceDocument {
   /** Set when the caller's shouldStop stopped the last re-parse (then `tree` is null). */
   private stopped = false;
 
+  /** Whether the caller's shouldStop stopped the last re-parse: the text has no tree and no analysis of its own. */
+  get wasStopped(): boolean {
+    return this.stopped && !this.tree;
+  }
+
   constructor(
     grammars: { cpp: Language; python: Language },
     readonly language: SourceLanguage,

@@ -49,7 +49,7 @@ export type WorkerReply =
 /** What a job resolves with: the analysis (null when it was skipped as superseded, or failed with `error`). */
 export interface JobResult {
   analysis: FileAnalysis | null;
-  /** Whether the thread skipped the job, superseded before it started. */
+  /** Whether the thread skipped the job, superseded before it started or stopped while it parsed. */
   skipped?: boolean;
   computeMs: number;
   error?: string;

@@ -82,6 +82,12 @@ function run(grammars: Grammars, job: AnalysisJob): { analysis: FileAnalysis | n
     const edit = differingSpan(document.text, job.text);
     if (edit) document.applyEdit(edit);
   }
+  // Stopped because a newer version is waiting: its "over budget" analysis (no tree) is not this text's;
+  // adopting it would blank the file's hovers and hints until the next analysis came in.
+  if (document.wasStopped) {
+    document.shouldStop = null;
+    return { analysis: null, skipped: true };
+  }
   const analysis = document.analyze(options.value, headers);
   document.shouldStop = null;
   return { analysis, skipped: false };
