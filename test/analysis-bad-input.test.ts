@@ -131,6 +131,9 @@ test('languageForPath: .cu/.cuh are CUDA; .py only when it imports triton or tor
   assert.equal(languageForPath('m.py', 'import torch\nimport triton\n'), 'triton');
   assert.equal(languageForPath('m.py', 'import triton.language as tl\n'), 'triton');
   assert.equal(languageForPath('m.py', 'from triton import language as tl\n'), 'triton');
+  // Triton re-exported by another package (vLLM); a module merely named like it is not Triton.
+  assert.equal(languageForPath('m.py', 'from vllm.triton_utils import tl, triton\n'), 'triton');
+  assert.equal(languageForPath('m.py', 'from helpers import triton_shim\nfrom x import my_triton\n'), null);
   // PyTorch alone: its GEMM calls (torch.matmul, @, F.linear) on tensors of known shape are predicted by the
   // same Python analysis, so a file qualifies with a GEMM and a tensor factory to size it.
   const script = 'a = torch.randn(64, 32)\nb = torch.randn(32, 16)\nc = a @ b\n';

@@ -442,3 +442,157 @@ test('the problem source says where the assumed values came from, not where the 
     assert.equal(problem.source, expected, annotation);
   }
 });
+
+/** The values of the expressions marked «like this» in `marked`, each read where it stands (ScopeSet.scopeFor). */
+async function valuesInPlace(marked: string): Promise<unknown[]> {
+  const marks: Array<[number, number]> = [];
+  // Each earlier mark took two characters out of the text before this one.
+  const text = marked.replace(/«([^»]*)»/g, (_, inside: string, offset: number) => {
+    const start = offset - 2 * marks.length;
+    marks.push([start, start + inside.length]);
+    return inside;
+  });
+  const tree = (await parser()).parse(text)!;
+  const scopes = new ScopeSet(tree.rootNode, new Evaluator(collectImports(tree.rootNode)));
+  const values = marks.map(([start, end]) => {
+    const node = tree.rootNode.descendantForIndex(start, end - 1)!;
+    return plain(scopes.evaluator.evaluate(node, scopes.scopeFor(node)));
+  });
+  tree.delete();
+  return values;
+}
+
+const TRITON_GEMM_KERNEL = [
+  '@triton.jit',
+  'def mm(a_ptr, b_ptr, c_ptr, M, N, K, BM: tl.constexpr, BN: tl.constexpr, BK: tl.constexpr):',
+  '    acc = tl.zeros((BM, BN), dtype=tl.float32)',
+  '    for k in range(0, K, BK):',
+  '        acc += tl.dot(tl.load(a_ptr), tl.load(b_ptr))',
+  '    tl.store(c_ptr, acc)',
+].join('\n');
+
+test('triton and tl re-exported by another package (vLLM: from vllm.triton_utils import tl, triton) are Triton', async () => {
+  const analysis = await analyze(
+    [
+      'from vllm.triton_utils import tl, triton',
+      TRITON_GEMM_KERNEL,
+      'mm[(triton.cdiv(1024, 128), triton.cdiv(256, 64))](a, b, c, 1024, 256, 512, BM=128, BN=64, BK=32)',
+    ].join('\n'),
+  );
+  assert.deepEqual(
+    analysis.kernels.map((kernel) => `${kernel.name} ${kernel.tensorCores}`),
+    ['mm tl-dot'],
+  );
+  assert.deepEqual(analysis.launches[0]?.grid, [8, 4, 1]);
+  const tableOf = async (source: string) => {
+    const tree = (await parser()).parse(source)!;
+    const table = Object.fromEntries(collectImports(tree.rootNode));
+    tree.delete();
+    return table;
+  };
+  // Aliases and the other import forms follow the name the other module exports.
+  assert.deepEqual(
+    await tableOf(
+      'from vllm.triton_utils import triton as tr, tl as language\nimport pkg.compat.triton as triton\nfrom .my_triton import tl\nimport triton.language as lang',
+    ),
+    { tr: 'triton', language: 'triton.language', triton: 'triton', tl: 'triton.language', lang: 'triton.language' },
+  );
+  // Kept narrow: `tl` from a module that does not mention triton, or a module merely named like triton, is not Triton.
+  assert.deepEqual(await tableOf('from helpers import tl\nimport triton_shim as triton\nfrom vllm.triton_utils import language'), {
+    tl: 'helpers.tl',
+    triton: 'triton_shim',
+    language: 'vllm.triton_utils.language',
+  });
+});
+
+test('tensor.to(dtype) with a dtype that does not fold makes the dtype unknown; device arguments keep it', async () => {
+  const prelude = [
+    'import sys, torch',
+    'dtype = torch.float8_e4m3fn if sys.argv[1] == "fp8" else torch.bfloat16',
+    'a = torch.randn((64, 32), device="cuda", dtype=torch.float16)',
+    'w = torch.randn((32, 16), device="cuda", dtype=torch.bfloat16)',
+  ].join('\n');
+  const cases: Array<[string, string | null]> = [
+    ['a.to(dtype)', null],
+    ['a.to(dtype=dtype)', null],
+    ['a.to(a.device, dtype)', null],
+    ['a.to(DEVICE)', 'fp16'],
+    ['a.to(a.device)', 'fp16'],
+    ['a.to("cuda", non_blocking=True)', 'fp16'],
+    ['a.to(dtype=None)', 'fp16'],
+    ['a.to("cuda", torch.float8_e5m2)', 'fp8'],
+    ['a.to(w)', 'bf16'],
+  ];
+  for (const [call, dtype] of cases) assert.deepEqual(plain(await valueOf(`${prelude}\nx = ${call}`)), { shape: [64, 32], dtype }, call);
+  // At a launch, the operands' run-time dtype is assumed, not read as the dtype they had before `.to`.
+  const launch = (
+    await analyze(
+      [
+        'import sys, torch, triton',
+        'import triton.language as tl',
+        TRITON_GEMM_KERNEL,
+        'def run(dtype):',
+        '    a = torch.randn((4096, 4096), device="cuda", dtype=torch.float16).to(dtype)',
+        '    b = torch.randn((4096, 4096), device="cuda", dtype=torch.float16).to(dtype)',
+        '    c = torch.empty_like(a)',
+        '    mm[(32, 32)](a, b, c, 4096, 4096, 4096, BM=128, BN=128, BK=64)',
+        'run(torch.float8_e4m3fn if sys.argv[1] == "fp8" else torch.bfloat16)',
+      ].join('\n'),
+    )
+  ).launches[0]!;
+  assert.deepEqual(launch.problem.assumed, ['dtype']);
+});
+
+test("a lambda's parameters hide the names around it where its body is read: unknown, or their default", async () => {
+  assert.deepEqual(await valuesInPlace('a = 5\nb = 7\nf = lambda a, c=b: «(a, c, b)»\ng = lambda: «a»\nx = f(1)'), [['unknown', 7, 7], 5]);
+  // A call the evaluator makes itself still binds the arguments.
+  assert.equal(plain(await valueOf('a = 5\nf = lambda a: a * 2\nx = f(21)')), 42);
+  // `bench(lambda a, b: matmul(a, b))` does not size the launch in matmul from the module's `a` and `b`.
+  const launch = (
+    await analyze(
+      [
+        'import torch, triton',
+        'import triton.language as tl',
+        TRITON_GEMM_KERNEL,
+        'def matmul(a, b):',
+        '    M, K = a.shape',
+        '    K, N = b.shape',
+        '    c = torch.empty((M, N), device=a.device, dtype=a.dtype)',
+        '    mm[(triton.cdiv(M, 128), triton.cdiv(N, 128))](a, b, c, M, N, K, BM=128, BN=128, BK=64)',
+        'def bench(fn): return fn(torch.randn((512, 512), device="cuda"), torch.randn((512, 512), device="cuda"))',
+        'a = torch.randn((8192, 8192), device="cuda", dtype=torch.float16)',
+        'b = torch.randn((8192, 8192), device="cuda", dtype=torch.float16)',
+        'bench(lambda a, b: matmul(a, b))',
+      ].join('\n'),
+    )
+  ).launches[0]!;
+  assert.notEqual(launch.problem.m, 8192);
+  assert.deepEqual(launch.problem.assumed, ['m', 'n', 'k', 'dtype']);
+});
+
+test('filter and map apply a lambda or a helper function to each item; a predicate that does not fold leaves the result unknown', async () => {
+  assert.deepEqual(plain(await valueOf('x = list(filter(lambda v: v % 2 == 0, range(6)))')), [0, 2, 4]);
+  assert.deepEqual(plain(await valueOf('def keep(v):\n    return v > 1\nx = list(filter(keep, [1, 2, 3]))')), [2, 3]);
+  assert.deepEqual(plain(await valueOf('x = list(filter(None, [0, 1, "", "s"]))')), [1, 's']);
+  assert.deepEqual(plain(await valueOf('x = list(map(lambda a, b: a * b, [1, 2, 3], (4, 5)))')), [4, 10]);
+  assert.deepEqual(plain(await valueOf('def twice(v):\n    return 2 * v\nx = [v + 1 for v in map(twice, [1, 2])]')), [3, 5]);
+  assert.equal(plain(await valueOf('x = list(filter(lambda v: v < M, [1, 2]))')), 'unknown');
+  assert.equal(plain(await valueOf('x = list(filter(str.isdigit, ["1", "a"]))')), 'unknown');
+  // Triton's fused-attention tutorial prunes its autotune list this way.
+  const analysis = await analyze(
+    [
+      'import triton',
+      'import triton.language as tl',
+      "configs = [triton.Config({'BM': bm, 'BN': 64, 'BK': 32}, num_warps=w) for bm in [64, 128] for w in [4, 8]]",
+      'def keep(conf):',
+      '    return not (conf.kwargs["BM"] == 64 and conf.num_warps == 8)',
+      '@triton.autotune(configs=list(filter(keep, configs)), key=["M"])',
+      TRITON_GEMM_KERNEL,
+    ].join('\n'),
+  );
+  assert.deepEqual(
+    analysis.kernels[0]!.configs.map((config) => `BM=${config.params.BM} num_warps=${config.numWarps}`),
+    ['BM=64 num_warps=4', 'BM=128 num_warps=4', 'BM=128 num_warps=8'],
+  );
+  assert.deepEqual(analysis.problems, []);
+});

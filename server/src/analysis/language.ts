@@ -20,6 +20,9 @@ export function languageForPath(path: string, text: string): SourceLanguage | nu
   if (lower.endsWith('.cu') || lower.endsWith('.cuh')) return 'cuda';
   if (!lower.endsWith('.py')) return null;
   if (/^\s*(import\s+triton\b|from\s+triton(\.[\w.]+)?\s+import\b)/m.test(text)) return 'triton';
+  // Triton re-exported by another package (vLLM's `from vllm.triton_utils import tl, triton`): the
+  // analysis reads that `triton` as the package (triton/scopes.ts).
+  if (/^\s*from\s+[\w.]+\s+import\s+\(?[^\n]*\btriton\b(?!\.)/m.test(text)) return 'triton';
   const torch = /^\s*(import\s+torch\b|from\s+torch(\.[\w.]+)?\s+import\b)/m.test(text);
   return torch && TENSOR_FACTORIES.test(text) && (TORCH_GEMM_NAMES.test(text) || MATMUL_OPERATOR.test(text)) ? 'triton' : null;
 }

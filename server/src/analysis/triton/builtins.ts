@@ -3,7 +3,8 @@
 // Total functions over evaluated values: unknown in, unknown out; never throws.
 import type { Node } from 'web-tree-sitter';
 import { callArguments, rangeOf } from './syntax';
-import { asInteger, asNumber, iterate, keyOf, MAX_ITEMS, NONE, numberValue, sequence, UNKNOWN, type ConfigValue, type PyValue } from './values';
+import type { Dtype } from '../types';
+import { asInteger, asNumber, iterate, keyOf, MAX_ITEMS, NONE, numberValue, sequence, truthiness, UNKNOWN, type ConfigValue, type PyValue } from './values';
 
 export function callBuiltin(
   canonical: string,
@@ -11,6 +12,8 @@ export function callBuiltin(
   positional: () => PyValue[],
   keyword: (name: string) => PyValue | null,
   keywords: () => Map<string, PyValue>,
+  /** Calls a lambda or `def` value with positional arguments (Evaluator.apply). */
+  apply: (fn: PyValue, args: PyValue[]) => PyValue,
 ): PyValue | null {
   const range = rangeOf(node);
   const name = canonical.replace(/^builtins\./, '');
@@ -132,6 +135,9 @@ export function callBuiltin(
         false,
       );
     }
+    case 'filter':
+    case 'map':
+      return name === 'filter' ? filter(positional(), apply) : map(positional(), apply);
     case 'enumerate': {
       const items = iterate(positional()[0] ?? UNKNOWN);
       return items
@@ -180,10 +186,8 @@ export function callMethod(object: PyValue, name: string, positional: PyValue[],
   const range = rangeOf(node);
   if (object.kind === 'tensor') {
     switch (name) {
-      case 'to': {
-        const target = keyword('dtype') ?? positional.find((value) => value.kind === 'dtype') ?? null;
-        return target?.kind === 'dtype' ? { ...object, dtype: target.dtype } : object;
-      }
+      case 'to':
+        return { ...object, dtype: convertedDtype(object.dtype, positional, keyword, node) };
       case 'half':
         return { ...object, dtype: 'fp16' };
       case 'bfloat16':
@@ -261,6 +265,56 @@ export function callMethod(object: PyValue, name: string, positional: PyValue[],
       );
   }
   return UNKNOWN;
+}
+
+/**
+ * `filter(keep, configs)`, `filter(lambda c: ..., xs)`, `filter(None, xs)`: the items the predicate keeps,
+ * as a list (what `list(filter(...))` makes of the iterator). The predicate is a lambda or a function the
+ * interpreter runs; when it does not fold for one item, which items stay is not known, and nor is the result.
+ */
+function filter([predicate, iterable]: PyValue[], apply: (fn: PyValue, args: PyValue[]) => PyValue): PyValue {
+  const items = iterate(iterable ?? UNKNOWN);
+  if (!items || !predicate || (predicate.kind !== 'function' && predicate.kind !== 'none')) return UNKNOWN;
+  const kept: PyValue[] = [];
+  for (const item of items) {
+    const truth = truthiness(predicate.kind === 'none' ? item : apply(predicate, [item]));
+    if (truth === null) return UNKNOWN;
+    if (truth) kept.push(item);
+  }
+  return sequence(kept, false);
+}
+
+/** `map(f, xs)` and `map(f, xs, ys)` (pairwise, to the shortest): `f` of each, as a list; an item `f` does not fold for is unknown. */
+function map([fn, ...iterables]: PyValue[], apply: (fn: PyValue, args: PyValue[]) => PyValue): PyValue {
+  const columns = iterables.map(iterate);
+  if (!fn || fn.kind !== 'function' || columns.length === 0 || columns.some((items) => items === null)) return UNKNOWN;
+  const length = Math.min(...columns.map((items) => items!.length));
+  const argumentsAt = (i: number) => columns.map((items) => items![i]);
+  return sequence(
+    Array.from({ length }, (_, i) => apply(fn, argumentsAt(i))),
+    false,
+  );
+}
+
+/** A device argument of `.to(...)` that does not fold: `a.device`, `DEVICE`, `dev`, `torch.device("cuda")`. */
+const DEVICE_TEXT = /device|\bdev\b|cuda|cpu/i;
+
+/**
+ * The dtype after `tensor.to(...)`, from `current`. Its forms are `to(dtype)`, `to(device, dtype)`,
+ * `to(other_tensor)` and `to(device=..., dtype=...)`, with non_blocking/copy flags. An argument that does
+ * not fold could be the dtype (`to(dtype)` of a run-time choice), so the dtype becomes unknown rather than
+ * staying what it was; only one whose wording names a device is passed over, as a string or flag is.
+ */
+function convertedDtype(current: Dtype | null, positional: PyValue[], keyword: (name: string) => PyValue | null, node: Node): Dtype | null {
+  const named = keyword('dtype');
+  if (named) return named.kind === 'dtype' ? named.dtype : named.kind === 'none' ? current : null;
+  const nodes = callArguments(node).positional;
+  let dtype = current;
+  for (const [i, value] of positional.entries()) {
+    if (value.kind === 'dtype' || value.kind === 'tensor') dtype = value.dtype;
+    else if (value.kind === 'unknown' && !DEVICE_TEXT.test(nodes[i]?.text ?? '')) return null;
+  }
+  return dtype;
 }
 
 function config(node: Node, positional: () => PyValue[], keyword: (name: string) => PyValue | null): PyValue {

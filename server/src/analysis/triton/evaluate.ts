@@ -394,7 +394,14 @@ export class Evaluator {
     }
     const canonical = callee.type === 'identifier' ? (this.canonicalName([callee.text], scope) ?? `builtins.${callee.text}`) : this.canonicalOf(callee, scope);
     if (canonical) {
-      const builtin = callBuiltin(canonical, node, positional, keyword, () => this.keywordValues(args.keywords, scope));
+      const builtin = callBuiltin(
+        canonical,
+        node,
+        positional,
+        keyword,
+        () => this.keywordValues(args.keywords, scope),
+        (fn, values) => this.apply(fn, values, new Map()),
+      );
       if (builtin) return builtin;
       return UNKNOWN;
     }

@@ -37,6 +37,26 @@ const COMPOUND = new Set([
 /** `from . import kernels` names `.kernels`, `from .ops import mm` names `.ops.mm`. */
 const joinModule = (module: string, name: string): string => (module.endsWith('.') ? `${module}${name}` : `${module}.${name}`);
 
+/**
+ * Triton re-exported by another package, as vLLM does (`from vllm.triton_utils import tl, triton`, a
+ * module that only imports them and swaps in placeholders when Triton is missing): what the name stands for.
+ * Two rules, each keyed on the name as the other module exports it (the alias the file gives it does not
+ * matter), and kept narrow because the other module is not read:
+ * - a member called `triton`, from any module, is the `triton` package: no project names its own module
+ *   or object `triton` for anything but re-exporting it;
+ * - a member called `tl` is `triton.language` only from a module whose path mentions triton
+ *   (`vllm.triton_utils`, a local `my_triton`, `.triton_compat`): elsewhere `tl` may be anything.
+ * Anything else keeps its path, and imports from `triton` itself are already canonical.
+ */
+function reexportedTriton(path: string): string {
+  if (/^triton(\.|$)/.test(path)) return path;
+  const dot = path.lastIndexOf('.');
+  const member = path.slice(dot + 1);
+  if (member === 'triton' && dot >= 0) return 'triton';
+  if (member === 'tl' && /triton/i.test(path.slice(0, dot))) return 'triton.language';
+  return path;
+}
+
 export function collectImports(root: Node): ImportTable {
   const table: ImportTable = new Map();
   for (const node of moduleNodes(root).imports) {
@@ -46,7 +66,7 @@ export function collectImports(root: Node): ImportTable {
         if (name.type === 'aliased_import') {
           const alias = field(name, 'alias');
           const path = field(name, 'name');
-          if (alias && path) table.set(alias.text, path.text);
+          if (alias && path) table.set(alias.text, reexportedTriton(path.text));
         } else {
           table.set(name.text.split('.')[0], name.text.split('.')[0]);
         }
@@ -60,9 +80,9 @@ export function collectImports(root: Node): ImportTable {
       if (name.type === 'aliased_import') {
         const alias = field(name, 'alias');
         const path = field(name, 'name');
-        if (alias && path) table.set(alias.text, joinModule(module, path.text));
+        if (alias && path) table.set(alias.text, reexportedTriton(joinModule(module, path.text)));
       } else {
-        table.set(name.text, joinModule(module, name.text));
+        table.set(name.text, reexportedTriton(joinModule(module, name.text)));
       }
     }
   }
@@ -184,6 +204,7 @@ function collectBindings(body: Node): Map<string, Binding[]> {
 export class ScopeSet {
   readonly module: BlockScope;
   private readonly functions = new Map<number, BlockScope>();
+  private readonly lambdas = new Map<number, LambdaScope>();
   private callSites: Node[] | null = null;
   /** The calls by their callee's text, built once (callsTo runs for every parameter a lookup resolves). */
   private callsByCallee: Map<string, Node[]> | null = null;
@@ -197,9 +218,13 @@ export class ScopeSet {
     this.module = new BlockScope(this, root, null);
   }
 
-  /** The scope that code at `node` runs in: its enclosing `def`, else the module. */
-  scopeFor(node: Node): BlockScope {
+  /**
+   * The scope that code at `node` runs in: its innermost enclosing `lambda` (whose parameters hide the
+   * names around it), `def`, else the module.
+   */
+  scopeFor(node: Node): Scope {
     for (let current = node.parent; current; current = current.parent) {
+      if (current.type === 'lambda') return this.lambdaScope(current);
       if (current.type === 'function_definition') return this.functionScope(current);
     }
     return this.module;
@@ -208,8 +233,25 @@ export class ScopeSet {
   functionScope(definition: Node): BlockScope {
     let scope = this.functions.get(definition.id);
     if (!scope) {
-      scope = new BlockScope(this, definition, this.scopeFor(definition));
+      // A `def` cannot sit inside a lambda (its body is one expression): the scope around it is a block.
+      let parent: BlockScope = this.module;
+      for (let current = definition.parent; current; current = current.parent) {
+        if (current.type === 'function_definition') {
+          parent = this.functionScope(current);
+          break;
+        }
+      }
+      scope = new BlockScope(this, definition, parent);
       this.functions.set(definition.id, scope);
+    }
+    return scope;
+  }
+
+  private lambdaScope(lambda: Node): LambdaScope {
+    let scope = this.lambdas.get(lambda.id);
+    if (!scope) {
+      scope = new LambdaScope(this.evaluator, lambda, this.scopeFor(lambda));
+      this.lambdas.set(lambda.id, scope);
     }
     return scope;
   }
@@ -254,6 +296,38 @@ export class ScopeSet {
       });
     }
     return this.callSites;
+  }
+}
+
+/**
+ * The body of a `lambda` read where it stands, not called: `bench(lambda a, b: matmul(a, b))`. Its
+ * parameters hide the names around it, so `a` is not the module's `a`; what the caller passes is not
+ * known here, so a parameter is unknown, or its default (`lambda a=a: ...`, the usual capture, as a
+ * `def`'s parameter with no call giving it). A call the evaluator makes itself (`Evaluator.apply`) binds
+ * the arguments it has instead.
+ */
+class LambdaScope implements Scope {
+  private readonly parameters: Map<string, PythonParameter>;
+  private readonly values = new Map<string, PyValue>();
+
+  constructor(
+    private readonly evaluator: Evaluator,
+    lambda: Node,
+    private readonly parent: Scope,
+  ) {
+    this.parameters = new Map(readParameters(lambda).map((parameter) => [parameter.name, parameter]));
+  }
+
+  lookup(name: string, at: number): PyValue {
+    const parameter = this.parameters.get(name);
+    if (!parameter) return this.parent.lookup(name, at);
+    let value = this.values.get(name);
+    if (!value) {
+      // A default is evaluated where the lambda stands: `lambda a=a:` reads the outer `a`.
+      value = parameter.defaultValue ? this.evaluator.evaluate(parameter.defaultValue, this.parent) : UNKNOWN;
+      this.values.set(name, value);
+    }
+    return value;
   }
 }
 
