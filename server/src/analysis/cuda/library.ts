@@ -81,25 +81,47 @@ export function readLibraryCalls(
   problems: Problem[],
 ): LibraryGemmCall[] {
   const calls: LibraryGemmCall[] = [];
-  // cublasLtMatrixLayoutCreate(&desc, type, rows, cols, ld): remembered by descriptor name.
-  const layouts = new Map<string, { type: Dtype | null; rows: number | null; cols: number | null }>();
+  // Descriptors and math modes belong to the function that sets them: two wrappers that both name their
+  // layouts `Adesc` must not read each other's (keys are the enclosing function's start and the name).
+  const functionOf = (offset: number) => ancestorOfType(scopes.root.descendantForIndex(offset), ['function_definition'], 256)?.startIndex ?? -1;
+  const descriptor = (offset: number, argument: string | undefined) => `${functionOf(offset)}:${(argument ?? '').replace(/^&\s*/, '')}`;
+  // cublasLtMatrixLayoutCreate(&desc, type, rows, cols, ld), and its batch count set as an attribute.
+  const layouts = new Map<string, { type: Dtype | null; rows: number | null; cols: number | null; batch: number | null }>();
+  // cublasSetMathMode(handle, CUBLAS_TF32_TENSOR_OP_MATH): fp32 GEMMs after it in the same function run as tf32.
+  const tf32Modes: Array<{ fn: number; at: number; tf32: boolean }> = [];
   for (const id of cublasIdentifiers) {
-    if (id.name !== 'cublasLtMatrixLayoutCreate') continue;
+    const layoutCall = id.name === 'cublasLtMatrixLayoutCreate' || id.name === 'cublasLtMatrixLayoutSetAttribute';
+    if (!layoutCall && id.name !== 'cublasSetMathMode') continue;
     const args = callArgs(text, id.start, id.name);
-    if (!args || args.parts.length < 4) continue;
+    if (!args || args.parts.length < 2) continue;
+    if (id.name === 'cublasSetMathMode') {
+      tf32Modes.push({ fn: functionOf(id.start), at: id.start, tf32: /TF32/.test(args.parts[1]!.text) });
+      continue;
+    }
     const scope = scopeAt(scopes, id.start);
-    const fold = (i: number) => {
-      const p = args.parts[i];
-      return p ? foldExpr(parseCExpression(p.text, p.start), scope.env, problems).value : null;
-    };
-    layouts.set(args.parts[0]!.text.replace(/^&\s*/, ''), { type: dtypeOfCudaDataType(args.parts[1]!.text), rows: fold(2), cols: fold(3) });
+    const fold = (part: { text: string; start: number } | undefined) =>
+      part ? foldExpr(parseCExpression(part.text, part.start), scope.env, problems).value : null;
+    const key = descriptor(id.start, args.parts[0]?.text);
+    if (id.name === 'cublasLtMatrixLayoutCreate' && args.parts.length >= 4) {
+      layouts.set(key, { type: dtypeOfCudaDataType(args.parts[1]!.text), rows: fold(args.parts[2]), cols: fold(args.parts[3]), batch: null });
+    } else if (id.name === 'cublasLtMatrixLayoutSetAttribute' && /BATCH_COUNT/.test(args.parts[1]!.text) && args.parts[2]) {
+      const layout = layouts.get(key);
+      // The value is passed by address: `&batchCount`.
+      const value = args.parts[2].text.trim().startsWith('&') ? fold({ text: args.parts[2].text.replace(/^\s*&\s*/, ''), start: args.parts[2].start }) : null;
+      if (layout && value !== null && Number.isInteger(value) && value > 0) layout.batch = value;
+    }
   }
+  const tf32ModeAt = (offset: number) => {
+    const fn = functionOf(offset);
+    const last = tf32Modes.filter((mode) => mode.fn === fn && mode.at < offset).pop();
+    return last?.tf32 ?? false;
+  };
   for (const id of cublasIdentifiers) {
     const base = { api: id.name, range: { start: id.start, end: id.start + id.name.length } };
     if (id.name === 'cublasLtMatmul') {
       const args = callArgs(text, id.start, id.name);
       if (!args) continue;
-      const layout = (i: number) => layouts.get(args.parts[i]?.text ?? '') ?? null;
+      const layout = (i: number) => layouts.get(descriptor(id.start, args.parts[i]?.text)) ?? null;
       const a = layout(4);
       const c = layout(9) ?? layout(11);
       const m = c?.rows ?? null;
@@ -107,7 +129,8 @@ export function readLibraryCalls(
       // A is m×k (or k×m when transposed): k is the dimension of A that is not m.
       let k: number | null = null;
       if (a && m !== null) k = a.rows === m ? a.cols : a.cols === m ? a.rows : null;
-      calls.push({ ...base, range: { start: id.start, end: args.end }, m, n, k, batch: null, dtype: a?.type ?? null, transA: null, transB: null });
+      const batch = c?.batch ?? a?.batch ?? null;
+      calls.push({ ...base, range: { start: id.start, end: args.end }, m, n, k, batch, dtype: a?.type ?? null, transA: null, transB: null });
       continue;
     }
     const signature = signatureOf(id.name);
@@ -127,8 +150,15 @@ export function readLibraryCalls(
     };
     let dtype: Dtype | null = signature.dtype ?? null;
     if (signature.aType !== undefined) dtype = dtypeOfCudaDataType(args.parts[signature.aType]?.text ?? '');
-    // fp32 data computed on tensor cores (CUBLAS_COMPUTE_32F_FAST_TF32) runs as tf32.
-    if (dtype === 'fp32' && signature.computeType !== undefined && /FAST_TF32|TF32/.test(args.parts[signature.computeType]?.text ?? '')) dtype = 'tf32';
+    // fp32 data computed on tensor cores runs at the rate of the compute type's inputs: tf32 (FAST_TF32,
+    // or the handle's TF32 math mode), bf16 or fp16 (FAST_16BF, FAST_16F; cuBLAS converts the fp32 data
+    // on the way in, so the operands' traffic is under-counted: the compute rate is what these are for).
+    const computeType = signature.computeType !== undefined ? (args.parts[signature.computeType]?.text ?? '') : '';
+    if (dtype === 'fp32') {
+      if (/FAST_16BF/.test(computeType)) dtype = 'bf16';
+      else if (/FAST_16F/.test(computeType)) dtype = 'fp16';
+      else if (/TF32/.test(computeType) || tf32ModeAt(id.start)) dtype = 'tf32';
+    }
     calls.push({
       ...base,
       range: { start: id.start, end: args.end },

@@ -63,8 +63,11 @@ function collectLocals(scopeNode: Node | Node[], text: string, scope: HostScope,
   const counts = new Map<string, number>();
   // Initialisers are kept as text and parsed only if a launch looks the name up.
   const values = new Map<string, { expr: { text: string; offset: number } | null; dim3: Dim3Definition | null }>();
+  // Constants: taking their address (`&batchCount` for an API that reads it) cannot change them.
+  const constants = new Set<string>();
   for (const declaration of declarations) {
     const typeText = declaration.childForFieldName('type')?.text ?? '';
+    const constant = declaration.namedChildren.some((child) => child?.type === 'type_qualifier' && (child.text === 'const' || child.text === 'constexpr'));
     const isDim3 = /\bdim3\b/.test(typeText);
     for (const declarator of declaration.childrenForFieldName('declarator')) {
       if (!declarator) continue;
@@ -82,6 +85,7 @@ function collectLocals(scopeNode: Node | Node[], text: string, scope: HostScope,
       if (!nameNode || nameNode.type !== 'identifier') continue;
       const name = nameNode.text;
       counts.set(name, (counts.get(name) ?? 0) + 1);
+      if (constant) constants.add(name);
       if (isDim3) {
         values.set(name, {
           expr: null,
@@ -126,7 +130,7 @@ function collectLocals(scopeNode: Node | Node[], text: string, scope: HostScope,
       };
       if (!changed.has(name)) values.set(name, { expr: null, dim3: { components: ['x', 'y', 'z'].map(component), range: dim3.range } });
     }
-    for (const name of addressTaken(sourceText(text, scopeNode))) changed.add(name);
+    for (const name of addressTaken(sourceText(text, scopeNode))) if (!constants.has(name)) changed.add(name);
   }
   applyLocals(scope, values, counts, changed);
   if (!topLevelOnly && !Array.isArray(scopeNode)) {
