@@ -193,6 +193,11 @@ export interface TileParam {
    */
   within?: Range;
   /**
+   * Defined inside a function (a host function's or a kernel's `const`, a Triton kernel parameter's
+   * default): the name has this value only there. Absent at file scope.
+   */
+  local?: boolean;
+  /**
    * Set for a constant defined in a header the file includes or a module it imports
    * (FileAnalysis.includedTileParams): the include's or import's name. `range` and `valueRange` are offsets
    * in that text, which a code action edits.

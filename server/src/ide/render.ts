@@ -4,7 +4,7 @@ import type { LaunchSite } from '../analysis/types';
 import type { GemmWorkload } from '../perf/types';
 import type { InlayHintMode } from './protocol';
 import { kib } from './legality';
-import { extrapolationText } from '../report/analysis-text';
+import { extrapolationText, limiterWords } from '../report/analysis-text';
 import { shownEstimate, type GpuOutcome, type KernelReport, type ShownEstimate } from './reports';
 
 const sig = (v: number, digits = 3): string => {
@@ -128,7 +128,7 @@ export function outcomeDetails(outcome: GpuOutcome, e: ShownEstimate): string[] 
   const achievedTflops = a.flops / e.timeMs / 1e9;
   const fraction = achievedTflops / a.peak.tflops;
   lines.push(
-    `${a.timeLimiter === a.bound ? a.bound : `${a.bound} (${a.timeLimiter})`}-bound · arithmetic intensity ${sig(a.arithmeticIntensity)} FLOP/B (ridge ${sig(a.ridgePointFlopsPerByte)}) · ${sig(achievedTflops)} TFLOP/s = ${formatPercent(fraction)} of the ${a.peak.peak ?? outcome.workload.dtype} peak`,
+    `${a.timeLimiter === a.bound ? a.bound : `${a.bound} (${limiterWords(a.timeLimiter, a.sharedMemTimeMs, a.l1TimeMs)})`}-bound · arithmetic intensity ${sig(a.arithmeticIntensity)} FLOP/B (ridge ${sig(a.ridgePointFlopsPerByte)}) · ${sig(achievedTflops)} TFLOP/s = ${formatPercent(fraction)} of the ${a.peak.peak ?? outcome.workload.dtype} peak`,
   );
   lines.push(`${a.registersPerThread} registers/thread (${outcome.features.resources.source}), ${kib(a.sharedMemPerBlockBytes)} shared memory/block`);
   return lines;

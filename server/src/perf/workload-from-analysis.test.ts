@@ -100,6 +100,36 @@ test('workload: BM/BN/BK/TM/TN with kernel-scope values shadowing file scope', (
   assert.equal(w.tile?.threads, 256);
 });
 
+test("workload: another function's local constant, another launch's keyword and another kernel's default are not the kernel's", () => {
+  // m = n = 2048, grid (32, 16): without names the tile is BN = 64, BM = 128 from the grid.
+  const foreign = [
+    { ...param('BM', 16, 2000, 'const'), local: true },
+    param('BN', 16, 2010, 'launch-kwarg'),
+    { ...param('BK', 16, 2020, 'triton-constexpr'), local: true },
+    param('TM', 16, 2030, 'template-arg'),
+  ];
+  const w = workloadFromLaunch(kernel(), launch({ grid: [32, 16, 1], block: [256, 1, 1] }), foreign).workload!;
+  assert.equal(w.tile?.blockM, 128);
+  assert.equal(w.tile?.blockN, 64);
+  assert.notEqual(w.tile?.blockK, 16);
+  assert.notEqual(w.tile?.threadM, 16);
+  // The same names at file scope are the kernel's.
+  const fileScope = workloadFromLaunch(kernel(), launch({ grid: [32, 16, 1], block: [256, 1, 1] }), [param('BM', 16, 2000, 'const')]).workload!;
+  assert.equal(fileScope.tile?.blockM, 16);
+  // This launch's own keyword argument (inside its range 1000..1050) is.
+  const own = workloadFromLaunch(kernel(), launch({ grid: [32, 16, 1], block: [256, 1, 1] }), [param('BN', 32, 1020, 'launch-kwarg')]).workload!;
+  assert.equal(own.tile?.blockN, 32);
+});
+
+test('workload: a Triton kernel whose fp32 the code states (ieee precision) runs on the FMA units, an assumed fp32 on tensor cores', () => {
+  const ieee = kernel({ tensorCores: 'tl-dot', sharedArrays: [], staticSharedMemBytes: null, dtype: 'fp32', constexprParams: ['BLOCK_M'] });
+  const meta = { metaParams: { BLOCK_M: 64, BLOCK_N: 64, BLOCK_K: 32 }, grid: null, block: null };
+  const stated = launch({ ...meta, problem: { m: 2048, n: 2048, k: 1024, batch: null, dtype: 'fp32', assumed: [], source: 'code' } });
+  assert.equal(workloadFromLaunch(ieee, stated, []).workload?.usesTensorCores, false);
+  const assumed = launch({ ...meta, problem: { m: 2048, n: 2048, k: 1024, batch: null, dtype: 'fp32', assumed: ['dtype'], source: 'default' } });
+  assert.equal(workloadFromLaunch(ieee, assumed, []).workload?.usesTensorCores, undefined);
+});
+
 test('workload: tile inferred from the grid when no names are found', () => {
   // m = n = 2048, grid (32, 16): BN = 2048 / 32 = 64, BM = 2048 / 16 = 128
   const res = workloadFromLaunch(kernel(), launch({ grid: [32, 16, 1], block: [256, 1, 1] }), []);

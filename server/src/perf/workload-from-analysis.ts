@@ -115,11 +115,22 @@ export const CUTLASS_KERNEL_REASON = 'CUTLASS GEMM kernel';
  * Named values visible to this launch, later sources overriding earlier ones. GemmShape arguments
  * count only for CUTLASS kernels: another kernel in the file does not run CUTLASS's tiles.
  */
+/** Origins of tile parameters that can be file-scope constants (the others belong to one launch or config). */
+const FILE_SCOPE_ORIGINS = new Set<TileParam['origin']>(['define', 'constexpr', 'const', 'enum', 'cutlass-shape', 'triton-constexpr']);
+
 function namedValues(kernel: KernelInfo, launch: LaunchSite, tileParams: TileParam[], cutlass: boolean): Map<string, number> {
   const values = new Map<string, number>();
   const visible = (p: TileParam) => pos(p.value) && (cutlass || p.origin !== 'cutlass-shape');
-  // File-scope definitions first, then those inside the kernel (they shadow).
-  for (const p of tileParams) if (visible(p) && !inKernel(p, kernel)) values.set(p.name, p.value!);
+  // File-scope definitions and this launch's own arguments first, then those inside the kernel (they
+  // shadow). Another function's local constant, another launch's template or keyword argument and another
+  // kernel's config are not the kernel's (siboehm's runner.cu: a host function's `const uint BM = 128`
+  // gave a naive kernel launched elsewhere 128-wide tiles).
+  const own = (p: TileParam) =>
+    p.header === undefined &&
+    (((p.origin === 'template-arg' || p.origin === 'launch-kwarg') && inside(p.range, launch.range)) ||
+      (p.origin === 'launcher-template-arg' && !!p.within && inside(launch.range, p.within)));
+  const outside = (p: TileParam) => (!p.local && FILE_SCOPE_ORIGINS.has(p.origin)) || own(p);
+  for (const p of tileParams) if (visible(p) && !inKernel(p, kernel) && outside(p)) values.set(p.name, p.value!);
   for (const p of tileParams) if (visible(p) && inKernel(p, kernel)) values.set(p.name, p.value!);
   const config = kernel.configs[0];
   if (config) {
@@ -238,6 +249,10 @@ export function workloadFromLaunch(kernel: KernelInfo, launch: LaunchSite, tileP
   }
   if (kernel.tensorCores === 'wmma' || kernel.tensorCores === 'mma-ptx' || kernel.tensorCores === 'cute') workload.usesTensorCores = true;
   else if (kernelFamily === 'tiled' || kernelFamily === 'naive') workload.usesTensorCores = false;
+  // The Triton analysis reads tl.dot's default precision on fp32 data as tf32 (triton/problem-size.ts), so
+  // an fp32 it found in the code is `input_precision="ieee"` / `allow_tf32=False`: the FMA units, not the
+  // tensor cores defaultUsesTensorCores gives Triton fp32 rows of a batch (which mean the default).
+  else if (kernelFamily === 'triton' && dtype === 'fp32' && !assumed.includes('dtype')) workload.usesTensorCores = false;
   return { workload, assumed };
 }
 

@@ -35,6 +35,8 @@ export interface FeaturesJson {
     /** The term that sets the estimate: compute, memory, latency, shared-memory or issue. */
     timeLimiter: string;
     sharedMemTimeMs: number | null;
+    /** The L1 (global loads through the cache) part of the on-chip term the 'shared-memory' limiter names. */
+    l1TimeMs: number | null;
     issueTimeMs: number | null;
   };
   resources: { registersPerThread: number | null; staticSharedMemBytes: number | null; source: 'ptxas' | 'estimate'; arch?: string; note?: string };
@@ -128,6 +130,7 @@ export function gpuEntries(
       bound: a.bound,
       timeLimiter: a.timeLimiter,
       sharedMemTimeMs: finite(a.sharedMemTimeMs),
+      l1TimeMs: finite(a.l1TimeMs),
       issueTimeMs: finite(a.issueTimeMs),
     },
     resources,

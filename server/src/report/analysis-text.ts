@@ -11,6 +11,15 @@ function orUnknown(value: number | string | null): string {
   return value === null ? '?' : String(value);
 }
 
+/**
+ * The limiter as words: the analytic model's on-chip term ('shared-memory') is shared-memory plus L1
+ * traffic; a kernel that reads its operands straight from global memory (no shared arrays) is limited by
+ * the L1 part, and calling it shared-memory-bound sent users looking for shared memory it does not have.
+ */
+export function limiterWords(timeLimiter: string, sharedMemTimeMs: number | null, l1TimeMs: number | null): string {
+  return timeLimiter === 'shared-memory' && (l1TimeMs ?? 0) > (sharedMemTimeMs ?? 0) ? 'L1-cache' : timeLimiter;
+}
+
 export function renderAnalysisText(file: AnalyzeJsonFile): string {
   const out: string[] = [];
   out.push(`${file.path}${file.language ? ` [${file.language}]` : ''}`);
@@ -34,7 +43,9 @@ export function renderAnalysisText(file: AnalyzeJsonFile): string {
       // An autotuned launch's grid and block depend on the config: these are the first's, each pick's below.
       `  launch ${launch.kernel}${launch.kernelHeader ? ` (kernel in ${launch.kernelHeader})` : ''} (line ${launch.line}): grid ${triple(launch.grid)}, block ${triple(launch.block)}${launch.pickedConfig ? ' with config #1' : ''}, dynamic smem ${orUnknown(launch.dynamicSharedMemBytes)}`,
     );
-    out.push(problemLine(launch.problem));
+    // A launch of a kernel this file shows is not a GEMM has no M, N, K to assume.
+    const kernels = launch.kernelHeader ? [] : file.kernels.filter((kernel) => kernel.name === launch.kernel);
+    if (kernels.length === 0 || kernels.some((kernel) => kernel.kind === 'gemm')) out.push(problemLine(launch.problem));
     const skipped = launch.notTaken;
     if (skipped) out.push(`    not run at this problem size: \`${skipped.condition}\` (line ${skipped.line}) is ${skipped.holds} here`);
     out.push(...featureLines(launch, launch.featuresReason, launch.pickedConfig, launch.dynamicSharedMemBytes));
@@ -50,8 +61,11 @@ export function renderAnalysisText(file: AnalyzeJsonFile): string {
   }
   for (const call of file.libraryCalls) {
     const batch = call.batch !== null ? ` batch=${call.batch}` : '';
+    // The sizes the predictions below assumed (the same on every GPU), as a launch's problem line says them.
+    const assumed = Object.values(call.features ?? {})[0]?.assumed.filter((name) => ['m', 'n', 'k', 'batch', 'dtype'].includes(name)) ?? [];
+    const assumedWords = assumed.length > 0 ? ` (assumed ${assumed.join(', ')} from the default)` : '';
     out.push(
-      `  library ${call.api} (line ${call.line}): M=${orUnknown(call.m)} N=${orUnknown(call.n)} K=${orUnknown(call.k)}${batch} dtype=${orUnknown(call.dtype)}`,
+      `  library ${call.api} (line ${call.line}): M=${orUnknown(call.m)} N=${orUnknown(call.n)} K=${orUnknown(call.k)}${batch} dtype=${orUnknown(call.dtype)}${assumedWords}`,
     );
     out.push(...featureLines(call, call.featuresReason));
   }
@@ -134,7 +148,7 @@ function featureLines(
       );
     }
     lines.push(
-      `    on ${gpu}: analytic ${sig(a.analyticTimeMs)} ms (${a.timeLimiter}-bound), ${a.tiles ?? '?'} tiles, ${sig(a.waves)} waves, ` +
+      `    on ${gpu}: analytic ${sig(a.analyticTimeMs)} ms (${limiterWords(a.timeLimiter, a.sharedMemTimeMs, a.l1TimeMs)}-bound), ${a.tiles ?? '?'} tiles, ${sig(a.waves)} waves, ` +
         `occupancy ${occupancy} (${a.limiter === 'invalid' ? 'does not fit on an SM' : `${a.blocksPerSM ?? '?'} blocks/SM, ${a.limiter}`}), ` +
         `${r.registersPerThread ?? '?'} regs, ${r.staticSharedMemBytes ?? '?'} B ${dynamicSmemBytes ? 'static ' : ''}smem (${r.source}${r.arch ? ` ${r.arch}` : ''})` +
         // A CUDA launch's dynamic shared memory counts toward the block's too (occupancy, limits).

@@ -146,7 +146,13 @@ function analyzeChecked(
   }
 
   const definitions = cachedDefinitions(root, text, problems, prepared, cache);
-  const tileParams: TileParam[] = [...definitions.tileParams];
+  // Read from the tree on every analysis, not cached with the definitions: an edit elsewhere (a brace) can
+  // move a definition whose text is unchanged in or out of a function. Macros are textual, never local.
+  const tileParams: TileParam[] = definitions.tileParams.map((param) =>
+    param.origin !== 'define' && ancestorOfType(root.descendantForIndex(param.valueRange.start), ['function_definition'], 256)
+      ? { ...param, local: true }
+      : param,
+  );
   const fileEnv = includedEnv(definitions.env, headers, cache);
 
   const kernelContext: KernelContext = {

@@ -290,6 +290,9 @@ function dtypeFromCode(
       }
     }
   }
+  // An int32 accumulator (`acc = tl.zeros(..., dtype=tl.int32)`) is what tl.dot gives int8 operands; the
+  // output cast after it (often fp16) is not the operands' type.
+  if (dots.length > 0 && /\bzeros\((?:[^()]|\([^()]*\))*dtype\s*=\s*(tl\.|triton\.language\.)?int32\b/.test(body.text)) return 'int8';
   const explicitPrecision = dots.some((dot) => dot.node.type === 'call' && /input_precision|allow_tf32/.test(dot.node.text));
   if (explicitPrecision && precision) return precision === 'tf32' ? 'tf32' : 'fp32';
   // Otherwise the casts in the body (e.g. the output `acc.to(tl.float16)`) say what the data is; casts

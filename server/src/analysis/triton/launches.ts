@@ -55,14 +55,25 @@ export function readLaunch(call: Node, name: string, kernel: TritonKernel | null
   const kernelParameters = kernel?.parameters.filter((parameter) => parameter.kind === 'positional' || parameter.kind === 'keyword-only') ?? [];
   const parameterNames = new Set(kernelParameters.map((parameter) => parameter.name));
 
+  const metaParams: Record<string, number | null> = {};
+  const templateArgs: FoldedValue[] = [];
   const argumentValues = new Map<string, PyValue>();
   args.positional.forEach((argument, index) => {
     const parameter = kernelParameters[index];
-    if (parameter) argumentValues.set(parameter.name, evaluator.evaluate(argument, scope));
+    if (!parameter) return;
+    const value = evaluator.evaluate(argument, scope);
+    argumentValues.set(parameter.name, value);
+    // A constexpr passed by position (`mm[grid](a, b, c, M, N, K, 128, 128, 64)`) sets the tile like a keyword does.
+    if (constexpr.has(parameter.name)) {
+      const folded = asNumber(value);
+      metaParams[parameter.name] = folded;
+      templateArgs.push({ text: argument.text, value: folded, range: rangeOf(argument) });
+      if (value.kind !== 'string' && value.kind !== 'bool' && value.kind !== 'dtype') {
+        tileParams.push({ name: parameter.name, value: folded, valueRange: rangeOf(argument), range: rangeOf(argument), origin: 'launch-kwarg' });
+      }
+    }
   });
 
-  const metaParams: Record<string, number | null> = {};
-  const templateArgs: FoldedValue[] = [];
   const keywordValues = new Map<string, PyValue>();
   let numWarps: number | null | undefined;
   let numStages: number | null | undefined;

@@ -61,17 +61,20 @@ export function resolveProblem(launch: FoundLaunch, annotationChain: Annotation[
 }
 
 /**
- * The element type of the tensors passed to the kernel, else the kernel's own dtype from its code.
- * fp32 tensors into tl.dot run as tf32 unless the kernel asks for ieee precision (Triton's default
- * `input_precision` on NVIDIA is tf32).
+ * The element type of the first tensor passed to the kernel, else the kernel's own dtype from its code.
+ * Only the first tensor, and only when it is the first argument or the kernel's code says nothing: a later
+ * one is often the output (an int8 GEMM writing fp16, an fp8 GEMM writing bf16), whose type is not the
+ * operands'. fp32 tensors into tl.dot run as tf32 unless the kernel asks for ieee precision (Triton's
+ * default `input_precision` on NVIDIA is tf32).
  */
 function dtypeFromCode(launch: FoundLaunch, parameterOrder: string[]): Dtype | null {
   const kernel = launch.kernel;
+  const fromKernelCode = kernel && kernel.info.dtype && !kernel.dtypeFromAnnotation ? kernel.info.dtype : null;
   let tensorDtype: Dtype | null = null;
-  for (const name of parameterOrder) {
+  for (const [index, name] of parameterOrder.entries()) {
     const value: PyValue | undefined = launch.argumentValues.get(name);
-    if (value?.kind === 'tensor' && value.dtype) {
-      tensorDtype = value.dtype;
+    if (value?.kind === 'tensor') {
+      tensorDtype = index === 0 || !fromKernelCode ? (value.dtype ?? null) : null;
       break;
     }
   }
@@ -79,6 +82,5 @@ function dtypeFromCode(launch: FoundLaunch, parameterOrder: string[]): Dtype | n
     if (tensorDtype === 'fp32' && kernel?.info.tensorCores === 'tl-dot' && kernel.dotPrecision === 'tf32') return 'tf32';
     return tensorDtype;
   }
-  if (kernel && kernel.info.dtype && !kernel.dtypeFromAnnotation) return kernel.info.dtype;
-  return null;
+  return fromKernelCode;
 }

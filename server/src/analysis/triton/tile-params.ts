@@ -41,7 +41,14 @@ export function constexprDefaults(kernel: TritonKernel, scopes: ScopeSet): TileP
     // Strings and flags (`ACTIVATION: tl.constexpr = ""`, `EVEN_K: tl.constexpr = True`) are not tile sizes.
     if (folded.kind !== 'number' && folded.kind !== 'unknown') continue;
     const value = asNumber(folded);
-    result.push({ name: parameter.name, value, valueRange: rangeOf(parameter.defaultValue), range: rangeOf(parameter.node), origin: 'triton-constexpr' });
+    result.push({
+      name: parameter.name,
+      value,
+      valueRange: rangeOf(parameter.defaultValue),
+      range: rangeOf(parameter.node),
+      origin: 'triton-constexpr',
+      local: true,
+    });
   }
   return result;
 }

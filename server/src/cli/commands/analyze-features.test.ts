@@ -8,7 +8,7 @@ import { runInProcess } from '../run-in-process';
 import { command } from './analyze';
 import { FEATURE_NAMES, FEATURE_VERSION } from '../../perf/features';
 import { writeTestModels } from '../predict/test-models';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 
 const run = (...args: string[]) => runInProcess(command, args);
@@ -69,6 +69,68 @@ test('analyze --gpu: library calls get features; non-GEMM launches get none; no 
   assert.equal(soft.launches[0].featuresReason, undefined);
   const plain = await run(example, cublas, '--json');
   assert.ok(!plain.stdout.includes('"features"') && !plain.stdout.includes('"prediction"'), 'version-1 output unchanged without --gpu');
+});
+
+test("analyze --gpu: a host function's local tile constants do not set another launch's tile; the limiter names L1 when the kernel has no shared memory", async () => {
+  const fixture = join(root, 'test', 'fixtures', 'cuda-instructions', 'host-local-tiles.cu');
+  const { code, stdout, stderr } = await run(fixture, '--json', '--gpu', 'rtx-4090');
+  assert.equal(code, 0, stderr);
+  const values = JSON.parse(stdout).files[0].launches[0].features['rtx-4090'].values;
+  assert.equal(values.tile_m, 32);
+  assert.equal(values.tile_n, 32);
+  const text = await run(fixture, '--gpu', 'rtx-4090');
+  assert.match(text.stdout, /analytic [\d.]+ ms \(L1-cache-bound\), 16384 tiles/);
+});
+
+test('analyze --gpu: a library call of unknown sizes says what its prediction assumed; a non-GEMM launch has no problem line', async () => {
+  const source = join(mkdtempSync(join(tmpdir(), 'tilecast-text-')), 'unknown.cu');
+  writeFileSync(
+    source,
+    `#include <cublas_v2.h>
+void gemm(cublasHandle_t h, int m, int n, int k, const float *A, const float *B, float *C) {
+  const float one = 1.f, zero = 0.f;
+  cublasSgemm(h, CUBLAS_OP_N, CUBLAS_OP_N, n, m, k, &one, B, n, A, k, &zero, C, n);
+}
+`,
+  );
+  const library = await run(source, '--gpu', 'rtx-4090');
+  assert.match(library.stdout, /library cublasSgemm \(line 4\): M=\? N=\? K=\? dtype=fp32 \(assumed m, n, k from the default\)/);
+  const elementwise = await run(softmax, '--gpu', 'rtx-4090');
+  assert.match(elementwise.stdout, /launch /);
+  assert.doesNotMatch(elementwise.stdout, /problem: M=/);
+});
+
+test('analyze --gpu: Triton tile sizes passed by position set the tile, as keywords do', async () => {
+  const source = join(mkdtempSync(join(tmpdir(), 'tilecast-positional-')), 'positional.py');
+  writeFileSync(
+    source,
+    `import torch
+import triton
+import triton.language as tl
+
+
+@triton.jit
+def mm(a_ptr, b_ptr, c_ptr, M, N, K, BLOCK_M: tl.constexpr, BLOCK_N: tl.constexpr, BLOCK_K: tl.constexpr):
+    acc = tl.zeros((BLOCK_M, BLOCK_N), dtype=tl.float32)
+    for k in range(0, K, BLOCK_K):
+        a = tl.load(a_ptr + tl.arange(0, BLOCK_M)[:, None] * K + tl.arange(0, BLOCK_K)[None, :])
+        b = tl.load(b_ptr + tl.arange(0, BLOCK_K)[:, None] * N + tl.arange(0, BLOCK_N)[None, :])
+        acc += tl.dot(a, b)
+    tl.store(c_ptr + tl.arange(0, BLOCK_M)[:, None] * N + tl.arange(0, BLOCK_N)[None, :], acc.to(tl.float16))
+
+
+a = torch.randn((4096, 2048), device="cuda", dtype=torch.float16)
+b = torch.randn((2048, 1024), device="cuda", dtype=torch.float16)
+c = torch.empty((4096, 1024), device="cuda", dtype=torch.float16)
+mm[(triton.cdiv(4096, 128) * triton.cdiv(1024, 64),)](a, b, c, 4096, 1024, 2048, 128, 64, 32)
+`,
+  );
+  const { code, stdout, stderr } = await run(source, '--json', '--gpu', 'h100-sxm');
+  assert.equal(code, 0, stderr);
+  const launch = JSON.parse(stdout).files[0].launches[0];
+  const values = launch.features['h100-sxm'].values;
+  assert.deepEqual([values.tile_m, values.tile_n, values.tile_k], [128, 64, 32]);
+  assert.ok(!launch.features['h100-sxm'].assumed.some((name: string) => name.startsWith('block')), launch.features['h100-sxm'].assumed.join(', '));
 });
 
 test('analyze --gpu: text shows one line per GPU from the same data; bad GPU or --ptxas alone -> exit 2', async () => {

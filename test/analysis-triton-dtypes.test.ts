@@ -1,0 +1,54 @@
+// The element type a Triton GEMM launch is predicted with: the operands', not the output's. An int32
+// accumulator means int8 operands whatever the output is cast to; a launch's first tensor decides over
+// later ones (often the output), and a first tensor of unknown type leaves the kernel's own reading.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { loadGrammars } from '../server/src/platform/grammars';
+import { analyzeSource } from '../server/src/analysis/index';
+
+const kernel = (accumulator: string, cast: string) => `import torch
+import triton
+import triton.language as tl
+
+
+@triton.jit
+def mm(a_ptr, b_ptr, c_ptr, M, N, K, BLOCK_M: tl.constexpr, BLOCK_N: tl.constexpr, BLOCK_K: tl.constexpr):
+    acc = tl.zeros((BLOCK_M, BLOCK_N), dtype=tl.${accumulator})
+    for k in range(0, K, BLOCK_K):
+        a = tl.load(a_ptr + tl.arange(0, BLOCK_M)[:, None] * K + tl.arange(0, BLOCK_K)[None, :])
+        b = tl.load(b_ptr + tl.arange(0, BLOCK_K)[:, None] * N + tl.arange(0, BLOCK_N)[None, :])
+        acc += tl.dot(a, b)
+    tl.store(c_ptr + tl.arange(0, BLOCK_M)[:, None] * N + tl.arange(0, BLOCK_N)[None, :], acc.to(tl.${cast}))
+`;
+
+async function launchDtype(source: string): Promise<{ kernel: string | null; launch: string | null; assumed: string[] }> {
+  const analysis = analyzeSource(await loadGrammars(), 'triton', source);
+  const problem = analysis.launches[0]?.problem;
+  return { kernel: analysis.kernels[0]?.dtype ?? null, launch: problem?.dtype ?? null, assumed: problem?.assumed ?? [] };
+}
+
+test('an int32 accumulator makes the operands int8, also when the output tensor is fp16', async () => {
+  const source = `${kernel('int32', 'float16')}
+
+def int8_matmul(a, b):
+    M, K = a.shape
+    _, N = b.shape
+    c = torch.empty((M, N), device=a.device, dtype=torch.float16)
+    mm[(triton.cdiv(M, 128), triton.cdiv(N, 128))](a, b, c, M, N, K, BLOCK_M=128, BLOCK_N=128, BLOCK_K=64)
+    return c
+`;
+  assert.deepEqual(await launchDtype(source), { kernel: 'int8', launch: 'int8', assumed: ['m', 'n', 'k'] });
+});
+
+test("a launch's first tensor gives the dtype; a later one (the output) does not when the kernel's code says otherwise", async () => {
+  const launch = (aDtype: string) => `${kernel('float32', 'float16')}
+
+a = torch.randn((1024, 512), device="cuda", dtype=${aDtype})
+b = torch.randn((512, 256), device="cuda", dtype=torch.bfloat16)
+c = torch.empty((1024, 256), device="cuda", dtype=torch.float32)
+mm[(8, 4)](a, b, c, 1024, 256, 512, BLOCK_M=128, BLOCK_N=64, BLOCK_K=32)
+`;
+  assert.equal((await launchDtype(launch('torch.bfloat16'))).launch, 'bf16');
+  // `a`'s type does not fold: the output's fp32 is not taken; the kernel's own cast (fp16) is.
+  assert.equal((await launchDtype(launch('some_dtype'))).launch, 'fp16');
+});
