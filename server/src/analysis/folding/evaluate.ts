@@ -309,7 +309,12 @@ class Evaluator {
       case 'umax':
         folded = all && args.length > 0 ? args.reduce((m, v) => (v.value > m.value ? v : m)) : null;
         break;
-      // Ceiling division helpers: CUTLASS ceil_div, Triton cdiv, common div_up/DIV_UP/CEIL_DIV macros.
+      // Ceiling division helpers: CUTLASS ceil_div, Triton cdiv, common div_up/DIV_UP/CEIL_DIV macros,
+      // cuda-samples' iDivUp, DIV_ROUND_UP, div_ceil.
+      case 'idivup':
+      case 'div_ceil':
+      case 'div_round_up':
+      case 'divroundup':
       case 'cdiv':
       case 'ceil_div':
       case 'div_up':
