@@ -105,6 +105,11 @@ export interface KernelInfo {
   instructions?: InstructionUse[];
   tileLoops: TileLoop[];
   /**
+   * A persistent kernel: each program loops over output tiles (Triton's `for tile in range(pid, tiles,
+   * NUM_SMS)`), so the launch's grid, not the tile count, is how many run at once. Absent = no.
+   */
+  persistent?: boolean;
+  /**
    * Set when the kernel is defined in a header the file includes (`#include "gemm.cuh"`) or, for Triton, a
    * module it imports (`from .kernels import mm`: name `.kernels`), not in the file: `range` and `nameRange`
    * are offsets in that text, and `text` is its text from `offset` (the definition), for the readers of

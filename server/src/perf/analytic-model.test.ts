@@ -400,3 +400,23 @@ test('analytic: the launch floor is launchFloorCycles at the boost clock (fallba
     MODEL_CONSTANTS.launchFloorCycles / MODEL_CONSTANTS.launchFloorFallbackClockMHz / 1000,
   );
 });
+
+test('analytic: a persistent kernel runs at most one tile per program at a time; a grid of the SM count changes nothing', () => {
+  const gpu = findGpu('h100-sxm')!;
+  const w: GemmWorkload = {
+    m: 8192,
+    n: 8192,
+    k: 8192,
+    batch: 1,
+    dtype: 'fp16',
+    kernel: 'triton',
+    tile: { blockM: 128, blockN: 128, blockK: 64, threads: 128, stages: 3 },
+  };
+  const plain = analyticEstimate(w, gpu);
+  const perSM = analyticEstimate({ ...w, programs: gpu.smCount.value! }, gpu);
+  const eight = analyticEstimate({ ...w, programs: 8 }, gpu);
+  assert.ok(Math.abs(perSM.timeMs / plain.timeMs - 1) < 0.05, `${perSM.timeMs} vs ${plain.timeMs}`);
+  // 4096 tiles: 512 rounds on 8 SMs against 32 on 132, so about 16 times the compute time.
+  assert.equal(eight.tilesPerSM, 512);
+  assert.ok(eight.timeMs > 10 * plain.timeMs, `${eight.timeMs} vs ${plain.timeMs}`);
+});

@@ -377,7 +377,10 @@ export function analyticEstimate(w: GemmWorkload, gpu: GpuSpec): AnalyticEstimat
     const slots = blocksPerSM * smCount;
     const waves = tiles / slots;
     const waveEfficiency = tiles / (Math.ceil(waves) * slots);
-    const tilesPerSM = Math.ceil(tiles / smCount);
+    // A persistent kernel's programs each run ceil(tiles / programs) tiles in turn, and an SM holds
+    // ceil(programs / SMs) of them: 8 programs on 132 SMs leave 124 idle (a grid of NUM_SMS, none).
+    const programs = pos(w.programs) ? Math.min(w.programs, tiles) : NaN;
+    const tilesPerSM = pos(programs) ? Math.ceil(tiles / programs) * Math.ceil(programs / smCount) : Math.ceil(tiles / smCount);
     const smBusyFraction = tiles / (tilesPerSM * smCount);
     const tileQuantEfficiency = (m * n) / (tilesM * BM * tilesN * BN);
     const kSlice = k / splitK;
@@ -467,7 +470,7 @@ export function analyticEstimate(w: GemmWorkload, gpu: GpuSpec): AnalyticEstimat
     // norm, the max when one dominates and √2·max when two are equal (§3.9).
     const rooflineTimeMs = simt ? Math.hypot(computeTimeMs, memoryTimeMs, l2TimeMs, issueTimeMs, onChipMs)
       : Math.max(computeTimeMs, memoryTimeMs, l2TimeMs);
-    const rounds = Math.ceil(tilesPerSM / blocksPerSM);
+    const rounds = pos(programs) ? Math.ceil(tiles / programs) : Math.ceil(tilesPerSM / blocksPerSM);
     const prologueMs = rounds * C.dramLatencyUs * 1e-3;
     const launchFloorMs = launchFloorMsOf(gpu);
     // Dynamic activation quantisation (fp8 per-tensor/per-block, NVFP4, SmoothQuant) runs a separate

@@ -132,6 +132,11 @@ export interface GemmWorkload {
   tile?: TileConfig;
   /** Launch grid and block if known (from source analysis or a profile). */
   grid?: [number, number, number];
+  /**
+   * A persistent kernel's programs (its grid's size): each loops over output tiles, so at most this many
+   * tiles run at once, one per program (KernelInfo.persistent). Absent: one block per tile.
+   */
+  programs?: number;
   block?: [number, number, number];
   registersPerThread?: number;
   sharedMemPerBlockBytes?: number;

@@ -239,6 +239,7 @@ export function workloadFromLaunch(kernel: KernelInfo, launch: LaunchSite, tileP
   const workload: GemmWorkload = { m: p.m, n: p.n, k: p.k, batch, dtype, kernel: kernelFamily };
   if (Object.keys(tile).length > 0) workload.tile = tile;
   if (grid) workload.grid = [...grid];
+  if (kernel.persistent && grid) workload.programs = grid[0] * grid[1] * grid[2];
   if (block) workload.block = [...block];
   const dynamicSmem = launch.dynamicSharedMemBytes?.value;
   // A CUTLASS kernel's shared storage is dynamic, sized by its tile and stages: unless the launch's size

@@ -133,6 +133,7 @@ function readKernel(
     nameRange: rangeOf(nameNode),
     kind: dots.length > 0 ? 'gemm' : 'other',
     kindReason: body ? describeKind(body, dots, tileLoops, evaluator) : 'empty kernel body',
+    ...(dots.length > 0 && body && persistentLoop(body) ? { persistent: true } : {}),
     parameters: parameters.map((parameter) => ({
       name: parameter.name,
       type: parameter.annotation?.text ?? '',
@@ -402,6 +403,11 @@ function localAssignment(body: Node, name: string, before: number): Node | null 
   return found;
 }
 
+/** Whether the kernel loops over output tiles itself: a stride of the SM count, or a loop from the program id. */
+function persistentLoop(body: Node): boolean {
+  return /\bNUM_SMS?\b/i.test(body.text) || /for\s+\w+\s+in\s+(tl\.)?range\(\s*(start_pid|pid|tl\.program_id)/.test(body.text);
+}
+
 function describeKind(body: Node, dots: DotUse[], loops: TileLoop[], evaluator: Evaluator): string {
   const used = new Set<string>();
   const identifiers = new Set<string>();
@@ -417,11 +423,7 @@ function describeKind(body: Node, dots: DotUse[], loops: TileLoop[], evaluator: 
   if (dots.length > 0) {
     const traits: string[] = [];
     if ([...identifiers].some((name) => /^GROUP(_SIZE)?_M$/.test(name))) traits.push('grouped tile order (GROUP_SIZE_M)');
-    if (
-      [...identifiers].some((name) => /NUM_SMS|NUM_SM\b|num_sms/i.test(name)) ||
-      /for\s+\w+\s+in\s+(tl\.)?range\(\s*(start_pid|pid|tl\.program_id)/.test(body.text)
-    )
-      traits.push('persistent (loops over tiles)');
+    if (persistentLoop(body)) traits.push('persistent (loops over tiles)');
     const base = loops.length > 0 ? 'tl.dot inside a K loop' : 'tl.dot on a single K tile (no K loop)';
     return traits.length > 0 ? `${base}; ${traits.join(', ')}` : base;
   }

@@ -1,10 +1,12 @@
-// The element type a Triton GEMM launch is predicted with: the operands', not the output's. An int32
-// accumulator means int8 operands whatever the output is cast to; a launch's first tensor decides over
-// later ones (often the output), and a first tensor of unknown type leaves the kernel's own reading.
+// What a Triton GEMM launch is predicted with. Its element type: the operands', not the output's (an
+// int32 accumulator means int8 operands whatever the output is cast to; a launch's first tensor decides
+// over later ones, often the output; a first tensor of unknown type leaves the kernel's own reading).
+// A persistent kernel's grid: how many programs share the tiles.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadGrammars } from '../server/src/platform/grammars';
 import { analyzeSource } from '../server/src/analysis/index';
+import { workloadFromLaunch } from '../server/src/perf/workload-from-analysis';
 
 const kernel = (accumulator: string, cast: string) => `import torch
 import triton
@@ -51,4 +53,42 @@ mm[(8, 4)](a, b, c, 1024, 256, 512, BLOCK_M=128, BLOCK_N=64, BLOCK_K=32)
   assert.equal((await launchDtype(launch('torch.bfloat16'))).launch, 'bf16');
   // `a`'s type does not fold: the output's fp32 is not taken; the kernel's own cast (fp16) is.
   assert.equal((await launchDtype(launch('some_dtype'))).launch, 'fp16');
+});
+
+test("a persistent kernel's launch grid is its number of programs; a kernel with one program per tile has none", async () => {
+  const persistent = `import torch
+import triton
+import triton.language as tl
+
+
+@triton.jit
+def mm(a_ptr, b_ptr, c_ptr, M, N, K, NUM_PROGS: tl.constexpr, BLOCK_M: tl.constexpr, BLOCK_N: tl.constexpr, BLOCK_K: tl.constexpr):
+    tiles = tl.cdiv(M, BLOCK_M) * tl.cdiv(N, BLOCK_N)
+    for tile in range(tl.program_id(0), tiles, NUM_PROGS):
+        acc = tl.zeros((BLOCK_M, BLOCK_N), dtype=tl.float32)
+        for k in range(0, K, BLOCK_K):
+            acc += tl.dot(tl.load(a_ptr + tile + tl.arange(0, BLOCK_M)[:, None]), tl.load(b_ptr + tl.arange(0, BLOCK_N)[None, :]))
+        tl.store(c_ptr + tile + tl.arange(0, BLOCK_M)[:, None], acc.to(tl.float16))
+
+
+a = torch.randn((4096, 4096), device="cuda", dtype=torch.float16)
+b = torch.randn((4096, 4096), device="cuda", dtype=torch.float16)
+c = torch.empty((4096, 4096), device="cuda", dtype=torch.float16)
+mm[(16,)](a, b, c, 4096, 4096, 4096, NUM_PROGS=16, BLOCK_M=128, BLOCK_N=128, BLOCK_K=64)
+`;
+  const analysis = analyzeSource(await loadGrammars(), 'triton', persistent);
+  assert.equal(analysis.kernels[0]?.persistent, true);
+  assert.equal(workloadFromLaunch(analysis.kernels[0]!, analysis.launches[0]!, analysis.tileParams).workload?.programs, 16);
+  const plain = analyzeSource(
+    await loadGrammars(),
+    'triton',
+    `${kernel('float32', 'float16')}
+a = torch.randn((1024, 512), device="cuda", dtype=torch.float16)
+b = torch.randn((512, 256), device="cuda", dtype=torch.float16)
+c = torch.empty((1024, 256), device="cuda", dtype=torch.float16)
+mm[(8, 4)](a, b, c, 1024, 256, 512, BLOCK_M=128, BLOCK_N=64, BLOCK_K=32)
+`,
+  );
+  assert.equal(plain.kernels[0]?.persistent, undefined);
+  assert.equal(workloadFromLaunch(plain.kernels[0]!, plain.launches[0]!, plain.tileParams).workload?.programs, undefined);
 });
