@@ -115,6 +115,9 @@ export const CUTLASS_KERNEL_REASON = 'CUTLASS GEMM kernel';
  * Named values visible to this launch, later sources overriding earlier ones. GemmShape arguments
  * count only for CUTLASS kernels: another kernel in the file does not run CUTLASS's tiles.
  */
+/** `assumed` entry of a workload whose tile the code does not show: the analytic model takes the library heuristic's. */
+export const TILE_FROM_HEURISTIC = 'tile (the library heuristic)';
+
 /** Origins of tile parameters that can be file-scope constants (the others belong to one launch or config). */
 const FILE_SCOPE_ORIGINS = new Set<TileParam['origin']>(['define', 'constexpr', 'const', 'enum', 'cutlass-shape', 'triton-constexpr']);
 
@@ -223,6 +226,13 @@ export function workloadFromLaunch(kernel: KernelInfo, launch: LaunchSite, tileP
     tile.blockK = 1;
     tile.threadM = 1;
     tile.threadN = 1;
+  } else if (kernelFamily === 'triton' && grid && grid[1] === 1 && !pos(tile.blockM) && !pos(tile.blockN) && grid[0] > 0) {
+    // Triton's usual 1-D grid is cdiv(M, BM) * cdiv(N, BN) programs: its size gives the tile's area, not
+    // its sides (grid.x is not N / BN here). Taken square.
+    const side = pow2Near(Math.sqrt((p.m * p.n) / grid[0]));
+    tile.blockM = side;
+    tile.blockN = side;
+    assumed.push('blockM, blockN square from the grid size');
   } else if (grid && (!pos(tile.blockM) || !pos(tile.blockN))) {
     if (!pos(tile.blockN) && grid[0] > 0) {
       tile.blockN = pow2Near(p.n / grid[0]);
@@ -235,6 +245,9 @@ export function workloadFromLaunch(kernel: KernelInfo, launch: LaunchSite, tileP
   }
   if (!pos(tile.blockK) && pos(kernel.tileLoops[0]?.stride?.value ?? null)) tile.blockK = kernel.tileLoops[0].stride!.value!;
   if (pos(tile.blockM) && pos(tile.blockN) && !pos(tile.blockK)) assumed.push('blockK');
+  // No tile in the code (Triton's `**config`, a run-time dict): the analytic model takes the library
+  // heuristic's, and the user must be told the prediction is for a tile they did not write.
+  else if (!pos(tile.blockM) || !pos(tile.blockN)) assumed.push(TILE_FROM_HEURISTIC);
 
   const workload: GemmWorkload = { m: p.m, n: p.n, k: p.k, batch, dtype, kernel: kernelFamily };
   if (Object.keys(tile).length > 0) workload.tile = tile;

@@ -133,6 +133,42 @@ mm[(triton.cdiv(4096, 128) * triton.cdiv(1024, 64),)](a, b, c, 4096, 1024, 2048,
   assert.ok(!launch.features['h100-sxm'].assumed.some((name: string) => name.startsWith('block')), launch.features['h100-sxm'].assumed.join(', '));
 });
 
+test('analyze --gpu: a Triton launch whose tile comes from a run-time dict says which tile its prediction assumed', async () => {
+  const source = join(mkdtempSync(join(tmpdir(), 'tilecast-config-')), 'config.py');
+  writeFileSync(
+    source,
+    `import torch
+import triton
+import triton.language as tl
+
+
+@triton.jit
+def mm(a_ptr, b_ptr, c_ptr, M, N, K, BLOCK_M: tl.constexpr, BLOCK_N: tl.constexpr, BLOCK_K: tl.constexpr):
+    acc = tl.zeros((BLOCK_M, BLOCK_N), dtype=tl.float32)
+    for k in range(0, K, BLOCK_K):
+        acc += tl.dot(tl.load(a_ptr + tl.arange(0, BLOCK_M)[:, None]), tl.load(b_ptr + tl.arange(0, BLOCK_N)[None, :]))
+    tl.store(c_ptr + tl.arange(0, BLOCK_M)[:, None], acc.to(tl.float16))
+
+
+def run(config):
+    a = torch.randn((2048, 2048), device="cuda", dtype=torch.float16)
+    b = torch.randn((2048, 2048), device="cuda", dtype=torch.float16)
+    c = torch.empty((2048, 2048), device="cuda", dtype=torch.float16)
+    grid = lambda META: (triton.cdiv(2048, META["BLOCK_M"]) * triton.cdiv(2048, META["BLOCK_N"]),)
+    mm[grid](a, b, c, 2048, 2048, 2048, **config)
+    mm[(256,)](a, b, c, 2048, 2048, 2048, **config)
+`,
+  );
+  const json = await run(source, '--json', '--gpu', 'h100-sxm');
+  const [lambdaGrid, fixedGrid] = JSON.parse(json.stdout).files[0].launches.map((l: { features: Record<string, any> }) => l.features['h100-sxm']);
+  assert.ok(lambdaGrid.assumed.includes('tile (the library heuristic)'), lambdaGrid.assumed.join(', '));
+  // A 1-D grid of 256 programs over 2048 x 2048: 128 x 128 tiles (not N / 256 = 8 wide).
+  assert.deepEqual([fixedGrid.values.tile_m, fixedGrid.values.tile_n], [128, 128]);
+  assert.ok(fixedGrid.assumed.includes('blockM, blockN square from the grid size'), fixedGrid.assumed.join(', '));
+  const text = await run(source, '--gpu', 'h100-sxm');
+  assert.match(text.stdout, /tile assumed: \d+×\d+×\d+, the library heuristic's/);
+});
+
 test('analyze --gpu: text shows one line per GPU from the same data; bad GPU or --ptxas alone -> exit 2', async () => {
   const text = await run(example, '--gpu', 'rtx-4090');
   assert.equal(text.code, 0);
