@@ -168,3 +168,29 @@ test('a `}` typed into a kernel body closes it early: the carried layout is chec
   const at = text.indexOf('^^^^^^^^^^ kernel vector_add') + 6;
   await checkEdits(text, [{ at, remove: 36, insert: ' {\n//              ^^ kernel\n    int i = 0;\n}\n\nint main() {\n ' }]);
 });
+
+const instructionFixture = (name: string) => readFileSync(join(__dirname, 'fixtures', 'cuda-instructions', name), 'utf8');
+
+test('edits outside a kernel that change how it reads: its tensor-core helpers, macros, type aliases, constants of other functions', async () => {
+  // A kernel's cached reading depends on the functions it calls that issue tensor-core instructions (their
+  // spans are part of its entry, cuda/tensor-helpers.ts) and on the file's macros and aliases (the
+  // environment key): each edit here changes a kernel whose own text is unchanged.
+  await checkEdits(instructionFixture('tensor-core-helpers.cu'), [
+    { find: '"mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16', replace: '"mma.sync.aligned.m16n8k16.row.col.f32.f16.f16' },
+    { find: '"mma.sync.aligned.m16n8k16.row.col.f32.f16.f16', replace: '"mov.sync.aligned.m16n8k16.row.col.f32.f16.f16' },
+    { find: '"mov.sync', replace: '"mma.sync' },
+    { find: 'wmma::mma_sync(c, fa, fb, c);', replace: '' },
+    { find: 'warp_tile(c, a, b, ld);', replace: 'warp_tile(c, a, b, ld); mma16816(0, 0, 0);' },
+    { find: '#define MMA_TILE(D, A, B) HMMA16816', replace: '#define MMA_TILE(D, A, B) HMMA1681' },
+    { find: 'asm volatile("cp.async', replace: 'asm volatile("mma.sync.m8n8k4 cp.async' },
+  ]);
+  await checkEdits(instructionFixture('type-aliases.cu'), [
+    { find: 'using DATATYPE = half;', replace: 'using DATATYPE = float;' },
+    { find: 'typedef half DT;', replace: 'typedef double DT;' },
+    { find: 'using Elem = DT;', replace: 'using Elem = BF;' },
+  ]);
+  await checkEdits(instructionFixture('kernel-local-constants.cu'), [
+    { find: 'constexpr int BM = 8;', replace: 'constexpr int BM = 128;' },
+    { find: 'constexpr int BM = 16;', replace: '' },
+  ]);
+});

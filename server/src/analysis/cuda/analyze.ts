@@ -27,6 +27,7 @@ import { addSpanEntry, createCudaAnalysisCache, findSpanEntry, shifted, type Cud
 import { fileScope, isOutlinedFunction, functionScopeAt, launchDependencies, outlineTopLevel, scopeAt, type ScopeCache } from './scopes';
 import { headerDefining, headerKernels, headerTemplateParameters, headerTileParams, includedEnv, namesUsedByLaunches, type HeaderContext } from './headers';
 import { carryStructure, kernelSpansOf, type KernelSite } from './structure';
+import { findTensorHelpers, kernelHelpers } from './tensor-helpers';
 import { ancestorOfType, errorItemRanges, errorNodes, inRanges, namedChildrenOf, rangeOf, syntaxErrors } from './syntax';
 
 /** Files larger than this (UTF-16 code units, about 2 MB of ASCII) are not analysed at all. */
@@ -164,6 +165,7 @@ function analyzeChecked(
     fileEnv,
     problems,
     templateBindings: new Map(),
+    definitionTokens: prepared.definitionTokens,
   };
   // Edits since the last analysis (from the document): entries outside them are reused without comparing text.
   const change = cache?.change && cache.change.source === cache.lastText ? cache.change : null;
@@ -206,6 +208,7 @@ function analyzeChecked(
   };
   const file = outline ? fileScope(outline, text, fileEnv, cache?.fileScope) : cache!.fileScope!;
   const functionRanges = outline?.functionRanges ?? carried!.functionRanges;
+  kernelContext.tensorHelpers = findTensorHelpers(root, text, prepared, functionRanges);
   if (cache) {
     cache.fileScope = file;
     cache.structure = { source: text, functionRanges, kernelSites };
@@ -228,8 +231,8 @@ function analyzeChecked(
     const { start } = span;
     const bindings = kernelContext.templateBindings.get(kernelNames[index] ?? '');
     const key = `${environmentKey}\u0002${kernelNames[index] ?? ''}\u0002${JSON.stringify(bindings ? [...bindings] : null)}`;
-    // The kernel reads the keywords from its `__global__` on (readKernel: `__launch_bounds__` before the definition).
-    const spans = [Math.min(start, span.keywordStart), span.definitionEnd];
+    // The kernel reads the keywords from its `__global__` on (readKernel: `__launch_bounds__` before the definition), and its tensor-core helpers.
+    const spans = [Math.min(start, span.keywordStart), span.definitionEnd, ...kernelHelpers(kernelContext.tensorHelpers, span).spans];
     const hit = findSpanEntry(cache?.kernels, key, text, spans, change);
     let kernel: KernelDefinition | null;
     if (hit) {
@@ -266,7 +269,7 @@ function analyzeChecked(
   const fileAnnotation = prepared.annotations.find((a) => !attached.has(a)) ?? null;
   for (const annotation of prepared.annotations) {
     // Read once here so bad keys/values are reported once, at the annotation.
-    readAnnotationProblems(annotation, problems);
+    readAnnotation(annotation, problems);
   }
 
   const launches = [];
@@ -354,10 +357,6 @@ function analyzeChecked(
     ...(elementType ? { cutlassElementType: elementType } : {}),
     ...(cutlassSizes ? { cutlassProblem: cutlassSizes } : {}),
   };
-}
-
-function readAnnotationProblems(annotation: Annotation, problems: Problem[]): void {
-  readAnnotation(annotation, problems);
 }
 
 /**

@@ -1,8 +1,8 @@
-// Collects the named constants of a CUDA file (#define, const/constexpr, enums, CUTLASS GemmShape)
-// into a folding environment and lists those that look like tile sizes. Pure; reads only the tree
-// and the text it is given.
+// Collects the named constants of a CUDA file (#define, const/constexpr, enums, CUTLASS GemmShape) and its
+// aliases of scalar types (`using T = half;`) into a folding environment and lists those that look like
+// tile sizes. Pure; reads only the tree and the text it is given.
 import type { Node } from 'web-tree-sitter';
-import { foldExpr, MapEnv, parseCExpression, type Expr } from '../folding';
+import { foldExpr, MapEnv, parseCExpression, sizeOfType, type Expr, type FoldEnv } from '../folding';
 import type { Problem, Range, TileParam } from '../types';
 import type { PreparedCuda } from './prepare';
 import { ancestorOfType, declaredName, descendantsOf, namedChildrenOf, rangeOf, sourceText } from './syntax';
@@ -52,6 +52,10 @@ function definitionNodeAt(root: Node, token: PreparedCuda['definitionTokens'][nu
       return ancestorOfType(leaf, ['enum_specifier'], 2)?.childForFieldName('body') ?? null;
     case 'GemmShape':
       return ancestorOfType(leaf, ['template_type'], 3);
+    case 'using':
+      return ancestorOfType(leaf, ['alias_declaration'], 2);
+    case 'typedef':
+      return ancestorOfType(leaf, ['type_definition'], 2);
   }
   return null;
 }
@@ -95,7 +99,15 @@ export function collectDefinitions(root: Node, text: string, problems: Problem[]
 
   const nodes: Node[] = tokens
     ? definitionNodes(root, tokens)
-    : descendantsOf(root, ['preproc_def', 'preproc_function_def', 'type_qualifier', 'enumerator_list', 'template_type']);
+    : descendantsOf(root, [
+        'preproc_def',
+        'preproc_function_def',
+        'type_qualifier',
+        'enumerator_list',
+        'template_type',
+        'alias_declaration',
+        'type_definition',
+      ]);
   for (const node of nodes) {
     switch (node.type) {
       case 'preproc_def': {
@@ -125,41 +137,10 @@ export function collectDefinitions(root: Node, text: string, problems: Problem[]
         break;
       }
       case 'type_qualifier': {
-        const qualifier = node.text;
-        if (qualifier !== 'const' && qualifier !== 'constexpr') break;
-        const declaration = node.parent;
-        if (!declaration || (declaration.type !== 'declaration' && declaration.type !== 'field_declaration')) break;
-        // Skip pointer/reference declarations (`const float* A`): only scalar constants fold.
-        const typeNode = declaration.childForFieldName('type');
-        const typeText = typeNode ? typeNode.text : '';
-        const integer = INTEGER_TYPE.test(typeText);
-        const origin: TileParam['origin'] = qualifier === 'constexpr' ? 'constexpr' : 'const';
-        // A declaration with several qualifiers (static const) is visited once per qualifier: take the first.
-        const firstQualifier = namedChildrenOf(declaration).find((c) => c.type === 'type_qualifier' && (c.text === 'const' || c.text === 'constexpr'));
-        if (firstQualifier && firstQualifier.startIndex !== node.startIndex) break;
-        for (const declarator of declaration.childrenForFieldName('declarator')) {
-          if (!declarator) continue;
-          let valueNode: Node | null = null;
-          let nameNode: Node | null = null;
-          if (declarator.type === 'init_declarator') {
-            nameNode = declarator.childForFieldName('declarator');
-            valueNode = declarator.childForFieldName('value');
-          } else if (declaration.type === 'field_declaration') {
-            nameNode = declarator;
-            valueNode = declaration.childForFieldName('default_value');
-          }
-          if (!nameNode || !valueNode || (nameNode.type !== 'identifier' && nameNode.type !== 'field_identifier')) continue;
-          let valueText = sourceText(text, valueNode);
-          let valueStart = valueNode.startIndex;
-          if (valueNode.type === 'initializer_list' || valueNode.type === 'argument_list') {
-            // `constexpr int BM{128};` / `const int BM(128);`: the value is the single element.
-            const inner = namedChildrenOf(valueNode);
-            if (inner.length !== 1) continue;
-            valueText = sourceText(text, inner[0]!);
-            valueStart = inner[0]!.startIndex;
-          }
-          const expr = parseCExpression(valueText, valueStart);
-          const name = nameNode.text;
+        const declared = declaredConstants(node, text);
+        if (!declared) break;
+        const { declaration, origin, integer } = declared;
+        for (const { name, expr, valueStart, valueText } of declared.constants) {
           define({
             name,
             origin,
@@ -173,6 +154,10 @@ export function collectDefinitions(root: Node, text: string, problems: Problem[]
         }
         break;
       }
+      case 'alias_declaration':
+      case 'type_definition':
+        defineAliases(env, node, text);
+        break;
       case 'enumerator_list': {
         let previous: Expr | null = null;
         let enumScopes: string[] | undefined;
@@ -248,6 +233,136 @@ export function collectDefinitions(root: Node, text: string, problems: Problem[]
     tileParams.push({ name: candidate.name, value: folded.value, valueRange: candidate.valueRange, range: candidate.range, origin: candidate.origin });
   }
   return { env, signature, tileParams };
+}
+
+/** The constants one `const`/`constexpr` declaration defines, read at its first qualifier (null for anything else). */
+function declaredConstants(
+  node: Node,
+  text: string,
+): {
+  declaration: Node;
+  origin: TileParam['origin'];
+  integer: boolean;
+  constants: Array<{ name: string; expr: Expr; valueStart: number; valueText: string }>;
+} | null {
+  const qualifier = node.text;
+  if (qualifier !== 'const' && qualifier !== 'constexpr') return null;
+  const declaration = node.parent;
+  if (!declaration || (declaration.type !== 'declaration' && declaration.type !== 'field_declaration')) return null;
+  // Skip pointer/reference declarations (`const float* A`): only scalar constants fold.
+  const typeNode = declaration.childForFieldName('type');
+  const integer = INTEGER_TYPE.test(typeNode ? typeNode.text : '');
+  // A declaration with several qualifiers (static const) is visited once per qualifier: take the first.
+  const firstQualifier = namedChildrenOf(declaration).find((c) => c.type === 'type_qualifier' && (c.text === 'const' || c.text === 'constexpr'));
+  if (firstQualifier && firstQualifier.startIndex !== node.startIndex) return null;
+  const constants: Array<{ name: string; expr: Expr; valueStart: number; valueText: string }> = [];
+  for (const declarator of declaration.childrenForFieldName('declarator')) {
+    if (!declarator) continue;
+    let valueNode: Node | null = null;
+    let nameNode: Node | null = null;
+    if (declarator.type === 'init_declarator') {
+      nameNode = declarator.childForFieldName('declarator');
+      valueNode = declarator.childForFieldName('value');
+    } else if (declaration.type === 'field_declaration') {
+      nameNode = declarator;
+      valueNode = declaration.childForFieldName('default_value');
+    }
+    if (!nameNode || !valueNode || (nameNode.type !== 'identifier' && nameNode.type !== 'field_identifier')) continue;
+    let valueText = sourceText(text, valueNode);
+    let valueStart = valueNode.startIndex;
+    if (valueNode.type === 'initializer_list' || valueNode.type === 'argument_list') {
+      // `constexpr int BM{128};` / `const int BM(128);`: the value is the single element.
+      const inner = namedChildrenOf(valueNode);
+      if (inner.length !== 1) continue;
+      valueText = sourceText(text, inner[0]!);
+      valueStart = inner[0]!.startIndex;
+    }
+    constants.push({ name: nameNode.text, expr: parseCExpression(valueText, valueStart), valueStart, valueText });
+  }
+  return { declaration, origin: qualifier === 'constexpr' ? 'constexpr' : 'const', integer, constants };
+}
+
+/**
+ * Binds in `env` the constants (`const`/`constexpr`) and type aliases declared in [start, end) (a kernel's
+ * definition), the first of a name winning, as in the file's environment. The file's environment holds
+ * every function's constants with the first of a name winning, so without this a kernel's
+ * `constexpr int BM = 64` would read as another function's `BM`. Looked up from the tokens prepare.ts
+ * recorded (sorted by offset).
+ */
+export function bindLocalDefinitions(root: Node, text: string, tokens: PreparedCuda['definitionTokens'], start: number, end: number, env: MapEnv): void {
+  let low = 0;
+  let high = tokens.length;
+  while (low < high) {
+    const mid = (low + high) >> 1;
+    if (tokens[mid]!.start < start) low = mid + 1;
+    else high = mid;
+  }
+  const bound = new Set<string>();
+  for (let k = low; k < tokens.length && tokens[k]!.start < end; k++) {
+    const token = tokens[k]!;
+    if (token.token !== 'const' && token.token !== 'constexpr' && token.token !== 'using' && token.token !== 'typedef') continue;
+    const node = definitionNodeAt(root, token);
+    if (!node) continue;
+    if (token.token === 'using' || token.token === 'typedef') {
+      defineAliases(env, node, text, bound);
+      continue;
+    }
+    for (const { name, expr } of declaredConstants(node, text)?.constants ?? []) {
+      if (bound.has(name)) continue;
+      bound.add(name);
+      env.set(name, { kind: 'expr', expr });
+    }
+  }
+}
+
+/** The key a type alias is bound under in a fold environment: never a C name, so folding never reads it. */
+const aliasKey = (name: string) => `using ${name}`;
+/** An aliased type the analysis can read: one (qualified) name, optionally with sign and size words; no templates or pointers. */
+const SCALAR_TYPE = /^(?:(?:const|volatile|unsigned|signed|long|short)\s+)*(?:::)?[A-Za-z_]\w*(?:::[A-Za-z_]\w*)*$/;
+
+/**
+ * `using X = T;` and `typedef T X;` of a scalar type (`half`, `cutlass::half_t`, another alias): X is bound
+ * to T's text (read by aliasedType) and `sizeof(X)` to T's size when known. The first alias of a name
+ * wins (in the file's environment `bound` is its bindings; in a kernel's scope, the names it bound itself).
+ */
+function defineAliases(env: MapEnv, node: Node, text: string, bound?: Set<string>): void {
+  const typeNode = node.childForFieldName('type');
+  if (!typeNode) return;
+  const target = sourceText(text, typeNode).replace(/\s+/g, ' ').trim();
+  if (!SCALAR_TYPE.test(target)) return;
+  const names =
+    node.type === 'alias_declaration'
+      ? [node.childForFieldName('name')]
+      : node.childrenForFieldName('declarator').filter((declarator) => declarator?.type === 'type_identifier');
+  for (const nameNode of names) {
+    const name = nameNode?.text;
+    if (!name || (bound ? bound.has(aliasKey(name)) : env.bindings.has(aliasKey(name)))) continue;
+    bound?.add(aliasKey(name));
+    env.set(aliasKey(name), { kind: 'macro', params: null, body: target, bodyOffset: typeNode.startIndex });
+    const size = sizeOfType(aliasedType(env, target) ?? target);
+    env.set(`sizeof(${name})`, { kind: 'value', value: size });
+  }
+}
+
+/**
+ * The type a file-scope alias names, through aliases of aliases (at most 4), or null when `name` is no
+ * alias (or one a kernel scope hides: its own template parameter of the same name).
+ */
+export function aliasedType(env: FoldEnv, name: string): string | null {
+  let current = name;
+  let found: string | null = null;
+  for (let step = 0; step < 4; step++) {
+    const binding = env.lookup(aliasKey(current));
+    if (binding?.kind !== 'macro') break;
+    found = current = binding.body;
+  }
+  return found;
+}
+
+/** Hides a file-scope alias in a kernel's scope (a template parameter named like it). */
+export function hideAlias(env: MapEnv, name: string): void {
+  env.hide(aliasKey(name));
+  env.hide(`sizeof(${name})`);
 }
 
 /** Nodes whose name qualifies the names declared inside them. */

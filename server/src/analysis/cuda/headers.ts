@@ -105,6 +105,7 @@ function readHeaderKernel(
     fileEnv,
     problems: [],
     templateBindings: bindings ? new Map([[name, bindings]]) : new Map(),
+    definitionTokens: prepared.definitionTokens,
   });
   if (!definition) return null;
   const { range } = definition.info;

@@ -3,10 +3,12 @@
 // Pure; folding problems go to the caller's list, and nothing here throws on odd trees.
 import type { Node } from 'web-tree-sitter';
 import { foldCText, MapEnv, sizeOfType, type FoldEnv } from '../folding';
-import type { Dtype, KernelInfo, KernelParameter, Problem, Range, SharedArray, TensorCoreUse, TileLoop } from '../types';
+import type { Dtype, KernelInfo, KernelParameter, Problem, Range, SharedArray, TileLoop } from '../types';
+import { aliasedType, bindLocalDefinitions, hideAlias } from './definitions';
 import { instructionUses } from './instructions';
-import type { CudaKeyword } from './prepare';
-import { ancestorOfType, declaredName, namedChildrenOf, rangeOf, skipSpaces, sourceText, squash } from './syntax';
+import type { CudaKeyword, PreparedCuda } from './prepare';
+import { ancestorOfType, blankComments, declaredName, namedChildrenOf, rangeOf, skipSpaces, sourceText, squash } from './syntax';
+import { kernelHelpers, tensorCoreUse, type TensorHelpers } from './tensor-helpers';
 
 export interface TemplateParameter {
   name: string;
@@ -50,13 +52,6 @@ function dtypeOfMmaPtx(body: string): Dtype | null {
   return ({ f16: 'fp16', bf16: 'bf16', tf32: 'tf32', s8: 'int8', u8: 'int8', e4m3: 'fp8', e5m2: 'fp8', f64: 'fp64' } as Record<string, Dtype>)[a] ?? null;
 }
 
-function tensorCoreUse(body: string): { use: TensorCoreUse; evidence: string } {
-  if (/\bmma_sync\s*\(/.test(body)) return { use: 'wmma', evidence: 'wmma::mma_sync' };
-  if (/\b(w?mma)\.(sync|m\d)|\bwgmma\./.test(body)) return { use: 'mma-ptx', evidence: 'inline PTX mma.sync' };
-  if (/\bcute::gemm\b|\bTiledMMA\b|\bMMA_Atom\b|\bmake_tiled_mma\b|\bSM[789]0_\d+x\d+x\d+/.test(body)) return { use: 'cute', evidence: 'CuTe MMA atoms' };
-  return { use: 'none', evidence: '' };
-}
-
 /**
  * `acc += A[..] * B[..]`, `acc += __half2float(A[..]) * __half2float(B[..])` (a conversion around an operand),
  * `fma(a, b, acc)`, `acc += a_reg[i] * b_reg[j]`: a multiply-accumulate statement.
@@ -84,13 +79,6 @@ function otherKindReason(body: string): string {
   if (/__shfl_(down|xor)_sync|>>=\s*1|\/=\s*2/.test(body)) return 'tree or warp-shuffle reduction, no GEMM tiles';
   if (!/\b(for|while)\b/.test(body)) return 'elementwise: no loop over a reduction dimension';
   return 'no tiled or dot-product multiply-accumulate pattern found';
-}
-
-/** Replaces comments with spaces (same length) so pattern tests never match commented-out code. */
-function blankComments(code: string): string {
-  // Every comment starts with `/`: without one there is nothing to blank (most kernel bodies), so skip the regex.
-  if (!code.includes('/')) return code;
-  return code.replace(/\/\/[^\n]*|\/\*[\s\S]*?\*\//g, (comment) => comment.replace(/[^\n]/g, ' '));
 }
 
 interface LoopFacts {
@@ -188,6 +176,10 @@ export interface KernelContext {
   problems: Problem[];
   /** Template arguments known for a kernel (from its launches or explicit instantiations), by kernel name. */
   templateBindings: Map<string, Map<string, { value: number | null; typeName: string | null }>>;
+  /** The definition tokens prepare.ts recorded: a kernel's own constants and aliases are read from those inside it. */
+  definitionTokens?: PreparedCuda['definitionTokens'];
+  /** The macros and functions of the file that issue tensor-core instructions (tensor-helpers.ts); none when absent. */
+  tensorHelpers?: TensorHelpers;
 }
 
 export function templateParametersOf(definition: Node): TemplateParameter[] {
@@ -263,8 +255,10 @@ function sharedArray(
 ): SharedArray {
   let elementSize = sizeOfType(elementType);
   if (elementSize === null) {
+    // A template parameter bound at launches, or a type alias (`using T = half;`, definitions.ts).
     const bound = env.lookup(`sizeof(${elementType})`);
     elementSize = bound?.kind === 'value' ? bound.value : null;
+    elementSize ??= sizeOfType(aliasedType(env, elementType) ?? '');
   }
   let sizeBytes: number | null = null;
   const dynamic = isExtern || dims.some((d) => d === null);
@@ -278,13 +272,17 @@ function sharedArray(
   return { name, elementType, sizeBytes: dynamic ? null : sizeBytes, dynamic, range };
 }
 
-/** A parameter's or shared array's element type, through the template bindings for `T *`. */
-function resolveType(typeText: string, bindings: Map<string, { typeName: string | null }> | undefined): Dtype | null {
+/**
+ * A parameter's, fragment's or shared array's element type, through the template bindings for `T *` and
+ * type aliases (`using T = half;`: `env` has the file's and the kernel's, hidden by template parameters).
+ */
+function resolveType(typeText: string, bindings: Map<string, { typeName: string | null }> | undefined, env: FoldEnv): Dtype | null {
   const direct = dtypeOfTypeName(typeText);
   if (direct) return direct;
   const word = /\b([A-Za-z_]\w*)\s*\*/.exec(typeText)?.[1] ?? typeText.replace(/\b(const|volatile)\b|[*&\s]/g, '');
-  const bound = bindings?.get(word);
-  return bound?.typeName ? dtypeOfTypeName(bound.typeName) : null;
+  const typeName = bindings?.get(word)?.typeName ?? aliasedType(env, word);
+  if (!typeName) return null;
+  return dtypeOfTypeName(typeName) ?? dtypeOfTypeName(aliasedType(env, typeName) ?? '');
 }
 
 /** Where a kernel definition lies, read once per analysis (each node getter crosses into WebAssembly). */
@@ -326,16 +324,22 @@ export function readKernel(span: KernelSpan, context: KernelContext): KernelDefi
   const bodyRange = bodyNode ? rangeOf(bodyNode) : null;
   const templateParameters = span.isTemplate ? templateParametersOf(definition) : [];
 
-  // Kernel scope: parameters are runtime values (hide file constants of the same name); template
-  // parameters take the values seen at launches/instantiations when they are unambiguous.
+  // Kernel scope: its own constants and aliases over the file's (which hold other functions' of the same
+  // name, the first one winning); parameters are runtime values (hide file constants of the same name);
+  // template parameters take the values seen at launches/instantiations when they are unambiguous.
   const env = new MapEnv(context.fileEnv);
+  if (context.definitionTokens) bindLocalDefinitions(context.root, text, context.definitionTokens, definitionStart, definitionEnd, env);
   for (const param of parameters) if (param.name) env.hide(param.name);
   const bindings = context.templateBindings.get(name);
   for (const param of templateParameters) {
     const bound = bindings?.get(param.name);
     if (param.kind === 'value') env.set(param.name, { kind: 'value', value: bound?.value ?? null });
-    else if (bound?.typeName) {
-      env.set(`sizeof(${param.name})`, { kind: 'value', value: sizeOfType(bound.typeName) });
+    else {
+      // A type parameter hides a file alias of its name; bound at launches, it has the bound type's size.
+      hideAlias(env, param.name);
+      if (!bound?.typeName) continue;
+      const size = sizeOfType(bound.typeName) ?? sizeOfType(aliasedType(env, bound.typeName) ?? '');
+      env.set(`sizeof(${param.name})`, { kind: 'value', value: size });
       env.set(param.name, { kind: 'value', value: null });
     }
   }
@@ -366,18 +370,25 @@ export function readKernel(span: KernelSpan, context: KernelContext): KernelDefi
   const staticSharedMemBytes = staticArrays.some((a) => a.sizeBytes === null) ? null : staticArrays.reduce((sum, a) => sum + (a.sizeBytes ?? 0), 0);
 
   const body = bodyRange ? blankComments(sourceText(text, bodyRange)) : '';
-  const tensor = tensorCoreUse(body);
+  // Tensor-core instructions issued through a macro the body uses or a function it calls count as its own.
+  const helpers = kernelHelpers(context.tensorHelpers, span);
+  const reach = helpers.text ? `${body}\n${helpers.text}` : body;
+  let tensor = tensorCoreUse(body);
+  if (tensor.use === 'none' && helpers.text) {
+    const through = tensorCoreUse(reach);
+    tensor = { use: through.use, evidence: `${through.evidence} in ${helpers.names.slice(0, 2).join(', ')}` };
+  }
 
   // Element type: tensor-core operand types first, then the first pointer parameter (A), then shared tiles.
   let dtype: Dtype | null = null;
-  const fragment = /fragment\s*<\s*(?:nvcuda::)?(?:wmma::)?matrix_a\s*,[^,]+,[^,]+,[^,]+,\s*([\w:]+)/.exec(body);
-  if (fragment) dtype = dtypeOfTypeName(fragment[1]!.replace(/^.*::precision::/, ''));
-  dtype ??= dtypeOfMmaPtx(body);
+  const fragment = /fragment\s*<\s*(?:nvcuda::)?(?:wmma::)?matrix_a\s*,[^,]+,[^,]+,[^,]+,\s*([\w:]+)/.exec(reach);
+  if (fragment) dtype = resolveType(fragment[1]!.replace(/^.*::precision::/, ''), bindings, env);
+  dtype ??= dtypeOfMmaPtx(reach);
   if (!dtype) {
     const pointer = parameters.find((p) => p.type.includes('*'));
-    if (pointer) dtype = resolveType(pointer.type, bindings);
+    if (pointer) dtype = resolveType(pointer.type, bindings, env);
   }
-  if (!dtype && sharedArrays.length > 0) dtype = resolveType(sharedArrays[0]!.elementType, bindings);
+  if (!dtype && sharedArrays.length > 0) dtype = resolveType(sharedArrays[0]!.elementType, bindings, env);
 
   // K tile loops: outermost loops that synchronise the block (shared tiles) or issue MMAs.
   const tileLoops: TileLoop[] = [];
@@ -387,7 +398,7 @@ export function readKernel(span: KernelSpan, context: KernelContext): KernelDefi
     const range = facts.range;
     if (taken.some((outer) => outer.start <= range.start && range.end <= outer.end)) continue;
     const synchronises = /__syncthreads\s*\(|\bcp_async_wait|\bpipeline_wait|\b__pipeline_wait_prior/.test(facts.bodyText);
-    const issuesMma = tensorCoreUse(facts.bodyText).use !== 'none' || /load_matrix_sync/.test(facts.bodyText);
+    const issuesMma = tensorCoreUse(facts.bodyText).use !== 'none' || /load_matrix_sync/.test(facts.bodyText) || !!helpers.call?.test(facts.bodyText);
     // A loop that walks down (`s >>= 1`, a tree reduction) is not a K loop, even if it synchronises.
     if ((!synchronises && !issuesMma) || facts.strideText === null) continue;
     taken.push(range);

@@ -94,6 +94,9 @@ export function prepareCudaEdit(oldText: string, old: PreparedCuda, newText: str
         return { ...t, from: snippetStart(newText, t.start), end: snippetEnd(newText, t.start, ';{)') };
       case 'enum':
         return { ...t, from: t.start, end: snippetEnd(newText, t.start, '};') };
+      case 'using':
+      case 'typedef':
+        return { ...t, from: t.start, end: snippetEnd(newText, t.start, ';{') };
       case 'GemmShape':
         return { ...t, from: snippetStart(newText, t.start), end: snippetEnd(newText, t.start, ';') };
       case 'define':

@@ -56,12 +56,12 @@ export interface PreparedCuda {
   cublasIdentifiers: Array<{ name: string; start: number }>;
   /**
    * Offsets of the tokens that start a definition the analysis reads: `#define`, `const`, `constexpr`,
-   * `enum`, `GemmShape`, and `template` not followed by `<` (explicit instantiation). Looking nodes up
-   * at these offsets avoids walking the whole tree.
+   * `enum`, `GemmShape`, type aliases (`using X =`, `typedef`), and `template` not followed by `<`
+   * (explicit instantiation). Looking nodes up at these offsets avoids walking the whole tree.
    */
   definitionTokens: Array<{
     /** `scope`: `namespace`, `struct`, `class` or `union`, whose name qualifies the constants inside (only a cache signature). */
-    token: 'define' | 'const' | 'constexpr' | 'enum' | 'GemmShape' | 'template' | 'scope';
+    token: 'define' | 'const' | 'constexpr' | 'enum' | 'GemmShape' | 'template' | 'scope' | 'using' | 'typedef';
     start: number;
     /** The text a definition's meaning depends on, [from, end): used as a cache signature. */
     from: number;
@@ -107,6 +107,17 @@ function isPointerDeclaration(text: string, from: number): boolean {
     else if (c !== 32 && c !== 9 && c !== 10 && c !== 13) return false;
   }
   return false;
+}
+
+/** After `using`: a name and `=` within 80 characters (`using T = half;`, not `using namespace nvcuda;`). A linear scan. */
+function isAliasDeclaration(text: string, from: number): boolean {
+  const end = Math.min(text.length, from + 80);
+  let j = from;
+  while (j < end && (text.charCodeAt(j) === 32 || text.charCodeAt(j) === 9 || text.charCodeAt(j) === 10 || text.charCodeAt(j) === 13)) j++;
+  if (j === from || j >= end || !isIdentifierStart(text.charCodeAt(j))) return false;
+  while (j < end && isIdentifierPart(text.charCodeAt(j))) j++;
+  while (j < end && (text.charCodeAt(j) === 32 || text.charCodeAt(j) === 9)) j++;
+  return text.charCodeAt(j) === 61 /* = */ && text.charCodeAt(j + 1) !== 61;
 }
 
 /**
@@ -279,13 +290,13 @@ export function scanCuda(text: string, from: number, to: number): CudaScan {
         // Most identifiers are neither definition tokens nor calls: slice the word only when needed.
         let word: string | null = null;
         if (c === 102 /* f */ && i - start === 3 && text.charCodeAt(start + 1) === 111 && text.charCodeAt(start + 2) === 114) forKeywords.push(start);
-        // Only words of the lengths of `const`, `constexpr`, `cublas…`, `enum`, `define`, `template`, `GemmShape`, `namespace`, `struct`, `class`, `union`.
+        // Only words of the lengths of `const`, `constexpr`, `cublas…`, `enum`, `define`, `template`, `typedef`, `GemmShape`, `namespace`, `struct`, `class`, `union`, `using`.
         const length = i - start;
         if (
           (c === 99 /* c */ && (length === 5 || length === 9 || (length >= 6 && text.startsWith('cublas', start)))) ||
           (c === 101 /* e */ && length === 4) ||
           (c === 100 /* d */ && length === 6) ||
-          (c === 116 /* t */ && length === 8) ||
+          (c === 116 /* t */ && (length === 8 || length === 7)) ||
           (c === 71 /* G */ && length === 9) ||
           (c === 110 /* n */ && length === 9) ||
           (c === 115 /* s */ && length === 6) ||
@@ -300,6 +311,8 @@ export function scanCuda(text: string, from: number, to: number): CudaScan {
             if (!isPointerDeclaration(text, i))
               definitionTokens.push({ token: word, start, from: snippetStart(text, start), end: snippetEnd(text, start, ';{)') });
           } else if (word === 'enum') definitionTokens.push({ token: word, start, from: start, end: snippetEnd(text, start, '};') });
+          else if (word === 'typedef' || (word === 'using' && isAliasDeclaration(text, i)))
+            definitionTokens.push({ token: word, start, from: start, end: snippetEnd(text, start, ';{') });
           else if (word === 'define' && /#\s*$/.test(text.slice(Math.max(0, start - 8), start))) {
             const hash = text.lastIndexOf('#', start);
             definitionTokens.push({ token: 'define', start: hash, from: hash, end: snippetEnd(text, start, '\n') });

@@ -68,8 +68,7 @@ function collectLocals(scopeNode: Node | Node[], text: string, scope: HostScope,
   for (const declaration of declarations) {
     const typeText = declaration.childForFieldName('type')?.text ?? '';
     const constant = declaration.namedChildren.some((child) => child?.type === 'type_qualifier' && (child.text === 'const' || child.text === 'constexpr'));
-    // `uint3 block = {256, 1, 1};` converts to dim3 at the launch: read like one.
-    const isDim3 = /\b(dim3|uint3)\b/.test(typeText);
+    const isDim3 = /\b(dim3|uint3)\b/.test(typeText); // a uint3 converts to dim3 at the launch
     for (const declarator of declaration.childrenForFieldName('declarator')) {
       if (!declarator) continue;
       let nameNode: Node | null;

@@ -61,6 +61,13 @@ export function sourceText(text: string, node: Node | Range): string {
   return text.slice(start, end);
 }
 
+/** Replaces comments with spaces (same length) so pattern tests never match commented-out code. */
+export function blankComments(code: string): string {
+  // Every comment starts with `/`: without one there is nothing to blank (most kernel bodies), so skip the regex.
+  if (!code.includes('/')) return code;
+  return code.replace(/\/\/[^\n]*|\/\*[\s\S]*?\*\//g, (comment) => comment.replace(/[^\n]/g, ' '));
+}
+
 /** Collapses whitespace (blanked keywords leave runs of spaces). */
 export function squash(text: string): string {
   // ASCII text (the common case) is trimmed by index and collapsed only when it has a run or a tab/newline.
