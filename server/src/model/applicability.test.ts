@@ -79,6 +79,12 @@ test('applicability: a GPU older than every training GPU of the family is extrap
     k.reasons.some((r) => r.startsWith('compute capability 3.5 (training GPUs for hand-written tiled kernels: ')),
     k.reasons.join('; '),
   );
+  // The 'library' group holds every library dtype but fp32 (fp64 included): its words do not say tensor cores.
+  const l = assess(domain, names, [5, 1], kepler, 'library');
+  assert.ok(
+    l.reasons.some((r) => r.startsWith('compute capability 3.5 (training GPUs for library GEMMs other than fp32: ')),
+    l.reasons.join('; '),
+  );
   // A training GPU is never outside its own family's ranges, whatever its specs.
   assert.equal(assess(domain, names, [5, 1], t4, 'tiled').extrapolating, false);
   const blank: GpuSpec = { ...h100, id: 'blank', memoryBandwidthGBps: { value: NaN, source: 'none' } };

@@ -238,9 +238,12 @@ function outside(v: number, lo: number, hi: number, minWidth: number, fixedWidth
 }
 
 const fmt = (v: number) => String(Number(v.toPrecision(3)));
-/** A kernel-family group in words, for reasons. */
+/**
+ * A kernel-family group in words, for reasons. 'library' holds every library dtype but fp32 (fp64 too, which
+ * has no tensor cores on most GPUs: 'tensor-core library GEMMs' misnamed a DGEMM's group).
+ */
 const groupWords = (group: string): string =>
-  ({ library: 'tensor-core library GEMMs', 'library-fp32': 'fp32 library GEMMs', tiled: 'hand-written tiled kernels' })[group] ?? `${group} kernels`;
+  ({ library: 'library GEMMs other than fp32', 'library-fp32': 'fp32 library GEMMs', tiled: 'hand-written tiled kernels' })[group] ?? `${group} kernels`;
 
 /** GPU part of the check, once per domain, GPU and group (a batch of a million rows has a few GPUs). */
 const gpuCache = new WeakMap<ApplicabilityDomain, WeakMap<GpuSpec, Map<FamilyGroup, { excess: number; reasons: string[] }>>>();
