@@ -4,7 +4,7 @@
 import type { Node } from 'web-tree-sitter';
 import { foldExpr, MapEnv, parseCExpression, type Expr, type FoldEnv } from '../folding';
 import type { Range } from '../types';
-import { ancestorOfType, declaredName, descendantsOf, namedChildrenOf, sourceText } from './syntax';
+import { ancestorOfType, declaredName, descendantsOf, namedChildrenOf, rangeAt, sourceText } from './syntax';
 
 /** A `dim3` built from up to three expressions. */
 export interface Dim3Definition {
@@ -227,7 +227,7 @@ export interface ScopeCache {
  */
 function functionAt(cache: ScopeCache, offset: number): FunctionRef | null {
   cache.treeHasError ??= cache.root.hasError;
-  const range = cache.treeHasError ? null : functionRangeAt(cache.functionRanges, offset);
+  const range = cache.treeHasError ? null : rangeAt(cache.functionRanges, offset);
   if (range && !mayHoldLocalClass(cache, range)) return { start: range.start, end: range.end, node: null };
   const node = ancestorOfType(cache.root.descendantForIndex(offset), ['function_definition'], 400);
   return node ? { start: node.startIndex, end: node.endIndex, node } : null;
@@ -470,7 +470,7 @@ function argumentNodes(cache: ScopeCache, call: CallRef): Array<{ text: string; 
  */
 export function launchDependencies(cache: ScopeCache, offset: number): { key: string; spans: number[] } | null {
   const functions = topLevelFunctions(cache);
-  const fn = functionRangeAt(functions, offset);
+  const fn = rangeAt(functions, offset);
   if (!fn) return null;
   const text = cache.text;
   // Text only on a valid tree (no tree walks): the launcher's name and every function that mentions `name(` elsewhere.
@@ -494,7 +494,7 @@ export function launchDependencies(cache: ScopeCache, offset: number): { key: st
     for (const at of cache.callSites.get(called) ?? []) {
       if (at >= fn.start && at < fn.end) continue;
       if (++callers > MAX_CALL_SITES_SCANNED) break;
-      const caller = functionRangeAt(functions, at);
+      const caller = rangeAt(functions, at);
       const span = caller ?? { start: Math.max(0, at - 40), end: Math.min(text.length, at + 200) };
       keys.push(`${caller ? 'f' : 't'}${span.end - span.start}@${at - span.start}`);
       spans.push(span.start, span.end);
@@ -583,17 +583,4 @@ export function isOutlinedFunction(root: Node, start: number, end: number): bool
 
 function topLevelFunctions(cache: ScopeCache): Array<{ start: number; end: number }> {
   return cache.functionRanges;
-}
-
-function functionRangeAt(ranges: Array<{ start: number; end: number }>, offset: number): { start: number; end: number } | null {
-  let low = 0;
-  let high = ranges.length - 1;
-  while (low <= high) {
-    const mid = (low + high) >> 1;
-    const range = ranges[mid]!;
-    if (offset < range.start) high = mid - 1;
-    else if (offset >= range.end) low = mid + 1;
-    else return range;
-  }
-  return null;
 }

@@ -224,3 +224,17 @@ export function skipSubtree(cursor: TreeCursor): boolean {
   }
   return true;
 }
+
+/** The range holding `offset` among sorted, disjoint ranges (functions of the outline), or null. */
+export function rangeAt(ranges: ReadonlyArray<{ start: number; end: number }>, offset: number): { start: number; end: number } | null {
+  let low = 0;
+  let high = ranges.length - 1;
+  while (low <= high) {
+    const mid = (low + high) >> 1;
+    const range = ranges[mid]!;
+    if (offset < range.start) high = mid - 1;
+    else if (offset >= range.end) low = mid + 1;
+    else return range;
+  }
+  return null;
+}

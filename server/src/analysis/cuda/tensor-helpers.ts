@@ -7,7 +7,7 @@
 import type { Node } from 'web-tree-sitter';
 import type { TensorCoreUse } from '../types';
 import type { PreparedCuda } from './prepare';
-import { ancestorOfType, blankComments, declaredName } from './syntax';
+import { ancestorOfType, blankComments, declaredName, rangeAt } from './syntax';
 
 /** Tensor-core use in a body's text (comments blanked), with the evidence for the kernel's kind reason. */
 export function tensorCoreUse(body: string): { use: TensorCoreUse; evidence: string } {
@@ -210,20 +210,6 @@ function isKernelAt(prepared: Pick<PreparedCuda, 'keywords' | 'parseText'>, star
     start = keyword.start;
   }
   return false;
-}
-
-/** The function range holding `offset` (ranges sorted and disjoint), or null. */
-function rangeAt(ranges: ReadonlyArray<{ start: number; end: number }>, offset: number): { start: number; end: number } | null {
-  let low = 0;
-  let high = ranges.length - 1;
-  while (low <= high) {
-    const mid = (low + high) >> 1;
-    const range = ranges[mid]!;
-    if (offset < range.start) high = mid - 1;
-    else if (offset >= range.end) low = mid + 1;
-    else return range;
-  }
-  return null;
 }
 
 /** The unqualified name of the function defined at `start` (`ns::f` → `f`), read from its declarator. */

@@ -100,11 +100,8 @@ void gemm(cublasHandle_t h, int m, int n, int k, const float *A, const float *B,
   assert.doesNotMatch(elementwise.stdout, /problem: M=/);
 });
 
-test('analyze --gpu: Triton tile sizes passed by position set the tile, as keywords do', async () => {
-  const source = join(mkdtempSync(join(tmpdir(), 'tilecast-positional-')), 'positional.py');
-  writeFileSync(
-    source,
-    `import torch
+/** A Triton GEMM kernel `mm(a, b, c, M, N, K, BLOCK_M, BLOCK_N, BLOCK_K)`; tests append its launches. */
+const TRITON_MM = `import torch
 import triton
 import triton.language as tl
 
@@ -117,8 +114,13 @@ def mm(a_ptr, b_ptr, c_ptr, M, N, K, BLOCK_M: tl.constexpr, BLOCK_N: tl.constexp
         b = tl.load(b_ptr + tl.arange(0, BLOCK_K)[:, None] * N + tl.arange(0, BLOCK_N)[None, :])
         acc += tl.dot(a, b)
     tl.store(c_ptr + tl.arange(0, BLOCK_M)[:, None] * N + tl.arange(0, BLOCK_N)[None, :], acc.to(tl.float16))
+`;
 
-
+test('analyze --gpu: Triton tile sizes passed by position set the tile, as keywords do', async () => {
+  const source = join(mkdtempSync(join(tmpdir(), 'tilecast-positional-')), 'positional.py');
+  writeFileSync(
+    source,
+    `${TRITON_MM}
 a = torch.randn((4096, 2048), device="cuda", dtype=torch.float16)
 b = torch.randn((2048, 1024), device="cuda", dtype=torch.float16)
 c = torch.empty((4096, 1024), device="cuda", dtype=torch.float16)
@@ -137,19 +139,7 @@ test('analyze --gpu: a Triton launch whose tile comes from a run-time dict says 
   const source = join(mkdtempSync(join(tmpdir(), 'tilecast-config-')), 'config.py');
   writeFileSync(
     source,
-    `import torch
-import triton
-import triton.language as tl
-
-
-@triton.jit
-def mm(a_ptr, b_ptr, c_ptr, M, N, K, BLOCK_M: tl.constexpr, BLOCK_N: tl.constexpr, BLOCK_K: tl.constexpr):
-    acc = tl.zeros((BLOCK_M, BLOCK_N), dtype=tl.float32)
-    for k in range(0, K, BLOCK_K):
-        acc += tl.dot(tl.load(a_ptr + tl.arange(0, BLOCK_M)[:, None]), tl.load(b_ptr + tl.arange(0, BLOCK_N)[None, :]))
-    tl.store(c_ptr + tl.arange(0, BLOCK_M)[:, None], acc.to(tl.float16))
-
-
+    `${TRITON_MM}
 def run(config):
     a = torch.randn((2048, 2048), device="cuda", dtype=torch.float16)
     b = torch.randn((2048, 2048), device="cuda", dtype=torch.float16)
