@@ -92,3 +92,36 @@ mm[(8, 4)](a, b, c, 1024, 256, 512, BLOCK_M=128, BLOCK_N=64, BLOCK_K=32)
   assert.equal(plain.kernels[0]?.persistent, undefined);
   assert.equal(workloadFromLaunch(plain.kernels[0]!, plain.launches[0]!, plain.tileParams).workload?.programs, undefined);
 });
+
+test('a jit function only other jit functions call is a device helper, not a kernel, also when it returns nothing; one the file launches stays a kernel', async () => {
+  const source = `import triton
+import triton.language as tl
+
+
+@triton.jit
+def write_zeros(c_ptr, BLOCK: tl.constexpr):
+    tl.store(c_ptr + tl.arange(0, BLOCK), tl.zeros((BLOCK,), dtype=tl.float16))
+
+
+@triton.jit
+def clear(c_ptr, BLOCK: tl.constexpr):
+    tl.store(c_ptr + tl.arange(0, BLOCK), tl.zeros((BLOCK,), dtype=tl.float16))
+
+
+@triton.jit
+def mm(a_ptr, b_ptr, c_ptr, skip, BLOCK: tl.constexpr):
+    if skip:
+        write_zeros(c_ptr, BLOCK)
+        clear(c_ptr, BLOCK)
+        return
+    acc = tl.dot(tl.load(a_ptr + tl.arange(0, BLOCK)[:, None]), tl.load(b_ptr + tl.arange(0, BLOCK)[None, :]))
+    tl.store(c_ptr + tl.arange(0, BLOCK)[:, None], acc)
+
+
+def run(a, b, c):
+    clear[(1,)](c, BLOCK=64)
+    mm[(1,)](a, b, c, False, BLOCK=64)
+`;
+  const analysis = analyzeSource(await loadGrammars(), 'triton', source);
+  assert.deepEqual(analysis.kernels.map((k) => k.name).sort(), ['clear', 'mm']);
+});

@@ -64,6 +64,34 @@ export interface KernelDiscovery {
   helpers: Map<string, Node>;
 }
 
+/**
+ * Names of jit functions that another jit function calls and the file never launches (`name[grid](...)`):
+ * device helpers, also when they return nothing (vLLM's `write_zeros_to_output` stores and returns).
+ */
+function jitCallsBetween(root: Node, candidates: ReadonlyArray<{ definition: Node }>): Set<string> {
+  const names = new Map<string, Node>();
+  for (const { definition } of candidates) {
+    const name = field(definition, 'name')?.text;
+    if (name) names.set(name, definition);
+  }
+  const called = new Set<string>();
+  const launched = new Set<string>();
+  for (const call of moduleNodes(root).calls) {
+    const fn = field(call, 'function');
+    if (fn?.type === 'subscript') {
+      const target = field(fn, 'value');
+      if (target?.type === 'identifier') launched.add(target.text);
+    } else if (fn?.type === 'identifier' && names.has(fn.text)) {
+      const inside = candidates.some(
+        ({ definition }) => definition.startIndex <= call.startIndex && call.endIndex <= definition.endIndex && names.get(fn.text)?.id !== definition.id,
+      );
+      if (inside) called.add(fn.text);
+    }
+  }
+  for (const name of launched) called.delete(name);
+  return called;
+}
+
 export function findKernels(root: Node, scopes: ScopeSet, lines: LineIndex, annotations: Annotation[], problems: Problem[]): KernelDiscovery {
   const evaluator = scopes.evaluator;
   const candidates: { definition: Node; outer: Node; autotune: Node | null }[] = [];
@@ -81,9 +109,10 @@ export function findKernels(root: Node, scopes: ScopeSet, lines: LineIndex, anno
     }
   }
   const helpers = new Map<string, Node>();
+  const calledByOthers = jitCallsBetween(root, candidates);
   for (const candidate of candidates) {
     const name = field(candidate.definition, 'name')?.text;
-    if (name && returnsValue(candidate.definition)) helpers.set(name, candidate.definition);
+    if (name && (returnsValue(candidate.definition) || calledByOthers.has(name))) helpers.set(name, candidate.definition);
   }
   const kernels: TritonKernel[] = [];
   for (const candidate of candidates) {
