@@ -5,7 +5,7 @@ import type { Node } from 'web-tree-sitter';
 import { foldExpr, MapEnv, parseCExpression, sizeOfType, type Expr, type FoldEnv } from '../folding';
 import type { Problem, Range, TileParam } from '../types';
 import type { PreparedCuda } from './prepare';
-import { ancestorOfType, declaredName, descendantsOf, namedChildrenOf, rangeOf, sourceText } from './syntax';
+import { ancestorOfType, declaredName, descendantsOf, firstAtOrAfter, namedChildrenOf, rangeOf, sourceText } from './syntax';
 import { isTileName } from './tile-names';
 
 export interface FileDefinitions {
@@ -290,13 +290,7 @@ function declaredConstants(
  * recorded (sorted by offset).
  */
 export function bindLocalDefinitions(root: Node, text: string, tokens: PreparedCuda['definitionTokens'], start: number, end: number, env: MapEnv): void {
-  let low = 0;
-  let high = tokens.length;
-  while (low < high) {
-    const mid = (low + high) >> 1;
-    if (tokens[mid]!.start < start) low = mid + 1;
-    else high = mid;
-  }
+  const low = firstAtOrAfter(tokens, start, (token) => token.start);
   const bound = new Set<string>();
   for (let k = low; k < tokens.length && tokens[k]!.start < end; k++) {
     const token = tokens[k]!;

@@ -7,7 +7,7 @@ import type { Dtype, KernelInfo, KernelParameter, Problem, Range, SharedArray, T
 import { aliasedType, bindLocalDefinitions, hideAlias } from './definitions';
 import { instructionUses } from './instructions';
 import type { CudaKeyword, PreparedCuda } from './prepare';
-import { ancestorOfType, blankComments, declaredName, namedChildrenOf, rangeOf, skipSpaces, sourceText, squash } from './syntax';
+import { ancestorOfType, blankComments, declaredName, firstAtOrAfter, namedChildrenOf, rangeOf, skipSpaces, sourceText, squash } from './syntax';
 import { kernelHelpers, tensorCoreUse, type TensorHelpers } from './tensor-helpers';
 
 export interface TemplateParameter {
@@ -505,12 +505,5 @@ function loopsIn(start: number, end: number, context: KernelContext): LoopFacts[
 
 /** Index of the first keyword starting at or after `offset` (keywords are sorted by start). */
 function firstKeywordAt(keywords: CudaKeyword[], offset: number): number {
-  let low = 0;
-  let high = keywords.length;
-  while (low < high) {
-    const mid = (low + high) >> 1;
-    if (keywords[mid]!.start < offset) low = mid + 1;
-    else high = mid;
-  }
-  return low;
+  return firstAtOrAfter(keywords, offset, (keyword) => keyword.start);
 }

@@ -3,6 +3,7 @@
 // says which names were assumed. Pure; never invents a value without listing it in `assumed`.
 import type { AnalysisOptions, Dtype, ProblemSize, Problem } from '../types';
 import type { Annotation } from './prepare';
+import { firstAtOrAfter } from './syntax';
 
 const DTYPES: Record<string, Dtype> = {
   fp64: 'fp64',
@@ -134,13 +135,7 @@ export function annotationFor(text: string, starts: number[], annotations: Annot
   const lastLine = lineOf(starts, Math.max(start, end - 1));
   const blockStart = starts[firstLine]!;
   const blockEnd = starts[lastLine + 1] ?? text.length;
-  let low = 0;
-  let high = annotations.length;
-  while (low < high) {
-    const mid = (low + high) >> 1;
-    if (annotations[mid]!.start < blockStart) low = mid + 1;
-    else high = mid;
-  }
+  const low = firstAtOrAfter(annotations, blockStart, (annotation) => annotation.start);
   const onLines = annotations[low];
   if (onLines && onLines.start < blockEnd) return onLines;
   // Only the nearest annotation above can be attached: any earlier one has it (a comment) or code in between.

@@ -238,3 +238,15 @@ export function rangeAt(ranges: ReadonlyArray<{ start: number; end: number }>, o
   }
   return null;
 }
+
+/** Index of the first of `items` (sorted by `offsetOf`) at or after `offset`: `items.length` when none is. */
+export function firstAtOrAfter<T>(items: readonly T[], offset: number, offsetOf: (item: T) => number): number {
+  let low = 0;
+  let high = items.length;
+  while (low < high) {
+    const mid = (low + high) >> 1;
+    if (offsetOf(items[mid]!) < offset) low = mid + 1;
+    else high = mid;
+  }
+  return low;
+}

@@ -7,7 +7,7 @@
 import type { Node } from 'web-tree-sitter';
 import type { TensorCoreUse } from '../types';
 import type { PreparedCuda } from './prepare';
-import { ancestorOfType, blankComments, declaredName, rangeAt } from './syntax';
+import { ancestorOfType, blankComments, declaredName, firstAtOrAfter, rangeAt } from './syntax';
 
 /** Tensor-core use in a body's text (comments blanked), with the evidence for the kernel's kind reason. */
 export function tensorCoreUse(body: string): { use: TensorCoreUse; evidence: string } {
@@ -161,13 +161,7 @@ export function kernelHelpers(helpers: TensorHelpers | undefined, kernel: { defi
   const known = helpers.byKernel.get(start);
   if (known) return known;
   const { calls } = helpers;
-  let low = 0;
-  let high = calls.length;
-  while (low < high) {
-    const mid = (low + high) >> 1;
-    if (calls[mid]!.at < start) low = mid + 1;
-    else high = mid;
-  }
+  const low = firstAtOrAfter(calls, start, (call) => call.at);
   const names: string[] = [];
   const texts: string[] = [];
   const spans: number[] = [];
@@ -196,13 +190,7 @@ export function kernelHelpers(helpers: TensorHelpers | undefined, kernel: { defi
  */
 function isKernelAt(prepared: Pick<PreparedCuda, 'keywords' | 'parseText'>, start: number): boolean {
   const { keywords, parseText } = prepared;
-  let low = 0;
-  let high = keywords.length;
-  while (low < high) {
-    const mid = (low + high) >> 1;
-    if (keywords[mid]!.start < start) low = mid + 1;
-    else high = mid;
-  }
+  const low = firstAtOrAfter(keywords, start, (keyword) => keyword.start);
   for (let k = low - 1; k >= 0; k--) {
     const keyword = keywords[k]!;
     for (let i = keyword.end; i < start; i++) if (!/\s/.test(parseText[i]!)) return false;
