@@ -200,6 +200,8 @@ function launchField(launch: LaunchSite, key: string): Actual | symbol {
       return launch.problem.assumed;
     case 'source':
       return launch.problem.source;
+    case 'blockTile':
+      return launch.blockTile ? [launch.blockTile.m, launch.blockTile.n] : null;
     default:
       return key in launch.metaParams ? launch.metaParams[key] : UNKNOWN;
   }
@@ -270,6 +272,7 @@ export function checkFixture(fixture: ParsedFixture, analysis: FileAnalysis): st
         } else {
           checkFields(failures, where, fields, (key) => {
             if (key === 'm' || key === 'n' || key === 'k' || key === 'batch' || key === 'dtype' || key === 'transA' || key === 'transB') return call[key];
+            if (key === 'realGemms') return call.realGemms ?? null;
             return UNKNOWN;
           });
         }

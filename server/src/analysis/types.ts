@@ -172,6 +172,11 @@ export interface LaunchSite {
    * and whether it holds. Absent when every enclosing condition is unknown or leads to the launch.
    */
   notTaken?: { condition: string; range: Range; holds: boolean };
+  /**
+   * CUDA: the tile of C one block computes where the kernel's indexing shows it (a WMMA kernel with one
+   * warp per accumulator fragment: its warps along each axis × the fragment's M and N, cuda/warp-tiles.ts).
+   */
+  blockTile?: { m: number; n: number };
 }
 
 export interface TileParam {
@@ -220,6 +225,11 @@ export interface LibraryGemmCall {
   dtype: Dtype | null;
   transA: boolean | null;
   transB: boolean | null;
+  /**
+   * Complex data: the real GEMMs of m×n×k one call runs (4 for cublasCgemm/Zgemm and complex Ex calls,
+   * 3 for the Gauss 3M variants cublas[CZ]gemm3m); `dtype` is the real type of each part. Absent: real data.
+   */
+  realGemms?: number;
 }
 
 export interface FileAnalysis {
@@ -240,6 +250,12 @@ export interface FileAnalysis {
   cutlassElementType?: Dtype;
   /** CUDA: the problem size the file gives its CUTLASS device GEMM (`Gemm::Arguments{mode, {M, N, K, L}, ...}`), what folds of it. */
   cutlassProblem?: { m: number | null; n: number | null; k: number | null; batch: number | null };
+  /**
+   * CUDA: the tile of a CUTLASS 2.x `device::Gemm<ElementA, LayoutA, ..., LayoutC>` that names no shapes:
+   * CUTLASS's default configuration (SIMT: threadblock 128×128×8, warp 32×64×8, 2 stages), and the range
+   * of its `Gemm<...>` type. Absent when the file names its shapes or has no such Gemm.
+   */
+  cutlassDefaultTile?: { range: Range; threadblock: [number, number, number]; warp: [number, number, number]; stages: number };
 }
 
 export interface AnalysisOptions {

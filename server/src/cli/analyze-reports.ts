@@ -11,6 +11,7 @@ import { problemToJson, type AnalyzeJsonFile, type AnalyzeJsonIssue, type Analyz
 import type { GemmPredictor, MeasurementMethod } from '../report/prediction';
 import type { Dtype, GpuSpec } from '../perf/types';
 import { launchedKernel } from '../perf/workload-from-analysis';
+import { LineIndex } from '../text/line-index';
 
 export interface AttachOptions {
   gpus: readonly GpuSpec[];
@@ -92,8 +93,11 @@ export function attachReports(json: AnalyzeJsonFile, text: string, analysis: Fil
       const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : null);
       return {
         label: r.kernel!.name,
-        // The stand-in is anchored on its threadblock shape, a tile parameter: the JSON already has its line.
-        line: json.tileParams[analysis.tileParams.findIndex((p) => p.range.start === r.range.start)]?.line ?? 0,
+        // The stand-in is anchored on its threadblock shape, a tile parameter: the JSON already has its line
+        // (a Gemm that names no shapes: on its `Gemm<...>` type).
+        line:
+          json.tileParams[analysis.tileParams.findIndex((p) => p.range.start === r.range.start)]?.line ??
+          (analysis.cutlassDefaultTile ? new LineIndex(text).lineNumberAt(analysis.cutlassDefaultTile.range.start) : 0),
         tile: { blockM: num(t.blockM), blockN: num(t.blockN), blockK: num(t.blockK), threads: num(t.threads), stages: num(t.stages) },
         problem: problemToJson(r.launch!.problem),
         ...outcomesOf(r, options),

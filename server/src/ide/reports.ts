@@ -5,7 +5,7 @@
 import type { FileAnalysis, KernelInfo, LaunchSite, LibraryGemmCall, ProblemSize, Range, TritonConfig } from '../analysis/types';
 import type { AnalyticEstimate } from '../perf/analytic-model';
 import type { GemmWorkload, GpuSpec } from '../perf/types';
-import { launchedKernel, workloadFromLaunch, workloadFromLibraryCall, workloadTileParams } from '../perf/workload-from-analysis';
+import { launchedKernel, TILE_FROM_CUTLASS_DEFAULT, workloadFromLaunch, workloadFromLibraryCall, workloadTileParams } from '../perf/workload-from-analysis';
 import { archOf, gpuEntries, measuredFor, type ArchResources, type FeaturesJson } from '../report/analysis-features';
 import type { GemmPredictor, MeasurementMethod, PredictionValues, PredictOptions } from '../report/prediction';
 import { LineIndex } from '../text/line-index';
@@ -186,6 +186,7 @@ export function buildKernelReports(inputs: ReportInputs): KernelReport[] {
   const device = cutlassDeviceGemm(analysis, settings);
   if (device) {
     const built = workloadFromLaunch(device.kernel, device.launch, analysis.tileParams);
+    if (device.defaultTile) built.assumed.push(TILE_FROM_CUTLASS_DEFAULT);
     add(
       {
         subject: 'launch',

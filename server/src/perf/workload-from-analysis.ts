@@ -117,6 +117,8 @@ export const CUTLASS_KERNEL_REASON = 'CUTLASS GEMM kernel';
  */
 /** `assumed` entry of a workload whose tile the code does not show: the analytic model takes the library heuristic's. */
 export const TILE_FROM_HEURISTIC = 'tile (the library heuristic)';
+/** `assumed` entry of a CUTLASS device GEMM that names no shapes: the tile is CUTLASS's default configuration's. */
+export const TILE_FROM_CUTLASS_DEFAULT = "tile (CUTLASS's default configuration)";
 
 /** Origins of tile parameters that can be file-scope constants (the others belong to one launch or config). */
 const FILE_SCOPE_ORIGINS = new Set<TileParam['origin']>(['define', 'constexpr', 'const', 'enum', 'cutlass-shape', 'triton-constexpr']);
@@ -219,6 +221,11 @@ export function workloadFromLaunch(kernel: KernelInfo, launch: LaunchSite, tileP
     }
   }
   const grid = launch.grid;
+  // The block's tile of C as the kernel's indexing shows it (one warp per WMMA fragment): read from code.
+  if (launch.blockTile && !pos(tile.blockM) && !pos(tile.blockN)) {
+    tile.blockM = launch.blockTile.m;
+    tile.blockN = launch.blockTile.n;
+  }
   if (kernelFamily === 'naive' && kernel.tensorCores === 'none' && block && !pos(tile.blockM)) {
     // One output per thread: the block covers block.y rows and block.x columns of C.
     tile.blockM = block[1];
@@ -294,6 +301,12 @@ export function workloadFromLibraryCall(call: LibraryGemmCall, defaults?: { m: n
   let dtype: Dtype = defaults?.dtype ?? 'fp32';
   if (call.dtype) dtype = call.dtype;
   else assumed.push('dtype');
-  const batch = pos(call.batch) ? call.batch : 1;
+  let batch = pos(call.batch) ? call.batch : 1;
+  // A complex GEMM runs as that many real ones (LibraryGemmCall.realGemms): their FLOPs, as a batch. The
+  // operands' traffic is over-counted (each part read once per product it takes part in).
+  if (pos(call.realGemms) && call.realGemms > 1) {
+    batch *= call.realGemms;
+    assumed.push(`complex: ${call.realGemms} real GEMMs a call`);
+  }
   return { workload: { m, n, k, batch, dtype, kernel: 'library' }, assumed };
 }

@@ -1,6 +1,6 @@
 // Renders `tilecast analyze` results as human-readable text, from the same JSON-shaped data the
 // `--json` output uses, so both outputs always agree. Pure: no I/O, no analysis.
-import { TILE_FROM_HEURISTIC } from '../perf/workload-from-analysis';
+import { TILE_FROM_CUTLASS_DEFAULT, TILE_FROM_HEURISTIC } from '../perf/workload-from-analysis';
 import type { AnalyzeJsonFile, AnalyzeJsonIssue, AnalyzeJsonOutcomes, AnalyzeJsonProblem } from './analysis-json';
 import type { PredictionJson } from './analysis-features';
 
@@ -159,6 +159,10 @@ function featureLines(
     if (f.assumed.includes(TILE_FROM_HEURISTIC)) {
       const v = f.values;
       lines.push(`      tile assumed: ${v.tile_m ?? '?'}×${v.tile_n ?? '?'}×${v.tile_k ?? '?'}, the library heuristic's (the code does not show its tile)`);
+    }
+    if (f.assumed.includes(TILE_FROM_CUTLASS_DEFAULT)) {
+      const v = f.values;
+      lines.push(`      tile assumed: ${v.tile_m ?? '?'}×${v.tile_n ?? '?'}×${v.tile_k ?? '?'}, CUTLASS's default configuration (the Gemm names no shapes)`);
     }
     const p = results.prediction?.[gpu];
     if (p) {

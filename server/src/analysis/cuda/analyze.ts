@@ -16,8 +16,7 @@ import {
   type TemplateParameter,
 } from './kernels';
 import { kernelNameAt, launchCallee, readLaunch } from './launches';
-import { cutlassElementType } from './cutlass-element';
-import { cutlassProblem } from './cutlass-problem';
+import { cutlassDeviceFacts } from './cutlass-default';
 import { readSmemOptIns } from './func-attributes';
 import { LAUNCH_CALLS, readLaunchKernelCalls } from './launch-kernel-call';
 import { readLibraryCalls } from './library';
@@ -337,10 +336,8 @@ function analyzeChecked(
     return optIn ? { ...k, dynamicSmemOptInBytes: optIn.bytes, dynamicSmemOptInLiteral: optIn.literal } : k;
   };
   const kernelsOut = optIns.size === 0 ? kernelList : kernelList.map(withOptIn);
-  // A CUTLASS device GEMM's element type (its stand-in launch in the editor has no kernel to read it from).
-  const cutlass = tileParams.some((p) => p.origin === 'cutlass-shape');
-  const elementType = cutlass ? cutlassElementType(root, text, prepared.regions) : null;
-  const cutlassSizes = cutlass ? cutlassProblem(text, prepared.regions, scopes) : null;
+  // A CUTLASS device GEMM's element type, sizes and default tile (its stand-in launch in the editor has no kernel to read them from).
+  const cutlass = cutlassDeviceFacts(root, text, prepared.regions, scopes, tileParams);
   const launched = new Set(launches.map((l) => l.kernel));
   const headerParams =
     headers.length > 0 ? headerTileParams(headers, definitions.tileParams, namesUsedByLaunches(launches, [...kernelList, ...fromHeaders], text)) : [];
@@ -354,8 +351,7 @@ function analyzeChecked(
     tileParams,
     libraryCalls,
     problems: dedupe(problems),
-    ...(elementType ? { cutlassElementType: elementType } : {}),
-    ...(cutlassSizes ? { cutlassProblem: cutlassSizes } : {}),
+    ...cutlass,
   };
 }
 

@@ -1,6 +1,7 @@
 // Reads `kernel<<<grid, block, smem, stream>>>(args)` launch sites from the chevron offsets found by
-// prepare.ts: folded grid/block/smem, template arguments, and the problem size (from the kernel's
-// M/N/K parameters, an annotation or the default). Pure; text-based where the tree may be broken.
+// prepare.ts: folded grid/block/smem, template arguments, the problem size (from the kernel's M/N/K
+// parameters, an annotation, the grid or the default) and, for a warp-per-tile WMMA kernel, its block
+// tile (warp-tiles.ts). Pure; text-based where the tree may be broken.
 import type { Node } from 'web-tree-sitter';
 import { foldCText, foldExpr, MapEnv, parseCExpression, type Expr, type FoldEnv } from '../folding';
 import type { AnalysisOptions, FoldedValue, LaunchSite, Problem, Range } from '../types';
@@ -11,6 +12,7 @@ import type { Annotation, LaunchChevrons } from './prepare';
 import { annotationFor, readAnnotation, resolveProblem, type CodeValues } from './problem-size';
 import { scopeAt, type HostScope, type ScopeCache } from './scopes';
 import { ancestorOfType, descendantsOf, sourceText } from './syntax';
+import { warpPerTile } from './warp-tiles';
 
 /** Parameter names read as problem dimensions (after removing `_` and lower-casing). */
 const DIMENSION_NAMES: Record<string, 'm' | 'n' | 'k' | 'batch'> = {
@@ -30,6 +32,10 @@ const DIMENSION_NAMES: Record<string, 'm' | 'n' | 'k' | 'batch'> = {
   dimk: 'k',
   sizek: 'k',
   colsa: 'k',
+  // cuda-samples' WMMA GEMMs (cudaTensorCoreGemm simple_wmma_gemm): m_ld, n_ld, k_ld are M, N, K.
+  mld: 'm',
+  nld: 'n',
+  kld: 'k',
   batch: 'batch',
   batchcount: 'batch',
   batchsize: 'batch',
@@ -416,10 +422,17 @@ export function launchOf(
     annotationFor(text, starts, context.annotations, range.start, range.end) ?? context.kernelAnnotations.get(callee.name) ?? context.fileAnnotation;
   // Grid coverage is used only for a dimension the kernel takes no parameter for (sizes fixed at
   // compile time): with a runtime M the grid is only an upper bound, and that would be a guess.
-  const fromGrid: { m?: number; n?: number; batch?: number } =
-    kernel && kernel.info.kind === 'gemm' && grid.triple && block.triple
-      ? sizesFromGrid(kernelText(text, kernel.info), kernel.info.kind, grid.triple, block.triple, scope.env)
-      : {};
+  // A WMMA kernel with one warp per fragment tile of C: its block tile is warps × fragment (warp-tiles.ts).
+  const warpTiling =
+    kernel && kernel.info.kind === 'gemm' && kernel.info.tensorCores === 'wmma' && block.triple
+      ? warpPerTile(kernelText(text, kernel.info), block.triple, scope.env)
+      : null;
+  let fromGrid: { m?: number; n?: number; batch?: number } = {};
+  if (warpTiling && grid.triple) {
+    const [mAxis, nAxis] = warpTiling.axisM === 'x' ? [0, 1] : [1, 0];
+    fromGrid = { m: grid.triple[mAxis]! * warpTiling.blockM, n: grid.triple[nAxis]! * warpTiling.blockN };
+  } else if (kernel && kernel.info.kind === 'gemm' && grid.triple && block.triple)
+    fromGrid = sizesFromGrid(kernelText(text, kernel.info), kernel.info.kind, grid.triple, block.triple, scope.env);
   // grid.z slices of a GEMM kernel that indexes its operands with blockIdx.z are a batch (not a split
   // of K: blockIdx.z in a K loop's bounds, directly or through a variable, is a split-K, left alone).
   if (kernel && kernel.info.kind === 'gemm' && grid.triple && grid.triple[2] > 1) {
@@ -456,5 +469,6 @@ export function launchOf(
     numWarps: null,
     numStages: null,
     problem,
+    ...(warpTiling ? { blockTile: { m: warpTiling.blockM, n: warpTiling.blockN } } : {}),
   };
 }

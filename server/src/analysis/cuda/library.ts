@@ -1,6 +1,7 @@
-// Finds cuBLAS / cuBLASLt GEMM calls and reads m, n, k, batch, dtype and transposes from their
-// arguments (cuBLAS API reference, sections 2.7.1 gemm, 2.8.12 gemmEx, 2.7.x batched, 3.4.x Lt).
-// Pure; values that do not fold stay null.
+// Finds cuBLAS / cuBLASLt / cuBLASXt GEMM calls and reads m, n, k, batch, dtype and transposes from
+// their arguments (cuBLAS API reference, sections 2.7.1 gemm, 2.7.2 gemm3m, 2.8.12 gemmEx, 2.7.x
+// batched, 3.4.x Lt, cuBLASXt gemm); complex ones say how many real GEMMs they run. Pure; values that
+// do not fold stay null.
 import type { Node } from 'web-tree-sitter';
 import { foldExpr, parseCExpression } from '../folding';
 import type { Dtype, LibraryGemmCall, Problem } from '../types';
@@ -20,19 +21,38 @@ interface Signature {
   computeType?: number;
   /** Fixed dtype from the function name (S/D/H/C/Z prefix). */
   dtype?: Dtype;
+  /** Complex data (C/Z prefix): the real GEMMs of m×n×k one call runs (LibraryGemmCall.realGemms). */
+  realGemms?: number;
 }
 
 const CLASSIC = { transA: 1, transB: 2, m: 3, n: 4, k: 5 };
 const PREFIX_DTYPE: Record<string, Dtype> = { S: 'fp32', D: 'fp64', H: 'fp16', C: 'fp32', Z: 'fp64' };
 
+/**
+ * Real GEMMs of m×n×k per complex one. A complex multiply-add is 4 real ones, so cublas[CZ]gemm runs 4
+ * real GEMMs' work (the conventional 8mnk FLOPs); the 3M variants (cublas[CZ]gemm3m*) use Gauss's trick,
+ * 3 real products and some additions: 3. The prediction is for the work run, so 3m counts 3, not 4.
+ */
+const REAL_GEMMS = { C: 4, Z: 4, gemm3m: 3 } as const;
+
+function typed(prefix: string, threeM = false): Pick<Signature, 'dtype' | 'realGemms'> {
+  const dtype = PREFIX_DTYPE[prefix];
+  if (prefix !== 'C' && prefix !== 'Z') return { dtype };
+  return { dtype, realGemms: threeM ? REAL_GEMMS.gemm3m : REAL_GEMMS[prefix] };
+}
+
 function signatureOf(api: string): Signature | null {
   const name = api.replace(/_v2$|_64$/, '');
-  let match = /^cublas([SDHCZ])gemm$/.exec(name);
-  if (match) return { ...CLASSIC, dtype: PREFIX_DTYPE[match[1]!] };
-  match = /^cublas([SDHCZ])gemmStridedBatched$/.exec(name);
-  if (match) return { ...CLASSIC, batch: 17, dtype: PREFIX_DTYPE[match[1]!] };
-  match = /^cublas([SDHCZ])gemmBatched$/.exec(name);
-  if (match) return { ...CLASSIC, batch: 14, dtype: PREFIX_DTYPE[match[1]!] };
+  // cublasXt<t>gemm (cublasXt.h) has cublas<t>gemm's argument order, its sizes size_t; it splits the GEMM
+  // over the handle's GPUs, and the prediction is for the whole GEMM on one of them.
+  let match = /^cublas(?:Xt)?([SDHCZ])gemm$/.exec(name);
+  if (match) return { ...CLASSIC, ...typed(match[1]!) };
+  match = /^cublas([CZ])gemm3m$/.exec(name);
+  if (match) return { ...CLASSIC, ...typed(match[1]!, true) };
+  match = /^cublas([SDHCZ])gemm(3m)?StridedBatched$/.exec(name);
+  if (match) return { ...CLASSIC, batch: 17, ...typed(match[1]!, !!match[2]) };
+  match = /^cublas([SDHCZ])gemm(3m)?Batched$/.exec(name);
+  if (match) return { ...CLASSIC, batch: 14, ...typed(match[1]!, !!match[2]) };
   if (name === 'cublasGemmEx') return { ...CLASSIC, aType: 8, computeType: 17 };
   if (name === 'cublasSgemmEx') return { ...CLASSIC, aType: 8 };
   if (name === 'cublasGemmStridedBatchedEx') return { ...CLASSIC, aType: 8, batch: 20, computeType: 21 };
@@ -149,7 +169,16 @@ export function readLibraryCalls(
       return value !== null && Number.isInteger(value) ? value : null;
     };
     let dtype: Dtype | null = signature.dtype ?? null;
-    if (signature.aType !== undefined) dtype = dtypeOfCudaDataType(args.parts[signature.aType]?.text ?? '');
+    let realGemms = signature.realGemms;
+    if (signature.aType !== undefined) {
+      const aType = args.parts[signature.aType]?.text ?? '';
+      dtype = dtypeOfCudaDataType(aType);
+      // Complex data of an Ex call (CUDA_C_32F, ...): the real type's rate, 4 real GEMMs (REAL_GEMMS).
+      if (dtype === null && /\bCUDA_C_/.test(aType)) {
+        dtype = dtypeOfCudaDataType(aType.replace(/\bCUDA_C_/, 'CUDA_R_'));
+        realGemms = REAL_GEMMS.C;
+      }
+    }
     // fp32 data computed on tensor cores runs at the rate of the compute type's inputs: tf32 (FAST_TF32,
     // or the handle's TF32 math mode), bf16 or fp16 (FAST_16BF, FAST_16F; cuBLAS converts the fp32 data
     // on the way in, so the operands' traffic is under-counted: the compute rate is what these are for).
@@ -169,6 +198,7 @@ export function readLibraryCalls(
       dtype,
       transA: transposeOf(args.parts[signature.transA]?.text),
       transB: transposeOf(args.parts[signature.transB]?.text),
+      ...(realGemms ? { realGemms } : {}),
     });
   }
   return calls;
