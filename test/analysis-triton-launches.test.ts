@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadGrammars } from '../server/src/platform/grammars';
-import { analyzeSource } from '../server/src/analysis/index';
+import { analyzeSource, languageForPath } from '../server/src/analysis/index';
 import { workloadFromLaunch } from '../server/src/perf/workload-from-analysis';
 
 const kernel = (accumulator: string, cast: string) => `import torch
@@ -124,4 +124,19 @@ def run(a, b, c):
 `;
   const analysis = analyzeSource(await loadGrammars(), 'triton', source);
   assert.deepEqual(analysis.kernels.map((k) => k.name).sort(), ['clear', 'mm']);
+});
+
+test('a decorator after a closing parenthesis is not the @ operator; a Black-style continuation line opening with @ is', async () => {
+  const grammars = await loadGrammars();
+  const header = 'import torch\nx = torch.randn(64, 32)\ny = torch.randn(32, 16)\n';
+  // A PyTorch file whose only `@` is a decorator holds no GEMM: it is not analysed on every keystroke.
+  const decorated = `${header}z = torch.relu(x)\n\n\n@torch.no_grad()\ndef k(p):\n    return p\n`;
+  assert.equal(languageForPath('model.py', decorated), null);
+  const continued = `${header}z = (\n    x\n    @ y\n)\n`;
+  assert.equal(languageForPath('model.py', continued), 'triton');
+  const calls = analyzeSource(grammars, 'triton', continued).libraryCalls;
+  assert.deepEqual(
+    calls.map((call) => [call.m, call.n, call.k]),
+    [[64, 16, 32]],
+  );
 });

@@ -4,8 +4,12 @@ import type { SourceLanguage } from './types';
 
 /** A PyTorch GEMM by name (`torch.matmul(`, `F.linear(`, `x.bmm(`; triton/torch-calls.ts reads them). */
 export const TORCH_GEMM_NAMES = /\b(matmul|mm|bmm|addmm|baddbmm|linear)\s*\(/;
-/** The `@` operator between operands. */
-export const MATMUL_OPERATOR = /[\w)\]]\s*@\s*[\w(]/;
+/**
+ * The `@` operator between operands: after an operand on the same line, or opening a continuation line
+ * with a space after it (how Black breaks `a\n    @ b`). A decorator opens its line with no space before
+ * its name: `)\n\n@triton.jit` is not a GEMM (matching it made every Triton file scan all its calls).
+ */
+export const MATMUL_OPERATOR = /[\w)\]][ \t]*@\s*[\w(]|[\w)\]][ \t]*\\?\r?\n[ \t]*@[ \t]+[\w(]/;
 /** The tensor factories the Python evaluator reads shapes from (triton/builtins.ts), by their last name. */
 export const TENSOR_FACTORIES = /\b(randn|rand|empty|zeros|ones|full|randint)(_like)?\s*\(/;
 

@@ -8,7 +8,19 @@ import { attachedAnnotations, type Annotation } from './annotations';
 import type { Evaluator } from './evaluate';
 import { readParameters, type PythonParameter } from './parameters';
 import type { ScopeSet } from './scopes';
-import { callArguments, dottedName, field, type LineIndex, moduleNodes, rangeOf, stringLiteral, syntaxChildren, walk } from './syntax';
+import {
+  bodyNodes,
+  callArguments,
+  dottedName,
+  field,
+  type LineIndex,
+  moduleNodes,
+  outsideNested,
+  rangeOf,
+  stringLiteral,
+  syntaxChildren,
+  walk,
+} from './syntax';
 import { dtypeFromName } from './values';
 
 export interface TritonKernel {
@@ -47,15 +59,10 @@ function readDecorators(decorated: Node, evaluator: Evaluator): Decorators {
 
 /** A jit function that returns a value is a device helper called from kernels, not a launchable kernel. */
 function returnsValue(definition: Node): boolean {
-  let found = false;
   const body = field(definition, 'body');
-  if (body)
-    walk(body, (node) => {
-      if (node.type === 'function_definition' || node.type === 'lambda') return false;
-      if (node.type === 'return_statement' && syntaxChildren(node).length > 0) found = true;
-      return !found;
-    });
-  return found;
+  if (!body) return false;
+  const nodes = bodyNodes(body);
+  return outsideNested(nodes.returns, nodes.nested, ['function_definition', 'lambda']).some((node) => syntaxChildren(node).length > 0);
 }
 
 export interface KernelDiscovery {
@@ -185,7 +192,10 @@ function readKernel(
 /** `tl.dot(a, b)`, `tl.dot_scaled(...)`, `a @ b`, and calls to jit helpers that contain one. */
 function findDots(body: Node, evaluator: Evaluator, helpers: Map<string, Node>, seen = new Set<string>()): DotUse[] {
   const dots: DotUse[] = [];
-  walk(body, (node) => {
+  const nodes = bodyNodes(body);
+  // Calls and `@` operators merged back into document order.
+  const candidates = [...nodes.calls, ...nodes.binaryOperators].sort((a, b) => a.startIndex - b.startIndex || b.endIndex - a.endIndex);
+  for (const node of candidates) {
     if (node.type === 'call') {
       const callee = field(node, 'function');
       const canonical = callee ? evaluator.canonicalOf(callee) : null;
@@ -205,8 +215,7 @@ function findDots(body: Node, evaluator: Evaluator, helpers: Map<string, Node>, 
       const right = field(node, 'right');
       if (left && right) dots.push({ node, operands: [left, right] });
     }
-    return undefined;
-  });
+  }
   return dots;
 }
 
@@ -258,15 +267,14 @@ function operandCast(operand: Node, body: Node, evaluator: Evaluator, at: number
   if (direct) return direct;
   if (operand.type !== 'identifier') return null;
   let found: string | null = null;
-  walk(body, (node) => {
-    if (node.startIndex >= at) return false;
-    if (node.type === 'assignment' && field(node, 'left')?.text === operand.text) {
+  for (const node of bodyNodes(body).assignments) {
+    if (node.startIndex >= at) break;
+    if (field(node, 'left')?.text === operand.text) {
       const right = field(node, 'right');
       const cast = right ? castTarget(right, evaluator) : null;
       if (cast) found = cast;
     }
-    return undefined;
-  });
+  }
   return found;
 }
 
@@ -329,15 +337,14 @@ function dtypeFromCode(
   // under `if ... dtype ...:` are alternatives for other element types and count only if nothing else does.
   const counts = new Map<Dtype, number>();
   const conditional = new Map<Dtype, number>();
-  walk(body, (node) => {
+  for (const node of bodyNodes(body).calls) {
     const dtype = castDtype(node, evaluator);
     if (dtype) {
       const guarded = insideDtypeCondition(node, body);
       const table = guarded ? conditional : counts;
       table.set(dtype, (table.get(dtype) ?? 0) + 1);
     }
-    return undefined;
-  });
+  }
   // A tie (e.g. `if fp8: acc.to(tl.float8e4nv) else: acc.to(tl.float16)`) says nothing: null.
   const pick = (table: Map<Dtype, number>): Dtype | null | 'tie' => {
     const ranked = [...table].sort((a, b) => b[1] - a[1]);
@@ -362,12 +369,8 @@ function insideDtypeCondition(node: Node, body: Node): boolean {
 
 /** The innermost `for` loops that contain a tl.dot: the K loops. */
 function findTileLoops(body: Node, dots: DotUse[], definition: Node, scopes: ScopeSet, constexprParams: string[]): TileLoop[] {
-  const loops: Node[] = [];
-  walk(body, (node) => {
-    if (node.type === 'function_definition') return false;
-    if (node.type === 'for_statement' || node.type === 'while_statement') loops.push(node);
-    return undefined;
-  });
+  const nodes = bodyNodes(body);
+  const loops = outsideNested(nodes.loops, nodes.nested, ['function_definition']);
   const containsDot = (loop: Node) => dots.some((dot) => dot.node.startIndex >= loop.startIndex && dot.node.endIndex <= loop.endIndex);
   const withDot = loops.filter(containsDot);
   const innermost = withDot.filter(
@@ -424,11 +427,10 @@ function kTileOf(loop: Node, body: Node, definition: Node, scopes: ScopeSet, con
 
 function localAssignment(body: Node, name: string, before: number): Node | null {
   let found: Node | null = null;
-  walk(body, (node) => {
-    if (node.startIndex >= before) return false;
-    if (node.type === 'assignment' && field(node, 'left')?.text === name) found = field(node, 'right');
-    return undefined;
-  });
+  for (const node of bodyNodes(body).assignments) {
+    if (node.startIndex >= before) break;
+    if (field(node, 'left')?.text === name) found = field(node, 'right');
+  }
   return found;
 }
 
@@ -439,19 +441,17 @@ function persistentLoop(body: Node): boolean {
 
 function describeKind(body: Node, dots: DotUse[], loops: TileLoop[], evaluator: Evaluator): string {
   const used = new Set<string>();
-  const identifiers = new Set<string>();
-  walk(body, (node) => {
-    if (node.type === 'call') {
-      const callee = field(node, 'function');
-      const canonical = callee ? evaluator.canonicalOf(callee) : null;
-      if (canonical?.startsWith('triton.language.')) used.add(canonical.slice('triton.language.'.length));
-    }
-    if (node.type === 'identifier') identifiers.add(node.text);
-    return undefined;
-  });
+  for (const node of bodyNodes(body).calls) {
+    const callee = field(node, 'function');
+    const canonical = callee ? evaluator.canonicalOf(callee) : null;
+    if (canonical?.startsWith('triton.language.')) used.add(canonical.slice('triton.language.'.length));
+  }
+  // The name as an identifier, not inside a string or a comment (the text test first: it is cheap).
+  const grouped =
+    /\bGROUP(_SIZE)?_M\b/.test(body.text) && body.descendantsOfType('identifier').some((node) => node !== null && /^GROUP(_SIZE)?_M$/.test(node.text));
   if (dots.length > 0) {
     const traits: string[] = [];
-    if ([...identifiers].some((name) => /^GROUP(_SIZE)?_M$/.test(name))) traits.push('grouped tile order (GROUP_SIZE_M)');
+    if (grouped) traits.push('grouped tile order (GROUP_SIZE_M)');
     if (persistentLoop(body)) traits.push('persistent (loops over tiles)');
     const base = loops.length > 0 ? 'tl.dot inside a K loop' : 'tl.dot on a single K tile (no K loop)';
     return traits.length > 0 ? `${base}; ${traits.join(', ')}` : base;

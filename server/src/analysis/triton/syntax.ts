@@ -61,6 +61,51 @@ export function moduleNodes(root: Node): ModuleNodes {
   return nodes;
 }
 
+/**
+ * The nodes the per-function passes of the kernel reader look for inside one function body, each list in
+ * document order. One traversal inside tree-sitter; walking the body node by node in JavaScript, once per
+ * pass, made reading the kernels most of a Triton file's analysis. Memoised per body node object.
+ */
+export interface BodyNodes {
+  calls: Node[];
+  binaryOperators: Node[];
+  assignments: Node[];
+  /** `for` and `while` statements. */
+  loops: Node[];
+  returns: Node[];
+  /** Nested `def`s and lambdas: passes that stop at them skip what lies inside (`outsideNested`). */
+  nested: Node[];
+}
+
+const BODY_NODE_TYPES = ['call', 'binary_operator', 'assignment', 'for_statement', 'while_statement', 'return_statement', 'function_definition', 'lambda'];
+const bodyNodesOf = new WeakMap<Node, BodyNodes>();
+
+export function bodyNodes(body: Node): BodyNodes {
+  let nodes = bodyNodesOf.get(body);
+  if (nodes) return nodes;
+  nodes = { calls: [], binaryOperators: [], assignments: [], loops: [], returns: [], nested: [] };
+  const lists: Record<string, Node[]> = {
+    call: nodes.calls,
+    binary_operator: nodes.binaryOperators,
+    assignment: nodes.assignments,
+    for_statement: nodes.loops,
+    while_statement: nodes.loops,
+    return_statement: nodes.returns,
+    function_definition: nodes.nested,
+    lambda: nodes.nested,
+  };
+  for (const node of body.descendantsOfType(BODY_NODE_TYPES)) if (node && node.id !== body.id) lists[node.type]?.push(node);
+  bodyNodesOf.set(body, nodes);
+  return nodes;
+}
+
+/** `nodes` without those inside one of `nested` of the given types (a nested `def`'s own statements). */
+export function outsideNested(nodes: readonly Node[], nested: readonly Node[], types: readonly string[]): Node[] {
+  const fences = nested.filter((node) => types.includes(node.type));
+  if (fences.length === 0) return [...nodes];
+  return nodes.filter((node) => !fences.some((fence) => fence.id !== node.id && fence.startIndex <= node.startIndex && node.endIndex <= fence.endIndex));
+}
+
 /** Every descendant of `node` (itself included) in document order; `enter` may stop descent. */
 export function walk(node: Node, visit: (node: Node) => boolean | void): void {
   if (visit(node) === false) return;
