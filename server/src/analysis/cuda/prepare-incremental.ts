@@ -1,8 +1,10 @@
 // Incremental form of prepareCudaText: after an edit, only the lines around it are scanned again and
 // the other records are kept (moved by the length change), when that is provably the same as a full
 // scan: the re-scanned window starts and ends in plain code (no comment, string, blanked keyword or
-// launch crosses its ends) and no `<<<` is left open. Otherwise it answers null and the caller scans
+// launch crosses its ends), no `<<<` is left open, no `#define` is cut or changes which macros are
+// rewritten, and no statement macro's use is cut. Otherwise it answers null and the caller scans
 // everything. Pure; the property test in test/analysis-prepare.test.ts compares it with a full scan.
+import { macroTableAt } from './macros';
 import { scanCuda, snippetEnd, snippetStart, type Annotation, type CudaKeyword, type PreparedCuda } from './prepare';
 
 /** Characters before the edit that are scanned again (a `const` looks 80 characters ahead). */
@@ -48,9 +50,16 @@ export function prepareCudaEdit(oldText: string, old: PreparedCuda, newText: str
     if (crosses(old.regions, at)) return null;
     if (old.keywords.some((k) => k.start < at && at < k.end)) return null;
     if (old.launches.some((l) => l.open < at && at < l.close + 3)) return null;
+    if (old.macroStatements.some((m) => m.start < at && at < m.end)) return null;
   }
-  const scan = scanCuda(newText, from, newTo);
-  if (scan.end > newTo || scan.pendingOpens.length > 0) return null;
+  // A `#define` (continuations included, up to its line break) that reaches into the window, or a macro
+  // definition in it: the macros rewritten after it may change.
+  if (old.definitionTokens.some((t) => t.token === 'define' && ((t.from < from && t.end > from) || (t.from < oldTo && t.end > oldTo + 1)))) return null;
+  if (old.macroDefinitions.some((d) => d.start >= from && d.start < oldTo)) return null;
+  const scan = scanCuda(newText, from, newTo, macroTableAt(old.macroDefinitions, from));
+  if (scan.end > newTo || scan.pendingOpens.length > 0 || scan.macroDefinitions.length > 0) return null;
+  if (scan.definitionTokens.some((t) => t.token === 'define' && t.end > newTo + 1)) return null;
+  if (scan.macroStatements.some((m) => m.end > newTo) || scan.edits.some((e) => e.end > newTo)) return null;
 
   const moved = (offset: number) => offset + delta;
   const before = <T>(items: T[], at: (item: T) => number) => items.filter((item) => at(item) < from);
@@ -83,6 +92,13 @@ export function prepareCudaEdit(oldText: string, old: PreparedCuda, newText: str
     ...scan.cublasIdentifiers,
     ...after(old.cublasIdentifiers, (c) => c.start).map((c) => ({ ...c, start: moved(c.start) })),
   ];
+  const macroStatements = [
+    ...before(old.macroStatements, (m) => m.start),
+    ...scan.macroStatements,
+    ...after(old.macroStatements, (m) => m.start).map((m) => ({ start: moved(m.start), end: moved(m.end) })),
+  ];
+  // None start in the window (checked above).
+  const macroDefinitions = old.macroDefinitions.map((d) => (d.start < from ? d : { ...d, start: moved(d.start), end: moved(d.end) }));
   const forKeywords = [...old.forKeywords.filter((f) => f < from), ...scan.forKeywords, ...old.forKeywords.filter((f) => f >= oldTo).map(moved)];
 
   // A definition's signature text can reach into the window from outside: read it again there.
@@ -149,5 +165,18 @@ export function prepareCudaEdit(oldText: string, old: PreparedCuda, newText: str
   parts.push(newText.slice(last, newTo), old.parseText.slice(oldTo));
   const parseText = parts.join('');
   if (parseText.length !== newText.length) return null;
-  return { parseText, keywords, launches, annotations, unmatchedLaunches: [], cublasIdentifiers, definitionTokens, callSites, forKeywords, regions };
+  return {
+    parseText,
+    keywords,
+    launches,
+    annotations,
+    unmatchedLaunches: [],
+    cublasIdentifiers,
+    definitionTokens,
+    callSites,
+    forKeywords,
+    regions,
+    macroDefinitions,
+    macroStatements,
+  };
 }

@@ -1,7 +1,19 @@
 // Makes CUDA text parseable by the tree-sitter C++ grammar without moving any offset: CUDA keywords
 // are blanked to spaces and `<<< >>>` become `{   }` (or `(   )`), in a string of the same length. It also records
-// what it blanked, launch chevrons and `// tilecast:` annotations. It must not change line breaks.
+// what it blanked, launch chevrons and `// tilecast:` annotations; uses of macros the grammar cannot read
+// are rewritten too (macros.ts). It must not change line breaks.
 import { isIdentifierPart, isIdentifierStart } from './chars';
+import {
+  inDirective,
+  macroTableAt,
+  objectStatementUse,
+  readDefine,
+  setMacro,
+  startsLine,
+  statementMacroUse,
+  type MacroDefinition,
+  type MacroTable,
+} from './macros';
 
 /** CUDA declaration specifiers the C++ grammar does not know (CUDA C++ Programming Guide, 7.1–7.2). */
 const BLANKED_KEYWORDS = new Set([
@@ -73,6 +85,13 @@ export interface PreparedCuda {
   forKeywords: number[];
   /** Comments, strings and character literals, [start, end) pairs flattened, in order. */
   regions: number[];
+  /** The `#define`s that change which macros are rewritten (macros.ts), in order. */
+  macroDefinitions: MacroDefinition[];
+  /**
+   * Uses of function-like statement macros at the start of a line, rewritten or not: [start of the name,
+   * end of the text read to decide). The incremental scan must not cut one.
+   */
+  macroStatements: Array<{ start: number; end: number }>;
   /** Function bodies blanked in parseText after parsing because their syntax error ran past them (error-containment.ts). */
   skippedBodies?: Array<{ start: number; end: number; error: { start: number; end: number } }>;
 }
@@ -161,6 +180,8 @@ export interface CudaScan {
   forKeywords: number[];
   /** Comments, strings and character literals, [start, end) pairs flattened, in order. */
   regions: number[];
+  macroDefinitions: MacroDefinition[];
+  macroStatements: PreparedCuda['macroStatements'];
   /** Where the scan stopped: at or after the end of the range (a token may run past it). */
   end: number;
   /** A `>>>` was met with no `<<<` open in the range (its meaning depends on what precedes the range). */
@@ -193,11 +214,14 @@ function isTemplatedCall(text: string, open: number, n: number): boolean {
 
 /** Scans once, skipping comments, strings and character literals; linear in the text length. */
 export function prepareCudaText(text: string): PreparedCuda {
-  return finishPreparation(text, scanCuda(text, 0, text.length));
+  return finishPreparation(text, scanCuda(text, 0, text.length, macroTableAt([], 0)));
 }
 
-/** Scans the tokens that start in [from, to), starting in plain code (not in a comment or string). */
-export function scanCuda(text: string, from: number, to: number): CudaScan {
+/**
+ * Scans the tokens that start in [from, to), starting in plain code (not in a comment or string), with
+ * the macros defined before `from` (`macros`, which the scan's own `#define`s update).
+ */
+export function scanCuda(text: string, from: number, to: number, macros: MacroTable): CudaScan {
   const edits: CudaScan['edits'] = [];
   const keywords: CudaKeyword[] = [];
   const launches: LaunchChevrons[] = [];
@@ -208,6 +232,12 @@ export function scanCuda(text: string, from: number, to: number): CudaScan {
   const callSites = new Map<string, number[]>();
   const forKeywords: number[] = [];
   const regions: number[] = [];
+  const macroDefinitions: MacroDefinition[] = [];
+  const macroStatements: CudaScan['macroStatements'] = [];
+  // End of the last `#define`: its body is opaque to the grammar (a preproc_arg), so nothing in it is
+  // rewritten; a body blanked whole would even let the grammar read the next line as the body.
+  let directiveEnd = 0;
+  let unsorted = false;
   let closedOutside = false;
   const n = text.length;
   let i = from;
@@ -282,16 +312,33 @@ export function scanCuda(text: string, from: number, to: number): CudaScan {
             }
           }
           keywords.push({ keyword: word, start, end, ...(args ? { args } : {}) });
-          edits.push({ start, end, replacement: '' });
+          if (start >= directiveEnd) edits.push({ start, end, replacement: '' });
           // Continue after the blanked arguments: edits must never overlap, or the length would change.
           i = end;
         }
       } else {
         // Most identifiers are neither definition tokens nor calls: slice the word only when needed.
         let word: string | null = null;
+        const length = i - start;
+        if (start >= directiveEnd && (macros.lengths[c & 127]! & (1 << Math.min(length, 31))) !== 0) {
+          word = text.slice(start, i);
+          const macro = macros.byName.get(word);
+          if (macro?.kind === 'specifiers') {
+            if (!inDirective(text, start)) edits.push({ start, end: i, replacement: '' });
+          } else if (macro && startsLine(text, start)) {
+            if (!macro.functionLike) {
+              const edit = objectStatementUse(text, start, i);
+              if (edit) edits.push(edit);
+            } else {
+              const use = statementMacroUse(text, start, i, macro.kind);
+              macroStatements.push({ start, end: use.read });
+              edits.push(...use.edits);
+              if (use.edits.length > 1) unsorted = true;
+            }
+          }
+        }
         if (c === 102 /* f */ && i - start === 3 && text.charCodeAt(start + 1) === 111 && text.charCodeAt(start + 2) === 114) forKeywords.push(start);
         // Only words of the lengths of `const`, `constexpr`, `cublas…`, `enum`, `define`, `template`, `typedef`, `GemmShape`, `namespace`, `struct`, `class`, `union`, `using`.
-        const length = i - start;
         if (
           (c === 99 /* c */ && (length === 5 || length === 9 || (length >= 6 && text.startsWith('cublas', start)))) ||
           (c === 101 /* e */ && length === 4) ||
@@ -302,7 +349,7 @@ export function scanCuda(text: string, from: number, to: number): CudaScan {
           (c === 115 /* s */ && length === 6) ||
           (c === 117 /* u */ && length === 5)
         ) {
-          word = text.slice(start, i);
+          word ??= text.slice(start, i);
           if (word === 'namespace' || word === 'struct' || word === 'class' || word === 'union')
             definitionTokens.push({ token: 'scope', start, from: start, end: snippetEnd(text, start, '{;') });
           if (c === 99 && word.startsWith('cublas')) cublasIdentifiers.push({ name: word, start });
@@ -315,7 +362,13 @@ export function scanCuda(text: string, from: number, to: number): CudaScan {
             definitionTokens.push({ token: word, start, from: start, end: snippetEnd(text, start, ';{') });
           else if (word === 'define' && /#\s*$/.test(text.slice(Math.max(0, start - 8), start))) {
             const hash = text.lastIndexOf('#', start);
-            definitionTokens.push({ token: 'define', start: hash, from: hash, end: snippetEnd(text, start, '\n') });
+            directiveEnd = snippetEnd(text, start, '\n');
+            definitionTokens.push({ token: 'define', start: hash, from: hash, end: directiveEnd });
+            const definition = readDefine(text, hash, directiveEnd, macros);
+            if (definition && (definition.shape || macros.byName.has(definition.name))) {
+              setMacro(macros, definition);
+              macroDefinitions.push(definition);
+            }
           } else if (word === 'template') {
             let j = i;
             while (j < n && (text.charCodeAt(j) === 32 || text.charCodeAt(j) === 9)) j++;
@@ -355,7 +408,24 @@ export function scanCuda(text: string, from: number, to: number): CudaScan {
     }
     i++;
   }
-  return { edits, keywords, launches, pendingOpens, annotations, cublasIdentifiers, definitionTokens, callSites, forKeywords, regions, end: i, closedOutside };
+  // A statement macro's `)` edit was made before the edits of its arguments.
+  if (unsorted) edits.sort((a, b) => a.start - b.start);
+  return {
+    edits,
+    keywords,
+    launches,
+    pendingOpens,
+    annotations,
+    cublasIdentifiers,
+    definitionTokens,
+    callSites,
+    forKeywords,
+    regions,
+    macroDefinitions,
+    macroStatements,
+    end: i,
+    closedOutside,
+  };
 }
 
 /**
@@ -393,7 +463,8 @@ function setOpenReplacement(edits: CudaScan['edits'], open: number, replacement:
 
 /** The parsed text and records of a whole-text scan. */
 function finishPreparation(text: string, scan: CudaScan): PreparedCuda {
-  const { edits, keywords, launches, annotations, cublasIdentifiers, definitionTokens, callSites, forKeywords, regions } = scan;
+  const { edits, keywords, launches, annotations, cublasIdentifiers, definitionTokens, callSites, forKeywords, regions, macroDefinitions, macroStatements } =
+    scan;
   // An unmatched `<<<` keeps its text: turning it into `(` would unbalance the parentheses.
   const unmatchedLaunches = [...scan.pendingOpens];
   if (unmatchedLaunches.length > 0) {
@@ -420,7 +491,21 @@ function finishPreparation(text: string, scan: CudaScan): PreparedCuda {
     parseText = parts.join('');
   }
   launches.sort((a, b) => a.open - b.open);
-  // Safety net for the same-length invariant every offset relies on (edits never overlap today).
+  // Safety net for the same-length invariant every offset relies on (edits overlap only where a keyword's
+  // arguments and a statement macro's parentheses pair differently, around a parenthesis in a string).
   if (parseText.length !== text.length) parseText = text;
-  return { parseText, keywords, launches, annotations, unmatchedLaunches, cublasIdentifiers, definitionTokens, callSites, forKeywords, regions };
+  return {
+    parseText,
+    keywords,
+    launches,
+    annotations,
+    unmatchedLaunches,
+    cublasIdentifiers,
+    definitionTokens,
+    callSites,
+    forKeywords,
+    regions,
+    macroDefinitions,
+    macroStatements,
+  };
 }
