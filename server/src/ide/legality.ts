@@ -1,6 +1,7 @@
 // Whether a kernel configuration can run on a GPU, and what in it is close to a limit: threads per
 // block, shared memory per block (with and without the opt-in), registers, and instructions the
-// architecture lacks. Pure: reads the workload, its analytic estimate and the GPU's limits; no I/O.
+// architecture lacks. Pure: reads the workload, its analytic estimate and the GPU's limits; no I/O. A
+// verdict that rests on an element type the code does not give says which one it assumed.
 import { INSTRUCTION_RULES, instructionSupport } from '../analysis/instruction-rules';
 import type { InstructionUse, KernelInfo, Range } from '../analysis/types';
 import type { AnalyticEstimate } from '../perf/analytic-model';
@@ -26,6 +27,17 @@ export interface LegalityContext {
   measuredRegistersPerThread?: number;
   /** Check the kernel's `__launch_bounds__` (true for the configuration in the source, false for candidates). */
   checkLaunchBounds: boolean;
+  /** The workload's dtype is assumed (not in the code): findings that depend on it say so. */
+  dtypeAssumed?: boolean;
+}
+
+/**
+ * What a finding that depends on the element type adds when that type is assumed (a Triton kernel whose
+ * pointers and loads name none, the default dtype): `, with fp16 assumed (the dtype is not in the code)`.
+ * The verdict stands (it is the one for the dtype predicted with), but it is only as sure as the dtype.
+ */
+export function assumedDtypeNote(dtype: string, assumed: boolean | undefined): string {
+  return assumed ? `, with ${dtype} assumed (the dtype is not in the code)` : '';
 }
 
 export const kib = (bytes: number): string => `${Number((bytes / 1024).toFixed(1))} KiB`;
@@ -60,7 +72,7 @@ export function configIssues(workload: GemmWorkload, a: AnalyticEstimate, gpu: G
   const limits = gpu.limits;
   if (!limits) return issues;
   // A library picks its own kernel (and opts in to shared memory itself): only missing instructions apply.
-  if (workload.kernel === 'library') return instructionIssues(workload, gpu, null, issues);
+  if (workload.kernel === 'library') return instructionIssues(workload, gpu, null, issues, ctx.dtypeAssumed);
   const threads = a.threadsPerBlock;
   if (threads > limits.maxThreadsPerBlock) {
     issues.push({
@@ -77,9 +89,15 @@ export function configIssues(workload: GemmWorkload, a: AnalyticEstimate, gpu: G
   const triton = workload.kernel === 'triton';
   const smem = a.sharedMemPerBlockBytes;
   const smemCode = triton ? 'triton-smem-over-limit' : 'smem-over-limit';
+  // Shared memory computed from the tile counts the element's bytes; a size the workload gives does not.
+  const smemNote = triton || a.sharedMemSource === 'tile' ? assumedDtypeNote(workload.dtype, ctx.dtypeAssumed) : '';
   if (smem > limits.sharedMemPerBlockOptinBytes) {
     const what = triton ? `pipelined shared memory (BM + BN) × BK × stages × bytes = ${kib(smem)}` : `shared memory ${kib(smem)} per block`;
-    issues.push({ code: smemCode, illegal: true, message: `${what} > ${kib(limits.sharedMemPerBlockOptinBytes)} (${gpu.name} per-block maximum)` });
+    issues.push({
+      code: smemCode,
+      illegal: true,
+      message: `${what} > ${kib(limits.sharedMemPerBlockOptinBytes)} (${gpu.name} per-block maximum)${smemNote}`,
+    });
   } else if (!triton && ctx.staticSharedMemBytes !== null && ctx.staticSharedMemBytes > limits.sharedMemPerBlockBytes) {
     issues.push({
       code: 'smem-over-limit',
@@ -109,7 +127,7 @@ export function configIssues(workload: GemmWorkload, a: AnalyticEstimate, gpu: G
   }
 
   // Triton allocates registers itself (and our estimate of its kernels is rough): no register findings.
-  if (triton) return instructionIssues(workload, gpu, ctx.kernel, issues).sort((x, y) => Number(y.illegal) - Number(x.illegal));
+  if (triton) return instructionIssues(workload, gpu, ctx.kernel, issues, ctx.dtypeAssumed).sort((x, y) => Number(y.illegal) - Number(x.illegal));
   const registers = ctx.measuredRegistersPerThread ?? a.registersPerThread;
   const allocatedPerWarp = Math.ceil((registers * 32) / limits.registerAllocationUnitSize) * limits.registerAllocationUnitSize;
   const perBlock = allocatedPerWarp * Math.ceil(threads / 32);
@@ -135,13 +153,13 @@ export function configIssues(workload: GemmWorkload, a: AnalyticEstimate, gpu: G
     });
   }
 
-  return finish(instructionIssues(workload, gpu, ctx.kernel, issues), a, gpu);
+  return finish(instructionIssues(workload, gpu, ctx.kernel, issues, ctx.dtypeAssumed), a, gpu, smemNote);
 }
 
 /** A configuration no block of which fits an SM says so when nothing more specific did; illegal first. */
-function finish(issues: ConfigIssue[], a: AnalyticEstimate, gpu: GpuSpec): ConfigIssue[] {
+function finish(issues: ConfigIssue[], a: AnalyticEstimate, gpu: GpuSpec, smemNote: string): ConfigIssue[] {
   if (!a.launchable && !issues.some((i) => i.illegal)) {
-    issues.push({ code: 'smem-over-limit', illegal: true, message: `no block fits on an SM of ${gpu.name}` });
+    issues.push({ code: 'smem-over-limit', illegal: true, message: `no block fits on an SM of ${gpu.name}${smemNote}` });
   }
   return issues.sort((x, y) => Number(y.illegal) - Number(x.illegal));
 }
@@ -160,7 +178,7 @@ export function instructionNeed(use: InstructionUse, support: 'emulated' | 'unsu
  * analysis/instruction-rules.ts); without any found, the tensor-core instructions its dtype implies
  * (also for a library's fp8/fp4 GEMM). Emulated ones are findings that do not stop the kernel.
  */
-function instructionIssues(workload: GemmWorkload, gpu: GpuSpec, kernel: KernelInfo | null, issues: ConfigIssue[]): ConfigIssue[] {
+function instructionIssues(workload: GemmWorkload, gpu: GpuSpec, kernel: KernelInfo | null, issues: ConfigIssue[], dtypeAssumed?: boolean): ConfigIssue[] {
   const cc = computeCapabilityNumber(gpu.computeCapability);
   const uses = kernel?.instructions ?? [];
   for (const use of uses) {
@@ -182,7 +200,7 @@ function instructionIssues(workload: GemmWorkload, gpu: GpuSpec, kernel: KernelI
       issues.push({
         code: 'instruction-unsupported',
         illegal: true,
-        message: `${need.what} need cc ≥ ${need.cc.toFixed(1)}; ${gpu.name} is cc ${gpu.computeCapability}`,
+        message: `${need.what} need cc ≥ ${need.cc.toFixed(1)}; ${gpu.name} is cc ${gpu.computeCapability}${assumedDtypeNote(workload.dtype, dtypeAssumed)}`,
       });
     }
   }

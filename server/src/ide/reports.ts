@@ -306,6 +306,7 @@ function computeOutcome(
     staticSharedMemBytes: resources.measured ? resources.measured.staticSharedMemBytes : options.staticSmem,
     measuredRegistersPerThread: resources.measured?.registersPerThread,
     checkLaunchBounds: true,
+    dtypeAssumed: report.assumed.includes('dtype'),
   });
   const outcome: GpuOutcome = { gpu, workload: entries.workload, analytic: entries.analytic, features: entries.features, prediction, issues };
   if (resources.measured && options.kernelName) {

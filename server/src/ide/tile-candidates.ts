@@ -8,7 +8,7 @@ import { dtypeBytes } from '../perf/dtype';
 import type { GemmWorkload, GpuSpec, TileConfig } from '../perf/types';
 import { CUTLASS_KERNEL_REASON, tileFieldOf, workloadFromLaunch } from '../perf/workload-from-analysis';
 import type { GemmPredictor, MeasurementMethod, PredictionValues } from '../report/prediction';
-import { configIssues } from './legality';
+import { assumedDtypeNote, configIssues } from './legality';
 import { topConfigurations } from '../report/top-configs';
 import { predictOptionsOf, type KernelReport } from './reports';
 import { workloadTileParams } from '../perf/workload-from-analysis';
@@ -253,6 +253,8 @@ export interface CandidateContext {
    * as a number, as when both use one size expression: a candidate's opt-in is then its own dynamic size.
    */
   optInFollowsLaunch?: boolean;
+  /** The report's dtype is assumed: a refusal that depends on it says so (legality.ts, assumedDtypeNote). */
+  dtypeAssumed?: boolean;
 }
 
 /** The context for ranking `report`'s candidates on `gpu`: bounds check and a fixed launch bound, read from the text. */
@@ -264,6 +266,7 @@ export function candidateContext(reports: DocumentReports, report: KernelReport,
     method: predictOptionsOf(reports.input.settings).method,
     boundsChecked: hasBoundsCheck(reports.text, kernel),
     staticSharedShare: staticShare(kernel?.staticSharedMemBytes ?? null, report.workload?.sharedMemPerBlockBytes),
+    dtypeAssumed: report.assumed.includes('dtype'),
   };
   const optIn = kernel?.dynamicSmemOptInBytes;
   const total = report.workload?.sharedMemPerBlockBytes;
@@ -332,13 +335,18 @@ export function checkCandidate(w: GemmWorkload, ctx: CandidateContext, kernel: K
   // A tensor-core K step covers at least one MMA's K: 32 bytes of each operand row (16 fp16/bf16, 32 fp8,
   // 8 tf32 elements; PTX ISA, mma shapes); CUTLASS and tl.dot reject smaller K tiles.
   if ((w.kernel === 'cutlass' || w.kernel === 'triton') && a.peak.peak?.endsWith('Tensor') && pos(t.blockK) && t.blockK * dtypeBytes(w.dtype) < 32)
-    return refuse(`a K tile of ${t.blockK} is under one tensor-core MMA's K (32 bytes of ${w.dtype})`);
+    return refuse(`a K tile of ${t.blockK} is under one tensor-core MMA's K (32 bytes of ${w.dtype})${assumedDtypeNote(w.dtype, ctx.dtypeAssumed)}`);
   const share = ctx.staticSharedShare ?? null;
   const total = w.sharedMemPerBlockBytes;
   const staticBytes = w.kernel === 'triton' || total === undefined ? null : share === null ? total : Math.round(total * share);
   // An opt-in that follows the launch's size (the same expression) grows with the candidate's dynamic part.
   const checked = kernel && ctx.optInFollowsLaunch && total !== undefined ? { ...kernel, dynamicSmemOptInBytes: total - (staticBytes ?? 0) } : kernel;
-  const illegal = configIssues(w, a, ctx.gpu, { kernel: checked, staticSharedMemBytes: staticBytes, checkLaunchBounds: false }).find((i) => i.illegal);
+  const illegal = configIssues(w, a, ctx.gpu, {
+    kernel: checked,
+    staticSharedMemBytes: staticBytes,
+    checkLaunchBounds: false,
+    dtypeAssumed: ctx.dtypeAssumed,
+  }).find((i) => i.illegal);
   return { problem: illegal ? illegal.message : null, analytic: a };
 }
 

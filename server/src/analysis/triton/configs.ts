@@ -5,6 +5,7 @@ import type { Problem, Range, TileParam, TritonConfig } from '../types';
 import type { TritonKernel } from './kernels';
 import type { ScopeSet } from './scopes';
 import { callArguments, rangeOf } from './syntax';
+import { mayBeTile } from './tile-params';
 import { asNumber, iterate, type PyValue } from './values';
 
 /** Triton's own defaults in `triton.Config.__init__` (num_warps=4, num_stages=3). */
@@ -69,9 +70,9 @@ export function readConfigs(kernel: TritonKernel, scopes: ScopeSet, tileParams: 
   }
 }
 
-/** One tile parameter per distinct literal: comprehension configs share their literals. */
+/** One tile parameter per distinct literal (comprehension configs share their literals); numbers only, not flags (`'EVEN_K': 1`). */
 function addTile(name: string, value: PyValue, range: Range, seen: Set<string>, tileParams: TileParam[]): void {
-  if (value.kind !== 'number') return;
+  if (value.kind !== 'number' || !mayBeTile(name, value, null)) return;
   const key = `${name}@${value.range.start}:${value.range.end}`;
   if (seen.has(key)) return;
   seen.add(key);

@@ -44,6 +44,12 @@ export class EnvScope implements Scope {
   has(name: string): boolean {
     return this.values.has(name);
   }
+  /** A copy over the same parent whose bindings then change apart from these (each branch of an `if` that does not fold). */
+  fork(): EnvScope {
+    const copy = new EnvScope(this.parent);
+    for (const [name, value] of this.values) copy.values.set(name, value);
+    return copy;
+  }
 }
 
 export class Evaluator {

@@ -4,7 +4,7 @@
 import type { Node } from 'web-tree-sitter';
 import type { FoldedValue, LaunchSite, Problem, TileParam } from '../types';
 import { TRITON_DEFAULT_NUM_STAGES, TRITON_DEFAULT_NUM_WARPS } from './configs';
-import { TILE_NAME } from './tile-params';
+import { mayBeTile, TILE_NAME } from './tile-params';
 import type { ScopeSet } from './scopes';
 import { callArguments, field, moduleNodes, rangeOf } from './syntax';
 import type { TritonKernel } from './kernels';
@@ -68,7 +68,7 @@ export function readLaunch(call: Node, name: string, kernel: TritonKernel | null
       const folded = asNumber(value);
       metaParams[parameter.name] = folded;
       templateArgs.push({ text: argument.text, value: folded, range: rangeOf(argument) });
-      if (value.kind !== 'string' && value.kind !== 'bool' && value.kind !== 'dtype') {
+      if (mayBeTile(parameter.name, value, argument)) {
         tileParams.push({ name: parameter.name, value: folded, valueRange: rangeOf(argument), range: rangeOf(argument), origin: 'launch-kwarg' });
       }
     }
@@ -91,7 +91,7 @@ export function readLaunch(call: Node, name: string, kernel: TritonKernel | null
     if (isMeta) metaParams[keyword] = folded;
     if (isMeta || keyword === 'num_warps' || keyword === 'num_stages') {
       templateArgs.push({ text: entry.node.text, value: folded, range: rangeOf(entry.node) });
-      if (value.kind !== 'string' && value.kind !== 'bool' && value.kind !== 'dtype') {
+      if (mayBeTile(keyword, value, entry.value)) {
         tileParams.push({ name: keyword, value: folded, valueRange: rangeOf(entry.value), range: rangeOf(entry.node), origin: 'launch-kwarg' });
       }
     }
