@@ -165,6 +165,8 @@ function kernelField(kernel: KernelInfo, key: string): Actual | symbol {
       return kernel.configs.length;
     case 'constexpr':
       return kernel.constexprParams;
+    case 'attention':
+      return kernel.attention === true;
     default:
       return UNKNOWN;
   }

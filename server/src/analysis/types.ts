@@ -110,6 +110,11 @@ export interface KernelInfo {
    */
   persistent?: boolean;
   /**
+   * Triton: a fused attention kernel (flash attention's forward: QKᵀ and P·V tl.dot in one loop over KV
+   * blocks with an online softmax; triton/attention.ts). Its launches' problem has an `attention` shape.
+   */
+  attention?: boolean;
+  /**
    * Set when the kernel is defined in a header the file includes (`#include "gemm.cuh"`) or, for Triton, a
    * module it imports (`from .kernels import mm`: name `.kernels`), not in the file: `range` and `nameRange`
    * are offsets in that text, and `text` is its text from `offset` (the definition), for the readers of
@@ -132,6 +137,20 @@ export interface ProblemSize {
   assumed: string[];
   /** Where assumed values came from: 'annotation' (// tilecast: ...), 'default', or 'code'. */
   source: 'code' | 'annotation' | 'default' | 'mixed';
+  /**
+   * An attention launch's shape, read from the code (KernelInfo.attention); m, n, k and batch are then
+   * its GEMM equivalent (one per batch × head: M = seqQ, N = headDim, K = 2·seqKv, halved when causal).
+   */
+  attention?: AttentionShape;
+}
+
+/** A fused attention launch: batch × heads, query and key/value sequence lengths, head dimension, causal mask. */
+export interface AttentionShape {
+  batchHeads: number;
+  seqQ: number;
+  seqKv: number;
+  headDim: number;
+  causal: boolean;
 }
 
 export interface LaunchSite {

@@ -81,7 +81,11 @@ export function hintTooltip(report: KernelReport, outcome: GpuOutcome, modelErro
 
 export function describeWorkload(w: GemmWorkload): string {
   const batch = w.batch > 1 ? ` batch=${w.batch}` : '';
-  return `${w.dtype} GEMM M=${w.m} N=${w.n} K=${w.k}${batch}`;
+  const gemm = `GEMM M=${w.m} N=${w.n} K=${w.k}${batch}`;
+  const a = w.attention;
+  if (a)
+    return `${w.dtype} attention: ${a.batchHeads} batch×heads, seq ${a.seqQ}${a.seqKv !== a.seqQ ? `×${a.seqKv}` : ''}, head_dim ${a.headDim}${a.causal ? ', causal' : ''} (as a ${gemm})`;
+  return `${w.dtype} ${gemm}`;
 }
 
 export function describeTile(outcome: GpuOutcome): string {

@@ -154,4 +154,10 @@ export interface GemmWorkload {
    * between calls (analytic model §3.4, "L2 residency across calls"). Absent = every call starts cold.
    */
   repeatedCalls?: { copiesA: number; copiesB: number; copiesC?: number };
+  /**
+   * A fused attention launch run as this GEMM: one per batch × head, M = seqQ, N = headDim, K = 2·seqKv
+   * (QKᵀ and P·V have the same FLOPs; a causal mask halves K). A is then Q alone (seqQ × headDim): the
+   * probabilities P never leave the chip. Absent = a plain GEMM.
+   */
+  attention?: { batchHeads: number; seqQ: number; seqKv: number; headDim: number; causal: boolean };
 }

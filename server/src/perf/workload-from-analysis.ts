@@ -117,6 +117,8 @@ export const CUTLASS_KERNEL_REASON = 'CUTLASS GEMM kernel';
  */
 /** `assumed` entry of a workload whose tile the code does not show: the analytic model takes the library heuristic's. */
 export const TILE_FROM_HEURISTIC = 'tile (the library heuristic)';
+/** `assumed` entry of a fused attention launch: predicted as its GEMM equivalent (GemmWorkload.attention); the softmax is not counted. */
+export const ATTENTION_AS_GEMM = 'attention as one GEMM per head (QKᵀ and P·V; softmax not counted)';
 /** `assumed` entry of a CUTLASS device GEMM that names no shapes: the tile is CUTLASS's default configuration's. */
 export const TILE_FROM_CUTLASS_DEFAULT = "tile (CUTLASS's default configuration)";
 
@@ -250,6 +252,14 @@ export function workloadFromLaunch(kernel: KernelInfo, launch: LaunchSite, tileP
       assumed.push('blockM from grid.y');
     }
   }
+  // Fused attention: the program's output tile is BLOCK_M × head_dim, and its KV block (BLOCK_N) is the
+  // step along K of the equivalent GEMM (its queries × keys, then × values).
+  const attention = p.attention && kernel.attention ? p.attention : null;
+  if (attention) {
+    if (pos(tile.blockN)) tile.blockK = tile.blockN;
+    tile.blockN = attention.headDim;
+    assumed.push(ATTENTION_AS_GEMM);
+  }
   if (!pos(tile.blockK) && pos(kernel.tileLoops[0]?.stride?.value ?? null)) tile.blockK = kernel.tileLoops[0].stride!.value!;
   if (pos(tile.blockM) && pos(tile.blockN) && !pos(tile.blockK)) assumed.push('blockK');
   // No tile in the code (Triton's `**config`, a run-time dict): the analytic model takes the library
@@ -257,6 +267,7 @@ export function workloadFromLaunch(kernel: KernelInfo, launch: LaunchSite, tileP
   else if (!pos(tile.blockM) || !pos(tile.blockN)) assumed.push(TILE_FROM_HEURISTIC);
 
   const workload: GemmWorkload = { m: p.m, n: p.n, k: p.k, batch, dtype, kernel: kernelFamily };
+  if (attention) workload.attention = { ...attention };
   if (Object.keys(tile).length > 0) workload.tile = tile;
   if (grid) workload.grid = [...grid];
   if (kernel.persistent && grid) workload.programs = grid[0] * grid[1] * grid[2];

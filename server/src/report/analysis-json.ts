@@ -1,6 +1,6 @@
 // Converts one file's analysis into the stable `tilecast analyze --json` shape (docs/cli.md,
 // version 1). Pure: it renders plain data and must not read files or run analysis itself.
-import type { FileAnalysis, ProblemSize } from '../analysis/types';
+import type { AttentionShape, FileAnalysis, ProblemSize } from '../analysis/types';
 import { LineIndex } from '../text/line-index';
 import type { FeaturesJson, PredictionJson } from './analysis-features';
 
@@ -14,6 +14,8 @@ export interface AnalyzeJsonProblem {
   dtype: string | null;
   assumed: string[];
   source: ProblemSize['source'];
+  /** A fused attention launch's shape; m, n, k and batch are then its GEMM equivalent. Absent otherwise. */
+  attention?: AttentionShape;
 }
 
 /** A finding about a configuration on a GPU (the editor's legality check, ide/legality.ts). */
@@ -113,6 +115,7 @@ export function problemToJson(problem: ProblemSize): AnalyzeJsonProblem {
     dtype: problem.dtype,
     assumed: [...problem.assumed],
     source: problem.source,
+    ...(problem.attention ? { attention: { ...problem.attention } } : {}),
   };
 }
 

@@ -92,7 +92,11 @@ export function problemSourceWords(source: string): string {
 function problemLine(p: AnalyzeJsonProblem): string {
   const assumed = p.assumed.length > 0 ? ` (assumed ${p.assumed.join(', ')} from ${problemSourceWords(p.source)})` : '';
   const batch = p.batch !== null ? ` batch=${p.batch}` : '';
-  return `    problem: M=${orUnknown(p.m)} N=${orUnknown(p.n)} K=${orUnknown(p.k)}${batch} dtype=${orUnknown(p.dtype)}${assumed}`;
+  const a = p.attention;
+  const shape = a
+    ? `attention ${a.batchHeads} batch×heads, seq ${a.seqQ}${a.seqKv !== a.seqQ ? `×${a.seqKv}` : ''}, head_dim ${a.headDim}${a.causal ? ', causal' : ''}, as `
+    : '';
+  return `    problem: ${shape}M=${orUnknown(p.m)} N=${orUnknown(p.n)} K=${orUnknown(p.k)}${batch} dtype=${orUnknown(p.dtype)}${assumed}`;
 }
 
 function sig(value: number | null, digits = 3): string {

@@ -6,6 +6,7 @@ import { instructionUse } from '../instruction-rules';
 import type { Dtype, InstructionUse, KernelInfo, Problem, TileLoop } from '../types';
 import { attachedAnnotations, type Annotation } from './annotations';
 import type { Evaluator } from './evaluate';
+import { isAttention } from './attention';
 import { readParameters, type PythonParameter } from './parameters';
 import type { ScopeSet } from './scopes';
 import {
@@ -130,6 +131,8 @@ export function findKernels(root: Node, scopes: ScopeSet, lines: LineIndex, anno
   return { kernels, helpers };
 }
 
+const ATTENTION_REASON = 'flash attention: QKᵀ and P·V tl.dot in one loop over KV blocks, with an online softmax';
+
 interface DotUse {
   node: Node;
   operands: Node[];
@@ -163,12 +166,14 @@ function readKernel(
   if (!dtype) dtype = dtypeFromCode(parameters, dots, body, evaluator, dotPrecision);
 
   const instructions = dotInstructionUses(dots, parameters, body, evaluator);
+  const attention = dots.length > 0 && body !== null && isAttention(body, evaluator, helpers);
   const info: KernelInfo = {
     name: nameNode.text,
     range: rangeOf(outer),
     nameRange: rangeOf(nameNode),
     kind: dots.length > 0 ? 'gemm' : 'other',
-    kindReason: body ? describeKind(body, dots, tileLoops, evaluator) : 'empty kernel body',
+    kindReason: attention ? ATTENTION_REASON : body ? describeKind(body, dots, tileLoops, evaluator) : 'empty kernel body',
+    ...(attention ? { attention: true } : {}),
     ...(dots.length > 0 && body && persistentLoop(body) ? { persistent: true } : {}),
     parameters: parameters.map((parameter) => ({
       name: parameter.name,

@@ -1,8 +1,9 @@
 // Decides M, N, K, batch and dtype for a Triton launch: from the code (arguments bound to the kernel's
-// M/N/K parameters, tensor dtypes), else from a `# tilecast:` annotation on or above the launch, the
+// M/N/K parameters, tensor dtypes; an attention kernel's shape, triton/attention.ts), else from a `# tilecast:` annotation on or above the launch, the
 // kernel or the file, else from the configured default; `assumed` names what did not come from code.
 import type { AnalysisOptions, Dtype, ProblemSize } from '../types';
 import type { Annotation } from './annotations';
+import { attentionShape } from './attention';
 import type { FoundLaunch } from './launches';
 import { asInteger, type PyValue } from './values';
 
@@ -42,6 +43,17 @@ export function resolveProblem(launch: FoundLaunch, annotationChain: Annotation[
     }
   }
   problem.batch = fromCode(BATCH_NAMES) ?? annotationChain.find((annotation) => annotation.batch !== null)?.batch ?? null;
+  // A fused attention launch whose shape the code gives: one GEMM-equivalent per batch × head, the
+  // same FLOPs as QKᵀ and P·V (K = 2·seqKv; a causal mask skips half). perf/workload-from-analysis.ts.
+  const attention = launch.kernel?.info.attention ? attentionShape(launch) : null;
+  if (attention) {
+    problem.attention = attention;
+    problem.m = attention.seqQ;
+    problem.n = attention.headDim;
+    problem.k = attention.causal ? attention.seqKv : 2 * attention.seqKv;
+    problem.batch = attention.batchHeads;
+    for (const field of ['m', 'n', 'k'] as const) sources.set(field, 'code');
+  }
 
   const codeDtype = dtypeFromCode(launch, parameterOrder);
   if (codeDtype) {
