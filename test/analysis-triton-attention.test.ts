@@ -107,6 +107,48 @@ def swiglu(A, W1, W2, C, M, N, K, BLOCK_M: tl.constexpr, BLOCK_N: tl.constexpr, 
   assert.equal(analysis.kernels[0].attention, undefined);
 });
 
+test("tritonbench's layering (kernel -> compute helper -> KV loop calling an iteration helper) is attention; a backward pass (three products in its loop) is not", async () => {
+  const analysis = await analyze(`${HEADER}@triton.jit
+def _iteration(q, k, v, acc, m_i):
+    qk = tl.dot(q, k)
+    p = tl.math.exp2(qk - m_i)
+    return tl.dot(p.to(tl.bfloat16), v, acc)
+
+
+@triton.jit
+def _inner(acc, q, K, V, m_i, N_CTX: tl.constexpr, BLOCK_N: tl.constexpr):
+    for start_n in tl.range(0, N_CTX, BLOCK_N):
+        acc = _iteration(q, tl.load(K + start_n), tl.load(V + start_n), acc, m_i)
+    return acc
+
+
+@triton.jit
+def _compute(Q, K, V, Out, N_CTX, BLOCK_M: tl.constexpr, BLOCK_N: tl.constexpr, HEAD_DIM: tl.constexpr):
+    acc = tl.zeros([BLOCK_M, HEAD_DIM], dtype=tl.float32)
+    acc = _inner(acc, tl.load(Q), K, V, 0.0, N_CTX, BLOCK_N)
+    tl.store(Out, acc)
+
+
+@triton.jit
+def fwd(Q, K, V, Out, N_CTX, BLOCK_M: tl.constexpr, BLOCK_N: tl.constexpr, HEAD_DIM: tl.constexpr):
+    _compute(Q, K, V, Out, N_CTX, BLOCK_M, BLOCK_N, HEAD_DIM)
+
+
+@triton.jit
+def bwd_dq(dq, q, K, V, do, m, N_CTX, BLOCK_N: tl.constexpr):
+    for start_n in range(0, N_CTX, BLOCK_N):
+        kT = tl.load(K + start_n)
+        p = tl.math.exp2(tl.dot(q, kT) - m)
+        ds = p * tl.dot(do, tl.load(V + start_n))
+        dq += tl.dot(ds.to(tl.bfloat16), tl.trans(kT))
+    tl.store(q, dq)
+`);
+  const kernel = (name: string) => analysis.kernels.find((k) => k.name === name);
+  assert.equal(kernel('fwd')?.attention, true);
+  assert.equal(kernel('bwd_dq')?.kind, 'gemm');
+  assert.equal(kernel('bwd_dq')?.attention, undefined);
+});
+
 test('the workload: BLOCK_M × head_dim output tiles stepping BLOCK_N along K, 4·seq²·d FLOPs per head, Q read instead of a K-long panel', async () => {
   const analysis = await analyze(TUTORIAL.replace('CAUSAL', 'False'));
   const kernel = analysis.kernels.find((k) => k.name === '_attn_fwd')!;

@@ -1,44 +1,72 @@
 // Fused attention kernels (flash attention's forward pass) in Triton: how one is recognised (two tl.dot
-// in one loop over KV blocks with the online softmax's exponential in that loop, in the kernel or in a
-// jit helper it calls, as tutorial 06 does), and a launch's attention shape (batch × heads, query and
+// in one loop over KV blocks with the online softmax's exponential in that loop, in the kernel or in
+// jit helpers it calls, as tutorial 06 and tritonbench write it), and a launch's attention shape (batch × heads, query and
 // KV sequence lengths, head dimension) from its Q and K tensors, its arguments and its grid. Pure; it
 // predicts nothing: perf/workload-from-analysis.ts turns the shape into a workload.
 import type { Node } from 'web-tree-sitter';
 import type { AttentionShape } from '../types';
 import type { Evaluator } from './evaluate';
 import type { FoundLaunch } from './launches';
-import { bodyNodes, field } from './syntax';
+import { bodyNodes, bodyOf, field } from './syntax';
 import { asInteger, type PyValue } from './values';
 
 const DOT = /^triton\.language\.(dot|dot_scaled)$/;
 const EXP = /^triton\.language\.(math\.)?(exp|exp2)$/;
 
 /**
- * Whether `body` (a kernel's, or a jit helper's it calls, `helpers` by name) has a loop holding two
- * tl.dot (or `@`) and an exponential: QKᵀ, the online softmax, P·V. A GEMM that fuses two products and
- * applies an activation after its K loop (SwiGLU) has its exponential outside the loop.
+ * Whether `body` (a kernel's, or a jit helper's it calls, `helpers` by name) has a loop holding exactly
+ * two tl.dot (or `@`) and an exponential, directly or in helpers it calls: QKᵀ, the online softmax, P·V.
+ * A backward pass recomputes QKᵀ beside three more products (three or four in a loop: not this); a GEMM
+ * that fuses two products and applies an activation after its K loop (SwiGLU) has no exponential in it.
  */
 export function isAttention(body: Node, evaluator: Evaluator, helpers: Map<string, Node>, seen = new Set<string>()): boolean {
   const nodes = bodyNodes(body);
-  const named = (call: Node, pattern: RegExp) => {
-    const callee = field(call, 'function');
-    const name = callee ? evaluator.canonicalOf(callee) : null;
-    return name !== null && pattern.test(name);
-  };
-  const products = [...nodes.calls.filter((call) => named(call, DOT)), ...nodes.binaryOperators.filter((node) => field(node, 'operator')?.type === '@')];
-  const exponentials = nodes.calls.filter((call) => named(call, EXP));
-  const within = (node: Node, loop: Node) => node.startIndex >= loop.startIndex && node.endIndex <= loop.endIndex;
+  const counts = new Map<string, Counts>();
   for (const loop of nodes.loops) {
-    if (products.filter((node) => within(node, loop)).length >= 2 && exponentials.some((node) => within(node, loop))) return true;
+    const inLoop = countWithin(body, evaluator, helpers, counts, loop);
+    if (inLoop.products === 2 && inLoop.exponentials > 0) return true;
   }
   for (const call of nodes.calls) {
     const callee = field(call, 'function');
     if (callee?.type !== 'identifier' || !helpers.has(callee.text) || seen.has(callee.text)) continue;
     seen.add(callee.text);
-    const helperBody = field(helpers.get(callee.text)!, 'body');
+    const helperBody = bodyOf(helpers.get(callee.text)!);
     if (helperBody && isAttention(helperBody, evaluator, helpers, seen)) return true;
   }
   return false;
+}
+
+interface Counts {
+  products: number;
+  exponentials: number;
+}
+
+/** Products and exponentials in `body` (within `range` when given), a called helper's counted where it is called. */
+function countWithin(body: Node, evaluator: Evaluator, helpers: Map<string, Node>, memo: Map<string, Counts>, range?: Node, depth = 0): Counts {
+  const nodes = bodyNodes(body);
+  const within = (node: Node) => !range || (node.startIndex >= range.startIndex && node.endIndex <= range.endIndex);
+  const counts: Counts = { products: 0, exponentials: 0 };
+  for (const node of nodes.binaryOperators) if (within(node) && field(node, 'operator')?.type === '@') counts.products++;
+  for (const call of nodes.calls) {
+    if (!within(call)) continue;
+    const callee = field(call, 'function');
+    if (!callee) continue;
+    const name = evaluator.canonicalOf(callee);
+    if (name !== null && DOT.test(name)) counts.products++;
+    else if (name !== null && EXP.test(name)) counts.exponentials++;
+    else if (callee.type === 'identifier' && helpers.has(callee.text) && depth < 3) {
+      let inner = memo.get(callee.text);
+      if (!inner) {
+        const helperBody = bodyOf(helpers.get(callee.text)!);
+        memo.set(callee.text, { products: 0, exponentials: 0 });
+        inner = helperBody ? countWithin(helperBody, evaluator, helpers, memo, undefined, depth + 1) : { products: 0, exponentials: 0 };
+        memo.set(callee.text, inner);
+      }
+      counts.products += inner.products;
+      counts.exponentials += inner.exponentials;
+    }
+  }
+  return counts;
 }
 
 const SEQ_NAMES = /^(n_ctx|n_ctx_q|seq_len|seqlen|seq_len_q|seqlen_q|max_seqlen_q|seqlen_q_rounded)$/i;

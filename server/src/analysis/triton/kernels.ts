@@ -11,6 +11,7 @@ import { readParameters, type PythonParameter } from './parameters';
 import type { ScopeSet } from './scopes';
 import {
   bodyNodes,
+  bodyOf,
   callArguments,
   dottedName,
   field,
@@ -60,7 +61,7 @@ function readDecorators(decorated: Node, evaluator: Evaluator): Decorators {
 
 /** A jit function that returns a value is a device helper called from kernels, not a launchable kernel. */
 function returnsValue(definition: Node): boolean {
-  const body = field(definition, 'body');
+  const body = bodyOf(definition);
   if (!body) return false;
   const nodes = bodyNodes(body);
   return outsideNested(nodes.returns, nodes.nested, ['function_definition', 'lambda']).some((node) => syntaxChildren(node).length > 0);
@@ -153,7 +154,7 @@ function readKernel(
   const constexprParams = parameters
     .filter((parameter) => parameter.annotation && /(^|\.)constexpr$/.test(parameter.annotation.text.trim()))
     .map((parameter) => parameter.name);
-  const body = field(definition, 'body');
+  const body = bodyOf(definition);
   const dots = body ? findDots(body, evaluator, helpers) : [];
   const dotPrecision = readDotPrecision(dots);
   const tileLoops = body ? findTileLoops(body, dots, definition, scopes, constexprParams) : [];
@@ -212,7 +213,7 @@ function findDots(body: Node, evaluator: Evaluator, helpers: Map<string, Node>, 
         if (object && other) dots.push({ node, operands: [object, other] });
       } else if (callee?.type === 'identifier' && helpers.has(callee.text) && !seen.has(callee.text)) {
         seen.add(callee.text);
-        const helperBody = field(helpers.get(callee.text)!, 'body');
+        const helperBody = bodyOf(helpers.get(callee.text)!);
         if (helperBody && findDots(helperBody, evaluator, helpers, seen).length > 0) dots.push({ node, operands: [] });
       }
     } else if (node.type === 'binary_operator' && field(node, 'operator')?.type === '@') {

@@ -77,6 +77,18 @@ export interface BodyNodes {
   nested: Node[];
 }
 
+const bodies = new WeakMap<Node, Node | null>();
+
+/**
+ * A function definition's body, the same node object for the same definition object, so bodyNodes'
+ * memo holds across the passes that reach it (helper detection, the kernel reader, helpers followed).
+ */
+export function bodyOf(definition: Node): Node | null {
+  let body = bodies.get(definition);
+  if (body === undefined) bodies.set(definition, (body = field(definition, 'body')));
+  return body;
+}
+
 const BODY_NODE_TYPES = ['call', 'binary_operator', 'assignment', 'for_statement', 'while_statement', 'return_statement', 'function_definition', 'lambda'];
 const bodyNodesOf = new WeakMap<Node, BodyNodes>();
 
