@@ -89,6 +89,13 @@ def fwd(Q, K, V, O, seqlen, BLOCK_M: tl.constexpr, BLOCK_N: tl.constexpr, BLOCK_
   // No tensor shapes: seqlen and BLOCK_HEADDIM are arguments, and 256 programs over 4096 / 128 query blocks are 8 heads.
   const fromGrid = await analyze(`${kernel}\ndef run(q, k, v, o):\n    fwd[(32, 8)](q, k, v, o, 4096, BLOCK_M=128, BLOCK_N=64, BLOCK_HEADDIM=64)\n`);
   assert.deepEqual(fromGrid.launches[0].problem.attention, { batchHeads: 8, seqQ: 4096, seqKv: 4096, headDim: 64, causal: false });
+  // What the code does not give is assumed and said: the sequence from the default problem, head_dim 128, one head.
+  const unknown = await analyze(`${kernel}\ndef run(q, k, v, o, n, grid):\n    fwd[grid](q, k, v, o, n, BLOCK_M=128, BLOCK_N=64, BLOCK_HEADDIM=d)\n`);
+  const problem = unknown.launches[0].problem;
+  assert.deepEqual(problem.attention, { batchHeads: 1, seqQ: 4096, seqKv: 4096, headDim: 128, causal: false });
+  assert.deepEqual([problem.m, problem.n, problem.k, problem.batch], [4096, 128, 8192, 1]);
+  assert.deepEqual(problem.assumed.slice(0, 3), ['seq', 'head_dim', 'batch×heads']);
+  assert.equal(problem.source, 'default');
 });
 
 test('a dual GEMM with its activation after the K loop (SwiGLU) is a GEMM, not attention', async () => {

@@ -77,18 +77,63 @@ const BATCH_NAMES = /^(z|b|batch|batch_size|bs)$/i;
 const BLOCK_M_NAMES = /^(block_m|block_size_m|bm)$/i;
 const CAUSAL_NAMES = /^(causal|is_causal|causal_mask)$/i;
 
-/** An attention shape and, per field, whether it was read from the code (else it is absent: null). */
-export function attentionShape(launch: FoundLaunch): AttentionShape | null {
+/** What the code gives of an attention launch's shape: null where it does not say. */
+export interface PartialAttentionShape {
+  batchHeads: number | null;
+  seqQ: number | null;
+  seqKv: number | null;
+  headDim: number | null;
+  causal: boolean;
+}
+
+/** The most common head dimension of current models (Llama 3, Mistral, Qwen 2): taken when the code does not say. */
+export const DEFAULT_HEAD_DIM = 128;
+
+/**
+ * The attention shape with what the code does not give filled in: the sequence from the default problem's
+ * M, the head dimension DEFAULT_HEAD_DIM, batch × heads from the grid (else 1); `assumed` names them.
+ */
+export function completeAttentionShape(partial: PartialAttentionShape, defaultSeq: number, launch: FoundLaunch): { shape: AttentionShape; assumed: string[] } {
+  const assumed: string[] = [];
+  const or = (value: number | null, fallback: number, name: string): number => {
+    if (value !== null) return value;
+    assumed.push(name);
+    return fallback;
+  };
+  const seqQ = or(partial.seqQ, defaultSeq, 'seq');
+  const seqKv = partial.seqKv ?? seqQ;
+  const headDim = or(partial.headDim, DEFAULT_HEAD_DIM, 'head_dim');
+  const batchHeads = or(partial.batchHeads ?? batchHeadsFromGrid(launch, seqQ), 1, 'batch×heads');
+  return { shape: { batchHeads, seqQ, seqKv, headDim, causal: partial.causal }, assumed };
+}
+
+/** Batch × heads from the grid: one program per query block and head, its size over cdiv(seq, BLOCK_M). */
+function batchHeadsFromGrid(launch: FoundLaunch, seqQ: number): number | null {
+  const grid = launch.site.grid;
+  const blockM = namedValue(launch, BLOCK_M_NAMES);
+  if (!grid || blockM === null) return null;
+  const programs = grid[0] * grid[1] * grid[2];
+  const queryBlocks = Math.ceil(seqQ / blockM);
+  return programs % queryBlocks === 0 && programs >= queryBlocks ? programs / queryBlocks : null;
+}
+
+/** The first positive integer an argument named like `pattern` has at the launch (its value, else its meta-parameter). */
+function namedValue(launch: FoundLaunch, pattern: RegExp): number | null {
   const values = launch.argumentValues;
   const order = launch.kernel?.parameters.map((parameter) => parameter.name) ?? [...values.keys()];
-  const byName = (pattern: RegExp): number | null => {
-    for (const name of order) {
-      if (!pattern.test(name)) continue;
-      const value = asInteger(values.get(name) ?? { kind: 'unknown' }) ?? launch.site.metaParams[name] ?? null;
-      if (value !== null && value > 0) return value;
-    }
-    return null;
-  };
+  for (const name of order) {
+    if (!pattern.test(name)) continue;
+    const value = asInteger(values.get(name) ?? { kind: 'unknown' }) ?? launch.site.metaParams[name] ?? null;
+    if (value !== null && value > 0) return value;
+  }
+  return null;
+}
+
+/** What the code gives of an attention launch's shape: named arguments, then Q's and K's shapes, then the grid. */
+export function attentionShape(launch: FoundLaunch): PartialAttentionShape {
+  const values = launch.argumentValues;
+  const order = launch.kernel?.parameters.map((parameter) => parameter.name) ?? [...values.keys()];
+  const byName = (pattern: RegExp) => namedValue(launch, pattern);
   const tensors = order.map((name) => values.get(name)).filter((value): value is PyValue & { kind: 'tensor' } => value?.kind === 'tensor');
   const sides = (tensor: (PyValue & { kind: 'tensor' }) | undefined) => tensor?.shape?.map((dim) => asInteger(dim)) ?? null;
   // Q is the first tensor, K the second: (Z, H, N, D) as tutorial 06 lays them out, (Z, N, H, D) as
@@ -107,16 +152,7 @@ export function attentionShape(launch: FoundLaunch): AttentionShape | null {
   const seqKv = byName(SEQ_KV_NAMES) ?? k.seq ?? seqQ;
   const batch = byName(BATCH_NAMES);
   const heads = byName(HEADS_NAMES);
-  let batchHeads = batch !== null && heads !== null ? batch * heads : q.batchHeads;
-  // The grid runs one program per query block and head: its size over cdiv(seq, BLOCK_M).
-  const blockM = byName(BLOCK_M_NAMES);
-  const grid = launch.site.grid;
-  if (batchHeads === null && grid && seqQ !== null && blockM !== null) {
-    const programs = grid[0] * grid[1] * grid[2];
-    const queryBlocks = Math.ceil(seqQ / blockM);
-    if (programs % queryBlocks === 0) batchHeads = programs / queryBlocks;
-  }
-  if (seqQ === null || headDim === null || seqKv === null || batchHeads === null || batchHeads <= 0) return null;
+  const batchHeads = (batch !== null && heads !== null ? batch * heads : q.batchHeads) ?? (seqQ !== null ? batchHeadsFromGrid(launch, seqQ) : null);
   return { batchHeads, seqQ, seqKv, headDim, causal: causal(launch, order) };
 }
 

@@ -3,7 +3,7 @@
 // kernel or the file, else from the configured default; `assumed` names what did not come from code.
 import type { AnalysisOptions, Dtype, ProblemSize } from '../types';
 import type { Annotation } from './annotations';
-import { attentionShape } from './attention';
+import { attentionShape, completeAttentionShape } from './attention';
 import type { FoundLaunch } from './launches';
 import { asInteger, type PyValue } from './values';
 
@@ -43,16 +43,21 @@ export function resolveProblem(launch: FoundLaunch, annotationChain: Annotation[
     }
   }
   problem.batch = fromCode(BATCH_NAMES) ?? annotationChain.find((annotation) => annotation.batch !== null)?.batch ?? null;
-  // A fused attention launch whose shape the code gives: one GEMM-equivalent per batch × head, the
-  // same FLOPs as QKᵀ and P·V (K = 2·seqKv; a causal mask skips half). perf/workload-from-analysis.ts.
-  const attention = launch.kernel?.info.attention ? attentionShape(launch) : null;
-  if (attention) {
-    problem.attention = attention;
-    problem.m = attention.seqQ;
-    problem.n = attention.headDim;
-    problem.k = attention.causal ? attention.seqKv : 2 * attention.seqKv;
-    problem.batch = attention.batchHeads;
+  // A fused attention launch: one GEMM-equivalent per batch × head, the same FLOPs as QKᵀ and P·V
+  // (K = 2·seqKv; a causal mask skips half). What the code does not give is assumed (seq from the
+  // default M, head_dim 128, batch × heads from the grid or 1), unless an annotation sizes the GEMM.
+  const annotatedSize = annotationChain.some((annotation) => annotation.m !== null || annotation.n !== null || annotation.k !== null);
+  const partial = launch.kernel?.info.attention ? attentionShape(launch) : null;
+  const attentionAssumed: string[] = [];
+  if (partial && (!annotatedSize || (partial.seqQ !== null && partial.headDim !== null && partial.batchHeads !== null))) {
+    const { shape, assumed } = completeAttentionShape(partial, options.defaultProblem.m, launch);
+    problem.attention = shape;
+    problem.m = shape.seqQ;
+    problem.n = shape.headDim;
+    problem.k = shape.causal ? shape.seqKv : 2 * shape.seqKv;
+    problem.batch = shape.batchHeads;
     for (const field of ['m', 'n', 'k'] as const) sources.set(field, 'code');
+    attentionAssumed.push(...assumed);
   }
 
   const codeDtype = dtypeFromCode(launch, parameterOrder);
@@ -65,9 +70,9 @@ export function resolveProblem(launch: FoundLaunch, annotationChain: Annotation[
     sources.set('dtype', annotated ? 'annotation' : 'default');
   }
 
-  problem.assumed = (['m', 'n', 'k', 'dtype'] as const).filter((field) => sources.get(field) !== 'code');
+  problem.assumed = [...attentionAssumed, ...(['m', 'n', 'k', 'dtype'] as const).filter((field) => sources.get(field) !== 'code')];
   // As for CUDA (types.ts): where the *assumed* values came from; values read from code are not assumed.
-  const origins = new Set(problem.assumed.map((field) => sources.get(field as Field)!));
+  const origins = new Set(problem.assumed.map((field) => sources.get(field as Field) ?? 'default'));
   problem.source = origins.size === 0 ? 'code' : origins.size === 1 ? [...origins][0]! : 'mixed';
   return problem;
 }
