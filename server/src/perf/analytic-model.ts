@@ -104,6 +104,8 @@ export interface AnalyticEstimate {
   tilesPerSM: number;
   /** tiles / (tilesPerSM x SMs): the fraction of SM-time doing work (SM-level wave quantisation). */
   smBusyFraction: number;
+  /** Share of the SMs a persistent kernel with fewer programs than SMs leaves idle for its whole run; 0 otherwise. */
+  idleSmShare: number;
   /** m·n / (ceil(m/BM)·BM · ceil(n/BN)·BN). */
   tileQuantEfficiency: number;
   /** Iterations of the K loop per tile: ceil((k / splitK) / BK). */
@@ -534,6 +536,7 @@ export function analyticEstimate(w: GemmWorkload, gpu: GpuSpec): AnalyticEstimat
     threadsPerBlock: threads, registersPerThread, registersSource, registersDemand, registersLowerBound, sharedMemPerBlockBytes, sharedMemSource,
     blocksPerSM, occupancy, occupancyLimiter: limiter, launchable, smCount,
     tilesM, tilesN, tiles, waves, waveEfficiency, tilesPerSM, smBusyFraction, tileQuantEfficiency, kIterations,
+    idleSmShare: pos(w.programs) && w.programs < smCount ? 1 - w.programs / smCount : 0,
     flops, paddedFlops, bytesTiled, bytesIdeal, dramBytes, l2MissA, l2MissB, crossCallMiss, readsA, readsB,
     arithmeticIntensity, arithmeticIntensityIdeal, ridgePointFlopsPerByte, sharedMemBytesPerTile,
     peak, usesTensorCores: tensor,

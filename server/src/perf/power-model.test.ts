@@ -52,6 +52,20 @@ test('SMs run above the full-chip clock at partial activity: their compute activ
   assert.ok(p.powerW >= plain.powerW);
 });
 
+test('a persistent kernel with fewer programs than SMs draws the idle SMs no compute power: less power, more time, more energy', () => {
+  const triton = (programs?: number): GemmWorkload => ({ ...gemm(4096, 4096, 4096, 'fp16', 'triton'), ...(programs ? { programs } : {}) });
+  const few = analyticEstimate(triton(16), h200);
+  const full = analyticEstimate(triton(h200.smCount.value), h200);
+  assert.equal(full.idleSmShare, 0);
+  assert.ok(Math.abs(few.idleSmShare - (1 - 16 / h200.smCount.value)) < 1e-12);
+  const pFew = physicsPower(few, h200);
+  const pFull = physicsPower(full, h200);
+  assert.ok(pFew.powerW < 0.5 * pFull.powerW, `${pFew.powerW} W vs ${pFull.powerW} W`);
+  assert.ok(pFew.powerW > POWER_CONSTANTS.activeFloorFraction * h200.boardPowerW.value);
+  // Energy: the long run at the floor costs more than the full chip's short one.
+  assert.ok(pFew.powerW * few.timeMs > pFull.powerW * full.timeMs);
+});
+
 test('a memory-bound GEMV draws power for its DRAM traffic, not only for its FLOPs', () => {
   const p = power(gemm(1, 8192, 8192));
   assert.ok(p.computeActivity < 0.15, `compute activity ${p.computeActivity}`);

@@ -83,9 +83,11 @@ export function physicsPower(a: AnalyticEstimate, gpu: GpuSpec): PhysicsPower {
   const { activeFloorFraction: floor, memoryPowerShare } = POWER_CONSTANTS;
   const sm = a.simtTiling ? Math.max(a.computeTimeMs, a.issueTimeMs || 0, (a.sharedMemTimeMs || 0) + (a.l1TimeMs || 0)) : a.computeTimeMs;
   // A GEMM that keeps few SMs busy runs them above the full-chip clock (§3.10, partial activity); each
-  // busy SM then draws power in proportion to its clock, so its activity counts at that ratio.
+  // busy SM then draws power in proportion to its clock, so its activity counts at that ratio. The SMs a
+  // persistent kernel leaves without a program draw none of it for the whole run (idleSmShare).
   const clockRatio = a.fullChipClockFraction > 0 && a.clockFraction > a.fullChipClockFraction ? a.clockFraction / a.fullChipClockFraction : 1;
-  const computeActivity = clamp01((sm / a.timeMs) * clockRatio);
+  const busySmShare = 1 - (Number.isFinite(a.idleSmShare) ? a.idleSmShare : 0);
+  const computeActivity = clamp01((sm / a.timeMs) * clockRatio * busySmShare);
   const memoryActivity = clamp01(a.memoryTimeMs / a.timeMs);
   const loadFraction = !a.usesTensorCores && hasTensorCores(gpu) ? CLOCK_CONSTANTS.simtPowerFraction : 1;
   const demandFraction = floor + (1 - floor) * (loadFraction * computeActivity + memoryPowerShare * memoryActivity);
