@@ -27,6 +27,7 @@ import { fileScope, isOutlinedFunction, functionScopeAt, launchDependencies, out
 import { headerDefining, headerKernels, headerTemplateParameters, headerTileParams, includedEnv, namesUsedByLaunches, type HeaderContext } from './headers';
 import { carryStructure, kernelSpansOf, type KernelSite } from './structure';
 import { findTensorHelpers, kernelHelpers } from './tensor-helpers';
+import { withUserFunctions } from './user-functions';
 import { ancestorOfType, errorItemRanges, errorNodes, inRanges, namedChildrenOf, rangeOf, syntaxErrors } from './syntax';
 
 /** Files larger than this (UTF-16 code units, about 2 MB of ASCII) are not analysed at all. */
@@ -153,8 +154,15 @@ function analyzeChecked(
       ? { ...param, local: true }
       : param,
   );
-  const fileEnv = includedEnv(definitions.env, headers, cache);
-
+  // Edits since the last analysis (from the document): entries outside them are reused without comparing text.
+  const change = cache?.change && cache.change.source === cache.lastText ? cache.change : null;
+  // The file's layout (function ranges, kernel definitions), carried over when the edit stayed inside one function.
+  const carried = carryStructure(cache?.structure ?? null, change, (start, end) => isOutlinedFunction(root, start, end));
+  const firstOutline = carried ? null : outlineTopLevel(root);
+  // The constants of the file and its headers, then its functions that fold at a call (user-functions.ts).
+  const ranges = (firstOutline ?? carried!).functionRanges;
+  const userFunctions = withUserFunctions(includedEnv(definitions.env, headers, cache), root, text, ranges, cache);
+  const fileEnv = userFunctions.env;
   const kernelContext: KernelContext = {
     root,
     text,
@@ -166,12 +174,8 @@ function analyzeChecked(
     templateBindings: new Map(),
     definitionTokens: prepared.definitionTokens,
   };
-  // Edits since the last analysis (from the document): entries outside them are reused without comparing text.
-  const change = cache?.change && cache.change.source === cache.lastText ? cache.change : null;
-  // The file's layout (function ranges, kernel definitions), carried over when the edit stayed inside one function.
-  const carried = carryStructure(cache?.structure ?? null, change, (start, end) => isOutlinedFunction(root, start, end));
   // Carried over, the file-scope declarations lie outside the edited function: same text, so the same scope over the same constants.
-  const outline = carried && cache?.fileScope?.fileEnv === fileEnv ? null : outlineTopLevel(root);
+  const outline = firstOutline ?? (cache?.fileScope?.fileEnv === fileEnv ? null : outlineTopLevel(root));
   const kernelSites = new Map<number, KernelSite>();
   const { spans: kernelSpans, inMacros } = kernelSpansOf(root, parseText, prepared.keywords, carried, kernelSites, root.hasError ? null : outline);
   for (const keyword of inMacros) {
@@ -215,7 +219,7 @@ function analyzeChecked(
   const scopes: ScopeCache = { root, text, file, byFunction: new Map(), byFunctionLocal: new Map(), callSites: prepared.callSites, functionRanges };
   // The constants' text can be long: compare it once with the previous analysis and key entries on a
   // small generation number instead of repeating the text in every key.
-  const environmentText = `${definitions.signature}\u0002${file.signature}${headers.map((h) => `\u0003${h.id}`).join('')}`;
+  const environmentText = `${definitions.signature}\u0002${file.signature}\u0004${userFunctions.signature}${headers.map((h) => `\u0003${h.id}`).join('')}`;
   let environmentKey = '0';
   if (cache) {
     if (cache.environment?.text !== environmentText) cache.environment = { text: environmentText, generation: (cache.environment?.generation ?? 0) + 1 };

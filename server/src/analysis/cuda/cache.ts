@@ -6,6 +6,7 @@ import type { FoldEnv } from '../folding';
 import type { HeaderContext } from './headers';
 import type { FileDefinitions } from './definitions';
 import type { KernelDefinition, TemplateParameter } from './kernels';
+import type { UserFunctions } from './user-functions';
 import type { FileScope } from './scopes';
 import type { FileStructure } from './structure';
 
@@ -122,6 +123,8 @@ export interface CudaAnalysisCache {
   included?: { own: FoldEnv; headers: HeaderContext[]; env: FoldEnv };
   /** Kernels read from included headers, by name and template bindings, for one environment (headers.ts headerKernels). */
   headerKernels?: { environmentKey: string; entries: Map<string, KernelDefinition | null> };
+  /** The file's single-`return` functions over `included`'s environment (user-functions.ts), kept while they read the same. */
+  userFunctions?: UserFunctions;
 }
 
 export function createCudaAnalysisCache(): CudaAnalysisCache {

@@ -1,8 +1,9 @@
 // Finds, in a kernel's body tree, the uses of instruction families that not every GPU architecture has
 // (WMMA, bf16/fp16 intrinsics, fp8 types, async copies, inline-PTX mma/cp.async/wgmma/tcgen05, CuTe
 // atoms, CUTLASS arch tags, warp intrinsics, double atomics): one InstructionUse per rule, the first use
-// (the highest requirement for CuTe atoms and arch tags). Reads the tree only: identifiers, template
-// arguments and the strings of `asm` statements. Pure; never throws on odd trees.
+// (the highest requirement for CuTe atoms and arch tags). Reads the tree: identifiers, template
+// arguments and the strings of `asm` statements; and the text of `#define` bodies, which the grammar does
+// not parse (macroInstructionUses). Pure; never throws on odd trees.
 import type { Node } from 'web-tree-sitter';
 import { instructionUse } from '../instruction-rules';
 import type { InstructionUse, KernelParameter, Range } from '../types';
@@ -189,8 +190,11 @@ function fragmentUses(node: Node, text: string, add: (use: InstructionUse) => vo
 
 /** Uses in the string(s) of an `asm` statement, with the range of the mnemonic inside the string. */
 function ptxUses(code: Node, text: string, add: (use: InstructionUse) => void): void {
-  const start = code.startIndex;
-  const ptx = sourceText(text, code);
+  ptxTextUses(sourceText(text, code), code.startIndex, add);
+}
+
+/** Uses in PTX text sitting at `start`. */
+function ptxTextUses(ptx: string, start: number, add: (use: InstructionUse) => void): void {
   for (const [pattern, rule] of PTX_RULES) {
     pattern.lastIndex = 0;
     const match = pattern.exec(ptx);
@@ -198,4 +202,28 @@ function ptxUses(code: Node, text: string, add: (use: InstructionUse) => void): 
   }
   const mma = /\bmma\.sync\.aligned\.(m\d+n\d+k\d+)((?:\.\w+)*)/.exec(ptx);
   if (mma) add(instructionUse(mmaRule(mma[1]!, mma[2]!), mma[0], { start: start + mma.index, end: start + mma.index + mma[0].length }));
+}
+
+/**
+ * Uses in the body of a `#define` (text, comments blanked; the grammar does not parse macro bodies): the
+ * mnemonics of inline PTX and the names that say their rule alone, fp8 types and CuTe atoms. Ranges are
+ * offsets in `code`; the caller moves them to the macro's use.
+ */
+export function macroInstructionUses(code: string): InstructionUse[] {
+  const uses = new Map<string, InstructionUse>();
+  const add = (use: InstructionUse) => {
+    const known = uses.get(use.rule);
+    if (!known || use.minComputeCapability > known.minComputeCapability) uses.set(use.rule, use);
+  };
+  ptxTextUses(code, 0, add);
+  for (const match of code.matchAll(/\b[A-Za-z_]\w*/g)) {
+    const word = match[0];
+    const range = { start: match.index, end: match.index + word.length };
+    const rule = NAMED_RULES[word];
+    const atom = CUTE_ATOM.exec(word);
+    if (rule) add(instructionUse(rule, word, range));
+    else if (FP8_TYPE.test(word)) add(instructionUse('fp8-convert', word, range));
+    else if (atom) add(instructionUse('cute-atom', word, range, ptxCc(atom[1]!)));
+  }
+  return [...uses.values()];
 }

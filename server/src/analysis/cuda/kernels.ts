@@ -6,6 +6,7 @@ import { foldCText, MapEnv, sizeOfType, type FoldEnv } from '../folding';
 import type { Dtype, KernelInfo, KernelParameter, Problem, Range, SharedArray, TileLoop } from '../types';
 import { aliasedType, bindLocalDefinitions, hideAlias } from './definitions';
 import { instructionUses } from './instructions';
+import { withHelperInstructions } from './helper-instructions';
 import type { CudaKeyword, PreparedCuda } from './prepare';
 import { ancestorOfType, blankComments, declaredName, firstAtOrAfter, namedChildrenOf, rangeOf, skipSpaces, sourceText, squash } from './syntax';
 import { kernelHelpers, tensorCoreUse, type TensorHelpers } from './tensor-helpers';
@@ -433,7 +434,7 @@ export function readKernel(span: KernelSpan, context: KernelContext): KernelDefi
     kindReason = otherKindReason(body);
   }
 
-  const instructions = bodyNode ? instructionUses(definition, text, parameters) : [];
+  const instructions = bodyNode ? withHelperInstructions(instructionUses(definition, text, parameters), context.tensorHelpers, span) : [];
   const info: KernelInfo = {
     name,
     range: { start, end: definitionEnd },

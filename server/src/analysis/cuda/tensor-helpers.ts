@@ -3,9 +3,11 @@
 // (`mma16816(RC, RA, RB)`, a `__device__` helper holding the `asm`). Found from what prepare.ts recorded
 // (call sites, `#define` tokens) and the outline's function ranges, with a few node reads per helper and
 // no walk of the tree. A kernel's reading then depends on its helpers' text: their spans join the
-// kernel's cache spans (analyze.ts), and macros are part of the environment key already. Pure.
+// kernel's cache spans (analyze.ts), and macros are part of the environment key already. The kernel's
+// tensor-core use, dtype and tile loops read their text; its instruction uses, their tree and macro
+// bodies (helper-instructions.ts). Pure.
 import type { Node } from 'web-tree-sitter';
-import type { TensorCoreUse } from '../types';
+import type { InstructionUse, TensorCoreUse } from '../types';
 import type { PreparedCuda } from './prepare';
 import { ancestorOfType, blankComments, declaredName, firstAtOrAfter, rangeAt } from './syntax';
 
@@ -18,7 +20,7 @@ export function tensorCoreUse(body: string): { use: TensorCoreUse; evidence: str
 }
 
 /** A macro or function whose text issues tensor-core instructions (itself or through one it uses). */
-interface Helper {
+export interface Helper {
   /** [start, end) pairs of the functions whose text the helper's reading uses (none for a macro). */
   spans: number[];
   /** Bodies of the macros it uses (a macro's own first), comments blanked. */
@@ -31,6 +33,8 @@ export interface KernelHelpers {
   names: string[];
   /** Their text, comments blanked, joined (empty without helpers). */
   text: string;
+  /** The offset of the kernel's first call of each (`names`' order). */
+  firstCalls: number[];
   /** A call of one of them (`name(`), or null without helpers. */
   call: RegExp | null;
   /** [start, end) pairs of the helper functions' text, for the kernel's cache entry. */
@@ -39,15 +43,18 @@ export interface KernelHelpers {
 
 /** The file's tensor-core helpers, found once per analysis; each kernel's are looked up by its calls. */
 export interface TensorHelpers {
+  root: Node;
   text: string;
   byName: Map<string, Helper[]>;
   /** Call sites of the helpers' names, sorted by offset. */
   calls: Array<{ at: number; name: string }>;
   /** KernelHelpers by the start of the kernel's definition, for this analysis. */
   byKernel: Map<number, KernelHelpers>;
+  /** Instruction uses of each helper function, by its start, for this analysis (helper-instructions.ts). */
+  instructionsAt: Map<number, InstructionUse[]>;
 }
 
-const NO_HELPERS: KernelHelpers = { names: [], text: '', call: null, spans: [] };
+const NO_HELPERS: KernelHelpers = { names: [], text: '', firstCalls: [], call: null, spans: [] };
 /** Call-like words that start a tensor-core instruction in a function's body (`asm volatile("mma.sync...`, `wmma::mma_sync(`). */
 const EVIDENCE_CALLS = ['asm', '__asm__', '__asm', 'volatile', '__volatile__', 'mma_sync'];
 /** Characters after an `asm` (within its function) where its instruction is looked for. */
@@ -148,7 +155,7 @@ export function findTensorHelpers(
   const calls: TensorHelpers['calls'] = [];
   for (const name of byName.keys()) for (const at of callSites.get(name) ?? []) calls.push({ at, name });
   calls.sort((a, b) => a.at - b.at);
-  return { text, byName, calls, byKernel: new Map() };
+  return { root, text, byName, calls, byKernel: new Map(), instructionsAt: new Map() };
 }
 
 /**
@@ -163,12 +170,14 @@ export function kernelHelpers(helpers: TensorHelpers | undefined, kernel: { defi
   const { calls } = helpers;
   const low = firstAtOrAfter(calls, start, (call) => call.at);
   const names: string[] = [];
+  const firstCalls: number[] = [];
   const texts: string[] = [];
   const spans: number[] = [];
   for (let k = low; k < calls.length && calls[k]!.at < end; k++) {
     const { name } = calls[k]!;
     if (names.includes(name)) continue;
     names.push(name);
+    firstCalls.push(calls[k]!.at);
     for (const helper of helpers.byName.get(name)!) {
       for (let i = 0; i < helper.spans.length; i += 2) {
         const [a, b] = [helper.spans[i]!, helper.spans[i + 1]!];
@@ -179,7 +188,7 @@ export function kernelHelpers(helpers: TensorHelpers | undefined, kernel: { defi
       for (const macroText of helper.macroTexts) if (!texts.includes(macroText)) texts.push(macroText);
     }
   }
-  const result = names.length > 0 ? { names, text: texts.join('\n'), call: new RegExp(`\\b(?:${names.join('|')})\\s*\\(`), spans } : NO_HELPERS;
+  const result = names.length > 0 ? { names, text: texts.join('\n'), firstCalls, call: new RegExp(`\\b(?:${names.join('|')})\\s*\\(`), spans } : NO_HELPERS;
   helpers.byKernel.set(start, result);
   return result;
 }

@@ -1,6 +1,7 @@
 // Evaluates an Expr to a number with C semantics (integer division truncates, integer results must
-// stay exact), reading names from a FoldEnv. Never throws: anything unknown, overflowing, dividing
-// by zero or recursing yields null, and the reason is pushed to the caller's problem list.
+// stay exact), reading names from a FoldEnv (values, expressions, macros, and functions whose body is one
+// `return`, called with bounded depth). Never throws: anything unknown, overflowing, dividing by zero or
+// recursing yields null, and the reason is pushed to the caller's problem list.
 import type { Problem, Range } from '../types';
 import type { Expr } from './expression';
 import { parseCExpression, TOO_LONG } from './parse-c-expression';
@@ -11,7 +12,29 @@ export type Binding =
   | { kind: 'value'; value: number | null; isFloat?: boolean }
   | { kind: 'expr'; expr: Expr }
   /** Object-like `#define` (body kept as text; parsed on first use, kept in `parsed`) or function-like macro. */
-  | { kind: 'macro'; params: string[] | null; body: string; bodyOffset: number; parsed?: Expr };
+  | { kind: 'macro'; params: string[] | null; body: string; bodyOffset: number; parsed?: Expr }
+  | FunctionBinding;
+
+/**
+ * A function of the file whose body is `return EXPR;` (cuda/user-functions.ts). A call binds the
+ * parameters by value (converted to their type: `int` truncates) and folds EXPR, in `scope` (where the
+ * function is defined; the caller's environment when absent). Texts are offset-free: a problem in the
+ * body is reported at the call.
+ */
+export interface FunctionBinding {
+  kind: 'function';
+  params: Array<{ name: string; integer: boolean | null; defaultValue: string | null }>;
+  /** Template parameters: a type one is only hidden; a value one takes the call's explicit argument or its default. */
+  templateParams: Array<{ name: string; value: boolean; defaultValue: string | null }>;
+  body: string;
+  /** The return type's conversion: integer (true), floating (false), or as computed (null: `auto`, `T`). */
+  integer: boolean | null;
+  scope?: FoldEnv;
+  parsed?: Expr;
+}
+
+/** Deepest chain of user-function calls folded (a recursive constexpr function); deeper gives null. */
+export const MAX_CALL_DEPTH = 24;
 
 export interface FoldEnv {
   lookup(name: string): Binding | undefined;
@@ -68,6 +91,7 @@ class Evaluator {
   }
   readonly namesUsed: string[] = [];
   private depth = 0;
+  private calls = 0;
   /** `isFloat` of the value the last evaluate call returned (meaningless after a null). */
   isFloat = false;
   constructor(
@@ -169,7 +193,7 @@ class Evaluator {
     if (!binding) return null;
     if (!this.namesUsed.includes(name)) this.namesUsed.push(name);
     if (binding.kind === 'value') return binding.value === null ? null : this.result(binding.value, binding.isFloat ?? !Number.isInteger(binding.value));
-    if (binding.kind === 'macro' && binding.params !== null) return null; // function-like macro named without a call
+    if (binding.kind === 'function' || (binding.kind === 'macro' && binding.params !== null)) return null; // a function named without a call
     if (this.active.has(name)) return this.problem(range, `recursive definition of ${name}: it refers to itself`);
     if (this.active.size >= MAX_EXPANSION_DEPTH) return this.problem(range, `definition chain through ${name} is too long to fold`);
     this.active.add(name);
@@ -289,6 +313,9 @@ class Evaluator {
     const callee = expr.callee;
     const binding = this.env.lookup(callee);
     if (binding?.kind === 'macro' && binding.params !== null) return this.expandMacro(callee, binding.params, binding.body, binding.bodyOffset, expr);
+    if (binding?.kind === 'function') return this.callFunction(binding, expr);
+    // Library helpers the file may not define (a header's, CUTLASS's `ceil_div`, Triton's `cdiv`): a
+    // function of the file with a single `return` is folded from its definition above instead.
     const shortName = callee.split(/::|\./).pop()!.toLowerCase();
     const args = expr.args.map((arg): Folded | null => {
       const value = this.evaluate(arg);
@@ -353,6 +380,42 @@ class Evaluator {
     return folded === null ? null : this.result(folded.value, folded.isFloat);
   }
 
+  private callFunction(fn: FunctionBinding, call: Extract<Expr, { kind: 'call' }>): number | null {
+    if (this.calls >= MAX_CALL_DEPTH || call.args.length > fn.params.length) return null;
+    const scope = new MapEnv(fn.scope ?? this.env);
+    // The body's problems (division by zero, overflow) belong to the call: the function's texts have no offsets.
+    const problems: Problem[] = [];
+    const inner = new Evaluator(scope, problems);
+    inner.depth = this.depth;
+    inner.calls = this.calls + 1;
+    // Arguments fold in the caller (this), defaults in the function (inner).
+    const bind = (name: string, arg: Expr | null, integer: boolean | null, by: Evaluator) => {
+      let value = arg ? by.evaluate(arg) : null;
+      let isFloat = by.isFloat;
+      if (value !== null && integer !== null) [value, isFloat] = [integer ? Math.trunc(value) : value, !integer];
+      scope.set(name, { kind: 'value', value, isFloat: value === null ? undefined : isFloat });
+    };
+    const explicit = call.template ? splitArguments(call.template.text, call.template.start) : [];
+    fn.templateParams.forEach((param, i) => {
+      const given = explicit[i];
+      if (!param.value || (!given && param.defaultValue === null)) scope.hide(param.name);
+      else if (given) bind(param.name, parseCExpression(given.text, given.start), true, this);
+      else bind(param.name, parseCExpression(param.defaultValue!, 0), true, inner);
+    });
+    fn.params.forEach((param, i) => {
+      const arg = call.args[i];
+      if (arg) bind(param.name, arg, param.integer, this);
+      else bind(param.name, param.defaultValue === null ? null : parseCExpression(param.defaultValue, 0), param.integer, inner);
+    });
+    let value = inner.evaluate((fn.parsed ??= parseCExpression(fn.body, 0)));
+    for (const problem of problems) this.problem(call.range, `${problem.message} (in ${call.callee})`);
+    for (const name of inner.namesUsed) if (!scope.bindings.has(name) && !this.namesUsed.includes(name)) this.namesUsed.push(name);
+    if (value === null) return null;
+    let isFloat = inner.isFloat;
+    if (fn.integer !== null) [value, isFloat] = [fn.integer ? Math.trunc(value) : value, !fn.integer];
+    return this.result(value, isFloat);
+  }
+
   private expandMacro(name: string, params: string[], body: string, bodyOffset: number, call: Extract<Expr, { kind: 'call' }>): number | null {
     if (this.active.has(name)) return this.problem(call.range, `recursive definition of ${name}: it refers to itself`);
     if (this.active.size >= MAX_EXPANSION_DEPTH) return this.problem(call.range, `definition chain through ${name} is too long to fold`);
@@ -376,6 +439,23 @@ class Evaluator {
       this.active.delete(name);
     }
   }
+}
+
+/** Top-level comma-separated parts of template arguments (`128, Shape<1, 2>`) at `offset`, with their offsets. */
+function splitArguments(text: string, offset: number): Array<{ text: string; start: number }> {
+  const parts: Array<{ text: string; start: number }> = [];
+  let level = 0;
+  let from = 0;
+  for (let i = 0; i <= text.length; i++) {
+    const c = text[i];
+    if (c === '<' || c === '(') level++;
+    else if (c === '>' || c === ')') level--;
+    else if (i === text.length || (c === ',' && level === 0)) {
+      parts.push({ text: text.slice(from, i), start: offset + from });
+      from = i + 1;
+    }
+  }
+  return parts;
 }
 
 /** An object-like macro's body, parsed once per binding: one `#define TILE 16` is read by many folds. */

@@ -13,11 +13,12 @@ export type Expr =
   /** An integer literal that does not fit a double exactly (kept so the evaluator can report it). */
   | { kind: 'too-large'; text: string; range: Range }
   /** Identifier, possibly qualified (`std::min`, `Shape::kM`, `triton.cdiv`): qualifiers kept in `name`. */
-  | { kind: 'name'; name: string; range: Range }
+  /** `template`: the text of explicit template arguments before a call (`blocks<128>(n)`), with its offset. */
+  | { kind: 'name'; name: string; range: Range; template?: { text: string; start: number } }
   | { kind: 'unary'; op: UnaryOperator; operand: Expr; range: Range }
   | { kind: 'binary'; op: BinaryOperator; left: Expr; right: Expr; range: Range }
   | { kind: 'ternary'; condition: Expr; then: Expr; otherwise: Expr; range: Range }
-  | { kind: 'call'; callee: string; args: Expr[]; range: Range }
+  | { kind: 'call'; callee: string; args: Expr[]; range: Range; template?: { text: string; start: number } }
   | { kind: 'sizeof'; typeName: string; range: Range }
   /** `(int)x`, `static_cast<int>(x)`, `int(x)`: integer casts truncate, float casts keep the value. */
   | { kind: 'cast'; typeName: string; operand: Expr; range: Range }

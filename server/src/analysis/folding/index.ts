@@ -3,5 +3,5 @@
 export type { Expr, BinaryOperator, UnaryOperator } from './expression';
 export { parseCExpression, parseNumberLiteral, MAX_EXPRESSION_CHARS, MAX_EXPRESSION_DEPTH } from './parse-c-expression';
 export { foldExpr, foldCText, MapEnv, EMPTY_ENV, MAX_EXPANSION_DEPTH } from './evaluate';
-export type { Binding, FoldEnv, FoldResult } from './evaluate';
+export type { Binding, FoldEnv, FoldResult, FunctionBinding } from './evaluate';
 export { sizeOfType } from './sizeof';

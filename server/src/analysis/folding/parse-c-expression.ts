@@ -465,8 +465,8 @@ class ExpressionParser {
     return args;
   }
 
-  /** Skips `<...>` after a callee when it is followed by `(`, as in `std::min<int>(a, b)`. */
-  private skipTemplateArguments(): void {
+  /** Skips `<...>` after a callee when it is followed by `(`, as in `std::min<int>(a, b)`; returns their text. */
+  private skipTemplateArguments(): { text: string; start: number } | undefined {
     if (!this.is('<')) return;
     let offset = 1;
     let level = 1;
@@ -483,7 +483,10 @@ class ExpressionParser {
       }
       offset++;
     }
-    if (level === 0 && this.is('(', offset + 1)) for (let i = 0; i <= offset; i++) this.next();
+    if (level !== 0 || !this.is('(', offset + 1)) return;
+    const [start, end] = [this.startAt(1), this.startAt(offset)];
+    for (let i = 0; i <= offset; i++) this.next();
+    return this.is('>', -1) ? { text: this.textOf(start, end), start } : undefined;
   }
 
   private parsePostfix(): Expr {
@@ -495,7 +498,8 @@ class ExpressionParser {
         const args = this.parseArguments();
         const end = this.previousEnd;
         if (callee !== null && CAST_TYPES.has(callee) && args.length === 1) expr = { kind: 'cast', typeName: callee, operand: args[0]!, range: { start, end } };
-        else if (callee !== null) expr = { kind: 'call', callee, args, range: { start, end } };
+        else if (callee !== null)
+          expr = { kind: 'call', callee, args, range: { start, end }, ...(expr.kind === 'name' && expr.template ? { template: expr.template } : {}) };
         else expr = { kind: 'unknown', text: this.textOf(start, end), range: { start, end }, reason: 'call of an expression' };
       } else if ((this.is('.') || this.is('->')) && this.kindAt(1) === NAME && expr.kind === 'name') {
         this.next();
@@ -533,8 +537,8 @@ class ExpressionParser {
         end = this.previousEnd;
       }
       if (name === 'true' || name === 'false') return { kind: 'number', value: name === 'true' ? 1 : 0, isFloat: false, range: { start, end } };
-      this.skipTemplateArguments();
-      return { kind: 'name', name, range: { start, end } };
+      const template = this.skipTemplateArguments();
+      return template ? { kind: 'name', name, range: { start, end }, template } : { kind: 'name', name, range: { start, end } };
     }
     if (kind === PUNCT && text === '(') {
       this.next();
