@@ -24,10 +24,10 @@ const builds = await Promise.all([
   build({ ...node, entryPoints: ['server/src/cli/predict/predict-worker.ts'], outfile: `${outdir}/predict-worker.js` }),
   // `tilecast profile retrain` (and the editor's Retrain command, which runs the CLI) starts this beside cli.js (platform/user-models.ts).
   build({ ...node, entryPoints: ['server/src/platform/retrain-worker.ts'], outfile: `${outdir}/retrain-worker.js` }),
-  // The chart webview (extension/src/chart-panel.ts inlines dist/webview/charts.js and charts.css into its
-  // page) and the profiles table (profiles-panel.ts loads profiles.js, profiles.css): browser code.
+  // The chart webview (extension/src/chart-panel.ts inlines dist/webview/boot.js, charts.js and charts.css
+  // into its page) and the profiles table (profiles-panel.ts loads profiles.js, profiles.css): browser code.
   build({
-    entryPoints: { charts: 'extension/webview/main.ts', profiles: 'extension/webview/profiles.ts' },
+    entryPoints: { boot: 'extension/webview/boot.ts', charts: 'extension/webview/main.ts', profiles: 'extension/webview/profiles.ts' },
     outdir: `${outdir}/webview`,
     bundle: true,
     platform: 'browser',
@@ -43,6 +43,7 @@ const builds = await Promise.all([
 
 // The same check as extension/src/chart-html.ts makes when the page is built: fail here, not in the editor.
 for (const [file, breakers] of [
+  ['boot.js', /<\/script|<!--/i],
   ['charts.js', /<\/script|<!--/i],
   ['charts.css', /<\/style/i],
 ]) {

@@ -1,10 +1,15 @@
 // The chart webview's page: static HTML with a strict Content-Security-Policy and a per-load nonce. Our
-// own bundled code (dist/webview/charts.js and charts.css, built from extension/webview/) is inlined as
-// nonce'd <script>/<style>, so the page fetches nothing (docs/webviews.md, First paint). No data goes in
-// here (it arrives by postMessage); no VS Code API or I/O, so the page test can build it too.
+// own bundled code (dist/webview/, built from extension/webview/) is inlined, so the page fetches nothing
+// (docs/webviews.md, First paint): the stylesheet and the first-paint script (boot.js) as nonce'd <style> and
+// <script>, the full script (charts.js: Plot, the controls) as an inert <script type="text/plain"> that boot.js
+// runs, with the nonce, once the first chart is on screen. No data goes in here (it arrives by postMessage);
+// no VS Code API or I/O, so the page test can build it too.
 
 /** The page's bundled code, as the host read it from dist/webview/. */
 export interface ChartAssets {
+  /** The first-paint script (extension/webview/boot.ts). */
+  boot: string;
+  /** The full script (extension/webview/main.ts), run by boot.js. */
   script: string;
   style: string;
 }
@@ -18,8 +23,13 @@ const SCRIPT_BREAKERS = /<\/script|<!--/i;
 const STYLE_BREAKERS = /<\/style/i;
 
 export function chartHtml(assets: ChartAssets, nonce: string): string {
-  const scriptBreak = SCRIPT_BREAKERS.exec(assets.script);
-  if (scriptBreak) throw new Error(`charts.js cannot be inlined: it holds "${scriptBreak[0]}" at ${scriptBreak.index}`);
+  for (const [name, code] of [
+    ['boot.js', assets.boot],
+    ['charts.js', assets.script],
+  ]) {
+    const scriptBreak = SCRIPT_BREAKERS.exec(code);
+    if (scriptBreak) throw new Error(`${name} cannot be inlined: it holds "${scriptBreak[0]}" at ${scriptBreak.index}`);
+  }
   const styleBreak = STYLE_BREAKERS.exec(assets.style);
   if (styleBreak) throw new Error(`charts.css cannot be inlined: it holds "${styleBreak[0]}" at ${styleBreak.index}`);
   if (!/^[A-Za-z0-9+/=]+$/.test(nonce)) throw new Error('the nonce must be base64 text');
@@ -41,7 +51,13 @@ export function chartHtml(assets: ChartAssets, nonce: string): string {
 <title>TileCast chart</title>
 </head>
 <body>
-<script nonce="${nonce}">${assets.script}</script>
+<nav id="charts" class="charts" aria-label="charts"></nav>
+<header><h1 id="title">TileCast</h1><div id="controls" class="controls"></div><div class="actions"><vscode-button id="save-svg" secondary>Save SVG</vscode-button><vscode-button id="save-png" secondary>Save PNG</vscode-button></div></header>
+<p id="status" role="status"></p>
+<div id="chart" class="chart"></div>
+<p id="note" class="note"></p>
+<script nonce="${nonce}">${assets.boot}</script>
+<script type="text/plain" id="tilecast-main">${assets.script}</script>
 </body>
 </html>`;
 }

@@ -2,7 +2,8 @@
 // Its document stays loaded (retainContextWhenHidden) and switches charts by message, because VS Code
 // starts a new webview's page about 1 s late once another webview has existed (docs/webviews.md, First
 // paint). The page is static HTML with a strict CSP and a per-load nonce, with our bundled script and
-// stylesheet inlined (read once from dist/webview/), so it fetches nothing; every datum goes in through
+// stylesheet inlined (read once from dist/webview/), so it fetches nothing (a small first-paint script draws
+// the first chart as plain SVG, then runs the Plot script the page carries inert); every datum goes in through
 // postMessage (extension/webview/messages.ts), never into the HTML. Messages are posted at once, also while
 // the page loads: VS Code queues them and delivers them when the page's inline script has run. Saving asks
 // for a path and writes the bytes. A panel left open when the window closed comes back with the window
@@ -22,7 +23,7 @@ export function nonce(): string {
 
 function marksText(marks: PaintMarks | undefined): string {
   if (!marks) return '';
-  return `; libraries loaded ${marks.librariesLoadedMs.toFixed(0)} ms, listening ${marks.listeningMs.toFixed(0)} ms, first message ${marks.firstMessageMs.toFixed(0)} ms, data ${marks.dataMs.toFixed(0)} ms`;
+  return `; script ${marks.scriptMs.toFixed(0)} ms, listening ${marks.listeningMs.toFixed(0)} ms, first message ${marks.firstMessageMs.toFixed(0)} ms, data ${marks.dataMs.toFixed(0)} ms`;
 }
 
 export interface ChartPanelEvents {
@@ -60,7 +61,7 @@ export class ChartPanel implements vscode.Disposable {
   private open_: OpenPanel | undefined;
   private nextRequestId = 1;
   private readonly pending = new Map<number, PendingPaint>();
-  /** dist/webview/charts.js and charts.css, read when the first panel is created. */
+  /** dist/webview/boot.js, charts.js and charts.css, read when the first panel is created. */
   private assets: ChartAssets | undefined;
 
   constructor(
@@ -137,7 +138,7 @@ export class ChartPanel implements vscode.Disposable {
 
   private readAssets(): ChartAssets {
     const read = (name: string) => readFileSync(vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview', name).fsPath, 'utf8');
-    return { script: read('charts.js'), style: read('charts.css') };
+    return { boot: read('boot.js'), script: read('charts.js'), style: read('charts.css') };
   }
 
   /**

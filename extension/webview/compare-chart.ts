@@ -1,28 +1,21 @@
 // Draws the GPU comparison: one bar per GPU for the chosen metric, its interval as a whisker, and the
 // GPUs where the configuration cannot run listed with the reason. Data in, an element out.
 import * as Plot from '@observablehq/plot';
-import type { CompareGpusResult, CompareGpusRow, Interval } from '../../server/src/ide/protocol';
+import type { CompareGpusResult } from '../../server/src/ide/protocol';
+import { compareMarginLeft, compareRows, METRIC_LABELS, type CompareMetric } from './chart-data';
 import { formatNumber, type ChartTheme } from './theme';
 
-export type CompareMetric = 'timeMs' | 'powerW' | 'energyMj';
-export const METRIC_LABELS: Record<CompareMetric, string> = { timeMs: 'Runtime (ms)', powerW: 'Power (W)', energyMj: 'Energy (mJ)' };
+export { METRIC_LABELS, type CompareMetric } from './chart-data';
 
 export function compareChart(data: CompareGpusResult, metric: CompareMetric, theme: ChartTheme, width: number): SVGSVGElement | HTMLElement {
-  const rows = data.rows
-    .filter((row): row is CompareGpusRow & Record<CompareMetric, Interval> => row[metric] !== null)
-    .map((row) => ({ gpu: row.gpuName + (row.extrapolating ? ' *' : ''), value: row[metric].value, lo: row[metric].lo, hi: row[metric].hi }));
-  const illegal = data.rows.filter((row) => row[metric] === null).map((row) => ({ gpu: row.gpuName, reason: row.illegalReason ?? 'no prediction' }));
-  const order = [...rows]
-    .sort((a, b) => a.value - b.value)
-    .map((r) => r.gpu)
-    .concat(illegal.map((r) => r.gpu));
+  const { rows, illegal, order } = compareRows(data, metric);
   return Plot.plot({
     width,
     height: 60 + 30 * Math.max(order.length, 1),
-    marginLeft: Math.min(260, 12 + 7 * Math.max(...order.map((g) => g.length), 8)),
+    marginLeft: compareMarginLeft(order),
     marginRight: 40,
     style: { background: theme.background, color: theme.foreground, fontFamily: theme.font, fontSize: '12px' },
-    x: { label: `${METRIC_LABELS[metric]} →`, grid: true, nice: true },
+    x: { label: METRIC_LABELS[metric], grid: true, nice: true }, // Plot adds the →
     y: { domain: order, label: null },
     marks: [
       Plot.barX(rows, {

@@ -1,5 +1,7 @@
-// The chart webview's script: receives typed messages from the host (messages.ts), draws the chart
+// The chart webview's full script: receives typed messages from the host (messages.ts), draws the chart
 // with Observable Plot, re-draws on resize and theme changes, and sends saves and selections back.
+// The page's first-paint script (boot.ts) runs it once the first chart is on screen as plain SVG and hands
+// it the VS Code API and the messages so far; this script draws that chart again with Plot, and everything after.
 // One page serves every chart (the host keeps it loaded and switches charts by message); it keeps the
 // latest chart of each kind, so the user can switch back without asking the server again, and keeps them in
 // VS Code's webview state, so a panel VS Code restores after a window reload draws them again at once.
@@ -9,19 +11,24 @@ import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-option/index.js';
 import './style.css';
 import { compareChart, METRIC_LABELS, type CompareMetric } from './compare-chart';
-import { CHART_TITLES, parsePageState, type ChartKind, type HostMessage, type PageState, type PaintMarks, type WebviewMessage } from './messages';
+import { HANDOVER_KEY, type BootHandover } from './boot-handover';
+import { chartNote } from './chart-data';
+import { CHART_TITLES, parsePageState, type ChartKind, type HostMessage, type WebviewMessage } from './messages';
 import { rooflineChart } from './roofline-chart';
 import { mainSvg, pngBase64, svgText } from './save';
 import { adoptPlotStyles, readTheme } from './theme';
 import { tileSweepChart } from './tile-sweep-chart';
 import { measuredCells, measuredSweepChart } from './measured-sweep-chart';
 
-// Imports run first in the bundle, so this is when Plot and the elements have loaded.
-const librariesLoadedMs = performance.now();
-declare function acquireVsCodeApi(): { postMessage(message: WebviewMessage): void; getState(): unknown; setState(state: PageState): void };
-const host = acquireVsCodeApi();
+function handover(): BootHandover {
+  const found = (window as unknown as Record<string, BootHandover | undefined>)[HANDOVER_KEY];
+  if (!found) throw new Error('the chart page starts with boot.ts');
+  return found;
+}
+const boot = handover();
+const host = boot.host;
 const post = (message: WebviewMessage) => host.postMessage(message);
-const nonce = (document.currentScript as HTMLScriptElement | null)?.nonce ?? '';
+const nonce = boot.nonce;
 
 function element<K extends keyof HTMLElementTagNameMap>(tag: K, attributes: Record<string, string> = {}, text?: string): HTMLElementTagNameMap[K] {
   const node = document.createElement(tag);
@@ -30,19 +37,16 @@ function element<K extends keyof HTMLElementTagNameMap>(tag: K, attributes: Reco
   return node;
 }
 
-const nav = element('nav', { class: 'charts', 'aria-label': 'charts' });
-const header = element('header');
-const title = element('h1', { id: 'title' }, 'TileCast');
-const controls = element('div', { class: 'controls' });
-const saveSvg = element('vscode-button', { id: 'save-svg', secondary: '' }, 'Save SVG');
-const savePng = element('vscode-button', { id: 'save-png', secondary: '' }, 'Save PNG');
-const actions = element('div', { class: 'actions' });
-actions.append(saveSvg, savePng);
-header.append(title, controls, actions);
-const status = element('p', { id: 'status', role: 'status' });
-const chart = element('div', { id: 'chart', class: 'chart' });
-const note = element('p', { id: 'note', class: 'note' });
-document.body.append(nav, header, status, chart, note);
+// The page's static skeleton (chart-html.ts); the Save buttons are defined now that the elements have loaded.
+const byId = (id: string) => document.getElementById(id) as HTMLElement;
+const nav = byId('charts');
+const title = byId('title');
+const controls = byId('controls');
+const saveSvg = byId('save-svg');
+const savePng = byId('save-png');
+const status = byId('status');
+const chart = byId('chart');
+const note = byId('note');
 
 type ChartData = Extract<HostMessage, { type: ChartKind }>;
 let current: HostMessage | null = null;
@@ -51,8 +55,7 @@ const latest = new Map<ChartKind, ChartData>();
 let compareMetric: CompareMetric = 'timeMs';
 /** The command whose chart is waiting to be painted (its id goes back with `rendered`). */
 let pendingPaint: { requestId: number; kind: ChartKind } | null = null;
-let firstPaintSent = false;
-const marks: PaintMarks = { librariesLoadedMs, listeningMs: 0, firstMessageMs: 0, dataMs: 0 };
+const { marks } = boot;
 
 function select(id: string, options: Array<{ value: string; label: string }>, selected: string, onChange: (value: string) => void): HTMLElement {
   const box = element('vscode-single-select', { id, 'aria-label': id });
@@ -96,6 +99,7 @@ function draw(): void {
   if (!current) return;
   drawNav(current.type === 'loading' || current.type === 'failed' ? current.kind : current.type);
   const started = performance.now();
+  chart.dataset.drawn = 'plot'; // what the page test waits for before it hovers (boot.ts draws 'static' first)
   const theme = readTheme();
   const width = chartWidth();
   drawnWidth = width;
@@ -120,7 +124,7 @@ function draw(): void {
       title.textContent = current.data.title;
       if (current.data.points.length === 0) status.textContent = current.data.message ?? 'Nothing to plot at the cursor.';
       if (current.data.roofs.length > 0) drawn = rooflineChart(current.data, theme, width);
-      note.textContent = `Roofs for ${current.data.dtype}; whiskers are the prediction's interval.`;
+      note.textContent = chartNote(current);
       break;
     case 'tileSweep': {
       kind = 'tileSweep';
@@ -137,7 +141,7 @@ function draw(): void {
         );
       if (data.cells.length === 0) status.textContent = data.message ?? 'No tile parameters to sweep at the cursor.';
       else drawn = tileSweepChart(data, theme, width);
-      note.textContent = 'Dashed outline: the current configuration. ★: the suggested one. ✕: cannot run on this GPU. Hover a cell for its interval.';
+      note.textContent = chartNote(current);
       if (drawn && measuredCells(data).length > 0) {
         // Beside the prediction: the user's measurements on this GPU (profile store), as % off the prediction.
         const pair = element('div', { class: 'chart-pair' });
@@ -163,7 +167,7 @@ function draw(): void {
       );
       if (current.data.rows.length === 0) status.textContent = current.data.message ?? 'No GPUs to compare.';
       else drawn = compareChart(current.data, compareMetric, theme, width);
-      if (current.data.rows.some((r) => r.extrapolating)) note.textContent = '* outside the GPUs the model was trained on: the interval is wider.';
+      note.textContent = chartNote(current);
       break;
     }
   }
@@ -173,8 +177,8 @@ function draw(): void {
   if (drawn && pendingPaint?.kind === kind) {
     const { requestId } = pendingPaint;
     pendingPaint = null;
-    const pageMarks = firstPaintSent ? undefined : marks;
-    firstPaintSent = true;
+    const pageMarks = boot.firstPaintSent ? undefined : marks;
+    boot.firstPaintSent = true;
     // Two frames: the chart has been laid out and painted when the second callback runs.
     requestAnimationFrame(() =>
       requestAnimationFrame(() => post({ type: 'rendered', kind, requestId, sinceLoadMs: performance.now(), renderMs, marks: pageMarks })),
@@ -212,21 +216,33 @@ function reportError(error: unknown): void {
 }
 window.addEventListener('error', (event) => reportError(event.error ?? event.message));
 
-window.addEventListener('message', (event: MessageEvent<HostMessage>) => {
-  const message = event.data;
-  if (!message || typeof message !== 'object' || typeof message.type !== 'string') return;
-  if (!firstPaintSent && marks.firstMessageMs === 0) marks.firstMessageMs = performance.now();
-  if (!firstPaintSent && message.type !== 'loading') marks.dataMs = performance.now();
+/** Takes a host message: the page's current chart, and the latest of its kind. */
+function take(message: HostMessage): boolean {
+  if (!message || typeof message !== 'object' || typeof message.type !== 'string') return false;
+  if (!boot.firstPaintSent && marks.firstMessageMs === 0) marks.firstMessageMs = performance.now();
+  if (!boot.firstPaintSent && message.type !== 'loading') marks.dataMs = performance.now();
   if (message.type === 'roofline' || message.type === 'tileSweep' || message.type === 'compare') {
     latest.set(message.type, message);
-    pendingPaint = message.requestId === undefined ? null : { requestId: message.requestId, kind: message.type };
+    // A chart boot.ts painted (as plain SVG) is drawn again with Plot, not reported again.
+    const reported = message.requestId === undefined || boot.reported.includes(message.requestId);
+    pendingPaint = reported ? null : { requestId: message.requestId!, kind: message.type };
   }
   current = message;
+  return true;
+}
+
+function drawSafely(): void {
   try {
     draw();
   } catch (error) {
     reportError(error);
   }
+}
+
+window.addEventListener('message', (event: MessageEvent<HostMessage>) => {
+  const message = event.data;
+  if (!take(message)) return;
+  drawSafely();
   if (message.type === 'roofline' || message.type === 'tileSweep' || message.type === 'compare') saveState(message.type);
 });
 
@@ -259,6 +275,10 @@ if (restored) {
   }
 }
 
-// No 'ready' handshake: the host posts at once and VS Code delivers what it posted before this point once the
-// page has loaded, that is after this script has run (chart-panel.ts; docs/webviews.md, First paint).
-marks.listeningMs = performance.now();
+// The messages boot.ts received: the last one is the chart on screen (drawn now with Plot).
+const replayed = boot.messages.filter(take);
+if (replayed.length > 0) {
+  drawSafely();
+  const shown = current?.type === 'roofline' || current?.type === 'tileSweep' || current?.type === 'compare' ? current.type : latest.keys().next().value;
+  if (shown) saveState(shown);
+}

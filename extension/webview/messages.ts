@@ -1,5 +1,5 @@
 // The typed messages between the extension host (extension/src/chart-panel.ts) and the chart webview
-// (extension/webview/main.ts). Types only: both sides import it, and data never reaches the page's HTML.
+// (extension/webview/boot.ts, then main.ts). Types only: both sides import it, and data never reaches the page's HTML.
 import type { CompareGpusResult, RooflineResult, TileSweepResult } from '../../server/src/ide/protocol';
 
 export type ChartKind = 'roofline' | 'tileSweep' | 'compare';
@@ -15,9 +15,9 @@ export interface GpuChoice {
 
 /** When the first chart's steps happened, in performance.now() of the webview (ms since its document started). */
 export interface PaintMarks {
-  /** The inline script's imports (Plot, the elements) have run. */
-  librariesLoadedMs: number;
-  /** The script has run (its message listener is registered; messages posted before wait in VS Code). */
+  /** The page's first-paint script (boot.ts) started; Plot and the elements load after the first chart. */
+  scriptMs: number;
+  /** That script has run (its message listener is registered; messages posted before wait in VS Code). */
   listeningMs: number;
   /** The first message from the host arrived (on a new panel: VS Code delivers the waiting ones on load). */
   firstMessageMs: number;

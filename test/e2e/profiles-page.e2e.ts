@@ -35,7 +35,7 @@ before(async () => {
       response.end(
         name === 'profiles.html'
           ? profilesHtml(origin, asset, 'nonce-abc')
-          : chartHtml({ script: inline('charts.js'), style: inline('charts.css') }, 'nonceabc'),
+          : chartHtml({ boot: inline('boot.js'), script: inline('charts.js'), style: inline('charts.css') }, 'nonceabc'),
       );
       return;
     }
