@@ -92,8 +92,11 @@ export function setMacro(table: MacroTable, definition: MacroDefinition): void {
   } else table.byName.delete(definition.name);
 }
 
-/** Identifiers a `specifiers` body may hold besides other such macros: CUDA's, C++'s and GNU's. */
-const SPECIFIER_WORDS = new Set([
+/**
+ * CUDA declaration specifiers the C++ grammar does not know (CUDA C++ Programming Guide, 7.1–7.2):
+ * prepare.ts blanks them, and a macro body of them (and the words below) is a `specifiers` macro.
+ */
+export const CUDA_SPECIFIERS: ReadonlySet<string> = new Set([
   '__global__',
   '__device__',
   '__host__',
@@ -101,17 +104,22 @@ const SPECIFIER_WORDS = new Set([
   '__constant__',
   '__managed__',
   '__restrict__',
-  '__grid_constant__',
   '__forceinline__',
   '__noinline__',
+  '__launch_bounds__',
+  '__grid_constant__',
+  '__cluster_dims__',
+  '__align__',
+]);
+
+/** Identifiers a `specifiers` body may hold besides other such macros: CUDA's, C++'s and GNU's. */
+const SPECIFIER_WORDS = new Set([
+  ...CUDA_SPECIFIERS,
   '__inline__',
   '__inline',
   'inline',
   'static',
   'constexpr',
-  '__launch_bounds__',
-  '__cluster_dims__',
-  '__align__',
   '__attribute__',
   '__declspec',
   '_Pragma',

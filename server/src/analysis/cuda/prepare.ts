@@ -4,6 +4,7 @@
 // are rewritten too (macros.ts). It must not change line breaks.
 import { isIdentifierPart, isIdentifierStart } from './chars';
 import {
+  CUDA_SPECIFIERS,
   inDirective,
   macroTableAt,
   objectStatementUse,
@@ -15,22 +16,6 @@ import {
   type MacroTable,
 } from './macros';
 
-/** CUDA declaration specifiers the C++ grammar does not know (CUDA C++ Programming Guide, 7.1–7.2). */
-const BLANKED_KEYWORDS = new Set([
-  '__global__',
-  '__device__',
-  '__host__',
-  '__shared__',
-  '__constant__',
-  '__managed__',
-  '__restrict__',
-  '__forceinline__',
-  '__noinline__',
-  '__launch_bounds__',
-  '__grid_constant__',
-  '__cluster_dims__',
-  '__align__',
-]);
 
 export interface CudaKeyword {
   keyword: string;
@@ -291,7 +276,7 @@ export function scanCuda(text: string, from: number, to: number, macros: MacroTa
       while (i < n && isIdentifierPart(text.charCodeAt(i))) i++;
       if (c === 95 /* _ */ && text.charCodeAt(start + 1) === 95) {
         const word = text.slice(start, i);
-        if (BLANKED_KEYWORDS.has(word)) {
+        if (CUDA_SPECIFIERS.has(word)) {
           let end = i;
           let args: CudaKeyword['args'];
           if (word === '__launch_bounds__' || word === '__cluster_dims__' || word === '__align__') {
