@@ -40,7 +40,6 @@ export interface ModuleNodes {
   blocks: Node[];
 }
 
-const MODULE_NODE_TYPES = ['call', 'binary_operator', 'comment', 'decorated_definition', 'import_statement', 'import_from_statement', 'block'];
 const moduleNodesOf = new WeakMap<Node, ModuleNodes>();
 
 export function moduleNodes(root: Node): ModuleNodes {
@@ -56,7 +55,7 @@ export function moduleNodes(root: Node): ModuleNodes {
     import_from_statement: nodes.imports,
     block: nodes.blocks,
   };
-  for (const node of root.descendantsOfType(MODULE_NODE_TYPES)) if (node) lists[node.type]?.push(node);
+  gather(root, lists);
   moduleNodesOf.set(root, nodes);
   return nodes;
 }
@@ -89,7 +88,6 @@ export function bodyOf(definition: Node): Node | null {
   return body;
 }
 
-const BODY_NODE_TYPES = ['call', 'binary_operator', 'assignment', 'for_statement', 'while_statement', 'return_statement', 'function_definition', 'lambda'];
 const bodyNodesOf = new WeakMap<Node, BodyNodes>();
 
 export function bodyNodes(body: Node): BodyNodes {
@@ -106,7 +104,7 @@ export function bodyNodes(body: Node): BodyNodes {
     function_definition: nodes.nested,
     lambda: nodes.nested,
   };
-  for (const node of body.descendantsOfType(BODY_NODE_TYPES)) if (node && node.id !== body.id) lists[node.type]?.push(node);
+  gather(body, lists);
   bodyNodesOf.set(body, nodes);
   return nodes;
 }
@@ -116,6 +114,11 @@ export function outsideNested(nodes: readonly Node[], nested: readonly Node[], t
   const fences = nested.filter((node) => types.includes(node.type));
   if (fences.length === 0) return [...nodes];
   return nodes.filter((node) => !fences.some((fence) => fence.id !== node.id && fence.startIndex <= node.startIndex && node.endIndex <= fence.endIndex));
+}
+
+/** The descendants of `node` of the types `lists` is keyed by, each into its list in document order: one traversal inside tree-sitter. */
+function gather(node: Node, lists: Record<string, Node[]>): void {
+  for (const found of node.descendantsOfType(Object.keys(lists))) if (found && found.id !== node.id) lists[found.type]?.push(found);
 }
 
 /** Every descendant of `node` (itself included) in document order; `enter` may stop descent. */
@@ -177,10 +180,12 @@ export interface CallArguments {
   keywords: Map<string, { name: Node; value: Node; node: Node }>;
   /** `*args` / `**kwargs` make the mapping to parameters uncertain. */
   hasSplat: boolean;
+  /** Each `*args` with the number of positional arguments before it: the ones after it are not at their own index. */
+  listSplats: { before: number; node: Node }[];
 }
 
 export function callArguments(call: Node): CallArguments {
-  const result: CallArguments = { positional: [], keywords: new Map(), hasSplat: false };
+  const result: CallArguments = { positional: [], keywords: new Map(), hasSplat: false, listSplats: [] };
   const list = field(call, 'arguments');
   if (!list) return result;
   if (list.type === 'generator_expression') {
@@ -194,6 +199,7 @@ export function callArguments(call: Node): CallArguments {
       if (name && value) result.keywords.set(name.text, { name, value, node: argument });
     } else if (argument.type === 'list_splat' || argument.type === 'dictionary_splat') {
       result.hasSplat = true;
+      if (argument.type === 'list_splat') result.listSplats.push({ before: result.positional.length, node: argument });
     } else {
       result.positional.push(argument);
     }
