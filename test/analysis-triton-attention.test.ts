@@ -1,7 +1,8 @@
-// Fused attention in Triton: which kernels are attention (two tl.dot and an exponential in one loop over
-// KV blocks, also inside a jit helper as tutorial 06 writes it; not a dual GEMM with its activation after
-// the K loop), the shape a launch gives (Q's layout, named arguments, the grid), and the GEMM-equivalent
-// workload it is predicted as (tile, FLOPs, traffic with P kept on chip).
+// Fused attention in Triton: which kernels are attention (two or more tl.dot, an exponential and a running
+// maximum in one loop over KV blocks, also inside a jit helper as tutorial 06 writes it; not a backward pass,
+// not a dual GEMM with its activation after the K loop), the shape a launch gives (Q and K by name, named
+// arguments, packed varlen and decode layouts, the grid, arguments after a `*splat`), its dtype, and the
+// GEMM-equivalent workload it is predicted as (tile, FLOPs, traffic with P kept on chip).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadGrammars } from '../server/src/platform/grammars';
@@ -75,9 +76,11 @@ test("flash-attn's (batch, seq, heads, head_dim) layout: the sequence is the lon
 def fwd(Q, K, V, O, seqlen, BLOCK_M: tl.constexpr, BLOCK_N: tl.constexpr, BLOCK_HEADDIM: tl.constexpr):
     q = tl.load(Q)
     acc = tl.zeros([BLOCK_M, BLOCK_HEADDIM], dtype=tl.float32)
+    m_i = tl.zeros([BLOCK_M], dtype=tl.float32)
     for start_n in range(0, seqlen, BLOCK_N):
         qk = tl.dot(q, tl.trans(tl.load(K + start_n)))
-        p = tl.exp(qk)
+        m_i = tl.maximum(m_i, tl.max(qk, 1))
+        p = tl.exp(qk - m_i[:, None])
         acc += tl.dot(p.to(tl.float16), tl.load(V + start_n))
     tl.store(O, acc)
 `;
@@ -118,7 +121,8 @@ test("tritonbench's layering (kernel -> compute helper -> KV loop calling an ite
   const analysis = await analyze(`${HEADER}@triton.jit
 def _iteration(q, k, v, acc, m_i):
     qk = tl.dot(q, k)
-    p = tl.math.exp2(qk - m_i)
+    m_ij = tl.maximum(m_i, tl.max(qk, 1))
+    p = tl.math.exp2(qk - m_ij[:, None])
     return tl.dot(p.to(tl.bfloat16), v, acc)
 
 
@@ -170,4 +174,146 @@ test('the workload: BLOCK_M × head_dim output tiles stepping BLOCK_N along K, 4
   // The same GEMM read as a plain one would stream a 2048 × 4096 panel of A per head from memory.
   assert.ok(fused.dramBytes < plain.dramBytes / 2, `${fused.dramBytes} vs ${plain.dramBytes}`);
   assert.equal(fused.tiles, 16 * 128);
+});
+
+test('positional arguments after a `*strides` of known length land on their own parameters (flash-attn passes `*bias_strides` before the lengths)', async () => {
+  const analysis = await analyze(`${HEADER}@triton.jit
+def fwd(Q, K, V, Out, stride_b0, stride_b1, stride_b2, nheads, seqlen_q, seqlen_k, headdim, IS_CAUSAL: tl.constexpr, BLOCK_M: tl.constexpr, BLOCK_N: tl.constexpr):
+    q = tl.load(Q)
+    m_i = tl.zeros([BLOCK_M], dtype=tl.float32)
+    acc = tl.zeros([BLOCK_M, 64], dtype=tl.float32)
+    for start_n in range(0, seqlen_k, BLOCK_N):
+        qk = tl.dot(q, tl.trans(tl.load(K + start_n)))
+        m_ij = tl.maximum(tl.max(qk, 1), m_i)
+        p = tl.exp(qk - m_ij[:, None])
+        acc += tl.dot(p.to(tl.float16), tl.load(V + start_n))
+        m_i = m_ij
+    tl.store(Out, acc)
+
+
+def forward(q, k, v, bias=None, causal=False):
+    batch, seqlen_q, nheads, d = q.shape
+    _, seqlen_k, _, _ = k.shape
+    strides = (bias.stride(0), bias.stride(1), bias.stride(2)) if bias is not None else (0, 0, 0)
+    o = torch.empty_like(q)
+    fwd[(32, batch * nheads)](q, k, v, o, *strides, nheads, seqlen_q, seqlen_k, d, causal, BLOCK_M=128, BLOCK_N=128)
+
+
+q = torch.randn((2, 4096, 16, 64), device="cuda", dtype=torch.bfloat16)
+k = torch.randn((2, 1024, 16, 64), device="cuda", dtype=torch.bfloat16)
+forward(q, k, k, None, True)
+`);
+  assert.deepEqual(analysis.launches[0].problem.attention, { batchHeads: 32, seqQ: 4096, seqKv: 1024, headDim: 64, causal: true });
+  // A splat of unknown length: what follows it is at no known parameter, so nothing is read from it.
+  const unknown = await analyze(
+    `${HEADER}@triton.jit
+def kern(A, B, n, BLOCK: tl.constexpr):
+    pass
+
+
+def run(a, extra):
+    kern[(1,)](a, *extra, 4096, BLOCK=64)
+`,
+  );
+  assert.equal(unknown.launches[0].problem.m, 4096);
+  assert.ok(unknown.launches[0].problem.assumed.includes('m'));
+});
+
+test("Q and K are found by name (tutorial 06's TMA kernel takes the float32 softmax statistics first), and the dtype is Q's, never a softmax's fp32 cast", async () => {
+  const kernel = `${HEADER}@triton.jit
+def fwd(sm_scale, M, Z, H, Q, K, V, Out, N_CTX, HEAD_DIM: tl.constexpr, BLOCK_M: tl.constexpr, BLOCK_N: tl.constexpr):
+    q = tl.load(Q)
+    m_i = tl.zeros([BLOCK_M], dtype=tl.float32) - float("inf")
+    acc = tl.zeros([BLOCK_M, HEAD_DIM], dtype=tl.float32)
+    for start_n in range(0, N_CTX, BLOCK_N):
+        qk = tl.dot(q, tl.load(K + start_n))
+        bias = tl.load(Out + start_n).to(tl.float32)
+        m_ij = tl.maximum(m_i, tl.max(qk + bias, 1))
+        p = tl.exp(qk + bias - m_ij[:, None])
+        acc += tl.dot(p.to(tl.load(V).dtype), tl.load(V + start_n))
+        m_i = m_ij
+    tl.store(M, m_i.to(tl.float32))
+    tl.store(Out, acc)
+`;
+  const known = await analyze(`${kernel}
+q = torch.randn((2, 8, 1024, 64), device="cuda", dtype=torch.float16)
+stats = torch.empty((2, 8, 1024), device="cuda", dtype=torch.float32)
+fwd[(8, 16)](0.1, stats, 2, 8, q, q, q, q, 1024, HEAD_DIM=64, BLOCK_M=128, BLOCK_N=64)
+`);
+  const problem = known.launches[0].problem;
+  assert.deepEqual(problem.attention, { batchHeads: 16, seqQ: 1024, seqKv: 1024, headDim: 64, causal: false });
+  assert.equal(problem.dtype, 'fp16');
+  // Nothing known of the tensors: the kernel's float32 casts are the softmax's, so half precision is assumed, and said.
+  const unknown = await analyze(`${kernel}
+def run(stats, q, k, v, o):
+    fwd[(8, 16)](0.1, stats, 2, 8, q, k, v, o, 1024, HEAD_DIM=64, BLOCK_M=128, BLOCK_N=64)
+`);
+  assert.equal(unknown.launches[0].problem.dtype, 'fp16');
+  assert.ok(unknown.launches[0].problem.assumed.includes('dtype'));
+});
+
+test("a third product beside the online softmax (MLA's rotary qpe·kpe) is still attention; a backward loop (P from the saved LSE, no running max) is not", async () => {
+  const analysis = await analyze(`${HEADER}@triton.jit
+def mla_fwd(Q, QPE, K, KPE, V, Out, N_CTX, BLOCK_M: tl.constexpr, BLOCK_N: tl.constexpr):
+    q = tl.load(Q)
+    qpe = tl.load(QPE)
+    m_i = tl.zeros([BLOCK_M], dtype=tl.float32) - float("inf")
+    acc = tl.zeros([BLOCK_M, 512], dtype=tl.float32)
+    for start_n in range(0, N_CTX, BLOCK_N):
+        qk = tl.dot(q, tl.load(K + start_n))
+        qk += tl.dot(qpe, tl.load(KPE + start_n))
+        m_ij = tl.maximum(m_i, tl.max(qk, 1))
+        p = tl.exp(qk - m_ij[:, None])
+        acc = acc * tl.exp(m_i - m_ij)[:, None] + tl.dot(p.to(tl.bfloat16), tl.load(V + start_n))
+        m_i = m_ij
+    tl.store(Out, acc)
+
+
+@triton.jit
+def bwd_dv(Q, K, DO, DV, LSE, N_CTX, BLOCK_M: tl.constexpr):
+    k = tl.load(K)
+    dv = tl.zeros([64, 64], dtype=tl.float32)
+    for start_m in range(0, N_CTX, BLOCK_M):
+        p = tl.math.exp2(tl.dot(k, tl.load(Q + start_m)) - tl.load(LSE + start_m))
+        dv += tl.dot(p.to(tl.float16), tl.load(DO + start_m))
+    tl.store(DV, dv)
+`);
+  const kernel = (name: string) => analysis.kernels.find((k) => k.name === name);
+  assert.equal(kernel('mla_fwd')?.attention, true);
+  assert.equal(kernel('bwd_dv')?.kind, 'gemm');
+  assert.equal(kernel('bwd_dv')?.attention, undefined);
+});
+
+const VARLEN_KERNEL = (name: string, tile: string) => `@triton.jit
+def ${name}(Q, K_Buffer, V_Buffer, B_Seqlen, Out, BLOCK_DMODEL: tl.constexpr, ${tile}: tl.constexpr, BLOCK_N: tl.constexpr):
+    q = tl.load(Q)
+    n = tl.load(B_Seqlen)
+    m_i = tl.zeros([${tile}], dtype=tl.float32) - float("inf")
+    acc = tl.zeros([${tile}, BLOCK_DMODEL], dtype=tl.float32)
+    for start_n in range(0, n, BLOCK_N):
+        qk = tl.dot(q, tl.load(K_Buffer + start_n))
+        m_ij = tl.maximum(m_i, tl.max(qk, 1))
+        p = tl.exp(qk - m_ij[:, None])
+        acc = acc * tl.exp(m_i - m_ij)[:, None] + tl.dot(p.to(tl.float16), tl.load(V_Buffer + start_n))
+        m_i = m_ij
+    tl.store(Out, acc)
+`;
+
+test('varlen kernels (per-sequence lengths) pack Q as (tokens, heads, D); without a query tile (no BLOCK_M) it is decode: one query per sequence, the KV length assumed', async () => {
+  const analysis = await analyze(`${HEADER}${VARLEN_KERNEL('prefill', 'BLOCK_M')}
+
+${VARLEN_KERNEL('decode', 'BLOCK_H')}
+
+q = torch.randn((512, 32, 128), device="cuda", dtype=torch.float16)
+kv = torch.randn((512, 8, 128), device="cuda", dtype=torch.float16)
+prefill[(1, 32, 4)](q, kv, kv, None, q, BLOCK_DMODEL=128, BLOCK_M=128, BLOCK_N=64)
+d = torch.randn((64, 128, 576), device="cuda", dtype=torch.bfloat16)
+cache = torch.randn((65536, 1, 1, 576), device="cuda", dtype=torch.bfloat16)
+decode[(64, 8, 8)](d, cache, cache, None, d, BLOCK_DMODEL=1024, BLOCK_H=16, BLOCK_N=32)
+`);
+  const [prefill, decode] = analysis.launches.map((launch) => launch.problem);
+  assert.deepEqual(prefill.attention, { batchHeads: 32, seqQ: 512, seqKv: 512, headDim: 128, causal: false });
+  // 64 sequences × 128 heads, one query each; the head is Q's 576, not the 1024-wide tile.
+  assert.deepEqual(decode.attention, { batchHeads: 64 * 128, seqQ: 1, seqKv: 4096, headDim: 576, causal: false });
+  assert.deepEqual(decode.assumed, ['seq_kv']);
 });

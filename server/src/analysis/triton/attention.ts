@@ -1,8 +1,9 @@
-// Fused attention kernels (flash attention's forward pass) in Triton: how one is recognised (two tl.dot
-// in one loop over KV blocks with the online softmax's exponential in that loop, in the kernel or in
-// jit helpers it calls, as tutorial 06 and tritonbench write it), and a launch's attention shape (batch × heads, query and
-// KV sequence lengths, head dimension) from its Q and K tensors, its arguments and its grid. Pure; it
-// predicts nothing: perf/workload-from-analysis.ts turns the shape into a workload.
+// Fused attention kernels (flash attention's forward pass) in Triton: how one is recognised (two or more
+// tl.dot in one loop over KV blocks with the online softmax's exponential and running maximum in that
+// loop, in the kernel or in jit helpers it calls, as tutorial 06 and tritonbench write it), and a launch's
+// attention shape (batch × heads, query and KV sequence lengths, head dimension) from its Q and K tensors
+// (found by name), its arguments and its grid, and its element type's fallback. Pure; it predicts
+// nothing: perf/workload-from-analysis.ts turns the shape into a workload.
 import type { Node } from 'web-tree-sitter';
 import type { AttentionShape } from '../types';
 import type { Evaluator } from './evaluate';
@@ -12,19 +13,21 @@ import { asInteger, type PyValue } from './values';
 
 const DOT = /^triton\.language\.(dot|dot_scaled)$/;
 const EXP = /^triton\.language\.(math\.)?(exp|exp2)$/;
+const MAX = /^triton\.language\.(math\.)?(max|maximum)$/;
 
 /**
- * Whether `body` (a kernel's, or a jit helper's it calls, `helpers` by name) has a loop holding exactly
- * two tl.dot (or `@`) and an exponential, directly or in helpers it calls: QKᵀ, the online softmax, P·V.
- * A backward pass recomputes QKᵀ beside three more products (three or four in a loop: not this); a GEMM
- * that fuses two products and applies an activation after its K loop (SwiGLU) has no exponential in it.
+ * Whether `body` (a kernel's, or a jit helper's it calls, `helpers` by name) has a loop holding two or more
+ * tl.dot (or `@`), an exponential and a running maximum, directly or in helpers it calls: QKᵀ, the online
+ * softmax, P·V (a third product is MLA's rotary part, SGLang's `qpe·kpe`). A backward pass recomputes P
+ * from the saved log-sum-exp, with no maximum in its loop; a GEMM that fuses two products and applies an
+ * activation after its K loop (SwiGLU) has no exponential in it.
  */
 export function isAttention(body: Node, evaluator: Evaluator, helpers: Map<string, Node>, seen = new Set<string>()): boolean {
   const nodes = bodyNodes(body);
   const counts = new Map<string, Counts>();
   for (const loop of nodes.loops) {
     const inLoop = countWithin(body, evaluator, helpers, counts, loop);
-    if (inLoop.products === 2 && inLoop.exponentials > 0) return true;
+    if (inLoop.products >= 2 && inLoop.exponentials > 0 && inLoop.maxima > 0) return true;
   }
   for (const call of nodes.calls) {
     const callee = field(call, 'function');
@@ -39,13 +42,14 @@ export function isAttention(body: Node, evaluator: Evaluator, helpers: Map<strin
 interface Counts {
   products: number;
   exponentials: number;
+  maxima: number;
 }
 
 /** Products and exponentials in `body` (within `range` when given), a called helper's counted where it is called. */
 function countWithin(body: Node, evaluator: Evaluator, helpers: Map<string, Node>, memo: Map<string, Counts>, range?: Node, depth = 0): Counts {
   const nodes = bodyNodes(body);
   const within = (node: Node) => !range || (node.startIndex >= range.startIndex && node.endIndex <= range.endIndex);
-  const counts: Counts = { products: 0, exponentials: 0 };
+  const counts: Counts = { products: 0, exponentials: 0, maxima: 0 };
   for (const node of nodes.binaryOperators) if (within(node) && field(node, 'operator')?.type === '@') counts.products++;
   for (const call of nodes.calls) {
     if (!within(call)) continue;
@@ -54,16 +58,18 @@ function countWithin(body: Node, evaluator: Evaluator, helpers: Map<string, Node
     const name = evaluator.canonicalOf(callee);
     if (name !== null && DOT.test(name)) counts.products++;
     else if (name !== null && EXP.test(name)) counts.exponentials++;
+    else if (name !== null && MAX.test(name)) counts.maxima++;
     else if (callee.type === 'identifier' && helpers.has(callee.text) && depth < 3) {
       let inner = memo.get(callee.text);
       if (!inner) {
         const helperBody = bodyOf(helpers.get(callee.text)!);
-        memo.set(callee.text, { products: 0, exponentials: 0 });
-        inner = helperBody ? countWithin(helperBody, evaluator, helpers, memo, undefined, depth + 1) : { products: 0, exponentials: 0 };
+        memo.set(callee.text, { products: 0, exponentials: 0, maxima: 0 });
+        inner = helperBody ? countWithin(helperBody, evaluator, helpers, memo, undefined, depth + 1) : { products: 0, exponentials: 0, maxima: 0 };
         memo.set(callee.text, inner);
       }
       counts.products += inner.products;
       counts.exponentials += inner.exponentials;
+      counts.maxima += inner.maxima;
     }
   }
   return counts;
@@ -71,11 +77,14 @@ function countWithin(body: Node, evaluator: Evaluator, helpers: Map<string, Node
 
 const SEQ_NAMES = /^(n_ctx|n_ctx_q|seq_len|seqlen|seq_len_q|seqlen_q|max_seqlen_q|seqlen_q_rounded)$/i;
 const SEQ_KV_NAMES = /^(n_ctx_kv|n_ctx_k|seq_len_kv|seqlen_k|seq_len_k|max_seqlen_k|seqlen_kv)$/i;
-const HEAD_DIM_NAMES = /^(head_dim|headdim|d_head|block_dmodel|block_headdim|block_d|head_size|d_model)$/i;
+const HEAD_DIM_NAMES = /^(head_dim|headdim|d_head|head_size|d_model)$/i;
+/** Tiles as wide as the head, often padded to a power of two (vLLM's decode: 1024 for MLA's 576): after Q's shape. */
+const HEAD_TILE_NAMES = /^(block_dmodel|block_headdim|block_d)$/i;
 const HEADS_NAMES = /^(h|heads|num_heads|n_heads|nheads|h_q)$/i;
 const BATCH_NAMES = /^(z|b|batch|batch_size|bs)$/i;
 const BLOCK_M_NAMES = /^(block_m|block_size_m|bm)$/i;
 const CAUSAL_NAMES = /^(causal|is_causal|causal_mask)$/i;
+const VARLEN_NAMES = /^(b_seq_?len|b_start_loc|cu_seqlens(_q|_k)?|cu_seq_lens(_q|_k)?|seq_lens|seqused_k|qo_indptr|kv_indptr|query_start_loc)$/i;
 
 /** What the code gives of an attention launch's shape: null where it does not say. */
 export interface PartialAttentionShape {
@@ -85,6 +94,9 @@ export interface PartialAttentionShape {
   headDim: number | null;
   causal: boolean;
 }
+
+/** Attention's element type when neither the code nor an annotation gives one and the default is fp32: flash attention runs in fp16/bf16. */
+export const ATTENTION_DEFAULT_DTYPE = 'fp16' as const;
 
 /** The most common head dimension of current models (Llama 3, Mistral, Qwen 2): taken when the code does not say. */
 export const DEFAULT_HEAD_DIM = 128;
@@ -101,7 +113,8 @@ export function completeAttentionShape(partial: PartialAttentionShape, defaultSe
     return fallback;
   };
   const seqQ = or(partial.seqQ, defaultSeq, 'seq');
-  const seqKv = partial.seqKv ?? seqQ;
+  // A decode launch (one query) whose KV length the code does not give: the default sequence.
+  const seqKv = partial.seqKv ?? (seqQ === 1 ? or(null, defaultSeq, 'seq_kv') : seqQ);
   const headDim = or(partial.headDim, DEFAULT_HEAD_DIM, 'head_dim');
   const batchHeads = or(partial.batchHeads ?? batchHeadsFromGrid(launch, seqQ), 1, 'batch×heads');
   return { shape: { batchHeads, seqQ, seqKv, headDim, causal: partial.causal }, assumed };
@@ -129,27 +142,59 @@ function namedValue(launch: FoundLaunch, pattern: RegExp): number | null {
   return null;
 }
 
+type Tensor = PyValue & { kind: 'tensor' };
+const Q_NAMES = /^(q|q_ptr|query|q_in|desc_q|q_desc)$/i;
+const K_NAMES = /^(k|k_ptr|key|k_in|desc_k|k_desc|k_cache|k_buffer)$/i;
+
+/**
+ * Q and K at a launch: the tensors passed for parameters named for them (`Q`, `q_ptr`, `K`, `K_Buffer`),
+ * else the first and second tensors. By name first: tutorial 06's TMA kernel takes the softmax
+ * statistics `M` (Z, H, N, float32) before Q, which is a descriptor.
+ */
+export function attentionTensors(launch: FoundLaunch): { q: Tensor | undefined; k: Tensor | undefined } {
+  const values = launch.argumentValues;
+  const order = launch.kernel?.parameters.map((parameter) => parameter.name) ?? [...values.keys()];
+  const tensorNamed = (pattern: RegExp) => {
+    const name = order.find((candidate) => pattern.test(candidate));
+    const value = name === undefined ? undefined : values.get(name);
+    return { named: name !== undefined, tensor: value?.kind === 'tensor' ? value : undefined };
+  };
+  const q = tensorNamed(Q_NAMES);
+  const k = tensorNamed(K_NAMES);
+  const tensors = order.map((name) => values.get(name)).filter((value): value is Tensor => value?.kind === 'tensor');
+  // A parameter named Q that is no tensor here (a TMA descriptor) leaves Q unknown rather than another tensor.
+  return { q: q.named ? q.tensor : tensors[0], k: k.named ? k.tensor : q.named ? undefined : tensors[1] };
+}
+
 /** What the code gives of an attention launch's shape: named arguments, then Q's and K's shapes, then the grid. */
 export function attentionShape(launch: FoundLaunch): PartialAttentionShape {
   const values = launch.argumentValues;
   const order = launch.kernel?.parameters.map((parameter) => parameter.name) ?? [...values.keys()];
   const byName = (pattern: RegExp) => namedValue(launch, pattern);
-  const tensors = order.map((name) => values.get(name)).filter((value): value is PyValue & { kind: 'tensor' } => value?.kind === 'tensor');
-  const sides = (tensor: (PyValue & { kind: 'tensor' }) | undefined) => tensor?.shape?.map((dim) => asInteger(dim)) ?? null;
-  // Q is the first tensor, K the second: (Z, H, N, D) as tutorial 06 lays them out, (Z, N, H, D) as
-  // flash-attn does (the sequence is the longer of the middle two), or (Z·H, N, D).
+  const { q: qTensor, k: kTensor } = attentionTensors(launch);
+  const sides = (tensor: Tensor | undefined) => tensor?.shape?.map((dim) => asInteger(dim)) ?? null;
+  // (Z, H, N, D) as tutorial 06 lays Q and K out, (Z, N, H, D) as flash-attn does (the sequence is the
+  // longer of the middle two), or (Z·H, N, D).
+  // A kernel that takes per-sequence lengths or offsets (vLLM's B_Seqlen, cu_seqlens) packs the tokens
+  // of all sequences: (tokens, heads, D), read as one sequence of all the tokens.
+  const packed = order.some((name) => VARLEN_NAMES.test(name));
+  // Packed with no query tile (no BLOCK_M): a decode kernel, one query token per sequence, each of the
+  // tokens its own sequence; the KV cache's layout (pages) says nothing of each sequence's length.
+  const decode = packed && !order.some((name) => BLOCK_M_NAMES.test(name));
   const read = (shape: (number | null)[] | null): { batchHeads: number | null; seq: number | null; headDim: number | null } => {
     if (!shape || shape.some((dim) => dim === null || dim <= 0)) return { batchHeads: null, seq: null, headDim: null };
     const dims = shape as number[];
     if (dims.length === 4) return { batchHeads: dims[0] * Math.min(dims[1], dims[2]), seq: Math.max(dims[1], dims[2]), headDim: dims[3] };
+    if (dims.length === 3 && decode) return { batchHeads: dims[0] * dims[1], seq: 1, headDim: dims[2] };
+    if (dims.length === 3 && packed) return { batchHeads: dims[1], seq: dims[0], headDim: dims[2] };
     if (dims.length === 3) return { batchHeads: dims[0], seq: dims[1], headDim: dims[2] };
     return { batchHeads: null, seq: null, headDim: null };
   };
-  const q = read(sides(tensors[0]));
-  const k = read(sides(tensors[1]));
-  const seqQ = byName(SEQ_NAMES) ?? q.seq;
-  const headDim = byName(HEAD_DIM_NAMES) ?? q.headDim;
-  const seqKv = byName(SEQ_KV_NAMES) ?? k.seq ?? seqQ;
+  const q = read(sides(qTensor));
+  const k = read(sides(kTensor));
+  const seqQ = decode ? 1 : (byName(SEQ_NAMES) ?? q.seq);
+  const headDim = byName(HEAD_DIM_NAMES) ?? q.headDim ?? byName(HEAD_TILE_NAMES);
+  const seqKv = byName(SEQ_KV_NAMES) ?? (decode ? null : (k.seq ?? seqQ));
   const batch = byName(BATCH_NAMES);
   const heads = byName(HEADS_NAMES);
   const batchHeads = (batch !== null && heads !== null ? batch * heads : q.batchHeads) ?? (seqQ !== null ? batchHeadsFromGrid(launch, seqQ) : null);

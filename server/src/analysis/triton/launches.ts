@@ -58,8 +58,25 @@ export function readLaunch(call: Node, name: string, kernel: TritonKernel | null
   const metaParams: Record<string, number | null> = {};
   const templateArgs: FoldedValue[] = [];
   const argumentValues = new Map<string, PyValue>();
+  // `*args` takes as many parameters as it has items (`*bias_strides`, a known tuple); after one of
+  // unknown length no positional argument is at a known parameter.
+  const splatItems = (node: Node): PyValue[] | null => {
+    const inner = node.namedChildren[0];
+    return inner ? iterate(evaluator.evaluate(inner, scope)) : null;
+  };
+  let shift = 0;
+  let splat = 0;
   args.positional.forEach((argument, index) => {
-    const parameter = kernelParameters[index];
+    while (!Number.isNaN(shift) && splat < args.listSplats.length && args.listSplats[splat]!.before <= index) {
+      const items = splatItems(args.listSplats[splat]!.node);
+      items?.forEach((item, offset) => {
+        const parameter = kernelParameters[index + shift + offset];
+        if (parameter) argumentValues.set(parameter.name, item);
+      });
+      shift = items ? shift + items.length : Number.NaN;
+      splat++;
+    }
+    const parameter = Number.isNaN(shift) ? undefined : kernelParameters[index + shift];
     if (!parameter) return;
     const value = evaluator.evaluate(argument, scope);
     argumentValues.set(parameter.name, value);

@@ -3,7 +3,7 @@
 // kernel or the file, else from the configured default; `assumed` names what did not come from code.
 import type { AnalysisOptions, Dtype, ProblemSize } from '../types';
 import type { Annotation } from './annotations';
-import { attentionShape, completeAttentionShape } from './attention';
+import { ATTENTION_DEFAULT_DTYPE, attentionShape, attentionTensors, completeAttentionShape } from './attention';
 import type { FoundLaunch } from './launches';
 import { asInteger, type PyValue } from './values';
 
@@ -66,7 +66,9 @@ export function resolveProblem(launch: FoundLaunch, annotationChain: Annotation[
     sources.set('dtype', 'code');
   } else {
     const annotated = annotationChain.find((annotation) => annotation.dtype !== null);
-    problem.dtype = annotated?.dtype ?? options.defaultProblem.dtype;
+    // Flash attention runs in half precision: an fp32 default would price it on the FP32 pipes.
+    const fallback = problem.attention && /^(fp32|tf32)$/.test(options.defaultProblem.dtype) ? ATTENTION_DEFAULT_DTYPE : options.defaultProblem.dtype;
+    problem.dtype = annotated?.dtype ?? fallback;
     sources.set('dtype', annotated ? 'annotation' : 'default');
   }
 
@@ -86,6 +88,7 @@ export function resolveProblem(launch: FoundLaunch, annotationChain: Annotation[
  */
 function dtypeFromCode(launch: FoundLaunch, parameterOrder: string[]): Dtype | null {
   const kernel = launch.kernel;
+  if (kernel?.info.attention) return attentionDtype(launch);
   const fromKernelCode = kernel && kernel.info.dtype && !kernel.dtypeFromAnnotation ? kernel.info.dtype : null;
   let tensorDtype: Dtype | null = null;
   for (const [index, name] of parameterOrder.entries()) {
@@ -100,4 +103,17 @@ function dtypeFromCode(launch: FoundLaunch, parameterOrder: string[]): Dtype | n
     return tensorDtype;
   }
   return fromKernelCode;
+}
+
+/**
+ * An attention launch's element type: Q's, else the kernel's own from its code unless that is fp32:
+ * attention kernels cast the softmax and a bias to float32 (flash-attn's `.to(tl.float32)`), not their
+ * operands, and the float32 tensor passed first is the softmax statistics (tutorial 06's `M`).
+ */
+function attentionDtype(launch: FoundLaunch): Dtype | null {
+  const kernel = launch.kernel!;
+  const q = attentionTensors(launch).q?.dtype ?? null;
+  if (q) return q === 'fp32' && kernel.dotPrecision === 'tf32' ? 'tf32' : q;
+  const fromKernelCode = kernel.info.dtype;
+  return fromKernelCode && (kernel.dtypeFromAnnotation || (fromKernelCode !== 'fp32' && fromKernelCode !== 'tf32')) ? fromKernelCode : null;
 }
