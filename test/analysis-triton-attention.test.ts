@@ -312,8 +312,17 @@ cache = torch.randn((65536, 1, 1, 576), device="cuda", dtype=torch.bfloat16)
 decode[(64, 8, 8)](d, cache, cache, None, d, BLOCK_DMODEL=1024, BLOCK_H=16, BLOCK_N=32)
 `);
   const [prefill, decode] = analysis.launches.map((launch) => launch.problem);
-  assert.deepEqual(prefill.attention, { batchHeads: 32, seqQ: 512, seqKv: 512, headDim: 128, causal: false });
-  // 64 sequences × 128 heads, one query each; the head is Q's 576, not the 1024-wide tile.
-  assert.deepEqual(decode.attention, { batchHeads: 64 * 128, seqQ: 1, seqKv: 4096, headDim: 576, causal: false });
+  // 32 query heads over 8 K/V heads: groups of 4 (grouped-query attention).
+  assert.deepEqual(prefill.attention, { batchHeads: 32, seqQ: 512, seqKv: 512, headDim: 128, causal: false, kvGroup: 4 });
+  // 64 sequences × 128 heads, one query each; the head is Q's 576, not the 1024-wide tile; one latent K/V head (MLA).
+  assert.deepEqual(decode.attention, { batchHeads: 64 * 128, seqQ: 1, seqKv: 4096, headDim: 576, causal: false, kvGroup: 128 });
   assert.deepEqual(decode.assumed, ['seq_kv']);
+  // Each K/V head is read once for its group: the decode's DRAM traffic is that of 64 K/V heads, not 8192.
+  const kernel = analysis.kernels.find((k) => k.name === 'decode')!;
+  const { workload } = workloadFromLaunch(kernel, analysis.launches[1], analysis.tileParams);
+  const gpu = findGpu('h100-sxm')!;
+  const grouped = analyticEstimate(workload!, gpu);
+  const ungrouped = analyticEstimate({ ...workload!, attention: { ...workload!.attention!, kvGroup: undefined } }, gpu);
+  assert.ok(grouped.dramBytes < ungrouped.dramBytes / 50, `${grouped.dramBytes} vs ${ungrouped.dramBytes}`);
+  assert.ok(grouped.timeMs < ungrouped.timeMs / 20, `${grouped.timeMs} ms vs ${ungrouped.timeMs} ms`);
 });

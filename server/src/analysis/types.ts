@@ -151,6 +151,8 @@ export interface AttentionShape {
   seqKv: number;
   headDim: number;
   causal: boolean;
+  /** Query heads per key/value head (grouped-query or multi-latent attention); absent: 1, each head its own K and V. */
+  kvGroup?: number;
 }
 
 export interface LaunchSite {

@@ -84,7 +84,7 @@ export function describeWorkload(w: GemmWorkload): string {
   const gemm = `GEMM M=${w.m} N=${w.n} K=${w.k}${batch}`;
   const a = w.attention;
   if (a)
-    return `${w.dtype} attention: ${a.batchHeads} batch×heads, seq ${a.seqQ}${a.seqKv !== a.seqQ ? `×${a.seqKv}` : ''}, head_dim ${a.headDim}${a.causal ? ', causal' : ''} (as a ${gemm})`;
+    return `${w.dtype} attention: ${a.batchHeads} batch×heads, seq ${a.seqQ}${a.seqKv !== a.seqQ ? `×${a.seqKv}` : ''}, head_dim ${a.headDim}${a.kvGroup ? `, ${a.kvGroup} query heads per KV head` : ''}${a.causal ? ', causal' : ''} (as a ${gemm})`;
   return `${w.dtype} ${gemm}`;
 }
 

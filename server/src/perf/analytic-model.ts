@@ -396,7 +396,9 @@ export function analyticEstimate(w: GemmWorkload, gpu: GpuSpec): AnalyticEstimat
     // Traffic. A is read once per column of tiles, B once per row of tiles, C written once; split-K
     // adds fp32 partials written and read back by the reduction. Fused attention's A is Q alone: the
     // K-long panel of probabilities is computed on chip (GemmWorkload.attention).
-    const aOnce = (w.attention ? m * w.attention.headDim : m * k) * inBytes, bOnce = k * n * inBytes;
+    // Grouped-query attention reads each K/V head once for its group of query heads (batch counts query heads).
+    const kvShare = w.attention?.kvGroup && w.attention.kvGroup > 1 ? 1 / w.attention.kvGroup : 1;
+    const aOnce = (w.attention ? m * w.attention.headDim : m * k) * inBytes, bOnce = k * n * inBytes * kvShare;
     const cBytes = m * n * outBytes + (splitK > 1 ? m * n * 4 * 2 * splitK : 0);
     const bytesTiled = batch * (aOnce * tilesN + bOnce * tilesM + cBytes);
     const bytesIdeal = batch * (aOnce + bOnce + cBytes);

@@ -157,7 +157,8 @@ export interface GemmWorkload {
   /**
    * A fused attention launch run as this GEMM: one per batch × head, M = seqQ, N = headDim, K = 2·seqKv
    * (QKᵀ and P·V have the same FLOPs; a causal mask halves K). A is then Q alone (seqQ × headDim): the
-   * probabilities P never leave the chip. Absent = a plain GEMM.
+   * probabilities P never leave the chip; with `kvGroup` query heads sharing each K/V head, B (K and V) is
+   * read once per group. Absent = a plain GEMM.
    */
-  attention?: { batchHeads: number; seqQ: number; seqKv: number; headDim: number; causal: boolean };
+  attention?: { batchHeads: number; seqQ: number; seqKv: number; headDim: number; causal: boolean; kvGroup?: number };
 }

@@ -94,7 +94,7 @@ function problemLine(p: AnalyzeJsonProblem): string {
   const batch = p.batch !== null ? ` batch=${p.batch}` : '';
   const a = p.attention;
   const shape = a
-    ? `attention ${a.batchHeads} batch×heads, seq ${a.seqQ}${a.seqKv !== a.seqQ ? `×${a.seqKv}` : ''}, head_dim ${a.headDim}${a.causal ? ', causal' : ''}, as `
+    ? `attention ${a.batchHeads} batch×heads, seq ${a.seqQ}${a.seqKv !== a.seqQ ? `×${a.seqKv}` : ''}, head_dim ${a.headDim}${a.kvGroup ? `, ${a.kvGroup} query heads per KV head` : ''}${a.causal ? ', causal' : ''}, as `
     : '';
   return `    problem: ${shape}M=${orUnknown(p.m)} N=${orUnknown(p.n)} K=${orUnknown(p.k)}${batch} dtype=${orUnknown(p.dtype)}${assumed}`;
 }

@@ -84,10 +84,13 @@ const HEADS_NAMES = /^(h|heads|num_heads|n_heads|nheads|h_q)$/i;
 const BATCH_NAMES = /^(z|b|batch|batch_size|bs)$/i;
 const BLOCK_M_NAMES = /^(block_m|block_size_m|bm)$/i;
 const CAUSAL_NAMES = /^(causal|is_causal|causal_mask)$/i;
+const KV_GROUP_NAMES = /^(kv_group_num|num_queries_per_kv|queries_per_kv|gqa_group_size|num_kv_groups|kv_group_size)$/i;
 const VARLEN_NAMES = /^(b_seq_?len|b_start_loc|cu_seqlens(_q|_k)?|cu_seq_lens(_q|_k)?|seq_lens|seqused_k|qo_indptr|kv_indptr|query_start_loc)$/i;
 
 /** What the code gives of an attention launch's shape: null where it does not say. */
 export interface PartialAttentionShape {
+  /** Query heads per K/V head when the code says (a group-size argument, or Q's and K's head counts); else null. */
+  kvGroup?: number | null;
   batchHeads: number | null;
   seqQ: number | null;
   seqKv: number | null;
@@ -117,7 +120,8 @@ export function completeAttentionShape(partial: PartialAttentionShape, defaultSe
   const seqKv = partial.seqKv ?? (seqQ === 1 ? or(null, defaultSeq, 'seq_kv') : seqQ);
   const headDim = or(partial.headDim, DEFAULT_HEAD_DIM, 'head_dim');
   const batchHeads = or(partial.batchHeads ?? batchHeadsFromGrid(launch, seqQ), 1, 'batch×heads');
-  return { shape: { batchHeads, seqQ, seqKv, headDim, causal: partial.causal }, assumed };
+  const kvGroup = partial.kvGroup !== undefined && partial.kvGroup !== null && partial.kvGroup > 1 ? { kvGroup: partial.kvGroup } : {};
+  return { shape: { batchHeads, seqQ, seqKv, headDim, causal: partial.causal, ...kvGroup }, assumed };
 }
 
 /** Batch × heads from the grid: one program per query block and head, its size over cdiv(seq, BLOCK_M). */
@@ -198,7 +202,17 @@ export function attentionShape(launch: FoundLaunch): PartialAttentionShape {
   const batch = byName(BATCH_NAMES);
   const heads = byName(HEADS_NAMES);
   const batchHeads = (batch !== null && heads !== null ? batch * heads : q.batchHeads) ?? (seqQ !== null ? batchHeadsFromGrid(launch, seqQ) : null);
-  return { batchHeads, seqQ, seqKv, headDim, causal: causal(launch, order) };
+  // Grouped-query / multi-latent attention: K and V have fewer heads than Q, each read by a group of query heads.
+  const headsOf = (shape: (number | null)[] | null): number | null => {
+    if (!shape || shape.some((dim) => dim === null || dim <= 0)) return null;
+    const dims = shape as number[];
+    if (dims.length === 4) return Math.min(dims[1], dims[2]);
+    return dims.length === 3 && packed ? dims[1] : null;
+  };
+  const qHeads = headsOf(sides(qTensor));
+  const kHeads = headsOf(sides(kTensor));
+  const kvGroup = byName(KV_GROUP_NAMES) ?? (qHeads !== null && kHeads !== null && qHeads % kHeads === 0 ? qHeads / kHeads : null);
+  return { batchHeads, seqQ, seqKv, headDim, causal: causal(launch, order), kvGroup };
 }
 
 /** A causal mask: a `causal`-named argument that is true, or tutorial 06's `STAGE=3`. */
