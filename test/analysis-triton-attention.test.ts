@@ -99,6 +99,19 @@ def fwd(Q, K, V, O, seqlen, BLOCK_M: tl.constexpr, BLOCK_N: tl.constexpr, BLOCK_
   assert.deepEqual([problem.m, problem.n, problem.k, problem.batch], [4096, 128, 8192, 1]);
   assert.deepEqual(problem.assumed.slice(0, 3), ['seq', 'head_dim', 'batch×heads']);
   assert.equal(problem.source, 'default');
+  // An annotation gives what the code does not; the code's own values (BLOCK_HEADDIM=64 here) win.
+  const annotated = await analyze(
+    `${kernel}\ndef run(q, k, v, o, n, grid):\n    # tilecast: seq=8192 batch=2 heads=16 head_dim=256 causal=true\n    fwd[grid](q, k, v, o, n, BLOCK_M=128, BLOCK_N=64, BLOCK_HEADDIM=64)\n`,
+  );
+  const fromAnnotation = annotated.launches[0].problem;
+  assert.deepEqual(fromAnnotation.attention, { batchHeads: 32, seqQ: 8192, seqKv: 8192, headDim: 64, causal: true });
+  assert.deepEqual([fromAnnotation.m, fromAnnotation.n, fromAnnotation.k, fromAnnotation.batch], [8192, 64, 8192, 32]);
+  assert.deepEqual(fromAnnotation.assumed.slice(0, 2), ['seq', 'batch×heads']);
+  assert.equal(fromAnnotation.source, 'annotation');
+  const bad = await analyze(
+    `${kernel}\ndef run(q, k, v, o, n, grid):\n    # tilecast: seq=8192 causal=maybe\n    fwd[grid](q, k, v, o, n, BLOCK_M=128, BLOCK_N=64)\n`,
+  );
+  assert.ok(bad.problems.some((p) => /causal must be true or false/.test(p.message)));
 });
 
 test('a dual GEMM with its activation after the K loop (SwiGLU) is a GEMM, not attention', async () => {

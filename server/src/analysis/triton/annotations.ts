@@ -1,4 +1,5 @@
-// Reads `# tilecast: M=4096 N=4096 K=4096 dtype=fp16` comments and finds the ones attached to a
+// Reads `# tilecast: M=4096 N=4096 K=4096 dtype=fp16` comments (for attention launches `seq=`,
+// `seq_kv=`, `heads=`, `head_dim=`, `causal=`) and finds the ones attached to a
 // construct (on its lines or in the comment block directly above it). Text only; no evaluation.
 import type { Node } from 'web-tree-sitter';
 import type { Dtype, Problem, Range } from '../types';
@@ -15,9 +16,20 @@ export interface Annotation {
   k: number | null;
   batch: number | null;
   dtype: Dtype | null;
+  /** An attention launch's shape (triton/attention.ts): `seq=`, `seq_kv=`, `heads=` (× batch), `head_dim=`, `causal=`. */
+  attention: AnnotatedAttention;
 }
 
-const KEYS = new Set(['m', 'n', 'k', 'batch', 'dtype']);
+export interface AnnotatedAttention {
+  seq: number | null;
+  seqKv: number | null;
+  heads: number | null;
+  headDim: number | null;
+  causal: boolean | null;
+}
+
+const KEYS = new Set(['m', 'n', 'k', 'batch', 'dtype', 'seq', 'seq_kv', 'heads', 'head_dim', 'causal']);
+const ATTENTION_KEYS: Record<string, 'seq' | 'seqKv' | 'heads' | 'headDim'> = { seq: 'seq', seq_kv: 'seqKv', heads: 'heads', head_dim: 'headDim' };
 
 export function collectAnnotations(root: Node, lines: LineIndex, problems: Problem[]): Annotation[] {
   const annotations: Annotation[] = [];
@@ -33,6 +45,7 @@ export function collectAnnotations(root: Node, lines: LineIndex, problems: Probl
       k: null,
       batch: null,
       dtype: null,
+      attention: { seq: null, seqKv: null, heads: null, headDim: null, causal: null },
     };
     for (const pair of match[1]
       .trim()
@@ -41,7 +54,11 @@ export function collectAnnotations(root: Node, lines: LineIndex, problems: Probl
       const [rawKey, rawValue] = pair.split('=');
       const key = rawKey.toLowerCase();
       if (!KEYS.has(key) || rawValue === undefined || rawValue === '') {
-        problems.push({ range: rangeOf(node), message: `tilecast annotation: unknown entry '${pair}' (use M=, N=, K=, batch=, dtype=)`, severity: 'warning' });
+        problems.push({
+          range: rangeOf(node),
+          message: `tilecast annotation: unknown entry '${pair}' (use M=, N=, K=, batch=, dtype=; for attention seq=, seq_kv=, heads=, head_dim=, causal=)`,
+          severity: 'warning',
+        });
         continue;
       }
       if (key === 'dtype') {
@@ -49,12 +66,21 @@ export function collectAnnotations(root: Node, lines: LineIndex, problems: Probl
         if (!annotation.dtype) problems.push({ range: rangeOf(node), message: `tilecast annotation: unknown dtype '${rawValue}'`, severity: 'warning' });
         continue;
       }
+      if (key === 'causal') {
+        const flag = /^(true|1|yes)$/i.test(rawValue) ? true : /^(false|0|no)$/i.test(rawValue) ? false : null;
+        if (flag === null)
+          problems.push({ range: rangeOf(node), message: `tilecast annotation: causal must be true or false, not '${rawValue}'`, severity: 'warning' });
+        else annotation.attention.causal = flag;
+        continue;
+      }
       const value = Number(rawValue.replace(/_/g, ''));
       if (!Number.isInteger(value) || value <= 0) {
         problems.push({ range: rangeOf(node), message: `tilecast annotation: ${rawKey} must be a positive integer, not '${rawValue}'`, severity: 'warning' });
         continue;
       }
-      annotation[key as 'm' | 'n' | 'k' | 'batch'] = value;
+      const attentionKey = ATTENTION_KEYS[key];
+      if (attentionKey) annotation.attention[attentionKey] = value;
+      else annotation[key as 'm' | 'n' | 'k' | 'batch'] = value;
     }
     annotations.push(annotation);
   }

@@ -49,8 +49,29 @@ export function resolveProblem(launch: FoundLaunch, annotationChain: Annotation[
   const annotatedSize = annotationChain.some((annotation) => annotation.m !== null || annotation.n !== null || annotation.k !== null);
   const partial = launch.kernel?.info.attention ? attentionShape(launch) : null;
   const attentionAssumed: string[] = [];
+  const attentionSources = new Map<string, Source>();
   if (partial && (!annotatedSize || (partial.seqQ !== null && partial.headDim !== null && partial.batchHeads !== null))) {
-    const { shape, assumed } = completeAttentionShape(partial, options.defaultProblem.m, launch);
+    // What the code does not give comes from a `# tilecast: seq=… heads=… head_dim=…` annotation, else the default.
+    const annotated = <K extends keyof Annotation['attention']>(key: K): Annotation['attention'][K] | null =>
+      annotationChain.find((annotation) => annotation.attention[key] !== null)?.attention[key] ?? null;
+    const fromAnnotation = (name: string, code: number | null, value: number | null): number | null => {
+      if (code !== null || value === null) return code;
+      attentionAssumed.push(name);
+      attentionSources.set(name, 'annotation');
+      return value;
+    };
+    const heads = annotated('heads');
+    const annotatedBatch = annotationChain.find((annotation) => annotation.batch !== null)?.batch ?? null;
+    const seqQ = fromAnnotation('seq', partial.seqQ, annotated('seq'));
+    const merged = {
+      ...partial,
+      seqQ,
+      seqKv: fromAnnotation('seq_kv', partial.seqKv, annotated('seqKv')),
+      headDim: fromAnnotation('head_dim', partial.headDim, annotated('headDim')),
+      batchHeads: fromAnnotation('batch×heads', partial.batchHeads, heads !== null || annotatedBatch !== null ? (heads ?? 1) * (annotatedBatch ?? 1) : null),
+      causal: partial.causal || annotated('causal') === true,
+    };
+    const { shape, assumed } = completeAttentionShape(merged, options.defaultProblem.m, launch);
     problem.attention = shape;
     problem.m = shape.seqQ;
     problem.n = shape.headDim;
@@ -74,7 +95,7 @@ export function resolveProblem(launch: FoundLaunch, annotationChain: Annotation[
 
   problem.assumed = [...attentionAssumed, ...(['m', 'n', 'k', 'dtype'] as const).filter((field) => sources.get(field) !== 'code')];
   // As for CUDA (types.ts): where the *assumed* values came from; values read from code are not assumed.
-  const origins = new Set(problem.assumed.map((field) => sources.get(field as Field) ?? 'default'));
+  const origins = new Set(problem.assumed.map((field) => sources.get(field as Field) ?? attentionSources.get(field) ?? 'default'));
   problem.source = origins.size === 0 ? 'code' : origins.size === 1 ? [...origins][0]! : 'mixed';
   return problem;
 }
