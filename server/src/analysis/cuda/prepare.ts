@@ -16,7 +16,6 @@ import {
   type MacroTable,
 } from './macros';
 
-
 export interface CudaKeyword {
   keyword: string;
   start: number;
