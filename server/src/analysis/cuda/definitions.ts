@@ -1,11 +1,13 @@
 // Collects the named constants of a CUDA file (#define, const/constexpr, enums, CUTLASS GemmShape) and its
 // aliases of scalar types (`using T = half;`) into a folding environment and lists those that look like
-// tile sizes. Pure; reads only the tree and the text it is given.
+// tile sizes; a #define in an #if branch the preprocessor skips is left out (preproc-branches.ts). Pure;
+// reads only the tree and the text it is given.
 import type { Node } from 'web-tree-sitter';
 import { foldExpr, MapEnv, parseCExpression, sizeOfType, type Expr, type FoldEnv } from '../folding';
 import type { Problem, Range, TileParam } from '../types';
 import type { PreparedCuda } from './prepare';
 import { ancestorOfType, declaredName, descendantsOf, firstAtOrAfter, namedChildrenOf, rangeOf, sourceText } from './syntax';
+import { branchConditions, branchTaken } from './preproc-branches';
 import { isTileName } from './tile-names';
 
 export interface FileDefinitions {
@@ -69,7 +71,10 @@ export function definitionShapes(root: Node, tokens: PreparedCuda['definitionTok
   return tokens
     .map((token) => {
       const node = definitionNodeAt(root, token);
-      return node ? `${node.type}:${node.startIndex - token.start}:${node.endIndex - token.start}` : '-';
+      if (!node) return '-';
+      // A #define in an #if branch: the conditions that decide it (an edit of `#if X` changes no definition).
+      const branch = token.token === 'define' && node.parent?.type.startsWith('preproc_') ? branchConditions(node) : '';
+      return `${node.type}:${node.startIndex - token.start}:${node.endIndex - token.start}${branch}`;
     })
     .join(',');
 }
@@ -108,12 +113,20 @@ export function collectDefinitions(root: Node, text: string, problems: Problem[]
         'alias_declaration',
         'type_definition',
       ]);
+  // Which `#if`/`#elif`/`#else` branches were decided against a definition: part of the signature, since
+  // an edit of a condition (`#if 1` to `#if 0`) changes the environment without changing a definition.
+  let branches = '';
+  const skipped = (node: Node): boolean => {
+    const taken = node.parent?.type.startsWith('preproc_') ? branchTaken(node, env, text) : null;
+    branches += taken === false ? 'F' : taken === true ? 'T' : '-';
+    return taken === false;
+  };
   for (const node of nodes) {
     switch (node.type) {
       case 'preproc_def': {
         const nameNode = node.childForFieldName('name');
         const value = node.childForFieldName('value');
-        if (!nameNode) break;
+        if (!nameNode || skipped(node)) break;
         const name = nameNode.text;
         if (!value) {
           if (!env.bindings.has(name)) env.set(name, { kind: 'value', value: null });
@@ -128,7 +141,7 @@ export function collectDefinitions(root: Node, text: string, problems: Problem[]
         const nameNode = node.childForFieldName('name');
         const value = node.childForFieldName('value');
         const params = node.childForFieldName('parameters');
-        if (!nameNode || !value || !params) break;
+        if (!nameNode || !value || !params || skipped(node)) break;
         const paramNames = namedChildrenOf(params)
           .filter((p) => p.type === 'identifier')
           .map((p) => p.text);
@@ -224,7 +237,7 @@ export function collectDefinitions(root: Node, text: string, problems: Problem[]
   const signature = `${nodes
     .map((node) => (node.type === 'type_qualifier' ? ((node as Node).parent ?? node) : node))
     .map((node) => text.slice(node.startIndex, node.endIndex))
-    .join('\u0001')}\u0003${qualified}`;
+    .join('\u0001')}\u0003${qualified}\u0004${branches}`;
   const tileParams: TileParam[] = [];
   for (const candidate of candidates) {
     const folded = foldExpr(candidate.expr, env, problems);

@@ -1,7 +1,7 @@
 // Reads `kernel<<<grid, block, smem, stream>>>(args)` launch sites from the chevron offsets found by
 // prepare.ts: folded grid/block/smem, template arguments, the problem size (from the kernel's M/N/K
-// parameters, an annotation, the grid or the default) and, for a warp-per-tile WMMA kernel, its block
-// tile (warp-tiles.ts). Pure; text-based where the tree may be broken.
+// parameters, by name or by use (dimension-roles.ts), an annotation, the grid or the default) and, for
+// a warp-per-tile WMMA kernel, its block tile (warp-tiles.ts). Pure; text-based where the tree may be broken.
 import type { Node } from 'web-tree-sitter';
 import { foldCText, foldExpr, MapEnv, parseCExpression, type Expr, type FoldEnv } from '../folding';
 import type { AnalysisOptions, FoldedValue, LaunchSite, Problem, Range } from '../types';
@@ -13,6 +13,7 @@ import { annotationFor, readAnnotation, resolveProblem, type CodeValues } from '
 import { scopeAt, type HostScope, type ScopeCache } from './scopes';
 import { ancestorOfType, descendantsOf, sourceText } from './syntax';
 import { warpPerTile } from './warp-tiles';
+import { dimensionRoles } from './dimension-roles';
 
 /** Parameter names read as problem dimensions (after removing `_` and lower-casing). */
 const DIMENSION_NAMES: Record<string, 'm' | 'n' | 'k' | 'batch'> = {
@@ -364,6 +365,19 @@ function branchNotTaken(at: number, env: FoldEnv, context: LaunchContext): Launc
 export type LaunchPart = { text: string; start: number; end: number };
 
 /**
+ * The M/N/K roles of a GEMM kernel's integer parameters when none is named for a dimension (`BT`, `C`,
+ * `OC`), read from its body; null otherwise.
+ */
+function rolesOf(kernel: KernelDefinition, text: string): Map<string, 'm' | 'n' | 'k'> | null {
+  const { info } = kernel;
+  if (info.kind !== 'gemm' || info.parameters.some((p) => DIMENSION_NAMES[p.name.replace(/_/g, '').toLowerCase()])) return null;
+  const integers = info.parameters.filter((p) => !p.type.includes('*') && /\b(int|unsigned|long|size_t|u?int(32|64)_t|uint)\b/.test(p.type)).map((p) => p.name);
+  if (integers.length === 0) return null;
+  const roles = dimensionRoles(kernelText(text, info), integers);
+  return roles.size > 0 ? roles : null;
+}
+
+/**
  * A launch from its parts, however it was written (`<<<grid, block, smem, stream>>>(args)` or
  * `cudaLaunchKernel(kernel, grid, block, args, smem, stream)`): `config` is grid, block, dynamic shared
  * memory, stream; names resolve in the scope at `at`.
@@ -388,9 +402,12 @@ export function launchOf(
   const dimensionParameters = new Set<string>();
   // Names of the launch's arguments for the kernel's dimension parameters (`rows` passed for `M`).
   const dimensionArguments = new Map<string, Dimension>();
+  // Without a parameter named for a dimension, a GEMM's use of its parameters says which is which (dimension-roles.ts).
+  const roles = kernel ? rolesOf(kernel, text) : null;
+  const dimensionOf = (name: string) => DIMENSION_NAMES[name.replace(/_/g, '').toLowerCase()] ?? roles?.get(name);
   if (kernel) {
     for (const param of kernel.info.parameters) {
-      const dimension = DIMENSION_NAMES[param.name.replace(/_/g, '').toLowerCase()];
+      const dimension = dimensionOf(param.name);
       if (dimension) dimensionParameters.add(dimension);
     }
     // A square GEMM's single N parameter sizes M too.
@@ -400,7 +417,7 @@ export function launchOf(
     const params = kernel.info.parameters;
     const byDimension = new Map<string, number>();
     params.forEach((param, i) => {
-      const dimension = DIMENSION_NAMES[param.name.replace(/_/g, '').toLowerCase()];
+      const dimension = dimensionOf(param.name);
       if (dimension && !byDimension.has(dimension)) byDimension.set(dimension, i);
     });
     // Square kernels take one size (`matmul(A, B, C, int N)`): M = N = K = N by construction.

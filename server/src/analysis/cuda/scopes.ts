@@ -1,9 +1,10 @@
 // Folding environments for host code: the locals of a function (`int M = 1024;`, `dim3 grid(...)`)
-// over the file's constants, with one level of call-site propagation for launcher functions.
+// over the file's constants, with call-site propagation for launcher functions (launcher-calls.ts).
 // Pure; a variable assigned more than once is treated as unknown rather than guessed.
 import type { Node } from 'web-tree-sitter';
 import { foldExpr, MapEnv, parseCExpression, type Expr, type FoldEnv } from '../folding';
 import type { Range } from '../types';
+import { argumentNodes, callerDependencies, callsOf, LAUNCHER_DEPTH, type CallRef } from './launcher-calls';
 import { ancestorOfType, declaredName, descendantsOf, namedChildrenOf, rangeAt, sourceText } from './syntax';
 
 /** A `dim3` built from up to three expressions. */
@@ -29,8 +30,6 @@ export interface HostScope {
   templateArgSources?: Map<string, { value: number; range: Range }>;
   functionRange?: Range;
 }
-
-const MAX_CALL_SITES_SCANNED = 50;
 
 function readDim3(valueNode: Node | null, text: string): Dim3Definition | null {
   if (!valueNode) return null;
@@ -208,8 +207,10 @@ export interface ScopeCache {
   text: string;
   file: HostScope;
   byFunction: Map<number, HostScope>;
-  /** Scopes without call-site propagation (used for callers, so propagation is one level deep). */
+  /** Scopes without call-site propagation (the function alone). */
   byFunctionLocal: Map<number, HostScope>;
+  /** Scopes propagated fewer levels than byFunction's (callers' scopes), by depth (scopeAtDepth). */
+  byDepth?: Map<number, Map<number, HostScope>>;
   /** `name (` offsets from prepare.ts, for finding the call sites of a launcher function. */
   callSites: Map<string, number[]>;
   /** Sorted ranges of function definitions at file scope and inside namespaces, templates, `extern "C"` (outlineTopLevel). */
@@ -289,54 +290,37 @@ function parameterNamesOf(fn: Node): string[] {
   return namedChildrenOf(params).map((p) => declaredName(p.childForFieldName('declarator'))?.text ?? '');
 }
 
-/** A call of a launcher: where it starts and its argument list (`(` to `)` inclusive). */
-interface CallRef {
-  start: number;
-  argsStart: number;
-  argsEnd: number;
-  /** The call's node, when the tree was read (for its argument nodes). */
-  node: Node | null;
-}
-
-/** The single call of `fn` (named `fnName`) elsewhere in the file, or null when there are none or several. */
-function uniqueCaller(cache: ScopeCache, fn: FunctionRef, fnName: string | null): CallRef | null {
-  if (!fnName || !/^\w+$/.test(fnName)) return null;
-  const sites: number[] = [];
-  let scanned = 0;
-  for (const at of cache.callSites.get(fnName) ?? []) {
-    if (++scanned > MAX_CALL_SITES_SCANNED) break;
-    if (at >= fn.start && at < fn.end) continue;
-    sites.push(at);
-  }
-  const calls: Node[] = [];
-  for (const at of sites) {
-    const call = ancestorOfType(cache.root.descendantForIndex(at, at + 1), ['call_expression'], 3);
-    const callee = call?.childForFieldName('function');
-    const calleeName = callee?.type === 'template_function' ? callee.childForFieldName('name')?.text : callee?.text;
-    if (call && calleeName === fnName) calls.push(call);
-  }
-  if (calls.length !== 1) return null;
-  const args = calls[0]!.childForFieldName('arguments');
-  return { start: calls[0]!.startIndex, argsStart: args?.startIndex ?? -1, argsEnd: args?.endIndex ?? -1, node: calls[0]! };
-}
-
 /**
  * The scope at `offset`: locals of the enclosing function over file scope. When the function is a
- * launcher called exactly once in the file, its parameters take the arguments of that call, folded
- * in the caller's own locals (one level: the caller's parameters are not propagated further).
+ * launcher, its parameters take the arguments of its calls in the file (launcher-calls.ts), folded in
+ * each caller's scope, itself propagated LAUNCHER_DEPTH - 1 levels up; `propagate` false reads the
+ * function alone.
  */
 export function scopeAt(cache: ScopeCache, offset: number, propagate = true): HostScope {
+  return scopeAtDepth(cache, offset, propagate ? LAUNCHER_DEPTH : 1);
+}
+
+/** A memo of function scopes per propagation depth (1: the function alone). */
+function memoFor(cache: ScopeCache, depth: number): Map<number, HostScope> {
+  if (depth >= LAUNCHER_DEPTH) return cache.byFunction;
+  if (depth <= 1) return cache.byFunctionLocal;
+  cache.byDepth ??= new Map();
+  let memo = cache.byDepth.get(depth);
+  if (!memo) cache.byDepth.set(depth, (memo = new Map()));
+  return memo;
+}
+
+function scopeAtDepth(cache: ScopeCache, offset: number, depth: number): HostScope {
   const fn = functionAt(cache, offset);
   if (!fn) return cache.file;
-  const memo = propagate ? cache.byFunction : cache.byFunctionLocal;
-  const existing = memo.get(fn.start) ?? functionScope(cache, fn, memo, propagate);
+  const existing = memoFor(cache, depth).get(fn.start) ?? functionScope(cache, fn, depth);
   return existing.redeclared ? blockScope(cache, offset, existing) : existing;
 }
 
 /** The scope of the function around `offset` without block scoping (what is the same in all its blocks), or the file's. */
 export function functionScopeAt(cache: ScopeCache, offset: number): HostScope {
   const fn = functionAt(cache, offset);
-  return fn ? (cache.byFunction.get(fn.start) ?? functionScope(cache, fn, cache.byFunction, true)) : cache.file;
+  return fn ? (cache.byFunction.get(fn.start) ?? functionScope(cache, fn, LAUNCHER_DEPTH)) : cache.file;
 }
 
 /**
@@ -378,55 +362,92 @@ function declaresAny(declaration: Node, names: Set<string>): boolean {
   });
 }
 
-function functionScope(cache: ScopeCache, fn: FunctionRef, memo: Map<number, HostScope>, propagate: boolean): HostScope {
+function functionScope(cache: ScopeCache, fn: FunctionRef, depth: number): HostScope {
   const parent = new MapEnv(cache.file.env);
   const scope: HostScope = { env: new MapEnv(parent), dim3: new Map(cache.file.dim3) };
-  memo.set(fn.start, scope);
+  memoFor(cache, depth).set(fn.start, scope);
 
   const parts = partsOf(cache, fn);
   const paramNames = parts.paramNames;
   for (const name of paramNames) if (name) parent.hide(name);
   const templateParams = templateParametersOf(nodeOf(cache, fn));
   for (const param of templateParams) parent.hide(param.name);
-  const call = propagate && paramNames.length + templateParams.length > 0 ? uniqueCaller(cache, fn, parts.name) : null;
-  if (call) {
-    const callerScope = scopeAt(cache, call.start, false);
-    // A templated launcher (`launch<128, 64>(...)`): its template parameters take the call's arguments,
-    // or their defaults, folded in the caller's scope.
-    const templateArgs = call.node ? templateArgumentNodes(call.node) : [];
-    const sources = new Map<string, { value: number; range: Range }>();
-    templateParams.forEach((param, i) => {
-      const arg = templateArgs[i];
-      const expr = arg ? parseCExpression(sourceText(cache.text, arg), arg.startIndex) : param.defaultValue;
-      if (!expr) return;
-      const folded = foldExpr(expr, arg ? callerScope.env : parent, []);
-      parent.set(param.name, { kind: 'value', value: folded.value, isFloat: folded.isFloat });
-      // A number written at the call is what a code action rewrites to change this parameter.
-      if (arg && folded.value !== null && /^\d+[uUlL]*$/.test(arg.text.trim()))
-        sources.set(param.name, { value: folded.value, range: { start: arg.startIndex, end: arg.endIndex } });
-    });
-    if (sources.size > 0) {
-      scope.templateArgSources = sources;
-      scope.functionRange = { start: fn.start, end: fn.end };
-    }
-    const argParts = call.argsStart < 0 ? [] : argumentNodes(cache, call);
-    paramNames.forEach((name, i) => {
-      const arg = argParts[i];
-      if (!name || !arg) return;
-      const dim3 = arg.identifier ? callerScope.dim3.get(arg.text) : undefined;
-      if (dim3) scope.dim3.set(name, dim3);
-      else {
-        // Folded in the caller's scope now; problems there are reported when the caller is analysed.
-        const folded = foldExpr(parseCExpression(arg.text, arg.start), callerScope.env, []);
-        parent.set(name, { kind: 'value', value: folded.value, isFloat: folded.isFloat });
-      }
-    });
-  }
+  const calls = depth > 1 && paramNames.length + templateParams.length > 0 ? callsOf(cache, fn, parts.name) : [];
+  if (calls.length === 1) bindCall(cache, fn, calls[0]!, depth, parent, scope, paramNames, templateParams);
+  else if (calls.length > 1) bindAgreeingCalls(cache, calls, depth, parent, paramNames);
   if (parts.body) {
     const body = nodeOf(cache, fn)?.childForFieldName('body');
     if (body) collectLocals(body, cache.text, scope, false);
   }
   return scope;
+}
+
+/** The parameters of a function called once take that call's arguments (and template arguments), folded in the caller's scope. */
+function bindCall(
+  cache: ScopeCache,
+  fn: FunctionRef,
+  call: CallRef,
+  depth: number,
+  parent: MapEnv,
+  scope: HostScope,
+  paramNames: string[],
+  templateParams: Array<{ name: string; defaultValue: Expr | null }>,
+): void {
+  const callerScope = scopeAtDepth(cache, call.start, depth - 1);
+  // A templated launcher (`launch<128, 64>(...)`): its template parameters take the call's arguments,
+  // or their defaults, folded in the caller's scope.
+  const templateArgs = call.node ? templateArgumentNodes(call.node) : [];
+  const sources = new Map<string, { value: number; range: Range }>();
+  templateParams.forEach((param, i) => {
+    const arg = templateArgs[i];
+    const expr = arg ? parseCExpression(sourceText(cache.text, arg), arg.startIndex) : param.defaultValue;
+    if (!expr) return;
+    const folded = foldExpr(expr, arg ? callerScope.env : parent, []);
+    parent.set(param.name, { kind: 'value', value: folded.value, isFloat: folded.isFloat });
+    // A number written at the call is what a code action rewrites to change this parameter.
+    if (arg && folded.value !== null && /^\d+[uUlL]*$/.test(arg.text.trim()))
+      sources.set(param.name, { value: folded.value, range: { start: arg.startIndex, end: arg.endIndex } });
+  });
+  if (sources.size > 0) {
+    scope.templateArgSources = sources;
+    scope.functionRange = { start: fn.start, end: fn.end };
+  }
+  const argParts = argumentNodes(cache, call);
+  paramNames.forEach((name, i) => {
+    const arg = argParts[i];
+    if (!name || !arg) return;
+    const dim3 = arg.identifier ? callerScope.dim3.get(arg.text) : undefined;
+    if (dim3) scope.dim3.set(name, dim3);
+    else {
+      // Folded in the caller's scope now; problems there are reported when the caller is analysed.
+      const folded = foldExpr(parseCExpression(arg.text, arg.start), callerScope.env, []);
+      parent.set(name, { kind: 'value', value: folded.value, isFloat: folded.isFloat });
+    }
+  });
+}
+
+/**
+ * A function called several times: a parameter takes a value only when every call's argument folds to it
+ * (main calling a dispatcher twice with the same sizes); template parameters and dim3s stay unknown.
+ */
+function bindAgreeingCalls(cache: ScopeCache, calls: CallRef[], depth: number, parent: MapEnv, paramNames: string[]): void {
+  const agreed: Array<{ value: number; isFloat: boolean } | null | undefined> = [];
+  for (const call of calls) {
+    const callerScope = scopeAtDepth(cache, call.start, depth - 1);
+    const argParts = argumentNodes(cache, call);
+    paramNames.forEach((name, i) => {
+      if (!name || agreed[i] === null) return;
+      const arg = argParts[i];
+      const folded = arg ? foldExpr(parseCExpression(arg.text, arg.start), callerScope.env, []) : null;
+      const previous = agreed[i];
+      if (!folded || folded.value === null || (previous && (previous.value !== folded.value || previous.isFloat !== folded.isFloat))) agreed[i] = null;
+      else agreed[i] = { value: folded.value, isFloat: folded.isFloat };
+    });
+  }
+  paramNames.forEach((name, i) => {
+    const value = agreed[i];
+    if (name && value) parent.set(name, { kind: 'value', value: value.value, isFloat: value.isFloat });
+  });
 }
 
 /** A function template's non-type parameters (`template <int BM, int BN = 64>`), with their defaults. */
@@ -453,16 +474,6 @@ function templateArgumentNodes(call: Node): Node[] {
   return args ? namedChildrenOf(args).filter((c) => c.type !== 'comment') : [];
 }
 
-/** A call's argument nodes (when its text holds comments, strings or templates). */
-function argumentNodes(cache: ScopeCache, call: CallRef): Array<{ text: string; start: number; identifier: boolean }> {
-  const node = call.node ?? ancestorOfType(cache.root.descendantForIndex(call.start, call.start + 1), ['call_expression'], 3);
-  const args = node?.childForFieldName('arguments');
-  if (!args) return [];
-  return namedChildrenOf(args)
-    .filter((c) => c.type !== 'comment')
-    .map((c) => ({ text: sourceText(cache.text, c), start: c.startIndex, identifier: c.type === 'identifier' }));
-}
-
 /**
  * Everything a launch's folded values can depend on besides the file constants: the enclosing
  * function's text, the launch's place in it, and the texts of the functions that call it. Returned
@@ -487,19 +498,9 @@ export function launchDependencies(cache: ScopeCache, offset: number): { key: st
     const scopedName = scoped ? partsOf(cache, scoped).name : null;
     if (scopedName) names.add(scopedName);
   }
-  const keys: string[] = [`${fn.end - fn.start}@${offset - fn.start}`];
-  const spans = [fn.start, fn.end];
-  let callers = 0;
-  for (const called of names) {
-    for (const at of cache.callSites.get(called) ?? []) {
-      if (at >= fn.start && at < fn.end) continue;
-      if (++callers > MAX_CALL_SITES_SCANNED) break;
-      const caller = rangeAt(functions, at);
-      const span = caller ?? { start: Math.max(0, at - 40), end: Math.min(text.length, at + 200) };
-      keys.push(`${caller ? 'f' : 't'}${span.end - span.start}@${at - span.start}`);
-      spans.push(span.start, span.end);
-    }
-  }
+  const callers = callerDependencies(text, cache.callSites, functions, fn, names);
+  const keys = [`${fn.end - fn.start}@${offset - fn.start}`, ...callers.keys];
+  const spans = [fn.start, fn.end, ...callers.spans];
   return { key: keys.join(','), spans };
 }
 

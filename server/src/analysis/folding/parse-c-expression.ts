@@ -1,9 +1,11 @@
 // Parses the text of a C/C++ constant expression (a macro body, an initializer, a launch argument)
 // into an Expr with ranges in the enclosing file. Never throws: unreadable parts become `unknown`,
 // and nesting beyond MAX_EXPRESSION_DEPTH is cut off rather than recursing without bound.
-import type { Range } from '../types';
 import type { BinaryOperator, Expr, UnaryOperator } from './expression';
 import { ALTERNATIVE_TOKENS, identifierEnd, isIdentifierStart, isSpace } from './c-lexemes';
+import { parseNumberLiteral } from './number-literal';
+
+export { parseNumberLiteral };
 
 /** Deepest nesting (parentheses, unary chains, ternaries) parsed; deeper input becomes `unknown`. */
 export const MAX_EXPRESSION_DEPTH = 200;
@@ -222,40 +224,6 @@ function tokenize(text: string, base: number): void {
   pushToken(END, '', base + n, base + n);
 }
 
-function isDecimalDigits(text: string): boolean {
-  for (let i = 0; i < text.length; i++) {
-    const d = text.charCodeAt(i);
-    if (d < 48 || d > 57) return false;
-  }
-  return text.length > 0;
-}
-
-/** Reads a C integer or floating literal; integers beyond 2^53 become `too-large`. */
-export function parseNumberLiteral(text: string, range: Range): Expr {
-  // Common case first: a short plain decimal (no leading zero, no suffix) is exact as a Number.
-  if (text.length <= 15 && (text.length === 1 || text.charCodeAt(0) !== 48) && isDecimalDigits(text)) {
-    return { kind: 'number', value: Number(text), isFloat: false, range };
-  }
-  const clean = text.replace(/'/g, '');
-  const intMatch = /^(0[xX][0-9a-fA-F]+|0[bB][01]+|0[0-7]*|[1-9][0-9]*)([uUlL]*)$/.exec(clean);
-  if (intMatch) {
-    let digits = intMatch[1]!;
-    if (/^0[0-7]+$/.test(digits)) digits = '0o' + digits.slice(1);
-    let big: bigint;
-    try {
-      big = BigInt(digits);
-    } catch {
-      return { kind: 'unknown', text, range, reason: 'unreadable number' };
-    }
-    if (big > BigInt(Number.MAX_SAFE_INTEGER)) return { kind: 'too-large', text, range };
-    return { kind: 'number', value: Number(big), isFloat: false, range };
-  }
-  const floatText = clean.replace(/[fFlL]$/, '');
-  const value = Number(floatText);
-  if (floatText !== '' && Number.isFinite(value) && /^[0-9.]/.test(floatText)) return { kind: 'number', value, isFloat: true, range };
-  return { kind: 'unknown', text, range, reason: 'unreadable number' };
-}
-
 /**
  * The Expr for a text that is one plain decimal literal or one identifier between spaces (most
  * macro bodies and launch arguments), read without tokenizing; null for anything else. Names the
@@ -465,28 +433,50 @@ class ExpressionParser {
     return args;
   }
 
-  /** Skips `<...>` after a callee when it is followed by `(`, as in `std::min<int>(a, b)`; returns their text. */
-  private skipTemplateArguments(): { text: string; start: number } | undefined {
-    if (!this.is('<')) return;
+  /** The offset of the `>` closing template arguments that start here (`<int, 4>`), or -1. */
+  private templateArgumentsEnd(): number {
+    if (!this.is('<')) return -1;
     let offset = 1;
     let level = 1;
     while (offset < 64) {
       const kind = this.kindAt(offset);
-      if (kind === END) return;
+      if (kind === END) return -1;
       if (kind === PUNCT) {
         const text = this.textAt(offset);
         if (text === '<') level++;
         if (text === '>') level--;
         if (text === '>>') level -= 2;
         if (level <= 0) break;
-        if (text !== ',' && text !== '::' && text !== '*') return;
+        if (text !== ',' && text !== '::' && text !== '*') return -1;
       }
       offset++;
     }
-    if (level !== 0 || !this.is('(', offset + 1)) return;
+    return level === 0 ? offset : -1;
+  }
+
+  /** Skips `<...>` after a callee when it is followed by `(`, as in `std::min<int>(a, b)`; returns their text. */
+  private skipTemplateArguments(): { text: string; start: number } | undefined {
+    const offset = this.templateArgumentsEnd();
+    if (offset < 0 || !this.is('(', offset + 1)) return;
     const [start, end] = [this.startAt(1), this.startAt(offset)];
     for (let i = 0; i <= offset; i++) this.next();
     return this.is('>', -1) ? { text: this.textOf(start, end), start } : undefined;
+  }
+
+  /**
+   * Skips `<...>::name` (`::name` repeated) after a name: a member of a class template's instance
+   * (`traits<type>::qk`). Read as comparisons, `(traits < type) > ::qk` named `qk` itself, so
+   * `constexpr int qk = traits<type>::qk;` was a recursive definition. Returns the end offset, or -1.
+   */
+  private skipTemplateMember(): number {
+    const offset = this.templateArgumentsEnd();
+    if (offset < 0 || !this.is('::', offset + 1) || this.kindAt(offset + 2) !== NAME) return -1;
+    for (let i = 0; i <= offset; i++) this.next();
+    while (this.is('::') && this.kindAt(1) === NAME) {
+      this.next();
+      this.next();
+    }
+    return this.previousEnd;
   }
 
   private parsePostfix(): Expr {
@@ -537,6 +527,9 @@ class ExpressionParser {
         end = this.previousEnd;
       }
       if (name === 'true' || name === 'false') return { kind: 'number', value: name === 'true' ? 1 : 0, isFloat: false, range: { start, end } };
+      const memberEnd = this.skipTemplateMember();
+      if (memberEnd >= 0)
+        return { kind: 'unknown', text: this.textOf(start, memberEnd), range: { start, end: memberEnd }, reason: 'member of a class template' };
       const template = this.skipTemplateArguments();
       return template ? { kind: 'name', name, range: { start, end }, template } : { kind: 'name', name, range: { start, end } };
     }
