@@ -2,7 +2,7 @@
 // names, Triton meta-parameters, tiles inferred from the grid, naive kernels, and non-GEMMs.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { kernelFamilyOf, tileFieldOf, workloadFromLaunch, workloadFromLibraryCall } from './workload-from-analysis';
+import { kernelFamilyOf, NAIVE_BLOCK_ASSUMED, TILE_FROM_HEURISTIC, tileFieldOf, workloadFromLaunch, workloadFromLibraryCall } from './workload-from-analysis';
 import type { KernelInfo, LaunchSite, LibraryGemmCall, TileParam } from '../analysis/types';
 
 const r = (start: number, end: number) => ({ start, end });
@@ -146,6 +146,14 @@ test('workload: naive kernel uses the block as its tile', () => {
   assert.equal(w.tile?.blockM, 8);
   assert.equal(w.tile?.blockN, 32);
   assert.equal(w.tile?.threadM, 1);
+  // A block that does not fold: the usual 16×16, one output per thread, said; not a library's 128×128 tile.
+  const unknown = workloadFromLaunch(naive, launch({ block: null, grid: null }), []);
+  assert.deepEqual(
+    [unknown.workload?.tile?.blockM, unknown.workload?.tile?.blockN, unknown.workload?.tile?.blockK, unknown.workload?.tile?.threads],
+    [16, 16, 1, 256],
+  );
+  assert.ok(unknown.assumed.includes(NAIVE_BLOCK_ASSUMED));
+  assert.ok(!unknown.assumed.includes(TILE_FROM_HEURISTIC));
 });
 
 test('workload: Triton meta-parameters from the launch, else the first config, else defaults', () => {

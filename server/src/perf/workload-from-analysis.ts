@@ -115,6 +115,10 @@ export const CUTLASS_KERNEL_REASON = 'CUTLASS GEMM kernel';
  * Named values visible to this launch, later sources overriding earlier ones. GemmShape arguments
  * count only for CUTLASS kernels: another kernel in the file does not run CUTLASS's tiles.
  */
+/** Side of the block assumed for an untiled (one output per thread) kernel whose launch's block does not fold. */
+const NAIVE_BLOCK_SIDE = 16;
+/** `assumed` entry of such a launch. */
+export const NAIVE_BLOCK_ASSUMED = `block ${NAIVE_BLOCK_SIDE}×${NAIVE_BLOCK_SIDE}, one output per thread (the launch's block does not fold)`;
 /** `assumed` entry of a workload whose tile the code does not show: the analytic model takes the library heuristic's. */
 export const TILE_FROM_HEURISTIC = 'tile (the library heuristic)';
 /** `assumed` entry of a fused attention launch: predicted as its GEMM equivalent (GemmWorkload.attention); the softmax is not counted. */
@@ -228,10 +232,17 @@ export function workloadFromLaunch(kernel: KernelInfo, launch: LaunchSite, tileP
     tile.blockM = launch.blockTile.m;
     tile.blockN = launch.blockTile.n;
   }
-  if (kernelFamily === 'naive' && kernel.tensorCores === 'none' && block && !pos(tile.blockM)) {
-    // One output per thread: the block covers block.y rows and block.x columns of C.
-    tile.blockM = block[1];
-    tile.blockN = block[0];
+  if (kernelFamily === 'naive' && kernel.tensorCores === 'none' && !pos(tile.blockM)) {
+    // One output per thread: the block covers block.y rows and block.x columns of C. A block that does
+    // not fold is taken as 16×16, the usual one, not a library's 128×128 tile (five times too fast).
+    const [x, y] = block ?? [NAIVE_BLOCK_SIDE, NAIVE_BLOCK_SIDE];
+    if (!block) {
+      assumed.push(NAIVE_BLOCK_ASSUMED);
+      tile.threads = x * y;
+      tile.warps = Math.ceil((x * y) / 32);
+    }
+    tile.blockM = y;
+    tile.blockN = x;
     tile.blockK = 1;
     tile.threadM = 1;
     tile.threadN = 1;

@@ -1,6 +1,6 @@
 // Renders `tilecast analyze` results as human-readable text, from the same JSON-shaped data the
 // `--json` output uses, so both outputs always agree. Pure: no I/O, no analysis.
-import { TILE_FROM_CUTLASS_DEFAULT, TILE_FROM_HEURISTIC } from '../perf/workload-from-analysis';
+import { ATTENTION_AS_GEMM, NAIVE_BLOCK_ASSUMED, TILE_FROM_CUTLASS_DEFAULT, TILE_FROM_HEURISTIC } from '../perf/workload-from-analysis';
 import type { AnalyzeJsonFile, AnalyzeJsonIssue, AnalyzeJsonOutcomes, AnalyzeJsonProblem } from './analysis-json';
 import type { PredictionJson } from './analysis-features';
 
@@ -168,6 +168,8 @@ function featureLines(
       const v = f.values;
       lines.push(`      tile assumed: ${v.tile_m ?? '?'}×${v.tile_n ?? '?'}×${v.tile_k ?? '?'}, CUTLASS's default configuration (the Gemm names no shapes)`);
     }
+    const modelled = f.assumed.filter((entry) => entry === NAIVE_BLOCK_ASSUMED || entry === ATTENTION_AS_GEMM);
+    if (modelled.length > 0) lines.push(`      assumed: ${modelled.join('; ')}`);
     const p = results.prediction?.[gpu];
     if (p) {
       lines.push(`      predicted: ${predictedText(p)}`);
