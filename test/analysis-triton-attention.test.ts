@@ -10,6 +10,8 @@ import { analyzeSource } from '../server/src/analysis/index';
 import { ATTENTION_AS_GEMM, workloadFromLaunch } from '../server/src/perf/workload-from-analysis';
 import { analyticEstimate } from '../server/src/perf/analytic-model';
 import { findGpu } from '../server/src/perf/gpu-catalogue';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 const HEADER = 'import torch\nimport triton\nimport triton.language as tl\n\n';
 
@@ -338,4 +340,12 @@ decode[(64, 8, 8)](d, cache, cache, None, d, BLOCK_DMODEL=1024, BLOCK_H=16, BLOC
   const ungrouped = analyticEstimate({ ...workload!, attention: { ...workload!.attention!, kvGroup: undefined } }, gpu);
   assert.ok(grouped.dramBytes < ungrouped.dramBytes / 50, `${grouped.dramBytes} vs ${ungrouped.dramBytes}`);
   assert.ok(grouped.timeMs < ungrouped.timeMs / 20, `${grouped.timeMs} ms vs ${ungrouped.timeMs} ms`);
+});
+
+test('examples/triton_attention.py: a causal grouped-query launch read whole from the code', async () => {
+  const source = readFileSync(join(__dirname, '..', 'examples', 'triton_attention.py'), 'utf8');
+  const problem = (await analyze(source)).launches[0].problem;
+  assert.deepEqual(problem.attention, { batchHeads: 128, seqQ: 4096, seqKv: 4096, headDim: 128, causal: true, kvGroup: 4 });
+  assert.deepEqual(problem.assumed, []);
+  assert.equal(problem.dtype, 'fp16');
 });
