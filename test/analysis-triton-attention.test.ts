@@ -186,6 +186,11 @@ test('the workload: BLOCK_M × head_dim output tiles stepping BLOCK_N along K, 4
   const fused = analyticEstimate(workload, gpu);
   const plain = analyticEstimate({ ...workload, attention: undefined }, gpu);
   assert.equal(fused.flops, 4 * 128 * 2048 * 2048 * 128);
+  // The softmax: one exponential per score on the special-function units (16 per clock per SM), serial with the MMAs.
+  const exponentials = fused.tilesPerSM * 128 * 2048;
+  const clockHz = fused.sustainedClockMHz * 1e6;
+  const mmaOnly = analyticEstimate({ ...workload, attention: undefined }, gpu).computeTimeMs;
+  assert.ok(Math.abs(fused.computeTimeMs - mmaOnly - (exponentials / (16 * clockHz)) * 1e3) < 1e-9, `${fused.computeTimeMs} vs ${mmaOnly}`);
   // The same GEMM read as a plain one would stream a 2048 × 4096 panel of A per head from memory.
   assert.ok(fused.dramBytes < plain.dramBytes / 2, `${fused.dramBytes} vs ${plain.dramBytes}`);
   assert.equal(fused.tiles, 16 * 128);

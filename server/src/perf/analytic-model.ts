@@ -18,6 +18,12 @@ import { clockAtActivity, narrowTensorEnergyRoof, roofAtActivity, sustainedClock
 export const MODEL_CONSTANTS = {
   /** Fraction of the datasheet dense peak a well-tuned GEMM main loop sustains (tensor cores). */
   tensorComputeEfficiency: 0.8,
+  /**
+   * Exponentials per clock per SM (the special-function units, MUFU.EX2): 16 on Volta to Hopper; an H100
+   * SXM5 then does 132 × 16 × 1.83 GHz = 3.9 T/s, the figure FlashAttention-3 gives beside its 989 TFLOP/s
+   * of fp16 matmul (Shah et al., 2024, §3.1). Used for attention's softmax.
+   */
+  exponentialsPerClockPerSM: 16,
   /** Same for SIMT (CUDA-core) FMA loops: SGEMM reaches ~75-85% of fp32 peak. */
   simtComputeEfficiency: 0.8,
   /**
@@ -452,7 +458,11 @@ export function analyticEstimate(w: GemmWorkload, gpu: GpuSpec): AnalyticEstimat
     const efficiency = peak.peak?.endsWith('Tensor') ? C.tensorComputeEfficiency : librarySimt ? libraryEfficiency : C.simtComputeEfficiency;
     // Hand-written SIMT kernels reach that peak only at the fraction latency hiding allows (§3.9).
     const achievedFraction = simt ? simt.achievedFraction : 1;
-    const computeTimeMs = (tilesPerSM * tileFlops) / ((peakFlopsPerS * efficiency * achievedFraction) / smCount) * 1e3;
+    // Fused attention adds its softmax: one exponential per score, BM × k/2 per tile (k = 2·seqKv), on the
+    // special-function units, taken as serial with the tensor-core work (a FlashAttention-2-style loop;
+    // FlashAttention-3 overlaps the two, so there this is an upper bound).
+    const softmaxTimeMs = w.attention ? (tilesPerSM * BM * ((kIterations * BK) / 2)) / (C.exponentialsPerClockPerSM * clockHz) * 1e3 : 0;
+    const computeTimeMs = (tilesPerSM * tileFlops) / ((peakFlopsPerS * efficiency * achievedFraction) / smCount) * 1e3 + softmaxTimeMs;
     // Memory: DRAM bandwidth, capped by Little's law when few SMs with shallow pipelines are active:
     // bytes in flight per SM = blocksPerSM x (stages-1 or 1) x stage bytes (at least
     // minInFlightBytesPerSM: warps also prefetch into registers), over the DRAM latency.

@@ -121,8 +121,8 @@ const NAIVE_BLOCK_SIDE = 16;
 export const NAIVE_BLOCK_ASSUMED = `block ${NAIVE_BLOCK_SIDE}×${NAIVE_BLOCK_SIDE}, one output per thread (the launch's block does not fold)`;
 /** `assumed` entry of a workload whose tile the code does not show: the analytic model takes the library heuristic's. */
 export const TILE_FROM_HEURISTIC = 'tile (the library heuristic)';
-/** `assumed` entry of a fused attention launch: predicted as its GEMM equivalent (GemmWorkload.attention); the softmax is not counted. */
-export const ATTENTION_AS_GEMM = 'attention as one GEMM per head (QKᵀ and P·V; softmax not counted)';
+/** `assumed` entry of a fused attention launch: predicted as its GEMM equivalent (GemmWorkload.attention) and its softmax's exponentials. */
+export const ATTENTION_AS_GEMM = "attention as one GEMM per head (QKᵀ and P·V) and its softmax's exponentials";
 /** `assumed` entry of a CUTLASS device GEMM that names no shapes: the tile is CUTLASS's default configuration's. */
 export const TILE_FROM_CUTLASS_DEFAULT = "tile (CUTLASS's default configuration)";
 
