@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { loadGrammars } from '../server/src/platform/grammars';
 import { analyzeSource } from '../server/src/analysis/index';
 import { prepareCudaText } from '../server/src/analysis/cuda/prepare';
-import { prepareCudaEdit } from '../server/src/analysis/cuda/prepare-incremental';
+import { preparedEditsAgree } from './support/prepare-edits';
 import type { FileAnalysis } from '../server/src/analysis/types';
 
 async function analyze(text: string): Promise<FileAnalysis> {
@@ -165,7 +165,7 @@ test('real syntax errors next to macros are still reported', async () => {
 
 test('incremental preparation equals a full scan around macro definitions and uses', () => {
   // Without launches: an edit that leaves a `<<<` unmatched makes every later edit a full scan.
-  let text = `${Object.values(SPECIFIER_CASES).join('\n')}\n${Object.values(STATEMENT_CASES).join('\n')}`.replaceAll('<<<1, 1>>>', '');
+  const text = `${Object.values(SPECIFIER_CASES).join('\n')}\n${Object.values(STATEMENT_CASES).join('\n')}`.replaceAll('<<<1, 1>>>', '');
   const pieces = [
     'CUDA_CHECK(',
     'KERNEL_LOOP(i, n)',
@@ -186,22 +186,7 @@ test('incremental preparation equals a full scan around macro definitions and us
   ];
   let state = 2024;
   const next = () => (state = (state * 1103515245 + 12345) >>> 0) / 4294967296;
-  let prepared = prepareCudaText(text);
-  let answered = 0;
   const total = 600;
-  for (let k = 0; k < total; k++) {
-    const start = Math.floor(next() * (text.length + 1));
-    const end = Math.min(text.length, start + (next() < 0.5 ? 0 : Math.floor(next() * 6)));
-    const inserted = next() < 0.3 ? '' : pieces[Math.floor(next() * pieces.length)]!;
-    const newText = text.slice(0, start) + inserted + text.slice(end);
-    const incremental = prepareCudaEdit(text, prepared, newText, start, end, inserted.length);
-    const full = prepareCudaText(newText);
-    if (incremental) {
-      answered++;
-      assert.deepStrictEqual(incremental, full, `replacing [${start}, ${end}) with ${JSON.stringify(inserted)}`);
-    }
-    text = newText;
-    prepared = full;
-  }
+  const answered = preparedEditsAgree(text, pieces, total, next);
   assert.ok(answered > total / 2, `answered ${answered} of ${total}`);
 });

@@ -3,6 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { prepareCudaText } from '../server/src/analysis/cuda/prepare';
+import { preparedEditsAgree } from './support/prepare-edits';
 
 test('keywords are blanked and chevrons become braces, offsets unchanged', () => {
   const text = '__global__ void __launch_bounds__(256, 2) k(float *__restrict__ x) {}\nint main() { k<<<g, b, 0, s>>>(p); }\n';
@@ -68,7 +69,6 @@ test('annotations are read with their value ranges', () => {
 test('incremental preparation equals a full scan whenever it answers', async () => {
   const { readdirSync, readFileSync } = await import('node:fs');
   const { join } = await import('node:path');
-  const { prepareCudaEdit } = await import('../server/src/analysis/cuda/prepare-incremental');
   const dir = join(__dirname, 'fixtures', 'cuda');
   const pieces = [
     'a',
@@ -107,23 +107,8 @@ test('incremental preparation equals a full scan whenever it answers', async () 
   let answered = 0;
   let total = 0;
   for (const name of readdirSync(dir)) {
-    let text = readFileSync(join(dir, name), 'utf8');
-    let prepared = prepareCudaText(text);
-    for (let k = 0; k < 60; k++) {
-      const start = Math.floor(next() * (text.length + 1));
-      const end = Math.min(text.length, start + (next() < 0.5 ? 0 : Math.floor(next() * 6)));
-      const inserted = next() < 0.3 ? '' : pieces[Math.floor(next() * pieces.length)]!;
-      const newText = text.slice(0, start) + inserted + text.slice(end);
-      const incremental = prepareCudaEdit(text, prepared, newText, start, end, inserted.length);
-      const full = prepareCudaText(newText);
-      total++;
-      if (incremental) {
-        answered++;
-        assert.deepStrictEqual(incremental, full, `${name}: replacing [${start}, ${end}) with ${JSON.stringify(inserted)}`);
-      }
-      text = newText;
-      prepared = full;
-    }
+    answered += preparedEditsAgree(readFileSync(join(dir, name), 'utf8'), pieces, 60, next, `${name}: `);
+    total += 60;
   }
   assert.ok(answered > total / 2, `answered ${answered} of ${total}`);
 });
