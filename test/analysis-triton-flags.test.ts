@@ -240,3 +240,35 @@ def run(a, b, c, M, N, K):
   assert.ok(refused.length > 0, hover?.markdown);
   for (const line of refused) assert.match(line, ASSUMED);
 });
+
+test('a binding in an if branch counts when the branch runs: a backend check picks its branch at module level, an unknown one joins with the binding before it', async () => {
+  const moduleLevel = (condition: string, elseBranch = `\nelse:\n    configs = [${SMALL}]`) => `${HEADER}
+def is_cuda():
+    return triton.runtime.driver.active.get_current_target().backend == "cuda"
+
+
+if ${condition}:
+    configs = [${BIG}]${elseBranch}
+${autotuned('configs')}`;
+  // The else branch is the last binding; it does not run on NVIDIA.
+  assert.deepEqual(await configsOf(moduleLevel('is_cuda()')), ['128×256×64/8/3']);
+  assert.deepEqual(await configsOf(moduleLevel('not is_cuda()')), ['64×64×32/4/4']);
+  // Unknown: both branches' configs, the first branch's first, as the interpreter joins a helper's branches.
+  assert.deepEqual(await configsOf(moduleLevel('HAS_TMA')), ['128×256×64/8/3', '64×64×32/4/4']);
+  // Bound on one path only: that path's value.
+  assert.deepEqual(await configsOf(moduleLevel('HAS_TMA', '')), ['128×256×64/8/3']);
+  // A tensor cast under a benchmark's `if` keeps its shape and loses its dtype: not fp8 for every mode.
+  const cast = await analyze(`${HEADER}${kernel('mm')}
+
+def bench(provider):
+    a = torch.randn((1024, 512), device="cuda", dtype=torch.float16)
+    if provider == "fp8":
+        a = a.to(torch.float8_e5m2)
+    b = torch.randn((512, 256), device="cuda", dtype=torch.float16)
+    c = torch.empty((1024, 256), device="cuda", dtype=torch.float16)
+    mm[(8, 4)](a, b, c, 1024, 256, 512, BLOCK_M=128, BLOCK_N=64, BLOCK_K=32)
+`);
+  const problem = cast.launches[0]!.problem;
+  assert.deepEqual([problem.m, problem.n, problem.k], [1024, 256, 512]);
+  assert.notEqual(problem.dtype, 'fp8');
+});

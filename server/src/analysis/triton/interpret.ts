@@ -168,6 +168,16 @@ function goOn(env: EnvScope, returned: PyValue | null, path: EnvScope, flow: Flo
  */
 export function joinValues(x: PyValue, y: PyValue): PyValue {
   if (sameValue(x, y)) return x;
+  // A tensor cast on one path only (`q = q.to(torch.float8_e5m2)` under `if`): its shape, dtype unknown.
+  if (
+    x.kind === 'tensor' &&
+    y.kind === 'tensor' &&
+    x.shape &&
+    y.shape &&
+    x.shape.length === y.shape.length &&
+    x.shape.every((dim, i) => sameValue(dim, y.shape![i]!))
+  )
+    return { kind: 'tensor', shape: x.shape, dtype: x.dtype === y.dtype ? x.dtype : null };
   if (x.kind === 'sequence' && y.kind === 'sequence' && x.items.every(isConfig) && y.items.every(isConfig)) {
     return sequence([...x.items, ...y.items.filter((item) => !x.items.some((other) => sameValue(item, other)))], x.tuple && y.tuple);
   }
@@ -217,7 +227,7 @@ const CUDA_BACKEND = /(?<![a-z])(is_cuda|nvidia)|["']cuda["']|cuda\.is_available
  * "cuda"` hold; `is_hip()`, `torch.version.hip`, `device == "cpu"` do not; `!=` and `not` turn them);
  * null when unknown (`torch.cuda.get_device_capability()[0] >= 9`). `and`/`or` over parts in three values.
  */
-function conditionTruth(evaluator: Evaluator, condition: Node, env: EnvScope): boolean | null {
+export function conditionTruth(evaluator: Evaluator, condition: Node, env: Scope): boolean | null {
   const truth = truthiness(evaluator.evaluate(condition, env));
   if (truth !== null) return truth;
   const part = (name: string): boolean | null => {

@@ -3,36 +3,11 @@
 // sites. It reads the tree and asks the evaluator for values; it must not decide what is a kernel.
 import type { Node } from 'web-tree-sitter';
 import { bindTarget, EnvScope, type Evaluator, type ImportTable } from './evaluate';
-import { growModuleList } from './interpret';
+import { growModuleList, joinValues } from './interpret';
 import { readParameters, type PythonParameter } from './parameters';
-import { callArguments, field, moduleNodes, namedChildrenOf, syntaxChildren, walk } from './syntax';
+import { type Binding, collectBindings, guardTruth } from './bindings';
+import { callArguments, field, moduleNodes, namedChildrenOf } from './syntax';
 import { UNKNOWN, type PyValue, type Scope } from './values';
-
-interface Binding {
-  /** Offset after which the binding is visible (end of its statement). */
-  visibleFrom: number;
-  target: Node | null;
-  value: Node | null;
-  /** 'opaque' bindings (loop variables, `with ... as`, `+=`) are known to exist but not their value. */
-  kind: 'assign' | 'function' | 'import' | 'opaque';
-  node: Node;
-}
-
-const COMPOUND = new Set([
-  'if_statement',
-  'elif_clause',
-  'else_clause',
-  'for_statement',
-  'while_statement',
-  'with_statement',
-  'try_statement',
-  'except_clause',
-  'finally_clause',
-  'block',
-  'match_statement',
-  'case_clause',
-  'decorated_definition',
-]);
 
 /** `from . import kernels` names `.kernels`, `from .ops import mm` names `.ops.mm`. */
 const joinModule = (module: string, name: string): string => (module.endsWith('.') ? `${module}${name}` : `${module}.${name}`);
@@ -98,106 +73,6 @@ export function starImports(root: Node): string[] {
     if (module && !/^\.+$/.test(module) && node.namedChildren.some((c) => c?.type === 'wildcard_import')) out.push(module);
   }
   return out;
-}
-
-/** Bindings made directly in `body` (descending into if/for/with/try but not into nested defs). */
-function collectBindings(body: Node): Map<string, Binding[]> {
-  const bindings = new Map<string, Binding[]>();
-  const add = (name: string, binding: Binding) => {
-    const list = bindings.get(name) ?? [];
-    list.push(binding);
-    bindings.set(name, list);
-  };
-  const targetNames = (target: Node): string[] => {
-    if (target.type === 'identifier') return [target.text];
-    if (['pattern_list', 'tuple_pattern', 'list_pattern', 'tuple', 'list', 'parenthesized_expression'].includes(target.type)) {
-      return syntaxChildren(target).flatMap(targetNames);
-    }
-    return [];
-  };
-  const visit = (node: Node) => {
-    for (const statement of namedChildrenOf(node)) {
-      switch (statement.type) {
-        case 'expression_statement':
-          for (const expression of syntaxChildren(statement)) {
-            if (expression.type === 'assignment') {
-              let current: Node | null = expression;
-              const targets: Node[] = [];
-              while (current?.type === 'assignment') {
-                const left = field(current, 'left');
-                if (left) targets.push(left);
-                const right: Node | null = field(current, 'right');
-                if (!right || right.type !== 'assignment') {
-                  for (const target of targets) {
-                    for (const name of targetNames(target))
-                      add(name, { visibleFrom: statement.endIndex, target, value: right, kind: right ? 'assign' : 'opaque', node: statement });
-                  }
-                  break;
-                }
-                current = right;
-              }
-            } else if (expression.type === 'augmented_assignment') {
-              const left = field(expression, 'left');
-              if (left?.type === 'identifier') add(left.text, { visibleFrom: statement.endIndex, target: left, value: null, kind: 'opaque', node: statement });
-            }
-          }
-          break;
-        case 'function_definition':
-        case 'class_definition': {
-          const name = field(statement, 'name');
-          if (name)
-            add(name.text, {
-              visibleFrom: statement.startIndex,
-              target: name,
-              value: null,
-              kind: statement.type === 'function_definition' ? 'function' : 'opaque',
-              node: statement,
-            });
-          break;
-        }
-        case 'decorated_definition': {
-          const definition = field(statement, 'definition');
-          const name = definition ? field(definition, 'name') : null;
-          if (definition && name)
-            add(name.text, {
-              visibleFrom: statement.startIndex,
-              target: name,
-              value: null,
-              kind: definition.type === 'function_definition' ? 'function' : 'opaque',
-              node: definition,
-            });
-          break;
-        }
-        case 'import_statement':
-        case 'import_from_statement':
-          for (const name of statement.childrenForFieldName('name')) {
-            if (!name) continue;
-            const local = name.type === 'aliased_import' ? field(name, 'alias')?.text : name.text.split('.')[0];
-            if (local) add(local, { visibleFrom: statement.endIndex, target: null, value: null, kind: 'import', node: statement });
-          }
-          break;
-        default:
-          if (statement.type === 'for_statement') {
-            const left = field(statement, 'left');
-            for (const name of left ? targetNames(left) : [])
-              add(name, { visibleFrom: statement.startIndex, target: left, value: null, kind: 'opaque', node: statement });
-          }
-          if (statement.type === 'with_statement') {
-            walk(statement, (inner) => {
-              if (inner.type === 'block') return false;
-              if (inner.type === 'as_pattern_target')
-                for (const name of targetNames(syntaxChildren(inner)[0] ?? inner))
-                  add(name, { visibleFrom: statement.startIndex, target: null, value: null, kind: 'opaque', node: statement });
-              return undefined;
-            });
-          }
-          if (COMPOUND.has(statement.type)) visit(statement);
-          break;
-      }
-    }
-  };
-  visit(body);
-  return bindings;
 }
 
 /** Shared state for one analysis: the evaluator, the module scope, and per-function scopes. */
@@ -375,13 +250,27 @@ export class BlockScope implements Scope {
       if (chosen) {
         const value = this.bindingValue(name, chosen);
         // `total += 2` on anything but a list is not modelled: unknown, as any rebinding.
-        return skipped && value.kind !== 'sequence' ? UNKNOWN : this.grown(name, chosen, at, value);
+        const bound = skipped && value.kind !== 'sequence' ? UNKNOWN : this.grown(name, chosen, at, value);
+        return chosen.guard ? this.guarded(name, chosen, candidates, bound) : bound;
       }
     }
     const parameter = this.parameters.get(name);
     if (parameter) return this.parameterValue(parameter);
     // Functions see the module as it is when they run: its last binding of the name.
     return this.parent ? this.parent.lookup(name, Number.MAX_SAFE_INTEGER) : UNKNOWN;
+  }
+
+  /**
+   * A binding in a branch of an `if` (bindings.ts): its value when the branch runs, the one before it when
+   * it does not, and both joined (joinValues) when the conditions do not fold, as the interpreter joins
+   * paths; with nothing bound before it in this scope, its own (a name bound on one path only).
+   */
+  private guarded(name: string, chosen: Binding, candidates: readonly Binding[], value: PyValue): PyValue {
+    const truth = guardTruth(chosen.guard!, this.set.evaluator, this);
+    if (truth === true) return value;
+    const before = candidates.some((binding) => binding.visibleFrom < chosen.visibleFrom);
+    if (truth === false) return before || this.parameters.has(name) || this.parent ? this.lookup(name, chosen.visibleFrom - 1) : UNKNOWN;
+    return before ? joinValues(this.lookup(name, chosen.visibleFrom - 1), value) : value;
   }
 
   /**
