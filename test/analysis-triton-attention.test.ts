@@ -196,8 +196,8 @@ test('the workload: BLOCK_M × head_dim output tiles stepping BLOCK_N along K, 4
   assert.equal(fused.tiles, 16 * 128);
 });
 
-test('positional arguments after a `*strides` of known length land on their own parameters (flash-attn passes `*bias_strides` before the lengths)', async () => {
-  const analysis = await analyze(`${HEADER}@triton.jit
+/** flash-attn's Triton forward kernel's signature: `*bias_strides` between the tensors and the lengths. */
+const FLASH_KERNEL = `@triton.jit
 def fwd(Q, K, V, Out, stride_b0, stride_b1, stride_b2, nheads, seqlen_q, seqlen_k, headdim, IS_CAUSAL: tl.constexpr, BLOCK_M: tl.constexpr, BLOCK_N: tl.constexpr):
     q = tl.load(Q)
     m_i = tl.zeros([BLOCK_M], dtype=tl.float32)
@@ -218,12 +218,25 @@ def forward(q, k, v, bias=None, causal=False):
     o = torch.empty_like(q)
     fwd[(32, batch * nheads)](q, k, v, o, *strides, nheads, seqlen_q, seqlen_k, d, causal, BLOCK_M=128, BLOCK_N=128)
 
+`;
+
+test('positional arguments after a `*strides` of known length land on their own parameters (flash-attn passes `*bias_strides` before the lengths)', async () => {
+  const analysis = await analyze(`${HEADER}${FLASH_KERNEL}
 
 q = torch.randn((2, 4096, 16, 64), device="cuda", dtype=torch.bfloat16)
 k = torch.randn((2, 1024, 16, 64), device="cuda", dtype=torch.bfloat16)
 forward(q, k, k, None, True)
 `);
+  // Fewer queries than keys (a prefill after a cached prefix): each query sees 4096 − 512 + i + 1 keys,
+  // 4096 − 256 on average, so K = 2 × 4096 − 512.
+  const prefix = await analyze(
+    `${HEADER}${FLASH_KERNEL}\nq = torch.randn((2, 512, 16, 64), device="cuda", dtype=torch.bfloat16)\nk = torch.randn((2, 4096, 16, 64), device="cuda", dtype=torch.bfloat16)\nforward(q, k, k, None, True)\n`,
+  );
+  assert.equal(prefix.launches[0].problem.k, 2 * 4096 - 512);
   assert.deepEqual(analysis.launches[0].problem.attention, { batchHeads: 32, seqQ: 4096, seqKv: 1024, headDim: 64, causal: true });
+  // Causal, the mask aligned to the keys' end. More queries than keys: the last 1024 queries see 1..1024 keys,
+  // the others none, 1024² / 2 / 4096 = 128 keys on average, and the GEMM's K is twice that.
+  assert.equal(analysis.launches[0].problem.k, 256);
   // A splat of unknown length: what follows it is at no known parameter, so nothing is read from it.
   const unknown = await analyze(
     `${HEADER}@triton.jit

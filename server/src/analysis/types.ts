@@ -139,7 +139,7 @@ export interface ProblemSize {
   source: 'code' | 'annotation' | 'default' | 'mixed';
   /**
    * An attention launch's shape, read from the code (KernelInfo.attention); m, n, k and batch are then
-   * its GEMM equivalent (one per batch × head: M = seqQ, N = headDim, K = 2·seqKv, halved when causal).
+   * its GEMM equivalent (one per batch × head: M = seqQ, N = headDim, K = 2·seqKv; causal: twice the keys a query sees).
    */
   attention?: AttentionShape;
 }

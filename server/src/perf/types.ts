@@ -156,7 +156,7 @@ export interface GemmWorkload {
   repeatedCalls?: { copiesA: number; copiesB: number; copiesC?: number };
   /**
    * A fused attention launch run as this GEMM: one per batch × head, M = seqQ, N = headDim, K = 2·seqKv
-   * (QKᵀ and P·V have the same FLOPs; a causal mask halves K). A is then Q alone (seqQ × headDim): the
+   * (QKᵀ and P·V have the same FLOPs; a causal mask: twice the keys a query sees). A is then Q alone (seqQ × headDim): the
    * probabilities P never leave the chip; with `kvGroup` query heads sharing each K/V head, B (K and V) is
    * read once per group. Absent = a plain GEMM.
    */

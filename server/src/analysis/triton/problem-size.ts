@@ -75,7 +75,7 @@ export function resolveProblem(launch: FoundLaunch, annotationChain: Annotation[
     problem.attention = shape;
     problem.m = shape.seqQ;
     problem.n = shape.headDim;
-    problem.k = shape.causal ? shape.seqKv : 2 * shape.seqKv;
+    problem.k = shape.causal ? causalK(shape.seqQ, shape.seqKv) : 2 * shape.seqKv;
     problem.batch = shape.batchHeads;
     for (const field of ['m', 'n', 'k'] as const) sources.set(field, 'code');
     attentionAssumed.push(...assumed);
@@ -137,4 +137,13 @@ function attentionDtype(launch: FoundLaunch): Dtype | null {
   if (q) return q === 'fp32' && kernel.dotPrecision === 'tf32' ? 'tf32' : q;
   const fromKernelCode = kernel.info.dtype;
   return fromKernelCode && (kernel.dtypeFromAnnotation || (fromKernelCode !== 'fp32' && fromKernelCode !== 'tf32')) ? fromKernelCode : null;
+}
+
+/**
+ * The GEMM-equivalent K of a causal launch: twice the keys a query sees on average, under a mask aligned to
+ * the end of the keys (FlashAttention since 2.1, vLLM's prefix prefill): query i of seqQ sees
+ * seqKv − seqQ + i + 1 of them, none below zero; equal lengths halve the work.
+ */
+function causalK(seqQ: number, seqKv: number): number {
+  return seqQ <= seqKv ? 2 * seqKv - seqQ : Math.max(1, Math.round((seqKv * seqKv) / seqQ));
 }
