@@ -123,6 +123,33 @@ test('problem-size annotation: inserted above the launch, read back by the analy
   assert.equal(twice.match(/tilecast:/g)!.length, 1, 'the annotation is updated, not duplicated');
   assert.match(twice, /\/\/ tilecast: M=64 N=64 K=64 dtype=fp64\n/);
   assert.equal(api.problemSizeAnnotationEdit(await reportsFor(text, 'cuda'), at, { m: 0, n: 1, k: 1 }), null);
+  assert.deepEqual(
+    api.problemSizeFieldsAt(await reportsFor(once, 'cuda'), once.indexOf('dgemm_naive<<<')).fields.map((f) => [f.key, f.value]),
+    [
+      ['m', 512],
+      ['n', 256],
+      ['k', 128],
+    ],
+  );
+});
+
+test('problem size of an attention launch: the command asks for seq, batch × heads and head_dim, and the annotation it writes is read back', async () => {
+  const text = readFileSync(join(__dirname, '..', 'examples', 'triton_attention.py'), 'utf8').replace(/q = torch\.randn[^\n]*\n/, 'q = make_q()\n');
+  const at = text.indexOf('attention_fwd[grid]');
+  const reports = await reportsFor(text, 'triton');
+  const asked = api.problemSizeFieldsAt(reports, at);
+  assert.equal(asked.kind, 'attention');
+  assert.deepEqual(
+    asked.fields.map((f) => f.key),
+    ['seq', 'heads', 'head_dim'],
+  );
+  const edit = api.problemSizeAnnotationEdit(reports, at, { seq: 8192, heads: 64, head_dim: 64 })!;
+  const written = apply(text, [edit]);
+  assert.match(written, /# tilecast: seq=8192 heads=64 head_dim=64\n/);
+  const problem = analyzeSource(await loadGrammars(), 'triton', written).launches[0]!.problem;
+  // q's shape is unknown here (make_q()): all three come from the annotation.
+  assert.deepEqual([problem.attention?.seqQ, problem.attention?.batchHeads, problem.attention?.headDim], [8192, 64, 64]);
+  assert.equal(problem.source, 'annotation');
 });
 
 test('legality: instructions the architecture lacks, threads, registers per block', () => {

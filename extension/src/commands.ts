@@ -6,12 +6,14 @@ import {
   COMPARE_GPUS_REQUEST,
   EXPORT_CSV_REQUEST,
   PROBLEM_SIZE_EDIT_REQUEST,
+  PROBLEM_SIZE_FIELDS_REQUEST,
   ROOFLINE_REQUEST,
   TILE_SWEEP_REQUEST,
   type CompareGpusResult,
   type DocumentPoint,
   type ExportCsvResult,
   type ProblemSizeEditParams,
+  type ProblemSizeFieldsResult,
   type ProblemSizeEditResult,
   type RooflineResult,
   type TileSweepResult,
@@ -113,7 +115,7 @@ export function registerCommands(context: CommandContext): Commands {
   async function askSize(name: string, value: string): Promise<number | undefined> {
     const answer = await vscode.window.showInputBox({
       title: 'TileCast: problem size',
-      prompt: `${name} (K is the reduction dimension)`,
+      prompt: name,
       value,
       validateInput: (text) => (/^\s*[1-9]\d{0,9}\s*$/.test(text) ? undefined : 'A positive whole number'),
     });
@@ -128,15 +130,28 @@ export function registerCommands(context: CommandContext): Commands {
       n: 4096,
       k: 4096,
     };
-    const m = await askSize('M (rows of C)', String(defaults.m));
-    if (m === undefined) return;
-    const n = await askSize('N (columns of C)', String(defaults.n));
-    if (n === undefined) return;
-    const k = await askSize('K (reduction)', String(defaults.k));
-    if (k === undefined) return;
+    // The server says what to ask for there (an attention launch: seq, batch × heads, head_dim) and what it reads now.
+    let asked: ProblemSizeFieldsResult | null = null;
+    try {
+      asked = await request<ProblemSizeFieldsResult | null>(PROBLEM_SIZE_FIELDS_REQUEST, point);
+    } catch {
+      asked = null;
+    }
+    const fields = asked?.fields ?? [
+      { key: 'm' as const, label: 'M (rows of C)', value: null },
+      { key: 'n' as const, label: 'N (columns of C)', value: null },
+      { key: 'k' as const, label: 'K (reduction)', value: null },
+    ];
+    const sizes: Partial<Record<(typeof fields)[number]['key'], number>> = {};
+    for (const field of fields) {
+      const fallback = field.key === 'm' || field.key === 'n' || field.key === 'k' ? defaults[field.key] : '';
+      const value = await askSize(field.label, String(field.value ?? fallback));
+      if (value === undefined) return;
+      sizes[field.key] = value;
+    }
     const dtype = await vscode.window.showQuickPick(['(from the code)', ...DTYPES], { title: 'TileCast: element type' });
     if (dtype === undefined) return;
-    const params: ProblemSizeEditParams = { ...point, m, n, k, ...(DTYPES.includes(dtype as Dtype) ? { dtype: dtype as Dtype } : {}) };
+    const params: ProblemSizeEditParams = { ...point, ...sizes, ...(DTYPES.includes(dtype as Dtype) ? { dtype: dtype as Dtype } : {}) };
     let result: ProblemSizeEditResult | null;
     try {
       result = await request<ProblemSizeEditResult | null>(PROBLEM_SIZE_EDIT_REQUEST, params);

@@ -229,6 +229,13 @@ test('tilecast/problemSizeEdit: the edit that writes the annotation; bad sizes a
   const { result } = await client.request('tilecast/problemSizeEdit', { ...point(), m: 1024, n: 2048, k: 512 });
   assert.match(result.edit.newText, /tilecast:.*M=1024.*N=2048.*K=512/);
   assert.equal(typeof result.edit.lspRange.start.line, 'number');
+  // What the command asks for at a GEMM launch: M, N, K with the values read now.
+  const fields = await client.request('tilecast/problemSizeFields', point());
+  assert.equal(fields.result.kind, 'gemm');
+  assert.deepEqual(
+    fields.result.fields.map((f: { key: string }) => f.key),
+    ['m', 'n', 'k'],
+  );
 });
 
 test('a corrupt model: the status and the hover say so, analysis keeps working, the server lives', { skip }, async () => {

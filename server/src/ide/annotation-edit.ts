@@ -1,4 +1,5 @@
-// The edit that writes or updates a `tilecast: M=.. N=.. K=.. dtype=..` annotation where the analysis
+// The edit that writes or updates a `tilecast: M=.. N=.. K=.. dtype=..` annotation (for an attention
+// launch `seq=.. heads=.. head_dim=..`), and the sizes to ask for at a point, where the analysis
 // reads it (docs/analysis.md, "Annotation syntax"): on the comment line directly above a launch, or for
 // a CUDA kernel without a launch at the cursor, directly above its definition (applies to all its
 // launches). An existing annotation there is rewritten in place, keeping its other keys. Pure.
@@ -16,27 +17,56 @@ function lineBounds(text: string, offset: number): Range {
   return { start, end };
 }
 
-/** `M=.. N=.. K=..` first, then dtype, then any other keys the old annotation had, in their order. */
-function annotationBody(size: { m: number; n: number; k: number; dtype?: string }, old: string): string {
+/** What the command writes: M, N and K for a GEMM, or an attention launch's seq, heads (batch × heads) and head_dim. */
+export interface ProblemSizeValues {
+  m?: number;
+  n?: number;
+  k?: number;
+  seq?: number;
+  heads?: number;
+  head_dim?: number;
+  dtype?: string;
+}
+
+const GEMM_KEYS = ['m', 'n', 'k'] as const;
+const ATTENTION_KEYS = ['seq', 'heads', 'head_dim'] as const;
+
+/** The keys `size` gives, in order, when it gives a whole set (M, N, K or seq, heads, head_dim) of positive integers; else null. */
+function sizeKeys(size: ProblemSizeValues): readonly (keyof ProblemSizeValues)[] | null {
+  const whole = (keys: readonly (keyof ProblemSizeValues)[]) => keys.every((key) => Number.isSafeInteger(size[key]) && (size[key] as number) > 0);
+  if (whole(GEMM_KEYS)) return GEMM_KEYS;
+  if (whole(ATTENTION_KEYS)) return ATTENTION_KEYS;
+  return null;
+}
+
+/**
+ * The sizes first (`M=.. N=.. K=..`, or `seq=.. heads=.. head_dim=..`), then dtype, then the old
+ * annotation's other keys in their order. Attention sizes replace old M/N/K and batch: those would size
+ * the launch's GEMM equivalent instead (triton/problem-size.ts).
+ */
+function annotationBody(size: ProblemSizeValues, keys: readonly (keyof ProblemSizeValues)[], old: string): string {
+  const attention = keys === ATTENTION_KEYS;
+  const replaced = new Set([...GEMM_KEYS, ...ATTENTION_KEYS, ...(attention ? ['batch'] : [])].map((key) => key.toUpperCase()));
   const kept: string[] = [];
   let dtype = size.dtype;
   for (const pair of old.split(/[\s,]+/).filter(Boolean)) {
     const [key = '', value = ''] = pair.split('=');
     const upper = key.toUpperCase();
-    if (upper === 'M' || upper === 'N' || upper === 'K') continue;
+    if (replaced.has(upper)) continue;
     if (upper === 'DTYPE') {
       dtype = dtype ?? value;
       continue;
     }
     kept.push(pair);
   }
-  return [`M=${size.m}`, `N=${size.n}`, `K=${size.k}`, ...(dtype ? [`dtype=${dtype}`] : []), ...kept].join(' ');
+  const sizes = keys.map((key) => `${attention ? key : key.toUpperCase()}=${size[key]}`);
+  return [...sizes, ...(dtype ? [`dtype=${dtype}`] : []), ...kept].join(' ');
 }
 
-export function problemSizeEdit(reports: DocumentReports, offset: number, size: { m: number; n: number; k: number; dtype?: string }): TextEditItem | null {
+export function problemSizeEdit(reports: DocumentReports, offset: number, size: ProblemSizeValues): TextEditItem | null {
   const { text, input } = reports;
-  const valid = [size.m, size.n, size.k].every((v) => Number.isSafeInteger(v) && v > 0);
-  if (!valid) return null;
+  const keys = sizeKeys(size);
+  if (!keys) return null;
   const comment = input.analysis.language === 'triton' ? '#' : '//';
   const report = reportAt(reports, offset);
   let anchor: number | null = null;
@@ -55,19 +85,19 @@ export function problemSizeEdit(reports: DocumentReports, offset: number, size: 
   const trailing = /(\/\/|#)\s*tilecast\s*:(.*)$/i.exec(own);
   if (trailing && trailing.index > 0) {
     const start = line.start + trailing.index;
-    return { range: { start, end: line.end }, newText: `${trailing[1]} tilecast: ${annotationBody(size, trailing[2] ?? '')}` };
+    return { range: { start, end: line.end }, newText: `${trailing[1]} tilecast: ${annotationBody(size, keys, trailing[2] ?? '')}` };
   }
   if (line.start > 0) {
     const above = lineBounds(text, line.start - 1);
     const match = ANNOTATION.exec(text.slice(above.start, above.end));
     if (match) {
       const start = above.start + match[1]!.length;
-      return { range: { start, end: above.end }, newText: `${match[2]} tilecast: ${annotationBody(size, match[3] ?? '')}` };
+      return { range: { start, end: above.end }, newText: `${match[2]} tilecast: ${annotationBody(size, keys, match[3] ?? '')}` };
     }
   }
   const indent = /^[ \t]*/.exec(own)?.[0] ?? '';
   const newline = text.includes('\r\n') ? '\r\n' : '\n';
-  return { range: { start: line.start, end: line.start }, newText: `${indent}${comment} tilecast: ${annotationBody(size, '')}${newline}` };
+  return { range: { start: line.start, end: line.start }, newText: `${indent}${comment} tilecast: ${annotationBody(size, keys, '')}${newline}` };
 }
 
 /** The start of a `template <...>` line directly above a kernel, so the annotation goes above it. */
@@ -76,4 +106,37 @@ function templateStart(text: string, kernelStart: number): number {
   if (line.start === 0) return kernelStart;
   const above = lineBounds(text, line.start - 1);
   return /^\s*template\s*</.test(text.slice(above.start, above.end)) ? above.start : kernelStart;
+}
+
+/** A size the command asks for, with its label and the value the analysis has now (null: none). */
+export interface ProblemSizeField {
+  key: 'm' | 'n' | 'k' | 'seq' | 'heads' | 'head_dim';
+  label: string;
+  value: number | null;
+}
+
+/** What to ask for at `offset`: an attention launch's seq, batch × heads and head_dim, else a GEMM's M, N, K. */
+export function problemSizeFields(reports: DocumentReports, offset: number): { kind: 'gemm' | 'attention'; fields: ProblemSizeField[] } {
+  const report = reportAt(reports, offset);
+  const problem = report?.launch?.problem;
+  const attention = problem?.attention;
+  if (attention) {
+    return {
+      kind: 'attention',
+      fields: [
+        { key: 'seq', label: 'sequence length (queries; keys too unless the code says)', value: attention.seqQ },
+        { key: 'heads', label: 'batch × heads', value: attention.batchHeads },
+        { key: 'head_dim', label: 'head dimension', value: attention.headDim },
+      ],
+    };
+  }
+  const sizes = problem ?? report?.call ?? null;
+  return {
+    kind: 'gemm',
+    fields: [
+      { key: 'm', label: 'M (rows of C)', value: sizes?.m ?? null },
+      { key: 'n', label: 'N (columns of C)', value: sizes?.n ?? null },
+      { key: 'k', label: 'K (reduction)', value: sizes?.k ?? null },
+    ],
+  };
 }

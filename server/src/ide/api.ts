@@ -12,7 +12,7 @@ import { diagnostics } from './diagnostics';
 import { codeLenses } from './code-lens';
 import { codeActions } from './code-actions';
 import { compareGpus, exportReportsCsv, roofline, tileSweep } from './chart-data';
-import { problemSizeEdit } from './annotation-edit';
+import { type ProblemSizeField, problemSizeEdit, problemSizeFields, type ProblemSizeValues } from './annotation-edit';
 import type { GpuSpec } from '../perf/types';
 import type { GemmPredictor } from '../report/prediction';
 import type { CompareGpusResult, DiagnosticCode, OffsetRange, RooflineResult, TilecastSettings, TileSweepResult } from './protocol';
@@ -137,10 +137,10 @@ export function exportCsv(reports: DocumentReports): { csv: string; rows: number
  * Writes or updates the `tilecast:` annotation for the launch (or CUDA kernel) at the offset; null when
  * there is none or the sizes are not positive integers.
  */
-export function problemSizeAnnotationEdit(
-  reports: DocumentReports,
-  offset: number,
-  size: { m: number; n: number; k: number; dtype?: string },
-): TextEditItem | null {
+export function problemSizeAnnotationEdit(reports: DocumentReports, offset: number, size: ProblemSizeValues): TextEditItem | null {
   return problemSizeEdit(reports, offset, size);
+}
+/** The sizes the set-problem-size command asks for at the offset (an attention launch's, or a GEMM's M, N, K), with the values now. */
+export function problemSizeFieldsAt(reports: DocumentReports, offset: number): { kind: 'gemm' | 'attention'; fields: ProblemSizeField[] } {
+  return problemSizeFields(reports, offset);
 }

@@ -169,13 +169,26 @@ export interface ExportCsvResult {
   rows: number;
 }
 
-/** `tilecast/problemSizeEdit` (DocumentPoint & { m, n, k, dtype? }): the edit that writes the annotation. */
+/**
+ * `tilecast/problemSizeEdit` (DocumentPoint & { m, n, k } or, for an attention launch, { seq, heads,
+ * head_dim }, and dtype?): the edit that writes the annotation.
+ */
 export const PROBLEM_SIZE_EDIT_REQUEST = 'tilecast/problemSizeEdit';
 export interface ProblemSizeEditParams extends DocumentPoint {
-  m: number;
-  n: number;
-  k: number;
+  m?: number;
+  n?: number;
+  k?: number;
+  seq?: number;
+  heads?: number;
+  head_dim?: number;
   dtype?: Dtype;
+}
+
+/** `tilecast/problemSizeFields` (DocumentPoint): the sizes to ask for there, with the values the analysis has now. */
+export const PROBLEM_SIZE_FIELDS_REQUEST = 'tilecast/problemSizeFields';
+export interface ProblemSizeFieldsResult {
+  kind: 'gemm' | 'attention';
+  fields: Array<{ key: 'm' | 'n' | 'k' | 'seq' | 'heads' | 'head_dim'; label: string; value: number | null }>;
 }
 export interface ProblemSizeEditResult {
   /** Null when there is no kernel or launch at the position (then `message`). */

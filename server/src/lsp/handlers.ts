@@ -12,13 +12,25 @@ import type {
   InlayHint,
   InlayHintParams,
 } from 'vscode-languageserver/node';
-import { codeActionsAt, codeLensesOf, compareGpusAt, exportCsv, hoverAt, inlayHintsIn, problemSizeAnnotationEdit, rooflineAt, tileSweepAt } from '../ide/api';
+import {
+  codeActionsAt,
+  codeLensesOf,
+  compareGpusAt,
+  exportCsv,
+  hoverAt,
+  inlayHintsIn,
+  problemSizeAnnotationEdit,
+  problemSizeFieldsAt,
+  rooflineAt,
+  tileSweepAt,
+} from '../ide/api';
 import {
   CATALOGUE_REQUEST,
   COMPARE_GPUS_REQUEST,
   DIAGNOSTIC_CODES,
   EXPORT_CSV_REQUEST,
   PROBLEM_SIZE_EDIT_REQUEST,
+  PROBLEM_SIZE_FIELDS_REQUEST,
   ROOFLINE_REQUEST,
   TILE_SWEEP_REQUEST,
   type CatalogueResult,
@@ -28,6 +40,7 @@ import {
   type ExportCsvResult,
   type ProblemSizeEditParams,
   type ProblemSizeEditResult,
+  type ProblemSizeFieldsResult,
   type RooflineResult,
   type TileSweepResult,
 } from '../ide/protocol';
@@ -139,14 +152,25 @@ export function registerHandlers(connection: Connection, server: TilecastServer)
   );
 
   connection.onRequest(
+    PROBLEM_SIZE_FIELDS_REQUEST,
+    server.request('problemSizeFields', (params: DocumentPoint): ProblemSizeFieldsResult | null => {
+      const at = pointIn(server, params);
+      return at && problemSizeFieldsAt(at.snapshot.reports, at.offset);
+    }),
+  );
+
+  connection.onRequest(
     PROBLEM_SIZE_EDIT_REQUEST,
     server.request('problemSizeEdit', (params: ProblemSizeEditParams): ProblemSizeEditResult | null => {
-      if (!params || !isSize(params.m) || !isSize(params.n) || !isSize(params.k)) {
-        return { edit: null, message: 'm, n and k must be whole numbers from 1 to 2^31' };
+      const gemm = !!params && isSize(params.m) && isSize(params.n) && isSize(params.k);
+      const attention = !!params && isSize(params.seq) && isSize(params.heads) && isSize(params.head_dim);
+      if (!gemm && !attention) {
+        return { edit: null, message: 'm, n and k (or seq, heads and head_dim) must be whole numbers from 1 to 2^31' };
       }
       const at = pointIn(server, params);
       if (!at) return null;
-      const size = { m: params.m, n: params.n, k: params.k, ...(typeof params.dtype === 'string' ? { dtype: params.dtype } : {}) };
+      const sizes = gemm ? { m: params.m, n: params.n, k: params.k } : { seq: params.seq, heads: params.heads, head_dim: params.head_dim };
+      const size = { ...sizes, ...(typeof params.dtype === 'string' ? { dtype: params.dtype } : {}) };
       const edit = problemSizeAnnotationEdit(at.snapshot.reports, at.offset, size);
       if (!edit) return { edit: null, message: 'no kernel or launch at the cursor' };
       return { edit: { range: edit.range, lspRange: toLspRange(at.snapshot.file.document, edit.range), newText: edit.newText } };
