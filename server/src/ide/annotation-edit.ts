@@ -6,6 +6,7 @@
 import type { Range } from '../analysis/types';
 import type { DocumentReports, TextEditItem } from './api';
 import { reportAt } from './hover';
+import type { ProblemSizeFieldsResult, ProblemSizes } from './protocol';
 
 const ANNOTATION = /^([ \t]*)(\/\/|#)\s*tilecast\s*:(.*)$/i;
 
@@ -17,16 +18,8 @@ function lineBounds(text: string, offset: number): Range {
   return { start, end };
 }
 
-/** What the command writes: M, N and K for a GEMM, or an attention launch's seq, heads (batch × heads) and head_dim. */
-export interface ProblemSizeValues {
-  m?: number;
-  n?: number;
-  k?: number;
-  seq?: number;
-  heads?: number;
-  head_dim?: number;
-  dtype?: string;
-}
+/** What the command writes (protocol.ts ProblemSizes); dtype as the analysis names it. */
+export type ProblemSizeValues = Omit<ProblemSizes, 'dtype'> & { dtype?: string };
 
 const GEMM_KEYS = ['m', 'n', 'k'] as const;
 const ATTENTION_KEYS = ['seq', 'heads', 'head_dim'] as const;
@@ -108,15 +101,8 @@ function templateStart(text: string, kernelStart: number): number {
   return /^\s*template\s*</.test(text.slice(above.start, above.end)) ? above.start : kernelStart;
 }
 
-/** A size the command asks for, with its label and the value the analysis has now (null: none). */
-export interface ProblemSizeField {
-  key: 'm' | 'n' | 'k' | 'seq' | 'heads' | 'head_dim';
-  label: string;
-  value: number | null;
-}
-
 /** What to ask for at `offset`: an attention launch's seq, batch × heads and head_dim, else a GEMM's M, N, K. */
-export function problemSizeFields(reports: DocumentReports, offset: number): { kind: 'gemm' | 'attention'; fields: ProblemSizeField[] } {
+export function problemSizeFields(reports: DocumentReports, offset: number): ProblemSizeFieldsResult {
   const report = reportAt(reports, offset);
   const problem = report?.launch?.problem;
   const attention = problem?.attention;

@@ -12,10 +12,10 @@ import { diagnostics } from './diagnostics';
 import { codeLenses } from './code-lens';
 import { codeActions } from './code-actions';
 import { compareGpus, exportReportsCsv, roofline, tileSweep } from './chart-data';
-import { type ProblemSizeField, problemSizeEdit, problemSizeFields, type ProblemSizeValues } from './annotation-edit';
+import { problemSizeEdit, problemSizeFields, type ProblemSizeValues } from './annotation-edit';
 import type { GpuSpec } from '../perf/types';
 import type { GemmPredictor } from '../report/prediction';
-import type { CompareGpusResult, DiagnosticCode, OffsetRange, RooflineResult, TilecastSettings, TileSweepResult } from './protocol';
+import type { CompareGpusResult, DiagnosticCode, OffsetRange, ProblemSizeFieldsResult, RooflineResult, TilecastSettings, TileSweepResult } from './protocol';
 
 /** Everything a feature needs about one document version. Built once per version by the server. */
 export interface IdeInput {
@@ -141,6 +141,6 @@ export function problemSizeAnnotationEdit(reports: DocumentReports, offset: numb
   return problemSizeEdit(reports, offset, size);
 }
 /** The sizes the set-problem-size command asks for at the offset (an attention launch's, or a GEMM's M, N, K), with the values now. */
-export function problemSizeFieldsAt(reports: DocumentReports, offset: number): { kind: 'gemm' | 'attention'; fields: ProblemSizeField[] } {
+export function problemSizeFieldsAt(reports: DocumentReports, offset: number): ProblemSizeFieldsResult {
   return problemSizeFields(reports, offset);
 }

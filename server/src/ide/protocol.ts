@@ -169,12 +169,8 @@ export interface ExportCsvResult {
   rows: number;
 }
 
-/**
- * `tilecast/problemSizeEdit` (DocumentPoint & { m, n, k } or, for an attention launch, { seq, heads,
- * head_dim }, and dtype?): the edit that writes the annotation.
- */
-export const PROBLEM_SIZE_EDIT_REQUEST = 'tilecast/problemSizeEdit';
-export interface ProblemSizeEditParams extends DocumentPoint {
+/** The sizes the set-problem-size command writes: M, N and K for a GEMM, or an attention launch's seq, heads (batch × heads) and head_dim. */
+export interface ProblemSizes {
   m?: number;
   n?: number;
   k?: number;
@@ -184,12 +180,27 @@ export interface ProblemSizeEditParams extends DocumentPoint {
   dtype?: Dtype;
 }
 
+/**
+ * `tilecast/problemSizeEdit` (DocumentPoint & { m, n, k } or, for an attention launch, { seq, heads,
+ * head_dim }, and dtype?): the edit that writes the annotation.
+ */
+export const PROBLEM_SIZE_EDIT_REQUEST = 'tilecast/problemSizeEdit';
+export interface ProblemSizeEditParams extends DocumentPoint, ProblemSizes {}
+
+/** A size the command asks for, with its label and the value the analysis has now (null: none). */
+export interface ProblemSizeField {
+  key: Exclude<keyof ProblemSizes, 'dtype'>;
+  label: string;
+  value: number | null;
+}
+
 /** `tilecast/problemSizeFields` (DocumentPoint): the sizes to ask for there, with the values the analysis has now. */
 export const PROBLEM_SIZE_FIELDS_REQUEST = 'tilecast/problemSizeFields';
 export interface ProblemSizeFieldsResult {
   kind: 'gemm' | 'attention';
-  fields: Array<{ key: 'm' | 'n' | 'k' | 'seq' | 'heads' | 'head_dim'; label: string; value: number | null }>;
+  fields: ProblemSizeField[];
 }
+
 export interface ProblemSizeEditResult {
   /** Null when there is no kernel or launch at the position (then `message`). */
   edit: { range: OffsetRange; lspRange: { start: { line: number; character: number }; end: { line: number; character: number } }; newText: string } | null;

@@ -93,20 +93,10 @@ export function collectBindings(body: Node): Map<string, Binding[]> {
           }
           break;
         case 'function_definition':
-        case 'class_definition': {
-          const name = field(statement, 'name');
-          if (name)
-            add(name.text, {
-              visibleFrom: statement.startIndex,
-              target: name,
-              value: null,
-              kind: statement.type === 'function_definition' ? 'function' : 'opaque',
-              node: statement,
-            });
-          break;
-        }
+        case 'class_definition':
         case 'decorated_definition': {
-          const definition = field(statement, 'definition');
+          // A decorated definition binds its definition's name, visible from its first decorator.
+          const definition = statement.type === 'decorated_definition' ? field(statement, 'definition') : statement;
           const name = definition ? field(definition, 'name') : null;
           if (definition && name)
             add(name.text, {
