@@ -5,7 +5,7 @@ import type { Node } from 'web-tree-sitter';
 import { bindTarget, EnvScope, type Evaluator, type ImportTable } from './evaluate';
 import { growModuleList, joinValues } from './interpret';
 import { readParameters, type PythonParameter } from './parameters';
-import { type Binding, collectBindings, guardTruth } from './bindings';
+import { type Binding, collectBindings, type Guard, guardTruth } from './bindings';
 import { callArguments, field, moduleNodes, namedChildrenOf } from './syntax';
 import { UNKNOWN, type PyValue, type Scope } from './values';
 
@@ -224,6 +224,8 @@ export class BlockScope implements Scope {
   private readonly parameterValues = new Map<string, PyValue>();
   private readonly grownValues = new Map<string, PyValue>();
   private readonly growers = new Map<string, Node[]>();
+  /** Whether each guarded binding's branch runs, decided once per analysis (lookups of its name repeat). */
+  private readonly guardTruths = new Map<Guard, boolean | null>();
 
   constructor(
     private readonly set: ScopeSet,
@@ -266,7 +268,9 @@ export class BlockScope implements Scope {
    * paths; with nothing bound before it in this scope, its own (a name bound on one path only).
    */
   private guarded(name: string, chosen: Binding, candidates: readonly Binding[], value: PyValue): PyValue {
-    const truth = guardTruth(chosen.guard!, this.set.evaluator, this);
+    const guard = chosen.guard!;
+    let truth = this.guardTruths.get(guard);
+    if (truth === undefined) this.guardTruths.set(guard, (truth = guardTruth(guard, this.set.evaluator, this)));
     if (truth === true) return value;
     const before = candidates.some((binding) => binding.visibleFrom < chosen.visibleFrom);
     if (truth === false) return before || this.parameters.has(name) || this.parent ? this.lookup(name, chosen.visibleFrom - 1) : UNKNOWN;
