@@ -1,6 +1,6 @@
-// One open source file: its text, its tree-sitter tree (kept up to date incrementally on edits) and
-// its cached analysis. Pure apart from the parser it owns; it must not read files or know LSP types.
-import { Parser, type Edit, type Language, type Node, type Point, type Tree } from 'web-tree-sitter';
+// One open source file: its text, its syntax tree (CUDA: a tree-sitter tree kept up to date incrementally
+// on edits; Python: a module assembled from per-unit parses, triton/units.ts) and its cached analysis. Pure apart from the parser it owns; it must not read files or know LSP types.
+import { Parser, type Edit, type Language, type Point, type Tree } from 'web-tree-sitter';
 import { analyzeCuda, MAX_SOURCE_CHARS } from './cuda/analyze';
 import { headerContext, type HeaderContext } from './cuda/headers';
 import { moduleContext, type TritonModuleContext } from './triton/modules';
@@ -10,6 +10,8 @@ import { editWindow, prepareCudaEdit } from './cuda/prepare-incremental';
 import { applyLessThanRewrites, resolveLessThan } from './cuda/template-ambiguity';
 import { containErrors, type SkippedBody } from './cuda/error-containment';
 import { analyzeTritonSafely } from './triton-bridge';
+import type { PyNode } from './triton/tree';
+import { UnitTrees } from './triton/units';
 import { DEFAULT_ANALYSIS_OPTIONS, type AnalysisOptions, type FileAnalysis, type SourceLanguage } from './types';
 import type { TextEdit } from '../text/differing-span';
 
@@ -123,7 +125,11 @@ export class SourceDocument {
   /** Whether the text has ever held a `\r`: only then is analysisText kept apart from currentText. */
   private hasCarriageReturns: boolean;
   private parseText = '';
+  /** The CUDA tree (null for Python, read as units, and when nothing could be parsed). */
   private tree: Tree | null = null;
+  /** A Python file's module, assembled from its units' trees (triton/units.ts); null when nothing could be parsed. */
+  private pythonRoot: PyNode | null = null;
+  private readonly pythonUnits = new UnitTrees();
   private cached: { options: AnalysisOptions; included: readonly IncludedContext[]; result: FileAnalysis } | null = null;
   /** This document as another file's header or imported module (asIncluded), kept until the next edit. */
   private included: IncludedContext | null = null;
@@ -143,7 +149,12 @@ export class SourceDocument {
 
   /** Whether the caller's shouldStop stopped the last re-parse: the text has no tree and no analysis of its own. */
   get wasStopped(): boolean {
-    return this.stopped && !this.tree;
+    return this.stopped && !this.parsed;
+  }
+
+  /** Whether the current text has a tree to analyse. */
+  private get parsed(): boolean {
+    return this.language === 'cuda' ? this.tree !== null : this.pythonRoot !== null;
   }
 
   constructor(
@@ -166,7 +177,7 @@ export class SourceDocument {
     return this.currentText;
   }
 
-  /** The tree of the last parse (of the CUDA-rewritten text for CUDA), or null when over the size cap. */
+  /** The CUDA tree of the last parse (of its rewritten text), or null when over the size cap; null for Python (units, parseUnits). */
   get syntaxTree(): Tree | null {
     return this.tree;
   }
@@ -189,7 +200,6 @@ export class SourceDocument {
 
   /** The text tree-sitter parses; after an edit of the previous text, CUDA is re-scanned around the edit only when that is exact. */
   private textToParse(text: string, edit?: { previous: string; start: number; end: number; insertedLength: number }): string {
-    if (this.language !== 'cuda') return text;
     const incremental = edit && this.pristine ? prepareCudaEdit(edit.previous, this.pristine, text, edit.start, edit.end, edit.insertedLength) : null;
     this.unchangedOutside = incremental && edit ? editWindow(edit.previous, edit.start, edit.end) : null;
     this.pristine = incremental ?? prepareCudaText(text);
@@ -239,8 +249,8 @@ export class SourceDocument {
   }
 
   /**
-   * Parses `next` (incrementally after `edit` when there is a tree), in which the `<` rewrites `carried`
-   * are applied. For CUDA, a tree with errors then has its misread `<` comparisons resolved
+   * Parses a CUDA `next` (incrementally after `edit` when there is a tree), in which the `<` rewrites `carried`
+   * are applied (Python: parseUnits). A tree with errors then has its misread `<` comparisons resolved
    * (cuda/template-ambiguity.ts), also incrementally, so a syntax error anywhere in the file does not
    * make every keystroke re-parse it from scratch. tree-sitter's incremental parse of a text with errors
    * usually gives the tree a fresh parse gives (test/analysis-fuzz.test.ts compares the analyses, default
@@ -249,6 +259,10 @@ export class SourceDocument {
    * errors than a cold parse finds (seeds 3, 8, 11). Known limitation; see docs/analysis.md.
    */
   private reparse(edit: Edit | null, preparedText?: string, carried: number[] = []): void {
+    if (this.language !== 'cuda') {
+      this.parseUnits();
+      return;
+    }
     if (this.analysisText.length > MAX_SOURCE_CHARS) {
       this.tree?.delete();
       this.tree = null;
@@ -273,19 +287,12 @@ export class SourceDocument {
     let rewrites = carried;
     let skipped: SkippedBody[] = [];
     // Where the structure changed: the analysis carries the rest of the tree's layout over (cuda/structure.ts).
-    const changes: number[] | null = old && this.language === 'cuda' ? [] : null;
+    const changes: number[] | null = old ? [] : null;
     try {
       tree = parser.parse(next, old, options);
       if (!tree) parser.reset();
-      if (tree && old && this.language !== 'cuda' && tree.rootNode.hasError) {
-        // Python's error recovery (its indentation scanner) can differ after an incremental parse
-        // (found by the fuzz test): a Triton file with errors is parsed from scratch (they are small).
-        tree.delete();
-        tree = parser.parse(next, null, options);
-        if (!tree) parser.reset();
-      }
       if (tree && changes && old) for (const range of old.getChangedRanges(tree)) changes.push(range.startIndex, range.endIndex);
-      if (tree && this.language === 'cuda' && tree.rootNode.hasError) {
+      if (tree?.rootNode.hasError) {
         // Blanking a runaway error's function (cuda/error-containment.ts) can uncover misread `<` that
         // the runaway ERROR hid, so the two alternate until neither changes anything.
         // Past the budget a re-parse returns null, which both steps take as "keep the tree you have".
@@ -334,6 +341,42 @@ export class SourceDocument {
     if (this.prepared) this.prepared = { ...this.prepared, parseText: next, skippedBodies: skipped };
   }
 
+  /**
+   * Parses a Python text as units (triton/units.ts): the units whose text changed are parsed from scratch,
+   * the rest kept, so the tree is the same whatever edits led to the text, errors included. The budget
+   * and stopping rules are reparse()'s; a stopped or expired parse leaves no module (the units already
+   * parsed are kept: each is whole).
+   */
+  private parseUnits(): void {
+    if (this.analysisText.length > MAX_SOURCE_CHARS) {
+      this.pythonUnits.clear();
+      this.pythonRoot = null;
+      return;
+    }
+    const text = this.analysisText;
+    const parser = parserFor(this.grammar);
+    const scale = text.length > 200_000 ? Math.max(1, lineCount(text, 10 * FRESH_PARSE_BUDGET_LINES) / FRESH_PARSE_BUDGET_LINES) : 1;
+    this.deadline = performance.now() + this.parseBudgetMs * scale;
+    this.stopped = false;
+    const options = this.within();
+    let root: PyNode | null = null;
+    try {
+      root = this.pythonUnits.update(text, (unitText) => {
+        if (this.expired()) return null;
+        const tree = parser.parse(unitText, null, options);
+        // A stopped parse stays outstanding in the parser, which would resume it on its next parse of any text.
+        if (!tree) parser.reset();
+        return tree;
+      });
+    } catch {
+      parser.reset();
+      root = null;
+    }
+    if (this.stopped) root = null;
+    this.overBudget = root === null && (this.stopped || performance.now() > this.deadline);
+    this.pythonRoot = root;
+  }
+
   /** Applies one edit (offsets into the current text) and re-parses incrementally. */
   applyEdit(edit: TextEdit): void {
     const oldReal = this.currentText;
@@ -356,6 +399,10 @@ export class SourceDocument {
     }
     this.cached = null;
     this.included = null;
+    if (this.language !== 'cuda') {
+      this.parseUnits();
+      return;
+    }
     if (!this.tree || oldText.length > MAX_SOURCE_CHARS || this.analysisText.length > MAX_SOURCE_CHARS) {
       this.cudaCache.change = null;
       this.cudaCache.lastText = null;
@@ -370,7 +417,7 @@ export class SourceDocument {
     const wasPristine = this.parsedPristine;
     const freshParse = this.textToParse(this.analysisText, { previous: oldText, start, end, insertedLength });
     // `<` rewrites outside the edited statement carry over (a fresh parse with errors recomputes them).
-    const carried = this.language === 'cuda' ? carryRewrites(this.rewrites, start, end, insertedLength, this.analysisText) : [];
+    const carried = carryRewrites(this.rewrites, start, end, insertedLength, this.analysisText);
     const newParse = carried.length > 0 ? applyLessThanRewrites(freshParse, carried) : freshParse;
     // Both parsed texts are the preparations' own: they agree outside the re-scanned window, so the
     // comparison starts at its edges instead of walking the whole file.
@@ -409,16 +456,16 @@ export class SourceDocument {
     let result: FileAnalysis;
     if (this.analysisText.length > MAX_SOURCE_CHARS) {
       result = emptyAnalysis(this.language, `file is larger than ${MAX_SOURCE_CHARS} characters; TileCast does not analyse it`);
-    } else if (!this.tree && this.overBudget) {
+    } else if (!this.parsed && this.overBudget) {
       result = emptyAnalysis(this.language, OVER_BUDGET);
-    } else if (!this.tree) {
+    } else if (!this.parsed) {
       result = emptyAnalysis(this.language, 'the parser failed on this file; nothing was analysed');
-    } else if (this.language === 'cuda') {
+    } else if (this.tree) {
       const headers = included.filter((c): c is HeaderContext => c.kind === 'cuda-header');
       result = analyzeCuda(this.tree.rootNode, this.analysisText, options, this.cudaCache, this.prepared ?? undefined, headers);
     } else {
       const modules = included.filter((c): c is TritonModuleContext => c.kind === 'triton-module');
-      result = analyzeTritonSafely(this.tree.rootNode as Node, this.analysisText, options, modules);
+      result = analyzeTritonSafely(this.pythonRoot!, this.analysisText, options, modules);
     }
     this.cached = { options, included, result };
     return result;
@@ -430,12 +477,11 @@ export class SourceDocument {
    * until the next edit; valid only while this document lives.
    */
   asIncluded(name: string): IncludedContext | null {
-    if (!this.tree || this.analysisText.length > MAX_SOURCE_CHARS) return null;
+    if (!this.parsed || this.analysisText.length > MAX_SOURCE_CHARS) return null;
     if (this.included?.name !== name || this.included.text !== this.analysisText)
-      this.included =
-        this.language === 'cuda'
-          ? headerContext(name, this.tree.rootNode, this.analysisText, this.prepared ?? prepareCudaText(this.analysisText))
-          : moduleContext(name, this.tree.rootNode as Node, this.analysisText);
+      this.included = this.tree
+        ? headerContext(name, this.tree.rootNode, this.analysisText, this.prepared ?? prepareCudaText(this.analysisText))
+        : moduleContext(name, this.pythonRoot!, this.analysisText);
     return this.included;
   }
 
@@ -443,5 +489,7 @@ export class SourceDocument {
   dispose(): void {
     this.tree?.delete();
     this.tree = null;
+    this.pythonUnits.clear();
+    this.pythonRoot = null;
   }
 }

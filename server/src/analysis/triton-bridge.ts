@@ -1,11 +1,11 @@
 // Calls the Triton analysis (triton/index.ts, owned by the Triton side) behind a guard, so a bug
 // there becomes a problem on the file instead of an exception in the editor. Analyses nothing itself.
-import type { Node } from 'web-tree-sitter';
+import type { SyntaxNode } from './triton/tree';
 import { analyzeTritonTree } from './triton/index';
 import type { TritonModuleContext } from './triton/modules';
 import type { AnalysisOptions, FileAnalysis } from './types';
 
-export function analyzeTritonSafely(root: Node, text: string, options: AnalysisOptions, modules: readonly TritonModuleContext[] = []): FileAnalysis {
+export function analyzeTritonSafely(root: SyntaxNode, text: string, options: AnalysisOptions, modules: readonly TritonModuleContext[] = []): FileAnalysis {
   try {
     return analyzeTritonTree(root, text, options, modules);
   } catch (error) {

@@ -1,7 +1,7 @@
 // Reads `# tilecast: M=4096 N=4096 K=4096 dtype=fp16` comments (for attention launches `seq=`,
 // `seq_kv=`, `heads=`, `head_dim=`, `causal=`) and finds the ones attached to a
 // construct (on its lines or in the comment block directly above it). Text only; no evaluation.
-import type { Node } from 'web-tree-sitter';
+import type { SyntaxNode } from './tree';
 import type { Dtype, Problem, Range } from '../types';
 import { type LineIndex, moduleNodes, rangeOf } from './syntax';
 import { dtypeFromName } from './values';
@@ -31,7 +31,7 @@ export interface AnnotatedAttention {
 const KEYS = new Set(['m', 'n', 'k', 'batch', 'dtype', 'seq', 'seq_kv', 'heads', 'head_dim', 'causal']);
 const ATTENTION_KEYS: Record<string, 'seq' | 'seqKv' | 'heads' | 'headDim'> = { seq: 'seq', seq_kv: 'seqKv', heads: 'heads', head_dim: 'headDim' };
 
-export function collectAnnotations(root: Node, lines: LineIndex, problems: Problem[]): Annotation[] {
+export function collectAnnotations(root: SyntaxNode, lines: LineIndex, problems: Problem[]): Annotation[] {
   const annotations: Annotation[] = [];
   for (const node of moduleNodes(root).comments) {
     const match = /^#\s*tilecast\s*:(.*)$/i.exec(node.text);
@@ -91,7 +91,7 @@ export function collectAnnotations(root: Node, lines: LineIndex, problems: Probl
  * Annotations on the lines of `node` or in the unbroken block of comment-only lines directly above it,
  * nearest first.
  */
-export function attachedAnnotations(annotations: Annotation[], node: Node, lines: LineIndex): Annotation[] {
+export function attachedAnnotations(annotations: Annotation[], node: SyntaxNode, lines: LineIndex): Annotation[] {
   const first = lines.lineOf(node.startIndex);
   const last = lines.lineOf(node.endIndex);
   let top = first;

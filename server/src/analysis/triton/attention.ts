@@ -4,7 +4,7 @@
 // attention shape (batch × heads, query and KV sequence lengths, head dimension) from its Q and K tensors
 // (found by name), its arguments and its grid, and its element type's fallback. Pure; it predicts
 // nothing: perf/workload-from-analysis.ts turns the shape into a workload.
-import type { Node } from 'web-tree-sitter';
+import type { SyntaxNode } from './tree';
 import type { AttentionShape } from '../types';
 import type { Evaluator } from './evaluate';
 import type { FoundLaunch } from './launches';
@@ -22,7 +22,7 @@ const MAX = /^triton\.language\.(math\.)?(max|maximum)$/;
  * from the saved log-sum-exp, with no maximum in its loop; a GEMM that fuses two products and applies an
  * activation after its K loop (SwiGLU) has no exponential in it.
  */
-export function isAttention(body: Node, evaluator: Evaluator, helpers: Map<string, Node>, seen = new Set<string>()): boolean {
+export function isAttention(body: SyntaxNode, evaluator: Evaluator, helpers: Map<string, SyntaxNode>, seen = new Set<string>()): boolean {
   const nodes = bodyNodes(body);
   const counts = new Map<string, Counts>();
   for (const loop of nodes.loops) {
@@ -46,9 +46,16 @@ interface Counts {
 }
 
 /** Products and exponentials in `body` (within `range` when given), a called helper's counted where it is called. */
-function countWithin(body: Node, evaluator: Evaluator, helpers: Map<string, Node>, memo: Map<string, Counts>, range?: Node, depth = 0): Counts {
+function countWithin(
+  body: SyntaxNode,
+  evaluator: Evaluator,
+  helpers: Map<string, SyntaxNode>,
+  memo: Map<string, Counts>,
+  range?: SyntaxNode,
+  depth = 0,
+): Counts {
   const nodes = bodyNodes(body);
-  const within = (node: Node) => !range || (node.startIndex >= range.startIndex && node.endIndex <= range.endIndex);
+  const within = (node: SyntaxNode) => !range || (node.startIndex >= range.startIndex && node.endIndex <= range.endIndex);
   const counts: Counts = { products: 0, exponentials: 0, maxima: 0 };
   for (const node of nodes.binaryOperators) if (within(node) && field(node, 'operator')?.type === '@') counts.products++;
   for (const call of nodes.calls) {

@@ -1,7 +1,7 @@
 // What a Python scope binds (module or function body): assignments, definitions, imports, loop and `with`
 // targets, each visible from the end of its statement, and for a binding in a branch of an `if` the
 // conditions that decide whether it runs. Read from the tree; values are the evaluator's (scopes.ts).
-import type { Node } from 'web-tree-sitter';
+import type { SyntaxNode } from './tree';
 import type { Evaluator } from './evaluate';
 import { conditionTruth } from './interpret';
 import { field, namedChildrenOf, syntaxChildren, walk } from './syntax';
@@ -10,19 +10,19 @@ import type { Scope } from './values';
 export interface Binding {
   /** Offset after which the binding is visible (end of its statement). */
   visibleFrom: number;
-  target: Node | null;
-  value: Node | null;
+  target: SyntaxNode | null;
+  value: SyntaxNode | null;
   /** 'opaque' bindings (loop variables, `with ... as`, `+=`) are known to exist but not their value. */
   kind: 'assign' | 'function' | 'import' | 'opaque';
-  node: Node;
+  node: SyntaxNode;
   /** Set when the binding sits in a branch of an `if` in its scope: the conditions that decide it. */
   guard?: Guard;
 }
 
 /** A branch's conditions: each of `hold` true and each of `fail` false (elif and else come after failed ones). */
 export interface Guard {
-  hold: Node[];
-  fail: Node[];
+  hold: SyntaxNode[];
+  fail: SyntaxNode[];
 }
 
 const COMPOUND = new Set([
@@ -42,7 +42,7 @@ const COMPOUND = new Set([
 ]);
 
 /** Bindings made directly in `body` (descending into if/for/with/try but not into nested defs). */
-export function collectBindings(body: Node): Map<string, Binding[]> {
+export function collectBindings(body: SyntaxNode): Map<string, Binding[]> {
   const bindings = new Map<string, Binding[]>();
   let guard: Guard | null = null;
   const add = (name: string, binding: Binding) => {
@@ -51,32 +51,32 @@ export function collectBindings(body: Node): Map<string, Binding[]> {
     bindings.set(name, list);
   };
   /** Visits `node` with the branch conditions of `branch` added to the current ones. */
-  const visitUnder = (node: Node | null, branch: Guard) => {
+  const visitUnder = (node: SyntaxNode | null, branch: Guard) => {
     if (!node) return;
     const outer = guard;
     guard = { hold: [...(outer?.hold ?? []), ...branch.hold], fail: [...(outer?.fail ?? []), ...branch.fail] };
     visit(node);
     guard = outer;
   };
-  const targetNames = (target: Node): string[] => {
+  const targetNames = (target: SyntaxNode): string[] => {
     if (target.type === 'identifier') return [target.text];
     if (['pattern_list', 'tuple_pattern', 'list_pattern', 'tuple', 'list', 'parenthesized_expression'].includes(target.type)) {
       return syntaxChildren(target).flatMap(targetNames);
     }
     return [];
   };
-  const visit = (node: Node) => {
+  const visit = (node: SyntaxNode) => {
     for (const statement of namedChildrenOf(node)) {
       switch (statement.type) {
         case 'expression_statement':
           for (const expression of syntaxChildren(statement)) {
             if (expression.type === 'assignment') {
-              let current: Node | null = expression;
-              const targets: Node[] = [];
+              let current: SyntaxNode | null = expression;
+              const targets: SyntaxNode[] = [];
               while (current?.type === 'assignment') {
                 const left = field(current, 'left');
                 if (left) targets.push(left);
-                const right: Node | null = field(current, 'right');
+                const right: SyntaxNode | null = field(current, 'right');
                 if (!right || right.type !== 'assignment') {
                   for (const target of targets) {
                     for (const name of targetNames(target))
@@ -133,7 +133,7 @@ export function collectBindings(body: Node): Map<string, Binding[]> {
           }
           if (statement.type === 'if_statement') {
             // Each branch's bindings hold only when its condition does and the ones before it do not.
-            const failed: Node[] = [];
+            const failed: SyntaxNode[] = [];
             const condition = field(statement, 'condition');
             visitUnder(field(statement, 'consequence'), { hold: condition ? [condition] : [], fail: [] });
             if (condition) failed.push(condition);

@@ -1,14 +1,14 @@
 // Python builtins, triton/torch functions and tensor/dict methods for the Triton evaluator: cdiv,
 // min/max, range, zip/product, triton.Config, torch tensor factories and shape-changing methods.
 // Total functions over evaluated values: unknown in, unknown out; never throws.
-import type { Node } from 'web-tree-sitter';
+import type { SyntaxNode } from './tree';
 import { callArguments, rangeOf } from './syntax';
 import type { Dtype } from '../types';
 import { asInteger, asNumber, iterate, keyOf, MAX_ITEMS, NONE, numberValue, sequence, truthiness, UNKNOWN, type ConfigValue, type PyValue } from './values';
 
 export function callBuiltin(
   canonical: string,
-  node: Node,
+  node: SyntaxNode,
   positional: () => PyValue[],
   keyword: (name: string) => PyValue | null,
   keywords: () => Map<string, PyValue>,
@@ -182,7 +182,7 @@ function torchFactory(name: string, positional: () => PyValue[], keyword: (name:
   return { kind: 'tensor', shape, dtype: dtypeKeyword ? explicitDtype : defaultDtype };
 }
 
-export function callMethod(object: PyValue, name: string, positional: PyValue[], keyword: (name: string) => PyValue | null, node: Node): PyValue {
+export function callMethod(object: PyValue, name: string, positional: PyValue[], keyword: (name: string) => PyValue | null, node: SyntaxNode): PyValue {
   const range = rangeOf(node);
   if (object.kind === 'tensor') {
     switch (name) {
@@ -305,7 +305,7 @@ const DEVICE_TEXT = /device|\bdev\b|cuda|cpu/i;
  * not fold could be the dtype (`to(dtype)` of a run-time choice), so the dtype becomes unknown rather than
  * staying what it was; only one whose wording names a device is passed over, as a string or flag is.
  */
-function convertedDtype(current: Dtype | null, positional: PyValue[], keyword: (name: string) => PyValue | null, node: Node): Dtype | null {
+function convertedDtype(current: Dtype | null, positional: PyValue[], keyword: (name: string) => PyValue | null, node: SyntaxNode): Dtype | null {
   const named = keyword('dtype');
   if (named) return named.kind === 'dtype' ? named.dtype : named.kind === 'none' ? current : null;
   const nodes = callArguments(node).positional;
@@ -317,12 +317,12 @@ function convertedDtype(current: Dtype | null, positional: PyValue[], keyword: (
   return dtype;
 }
 
-function config(node: Node, positional: () => PyValue[], keyword: (name: string) => PyValue | null): PyValue {
+function config(node: SyntaxNode, positional: () => PyValue[], keyword: (name: string) => PyValue | null): PyValue {
   const args = callArguments(node);
   const first = args.positional[0];
   const kwargs = keyword('kwargs') ?? (first ? positional()[0] : null);
   const params = kwargs?.kind === 'dict' ? kwargs.entries : new Map<string, PyValue>();
-  let comprehension: Node | null = null;
+  let comprehension: SyntaxNode | null = null;
   for (let current = node.parent; current; current = current.parent) {
     if (current.type === 'list_comprehension' || current.type === 'generator_expression') comprehension = current;
     if (current.type === 'function_definition' || current.type === 'module') break;

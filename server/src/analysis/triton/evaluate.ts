@@ -1,7 +1,7 @@
 // A small, total evaluator for the Python expressions that set Triton tile sizes, grids, configs and
 // problem sizes: arithmetic, min/max, cdiv, containers, comprehensions, lambdas, torch tensor shapes.
 // It never throws and never loops unboundedly: anything it cannot know evaluates to `unknown`.
-import type { Node } from 'web-tree-sitter';
+import type { SyntaxNode } from './tree';
 import { callBuiltin, callMethod, transposeLast } from './builtins';
 import { interpretFunction } from './interpret';
 import { readParameters } from './parameters';
@@ -73,7 +73,7 @@ export class Evaluator {
     return [target, ...parts.slice(1)].join('.');
   }
 
-  canonicalOf(node: Node, scope: Scope | null = null): string | null {
+  canonicalOf(node: SyntaxNode, scope: Scope | null = null): string | null {
     const parts = dottedName(node);
     return parts ? this.canonicalName(parts, scope) : null;
   }
@@ -82,7 +82,7 @@ export class Evaluator {
    * evaluate, giving up after `steps` more steps: for values that are worth knowing only when they are
    * cheap to know (a PyTorch call's operands in a large model file).
    */
-  evaluateWithin(node: Node | null, scope: Scope, steps: number): PyValue {
+  evaluateWithin(node: SyntaxNode | null, scope: Scope, steps: number): PyValue {
     const saved = this.limit;
     this.limit = Math.min(saved, this.steps + steps);
     try {
@@ -92,7 +92,7 @@ export class Evaluator {
     }
   }
 
-  evaluate(node: Node | null, scope: Scope): PyValue {
+  evaluate(node: SyntaxNode | null, scope: Scope): PyValue {
     if (!node || node.isMissing || node.type === 'ERROR') return UNKNOWN;
     if (this.depth > MAX_DEPTH || ++this.steps > this.limit) return UNKNOWN;
     this.depth++;
@@ -103,7 +103,7 @@ export class Evaluator {
     }
   }
 
-  private evaluateInner(node: Node, scope: Scope): PyValue {
+  private evaluateInner(node: SyntaxNode, scope: Scope): PyValue {
     switch (node.type) {
       case 'integer':
         return parseInteger(node);
@@ -196,7 +196,7 @@ export class Evaluator {
     }
   }
 
-  private identifier(node: Node, scope: Scope): PyValue {
+  private identifier(node: SyntaxNode, scope: Scope): PyValue {
     const bound = scope.lookup(node.text, node.startIndex);
     if (bound.kind !== 'unknown') return bound;
     const canonical = this.canonicalName([node.text], scope);
@@ -210,7 +210,7 @@ export class Evaluator {
     return UNKNOWN;
   }
 
-  private attribute(node: Node, scope: Scope): PyValue {
+  private attribute(node: SyntaxNode, scope: Scope): PyValue {
     const canonical = this.canonicalOf(node, scope);
     if (canonical) return this.moduleMember(canonical);
     const object = this.evaluate(field(node, 'object'), scope);
@@ -229,7 +229,7 @@ export class Evaluator {
     return UNKNOWN;
   }
 
-  private dictionary(node: Node, scope: Scope): PyValue {
+  private dictionary(node: SyntaxNode, scope: Scope): PyValue {
     const entries = new Map<string, PyValue>();
     const children = syntaxChildren(node);
     const keys = children.map((child) => (child.type === 'pair' ? this.evaluate(field(child, 'key'), scope) : null));
@@ -258,7 +258,7 @@ export class Evaluator {
   }
 
   /** Expands `[body for x in xs if cond for y in ys]` over literal iterables; null when any does not fold. */
-  comprehension(node: Node, scope: Scope): PyValue[] | null {
+  comprehension(node: SyntaxNode, scope: Scope): PyValue[] | null {
     const body = field(node, 'body');
     const clauses = syntaxChildren(node).filter((child) => child.type === 'for_in_clause' || child.type === 'if_clause');
     const results: PyValue[] = [];
@@ -287,7 +287,7 @@ export class Evaluator {
     return expand(0, new EnvScope(scope)) ? results : null;
   }
 
-  private binary(node: Node, scope: Scope): PyValue {
+  private binary(node: SyntaxNode, scope: Scope): PyValue {
     const left = this.evaluate(field(node, 'left'), scope);
     const right = this.evaluate(field(node, 'right'), scope);
     const operator = field(node, 'operator')?.type ?? '';
@@ -338,8 +338,8 @@ export class Evaluator {
     }
   }
 
-  private comparison(node: Node, scope: Scope): PyValue {
-    const operands: Node[] = [];
+  private comparison(node: SyntaxNode, scope: Scope): PyValue {
+    const operands: SyntaxNode[] = [];
     const operators: string[] = [];
     let lastWasOperator = false;
     for (const child of childrenOf(node)) {
@@ -363,9 +363,9 @@ export class Evaluator {
     return { kind: 'bool', value: true };
   }
 
-  private subscript(node: Node, scope: Scope): PyValue {
+  private subscript(node: SyntaxNode, scope: Scope): PyValue {
     const container = this.evaluate(field(node, 'value'), scope);
-    const indices = node.childrenForFieldName('subscript').filter((child): child is Node => child !== null);
+    const indices = node.childrenForFieldName('subscript').filter((child): child is SyntaxNode => child !== null);
     if (indices.length !== 1) return UNKNOWN;
     const index = this.evaluate(indices[0], scope);
     if (container.kind === 'dict') return index.kind === 'string' ? (container.entries.get(index.value) ?? UNKNOWN) : UNKNOWN;
@@ -382,7 +382,7 @@ export class Evaluator {
     return UNKNOWN;
   }
 
-  private call(node: Node, scope: Scope): PyValue {
+  private call(node: SyntaxNode, scope: Scope): PyValue {
     const callee = field(node, 'function');
     if (!callee) return UNKNOWN;
     const args = callArguments(node);
@@ -420,7 +420,7 @@ export class Evaluator {
     return UNKNOWN;
   }
 
-  private keywordValues(keywords: Map<string, { value: Node }>, scope: Scope): Map<string, PyValue> {
+  private keywordValues(keywords: Map<string, { value: SyntaxNode }>, scope: Scope): Map<string, PyValue> {
     const values = new Map<string, PyValue>();
     for (const [name, entry] of keywords) values.set(name, this.evaluate(entry.value, scope));
     return values;
@@ -459,7 +459,7 @@ export class Evaluator {
   }
 }
 
-function parseInteger(node: Node): PyValue {
+function parseInteger(node: SyntaxNode): PyValue {
   const text = node.text.replace(/_/g, '').replace(/[lL]$/, '');
   let value: number;
   if (/^0[xX]/.test(text)) value = parseInt(text.slice(2), 16);
@@ -515,7 +515,7 @@ function equal(left: PyValue, right: PyValue): boolean | null {
 }
 
 /** Binds an assignment or loop target (`x`, `a, b`, `(a, (b, c))`) to a value in `env`. */
-export function bindTarget(target: Node, value: PyValue, env: EnvScope): void {
+export function bindTarget(target: SyntaxNode, value: PyValue, env: EnvScope): void {
   if (target.type === 'identifier') {
     env.values.set(target.text, value);
     return;

@@ -1,7 +1,7 @@
 // Entry point of the Triton (Python) analysis: from a tree-sitter Python module to kernels, autotune
 // configs, launches, tile parameters and problems. Pure and total: it never throws on bad input; a
 // failure inside becomes a problem and whatever was found so far is returned.
-import type { Node } from 'web-tree-sitter';
+import type { SyntaxNode } from './tree';
 import type { AnalysisOptions, FileAnalysis } from '../types';
 import { attachedAnnotations, collectAnnotations, type Annotation } from './annotations';
 import { readConfigs } from './configs';
@@ -17,7 +17,7 @@ import { constexprDefaults, moduleConstants } from './tile-params';
 import { torchGemmCalls } from './torch-calls';
 
 /** `modules`: the Python modules the file imports, whose kernels its launches may name (modules.ts). */
-export function analyzeTritonTree(root: Node, text: string, options: AnalysisOptions, modules: readonly TritonModuleContext[] = []): FileAnalysis {
+export function analyzeTritonTree(root: SyntaxNode, text: string, options: AnalysisOptions, modules: readonly TritonModuleContext[] = []): FileAnalysis {
   const result: FileAnalysis = { language: 'triton', kernels: [], launches: [], tileParams: [], libraryCalls: [], problems: [] };
   try {
     analyze(root, text, options, result, modules);
@@ -31,15 +31,15 @@ export function analyzeTritonTree(root: Node, text: string, options: AnalysisOpt
  * The kernel a launch by `name` refers to: one defined in the same function as the launch (kernels
  * nested in wrapper functions often share a name such as `kernel`), else a module-level one.
  */
-function visibleKernel(kernels: TritonKernel[], name: string, call: Node): TritonKernel | null {
+function visibleKernel(kernels: TritonKernel[], name: string, call: SyntaxNode): TritonKernel | null {
   const candidates = kernels.filter((kernel) => kernel.info.name === name);
   if (candidates.length <= 1) return candidates[0] ?? null;
-  const home = (node: Node) => enclosing(node, ['function_definition'])?.id ?? null;
+  const home = (node: SyntaxNode) => enclosing(node, ['function_definition'])?.id ?? null;
   const launchHome = home(call);
   return candidates.find((kernel) => home(kernel.definition) === launchHome) ?? candidates.find((kernel) => home(kernel.definition) === null) ?? candidates[0];
 }
 
-function analyze(root: Node, text: string, options: AnalysisOptions, result: FileAnalysis, modules: readonly TritonModuleContext[]): void {
+function analyze(root: SyntaxNode, text: string, options: AnalysisOptions, result: FileAnalysis, modules: readonly TritonModuleContext[]): void {
   const lines = new LineIndex(text);
   result.problems.push(...syntaxProblems(root, lines));
   const imports = collectImports(root);
@@ -64,7 +64,7 @@ function analyze(root: Node, text: string, options: AnalysisOptions, result: Fil
   const fromModules = new Map<TritonKernel, TritonModuleContext>();
   // A name no import binds may come from a star import (`from .kernels import *`): looked up in those modules.
   const stars = modules.length > 0 ? starImports(root) : [];
-  const resolveImported = (target: Node): TritonKernel | null => {
+  const resolveImported = (target: SyntaxNode): TritonKernel | null => {
     const qualified = modules.length > 0 ? importedTarget(target, imports) : null;
     let found = qualified ? moduleKernel(modules, qualified) : null;
     if (!found && !qualified && target.type === 'identifier') for (const star of stars) if ((found = moduleKernel(modules, `${star}.${target.text}`))) break;

@@ -2,7 +2,7 @@
 // assignments, `if`, `for`, `append`/`extend`, `return`. Bounded and total: it never throws, and
 // statements it does not model are skipped (or, for `while`, make the result unknown). An `if` whose
 // condition does not fold runs every branch that may run and joins what they give (joinValues).
-import type { Node } from 'web-tree-sitter';
+import type { SyntaxNode } from './tree';
 import { bindTarget, EnvScope, type Evaluator } from './evaluate';
 import { field, syntaxChildren } from './syntax';
 import { iterate, MAX_ITEMS, NONE, sequence, truthiness, UNKNOWN, type PyValue, type Scope } from './values';
@@ -20,7 +20,7 @@ interface Run {
   returns: PyValue[];
 }
 
-export function interpretFunction(evaluator: Evaluator, definition: Node, env: EnvScope): PyValue {
+export function interpretFunction(evaluator: Evaluator, definition: SyntaxNode, env: EnvScope): PyValue {
   const body = field(definition, 'body');
   if (!body) return UNKNOWN;
   const run: Run = { iterations: 0, returns: [] };
@@ -36,7 +36,7 @@ export function interpretFunction(evaluator: Evaluator, definition: Node, env: E
  * `if ...: name += [...]`), from `initial`: the statements run in a private environment over `scope`, so
  * nothing else in the module changes. Unknown when one of them does not run (a `while`, too many items).
  */
-export function growModuleList(evaluator: Evaluator, statements: readonly Node[], name: string, initial: PyValue, scope: Scope): PyValue {
+export function growModuleList(evaluator: Evaluator, statements: readonly SyntaxNode[], name: string, initial: PyValue, scope: Scope): PyValue {
   const env = new EnvScope(scope);
   env.values.set(name, initial);
   const run: Run = { iterations: 0, returns: [] };
@@ -47,7 +47,7 @@ export function growModuleList(evaluator: Evaluator, statements: readonly Node[]
   return env.values.get(name) ?? UNKNOWN;
 }
 
-function runBlock(evaluator: Evaluator, block: Node, env: EnvScope, run: Run): Flow {
+function runBlock(evaluator: Evaluator, block: SyntaxNode, env: EnvScope, run: Run): Flow {
   for (const statement of syntaxChildren(block)) {
     const flow = runStatement(evaluator, statement, env, run);
     if (flow.kind !== 'normal') return flow;
@@ -55,7 +55,7 @@ function runBlock(evaluator: Evaluator, block: Node, env: EnvScope, run: Run): F
   return NORMAL;
 }
 
-function runStatement(evaluator: Evaluator, statement: Node, env: EnvScope, run: Run): Flow {
+function runStatement(evaluator: Evaluator, statement: SyntaxNode, env: EnvScope, run: Run): Flow {
   switch (statement.type) {
     case 'expression_statement': {
       for (const expression of syntaxChildren(statement)) runExpression(evaluator, expression, env);
@@ -66,7 +66,9 @@ function runStatement(evaluator: Evaluator, statement: Node, env: EnvScope, run:
       return { kind: 'return', value: value ? evaluator.evaluate(value, env) : NONE };
     }
     case 'if_statement': {
-      const branches: { condition: Node | null; body: Node | null }[] = [{ condition: field(statement, 'condition'), body: field(statement, 'consequence') }];
+      const branches: { condition: SyntaxNode | null; body: SyntaxNode | null }[] = [
+        { condition: field(statement, 'condition'), body: field(statement, 'consequence') },
+      ];
       for (const clause of statement.childrenForFieldName('alternative')) {
         if (!clause) continue;
         branches.push({ condition: clause.type === 'elif_clause' ? field(clause, 'condition') : null, body: field(clause, 'body') });
@@ -108,7 +110,7 @@ function runStatement(evaluator: Evaluator, statement: Node, env: EnvScope, run:
   }
 }
 
-type Branch = { condition: Node | null; body: Node | null };
+type Branch = { condition: SyntaxNode | null; body: SyntaxNode | null };
 
 /**
  * The first branch whose condition holds runs. Where a condition is unknown (`if
@@ -227,7 +229,7 @@ const CUDA_BACKEND = /(?<![a-z])(is_cuda|nvidia)|["']cuda["']|cuda\.is_available
  * "cuda"` hold; `is_hip()`, `torch.version.hip`, `device == "cpu"` do not; `!=` and `not` turn them);
  * null when unknown (`torch.cuda.get_device_capability()[0] >= 9`). `and`/`or` over parts in three values.
  */
-export function conditionTruth(evaluator: Evaluator, condition: Node, env: Scope): boolean | null {
+export function conditionTruth(evaluator: Evaluator, condition: SyntaxNode, env: Scope): boolean | null {
   const truth = truthiness(evaluator.evaluate(condition, env));
   if (truth !== null) return truth;
   const part = (name: string): boolean | null => {
@@ -256,15 +258,15 @@ export function conditionTruth(evaluator: Evaluator, condition: Node, env: Scope
   return null;
 }
 
-function runExpression(evaluator: Evaluator, expression: Node, env: EnvScope): void {
+function runExpression(evaluator: Evaluator, expression: SyntaxNode, env: EnvScope): void {
   if (expression.type === 'assignment') {
     // `a = b = value` nests assignments on the right.
-    const targets: Node[] = [];
-    let current: Node | null = expression;
+    const targets: SyntaxNode[] = [];
+    let current: SyntaxNode | null = expression;
     while (current && current.type === 'assignment') {
       const left = field(current, 'left');
       if (left) targets.push(left);
-      const right: Node | null = field(current, 'right');
+      const right: SyntaxNode | null = field(current, 'right');
       if (!right) return;
       if (right.type !== 'assignment') {
         const value = evaluator.evaluate(right, env);

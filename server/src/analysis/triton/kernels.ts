@@ -1,7 +1,7 @@
 // Finds `@triton.jit` kernels in a Python module and reads what the performance model needs from
 // each: parameters, tl.constexpr parameters, tl.dot use, operand dtype, the K loop and its tile, and
 // whether it is a GEMM. Autotune configs are read by configs.ts; launches by launches.ts.
-import type { Node } from 'web-tree-sitter';
+import type { SyntaxNode } from './tree';
 import { instructionUse } from '../instruction-rules';
 import type { Dtype, InstructionUse, KernelInfo, Problem, TileLoop } from '../types';
 import { attachedAnnotations, type Annotation } from './annotations';
@@ -27,12 +27,12 @@ import { dtypeFromName } from './values';
 
 export interface TritonKernel {
   info: KernelInfo;
-  definition: Node;
+  definition: SyntaxNode;
   /** The decorated definition (decorators included), or the definition itself. */
-  outer: Node;
+  outer: SyntaxNode;
   parameters: PythonParameter[];
   /** The `@triton.autotune(...)` call, if any. */
-  autotune: Node | null;
+  autotune: SyntaxNode | null;
   /** How tl.dot treats fp32 operands: Triton's default on NVIDIA is tf32. */
   dotPrecision: 'tf32' | 'ieee' | null;
   dtypeFromAnnotation: boolean;
@@ -42,10 +42,10 @@ export interface TritonKernel {
 
 interface Decorators {
   jit: boolean;
-  autotune: Node | null;
+  autotune: SyntaxNode | null;
 }
 
-function readDecorators(decorated: Node, evaluator: Evaluator): Decorators {
+function readDecorators(decorated: SyntaxNode, evaluator: Evaluator): Decorators {
   const result: Decorators = { jit: false, autotune: null };
   for (const decorator of syntaxChildren(decorated).filter((child) => child.type === 'decorator')) {
     const expression = syntaxChildren(decorator)[0];
@@ -60,7 +60,7 @@ function readDecorators(decorated: Node, evaluator: Evaluator): Decorators {
 }
 
 /** A jit function that returns a value is a device helper called from kernels, not a launchable kernel. */
-function returnsValue(definition: Node): boolean {
+function returnsValue(definition: SyntaxNode): boolean {
   const body = bodyOf(definition);
   if (!body) return false;
   const nodes = bodyNodes(body);
@@ -70,15 +70,15 @@ function returnsValue(definition: Node): boolean {
 export interface KernelDiscovery {
   kernels: TritonKernel[];
   /** `@triton.jit` helpers (they return values), by name; their tl.dot counts for the kernels that call them. */
-  helpers: Map<string, Node>;
+  helpers: Map<string, SyntaxNode>;
 }
 
 /**
  * Names of jit functions that another jit function calls and the file never launches (`name[grid](...)`):
  * device helpers, also when they return nothing (vLLM's `write_zeros_to_output` stores and returns).
  */
-function jitCallsBetween(root: Node, candidates: ReadonlyArray<{ definition: Node }>): Set<string> {
-  const names = new Map<string, Node>();
+function jitCallsBetween(root: SyntaxNode, candidates: ReadonlyArray<{ definition: SyntaxNode }>): Set<string> {
+  const names = new Map<string, SyntaxNode>();
   for (const { definition } of candidates) {
     const name = field(definition, 'name')?.text;
     if (name) names.set(name, definition);
@@ -101,9 +101,9 @@ function jitCallsBetween(root: Node, candidates: ReadonlyArray<{ definition: Nod
   return called;
 }
 
-export function findKernels(root: Node, scopes: ScopeSet, lines: LineIndex, annotations: Annotation[], problems: Problem[]): KernelDiscovery {
+export function findKernels(root: SyntaxNode, scopes: ScopeSet, lines: LineIndex, annotations: Annotation[], problems: Problem[]): KernelDiscovery {
   const evaluator = scopes.evaluator;
-  const candidates: { definition: Node; outer: Node; autotune: Node | null }[] = [];
+  const candidates: { definition: SyntaxNode; outer: SyntaxNode; autotune: SyntaxNode | null }[] = [];
   for (const node of moduleNodes(root).decoratedDefinitions) {
     const definition = field(node, 'definition');
     if (definition?.type !== 'function_definition') continue;
@@ -117,7 +117,7 @@ export function findKernels(root: Node, scopes: ScopeSet, lines: LineIndex, anno
       });
     }
   }
-  const helpers = new Map<string, Node>();
+  const helpers = new Map<string, SyntaxNode>();
   const calledByOthers = jitCallsBetween(root, candidates);
   for (const candidate of candidates) {
     const name = field(candidate.definition, 'name')?.text;
@@ -135,17 +135,17 @@ export function findKernels(root: Node, scopes: ScopeSet, lines: LineIndex, anno
 const ATTENTION_REASON = 'flash attention: QKᵀ and P·V tl.dot in one loop over KV blocks, with an online softmax';
 
 interface DotUse {
-  node: Node;
-  operands: Node[];
+  node: SyntaxNode;
+  operands: SyntaxNode[];
 }
 
 function readKernel(
-  definition: Node,
-  outer: Node,
-  autotune: Node | null,
-  nameNode: Node,
+  definition: SyntaxNode,
+  outer: SyntaxNode,
+  autotune: SyntaxNode | null,
+  nameNode: SyntaxNode,
   scopes: ScopeSet,
-  helpers: Map<string, Node>,
+  helpers: Map<string, SyntaxNode>,
   lines: LineIndex,
   annotations: Annotation[],
 ): TritonKernel {
@@ -196,7 +196,7 @@ function readKernel(
 }
 
 /** `tl.dot(a, b)`, `tl.dot_scaled(...)`, `a @ b`, and calls to jit helpers that contain one. */
-function findDots(body: Node, evaluator: Evaluator, helpers: Map<string, Node>, seen = new Set<string>()): DotUse[] {
+function findDots(body: SyntaxNode, evaluator: Evaluator, helpers: Map<string, SyntaxNode>, seen = new Set<string>()): DotUse[] {
   const dots: DotUse[] = [];
   const nodes = bodyNodes(body);
   // Calls and `@` operators merged back into document order.
@@ -240,12 +240,12 @@ function readDotPrecision(dots: DotUse[]): 'tf32' | 'ieee' | null {
 }
 
 /** The type name (last dotted part) named by `.to(T)`, `tl.cast(x, T)` or `x.to(dtype=T)` at `node`, if it is such a cast. */
-function castTarget(node: Node, evaluator: Evaluator): string | null {
+function castTarget(node: SyntaxNode, evaluator: Evaluator): string | null {
   if (node.type !== 'call') return null;
   const callee = field(node, 'function');
   if (!callee) return null;
   const args = callArguments(node);
-  let target: Node | undefined;
+  let target: SyntaxNode | undefined;
   if (callee.type === 'attribute' && field(callee, 'attribute')?.text === 'to' && !evaluator.canonicalOf(callee)) {
     target = args.keywords.get('dtype')?.value ?? args.positional[0];
   } else if (evaluator.canonicalOf(callee) === 'triton.language.cast') {
@@ -256,19 +256,19 @@ function castTarget(node: Node, evaluator: Evaluator): string | null {
 }
 
 /** The dtype named by `.to(T)`, `tl.cast(x, T)` or `x.to(dtype=T)` at `node`, if it is such a cast. */
-function castDtype(node: Node, evaluator: Evaluator): Dtype | null {
+function castDtype(node: SyntaxNode, evaluator: Evaluator): Dtype | null {
   const name = castTarget(node, evaluator);
   return name ? dtypeFromName(name) : null;
 }
 
 /** The dtype an operand expression is cast to, following one local assignment (`a = tl.load(p).to(T)`). */
-function operandDtype(operand: Node, body: Node, evaluator: Evaluator, at: number): Dtype | null {
+function operandDtype(operand: SyntaxNode, body: SyntaxNode, evaluator: Evaluator, at: number): Dtype | null {
   const name = operandCast(operand, body, evaluator, at);
   return name ? dtypeFromName(name) : null;
 }
 
 /** The type name an operand expression is cast to, following one local assignment. */
-function operandCast(operand: Node, body: Node, evaluator: Evaluator, at: number): string | null {
+function operandCast(operand: SyntaxNode, body: SyntaxNode, evaluator: Evaluator, at: number): string | null {
   const direct = castTarget(operand, evaluator);
   if (direct) return direct;
   if (operand.type !== 'identifier') return null;
@@ -291,7 +291,7 @@ const FP8E4NV = /\b(float8e4nv|fp8e4nv|float8_e4m3fn)\b/;
  * The first tl.dot whose operands are fp8e4nv (cast to it, or loaded through a pointer annotated
  * with it): the Triton NVIDIA backend rejects that type below capability 8.9.
  */
-function dotInstructionUses(dots: DotUse[], parameters: PythonParameter[], body: Node | null, evaluator: Evaluator): InstructionUse[] {
+function dotInstructionUses(dots: DotUse[], parameters: PythonParameter[], body: SyntaxNode | null, evaluator: Evaluator): InstructionUse[] {
   if (!body || dots.length === 0) return [];
   const annotated = parameters.some((parameter) => parameter.annotation && FP8E4NV.test(parameter.annotation.text));
   for (const dot of dots) {
@@ -306,7 +306,7 @@ const DTYPE_WORD = /\b(float8\w*|fp8\w*|bfloat16|bf16|float16|fp16|float32|fp32|
 function dtypeFromCode(
   parameters: PythonParameter[],
   dots: DotUse[],
-  body: Node | null,
+  body: SyntaxNode | null,
   evaluator: Evaluator,
   precision: 'tf32' | 'ieee' | null,
 ): Dtype | null {
@@ -363,7 +363,7 @@ function dtypeFromCode(
   return chosen === 'tie' ? null : withTensorCorePrecision(chosen);
 }
 
-function insideDtypeCondition(node: Node, body: Node): boolean {
+function insideDtypeCondition(node: SyntaxNode, body: SyntaxNode): boolean {
   for (let current = node.parent; current && current.id !== body.id; current = current.parent) {
     if (current.type === 'if_statement' || current.type === 'elif_clause') {
       const condition = field(current, 'condition');
@@ -374,10 +374,10 @@ function insideDtypeCondition(node: Node, body: Node): boolean {
 }
 
 /** The innermost `for` loops that contain a tl.dot: the K loops. */
-function findTileLoops(body: Node, dots: DotUse[], definition: Node, scopes: ScopeSet, constexprParams: string[]): TileLoop[] {
+function findTileLoops(body: SyntaxNode, dots: DotUse[], definition: SyntaxNode, scopes: ScopeSet, constexprParams: string[]): TileLoop[] {
   const nodes = bodyNodes(body);
   const loops = outsideNested(nodes.loops, nodes.nested, ['function_definition']);
-  const containsDot = (loop: Node) => dots.some((dot) => dot.node.startIndex >= loop.startIndex && dot.node.endIndex <= loop.endIndex);
+  const containsDot = (loop: SyntaxNode) => dots.some((dot) => dot.node.startIndex >= loop.startIndex && dot.node.endIndex <= loop.endIndex);
   const withDot = loops.filter(containsDot);
   const innermost = withDot.filter(
     (loop) => !withDot.some((other) => other !== loop && other.startIndex >= loop.startIndex && other.endIndex <= loop.endIndex && other.id !== loop.id),
@@ -387,9 +387,9 @@ function findTileLoops(body: Node, dots: DotUse[], definition: Node, scopes: Sco
 
 const K_TILE_NAME = /^(BLOCK|TILE)(_SIZE)?_?K$|^BLOCK_K\w*$|^BK$|^(BLOCK|TILE)_SIZE_K$/;
 
-function kTileOf(loop: Node, body: Node, definition: Node, scopes: ScopeSet, constexprParams: string[]): TileLoop['stride'] {
+function kTileOf(loop: SyntaxNode, body: SyntaxNode, definition: SyntaxNode, scopes: ScopeSet, constexprParams: string[]): TileLoop['stride'] {
   const scope = scopes.functionScope(definition);
-  const fold = (node: Node) => {
+  const fold = (node: SyntaxNode) => {
     const value = scopes.evaluator.evaluate(node, scope);
     return value.kind === 'number' ? value.value : null;
   };
@@ -407,9 +407,9 @@ function kTileOf(loop: Node, body: Node, definition: Node, scopes: ScopeSet, con
   // `range(0, tl.cdiv(K, BLOCK_SIZE_K))` or `range(k_tiles)`: the K tile is the BLOCK_*K name in the
   // header (through local assignments such as `k_tiles = tl.cdiv(K, BLOCK_SIZE_K)`), else in the body.
   const header = loop.type === 'for_statement' ? field(loop, 'right') : field(loop, 'condition');
-  const searchIn = (node: Node | null, depth: number): Node | null => {
+  const searchIn = (node: SyntaxNode | null, depth: number): SyntaxNode | null => {
     if (!node || depth > 3) return null;
-    let hit: Node | null = null;
+    let hit: SyntaxNode | null = null;
     walk(node, (inner) => {
       if (hit) return false;
       if (inner.type !== 'identifier') return undefined;
@@ -431,8 +431,8 @@ function kTileOf(loop: Node, body: Node, definition: Node, scopes: ScopeSet, con
   return tile ? { text: tile.text, value: fold(tile), range: rangeOf(tile) } : null;
 }
 
-function localAssignment(body: Node, name: string, before: number): Node | null {
-  let found: Node | null = null;
+function localAssignment(body: SyntaxNode, name: string, before: number): SyntaxNode | null {
+  let found: SyntaxNode | null = null;
   for (const node of bodyNodes(body).assignments) {
     if (node.startIndex >= before) break;
     if (field(node, 'left')?.text === name) found = field(node, 'right');
@@ -441,11 +441,11 @@ function localAssignment(body: Node, name: string, before: number): Node | null 
 }
 
 /** Whether the kernel loops over output tiles itself: a stride of the SM count, or a loop from the program id. */
-function persistentLoop(body: Node): boolean {
+function persistentLoop(body: SyntaxNode): boolean {
   return /\bNUM_SMS?\b/i.test(body.text) || /for\s+\w+\s+in\s+(tl\.)?range\(\s*(start_pid|pid|tl\.program_id)/.test(body.text);
 }
 
-function describeKind(body: Node, dots: DotUse[], loops: TileLoop[], evaluator: Evaluator): string {
+function describeKind(body: SyntaxNode, dots: DotUse[], loops: TileLoop[], evaluator: Evaluator): string {
   const used = new Set<string>();
   for (const node of bodyNodes(body).calls) {
     const callee = field(node, 'function');

@@ -1,7 +1,7 @@
 // Finds Triton launches (`kernel[grid](args..., BLOCK_SIZE_M=128, num_warps=4)`) and folds what it
 // can: meta-parameters, num_warps/num_stages, the grid (tuples, lambdas over META, grid variables)
 // and the problem size. Values that do not fold stay null; nothing is invented.
-import type { Node } from 'web-tree-sitter';
+import type { SyntaxNode } from './tree';
 import type { FoldedValue, LaunchSite, Problem, TileParam } from '../types';
 import { TRITON_DEFAULT_NUM_STAGES, TRITON_DEFAULT_NUM_WARPS } from './configs';
 import { mayBeTile, TILE_NAME } from './tile-params';
@@ -15,7 +15,7 @@ const LAUNCH_OPTIONS = new Set(['num_warps', 'num_stages', 'num_ctas', 'maxnreg'
 
 export interface FoundLaunch {
   site: LaunchSite;
-  call: Node;
+  call: SyntaxNode;
   kernel: TritonKernel | null;
   /** Values of the kernel's parameters at this launch, by parameter name. */
   argumentValues: Map<string, PyValue>;
@@ -26,12 +26,12 @@ export interface FoundLaunch {
  * gives the kernel an imported target (`mk`, `kernels.mm`) names in an imported module, if any.
  */
 export function findLaunchCalls(
-  root: Node,
+  root: SyntaxNode,
   kernels: Map<string, TritonKernel>,
   importedNames: Set<string>,
-  imported: (target: Node) => TritonKernel | null = () => null,
-): { call: Node; name: string; kernel?: TritonKernel }[] {
-  const found: { call: Node; name: string; kernel?: TritonKernel }[] = [];
+  imported: (target: SyntaxNode) => TritonKernel | null = () => null,
+): { call: SyntaxNode; name: string; kernel?: TritonKernel }[] {
+  const found: { call: SyntaxNode; name: string; kernel?: TritonKernel }[] = [];
   for (const node of moduleNodes(root).calls) {
     const callee = field(node, 'function');
     if (callee?.type !== 'subscript') continue;
@@ -47,7 +47,14 @@ export function findLaunchCalls(
   return found;
 }
 
-export function readLaunch(call: Node, name: string, kernel: TritonKernel | null, scopes: ScopeSet, tileParams: TileParam[], problems: Problem[]): FoundLaunch {
+export function readLaunch(
+  call: SyntaxNode,
+  name: string,
+  kernel: TritonKernel | null,
+  scopes: ScopeSet,
+  tileParams: TileParam[],
+  problems: Problem[],
+): FoundLaunch {
   const evaluator = scopes.evaluator;
   const scope = scopes.scopeFor(call);
   const args = callArguments(call);
@@ -60,7 +67,7 @@ export function readLaunch(call: Node, name: string, kernel: TritonKernel | null
   const argumentValues = new Map<string, PyValue>();
   // `*args` takes as many parameters as it has items (`*bias_strides`, a known tuple); after one of
   // unknown length no positional argument is at a known parameter.
-  const splatItems = (node: Node): PyValue[] | null => {
+  const splatItems = (node: SyntaxNode): PyValue[] | null => {
     const inner = node.namedChildren[0];
     return inner ? iterate(evaluator.evaluate(inner, scope)) : null;
   };
@@ -147,7 +154,7 @@ export function readLaunch(call: Node, name: string, kernel: TritonKernel | null
   meta.set('num_stages', resolvedStages === null ? UNKNOWN : numberValue(resolvedStages, true, rangeOf(call)));
 
   const callee = field(call, 'function')!;
-  const gridNodes = callee.childrenForFieldName('subscript').filter((node): node is Node => node !== null);
+  const gridNodes = callee.childrenForFieldName('subscript').filter((node): node is SyntaxNode => node !== null);
   const grid = foldGrid(gridNodes, scopes, scope, meta);
   const gridFollows = grid ? followedBy(gridNodes, scopes, scope, meta, grid) : undefined;
   // The grid the autotuner launches with each config: META as above with that config's values (their
@@ -190,7 +197,7 @@ const MAX_GRID_PROBES = 16;
 
 /** The numeric tile-named meta-parameters (TILE_NAME) whose doubling changes the folded grid: the grid is computed from them. */
 function followedBy(
-  gridNodes: Node[],
+  gridNodes: SyntaxNode[],
   scopes: ScopeSet,
   scope: ReturnType<ScopeSet['scopeFor']>,
   meta: Map<string, PyValue>,
@@ -209,7 +216,12 @@ function followedBy(
   return follows;
 }
 
-function foldGrid(gridNodes: Node[], scopes: ScopeSet, scope: ReturnType<ScopeSet['scopeFor']>, meta: Map<string, PyValue>): [number, number, number] | null {
+function foldGrid(
+  gridNodes: SyntaxNode[],
+  scopes: ScopeSet,
+  scope: ReturnType<ScopeSet['scopeFor']>,
+  meta: Map<string, PyValue>,
+): [number, number, number] | null {
   if (gridNodes.length === 0) return null;
   let value: PyValue =
     gridNodes.length === 1

@@ -5,7 +5,7 @@
 // to the module that defines it, when the caller supplied that one too.
 // Pure: the caller (language server, command line) finds and reads the modules and parses them; nothing
 // here does I/O, and nothing here reports problems in a module.
-import type { Node } from 'web-tree-sitter';
+import type { SyntaxNode } from './tree';
 import type { Problem, TileParam } from '../types';
 import { attachedAnnotations, collectAnnotations, type Annotation } from './annotations';
 import { readConfigs } from './configs';
@@ -39,7 +39,7 @@ export interface TritonModuleContext {
 let nextId = 1;
 
 /** Reads an imported module's kernels from its tree (`root`, of `text`). */
-export function moduleContext(name: string, root: Node, text: string): TritonModuleContext {
+export function moduleContext(name: string, root: SyntaxNode, text: string): TritonModuleContext {
   const lines = new LineIndex(text);
   const ignored: Problem[] = [];
   const imports = collectImports(root);
@@ -82,7 +82,7 @@ export function moduleContext(name: string, root: Node, text: string): TritonMod
  * for `from .kernels import matmul_kernel as mk`; `K.matmul_kernel` → `pkg.kernels.matmul_kernel` for
  * `import pkg.kernels as K`. Null for a name the file does not import.
  */
-export function importedTarget(target: Node, imports: ImportTable): string | null {
+export function importedTarget(target: SyntaxNode, imports: ImportTable): string | null {
   if (target.type === 'identifier') return imports.get(target.text) ?? null;
   if (target.type !== 'attribute') return null;
   const object = field(target, 'object');

@@ -1,19 +1,19 @@
 // Reads the parameter list of a Python `def` or `lambda` into plain records (name, annotation,
 // default). Syntax only: no evaluation, no judgement about what a parameter means.
-import type { Node } from 'web-tree-sitter';
+import type { SyntaxNode } from './tree';
 import { field, syntaxChildren } from './syntax';
 
 export interface PythonParameter {
   name: string;
-  node: Node;
-  nameNode: Node;
-  annotation: Node | null;
-  defaultValue: Node | null;
+  node: SyntaxNode;
+  nameNode: SyntaxNode;
+  annotation: SyntaxNode | null;
+  defaultValue: SyntaxNode | null;
   /** `*args` collects extra positionals, `**kwargs` extra keywords; `keyword-only` follows `*`. */
   kind: 'positional' | 'keyword-only' | 'varargs' | 'kwargs';
 }
 
-export function readParameters(definition: Node): PythonParameter[] {
+export function readParameters(definition: SyntaxNode): PythonParameter[] {
   const list = field(definition, 'parameters');
   if (!list) return [];
   const result: PythonParameter[] = [];

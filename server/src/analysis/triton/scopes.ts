@@ -1,7 +1,7 @@
 // Flow-insensitive name resolution for a Python module: module-level and per-function bindings
 // ("the last assignment before this use"), imports, and parameters resolved from the file's own call
 // sites. It reads the tree and asks the evaluator for values; it must not decide what is a kernel.
-import type { Node } from 'web-tree-sitter';
+import type { SyntaxNode } from './tree';
 import { bindTarget, EnvScope, type Evaluator, type ImportTable } from './evaluate';
 import { growModuleList, joinValues } from './interpret';
 import { readParameters, type PythonParameter } from './parameters';
@@ -32,7 +32,7 @@ function reexportedTriton(path: string): string {
   return path;
 }
 
-export function collectImports(root: Node): ImportTable {
+export function collectImports(root: SyntaxNode): ImportTable {
   const table: ImportTable = new Map();
   for (const node of moduleNodes(root).imports) {
     if (node.type === 'import_statement') {
@@ -65,7 +65,7 @@ export function collectImports(root: Node): ImportTable {
 }
 
 /** The modules a text star-imports (`from .kernels import *` gives `.kernels`), in order. */
-export function starImports(root: Node): string[] {
+export function starImports(root: SyntaxNode): string[] {
   const out: string[] = [];
   for (const node of moduleNodes(root).imports) {
     if (node.type !== 'import_from_statement') continue;
@@ -80,14 +80,14 @@ export class ScopeSet {
   readonly module: BlockScope;
   private readonly functions = new Map<number, BlockScope>();
   private readonly lambdas = new Map<number, LambdaScope>();
-  private callSites: Node[] | null = null;
+  private callSites: SyntaxNode[] | null = null;
   /** The calls by their callee's text, built once (callsTo runs for every parameter a lookup resolves). */
-  private callsByCallee: Map<string, Node[]> | null = null;
+  private callsByCallee: Map<string, SyntaxNode[]> | null = null;
   /** How many call-site hops parameter resolution is inside; bounded so recursion terminates. */
   resolvingDepth = 0;
 
   constructor(
-    readonly root: Node,
+    readonly root: SyntaxNode,
     readonly evaluator: Evaluator,
   ) {
     this.module = new BlockScope(this, root, null);
@@ -97,7 +97,7 @@ export class ScopeSet {
    * The scope that code at `node` runs in: its innermost enclosing `lambda` (whose parameters hide the
    * names around it), `def`, else the module.
    */
-  scopeFor(node: Node): Scope {
+  scopeFor(node: SyntaxNode): Scope {
     for (let current = node.parent; current; current = current.parent) {
       if (current.type === 'lambda') return this.lambdaScope(current);
       if (current.type === 'function_definition') return this.functionScope(current);
@@ -105,7 +105,7 @@ export class ScopeSet {
     return this.module;
   }
 
-  functionScope(definition: Node): BlockScope {
+  functionScope(definition: SyntaxNode): BlockScope {
     let scope = this.functions.get(definition.id);
     if (!scope) {
       // A `def` cannot sit inside a lambda (its body is one expression): the scope around it is a block.
@@ -122,7 +122,7 @@ export class ScopeSet {
     return scope;
   }
 
-  private lambdaScope(lambda: Node): LambdaScope {
+  private lambdaScope(lambda: SyntaxNode): LambdaScope {
     let scope = this.lambdas.get(lambda.id);
     if (!scope) {
       scope = new LambdaScope(this.evaluator, lambda, this.scopeFor(lambda));
@@ -132,7 +132,7 @@ export class ScopeSet {
   }
 
   /** Every call in the file whose callee is the plain name `name`. */
-  callsTo(name: string): Node[] {
+  callsTo(name: string): SyntaxNode[] {
     if (!this.callsByCallee) {
       this.callsByCallee = new Map();
       for (const call of this.calls()) {
@@ -149,7 +149,7 @@ export class ScopeSet {
    * The calls that run a `torch.autograd.Function`'s `forward`: `Cls.apply(...)`, and `f(...)` after a
    * module-level `f = Cls.apply` (the usual `matmul = _matmul.apply`).
    */
-  applyCallsTo(className: string): Node[] {
+  applyCallsTo(className: string): SyntaxNode[] {
     const callee = `${className}.apply`;
     const aliases = new Set<string>();
     for (const statement of namedChildrenOf(this.root)) {
@@ -163,7 +163,7 @@ export class ScopeSet {
     });
   }
 
-  private calls(): Node[] {
+  private calls(): SyntaxNode[] {
     if (!this.callSites) {
       this.callSites = moduleNodes(this.root).calls.filter((call) => {
         const fn = field(call, 'function');
@@ -187,7 +187,7 @@ class LambdaScope implements Scope {
 
   constructor(
     private readonly evaluator: Evaluator,
-    lambda: Node,
+    lambda: SyntaxNode,
     private readonly parent: Scope,
   ) {
     this.parameters = new Map(readParameters(lambda).map((parameter) => [parameter.name, parameter]));
@@ -207,7 +207,7 @@ class LambdaScope implements Scope {
 }
 
 /** The class a `forward` method belongs to, when it is a `@staticmethod` (a torch.autograd.Function's), else null. */
-function autogradClassOf(definition: Node): string | null {
+function autogradClassOf(definition: SyntaxNode): string | null {
   if (field(definition, 'name')?.text !== 'forward') return null;
   const decorated = definition.parent?.type === 'decorated_definition' ? definition.parent : null;
   if (!decorated || !namedChildrenOf(decorated).some((child) => child.type === 'decorator' && /staticmethod/.test(child.text))) return null;
@@ -223,13 +223,13 @@ export class BlockScope implements Scope {
   private readonly inProgress = new Set<Binding | PythonParameter>();
   private readonly parameterValues = new Map<string, PyValue>();
   private readonly grownValues = new Map<string, PyValue>();
-  private readonly growers = new Map<string, Node[]>();
+  private readonly growers = new Map<string, SyntaxNode[]>();
   /** Whether each guarded binding's branch runs, decided once per analysis (lookups of its name repeat). */
   private readonly guardTruths = new Map<Guard, boolean | null>();
 
   constructor(
     private readonly set: ScopeSet,
-    readonly owner: Node,
+    readonly owner: SyntaxNode,
     private readonly parent: BlockScope | null,
   ) {
     const body = owner.type === 'function_definition' ? field(owner, 'body') : owner;

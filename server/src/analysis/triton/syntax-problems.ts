@@ -1,15 +1,15 @@
 // Reports broken Python as problems: tree-sitter ERROR and MISSING nodes, and statements indented
 // differently from their block (tree-sitter accepts those silently; Python raises IndentationError).
-import type { Node } from 'web-tree-sitter';
+import type { SyntaxNode } from './tree';
 import type { Problem } from '../types';
 import { childrenOf, type LineIndex, moduleNodes, namedChildrenOf, rangeOf } from './syntax';
 
 const MAX_SYNTAX_PROBLEMS = 20;
 
-export function syntaxProblems(root: Node, lines: LineIndex): Problem[] {
+export function syntaxProblems(root: SyntaxNode, lines: LineIndex): Problem[] {
   const problems: Problem[] = [];
   // Missing tokens are anonymous nodes, so this walks all children, not just named ones.
-  const visit = (node: Node) => {
+  const visit = (node: SyntaxNode) => {
     if (problems.length >= MAX_SYNTAX_PROBLEMS) return;
     if (node.isMissing) {
       problems.push({ range: rangeOf(node), message: `Python syntax error: missing '${node.type}'; analysis here may be incomplete`, severity: 'warning' });
@@ -27,9 +27,9 @@ export function syntaxProblems(root: Node, lines: LineIndex): Problem[] {
   return problems;
 }
 
-function indentationProblems(root: Node, lines: LineIndex): Problem[] {
+function indentationProblems(root: SyntaxNode, lines: LineIndex): Problem[] {
   const problems: Problem[] = [];
-  const columnIfFirstOnLine = (node: Node): number | null => {
+  const columnIfFirstOnLine = (node: SyntaxNode): number | null => {
     const line = lines.lineOf(node.startIndex);
     const text = lines.lineText(line);
     const column = text.length - text.trimStart().length;

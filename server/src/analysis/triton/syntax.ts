@@ -1,26 +1,26 @@
 // Small helpers over the tree-sitter Python syntax tree used by the Triton analysis: child access
 // that never returns null holes, ranges, string literals, dotted names. No analysis policy here.
-import type { Node } from 'web-tree-sitter';
+import type { SyntaxNode } from './tree';
 import type { Range } from '../types';
 
-export function rangeOf(node: Node): Range {
+export function rangeOf(node: SyntaxNode): Range {
   return { start: node.startIndex, end: node.endIndex };
 }
 
-export function namedChildrenOf(node: Node): Node[] {
-  return node.namedChildren.filter((child): child is Node => child !== null);
+export function namedChildrenOf(node: SyntaxNode): SyntaxNode[] {
+  return node.namedChildren.filter((child): child is SyntaxNode => child !== null);
 }
 
-export function childrenOf(node: Node): Node[] {
-  return node.children.filter((child): child is Node => child !== null);
+export function childrenOf(node: SyntaxNode): SyntaxNode[] {
+  return node.children.filter((child): child is SyntaxNode => child !== null);
 }
 
-export function field(node: Node, name: string): Node | null {
+export function field(node: SyntaxNode, name: string): SyntaxNode | null {
   return node.childForFieldName(name);
 }
 
 /** Named children that are real syntax, not comments (comments are "extras" and appear anywhere). */
-export function syntaxChildren(node: Node): Node[] {
+export function syntaxChildren(node: SyntaxNode): SyntaxNode[] {
   return namedChildrenOf(node).filter((child) => child.type !== 'comment');
 }
 
@@ -32,21 +32,21 @@ export function syntaxChildren(node: Node): Node[] {
  * in about 15 ms. Memoised per root node object: one analysis shares one root.
  */
 export interface ModuleNodes {
-  calls: Node[];
-  binaryOperators: Node[];
-  comments: Node[];
-  decoratedDefinitions: Node[];
-  imports: Node[];
-  blocks: Node[];
+  calls: SyntaxNode[];
+  binaryOperators: SyntaxNode[];
+  comments: SyntaxNode[];
+  decoratedDefinitions: SyntaxNode[];
+  imports: SyntaxNode[];
+  blocks: SyntaxNode[];
 }
 
-const moduleNodesOf = new WeakMap<Node, ModuleNodes>();
+const moduleNodesOf = new WeakMap<SyntaxNode, ModuleNodes>();
 
-export function moduleNodes(root: Node): ModuleNodes {
+export function moduleNodes(root: SyntaxNode): ModuleNodes {
   let nodes = moduleNodesOf.get(root);
   if (nodes) return nodes;
   nodes = { calls: [], binaryOperators: [], comments: [], decoratedDefinitions: [], imports: [], blocks: [] };
-  const lists: Record<string, Node[]> = {
+  const lists: Record<string, SyntaxNode[]> = {
     call: nodes.calls,
     binary_operator: nodes.binaryOperators,
     comment: nodes.comments,
@@ -66,35 +66,35 @@ export function moduleNodes(root: Node): ModuleNodes {
  * pass, made reading the kernels most of a Triton file's analysis. Memoised per body node object.
  */
 export interface BodyNodes {
-  calls: Node[];
-  binaryOperators: Node[];
-  assignments: Node[];
+  calls: SyntaxNode[];
+  binaryOperators: SyntaxNode[];
+  assignments: SyntaxNode[];
   /** `for` and `while` statements. */
-  loops: Node[];
-  returns: Node[];
+  loops: SyntaxNode[];
+  returns: SyntaxNode[];
   /** Nested `def`s and lambdas: passes that stop at them skip what lies inside (`outsideNested`). */
-  nested: Node[];
+  nested: SyntaxNode[];
 }
 
-const bodies = new WeakMap<Node, Node | null>();
+const bodies = new WeakMap<SyntaxNode, SyntaxNode | null>();
 
 /**
  * A function definition's body, the same node object for the same definition object, so bodyNodes'
  * memo holds across the passes that reach it (helper detection, the kernel reader, helpers followed).
  */
-export function bodyOf(definition: Node): Node | null {
+export function bodyOf(definition: SyntaxNode): SyntaxNode | null {
   let body = bodies.get(definition);
   if (body === undefined) bodies.set(definition, (body = field(definition, 'body')));
   return body;
 }
 
-const bodyNodesOf = new WeakMap<Node, BodyNodes>();
+const bodyNodesOf = new WeakMap<SyntaxNode, BodyNodes>();
 
-export function bodyNodes(body: Node): BodyNodes {
+export function bodyNodes(body: SyntaxNode): BodyNodes {
   let nodes = bodyNodesOf.get(body);
   if (nodes) return nodes;
   nodes = { calls: [], binaryOperators: [], assignments: [], loops: [], returns: [], nested: [] };
-  const lists: Record<string, Node[]> = {
+  const lists: Record<string, SyntaxNode[]> = {
     call: nodes.calls,
     binary_operator: nodes.binaryOperators,
     assignment: nodes.assignments,
@@ -110,25 +110,25 @@ export function bodyNodes(body: Node): BodyNodes {
 }
 
 /** `nodes` without those inside one of `nested` of the given types (a nested `def`'s own statements). */
-export function outsideNested(nodes: readonly Node[], nested: readonly Node[], types: readonly string[]): Node[] {
+export function outsideNested(nodes: readonly SyntaxNode[], nested: readonly SyntaxNode[], types: readonly string[]): SyntaxNode[] {
   const fences = nested.filter((node) => types.includes(node.type));
   if (fences.length === 0) return [...nodes];
   return nodes.filter((node) => !fences.some((fence) => fence.id !== node.id && fence.startIndex <= node.startIndex && node.endIndex <= fence.endIndex));
 }
 
 /** The descendants of `node` of the types `lists` is keyed by, each into its list in document order: one traversal inside tree-sitter. */
-function gather(node: Node, lists: Record<string, Node[]>): void {
+function gather(node: SyntaxNode, lists: Record<string, SyntaxNode[]>): void {
   for (const found of node.descendantsOfType(Object.keys(lists))) if (found && found.id !== node.id) lists[found.type]?.push(found);
 }
 
 /** Every descendant of `node` (itself included) in document order; `enter` may stop descent. */
-export function walk(node: Node, visit: (node: Node) => boolean | void): void {
+export function walk(node: SyntaxNode, visit: (node: SyntaxNode) => boolean | void): void {
   if (visit(node) === false) return;
   for (const child of namedChildrenOf(node)) walk(child, visit);
 }
 
 /** The value of a plain string literal ('x', "x"); null for f-strings or anything not a string. */
-export function stringLiteral(node: Node): string | null {
+export function stringLiteral(node: SyntaxNode): string | null {
   if (node.type === 'concatenated_string') {
     let joined = '';
     for (const part of syntaxChildren(node)) {
@@ -154,7 +154,7 @@ function unescape(sequence: string): string {
 }
 
 /** `a.b.c` as ['a', 'b', 'c'] when the expression is a chain of plain names; null otherwise. */
-export function dottedName(node: Node): string[] | null {
+export function dottedName(node: SyntaxNode): string[] | null {
   if (node.type === 'identifier') return [node.text];
   if (node.type === 'attribute') {
     const object = field(node, 'object');
@@ -167,7 +167,7 @@ export function dottedName(node: Node): string[] | null {
 }
 
 /** The nearest enclosing node of one of `types`, excluding `node` itself. */
-export function enclosing(node: Node, types: string[]): Node | null {
+export function enclosing(node: SyntaxNode, types: string[]): SyntaxNode | null {
   for (let current = node.parent; current; current = current.parent) {
     if (types.includes(current.type)) return current;
   }
@@ -176,15 +176,15 @@ export function enclosing(node: Node, types: string[]): Node | null {
 
 /** Positional and keyword arguments of a call's argument_list. */
 export interface CallArguments {
-  positional: Node[];
-  keywords: Map<string, { name: Node; value: Node; node: Node }>;
+  positional: SyntaxNode[];
+  keywords: Map<string, { name: SyntaxNode; value: SyntaxNode; node: SyntaxNode }>;
   /** `*args` / `**kwargs` make the mapping to parameters uncertain. */
   hasSplat: boolean;
   /** Each `*args` with the number of positional arguments before it: the ones after it are not at their own index. */
-  listSplats: { before: number; node: Node }[];
+  listSplats: { before: number; node: SyntaxNode }[];
 }
 
-export function callArguments(call: Node): CallArguments {
+export function callArguments(call: SyntaxNode): CallArguments {
   const result: CallArguments = { positional: [], keywords: new Map(), hasSplat: false, listSplats: [] };
   const list = field(call, 'arguments');
   if (!list) return result;

@@ -2,7 +2,7 @@
 // names (`BLOCK_SIZE = 1024`, `BLOCK_M: tl.constexpr = 128`) and tl.constexpr parameter defaults; and
 // which constexpr values can be tiles at all (`mayBeTile`: not flags, strings or dtypes), for defaults,
 // configs and launch keywords.
-import type { Node } from 'web-tree-sitter';
+import type { SyntaxNode } from './tree';
 import type { TileParam } from '../types';
 import type { TritonKernel } from './kernels';
 import type { ScopeSet } from './scopes';
@@ -29,7 +29,7 @@ const SIZE_WORDS = /BLOCK|TILE|WARP|STAGE|GROUP|SPLIT|NUM_|^B[MNK]$/i;
  * `USE_TMA=use_tma`). Flags, strings (`ACTIVATION=activation`) and dtypes select code paths: listing them
  * would offer to "tune" them.
  */
-export function mayBeTile(name: string, value: PyValue, expression: Node | null): boolean {
+export function mayBeTile(name: string, value: PyValue, expression: SyntaxNode | null): boolean {
   if (FLAG_NAME.test(name)) return false;
   if (value.kind === 'number') return true;
   if (value.kind !== 'unknown' || !SIZE_WORDS.test(name)) return false;
@@ -38,7 +38,7 @@ export function mayBeTile(name: string, value: PyValue, expression: Node | null)
   return !node || !NOT_A_NUMBER.has(node.type);
 }
 
-export function moduleConstants(root: Node, scopes: ScopeSet): TileParam[] {
+export function moduleConstants(root: SyntaxNode, scopes: ScopeSet): TileParam[] {
   const result: TileParam[] = [];
   for (const statement of syntaxChildren(root)) {
     if (statement.type !== 'expression_statement') continue;

@@ -4,7 +4,7 @@
 // from the operand tensors the evaluator knows (`torch.randn(M, K, dtype=...)` and friends). A call with
 // neither operand's shape known is left out (model code's activations); a size that does not fold stays
 // null (the report assumes the default and says so). Pure; never throws.
-import type { Node } from 'web-tree-sitter';
+import type { SyntaxNode } from './tree';
 import { MATMUL_OPERATOR, TENSOR_FACTORIES, TORCH_GEMM_NAMES } from '../language';
 import type { LibraryGemmCall } from '../types';
 import type { ScopeSet } from './scopes';
@@ -35,7 +35,7 @@ type Kind = 'matmul' | 'linear';
 const OPERAND_STEPS = 100;
 
 /** Every PyTorch GEMM call of the file (`text`, parsed as `root`), in text order. */
-export function torchGemmCalls(root: Node, text: string, scopes: ScopeSet): LibraryGemmCall[] {
+export function torchGemmCalls(root: SyntaxNode, text: string, scopes: ScopeSet): LibraryGemmCall[] {
   const calls: LibraryGemmCall[] = [];
   const push = (call: LibraryGemmCall | null) => {
     if (call) calls.push(call);
@@ -52,7 +52,7 @@ export function torchGemmCalls(root: Node, text: string, scopes: ScopeSet): Libr
   for (const node of candidates) {
     // The cheap test first (the callee's last name); the scope is looked up only for a GEMM.
     let scope: ReturnType<ScopeSet['scopeFor']> | null = null;
-    const value = (operand: Node | null | undefined): PyValue =>
+    const value = (operand: SyntaxNode | null | undefined): PyValue =>
       operand ? evaluator.evaluateWithin(operand, (scope ??= scopes.scopeFor(node)), OPERAND_STEPS) : { kind: 'unknown' };
     if (node.type === 'binary_operator') {
       if (field(node, 'operator')?.text !== '@') continue;
@@ -105,7 +105,7 @@ function product(dims: Array<number | null>): number | null {
  * activations whose shapes only exist at run time, and a prediction at an assumed size for each would
  * bury the ones that are known.
  */
-function knownGemm(api: string, kind: Kind, node: Node, a: PyValue, b: PyValue): LibraryGemmCall | null {
+function knownGemm(api: string, kind: Kind, node: SyntaxNode, a: PyValue, b: PyValue): LibraryGemmCall | null {
   return dimsOf(a) || dimsOf(b) ? gemmCall(api, kind, node, a, b) : null;
 }
 
@@ -114,7 +114,7 @@ function knownGemm(api: string, kind: Kind, node: Node, a: PyValue, b: PyValue):
  * batch into M (one GEMM), two batches are a batched GEMM, a vector is a matrix of one row or column;
  * `linear(x, w)` is `x @ w.T` with the weight stored [N, K].
  */
-function gemmCall(api: string, kind: Kind, node: Node, a: PyValue, b: PyValue): LibraryGemmCall {
+function gemmCall(api: string, kind: Kind, node: SyntaxNode, a: PyValue, b: PyValue): LibraryGemmCall {
   const call: LibraryGemmCall = { api, range: rangeOf(node), m: null, n: null, k: null, batch: null, dtype: null, transA: false, transB: kind === 'linear' };
   const dtypeOf = (v: PyValue) => (v.kind === 'tensor' ? v.dtype : null);
   call.dtype = dtypeOf(a) ?? dtypeOf(b);

@@ -1,7 +1,7 @@
 // The values the Triton analysis's small Python evaluator computes with (numbers, strings, lists,
 // dicts, dtypes, tensors with shapes, lambdas, triton.Config records) and dtype-name mapping.
 // Plain data only; evaluation lives in evaluate.ts.
-import type { Node } from 'web-tree-sitter';
+import type { SyntaxNode } from './tree';
 import type { Dtype, Range } from '../types';
 
 export type PyValue =
@@ -15,7 +15,7 @@ export type PyValue =
   | { kind: 'lookup'; entries: Map<string, PyValue> }
   | { kind: 'dtype'; dtype: Dtype | null; name: string }
   | { kind: 'tensor'; shape: PyValue[] | null; dtype: Dtype | null }
-  | { kind: 'function'; node: Node; lambda: boolean; closure: Scope | null }
+  | { kind: 'function'; node: SyntaxNode; lambda: boolean; closure: Scope | null }
   | { kind: 'config'; config: ConfigValue }
   | { kind: 'unknown' };
 

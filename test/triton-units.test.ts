@@ -1,0 +1,164 @@
+// A Python file parsed unit by unit (server/src/analysis/triton/units.ts, tree.ts): the assembled module is
+// the whole-file tree-sitter tree node for node on every Python file of the repository and on tricky
+// layouts; a syntax error stays inside its unit; an edit re-parses only the unit it lands in.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { Parser } from 'web-tree-sitter';
+import { loadGrammars } from '../server/src/platform/grammars';
+import { SourceDocument } from '../server/src/analysis/document';
+import { analyzeSource } from '../server/src/analysis/index';
+import { copyTree, type SyntaxNode } from '../server/src/analysis/triton/tree';
+import { UnitTrees, unitStarts } from '../server/src/analysis/triton/units';
+import { generateTritonBenchFile } from '../bench/lsp-workload-triton';
+
+const ROOT = join(__dirname, '..');
+
+function pythonFiles(dir: string): string[] {
+  const out: string[] = [];
+  for (const name of readdirSync(dir)) {
+    if (name === 'node_modules' || name.startsWith('.')) continue;
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) out.push(...pythonFiles(path));
+    else if (name.endsWith('.py')) out.push(path);
+  }
+  return out;
+}
+
+/** The first difference between two trees (type, range, flags, field of each child), or null. */
+function difference(a: SyntaxNode, b: SyntaxNode, fieldsOf: (node: SyntaxNode, i: number) => string | null): string | null {
+  const describe = (n: SyntaxNode) => `${n.type}@${n.startIndex}-${n.endIndex} named=${n.isNamed} missing=${n.isMissing} error=${n.hasError}`;
+  if (describe(a) !== describe(b)) return `${describe(a)} vs ${describe(b)}`;
+  if (a.children.length !== b.children.length) return `${describe(a)}: ${a.children.length} vs ${b.children.length} children`;
+  for (let i = 0; i < a.children.length; i++) {
+    const field = a.childForFieldName && (a as { fields?: Array<string | null> | null }).fields?.[i];
+    if ((field ?? null) !== fieldsOf(b, i)) return `${describe(a)}: child ${i} field ${field} vs ${fieldsOf(b, i)}`;
+    const inner = difference(a.children[i]!, b.children[i]!, fieldsOf);
+    if (inner) return inner;
+  }
+  return null;
+}
+
+const wasmField = (node: SyntaxNode, i: number) => (node as unknown as { fieldNameForChild(i: number): string | null }).fieldNameForChild(i) ?? null;
+
+async function pythonParser(): Promise<Parser> {
+  const { python } = await loadGrammars();
+  const parser = new Parser();
+  parser.setLanguage(python);
+  return parser;
+}
+
+/** Unit-assembled module vs the whole-file parse of `text`. */
+function compare(parser: Parser, text: string): string | null {
+  const whole = parser.parse(text)!;
+  try {
+    const units = new UnitTrees().update(text, (unit) => parser.parse(unit))!;
+    return difference(units, whole.rootNode, wasmField);
+  } finally {
+    whole.delete();
+  }
+}
+
+const TRICKY: Record<string, string> = {
+  decorators: '@triton.autotune(configs=[],\n  key=[])\n@triton.jit\ndef k(x):\n    pass\n',
+  'else at column 0': 'if A:\n    x = 1\n# between\nelif B:\n    x = 2\nelse:\n    x = 3\ntry:\n    y = 1\nexcept E:\n    pass\nfinally:\n    pass\n',
+  'brackets over lines': 'configs = [\ntriton.Config({}),\n]\nx = (1 +\n2)\n',
+  'strings with column-0 lines': 'doc = """\ndef not_code():\n"""\ns = \'a\\\'b\' ; t = "it\'s"\nu = r"\\\\"\nv = f"{x}"\n',
+  'backslash continuation': 'x = 1 + \\\n2\ny = 3\n',
+  'comments and blank lines': '\n\n# header\n\n\nimport triton\n    # indented comment\n\n# above\ndef f():\n    return 1\n    # trailing\n\n\n',
+  crlf: 'import triton\r\n\r\n@triton.jit\r\ndef k(x):\r\n    pass\r\n',
+  'classes and nested defs': 'class A:\n    def f(self):\n        def g():\n            pass\n\n    x = 1\nasync def h():\n    await z\n',
+};
+
+test('the unit-assembled module is the whole-file tree node for node: every Python file of the repository, the LSP bench file, tricky layouts', async () => {
+  const parser = await pythonParser();
+  const files = pythonFiles(ROOT);
+  assert.ok(files.length >= 30, `Python files found (${files.length})`);
+  const texts: Array<[string, string]> = [...files.map((f): [string, string] => [f, readFileSync(f, 'utf8')]), ['bench', generateTritonBenchFile().text]];
+  for (const [name, text] of Object.entries(TRICKY)) texts.push([name, text]);
+  for (const [name, text] of texts) assert.equal(compare(parser, text), null, name);
+});
+
+test('the copy of a tree-sitter tree has its nodes, ranges, fields and error flags, broken code included', async () => {
+  const parser = await pythonParser();
+  for (const text of ['def f(:\n    x = [1, 2\n', 'x = 1\n  y = 2\n', 'print("unclosed\n', readFileSync(join(ROOT, 'examples', 'triton_matmul.py'), 'utf8')]) {
+    const tree = parser.parse(text)!;
+    assert.equal(difference(copyTree(tree, { text, base: 0 }), tree.rootNode, wasmField), null, text.slice(0, 20));
+    tree.delete();
+  }
+});
+
+test('unit starts: decorated definitions, else/except, brackets, strings and continuations do not split a statement', () => {
+  const starts = (text: string) => unitStarts(text).map((offset) => text.slice(offset, offset + 6));
+  assert.deepEqual(starts(TRICKY.decorators!), ['@trito']);
+  assert.deepEqual(starts(TRICKY['else at column 0']!), ['if A:\n', 'try:\n ']);
+  assert.deepEqual(starts(TRICKY['brackets over lines']!), ['config', 'x = (1']);
+  assert.deepEqual(starts(TRICKY['strings with column-0 lines']!), ['doc = ', "s = 'a", 'u = r"', 'v = f"']);
+  assert.deepEqual(starts(TRICKY['backslash continuation']!), ['x = 1 ', 'y = 3\n']);
+  // An unclosed bracket ends at the next definition at column 0 (broken code while typing).
+  assert.deepEqual(starts('x = foo(\ndef f():\n    pass\n'), ['x = fo', 'def f(']);
+});
+
+test('a syntax error stays in its unit: an unclosed call in one kernel of the bench file loses no kernel or launch', async () => {
+  const grammars = await loadGrammars();
+  const bench = generateTritonBenchFile();
+  const valid = analyzeSource(grammars, 'triton', bench.text);
+  const at = bench.text.indexOf('    pid = tl.program_id') + 4;
+  const broken = analyzeSource(grammars, 'triton', `${bench.text.slice(0, at)}foo(${bench.text.slice(at)}`);
+  const syntax = broken.problems.filter((p) => /syntax error/.test(p.message));
+  assert.ok(syntax.length > 0);
+  // The error is reported inside the kernel it is in, and no other kernel or launch is lost.
+  const kernel = valid.kernels.find((k) => k.range.start <= at && at < k.range.end)!;
+  const unitEnd = bench.text.indexOf('\n@triton.jit', at);
+  for (const problem of syntax) assert.ok(problem.range.start >= kernel.range.start && problem.range.end <= unitEnd + 4, JSON.stringify(problem));
+  assert.deepEqual(
+    broken.kernels.map((k) => k.name),
+    valid.kernels.map((k) => k.name),
+  );
+  assert.deepEqual(
+    broken.launches.map((l) => l.kernel),
+    valid.launches.map((l) => l.kernel),
+  );
+});
+
+test('an edit re-parses only its unit: the other units keep their node objects, moved to their new offsets', async () => {
+  const parser = await pythonParser();
+  const text = generateTritonBenchFile(600, 3).text;
+  const units = new UnitTrees();
+  let parsed = 0;
+  const parse = (unit: string) => {
+    parsed++;
+    return parser.parse(unit);
+  };
+  const before = units.update(text, parse)!;
+  const count = parsed;
+  assert.equal(count, unitStarts(text).length);
+  const at = text.indexOf('c = (acc * 2.0)');
+  const edited = `${text.slice(0, at)}# typed\n    ${text.slice(at)}`;
+  parsed = 0;
+  const after = units.update(edited, parse)!;
+  assert.equal(parsed, 1, 'one unit parsed');
+  const first = before.namedChildren[0]!;
+  const last = before.namedChildren[before.namedChildren.length - 1]!;
+  assert.equal(after.namedChildren[0], first, 'a unit before the edit keeps its nodes');
+  assert.equal(after.namedChildren[after.namedChildren.length - 1], last, 'a unit after the edit keeps its nodes');
+  assert.equal(last.text, edited.slice(last.startIndex, last.endIndex), 'and reads its text at its new offset');
+  assert.equal(compare(parser, edited), null);
+});
+
+test('a document read as units analyses like a cold one after edits that break and mend it', async () => {
+  const grammars = await loadGrammars();
+  const text = readFileSync(join(ROOT, 'examples', 'triton_matmul.py'), 'utf8');
+  const document = new SourceDocument(grammars, 'triton', text);
+  const at = text.indexOf('@triton.jit');
+  let current = text;
+  for (const insert of ['def broken(:\n', 'x = (\n', '"""\n']) {
+    document.applyEdit({ start: at, end: at, newText: insert });
+    current = current.slice(0, at) + insert + current.slice(at);
+    assert.deepEqual(document.analyze(), analyzeSource(grammars, 'triton', current), JSON.stringify(insert));
+  }
+  document.applyEdit({ start: at, end: at + current.length - text.length, newText: '' });
+  assert.deepEqual(document.analyze(), analyzeSource(grammars, 'triton', text));
+  document.dispose();
+});
