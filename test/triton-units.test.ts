@@ -32,7 +32,7 @@ function difference(a: SyntaxNode, b: SyntaxNode, fieldsOf: (node: SyntaxNode, i
   if (describe(a) !== describe(b)) return `${describe(a)} vs ${describe(b)}`;
   if (a.children.length !== b.children.length) return `${describe(a)}: ${a.children.length} vs ${b.children.length} children`;
   for (let i = 0; i < a.children.length; i++) {
-    const field = a.childForFieldName && (a as { fields?: Array<string | null> | null }).fields?.[i];
+    const field = (a as { fields?: Array<string | null> | null }).fields?.[i];
     if ((field ?? null) !== fieldsOf(b, i)) return `${describe(a)}: child ${i} field ${field} vs ${fieldsOf(b, i)}`;
     const inner = difference(a.children[i]!, b.children[i]!, fieldsOf);
     if (inner) return inner;

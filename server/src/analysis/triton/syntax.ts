@@ -27,9 +27,9 @@ export function syntaxChildren(node: SyntaxNode): SyntaxNode[] {
 /**
  * The nodes the module-wide passes look for, each list in document order: calls (launches, call sites,
  * PyTorch GEMMs), `@` operators, comments (annotations), decorated definitions (kernels), import
- * statements and blocks (indentation). Walking the whole tree node by node costs about 30 ms per 5,000
- * lines, and the passes each did it on every keystroke; one traversal inside tree-sitter finds them all
- * in about 15 ms. Memoised per root node object: one analysis shares one root.
+ * statements and blocks (indentation). One traversal per top-level statement finds them all, kept with
+ * the statement's node, so after a keystroke only the edited unit's statements are walked (the whole
+ * 5,000-line bench file took about 6 ms). Memoised per root node object: one analysis shares one root.
  */
 export interface ModuleNodes {
   calls: SyntaxNode[];
@@ -41,23 +41,47 @@ export interface ModuleNodes {
 }
 
 const moduleNodesOf = new WeakMap<SyntaxNode, ModuleNodes>();
+/** Each top-level statement's share of ModuleNodes: kept with the statement's node, which a unit keeps while its text is unchanged (units.ts). */
+const statementNodesOf = new WeakMap<SyntaxNode, ModuleNodes>();
+
+const MODULE_NODE_TYPES: Record<string, keyof ModuleNodes> = {
+  call: 'calls',
+  binary_operator: 'binaryOperators',
+  comment: 'comments',
+  decorated_definition: 'decoratedDefinitions',
+  import_statement: 'imports',
+  import_from_statement: 'imports',
+  block: 'blocks',
+};
+
+const emptyModuleNodes = (): ModuleNodes => ({ calls: [], binaryOperators: [], comments: [], decoratedDefinitions: [], imports: [], blocks: [] });
 
 export function moduleNodes(root: SyntaxNode): ModuleNodes {
   let nodes = moduleNodesOf.get(root);
   if (nodes) return nodes;
-  nodes = { calls: [], binaryOperators: [], comments: [], decoratedDefinitions: [], imports: [], blocks: [] };
-  const lists: Record<string, SyntaxNode[]> = {
-    call: nodes.calls,
-    binary_operator: nodes.binaryOperators,
-    comment: nodes.comments,
-    decorated_definition: nodes.decoratedDefinitions,
-    import_statement: nodes.imports,
-    import_from_statement: nodes.imports,
-    block: nodes.blocks,
-  };
-  gather(root, lists);
+  nodes = emptyModuleNodes();
+  for (const statement of root.children) {
+    if (!statement) continue;
+    const own = statementNodes(statement);
+    for (const key of Object.keys(own) as Array<keyof ModuleNodes>) for (const node of own[key]) nodes[key].push(node);
+  }
   moduleNodesOf.set(root, nodes);
   return nodes;
+}
+
+/** One top-level statement's share of moduleNodes (the statement itself included), memoised per statement node. */
+export function statementNodes(statement: SyntaxNode): ModuleNodes {
+  let own = statementNodesOf.get(statement);
+  if (!own) {
+    own = emptyModuleNodes();
+    const list = MODULE_NODE_TYPES[statement.type];
+    if (list) own[list].push(statement);
+    const lists: Record<string, SyntaxNode[]> = {};
+    for (const [type, key] of Object.entries(MODULE_NODE_TYPES)) lists[type] = own[key];
+    gather(statement, lists);
+    statementNodesOf.set(statement, own);
+  }
+  return own;
 }
 
 /**
@@ -184,7 +208,16 @@ export interface CallArguments {
   listSplats: { before: number; node: SyntaxNode }[];
 }
 
-export function callArguments(call: SyntaxNode): CallArguments {
+const callArgumentsOf = new WeakMap<SyntaxNode, Readonly<CallArguments>>();
+
+/** Memoised per call node (a unit keeps its nodes while unchanged): read-only, callers must not change it. */
+export function callArguments(call: SyntaxNode): Readonly<CallArguments> {
+  let result = callArgumentsOf.get(call);
+  if (!result) callArgumentsOf.set(call, (result = readCallArguments(call)));
+  return result;
+}
+
+function readCallArguments(call: SyntaxNode): CallArguments {
   const result: CallArguments = { positional: [], keywords: new Map(), hasSplat: false, listSplats: [] };
   const list = field(call, 'arguments');
   if (!list) return result;
