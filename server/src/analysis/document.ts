@@ -12,6 +12,7 @@ import { containErrors, type SkippedBody } from './cuda/error-containment';
 import { analyzeTritonSafely } from './triton-bridge';
 import type { PyNode } from './triton/tree';
 import { UnitTrees } from './triton/units';
+import { createTritonCache } from './triton/reuse';
 import { DEFAULT_ANALYSIS_OPTIONS, type AnalysisOptions, type FileAnalysis, type SourceLanguage } from './types';
 import type { TextEdit } from '../text/differing-span';
 
@@ -130,6 +131,8 @@ export class SourceDocument {
   /** A Python file's module, assembled from its units' trees (triton/units.ts); null when nothing could be parsed. */
   private pythonRoot: PyNode | null = null;
   private readonly pythonUnits = new UnitTrees();
+  /** Per-kernel and per-launch results of the last Triton analysis, reused while what they read is unchanged. */
+  private readonly tritonCache = createTritonCache();
   private cached: { options: AnalysisOptions; included: readonly IncludedContext[]; result: FileAnalysis } | null = null;
   /** This document as another file's header or imported module (asIncluded), kept until the next edit. */
   private included: IncludedContext | null = null;
@@ -465,7 +468,7 @@ export class SourceDocument {
       result = analyzeCuda(this.tree.rootNode, this.analysisText, options, this.cudaCache, this.prepared ?? undefined, headers);
     } else {
       const modules = included.filter((c): c is TritonModuleContext => c.kind === 'triton-module');
-      result = analyzeTritonSafely(this.pythonRoot!, this.analysisText, options, modules);
+      result = analyzeTritonSafely(this.pythonRoot!, this.analysisText, options, modules, this.tritonCache);
     }
     this.cached = { options, included, result };
     return result;

@@ -3,12 +3,20 @@
 import type { SyntaxNode } from './triton/tree';
 import { analyzeTritonTree } from './triton/index';
 import type { TritonModuleContext } from './triton/modules';
+import type { TritonAnalysisCache } from './triton/reuse';
 import type { AnalysisOptions, FileAnalysis } from './types';
 
-export function analyzeTritonSafely(root: SyntaxNode, text: string, options: AnalysisOptions, modules: readonly TritonModuleContext[] = []): FileAnalysis {
+export function analyzeTritonSafely(
+  root: SyntaxNode,
+  text: string,
+  options: AnalysisOptions,
+  modules: readonly TritonModuleContext[] = [],
+  cache?: TritonAnalysisCache,
+): FileAnalysis {
   try {
-    return analyzeTritonTree(root, text, options, modules);
+    return analyzeTritonTree(root, text, options, modules, cache);
   } catch (error) {
+    if (cache) cache.context = null;
     return {
       language: 'triton',
       kernels: [],

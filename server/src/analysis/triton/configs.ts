@@ -70,6 +70,17 @@ export function readConfigs(kernel: TritonKernel, scopes: ScopeSet, tileParams: 
   }
 }
 
+/** Config tiles listed once per literal over all kernels of a file (a helper's configs shared by several kernels). */
+export function onceEach(tileParams: readonly TileParam[], seen: Set<string>): TileParam[] {
+  return tileParams.filter((param) => {
+    if (param.origin !== 'triton-config') return true;
+    const key = `${param.name}@${param.valueRange.start}:${param.valueRange.end}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
 /** One tile parameter per distinct literal (comprehension configs share their literals); numbers only, not flags (`'EVEN_K': 1`). */
 function addTile(name: string, value: PyValue, range: Range, seen: Set<string>, tileParams: TileParam[]): void {
   if (value.kind !== 'number' || !mayBeTile(name, value, null)) return;

@@ -3,7 +3,9 @@
 // whether it is a GEMM. Autotune configs are read by configs.ts; launches by launches.ts.
 import type { SyntaxNode } from './tree';
 import { instructionUse } from '../instruction-rules';
-import type { Dtype, InstructionUse, KernelInfo, Problem, TileLoop } from '../types';
+import type { Dtype, InstructionUse, KernelInfo, Problem, TileLoop, TileParam } from '../types';
+import { readConfigs } from './configs';
+import { constexprDefaults } from './tile-params';
 import { attachedAnnotations, type Annotation } from './annotations';
 import type { Evaluator } from './evaluate';
 import { isAttention } from './attention';
@@ -67,12 +69,6 @@ function returnsValue(definition: SyntaxNode): boolean {
   return outsideNested(nodes.returns, nodes.nested, ['function_definition', 'lambda']).some((node) => syntaxChildren(node).length > 0);
 }
 
-export interface KernelDiscovery {
-  kernels: TritonKernel[];
-  /** `@triton.jit` helpers (they return values), by name; their tl.dot counts for the kernels that call them. */
-  helpers: Map<string, SyntaxNode>;
-}
-
 /**
  * Names of jit functions that another jit function calls and the file never launches (`name[grid](...)`):
  * device helpers, also when they return nothing (vLLM's `write_zeros_to_output` stores and returns).
@@ -101,14 +97,30 @@ function jitCallsBetween(root: SyntaxNode, candidates: ReadonlyArray<{ definitio
   return called;
 }
 
-export function findKernels(root: SyntaxNode, scopes: ScopeSet, lines: LineIndex, annotations: Annotation[], problems: Problem[]): KernelDiscovery {
-  const evaluator = scopes.evaluator;
-  const candidates: { definition: SyntaxNode; outer: SyntaxNode; autotune: SyntaxNode | null }[] = [];
+/** A `@triton.jit` function the file may launch (not a helper): what readKernel reads. */
+export interface KernelCandidate {
+  definition: SyntaxNode;
+  outer: SyntaxNode;
+  autotune: SyntaxNode | null;
+  nameNode: SyntaxNode;
+}
+
+/**
+ * The file's jit functions, split into kernels (launchable) and helpers by name (they return a value, or
+ * another jit function calls them and nothing launches them; their tl.dot counts for the kernels that call
+ * them); `@triton.autotune` without `@triton.jit` is a problem.
+ */
+export function discoverKernels(
+  root: SyntaxNode,
+  evaluator: Evaluator,
+  problems: Problem[],
+): { candidates: KernelCandidate[]; helpers: Map<string, SyntaxNode> } {
+  const jitted: { definition: SyntaxNode; outer: SyntaxNode; autotune: SyntaxNode | null }[] = [];
   for (const node of moduleNodes(root).decoratedDefinitions) {
     const definition = field(node, 'definition');
     if (definition?.type !== 'function_definition') continue;
     const decorators = readDecorators(node, evaluator);
-    if (decorators.jit) candidates.push({ definition, outer: node, autotune: decorators.autotune });
+    if (decorators.jit) jitted.push({ definition, outer: node, autotune: decorators.autotune });
     else if (decorators.autotune) {
       problems.push({
         range: rangeOf(decorators.autotune),
@@ -118,18 +130,43 @@ export function findKernels(root: SyntaxNode, scopes: ScopeSet, lines: LineIndex
     }
   }
   const helpers = new Map<string, SyntaxNode>();
-  const calledByOthers = jitCallsBetween(root, candidates);
-  for (const candidate of candidates) {
+  const calledByOthers = jitCallsBetween(root, jitted);
+  for (const candidate of jitted) {
     const name = field(candidate.definition, 'name')?.text;
     if (name && (returnsValue(candidate.definition) || calledByOthers.has(name))) helpers.set(name, candidate.definition);
   }
-  const kernels: TritonKernel[] = [];
-  for (const candidate of candidates) {
-    const name = field(candidate.definition, 'name');
-    if (!name || helpers.has(name.text)) continue;
-    kernels.push(readKernel(candidate.definition, candidate.outer, candidate.autotune, name, scopes, helpers, lines, annotations));
+  const candidates: KernelCandidate[] = [];
+  for (const candidate of jitted) {
+    const nameNode = field(candidate.definition, 'name');
+    if (nameNode && !helpers.has(nameNode.text)) candidates.push({ ...candidate, nameNode });
   }
-  return { kernels, helpers };
+  return { candidates, helpers };
+}
+
+/** The annotations of a kernel: attached above its decorators, or inside its definition. */
+export function kernelAnnotations(annotations: Annotation[], candidate: { definition: SyntaxNode; outer: SyntaxNode }, lines: LineIndex): Annotation[] {
+  return [
+    ...attachedAnnotations(annotations, candidate.outer, lines),
+    ...annotations.filter((annotation) => annotation.range.start >= candidate.definition.startIndex && annotation.range.end <= candidate.definition.endIndex),
+  ];
+}
+
+/** What one kernel gives the file: the kernel (configs read), its config and constexpr tile parameters, its problems. */
+export interface KernelReading {
+  kernel: TritonKernel;
+  /** Config tiles listed once per literal within the kernel (the file lists each once over all kernels). */
+  tileParams: TileParam[];
+  problems: Problem[];
+}
+
+/** Reads a kernel whole: readKernel, its autotune configs, its constexpr defaults. `annotatedDtype` comes from its annotations. */
+export function readKernelWhole(candidate: KernelCandidate, scopes: ScopeSet, helpers: Map<string, SyntaxNode>, annotatedDtype: Dtype | null): KernelReading {
+  const kernel = readKernel(candidate, scopes, helpers, annotatedDtype);
+  const tileParams: TileParam[] = [];
+  const problems: Problem[] = [];
+  readConfigs(kernel, scopes, tileParams, problems, new Set());
+  tileParams.push(...constexprDefaults(kernel, scopes));
+  return { kernel, tileParams, problems };
 }
 
 const ATTENTION_REASON = 'flash attention: QKᵀ and P·V tl.dot in one loop over KV blocks, with an online softmax';
@@ -139,16 +176,8 @@ interface DotUse {
   operands: SyntaxNode[];
 }
 
-function readKernel(
-  definition: SyntaxNode,
-  outer: SyntaxNode,
-  autotune: SyntaxNode | null,
-  nameNode: SyntaxNode,
-  scopes: ScopeSet,
-  helpers: Map<string, SyntaxNode>,
-  lines: LineIndex,
-  annotations: Annotation[],
-): TritonKernel {
+function readKernel(candidate: KernelCandidate, scopes: ScopeSet, helpers: Map<string, SyntaxNode>, annotatedDtype: Dtype | null): TritonKernel {
+  const { definition, outer, autotune, nameNode } = candidate;
   const evaluator = scopes.evaluator;
   const parameters = readParameters(definition);
   const constexprParams = parameters
@@ -159,11 +188,7 @@ function readKernel(
   const dotPrecision = readDotPrecision(dots);
   const tileLoops = body ? findTileLoops(body, dots, definition, scopes, constexprParams) : [];
 
-  const annotated = [
-    ...attachedAnnotations(annotations, outer, lines),
-    ...annotations.filter((annotation) => annotation.range.start >= definition.startIndex && annotation.range.end <= definition.endIndex),
-  ].find((annotation) => annotation.dtype !== null);
-  let dtype: Dtype | null = annotated?.dtype ?? null;
+  let dtype: Dtype | null = annotatedDtype;
   if (!dtype) dtype = dtypeFromCode(parameters, dots, body, evaluator, dotPrecision);
 
   const instructions = dotInstructionUses(dots, parameters, body, evaluator);
@@ -192,7 +217,7 @@ function readKernel(
     constexprParams,
     configs: [],
   };
-  return { info, definition, outer, parameters, autotune, dotPrecision, dtypeFromAnnotation: annotated !== undefined, scopes };
+  return { info, definition, outer, parameters, autotune, dotPrecision, dtypeFromAnnotation: annotatedDtype !== null, scopes };
 }
 
 /** `tl.dot(a, b)`, `tl.dot_scaled(...)`, `a @ b`, and calls to jit helpers that contain one. */

@@ -47,11 +47,13 @@ export function findLaunchCalls(
   return found;
 }
 
+/** `home`: the scopes the kernel's parameter defaults fold in (an imported kernel's module's; else `scopes`). */
 export function readLaunch(
   call: SyntaxNode,
   name: string,
   kernel: TritonKernel | null,
   scopes: ScopeSet,
+  home: ScopeSet,
   tileParams: TileParam[],
   problems: Problem[],
 ): FoundLaunch {
@@ -125,7 +127,6 @@ export function readLaunch(
   // first autotune config (autotuned keys must not also be passed at the launch), then launch keywords.
   const meta = new Map<string, PyValue>(argumentValues);
   // Defaults fold in the module that defines the kernel (another one for an imported kernel).
-  const home = kernel?.scopes ?? scopes;
   for (const parameter of kernel?.parameters ?? []) {
     if (!meta.has(parameter.name) && parameter.defaultValue) meta.set(parameter.name, home.evaluator.evaluate(parameter.defaultValue, home.module));
   }

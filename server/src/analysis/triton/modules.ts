@@ -7,13 +7,13 @@
 // here does I/O, and nothing here reports problems in a module.
 import type { SyntaxNode } from './tree';
 import type { Problem, TileParam } from '../types';
-import { attachedAnnotations, collectAnnotations, type Annotation } from './annotations';
-import { readConfigs } from './configs';
+import { collectAnnotations, type Annotation } from './annotations';
+import { onceEach } from './configs';
 import { Evaluator, type ImportTable } from './evaluate';
-import { findKernels, type TritonKernel } from './kernels';
+import { discoverKernels, kernelAnnotations, readKernelWhole, type TritonKernel } from './kernels';
 import { collectImports, ScopeSet, starImports } from './scopes';
 import { field, LineIndex } from './syntax';
-import { constexprDefaults, moduleConstants } from './tile-params';
+import { moduleConstants } from './tile-params';
 
 /** One imported module, read once per version of its text. Holds its tree's nodes: valid while its document lives. */
 export interface TritonModuleContext {
@@ -45,23 +45,20 @@ export function moduleContext(name: string, root: SyntaxNode, text: string): Tri
   const imports = collectImports(root);
   const scopes = new ScopeSet(root, new Evaluator(imports));
   const annotations = collectAnnotations(root, lines, ignored);
-  const { kernels } = findKernels(root, scopes, lines, annotations, ignored);
+  const { candidates, helpers } = discoverKernels(root, scopes.evaluator, ignored);
   const tileParams: TileParam[] = moduleConstants(root, scopes);
   const seen = new Set<string>();
   const byName = new Map<string, TritonKernel>();
-  const kernelAnnotations = new Map<string, Annotation[]>();
+  const kernelAnnotationsByName = new Map<string, Annotation[]>();
   const attached = new Set<Annotation>();
-  for (const kernel of kernels) {
-    readConfigs(kernel, scopes, tileParams, ignored, seen);
-    tileParams.push(...constexprDefaults(kernel, scopes));
+  for (const candidate of candidates) {
+    const own = kernelAnnotations(annotations, candidate, lines);
+    const { kernel, tileParams: kernelTiles } = readKernelWhole(candidate, scopes, helpers, own.find((a) => a.dtype !== null)?.dtype ?? null);
+    tileParams.push(...onceEach(kernelTiles, seen));
     kernel.info.header = { name, text: text.slice(kernel.info.range.start, kernel.info.range.end), offset: kernel.info.range.start };
     if (!byName.has(kernel.info.name)) byName.set(kernel.info.name, kernel);
-    const own = [
-      ...attachedAnnotations(annotations, kernel.outer, lines),
-      ...annotations.filter((a) => a.range.start >= kernel.definition.startIndex && a.range.end <= kernel.definition.endIndex),
-    ];
     own.forEach((a) => attached.add(a));
-    kernelAnnotations.set(kernel.info.name, own);
+    kernelAnnotationsByName.set(kernel.info.name, own);
   }
   return {
     kind: 'triton-module',
@@ -69,7 +66,7 @@ export function moduleContext(name: string, root: SyntaxNode, text: string): Tri
     text,
     id: nextId++,
     kernels: byName,
-    kernelAnnotations,
+    kernelAnnotations: kernelAnnotationsByName,
     moduleAnnotations: annotations.filter((a) => a.topLevel && !attached.has(a)),
     tileParams: tileParams.map((p) => ({ ...p, header: name })),
     imports,

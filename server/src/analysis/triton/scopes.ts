@@ -1,12 +1,12 @@
 // Flow-insensitive name resolution for a Python module: module-level and per-function bindings
 // ("the last assignment before this use"), imports, and parameters resolved from the file's own call
 // sites. It reads the tree and asks the evaluator for values; it must not decide what is a kernel.
-import type { SyntaxNode } from './tree';
 import { bindTarget, EnvScope, type Evaluator, type ImportTable } from './evaluate';
 import { growModuleList, joinValues } from './interpret';
 import { readParameters, type PythonParameter } from './parameters';
 import { type Binding, collectBindings, type Guard, guardTruth } from './bindings';
 import { callArguments, field, moduleNodes, namedChildrenOf } from './syntax';
+import { isRecording, lookedUp, type SyntaxNode, unrecorded } from './tree';
 import { UNKNOWN, type PyValue, type Scope } from './values';
 
 /** `from . import kernels` names `.kernels`, `from .ops import mm` names `.ops.mm`. */
@@ -75,20 +75,114 @@ export function starImports(root: SyntaxNode): string[] {
   return out;
 }
 
-/** Shared state for one analysis: the evaluator, the module scope, and per-function scopes. */
+/**
+ * What every scope set of one analysis shares, built once from the whole module (each without recording
+ * reads: a lookup reports what it found instead, tree.ts lookedUp): the module's bindings, its calls by
+ * callee, the top-level statements that grow a list.
+ */
+export class ModuleIndex {
+  private bindingTable: Map<string, Binding[]> | null = null;
+  private callSites: SyntaxNode[] | null = null;
+  private callsByCallee: Map<string, SyntaxNode[]> | null = null;
+  private readonly growersByName = new Map<string, SyntaxNode[]>();
+
+  constructor(readonly root: SyntaxNode) {}
+
+  get bindings(): Map<string, Binding[]> {
+    if (!this.bindingTable) this.bindingTable = unrecorded(() => collectBindings(this.root));
+    return this.bindingTable;
+  }
+
+  /** Every call whose callee is a name or an attribute. */
+  calls(): SyntaxNode[] {
+    if (!this.callSites) {
+      this.callSites = unrecorded(() =>
+        moduleNodes(this.root).calls.filter((call) => {
+          const fn = field(call, 'function');
+          return fn?.type === 'identifier' || fn?.type === 'attribute';
+        }),
+      );
+    }
+    return this.callSites;
+  }
+
+  /** Every call in the file whose callee is the plain name `name` (built once: callsTo runs for every parameter a lookup resolves). */
+  callsTo(name: string): SyntaxNode[] {
+    if (!this.callsByCallee) {
+      const byCallee = new Map<string, SyntaxNode[]>();
+      unrecorded(() => {
+        for (const call of this.calls()) {
+          const callee = field(call, 'function')?.text ?? '';
+          const list = byCallee.get(callee);
+          if (list) list.push(call);
+          else byCallee.set(callee, [call]);
+        }
+      });
+      this.callsByCallee = byCallee;
+    }
+    return this.callsByCallee.get(name) ?? [];
+  }
+
+  /** The calls that run `className`'s forward (ScopeSet.applyCallsTo). */
+  applyCalls(className: string): SyntaxNode[] {
+    const callee = `${className}.apply`;
+    return unrecorded(() => {
+      const aliases = new Set<string>();
+      for (const statement of namedChildrenOf(this.root)) {
+        const assignment = statement.type === 'expression_statement' ? namedChildrenOf(statement)[0] : null;
+        const left = assignment?.type === 'assignment' ? field(assignment, 'left') : null;
+        if (left?.type === 'identifier' && field(assignment!, 'right')?.text === callee) aliases.add(left.text);
+      }
+      return this.calls().filter((call) => {
+        const fn = field(call, 'function');
+        return fn?.text === callee || (fn?.type === 'identifier' && aliases.has(fn.text));
+      });
+    });
+  }
+
+  /** What a lookup a computation reported (tree.ts lookedUp) finds now: the same key, this file. */
+  lookup(key: string): readonly SyntaxNode[] {
+    const space = key.indexOf(' ');
+    const kind = key.slice(0, space);
+    const name = key.slice(space + 1);
+    if (kind === 'calls') return this.callsTo(name);
+    if (kind === 'grow') return this.growers(name);
+    if (kind === 'apply') return this.applyCalls(name);
+    return this.bindings.get(name)?.map((binding) => binding.node) ?? [];
+  }
+
+  /** The top-level statements that mention growing the list `name` (`name.append(...)`, `name += [...]`). */
+  growers(name: string): SyntaxNode[] {
+    let growers = this.growersByName.get(name);
+    if (!growers) {
+      const grows = new RegExp(`\\b${name}\\s*(?:\\.\\s*(?:append|extend)\\s*\\(|\\+=)`);
+      growers = unrecorded(() =>
+        namedChildrenOf(this.root).filter(
+          (s) => (s.type === 'for_statement' || s.type === 'if_statement' || s.type === 'expression_statement') && grows.test(s.text),
+        ),
+      );
+      this.growersByName.set(name, growers);
+    }
+    return growers;
+  }
+}
+
+/**
+ * The scopes of one computation (a kernel, a launch, the file-wide passes): the evaluator, the module
+ * scope, and per-function scopes with their memoised values. Each computation gets its own (reuse.ts:
+ * what one computes must not depend on what another computed before it); the ModuleIndex is shared.
+ */
 export class ScopeSet {
   readonly module: BlockScope;
   private readonly functions = new Map<number, BlockScope>();
   private readonly lambdas = new Map<number, LambdaScope>();
-  private callSites: SyntaxNode[] | null = null;
-  /** The calls by their callee's text, built once (callsTo runs for every parameter a lookup resolves). */
-  private callsByCallee: Map<string, SyntaxNode[]> | null = null;
   /** How many call-site hops parameter resolution is inside; bounded so recursion terminates. */
   resolvingDepth = 0;
 
   constructor(
     readonly root: SyntaxNode,
     readonly evaluator: Evaluator,
+    readonly index: ModuleIndex = new ModuleIndex(root),
   ) {
     this.module = new BlockScope(this, root, null);
   }
@@ -131,18 +225,11 @@ export class ScopeSet {
     return scope;
   }
 
-  /** Every call in the file whose callee is the plain name `name`. */
+  /** Every call in the file whose callee is the plain name `name` (a lookup the computation depends on). */
   callsTo(name: string): SyntaxNode[] {
-    if (!this.callsByCallee) {
-      this.callsByCallee = new Map();
-      for (const call of this.calls()) {
-        const callee = field(call, 'function')?.text ?? '';
-        const list = this.callsByCallee.get(callee);
-        if (list) list.push(call);
-        else this.callsByCallee.set(callee, [call]);
-      }
-    }
-    return this.callsByCallee.get(name) ?? [];
+    const calls = this.index.callsTo(name);
+    lookedUp(`calls ${name}`, calls);
+    return calls;
   }
 
   /**
@@ -150,27 +237,9 @@ export class ScopeSet {
    * module-level `f = Cls.apply` (the usual `matmul = _matmul.apply`).
    */
   applyCallsTo(className: string): SyntaxNode[] {
-    const callee = `${className}.apply`;
-    const aliases = new Set<string>();
-    for (const statement of namedChildrenOf(this.root)) {
-      const assignment = statement.type === 'expression_statement' ? namedChildrenOf(statement)[0] : null;
-      const left = assignment?.type === 'assignment' ? field(assignment, 'left') : null;
-      if (left?.type === 'identifier' && field(assignment!, 'right')?.text === callee) aliases.add(left.text);
-    }
-    return this.calls().filter((call) => {
-      const fn = field(call, 'function');
-      return fn?.text === callee || (fn?.type === 'identifier' && aliases.has(fn.text));
-    });
-  }
-
-  private calls(): SyntaxNode[] {
-    if (!this.callSites) {
-      this.callSites = moduleNodes(this.root).calls.filter((call) => {
-        const fn = field(call, 'function');
-        return fn?.type === 'identifier' || fn?.type === 'attribute';
-      });
-    }
-    return this.callSites;
+    const found = this.index.applyCalls(className);
+    lookedUp(`apply ${className}`, found);
+    return found;
   }
 }
 
@@ -223,7 +292,6 @@ export class BlockScope implements Scope {
   private readonly inProgress = new Set<Binding | PythonParameter>();
   private readonly parameterValues = new Map<string, PyValue>();
   private readonly grownValues = new Map<string, PyValue>();
-  private readonly growers = new Map<string, SyntaxNode[]>();
   /** Whether each guarded binding's branch runs, decided once per analysis (lookups of its name repeat). */
   private readonly guardTruths = new Map<Guard, boolean | null>();
 
@@ -232,13 +300,19 @@ export class BlockScope implements Scope {
     readonly owner: SyntaxNode,
     private readonly parent: BlockScope | null,
   ) {
-    const body = owner.type === 'function_definition' ? field(owner, 'body') : owner;
-    this.bindings = body ? collectBindings(body) : new Map();
+    if (parent === null) {
+      this.bindings = set.index.bindings;
+    } else {
+      const body = field(owner, 'body');
+      this.bindings = body ? collectBindings(body) : new Map();
+    }
     this.parameters = new Map(owner.type === 'function_definition' ? readParameters(owner).map((parameter) => [parameter.name, parameter]) : []);
   }
 
   lookup(name: string, at: number): PyValue {
     const candidates = this.bindings.get(name);
+    // The module's bindings come from the whole file: what this lookup found is a dependency.
+    if (this.parent === null && isRecording()) lookedUp(`bind ${name}`, candidates?.map((binding) => binding.node) ?? []);
     if (candidates) {
       let chosen: Binding | undefined;
       // At module level a list's `name += [...]` is growth (see grown), not a new binding.
@@ -283,15 +357,8 @@ export class BlockScope implements Scope {
    */
   private grown(name: string, binding: Binding, at: number, value: PyValue): PyValue {
     if (this.owner.type === 'function_definition' || value.kind !== 'sequence') return value;
-    let growers = this.growers.get(name);
-    if (!growers) {
-      // Once per name: the top-level statements that mention growing it.
-      const grows = new RegExp(`\\b${name}\\s*(?:\\.\\s*(?:append|extend)\\s*\\(|\\+=)`);
-      growers = namedChildrenOf(this.owner).filter(
-        (s) => (s.type === 'for_statement' || s.type === 'if_statement' || s.type === 'expression_statement') && grows.test(s.text),
-      );
-      this.growers.set(name, growers);
-    }
+    const growers = this.set.index.growers(name);
+    lookedUp(`grow ${name}`, growers);
     const statements = growers.filter((s) => s.startIndex >= binding.visibleFrom && s.endIndex <= at);
     if (statements.length === 0) return value;
     const key = `${name}\u0000${binding.visibleFrom}\u0000${statements[statements.length - 1]!.startIndex}`;

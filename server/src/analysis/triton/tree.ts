@@ -25,11 +25,58 @@ export interface SyntaxNode {
 
 /**
  * The text a copied tree was parsed from and where that text now starts in the file: a unit's nodes
- * keep offsets relative to it, so a unit that moves (an edit above it) only changes `base`.
+ * keep offsets relative to it, so a unit that moves (an edit above it) only changes `base`. `generation`
+ * is the last assembly (units.ts) that holds the unit: a unit of an older one is gone from the file.
  */
 export interface UnitText {
   readonly text: string;
   base: number;
+  generation: number;
+}
+
+/**
+ * What one computation read (reuse.ts): the units whose nodes it touched, and the file-wide lookups it made
+ * (the calls to a name, the module's bindings of a name), each with the nodes it found.
+ */
+export class Reads {
+  readonly units = new Set<UnitText>();
+  readonly lookups: Array<{ key: string; nodes: readonly SyntaxNode[] }> = [];
+}
+
+/** The computation whose reads are being recorded, if any (one at a time: computations do not nest). */
+let recording: Reads | null = null;
+
+/** Runs `work`, recording the units it reads and the lookups it reports (lookedUp). */
+export function recordReads<T>(work: () => T): { value: T; reads: Reads } {
+  const outer = recording;
+  const reads = new Reads();
+  recording = reads;
+  try {
+    return { value: work(), reads };
+  } finally {
+    recording = outer;
+  }
+}
+
+/** Runs `work` without recording (building a file-wide index that a lookup then reports as such). */
+export function unrecorded<T>(work: () => T): T {
+  const outer = recording;
+  recording = null;
+  try {
+    return work();
+  } finally {
+    recording = outer;
+  }
+}
+
+/** Whether a computation's reads are being recorded (a lookup need not list what it found otherwise). */
+export function isRecording(): boolean {
+  return recording !== null;
+}
+
+/** Reports a file-wide lookup to the computation being recorded: it depends on `nodes` being what `key` finds. */
+export function lookedUp(key: string, nodes: readonly SyntaxNode[]): void {
+  recording?.lookups.push({ key, nodes });
 }
 
 let nextId = 1;
@@ -40,7 +87,11 @@ const ERROR = 4;
 export class PyNode implements SyntaxNode {
   readonly id = nextId++;
   parent: PyNode | null = null;
-  readonly children: PyNode[] = [];
+  private readonly childList: PyNode[] = [];
+  /** Whether this is the module node over the units (its kind is read without depending on them). */
+  private isModule = false;
+  /** The module node's: a number that changes when units change order (units.ts). */
+  layout = 0;
   /** Field name of each child, parallel to children; null while no child has one. */
   fields: Array<string | null> | null = null;
   private named: PyNode[] | null = null;
@@ -50,8 +101,24 @@ export class PyNode implements SyntaxNode {
     private readonly unit: UnitText,
     private readonly start: number,
     private readonly end: number,
-    private flags: number,
+    /** NAMED | MISSING | ERROR bits (copyTree reads a finished node's ERROR bit without recording a read). */
+    public flags: number,
   ) {}
+
+  /**
+   * Records, for the computation being recorded, that it navigated from this node: the nodes a computation
+   * holds come from navigating their own unit (or the module node, whose unit is never live again), from
+   * where it started, or from a file-wide lookup it reports (lookedUp), so recording navigation alone
+   * records every unit it read; a node's kind, text and offsets are read without a record (hot paths).
+   */
+  private read(): void {
+    if (recording !== null) recording.units.add(this.unit);
+  }
+
+  /** The assembly (units.ts) this node's unit is in; the module node's is the file's latest. */
+  get generation(): number {
+    return this.unit.generation;
+  }
 
   get startIndex(): number {
     return this.unit.base + this.start;
@@ -60,7 +127,9 @@ export class PyNode implements SyntaxNode {
     return this.unit.base + this.end;
   }
   get text(): string {
-    return this.unit.text.slice(this.start, this.end);
+    if (!this.isModule) return this.unit.text.slice(this.start, this.end);
+    this.read();
+    return this.unit.text;
   }
   get isNamed(): boolean {
     return (this.flags & NAMED) !== 0;
@@ -70,33 +139,42 @@ export class PyNode implements SyntaxNode {
   }
   /** Whether this node is, or contains, an ERROR or a MISSING node (tree-sitter's hasError). */
   get hasError(): boolean {
+    if (this.isModule) this.read();
     return (this.flags & ERROR) !== 0;
   }
+  get children(): PyNode[] {
+    this.read();
+    return this.childList;
+  }
   get namedChildren(): PyNode[] {
-    if (!this.named) this.named = this.children.filter((child) => child.isNamed);
+    this.read();
+    if (!this.named) this.named = this.childList.filter((child) => (child.flags & NAMED) !== 0);
     return this.named;
   }
 
   childForFieldName(name: string): PyNode | null {
+    this.read();
     const fields = this.fields;
     if (!fields) return null;
-    for (let i = 0; i < fields.length; i++) if (fields[i] === name) return this.children[i]!;
+    for (let i = 0; i < fields.length; i++) if (fields[i] === name) return this.childList[i]!;
     return null;
   }
 
   childrenForFieldName(name: string): PyNode[] {
+    this.read();
     const fields = this.fields;
-    return fields ? this.children.filter((_, i) => fields[i] === name) : [];
+    return fields ? this.childList.filter((_, i) => fields[i] === name) : [];
   }
 
   /** Descendants of these types in document order, this node excluded (tree-sitter's order and exclusion). */
   descendantsOfType(types: string | string[]): PyNode[] {
+    this.read();
     const wanted = typeof types === 'string' ? [types] : types;
     const found: PyNode[] = [];
     const visit = (node: PyNode): void => {
-      for (const child of node.children) {
+      for (const child of node.childList) {
         if (wanted.includes(child.type)) found.push(child);
-        if (child.children.length > 0) visit(child);
+        if (child.childList.length > 0) visit(child);
       }
     };
     visit(this);
@@ -106,11 +184,11 @@ export class PyNode implements SyntaxNode {
   /** Adds a child (building a tree); marks this node as containing an error when the child does. */
   append(child: PyNode, field: string | null): void {
     child.parent = this;
-    if (field !== null && !this.fields) this.fields = this.children.map(() => null);
-    this.children.push(child);
+    if (field !== null && !this.fields) this.fields = this.childList.map(() => null);
+    this.childList.push(child);
     this.fields?.push(field);
     this.named = null;
-    if (child.hasError) this.flags |= ERROR;
+    if ((child.flags & ERROR) !== 0) this.flags |= ERROR;
   }
 
   /** Marks this node as containing an error (a descendant read after it was appended has one). */
@@ -119,8 +197,10 @@ export class PyNode implements SyntaxNode {
   }
 
   /** A node with the given children and no parent: the module node over the units' top-level nodes. */
-  static module(unit: UnitText, start: number, end: number, children: readonly PyNode[]): PyNode {
+  static module(unit: UnitText, start: number, end: number, children: readonly PyNode[], layout = 0): PyNode {
     const root = new PyNode('module', unit, start, end, NAMED);
+    root.isModule = true;
+    root.layout = layout;
     for (const child of children) root.append(child, null);
     return root;
   }
@@ -155,7 +235,7 @@ export function copyTree(tree: Tree, unit: UnitText): PyNode {
         if (!cursor.gotoParent()) return root;
         const done = stack.pop()!;
         // append() ran before this node's children were read: pass their errors up now.
-        if (done.hasError && stack.length > 0) stack[stack.length - 1]!.markError();
+        if ((done.flags & ERROR) !== 0 && stack.length > 0) stack[stack.length - 1]!.markError();
         if (stack.length === 0) return root;
       }
     }

@@ -102,6 +102,8 @@ function skipString(text: string, at: number): number {
 interface Unit extends UnitText {
   /** The top-level nodes of the unit's own parse (statements and comments), offsets relative to its text. */
   nodes: PyNode[];
+  /** Its index in the last assembly. */
+  index: number;
 }
 
 /** A copy of `text` that does not keep the string it was sliced from alive (a unit outlives its file's versions). */
@@ -115,40 +117,57 @@ function ownCopy(text: string): string {
  */
 export class UnitTrees {
   private units = new Map<string, Unit[]>();
+  /** Counts assemblies: each unit of the latest holds its number (UnitText.generation). */
+  private generation = 0;
+  /** Counts the assemblies in which kept units changed order (a statement cut and pasted elsewhere). */
+  private layout = 0;
 
   /** The module node of `text`, or null when a unit's parse was stopped (nothing is kept from this call then). */
   update(text: string, parse: (unitText: string) => Tree | null): PyNode | null {
     const starts = unitStarts(text);
+    const generation = ++this.generation;
     const next = new Map<string, Unit[]>();
     const nodes: PyNode[] = [];
+    let lastKept = -1;
+    let reordered = false;
     for (let index = 0; index < starts.length; index++) {
       const start = starts[index]!;
       const end = index + 1 < starts.length ? starts[index + 1]! : text.length;
       const slice = text.slice(start, end);
-      let unit = this.units.get(slice)?.pop();
+      let unit = this.units.get(slice)?.shift();
       if (!unit) {
         const own = ownCopy(slice);
         const tree = parse(own);
-        if (!tree) return null;
+        if (!tree) {
+          // Stopped: the units taken for this text go back, so the next try finds them.
+          for (const [key, list] of next) this.units.set(key, [...(this.units.get(key) ?? []), ...list]);
+          return null;
+        }
         try {
-          const unitText: UnitText = { text: own, base: start };
-          unit = { ...unitText, nodes: [] };
+          const unitText: UnitText = { text: own, base: start, generation };
+          unit = { ...unitText, nodes: [], index };
           // The unit object itself is what the copied nodes read their base from.
           unit.nodes = copyTree(tree, unit).children.slice();
         } finally {
           tree.delete();
         }
+      } else {
+        if (unit.index < lastKept) reordered = true;
+        lastKept = unit.index;
       }
       unit.base = start;
+      unit.generation = generation;
+      unit.index = index;
       const kept = next.get(slice);
       if (kept) kept.push(unit);
       else next.set(slice, [unit]);
       for (const node of unit.nodes) nodes.push(node);
     }
     this.units = next;
+    if (reordered) this.layout++;
     // tree-sitter's module starts at its first node (after leading blank lines), or at the end when empty.
     const first = nodes.length > 0 ? nodes[0]!.startIndex : text.length;
-    return PyNode.module({ text, base: 0 }, first, text.length, nodes);
+    return PyNode.module({ text, base: 0, generation }, first, text.length, nodes, this.layout);
   }
 
   /** Forgets every unit (their trees are plain objects: nothing to free). */
