@@ -129,6 +129,25 @@ export const TILE_FROM_CUTLASS_DEFAULT = "tile (CUTLASS's default configuration)
 /** Origins of tile parameters that can be file-scope constants (the others belong to one launch or config). */
 const FILE_SCOPE_ORIGINS = new Set<TileParam['origin']>(['define', 'constexpr', 'const', 'enum', 'cutlass-shape', 'triton-constexpr']);
 
+/**
+ * A file's tile parameters grouped for namedValues, once per array (a report builds a workload per launch
+ * and per autotune config, each of which scanned every parameter of the file: 140,000 checks on the
+ * 5,000-line Triton bench file): those that may apply outside their kernel, in file order, and each
+ * kernel's own, in file order.
+ */
+const grouped = new WeakMap<TileParam[], { outside: TileParam[]; inKernel: Map<KernelInfo, TileParam[]> }>();
+
+function groupsOf(tileParams: TileParam[]): { outside: TileParam[]; inKernel: Map<KernelInfo, TileParam[]> } {
+  let groups = grouped.get(tileParams);
+  if (!groups) {
+    const launchOrigins = new Set<TileParam['origin']>(['template-arg', 'launch-kwarg', 'launcher-template-arg']);
+    const outside = tileParams.filter((p) => (!p.local && FILE_SCOPE_ORIGINS.has(p.origin)) || (p.header === undefined && launchOrigins.has(p.origin)));
+    groups = { outside, inKernel: new Map() };
+    grouped.set(tileParams, groups);
+  }
+  return groups;
+}
+
 function namedValues(kernel: KernelInfo, launch: LaunchSite, tileParams: TileParam[], cutlass: boolean): Map<string, number> {
   const values = new Map<string, number>();
   const visible = (p: TileParam) => pos(p.value) && (cutlass || p.origin !== 'cutlass-shape');
@@ -141,8 +160,11 @@ function namedValues(kernel: KernelInfo, launch: LaunchSite, tileParams: TilePar
     (((p.origin === 'template-arg' || p.origin === 'launch-kwarg') && inside(p.range, launch.range)) ||
       (p.origin === 'launcher-template-arg' && !!p.within && inside(launch.range, p.within)));
   const outside = (p: TileParam) => (!p.local && FILE_SCOPE_ORIGINS.has(p.origin)) || own(p);
-  for (const p of tileParams) if (visible(p) && !inKernel(p, kernel) && outside(p)) values.set(p.name, p.value!);
-  for (const p of tileParams) if (visible(p) && inKernel(p, kernel)) values.set(p.name, p.value!);
+  const groups = groupsOf(tileParams);
+  for (const p of groups.outside) if (visible(p) && !inKernel(p, kernel) && outside(p)) values.set(p.name, p.value!);
+  let kernelParams = groups.inKernel.get(kernel);
+  if (!kernelParams) groups.inKernel.set(kernel, (kernelParams = tileParams.filter((p) => inKernel(p, kernel))));
+  for (const p of kernelParams) if (visible(p)) values.set(p.name, p.value!);
   const config = kernel.configs[0];
   if (config) {
     for (const [name, value] of Object.entries(config.params)) if (pos(value)) values.set(name, value);

@@ -15,6 +15,7 @@ import {
   bodyNodes,
   bodyOf,
   callArguments,
+  calleeOf,
   dottedName,
   field,
   type LineIndex,
@@ -82,11 +83,10 @@ function jitCallsBetween(root: SyntaxNode, candidates: ReadonlyArray<{ definitio
   const called = new Set<string>();
   const launched = new Set<string>();
   for (const call of moduleNodes(root).calls) {
-    const fn = field(call, 'function');
-    if (fn?.type === 'subscript') {
-      const target = field(fn, 'value');
-      if (target?.type === 'identifier') launched.add(target.text);
-    } else if (fn?.type === 'identifier' && names.has(fn.text)) {
+    const fn = calleeOf(call);
+    if (fn.subscripted) {
+      if (fn.subscripted.type === 'identifier') launched.add(fn.subscripted.text);
+    } else if (fn.type === 'identifier' && names.has(fn.text)) {
       const inside = candidates.some(
         ({ definition }) => definition.startIndex <= call.startIndex && call.endIndex <= definition.endIndex && names.get(fn.text)?.id !== definition.id,
       );

@@ -6,7 +6,7 @@ import type { FoldedValue, LaunchSite, Problem, TileParam } from '../types';
 import { TRITON_DEFAULT_NUM_STAGES, TRITON_DEFAULT_NUM_WARPS } from './configs';
 import { mayBeTile, TILE_NAME } from './tile-params';
 import type { ScopeSet } from './scopes';
-import { callArguments, field, moduleNodes, rangeOf } from './syntax';
+import { callArguments, calleeOf, field, moduleNodes, rangeOf } from './syntax';
 import type { TritonKernel } from './kernels';
 import { asInteger, asNumber, iterate, numberValue, UNKNOWN, type PyValue } from './values';
 
@@ -33,9 +33,7 @@ export function findLaunchCalls(
 ): { call: SyntaxNode; name: string; kernel?: TritonKernel }[] {
   const found: { call: SyntaxNode; name: string; kernel?: TritonKernel }[] = [];
   for (const node of moduleNodes(root).calls) {
-    const callee = field(node, 'function');
-    if (callee?.type !== 'subscript') continue;
-    const target = field(callee, 'value');
+    const target = calleeOf(node).subscripted;
     if (!target) continue;
     const name = target.type === 'identifier' ? target.text : target.type === 'attribute' ? field(target, 'attribute')?.text : undefined;
     if (!name) continue;

@@ -5,7 +5,7 @@ import { bindTarget, EnvScope, type Evaluator, type ImportTable } from './evalua
 import { growModuleList, joinValues } from './interpret';
 import { readParameters, type PythonParameter } from './parameters';
 import { type Binding, collectBindings, type Guard, guardTruth } from './bindings';
-import { callArguments, field, moduleNodes, namedChildrenOf } from './syntax';
+import { callArguments, calleeOf, field, moduleNodes, namedChildrenOf } from './syntax';
 import { isRecording, lookedUp, type SyntaxNode, unrecorded } from './tree';
 import { UNKNOWN, type PyValue, type Scope } from './values';
 
@@ -98,8 +98,8 @@ export class ModuleIndex {
     if (!this.callSites) {
       this.callSites = unrecorded(() =>
         moduleNodes(this.root).calls.filter((call) => {
-          const fn = field(call, 'function');
-          return fn?.type === 'identifier' || fn?.type === 'attribute';
+          const type = calleeOf(call).type;
+          return type === 'identifier' || type === 'attribute';
         }),
       );
     }
@@ -112,7 +112,7 @@ export class ModuleIndex {
       const byCallee = new Map<string, SyntaxNode[]>();
       unrecorded(() => {
         for (const call of this.calls()) {
-          const callee = field(call, 'function')?.text ?? '';
+          const callee = calleeOf(call).text;
           const list = byCallee.get(callee);
           if (list) list.push(call);
           else byCallee.set(callee, [call]);

@@ -208,6 +208,29 @@ export interface CallArguments {
   listSplats: { before: number; node: SyntaxNode }[];
 }
 
+/** A call's callee as the module-wide passes look at it: its kind, its text, and for `name[grid](...)` the subscripted name. */
+export interface Callee {
+  node: SyntaxNode | null;
+  type: string;
+  text: string;
+  /** `kernel` of `kernel[grid](...)` (the subscript's value), else null. */
+  subscripted: SyntaxNode | null;
+}
+
+const calleeOfCall = new WeakMap<SyntaxNode, Callee>();
+
+/** Memoised per call node (a unit keeps its nodes while unchanged): every pass over all calls of a file reads it. */
+export function calleeOf(call: SyntaxNode): Callee {
+  let callee = calleeOfCall.get(call);
+  if (!callee) {
+    const node = field(call, 'function');
+    const subscripted = node?.type === 'subscript' ? field(node, 'value') : null;
+    callee = { node, type: node?.type ?? '', text: node?.text ?? '', subscripted };
+    calleeOfCall.set(call, callee);
+  }
+  return callee;
+}
+
 const callArgumentsOf = new WeakMap<SyntaxNode, Readonly<CallArguments>>();
 
 /** Memoised per call node (a unit keeps its nodes while unchanged): read-only, callers must not change it. */
