@@ -16,7 +16,7 @@ import { enclosing, LineIndex } from './syntax';
 import { syntaxProblems } from './syntax-problems';
 import { moduleConstants } from './tile-params';
 import { torchGemmCalls } from './torch-calls';
-import { PyNode, type SyntaxNode } from './tree';
+import { ModuleNode, type SyntaxNode } from './tree';
 
 /**
  * `modules`: the Python modules the file imports, whose kernels its launches may name (modules.ts).
@@ -82,7 +82,7 @@ function analyze(
     options,
     modules,
     helpers: [...helpers.values()],
-    layout: root instanceof PyNode ? root.layout : 0,
+    layout: root instanceof ModuleNode ? root.layout : 0,
   };
   const reuse = cache && generation !== null && sameContext(cache.context, context) ? cache : null;
   const kernelEntries: TritonAnalysisCache['kernels'] = new Map();

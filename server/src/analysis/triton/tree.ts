@@ -83,15 +83,15 @@ let nextId = 1;
 const NAMED = 1;
 const MISSING = 2;
 const ERROR = 4;
+/** The module node over the units: its kind is read without depending on them (see read). */
+const MODULE = 8;
+const NO_CHILDREN: PyNode[] = [];
 
 export class PyNode implements SyntaxNode {
   readonly id = nextId++;
   parent: PyNode | null = null;
-  private readonly childList: PyNode[] = [];
-  /** Whether this is the module node over the units (its kind is read without depending on them). */
-  private isModule = false;
-  /** The module node's: a number that changes when units change order (units.ts). */
-  layout = 0;
+  /** Leaves share one empty list (most nodes are leaves: a 5,000-line file has about 60,000 nodes). */
+  private childList: PyNode[] = NO_CHILDREN;
   /** Field name of each child, parallel to children; null while no child has one. */
   fields: Array<string | null> | null = null;
   private named: PyNode[] | null = null;
@@ -127,7 +127,7 @@ export class PyNode implements SyntaxNode {
     return this.unit.base + this.end;
   }
   get text(): string {
-    if (!this.isModule) return this.unit.text.slice(this.start, this.end);
+    if ((this.flags & MODULE) === 0) return this.unit.text.slice(this.start, this.end);
     this.read();
     return this.unit.text;
   }
@@ -139,7 +139,7 @@ export class PyNode implements SyntaxNode {
   }
   /** Whether this node is, or contains, an ERROR or a MISSING node (tree-sitter's hasError). */
   get hasError(): boolean {
-    if (this.isModule) this.read();
+    if ((this.flags & MODULE) !== 0) this.read();
     return (this.flags & ERROR) !== 0;
   }
   get children(): PyNode[] {
@@ -185,6 +185,7 @@ export class PyNode implements SyntaxNode {
   append(child: PyNode, field: string | null): void {
     child.parent = this;
     if (field !== null && !this.fields) this.fields = this.childList.map(() => null);
+    if (this.childList === NO_CHILDREN) this.childList = [];
     this.childList.push(child);
     this.fields?.push(field);
     this.named = null;
@@ -196,14 +197,25 @@ export class PyNode implements SyntaxNode {
     this.flags |= ERROR;
   }
 
+  /** Ends appending: the lists get their exact size (a pushed-to array keeps room for 17 items). */
+  seal(): void {
+    if (this.childList !== NO_CHILDREN) this.childList = this.childList.slice();
+    if (this.fields) this.fields = this.fields.slice();
+  }
+
   /** A node with the given children and no parent: the module node over the units' top-level nodes. */
-  static module(unit: UnitText, start: number, end: number, children: readonly PyNode[], layout = 0): PyNode {
-    const root = new PyNode('module', unit, start, end, NAMED);
-    root.isModule = true;
+  static module(unit: UnitText, start: number, end: number, children: readonly PyNode[], layout = 0): ModuleNode {
+    const root = new ModuleNode('module', unit, start, end, NAMED | MODULE);
     root.layout = layout;
     for (const child of children) root.append(child, null);
     return root;
   }
+}
+
+/** The module node over a file's units (units.ts). */
+export class ModuleNode extends PyNode {
+  /** A number that changes when units change order (units.ts). */
+  layout = 0;
 }
 
 /**
@@ -234,6 +246,7 @@ export function copyTree(tree: Tree, unit: UnitText): PyNode {
       while (!cursor.gotoNextSibling()) {
         if (!cursor.gotoParent()) return root;
         const done = stack.pop()!;
+        done.seal();
         // append() ran before this node's children were read: pass their errors up now.
         if ((done.flags & ERROR) !== 0 && stack.length > 0) stack[stack.length - 1]!.markError();
         if (stack.length === 0) return root;
