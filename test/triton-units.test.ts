@@ -60,7 +60,20 @@ function compare(parser: Parser, text: string): string | null {
   }
 }
 
+/** A class long enough to be parsed method by method (class-units.ts), with what its body may hold. */
+function bigClass(decorated: boolean): string {
+  let text = `import torch\n\n\n${decorated ? '@dataclass\n' : ''}class Model(torch.nn.Module):\n    # a comment before the first statement\n    """Docstring."""\n\n`;
+  for (let i = 0; i < 40; i++) {
+    text += `    @staticmethod\n    def layer_${i}(x, w):\n        y = torch.matmul(x, w)\n        if y.sum() > ${i}:\n            return y\n        else:\n            return x @ w\n\n`;
+    if (i % 7 === 3) text += `##    def disabled_${i}(self):\n##        pass\n\n`;
+    if (i === 20) text += `    class Inner:\n        value = (1,\n2)\n\n`;
+  }
+  return `${text}    # trailing comment in the class\n# a comment after it\n\nx = Model()\n`;
+}
+
 const TRICKY: Record<string, string> = {
+  'a long class': bigClass(false),
+  'a long decorated class': bigClass(true),
   decorators: '@triton.autotune(configs=[],\n  key=[])\n@triton.jit\ndef k(x):\n    pass\n',
   'else at column 0': 'if A:\n    x = 1\n# between\nelif B:\n    x = 2\nelse:\n    x = 3\ntry:\n    y = 1\nexcept E:\n    pass\nfinally:\n    pass\n',
   'brackets over lines': 'configs = [\ntriton.Config({}),\n]\nx = (1 +\n2)\n',
@@ -145,6 +158,34 @@ test('an edit re-parses only its unit: the other units keep their node objects, 
   assert.equal(after.namedChildren[after.namedChildren.length - 1], last, 'a unit after the edit keeps its nodes');
   assert.equal(last.text, edited.slice(last.startIndex, last.endIndex), 'and reads its text at its new offset');
   assert.equal(compare(parser, edited), null);
+});
+
+test('an edit in one method of a long class re-parses that method and the class line: the other methods keep their nodes', async () => {
+  const parser = await pythonParser();
+  const text = bigClass(false);
+  const units = new UnitTrees();
+  let parsed: string[] = [];
+  const parse = (unit: string) => {
+    parsed.push(unit);
+    return parser.parse(unit);
+  };
+  const before = units.update(text, parse)!;
+  const block = (root: SyntaxNode) => root.namedChildren.find((n) => n?.type === 'class_definition')!.childForFieldName('body')!;
+  const methodsBefore = block(before).namedChildren;
+  const at = text.indexOf('return y', text.indexOf('def layer_30'));
+  const edited = `${text.slice(0, at)}y = y + 1\n            ${text.slice(at)}`;
+  parsed = [];
+  const after = units.update(edited, parse)!;
+  assert.equal(parsed.length, 2, 'the class line and one method');
+  assert.ok(parsed.some((unit) => unit.includes('def layer_30')));
+  const methodsAfter = block(after).namedChildren;
+  assert.equal(methodsAfter.length, methodsBefore.length);
+  const edited30 = methodsBefore.findIndex((n) => n?.text.includes('def layer_30'));
+  methodsBefore.forEach((node, i) => (i === edited30 ? assert.notEqual(methodsAfter[i], node) : assert.equal(methodsAfter[i], node)));
+  assert.equal(compare(parser, edited), null);
+  // Breaking a method keeps the error in it; the class still holds every method.
+  const broken = `${text.slice(0, at)}foo(${text.slice(at)}`;
+  assert.equal(block(units.update(broken, parse)!).namedChildren.filter((n) => n?.type === 'decorated_definition').length, 40);
 });
 
 test('a document read as units analyses like a cold one after edits that break and mend it', async () => {

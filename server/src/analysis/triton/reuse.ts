@@ -9,7 +9,7 @@ import type { TritonModuleContext } from './modules';
 import type { ModuleIndex } from './scopes';
 import { PyNode, recordReads, type Reads, type SyntaxNode, type UnitText } from './tree';
 
-/** A result with what computing it read; `bases` are the read units' offsets then, ascending. */
+/** A result with what computing it read; `bases` are the read units' offsets then, ascending by where their own text starts. */
 export interface Computed<T> {
   value: T;
   reads: Reads;
@@ -50,7 +50,7 @@ export function sameContext(a: SharedContext | null, b: SharedContext): boolean 
 /** Runs `work` with its reads recorded. */
 export function computed<T>(work: () => T): Computed<T> {
   const { value, reads } = recordReads(work);
-  const bases = [...reads.units].map((unit) => ({ unit, base: unit.base })).sort((a, b) => a.base - b.base);
+  const bases = [...reads.units].map((unit) => ({ unit, base: unit.base })).sort((a, b) => a.base + (a.unit.skip ?? 0) - b.base - (b.unit.skip ?? 0));
   return { value, reads, bases };
 }
 
@@ -85,11 +85,12 @@ export function rebased<T>(value: T, entry: Computed<unknown>): T | null {
     let high = bases.length - 1;
     while (low < high) {
       const middle = (low + high + 1) >> 1;
-      if (bases[middle]!.base <= offset) low = middle;
+      if (bases[middle]!.base + (bases[middle]!.unit.skip ?? 0) <= offset) low = middle;
       else high = middle - 1;
     }
+    // A unit covers its text from `skip` on (a class method's chunk is parsed under a stub line).
     const found = bases[low];
-    if (!found || found.base > offset || offset > found.base + found.unit.text.length) return null;
+    if (!found || found.base + (found.unit.skip ?? 0) > offset || offset > found.base + found.unit.text.length) return null;
     return found.unit.base - found.base;
   };
   let failed = false;

@@ -32,6 +32,8 @@ export interface UnitText {
   readonly text: string;
   base: number;
   generation: number;
+  /** Characters at the start of `text` that are not the file's (class-units.ts parses a method under a stub `class _:` line). */
+  skip?: number;
 }
 
 /**
@@ -99,8 +101,8 @@ export class PyNode implements SyntaxNode {
   constructor(
     readonly type: string,
     private readonly unit: UnitText,
-    private readonly start: number,
-    private readonly end: number,
+    private start: number,
+    private end: number,
     /** NAMED | MISSING | ERROR bits (copyTree reads a finished node's ERROR bit without recording a read). */
     public flags: number,
   ) {}
@@ -195,6 +197,26 @@ export class PyNode implements SyntaxNode {
   /** Marks this node as containing an error (a descendant read after it was appended has one). */
   markError(): void {
     this.flags |= ERROR;
+  }
+
+  /**
+   * Gives this node (a block assembled from separately parsed statements, class-units.ts) new children and
+   * offsets relative to its unit; its error flag follows the children.
+   */
+  adopt(children: readonly PyNode[], start: number, end: number): void {
+    this.childList = NO_CHILDREN;
+    this.fields = null;
+    this.named = null;
+    this.flags &= ~ERROR;
+    for (const child of children) this.append(child, null);
+    this.seal();
+    this.resize(start, end);
+  }
+
+  /** New offsets relative to this node's unit (an assembled class ends where its last method does). */
+  resize(start: number, end: number): void {
+    this.start = start;
+    this.end = end;
   }
 
   /** Ends appending: the lists get their exact size (a pushed-to array keeps room for 17 items). */

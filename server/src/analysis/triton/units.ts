@@ -5,6 +5,8 @@
 // fixture); a syntax error stays inside its unit instead of swallowing the statements after it, and the tree
 // depends on the text alone, never on the edits that led to it. It must not analyse.
 import type { Tree } from 'web-tree-sitter';
+import { scanLine } from './scan';
+import { assembleClass, type Chunk, CLASS_SPLIT_CHARS, classChunks, parseChunk, STUB_LENGTH } from './class-units';
 import { copyTree, PyNode, type UnitText } from './tree';
 
 /** Statements that continue the compound statement before them (`else:` of a module-level `if`). */
@@ -55,55 +57,15 @@ function decoratorsAbove(text: string, at: number): number {
   return from;
 }
 
-/** Reads one line's tokens from `i`: bracket depth, strings, a comment, a trailing backslash; returns the next line's start. */
-function scanLine(text: string, i: number, state: { depth: number; continued: boolean }): number {
-  state.continued = false;
-  while (i < text.length) {
-    const ch = text.charCodeAt(i);
-    if (ch === 10) return i + 1;
-    if (ch === 35) {
-      const end = text.indexOf('\n', i);
-      return end < 0 ? text.length : end + 1;
-    }
-    if (ch === 34 || ch === 39) {
-      i = skipString(text, i);
-      continue;
-    }
-    if (ch === 40 || ch === 91 || ch === 123) state.depth++;
-    else if ((ch === 41 || ch === 93 || ch === 125) && state.depth > 0) state.depth--;
-    else if (ch === 92 && (text.charCodeAt(i + 1) === 10 || (text.charCodeAt(i + 1) === 13 && text.charCodeAt(i + 2) === 10))) state.continued = true;
-    i++;
-  }
-  return i;
-}
-
-/**
- * The offset after the string starting at `at` (its opening quote; a prefix such as `r` or `f` before it
- * does not change where it ends). A one-line string ends at its line's end when unclosed, as Python's
- * tokenizer gives up there; a triple-quoted one runs to its closing quotes or the end of the text.
- */
-function skipString(text: string, at: number): number {
-  const quote = text.charCodeAt(at);
-  const triple = text.charCodeAt(at + 1) === quote && text.charCodeAt(at + 2) === quote;
-  let i = at + (triple ? 3 : 1);
-  while (i < text.length) {
-    const ch = text.charCodeAt(i);
-    if (ch === 92) {
-      i += 2;
-      continue;
-    }
-    if (ch === quote && (!triple || (text.charCodeAt(i + 1) === quote && text.charCodeAt(i + 2) === quote))) return i + (triple ? 3 : 1);
-    if (ch === 10 && !triple) return i;
-    i++;
-  }
-  return text.length;
-}
-
-interface Unit extends UnitText {
-  /** The top-level nodes of the unit's own parse (statements and comments), offsets relative to its text. */
+interface Unit {
+  /** Its top-level nodes (statements and comments). */
   nodes: PyNode[];
   /** Its index in the last assembly. */
   index: number;
+  /** The texts its nodes were parsed from, each at `offset` from the unit's start (a class's header and chunks). */
+  texts: Array<{ unit: UnitText; offset: number }>;
+  /** A split class's chunks by their text (kept while the class is). */
+  chunks: Array<{ key: string; chunk: Chunk }>;
 }
 
 /** A copy of `text` that does not keep the string it was sliced from alive (a unit outlives its file's versions). */
@@ -111,67 +73,132 @@ function ownCopy(text: string): string {
   return `_${text}`.slice(1);
 }
 
+type Parse = (unitText: string) => Tree | null;
+
 /**
  * The units of the last text, by their text, and the module node over them. `parse` parses one unit's text
  * from scratch (null when it was stopped or ran out of time); the tree it returns is copied and deleted here.
  */
 export class UnitTrees {
   private units = new Map<string, Unit[]>();
+  /** The chunks of split classes (class-units.ts), by text: an edit in one method re-parses that method. */
+  private chunks = new Map<string, Chunk[]>();
   /** Counts assemblies: each unit of the latest holds its number (UnitText.generation). */
   private generation = 0;
   /** Counts the assemblies in which kept units changed order (a statement cut and pasted elsewhere). */
   private layout = 0;
 
   /** The module node of `text`, or null when a unit's parse was stopped (nothing is kept from this call then). */
-  update(text: string, parse: (unitText: string) => Tree | null): PyNode | null {
+  update(text: string, parse: Parse): PyNode | null {
     const starts = unitStarts(text);
     const generation = ++this.generation;
+    const slices = starts.map((start, index) => text.slice(start, index + 1 < starts.length ? starts[index + 1] : text.length));
+    // Units whose text is unchanged first, so that a class kept whole keeps its chunks from a class rebuilt before it.
+    const kept = slices.map((slice) => this.units.get(slice)?.shift());
+    for (const unit of kept) for (const { key, chunk } of unit?.chunks ?? []) take(this.chunks, key, chunk);
     const next = new Map<string, Unit[]>();
+    const nextChunks = new Map<string, Chunk[]>();
     const nodes: PyNode[] = [];
     let lastKept = -1;
     let reordered = false;
     for (let index = 0; index < starts.length; index++) {
       const start = starts[index]!;
-      const end = index + 1 < starts.length ? starts[index + 1]! : text.length;
-      const slice = text.slice(start, end);
-      let unit = this.units.get(slice)?.shift();
-      if (!unit) {
-        const own = ownCopy(slice);
-        const tree = parse(own);
-        if (!tree) {
-          // Stopped: the units taken for this text go back, so the next try finds them.
-          for (const [key, list] of next) this.units.set(key, [...(this.units.get(key) ?? []), ...list]);
-          return null;
-        }
-        try {
-          const unitText: UnitText = { text: own, base: start, generation };
-          unit = { ...unitText, nodes: [], index };
-          // The unit object itself is what the copied nodes read their base from.
-          unit.nodes = copyTree(tree, unit).children.slice();
-        } finally {
-          tree.delete();
-        }
-      } else {
+      const slice = slices[index]!;
+      let unit = kept[index];
+      if (unit) {
         if (unit.index < lastKept) reordered = true;
         lastKept = unit.index;
+      } else {
+        const built = this.build(slice, start, parse);
+        if (!built) {
+          // Stopped: what was taken for this text goes back, so the next try finds it.
+          for (const [key, list] of next) this.units.set(key, [...(this.units.get(key) ?? []), ...list]);
+          for (const [key, list] of nextChunks) this.chunks.set(key, [...(this.chunks.get(key) ?? []), ...list]);
+          return null;
+        }
+        unit = built;
       }
-      unit.base = start;
-      unit.generation = generation;
+      for (const { unit: part, offset } of unit.texts) {
+        part.base = start + offset;
+        part.generation = generation;
+      }
       unit.index = index;
-      const kept = next.get(slice);
-      if (kept) kept.push(unit);
-      else next.set(slice, [unit]);
+      add(next, slice, unit);
+      for (const { key, chunk } of unit.chunks) add(nextChunks, key, chunk);
       for (const node of unit.nodes) nodes.push(node);
     }
     this.units = next;
+    this.chunks = nextChunks;
     if (reordered) this.layout++;
     // tree-sitter's module starts at its first node (after leading blank lines), or at the end when empty.
     const first = nodes.length > 0 ? nodes[0]!.startIndex : text.length;
     return PyNode.module({ text, base: 0, generation }, first, text.length, nodes, this.layout);
   }
 
+  /** A unit parsed now: a large class statement by statement (class-units.ts), anything else whole; null when stopped. */
+  private build(slice: string, start: number, parse: Parse): Unit | null {
+    const split = slice.length >= CLASS_SPLIT_CHARS ? classChunks(slice) : null;
+    if (split) {
+      const unit = this.buildClass(ownCopy(slice), start, split, parse);
+      if (unit !== 'shape') return unit;
+    }
+    const own = ownCopy(slice);
+    const tree = parse(own);
+    if (!tree) return null;
+    try {
+      const text: UnitText = { text: own, base: start, generation: this.generation };
+      return { nodes: copyTree(tree, text).children.slice(), index: 0, texts: [{ unit: text, offset: 0 }], chunks: [] };
+    } finally {
+      tree.delete();
+    }
+  }
+
+  private buildClass(own: string, start: number, split: { headerEnd: number; indent: string; starts: number[] }, parse: Parse): Unit | null | 'shape' {
+    const headerTree = parse(`${own.slice(0, split.headerEnd)}${split.indent}pass\n`);
+    if (!headerTree) return null;
+    const headerText: UnitText = { text: own, base: start, generation: this.generation };
+    let header: PyNode;
+    try {
+      header = copyTree(headerTree, headerText);
+    } finally {
+      headerTree.delete();
+    }
+    const chunks: Unit['chunks'] = [];
+    const texts: Unit['texts'] = [{ unit: headerText, offset: 0 }];
+    for (let i = 0; i < split.starts.length; i++) {
+      const from = split.starts[i]!;
+      const key = own.slice(from, i + 1 < split.starts.length ? split.starts[i + 1] : own.length);
+      let chunk: Chunk | null | 'shape' | undefined = this.chunks.get(key)?.shift();
+      if (!chunk) chunk = parseChunk(key, parse);
+      if (chunk === null || chunk === 'shape') return chunk;
+      chunk.unit.base = start + from - STUB_LENGTH;
+      chunks.push({ key, chunk });
+      texts.push({ unit: chunk.unit, offset: from - STUB_LENGTH });
+    }
+    const nodes = assembleClass(
+      header,
+      chunks.map(({ chunk }) => chunk),
+      start,
+    );
+    return nodes ? { nodes, index: 0, texts, chunks } : 'shape';
+  }
+
   /** Forgets every unit (their trees are plain objects: nothing to free). */
   clear(): void {
     this.units = new Map();
+    this.chunks = new Map();
   }
+}
+
+function add<T>(map: Map<string, T[]>, key: string, item: T): void {
+  const list = map.get(key);
+  if (list) list.push(item);
+  else map.set(key, [item]);
+}
+
+/** Removes `item` from the list of `key` (a kept class claims its chunks before others are rebuilt). */
+function take<T>(map: Map<string, T[]>, key: string, item: T): void {
+  const list = map.get(key);
+  const at = list ? list.indexOf(item) : -1;
+  if (at >= 0) list!.splice(at, 1);
 }
