@@ -45,7 +45,7 @@ export class Reads {
   readonly lookups: Array<{ key: string; nodes: readonly SyntaxNode[] }> = [];
 }
 
-/** The computation whose reads are being recorded, if any (one at a time: computations do not nest). */
+/** The computation whose reads are being recorded, if any (a nested recording does not pass its reads to the outer one). */
 let recording: Reads | null = null;
 
 /** Runs `work`, recording the units it reads and the lookups it reports (lookedUp). */
