@@ -183,9 +183,43 @@ test('an edit in one method of a long class re-parses that method and the class 
   const edited30 = methodsBefore.findIndex((n) => n?.text.includes('def layer_30'));
   methodsBefore.forEach((node, i) => (i === edited30 ? assert.notEqual(methodsAfter[i], node) : assert.equal(methodsAfter[i], node)));
   assert.equal(compare(parser, edited), null);
-  // Breaking a method keeps the error in it; the class still holds every method.
+  // Breaking a method keeps the error in it: the class still holds every method, and typing there parses that method.
   const broken = `${text.slice(0, at)}foo(${text.slice(at)}`;
   assert.equal(block(units.update(broken, parse)!).namedChildren.filter((n) => n?.type === 'decorated_definition').length, 40);
+  parsed = [];
+  units.update(`${broken.slice(0, at + 4)}x${broken.slice(at + 4)}`, parse);
+  assert.deepEqual(
+    parsed.map((unit) => unit.length < 400),
+    [true, true],
+    'the class line and the broken method, not the methods after it',
+  );
+});
+
+test('random edits of a long class: every text assembles, and a valid one is the whole-file tree', async () => {
+  const parser = await pythonParser();
+  let seed = 20261208;
+  const random = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
+  const pieces = ['(', ')', '[', '"', "'''", '\\\n', '\n', '    ', '\n    def g(self):\n        pass\n', '@staticmethod\n', 'else:\n', '#', 'x', '\t'];
+  const units = new UnitTrees();
+  const original = bigClass(true);
+  let text = original;
+  let valid = 0;
+  for (let k = 0; k < 150; k++) {
+    // Two edits in a row, from the class as written: most texts are broken, some valid.
+    if (k % 2 === 0) text = original;
+    const at = Math.floor(random() * (text.length + 1));
+    const end = Math.min(text.length, at + (random() < 0.3 ? Math.floor(random() * 30) : 0));
+    text = text.slice(0, at) + pieces[Math.floor(random() * pieces.length)]! + text.slice(end);
+    const root = units.update(text, (unit) => parser.parse(unit));
+    assert.ok(root, `edit ${k}`);
+    const whole = parser.parse(text)!;
+    if (!whole.rootNode.hasError) {
+      valid++;
+      assert.equal(difference(root, whole.rootNode, wasmField), null, `edit ${k}`);
+    }
+    whole.delete();
+  }
+  assert.ok(valid > 5, `valid texts compared (${valid})`);
 });
 
 test('a document read as units analyses like a cold one after edits that break and mend it', async () => {

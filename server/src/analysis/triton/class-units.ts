@@ -5,7 +5,7 @@
 // class. For valid code the result is the whole-file tree node for node (test/triton-units.test.ts); where
 // the chunks do not give the shape a class body has, the caller parses the class whole. It must not analyse.
 import type { Tree } from 'web-tree-sitter';
-import { scanLine } from './scan';
+import { decoratorsAbove, scanLine } from './scan';
 import { copyTree, type PyNode, type UnitText } from './tree';
 
 /** Classes shorter than this are parsed whole: splitting costs more than it saves. */
@@ -16,6 +16,7 @@ const STUB = 'class _:\n';
 export const STUB_LENGTH = STUB.length;
 
 const CONTINUATION = /^(else|elif|except|finally)\b/;
+const DEFINITION = /^(def|class|async[ \t]+def)[ \t]/;
 
 /** One body statement's parse, by its text; `skip` of its unit is the stub's length. */
 export interface Chunk {
@@ -41,7 +42,7 @@ export function classChunks(text: string): { headerEnd: number; indent: string; 
     const c = text.charCodeAt(i);
     if (c === 64 || c === 35 || c === 10 || c === 13 || c === 32 || c === 9) {
       i = scanLine(text, i, state);
-      while (state.depth > 0 || state.continued) i = scanLine(text, i, state);
+      while ((state.depth > 0 || state.continued) && i < text.length) i = scanLine(text, i, state);
       continue;
     }
     break;
@@ -66,6 +67,9 @@ export function classChunks(text: string): { headerEnd: number; indent: string; 
       if (leading === '') return null;
       indent = leading;
       starts.push(at);
+    } else if (leading === '') {
+      // Code at column 0 inside the unit: only after a bracket broken code left open (units.ts); the rest is the last chunk's.
+      break;
     } else if (leading === indent) {
       if (!afterDecorator && !CONTINUATION.test(code)) starts.push(at);
     } else if (!leading.startsWith(indent)) {
@@ -73,7 +77,23 @@ export function classChunks(text: string): { headerEnd: number; indent: string; 
     }
     if (leading === indent) afterDecorator = code.startsWith('@');
     at = scanLine(text, at, state);
-    while ((state.depth > 0 || state.continued) && at < text.length) at = scanLine(text, at, state);
+    while ((state.depth > 0 || state.continued) && at < text.length) {
+      // Broken code: a definition at the body's indentation ends a bracket left open before it.
+      if (state.depth > 0 && text.startsWith(indent, at) && DEFINITION.test(text.slice(at + indent.length, at + indent.length + 12))) {
+        state.depth = 0;
+        state.continued = false;
+        // The definition starts a chunk with the decorators right above it.
+        const from = decoratorsAbove(text, at, indent);
+        if (from > starts[starts.length - 1]! && from < at) {
+          starts.push(from);
+          at = scanLine(text, at, state);
+          afterDecorator = false;
+          while ((state.depth > 0 || state.continued) && at < text.length) at = scanLine(text, at, state);
+        }
+        break;
+      }
+      at = scanLine(text, at, state);
+    }
   }
   if (indent === null || starts.length < 2) return null;
   // Comments between the header line and the first statement belong to the class, not its block.

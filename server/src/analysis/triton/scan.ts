@@ -44,3 +44,20 @@ export function skipString(text: string, at: number): number {
   }
   return text.length;
 }
+
+/**
+ * The start of the run of decorator lines at `indent` (blank and comment lines between them allowed)
+ * ending right above the line at `at`, else `at`: where a definition that ends a bracket broken code left
+ * open begins.
+ */
+export function decoratorsAbove(text: string, at: number, indent = ''): number {
+  let from = at;
+  for (let end = at - 1; end > 0; ) {
+    const start = text.lastIndexOf('\n', end - 1) + 1;
+    const line = text.slice(start, end);
+    if (line.startsWith(`${indent}@`)) from = start;
+    else if (line.trim() !== '' && !line.trimStart().startsWith('#')) break;
+    end = start - 1;
+  }
+  return from;
+}

@@ -5,7 +5,7 @@
 // fixture); a syntax error stays inside its unit instead of swallowing the statements after it, and the tree
 // depends on the text alone, never on the edits that led to it. It must not analyse.
 import type { Tree } from 'web-tree-sitter';
-import { scanLine } from './scan';
+import { decoratorsAbove, scanLine } from './scan';
 import { assembleClass, type Chunk, CLASS_SPLIT_CHARS, classChunks, parseChunk, STUB_LENGTH } from './class-units';
 import { copyTree, PyNode, type UnitText } from './tree';
 
@@ -42,19 +42,6 @@ export function unitStarts(text: string): number[] {
     i = scanLine(text, i, state);
   }
   return starts;
-}
-
-/** The start of the run of column-0 decorator lines (blank and comment lines between them allowed) ending right above `at`, else `at`. */
-function decoratorsAbove(text: string, at: number): number {
-  let from = at;
-  for (let end = at - 1; end > 0; ) {
-    const start = text.lastIndexOf('\n', end - 1) + 1;
-    const c = text.charCodeAt(start);
-    if (c === 64) from = start;
-    else if (text.slice(start, end).trim() !== '' && c !== 35) break;
-    end = start - 1;
-  }
-  return from;
 }
 
 interface Unit {
