@@ -3,7 +3,7 @@
 // It never throws and never loops unboundedly: anything it cannot know evaluates to `unknown`.
 import type { SyntaxNode } from './tree';
 import { callBuiltin, callMethod, transposeLast } from './builtins';
-import { interpretFunction } from './interpret';
+import { interpretFunction, joinValues } from './interpret';
 import { readParameters } from './parameters';
 import { callArguments, childrenOf, dottedName, field, rangeOf, stringLiteral, syntaxChildren } from './syntax';
 import {
@@ -182,7 +182,9 @@ export class Evaluator {
       case 'conditional_expression': {
         const [whenTrue, condition, whenFalse] = syntaxChildren(node);
         const truth = truthiness(this.evaluate(condition ?? null, scope));
-        if (truth === null) return UNKNOWN;
+        // An unknown condition joins both values, as the interpreter joins an `if`'s paths: flash-attn's
+        // `x.contiguous() if x.stride(-1) != 1 else x` is x's tensor either way.
+        if (truth === null) return joinValues(this.evaluate(whenTrue ?? null, scope), this.evaluate(whenFalse ?? null, scope));
         return this.evaluate((truth ? whenTrue : whenFalse) ?? null, scope);
       }
       case 'subscript':
