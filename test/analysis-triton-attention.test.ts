@@ -252,6 +252,28 @@ def run(a, extra):
   assert.ok(unknown.launches[0].problem.assumed.includes('m'));
 });
 
+test("flash-attn's maybe_contiguous (a conditional expression whose condition does not fold) keeps the tensors, so the shape still comes from the code", async () => {
+  const wrapper = (body: string) => `${HEADER}${FLASH_KERNEL}
+def maybe_contiguous(x):
+    return ${body}
+
+
+def attention(q, k, v):
+    q, k, v = [maybe_contiguous(x) for x in (q, k, v)]
+    return forward(q, k, v, None, True)
+
+
+q = torch.randn((2, 2048, 16, 64), device="cuda", dtype=torch.bfloat16)
+attention(q, q, q)
+`;
+  const read = await analyze(wrapper('x.contiguous() if x is not None and x.stride(-1) != 1 else x'));
+  assert.deepEqual(read.launches[0].problem.attention, { batchHeads: 32, seqQ: 2048, seqKv: 2048, headDim: 64, causal: true });
+  assert.equal(read.launches[0].problem.dtype, 'bf16');
+  // Values that differ by branch stay unknown: a different tensor on each path has no known shape.
+  const differ = await analyze(wrapper('x.contiguous() if x.stride(-1) != 1 else x.t()'));
+  assert.notDeepEqual(differ.launches[0].problem.attention, read.launches[0].problem.attention);
+});
+
 test("Q and K are found by name (tutorial 06's TMA kernel takes the float32 softmax statistics first), and the dtype is Q's, never a softmax's fp32 cast", async () => {
   const kernel = `${HEADER}@triton.jit
 def fwd(sm_scale, M, Z, H, Q, K, V, Out, N_CTX, HEAD_DIM: tl.constexpr, BLOCK_M: tl.constexpr, BLOCK_N: tl.constexpr):
