@@ -153,3 +153,32 @@ int main() {
   assert.deepEqual([launch.problem.m, launch.problem.n, launch.problem.k, launch.problem.source], [2048, 3072, 1024, 'code']);
   assert.deepEqual(launch.grid, [128, 192, 1]);
 });
+
+test('a size set only when the program is given command-line input keeps its declared value (cuda-samples matrixMul)', async () => {
+  const source = (override: string) => `__global__ void gemm(const float *A, const float *B, float *C, int M, int N, int K) {
+    int row = blockIdx.y * blockDim.y + threadIdx.y, col = blockIdx.x * blockDim.x + threadIdx.x;
+    float acc = 0.f;
+    for (int k = 0; k < K; ++k) acc += A[row * K + k] * B[k * N + col];
+    C[row * N + col] = acc;
+}
+int main(int argc, char **argv) {
+    int M = 512, N = 256, K = 128;
+    ${override}
+    gemm<<<dim3(N / 16, M / 16), dim3(16, 16)>>>(0, 0, 0, M, N, K);
+}
+`;
+  const sizes = async (override: string) => {
+    const { problem } = (await analyze(source(override))).launches[0]!;
+    return [problem.m, problem.n, problem.k, problem.source];
+  };
+  // The overrides run only with arguments on the command line: the declared sizes are the default run's.
+  assert.deepEqual(
+    await sizes(
+      'if (argc > 1) M = atoi(argv[1]);\n    if (checkCmdLineFlag(argc, (const char **)argv, "K")) { K = getCmdLineArgumentInt(argc, (const char **)argv, "K"); }',
+    ),
+    [512, 256, 128, 'code'],
+  );
+  // An `else` branch, or a size read from the command line unconditionally, changes it: unknown.
+  assert.deepEqual(await sizes('if (argc > 1) M = atoi(argv[1]); else M = 1024;'), [4096, 256, 128, 'default']);
+  assert.deepEqual(await sizes('M = atoi(argv[1]);'), [4096, 256, 128, 'default']);
+});

@@ -5,6 +5,8 @@
 // `matmul_forward(kernel_num, ...)` that main calls twice with the same sizes: one level of
 // propagation from a single call left every size unknown. Pure; reads the tree at recorded offsets.
 import type { Node } from 'web-tree-sitter';
+import { foldExpr, type Expr, type FoldEnv, type MapEnv } from '../folding';
+import type { Dim3Definition } from './scopes';
 import { ancestorOfType, namedChildrenOf, rangeAt, sourceText } from './syntax';
 
 /** How many functions up the call chain parameters are propagated (the launch's function is 1 of them). */
@@ -49,6 +51,23 @@ export function callsOf(cache: CallCache, fn: { start: number; end: number }, fn
     calls.push({ start: call.startIndex, argsStart: args?.startIndex ?? -1, argsEnd: args?.endIndex ?? -1, node: call });
   }
   return calls;
+}
+
+/**
+ * A `dim3` passed to a launcher's parameter `name` (`const dim3 &dimsA`): its components fold in the
+ * caller's scope (`callerEnv`) and are bound in the launcher's `env` as `dimsA.x`, `.y`, `.z`, so that
+ * `dim3 grid(dimsB.x / threads.x, ...)` folds there too. A component that does not fold in the caller
+ * is kept as the caller's expression.
+ */
+export function dim3Argument(name: string, dim3: Dim3Definition, callerEnv: FoldEnv, env: MapEnv): Dim3Definition {
+  const components = ['x', 'y', 'z'].map((axis, index): Expr => {
+    const component = dim3.components[index];
+    const folded = component ? foldExpr(component, callerEnv, []) : { value: 1, isFloat: false };
+    if (component && folded.value === null) return component;
+    env.set(`${name}.${axis}`, { kind: 'value', value: folded.value, isFloat: folded.isFloat });
+    return { kind: 'name', name: `${name}.${axis}`, range: dim3.range };
+  });
+  return { components, range: dim3.range };
 }
 
 /** A call's argument nodes (when its text holds comments, strings or templates). */

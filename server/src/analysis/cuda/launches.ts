@@ -14,6 +14,7 @@ import { scopeAt, type HostScope, type ScopeCache } from './scopes';
 import { ancestorOfType, descendantsOf, sourceText } from './syntax';
 import { warpPerTile } from './warp-tiles';
 import { dimensionRoles } from './dimension-roles';
+import { rowsFromStores } from './store-coverage';
 
 /** Parameter names read as problem dimensions (after removing `_` and lower-casing). */
 const DIMENSION_NAMES: Record<string, 'm' | 'n' | 'k' | 'batch'> = {
@@ -37,6 +38,11 @@ const DIMENSION_NAMES: Record<string, 'm' | 'n' | 'k' | 'batch'> = {
   mld: 'm',
   nld: 'n',
   kld: 'k',
+  // cuda-samples' matrixMul (MatrixMulCUDA(C, A, B, wA, wB)): A's width is K, B's is N; A's height M, B's K.
+  wa: 'k',
+  wb: 'n',
+  ha: 'm',
+  hb: 'k',
   batch: 'batch',
   batchcount: 'batch',
   batchsize: 'batch',
@@ -378,6 +384,33 @@ function rolesOf(kernel: KernelDefinition, text: string): Map<string, 'm' | 'n' 
 }
 
 /**
+ * M from how a GEMM kernel in the file stores C (store-coverage.ts), its parameters bound to the
+ * launch's arguments and template arguments folded in the launch's scope; null when it does not say.
+ */
+function rowsOfKernel(
+  kernel: KernelDefinition,
+  callee: Callee,
+  kernelArgs: { parts: LaunchPart[] } | null,
+  grid: [number, number, number],
+  block: [number, number, number],
+  n: number,
+  scope: HostScope,
+  context: LaunchContext,
+): number | null {
+  if (kernel.info.header || !kernelArgs) return null;
+  const node = ancestorOfType(context.scopes.root.descendantForIndex(kernel.info.nameRange.start), ['function_definition'], 12);
+  if (!node) return null;
+  const integer = (part: LaunchPart | undefined) => {
+    const value = folded(part, scope.env, [])?.value ?? null;
+    return value !== null && Number.isInteger(value) ? value : null;
+  };
+  const values = new Map<string, number | null>();
+  kernel.templateParameters.forEach((param, i) => values.set(param.name, param.kind === 'value' ? integer(callee.templateArgs[i]) : null));
+  kernel.info.parameters.forEach((param, i) => values.set(param.name, integer(kernelArgs.parts[i])));
+  return rowsFromStores(node, context.text, kernel.info.parameters, values, context.scopes.file.env, grid, block, n);
+}
+
+/**
  * A launch from its parts, however it was written (`<<<grid, block, smem, stream>>>(args)` or
  * `cudaLaunchKernel(kernel, grid, block, args, smem, stream)`): `config` is grid, block, dynamic shared
  * memory, stream; names resolve in the scope at `at`.
@@ -410,8 +443,8 @@ export function launchOf(
       const dimension = dimensionOf(param.name);
       if (dimension) dimensionParameters.add(dimension);
     }
-    // A square GEMM's single N parameter sizes M too.
-    if (kernel.info.kind === 'gemm' && dimensionParameters.has('n')) dimensionParameters.add('m');
+    // A square GEMM's single N parameter sizes M too (not with a K beside it: matrixMul's wA and wB).
+    if (kernel.info.kind === 'gemm' && dimensionParameters.has('n') && !dimensionParameters.has('k')) dimensionParameters.add('m');
   }
   if (kernel && kernelArgs) {
     const params = kernel.info.parameters;
@@ -448,8 +481,13 @@ export function launchOf(
   if (warpTiling && grid.triple) {
     const [mAxis, nAxis] = warpTiling.axisM === 'x' ? [0, 1] : [1, 0];
     fromGrid = { m: grid.triple[mAxis]! * warpTiling.blockM, n: grid.triple[nAxis]! * warpTiling.blockN };
-  } else if (kernel && kernel.info.kind === 'gemm' && grid.triple && block.triple)
+  } else if (kernel && kernel.info.kind === 'gemm' && grid.triple && block.triple) {
     fromGrid = sizesFromGrid(kernelText(text, kernel.info), kernel.info.kind, grid.triple, block.triple, scope.env);
+    if (fromGrid.m === undefined && !dimensionParameters.has('m') && code.n !== null) {
+      const m = rowsOfKernel(kernel, callee, kernelArgs, grid.triple, block.triple, code.n, scope, context);
+      if (m !== null) fromGrid.m = m;
+    }
+  }
   // grid.z slices of a GEMM kernel that indexes its operands with blockIdx.z are a batch (not a split
   // of K: blockIdx.z in a K loop's bounds, directly or through a variable, is a split-K, left alone).
   if (kernel && kernel.info.kind === 'gemm' && grid.triple && grid.triple[2] > 1) {

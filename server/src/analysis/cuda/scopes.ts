@@ -4,7 +4,8 @@
 import type { Node } from 'web-tree-sitter';
 import { foldExpr, MapEnv, parseCExpression, type Expr, type FoldEnv } from '../folding';
 import type { Range } from '../types';
-import { argumentNodes, callerDependencies, callsOf, LAUNCHER_DEPTH, type CallRef } from './launcher-calls';
+import { isCommandLineOverride } from './command-line';
+import { argumentNodes, callerDependencies, callsOf, dim3Argument, LAUNCHER_DEPTH, type CallRef } from './launcher-calls';
 import { ancestorOfType, declaredName, descendantsOf, namedChildrenOf, rangeAt, sourceText } from './syntax';
 
 /** A `dim3` built from up to three expressions. */
@@ -103,7 +104,9 @@ function collectLocals(scopeNode: Node | Node[], text: string, scope: HostScope,
   const changed = new Set<string>();
   if (!topLevelOnly && !Array.isArray(scopeNode)) {
     const fieldSets = new Map<string, Map<string, Node>>();
+    const fn = assignments.length > 0 ? scopeNode.parent : null;
     for (const node of assignments) {
+      if (isCommandLineOverride(node, fn)) continue;
       const target = node.type === 'assignment_expression' ? node.childForFieldName('left') : node.childForFieldName('argument');
       if (!target) continue;
       const base = target.type === 'field_expression' ? target.childForFieldName('argument') : target;
@@ -417,7 +420,7 @@ function bindCall(
     const arg = argParts[i];
     if (!name || !arg) return;
     const dim3 = arg.identifier ? callerScope.dim3.get(arg.text) : undefined;
-    if (dim3) scope.dim3.set(name, dim3);
+    if (dim3) scope.dim3.set(name, dim3Argument(name, dim3, callerScope.env, parent));
     else {
       // Folded in the caller's scope now; problems there are reported when the caller is analysed.
       const folded = foldExpr(parseCExpression(arg.text, arg.start), callerScope.env, []);
