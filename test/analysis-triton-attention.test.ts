@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadGrammars } from '../server/src/platform/grammars';
 import { analyzeSource } from '../server/src/analysis/index';
-import { ATTENTION_AS_GEMM, workloadFromLaunch } from '../server/src/perf/workload-from-analysis';
+import { ATTENTION_AS_GEMM, ATTENTION_BACKWARD_AS_GEMM, workloadFromLaunch } from '../server/src/perf/workload-from-analysis';
 import { analyticEstimate } from '../server/src/perf/analytic-model';
 import { findGpu } from '../server/src/perf/gpu-catalogue';
 import { readFileSync } from 'node:fs';
@@ -132,7 +132,7 @@ def swiglu(A, W1, W2, C, M, N, K, BLOCK_M: tl.constexpr, BLOCK_N: tl.constexpr, 
   assert.equal(analysis.kernels[0].attention, undefined);
 });
 
-test("tritonbench's layering (kernel -> compute helper -> KV loop calling an iteration helper) is attention; a backward pass (three products in its loop) is not", async () => {
+test("tritonbench's layering (kernel -> compute helper -> KV loop calling an iteration helper) is attention; a backward pass (three products in its loop, P from the saved statistics) is attention's backward", async () => {
   const analysis = await analyze(`${HEADER}@triton.jit
 def _iteration(q, k, v, acc, m_i):
     qk = tl.dot(q, k)
@@ -172,7 +172,8 @@ def bwd_dq(dq, q, K, V, do, m, N_CTX, BLOCK_N: tl.constexpr):
   const kernel = (name: string) => analysis.kernels.find((k) => k.name === name);
   assert.equal(kernel('fwd')?.attention, true);
   assert.equal(kernel('bwd_dq')?.kind, 'gemm');
-  assert.equal(kernel('bwd_dq')?.attention, undefined);
+  assert.deepEqual(kernel('bwd_dq')?.attentionBackward, { products: 3, softmaxPasses: 1 });
+  assert.equal(kernel('fwd')?.attentionBackward, undefined);
 });
 
 test('the workload: BLOCK_M × head_dim output tiles stepping BLOCK_N along K, 4·seq²·d FLOPs per head, Q read instead of a K-long panel', async () => {
@@ -307,7 +308,7 @@ def run(stats, q, k, v, o):
   assert.ok(unknown.launches[0].problem.assumed.includes('dtype'));
 });
 
-test("a third product beside the online softmax (MLA's rotary qpe·kpe) is still attention; a backward loop (P from the saved LSE, no running max) is not", async () => {
+test("a third product beside the online softmax (MLA's rotary qpe·kpe) is still attention; a backward loop (P from the saved LSE, no running max) is its backward", async () => {
   const analysis = await analyze(`${HEADER}@triton.jit
 def mla_fwd(Q, QPE, K, KPE, V, Out, N_CTX, BLOCK_M: tl.constexpr, BLOCK_N: tl.constexpr):
     q = tl.load(Q)
@@ -336,7 +337,85 @@ def bwd_dv(Q, K, DO, DV, LSE, N_CTX, BLOCK_M: tl.constexpr):
   const kernel = (name: string) => analysis.kernels.find((k) => k.name === name);
   assert.equal(kernel('mla_fwd')?.attention, true);
   assert.equal(kernel('bwd_dv')?.kind, 'gemm');
-  assert.equal(kernel('bwd_dv')?.attention, undefined);
+  assert.deepEqual(kernel('bwd_dv')?.attentionBackward, { products: 2, softmaxPasses: 1 });
+});
+
+// Tutorial 06's backward: one kernel whose jit helpers loop over Q blocks (dK and dV: 4 products) and over
+// K/V blocks (dQ: 3 products), each recomputing P from the saved statistics M.
+const BACKWARD = `${HEADER}@triton.jit
+def _attn_bwd_dkdv(dk, dv, Q, k, v, DO, M, D, N_CTX, BLOCK_M1: tl.constexpr, HEAD_DIM: tl.constexpr):
+    for start_m in range(0, N_CTX, BLOCK_M1):
+        qT = tl.load(Q + start_m)
+        m = tl.load(M + start_m)
+        qkT = tl.dot(k, qT)
+        pT = tl.math.exp2(qkT - m[None, :])
+        do = tl.load(DO + start_m)
+        dv += tl.dot(pT.to(tl.float16), do)
+        dpT = tl.dot(v, tl.trans(do)).to(tl.float32)
+        dsT = pT * (dpT - tl.load(D + start_m)[None, :])
+        dk += tl.dot(dsT.to(tl.float16), tl.trans(qT))
+    return dk, dv
+
+
+@triton.jit
+def _attn_bwd_dq(dq, q, K, V, do, m, D, N_CTX, BLOCK_N2: tl.constexpr, HEAD_DIM: tl.constexpr):
+    for start_n in range(0, N_CTX, BLOCK_N2):
+        kT = tl.load(K + start_n)
+        vT = tl.load(V + start_n)
+        p = tl.math.exp2(tl.dot(q, kT) - m)
+        dp = tl.dot(do, vT).to(tl.float32)
+        ds = p * (dp - D[:, None])
+        dq += tl.dot(ds.to(tl.float16), tl.trans(kT))
+    return dq
+
+
+@triton.jit
+def _attn_bwd(Q, K, V, sm_scale, DO, DQ, DK, DV, M, D, stride_z, stride_h, stride_tok, stride_d, H, N_CTX,
+              BLOCK_M1: tl.constexpr, BLOCK_N1: tl.constexpr, BLOCK_M2: tl.constexpr, BLOCK_N2: tl.constexpr, HEAD_DIM: tl.constexpr):
+    k = tl.load(K)
+    v = tl.load(V)
+    dk = tl.zeros([BLOCK_N1, HEAD_DIM], dtype=tl.float32)
+    dv = tl.zeros([BLOCK_N1, HEAD_DIM], dtype=tl.float32)
+    dk, dv = _attn_bwd_dkdv(dk, dv, Q, k, v, DO, M, D, N_CTX, BLOCK_M1, HEAD_DIM)
+    tl.store(DK, dk)
+    tl.store(DV, dv)
+    dq = tl.zeros([BLOCK_M2, HEAD_DIM], dtype=tl.float32)
+    dq = _attn_bwd_dq(dq, tl.load(Q), K, V, tl.load(DO), tl.load(M), D, N_CTX, BLOCK_N2, HEAD_DIM)
+    tl.store(DQ, dq)
+
+
+def backward(q, k, v, do, dq, dk, dv, M, delta, sm_scale):
+    BATCH, N_HEAD, N_CTX = q.shape[:3]
+    grid = (N_CTX // 128, 1, BATCH * N_HEAD)
+    _attn_bwd[grid](q, k, v, sm_scale, do, dq, dk, dv, M, delta, q.stride(0), q.stride(1), q.stride(2), q.stride(3), N_HEAD, N_CTX,
+                    BLOCK_M1=32, BLOCK_N1=128, BLOCK_M2=128, BLOCK_N2=32, HEAD_DIM=64, num_warps=4, num_stages=5)
+
+
+q = torch.randn((4, 16, 2048, 64), device="cuda", dtype=torch.float16)
+backward(q, q, q, q, q, q, q, q, q, 0.1)
+`;
+
+test("tutorial 06's backward kernel: 7 products over two loops that each recompute P, predicted as one GEMM per head with K = 7·seq_kv", async () => {
+  const analysis = await analyze(BACKWARD);
+  const kernel = analysis.kernels.find((k) => k.name === '_attn_bwd')!;
+  assert.equal(kernel.attention, true);
+  assert.deepEqual(kernel.attentionBackward, { products: 7, softmaxPasses: 2 });
+  assert.match(kernel.kindReason, /backward/);
+  const problem = analysis.launches[0]!.problem;
+  assert.deepEqual(problem.attention, { batchHeads: 64, seqQ: 2048, seqKv: 2048, headDim: 64, causal: false, backward: { products: 7, softmaxPasses: 2 } });
+  assert.deepEqual([problem.m, problem.n, problem.k, problem.batch], [2048, 64, 7 * 2048, 64]);
+  const { workload, assumed } = workloadFromLaunch(kernel, analysis.launches[0]!, analysis.tileParams);
+  assert.ok(workload && assumed.includes(ATTENTION_BACKWARD_AS_GEMM));
+  const gpu = findGpu('h100-sxm')!;
+  const estimate = analyticEstimate(workload, gpu);
+  assert.equal(estimate.flops, 2 * 64 * 2048 * 64 * 7 * 2048);
+  // Exponentials in proportion to the softmax passes: two passes (2/7 per unit of K) cost twice one pass.
+  const mmaOnly = analyticEstimate({ ...workload, attention: undefined }, gpu).computeTimeMs;
+  const onePass = analyticEstimate({ ...workload, attention: { ...workload.attention!, backward: { products: 7, softmaxPasses: 1 } } }, gpu).computeTimeMs;
+  assert.ok(onePass > mmaOnly);
+  assert.ok(Math.abs(estimate.computeTimeMs - mmaOnly - 2 * (onePass - mmaOnly)) < 1e-9, `${estimate.computeTimeMs}, ${onePass}, ${mmaOnly}`);
+  // The forward of the same shape: 2/7 of the products.
+  assert.ok(estimate.timeMs > analyticEstimate({ ...workload, k: 2 * 2048, attention: { ...workload.attention!, backward: undefined } }, gpu).timeMs * 2);
 });
 
 const VARLEN_KERNEL = (name: string, tile: string) => `@triton.jit

@@ -111,9 +111,12 @@ export interface KernelInfo {
   persistent?: boolean;
   /**
    * Triton: a fused attention kernel (flash attention's forward: QKᵀ and P·V tl.dot in one loop over KV
-   * blocks with an online softmax; triton/attention.ts). Its launches' problem has an `attention` shape.
+   * blocks with an online softmax; or its backward pass, attentionBackward; triton/attention.ts). Its
+   * launches' problem has an `attention` shape.
    */
   attention?: boolean;
+  /** Triton: set with `attention` for flash attention's backward pass (triton/attention.ts attentionBackward). */
+  attentionBackward?: { products: number; softmaxPasses: number };
   /**
    * Set when the kernel is defined in a header the file includes (`#include "gemm.cuh"`) or, for Triton, a
    * module it imports (`from .kernels import mm`: name `.kernels`), not in the file: `range` and `nameRange`
@@ -153,6 +156,11 @@ export interface AttentionShape {
   causal: boolean;
   /** Query heads per key/value head (grouped-query or multi-latent attention); absent: 1, each head its own K and V. */
   kvGroup?: number;
+  /**
+   * The backward pass (KernelInfo.attentionBackward): its products per KV step in all (tutorial 06: 7) and
+   * how many of its loops recompute P (2); absent: the forward pass, QKᵀ and P·V with one softmax.
+   */
+  backward?: { products: number; softmaxPasses: number };
 }
 
 export interface LaunchSite {
@@ -195,7 +203,8 @@ export interface LaunchSite {
   notTaken?: { condition: string; range: Range; holds: boolean };
   /**
    * CUDA: the tile of C one block computes where the kernel's indexing shows it (a WMMA kernel with one
-   * warp per accumulator fragment: its warps along each axis × the fragment's M and N, cuda/warp-tiles.ts).
+   * warp per accumulator fragment: its warps along each axis × the fragment's M and N, cuda/warp-tiles.ts;
+   * a kernel that moves its output pointer to its block's tile by blockIdx, cuda/block-offsets.ts).
    */
   blockTile?: { m: number; n: number };
 }

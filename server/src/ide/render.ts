@@ -4,7 +4,7 @@ import type { LaunchSite } from '../analysis/types';
 import type { GemmWorkload } from '../perf/types';
 import type { InlayHintMode } from './protocol';
 import { kib } from './legality';
-import { extrapolationText, limiterWords } from '../report/analysis-text';
+import { attentionLabel, attentionWords, extrapolationText, limiterWords } from '../report/analysis-text';
 import { shownEstimate, type GpuOutcome, type KernelReport, type ShownEstimate } from './reports';
 
 const sig = (v: number, digits = 3): string => {
@@ -83,8 +83,7 @@ export function describeWorkload(w: GemmWorkload): string {
   const batch = w.batch > 1 ? ` batch=${w.batch}` : '';
   const gemm = `GEMM M=${w.m} N=${w.n} K=${w.k}${batch}`;
   const a = w.attention;
-  if (a)
-    return `${w.dtype} attention: ${a.batchHeads} batch×heads, seq ${a.seqQ}${a.seqKv !== a.seqQ ? `×${a.seqKv}` : ''}, head_dim ${a.headDim}${a.kvGroup ? `, ${a.kvGroup} query heads per KV head` : ''}${a.causal ? ', causal' : ''} (as a ${gemm})`;
+  if (a) return `${w.dtype} ${attentionLabel(a)}: ${attentionWords(a)} (as a ${gemm})`;
   return `${w.dtype} ${gemm}`;
 }
 

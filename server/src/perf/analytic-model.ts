@@ -404,7 +404,9 @@ export function analyticEstimate(w: GemmWorkload, gpu: GpuSpec): AnalyticEstimat
     // K-long panel of probabilities is computed on chip (GemmWorkload.attention).
     // Grouped-query attention reads each K/V head once for its group of query heads (batch counts query heads).
     const kvShare = w.attention?.kvGroup && w.attention.kvGroup > 1 ? 1 / w.attention.kvGroup : 1;
-    const aOnce = (w.attention ? m * w.attention.headDim : m * k) * inBytes, bOnce = k * n * inBytes * kvShare;
+    // The backward pass also reads the output gradient dO, as large as Q.
+    const queryReads = w.attention?.backward ? 2 : 1;
+    const aOnce = (w.attention ? queryReads * m * w.attention.headDim : m * k) * inBytes, bOnce = k * n * inBytes * kvShare;
     const cBytes = m * n * outBytes + (splitK > 1 ? m * n * 4 * 2 * splitK : 0);
     const bytesTiled = batch * (aOnce * tilesN + bOnce * tilesM + cBytes);
     const bytesIdeal = batch * (aOnce + bOnce + cBytes);
@@ -460,8 +462,10 @@ export function analyticEstimate(w: GemmWorkload, gpu: GpuSpec): AnalyticEstimat
     const achievedFraction = simt ? simt.achievedFraction : 1;
     // Fused attention adds its softmax: one exponential per score, BM × k/2 per tile (k = 2·seqKv), on the
     // special-function units, taken as serial with the tensor-core work (a FlashAttention-2-style loop;
-    // FlashAttention-3 overlaps the two, so there this is an upper bound).
-    const softmaxTimeMs = w.attention ? (tilesPerSM * BM * ((kIterations * BK) / 2)) / (C.exponentialsPerClockPerSM * clockHz) * 1e3 : 0;
+    // FlashAttention-3 overlaps the two, so there this is an upper bound). The backward pass (k: its products
+    // times the forward's k / 2) recomputes P once per softmax pass: passes / products exponentials per unit of k.
+    const exponentialsPerK = w.attention?.backward ? w.attention.backward.softmaxPasses / w.attention.backward.products : 1 / 2;
+    const softmaxTimeMs = w.attention ? (tilesPerSM * BM * (kIterations * BK * exponentialsPerK)) / (C.exponentialsPerClockPerSM * clockHz) * 1e3 : 0;
     const computeTimeMs = (tilesPerSM * tileFlops) / ((peakFlopsPerS * efficiency * achievedFraction) / smCount) * 1e3 + softmaxTimeMs;
     // Memory: DRAM bandwidth, capped by Little's law when few SMs with shallow pipelines are active:
     // bytes in flight per SM = blocksPerSM x (stages-1 or 1) x stage bytes (at least

@@ -160,5 +160,14 @@ export interface GemmWorkload {
    * probabilities P never leave the chip; with `kvGroup` query heads sharing each K/V head, B (K and V) is
    * read once per group. Absent = a plain GEMM.
    */
-  attention?: { batchHeads: number; seqQ: number; seqKv: number; headDim: number; causal: boolean; kvGroup?: number };
+  attention?: {
+    batchHeads: number;
+    seqQ: number;
+    seqKv: number;
+    headDim: number;
+    causal: boolean;
+    kvGroup?: number;
+    /** The backward pass: products per KV step in all, and loops that recompute P (K = products/2 × the forward's). */
+    backward?: { products: number; softmaxPasses: number };
+  };
 }

@@ -123,6 +123,9 @@ export const NAIVE_BLOCK_ASSUMED = `block ${NAIVE_BLOCK_SIDE}×${NAIVE_BLOCK_SID
 export const TILE_FROM_HEURISTIC = 'tile (the library heuristic)';
 /** `assumed` entry of a fused attention launch: predicted as its GEMM equivalent (GemmWorkload.attention) and its softmax's exponentials. */
 export const ATTENTION_AS_GEMM = "attention as one GEMM per head (QKᵀ and P·V) and its softmax's exponentials";
+/** The same for a backward kernel: its products per KV block as one GEMM, dO read like Q, P recomputed per softmax pass. */
+export const ATTENTION_BACKWARD_AS_GEMM =
+  'attention backward as one GEMM per head (its products per KV block), dO read like Q, and P recomputed in each softmax pass';
 /** `assumed` entry of a CUTLASS device GEMM that names no shapes: the tile is CUTLASS's default configuration's. */
 export const TILE_FROM_CUTLASS_DEFAULT = "tile (CUTLASS's default configuration)";
 
@@ -291,7 +294,7 @@ export function workloadFromLaunch(kernel: KernelInfo, launch: LaunchSite, tileP
   if (attention) {
     if (pos(tile.blockN)) tile.blockK = tile.blockN;
     tile.blockN = attention.headDim;
-    assumed.push(ATTENTION_AS_GEMM);
+    assumed.push(attention.backward ? ATTENTION_BACKWARD_AS_GEMM : ATTENTION_AS_GEMM);
   }
   if (!pos(tile.blockK) && pos(kernel.tileLoops[0]?.stride?.value ?? null)) tile.blockK = kernel.tileLoops[0].stride!.value!;
   if (pos(tile.blockM) && pos(tile.blockN) && !pos(tile.blockK)) assumed.push('blockK');

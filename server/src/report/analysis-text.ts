@@ -1,8 +1,15 @@
 // Renders `tilecast analyze` results as human-readable text, from the same JSON-shaped data the
 // `--json` output uses, so both outputs always agree. Pure: no I/O, no analysis.
-import { ATTENTION_AS_GEMM, NAIVE_BLOCK_ASSUMED, TILE_FROM_CUTLASS_DEFAULT, TILE_FROM_HEURISTIC } from '../perf/workload-from-analysis';
+import {
+  ATTENTION_AS_GEMM,
+  ATTENTION_BACKWARD_AS_GEMM,
+  NAIVE_BLOCK_ASSUMED,
+  TILE_FROM_CUTLASS_DEFAULT,
+  TILE_FROM_HEURISTIC,
+} from '../perf/workload-from-analysis';
 import type { AnalyzeJsonFile, AnalyzeJsonIssue, AnalyzeJsonOutcomes, AnalyzeJsonProblem } from './analysis-json';
 import type { PredictionJson } from './analysis-features';
+import type { GemmWorkload } from '../perf/types';
 
 function triple(value: [number, number, number] | null): string {
   return value ? `(${value.join(', ')})` : 'unknown';
@@ -88,14 +95,23 @@ export function problemSourceWords(source: string): string {
   return words[source] ?? source;
 }
 
+type AttentionWorkload = NonNullable<GemmWorkload['attention']>;
+
+/** What an attention launch is: `attention`, or `attention backward (7 products per KV block)`. */
+export function attentionLabel(a: AttentionWorkload): string {
+  return a.backward ? `attention backward (${a.backward.products} products per KV block)` : 'attention';
+}
+
+/** An attention launch's shape in words (CLI text and hovers): `64 batch×heads, seq 2048, head_dim 64, causal`. */
+export function attentionWords(a: AttentionWorkload): string {
+  return `${a.batchHeads} batch×heads, seq ${a.seqQ}${a.seqKv !== a.seqQ ? `×${a.seqKv}` : ''}, head_dim ${a.headDim}${a.kvGroup ? `, ${a.kvGroup} query heads per KV head` : ''}${a.causal ? ', causal' : ''}`;
+}
+
 /** `problem: M=… N=… K=… [batch=…] dtype=… (assumed … from …)` under a launch or device GEMM. */
 function problemLine(p: AnalyzeJsonProblem): string {
   const assumed = p.assumed.length > 0 ? ` (assumed ${p.assumed.join(', ')} from ${problemSourceWords(p.source)})` : '';
   const batch = p.batch !== null ? ` batch=${p.batch}` : '';
-  const a = p.attention;
-  const shape = a
-    ? `attention ${a.batchHeads} batch×heads, seq ${a.seqQ}${a.seqKv !== a.seqQ ? `×${a.seqKv}` : ''}, head_dim ${a.headDim}${a.kvGroup ? `, ${a.kvGroup} query heads per KV head` : ''}${a.causal ? ', causal' : ''}, as `
-    : '';
+  const shape = p.attention ? `${attentionLabel(p.attention)} ${attentionWords(p.attention)}, as ` : '';
   return `    problem: ${shape}M=${orUnknown(p.m)} N=${orUnknown(p.n)} K=${orUnknown(p.k)}${batch} dtype=${orUnknown(p.dtype)}${assumed}`;
 }
 
@@ -168,7 +184,7 @@ function featureLines(
       const v = f.values;
       lines.push(`      tile assumed: ${v.tile_m ?? '?'}×${v.tile_n ?? '?'}×${v.tile_k ?? '?'}, CUTLASS's default configuration (the Gemm names no shapes)`);
     }
-    const modelled = f.assumed.filter((entry) => entry === NAIVE_BLOCK_ASSUMED || entry === ATTENTION_AS_GEMM);
+    const modelled = f.assumed.filter((entry) => entry === NAIVE_BLOCK_ASSUMED || entry === ATTENTION_AS_GEMM || entry === ATTENTION_BACKWARD_AS_GEMM);
     if (modelled.length > 0) lines.push(`      assumed: ${modelled.join('; ')}`);
     const p = results.prediction?.[gpu];
     if (p) {

@@ -1,6 +1,7 @@
-// Fused attention kernels (flash attention's forward pass) in Triton: how one is recognised (two or more
-// tl.dot in one loop over KV blocks with the online softmax's exponential and running maximum in that
-// loop, in the kernel or in jit helpers it calls, as tutorial 06 and tritonbench write it), and a launch's
+// Fused attention kernels in Triton: how flash attention's forward pass is recognised (two or more tl.dot
+// in one loop over KV blocks with the online softmax's exponential and running maximum in that loop, in
+// the kernel or in jit helpers it calls, as tutorial 06 and tritonbench write it), and its backward pass
+// (the output gradient taken, P recomputed from the saved statistics: attentionBackward), and a launch's
 // attention shape (batch × heads, query and KV sequence lengths, head dimension) from its Q and K tensors
 // (found by name), its arguments and its grid, and its element type's fallback. Pure; it predicts
 // nothing: perf/workload-from-analysis.ts turns the shape into a workload.
@@ -37,6 +38,55 @@ export function isAttention(body: SyntaxNode, evaluator: Evaluator, helpers: Map
     if (helperBody && isAttention(helperBody, evaluator, helpers, seen)) return true;
   }
   return false;
+}
+
+/** The output gradient a backward kernel takes (tutorial 06's `DO`, flash-attn's `DO`, `do_ptr`, `dout`, `grad_output`). */
+const OUTPUT_GRADIENT_NAMES = /^(do|d_o|do_ptr|dout|d_out|grad_out|grad_output)$/i;
+
+/** A flash attention backward kernel's work: its loops' products per KV step in all, and how many of its loops recompute P. */
+export interface AttentionBackward {
+  products: number;
+  softmaxPasses: number;
+}
+
+/**
+ * Whether a kernel is flash attention's backward pass: it takes the output gradient (by name), and its
+ * loops (in the kernel or in jit helpers it calls outside its own loops) hold two or more tl.dot with an
+ * exponential and no running maximum: P recomputed from the saved log-sum-exp, then dV += Pᵀ·dO, dS, dK,
+ * dQ. Tutorial 06's `_attn_bwd` loops twice (dK and dV: 4 products; dQ: 3 products), recomputing P in both.
+ */
+export function attentionBackward(
+  body: SyntaxNode,
+  parameterNames: readonly string[],
+  evaluator: Evaluator,
+  helpers: Map<string, SyntaxNode>,
+): AttentionBackward | null {
+  if (!parameterNames.some((name) => OUTPUT_GRADIENT_NAMES.test(name))) return null;
+  const total = { products: 0, softmaxPasses: 0, maxima: 0 };
+  const seen = new Set<string>();
+  const visit = (fn: SyntaxNode, depth: number): void => {
+    const nodes = bodyNodes(fn);
+    const counts = new Map<string, Counts>();
+    for (const loop of nodes.loops) {
+      // An inner loop is counted with the loop around it.
+      if (nodes.loops.some((outer) => outer !== loop && outer.startIndex <= loop.startIndex && loop.endIndex <= outer.endIndex)) continue;
+      const inLoop = countWithin(fn, evaluator, helpers, counts, loop);
+      total.products += inLoop.products;
+      total.maxima += inLoop.maxima;
+      if (inLoop.products > 0 && inLoop.exponentials > 0) total.softmaxPasses++;
+    }
+    if (depth >= 3) return;
+    for (const call of nodes.calls) {
+      const callee = field(call, 'function');
+      if (callee?.type !== 'identifier' || !helpers.has(callee.text) || seen.has(callee.text)) continue;
+      if (nodes.loops.some((loop) => loop.startIndex <= call.startIndex && call.endIndex <= loop.endIndex)) continue;
+      seen.add(callee.text);
+      const helperBody = bodyOf(helpers.get(callee.text)!);
+      if (helperBody) visit(helperBody, depth + 1);
+    }
+  };
+  visit(body, 0);
+  return total.products >= 2 && total.softmaxPasses > 0 && total.maxima === 0 ? { products: total.products, softmaxPasses: total.softmaxPasses } : null;
 }
 
 interface Counts {

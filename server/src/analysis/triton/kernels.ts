@@ -8,7 +8,7 @@ import { readConfigs } from './configs';
 import { constexprDefaults } from './tile-params';
 import { attachedAnnotations, type Annotation } from './annotations';
 import type { Evaluator } from './evaluate';
-import { isAttention } from './attention';
+import { attentionBackward, isAttention } from './attention';
 import { readParameters, type PythonParameter } from './parameters';
 import type { ScopeSet } from './scopes';
 import {
@@ -193,13 +193,29 @@ function readKernel(candidate: KernelCandidate, scopes: ScopeSet, helpers: Map<s
 
   const instructions = dotInstructionUses(dots, parameters, body, evaluator);
   const attention = dots.length > 0 && body !== null && isAttention(body, evaluator, helpers);
+  const backward =
+    !attention && dots.length > 0 && body !== null
+      ? attentionBackward(
+          body,
+          parameters.map((parameter) => parameter.name),
+          evaluator,
+          helpers,
+        )
+      : null;
   const info: KernelInfo = {
     name: nameNode.text,
     range: rangeOf(outer),
     nameRange: rangeOf(nameNode),
     kind: dots.length > 0 ? 'gemm' : 'other',
-    kindReason: attention ? ATTENTION_REASON : body ? describeKind(body, dots, tileLoops, evaluator) : 'empty kernel body',
-    ...(attention ? { attention: true } : {}),
+    kindReason: attention
+      ? ATTENTION_REASON
+      : backward
+        ? `flash attention backward: P recomputed from the saved softmax statistics, ${backward.products} tl.dot per KV block`
+        : body
+          ? describeKind(body, dots, tileLoops, evaluator)
+          : 'empty kernel body',
+    ...(attention || backward ? { attention: true } : {}),
+    ...(backward ? { attentionBackward: backward } : {}),
     ...(dots.length > 0 && body && persistentLoop(body) ? { persistent: true } : {}),
     parameters: parameters.map((parameter) => ({
       name: parameter.name,

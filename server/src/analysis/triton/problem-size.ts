@@ -72,10 +72,14 @@ export function resolveProblem(launch: FoundLaunch, annotationChain: Annotation[
       causal: partial.causal || annotated('causal') === true,
     };
     const { shape, assumed } = completeAttentionShape(merged, options.defaultProblem.m, launch);
+    // The backward pass: its products per KV step instead of the forward's two (tutorial 06: 7, K = 7·seqKv).
+    const backward = launch.kernel?.info.attentionBackward;
+    if (backward) shape.backward = { ...backward };
     problem.attention = shape;
     problem.m = shape.seqQ;
     problem.n = shape.headDim;
-    problem.k = shape.causal ? causalK(shape.seqQ, shape.seqKv) : 2 * shape.seqKv;
+    const forwardK = shape.causal ? causalK(shape.seqQ, shape.seqKv) : 2 * shape.seqKv;
+    problem.k = backward ? Math.round((forwardK * backward.products) / 2) : forwardK;
     problem.batch = shape.batchHeads;
     for (const field of ['m', 'n', 'k'] as const) sources.set(field, 'code');
     attentionAssumed.push(...assumed);
