@@ -404,6 +404,8 @@ test("tutorial 06's backward kernel: 7 products over two loops that each recompu
   const problem = analysis.launches[0]!.problem;
   assert.deepEqual(problem.attention, { batchHeads: 64, seqQ: 2048, seqKv: 2048, headDim: 64, causal: false, backward: { products: 7, softmaxPasses: 2 } });
   assert.deepEqual([problem.m, problem.n, problem.k, problem.batch], [2048, 64, 7 * 2048, 64]);
+  // The grid's sizes come from `BATCH, N_HEAD, N_CTX = q.shape[:3]`.
+  assert.deepEqual(analysis.launches[0]!.grid, [16, 1, 64]);
   const { workload, assumed } = workloadFromLaunch(kernel, analysis.launches[0]!, analysis.tileParams);
   assert.ok(workload && assumed.includes(ATTENTION_BACKWARD_AS_GEMM));
   const gpu = findGpu('h100-sxm')!;

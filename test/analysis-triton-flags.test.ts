@@ -180,6 +180,30 @@ x = block_m()
   assert.equal(await valueOf(helper(128), 'x'), 128);
 });
 
+test("sizes unpacked from a shape's slice (`a.shape[-2:]`, `q.shape[:3]`) or around a starred target (`*batch, M, K = a.shape`) fold", async () => {
+  const launcher = (unpack: string) => `${HEADER}
+@triton.jit
+def mm(a_ptr, b_ptr, c_ptr, M, N, K, BLOCK_M: tl.constexpr, BLOCK_N: tl.constexpr, BLOCK_K: tl.constexpr):
+    acc = tl.dot(tl.load(a_ptr), tl.load(b_ptr))
+    tl.store(c_ptr, acc)
+
+
+def run(a, b, c):
+    ${unpack}
+    N = b.shape[-1]
+    mm[(triton.cdiv(M, 64), triton.cdiv(N, 64))](a, b, c, M, N, K, BLOCK_M=64, BLOCK_N=64, BLOCK_K=32)
+
+
+a = torch.randn((2, 8, 512, 256), device="cuda", dtype=torch.float16)
+b = torch.randn((256, 384), device="cuda", dtype=torch.float16)
+run(a, b, a)
+`;
+  for (const unpack of ['M, K = a.shape[-2:]', '*batch, M, K = a.shape', '_, _, M, K = a.shape[::1]', 'M, K = a.shape[2:4]', 'K, M = a.shape[:-3:-1]']) {
+    const problem = (await analyze(launcher(unpack))).launches[0]!.problem;
+    assert.deepEqual([problem.m, problem.n, problem.k], [512, 384, 256], unpack);
+  }
+});
+
 /** Editor reports of `source` on `gpus` (fake predictor). */
 async function reportsOf(source: string, gpus: string[], options: AnalysisOptions = DEFAULT_ANALYSIS_OPTIONS) {
   const analysis = await analyze(source, options);

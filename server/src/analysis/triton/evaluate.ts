@@ -365,10 +365,35 @@ export class Evaluator {
     return { kind: 'bool', value: true };
   }
 
+  /** `items[start:stop:step]` with Python's rules for missing and negative bounds (`q.shape[:3]`, `shape[-2:]`). */
+  private slice(container: PyValue & { kind: 'sequence' }, node: SyntaxNode, scope: Scope): PyValue {
+    const parts: Array<SyntaxNode | null> = [null, null, null];
+    let at = 0;
+    for (const child of childrenOf(node)) {
+      if (child.type === ':') at++;
+      else if (child.type !== 'comment' && at < 3) parts[at] = child;
+    }
+    const [start, stop, step] = parts.map((part) => (part ? asInteger(this.evaluate(part, scope)) : undefined));
+    if (start === null || stop === null || step === null || step === 0) return UNKNOWN;
+    const n = container.items.length;
+    const by = step ?? 1;
+    const bound = (value: number | undefined, fallback: number): number => {
+      if (value === undefined) return fallback;
+      const from = value < 0 ? value + n : value;
+      return by > 0 ? Math.min(Math.max(from, 0), n) : Math.min(Math.max(from, -1), n - 1);
+    };
+    const first = bound(start, by > 0 ? 0 : n - 1);
+    const end = bound(stop, by > 0 ? n : -1);
+    const items: PyValue[] = [];
+    for (let i = first; by > 0 ? i < end : i > end; i += by) items.push(container.items[i]!);
+    return sequence(items, container.tuple);
+  }
+
   private subscript(node: SyntaxNode, scope: Scope): PyValue {
     const container = this.evaluate(field(node, 'value'), scope);
     const indices = node.childrenForFieldName('subscript').filter((child): child is SyntaxNode => child !== null);
     if (indices.length !== 1) return UNKNOWN;
+    if (indices[0].type === 'slice') return container.kind === 'sequence' ? this.slice(container, indices[0], scope) : UNKNOWN;
     const index = this.evaluate(indices[0], scope);
     if (container.kind === 'dict') return index.kind === 'string' ? (container.entries.get(index.value) ?? UNKNOWN) : UNKNOWN;
     if (container.kind === 'lookup') {
@@ -529,6 +554,18 @@ export function bindTarget(target: SyntaxNode, value: PyValue, env: EnvScope): v
       return;
     }
     const items = iterate(value);
+    // One starred target (`*batch, M, K = a.shape`) takes what the others leave, as a list.
+    const star = parts.findIndex((part) => part.type === 'list_splat_pattern');
+    if (star >= 0 && items && items.length >= parts.length - 1 && parts.filter((part) => part.type === 'list_splat_pattern').length === 1) {
+      const after = parts.length - star - 1;
+      parts.forEach((part, i) => {
+        if (i < star) bindTarget(part, items[i]!, env);
+        else if (i > star) bindTarget(part, items[items.length - (parts.length - i)]!, env);
+      });
+      const inner = syntaxChildren(parts[star]!)[0];
+      if (inner) bindTarget(inner, sequence(items.slice(star, items.length - after), false), env);
+      return;
+    }
     parts.forEach((part, i) => bindTarget(part, items && items.length === parts.length ? items[i] : UNKNOWN, env));
   }
 }
