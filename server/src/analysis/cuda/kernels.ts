@@ -9,6 +9,7 @@ import { instructionUses } from './instructions';
 import { withHelperInstructions } from './helper-instructions';
 import type { CudaKeyword, PreparedCuda } from './prepare';
 import { ancestorOfType, blankComments, declaredName, firstAtOrAfter, namedChildrenOf, rangeOf, skipSpaces, sourceText, squash } from './syntax';
+import { accumulatesRegisterTile } from './register-tile';
 import { kernelHelpers, tensorCoreUse, type TensorHelpers } from './tensor-helpers';
 
 export interface TemplateParameter {
@@ -92,6 +93,8 @@ interface LoopFacts {
   strideText: string | null;
   strideStart: number;
   bodyText: string;
+  /** The `for_statement` node the facts were read from. */
+  node?: Node;
 }
 
 type Span = { start: number; end: number } | null;
@@ -140,7 +143,7 @@ function loopFacts(range: Range, initializer: Span, condition: Span, update: Spa
 
 function readLoop(loop: Node, text: string): LoopFacts {
   const span = (node: Node | null): Span => (node ? { start: node.startIndex, end: node.endIndex } : null);
-  return loopFacts(
+  const facts = loopFacts(
     rangeOf(loop),
     span(loop.childForFieldName('initializer')),
     span(loop.childForFieldName('condition')),
@@ -148,6 +151,7 @@ function readLoop(loop: Node, text: string): LoopFacts {
     span(loop.childForFieldName('body')),
     text,
   );
+  return { ...facts, node: loop };
 }
 
 function loopStride(facts: LoopFacts, env: FoldEnv, problems: Problem[]): TileLoop['stride'] {
@@ -393,6 +397,7 @@ export function readKernel(span: KernelSpan, context: KernelContext): KernelDefi
 
   // K tile loops: outermost loops that synchronise the block (shared tiles) or issue MMAs.
   const tileLoops: TileLoop[] = [];
+  const tileLoopNodes: Node[] = [];
   const loopFacts = bodyRange ? loopsIn(bodyRange.start, bodyRange.end, context) : [];
   const taken: Range[] = [];
   for (const facts of loopFacts) {
@@ -404,6 +409,7 @@ export function readKernel(span: KernelSpan, context: KernelContext): KernelDefi
     if ((!synchronises && !issuesMma) || facts.strideText === null) continue;
     taken.push(range);
     tileLoops.push({ range, stride: loopStride(facts, env, context.problems) });
+    if (facts.node) tileLoopNodes.push(facts.node);
   }
 
   // GEMM or not, with the evidence.
@@ -413,20 +419,28 @@ export function readKernel(span: KernelSpan, context: KernelContext): KernelDefi
   const multiplyAccumulate = body
     .split(';')
     .some((statement) => statement.length < 2000 && (statement.includes('+=') || statement.includes('fma')) && MULTIPLY_ACCUMULATE.test(`${statement};`));
+  const tiled =
+    staticArrays.length + sharedArrays.filter((a) => a.dynamic).length >= 1 &&
+    tileLoops.length > 0 &&
+    (sharedArrays.length >= 2 || hasTwoDimensionalIndex(body) || /\bsmem\b|\bshared\b/i.test(body));
+  // A register tile accumulated in a K loop (`vals[i][j] += lhs.x * rhs[j].x`), read from the loop's tree;
+  // looked for only in a tiled kernel the multiply-accumulate pattern above does not match.
+  const registerTile = () => {
+    const notRegisters = new Set([...parameters.map((p) => p.name), ...sharedArrays.map((a) => a.name)]);
+    return tileLoopNodes.some((loop) => accumulatesRegisterTile(loop, notRegisters));
+  };
   if (tensor.use !== 'none') {
     kind = 'gemm';
     kindReason = `tensor-core matrix multiply (${tensor.evidence})`;
   } else if (/cutlass::gemm::kernel|\bGemmKernel\b|cutlass::gemm::threadblock/.test(body)) {
     kind = 'gemm';
     kindReason = 'CUTLASS GEMM kernel';
-  } else if (
-    staticArrays.length + sharedArrays.filter((a) => a.dynamic).length >= 1 &&
-    tileLoops.length > 0 &&
-    multiplyAccumulate &&
-    (sharedArrays.length >= 2 || hasTwoDimensionalIndex(body) || /\bsmem\b|\bshared\b/i.test(body))
-  ) {
+  } else if (tiled && multiplyAccumulate) {
     kind = 'gemm';
     kindReason = 'shared-memory tiles and a K tile loop with multiply-accumulate';
+  } else if (tiled && registerTile()) {
+    kind = 'gemm';
+    kindReason = 'shared-memory tiles and a K tile loop accumulating a register tile';
   } else if (hasTwoDimensionalIndex(body) && loopFacts.some((facts) => facts.variable && isDotProductLoop(facts.variable, facts.bodyText))) {
     kind = 'gemm';
     kindReason = 'dot-product loop over K (A[row*K + k] * B[k*N + col]) for a 2-D output';

@@ -13,6 +13,7 @@ import { annotationFor, readAnnotation, resolveProblem, type CodeValues } from '
 import { scopeAt, type HostScope, type ScopeCache } from './scopes';
 import { ancestorOfType, descendantsOf, sourceText } from './syntax';
 import { warpPerTile } from './warp-tiles';
+import { blockOffsetTiling, type BlockOffsetTiling } from './block-offsets';
 import { dimensionRoles } from './dimension-roles';
 import { rowsFromStores } from './store-coverage';
 
@@ -377,10 +378,34 @@ export type LaunchPart = { text: string; start: number; end: number };
 function rolesOf(kernel: KernelDefinition, text: string): Map<string, 'm' | 'n' | 'k'> | null {
   const { info } = kernel;
   if (info.kind !== 'gemm' || info.parameters.some((p) => DIMENSION_NAMES[p.name.replace(/_/g, '').toLowerCase()])) return null;
-  const integers = info.parameters.filter((p) => !p.type.includes('*') && /\b(int|unsigned|long|size_t|u?int(32|64)_t|uint)\b/.test(p.type)).map((p) => p.name);
+  const integers = integerParameters(kernel);
   if (integers.length === 0) return null;
   const roles = dimensionRoles(kernelText(text, info), integers);
   return roles.size > 0 ? roles : null;
+}
+
+function integerParameters(kernel: KernelDefinition): string[] {
+  return kernel.info.parameters.filter((p) => !p.type.includes('*') && /\b(int|unsigned|long|size_t|u?int(32|64)_t|uint)\b/.test(p.type)).map((p) => p.name);
+}
+
+/**
+ * A GEMM kernel of the file with no parameter named for a dimension whose output pointer moves to its
+ * block's tile by blockIdx (block-offsets.ts): its block tile, the grid axis over M, and its N and K
+ * parameters. Null otherwise.
+ */
+function blockTilingOf(kernel: KernelDefinition, callee: Callee, scope: HostScope, context: LaunchContext): BlockOffsetTiling | null {
+  const { info } = kernel;
+  if (info.kind !== 'gemm' || info.header || info.parameters.some((p) => DIMENSION_NAMES[p.name.replace(/_/g, '').toLowerCase()])) return null;
+  const node = ancestorOfType(context.scopes.root.descendantForIndex(info.nameRange.start), ['function_definition'], 12);
+  if (!node) return null;
+  // Template arguments fold in the launch's scope; the kernel's parameters are run-time values.
+  const env = new MapEnv(context.scopes.file.env);
+  kernel.templateParameters.forEach((param, i) => {
+    const value = param.kind === 'value' ? (folded(callee.templateArgs[i], scope.env, [])?.value ?? null) : null;
+    env.set(param.name, { kind: 'value', value });
+  });
+  for (const param of info.parameters) env.hide(param.name);
+  return blockOffsetTiling(node, context.text, info.parameters, new Set(integerParameters(kernel)), info.tileLoops[0]?.range.start ?? null, env);
 }
 
 /**
@@ -436,7 +461,15 @@ export function launchOf(
   // Names of the launch's arguments for the kernel's dimension parameters (`rows` passed for `M`).
   const dimensionArguments = new Map<string, Dimension>();
   // Without a parameter named for a dimension, a GEMM's use of its parameters says which is which (dimension-roles.ts).
-  const roles = kernel ? rolesOf(kernel, text) : null;
+  const rolesRead = kernel ? rolesOf(kernel, text) : null;
+  // Without those, the block's move of its output pointer (block-offsets.ts) gives N, K and the block tile.
+  const blockTiling = kernel && !rolesRead ? blockTilingOf(kernel, callee, scope, context) : null;
+  const roles = blockTiling
+    ? new Map<string, 'm' | 'n' | 'k'>([
+        [blockTiling.n, 'n'],
+        [blockTiling.k, 'k'],
+      ])
+    : rolesRead;
   const dimensionOf = (name: string) => DIMENSION_NAMES[name.replace(/_/g, '').toLowerCase()] ?? roles?.get(name);
   if (kernel) {
     for (const param of kernel.info.parameters) {
@@ -481,6 +514,8 @@ export function launchOf(
   if (warpTiling && grid.triple) {
     const [mAxis, nAxis] = warpTiling.axisM === 'x' ? [0, 1] : [1, 0];
     fromGrid = { m: grid.triple[mAxis]! * warpTiling.blockM, n: grid.triple[nAxis]! * warpTiling.blockN };
+  } else if (blockTiling && grid.triple) {
+    fromGrid = { m: grid.triple[blockTiling.axisM === 'x' ? 0 : 1]! * blockTiling.blockM };
   } else if (kernel && kernel.info.kind === 'gemm' && grid.triple && block.triple) {
     fromGrid = sizesFromGrid(kernelText(text, kernel.info), kernel.info.kind, grid.triple, block.triple, scope.env);
     if (fromGrid.m === undefined && !dimensionParameters.has('m') && code.n !== null) {
@@ -525,5 +560,6 @@ export function launchOf(
     numStages: null,
     problem,
     ...(warpTiling ? { blockTile: { m: warpTiling.blockM, n: warpTiling.blockN } } : {}),
+    ...(blockTiling && !warpTiling ? { blockTile: { m: blockTiling.blockM, n: blockTiling.blockN } } : {}),
   };
 }
