@@ -1,6 +1,6 @@
 // Plain-data types shared by the GPU catalogue, the occupancy calculator, the analytic model and the
 // feature vector. No behaviour and no I/O here.
-import type { Dtype } from '../analysis/types.js';
+import type { AttentionShape, Dtype } from '../analysis/types.js';
 export type { Dtype };
 
 /** A value from a cited source. `derived` is set when it was computed (e.g. SMs x clock x rate). */
@@ -158,16 +158,8 @@ export interface GemmWorkload {
    * A fused attention launch run as this GEMM: one per batch × head, M = seqQ, N = headDim, K = 2·seqKv
    * (QKᵀ and P·V have the same FLOPs; a causal mask: twice the keys a query sees). A is then Q alone (seqQ × headDim): the
    * probabilities P never leave the chip; with `kvGroup` query heads sharing each K/V head, B (K and V) is
-   * read once per group. Absent = a plain GEMM.
+   * read once per group; a backward pass (`backward`) has K = its products / 2 × the forward's and reads dO
+   * like Q. Absent = a plain GEMM.
    */
-  attention?: {
-    batchHeads: number;
-    seqQ: number;
-    seqKv: number;
-    headDim: number;
-    causal: boolean;
-    kvGroup?: number;
-    /** The backward pass: products per KV step in all, and loops that recompute P (K = products/2 × the forward's). */
-    backward?: { products: number; softmaxPasses: number };
-  };
+  attention?: AttentionShape;
 }

@@ -9,7 +9,7 @@ import {
 } from '../perf/workload-from-analysis';
 import type { AnalyzeJsonFile, AnalyzeJsonIssue, AnalyzeJsonOutcomes, AnalyzeJsonProblem } from './analysis-json';
 import type { PredictionJson } from './analysis-features';
-import type { GemmWorkload } from '../perf/types';
+import type { AttentionShape } from '../analysis/types';
 
 function triple(value: [number, number, number] | null): string {
   return value ? `(${value.join(', ')})` : 'unknown';
@@ -95,15 +95,13 @@ export function problemSourceWords(source: string): string {
   return words[source] ?? source;
 }
 
-type AttentionWorkload = NonNullable<GemmWorkload['attention']>;
-
 /** What an attention launch is: `attention`, or `attention backward (7 products per KV block)`. */
-export function attentionLabel(a: AttentionWorkload): string {
+export function attentionLabel(a: AttentionShape): string {
   return a.backward ? `attention backward (${a.backward.products} products per KV block)` : 'attention';
 }
 
 /** An attention launch's shape in words (CLI text and hovers): `64 batch×heads, seq 2048, head_dim 64, causal`. */
-export function attentionWords(a: AttentionWorkload): string {
+export function attentionWords(a: AttentionShape): string {
   return `${a.batchHeads} batch×heads, seq ${a.seqQ}${a.seqKv !== a.seqQ ? `×${a.seqKv}` : ''}, head_dim ${a.headDim}${a.kvGroup ? `, ${a.kvGroup} query heads per KV head` : ''}${a.causal ? ', causal' : ''}`;
 }
 
