@@ -5,7 +5,7 @@
 // class. For valid code the result is the whole-file tree node for node (test/triton-units.test.ts); where
 // the chunks do not give the shape a class body has, the caller parses the class whole. It must not analyse.
 import type { Tree } from 'web-tree-sitter';
-import { decoratorsAbove, scanLine } from './scan';
+import { CONTINUATION, DEFINITION, decoratorsAbove, scanLine } from './scan';
 import { copyTree, type PyNode, type UnitText } from './tree';
 
 /** Classes shorter than this are parsed whole: splitting costs more than it saves. */
@@ -15,8 +15,6 @@ export const CLASS_SPLIT_CHARS = 4000;
 const STUB = 'class _:\n';
 export const STUB_LENGTH = STUB.length;
 
-const CONTINUATION = /^(else|elif|except|finally)\b/;
-const DEFINITION = /^(def|class|async[ \t]+def)[ \t]/;
 
 /** One body statement's parse, by its text; `skip` of its unit is the stub's length. */
 export interface Chunk {

@@ -1,6 +1,11 @@
 // Reading Python source line by line without parsing it: brackets, strings, comments and backslash
 // continuations, so units.ts and class-units.ts can tell where a statement begins. No tree, no analysis.
 
+/** Statements that continue the compound statement before them (`else:` of an `if`): never a unit's start. */
+export const CONTINUATION = /^(else|elif|except|finally)\b/;
+/** Definitions: a line that starts one begins a unit even inside an unclosed bracket (broken code). */
+export const DEFINITION = /^(def|class|async[ \t]+def)[ \t]/;
+
 /** Reads one line's tokens from `i`: bracket depth, strings, a comment, a trailing backslash; returns the next line's start. */
 export function scanLine(text: string, i: number, state: { depth: number; continued: boolean }): number {
   state.continued = false;

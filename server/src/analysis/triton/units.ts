@@ -5,14 +5,9 @@
 // fixture); a syntax error stays inside its unit instead of swallowing the statements after it, and the tree
 // depends on the text alone, never on the edits that led to it. It must not analyse.
 import type { Tree } from 'web-tree-sitter';
-import { decoratorsAbove, scanLine } from './scan';
+import { CONTINUATION, DEFINITION, decoratorsAbove, scanLine } from './scan';
 import { assembleClass, type Chunk, CLASS_SPLIT_CHARS, classChunks, parseChunk, STUB_LENGTH } from './class-units';
 import { copyTree, PyNode, type UnitText } from './tree';
-
-/** Statements that continue the compound statement before them (`else:` of a module-level `if`). */
-const CONTINUATION = /^(else|elif|except|finally)\b/;
-/** Definitions: a line at column 0 that starts one begins a unit even inside an unclosed bracket (broken code). */
-const DEFINITION = /^(def|class|async[ \t]+def)[ \t]/;
 
 /**
  * Offsets where the file's units begin, the first 0: each line at column 0 that begins a statement, outside
