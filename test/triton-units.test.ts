@@ -9,6 +9,7 @@ import { Parser } from 'web-tree-sitter';
 import { loadGrammars } from '../server/src/platform/grammars';
 import { SourceDocument } from '../server/src/analysis/document';
 import { analyzeSource } from '../server/src/analysis/index';
+import { OVER_BUDGET } from '../server/src/analysis/document';
 import { copyTree, type SyntaxNode } from '../server/src/analysis/triton/tree';
 import { UnitTrees, unitStarts } from '../server/src/analysis/triton/units';
 import { generateTritonBenchFile } from '../bench/lsp-workload-triton';
@@ -97,9 +98,32 @@ test('the copy of a tree-sitter tree has its nodes, ranges, fields and error fla
   const parser = await pythonParser();
   for (const text of ['def f(:\n    x = [1, 2\n', 'x = 1\n  y = 2\n', 'print("unclosed\n', readFileSync(join(ROOT, 'examples', 'triton_matmul.py'), 'utf8')]) {
     const tree = parser.parse(text)!;
-    assert.equal(difference(copyTree(tree, { text, base: 0, generation: 0 }), tree.rootNode, wasmField), null, text.slice(0, 20));
+    assert.equal(difference(copyTree(tree, { text, base: 0, generation: 0 })!, tree.rootNode, wasmField), null, text.slice(0, 20));
     tree.delete();
   }
+});
+
+test('a pasted 1 MB junk line is too complex while typing: its unit is not copied (a million nodes), and removing it analyses again', async () => {
+  const grammars = await loadGrammars();
+  const bench = generateTritonBenchFile(600, 3).text;
+  const junk = `x = ${'a+'.repeat(500_000)}1\n`;
+  const document = new SourceDocument(grammars, 'triton', bench);
+  const kernels = document.analyze().kernels.length;
+  for (let i = 0; i < 2; i++) {
+    document.applyEdit({ start: bench.length, end: bench.length + (i === 0 ? 0 : junk.length), newText: junk });
+    assert.ok(
+      document.analyze().problems.some((p) => p.message === OVER_BUDGET),
+      `try ${i}`,
+    );
+  }
+  const parse = new Parser();
+  parse.setLanguage(grammars.python);
+  const tree = parse.parse(junk)!;
+  assert.equal(copyTree(tree, { text: junk, base: 0, generation: 0 }), null, 'more than MAX_COPIED_NODES');
+  tree.delete();
+  document.applyEdit({ start: bench.length, end: bench.length + junk.length, newText: '' });
+  assert.equal(document.analyze().kernels.length, kernels);
+  document.dispose();
 });
 
 test('unit starts: decorated definitions, else/except, brackets, strings and continuations do not split a statement', () => {

@@ -364,19 +364,24 @@ export class SourceDocument {
     const options = this.within();
     let root: PyNode | null = null;
     try {
-      root = this.pythonUnits.update(text, (unitText) => {
-        if (this.expired()) return null;
-        const tree = parser.parse(unitText, null, options);
-        // A stopped parse stays outstanding in the parser, which would resume it on its next parse of any text.
-        if (!tree) parser.reset();
-        return tree;
-      });
+      root = this.pythonUnits.update(
+        text,
+        (unitText) => {
+          if (this.expired()) return null;
+          const tree = parser.parse(unitText, null, options);
+          // A stopped parse stays outstanding in the parser, which would resume it on its next parse of any text.
+          if (!tree) parser.reset();
+          return tree;
+        },
+        () => this.expired(),
+      );
     } catch {
       parser.reset();
       root = null;
     }
     if (this.stopped) root = null;
-    this.overBudget = root === null && (this.stopped || performance.now() > this.deadline);
+    // Out of time, stopped, or a unit too large to copy (a pasted 1 MB junk line): too complex while typing.
+    this.overBudget = root === null;
     this.pythonRoot = root;
   }
 

@@ -15,7 +15,6 @@ export const CLASS_SPLIT_CHARS = 4000;
 const STUB = 'class _:\n';
 export const STUB_LENGTH = STUB.length;
 
-
 /** One body statement's parse, by its text; `skip` of its unit is the stub's length. */
 export interface Chunk {
   unit: UnitText;
@@ -98,14 +97,15 @@ export function classChunks(text: string): { headerEnd: number; indent: string; 
   return { headerEnd: starts[0]!, indent, starts };
 }
 
-/** Parses one chunk under the stub; null when stopped, 'shape' when it is not one class body (the caller parses the class whole). */
-export function parseChunk(text: string, parse: (text: string) => Tree | null): Chunk | null | 'shape' {
+/** Parses one chunk under the stub; null when stopped (or too large to copy), 'shape' when it is not one class body (the caller parses the class whole). */
+export function parseChunk(text: string, parse: (text: string) => Tree | null, shouldStop: () => boolean): Chunk | null | 'shape' {
   const own = `${STUB}${text}`;
   const tree = parse(own);
   if (!tree) return null;
   try {
     const unit: UnitText = { text: own, base: 0, generation: 0, skip: STUB.length };
-    const module = copyTree(tree, unit);
+    const module = copyTree(tree, unit, shouldStop);
+    if (!module) return null;
     const [stub, ...after] = module.children;
     const block = stub?.type === 'class_definition' ? stub.childForFieldName('body') : null;
     if (!block || block.type !== 'block' || stub!.hasError !== block.hasError) return 'shape';

@@ -244,9 +244,17 @@ export class ModuleNode extends PyNode {
  * A copy of `tree` (parsed from `unit.text`, offsets relative to it): its root and every node below,
  * anonymous ones included (MISSING tokens are anonymous). One cursor walk; the tree may be deleted after.
  */
-export function copyTree(tree: Tree, unit: UnitText): PyNode {
+/** Nodes one unit's copy may have: a 5,000-line file has about 60,000 in all; a pasted 1 MB `a+a+...` line, a million. */
+export const MAX_COPIED_NODES = 250_000;
+
+/**
+ * `shouldStop` is asked every 4,096 nodes (the copy runs under the parse's time budget); null when it says
+ * stop or the tree has more than MAX_COPIED_NODES nodes (junk: copying it would cost seconds and 150 MB).
+ */
+export function copyTree(tree: Tree, unit: UnitText, shouldStop: () => boolean = () => false): PyNode | null {
   const language = tree.language as Language & { types: string[]; fields: Array<string | null> };
   const cursor = tree.walk();
+  let copied = 0;
   try {
     const current = (): PyNode => {
       const missing = cursor.nodeIsMissing;
@@ -259,6 +267,7 @@ export function copyTree(tree: Tree, unit: UnitText): PyNode {
     const stack: PyNode[] = [root];
     if (!cursor.gotoFirstChild()) return root;
     for (;;) {
+      if (++copied % 4096 === 0 && (copied > MAX_COPIED_NODES || shouldStop())) return null;
       const node = current();
       stack[stack.length - 1]!.append(node, language.fields[cursor.currentFieldId] ?? null);
       if (cursor.gotoFirstChild()) {

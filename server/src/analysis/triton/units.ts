@@ -65,13 +65,16 @@ export class UnitTrees {
   private units = new Map<string, Unit[]>();
   /** The chunks of split classes (class-units.ts), by text: an edit in one method re-parses that method. */
   private chunks = new Map<string, Chunk[]>();
+  /** Asked while a copy runs (copyTree): the update's time budget. */
+  private shouldStop: () => boolean = () => false;
   /** Counts assemblies: each unit of the latest holds its number (UnitText.generation). */
   private generation = 0;
   /** Counts the assemblies in which kept units changed order (a statement cut and pasted elsewhere). */
   private layout = 0;
 
   /** The module node of `text`, or null when a unit's parse was stopped (nothing is kept from this call then). */
-  update(text: string, parse: Parse): PyNode | null {
+  update(text: string, parse: Parse, shouldStop: () => boolean = () => false): PyNode | null {
+    this.shouldStop = shouldStop;
     const starts = unitStarts(text);
     const generation = ++this.generation;
     const slices = starts.map((start, index) => text.slice(start, index + 1 < starts.length ? starts[index + 1] : text.length));
@@ -129,7 +132,8 @@ export class UnitTrees {
     if (!tree) return null;
     try {
       const text: UnitText = { text: own, base: start, generation: this.generation };
-      return { nodes: copyTree(tree, text).children.slice(), index: 0, texts: [{ unit: text, offset: 0 }], chunks: [] };
+      const copy = copyTree(tree, text, this.shouldStop);
+      return copy ? { nodes: copy.children.slice(), index: 0, texts: [{ unit: text, offset: 0 }], chunks: [] } : null;
     } finally {
       tree.delete();
     }
@@ -139,19 +143,20 @@ export class UnitTrees {
     const headerTree = parse(`${own.slice(0, split.headerEnd)}${split.indent}pass\n`);
     if (!headerTree) return null;
     const headerText: UnitText = { text: own, base: start, generation: this.generation };
-    let header: PyNode;
+    let header: PyNode | null;
     try {
-      header = copyTree(headerTree, headerText);
+      header = copyTree(headerTree, headerText, this.shouldStop);
     } finally {
       headerTree.delete();
     }
+    if (!header) return null;
     const chunks: Unit['chunks'] = [];
     const texts: Unit['texts'] = [{ unit: headerText, offset: 0 }];
     for (let i = 0; i < split.starts.length; i++) {
       const from = split.starts[i]!;
       const key = own.slice(from, i + 1 < split.starts.length ? split.starts[i + 1] : own.length);
       let chunk: Chunk | null | 'shape' | undefined = this.chunks.get(key)?.shift();
-      if (!chunk) chunk = parseChunk(key, parse);
+      if (!chunk) chunk = parseChunk(key, parse, this.shouldStop);
       if (chunk === null || chunk === 'shape') return chunk;
       chunk.unit.base = start + from - STUB_LENGTH;
       chunks.push({ key, chunk });
