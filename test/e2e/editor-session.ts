@@ -157,6 +157,7 @@ export async function startEditor(): Promise<void> {
   workspace = join(root, 'workspace');
   for (const dir of [join(userData, 'User'), extensions, workspace]) mkdirSync(dir, { recursive: true });
   copyFileSync(join(repo, 'examples', 'tiled_matmul.cu'), join(workspace, 'tiled_matmul.cu'));
+  copyFileSync(join(repo, 'examples', 'triton_matmul.py'), join(workspace, 'triton_matmul.py'));
   userSettings = join(userData, 'User', 'settings.json');
   writeFileSync(
     userSettings,

@@ -1,7 +1,7 @@
 // End-to-end in a real VS Code (code-server 4.100.3 = VS Code 1.100.3) driven by playwright-core and
 // Debian's Chromium: installs the packaged .vsix, opens examples/tiled_matmul.cu and checks what a user
 // sees: the status-bar GPU, inlay hint, hover, a tile code action that changes the file on disk, the
-// roofline webview's chart (with its first paint), the output channel. Waits on conditions, never sleeps.
+// roofline webview's chart (with its first paint), the output channel; and the Triton example's hints. Waits on conditions, never sleeps.
 // Run: npm run test:e2e (needs test/e2e/install-code-server.sh once; recipe in docs/webviews.md); the
 // editor itself is started by editor-session.ts.
 import { after, before, test } from 'node:test';
@@ -372,3 +372,14 @@ test('Save SVG and Save PNG in the chart panel write the chart through the save 
 test("VS Code's settings editor shows the default tilecast.gpus with no validation error", gpusSettingInSettingsEditor);
 test('a chart panel hidden behind another editor shows the next chart at once', hiddenChartPanel);
 test('a chart panel left open comes back with the window, its charts drawn, and the next chart reuses it', restoredChartPanel);
+
+test('opening the Triton example shows predictions as inlay hints on its autotune configs', async () => {
+  await openFile('triton_matmul.py');
+  const configLine = page.locator('.monaco-editor .view-line', { hasText: 'triton.Config(' });
+  const hint = configLine.locator('span[class*="dyn-rule-"]', { hasText: /\d\s+ms/ });
+  await hint.first().waitFor({ timeout: 60000 });
+  const hintText = text(await hint.first().innerText());
+  assert.match(hintText, /^\d[\d.]* ms · \d[\d.]* W · \d[\d.]* (m?J)( \(extrap\.\))?$/);
+  await shot('9-triton-inlay-hint');
+  lap(`Triton inlay hint: "${hintText}"`);
+});
