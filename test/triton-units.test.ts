@@ -72,7 +72,21 @@ function bigClass(decorated: boolean): string {
   return `${text}    # trailing comment in the class\n# a comment after it\n\nx = Model()\n`;
 }
 
+/** A function long enough to be parsed statement by statement, with what a function body may hold. */
+function bigFunction(asynchronous: boolean): string {
+  let text = `import torch\n\n\n@torch.no_grad()\n${asynchronous ? 'async ' : ''}def run(a, b, *, steps: int = 3) -> None:\n    # before the first statement\n    """Docstring."""\n    total = 0\n`;
+  for (let i = 0; i < 60; i++) {
+    text += `    if steps > ${i}:\n        total += torch.matmul(a, b).sum()\n    elif steps < 0:\n        return None\n    else:\n        pass\n`;
+    if (i % 9 === 4)
+      text += `# a column-0 comment inside the body\n    try:\n        x = (1,\n2)\n    except ValueError:\n        raise\n    finally:\n        nonlocal_value = ${asynchronous ? 'await b' : 'yield a'}\n`;
+    if (i === 30) text += `    @staticmethod\n    def inner(x):\n        return x\n\n`;
+  }
+  return `${text}    return total\n\n\nrun(1, 2)\n`;
+}
+
 const TRICKY: Record<string, string> = {
+  'a long function': bigFunction(false),
+  'a long async function': bigFunction(true),
   'a long class': bigClass(false),
   'a long decorated class': bigClass(true),
   decorators: '@triton.autotune(configs=[],\n  key=[])\n@triton.jit\ndef k(x):\n    pass\n',
@@ -244,6 +258,25 @@ test('random edits of a long class: every text assembles, and a valid one is the
     whole.delete();
   }
   assert.ok(valid > 5, `valid texts compared (${valid})`);
+});
+
+test('an edit in a long function re-parses one of its statements and its header line', async () => {
+  const parser = await pythonParser();
+  const text = bigFunction(false);
+  const units = new UnitTrees();
+  let parsed: string[] = [];
+  const parse = (unit: string) => {
+    parsed.push(unit);
+    return parser.parse(unit);
+  };
+  units.update(text, parse);
+  const at = text.indexOf('steps > 40:') + 'steps > 4'.length;
+  const edited = `${text.slice(0, at)}1${text.slice(at)}`;
+  parsed = [];
+  units.update(edited, parse);
+  assert.equal(parsed.length, 2, 'the header line and one statement');
+  assert.ok(parsed.some((unit) => unit.startsWith('def _():') && unit.includes('steps > 410:')));
+  assert.equal(compare(parser, edited), null);
 });
 
 test('a document read as units analyses like a cold one after edits that break and mend it', async () => {

@@ -1,19 +1,19 @@
-// A large top-level class parsed statement by statement (units.ts parses other units whole): its header is
-// parsed with a stub body, each body statement (a method with the lines up to the next one, a "chunk") is
-// parsed under a stub `class _:` line and kept while its text is unchanged, and the class's block is
-// assembled from the chunks' statements. A keystroke in a 2,500-line class then parses one method, not the
-// class. For valid code the result is the whole-file tree node for node (test/triton-units.test.ts); where
-// the chunks do not give the shape a class body has, the caller parses the class whole. It must not analyse.
+// A large top-level class or function parsed statement by statement (units.ts parses other units whole): its
+// header is parsed with a stub body, each body statement (a method, or a statement of a function, with the
+// lines up to the next one: a "chunk") is parsed under a stub `class _:` or `def _():` line and kept while
+// its text is unchanged, and the definition's block is assembled from the chunks' statements. A keystroke in
+// a 2,500-line class then parses one method. For valid code the result is the whole-file tree node for node
+// (test/triton-units.test.ts); where the chunks do not give the shape a body has, the caller parses the
+// definition whole. It must not analyse.
 import type { Tree } from 'web-tree-sitter';
 import { CONTINUATION, DEFINITION, decoratorsAbove, scanLine } from './scan';
 import { copyTree, type PyNode, type UnitText } from './tree';
 
-/** Classes shorter than this are parsed whole: splitting costs more than it saves. */
-export const CLASS_SPLIT_CHARS = 4000;
+/** Definitions shorter than this are parsed whole: splitting costs more than it saves. */
+export const SPLIT_CHARS = 4000;
 
-/** The line a chunk is parsed under, so that its indented statements are a class body. */
-const STUB = 'class _:\n';
-export const STUB_LENGTH = STUB.length;
+/** The line a chunk is parsed under, so that its indented statements are a class's or a function's body. */
+type Stub = 'class _:\n' | 'def _():\n' | 'async def _():\n';
 
 /** One body statement's parse, by its text; `skip` of its unit is the stub's length. */
 export interface Chunk {
@@ -25,12 +25,13 @@ export interface Chunk {
 }
 
 /**
- * Where the body statements of the class that `text` (a unit) defines begin: the end of its header line
- * and the start of each statement at the body's indentation after the first (a decorator's definition and
- * `else`/`except` continue a statement); null when `text` is no class, its body is on its header line,
- * or a line is indented less than the body but not at column 0.
+ * Where the body statements of the class or function that `text` (a unit) defines begin: the end of its
+ * header and the start of each statement at the body's indentation after the first (a decorator's
+ * definition and `else`/`except` continue a statement), and the stub its chunks parse under; null when
+ * `text` defines neither, its body is on its header line, or a line is indented less than the body but
+ * not at column 0.
  */
-export function classChunks(text: string): { headerEnd: number; indent: string; starts: number[] } | null {
+export function bodyChunks(text: string): { headerEnd: number; indent: string; starts: number[]; stub: Stub } | null {
   let i = 0;
   const state = { depth: 0, continued: false };
   // Decorators, comments and blank lines before the class line.
@@ -44,7 +45,9 @@ export function classChunks(text: string): { headerEnd: number; indent: string; 
     }
     break;
   }
-  if (!/^class[ \t(:]/.test(text.slice(i, i + 6))) return null;
+  const keyword = /^(class[ \t(:]|def[ \t]|async[ \t]+def[ \t])/.exec(text.slice(i, i + 16))?.[1];
+  if (!keyword) return null;
+  const stub: Stub = keyword.startsWith('class') ? 'class _:\n' : keyword.startsWith('def') ? 'def _():\n' : 'async def _():\n';
   let headerEnd = scanLine(text, i, state);
   while ((state.depth > 0 || state.continued) && headerEnd < text.length) headerEnd = scanLine(text, headerEnd, state);
   const headerLine = text.slice(i, headerEnd).replace(/#.*$/gm, '').trimEnd();
@@ -94,21 +97,21 @@ export function classChunks(text: string): { headerEnd: number; indent: string; 
   }
   if (indent === null || starts.length < 2) return null;
   // Comments between the header line and the first statement belong to the class, not its block.
-  return { headerEnd: starts[0]!, indent, starts };
+  return { headerEnd: starts[0]!, indent, starts, stub };
 }
 
-/** Parses one chunk under the stub; null when stopped (or too large to copy), 'shape' when it is not one class body (the caller parses the class whole). */
-export function parseChunk(text: string, parse: (text: string) => Tree | null, shouldStop: () => boolean): Chunk | null | 'shape' {
-  const own = `${STUB}${text}`;
+/** Parses one chunk under its stub; null when stopped (or too large to copy), 'shape' when it is not one body (the caller parses the definition whole). */
+export function parseChunk(text: string, stub: Stub, parse: (text: string) => Tree | null, shouldStop: () => boolean): Chunk | null | 'shape' {
+  const own = `${stub}${text}`;
   const tree = parse(own);
   if (!tree) return null;
   try {
-    const unit: UnitText = { text: own, base: 0, generation: 0, skip: STUB.length };
+    const unit: UnitText = { text: own, base: 0, generation: 0, skip: stub.length };
     const module = copyTree(tree, unit, shouldStop);
     if (!module) return null;
-    const [stub, ...after] = module.children;
-    const block = stub?.type === 'class_definition' ? stub.childForFieldName('body') : null;
-    if (!block || block.type !== 'block' || stub!.hasError !== block.hasError) return 'shape';
+    const [stubNode, ...after] = module.children;
+    const block = stubNode?.type === 'class_definition' || stubNode?.type === 'function_definition' ? stubNode.childForFieldName('body') : null;
+    if (!block || block.type !== 'block' || stubNode!.hasError !== block.hasError) return 'shape';
     return { unit, body: [...block.children], after };
   } finally {
     tree.delete();
@@ -116,15 +119,15 @@ export function parseChunk(text: string, parse: (text: string) => Tree | null, s
 }
 
 /**
- * The class's top-level nodes: its header's parse (`header`, of the header text with a stub body, copied
- * against the class's unit) with the class's block made of the chunks' statements; null when the header
- * does not parse as a class with a block.
+ * The definition's top-level nodes: its header's parse (`header`, of the header text with a stub body, copied
+ * against the definition's unit) with its block made of the chunks' statements; null when the header does
+ * not parse as a class or function with a block.
  */
-export function assembleClass(header: PyNode, chunks: readonly Chunk[], base: number): PyNode[] | null {
+export function assembleDefinition(header: PyNode, chunks: readonly Chunk[], base: number): PyNode[] | null {
   const nodes = [...header.children];
   const top = nodes[nodes.length - 1];
   const definition = top?.type === 'decorated_definition' ? top.childForFieldName('definition') : top;
-  const block = definition?.type === 'class_definition' ? definition.childForFieldName('body') : null;
+  const block = definition?.type === 'class_definition' || definition?.type === 'function_definition' ? definition.childForFieldName('body') : null;
   if (!top || !definition || !block || block.type !== 'block') return null;
   // Column-0 comments ending a chunk other than the last are the block's (more of the body follows them).
   const inner = chunks.slice(0, -1).flatMap((chunk) => chunk.after);

@@ -6,7 +6,7 @@
 // depends on the text alone, never on the edits that led to it. It must not analyse.
 import type { Tree } from 'web-tree-sitter';
 import { CONTINUATION, DEFINITION, decoratorsAbove, scanLine } from './scan';
-import { assembleClass, type Chunk, CLASS_SPLIT_CHARS, classChunks, parseChunk, STUB_LENGTH } from './class-units';
+import { assembleDefinition, bodyChunks, type Chunk, parseChunk, SPLIT_CHARS } from './class-units';
 import { copyTree, PyNode, type UnitText } from './tree';
 
 /**
@@ -120,11 +120,11 @@ export class UnitTrees {
     return PyNode.module({ text, base: 0, generation }, first, text.length, nodes, this.layout);
   }
 
-  /** A unit parsed now: a large class statement by statement (class-units.ts), anything else whole; null when stopped. */
+  /** A unit parsed now: a large class or function statement by statement (class-units.ts), anything else whole; null when stopped. */
   private build(slice: string, start: number, parse: Parse): Unit | null {
-    const split = slice.length >= CLASS_SPLIT_CHARS ? classChunks(slice) : null;
+    const split = slice.length >= SPLIT_CHARS ? bodyChunks(slice) : null;
     if (split) {
-      const unit = this.buildClass(ownCopy(slice), start, split, parse);
+      const unit = this.buildDefinition(ownCopy(slice), start, split, parse);
       if (unit !== 'shape') return unit;
     }
     const own = ownCopy(slice);
@@ -139,7 +139,7 @@ export class UnitTrees {
     }
   }
 
-  private buildClass(own: string, start: number, split: { headerEnd: number; indent: string; starts: number[] }, parse: Parse): Unit | null | 'shape' {
+  private buildDefinition(own: string, start: number, split: NonNullable<ReturnType<typeof bodyChunks>>, parse: Parse): Unit | null | 'shape' {
     const headerTree = parse(`${own.slice(0, split.headerEnd)}${split.indent}pass\n`);
     if (!headerTree) return null;
     const headerText: UnitText = { text: own, base: start, generation: this.generation };
@@ -154,15 +154,18 @@ export class UnitTrees {
     const texts: Unit['texts'] = [{ unit: headerText, offset: 0 }];
     for (let i = 0; i < split.starts.length; i++) {
       const from = split.starts[i]!;
-      const key = own.slice(from, i + 1 < split.starts.length ? split.starts[i + 1] : own.length);
+      const text = own.slice(from, i + 1 < split.starts.length ? split.starts[i + 1] : own.length);
+      // Keyed with the stub: the same statements parse as a class's or a function's body.
+      const key = `${split.stub}${text}`;
       let chunk: Chunk | null | 'shape' | undefined = this.chunks.get(key)?.shift();
-      if (!chunk) chunk = parseChunk(key, parse, this.shouldStop);
+      if (!chunk) chunk = parseChunk(text, split.stub, parse, this.shouldStop);
       if (chunk === null || chunk === 'shape') return chunk;
-      chunk.unit.base = start + from - STUB_LENGTH;
+      const offset = from - split.stub.length;
+      chunk.unit.base = start + offset;
       chunks.push({ key, chunk });
-      texts.push({ unit: chunk.unit, offset: from - STUB_LENGTH });
+      texts.push({ unit: chunk.unit, offset });
     }
-    const nodes = assembleClass(
+    const nodes = assembleDefinition(
       header,
       chunks.map(({ chunk }) => chunk),
       start,
