@@ -9,9 +9,9 @@ import { prepareCudaText, type PreparedCuda } from './cuda/prepare';
 import { editWindow, prepareCudaEdit } from './cuda/prepare-incremental';
 import { applyLessThanRewrites, resolveLessThan } from './cuda/template-ambiguity';
 import { containErrors, type SkippedBody } from './cuda/error-containment';
-import { analyzeTritonSafely } from './triton-bridge';
 import type { PyNode } from './triton/tree';
 import { UnitTrees } from './triton/units';
+import { analyzeTritonTree } from './triton/index';
 import { createTritonCache } from './triton/reuse';
 import { DEFAULT_ANALYSIS_OPTIONS, type AnalysisOptions, type FileAnalysis, type SourceLanguage } from './types';
 import type { TextEdit } from '../text/differing-span';
@@ -473,7 +473,7 @@ export class SourceDocument {
       result = analyzeCuda(this.tree.rootNode, this.analysisText, options, this.cudaCache, this.prepared ?? undefined, headers);
     } else {
       const modules = included.filter((c): c is TritonModuleContext => c.kind === 'triton-module');
-      result = analyzeTritonSafely(this.pythonRoot!, this.analysisText, options, modules, this.tritonCache);
+      result = analyzeTritonTree(this.pythonRoot!, this.analysisText, options, modules, this.tritonCache);
     }
     this.cached = { options, included, result };
     return result;
