@@ -112,7 +112,7 @@ export function leftAxis(y: Scale, x0: number, x1: number, top: number, label: s
     if (tick.label !== '')
       group.append(svgNode('text', { x: x0 - 8.5, y: at, dy: '0.32em', 'text-anchor': 'end', 'font-variant': 'tabular-nums' }, tick.label));
   }
-  group.append(svgNode('text', { x: x0 - x0 + 3.5, y: top - 16.5, dy: '0.71em', 'text-anchor': 'start' }, label));
+  group.append(svgNode('text', { x: 3.5, y: top - 16.5, dy: '0.71em', 'text-anchor': 'start' }, label));
   return group;
 }
 

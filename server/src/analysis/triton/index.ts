@@ -69,8 +69,9 @@ function analyze(
   const lines = new LineIndex(text);
   result.problems.push(...syntaxProblems(root, lines));
   const imports = collectImports(root);
-  // Each computation below gets its own evaluator, so its step budget (300,000 evaluation steps; the fixtures
-  // and the bench file need at most about 6,400 per file) does not depend on what was computed before it.
+  // For the file-wide passes. Each kernel and launch below gets its own evaluator, so its step budget (300,000
+  // evaluation steps; the fixtures and the bench file need at most about 6,400 per file) does not depend on
+  // what was computed before it.
   const evaluator = new Evaluator(imports);
   const moduleIndex = new ModuleIndex(root);
   const scopes = new ScopeSet(root, evaluator, moduleIndex);

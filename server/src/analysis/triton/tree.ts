@@ -245,7 +245,7 @@ export class ModuleNode extends PyNode {
  * anonymous ones included (MISSING tokens are anonymous). One cursor walk; the tree may be deleted after.
  */
 /** Nodes one unit's copy may have: a 5,000-line file has about 60,000 in all; a pasted 1 MB `a+a+...` line, a million. */
-export const MAX_COPIED_NODES = 250_000;
+const MAX_COPIED_NODES = 250_000;
 
 /**
  * `shouldStop` is asked every 4,096 nodes (the copy runs under the parse's time budget); null when it says
